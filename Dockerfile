@@ -1,0 +1,24 @@
+# Production image: assets built with Node, app served by gunicorn (2 sync workers per core).
+FROM node:20-bookworm-slim AS assets
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY static/src static/src
+COPY templates templates
+COPY accounts accounts
+COPY tenants tenants
+COPY sessions_app sessions_app
+COPY uploads uploads
+COPY billing billing
+COPY ratelimit ratelimit
+RUN npm run build
+
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY . .
+RUN pip install --no-cache-dir .
+COPY --from=assets /app/static/build static/build
+RUN DEBUG=true python manage.py collectstatic --noinput
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]

@@ -1,0 +1,53 @@
+# Pacetrack: `make run` sets everything up and starts the app; `make test` runs every check.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+
+.PHONY: run setup deps assets env test lint format bench soak worker clean
+
+## run: install everything, migrate, seed demo data and serve on http://127.0.0.1:8000
+run: setup
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	$(MANAGE) runserver 127.0.0.1:8000
+
+## setup: virtualenv + Python deps, npm deps + asset build, and a local .env
+setup: deps assets env
+
+deps: $(BIN)/.installed
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+# Always rebuilt: Tailwind's output depends on the class names used in templates.
+assets: node_modules/.installed
+	npm run --silent build
+
+env: .env
+.env:
+	cp env.example .env
+
+## test: lint, format check and the whole pytest suite (backends from the environment)
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+lint:
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## worker: run the background task worker (needed with TASKS_BACKEND=database)
+worker: setup
+	$(MANAGE) db_worker
+
+clean:
+	rm -rf $(VENV) node_modules static/build staticfiles var .pytest_cache .ruff_cache

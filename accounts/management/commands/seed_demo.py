@@ -1,0 +1,58 @@
+"""Create the demo users and tenants used by the README's quick start. Idempotent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import User
+from accounts.services import user_signup
+from tenants.models import Membership, Role, Tenant
+from tenants.services import tenant_create_org
+
+DEMO_PASSWORD = "pacetrack-demo-2026"
+DEMO_USERS = [
+    # email, name, staff
+    ("owner@pacetrack.test", "Olivia Owner", True),
+    ("admin@pacetrack.test", "Adam Admin", False),
+    ("member@pacetrack.test", "Mia Member", False),
+]
+DEMO_ORG = "Acme Corp"
+
+
+class Command(BaseCommand):
+    help = f"Create demo users (password: {DEMO_PASSWORD}) and the Acme Corp organisation."
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        users: dict[str, User] = {}
+        for email, name, staff in DEMO_USERS:
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                user = user_signup(email=email, password=DEMO_PASSWORD, name=name)
+                self.stdout.write(f"created user {email}")
+            if staff and not user.is_staff:
+                user.is_staff = user.is_superuser = True
+                user.save(update_fields=["is_staff", "is_superuser"])
+            users[email] = user
+
+        org = Tenant.objects.filter(name=DEMO_ORG, kind=Tenant.Kind.ORG).first()
+        if org is None:
+            org = tenant_create_org(owner=users["owner@pacetrack.test"], name=DEMO_ORG)
+            self.stdout.write(f"created organisation {DEMO_ORG} (/t/{org.slug}/)")
+        for email, role_key in [
+            ("admin@pacetrack.test", "admin"),
+            ("member@pacetrack.test", "member"),
+        ]:
+            Membership.objects.get_or_create(
+                user=users[email],
+                tenant=org,
+                defaults={"role": Role.objects.get(tenant=org, key=role_key)},
+            )
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        self.stdout.write(
+            "  Sign in at http://127.0.0.1:8000/auth/sign-in/"
+            f" as owner@pacetrack.test / {DEMO_PASSWORD}"
+        )

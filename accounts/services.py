@@ -1,0 +1,17 @@
+"""Account actions: sign-up creates the user and everything a user needs to start."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from accounts.models import User
+from tenants.services import tenant_create_personal
+
+
+@transaction.atomic
+def user_signup(*, email: str, password: str | None, name: str) -> User:
+    """Create a user with their personal tenant, its billing account, the built-in
+    roles and an owner membership, all or nothing."""
+    user = User.objects.create_user(email=email, password=password, name=name)
+    tenant_create_personal(user=user)
+    return user

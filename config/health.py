@@ -1,0 +1,62 @@
+"""Liveness and readiness probes for load balancers and orchestrators."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+logger = logging.getLogger("pacetrack.health")
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """The process is alive. No I/O, so it stays green while a dependency is down."""
+    return JsonResponse({"status": "ok"})
+
+
+def check_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def check_cache() -> None:
+    if hasattr(cache, "client") and hasattr(cache.client, "get_client"):  # django-redis
+        cache.client.get_client(write=True).ping()
+    else:
+        cache.get("readyz-probe")
+
+
+def check_storage() -> None:
+    default_storage.exists("readyz-probe")
+
+
+# The cache check is named `redis` when Redis backs it, as operators look for that name.
+def _checks() -> dict[str, Callable[[], None]]:
+    cache_name = "redis" if hasattr(cache, "client") else "cache"
+    return {"database": check_database, cache_name: check_cache, "storage": check_storage}
+
+
+@require_GET
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Every dependency answers: 200 with each check, or 503 naming the failing ones."""
+    results: dict[str, str] = {}
+    for name, check in _checks().items():
+        try:
+            check()
+        except Exception as exc:  # noqa: BLE001 - any failure means "not ready"; it is reported
+            logger.warning("readiness check %s failed: %s", name, exc)
+            results[name] = f"failing: {exc.__class__.__name__}"
+        else:
+            results[name] = "ok"
+    failing = [name for name, result in results.items() if result != "ok"]
+    body = {"status": "failing" if failing else "ok", "checks": results, "failing": failing}
+    return JsonResponse(body, status=503 if failing else 200)

@@ -1,0 +1,10 @@
+// Copies third-party browser files from node_modules into static/build/ so that
+// they are served by us (whitenoise), never from a CDN and never committed.
+import { copyFileSync, mkdirSync } from "node:fs";
+
+const files = [["node_modules/htmx.org/dist/htmx.min.js", "static/build/htmx.min.js"]];
+mkdirSync("static/build", { recursive: true });
+for (const [from, to] of files) {
+  copyFileSync(from, to);
+  console.log(`copied ${from} -> ${to}`);
+}

@@ -1,0 +1,191 @@
+"""Tenants, the roles and memberships that let users into them, and teams inside them.
+
+Tenant-owned rows carry an indexed `tenant` foreign key and are read through
+`TenantOwnedQuerySet.for_tenant(tenant)`: the one scoping helper, so that a
+cross-tenant read has to be written on purpose.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class TenantOwnedQuerySet(models.QuerySet):
+    """Base queryset for every model with a `tenant` foreign key."""
+
+    def for_tenant(self, tenant: Tenant) -> TenantOwnedQuerySet:
+        return self.filter(tenant=tenant)
+
+
+class TenantQuerySet(models.QuerySet):
+    def active(self) -> TenantQuerySet:
+        """Soft-deleted orgs disappear from every list and URL."""
+        return self.filter(deleted_at__isnull=True)
+
+
+class Tenant(models.Model):
+    class Kind(models.TextChoices):
+        PERSONAL = "personal", "Personal"
+        ORG = "org", "Organisation"
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=60, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # Set only on personal tenants: the one user it belongs to (one per user, enforced).
+    personal_owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="personal_tenant",
+    )
+    account = models.ForeignKey("billing.Account", on_delete=models.PROTECT, related_name="tenants")
+    # Storage key of the logo (`tenant-<id>/<nanoid>.png`), empty when none.
+    logo = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["personal", "org"]), name="tenants_tenant_kind_valid"
+            ),
+            # A personal tenant has exactly one owner; an org has none here (memberships say who).
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="personal", personal_owner__isnull=False)
+                    | models.Q(kind="org", personal_owner__isnull=True)
+                ),
+                name="tenants_tenant_personal_owner_matches_kind",
+            ),
+            # Personal tenants are never deleted.
+            models.CheckConstraint(
+                condition=models.Q(kind="org") | models.Q(deleted_at__isnull=True),
+                name="tenants_tenant_personal_never_deleted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_personal(self) -> bool:
+        return self.kind == self.Kind.PERSONAL
+
+    @property
+    def is_org(self) -> bool:
+        return self.kind == self.Kind.ORG
+
+    @property
+    def storage_folder(self) -> str:
+        """The prefix of every object this tenant owns in storage."""
+        return f"tenant-{self.pk}"
+
+
+class Role(models.Model):
+    class Key(models.TextChoices):
+        OWNER = "owner", "Owner"
+        ADMIN = "admin", "Admin"
+        BILLING_ADMIN = "billing_admin", "Billing admin"
+        MEMBER = "member", "Member"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="roles")
+    name = models.CharField(max_length=60)
+    # Built-in roles have a key (owner, admin, billing_admin, member); custom roles have none.
+    key = models.CharField(max_length=20, choices=Key.choices, blank=True)
+    permissions = models.JSONField(default=list, help_text="Permission codes this role grants.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantOwnedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="tenants_role_unique_name"),
+            models.UniqueConstraint(
+                fields=["tenant", "key"],
+                condition=~models.Q(key=""),
+                name="tenants_role_unique_builtin_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_builtin(self) -> bool:
+        return bool(self.key)
+
+    @property
+    def is_owner(self) -> bool:
+        return self.key == self.Key.OWNER
+
+    def has_permission(self, code: str) -> bool:
+        return code in self.permissions
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
+    # PROTECT: a role in use cannot be deleted.
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="memberships")
+    is_primary_contact = models.BooleanField(default=False)
+    is_billing_contact = models.BooleanField(default=False)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantOwnedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "tenant"], name="tenants_membership_unique"),
+            # At most one primary contact per tenant; services keep it at exactly one.
+            models.UniqueConstraint(
+                fields=["tenant"],
+                condition=models.Q(is_primary_contact=True),
+                name="tenants_membership_one_primary_contact",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.tenant}"
+
+
+class Team(models.Model):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(max_length=100)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    members = models.ManyToManyField(Membership, through="TeamMember", related_name="teams")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantOwnedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="tenants_team_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamMember(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE)
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "membership"], name="tenants_teammember_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership} in team {self.team}"

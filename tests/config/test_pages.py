@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+
+@pytest.mark.django_db
+def test_landing_page_invites_visitors_to_sign_up(client: Any) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Ship your B2B product on day one." in html
+    assert 'href="/auth/sign-up/"' in html
+
+
+@pytest.mark.django_db
+def test_assets_are_served_by_us_never_from_a_cdn(client: Any) -> None:
+    html = client.get("/").content.decode()
+    assert "/static/app.css" in html and "/static/htmx.min.js" in html
+    assert "https://" not in html.split("<body")[0]
+
+
+@pytest.mark.django_db
+def test_unknown_page_gets_the_friendly_404(client: Any) -> None:
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("template", "text"),
+    [
+        ("errors/403.html", "You don't have access to this"),
+        ("errors/429.html", "Too many requests"),
+        ("errors/500.html", "Something went wrong"),
+        ("errors/503.html", "right back"),
+    ],
+)
+@pytest.mark.django_db
+def test_error_pages_render(rf: Any, template: str, text: str) -> None:
+    from django.template.loader import render_to_string
+
+    assert text in render_to_string(template, request=rf.get("/"))

@@ -1,0 +1,200 @@
+"""Shared fixtures.
+
+Backends come from the environment exactly as in production: with DATABASE_URL
+and REDIS_URL set the suite runs on real PostgreSQL and Redis; without them on
+the embedded SQLite and in-memory cache. S3 tests start moto in server mode and
+talk HTTP to it; browser tests drive Debian's chromium through Playwright.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test.utils import override_settings
+
+from tests.accounts.factories import UserFactory
+from tests.tenants.factories import OrgFactory
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    browser = CHROMIUM if os.path.exists(CHROMIUM) else "missing (browser tests skipped)"
+    return [
+        f"pacetrack backends: database={db} cache={cache} "
+        f"storage=filesystem+moto-s3 email=locmem browser={browser}"
+    ]
+
+
+# --- Fast, isolated defaults for every test ----------------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Fast hashing, files under a temp dir, and a cache prefix per xdist worker so
+    parallel workers sharing one Redis never see each other's keys."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    caches = {alias: dict(conf) for alias, conf in settings.CACHES.items()}
+    caches["default"]["KEY_PREFIX"] = f"test-{worker}"
+    media = tmp_path_factory.mktemp("media")
+    storages = dict(settings.STORAGES)
+    if storages["default"]["BACKEND"].endswith("FileSystemStorage"):
+        storages["default"] = {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(media)},
+        }
+    with override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        CACHES=caches,
+        MEDIA_ROOT=str(media),
+        STORAGES=storages,
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+        SECURE_SSL_REDIRECT=False,
+    ):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache() -> Iterator[None]:
+    """Each test starts with an empty cache (only this worker's keys are removed)."""
+    from django.core.cache import cache
+
+    yield
+    if hasattr(cache, "delete_pattern"):
+        # A test may have pointed the cache at a stopped Redis on purpose.
+        with contextlib.suppress(Exception):
+            cache.delete_pattern("*")
+    else:
+        cache.clear()
+
+
+# --- People and tenants -------------------------------------------------------
+
+
+@pytest.fixture
+def user(db: None) -> Any:
+    return UserFactory()
+
+
+@pytest.fixture
+def other_user(db: None) -> Any:
+    return UserFactory()
+
+
+@pytest.fixture
+def org(user: Any) -> Any:
+    """An organisation owned by `user`."""
+    return OrgFactory(owner=user)
+
+
+@pytest.fixture
+def auth_client(client: Any, user: Any) -> Any:
+    client.force_login(user)
+    return client
+
+
+# --- S3 over HTTP (moto server) -------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[str]:
+    """A moto S3 server on a free loopback port; yields its endpoint URL."""
+    from moto.server import ThreadedMotoServer
+
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_storage(moto_server: str, settings: Any) -> Iterator[Any]:
+    """Point Django's default storage at the moto server through django-storages."""
+    import boto3
+    from django.core.files.storage import default_storage
+
+    bucket = f"pacetrack-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    client = boto3.client(
+        "s3",
+        endpoint_url=moto_server,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    client.create_bucket(Bucket=bucket)
+    settings.S3_BUCKET = bucket
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": bucket,
+                "endpoint_url": moto_server,
+                "region_name": "us-east-1",
+                "access_key": "testing",
+                "secret_key": "testing",
+                "addressing_style": "path",
+                "signature_version": "s3v4",
+                "default_acl": None,
+                "file_overwrite": False,
+            },
+        },
+    }
+    yield default_storage
+    for obj in client.list_objects_v2(Bucket=bucket).get("Contents", []):
+        client.delete_object(Bucket=bucket, Key=obj["Key"])
+
+
+# --- Browser ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def _browser() -> Iterator[Any]:
+    if not shutil.which("chromium") and not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail("chromium is required in CI (apt-get install chromium)")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made
+    # by test code around it are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_context(_browser: Any, live_server: Any) -> Iterator[Any]:
+    """A fresh browser profile (own cookies) against the live server."""
+    context = _browser.new_context(base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(browser_context: Any) -> Any:
+    return browser_context.new_page()
