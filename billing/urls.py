@@ -1,5 +1,5 @@
 from django.urls import path  # noqa: F401
 
-app_name = "billing"
+app_name = "stripe"
 
 urlpatterns: list = []

@@ -10,6 +10,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("", include("tenants.urls")),
+    path("t/<slug:tenant_slug>/", include("tenants.tenant_urls")),
+    path("account/sessions/", include("sessions_app.urls")),
+    path("serve/", include("uploads.urls")),
+    path("billing/", include("billing.urls")),
 ]
 
 handler400 = "config.views.bad_request"

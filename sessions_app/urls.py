@@ -1,5 +1,5 @@
 from django.urls import path  # noqa: F401
 
-app_name = "sessions_app"
+app_name = "sessions"
 
 urlpatterns: list = []

@@ -1,8 +1,9 @@
 from django.urls import path
-from django.views.generic import RedirectView
+
+from tenants import views
 
 app_name = "tenants"
 
 urlpatterns = [
-    path("app/", RedirectView.as_view(pattern_name="accounts:profile"), name="app"),
+    path("app/", views.app, name="app"),
 ]

@@ -1,0 +1,49 @@
+"""Resolves `/t/<slug>/…` to the tenant, the user's membership and role: once, in one query.
+
+This is the one place where tenant scoping starts. Every tenant URL is included
+under `t/<slug:tenant_slug>/`; this middleware pops `tenant_slug` from the view
+kwargs and sets `request.tenant`, `request.membership` and `request.role`, so
+views never look a tenant up themselves. The membership is read fresh on every
+request, so a removed or demoted member loses access on their next request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+
+from tenants.selectors import membership_for_request
+
+
+class TenantMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
+        slug = view_kwargs.pop("tenant_slug", None)
+        if slug is None:
+            return None
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        membership = membership_for_request(user=request.user, slug=slug)
+        if membership is None:
+            # Never reveal whether a tenant exists to someone who is not in it.
+            raise Http404("No such tenant.")
+        request.membership = membership
+        request.tenant = membership.tenant
+        request.role = membership.role
+        if request.session.get("active_tenant_id") != membership.tenant_id:
+            request.session["active_tenant_id"] = membership.tenant_id
+        return None

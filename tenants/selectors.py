@@ -1,0 +1,21 @@
+"""Reads across tenants, memberships and roles."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tenants.models import Membership
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def membership_for_request(*, user: User, slug: str) -> Membership | None:
+    """The user's membership in the live tenant with this slug, with tenant and role
+    loaded in the same query; None when the user is not a member (or it is deleted)."""
+    try:
+        return Membership.objects.select_related("tenant", "role").get(
+            user=user, tenant__slug=slug, tenant__deleted_at__isnull=True
+        )
+    except Membership.DoesNotExist:
+        return None
