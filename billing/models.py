@@ -1,4 +1,5 @@
-"""Billing accounts: who pays. One account can pay for several tenants."""
+"""Billing accounts (who pays; one account can pay for several tenants) and the raw
+log of every Stripe webhook delivery."""
 
 from __future__ import annotations
 
@@ -24,9 +25,69 @@ class Account(models.Model):
     status = models.CharField(max_length=32, choices=Status.choices, blank=True, default="")
     current_period_end = models.DateTimeField(null=True, blank=True)
     cancel_at_period_end = models.BooleanField(default=False)
+    # Seats paid for: the subscription's quantity as Stripe last reported it.
     seats = models.PositiveIntegerField(default=1)
+    # When the subscription state above was true at Stripe (event `created` or fetch
+    # time); older deliveries are ignored so out-of-order webhooks cannot roll it back.
+    stripe_state_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def has_live_subscription(self) -> bool:
+        """A subscription that still grants its plan (past_due is a grace period)."""
+        return bool(self.stripe_subscription_id) and self.status in LIVE_STATUSES
+
+
+LIVE_STATUSES = {Account.Status.ACTIVE, Account.Status.TRIALING, Account.Status.PAST_DUE}
+
+
+class StripeEventQuerySet(models.QuerySet):
+    def verified(self) -> StripeEventQuerySet:
+        return self.filter(signature_valid=True)
+
+    def unprocessed(self) -> StripeEventQuerySet:
+        return self.verified().filter(processed_at__isnull=True)
+
+
+class StripeEvent(models.Model):
+    """One webhook delivery, stored raw before anything acts on it."""
+
+    # Empty for deliveries whose signature did not verify (their id cannot be trusted).
+    event_id = models.CharField(max_length=255, blank=True)
+    type = models.CharField(max_length=100, blank=True, db_index=True)
+    body = models.TextField()
+    signature_valid = models.BooleanField()
+    # Why verification failed, or why processing failed (last attempt).
+    error = models.TextField(blank=True)
+    livemode = models.BooleanField(default=False)
+    # When Stripe created the event (from the verified body).
+    created_at_stripe = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    # What processing did, in a few words ("ignored: unknown type", "stale: newer state").
+    outcome = models.CharField(max_length=200, blank=True)
+
+    objects = StripeEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            # Each verified event id is recorded once: replays find the existing row.
+            models.UniqueConstraint(
+                fields=["event_id"],
+                condition=models.Q(signature_valid=True),
+                name="billing_stripeevent_unique_verified_id",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.event_id or f"unverified delivery #{self.pk}"
+
+    @property
+    def is_processed(self) -> bool:
+        return self.processed_at is not None

@@ -1,7 +1,15 @@
 """URLs under /t/<slug>/billing/ (TenantMiddleware sets request.tenant)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from billing import views
 
 app_name = "billing"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("checkout/", views.checkout, name="checkout"),
+    path("portal/", views.portal, name="portal"),
+    path("success/", views.success, name="success"),
+    path("cancel/", views.cancel, name="cancel"),
+]

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+"""Provider callbacks, mounted at /billing/ (outside any tenant)."""
+
+from django.urls import path
+
+from billing import views
 
 app_name = "stripe"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("stripe/webhook/", views.stripe_webhook, name="webhook"),
+]

@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tenants.middleware.TenantMiddleware",
+    "billing.middleware.PlanLimitMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -98,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.site",
+                "billing.context_processors.billing",
             ],
         },
     }
@@ -262,6 +264,40 @@ TASKS = {
 
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# Dotted path of the billing provider; billing.backends.fake.FakeBillingBackend runs
+# checkout in-process (demos, local development) without a Stripe account.
+BILLING_BACKEND = env.str("BILLING_BACKEND", default="billing.backends.stripe.StripeBillingBackend")
+BILLING_DEFAULT_PLAN = "free"
+# Limits: None means unlimited. A paid plan is offered only once its price id is set.
+BILLING_PLANS = {
+    "free": {
+        "name": "Free",
+        "price_label": "$0",
+        "price_id": "",
+        "per_seat": False,
+        "max_members": 3,
+        "max_storage_mb": 100,
+        "features": [],
+    },
+    "pro": {
+        "name": "Pro",
+        "price_label": "$12 per member / month",
+        "price_id": env.str("STRIPE_PRICE_PRO", default=""),
+        "per_seat": True,
+        "max_members": 100,
+        "max_storage_mb": 10_240,
+        "features": ["teams"],
+    },
+    "business": {
+        "name": "Business",
+        "price_label": "$299 / month, flat",
+        "price_id": env.str("STRIPE_PRICE_BUSINESS", default=""),
+        "per_seat": False,
+        "max_members": None,
+        "max_storage_mb": 102_400,
+        "features": ["teams"],
+    },
+}
 
 # --- Rate limiting --------------------------------------------------------------
 

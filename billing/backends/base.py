@@ -1,0 +1,63 @@
+"""What a billing provider must do. Objects come back as plain dicts shaped like
+Stripe's API objects (subscription: id, status, customer, items.data[0].price.id,
+items.data[0].quantity, current_period_end, cancel_at_period_end, metadata)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class BaseBillingBackend:
+    #: Shown in the admin ("Stripe", "Fake").
+    name = "base"
+
+    def is_configured(self) -> bool:
+        """True when the provider can be called (credentials present)."""
+        raise NotImplementedError
+
+    def customer_create(
+        self, *, account_id: int, email: str, name: str, idempotency_key: str
+    ) -> str:
+        """Create a customer carrying `account_id` in its metadata; return its id."""
+        raise NotImplementedError
+
+    def checkout_session_create(
+        self,
+        *,
+        customer_id: str,
+        price_id: str,
+        quantity: int,
+        success_url: str,
+        cancel_url: str,
+        metadata: dict[str, str],
+        idempotency_key: str,
+    ) -> str:
+        """Start a subscription checkout; return the URL to send the person to.
+        The same `idempotency_key` must return the same session (no second subscription)."""
+        raise NotImplementedError
+
+    def checkout_session_get(self, *, session_id: str) -> dict[str, Any]:
+        """The checkout session (status, customer, subscription, metadata)."""
+        raise NotImplementedError
+
+    def portal_session_create(self, *, customer_id: str, return_url: str) -> str:
+        """A self-service billing portal session; return its URL."""
+        raise NotImplementedError
+
+    def subscription_get(self, *, subscription_id: str) -> dict[str, Any]:
+        """The subscription as it is now at the provider."""
+        raise NotImplementedError
+
+    def subscription_find(self, *, customer_id: str) -> dict[str, Any] | None:
+        """The customer's most recent subscription (any status), or None."""
+        raise NotImplementedError
+
+    def subscription_quantity_update(
+        self, *, subscription_id: str, quantity: int
+    ) -> dict[str, Any]:
+        """Set the quantity (seats) of the subscription's one item; return the subscription."""
+        raise NotImplementedError
+
+    def dashboard_url(self, object_id: str) -> str:
+        """A link to the object in the provider's dashboard ("" when there is none)."""
+        return ""

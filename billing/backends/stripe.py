@@ -1,0 +1,135 @@
+"""Stripe, through the official library's `StripeClient`.
+
+Network retries (with the library's automatic idempotency keys) cover transient
+failures. The HTTP transport is the library's: `stripe.default_http_client`, when
+set, is used, which is how tests replay recorded responses without touching this code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import stripe
+from django.conf import settings
+
+from billing.backends.base import BaseBillingBackend
+from billing.exceptions import BillingNotConfigured, BillingProviderError
+
+_OBJECT_PATHS = {"cus_": "customers", "sub_": "subscriptions", "in_": "invoices", "evt_": "events"}
+
+
+class StripeBillingBackend(BaseBillingBackend):
+    name = "Stripe"
+
+    def is_configured(self) -> bool:
+        return bool(settings.STRIPE_SECRET_KEY)
+
+    def _client(self) -> stripe.StripeClient:
+        if not settings.STRIPE_SECRET_KEY:
+            raise BillingNotConfigured()
+        return stripe.StripeClient(
+            settings.STRIPE_SECRET_KEY,
+            http_client=stripe.default_http_client,
+            max_network_retries=2,
+        )
+
+    def _call(self, fn: Any, params: dict[str, Any], options: dict[str, Any] | None = None) -> Any:
+        try:
+            return fn(params=params, options=options or {})
+        except stripe.StripeError as exc:
+            raise BillingProviderError(
+                f"Stripe refused the request: {exc.user_message or exc.__class__.__name__}."
+            ) from exc
+
+    def customer_create(
+        self, *, account_id: int, email: str, name: str, idempotency_key: str
+    ) -> str:
+        customer = self._call(
+            self._client().v1.customers.create,
+            {"email": email, "name": name, "metadata": {"account_id": str(account_id)}},
+            {"idempotency_key": idempotency_key},
+        )
+        return customer.id
+
+    def checkout_session_create(
+        self,
+        *,
+        customer_id: str,
+        price_id: str,
+        quantity: int,
+        success_url: str,
+        cancel_url: str,
+        metadata: dict[str, str],
+        idempotency_key: str,
+    ) -> str:
+        session = self._call(
+            self._client().v1.checkout.sessions.create,
+            {
+                "mode": "subscription",
+                "customer": customer_id,
+                "line_items": [{"price": price_id, "quantity": quantity}],
+                "success_url": success_url,
+                "cancel_url": cancel_url,
+                "client_reference_id": metadata.get("account_id", ""),
+                "metadata": metadata,
+                "subscription_data": {"metadata": metadata},
+                "allow_promotion_codes": True,
+            },
+            {"idempotency_key": idempotency_key},
+        )
+        return session.url
+
+    def checkout_session_get(self, *, session_id: str) -> dict[str, Any]:
+        client = self._client()
+        return self._call(
+            lambda params, options: client.v1.checkout.sessions.retrieve(
+                session_id, params=params, options=options
+            ),
+            {},
+        ).to_dict()
+
+    def portal_session_create(self, *, customer_id: str, return_url: str) -> str:
+        session = self._call(
+            self._client().v1.billing_portal.sessions.create,
+            {"customer": customer_id, "return_url": return_url},
+        )
+        return session.url
+
+    def subscription_get(self, *, subscription_id: str) -> dict[str, Any]:
+        client = self._client()
+        return self._call(
+            lambda params, options: client.v1.subscriptions.retrieve(
+                subscription_id, params=params, options=options
+            ),
+            {},
+        ).to_dict()
+
+    def subscription_find(self, *, customer_id: str) -> dict[str, Any] | None:
+        page = self._call(
+            self._client().v1.subscriptions.list,
+            {"customer": customer_id, "status": "all", "limit": 1},
+        )
+        return page.data[0].to_dict() if page.data else None
+
+    def subscription_quantity_update(
+        self, *, subscription_id: str, quantity: int
+    ) -> dict[str, Any]:
+        subscription = self.subscription_get(subscription_id=subscription_id)
+        item_id = subscription["items"]["data"][0]["id"]
+        client = self._client()
+        return self._call(
+            lambda params, options: client.v1.subscriptions.update(
+                subscription_id, params=params, options=options
+            ),
+            {
+                "items": [{"id": item_id, "quantity": quantity}],
+                "proration_behavior": "create_prorations",
+            },
+        ).to_dict()
+
+    def dashboard_url(self, object_id: str) -> str:
+        prefix = next((p for p in _OBJECT_PATHS if object_id.startswith(p)), None)
+        if prefix is None:
+            return ""
+        mode = "test/" if settings.STRIPE_SECRET_KEY.startswith(("sk_test", "rk_test")) else ""
+        return f"https://dashboard.stripe.com/{mode}{_OBJECT_PATHS[prefix]}/{object_id}"

@@ -1,0 +1,36 @@
+"""Billing errors. Each maps to an HTTP status through its Django base class."""
+
+from __future__ import annotations
+
+from django.core.exceptions import BadRequest, PermissionDenied
+
+
+class PlanLimitReached(PermissionDenied):
+    """The tenant's plan does not allow this (a feature it lacks or a cap it hit).
+
+    `message` is shown to people as-is and ends with what to do; `upgrade_url` is the
+    tenant's billing page. `billing.middleware.PlanLimitMiddleware` renders it as a 403
+    page with an upgrade button, so a view may simply let it propagate.
+    """
+
+    def __init__(self, message: str, *, upgrade_url: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.upgrade_url = upgrade_url
+
+
+class BillingError(BadRequest):
+    """A billing action that cannot be done in the current state; `message` says why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BillingNotConfigured(BillingError):
+    def __init__(self, message: str = "Billing is not configured on this server.") -> None:
+        super().__init__(message)
+
+
+class BillingProviderError(BillingError):
+    """The payment provider could not be reached or refused the request."""

@@ -1,0 +1,36 @@
+"""Turns PlanLimitReached, raised by any view, into an upgrade prompt (403)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from billing.exceptions import PlanLimitReached
+
+
+class PlanLimitMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, PlanLimitReached):
+            return None
+        role = getattr(request, "role", None)
+        template = "billing/upgrade_required.html"
+        if getattr(request, "htmx", False):
+            template += "#prompt"
+        return render(
+            request,
+            template,
+            {
+                "message": exception.message,
+                "upgrade_url": exception.upgrade_url,
+                "can_upgrade": role is not None and role.has_permission("billing.manage"),
+            },
+            status=403,
+        )

@@ -1,0 +1,177 @@
+"""Plans and the one question other apps ask: may this tenant do X under its plan?
+
+Plans live in `settings.BILLING_PLANS` (read at use time). The API for other apps:
+
+    from billing.plans import plan_allows, plan_require, plan_check_members, plan_check_storage
+
+    plan_allows(tenant=t, feature="teams") -> bool          # for showing/hiding UI
+    plan_require(tenant=t, feature="teams") -> None         # raises PlanLimitReached
+    plan_limit(tenant=t, limit="max_members") -> int | None # None means unlimited
+    plan_check_members(tenant=t, adding=1) -> None          # before adding/inviting people
+    plan_check_storage(tenant=t, used_bytes=u, adding_bytes=n) -> None  # before an upload
+
+Each `plan_check_*`/`plan_require` raises `billing.exceptions.PlanLimitReached`
+(a `PermissionDenied`) whose `message` explains the limit and says to upgrade, and
+whose `upgrade_url` is the tenant's billing page. Let it propagate (the billing
+middleware renders a 403 page with an upgrade button) or catch it and show
+`exc.message`.
+
+Member caps count current members plus pending invitations: see
+`pending_invitation_count`, which the invitations app extends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.urls import reverse
+
+from billing.exceptions import PlanLimitReached
+
+if TYPE_CHECKING:
+    from billing.models import Account
+    from tenants.models import Tenant
+
+FEATURE_LABELS = {"teams": "Teams"}
+
+
+@dataclass(frozen=True)
+class Plan:
+    key: str
+    name: str
+    price_label: str
+    price_id: str
+    per_seat: bool
+    max_members: int | None
+    max_storage_mb: int | None
+    features: frozenset[str]
+
+    @property
+    def is_free(self) -> bool:
+        return not self.price_id and self.key == settings.BILLING_DEFAULT_PLAN
+
+    @property
+    def is_purchasable(self) -> bool:
+        return bool(self.price_id)
+
+    @property
+    def feature_labels(self) -> list[str]:
+        return [FEATURE_LABELS.get(f, f.replace("_", " ").capitalize()) for f in self.features]
+
+
+def plan_list() -> list[Plan]:
+    """Every configured plan, in settings order."""
+    return [
+        Plan(
+            key=key,
+            name=conf["name"],
+            price_label=conf.get("price_label", ""),
+            price_id=conf.get("price_id", ""),
+            per_seat=bool(conf.get("per_seat", False)),
+            max_members=conf.get("max_members"),
+            max_storage_mb=conf.get("max_storage_mb"),
+            features=frozenset(conf.get("features", [])),
+        )
+        for key, conf in settings.BILLING_PLANS.items()
+    ]
+
+
+def plan_get(key: str) -> Plan | None:
+    return next((p for p in plan_list() if p.key == key), None)
+
+
+def plan_default() -> Plan:
+    plan = plan_get(settings.BILLING_DEFAULT_PLAN)
+    assert plan is not None, "billing.E001 (system check) guarantees the default plan exists"
+    return plan
+
+
+def plan_for_price(price_id: str) -> Plan | None:
+    return next((p for p in plan_list() if price_id and p.price_id == price_id), None)
+
+
+def plan_for_account(account: Account) -> Plan:
+    """The plan in force: the subscribed plan while the subscription is live, else free.
+
+    Without a configured billing provider every account is on the free plan.
+    """
+    from billing.backends import billing_enabled
+
+    if not billing_enabled() or not account.has_live_subscription:
+        return plan_default()
+    return plan_get(account.plan) or plan_default()
+
+
+def plan_for_tenant(tenant: Tenant) -> Plan:
+    return plan_for_account(tenant.account)
+
+
+def plan_allows(*, tenant: Tenant, feature: str) -> bool:
+    """Whether the tenant's plan includes `feature` (e.g. "teams")."""
+    return feature in plan_for_tenant(tenant).features
+
+
+def plan_limit(*, tenant: Tenant, limit: str) -> int | None:
+    """A numeric limit of the tenant's plan ("max_members", "max_storage_mb"); None = none."""
+    return getattr(plan_for_tenant(tenant), limit)
+
+
+def upgrade_url(tenant: Tenant) -> str:
+    return reverse("billing:overview", kwargs={"tenant_slug": tenant.slug})
+
+
+def plan_require(*, tenant: Tenant, feature: str) -> None:
+    """Raise PlanLimitReached unless the tenant's plan includes `feature`."""
+    plan = plan_for_tenant(tenant)
+    if feature not in plan.features:
+        label = FEATURE_LABELS.get(feature, feature)
+        raise PlanLimitReached(
+            f"{label} are not included in the {plan.name} plan. "
+            "Upgrade to a plan that includes them to continue.",
+            upgrade_url=upgrade_url(tenant),
+        )
+
+
+def pending_invitation_count(*, tenant: Tenant) -> int:
+    """Invitations sent but not yet accepted; they count against the member cap so a
+    tenant cannot over-invite. Returns 0 until the invitations app exists: its
+    engineer replaces this body with a count of the tenant's pending invitations."""
+    return 0
+
+
+def plan_check_members(*, tenant: Tenant, adding: int = 1) -> None:
+    """Raise PlanLimitReached if `adding` more people (members or invitations) would
+    exceed the plan's member cap. Members + pending invitations count."""
+    from tenants.models import Membership
+
+    plan = plan_for_tenant(tenant)
+    if plan.max_members is None:
+        return
+    taken = Membership.objects.for_tenant(tenant).count() + pending_invitation_count(tenant=tenant)
+    if taken + adding > plan.max_members:
+        raise PlanLimitReached(
+            f"The {plan.name} plan allows up to {plan.max_members} members, "
+            f"and {tenant.name} already has {taken} (members and pending invitations). "
+            "Upgrade your plan to add more people.",
+            upgrade_url=upgrade_url(tenant),
+        )
+
+
+def plan_check_storage(*, tenant: Tenant, used_bytes: int, adding_bytes: int) -> None:
+    """Raise PlanLimitReached if storing `adding_bytes` more would pass the storage cap."""
+    plan = plan_for_tenant(tenant)
+    if plan.max_storage_mb is None:
+        return
+    cap = plan.max_storage_mb * 1024 * 1024
+    if used_bytes + adding_bytes > cap:
+        raise PlanLimitReached(
+            f"This upload would take {tenant.name} past the {plan.name} plan's storage "
+            f"limit of {_size(plan.max_storage_mb)}. Delete files or upgrade your plan.",
+            upgrade_url=upgrade_url(tenant),
+        )
+
+
+def _size(mb: int) -> str:
+    return f"{mb // 1024} GB" if mb >= 1024 and mb % 1024 == 0 else f"{mb} MB"

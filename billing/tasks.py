@@ -1,0 +1,47 @@
+"""Background work: processing webhook events and keeping seat counts in sync."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.utils import timezone
+from django_tasks import default_task_backend, task
+
+from billing.exceptions import BillingProviderError
+from billing.models import Account, StripeEvent
+
+logger = logging.getLogger("billing")
+
+SEAT_SYNC_MAX_ATTEMPTS = 6
+
+
+@task()
+def stripe_event_process_task(event_pk: int) -> str:
+    from billing.webhooks import stripe_event_process
+
+    return stripe_event_process(event=StripeEvent.objects.get(pk=event_pk))
+
+
+@task()
+def account_seats_sync_task(account_id: int, attempt: int = 1) -> bool:
+    """Update the subscription quantity. The Stripe client retries transient network
+    errors itself; if the provider still fails, retry later with backoff where the
+    queue can schedule (the database backend), else leave it to `sync_stripe`."""
+    from billing.services import account_seats_sync
+
+    account = Account.objects.filter(pk=account_id).first()
+    if account is None:
+        return False
+    try:
+        return account_seats_sync(account=account)
+    except BillingProviderError:
+        if attempt >= SEAT_SYNC_MAX_ATTEMPTS or not default_task_backend.supports_defer:
+            logger.exception("Seat sync for account %s failed (attempt %s)", account_id, attempt)
+            raise
+        delay = timedelta(minutes=2**attempt)
+        account_seats_sync_task.using(run_after=timezone.now() + delay).enqueue(
+            account_id, attempt + 1
+        )
+        logger.warning("Seat sync for account %s failed; retrying in %s", account_id, delay)
+        return False

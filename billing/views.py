@@ -1,0 +1,104 @@
+"""Billing pages under /t/<slug>/billing/ and the Stripe webhook endpoint."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from billing import services
+from billing.exceptions import BillingError
+from billing.plans import plan_for_account
+from billing.selectors import billing_overview_get
+from billing.webhooks import stripe_event_receive
+from tenants.decorators import tenant_permission_required
+from tenants.types import TenantRequest
+
+
+def _overview_url(request: TenantRequest) -> str:
+    return reverse("billing:overview", kwargs={"tenant_slug": request.tenant.slug})
+
+
+@require_GET
+@tenant_permission_required("billing.manage")
+def overview(request: TenantRequest) -> HttpResponse:
+    return render(
+        request, "billing/overview.html", {"billing": billing_overview_get(tenant=request.tenant)}
+    )
+
+
+@require_POST
+@tenant_permission_required("billing.manage")
+def checkout(request: TenantRequest) -> HttpResponse:
+    slug = request.tenant.slug
+    success = request.build_absolute_uri(reverse("billing:success", kwargs={"tenant_slug": slug}))
+    try:
+        url = services.checkout_start(
+            tenant=request.tenant,
+            plan_key=request.POST.get("plan", ""),
+            acting_user=request.user,
+            # Stripe fills in the placeholder; it must stay unencoded.
+            success_url=f"{success}?session_id={{CHECKOUT_SESSION_ID}}",
+            cancel_url=request.build_absolute_uri(
+                reverse("billing:cancel", kwargs={"tenant_slug": slug})
+            ),
+        )
+    except BillingError as exc:
+        messages.error(request, exc.message)
+        return redirect(_overview_url(request))
+    return HttpResponseRedirect(url, status=303)
+
+
+@require_POST
+@tenant_permission_required("billing.manage")
+def portal(request: TenantRequest) -> HttpResponse:
+    try:
+        url = services.portal_start(
+            account=request.tenant.account,
+            return_url=request.build_absolute_uri(_overview_url(request)),
+        )
+    except BillingError as exc:
+        messages.error(request, exc.message)
+        return redirect(_overview_url(request))
+    return HttpResponseRedirect(url, status=303)
+
+
+@require_GET
+@tenant_permission_required("billing.manage")
+def success(request: TenantRequest) -> HttpResponse:
+    account = request.tenant.account
+    session_id = request.GET.get("session_id", "")
+    confirmed = False
+    if session_id:
+        try:
+            confirmed = services.checkout_confirm(account=account, session_id=session_id)
+        except BillingError as exc:
+            messages.error(request, exc.message)
+            return redirect(_overview_url(request))
+        account.refresh_from_db()
+    return render(
+        request,
+        "billing/success.html",
+        {"plan": plan_for_account(account), "confirmed": confirmed, "account": account},
+    )
+
+
+@require_GET
+@tenant_permission_required("billing.manage")
+def cancel(request: TenantRequest) -> HttpResponse:
+    return render(request, "billing/cancel.html")
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request: HttpRequest) -> HttpResponse:
+    """Stripe calls this; it authenticates by signature, so no CSRF token (nor session)."""
+    event = stripe_event_receive(
+        payload=request.body, signature=request.headers.get("Stripe-Signature", "")
+    )
+    if not event.signature_valid:
+        return HttpResponse(event.error, status=400, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")
