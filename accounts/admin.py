@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from accounts.models import User
+from sessions_app.admin import SessionInline
 
 
 @admin.register(User)
@@ -21,3 +22,4 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "name", "password1", "password2"]})
     ]
     filter_horizontal = ["groups"]
+    inlines = [SessionInline]

@@ -1,3 +1,5 @@
+"""Sign-up, sign-in, profile and password forms. Forms validate; save() calls a service."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -8,18 +10,32 @@ from django.http import HttpRequest
 
 from accounts.models import User, normalize_email
 from accounts.services import user_signup
+from sessions_app.services import password_change
 
 INPUT = {"class": "input"}
+PASSWORD_HELP = "At least 10 characters, not too common and not like your name or email."
+# One message for unknown email, wrong password and inactive account: no account probing.
+BAD_CREDENTIALS = "That email and password don't match an account. Check both and try again."
 
 
 class SignUpForm(forms.Form):
-    name = forms.CharField(max_length=150, widget=forms.TextInput(INPUT | {"autocomplete": "name"}))
-    email = forms.EmailField(widget=forms.EmailInput(INPUT | {"autocomplete": "email"}))
+    name = forms.CharField(
+        max_length=150, widget=forms.TextInput(INPUT | {"autocomplete": "name", "autofocus": True})
+    )
+    email = forms.EmailField(
+        max_length=254, widget=forms.EmailInput(INPUT | {"autocomplete": "email"})
+    )
     password = forms.CharField(
         strip=False,
         widget=forms.PasswordInput(INPUT | {"autocomplete": "new-password"}),
-        help_text="At least 10 characters; not a common password.",
+        help_text=PASSWORD_HELP,
     )
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Tell us your name.")
+        return name
 
     def clean_email(self) -> str:
         email = normalize_email(self.cleaned_data["email"])
@@ -46,7 +62,10 @@ class SignUpForm(forms.Form):
 
 
 class SignInForm(forms.Form):
-    email = forms.EmailField(widget=forms.EmailInput(INPUT | {"autocomplete": "email"}))
+    email = forms.EmailField(
+        max_length=254,
+        widget=forms.EmailInput(INPUT | {"autocomplete": "email", "autofocus": True}),
+    )
     password = forms.CharField(
         strip=False, widget=forms.PasswordInput(INPUT | {"autocomplete": "current-password"})
     )
@@ -60,7 +79,71 @@ class SignInForm(forms.Form):
         cleaned = super().clean()
         email, password = cleaned.get("email"), cleaned.get("password")
         if email and password:
+            # ModelBackend hashes the password even for an unknown email (Django
+            # #20760), so both failures take about as long; it also refuses
+            # inactive users.
             self.user = authenticate(self.request, email=email, password=password)
             if self.user is None:
-                raise forms.ValidationError("That email and password don't match an account.")
+                raise forms.ValidationError(BAD_CREDENTIALS, code="invalid_login")
         return cleaned
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["name"]
+        widgets = {"name": forms.TextInput(INPUT | {"autocomplete": "name"})}
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Your name can't be empty.")
+        return name
+
+
+class PasswordChangeForm(forms.Form):
+    current_password = forms.CharField(
+        strip=False, widget=forms.PasswordInput(INPUT | {"autocomplete": "current-password"})
+    )
+    new_password = forms.CharField(
+        strip=False,
+        widget=forms.PasswordInput(INPUT | {"autocomplete": "new-password"}),
+        help_text=PASSWORD_HELP,
+    )
+    confirm_password = forms.CharField(
+        label="Confirm new password",
+        strip=False,
+        widget=forms.PasswordInput(INPUT | {"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
+        self.request = request
+        self.user: User = request.user  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+
+    def clean_current_password(self) -> str:
+        password = self.cleaned_data["current_password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That isn't your current password.")
+        return password
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        new, confirm = cleaned.get("new_password"), cleaned.get("confirm_password")
+        if new and confirm and new != confirm:
+            self.add_error("confirm_password", "The two new passwords don't match.")
+        elif new:
+            if new == cleaned.get("current_password"):
+                self.add_error("new_password", "Choose a password different from the current one.")
+                return cleaned
+            try:
+                password_validation.validate_password(new, self.user)
+            except forms.ValidationError as error:
+                self.add_error("new_password", error)
+        return cleaned
+
+    def save(self) -> int:
+        """Change the password; returns how many other sessions were signed out."""
+        return password_change(
+            request=self.request, user=self.user, password=self.cleaned_data["new_password"]
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts import views, views_email
 
 app_name = "accounts"
 
@@ -9,4 +9,16 @@ urlpatterns = [
     path("auth/sign-in/", views.sign_in, name="sign-in"),
     path("auth/sign-out/", views.sign_out, name="sign-out"),
     path("account/", views.profile, name="profile"),
+    # Email workflows (accounts/views_email.py); "resend" comes before the token route.
+    path("auth/verify-email/resend/", views_email.verify_email_resend, name="verify-email-resend"),
+    path("auth/verify-email/<str:token>/", views_email.verify_email, name="verify-email"),
+    path("auth/password/forgot/", views_email.password_forgot, name="password-forgot"),
+    path(
+        "auth/password/forgot/sent/",
+        views_email.password_forgot_sent,
+        name="password-forgot-sent",
+    ),
+    path("auth/password/reset/<str:token>/", views_email.password_reset, name="password-reset"),
+    path("account/email/", views_email.email_change, name="email-change"),
+    path("account/password/", views.password, name="password"),
 ]

@@ -1,53 +1,128 @@
-"""Sign-up, sign-in, sign-out and the account page."""
+"""Sign-up, sign-in, sign-out and the account page. Thin: forms validate, services act."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.forms import SignInForm, SignUpForm
+from accounts.forms import PasswordChangeForm, ProfileForm, SignInForm, SignUpForm
 
 
 def _next_url(request: HttpRequest) -> str:
-    """`next` is honoured only for same-site paths."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
+    """`next` only when it is a path on this site; otherwise "" (no open redirect)."""
+    target = (request.POST.get("next") or request.GET.get("next") or "").strip()
+    # A leading "/" is required: relative paths, schemes (javascript:, https:) and
+    # protocol-relative forms ("//evil.com", "/\\evil.com") are all refused.
+    if not target.startswith("/") or target.startswith(("//", "/\\")):
+        return ""
     if url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return "/app/"
+    return ""
 
 
+def _after_sign_in(request: HttpRequest) -> str:
+    return _next_url(request) or reverse(settings.LOGIN_REDIRECT_URL)
+
+
+def _sign_in(request: HttpRequest, user: object) -> None:
+    # login() rotates the token only when the session had no user; rotating here
+    # too means every sign-in gets a brand-new token (no fixation, ever).
+    request.session.cycle_key()
+    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
 def sign_up(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated and request.method == "GET":
+        return redirect(_after_sign_in(request))
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        _sign_in(request, user)
         messages.success(request, "Welcome to Pacetrack! Your workspace is ready.")
-        return redirect(_next_url(request))
+        return redirect(_after_sign_in(request))
     return render(request, "accounts/sign_up.html", {"form": form, "next": _next_url(request)})
 
 
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated and request.method == "GET":
+        return redirect(_after_sign_in(request))
     form = SignInForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
-        login(request, form.user)
-        return redirect(_next_url(request))
-    return render(request, "accounts/sign_in.html", {"form": form, "next": _next_url(request)})
+        _sign_in(request, form.user)
+        return redirect(_after_sign_in(request))
+    status = 400 if form.errors else 200
+    return render(
+        request, "accounts/sign_in.html", {"form": form, "next": _next_url(request)}, status=status
+    )
 
 
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
+    """Revokes this session (the row stays, marked revoked) and clears the cookie."""
     logout(request)
     messages.info(request, "You have been signed out.")
-    return redirect("home")
+    return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+def _profile_page(
+    request: HttpRequest,
+    *,
+    profile_form: ProfileForm | None = None,
+    password_form: PasswordChangeForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "profile_form": profile_form or ProfileForm(instance=request.user),
+        "password_form": password_form or PasswordChangeForm(request=request),
+        "email_change_url": "/account/email/",
+    }
+    return render(request, "accounts/profile.html", context, status=status)
 
 
 @login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/profile.html")
+    """GET shows the account page; POST saves the profile (name)."""
+    if request.method == "GET":
+        return _profile_page(request)
+    form = ProfileForm(request.POST, instance=request.user)
+    if not form.is_valid():
+        return _profile_page(request, profile_form=form, status=400)
+    form.save()
+    messages.success(request, "Your profile is saved.")
+    return redirect("accounts:profile")
+
+
+@sensitive_post_parameters("current_password", "new_password", "confirm_password")
+@login_required
+@require_POST
+def password(request: HttpRequest) -> HttpResponse:
+    """Change the password; this device stays signed in, all others are signed out."""
+    form = PasswordChangeForm(request.POST, request=request)
+    if not form.is_valid():
+        return _profile_page(request, password_form=form, status=400)
+    others = form.save()
+    note = f" {others} other device(s) were signed out." if others else ""
+    messages.success(request, f"Your password is changed.{note}")
+    return redirect("accounts:profile")

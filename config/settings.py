@@ -74,10 +74,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",  # sessions_app replaces this
+    "sessions_app.middleware.SessionMiddleware",  # hashed-token sessions, see sessions_app
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",  # sessions_app replaces this
+    "sessions_app.middleware.AuthenticationMiddleware",  # user from the session row
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -165,7 +165,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"  # sessions_app replaces this
+SESSION_ENGINE = "sessions_app.backends.db"
 SESSION_COOKIE_NAME = "pacetrack-session"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

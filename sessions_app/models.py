@@ -1,0 +1,97 @@
+"""A signed-in device: one row per sign-in, found by the SHA-256 of its token.
+
+The token itself only ever lives in the client's cookie, so a copy of this table
+cannot be used to sign in. Rows are revoked (`revoked_at`), never deleted on
+sign-out; `manage.py cleanup_sessions` removes old ones.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class SessionQuerySet(models.QuerySet):
+    def active(self, *, now: datetime | None = None) -> SessionQuerySet:
+        """Not revoked and not expired (expiry never passes the absolute lifetime)."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+    def expired(self, *, now: datetime | None = None) -> SessionQuerySet:
+        return self.filter(revoked_at__isnull=True, expires_at__lte=now or timezone.now())
+
+    def revoked(self) -> SessionQuerySet:
+        return self.filter(revoked_at__isnull=False)
+
+
+class Session(models.Model):
+    class RevokedReason(models.TextChoices):
+        SIGNED_OUT = "signed_out", "Signed out"
+        ROTATED = "rotated", "Replaced by a new sign-in"
+        REVOKED_BY_USER = "revoked_by_user", "Signed out from another device"
+        PASSWORD_CHANGED = "password_changed", "Password changed"
+        PASSWORD_RESET = "password_reset", "Password reset"
+        ADMIN = "admin", "Revoked by an administrator"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sessions"
+    )
+    # The tenant last used in this session: where `/app/` sends the user.
+    active_tenant = models.ForeignKey(
+        "tenants.Tenant", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Hex SHA-256 of the token; the token itself is never stored.
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_activity_at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    device = models.CharField(max_length=100, blank=True, help_text='e.g. "Firefox on Linux".')
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=20, choices=RevokedReason.choices, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Any other keys Django code writes into request.session (auth's backend and
+    # password hash, for instance); kept small by design.
+    data = models.JSONField(default=dict, blank=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "-last_activity_at"], name="sessions_user_activity"),
+            models.Index(fields=["expires_at"], name="sessions_expires_at"),
+            models.Index(fields=["revoked_at"], name="sessions_revoked_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(revoked_at__isnull=True) | ~models.Q(revoked_reason=""),
+                name="sessions_revoked_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device or 'Unknown device'} for {self.user_id}"
+
+    @property
+    def absolute_expiry(self) -> datetime:
+        """After this moment no renewal helps: the user must sign in again."""
+        return self.created_at + timedelta(seconds=settings.SESSIONS_ABSOLUTE_LIFETIME)
+
+    def is_valid(self, *, now: datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and now < self.expires_at and now < self.absolute_expiry
+
+    @property
+    def status(self) -> str:
+        if self.revoked_at is not None:
+            return "revoked"
+        return "active" if self.is_valid() else "expired"

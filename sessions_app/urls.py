@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from __future__ import annotations
+
+from django.urls import path
+
+from sessions_app import views
 
 app_name = "sessions"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.list_sessions, name="list"),
+    path("<int:pk>/revoke/", views.revoke, name="revoke"),
+    path("revoke-others/", views.revoke_others, name="revoke-others"),
+]

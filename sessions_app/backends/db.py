@@ -1,0 +1,223 @@
+"""Django session engine backed by `sessions_app.models.Session`.
+
+Set as SESSION_ENGINE, so Django's login(), logout(), the admin, CSRF, messages
+and the test client's force_login() all work unchanged. What differs from
+`django.contrib.sessions.backends.db`:
+
+- `session_key` is a signed random token; the row is found by its SHA-256. A
+  cookie with a bad signature is an empty session without any query.
+- Only signed-in sessions are stored: no row without a user.
+- `cycle_key()` (login) creates a new token and revokes the old row; `delete()`
+  (logout) revokes, it never deletes.
+- `_auth_user_id` and `active_tenant_id` are columns; other keys go to `data`.
+- Expiry is the row's `expires_at`; renewal and activity writes are throttled
+  in `touch()`, called by `sessions_app.middleware.SessionMiddleware`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.backends.base import SessionBase
+from django.utils import timezone
+
+from sessions_app.devices import device_label
+from sessions_app.models import Session
+from sessions_app.services import session_create, session_revoke
+from sessions_app.tokens import token_hash, token_new, token_sign, token_unsign
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+ACTIVE_TENANT_KEY = "active_tenant_id"
+# Keys that live in columns rather than in `data`.
+COLUMN_KEYS = frozenset({SESSION_KEY, ACTIVE_TENANT_KEY})
+
+
+class SessionStore(SessionBase):
+    def __init__(self, session_key: str | None = None) -> None:
+        self._row: Session | None = None
+        self._pending: dict[str, Any] = {}
+        self._ip_address: str | None = None
+        self._user_agent = ""
+        self.key_changed = False
+        # Why the row is revoked when flush()/delete() runs; auth sets it on a stale hash.
+        self.revoke_reason: str = Session.RevokedReason.SIGNED_OUT
+        super().__init__(session_key)
+
+    # --- Keys -------------------------------------------------------------------
+
+    def _validate_session_key(self, key: str | None) -> bool:
+        # An unsigned or tampered key is no key at all: nothing is looked up.
+        return token_unsign(key) is not None
+
+    def _new_key(self) -> None:
+        self._session_key = token_sign(token_new())
+        self._row = None
+        self._pending = {}
+        self.key_changed = True
+
+    # --- Request context (set by the middleware) ----------------------------------
+
+    def bind_client(self, *, ip_address: str | None, user_agent: str) -> None:
+        """Where this request comes from; recorded on new rows and activity writes."""
+        self._ip_address = ip_address
+        self._user_agent = user_agent[:500]
+
+    @property
+    def row(self) -> Session | None:
+        """The signed-in session's row (loads the session if needed)."""
+        self._get_session()
+        return self._row
+
+    @property
+    def user(self) -> User | None:
+        """The user loaded with the row, in the same query."""
+        row = self.row
+        return row.user if row is not None else None
+
+    # --- SessionBase interface ------------------------------------------------------
+
+    def load(self) -> dict[str, Any]:
+        token = token_unsign(self.session_key)
+        row = None
+        if token is not None:
+            try:
+                row = Session.objects.select_related("user").get(token_hash=token_hash(token))
+            except Session.DoesNotExist:
+                row = None
+        if row is None or not row.is_valid():
+            # Expired, revoked or unknown: anonymous, and the middleware clears the cookie.
+            self._session_key = None
+            self._row = None
+            return {}
+        self._row = row
+        data = dict(row.data)
+        data[SESSION_KEY] = row.user._meta.pk.value_to_string(row.user)
+        if row.active_tenant_id is not None:
+            data[ACTIVE_TENANT_KEY] = row.active_tenant_id
+        return data
+
+    def exists(self, session_key: str) -> bool:
+        token = token_unsign(session_key)
+        return token is not None and Session.objects.filter(token_hash=token_hash(token)).exists()
+
+    def create(self) -> None:
+        """A fresh key; the row is written by save() once the session has a user."""
+        self._new_key()
+        self._session_cache = {}
+        self.modified = True
+
+    def save(self, must_create: bool = False) -> None:
+        """Insert the row for a newly signed-in session, or write what changed.
+
+        Anonymous sessions are never stored; they only get a key so that callers
+        which expect one (the test client) have it.
+        """
+        data = self._get_session(no_load=must_create)
+        if self.session_key is None:
+            self._new_key()
+        if SESSION_KEY not in data:
+            return
+        extra = {k: v for k, v in data.items() if k not in COLUMN_KEYS}
+        tenant_id = data.get(ACTIVE_TENANT_KEY)
+        if self._row is None:
+            self._row = session_create(
+                user_id=int(data[SESSION_KEY]),
+                token=token_unsign(self.session_key) or "",
+                ip_address=self._ip_address,
+                user_agent=self._user_agent,
+                active_tenant_id=tenant_id,
+                data=extra,
+            )
+            self._pending = {}
+            return
+        fields = dict(self._pending)
+        if extra != self._row.data:
+            fields["data"] = extra
+        if tenant_id != self._row.active_tenant_id:
+            fields["active_tenant_id"] = tenant_id
+        if fields:
+            Session.objects.filter(pk=self._row.pk).update(**fields)
+            for name, value in fields.items():
+                setattr(self._row, name, value)
+        self._pending = {}
+
+    def delete(self, session_key: str | None = None) -> None:
+        """Revoke (never delete) the session; Django calls this from flush() on logout."""
+        if session_key is None or session_key == self.session_key:
+            row = self._row
+            self._row = None
+            if row is not None:
+                session_revoke(session=row, reason=self.revoke_reason)
+                return
+            session_key = self.session_key
+        token = token_unsign(session_key)
+        if token is not None:
+            Session.objects.filter(token_hash=token_hash(token), revoked_at__isnull=True).update(
+                revoked_at=timezone.now(), revoked_reason=self.revoke_reason
+            )
+
+    def cycle_key(self) -> None:
+        """New token and row for the same data (no fixation); the old row is revoked."""
+        data = self._session
+        old = self._row
+        self.create()
+        self._session_cache = data
+        if old is not None:
+            session_revoke(session=old, reason=Session.RevokedReason.ROTATED)
+
+    @classmethod
+    def clear_expired(cls) -> None:
+        from sessions_app.services import session_cleanup
+
+        session_cleanup(days=0)
+
+    # --- Expiry, renewal, activity ------------------------------------------------
+
+    def get_expiry_date(self, **kwargs: Any) -> datetime:
+        row = self.row
+        if row is not None:
+            return row.expires_at
+        return super().get_expiry_date(**kwargs)
+
+    def get_expiry_age(self, **kwargs: Any) -> int:
+        row = self.row
+        if row is not None:
+            delta = row.expires_at - kwargs.get("modification", timezone.now())
+            return max(0, int(delta.total_seconds()))
+        return super().get_expiry_age(**kwargs)
+
+    def touch(self, *, now: datetime) -> bool:
+        """Queue the throttled activity write and the rolling renewal.
+
+        Returns True when the expiry moved, so the cookie must be sent again.
+        Nothing is queued on most requests: activity at most every
+        SESSIONS_ACTIVITY_INTERVAL, renewal only when under SESSIONS_RENEW_BELOW
+        remains, and never beyond the absolute lifetime.
+        """
+        row = self._row
+        if row is None:
+            return False
+        renewed = False
+        if row.expires_at - now < timedelta(seconds=settings.SESSIONS_RENEW_BELOW):
+            target = min(now + timedelta(seconds=settings.SESSION_COOKIE_AGE), row.absolute_expiry)
+            if target > row.expires_at:
+                self._pending["expires_at"] = target
+                renewed = True
+        interval = timedelta(seconds=settings.SESSIONS_ACTIVITY_INTERVAL)
+        if now - row.last_activity_at >= interval:
+            self._pending["last_activity_at"] = now
+            if self._ip_address and self._ip_address != row.ip_address:
+                self._pending["ip_address"] = self._ip_address
+            if self._user_agent != row.user_agent:
+                self._pending["user_agent"] = self._user_agent
+                self._pending["device"] = device_label(self._user_agent)
+        return renewed
+
+    @property
+    def has_pending_writes(self) -> bool:
+        return bool(self._pending)

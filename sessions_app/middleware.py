@@ -1,0 +1,114 @@
+"""Session and authentication middleware for `sessions_app.backends.db`.
+
+Both subclass Django's own, so the admin's system checks (admin.E408/E410) and
+everything that expects them keep working; only what differs is overridden.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.contrib.auth.middleware import (
+    AuthenticationMiddleware as DjangoAuthenticationMiddleware,
+)
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.functional import SimpleLazyObject
+
+from config.client_ip import client_ip
+from sessions_app.auth import session_user
+from sessions_app.backends.db import SessionStore
+
+FIX = (
+    'Set SESSION_ENGINE = "sessions_app.backends.db" and put '
+    '"sessions_app.middleware.SessionMiddleware" before '
+    '"sessions_app.middleware.AuthenticationMiddleware" in MIDDLEWARE.'
+)
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Attaches `request.session`; on the way out renews, records activity, or
+    clears the cookie of a session that is no longer valid.
+
+    Most requests write nothing: activity is written at most every
+    SESSIONS_ACTIVITY_INTERVAL and renewal happens only near expiry.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        session = self.SessionStore(request.COOKIES.get(settings.SESSION_COOKIE_NAME))
+        if not isinstance(session, SessionStore):
+            raise ImproperlyConfigured(f"sessions_app's SessionMiddleware needs its engine. {FIX}")
+        session.bind_client(
+            ip_address=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")
+        )
+        request.session = session
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        session = getattr(request, "session", None)
+        if not isinstance(session, SessionStore):
+            return response
+        if not (session.accessed or session.modified):
+            return response  # nothing read the session: nothing to check or write
+        patch_vary_headers(response, ("Cookie",))
+        had_cookie = settings.SESSION_COOKIE_NAME in request.COOKIES
+        if session.row is None:
+            # Anonymous, signed out, expired or revoked: nothing is stored.
+            if had_cookie:
+                response.delete_cookie(
+                    settings.SESSION_COOKIE_NAME,
+                    path=settings.SESSION_COOKIE_PATH,
+                    domain=settings.SESSION_COOKIE_DOMAIN,
+                    samesite=settings.SESSION_COOKIE_SAMESITE,
+                )
+            if not session.modified or not session.get("_auth_user_id"):
+                return response
+        if response.status_code >= 500:
+            return response
+        renewed = session.touch(now=timezone.now())
+        if session.modified or session.has_pending_writes:
+            session.save()
+        if renewed or session.key_changed or not had_cookie:
+            self._set_cookie(response, session)
+        return response
+
+    def _set_cookie(self, response: HttpResponse, session: SessionStore) -> None:
+        max_age = session.get_expiry_age()
+        response.set_cookie(
+            settings.SESSION_COOKIE_NAME,
+            session.session_key,
+            max_age=max_age,
+            domain=settings.SESSION_COOKIE_DOMAIN,
+            path=settings.SESSION_COOKIE_PATH,
+            secure=settings.SESSION_COOKIE_SECURE or None,
+            httponly=settings.SESSION_COOKIE_HTTPONLY or None,
+            samesite=settings.SESSION_COOKIE_SAMESITE,
+        )
+
+
+def _resolve_user(request: HttpRequest) -> Any:
+    user = request.user
+    user.is_authenticated  # noqa: B018 - evaluates the lazy object
+    return getattr(user, "_wrapped", user)
+
+
+async def _auser(request: HttpRequest) -> Any:
+    return await sync_to_async(_resolve_user)(request)
+
+
+class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
+    """Sets `request.user` lazily from the user loaded with the session row:
+    no second query."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        if not isinstance(getattr(request, "session", None), SessionStore):
+            raise ImproperlyConfigured(
+                f"sessions_app's AuthenticationMiddleware needs its session middleware. {FIX}"
+            )
+        request.user = SimpleLazyObject(lambda: session_user(request))
+        request.auser = partial(_auser, request)

@@ -1,0 +1,134 @@
+"""Session actions: create, revoke, and the password changes that end other sessions."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.contrib.auth import update_session_auth_hash
+from django.db import transaction
+from django.utils import timezone
+
+from sessions_app.devices import device_label
+from sessions_app.models import Session
+from sessions_app.tokens import token_hash
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from accounts.models import User
+
+logger = logging.getLogger("pacetrack.sessions")
+
+
+def session_create(
+    *,
+    user_id: int,
+    token: str,
+    ip_address: str | None = None,
+    user_agent: str = "",
+    active_tenant_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> Session:
+    """Store a new signed-in session. Only the token's SHA-256 is written."""
+    if not token:
+        raise ValueError("A session needs a token.")
+    now = timezone.now()
+    return Session.objects.create(
+        user_id=user_id,
+        token_hash=token_hash(token),
+        created_at=now,
+        last_activity_at=now,
+        expires_at=now + timedelta(seconds=settings.SESSION_COOKIE_AGE),
+        ip_address=ip_address or None,
+        user_agent=user_agent[:500],
+        device=device_label(user_agent),
+        active_tenant_id=active_tenant_id,
+        data=data or {},
+    )
+
+
+def session_revoke(*, session: Session, reason: str, acting_user: User | None = None) -> bool:
+    """Revoke one session; it is refused on that device's next request.
+
+    Returns False when it was already revoked (the first reason is kept).
+    """
+    now = timezone.now()
+    updated = Session.objects.filter(pk=session.pk, revoked_at__isnull=True).update(
+        revoked_at=now, revoked_reason=reason, revoked_by=acting_user
+    )
+    if updated:
+        session.revoked_at, session.revoked_reason = now, reason
+        session.revoked_by = acting_user
+        if acting_user is not None and acting_user.pk != session.user_id:
+            logger.info(
+                "session %s of user %s revoked by user %s (%s)",
+                session.pk,
+                session.user_id,
+                acting_user.pk,
+                reason,
+            )
+    return bool(updated)
+
+
+def session_revoke_all_for_user(
+    *,
+    user: User,
+    reason: str,
+    except_session: Session | None = None,
+    acting_user: User | None = None,
+) -> int:
+    """Revoke every live session of the user but `except_session`; returns how many."""
+    sessions = Session.objects.filter(user=user, revoked_at__isnull=True)
+    if except_session is not None:
+        sessions = sessions.exclude(pk=except_session.pk)
+    return sessions.update(revoked_at=timezone.now(), revoked_reason=reason, revoked_by=acting_user)
+
+
+def _current_row(request: HttpRequest) -> Session | None:
+    return getattr(request.session, "row", None)
+
+
+@transaction.atomic
+def password_change(*, request: HttpRequest, user: User, password: str) -> int:
+    """Set a new password chosen by the signed-in user.
+
+    This device stays signed in (on a new token); every other session is
+    revoked. Returns how many other sessions were signed out.
+    """
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    update_session_auth_hash(request, user)  # rotates this session's token
+    request.session.save()
+    return session_revoke_all_for_user(
+        user=user,
+        reason=Session.RevokedReason.PASSWORD_CHANGED,
+        except_session=_current_row(request),
+    )
+
+
+def session_cleanup(*, days: int = 30, batch_size: int = 1000) -> dict[str, int]:
+    """Delete rows expired or revoked more than `days` ago, `batch_size` at a time.
+
+    Small batches keep each DELETE short so sign-ins are never blocked behind it.
+    Returns {"expired": n, "revoked": m}.
+    """
+    if days < 0 or batch_size < 1:
+        raise ValueError("days must be >= 0 and batch_size >= 1.")
+    cutoff = timezone.now() - timedelta(days=days)
+    counts = {}
+    for label, stale in (
+        ("revoked", Session.objects.filter(revoked_at__lt=cutoff)),
+        ("expired", Session.objects.filter(revoked_at__isnull=True, expires_at__lt=cutoff)),
+    ):
+        total = 0
+        while True:
+            ids = list(stale.order_by("pk").values_list("pk", flat=True)[:batch_size])
+            if not ids:
+                break
+            deleted, _ = Session.objects.filter(pk__in=ids).delete()
+            total += deleted
+        counts[label] = total
+    return counts

@@ -1,0 +1,96 @@
+"""The "Your devices" page: list my sessions, sign one out, or all the others.
+
+Each action answers an htmx request with the list partial and a plain POST
+with a redirect, so the page works without JavaScript.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from sessions_app.models import Session
+from sessions_app.selectors import session_get, session_list
+from sessions_app.services import session_revoke, session_revoke_all_for_user
+
+if TYPE_CHECKING:
+    from django_htmx.middleware import HtmxDetails
+
+    from accounts.models import User
+
+    class AuthRequest(HttpRequest):
+        user: User
+        htmx: HtmxDetails
+
+
+def _render_list(request: AuthRequest, *, notice: str = "", status: int = 200) -> HttpResponse:
+    current = request.session.row
+    sessions = list(session_list(user=request.user))
+    context = {
+        "sessions": sessions,
+        "current_id": current.pk if current is not None else None,
+        "others_count": sum(1 for s in sessions if current is None or s.pk != current.pk),
+        "notice": notice,
+    }
+    template = "sessions_app/list.html#session-list" if request.htmx else "sessions_app/list.html"
+    return render(request, template, context, status=status)
+
+
+@login_required
+@never_cache
+@require_GET
+def list_sessions(request: AuthRequest) -> HttpResponse:
+    return _render_list(request)
+
+
+@login_required
+@require_POST
+def revoke(request: AuthRequest, pk: int) -> HttpResponse:
+    """Sign out one of my sessions; it is refused on that device's next request."""
+    session = session_get(user=request.user, pk=pk)
+    current = request.session.row
+    if current is not None and session.pk == current.pk:
+        # "Sign out" on this very device is an ordinary sign-out.
+        logout(request)
+        messages.info(request, "You have been signed out.")
+        if request.htmx:
+            return HttpResponseClientRedirect(reverse("accounts:sign-in"))
+        return redirect("accounts:sign-in")
+    session_revoke(
+        session=session, reason=Session.RevokedReason.REVOKED_BY_USER, acting_user=request.user
+    )
+    notice = f"Signed out {session.device or 'the device'}."
+    if request.htmx:
+        return _render_list(request, notice=notice)
+    messages.success(request, notice)
+    return redirect("sessions:list")
+
+
+@login_required
+@require_POST
+def revoke_others(request: AuthRequest) -> HttpResponse:
+    """Sign out every session of mine except this one."""
+    count = session_revoke_all_for_user(
+        user=request.user,
+        reason=Session.RevokedReason.REVOKED_BY_USER,
+        except_session=request.session.row,
+        acting_user=request.user,
+    )
+    notice = (
+        f"Signed out {count} other device{'s' if count != 1 else ''}."
+        if count
+        else "No other devices were signed in."
+    )
+    if request.htmx:
+        return _render_list(request, notice=notice)
+    messages.success(request, notice)
+    return redirect("sessions:list")
