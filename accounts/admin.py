@@ -1,7 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
-from accounts.models import User
+from accounts.exceptions import PermanentEmailError
+from accounts.mail import email_delivery_retry
+from accounts.models import EmailDelivery, EmailToken, KnownDevice, User
 from sessions_app.admin import SessionInline
 
 
@@ -23,3 +27,70 @@ class UserAdmin(DjangoUserAdmin):
     ]
     filter_horizontal = ["groups"]
     inlines = [SessionInline]
+
+
+# --- Email (accounts/mail.py, accounts/tokens.py) --------------------------------
+
+
+@admin.register(EmailDelivery)
+class EmailDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["subject", "recipients", "template", "status", "attempts", "created_at"]
+    list_filter = ["status", "template"]
+    search_fields = ["to", "subject"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "to",
+        "template",
+        "subject",
+        "status",
+        "attempts",
+        "last_error",
+        "provider_message_id",
+        "created_at",
+        "last_attempt_at",
+        "next_attempt_at",
+        "sent_at",
+        "body_text",
+    ]
+    exclude = ["body_html"]
+    actions = ["retry_deliveries"]
+
+    @admin.display(description="To")
+    def recipients(self, obj: EmailDelivery) -> str:
+        return ", ".join(obj.to)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Retry selected failed emails")
+    def retry_deliveries(self, request: HttpRequest, queryset: QuerySet[EmailDelivery]) -> None:
+        retried = 0
+        for delivery in queryset.filter(status=EmailDelivery.Status.FAILED):
+            try:
+                email_delivery_retry(delivery=delivery)
+            except PermanentEmailError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                retried += 1
+        self.message_user(request, f"Queued {retried} email(s) for another attempt.")
+
+
+@admin.register(EmailToken)
+class EmailTokenAdmin(admin.ModelAdmin):
+    list_display = ["user", "purpose", "email", "created_at", "expires_at", "used_at"]
+    list_filter = ["purpose"]
+    search_fields = ["user__email", "email"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["user", "purpose", "email", "created_at", "expires_at", "used_at"]
+    exclude = ["token_hash", "password_fingerprint"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(KnownDevice)
+class KnownDeviceAdmin(admin.ModelAdmin):
+    list_display = ["user", "ip_network", "user_agent", "first_seen_at", "last_seen_at"]
+    search_fields = ["user__email", "ip_network"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["fingerprint", "first_seen_at", "last_seen_at"]

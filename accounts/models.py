@@ -95,3 +95,97 @@ class User(AbstractBaseUser, PermissionsMixin):
     def initials(self) -> str:
         parts = [p for p in (self.name or self.email).replace("@", " ").split() if p]
         return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+
+# --- Email: tokens, deliveries, known devices ---------------------------------
+
+
+class EmailToken(models.Model):
+    """A single-use link sent by email. Only the SHA-256 of the token is stored,
+    so a database dump cannot be used to verify, reset or change anything."""
+
+    class Purpose(models.TextChoices):
+        VERIFY_EMAIL = "verify_email", "Verify email"
+        EMAIL_CHANGE = "email_change", "Change email"
+        PASSWORD_RESET = "password_reset", "Reset password"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_tokens")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The address the token proves (verification and email change).
+    email = models.EmailField(max_length=254, blank=True)
+    # HMAC of the password hash when issued: any password change invalidates the token.
+    password_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["user", "purpose", "-created_at"], name="accounts_emailtoken_recent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} for {self.user_id}"
+
+    def is_expired(self, *, now: Any = None) -> bool:
+        return (now or timezone.now()) >= self.expires_at
+
+
+class EmailDelivery(models.Model):
+    """One email on its way out: the durable record the worker sends from.
+
+    Bodies are cleared once sent (they can hold live links); failed ones keep
+    theirs so an administrator can retry them after a provider outage."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RETRYING = "retrying", "Waiting to retry"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    to = models.JSONField(default=list)
+    template = models.CharField(max_length=200)
+    subject = models.CharField(max_length=998)
+    body_text = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    provider_message_id = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "email deliveries"
+        indexes = [models.Index(fields=["status", "-created_at"], name="accounts_delivery_status")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {', '.join(self.to)}"
+
+
+class KnownDevice(models.Model):
+    """A (user agent, IP network) pair a user has signed in from: a sign-in from a
+    pair not seen before triggers the new-device notice. Kept apart from session rows
+    because those are deleted by cleanup, and "never seen" must mean never."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="known_devices")
+    fingerprint = models.CharField(max_length=64, editable=False)
+    user_agent = models.CharField(max_length=500, blank=True)
+    ip_network = models.CharField(max_length=64, blank=True)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "fingerprint"], name="accounts_knowndevice_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ip_network} for {self.user_id}"

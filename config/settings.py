@@ -259,6 +259,12 @@ TASKS = {
         }[env.str("TASKS_BACKEND", default="immediate")],
     }
 }
+# Outgoing email (accounts.mail): transient provider errors are retried with
+# exponential backoff (base, 2x, 4x… capped), then the delivery is marked failed
+# in the admin, where it can be retried. Deferred retries need TASKS_BACKEND=database.
+EMAIL_DELIVERY_MAX_ATTEMPTS = env.int("EMAIL_DELIVERY_MAX_ATTEMPTS", default=10)
+EMAIL_DELIVERY_RETRY_BASE_SECONDS = env.int("EMAIL_DELIVERY_RETRY_BASE_SECONDS", default=30)
+EMAIL_DELIVERY_RETRY_MAX_SECONDS = env.int("EMAIL_DELIVERY_RETRY_MAX_SECONDS", default=3600)
 
 # --- Billing ------------------------------------------------------------------
 

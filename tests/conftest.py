@@ -60,8 +60,24 @@ def _test_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
         SECURE_SSL_REDIRECT=False,
+        RATELIMIT_KEY_PREFIX=f"test-{worker}:",
     ):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _clean_ratelimits() -> Iterator[None]:
+    """Every test starts with empty rate-limit counters (this worker's keys only), so
+    tests that sign in several times never trip a limit left by another test."""
+    from ratelimit.backends import reset_backends
+    from ratelimit.exceptions import BackendUnavailable
+    from ratelimit.services import ratelimit_clear_all, reset_warning_throttle
+
+    with contextlib.suppress(BackendUnavailable):
+        ratelimit_clear_all()
+    reset_backends()
+    reset_warning_throttle()
+    yield
 
 
 @pytest.fixture(autouse=True)

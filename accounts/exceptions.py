@@ -1,0 +1,51 @@
+"""Errors raised by account workflows and email delivery."""
+
+from __future__ import annotations
+
+from django.core.exceptions import BadRequest
+
+
+class TokenError(BadRequest):
+    """An emailed link that cannot be used; `message` is shown to the person."""
+
+    message = "This link is not valid. Check that you copied the whole link."
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.message)
+        if message:
+            self.message = message
+
+
+class TokenInvalid(TokenError):
+    message = "This link is not valid. Check that you copied the whole link, or request a new one."
+
+
+class TokenExpired(TokenError):
+    message = "This link has expired. Request a new one below."
+
+
+class TokenUsed(TokenError):
+    message = "This link has already been used. Request a new one if you still need it."
+
+
+class EmailTaken(BadRequest):
+    """The address belongs to another account."""
+
+
+class ResendTooSoon(BadRequest):
+    """A verification email was sent moments ago."""
+
+
+# --- Delivery -----------------------------------------------------------------
+
+
+class EmailDeliveryError(Exception):
+    """Sending failed; subclasses say whether trying again can help."""
+
+
+class TransientEmailError(EmailDeliveryError):
+    """The provider is down, slow or rate limiting: retry later with backoff."""
+
+
+class PermanentEmailError(EmailDeliveryError):
+    """The provider refused the message (invalid address, bad key): retrying as-is won't help."""

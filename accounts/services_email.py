@@ -1,0 +1,269 @@
+"""Email workflows: verification, email change, password reset, new-device notice."""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import logging
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.exceptions import EmailTaken, ResendTooSoon
+from accounts.mail import absolute_url, email_enqueue, task_enqueue_transactional
+from accounts.models import EmailToken, KnownDevice, User, normalize_email
+from accounts.tokens import (
+    email_token_check,
+    email_token_issue,
+    email_token_use,
+    email_tokens_revoke,
+)
+
+logger = logging.getLogger("accounts.security")
+
+RESEND_COOLDOWN_SECONDS = 60
+EMAIL_PURPOSES = (EmailToken.Purpose.VERIFY_EMAIL, EmailToken.Purpose.EMAIL_CHANGE)
+
+
+# --- Verification -------------------------------------------------------------
+
+
+def email_verification_send(*, user: User) -> None:
+    """Email a 48-hour link proving `user` owns their current address."""
+    raw = email_token_issue(user=user, purpose=EmailToken.Purpose.VERIFY_EMAIL, email=user.email)
+    email_enqueue(
+        to=user.email,
+        template="accounts/email/verify_email",
+        context={"user": user, "url": absolute_url("accounts:verify-email", raw)},
+    )
+
+
+@transaction.atomic
+def email_verification_resend(*, user: User) -> None:
+    """The banner's "resend": at most one email per cooldown (per user, from the token rows)."""
+    User.objects.select_for_update().get(pk=user.pk)  # serialise double clicks
+    last = (
+        EmailToken.objects.filter(user=user, purpose=EmailToken.Purpose.VERIFY_EMAIL)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[:1]
+    )
+    if last and (timezone.now() - last[0]).total_seconds() < RESEND_COOLDOWN_SECONDS:
+        raise ResendTooSoon(
+            "We sent you a verification email less than a minute ago. "
+            "Check your inbox (and spam folder) before asking for another."
+        )
+    email_verification_send(user=user)
+
+
+@transaction.atomic
+def email_verify(*, raw_token: str) -> EmailToken:
+    """Use a verification or email-change link. Returns the used token (its
+    `purpose` says which). Raises TokenError subclasses or EmailTaken."""
+    token = email_token_check(raw=raw_token, purposes=EMAIL_PURPOSES, lock=True)
+    user = token.user
+    email_token_use(token=token)
+    now = timezone.now()
+    if token.purpose == EmailToken.Purpose.VERIFY_EMAIL:
+        if normalize_email(token.email) != user.email:
+            raise EmailTaken("This link was for an address your account no longer uses.")
+        user.email_verified_at = user.email_verified_at or now
+        user.save(update_fields=["email_verified_at"])
+        return token
+    old_email = user.email
+    if User.objects.filter(email=token.email).exclude(pk=user.pk).exists():
+        raise EmailTaken(f"{token.email} is now used by another account, so it cannot be yours.")
+    user.email = token.email
+    user.email_verified_at = now
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["email", "email_verified_at"])
+    except IntegrityError:  # a sign-up took the address between the check and the save
+        raise EmailTaken(f"{token.email} is now used by another account.") from None
+    # Links sent to the old address (verify, reset, other pending changes) stop working.
+    email_tokens_revoke(user=user, purposes=tuple(EmailToken.Purpose))
+    email_enqueue(
+        to=old_email,
+        template="accounts/email/email_changed",
+        context={
+            "user": user,
+            "old_email": old_email,
+            "new_email": user.email,
+            "url": absolute_url("accounts:password-forgot"),
+        },
+    )
+    return token
+
+
+# --- Email change -------------------------------------------------------------
+
+
+@transaction.atomic
+def email_change_request(*, user: User, new_email: str) -> None:
+    """Send a verification link to `new_email`; the account keeps its current
+    address until that link is used."""
+    new_email = normalize_email(new_email)
+    if new_email == user.email:
+        raise EmailTaken("That is already your email address.")
+    if User.objects.filter(email=new_email).exists():
+        raise EmailTaken("An account with this email address already exists.")
+    # Only the newest request counts.
+    email_tokens_revoke(user=user, purposes=(EmailToken.Purpose.EMAIL_CHANGE,))
+    raw = email_token_issue(user=user, purpose=EmailToken.Purpose.EMAIL_CHANGE, email=new_email)
+    email_enqueue(
+        to=new_email,
+        template="accounts/email/email_change",
+        context={
+            "user": user,
+            "new_email": new_email,
+            "url": absolute_url("accounts:verify-email", raw),
+        },
+    )
+
+
+def email_change_pending(*, user: User) -> EmailToken | None:
+    """The open email-change request, if any."""
+    return (
+        EmailToken.objects.filter(
+            user=user,
+            purpose=EmailToken.Purpose.EMAIL_CHANGE,
+            used_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def email_change_cancel(*, user: User) -> int:
+    """Withdraw a pending email change; its link stops working."""
+    return email_tokens_revoke(user=user, purposes=(EmailToken.Purpose.EMAIL_CHANGE,))
+
+
+# --- Password reset -------------------------------------------------------------
+
+
+def password_reset_request(*, email: str) -> None:
+    """The forgot-password form's only action: one task, whatever the address.
+
+    Whether an account exists is decided in the worker, so the response (and the
+    work done before it) is the same for both cases."""
+    from accounts.tasks import password_reset_deliver  # tasks import this module
+
+    task_enqueue_transactional(password_reset_deliver, normalize_email(email))
+
+
+def password_reset_send(*, email: str) -> bool:
+    """Worker side: email a one-hour reset link if the address has an active account."""
+    try:
+        user = User.objects.get(email=normalize_email(email), is_active=True)
+    except User.DoesNotExist:
+        logger.info("Password reset requested for an unknown address; dropped.")
+        return False
+    with transaction.atomic():
+        raw = email_token_issue(user=user, purpose=EmailToken.Purpose.PASSWORD_RESET)
+        email_enqueue(
+            to=user.email,
+            template="accounts/email/password_reset",
+            context={"user": user, "url": absolute_url("accounts:password-reset", raw)},
+        )
+    return True
+
+
+def password_reset_check(*, raw_token: str) -> EmailToken:
+    """The usable reset token for `raw_token`, or a TokenError subclass."""
+    return email_token_check(raw=raw_token, purposes=(EmailToken.Purpose.PASSWORD_RESET,))
+
+
+@transaction.atomic
+def password_reset_complete(*, request: HttpRequest, raw_token: str, password: str) -> User:
+    """Set the new password from a reset link, use the token, revoke every session
+    of the user and sign this browser in on a fresh one."""
+    # Local import: sessions_app depends on accounts, not the other way round; the
+    # reset flow is the one place accounts must reach into it.
+    from sessions_app.services import password_reset
+
+    token = email_token_check(
+        raw=raw_token, purposes=(EmailToken.Purpose.PASSWORD_RESET,), lock=True
+    )
+    user = token.user
+    email_token_use(token=token)
+    password_reset(request=request, user=user, password=password)
+    if user.email_verified_at is None:
+        # The link reached this inbox, which proves the address too.
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+    email_tokens_revoke(user=user, purposes=(EmailToken.Purpose.PASSWORD_RESET,))
+    email_enqueue(
+        to=user.email,
+        template="accounts/email/password_changed",
+        context={"user": user, "url": absolute_url("accounts:password-forgot")},
+    )
+    return user
+
+
+# --- New-device notice ------------------------------------------------------------
+
+
+def ip_network(ip: str) -> str:
+    """The /24 (IPv4) or /64 (IPv6) a device's address belongs to."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ""
+    prefix = 24 if address.version == 4 else 64
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+
+
+def device_sign_in_record(*, user: AbstractBaseUser, user_agent: str, ip: str) -> bool:
+    """Remember this (user agent, IP /24) for `user`; the first time it is seen —
+    except on the user's very first sign-in — email "New sign-in to your account".
+
+    Returns True when a notice was queued."""
+    user_agent = user_agent[:500]
+    network = ip_network(ip)
+    fingerprint = hashlib.sha256(f"{user_agent}\n{network}".encode()).hexdigest()
+    now = timezone.now()
+    with transaction.atomic():
+        updated = KnownDevice.objects.filter(user=user, fingerprint=fingerprint).update(
+            last_seen_at=now
+        )
+        if updated:
+            return False
+        first_ever = not KnownDevice.objects.filter(user=user).exists()
+        try:
+            with transaction.atomic():
+                KnownDevice.objects.create(
+                    user=user,
+                    fingerprint=fingerprint,
+                    user_agent=user_agent,
+                    ip_network=network,
+                    first_seen_at=now,
+                    last_seen_at=now,
+                )
+        except IntegrityError:  # two sign-ins from the new device at once; one notice
+            return False
+        if first_ever:
+            return False
+        email_enqueue(
+            to=user.email,
+            template="accounts/email/new_device",
+            context={
+                "user": user,
+                "device": _device_label(user_agent),
+                "ip": ip,
+                "when": now,
+                "url": f"{settings.SITE_URL}/account/sessions/",
+                "reset_url": absolute_url("accounts:password-forgot"),
+            },
+        )
+    return True
+
+
+def _device_label(user_agent: str) -> str:
+    # Local import for the same reason as above: one label parser for the project.
+    from sessions_app.devices import device_label
+
+    return device_label(user_agent)

@@ -1,0 +1,134 @@
+"""Pages for the email workflows. Links arrive with a token in the path; those
+responses send no Referer so the token cannot leak to other sites."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts import services_email
+from accounts.exceptions import EmailTaken, ResendTooSoon, TokenError
+from accounts.forms_email import EmailChangeForm, PasswordForgotForm, PasswordResetForm
+from accounts.models import EmailToken
+
+
+def _no_referrer(response: HttpResponse) -> HttpResponse:
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _link_problem(request: HttpRequest, message: str, *, kind: str) -> HttpResponse:
+    response = render(
+        request, "accounts/verify_invalid.html", {"message": message, "kind": kind}, status=400
+    )
+    return _no_referrer(response)
+
+
+@never_cache
+def verify_email(request: HttpRequest, token: str) -> HttpResponse:
+    """Open a verification (or email-change) link: the address is confirmed at once."""
+    try:
+        used = services_email.email_verify(raw_token=token)
+    except (TokenError, EmailTaken) as error:
+        return _link_problem(request, str(error.args[0]), kind="verify")
+    context = {
+        "changed": used.purpose == EmailToken.Purpose.EMAIL_CHANGE,
+        "email": used.user.email,
+        "is_owner": request.user.is_authenticated and request.user.pk == used.user_id,
+    }
+    return _no_referrer(render(request, "accounts/verify_done.html", context))
+
+
+@require_POST
+@login_required
+def verify_email_resend(request: HttpRequest) -> HttpResponse:
+    """The banner's "resend" button."""
+    user = request.user
+    if user.email_verified_at is not None:
+        messages.info(request, "Your email address is already verified.")
+    else:
+        try:
+            services_email.email_verification_resend(user=user)
+        except ResendTooSoon as error:
+            messages.warning(request, str(error.args[0]))
+        else:
+            messages.success(
+                request, f"We sent a new verification link to {user.email}. It works for 48 hours."
+            )
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/app/"
+    return redirect(target)
+
+
+@login_required
+def email_change(request: HttpRequest) -> HttpResponse:
+    """Ask for a new address; it replaces the current one once verified."""
+    user = request.user
+    if request.method == "POST" and request.POST.get("action") == "cancel":
+        services_email.email_change_cancel(user=user)
+        messages.info(request, "The email change was cancelled; the link we sent no longer works.")
+        return redirect("accounts:email-change")
+    form = EmailChangeForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        new_email = form.cleaned_data["new_email"]
+        try:
+            services_email.email_change_request(user=user, new_email=new_email)
+        except EmailTaken as error:
+            form.add_error("new_email", str(error.args[0]))
+        else:
+            messages.success(
+                request,
+                f"We sent a link to {new_email}. Your email changes when you click it "
+                "(within 48 hours).",
+            )
+            return redirect("accounts:email-change")
+    pending = services_email.email_change_pending(user=user)
+    return render(request, "accounts/email_change.html", {"form": form, "pending": pending})
+
+
+def password_forgot(request: HttpRequest) -> HttpResponse:
+    """Ask for a reset link. Known and unknown addresses get the same answer
+    after the same work (one enqueued task)."""
+    form = PasswordForgotForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services_email.password_reset_request(email=form.cleaned_data["email"])
+        return redirect("accounts:password-forgot-sent")
+    return render(request, "accounts/password_forgot.html", {"form": form})
+
+
+def password_forgot_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/password_forgot_sent.html")
+
+
+@never_cache
+def password_reset(request: HttpRequest, token: str) -> HttpResponse:
+    """Choose a new password from a reset link; success signs out every session
+    and signs this browser in."""
+    try:
+        reset = services_email.password_reset_check(raw_token=token)
+    except TokenError as error:
+        return _link_problem(request, str(error.args[0]), kind="reset")
+    form = PasswordResetForm(request.POST or None, user=reset.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services_email.password_reset_complete(
+                request=request, raw_token=token, password=form.cleaned_data["password1"]
+            )
+        except TokenError as error:  # used in another tab a moment ago
+            return _link_problem(request, str(error.args[0]), kind="reset")
+        messages.success(
+            request, "Your password was changed and every other device was signed out."
+        )
+        return redirect("tenants:app")
+    response = render(
+        request, "accounts/password_reset.html", {"form": form, "email": reset.user.email}
+    )
+    return _no_referrer(response)

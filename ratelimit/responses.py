@@ -1,0 +1,43 @@
+"""Rate-limit headers and the 429 answer (HTML page, HTMX partial or JSON)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control
+from django_htmx.http import reswap, retarget
+
+from ratelimit.backends import Usage
+
+
+def apply_headers(response: HttpResponse, usage: Usage) -> HttpResponse:
+    """X-RateLimit-* on every limited response; Retry-After on a refusal."""
+    response.headers["X-RateLimit-Limit"] = str(usage.limit)
+    response.headers["X-RateLimit-Remaining"] = str(usage.remaining)
+    response.headers["X-RateLimit-Reset"] = str(usage.reset_ms)
+    if not usage.allowed:
+        response.headers["Retry-After"] = str(usage.retry_after)
+    return response
+
+
+def wants_json(request: HttpRequest) -> bool:
+    """The client prefers JSON to HTML (browsers and `*/*` get HTML)."""
+    return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+
+
+def rate_limited_response(request: HttpRequest, usage: Usage) -> HttpResponse:
+    """The 429 for this client: JSON, an HTMX notice or the friendly page."""
+    retry_after = usage.retry_after
+    context = {"retry_after": retry_after, "retry_minutes": -(-retry_after // 60)}
+    response: HttpResponse
+    if wants_json(request):
+        response = JsonResponse({"error": "rate_limited", "retry_after": retry_after}, status=429)
+    elif request.headers.get("HX-Request") == "true":
+        response = render(request, "ratelimit/rate_limited_notice.html", context, status=429)
+        # Show the notice at the top of the page instead of inside the widget that asked;
+        # base.html lets htmx swap 429 responses.
+        response = reswap(retarget(response, "#main"), "afterbegin")
+    else:
+        response = render(request, "errors/429.html", context, status=429)
+    patch_cache_control(response, private=True, no_store=True)
+    return apply_headers(response, usage)

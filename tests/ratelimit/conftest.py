@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+CLOSED_PORT_REDIS = {
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+    }
+}
+
+
+@pytest.fixture(autouse=True)
+def _needs_redis(request: pytest.FixtureRequest) -> None:
+    """`@pytest.mark.redis` tests skip without REDIS_URL locally, and fail in CI."""
+    if request.node.get_closest_marker("redis") and not os.environ.get("REDIS_URL"):
+        if os.environ.get("CI"):
+            pytest.fail("REDIS_URL must be set in CI: rate-limit tests run against real Redis")
+        pytest.skip("needs a real Redis: set REDIS_URL")
+
+
+@pytest.fixture
+def use_redis(settings: Any) -> None:
+    settings.RATELIMIT_BACKEND = "ratelimit.backends.redis.RedisBackend"
+
+
+@pytest.fixture
+def use_memory(settings: Any) -> None:
+    settings.RATELIMIT_BACKEND = "ratelimit.backends.memory.MemoryBackend"
+
+
+@pytest.fixture
+def redis_down(settings: Any) -> None:
+    """The Redis backend pointed at a closed port: every call fails to connect."""
+    settings.RATELIMIT_BACKEND = "ratelimit.backends.redis.RedisBackend"
+    settings.CACHES = CLOSED_PORT_REDIS
