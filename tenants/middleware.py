@@ -13,9 +13,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ImproperlyConfigured
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 
-from tenants.selectors import membership_for_request
+from tenants.selectors import membership_for_old_slug, membership_for_request
 
 
 class TenantMiddleware:
@@ -35,15 +36,31 @@ class TenantMiddleware:
         slug = view_kwargs.pop("tenant_slug", None)
         if slug is None:
             return None
+        if not hasattr(request, "user"):
+            raise ImproperlyConfigured(
+                "TenantMiddleware needs request.user: put it after the authentication "
+                "middleware in MIDDLEWARE."
+            )
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         membership = membership_for_request(user=request.user, slug=slug)
         if membership is None:
-            # Never reveal whether a tenant exists to someone who is not in it.
-            raise Http404("No such tenant.")
+            return self._redirect_from_old_slug(request, slug)
         request.membership = membership
         request.tenant = membership.tenant
         request.role = membership.role
         if request.session.get("active_tenant_id") != membership.tenant_id:
             request.session["active_tenant_id"] = membership.tenant_id
         return None
+
+    def _redirect_from_old_slug(self, request: HttpRequest, slug: str) -> HttpResponse:
+        """Only on a miss: follow a renamed slug for members; 404 for everyone else
+        (never reveal whether a tenant exists to someone who is not in it)."""
+        membership = membership_for_old_slug(user=request.user, slug=slug)
+        if membership is None:
+            raise Http404("No such tenant.")
+        target = request.get_full_path().replace(f"/t/{slug}/", f"/t/{membership.tenant.slug}/", 1)
+        response = HttpResponseRedirect(target)
+        if request.method not in ("GET", "HEAD"):
+            response.status_code = 307  # keep the method and body of a form post
+        return response

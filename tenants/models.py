@@ -7,8 +7,18 @@ cross-tenant read has to be written on purpose.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
+
+# Lower-case letters, digits and single hyphens, 3-60 characters: safe in URLs as typed.
+slug_validator = RegexValidator(
+    r"^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,59}$",
+    "Use 3-60 lower-case letters, digits and hyphens; start and end with a letter or digit.",
+)
 
 
 class TenantOwnedQuerySet(models.QuerySet):
@@ -30,7 +40,8 @@ class Tenant(models.Model):
         ORG = "org", "Organisation"
 
     name = models.CharField(max_length=100)
-    slug = models.SlugField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True, validators=[slug_validator])
+    # Set at creation, never changed: enforced in save() and by a database trigger.
     kind = models.CharField(max_length=10, choices=Kind.choices)
     # Set only on personal tenants: the one user it belongs to (one per user, enforced).
     personal_owner = models.OneToOneField(
@@ -71,6 +82,33 @@ class Tenant(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._refuse_kind_change()
+        super().save(*args, **kwargs)
+        self._loaded_kind = self.kind
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Tenant:
+        instance = super().from_db(db, field_names, values)
+        # Remember the kind as loaded so save() can refuse to change it.
+        instance._loaded_kind = instance.__dict__.get("kind")
+        return instance
+
+    def clean(self) -> None:
+        super().clean()
+        self._refuse_kind_change()
+
+    def _refuse_kind_change(self) -> None:
+        loaded = getattr(self, "_loaded_kind", None)
+        if loaded is not None and self.kind != loaded:
+            raise ValidationError(
+                {"kind": "A workspace's kind is set when it is created and cannot change."}
+            )
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
     @property
     def is_personal(self) -> bool:
@@ -189,3 +227,20 @@ class TeamMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.membership} in team {self.team}"
+
+
+class TenantSlugRedirect(models.Model):
+    """An old slug of a tenant: `/t/<old>/…` redirects to the current slug.
+
+    Old slugs stay reserved for their tenant so a link never lands in someone
+    else's workspace; the tenant may take its old slug back.
+    """
+
+    slug = models.SlugField(max_length=60, unique=True)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="slug_redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantOwnedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"/t/{self.slug}/ → {self.tenant.slug}"

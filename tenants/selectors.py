@@ -1,10 +1,15 @@
-"""Reads across tenants, memberships and roles."""
+"""Reads across tenants, memberships, roles and teams. Tenant data is always read
+with `tenant=`: the selectors are where tenant scoping is applied for views."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tenants.models import Membership
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from tenants.models import Membership, Role, Team, Tenant
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -21,3 +26,132 @@ def membership_for_request(*, user: User, slug: str) -> Membership | None:
         )
     except Membership.DoesNotExist:
         return None
+
+
+def membership_for_old_slug(*, user: User, slug: str) -> Membership | None:
+    """The user's membership in the live tenant that used to have this slug (one query).
+    Only asked after membership_for_request missed, so the common path stays one query."""
+    try:
+        return Membership.objects.select_related("tenant").get(
+            user=user, tenant__slug_redirects__slug=slug, tenant__deleted_at__isnull=True
+        )
+    except Membership.DoesNotExist:
+        return None
+
+
+def membership_for_app(*, user: User, active_tenant_id: int | None) -> Membership | None:
+    """Where /app/ sends the user: the tenant used last if they are still in it, else
+    their personal tenant (one query fetches both candidates)."""
+    wanted = Q(tenant__personal_owner=user)
+    if active_tenant_id:
+        wanted |= Q(tenant_id=active_tenant_id)
+    found = list(
+        Membership.objects.select_related("tenant").filter(
+            wanted, user=user, tenant__deleted_at__isnull=True
+        )
+    )
+    for membership in found:
+        if membership.tenant_id == active_tenant_id:
+            return membership
+    return next((m for m in found if m.tenant.personal_owner_id == user.pk), None)
+
+
+def membership_list_for_user(*, user: User) -> list[Membership]:
+    """The user's live tenants with their role: personal first, then orgs by name."""
+    return list(
+        Membership.objects.select_related("tenant", "role")
+        .filter(user=user, tenant__deleted_at__isnull=True)
+        .order_by("-tenant__kind", "tenant__name", "tenant_id")
+    )
+
+
+def membership_list_for_user_with_counts(*, user: User) -> list[Membership]:
+    """membership_list_for_user, each tenant annotated with `member_count` (one query)."""
+    return list(
+        Membership.objects.select_related("tenant", "role", "tenant__account")
+        .filter(user=user, tenant__deleted_at__isnull=True)
+        .annotate(member_count=Count("tenant__memberships", distinct=True))
+        .order_by("-tenant__kind", "tenant__name", "tenant_id")
+    )
+
+
+def membership_list(*, tenant: Tenant) -> QuerySet[Membership]:
+    """Members with user and role: owners first, then by name."""
+    return (
+        Membership.objects.for_tenant(tenant)
+        .select_related("user", "role")
+        .order_by("-role__key", "user__name", "user__email")
+    )
+
+
+def membership_get(*, tenant: Tenant, membership_id: int) -> Membership:
+    """A member of this tenant, or 404 (also for another tenant's membership)."""
+    return get_object_or_404(
+        Membership.objects.for_tenant(tenant).select_related("user", "role", "tenant"),
+        pk=membership_id,
+    )
+
+
+def role_list(*, tenant: Tenant) -> list[Role]:
+    """Built-in roles first (owner…member), then custom roles; with `member_count`."""
+    order = {key: i for i, key in enumerate(Role.Key.values)}
+    roles = list(Role.objects.for_tenant(tenant).annotate(member_count=Count("memberships")))
+    return sorted(roles, key=lambda r: (order.get(r.key, len(order)), r.name.lower()))
+
+
+def role_get(*, tenant: Tenant, role_id: int) -> Role:
+    return get_object_or_404(Role.objects.for_tenant(tenant).select_related("tenant"), pk=role_id)
+
+
+@dataclass
+class TeamNode:
+    team: Team
+    depth: int
+    members: list[Membership]
+
+
+def team_tree(*, tenant: Tenant) -> list[TeamNode]:
+    """Teams in tree order (parents before children) with their members: two queries."""
+    teams = list(
+        Team.objects.for_tenant(tenant)
+        .order_by("name")
+        .prefetch_related(
+            Prefetch(
+                "members",
+                queryset=Membership.objects.select_related("user").order_by("user__name"),
+            )
+        )
+    )
+    children: dict[int | None, list[Team]] = {}
+    for team in teams:
+        children.setdefault(team.parent_id, []).append(team)
+    nodes: list[TeamNode] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for team in children.get(parent_id, []):
+            nodes.append(TeamNode(team=team, depth=depth, members=list(team.members.all())))
+            walk(team.pk, depth + 1)
+
+    walk(None, 0)
+    return nodes
+
+
+def team_get(*, tenant: Tenant, team_id: int) -> Team:
+    return get_object_or_404(Team.objects.for_tenant(tenant).select_related("tenant"), pk=team_id)
+
+
+def team_list_for_dashboard(*, tenant: Tenant, limit: int = 8) -> list[Team]:
+    """The first teams by name with `member_count` (one query)."""
+    return list(
+        Team.objects.for_tenant(tenant)
+        .annotate(member_count=Count("members"))
+        .order_by("name")[:limit]
+    )
+
+
+def tenant_counts(*, tenant: Tenant) -> dict[str, int]:
+    """Members and teams in the tenant."""
+    return {
+        "members": Membership.objects.for_tenant(tenant).count(),
+        "teams": Team.objects.for_tenant(tenant).count(),
+    }

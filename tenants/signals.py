@@ -1,6 +1,7 @@
 """Notifications other apps may listen to (billing updates seat counts).
 
-Signals only notify; receivers are a few lines that call a service.
+Signals only notify, always after the transaction commits; receivers are a few
+lines that call a service.
 """
 
 from django.dispatch import Signal
@@ -9,3 +10,5 @@ from django.dispatch import Signal
 membership_added = Signal()
 # Sent after commit with: tenant, user (the membership row is gone).
 membership_removed = Signal()
+# Sent after commit with: tenant (soft-deleted; its rows stay for billing and audit).
+tenant_deleted = Signal()

@@ -1,9 +1,11 @@
 from django.urls import path
 
-from tenants import views
+from tenants.views import account
 
 app_name = "tenants"
 
 urlpatterns = [
-    path("app/", views.app, name="app"),
+    path("app/", account.app, name="app"),
+    path("account/tenants/", account.tenant_list, name="list"),
+    path("account/tenants/new/", account.org_create, name="create"),
 ]

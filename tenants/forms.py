@@ -1,0 +1,292 @@
+"""Tenant forms: they validate input and hand it to one service in save()."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from tenants import services
+from tenants.exceptions import EscalationError, TenantRuleError
+from tenants.models import Membership, Role, Team, Tenant, slug_validator
+from tenants.permissions import PERMISSION_CHOICES
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from billing.models import Account
+
+INPUT = {"class": "input"}
+NEW_ACCOUNT = "new"
+
+
+class ServiceForm(forms.Form):
+    """Turns what a service refuses into form errors shown beside the form."""
+
+    def run(self, action: Any) -> Any:
+        try:
+            return action()
+        except (TenantRuleError, EscalationError) as error:
+            self.add_error(None, str(error))
+            return None
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    self.add_error(field if field in self.fields else None, errors)
+            else:
+                self.add_error(None, error)
+            return None
+
+
+class OrgCreateForm(ServiceForm):
+    name = forms.CharField(
+        max_length=100,
+        widget=forms.TextInput(INPUT | {"placeholder": "Acme Corp", "autofocus": True}),
+        help_text="You can rename it later.",
+    )
+    account = forms.ChoiceField(
+        label="Billing", widget=forms.RadioSelect, initial=NEW_ACCOUNT, required=True
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.accounts: dict[str, Account] = {
+            str(a.pk): a for a in services.account_choices_for(user=user)
+        }
+        self.fields["account"].choices = [(NEW_ACCOUNT, "A new billing account")] + [
+            (pk, f"Existing: {a.name} ({a.plan} plan)") for pk, a in self.accounts.items()
+        ]
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise ValidationError("Give the organisation a name.")
+        return name
+
+    def save(self) -> Tenant | None:
+        data = self.cleaned_data
+        account = self.accounts.get(data["account"])
+        return self.run(
+            lambda: services.tenant_create_org(
+                owner=self.user, name=data["name"], account=account, acting_user=self.user
+            )
+        )
+
+
+class TenantRenameForm(ServiceForm):
+    name = forms.CharField(max_length=100, widget=forms.TextInput(INPUT))
+
+    def __init__(self, *args: Any, tenant: Tenant, user: User, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"name": tenant.name})
+        super().__init__(*args, **kwargs)
+        self.tenant, self.user = tenant, user
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise ValidationError("The name cannot be empty.")
+        return name
+
+    def save(self) -> Tenant | None:
+        return self.run(
+            lambda: services.tenant_rename(
+                tenant=self.tenant, name=self.cleaned_data["name"], acting_user=self.user
+            )
+        )
+
+
+class TenantSlugForm(ServiceForm):
+    slug = forms.CharField(
+        label="URL",
+        max_length=60,
+        widget=forms.TextInput(INPUT | {"autocomplete": "off", "spellcheck": "false"}),
+        help_text="Lower-case letters, digits and hyphens. Old links keep working.",
+    )
+
+    def __init__(self, *args: Any, tenant: Tenant, user: User, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"slug": tenant.slug})
+        super().__init__(*args, **kwargs)
+        self.tenant, self.user = tenant, user
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"].strip().lower()
+        slug_validator(slug)
+        if slug != self.tenant.slug and services.slug_is_taken(slug, tenant=self.tenant):
+            raise ValidationError(f"“{slug}” is already taken. Try another.")
+        return slug
+
+    def save(self) -> Tenant | None:
+        return self.run(
+            lambda: services.tenant_change_slug(
+                tenant=self.tenant, slug=self.cleaned_data["slug"], acting_user=self.user
+            )
+        )
+
+
+class TenantDeleteForm(ServiceForm):
+    confirmation = forms.CharField(
+        label="Type the workspace URL name to confirm",
+        widget=forms.TextInput(INPUT | {"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args: Any, tenant: Tenant, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tenant, self.user = tenant, user
+        self.fields["confirmation"].help_text = f"Type <strong>{tenant.slug}</strong> exactly."
+
+    def clean_confirmation(self) -> str:
+        value = self.cleaned_data["confirmation"].strip()
+        if value != self.tenant.slug:
+            raise ValidationError(
+                f"That does not match. Type “{self.tenant.slug}” to delete this workspace."
+            )
+        return value
+
+    def save(self) -> Tenant | None:
+        return self.run(lambda: services.tenant_delete(tenant=self.tenant, acting_user=self.user))
+
+
+class OwnershipTransferForm(ServiceForm):
+    membership = forms.ModelChoiceField(
+        label="New owner",
+        queryset=Membership.objects.none(),
+        empty_label="Choose a member…",
+        widget=forms.Select(INPUT),
+        error_messages={"invalid_choice": "Choose a member of this workspace."},
+    )
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(INPUT | {"autocomplete": "current-password"}),
+        help_text="You become an admin; the new owner also becomes the primary contact.",
+    )
+
+    def __init__(self, *args: Any, tenant: Tenant, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tenant, self.user = tenant, user
+        field = self.fields["membership"]
+        field.queryset = (
+            Membership.objects.for_tenant(tenant)
+            .exclude(user=user)
+            .select_related("user")
+            .order_by("user__name")
+        )
+        field.label_from_instance = lambda m: f"{m.user.name} ({m.user.email})"
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError("That password is not right.")
+        return password
+
+    def save(self) -> Membership | None:
+        return self.run(
+            lambda: services.ownership_transfer(
+                tenant=self.tenant,
+                to_membership=self.cleaned_data["membership"],
+                acting_user=self.user,
+            )
+        )
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ModelChoiceField(
+        queryset=Role.objects.none(),
+        error_messages={"invalid_choice": "Choose one of this workspace's roles."},
+    )
+
+    def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].queryset = Role.objects.for_tenant(tenant)
+
+
+class RoleForm(ServiceForm):
+    name = forms.CharField(max_length=60, widget=forms.TextInput(INPUT))
+    permissions = forms.MultipleChoiceField(
+        choices=PERMISSION_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    def __init__(
+        self, *args: Any, tenant: Tenant, user: User, role: Role | None = None, **kwargs: Any
+    ) -> None:
+        if role is not None:
+            kwargs.setdefault("initial", {"name": role.name, "permissions": role.permissions})
+        super().__init__(*args, **kwargs)
+        self.tenant, self.user, self.role = tenant, user, role
+
+    def save(self) -> Role | None:
+        data = self.cleaned_data
+        if self.role is None:
+            return self.run(
+                lambda: services.role_create(
+                    tenant=self.tenant,
+                    name=data["name"],
+                    permissions=data["permissions"],
+                    acting_user=self.user,
+                )
+            )
+        return self.run(
+            lambda: services.role_update(
+                role=self.role,
+                name=data["name"],
+                permissions=data["permissions"],
+                acting_user=self.user,
+            )
+        )
+
+
+class TeamForm(ServiceForm):
+    name = forms.CharField(
+        max_length=100, widget=forms.TextInput(INPUT | {"placeholder": "Design"})
+    )
+    parent = forms.ModelChoiceField(
+        label="Inside team",
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label="— top level —",
+        widget=forms.Select(INPUT),
+        error_messages={"invalid_choice": "Choose one of this workspace's teams."},
+    )
+
+    def __init__(
+        self, *args: Any, tenant: Tenant, user: User, team: Team | None = None, **kwargs: Any
+    ) -> None:
+        if team is not None:
+            kwargs.setdefault("initial", {"name": team.name, "parent": team.parent_id})
+        super().__init__(*args, **kwargs)
+        self.tenant, self.user, self.team = tenant, user, team
+        parents = Team.objects.for_tenant(tenant).order_by("name")
+        if team is not None:
+            parents = parents.exclude(pk=team.pk)
+        self.fields["parent"].queryset = parents
+
+    def save(self) -> Team | None:
+        data = self.cleaned_data
+        if self.team is None:
+            return self.run(
+                lambda: services.team_create(
+                    tenant=self.tenant,
+                    name=data["name"],
+                    parent=data["parent"],
+                    acting_user=self.user,
+                )
+            )
+        return self.run(
+            lambda: services.team_update(
+                team=self.team, name=data["name"], parent=data["parent"], acting_user=self.user
+            )
+        )
+
+
+class TeamMemberAddForm(forms.Form):
+    membership = forms.ModelChoiceField(
+        queryset=Membership.objects.none(),
+        error_messages={"invalid_choice": "Choose a member of this workspace."},
+    )
+
+    def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["membership"].queryset = Membership.objects.for_tenant(tenant).select_related(
+            "user", "tenant"
+        )

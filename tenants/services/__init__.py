@@ -1,0 +1,59 @@
+"""Tenant actions. Each owns its transaction, validates before writing, takes
+`acting_user=` (None for system actions) so an audit log can be added in one place,
+and notifies other apps through signals after commit."""
+
+from tenants.services.memberships import (
+    membership_change_role,
+    membership_create,
+    membership_leave,
+    membership_remove,
+    membership_set_billing_contact,
+    membership_set_primary_contact,
+)
+from tenants.services.roles import role_create, role_delete, role_update
+from tenants.services.teams import (
+    team_create,
+    team_delete,
+    team_member_add,
+    team_member_remove,
+    team_update,
+)
+from tenants.services.tenants import (
+    account_choices_for,
+    ownership_transfer,
+    roles_create_builtin,
+    slug_is_taken,
+    tenant_change_slug,
+    tenant_create_org,
+    tenant_create_personal,
+    tenant_delete,
+    tenant_rename,
+    tenant_slug_for,
+)
+
+__all__ = [
+    "account_choices_for",
+    "membership_change_role",
+    "membership_create",
+    "membership_leave",
+    "membership_remove",
+    "membership_set_billing_contact",
+    "membership_set_primary_contact",
+    "ownership_transfer",
+    "role_create",
+    "role_delete",
+    "role_update",
+    "roles_create_builtin",
+    "slug_is_taken",
+    "team_create",
+    "team_delete",
+    "team_member_add",
+    "team_member_remove",
+    "team_update",
+    "tenant_change_slug",
+    "tenant_create_org",
+    "tenant_create_personal",
+    "tenant_delete",
+    "tenant_rename",
+    "tenant_slug_for",
+]

@@ -1,0 +1,81 @@
+"""Helpers shared by the tenancy services: scoping assertions, locks, escalation rules."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+
+from tenants.exceptions import CrossTenantError, EscalationError, NotAMemberError
+from tenants.models import Membership, Role, Tenant
+from tenants.signals import membership_added, membership_removed
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def assert_in_tenant(tenant: Tenant, *objects: Any) -> None:
+    """Every object handed to a service must belong to the tenant it acts on."""
+    for obj in objects:
+        if obj is not None and obj.tenant_id != tenant.pk:
+            raise CrossTenantError(
+                f"{obj.__class__.__name__} {obj.pk} is not in tenant {tenant.pk}."
+            )
+
+
+def lock_tenant(tenant: Tenant) -> None:
+    """Serialise owner/contact changes per tenant.
+
+    Without the row lock two owners demoting each other at the same moment would
+    both see "another owner remains" and leave the tenant with none.
+    """
+    Tenant.objects.select_for_update().only("pk").get(pk=tenant.pk)
+
+
+def acting_role(*, tenant: Tenant, acting_user: User | None) -> Role | None:
+    """The actor's role in the tenant as it is now; None for system actions (commands)."""
+    if acting_user is None:
+        return None
+    try:
+        return Role.objects.get(tenant=tenant, memberships__user=acting_user)
+    except Role.DoesNotExist:
+        raise NotAMemberError("You are not a member of this workspace.") from None
+
+
+def assert_may_grant(*, actor: Role | None, role: Role) -> None:
+    """Nobody hands out more than they hold; only owners make owners."""
+    if actor is None:
+        return
+    if role.is_owner and not actor.is_owner:
+        raise EscalationError("Only an owner can make someone an owner.")
+    extra = set(role.permissions) - set(actor.permissions)
+    if extra:
+        raise EscalationError(
+            "You cannot grant permissions your own role does not have: "
+            + ", ".join(sorted(extra))
+            + "."
+        )
+
+
+def assert_may_manage(*, actor: Role | None, membership: Membership) -> None:
+    """Only owners change or remove an owner."""
+    if actor is not None and membership.role.is_owner and not actor.is_owner:
+        raise EscalationError("Only an owner can change or remove another owner.")
+
+
+def owner_count(tenant: Tenant) -> int:
+    return Membership.objects.for_tenant(tenant).filter(role__key=Role.Key.OWNER).count()
+
+
+def send_membership_added(membership: Membership) -> None:
+    transaction.on_commit(
+        lambda: membership_added.send(
+            sender=Membership, membership=membership, tenant=membership.tenant
+        )
+    )
+
+
+def send_membership_removed(*, tenant: Tenant, user: User) -> None:
+    transaction.on_commit(
+        lambda: membership_removed.send(sender=Membership, tenant=tenant, user=user)
+    )

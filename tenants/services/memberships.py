@@ -1,0 +1,158 @@
+"""Who is in a tenant, with which role, and who its contacts are."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+
+from tenants.exceptions import (
+    AlreadyAMemberError,
+    BillingContactError,
+    LastOwnerError,
+    PersonalTenantError,
+    PrimaryContactError,
+)
+from tenants.models import Membership, Role, Tenant
+from tenants.services._common import (
+    acting_role,
+    assert_in_tenant,
+    assert_may_grant,
+    assert_may_manage,
+    lock_tenant,
+    owner_count,
+    send_membership_added,
+    send_membership_removed,
+)
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+@transaction.atomic
+def membership_create(
+    *,
+    tenant: Tenant,
+    user: User,
+    role: Role,
+    acting_user: User | None,
+    is_billing_contact: bool = False,
+) -> Membership:
+    """Add a user to an org. The hook for invitations: accepting one calls this.
+
+    `acting_user` is who let them in (the inviter), checked against what they may grant.
+    """
+    assert_in_tenant(tenant, role)
+    if tenant.is_personal:
+        raise PersonalTenantError("Personal workspaces cannot have other members.")
+    assert_may_grant(actor=acting_role(tenant=tenant, acting_user=acting_user), role=role)
+    if Membership.objects.for_tenant(tenant).filter(user=user).exists():
+        raise AlreadyAMemberError(f"{user.email} is already a member of {tenant.name}.")
+    membership = Membership(
+        tenant=tenant, user=user, role=role, is_billing_contact=is_billing_contact
+    )
+    membership.full_clean()
+    membership.save()
+    send_membership_added(membership)
+    return membership
+
+
+@transaction.atomic
+def membership_change_role(
+    *, membership: Membership, role: Role, acting_user: User | None
+) -> Membership:
+    """Give a member another role; the last owner keeps theirs."""
+    tenant = membership.tenant
+    assert_in_tenant(tenant, membership, role)
+    lock_tenant(tenant)
+    actor = acting_role(tenant=tenant, acting_user=acting_user)
+    assert_may_manage(actor=actor, membership=membership)
+    assert_may_grant(actor=actor, role=role)
+    if membership.role.is_owner and not role.is_owner and owner_count(tenant) <= 1:
+        raise LastOwnerError(
+            "This is the only owner. Make someone else an owner (or transfer ownership) first."
+        )
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+def _assert_may_go(membership: Membership) -> None:
+    tenant = membership.tenant
+    if tenant.is_personal:
+        raise PersonalTenantError("You cannot leave or be removed from a personal workspace.")
+    if membership.role.is_owner and owner_count(tenant) <= 1:
+        raise LastOwnerError("The last owner cannot leave or be removed. Transfer ownership first.")
+    if membership.is_primary_contact:
+        raise PrimaryContactError(
+            "The primary contact cannot leave or be removed. Make someone else the "
+            "primary contact first."
+        )
+
+
+def _delete(membership: Membership) -> None:
+    tenant, user = membership.tenant, membership.user
+    membership.delete()
+    send_membership_removed(tenant=tenant, user=user)
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, acting_user: User | None) -> None:
+    """Remove someone else from an org; they lose access on their next request."""
+    tenant = membership.tenant
+    assert_in_tenant(tenant, membership)
+    lock_tenant(tenant)
+    if acting_user is not None and membership.user_id == acting_user.pk:
+        raise LastOwnerError("Use “Leave workspace” to remove yourself.")
+    assert_may_manage(
+        actor=acting_role(tenant=tenant, acting_user=acting_user), membership=membership
+    )
+    _assert_may_go(membership)
+    _delete(membership)
+
+
+@transaction.atomic
+def membership_leave(*, membership: Membership) -> None:
+    """The member removes themselves (acting_user is the member)."""
+    lock_tenant(membership.tenant)
+    _assert_may_go(membership)
+    _delete(membership)
+
+
+@transaction.atomic
+def membership_set_primary_contact(
+    *, membership: Membership, acting_user: User | None
+) -> Membership:
+    """Make this member the org's one primary contact (moved from whoever had it)."""
+    tenant = membership.tenant
+    assert_in_tenant(tenant, membership)
+    lock_tenant(tenant)
+    Membership.objects.for_tenant(tenant).filter(is_primary_contact=True).exclude(
+        pk=membership.pk
+    ).update(is_primary_contact=False)
+    membership.is_primary_contact = True
+    membership.save(update_fields=["is_primary_contact"])
+    return membership
+
+
+@transaction.atomic
+def membership_set_billing_contact(
+    *, membership: Membership, is_billing_contact: bool, acting_user: User | None
+) -> Membership:
+    """Add or remove a billing contact; an org keeps at least one."""
+    tenant = membership.tenant
+    assert_in_tenant(tenant, membership)
+    lock_tenant(tenant)
+    if not is_billing_contact and membership.is_billing_contact:
+        others = (
+            Membership.objects.for_tenant(tenant)
+            .filter(is_billing_contact=True)
+            .exclude(pk=membership.pk)
+        )
+        if not others.exists():
+            raise BillingContactError(
+                "A workspace needs at least one billing contact. Add another one first."
+            )
+    membership.is_billing_contact = is_billing_contact
+    membership.save(update_fields=["is_billing_contact"])
+    return membership

@@ -1,0 +1,79 @@
+"""Custom roles: org owners and admins bundle permission codes under a name."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from tenants.exceptions import BuiltinRoleError, PersonalTenantError, RoleInUseError
+from tenants.models import Role, Tenant
+from tenants.permissions import ALL_PERMISSIONS
+from tenants.services._common import acting_role, assert_in_tenant, assert_may_grant
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def _clean(
+    *, tenant: Tenant, name: str, permissions: list[str], role: Role | None
+) -> tuple[str, list[str]]:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Give the role a name."})
+    unknown = sorted(set(permissions) - set(ALL_PERMISSIONS))
+    if unknown:
+        raise ValidationError({"permissions": f"Unknown permission: {', '.join(unknown)}."})
+    clash = Role.objects.for_tenant(tenant).filter(name__iexact=name)
+    if role is not None:
+        clash = clash.exclude(pk=role.pk)
+    if clash.exists():
+        raise ValidationError({"name": f"A role called “{name}” already exists."})
+    # Stored in the canonical order so lists compare and display predictably.
+    return name, [code for code in ALL_PERMISSIONS if code in set(permissions)]
+
+
+@transaction.atomic
+def role_create(
+    *, tenant: Tenant, name: str, permissions: list[str], acting_user: User | None
+) -> Role:
+    """A custom role in an org, granting no more than the acting member holds."""
+    if tenant.is_personal:
+        raise PersonalTenantError("Personal workspaces have no custom roles.")
+    name, permissions = _clean(tenant=tenant, name=name, permissions=permissions, role=None)
+    role = Role(tenant=tenant, name=name, permissions=permissions)
+    assert_may_grant(actor=acting_role(tenant=tenant, acting_user=acting_user), role=role)
+    role.full_clean()
+    role.save()
+    return role
+
+
+@transaction.atomic
+def role_update(*, role: Role, name: str, permissions: list[str], acting_user: User | None) -> Role:
+    """Rename a custom role or change its permissions; built-in roles are fixed."""
+    if role.is_builtin:
+        raise BuiltinRoleError(f"“{role.name}” is a built-in role and cannot be changed.")
+    tenant = role.tenant
+    name, permissions = _clean(tenant=tenant, name=name, permissions=permissions, role=role)
+    actor = acting_role(tenant=tenant, acting_user=acting_user)
+    assert_may_grant(actor=actor, role=Role(tenant=tenant, name=name, permissions=permissions))
+    role.name, role.permissions = name, permissions
+    role.full_clean()
+    role.save(update_fields=["name", "permissions"])
+    return role
+
+
+@transaction.atomic
+def role_delete(*, role: Role, acting_user: User | None) -> None:
+    """Delete an unused custom role."""
+    if role.is_builtin:
+        raise BuiltinRoleError(f"“{role.name}” is a built-in role and cannot be deleted.")
+    assert_in_tenant(role.tenant, role)
+    in_use = role.memberships.count()
+    if in_use:
+        raise RoleInUseError(
+            f"“{role.name}” is held by {in_use} member{'s' if in_use != 1 else ''}. "
+            "Give them another role first."
+        )
+    role.delete()

@@ -1,0 +1,91 @@
+"""Teams inside a tenant: nested (never in a cycle), members from its memberships."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from tenants.exceptions import AlreadyAMemberError, TeamCycleError
+from tenants.models import Membership, Team, TeamMember, Tenant
+from tenants.services._common import assert_in_tenant
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def _clean_name(*, tenant: Tenant, name: str, team: Team | None) -> str:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Give the team a name."})
+    clash = Team.objects.for_tenant(tenant).filter(name__iexact=name)
+    if team is not None:
+        clash = clash.exclude(pk=team.pk)
+    if clash.exists():
+        raise ValidationError({"name": f"A team called “{name}” already exists."})
+    return name
+
+
+def _assert_no_cycle(*, team: Team, parent: Team | None) -> None:
+    """Walk up from the new parent (one query for the whole tenant's tree)."""
+    if parent is None:
+        return
+    parents = dict(Team.objects.for_tenant(team.tenant).values_list("pk", "parent_id"))
+    node: int | None = parent.pk
+    while node is not None:
+        if node == team.pk:
+            raise TeamCycleError(
+                f"“{team.name}” cannot sit inside “{parent.name}”: that would nest the team "
+                "inside itself."
+            )
+        node = parents.get(node)
+
+
+@transaction.atomic
+def team_create(
+    *, tenant: Tenant, name: str, parent: Team | None = None, acting_user: User | None
+) -> Team:
+    """A team, optionally inside another team of the same tenant."""
+    assert_in_tenant(tenant, parent)
+    team = Team(tenant=tenant, name=_clean_name(tenant=tenant, name=name, team=None), parent=parent)
+    team.full_clean()
+    team.save()
+    return team
+
+
+@transaction.atomic
+def team_update(*, team: Team, name: str, parent: Team | None, acting_user: User | None) -> Team:
+    """Rename a team or move it under another team (never under itself or a sub-team)."""
+    tenant = team.tenant
+    assert_in_tenant(tenant, team, parent)
+    name = _clean_name(tenant=tenant, name=name, team=team)
+    _assert_no_cycle(team=team, parent=parent)
+    team.name, team.parent = name, parent
+    team.full_clean()
+    team.save(update_fields=["name", "parent"])
+    return team
+
+
+@transaction.atomic
+def team_delete(*, team: Team, acting_user: User | None) -> None:
+    """Delete a team; its sub-teams move up to its parent, memberships are untouched."""
+    Team.objects.filter(parent=team).update(parent=team.parent_id)
+    team.delete()
+
+
+@transaction.atomic
+def team_member_add(*, team: Team, membership: Membership, acting_user: User | None) -> TeamMember:
+    """Put a member of the tenant into one of its teams."""
+    assert_in_tenant(team.tenant, membership)
+    assert_in_tenant(membership.tenant, team)
+    if TeamMember.objects.filter(team=team, membership=membership).exists():
+        raise AlreadyAMemberError(f"{membership.user.email} is already in {team.name}.")
+    return TeamMember.objects.create(team=team, membership=membership)
+
+
+@transaction.atomic
+def team_member_remove(*, team: Team, membership: Membership, acting_user: User | None) -> None:
+    """Take a member out of a team (they stay in the tenant)."""
+    assert_in_tenant(team.tenant, membership)
+    TeamMember.objects.filter(team=team, membership=membership).delete()

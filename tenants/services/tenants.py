@@ -1,0 +1,192 @@
+"""Creating, renaming, re-slugging, deleting tenants and transferring ownership."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django.utils.text import slugify
+
+from billing.models import Account
+from tenants.exceptions import LastOwnerError, NotAMemberError, PersonalTenantError
+from tenants.models import Membership, Role, Tenant, TenantSlugRedirect
+from tenants.permissions import BUILTIN_ROLES
+from tenants.services._common import (
+    assert_in_tenant,
+    lock_tenant,
+    send_membership_added,
+)
+from tenants.signals import tenant_deleted
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def slug_is_taken(slug: str, *, tenant: Tenant | None = None) -> bool:
+    """True when another tenant uses the slug now or used it before (old links)."""
+    tenants = Tenant.objects.filter(slug=slug)
+    redirects = TenantSlugRedirect.objects.filter(slug=slug)
+    if tenant is not None:
+        tenants = tenants.exclude(pk=tenant.pk)
+        redirects = redirects.exclude(tenant=tenant)
+    return tenants.exists() or redirects.exists()
+
+
+def tenant_slug_for(name: str) -> str:
+    """A free, valid slug derived from the name (a random suffix on collision)."""
+    base = re.sub(r"-{2,}", "-", slugify(name).replace("_", "-")).strip("-")[:48].strip("-")
+    if len(base) < 3:
+        base = f"{base}-workspace".strip("-")
+    slug = base
+    while slug_is_taken(slug):
+        slug = f"{base}-{get_random_string(6, 'abcdefghijkmnpqrstuvwxyz23456789')}"
+    return slug
+
+
+def roles_create_builtin(*, tenant: Tenant) -> dict[str, Role]:
+    """Every tenant starts with owner, admin, billing_admin and member."""
+    return {
+        key: Role.objects.create(tenant=tenant, key=key, name=name, permissions=list(perms))
+        for key, (name, perms) in BUILTIN_ROLES.items()
+    }
+
+
+def _create_owner_membership(*, tenant: Tenant, user: User, owner: Role) -> Membership:
+    membership = Membership.objects.create(
+        user=user, tenant=tenant, role=owner, is_primary_contact=True, is_billing_contact=True
+    )
+    send_membership_added(membership)
+    return membership
+
+
+@transaction.atomic
+def tenant_create_personal(*, user: User) -> Tenant:
+    """The personal tenant that every user gets at sign-up (one per user)."""
+    name = f"{user.name}'s workspace" if user.name else "Personal"
+    account = Account.objects.create(name=name)
+    tenant = Tenant(
+        name=name[:100],
+        slug=tenant_slug_for(user.name or user.email.split("@")[0]),
+        kind=Tenant.Kind.PERSONAL,
+        personal_owner=user,
+        account=account,
+    )
+    tenant.full_clean()
+    tenant.save()
+    roles = roles_create_builtin(tenant=tenant)
+    _create_owner_membership(tenant=tenant, user=user, owner=roles["owner"])
+    return tenant
+
+
+def account_choices_for(*, user: User) -> list[Account]:
+    """Billing accounts the user may charge a new org to: those of live tenants where
+    they are a billing contact."""
+    return list(
+        Account.objects.filter(
+            tenants__memberships__user=user,
+            tenants__memberships__is_billing_contact=True,
+            tenants__deleted_at__isnull=True,
+        )
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+@transaction.atomic
+def tenant_create_org(
+    *,
+    owner: User,
+    name: str,
+    account: Account | None = None,
+    acting_user: User | None = None,
+) -> Tenant:
+    """An organisation owned by `owner` (also its primary and billing contact), paid for
+    by a new account unless an account the owner is billing contact for is given."""
+    name = name.strip()
+    if account is not None and account not in account_choices_for(user=owner):
+        raise ValidationError(
+            {"account": "You can only use a billing account you are a billing contact for."}
+        )
+    account = account or Account.objects.create(name=name)
+    tenant = Tenant(name=name, slug=tenant_slug_for(name), kind=Tenant.Kind.ORG, account=account)
+    tenant.full_clean()
+    tenant.save()
+    roles = roles_create_builtin(tenant=tenant)
+    _create_owner_membership(tenant=tenant, user=owner, owner=roles["owner"])
+    return tenant
+
+
+@transaction.atomic
+def tenant_rename(*, tenant: Tenant, name: str, acting_user: User | None) -> Tenant:
+    """Change the display name (the slug stays; see tenant_change_slug)."""
+    tenant.name = name.strip()
+    tenant.full_clean(exclude=["slug"])
+    tenant.save(update_fields=["name", "updated_at"])
+    return tenant
+
+
+@transaction.atomic
+def tenant_change_slug(*, tenant: Tenant, slug: str, acting_user: User | None) -> Tenant:
+    """Move the tenant to a new URL; the old slug keeps redirecting for its members."""
+    slug = slug.strip().lower()
+    if slug == tenant.slug:
+        return tenant
+    if slug_is_taken(slug, tenant=tenant):
+        raise ValidationError({"slug": f"“{slug}” is already taken. Try another."})
+    old = tenant.slug
+    tenant.slug = slug
+    tenant.full_clean(exclude=["name"])
+    # Taking an old slug back: it is the live slug again, no longer a redirect.
+    TenantSlugRedirect.objects.for_tenant(tenant).filter(slug=slug).delete()
+    TenantSlugRedirect.objects.create(tenant=tenant, slug=old)
+    tenant.save(update_fields=["slug", "updated_at"])
+    return tenant
+
+
+@transaction.atomic
+def tenant_delete(*, tenant: Tenant, acting_user: User | None) -> Tenant:
+    """Soft-delete an org: it leaves every list and URL; its rows stay for billing/audit."""
+    if tenant.is_personal:
+        raise PersonalTenantError("Personal workspaces cannot be deleted.")
+    if tenant.is_deleted:
+        return tenant
+    tenant.deleted_at = timezone.now()
+    tenant.save(update_fields=["deleted_at", "updated_at"])
+    transaction.on_commit(lambda: tenant_deleted.send(sender=Tenant, tenant=tenant))
+    return tenant
+
+
+@transaction.atomic
+def ownership_transfer(
+    *, tenant: Tenant, to_membership: Membership, acting_user: User
+) -> Membership:
+    """Make another member the owner (and primary contact); the acting owner becomes an admin.
+
+    The caller has confirmed the acting user's password.
+    """
+    assert_in_tenant(tenant, to_membership)
+    if tenant.is_personal:
+        raise PersonalTenantError("A personal workspace cannot change hands.")
+    lock_tenant(tenant)
+    try:
+        source = Membership.objects.select_related("role").get(tenant=tenant, user=acting_user)
+    except Membership.DoesNotExist:
+        raise NotAMemberError("You are not a member of this workspace.") from None
+    if not source.role.is_owner:
+        raise LastOwnerError("Only an owner can transfer ownership.")
+    if to_membership.pk == source.pk:
+        raise NotAMemberError("Choose another member to transfer ownership to.")
+    roles = {r.key: r for r in Role.objects.for_tenant(tenant).exclude(key="")}
+    if source.is_primary_contact:
+        Membership.objects.filter(pk=source.pk).update(is_primary_contact=False)
+        source.is_primary_contact = False
+        to_membership.is_primary_contact = True
+    to_membership.role = roles[Role.Key.OWNER]
+    to_membership.save(update_fields=["role", "is_primary_contact"])
+    source.role = roles[Role.Key.ADMIN]
+    source.save(update_fields=["role"])
+    return to_membership

@@ -1,0 +1,50 @@
+"""Pages outside any tenant: /app/ and the user's list of workspaces."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from tenants.forms import OrgCreateForm
+from tenants.selectors import membership_for_app, membership_list_for_user_with_counts
+
+
+@login_required
+def app(request: HttpRequest) -> HttpResponse:
+    """Send the user to the tenant they used last, or to their personal tenant."""
+    membership = membership_for_app(
+        user=request.user, active_tenant_id=request.session.get("active_tenant_id")
+    )
+    if membership is None:
+        # Only users created outside sign-up (createsuperuser) lack a personal tenant.
+        if request.user.is_staff:
+            return redirect("admin:index")
+        raise Http404("You have no workspace yet.")
+    return redirect("tenant:dashboard", tenant_slug=membership.tenant.slug)
+
+
+@login_required
+def tenant_list(request: HttpRequest) -> HttpResponse:
+    """All my workspaces with my role in each; open one to switch to it."""
+    memberships = membership_list_for_user_with_counts(user=request.user)
+    return render(
+        request,
+        "tenants/tenant_list.html",
+        {
+            "memberships": memberships,
+            "active_tenant_id": request.session.get("active_tenant_id"),
+        },
+    )
+
+
+@login_required
+def org_create(request: HttpRequest) -> HttpResponse:
+    form = OrgCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        tenant = form.save()
+        if tenant is not None:
+            messages.success(request, f"{tenant.name} is ready. You are its owner.")
+            return redirect("tenant:dashboard", tenant_slug=tenant.slug)
+    return render(request, "tenants/org_create.html", {"form": form})

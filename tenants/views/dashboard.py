@@ -1,0 +1,24 @@
+"""The tenant's home page."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from tenants.selectors import team_list_for_dashboard, tenant_counts
+from tenants.types import TenantRequest
+from tenants.views._base import tenant_context
+
+
+def dashboard(request: TenantRequest) -> HttpResponse:
+    """Tenant name, your role, member and team counts, teams and the plan."""
+    tenant = request.tenant
+    context = tenant_context(
+        request,
+        tab="dashboard",
+        counts=tenant_counts(tenant=tenant),
+        teams=team_list_for_dashboard(tenant=tenant),
+        # billing owns plans; until it exposes a selector the account's plan code is shown.
+        plan=tenant.account.plan,
+    )
+    return render(request, "tenants/dashboard.html", context)

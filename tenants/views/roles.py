@@ -1,0 +1,73 @@
+"""Custom roles: list every role with its permissions; create, edit, delete custom ones."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from tenants import services
+from tenants.decorators import tenant_permission_required
+from tenants.forms import RoleForm
+from tenants.permissions import PERMISSION_CHOICES, ROLES_MANAGE
+from tenants.selectors import role_get, role_list
+from tenants.types import TenantRequest
+from tenants.views._base import back, run_action, tenant_context
+
+
+def _page(request: TenantRequest, form: RoleForm | None = None) -> HttpResponse:
+    can_create = request.role.has_permission(ROLES_MANAGE) and request.tenant.is_org
+    context = tenant_context(
+        request,
+        tab="roles",
+        roles=role_list(tenant=request.tenant),
+        permission_choices=PERMISSION_CHOICES,
+        can_create=can_create,
+        form=form or (RoleForm(tenant=request.tenant, user=request.user) if can_create else None),
+    )
+    return render(request, "tenants/roles.html", context)
+
+
+def role_list_view(request: TenantRequest) -> HttpResponse:
+    return _page(request)
+
+
+@require_POST
+@tenant_permission_required(ROLES_MANAGE)
+def role_create(request: TenantRequest) -> HttpResponse:
+    form = RoleForm(request.POST, tenant=request.tenant, user=request.user)
+    if form.is_valid():
+        created = form.save()
+        if created is not None:
+            messages.success(request, f"Role “{created.name}” created.")
+            return back(request, "roles")
+    return _page(request, form)
+
+
+@tenant_permission_required(ROLES_MANAGE)
+def role_edit(request: TenantRequest, role_id: int) -> HttpResponse:
+    role = role_get(tenant=request.tenant, role_id=role_id)
+    if role.is_builtin:
+        messages.error(request, f"“{role.name}” is a built-in role and cannot be changed.")
+        return back(request, "roles")
+    form = RoleForm(request.POST or None, tenant=request.tenant, user=request.user, role=role)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        if saved is not None:
+            messages.success(request, f"Role “{saved.name}” saved.")
+            return back(request, "roles")
+    context = tenant_context(request, tab="roles", form=form, edited=role)
+    return render(request, "tenants/role_edit.html", context)
+
+
+@require_POST
+@tenant_permission_required(ROLES_MANAGE)
+def role_delete(request: TenantRequest, role_id: int) -> HttpResponse:
+    role = role_get(tenant=request.tenant, role_id=role_id)
+    run_action(
+        request,
+        lambda: services.role_delete(role=role, acting_user=request.user),
+        success=f"Role “{role.name}” deleted.",
+    )
+    return back(request, "roles")

@@ -1,0 +1,95 @@
+"""Tenant settings: rename, change the URL, transfer ownership, delete the org."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from tenants.decorators import tenant_permission_required
+from tenants.forms import OwnershipTransferForm, TenantDeleteForm, TenantRenameForm, TenantSlugForm
+from tenants.permissions import TENANT_DELETE, TENANT_UPDATE
+from tenants.types import TenantRequest
+from tenants.views._base import back, require_owner, tenant_context
+
+
+def _page(request: TenantRequest, **forms: Any) -> HttpResponse:
+    """Every member sees the page; each section shows only if the role may use it."""
+    tenant, user, role = request.tenant, request.user, request.role
+    kwargs = {"tenant": tenant, "user": user}
+    if role.has_permission(TENANT_UPDATE):
+        forms.setdefault("rename_form", TenantRenameForm(**kwargs))
+        forms.setdefault("slug_form", TenantSlugForm(**kwargs))
+    if tenant.is_org and role.is_owner:
+        forms.setdefault("transfer_form", OwnershipTransferForm(**kwargs))
+    if tenant.is_org and role.has_permission(TENANT_DELETE):
+        forms.setdefault("delete_form", TenantDeleteForm(**kwargs))
+    status = 200 if all(not f.is_bound or f.is_valid() for f in forms.values()) else 400
+    return render(
+        request,
+        "tenants/settings.html",
+        tenant_context(request, tab="settings", **forms),
+        status=status,
+    )
+
+
+def settings_page(request: TenantRequest) -> HttpResponse:
+    return _page(request)
+
+
+@require_POST
+@tenant_permission_required(TENANT_UPDATE)
+def tenant_rename(request: TenantRequest) -> HttpResponse:
+    form = TenantRenameForm(request.POST, tenant=request.tenant, user=request.user)
+    if form.is_valid() and form.save() is not None:
+        messages.success(request, f"Renamed to {request.tenant.name}.")
+        return back(request, "settings")
+    return _page(request, rename_form=form)
+
+
+@require_POST
+@tenant_permission_required(TENANT_UPDATE)
+def tenant_slug(request: TenantRequest) -> HttpResponse:
+    old = request.tenant.slug
+    form = TenantSlugForm(request.POST, tenant=request.tenant, user=request.user)
+    if form.is_valid() and form.save() is not None:
+        if request.tenant.slug != old:
+            messages.success(
+                request,
+                f"The workspace now lives at /t/{request.tenant.slug}/. "
+                f"Links to /t/{old}/ keep working.",
+            )
+        return back(request, "settings")
+    request.tenant.slug = old  # the page's own links must keep the slug that works
+    return _page(request, slug_form=form)
+
+
+@require_POST
+def ownership_transfer(request: TenantRequest) -> HttpResponse:
+    require_owner(request)
+    if request.tenant.is_personal:
+        raise PermissionDenied("A personal workspace cannot change hands.")
+    form = OwnershipTransferForm(request.POST, tenant=request.tenant, user=request.user)
+    if form.is_valid():
+        new_owner = form.save()
+        if new_owner is not None:
+            messages.success(request, f"{new_owner.user.email} is now the owner. You are an admin.")
+            return back(request, "dashboard")
+    return _page(request, transfer_form=form)
+
+
+@require_POST
+@tenant_permission_required(TENANT_DELETE)
+def tenant_delete(request: TenantRequest) -> HttpResponse:
+    if request.tenant.is_personal:
+        raise PermissionDenied("Personal workspaces cannot be deleted.")
+    form = TenantDeleteForm(request.POST, tenant=request.tenant, user=request.user)
+    if form.is_valid() and form.save() is not None:
+        request.session.pop("active_tenant_id", None)
+        messages.success(request, f"{request.tenant.name} was deleted.")
+        return redirect("tenants:list")
+    return _page(request, delete_form=form)

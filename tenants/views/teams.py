@@ -1,0 +1,126 @@
+"""Teams: a nested list with members; create, rename/move, delete, add and remove members."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from tenants import services
+from tenants.decorators import tenant_permission_required
+from tenants.forms import TeamForm, TeamMemberAddForm
+from tenants.permissions import TEAMS_MANAGE
+from tenants.selectors import membership_get, membership_list, team_get, team_tree
+from tenants.types import TenantRequest
+from tenants.views._base import back, run_action, tenant_context
+
+
+def _context(request: TenantRequest, **extra: Any) -> dict[str, Any]:
+    can_manage = request.role.has_permission(TEAMS_MANAGE)
+    return tenant_context(
+        request,
+        tab="teams",
+        nodes=team_tree(tenant=request.tenant),
+        all_members=list(membership_list(tenant=request.tenant)) if can_manage else [],
+        **extra,
+    )
+
+
+def team_list(request: TenantRequest) -> HttpResponse:
+    form = None
+    if request.role.has_permission(TEAMS_MANAGE):
+        form = TeamForm(tenant=request.tenant, user=request.user)
+    return render(request, "tenants/teams.html", _context(request, form=form))
+
+
+@require_POST
+@tenant_permission_required(TEAMS_MANAGE)
+def team_create(request: TenantRequest) -> HttpResponse:
+    form = TeamForm(request.POST, tenant=request.tenant, user=request.user)
+    if form.is_valid():
+        team = form.save()
+        if team is not None:
+            messages.success(request, f"Team “{team.name}” created.")
+            return back(request, "teams")
+    return render(request, "tenants/teams.html", _context(request, form=form))
+
+
+@tenant_permission_required(TEAMS_MANAGE)
+def team_edit(request: TenantRequest, team_id: int) -> HttpResponse:
+    team = team_get(tenant=request.tenant, team_id=team_id)
+    form = TeamForm(request.POST or None, tenant=request.tenant, user=request.user, team=team)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        if saved is not None:
+            messages.success(request, f"Team “{saved.name}” saved.")
+            return back(request, "teams")
+    context = tenant_context(request, tab="teams", form=form, team=team)
+    return render(request, "tenants/team_edit.html", context)
+
+
+@require_POST
+@tenant_permission_required(TEAMS_MANAGE)
+def team_delete(request: TenantRequest, team_id: int) -> HttpResponse:
+    team = team_get(tenant=request.tenant, team_id=team_id)
+    run_action(
+        request,
+        lambda: services.team_delete(team=team, acting_user=request.user),
+        success=f"Team “{team.name}” deleted; its sub-teams moved up a level.",
+    )
+    return back(request, "teams")
+
+
+def _card(request: TenantRequest, team_id: int, error: str | None) -> HttpResponse:
+    """Re-render one team card for htmx."""
+    node = next(n for n in team_tree(tenant=request.tenant) if n.team.pk == team_id)
+    context = tenant_context(
+        request,
+        tab="teams",
+        node=node,
+        all_members=list(membership_list(tenant=request.tenant)),
+        card_error=error,
+    )
+    return render(request, "tenants/teams.html#team-card", context)
+
+
+@require_POST
+@tenant_permission_required(TEAMS_MANAGE)
+def team_member_add(request: TenantRequest, team_id: int) -> HttpResponse:
+    team = team_get(tenant=request.tenant, team_id=team_id)
+    form = TeamMemberAddForm(request.POST, tenant=request.tenant)
+    if form.is_valid():
+        membership = form.cleaned_data["membership"]
+        error = run_action(
+            request,
+            lambda: services.team_member_add(
+                team=team, membership=membership, acting_user=request.user
+            ),
+            success=f"{membership.user.email} added to {team.name}.",
+        )
+    else:
+        error = form.errors["membership"][0]
+        if not request.htmx:
+            messages.error(request, error)
+    if request.htmx:
+        return _card(request, team.pk, error)
+    return back(request, "teams")
+
+
+@require_POST
+@tenant_permission_required(TEAMS_MANAGE)
+def team_member_remove(request: TenantRequest, team_id: int, membership_id: int) -> HttpResponse:
+    team = team_get(tenant=request.tenant, team_id=team_id)
+    membership = membership_get(tenant=request.tenant, membership_id=membership_id)
+    error = run_action(
+        request,
+        lambda: services.team_member_remove(
+            team=team, membership=membership, acting_user=request.user
+        ),
+        success=f"{membership.user.email} removed from {team.name}.",
+    )
+    if request.htmx:
+        return _card(request, team.pk, error)
+    return back(request, "teams")
