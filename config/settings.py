@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.site",
+                "tenants.context_processors.tenant_switcher",
                 "billing.context_processors.billing",
             ],
         },
