@@ -58,19 +58,18 @@ def account_customer_email(*, tenant: Tenant, fallback: User) -> str:
 
 
 def account_for_stripe_object(*, obj: dict) -> Account | None:
-    """The account a Stripe object belongs to: by `metadata.account_id` (set on
-    everything we create), else by customer id."""
-    account_id = (obj.get("metadata") or {}).get("account_id") or obj.get("client_reference_id")
+    """The account a Stripe object belongs to: by customer id (authoritative), else by
+    the `metadata.account_id` we set, but only onto an account with no customer yet."""
     customer = obj.get("customer") or ""
     if isinstance(customer, dict):
         customer = customer.get("id", "")
-    if account_id and str(account_id).isdigit():
-        account = Account.objects.filter(pk=int(account_id)).first()
-        # Never let metadata move a subscription onto an account with another customer.
-        if account and (not customer or account.stripe_customer_id in ("", customer)):
-            return account
     if customer:
-        return Account.objects.filter(stripe_customer_id=customer).order_by("pk").first()
+        account = Account.objects.filter(stripe_customer_id=customer).order_by("pk").first()
+        if account is not None:
+            return account
+    account_id = (obj.get("metadata") or {}).get("account_id") or obj.get("client_reference_id")
+    if account_id and str(account_id).isdigit():
+        return Account.objects.filter(pk=int(account_id), stripe_customer_id="").first()
     return None
 
 

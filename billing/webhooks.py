@@ -61,7 +61,7 @@ def stripe_event_receive(*, payload: bytes, signature: str) -> StripeEvent:
                 type=event.type,
                 body=text,
                 signature_valid=True,
-                livemode=bool(event.get("livemode")),
+                livemode=bool(event.livemode),
                 created_at_stripe=datetime.fromtimestamp(event.created, tz=UTC),
             )
     except IntegrityError:

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import stripe
+
+from billing.backends.fake import FakeBillingBackend
+from tests.billing.stripe_transport import RecordedStripeHTTPClient
+
+WEBHOOK_SECRET = "whsec_test_0123456789abcdef"
+PRO_PRICE = "price_pro_test"
+BUSINESS_PRICE = "price_business_test"
+
+
+@pytest.fixture
+def billing_settings(settings: Any) -> Any:
+    """Stripe configured (test keys) with both paid plans purchasable."""
+    settings.STRIPE_SECRET_KEY = "sk_test_pacetrack"
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    settings.BILLING_BACKEND = "billing.backends.stripe.StripeBillingBackend"
+    plans = copy.deepcopy(settings.BILLING_PLANS)
+    plans["pro"]["price_id"] = PRO_PRICE
+    plans["business"]["price_id"] = BUSINESS_PRICE
+    settings.BILLING_PLANS = plans
+    return settings
+
+
+@pytest.fixture
+def no_billing(settings: Any) -> Any:
+    """No Stripe keys: the embedded default."""
+    settings.STRIPE_SECRET_KEY = ""
+    settings.STRIPE_WEBHOOK_SECRET = ""
+    settings.BILLING_BACKEND = "billing.backends.stripe.StripeBillingBackend"
+    return settings
+
+
+@pytest.fixture
+def stripe_http(billing_settings: Any, monkeypatch: pytest.MonkeyPatch) -> RecordedStripeHTTPClient:
+    """Stripe's HTTP transport replaced by recorded responses (the library's own hook)."""
+    client = RecordedStripeHTTPClient()
+    monkeypatch.setattr(stripe, "default_http_client", client)
+    return client
+
+
+@pytest.fixture
+def fake_billing(settings: Any) -> Iterator[Any]:
+    settings.BILLING_BACKEND = "billing.backends.fake.FakeBillingBackend"
+    FakeBillingBackend.reset()
+    yield settings
+    FakeBillingBackend.reset()

@@ -1,0 +1,304 @@
+"""The Stripe webhook: verified by signature, stored raw first, each event applied once,
+in whatever order Stripe delivers them."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pytest
+
+from billing.models import Account, StripeEvent
+from tests.billing.conftest import WEBHOOK_SECRET
+from tests.billing.stripe_transport import event, recorded, sign
+from tests.tenants.factories import add_member
+
+URL = "/billing/stripe/webhook/"
+
+
+@pytest.fixture
+def account(org: Any) -> Account:
+    account = org.account
+    account.stripe_customer_id = "cus_QX1a2b3c4d5e6f"
+    account.save()
+    return account
+
+
+def deliver(
+    client: Any, payload: dict | str, *, signature: str | None = None, capture: Any = None
+) -> Any:
+    body = payload if isinstance(payload, str) else json.dumps(payload)
+    headers = {}
+    if signature is None:
+        signature = sign(body, WEBHOOK_SECRET)
+    if signature:
+        headers["HTTP_STRIPE_SIGNATURE"] = signature
+    with capture(execute=True):
+        return client.post(URL, body, content_type="application/json", **headers)
+
+
+def subscription(**overrides: Any) -> dict[str, Any]:
+    return recorded("subscription", **overrides)
+
+
+@pytest.fixture
+def post(client: Any, django_capture_on_commit_callbacks: Any) -> Any:
+    def _post(payload: dict | str, signature: str | None = None) -> Any:
+        return deliver(
+            client, payload, signature=signature, capture=django_capture_on_commit_callbacks
+        )
+
+    return _post
+
+
+def test_a_signed_subscription_event_is_stored_and_applied(
+    stripe_http: Any, account: Account, post: Any
+) -> None:
+    evt = event("customer.subscription.created", subscription())
+
+    response = post(evt)
+
+    assert response.status_code == 200
+    account.refresh_from_db()
+    assert account.plan == "pro"
+    assert account.status == "active"
+    assert account.stripe_subscription_id == "sub_1QX9z8y7x6w5v4"
+    assert account.current_period_end is not None
+    stored = StripeEvent.objects.get(event_id=evt["id"])
+    assert stored.signature_valid and stored.is_processed
+    assert json.loads(stored.body)["id"] == evt["id"]
+    assert stored.type == "customer.subscription.created"
+
+
+def test_a_tampered_body_is_refused_with_400_and_changes_nothing(
+    stripe_http: Any, account: Account, post: Any
+) -> None:
+    original = json.dumps(event("customer.subscription.created", subscription()))
+    tampered = original.replace('"quantity": 1', '"quantity": 500')
+
+    response = post(tampered, signature=sign(original, WEBHOOK_SECRET))
+
+    assert response.status_code == 400
+    account.refresh_from_db()
+    assert account.plan == "free" and account.stripe_subscription_id == ""
+    stored = StripeEvent.objects.get()
+    assert stored.signature_valid is False
+    assert stored.event_id == "" and not stored.is_processed
+    assert "Signature verification failed" in stored.error
+
+
+def test_a_missing_signature_is_refused(stripe_http: Any, account: Account, post: Any) -> None:
+    response = post(event("customer.subscription.created", subscription()), signature="")
+
+    assert response.status_code == 400
+    assert StripeEvent.objects.get().error == "Missing Stripe-Signature header."
+    account.refresh_from_db()
+    assert account.stripe_subscription_id == ""
+
+
+def test_a_signature_with_another_secret_is_refused(
+    stripe_http: Any, account: Account, post: Any
+) -> None:
+    body = json.dumps(event("customer.subscription.created", subscription()))
+
+    response = post(body, signature=sign(body, "whsec_someone_else"))
+
+    assert response.status_code == 400
+    assert Account.objects.get(pk=account.pk).plan == "free"
+
+
+def test_an_expired_timestamp_is_refused_even_with_a_correct_signature(
+    stripe_http: Any, account: Account, post: Any
+) -> None:
+    body = json.dumps(event("customer.subscription.created", subscription()))
+    ten_minutes_ago = int(time.time()) - 600  # the library's tolerance is 5 minutes
+
+    response = post(body, signature=sign(body, WEBHOOK_SECRET, timestamp=ten_minutes_ago))
+
+    assert response.status_code == 400
+    assert "Timestamp outside the tolerance zone" in StripeEvent.objects.get().error
+    assert Account.objects.get(pk=account.pk).plan == "free"
+
+
+def test_without_a_webhook_secret_every_delivery_is_refused(
+    stripe_http: Any, account: Account, post: Any, settings: Any
+) -> None:
+    settings.STRIPE_WEBHOOK_SECRET = ""
+
+    response = post(event("customer.subscription.created", subscription()))
+
+    assert response.status_code == 400
+    assert "STRIPE_WEBHOOK_SECRET is not set" in response.content.decode()
+    assert Account.objects.get(pk=account.pk).plan == "free"
+
+
+def test_the_webhook_needs_no_csrf_token(
+    stripe_http: Any, account: Account, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = deliver(
+        strict,
+        event("ping.unknown", {"object": "ping"}),
+        capture=django_capture_on_commit_callbacks,
+    )
+
+    assert response.status_code == 200
+
+
+def test_a_replayed_event_is_acknowledged_and_not_applied_again(
+    stripe_http: Any, account: Account, post: Any
+) -> None:
+    evt = event("customer.subscription.created", subscription())
+    post(evt)
+    # Someone fixes the seat count by hand after the event was applied.
+    Account.objects.filter(pk=account.pk).update(seats=7)
+
+    response = post(evt)
+
+    assert response.status_code == 200
+    assert Account.objects.get(pk=account.pk).seats == 7
+    stored = StripeEvent.objects.get(event_id=evt["id"])
+    assert stored.attempts == 1
+
+
+def test_out_of_order_delivery_ends_in_the_newest_state(
+    stripe_http: Any, account: Account, post: Any
+) -> None:
+    now = int(time.time())
+    created = event(
+        "customer.subscription.created",
+        subscription(status="incomplete"),
+        created=now - 120,
+    )
+    sub = subscription(status="active")
+    sub["items"]["data"][0]["quantity"] = 4
+    updated = event("customer.subscription.updated", sub, created=now - 60)
+
+    post(updated)  # Stripe delivers the later event first
+    post(created)
+
+    account.refresh_from_db()
+    assert account.status == "active"
+    assert account.seats == 4
+    stale = StripeEvent.objects.get(event_id=created["id"])
+    assert stale.is_processed and "stale" in stale.outcome
+
+
+def test_an_unknown_event_type_is_acknowledged_and_recorded(
+    stripe_http: Any, account: Account, post: Any
+) -> None:
+    evt = event("customer.tax_id.created", {"id": "txi_1", "object": "tax_id"})
+
+    response = post(evt)
+
+    assert response.status_code == 200
+    stored = StripeEvent.objects.get(event_id=evt["id"])
+    assert stored.is_processed
+    assert stored.outcome.startswith("ignored")
+
+
+def test_subscription_deleted_puts_the_account_back_on_free(
+    stripe_http: Any, account: Account, post: Any
+) -> None:
+    now = int(time.time())
+    post(event("customer.subscription.created", subscription(), created=now - 60))
+
+    post(event("customer.subscription.deleted", subscription(status="canceled"), created=now))
+
+    account.refresh_from_db()
+    assert account.plan == "free"
+    assert account.status == "canceled"
+    assert not account.has_live_subscription
+
+
+def test_checkout_completed_fetches_the_subscription_and_applies_it(
+    stripe_http: Any, account: Account, post: Any
+) -> None:
+    stripe_http.add("get", "/v1/subscriptions/sub_1QX9z8y7x6w5v4", subscription())
+    session = recorded("checkout_session_complete", metadata={"account_id": str(account.pk)})
+
+    response = post(event("checkout.session.completed", session))
+
+    assert response.status_code == 200
+    assert len(stripe_http.calls("get", "/v1/subscriptions/sub_1QX9z8y7x6w5v4")) == 1
+    account.refresh_from_db()
+    assert (account.plan, account.status) == ("pro", "active")
+
+
+def test_checkout_completed_matches_a_new_customer_by_the_account_id_in_metadata(
+    stripe_http: Any, org: Any, post: Any
+) -> None:
+    stripe_http.add("get", "/v1/subscriptions/sub_1QX9z8y7x6w5v4", subscription())
+    session = recorded("checkout_session_complete", metadata={"account_id": str(org.account_id)})
+
+    post(event("checkout.session.completed", session))
+
+    org.account.refresh_from_db()
+    assert org.account.stripe_customer_id == "cus_QX1a2b3c4d5e6f"
+    assert org.account.plan == "pro"
+
+
+def test_invoice_paid_rereads_the_subscription(
+    stripe_http: Any, account: Account, post: Any
+) -> None:
+    Account.objects.filter(pk=account.pk).update(
+        stripe_subscription_id="sub_1QX9z8y7x6w5v4", plan="pro", status="past_due"
+    )
+    stripe_http.add("get", "/v1/subscriptions/sub_1QX9z8y7x6w5v4", subscription())
+    invoice = {
+        "id": "in_1",
+        "object": "invoice",
+        "customer": "cus_QX1a2b3c4d5e6f",
+        "parent": {"subscription_details": {"subscription": "sub_1QX9z8y7x6w5v4"}},
+        "status": "paid",
+    }
+
+    post(event("invoice.paid", invoice))
+
+    assert Account.objects.get(pk=account.pk).status == "active"
+
+
+def test_payment_failed_emails_every_billing_contact(
+    stripe_http: Any, account: Account, org: Any, post: Any, mailoutbox: list
+) -> None:
+    pytest.importorskip("accounts.mail")
+    second = add_member(org, role_key="billing_admin")
+    second.is_billing_contact = True
+    second.save()
+    add_member(org)  # an ordinary member gets nothing
+    invoice = {
+        "id": "in_2",
+        "object": "invoice",
+        "customer": "cus_QX1a2b3c4d5e6f",
+        "amount_due": 3600,
+        "currency": "usd",
+        "hosted_invoice_url": "https://invoice.stripe.com/i/acct_1/test_in_2",
+        "next_payment_attempt": int(time.time()) + 3 * 86400,
+    }
+
+    response = post(event("invoice.payment_failed", invoice))
+
+    assert response.status_code == 200
+    recipients = sorted(addr for m in mailoutbox for addr in m.to)
+    owner_email = org.memberships.get(role__key="owner").user.email
+    assert recipients == sorted([owner_email, second.user.email])
+    message = mailoutbox[0]
+    assert "Payment failed" in message.subject
+    assert "36.00 USD" in message.body
+    assert "https://invoice.stripe.com/i/acct_1/test_in_2" in message.body
+
+
+def test_an_event_for_an_unknown_customer_is_kept_with_its_error_for_replay(
+    stripe_http: Any, post: Any, db: None
+) -> None:
+    evt = event("customer.subscription.updated", subscription(customer="cus_nobody", metadata={}))
+
+    response = post(evt)
+
+    assert response.status_code == 200  # Stripe must not retry forever; the row is kept
+    stored = StripeEvent.objects.get(event_id=evt["id"])
+    assert not stored.is_processed
+    assert "No account for customer cus_nobody" in stored.error
