@@ -7,6 +7,7 @@ from accounts.exceptions import PermanentEmailError
 from accounts.mail import email_delivery_retry
 from accounts.models import EmailDelivery, EmailToken, KnownDevice, User
 from sessions_app.admin import SessionInline
+from tenants.admin import UserMembershipInline
 
 
 @admin.register(User)
@@ -26,7 +27,7 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "name", "password1", "password2"]})
     ]
     filter_horizontal = ["groups"]
-    inlines = [SessionInline]
+    inlines = [UserMembershipInline, SessionInline]
 
 
 # --- Email (accounts/mail.py, accounts/tokens.py) --------------------------------
