@@ -1,0 +1,204 @@
+"""Storing, replacing and deleting uploads, on the filesystem and on S3 (moto over HTTP)."""
+
+from __future__ import annotations
+
+import io
+import logging
+from datetime import timedelta
+
+import pytest
+from django.core.files.base import ContentFile
+
+from tests.tenants.factories import OrgFactory
+from tests.uploads.conftest import make_image
+from uploads import services
+from uploads.images import image_normalize
+from uploads.keys import upload_key_build
+from uploads.models import Upload
+
+
+def _image(fmt: str = "PNG", size: tuple[int, int] = (300, 300)):
+    data = make_image(fmt, size)
+    return image_normalize(io.BytesIO(data), filename=f"me.{fmt.lower()}", size=len(data))
+
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+
+def test_avatar_is_stored_in_the_personal_tenant_and_recorded(any_storage, user):
+    upload = services.avatar_update(user=user, image=_image())
+
+    user.refresh_from_db()
+    assert user.avatar == upload.key
+    assert upload.key.startswith(f"tenant-{user.personal_tenant.pk}/")
+    assert upload.kind == Upload.Kind.AVATAR
+    assert upload.content_type == "image/png"
+    assert upload.uploaded_by == user
+    assert upload.original_filename == "me.png"
+    with any_storage.open(upload.key, "rb") as fh:
+        stored = fh.read()
+    assert len(stored) == upload.size
+    import hashlib
+
+    assert hashlib.sha256(stored).hexdigest() == upload.checksum
+
+
+def test_replacing_an_avatar_deletes_the_old_object_after_commit(
+    any_storage, user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.avatar_update(user=user, image=_image())
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        second = services.avatar_update(user=user, image=_image("JPEG"))
+        # Until commit, the old object is still there (a rollback must not lose it).
+        assert any_storage.exists(first.key)
+
+    assert callbacks
+    assert not any_storage.exists(first.key)
+    assert any_storage.exists(second.key)
+    assert list(Upload.objects.values_list("key", flat=True)) == [second.key]
+    user.refresh_from_db()
+    assert user.avatar == second.key
+
+
+def test_old_object_stays_until_commit_and_nothing_is_deleted_on_rollback(any_storage, user):
+    from django.db import transaction
+
+    services.avatar_update(user=user, image=_image())
+    old = user.avatar
+
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom), transaction.atomic():
+        services.avatar_update(user=user, image=_image())
+        raise Boom
+
+    user.refresh_from_db()
+    assert user.avatar == old
+    assert any_storage.exists(old)
+    assert Upload.objects.get().key == old
+
+
+def test_failed_delete_after_replacement_is_logged_and_left_for_cleanup(
+    settings, tmp_path, user, django_capture_on_commit_callbacks, caplog
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "tests.uploads.counting_storage.FailingDeleteStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    services.avatar_update(user=user, image=_image())
+    old = user.avatar
+    with (
+        caplog.at_level(logging.WARNING, logger="uploads"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.avatar_update(user=user, image=_image())
+
+    assert (tmp_path / old).exists()
+    assert any(old in r.getMessage() for r in caplog.records)
+    # The object has no row any more, so the orphan sweep will find it.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    assert services.orphan_uploads_cleanup(min_age=timedelta(0), dry_run=True) == [old]
+
+
+def test_removing_the_avatar_clears_it_and_deletes_the_object(
+    any_storage, user, django_capture_on_commit_callbacks
+):
+    upload = services.avatar_update(user=user, image=_image())
+    with django_capture_on_commit_callbacks(execute=True):
+        services.avatar_remove(user=user)
+
+    user.refresh_from_db()
+    assert user.avatar == ""
+    assert not Upload.objects.exists()
+    assert not any_storage.exists(upload.key)
+
+
+def test_logo_replacement_mirrors_the_avatar(any_storage, user, django_capture_on_commit_callbacks):
+    org = OrgFactory(owner=user)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.logo_update(tenant=org, image=_image(), acting_user=user)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = services.logo_update(tenant=org, image=_image("WEBP"), acting_user=user)
+
+    org.refresh_from_db()
+    assert org.logo == second.key and second.key.startswith(f"tenant-{org.pk}/")
+    assert not any_storage.exists(first.key)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.logo_remove(tenant=org, acting_user=user)
+    org.refresh_from_db()
+    assert org.logo == "" and not any_storage.exists(second.key)
+
+
+def _upload_file(tenant, user, content: bytes = b"%PDF-1.7 hello", name: str = "Report.pdf"):
+    return services.upload_create(
+        tenant=tenant,
+        uploaded_by=user,
+        file=ContentFile(content, name=name),
+        extension="pdf",
+        content_type="application/pdf",
+    )
+
+
+def test_general_file_is_stored_under_a_new_key_with_its_checksum(any_storage, org, user):
+    upload = _upload_file(org, user)
+
+    assert upload.key.startswith(f"tenant-{org.pk}/") and upload.key.endswith(".pdf")
+    assert upload.original_filename == "Report.pdf"
+    assert upload.size == len(b"%PDF-1.7 hello")
+    with any_storage.open(upload.key, "rb") as fh:
+        assert fh.read() == b"%PDF-1.7 hello"
+
+
+def test_file_names_lose_paths_and_control_characters(org, user):
+    upload = _upload_file(org, user, name="C:\\Users\\me\\evil\x07\n.pdf")
+    assert upload.original_filename == "evil.pdf"
+
+
+def test_deleting_a_file_removes_row_now_and_object_after_commit(
+    any_storage, org, user, django_capture_on_commit_callbacks
+):
+    upload = _upload_file(org, user)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.upload_delete(tenant=org, upload=upload, acting_user=user)
+    assert not Upload.objects.exists()
+    assert not any_storage.exists(upload.key)
+
+
+def test_deleting_another_tenants_file_is_refused(org, user, other_user):
+    upload = _upload_file(org, user)
+    with pytest.raises(ValueError):
+        services.upload_delete(
+            tenant=other_user.personal_tenant, upload=upload, acting_user=other_user
+        )
+    assert Upload.objects.filter(pk=upload.pk).exists()
+
+
+def test_orphan_cleanup_removes_only_old_objects_without_rows(any_storage, org, user):
+    kept = _upload_file(org, user)
+    orphan = upload_key_build(tenant_id=org.pk, extension="pdf")
+    any_storage.save(orphan, ContentFile(b"left behind"))
+    foreign = f"tenant-{org.pk}/notes.txt"
+    any_storage.save(foreign, ContentFile(b"someone else's"))
+
+    # Young objects may belong to an upload whose row has not committed yet.
+    assert services.orphan_uploads_cleanup(min_age=timedelta(hours=1), dry_run=False) == []
+    assert any_storage.exists(orphan)
+
+    assert services.orphan_uploads_cleanup(min_age=timedelta(0), dry_run=True) == [orphan]
+    assert any_storage.exists(orphan)
+
+    assert services.orphan_uploads_cleanup(min_age=timedelta(0), dry_run=False) == [orphan]
+    assert not any_storage.exists(orphan)
+    assert any_storage.exists(kept.key)
+    assert any_storage.exists(foreign)  # not in our key shape: reported, never deleted

@@ -1,0 +1,61 @@
+"""Which general files a tenant may upload, decided by extension and content.
+
+The allowed extensions and the Content-Type each is served with come from
+`settings.UPLOADS_FILE_TYPES`; the browser's content type is never trusted.
+Formats with a well-known signature must start with it, so a `.pdf` that is
+really HTML is refused (and everything is served as an attachment anyway).
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+_ZIP = (b"PK\x03\x04", b"PK\x05\x06")
+SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "pdf": (b"%PDF-",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "gif": (b"GIF87a", b"GIF89a"),
+    "webp": (b"RIFF",),
+    "zip": _ZIP,
+    "docx": _ZIP,
+    "xlsx": _ZIP,
+    "pptx": _ZIP,
+    "odt": _ZIP,
+    "ods": _ZIP,
+    "odp": _ZIP,
+}
+SIGNATURE_BYTES = 16
+_EXTENSION_RE = re.compile(r"[a-z0-9]{1,10}", re.ASCII)
+
+
+def allowed_file_types() -> dict[str, str]:
+    """Extension -> Content-Type, read from settings at use time."""
+    return {ext.lower(): ctype for ext, ctype in settings.UPLOADS_FILE_TYPES.items()}
+
+
+def file_type_check(*, filename: str, head: bytes) -> tuple[str, str]:
+    """Return (extension, content type) for an allowed file; raise ValidationError otherwise."""
+    types = allowed_file_types()
+    _, dot, ext = filename.rpartition(".")
+    ext = ext.lower() if dot else ""
+    if not ext or not _EXTENSION_RE.fullmatch(ext) or ext not in types:
+        listed = ", ".join(f".{e}" for e in sorted(types))
+        raise ValidationError(
+            f"Files of this type cannot be uploaded. Allowed types: {listed}.",
+            code="file_type",
+        )
+    signatures = SIGNATURES.get(ext)
+    if signatures and not head.startswith(signatures):
+        raise ValidationError(
+            f"This file's content does not match its .{ext} extension.", code="content_mismatch"
+        )
+    if ext == "webp" and head[8:12] != b"WEBP":
+        raise ValidationError(
+            "This file's content does not match its .webp extension.", code="content_mismatch"
+        )
+    return ext, types[ext]

@@ -1,0 +1,115 @@
+"""Upload forms: validation (size, type, decoding) happens here; save() calls a service."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from uploads import images, services
+from uploads.filetypes import SIGNATURE_BYTES, allowed_file_types, file_type_check
+from uploads.models import Upload
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from tenants.models import Tenant
+
+IMAGE_ACCEPT = "image/png,image/jpeg,image/webp,image/gif"
+_INPUT_CLASSES = (
+    "block w-full text-sm text-slate-600 file:mr-3 file:rounded-lg file:border-0 "
+    "file:bg-brand-50 file:px-3 file:py-2 file:text-sm file:font-semibold file:text-brand-700 "
+    "hover:file:bg-brand-100"
+)
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):g} MB"
+
+
+class ImageUploadForm(forms.Form):
+    """An avatar or logo: any PNG/JPEG/WebP/GIF up to the size limit, cropped to a square."""
+
+    image = forms.FileField(
+        label="Image",
+        widget=forms.FileInput(attrs={"accept": IMAGE_ACCEPT, "class": _INPUT_CLASSES}),
+        error_messages={
+            "required": "Choose an image to upload.",
+            "empty": "The file is empty.",
+            "invalid": "No file was received. Check the form's encoding and try again.",
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["image"].help_text = (
+            f"PNG, JPEG, WebP or GIF, up to {_mb(settings.UPLOADS_IMAGE_MAX_BYTES)}. "
+            "It is cropped to a square."
+        )
+
+    def enable_preview(self, *, url: str, target: str) -> ImageUploadForm:
+        """Choosing a file posts the form to `url` and shows the result in `target` (htmx)."""
+        self.fields["image"].widget.attrs.update(
+            {"hx-post": url, "hx-trigger": "change", "hx-target": target, "hx-swap": "innerHTML"}
+        )
+        return self
+
+    def clean_image(self) -> images.NormalizedImage:
+        upload = self.cleaned_data["image"]
+        return images.image_normalize(upload, filename=upload.name or "", size=upload.size)
+
+
+class AvatarForm(ImageUploadForm):
+    def save(self, *, user: User) -> Upload:
+        return services.avatar_update(user=user, image=self.cleaned_data["image"])
+
+
+class LogoForm(ImageUploadForm):
+    def save(self, *, tenant: Tenant, acting_user: User) -> Upload:
+        return services.logo_update(
+            tenant=tenant, image=self.cleaned_data["image"], acting_user=acting_user
+        )
+
+
+class FileUploadForm(forms.Form):
+    file = forms.FileField(
+        label="File",
+        max_length=255,
+        widget=forms.FileInput(attrs={"class": _INPUT_CLASSES}),
+        error_messages={
+            "required": "Choose a file to upload.",
+            "empty": "The file is empty.",
+            "max_length": "The file name is too long (at most %(max)d characters).",
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        types = allowed_file_types()
+        self.fields["file"].widget.attrs["accept"] = ",".join(f".{e}" for e in sorted(types))
+        self.fields["file"].help_text = (
+            f"Up to {_mb(settings.UPLOADS_FILE_MAX_BYTES)}. Allowed: {', '.join(sorted(types))}."
+        )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        limit = settings.UPLOADS_FILE_MAX_BYTES
+        if upload.size > limit:
+            raise ValidationError(
+                f"This file is {_mb(upload.size)}; the limit is {_mb(limit)}.", code="too_large"
+            )
+        upload.seek(0)
+        head = upload.read(SIGNATURE_BYTES)
+        upload.seek(0)
+        self.extension, self.content_type = file_type_check(filename=upload.name or "", head=head)
+        return upload
+
+    def save(self, *, tenant: Tenant, uploaded_by: User) -> Upload:
+        return services.upload_create(
+            tenant=tenant,
+            uploaded_by=uploaded_by,
+            file=self.cleaned_data["file"],
+            extension=self.extension,
+            content_type=self.content_type,
+        )

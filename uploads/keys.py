@@ -1,0 +1,55 @@
+"""Storage keys: `tenant-<tenant_id>/<nanoid21>.<ext>`, built and checked in one place.
+
+Every object lives in its tenant's folder under a fresh random name, so a
+changed file always gets a new URL and no cache can serve stale content. The
+same patterns validate `/serve` route parameters before any storage call.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nanoid import generate
+
+from uploads.exceptions import InvalidUploadKey
+
+NAME_LENGTH = 21
+# nanoid's default URL-safe alphabet. No dots, slashes or backslashes can occur.
+_FOLDER_RE = re.compile(r"tenant-[1-9][0-9]{0,18}", re.ASCII)
+_FILENAME_RE = re.compile(rf"[A-Za-z0-9_-]{{{NAME_LENGTH}}}\.[a-z0-9]{{1,10}}", re.ASCII)
+_EXTENSION_RE = re.compile(r"[a-z0-9]{1,10}", re.ASCII)
+
+
+def upload_key_build(*, tenant_id: int, extension: str) -> str:
+    """A new, unique key inside the tenant's folder; refuses anything but the expected shape."""
+    if isinstance(tenant_id, bool) or not isinstance(tenant_id, int) or tenant_id < 1:
+        raise InvalidUploadKey(f"Invalid tenant id for a storage key: {tenant_id!r}.")
+    if not isinstance(extension, str) or not _EXTENSION_RE.fullmatch(extension):
+        raise InvalidUploadKey(f"Invalid extension for a storage key: {extension!r}.")
+    key = f"tenant-{tenant_id}/{generate(size=NAME_LENGTH)}.{extension}"
+    upload_key_validate(key)
+    return key
+
+
+def upload_key_validate(key: str) -> str:
+    """Return `key` when it has exactly the shape we build; raise InvalidUploadKey otherwise."""
+    folder, _, filename = key.partition("/") if isinstance(key, str) else ("", "", "")
+    if not is_valid_route(folder=folder, filename=filename):
+        raise InvalidUploadKey(f"Not an upload key: {key!r}.")
+    return key
+
+
+def is_valid_route(*, folder: str, filename: str) -> bool:
+    """True for a `tenant-<id>` folder and a `<nanoid21>.<ext>` name, nothing else.
+
+    `fullmatch` with ASCII classes: no trailing newline, NUL, backslash, percent
+    sign, dot segment or Unicode digit can get through.
+    """
+    return bool(_FOLDER_RE.fullmatch(folder)) and bool(_FILENAME_RE.fullmatch(filename))
+
+
+def tenant_id_from_folder(folder: str) -> int | None:
+    """The tenant id of a valid `tenant-<id>` folder name, else None."""
+    if not _FOLDER_RE.fullmatch(folder):
+        return None
+    return int(folder.removeprefix("tenant-"))

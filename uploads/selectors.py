@@ -1,0 +1,87 @@
+"""Reads of uploads. Tenant pages pass `tenant=`; `/serve` reads by key through a cache."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404
+
+from tenants.models import Membership
+from uploads.models import Upload, UploadQuerySet
+
+if TYPE_CHECKING:
+    from tenants.models import Tenant
+
+_CACHE_PREFIX = "uploads:serve:v1:"
+
+
+@dataclass(frozen=True)
+class ServedUpload:
+    """What /serve needs to answer, cacheable because a key's content never changes."""
+
+    key: str
+    tenant_id: int
+    kind: str
+    content_type: str
+    size: int
+    checksum: str
+    original_filename: str
+
+    @property
+    def is_public(self) -> bool:
+        return self.kind in (Upload.Kind.AVATAR, Upload.Kind.LOGO)
+
+
+def upload_list(*, tenant: Tenant) -> UploadQuerySet:
+    """The tenant's general files, newest first, with the uploader loaded."""
+    return (
+        Upload.objects.for_tenant(tenant)
+        .files()
+        .select_related("uploaded_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def upload_get(*, tenant: Tenant, pk: int) -> Upload:
+    """One of the tenant's general files; 404 for anything else, including other tenants'."""
+    try:
+        return Upload.objects.for_tenant(tenant).files().get(pk=pk)
+    except Upload.DoesNotExist:
+        raise Http404("No such file.") from None
+
+
+def served_upload_get(*, key: str) -> ServedUpload | None:
+    """The row behind `/serve/<key>` from the cache, else one indexed query.
+
+    Keys are never reused (a changed file gets a new key), so the cached copy is
+    only invalidated when the row is deleted (`served_upload_forget`). Misses are
+    not cached: a key may be served right after its upload commits.
+    """
+    cache_key = _CACHE_PREFIX + key
+    cached = cache.get(cache_key)
+    if cached is not None:
+        return ServedUpload(**cached)
+    try:
+        # .get() on the unique key, not .first(): no ORDER BY to plan (PERFORMANCE.md #6).
+        row = Upload.objects.values(
+            "key", "tenant_id", "kind", "content_type", "size", "checksum", "original_filename"
+        ).get(key=key, tenant__deleted_at__isnull=True)
+    except Upload.DoesNotExist:
+        return None
+    served = ServedUpload(**row)
+    cache.set(cache_key, asdict(served), settings.UPLOADS_SERVE_CACHE_TIMEOUT)
+    return served
+
+
+def served_upload_forget(*, key: str) -> None:
+    cache.delete(_CACHE_PREFIX + key)
+
+
+def is_member(*, user_id: int, tenant_id: int) -> bool:
+    """Membership is read fresh: a removed member loses file access at once."""
+    return Membership.objects.filter(
+        user_id=user_id, tenant_id=tenant_id, tenant__deleted_at__isnull=True
+    ).exists()

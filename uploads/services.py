@@ -1,0 +1,239 @@
+"""Storing, replacing and deleting uploads.
+
+Order of operations, always: write the new object first, then record it (and
+point the user/tenant at it) in one transaction, then delete the replaced
+object after commit, best-effort. A crash at any point leaves at worst an
+object without a row, which `cleanup_orphan_uploads` removes; never a row (or
+an avatar) pointing at nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from tenants.models import Tenant
+from uploads import images
+from uploads.exceptions import InvalidUploadKey
+from uploads.keys import upload_key_build, upload_key_validate
+from uploads.models import Upload
+from uploads.selectors import served_upload_forget
+from uploads.storage import (
+    storage_delete_quietly,
+    storage_list_keys,
+    storage_save,
+    upload_storage,
+)
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+logger = logging.getLogger("uploads")
+
+
+def _forget_after_commit(key: str) -> None:
+    def forget() -> None:
+        served_upload_forget(key=key)
+        storage_delete_quietly(key=key)
+
+    transaction.on_commit(forget)
+
+
+def _store_image(*, tenant: Tenant, image: images.NormalizedImage) -> str:
+    key = upload_key_build(tenant_id=tenant.pk, extension=images.OUTPUT_EXTENSION)
+    storage_save(key=key, content=ContentFile(image.data), content_type=images.OUTPUT_CONTENT_TYPE)
+    return key
+
+
+def _image_row(
+    *, tenant: Tenant, key: str, image: images.NormalizedImage, kind: str, user: User | None
+) -> Upload:
+    upload = Upload(
+        tenant=tenant,
+        uploaded_by=user,
+        key=key,
+        original_filename=image.original_filename,
+        content_type=images.OUTPUT_CONTENT_TYPE,
+        size=image.size,
+        checksum=image.checksum,
+        kind=kind,
+    )
+    upload.full_clean()
+    upload.save()
+    return upload
+
+
+def _replace_image_row(*, tenant_id: int, old_key: str) -> None:
+    """Drop the replaced image's row now and its object after commit."""
+    if old_key:
+        Upload.objects.filter(tenant_id=tenant_id, key=old_key).delete()
+        _forget_after_commit(old_key)
+
+
+def avatar_update(*, user: User, image: images.NormalizedImage) -> Upload:
+    """Store a processed avatar in the user's personal tenant and make it current."""
+    from accounts.models import User
+
+    tenant = user.personal_tenant
+    key = _store_image(tenant=tenant, image=image)
+    try:
+        with transaction.atomic():
+            # Lock the user so two concurrent uploads cannot both replace the same old key.
+            locked = User.objects.select_for_update().get(pk=user.pk)
+            upload = _image_row(
+                tenant=tenant, key=key, image=image, kind=Upload.Kind.AVATAR, user=user
+            )
+            _replace_image_row(tenant_id=tenant.pk, old_key=locked.avatar)
+            locked.avatar = key
+            locked.save(update_fields=["avatar"])
+    except BaseException:
+        storage_delete_quietly(key=key)
+        raise
+    user.avatar = key
+    return upload
+
+
+def avatar_remove(*, user: User) -> None:
+    """Clear the user's avatar; the object is deleted after commit."""
+    from accounts.models import User
+
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if not locked.avatar:
+            return
+        tenant = Tenant.objects.get(personal_owner=user)
+        _replace_image_row(tenant_id=tenant.pk, old_key=locked.avatar)
+        locked.avatar = ""
+        locked.save(update_fields=["avatar"])
+    user.avatar = ""
+
+
+def logo_update(*, tenant: Tenant, image: images.NormalizedImage, acting_user: User) -> Upload:
+    """Store a processed logo for the tenant and make it current."""
+    key = _store_image(tenant=tenant, image=image)
+    try:
+        with transaction.atomic():
+            locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+            upload = _image_row(
+                tenant=tenant, key=key, image=image, kind=Upload.Kind.LOGO, user=acting_user
+            )
+            _replace_image_row(tenant_id=tenant.pk, old_key=locked.logo)
+            locked.logo = key
+            locked.save(update_fields=["logo", "updated_at"])
+    except BaseException:
+        storage_delete_quietly(key=key)
+        raise
+    tenant.logo = key
+    return upload
+
+
+def logo_remove(*, tenant: Tenant, acting_user: User) -> None:
+    """Clear the tenant's logo; the object is deleted after commit."""
+    with transaction.atomic():
+        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        if not locked.logo:
+            return
+        _replace_image_row(tenant_id=tenant.pk, old_key=locked.logo)
+        locked.logo = ""
+        locked.save(update_fields=["logo", "updated_at"])
+    tenant.logo = ""
+
+
+def upload_create(
+    *,
+    tenant: Tenant,
+    uploaded_by: User,
+    file: UploadedFile,
+    extension: str,
+    content_type: str,
+) -> Upload:
+    """Store a general tenant file (already checked by the form) and record it."""
+    digest = hashlib.sha256()
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    key = upload_key_build(tenant_id=tenant.pk, extension=extension)
+    storage_save(key=key, content=file, content_type=content_type)
+    upload = Upload(
+        tenant=tenant,
+        uploaded_by=uploaded_by,
+        key=key,
+        original_filename=_safe_filename(file.name or f"file.{extension}"),
+        content_type=content_type,
+        size=file.size,
+        checksum=digest.hexdigest(),
+        kind=Upload.Kind.FILE,
+    )
+    try:
+        upload.full_clean()
+        upload.save()
+    except BaseException:
+        storage_delete_quietly(key=key)
+        raise
+    return upload
+
+
+def upload_delete(*, tenant: Tenant, upload: Upload, acting_user: User) -> None:
+    """Delete a general file: the row now, the object after commit."""
+    if upload.tenant_id != tenant.pk:
+        # Views fetch through upload_get(tenant=...); reaching this is a bug, not a 404.
+        raise ValueError("Upload does not belong to this tenant.")
+    if upload.kind != Upload.Kind.FILE:
+        raise ValueError("Avatars and logos are removed through their own services.")
+    with transaction.atomic():
+        upload.delete()
+        _forget_after_commit(upload.key)
+    logger.info(
+        "Upload %s deleted from tenant %s by user %s", upload.key, tenant.pk, acting_user.pk
+    )
+
+
+def orphan_uploads_cleanup(*, min_age: timedelta, dry_run: bool) -> list[str]:
+    """Delete (or with dry_run only list) objects older than `min_age` that have no row.
+
+    The age threshold protects uploads in flight: their object is written before
+    their row commits.
+    """
+    cutoff = timezone.now() - min_age
+    storage = upload_storage()
+    orphans: list[str] = []
+    known: set[str] = set()
+    folder = None
+    for key in storage_list_keys():
+        try:
+            upload_key_validate(key)
+        except InvalidUploadKey:
+            # Something we did not write (a stray file, another tool): report, never delete.
+            logger.warning("Unexpected object %s in storage; not ours to delete.", key)
+            continue
+        this_folder = key.partition("/")[0]
+        if this_folder != folder:
+            folder = this_folder
+            known = set(
+                Upload.objects.filter(key__startswith=f"{folder}/").values_list("key", flat=True)
+            )
+        if key in known:
+            continue
+        if storage.get_modified_time(key) > cutoff:
+            continue
+        orphans.append(key)
+        if not dry_run:
+            storage_delete_quietly(key=key)
+    return orphans
+
+
+def _safe_filename(name: str) -> str:
+    """The name shown and sent back in Content-Disposition: no path, no control chars."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip() or "file"
+    if len(name) > 255:
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[: 254 - len(ext)] + dot + ext) if dot and len(ext) <= 10 else name[:255]
+    return name

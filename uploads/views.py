@@ -1,0 +1,172 @@
+"""Avatar (account), logo (tenant settings) and tenant file pages. HTTP glue only.
+
+The avatar and logo cards work with and without htmx: with it, choosing a file
+posts to `preview` (nothing stored) and shows the cropped result; saving
+reloads the page so the header shows the new image. Without it, the form posts
+and redirects back with a message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from tenants.decorators import tenant_permission_required
+from tenants.permissions import FILES_MANAGE, TENANT_UPDATE
+from tenants.types import TenantRequest
+from uploads import selectors, services
+from uploads.forms import AvatarForm, FileUploadForm, ImageUploadForm, LogoForm
+from uploads.images import image_preview_data_uri
+
+AVATAR_CARD = "uploads/avatar_card.html"
+LOGO_CARD = "uploads/logo_card.html"
+
+
+def _back(request: HttpRequest, fallback: str) -> str:
+    """Where to return after a card's action: `next` when it is a same-site path."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def _done(request: HttpRequest, fallback: str, message: str) -> HttpResponse:
+    messages.success(request, message)
+    target = _back(request, fallback)
+    if getattr(request, "htmx", False):
+        return HttpResponseClientRedirect(target)
+    return redirect(target)
+
+
+def _invalid(
+    request: HttpRequest, form: ImageUploadForm, template: str, fallback: str
+) -> HttpResponse:
+    if getattr(request, "htmx", False):
+        return render(request, template, {"form": form, "next": _back(request, fallback)})
+    for error in form.errors.get("image", []):
+        messages.error(request, error)
+    return redirect(_back(request, fallback))
+
+
+def _preview(request: HttpRequest, form: ImageUploadForm, template: str) -> HttpResponse:
+    context: dict[str, Any] = {"form": form}
+    if form.is_valid():
+        context["preview_src"] = image_preview_data_uri(form.cleaned_data["image"])
+    return render(request, f"{template}#preview", context)
+
+
+# --- Avatar (/account/avatar/) ----------------------------------------------------
+
+
+@login_required
+@require_POST
+def avatar_update(request: HttpRequest) -> HttpResponse:
+    fallback = reverse("accounts:profile")
+    form = AvatarForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _invalid(request, form, AVATAR_CARD, fallback)
+    form.save(user=request.user)
+    return _done(request, fallback, "Your profile picture has been updated.")
+
+
+@login_required
+@require_POST
+def avatar_preview(request: HttpRequest) -> HttpResponse:
+    return _preview(request, AvatarForm(request.POST, request.FILES), AVATAR_CARD)
+
+
+@login_required
+@require_POST
+def avatar_remove(request: HttpRequest) -> HttpResponse:
+    services.avatar_remove(user=request.user)
+    return _done(request, reverse("accounts:profile"), "Your profile picture has been removed.")
+
+
+# --- Tenant logo (/t/<slug>/files/logo/) --------------------------------------------
+
+
+def _tenant_home(request: TenantRequest) -> str:
+    return reverse("tenant:dashboard", kwargs={"tenant_slug": request.tenant.slug})
+
+
+@require_POST
+@tenant_permission_required(TENANT_UPDATE)
+def logo_update(request: TenantRequest) -> HttpResponse:
+    form = LogoForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _invalid(request, form, LOGO_CARD, _tenant_home(request))
+    form.save(tenant=request.tenant, acting_user=request.user)
+    return _done(request, _tenant_home(request), "The logo has been updated.")
+
+
+@require_POST
+@tenant_permission_required(TENANT_UPDATE)
+def logo_preview(request: TenantRequest) -> HttpResponse:
+    return _preview(request, LogoForm(request.POST, request.FILES), LOGO_CARD)
+
+
+@require_POST
+@tenant_permission_required(TENANT_UPDATE)
+def logo_remove(request: TenantRequest) -> HttpResponse:
+    services.logo_remove(tenant=request.tenant, acting_user=request.user)
+    return _done(request, _tenant_home(request), "The logo has been removed.")
+
+
+# --- Tenant files (/t/<slug>/files/) -------------------------------------------------
+
+
+def _file_list_page(
+    request: TenantRequest, form: FileUploadForm, status: int = 200
+) -> HttpResponse:
+    files = selectors.upload_list(tenant=request.tenant)
+    can_manage = request.role.has_permission(FILES_MANAGE)
+    context = {
+        "files": files,
+        "total_size": files.aggregate(total=Sum("size"))["total"] or 0,
+        "form": form if can_manage else None,
+        "can_manage": can_manage,
+    }
+    return render(request, "uploads/file_list.html", context, status=status)
+
+
+@require_GET
+def file_list(request: TenantRequest) -> HttpResponse:
+    return _file_list_page(request, FileUploadForm())
+
+
+@require_POST
+@tenant_permission_required(FILES_MANAGE)
+def file_upload(request: TenantRequest) -> HttpResponse:
+    form = FileUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _file_list_page(request, form, status=400)
+    upload = form.save(tenant=request.tenant, uploaded_by=request.user)
+    messages.success(request, f"Uploaded {upload.original_filename}.")
+    return redirect("files:list", tenant_slug=request.tenant.slug)
+
+
+@require_GET
+def file_download(request: TenantRequest, pk: int) -> HttpResponse:
+    """A stable tenant-scoped link; /serve checks membership again and streams."""
+    upload = selectors.upload_get(tenant=request.tenant, pk=pk)
+    return redirect(upload.url)
+
+
+@require_POST
+@tenant_permission_required(FILES_MANAGE)
+def file_delete(request: TenantRequest, pk: int) -> HttpResponse:
+    upload = selectors.upload_get(tenant=request.tenant, pk=pk)
+    services.upload_delete(tenant=request.tenant, upload=upload, acting_user=request.user)
+    messages.success(request, f"Deleted {upload.original_filename}.")
+    return redirect("files:list", tenant_slug=request.tenant.slug)
