@@ -237,6 +237,41 @@ STORAGES = {
     },
 }
 
+# Avatars and logos: PNG/JPEG/WebP/GIF, re-encoded to a 512x512 PNG. The pixel
+# limit is checked from the header, far below Pillow's own (~89 megapixels).
+UPLOADS_IMAGE_MAX_BYTES = env.int("UPLOADS_IMAGE_MAX_BYTES", default=5 * 1024 * 1024)
+UPLOADS_IMAGE_MAX_PIXELS = env.int("UPLOADS_IMAGE_MAX_PIXELS", default=25_000_000)
+# General tenant files: extension -> the Content-Type they are served with (always
+# as attachments). Override as UPLOADS_FILE_TYPES=pdf=application/pdf,txt=text/plain
+UPLOADS_FILE_MAX_BYTES = env.int("UPLOADS_FILE_MAX_BYTES", default=25 * 1024 * 1024)
+UPLOADS_FILE_TYPES = env.dict(
+    "UPLOADS_FILE_TYPES",
+    default={
+        "pdf": "application/pdf",
+        "txt": "text/plain",
+        "csv": "text/csv",
+        "md": "text/markdown",
+        "json": "application/json",
+        "png": "image/png",
+        "jpg": "image/jpeg",
+        "jpeg": "image/jpeg",
+        "gif": "image/gif",
+        "webp": "image/webp",
+        "zip": "application/zip",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    },
+)
+# With S3, member files may redirect to a short-lived presigned URL instead of
+# streaming through the app.
+UPLOADS_SERVE_PRESIGNED = env.bool("UPLOADS_SERVE_PRESIGNED", default=False)
+UPLOADS_PRESIGNED_EXPIRY = env.int("UPLOADS_PRESIGNED_EXPIRY", default=60)
+# /serve caches each row's metadata (keys are never reused; deletes invalidate).
+UPLOADS_SERVE_CACHE_TIMEOUT = 3600
+# cleanup_orphan_uploads leaves objects younger than this (uploads in flight).
+UPLOADS_ORPHAN_MIN_AGE = env.int("UPLOADS_ORPHAN_MIN_AGE", default=24 * 3600)
+
 # --- Email and background tasks -----------------------------------------------
 
 RESEND_API_KEY = env.str("RESEND_API_KEY", default="")
