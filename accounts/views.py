@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import services_email
 from accounts.forms import PasswordChangeForm, ProfileForm, SignInForm, SignUpForm
 
 
@@ -53,6 +54,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
+        services_email.email_verification_send(user=user)
         _sign_in(request, user)
         messages.success(request, "Welcome to Pacetrack! Your workspace is ready.")
         return redirect(_after_sign_in(request))

@@ -15,6 +15,7 @@ from accounts import services_email
 from accounts.exceptions import EmailTaken, ResendTooSoon, TokenError
 from accounts.forms_email import EmailChangeForm, PasswordForgotForm, PasswordResetForm
 from accounts.models import EmailToken
+from ratelimit.decorators import rate_limit
 
 
 def _no_referrer(response: HttpResponse) -> HttpResponse:
@@ -46,6 +47,7 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_POST
 @login_required
+@rate_limit(tier="email-send")  # 5 an hour per user, on top of the 60-second cooldown
 def verify_email_resend(request: HttpRequest) -> HttpResponse:
     """The banner's "resend" button."""
     user = request.user
