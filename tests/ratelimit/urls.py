@@ -1,11 +1,14 @@
-"""A URLconf with the same URL names the rate-limit settings match, and trivial views,
-so the middleware is tested without depending on other apps' views."""
+"""The project's URLconf plus trivial views under their own namespaces (`rl-*`); the
+middleware tests point the rate-limit settings at these names (see `test_views`),
+so they do not depend on other apps' views. The real URLs stay registered for the
+page templates' {% url %} tags."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
+from config import urls as project_urls
 from ratelimit.decorators import rate_limit
 
 
@@ -26,10 +29,11 @@ accounts = [
 ]
 
 urlpatterns = [
-    path("healthz/", ok, name="healthz"),
+    path("rl/healthz/", ok, name="rl-healthz"),
     path("page/", ok, name="page"),
     path("resend/", resend, name="resend"),
-    path("", include((accounts, "accounts"))),
-    path("serve/", include(([path("<str:folder>/<str:name>", ok, name="serve")], "uploads"))),
-    path("billing/", include(([path("stripe/webhook/", ok, name="webhook")], "stripe"))),
+    path("rl/", include((accounts, "rl-accounts"))),
+    path("rl/serve/", include(([path("<str:folder>/<str:name>", ok, name="serve")], "rl-serve"))),
+    path("rl/billing/", include(([path("stripe/webhook/", ok, name="webhook")], "rl-stripe"))),
+    *project_urls.urlpatterns,
 ]

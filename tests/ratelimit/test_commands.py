@@ -1,0 +1,56 @@
+"""Operators inspect and clear counters by key."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from ratelimit.keys import account_identity
+from ratelimit.services import ratelimit_consume
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_status_shows_hits_and_when_a_slot_frees() -> None:
+    for _ in range(3):
+        ratelimit_consume(tier="auth", identity="203.0.113.7")
+    output = run("ratelimit_status", "auth:203.0.113.7")
+    assert "rl:{auth:203.0.113.7}" in output
+    assert "used:      3 of 5" in output
+    assert "remaining: 2" in output
+    assert "UTC (in 900s)" in output or "UTC (in 899s)" in output
+
+
+def test_status_accepts_an_email_for_the_account_key_and_ipv6_addresses() -> None:
+    ratelimit_consume(tier="auth-account", identity=account_identity("ann@example.com"))
+    assert "used:      1 of 10" in run("ratelimit_status", "auth-account:Ann@Example.com")
+    ratelimit_consume(tier="auth", identity="2001:db8:1:2::/64")
+    assert "used:      1 of 5" in run("ratelimit_status", "rl:auth:2001:db8:1:2::99")
+
+
+def test_reset_clears_a_counter() -> None:
+    for _ in range(5):
+        ratelimit_consume(tier="auth", identity="203.0.113.7")
+    assert "rl:{auth:203.0.113.7}." in run("ratelimit_reset", "rl:{auth:203.0.113.7}")
+    assert "used:      0 of 5" in run("ratelimit_status", "auth:203.0.113.7")
+    assert "nothing to clear" in run("ratelimit_reset", "auth:203.0.113.7")
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [("garbage", "expected TIER:IDENTITY"), ("nope:1.2.3.4", "Unknown tier 'nope'")],
+)
+def test_bad_keys_are_explained(key: str, message: str) -> None:
+    with pytest.raises(CommandError, match=message):
+        run("ratelimit_status", key)
+
+
+def test_an_unreachable_store_is_reported_not_crashed(redis_down: None) -> None:
+    with pytest.raises(CommandError, match="store is unavailable"):
+        run("ratelimit_reset", "auth:203.0.113.7")
