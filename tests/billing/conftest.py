@@ -46,7 +46,10 @@ def stripe_http(billing_settings: Any, monkeypatch: pytest.MonkeyPatch) -> Recor
 
 
 @pytest.fixture
-def fake_billing(settings: Any) -> Iterator[Any]:
+def fake_billing(billing_settings: Any) -> Iterator[Any]:
+    """The in-process fake provider (demo mode); plans keep their (fake) price ids."""
+    settings = billing_settings
+    settings.STRIPE_SECRET_KEY = ""
     settings.BILLING_BACKEND = "billing.backends.fake.FakeBillingBackend"
     FakeBillingBackend.reset()
     yield settings

@@ -1,0 +1,135 @@
+"""The plan helper other apps call: features, limits, and the upgrade prompt."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.http import HttpResponse
+
+from billing.exceptions import PlanLimitReached
+from billing.middleware import PlanLimitMiddleware
+from billing.models import Account
+from billing.plans import (
+    plan_allows,
+    plan_check_members,
+    plan_check_storage,
+    plan_for_tenant,
+    plan_limit,
+    plan_require,
+)
+from tests.tenants.factories import add_member
+
+
+def subscribe(org: Any, plan: str, status: str = "active") -> None:
+    Account.objects.filter(pk=org.account_id).update(
+        plan=plan, status=status, stripe_subscription_id="sub_1", stripe_customer_id="cus_1"
+    )
+    org.account.refresh_from_db()
+
+
+def test_the_free_plan_has_no_teams(billing_settings: Any, org: Any) -> None:
+    assert plan_allows(tenant=org, feature="teams") is False
+    with pytest.raises(PlanLimitReached) as exc:
+        plan_require(tenant=org, feature="teams")
+    assert exc.value.message == (
+        "Teams are not included in the Free plan. Upgrade to a plan that includes them to continue."
+    )
+    assert exc.value.upgrade_url == f"/t/{org.slug}/billing/"
+
+
+def test_a_paid_plan_grants_its_features_and_limits(billing_settings: Any, org: Any) -> None:
+    subscribe(org, "pro")
+
+    assert plan_allows(tenant=org, feature="teams") is True
+    plan_require(tenant=org, feature="teams")
+    assert plan_limit(tenant=org, limit="max_members") == 100
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("trialing", "pro"),
+        ("past_due", "pro"),
+        ("canceled", "free"),
+        ("unpaid", "free"),
+        ("incomplete", "free"),
+    ],
+)
+def test_only_a_live_subscription_grants_its_plan(
+    billing_settings: Any, org: Any, status: str, expected: str
+) -> None:
+    subscribe(org, "pro", status)
+
+    assert plan_for_tenant(org).key == expected
+
+
+def test_without_keys_everyone_is_on_free(no_billing: Any, org: Any) -> None:
+    subscribe(org, "pro")
+
+    assert plan_for_tenant(org).key == "free"
+    assert plan_allows(tenant=org, feature="teams") is False
+
+
+def test_the_member_cap_refuses_the_member_past_it(billing_settings: Any, org: Any) -> None:
+    add_member(org)
+    plan_check_members(tenant=org)  # 2 of 3: one more fits
+    add_member(org)
+
+    with pytest.raises(PlanLimitReached) as exc:
+        plan_check_members(tenant=org)
+    assert "allows up to 3 members" in exc.value.message
+    assert "already has 3" in exc.value.message
+
+
+def test_the_member_cap_counts_a_batch(billing_settings: Any, org: Any) -> None:
+    with pytest.raises(PlanLimitReached):
+        plan_check_members(tenant=org, adding=3)
+
+
+def test_an_unlimited_plan_has_no_member_cap(billing_settings: Any, org: Any) -> None:
+    subscribe(org, "business")
+
+    plan_check_members(tenant=org, adding=10_000)
+
+
+def test_the_storage_cap(billing_settings: Any, org: Any) -> None:
+    mb = 1024 * 1024
+    plan_check_storage(tenant=org, used_bytes=99 * mb, adding_bytes=mb)
+
+    with pytest.raises(PlanLimitReached) as exc:
+        plan_check_storage(tenant=org, used_bytes=99 * mb, adding_bytes=mb + 1)
+    assert "storage limit of 100 MB" in exc.value.message
+
+
+def test_a_refusal_becomes_an_upgrade_page(rf: Any, billing_settings: Any, org: Any) -> None:
+    request = rf.get("/")
+    request.role = org.roles.get(key="owner")
+    request.user = org.memberships.get().user
+    exc = PlanLimitReached("Teams are not included.", upgrade_url="/t/x/billing/")
+
+    response = PlanLimitMiddleware(lambda r: HttpResponse()).process_exception(request, exc)
+
+    assert response is not None and response.status_code == 403
+    page = response.content.decode()
+    assert "Teams are not included." in page
+    assert 'href="/t/x/billing/"' in page
+
+
+def test_members_who_cannot_pay_are_told_whom_to_ask(
+    rf: Any, billing_settings: Any, org: Any
+) -> None:
+    request = rf.get("/")
+    request.role = org.roles.get(key="member")
+    request.user = org.memberships.get().user
+    exc = PlanLimitReached("Teams are not included.", upgrade_url="/t/x/billing/")
+
+    response = PlanLimitMiddleware(lambda r: HttpResponse()).process_exception(request, exc)
+
+    assert "Ask an owner or billing admin" in response.content.decode()
+
+
+def test_other_exceptions_pass_through(rf: Any) -> None:
+    middleware = PlanLimitMiddleware(lambda r: HttpResponse())
+
+    assert middleware.process_exception(rf.get("/"), ValueError("x")) is None

@@ -1,0 +1,124 @@
+"""Per-seat subscriptions follow membership changes at once (through the task queue)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from billing.models import Account
+from tenants.models import Membership
+from tenants.signals import membership_added, membership_removed
+from tests.billing.stripe_transport import recorded
+from tests.tenants.factories import add_member
+
+SUB = "/v1/subscriptions/sub_1QX9z8y7x6w5v4"
+
+
+def subscription_with(quantity: int) -> dict[str, Any]:
+    sub = recorded("subscription")
+    sub["items"]["data"][0]["quantity"] = quantity
+    return sub
+
+
+@pytest.fixture
+def subscribed(org: Any) -> Any:
+    """The org pays for Pro (per seat) with one seat: its owner."""
+    Account.objects.filter(pk=org.account_id).update(
+        plan="pro",
+        status="active",
+        seats=1,
+        stripe_customer_id="cus_QX1a2b3c4d5e6f",
+        stripe_subscription_id="sub_1QX9z8y7x6w5v4",
+    )
+    org.account.refresh_from_db()
+    return org
+
+
+def join(org: Any, capture: Any) -> Membership:
+    with capture(execute=True):
+        membership = add_member(org)
+        membership_added.send(sender=Membership, membership=membership, tenant=org)
+    return membership
+
+
+def test_adding_a_member_raises_the_quantity(
+    stripe_http: Any, subscribed: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    stripe_http.add("get", SUB, subscription_with(1))
+    stripe_http.add("post", SUB, subscription_with(2))
+
+    join(subscribed, django_capture_on_commit_callbacks)
+
+    (update,) = stripe_http.calls("post", SUB)
+    assert update.params["items[0][id]"] == "si_RA1b2C3d4E5f"
+    assert update.params["items[0][quantity]"] == "2"
+    assert Account.objects.get(pk=subscribed.account_id).seats == 2
+
+
+def test_removing_a_member_lowers_the_quantity(
+    stripe_http: Any, subscribed: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    stripe_http.add("get", SUB, subscription_with(2))
+    stripe_http.add("post", SUB, subscription_with(1))
+    membership = add_member(subscribed)
+    Account.objects.filter(pk=subscribed.account_id).update(seats=2)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        user = membership.user
+        membership.delete()
+        membership_removed.send(sender=Membership, tenant=subscribed, user=user)
+
+    (update,) = stripe_http.calls("post", SUB)
+    assert update.params["items[0][quantity]"] == "1"
+    assert Account.objects.get(pk=subscribed.account_id).seats == 1
+
+
+def test_a_flat_plan_never_touches_the_quantity(
+    stripe_http: Any, subscribed: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    Account.objects.filter(pk=subscribed.account_id).update(plan="business")
+
+    join(subscribed, django_capture_on_commit_callbacks)
+
+    assert stripe_http.requests == []
+
+
+def test_the_free_plan_never_calls_stripe(
+    stripe_http: Any, org: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    join(org, django_capture_on_commit_callbacks)
+
+    assert stripe_http.requests == []
+
+
+def test_without_keys_membership_changes_just_work(
+    no_billing: Any, subscribed: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    membership = join(subscribed, django_capture_on_commit_callbacks)
+
+    assert membership.pk is not None
+    assert Account.objects.get(pk=subscribed.account_id).seats == 1
+
+
+def test_a_stripe_failure_does_not_break_adding_the_member(
+    stripe_http: Any, subscribed: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    stripe_http.add("get", SUB, recorded("error_no_such_subscription"), status=404)
+
+    membership = join(subscribed, django_capture_on_commit_callbacks)
+
+    assert Membership.objects.filter(pk=membership.pk).exists()
+    assert Account.objects.get(pk=subscribed.account_id).seats == 1  # sync_stripe fixes it later
+
+
+def test_people_in_several_tenants_of_one_account_take_one_seat(
+    stripe_http: Any, subscribed: Any, user: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from billing.selectors import account_seats_used
+    from tenants.services import tenant_create_org
+
+    second = tenant_create_org(owner=user, name="Sister org", account=subscribed.account)
+    add_member(second)
+
+    assert account_seats_used(account=subscribed.account) == 2

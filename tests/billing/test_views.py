@@ -1,0 +1,352 @@
+"""The billing page, Upgrade (Checkout) and Manage billing (Portal), return pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.messages import get_messages
+
+from billing.models import Account
+from tests.accounts.factories import UserFactory
+from tests.billing.conftest import PRO_PRICE
+from tests.billing.stripe_transport import recorded
+from tests.tenants.factories import OrgFactory, add_member
+
+CHECKOUT_URL = (
+    "https://checkout.stripe.com/c/pay/cs_test_a1B2c3D4e5F6g7H8#fidkdWxOYHwnPyd1blpxYHZxWjA0"
+)
+
+
+def url(org: Any, name: str = "") -> str:
+    return f"/t/{org.slug}/billing/{name}"
+
+
+def flash(response: Any) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+@pytest.fixture
+def stripe_checkout(stripe_http: Any) -> Any:
+    stripe_http.add("post", "/v1/customers", recorded("customer"))
+    stripe_http.add("post", "/v1/checkout/sessions", recorded("checkout_session"))
+    return stripe_http
+
+
+# --- No Stripe keys -----------------------------------------------------------
+
+
+def test_without_keys_the_page_says_billing_is_not_configured(
+    no_billing: Any, auth_client: Any, org: Any
+) -> None:
+    response = auth_client.get(url(org))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Billing is not configured" in page
+    assert "Free" in page
+    assert "Upgrade to" not in page
+    assert "Manage billing" not in page
+
+
+def test_without_keys_a_paid_subscription_row_still_means_free(
+    no_billing: Any, auth_client: Any, org: Any
+) -> None:
+    Account.objects.filter(pk=org.account_id).update(
+        plan="pro", status="active", stripe_subscription_id="sub_1"
+    )
+
+    response = auth_client.get(url(org))
+
+    assert response.context["billing"].plan.key == "free"
+
+
+def test_without_keys_checkout_and_portal_explain_instead_of_failing(
+    no_billing: Any, auth_client: Any, org: Any
+) -> None:
+    checkout = auth_client.post(url(org, "checkout/"), {"plan": "pro"})
+    portal = auth_client.post(url(org, "portal/"))
+
+    assert checkout.status_code == 302 and checkout.url == url(org)
+    assert flash(checkout) == ["Billing is not configured on this server."]
+    assert portal.status_code == 302
+    assert flash(portal)[-1] == "Billing is not configured on this server."
+
+
+# --- Access -----------------------------------------------------------------------
+
+
+def test_a_member_without_billing_manage_is_refused(no_billing: Any, client: Any, org: Any) -> None:
+    member = add_member(org)
+    client.force_login(member.user)
+
+    assert client.get(url(org)).status_code == 403
+    assert client.post(url(org, "checkout/"), {"plan": "pro"}).status_code == 403
+
+
+def test_a_billing_admin_may_manage_billing(no_billing: Any, client: Any, org: Any) -> None:
+    admin = add_member(org, role_key="billing_admin")
+    client.force_login(admin.user)
+
+    assert client.get(url(org)).status_code == 200
+
+
+def test_another_tenants_billing_page_is_not_found(no_billing: Any, auth_client: Any) -> None:
+    stranger_org = OrgFactory(owner=UserFactory())
+
+    assert auth_client.get(url(stranger_org)).status_code == 404
+    assert auth_client.post(url(stranger_org, "checkout/"), {"plan": "pro"}).status_code == 404
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client: Any, org: Any) -> None:
+    response = client.get(url(org))
+
+    assert response.status_code == 302
+    assert "sign-in" in response.url or "login" in response.url
+
+
+# --- With Stripe ----------------------------------------------------------------
+
+
+def test_the_page_shows_plan_seats_contacts_and_upgrade_options(
+    stripe_http: Any, auth_client: Any, org: Any, user: Any
+) -> None:
+    add_member(org)
+
+    response = auth_client.get(url(org))
+
+    overview = response.context["billing"]
+    assert overview.enabled and overview.plan.key == "free"
+    assert overview.seats_used == 2
+    assert [c.user for c in overview.contacts] == [user]
+    assert [p.key for p in overview.upgrade_plans] == ["pro", "business"]
+    page = response.content.decode()
+    assert "Upgrade to Pro" in page and user.email in page
+
+
+def test_upgrade_creates_the_customer_and_redirects_to_checkout(
+    stripe_checkout: Any, auth_client: Any, org: Any, user: Any
+) -> None:
+    add_member(org)
+
+    response = auth_client.post(url(org, "checkout/"), {"plan": "pro"})
+
+    assert response.status_code == 303
+    assert response.url == CHECKOUT_URL
+    (customer,) = stripe_checkout.calls("post", "/v1/customers")
+    assert customer.params["email"] == user.email
+    assert customer.params["metadata[account_id]"] == str(org.account_id)
+    assert customer.headers["Idempotency-Key"] == f"pacetrack-customer-account-{org.account_id}"
+    (session,) = stripe_checkout.calls("post", "/v1/checkout/sessions")
+    assert session.params["customer"] == "cus_QX1a2b3c4d5e6f"
+    assert session.params["mode"] == "subscription"
+    assert session.params["line_items[0][price]"] == PRO_PRICE
+    assert session.params["line_items[0][quantity]"] == "2"  # per seat: both members
+    assert session.params["success_url"].endswith("/success/?session_id={CHECKOUT_SESSION_ID}")
+    assert session.params["subscription_data[metadata][account_id]"] == str(org.account_id)
+    assert Account.objects.get(pk=org.account_id).stripe_customer_id == "cus_QX1a2b3c4d5e6f"
+
+
+def test_the_customer_gets_the_billing_contacts_email_not_the_clickers(
+    stripe_checkout: Any, client: Any, org: Any, user: Any
+) -> None:
+    billing_admin = add_member(org, role_key="billing_admin")
+    client.force_login(billing_admin.user)
+
+    client.post(url(org, "checkout/"), {"plan": "pro"})
+
+    (customer,) = stripe_checkout.calls("post", "/v1/customers")
+    assert customer.params["email"] == user.email
+
+
+def test_a_double_click_creates_one_customer_and_reuses_the_idempotency_key(
+    stripe_checkout: Any, auth_client: Any, org: Any
+) -> None:
+    first = auth_client.post(url(org, "checkout/"), {"plan": "pro"})
+    second = auth_client.post(url(org, "checkout/"), {"plan": "pro"})
+
+    assert first.url == second.url
+    assert len(stripe_checkout.calls("post", "/v1/customers")) == 1
+    keys = [
+        r.headers["Idempotency-Key"] for r in stripe_checkout.calls("post", "/v1/checkout/sessions")
+    ]
+    assert len(keys) == 2 and keys[0] == keys[1]
+    assert keys[0].startswith(f"pacetrack-checkout-{org.account_id}-free-to-pro-")
+
+
+def test_a_different_plan_gets_a_different_idempotency_key(
+    stripe_checkout: Any, auth_client: Any, org: Any
+) -> None:
+    auth_client.post(url(org, "checkout/"), {"plan": "pro"})
+    auth_client.post(url(org, "checkout/"), {"plan": "business"})
+
+    keys = [
+        r.headers["Idempotency-Key"] for r in stripe_checkout.calls("post", "/v1/checkout/sessions")
+    ]
+    assert keys[0] != keys[1]
+    assert "free-to-business" in keys[1]
+
+
+def test_an_unknown_or_free_plan_is_refused_with_a_message(
+    stripe_checkout: Any, auth_client: Any, org: Any
+) -> None:
+    unknown = auth_client.post(url(org, "checkout/"), {"plan": "platinum"})
+    free = auth_client.post(url(org, "checkout/"), {"plan": "free"})
+
+    assert flash(unknown) == ["There is no plan called “platinum”."]
+    assert flash(free)[-1] == "The Free plan cannot be bought."
+    assert stripe_checkout.requests == []
+
+
+def test_an_account_with_a_live_subscription_is_sent_to_manage_billing(
+    stripe_checkout: Any, auth_client: Any, org: Any
+) -> None:
+    Account.objects.filter(pk=org.account_id).update(
+        plan="pro", status="active", stripe_subscription_id="sub_1", stripe_customer_id="cus_1"
+    )
+
+    response = auth_client.post(url(org, "checkout/"), {"plan": "business"})
+
+    assert "Use “Manage billing” to change plan." in flash(response)[0]
+    assert stripe_checkout.requests == []
+
+
+def test_stripe_refusing_checkout_shows_a_message(
+    stripe_http: Any, auth_client: Any, org: Any
+) -> None:
+    stripe_http.add("post", "/v1/customers", recorded("customer"))
+    stripe_http.add(
+        "post",
+        "/v1/checkout/sessions",
+        {"error": {"type": "invalid_request_error", "message": "No such price: 'price_pro_test'"}},
+        status=400,
+    )
+
+    response = auth_client.post(url(org, "checkout/"), {"plan": "pro"})
+
+    assert response.status_code == 302
+    assert flash(response)[0].startswith("Stripe refused the request")
+
+
+def test_manage_billing_opens_the_portal_for_the_customer(
+    stripe_http: Any, auth_client: Any, org: Any
+) -> None:
+    Account.objects.filter(pk=org.account_id).update(stripe_customer_id="cus_QX1a2b3c4d5e6f")
+    stripe_http.add("post", "/v1/billing_portal/sessions", recorded("portal_session"))
+
+    response = auth_client.post(url(org, "portal/"))
+
+    assert response.status_code == 303
+    assert response.url == "https://billing.stripe.com/p/session/test_YWNjdF8xUVhh"
+    (call,) = stripe_http.calls("post", "/v1/billing_portal/sessions")
+    assert call.params["customer"] == "cus_QX1a2b3c4d5e6f"
+    assert call.params["return_url"] == f"http://testserver{url(org)}"
+
+
+def test_manage_billing_before_any_purchase_explains(
+    stripe_http: Any, auth_client: Any, org: Any
+) -> None:
+    response = auth_client.post(url(org, "portal/"))
+
+    assert flash(response) == ["There are no billing details yet: choose a plan first."]
+
+
+def test_the_success_page_applies_the_completed_checkout(
+    stripe_http: Any, auth_client: Any, org: Any
+) -> None:
+    Account.objects.filter(pk=org.account_id).update(stripe_customer_id="cus_QX1a2b3c4d5e6f")
+    stripe_http.add(
+        "get",
+        "/v1/checkout/sessions/cs_test_a1B2c3D4e5F6g7H8",
+        recorded("checkout_session_complete"),
+    )
+    stripe_http.add("get", "/v1/subscriptions/sub_1QX9z8y7x6w5v4", recorded("subscription"))
+
+    response = auth_client.get(url(org, "success/?session_id=cs_test_a1B2c3D4e5F6g7H8"))
+
+    assert response.status_code == 200
+    assert "is now on the <strong>Pro</strong> plan" in response.content.decode()
+    account = Account.objects.get(pk=org.account_id)
+    assert (account.plan, account.status) == ("pro", "active")
+
+
+def test_the_success_page_refuses_another_accounts_session(
+    stripe_http: Any, auth_client: Any, org: Any
+) -> None:
+    Account.objects.filter(pk=org.account_id).update(stripe_customer_id="cus_mine")
+    stripe_http.add(
+        "get",
+        "/v1/checkout/sessions/cs_test_a1B2c3D4e5F6g7H8",
+        recorded("checkout_session_complete"),
+    )
+
+    response = auth_client.get(url(org, "success/?session_id=cs_test_a1B2c3D4e5F6g7H8"))
+
+    assert flash(response) == ["That checkout belongs to another account."]
+    assert Account.objects.get(pk=org.account_id).plan == "free"
+
+
+def test_the_cancel_page_says_nothing_was_charged(
+    no_billing: Any, auth_client: Any, org: Any
+) -> None:
+    response = auth_client.get(url(org, "cancel/"))
+
+    assert response.status_code == 200
+    assert "Nothing was charged" in response.content.decode()
+
+
+# --- Fake backend (demo mode) ---------------------------------------------------------
+
+
+def test_with_the_fake_backend_upgrading_completes_in_process(
+    fake_billing: Any, auth_client: Any, org: Any
+) -> None:
+    checkout = auth_client.post(url(org, "checkout/"), {"plan": "business"})
+    success = auth_client.get(checkout.url)
+
+    assert "is now on the <strong>Business</strong> plan" in success.content.decode()
+    account = Account.objects.get(pk=org.account_id)
+    assert (account.plan, account.status, account.seats) == ("business", "active", 1)
+
+
+# --- Past-due banner ----------------------------------------------------------------
+
+
+def test_owners_see_the_past_due_banner_and_members_do_not(
+    billing_settings: Any, client: Any, org: Any, user: Any
+) -> None:
+    Account.objects.filter(pk=org.account_id).update(
+        plan="pro", status="past_due", stripe_subscription_id="sub_1"
+    )
+    member = add_member(org)
+
+    client.force_login(user)
+    owner_page = client.get(f"/t/{org.slug}/").content.decode()
+    client.force_login(member.user)
+    member_page = client.get(f"/t/{org.slug}/").content.decode()
+
+    assert "Payment failed." in owner_page
+    assert "Payment failed." not in member_page
+
+
+def test_the_banner_costs_no_extra_query(
+    billing_settings: Any, auth_client: Any, org: Any, django_assert_num_queries: Any
+) -> None:
+    auth_client.get(f"/t/{org.slug}/")  # warm up (session activity, caches)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as healthy:
+        auth_client.get(f"/t/{org.slug}/")
+    Account.objects.filter(pk=org.account_id).update(
+        plan="pro", status="past_due", stripe_subscription_id="sub_1"
+    )
+    with CaptureQueriesContext(connection) as past_due:
+        response = auth_client.get(f"/t/{org.slug}/")
+
+    assert "Payment failed." in response.content.decode()
+    assert len(past_due) == len(healthy)
+    assert not any(
+        "billing_account" in q["sql"] and "tenants_membership" not in q["sql"]
+        for q in past_due.captured_queries
+    )
