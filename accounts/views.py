@@ -72,10 +72,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         _sign_in(request, form.user)
         return redirect(_after_sign_in(request))
-    status = 400 if form.errors else 200
-    return render(
-        request, "accounts/sign_in.html", {"form": form, "next": _next_url(request)}, status=status
-    )
+    return render(request, "accounts/sign_in.html", {"form": form, "next": _next_url(request)})
 
 
 @require_POST
@@ -91,14 +88,13 @@ def _profile_page(
     *,
     profile_form: ProfileForm | None = None,
     password_form: PasswordChangeForm | None = None,
-    status: int = 200,
 ) -> HttpResponse:
     context = {
         "profile_form": profile_form or ProfileForm(instance=request.user),
         "password_form": password_form or PasswordChangeForm(request=request),
         "email_change_url": "/account/email/",
     }
-    return render(request, "accounts/profile.html", context, status=status)
+    return render(request, "accounts/profile.html", context)
 
 
 @login_required
@@ -110,7 +106,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         return _profile_page(request)
     form = ProfileForm(request.POST, instance=request.user)
     if not form.is_valid():
-        return _profile_page(request, profile_form=form, status=400)
+        return _profile_page(request, profile_form=form)
     form.save()
     messages.success(request, "Your profile is saved.")
     return redirect("accounts:profile")
@@ -123,7 +119,7 @@ def password(request: HttpRequest) -> HttpResponse:
     """Change the password; this device stays signed in, all others are signed out."""
     form = PasswordChangeForm(request.POST, request=request)
     if not form.is_valid():
-        return _profile_page(request, password_form=form, status=400)
+        return _profile_page(request, password_form=form)
     others = form.save()
     note = f" {others} other device(s) were signed out." if others else ""
     messages.success(request, f"Your password is changed.{note}")

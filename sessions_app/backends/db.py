@@ -188,7 +188,7 @@ class SessionStore(SessionBase):
         row = self.row
         if row is not None:
             delta = row.expires_at - kwargs.get("modification", timezone.now())
-            return max(0, int(delta.total_seconds()))
+            return max(0, round(delta.total_seconds()))
         return super().get_expiry_age(**kwargs)
 
     def touch(self, *, now: datetime) -> bool:

@@ -1,0 +1,74 @@
+"""In a real browser: sign up, sign out, and revoking another browser's session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _plain_http_cookies(settings: Any) -> None:
+    # The live server speaks plain HTTP.
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+
+
+def _sign_in(page: Any, email: str) -> None:
+    page.goto("/auth/sign-in/")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/t/**")
+
+
+def test_sign_up_then_sign_out(page: Any) -> None:
+    page.goto("/auth/sign-up/")
+    page.fill("input[name=name]", "Ada Lovelace")
+    page.fill("input[name=email]", "ada@example.com")
+    page.fill("input[name=password]", "analytical-engine-1843")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/t/**")
+    assert "Welcome to Pacetrack!" in page.content()
+    page.locator("header nav summary").click()  # the user menu
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/")
+    assert "You have been signed out." in page.content()
+    page.goto("/account/")
+    assert "/auth/sign-in/" in page.url
+
+
+def test_revoking_another_browser_signs_it_out_on_its_next_click(
+    _browser: Any, live_server: Any
+) -> None:
+    user = UserFactory()
+    first = _browser.new_context(
+        base_url=live_server.url,
+        user_agent="Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+    )
+    second = _browser.new_context(base_url=live_server.url)
+    try:
+        page_a, page_b = first.new_page(), second.new_page()
+        _sign_in(page_a, user.email)
+        _sign_in(page_b, user.email)
+        page_b.goto("/account/")
+
+        page_a.goto("/account/sessions/")
+        rows = page_a.locator("#session-list li")
+        assert rows.count() == 2
+        other = rows.filter(has_not_text="This device")
+        other.get_by_role("button", name="Sign out").click()
+        page_a.get_by_text("Signed out").wait_for()
+        assert page_a.locator("#session-list li").count() == 1
+        assert "/account/sessions/" in page_a.url  # no full reload, no redirect
+
+        page_b.click("text=Devices")
+        page_b.wait_for_url("**/auth/sign-in/**")
+        assert "Sign in to Pacetrack" in page_b.content()
+    finally:
+        first.close()
+        second.close()
