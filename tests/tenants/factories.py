@@ -30,3 +30,14 @@ def add_member(tenant: Tenant, user: Any = None, role_key: str = "member") -> Me
         tenant=tenant,
         role=Role.objects.get(tenant=tenant, key=role_key),
     )
+
+
+def make_team(tenant: Tenant, name: str = "Team", parent: Any = None) -> Any:
+    from tenants.services import team_create
+
+    return team_create(tenant=tenant, name=name, parent=parent, acting_user=None)
+
+
+def make_role(tenant: Tenant, name: str, permissions: list[str]) -> Role:
+    """A custom role in a tenant (bypasses the org-only rule for tests of personal tenants)."""
+    return Role.objects.create(tenant=tenant, name=name, permissions=permissions)

@@ -1,0 +1,115 @@
+"""TenantMiddleware: one query on a hit, 404 for strangers, redirects for old slugs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tenants import services
+from tenants.models import Membership, Role, Tenant
+from tests.tenants.factories import add_member
+
+pytestmark = pytest.mark.django_db
+
+
+def test_members_get_the_tenant_membership_and_role_in_one_query(
+    rf: Any, acme: Any, owner: Any
+) -> None:
+    from django.contrib.sessions.backends.signed_cookies import SessionStore
+
+    from tenants.middleware import TenantMiddleware
+
+    request = rf.get(f"/t/{acme.slug}/")
+    request.user = owner
+    request.session = SessionStore()
+    kwargs = {"tenant_slug": acme.slug}
+    with CaptureQueriesContext(connection) as queries:
+        response = TenantMiddleware(lambda r: None).process_view(
+            request, lambda r: None, (), kwargs
+        )
+    assert response is None and kwargs == {}
+    assert len(queries) == 1
+    assert (
+        request.tenant == acme and request.membership.user == owner and request.role.key == "owner"
+    )
+    assert request.session["active_tenant_id"] == acme.pk
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_with_next(client: Any, acme: Any) -> None:
+    response = client.get(f"/t/{acme.slug}/members/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/auth/sign-in/?next=/t/{acme.slug}/members/"
+
+
+def test_non_members_get_a_404_that_does_not_reveal_the_tenant(
+    client: Any, acme: Any, other_user: Any
+) -> None:
+    client.force_login(other_user)
+    assert client.get(f"/t/{acme.slug}/").status_code == 404
+    assert client.get("/t/no-such-tenant/").status_code == 404
+
+
+def test_deleted_orgs_disappear_from_urls(owner_client: Any, acme: Any, owner: Any) -> None:
+    services.tenant_delete(tenant=acme, acting_user=owner)
+    assert owner_client.get(f"/t/{acme.slug}/").status_code == 404
+
+
+def test_old_slugs_redirect_members_to_the_same_page(
+    owner_client: Any, acme: Any, owner: Any
+) -> None:
+    services.tenant_change_slug(tenant=acme, slug="acme-global", acting_user=owner)
+    response = owner_client.get("/t/acme/members/?page=2")
+    assert response.status_code == 302
+    assert response["Location"] == "/t/acme-global/members/?page=2"
+    post = owner_client.post("/t/acme/settings/rename/", {"name": "X"})
+    assert post.status_code == 307, "a form post keeps its method through the redirect"
+
+
+def test_old_slugs_are_a_404_for_non_members(
+    client: Any, acme: Any, owner: Any, other_user: Any
+) -> None:
+    services.tenant_change_slug(tenant=acme, slug="acme-global", acting_user=owner)
+    client.force_login(other_user)
+    assert client.get("/t/acme/").status_code == 404
+
+
+def test_a_removed_member_loses_access_on_the_next_request(
+    client: Any, acme: Any, owner: Any
+) -> None:
+    m = add_member(acme)
+    client.force_login(m.user)
+    assert client.get(f"/t/{acme.slug}/").status_code == 200
+    services.membership_remove(membership=m, acting_user=owner)
+    assert client.get(f"/t/{acme.slug}/").status_code == 404
+
+
+def test_a_demoted_admin_loses_admin_pages_on_the_next_request(
+    client: Any, acme: Any, owner: Any
+) -> None:
+    m = add_member(acme, role_key="admin")
+    client.force_login(m.user)
+    assert client.post(f"/t/{acme.slug}/teams/new/", {"name": "Ops"}).status_code == 302
+    services.membership_change_role(
+        membership=m, role=Role.objects.get(tenant=acme, key="member"), acting_user=owner
+    )
+    assert client.post(f"/t/{acme.slug}/teams/new/", {"name": "Ops 2"}).status_code == 403
+
+
+def test_app_sends_users_to_their_last_tenant_or_their_personal_one(
+    owner_client: Any, acme: Any, owner: Any
+) -> None:
+    personal = Tenant.objects.get(personal_owner=owner)
+    assert owner_client.get("/app/")["Location"] == f"/t/{personal.slug}/"
+    owner_client.get(f"/t/{acme.slug}/")
+    assert owner_client.get("/app/")["Location"] == f"/t/{acme.slug}/"
+    Membership.objects.filter(tenant=acme).update(is_primary_contact=False)
+    add_member(acme, role_key="owner")
+    Membership.objects.filter(tenant=acme, user=owner).delete()
+    assert owner_client.get("/app/")["Location"] == f"/t/{personal.slug}/"
+
+
+def test_app_requires_sign_in(client: Any) -> None:
+    assert client.get("/app/")["Location"].startswith("/auth/sign-in/")
