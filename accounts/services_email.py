@@ -9,7 +9,6 @@ import logging
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.exceptions import EmailTaken, ResendTooSoon
@@ -178,24 +177,25 @@ def password_reset_check(*, raw_token: str) -> EmailToken:
 
 
 @transaction.atomic
-def password_reset_complete(*, request: HttpRequest, raw_token: str, password: str) -> User:
-    """Set the new password from a reset link, use the token, revoke every session
-    of the user and sign this browser in on a fresh one."""
+def password_reset_complete(*, raw_token: str, password: str) -> User:
+    """Set the new password from a reset link, use the token and revoke every
+    session of the user. The caller then signs this browser in with `login()`."""
     # Local import: sessions_app depends on accounts, not the other way round; the
     # reset flow is the one place accounts must reach into it.
-    from sessions_app.services import password_reset
+    from sessions_app.models import Session
+    from sessions_app.services import session_revoke_all_for_user
 
     token = email_token_check(
         raw=raw_token, purposes=(EmailToken.Purpose.PASSWORD_RESET,), lock=True
     )
     user = token.user
     email_token_use(token=token)
-    password_reset(request=request, user=user, password=password)
-    if user.email_verified_at is None:
-        # The link reached this inbox, which proves the address too.
-        user.email_verified_at = timezone.now()
-        user.save(update_fields=["email_verified_at"])
+    user.set_password(password)
+    # The link reached this inbox, which proves the address too.
+    user.email_verified_at = user.email_verified_at or timezone.now()
+    user.save(update_fields=["password", "email_verified_at"])
     email_tokens_revoke(user=user, purposes=(EmailToken.Purpose.PASSWORD_RESET,))
+    session_revoke_all_for_user(user=user, reason=Session.RevokedReason.PASSWORD_RESET)
     email_enqueue(
         to=user.email,
         template="accounts/email/password_changed",

@@ -3,7 +3,9 @@ responses send no Referer so the token cannot leak to other sites."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -121,11 +123,13 @@ def password_reset(request: HttpRequest, token: str) -> HttpResponse:
     form = PasswordResetForm(request.POST or None, user=reset.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services_email.password_reset_complete(
-                request=request, raw_token=token, password=form.cleaned_data["password1"]
+            user = services_email.password_reset_complete(
+                raw_token=token, password=form.cleaned_data["password1"]
             )
         except TokenError as error:  # used in another tab a moment ago
             return _link_problem(request, str(error.args[0]), kind="reset")
+        # Every session was revoked; this browser starts a fresh one (new token).
+        login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
         messages.success(
             request, "Your password was changed and every other device was signed out."
         )

@@ -6,7 +6,7 @@ from django_tasks_db.models import DBTaskResult
 
 from accounts.mail import email_enqueue, email_render
 from accounts.models import EmailDelivery
-from tests.accounts.mailtools import db_tasks, run_worker  # noqa: F401 - fixture
+from tests.accounts.mailtools import run_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -66,10 +66,13 @@ def test_a_rolled_back_change_sends_nothing(user, mailoutbox, django_capture_on_
     class Boom(Exception):
         pass
 
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(Boom), transaction.atomic():
-            email_enqueue(to=user.email, template=TEMPLATE, context=context(user))
-            raise Boom
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(Boom),
+        transaction.atomic(),
+    ):
+        email_enqueue(to=user.email, template=TEMPLATE, context=context(user))
+        raise Boom
     assert mailoutbox == []
     assert not EmailDelivery.objects.exists()
 

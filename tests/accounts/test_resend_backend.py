@@ -14,7 +14,7 @@ from accounts.admin import EmailDeliveryAdmin
 from accounts.exceptions import PermanentEmailError, TransientEmailError
 from accounts.mail import email_enqueue
 from accounts.models import EmailDelivery
-from tests.accounts.mailtools import db_tasks, resend_transport, run_worker  # noqa: F401
+from tests.accounts.mailtools import run_worker
 
 TEMPLATE = "accounts/email/verify_email"
 

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from accounts.models import EmailToken
+from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.accounts.mailtools import link_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def change_requested(auth_client, user, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = auth_client.post(
+            "/account/email/", {"new_email": "New@Example.com", "password": DEFAULT_PASSWORD}
+        )
+    assert response.status_code == 302
+    [message] = mailoutbox
+    return message
+
+
+def test_the_change_waits_for_the_new_address_to_be_verified(auth_client, user, change_requested):
+    assert change_requested.to == ["new@example.com"]
+    assert "Confirm your new email address" in change_requested.subject
+    user.refresh_from_db()
+    assert user.email != "new@example.com"  # not yet
+    page = auth_client.get("/account/email/")
+    assert b"Waiting for confirmation" in page.content and b"new@example.com" in page.content
+
+
+def test_verifying_switches_the_address_and_notifies_the_old_one(
+    client, user, change_requested, mailoutbox, django_capture_on_commit_callbacks
+):
+    old_email = user.email
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(link_in(change_requested))
+    assert response.status_code == 200
+    assert b"Your email address was changed" in response.content
+    user.refresh_from_db()
+    assert user.email == "new@example.com"
+    assert user.email_verified_at is not None
+    notice = mailoutbox[-1]
+    assert notice.to == [old_email]
+    assert notice.subject == "Your Pacetrack email address was changed"
+    assert "new@example.com" in notice.body
+    assert "/auth/password/forgot/" in notice.body
+
+
+def test_the_change_link_is_single_use_and_expires(client, user, change_requested):
+    link = link_in(change_requested)
+    with time_machine.travel(timezone.now() + timedelta(hours=49)):
+        assert client.get(link).status_code == 400
+    assert client.get(link).status_code == 200
+    assert b"already been used" in client.get(link).content
+
+
+def test_a_new_request_replaces_the_pending_one(
+    auth_client, client, user, change_requested, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        auth_client.post(
+            "/account/email/", {"new_email": "other@example.com", "password": DEFAULT_PASSWORD}
+        )
+    assert client.get(link_in(change_requested)).status_code == 400
+    assert client.get(link_in(mailoutbox[-1])).status_code == 200
+    user.refresh_from_db()
+    assert user.email == "other@example.com"
+
+
+def test_cancel_withdraws_the_link(auth_client, client, user, change_requested):
+    response = auth_client.post("/account/email/", {"action": "cancel"}, follow=True)
+    assert b"cancelled" in response.content
+    assert client.get(link_in(change_requested)).status_code == 400
+    user.refresh_from_db()
+    assert user.email != "new@example.com"
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        ({"new_email": "", "password": DEFAULT_PASSWORD}, b"This field is required"),
+        ({"new_email": "not-an-email", "password": DEFAULT_PASSWORD}, b"valid email"),
+        ({"new_email": "fresh@example.com", "password": "wrong"}, b"password is not correct"),
+    ],
+)
+def test_bad_input_gets_a_clear_message(auth_client, data, error, mailoutbox):
+    response = auth_client.post("/account/email/", data)
+    assert response.status_code == 200
+    assert error in response.content
+    assert mailoutbox == []
+
+
+def test_current_or_taken_addresses_are_refused(auth_client, user, other_user):
+    same = auth_client.post(
+        "/account/email/", {"new_email": user.email.upper(), "password": DEFAULT_PASSWORD}
+    )
+    assert b"already your email address" in same.content
+    taken = auth_client.post(
+        "/account/email/", {"new_email": other_user.email, "password": DEFAULT_PASSWORD}
+    )
+    assert b"already exists" in taken.content
+
+
+def test_an_address_taken_before_verification_is_refused_clearly(client, user, change_requested):
+    UserFactory(email="new@example.com")
+    response = client.get(link_in(change_requested))
+    assert response.status_code == 400
+    assert b"used by another account" in response.content
+    user.refresh_from_db()
+    assert user.email != "new@example.com"
+    # The link was not burned by the refusal.
+    assert EmailToken.objects.get(purpose="email_change").used_at is None
+
+
+def test_the_page_needs_a_signed_in_user(client):
+    response = client.get("/account/email/")
+    assert response.status_code == 302 and "/auth/sign-in/" in response["Location"]
