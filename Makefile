@@ -45,6 +45,14 @@ lint:
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+## bench: gunicorn on PostgreSQL + Redis under wrk (needs both running); writes bench/results/latest.md
+bench: setup
+	$(BIN)/python -m bench.run
+
+## soak: 2 app instances, 50 users for 60 s, Redis/PostgreSQL/S3/email faults; bench/results/soak-latest.md
+soak: setup
+	$(BIN)/python -m bench.soak
+
 ## worker: run the background task worker (needed with TASKS_BACKEND=database)
 worker: setup
 	$(MANAGE) db_worker

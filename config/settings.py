@@ -197,7 +197,7 @@ if TRUSTED_PROXIES:
 # --- Static files and uploads -------------------------------------------------
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static" / "build"]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "/media/"
@@ -360,3 +360,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Benchmark (make bench only) ------------------------------------------------
+
+# Adds /bench/hello/ and the stock-Django reference page (with django.contrib.sessions)
+# for `make bench`. Never on by default; never enable it on a public deployment.
+BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
+if BENCH_ENDPOINTS:
+    INSTALLED_APPS += ["django.contrib.sessions"]

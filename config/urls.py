@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -16,6 +17,9 @@ urlpatterns = [
     path("serve/", include("uploads.urls")),
     path("billing/", include("billing.urls")),
 ]
+
+if settings.BENCH_ENDPOINTS:  # `make bench` only; off by default (see bench/run.py)
+    urlpatterns.append(path("bench/", include("bench.urls")))
 
 handler400 = "config.views.bad_request"
 handler403 = "config.views.permission_denied"

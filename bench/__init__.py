@@ -1,0 +1,2 @@
+"""Benchmark, load and fault suite (`make bench`, `make soak`); never imported by the app
+unless BENCH_ENDPOINTS is on."""

@@ -1,0 +1,107 @@
+"""Signed-in identities for the benchmark, made with the app's own code.
+
+Run under the same environment (and so the same SESSION_SECRET) as the gunicorn
+instances: cookies are signed per run, so they are made fresh each run while the
+seeded volume is re-used. Prints one JSON document on stdout.
+
+For each of N seeded users: a Pacetrack session cookie (`login()` through the
+configured session engine, as Django's test client does it), a stock
+`django.contrib.sessions` cookie for the reference page, and the user's personal
+tenant slug. Also uploads one avatar through the uploads app when it exists.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from typing import Any
+
+from bench.seed import SEED_DOMAIN, setup_django
+
+
+def stock_session(user: Any) -> str:
+    """A django.contrib.sessions row signed in exactly as `login()` would sign it in."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    store = SessionStore()
+    store[SESSION_KEY] = user._meta.pk.value_to_string(user)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return store.session_key
+
+
+def pacetrack_cookie(user: Any) -> str:
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def png_bytes(size: int = 256) -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (size, size), (37, 99, 235)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def avatar_upload(user: Any) -> dict[str, Any]:
+    """Give the user an avatar through the uploads app's own service; describe the result."""
+    try:
+        from uploads.images import image_normalize
+        from uploads.services import avatar_update
+    except ImportError as exc:
+        return {"status": "missing", "reason": f"uploads avatar service not present ({exc})"}
+    data = png_bytes()
+    image = image_normalize(io.BytesIO(data), filename="avatar.png", size=len(data))
+    upload = avatar_update(user=user, image=image)
+    return {"status": "ok", "path": upload.url, "etag": f'"{upload.checksum}"', "key": upload.key}
+
+
+def main(argv: list[str] | None = None) -> int:
+    count = int((argv or sys.argv[1:] or ["300"])[0])
+    setup_django()
+    from django.apps import apps
+    from django.conf import settings
+
+    from accounts.models import User
+    from tenants.models import Tenant
+
+    users = list(User.objects.filter(email__endswith=f"@{SEED_DOMAIN}").order_by("id")[:count])
+    slugs = dict(
+        Tenant.objects.filter(personal_owner__in=users).values_list("personal_owner_id", "slug")
+    )
+    identities = []
+    for user in users:
+        identities.append(
+            {
+                "email": user.email,
+                "slug": slugs[user.pk],
+                "cookie": pacetrack_cookie(user),
+                "stock_cookie": stock_session(user)
+                if apps.is_installed("django.contrib.sessions")
+                else None,
+            }
+        )
+    avatar_user = users[0]
+    print(
+        json.dumps(
+            {
+                "cookie_name": settings.SESSION_COOKIE_NAME,
+                "session_engine": settings.SESSION_ENGINE,
+                "middleware": settings.MIDDLEWARE,
+                "identities": identities,
+                "avatar": avatar_upload(avatar_user),
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,514 @@
+"""`make bench`: Pacetrack under gunicorn against PostgreSQL and Redis, measured with wrk.
+
+Steps: migrate the bench database, collect static files into a temp dir, seed the
+volume (re-used when present), make fresh signed-in identities, start two gunicorn
+instances with production settings (rate limiter on / off), run wrk against each
+page, count SQL/Redis/storage per request in-process, print the table and write it
+to bench/results/latest.md.
+
+Environment knobs: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/
+pt_bench), BENCH_REDIS_URL (default redis://127.0.0.1:6379/9), BENCH_SECONDS (10),
+BENCH_CONNECTIONS (32).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.lib import (
+    RESULTS,
+    ROOT,
+    Processes,
+    WrkResult,
+    log,
+    manage,
+    production_env,
+    python_module,
+    s3_create_bucket,
+    s3_env,
+    start_gunicorn,
+    start_moto,
+    temp_dir,
+    write_requests,
+    wrk,
+)
+from bench.seed import SEED_PASSWORD
+
+PORT_LIMITED = 8201
+PORT_UNLIMITED = 8202
+PORT_MOTO = 8203
+BUCKET = "pacetrack-bench"
+
+
+@dataclass
+class Scenario:
+    key: str
+    label: str
+    port: int
+    lines: list[tuple[str, str, dict[str, str], str]]
+    expect: int
+    marker: str = ""
+
+
+def xff(i: int) -> str:
+    """A distinct client address per identity (TRUSTED_PROXIES=1 honours it)."""
+    return f"10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255 or 1}"
+
+
+def check(scenario: Scenario) -> str:
+    """One request with Python before wrk: the page must answer what we think it does,
+    or the req/s would measure a redirect or an error page."""
+    method, path, headers, body = scenario.lines[0]
+    req = urllib.request.Request(  # noqa: S310 - loopback
+        f"http://127.0.0.1:{scenario.port}{path}",
+        data=body.encode() if body else None,
+        headers=headers,
+        method=method,
+    )
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(req, timeout=10) as resp:
+            status, text = resp.status, resp.read().decode(errors="replace")
+    except urllib.error.HTTPError as exc:
+        status, text = exc.code, exc.read().decode(errors="replace")
+    if status != scenario.expect:
+        return f"expected {scenario.expect}, got {status}"
+    if scenario.marker and scenario.marker not in text:
+        return f"page does not contain {scenario.marker!r}"
+    return ""
+
+
+def csrf_pair(port: int) -> tuple[str, str]:
+    """A real CSRF cookie and form token, fetched from the sign-in page."""
+    import re
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/auth/sign-in/") as resp:  # noqa: S310
+        html = resp.read().decode()
+        cookies = resp.headers.get_all("Set-Cookie") or []
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    cookie = next(
+        (c.split(";")[0].split("=", 1)[1] for c in cookies if c.startswith("csrftoken=")), None
+    )
+    if not token or not cookie:
+        raise SystemExit("could not get a CSRF token and cookie from /auth/sign-in/")
+    return cookie, token.group(1)
+
+
+def scenarios(prepared: dict, port: int, *, with_signin: bool) -> list[Scenario]:
+    ids = prepared["identities"]
+    name = prepared["cookie_name"]
+    out = [
+        Scenario(
+            "bare",
+            "(1) bare Django view",
+            port,
+            [("GET", "/bench/hello/", {"X-Forwarded-For": xff(i)}, "") for i in range(2000)],
+            200,
+            "hello",
+        ),
+    ]
+    if ids and ids[0]["stock_cookie"]:
+        out.append(
+            Scenario(
+                "stock",
+                "(2) stock Django signed-in page",
+                port,
+                [
+                    (
+                        "GET",
+                        f"/bench/stock/t/{x['slug']}/",
+                        {
+                            "Cookie": f"stock-sessionid={x['stock_cookie']}",
+                            "X-Forwarded-For": xff(i),
+                        },
+                        "",
+                    )
+                    for i, x in enumerate(ids)
+                ],
+                200,
+                "Bench User",
+            )
+        )
+    out.append(
+        Scenario(
+            "dashboard",
+            "(3) Pacetrack tenant dashboard",
+            port,
+            [
+                (
+                    "GET",
+                    f"/t/{x['slug']}/",
+                    {"Cookie": f"{name}={x['cookie']}", "X-Forwarded-For": xff(i)},
+                    "",
+                )
+                for i, x in enumerate(ids)
+            ],
+            200,
+            "Bench User",
+        )
+    )
+    avatar = prepared.get("avatar") or {}
+    if with_signin and avatar.get("status") == "ok":
+        out.append(
+            Scenario(
+                "serve",
+                "(4a) /serve/ avatar",
+                port,
+                [("GET", avatar["path"], {"X-Forwarded-For": xff(i)}, "") for i in range(2000)],
+                200,
+            )
+        )
+        out.append(
+            Scenario(
+                "serve_inm",
+                "(4b) /serve/ avatar, matching If-None-Match",
+                port,
+                [
+                    (
+                        "GET",
+                        avatar["path"],
+                        {"If-None-Match": avatar["etag"], "X-Forwarded-For": xff(i)},
+                        "",
+                    )
+                    for i in range(2000)
+                ],
+                304,
+            )
+        )
+    if with_signin:
+        cookie, token = csrf_pair(port)
+        lines = []
+        for i in range(5000):
+            body = urllib.parse.urlencode(
+                {
+                    "email": f"user{(i * 37) % 10000}@bench.pacetrack.test",
+                    "password": SEED_PASSWORD,
+                    "csrfmiddlewaretoken": token,
+                }
+            )
+            lines.append(
+                (
+                    "POST",
+                    "/auth/sign-in/",
+                    {
+                        "Cookie": f"csrftoken={cookie}",
+                        "Content-Type": "application/x-www-form-urlencoded",
+                        "X-Forwarded-For": xff(100_000 + i),
+                    },
+                    body,
+                )
+            )
+        out.append(Scenario("signin", "(5) sign-in POST (Argon2)", port, lines, 302))
+    return out
+
+
+def fmt(v: float, digits: int = 1) -> str:
+    return f"{v:,.{digits}f}"
+
+
+def render(
+    results: dict[str, dict[str, WrkResult]],
+    problems: dict[str, str],
+    counts: dict,
+    prepared: dict,
+    meta: dict,
+    loads: dict[str, str],
+) -> str:
+    rows = []
+    labels = {
+        "bare": "(1) bare Django view (ceiling)",
+        "stock": "(2) stock Django signed-in page",
+        "dashboard": "(3) Pacetrack tenant dashboard `/t/<slug>/`",
+        "serve": "(4a) `/serve/` avatar",
+        "serve_inm": "(4b) `/serve/` avatar, matching `If-None-Match`",
+        "signin": "(5) sign-in POST (Argon2, separate)",
+    }
+    count_keys = {"dashboard": "dashboard", "serve": "serve", "serve_inm": "serve_inm"}
+    for instance, title in (("limited", "rate limiter on"), ("unlimited", "rate limiter off")):
+        res = results.get(instance, {})
+        bare, stock = res.get("bare"), res.get("stock")
+        for key, label in labels.items():
+            if key not in res and f"{instance}:{key}" not in problems:
+                continue
+            if key not in res:
+                rows.append(
+                    f"| {label} | {title} | not measured: {problems[f'{instance}:{key}']}"
+                    " | | | | | | | |"
+                )
+                continue
+            r = res[key]
+            c = counts.get(count_keys.get(key, ""), {}) if instance == "limited" else {}
+            sql = f"{c['sql_median']:g} ({c['sql_before_view_median']:g})" if c else ""
+            red = f"{c['redis_median']:g} ({c['redis_before_view_median']:g})" if c else ""
+            sto = f"{c['storage_median']:g}" if c else ""
+            errors = r.non2xx3xx + r.socket_errors
+            rows.append(
+                f"| {label} | {title} | {fmt(r.rps, 0)} | {fmt(r.p50_ms, 2)} | {fmt(r.p99_ms, 2)} "
+                f"| {r.rps / bare.rps:.2f} | "
+                f"{(f'{r.rps / stock.rps:.2f}' if stock else 'n/a')} | {sql} / {red} / {sto} "
+                f"| {errors} | {loads.get(f'{instance}:{key}', '')} |"
+            )
+    table = "\n".join(
+        [
+            "| page | instance | req/s | p50 ms | p99 ms | × (1) | × (2) | SQL / Redis / storage "
+            "per request (before the view) | non-2xx/3xx + socket errors | load avg |",
+            "|---|---|---:|---:|---:|---:|---:|---|---:|---:|",
+            *rows,
+        ]
+    )
+    targets = evaluate(results, counts)
+    notes = meta["notes"]
+    return "\n".join(
+        [
+            "# Benchmark results (`make bench`)",
+            "",
+            f"Run {meta['when']} on {meta['machine']}; commit `{meta['commit']}`. "
+            f"wrk: {meta['connections']} connections, 2 threads, {meta['seconds']} s per page "
+            "after a 2 s warm-up; gunicorn 2 sync workers; PostgreSQL and Redis on loopback.",
+            "",
+            table,
+            "",
+            "## Targets",
+            "",
+            *[f"- {'✅ met' if ok else '❌ NOT met'}: {text}" for ok, text in targets],
+            "",
+            "## Setup of this run",
+            "",
+            f"- Volume: {meta['volume']}",
+            f"- Session engine: `{prepared['session_engine']}`; middleware: "
+            + ", ".join(f"`{m.rsplit('.', 1)[-1]}`" for m in prepared["middleware"]),
+            "- Load spread over "
+            f"{len(prepared['identities'])} signed-in users (one cookie each) and one "
+            "`X-Forwarded-For` address per identity (`TRUSTED_PROXIES=1`), so per-user and "
+            "per-IP rate limits see realistic traffic (PERFORMANCE.md pitfall 10). Sign-in posts "
+            "rotate over 5,000 accounts and addresses with the limiter ON; a 429 would show in "
+            "the last column.",
+            "- SQL / Redis / storage are medians over "
+            f"{counts.get('dashboard', {}).get('n', '?')} requests counted in-process with the "
+            "same settings (every statement; every Redis socket write, i.e. round trip; every "
+            "S3 HTTP request), from the rate-limiter-on configuration.",
+            *[f"- {n}" for n in notes],
+            "",
+        ]
+    )
+
+
+def evaluate(results: dict[str, dict[str, WrkResult]], counts: dict) -> list[tuple[bool, str]]:
+    out: list[tuple[bool, str]] = []
+    for instance in ("limited", "unlimited"):
+        res = results.get(instance, {})
+        if "dashboard" in res and "stock" in res:
+            d, s = res["dashboard"].rps, res["stock"].rps
+            out.append(
+                (
+                    d >= s,
+                    f"(3) ≥ (2) in req/s with the rate limiter "
+                    f"{'on' if instance == 'limited' else 'off'}: "
+                    f"{d:,.0f} vs {s:,.0f} ({d / s:.2f}×)",
+                )
+            )
+    c = counts.get("dashboard")
+    if c:
+        out.append(
+            (
+                c["sql_max"] <= 2,
+                f"≤ 2 SQL queries per signed-in page, whole dashboard "
+                f"(its own content included): median "
+                f"{c['sql_median']:g}, max {c['sql_max']}",
+            )
+        )
+        out.append(
+            (
+                c["sql_before_view_max"] <= 2,
+                "≤ 2 SQL queries of per-request overhead (session, user, tenant, role: "
+                f"everything before the view runs): max {c['sql_before_view_max']}",
+            )
+        )
+        out.append(
+            (
+                c["sql_before_view_max"] <= 1,
+                f"goal: 1 SQL query of per-request overhead: max {c['sql_before_view_max']}",
+            )
+        )
+        out.append(
+            (
+                c["redis_max"] <= 1,
+                f"≤ 1 Redis round trip per signed-in page: median "
+                f"{c['redis_median']:g}, max {c['redis_max']}",
+            )
+        )
+    small = counts.get("dashboard_small")
+    if c and small:
+        out.append(
+            (
+                small["sql_median"] == c["sql_median"],
+                f"query count constant from {counts['session_rows_small']} to "
+                f"{counts['session_rows_full']:,} sessions: {small['sql_median']:g} vs "
+                f"{c['sql_median']:g}",
+            )
+        )
+    inm = counts.get("serve_inm")
+    if inm:
+        out.append(
+            (
+                inm["storage_max"] == 0 and inm["ok"],
+                f"(4) with a matching ETag does no storage I/O: {inm['storage_max']} storage "
+                f"requests, status {inm['statuses']}",
+            )
+        )
+    else:
+        out.append((False, "(4) /serve/: not measured (no avatar could be uploaded)"))
+    return out
+
+
+def main() -> int:
+    started = time.monotonic()
+    seconds = int(os.environ.get("BENCH_SECONDS", "10"))
+    connections = int(os.environ.get("BENCH_CONNECTIONS", "32"))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    logdir = ROOT / "var" / "bench"
+    logdir.mkdir(parents=True, exist_ok=True)
+    procs = Processes()
+    notes: list[str] = []
+    with temp_dir("pt-bench-static-") as static_root:
+        base = production_env(
+            DATABASE_URL=os.environ.get(
+                "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pt_bench"
+            ),
+            REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9"),
+            CACHE_KEY_PREFIX="bench",
+            # Fresh rate-limit budgets per run: earlier runs' windows must not leak in.
+            RATELIMIT_KEY_PREFIX=f"bench{int(time.time())}:",
+            BENCH_ENDPOINTS="true",
+            TRUSTED_PROXIES="1",
+            STATIC_ROOT=str(static_root),
+            TASKS_BACKEND="database",
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+            **s3_env(PORT_MOTO, BUCKET),
+        )
+        try:
+            log(f"starting moto (S3) on 127.0.0.1:{PORT_MOTO}")
+            start_moto(procs, port=PORT_MOTO, logfile=logdir / "moto.log")
+            s3_create_bucket(PORT_MOTO, BUCKET)
+            log("migrating the bench database")
+            subprocess.run(
+                ["createdb", "-h", "127.0.0.1", "-U", "postgres", "pt_bench"],
+                capture_output=True,
+                check=False,
+            )
+            manage(base, "migrate", "--noinput")
+            manage(base, "collectstatic", "--noinput")
+            log("seeding (COPY; re-used when present)")
+            subprocess.run([sys.executable, "-m", "bench.seed"], cwd=ROOT, env=base, check=True)
+            log("making signed-in identities")
+            prepared = json.loads(python_module(base, "bench.prepare", "300"))
+            if prepared["avatar"]["status"] != "ok":
+                notes.append(f"/serve/ not measured: {prepared['avatar']['reason']}")
+            if "sessions_app" not in prepared["session_engine"]:
+                notes.append(
+                    f"sessions_app engine NOT installed yet: SESSION_ENGINE is "
+                    f"`{prepared['session_engine']}`"
+                )
+            if not any("ratelimit" in m for m in prepared["middleware"]):
+                notes.append("ratelimit middleware NOT installed yet: limiter-on = limiter-off")
+            prepared_file = logdir / "prepared.json"
+            prepared_file.write_text(json.dumps(prepared))
+            volume = python_module(base, "bench.volume").strip()
+            log(f"volume: {volume}")
+
+            log(f"starting gunicorn (limiter on :{PORT_LIMITED}, off :{PORT_UNLIMITED})")
+            start_gunicorn(
+                procs, port=PORT_LIMITED, env=base, logfile=logdir / "gunicorn-limited.log"
+            )
+            start_gunicorn(
+                procs,
+                port=PORT_UNLIMITED,
+                env={**base, "RATELIMIT_ENABLED": "false"},
+                logfile=logdir / "gunicorn-unlimited.log",
+            )
+            results: dict[str, dict[str, WrkResult]] = {"limited": {}, "unlimited": {}}
+            problems: dict[str, str] = {}
+            loads: dict[str, str] = {}
+            plan = [("limited", s) for s in scenarios(prepared, PORT_LIMITED, with_signin=True)]
+            plan += [
+                ("unlimited", s) for s in scenarios(prepared, PORT_UNLIMITED, with_signin=False)
+            ]
+            for instance, sc in plan:
+                problem = check(sc)
+                if problem:
+                    problems[f"{instance}:{sc.key}"] = problem
+                    log(f"SKIP {sc.label} [{instance}]: {problem}")
+                    continue
+                path = write_requests(sc.lines)
+                # Sign-in is CPU-bound (Argon2): a few connections measure its service time
+                # instead of the queue in front of two workers.
+                conns = min(4, connections) if sc.key == "signin" else connections
+                try:
+                    wrk(sc.key, port=sc.port, requests_file=path, seconds=2, connections=conns)
+                    r = wrk(
+                        sc.key, port=sc.port, requests_file=path, seconds=seconds, connections=conns
+                    )
+                finally:
+                    path.unlink()
+                results[instance][sc.key] = r
+                loads[f"{instance}:{sc.key}"] = f"{os.getloadavg()[0]:.1f}"
+                log(
+                    f"{sc.label} [{instance}]: {r.rps:,.0f} req/s, p50 {r.p50_ms:.2f} ms, "
+                    f"p99 {r.p99_ms:.2f} ms, errors {r.non2xx3xx + r.socket_errors}"
+                )
+            log("counting SQL / Redis / storage per request")
+            counts = json.loads(python_module(base, "bench.querycount", str(prepared_file), "20"))
+            for key in ("dashboard", "serve", "serve_inm", "dashboard_small"):
+                if key in counts and not counts[key]["ok"]:
+                    notes.append(f"count pass for {key} saw statuses {counts[key]['statuses']}")
+            if "dashboard" in counts:
+                notes.append(
+                    "SQL of one dashboard request: "
+                    + "; ".join(f"`{s[:90]}`" for s in counts["dashboard"]["last_statements"])
+                )
+        finally:
+            procs.stop_all()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    meta = {
+        "when": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "machine": f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}",
+        "commit": commit,
+        "seconds": seconds,
+        "connections": connections,
+        "volume": volume,
+        "notes": notes + [f"Whole run took {time.monotonic() - started:.0f} s."],
+    }
+    text = render(results, problems, counts, prepared, meta, loads)
+    (RESULTS / "latest.md").write_text(text)
+    print()
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

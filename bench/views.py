@@ -1,0 +1,50 @@
+"""The two reference pages the benchmark compares Pacetrack's tenant dashboard with.
+
+`hello` is the ceiling: the cheapest view Django can serve behind the project's
+middleware. `stock_dashboard` renders the very same dashboard view for a user
+signed in the stock-Django way: a `django.contrib.sessions` database session
+(cookie `STOCK_COOKIE`) and `django.contrib.auth`'s lazy user, followed by the same
+membership lookup the tenant middleware does. It runs the stock
+SessionMiddleware/AuthenticationMiddleware logic inline, because the project's
+middleware slots are taken by Pacetrack's own.
+"""
+
+from __future__ import annotations
+
+from django.contrib import auth
+from django.contrib.sessions.backends.db import SessionStore
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import resolve
+from django.utils.functional import SimpleLazyObject
+
+from tenants.selectors import membership_for_request
+
+STOCK_COOKIE = "stock-sessionid"
+
+
+def hello(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("hello", content_type="text/plain")
+
+
+def stock_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    # What django.contrib.sessions.middleware.SessionMiddleware.process_request does.
+    request.session = SessionStore(request.COOKIES.get(STOCK_COOKIE))
+    # What django.contrib.auth.middleware.AuthenticationMiddleware does.
+    request.user = SimpleLazyObject(lambda: auth.get_user(request))
+    if not request.user.is_authenticated:
+        raise Http404("Not signed in with a stock session.")
+    membership = membership_for_request(user=request.user, slug=slug)
+    if membership is None:
+        raise Http404("No such tenant.")
+    request.membership = membership
+    request.tenant = membership.tenant
+    request.role = membership.role
+    # The very view /t/<slug>/ runs, found the way the URL resolver finds it.
+    match = resolve(f"/t/{slug}/")
+    kwargs = {k: v for k, v in match.kwargs.items() if k != "tenant_slug"}
+    response = match.func(request, *match.args, **kwargs)
+    # SessionMiddleware.process_response saves only modified sessions; a page view
+    # does not modify it, exactly like the stock middleware.
+    if request.session.modified:
+        request.session.save()
+    return response
