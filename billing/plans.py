@@ -57,6 +57,10 @@ class Plan:
         return bool(self.price_id)
 
     @property
+    def storage_label(self) -> str:
+        return _size(self.max_storage_mb) if self.max_storage_mb is not None else "Unlimited"
+
+    @property
     def feature_labels(self) -> list[str]:
         return [FEATURE_LABELS.get(f, f.replace("_", " ").capitalize()) for f in self.features]
 
