@@ -1,0 +1,227 @@
+"""Tenant pages, driven as a person would: plain form posts and htmx requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tenants.models import Membership, Role, Team, TeamMember, Tenant
+from tests.accounts.factories import DEFAULT_PASSWORD
+from tests.tenants.factories import make_team
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def test_dashboard_shows_name_role_counts_teams_and_plan(owner_client: Any, acme: Any) -> None:
+    make_team(acme, "Platform")
+    html = owner_client.get(f"/t/{acme.slug}/").content.decode()
+    assert "Acme" in html and "Owner" in html and "Platform" in html
+    assert 'data-testid="member-count">1<' in html and ">free<" in html
+
+
+def test_the_header_switcher_lists_my_tenants(owner_client: Any, acme: Any, owner: Any) -> None:
+    html = owner_client.get(f"/t/{acme.slug}/").content.decode()
+    personal = Tenant.objects.get(personal_owner=owner)
+    assert f'href="/t/{personal.slug}/"' in html and f'href="/t/{acme.slug}/"' in html
+
+
+def test_members_page_lists_members_and_hides_controls_from_plain_members(
+    client: Any, acme: Any, member_of_acme: Any, owner: Any
+) -> None:
+    client.force_login(member_of_acme)
+    html = client.get(f"/t/{acme.slug}/members/").content.decode()
+    assert owner.email in html and member_of_acme.email in html
+    assert "/role/" not in html and "/remove/" not in html and "Leave workspace" in html
+
+
+def test_changing_a_role_by_plain_post_and_by_htmx(
+    owner_client: Any, acme: Any, member_of_acme: Any
+) -> None:
+    m = Membership.objects.get(tenant=acme, user=member_of_acme)
+    admin = Role.objects.get(tenant=acme, key="admin")
+    response = owner_client.post(f"/t/{acme.slug}/members/{m.pk}/role/", {"role": admin.pk})
+    assert response.status_code == 302
+    member = Role.objects.get(tenant=acme, key="member")
+    row = owner_client.post(f"/t/{acme.slug}/members/{m.pk}/role/", {"role": member.pk}, **HTMX)
+    assert row.status_code == 200 and f'id="member-{m.pk}"' in row.content.decode()
+    assert "<html" not in row.content.decode()
+    assert Membership.objects.get(pk=m.pk).role == member
+
+
+def test_broken_rules_are_shown_in_place_for_htmx_and_as_messages_otherwise(
+    owner_client: Any, acme: Any, owner: Any
+) -> None:
+    me = Membership.objects.get(tenant=acme, user=owner)
+    admin = Role.objects.get(tenant=acme, key="admin")
+    row = owner_client.post(f"/t/{acme.slug}/members/{me.pk}/role/", {"role": admin.pk}, **HTMX)
+    assert "only owner" in row.content.decode()
+    page = owner_client.post(
+        f"/t/{acme.slug}/members/{me.pk}/role/", {"role": admin.pk}, follow=True
+    )
+    assert "only owner" in page.content.decode()
+
+
+def test_a_role_from_another_tenant_is_a_clear_error(
+    owner_client: Any, acme: Any, member_of_acme: Any, owner: Any
+) -> None:
+    m = Membership.objects.get(tenant=acme, user=member_of_acme)
+    foreign = Role.objects.get(tenant=Tenant.objects.get(personal_owner=owner), key="admin")
+    page = owner_client.post(
+        f"/t/{acme.slug}/members/{m.pk}/role/", {"role": foreign.pk}, follow=True
+    )
+    assert "Choose one of this workspace" in page.content.decode()
+    assert Membership.objects.get(pk=m.pk).role.key == "member"
+
+
+def test_removing_a_member_with_htmx_removes_the_row(
+    owner_client: Any, acme: Any, member_of_acme: Any
+) -> None:
+    m = Membership.objects.get(tenant=acme, user=member_of_acme)
+    response = owner_client.post(f"/t/{acme.slug}/members/{m.pk}/remove/", **HTMX)
+    assert response.status_code == 200 and response.content == b""
+    assert not Membership.objects.filter(pk=m.pk).exists()
+
+
+def test_contacts_can_be_moved(owner_client: Any, acme: Any, member_of_acme: Any) -> None:
+    m = Membership.objects.get(tenant=acme, user=member_of_acme)
+    owner_client.post(f"/t/{acme.slug}/members/{m.pk}/primary/")
+    owner_client.post(f"/t/{acme.slug}/members/{m.pk}/billing/", {"is_billing_contact": "on"})
+    m.refresh_from_db()
+    assert m.is_primary_contact and m.is_billing_contact
+
+
+def test_a_member_can_leave(client: Any, acme: Any, member_of_acme: Any) -> None:
+    client.force_login(member_of_acme)
+    response = client.post(f"/t/{acme.slug}/members/leave/")
+    assert response["Location"] == "/account/tenants/"
+    assert not Membership.objects.filter(tenant=acme, user=member_of_acme).exists()
+
+
+def test_roles_page_creates_edits_and_deletes_custom_roles(owner_client: Any, acme: Any) -> None:
+    base = f"/t/{acme.slug}/roles/"
+    assert (
+        owner_client.post(
+            base + "new/", {"name": "Editor", "permissions": ["teams.manage"]}
+        ).status_code
+        == 302
+    )
+    role = Role.objects.get(tenant=acme, name="Editor")
+    assert role.permissions == ["teams.manage"]
+    assert owner_client.get(f"{base}{role.pk}/").status_code == 200
+    owner_client.post(f"{base}{role.pk}/", {"name": "Writer", "permissions": ["files.manage"]})
+    role.refresh_from_db()
+    assert (role.name, role.permissions) == ("Writer", ["files.manage"])
+    owner_client.post(f"{base}{role.pk}/delete/")
+    assert not Role.objects.filter(pk=role.pk).exists()
+
+
+def test_role_form_errors_are_shown(owner_client: Any, acme: Any) -> None:
+    html = owner_client.post(f"/t/{acme.slug}/roles/new/", {"name": "Admin"}).content.decode()
+    assert "already exists" in html
+    html = owner_client.post(
+        f"/t/{acme.slug}/roles/new/", {"name": "X", "permissions": ["nope"]}
+    ).content.decode()
+    assert "not one of the available choices" in html
+
+
+def test_a_role_in_use_is_not_deleted(owner_client: Any, acme: Any, member_of_acme: Any) -> None:
+    role = Role.objects.create(tenant=acme, name="Helper", permissions=[])
+    Membership.objects.filter(user=member_of_acme, tenant=acme).update(role=role)
+    page = owner_client.post(f"/t/{acme.slug}/roles/{role.pk}/delete/", follow=True)
+    assert "held by 1 member" in page.content.decode()
+    assert Role.objects.filter(pk=role.pk).exists()
+
+
+def test_teams_page_creates_nests_and_fills_teams(
+    owner_client: Any, acme: Any, member_of_acme: Any
+) -> None:
+    base = f"/t/{acme.slug}/teams/"
+    owner_client.post(base + "new/", {"name": "Engineering"})
+    parent = Team.objects.get(tenant=acme, name="Engineering")
+    owner_client.post(base + "new/", {"name": "Backend", "parent": parent.pk})
+    child = Team.objects.get(tenant=acme, name="Backend")
+    assert child.parent == parent
+    m = Membership.objects.get(tenant=acme, user=member_of_acme)
+    card = owner_client.post(f"{base}{child.pk}/members/", {"membership": m.pk}, **HTMX)
+    assert member_of_acme.email in card.content.decode() and "<html" not in card.content.decode()
+    assert TeamMember.objects.filter(team=child, membership=m).exists()
+    owner_client.post(f"{base}{child.pk}/members/{m.pk}/remove/")
+    assert not TeamMember.objects.filter(team=child).exists()
+    html = owner_client.post(
+        f"{base}{parent.pk}/", {"name": "Engineering", "parent": child.pk}
+    ).content.decode()
+    assert "inside itself" in html
+    owner_client.post(f"{base}{parent.pk}/delete/")
+    child.refresh_from_db()
+    assert child.parent is None
+
+
+def test_team_names_must_be_given(owner_client: Any, acme: Any) -> None:
+    html = owner_client.post(f"/t/{acme.slug}/teams/new/", {"name": ""}).content.decode()
+    assert "This field is required" in html
+
+
+def test_settings_rename_and_slug_change(owner_client: Any, acme: Any) -> None:
+    owner_client.post(f"/t/{acme.slug}/settings/rename/", {"name": "Acme Inc"})
+    response = owner_client.post(f"/t/{acme.slug}/settings/url/", {"slug": "acme-inc"})
+    assert response["Location"] == "/t/acme-inc/settings/"
+    acme.refresh_from_db()
+    assert (acme.name, acme.slug) == ("Acme Inc", "acme-inc")
+    html = owner_client.post("/t/acme-inc/settings/url/", {"slug": "No Good"}).content.decode()
+    assert "lower-case letters" in html
+
+
+def test_deleting_an_org_needs_the_typed_slug(owner_client: Any, acme: Any) -> None:
+    response = owner_client.post(f"/t/{acme.slug}/settings/delete/", {"confirmation": "acm"})
+    assert response.status_code == 400 and "does not match" in response.content.decode()
+    response = owner_client.post(f"/t/{acme.slug}/settings/delete/", {"confirmation": acme.slug})
+    assert response["Location"] == "/account/tenants/"
+    assert Tenant.objects.get(pk=acme.pk).deleted_at is not None
+
+
+def test_settings_of_a_personal_tenant_offer_no_delete(client: Any, user: Any) -> None:
+    personal = Tenant.objects.get(personal_owner=user)
+    client.force_login(user)
+    html = client.get(f"/t/{personal.slug}/settings/").content.decode()
+    assert "Delete organisation" not in html and "cannot be deleted" in html
+    assert (
+        client.post(
+            f"/t/{personal.slug}/settings/delete/", {"confirmation": personal.slug}
+        ).status_code
+        == 403
+    )
+
+
+def test_ownership_transfer_needs_the_password(
+    owner_client: Any, acme: Any, member_of_acme: Any, owner: Any
+) -> None:
+    m = Membership.objects.get(tenant=acme, user=member_of_acme)
+    url = f"/t/{acme.slug}/settings/transfer/"
+    html = owner_client.post(url, {"membership": m.pk, "password": "wrong"}).content.decode()
+    assert "password is not right" in html
+    response = owner_client.post(url, {"membership": m.pk, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302
+    lst = owner_client.get("/account/tenants/").content.decode()
+    assert "Admin" in lst, "the old owner sees the new role in their list"
+
+
+def test_tenant_list_and_org_creation(owner_client: Any, acme: Any, owner: Any) -> None:
+    html = owner_client.get("/account/tenants/").content.decode()
+    assert "Acme" in html and "Personal" in html
+    form = owner_client.get("/account/tenants/new/").content.decode()
+    assert "Existing: Acme" in form
+    response = owner_client.post(
+        "/account/tenants/new/", {"name": "Globex", "account": str(acme.account_id)}
+    )
+    globex = Tenant.objects.get(name="Globex")
+    assert response["Location"] == f"/t/{globex.slug}/" and globex.account == acme.account
+    html = owner_client.post(
+        "/account/tenants/new/", {"name": "  ", "account": "new"}
+    ).content.decode()
+    assert "required" in html or "Give the organisation a name" in html
+    html = owner_client.post(
+        "/account/tenants/new/", {"name": "X", "account": "999999"}
+    ).content.decode()
+    assert "Select a valid choice" in html
