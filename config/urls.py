@@ -24,4 +24,4 @@ if settings.BENCH_ENDPOINTS:  # `make bench` only; off by default (see bench/run
 handler400 = "config.views.bad_request"
 handler403 = "config.views.permission_denied"
 handler404 = "config.views.page_not_found"
-handler500 = "config.views.server_error"
+handler500 = "config.errors.server_error"  # 503 when PostgreSQL/Redis is down
