@@ -97,7 +97,10 @@ def storage_presigned_url(*, key: str, expire: int, filename: str, content_type:
 def storage_list_keys() -> Iterator[str]:
     """Every object under a `tenant-*` folder (other objects are not ours to judge)."""
     storage = upload_storage()
-    folders, _ = storage.listdir("")
+    try:
+        folders, _ = storage.listdir("")
+    except FileNotFoundError:  # a filesystem storage nothing was ever written to
+        return
     for folder in sorted(folders):
         if not folder.startswith("tenant-"):
             continue

@@ -44,6 +44,7 @@ def any_storage(request: pytest.FixtureRequest, settings: Any, tmp_path: Any) ->
             "OPTIONS": {"location": str(tmp_path / "media")},
         },
     }
+    (tmp_path / "media").mkdir()
     return storages["default"]
 
 

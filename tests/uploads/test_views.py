@@ -1,0 +1,330 @@
+"""Avatar, logo and tenant file pages, driven through the test client."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tests.tenants.factories import OrgFactory, add_member
+from tests.uploads.conftest import make_image
+from tests.uploads.test_images import bomb_png
+from uploads.models import Upload
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+
+
+def _png(name: str = "me.png", size=(300, 200)) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, make_image("PNG", size), content_type="image/png")
+
+
+def _stored_keys(storage) -> list[str]:
+    folders, _ = storage.listdir("")
+    return [f"{d}/{f}" for d in folders for f in storage.listdir(d)[1]]
+
+
+# --- Avatar ---------------------------------------------------------------------
+
+
+def test_avatar_upload_with_htmx_redirects_back_to_the_account_page(any_storage, auth_client, user):
+    response = auth_client.post(
+        reverse("avatar:update"), {"image": _png(), "next": "/account/"}, headers=HTMX
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/account/"
+    user.refresh_from_db()
+    assert user.avatar and any_storage.exists(user.avatar)
+
+
+def test_avatar_upload_without_javascript_redirects_with_a_message(auth_client, user):
+    response = auth_client.post(reverse("avatar:update"), {"image": _png()}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("accounts:profile")
+    assert "Your profile picture has been updated." in response.content.decode()
+
+
+def test_next_must_be_a_same_site_path(auth_client):
+    response = auth_client.post(
+        reverse("avatar:update"), {"image": _png(), "next": "https://evil.example/"}
+    )
+    assert response["Location"] == reverse("accounts:profile")
+
+
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+POLYGLOT = b"GIF89a<html><script>alert(document.cookie)</script></html>"
+
+
+@pytest.mark.parametrize(
+    ("filename", "content", "message"),
+    [
+        ("bomb.png", bomb_png(), "megapixels"),
+        ("cut.png", make_image("PNG", (400, 400))[:900], "damaged or incomplete"),
+        ("poly.gif", POLYGLOT, "is not a PNG, JPEG, WebP or GIF image"),
+        ("logo.svg", SVG, "SVG and other formats are not accepted"),
+        ("big.png", make_image("PNG", (64, 64)) + b"\0" * 2048, "the limit is"),
+    ],
+    ids=["bomb", "truncated", "polyglot", "svg", "oversized"],
+)
+def test_bad_avatar_files_show_a_form_error_and_store_nothing(
+    any_storage, settings, auth_client, user, filename, content, message
+):
+    settings.UPLOADS_IMAGE_MAX_BYTES = 2048 if filename == "big.png" else 5 * 1024 * 1024
+    upload = SimpleUploadedFile(filename, content, content_type="image/png")
+
+    response = auth_client.post(reverse("avatar:update"), {"image": upload}, headers=HTMX)
+
+    assert response.status_code == 200
+    assert 'role="alert"' in response.content.decode()
+    assert message in response.content.decode()
+    assert not Upload.objects.exists()
+    assert _stored_keys(any_storage) == []
+    user.refresh_from_db()
+    assert user.avatar == ""
+
+
+def test_bad_avatar_without_javascript_is_reported_as_a_message(auth_client):
+    upload = SimpleUploadedFile("x.svg", SVG, content_type="image/svg+xml")
+    response = auth_client.post(reverse("avatar:update"), {"image": upload}, follow=True)
+    assert "SVG and other formats are not accepted" in response.content.decode()
+    assert not Upload.objects.exists()
+
+
+def test_missing_file_has_a_clear_error(auth_client):
+    response = auth_client.post(reverse("avatar:update"), {}, headers=HTMX)
+    assert "Choose an image to upload." in response.content.decode()
+
+
+def test_preview_shows_the_cropped_result_and_stores_nothing(any_storage, auth_client):
+    response = auth_client.post(reverse("avatar:preview"), {"image": _png()}, headers=HTMX)
+    assert response.status_code == 200
+    assert 'src="data:image/png;base64,' in response.content.decode()
+    assert not Upload.objects.exists()
+    assert _stored_keys(any_storage) == []
+
+
+def test_preview_reports_errors(auth_client):
+    upload = SimpleUploadedFile("x.svg", SVG)
+    response = auth_client.post(reverse("avatar:preview"), {"image": upload}, headers=HTMX)
+    assert "SVG" in response.content.decode() and "data:image" not in response.content.decode()
+
+
+def test_avatar_remove(auth_client, user, django_capture_on_commit_callbacks):
+    auth_client.post(reverse("avatar:update"), {"image": _png()})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = auth_client.post(reverse("avatar:remove"), headers=HTMX)
+    assert response["HX-Redirect"] == reverse("accounts:profile")
+    user.refresh_from_db()
+    assert user.avatar == "" and not Upload.objects.exists()
+
+
+def test_avatar_pages_need_sign_in_and_post(client, user):
+    response = client.post(reverse("avatar:update"), {"image": _png()})
+    assert response.status_code == 302 and "/auth/sign-in/" in response["Location"]
+    assert not Upload.objects.exists()
+    client.force_login(user)
+    assert client.get(reverse("avatar:update")).status_code == 405
+
+
+def test_avatar_card_renders_with_the_current_picture(auth_client, user):
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    auth_client.post(reverse("avatar:update"), {"image": _png()})
+    user.refresh_from_db()
+    request = RequestFactory().get("/account/")
+    request.user = user
+    html = render_to_string("uploads/avatar_card.html", {"user": user}, request=request)
+    assert f'src="/serve/{user.avatar}"' in html
+    assert 'hx-post="/account/avatar/preview/"' in html
+    assert "Remove picture" in html
+
+
+# --- Logo -----------------------------------------------------------------------
+
+
+def test_admin_can_upload_a_logo(any_storage, client, org):
+    admin = add_member(org, role_key="admin").user
+    client.force_login(admin)
+    url = reverse("files:logo", kwargs={"tenant_slug": org.slug})
+
+    response = client.post(url, {"image": _png("logo.webp")}, headers=HTMX)
+
+    assert response.status_code == 200 and "HX-Redirect" in response
+    org.refresh_from_db()
+    assert org.logo.startswith(f"tenant-{org.pk}/") and any_storage.exists(org.logo)
+
+
+def test_members_without_tenant_update_cannot_change_the_logo(client, org):
+    member = add_member(org).user
+    client.force_login(member)
+    for name in ("files:logo", "files:logo-remove", "files:logo-preview"):
+        response = client.post(reverse(name, kwargs={"tenant_slug": org.slug}), {"image": _png()})
+        assert response.status_code == 403
+    assert not Upload.objects.exists()
+
+
+def test_logo_of_another_tenant_is_404(client, org, other_user):
+    client.force_login(other_user)
+    url = reverse("files:logo", kwargs={"tenant_slug": org.slug})
+    assert client.post(url, {"image": _png()}).status_code == 404
+
+
+def test_logo_errors_rerender_the_card(auth_client, org):
+    url = reverse("files:logo", kwargs={"tenant_slug": org.slug})
+    upload = SimpleUploadedFile("x.svg", SVG)
+    response = auth_client.post(url, {"image": upload}, headers=HTMX)
+    html = response.content.decode()
+    assert 'id="logo-card"' in html and "SVG" in html
+    assert not Upload.objects.exists()
+
+
+def test_logo_remove(auth_client, org):
+    auth_client.post(reverse("files:logo", kwargs={"tenant_slug": org.slug}), {"image": _png()})
+    org.refresh_from_db()
+    assert org.logo
+    auth_client.post(reverse("files:logo-remove", kwargs={"tenant_slug": org.slug}))
+    org.refresh_from_db()
+    assert org.logo == ""
+
+
+# --- Tenant files -----------------------------------------------------------------
+
+
+def _files_url(org, name="files:list", **kwargs) -> str:
+    return reverse(name, kwargs={"tenant_slug": org.slug, **kwargs})
+
+
+def test_members_see_the_list_but_no_upload_form(client, org, user):
+    member = add_member(org).user
+    client.force_login(member)
+    response = client.get(_files_url(org))
+    assert response.status_code == 200
+    assert "No files yet" in response.content.decode()
+    assert "Upload a file" not in response.content.decode()
+
+
+def test_upload_lists_and_downloads_a_file(any_storage, auth_client, org):
+    pdf = SimpleUploadedFile("Q3 plan.pdf", b"%PDF-1.7 plan", content_type="text/html")
+
+    response = auth_client.post(_files_url(org, "files:upload"), {"file": pdf}, follow=True)
+
+    html = response.content.decode()
+    assert "Uploaded Q3 plan.pdf." in html
+    upload = Upload.objects.get()
+    assert upload.content_type == "application/pdf"  # from settings, not the browser
+    assert "Q3 plan.pdf" in html and "1 file" in html
+    download = auth_client.get(_files_url(org, "files:download", pk=upload.pk))
+    assert download["Location"] == f"/serve/{upload.key}"
+    assert b"".join(auth_client.get(download["Location"]).streaming_content) == b"%PDF-1.7 plan"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("page.html", b"<html></html>", "Files of this type cannot be uploaded"),
+        ("image.svg", SVG, "Files of this type cannot be uploaded"),
+        ("noext", b"data", "Files of this type cannot be uploaded"),
+        ("fake.pdf", b"<html><script>1</script>", "does not match its .pdf extension"),
+        ("big.txt", b"x" * 2048, "the limit is"),
+    ],
+)
+def test_bad_files_are_refused_with_form_errors(
+    any_storage, settings, auth_client, org, name, content, message
+):
+    settings.UPLOADS_FILE_MAX_BYTES = 1024
+    response = auth_client.post(
+        _files_url(org, "files:upload"), {"file": SimpleUploadedFile(name, content)}
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Upload.objects.exists()
+    assert _stored_keys(any_storage) == []
+
+
+def test_allowed_types_come_from_settings(settings, auth_client, org):
+    settings.UPLOADS_FILE_TYPES = {"log": "text/plain"}
+    ok = auth_client.post(
+        _files_url(org, "files:upload"), {"file": SimpleUploadedFile("a.log", b"hi")}
+    )
+    assert ok.status_code == 302
+    refused = auth_client.post(
+        _files_url(org, "files:upload"), {"file": SimpleUploadedFile("a.pdf", b"%PDF-")}
+    )
+    assert "Allowed types: .log." in refused.content.decode()
+
+
+def test_plain_members_cannot_upload_or_delete(client, auth_client, org):
+    auth_client.post(_files_url(org, "files:upload"), {"file": SimpleUploadedFile("a.txt", b"hi")})
+    upload = Upload.objects.get()
+    member = add_member(org).user
+    client.force_login(member)
+    response = client.post(
+        _files_url(org, "files:upload"), {"file": SimpleUploadedFile("b.txt", b"hi")}
+    )
+    assert response.status_code == 403
+    assert client.post(_files_url(org, "files:delete", pk=upload.pk)).status_code == 403
+    assert Upload.objects.count() == 1
+
+
+def test_manager_deletes_a_file(any_storage, auth_client, org, django_capture_on_commit_callbacks):
+    auth_client.post(_files_url(org, "files:upload"), {"file": SimpleUploadedFile("a.txt", b"hi")})
+    upload = Upload.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = auth_client.post(_files_url(org, "files:delete", pk=upload.pk), follow=True)
+    assert "Deleted a.txt." in response.content.decode()
+    assert not Upload.objects.exists()
+    assert not any_storage.exists(upload.key)
+
+
+def test_files_of_another_tenant_are_404_everywhere(client, auth_client, org, other_user):
+    auth_client.post(_files_url(org, "files:upload"), {"file": SimpleUploadedFile("a.txt", b"hi")})
+    upload = Upload.objects.get()
+    theirs = OrgFactory(owner=other_user)
+    client.force_login(other_user)
+    # Their own tenant, our file's id.
+    assert client.get(_files_url(theirs, "files:download", pk=upload.pk)).status_code == 404
+    assert client.post(_files_url(theirs, "files:delete", pk=upload.pk)).status_code == 404
+    # Our tenant's pages.
+    assert client.get(_files_url(org)).status_code == 404
+    assert client.get(f"/serve/{upload.key}").status_code == 404
+    assert Upload.objects.filter(pk=upload.pk).exists()
+
+
+def test_avatars_and_logos_are_not_in_the_file_list(auth_client, org):
+    auth_client.post(reverse("files:logo", kwargs={"tenant_slug": org.slug}), {"image": _png()})
+    response = auth_client.get(_files_url(org))
+    assert "No files yet" in response.content.decode()
+    missing = auth_client.get(_files_url(org, "files:download", pk=Upload.objects.get().pk))
+    assert missing.status_code == 404
+
+
+def test_file_list_query_count_does_not_grow_with_files(auth_client, org, user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert auth_client.get(_files_url(org)).status_code == 200
+        return len(ctx)
+
+    for i in range(2):
+        auth_client.post(
+            _files_url(org, "files:upload"), {"file": SimpleUploadedFile(f"{i}.txt", b"x")}
+        )
+    few = count()
+    for i in range(5):
+        member = add_member(org, role_key="admin").user
+        auth_client.force_login(member)
+        auth_client.post(
+            _files_url(org, "files:upload"), {"file": SimpleUploadedFile(f"m{i}.txt", b"x")}
+        )
+    auth_client.force_login(user)
+    auth_client.get(_files_url(org))  # a fresh session records the active tenant once
+    assert count() == few
+
+
+def test_upload_form_is_readable(auth_client, org):
+    html = auth_client.get(_files_url(org)).content.decode()
+    assert 'enctype="multipart/form-data"' in html
+    assert "Up to 25 MB." in html
