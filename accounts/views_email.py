@@ -1,5 +1,5 @@
 """Pages for the email workflows. Links arrive with a token in the path; those
-responses send no Referer so the token cannot leak to other sites."""
+responses send no Referer to other sites, so the token cannot leak."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ from ratelimit.decorators import rate_limit
 
 
 def _no_referrer(response: HttpResponse) -> HttpResponse:
-    response["Referrer-Policy"] = "no-referrer"
+    # "same-origin", not "no-referrer": with no-referrer browsers send `Origin: null`
+    # on the page's own form POST, which Django's CSRF origin check rejects.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -39,7 +39,7 @@ def test_sign_up_sends_a_verification_link_that_verifies_the_address(client, sig
     response = client.get(link_in(message))
     assert response.status_code == 200
     assert b"Email address confirmed" in response.content
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     user.refresh_from_db()
     assert user.email_verified_at is not None
 

@@ -69,7 +69,7 @@ def test_reset_sets_the_password_revokes_every_session_and_signs_in_afresh(
 
     page = client.get(reset_link)
     assert page.status_code == 200 and b"Choose a new password" in page.content
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reset_link, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
     assert response.status_code == 302
