@@ -52,6 +52,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Number of proxies in front of the app, or a comma-separated list of their CIDRs.
 # Empty: only the socket address is trusted as the client IP.
 TRUSTED_PROXIES = env.str("TRUSTED_PROXIES", default="")
+# The one forwarding header your proxy sets: X-Forwarded-For, X-Real-IP or CF-Connecting-IP.
+CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="X-Forwarded-For")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -81,6 +83,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After authentication (the api tier is keyed by request.user), before tenants (a
+    # refused request is answered before the membership query). Checked by ratelimit.E003.
+    "ratelimit.middleware.RateLimitMiddleware",
     "tenants.middleware.TenantMiddleware",
     "billing.middleware.PlanLimitMiddleware",
 ]
@@ -344,6 +349,39 @@ BILLING_PLANS = {
 # --- Rate limiting --------------------------------------------------------------
 
 RATELIMIT_ENABLED = env.bool("RATELIMIT_ENABLED", default=True)
+# Sliding-window counters in Redis (one EVALSHA per check), or in-process without REDIS_URL.
+RATELIMIT_BACKEND = env.str(
+    "RATELIMIT_BACKEND",
+    default=(
+        "ratelimit.backends.redis.RedisBackend"
+        if REDIS_URL
+        else "ratelimit.backends.memory.MemoryBackend"
+    ),
+)
+RATELIMIT_CACHE_ALIAS = "default"  # the django-redis connection the Redis backend uses
+RATELIMIT_KEY_PREFIX = env.str("RATELIMIT_KEY_PREFIX", default="")  # keys: <prefix>rl:{tier:id}
+# Rates read "<count>/<period>"; when_unavailable: "fail_open" or "memory" (count per process).
+RATELIMIT_TIERS = {
+    "auth": {"rate": env.str("RATELIMIT_AUTH", default="5/15m"), "when_unavailable": "memory"},
+    "auth-account": {
+        "rate": env.str("RATELIMIT_AUTH_ACCOUNT", default="10/1h"),
+        "when_unavailable": "memory",
+    },
+    "serve": {"rate": env.str("RATELIMIT_SERVE", default="500/1h"), "when_unavailable": "fail_open"},
+    "api": {"rate": env.str("RATELIMIT_API", default="100/15m"), "when_unavailable": "fail_open"},
+    # For consume_or_429() around "resend verification email" and similar sends.
+    "email-send": {"rate": "5/1h", "when_unavailable": "memory"},
+}
+# URL name -> POSTed field holding the email for the per-account key (None: IP only).
+RATELIMIT_AUTH_VIEWS = {
+    "accounts:sign-in": "email",
+    "accounts:sign-up": None,
+    "accounts:password-forgot": "email",
+    "accounts:password-reset": None,
+    "admin:login": "username",
+}
+RATELIMIT_SERVE_NAMESPACES = ["uploads"]
+RATELIMIT_EXEMPT_VIEWS = ["healthz", "readyz", "stripe:webhook"]
 
 # --- Locale and logging ---------------------------------------------------------
 
