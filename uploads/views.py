@@ -23,6 +23,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from tenants.decorators import tenant_permission_required
 from tenants.permissions import FILES_MANAGE, TENANT_UPDATE
 from tenants.types import TenantRequest
+from tenants.views._base import tenant_context
 from uploads import selectors, services
 from uploads.forms import AvatarForm, FileUploadForm, ImageUploadForm, LogoForm
 from uploads.images import image_preview_data_uri
@@ -131,12 +132,14 @@ def _file_list_page(
 ) -> HttpResponse:
     files = selectors.upload_list(tenant=request.tenant)
     can_manage = request.role.has_permission(FILES_MANAGE)
-    context = {
-        "files": files,
-        "total_size": files.aggregate(total=Sum("size"))["total"] or 0,
-        "form": form if can_manage else None,
-        "can_manage": can_manage,
-    }
+    context = tenant_context(
+        request,
+        tab="files",
+        files=files,
+        total_size=files.aggregate(total=Sum("size"))["total"] or 0,
+        form=form if can_manage else None,
+        can_manage=can_manage,
+    )
     return render(request, "uploads/file_list.html", context, status=status)
 
 
