@@ -6,14 +6,17 @@ with a redirect, so the page works without JavaScript.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -35,6 +38,11 @@ if TYPE_CHECKING:
 def _render_list(request: AuthRequest, *, notice: str = "", status: int = 200) -> HttpResponse:
     current = request.session.row
     sessions = list(session_list(user=request.user))
+    # Activity is recorded at most every SESSIONS_ACTIVITY_INTERVAL, so anything
+    # inside that window is "just now" rather than a misleading "0 minutes ago".
+    recent_since = timezone.now() - timedelta(seconds=settings.SESSIONS_ACTIVITY_INTERVAL)
+    for s in sessions:
+        s.active_recently = s.last_activity_at >= recent_since
     context = {
         "sessions": sessions,
         "current_id": current.pk if current is not None else None,
