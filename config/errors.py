@@ -2,7 +2,7 @@
 
 Django turns every uncaught exception into a call to `handler500`, wherever it was
 raised (a middleware loading the session, a view, a template, another error
-handler). When the exception says the database or Redis is not answering, the
+handler). When the exception says the database, Redis or S3 is not answering, the
 right answer is 503 with a Retry-After and the friendly "we'll be right back"
 page, not a 500: nothing is wrong with the request, and load balancers and
 clients treat 503 as "retry shortly". The connection is marked unusable by
@@ -31,13 +31,23 @@ def _unavailable_errors() -> tuple[type[BaseException], ...]:
         from redis.exceptions import ConnectionError as RedisConnectionError
         from redis.exceptions import TimeoutError as RedisTimeoutError
     except ImportError:  # Redis is optional: the embedded default needs no server
-        return errors
-    return (*errors, RedisConnectionError, RedisTimeoutError)
+        pass
+    else:
+        errors = (*errors, RedisConnectionError, RedisTimeoutError)
+    try:
+        # S3 not reachable (refused, reset, timed out): botocore's transport errors.
+        from botocore.exceptions import ConnectionError as S3ConnectionError
+        from botocore.exceptions import HTTPClientError
+    except ImportError:
+        pass
+    else:
+        errors = (*errors, S3ConnectionError, HTTPClientError)
+    return errors
 
 
 def is_service_unavailable(exc: BaseException | None) -> bool:
     """True when `exc`, or an exception it was raised from, means a backing service
-    (PostgreSQL, Redis) is not answering."""
+    (PostgreSQL, Redis, S3) is not answering."""
     unavailable = _unavailable_errors()
     seen = 0
     while exc is not None and seen < 10:  # bounded: exception chains can loop

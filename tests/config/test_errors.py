@@ -62,3 +62,13 @@ def test_other_errors_stay_a_500_page(rf: Any) -> None:
     assert response.status_code == 500
     assert "Retry-After" not in response
     assert "a bug" not in response.content.decode()
+
+
+def test_unreachable_s3_is_a_503(rf: Any) -> None:
+    from botocore.exceptions import EndpointConnectionError
+
+    try:
+        raise EndpointConnectionError(endpoint_url="http://127.0.0.1:9/bucket")
+    except EndpointConnectionError:
+        response = server_error(rf.get("/"))
+    assert response.status_code == 503
