@@ -14,6 +14,7 @@ ROLES_MANAGE = "roles.manage"
 TEAMS_MANAGE = "teams.manage"
 BILLING_MANAGE = "billing.manage"
 FILES_MANAGE = "files.manage"
+AUDIT_VIEW = "audit.view"
 
 PERMISSION_CHOICES: list[tuple[str, str]] = [
     (TENANT_UPDATE, "Rename the tenant and change its settings"),
@@ -24,6 +25,7 @@ PERMISSION_CHOICES: list[tuple[str, str]] = [
     (TEAMS_MANAGE, "Create and manage teams"),
     (BILLING_MANAGE, "Manage billing and the subscription"),
     (FILES_MANAGE, "Upload and delete files"),
+    (AUDIT_VIEW, "See the audit log"),
 ]
 ALL_PERMISSIONS: list[str] = [code for code, _ in PERMISSION_CHOICES]
 

@@ -21,6 +21,15 @@ END;
 """
 
 
+SQLITE_AUDIT_TRIGGER = """
+CREATE TRIGGER IF NOT EXISTS tenants_auditevent_immutable
+    BEFORE UPDATE ON tenants_auditevent
+BEGIN
+    SELECT RAISE(ABORT, 'tenants_auditevent rows are immutable');
+END;
+"""
+
+
 def ensure_sqlite_kind_trigger(*, using: str = "default", **kwargs: Any) -> None:
     """post_migrate receiver: idempotently (re)create the trigger on SQLite."""
     connection = connections[using]
@@ -30,3 +39,6 @@ def ensure_sqlite_kind_trigger(*, using: str = "default", **kwargs: Any) -> None
         return
     with connection.cursor() as cursor:
         cursor.execute(SQLITE_KIND_TRIGGER)
+        # The audit log's UPDATE guard (migration 0004), dropped by rebuilds the same way.
+        if "tenants_auditevent" in connection.introspection.table_names():
+            cursor.execute(SQLITE_AUDIT_TRIGGER)
