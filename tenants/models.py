@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 
 # Lower-case letters, digits and single hyphens, 3-60 characters: safe in URLs as typed.
 slug_validator = RegexValidator(
@@ -320,3 +321,88 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValidationError("Audit events are immutable.")
+
+
+class InvitationQuerySet(TenantOwnedQuerySet):
+    def open(self) -> InvitationQuerySet:
+        """Neither accepted nor cancelled (possibly expired): what the members page lists."""
+        return self.filter(accepted_at__isnull=True, cancelled_at__isnull=True)
+
+    def pending(self) -> InvitationQuerySet:
+        """Open and still within their seven days: these hold a seat under the plan cap."""
+        return self.open().filter(expires_at__gt=timezone.now())
+
+
+class Invitation(models.Model):
+    """An emailed invitation to join an org with a role (and optionally teams).
+
+    Only the SHA-256 of the link's token is stored (see accounts/tokens.py); a resend
+    replaces it, so the previous link stops working. At most one open invitation per
+    address and tenant, enforced by the database.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        EXPIRED = "expired", "Expired"
+        ACCEPTED = "accepted", "Accepted"
+        CANCELLED = "cancelled", "Cancelled"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="invitations")
+    # Stored lower-cased, like User.email, so comparisons are exact.
+    email = models.EmailField(max_length=254)
+    # CASCADE: a deleted custom role cannot be granted any more, so its invitations go too.
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="invitations")
+    teams = models.ManyToManyField(Team, blank=True, related_name="invitations")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(help_text="When the current link was emailed.")
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "email"],
+                condition=models.Q(accepted_at__isnull=True, cancelled_at__isnull=True),
+                name="tenants_invitation_one_open_per_email",
+                violation_error_message="This address already has an open invitation.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(accepted_at__isnull=True) | models.Q(cancelled_at__isnull=True),
+                name="tenants_invitation_not_accepted_and_cancelled",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.tenant}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at is not None:
+            return self.Status.ACCEPTED
+        if self.cancelled_at is not None:
+            return self.Status.CANCELLED
+        if self.expires_at <= timezone.now():
+            return self.Status.EXPIRED
+        return self.Status.PENDING
+
+    @property
+    def is_expired(self) -> bool:
+        return self.status == self.Status.EXPIRED
