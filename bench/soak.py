@@ -287,7 +287,7 @@ class Record:
     events: list[Event] = field(default_factory=list)
     acked_files: list[tuple[str, str]] = field(default_factory=list)  # (slug, filename)
     acked_avatars: dict[str, int] = field(default_factory=dict)  # email -> count
-    revocations: list[tuple[str, bool]] = field(default_factory=list)  # (email, took effect)
+    revocations: list[tuple[str, bool | None]] = field(default_factory=list)  # (email, took effect)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, event: Event) -> None:
