@@ -20,6 +20,7 @@ from billing.exceptions import BillingError, BillingNotConfigured
 from billing.models import Account
 from billing.plans import Plan, plan_for_account, plan_for_price, plan_get
 from billing.selectors import account_customer_email, account_seats_used
+from tenants.audit import audit_record
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -187,8 +188,26 @@ def account_subscription_apply(
         account.seats = int(item.get("quantity") or 1)
         account.stripe_state_at = as_of
         account.full_clean()
+        previous_plan = Account.objects.values_list("plan", flat=True).get(pk=account.pk)
         account.save()
+        if previous_plan != account.plan:
+            _audit_plan_change(account=account, before=previous_plan)
     return True
+
+
+def _audit_plan_change(*, account: Account, before: str) -> None:
+    """Every live workspace the account pays for logs the change (the provider is the actor)."""
+    from tenants.models import AuditEvent
+
+    for tenant in account.tenants.filter(deleted_at__isnull=True):
+        audit_record(
+            tenant=tenant,
+            action=AuditEvent.Action.PLAN_CHANGED,
+            acting_user=None,
+            target=account,
+            before={"plan": before},
+            after={"plan": account.plan, "status": account.status},
+        )
 
 
 def account_sync(*, account: Account) -> bool:

@@ -50,15 +50,48 @@ def session_create(
     )
 
 
+def _audit_admin_revoke(
+    *, user_id: int, acting_user: User | None, target: Any, label: str, after: dict[str, Any]
+) -> None:
+    """Staff revocations land in the user's personal audit log (sessions have no tenant)."""
+    from tenants.audit import audit_record
+    from tenants.models import AuditEvent, Tenant
+
+    tenant = Tenant.objects.filter(personal_owner_id=user_id).first()
+    if tenant is None:  # e.g. a superuser made by createsuperuser, not by sign-up
+        return
+    audit_record(
+        tenant=tenant,
+        action=AuditEvent.Action.SESSION_REVOKED,
+        acting_user=acting_user,
+        target=target,
+        target_label=label,
+        after=after,
+    )
+
+
+@transaction.atomic
 def session_revoke(*, session: Session, reason: str, acting_user: User | None = None) -> bool:
     """Revoke one session; it is refused on that device's next request.
 
-    Returns False when it was already revoked (the first reason is kept).
+    Returns False when it was already revoked (the first reason is kept). A
+    revocation by someone else (staff) is written to the user's audit log.
     """
     now = timezone.now()
     updated = Session.objects.filter(pk=session.pk, revoked_at__isnull=True).update(
         revoked_at=now, revoked_reason=reason, revoked_by=acting_user
     )
+    if updated and (
+        reason == Session.RevokedReason.ADMIN
+        or (acting_user is not None and acting_user.pk != session.user_id)
+    ):
+        _audit_admin_revoke(
+            user_id=session.user_id,
+            acting_user=acting_user,
+            target=session,
+            label=f"{session.device or 'Session'} ({session.ip_address or 'unknown IP'})",
+            after={"reason": reason},
+        )
     if updated:
         session.revoked_at, session.revoked_reason = now, reason
         session.revoked_by = acting_user
@@ -84,7 +117,19 @@ def session_revoke_all_for_user(
     sessions = Session.objects.filter(user=user, revoked_at__isnull=True)
     if except_session is not None:
         sessions = sessions.exclude(pk=except_session.pk)
-    return sessions.update(revoked_at=timezone.now(), revoked_reason=reason, revoked_by=acting_user)
+    with transaction.atomic():
+        count = sessions.update(
+            revoked_at=timezone.now(), revoked_reason=reason, revoked_by=acting_user
+        )
+        if count and reason == Session.RevokedReason.ADMIN:
+            _audit_admin_revoke(
+                user_id=user.pk,
+                acting_user=acting_user,
+                target=user,
+                label=f"All sessions of {user.email}",
+                after={"reason": reason, "sessions": count},
+            )
+    return count
 
 
 def _current_row(request: HttpRequest) -> Session | None:

@@ -19,7 +19,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from tenants.models import Tenant
+from tenants.audit import audit_record
+from tenants.models import AuditEvent, Tenant
 from uploads import images
 from uploads.exceptions import InvalidUploadKey
 from uploads.keys import upload_key_build, upload_key_validate
@@ -172,8 +173,17 @@ def upload_create(
         kind=Upload.Kind.FILE,
     )
     try:
-        upload.full_clean()
-        upload.save()
+        with transaction.atomic():
+            upload.full_clean()
+            upload.save()
+            audit_record(
+                tenant=tenant,
+                action=AuditEvent.Action.FILE_UPLOADED,
+                acting_user=uploaded_by,
+                target=upload,
+                target_label=upload.original_filename,
+                after={"size": upload.size, "content_type": content_type},
+            )
     except BaseException:
         storage_delete_quietly(key=key)
         raise
@@ -188,6 +198,14 @@ def upload_delete(*, tenant: Tenant, upload: Upload, acting_user: User) -> None:
     if upload.kind != Upload.Kind.FILE:
         raise ValueError("Avatars and logos are removed through their own services.")
     with transaction.atomic():
+        audit_record(
+            tenant=tenant,
+            action=AuditEvent.Action.FILE_DELETED,
+            acting_user=acting_user,
+            target=upload,
+            target_label=upload.original_filename,
+            before={"size": upload.size, "content_type": upload.content_type},
+        )
         upload.delete()
         _forget_after_commit(upload.key)
     logger.info(

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
+from tenants.audit import audit_record
 from tenants.exceptions import (
     AlreadyAMemberError,
     BillingContactError,
@@ -13,7 +14,7 @@ from tenants.exceptions import (
     PersonalTenantError,
     PrimaryContactError,
 )
-from tenants.models import Membership, Role, Tenant
+from tenants.models import AuditEvent, Membership, Role, Tenant
 from tenants.services._common import (
     acting_role,
     assert_in_tenant,
@@ -53,6 +54,13 @@ def membership_create(
     )
     membership.full_clean()
     membership.save()
+    audit_record(
+        tenant=tenant,
+        action=AuditEvent.Action.MEMBER_JOINED,
+        acting_user=acting_user,
+        target=membership,
+        after={"role": role.name},
+    )
     send_membership_added(membership)
     return membership
 
@@ -72,8 +80,18 @@ def membership_change_role(
         raise LastOwnerError(
             "This is the only owner. Make someone else an owner (or transfer ownership) first."
         )
+    before = membership.role.name
     membership.role = role
     membership.save(update_fields=["role"])
+    if before != role.name:
+        audit_record(
+            tenant=tenant,
+            action=AuditEvent.Action.MEMBER_ROLE_CHANGED,
+            acting_user=acting_user,
+            target=membership,
+            before={"role": before},
+            after={"role": role.name},
+        )
     return membership
 
 
@@ -90,8 +108,15 @@ def _assert_may_go(membership: Membership) -> None:
         )
 
 
-def _delete(membership: Membership) -> None:
+def _delete(membership: Membership, *, action: str, acting_user: User | None) -> None:
     tenant, user = membership.tenant, membership.user
+    audit_record(
+        tenant=tenant,
+        action=action,
+        acting_user=acting_user,
+        target=membership,
+        before={"role": membership.role.name},
+    )
     membership.delete()
     send_membership_removed(tenant=tenant, user=user)
 
@@ -108,7 +133,7 @@ def membership_remove(*, membership: Membership, acting_user: User | None) -> No
         actor=acting_role(tenant=tenant, acting_user=acting_user), membership=membership
     )
     _assert_may_go(membership)
-    _delete(membership)
+    _delete(membership, action=AuditEvent.Action.MEMBER_REMOVED, acting_user=acting_user)
 
 
 @transaction.atomic
@@ -116,7 +141,7 @@ def membership_leave(*, membership: Membership) -> None:
     """The member removes themselves (acting_user is the member)."""
     lock_tenant(membership.tenant)
     _assert_may_go(membership)
-    _delete(membership)
+    _delete(membership, action=AuditEvent.Action.MEMBER_LEFT, acting_user=membership.user)
 
 
 @transaction.atomic
@@ -127,11 +152,25 @@ def membership_set_primary_contact(
     tenant = membership.tenant
     assert_in_tenant(tenant, membership)
     lock_tenant(tenant)
-    Membership.objects.for_tenant(tenant).filter(is_primary_contact=True).exclude(
-        pk=membership.pk
-    ).update(is_primary_contact=False)
+    previous = list(
+        Membership.objects.for_tenant(tenant)
+        .filter(is_primary_contact=True)
+        .exclude(pk=membership.pk)
+        .select_related("user")
+    )
+    Membership.objects.filter(pk__in=[m.pk for m in previous]).update(is_primary_contact=False)
+    was_primary = membership.is_primary_contact
     membership.is_primary_contact = True
     membership.save(update_fields=["is_primary_contact"])
+    if not was_primary:
+        audit_record(
+            tenant=tenant,
+            action=AuditEvent.Action.MEMBER_CONTACT_CHANGED,
+            acting_user=acting_user,
+            target=membership,
+            before={"primary_contact": ", ".join(m.user.email for m in previous) or None},
+            after={"primary_contact": membership.user.email},
+        )
     return membership
 
 
@@ -153,6 +192,16 @@ def membership_set_billing_contact(
             raise BillingContactError(
                 "A workspace needs at least one billing contact. Add another one first."
             )
+    was = membership.is_billing_contact
     membership.is_billing_contact = is_billing_contact
     membership.save(update_fields=["is_billing_contact"])
+    if was != is_billing_contact:
+        audit_record(
+            tenant=tenant,
+            action=AuditEvent.Action.MEMBER_CONTACT_CHANGED,
+            acting_user=acting_user,
+            target=membership,
+            before={"billing_contact": was},
+            after={"billing_contact": is_billing_contact},
+        )
     return membership

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from tenants.audit import audit_record
 from tenants.exceptions import BuiltinRoleError, PersonalTenantError, RoleInUseError
-from tenants.models import Role, Tenant
+from tenants.models import AuditEvent, Role, Tenant
 from tenants.permissions import ALL_PERMISSIONS
 from tenants.services._common import acting_role, assert_in_tenant, assert_may_grant
 
@@ -46,6 +47,13 @@ def role_create(
     assert_may_grant(actor=acting_role(tenant=tenant, acting_user=acting_user), role=role)
     role.full_clean(exclude=["permissions"])  # validated above; an empty list is allowed
     role.save()
+    audit_record(
+        tenant=tenant,
+        action=AuditEvent.Action.ROLE_CREATED,
+        acting_user=acting_user,
+        target=role,
+        after={"name": role.name, "permissions": role.permissions},
+    )
     return role
 
 
@@ -58,9 +66,20 @@ def role_update(*, role: Role, name: str, permissions: list[str], acting_user: U
     name, permissions = _clean(tenant=tenant, name=name, permissions=permissions, role=role)
     actor = acting_role(tenant=tenant, acting_user=acting_user)
     assert_may_grant(actor=actor, role=Role(tenant=tenant, name=name, permissions=permissions))
+    before = {"name": role.name, "permissions": list(role.permissions)}
     role.name, role.permissions = name, permissions
     role.full_clean(exclude=["permissions"])  # validated above; an empty list is allowed
     role.save(update_fields=["name", "permissions"])
+    after = {"name": role.name, "permissions": role.permissions}
+    if before != after:
+        audit_record(
+            tenant=tenant,
+            action=AuditEvent.Action.ROLE_UPDATED,
+            acting_user=acting_user,
+            target=role,
+            before=before,
+            after=after,
+        )
     return role
 
 
@@ -76,4 +95,11 @@ def role_delete(*, role: Role, acting_user: User | None) -> None:
             f"“{role.name}” is held by {in_use} member{'s' if in_use != 1 else ''}. "
             "Give them another role first."
         )
+    audit_record(
+        tenant=role.tenant,
+        action=AuditEvent.Action.ROLE_DELETED,
+        acting_user=acting_user,
+        target=role,
+        before={"name": role.name, "permissions": role.permissions},
+    )
     role.delete()

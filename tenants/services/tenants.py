@@ -12,8 +12,9 @@ from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 
 from billing.models import Account
+from tenants.audit import audit_record
 from tenants.exceptions import LastOwnerError, NotAMemberError, PersonalTenantError
-from tenants.models import Membership, Role, Tenant, TenantSlugRedirect
+from tenants.models import AuditEvent, Membership, Role, Tenant, TenantSlugRedirect
 from tenants.permissions import BUILTIN_ROLES
 from tenants.services._common import (
     assert_in_tenant,
@@ -123,9 +124,19 @@ def tenant_create_org(
 @transaction.atomic
 def tenant_rename(*, tenant: Tenant, name: str, acting_user: User | None) -> Tenant:
     """Change the display name (the slug stays; see tenant_change_slug)."""
+    before = Tenant.objects.values_list("name", flat=True).get(pk=tenant.pk)
     tenant.name = name.strip()
     tenant.full_clean(exclude=["slug"])
     tenant.save(update_fields=["name", "updated_at"])
+    if before != tenant.name:
+        audit_record(
+            tenant=tenant,
+            action=AuditEvent.Action.TENANT_RENAMED,
+            acting_user=acting_user,
+            target=tenant,
+            before={"name": before},
+            after={"name": tenant.name},
+        )
     return tenant
 
 
@@ -144,6 +155,14 @@ def tenant_change_slug(*, tenant: Tenant, slug: str, acting_user: User | None) -
     TenantSlugRedirect.objects.for_tenant(tenant).filter(slug=slug).delete()
     TenantSlugRedirect.objects.create(tenant=tenant, slug=old)
     tenant.save(update_fields=["slug", "updated_at"])
+    audit_record(
+        tenant=tenant,
+        action=AuditEvent.Action.TENANT_SLUG_CHANGED,
+        acting_user=acting_user,
+        target=tenant,
+        before={"slug": old},
+        after={"slug": slug},
+    )
     return tenant
 
 
@@ -156,6 +175,13 @@ def tenant_delete(*, tenant: Tenant, acting_user: User | None) -> Tenant:
         return tenant
     tenant.deleted_at = timezone.now()
     tenant.save(update_fields=["deleted_at", "updated_at"])
+    audit_record(
+        tenant=tenant,
+        action=AuditEvent.Action.TENANT_DELETED,
+        acting_user=acting_user,
+        target=tenant,
+        after={"deleted_at": tenant.deleted_at.isoformat()},
+    )
     transaction.on_commit(lambda: tenant_deleted.send(sender=Tenant, tenant=tenant))
     return tenant
 
@@ -189,4 +215,12 @@ def ownership_transfer(
     to_membership.save(update_fields=["role", "is_primary_contact"])
     source.role = roles[Role.Key.ADMIN]
     source.save(update_fields=["role"])
+    audit_record(
+        tenant=tenant,
+        action=AuditEvent.Action.OWNERSHIP_TRANSFERRED,
+        acting_user=acting_user,
+        target=to_membership,
+        before={"owner": acting_user.email},
+        after={"owner": to_membership.user.email},
+    )
     return to_membership
