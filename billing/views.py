@@ -16,6 +16,7 @@ from billing.selectors import billing_overview_get
 from billing.webhooks import stripe_event_receive
 from tenants.decorators import tenant_permission_required
 from tenants.types import TenantRequest
+from tenants.views._base import tenant_context
 
 
 def _overview_url(request: TenantRequest) -> str:
@@ -25,9 +26,10 @@ def _overview_url(request: TenantRequest) -> str:
 @require_GET
 @tenant_permission_required("billing.manage")
 def overview(request: TenantRequest) -> HttpResponse:
-    return render(
-        request, "billing/overview.html", {"billing": billing_overview_get(tenant=request.tenant)}
+    context = tenant_context(
+        request, tab="billing", billing=billing_overview_get(tenant=request.tenant)
     )
+    return render(request, "billing/overview.html", context)
 
 
 @require_POST
