@@ -75,6 +75,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below)
+    "config.security_headers.PermissionsPolicyMiddleware",
+    "tenants.audit.AuditContextMiddleware",  # the client IP for audit events
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "sessions_app.middleware.SessionMiddleware",  # hashed-token sessions, see sessions_app
     "django.middleware.common.CommonMiddleware",
@@ -196,6 +199,35 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$"]
 CSRF_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from a meta tag, not the cookie
 X_FRAME_OPTIONS = "DENY"
+# django-csp 4: no inline script or style anywhere (htmx is configured through a <meta>,
+# the CSRF token is read from <meta name="csrf-token"> by static/src/app.js). /serve/
+# responses set their own stricter policy (sandbox), which the middleware leaves alone.
+_CSP_SELF = "'self'"
+# Presigned S3 URLs (UPLOADS_SERVE_PRESIGNED) point images at the bucket's origin.
+_CSP_IMG = [_CSP_SELF, "data:"] + ([env.str("S3_ENDPOINT")] if env.str("S3_ENDPOINT", "") else [])
+# Chrome applies form-action to the redirect after a POST: checkout and the customer
+# portal answer with a 303 to Stripe.
+_CSP_FORM = [_CSP_SELF] + (
+    ["https://checkout.stripe.com", "https://billing.stripe.com"]
+    if env.str("STRIPE_SECRET_KEY", default="")
+    else []
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_CSP_SELF],
+        "script-src": [_CSP_SELF],
+        "style-src": [_CSP_SELF],
+        "img-src": _CSP_IMG,
+        "object-src": ["'none'"],
+        "base-uri": [_CSP_SELF],
+        "frame-ancestors": ["'none'"],
+        "form-action": _CSP_FORM,
+    },
+}
+# Features the app never uses are switched off for every page (config.security_headers).
+PERMISSIONS_POLICY = {
+    feature: [] for feature in ("camera", "microphone", "geolocation", "payment", "usb")
+}
 if TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -371,11 +403,14 @@ RATELIMIT_TIERS = {
     "api": {"rate": env.str("RATELIMIT_API", default="100/15m"), "when_unavailable": "fail_open"},
     # For consume_or_429() around "resend verification email" and similar sends.
     "email-send": {"rate": "5/1h", "when_unavailable": "memory"},
+    # Invitations sent or resent per user: caps invite spam on plans without a member cap.
+    "invite": {"rate": env.str("RATELIMIT_INVITE", default="50/1h"), "when_unavailable": "memory"},
 }
 # URL name -> POSTed field holding the email for the per-account key (None: IP only).
 RATELIMIT_AUTH_VIEWS = {
     "accounts:sign-in": "email",
     "accounts:sign-up": None,
+    "invites:sign-up": None,
     "accounts:password-forgot": "email",
     "accounts:password-reset": None,
     "admin:login": "username",
