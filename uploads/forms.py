@@ -8,7 +8,9 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from uploads import images, services
+from billing.exceptions import PlanLimitReached
+from billing.plans import plan_check_storage
+from uploads import images, selectors, services
 from uploads.filetypes import SIGNATURE_BYTES, allowed_file_types, file_type_check
 from uploads.models import Upload
 
@@ -84,11 +86,14 @@ class FileUploadForm(forms.Form):
         },
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
+        self.tenant = tenant
         super().__init__(*args, **kwargs)
         types = allowed_file_types()
         self.fields["file"].widget.attrs["accept"] = ",".join(f".{e}" for e in sorted(types))
-        self.fields["file"].help_text = (
+        self.fields[
+            "file"
+        ].help_text = (
             f"Up to {_mb(settings.UPLOADS_FILE_MAX_BYTES)}. Allowed: {', '.join(sorted(types))}."
         )
 
@@ -99,6 +104,14 @@ class FileUploadForm(forms.Form):
             raise ValidationError(
                 f"This file is {_mb(upload.size)}; the limit is {_mb(limit)}.", code="too_large"
             )
+        try:
+            plan_check_storage(
+                tenant=self.tenant,
+                used_bytes=selectors.upload_storage_used(tenant=self.tenant),
+                adding_bytes=upload.size,
+            )
+        except PlanLimitReached as refused:
+            raise ValidationError(refused.message, code="plan_storage_limit") from refused
         upload.seek(0)
         head = upload.read(SIGNATURE_BYTES)
         upload.seek(0)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Sum
 from django.http import Http404
 
 from tenants.models import Membership
@@ -43,6 +44,12 @@ def upload_list(*, tenant: Tenant) -> UploadQuerySet:
         .select_related("uploaded_by")
         .order_by("-created_at", "-pk")
     )
+
+
+def upload_storage_used(*, tenant: Tenant) -> int:
+    """Bytes the tenant's uploads take (all kinds), for the plan's storage cap."""
+    total = Upload.objects.for_tenant(tenant).aggregate(total=Sum("size"))["total"]
+    return total or 0
 
 
 def upload_get(*, tenant: Tenant, pk: int) -> Upload:

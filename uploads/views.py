@@ -145,13 +145,13 @@ def _file_list_page(
 
 @require_GET
 def file_list(request: TenantRequest) -> HttpResponse:
-    return _file_list_page(request, FileUploadForm())
+    return _file_list_page(request, FileUploadForm(tenant=request.tenant))
 
 
 @require_POST
 @tenant_permission_required(FILES_MANAGE)
 def file_upload(request: TenantRequest) -> HttpResponse:
-    form = FileUploadForm(request.POST, request.FILES)
+    form = FileUploadForm(request.POST, request.FILES, tenant=request.tenant)
     if not form.is_valid():
         return _file_list_page(request, form, status=400)
     upload = form.save(tenant=request.tenant, uploaded_by=request.user)

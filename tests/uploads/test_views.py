@@ -242,6 +242,26 @@ def test_bad_files_are_refused_with_form_errors(
     assert _stored_keys(any_storage) == []
 
 
+def test_uploads_past_the_plans_storage_cap_are_refused_with_a_form_error(
+    any_storage, settings, auth_client, org
+):
+    settings.BILLING_PLANS = {
+        **settings.BILLING_PLANS,
+        "free": {**settings.BILLING_PLANS["free"], "max_storage_mb": 1},
+    }
+    url = _files_url(org, "files:upload")
+    first = SimpleUploadedFile("a.txt", b"x" * 700_000)
+    assert auth_client.post(url, {"file": first}).status_code == 302
+
+    second = SimpleUploadedFile("b.txt", b"y" * 400_000)
+    response = auth_client.post(url, {"file": second})
+
+    assert response.status_code == 400
+    assert "storage limit of 1 MB" in response.content.decode()
+    assert list(Upload.objects.values_list("original_filename", flat=True)) == ["a.txt"]
+    assert len(_stored_keys(any_storage)) == 1
+
+
 def test_allowed_types_come_from_settings(settings, auth_client, org):
     settings.UPLOADS_FILE_TYPES = {"log": "text/plain"}
     ok = auth_client.post(
