@@ -6,11 +6,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import user_signup
 from tenants.models import Membership, Role, Tenant
-from tenants.services import tenant_create_org
+from tenants.services import membership_create, tenant_create_org
 
 DEMO_PASSWORD = "pacetrack-demo-2026"
 DEMO_USERS = [
@@ -36,21 +37,27 @@ class Command(BaseCommand):
             if staff and not user.is_staff:
                 user.is_staff = user.is_superuser = True
                 user.save(update_fields=["is_staff", "is_superuser"])
+            if user.email_verified_at is None:  # demo inboxes don't exist
+                user.email_verified_at = timezone.now()
+                user.save(update_fields=["email_verified_at"])
             users[email] = user
 
         org = Tenant.objects.filter(name=DEMO_ORG, kind=Tenant.Kind.ORG).first()
         if org is None:
             org = tenant_create_org(owner=users["owner@pacetrack.test"], name=DEMO_ORG)
             self.stdout.write(f"created organisation {DEMO_ORG} (/t/{org.slug}/)")
+        owner = users["owner@pacetrack.test"]
         for email, role_key in [
             ("admin@pacetrack.test", "admin"),
             ("member@pacetrack.test", "member"),
         ]:
-            Membership.objects.get_or_create(
-                user=users[email],
-                tenant=org,
-                defaults={"role": Role.objects.get(tenant=org, key=role_key)},
-            )
+            if not Membership.objects.filter(user=users[email], tenant=org).exists():
+                membership_create(
+                    tenant=org,
+                    user=users[email],
+                    role=Role.objects.get(tenant=org, key=role_key),
+                    acting_user=owner,
+                )
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(
             "  Sign in at http://127.0.0.1:8000/auth/sign-in/"

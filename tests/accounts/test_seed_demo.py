@@ -1,0 +1,45 @@
+"""`seed_demo` makes the quick start's sign-in work, and running it twice changes nothing."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from accounts.management.commands.seed_demo import DEMO_PASSWORD
+from accounts.models import User
+from tenants.models import Membership, Tenant
+
+pytestmark = pytest.mark.django_db
+
+
+def _state() -> tuple[int, int, int]:
+    return User.objects.count(), Tenant.objects.count(), Membership.objects.count()
+
+
+def test_seed_demo_creates_the_demo_people_and_org_once() -> None:
+    call_command("seed_demo", stdout=io.StringIO())
+    first = _state()
+    call_command("seed_demo", stdout=io.StringIO())
+
+    assert _state() == first == (3, 4, 6)  # 3 personal workspaces + Acme Corp
+    acme = Tenant.objects.get(name="Acme Corp")
+    roles = dict(Membership.objects.for_tenant(acme).values_list("user__email", "role__key"))
+    assert roles == {
+        "owner@pacetrack.test": "owner",
+        "admin@pacetrack.test": "admin",
+        "member@pacetrack.test": "member",
+    }
+    owner = User.objects.get(email="owner@pacetrack.test")
+    assert owner.is_staff and owner.check_password(DEMO_PASSWORD)
+    assert all(u.email_verified_at for u in User.objects.all())
+
+
+def test_the_demo_owner_can_sign_in_with_the_printed_password(client) -> None:
+    call_command("seed_demo", stdout=io.StringIO())
+    response = client.post(
+        "/auth/sign-in/", {"email": "owner@pacetrack.test", "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert client.get("/t/acme-corp/").status_code == 200
