@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from tenants.models import Membership, Role, Team, Tenant
+from tenants.models import AuditEvent, Membership, Role, Team, Tenant
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -155,3 +155,11 @@ def tenant_counts(*, tenant: Tenant) -> dict[str, int]:
         "members": Membership.objects.for_tenant(tenant).count(),
         "teams": Team.objects.for_tenant(tenant).count(),
     }
+
+
+def audit_event_list(*, tenant: Tenant, action: str = "") -> QuerySet[AuditEvent]:
+    """The tenant's audit log, newest first, optionally one action only (actors joined)."""
+    events = AuditEvent.objects.for_tenant(tenant).select_related("actor")
+    if action:
+        events = events.filter(action=action)
+    return events.order_by("-created_at", "-pk")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tenants.views import dashboard, members, roles, settings, teams
+from tenants.views import audit, dashboard, members, roles, settings, teams
 
 app_name = "tenant"
 
@@ -33,4 +33,5 @@ urlpatterns = [
     path("settings/url/", settings.tenant_slug, name="slug"),
     path("settings/transfer/", settings.ownership_transfer, name="transfer"),
     path("settings/delete/", settings.tenant_delete, name="delete"),
+    path("audit/", audit.audit_log, name="audit"),
 ]

@@ -1,0 +1,348 @@
+"""The audit log: one event per audited action, written in the action's transaction,
+immutable everywhere (model, queryset, database), and readable by owners and admins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, InternalError, connection, transaction
+from django.db.utils import OperationalError
+
+from billing.services import account_subscription_apply
+from sessions_app.models import Session
+from sessions_app.services import session_create, session_revoke, session_revoke_all_for_user
+from tenants import services
+from tenants.audit import audit_record
+from tenants.exceptions import LastOwnerError
+from tenants.models import AuditEvent, Role
+from tests.accounts.factories import UserFactory
+from tests.tenants.factories import OrgFactory, add_member
+from uploads import services as upload_services
+
+pytestmark = pytest.mark.django_db
+
+A = AuditEvent.Action
+
+
+def _only(tenant: Any, action: str) -> AuditEvent:
+    events = list(AuditEvent.objects.for_tenant(tenant).filter(action=action))
+    assert len(events) == 1, [e.action for e in AuditEvent.objects.for_tenant(tenant)]
+    return events[0]
+
+
+# --- One event per audited action --------------------------------------------------
+
+
+def test_member_joined(acme: Any, owner: Any) -> None:
+    newcomer = UserFactory(email="new@example.com")
+    member_role = Role.objects.get(tenant=acme, key="member")
+
+    services.membership_create(tenant=acme, user=newcomer, role=member_role, acting_user=owner)
+
+    event = _only(acme, A.MEMBER_JOINED)
+    assert (event.actor, event.target_label, event.after) == (
+        owner,
+        "new@example.com",
+        {"role": "Member"},
+    )
+
+
+def test_member_removed_and_member_left(acme: Any, owner: Any) -> None:
+    removed, leaving = add_member(acme), add_member(acme)
+
+    services.membership_remove(membership=removed, acting_user=owner)
+    services.membership_leave(membership=leaving)
+
+    event = _only(acme, A.MEMBER_REMOVED)
+    assert (event.actor, event.target_label) == (owner, removed.user.email)
+    assert event.before == {"role": "Member"}
+    assert _only(acme, A.MEMBER_LEFT).actor == leaving.user
+
+
+def test_role_changed(acme: Any, owner: Any) -> None:
+    membership = add_member(acme)
+    admin = Role.objects.get(tenant=acme, key="admin")
+
+    services.membership_change_role(membership=membership, role=admin, acting_user=owner)
+
+    event = _only(acme, A.MEMBER_ROLE_CHANGED)
+    assert (event.before, event.after) == ({"role": "Member"}, {"role": "Admin"})
+
+
+def test_custom_role_created_updated_and_deleted(acme: Any, owner: Any) -> None:
+    role = services.role_create(
+        tenant=acme, name="Editors", permissions=["teams.manage"], acting_user=owner
+    )
+    services.role_update(role=role, name="Writers", permissions=[], acting_user=owner)
+    role_id = role.pk
+    services.role_delete(role=role, acting_user=owner)
+
+    assert _only(acme, A.ROLE_CREATED).after == {
+        "name": "Editors",
+        "permissions": ["teams.manage"],
+    }
+    updated = _only(acme, A.ROLE_UPDATED)
+    assert (updated.before["name"], updated.after["name"]) == ("Editors", "Writers")
+    deleted = _only(acme, A.ROLE_DELETED)
+    assert (deleted.target_label, deleted.target_id) == ("Writers", str(role_id))
+
+
+def test_contact_flags_changed(acme: Any, owner: Any) -> None:
+    membership = add_member(acme)
+
+    services.membership_set_billing_contact(
+        membership=membership, is_billing_contact=True, acting_user=owner
+    )
+    services.membership_set_primary_contact(membership=membership, acting_user=owner)
+
+    billing, primary = AuditEvent.objects.for_tenant(acme).filter(action=A.MEMBER_CONTACT_CHANGED)[
+        ::-1
+    ]
+    assert (billing.before, billing.after) == (
+        {"billing_contact": False},
+        {"billing_contact": True},
+    )
+    assert primary.before == {"primary_contact": owner.email}
+    assert primary.after == {"primary_contact": membership.user.email}
+
+
+def test_tenant_renamed_moved_and_deleted(acme: Any, owner: Any) -> None:
+    services.tenant_rename(tenant=acme, name="Acme Corp", acting_user=owner)
+    old_slug = acme.slug
+    services.tenant_change_slug(tenant=acme, slug="acme-corp", acting_user=owner)
+    services.tenant_delete(tenant=acme, acting_user=owner)
+
+    renamed = _only(acme, A.TENANT_RENAMED)
+    assert (renamed.before, renamed.after) == ({"name": "Acme"}, {"name": "Acme Corp"})
+    assert _only(acme, A.TENANT_SLUG_CHANGED).before == {"slug": old_slug}
+    assert _only(acme, A.TENANT_DELETED).actor == owner
+
+
+def test_a_rename_to_the_same_name_is_not_an_event(acme: Any, owner: Any) -> None:
+    services.tenant_rename(tenant=acme, name="Acme", acting_user=owner)
+
+    assert not AuditEvent.objects.for_tenant(acme).exists()
+
+
+def test_plan_changed_by_the_provider_is_logged_in_every_workspace_of_the_account(
+    acme: Any,
+) -> None:
+    subscription = {
+        "id": "sub_1",
+        "status": "active",
+        "customer": "cus_1",
+        "metadata": {"plan": "pro"},
+        "items": {"data": [{"price": {"id": "price_unknown"}, "quantity": 2}]},
+    }
+
+    account_subscription_apply(account=acme.account, subscription=subscription, as_of=None)
+
+    event = _only(acme, A.PLAN_CHANGED)
+    assert event.actor is None  # the provider, through a webhook or sync
+    assert (event.before, event.after) == ({"plan": "free"}, {"plan": "pro", "status": "active"})
+
+
+def test_file_uploaded_and_deleted(acme: Any, owner: Any) -> None:
+    upload = upload_services.upload_create(
+        tenant=acme,
+        uploaded_by=owner,
+        file=ContentFile(b"hello", name="Notes.txt"),
+        extension="txt",
+        content_type="text/plain",
+    )
+    upload_services.upload_delete(tenant=acme, upload=upload, acting_user=owner)
+
+    assert _only(acme, A.FILE_UPLOADED).target_label == "Notes.txt"
+    deleted = _only(acme, A.FILE_DELETED)
+    assert (deleted.actor, deleted.target_label, deleted.before["size"]) == (owner, "Notes.txt", 5)
+
+
+def test_session_revoked_by_staff_goes_to_the_users_personal_log(user: Any) -> None:
+    staff = UserFactory(is_staff=True)
+    session = session_create(user_id=user.pk, token="t" * 43, ip_address="203.0.113.9")
+
+    session_revoke(session=session, reason=Session.RevokedReason.ADMIN, acting_user=staff)
+
+    event = _only(user.personal_tenant, A.SESSION_REVOKED)
+    assert event.actor == staff
+    assert "203.0.113.9" in event.target_label
+
+
+def test_a_user_signing_out_their_own_device_is_not_an_audit_event(user: Any) -> None:
+    session = session_create(user_id=user.pk, token="u" * 43)
+
+    session_revoke(session=session, reason=Session.RevokedReason.REVOKED_BY_USER, acting_user=user)
+
+    assert not AuditEvent.objects.filter(action=A.SESSION_REVOKED).exists()
+
+
+def test_revoking_all_sessions_as_an_operator_is_one_event(user: Any) -> None:
+    session_create(user_id=user.pk, token="a" * 43)
+    session_create(user_id=user.pk, token="b" * 43)
+
+    session_revoke_all_for_user(user=user, reason=Session.RevokedReason.ADMIN)
+
+    assert _only(user.personal_tenant, A.SESSION_REVOKED).after == {
+        "reason": "admin",
+        "sessions": 2,
+    }
+
+
+# --- Same transaction, actor IP -----------------------------------------------------
+
+
+def test_a_refused_action_leaves_no_event(acme: Any, owner: Any) -> None:
+    owner_membership = acme.memberships.get(user=owner)
+    member_role = Role.objects.get(tenant=acme, key="member")
+
+    with pytest.raises(LastOwnerError):
+        services.membership_change_role(
+            membership=owner_membership, role=member_role, acting_user=owner
+        )
+
+    assert not AuditEvent.objects.for_tenant(acme).exists()
+
+
+def test_the_event_rolls_back_with_the_change(acme: Any, owner: Any) -> None:
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.tenant_rename(tenant=acme, name="Rolled back", acting_user=owner)
+        raise RuntimeError
+
+    assert not AuditEvent.objects.for_tenant(acme).exists()
+
+
+def test_views_record_the_client_ip(owner_client: Any, acme: Any) -> None:
+    owner_client.post(
+        f"/t/{acme.slug}/settings/rename/", {"name": "Acme Two"}, REMOTE_ADDR="198.51.100.7"
+    )
+
+    event = _only(acme, A.TENANT_RENAMED)
+    assert event.actor_ip == "198.51.100.7"
+
+
+def test_unknown_actions_are_refused(acme: Any) -> None:
+    with pytest.raises(ValueError, match="Unknown audit action"):
+        audit_record(tenant=acme, action="made.up", acting_user=None, target=acme)
+
+
+# --- Immutable ----------------------------------------------------------------------
+
+
+def _event(acme: Any) -> AuditEvent:
+    return audit_record(tenant=acme, action=A.TENANT_RENAMED, acting_user=None, target=acme)
+
+
+def test_saved_events_cannot_be_changed_or_deleted_through_the_orm(acme: Any) -> None:
+    event = _event(acme)
+    event.target_label = "forged"
+
+    with pytest.raises(ValidationError):
+        event.save()
+    with pytest.raises(ValidationError):
+        event.delete()
+    with pytest.raises(ValidationError):
+        AuditEvent.objects.filter(pk=event.pk).update(target_label="forged")
+    with pytest.raises(ValidationError):
+        AuditEvent.objects.filter(pk=event.pk).delete()
+
+
+def test_the_database_refuses_updates(acme: Any) -> None:
+    event = _event(acme)
+
+    with pytest.raises((IntegrityError, InternalError, OperationalError)), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE tenants_auditevent SET target_label = 'forged' WHERE id = %s", [event.pk]
+            )
+
+    assert AuditEvent.objects.get(pk=event.pk).target_label == acme.name
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite guards UPDATE only")
+def test_postgresql_refuses_deletes(acme: Any) -> None:
+    event = _event(acme)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM tenants_auditevent WHERE id = %s", [event.pk])
+
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+# --- The page -----------------------------------------------------------------------
+
+
+def test_owners_and_admins_see_the_log(
+    client: Any, acme: Any, owner: Any, admin_of_acme: Any
+) -> None:
+    services.tenant_rename(tenant=acme, name="Acme Two", acting_user=owner)
+
+    for person in (owner, admin_of_acme):
+        client.force_login(person)
+        response = client.get(f"/t/{acme.slug}/audit/")
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "Workspace renamed" in html and owner.email in html
+        assert "Acme Two" in html
+
+
+def test_members_do_not(client: Any, acme: Any, member_of_acme: Any) -> None:
+    client.force_login(member_of_acme)
+
+    assert client.get(f"/t/{acme.slug}/audit/").status_code == 403
+    assert "Audit log" not in client.get(f"/t/{acme.slug}/").content.decode()
+
+
+def test_existing_owner_and_admin_roles_hold_audit_view(acme: Any) -> None:
+    roles = {r.key: r.permissions for r in Role.objects.for_tenant(acme).exclude(key="")}
+
+    assert "audit.view" in roles["owner"] and "audit.view" in roles["admin"]
+    assert "audit.view" not in roles["member"] and "audit.view" not in roles["billing_admin"]
+
+
+def test_filter_by_action_and_htmx_partial(owner_client: Any, acme: Any, owner: Any) -> None:
+    services.tenant_rename(tenant=acme, name="Acme Two", acting_user=owner)
+    services.role_create(tenant=acme, name="Editors", permissions=[], acting_user=owner)
+
+    response = owner_client.get(
+        f"/t/{acme.slug}/audit/", {"action": "role.created"}, HTTP_HX_REQUEST="true"
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<div id="audit-events">')  # the partial only
+    assert "Editors" in html and "Acme Two" not in html
+
+
+def test_an_unknown_filter_shows_everything_and_says_so(owner_client: Any, acme: Any) -> None:
+    response = owner_client.get(f"/t/{acme.slug}/audit/", {"action": "nope"})
+
+    assert response.status_code == 200
+    assert "That action filter is not known" in response.content.decode()
+
+
+def test_pages_of_fifty_with_a_constant_query_count(
+    owner_client: Any, acme: Any, django_assert_max_num_queries: Any
+) -> None:
+    AuditEvent.objects.bulk_create(
+        AuditEvent(tenant=acme, action=A.TENANT_RENAMED, target_label=f"n{i}") for i in range(60)
+    )
+
+    with django_assert_max_num_queries(12):
+        first = owner_client.get(f"/t/{acme.slug}/audit/")
+    second = owner_client.get(f"/t/{acme.slug}/audit/", {"page": 2})
+
+    assert first.content.decode().count("<tr>") == 50 + 1  # header row
+    assert "Page 2 of 2" in second.content.decode()
+
+
+def test_another_tenants_events_never_show(owner_client: Any, acme: Any) -> None:
+    other = OrgFactory(name="Other")
+    services.tenant_rename(tenant=other, name="Secret rename", acting_user=None)
+
+    html = owner_client.get(f"/t/{acme.slug}/audit/").content.decode()
+
+    assert "Secret rename" not in html
