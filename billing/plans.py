@@ -139,10 +139,11 @@ def plan_require(*, tenant: Tenant, feature: str) -> None:
 
 
 def pending_invitation_count(*, tenant: Tenant) -> int:
-    """Invitations sent but not yet accepted; they count against the member cap so a
-    tenant cannot over-invite. Returns 0 until the invitations app exists: its
-    engineer replaces this body with a count of the tenant's pending invitations."""
-    return 0
+    """Invitations sent but not yet accepted (nor cancelled, nor expired); they count
+    against the member cap so a tenant cannot over-invite."""
+    from tenants.invitations import invitation_pending_count  # it imports this module
+
+    return invitation_pending_count(tenant=tenant)
 
 
 def plan_check_members(*, tenant: Tenant, adding: int = 1) -> None:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("tenants.urls")),
     path("t/<slug:tenant_slug>/", include("tenants.tenant_urls")),
+    path("invites/", include("tenants.invite_urls")),
     path("account/sessions/", include("sessions_app.urls")),
     path("account/avatar/", include("uploads.account_urls")),
     path("serve/", include("uploads.urls")),

@@ -6,6 +6,8 @@ status (400 or 403); views catch `TenantRuleError` to show the message in place.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 
 
@@ -55,3 +57,60 @@ class EscalationError(PermissionDenied):
 
 class CrossTenantError(SuspiciousOperation):
     """An object from another tenant was passed to a service (a bug or an attack)."""
+
+
+# --- Invitations (tenants/invitations.py) ----------------------------------------
+
+
+class InvitationError(TenantRuleError):
+    """An invitation cannot be created, sent, cancelled or accepted as asked."""
+
+
+class InvitationPendingError(InvitationError):
+    """The address already has an open invitation; resend it instead."""
+
+    def __init__(self, message: str, *, invitation: Any) -> None:
+        super().__init__(message)
+        self.invitation = invitation
+
+
+class InvitationResendTooSoonError(InvitationError):
+    """The invitation was emailed moments ago."""
+
+
+class InvitationLinkError(InvitationError):
+    """The link cannot be used; `reason` picks the page that explains why."""
+
+    reason = "invalid"
+
+
+class InvitationInvalidError(InvitationLinkError):
+    reason = "invalid"
+
+
+class InvitationExpiredError(InvitationLinkError):
+    reason = "expired"
+
+
+class InvitationCancelledError(InvitationLinkError):
+    reason = "cancelled"
+
+
+class InvitationUsedError(InvitationLinkError):
+    reason = "used"
+
+
+class InvitationRevokedError(InvitationLinkError):
+    """The inviter can no longer grant this (removed, or lost the permission)."""
+
+    reason = "revoked"
+
+
+class InvitationEmailMismatchError(InvitationError):
+    """The signed-in account's email is not the invited address."""
+
+
+class InvitationSeatsFullError(InvitationLinkError):
+    """The org reached its plan's member cap since the invitation was sent."""
+
+    reason = "full"

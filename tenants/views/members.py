@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -18,11 +20,7 @@ from tenants.permissions import MEMBERS_MANAGE
 from tenants.selectors import membership_get, membership_list, role_list
 from tenants.types import TenantRequest
 from tenants.views._base import back, run_action, tenant_context
-
-
-def _pending_invites(request: TenantRequest) -> list:
-    """Hook for the invitations issue: pending invites are listed above the members."""
-    return []
+from tenants.views.invitations import invite_panel
 
 
 def _flag(request: TenantRequest, membership: Membership) -> Membership:
@@ -41,14 +39,19 @@ def _flag(request: TenantRequest, membership: Membership) -> Membership:
 
 
 def member_list(request: TenantRequest) -> HttpResponse:
+    return members_page(request)
+
+
+def members_page(request: TenantRequest, *, invite_form: Any = None) -> HttpResponse:
+    """The members page; the invite view re-renders it with a rejected form."""
     memberships = [_flag(request, m) for m in membership_list(tenant=request.tenant)]
     context = tenant_context(
         request,
         tab="members",
         memberships=memberships,
         roles=role_list(tenant=request.tenant),
-        pending_invites=_pending_invites(request),
         can_leave=request.tenant.is_org,
+        **invite_panel(request, form=invite_form),
     )
     return render(request, "tenants/members.html", context)
 

@@ -1,0 +1,123 @@
+"""Invitation forms: inviting from the members page, and signing up through a link."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+
+from accounts.forms import SignUpForm
+from accounts.models import normalize_email
+from billing.exceptions import PlanLimitReached
+from tenants.exceptions import AlreadyAMemberError, InvitationPendingError
+from tenants.forms import INPUT, ServiceForm
+from tenants.invitations import invitation_accept_signup, invitation_create
+from tenants.models import Invitation, Membership, Role, Team, Tenant
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def grantable_roles(*, tenant: Tenant, actor: Role) -> list[Role]:
+    """Roles the actor may hand out (only owners make owners; nobody grants more than
+    they hold), built-in roles first. The service checks again on submit."""
+    order = {key: i for i, key in enumerate(Role.Key.values)}
+    held = set(actor.permissions)
+    roles = [
+        role
+        for role in Role.objects.for_tenant(tenant)
+        if (actor.is_owner or not role.is_owner) and set(role.permissions) <= held
+    ]
+    return sorted(roles, key=lambda r: (order.get(r.key, len(order)), r.name.lower()))
+
+
+class InvitationForm(ServiceForm):
+    email = forms.EmailField(
+        max_length=254,
+        widget=forms.EmailInput(INPUT | {"placeholder": "name@company.com", "autocomplete": "off"}),
+    )
+    role = forms.ModelChoiceField(
+        queryset=Role.objects.none(),
+        empty_label=None,
+        widget=forms.Select(INPUT),
+        error_messages={"invalid_choice": "Choose one of the roles you are allowed to grant."},
+    )
+    teams = forms.ModelMultipleChoiceField(
+        queryset=Team.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Optional: they join these teams when they accept.",
+        error_messages={"invalid_choice": "Choose teams of this workspace."},
+    )
+
+    def __init__(self, *args: Any, tenant: Tenant, actor: Role, user: User, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.tenant, self.user = tenant, user
+        self.pending_invitation: Invitation | None = None
+        self.upgrade_url = ""
+        roles = grantable_roles(tenant=tenant, actor=actor)
+        self.fields["role"].queryset = Role.objects.filter(pk__in=[r.pk for r in roles])
+        self.fields["role"].choices = [(r.pk, r.name) for r in roles]
+        member = next((r for r in roles if r.key == Role.Key.MEMBER), None)
+        if member is not None:
+            self.fields["role"].initial = member.pk
+        teams = list(Team.objects.for_tenant(tenant).order_by("name"))
+        self.has_teams = bool(teams)
+        self.fields["teams"].queryset = Team.objects.filter(pk__in=[t.pk for t in teams])
+        self.fields["teams"].choices = [(t.pk, t.name) for t in teams]
+
+    def clean_email(self) -> str:
+        email = normalize_email(self.cleaned_data["email"])
+        if Membership.objects.for_tenant(self.tenant).filter(user__email=email).exists():
+            raise forms.ValidationError(f"{email} is already a member of {self.tenant.name}.")
+        return email
+
+    def save(self) -> Invitation | None:
+        data = self.cleaned_data
+        try:
+            return self.run(
+                lambda: invitation_create(
+                    tenant=self.tenant,
+                    email=data["email"],
+                    role=data["role"],
+                    teams=data["teams"],
+                    acting_user=self.user,
+                )
+            )
+        except PlanLimitReached as error:
+            self.upgrade_url = error.upgrade_url
+            self.add_error(None, error.message)
+            return None
+
+    def run(self, action: Any) -> Any:
+        """Address problems show on the email field; other refusals above the form."""
+
+        def guarded() -> Any:
+            try:
+                return action()
+            except InvitationPendingError as error:
+                self.pending_invitation = error.invitation
+                self.add_error("email", str(error))
+            except AlreadyAMemberError as error:
+                self.add_error("email", str(error))
+            return None
+
+        return super().run(guarded)
+
+
+class InvitationSignUpForm(SignUpForm):
+    """Sign-up for the invited address only. The email field is disabled: Django
+    ignores whatever a browser posts for it and keeps the invited address."""
+
+    def __init__(self, *args: Any, invitation: Invitation, **kwargs: Any) -> None:
+        super().__init__(*args, initial={"email": invitation.email}, **kwargs)
+        self.invitation = invitation
+        email = self.fields["email"]
+        email.disabled = True
+        email.help_text = "The invitation is for this address, so it can't be changed here."
+
+    def save(self, *, raw_token: str) -> Membership:  # type: ignore[override]
+        data = self.cleaned_data
+        return invitation_accept_signup(
+            raw_token=raw_token, name=data["name"], password=data["password"]
+        )

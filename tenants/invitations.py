@@ -1,0 +1,365 @@
+"""Invitations to an org: create, resend, cancel and accept (services), and the
+reads the pages need (selectors).
+
+An invitation is emailed as `/invites/<token>/`. Only the token's SHA-256 is kept
+(the helpers in accounts/tokens.py), so a database dump opens no workspace, and a
+resend replaces the digest so the previous link stops working. Open (pending)
+invitations hold a seat under the plan's member cap: billing counts them through
+`invitation_pending_count`.
+
+Accepting goes through `membership_create` with the inviter as the acting user, so
+the grant is checked against what the inviter may still do today, and billing's
+seat sync hears about the new member as for any other.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts.mail import absolute_url, email_enqueue
+from accounts.models import normalize_email
+from accounts.tokens import token_digest, token_generate, token_matches
+from billing.plans import plan_check_members, plan_limit
+from tenants.exceptions import (
+    AlreadyAMemberError,
+    EscalationError,
+    InvitationCancelledError,
+    InvitationEmailMismatchError,
+    InvitationError,
+    InvitationExpiredError,
+    InvitationInvalidError,
+    InvitationPendingError,
+    InvitationResendTooSoonError,
+    InvitationRevokedError,
+    InvitationSeatsFullError,
+    InvitationUsedError,
+    PersonalTenantError,
+)
+from tenants.models import Invitation, Membership, Role, Team, Tenant
+from tenants.permissions import MEMBERS_INVITE
+from tenants.services._common import acting_role, assert_in_tenant, assert_may_grant, lock_tenant
+from tenants.services.memberships import membership_create
+from tenants.services.teams import team_member_add
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+logger = logging.getLogger("tenants.invitations")
+
+LIFETIME = timedelta(days=7)
+RESEND_COOLDOWN = timedelta(seconds=60)
+EMAIL_TEMPLATE = "tenants/email/invitation"
+
+
+# --- Selectors --------------------------------------------------------------------
+
+
+def invitation_list_open(*, tenant: Tenant) -> list[Invitation]:
+    """Open invitations (pending and expired), newest first, with role, inviter and teams
+    loaded (two queries whatever their number)."""
+    return list(
+        Invitation.objects.for_tenant(tenant)
+        .open()
+        .select_related("role", "invited_by")
+        .prefetch_related(Prefetch("teams", queryset=Team.objects.order_by("name")))
+        .order_by("-sent_at", "-pk")
+    )
+
+
+def invitation_get(*, tenant: Tenant, invitation_id: int) -> Invitation:
+    """An invitation of this tenant, or 404 (also for another tenant's invitation)."""
+    return get_object_or_404(
+        Invitation.objects.for_tenant(tenant).select_related("tenant", "role", "invited_by"),
+        pk=invitation_id,
+    )
+
+
+def invitation_pending_count(*, tenant: Tenant) -> int:
+    """Invitations that still hold a seat: open and not expired."""
+    return Invitation.objects.for_tenant(tenant).pending().count()
+
+
+def invitation_for_token(*, raw: str, lock: bool = False) -> Invitation:
+    """The invitation a link's token belongs to, whatever its state, or
+    InvitationInvalidError. With `lock`, the row stays locked until the transaction ends
+    so two clicks cannot both accept it."""
+    if not raw or len(raw) > 100:
+        raise InvitationInvalidError(_INVALID)
+    digest = token_digest(raw)
+    rows: QuerySet[Invitation] = Invitation.objects.select_related("tenant", "role", "invited_by")
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    try:
+        invitation = rows.get(token_hash=digest)
+    except Invitation.DoesNotExist:
+        raise InvitationInvalidError(_INVALID) from None
+    if not token_matches(raw, invitation.token_hash):
+        raise InvitationInvalidError(_INVALID)
+    return invitation
+
+
+_INVALID = (
+    "This invitation link is not valid. It may have been mistyped, or replaced by a newer "
+    "invitation: check for a more recent email, or ask for a new invitation."
+)
+
+
+def invitation_assert_usable(invitation: Invitation) -> None:
+    """Raise the InvitationLinkError that explains why this link cannot be used, if any."""
+    tenant = invitation.tenant
+    inviter = _inviter_name(invitation)
+    if invitation.accepted_at is not None:
+        raise InvitationUsedError(
+            f"This invitation to {tenant.name} has already been accepted. Each invitation "
+            "link works once."
+        )
+    if invitation.cancelled_at is not None or tenant.is_deleted:
+        raise InvitationCancelledError(
+            f"{inviter} cancelled this invitation to {tenant.name}."
+            if not tenant.is_deleted
+            else f"{tenant.name} no longer exists, so this invitation cannot be used."
+        )
+    if invitation.expires_at <= timezone.now():
+        raise InvitationExpiredError(
+            f"This invitation to {tenant.name} expired on "
+            f"{invitation.expires_at:%B} {invitation.expires_at.day}. Invitations are valid "
+            f"for {LIFETIME.days} days: ask {inviter} to send it again."
+        )
+
+
+# --- Services ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    tenant: Tenant,
+    email: str,
+    role: Role,
+    teams: Iterable[Team] = (),
+    acting_user: User | None,
+) -> Invitation:
+    """Invite `email` into an org with `role` (and teams) and email them the link.
+
+    Refused for personal tenants, existing members, an address with a pending
+    invitation (InvitationPendingError carries it, to offer a resend), a role the
+    inviter may not grant, and when members plus pending invitations reach the cap.
+    """
+    teams = list(teams)
+    email = normalize_email(email)
+    assert_in_tenant(tenant, role, *teams)
+    if tenant.is_personal:
+        raise PersonalTenantError(
+            "Personal workspaces cannot have other members. Create an organisation to "
+            "invite people."
+        )
+    lock_tenant(tenant)  # one cap check at a time per tenant
+    _assert_may_invite(tenant=tenant, acting_user=acting_user, role=role)
+    if Membership.objects.for_tenant(tenant).filter(user__email=email).exists():
+        raise AlreadyAMemberError(f"{email} is already a member of {tenant.name}.")
+    now = timezone.now()
+    for open_invite in Invitation.objects.for_tenant(tenant).open().filter(email=email):
+        if open_invite.expires_at > now:
+            raise InvitationPendingError(
+                f"{email} already has a pending invitation (sent "
+                f"{open_invite.sent_at:%b} {open_invite.sent_at.day}). Resend it instead.",
+                invitation=open_invite,
+            )
+        # An expired invitation is replaced by the new one (new role, teams, link).
+        open_invite.cancelled_at = now
+        open_invite.save(update_fields=["cancelled_at"])
+    plan_check_members(tenant=tenant, adding=1)
+    raw, digest = token_generate()
+    invitation = Invitation(
+        tenant=tenant,
+        email=email,
+        role=role,
+        invited_by=acting_user,
+        token_hash=digest,
+        created_at=now,
+        sent_at=now,
+        expires_at=now + LIFETIME,
+    )
+    invitation.full_clean()
+    try:
+        with transaction.atomic():
+            invitation.save()
+    except IntegrityError:  # the same address invited at the same instant elsewhere
+        raise InvitationError(f"{email} was invited a moment ago. Refresh the page.") from None
+    invitation.teams.set(teams)
+    _send(invitation, raw, teams=teams)
+    return invitation
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation, acting_user: User | None) -> Invitation:
+    """Email a new link (valid seven days from now); the previous link stops working.
+
+    The person resending becomes the inviter: the grant is theirs from now on."""
+    tenant = invitation.tenant
+    assert_in_tenant(tenant, invitation)
+    lock_tenant(tenant)
+    invitation = Invitation.objects.select_related("tenant", "role").get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise InvitationError(f"{invitation.email} already accepted this invitation.")
+    if invitation.cancelled_at is not None:
+        raise InvitationError("This invitation was cancelled. Invite the person again instead.")
+    _assert_may_invite(tenant=tenant, acting_user=acting_user, role=invitation.role)
+    now = timezone.now()
+    if now - invitation.sent_at < RESEND_COOLDOWN:
+        raise InvitationResendTooSoonError(
+            f"The invitation to {invitation.email} was sent less than a minute ago. Give it "
+            "a moment to arrive (and check the spam folder) before sending it again."
+        )
+    if invitation.expires_at <= now:
+        # Expired invitations do not hold a seat; reviving one takes a seat again.
+        plan_check_members(tenant=tenant, adding=1)
+    raw, invitation.token_hash = token_generate()
+    invitation.sent_at = now
+    invitation.expires_at = now + LIFETIME
+    if acting_user is not None:
+        invitation.invited_by = acting_user
+    invitation.save(update_fields=["token_hash", "sent_at", "expires_at", "invited_by"])
+    _send(invitation, raw, teams=list(invitation.teams.order_by("name")))
+    return invitation
+
+
+@transaction.atomic
+def invitation_cancel(*, invitation: Invitation, acting_user: User | None) -> Invitation:
+    """Withdraw an open invitation: its link shows "cancelled" and the seat is freed."""
+    tenant = invitation.tenant
+    assert_in_tenant(tenant, invitation)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise InvitationError(
+            f"{invitation.email} already accepted. Remove them from the members list instead."
+        )
+    if invitation.cancelled_at is None:
+        invitation.cancelled_at = timezone.now()
+        invitation.save(update_fields=["cancelled_at"])
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, raw_token: str, user: User) -> Membership:
+    """The signed-in `user` accepts: they join with the invited role and teams.
+
+    Their address must be the invited one. Opening the emailed link proves they own
+    it, so the address is marked verified as well."""
+    invitation = invitation_for_token(raw=raw_token, lock=True)
+    invitation_assert_usable(invitation)
+    if normalize_email(user.email) != invitation.email:
+        raise InvitationEmailMismatchError(
+            f"This invitation is for {invitation.email}, but you are signed in as {user.email}."
+        )
+    return _join(invitation, user)
+
+
+@transaction.atomic
+def invitation_accept_signup(*, raw_token: str, name: str, password: str) -> Membership:
+    """Create the account for the invited address and join, all or nothing. The
+    address is verified: the person opened the link emailed to it."""
+    from accounts.services import user_signup  # accounts.services imports tenants
+
+    invitation = invitation_for_token(raw=raw_token, lock=True)
+    invitation_assert_usable(invitation)
+    user = user_signup(email=invitation.email, password=password, name=name)
+    return _join(invitation, user)
+
+
+# --- Internals ---------------------------------------------------------------------
+
+
+def _assert_may_invite(*, tenant: Tenant, acting_user: User | None, role: Role) -> None:
+    actor = acting_role(tenant=tenant, acting_user=acting_user)
+    if actor is not None and not actor.has_permission(MEMBERS_INVITE):
+        raise EscalationError("Your role does not allow inviting people.")
+    assert_may_grant(actor=actor, role=role)
+
+
+def _assert_inviter_may_still_grant(invitation: Invitation) -> None:
+    """An invitation is only as good as its inviter's rights today: someone removed or
+    demoted since sending it cannot let people in (or grant more than they now hold)."""
+    revoked = InvitationRevokedError(
+        f"This invitation to {invitation.tenant.name} can no longer be used because "
+        f"{_inviter_name(invitation)} can no longer invite people with the "
+        f"{invitation.role.name} role. Ask an admin of {invitation.tenant.name} for a new "
+        "invitation."
+    )
+    if invitation.invited_by_id is None:
+        raise revoked
+    try:
+        role = Role.objects.get(
+            tenant=invitation.tenant, memberships__user_id=invitation.invited_by_id
+        )
+    except Role.DoesNotExist:
+        raise revoked from None
+    if not role.has_permission(MEMBERS_INVITE):
+        raise revoked
+    try:
+        assert_may_grant(actor=role, role=invitation.role)
+    except EscalationError:
+        raise revoked from None
+
+
+def _join(invitation: Invitation, user: User) -> Membership:
+    tenant = invitation.tenant
+    now = timezone.now()
+    existing = Membership.objects.for_tenant(tenant).filter(user=user).first()
+    if existing is None:
+        _assert_inviter_may_still_grant(invitation)
+        limit = plan_limit(tenant=tenant, limit="max_members")
+        if limit is not None and Membership.objects.for_tenant(tenant).count() >= limit:
+            raise InvitationSeatsFullError(
+                f"{tenant.name} has reached the member limit of its plan since this "
+                f"invitation was sent. Ask {_inviter_name(invitation)} to free a seat or "
+                "upgrade, then open this link again."
+            )
+        membership = membership_create(
+            tenant=tenant, user=user, role=invitation.role, acting_user=invitation.invited_by
+        )
+        for team in invitation.teams.select_related("tenant"):
+            team_member_add(team=team, membership=membership, acting_user=invitation.invited_by)
+    else:
+        # Joined some other way meanwhile: the invitation is fulfilled, nothing to change.
+        membership = existing
+    invitation.accepted_at = now
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    if user.email_verified_at is None:
+        user.email_verified_at = now
+        user.save(update_fields=["email_verified_at"])
+    logger.info("User %s accepted invitation %s to tenant %s", user.pk, invitation.pk, tenant.pk)
+    return membership
+
+
+def _inviter_name(invitation: Invitation) -> str:
+    inviter = invitation.invited_by
+    return inviter.get_full_name() if inviter is not None else "the person who invited you"
+
+
+def _send(invitation: Invitation, raw: str, *, teams: list[Team]) -> None:
+    tenant = invitation.tenant
+    inviter = invitation.invited_by
+    email_enqueue(
+        to=invitation.email,
+        template=EMAIL_TEMPLATE,
+        context={
+            "email": invitation.email,
+            "tenant_name": tenant.name,
+            "role_name": invitation.role.name,
+            "team_names": [team.name for team in teams],
+            "inviter_name": inviter.get_full_name() if inviter is not None else tenant.name,
+            "inviter_email": inviter.email if inviter is not None else "",
+            "expires_at": invitation.expires_at,
+            "url": absolute_url("invites:accept", raw),
+        },
+    )
