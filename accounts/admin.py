@@ -7,11 +7,12 @@ from accounts.exceptions import PermanentEmailError
 from accounts.mail import email_delivery_retry
 from accounts.models import EmailDelivery, EmailToken, KnownDevice, User
 from sessions_app.admin import SessionInline
-from tenants.admin import UserMembershipInline
+from tenants.admin import StaffAuditMixin, UserMembershipInline
+from tenants.models import Tenant
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(StaffAuditMixin, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "name", "is_active", "is_staff", "email_verified_at", "date_joined"]
     list_filter = ["is_active", "is_staff", "is_superuser"]
@@ -28,6 +29,10 @@ class UserAdmin(DjangoUserAdmin):
     ]
     filter_horizontal = ["groups"]
     inlines = [UserMembershipInline, SessionInline]
+
+    def audit_tenant(self, obj: User) -> Tenant | None:
+        """Staff changes to a person are logged in their personal workspace."""
+        return Tenant.objects.filter(personal_owner=obj).first()
 
 
 # --- Email (accounts/mail.py, accounts/tokens.py) --------------------------------

@@ -2,9 +2,100 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
-from tenants.models import Membership, Role, Team, TeamMember, Tenant, TenantSlugRedirect
+from django.contrib import admin
+from django.db import models, transaction
+from django.http import HttpRequest
+
+from tenants.audit import audit_record
+from tenants.models import (
+    AuditEvent,
+    Membership,
+    Role,
+    Team,
+    TeamMember,
+    Tenant,
+    TenantSlugRedirect,
+)
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str | list | dict):
+        return value
+    if isinstance(value, models.Model):
+        return str(value)
+    if hasattr(value, "all"):  # many-to-many managers and querysets
+        return [str(v) for v in value.all()]
+    return str(value)
+
+
+class StaffAuditMixin:
+    """Staff changes and deletions in the admin go to the audit log of the tenant concerned.
+
+    `audit_tenant(obj)` names that tenant (None: nothing to log, e.g. a superuser
+    without a personal workspace). Passwords and other secrets are never logged,
+    only the names of the fields that changed.
+    """
+
+    audit_secret_fields: tuple[str, ...] = ("password",)
+
+    def audit_tenant(self, obj: Any) -> Tenant | None:
+        raise NotImplementedError
+
+    def _values(self, obj: Any, fields: list[str]) -> dict[str, Any]:
+        return {
+            f: "(changed)" if f in self.audit_secret_fields else _jsonable(getattr(obj, f, None))
+            for f in fields
+        }
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        with transaction.atomic():
+            fields = [f for f in form.changed_data if f not in ("password1", "password2")]
+            before = {}
+            if change and fields:
+                old = type(obj)._default_manager.get(pk=obj.pk)
+                before = self._values(old, fields)
+            super().save_model(request, obj, form, change)  # type: ignore[misc]
+            tenant = self.audit_tenant(obj)
+            if change and fields and tenant is not None:
+                audit_record(
+                    tenant=tenant,
+                    action=AuditEvent.Action.STAFF_CHANGED,
+                    acting_user=request.user,
+                    target=obj,
+                    request=request,
+                    before=before,
+                    after=self._values(obj, fields),
+                )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        with transaction.atomic():
+            tenant = self.audit_tenant(obj)
+            if tenant is not None:
+                audit_record(
+                    tenant=tenant,
+                    action=AuditEvent.Action.STAFF_DELETED,
+                    acting_user=request.user,
+                    target=obj,
+                    request=request,
+                )
+            super().delete_model(request, obj)  # type: ignore[misc]
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        # The bulk "delete selected" action: one event per object, same transaction.
+        with transaction.atomic():
+            for obj in queryset:
+                tenant = self.audit_tenant(obj)
+                if tenant is not None:
+                    audit_record(
+                        tenant=tenant,
+                        action=AuditEvent.Action.STAFF_DELETED,
+                        acting_user=request.user,
+                        target=obj,
+                        request=request,
+                    )
+            super().delete_queryset(request, queryset)  # type: ignore[misc]
 
 
 class MembershipInline(admin.TabularInline):
@@ -37,7 +128,7 @@ class SlugRedirectInline(admin.TabularInline):
 
 
 @admin.register(Tenant)
-class TenantAdmin(admin.ModelAdmin):
+class TenantAdmin(StaffAuditMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "kind", "account", "created_at", "deleted_at"]
     list_filter = ["kind", ("deleted_at", admin.EmptyFieldListFilter), "created_at"]
     search_fields = [
@@ -58,6 +149,36 @@ class TenantAdmin(admin.ModelAdmin):
         # kind can be chosen when adding, never changed afterwards (a DB trigger refuses it).
         return self.readonly_fields if obj else ["created_at", "updated_at"]
 
+    actions = ["soft_delete_orgs"]
+
+    def audit_tenant(self, obj: Tenant) -> Tenant:
+        return obj
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Tenants are soft-deleted (their audit log and billing rows stay): use the action.
+        return False
+
+    @admin.action(description="Soft-delete selected organisations")
+    def soft_delete_orgs(self, request: HttpRequest, queryset: Any) -> None:
+        from tenants.services import tenant_delete
+
+        orgs = [t for t in queryset if t.is_org and not t.is_deleted]
+        for tenant in orgs:
+            tenant_delete(tenant=tenant, acting_user=None)
+            audit_record(
+                tenant=tenant,
+                action=AuditEvent.Action.STAFF_DELETED,
+                acting_user=request.user,
+                target=tenant,
+                request=request,
+            )
+        skipped = queryset.count() - len(orgs)
+        self.message_user(
+            request,
+            f"Soft-deleted {len(orgs)} organisation(s)."
+            + (f" Skipped {skipped} personal or already deleted." if skipped else ""),
+        )
+
 
 @admin.register(Role)
 class RoleAdmin(admin.ModelAdmin):
@@ -69,7 +190,10 @@ class RoleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(StaffAuditMixin, admin.ModelAdmin):
+    def audit_tenant(self, obj: Membership) -> Tenant:
+        return obj.tenant
+
     list_display = [
         "user",
         "tenant",
@@ -113,3 +237,27 @@ class TenantSlugRedirectAdmin(admin.ModelAdmin):
     search_fields = ["slug", "tenant__name", "tenant__slug"]
     raw_id_fields = ["tenant"]
     list_select_related = ["tenant"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: audit events are never added, edited or deleted by hand."""
+
+    list_display = ["created_at", "tenant", "actor", "actor_ip", "action", "target_label"]
+    list_filter = ["action", "created_at"]
+    search_fields = ["tenant__slug", "tenant__name", "actor__email", "target_label", "actor_ip"]
+    list_select_related = ["tenant", "actor"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["tenant", "actor"]
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return [f.name for f in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,147 @@
+"""Admin safety: staff only, through our sessions, rate-limited, and every staff change to
+users and tenants lands in the audit log; the audit log itself is read-only there."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from sessions_app.models import Session
+from sessions_app.services import session_create
+from tenants.models import AuditEvent
+from tenants.services import tenant_rename
+from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.sessions_app.helpers import row_of
+from tests.tenants.factories import OrgFactory, add_member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(db: None) -> Any:
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def staff_client(client: Client, staff: Any) -> Client:
+    client.post("/admin/login/", {"username": staff.email, "password": DEFAULT_PASSWORD})
+    return client
+
+
+def test_a_signed_in_non_staff_user_is_sent_to_the_admin_login(client: Client, user: Any) -> None:
+    client.post("/auth/sign-in/", {"email": user.email, "password": DEFAULT_PASSWORD})
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    login = client.post(
+        "/admin/login/", {"username": user.email, "password": DEFAULT_PASSWORD}
+    ).content.decode()
+    assert "staff account" in login
+
+
+def test_staff_sign_in_to_the_admin_through_our_sessions(staff_client: Client) -> None:
+    assert staff_client.get("/admin/").status_code == 200
+    assert row_of(staff_client).revoked_at is None  # a sessions_app row backs the admin
+
+
+def test_a_revoked_staff_session_loses_the_admin(staff_client: Client) -> None:
+    row = row_of(staff_client)
+    Session.objects.filter(pk=row.pk).update(revoked_at=row.created_at, revoked_reason="admin")
+
+    assert staff_client.get("/admin/").status_code == 302
+
+
+def test_admin_login_is_rate_limited_by_the_auth_tier(client: Client, staff: Any) -> None:
+    statuses = [
+        client.post("/admin/login/", {"username": staff.email, "password": "wrong"}).status_code
+        for _ in range(6)
+    ]
+
+    assert statuses[:5] == [200] * 5
+    assert statuses[5] == 429
+
+
+def test_staff_changing_a_user_is_audited_in_their_workspace(
+    staff_client: Client, staff: Any, user: Any
+) -> None:
+    response = staff_client.post(
+        f"/admin/accounts/user/{user.pk}/change/",
+        {
+            "email": user.email,
+            "name": "Renamed by staff",
+            "is_active": "on",
+            "is_staff": "on",
+            "date_joined_0": "2025-01-01",
+            "date_joined_1": "00:00:00",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+            "sessions-TOTAL_FORMS": "0",
+            "sessions-INITIAL_FORMS": "0",
+        },
+        REMOTE_ADDR="192.0.2.44",
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+    event = AuditEvent.objects.get(tenant=user.personal_tenant, action="staff.changed")
+    assert event.actor == staff and event.actor_ip == "192.0.2.44"
+    assert event.after["name"] == "Renamed by staff" and event.after["is_staff"] is True
+    assert event.before["is_staff"] is False
+
+
+def test_staff_soft_delete_tenants_and_it_is_audited(staff_client: Client, staff: Any) -> None:
+    org = OrgFactory(name="Doomed")
+
+    assert staff_client.get(f"/admin/tenants/tenant/{org.pk}/delete/").status_code == 403
+    staff_client.post(
+        "/admin/tenants/tenant/",
+        {"action": "soft_delete_orgs", "_selected_action": [org.pk], "index": "0"},
+    )
+
+    org.refresh_from_db()
+    assert org.is_deleted
+    actions = set(AuditEvent.objects.filter(tenant=org).values_list("action", "actor"))
+    assert actions == {("tenant.deleted", None), ("staff.deleted", staff.pk)}
+
+
+def test_staff_removing_a_membership_is_audited(staff_client: Client, staff: Any) -> None:
+    org = OrgFactory(name="Acme")
+    membership = add_member(org)
+
+    staff_client.post(f"/admin/tenants/membership/{membership.pk}/delete/", {"post": "yes"})
+
+    event = AuditEvent.objects.get(tenant=org, action="staff.deleted")
+    assert (event.actor, event.target_label) == (staff, membership.user.email)
+
+
+def test_the_audit_log_is_read_only_in_the_admin(staff_client: Client, org: Any, user: Any) -> None:
+    tenant_rename(tenant=org, name="Renamed", acting_user=user)
+    event = AuditEvent.objects.get(tenant=org)
+
+    assert staff_client.get("/admin/tenants/auditevent/").status_code == 200
+    assert staff_client.get(f"/admin/tenants/auditevent/{event.pk}/change/").status_code == 200
+    assert staff_client.get("/admin/tenants/auditevent/add/").status_code == 403
+    assert staff_client.get(f"/admin/tenants/auditevent/{event.pk}/delete/").status_code == 403
+    staff_client.post(f"/admin/tenants/auditevent/{event.pk}/change/", {"target_label": "x"})
+    event.refresh_from_db()
+    assert event.target_label == "Renamed"
+
+
+def test_revoke_user_sessions_command(user: Any, capsys: Any) -> None:
+    session_create(user_id=user.pk, token="c" * 43)
+    session_create(user_id=user.pk, token="d" * 43)
+
+    call_command("revoke_user_sessions", user.email.upper())
+
+    assert "Revoked 2 session(s)" in capsys.readouterr().out
+    assert not Session.objects.filter(user=user, revoked_at__isnull=True).exists()
+    assert Session.objects.filter(user=user, revoked_reason="admin").count() == 2
+    assert AuditEvent.objects.filter(tenant=user.personal_tenant, action="session.revoked").exists()
+
+
+def test_revoke_user_sessions_names_an_unknown_email() -> None:
+    with pytest.raises(CommandError, match="No user with the email 'ghost@example.com'"):
+        call_command("revoke_user_sessions", "ghost@example.com")
