@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views, views_email
+from accounts import views, views_email, views_lifecycle
 
 app_name = "accounts"
 
@@ -21,4 +21,6 @@ urlpatterns = [
     path("auth/password/reset/<str:token>/", views_email.password_reset, name="password-reset"),
     path("account/email/", views_email.email_change, name="email-change"),
     path("account/password/", views.password, name="password"),
+    path("account/delete/", views_lifecycle.delete, name="delete"),
+    path("account/export/", views_lifecycle.export, name="export"),
 ]

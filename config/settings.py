@@ -174,6 +174,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# A deleted account keeps its email reserved this long; then purge_deleted_accounts frees it.
+ACCOUNTS_DELETION_GRACE_DAYS = env.int("ACCOUNTS_DELETION_GRACE_DAYS", default=30)
+
 SESSION_ENGINE = "sessions_app.backends.db"
 SESSION_COOKIE_NAME = "pacetrack-session"
 SESSION_COOKIE_HTTPONLY = True

@@ -45,6 +45,9 @@ class Tenant(models.Model):
     # Set at creation, never changed: enforced in save() and by a database trigger.
     kind = models.CharField(max_length=10, choices=Kind.choices)
     # Set only on personal tenants: the one user it belongs to (one per user, enforced).
+    # A personal tenant is soft-deleted only with its owner's account (accounts.lifecycle);
+    # tenant_delete refuses it. The former "never deleted" check constraint could not
+    # express that exception, so the rule lives in the services.
     personal_owner = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -73,11 +76,6 @@ class Tenant(models.Model):
                     | models.Q(kind="org", personal_owner__isnull=True)
                 ),
                 name="tenants_tenant_personal_owner_matches_kind",
-            ),
-            # Personal tenants are never deleted.
-            models.CheckConstraint(
-                condition=models.Q(kind="org") | models.Q(deleted_at__isnull=True),
-                name="tenants_tenant_personal_never_deleted",
             ),
         ]
 

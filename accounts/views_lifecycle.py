@@ -1,0 +1,83 @@
+"""Deleting one's account and downloading one's data (/account/delete/, /account/export/)."""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.services_lifecycle import (
+    LastOwnerOfOrgsError,
+    account_delete,
+    account_export,
+    orgs_blocking_deletion,
+)
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"class": "input", "autocomplete": "current-password"}),
+    )
+    confirm = forms.BooleanField(
+        label="I understand that this cannot be undone from here.",
+        error_messages={"required": "Tick the box to confirm."},
+    )
+
+    def __init__(self, *args: object, user: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):  # type: ignore[attr-defined]
+            raise forms.ValidationError("That is not your current password.")
+        return password
+
+
+@sensitive_post_parameters("password")
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete(request: HttpRequest) -> HttpResponse:
+    form = AccountDeleteForm(request.POST or None, user=request.user)
+    blocking = orgs_blocking_deletion(user=request.user)
+    if request.method == "POST" and form.is_valid() and not blocking:
+        try:
+            account_delete(user=request.user)
+        except LastOwnerOfOrgsError as error:  # an org changed hands meanwhile
+            form.add_error(None, str(error))
+        else:
+            logout(request)
+            messages.success(request, "Your account was deleted. We're sorry to see you go.")
+            return redirect("home")
+    status = 400 if form.is_bound and (form.errors or blocking) else 200
+    return render(
+        request,
+        "accounts/delete.html",
+        {"form": form, "blocking": blocking, "active": "delete"},
+        status=status,
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def export(request: HttpRequest) -> HttpResponse:
+    data = account_export(user=request.user)
+    response = HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
+    )
+    stamp = timezone.now().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="pacetrack-data-{stamp}.json"'
+    return response

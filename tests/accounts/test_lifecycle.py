@@ -1,0 +1,133 @@
+"""Deleting an account (/account/delete/), purging it later, and the data export."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.utils import timezone
+
+from accounts.models import User
+from sessions_app.models import Session
+from sessions_app.services import session_create
+from tenants.models import AuditEvent, Membership
+from tenants.signals import membership_removed
+from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.tenants.factories import OrgFactory, add_member
+
+pytestmark = pytest.mark.django_db
+
+
+def _delete(client: Any, password: str = DEFAULT_PASSWORD, confirm: bool = True) -> Any:
+    data = {"password": password, **({"confirm": "on"} if confirm else {})}
+    return client.post("/account/delete/", data)
+
+
+def test_the_last_owner_of_an_org_is_refused_and_told_which(auth_client: Any, user: Any) -> None:
+    OrgFactory(owner=user, name="Solo Org")
+    shared = OrgFactory(owner=user, name="Shared Org")
+    add_member(shared, role_key="owner")
+
+    page = auth_client.get("/account/delete/").content.decode()
+    response = _delete(auth_client)
+
+    notice = page.split('data-testid="blocking-orgs"', 1)[1].split("</div>", 1)[0]
+    assert "Solo Org" in notice and "Shared Org" not in notice
+    assert response.status_code == 400
+    user.refresh_from_db()
+    assert user.is_active
+
+
+def test_wrong_password_or_no_confirmation_is_refused(auth_client: Any, user: Any) -> None:
+    wrong = _delete(auth_client, password="not-my-password")
+    unticked = _delete(auth_client, confirm=False)
+
+    assert "That is not your current password." in wrong.content.decode()
+    assert "Tick the box to confirm." in unticked.content.decode()
+    user.refresh_from_db()
+    assert user.is_active
+
+
+def test_deleting_removes_memberships_sessions_and_the_personal_workspace(
+    auth_client: Any, user: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    owner = UserFactory()
+    org = OrgFactory(owner=owner, name="Team Org")
+    add_member(org, user=user, role_key="admin")
+    co_owned = OrgFactory(owner=user, name="Co-owned")
+    add_member(co_owned, role_key="owner")
+    other_device = session_create(user_id=user.pk, token="x" * 43)
+    removed: list[Any] = []
+    membership_removed.connect(lambda **kw: removed.append(kw["tenant"]), weak=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _delete(auth_client)
+
+    assert response.status_code == 302 and response["Location"] == "/"
+    user.refresh_from_db()
+    assert not user.is_active and not user.has_usable_password()
+    assert not Membership.objects.filter(user=user, tenant__kind="org").exists()
+    assert {t.pk for t in removed} >= {org.pk, co_owned.pk}  # through the service: signals fire
+    co_owned.refresh_from_db()
+    assert co_owned.memberships.get().is_primary_contact  # handed to the remaining owner
+    assert user.personal_tenant.is_deleted
+    other_device.refresh_from_db()
+    assert other_device.revoked_at is not None
+    assert auth_client.get("/account/").status_code == 302  # signed out here too
+    assert AuditEvent.objects.filter(tenant=user.personal_tenant, action="account.deleted").exists()
+    assert AuditEvent.objects.filter(tenant=org, action="member.left", actor=user).exists()
+
+
+def test_the_email_is_freed_after_the_grace_period(
+    auth_client: Any, user: Any, settings: Any
+) -> None:
+    settings.ACCOUNTS_DELETION_GRACE_DAYS = 30
+    email = user.email
+    _delete(auth_client)
+
+    call_command("purge_deleted_accounts")
+    assert User.objects.filter(email=email).exists()  # still reserved
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        call_command("purge_deleted_accounts")
+
+    user.refresh_from_db()
+    assert user.email == f"deleted-{user.pk}@deleted.invalid" and user.name == ""
+    assert UserFactory(email=email).pk != user.pk  # the address can sign up again
+
+
+def test_export_downloads_profile_memberships_sessions_and_uploads(
+    auth_client: Any, user: Any
+) -> None:
+    from django.core.files.base import ContentFile
+
+    from uploads.services import upload_create
+
+    org = OrgFactory(owner=user, name="Export Org")
+    upload_create(
+        tenant=org,
+        uploaded_by=user,
+        file=ContentFile(b"hi", name="a.txt"),
+        extension="txt",
+        content_type="text/plain",
+    )
+
+    response = auth_client.get("/account/export/")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response["Content-Disposition"].startswith('attachment; filename="pacetrack-data-')
+    data = json.loads(response.content)
+    assert data["profile"]["email"] == user.email
+    assert {m["workspace"] for m in data["memberships"]} >= {"Export Org"}
+    assert data["uploads"][0]["filename"] == "a.txt"
+    assert isinstance(data["sessions"], list) and data["sessions"]
+
+
+def test_both_pages_need_a_signed_in_user(client: Any) -> None:
+    assert client.get("/account/delete/").status_code == 302
+    assert client.get("/account/export/").status_code == 302
+    assert Session.objects.count() == 0
