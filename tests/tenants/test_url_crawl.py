@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tenants.models import Membership, Role, Team
+from tenants.invitations import invitation_create
+from tenants.models import Invitation, Membership, Role, Team
 from tests.accounts.factories import UserFactory
 from tests.tenants.factories import OrgFactory, add_member, make_team
 
@@ -68,6 +69,9 @@ def victim(db: None) -> dict[str, Any]:
     team = make_team(org, "Secret team")
     member = add_member(org)
     role = Role.objects.create(tenant=org, name="Custom", permissions=[])
+    invitation = invitation_create(
+        tenant=org, email="invitee@example.com", role=role, acting_user=owner
+    )
     return {
         "tenant": org,
         "samples": {
@@ -75,6 +79,7 @@ def victim(db: None) -> dict[str, Any]:
             "team_id": team.pk,
             "membership_id": member.pk,
             "role_id": role.pk,
+            "invitation_id": invitation.pk,
         },
     }
 
@@ -82,6 +87,7 @@ def victim(db: None) -> dict[str, Any]:
 def test_the_crawl_finds_the_tenant_pages() -> None:
     names = {p.name for _, p in ROUTES}
     assert {"dashboard", "members", "roles", "teams", "settings", "team-edit"} <= names
+    assert {"invite-create", "invite-resend", "invite-cancel"} <= names
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
@@ -130,3 +136,4 @@ def test_an_owner_cannot_reach_another_tenants_objects_through_their_own_tenant(
     assert Team.objects.filter(tenant=victim["tenant"], name="Secret team").exists()
     assert Membership.objects.filter(pk=victim["samples"]["membership_id"]).exists()
     assert Role.objects.filter(pk=victim["samples"]["role_id"]).exists()
+    assert Invitation.objects.get(pk=victim["samples"]["invitation_id"]).status == "pending"

@@ -1,0 +1,62 @@
+"""An owner invites a new person from the members page; the person opens the link from
+the captured email, signs up and lands in the org with the invited role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from accounts.models import User
+from tenants.models import Membership
+from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.accounts.mailtools import link_in
+from tests.tenants.factories import OrgFactory
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_invite_a_new_person_who_signs_up_from_the_email_and_lands_in_the_org(
+    page: Any, browser_context: Any, live_server: Any, mailoutbox: list[Any]
+) -> None:
+    owner = UserFactory(email="owner@example.com", name="Olive Owner")
+    org = OrgFactory(owner=owner, name="Compilers Ltd")
+
+    page.goto("/auth/sign-in/")
+    page.fill("input[name=email]", owner.email)
+    page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url("**/t/**")
+    page.goto(f"/t/{org.slug}/members/")
+    form = page.get_by_test_id("invite-form")
+    form.locator("input[name=email]").fill("grace@example.com")
+    form.locator("select[name=role]").select_option(label="Admin")
+    form.get_by_role("button", name="Send invitation").click()
+    notice = page.get_by_test_id("invite-notice")
+    notice.wait_for()
+    assert "Invitation sent to grace@example.com" in notice.inner_text()
+    assert "grace@example.com" in page.get_by_test_id("invites-table").inner_text()
+
+    [email] = mailoutbox
+    assert email.to == ["grace@example.com"] and "Compilers Ltd" in email.subject
+    # The invitee uses their own browser profile: no cookies shared with the owner.
+    invitee = browser_context.browser.new_context(base_url=live_server.url)
+    try:
+        guest = invitee.new_page()
+        guest.goto(link_in(email))
+        assert "Join Compilers Ltd" in guest.locator("h1").inner_text()
+        guest.get_by_role("link", name="Create account and join").click()
+        locked = guest.locator("input[name=email]")
+        assert locked.input_value() == "grace@example.com" and locked.is_disabled()
+        guest.fill("input[name=name]", "Grace Hopper")
+        guest.fill("input[name=password]", "a-very-long-password-42")
+        guest.get_by_role("button", name="Create account and join Compilers Ltd").click()
+        guest.wait_for_url(f"**/t/{org.slug}/")
+        assert guest.get_by_test_id("your-role").inner_text() == "Admin"
+        assert "Welcome to Compilers Ltd" in guest.content()
+    finally:
+        invitee.close()
+
+    grace = User.objects.get(email="grace@example.com")
+    assert grace.email_verified_at is not None
+    assert Membership.objects.get(tenant=org, user=grace).role.key == "admin"
