@@ -114,6 +114,7 @@ class InvitationSignUpForm(SignUpForm):
         self.invitation = invitation
         email = self.fields["email"]
         email.disabled = True
+        email.widget.attrs["class"] = "input cursor-not-allowed bg-slate-50 pr-9 text-slate-600"
         email.help_text = "The invitation is for this address, so it can't be changed here."
 
     def save(self, *, raw_token: str) -> Membership:  # type: ignore[override]
