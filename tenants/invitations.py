@@ -28,6 +28,7 @@ from accounts.mail import absolute_url, email_enqueue
 from accounts.models import normalize_email
 from accounts.tokens import token_digest, token_generate, token_matches
 from billing.plans import plan_check_members, plan_limit
+from tenants.audit import audit_record
 from tenants.exceptions import (
     AlreadyAMemberError,
     EscalationError,
@@ -43,7 +44,7 @@ from tenants.exceptions import (
     InvitationUsedError,
     PersonalTenantError,
 )
-from tenants.models import Invitation, Membership, Role, Team, Tenant
+from tenants.models import AuditEvent, Invitation, Membership, Role, Team, Tenant
 from tenants.permissions import MEMBERS_INVITE
 from tenants.services._common import acting_role, assert_in_tenant, assert_may_grant, lock_tenant
 from tenants.services.memberships import membership_create
@@ -195,6 +196,14 @@ def invitation_create(
     except IntegrityError:  # the same address invited at the same instant elsewhere
         raise InvitationError(f"{email} was invited a moment ago. Refresh the page.") from None
     invitation.teams.set(teams)
+    audit_record(
+        tenant=tenant,
+        action=AuditEvent.Action.MEMBER_INVITED,
+        acting_user=acting_user,
+        target=invitation,
+        target_label=email,
+        after={"role": role.name, "teams": [t.name for t in teams]},
+    )
     _send(invitation, raw, teams=teams)
     return invitation
 

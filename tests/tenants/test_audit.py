@@ -346,3 +346,18 @@ def test_another_tenants_events_never_show(owner_client: Any, acme: Any) -> None
     html = owner_client.get(f"/t/{acme.slug}/audit/").content.decode()
 
     assert "Secret rename" not in html
+
+
+def test_member_invited(acme: Any, owner: Any) -> None:
+    from tenants.invitations import invitation_create
+
+    invitation_create(
+        tenant=acme,
+        email="Invitee@Example.com",
+        role=Role.objects.get(tenant=acme, key="admin"),
+        acting_user=owner,
+    )
+
+    event = _only(acme, A.MEMBER_INVITED)
+    assert (event.actor, event.target_label) == (owner, "invitee@example.com")
+    assert event.after == {"role": "Admin", "teams": []}

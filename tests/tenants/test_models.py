@@ -63,8 +63,18 @@ def test_an_org_has_at_most_one_primary_contact_in_the_database(acme: Any) -> No
         Membership.objects.filter(pk=other.pk).update(is_primary_contact=True)
 
 
-def test_personal_tenants_cannot_be_soft_deleted_in_the_database(user: Any) -> None:
-    from django.utils import timezone
+def test_personal_tenants_are_soft_deleted_only_with_their_owners_account(user: Any) -> None:
+    # The former DB constraint "personal tenants are never deleted" could not allow
+    # account deletion (accounts.services_lifecycle), so the rule lives in the services.
+    from accounts.services_lifecycle import account_delete
+    from tenants.exceptions import PersonalTenantError
+    from tenants.services import tenant_delete
 
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Tenant.objects.filter(personal_owner=user).update(deleted_at=timezone.now())
+    personal = Tenant.objects.get(personal_owner=user)
+    with pytest.raises(PersonalTenantError):
+        tenant_delete(tenant=personal, acting_user=user)
+
+    account_delete(user=user)
+
+    personal.refresh_from_db()
+    assert personal.is_deleted
