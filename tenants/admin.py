@@ -9,8 +9,10 @@ from django.db import models, transaction
 from django.http import HttpRequest
 
 from tenants.audit import audit_record
+from tenants.invitations import invitation_cancel
 from tenants.models import (
     AuditEvent,
+    Invitation,
     Membership,
     Role,
     Team,
@@ -261,3 +263,31 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Read-only: invitations are sent from the members page (the service emails the
+    link; only its digest is stored). Staff can cancel them here."""
+
+    list_display = ["email", "tenant", "role", "status", "invited_by", "sent_at", "expires_at"]
+    list_filter = ["sent_at", "expires_at", "accepted_at", "cancelled_at"]
+    search_fields = ["email", "tenant__name", "tenant__slug", "invited_by__email"]
+    list_select_related = ["tenant", "role", "invited_by"]
+    raw_id_fields = ["tenant", "role", "invited_by", "accepted_by"]
+    date_hierarchy = "sent_at"
+    actions = ["cancel_invitations"]
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return [f.name for f in Invitation._meta.fields] + ["teams"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Cancel selected invitations (their links stop working)")
+    def cancel_invitations(self, request: HttpRequest, queryset: Any) -> None:
+        cancelled = 0
+        for invitation in queryset.open().select_related("tenant"):
+            invitation_cancel(invitation=invitation, acting_user=None)
+            cancelled += 1
+        self.message_user(request, f"{cancelled} invitation(s) cancelled.")

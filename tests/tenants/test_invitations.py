@@ -3,7 +3,6 @@ and the seats pending invitations hold under the plan's member cap."""
 
 from __future__ import annotations
 
-import copy
 import re
 from datetime import timedelta
 from typing import Any
@@ -75,14 +74,6 @@ def sent(mailoutbox: list[Any], django_capture_on_commit_callbacks: Any) -> Any:
             return service(**kwargs)
 
     return send
-
-
-@pytest.fixture
-def unlimited(settings: Any) -> None:
-    """No member cap on the free plan, for tests about something else."""
-    plans = copy.deepcopy(settings.BILLING_PLANS)
-    plans["free"]["max_members"] = None
-    settings.BILLING_PLANS = plans
 
 
 def role(tenant: Tenant, key: str = "member") -> Role:
