@@ -15,7 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import EmailDelivery, User
 from tenants.models import Invitation, Membership, Role, TeamMember, Tenant
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
 from tests.accounts.mailtools import link_in
@@ -337,7 +337,9 @@ def test_signed_out_new_person_signs_up_with_the_locked_address_and_joins(
     assert user.email_verified_at is not None and user.name == "Ada Lovelace"
     assert Membership.objects.get(tenant=acme, user=user).role.key == "admin"
     assert response.context["user"] == user  # signed in
-    assert len(mailoutbox) == 1  # no verification email: the invitation proved the address
+    # No verification email: opening the invitation proved the address.
+    queued = {d.template for d in EmailDelivery.objects.all() if "new@example.com" in d.to}
+    assert queued == {"tenants/email/invitation"} and len(mailoutbox) == 1
 
 
 def test_sign_up_errors_re_render_the_form(visitor: Any, invite: Any) -> None:
