@@ -75,10 +75,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files are answered here; nothing below runs for them (whitenoise's advice).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below)
     "config.security_headers.PermissionsPolicyMiddleware",
     "tenants.audit.AuditContextMiddleware",  # the client IP for audit events
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "sessions_app.middleware.SessionMiddleware",  # hashed-token sessions, see sessions_app
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -358,9 +359,10 @@ BILLING_PLANS = {
         "price_label": "$0",
         "price_id": "",
         "per_seat": False,
-        "max_members": 3,
+        "max_members": 5,
         "max_storage_mb": 100,
-        "features": [],
+        # Teams work on every plan out of the box; drop "teams" here to sell them.
+        "features": ["teams"],
     },
     "pro": {
         "name": "Pro",
@@ -403,7 +405,10 @@ RATELIMIT_TIERS = {
         "rate": env.str("RATELIMIT_AUTH_ACCOUNT", default="10/1h"),
         "when_unavailable": "memory",
     },
-    "serve": {"rate": env.str("RATELIMIT_SERVE", default="500/1h"), "when_unavailable": "fail_open"},
+    "serve": {
+        "rate": env.str("RATELIMIT_SERVE", default="500/1h"),
+        "when_unavailable": "fail_open",
+    },
     "api": {"rate": env.str("RATELIMIT_API", default="100/15m"), "when_unavailable": "fail_open"},
     # For consume_or_429() around "resend verification email" and similar sends.
     "email-send": {"rate": "5/1h", "when_unavailable": "memory"},

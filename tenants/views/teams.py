@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
+from billing.plans import plan_allows, plan_require
 from tenants import services
 from tenants.decorators import tenant_permission_required
 from tenants.forms import TeamForm, TeamMemberAddForm
@@ -23,6 +24,7 @@ def _context(request: TenantRequest, **extra: Any) -> dict[str, Any]:
     return tenant_context(
         request,
         tab="teams",
+        teams_in_plan=plan_allows(tenant=request.tenant, feature="teams"),
         nodes=team_tree(tenant=request.tenant),
         all_members=list(membership_list(tenant=request.tenant)) if can_manage else [],
         **extra,
@@ -31,7 +33,9 @@ def _context(request: TenantRequest, **extra: Any) -> dict[str, Any]:
 
 def team_list(request: TenantRequest) -> HttpResponse:
     form = None
-    if request.role.has_permission(TEAMS_MANAGE):
+    if request.role.has_permission(TEAMS_MANAGE) and plan_allows(
+        tenant=request.tenant, feature="teams"
+    ):
         form = TeamForm(tenant=request.tenant, user=request.user)
     return render(request, "tenants/teams.html", _context(request, form=form))
 
@@ -39,6 +43,7 @@ def team_list(request: TenantRequest) -> HttpResponse:
 @require_POST
 @tenant_permission_required(TEAMS_MANAGE)
 def team_create(request: TenantRequest) -> HttpResponse:
+    plan_require(tenant=request.tenant, feature="teams")  # PlanLimitMiddleware shows the prompt
     form = TeamForm(request.POST, tenant=request.tenant, user=request.user)
     if form.is_valid():
         team = form.save()

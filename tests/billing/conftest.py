@@ -21,11 +21,19 @@ def billing_settings(settings: Any) -> Any:
     settings.STRIPE_SECRET_KEY = "sk_test_pacetrack"
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
     settings.BILLING_BACKEND = "billing.backends.stripe.StripeBillingBackend"
-    plans = copy.deepcopy(settings.BILLING_PLANS)
+    plans = _test_plans(settings)
     plans["pro"]["price_id"] = PRO_PRICE
     plans["business"]["price_id"] = BUSINESS_PRICE
     settings.BILLING_PLANS = plans
     return settings
+
+
+def _test_plans(settings: Any) -> dict[str, Any]:
+    """The configured plans with a Free plan these tests rely on (3 members, no teams),
+    whatever the project's defaults say."""
+    plans = copy.deepcopy(settings.BILLING_PLANS)
+    plans["free"].update(max_members=3, features=[])
+    return plans
 
 
 @pytest.fixture
@@ -34,6 +42,7 @@ def no_billing(settings: Any) -> Any:
     settings.STRIPE_SECRET_KEY = ""
     settings.STRIPE_WEBHOOK_SECRET = ""
     settings.BILLING_BACKEND = "billing.backends.stripe.StripeBillingBackend"
+    settings.BILLING_PLANS = _test_plans(settings)
     return settings
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -34,3 +35,12 @@ def admin_of_acme(acme: Any) -> Any:
 def owner_client(client: Any, owner: Any) -> Any:
     client.force_login(owner)
     return client
+
+
+@pytest.fixture
+def three_seat_free_plan(settings: Any) -> Any:
+    """A Free plan capped at 3 members, whatever the project's default cap is."""
+    plans = copy.deepcopy(settings.BILLING_PLANS)
+    plans["free"]["max_members"] = 3
+    settings.BILLING_PLANS = plans
+    return settings

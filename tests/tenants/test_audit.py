@@ -252,11 +252,14 @@ def test_saved_events_cannot_be_changed_or_deleted_through_the_orm(acme: Any) ->
 def test_the_database_refuses_updates(acme: Any) -> None:
     event = _event(acme)
 
-    with pytest.raises((IntegrityError, InternalError, OperationalError)), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE tenants_auditevent SET target_label = 'forged' WHERE id = %s", [event.pk]
-            )
+    with (
+        pytest.raises((IntegrityError, InternalError, OperationalError)),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "UPDATE tenants_auditevent SET target_label = 'forged' WHERE id = %s", [event.pk]
+        )
 
     assert AuditEvent.objects.get(pk=event.pk).target_label == acme.name
 
@@ -265,9 +268,8 @@ def test_the_database_refuses_updates(acme: Any) -> None:
 def test_postgresql_refuses_deletes(acme: Any) -> None:
     event = _event(acme)
 
-    with pytest.raises(IntegrityError), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM tenants_auditevent WHERE id = %s", [event.pk])
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM tenants_auditevent WHERE id = %s", [event.pk])
 
     assert AuditEvent.objects.filter(pk=event.pk).exists()
 

@@ -181,6 +181,7 @@ def test_nobody_invites_with_more_than_their_own_role(
         invite(sent, acme, billing_only)
 
 
+@pytest.mark.usefixtures("three_seat_free_plan")
 def test_pending_invitations_hold_seats_under_the_member_cap(
     sent: Any, acme: Any, owner: Any, mailoutbox: list[Any]
 ) -> None:
@@ -233,6 +234,7 @@ def test_resend_waits_a_minute_between_emails(
     assert len(mailoutbox) == 1
 
 
+@pytest.mark.usefixtures("three_seat_free_plan")
 def test_resending_an_expired_invitation_needs_a_free_seat(
     sent: Any, acme: Any, owner: Any
 ) -> None:
@@ -355,6 +357,7 @@ def test_an_inviter_who_lost_the_right_to_invite_can_no_longer_let_people_in(
         invitation_accept(raw_token=token_of(mailoutbox[0]), user=newcomer)
 
 
+@pytest.mark.usefixtures("three_seat_free_plan")
 def test_a_full_org_refuses_the_join_until_a_seat_is_free(
     sent: Any, acme: Any, owner: Any, mailoutbox: list[Any]
 ) -> None:

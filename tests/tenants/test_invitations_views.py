@@ -178,6 +178,7 @@ def test_the_role_list_holds_only_roles_the_inviter_may_grant(
     assert not Invitation.objects.exists()
 
 
+@pytest.mark.usefixtures("three_seat_free_plan")
 def test_a_full_plan_explains_the_cap_and_links_to_billing(
     owner_client: Any, acme: Any, invite: Any
 ) -> None:
@@ -446,6 +447,7 @@ def test_an_inviter_removed_since_sending_makes_the_link_explain_itself(
     )
 
 
+@pytest.mark.usefixtures("three_seat_free_plan")
 def test_a_full_org_at_accept_time_says_so(visitor: Any, acme: Any, invite: Any) -> None:
     link = invite("new@example.com")
     add_member(acme)
