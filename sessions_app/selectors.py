@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from config.prebuilt_sql import fetch_one, select_list, table
 from sessions_app.models import Session
 
 if TYPE_CHECKING:
@@ -21,3 +24,25 @@ def session_list(*, user: User) -> QuerySet[Session]:
 def session_get(*, user: User, pk: int) -> Session:
     """One live session of this user; 404 for anyone else's (never reveal it exists)."""
     return get_object_or_404(session_list(user=user), pk=pk)
+
+
+@cache
+def _session_with_user_sql() -> str:
+    user_model = get_user_model()
+    # Identifiers come from model metadata; every value is a query parameter.
+    return (
+        f"SELECT {select_list(Session, 's')}, {select_list(user_model, 'u')} "  # noqa: S608
+        f"FROM {table(Session)} s INNER JOIN {table(user_model)} u ON u.id = s.user_id "
+        "WHERE s.token_hash = %s"
+    )
+
+
+def session_with_user_get(*, token_hash: str) -> Session | None:
+    """The session row with this token hash and its user, in one indexed query (every
+    signed-in request runs it; the SQL is prebuilt, see config/prebuilt_sql.py)."""
+    found = fetch_one(_session_with_user_sql(), [token_hash], [Session, get_user_model()])
+    if found is None:
+        return None
+    session, user = found
+    session.user = user
+    return session

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from sessions_app.devices import device_label
 from sessions_app.models import Session
+from sessions_app.selectors import session_with_user_get
 from sessions_app.services import session_create, session_revoke
 from sessions_app.tokens import token_hash, token_new, token_sign, token_unsign
 
@@ -85,10 +86,7 @@ class SessionStore(SessionBase):
         token = token_unsign(self.session_key)
         row = None
         if token is not None:
-            try:
-                row = Session.objects.select_related("user").get(token_hash=token_hash(token))
-            except Session.DoesNotExist:
-                row = None
+            row = session_with_user_get(token_hash=token_hash(token))
         if row is None or not row.is_valid():
             # Expired, revoked or unknown: anonymous, and the middleware clears the cookie.
             self._session_key = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from billing.plans import plan_for_tenant
 from tenants.selectors import team_list_for_dashboard, tenant_counts
 from tenants.types import TenantRequest
 from tenants.views._base import tenant_context
@@ -18,7 +19,8 @@ def dashboard(request: TenantRequest) -> HttpResponse:
         tab="dashboard",
         counts=tenant_counts(tenant=tenant),
         teams=team_list_for_dashboard(tenant=tenant),
-        # billing owns plans; until it exposes a selector the account's plan code is shown.
-        plan=tenant.account.plan,
+        # The plan in force (Free without billing or a live subscription); no query:
+        # the account came with the membership.
+        plan=plan_for_tenant(tenant),
     )
     return render(request, "tenants/dashboard.html", context)

@@ -18,7 +18,7 @@ def test_dashboard_shows_name_role_counts_teams_and_plan(owner_client: Any, acme
     make_team(acme, "Platform")
     html = owner_client.get(f"/t/{acme.slug}/").content.decode()
     assert "Acme" in html and "Owner" in html and "Platform" in html
-    assert 'data-testid="member-count">1<' in html and ">free<" in html
+    assert 'data-testid="member-count">1<' in html and ">Free<" in html
 
 
 def test_the_header_switcher_lists_my_tenants(owner_client: Any, acme: Any, owner: Any) -> None:

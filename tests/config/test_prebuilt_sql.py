@@ -1,0 +1,69 @@
+"""The prebuilt hot-path lookups build the same instances as the ORM would."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db.models import Model
+from django.utils import timezone
+
+from sessions_app.models import Session
+from sessions_app.selectors import session_with_user_get
+from tenants.models import Membership
+from tenants.selectors import membership_for_request
+from tenants.services import tenant_delete
+from tests.tenants.factories import add_member
+
+pytestmark = pytest.mark.django_db
+
+
+def _fields(instance: Model) -> dict[str, Any]:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def test_session_lookup_matches_the_orm_field_by_field(client: Any, user: Any) -> None:
+    client.force_login(user)
+    stored = Session.objects.get(user=user)
+    Session.objects.filter(pk=stored.pk).update(data={"note": "ü", "n": [1, 2]})
+
+    expected = Session.objects.select_related("user").get(pk=stored.pk)
+    found = session_with_user_get(token_hash=expected.token_hash)
+
+    assert found is not None
+    assert _fields(found) == _fields(expected)
+    assert _fields(found.user) == _fields(expected.user)
+    assert found.data == {"note": "ü", "n": [1, 2]}
+    assert timezone.is_aware(found.expires_at) and timezone.is_aware(found.user.date_joined)
+    assert found._state.adding is False
+
+
+def test_unknown_session_hash_is_none() -> None:
+    assert session_with_user_get(token_hash="0" * 64) is None
+
+
+def test_membership_lookup_matches_the_orm_with_tenant_role_and_account(org: Any) -> None:
+    member = add_member(org, role_key="admin")
+    expected = Membership.objects.select_related("tenant", "role", "tenant__account").get(
+        pk=member.pk
+    )
+
+    found = membership_for_request(user=member.user, slug=org.slug)
+
+    assert found is not None
+    assert _fields(found) == _fields(expected)
+    assert _fields(found.tenant) == _fields(expected.tenant)
+    assert _fields(found.role) == _fields(expected.role)
+    assert found.role.permissions == expected.role.permissions
+    assert _fields(found.tenant.account) == _fields(expected.tenant.account)
+
+
+def test_membership_lookup_misses_other_slugs_non_members_and_deleted_orgs(
+    org: Any, user: Any, other_user: Any
+) -> None:
+    assert membership_for_request(user=other_user, slug=org.slug) is None
+    assert membership_for_request(user=user, slug="no-such-slug") is None
+
+    tenant_delete(tenant=org, acting_user=user)
+
+    assert membership_for_request(user=user, slug=org.slug) is None
