@@ -287,6 +287,10 @@ class Record:
     events: list[Event] = field(default_factory=list)
     acked_files: list[tuple[str, str]] = field(default_factory=list)  # (slug, filename)
     acked_avatars: dict[str, int] = field(default_factory=dict)  # email -> count
+    acked_invites: list[tuple[str, str]] = field(default_factory=list)  # (org slug, address)
+    # Answers to invite posts that were not an acknowledgement, by reason ("already
+    # pending", "plan member cap", "rate limit", or anything else, which fails a check).
+    invite_refusals: Counter = field(default_factory=Counter)
     revocations: list[tuple[str, bool | None]] = field(default_factory=list)  # (email, took effect)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -325,7 +329,8 @@ class Browser:
     ) -> requests.Response | None:
         port = port or self.port()
         headers = kwargs.pop("headers", {})
-        if method == "POST":
+        if method == "POST" and "csrfmiddlewaretoken" not in kwargs.get("data", {}):
+            # The htmx/fetch way; a form post carries the page's token in the body instead.
             headers["X-CSRFToken"] = self.cookies.get("csrftoken", "")
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -382,7 +387,9 @@ class Browser:
         return resp is not None and resp.status_code == 302
 
 
-def user_loop(i: int, slug: str, t0: float, stop: threading.Event, record: Record) -> None:
+def user_loop(
+    i: int, slug: str, org: str, t0: float, stop: threading.Event, record: Record
+) -> None:
     email = f"user{i}@{SEED_DOMAIN}"
     rnd = random.Random(i)
     me = Browser(email, f"10.1.{i // 250}.{i % 250 + 1}", t0, record, ua=f"soak-main-{i}")
@@ -393,11 +400,14 @@ def user_loop(i: int, slug: str, t0: float, stop: threading.Event, record: Recor
         if stop.wait(1):
             return
     files = 0
+    invited: list[str] = []  # addresses whose invitation was acknowledged
     revoked_once = False
     while not stop.is_set():
         roll = rnd.random()
-        if roll < 0.45:
+        if roll < 0.38:
             me.request("dashboard", "GET", f"/t/{slug}/")
+        elif roll < 0.45:
+            invite_member(me, i, org, rnd, record, invited)
         elif roll < 0.60:
             me.request("account", "GET", "/account/")
         elif roll < 0.68:
@@ -433,6 +443,67 @@ def user_loop(i: int, slug: str, t0: float, stop: threading.Event, record: Recor
         elif not revoked_once:
             revoked_once = revoke_cycle(me, i, t0, record)
         stop.wait(rnd.uniform(0.05, 0.3))
+
+
+INVITE_DOMAIN = "invitee.pacetrack.test"
+INVITE_FORM = re.compile(
+    r'<form method="post" action="([^"]+)"[^>]*data-testid="invite-form">(.*?)</form>', re.S
+)
+# What the members page says when it re-renders the form with a refusal.
+INVITE_REFUSALS = {
+    "already has a pending invitation": "already pending",
+    "was invited a moment ago": "already pending",
+    "plan allows up to": "plan member cap",
+    "is already a member": "already a member",
+}
+
+
+def invite_member(
+    me: Browser, i: int, org: str, rnd: random.Random, record: Record, invited: list[str]
+) -> None:
+    """Open the members page of the org this user owns and send its invite form, as a
+    browser does. One try in five re-invites an address already acknowledged, which
+    must be refused as already pending. A redirect back to the members page is the
+    acknowledgement; a re-rendered form (plan cap, duplicate) or a 429 is a refusal."""
+    page = me.request("members", "GET", f"/t/{org}/members/")
+    if page is None or page.status_code != 200:
+        return
+    form = INVITE_FORM.search(page.text)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form[2]) if form else None
+    roles = re.search(r'<select name="role"[^>]*>(.*?)</select>', form[2], re.S) if form else None
+    role = re.search(r'<option value="(\d+)" selected>', roles[1]) if roles else None
+    if not (form and token and role):
+        with record.lock:
+            record.invite_refusals["no invite form on the members page"] += 1
+        return
+    repeat = bool(invited) and rnd.random() < 0.2
+    email = rnd.choice(invited) if repeat else f"soak{i}-{secrets.token_hex(4)}@{INVITE_DOMAIN}"
+    resp = me.request(
+        "member invite",
+        "POST",
+        form[1],
+        data={"csrfmiddlewaretoken": token[1], "email": email, "role": role[1]},
+    )
+    if resp is None or resp.status_code >= 500:
+        return  # counted with the other events (socket errors, 5xx outside the outages)
+    acked = resp.status_code == 302 and resp.headers.get("Location", "").endswith(
+        f"/t/{org}/members/"
+    )
+    if resp.status_code == 429:
+        reason = "rate limit"
+    elif resp.status_code == 200:
+        reason = next((r for text, r in INVITE_REFUSALS.items() if text in resp.text), "")
+        reason = reason or "200 without a known refusal"
+    else:
+        reason = f"HTTP {resp.status_code}"
+    if repeat and acked:
+        reason = "repeat address acknowledged again"  # a second pending invitation: a bug
+    with record.lock:
+        if acked and not repeat:
+            record.acked_invites.append((org, email))
+            invited.append(email)
+        else:
+            record.invite_refusals[reason] += 1
 
 
 def revoke_cycle(me: Browser, i: int, t0: float, record: Record) -> bool:
@@ -796,6 +867,19 @@ def main() -> int:
                 ),
             )
             state["probe_slug"] = slugs[f"user{USERS}@{SEED_DOMAIN}"]
+            # Personal workspaces cannot invite: every simulated user owns an org (on the
+            # Free plan, so its member cap is part of the run), made as sign-up would.
+            orgs = django_shell(
+                env,
+                (
+                    "from accounts.models import User\n"
+                    "from tenants.services.tenants import tenant_create_org\n"
+                    f"emails = [f'user{{i}}@{SEED_DOMAIN}' for i in range({USERS})]\n"
+                    "print(json.dumps({u.email: tenant_create_org(owner=u, name='Soak org ' "
+                    "+ u.email.split('@')[0]).slug "
+                    "for u in User.objects.filter(email__in=emails)}))"
+                ),
+            )
             for n, port in enumerate(APP_PORTS):
                 start_gunicorn(procs, port=port, env=env, logfile=logdir / f"app{n + 1}.log")
             worker_argv = [str(BIN / "python"), "manage.py", "db_worker", "--interval", "0.5"]
@@ -820,7 +904,14 @@ def main() -> int:
             threads = [
                 threading.Thread(
                     target=user_loop,
-                    args=(i, slugs[f"user{i}@{SEED_DOMAIN}"], t0, stop, record),
+                    args=(
+                        i,
+                        slugs[f"user{i}@{SEED_DOMAIN}"],
+                        orgs[f"user{i}@{SEED_DOMAIN}"],
+                        t0,
+                        stop,
+                        record,
+                    ),
                     daemon=True,
                 )
                 for i in range(USERS)
@@ -842,6 +933,7 @@ def main() -> int:
             log("load stopped; checking outcomes")
             evaluate_events(checks, record, state)
             check_writes(checks, env, record)
+            check_invites(checks, env, record, orgs=sorted(orgs.values()))
             took = wait_until(lambda: set(email_state(env)) <= {"sent"}, 60, 1.0)
             final = email_state(env)
             during = state.get("email_during", {})
@@ -856,6 +948,13 @@ def main() -> int:
                 took is not None and final.get("sent", 0) == len(resend.received) > 0,
                 f"after: {final}; provider received {len(resend.received)}"
                 + (f" within {took:.0f}s" if took is not None else " (timed out)"),
+            )
+            invited = {email for _, email in record.acked_invites}
+            mailed = {to for msg in resend.received for to in msg.get("to", []) if to in invited}
+            checks.add(
+                "Every acknowledged invitation's email reached the provider",
+                bool(invited) and mailed == invited,
+                f"{len(invited)} acknowledged, {len(invited - mailed)} never emailed",
             )
             scale_out_checks(checks, t0, record)
             done.set()
@@ -903,7 +1002,8 @@ def evaluate_events(checks: Checks, record: Record, state: dict[str, Any]) -> No
         f"{len(outside)} 5xx; first: {first}",
     )
     redis_window = [e for e in events if overlaps(e, rd)]
-    served = [e for e in redis_window if e.op in ("dashboard", "account", "devices", "files")]
+    pages = ("dashboard", "account", "devices", "files", "members")
+    served = [e for e in redis_window if e.op in pages]
     checks.add(
         "Redis down: pages keep serving (no 5xx, pages answered 200)",
         bool(served) and all(e.status == 200 for e in served),
@@ -977,6 +1077,49 @@ def check_writes(checks: Checks, env: dict[str, str], record: Record) -> None:
     )
 
 
+def check_invites(checks: Checks, env: dict[str, str], record: Record, orgs: list[str]) -> None:
+    """Acknowledged invitations are pending rows; refusals were legitimate ones; no org
+    went past its plan's member cap (members + pending invitations)."""
+    acked = record.acked_invites
+    result = django_shell(
+        env,
+        (
+            "from billing.plans import plan_limit\n"
+            "from tenants.models import Invitation, Membership, Tenant\n"
+            f"orgs = list(Tenant.objects.filter(slug__in={orgs!r}))\n"
+            "rows = Invitation.objects.pending().filter(tenant__in=orgs)\n"
+            "over = [[t.slug, Membership.objects.filter(tenant=t).count() + "
+            "Invitation.objects.filter(tenant=t).pending().count(), "
+            "plan_limit(tenant=t, limit='max_members')] for t in orgs]\n"
+            "print(json.dumps({'rows': [list(r) for r in rows.values_list('tenant__slug', "
+            "'email')], 'seats': over}))"
+        ),
+    )
+    present = {tuple(r) for r in result["rows"]}
+    lost = [a for a in acked if tuple(a) not in present]
+    checks.add(
+        "No lost writes: every acknowledged member invite exists afterwards (pending "
+        "invitation row)",
+        bool(acked) and not lost,
+        f"{len(acked)} acknowledged, {len(lost)} missing; {len(present)} pending rows",
+    )
+    legit = {"already pending", "plan member cap", "rate limit"}
+    refusals = dict(record.invite_refusals)
+    checks.add(
+        "Member invite refusals are all legitimate (already pending, plan member cap, rate limit)",
+        set(refusals) <= legit,
+        f"refused: {refusals or 'none'}",
+    )
+    over = [s for s in result["seats"] if s[2] is not None and s[1] > s[2]]
+    used = max((s[1] for s in result["seats"]), default=0)
+    checks.add(
+        "Plan member cap held under load (members + pending invitations per org)",
+        bool(result["seats"]) and not over,
+        f"{len(result['seats'])} orgs, most seats taken {used} (cap "
+        f"{result['seats'][0][2] if result['seats'] else '?'}); over the cap: {over}",
+    )
+
+
 def write_report(checks: Checks, table: str, notes: list[str], seconds: float) -> None:
     passed = sum(ok for _, ok, _ in checks.items)
     text = "\n".join(
@@ -1008,9 +1151,11 @@ def write_report(checks: Checks, table: str, notes: list[str], seconds: float) -
             "",
             table,
             "",
-            "Member invitations are not exercised: the invitation flow has not landed yet "
-            "(tenants/views/members.py keeps a hook for it). Tenant file uploads stand in as the "
-            "acknowledged write that must never be lost.",
+            "Member invites: each simulated user owns an org on the Free plan (5 members, "
+            "pending invitations included) and sends its members page's invite form; one try "
+            "in five re-invites an address already acknowledged. A redirect back to the "
+            "members page is an acknowledged invite; a re-rendered form or a 429 is a refusal "
+            "(not an error), listed by reason in the checks.",
             *[f"- {n}" for n in notes],
             "",
         ]
