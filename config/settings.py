@@ -138,6 +138,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache (and rate-limit storage) -------------------------------------------
 
 REDIS_URL = env.str("REDIS_URL", default="")
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True  # see IGNORE_EXCEPTIONS below
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -148,6 +149,10 @@ if REDIS_URL:
                 "CLIENT_CLASS": "django_redis.client.DefaultClient",
                 "SOCKET_CONNECT_TIMEOUT": 0.5,
                 "SOCKET_TIMEOUT": 0.5,
+                # A cache is an optimisation: while Redis is down, reads miss and writes
+                # are dropped (and logged) instead of failing the request. The rate
+                # limiter and /readyz/ talk to Redis directly and still see the outage.
+                "IGNORE_EXCEPTIONS": True,
             },
         }
     }

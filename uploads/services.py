@@ -44,7 +44,10 @@ def _forget_after_commit(key: str) -> None:
         served_upload_forget(key=key)
         storage_delete_quietly(key=key)
 
-    transaction.on_commit(forget)
+    # robust: this runs inside the caller's `with transaction.atomic()`, after the
+    # commit; an error here must not look like a failed save (the caller would then
+    # delete the object the committed row points at).
+    transaction.on_commit(forget, robust=True)
 
 
 def _store_image(*, tenant: Tenant, image: images.NormalizedImage) -> str:

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.base import ContentFile
 
+from tests.accounts.factories import UserFactory
 from tests.tenants.factories import OrgFactory
 from tests.uploads.conftest import make_image
 from uploads import services
@@ -202,3 +203,43 @@ def test_orphan_cleanup_removes_only_old_objects_without_rows(any_storage, org, 
     assert not any_storage.exists(orphan)
     assert any_storage.exists(kept.key)
     assert any_storage.exists(foreign)  # not in our key shape: reported, never deleted
+
+
+def _redis_down(*, ignore_exceptions: bool) -> dict:
+    return {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": 0.2,
+                "SOCKET_TIMEOUT": 0.2,
+                "IGNORE_EXCEPTIONS": ignore_exceptions,
+            },
+        }
+    }
+
+
+@pytest.mark.parametrize("ignore_exceptions", [True, False], ids=["as-configured", "cache-raises"])
+@pytest.mark.django_db(transaction=True)
+def test_replacing_an_avatar_while_redis_is_down_keeps_the_new_one(
+    any_storage, settings, client, ignore_exceptions
+):
+    """Regression (found by `make soak`): the post-commit cache clean-up failed with Redis
+    down, the error looked like a failed save, and the new object was deleted. The cache
+    ignores Redis errors as configured; and even a cache that raises must not undo a
+    committed replacement."""
+    user = UserFactory()
+    first = services.avatar_update(user=user, image=_image())
+    settings.CACHES = _redis_down(ignore_exceptions=ignore_exceptions)
+
+    second = services.avatar_update(user=user, image=_image("JPEG"))
+
+    user.refresh_from_db()
+    assert user.avatar == second.key
+    assert any_storage.exists(second.key)
+    assert Upload.objects.get(key=second.key)
+    if ignore_exceptions:  # the old object's clean-up ran; /serve/ answers from the database
+        assert not any_storage.exists(first.key)
+        response = client.get(f"/serve/{second.key}")
+        assert response.status_code == 200
+        assert response["Content-Type"] == "image/png"
