@@ -68,7 +68,7 @@ class EmailDeliveryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    @admin.action(description="Retry selected failed emails")
+    @admin.action(description="Retry selected failed emails", permissions=["change"])
     def retry_deliveries(self, request: HttpRequest, queryset: QuerySet[EmailDelivery]) -> None:
         retried = 0
         for delivery in queryset.filter(status=EmailDelivery.Status.FAILED):

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts import services_email
@@ -74,6 +75,7 @@ def verify_email_resend(request: HttpRequest) -> HttpResponse:
     return redirect(target)
 
 
+@sensitive_post_parameters("password")
 @login_required
 def email_change(request: HttpRequest) -> HttpResponse:
     """Ask for a new address; it replaces the current one once verified."""

@@ -58,7 +58,7 @@ class AccountAdmin(admin.ModelAdmin):
     def subscription_link(self, obj: Account) -> str:
         return _dashboard_link(obj.stripe_subscription_id)
 
-    @admin.action(description="Re-read subscription from Stripe")
+    @admin.action(description="Re-read subscription from Stripe", permissions=["change"])
     def sync_from_stripe(self, request: HttpRequest, queryset: QuerySet[Account]) -> None:
         for account in queryset:
             try:
@@ -113,10 +113,15 @@ class StripeEventAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
+    def has_reprocess_permission(self, request: HttpRequest) -> bool:
+        """Rows are read-only, but re-processing changes accounts: it needs the change
+        permission on events, not just the right to look at them."""
+        return request.user.has_perm("billing.change_stripeevent")
+
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
-    @admin.action(description="Process selected events again", permissions=["view"])
+    @admin.action(description="Process selected events again", permissions=["reprocess"])
     def reprocess(self, request: HttpRequest, queryset: QuerySet[StripeEvent]) -> None:
         for event in queryset.verified():
             try:

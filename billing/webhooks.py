@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import stripe
@@ -77,10 +77,19 @@ def stripe_event_receive(*, payload: bytes, signature: str) -> StripeEvent:
 
 
 def _record_unverified(text: str, reason: str) -> StripeEvent:
+    """Keep refused deliveries for operators, but only so many an hour: the endpoint is
+    public and exempt from rate limiting, so junk posts must not fill the table or the
+    log. Past the cap the delivery is refused the same way and not stored."""
+    row = StripeEvent(body=text[:_UNVERIFIED_BODY_LIMIT], signature_valid=False, error=reason)
+    recent = StripeEvent.objects.filter(
+        signature_valid=False, received_at__gte=timezone.now() - timedelta(hours=1)
+    ).count()
+    if recent >= settings.BILLING_UNVERIFIED_EVENTS_PER_HOUR:
+        security_logger.debug("Refused Stripe webhook delivery (not stored): %s", reason)
+        return row
     security_logger.warning("Refused Stripe webhook delivery: %s", reason)
-    return StripeEvent.objects.create(
-        body=text[:_UNVERIFIED_BODY_LIMIT], signature_valid=False, error=reason
-    )
+    row.save()
+    return row
 
 
 def stripe_event_process(*, event: StripeEvent, force: bool = False) -> str:
@@ -96,7 +105,7 @@ def stripe_event_process(*, event: StripeEvent, force: bool = False) -> str:
                 raise ValueError("Unverified deliveries are never processed.")
             if row.is_processed and not force:
                 return row.outcome
-            outcome = _dispatch(json.loads(row.body))
+            outcome = _dispatch(json.loads(row.body), replay=row.is_processed)
             row.attempts += 1
             row.processed_at = timezone.now()
             row.error = ""
@@ -113,11 +122,16 @@ def stripe_event_process(*, event: StripeEvent, force: bool = False) -> str:
     return outcome
 
 
-def _dispatch(event: dict[str, Any]) -> str:
+def _dispatch(event: dict[str, Any], *, replay: bool) -> str:
+    """Run the event's handler. On a replay of an event already processed, state is
+    applied again (idempotent) but notices are not sent twice."""
     handler = HANDLERS.get(event["type"])
     if handler is None:
         return f"ignored: {event['type']} is not handled"
-    return handler(event)
+    return handler(event, replay=replay)
+
+
+SECOND = timedelta(seconds=1)
 
 
 def _event_time(event: dict[str, Any]) -> datetime:
@@ -138,7 +152,7 @@ def _subscription_id_of_invoice(invoice: dict[str, Any]) -> str:
     return sub.get("id", "") if isinstance(sub, dict) else sub
 
 
-def _on_checkout_completed(event: dict[str, Any]) -> str:
+def _on_checkout_completed(event: dict[str, Any], *, replay: bool) -> str:
     session = event["data"]["object"]
     if session.get("mode") != "subscription" or not session.get("subscription"):
         return "ignored: not a subscription checkout"
@@ -148,18 +162,22 @@ def _on_checkout_completed(event: dict[str, Any]) -> str:
     return f"account {account.pk}: {'subscription applied' if applied else 'already current'}"
 
 
-def _on_subscription_event(event: dict[str, Any]) -> str:
+def _on_subscription_event(event: dict[str, Any], *, replay: bool) -> str:
     subscription = event["data"]["object"]
     account = _account_for(subscription)
-    applied = account_subscription_apply(
-        account=account, subscription=subscription, as_of=_event_time(event)
-    )
+    as_of: datetime | None = _event_time(event)
+    if account.stripe_state_at and as_of <= account.stripe_state_at < as_of + SECOND:
+        # Event times are whole seconds: two events of one second (or an event and a
+        # fetch within it) cannot be ordered by time. Ask Stripe for the state as it is.
+        subscription = billing_backend().subscription_get(subscription_id=subscription["id"])
+        as_of = None
+    applied = account_subscription_apply(account=account, subscription=subscription, as_of=as_of)
     if not applied:
         return f"account {account.pk}: stale, newer state already applied"
     return f"account {account.pk}: {subscription.get('status')}"
 
 
-def _on_invoice_paid(event: dict[str, Any]) -> str:
+def _on_invoice_paid(event: dict[str, Any], *, replay: bool) -> str:
     invoice = event["data"]["object"]
     subscription_id = _subscription_id_of_invoice(invoice)
     if not subscription_id:
@@ -171,9 +189,11 @@ def _on_invoice_paid(event: dict[str, Any]) -> str:
     return f"account {account.pk}: paid, {subscription.get('status')}"
 
 
-def _on_invoice_payment_failed(event: dict[str, Any]) -> str:
+def _on_invoice_payment_failed(event: dict[str, Any], *, replay: bool) -> str:
     invoice = event["data"]["object"]
     account = _account_for(invoice)
+    if replay:
+        return f"account {account.pk}: payment failed (replay: contacts were emailed before)"
     emails = account_billing_emails(account=account)
     if emails:
         from accounts.mail import email_enqueue  # accounts.mail is optional at import time
@@ -202,7 +222,7 @@ def _event_datetime(value: Any) -> datetime | None:
     return datetime.fromtimestamp(int(value), tz=UTC) if value else None
 
 
-HANDLERS: dict[str, Callable[[dict[str, Any]], str]] = {
+HANDLERS: dict[str, Callable[..., str]] = {
     "checkout.session.completed": _on_checkout_completed,
     "customer.subscription.created": _on_subscription_event,
     "customer.subscription.updated": _on_subscription_event,

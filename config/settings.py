@@ -356,6 +356,8 @@ STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 # Dotted path of the billing provider; billing.backends.fake.FakeBillingBackend runs
 # checkout in-process (demos, local development) without a Stripe account.
 BILLING_BACKEND = env.str("BILLING_BACKEND", default="billing.backends.stripe.StripeBillingBackend")
+# Refused (unsigned or badly signed) webhook deliveries stored per hour; the rest are dropped.
+BILLING_UNVERIFIED_EVENTS_PER_HOUR = env.int("BILLING_UNVERIFIED_EVENTS_PER_HOUR", default=100)
 BILLING_DEFAULT_PLAN = "free"
 # Limits: None means unlimited. A paid plan is offered only once its price id is set.
 BILLING_PLANS = {

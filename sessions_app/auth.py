@@ -39,8 +39,9 @@ def session_user(request: HttpRequest) -> Any:
         constant_time_compare(session_hash, fallback)
         for fallback in user.get_session_auth_fallback_hash()
     ):
-        # SECRET_KEY was rotated: move the session to the new secret, as Django does.
-        session.cycle_key()
+        # SECRET_KEY was rotated: re-sign the hash with the new secret. Django also
+        # cycles the key here; our token never left the cookie and a new row would
+        # restart the absolute lifetime, so the same row is kept.
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         return user
     session.revoke_reason = Session.RevokedReason.PASSWORD_CHANGED

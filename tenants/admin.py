@@ -160,7 +160,7 @@ class TenantAdmin(StaffAuditMixin, admin.ModelAdmin):
         # Tenants are soft-deleted (their audit log and billing rows stay): use the action.
         return False
 
-    @admin.action(description="Soft-delete selected organisations")
+    @admin.action(description="Soft-delete selected organisations", permissions=["change"])
     def soft_delete_orgs(self, request: HttpRequest, queryset: Any) -> None:
         from tenants.services import tenant_delete
 
@@ -284,7 +284,9 @@ class InvitationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    @admin.action(description="Cancel selected invitations (their links stop working)")
+    @admin.action(
+        description="Cancel selected invitations (their links stop working)", permissions=["change"]
+    )
     def cancel_invitations(self, request: HttpRequest, queryset: Any) -> None:
         cancelled = 0
         for invitation in queryset.open().select_related("tenant"):

@@ -58,9 +58,19 @@ def assert_may_grant(*, actor: Role | None, role: Role) -> None:
 
 
 def assert_may_manage(*, actor: Role | None, membership: Membership) -> None:
-    """Only owners change or remove an owner."""
-    if actor is not None and membership.role.is_owner and not actor.is_owner:
+    """Nobody manages a member who holds more than they do: only owners change or remove
+    an owner, and a member whose role has a permission the actor lacks is out of reach.
+    `actor` None is the system (commands, signals)."""
+    if actor is None or actor.is_owner:
+        return
+    if membership.role.is_owner:
         raise EscalationError("Only an owner can change or remove another owner.")
+    beyond = set(membership.role.permissions) - set(actor.permissions)
+    if beyond:
+        raise EscalationError(
+            f"{membership.user.email} has permissions your role does not have "
+            f"({', '.join(sorted(beyond))}); ask an owner."
+        )
 
 
 def owner_count(tenant: Tenant) -> int:

@@ -152,6 +152,10 @@ def membership_set_primary_contact(
     tenant = membership.tenant
     assert_in_tenant(tenant, membership)
     lock_tenant(tenant)
+    actor = acting_role(tenant=tenant, acting_user=acting_user)
+    current = Membership.objects.for_tenant(tenant).filter(is_primary_contact=True).first()
+    for touched in {membership, current} - {None}:
+        assert_may_manage(actor=actor, membership=touched)
     previous = list(
         Membership.objects.for_tenant(tenant)
         .filter(is_primary_contact=True)
@@ -182,6 +186,9 @@ def membership_set_billing_contact(
     tenant = membership.tenant
     assert_in_tenant(tenant, membership)
     lock_tenant(tenant)
+    assert_may_manage(
+        actor=acting_role(tenant=tenant, acting_user=acting_user), membership=membership
+    )
     if not is_billing_contact and membership.is_billing_contact:
         others = (
             Membership.objects.for_tenant(tenant)

@@ -15,7 +15,7 @@ from billing.models import Account
 from tenants.audit import audit_record
 from tenants.exceptions import LastOwnerError, NotAMemberError, PersonalTenantError
 from tenants.models import AuditEvent, Membership, Role, Tenant, TenantSlugRedirect
-from tenants.permissions import BUILTIN_ROLES
+from tenants.permissions import BILLING_MANAGE, BUILTIN_ROLES
 from tenants.services._common import (
     assert_in_tenant,
     lock_tenant,
@@ -85,16 +85,16 @@ def tenant_create_personal(*, user: User) -> Tenant:
 
 def account_choices_for(*, user: User) -> list[Account]:
     """Billing accounts the user may charge a new org to: those of live tenants where
-    they are a billing contact."""
-    return list(
-        Account.objects.filter(
-            tenants__memberships__user=user,
-            tenants__memberships__is_billing_contact=True,
-            tenants__deleted_at__isnull=True,
-        )
-        .distinct()
-        .order_by("name", "pk")
-    )
+    their role manages billing. Being a billing contact is not enough: it only means
+    receiving billing mail, and must not hand over the paying account."""
+    memberships = Membership.objects.filter(
+        user=user, tenant__deleted_at__isnull=True
+    ).select_related("role", "tenant")
+    # Permissions are a JSON list; checked here rather than with a JSON lookup SQLite lacks.
+    account_ids = {
+        m.tenant.account_id for m in memberships if m.role.has_permission(BILLING_MANAGE)
+    }
+    return list(Account.objects.filter(pk__in=account_ids).order_by("name", "pk"))
 
 
 @transaction.atomic
@@ -106,11 +106,15 @@ def tenant_create_org(
     acting_user: User | None = None,
 ) -> Tenant:
     """An organisation owned by `owner` (also its primary and billing contact), paid for
-    by a new account unless an account the owner is billing contact for is given."""
+    by a new account unless an account whose billing the owner manages is given."""
     name = name.strip()
     if account is not None and account not in account_choices_for(user=owner):
         raise ValidationError(
-            {"account": "You can only use a billing account you are a billing contact for."}
+            {
+                "account": (
+                    "You can only use a billing account of a workspace whose billing you manage."
+                )
+            }
         )
     account = account or Account.objects.create(name=name)
     tenant = Tenant(name=name, slug=tenant_slug_for(name), kind=Tenant.Kind.ORG, account=account)

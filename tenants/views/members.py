@@ -16,7 +16,7 @@ from tenants.decorators import tenant_permission_required
 from tenants.exceptions import TenantRuleError
 from tenants.forms import MemberRoleForm
 from tenants.models import Membership
-from tenants.permissions import MEMBERS_MANAGE
+from tenants.permissions import BILLING_MANAGE, MEMBERS_MANAGE
 from tenants.selectors import membership_get, membership_list, role_list
 from tenants.types import TenantRequest
 from tenants.views._base import back, run_action, tenant_context
@@ -24,17 +24,19 @@ from tenants.views.invitations import invite_panel
 
 
 def _flag(request: TenantRequest, membership: Membership) -> Membership:
-    """Per-row flags: the template shows controls only where an action is allowed."""
+    """Per-row flags: the template shows controls only where an action is allowed
+    (the services enforce the same rules)."""
+    role = request.role
+    in_reach = role.is_owner or (
+        not membership.role.is_owner and set(membership.role.permissions) <= set(role.permissions)
+    )
+    org = request.tenant.is_org
     membership.is_me = membership.user_id == request.user.pk
     membership.manageable = (
-        request.tenant.is_org
-        and request.role.has_permission(MEMBERS_MANAGE)
-        and not membership.is_me
-        and (request.role.is_owner or not membership.role.is_owner)
+        org and role.has_permission(MEMBERS_MANAGE) and not membership.is_me and in_reach
     )
-    membership.contacts_editable = request.tenant.is_org and request.role.has_permission(
-        MEMBERS_MANAGE
-    )
+    membership.primary_editable = org and role.has_permission(MEMBERS_MANAGE) and in_reach
+    membership.billing_editable = org and role.has_permission(BILLING_MANAGE) and in_reach
     return membership
 
 
@@ -120,7 +122,7 @@ def member_primary(request: TenantRequest, membership_id: int) -> HttpResponse:
 
 
 @require_POST
-@tenant_permission_required(MEMBERS_MANAGE)
+@tenant_permission_required(BILLING_MANAGE)
 def member_billing(request: TenantRequest, membership_id: int) -> HttpResponse:
     membership = membership_get(tenant=request.tenant, membership_id=membership_id)
     value = request.POST.get("is_billing_contact") == "on"

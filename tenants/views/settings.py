@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from tenants.decorators import tenant_permission_required
@@ -68,6 +69,7 @@ def tenant_slug(request: TenantRequest) -> HttpResponse:
     return _page(request, slug_form=form)
 
 
+@sensitive_post_parameters("password")
 @require_POST
 def ownership_transfer(request: TenantRequest) -> HttpResponse:
     require_owner(request)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from billing.models import Account, StripeEvent
 from tests.billing.conftest import WEBHOOK_SECRET
@@ -95,6 +97,19 @@ def test_a_missing_signature_is_refused(stripe_http: Any, account: Account, post
     assert StripeEvent.objects.get().error == "Missing Stripe-Signature header."
     account.refresh_from_db()
     assert account.stripe_subscription_id == ""
+
+
+def test_refused_deliveries_are_stored_only_up_to_an_hourly_cap(
+    stripe_http: Any, account: Account, post: Any, settings: Any
+) -> None:
+    """The endpoint is public and not rate limited: junk must not fill the table."""
+    settings.BILLING_UNVERIFIED_EVENTS_PER_HOUR = 3
+    junk = event("customer.subscription.created", subscription())
+
+    statuses = [post(junk, signature="").status_code for _ in range(5)]
+
+    assert statuses == [400] * 5
+    assert StripeEvent.objects.filter(signature_valid=False).count() == 3
 
 
 def test_a_signature_with_another_secret_is_refused(
@@ -185,6 +200,38 @@ def test_out_of_order_delivery_ends_in_the_newest_state(
     assert account.seats == 4
     stale = StripeEvent.objects.get(event_id=created["id"])
     assert stale.is_processed and "stale" in stale.outcome
+
+
+def test_events_of_the_same_second_are_settled_by_asking_stripe(
+    stripe_http: Any, account: Account, post: Any
+) -> None:
+    """Event times are whole seconds: `updated` (active) delivered before `created`
+    (incomplete) of the same second cannot be ordered by time, so Stripe is asked."""
+    now = int(time.time())
+    active = subscription(status="active")
+    stripe_http.add("get", f"/v1/subscriptions/{active['id']}", active)
+
+    post(event("customer.subscription.updated", active, created=now))
+    post(event("customer.subscription.created", subscription(status="incomplete"), created=now))
+
+    account.refresh_from_db()
+    assert account.status == "active"
+    assert len(stripe_http.calls("get", f"/v1/subscriptions/{active['id']}")) == 1
+
+
+def test_replaying_a_payment_failure_does_not_email_the_contacts_again(
+    stripe_http: Any, account: Account, post: Any, mailoutbox: list
+) -> None:
+    from billing.webhooks import stripe_events_replay
+
+    invoice = {"id": "in_3", "object": "invoice", "customer": "cus_QX1a2b3c4d5e6f"}
+    post(event("invoice.payment_failed", invoice, created=int(time.time())))
+    assert len(mailoutbox) == 1
+
+    results = stripe_events_replay(since=timezone.now() - timedelta(hours=1))
+
+    assert len(results) == 1 and "replay" in results[0][1]
+    assert len(mailoutbox) == 1
 
 
 def test_an_unknown_event_type_is_acknowledged_and_recorded(

@@ -284,3 +284,27 @@ def test_deactivated_user_is_anonymous_on_next_request(client: Any, user: Any) -
     user.is_active = False
     user.save()
     assert client.get("/whoami/").status_code == 302
+
+
+def test_a_secret_key_rotation_keeps_the_session_and_its_absolute_lifetime(
+    client: Any, user: Any, settings: Any
+) -> None:
+    """The hash is re-signed with the new key on the same row: no new token, no fresh
+    90 days for a session that was about to reach its absolute lifetime."""
+    row = _signed_in_at(client, user)
+    before = cookie(client)
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "rotated-" + "k" * 60
+
+    with time_machine.travel(T0 + timedelta(days=1), tick=False):
+        response = client.get("/whoami/")
+
+    assert response.status_code == 200
+    assert cookie(client) == before
+    rows = Session.objects.filter(user=user)
+    assert rows.count() == 1
+    row.refresh_from_db()
+    assert row.revoked_at is None and row.created_at == T0
+    settings.SECRET_KEY_FALLBACKS = []  # the old key is gone: the re-signed hash still works
+    with time_machine.travel(T0 + timedelta(days=1, minutes=1), tick=False):
+        assert client.get("/whoami/").status_code == 200

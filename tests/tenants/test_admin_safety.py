@@ -107,6 +107,59 @@ def test_staff_soft_delete_tenants_and_it_is_audited(staff_client: Client, staff
     assert actions == {("tenant.deleted", None), ("staff.deleted", staff.pk)}
 
 
+@pytest.mark.parametrize(
+    ("changelist", "action", "model_perm"),
+    [
+        ("/admin/tenants/tenant/", "soft_delete_orgs", "tenants.view_tenant"),
+        ("/admin/billing/account/", "sync_from_stripe", "billing.view_account"),
+        ("/admin/billing/stripeevent/", "reprocess", "billing.view_stripeevent"),
+        ("/admin/accounts/emaildelivery/", "retry_deliveries", "accounts.view_emaildelivery"),
+        ("/admin/tenants/invitation/", "cancel_invitations", "tenants.view_invitation"),
+    ],
+)
+def test_view_only_staff_are_not_offered_actions_that_change_things(
+    client: Client, changelist: str, action: str, model_perm: str
+) -> None:
+    from django.contrib.auth.models import Permission
+    from django.utils import timezone
+
+    from accounts.models import EmailDelivery
+    from billing.models import StripeEvent
+    from tenants.models import Invitation, Role
+
+    # One row on every list: Django hides the actions of an empty changelist.
+    org = OrgFactory()
+    now = timezone.now()
+    StripeEvent.objects.create(
+        event_id="evt_1", type="invoice.paid", body="{}", signature_valid=True
+    )
+    EmailDelivery.objects.create(to=["a@example.com"], template="t", subject="s", status="failed")
+    Invitation.objects.create(
+        tenant=org,
+        email="b@example.com",
+        role=Role.objects.get(tenant=org, key="member"),
+        token_hash="0" * 64,
+        created_at=now,
+        sent_at=now,
+        expires_at=now,
+    )
+    viewer = UserFactory(is_staff=True)
+    app_label, codename = model_perm.split(".")
+    viewer.user_permissions.add(
+        Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    )
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+
+    client.post("/admin/login/", {"username": superuser.email, "password": DEFAULT_PASSWORD})
+    assert f'value="{action}"' in client.get(changelist).content.decode()  # the control
+    client.post("/admin/logout/")
+    client.post("/admin/login/", {"username": viewer.email, "password": DEFAULT_PASSWORD})
+    page = client.get(changelist)
+
+    assert page.status_code == 200
+    assert f'value="{action}"' not in page.content.decode()
+
+
 def test_staff_removing_a_membership_is_audited(staff_client: Client, staff: Any) -> None:
     org = OrgFactory(name="Acme")
     membership = add_member(org)

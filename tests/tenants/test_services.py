@@ -81,7 +81,7 @@ def test_creating_an_org_makes_the_creator_owner_primary_and_billing_contact(own
     assert org.account.name == "Globex"
 
 
-def test_an_org_can_be_paid_by_an_account_its_creator_is_billing_contact_for(
+def test_an_org_can_be_paid_by_an_account_whose_billing_its_creator_manages(
     acme: Any, owner: Any
 ) -> None:
     second = services.tenant_create_org(
@@ -91,11 +91,52 @@ def test_an_org_can_be_paid_by_an_account_its_creator_is_billing_contact_for(
 
 
 def test_an_org_cannot_be_charged_to_someone_elses_account(acme: Any, other_user: Any) -> None:
-    with pytest.raises(ValidationError, match="billing contact"):
+    with pytest.raises(ValidationError, match="whose billing you manage"):
         services.tenant_create_org(
             owner=other_user, name="Sneaky", account=acme.account, acting_user=other_user
         )
     assert not Tenant.objects.filter(name="Sneaky").exists()
+
+
+def test_being_a_billing_contact_does_not_let_a_member_charge_the_account(
+    acme: Any, other_user: Any
+) -> None:
+    """Regression: the contact flag only routes billing mail; it must not hand over the
+    paying account (an admin could set it on themselves and take over billing)."""
+    contact = add_member(acme, other_user, role_key="admin")
+    contact.is_billing_contact = True
+    contact.save()
+
+    assert services.account_choices_for(user=other_user) == [other_user.personal_tenant.account]
+    with pytest.raises(ValidationError, match="whose billing you manage"):
+        services.tenant_create_org(
+            owner=other_user, name="Sneaky", account=acme.account, acting_user=other_user
+        )
+
+
+def test_members_manage_cannot_touch_members_who_hold_more(acme: Any, owner: Any) -> None:
+    """A role with members.manage reaches only members whose permissions it also has."""
+    lead_role = Role.objects.create(tenant=acme, name="Team lead", permissions=["members.manage"])
+    lead = add_member(acme)
+    lead.role = lead_role
+    lead.save()
+    admin = add_member(acme, role_key="admin")
+    plain = add_member(acme)
+
+    with pytest.raises(EscalationError):
+        services.membership_change_role(
+            membership=admin, role=role(acme, "member"), acting_user=lead.user
+        )
+    with pytest.raises(EscalationError):
+        services.membership_remove(membership=admin, acting_user=lead.user)
+    owner_membership = membership(acme, owner)
+    with pytest.raises(EscalationError):
+        services.membership_set_billing_contact(
+            membership=owner_membership, is_billing_contact=False, acting_user=lead.user
+        )
+    with pytest.raises(EscalationError):  # would take the flag away from the owner
+        services.membership_set_primary_contact(membership=lead, acting_user=lead.user)
+    services.membership_remove(membership=plain, acting_user=lead.user)  # in reach
 
 
 def test_slugs_are_unique_valid_and_never_reuse_an_old_slug(owner: Any) -> None:

@@ -92,6 +92,23 @@ def test_contacts_can_be_moved(owner_client: Any, acme: Any, member_of_acme: Any
     assert m.is_primary_contact and m.is_billing_contact
 
 
+def test_billing_contacts_are_changed_by_billing_managers_only(
+    client: Any, acme: Any, admin_of_acme: Any
+) -> None:
+    """Admins manage members but not billing: they cannot make themselves billing contact."""
+    mine = Membership.objects.get(tenant=acme, user=admin_of_acme)
+    client.force_login(admin_of_acme)
+
+    response = client.post(
+        f"/t/{acme.slug}/members/{mine.pk}/billing/", {"is_billing_contact": "on"}
+    )
+
+    assert response.status_code == 403
+    mine.refresh_from_db()
+    assert not mine.is_billing_contact
+    assert "Add billing" not in client.get(f"/t/{acme.slug}/members/").content.decode()
+
+
 def test_a_member_can_leave(client: Any, acme: Any, member_of_acme: Any) -> None:
     client.force_login(member_of_acme)
     response = client.post(f"/t/{acme.slug}/members/leave/")
