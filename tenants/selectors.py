@@ -164,7 +164,10 @@ def team_get(*, tenant: Tenant, team_id: int) -> Team:
     return get_object_or_404(Team.objects.for_tenant(tenant).select_related("tenant"), pk=team_id)
 
 
-def team_list_for_dashboard(*, tenant: Tenant, limit: int = 8) -> list[Team]:
+DASHBOARD_TEAMS = 8
+
+
+def team_list_for_dashboard(*, tenant: Tenant, limit: int = DASHBOARD_TEAMS) -> list[Team]:
     """The first teams by name with `member_count` (one query)."""
     return list(
         Team.objects.for_tenant(tenant)
@@ -173,12 +176,14 @@ def team_list_for_dashboard(*, tenant: Tenant, limit: int = 8) -> list[Team]:
     )
 
 
-def tenant_counts(*, tenant: Tenant) -> dict[str, int]:
-    """Members and teams in the tenant."""
-    return {
-        "members": Membership.objects.for_tenant(tenant).count(),
-        "teams": Team.objects.for_tenant(tenant).count(),
-    }
+def tenant_counts(*, tenant: Tenant, teams_shown: list[Team] | None = None) -> dict[str, int]:
+    """Members and teams in the tenant. Pass the teams already listed (a first page from
+    `team_list_for_dashboard`): when they are all of them, they are not counted again."""
+    if teams_shown is not None and len(teams_shown) < DASHBOARD_TEAMS:
+        teams = len(teams_shown)
+    else:
+        teams = Team.objects.for_tenant(tenant).count()
+    return {"members": Membership.objects.for_tenant(tenant).count(), "teams": teams}
 
 
 def audit_event_list(*, tenant: Tenant, action: str = "") -> QuerySet[AuditEvent]:

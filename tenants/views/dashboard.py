@@ -14,11 +14,12 @@ from tenants.views._base import tenant_context
 def dashboard(request: TenantRequest) -> HttpResponse:
     """Tenant name, your role, member and team counts, teams and the plan."""
     tenant = request.tenant
+    teams = team_list_for_dashboard(tenant=tenant)
     context = tenant_context(
         request,
         tab="dashboard",
-        counts=tenant_counts(tenant=tenant),
-        teams=team_list_for_dashboard(tenant=tenant),
+        counts=tenant_counts(tenant=tenant, teams_shown=teams),
+        teams=teams,
         # The plan in force (Free without billing or a live subscription); no query:
         # the account came with the membership.
         plan=plan_for_tenant(tenant),
