@@ -71,32 +71,27 @@ class StaffAuditMixin:
                     after=self._values(obj, fields),
                 )
 
+    def _audit_deleted(self, request: HttpRequest, obj: Any) -> None:
+        tenant = self.audit_tenant(obj)
+        if tenant is not None:
+            audit_record(
+                tenant=tenant,
+                action=AuditEvent.Action.STAFF_DELETED,
+                acting_user=request.user,
+                target=obj,
+                request=request,
+            )
+
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         with transaction.atomic():
-            tenant = self.audit_tenant(obj)
-            if tenant is not None:
-                audit_record(
-                    tenant=tenant,
-                    action=AuditEvent.Action.STAFF_DELETED,
-                    acting_user=request.user,
-                    target=obj,
-                    request=request,
-                )
+            self._audit_deleted(request, obj)
             super().delete_model(request, obj)  # type: ignore[misc]
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         # The bulk "delete selected" action: one event per object, same transaction.
         with transaction.atomic():
             for obj in queryset:
-                tenant = self.audit_tenant(obj)
-                if tenant is not None:
-                    audit_record(
-                        tenant=tenant,
-                        action=AuditEvent.Action.STAFF_DELETED,
-                        acting_user=request.user,
-                        target=obj,
-                        request=request,
-                    )
+                self._audit_deleted(request, obj)
             super().delete_queryset(request, queryset)  # type: ignore[misc]
 
 
