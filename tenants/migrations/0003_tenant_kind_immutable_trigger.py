@@ -10,6 +10,8 @@ SQLite drops triggers when Django rebuilds a table during a later migration;
 
 from django.db import migrations
 
+from tenants.migrations._vendor_sql import VendorRunSQL
+
 POSTGRESQL_FORWARD = """
 CREATE OR REPLACE FUNCTION tenants_tenant_kind_immutable() RETURNS trigger AS $$
 BEGIN
@@ -40,26 +42,6 @@ BEGIN
 END;
 """
 SQLITE_BACKWARD = "DROP TRIGGER IF EXISTS tenants_tenant_kind_immutable;"
-
-
-class VendorRunSQL(migrations.RunSQL):
-    """RunSQL that runs only on one database vendor (a no-op elsewhere)."""
-
-    def __init__(self, vendor, *args, **kwargs):
-        self.vendor = vendor
-        super().__init__(*args, **kwargs)
-
-    def deconstruct(self):
-        name, args, kwargs = super().deconstruct()
-        return name, [self.vendor, *args], kwargs
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == self.vendor:
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == self.vendor:
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 class Migration(migrations.Migration):
