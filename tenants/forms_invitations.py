@@ -13,6 +13,7 @@ from tenants.exceptions import AlreadyAMemberError, InvitationPendingError
 from tenants.forms import INPUT, ServiceForm
 from tenants.invitations import invitation_accept_signup, invitation_create
 from tenants.models import Invitation, Membership, Role, Team, Tenant
+from tenants.permissions import role_in_reach
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -22,11 +23,8 @@ def grantable_roles(*, tenant: Tenant, actor: Role) -> list[Role]:
     """Roles the actor may hand out (only owners make owners; nobody grants more than
     they hold), built-in roles first. The service checks again on submit."""
     order = {key: i for i, key in enumerate(Role.Key.values)}
-    held = set(actor.permissions)
     roles = [
-        role
-        for role in Role.objects.for_tenant(tenant)
-        if (actor.is_owner or not role.is_owner) and set(role.permissions) <= held
+        role for role in Role.objects.for_tenant(tenant) if role_in_reach(actor=actor, role=role)
     ]
     return sorted(roles, key=lambda r: (order.get(r.key, len(order)), r.name.lower()))
 
@@ -52,7 +50,7 @@ class InvitationForm(ServiceForm):
 
     def __init__(self, *args: Any, tenant: Tenant, actor: Role, user: User, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.tenant, self.user = tenant, user
+        self.tenant, self.user, self.actor = tenant, user, actor
         self.pending_invitation: Invitation | None = None
         self.upgrade_url = ""
         roles = grantable_roles(tenant=tenant, actor=actor)
@@ -96,7 +94,8 @@ class InvitationForm(ServiceForm):
             try:
                 return action()
             except InvitationPendingError as error:
-                self.pending_invitation = error.invitation
+                if role_in_reach(actor=self.actor, role=error.invitation.role):
+                    self.pending_invitation = error.invitation  # offer the resend
                 self.add_error("email", str(error))
             except AlreadyAMemberError as error:
                 self.add_error("email", str(error))

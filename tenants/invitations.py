@@ -212,7 +212,8 @@ def invitation_create(
 def invitation_resend(*, invitation: Invitation, acting_user: User | None) -> Invitation:
     """Email a new link (valid seven days from now); the previous link stops working.
 
-    The person resending becomes the inviter: the grant is theirs from now on."""
+    Only someone who could have sent it may resend it; they become the inviter, so the
+    grant is theirs from now on."""
     tenant = invitation.tenant
     assert_in_tenant(tenant, invitation)
     lock_tenant(tenant)
@@ -243,10 +244,14 @@ def invitation_resend(*, invitation: Invitation, acting_user: User | None) -> In
 
 @transaction.atomic
 def invitation_cancel(*, invitation: Invitation, acting_user: User | None) -> Invitation:
-    """Withdraw an open invitation: its link shows "cancelled" and the seat is freed."""
+    """Withdraw an open invitation: its link shows "cancelled" and the seat is freed.
+
+    Only someone who could have sent it may withdraw it: an admin does not undo an
+    owner's invitation to a role beyond the admin's own."""
     tenant = invitation.tenant
     assert_in_tenant(tenant, invitation)
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation = Invitation.objects.select_for_update().select_related("role").get(pk=invitation.pk)
+    _assert_may_invite(tenant=tenant, acting_user=acting_user, role=invitation.role)
     if invitation.accepted_at is not None:
         raise InvitationError(
             f"{invitation.email} already accepted. Remove them from the members list instead."

@@ -1,10 +1,16 @@
-"""Permission codes and the built-in roles that bundle them.
+"""Permission codes, the built-in roles that bundle them, and the one rule that
+compares two roles.
 
 Roles store a list of these codes; views declare the one they need and the
 server checks it against the membership as it is on this request.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tenants.models import Role
 
 TENANT_UPDATE = "tenant.update"
 TENANT_DELETE = "tenant.delete"
@@ -39,3 +45,18 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     "billing_admin": ("Billing admin", [BILLING_MANAGE]),
     "member": ("Member", []),
 }
+
+
+def role_in_reach(*, actor: Role | None, role: Role) -> bool:
+    """Whether `actor` may act on what `role` grants: grant it (invite, assign), manage
+    whoever holds it (change their role, remove them, move their contacts), edit or
+    delete it, and cancel or resend an invitation for it.
+
+    Owners reach every role; nobody else reaches the owner role or a role with a
+    permission they lack, so nobody changes what a more powerful member holds.
+    `actor` None is the system (commands, signals). The services enforce this and
+    the pages ask it to decide which controls to show: the rule lives only here.
+    """
+    if actor is None or actor.is_owner:
+        return True
+    return not role.is_owner and set(role.permissions) <= set(actor.permissions)

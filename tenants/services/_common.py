@@ -8,6 +8,7 @@ from django.db import transaction
 
 from tenants.exceptions import CrossTenantError, EscalationError, NotAMemberError
 from tenants.models import Membership, Role, Tenant
+from tenants.permissions import role_in_reach
 from tenants.signals import membership_added, membership_removed
 
 if TYPE_CHECKING:
@@ -42,35 +43,45 @@ def acting_role(*, tenant: Tenant, acting_user: User | None) -> Role | None:
         raise NotAMemberError("You are not a member of this workspace.") from None
 
 
+def _beyond(actor: Role, role: Role) -> str:
+    return ", ".join(sorted(set(role.permissions) - set(actor.permissions)))
+
+
 def assert_may_grant(*, actor: Role | None, role: Role) -> None:
     """Nobody hands out more than they hold; only owners make owners."""
-    if actor is None:
+    if actor is None or role_in_reach(actor=actor, role=role):
         return
-    if role.is_owner and not actor.is_owner:
+    if role.is_owner:
         raise EscalationError("Only an owner can make someone an owner.")
-    extra = set(role.permissions) - set(actor.permissions)
-    if extra:
-        raise EscalationError(
-            "You cannot grant permissions your own role does not have: "
-            + ", ".join(sorted(extra))
-            + "."
-        )
+    raise EscalationError(
+        f"You cannot grant permissions your own role does not have: {_beyond(actor, role)}."
+    )
 
 
 def assert_may_manage(*, actor: Role | None, membership: Membership) -> None:
     """Nobody manages a member who holds more than they do: only owners change or remove
     an owner, and a member whose role has a permission the actor lacks is out of reach.
     `actor` None is the system (commands, signals)."""
-    if actor is None or actor.is_owner:
+    if actor is None or role_in_reach(actor=actor, role=membership.role):
         return
     if membership.role.is_owner:
         raise EscalationError("Only an owner can change or remove another owner.")
-    beyond = set(membership.role.permissions) - set(actor.permissions)
-    if beyond:
-        raise EscalationError(
-            f"{membership.user.email} has permissions your role does not have "
-            f"({', '.join(sorted(beyond))}); ask an owner."
-        )
+    raise EscalationError(
+        f"{membership.user.email} has permissions your role does not have "
+        f"({_beyond(actor, membership.role)}); ask an owner."
+    )
+
+
+def assert_may_manage_role(*, actor: Role | None, role: Role) -> None:
+    """Editing or deleting a role changes what every holder of it has (and what its
+    pending invitations grant), so it needs the reach over the role that managing each
+    of those members needs: one rule, `role_in_reach`."""
+    if actor is None or role_in_reach(actor=actor, role=role):
+        return
+    raise EscalationError(
+        f"“{role.name}” has permissions your role does not have ({_beyond(actor, role)}), "
+        "so you cannot change or delete it; ask an owner."
+    )
 
 
 def owner_count(tenant: Tenant) -> int:

@@ -11,7 +11,12 @@ from tenants.audit import audit_record
 from tenants.exceptions import BuiltinRoleError, PersonalTenantError, RoleInUseError
 from tenants.models import AuditEvent, Role, Tenant
 from tenants.permissions import ALL_PERMISSIONS
-from tenants.services._common import acting_role, assert_in_tenant, assert_may_grant
+from tenants.services._common import (
+    acting_role,
+    assert_in_tenant,
+    assert_may_grant,
+    assert_may_manage_role,
+)
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -59,14 +64,22 @@ def role_create(
 
 @transaction.atomic
 def role_update(*, role: Role, name: str, permissions: list[str], acting_user: User | None) -> Role:
-    """Rename a custom role or change its permissions; built-in roles are fixed."""
-    if role.is_builtin:
-        raise BuiltinRoleError(f"“{role.name}” is a built-in role and cannot be changed.")
+    """Rename a custom role or change its permissions; built-in roles are fixed.
+
+    The actor must reach the role as it is (so may manage everyone holding it) and
+    the role as it becomes (so grants nothing they lack)."""
+    # Checked against the row as stored (locked): `role` may carry unsaved edits (the
+    # admin's form applies them first), and an owner's concurrent change must not be
+    # overwritten by someone who could not have made it.
+    current = Role.objects.select_for_update().get(pk=role.pk)
+    if current.is_builtin:
+        raise BuiltinRoleError(f"“{current.name}” is a built-in role and cannot be changed.")
     tenant = role.tenant
-    name, permissions = _clean(tenant=tenant, name=name, permissions=permissions, role=role)
     actor = acting_role(tenant=tenant, acting_user=acting_user)
+    assert_may_manage_role(actor=actor, role=current)
+    name, permissions = _clean(tenant=tenant, name=name, permissions=permissions, role=role)
     assert_may_grant(actor=actor, role=Role(tenant=tenant, name=name, permissions=permissions))
-    before = {"name": role.name, "permissions": list(role.permissions)}
+    before = {"name": current.name, "permissions": list(current.permissions)}
     role.name, role.permissions = name, permissions
     role.full_clean(exclude=["permissions"])  # validated above; an empty list is allowed
     role.save(update_fields=["name", "permissions"])
@@ -85,10 +98,14 @@ def role_update(*, role: Role, name: str, permissions: list[str], acting_user: U
 
 @transaction.atomic
 def role_delete(*, role: Role, acting_user: User | None) -> None:
-    """Delete an unused custom role."""
+    """Delete an unused custom role. Its pending invitations go with it, so the actor
+    must reach it as for editing (they could have sent those invitations themselves)."""
     if role.is_builtin:
         raise BuiltinRoleError(f"“{role.name}” is a built-in role and cannot be deleted.")
     assert_in_tenant(role.tenant, role)
+    current = Role.objects.select_for_update().get(pk=role.pk)
+    actor = acting_role(tenant=role.tenant, acting_user=acting_user)
+    assert_may_manage_role(actor=actor, role=current)
     in_use = role.memberships.count()
     if in_use:
         raise RoleInUseError(

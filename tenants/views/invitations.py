@@ -39,7 +39,7 @@ from tenants.invitations import (
     invitation_resend,
 )
 from tenants.models import Invitation, Membership
-from tenants.permissions import MEMBERS_INVITE
+from tenants.permissions import MEMBERS_INVITE, role_in_reach
 from tenants.types import TenantRequest
 from tenants.views._base import back, tenant_context
 
@@ -63,9 +63,12 @@ def invite_panel(
     Empty for personal workspaces and for roles without `members.invite`."""
     if request.tenant.is_personal or not request.role.has_permission(MEMBERS_INVITE):
         return {"invite_form": None, "pending_invites": []}
+    pending = invitation_list_open(tenant=request.tenant)
+    for invite in pending:  # resend and cancel only what this role could have sent
+        invite.actionable = role_in_reach(actor=request.role, role=invite.role)
     return {
         "invite_form": form or _form(request),
-        "pending_invites": invitation_list_open(tenant=request.tenant),
+        "pending_invites": pending,
         "invite_notice": notice,
         "invite_error": error,
     }

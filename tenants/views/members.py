@@ -16,7 +16,7 @@ from tenants.decorators import tenant_permission_required
 from tenants.exceptions import TenantRuleError
 from tenants.forms import MemberRoleForm
 from tenants.models import Membership
-from tenants.permissions import BILLING_MANAGE, MEMBERS_MANAGE
+from tenants.permissions import BILLING_MANAGE, MEMBERS_MANAGE, role_in_reach
 from tenants.selectors import membership_get, membership_list, role_list
 from tenants.types import TenantRequest
 from tenants.views._base import back, run_action, tenant_context
@@ -27,9 +27,7 @@ def _flag(request: TenantRequest, membership: Membership) -> Membership:
     """Per-row flags: the template shows controls only where an action is allowed
     (the services enforce the same rules)."""
     role = request.role
-    in_reach = role.is_owner or (
-        not membership.role.is_owner and set(membership.role.permissions) <= set(role.permissions)
-    )
+    in_reach = role_in_reach(actor=role, role=membership.role)
     org = request.tenant.is_org
     membership.is_me = membership.user_id == request.user.pk
     membership.manageable = (

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from tenants import services
 from tenants.decorators import tenant_permission_required
 from tenants.forms import RoleForm
-from tenants.permissions import PERMISSION_CHOICES, ROLES_MANAGE
+from tenants.permissions import PERMISSION_CHOICES, ROLES_MANAGE, role_in_reach
 from tenants.selectors import role_get, role_list
 from tenants.types import TenantRequest
 from tenants.views._base import back, run_action, tenant_context
@@ -18,10 +18,13 @@ from tenants.views._base import back, run_action, tenant_context
 
 def _page(request: TenantRequest, form: RoleForm | None = None) -> HttpResponse:
     can_create = request.role.has_permission(ROLES_MANAGE) and request.tenant.is_org
+    roles = role_list(tenant=request.tenant)
+    for r in roles:
+        r.editable = can_create and not r.is_builtin and role_in_reach(actor=request.role, role=r)
     context = tenant_context(
         request,
         tab="roles",
-        roles=role_list(tenant=request.tenant),
+        roles=roles,
         permission_choices=PERMISSION_CHOICES,
         can_create=can_create,
         form=form or (RoleForm(tenant=request.tenant, user=request.user) if can_create else None),
@@ -50,6 +53,13 @@ def role_edit(request: TenantRequest, role_id: int) -> HttpResponse:
     role = role_get(tenant=request.tenant, role_id=role_id)
     if role.is_builtin:
         messages.error(request, f"“{role.name}” is a built-in role and cannot be changed.")
+        return back(request, "roles")
+    if not role_in_reach(actor=request.role, role=role):  # the service refuses it too
+        messages.error(
+            request,
+            f"“{role.name}” has permissions your role does not have, so you cannot change "
+            "it; ask an owner.",
+        )
         return back(request, "roles")
     form = RoleForm(request.POST or None, tenant=request.tenant, user=request.user, role=role)
     if request.method == "POST" and form.is_valid():
