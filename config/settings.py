@@ -192,6 +192,9 @@ SESSION_COOKIE_AGE = 30 * 24 * 3600
 SESSIONS_RENEW_BELOW = 15 * 24 * 3600  # re-extend to 30 days when less than this remains
 SESSIONS_ABSOLUTE_LIFETIME = env.int("SESSIONS_ABSOLUTE_LIFETIME", default=90 * 24 * 3600)
 SESSIONS_ACTIVITY_INTERVAL = 5 * 60  # write last-activity/IP/UA at most this often
+# At most this many signed-in sessions per user (0: no cap); a sign-in beyond it signs
+# out the least recently active ones.
+SESSIONS_MAX_PER_USER = env.int("SESSIONS_MAX_PER_USER", default=0)
 # Flash messages live in a signed cookie, so anonymous pages never need a session row.
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 

@@ -1,5 +1,5 @@
-"""System checks: our engine and middleware are in place, and in production the
-session cookie is Secure, HttpOnly and SameSite.
+"""System checks: our engine and middleware are in place, the session cap is sane, and
+in production the session cookie is Secure, HttpOnly and SameSite.
 
 Django's own cookie checks (security.W010-W013) look for
 django.contrib.sessions' middleware only, so they are silent for ours.
@@ -55,6 +55,16 @@ def check_engine_and_middleware(app_configs: Any = None, **kwargs: Any) -> list[
                 f"{SESSION_MW} must come before {AUTH_MW} in MIDDLEWARE.",
                 hint=f'Move "{SESSION_MW}" above "{AUTH_MW}".',
                 id="sessions_app.E003",
+            )
+        )
+    limit = getattr(settings, "SESSIONS_MAX_PER_USER", 0)
+    if not isinstance(limit, int) or limit < 0:
+        errors.append(
+            Error(
+                f"SESSIONS_MAX_PER_USER is {limit!r}; it must be a whole number, 0 for no cap.",
+                hint="Set SESSIONS_MAX_PER_USER to 0 (no cap) or the most sessions a user may "
+                "hold at once, e.g. 5.",
+                id="sessions_app.E004",
             )
         )
     return errors

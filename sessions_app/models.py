@@ -34,6 +34,7 @@ class Session(models.Model):
         PASSWORD_CHANGED = "password_changed", "Password changed"
         PASSWORD_RESET = "password_reset", "Password reset"
         ADMIN = "admin", "Revoked by an administrator"
+        SESSION_LIMIT = "session_limit", "Signed out to stay within the device limit"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sessions"

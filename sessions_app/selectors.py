@@ -13,12 +13,26 @@ from config.prebuilt_sql import fetch_one, select_list, table
 from sessions_app.models import Session
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from accounts.models import User
 
 
 def session_list(*, user: User) -> QuerySet[Session]:
     """The user's live sessions, most recently active first."""
     return Session.objects.filter(user=user).active().order_by("-last_activity_at", "-pk")
+
+
+def session_list_over_limit(*, user: User, since: datetime) -> list[Session]:
+    """Sessions of the user that a sign-in signed out (SESSIONS_MAX_PER_USER) since
+    `since`, most recent first: the devices page tells the user which ones."""
+    return list(
+        Session.objects.filter(
+            user=user,
+            revoked_reason=Session.RevokedReason.SESSION_LIMIT,
+            revoked_at__gte=since,
+        ).order_by("-revoked_at", "-pk")[:20]
+    )
 
 
 def session_get(*, user: User, pk: int) -> Session:

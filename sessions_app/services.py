@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,11 +32,15 @@ def session_create(
     active_tenant_id: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> Session:
-    """Store a new signed-in session. Only the token's SHA-256 is written."""
+    """Store a new signed-in session. Only the token's SHA-256 is written.
+
+    With SESSIONS_MAX_PER_USER set, the user's least recently active sessions beyond
+    the cap are revoked in the same transaction (every sign-in path ends here).
+    """
     if not token:
         raise ValueError("A session needs a token.")
     now = timezone.now()
-    return Session.objects.create(
+    row = Session(
         user_id=user_id,
         token_hash=token_hash(token),
         created_at=now,
@@ -48,6 +52,40 @@ def session_create(
         active_tenant_id=active_tenant_id,
         data=data or {},
     )
+    limit = settings.SESSIONS_MAX_PER_USER
+    if not limit:
+        row.save(force_insert=True)
+        return row
+    with transaction.atomic():
+        # One sign-in at a time per user, so two at once cannot both see room for themselves.
+        list(get_user_model().objects.select_for_update().filter(pk=user_id).values_list("pk"))
+        row.save(force_insert=True)
+        _revoke_over_limit(user_id=user_id, keep=row, limit=limit)
+    return row
+
+
+def _revoke_over_limit(*, user_id: int, keep: Session, limit: int) -> int:
+    """Revoke the live sessions of the user beyond `limit`, least recently active first;
+    `keep` (the new sign-in) always stays. The devices page lists what was signed out."""
+    others = (
+        Session.objects.filter(user_id=user_id)
+        .active()
+        .exclude(pk=keep.pk)
+        .order_by("-last_activity_at", "-created_at", "-pk")
+    )
+    over = list(others.values_list("pk", flat=True)[max(limit - 1, 0) :])
+    if not over:
+        return 0
+    count = Session.objects.filter(pk__in=over, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_reason=Session.RevokedReason.SESSION_LIMIT
+    )
+    logger.info(
+        "user %s: %s session(s) revoked by a new sign-in (SESSIONS_MAX_PER_USER=%s)",
+        user_id,
+        count,
+        limit,
+    )
+    return count
 
 
 def _audit_admin_revoke(

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from sessions_app.models import Session
-from sessions_app.selectors import session_get, session_list
+from sessions_app.selectors import session_get, session_list, session_list_over_limit
 from sessions_app.services import session_revoke, session_revoke_all_for_user
 
 if TYPE_CHECKING:
@@ -33,6 +33,9 @@ if TYPE_CHECKING:
     class AuthRequest(HttpRequest):
         user: User
         htmx: HtmxDetails
+
+
+LIMIT_NOTICE_FOR = timedelta(days=7)
 
 
 def _render_list(request: AuthRequest, *, notice: str = "", status: int = 200) -> HttpResponse:
@@ -48,9 +51,21 @@ def _render_list(request: AuthRequest, *, notice: str = "", status: int = 200) -
         "current_id": current.pk if current is not None else None,
         "others_count": sum(1 for s in sessions if current is None or s.pk != current.pk),
         "notice": notice,
+        "session_limit": settings.SESSIONS_MAX_PER_USER,
+        "signed_out_by_limit": _signed_out_by_limit(request),
     }
     template = "sessions_app/list.html#session-list" if request.htmx else "sessions_app/list.html"
     return render(request, template, context, status=status)
+
+
+def _signed_out_by_limit(request: AuthRequest) -> list[Session]:
+    """Devices a sign-in signed out to keep within SESSIONS_MAX_PER_USER while this
+    device has been signed in (and in the last week), so the user learns which."""
+    current = request.session.row
+    if not settings.SESSIONS_MAX_PER_USER or current is None:
+        return []
+    since = max(current.created_at, timezone.now() - LIMIT_NOTICE_FOR)
+    return session_list_over_limit(user=request.user, since=since)
 
 
 @login_required
