@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate, password_validation
 from django.http import HttpRequest
 
@@ -16,6 +17,27 @@ INPUT = {"class": "input"}
 PASSWORD_HELP = "At least 10 characters, not too common and not like your name or email."
 # One message for unknown email, wrong password and inactive account: no account probing.
 BAD_CREDENTIALS = "That email and password don't match an account. Check both and try again."
+# Longer input is refused by the form, before any hasher sees it: Argon2 (and the
+# dummy hash for unknown emails) over megabytes of input is CPU we would spend for
+# an attacker. Far above any real password or passphrase.
+PASSWORD_MAX_LENGTH = 4096
+
+
+class PasswordField(forms.CharField):
+    """Every password input of the project: never stripped, and at most
+    PASSWORD_MAX_LENGTH characters (a field error, so clean_*() never hashes it)."""
+
+    def __init__(self, *, autocomplete: str, attrs: dict[str, Any] | None = None, **kwargs: Any):
+        kwargs.setdefault("strip", False)
+        kwargs.setdefault("max_length", PASSWORD_MAX_LENGTH)
+        kwargs.setdefault(
+            "widget", forms.PasswordInput(INPUT | {"autocomplete": autocomplete} | (attrs or {}))
+        )
+        kwargs.setdefault(
+            "error_messages",
+            {"max_length": f"Passwords can be at most {PASSWORD_MAX_LENGTH:,} characters long."},
+        )
+        super().__init__(**kwargs)
 
 
 class SignUpForm(forms.Form):
@@ -25,11 +47,7 @@ class SignUpForm(forms.Form):
     email = forms.EmailField(
         max_length=254, widget=forms.EmailInput(INPUT | {"autocomplete": "email"})
     )
-    password = forms.CharField(
-        strip=False,
-        widget=forms.PasswordInput(INPUT | {"autocomplete": "new-password"}),
-        help_text=PASSWORD_HELP,
-    )
+    password = PasswordField(autocomplete="new-password", help_text=PASSWORD_HELP)
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -66,9 +84,7 @@ class SignInForm(forms.Form):
         max_length=254,
         widget=forms.EmailInput(INPUT | {"autocomplete": "email", "autofocus": True}),
     )
-    password = forms.CharField(
-        strip=False, widget=forms.PasswordInput(INPUT | {"autocomplete": "current-password"})
-    )
+    password = PasswordField(autocomplete="current-password")
 
     def __init__(self, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
         self.request = request
@@ -88,6 +104,17 @@ class SignInForm(forms.Form):
         return cleaned
 
 
+class AdminLoginForm(AdminAuthenticationForm):
+    """`/admin/login/` with the same password bound as every other form (set as
+    `admin.site.login_form` in AccountsConfig.ready())."""
+
+    password = PasswordField(
+        label="Password",
+        autocomplete="current-password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
@@ -102,19 +129,9 @@ class ProfileForm(forms.ModelForm):
 
 
 class PasswordChangeForm(forms.Form):
-    current_password = forms.CharField(
-        strip=False, widget=forms.PasswordInput(INPUT | {"autocomplete": "current-password"})
-    )
-    new_password = forms.CharField(
-        strip=False,
-        widget=forms.PasswordInput(INPUT | {"autocomplete": "new-password"}),
-        help_text=PASSWORD_HELP,
-    )
-    confirm_password = forms.CharField(
-        label="Confirm new password",
-        strip=False,
-        widget=forms.PasswordInput(INPUT | {"autocomplete": "new-password"}),
-    )
+    current_password = PasswordField(autocomplete="current-password")
+    new_password = PasswordField(autocomplete="new-password", help_text=PASSWORD_HELP)
+    confirm_password = PasswordField(label="Confirm new password", autocomplete="new-password")
 
     def __init__(self, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
         self.request = request

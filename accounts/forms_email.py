@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import password_validation
 
+from accounts.forms import PasswordField
 from accounts.models import User, normalize_email
 
 INPUT = {"class": "input"}
@@ -19,11 +20,7 @@ class EmailChangeForm(forms.Form):
         widget=forms.EmailInput(INPUT | {"autocomplete": "email"}),
         help_text="We'll send a link there. Your current address stays until you click it.",
     )
-    password = forms.CharField(
-        label="Current password",
-        strip=False,
-        widget=forms.PasswordInput(INPUT | {"autocomplete": "current-password"}),
-    )
+    password = PasswordField(label="Current password", autocomplete="current-password")
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         self.user = user
@@ -53,17 +50,13 @@ class PasswordForgotForm(forms.Form):
 
 
 class PasswordResetForm(forms.Form):
-    password1 = forms.CharField(
+    password1 = PasswordField(
         label="New password",
-        strip=False,
-        widget=forms.PasswordInput(INPUT | {"autocomplete": "new-password", "autofocus": True}),
+        autocomplete="new-password",
+        attrs={"autofocus": True},
         help_text="At least 10 characters; not a common password.",
     )
-    password2 = forms.CharField(
-        label="Repeat the new password",
-        strip=False,
-        widget=forms.PasswordInput(INPUT | {"autocomplete": "new-password"}),
-    )
+    password2 = PasswordField(label="Repeat the new password", autocomplete="new-password")
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         self.user = user

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.forms import PasswordField
 from accounts.services_lifecycle import (
     LastOwnerOfOrgsError,
     account_delete,
@@ -24,11 +25,7 @@ from accounts.services_lifecycle import (
 
 
 class AccountDeleteForm(forms.Form):
-    password = forms.CharField(
-        label="Your password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"class": "input", "autocomplete": "current-password"}),
-    )
+    password = PasswordField(label="Your password", autocomplete="current-password")
     confirm = forms.BooleanField(
         label="I understand that this cannot be undone from here.",
         error_messages={"required": "Tick the box to confirm."},

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from accounts.forms import PasswordField
 from tenants import services
 from tenants.exceptions import EscalationError, TenantRuleError
 from tenants.models import Membership, Role, Team, Tenant, slug_validator
@@ -155,10 +156,9 @@ class OwnershipTransferForm(ServiceForm):
         widget=forms.Select(INPUT),
         error_messages={"invalid_choice": "Choose a member of this workspace."},
     )
-    password = forms.CharField(
+    password = PasswordField(
         label="Your password",
-        strip=False,
-        widget=forms.PasswordInput(INPUT | {"autocomplete": "current-password"}),
+        autocomplete="current-password",
         help_text="You become an admin; the new owner also becomes the primary contact.",
     )
 
