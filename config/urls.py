@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from config import health, views
 
@@ -8,6 +9,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz/", health.healthz, name="healthz"),
     path("readyz/", health.readyz, name="readyz"),
+    # Staff change their own password on the account page, through the same bounded form
+    # and checks as everyone, and other devices are signed out (Django's admin form does
+    # neither).
+    path("admin/password_change/", RedirectView.as_view(url="/account/#password")),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("", include("tenants.urls")),

@@ -166,3 +166,17 @@ def test_a_password_of_exactly_the_maximum_length_still_works(
     user = UserFactory(password=longest)
     response = client.post("/auth/sign-in/", {"email": user.email, "password": longest})
     assert response.status_code == 302
+
+
+def test_the_admin_password_change_form_is_not_served(
+    browser: Client, person: User, hashed: list[int]
+) -> None:
+    """Staff change their password on the account page; Django's admin form (unbounded,
+    no sign-out of other devices) never sees a password."""
+    response = browser.post(
+        "/admin/password_change/",
+        {"old_password": TOO_LONG, "new_password1": "n" * 20, "new_password2": "n" * 20},
+    )
+    assert response.status_code == 302 and response["Location"] == "/account/#password"
+    assert hashed == []
+    assert browser.get("/admin/password_change/")["Location"] == "/account/#password"
