@@ -352,6 +352,7 @@ EMAIL_DELIVERY_RETRY_MAX_SECONDS = env.int("EMAIL_DELIVERY_RETRY_MAX_SECONDS", d
 # --- Billing ------------------------------------------------------------------
 
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+# Comma-separated: list the new signing secret beside the old one while rotating.
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 # Dotted path of the billing provider; billing.backends.fake.FakeBillingBackend runs
 # checkout in-process (demos, local development) without a Stripe account.
