@@ -12,7 +12,7 @@ from django.contrib.messages import get_messages
 from billing.models import Account
 from tenants.models import AuditEvent, Membership, Tenant
 from tests.accounts.factories import UserFactory
-from tests.billing.stripe_transport import recorded
+from tests.billing.stripe_transport import recorded, subscription_with
 from tests.tenants.factories import OrgFactory, add_member
 
 CUSTOMER = "cus_QX1a2b3c4d5e6f"
@@ -24,12 +24,6 @@ CONTROLS = ("Manage billing", "View invoices", "Upgrade to")
 
 def flash(response: Any) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
-
-
-def subscription_with(quantity: int) -> dict[str, Any]:
-    sub = recorded("subscription")
-    sub["items"]["data"][0]["quantity"] = quantity
-    return sub
 
 
 @pytest.fixture
@@ -88,37 +82,41 @@ def remove(client: Any, owner: Any, membership: Membership) -> None:
     assert not Membership.objects.filter(pk=membership.pk).exists()
 
 
+@pytest.fixture
+def removed(leech: tuple[Tenant, Membership], owner: Any, client: Any) -> tuple[Tenant, Any]:
+    """Acme's owner removes the billing admin, who then comes back (the client is theirs)."""
+    org, mallory = leech
+    remove(client, owner, mallory)
+    client.force_login(mallory.user)
+    return org, mallory.user
+
+
 # --- The attack -------------------------------------------------------------------------
 
 
 def test_removed_billing_admin_cannot_open_shared_portal(
-    leech: tuple[Tenant, Membership], acme: Tenant, owner: Any, stripe: Any, client: Any
+    removed: tuple[Tenant, Any], stripe: Any, client: Any
 ) -> None:
-    org, mallory = leech
-    remove(client, owner, mallory)
-    client.force_login(mallory.user)
+    org, _ = removed
 
     page = client.get(f"/t/{org.slug}/billing/")
     portal = client.post(f"/t/{org.slug}/billing/portal/")
     checkout = client.post(f"/t/{org.slug}/billing/checkout/", {"plan": "business"})
     success = client.get(f"/t/{org.slug}/billing/success/?session_id={SESSION}")
 
-    assert page.status_code == 200
-    html = page.content.decode()
-    assert page.context["billing"].plan.key == "pro"  # the plan shows...
-    assert "Paid for by Acme" in html
-    assert not any(control in html for control in CONTROLS)  # ...and nothing else
     assert (portal.status_code, checkout.status_code, success.status_code) == (403, 403, 403)
     assert stripe.calls("post", PORTAL) == []
     assert len(stripe.calls("post", "/v1/checkout/sessions")) == 1  # Acme's own purchase
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert page.context["billing"].plan.key == "pro"  # the plan shows...
+    assert not any(control in html for control in CONTROLS)  # ...and no control
+    assert "Paid for by Acme" in html
 
 
 def test_removed_billing_admin_is_no_longer_offered_the_account(
-    leech: tuple[Tenant, Membership], acme: Tenant, owner: Any, client: Any
+    removed: tuple[Tenant, Any], acme: Tenant, client: Any
 ) -> None:
-    _, mallory = leech
-    remove(client, owner, mallory)
-    client.force_login(mallory.user)
 
     form = client.get("/account/tenants/new/").content.decode()
     forged = create_org(client, "Leech two", acme.account)
@@ -253,11 +251,9 @@ def test_the_payers_owner_stops_paying_for_a_workspace_and_seats_follow(
 
 
 def test_the_attached_workspaces_billing_manager_can_leave_the_account(
-    leech: tuple[Tenant, Membership], acme: Tenant, owner: Any, client: Any
+    removed: tuple[Tenant, Any], acme: Tenant, client: Any
 ) -> None:
-    org, mallory = leech
-    remove(client, owner, mallory)
-    client.force_login(mallory.user)
+    org, _ = removed
 
     page = client.get(f"/t/{org.slug}/billing/").content.decode()
     response = client.post(f"/t/{org.slug}/billing/detach/")
