@@ -33,8 +33,10 @@ class AccountAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
+    raw_id_fields = ["home_tenant"]
     fields = [
         "name",
+        "home_tenant",
         "plan",
         "status",
         "seats",

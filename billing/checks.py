@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core import checks
 from django.utils.module_loading import import_string
 
+from billing.webhooks import webhook_secrets
+
 
 def check_plans(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     errors: list[checks.CheckMessage] = []
@@ -58,7 +60,7 @@ def check_plans(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMess
                     id="billing.W001",
                 )
             )
-        if not settings.STRIPE_WEBHOOK_SECRET:
+        if not webhook_secrets():
             errors.append(
                 checks.Warning(
                     "STRIPE_SECRET_KEY is set without STRIPE_WEBHOOK_SECRET: every webhook "

@@ -21,7 +21,8 @@ def billing(request: HttpRequest) -> dict[str, Any]:
     role = getattr(request, "role", None)
     if tenant is None or role is None:
         return {}
-    # Owners and billing admins can fix a failed payment; other members cannot.
-    if not role.has_permission("billing.manage"):
+    # Owners and billing admins of the account's home can fix a failed payment; other
+    # members, and workspaces the account merely pays for, cannot.
+    if not role.has_permission("billing.manage") or tenant.account.home_tenant_id != tenant.pk:
         return {}
     return {"billing_past_due": tenant.account.status in _BANNER_STATUSES}

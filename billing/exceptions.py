@@ -34,3 +34,11 @@ class BillingNotConfigured(BillingError):
 
 class BillingProviderError(BillingError):
     """The payment provider could not be reached or refused the request."""
+
+
+class BillingAccountDenied(PermissionDenied):
+    """The person may not control this billing account (see `account_may_manage`)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

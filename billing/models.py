@@ -19,6 +19,17 @@ class Account(models.Model):
         PAUSED = "paused", "Paused"
 
     name = models.CharField(max_length=200)
+    # The workspace that owns the account: only people whose role there includes
+    # billing.manage may buy, open the portal, or let another workspace use it. Other
+    # workspaces the account pays for never control it. Empty (its owner gone, or an
+    # account made in the admin) means nobody does: the rule fails closed.
+    home_tenant = models.ForeignKey(
+        "tenants.Tenant",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     stripe_customer_id = models.CharField(max_length=255, blank=True, db_index=True)
     stripe_subscription_id = models.CharField(max_length=255, blank=True, db_index=True)
     plan = models.CharField(max_length=50, default="free")

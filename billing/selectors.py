@@ -1,16 +1,86 @@
-"""Reads for billing: seats in use, who gets billing email, the account of a customer."""
+"""Reads for billing: who may control an account, seats in use, who gets billing email,
+the account of a customer."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.db.models import Count
+from django.shortcuts import get_object_or_404
+
 from billing.models import Account
 from billing.plans import Plan
+from tenants.permissions import BILLING_MANAGE
 
 if TYPE_CHECKING:
     from accounts.models import User
     from tenants.models import Membership, Tenant
+
+
+def billing_manager_tenant_ids(*, user: User, tenant_id: int | None = None) -> set[int]:
+    """Live workspaces where the user's role includes billing.manage (only `tenant_id`
+    when given). Read from the database on every call, so a removal or demotion counts
+    at once."""
+    from tenants.models import Membership
+
+    if not user.is_authenticated:
+        return set()
+    memberships = Membership.objects.filter(
+        user=user, tenant__deleted_at__isnull=True
+    ).select_related("role")
+    if tenant_id is not None:
+        memberships = memberships.filter(tenant_id=tenant_id)
+    # Permissions are a JSON list: checked here rather than with a JSON lookup SQLite lacks.
+    return {m.tenant_id for m in memberships if m.role.has_permission(BILLING_MANAGE)}
+
+
+def account_may_manage(*, account: Account, user: User) -> bool:
+    """The rule for controlling a billing account (checkout, the portal, letting another
+    workspace use it): billing.manage in its home workspace, as of now. A role in a
+    workspace the account merely pays for is not enough: that is how a removed billing
+    admin kept the portal of their former employer's account."""
+    home = account.home_tenant_id
+    return home is not None and home in billing_manager_tenant_ids(user=user, tenant_id=home)
+
+
+def account_list_manageable(*, user: User) -> list[Account]:
+    """Every account `account_may_manage` allows the user, by name."""
+    homes = billing_manager_tenant_ids(user=user)
+    return list(Account.objects.filter(home_tenant_id__in=homes).order_by("name", "pk"))
+
+
+def account_may_detach(*, tenant: Tenant, user: User) -> bool:
+    """Whether the user may move `tenant` off the account that pays for it (onto a Free
+    account of its own): whoever manages that account, and the workspace's own billing
+    managers (leaving costs them the plan, never the payer anything). The home workspace
+    never leaves its own account."""
+    account = tenant.account
+    if account.home_tenant_id == tenant.pk:
+        return False
+    return account_may_manage(account=account, user=user) or bool(
+        billing_manager_tenant_ids(user=user, tenant_id=tenant.pk)
+    )
+
+
+def account_tenant_list(*, account: Account) -> list[Tenant]:
+    """The live workspaces the account pays for besides its home, with `member_count`."""
+    return list(
+        account.tenants.filter(deleted_at__isnull=True)
+        .exclude(pk=account.home_tenant_id)
+        .annotate(member_count=Count("memberships"))
+        .order_by("name", "pk")
+    )
+
+
+def account_tenant_get(*, account: Account, tenant_id: int) -> Tenant:
+    """A live workspace other than its home that the account pays for, or 404."""
+    return get_object_or_404(
+        account.tenants.filter(deleted_at__isnull=True)
+        .exclude(pk=account.home_tenant_id)
+        .select_related("account"),
+        pk=tenant_id,
+    )
 
 
 def account_seats_used(*, account: Account) -> int:
@@ -87,8 +157,15 @@ class BillingOverview:
     over_seats: bool
     contacts: list[Membership]
     upgrade_plans: list[Plan]
+    # The portal ("Manage billing", invoices): for people who control the account.
     can_manage: bool
     shared_tenant_count: int
+    # False when another workspace's account pays for this one.
+    is_home: bool
+    # Other workspaces this account pays for (shown to the people who control it).
+    shared_tenants: list[Tenant]
+    # Whether this person may move this workspace onto a Free account of its own.
+    can_detach: bool
 
 
 _STATUS_BADGES = {
@@ -100,7 +177,7 @@ _STATUS_BADGES = {
 }
 
 
-def billing_overview_get(*, tenant: Tenant) -> BillingOverview:
+def billing_overview_get(*, tenant: Tenant, user: User) -> BillingOverview:
     from billing.backends import billing_enabled
     from billing.plans import plan_for_account, plan_list
 
@@ -110,6 +187,8 @@ def billing_overview_get(*, tenant: Tenant) -> BillingOverview:
     live = enabled and account.has_live_subscription
     seats_used = account_seats_used(account=account)
     seats_paid = account.seats if live and plan.per_seat else None
+    controls = account_may_manage(account=account, user=user)
+    is_home = account.home_tenant_id == tenant.pk
     return BillingOverview(
         enabled=enabled,
         account=account,
@@ -120,7 +199,12 @@ def billing_overview_get(*, tenant: Tenant) -> BillingOverview:
         seats_paid=seats_paid,
         over_seats=seats_paid is not None and seats_used > seats_paid,
         contacts=billing_contact_list(tenant=tenant),
-        upgrade_plans=[] if live else [p for p in plan_list() if p.is_purchasable],
-        can_manage=enabled and bool(account.stripe_customer_id),
+        upgrade_plans=(
+            [p for p in plan_list() if p.is_purchasable] if controls and not live else []
+        ),
+        can_manage=enabled and controls and bool(account.stripe_customer_id),
         shared_tenant_count=account.tenants.filter(deleted_at__isnull=True).count(),
+        is_home=is_home,
+        shared_tenants=account_tenant_list(account=account) if controls and is_home else [],
+        can_detach=not is_home and account_may_detach(tenant=tenant, user=user),
     )

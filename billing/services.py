@@ -1,7 +1,10 @@
-"""Billing actions: customers, checkout, portal, subscription state and seats.
+"""Billing actions: customers, checkout, portal, sharing an account, subscription state
+and seats.
 
 Provider calls go through `billing.backends.billing_backend()`; local state changes
 only from what the provider says (webhooks, the checkout return, `sync_stripe`).
+Checkout and the portal are for people who control the account (`account_may_manage`),
+checked on every call.
 """
 
 from __future__ import annotations
@@ -16,19 +19,32 @@ from django.db import transaction
 from django.utils import timezone
 
 from billing.backends import billing_backend, billing_enabled
-from billing.exceptions import BillingError, BillingNotConfigured
+from billing.exceptions import BillingAccountDenied, BillingError, BillingNotConfigured
 from billing.models import Account
 from billing.plans import Plan, plan_for_account, plan_for_price, plan_get
-from billing.selectors import account_customer_email, account_seats_used
+from billing.selectors import (
+    account_customer_email,
+    account_may_detach,
+    account_may_manage,
+    account_seats_used,
+)
 from tenants.audit import audit_record
+from tenants.models import AuditEvent, Tenant
 
 if TYPE_CHECKING:
     from accounts.models import User
-    from tenants.models import Tenant
 
 logger = logging.getLogger("billing")
 
 TERMINAL_STATUSES = {Account.Status.CANCELED, Account.Status.INCOMPLETE_EXPIRED}
+
+
+def _assert_may_manage(*, account: Account, acting_user: User) -> None:
+    if not account_may_manage(account=account, user=acting_user):
+        raise BillingAccountDenied(
+            "Only the owners and billing admins of the workspace that owns this billing "
+            "account can change its plan or payment details."
+        )
 
 
 def _backend_or_refuse() -> Any:
@@ -39,7 +55,8 @@ def _backend_or_refuse() -> Any:
 
 
 def account_customer_ensure(*, account: Account, tenant: Tenant, acting_user: User) -> str:
-    """The account's provider customer id, creating the customer on first use.
+    """The account's provider customer id, creating the customer on first use. Stripe
+    bills the first billing contact of the account's home workspace.
 
     The row lock and the per-account idempotency key make two concurrent first
     uses (a double click) end with one customer.
@@ -50,7 +67,9 @@ def account_customer_ensure(*, account: Account, tenant: Tenant, acting_user: Us
         if not locked.stripe_customer_id:
             locked.stripe_customer_id = backend.customer_create(
                 account_id=locked.pk,
-                email=account_customer_email(tenant=tenant, fallback=acting_user),
+                email=account_customer_email(
+                    tenant=locked.home_tenant or tenant, fallback=acting_user
+                ),
                 name=locked.name,
                 idempotency_key=f"pacetrack-customer-account-{locked.pk}",
             )
@@ -78,8 +97,9 @@ def checkout_start(
     cancel_url: str,
 ) -> str:
     """Start a subscription checkout for the tenant's account; return the provider URL."""
-    backend = _backend_or_refuse()
     account = tenant.account
+    _assert_may_manage(account=account, acting_user=acting_user)
+    backend = _backend_or_refuse()
     plan = plan_get(plan_key)
     if plan is None:
         raise BillingError(f"There is no plan called “{plan_key}”.")
@@ -114,10 +134,11 @@ def checkout_start(
     )
 
 
-def checkout_confirm(*, account: Account, session_id: str) -> bool:
+def checkout_confirm(*, account: Account, session_id: str, acting_user: User) -> bool:
     """Apply a completed checkout at once on the return page, so the person sees the
     new plan without waiting for the webhook (which applies the same state again).
     Returns whether a subscription was applied."""
+    _assert_may_manage(account=account, acting_user=acting_user)
     backend = _backend_or_refuse()
     session = backend.checkout_session_get(session_id=session_id)
     customer = session.get("customer") or ""
@@ -130,8 +151,11 @@ def checkout_confirm(*, account: Account, session_id: str) -> bool:
     return account_subscription_apply(account=account, subscription=subscription, as_of=None)
 
 
-def portal_start(*, account: Account, return_url: str) -> str:
-    """A billing portal session for the account's customer; return its URL."""
+def portal_start(*, account: Account, return_url: str, acting_user: User) -> str:
+    """A billing portal session for the account's customer; return its URL. The portal
+    shows invoices and payment methods and can cancel: only for people who control the
+    account."""
+    _assert_may_manage(account=account, acting_user=acting_user)
     backend = _backend_or_refuse()
     if not account.stripe_customer_id:
         raise BillingError("There are no billing details yet: choose a plan first.")
@@ -197,8 +221,6 @@ def account_subscription_apply(
 
 def _audit_plan_change(*, account: Account, before: str) -> None:
     """Every live workspace the account pays for logs the change (the provider is the actor)."""
-    from tenants.models import AuditEvent
-
     for tenant in account.tenants.filter(deleted_at__isnull=True):
         audit_record(
             tenant=tenant,
@@ -208,6 +230,40 @@ def _audit_plan_change(*, account: Account, before: str) -> None:
             before={"plan": before},
             after={"plan": account.plan, "status": account.status},
         )
+
+
+def account_tenant_detach(*, tenant: Tenant, acting_user: User | None) -> Account:
+    """Stop an account paying for a workspace other than its home: the workspace moves to
+    a new Free account of its own, whose home it is. Allowed to whom `account_may_detach`
+    allows (`acting_user` None: the system). Logged in the workspace and in the account's
+    home; the old account's paid seats follow."""
+    with transaction.atomic():
+        tenant = Tenant.objects.select_for_update().select_related("account").get(pk=tenant.pk)
+        old = tenant.account
+        if old.home_tenant_id == tenant.pk:
+            raise BillingError("This workspace owns its billing account and cannot leave it.")
+        if acting_user is not None and not account_may_detach(tenant=tenant, user=acting_user):
+            raise BillingAccountDenied(
+                "Only the billing admins of this workspace, or of the workspace that owns "
+                "the billing account, can change which account pays for it."
+            )
+        before = {"billing_account": old.name, "plan": plan_for_account(old).key}
+        account = Account.objects.create(name=tenant.name, home_tenant=tenant)
+        tenant.account = account
+        tenant.save(update_fields=["account", "updated_at"])
+        after = {"billing_account": account.name, "plan": plan_for_account(account).key}
+        home = Tenant.objects.filter(pk=old.home_tenant_id, deleted_at__isnull=True).first()
+        for log in filter(None, (tenant, home)):
+            audit_record(
+                tenant=log,
+                action=AuditEvent.Action.BILLING_DETACHED,
+                acting_user=acting_user,
+                target=tenant,
+                before=before,
+                after=after,
+            )
+        account_seats_sync_enqueue(account_id=old.pk)
+    return account
 
 
 def account_sync(*, account: Account) -> bool:

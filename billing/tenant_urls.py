@@ -12,4 +12,6 @@ urlpatterns = [
     path("portal/", views.portal, name="portal"),
     path("success/", views.success, name="success"),
     path("cancel/", views.cancel, name="cancel"),
+    path("detach/", views.detach, name="detach"),
+    path("workspaces/<int:tenant_id>/detach/", views.tenant_detach, name="tenant-detach"),
 ]

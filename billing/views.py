@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -12,11 +14,14 @@ from django.views.decorators.http import require_GET, require_POST
 from billing import services
 from billing.exceptions import BillingError
 from billing.plans import plan_for_account
-from billing.selectors import billing_overview_get
+from billing.selectors import account_tenant_get, billing_overview_get
 from billing.webhooks import stripe_event_receive
 from tenants.decorators import tenant_permission_required
 from tenants.types import TenantRequest
 from tenants.views._base import tenant_context
+
+if TYPE_CHECKING:
+    from tenants.models import Tenant
 
 
 def _overview_url(request: TenantRequest) -> str:
@@ -27,7 +32,9 @@ def _overview_url(request: TenantRequest) -> str:
 @tenant_permission_required("billing.manage")
 def overview(request: TenantRequest) -> HttpResponse:
     context = tenant_context(
-        request, tab="billing", billing=billing_overview_get(tenant=request.tenant)
+        request,
+        tab="billing",
+        billing=billing_overview_get(tenant=request.tenant, user=request.user),
     )
     return render(request, "billing/overview.html", context)
 
@@ -61,6 +68,7 @@ def portal(request: TenantRequest) -> HttpResponse:
         url = services.portal_start(
             account=request.tenant.account,
             return_url=request.build_absolute_uri(_overview_url(request)),
+            acting_user=request.user,
         )
     except BillingError as exc:
         messages.error(request, exc.message)
@@ -76,7 +84,9 @@ def success(request: TenantRequest) -> HttpResponse:
     confirmed = False
     if session_id:
         try:
-            confirmed = services.checkout_confirm(account=account, session_id=session_id)
+            confirmed = services.checkout_confirm(
+                account=account, session_id=session_id, acting_user=request.user
+            )
         except BillingError as exc:
             messages.error(request, exc.message)
             return redirect(_overview_url(request))
@@ -92,6 +102,33 @@ def success(request: TenantRequest) -> HttpResponse:
 @tenant_permission_required("billing.manage")
 def cancel(request: TenantRequest) -> HttpResponse:
     return render(request, "billing/cancel.html")
+
+
+@require_POST
+@tenant_permission_required("billing.manage")
+def detach(request: TenantRequest) -> HttpResponse:
+    """This workspace stops using the account of the workspace that pays for it."""
+    return _detach(request, request.tenant)
+
+
+@require_POST
+@tenant_permission_required("billing.manage")
+def tenant_detach(request: TenantRequest, tenant_id: int) -> HttpResponse:
+    """The account's home stops paying for another workspace (404 unless it pays for it)."""
+    other = account_tenant_get(account=request.tenant.account, tenant_id=tenant_id)
+    return _detach(request, other)
+
+
+def _detach(request: TenantRequest, tenant: Tenant) -> HttpResponse:
+    try:
+        services.account_tenant_detach(tenant=tenant, acting_user=request.user)
+    except BillingError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, f"{tenant.name} now has a billing account of its own, on the Free plan."
+        )
+    return redirect(_overview_url(request))
 
 
 @csrf_exempt

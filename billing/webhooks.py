@@ -43,13 +43,13 @@ def stripe_event_receive(*, payload: bytes, signature: str) -> StripeEvent:
     Returns the stored row; `row.signature_valid` False means the caller answers 400.
     """
     text = payload.decode("utf-8", errors="replace")
-    secret = settings.STRIPE_WEBHOOK_SECRET
-    if not secret:
+    secrets = webhook_secrets()
+    if not secrets:
         return _record_unverified(text, "STRIPE_WEBHOOK_SECRET is not set: delivery refused.")
     if not signature:
         return _record_unverified(text, "Missing Stripe-Signature header.")
     try:
-        event = stripe.Webhook.construct_event(text, signature, secret)
+        event = _construct_event(text, signature, secrets)
     except stripe.SignatureVerificationError as exc:
         return _record_unverified(text, f"Signature verification failed: {exc.user_message}")
     except ValueError:
@@ -74,6 +74,30 @@ def stripe_event_receive(*, payload: bytes, signature: str) -> StripeEvent:
 
     transaction.on_commit(lambda: stripe_event_process_task.enqueue(row.pk))
     return row
+
+
+def webhook_secrets() -> list[str]:
+    """The signing secrets accepted: STRIPE_WEBHOOK_SECRET is a comma-separated list, so
+    a secret can be rotated with an overlap (add the new one, deploy, roll the endpoint's
+    secret in Stripe, drop the old one)."""
+    return [s.strip() for s in settings.STRIPE_WEBHOOK_SECRET.split(",") if s.strip()]
+
+
+def stripe_key_is_live() -> bool:
+    """Whether STRIPE_SECRET_KEY is a live-mode key (anything else counts as test mode)."""
+    return settings.STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_"))
+
+
+def _construct_event(text: str, signature: str, secrets: list[str]) -> Any:
+    """The verified event if any accepted secret signed it; else the last secret's error."""
+    error: stripe.SignatureVerificationError | None = None
+    for secret in secrets:
+        try:
+            return stripe.Webhook.construct_event(text, signature, secret)
+        except stripe.SignatureVerificationError as exc:
+            error = exc
+    assert error is not None  # secrets is never empty here
+    raise error
 
 
 def _record_unverified(text: str, reason: str) -> StripeEvent:
@@ -105,7 +129,10 @@ def stripe_event_process(*, event: StripeEvent, force: bool = False) -> str:
                 raise ValueError("Unverified deliveries are never processed.")
             if row.is_processed and not force:
                 return row.outcome
-            outcome = _dispatch(json.loads(row.body), replay=row.is_processed)
+            if row.livemode != stripe_key_is_live():
+                outcome = _refuse_other_mode(row)
+            else:
+                outcome = _dispatch(json.loads(row.body), replay=row.is_processed)
             row.attempts += 1
             row.processed_at = timezone.now()
             row.error = ""
@@ -120,6 +147,21 @@ def stripe_event_process(*, event: StripeEvent, force: bool = False) -> str:
         raise
     event.processed_at, event.outcome, event.error = row.processed_at, row.outcome, ""
     return outcome
+
+
+def _refuse_other_mode(row: StripeEvent) -> str:
+    """A test-mode event must never change a live account (nor the reverse): test-mode
+    checkouts cost nothing, and anyone with the test keys can create them. Kept, never
+    applied, also on replays."""
+    event_mode = "live" if row.livemode else "test"
+    key_mode = "live" if stripe_key_is_live() else "test"
+    security_logger.warning(
+        "Stripe event %s is %s-mode but STRIPE_SECRET_KEY is %s-mode: not applied.",
+        row.event_id,
+        event_mode,
+        key_mode,
+    )
+    return f"refused: {event_mode}-mode event, {key_mode}-mode key"
 
 
 def _dispatch(event: dict[str, Any], *, replay: bool) -> str:

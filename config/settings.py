@@ -255,6 +255,8 @@ MEDIA_URL = "/media/"
 S3_BUCKET = env.str("S3_BUCKET", default="pacetrack-storage")
 S3_ENDPOINT = env.str("S3_ENDPOINT", default="")
 if S3_ENDPOINT:
+    from botocore.config import Config as _S3Config
+
     _default_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -263,8 +265,16 @@ if S3_ENDPOINT:
             "region_name": env.str("S3_REGION", default="us-east-1"),
             "access_key": env.str("S3_ACCESS_KEY", default=""),
             "secret_key": env.str("S3_SECRET_KEY", default=""),
-            "addressing_style": env.str("S3_ADDRESSING_STYLE", default="path"),
-            "signature_version": "s3v4",
+            # Explicit timeouts and at most 3 attempts, so a slow S3 cannot hold a web
+            # worker for botocore's 60 s defaults. Given a client config, django-storages
+            # ignores its own addressing_style/signature_version options: they live here.
+            "client_config": _S3Config(
+                s3={"addressing_style": env.str("S3_ADDRESSING_STYLE", default="path")},
+                signature_version="s3v4",
+                connect_timeout=env.float("S3_CONNECT_TIMEOUT", default=3.0),
+                read_timeout=env.float("S3_READ_TIMEOUT", default=10.0),
+                retries={"mode": "standard", "total_max_attempts": 3},
+            ),
             "default_acl": None,
             "file_overwrite": False,
             "querystring_auth": True,
@@ -325,6 +335,8 @@ UPLOADS_ORPHAN_MIN_AGE = env.int("UPLOADS_ORPHAN_MIN_AGE", default=24 * 3600)
 # --- Email and background tasks -----------------------------------------------
 
 RESEND_API_KEY = env.str("RESEND_API_KEY", default="")
+# Seconds per Resend call; failed sends are retried by the delivery task (below).
+RESEND_TIMEOUT = env.int("RESEND_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Pacetrack <hello@pacetrack.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_BACKEND = env.str(
@@ -355,7 +367,12 @@ EMAIL_DELIVERY_RETRY_MAX_SECONDS = env.int("EMAIL_DELIVERY_RETRY_MAX_SECONDS", d
 # --- Billing ------------------------------------------------------------------
 
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+# Comma-separated: list the new signing secret beside the old one while rotating.
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# Seconds per Stripe request, and retries of network failures and 5xx answers: one
+# Stripe call takes at most about (retries + 1) x timeout, plus ~1.5 s of backoff.
+STRIPE_TIMEOUT = env.float("STRIPE_TIMEOUT", default=10.0)
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
 # Dotted path of the billing provider; billing.backends.fake.FakeBillingBackend runs
 # checkout in-process (demos, local development) without a Stripe account.
 BILLING_BACKEND = env.str("BILLING_BACKEND", default="billing.backends.stripe.StripeBillingBackend")

@@ -46,7 +46,11 @@ class OrgCreateForm(ServiceForm):
         help_text="You can rename it later.",
     )
     account = forms.ChoiceField(
-        label="Billing", widget=forms.RadioSelect, initial=NEW_ACCOUNT, required=True
+        label="Billing",
+        widget=forms.RadioSelect,
+        initial=NEW_ACCOUNT,
+        required=True,
+        error_messages={"invalid_choice": "Choose a new account or one of the accounts listed."},
     )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:

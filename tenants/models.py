@@ -273,6 +273,8 @@ class AuditEvent(models.Model):
         TENANT_SLUG_CHANGED = "tenant.slug_changed", "Workspace URL changed"
         TENANT_DELETED = "tenant.deleted", "Workspace deleted"
         PLAN_CHANGED = "billing.plan_changed", "Plan changed"
+        BILLING_SHARED = "billing.shared", "Billing account shared"
+        BILLING_DETACHED = "billing.detached", "Billing account no longer shared"
         FILE_UPLOADED = "file.uploaded", "File uploaded"
         FILE_DELETED = "file.deleted", "File deleted"
         SESSION_REVOKED = "session.revoked", "Session revoked by an admin"

@@ -58,6 +58,7 @@ class ResendEmailBackend(BaseEmailBackend):
         # The SDK keeps its key in a module global; set it for each call so a key
         # rotated in settings (or a test override) is always the one used.
         resend.api_key = self.api_key
+        _use_timeout(settings.RESEND_TIMEOUT)
         options: dict[str, Any] = {}
         if key := getattr(message, "idempotency_key", None):
             options["idempotency_key"] = key
@@ -92,6 +93,14 @@ class ResendEmailBackend(BaseEmailBackend):
         if message.attachments:
             params["attachments"] = [_attachment(a) for a in message.attachments]
         return params
+
+
+def _use_timeout(seconds: int) -> None:
+    """Give the SDK's stock transport our timeout (its own is 30 s). A transport put
+    there on purpose (tests, a project's own) is left alone."""
+    client = resend.default_http_client
+    if type(client) is resend.RequestsClient and client._timeout != seconds:
+        resend.default_http_client = resend.RequestsClient(timeout=seconds)
 
 
 def classify(error: resend.exceptions.ResendError) -> EmailDeliveryError:

@@ -1,12 +1,17 @@
 """Stripe, through the official library's `StripeClient`.
 
-Network retries (with the library's automatic idempotency keys) cover transient
-failures. The HTTP transport is the library's: `stripe.default_http_client`, when
-set, is used, which is how tests replay recorded responses without touching this code.
+Every call has a timeout (STRIPE_TIMEOUT) and a bounded number of network retries
+(STRIPE_MAX_NETWORK_RETRIES, with the library's automatic idempotency keys), so a slow
+Stripe cannot hold a web worker for the library's default 80 s. Errors reach people as
+a short message that says what to do; the detail goes to the `billing` log. The HTTP
+transport is the library's: `stripe.default_http_client`, when set, is used, which is
+how tests replay recorded responses without touching this code.
 """
 
 from __future__ import annotations
 
+import logging
+from functools import cache
 from typing import Any
 
 import stripe
@@ -15,7 +20,38 @@ from django.conf import settings
 from billing.backends.base import BaseBillingBackend
 from billing.exceptions import BillingNotConfigured, BillingProviderError
 
+logger = logging.getLogger("billing")
+
 _OBJECT_PATHS = {"cus_": "customers", "sub_": "subscriptions", "in_": "invoices", "evt_": "events"}
+
+_UNREACHABLE = (
+    "We could not reach our payment provider. Nothing was charged or changed; "
+    "please try again in a few minutes."
+)
+_BUSY = (
+    "Our payment provider is busy right now. Nothing was charged or changed; "
+    "please try again in a few minutes."
+)
+_REFUSED = (
+    "Our payment provider could not process this request. Nothing was charged or changed; "
+    "please try again later, and contact support if it keeps happening."
+)
+
+
+def _friendly(exc: stripe.StripeError) -> str:
+    """What a person is told; never Stripe's own text (it can name hosts, ids, prices)."""
+    if isinstance(exc, stripe.APIConnectionError):
+        return _UNREACHABLE
+    if isinstance(exc, stripe.RateLimitError | stripe.APIError):
+        return _BUSY
+    return _REFUSED
+
+
+@cache
+def _http_client(timeout: float) -> stripe.HTTPClient:
+    """The library's default transport with our timeout, one per process (its sessions
+    keep connections open per thread)."""
+    return stripe.new_default_http_client(timeout=timeout)
 
 
 class StripeBillingBackend(BaseBillingBackend):
@@ -29,17 +65,17 @@ class StripeBillingBackend(BaseBillingBackend):
             raise BillingNotConfigured()
         return stripe.StripeClient(
             settings.STRIPE_SECRET_KEY,
-            http_client=stripe.default_http_client,
-            max_network_retries=2,
+            http_client=stripe.default_http_client or _http_client(settings.STRIPE_TIMEOUT),
+            max_network_retries=settings.STRIPE_MAX_NETWORK_RETRIES,
         )
 
     def _call(self, fn: Any, params: dict[str, Any], options: dict[str, Any] | None = None) -> Any:
         try:
             return fn(params=params, options=options or {})
         except stripe.StripeError as exc:
-            raise BillingProviderError(
-                f"Stripe refused the request: {exc.user_message or exc.__class__.__name__}."
-            ) from exc
+            # repr: the class, Stripe's message, the HTTP status and the request id.
+            logger.warning("Stripe request failed: %r", exc)
+            raise BillingProviderError(_friendly(exc)) from exc
 
     def customer_create(
         self, *, account_id: int, email: str, name: str, idempotency_key: str

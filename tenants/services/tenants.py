@@ -12,10 +12,11 @@ from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 
 from billing.models import Account
+from billing.selectors import account_list_manageable
 from tenants.audit import audit_record
 from tenants.exceptions import LastOwnerError, NotAMemberError, PersonalTenantError
 from tenants.models import AuditEvent, Membership, Role, Tenant, TenantSlugRedirect
-from tenants.permissions import BILLING_MANAGE, BUILTIN_ROLES
+from tenants.permissions import BUILTIN_ROLES
 from tenants.services._common import (
     assert_in_tenant,
     lock_tenant,
@@ -78,23 +79,24 @@ def tenant_create_personal(*, user: User) -> Tenant:
     )
     tenant.full_clean()
     tenant.save()
+    _account_set_home(account=account, tenant=tenant)
     roles = roles_create_builtin(tenant=tenant)
     _create_owner_membership(tenant=tenant, user=user, owner=roles["owner"])
     return tenant
 
 
+def _account_set_home(*, account: Account, tenant: Tenant) -> None:
+    """A new account belongs to the workspace it was made for (see Account.home_tenant)."""
+    account.home_tenant = tenant
+    account.save(update_fields=["home_tenant", "updated_at"])
+
+
 def account_choices_for(*, user: User) -> list[Account]:
-    """Billing accounts the user may charge a new org to: those of live tenants where
-    their role manages billing. Being a billing contact is not enough: it only means
-    receiving billing mail, and must not hand over the paying account."""
-    memberships = Membership.objects.filter(
-        user=user, tenant__deleted_at__isnull=True
-    ).select_related("role", "tenant")
-    # Permissions are a JSON list; checked here rather than with a JSON lookup SQLite lacks.
-    account_ids = {
-        m.tenant.account_id for m in memberships if m.role.has_permission(BILLING_MANAGE)
-    }
-    return list(Account.objects.filter(pk__in=account_ids).order_by("name", "pk"))
+    """Billing accounts the user may charge a new org to: those whose home workspace gives
+    them billing.manage now (`billing.selectors.account_may_manage`). Managing billing in
+    a workspace that another account pays for is not enough, and neither is being a
+    billing contact (that only means receiving billing mail)."""
+    return account_list_manageable(user=user)
 
 
 @transaction.atomic
@@ -106,9 +108,11 @@ def tenant_create_org(
     acting_user: User | None = None,
 ) -> Tenant:
     """An organisation owned by `owner` (also its primary and billing contact), paid for
-    by a new account unless an account whose billing the owner manages is given."""
+    by a new account unless an existing account is given: then the person sharing it
+    (`acting_user`, else `owner`) must control it, and both workspaces log the sharing."""
     name = name.strip()
-    if account is not None and account not in account_choices_for(user=owner):
+    sharer = acting_user or owner
+    if account is not None and account not in account_choices_for(user=sharer):
         raise ValidationError(
             {
                 "account": (
@@ -116,13 +120,32 @@ def tenant_create_org(
                 )
             }
         )
+    shared = account is not None
     account = account or Account.objects.create(name=name)
     tenant = Tenant(name=name, slug=tenant_slug_for(name), kind=Tenant.Kind.ORG, account=account)
     tenant.full_clean()
     tenant.save()
+    if shared:
+        _audit_account_shared(account=account, tenant=tenant, acting_user=sharer)
+    else:
+        _account_set_home(account=account, tenant=tenant)
     roles = roles_create_builtin(tenant=tenant)
     _create_owner_membership(tenant=tenant, user=owner, owner=roles["owner"])
     return tenant
+
+
+def _audit_account_shared(*, account: Account, tenant: Tenant, acting_user: User) -> None:
+    """The new org and the account's home both log who put the org on the account, so the
+    home's owners see every workspace their subscription pays for."""
+    home = Tenant.objects.get(pk=account.home_tenant_id)
+    for log in (tenant, home):
+        audit_record(
+            tenant=log,
+            action=AuditEvent.Action.BILLING_SHARED,
+            acting_user=acting_user,
+            target=tenant,
+            after={"billing_account": account.name, "paid_by": home.name},
+        )
 
 
 @transaction.atomic

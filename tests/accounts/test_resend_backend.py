@@ -89,6 +89,27 @@ def test_validation_and_auth_errors_are_permanent(resend_transport, answer):
         get_connection().send_messages([_message()])
 
 
+def test_a_hanging_resend_times_out_after_ten_seconds(settings, monkeypatch):
+    """The SDK's own transport (its default timeout is 30 s) with the network cut below
+    it: our timeout is the one used, and the hang becomes a retryable failure."""
+    import resend
+
+    settings.RESEND_API_KEY = "re_test_key"
+    settings.EMAIL_BACKEND = "accounts.backends.resend.ResendEmailBackend"
+    monkeypatch.setattr(resend, "default_http_client", resend.RequestsClient())
+    timeouts = []
+
+    def hang(method, url, **kwargs):
+        timeouts.append(kwargs["timeout"])
+        raise requests.Timeout("HTTPSConnectionPool(host='api.resend.com'): Read timed out.")
+
+    monkeypatch.setattr(requests, "request", hang)
+
+    with pytest.raises(TransientEmailError):
+        get_connection().send_messages([_message()])
+    assert timeouts == [10]
+
+
 def test_fail_silently_reports_zero_sent(resend_transport):
     resend_transport.responses = [
         (422, {"statusCode": 422, "name": "validation_error", "message": "bad"})

@@ -24,6 +24,13 @@ def recorded(name: str, **overrides: Any) -> dict[str, Any]:
     return body
 
 
+def subscription_with(quantity: int) -> dict[str, Any]:
+    """The recorded subscription with another quantity (seats)."""
+    sub = recorded("subscription")
+    sub["items"]["data"][0]["quantity"] = quantity
+    return sub
+
+
 @dataclass
 class RecordedRequest:
     method: str

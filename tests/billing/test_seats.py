@@ -9,16 +9,10 @@ import pytest
 from billing.models import Account
 from tenants.models import Membership
 from tenants.signals import membership_added, membership_removed
-from tests.billing.stripe_transport import recorded
+from tests.billing.stripe_transport import recorded, subscription_with
 from tests.tenants.factories import add_member
 
 SUB = "/v1/subscriptions/sub_1QX9z8y7x6w5v4"
-
-
-def subscription_with(quantity: int) -> dict[str, Any]:
-    sub = recorded("subscription")
-    sub["items"]["data"][0]["quantity"] = quantity
-    return sub
 
 
 @pytest.fixture

@@ -211,8 +211,8 @@ def test_an_account_with_a_live_subscription_is_sent_to_manage_billing(
     assert stripe_checkout.requests == []
 
 
-def test_stripe_refusing_checkout_shows_a_message(
-    stripe_http: Any, auth_client: Any, org: Any
+def test_stripe_refusing_checkout_shows_a_message_without_stripes_words(
+    stripe_http: Any, auth_client: Any, org: Any, caplog: Any
 ) -> None:
     stripe_http.add("post", "/v1/customers", recorded("customer"))
     stripe_http.add(
@@ -225,7 +225,62 @@ def test_stripe_refusing_checkout_shows_a_message(
     response = auth_client.post(url(org, "checkout/"), {"plan": "pro"})
 
     assert response.status_code == 302
-    assert flash(response)[0].startswith("Stripe refused the request")
+    assert flash(response) == [
+        "Our payment provider could not process this request. Nothing was charged or "
+        "changed; please try again later, and contact support if it keeps happening."
+    ]
+    assert "No such price: 'price_pro_test'" in caplog.text  # the detail is in the log
+    assert len(stripe_http.calls("post", "/v1/checkout/sessions")) == 1  # a 400 is final
+
+
+def test_stripe_rate_limiting_the_portal_says_to_try_again(
+    stripe_http: Any, auth_client: Any, org: Any
+) -> None:
+    Account.objects.filter(pk=org.account_id).update(stripe_customer_id="cus_QX1a2b3c4d5e6f")
+    stripe_http.add(
+        "post",
+        "/v1/billing_portal/sessions",
+        {"error": {"type": "rate_limit_error", "message": "Too many requests, acct_1QXa"}},
+        status=429,
+    )
+
+    response = auth_client.post(url(org, "portal/"))
+
+    assert flash(response) == [
+        "Our payment provider is busy right now. Nothing was charged or changed; "
+        "please try again in a few minutes."
+    ]
+
+
+def test_a_hanging_stripe_times_out_is_retried_twice_and_never_shows_raw_errors(
+    billing_settings: Any, auth_client: Any, org: Any, monkeypatch: Any, caplog: Any
+) -> None:
+    """The library's real transport, with the network cut below it: every attempt gets
+    our timeout, there are 1 + 2 attempts, and the person sees a sentence, not
+    "HTTPSConnectionPool(...)"."""
+    import requests
+
+    attempts: list[Any] = []
+
+    def read_timeout(session: Any, method: str, url: str, **kwargs: Any) -> Any:
+        attempts.append(kwargs["timeout"])
+        raise requests.exceptions.ReadTimeout(
+            "HTTPSConnectionPool(host='api.stripe.com', port=443): Read timed out. "
+            "(read timeout=10)"
+        )
+
+    monkeypatch.setattr(requests.Session, "request", read_timeout)
+
+    response = auth_client.post(url(org, "checkout/"), {"plan": "pro"})
+    page = auth_client.get(response.url).content.decode()
+
+    assert attempts == [10.0, 10.0, 10.0]
+    assert flash(response) == [
+        "We could not reach our payment provider. Nothing was charged or changed; "
+        "please try again in a few minutes."
+    ]
+    assert "HTTPSConnectionPool" not in page
+    assert "HTTPSConnectionPool" in caplog.text
 
 
 def test_manage_billing_opens_the_portal_for_the_customer(

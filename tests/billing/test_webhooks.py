@@ -349,3 +349,86 @@ def test_an_event_for_an_unknown_customer_is_kept_with_its_error_for_replay(
     stored = StripeEvent.objects.get(event_id=evt["id"])
     assert not stored.is_processed
     assert "No account for customer cus_nobody" in stored.error
+
+
+# --- Live and test mode; rotating the signing secret ------------------------------------
+
+
+def test_a_test_mode_checkout_cannot_upgrade_a_live_account(
+    stripe_http: Any, org: Any, post: Any, settings: Any, caplog: Any
+) -> None:
+    """Test-mode checkouts cost nothing; one signed with a secret we accept (a test
+    endpoint's secret added by mistake) must not hand a live account a paid plan."""
+    settings.STRIPE_SECRET_KEY = "sk_live_pacetrack"
+    stripe_http.add("get", "/v1/subscriptions/sub_1QX9z8y7x6w5v4", subscription())
+    session = recorded("checkout_session_complete", metadata={"account_id": str(org.account_id)})
+    evt = event("checkout.session.completed", session)  # livemode: false
+
+    response = post(evt)
+
+    assert response.status_code == 200  # acknowledged: Stripe must not retry it
+    stored = StripeEvent.objects.get(event_id=evt["id"])
+    assert stored.signature_valid and not stored.livemode
+    assert stored.outcome == "refused: test-mode event, live-mode key"
+    org.account.refresh_from_db()
+    assert (org.account.plan, org.account.stripe_customer_id) == ("free", "")
+    assert stripe_http.requests == []
+    assert "not applied" in caplog.text
+
+
+def test_a_live_mode_event_is_recorded_but_not_applied_with_a_test_key(
+    stripe_http: Any, account: Account, post: Any
+) -> None:
+    evt = event("customer.subscription.created", subscription())
+    evt["livemode"] = True
+
+    response = post(evt)
+
+    assert response.status_code == 200
+    stored = StripeEvent.objects.get(event_id=evt["id"])
+    assert stored.livemode and stored.is_processed
+    assert stored.outcome == "refused: live-mode event, test-mode key"
+    assert Account.objects.get(pk=account.pk).stripe_subscription_id == ""
+
+
+def test_replaying_an_event_of_the_other_mode_still_does_not_apply_it(
+    stripe_http: Any, account: Account, post: Any
+) -> None:
+    from billing.webhooks import stripe_events_replay
+
+    evt = event("customer.subscription.created", subscription())
+    evt["livemode"] = True
+    post(evt)
+
+    ((_, outcome),) = stripe_events_replay(event_id=evt["id"])
+
+    assert outcome == "refused: live-mode event, test-mode key"
+    assert Account.objects.get(pk=account.pk).stripe_subscription_id == ""
+
+
+def test_the_signing_secret_can_be_rotated_with_an_overlap(
+    stripe_http: Any, account: Account, post: Any, settings: Any
+) -> None:
+    settings.STRIPE_WEBHOOK_SECRET = f"whsec_rotated_0123456789, {WEBHOOK_SECRET}"
+    old_body = json.dumps(event("customer.subscription.created", subscription(), id="evt_old"))
+    new_body = json.dumps(event("customer.subscription.updated", subscription(), id="evt_new"))
+    forged_body = json.dumps(event("customer.subscription.updated", subscription(), id="evt_x"))
+
+    old = post(old_body, signature=sign(old_body, WEBHOOK_SECRET))
+    new = post(new_body, signature=sign(new_body, "whsec_rotated_0123456789"))
+    forged = post(forged_body, signature=sign(forged_body, "whsec_someone_else"))
+
+    assert (old.status_code, new.status_code, forged.status_code) == (200, 200, 400)
+    verified = StripeEvent.objects.verified().values_list("event_id", flat=True)
+    assert sorted(verified) == ["evt_new", "evt_old"]
+
+
+def test_a_secret_list_of_only_separators_counts_as_unset(
+    stripe_http: Any, account: Account, post: Any, settings: Any
+) -> None:
+    settings.STRIPE_WEBHOOK_SECRET = " , "
+
+    response = post(event("customer.subscription.created", subscription()))
+
+    assert response.status_code == 400
+    assert "STRIPE_WEBHOOK_SECRET is not set" in response.content.decode()

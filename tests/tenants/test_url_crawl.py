@@ -14,7 +14,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tenants.invitations import invitation_create
-from tenants.models import Invitation, Membership, Role, Team
+from tenants.models import Invitation, Membership, Role, Team, Tenant
 from tests.accounts.factories import UserFactory
 from tests.tenants.factories import OrgFactory, add_member, make_team
 
@@ -80,6 +80,7 @@ def victim(db: None) -> dict[str, Any]:
             "membership_id": member.pk,
             "role_id": role.pk,
             "invitation_id": invitation.pk,
+            "tenant_id": org.pk,
         },
     }
 
@@ -137,3 +138,5 @@ def test_an_owner_cannot_reach_another_tenants_objects_through_their_own_tenant(
     assert Membership.objects.filter(pk=victim["samples"]["membership_id"]).exists()
     assert Role.objects.filter(pk=victim["samples"]["role_id"]).exists()
     assert Invitation.objects.get(pk=victim["samples"]["invitation_id"]).status == "pending"
+    victim_account = Tenant.objects.values_list("account_id", flat=True).get(pk=victim["tenant"].pk)
+    assert victim_account == victim["tenant"].account_id

@@ -255,4 +255,4 @@ def test_tenant_list_and_org_creation(owner_client: Any, acme: Any, owner: Any) 
     html = owner_client.post(
         "/account/tenants/new/", {"name": "X", "account": "999999"}
     ).content.decode()
-    assert "Select a valid choice" in html
+    assert "Choose a new account or one of the accounts listed." in html
