@@ -79,11 +79,16 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below)
     "config.security_headers.PermissionsPolicyMiddleware",
+    # TRACE, PUT, DELETE…: 405 before any work (config.request_limits).
+    "config.request_limits.AllowedMethodsMiddleware",
     "tenants.audit.AuditContextMiddleware",  # the client IP for audit events
     "sessions_app.middleware.SessionMiddleware",  # hashed-token sessions, see sessions_app
     "django.middleware.common.CommonMiddleware",
+    # 413 from Content-Length alone; before CSRF, which is the first to read a POST body.
+    "config.request_limits.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "sessions_app.middleware.AuthenticationMiddleware",  # user from the session row
+    "config.security_headers.PrivateCacheMiddleware",  # signed-in responses: no-store
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -285,9 +290,11 @@ STORAGES = {
 }
 
 # Avatars and logos: PNG/JPEG/WebP/GIF, re-encoded to a 512x512 PNG. The pixel
-# limit is checked from the header, far below Pillow's own (~89 megapixels).
+# limit is checked from the header, far below Pillow's own (~89 megapixels): decoding
+# costs ~12 bytes of RAM per pixel. JPEGs count at the scale libjpeg decodes them (down
+# to 1/8), so a 48-megapixel phone photo is fine and a 5000x5000 PNG is not.
 UPLOADS_IMAGE_MAX_BYTES = env.int("UPLOADS_IMAGE_MAX_BYTES", default=5 * 1024 * 1024)
-UPLOADS_IMAGE_MAX_PIXELS = env.int("UPLOADS_IMAGE_MAX_PIXELS", default=25_000_000)
+UPLOADS_IMAGE_MAX_PIXELS = env.int("UPLOADS_IMAGE_MAX_PIXELS", default=4096 * 4096)
 # General tenant files: extension -> the Content-Type they are served with (always
 # as attachments). Override as UPLOADS_FILE_TYPES=pdf=application/pdf,txt=text/plain
 UPLOADS_FILE_MAX_BYTES = env.int("UPLOADS_FILE_MAX_BYTES", default=25 * 1024 * 1024)
@@ -421,6 +428,8 @@ RATELIMIT_TIERS = {
     "email-send": {"rate": "5/1h", "when_unavailable": "memory"},
     # Invitations sent or resent per user: caps invite spam on plans without a member cap.
     "invite": {"rate": env.str("RATELIMIT_INVITE", default="50/1h"), "when_unavailable": "memory"},
+    # Avatar/logo uploads and previews per user: each decodes an image (CPU and RAM).
+    "image": {"rate": env.str("RATELIMIT_IMAGE", default="30/15m"), "when_unavailable": "memory"},
 }
 # URL name -> POSTed field holding the email for the per-account key (None: IP only).
 RATELIMIT_AUTH_VIEWS = {
