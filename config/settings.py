@@ -33,6 +33,10 @@ def _strong_secret(name: str) -> str:
     value = env.str(name, default="")
     if not value and DEBUG:
         return f"{_DEV_SECRET}-{name}"
+    return _refuse_weak(name, value)
+
+
+def _refuse_weak(name: str, value: str) -> str:
     # Same thresholds as Django's security.W009 check.
     if len(value) < 50 or len(set(value)) < 5 or value.startswith("django-insecure"):
         raise ImproperlyConfigured(
@@ -42,9 +46,18 @@ def _strong_secret(name: str) -> str:
     return value
 
 
+def _secret_fallbacks(name: str) -> list[str]:
+    """Previous secrets, still accepted when verifying (rotation without signing anyone
+    out); a fallback verifies signatures, so it must be as strong as the secret itself."""
+    return [_refuse_weak(name, value) for value in env.list(name, default=[])]
+
+
 SECRET_KEY = _strong_secret("SECRET_KEY")
-# Signs the `pacetrack-session` cookie; separate from SECRET_KEY so either can rotate alone.
+SECRET_KEY_FALLBACKS = _secret_fallbacks("SECRET_KEY_FALLBACKS")
+# Signs the session cookie; separate from SECRET_KEY so either can rotate alone.
 SESSION_SECRET = _strong_secret("SESSION_SECRET")
+# Cookies signed with one of these still work and are re-signed with SESSION_SECRET.
+SESSION_SECRET_FALLBACKS = _secret_fallbacks("SESSION_SECRET_FALLBACKS")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -189,10 +202,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ACCOUNTS_DELETION_GRACE_DAYS = env.int("ACCOUNTS_DELETION_GRACE_DAYS", default=30)
 
 SESSION_ENGINE = "sessions_app.backends.db"
-SESSION_COOKIE_NAME = "pacetrack-session"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+# The __Host- prefix makes browsers accept the cookie only when it is Secure, has Path=/
+# and no Domain: a sibling subdomain cannot set or shadow it. Needs HTTPS, hence Secure.
+SESSION_COOKIE_NAME = ("__Host-" if SESSION_COOKIE_SECURE else "") + "pacetrack-session"
 SESSION_COOKIE_AGE = 30 * 24 * 3600
 SESSIONS_RENEW_BELOW = 15 * 24 * 3600  # re-extend to 30 days when less than this remains
 SESSIONS_ABSOLUTE_LIFETIME = env.int("SESSIONS_ABSOLUTE_LIFETIME", default=90 * 24 * 3600)
@@ -210,7 +225,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$"]
-CSRF_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_NAME = ("__Host-" if CSRF_COOKIE_SECURE else "") + "csrftoken"  # as the session's
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from a meta tag, not the cookie
 X_FRAME_OPTIONS = "DENY"
 # django-csp 4: no inline script or style anywhere (htmx is configured through a <meta>,
