@@ -249,7 +249,7 @@ CONTENT_SECURITY_POLICY = {
         "style-src": [_CSP_SELF],
         "img-src": _CSP_IMG,
         "object-src": ["'none'"],
-        "base-uri": [_CSP_SELF],
+        "base-uri": ["'none'"],  # no page needs <base>; an injected one could redirect links
         "frame-ancestors": ["'none'"],
         "form-action": _CSP_FORM,
     },
@@ -355,6 +355,12 @@ EMAIL_BACKEND = env.str(
         else "django.core.mail.backends.console.EmailBackend"
     ),
 )
+if not DEBUG and EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":
+    # Password reset and invitation links would be written to the logs.
+    raise ImproperlyConfigured(
+        "Email would be printed to the console: set RESEND_API_KEY (or EMAIL_BACKEND to a "
+        "real backend, e.g. django.core.mail.backends.smtp.EmailBackend) when DEBUG is off."
+    )
 # The embedded default runs tasks in-process; set TASKS_BACKEND=database (with a
 # worker: `python manage.py db_worker`) for a durable queue.
 TASKS = {
