@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accounts.exceptions import PermanentEmailError
-from accounts.mail import email_delivery_retry
+from accounts.mail import email_delivery_retry, without_live_links
 from accounts.models import EmailDelivery, EmailToken, KnownDevice, User
 from sessions_app.admin import SessionInline
 from tenants.admin import StaffAuditMixin, UserMembershipInline
@@ -56,14 +56,19 @@ class EmailDeliveryAdmin(admin.ModelAdmin):
         "last_attempt_at",
         "next_attempt_at",
         "sent_at",
-        "body_text",
+        "body",
     ]
-    exclude = ["body_html"]
+    exclude = ["body_text", "body_html"]
     actions = ["retry_deliveries"]
 
     @admin.display(description="To")
     def recipients(self, obj: EmailDelivery) -> str:
         return ", ".join(obj.to)
+
+    @admin.display(description="Body")
+    def body(self, obj: EmailDelivery) -> str:
+        """Staff never see a usable reset or invitation link, even while it is queued."""
+        return without_live_links(obj.body_text)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

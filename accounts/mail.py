@@ -5,22 +5,26 @@
 transaction, so a rolled-back change sends nothing and a committed one always
 has its email on record. The worker sends it; transient provider errors are
 retried with exponential backoff, permanent ones are kept as `failed` for an
-administrator to look at and retry from the admin.
+administrator to look at and retry from the admin. A failed delivery keeps no
+live one-time link: those are removed from its bodies (`without_live_links`),
+and the person asks for a new email instead.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import re
 import smtplib
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
 from accounts.exceptions import PermanentEmailError, TransientEmailError
@@ -128,11 +132,50 @@ def email_delivery_retry(*, delivery: EmailDelivery) -> None:
             return
         if not delivery.body_text:
             raise PermanentEmailError(f"Delivery {delivery.pk} has no body left to send.")
+        if REMOVED_LINK in delivery.body_text:
+            raise PermanentEmailError(
+                f"Delivery {delivery.pk} carried a one-time link, removed when it failed: "
+                "ask the person to request a new email."
+            )
         delivery.status = EmailDelivery.Status.QUEUED
         delivery.attempts = 0
         delivery.next_attempt_at = None
         delivery.save(update_fields=["status", "attempts", "next_attempt_at"])
         _deliver_later(delivery)
+
+
+# --- Live links ---------------------------------------------------------------------
+
+REMOVED_LINK = "[one-time link removed]"
+_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+def without_live_links(text: str) -> str:
+    """`text` with every link to one of our token URLs replaced by REMOVED_LINK.
+
+    A link is live when its path resolves to a view taking a `token` argument
+    (password reset, email verification and change, invitations): whoever reads
+    it can act as the recipient. Other links are kept.
+    """
+    return _URL.sub(lambda m: REMOVED_LINK if _is_token_link(m.group()) else m.group(), text)
+
+
+def _is_token_link(url: str) -> bool:
+    if not url.startswith(settings.SITE_URL + "/"):
+        return False
+    try:
+        match = resolve(urlsplit(url[len(settings.SITE_URL) :]).path)
+    except Resolver404:
+        return False
+    return "token" in match.kwargs
+
+
+def _forget_live_links(delivery: EmailDelivery) -> list[str]:
+    """A delivery that finally failed keeps no usable link in its stored bodies (anyone
+    with admin access could otherwise use it); returns the fields to save."""
+    delivery.body_text = without_live_links(delivery.body_text)
+    delivery.body_html = without_live_links(delivery.body_html)
+    return ["body_text", "body_html"]
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -181,7 +224,8 @@ def _record_transient(delivery: EmailDelivery, error: Exception) -> str:
         )
         delivery.status = EmailDelivery.Status.FAILED
         delivery.next_attempt_at = None
-        delivery.save(update_fields=["status", "last_error", "next_attempt_at"])
+        redacted = _forget_live_links(delivery)
+        delivery.save(update_fields=["status", "last_error", "next_attempt_at", *redacted])
         return delivery.status
     delivery.status = EmailDelivery.Status.RETRYING
     delivery.next_attempt_at = timezone.now() + retry_delay(delivery.attempts)
@@ -203,7 +247,8 @@ def _record_failed(delivery: EmailDelivery, error: Exception) -> str:
     delivery.status = EmailDelivery.Status.FAILED
     delivery.last_error = f"{type(error).__name__}: {error}"[:2000]
     delivery.next_attempt_at = None
-    delivery.save(update_fields=["status", "last_error", "next_attempt_at"])
+    redacted = _forget_live_links(delivery)
+    delivery.save(update_fields=["status", "last_error", "next_attempt_at", *redacted])
     return delivery.status
 
 

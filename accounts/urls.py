@@ -8,6 +8,7 @@ urlpatterns = [
     path("auth/sign-up/", views.sign_up, name="sign-up"),
     path("auth/sign-in/", views.sign_in, name="sign-in"),
     path("auth/sign-out/", views.sign_out, name="sign-out"),
+    path("auth/signed-out/", views.signed_out, name="signed-out"),
     path("account/", views.profile, name="profile"),
     # Email workflows (accounts/views_email.py); "resend" comes before the token route.
     path("auth/verify-email/resend/", views_email.verify_email_resend, name="verify-email-resend"),

@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import services_email
 from accounts.forms import PasswordChangeForm, ProfileForm, SignInForm, SignUpForm
@@ -77,8 +77,22 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
-    """Revokes this session (the row stays, marked revoked) and clears the cookie."""
+    """Revokes this session (the row stays, marked revoked) and clears the cookie.
+
+    Clear-Site-Data also drops the browser's cached copies of signed-in pages and
+    every cookie of this site, so the next person at a shared computer finds nothing.
+    Browsers apply it after this response's own Set-Cookie, so the "signed out"
+    message is set by the next step, `signed_out`.
+    """
     logout(request)
+    response = redirect("accounts:signed-out")
+    response["Clear-Site-Data"] = '"cache", "cookies"'
+    return response
+
+
+@require_GET
+def signed_out(request: HttpRequest) -> HttpResponse:
+    """Where sign-out lands once the browser has cleared this site's data."""
     messages.info(request, "You have been signed out.")
     return redirect(settings.LOGOUT_REDIRECT_URL)
 

@@ -51,7 +51,7 @@ def require_port(port: int, what: str) -> None:
 def production_env(**extra: str) -> dict[str, str]:
     """Production settings for a loopback run: DEBUG off, strong secrets made for this
     run only. Plain-http loopback is the one place where the SSL redirect and secure
-    session cookie are turned off."""
+    (so `__Host-`) session and CSRF cookies are turned off."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env.update(
         {
@@ -62,6 +62,7 @@ def production_env(**extra: str) -> dict[str, str]:
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_SSL_REDIRECT": "false",
             "SESSION_COOKIE_SECURE": "false",
+            "CSRF_COOKIE_SECURE": "false",
             "SECURE_HSTS_SECONDS": "0",
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",

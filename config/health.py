@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
 
 from django.core.cache import cache
@@ -44,10 +46,35 @@ def _checks() -> dict[str, Callable[[], None]]:
     return {"database": check_database, cache_name: check_cache, "storage": check_storage}
 
 
+# A flood of probes (or an attacker) costs at most one round of checks per process per
+# this many seconds. Short, so an outage still shows within a probe interval or two.
+READYZ_CACHE_SECONDS = 2.0
+
+_lock = threading.Lock()
+_last: tuple[float, dict[str, object]] | None = None
+
+
+def readyz_cache_clear() -> None:
+    """Forget the cached result (tests, or after changing the checked settings)."""
+    global _last
+    with _lock:
+        _last = None
+
+
 @require_GET
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
     """Every dependency answers: 200 with each check, or 503 naming the failing ones."""
+    global _last
+    with _lock:  # one thread checks, the others wait for its answer
+        if _last is None or time.monotonic() - _last[0] >= READYZ_CACHE_SECONDS:
+            checked = _run_checks()
+            _last = (time.monotonic(), checked)
+        body = _last[1]
+    return JsonResponse(body, status=503 if body["failing"] else 200)
+
+
+def _run_checks() -> dict[str, object]:
     results: dict[str, str] = {}
     for name, check in _checks().items():
         try:
@@ -58,5 +85,4 @@ def readyz(request: HttpRequest) -> JsonResponse:
         else:
             results[name] = "ok"
     failing = [name for name, result in results.items() if result != "ok"]
-    body = {"status": "failing" if failing else "ok", "checks": results, "failing": failing}
-    return JsonResponse(body, status=503 if failing else 200)
+    return {"status": "failing" if failing else "ok", "checks": results, "failing": failing}

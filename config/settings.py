@@ -33,6 +33,10 @@ def _strong_secret(name: str) -> str:
     value = env.str(name, default="")
     if not value and DEBUG:
         return f"{_DEV_SECRET}-{name}"
+    return _refuse_weak(name, value)
+
+
+def _refuse_weak(name: str, value: str) -> str:
     # Same thresholds as Django's security.W009 check.
     if len(value) < 50 or len(set(value)) < 5 or value.startswith("django-insecure"):
         raise ImproperlyConfigured(
@@ -42,9 +46,18 @@ def _strong_secret(name: str) -> str:
     return value
 
 
+def _secret_fallbacks(name: str) -> list[str]:
+    """Previous secrets, still accepted when verifying (rotation without signing anyone
+    out); a fallback verifies signatures, so it must be as strong as the secret itself."""
+    return [_refuse_weak(name, value) for value in env.list(name, default=[])]
+
+
 SECRET_KEY = _strong_secret("SECRET_KEY")
-# Signs the `pacetrack-session` cookie; separate from SECRET_KEY so either can rotate alone.
+SECRET_KEY_FALLBACKS = _secret_fallbacks("SECRET_KEY_FALLBACKS")
+# Signs the session cookie; separate from SECRET_KEY so either can rotate alone.
 SESSION_SECRET = _strong_secret("SESSION_SECRET")
+# Cookies signed with one of these still work and are re-signed with SESSION_SECRET.
+SESSION_SECRET_FALLBACKS = _secret_fallbacks("SESSION_SECRET_FALLBACKS")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -79,11 +92,16 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below)
     "config.security_headers.PermissionsPolicyMiddleware",
+    # TRACE, PUT, DELETE…: 405 before any work (config.request_limits).
+    "config.request_limits.AllowedMethodsMiddleware",
     "tenants.audit.AuditContextMiddleware",  # the client IP for audit events
     "sessions_app.middleware.SessionMiddleware",  # hashed-token sessions, see sessions_app
     "django.middleware.common.CommonMiddleware",
+    # 413 from Content-Length alone; before CSRF, which is the first to read a POST body.
+    "config.request_limits.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "sessions_app.middleware.AuthenticationMiddleware",  # user from the session row
+    "config.security_headers.PrivateCacheMiddleware",  # signed-in responses: no-store
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -184,10 +202,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ACCOUNTS_DELETION_GRACE_DAYS = env.int("ACCOUNTS_DELETION_GRACE_DAYS", default=30)
 
 SESSION_ENGINE = "sessions_app.backends.db"
-SESSION_COOKIE_NAME = "pacetrack-session"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+# The __Host- prefix makes browsers accept the cookie only when it is Secure, has Path=/
+# and no Domain: a sibling subdomain cannot set or shadow it. Needs HTTPS, hence Secure.
+SESSION_COOKIE_NAME = ("__Host-" if SESSION_COOKIE_SECURE else "") + "pacetrack-session"
 SESSION_COOKIE_AGE = 30 * 24 * 3600
 SESSIONS_RENEW_BELOW = 15 * 24 * 3600  # re-extend to 30 days when less than this remains
 SESSIONS_ABSOLUTE_LIFETIME = env.int("SESSIONS_ABSOLUTE_LIFETIME", default=90 * 24 * 3600)
@@ -208,7 +228,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$"]
-CSRF_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_NAME = ("__Host-" if CSRF_COOKIE_SECURE else "") + "csrftoken"  # as the session's
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from a meta tag, not the cookie
 X_FRAME_OPTIONS = "DENY"
 # django-csp 4: no inline script or style anywhere (htmx is configured through a <meta>,
@@ -231,7 +252,7 @@ CONTENT_SECURITY_POLICY = {
         "style-src": [_CSP_SELF],
         "img-src": _CSP_IMG,
         "object-src": ["'none'"],
-        "base-uri": [_CSP_SELF],
+        "base-uri": ["'none'"],  # no page needs <base>; an injected one could redirect links
         "frame-ancestors": ["'none'"],
         "form-action": _CSP_FORM,
     },
@@ -298,9 +319,11 @@ STORAGES = {
 }
 
 # Avatars and logos: PNG/JPEG/WebP/GIF, re-encoded to a 512x512 PNG. The pixel
-# limit is checked from the header, far below Pillow's own (~89 megapixels).
+# limit is checked from the header, far below Pillow's own (~89 megapixels): decoding
+# costs ~12 bytes of RAM per pixel. JPEGs count at the scale libjpeg decodes them (down
+# to 1/8), so a 48-megapixel phone photo is fine and a 5000x5000 PNG is not.
 UPLOADS_IMAGE_MAX_BYTES = env.int("UPLOADS_IMAGE_MAX_BYTES", default=5 * 1024 * 1024)
-UPLOADS_IMAGE_MAX_PIXELS = env.int("UPLOADS_IMAGE_MAX_PIXELS", default=25_000_000)
+UPLOADS_IMAGE_MAX_PIXELS = env.int("UPLOADS_IMAGE_MAX_PIXELS", default=4096 * 4096)
 # General tenant files: extension -> the Content-Type they are served with (always
 # as attachments). Override as UPLOADS_FILE_TYPES=pdf=application/pdf,txt=text/plain
 UPLOADS_FILE_MAX_BYTES = env.int("UPLOADS_FILE_MAX_BYTES", default=25 * 1024 * 1024)
@@ -347,6 +370,12 @@ EMAIL_BACKEND = env.str(
         else "django.core.mail.backends.console.EmailBackend"
     ),
 )
+if not DEBUG and EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":
+    # Password reset and invitation links would be written to the logs.
+    raise ImproperlyConfigured(
+        "Email would be printed to the console: set RESEND_API_KEY (or EMAIL_BACKEND to a "
+        "real backend, e.g. django.core.mail.backends.smtp.EmailBackend) when DEBUG is off."
+    )
 # The embedded default runs tasks in-process; set TASKS_BACKEND=database (with a
 # worker: `python manage.py db_worker`) for a durable queue.
 TASKS = {
@@ -441,6 +470,8 @@ RATELIMIT_TIERS = {
     "email-send": {"rate": "5/1h", "when_unavailable": "memory"},
     # Invitations sent or resent per user: caps invite spam on plans without a member cap.
     "invite": {"rate": env.str("RATELIMIT_INVITE", default="50/1h"), "when_unavailable": "memory"},
+    # Avatar/logo uploads and previews per user: each decodes an image (CPU and RAM).
+    "image": {"rate": env.str("RATELIMIT_IMAGE", default="30/15m"), "when_unavailable": "memory"},
 }
 # URL name -> POSTed field holding the email for the per-account key (None: IP only).
 RATELIMIT_AUTH_VIEWS = {

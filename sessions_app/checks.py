@@ -1,8 +1,10 @@
 """System checks: our engine and middleware are in place, the session cap is sane, and
-in production the session cookie is Secure, HttpOnly and SameSite.
+in production the session and CSRF cookies are `__Host-` cookies (Secure, Path=/, no
+Domain), the session cookie HttpOnly, both SameSite.
 
 Django's own cookie checks (security.W010-W013) look for
-django.contrib.sessions' middleware only, so they are silent for ours.
+django.contrib.sessions' middleware only, so they are silent for ours, and none
+of Django's checks looks at cookie prefixes, paths or domains.
 """
 
 from __future__ import annotations
@@ -73,31 +75,72 @@ def check_engine_and_middleware(app_configs: Any = None, **kwargs: Any) -> list[
 @register(Tags.security, deploy=True)
 def check_session_cookie(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     """Production only (`check --deploy`): the cookie is a bearer credential."""
-    errors = []
-    if not settings.SESSION_COOKIE_SECURE:
-        errors.append(
-            Error(
-                "SESSION_COOKIE_SECURE is off: the session cookie would be sent over plain HTTP.",
-                hint="Set SESSION_COOKIE_SECURE = True (unset the SESSION_COOKIE_SECURE "
-                "variable; it defaults to on when DEBUG is off).",
-                id="sessions_app.E010",
+    return _cookie_errors("SESSION", what="the session cookie", first_id=10, httponly=True)
+
+
+@register(Tags.security, deploy=True)
+def check_csrf_cookie(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """Production only: a CSRF cookie planted by a sibling subdomain would defeat CSRF.
+
+    Not HttpOnly: that protects nothing here (Django's docs), and htmx reads the
+    token from a meta tag anyway."""
+    return _cookie_errors("CSRF", what="the CSRF cookie", first_id=20, httponly=False)
+
+
+def _cookie_errors(kind: str, *, what: str, first_id: int, httponly: bool) -> list[Error]:
+    """Secure, HttpOnly, SameSite, the `__Host-` prefix, then Path=/ and no Domain, for
+    `<kind>_COOKIE_*`: ids first_id to first_id + 4, in that order."""
+
+    def value(name: str) -> Any:
+        return getattr(settings, f"{kind}_COOKIE_{name}")
+
+    problems: list[tuple[int, str, str]] = []
+    if not value("SECURE"):
+        problems.append(
+            (
+                0,
+                f"{kind}_COOKIE_SECURE is off: {what} would be sent over plain HTTP.",
+                f"Unset the {kind}_COOKIE_SECURE variable (it defaults to on when DEBUG is off).",
             )
         )
-    if not settings.SESSION_COOKIE_HTTPONLY:
-        errors.append(
-            Error(
-                "SESSION_COOKIE_HTTPONLY is off: scripts could read the session cookie.",
-                hint="Set SESSION_COOKIE_HTTPONLY = True.",
-                id="sessions_app.E011",
+    if httponly and not value("HTTPONLY"):
+        problems.append(
+            (
+                1,
+                f"{kind}_COOKIE_HTTPONLY is off: scripts could read {what}.",
+                f"Set {kind}_COOKIE_HTTPONLY = True.",
             )
         )
-    if str(settings.SESSION_COOKIE_SAMESITE) not in ("Lax", "Strict"):
-        errors.append(
-            Error(
-                f"SESSION_COOKIE_SAMESITE is {settings.SESSION_COOKIE_SAMESITE!r}: other sites "
-                "could send requests carrying the session cookie.",
-                hint='Set SESSION_COOKIE_SAMESITE = "Lax" (or "Strict").',
-                id="sessions_app.E012",
+    if str(value("SAMESITE")) not in ("Lax", "Strict"):
+        problems.append(
+            (
+                2,
+                f"{kind}_COOKIE_SAMESITE is {value('SAMESITE')!r}: other sites could send "
+                f"requests carrying {what}.",
+                f'Set {kind}_COOKIE_SAMESITE = "Lax" (or "Strict").',
             )
         )
-    return errors
+    if not str(value("NAME")).startswith("__Host-"):
+        problems.append(
+            (
+                3,
+                f"{kind}_COOKIE_NAME {value('NAME')!r} has no __Host- prefix: a sibling "
+                "subdomain could set or overwrite it.",
+                f"Keep {kind}_COOKIE_SECURE on; the name takes the prefix from it "
+                "(config/settings.py).",
+            )
+        )
+    if value("PATH") != "/" or value("DOMAIN"):
+        problems.append(
+            (
+                4,
+                f"{kind}_COOKIE_PATH is {value('PATH')!r} and {kind}_COOKIE_DOMAIN "
+                f"{value('DOMAIN')!r}: a __Host- cookie needs Path=/ and no Domain, or "
+                "browsers drop it.",
+                f'Set {kind}_COOKIE_PATH = "/" and {kind}_COOKIE_DOMAIN = None.',
+            )
+        )
+    return [
+        Error(message, hint=hint, id=f"sessions_app.E{first_id + offset:03d}")
+        for offset, message, hint in problems
+    ]

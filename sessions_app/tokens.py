@@ -12,8 +12,11 @@ SALT = "pacetrack.sessions.token"
 
 
 def _signer() -> signing.Signer:
-    # SESSION_SECRET, not SECRET_KEY: either can be rotated without the other.
-    return signing.Signer(key=settings.SESSION_SECRET, salt=SALT)
+    # SESSION_SECRET, not SECRET_KEY: either can be rotated without the other. Cookies
+    # signed with a previous secret (SESSION_SECRET_FALLBACKS) still verify.
+    return signing.Signer(
+        key=settings.SESSION_SECRET, fallback_keys=settings.SESSION_SECRET_FALLBACKS, salt=SALT
+    )
 
 
 def token_new() -> str:
@@ -41,3 +44,12 @@ def token_unsign(value: str | None) -> str | None:
 def token_hash(token: str) -> str:
     """What the database stores and indexes."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_needs_resigning(value: str, token: str) -> bool:
+    """True when `value` (a verified cookie) was signed with a fallback secret.
+
+    Signing is deterministic, so a value that differs from the current signature
+    of its own token came from an old SESSION_SECRET.
+    """
+    return bool(settings.SESSION_SECRET_FALLBACKS) and value != token_sign(token)

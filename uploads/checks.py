@@ -64,3 +64,31 @@ def check_uploads_settings(app_configs: Any = None, **kwargs: Any) -> list[Check
                 )
             )
     return errors
+
+
+BODY_LIMIT_MW = "config.request_limits.RequestBodyLimitMiddleware"
+CSRF_MW = "django.middleware.csrf.CsrfViewMiddleware"
+
+
+@register()
+def check_body_limit_middleware(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Oversized uploads must be refused before CSRF reads (and spools) the body."""
+    middleware = list(settings.MIDDLEWARE)
+    if BODY_LIMIT_MW not in middleware:
+        return [
+            Warning(
+                f"{BODY_LIMIT_MW} is not in MIDDLEWARE: oversized uploads are read in full "
+                "before they are refused.",
+                hint=f'Add "{BODY_LIMIT_MW}" just before "{CSRF_MW}".',
+                id="uploads.W003",
+            )
+        ]
+    if CSRF_MW in middleware and middleware.index(CSRF_MW) < middleware.index(BODY_LIMIT_MW):
+        return [
+            Error(
+                f"{BODY_LIMIT_MW} must come before {CSRF_MW}: CSRF reads the POST body first.",
+                hint=f'Move "{BODY_LIMIT_MW}" just above "{CSRF_MW}".',
+                id="uploads.E005",
+            )
+        ]
+    return []

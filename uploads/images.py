@@ -3,7 +3,8 @@
 Only PNG, JPEG, WebP and GIF decoders are allowed to look at the bytes (never
 the extension or the browser's content type). The pixel count is checked from
 the header before anything is decoded, so a tiny file claiming 20000x20000
-pixels is refused in microseconds. The result is always a fresh 512x512 PNG
+pixels is refused in microseconds (JPEGs at the reduced scale libjpeg will
+decode them to). The result is always a fresh 512x512 PNG
 with no metadata: what we serve is an image we produced.
 """
 
@@ -59,10 +60,11 @@ def image_normalize(
     fp.seek(0)
     try:
         with Image.open(fp, formats=list(ALLOWED_FORMATS)) as img:
-            _check_pixels(img)
             if img.format == "JPEG":
-                # Let libjpeg decode at a reduced scale when the photo is much larger.
+                # Let libjpeg decode at a reduced scale when the photo is much larger;
+                # the pixel check below then counts what will really be decoded.
                 img.draft("RGB", (OUTPUT_SIZE, OUTPUT_SIZE))
+            _check_pixels(img)
             img.seek(0)  # first frame of an animated GIF/WebP
             img.load()
             result = _square_png(img)
@@ -90,7 +92,7 @@ def image_normalize(
 def _too_many_pixels() -> ValidationError:
     limit = settings.UPLOADS_IMAGE_MAX_PIXELS
     return ValidationError(
-        f"This image is too large in pixels (the limit is {limit / 1e6:g} megapixels). "
+        f"This image is too large in pixels (the limit is {limit / 1e6:.3g} megapixels). "
         "Please upload a smaller image.",
         code="too_many_pixels",
     )

@@ -3,6 +3,11 @@
 Order matters: the route parameters are validated before anything else, the
 row (cached) decides visibility and headers, a matching If-None-Match ends in
 304 without touching storage, and only then is the object streamed.
+
+Every answer, 404s included, carries `Cross-Origin-Resource-Policy: same-origin`:
+other sites cannot embed our objects (or time whether one exists). 404s are
+`no-store`, so a file that becomes visible (an upload finishing, a new member)
+is never hidden behind a cached "not found".
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from django.http import (
 from django.utils.http import content_disposition_header, parse_etags
 from django.views.decorators.http import require_safe
 
+from config.views import page_not_found
 from uploads.keys import is_valid_route
 from uploads.selectors import ServedUpload, is_member, served_upload_get
 from uploads.storage import is_s3, storage_open_stream, storage_presigned_url, upload_storage
@@ -36,10 +42,21 @@ PUBLIC_CACHE_CONTROL = "public, max-age=86400"
 # Member files: browsers keep a copy but revalidate (a cheap 304), so a removed
 # member stops seeing them at once.
 PRIVATE_CACHE_CONTROL = "private, no-cache"
+RESOURCE_POLICY = "same-origin"
 
 
 @require_safe
 def serve(request: HttpRequest, folder: str, filename: str) -> HttpResponseBase:
+    try:
+        response = _serve(request, folder, filename)
+    except Http404 as exc:
+        response = page_not_found(request, exc)
+        response["Cache-Control"] = "no-store"
+    response["Cross-Origin-Resource-Policy"] = RESOURCE_POLICY
+    return response
+
+
+def _serve(request: HttpRequest, folder: str, filename: str) -> HttpResponseBase:
     if not is_valid_route(folder=folder, filename=filename):
         security_logger.info("Rejected /serve path %r/%r", folder, filename)
         raise Http404("No such file.")

@@ -20,6 +20,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from config.request_limits import accepts_body
+from ratelimit.decorators import rate_limit
 from tenants.decorators import tenant_permission_required
 from tenants.permissions import FILES_MANAGE, TENANT_UPDATE
 from tenants.types import TenantRequest
@@ -70,8 +72,16 @@ def _preview(request: HttpRequest, form: ImageUploadForm, template: str) -> Http
 # --- Avatar (/account/avatar/) ----------------------------------------------------
 
 
+# Decoding an image costs CPU and RAM: its own budget per user ("image" tier), and a
+# body larger than the image limit is refused (413) before it is read.
+image_endpoint = accepts_body(setting="UPLOADS_IMAGE_MAX_BYTES")
+image_rate_limit = rate_limit(tier="image")
+
+
 @login_required
 @require_POST
+@image_endpoint
+@image_rate_limit
 def avatar_update(request: HttpRequest) -> HttpResponse:
     fallback = reverse("accounts:profile")
     form = AvatarForm(request.POST, request.FILES)
@@ -83,6 +93,8 @@ def avatar_update(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@image_endpoint
+@image_rate_limit
 def avatar_preview(request: HttpRequest) -> HttpResponse:
     return _preview(request, AvatarForm(request.POST, request.FILES), AVATAR_CARD)
 
@@ -103,6 +115,8 @@ def _tenant_home(request: TenantRequest) -> str:
 
 @require_POST
 @tenant_permission_required(TENANT_UPDATE)
+@image_endpoint
+@image_rate_limit
 def logo_update(request: TenantRequest) -> HttpResponse:
     form = LogoForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -113,6 +127,8 @@ def logo_update(request: TenantRequest) -> HttpResponse:
 
 @require_POST
 @tenant_permission_required(TENANT_UPDATE)
+@image_endpoint
+@image_rate_limit
 def logo_preview(request: TenantRequest) -> HttpResponse:
     return _preview(request, LogoForm(request.POST, request.FILES), LOGO_CARD)
 
@@ -150,6 +166,7 @@ def file_list(request: TenantRequest) -> HttpResponse:
 
 @require_POST
 @tenant_permission_required(FILES_MANAGE)
+@accepts_body(setting="UPLOADS_FILE_MAX_BYTES")
 def file_upload(request: TenantRequest) -> HttpResponse:
     form = FileUploadForm(request.POST, request.FILES, tenant=request.tenant)
     if not form.is_valid():

@@ -28,7 +28,13 @@ from sessions_app.devices import device_label
 from sessions_app.models import Session
 from sessions_app.selectors import session_with_user_get
 from sessions_app.services import session_create, session_revoke
-from sessions_app.tokens import token_hash, token_new, token_sign, token_unsign
+from sessions_app.tokens import (
+    token_hash,
+    token_needs_resigning,
+    token_new,
+    token_sign,
+    token_unsign,
+)
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -93,6 +99,10 @@ class SessionStore(SessionBase):
             self._row = None
             return {}
         self._row = row
+        if token is not None and token_needs_resigning(self.session_key or "", token):
+            # SESSION_SECRET was rotated: same token and row, cookie re-signed on the way out.
+            self._session_key = token_sign(token)
+            self.key_changed = True
         data = dict(row.data)
         data[SESSION_KEY] = row.user._meta.pk.value_to_string(row.user)
         if row.active_tenant_id is not None:

@@ -6,7 +6,7 @@ from django_tasks_db.models import DBTaskResult
 
 from accounts.mail import email_enqueue, email_render
 from accounts.models import EmailDelivery
-from tests.accounts.mailtools import run_worker
+from tests.accounts.mailtools import URL_RE, run_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +102,76 @@ def test_database_queue_rollback_leaves_no_task(db_tasks, user, mailoutbox):
     assert not DBTaskResult.objects.exists()
     run_worker()
     assert mailoutbox == []
+
+
+# --- Live links and the admin ----------------------------------------------------------
+
+INVALID_TO = (422, {"statusCode": 422, "name": "validation_error", "message": "Invalid `to`"})
+
+
+def _admin_client():
+    from django.test import Client
+
+    from tests.accounts.factories import UserFactory
+
+    client = Client()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+def test_a_reset_email_that_finally_failed_leaves_no_usable_link_in_the_admin(
+    client, user, resend_transport, django_capture_on_commit_callbacks
+):
+    resend_transport.responses = [INVALID_TO]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/auth/password/forgot/", {"email": user.email})
+    (link,) = URL_RE.findall(resend_transport.calls[0]["json"]["text"])
+    token = link.rstrip("/").rsplit("/", 1)[-1]
+    delivery = EmailDelivery.objects.get()
+    assert delivery.status == EmailDelivery.Status.FAILED
+    staff = _admin_client()
+
+    page = staff.get(f"/admin/accounts/emaildelivery/{delivery.pk}/change/").content.decode()
+
+    assert token not in page
+    assert "[one-time link removed]" in page
+    assert "Choose a new password here" in page  # the rest of the message is kept
+    delivery.refresh_from_db()
+    assert token not in delivery.body_text and token not in delivery.body_html
+    # Retrying would send a broken email: refused with the reason, nothing is sent.
+    retried = staff.post(
+        "/admin/accounts/emaildelivery/",
+        {"action": "retry_deliveries", "_selected_action": [delivery.pk]},
+        follow=True,
+    )
+    assert "ask the person to request a new email" in retried.content.decode()
+    assert len(resend_transport.calls) == 1
+
+
+def test_staff_never_see_a_live_link_even_while_the_email_waits_to_be_sent(user):
+    url = "http://127.0.0.1:8000/auth/verify-email/sEcReT-tOkEn-123/"
+    # Not committed (the test's transaction), so it stays queued with its body.
+    delivery = email_enqueue(to=user.email, template=TEMPLATE, context={"user": user, "url": url})
+
+    page = _admin_client().get(f"/admin/accounts/emaildelivery/{delivery.pk}/change/")
+
+    assert "sEcReT-tOkEn-123" not in page.content.decode()
+    assert "sEcReT-tOkEn-123" in EmailDelivery.objects.get().body_text  # still sendable
+
+
+def test_links_without_a_token_are_kept_and_retried(user, settings):
+    from accounts.mail import without_live_links
+
+    settings.SITE_URL = "https://app.example.com"
+    text = (
+        "Reset: https://app.example.com/auth/password/reset/abc123/\n"
+        "Invite: https://app.example.com/invites/xyz789/\n"
+        "Devices: https://app.example.com/account/sessions/\n"
+        "Elsewhere: https://stripe.com/auth/password/reset/abc123/\n"
+    )
+    assert without_live_links(text) == (
+        "Reset: [one-time link removed]\n"
+        "Invite: [one-time link removed]\n"
+        "Devices: https://app.example.com/account/sessions/\n"
+        "Elsewhere: https://stripe.com/auth/password/reset/abc123/\n"
+    )

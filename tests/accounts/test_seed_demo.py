@@ -5,13 +5,19 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from accounts.management.commands.seed_demo import DEMO_PASSWORD
 from accounts.models import User
 from tenants.models import Membership, Tenant
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _development(settings) -> None:
+    """seed_demo is a development command (`make run` runs it with DEBUG on)."""
+    settings.DEBUG = True
 
 
 def _state() -> tuple[int, int, int]:
@@ -43,3 +49,16 @@ def test_the_demo_owner_can_sign_in_with_the_printed_password(client) -> None:
     )
     assert response.status_code == 302
     assert client.get("/t/acme-corp/").status_code == 200
+
+
+def test_seed_demo_refuses_to_create_a_published_superuser_in_production(settings) -> None:
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="refuses to run with DEBUG off"):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert _state() == (0, 0, 0)
+
+
+def test_seed_demo_runs_in_production_only_when_forced(settings) -> None:
+    settings.DEBUG = False
+    call_command("seed_demo", "--force", stdout=io.StringIO())
+    assert User.objects.filter(email="owner@pacetrack.test", is_superuser=True).exists()

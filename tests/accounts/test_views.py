@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.test import Client
 
@@ -197,7 +198,7 @@ def test_sign_in_with_csrf_enforced(user: Any) -> None:
         ).status_code
         == 403
     )
-    token = client.get("/auth/sign-in/").cookies["csrftoken"].value
+    token = client.get("/auth/sign-in/").cookies[settings.CSRF_COOKIE_NAME].value
     response = client.post(
         "/auth/sign-in/",
         {"email": user.email, "password": DEFAULT_PASSWORD, "csrfmiddlewaretoken": token},

@@ -1,8 +1,20 @@
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+from config import health
+
+
+@pytest.fixture(autouse=True)
+def _fresh_readyz() -> Iterator[None]:
+    """Each test sees its own checks, not the result cached by the previous one."""
+    health.readyz_cache_clear()
+    yield
+    health.readyz_cache_clear()
 
 
 def test_healthz_answers_without_touching_any_service(client: Any) -> None:
@@ -44,6 +56,36 @@ def test_readyz_checks_s3_storage(client: Any, s3_storage: Any, settings: Any) -
     assert client.get("/readyz/").status_code == 200
     settings.STORAGES["default"]["OPTIONS"]["endpoint_url"] = "http://127.0.0.1:1"
     settings.STORAGES = dict(settings.STORAGES)  # re-assign so Django rebuilds the storage
+    health.readyz_cache_clear()
     response = client.get("/readyz/")
     assert response.status_code == 503
     assert response.json()["failing"] == ["storage"]
+
+
+@pytest.mark.django_db
+def test_a_flood_of_readyz_requests_runs_the_checks_once_per_interval(
+    client: Any, django_assert_num_queries: Any
+) -> None:
+    with django_assert_num_queries(1):  # the database check's SELECT 1
+        assert client.get("/readyz/").status_code == 200
+    with django_assert_num_queries(0):
+        for _ in range(50):
+            assert client.get("/readyz/").json()["status"] == "ok"
+
+
+@pytest.mark.django_db
+def test_readyz_reports_an_outage_as_soon_as_its_short_cache_expires(
+    client: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(health, "READYZ_CACHE_SECONDS", 0.2)
+    assert client.get("/readyz/").status_code == 200
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+        }
+    }
+    assert client.get("/readyz/").status_code == 200  # still the cached answer
+    time.sleep(0.25)
+    assert client.get("/readyz/").json()["failing"] == ["redis"]

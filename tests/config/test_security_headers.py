@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
@@ -10,7 +11,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 
 import config.settings as production
-from tests.config.test_settings import STRONG, _manage
+from tests.config.test_settings import PRODUCTION, _manage
+from tests.config.urlcrawl import every_url
+from tests.tenants.factories import add_member
+from tests.uploads.conftest import make_image
+from uploads import images
 from uploads import services as upload_services
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +45,7 @@ def _assert_page_headers(response: Any) -> None:
     assert csp["script-src"] == "'self'"  # no 'unsafe-inline', no nonce needed
     assert csp["style-src"] == "'self'"
     assert csp["object-src"] == "'none'"
-    assert csp["base-uri"] == "'self'"
+    assert csp["base-uri"] == "'none'"
     assert csp["frame-ancestors"] == "'none'"
     assert csp["form-action"] == "'self'"
     assert "camera=()" in response["Permissions-Policy"]
@@ -63,10 +68,7 @@ def test_production_settings_turn_on_hsts_and_https_only_cookies() -> None:
         "from django.conf import settings as s; print(s.SECURE_HSTS_SECONDS, "
         "s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD, s.SECURE_SSL_REDIRECT, "
         "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)",
-        DEBUG="false",
-        SECRET_KEY=STRONG,
-        SESSION_SECRET=STRONG[::-1],
-        ALLOWED_HOSTS="example.com",
+        **PRODUCTION,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1].split() == [
@@ -102,14 +104,18 @@ def test_htmx_gets_the_csrf_token_from_a_meta_tag_and_no_inline_script(auth_clie
     assert 'src="/static/app.js"' in html
 
 
-def test_serve_keeps_its_own_sandbox_policy(client: Any, org: Any, user: Any) -> None:
-    upload = upload_services.upload_create(
+def _member_file(org: Any, user: Any) -> Any:
+    return upload_services.upload_create(
         tenant=org,
         uploaded_by=user,
         file=ContentFile(b"hello", name="notes.txt"),
         extension="txt",
         content_type="text/plain",
     )
+
+
+def test_serve_keeps_its_own_sandbox_policy(client: Any, org: Any, user: Any) -> None:
+    upload = _member_file(org, user)
     client.force_login(user)
 
     response = client.get(f"/serve/{upload.key}", secure=True)
@@ -119,6 +125,85 @@ def test_serve_keeps_its_own_sandbox_policy(client: Any, org: Any, user: Any) ->
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Frame-Options"] == "DENY"
     assert "camera=()" in response["Permissions-Policy"]
+
+
+def test_an_injected_base_tag_cannot_redirect_relative_links() -> None:
+    assert production.CONTENT_SECURITY_POLICY["DIRECTIVES"]["base-uri"] == ["'none'"]
+
+
+# --- Caching of signed-in responses ----------------------------------------------------
+
+
+def _cache_control(response: Any) -> set[str]:
+    return {part.strip() for part in response.get("Cache-Control", "").split(",") if part}
+
+
+def test_no_signed_in_response_can_be_kept_by_a_shared_or_browser_cache(
+    auth_client: Any, org: Any, settings: Any
+) -> None:
+    """Someone at the same computer later, or a proxy, must not get a signed-in page."""
+    settings.RATELIMIT_ENABLED = False  # the crawl is more than a person's budget
+    answers = {url: auth_client.get(url) for url in every_url(tenant_slug=org.slug)}
+
+    cached = {
+        url: r.get("Cache-Control")
+        for url, r in answers.items()
+        if "no-store" not in _cache_control(r) and not {"private", "no-cache"} <= _cache_control(r)
+    }
+    assert cached == {}
+    assert answers[f"/t/{org.slug}/"].status_code == 200  # the crawl saw real pages
+
+
+def test_anonymous_public_pages_get_no_private_cache_header(client: Any) -> None:
+    assert "Cache-Control" not in client.get("/")
+
+
+def test_member_files_keep_etag_revalidation_with_private_no_cache(
+    client: Any, org: Any, user: Any
+) -> None:
+    upload = _member_file(org, user)
+    client.force_login(add_member(org).user)
+
+    first = client.get(f"/serve/{upload.key}")
+    again = client.get(f"/serve/{upload.key}", headers={"If-None-Match": first["ETag"]})
+
+    assert first["Cache-Control"] == "private, no-cache"
+    assert again.status_code == 304
+    assert again["Cache-Control"] == "private, no-cache"
+
+
+def test_sign_out_tells_the_browser_to_drop_cached_pages_and_cookies(auth_client: Any) -> None:
+    response = auth_client.post("/auth/sign-out/")
+
+    assert response.status_code == 302
+    assert response["Clear-Site-Data"] == '"cache", "cookies"'
+
+
+# --- /serve ------------------------------------------------------------------------------
+
+
+def test_other_sites_cannot_embed_files_or_probe_for_them(client: Any, org: Any, user: Any) -> None:
+    data = make_image("PNG", (64, 64))
+    logo = upload_services.logo_update(
+        tenant=org,
+        image=images.image_normalize(io.BytesIO(data), size=len(data)),
+        acting_user=user,
+    )
+    member_file = _member_file(org, user)
+    public = client.get(f"/serve/{logo.key}")
+    hidden = client.get(f"/serve/{member_file.key}")  # anonymous: 404, not 403
+    missing = client.get(f"/serve/tenant-{org.pk}/nothere.png")
+    malformed = client.get("/serve/etc/passwd")
+    client.force_login(user)
+    member = client.get(f"/serve/{member_file.key}")
+    revalidated = client.get(f"/serve/{member_file.key}", headers={"If-None-Match": member["ETag"]})
+
+    answers = [public, hidden, missing, malformed, member, revalidated]
+    assert [r.status_code for r in answers] == [200, 404, 404, 404, 200, 304]
+    assert all(r["Cross-Origin-Resource-Policy"] == "same-origin" for r in answers)
+    # A "not found" is never cached: the file may exist, or become visible, later.
+    assert all(r["Cache-Control"] == "no-store" for r in (hidden, missing, malformed))
+    assert public["Cache-Control"] == "public, max-age=86400"
 
 
 def test_checkout_redirects_to_stripe_are_allowed_by_form_action_only_with_stripe() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -9,6 +10,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 STRONG = "k" * 20 + "3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a"
+OLD = "o" * 20 + "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d"
+# What a production deployment sets at the least (README, "Deploying").
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": STRONG,
+    "SESSION_SECRET": STRONG[::-1],
+    "ALLOWED_HOSTS": "example.com",
+    "RESEND_API_KEY": "re_production_key",
+}
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -25,18 +35,60 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_check_deploy_is_clean_with_production_settings() -> None:
-    result = _manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DEBUG="false",
-        SECRET_KEY=STRONG,
-        SESSION_SECRET=STRONG[::-1],
-        ALLOWED_HOSTS="example.com",
-    )
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def _production_shell(code: str, **env: str) -> list[str]:
+    result = _manage("shell", "-c", code, **{**PRODUCTION, **env})
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()
+
+
+def test_production_refuses_to_print_password_reset_links_to_the_console() -> None:
+    env = {k: v for k, v in PRODUCTION.items() if k != "RESEND_API_KEY"}
+    result = _manage("check", **env)
+    assert result.returncode != 0
+    assert "Email would be printed to the console" in result.stderr
+
+    explicit = _manage("check", **env, EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend")
+    assert explicit.returncode == 0, explicit.stderr
+
+
+def test_production_session_and_csrf_cookies_are_host_prefixed() -> None:
+    """A sibling subdomain (or a man in the middle on http://) cannot plant either."""
+    lines = _production_shell(
+        "from django.conf import settings as s\n"
+        "from django.test import Client, override_settings\n"
+        "plain = {'BACKEND': 'django.contrib.staticfiles.storage.StaticFilesStorage'}\n"
+        "with override_settings(STORAGES={**s.STORAGES, 'staticfiles': plain}):\n"
+        "    r = Client().get('/auth/sign-in/', secure=True, HTTP_HOST='example.com')\n"
+        "print(s.SESSION_COOKIE_NAME, s.SESSION_COOKIE_SECURE)\n"
+        "print(r.cookies[s.CSRF_COOKIE_NAME].OutputString())"
+    )
+    assert lines[-2] == "__Host-pacetrack-session True"
+    csrf = [part.strip() for part in lines[-1].split(";")]
+    assert csrf[0].startswith("__Host-csrftoken=")
+    assert {"Secure", "Path=/", "SameSite=Lax"} <= set(csrf)
+    assert not any(part.lower().startswith("domain=") for part in csrf)
+
+
+def test_previous_secrets_are_accepted_from_the_environment_for_rotation() -> None:
+    lines = _production_shell(
+        "import json\n"
+        "from django.conf import settings as s\n"
+        "print(json.dumps([s.SECRET_KEY_FALLBACKS, s.SESSION_SECRET_FALLBACKS]))",
+        SECRET_KEY_FALLBACKS=OLD,
+        SESSION_SECRET_FALLBACKS=f"{OLD[::-1]},{OLD.upper()}",
+    )
+    assert json.loads(lines[-1]) == [[OLD], [OLD[::-1], OLD.upper()]]
+
+
+def test_a_weak_previous_secret_is_refused_like_a_weak_secret() -> None:
+    result = _manage("check", **PRODUCTION, SESSION_SECRET_FALLBACKS="short")
+    assert result.returncode != 0
+    assert "SESSION_SECRET_FALLBACKS is missing or weak" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key() -> None:

@@ -116,6 +116,51 @@ def test_validly_signed_token_without_a_row_is_anonymous(client: Any, user: Any)
     assert response.cookies[NAME].value == ""
 
 
+# --- Rotating SESSION_SECRET ---------------------------------------------------------
+
+NEW_SECRET = "n" * 20 + "0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b"
+
+
+def test_a_cookie_signed_with_the_previous_session_secret_still_works_and_is_re_signed(
+    client: Any, user: Any, settings: Any, django_assert_num_queries: Any
+) -> None:
+    sign_in(client, user)
+    old_cookie, row = cookie(client), row_of(client)
+    settings.SESSION_SECRET_FALLBACKS = [settings.SESSION_SECRET]
+    settings.SESSION_SECRET = NEW_SECRET
+
+    with django_assert_num_queries(1):  # no write: same token, same row
+        response = client.get("/whoami/")
+
+    assert response.content.decode() == user.email
+    resigned = response.cookies[NAME]
+    assert resigned.value != old_cookie
+    assert token_unsign(resigned.value) == token_unsign(old_cookie) is not None
+    assert int(resigned["max-age"]) > 0
+    settings.SESSION_SECRET_FALLBACKS = []  # the old secret is finally dropped
+    assert client.get("/whoami/").content.decode() == user.email
+    assert list(Session.objects.filter(user=user)) == [row]
+    assert NAME not in client.get("/whoami/").cookies  # re-signed once, not every time
+
+
+def test_without_the_fallback_an_old_session_secret_cookie_is_anonymous(
+    client: Any, user: Any, settings: Any
+) -> None:
+    sign_in(client, user)
+    settings.SESSION_SECRET = NEW_SECRET
+    response = client.get("/whoami/")
+    assert response.status_code == 302 and response.cookies[NAME].value == ""
+
+
+def test_a_rotated_secret_key_keeps_everyone_signed_in_through_its_fallback(
+    client: Any, user: Any, settings: Any
+) -> None:
+    sign_in(client, user)
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = NEW_SECRET
+    assert client.get("/whoami/").content.decode() == user.email
+
+
 # --- Cost per request -------------------------------------------------------------
 
 

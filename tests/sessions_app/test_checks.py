@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from sessions_app.checks import check_engine_and_middleware, check_session_cookie
+from sessions_app.checks import check_csrf_cookie, check_engine_and_middleware, check_session_cookie
+
+
+def _production(settings: Any) -> None:
+    """The cookie settings config/settings.py produces with DEBUG off."""
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
+    settings.SESSION_COOKIE_NAME = "__Host-pacetrack-session"
+    settings.CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 
 def test_project_settings_pass(settings: Any) -> None:
-    settings.SESSION_COOKIE_SECURE = True
+    _production(settings)
     assert check_engine_and_middleware() == []
     assert check_session_cookie() == []
+    assert check_csrf_cookie() == []
 
 
 def test_django_engine_is_reported_with_the_fix(settings: Any) -> None:
@@ -42,6 +50,7 @@ def test_middleware_order_is_checked(settings: Any) -> None:
 
 
 def test_insecure_cookie_settings_fail_the_deploy_check(settings: Any) -> None:
+    _production(settings)
     settings.SESSION_COOKIE_SECURE = False
     settings.SESSION_COOKIE_HTTPONLY = False
     settings.SESSION_COOKIE_SAMESITE = "None"
@@ -50,3 +59,22 @@ def test_insecure_cookie_settings_fail_the_deploy_check(settings: Any) -> None:
         "sessions_app.E011",
         "sessions_app.E012",
     ]
+
+
+def test_cookies_a_sibling_subdomain_could_plant_fail_the_deploy_check(settings: Any) -> None:
+    """Without __Host-, evil.example.com can set a session or CSRF cookie for example.com."""
+    _production(settings)
+    settings.SESSION_COOKIE_NAME = "pacetrack-session"
+    settings.SESSION_COOKIE_DOMAIN = ".example.com"
+    settings.CSRF_COOKIE_NAME = "csrftoken"
+    settings.CSRF_COOKIE_PATH = "/app/"
+
+    assert [e.id for e in check_session_cookie()] == ["sessions_app.E013", "sessions_app.E014"]
+    assert [e.id for e in check_csrf_cookie()] == ["sessions_app.E023", "sessions_app.E024"]
+
+
+def test_an_insecure_or_cross_site_csrf_cookie_fails_the_deploy_check(settings: Any) -> None:
+    _production(settings)
+    settings.CSRF_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SAMESITE = "None"
+    assert [e.id for e in check_csrf_cookie()] == ["sessions_app.E020", "sessions_app.E022"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from sessions_app.models import Session
@@ -109,7 +110,7 @@ def test_revoking_this_device_signs_me_out(laptop: Client) -> None:
 def test_revoke_needs_post_and_csrf(user: Any) -> None:
     strict = Client(enforce_csrf_checks=True)
     sign_in_page = strict.get("/auth/sign-in/")
-    token = sign_in_page.cookies["csrftoken"].value
+    token = sign_in_page.cookies[settings.CSRF_COOKIE_NAME].value
     strict.post(
         "/auth/sign-in/",
         {

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import io
 import struct
+import tomllib
 import zlib
+from pathlib import Path
 
+import PIL
 import pytest
 from django.core.exceptions import ValidationError
+from packaging.requirements import Requirement
+from packaging.version import Version
 from PIL import ExifTags, Image
 
 from tests.uploads.conftest import make_image
+from uploads import images
 from uploads.images import image_normalize
 
 
@@ -152,6 +158,46 @@ def test_svg_is_refused_with_a_clear_message():
 @pytest.mark.parametrize("fmt", ["BMP", "TIFF", "ICO"])
 def test_other_pillow_formats_are_not_even_opened(fmt):
     assert _refusal(make_image(fmt, (64, 64))).code == "invalid_format"
+
+
+def psd(size: int = 64) -> bytes:
+    """A minimal Photoshop file (Pillow reads PSD but cannot write it)."""
+    header = b"8BPS" + struct.pack(">H", 1) + b"\0" * 6 + struct.pack(">HIIHH", 3, size, size, 8, 3)
+    sections = struct.pack(">III", 0, 0, 0) + struct.pack(">H", 0)  # no resources, raw data
+    return header + sections + b"\0" * (size * size * 3)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "data"),
+    [
+        ("TGA", make_image("TGA", (64, 64))),
+        ("EPS", make_image("EPS", (64, 64))),
+        ("PSD", psd()),
+    ],
+    ids=["tga", "eps", "psd"],
+)
+def test_decoders_outside_the_allowlist_never_see_the_bytes(fmt, data):
+    """TGA, PSD and EPS decoders are where Pillow's CVEs cluster (EPS even runs Ghostscript)."""
+    assert Image.open(io.BytesIO(data)).format == fmt  # Pillow alone would decode it
+    error = _refusal(data)
+    assert error.code == "invalid_format"
+    assert "is not a PNG, JPEG, WebP or GIF image" in error.messages[0]
+
+
+def test_the_decoder_allowlist_is_exactly_the_four_web_formats():
+    assert set(images.ALLOWED_FORMATS) == {"PNG", "JPEG", "WEBP", "GIF"}
+
+
+def test_pillow_floor_excludes_releases_with_the_2026_decoder_cves():
+    project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
+    (pillow,) = [
+        Requirement(dep)
+        for dep in project["project"]["dependencies"]
+        if Requirement(dep).name.lower() == "pillow"
+    ]
+    assert not pillow.specifier.contains("12.2.0")
+    assert pillow.specifier.contains("13.0.0")
+    assert Version(PIL.__version__) >= Version("13")
 
 
 def test_oversized_file_is_refused_before_decoding(settings):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -138,6 +140,113 @@ def test_avatar_card_renders_with_the_current_picture(auth_client, user):
     assert f'src="/serve/{user.avatar}"' in html
     assert 'hx-post="/account/avatar/preview/"' in html
     assert "Remove picture" in html
+
+
+# --- Expensive requests --------------------------------------------------------------
+
+
+def _big_png(size=(5000, 4999)) -> bytes:
+    """A real, valid image of `size` (one colour, so only ~25 KB): cheap to send, and
+    ~300 MB of RAM and a second of CPU to decode and resize."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("L", size).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_a_small_png_of_5000x4999_pixels_is_refused_from_its_header(auth_client):
+    data = _big_png()
+    assert len(data) < 150 * 1024
+    upload = SimpleUploadedFile("huge.png", data, content_type="image/png")
+
+    response = auth_client.post(reverse("avatar:preview"), {"image": upload}, headers=HTMX)
+
+    html = response.content.decode()
+    assert "too large in pixels" in html and "16.8 megapixels" in html
+    assert "data:image" not in html
+
+
+def test_a_large_phone_photo_is_still_accepted_because_jpegs_decode_at_reduced_scale(
+    auth_client,
+):
+    photo = make_image("JPEG", (6000, 4000), mode="L")  # 24 MP, over the pixel cap
+
+    response = auth_client.post(
+        reverse("avatar:preview"), {"image": SimpleUploadedFile("me.jpg", photo)}, headers=HTMX
+    )
+
+    assert 'src="data:image/png;base64,' in response.content.decode()
+
+
+def test_image_processing_has_its_own_budget_far_below_the_page_budget(auth_client, org):
+    """30 decodes per 15 minutes per person: an image flood stops there, the app does not."""
+    client = auth_client
+    tiny = make_image("PNG", (16, 16))
+    logo_preview = reverse("files:logo-preview", kwargs={"tenant_slug": org.slug})
+
+    def preview(url):
+        return client.post(url, {"image": SimpleUploadedFile("a.png", tiny)}, headers=HTMX)
+
+    answers = [preview(reverse("avatar:preview")).status_code for _ in range(30)]
+    refused = preview(reverse("avatar:preview"))
+    shared = preview(logo_preview)
+
+    assert answers == [200] * 30
+    assert refused.status_code == 429 and shared.status_code == 429
+    assert "Slow down a little" in refused.content.decode()
+    assert client.get(f"/t/{org.slug}/").status_code == 200  # everything else still works
+
+
+def _multipart_claiming(size: int, **fields) -> dict:
+    from django.test.client import BOUNDARY, encode_multipart
+
+    return {
+        "data": encode_multipart(BOUNDARY, fields),
+        "content_type": f"multipart/form-data; boundary={BOUNDARY}",
+        "CONTENT_LENGTH": str(size),
+    }
+
+
+CLAIMS_120_MB = 120 * 1024 * 1024
+
+
+def test_an_avatar_claiming_120_mb_is_refused_with_413_before_the_body_is_read(auth_client):
+    # The body is one small PNG; only Content-Length claims 120 MB. Had anything tried to
+    # read that much, the test client's payload would have raised.
+    response = auth_client.post(
+        reverse("avatar:update"), **_multipart_claiming(CLAIMS_120_MB, image=_png())
+    )
+
+    assert response.status_code == 413
+    assert "at most 5 MB" in response.content.decode()
+    assert not Upload.objects.exists()
+
+
+def test_htmx_gets_a_413_notice_it_can_show(auth_client):
+    response = auth_client.post(
+        reverse("avatar:preview"),
+        headers=HTMX,
+        **_multipart_claiming(CLAIMS_120_MB, image=_png()),
+    )
+
+    assert response.status_code == 413
+    assert response["HX-Retarget"] == "#main" and response["HX-Reswap"] == "afterbegin"
+    assert "This file is too large." in response.content.decode()
+
+
+def test_each_upload_endpoint_accepts_up_to_its_own_limit(auth_client, org, settings):
+    settings.UPLOADS_FILE_MAX_BYTES = 25 * 1024 * 1024
+    url = _files_url(org, "files:upload")
+    near = 25 * 1024 * 1024  # over the image limit, within the file limit
+    assert auth_client.post(url, **_multipart_claiming(CLAIMS_120_MB)).status_code == 413
+    refused_as_image = auth_client.post(
+        reverse("files:logo", kwargs={"tenant_slug": org.slug}),
+        **_multipart_claiming(near, image=_png()),
+    )
+    assert refused_as_image.status_code == 413
+    ok = auth_client.post(url, {"file": SimpleUploadedFile("a.txt", b"hi")})
+    assert ok.status_code == 302
 
 
 # --- Logo -----------------------------------------------------------------------

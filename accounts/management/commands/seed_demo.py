@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,8 +27,21 @@ DEMO_ORG = "Acme Corp"
 class Command(BaseCommand):
     help = f"Create demo users (password: {DEMO_PASSWORD}) and the Acme Corp organisation."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even with DEBUG off (a throwaway demo deployment only).",
+        )
+
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["force"]:
+            # The demo owner is a superuser whose password is printed in the README.
+            raise CommandError(
+                "seed_demo creates a superuser with a published password, so it refuses to "
+                "run with DEBUG off. Pass --force only on a throwaway demo deployment."
+            )
         users: dict[str, User] = {}
         for email, name, staff in DEMO_USERS:
             user = User.objects.filter(email=email).first()

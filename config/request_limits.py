@@ -1,0 +1,98 @@
+"""Requests the app never serves are refused before any work is done.
+
+- `AllowedMethodsMiddleware`: only GET, HEAD and POST reach a view. TRACE, PUT,
+  DELETE, PATCH, OPTIONS and anything else answer 405 with `Allow`, whatever the
+  URL (no view here implements them; a view that does not accept a method still
+  refuses it itself through `require_http_methods`).
+- `RequestBodyLimitMiddleware`: a body larger than its endpoint could ever accept
+  answers 413 as soon as `Content-Length` says so, before CSRF (the first reader
+  of a POST) or the multipart parser reads a byte. Upload views declare their
+  limit with `@accepts_body(setting=...)`; every other view accepts what Django
+  would keep in memory (`DATA_UPLOAD_MAX_MEMORY_SIZE`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import render
+from django_htmx.http import reswap, retarget
+
+ALLOWED_METHODS = ("GET", "HEAD", "POST")
+# Multipart boundaries and part headers, the CSRF token and small fields such as `next`.
+MULTIPART_ALLOWANCE = 64 * 1024
+
+View = Callable[..., HttpResponse]
+
+
+class AllowedMethodsMiddleware:
+    """405 for every method outside ALLOWED_METHODS, before sessions or URL resolving."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in ALLOWED_METHODS:
+            return HttpResponseNotAllowed(ALLOWED_METHODS)
+        return self.get_response(request)
+
+
+def accepts_body(*, setting: str) -> Callable[[View], View]:
+    """Let this view receive a body up to `settings.<setting>` bytes (plus multipart
+    overhead); read when the request arrives, so tests and deployments can change it."""
+
+    def decorator(view: View) -> View:
+        view.request_body_limit_setting = setting  # type: ignore[attr-defined]
+        return view  # functools.wraps in outer decorators copies the attribute
+
+    return decorator
+
+
+def body_limit(view_func: Any) -> tuple[int | None, int | None]:
+    """(refuse above this many bytes, the limit to show the user) for a view; None: no limit."""
+    setting = getattr(view_func, "request_body_limit_setting", None)
+    if setting is not None:
+        allowed = int(getattr(settings, setting))
+        return allowed + MULTIPART_ALLOWANCE, allowed
+    default = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return (None, None) if default is None else (default + MULTIPART_ALLOWANCE, None)
+
+
+class RequestBodyLimitMiddleware:
+    """413 for a declared body larger than the view's limit, without reading it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: View,
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return None  # Django treats an unreadable length as an empty body
+        limit, shown = body_limit(view_func)
+        if limit is None or declared <= limit:
+            return None
+        return too_large_response(request, limit_bytes=shown)
+
+
+def too_large_response(request: HttpRequest, *, limit_bytes: int | None) -> HttpResponse:
+    """The 413 page, or for htmx a notice at the top of the page (base.html swaps 413)."""
+    context = {"limit_mb": f"{limit_bytes / (1024 * 1024):g}" if limit_bytes else None}
+    if request.headers.get("HX-Request") == "true":
+        response = render(request, "errors/too_large_notice.html", context, status=413)
+        response = reswap(retarget(response, "#main"), "afterbegin")
+    else:
+        response = render(request, "errors/413.html", context, status=413)
+    return response

@@ -1,0 +1,74 @@
+"""Methods no view serves answer 405 on every URL, and bodies larger than an endpoint
+accepts answer 413 before they are read.
+
+The crawl takes every route from the URL resolver, so a page added later is covered
+without touching this file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from config.request_limits import ALLOWED_METHODS
+from tests.config.urlcrawl import every_url
+
+pytestmark = pytest.mark.django_db
+
+
+URLS = every_url()
+
+
+def test_the_crawl_covers_the_whole_site() -> None:
+    assert {"/", "/auth/sign-in/", "/account/avatar/preview/", "/admin/"} <= set(URLS)
+    assert "/t/acme/files/logo/" in URLS and "/serve/sample/sample" in URLS
+
+
+@pytest.mark.parametrize("method", ["TRACE", "PUT", "DELETE", "PATCH", "OPTIONS", "PROPFIND"])
+def test_trace_and_other_unsupported_methods_answer_405_on_every_url(
+    auth_client: Any, method: str
+) -> None:
+    answers = {url: auth_client.generic(method, url) for url in URLS}
+
+    wrong = {url: r.status_code for url, r in answers.items() if r.status_code != 405}
+    assert wrong == {}
+    assert all(r["Allow"] == ", ".join(ALLOWED_METHODS) for r in answers.values())
+
+
+def test_trace_does_not_echo_the_request_back(client: Any) -> None:
+    response = client.generic("TRACE", "/", HTTP_COOKIE="pacetrack-session=secret-value")
+    assert response.status_code == 405
+    assert b"secret-value" not in response.content
+
+
+def test_get_head_and_post_still_reach_the_views(client: Any) -> None:
+    assert client.get("/auth/sign-in/").status_code == 200
+    assert client.head("/").status_code == 200
+    assert client.post("/auth/sign-in/", {"email": "", "password": ""}).status_code == 200
+
+
+# --- Bodies larger than the endpoint accepts ------------------------------------------
+
+
+def test_a_huge_body_to_a_page_without_uploads_is_refused_before_it_is_read(
+    auth_client: Any, settings: Any
+) -> None:
+    # The body is small; Content-Length claims 120 MB. Reading it would fail the test
+    # client's payload ("Cannot read more than the available bytes").
+    response = auth_client.post(
+        "/account/",
+        b"name=x",
+        content_type="application/x-www-form-urlencoded",
+        CONTENT_LENGTH=str(120 * 1024 * 1024),
+    )
+
+    assert response.status_code == 413
+    assert "nothing was saved" in response.content.decode()
+
+
+def test_a_body_within_django_s_form_limit_is_accepted(auth_client: Any, user: Any) -> None:
+    response = auth_client.post("/account/", {"name": "Ann " + "x" * 100})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.name.startswith("Ann ")
