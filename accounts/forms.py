@@ -11,6 +11,7 @@ from django.http import HttpRequest
 
 from accounts.models import User, normalize_email
 from accounts.services import user_signup
+from accounts.services_security import current_password_check
 from sessions_app.services import password_change
 
 INPUT = {"class": "input"}
@@ -140,8 +141,7 @@ class PasswordChangeForm(forms.Form):
 
     def clean_current_password(self) -> str:
         password = self.cleaned_data["current_password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError("That isn't your current password.")
+        current_password_check(user=self.user, password=password)
         return password
 
     def clean(self) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from django.contrib.auth import password_validation
 
 from accounts.forms import PasswordField
 from accounts.models import User, normalize_email
+from accounts.services_security import current_password_check
 
 INPUT = {"class": "input"}
 
@@ -36,8 +37,7 @@ class EmailChangeForm(forms.Form):
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError("That password is not correct.")
+        current_password_check(user=self.user, password=password)
         return password
 
 

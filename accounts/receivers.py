@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 
 from config.client_ip import client_ip
+from config.security_log import email_hash, security_event
 
 
 def notify_new_device(
@@ -20,4 +22,31 @@ def notify_new_device(
         return
     device_sign_in_record(
         user=user, user_agent=request.META.get("HTTP_USER_AGENT", ""), ip=client_ip(request)
+    )
+
+
+def log_sign_in(
+    sender: Any, request: HttpRequest | None, user: AbstractBaseUser, **kwargs: Any
+) -> None:
+    """Every sign-in (form, admin, reset link, sign-up), as a security event."""
+    security_event(
+        "sign_in.succeeded",
+        level=logging.INFO,
+        user_id=user.pk,
+        account=email_hash(user.email),
+        ip=client_ip(request) if request is not None else "",
+        path=request.path if request is not None else "",
+    )
+
+
+def log_sign_in_failure(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    """A failed authenticate(): the hashed address tried, never the password."""
+    email = str(credentials.get("email") or credentials.get("username") or "")
+    security_event(
+        "sign_in.failed",
+        account=email_hash(email) if email else "",
+        ip=client_ip(request) if request is not None else "",
+        path=request.path if request is not None else "",
     )

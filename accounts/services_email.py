@@ -20,6 +20,8 @@ from accounts.tokens import (
     email_token_use,
     email_tokens_revoke,
 )
+from config.security_log import email_hash, security_event
+from ratelimit.services import ratelimit_consume
 
 logger = logging.getLogger("accounts.security")
 
@@ -144,14 +146,23 @@ def email_change_cancel(*, user: User) -> int:
 # --- Password reset -------------------------------------------------------------
 
 
-def password_reset_request(*, email: str) -> None:
+def password_reset_request(*, email: str) -> bool:
     """The forgot-password form's only action: one task, whatever the address.
 
     Whether an account exists is decided in the worker, so the response (and the
-    work done before it) is the same for both cases."""
+    work done before it) is the same for both cases. Each address has its own
+    budget of requests (tier "auth-reset", separate from failed sign-ins, so an
+    attacker cannot block a reset): over it nothing is sent and the caller answers
+    as usual. Returns whether the request was queued."""
     from accounts.tasks import password_reset_deliver  # tasks import this module
 
-    task_enqueue_transactional(password_reset_deliver, normalize_email(email))
+    email = normalize_email(email)
+    usage = ratelimit_consume(tier="auth-reset", identity=email_hash(email))
+    if usage is not None and not usage.allowed:
+        security_event("ratelimit.refused", tier="auth-reset", key_type="account")
+        return False
+    task_enqueue_transactional(password_reset_deliver, email)
+    return True
 
 
 def password_reset_send(*, email: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from accounts import mail, services_email
+from accounts import mail, services_email, services_security
 
 
 @task()
@@ -21,3 +21,9 @@ def password_reset_deliver(email: str) -> None:
     The forgot-password page enqueues this for every address so the request does
     the same work whether or not an account exists."""
     services_email.password_reset_send(email=email)
+
+
+@task()
+def sign_in_paused_deliver(email: str, minutes: int) -> None:
+    """Tell the owner of `email` (if any) that sign-in to their account was paused."""
+    services_security.sign_in_paused_send(email=email, minutes=minutes)

@@ -22,6 +22,7 @@ from accounts.services_lifecycle import (
     account_export,
     orgs_blocking_deletion,
 )
+from accounts.services_security import current_password_check
 
 
 class AccountDeleteForm(forms.Form):
@@ -37,8 +38,7 @@ class AccountDeleteForm(forms.Form):
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):  # type: ignore[attr-defined]
-            raise forms.ValidationError("That is not your current password.")
+        current_password_check(user=self.user, password=password)  # type: ignore[arg-type]
         return password
 
 

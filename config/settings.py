@@ -456,33 +456,75 @@ RATELIMIT_CACHE_ALIAS = "default"  # the django-redis connection the Redis backe
 RATELIMIT_KEY_PREFIX = env.str("RATELIMIT_KEY_PREFIX", default="")  # keys: <prefix>rl:{tier:id}
 # Rates read "<count>/<period>"; when_unavailable: "fail_open" or "memory" (count per process).
 RATELIMIT_TIERS = {
+    # Per IP: failed sign-ins, sign-ups, reset requests and reset submissions.
     "auth": {"rate": env.str("RATELIMIT_AUTH", default="5/15m"), "when_unavailable": "memory"},
+    # Failed sign-ins per account from unknown devices, and per known-device cookie.
     "auth-account": {
         "rate": env.str("RATELIMIT_AUTH_ACCOUNT", default="10/1h"),
+        "when_unavailable": "memory",
+    },
+    "auth-device": {
+        "rate": env.str("RATELIMIT_AUTH_DEVICE", default="10/1h"),
+        "when_unavailable": "memory",
+    },
+    # Reset emails per address (over it: same answer, nothing sent); "sign-in paused" notices.
+    "auth-reset": {
+        "rate": env.str("RATELIMIT_AUTH_RESET", default="5/1h"),
+        "when_unavailable": "memory",
+    },
+    "auth-notice": {
+        "rate": env.str("RATELIMIT_AUTH_NOTICE", default="1/1h"),
+        "when_unavailable": "memory",
+    },
+    # Wrong current passwords per user (password/email change, deletion, ownership transfer).
+    "password-check": {
+        "rate": env.str("RATELIMIT_PASSWORD_CHECK", default="10/1h"),
         "when_unavailable": "memory",
     },
     "serve": {
         "rate": env.str("RATELIMIT_SERVE", default="500/1h"),
         "when_unavailable": "fail_open",
     },
+    # Signed-in requests, per user, one tier each: page views and htmx GETs, state
+    # changes, the admin, and a JSON API (RATELIMIT_API_NAMESPACES; none yet).
+    "pages": {
+        "rate": env.str("RATELIMIT_PAGES", default="1200/15m"),
+        "when_unavailable": "fail_open",
+    },
+    "actions": {
+        "rate": env.str("RATELIMIT_ACTIONS", default="300/15m"),
+        "when_unavailable": "fail_open",
+    },
+    "admin": {
+        "rate": env.str("RATELIMIT_ADMIN", default="600/15m"),
+        "when_unavailable": "fail_open",
+    },
     "api": {"rate": env.str("RATELIMIT_API", default="100/15m"), "when_unavailable": "fail_open"},
     # For consume_or_429() around "resend verification email" and similar sends.
-    "email-send": {"rate": "5/1h", "when_unavailable": "memory"},
+    "email-send": {
+        "rate": env.str("RATELIMIT_EMAIL_SEND", default="5/1h"),
+        "when_unavailable": "memory",
+    },
     # Invitations sent or resent per user: caps invite spam on plans without a member cap.
     "invite": {"rate": env.str("RATELIMIT_INVITE", default="50/1h"), "when_unavailable": "memory"},
     # Avatar/logo uploads and previews per user: each decodes an image (CPU and RAM).
     "image": {"rate": env.str("RATELIMIT_IMAGE", default="30/15m"), "when_unavailable": "memory"},
 }
-# URL name -> POSTed field holding the email for the per-account key (None: IP only).
+# URL name -> the POSTed email field of a sign-in form: only failures count, per IP and
+# per account (or known device). None: every POST counts against the IP.
 RATELIMIT_AUTH_VIEWS = {
     "accounts:sign-in": "email",
     "accounts:sign-up": None,
     "invites:sign-up": None,
-    "accounts:password-forgot": "email",
+    "accounts:password-forgot": None,  # per-address budget: auth-reset, in the service
     "accounts:password-reset": None,
     "admin:login": "username",
 }
 RATELIMIT_SERVE_NAMESPACES = ["uploads"]
+RATELIMIT_ADMIN_NAMESPACES = ["admin"]
+RATELIMIT_API_NAMESPACES: list[str] = []
+# Lifetime of the signed "known device" cookie set at sign-in (see ratelimit/devices.py).
+RATELIMIT_DEVICE_COOKIE_AGE = 365 * 24 * 3600
 RATELIMIT_EXEMPT_VIEWS = ["healthz", "readyz", "stripe:webhook"]
 
 # --- Locale and logging ---------------------------------------------------------

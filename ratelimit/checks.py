@@ -10,7 +10,20 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 MIDDLEWARE_PATH = "ratelimit.middleware.RateLimitMiddleware"
-REQUIRED_TIERS = ("auth", "auth-account", "serve", "api")
+# Tiers the code consumes by name (the middleware, sign-in, password checks, resets).
+REQUIRED_TIERS = (
+    "auth",
+    "auth-account",
+    "auth-device",
+    "auth-reset",
+    "auth-notice",
+    "password-check",
+    "serve",
+    "pages",
+    "actions",
+    "admin",
+    "api",
+)
 
 
 def _import(path: str) -> Any:
@@ -94,7 +107,7 @@ def check_middleware_order(**kwargs: Any) -> list[CheckMessage]:
         errors.append(
             Error(
                 f"{MIDDLEWARE_PATH} must come after the authentication middleware.",
-                hint="The api tier is keyed by request.user: move it below authentication.",
+                hint="The signed-in tiers are keyed by request.user: move it below authentication.",
                 id="ratelimit.E003",
             )
         )

@@ -33,7 +33,8 @@ def consume_or_429(request: HttpRequest, *, tier: str, key: str) -> HttpResponse
     usage = ratelimit_consume(tier=tier, identity=key)
     request.ratelimit_view = usage
     if usage is not None and not usage.allowed:
-        return rate_limited_response(request, usage)
+        key_type = key.partition("-")[0] if key.startswith(("user-", "ip-")) else "custom"
+        return rate_limited_response(request, usage, tier=tier, key_type=key_type)
     return None
 
 

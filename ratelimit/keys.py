@@ -8,10 +8,11 @@ prefix keeps test workers (and several apps sharing one Redis) apart.
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 
 from django.conf import settings
+
+from config.security_log import email_hash
 
 KEY_MARKER = "rl:"
 
@@ -30,8 +31,9 @@ def ip_identity(ip: str) -> str:
 
 
 def account_identity(email: str) -> str:
-    """SHA-256 of the lower-cased address: the raw email never sits in Redis."""
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    """SHA-256 of the lower-cased address: the raw email never sits in Redis (and the
+    security log uses the same hash, so its lines match the counters)."""
+    return email_hash(email)
 
 
 def counter_key(tier: str, identity: str) -> str:

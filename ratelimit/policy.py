@@ -2,9 +2,15 @@
 
 Matching uses the resolved URL name (`request.resolver_match`, set before
 `process_view`), so moving a URL never silently drops its limit, and the lists
-live in settings. First match wins: auth, then serve, then api; a request is
-counted against one tier only (a page's twenty thumbnails must not eat a
-signed-in user's api budget).
+live in settings. First match wins: auth, then serve, then the signed-in tiers;
+a signed-in request is counted against one tier only (one round trip), chosen by
+what it is: the admin, the JSON API, a page view or htmx GET (`pages`), or a
+state-changing request (`actions`). A page's twenty thumbnails must not eat a
+user's budget, and an owner clicking through set-up must not run out of it.
+
+Sign-in forms (auth views that name an email field) count *failures* only: the
+middleware counts the attempt before the view runs, so concurrent guesses can
+never exceed the limit, and takes it back when the sign-in succeeds.
 """
 
 from __future__ import annotations
@@ -16,13 +22,18 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 
 from config.client_ip import client_ip
+from ratelimit.devices import known_device_id
 from ratelimit.keys import account_identity, ip_identity
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @dataclass(frozen=True)
 class Check:
     tier: str
     identity: str
+    key_type: str  # "ip", "user", "account" or "device": for the security log
+    failures_only: bool = False  # taken back when the sign-in succeeds
 
 
 def _url_name(request: HttpRequest) -> str | None:
@@ -47,14 +58,14 @@ def request_checks(request: HttpRequest) -> list[Check]:
         # Rendering the form is free; only submissions count.
         if request.method != "POST":
             return []
-        checks = [Check("auth", ip_identity(client_ip(request)))]
-        field = auth_views[name]
-        email = (request.POST.get(field) or "").strip() if field else ""
-        if email:
-            checks.append(Check("auth-account", account_identity(email)))
-        return checks
+        sign_in_form = auth_views[name] is not None
+        ip = Check("auth", ip_identity(client_ip(request)), "ip", failures_only=sign_in_form)
+        email = sign_in_email(request)
+        if not email:
+            return [ip]
+        return [ip, sign_in_account_check(request, email=email)]
     if _namespace(request) in settings.RATELIMIT_SERVE_NAMESPACES:
-        return [Check("serve", ip_identity(client_ip(request)))]
+        return [Check("serve", ip_identity(client_ip(request)), "ip")]
     # Anonymous visitors without a session cookie never load a session here.
     if settings.SESSION_COOKIE_NAME not in request.COOKIES:
         return []
@@ -64,5 +75,30 @@ def request_checks(request: HttpRequest) -> list[Check]:
             "middleware in MIDDLEWARE (see config/settings.py)."
         )
     if request.user.is_authenticated:
-        return [Check("api", str(request.user.pk))]
+        return [Check(signed_in_tier(request), str(request.user.pk), "user")]
     return []
+
+
+def sign_in_email(request: HttpRequest) -> str:
+    """The email posted to a sign-in form ("" for other views)."""
+    field = settings.RATELIMIT_AUTH_VIEWS.get(_url_name(request))
+    return (request.POST.get(field) or "").strip() if field else ""
+
+
+def signed_in_tier(request: HttpRequest) -> str:
+    """The one tier a signed-in request counts against."""
+    namespace = _namespace(request)
+    if namespace in settings.RATELIMIT_ADMIN_NAMESPACES:
+        return "admin"
+    if namespace in settings.RATELIMIT_API_NAMESPACES:
+        return "api"
+    return "pages" if request.method in SAFE_METHODS else "actions"
+
+
+def sign_in_account_check(request: HttpRequest, *, email: str) -> Check:
+    """Failed sign-ins to one account count per account, unless this browser has
+    signed in to it before: then they count against the device (see devices.py)."""
+    device = known_device_id(request, email=email)
+    if device is not None:
+        return Check("auth-device", device, "device", failures_only=True)
+    return Check("auth-account", account_identity(email), "account", failures_only=True)

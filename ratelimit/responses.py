@@ -7,6 +7,8 @@ from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django_htmx.http import reswap, retarget
 
+from config.client_ip import client_ip
+from config.security_log import security_event
 from ratelimit.backends import Usage
 
 
@@ -25,10 +27,27 @@ def wants_json(request: HttpRequest) -> bool:
     return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
 
 
-def rate_limited_response(request: HttpRequest, usage: Usage) -> HttpResponse:
-    """The 429 for this client: JSON, an HTMX notice or the friendly page."""
+def rate_limited_response(
+    request: HttpRequest, usage: Usage, *, tier: str, key_type: str
+) -> HttpResponse:
+    """The 429 for this client: JSON, an HTMX notice or the friendly page; logged with
+    the tier and what it was keyed by (never the key itself: it may be an account)."""
     retry_after = usage.retry_after
-    context = {"retry_after": retry_after, "retry_minutes": -(-retry_after // 60)}
+    security_event(
+        "ratelimit.refused",
+        tier=tier,
+        key_type=key_type,
+        ip=client_ip(request),
+        method=request.method,
+        path=request.path,
+        retry_after=retry_after,
+    )
+    context = {
+        "retry_after": retry_after,
+        "retry_minutes": -(-retry_after // 60),
+        # The same for every address, existing or not: this reveals no account.
+        "account_paused": tier == "auth-account",
+    }
     response: HttpResponse
     if wants_json(request):
         response = JsonResponse({"error": "rate_limited", "retry_after": retry_after}, status=429)

@@ -75,6 +75,22 @@ def ratelimit_consume(*, tier: str, identity: str, cost: int = 1) -> Usage | Non
         return None
 
 
+def ratelimit_release(*, tier: str, identity: str, usage: Usage | None) -> None:
+    """Take back the hit that produced `usage`: the attempt turned out not to count
+    (a correct password). No-op for None (nothing was counted)."""
+    if usage is None or not usage.allowed:
+        return
+    key = counter_key(tier, identity)
+    try:
+        released = get_backend().release(key=key, hit_ms=usage.now_ms)
+    except BackendUnavailable as exc:
+        _warn_unavailable(exc, mode=tier_config(tier).get("when_unavailable", "fail_open"))
+        released = False
+    if not released:
+        # Counted in this process's fallback while the store was down.
+        default_fallback.release(key=key, hit_ms=usage.now_ms)
+
+
 def ratelimit_status(*, tier: str, identity: str) -> Usage:
     """The current state of a counter, without counting a hit."""
     rate = tier_rate(tier)

@@ -22,6 +22,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 
 from config.client_ip import client_ip
+from config.security_log import security_event
 from sessions_app.auth import session_user
 from sessions_app.backends.db import SessionStore
 
@@ -41,9 +42,13 @@ class SessionMiddleware(DjangoSessionMiddleware):
     """
 
     def process_request(self, request: HttpRequest) -> None:
-        session = self.SessionStore(request.COOKIES.get(settings.SESSION_COOKIE_NAME))
+        cookie = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        session = self.SessionStore(cookie)
         if not isinstance(session, SessionStore):
             raise ImproperlyConfigured(f"sessions_app's SessionMiddleware needs its engine. {FIX}")
+        if cookie and session.session_key is None:
+            # The signature did not verify: forged, altered, or signed with a retired secret.
+            security_event("session.cookie_tampered", ip=client_ip(request), path=request.path)
         session.bind_client(
             ip_address=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")
         )

@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.forms import PasswordField
+from accounts.services_security import current_password_check
 from tenants import services
 from tenants.exceptions import EscalationError, TenantRuleError
 from tenants.models import Membership, Role, Team, Tenant, slug_validator
@@ -180,8 +181,7 @@ class OwnershipTransferForm(ServiceForm):
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise ValidationError("That password is not right.")
+        current_password_check(user=self.user, password=password)
         return password
 
     def save(self) -> Membership | None:

@@ -9,6 +9,7 @@ request, so a removed or demoted member loses access on their next request.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 
+from config.client_ip import client_ip
+from config.security_log import security_event
 from tenants.selectors import membership_for_old_slug, membership_for_request
 
 
@@ -24,7 +27,20 @@ class TenantMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 404 and hasattr(request, "tenant"):
+            # A member asked for an object this tenant does not have: a stale link, or
+            # an id from another tenant. Selectors scope by tenant, so both are 404s.
+            security_event(
+                "tenant.object_not_found",
+                level=logging.INFO,
+                user_id=request.user.pk,
+                tenant_id=request.tenant.pk,
+                ip=client_ip(request),
+                method=request.method,
+                path=request.path,
+            )
+        return response
 
     def process_view(
         self,
@@ -58,6 +74,14 @@ class TenantMiddleware:
         (never reveal whether a tenant exists to someone who is not in it)."""
         membership = membership_for_old_slug(user=request.user, slug=slug)
         if membership is None:
+            security_event(
+                "tenant.not_member",
+                user_id=request.user.pk,
+                slug=slug,
+                ip=client_ip(request),
+                method=request.method,
+                path=request.path,
+            )
             raise Http404("No such tenant.")
         target = request.get_full_path().replace(f"/t/{slug}/", f"/t/{membership.tenant.slug}/", 1)
         response = HttpResponseRedirect(target)

@@ -42,6 +42,17 @@ class BaseBackend:
         """
         raise NotImplementedError("subclasses of BaseBackend must provide a hit() method")
 
+    def release(self, *, key: str, hit_ms: int) -> bool:
+        """Take back one hit recorded at `hit_ms`; True if there was one to take back.
+
+        For attempts that count only when they fail (sign-in, password checks): the
+        attempt is counted by `hit()` *before* it runs, so concurrent attempts can
+        never exceed the limit, and released when it succeeds. Hits recorded at the
+        same millisecond are interchangeable, so which one goes does not matter.
+        Atomic; raises `BackendUnavailable` like `hit()`.
+        """
+        raise NotImplementedError("subclasses of BaseBackend must provide a release() method")
+
     def reset(self, *, key: str) -> bool:
         """Forget every hit of `key`; True if there was anything to forget."""
         raise NotImplementedError("subclasses of BaseBackend must provide a reset() method")

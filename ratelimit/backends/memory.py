@@ -51,6 +51,20 @@ class MemoryBackend(BaseBackend):
                 now_ms=now_ms,
             )
 
+    def release(self, *, key: str, hit_ms: int) -> bool:
+        with self._lock:
+            hits = self._hits.get(key)
+            if not hits:
+                return False
+            index = bisect.bisect_left(hits, hit_ms)
+            if index == len(hits) or hits[index] != hit_ms:
+                return False
+            del hits[index]
+            if not hits:
+                self._hits.pop(key, None)
+                self._expires.pop(key, None)
+            return True
+
     def reset(self, *, key: str) -> bool:
         with self._lock:
             self._expires.pop(key, None)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any
 
 from django.conf import settings
 from redis.exceptions import NoScriptError, RedisError
@@ -50,7 +51,22 @@ if count > 0 then
 end
 return {allowed, count, oldest}
 """
-SLIDING_WINDOW_SHA = hashlib.sha1(SLIDING_WINDOW_LUA.encode()).hexdigest()  # noqa: S324 - Redis names scripts by SHA-1
+# KEYS[1] = counter; ARGV[1] = the hit's score. Removes one member with that score.
+RELEASE_LUA = """
+local found = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[1], 'LIMIT', 0, 1)
+if found[1] then
+  return redis.call('ZREM', KEYS[1], found[1])
+end
+return 0
+"""
+
+
+def _sha(script: str) -> str:
+    return hashlib.sha1(script.encode()).hexdigest()  # noqa: S324 - Redis names scripts by SHA-1
+
+
+SLIDING_WINDOW_SHA = _sha(SLIDING_WINDOW_LUA)
+RELEASE_SHA = _sha(RELEASE_LUA)
 
 
 class RedisBackend(BaseBackend):
@@ -61,17 +77,21 @@ class RedisBackend(BaseBackend):
 
         return get_redis_connection(settings.RATELIMIT_CACHE_ALIAS)
 
-    def hit(self, *, key: str, limit: int, window_ms: int, now_ms: int, cost: int = 1) -> Usage:
-        args = (now_ms, window_ms, limit, cost, f"{now_ms}-{secrets.token_hex(6)}-")
+    def _script(self, script: str, sha: str, key: str, *args: object) -> Any:
+        """Run `script` on `key` in one round trip (EVALSHA; EVAL once per server)."""
         try:
             conn = self._connection()
             try:
-                allowed, count, oldest = conn.evalsha(SLIDING_WINDOW_SHA, 1, key, *args)
+                return conn.evalsha(sha, 1, key, *args)
             except NoScriptError:
                 # First call on this server (or after SCRIPT FLUSH): EVAL caches it.
-                allowed, count, oldest = conn.eval(SLIDING_WINDOW_LUA, 1, key, *args)
+                return conn.eval(script, 1, key, *args)
         except RedisError as exc:
             raise BackendUnavailable(f"{type(exc).__name__}: {exc}") from exc
+
+    def hit(self, *, key: str, limit: int, window_ms: int, now_ms: int, cost: int = 1) -> Usage:
+        args = (now_ms, window_ms, limit, cost, f"{now_ms}-{secrets.token_hex(6)}-")
+        allowed, count, oldest = self._script(SLIDING_WINDOW_LUA, SLIDING_WINDOW_SHA, key, *args)
         return Usage(
             allowed=bool(allowed),
             limit=limit,
@@ -79,6 +99,9 @@ class RedisBackend(BaseBackend):
             reset_ms=int(oldest) + window_ms if int(count) else now_ms,
             now_ms=now_ms,
         )
+
+    def release(self, *, key: str, hit_ms: int) -> bool:
+        return bool(self._script(RELEASE_LUA, RELEASE_SHA, key, hit_ms))
 
     def reset(self, *, key: str) -> bool:
         try:

@@ -85,7 +85,7 @@ def test_cancel_withdraws_the_link(auth_client, client, user, change_requested):
     [
         ({"new_email": "", "password": DEFAULT_PASSWORD}, b"This field is required"),
         ({"new_email": "not-an-email", "password": DEFAULT_PASSWORD}, b"valid email"),
-        ({"new_email": "fresh@example.com", "password": "wrong"}, b"password is not correct"),
+        ({"new_email": "fresh@example.com", "password": "wrong"}, b"t your current password"),
     ],
 )
 def test_bad_input_gets_a_clear_message(auth_client, data, error, mailoutbox):

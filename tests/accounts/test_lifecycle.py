@@ -46,7 +46,7 @@ def test_wrong_password_or_no_confirmation_is_refused(auth_client: Any, user: An
     wrong = _delete(auth_client, password="not-my-password")
     unticked = _delete(auth_client, confirm=False)
 
-    assert "That is not your current password." in wrong.content.decode()
+    assert "That isn&#x27;t your current password." in wrong.content.decode()
     assert "Tick the box to confirm." in unticked.content.decode()
     user.refresh_from_db()
     assert user.is_active

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -31,6 +32,27 @@ def use_redis(settings: Any) -> None:
 @pytest.fixture
 def use_memory(settings: Any) -> None:
     settings.RATELIMIT_BACKEND = "ratelimit.backends.memory.MemoryBackend"
+
+
+@pytest.fixture
+def redis_commands(monkeypatch: pytest.MonkeyPatch) -> Callable[[], list[Any]]:
+    """Call it to start recording the commands sent to Redis; returns the live list.
+
+    Counts what goes over the socket (redis-py's network edge); nothing is faked."""
+    from redis.connection import Connection
+
+    def start() -> list[Any]:
+        sent: list[Any] = []
+        original = Connection.send_packed_command
+
+        def counting(conn: Connection, command: Any, *args: Any, **kwargs: Any) -> None:
+            sent.append(command)
+            original(conn, command, *args, **kwargs)
+
+        monkeypatch.setattr(Connection, "send_packed_command", counting)
+        return sent
+
+    return start
 
 
 @pytest.fixture

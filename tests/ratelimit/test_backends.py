@@ -76,6 +76,46 @@ class BackendContract:
         assert status.allowed and status.remaining == 4
         assert self.hit(T0 + 2, cost=0).remaining == 4
 
+    def test_release_takes_back_one_hit_so_only_failures_stay_counted(self) -> None:
+        first = self.hit(T0)
+        self.hit(T0 + 1)
+        assert self.backend.release(key=self.key(), hit_ms=first.now_ms) is True
+        assert self.hit(T0 + 2, cost=0).remaining == 4
+        # Nothing left at that instant, nothing at an instant never hit, no such key.
+        assert self.backend.release(key=self.key(), hit_ms=T0) is False
+        assert self.backend.release(key=self.key(), hit_ms=T0 + 99) is False
+        assert self.backend.release(key=self.key("9.9.9.9"), hit_ms=T0) is False
+
+    def test_release_takes_back_one_of_several_hits_at_the_same_instant(self) -> None:
+        for _ in range(3):
+            self.hit(T0)
+        assert self.backend.release(key=self.key(), hit_ms=T0) is True
+        assert self.hit(T0 + 1, cost=0).remaining == 3
+
+    def test_counting_before_and_releasing_after_never_lets_more_than_the_limit_run(
+        self,
+    ) -> None:
+        # Fifty parallel sign-in attempts, limit ten: at most ten may run the password
+        # check, even though successful ones are taken back afterwards.
+        running: list[int] = []
+        start = threading.Barrier(50)
+
+        def attempt(n: int) -> None:
+            start.wait()
+            usage = self.hit(T0, limit=10)
+            if usage.allowed:
+                running.append(n)
+
+        threads = [threading.Thread(target=attempt, args=(n,)) for n in range(50)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(running) == 10
+        for _ in running[:4]:  # four of them signed in: their hits go back
+            assert self.backend.release(key=self.key(), hit_ms=T0)
+        assert self.hit(T0 + 1, cost=0, limit=10).remaining == 4
+
     def test_keys_are_independent(self) -> None:
         for i in range(5):
             self.hit(T0 + i, key=self.key("1.1.1.1"))
@@ -142,19 +182,9 @@ class TestRedisBackend(BackendContract):
         ttl = get_redis_connection("default").pttl(self.key())
         assert 0 < ttl <= WINDOW
 
-    def test_one_check_is_one_round_trip(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        from redis.connection import Connection
-
+    def test_one_check_is_one_round_trip(self, redis_commands: Any) -> None:
         self.hit(T0)  # loads the script if this server did not know it yet
-        sent: list[Any] = []
-        original = Connection.send_packed_command
-
-        def counting(conn: Connection, command: Any, *args: Any, **kwargs: Any) -> None:
-            sent.append(command)
-            original(conn, command, *args, **kwargs)
-
-        # Counts what goes over the socket (redis-py's network edge); nothing is faked.
-        monkeypatch.setattr(Connection, "send_packed_command", counting)
+        sent = redis_commands()
         result = self.hit(T0 + 1)
         assert result.allowed and result.remaining == 3 and result.reset_ms == T0 + WINDOW
         assert len(sent) == 1

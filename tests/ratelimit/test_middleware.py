@@ -140,6 +140,7 @@ def test_every_auth_view_shares_the_ip_budget(
     assert client.post(path, data, REMOTE_ADDR="203.0.113.7").status_code == 429
 
 
+@pytest.mark.django_db
 def test_many_ips_cannot_brute_force_one_account(client: Client, backend: str) -> None:
     codes = [
         sign_in(client, ip=f"198.51.100.{i}", email="Victim@Example.com").status_code
@@ -192,11 +193,22 @@ def test_serve_tier_limits_file_downloads_per_ip(
     assert client.get("/rl/serve/avatars/a.png", REMOTE_ADDR="192.0.2.1").status_code == 200
 
 
+SIGNED_IN_TIERS = ("pages", "actions", "admin", "api")
+
+
+def rates(settings: Any, **tiers: str) -> None:
+    """Override tier rates: rates(settings, pages="3/15m")."""
+    settings.RATELIMIT_TIERS = {
+        **settings.RATELIMIT_TIERS,
+        **{tier: {"rate": rate} for tier, rate in tiers.items()},
+    }
+
+
 @pytest.mark.django_db
-def test_api_tier_limits_each_signed_in_user(
+def test_pages_tier_limits_each_signed_in_user(
     client: Client, backend: str, settings: Any, user: Any, other_user: Any
 ) -> None:
-    settings.RATELIMIT_TIERS = {**settings.RATELIMIT_TIERS, "api": {"rate": "3/15m"}}
+    rates(settings, pages="3/15m")
     client.force_login(user)
     codes = [client.get("/page/").status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
@@ -207,11 +219,56 @@ def test_api_tier_limits_each_signed_in_user(
     assert response.headers["X-RateLimit-Limit"] == "3"
 
 
+@pytest.mark.django_db
+def test_page_views_htmx_gets_and_state_changes_have_separate_budgets(
+    client: Client, backend: str, settings: Any, user: Any
+) -> None:
+    rates(settings, pages="3/15m", actions="2/15m")
+    client.force_login(user)
+    views = [client.get("/page/").status_code, client.get("/page/", HTTP_HX_REQUEST="true")]
+    assert [views[0], views[1].status_code] == [200, 200]
+    assert views[1].headers["X-RateLimit-Limit"] == "3"  # an htmx GET is a page view
+    posts = [client.post("/page/").status_code for _ in range(3)]
+    assert posts == [200, 200, 429]
+    # Running out of state changes leaves reading alone, and the other way round.
+    assert client.get("/page/").status_code == 200
+    assert client.get("/page/").status_code == 429
+    assert client.delete("/page/").status_code == 429
+
+
+@pytest.mark.django_db
+def test_the_admin_and_the_json_api_have_their_own_tiers(
+    client: Client, backend: str, settings: Any, user: Any
+) -> None:
+    rates(settings, pages="1/15m", admin="2/15m", api="3/15m")
+    settings.RATELIMIT_API_NAMESPACES = ["rl-api"]
+    client.force_login(user)
+    assert client.get("/page/").status_code == 200
+    assert client.get("/page/").status_code == 429
+    admin = client.get("/admin/")
+    assert admin.status_code == 302 and admin.headers["X-RateLimit-Limit"] == "2"
+    api = client.get("/rl/api/things/", HTTP_ACCEPT="application/json")
+    assert api.status_code == 200 and api.headers["X-RateLimit-Limit"] == "3"
+
+
+@pytest.mark.django_db
+@pytest.mark.redis
+def test_a_signed_in_request_costs_one_redis_round_trip(
+    client: Client, use_redis: None, user: Any, redis_commands: Any
+) -> None:
+    client.force_login(user)
+    client.get("/page/")  # loads the script if this server did not know it yet
+    sent = redis_commands()
+    assert client.get("/page/").status_code == 200
+    assert client.post("/page/").status_code == 200
+    assert len(sent) == 2
+
+
 def test_anonymous_pages_are_not_limited_and_load_no_session(
     client: Client, backend: str, settings: Any
 ) -> None:
     # No django_db mark: loading a session or a user would fail the test.
-    settings.RATELIMIT_TIERS = {**settings.RATELIMIT_TIERS, "api": {"rate": "1/15m"}}
+    rates(settings, **dict.fromkeys(SIGNED_IN_TIERS, "1/15m"))
     for _ in range(3):
         response = client.get("/page/")
         assert response.status_code == 200
@@ -224,7 +281,7 @@ def test_anonymous_pages_are_not_limited_and_load_no_session(
 def test_health_checks_webhook_and_static_files_are_exempt(
     client: Client, backend: str, settings: Any, user: Any, path: str
 ) -> None:
-    settings.RATELIMIT_TIERS = {**settings.RATELIMIT_TIERS, "api": {"rate": "1/15m"}}
+    rates(settings, **dict.fromkeys(SIGNED_IN_TIERS, "1/15m"))
     client.force_login(user)
     for _ in range(3):
         response = client.post(path) if "webhook" in path else client.get(path)
@@ -281,7 +338,7 @@ def test_redis_down_serve_and_api_fail_open_without_headers(
     settings.RATELIMIT_TIERS = {
         **settings.RATELIMIT_TIERS,
         "serve": {"rate": "1/1h", "when_unavailable": "fail_open"},
-        "api": {"rate": "1/1h", "when_unavailable": "fail_open"},
+        "pages": {"rate": "1/1h", "when_unavailable": "fail_open"},
     }
     for _ in range(3):
         response = client.get("/rl/serve/f/x.png")

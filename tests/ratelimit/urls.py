@@ -35,5 +35,6 @@ urlpatterns = [
     path("rl/", include((accounts, "rl-accounts"))),
     path("rl/serve/", include(([path("<str:folder>/<str:name>", ok, name="serve")], "rl-serve"))),
     path("rl/billing/", include(([path("stripe/webhook/", ok, name="webhook")], "rl-stripe"))),
+    path("rl/api/", include(([path("things/", ok, name="things")], "rl-api"))),
     *project_urls.urlpatterns,
 ]

@@ -231,7 +231,7 @@ def test_ownership_transfer_needs_the_password(
     m = Membership.objects.get(tenant=acme, user=member_of_acme)
     url = f"/t/{acme.slug}/settings/transfer/"
     html = owner_client.post(url, {"membership": m.pk, "password": "wrong"}).content.decode()
-    assert "password is not right" in html
+    assert "That isn&#x27;t your current password." in html
     response = owner_client.post(url, {"membership": m.pk, "password": DEFAULT_PASSWORD})
     assert response.status_code == 302
     lst = owner_client.get("/account/tenants/").content.decode()

@@ -1,0 +1,70 @@
+"""Account protection: the current-password check and the "sign-in paused" notice.
+
+Both sit on the rate limiter (`ratelimit.services`); the sign-in limits themselves
+are applied by `ratelimit.middleware` to every sign-in form, the admin's included.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+
+from accounts.mail import absolute_url, email_enqueue, task_enqueue_transactional
+from accounts.models import User, normalize_email
+from config.security_log import security_event
+from ratelimit.services import ratelimit_consume, ratelimit_release
+
+PASSWORD_CHECK_TIER = "password-check"
+WRONG_PASSWORD = "That isn't your current password."
+
+
+def current_password_check(*, user: AbstractBaseUser, password: str) -> None:
+    """Raise ValidationError unless `password` is `user`'s current password.
+
+    Every form that asks for the current password (password change, email change,
+    account deletion, ownership transfer) calls this. Wrong guesses have a budget
+    per user (tier "password-check"), so someone holding a stolen session cannot
+    brute-force the password. The attempt is counted before the hash runs and taken
+    back when it is right, so parallel guesses cannot exceed the budget.
+    """
+    identity = str(user.pk)
+    usage = ratelimit_consume(tier=PASSWORD_CHECK_TIER, identity=identity)
+    if usage is not None and not usage.allowed:
+        security_event(
+            "ratelimit.refused", tier=PASSWORD_CHECK_TIER, key_type="user", user_id=user.pk
+        )
+        minutes = -(-usage.retry_after // 60)
+        raise ValidationError(
+            f"Too many wrong passwords. For your safety, try again in about {minutes} "
+            f"minute{'s' if minutes != 1 else ''}.",
+            code="rate_limited",
+        )
+    if user.check_password(password):
+        ratelimit_release(tier=PASSWORD_CHECK_TIER, identity=identity, usage=usage)
+        return
+    security_event("password_check.failed", user_id=user.pk)
+    raise ValidationError(WRONG_PASSWORD, code="wrong_password")
+
+
+def sign_in_paused_notify(*, email: str, minutes: int) -> None:
+    """Queue the "sign-in was paused" notice for `email`.
+
+    Whether an account exists is decided in the worker, so the failed sign-in that
+    paused it answers the same way (and as fast) for every address."""
+    from accounts.tasks import sign_in_paused_deliver  # tasks import this module
+
+    task_enqueue_transactional(sign_in_paused_deliver, normalize_email(email), minutes)
+
+
+def sign_in_paused_send(*, email: str, minutes: int) -> bool:
+    """Worker side: tell the owner of `email`, if there is one, how to reset."""
+    try:
+        user = User.objects.get(email=normalize_email(email), is_active=True)
+    except User.DoesNotExist:
+        return False
+    email_enqueue(
+        to=user.email,
+        template="accounts/email/sign_in_paused",
+        context={"user": user, "minutes": minutes, "url": absolute_url("accounts:password-forgot")},
+    )
+    return True
