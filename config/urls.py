@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from config import health, views
 
@@ -8,6 +9,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz/", health.healthz, name="healthz"),
     path("readyz/", health.readyz, name="readyz"),
+    # The admin's own "change password" form skips ours (other devices signed out, the
+    # notice email): staff change their password on their account page like everyone.
+    path("admin/password_change/", RedirectView.as_view(pattern_name="accounts:profile")),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("", include("tenants.urls")),
