@@ -1,38 +1,252 @@
+"""Admin for people, their email and devices.
+
+Only superusers hand out admin power: `is_staff`, `is_superuser`, groups, user
+permissions and the sign-in email are read-only for other staff, and other staff cannot
+change, reset or delete staff accounts at all. Nobody sets a password here: staff send
+the person a reset link, and deleting an account is the same deletion the person can
+do themselves (accounts/services_lifecycle.py), never a row delete.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
 from django.contrib import admin, messages
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from accounts.exceptions import PermanentEmailError
 from accounts.mail import email_delivery_retry, without_live_links
 from accounts.models import EmailDelivery, EmailToken, KnownDevice, User
+from accounts.services import user_signup
+from accounts.services_email import password_reset_send
+from accounts.services_lifecycle import LastOwnerOfOrgsError, account_delete
 from sessions_app.admin import SessionInline
-from tenants.admin import StaffAuditMixin, UserMembershipInline
+from tenants.admin import UserMembershipInline
+from tenants.admin_base import STAFF_CHANGED, StaffAuditMixin
 from tenants.models import Tenant
+
+# Fields that grant or redirect access to an account: superusers only.
+SUPERUSER_ONLY_FIELDS = ["email", "is_staff", "is_superuser", "groups", "user_permissions"]
+
+
+def may_manage(request: HttpRequest, user: User | None) -> bool:
+    """Staff other than superusers manage customers, never staff or superusers
+    (themselves included): that is where admin power would leak."""
+    if request.user.is_superuser or user is None:
+        return True
+    return not (user.is_staff or user.is_superuser)
+
+
+class SignUpOnAddMixin:
+    """A person added in the admin is signed up like anyone else (personal workspace,
+    billing account) and has no password: they choose one from a reset link. Sits
+    below StaffAuditMixin, which logs the addition in the new workspace."""
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)  # type: ignore[misc]
+            return
+        created = user_signup(email=obj.email, password=None, name=obj.name)
+        obj.pk = created.pk
+        obj.refresh_from_db()
+        obj._state.adding = False
+        messages.warning(
+            request,
+            "The account has no password yet: send a password reset email so they can choose one.",
+        )
 
 
 @admin.register(User)
-class UserAdmin(StaffAuditMixin, DjangoUserAdmin):
+class UserAdmin(StaffAuditMixin, SignUpOnAddMixin, admin.ModelAdmin):
     ordering = ["email"]
     list_display = ["email", "name", "is_active", "is_staff", "email_verified_at", "date_joined"]
     list_filter = ["is_active", "is_staff", "is_superuser"]
     search_fields = ["email", "name"]
-    readonly_fields = ["date_joined", "last_login"]
+    readonly_fields = ["password_status", "avatar", "date_joined", "last_login"]
     fieldsets = [
-        (None, {"fields": ["email", "password"]}),
+        (None, {"fields": ["email", "password_status"]}),
         ("Profile", {"fields": ["name", "avatar", "email_verified_at"]}),
-        ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        (
+            "Permissions",
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
-    add_fieldsets = [
-        (None, {"classes": ["wide"], "fields": ["email", "name", "password1", "password2"]})
-    ]
-    filter_horizontal = ["groups"]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "name"]})]
+    filter_horizontal = ["groups", "user_permissions"]
     inlines = [UserMembershipInline, SessionInline]
+    actions = ["send_password_reset_emails", "delete_accounts"]
 
     def audit_tenant(self, obj: User) -> Tenant | None:
         """Staff changes to a person are logged in their personal workspace."""
         return Tenant.objects.filter(personal_owner=obj).first()
+
+    def get_fieldsets(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return self.fieldsets if obj is not None else self.add_fieldsets
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        if obj is None:
+            return []
+        if request.user.is_superuser:
+            return self.readonly_fields
+        return self.readonly_fields + SUPERUSER_ONLY_FIELDS
+
+    def get_inlines(self, request, obj):  # type: ignore[no-untyped-def]
+        return self.inlines if obj is not None else []
+
+    def lookup_allowed(self, lookup, value, request=None):  # type: ignore[no-untyped-def]
+        # No filtering on password hashes from the changelist's query string.
+        return not lookup.startswith("password") and super().lookup_allowed(lookup, value, request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_change_permission(request, obj) and may_manage(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # accounts are deleted by the "Delete accounts" action, never as rows
+
+    def has_delete_account_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("accounts.delete_user")
+
+    @admin.display(description="Password")
+    def password_status(self, obj: User) -> str:
+        state = "Set." if obj.has_usable_password() else "None (no password sign-in)."
+        url = reverse("admin:accounts_user_send_password_reset", args=[obj.pk])
+        return format_html('{} <a href="{}">Send a password reset email…</a>', state, url)
+
+    # --- Password reset instead of setting passwords -------------------------------
+
+    def get_urls(self):  # type: ignore[no-untyped-def]
+        view = self.admin_site.admin_view(self.send_password_reset_view)
+        return [
+            path(
+                "<path:object_id>/send-password-reset/",
+                view,
+                name="accounts_user_send_password_reset",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _send_reset(self, request: HttpRequest, user: User) -> bool:
+        """Email the person a reset link (the same email as "forgot password"), logged
+        as a staff action in their workspace."""
+        with transaction.atomic():
+            sent = password_reset_send(email=user.email)
+            if sent:
+                after = {"password": "reset email sent"}
+                self.audit_staff(request, user, STAFF_CHANGED, after=after)
+        return sent
+
+    def send_password_reset_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        user = self.get_object(request, unquote(object_id))
+        if user is None:
+            raise Http404("No such user.")
+        if not self.has_view_or_change_permission(request, user):
+            raise PermissionDenied
+        allowed = self.has_change_permission(request, user)
+        if request.method == "POST":
+            if not allowed:
+                raise PermissionDenied
+            if self._send_reset(request, user):
+                self.message_user(request, f"A password reset email is on its way to {user}.")
+            else:
+                self.message_user(
+                    request, f"{user} is deactivated: no reset email was sent.", messages.ERROR
+                )
+            return redirect("admin:accounts_user_change", user.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Send a password reset email",
+            "opts": self.opts,
+            "original": user,
+            "allowed": allowed,
+        }
+        return TemplateResponse(request, "admin/accounts/user/send_password_reset.html", context)
+
+    @admin.action(description="Send a password reset email", permissions=["change"])
+    def send_password_reset_emails(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        sent = 0
+        for user in queryset:
+            if not may_manage(request, user):
+                self.message_user(request, f"{user}: only a superuser can do this.", messages.ERROR)
+            elif self._send_reset(request, user):
+                sent += 1
+        self.message_user(request, f"Sent {sent} password reset email(s).")
+
+    # --- Deleting accounts --------------------------------------------------------
+
+    @admin.action(
+        description="Delete selected accounts (as if they deleted them)",
+        permissions=["delete_account"],
+    )
+    def delete_accounts(
+        self, request: HttpRequest, queryset: QuerySet[User]
+    ) -> TemplateResponse | None:
+        if request.POST.get("post") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Delete accounts",
+                "opts": self.opts,
+                "queryset": queryset,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/accounts/user/delete_accounts.html", context)
+        deleted = 0
+        for user in queryset:
+            if user.pk == request.user.pk or not may_manage(request, user):
+                self.message_user(request, f"{user}: not deleted from here.", messages.ERROR)
+                continue
+            try:
+                with transaction.atomic():
+                    account_delete(user=user)
+                    self._audit_deleted(request, user)
+            except LastOwnerOfOrgsError as error:
+                names = ", ".join(t.name for t in error.orgs)
+                self.message_user(
+                    request,
+                    f"{user} is the only owner of {names}: make someone else an owner first.",
+                    messages.ERROR,
+                )
+            else:
+                deleted += 1
+        self.message_user(
+            request,
+            f"Deleted {deleted} account(s). Each can be restored within the grace period "
+            "(reactivate the user and clear their workspace's deletion date).",
+        )
+        return None
+
+
+# Groups carry admin permissions: a staff member allowed to edit groups could put any
+# permission into their own. Only superusers see or change them.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(DjangoGroupAdmin):
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
 
 
 # --- Email (accounts/mail.py, accounts/tokens.py) --------------------------------
@@ -60,6 +274,12 @@ class EmailDeliveryAdmin(admin.ModelAdmin):
     ]
     exclude = ["body_text", "body_html"]
     actions = ["retry_deliveries"]
+
+    def get_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        fields = super().get_fields(request, obj)
+        # A body can hold a live link (password reset, email change, invitation):
+        # reading one would let staff do what they may not, e.g. set a password.
+        return fields if request.user.is_superuser else [f for f in fields if f != "body_text"]
 
     @admin.display(description="To")
     def recipients(self, obj: EmailDelivery) -> str:

@@ -71,8 +71,8 @@ def _hand_over_primary_contact(membership: Membership) -> None:
 
 @transaction.atomic
 def account_delete(*, user: User) -> None:
-    """Delete the account (the caller has checked the password); refused while the user
-    is the last owner of an org, naming those orgs."""
+    """Delete the account (the caller has checked the password, or is staff in the
+    admin); refused while the user is the last owner of an org, naming those orgs."""
     from sessions_app.models import Session
     from sessions_app.services import session_revoke_all_for_user
     from tenants.services import membership_leave

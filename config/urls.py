@@ -9,10 +9,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz/", health.healthz, name="healthz"),
     path("readyz/", health.readyz, name="readyz"),
-    # Staff change their own password on the account page, through the same bounded form
-    # and checks as everyone, and other devices are signed out (Django's admin form does
-    # neither).
-    path("admin/password_change/", RedirectView.as_view(url="/account/#password")),
+    # The admin's own "change password" form skips ours (other devices signed out, the
+    # notice email): staff change their password on their account page like everyone.
+    path("admin/password_change/", RedirectView.as_view(pattern_name="accounts:profile")),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("", include("tenants.urls")),

@@ -37,26 +37,19 @@ class SessionAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "ip_address", "device"]
     raw_id_fields = ["user", "active_tenant", "revoked_by"]
     date_hierarchy = "last_activity_at"
-    readonly_fields = [
-        "token_hash",
-        "user",
-        "created_at",
-        "last_activity_at",
-        "ip_address",
-        "user_agent",
-        "device",
-        "revoked_at",
-        "revoked_reason",
-        "revoked_by",
-        "data",
-    ]
     fields = ["user", "device", "user_agent", "ip_address", "active_tenant", "created_at"]
     fields += ["last_activity_at", "expires_at", "revoked_at", "revoked_reason", "revoked_by"]
     fields += ["token_hash", "data"]
+    # Sessions change only through the services (sign-in, sign-out, revoke): editing a
+    # row here (its expiry, its active tenant) would bypass them.
+    readonly_fields = fields
     actions = ["revoke_selected"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # sessions start at sign-in only
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # revoke instead (audited); cleanup_sessions removes old rows
 
     @admin.display(description="Status")
     def status(self, obj: Session) -> str:

@@ -5,10 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db import models, transaction
 from django.http import HttpRequest
 
-from tenants.audit import audit_record
+from tenants import services
+from tenants.admin_base import (
+    ServiceAdminMixin,
+    ServiceInlineFormSet,
+    StaffAuditMixin,
+)
+from tenants.admin_forms import (
+    MembershipAdminForm,
+    RoleAdminForm,
+    TeamAdminForm,
+    TeamMemberAdminForm,
+    TenantAddForm,
+    TenantChangeForm,
+)
 from tenants.invitations import invitation_cancel
 from tenants.models import (
     AuditEvent,
@@ -22,83 +34,13 @@ from tenants.models import (
 )
 
 
-def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | float | str | list | dict):
-        return value
-    if isinstance(value, models.Model):
-        return str(value)
-    if hasattr(value, "all"):  # many-to-many managers and querysets
-        return [str(v) for v in value.all()]
-    return str(value)
-
-
-class StaffAuditMixin:
-    """Staff changes and deletions in the admin go to the audit log of the tenant concerned.
-
-    `audit_tenant(obj)` names that tenant (None: nothing to log, e.g. a superuser
-    without a personal workspace). Passwords and other secrets are never logged,
-    only the names of the fields that changed.
-    """
-
-    audit_secret_fields: tuple[str, ...] = ("password",)
-
-    def audit_tenant(self, obj: Any) -> Tenant | None:
-        raise NotImplementedError
-
-    def _values(self, obj: Any, fields: list[str]) -> dict[str, Any]:
-        return {
-            f: "(changed)" if f in self.audit_secret_fields else _jsonable(getattr(obj, f, None))
-            for f in fields
-        }
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        with transaction.atomic():
-            fields = [f for f in form.changed_data if f not in ("password1", "password2")]
-            before = {}
-            if change and fields:
-                old = type(obj)._default_manager.get(pk=obj.pk)
-                before = self._values(old, fields)
-            super().save_model(request, obj, form, change)  # type: ignore[misc]
-            tenant = self.audit_tenant(obj)
-            if change and fields and tenant is not None:
-                audit_record(
-                    tenant=tenant,
-                    action=AuditEvent.Action.STAFF_CHANGED,
-                    acting_user=request.user,
-                    target=obj,
-                    request=request,
-                    before=before,
-                    after=self._values(obj, fields),
-                )
-
-    def _audit_deleted(self, request: HttpRequest, obj: Any) -> None:
-        tenant = self.audit_tenant(obj)
-        if tenant is not None:
-            audit_record(
-                tenant=tenant,
-                action=AuditEvent.Action.STAFF_DELETED,
-                acting_user=request.user,
-                target=obj,
-                request=request,
-            )
-
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        with transaction.atomic():
-            self._audit_deleted(request, obj)
-            super().delete_model(request, obj)  # type: ignore[misc]
-
-    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
-        # The bulk "delete selected" action: one event per object, same transaction.
-        with transaction.atomic():
-            for obj in queryset:
-                self._audit_deleted(request, obj)
-            super().delete_queryset(request, queryset)  # type: ignore[misc]
-
-
 class MembershipInline(admin.TabularInline):
-    """Used on tenants here and on users in accounts/admin.py."""
+    """Used on tenants here and on users in accounts/admin.py; rows are added, changed
+    and removed through the membership services (see tenants/admin_base.py)."""
 
     model = Membership
+    form = MembershipAdminForm
+    formset = ServiceInlineFormSet
     extra = 0
     raw_id_fields = ["user", "tenant", "role"]
     fields = ["user", "tenant", "role", "is_primary_contact", "is_billing_contact", "joined_at"]
@@ -125,7 +67,11 @@ class SlugRedirectInline(admin.TabularInline):
 
 
 @admin.register(Tenant)
-class TenantAdmin(StaffAuditMixin, admin.ModelAdmin):
+class TenantAdmin(StaffAuditMixin, ServiceAdminMixin, admin.ModelAdmin):
+    """Organisations are added with an owner (tenant_create_org), renamed and moved
+    through the services, and soft-deleted with the action. Kind, personal owner and
+    billing account are never edited here: the account changes through billing."""
+
     list_display = ["name", "slug", "kind", "account", "created_at", "deleted_at"]
     list_filter = ["kind", ("deleted_at", admin.EmptyFieldListFilter), "created_at"]
     search_fields = [
@@ -137,16 +83,33 @@ class TenantAdmin(StaffAuditMixin, admin.ModelAdmin):
         "account__stripe_customer_id",
         "account__stripe_subscription_id",
     ]
+    form = TenantChangeForm
+    add_form = TenantAddForm
     raw_id_fields = ["personal_owner", "account"]
-    readonly_fields = ["kind", "created_at", "updated_at"]
+    readonly_fields = ["kind", "personal_owner", "account", "logo", "created_at", "updated_at"]
     list_select_related = ["account"]
     inlines = [TenantMembershipInline, SlugRedirectInline]
+    actions = ["soft_delete_orgs"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):  # type: ignore[no-untyped-def]
+        if obj is None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        if obj is None:
+            return ["name", "owner"]
+        fields = ["name", "slug", "kind", "personal_owner", "account", "logo", "deleted_at"]
+        return fields + ["created_at", "updated_at"]
 
     def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
-        # kind can be chosen when adding, never changed afterwards (a DB trigger refuses it).
-        return self.readonly_fields if obj else ["created_at", "updated_at"]
+        if obj is None:
+            return []
+        # Undoing a soft deletion bypasses the services: superusers only.
+        return self.readonly_fields + ([] if request.user.is_superuser else ["deleted_at"])
 
-    actions = ["soft_delete_orgs"]
+    def get_inlines(self, request, obj):  # type: ignore[no-untyped-def]
+        return self.inlines if obj is not None else []  # the owner comes with the org
 
     def audit_tenant(self, obj: Tenant) -> Tenant:
         return obj
@@ -157,18 +120,10 @@ class TenantAdmin(StaffAuditMixin, admin.ModelAdmin):
 
     @admin.action(description="Soft-delete selected organisations", permissions=["change"])
     def soft_delete_orgs(self, request: HttpRequest, queryset: Any) -> None:
-        from tenants.services import tenant_delete
-
         orgs = [t for t in queryset if t.is_org and not t.is_deleted]
         for tenant in orgs:
-            tenant_delete(tenant=tenant, acting_user=None)
-            audit_record(
-                tenant=tenant,
-                action=AuditEvent.Action.STAFF_DELETED,
-                acting_user=request.user,
-                target=tenant,
-                request=request,
-            )
+            services.tenant_delete(tenant=tenant, acting_user=None)
+            self._audit_deleted(request, tenant)
         skipped = queryset.count() - len(orgs)
         self.message_user(
             request,
@@ -178,16 +133,32 @@ class TenantAdmin(StaffAuditMixin, admin.ModelAdmin):
 
 
 @admin.register(Role)
-class RoleAdmin(admin.ModelAdmin):
+class RoleAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """Custom roles through role_create/role_update/role_delete; built-in roles are
+    shown, never changed (the services refuse it too)."""
+
     list_display = ["name", "tenant", "key", "permissions", "created_at"]
     list_filter = ["key"]
     search_fields = ["name", "tenant__name", "tenant__slug"]
+    form = RoleAdminForm
     raw_id_fields = ["tenant"]
+    readonly_fields = ["key", "created_at"]
+    fields = ["tenant", "name", "key", "permissions", "created_at"]
     list_select_related = ["tenant"]
+    actions = ["delete_selected_through_service"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_change_permission(request, obj) and not (obj and obj.is_builtin)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_delete_permission(request, obj) and not (obj and obj.is_builtin)
+
+    def delete_through_service(self, request: HttpRequest, obj: Role) -> None:
+        services.role_delete(role=obj, acting_user=None)
 
 
 @admin.register(Membership)
-class MembershipAdmin(StaffAuditMixin, admin.ModelAdmin):
+class MembershipAdmin(StaffAuditMixin, ServiceAdminMixin, admin.ModelAdmin):
     def audit_tenant(self, obj: Membership) -> Tenant:
         return obj.tenant
 
@@ -208,24 +179,39 @@ class MembershipAdmin(StaffAuditMixin, admin.ModelAdmin):
         "tenant__account__stripe_customer_id",
         "tenant__account__stripe_subscription_id",
     ]
+    form = MembershipAdminForm
     raw_id_fields = ["user", "tenant", "role"]
     list_select_related = ["user", "tenant", "role"]
+    actions = ["delete_selected_through_service"]
+
+    def delete_through_service(self, request: HttpRequest, obj: Membership) -> None:
+        services.membership_remove(membership=obj, acting_user=None)
 
 
 class TeamMemberInline(admin.TabularInline):
     model = TeamMember
+    form = TeamMemberAdminForm
+    formset = ServiceInlineFormSet
     extra = 0
     raw_id_fields = ["membership"]
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["name", "tenant", "parent", "created_at"]
     search_fields = ["name", "tenant__name", "tenant__slug"]
     list_filter = ["created_at"]
+    form = TeamAdminForm
     raw_id_fields = ["tenant", "parent"]
     list_select_related = ["tenant", "parent"]
     inlines = [TeamMemberInline]
+    actions = ["delete_selected_through_service"]
+
+    def get_inlines(self, request, obj):  # type: ignore[no-untyped-def]
+        return self.inlines if obj is not None else []  # members join an existing team
+
+    def delete_through_service(self, request: HttpRequest, obj: Team) -> None:
+        services.team_delete(team=obj, acting_user=None)
 
 
 @admin.register(TenantSlugRedirect)

@@ -29,3 +29,17 @@ class UserFactory(factory.Factory):
                 setattr(user, key, value)
             user.save()
         return user
+
+
+def staff_with(*perms: str, **fields: Any) -> User:
+    """A staff member (not a superuser) holding only the given model permissions,
+    written "app_label.codename"."""
+    from django.contrib.auth.models import Permission
+
+    staff = UserFactory(is_staff=True, **fields)
+    for perm in perms:
+        app_label, codename = perm.split(".")
+        staff.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return staff

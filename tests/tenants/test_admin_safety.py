@@ -115,6 +115,14 @@ def test_staff_soft_delete_tenants_and_it_is_audited(staff_client: Client, staff
         ("/admin/billing/stripeevent/", "reprocess", "billing.view_stripeevent"),
         ("/admin/accounts/emaildelivery/", "retry_deliveries", "accounts.view_emaildelivery"),
         ("/admin/tenants/invitation/", "cancel_invitations", "tenants.view_invitation"),
+        (
+            "/admin/tenants/membership/",
+            "delete_selected_through_service",
+            "tenants.view_membership",
+        ),
+        ("/admin/tenants/role/", "delete_selected_through_service", "tenants.view_role"),
+        ("/admin/accounts/user/", "send_password_reset_emails", "accounts.view_user"),
+        ("/admin/accounts/user/", "delete_accounts", "accounts.view_user"),
     ],
 )
 def test_view_only_staff_are_not_offered_actions_that_change_things(

@@ -1,0 +1,208 @@
+"""Admin forms for tenancy rows: each save is the service the members' pages call.
+
+Staff act as the system (`acting_user=None`): the tenancy rules hold (last owner,
+same-tenant roles, plan caps, one primary contact), the member-vs-member rules do not
+apply. The admin names the staff member in the audit log next to the service's event.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from accounts.models import User, normalize_email
+from billing.plans import plan_check_members, plan_require
+from tenants import services
+from tenants.admin_base import ServiceModelForm
+from tenants.exceptions import PrimaryContactError
+from tenants.models import Membership, Role, Team, TeamMember, Tenant
+from tenants.permissions import PERMISSION_CHOICES
+
+
+def _fresh(instance: Any, *related: str) -> Any:
+    """The row as stored now: the form's instance already holds the submitted values."""
+    return type(instance)._default_manager.select_related(*related).get(pk=instance.pk)
+
+
+def _lock_on_change(form: forms.ModelForm, *names: str) -> None:
+    """Fields that pick the row's owner are chosen once; a posted value is ignored."""
+    if form.instance.pk:
+        for name in names:
+            if name in form.fields:
+                form.fields[name].disabled = True
+
+
+class MembershipAdminForm(ServiceModelForm):
+    class Meta:
+        model = Membership
+        fields = ["user", "tenant", "role", "is_primary_contact", "is_billing_contact"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _lock_on_change(self, "user", "tenant")
+
+    def grants(self) -> bool:
+        data, current = self.cleaned_data, self.initial
+        return bool(
+            (data.get("role") and data["role"].is_owner and data["role"].pk != current.get("role"))
+            or (data.get("is_primary_contact") and not current.get("is_primary_contact"))
+            or (data.get("is_billing_contact") and not current.get("is_billing_contact"))
+        )
+
+    def apply(self) -> Membership:
+        data = self.cleaned_data
+        if not self.instance.pk:
+            tenant = data["tenant"]
+            plan_check_members(tenant=tenant, adding=1)
+            membership = services.membership_create(
+                tenant=tenant,
+                user=data["user"],
+                role=data["role"],
+                acting_user=None,
+                is_billing_contact=data["is_billing_contact"],
+            )
+            if data["is_primary_contact"]:
+                services.membership_set_primary_contact(membership=membership, acting_user=None)
+            return membership
+        current = _fresh(self.instance, "tenant", "role", "user")
+        if data["role"] != current.role:
+            services.membership_change_role(membership=current, role=data["role"], acting_user=None)
+        if data["is_primary_contact"] and not current.is_primary_contact:
+            services.membership_set_primary_contact(membership=current, acting_user=None)
+        elif current.is_primary_contact and not data["is_primary_contact"]:
+            raise PrimaryContactError(
+                f"{current.user.email} is the primary contact of {current.tenant.name}; a "
+                "workspace always has one. Tick “primary contact” on the member who takes "
+                "over instead."
+            )
+        if data["is_billing_contact"] != current.is_billing_contact:
+            services.membership_set_billing_contact(
+                membership=current,
+                is_billing_contact=data["is_billing_contact"],
+                acting_user=None,
+            )
+        return current
+
+    def remove(self) -> None:
+        services.membership_remove(
+            membership=_fresh(self.instance, "tenant", "role", "user"), acting_user=None
+        )
+
+
+class RoleAdminForm(ServiceModelForm):
+    permissions = forms.MultipleChoiceField(
+        choices=PERMISSION_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    class Meta:
+        model = Role
+        fields = ["tenant", "name", "permissions"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _lock_on_change(self, "tenant")
+
+    def apply(self) -> Role:
+        data = self.cleaned_data
+        if not self.instance.pk:
+            return services.role_create(
+                tenant=data["tenant"],
+                name=data["name"],
+                permissions=data["permissions"],
+                acting_user=None,
+            )
+        return services.role_update(
+            role=_fresh(self.instance, "tenant"),
+            name=data["name"],
+            permissions=data["permissions"],
+            acting_user=None,
+        )
+
+
+class TenantAddForm(ServiceModelForm):
+    """Staff create organisations the way people do: with an owner, roles and an account."""
+
+    owner = forms.EmailField(help_text="The email of an existing account; they become the owner.")
+
+    class Meta:
+        model = Tenant
+        fields = ["name"]
+
+    def clean_owner(self) -> User:
+        email = normalize_email(self.cleaned_data["owner"])
+        try:
+            return User.objects.get(email=email, is_active=True)
+        except User.DoesNotExist:
+            raise ValidationError(f"There is no active account with the email {email}.") from None
+
+    def apply(self) -> Tenant:
+        data = self.cleaned_data
+        return services.tenant_create_org(owner=data["owner"], name=data["name"])
+
+
+class TenantChangeForm(ServiceModelForm):
+    """Name and URL through the services; `deleted_at` (superusers only, see the admin)
+    clears or sets the soft deletion, e.g. to undo a deletion within the grace period."""
+
+    class Meta:
+        model = Tenant
+        fields = ["name", "slug", "deleted_at"]
+
+    def apply(self) -> Tenant:
+        data = self.cleaned_data
+        tenant = _fresh(self.instance)
+        if data["name"] != tenant.name:
+            services.tenant_rename(tenant=tenant, name=data["name"], acting_user=None)
+        if data["slug"] != tenant.slug:
+            services.tenant_change_slug(tenant=tenant, slug=data["slug"], acting_user=None)
+        if "deleted_at" in self.fields and data["deleted_at"] != tenant.deleted_at:
+            if data["deleted_at"] is not None and not tenant.is_deleted:
+                return services.tenant_delete(tenant=tenant, acting_user=None)
+            tenant.deleted_at = data["deleted_at"]
+            tenant.save(update_fields=["deleted_at", "updated_at"])
+        return tenant
+
+
+class TeamAdminForm(ServiceModelForm):
+    class Meta:
+        model = Team
+        fields = ["tenant", "name", "parent"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _lock_on_change(self, "tenant")
+
+    def apply(self) -> Team:
+        data = self.cleaned_data
+        if not self.instance.pk:
+            plan_require(tenant=data["tenant"], feature="teams")
+            return services.team_create(
+                tenant=data["tenant"], name=data["name"], parent=data["parent"], acting_user=None
+            )
+        return services.team_update(
+            team=_fresh(self.instance, "tenant"),
+            name=data["name"],
+            parent=data["parent"],
+            acting_user=None,
+        )
+
+
+class TeamMemberAdminForm(ServiceModelForm):
+    class Meta:
+        model = TeamMember
+        fields = ["membership"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _lock_on_change(self, "membership")
+
+    def apply(self) -> TeamMember:
+        return services.team_member_add(
+            team=self.instance.team, membership=self.cleaned_data["membership"], acting_user=None
+        )
+
+    def remove(self) -> None:
+        row = _fresh(self.instance, "team__tenant", "membership__tenant")
+        services.team_member_remove(team=row.team, membership=row.membership, acting_user=None)

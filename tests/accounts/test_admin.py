@@ -1,0 +1,316 @@
+"""The user admin hands out no admin power and sets no passwords.
+
+Every attack is made over HTTP by a staff member holding only the model permissions
+it needs (e.g. `accounts.change_user`), the way a support agent's account would be set
+up; superusers are the only ones who grant staff status, groups or permissions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.test import Client
+
+from accounts.models import EmailDelivery, User
+from accounts.services_email import password_reset_send
+from tenants.models import AuditEvent
+from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory, staff_with
+from tests.accounts.mailtools import link_in
+from tests.tenants.factories import OrgFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _signed_in(client: Client, staff: Any) -> Client:
+    response = client.post("/admin/login/", {"username": staff.email, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302, "staff sign-in failed"
+    return client
+
+
+def _user_form(user: Any, **extra: str) -> dict[str, Any]:
+    """What the change page posts for `user`, plus whatever an attacker adds."""
+    return {
+        "email": user.email,
+        "name": user.name,
+        "is_active": "on",
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+        "sessions-TOTAL_FORMS": "0",
+        "sessions-INITIAL_FORMS": "0",
+        **extra,
+    }
+
+
+def _all_permission_ids() -> list[int]:
+    return list(Permission.objects.values_list("pk", flat=True))
+
+
+@pytest.fixture
+def support(db: None) -> Any:
+    """Staff allowed to edit users, nothing else."""
+    return staff_with("accounts.change_user")
+
+
+@pytest.fixture
+def support_client(client: Client, support: Any) -> Client:
+    return _signed_in(client, support)
+
+
+# --- Admin power: staff status, superuser, groups, permissions ----------------------
+
+
+def test_staff_with_change_user_cannot_make_themselves_superuser(
+    support_client: Client, support: Any
+) -> None:
+    response = support_client.post(
+        f"/admin/accounts/user/{support.pk}/change/",
+        _user_form(
+            support,
+            is_staff="on",
+            is_superuser="on",
+            user_permissions=_all_permission_ids(),
+        ),
+    )
+
+    assert response.status_code == 403
+    support.refresh_from_db()
+    assert not support.is_superuser
+    assert set(support.user_permissions.values_list("codename", flat=True)) == {"change_user"}
+
+
+def test_staff_with_change_user_cannot_grant_admin_power_to_a_customer(
+    support_client: Client, support: Any, user: Any
+) -> None:
+    group = Group.objects.create(name="Everything")
+    group.permissions.set(Permission.objects.all())
+
+    response = support_client.post(
+        f"/admin/accounts/user/{user.pk}/change/",
+        _user_form(
+            user,
+            name="Renamed by support",
+            is_staff="on",
+            is_superuser="on",
+            groups=[group.pk],
+            user_permissions=_all_permission_ids(),
+        ),
+    )
+
+    assert response.status_code == 302  # the allowed change is saved ...
+    user.refresh_from_db()
+    assert user.name == "Renamed by support"
+    assert not user.is_staff and not user.is_superuser  # ... the forged fields are not
+    assert not user.groups.exists() and not user.user_permissions.exists()
+
+
+def test_admin_power_fields_are_read_only_for_staff_and_editable_for_superusers(
+    client: Client, support: Any, user: Any
+) -> None:
+    _signed_in(client, support)
+    page = client.get(f"/admin/accounts/user/{user.pk}/change/").content.decode()
+    for field in ("is_staff", "is_superuser", "groups", "user_permissions", "email"):
+        assert f'name="{field}"' not in page
+    assert 'name="name"' in page
+
+    client.post("/admin/logout/")
+    _signed_in(client, UserFactory(is_staff=True, is_superuser=True))
+    page = client.get(f"/admin/accounts/user/{user.pk}/change/").content.decode()
+    for field in ("is_staff", "is_superuser", "groups", "user_permissions", "email"):
+        assert f'name="{field}"' in page
+
+
+def test_staff_cannot_change_another_staff_members_or_a_superusers_account(
+    support_client: Client,
+) -> None:
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    colleague = UserFactory(is_staff=True)
+    for target in (superuser, colleague):
+        page = support_client.get(f"/admin/accounts/user/{target.pk}/change/")
+        assert page.status_code == 200 and 'name="name"' not in page.content.decode()
+
+        response = support_client.post(
+            f"/admin/accounts/user/{target.pk}/change/",
+            _user_form(target, name="Hijacked", is_active=""),
+        )
+
+        assert response.status_code == 403
+        target.refresh_from_db()
+        assert target.name != "Hijacked" and target.is_active
+
+
+def test_superusers_grant_staff_status(client: Client, user: Any) -> None:
+    _signed_in(client, UserFactory(is_staff=True, is_superuser=True))
+
+    response = client.post(
+        f"/admin/accounts/user/{user.pk}/change/", _user_form(user, is_staff="on")
+    )
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.is_staff
+
+
+def test_staff_with_change_group_cannot_grant_their_group_permissions(client: Client) -> None:
+    group = Group.objects.create(name="Support")
+    staff = staff_with("auth.change_group", "auth.view_group")
+    staff.groups.add(group)
+    _signed_in(client, staff)
+
+    assert client.get(f"/admin/auth/group/{group.pk}/change/").status_code == 403
+    response = client.post(
+        f"/admin/auth/group/{group.pk}/change/",
+        {"name": "Support", "permissions": _all_permission_ids()},
+    )
+
+    assert response.status_code == 403
+    assert not group.permissions.exists()
+
+
+# --- Passwords: a reset email, never a password typed by staff ----------------------
+
+
+def test_staff_cannot_set_a_users_password_in_admin(support_client: Client, user: Any) -> None:
+    new = {"password1": "chosen-by-staff-123", "password2": "chosen-by-staff-123"}
+
+    form_page = support_client.get(f"/admin/accounts/user/{user.pk}/password/")
+    forged = support_client.post(f"/admin/accounts/user/{user.pk}/password/", new)
+    support_client.post(
+        f"/admin/accounts/user/{user.pk}/change/",
+        _user_form(user, password="md5$salt$0123456789abcdef0123456789abcdef", **new),
+    )
+
+    assert form_page.status_code != 200 and forged.status_code != 200
+    user.refresh_from_db()
+    assert user.check_password(DEFAULT_PASSWORD)
+    assert not user.check_password("chosen-by-staff-123")
+
+
+def test_the_admins_own_password_form_is_refused(support_client: Client, support: Any) -> None:
+    data = {
+        "old_password": DEFAULT_PASSWORD,
+        "new_password1": "changed-in-the-admin-1",
+        "new_password2": "changed-in-the-admin-1",
+    }
+
+    page = support_client.get("/admin/password_change/")
+    support_client.post("/admin/password_change/", data)
+
+    assert (page.status_code, page["Location"]) == (302, "/account/")
+    support.refresh_from_db()
+    assert support.check_password(DEFAULT_PASSWORD)
+
+
+def test_staff_send_a_password_reset_email_instead(
+    support_client: Client,
+    support: Any,
+    user: Any,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    page = support_client.get(f"/admin/accounts/user/{user.pk}/change/").content.decode()
+    assert f"/admin/accounts/user/{user.pk}/send-password-reset/" in page
+    confirm = support_client.get(f"/admin/accounts/user/{user.pk}/send-password-reset/")
+    assert confirm.status_code == 200 and user.email in confirm.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = support_client.post(f"/admin/accounts/user/{user.pk}/send-password-reset/")
+
+    assert response.status_code == 302
+    [message] = mailoutbox
+    assert message.to == [user.email] and "/auth/password/reset/" in link_in(message)
+    event = AuditEvent.objects.get(tenant=user.personal_tenant, action="staff.changed")
+    assert event.actor == support and event.after == {"password": "reset email sent"}
+
+
+def test_staff_cannot_send_a_superuser_a_reset_email(
+    support_client: Client, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    page = support_client.get(f"/admin/accounts/user/{superuser.pk}/send-password-reset/")
+    assert "Only a superuser can send a password reset email" in page.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = support_client.post(f"/admin/accounts/user/{superuser.pk}/send-password-reset/")
+        support_client.post(
+            "/admin/accounts/user/",
+            {"action": "send_password_reset_emails", "_selected_action": [superuser.pk]},
+        )
+
+    assert response.status_code == 403
+    assert mailoutbox == []
+
+
+def test_staff_cannot_read_reset_links_in_email_deliveries(client: Client, user: Any) -> None:
+    # Queued, not yet sent (worker backlog, provider down): the body holds the live link.
+    password_reset_send(email=user.email)
+    delivery = EmailDelivery.objects.get(to=[user.email])
+    assert "/auth/password/reset/" in delivery.body_text
+    staff = staff_with("accounts.view_emaildelivery")
+    _signed_in(client, staff)
+
+    page = client.get(f"/admin/accounts/emaildelivery/{delivery.pk}/change/")
+
+    assert page.status_code == 200 and delivery.subject in page.content.decode()
+    assert "/auth/password/reset/" not in page.content.decode()
+
+
+def test_staff_adding_a_user_signs_them_up_without_a_password(client: Client) -> None:
+    staff = staff_with("accounts.add_user", "accounts.change_user")
+    _signed_in(client, staff)
+
+    response = client.post(
+        "/admin/accounts/user/add/",
+        {"email": "New.Person@Example.com", "name": "New Person", "password1": "x"},
+    )
+
+    assert response.status_code == 302
+    created = User.objects.get(email="new.person@example.com")
+    assert not created.has_usable_password()
+    assert created.personal_tenant.memberships.get().user == created
+    event = AuditEvent.objects.get(tenant=created.personal_tenant, action="staff.changed")
+    assert event.actor == staff
+
+
+# --- Deleting accounts: the deletion service, never a row delete --------------------
+
+
+def test_users_cannot_be_hard_deleted_in_the_admin(client: Client, user: Any) -> None:
+    _signed_in(client, UserFactory(is_staff=True, is_superuser=True))
+
+    assert client.get(f"/admin/accounts/user/{user.pk}/delete/").status_code == 403
+    client.post(f"/admin/accounts/user/{user.pk}/delete/", {"post": "yes"})
+    client.post(
+        "/admin/accounts/user/",
+        {"action": "delete_selected", "_selected_action": [user.pk], "post": "yes"},
+    )
+
+    user.refresh_from_db()
+    assert user.is_active
+
+
+def test_staff_delete_accounts_through_the_deletion_service(
+    client: Client, user: Any, other_user: Any
+) -> None:
+    OrgFactory(owner=other_user, name="Only Owner Inc")
+    staff = staff_with("accounts.view_user", "accounts.delete_user")
+    _signed_in(client, staff)
+    selected = {"action": "delete_accounts", "_selected_action": [user.pk, other_user.pk]}
+
+    confirm = client.post("/admin/accounts/user/", selected)
+    assert confirm.status_code == 200 and user.email in confirm.content.decode()
+    user.refresh_from_db()
+    assert user.is_active  # nothing happens before the confirmation
+    done = client.post("/admin/accounts/user/", {**selected, "post": "yes"}, follow=True)
+
+    user.refresh_from_db()
+    other_user.refresh_from_db()
+    assert not user.is_active and not user.has_usable_password()
+    assert user.personal_tenant.is_deleted
+    actions = dict(
+        AuditEvent.objects.filter(tenant=user.personal_tenant).values_list("action", "actor")
+    )
+    assert actions["account.deleted"] == user.pk and actions["staff.deleted"] == staff.pk
+    assert other_user.is_active  # the only owner of an org is refused, and told why
+    assert "only owner of Only Owner Inc" in done.content.decode()

@@ -1,0 +1,57 @@
+"""Staff delete tenant files through the upload service (audited, object removed),
+never as bare rows; avatars and logos stay with their owners."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.test import Client
+
+from tenants.models import AuditEvent
+from tests.accounts.factories import staff_with
+from tests.uploads.conftest import make_image
+from uploads import services
+from uploads.images import image_normalize
+from uploads.models import Upload
+
+pytestmark = pytest.mark.django_db
+
+
+def test_staff_delete_files_through_the_upload_service(
+    client: Client, org: Any, user: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    upload = services.upload_create(
+        tenant=org,
+        uploaded_by=user,
+        file=ContentFile(b"%PDF-1.7 hello", name="Report.pdf"),
+        extension="pdf",
+        content_type="application/pdf",
+    )
+    data = make_image("PNG", (300, 300))
+    avatar = services.avatar_update(
+        user=user, image=image_normalize(io.BytesIO(data), filename="me.png", size=len(data))
+    )
+    staff = staff_with("uploads.view_upload", "uploads.delete_upload")
+    client.force_login(staff)
+
+    listing = client.get("/admin/uploads/upload/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(
+            "/admin/uploads/upload/",
+            {
+                "action": "delete_selected_through_service",
+                "_selected_action": [upload.pk, avatar.pk],
+            },
+            follow=True,
+        )
+
+    assert 'value="delete_selected"' not in listing  # no bare row deletes
+    assert "Avatars and logos are replaced or removed by their owner" in done.content.decode()
+    assert list(Upload.objects.values_list("pk", flat=True)) == [avatar.pk]
+    assert not default_storage.exists(upload.key)
+    event = AuditEvent.objects.get(tenant=org, action="file.deleted")
+    assert event.actor == staff and event.target_label == "Report.pdf"
