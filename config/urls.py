@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
+from django.utils.text import format_lazy
 from django.views.generic import RedirectView
 
 from config import health, views
@@ -11,7 +12,10 @@ urlpatterns = [
     path("readyz/", health.readyz, name="readyz"),
     # The admin's own "change password" form skips ours (other devices signed out, the
     # notice email): staff change their password on their account page like everyone.
-    path("admin/password_change/", RedirectView.as_view(pattern_name="accounts:profile")),
+    path(
+        "admin/password_change/",
+        RedirectView.as_view(url=format_lazy("{}#password", reverse_lazy("accounts:profile"))),
+    ),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("", include("tenants.urls")),

@@ -197,7 +197,7 @@ def test_the_admins_own_password_form_is_refused(support_client: Client, support
     page = support_client.get("/admin/password_change/")
     support_client.post("/admin/password_change/", data)
 
-    assert (page.status_code, page["Location"]) == (302, "/account/")
+    assert (page.status_code, page["Location"]) == (302, "/account/#password")
     support.refresh_from_db()
     assert support.check_password(DEFAULT_PASSWORD)
 

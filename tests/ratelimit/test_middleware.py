@@ -233,7 +233,7 @@ def test_page_views_htmx_gets_and_state_changes_have_separate_budgets(
     # Running out of state changes leaves reading alone, and the other way round.
     assert client.get("/page/").status_code == 200
     assert client.get("/page/").status_code == 429
-    assert client.delete("/page/").status_code == 429
+    assert client.post("/page/").status_code == 429
 
 
 @pytest.mark.django_db
