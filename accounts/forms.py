@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate, password_validation
 from django.http import HttpRequest
@@ -12,6 +13,7 @@ from django.http import HttpRequest
 from accounts.models import User, normalize_email
 from accounts.services import user_signup
 from accounts.services_security import current_password_check
+from accounts.services_signup import signup_request
 from sessions_app.services import password_change
 
 INPUT = {"class": "input"}
@@ -58,7 +60,13 @@ class SignUpForm(forms.Form):
 
     def clean_email(self) -> str:
         email = normalize_email(self.cleaned_data["email"])
-        if User.objects.filter(email=email).exists():
+        # With email confirmation every address gets the same answer (the owner of a
+        # taken one is told by email). Instant sign-up has to say it, and so does the
+        # invitation form, whose locked address came from the invite.
+        says_taken = (
+            not settings.ACCOUNTS_SIGNUP_EMAIL_CONFIRMATION or self.fields["email"].disabled
+        )
+        if says_taken and User.objects.filter(email=email).exists():
             raise forms.ValidationError(
                 "An account with this email already exists. Sign in instead."
             )
@@ -76,8 +84,14 @@ class SignUpForm(forms.Form):
         return cleaned
 
     def save(self) -> User:
+        """Instant sign-up: the account exists (and is signed in) at once."""
         data = self.cleaned_data
         return user_signup(email=data["email"], password=data["password"], name=data["name"])
+
+    def send_confirmation(self) -> None:
+        """Sign-up by email: the account is created when the emailed link is used."""
+        data = self.cleaned_data
+        signup_request(email=data["email"], password=data["password"], name=data["name"])
 
 
 class SignInForm(forms.Form):

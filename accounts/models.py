@@ -168,6 +168,28 @@ class EmailDelivery(models.Model):
         return f"{self.subject} → {', '.join(self.to)}"
 
 
+class PendingSignup(models.Model):
+    """A sign-up waiting for its emailed link (ACCOUNTS_SIGNUP_EMAIL_CONFIRMATION).
+
+    No user exists until the link is used, so the sign-up form can answer the same
+    for every address. Only the SHA-256 of the token and the password's *hash* are
+    stored; the hash is blanked once the link is used, and expired rows are deleted."""
+
+    email = models.EmailField(max_length=254, db_index=True)
+    name = models.CharField(max_length=150)
+    password_hash = models.CharField(max_length=128, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Sign-up of {self.email}"
+
+    def is_expired(self, *, now: Any = None) -> bool:
+        return (now or timezone.now()) >= self.expires_at
+
+
 class KnownDevice(models.Model):
     """A (user agent, IP network) pair a user has signed in from: a sign-in from a
     pair not seen before triggers the new-device notice. Kept apart from session rows

@@ -1,11 +1,15 @@
 from django.urls import path
 
-from accounts import views, views_email, views_lifecycle
+from accounts import views, views_confirm, views_email, views_lifecycle
 
 app_name = "accounts"
 
 urlpatterns = [
     path("auth/sign-up/", views.sign_up, name="sign-up"),
+    path("auth/sign-up/sent/", views_confirm.sign_up_sent, name="sign-up-sent"),
+    path(
+        "auth/sign-up/confirm/<str:token>/", views_confirm.sign_up_confirm, name="sign-up-confirm"
+    ),
     path("auth/sign-in/", views.sign_in, name="sign-in"),
     path("auth/sign-out/", views.sign_out, name="sign-out"),
     path("auth/signed-out/", views.signed_out, name="signed-out"),

@@ -53,12 +53,21 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         return redirect(_after_sign_in(request))
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if settings.ACCOUNTS_SIGNUP_EMAIL_CONFIRMATION:
+            # New or taken address: the same redirect, to the same page.
+            form.send_confirmation()
+            return redirect("accounts:sign-up-sent")
         user = form.save()
         services_email.email_verification_send(user=user)
         _sign_in(request, user)
         messages.success(request, "Welcome to Pacetrack! Your workspace is ready.")
         return redirect(_after_sign_in(request))
-    return render(request, "accounts/sign_up.html", {"form": form, "next": _next_url(request)})
+    context = {
+        "form": form,
+        "next": _next_url(request),
+        "confirm_by_email": settings.ACCOUNTS_SIGNUP_EMAIL_CONFIRMATION,
+    }
+    return render(request, "accounts/sign_up.html", context)
 
 
 @sensitive_post_parameters("password")

@@ -200,6 +200,10 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # A deleted account keeps its email reserved this long; then purge_deleted_accounts frees it.
 ACCOUNTS_DELETION_GRACE_DAYS = env.int("ACCOUNTS_DELETION_GRACE_DAYS", default=30)
+# Sign-up emails a link and creates the account only when it is opened, so the form
+# answers the same for every address (no account probing). False: instant sign-up,
+# which has to say "this email already has an account" (trade-off in the README).
+ACCOUNTS_SIGNUP_EMAIL_CONFIRMATION = env.bool("ACCOUNTS_SIGNUP_EMAIL_CONFIRMATION", default=True)
 
 SESSION_ENGINE = "sessions_app.backends.db"
 SESSION_COOKIE_HTTPONLY = True

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import factory
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import user_signup
@@ -11,14 +12,21 @@ DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
 
 class UserFactory(factory.Factory):
-    """Users are made through the sign-up service, so each has its personal tenant."""
+    """Users are made through the sign-up service, so each has its personal tenant.
+
+    They have a verified address, as after sign-up by email; `UserFactory(unverified=True)`
+    makes one that has not opened its verification link."""
 
     class Meta:
         model = User
 
+    class Params:
+        unverified = factory.Trait(email_verified_at=None)
+
     email = factory.Sequence(lambda n: f"user{n}@example.com")
     name = factory.Faker("name")
     password = DEFAULT_PASSWORD
+    email_verified_at = factory.LazyFunction(timezone.now)
 
     @classmethod
     def _create(cls, model_class: type[User], *args: Any, **kwargs: Any) -> User:

@@ -76,3 +76,19 @@ def resend_transport(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator
     transport = FakeResendTransport()
     monkeypatch.setattr(resend, "default_http_client", transport)
     yield transport
+
+
+def sign_up_by_email(
+    page: Any, mailoutbox: list[Any], *, name: str, email: str, password: str
+) -> None:
+    """Sign up in a browser the default way: fill in the form, then open the link
+    from the email and confirm. Ends signed in, on the new personal workspace."""
+    page.goto("/auth/sign-up/")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("form button[type=submit]")
+    page.wait_for_url("**/auth/sign-up/sent/")
+    page.goto(link_in(mailoutbox[-1]))
+    page.get_by_role("button", name="Create my account").click()
+    page.wait_for_url("**/t/**")

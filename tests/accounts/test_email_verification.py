@@ -14,8 +14,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def signed_up(client, mailoutbox, django_capture_on_commit_callbacks):
-    """Sign up through the page; returns the user and the verification email."""
+def signed_up(client, settings, mailoutbox, django_capture_on_commit_callbacks):
+    """Sign up instantly through the page; returns the user and the verification email.
+    (With sign-up by email, the default, the sign-up link itself verifies the address.)"""
+    settings.ACCOUNTS_SIGNUP_EMAIL_CONFIRMATION = False
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             "/auth/sign-up/",
@@ -69,7 +71,7 @@ def test_a_made_up_link_gets_a_clear_page(client):
 
 
 def test_unverified_users_see_the_banner_verified_users_do_not(client):
-    unverified = UserFactory()
+    unverified = UserFactory(unverified=True)
     client.force_login(unverified)
     assert b"Please confirm your email address" in client.get("/account/").content
     unverified.email_verified_at = timezone.now()
@@ -80,7 +82,7 @@ def test_unverified_users_see_the_banner_verified_users_do_not(client):
 def test_resend_sends_a_new_link_then_asks_to_wait(
     client, mailoutbox, django_capture_on_commit_callbacks
 ):
-    user = UserFactory()
+    user = UserFactory(unverified=True)
     client.force_login(user)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/auth/verify-email/resend/", {"next": "/account/"}, follow=True)
@@ -102,7 +104,7 @@ def test_resend_sends_a_new_link_then_asks_to_wait(
 def test_resend_is_refused_for_anonymous_visitors_and_ignores_foreign_next(client):
     response = client.post("/auth/verify-email/resend/")
     assert response.status_code == 302 and "/auth/sign-in/" in response["Location"]
-    user = UserFactory()
+    user = UserFactory(unverified=True)
     client.force_login(user)
     response = client.post("/auth/verify-email/resend/", {"next": "https://evil.example/"})
     assert response["Location"] == "/app/"

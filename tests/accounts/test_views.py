@@ -25,7 +25,9 @@ def _form_html(response: Any) -> str:
 # --- Sign-up ------------------------------------------------------------------------
 
 
-def test_sign_up_creates_the_account_and_signs_in(client: Client) -> None:
+def test_instant_sign_up_creates_the_account_and_signs_in(client: Client, settings: Any) -> None:
+    # Sign-up by email (the default) is in test_sign_up_by_email.py.
+    settings.ACCOUNTS_SIGNUP_EMAIL_CONFIRMATION = False
     response = client.post(
         "/auth/sign-up/",
         {
@@ -83,7 +85,10 @@ def test_sign_up_explains_bad_input(
     assert not User.objects.filter(email=data["email"]).exists() or field == "email"
 
 
-def test_sign_up_refuses_a_taken_email_in_any_case(client: Client, user: Any) -> None:
+def test_instant_sign_up_refuses_a_taken_email_in_any_case(
+    client: Client, settings: Any, user: Any
+) -> None:
+    settings.ACCOUNTS_SIGNUP_EMAIL_CONFIRMATION = False  # the trade-off of instant sign-up
     response = client.post(
         "/auth/sign-up/",
         {"name": "X", "email": user.email.upper(), "password": "analytical-engine-1843"},

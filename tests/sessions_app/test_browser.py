@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.accounts.mailtools import sign_up_by_email
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,13 +27,10 @@ def _sign_in(page: Any, email: str) -> None:
     page.wait_for_url("**/t/**")
 
 
-def test_sign_up_then_sign_out(page: Any) -> None:
-    page.goto("/auth/sign-up/")
-    page.fill("input[name=name]", "Ada Lovelace")
-    page.fill("input[name=email]", "ada@example.com")
-    page.fill("input[name=password]", "analytical-engine-1843")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/t/**")
+def test_sign_up_then_sign_out(page: Any, mailoutbox: list[Any]) -> None:
+    sign_up_by_email(
+        page, mailoutbox, name="Ada Lovelace", email="ada@example.com", password="analytical-1843"
+    )
     assert "Welcome to Pacetrack!" in page.content()
     page.locator("header nav summary").click()  # the user menu
     page.get_by_role("button", name="Sign out").click()

@@ -280,7 +280,7 @@ def test_accepting_joins_with_the_role_and_teams_and_verifies_the_address(
 ) -> None:
     team = make_team(acme, "Platform")
     invite(sent, acme, owner, "new@example.com", role=role(acme, "admin"), teams=[team])
-    newcomer = UserFactory(email="new@example.com")
+    newcomer = UserFactory(email="new@example.com", unverified=True)
     assert newcomer.email_verified_at is None
 
     membership = sent(invitation_accept, raw_token=token_of(mailoutbox[0]), user=newcomer)

@@ -1,0 +1,118 @@
+"""Sign-up confirmed by email (ACCOUNTS_SIGNUP_EMAIL_CONFIRMATION, on by default).
+
+Instant sign-up cannot hide whether an address has an account: it either creates
+one or refuses. Here the form only sends an email, so every address gets the same
+answer after the same work (the password is hashed and exactly one email is
+queued either way). A new address gets a link that creates the account; an
+address that already has one gets a notice pointing to sign-in and password reset.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.auth.hashers import make_password
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.exceptions import EmailTaken, TokenExpired, TokenInvalid, TokenUsed
+from accounts.mail import absolute_url, email_enqueue
+from accounts.models import PendingSignup, User, normalize_email
+from accounts.services import user_signup
+from accounts.tokens import token_digest, token_generate
+
+SIGNUP_LIFETIME = timedelta(hours=48)
+ACCOUNT_EXISTS = (
+    "An account with this email address already exists. Sign in, or reset your password "
+    "if you don't remember it."
+)
+
+
+def signup_request(*, email: str, name: str, password: str) -> None:
+    """The sign-up form's action: email a link that creates the account, or, when
+    the address already has an account, a notice to its owner. Nothing else changes."""
+    email = normalize_email(email)
+    # Hashed for both outcomes, before anything else: the response time must not
+    # say which one happened.
+    password_hash = make_password(password)
+    now = timezone.now()
+    with transaction.atomic():
+        PendingSignup.objects.filter(expires_at__lte=now).delete()
+        # Only the newest link for an address works: a sign-up someone else started
+        # with this address (and their password) cannot be completed after yours.
+        PendingSignup.objects.filter(email=email).delete()
+        try:
+            existing = User.objects.get(email=email)
+        except User.DoesNotExist:
+            existing = None
+        if existing is not None:
+            email_enqueue(
+                to=email,
+                template="accounts/email/signup_existing",
+                context={
+                    "user": existing,
+                    "url": absolute_url("accounts:sign-in"),
+                    "reset_url": absolute_url("accounts:password-forgot"),
+                },
+            )
+            return
+        raw, digest = token_generate()
+        PendingSignup.objects.create(
+            email=email,
+            name=name,
+            password_hash=password_hash,
+            token_hash=digest,
+            created_at=now,
+            expires_at=now + SIGNUP_LIFETIME,
+        )
+        email_enqueue(
+            to=email,
+            template="accounts/email/signup_confirm",
+            context={
+                "name": name,
+                "email": email,
+                "url": absolute_url("accounts:sign-up-confirm", raw),
+            },
+        )
+
+
+def signup_pending_check(*, raw_token: str, lock: bool = False) -> PendingSignup:
+    """The sign-up a link can still complete, or TokenInvalid / TokenExpired /
+    TokenUsed, or EmailTaken when the address got an account meanwhile."""
+    if not raw_token or len(raw_token) > 100:
+        raise TokenInvalid
+    rows = PendingSignup.objects.select_for_update() if lock else PendingSignup.objects
+    try:
+        pending = rows.get(token_hash=token_digest(raw_token))
+    except PendingSignup.DoesNotExist:
+        raise TokenInvalid(
+            "This link is not valid. Check that you copied the whole link; if you signed up "
+            "more than once, only the newest email's link works."
+        ) from None
+    if pending.used_at is not None:
+        raise TokenUsed("This link has already been used. Sign in with your email and password.")
+    if pending.is_expired():
+        raise TokenExpired("This link has expired. Sign up again to get a new one.")
+    if User.objects.filter(email=pending.email).exists():
+        raise EmailTaken(ACCOUNT_EXISTS)
+    return pending
+
+
+@transaction.atomic
+def signup_complete(*, raw_token: str) -> User:
+    """Use a sign-up link: create the user (verified: the link reached the inbox)
+    with their personal workspace through `user_signup`, and retire the link."""
+    pending = signup_pending_check(raw_token=raw_token, lock=True)
+    try:
+        with transaction.atomic():
+            user = user_signup(email=pending.email, password=None, name=pending.name)
+    except IntegrityError:  # an invitation sign-up took the address a moment ago
+        raise EmailTaken(ACCOUNT_EXISTS) from None
+    now = timezone.now()
+    user.password = pending.password_hash
+    user.email_verified_at = now
+    user.save(update_fields=["password", "email_verified_at"])
+    pending.used_at = now
+    pending.password_hash = ""
+    pending.save(update_fields=["used_at", "password_hash"])
+    return user

@@ -1,0 +1,44 @@
+"""Pages about confirming an address: "check your email" after sign-up, and the
+emailed sign-up link that creates the account."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts import services_signup
+from accounts.exceptions import EmailTaken, TokenError
+from accounts.views import _sign_in
+from accounts.views_email import _link_problem, _no_referrer
+
+
+@require_GET
+def sign_up_sent(request: HttpRequest) -> HttpResponse:
+    """Where every valid sign-up lands, whether or not the address has an account."""
+    return render(request, "accounts/sign_up_sent.html")
+
+
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sign_up_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows whose account the link creates; POST creates it and signs in.
+    Nothing happens on GET: mail scanners open links."""
+    try:
+        if request.method == "POST":
+            user = services_signup.signup_complete(raw_token=token)
+        else:
+            pending = services_signup.signup_pending_check(raw_token=token)
+    except (TokenError, EmailTaken) as error:
+        return _link_problem(request, str(error.args[0]), kind="signup")
+    if request.method == "POST":
+        _sign_in(request, user)
+        messages.success(request, "Welcome to Pacetrack! Your workspace is ready.")
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    context = {"email": pending.email, "name": pending.name}
+    return _no_referrer(render(request, "accounts/sign_up_confirm.html", context))

@@ -1,0 +1,230 @@
+"""Sign-up confirmed by email (the default): the form answers the same for every
+address, and the emailed link creates the account."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from django.contrib.auth.hashers import MD5PasswordHasher
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import EmailDelivery, PendingSignup, User
+from billing.models import Account
+from sessions_app.models import Session
+from tenants.models import Membership, Role, Tenant
+from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.accounts.mailtools import link_in
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "analytical-engine-1843"
+
+
+class CountingHasher(MD5PasswordHasher):
+    """A real hasher that counts how often it hashes."""
+
+    calls = 0
+
+    def encode(self, password: str, salt: str) -> str:
+        type(self).calls += 1
+        return super().encode(password, salt)
+
+
+def _sign_up(client: Client, email: str, name: str = "Ada Lovelace", **kw: Any) -> Any:
+    return client.post("/auth/sign-up/", {"name": name, "email": email, "password": PASSWORD}, **kw)
+
+
+def _page(response: Any) -> str:
+    return re.sub(r"[A-Za-z0-9]{64}", "CSRF", response.content.decode())
+
+
+@pytest.fixture
+def link(client: Client, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any) -> str:
+    """Sign up as ada@example.com; returns the path of the emailed link."""
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _sign_up(client, "Ada@Example.com").status_code == 302
+    return link_in(mailoutbox[-1])
+
+
+def _state() -> tuple[Any, ...]:
+    return tuple(
+        model.objects.count() for model in (User, Tenant, Account, Role, Membership, Session)
+    )
+
+
+def test_sign_up_does_not_reveal_existing_account(
+    client: Client, settings: Any, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    """A taken and a free address get the same status, redirect, page and work; the
+    account is not created or changed, and its owner is told by email."""
+    existing = UserFactory(email="taken@example.com", name="Taken Person")
+    password_before = existing.password
+    settings.PASSWORD_HASHERS = [f"{__name__}.CountingHasher"]
+    before = _state()
+
+    answers = []
+    for email in ("taken@example.com", "free@example.com"):
+        CountingHasher.calls = 0
+        with django_capture_on_commit_callbacks(execute=True):
+            response = _sign_up(client, email, follow=True)
+        answers.append((response, CountingHasher.calls))
+    (taken, taken_hashes), (free, free_hashes) = answers
+
+    assert taken.status_code == free.status_code == 200
+    assert taken.redirect_chain == free.redirect_chain == [("/auth/sign-up/sent/", 302)]
+    assert _page(taken) == _page(free)
+    assert "Check your email to continue" in _page(free)
+    assert taken_hashes == free_hashes == 1  # the password is hashed either way
+    # Nothing created yet, nothing changed on the existing account.
+    assert _state() == before
+    existing.refresh_from_db()
+    assert (existing.password, existing.name) == (password_before, "Taken Person")
+    # Exactly one email each: a notice to the owner, a sign-up link to the new address.
+    notice, confirm = mailoutbox
+    assert notice.to == ["taken@example.com"]
+    assert notice.subject == "Someone tried to sign up for Pacetrack with your email address"
+    assert "/auth/sign-in/" in notice.body and "/auth/password/forgot/" in notice.body
+    assert "/auth/sign-up/confirm/" not in notice.body
+    assert confirm.to == ["free@example.com"]
+    assert "/auth/sign-up/confirm/" in link_in(confirm)
+
+
+def test_the_link_creates_the_verified_account_and_workspace_and_signs_in(
+    client: Client, link: str
+) -> None:
+    before = _state()
+    page = client.get(link)
+    assert page.status_code == 200 and page["Referrer-Policy"] == "same-origin"
+    assert "ada@example.com" in page.content.decode() and "Ada Lovelace" in page.content.decode()
+    assert _state() == before  # opening the link (a mail scanner may) creates nothing
+
+    response = client.post(link, follow=True)
+
+    user = User.objects.get(email="ada@example.com")
+    assert response.redirect_chain[0] == ("/app/", 302)
+    assert response.redirect_chain[-1][0] == f"/t/{user.personal_tenant.slug}/"
+    assert "Welcome to Pacetrack! Your workspace is ready." in response.content.decode()
+    assert "Please confirm your email address" not in response.content.decode()
+    assert user.email_verified_at is not None and user.name == "Ada Lovelace"
+    assert user.check_password(PASSWORD)
+    membership = Membership.objects.get(user=user)
+    assert membership.tenant == user.personal_tenant and membership.role.key == "owner"
+    assert Role.objects.filter(tenant=user.personal_tenant).count() == 4
+    assert Session.objects.filter(user=user, revoked_at__isnull=True).count() == 1
+
+
+def test_a_pending_sign_up_keeps_no_plaintext_password_or_token(link: str) -> None:
+    pending = PendingSignup.objects.get()
+    raw_token = link.rstrip("/").rsplit("/", 1)[-1]
+    assert pending.password_hash.startswith("md5$")  # the test hasher; Argon2 in production
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM accounts_pendingsignup")
+        row = " ".join(str(value) for value in cursor.fetchone())
+    assert PASSWORD not in row and raw_token not in row
+    # The stored hash is cleared once the account exists.
+    Client().post(link)
+    pending.refresh_from_db()
+    assert pending.used_at is not None and pending.password_hash == ""
+
+
+def test_the_link_works_once(client: Client, link: str) -> None:
+    assert client.post(link).status_code == 302
+    again = Client().post(link)
+    assert again.status_code == 400
+    assert "already been used" in again.content.decode()
+    assert User.objects.filter(email="ada@example.com").count() == 1
+
+
+def test_the_link_expires_after_48_hours(client: Client, link: str) -> None:
+    with time_machine.travel(timezone.now() + timedelta(hours=48, minutes=1)):
+        page = client.get(link)
+        assert client.post(link).status_code == 400
+    assert page.status_code == 400 and "Sign up again" in page.content.decode()
+    assert not User.objects.filter(email="ada@example.com").exists()
+
+
+def test_a_later_sign_up_replaces_a_pending_one_for_the_same_address(
+    client: Client, link: str, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    """Someone who started a sign-up with your address (and their password) does not
+    block yours, and their link dies when you sign up."""
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/auth/sign-up/",
+            {"name": "Real Ada", "email": "ada@example.com", "password": "the-real-passphrase"},
+        )
+    newest = link_in(mailoutbox[-1])
+    assert Client().post(link).status_code == 400
+    assert Client().post(newest).status_code == 302
+    user = User.objects.get(email="ada@example.com")
+    assert user.name == "Real Ada" and user.check_password("the-real-passphrase")
+
+
+def test_the_link_says_so_when_the_address_got_an_account_meanwhile(
+    client: Client, link: str
+) -> None:
+    UserFactory(email="ada@example.com")  # e.g. through an invitation
+    response = client.post(link)
+    assert response.status_code == 400
+    assert "already exists" in response.content.decode()
+    assert User.objects.filter(email="ada@example.com").count() == 1
+
+
+def test_a_made_up_link_gets_a_clear_page(client: Client) -> None:
+    response = client.get("/auth/sign-up/confirm/not-a-real-token/")
+    assert response.status_code == 400
+    assert "This link is not valid" in response.content.decode()
+
+
+def test_a_deleted_accounts_address_gets_a_notice_without_a_sign_in_link(
+    client: Client, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    UserFactory(email="gone@example.com", is_active=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _sign_up(client, "gone@example.com")["Location"] == "/auth/sign-up/sent/"
+    [notice] = mailoutbox
+    assert "deleted recently" in notice.body and "/auth/sign-in/" not in notice.body
+    assert not PendingSignup.objects.exists()
+
+
+def test_expired_pending_sign_ups_are_deleted(
+    client: Client, link: str, django_capture_on_commit_callbacks: Any
+) -> None:
+    with (
+        time_machine.travel(timezone.now() + timedelta(hours=49)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        _sign_up(client, "someone-else@example.com")
+    assert list(PendingSignup.objects.values_list("email", flat=True)) == [
+        "someone-else@example.com"
+    ]
+
+
+def test_sign_up_page_says_a_link_will_be_emailed(client: Client) -> None:
+    assert "email you a link" in client.get("/auth/sign-up/").content.decode()
+
+
+def test_each_sign_up_queues_exactly_one_email(
+    client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    UserFactory(email="taken@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        _sign_up(client, "taken@example.com")
+        _sign_up(client, "free@example.com")
+    assert sorted(EmailDelivery.objects.values_list("template", flat=True)) == [
+        "accounts/email/signup_confirm",
+        "accounts/email/signup_existing",
+    ]
+
+
+def test_the_existing_owner_can_still_sign_in_after_someone_tried(client: Client) -> None:
+    user = UserFactory(email="taken@example.com")
+    _sign_up(client, "taken@example.com")
+    response = Client().post("/auth/sign-in/", {"email": user.email, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302
