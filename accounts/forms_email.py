@@ -31,8 +31,8 @@ class EmailChangeForm(forms.Form):
         email = normalize_email(self.cleaned_data["new_email"])
         if email == self.user.email:
             raise forms.ValidationError("That is already your email address.")
-        if User.objects.filter(email=email).exists():
-            raise forms.ValidationError("An account with this email address already exists.")
+        # An address of another account is not refused here: the service answers as
+        # for a free one, so this form cannot probe for accounts.
         return email
 
     def clean_password(self) -> str:

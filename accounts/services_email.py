@@ -104,15 +104,30 @@ def email_verify(*, raw_token: str) -> EmailToken:
 @transaction.atomic
 def email_change_request(*, user: User, new_email: str) -> None:
     """Send a verification link to `new_email`; the account keeps its current
-    address until that link is used."""
+    address until that link is used.
+
+    An address that belongs to another account gets the same answer and the same
+    work (a pending token, one email), so the form cannot be used to find out who
+    has an account: its owner gets a notice instead of the link, and nothing changes."""
     new_email = normalize_email(new_email)
     if new_email == user.email:
         raise EmailTaken("That is already your email address.")
-    if User.objects.filter(email=new_email).exists():
-        raise EmailTaken("An account with this email address already exists.")
     # Only the newest request counts.
     email_tokens_revoke(user=user, purposes=(EmailToken.Purpose.EMAIL_CHANGE,))
     raw = email_token_issue(user=user, purpose=EmailToken.Purpose.EMAIL_CHANGE, email=new_email)
+    try:
+        owner = User.objects.get(email=new_email)
+    except User.DoesNotExist:
+        owner = None
+    if owner is not None:
+        # Nobody ever sees `raw`; the pending token only keeps the page identical
+        # (and email_verify would refuse it: the address is taken).
+        email_enqueue(
+            to=new_email,
+            template="accounts/email/email_change_taken",
+            context={"user": owner, "url": absolute_url("accounts:password-forgot")},
+        )
+        return
     email_enqueue(
         to=new_email,
         template="accounts/email/email_change",

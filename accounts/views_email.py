@@ -77,6 +77,7 @@ def verify_email_resend(request: HttpRequest) -> HttpResponse:
 
 @sensitive_post_parameters("password")
 @login_required
+@rate_limit(tier="email-send")  # each request emails an address the user typed
 def email_change(request: HttpRequest) -> HttpResponse:
     """Ask for a new address; it replaces the current one once verified."""
     user = request.user
