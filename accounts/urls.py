@@ -14,8 +14,10 @@ urlpatterns = [
     path("auth/sign-out/", views.sign_out, name="sign-out"),
     path("auth/signed-out/", views.signed_out, name="signed-out"),
     path("account/", views.profile, name="profile"),
-    # Email workflows (accounts/views_email.py); "resend" comes before the token route.
+    # Email workflows (accounts/views_email.py); "resend" and "required" come before the
+    # token route.
     path("auth/verify-email/resend/", views_email.verify_email_resend, name="verify-email-resend"),
+    path("auth/verify-email/required/", views_confirm.verify_required, name="verify-required"),
     path("auth/verify-email/<str:token>/", views_email.verify_email, name="verify-email"),
     path("auth/password/forgot/", views_email.password_forgot, name="password-forgot"),
     path(

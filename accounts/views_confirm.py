@@ -1,17 +1,22 @@
-"""Pages about confirming an address: "check your email" after sign-up, and the
-emailed sign-up link that creates the account."""
+"""Pages about confirming an address: "check your email" after sign-up, the emailed
+sign-up link that creates the account, and the page shown when an action needs a
+verified address (accounts.decorators.verified_email_required)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import services_signup
+from accounts.decorators import TEMPLATE as VERIFY_REQUIRED_TEMPLATE
+from accounts.decorators import same_site_url
 from accounts.exceptions import EmailTaken, TokenError
 from accounts.views import _sign_in
 from accounts.views_email import _link_problem, _no_referrer
@@ -42,3 +47,17 @@ def sign_up_confirm(request: HttpRequest, token: str) -> HttpResponse:
         return redirect(settings.LOGIN_REDIRECT_URL)
     context = {"email": pending.email, "name": pending.name}
     return _no_referrer(render(request, "accounts/sign_up_confirm.html", context))
+
+
+@login_required
+@never_cache
+@require_GET
+def verify_required(request: HttpRequest) -> HttpResponse:
+    """The explanation page htmx requests are sent to when refused for an
+    unverified address (plain requests get it directly, with a 403)."""
+    back = same_site_url(request, request.GET.get("next", "")) or reverse(
+        settings.LOGIN_REDIRECT_URL
+    )
+    if request.user.email_verified_at is not None:
+        return redirect(back)
+    return render(request, VERIFY_REQUIRED_TEMPLATE, {"next": back})

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.decorators import verified_email_required
 from billing import services
 from billing.exceptions import BillingError
 from billing.plans import plan_for_account
@@ -41,6 +42,7 @@ def overview(request: TenantRequest) -> HttpResponse:
 
 @require_POST
 @tenant_permission_required("billing.manage")
+@verified_email_required
 def checkout(request: TenantRequest) -> HttpResponse:
     slug = request.tenant.slug
     success = request.build_absolute_uri(reverse("billing:success", kwargs={"tenant_slug": slug}))

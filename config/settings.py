@@ -204,6 +204,8 @@ ACCOUNTS_DELETION_GRACE_DAYS = env.int("ACCOUNTS_DELETION_GRACE_DAYS", default=3
 # answers the same for every address (no account probing). False: instant sign-up,
 # which has to say "this email already has an account" (trade-off in the README).
 ACCOUNTS_SIGNUP_EMAIL_CONFIRMATION = env.bool("ACCOUNTS_SIGNUP_EMAIL_CONFIRMATION", default=True)
+# Creating orgs, inviting, uploading and starting checkout need a verified address.
+ACCOUNTS_REQUIRE_VERIFIED_EMAIL = env.bool("ACCOUNTS_REQUIRE_VERIFIED_EMAIL", default=True)
 
 SESSION_ENGINE = "sessions_app.backends.db"
 SESSION_COOKIE_HTTPONLY = True

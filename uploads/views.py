@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.decorators import verified_email_required
 from config.request_limits import accepts_body
 from ratelimit.decorators import rate_limit
 from tenants.decorators import tenant_permission_required
@@ -81,6 +82,7 @@ image_rate_limit = rate_limit(tier="image")
 @login_required
 @require_POST
 @image_endpoint
+@verified_email_required
 @image_rate_limit
 def avatar_update(request: HttpRequest) -> HttpResponse:
     fallback = reverse("accounts:profile")
@@ -94,6 +96,7 @@ def avatar_update(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @image_endpoint
+@verified_email_required
 @image_rate_limit
 def avatar_preview(request: HttpRequest) -> HttpResponse:
     return _preview(request, AvatarForm(request.POST, request.FILES), AVATAR_CARD)
@@ -116,6 +119,7 @@ def _tenant_home(request: TenantRequest) -> str:
 @require_POST
 @tenant_permission_required(TENANT_UPDATE)
 @image_endpoint
+@verified_email_required
 @image_rate_limit
 def logo_update(request: TenantRequest) -> HttpResponse:
     form = LogoForm(request.POST, request.FILES)
@@ -128,6 +132,7 @@ def logo_update(request: TenantRequest) -> HttpResponse:
 @require_POST
 @tenant_permission_required(TENANT_UPDATE)
 @image_endpoint
+@verified_email_required
 @image_rate_limit
 def logo_preview(request: TenantRequest) -> HttpResponse:
     return _preview(request, LogoForm(request.POST, request.FILES), LOGO_CARD)
@@ -167,6 +172,7 @@ def file_list(request: TenantRequest) -> HttpResponse:
 @require_POST
 @tenant_permission_required(FILES_MANAGE)
 @accepts_body(setting="UPLOADS_FILE_MAX_BYTES")
+@verified_email_required
 def file_upload(request: TenantRequest) -> HttpResponse:
     form = FileUploadForm(request.POST, request.FILES, tenant=request.tenant)
     if not form.is_valid():

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from accounts.decorators import verified_email_required
 from tenants.forms import OrgCreateForm
 from tenants.selectors import membership_for_app, membership_list_for_user_with_counts
 
@@ -40,6 +41,7 @@ def tenant_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@verified_email_required
 def org_create(request: HttpRequest) -> HttpResponse:
     form = OrgCreateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():

@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.decorators import verified_email_required
 from accounts.models import User
 from billing.exceptions import PlanLimitReached
 from ratelimit.decorators import rate_limit
@@ -85,6 +86,7 @@ def _panel(request: TenantRequest, **panel: Any) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @tenant_permission_required(MEMBERS_INVITE)
+@verified_email_required
 @rate_limit(tier="invite")
 def invite_create(request: TenantRequest) -> HttpResponse:
     """Invite someone: htmx swaps the panel, a plain post redirects (or re-renders
@@ -108,6 +110,7 @@ def invite_create(request: TenantRequest) -> HttpResponse:
 
 @require_POST
 @tenant_permission_required(MEMBERS_INVITE)
+@verified_email_required
 @rate_limit(tier="invite")
 def invite_resend(request: TenantRequest, invitation_id: int) -> HttpResponse:
     invitation = invitation_get(tenant=request.tenant, invitation_id=invitation_id)
