@@ -206,6 +206,8 @@ ACCOUNTS_DELETION_GRACE_DAYS = env.int("ACCOUNTS_DELETION_GRACE_DAYS", default=3
 ACCOUNTS_SIGNUP_EMAIL_CONFIRMATION = env.bool("ACCOUNTS_SIGNUP_EMAIL_CONFIRMATION", default=True)
 # Creating orgs, inviting, uploading and starting checkout need a verified address.
 ACCOUNTS_REQUIRE_VERIFIED_EMAIL = env.bool("ACCOUNTS_REQUIRE_VERIFIED_EMAIL", default=True)
+# Organisations one person may create in 24 hours (the admin and create_org are not capped).
+TENANTS_ORG_CREATE_PER_DAY = env.int("TENANTS_ORG_CREATE_PER_DAY", default=10)
 
 SESSION_ENGINE = "sessions_app.backends.db"
 SESSION_COOKIE_HTTPONLY = True

@@ -51,6 +51,10 @@ class AlreadyAMemberError(TenantRuleError):
     """The user is already a member of this tenant."""
 
 
+class OrgCreateLimitError(TenantRuleError):
+    """The person created as many organisations as TENANTS_ORG_CREATE_PER_DAY allows."""
+
+
 class EscalationError(PermissionDenied):
     """The acting member tried to grant more than their own role allows."""
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
@@ -14,7 +18,12 @@ from django.utils.text import slugify
 from billing.models import Account
 from billing.selectors import account_list_manageable
 from tenants.audit import audit_record
-from tenants.exceptions import LastOwnerError, NotAMemberError, PersonalTenantError
+from tenants.exceptions import (
+    LastOwnerError,
+    NotAMemberError,
+    OrgCreateLimitError,
+    PersonalTenantError,
+)
 from tenants.models import AuditEvent, Membership, Role, Tenant, TenantSlugRedirect
 from tenants.permissions import BUILTIN_ROLES
 from tenants.services._common import (
@@ -120,6 +129,8 @@ def tenant_create_org(
                 )
             }
         )
+    if acting_user is not None:  # people are capped; operators (admin, commands) are not
+        org_create_assert_allowed(user=acting_user)
     shared = account is not None
     account = account or Account.objects.create(name=name)
     tenant = Tenant(name=name, slug=tenant_slug_for(name), kind=Tenant.Kind.ORG, account=account)
@@ -145,6 +156,29 @@ def _audit_account_shared(*, account: Account, tenant: Tenant, acting_user: User
             acting_user=acting_user,
             target=tenant,
             after={"billing_account": account.name, "paid_by": home.name},
+        )
+
+
+def org_create_assert_allowed(*, user: User) -> None:
+    """At most TENANTS_ORG_CREATE_PER_DAY new orgs per person in any 24 hours, deleted
+    ones included: org names go out in invitation emails, so throwaway orgs are a
+    phishing tool. Call inside the creating transaction."""
+    limit = settings.TENANTS_ORG_CREATE_PER_DAY
+    # Lock the person's row so two parallel creations cannot both take the last one.
+    list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk"))
+    # The creator's owner membership is the first one every org gets; people who
+    # joined later do not count as creators.
+    first_member = Membership.objects.filter(tenant=OuterRef("tenant")).order_by("pk")
+    created = Membership.objects.filter(
+        user=user,
+        tenant__kind=Tenant.Kind.ORG,
+        tenant__created_at__gte=timezone.now() - timedelta(days=1),
+        pk=Subquery(first_member.values("pk")[:1]),
+    ).count()
+    if created >= limit:
+        raise OrgCreateLimitError(
+            f"You have created {created} organisations in the last 24 hours, the most "
+            "allowed in a day. Try again tomorrow, or contact us if you need more."
         )
 
 

@@ -1,18 +1,22 @@
 """People whose address is not verified cannot act on others' behalf: no new orgs,
-no invitations (sent or resent)."""
+no invitations (sent or resent). And nobody creates orgs without limit."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import EmailDelivery
 from tenants.invitations import invitation_create
 from tenants.models import Invitation, Role, Tenant
+from tenants.services import tenant_delete
 from tests.accounts.factories import UserFactory
-from tests.tenants.factories import OrgFactory
+from tests.tenants.factories import OrgFactory, add_member
 
 pytestmark = pytest.mark.django_db
 
@@ -112,3 +116,41 @@ def test_the_refusal_page_sends_a_new_link_and_comes_back(
     [message] = mailoutbox
     assert message.to == [unverified.email] and "/auth/verify-email/" in message.body
     assert EmailDelivery.objects.count() == 1
+
+
+# --- How many orgs a person may create -------------------------------------------------
+
+
+def _create(client: Client, name: str) -> Any:
+    return client.post("/account/tenants/new/", {"name": name, "account": "new"})
+
+
+def test_org_creation_capped_per_day(settings: Any, auth_client: Client, user: Any) -> None:
+    settings.TENANTS_ORG_CREATE_PER_DAY = 3
+    first = _create(auth_client, "One")
+    assert first.status_code == 302
+    tenant_delete(tenant=Tenant.objects.get(name="One"), acting_user=user)  # still counts
+    assert [_create(auth_client, n).status_code for n in ("Two", "Three")] == [302, 302]
+
+    refused = _create(auth_client, "Four")
+
+    assert refused.status_code == 200
+    assert "You have created 3 organisations in the last 24 hours" in refused.content.decode()
+    assert not Tenant.objects.filter(name="Four").exists()
+    with time_machine.travel(timezone.now() + timedelta(hours=24, minutes=1)):
+        assert _create(auth_client, "Four").status_code == 302
+
+
+def test_joining_orgs_does_not_count_as_creating_them(
+    settings: Any, auth_client: Client, user: Any
+) -> None:
+    settings.TENANTS_ORG_CREATE_PER_DAY = 1
+    add_member(OrgFactory(), user)
+    assert _create(auth_client, "Mine").status_code == 302
+
+
+def test_operators_are_not_capped(settings: Any, user: Any) -> None:
+    settings.TENANTS_ORG_CREATE_PER_DAY = 1
+    for name in ("A", "B", "C"):
+        OrgFactory(owner=user, name=name)  # the service without an acting user (admin, commands)
+    assert Tenant.objects.filter(kind=Tenant.Kind.ORG).count() == 3
