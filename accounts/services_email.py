@@ -115,10 +115,7 @@ def email_change_request(*, user: User, new_email: str) -> None:
     # Only the newest request counts.
     email_tokens_revoke(user=user, purposes=(EmailToken.Purpose.EMAIL_CHANGE,))
     raw = email_token_issue(user=user, purpose=EmailToken.Purpose.EMAIL_CHANGE, email=new_email)
-    try:
-        owner = User.objects.get(email=new_email)
-    except User.DoesNotExist:
-        owner = None
+    owner = User.objects.filter(email=new_email).first()
     if owner is not None:
         # Nobody ever sees `raw`; the pending token only keeps the page identical
         # (and email_verify would refuse it: the address is taken).

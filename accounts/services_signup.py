@@ -41,10 +41,7 @@ def signup_request(*, email: str, name: str, password: str) -> None:
         # Only the newest link for an address works: a sign-up someone else started
         # with this address (and their password) cannot be completed after yours.
         PendingSignup.objects.filter(email=email).delete()
-        try:
-            existing = User.objects.get(email=email)
-        except User.DoesNotExist:
-            existing = None
+        existing = User.objects.filter(email=email).first()
         if existing is not None:
             email_enqueue(
                 to=email,

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.contrib.auth.hashers import MD5PasswordHasher
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -20,20 +19,11 @@ from sessions_app.models import Session
 from tenants.models import Membership, Role, Tenant
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
 from tests.accounts.mailtools import link_in
+from tests.accounts.test_views import CountingHasher
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "analytical-engine-1843"
-
-
-class CountingHasher(MD5PasswordHasher):
-    """A real hasher that counts how often it hashes."""
-
-    calls = 0
-
-    def encode(self, password: str, salt: str) -> str:
-        type(self).calls += 1
-        return super().encode(password, salt)
 
 
 def _sign_up(client: Client, email: str, name: str = "Ada Lovelace", **kw: Any) -> Any:
@@ -65,7 +55,7 @@ def test_sign_up_does_not_reveal_existing_account(
     account is not created or changed, and its owner is told by email."""
     existing = UserFactory(email="taken@example.com", name="Taken Person")
     password_before = existing.password
-    settings.PASSWORD_HASHERS = [f"{__name__}.CountingHasher"]
+    settings.PASSWORD_HASHERS = ["tests.accounts.test_views.CountingHasher"]
     before = _state()
 
     answers = []

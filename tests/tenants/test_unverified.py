@@ -105,7 +105,10 @@ def test_the_refusal_page_sends_a_new_link_and_comes_back(
     mailoutbox: list[Any],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    page = unverified_client.get("/account/tenants/new/").content.decode()
+    refusal = unverified_client.get("/account/tenants/new/")
+    assert _refused(refusal)
+    page = refusal.content.decode()
+    assert "Please confirm your email address" not in page  # no second resend button
     assert 'action="/auth/verify-email/resend/"' in page
     assert 'name="next" value="/account/tenants/new/"' in page
     with django_capture_on_commit_callbacks(execute=True):
