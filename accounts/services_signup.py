@@ -20,6 +20,8 @@ from accounts.mail import absolute_url, email_enqueue
 from accounts.models import PendingSignup, User, normalize_email
 from accounts.services import user_signup
 from accounts.tokens import token_digest, token_generate
+from config.security_log import email_hash, security_event
+from ratelimit.services import ratelimit_consume
 
 SIGNUP_LIFETIME = timedelta(hours=48)
 ACCOUNT_EXISTS = (
@@ -30,11 +32,18 @@ ACCOUNT_EXISTS = (
 
 def signup_request(*, email: str, name: str, password: str) -> None:
     """The sign-up form's action: email a link that creates the account, or, when
-    the address already has an account, a notice to its owner. Nothing else changes."""
+    the address already has an account, a notice to its owner. Nothing else changes.
+
+    Each address has a budget of sign-up emails (tier "auth-signup"), so nobody can
+    flood an inbox from many IPs: over it nothing is sent and the page answers as usual."""
     email = normalize_email(email)
-    # Hashed for both outcomes, before anything else: the response time must not
+    # Hashed for every outcome, before anything else: the response time must not
     # say which one happened.
     password_hash = make_password(password)
+    usage = ratelimit_consume(tier="auth-signup", identity=email_hash(email))
+    if usage is not None and not usage.allowed:
+        security_event("ratelimit.refused", tier="auth-signup", key_type="account")
+        return
     now = timezone.now()
     with transaction.atomic():
         PendingSignup.objects.filter(expires_at__lte=now).delete()

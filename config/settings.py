@@ -484,6 +484,12 @@ RATELIMIT_TIERS = {
         "rate": env.str("RATELIMIT_AUTH_NOTICE", default="1/1h"),
         "when_unavailable": "memory",
     },
+    # Sign-up emails per address (link or "you already have an account"); over it: the
+    # same answer, nothing sent.
+    "auth-signup": {
+        "rate": env.str("RATELIMIT_AUTH_SIGNUP", default="5/1h"),
+        "when_unavailable": "memory",
+    },
     # Wrong current passwords per user (password/email change, deletion, ownership transfer).
     "password-check": {
         "rate": env.str("RATELIMIT_PASSWORD_CHECK", default="10/1h"),

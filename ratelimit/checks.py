@@ -17,6 +17,7 @@ REQUIRED_TIERS = (
     "auth-device",
     "auth-reset",
     "auth-notice",
+    "auth-signup",
     "password-check",
     "serve",
     "pages",

@@ -213,6 +213,19 @@ def test_each_sign_up_queues_exactly_one_email(
     ]
 
 
+def test_sign_up_emails_to_one_address_are_capped_from_any_number_of_ips(
+    client: Client, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    UserFactory(email="taken@example.com")
+    answers = []
+    for n in range(7):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = _sign_up(client, "taken@example.com", REMOTE_ADDR=f"203.0.113.{n}")
+        answers.append((response.status_code, response["Location"]))
+    assert answers == [(302, "/auth/sign-up/sent/")] * 7  # the same answer throughout
+    assert len(mailoutbox) == 5  # the "auth-signup" budget per address
+
+
 def test_the_existing_owner_can_still_sign_in_after_someone_tried(client: Client) -> None:
     user = UserFactory(email="taken@example.com")
     _sign_up(client, "taken@example.com")
