@@ -18,7 +18,7 @@ from accounts import services_email
 from accounts.exceptions import EmailTaken, ResendTooSoon, TokenError
 from accounts.forms_email import EmailChangeForm, PasswordForgotForm, PasswordResetForm
 from accounts.models import EmailToken
-from ratelimit.decorators import rate_limit
+from ratelimit.decorators import consume_or_429, rate_limit, user_or_ip
 
 
 def _no_referrer(response: HttpResponse) -> HttpResponse:
@@ -77,7 +77,6 @@ def verify_email_resend(request: HttpRequest) -> HttpResponse:
 
 @sensitive_post_parameters("password")
 @login_required
-@rate_limit(tier="email-send")  # each request emails an address the user typed
 def email_change(request: HttpRequest) -> HttpResponse:
     """Ask for a new address; it replaces the current one once verified."""
     user = request.user
@@ -87,6 +86,10 @@ def email_change(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:email-change")
     form = EmailChangeForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
+        # Each request emails an address the user typed (wrong passwords have their
+        # own budget, in the form).
+        if refused := consume_or_429(request, tier="email-send", key=user_or_ip(request)):
+            return refused
         new_email = form.cleaned_data["new_email"]
         try:
             services_email.email_change_request(user=user, new_email=new_email)

@@ -153,3 +153,19 @@ def test_an_address_taken_before_verification_is_refused_clearly(client, user, c
 def test_the_page_needs_a_signed_in_user(client):
     response = client.get("/account/email/")
     assert response.status_code == 302 and "/auth/sign-in/" in response["Location"]
+
+
+def test_email_change_requests_count_against_the_email_budget(
+    auth_client, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Each request emails an address the user typed: five an hour, like "resend"."""
+    with django_capture_on_commit_callbacks(execute=True):
+        codes = [
+            auth_client.post(
+                "/account/email/",
+                {"new_email": f"new{n}@example.com", "password": DEFAULT_PASSWORD},
+            ).status_code
+            for n in range(6)
+        ]
+    assert codes == [302] * 5 + [429]
+    assert len(mailoutbox) == 5
