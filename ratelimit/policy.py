@@ -63,7 +63,13 @@ def request_checks(request: HttpRequest) -> list[Check]:
         email = sign_in_email(request)
         if not email:
             return [ip]
-        return [ip, sign_in_account_check(request, email=email)]
+        account = sign_in_account_check(request, email=email)
+        if account.key_type == "device":
+            # A browser that signed in to this account before has a budget of its own,
+            # so a neighbour failing on purpose behind the same address (an office, a
+            # carrier NAT) cannot pause it either.
+            return [account]
+        return [ip, account]
     if _namespace(request) in settings.RATELIMIT_SERVE_NAMESPACES:
         return [Check("serve", ip_identity(client_ip(request)), "ip")]
     # Anonymous visitors without a session cookie never load a session here.

@@ -229,3 +229,21 @@ def test_pausing_an_unknown_address_emails_nobody_and_looks_the_same(
     assert refused.status_code == 429 and PAUSED_PAGE in refused.content.decode()
     events = [getattr(r, "event", None) for r in caplog.records]
     assert events.count("sign_in.paused") == 1
+
+
+def test_a_neighbour_failing_behind_the_same_address_cannot_pause_a_known_device(
+    settings: Any,
+) -> None:
+    colleague = UserFactory()
+    browser = Client()
+    assert sign_in(browser, colleague.email).status_code == 302
+    session_expires(browser, settings)
+    # Someone behind the same office address uses up the per-IP budget on purpose.
+    neighbour = [
+        Client().post(SIGN_IN, {"email": "x@example.com", "password": "no"}, REMOTE_ADDR=VICTIM_IP)
+        for _ in range(6)
+    ]
+    assert neighbour[-1].status_code == 429
+    # A new browser at that address is paused; the colleague's own browser is not.
+    assert sign_in(Client(), UserFactory().email).status_code == 429
+    assert sign_in(browser, colleague.email).status_code == 302
