@@ -9,7 +9,7 @@ do themselves (accounts/services_lifecycle.py), never a row delete.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -24,16 +24,19 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from accounts.exceptions import PermanentEmailError
+from accounts.exceptions import LastOwnerOfOrgsError, PermanentEmailError
 from accounts.mail import email_delivery_retry, without_live_links
 from accounts.models import EmailDelivery, EmailToken, KnownDevice, User
 from accounts.services import user_signup
 from accounts.services_email import password_reset_send
-from accounts.services_lifecycle import LastOwnerOfOrgsError, account_delete
+from accounts.services_lifecycle import account_delete
+from core.admin import StaffAuditMixin
+from core.audit import personal_tenant_of
+from core.audit_actions import StaffAction
 from sessions_app.admin import SessionInline
-from tenants.admin import UserMembershipInline
-from tenants.admin_base import STAFF_CHANGED, StaffAuditMixin
-from tenants.models import Tenant
+
+if TYPE_CHECKING:
+    from tenants.models import Tenant
 
 # Fields that grant or redirect access to an account: superusers only.
 SUPERUSER_ONLY_FIELDS = ["email", "is_staff", "is_superuser", "groups", "user_permissions"]
@@ -84,12 +87,13 @@ class UserAdmin(StaffAuditMixin, SignUpOnAddMixin, admin.ModelAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "name"]})]
     filter_horizontal = ["groups", "user_permissions"]
-    inlines = [UserMembershipInline, SessionInline]
+    # tenants/admin.py re-registers this admin with the person's memberships inline first.
+    inlines = [SessionInline]
     actions = ["send_password_reset_emails", "delete_accounts"]
 
     def audit_tenant(self, obj: User) -> Tenant | None:
         """Staff changes to a person are logged in their personal workspace."""
-        return Tenant.objects.filter(personal_owner=obj).first()
+        return personal_tenant_of(user_id=obj.pk)
 
     def get_fieldsets(self, request, obj=None):  # type: ignore[no-untyped-def]
         return self.fieldsets if obj is not None else self.add_fieldsets
@@ -143,7 +147,7 @@ class UserAdmin(StaffAuditMixin, SignUpOnAddMixin, admin.ModelAdmin):
             sent = password_reset_send(email=user.email)
             if sent:
                 after = {"password": "reset email sent"}
-                self.audit_staff(request, user, STAFF_CHANGED, after=after)
+                self.audit_staff(request, user, StaffAction.CHANGED, after=after)
         return sent
 
     def send_password_reset_view(self, request: HttpRequest, object_id: str) -> HttpResponse:

@@ -1,21 +1,31 @@
 from django.apps import AppConfig
 
+from accounts.audit import AccountAction
+from core.audit_actions import audit_actions_register
+
 
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Accounts"
 
     def ready(self) -> None:
+        # Imported here, not at the top: they import models, which the app registry
+        # only allows once every app is loaded.
+        from django.contrib import admin
         from django.contrib.auth.signals import user_logged_in, user_login_failed
 
-        from accounts.receivers import log_sign_in, log_sign_in_failure, notify_new_device
+        from accounts.forms import AdminLoginForm
+        from accounts.receivers import (
+            log_sign_in,
+            log_sign_in_failure,
+            notify_new_device,
+            on_sign_in_paused,
+        )
+        from ratelimit.signals import sign_in_paused
 
+        audit_actions_register(AccountAction, destructive=[AccountAction.DELETED])
         user_logged_in.connect(notify_new_device, dispatch_uid="accounts.notify_new_device")
         user_logged_in.connect(log_sign_in, dispatch_uid="accounts.log_sign_in")
         user_login_failed.connect(log_sign_in_failure, dispatch_uid="accounts.log_sign_in_failure")
-
-        from django.contrib import admin
-
-        from accounts.forms import AdminLoginForm
-
+        sign_in_paused.connect(on_sign_in_paused, dispatch_uid="accounts.sign_in_paused")
         admin.site.login_form = AdminLoginForm  # bounded password, as on every form

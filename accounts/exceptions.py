@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import BadRequest
+
+
+class LastOwnerOfOrgsError(Exception):
+    """The user is the only owner of these orgs (tenancy says which); `orgs` names them."""
+
+    def __init__(self, orgs: list[Any]) -> None:
+        self.orgs = orgs
+        names = ", ".join(f"“{t.name}”" for t in orgs)
+        super().__init__(
+            f"You are the only owner of {names}. Transfer ownership or delete "
+            f"{'it' if len(orgs) == 1 else 'them'} before deleting your account."
+        )
 
 
 class TokenError(BadRequest):

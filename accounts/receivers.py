@@ -8,8 +8,9 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 
-from config.client_ip import client_ip
-from config.security_log import email_hash, security_event
+from accounts.services_security import sign_in_paused_notify
+from core.client_ip import client_ip
+from core.security_log import email_hash, security_event
 
 
 def notify_new_device(
@@ -50,3 +51,8 @@ def log_sign_in_failure(
         ip=client_ip(request) if request is not None else "",
         path=request.path if request is not None else "",
     )
+
+
+def on_sign_in_paused(sender: Any, *, email: str, minutes: int, **kwargs: Any) -> None:
+    """Rate limiting paused sign-in to an account from new devices: tell its owner."""
+    sign_in_paused_notify(email=email, minutes=minutes)

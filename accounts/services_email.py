@@ -20,7 +20,7 @@ from accounts.tokens import (
     email_token_use,
     email_tokens_revoke,
 )
-from config.security_log import email_hash, security_event
+from core.security_log import email_hash, security_event
 from ratelimit.services import ratelimit_consume
 
 logger = logging.getLogger("accounts.security")

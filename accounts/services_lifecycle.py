@@ -1,9 +1,11 @@
 """Deleting an account and exporting a person's data.
 
-Deletion happens in two steps. `account_delete` (the person, with their password)
-removes them from every org through the tenancy service (so billing's seat counts
-follow), soft-deletes their personal workspace, revokes every session, deletes the
-avatar after commit and deactivates the user: nobody can sign in as them, and their
+Accounts sits below the apps that hold a person's data, so it asks them through
+the signals in accounts/signals.py (sent inside the transaction). Deletion happens
+in two steps. `account_delete` (the person, with their password) has tenancy remove
+them from every org through its services (so billing's seat counts follow) and
+soft-delete their personal workspace, has uploads delete the avatar after commit,
+revokes every session and deactivates the user: nobody can sign in as them, and their
 name stays on audit entries. Their email stays reserved for
 ACCOUNTS_DELETION_GRACE_DAYS (a mistaken or malicious deletion can still be undone
 by an operator: reactivate the user and clear the workspace's deleted_at), then
@@ -15,90 +17,36 @@ events point at it (PROTECT).
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from tenants.audit import audit_record
-from tenants.models import AuditEvent, Membership, Role, Tenant
-
-if TYPE_CHECKING:
-    from accounts.models import User
-
-
-class LastOwnerOfOrgsError(Exception):
-    """The user is the only owner of these orgs; `orgs` names them."""
-
-    def __init__(self, orgs: list[Tenant]) -> None:
-        self.orgs = orgs
-        names = ", ".join(f"“{t.name}”" for t in orgs)
-        super().__init__(
-            f"You are the only owner of {names}. Transfer ownership or delete "
-            f"{'it' if len(orgs) == 1 else 'them'} before deleting your account."
-        )
+from accounts.exceptions import LastOwnerOfOrgsError
+from accounts.models import User
+from accounts.signals import account_deleting, account_deletion_check, account_export_requested
+from sessions_app.models import Session
+from sessions_app.services import session_revoke_all_for_user
 
 
-def orgs_blocking_deletion(*, user: User) -> list[Tenant]:
-    """Live orgs where the user is the only owner (one query)."""
-    owned = Membership.objects.filter(
-        user=user, role__key=Role.Key.OWNER, tenant__kind=Tenant.Kind.ORG
-    ).filter(tenant__deleted_at__isnull=True)
-    tenants = Tenant.objects.filter(pk__in=owned.values("tenant_id")).order_by("name")
-    return [
-        t
-        for t in tenants.prefetch_related("memberships__role")
-        if sum(1 for m in t.memberships.all() if m.role.key == Role.Key.OWNER) == 1
-    ]
-
-
-def _hand_over_primary_contact(membership: Membership) -> None:
-    """Before leaving, the primary contact role passes to another owner."""
-    from tenants.services import membership_set_primary_contact
-
-    successor = (
-        Membership.objects.for_tenant(membership.tenant)
-        .filter(role__key=Role.Key.OWNER)
-        .exclude(pk=membership.pk)
-        .order_by("joined_at")
-        .first()
-    )
-    if successor is not None:
-        membership_set_primary_contact(membership=successor, acting_user=None)
-        membership.is_primary_contact = False
+def account_deletion_blockers(*, user: User) -> list[Any]:
+    """What stops the person deleting their account, as the apps above say (tenancy:
+    the live orgs where they are the only owner, by name)."""
+    answers = account_deletion_check.send(sender=User, user=user)
+    return [blocker for _receiver, blockers in answers for blocker in blockers]
 
 
 @transaction.atomic
 def account_delete(*, user: User) -> None:
     """Delete the account (the caller has checked the password, or is staff in the
     admin); refused while the user is the last owner of an org, naming those orgs."""
-    from sessions_app.models import Session
-    from sessions_app.services import session_revoke_all_for_user
-    from tenants.services import membership_leave
-    from uploads.services import avatar_remove
-
-    blocking = orgs_blocking_deletion(user=user)
+    blocking = account_deletion_blockers(user=user)
     if blocking:
         raise LastOwnerOfOrgsError(blocking)
-    memberships = Membership.objects.filter(user=user, tenant__kind=Tenant.Kind.ORG)
-    for membership in memberships.select_related("tenant", "role", "user"):
-        if membership.is_primary_contact:
-            _hand_over_primary_contact(membership)
-        membership_leave(membership=membership)
-    if user.avatar:
-        avatar_remove(user=user)
-    personal = Tenant.objects.filter(personal_owner=user).first()
-    if personal is not None and not personal.is_deleted:
-        personal.deleted_at = timezone.now()
-        personal.save(update_fields=["deleted_at", "updated_at"])
-        audit_record(
-            tenant=personal,
-            action=AuditEvent.Action.ACCOUNT_DELETED,
-            acting_user=user,
-            target=user,
-            before={"email": user.email},
-        )
+    # Tenancy leaves the orgs and soft-deletes the personal workspace (with its audit
+    # event); uploads removes the avatar.
+    account_deleting.send(sender=User, user=user)
     session_revoke_all_for_user(user=user, reason=Session.RevokedReason.SIGNED_OUT)
     user.is_active = False
     user.set_unusable_password()
@@ -107,8 +55,6 @@ def account_delete(*, user: User) -> None:
 
 def accounts_purge_deleted(*, now: Any = None) -> int:
     """Free the emails of accounts deleted more than the grace period ago; returns how many."""
-    from accounts.models import User
-
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.ACCOUNTS_DELETION_GRACE_DAYS)
     users = User.objects.filter(
@@ -126,56 +72,37 @@ def accounts_purge_deleted(*, now: Any = None) -> int:
 
 
 def account_export(*, user: User) -> dict[str, Any]:
-    """Everything we hold about the person, as JSON-able data (GDPR-style export)."""
-    from sessions_app.models import Session
-    from uploads.models import Upload
+    """Everything we hold about the person, as JSON-able data (GDPR-style export).
 
-    memberships = Membership.objects.filter(user=user).select_related("tenant", "role")
-    return {
+    The profile and sessions are read here; the apps above add their sections
+    (tenancy: memberships; uploads: files) through `account_export_requested`.
+    """
+    data: dict[str, Any] = {
         "exported_at": timezone.now().isoformat(),
         "profile": {
             "email": user.email,
             "name": user.name,
-            "email_verified_at": _iso(user.email_verified_at),
-            "date_joined": _iso(user.date_joined),
-            "last_login": _iso(user.last_login),
+            "email_verified_at": iso_or_none(user.email_verified_at),
+            "date_joined": iso_or_none(user.date_joined),
+            "last_login": iso_or_none(user.last_login),
             "has_avatar": bool(user.avatar),
         },
-        "memberships": [
-            {
-                "workspace": m.tenant.name,
-                "slug": m.tenant.slug,
-                "kind": m.tenant.kind,
-                "role": m.role.name,
-                "primary_contact": m.is_primary_contact,
-                "billing_contact": m.is_billing_contact,
-                "joined_at": _iso(m.joined_at),
-            }
-            for m in memberships
-        ],
-        "sessions": [
-            {
-                "device": s.device,
-                "ip_address": s.ip_address,
-                "created_at": _iso(s.created_at),
-                "last_activity_at": _iso(s.last_activity_at),
-                "revoked_at": _iso(s.revoked_at),
-            }
-            for s in Session.objects.filter(user=user).order_by("-created_at")
-        ],
-        "uploads": [
-            {
-                "workspace": u.tenant.name,
-                "filename": u.original_filename,
-                "content_type": u.content_type,
-                "size": u.size,
-                "kind": u.kind,
-                "created_at": _iso(u.created_at),
-            }
-            for u in Upload.objects.filter(uploaded_by=user).select_related("tenant")
-        ],
     }
+    for _receiver, sections in account_export_requested.send(sender=User, user=user):
+        data.update(sections)
+    data["sessions"] = [
+        {
+            "device": s.device,
+            "ip_address": s.ip_address,
+            "created_at": iso_or_none(s.created_at),
+            "last_activity_at": iso_or_none(s.last_activity_at),
+            "revoked_at": iso_or_none(s.revoked_at),
+        }
+        for s in Session.objects.filter(user=user).order_by("-created_at")
+    ]
+    return data
 
 
-def _iso(value: Any) -> str | None:
+def iso_or_none(value: Any) -> str | None:
+    """A datetime as ISO 8601 (None stays None); the apps' export sections use it too."""
     return value.isoformat() if value else None

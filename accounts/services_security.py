@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.mail import absolute_url, email_enqueue, task_enqueue_transactional
 from accounts.models import User, normalize_email
-from config.security_log import security_event
+from core.security_log import security_event
 from ratelimit.services import ratelimit_consume, ratelimit_release
 
 PASSWORD_CHECK_TIER = "password-check"

@@ -20,7 +20,7 @@ from accounts.mail import absolute_url, email_enqueue
 from accounts.models import PendingSignup, User, normalize_email
 from accounts.services import user_signup
 from accounts.tokens import token_digest, token_generate
-from config.security_log import email_hash, security_event
+from core.security_log import email_hash, security_event
 from ratelimit.services import ratelimit_consume
 
 SIGNUP_LIFETIME = timedelta(hours=48)

@@ -15,13 +15,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.exceptions import LastOwnerOfOrgsError
 from accounts.forms import PasswordField
-from accounts.services_lifecycle import (
-    LastOwnerOfOrgsError,
-    account_delete,
-    account_export,
-    orgs_blocking_deletion,
-)
+from accounts.services_lifecycle import account_delete, account_deletion_blockers, account_export
 from accounts.services_security import current_password_check
 
 
@@ -48,7 +44,7 @@ class AccountDeleteForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def delete(request: HttpRequest) -> HttpResponse:
     form = AccountDeleteForm(request.POST or None, user=request.user)
-    blocking = orgs_blocking_deletion(user=request.user)
+    blocking = account_deletion_blockers(user=request.user)
     if request.method == "POST" and form.is_valid() and not blocking:
         try:
             account_delete(user=request.user)

@@ -1,20 +1,22 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.core import checks
+
+from billing.audit import BillingAction
+from core.audit_actions import audit_actions_register
 
 
 class BillingConfig(AppConfig):
+    """Seat counts follow memberships: tenants/apps.py connects billing.receivers to the
+    tenancy signals (billing sits below tenancy and does not import it)."""
+
     name = "billing"
     verbose_name = "Billing"
 
     def ready(self) -> None:
-        from django.core import checks
-
+        # billing.checks imports models: only once the app registry is ready.
         from billing import checks as billing_checks
-        from billing.receivers import on_membership_changed
-        from tenants.signals import membership_added, membership_removed, tenant_deleted
 
-        membership_added.connect(on_membership_changed, dispatch_uid="billing.seats.added")
-        membership_removed.connect(on_membership_changed, dispatch_uid="billing.seats.removed")
-        tenant_deleted.connect(on_membership_changed, dispatch_uid="billing.seats.tenant_deleted")
+        audit_actions_register(BillingAction)
         checks.register(billing_checks.check_plans)

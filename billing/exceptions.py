@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.core.exceptions import BadRequest, PermissionDenied
 
+from core.exceptions import DomainError
 
-class PlanLimitReached(PermissionDenied):
+
+class PlanLimitReached(DomainError, PermissionDenied):
     """The tenant's plan does not allow this (a feature it lacks or a cap it hit).
 
     `message` is shown to people as-is and ends with what to do; `upgrade_url` is the
@@ -19,7 +21,7 @@ class PlanLimitReached(PermissionDenied):
         self.upgrade_url = upgrade_url
 
 
-class BillingError(BadRequest):
+class BillingError(DomainError, BadRequest):
     """A billing action that cannot be done in the current state; `message` says why."""
 
     def __init__(self, message: str) -> None:

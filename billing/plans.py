@@ -7,7 +7,7 @@ Plans live in `settings.BILLING_PLANS` (read at use time). The API for other app
     plan_allows(tenant=t, feature="teams") -> bool          # for showing/hiding UI
     plan_require(tenant=t, feature="teams") -> None         # raises PlanLimitReached
     plan_limit(tenant=t, limit="max_members") -> int | None # None means unlimited
-    plan_check_members(tenant=t, adding=1) -> None          # before adding/inviting people
+    plan_check_members(tenant=t, taken=n, adding=1) -> None # before adding/inviting people
     plan_check_storage(tenant=t, used_bytes=u, adding_bytes=n) -> None  # before an upload
 
 Each `plan_check_*`/`plan_require` raises `billing.exceptions.PlanLimitReached`
@@ -16,8 +16,9 @@ whose `upgrade_url` is the tenant's billing page. Let it propagate (the billing
 middleware renders a 403 page with an upgrade button) or catch it and show
 `exc.message`.
 
-Member caps count current members plus pending invitations: see
-`pending_invitation_count`, which the invitations app extends.
+Member caps count current members plus pending invitations; the caller counts them
+(`tenants.selectors.tenant_seats_taken`): billing sits below tenancy and reads
+nothing of it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.urls import reverse
 
+from billing.backends import billing_enabled
 from billing.exceptions import PlanLimitReached
 
 if TYPE_CHECKING:
@@ -101,8 +103,6 @@ def plan_for_account(account: Account) -> Plan:
 
     Without a configured billing provider every account is on the free plan.
     """
-    from billing.backends import billing_enabled
-
     if not billing_enabled() or not account.has_live_subscription:
         return plan_default()
     return plan_get(account.plan) or plan_default()
@@ -138,23 +138,13 @@ def plan_require(*, tenant: Tenant, feature: str) -> None:
         )
 
 
-def pending_invitation_count(*, tenant: Tenant) -> int:
-    """Invitations sent but not yet accepted (nor cancelled, nor expired); they count
-    against the member cap so a tenant cannot over-invite."""
-    from tenants.invitations import invitation_pending_count  # it imports this module
-
-    return invitation_pending_count(tenant=tenant)
-
-
-def plan_check_members(*, tenant: Tenant, adding: int = 1) -> None:
-    """Raise PlanLimitReached if `adding` more people (members or invitations) would
-    exceed the plan's member cap. Members + pending invitations count."""
-    from tenants.models import Membership
-
+def plan_check_members(*, tenant: Tenant, taken: int, adding: int = 1) -> None:
+    """Raise PlanLimitReached if `adding` more people would exceed the plan's member
+    cap. `taken` comes from the caller (members plus pending invitations, see
+    `tenants.selectors.tenant_seats_taken`), as `plan_check_storage` takes `used_bytes`."""
     plan = plan_for_tenant(tenant)
     if plan.max_members is None:
         return
-    taken = Membership.objects.for_tenant(tenant).count() + pending_invitation_count(tenant=tenant)
     if taken + adding > plan.max_members:
         raise PlanLimitReached(
             f"The {plan.name} plan allows up to {plan.max_members} members, "

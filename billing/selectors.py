@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
 
+from accounts.models import User
+from billing.backends import billing_enabled
 from billing.models import Account
-from billing.plans import Plan
-from tenants.permissions import BILLING_MANAGE
+from billing.plans import Plan, plan_for_account, plan_list
+from core.permissions import BILLING_MANAGE
 
 if TYPE_CHECKING:
-    from accounts.models import User
     from tenants.models import Membership, Tenant
 
 
@@ -22,13 +23,9 @@ def billing_manager_tenant_ids(*, user: User, tenant_id: int | None = None) -> s
     """Live workspaces where the user's role includes billing.manage (only `tenant_id`
     when given). Read from the database on every call, so a removal or demotion counts
     at once."""
-    from tenants.models import Membership
-
     if not user.is_authenticated:
         return set()
-    memberships = Membership.objects.filter(
-        user=user, tenant__deleted_at__isnull=True
-    ).select_related("role")
+    memberships = user.memberships.filter(tenant__deleted_at__isnull=True).select_related("role")
     if tenant_id is not None:
         memberships = memberships.filter(tenant_id=tenant_id)
     # Permissions are a JSON list: checked here rather than with a JSON lookup SQLite lacks.
@@ -85,11 +82,11 @@ def account_tenant_get(*, account: Account, tenant_id: int) -> Tenant:
 
 def account_seats_used(*, account: Account) -> int:
     """Distinct people across every live tenant the account pays for."""
-    from tenants.models import Membership
-
+    # Through the users' `memberships` relation: billing sits below tenancy.
     return (
-        Membership.objects.filter(tenant__account=account, tenant__deleted_at__isnull=True)
-        .values("user_id")
+        User.objects.filter(
+            memberships__tenant__account=account, memberships__tenant__deleted_at__isnull=True
+        )
         .distinct()
         .count()
     )
@@ -97,11 +94,8 @@ def account_seats_used(*, account: Account) -> int:
 
 def billing_contact_list(*, tenant: Tenant) -> list[Membership]:
     """The tenant's billing contacts (with their users), primary contact first."""
-    from tenants.models import Membership
-
     return list(
-        Membership.objects.for_tenant(tenant)
-        .filter(is_billing_contact=True)
+        tenant.memberships.filter(is_billing_contact=True)
         .select_related("user")
         .order_by("-is_primary_contact", "joined_at")
     )
@@ -109,13 +103,13 @@ def billing_contact_list(*, tenant: Tenant) -> list[Membership]:
 
 def account_billing_emails(*, account: Account) -> list[str]:
     """Emails of the billing contacts of every live tenant the account pays for."""
-    from tenants.models import Membership
-
     emails = (
-        Membership.objects.filter(
-            tenant__account=account, tenant__deleted_at__isnull=True, is_billing_contact=True
+        User.objects.filter(
+            memberships__tenant__account=account,
+            memberships__tenant__deleted_at__isnull=True,
+            memberships__is_billing_contact=True,
         )
-        .values_list("user__email", flat=True)
+        .values_list("email", flat=True)
         .distinct()
     )
     return sorted(emails)
@@ -178,9 +172,6 @@ _STATUS_BADGES = {
 
 
 def billing_overview_get(*, tenant: Tenant, user: User) -> BillingOverview:
-    from billing.backends import billing_enabled
-    from billing.plans import plan_for_account, plan_list
-
     account = tenant.account
     enabled = billing_enabled()
     plan = plan_for_account(account)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
+from billing.audit import BillingAction
 from billing.backends import billing_backend, billing_enabled
 from billing.exceptions import BillingAccountDenied, BillingError, BillingNotConfigured
 from billing.models import Account
@@ -28,11 +29,11 @@ from billing.selectors import (
     account_may_manage,
     account_seats_used,
 )
-from tenants.audit import audit_record
-from tenants.models import AuditEvent, Tenant
+from core.audit import audit_record
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from tenants.models import Tenant
 
 logger = logging.getLogger("billing")
 
@@ -224,7 +225,7 @@ def _audit_plan_change(*, account: Account, before: str) -> None:
     for tenant in account.tenants.filter(deleted_at__isnull=True):
         audit_record(
             tenant=tenant,
-            action=AuditEvent.Action.PLAN_CHANGED,
+            action=BillingAction.PLAN_CHANGED,
             acting_user=None,
             target=account,
             before={"plan": before},
@@ -238,7 +239,13 @@ def account_tenant_detach(*, tenant: Tenant, acting_user: User | None) -> Accoun
     allows (`acting_user` None: the system). Logged in the workspace and in the account's
     home; the old account's paid seats follow."""
     with transaction.atomic():
-        tenant = Tenant.objects.select_for_update().select_related("account").get(pk=tenant.pk)
+        # The tenant's own model: billing sits below tenants and does not import it.
+        tenant = (
+            type(tenant)
+            ._default_manager.select_for_update()
+            .select_related("account")
+            .get(pk=tenant.pk)
+        )
         old = tenant.account
         if old.home_tenant_id == tenant.pk:
             raise BillingError("This workspace owns its billing account and cannot leave it.")
@@ -252,11 +259,13 @@ def account_tenant_detach(*, tenant: Tenant, acting_user: User | None) -> Accoun
         tenant.account = account
         tenant.save(update_fields=["account", "updated_at"])
         after = {"billing_account": account.name, "plan": plan_for_account(account).key}
-        home = Tenant.objects.filter(pk=old.home_tenant_id, deleted_at__isnull=True).first()
+        home = old.home_tenant if old.home_tenant_id is not None else None
+        if home is not None and home.deleted_at is not None:
+            home = None
         for log in filter(None, (tenant, home)):
             audit_record(
                 tenant=log,
-                action=AuditEvent.Action.BILLING_DETACHED,
+                action=BillingAction.DETACHED,
                 acting_user=acting_user,
                 target=tenant,
                 before=before,

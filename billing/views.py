@@ -17,9 +17,9 @@ from billing.exceptions import BillingError
 from billing.plans import plan_for_account
 from billing.selectors import account_tenant_get, billing_overview_get
 from billing.webhooks import stripe_event_receive
-from tenants.decorators import tenant_permission_required
-from tenants.types import TenantRequest
-from tenants.views._base import tenant_context
+from core.decorators import tenant_permission_required
+from core.types import TenantRequest
+from core.views import tenant_context
 
 if TYPE_CHECKING:
     from tenants.models import Tenant

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "core",
     "accounts",
     "tenants",
     "sessions_app",
@@ -92,13 +93,13 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below)
     "config.security_headers.PermissionsPolicyMiddleware",
-    # TRACE, PUT, DELETE…: 405 before any work (config.request_limits).
-    "config.request_limits.AllowedMethodsMiddleware",
-    "tenants.audit.AuditContextMiddleware",  # the client IP for audit events
+    # TRACE, PUT, DELETE…: 405 before any work (core.request_limits).
+    "core.request_limits.AllowedMethodsMiddleware",
+    "core.audit.AuditContextMiddleware",  # the client IP for audit events
     "sessions_app.middleware.SessionMiddleware",  # hashed-token sessions, see sessions_app
     "django.middleware.common.CommonMiddleware",
     # 413 from Content-Length alone; before CSRF, which is the first to read a POST body.
-    "config.request_limits.RequestBodyLimitMiddleware",
+    "core.request_limits.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "sessions_app.middleware.AuthenticationMiddleware",  # user from the session row
     "config.security_headers.PrivateCacheMiddleware",  # signed-in responses: no-store

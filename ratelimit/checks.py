@@ -126,7 +126,7 @@ def check_middleware_order(**kwargs: Any) -> list[CheckMessage]:
 
 @register("ratelimit")
 def check_client_ip(**kwargs: Any) -> list[CheckMessage]:
-    from config.client_ip import _meta_key, trusted_proxies
+    from core.client_ip import _meta_key, trusted_proxies
 
     try:
         trusted_proxies(settings.TRUSTED_PROXIES)

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
-from config.client_ip import client_ip
+from core.client_ip import client_ip
 from ratelimit.keys import ip_identity
 from ratelimit.responses import apply_headers, rate_limited_response
 from ratelimit.services import ratelimit_consume

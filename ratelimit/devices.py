@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 
-from config.security_log import security_event
+from core.security_log import security_event
 from ratelimit.keys import account_identity
 
 COOKIE_NAME = "pacetrack-device"

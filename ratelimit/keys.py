@@ -12,7 +12,7 @@ import ipaddress
 
 from django.conf import settings
 
-from config.security_log import email_hash
+from core.security_log import email_hash
 
 KEY_MARKER = "rl:"
 

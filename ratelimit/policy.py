@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 
-from config.client_ip import client_ip
+from core.client_ip import client_ip
 from ratelimit.devices import known_device_id
 from ratelimit.keys import account_identity, ip_identity
 

@@ -7,8 +7,8 @@ from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django_htmx.http import reswap, retarget
 
-from config.client_ip import client_ip
-from config.security_log import security_event
+from core.client_ip import client_ip
+from core.security_log import security_event
 from ratelimit.backends import Usage
 
 

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from accounts.services_security import sign_in_paused_notify
-from config.client_ip import client_ip
-from config.security_log import security_event
+from core.client_ip import client_ip
+from core.security_log import security_event
 from ratelimit.backends import Usage
 from ratelimit.policy import Check, sign_in_email
 from ratelimit.services import ratelimit_consume, ratelimit_release, tier_rate
+from ratelimit.signals import sign_in_paused
 
 
 def sign_in_settle(
@@ -56,4 +56,5 @@ def _paused(request: HttpRequest, *, check: Check) -> None:
     if notice is not None and not notice.allowed:
         return
     minutes = tier_rate(check.tier).window_ms // 60_000
-    sign_in_paused_notify(email=sign_in_email(request), minutes=minutes)
+    # Accounts emails the owner (accounts.receivers.on_sign_in_paused).
+    sign_in_paused.send(sender=sign_in_settle, email=sign_in_email(request), minutes=minutes)

@@ -2,10 +2,14 @@ from __future__ import annotations
 
 from django.apps import AppConfig
 
+from core.audit_actions import audit_actions_register
+from sessions_app.audit import SessionAction
+
 
 class SessionsAppConfig(AppConfig):
     name = "sessions_app"
     verbose_name = "Sessions"
 
     def ready(self) -> None:
+        audit_actions_register(SessionAction, destructive=[SessionAction.REVOKED])
         from sessions_app import checks  # noqa: F401 - registers the system checks

@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 
-from config.client_ip import client_ip
-from config.security_log import security_event
+from core.client_ip import client_ip
+from core.security_log import security_event
 from sessions_app.auth import session_user
 from sessions_app.backends.db import SessionStore
 

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from config.prebuilt_sql import fetch_one, select_list, table
+from core.prebuilt_sql import fetch_one, select_list, table
 from sessions_app.models import Session
 
 if TYPE_CHECKING:

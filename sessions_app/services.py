@@ -11,6 +11,8 @@ from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.db import transaction
 from django.utils import timezone
 
+from core.audit import audit_record_for_user
+from sessions_app.audit import SessionAction
 from sessions_app.devices import device_label
 from sessions_app.models import Session
 from sessions_app.tokens import token_hash
@@ -92,15 +94,9 @@ def _audit_admin_revoke(
     *, user_id: int, acting_user: User | None, target: Any, label: str, after: dict[str, Any]
 ) -> None:
     """Staff revocations land in the user's personal audit log (sessions have no tenant)."""
-    from tenants.audit import audit_record
-    from tenants.models import AuditEvent, Tenant
-
-    tenant = Tenant.objects.filter(personal_owner_id=user_id).first()
-    if tenant is None:  # e.g. a superuser made by createsuperuser, not by sign-up
-        return
-    audit_record(
-        tenant=tenant,
-        action=AuditEvent.Action.SESSION_REVOKED,
+    audit_record_for_user(
+        user_id=user_id,
+        action=SessionAction.REVOKED,
         acting_user=acting_user,
         target=target,
         target_label=label,

@@ -7,12 +7,11 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from accounts import admin as accounts_admin
+from accounts.models import User
+from core.admin import StaffAuditMixin
 from tenants import services
-from tenants.admin_base import (
-    ServiceAdminMixin,
-    ServiceInlineFormSet,
-    StaffAuditMixin,
-)
+from tenants.admin_base import ServiceAdminMixin, ServiceInlineFormSet
 from tenants.admin_forms import (
     MembershipAdminForm,
     RoleAdminForm,
@@ -23,7 +22,6 @@ from tenants.admin_forms import (
 )
 from tenants.invitations import invitation_cancel
 from tenants.models import (
-    AuditEvent,
     Invitation,
     Membership,
     Role,
@@ -222,30 +220,6 @@ class TenantSlugRedirectAdmin(admin.ModelAdmin):
     list_select_related = ["tenant"]
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: audit events are never added, edited or deleted by hand."""
-
-    list_display = ["created_at", "tenant", "actor", "actor_ip", "action", "target_label"]
-    list_filter = ["action", "created_at"]
-    search_fields = ["tenant__slug", "tenant__name", "actor__email", "target_label", "actor_ip"]
-    list_select_related = ["tenant", "actor"]
-    date_hierarchy = "created_at"
-    raw_id_fields = ["tenant", "actor"]
-
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return [f.name for f in AuditEvent._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
     """Read-only: invitations are sent from the members page (the service emails the
@@ -274,3 +248,14 @@ class InvitationAdmin(admin.ModelAdmin):
             invitation_cancel(invitation=invitation, acting_user=None)
             cancelled += 1
         self.message_user(request, f"{cancelled} invitation(s) cancelled.")
+
+
+# The people admin lives in accounts, which sits below tenants and cannot import this
+# module; it gets the person's memberships inline here, the way Django extends the
+# admin of an app below (unregister, subclass, register).
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(accounts_admin.UserAdmin):
+    inlines = [UserMembershipInline, *accounts_admin.UserAdmin.inlines]

@@ -24,16 +24,11 @@ from django.forms.models import BaseInlineFormSet, construct_instance
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from billing.exceptions import PlanLimitReached
-from tenants.audit import audit_record
-from tenants.exceptions import CrossTenantError, EscalationError, TenantRuleError
-from tenants.models import AuditEvent, Tenant
-
-STAFF_CHANGED = AuditEvent.Action.STAFF_CHANGED
-STAFF_DELETED = AuditEvent.Action.STAFF_DELETED
+from core.exceptions import DomainError
+from tenants.exceptions import CrossTenantError
 
 # What a service raises when it refuses: shown to staff as written.
-REFUSALS = (TenantRuleError, EscalationError, CrossTenantError, PlanLimitReached, ValidationError)
+REFUSALS = (DomainError, CrossTenantError, ValidationError)
 
 
 class _TrialRun(Exception):
@@ -57,98 +52,6 @@ def refusal_of(run: Callable[[], object]) -> list[str]:
 def messages_of(error: Exception) -> list[str]:
     """The sentences of a refusal, without the field names of a ValidationError."""
     return error.messages if isinstance(error, ValidationError) else [str(error)]
-
-
-def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | float | str | list | dict):
-        return value
-    if isinstance(value, models.Model):
-        return str(value)
-    if hasattr(value, "all"):  # many-to-many managers and querysets
-        return [str(v) for v in value.all()]
-    return str(value)
-
-
-class StaffAuditMixin:
-    """Staff changes and deletions in the admin go to the audit log of the tenant concerned.
-
-    `audit_tenant(obj)` names that tenant (None: nothing to log, e.g. a superuser
-    without a personal workspace). Passwords and other secrets are never logged,
-    only the names of the fields that changed. Rows added or removed in inlines are
-    logged in their own tenant, so a staff member is named next to the service's event.
-    """
-
-    audit_secret_fields: tuple[str, ...] = ("password",)
-
-    def audit_tenant(self, obj: Any) -> Tenant | None:
-        raise NotImplementedError
-
-    def _values(self, obj: Any, fields: list[str]) -> dict[str, Any]:
-        return {
-            f: "(changed)" if f in self.audit_secret_fields else _jsonable(getattr(obj, f, None))
-            for f in fields
-        }
-
-    def audit_staff(
-        self,
-        request: HttpRequest,
-        obj: Any,
-        action: str,
-        *,
-        tenant: Tenant | None = None,
-        before: dict[str, Any] | None = None,
-        after: dict[str, Any] | None = None,
-    ) -> None:
-        """One event naming the staff member, in `tenant` (default: `audit_tenant(obj)`)."""
-        tenant = tenant or self.audit_tenant(obj)
-        if tenant is not None:
-            audit_record(
-                tenant=tenant,
-                action=action,
-                acting_user=request.user,
-                target=obj,
-                request=request,
-                before=before,
-                after=after,
-            )
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        with transaction.atomic():
-            # Model fields only (not form-only inputs such as a new org's owner email).
-            fields = [f for f in form.changed_data if hasattr(type(obj), f)]
-            before = None
-            if change and fields:
-                old = type(obj)._default_manager.get(pk=obj.pk)
-                before = self._values(old, fields)
-            super().save_model(request, obj, form, change)  # type: ignore[misc]
-            if fields:
-                after = self._values(obj, fields)
-                self.audit_staff(request, obj, STAFF_CHANGED, before=before, after=after)
-
-    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        with transaction.atomic():
-            super().save_formset(request, form, formset, change)  # type: ignore[misc]
-            changed = [(obj, fields) for obj, fields in getattr(formset, "changed_objects", [])]
-            changed += [(obj, list(formset.form.base_fields)) for obj in formset.new_objects]
-            for obj, fields in changed:
-                self._audit_inline(request, obj, STAFF_CHANGED, fields)
-            for obj in getattr(formset, "deleted_objects", []):
-                self._audit_inline(request, obj, STAFF_DELETED, [])
-
-    def _audit_inline(self, request: HttpRequest, obj: Any, action: str, fields: list) -> None:
-        # Inline rows (memberships) are logged in their own tenant.
-        tenant = getattr(obj, "tenant", None)
-        if isinstance(tenant, Tenant):
-            after = self._values(obj, [f for f in fields if f != "DELETE"]) or None
-            self.audit_staff(request, obj, action, tenant=tenant, after=after)
-
-    def _audit_deleted(self, request: HttpRequest, obj: Any) -> None:
-        self.audit_staff(request, obj, STAFF_DELETED)
-
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        with transaction.atomic():
-            self._audit_deleted(request, obj)
-            super().delete_model(request, obj)  # type: ignore[misc]
 
 
 class ServiceModelForm(forms.ModelForm):

@@ -14,11 +14,12 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import User, normalize_email
 from billing.plans import plan_check_members, plan_require
+from core.permissions import PERMISSION_CHOICES
 from tenants import services
 from tenants.admin_base import ServiceModelForm
 from tenants.exceptions import PrimaryContactError
 from tenants.models import Membership, Role, Team, TeamMember, Tenant
-from tenants.permissions import PERMISSION_CHOICES
+from tenants.selectors import tenant_seats_taken
 
 
 def _fresh(instance: Any, *related: str) -> Any:
@@ -55,7 +56,7 @@ class MembershipAdminForm(ServiceModelForm):
         data = self.cleaned_data
         if not self.instance.pk:
             tenant = data["tenant"]
-            plan_check_members(tenant=tenant, adding=1)
+            plan_check_members(tenant=tenant, taken=tenant_seats_taken(tenant=tenant), adding=1)
             membership = services.membership_create(
                 tenant=tenant,
                 user=data["user"],

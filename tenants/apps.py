@@ -2,16 +2,43 @@ from django.apps import AppConfig
 from django.core import checks
 from django.db.models.signals import post_migrate
 
+from core.audit_actions import audit_actions_register
+from tenants.audit import DESTRUCTIVE, TenantAction
+
 
 class TenantsConfig(AppConfig):
     name = "tenants"
     verbose_name = "Tenants"
 
     def ready(self) -> None:
+        # Imported here, not at the top: these modules import models, which the app
+        # registry only allows once every app is loaded.
+        from accounts import signals as account_signals
+        from billing.receivers import on_membership_changed
+        from tenants import receivers
         from tenants.checks import check_middleware_order
+        from tenants.signals import membership_added, membership_removed, tenant_deleted
         from tenants.triggers import ensure_sqlite_kind_trigger
 
+        audit_actions_register(TenantAction, destructive=DESTRUCTIVE)
         checks.register(check_middleware_order)
         post_migrate.connect(
             ensure_sqlite_kind_trigger, sender=self, dispatch_uid="tenants_sqlite_kind_trigger"
         )
+        # Accounts sits below tenancy and asks through signals (accounts/signals.py).
+        account_signals.user_signed_up.connect(
+            receivers.on_user_signed_up, dispatch_uid="tenants.personal_workspace"
+        )
+        account_signals.account_deletion_check.connect(
+            receivers.on_account_deletion_check, dispatch_uid="tenants.deletion_check"
+        )
+        account_signals.account_deleting.connect(
+            receivers.on_account_deleting, dispatch_uid="tenants.account_deleting"
+        )
+        account_signals.account_export_requested.connect(
+            receivers.on_account_export_requested, dispatch_uid="tenants.account_export"
+        )
+        # Billing sits below tenancy: its seat counts follow memberships through our signals.
+        membership_added.connect(on_membership_changed, dispatch_uid="billing.seats.added")
+        membership_removed.connect(on_membership_changed, dispatch_uid="billing.seats.removed")
+        tenant_deleted.connect(on_membership_changed, dispatch_uid="billing.seats.tenant_deleted")

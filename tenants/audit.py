@@ -1,92 +1,24 @@
-"""The audit log's one writer: `audit_record`, called inside each service's transaction.
-
-Services call it next to the change they make, so the event commits (or rolls
-back) with the change itself. The actor's IP comes from `request` or `ip=` when
-the caller has them; for services called from a view without a request in
-hand, `AuditContextMiddleware` remembers the client IP of the current request
-in a context variable. That variable carries the IP only, never the tenant or
-the user: scoping stays explicit (see STYLE.md, "Implicit current tenant").
-"""
+"""The audit actions the tenancy services write (registered in tenants/apps.py)."""
 
 from __future__ import annotations
 
-import contextvars
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
-
 from django.db import models
-from django.http import HttpRequest, HttpResponse
-
-from config.client_ip import client_ip
-from tenants.models import AuditEvent, Tenant
-
-if TYPE_CHECKING:
-    from accounts.models import User
-
-_request_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "audit_request_ip", default=None
-)
 
 
-def _label(target: models.Model) -> str:
-    """A human label for the target as it is now (emails for people and memberships)."""
-    email = getattr(target, "email", None)
-    if email:
-        return str(email)
-    user = getattr(target, "user", None)
-    if user is not None and getattr(user, "email", None):
-        return str(user.email)
-    return str(target)
+class TenantAction(models.TextChoices):
+    MEMBER_INVITED = "member.invited", "Member invited"
+    MEMBER_JOINED = "member.joined", "Member joined"
+    MEMBER_REMOVED = "member.removed", "Member removed"
+    MEMBER_LEFT = "member.left", "Member left"
+    MEMBER_ROLE_CHANGED = "member.role_changed", "Role changed"
+    MEMBER_CONTACT_CHANGED = "member.contact_changed", "Contact changed"
+    ROLE_CREATED = "role.created", "Role created"
+    ROLE_UPDATED = "role.updated", "Role updated"
+    ROLE_DELETED = "role.deleted", "Role deleted"
+    OWNERSHIP_TRANSFERRED = "tenant.ownership_transferred", "Ownership transferred"
+    TENANT_RENAMED = "tenant.renamed", "Workspace renamed"
+    TENANT_SLUG_CHANGED = "tenant.slug_changed", "Workspace URL changed"
+    TENANT_DELETED = "tenant.deleted", "Workspace deleted"
 
 
-def audit_record(
-    *,
-    tenant: Tenant,
-    action: str,
-    acting_user: User | None,
-    target: models.Model | None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-    request: HttpRequest | None = None,
-    ip: str | None = None,
-    target_label: str | None = None,
-) -> AuditEvent:
-    """Append one event to the tenant's audit log, in the caller's transaction.
-
-    `acting_user` None means the system (a webhook, a command). `before`/`after`
-    hold only the fields that changed, as JSON-able values.
-    """
-    if action not in AuditEvent.Action.values:
-        raise ValueError(f"Unknown audit action {action!r}.")
-    if ip is None:
-        ip = client_ip(request) if request is not None else _request_ip.get()
-    if acting_user is not None and not acting_user.is_authenticated:
-        acting_user = None
-    event = AuditEvent(
-        tenant=tenant,
-        actor=acting_user,
-        # "0.0.0.0" is client_ip's "nothing usable", not an address.
-        actor_ip=ip if ip and ip != "0.0.0.0" else None,  # noqa: S104
-        action=action,
-        target_type=target._meta.label_lower if target is not None else "",
-        target_id=str(target.pk) if target is not None and target.pk is not None else "",
-        target_label=(target_label or (_label(target) if target is not None else ""))[:255],
-        before=before,
-        after=after,
-    )
-    event.save()
-    return event
-
-
-class AuditContextMiddleware:
-    """Remembers this request's client IP for audit events written deeper down."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = _request_ip.set(client_ip(request))
-        try:
-            return self.get_response(request)
-        finally:
-            _request_ip.reset(token)
+DESTRUCTIVE = [TenantAction.MEMBER_REMOVED, TenantAction.ROLE_DELETED, TenantAction.TENANT_DELETED]

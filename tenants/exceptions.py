@@ -1,7 +1,7 @@
 """Tenancy rule violations. Messages are shown to people as written.
 
 They subclass Django's exceptions so an uncaught one still maps to the right
-status (400 or 403); views catch `TenantRuleError` to show the message in place.
+status (400 or 403); views show the message in place through `core.errors`.
 """
 
 from __future__ import annotations
@@ -10,8 +10,10 @@ from typing import Any
 
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 
+from core.exceptions import DomainError
 
-class TenantRuleError(BadRequest):
+
+class TenantRuleError(DomainError, BadRequest):
     """The action breaks a tenancy rule; the message says which and what to do."""
 
 
@@ -55,7 +57,7 @@ class OrgCreateLimitError(TenantRuleError):
     """The person created as many organisations as TENANTS_ORG_CREATE_PER_DAY allows."""
 
 
-class EscalationError(PermissionDenied):
+class EscalationError(DomainError, PermissionDenied):
     """The acting member tried to grant more than their own role allows."""
 
 

@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError
 
 from accounts.forms import PasswordField
 from accounts.services_security import current_password_check
+from core.errors import ServiceForm
+from core.permissions import PERMISSION_CHOICES
 from tenants import services
-from tenants.exceptions import EscalationError, TenantRuleError
 from tenants.models import Membership, Role, Team, Tenant, slug_validator
-from tenants.permissions import PERMISSION_CHOICES
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -20,24 +20,6 @@ if TYPE_CHECKING:
 
 INPUT = {"class": "input"}
 NEW_ACCOUNT = "new"
-
-
-class ServiceForm(forms.Form):
-    """Turns what a service refuses into form errors shown beside the form."""
-
-    def run(self, action: Any) -> Any:
-        try:
-            return action()
-        except (TenantRuleError, EscalationError) as error:
-            self.add_error(None, str(error))
-            return None
-        except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    self.add_error(field if field in self.fields else None, errors)
-            else:
-                self.add_error(None, error)
-            return None
 
 
 class OrgCreateForm(ServiceForm):

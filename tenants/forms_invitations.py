@@ -8,9 +8,9 @@ from django import forms
 
 from accounts.forms import SignUpForm
 from accounts.models import normalize_email
-from billing.exceptions import PlanLimitReached
+from core.errors import ServiceForm
 from tenants.exceptions import AlreadyAMemberError, InvitationPendingError
-from tenants.forms import INPUT, ServiceForm
+from tenants.forms import INPUT
 from tenants.invitations import invitation_accept_signup, invitation_create
 from tenants.models import Invitation, Membership, Role, Team, Tenant
 from tenants.permissions import role_in_reach
@@ -52,7 +52,6 @@ class InvitationForm(ServiceForm):
         super().__init__(*args, **kwargs)
         self.tenant, self.user, self.actor = tenant, user, actor
         self.pending_invitation: Invitation | None = None
-        self.upgrade_url = ""
         roles = grantable_roles(tenant=tenant, actor=actor)
         self.fields["role"].queryset = Role.objects.filter(pk__in=[r.pk for r in roles])
         self.fields["role"].choices = [(r.pk, r.name) for r in roles]
@@ -72,20 +71,15 @@ class InvitationForm(ServiceForm):
 
     def save(self) -> Invitation | None:
         data = self.cleaned_data
-        try:
-            return self.run(
-                lambda: invitation_create(
-                    tenant=self.tenant,
-                    email=data["email"],
-                    role=data["role"],
-                    teams=data["teams"],
-                    acting_user=self.user,
-                )
+        return self.run(
+            lambda: invitation_create(
+                tenant=self.tenant,
+                email=data["email"],
+                role=data["role"],
+                teams=data["teams"],
+                acting_user=self.user,
             )
-        except PlanLimitReached as error:
-            self.upgrade_url = error.upgrade_url
-            self.add_error(None, error.message)
-            return None
+        )
 
     def run(self, action: Any) -> Any:
         """Address problems show on the email field; other refusals above the form."""

@@ -4,8 +4,8 @@ reads the pages need (selectors).
 An invitation is emailed as `/invites/<token>/`. Only the token's SHA-256 is kept
 (the helpers in accounts/tokens.py), so a database dump opens no workspace, and a
 resend replaces the digest so the previous link stops working. Open (pending)
-invitations hold a seat under the plan's member cap: billing counts them through
-`invitation_pending_count`.
+invitations hold a seat under the plan's member cap: `tenant_seats_taken` counts
+them for `plan_check_members`.
 
 Accepting goes through `membership_create` with the inviter as the acting user, so
 the grant is checked against what the inviter may still do today, and billing's
@@ -26,9 +26,12 @@ from django.utils import timezone
 
 from accounts.mail import absolute_url, email_enqueue
 from accounts.models import normalize_email
+from accounts.services import user_signup
 from accounts.tokens import token_digest, token_generate, token_matches
 from billing.plans import plan_check_members, plan_limit
-from tenants.audit import audit_record
+from core.audit import audit_record
+from core.permissions import MEMBERS_INVITE
+from tenants.audit import TenantAction
 from tenants.exceptions import (
     AlreadyAMemberError,
     EscalationError,
@@ -44,8 +47,8 @@ from tenants.exceptions import (
     InvitationUsedError,
     PersonalTenantError,
 )
-from tenants.models import AuditEvent, Invitation, Membership, Role, Team, Tenant
-from tenants.permissions import MEMBERS_INVITE
+from tenants.models import Invitation, Membership, Role, Team, Tenant
+from tenants.selectors import tenant_seats_taken
 from tenants.services._common import acting_role, assert_in_tenant, assert_may_grant, lock_tenant
 from tenants.services.memberships import membership_create
 from tenants.services.teams import team_member_add
@@ -177,7 +180,7 @@ def invitation_create(
         # An expired invitation is replaced by the new one (new role, teams, link).
         open_invite.cancelled_at = now
         open_invite.save(update_fields=["cancelled_at"])
-    plan_check_members(tenant=tenant, adding=1)
+    plan_check_members(tenant=tenant, taken=tenant_seats_taken(tenant=tenant), adding=1)
     raw, digest = token_generate()
     invitation = Invitation(
         tenant=tenant,
@@ -198,7 +201,7 @@ def invitation_create(
     invitation.teams.set(teams)
     audit_record(
         tenant=tenant,
-        action=AuditEvent.Action.MEMBER_INVITED,
+        action=TenantAction.MEMBER_INVITED,
         acting_user=acting_user,
         target=invitation,
         target_label=email,
@@ -231,7 +234,7 @@ def invitation_resend(*, invitation: Invitation, acting_user: User | None) -> In
         )
     if invitation.expires_at <= now:
         # Expired invitations do not hold a seat; reviving one takes a seat again.
-        plan_check_members(tenant=tenant, adding=1)
+        plan_check_members(tenant=tenant, taken=tenant_seats_taken(tenant=tenant), adding=1)
     raw, invitation.token_hash = token_generate()
     invitation.sent_at = now
     invitation.expires_at = now + LIFETIME
@@ -281,8 +284,6 @@ def invitation_accept(*, raw_token: str, user: User) -> Membership:
 def invitation_accept_signup(*, raw_token: str, name: str, password: str) -> Membership:
     """Create the account for the invited address and join, all or nothing. The
     address is verified: the person opened the link emailed to it."""
-    from accounts.services import user_signup  # accounts.services imports tenants
-
     invitation = invitation_for_token(raw=raw_token, lock=True)
     invitation_assert_usable(invitation)
     user = user_signup(email=invitation.email, password=password, name=name)

@@ -17,8 +17,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 
-from config.client_ip import client_ip
-from config.security_log import security_event
+from core.client_ip import client_ip
+from core.security_log import security_event
 from tenants.selectors import membership_for_old_slug, membership_for_request
 
 

@@ -1,8 +1,9 @@
 """Tenants, the roles and memberships that let users into them, and teams inside them.
 
 Tenant-owned rows carry an indexed `tenant` foreign key and are read through
-`TenantOwnedQuerySet.for_tenant(tenant)`: the one scoping helper, so that a
-cross-tenant read has to be written on purpose.
+`TenantOwnedQuerySet.for_tenant(tenant)` (core/models.py): the one scoping helper,
+so that a cross-tenant read has to be written on purpose. The audit log's rows live
+in core (core/models.py); each app declares its own audit actions.
 """
 
 from __future__ import annotations
@@ -15,18 +16,13 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
+from core.models import TenantOwnedQuerySet
+
 # Lower-case letters, digits and single hyphens, 3-60 characters: safe in URLs as typed.
 slug_validator = RegexValidator(
     r"^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,59}$",
     "Use 3-60 lower-case letters, digits and hyphens; start and end with a letter or digit.",
 )
-
-
-class TenantOwnedQuerySet(models.QuerySet):
-    """Base queryset for every model with a `tenant` foreign key."""
-
-    def for_tenant(self, tenant: Tenant) -> TenantOwnedQuerySet:
-        return self.filter(tenant=tenant)
 
 
 class TenantQuerySet(models.QuerySet):
@@ -243,84 +239,6 @@ class TenantSlugRedirect(models.Model):
 
     def __str__(self) -> str:
         return f"/t/{self.slug}/ → {self.tenant.slug}"
-
-
-class AuditEventQuerySet(TenantOwnedQuerySet):
-    """Audit rows are append-only: bulk changes are refused here and by a DB trigger."""
-
-    def update(self, **kwargs: Any) -> int:
-        raise ValidationError("Audit events are immutable.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise ValidationError("Audit events are immutable.")
-
-
-class AuditEvent(models.Model):
-    """Who did what to which object in a tenant, and when (see tenants/audit.py)."""
-
-    class Action(models.TextChoices):
-        MEMBER_INVITED = "member.invited", "Member invited"
-        MEMBER_JOINED = "member.joined", "Member joined"
-        MEMBER_REMOVED = "member.removed", "Member removed"
-        MEMBER_LEFT = "member.left", "Member left"
-        MEMBER_ROLE_CHANGED = "member.role_changed", "Role changed"
-        MEMBER_CONTACT_CHANGED = "member.contact_changed", "Contact changed"
-        ROLE_CREATED = "role.created", "Role created"
-        ROLE_UPDATED = "role.updated", "Role updated"
-        ROLE_DELETED = "role.deleted", "Role deleted"
-        OWNERSHIP_TRANSFERRED = "tenant.ownership_transferred", "Ownership transferred"
-        TENANT_RENAMED = "tenant.renamed", "Workspace renamed"
-        TENANT_SLUG_CHANGED = "tenant.slug_changed", "Workspace URL changed"
-        TENANT_DELETED = "tenant.deleted", "Workspace deleted"
-        PLAN_CHANGED = "billing.plan_changed", "Plan changed"
-        BILLING_SHARED = "billing.shared", "Billing account shared"
-        BILLING_DETACHED = "billing.detached", "Billing account no longer shared"
-        FILE_UPLOADED = "file.uploaded", "File uploaded"
-        FILE_DELETED = "file.deleted", "File deleted"
-        SESSION_REVOKED = "session.revoked", "Session revoked by an admin"
-        ACCOUNT_DELETED = "account.deleted", "Account deleted"
-        STAFF_CHANGED = "staff.changed", "Changed by staff"
-        STAFF_DELETED = "staff.deleted", "Deleted by staff"
-
-    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="audit_events")
-    # PROTECT: users and tenants are deactivated/soft-deleted, never removed under their history.
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text="Empty for system actions (webhooks, commands).",
-    )
-    actor_ip = models.GenericIPAddressField(null=True, blank=True)
-    action = models.CharField(max_length=40, choices=Action.choices)
-    target_type = models.CharField(max_length=60, blank=True)
-    target_id = models.CharField(max_length=64, blank=True)
-    # What the target was called at the time: it may be renamed or gone later.
-    target_label = models.CharField(max_length=255, blank=True)
-    before = models.JSONField(null=True, blank=True)
-    after = models.JSONField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    objects = AuditEventQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        indexes = [
-            models.Index(fields=["tenant", "-created_at"], name="tenants_audit_tenant_time"),
-            models.Index(fields=["tenant", "action", "-created_at"], name="tenants_audit_action"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_action_display()}: {self.target_label}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise ValidationError("Audit events are immutable.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ValidationError("Audit events are immutable.")
 
 
 class InvitationQuerySet(TenantOwnedQuerySet):

@@ -1,39 +1,22 @@
-"""Permission codes, the built-in roles that bundle them, and the one rule that
-compares two roles.
+"""The built-in roles that bundle the permission codes (core/permissions.py), and the
+one rule that compares two roles.
 
-Roles store a list of these codes; views declare the one they need and the
-server checks it against the membership as it is on this request.
+Roles store a list of codes; views declare the one they need and the server checks
+it against the membership as it is on this request.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from core.permissions import (
+    ALL_PERMISSIONS,
+    BILLING_MANAGE,
+    TENANT_DELETE,
+)
+
 if TYPE_CHECKING:
     from tenants.models import Role
-
-TENANT_UPDATE = "tenant.update"
-TENANT_DELETE = "tenant.delete"
-MEMBERS_INVITE = "members.invite"
-MEMBERS_MANAGE = "members.manage"
-ROLES_MANAGE = "roles.manage"
-TEAMS_MANAGE = "teams.manage"
-BILLING_MANAGE = "billing.manage"
-FILES_MANAGE = "files.manage"
-AUDIT_VIEW = "audit.view"
-
-PERMISSION_CHOICES: list[tuple[str, str]] = [
-    (TENANT_UPDATE, "Rename the tenant and change its settings"),
-    (TENANT_DELETE, "Delete the organisation"),
-    (MEMBERS_INVITE, "Invite people"),
-    (MEMBERS_MANAGE, "Change members' roles and remove members"),
-    (ROLES_MANAGE, "Create, rename and delete custom roles"),
-    (TEAMS_MANAGE, "Create and manage teams"),
-    (BILLING_MANAGE, "Manage billing and the subscription"),
-    (FILES_MANAGE, "Upload and delete files"),
-    (AUDIT_VIEW, "See the audit log"),
-]
-ALL_PERMISSIONS: list[str] = [code for code, _ in PERMISSION_CHOICES]
 
 # key -> (display name, permissions)
 BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {

@@ -11,8 +11,9 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from billing.models import Account
-from config.prebuilt_sql import fetch_one, select_list, table
-from tenants.models import AuditEvent, Membership, Role, Team, Tenant
+from core.models import AuditEvent
+from core.prebuilt_sql import fetch_one, select_list, table
+from tenants.models import Invitation, Membership, Role, Team, Tenant
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -192,3 +193,23 @@ def audit_event_list(*, tenant: Tenant, action: str = "") -> QuerySet[AuditEvent
     if action:
         events = events.filter(action=action)
     return events.order_by("-created_at", "-pk")
+
+
+def orgs_blocking_deletion(*, user: User) -> list[Tenant]:
+    """Live orgs where the user is the only owner: they block deleting the account."""
+    owned = Membership.objects.filter(
+        user=user, role__key=Role.Key.OWNER, tenant__kind=Tenant.Kind.ORG
+    ).filter(tenant__deleted_at__isnull=True)
+    tenants = Tenant.objects.filter(pk__in=owned.values("tenant_id")).order_by("name")
+    return [
+        t
+        for t in tenants.prefetch_related("memberships__role")
+        if sum(1 for m in t.memberships.all() if m.role.key == Role.Key.OWNER) == 1
+    ]
+
+
+def tenant_seats_taken(*, tenant: Tenant) -> int:
+    """Members plus pending invitations: what counts against the plan's member cap
+    (`billing.plans.plan_check_members` takes it from here)."""
+    members = Membership.objects.for_tenant(tenant).count()
+    return members + Invitation.objects.for_tenant(tenant).pending().count()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tenants.views import audit, dashboard, invitations, members, roles, settings, teams
+from tenants.views import audit, dashboard, members, roles, settings, teams
 
 app_name = "tenant"
 
@@ -14,15 +14,15 @@ urlpatterns = [
     path("members/<int:membership_id>/remove/", members.member_remove, name="member-remove"),
     path("members/<int:membership_id>/primary/", members.member_primary, name="member-primary"),
     path("members/<int:membership_id>/billing/", members.member_billing, name="member-billing"),
-    path("members/invites/", invitations.invite_create, name="invite-create"),
+    path("members/invites/", members.invite_create, name="invite-create"),
     path(
         "members/invites/<int:invitation_id>/resend/",
-        invitations.invite_resend,
+        members.invite_resend,
         name="invite-resend",
     ),
     path(
         "members/invites/<int:invitation_id>/cancel/",
-        invitations.invite_cancel,
+        members.invite_cancel,
         name="invite-cancel",
     ),
     path("roles/", roles.role_list_view, name="roles"),

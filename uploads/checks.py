@@ -66,7 +66,7 @@ def check_uploads_settings(app_configs: Any = None, **kwargs: Any) -> list[Check
     return errors
 
 
-BODY_LIMIT_MW = "config.request_limits.RequestBodyLimitMiddleware"
+BODY_LIMIT_MW = "core.request_limits.RequestBodyLimitMiddleware"
 CSRF_MW = "django.middleware.csrf.CsrfViewMiddleware"
 
 

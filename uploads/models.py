@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from tenants.models import TenantOwnedQuerySet
+from core.models import TenantOwnedQuerySet
 
 
 class UploadQuerySet(TenantOwnedQuerySet):

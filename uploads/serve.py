@@ -27,10 +27,10 @@ from django.http import (
     HttpResponseRedirect,
     StreamingHttpResponse,
 )
+from django.shortcuts import render
 from django.utils.http import content_disposition_header, parse_etags
 from django.views.decorators.http import require_safe
 
-from config.views import page_not_found
 from uploads.keys import is_valid_route
 from uploads.selectors import ServedUpload, is_member, served_upload_get
 from uploads.storage import is_s3, storage_open_stream, storage_presigned_url, upload_storage
@@ -49,8 +49,9 @@ RESOURCE_POLICY = "same-origin"
 def serve(request: HttpRequest, folder: str, filename: str) -> HttpResponseBase:
     try:
         response = _serve(request, folder, filename)
-    except Http404 as exc:
-        response = page_not_found(request, exc)
+    except Http404:
+        # The site's 404 page (config.views.page_not_found renders the same template).
+        response = render(request, "errors/404.html", status=404)
         response["Cache-Control"] = "no-store"
     response["Cross-Origin-Resource-Policy"] = RESOURCE_POLICY
     return response

@@ -12,16 +12,17 @@ from __future__ import annotations
 import hashlib
 import logging
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from tenants.audit import audit_record
-from tenants.models import AuditEvent, Tenant
+from accounts.models import User
+from core.audit import audit_record
+from tenants.models import Tenant
 from uploads import images
+from uploads.audit import FileAction
 from uploads.exceptions import InvalidUploadKey
 from uploads.keys import upload_key_build, upload_key_validate
 from uploads.models import Upload
@@ -32,9 +33,6 @@ from uploads.storage import (
     storage_save,
     upload_storage,
 )
-
-if TYPE_CHECKING:
-    from accounts.models import User
 
 logger = logging.getLogger("uploads")
 
@@ -83,8 +81,6 @@ def _replace_image_row(*, tenant_id: int, old_key: str) -> None:
 
 def avatar_update(*, user: User, image: images.NormalizedImage) -> Upload:
     """Store a processed avatar in the user's personal tenant and make it current."""
-    from accounts.models import User
-
     tenant = user.personal_tenant
     key = _store_image(tenant=tenant, image=image)
     try:
@@ -106,8 +102,6 @@ def avatar_update(*, user: User, image: images.NormalizedImage) -> Upload:
 
 def avatar_remove(*, user: User) -> None:
     """Clear the user's avatar; the object is deleted after commit."""
-    from accounts.models import User
-
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         if not locked.avatar:
@@ -181,7 +175,7 @@ def upload_create(
             upload.save()
             audit_record(
                 tenant=tenant,
-                action=AuditEvent.Action.FILE_UPLOADED,
+                action=FileAction.UPLOADED,
                 acting_user=uploaded_by,
                 target=upload,
                 target_label=upload.original_filename,
@@ -203,7 +197,7 @@ def upload_delete(*, tenant: Tenant, upload: Upload, acting_user: User) -> None:
     with transaction.atomic():
         audit_record(
             tenant=tenant,
-            action=AuditEvent.Action.FILE_DELETED,
+            action=FileAction.DELETED,
             acting_user=acting_user,
             target=upload,
             target_label=upload.original_filename,

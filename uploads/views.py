@@ -21,12 +21,12 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.decorators import verified_email_required
-from config.request_limits import accepts_body
+from core.decorators import tenant_permission_required
+from core.permissions import FILES_MANAGE, TENANT_UPDATE
+from core.request_limits import accepts_body
+from core.types import TenantRequest
+from core.views import tenant_context
 from ratelimit.decorators import rate_limit
-from tenants.decorators import tenant_permission_required
-from tenants.permissions import FILES_MANAGE, TENANT_UPDATE
-from tenants.types import TenantRequest
-from tenants.views._base import tenant_context
 from uploads import selectors, services
 from uploads.forms import AvatarForm, FileUploadForm, ImageUploadForm, LogoForm
 from uploads.images import image_preview_data_uri

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
-from tenants.audit import audit_record
+from core.audit import audit_record
+from tenants.audit import TenantAction
 from tenants.exceptions import (
     AlreadyAMemberError,
     BillingContactError,
@@ -14,7 +15,7 @@ from tenants.exceptions import (
     PersonalTenantError,
     PrimaryContactError,
 )
-from tenants.models import AuditEvent, Membership, Role, Tenant
+from tenants.models import Membership, Role, Tenant
 from tenants.services._common import (
     acting_role,
     assert_in_tenant,
@@ -56,7 +57,7 @@ def membership_create(
     membership.save()
     audit_record(
         tenant=tenant,
-        action=AuditEvent.Action.MEMBER_JOINED,
+        action=TenantAction.MEMBER_JOINED,
         acting_user=acting_user,
         target=membership,
         after={"role": role.name},
@@ -86,7 +87,7 @@ def membership_change_role(
     if before != role.name:
         audit_record(
             tenant=tenant,
-            action=AuditEvent.Action.MEMBER_ROLE_CHANGED,
+            action=TenantAction.MEMBER_ROLE_CHANGED,
             acting_user=acting_user,
             target=membership,
             before={"role": before},
@@ -133,7 +134,7 @@ def membership_remove(*, membership: Membership, acting_user: User | None) -> No
         actor=acting_role(tenant=tenant, acting_user=acting_user), membership=membership
     )
     _assert_may_go(membership)
-    _delete(membership, action=AuditEvent.Action.MEMBER_REMOVED, acting_user=acting_user)
+    _delete(membership, action=TenantAction.MEMBER_REMOVED, acting_user=acting_user)
 
 
 @transaction.atomic
@@ -141,7 +142,7 @@ def membership_leave(*, membership: Membership) -> None:
     """The member removes themselves (acting_user is the member)."""
     lock_tenant(membership.tenant)
     _assert_may_go(membership)
-    _delete(membership, action=AuditEvent.Action.MEMBER_LEFT, acting_user=membership.user)
+    _delete(membership, action=TenantAction.MEMBER_LEFT, acting_user=membership.user)
 
 
 @transaction.atomic
@@ -169,7 +170,7 @@ def membership_set_primary_contact(
     if not was_primary:
         audit_record(
             tenant=tenant,
-            action=AuditEvent.Action.MEMBER_CONTACT_CHANGED,
+            action=TenantAction.MEMBER_CONTACT_CHANGED,
             acting_user=acting_user,
             target=membership,
             before={"primary_contact": ", ".join(m.user.email for m in previous) or None},
@@ -205,7 +206,7 @@ def membership_set_billing_contact(
     if was != is_billing_contact:
         audit_record(
             tenant=tenant,
-            action=AuditEvent.Action.MEMBER_CONTACT_CHANGED,
+            action=TenantAction.MEMBER_CONTACT_CHANGED,
             acting_user=acting_user,
             target=membership,
             before={"billing_contact": was},

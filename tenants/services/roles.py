@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from tenants.audit import audit_record
+from core.audit import audit_record
+from core.permissions import ALL_PERMISSIONS
+from tenants.audit import TenantAction
 from tenants.exceptions import BuiltinRoleError, PersonalTenantError, RoleInUseError
-from tenants.models import AuditEvent, Role, Tenant
-from tenants.permissions import ALL_PERMISSIONS
+from tenants.models import Role, Tenant
 from tenants.services._common import (
     acting_role,
     assert_in_tenant,
@@ -54,7 +55,7 @@ def role_create(
     role.save()
     audit_record(
         tenant=tenant,
-        action=AuditEvent.Action.ROLE_CREATED,
+        action=TenantAction.ROLE_CREATED,
         acting_user=acting_user,
         target=role,
         after={"name": role.name, "permissions": role.permissions},
@@ -87,7 +88,7 @@ def role_update(*, role: Role, name: str, permissions: list[str], acting_user: U
     if before != after:
         audit_record(
             tenant=tenant,
-            action=AuditEvent.Action.ROLE_UPDATED,
+            action=TenantAction.ROLE_UPDATED,
             acting_user=acting_user,
             target=role,
             before=before,
@@ -114,7 +115,7 @@ def role_delete(*, role: Role, acting_user: User | None) -> None:
         )
     audit_record(
         tenant=role.tenant,
-        action=AuditEvent.Action.ROLE_DELETED,
+        action=TenantAction.ROLE_DELETED,
         acting_user=acting_user,
         target=role,
         before={"name": role.name, "permissions": role.permissions},

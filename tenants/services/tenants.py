@@ -15,16 +15,18 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 
+from billing.audit import BillingAction
 from billing.models import Account
 from billing.selectors import account_list_manageable
-from tenants.audit import audit_record
+from core.audit import audit_record
+from tenants.audit import TenantAction
 from tenants.exceptions import (
     LastOwnerError,
     NotAMemberError,
     OrgCreateLimitError,
     PersonalTenantError,
 )
-from tenants.models import AuditEvent, Membership, Role, Tenant, TenantSlugRedirect
+from tenants.models import Membership, Role, Tenant, TenantSlugRedirect
 from tenants.permissions import BUILTIN_ROLES
 from tenants.services._common import (
     assert_in_tenant,
@@ -152,7 +154,7 @@ def _audit_account_shared(*, account: Account, tenant: Tenant, acting_user: User
     for log in (tenant, home):
         audit_record(
             tenant=log,
-            action=AuditEvent.Action.BILLING_SHARED,
+            action=BillingAction.SHARED,
             acting_user=acting_user,
             target=tenant,
             after={"billing_account": account.name, "paid_by": home.name},
@@ -192,7 +194,7 @@ def tenant_rename(*, tenant: Tenant, name: str, acting_user: User | None) -> Ten
     if before != tenant.name:
         audit_record(
             tenant=tenant,
-            action=AuditEvent.Action.TENANT_RENAMED,
+            action=TenantAction.TENANT_RENAMED,
             acting_user=acting_user,
             target=tenant,
             before={"name": before},
@@ -218,7 +220,7 @@ def tenant_change_slug(*, tenant: Tenant, slug: str, acting_user: User | None) -
     tenant.save(update_fields=["slug", "updated_at"])
     audit_record(
         tenant=tenant,
-        action=AuditEvent.Action.TENANT_SLUG_CHANGED,
+        action=TenantAction.TENANT_SLUG_CHANGED,
         acting_user=acting_user,
         target=tenant,
         before={"slug": old},
@@ -238,7 +240,7 @@ def tenant_delete(*, tenant: Tenant, acting_user: User | None) -> Tenant:
     tenant.save(update_fields=["deleted_at", "updated_at"])
     audit_record(
         tenant=tenant,
-        action=AuditEvent.Action.TENANT_DELETED,
+        action=TenantAction.TENANT_DELETED,
         acting_user=acting_user,
         target=tenant,
         after={"deleted_at": tenant.deleted_at.isoformat()},
@@ -278,7 +280,7 @@ def ownership_transfer(
     source.save(update_fields=["role"])
     audit_record(
         tenant=tenant,
-        action=AuditEvent.Action.OWNERSHIP_TRANSFERRED,
+        action=TenantAction.OWNERSHIP_TRANSFERRED,
         acting_user=acting_user,
         target=to_membership,
         before={"owner": acting_user.email},

@@ -9,23 +9,19 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from tenants.decorators import tenant_permission_required
-from tenants.models import AuditEvent
-from tenants.permissions import AUDIT_VIEW
+from core.audit_actions import (
+    audit_action_choices,
+    audit_action_exists,
+    audit_action_is_destructive,
+)
+from core.decorators import tenant_permission_required
+from core.models import AuditEvent
+from core.permissions import AUDIT_VIEW
+from core.types import TenantRequest
+from core.views import tenant_context
 from tenants.selectors import audit_event_list
-from tenants.types import TenantRequest
-from tenants.views._base import tenant_context
 
 PAGE_SIZE = 50
-DESTRUCTIVE = {
-    AuditEvent.Action.MEMBER_REMOVED,
-    AuditEvent.Action.ROLE_DELETED,
-    AuditEvent.Action.TENANT_DELETED,
-    AuditEvent.Action.FILE_DELETED,
-    AuditEvent.Action.SESSION_REVOKED,
-    AuditEvent.Action.ACCOUNT_DELETED,
-    AuditEvent.Action.STAFF_DELETED,
-}
 
 
 def _show(value: Any) -> Any:
@@ -51,14 +47,14 @@ def _changes(event: AuditEvent) -> list[tuple[str, Any, Any]]:
 def audit_log(request: TenantRequest) -> HttpResponse:
     """Paginated; an unknown action filter shows everything (and says so)."""
     action = request.GET.get("action", "")
-    unknown_action = bool(action) and action not in AuditEvent.Action.values
+    unknown_action = bool(action) and not audit_action_exists(action)
     if unknown_action:
         action = ""
     paginator = Paginator(audit_event_list(tenant=request.tenant, action=action), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     for event in page.object_list:
         event.changes = _changes(event)
-        event.is_destructive = event.action in DESTRUCTIVE
+        event.is_destructive = audit_action_is_destructive(event.action)
     context = tenant_context(
         request,
         tab="audit",
@@ -66,7 +62,7 @@ def audit_log(request: TenantRequest) -> HttpResponse:
         events=page.object_list,
         action=action,
         unknown_action=unknown_action,
-        action_choices=AuditEvent.Action.choices,
+        action_choices=audit_action_choices(),
     )
     template = "tenants/audit.html"
     if request.htmx and not request.htmx.boosted:

@@ -6,9 +6,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from billing.plans import plan_for_tenant
+from core.types import TenantRequest
+from core.views import tenant_context
 from tenants.selectors import team_list_for_dashboard, tenant_counts
-from tenants.types import TenantRequest
-from tenants.views._base import tenant_context
 
 
 def dashboard(request: TenantRequest) -> HttpResponse:

@@ -1,15 +1,14 @@
-"""Invitation pages: the panel on the members page (invite, resend, cancel) and the
-public `/invites/<token>/` link with its sign-in / sign-up paths."""
+"""The public `/invites/<token>/` link with its sign-in / sign-up paths (the invite
+panel of the members page is in tenants/views/members.py)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,141 +17,22 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.decorators import verified_email_required
 from accounts.models import User
-from billing.exceptions import PlanLimitReached
-from ratelimit.decorators import rate_limit
-from tenants.decorators import tenant_permission_required
 from tenants.exceptions import (
     InvitationEmailMismatchError,
-    InvitationError,
     InvitationInvalidError,
     InvitationLinkError,
 )
-from tenants.forms_invitations import InvitationForm, InvitationSignUpForm
+from tenants.forms_invitations import InvitationSignUpForm
 from tenants.invitations import (
     invitation_accept,
     invitation_assert_usable,
-    invitation_cancel,
     invitation_for_token,
-    invitation_get,
-    invitation_list_open,
-    invitation_resend,
 )
 from tenants.models import Invitation, Membership
-from tenants.permissions import MEMBERS_INVITE, role_in_reach
-from tenants.types import TenantRequest
-from tenants.views._base import back, tenant_context
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
-
-PANEL = "tenants/invites/_panel.html#invite-panel"
-
-
-# --- The members page panel --------------------------------------------------------
-
-
-def invite_panel(
-    request: TenantRequest,
-    *,
-    form: InvitationForm | None = None,
-    notice: str = "",
-    error: str = "",
-) -> dict[str, Any]:
-    """What the members page needs for invitations: the form and the open invites.
-    Empty for personal workspaces and for roles without `members.invite`."""
-    if request.tenant.is_personal or not request.role.has_permission(MEMBERS_INVITE):
-        return {"invite_form": None, "pending_invites": []}
-    pending = invitation_list_open(tenant=request.tenant)
-    for invite in pending:  # resend and cancel only what this role could have sent
-        invite.actionable = role_in_reach(actor=request.role, role=invite.role)
-    return {
-        "invite_form": form or _form(request),
-        "pending_invites": pending,
-        "invite_notice": notice,
-        "invite_error": error,
-    }
-
-
-def _form(request: TenantRequest, data: Any = None) -> InvitationForm:
-    return InvitationForm(data, tenant=request.tenant, actor=request.role, user=request.user)
-
-
-def _panel(request: TenantRequest, **panel: Any) -> HttpResponse:
-    context = tenant_context(request, tab="members", **invite_panel(request, **panel))
-    return render(request, PANEL, context)
-
-
-@require_http_methods(["GET", "POST"])
-@tenant_permission_required(MEMBERS_INVITE)
-@verified_email_required
-@rate_limit(tier="invite")
-def invite_create(request: TenantRequest) -> HttpResponse:
-    """Invite someone: htmx swaps the panel, a plain post redirects (or re-renders
-    the members page with the form's errors)."""
-    if request.method == "GET":
-        return redirect(_members_url(request) + "#invite-panel")
-    form = _form(request, request.POST)
-    invitation = form.save() if form.is_valid() else None
-    if invitation is not None:
-        notice = f"Invitation sent to {invitation.email}. The link is valid for 7 days."
-        if request.htmx:
-            return _panel(request, notice=notice)
-        messages.success(request, notice)
-        return back(request, "members")
-    if request.htmx:
-        return _panel(request, form=form)
-    from tenants.views.members import members_page  # members imports this module
-
-    return members_page(request, invite_form=form)
-
-
-@require_POST
-@tenant_permission_required(MEMBERS_INVITE)
-@verified_email_required
-@rate_limit(tier="invite")
-def invite_resend(request: TenantRequest, invitation_id: int) -> HttpResponse:
-    invitation = invitation_get(tenant=request.tenant, invitation_id=invitation_id)
-    return _act(
-        request,
-        lambda: invitation_resend(invitation=invitation, acting_user=request.user),
-        success=f"A new invitation link was sent to {invitation.email}; the old one no "
-        "longer works.",
-    )
-
-
-@require_POST
-@tenant_permission_required(MEMBERS_INVITE)
-def invite_cancel(request: TenantRequest, invitation_id: int) -> HttpResponse:
-    invitation = invitation_get(tenant=request.tenant, invitation_id=invitation_id)
-    return _act(
-        request,
-        lambda: invitation_cancel(invitation=invitation, acting_user=request.user),
-        success=f"The invitation to {invitation.email} was cancelled; its link no longer works.",
-    )
-
-
-def _act(request: TenantRequest, action: Any, *, success: str) -> HttpResponse:
-    error = ""
-    try:
-        action()
-    except (InvitationError, PlanLimitReached) as exc:
-        error = getattr(exc, "message", None) or str(exc)
-    except PermissionDenied as exc:  # EscalationError: may not grant this role any more
-        error = str(exc)
-    if request.htmx:
-        return _panel(request, notice="" if error else success, error=error)
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, success)
-    return back(request, "members")
-
-
-def _members_url(request: TenantRequest) -> str:
-    return reverse("tenant:members", kwargs={"tenant_slug": request.tenant.slug})
-
 
 # --- The public link ---------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""The members page: roles, contacts, removing members and leaving."""
+"""The members page: roles, contacts, removing members, leaving, and its invite panel
+(invite, resend, cancel; the public invitation link is in invitations.py)."""
 
 from __future__ import annotations
 
@@ -8,19 +9,29 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.decorators import verified_email_required
+from core.decorators import tenant_permission_required
+from core.errors import attempt, run_action
+from core.permissions import BILLING_MANAGE, MEMBERS_INVITE, MEMBERS_MANAGE
+from core.types import TenantRequest
+from core.views import tenant_context
+from ratelimit.decorators import rate_limit
 from tenants import services
-from tenants.decorators import tenant_permission_required
-from tenants.exceptions import TenantRuleError
 from tenants.forms import MemberRoleForm
+from tenants.forms_invitations import InvitationForm
+from tenants.invitations import (
+    invitation_cancel,
+    invitation_get,
+    invitation_list_open,
+    invitation_resend,
+)
 from tenants.models import Membership
-from tenants.permissions import BILLING_MANAGE, MEMBERS_MANAGE, role_in_reach
+from tenants.permissions import role_in_reach
 from tenants.selectors import membership_get, membership_list, role_list
-from tenants.types import TenantRequest
-from tenants.views._base import back, run_action, tenant_context
-from tenants.views.invitations import invite_panel
+from tenants.views._base import back
 
 
 def _flag(request: TenantRequest, membership: Membership) -> Membership:
@@ -81,7 +92,7 @@ def member_role(request: TenantRequest, membership_id: int) -> HttpResponse:
                 membership=membership, role=role, acting_user=request.user
             ),
             success=f"{membership.user.name or membership.user.email} is now {role.name}.",
-        )
+        ).error
     else:
         error = form.errors["role"][0]
         if not request.htmx:
@@ -99,7 +110,7 @@ def member_remove(request: TenantRequest, membership_id: int) -> HttpResponse:
         request,
         lambda: services.membership_remove(membership=membership, acting_user=request.user),
         success=f"{membership.user.email} was removed from {request.tenant.name}.",
-    )
+    ).error
     if request.htmx:
         return _row(request, membership_id, error) if error else HttpResponse("")
     return back(request, "members")
@@ -132,7 +143,7 @@ def member_billing(request: TenantRequest, membership_id: int) -> HttpResponse:
         success=(
             f"{membership.user.email} is {'now' if value else 'no longer'} a billing contact."
         ),
-    )
+    ).error
     if request.htmx:
         return _row(request, membership_id, error)
     return back(request, "members")
@@ -142,10 +153,10 @@ def member_billing(request: TenantRequest, membership_id: int) -> HttpResponse:
 def member_leave(request: TenantRequest) -> HttpResponse:
     """Any member may leave (not the last owner, the primary contact, or a personal tenant)."""
     tenant = request.tenant
-    try:
-        services.membership_leave(membership=request.membership)
-    except TenantRuleError as error:
-        messages.error(request, str(error))
+    outcome = attempt(lambda: services.membership_leave(membership=request.membership))
+    # Flashed for htmx too: the page is replaced by a redirect either way.
+    if outcome.error is not None:
+        messages.error(request, outcome.error)
         target = reverse("tenant:members", kwargs={"tenant_slug": tenant.slug})
     else:
         messages.success(request, f"You left {tenant.name}.")
@@ -154,3 +165,98 @@ def member_leave(request: TenantRequest) -> HttpResponse:
     if request.htmx:
         return HttpResponseClientRedirect(target)
     return redirect(target)
+
+
+PANEL = "tenants/invites/_panel.html#invite-panel"
+
+
+# --- The members page panel --------------------------------------------------------
+
+
+def invite_panel(
+    request: TenantRequest,
+    *,
+    form: InvitationForm | None = None,
+    notice: str = "",
+    error: str = "",
+) -> dict[str, Any]:
+    """What the members page needs for invitations: the form and the open invites.
+    Empty for personal workspaces and for roles without `members.invite`."""
+    if request.tenant.is_personal or not request.role.has_permission(MEMBERS_INVITE):
+        return {"invite_form": None, "pending_invites": []}
+    pending = invitation_list_open(tenant=request.tenant)
+    for invite in pending:  # resend and cancel only what this role could have sent
+        invite.actionable = role_in_reach(actor=request.role, role=invite.role)
+    return {
+        "invite_form": form or _form(request),
+        "pending_invites": pending,
+        "invite_notice": notice,
+        "invite_error": error,
+    }
+
+
+def _form(request: TenantRequest, data: Any = None) -> InvitationForm:
+    return InvitationForm(data, tenant=request.tenant, actor=request.role, user=request.user)
+
+
+def _panel(request: TenantRequest, **panel: Any) -> HttpResponse:
+    context = tenant_context(request, tab="members", **invite_panel(request, **panel))
+    return render(request, PANEL, context)
+
+
+@require_http_methods(["GET", "POST"])
+@tenant_permission_required(MEMBERS_INVITE)
+@verified_email_required
+@rate_limit(tier="invite")
+def invite_create(request: TenantRequest) -> HttpResponse:
+    """Invite someone: htmx swaps the panel, a plain post redirects (or re-renders
+    the members page with the form's errors)."""
+    if request.method == "GET":
+        return redirect(_members_url(request) + "#invite-panel")
+    form = _form(request, request.POST)
+    invitation = form.save() if form.is_valid() else None
+    if invitation is not None:
+        notice = f"Invitation sent to {invitation.email}. The link is valid for 7 days."
+        if request.htmx:
+            return _panel(request, notice=notice)
+        messages.success(request, notice)
+        return back(request, "members")
+    if request.htmx:
+        return _panel(request, form=form)
+    return members_page(request, invite_form=form)
+
+
+@require_POST
+@tenant_permission_required(MEMBERS_INVITE)
+@verified_email_required
+@rate_limit(tier="invite")
+def invite_resend(request: TenantRequest, invitation_id: int) -> HttpResponse:
+    invitation = invitation_get(tenant=request.tenant, invitation_id=invitation_id)
+    return _act(
+        request,
+        lambda: invitation_resend(invitation=invitation, acting_user=request.user),
+        success=f"A new invitation link was sent to {invitation.email}; the old one no "
+        "longer works.",
+    )
+
+
+@require_POST
+@tenant_permission_required(MEMBERS_INVITE)
+def invite_cancel(request: TenantRequest, invitation_id: int) -> HttpResponse:
+    invitation = invitation_get(tenant=request.tenant, invitation_id=invitation_id)
+    return _act(
+        request,
+        lambda: invitation_cancel(invitation=invitation, acting_user=request.user),
+        success=f"The invitation to {invitation.email} was cancelled; its link no longer works.",
+    )
+
+
+def _act(request: TenantRequest, action: Any, *, success: str) -> HttpResponse:
+    error = run_action(request, action, success=success).error
+    if request.htmx:
+        return _panel(request, notice="" if error else success, error=error or "")
+    return back(request, "members")
+
+
+def _members_url(request: TenantRequest) -> str:
+    return reverse("tenant:members", kwargs={"tenant_slug": request.tenant.slug})

@@ -7,13 +7,16 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
+from core.decorators import tenant_permission_required
+from core.errors import run_action
+from core.permissions import PERMISSION_CHOICES, ROLES_MANAGE
+from core.types import TenantRequest
+from core.views import tenant_context
 from tenants import services
-from tenants.decorators import tenant_permission_required
 from tenants.forms import RoleForm
-from tenants.permissions import PERMISSION_CHOICES, ROLES_MANAGE, role_in_reach
+from tenants.permissions import role_in_reach
 from tenants.selectors import role_get, role_list
-from tenants.types import TenantRequest
-from tenants.views._base import back, run_action, tenant_context
+from tenants.views._base import back
 
 
 def _page(request: TenantRequest, form: RoleForm | None = None) -> HttpResponse:

@@ -11,11 +11,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from tenants.decorators import tenant_permission_required
+from core.decorators import tenant_permission_required
+from core.permissions import TENANT_DELETE, TENANT_UPDATE
+from core.types import TenantRequest
+from core.views import tenant_context
 from tenants.forms import OwnershipTransferForm, TenantDeleteForm, TenantRenameForm, TenantSlugForm
-from tenants.permissions import TENANT_DELETE, TENANT_UPDATE
-from tenants.types import TenantRequest
-from tenants.views._base import back, require_owner, tenant_context
+from tenants.views._base import back, require_owner
 
 
 def _page(request: TenantRequest, **forms: Any) -> HttpResponse:

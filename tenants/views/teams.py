@@ -10,13 +10,15 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from billing.plans import plan_allows, plan_require
+from core.decorators import tenant_permission_required
+from core.errors import run_action
+from core.permissions import TEAMS_MANAGE
+from core.types import TenantRequest
+from core.views import tenant_context
 from tenants import services
-from tenants.decorators import tenant_permission_required
 from tenants.forms import TeamForm, TeamMemberAddForm
-from tenants.permissions import TEAMS_MANAGE
 from tenants.selectors import membership_get, membership_list, team_get, team_tree
-from tenants.types import TenantRequest
-from tenants.views._base import back, run_action, tenant_context
+from tenants.views._base import back
 
 
 def _context(request: TenantRequest, **extra: Any) -> dict[str, Any]:
@@ -104,7 +106,7 @@ def team_member_add(request: TenantRequest, team_id: int) -> HttpResponse:
                 team=team, membership=membership, acting_user=request.user
             ),
             success=f"{membership.user.email} added to {team.name}.",
-        )
+        ).error
     else:
         error = form.errors["membership"][0]
         if not request.htmx:
@@ -125,7 +127,7 @@ def team_member_remove(request: TenantRequest, team_id: int, membership_id: int)
             team=team, membership=membership, acting_user=request.user
         ),
         success=f"{membership.user.email} removed from {team.name}.",
-    )
+    ).error
     if request.htmx:
         return _card(request, team.pk, error)
     return back(request, "teams")

@@ -15,7 +15,7 @@ from django.test import Client
 
 from accounts.models import EmailDelivery, User
 from accounts.services_email import password_reset_send
-from tenants.models import AuditEvent
+from core.models import AuditEvent
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory, staff_with
 from tests.accounts.mailtools import link_in
 from tests.tenants.factories import OrgFactory

@@ -12,9 +12,10 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import User
+from core.models import AuditEvent
 from sessions_app.models import Session
 from sessions_app.services import session_create
-from tenants.models import AuditEvent, Membership
+from tenants.models import Membership
 from tenants.signals import membership_removed
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
 from tests.tenants.factories import OrgFactory, add_member

@@ -7,8 +7,8 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from accounts.management.commands.seed_demo import DEMO_PASSWORD
 from accounts.models import User
+from tenants.management.commands.seed_demo import DEMO_PASSWORD
 from tenants.models import Membership, Tenant
 
 pytestmark = pytest.mark.django_db

@@ -18,6 +18,7 @@ from billing.plans import (
     plan_limit,
     plan_require,
 )
+from tenants.selectors import tenant_seats_taken
 from tests.tenants.factories import add_member
 
 
@@ -73,24 +74,24 @@ def test_without_keys_everyone_is_on_free(no_billing: Any, org: Any) -> None:
 
 def test_the_member_cap_refuses_the_member_past_it(billing_settings: Any, org: Any) -> None:
     add_member(org)
-    plan_check_members(tenant=org)  # 2 of 3: one more fits
+    plan_check_members(tenant=org, taken=tenant_seats_taken(tenant=org))  # 2 of 3: one more fits
     add_member(org)
 
     with pytest.raises(PlanLimitReached) as exc:
-        plan_check_members(tenant=org)
+        plan_check_members(tenant=org, taken=tenant_seats_taken(tenant=org))
     assert "allows up to 3 members" in exc.value.message
     assert "already has 3" in exc.value.message
 
 
 def test_the_member_cap_counts_a_batch(billing_settings: Any, org: Any) -> None:
     with pytest.raises(PlanLimitReached):
-        plan_check_members(tenant=org, adding=3)
+        plan_check_members(tenant=org, taken=tenant_seats_taken(tenant=org), adding=3)
 
 
 def test_an_unlimited_plan_has_no_member_cap(billing_settings: Any, org: Any) -> None:
     subscribe(org, "business")
 
-    plan_check_members(tenant=org, adding=10_000)
+    plan_check_members(tenant=org, taken=tenant_seats_taken(tenant=org), adding=10_000)
 
 
 def test_the_storage_cap(billing_settings: Any, org: Any) -> None:

@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 from django.contrib.messages import get_messages
 
+from billing.audit import BillingAction
 from billing.models import Account
-from tenants.models import AuditEvent, Membership, Tenant
+from core.models import AuditEvent
+from tenants.models import Membership, Tenant
 from tests.accounts.factories import UserFactory
 from tests.billing.stripe_transport import recorded, subscription_with
 from tests.tenants.factories import OrgFactory, add_member
@@ -193,7 +195,7 @@ def test_sharing_an_account_is_logged_in_both_workspaces(
 ) -> None:
     org, mallory = leech
     for tenant in (acme, org):
-        event = AuditEvent.objects.for_tenant(tenant).get(action=AuditEvent.Action.BILLING_SHARED)
+        event = AuditEvent.objects.for_tenant(tenant).get(action=BillingAction.SHARED)
         assert event.actor == mallory.user
         assert event.target_label == "Leech"
 
@@ -242,7 +244,7 @@ def test_the_payers_owner_stops_paying_for_a_workspace_and_seats_follow(
     (update,) = stripe.calls("post", SUB)
     assert update.params["items[0][quantity]"] == "1"  # only Acme's owner is left
     for tenant in (acme, org):
-        event = AuditEvent.objects.for_tenant(tenant).get(action=AuditEvent.Action.BILLING_DETACHED)
+        event = AuditEvent.objects.for_tenant(tenant).get(action=BillingAction.DETACHED)
         assert event.actor == owner
         assert event.before == {"billing_account": "Acme", "plan": "pro"}
         assert event.after == {"billing_account": "Leech", "plan": "free"}

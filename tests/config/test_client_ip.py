@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.client_ip import client_ip
+from core.client_ip import client_ip
 
 
 def ip(rf: Any, remote: str = "10.0.0.2", **headers: str) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from config.request_limits import ALLOWED_METHODS
+from core.request_limits import ALLOWED_METHODS
 from tests.config.urlcrawl import every_url
 
 pytestmark = pytest.mark.django_db

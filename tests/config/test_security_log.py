@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from config.security_log import email_hash
+from core.security_log import email_hash
 from tenants.models import Role
 from tests.accounts.factories import DEFAULT_PASSWORD
 from tests.tenants.factories import OrgFactory

@@ -9,9 +9,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
+from core.models import AuditEvent
 from sessions_app.models import Session
 from sessions_app.services import session_create
-from tenants.models import AuditEvent
 from tenants.services import tenant_rename
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
 from tests.sessions_app.helpers import row_of
@@ -182,11 +182,11 @@ def test_the_audit_log_is_read_only_in_the_admin(staff_client: Client, org: Any,
     tenant_rename(tenant=org, name="Renamed", acting_user=user)
     event = AuditEvent.objects.get(tenant=org)
 
-    assert staff_client.get("/admin/tenants/auditevent/").status_code == 200
-    assert staff_client.get(f"/admin/tenants/auditevent/{event.pk}/change/").status_code == 200
-    assert staff_client.get("/admin/tenants/auditevent/add/").status_code == 403
-    assert staff_client.get(f"/admin/tenants/auditevent/{event.pk}/delete/").status_code == 403
-    staff_client.post(f"/admin/tenants/auditevent/{event.pk}/change/", {"target_label": "x"})
+    assert staff_client.get("/admin/core/auditevent/").status_code == 200
+    assert staff_client.get(f"/admin/core/auditevent/{event.pk}/change/").status_code == 200
+    assert staff_client.get("/admin/core/auditevent/add/").status_code == 403
+    assert staff_client.get(f"/admin/core/auditevent/{event.pk}/delete/").status_code == 403
+    staff_client.post(f"/admin/core/auditevent/{event.pk}/change/", {"target_label": "x"})
     event.refresh_from_db()
     assert event.target_label == "Renamed"
 

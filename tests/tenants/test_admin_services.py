@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tenants.models import AuditEvent, Membership, Role, Team, TeamMember, TenantSlugRedirect
+from core.models import AuditEvent
+from tenants.models import Membership, Role, Team, TeamMember, TenantSlugRedirect
 from tests.accounts.factories import UserFactory, staff_with
 from tests.tenants.adminforms import admin_form, inline_row
 from tests.tenants.factories import OrgFactory, add_member, make_role, make_team

@@ -11,20 +11,23 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, InternalError, connection, transaction
 from django.db.utils import OperationalError
 
+from billing.audit import BillingAction
 from billing.services import account_subscription_apply
+from core.audit import audit_record
+from core.models import AuditEvent
+from sessions_app.audit import SessionAction
 from sessions_app.models import Session
 from sessions_app.services import session_create, session_revoke, session_revoke_all_for_user
 from tenants import services
-from tenants.audit import audit_record
+from tenants.audit import TenantAction as A
 from tenants.exceptions import LastOwnerError
-from tenants.models import AuditEvent, Role
+from tenants.models import Role
 from tests.accounts.factories import UserFactory
 from tests.tenants.factories import OrgFactory, add_member
 from uploads import services as upload_services
+from uploads.audit import FileAction
 
 pytestmark = pytest.mark.django_db
-
-A = AuditEvent.Action
 
 
 def _only(tenant: Any, action: str) -> AuditEvent:
@@ -140,7 +143,7 @@ def test_plan_changed_by_the_provider_is_logged_in_every_workspace_of_the_accoun
 
     account_subscription_apply(account=acme.account, subscription=subscription, as_of=None)
 
-    event = _only(acme, A.PLAN_CHANGED)
+    event = _only(acme, BillingAction.PLAN_CHANGED)
     assert event.actor is None  # the provider, through a webhook or sync
     assert (event.before, event.after) == ({"plan": "free"}, {"plan": "pro", "status": "active"})
 
@@ -155,8 +158,8 @@ def test_file_uploaded_and_deleted(acme: Any, owner: Any) -> None:
     )
     upload_services.upload_delete(tenant=acme, upload=upload, acting_user=owner)
 
-    assert _only(acme, A.FILE_UPLOADED).target_label == "Notes.txt"
-    deleted = _only(acme, A.FILE_DELETED)
+    assert _only(acme, FileAction.UPLOADED).target_label == "Notes.txt"
+    deleted = _only(acme, FileAction.DELETED)
     assert (deleted.actor, deleted.target_label, deleted.before["size"]) == (owner, "Notes.txt", 5)
 
 
@@ -166,7 +169,7 @@ def test_session_revoked_by_staff_goes_to_the_users_personal_log(user: Any) -> N
 
     session_revoke(session=session, reason=Session.RevokedReason.ADMIN, acting_user=staff)
 
-    event = _only(user.personal_tenant, A.SESSION_REVOKED)
+    event = _only(user.personal_tenant, SessionAction.REVOKED)
     assert event.actor == staff
     assert "203.0.113.9" in event.target_label
 
@@ -176,7 +179,7 @@ def test_a_user_signing_out_their_own_device_is_not_an_audit_event(user: Any) ->
 
     session_revoke(session=session, reason=Session.RevokedReason.REVOKED_BY_USER, acting_user=user)
 
-    assert not AuditEvent.objects.filter(action=A.SESSION_REVOKED).exists()
+    assert not AuditEvent.objects.filter(action=SessionAction.REVOKED).exists()
 
 
 def test_revoking_all_sessions_as_an_operator_is_one_event(user: Any) -> None:
@@ -185,7 +188,7 @@ def test_revoking_all_sessions_as_an_operator_is_one_event(user: Any) -> None:
 
     session_revoke_all_for_user(user=user, reason=Session.RevokedReason.ADMIN)
 
-    assert _only(user.personal_tenant, A.SESSION_REVOKED).after == {
+    assert _only(user.personal_tenant, SessionAction.REVOKED).after == {
         "reason": "admin",
         "sessions": 2,
     }

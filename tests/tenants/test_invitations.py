@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.tokens import token_digest
 from billing.exceptions import PlanLimitReached
-from billing.plans import pending_invitation_count, plan_check_members
+from billing.plans import plan_check_members
 from tenants.exceptions import (
     AlreadyAMemberError,
     EscalationError,
@@ -39,6 +39,7 @@ from tenants.invitations import (
     invitation_resend,
 )
 from tenants.models import Invitation, Membership, Role, TeamMember, Tenant
+from tenants.selectors import tenant_seats_taken
 from tests.accounts.factories import UserFactory
 from tests.accounts.mailtools import link_in
 from tests.tenants.factories import add_member, make_team
@@ -188,7 +189,7 @@ def test_pending_invitations_hold_seats_under_the_member_cap(
     # The free plan allows 3 members: the owner plus two pending invitations fill it.
     invite(sent, acme, owner, "a@example.com")
     invite(sent, acme, owner, "b@example.com")
-    assert pending_invitation_count(tenant=acme) == invitation_pending_count(tenant=acme) == 2
+    assert invitation_pending_count(tenant=acme) == 2
     with pytest.raises(PlanLimitReached, match="allows up to 3 members") as exc:
         invite(sent, acme, owner, "c@example.com")
     assert exc.value.upgrade_url == f"/t/{acme.slug}/billing/"
@@ -201,10 +202,10 @@ def test_expired_cancelled_and_accepted_invitations_free_their_seat(
     a = invite(sent, acme, owner, "a@example.com")
     invite(sent, acme, owner, "b@example.com")
     invitation_cancel(invitation=a, acting_user=owner)
-    assert pending_invitation_count(tenant=acme) == 1
+    assert invitation_pending_count(tenant=acme) == 1
     with time_machine.travel(timezone.now() + timedelta(days=7, seconds=1)):
-        assert pending_invitation_count(tenant=acme) == 0
-        plan_check_members(tenant=acme, adding=2)
+        assert invitation_pending_count(tenant=acme) == 0
+        plan_check_members(tenant=acme, taken=tenant_seats_taken(tenant=acme), adding=2)
 
 
 # --- Resend and cancel ---------------------------------------------------------------
@@ -292,7 +293,7 @@ def test_accepting_joins_with_the_role_and_teams_and_verifies_the_address(
     assert newcomer.email_verified_at is not None
     invitation = Invitation.objects.get()
     assert invitation.accepted_by == newcomer and invitation.status == "accepted"
-    assert pending_invitation_count(tenant=acme) == 0
+    assert invitation_pending_count(tenant=acme) == 0
 
 
 def test_signing_up_through_an_invitation_creates_a_verified_account_in_the_org(

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from core.permissions import ALL_PERMISSIONS
 from tenants.models import Role
-from tenants.permissions import ALL_PERMISSIONS
 from tests.tenants.factories import OrgFactory, add_member, make_team
 from tests.tenants.test_url_crawl import ROUTES, fill
 

@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.test import Client
 
-from tenants.models import AuditEvent
+from core.models import AuditEvent
 from tests.accounts.factories import staff_with
 from tests.uploads.conftest import make_image
 from uploads import services

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from tenants.permissions import ALL_PERMISSIONS
+from core.permissions import ALL_PERMISSIONS
 
 View = Callable[..., HttpResponse]
 

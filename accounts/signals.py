@@ -1,0 +1,24 @@
+"""What an account's life asks of the apps above accounts.
+
+Accounts sits below tenancy, sessions' users and uploads: it cannot call them, so
+it asks through these signals and they answer from their own receivers (connected
+in their `AppConfig.ready()`). Each is sent inside the service's transaction, so a
+receiver's writes commit or roll back with the account's, and a receiver that
+raises aborts the whole action.
+"""
+
+from django.dispatch import Signal
+
+# Sent by user_signup with: user. Tenancy gives the new person their personal workspace.
+user_signed_up = Signal()
+
+# Sent by account_deletion_blockers with: user. Each receiver returns a list of what
+# stops the deletion (tenancy: the live orgs the person is the only owner of).
+account_deletion_check = Signal()
+
+# Sent by account_delete with: user, before sessions are revoked and the user is
+# deactivated. Each receiver removes what its app holds for the person.
+account_deleting = Signal()
+
+# Sent by account_export with: user. Each receiver returns {section name: JSON-able data}.
+account_export_requested = Signal()

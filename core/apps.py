@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+from core.audit_actions import StaffAction, audit_actions_register
+
+
+class CoreConfig(AppConfig):
+    """The floor every app stands on: the audit log, client IPs, request types, errors.
+
+    It imports no other app of the project (the import-linter contract in
+    pyproject.toml says so, and `make test` checks it).
+    """
+
+    name = "core"
+    verbose_name = "Core"
+
+    def ready(self) -> None:
+        audit_actions_register(StaffAction, destructive=[StaffAction.DELETED])

@@ -1,0 +1,133 @@
+"""The audit log's one writer: `audit_record`, called inside each service's transaction.
+
+Services call it next to the change they make, so the event commits (or rolls
+back) with the change itself. The actor's IP comes from `request` or `ip=` when
+the caller has them; for services called from a view without a request in
+hand, `AuditContextMiddleware` remembers the client IP of the current request
+in a context variable. That variable carries the IP only, never the tenant or
+the user: scoping stays explicit.
+
+Events about a person rather than a workspace (a session staff revoked, a deleted
+account, a staff edit of a user) go to that person's personal workspace through
+`audit_record_for_user`, so the apps below tenancy never look a tenant up themselves.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+
+from core.audit_actions import audit_action_exists
+from core.client_ip import client_ip
+from core.models import AuditEvent
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from tenants.models import Tenant
+
+_request_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "audit_request_ip", default=None
+)
+
+
+def _label(target: models.Model) -> str:
+    """A human label for the target as it is now (emails for people and memberships)."""
+    email = getattr(target, "email", None)
+    if email:
+        return str(email)
+    user = getattr(target, "user", None)
+    if user is not None and getattr(user, "email", None):
+        return str(user.email)
+    return str(target)
+
+
+def audit_record(
+    *,
+    tenant: Tenant,
+    action: str,
+    acting_user: User | None,
+    target: models.Model | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+    ip: str | None = None,
+    target_label: str | None = None,
+) -> AuditEvent:
+    """Append one event to the tenant's audit log, in the caller's transaction.
+
+    `acting_user` None means the system (a webhook, a command). `before`/`after`
+    hold only the fields that changed, as JSON-able values.
+    """
+    if not audit_action_exists(action):
+        raise ValueError(f"Unknown audit action {action!r}.")
+    if ip is None:
+        ip = client_ip(request) if request is not None else _request_ip.get()
+    if acting_user is not None and not acting_user.is_authenticated:
+        acting_user = None
+    event = AuditEvent(
+        tenant=tenant,
+        actor=acting_user,
+        # "0.0.0.0" is client_ip's "nothing usable", not an address.
+        actor_ip=ip if ip and ip != "0.0.0.0" else None,  # noqa: S104
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None and target.pk is not None else "",
+        target_label=(target_label or (_label(target) if target is not None else ""))[:255],
+        before=before,
+        after=after,
+    )
+    event.save()
+    return event
+
+
+def personal_tenant_of(*, user_id: int) -> Tenant | None:
+    """The user's personal workspace, or None (a superuser made by createsuperuser)."""
+    # Through the audit log's own foreign key: core sits below tenants and never imports it.
+    tenant_model = AuditEvent._meta.get_field("tenant").related_model
+    return tenant_model._default_manager.filter(personal_owner_id=user_id).first()
+
+
+def audit_record_for_user(
+    *,
+    user_id: int,
+    action: str,
+    acting_user: User | None,
+    target: models.Model | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+    target_label: str | None = None,
+) -> AuditEvent | None:
+    """Append an event about a person to their personal workspace's log (one query to
+    find it); nothing is written for a user who has none."""
+    tenant = personal_tenant_of(user_id=user_id)
+    if tenant is None:
+        return None
+    return audit_record(
+        tenant=tenant,
+        action=action,
+        acting_user=acting_user,
+        target=target,
+        before=before,
+        after=after,
+        request=request,
+        target_label=target_label,
+    )
+
+
+class AuditContextMiddleware:
+    """Remembers this request's client IP for audit events written deeper down."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = _request_ip.set(client_ip(request))
+        try:
+            return self.get_response(request)
+        finally:
+            _request_ip.reset(token)

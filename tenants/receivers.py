@@ -1,0 +1,80 @@
+"""Tenancy's answers to an account's life (accounts/signals.py): a few lines each,
+calling a service or a selector, inside the account service's transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from accounts.audit import AccountAction
+from accounts.models import User
+from accounts.services_lifecycle import iso_or_none
+from core.audit import audit_record
+from tenants import services
+from tenants.models import Membership, Role, Tenant
+from tenants.selectors import orgs_blocking_deletion
+
+
+def on_user_signed_up(sender: Any, user: User, **kwargs: Any) -> None:
+    """A new person gets their personal workspace, in the sign-up's transaction."""
+    services.tenant_create_personal(user=user)
+
+
+def on_account_deletion_check(sender: Any, user: User, **kwargs: Any) -> list[Tenant]:
+    """The live orgs the person is the only owner of block the deletion."""
+    return orgs_blocking_deletion(user=user)
+
+
+def on_account_deleting(sender: Any, user: User, **kwargs: Any) -> None:
+    """Leave every org through the services (seat counts follow), then soft-delete the
+    personal workspace and log the deletion there."""
+    memberships = Membership.objects.filter(user=user, tenant__kind=Tenant.Kind.ORG)
+    for membership in memberships.select_related("tenant", "role", "user"):
+        if membership.is_primary_contact:
+            _hand_over_primary_contact(membership)
+        services.membership_leave(membership=membership)
+    personal = Tenant.objects.filter(personal_owner=user).first()
+    if personal is not None and not personal.is_deleted:
+        personal.deleted_at = timezone.now()
+        personal.save(update_fields=["deleted_at", "updated_at"])
+        audit_record(
+            tenant=personal,
+            action=AccountAction.DELETED,
+            acting_user=user,
+            target=user,
+            before={"email": user.email},
+        )
+
+
+def _hand_over_primary_contact(membership: Membership) -> None:
+    """Before leaving, the primary contact role passes to another owner."""
+    successor = (
+        Membership.objects.for_tenant(membership.tenant)
+        .filter(role__key=Role.Key.OWNER)
+        .exclude(pk=membership.pk)
+        .order_by("joined_at")
+        .first()
+    )
+    if successor is not None:
+        services.membership_set_primary_contact(membership=successor, acting_user=None)
+        membership.is_primary_contact = False
+
+
+def on_account_export_requested(sender: Any, user: User, **kwargs: Any) -> dict[str, Any]:
+    """The person's memberships, for their data export."""
+    memberships = Membership.objects.filter(user=user).select_related("tenant", "role")
+    return {
+        "memberships": [
+            {
+                "workspace": m.tenant.name,
+                "slug": m.tenant.slug,
+                "kind": m.tenant.kind,
+                "role": m.role.name,
+                "primary_contact": m.is_primary_contact,
+                "billing_contact": m.is_billing_contact,
+                "joined_at": iso_or_none(m.joined_at),
+            }
+            for m in memberships
+        ]
+    }
