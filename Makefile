@@ -35,10 +35,11 @@ env: .env
 .env:
 	cp env.example .env
 
-## test: lint, format check and the whole pytest suite (backends from the environment)
+## test: lint, format check, the import layers and the whole pytest suite
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest -n auto
 
 lint:

@@ -78,6 +78,7 @@ def task_enqueue_transactional(task: Any, *args: Any, run_after: Any = None) -> 
 
 
 def _backend_is_transactional(task: Any) -> bool:
+    # Optional: only the database task backend is transactional.
     from django_tasks_db.backend import DatabaseBackend
 
     return isinstance(task.get_backend(), DatabaseBackend)
@@ -253,6 +254,6 @@ def _record_failed(delivery: EmailDelivery, error: Exception) -> str:
 
 
 def _email_task() -> Any:
-    from accounts.tasks import email_deliver
+    from accounts.tasks import email_deliver  # tasks import this module
 
     return email_deliver

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 
+from accounts.services_email import device_sign_in_record
 from accounts.services_security import sign_in_paused_notify
 from core.client_ip import client_ip
 from core.security_log import email_hash, security_event
@@ -17,8 +18,6 @@ def notify_new_device(
     sender: Any, request: HttpRequest | None, user: AbstractBaseUser, **kwargs: Any
 ) -> None:
     """On every sign-in: email the user when the device (user agent + IP /24) is new."""
-    from accounts.services_email import device_sign_in_record
-
     if request is None:  # login() without a request (scripts): no device to speak of
         return
     device_sign_in_record(

@@ -22,6 +22,9 @@ from accounts.tokens import (
 )
 from core.security_log import email_hash, security_event
 from ratelimit.services import ratelimit_consume
+from sessions_app.devices import device_label
+from sessions_app.models import Session
+from sessions_app.services import session_revoke_all_for_user
 
 logger = logging.getLogger("accounts.security")
 
@@ -203,11 +206,6 @@ def password_reset_check(*, raw_token: str) -> EmailToken:
 def password_reset_complete(*, raw_token: str, password: str) -> User:
     """Set the new password from a reset link, use the token and revoke every
     session of the user. The caller then signs this browser in with `login()`."""
-    # Local import: sessions_app depends on accounts, not the other way round; the
-    # reset flow is the one place accounts must reach into it.
-    from sessions_app.models import Session
-    from sessions_app.services import session_revoke_all_for_user
-
     token = email_token_check(
         raw=raw_token, purposes=(EmailToken.Purpose.PASSWORD_RESET,), lock=True
     )
@@ -286,7 +284,4 @@ def device_sign_in_record(*, user: AbstractBaseUser, user_agent: str, ip: str) -
 
 
 def _device_label(user_agent: str) -> str:
-    # Local import for the same reason as above: one label parser for the project.
-    from sessions_app.devices import device_label
-
     return device_label(user_agent)

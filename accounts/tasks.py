@@ -1,5 +1,10 @@
 """Background tasks (django-tasks): run by `manage.py db_worker`, or inline with
-the immediate backend."""
+the immediate backend.
+
+The workers' entry point: it imports the modules whose work it runs, and those reach
+their task at call time (a local import), because django-tasks stores each queued
+task by its dotted path (`accounts.tasks.…`), so the tasks stay in this module.
+"""
 
 from __future__ import annotations
 

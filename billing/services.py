@@ -301,7 +301,7 @@ def account_seats_sync_enqueue(*, account_id: int) -> None:
     plan = plan_get(account.plan)
     if plan is None or not plan.per_seat:
         return
-    from billing.tasks import account_seats_sync_task
+    from billing.tasks import account_seats_sync_task  # tasks.py imports this module
 
     transaction.on_commit(lambda: account_seats_sync_task.enqueue(account_id, 1))
 

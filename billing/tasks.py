@@ -1,4 +1,9 @@
-"""Background work: processing webhook events and keeping seat counts in sync."""
+"""Background work: processing webhook events and keeping seat counts in sync.
+
+The workers' entry point: it imports the services it runs. The services reach their
+task at call time (a local import), because django-tasks stores each queued task by
+its dotted path (`billing.tasks.…`), so the tasks stay in this module.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,8 @@ from django_tasks import default_task_backend, task
 
 from billing.exceptions import BillingProviderError
 from billing.models import Account, StripeEvent
+from billing.services import account_seats_sync
+from billing.webhooks import stripe_event_process
 
 logger = logging.getLogger("billing")
 
@@ -18,8 +25,6 @@ SEAT_SYNC_MAX_ATTEMPTS = 6
 
 @task()
 def stripe_event_process_task(event_pk: int) -> str:
-    from billing.webhooks import stripe_event_process
-
     return stripe_event_process(event=StripeEvent.objects.get(pk=event_pk))
 
 
@@ -28,8 +33,6 @@ def account_seats_sync_task(account_id: int, attempt: int = 1) -> bool:
     """Update the subscription quantity. The Stripe client retries transient network
     errors itself; if the provider still fails, retry later with backoff where the
     queue can schedule (the database backend), else leave it to `sync_stripe`."""
-    from billing.services import account_seats_sync
-
     account = Account.objects.filter(pk=account_id).first()
     if account is None:
         return False

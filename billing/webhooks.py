@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.mail import email_enqueue
 from billing.backends import billing_backend
 from billing.models import Account, StripeEvent
 from billing.selectors import account_billing_emails, account_for_stripe_object
@@ -70,7 +71,7 @@ def stripe_event_receive(*, payload: bytes, signature: str) -> StripeEvent:
         row = StripeEvent.objects.get(event_id=event.id, signature_valid=True)
         if row.is_processed:
             return row
-    from billing.tasks import stripe_event_process_task
+    from billing.tasks import stripe_event_process_task  # tasks.py imports this module
 
     transaction.on_commit(lambda: stripe_event_process_task.enqueue(row.pk))
     return row
@@ -238,8 +239,6 @@ def _on_invoice_payment_failed(event: dict[str, Any], *, replay: bool) -> str:
         return f"account {account.pk}: payment failed (replay: contacts were emailed before)"
     emails = account_billing_emails(account=account)
     if emails:
-        from accounts.mail import email_enqueue  # accounts.mail is optional at import time
-
         email_enqueue(
             to=emails,
             template="billing/email/payment_failed",

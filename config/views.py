@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template import loader
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -24,6 +25,4 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     # No request context: the error may come from a context processor or the database.
-    from django.template import loader
-
     return HttpResponse(loader.get_template("errors/500.html").render(), status=500)

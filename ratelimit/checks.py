@@ -5,9 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.core.checks import CheckMessage, Error, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
+
+from core.client_ip import _meta_key, trusted_proxies
+from ratelimit.backends.redis import RedisBackend
+from ratelimit.rates import parse_rate
+from ratelimit.services import WHEN_UNAVAILABLE
 
 MIDDLEWARE_PATH = "ratelimit.middleware.RateLimitMiddleware"
 # Tiers the code consumes by name (the middleware, sign-in, password checks, resets).
@@ -36,9 +42,6 @@ def _import(path: str) -> Any:
 
 @register("ratelimit")
 def check_tiers(**kwargs: Any) -> list[CheckMessage]:
-    from ratelimit.rates import parse_rate
-    from ratelimit.services import WHEN_UNAVAILABLE
-
     errors: list[CheckMessage] = []
     tiers = getattr(settings, "RATELIMIT_TIERS", {})
     for tier in REQUIRED_TIERS:
@@ -69,8 +72,6 @@ def check_backend(**kwargs: Any) -> list[CheckMessage]:
     backend = _import(path)
     if backend is None:
         return [Error(f"RATELIMIT_BACKEND {path!r} cannot be imported.", id="ratelimit.E002")]
-    from ratelimit.backends.redis import RedisBackend
-
     if issubclass(backend, RedisBackend):
         alias = settings.RATELIMIT_CACHE_ALIAS
         conf = settings.CACHES.get(alias, {})
@@ -87,8 +88,6 @@ def check_backend(**kwargs: Any) -> list[CheckMessage]:
 
 @register("ratelimit")
 def check_middleware_order(**kwargs: Any) -> list[CheckMessage]:
-    from django.contrib.auth.middleware import AuthenticationMiddleware
-
     middleware = list(settings.MIDDLEWARE)
     if MIDDLEWARE_PATH not in middleware:
         return [
@@ -126,8 +125,6 @@ def check_middleware_order(**kwargs: Any) -> list[CheckMessage]:
 
 @register("ratelimit")
 def check_client_ip(**kwargs: Any) -> list[CheckMessage]:
-    from core.client_ip import _meta_key, trusted_proxies
-
     try:
         trusted_proxies(settings.TRUSTED_PROXIES)
         _meta_key(settings.CLIENT_IP_HEADER)

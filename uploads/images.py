@@ -10,6 +10,7 @@ with no metadata: what we serve is an image we produced.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 from dataclasses import dataclass
@@ -123,8 +124,6 @@ def _square_png(img: Image.Image) -> bytes:
 
 def image_preview_data_uri(image: NormalizedImage, *, size: int = 192) -> str:
     """A small `data:` URI of the processed result, shown before the user saves it."""
-    import base64
-
     with Image.open(io.BytesIO(image.data), formats=["PNG"]) as img:
         thumb = img.resize((size, size), Image.Resampling.LANCZOS)
         buffer = io.BytesIO()

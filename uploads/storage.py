@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 from typing import IO, Any
 
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import Storage, storages
+from django.utils.http import content_disposition_header
 
 from uploads.exceptions import UploadStorageError
 from uploads.keys import upload_key_validate
@@ -80,8 +82,6 @@ def storage_open_stream(*, key: str) -> tuple[IO[bytes] | Iterator[bytes], Any]:
 
 def storage_presigned_url(*, key: str, expire: int, filename: str, content_type: str) -> str:
     """A short-lived S3 URL that makes S3 send the same safety headers we would."""
-    from django.utils.http import content_disposition_header
-
     upload_key_validate(key)
     return upload_storage().url(
         key,
@@ -128,8 +128,6 @@ def storage_ensure_bucket() -> str:
             bucket.create(**kwargs)
             return f"Created bucket {bucket.name}."
         return f"Bucket {bucket.name} already exists."
-    from pathlib import Path
-
     location = Path(storage.location)
     if location.is_dir():
         return f"Directory {location} already exists."

@@ -27,7 +27,7 @@ from django.utils import timezone
 from sessions_app.devices import device_label
 from sessions_app.models import Session
 from sessions_app.selectors import session_with_user_get
-from sessions_app.services import session_create, session_revoke
+from sessions_app.services import session_cleanup, session_create, session_revoke
 from sessions_app.tokens import (
     token_hash,
     token_needs_resigning,
@@ -180,8 +180,6 @@ class SessionStore(SessionBase):
 
     @classmethod
     def clear_expired(cls) -> None:
-        from sessions_app.services import session_cleanup
-
         session_cleanup(days=0)
 
     # --- Expiry, renewal, activity ------------------------------------------------

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.management.base import CommandError
 
 from ratelimit.keys import parse_key
 
 
 def tier_and_identity(raw: str) -> tuple[str, str]:
-    from django.conf import settings
-
     try:
         tier, identity = parse_key(raw)
     except ValueError as exc:
