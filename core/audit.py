@@ -91,32 +91,14 @@ def personal_tenant_of(*, user_id: int) -> Tenant | None:
     return tenant_model._default_manager.filter(personal_owner_id=user_id).first()
 
 
-def audit_record_for_user(
-    *,
-    user_id: int,
-    action: str,
-    acting_user: User | None,
-    target: models.Model | None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-    request: HttpRequest | None = None,
-    target_label: str | None = None,
-) -> AuditEvent | None:
-    """Append an event about a person to their personal workspace's log (one query to
-    find it); nothing is written for a user who has none."""
+def audit_record_for_user(*, user_id: int, **event: Any) -> AuditEvent | None:
+    """`audit_record` (same keyword arguments but `tenant`) for an event about a person:
+    it goes to their personal workspace's log (one query to find it); nothing is
+    written for a user who has none."""
     tenant = personal_tenant_of(user_id=user_id)
     if tenant is None:
         return None
-    return audit_record(
-        tenant=tenant,
-        action=action,
-        acting_user=acting_user,
-        target=target,
-        before=before,
-        after=after,
-        request=request,
-        target_label=target_label,
-    )
+    return audit_record(tenant=tenant, **event)
 
 
 class AuditContextMiddleware:

@@ -15,6 +15,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
@@ -54,28 +56,27 @@ def test_the_project_keeps_every_import_contract() -> None:
     assert "0 broken" in result.stdout
 
 
-def test_an_upward_import_breaks_the_layers(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("module", "added_import", "broken"),
+    [
+        # core is the floor: reaching up into an app is what the contract forbids.
+        ("core/types.py", "uploads.models", "core.types -> uploads.models"),
+        # Siblings on one layer import neither each other.
+        ("ratelimit/policy.py", "sessions_app.models", "ratelimit.policy -> sessions_app.models"),
+    ],
+)
+def test_an_import_against_the_layers_breaks_the_contract(
+    tmp_path: Path, module: str, added_import: str, broken: str
+) -> None:
     project = _copy_project(tmp_path)
-    types = project / "core" / "types.py"
-    # core is the floor: reaching up into an app is exactly what the contract forbids.
-    types.write_text(types.read_text() + "\nimport uploads.models  # noqa\n")
+    path = project / module
+    path.write_text(path.read_text() + f"\nimport {added_import}  # noqa\n")
 
     result = _lint(project)
 
     assert result.returncode != 0
     assert "Apps import only downward BROKEN" in result.stdout
-    assert "core.types -> uploads.models" in result.stdout
-
-
-def test_a_sibling_import_breaks_the_layers(tmp_path: Path) -> None:
-    project = _copy_project(tmp_path)
-    policy = project / "ratelimit" / "policy.py"
-    policy.write_text(policy.read_text() + "\nimport sessions_app.models  # noqa\n")
-
-    result = _lint(project)
-
-    assert result.returncode != 0
-    assert "ratelimit.policy -> sessions_app.models" in result.stdout
+    assert broken in result.stdout
 
 
 def test_make_test_checks_the_layers_before_pytest() -> None:
