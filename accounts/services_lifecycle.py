@@ -65,7 +65,9 @@ def _hand_over_primary_contact(membership: Membership) -> None:
         .first()
     )
     if successor is not None:
-        membership_set_primary_contact(membership=successor, acting_user=None)
+        membership_set_primary_contact(
+            tenant=membership.tenant, membership=successor, acting_user=None
+        )
         membership.is_primary_contact = False
 
 
@@ -85,7 +87,7 @@ def account_delete(*, user: User) -> None:
     for membership in memberships.select_related("tenant", "role", "user"):
         if membership.is_primary_contact:
             _hand_over_primary_contact(membership)
-        membership_leave(membership=membership)
+        membership_leave(tenant=membership.tenant, membership=membership)
     if user.avatar:
         avatar_remove(user=user)
     personal = Tenant.objects.filter(personal_owner=user).first()

@@ -209,12 +209,13 @@ def invitation_create(
 
 
 @transaction.atomic
-def invitation_resend(*, invitation: Invitation, acting_user: User | None) -> Invitation:
+def invitation_resend(
+    *, tenant: Tenant, invitation: Invitation, acting_user: User | None
+) -> Invitation:
     """Email a new link (valid seven days from now); the previous link stops working.
 
     Only someone who could have sent it may resend it; they become the inviter, so the
     grant is theirs from now on."""
-    tenant = invitation.tenant
     assert_in_tenant(tenant, invitation)
     lock_tenant(tenant)
     invitation = Invitation.objects.select_related("tenant", "role").get(pk=invitation.pk)
@@ -238,17 +239,26 @@ def invitation_resend(*, invitation: Invitation, acting_user: User | None) -> In
     if acting_user is not None:
         invitation.invited_by = acting_user
     invitation.save(update_fields=["token_hash", "sent_at", "expires_at", "invited_by"])
+    audit_record(
+        tenant=tenant,
+        action=AuditEvent.Action.INVITATION_RESENT,
+        acting_user=acting_user,
+        target=invitation,
+        target_label=invitation.email,
+        after={"expires_at": invitation.expires_at.isoformat()},
+    )
     _send(invitation, raw, teams=list(invitation.teams.order_by("name")))
     return invitation
 
 
 @transaction.atomic
-def invitation_cancel(*, invitation: Invitation, acting_user: User | None) -> Invitation:
+def invitation_cancel(
+    *, tenant: Tenant, invitation: Invitation, acting_user: User | None
+) -> Invitation:
     """Withdraw an open invitation: its link shows "cancelled" and the seat is freed.
 
     Only someone who could have sent it may withdraw it: an admin does not undo an
     owner's invitation to a role beyond the admin's own."""
-    tenant = invitation.tenant
     assert_in_tenant(tenant, invitation)
     invitation = Invitation.objects.select_for_update().select_related("role").get(pk=invitation.pk)
     _assert_may_invite(tenant=tenant, acting_user=acting_user, role=invitation.role)
@@ -259,6 +269,14 @@ def invitation_cancel(*, invitation: Invitation, acting_user: User | None) -> In
     if invitation.cancelled_at is None:
         invitation.cancelled_at = timezone.now()
         invitation.save(update_fields=["cancelled_at"])
+        audit_record(
+            tenant=tenant,
+            action=AuditEvent.Action.INVITATION_CANCELLED,
+            acting_user=acting_user,
+            target=invitation,
+            target_label=invitation.email,
+            before={"role": invitation.role.name},
+        )
     return invitation
 
 
@@ -341,7 +359,9 @@ def _join(invitation: Invitation, user: User) -> Membership:
             tenant=tenant, user=user, role=invitation.role, acting_user=invitation.invited_by
         )
         for team in invitation.teams.select_related("tenant"):
-            team_member_add(team=team, membership=membership, acting_user=invitation.invited_by)
+            team_member_add(
+                tenant=tenant, team=team, membership=membership, acting_user=invitation.invited_by
+            )
     else:
         # Joined some other way meanwhile: the invitation is fulfilled, nothing to change.
         membership = existing

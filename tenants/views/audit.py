@@ -20,6 +20,8 @@ PAGE_SIZE = 50
 DESTRUCTIVE = {
     AuditEvent.Action.MEMBER_REMOVED,
     AuditEvent.Action.ROLE_DELETED,
+    AuditEvent.Action.INVITATION_CANCELLED,
+    AuditEvent.Action.TEAM_DELETED,
     AuditEvent.Action.TENANT_DELETED,
     AuditEvent.Action.FILE_DELETED,
     AuditEvent.Action.SESSION_REVOKED,

@@ -116,7 +116,9 @@ def invite_resend(request: TenantRequest, invitation_id: int) -> HttpResponse:
     invitation = invitation_get(tenant=request.tenant, invitation_id=invitation_id)
     return _act(
         request,
-        lambda: invitation_resend(invitation=invitation, acting_user=request.user),
+        lambda: invitation_resend(
+            tenant=request.tenant, invitation=invitation, acting_user=request.user
+        ),
         success=f"A new invitation link was sent to {invitation.email}; the old one no "
         "longer works.",
     )
@@ -128,7 +130,9 @@ def invite_cancel(request: TenantRequest, invitation_id: int) -> HttpResponse:
     invitation = invitation_get(tenant=request.tenant, invitation_id=invitation_id)
     return _act(
         request,
-        lambda: invitation_cancel(invitation=invitation, acting_user=request.user),
+        lambda: invitation_cancel(
+            tenant=request.tenant, invitation=invitation, acting_user=request.user
+        ),
         success=f"The invitation to {invitation.email} was cancelled; its link no longer works.",
     )
 

@@ -78,7 +78,7 @@ def member_role(request: TenantRequest, membership_id: int) -> HttpResponse:
         error = run_action(
             request,
             lambda: services.membership_change_role(
-                membership=membership, role=role, acting_user=request.user
+                tenant=request.tenant, membership=membership, role=role, acting_user=request.user
             ),
             success=f"{membership.user.name or membership.user.email} is now {role.name}.",
         )
@@ -97,7 +97,9 @@ def member_remove(request: TenantRequest, membership_id: int) -> HttpResponse:
     membership = membership_get(tenant=request.tenant, membership_id=membership_id)
     error = run_action(
         request,
-        lambda: services.membership_remove(membership=membership, acting_user=request.user),
+        lambda: services.membership_remove(
+            tenant=request.tenant, membership=membership, acting_user=request.user
+        ),
         success=f"{membership.user.email} was removed from {request.tenant.name}.",
     )
     if request.htmx:
@@ -112,7 +114,7 @@ def member_primary(request: TenantRequest, membership_id: int) -> HttpResponse:
     run_action(
         request,
         lambda: services.membership_set_primary_contact(
-            membership=membership, acting_user=request.user
+            tenant=request.tenant, membership=membership, acting_user=request.user
         ),
         success=f"{membership.user.email} is now the primary contact.",
     )
@@ -127,7 +129,10 @@ def member_billing(request: TenantRequest, membership_id: int) -> HttpResponse:
     error = run_action(
         request,
         lambda: services.membership_set_billing_contact(
-            membership=membership, is_billing_contact=value, acting_user=request.user
+            tenant=request.tenant,
+            membership=membership,
+            is_billing_contact=value,
+            acting_user=request.user,
         ),
         success=(
             f"{membership.user.email} is {'now' if value else 'no longer'} a billing contact."
@@ -143,7 +148,7 @@ def member_leave(request: TenantRequest) -> HttpResponse:
     """Any member may leave (not the last owner, the primary contact, or a personal tenant)."""
     tenant = request.tenant
     try:
-        services.membership_leave(membership=request.membership)
+        services.membership_leave(tenant=tenant, membership=request.membership)
     except TenantRuleError as error:
         messages.error(request, str(error))
         target = reverse("tenant:members", kwargs={"tenant_slug": tenant.slug})

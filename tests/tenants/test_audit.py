@@ -53,8 +53,8 @@ def test_member_joined(acme: Any, owner: Any) -> None:
 def test_member_removed_and_member_left(acme: Any, owner: Any) -> None:
     removed, leaving = add_member(acme), add_member(acme)
 
-    services.membership_remove(membership=removed, acting_user=owner)
-    services.membership_leave(membership=leaving)
+    services.membership_remove(tenant=acme, membership=removed, acting_user=owner)
+    services.membership_leave(tenant=acme, membership=leaving)
 
     event = _only(acme, A.MEMBER_REMOVED)
     assert (event.actor, event.target_label) == (owner, removed.user.email)
@@ -66,7 +66,9 @@ def test_role_changed(acme: Any, owner: Any) -> None:
     membership = add_member(acme)
     admin = Role.objects.get(tenant=acme, key="admin")
 
-    services.membership_change_role(membership=membership, role=admin, acting_user=owner)
+    services.membership_change_role(
+        tenant=acme, membership=membership, role=admin, acting_user=owner
+    )
 
     event = _only(acme, A.MEMBER_ROLE_CHANGED)
     assert (event.before, event.after) == ({"role": "Member"}, {"role": "Admin"})
@@ -76,9 +78,9 @@ def test_custom_role_created_updated_and_deleted(acme: Any, owner: Any) -> None:
     role = services.role_create(
         tenant=acme, name="Editors", permissions=["teams.manage"], acting_user=owner
     )
-    services.role_update(role=role, name="Writers", permissions=[], acting_user=owner)
+    services.role_update(tenant=acme, role=role, name="Writers", permissions=[], acting_user=owner)
     role_id = role.pk
-    services.role_delete(role=role, acting_user=owner)
+    services.role_delete(tenant=acme, role=role, acting_user=owner)
 
     assert _only(acme, A.ROLE_CREATED).after == {
         "name": "Editors",
@@ -94,9 +96,9 @@ def test_contact_flags_changed(acme: Any, owner: Any) -> None:
     membership = add_member(acme)
 
     services.membership_set_billing_contact(
-        membership=membership, is_billing_contact=True, acting_user=owner
+        tenant=acme, membership=membership, is_billing_contact=True, acting_user=owner
     )
-    services.membership_set_primary_contact(membership=membership, acting_user=owner)
+    services.membership_set_primary_contact(tenant=acme, membership=membership, acting_user=owner)
 
     billing, primary = AuditEvent.objects.for_tenant(acme).filter(action=A.MEMBER_CONTACT_CHANGED)[
         ::-1
@@ -200,7 +202,10 @@ def test_a_refused_action_leaves_no_event(acme: Any, owner: Any) -> None:
 
     with pytest.raises(LastOwnerError):
         services.membership_change_role(
-            membership=owner_membership, role=member_role, acting_user=owner
+            tenant=acme,
+            membership=owner_membership,
+            role=member_role,
+            acting_user=owner,
         )
 
     assert not AuditEvent.objects.for_tenant(acme).exists()
