@@ -15,11 +15,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.decorators import verified_email_required
+from accounts.http import same_site_url
 from config.request_limits import accepts_body
 from ratelimit.decorators import rate_limit
 from tenants.decorators import tenant_permission_required
@@ -36,12 +36,7 @@ LOGO_CARD = "uploads/logo_card.html"
 
 def _back(request: HttpRequest, fallback: str) -> str:
     """Where to return after a card's action: `next` when it is a same-site path."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
+    return same_site_url(request, request.POST.get("next", "")) or fallback
 
 
 def _done(request: HttpRequest, fallback: str, message: str) -> HttpResponse:

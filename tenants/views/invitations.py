@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import verified_email_required
+from accounts.http import session_sign_in
 from accounts.models import User
 from billing.exceptions import PlanLimitReached
 from ratelimit.decorators import rate_limit
@@ -216,12 +216,6 @@ def _emails_match(user: User | AnonymousUser, invitation: Invitation) -> bool:
     return bool(user.is_authenticated and user.email == invitation.email)
 
 
-def _sign_in(request: HttpRequest, user: User) -> None:
-    # As accounts.views does on every sign-in: a brand-new session token (no fixation).
-    request.session.cycle_key()
-    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
-
-
 def _joined(request: HttpRequest, membership: Membership) -> HttpResponse:
     tenant = membership.tenant
     messages.success(request, f"Welcome to {tenant.name}! You joined as {membership.role.name}.")
@@ -295,7 +289,7 @@ def invite_sign_up(request: HttpRequest, token: str) -> HttpResponse:
             membership = form.save(raw_token=token)
         except InvitationLinkError as error:
             return _problem(request, error, invitation)
-        _sign_in(request, membership.user)
+        session_sign_in(request, membership.user)
         return _joined(request, membership)
     context = {
         "form": form,
