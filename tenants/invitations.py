@@ -25,7 +25,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.mail import absolute_url, email_enqueue
-from accounts.models import normalize_email
+from accounts.models import User, normalize_email
 from accounts.tokens import token_digest, token_generate, token_matches
 from billing.plans import plan_check_members, plan_limit
 from tenants.audit import audit_record
@@ -51,7 +51,7 @@ from tenants.services.memberships import membership_create
 from tenants.services.teams import team_member_add
 
 if TYPE_CHECKING:
-    from accounts.models import User
+    from django.contrib.auth.models import AnonymousUser
 
 logger = logging.getLogger("tenants.invitations")
 
@@ -80,6 +80,24 @@ def invitation_get(*, tenant: Tenant, invitation_id: int) -> Invitation:
     return get_object_or_404(
         Invitation.objects.for_tenant(tenant).select_related("tenant", "role", "invited_by"),
         pk=invitation_id,
+    )
+
+
+def invitation_teams(*, invitation: Invitation) -> list[Team]:
+    """The teams the invitation puts its guest in, by name."""
+    return list(invitation.teams.order_by("name"))
+
+
+def invitation_account_exists(*, invitation: Invitation) -> bool:
+    """Whether the invited address already has an account (sign in, not sign up)."""
+    return User.objects.filter(email=invitation.email).exists()
+
+
+def invitation_already_member(*, invitation: Invitation, user: User | AnonymousUser) -> bool:
+    """Whether the signed-in visitor already belongs to the inviting workspace."""
+    return (
+        user.is_authenticated
+        and Membership.objects.for_tenant(invitation.tenant).filter(user=user).exists()
     )
 
 
@@ -247,7 +265,7 @@ def invitation_resend(
         target_label=invitation.email,
         after={"expires_at": invitation.expires_at.isoformat()},
     )
-    _send(invitation, raw, teams=list(invitation.teams.order_by("name")))
+    _send(invitation, raw, teams=invitation_teams(invitation=invitation))
     return invitation
 
 

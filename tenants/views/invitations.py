@@ -32,12 +32,15 @@ from tenants.exceptions import (
 from tenants.forms_invitations import InvitationForm, InvitationSignUpForm
 from tenants.invitations import (
     invitation_accept,
+    invitation_account_exists,
+    invitation_already_member,
     invitation_assert_usable,
     invitation_cancel,
     invitation_for_token,
     invitation_get,
     invitation_list_open,
     invitation_resend,
+    invitation_teams,
 )
 from tenants.models import Invitation, Membership
 from tenants.permissions import MEMBERS_INVITE, role_in_reach
@@ -182,10 +185,8 @@ def _problem(
     request: HttpRequest, error: InvitationLinkError, invitation: Invitation | None
 ) -> HttpResponse:
     """One clear page per reason the link cannot be used (never a bare 404)."""
-    member_here = (
-        invitation is not None
-        and request.user.is_authenticated
-        and Membership.objects.filter(tenant=invitation.tenant, user=request.user).exists()
+    member_here = invitation is not None and invitation_already_member(
+        invitation=invitation, user=request.user
     )
     context = {
         "reason": error.reason,
@@ -246,12 +247,11 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
         "invitation": invitation,
         "tenant": invitation.tenant,
         "inviter": invitation.invited_by,
-        "teams": list(invitation.teams.order_by("name")),
+        "teams": invitation_teams(invitation=invitation),
         "token": token,
         "state": _state(user, invitation),
-        "already_member": user.is_authenticated
-        and Membership.objects.filter(tenant=invitation.tenant, user=user).exists(),
-        "account_exists": User.objects.filter(email=invitation.email).exists(),
+        "already_member": invitation_already_member(invitation=invitation, user=user),
+        "account_exists": invitation_account_exists(invitation=invitation),
         "sign_in_url": reverse("accounts:sign-in") + "?" + urlencode({"next": accept_url}),
         "sign_up_url": reverse("invites:sign-up", args=[token]),
     }
@@ -278,7 +278,7 @@ def invite_sign_up(request: HttpRequest, token: str) -> HttpResponse:
     accept_url = reverse("invites:accept", args=[token])
     if request.user.is_authenticated:
         return redirect(accept_url)
-    if User.objects.filter(email=invitation.email).exists():
+    if invitation_account_exists(invitation=invitation):
         messages.info(
             request, f"{invitation.email} already has an account. Sign in to accept the invitation."
         )
