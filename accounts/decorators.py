@@ -13,8 +13,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
+
+from accounts.http import same_site_url
 
 View = Callable[..., HttpResponse]
 TEMPLATE = "accounts/verify_required.html"
@@ -49,15 +50,6 @@ def verification_required_response(request: HttpRequest) -> HttpResponse:
         query = urlencode({"next": back})
         return HttpResponseClientRedirect(f"{reverse('accounts:verify-required')}?{query}")
     return render(request, TEMPLATE, {"next": back}, status=403)
-
-
-def same_site_url(request: HttpRequest, candidate: str) -> str:
-    """`candidate` if it points at this site, else ""."""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return ""
 
 
 def _back_url(request: HttpRequest) -> str:

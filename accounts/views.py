@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -17,31 +16,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import services_email
 from accounts.forms import PasswordChangeForm, ProfileForm, SignInForm, SignUpForm
+from accounts.http import same_site_path, session_sign_in
 
 
 def _next_url(request: HttpRequest) -> str:
     """`next` only when it is a path on this site; otherwise "" (no open redirect)."""
-    target = (request.POST.get("next") or request.GET.get("next") or "").strip()
-    # A leading "/" is required: relative paths, schemes (javascript:, https:) and
-    # protocol-relative forms ("//evil.com", "/\\evil.com") are all refused.
-    if not target.startswith("/") or target.startswith(("//", "/\\")):
-        return ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return ""
+    return same_site_path(request.POST.get("next") or request.GET.get("next") or "", request)
 
 
 def _after_sign_in(request: HttpRequest) -> str:
     return _next_url(request) or reverse(settings.LOGIN_REDIRECT_URL)
-
-
-def _sign_in(request: HttpRequest, user: object) -> None:
-    # login() rotates the token only when the session had no user; rotating here
-    # too means every sign-in gets a brand-new token (no fixation, ever).
-    request.session.cycle_key()
-    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
 
 
 @sensitive_post_parameters("password")
@@ -59,7 +43,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:sign-up-sent")
         user = form.save()
         services_email.email_verification_send(user=user)
-        _sign_in(request, user)
+        session_sign_in(request, user)
         messages.success(request, "Welcome to Pacetrack! Your workspace is ready.")
         return redirect(_after_sign_in(request))
     context = {
@@ -79,7 +63,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         return redirect(_after_sign_in(request))
     form = SignInForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
-        _sign_in(request, form.user)
+        session_sign_in(request, form.user)
         return redirect(_after_sign_in(request))
     return render(request, "accounts/sign_in.html", {"form": form, "next": _next_url(request)})
 

@@ -16,9 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import services_signup
 from accounts.decorators import TEMPLATE as VERIFY_REQUIRED_TEMPLATE
-from accounts.decorators import same_site_url
 from accounts.exceptions import EmailTaken, TokenError
-from accounts.views import _sign_in
+from accounts.http import same_site_url, session_sign_in
 from accounts.views_email import _link_problem, _no_referrer
 
 
@@ -42,7 +41,7 @@ def sign_up_confirm(request: HttpRequest, token: str) -> HttpResponse:
     except (TokenError, EmailTaken) as error:
         return _link_problem(request, str(error.args[0]), kind="signup")
     if request.method == "POST":
-        _sign_in(request, user)
+        session_sign_in(request, user)
         messages.success(request, "Welcome to Pacetrack! Your workspace is ready.")
         return redirect(settings.LOGIN_REDIRECT_URL)
     context = {"email": pending.email, "name": pending.name}

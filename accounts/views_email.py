@@ -3,13 +3,10 @@ responses send no Referer to other sites, so the token cannot leak."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -17,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts import services_email
 from accounts.exceptions import EmailTaken, ResendTooSoon, TokenError
 from accounts.forms_email import EmailChangeForm, PasswordForgotForm, PasswordResetForm
+from accounts.http import same_site_url, session_sign_in
 from accounts.models import EmailToken
 from ratelimit.decorators import consume_or_429, rate_limit, user_or_ip
 
@@ -67,12 +65,7 @@ def verify_email_resend(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, f"We sent a new verification link to {user.email}. It works for 48 hours."
             )
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = "/app/"
-    return redirect(target)
+    return redirect(same_site_url(request, request.POST.get("next", "")) or "/app/")
 
 
 @sensitive_post_parameters("password")
@@ -137,7 +130,7 @@ def password_reset(request: HttpRequest, token: str) -> HttpResponse:
         except TokenError as error:  # used in another tab a moment ago
             return _link_problem(request, str(error.args[0]), kind="reset")
         # Every session was revoked; this browser starts a fresh one (new token).
-        login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+        session_sign_in(request, user)
         messages.success(
             request, "Your password was changed and every other device was signed out."
         )

@@ -152,7 +152,7 @@ class RoleAdmin(ServiceAdminMixin, admin.ModelAdmin):
         return super().has_delete_permission(request, obj) and not (obj and obj.is_builtin)
 
     def delete_through_service(self, request: HttpRequest, obj: Role) -> None:
-        services.role_delete(role=obj, acting_user=None)
+        services.role_delete(tenant=obj.tenant, role=obj, acting_user=None)
 
 
 @admin.register(Membership)
@@ -183,7 +183,7 @@ class MembershipAdmin(StaffAuditMixin, ServiceAdminMixin, admin.ModelAdmin):
     actions = ["delete_selected_through_service"]
 
     def delete_through_service(self, request: HttpRequest, obj: Membership) -> None:
-        services.membership_remove(membership=obj, acting_user=None)
+        services.membership_remove(tenant=obj.tenant, membership=obj, acting_user=None)
 
 
 class TeamMemberInline(admin.TabularInline):
@@ -209,7 +209,7 @@ class TeamAdmin(ServiceAdminMixin, admin.ModelAdmin):
         return self.inlines if obj is not None else []  # members join an existing team
 
     def delete_through_service(self, request: HttpRequest, obj: Team) -> None:
-        services.team_delete(team=obj, acting_user=None)
+        services.team_delete(tenant=obj.tenant, team=obj, acting_user=None)
 
 
 @admin.register(TenantSlugRedirect)
@@ -245,7 +245,7 @@ class InvitationAdmin(admin.ModelAdmin):
     def cancel_invitations(self, request: HttpRequest, queryset: Any) -> None:
         cancelled = 0
         for invitation in queryset.open().select_related("tenant"):
-            invitation_cancel(invitation=invitation, acting_user=None)
+            invitation_cancel(tenant=invitation.tenant, invitation=invitation, acting_user=None)
             cancelled += 1
         self.message_user(request, f"{cancelled} invitation(s) cancelled.")
 

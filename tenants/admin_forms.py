@@ -13,7 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.models import User, normalize_email
-from billing.plans import plan_check_members, plan_require
+from billing.plans import plan_check_members
 from core.permissions import PERMISSION_CHOICES
 from tenants import services
 from tenants.admin_base import ServiceModelForm
@@ -65,13 +65,20 @@ class MembershipAdminForm(ServiceModelForm):
                 is_billing_contact=data["is_billing_contact"],
             )
             if data["is_primary_contact"]:
-                services.membership_set_primary_contact(membership=membership, acting_user=None)
+                services.membership_set_primary_contact(
+                    tenant=tenant, membership=membership, acting_user=None
+                )
             return membership
         current = _fresh(self.instance, "tenant", "role", "user")
+        tenant = current.tenant
         if data["role"] != current.role:
-            services.membership_change_role(membership=current, role=data["role"], acting_user=None)
+            services.membership_change_role(
+                tenant=tenant, membership=current, role=data["role"], acting_user=None
+            )
         if data["is_primary_contact"] and not current.is_primary_contact:
-            services.membership_set_primary_contact(membership=current, acting_user=None)
+            services.membership_set_primary_contact(
+                tenant=tenant, membership=current, acting_user=None
+            )
         elif current.is_primary_contact and not data["is_primary_contact"]:
             raise PrimaryContactError(
                 f"{current.user.email} is the primary contact of {current.tenant.name}; a "
@@ -80,6 +87,7 @@ class MembershipAdminForm(ServiceModelForm):
             )
         if data["is_billing_contact"] != current.is_billing_contact:
             services.membership_set_billing_contact(
+                tenant=tenant,
                 membership=current,
                 is_billing_contact=data["is_billing_contact"],
                 acting_user=None,
@@ -87,8 +95,9 @@ class MembershipAdminForm(ServiceModelForm):
         return current
 
     def remove(self) -> None:
+        membership = _fresh(self.instance, "tenant", "role", "user")
         services.membership_remove(
-            membership=_fresh(self.instance, "tenant", "role", "user"), acting_user=None
+            tenant=membership.tenant, membership=membership, acting_user=None
         )
 
 
@@ -114,8 +123,10 @@ class RoleAdminForm(ServiceModelForm):
                 permissions=data["permissions"],
                 acting_user=None,
             )
+        role = _fresh(self.instance, "tenant")
         return services.role_update(
-            role=_fresh(self.instance, "tenant"),
+            tenant=role.tenant,
+            role=role,
             name=data["name"],
             permissions=data["permissions"],
             acting_user=None,
@@ -178,12 +189,13 @@ class TeamAdminForm(ServiceModelForm):
     def apply(self) -> Team:
         data = self.cleaned_data
         if not self.instance.pk:
-            plan_require(tenant=data["tenant"], feature="teams")
             return services.team_create(
                 tenant=data["tenant"], name=data["name"], parent=data["parent"], acting_user=None
             )
+        team = _fresh(self.instance, "tenant")
         return services.team_update(
-            team=_fresh(self.instance, "tenant"),
+            tenant=team.tenant,
+            team=team,
             name=data["name"],
             parent=data["parent"],
             acting_user=None,
@@ -200,10 +212,16 @@ class TeamMemberAdminForm(ServiceModelForm):
         _lock_on_change(self, "membership")
 
     def apply(self) -> TeamMember:
+        team = self.instance.team
         return services.team_member_add(
-            team=self.instance.team, membership=self.cleaned_data["membership"], acting_user=None
+            tenant=team.tenant,
+            team=team,
+            membership=self.cleaned_data["membership"],
+            acting_user=None,
         )
 
     def remove(self) -> None:
         row = _fresh(self.instance, "team__tenant", "membership__tenant")
-        services.team_member_remove(team=row.team, membership=row.membership, acting_user=None)
+        services.team_member_remove(
+            tenant=row.team.tenant, team=row.team, membership=row.membership, acting_user=None
+        )

@@ -15,10 +15,25 @@ class TenantAction(models.TextChoices):
     ROLE_CREATED = "role.created", "Role created"
     ROLE_UPDATED = "role.updated", "Role updated"
     ROLE_DELETED = "role.deleted", "Role deleted"
+    INVITATION_RESENT = "invitation.resent", "Invitation resent"
+    INVITATION_CANCELLED = "invitation.cancelled", "Invitation cancelled"
+    TEAM_CREATED = "team.created", "Team created"
+    TEAM_UPDATED = "team.updated", "Team renamed or moved"
+    TEAM_DELETED = "team.deleted", "Team deleted"
+    TEAM_MEMBER_ADDED = "team.member_added", "Added to a team"
+    TEAM_MEMBER_REMOVED = "team.member_removed", "Removed from a team"
     OWNERSHIP_TRANSFERRED = "tenant.ownership_transferred", "Ownership transferred"
     TENANT_RENAMED = "tenant.renamed", "Workspace renamed"
     TENANT_SLUG_CHANGED = "tenant.slug_changed", "Workspace URL changed"
     TENANT_DELETED = "tenant.deleted", "Workspace deleted"
+    LOGO_CHANGED = "tenant.logo_changed", "Logo changed"
+    LOGO_REMOVED = "tenant.logo_removed", "Logo removed"
 
 
-DESTRUCTIVE = [TenantAction.MEMBER_REMOVED, TenantAction.ROLE_DELETED, TenantAction.TENANT_DELETED]
+DESTRUCTIVE = [
+    TenantAction.MEMBER_REMOVED,
+    TenantAction.ROLE_DELETED,
+    TenantAction.INVITATION_CANCELLED,
+    TenantAction.TEAM_DELETED,
+    TenantAction.TENANT_DELETED,
+]

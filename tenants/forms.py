@@ -214,6 +214,7 @@ class RoleForm(ServiceForm):
             )
         return self.run(
             lambda: services.role_update(
+                tenant=self.tenant,
                 role=self.role,
                 name=data["name"],
                 permissions=data["permissions"],
@@ -260,7 +261,11 @@ class TeamForm(ServiceForm):
             )
         return self.run(
             lambda: services.team_update(
-                team=self.team, name=data["name"], parent=data["parent"], acting_user=self.user
+                tenant=self.tenant,
+                team=self.team,
+                name=data["name"],
+                parent=data["parent"],
+                acting_user=self.user,
             )
         )
 

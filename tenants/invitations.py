@@ -25,7 +25,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.mail import absolute_url, email_enqueue
-from accounts.models import normalize_email
+from accounts.models import User, normalize_email
 from accounts.services import user_signup
 from accounts.tokens import token_digest, token_generate, token_matches
 from billing.plans import plan_check_members, plan_limit
@@ -54,7 +54,7 @@ from tenants.services.memberships import membership_create
 from tenants.services.teams import team_member_add
 
 if TYPE_CHECKING:
-    from accounts.models import User
+    from django.contrib.auth.models import AnonymousUser
 
 logger = logging.getLogger("tenants.invitations")
 
@@ -83,6 +83,24 @@ def invitation_get(*, tenant: Tenant, invitation_id: int) -> Invitation:
     return get_object_or_404(
         Invitation.objects.for_tenant(tenant).select_related("tenant", "role", "invited_by"),
         pk=invitation_id,
+    )
+
+
+def invitation_teams(*, invitation: Invitation) -> list[Team]:
+    """The teams the invitation puts its guest in, by name."""
+    return list(invitation.teams.order_by("name"))
+
+
+def invitation_account_exists(*, invitation: Invitation) -> bool:
+    """Whether the invited address already has an account (sign in, not sign up)."""
+    return User.objects.filter(email=invitation.email).exists()
+
+
+def invitation_already_member(*, invitation: Invitation, user: User | AnonymousUser) -> bool:
+    """Whether the signed-in visitor already belongs to the inviting workspace."""
+    return (
+        user.is_authenticated
+        and Membership.objects.for_tenant(invitation.tenant).filter(user=user).exists()
     )
 
 
@@ -212,12 +230,13 @@ def invitation_create(
 
 
 @transaction.atomic
-def invitation_resend(*, invitation: Invitation, acting_user: User | None) -> Invitation:
+def invitation_resend(
+    *, tenant: Tenant, invitation: Invitation, acting_user: User | None
+) -> Invitation:
     """Email a new link (valid seven days from now); the previous link stops working.
 
     Only someone who could have sent it may resend it; they become the inviter, so the
     grant is theirs from now on."""
-    tenant = invitation.tenant
     assert_in_tenant(tenant, invitation)
     lock_tenant(tenant)
     invitation = Invitation.objects.select_related("tenant", "role").get(pk=invitation.pk)
@@ -241,17 +260,26 @@ def invitation_resend(*, invitation: Invitation, acting_user: User | None) -> In
     if acting_user is not None:
         invitation.invited_by = acting_user
     invitation.save(update_fields=["token_hash", "sent_at", "expires_at", "invited_by"])
-    _send(invitation, raw, teams=list(invitation.teams.order_by("name")))
+    audit_record(
+        tenant=tenant,
+        action=TenantAction.INVITATION_RESENT,
+        acting_user=acting_user,
+        target=invitation,
+        target_label=invitation.email,
+        after={"expires_at": invitation.expires_at.isoformat()},
+    )
+    _send(invitation, raw, teams=invitation_teams(invitation=invitation))
     return invitation
 
 
 @transaction.atomic
-def invitation_cancel(*, invitation: Invitation, acting_user: User | None) -> Invitation:
+def invitation_cancel(
+    *, tenant: Tenant, invitation: Invitation, acting_user: User | None
+) -> Invitation:
     """Withdraw an open invitation: its link shows "cancelled" and the seat is freed.
 
     Only someone who could have sent it may withdraw it: an admin does not undo an
     owner's invitation to a role beyond the admin's own."""
-    tenant = invitation.tenant
     assert_in_tenant(tenant, invitation)
     invitation = Invitation.objects.select_for_update().select_related("role").get(pk=invitation.pk)
     _assert_may_invite(tenant=tenant, acting_user=acting_user, role=invitation.role)
@@ -262,6 +290,14 @@ def invitation_cancel(*, invitation: Invitation, acting_user: User | None) -> In
     if invitation.cancelled_at is None:
         invitation.cancelled_at = timezone.now()
         invitation.save(update_fields=["cancelled_at"])
+        audit_record(
+            tenant=tenant,
+            action=TenantAction.INVITATION_CANCELLED,
+            acting_user=acting_user,
+            target=invitation,
+            target_label=invitation.email,
+            before={"role": invitation.role.name},
+        )
     return invitation
 
 
@@ -342,7 +378,9 @@ def _join(invitation: Invitation, user: User) -> Membership:
             tenant=tenant, user=user, role=invitation.role, acting_user=invitation.invited_by
         )
         for team in invitation.teams.select_related("tenant"):
-            team_member_add(team=team, membership=membership, acting_user=invitation.invited_by)
+            team_member_add(
+                tenant=tenant, team=team, membership=membership, acting_user=invitation.invited_by
+            )
     else:
         # Joined some other way meanwhile: the invitation is fulfilled, nothing to change.
         membership = existing

@@ -9,8 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from billing.exceptions import PlanLimitReached
-from billing.plans import plan_check_storage
-from uploads import images, selectors, services
+from uploads import images, services
 from uploads.filetypes import SIGNATURE_BYTES, allowed_file_types, file_type_check
 from uploads.models import Upload
 
@@ -104,25 +103,23 @@ class FileUploadForm(forms.Form):
             raise ValidationError(
                 f"This file is {_mb(upload.size)}; the limit is {_mb(limit)}.", code="too_large"
             )
-        try:
-            plan_check_storage(
-                tenant=self.tenant,
-                used_bytes=selectors.upload_storage_used(tenant=self.tenant),
-                adding_bytes=upload.size,
-            )
-        except PlanLimitReached as refused:
-            raise ValidationError(refused.message, code="plan_storage_limit") from refused
         upload.seek(0)
         head = upload.read(SIGNATURE_BYTES)
         upload.seek(0)
         self.extension, self.content_type = file_type_check(filename=upload.name or "", head=head)
         return upload
 
-    def save(self, *, tenant: Tenant, uploaded_by: User) -> Upload:
-        return services.upload_create(
-            tenant=tenant,
-            uploaded_by=uploaded_by,
-            file=self.cleaned_data["file"],
-            extension=self.extension,
-            content_type=self.content_type,
-        )
+    def save(self, *, uploaded_by: User) -> Upload | None:
+        """The stored upload, or None with the service's refusal (the plan's storage
+        cap) added to the form."""
+        try:
+            return services.upload_create(
+                tenant=self.tenant,
+                uploaded_by=uploaded_by,
+                file=self.cleaned_data["file"],
+                extension=self.extension,
+                content_type=self.content_type,
+            )
+        except PlanLimitReached as refused:
+            self.add_error("file", ValidationError(refused.message, code="plan_storage_limit"))
+            return None

@@ -19,14 +19,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from billing.plans import plan_check_storage
 from core.audit import audit_record
+from tenants.audit import TenantAction
 from tenants.models import Tenant
 from uploads import images
 from uploads.audit import FileAction
 from uploads.exceptions import InvalidUploadKey
 from uploads.keys import upload_key_build, upload_key_validate
 from uploads.models import Upload
-from uploads.selectors import served_upload_forget
+from uploads.selectors import served_upload_forget, upload_storage_used
 from uploads.storage import (
     storage_delete_quietly,
     storage_list_keys,
@@ -125,6 +127,14 @@ def logo_update(*, tenant: Tenant, image: images.NormalizedImage, acting_user: U
             _replace_image_row(tenant_id=tenant.pk, old_key=locked.logo)
             locked.logo = key
             locked.save(update_fields=["logo", "updated_at"])
+            audit_record(
+                tenant=tenant,
+                action=TenantAction.LOGO_CHANGED,
+                acting_user=acting_user,
+                target=upload,
+                target_label=upload.original_filename,
+                after={"size": upload.size},
+            )
     except BaseException:
         storage_delete_quietly(key=key)
         raise
@@ -141,6 +151,12 @@ def logo_remove(*, tenant: Tenant, acting_user: User) -> None:
         _replace_image_row(tenant_id=tenant.pk, old_key=locked.logo)
         locked.logo = ""
         locked.save(update_fields=["logo", "updated_at"])
+        audit_record(
+            tenant=tenant,
+            action=TenantAction.LOGO_REMOVED,
+            acting_user=acting_user,
+            target=tenant,
+        )
     tenant.logo = ""
 
 
@@ -152,7 +168,11 @@ def upload_create(
     extension: str,
     content_type: str,
 ) -> Upload:
-    """Store a general tenant file (already checked by the form) and record it."""
+    """Store a general tenant file (its size and type already checked by the form) and
+    record it, if the plan's storage cap leaves room (PlanLimitReached otherwise)."""
+    plan_check_storage(
+        tenant=tenant, used_bytes=upload_storage_used(tenant=tenant), adding_bytes=file.size or 0
+    )
     digest = hashlib.sha256()
     for chunk in file.chunks():
         digest.update(chunk)

@@ -12,15 +12,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.decorators import verified_email_required
+from accounts.http import same_site_url
 from core.decorators import tenant_permission_required
 from core.permissions import FILES_MANAGE, TENANT_UPDATE
 from core.request_limits import accepts_body
@@ -37,12 +36,7 @@ LOGO_CARD = "uploads/logo_card.html"
 
 def _back(request: HttpRequest, fallback: str) -> str:
     """Where to return after a card's action: `next` when it is a same-site path."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
+    return same_site_url(request, request.POST.get("next", "")) or fallback
 
 
 def _done(request: HttpRequest, fallback: str, message: str) -> HttpResponse:
@@ -151,13 +145,13 @@ def logo_remove(request: TenantRequest) -> HttpResponse:
 def _file_list_page(
     request: TenantRequest, form: FileUploadForm, status: int = 200
 ) -> HttpResponse:
-    files = selectors.upload_list(tenant=request.tenant)
+    files = list(selectors.upload_list(tenant=request.tenant))
     can_manage = request.role.has_permission(FILES_MANAGE)
     context = tenant_context(
         request,
         tab="files",
         files=files,
-        total_size=files.aggregate(total=Sum("size"))["total"] or 0,
+        total_size=sum(upload.size for upload in files),
         form=form if can_manage else None,
         can_manage=can_manage,
     )
@@ -175,9 +169,9 @@ def file_list(request: TenantRequest) -> HttpResponse:
 @verified_email_required
 def file_upload(request: TenantRequest) -> HttpResponse:
     form = FileUploadForm(request.POST, request.FILES, tenant=request.tenant)
-    if not form.is_valid():
+    upload = form.save(uploaded_by=request.user) if form.is_valid() else None
+    if upload is None:
         return _file_list_page(request, form, status=400)
-    upload = form.save(tenant=request.tenant, uploaded_by=request.user)
     messages.success(request, f"Uploaded {upload.original_filename}.")
     return redirect("files:list", tenant_slug=request.tenant.slug)
 

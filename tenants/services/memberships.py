@@ -68,10 +68,9 @@ def membership_create(
 
 @transaction.atomic
 def membership_change_role(
-    *, membership: Membership, role: Role, acting_user: User | None
+    *, tenant: Tenant, membership: Membership, role: Role, acting_user: User | None
 ) -> Membership:
     """Give a member another role; the last owner keeps theirs."""
-    tenant = membership.tenant
     assert_in_tenant(tenant, membership, role)
     lock_tenant(tenant)
     actor = acting_role(tenant=tenant, acting_user=acting_user)
@@ -123,9 +122,8 @@ def _delete(membership: Membership, *, action: str, acting_user: User | None) ->
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership, acting_user: User | None) -> None:
+def membership_remove(*, tenant: Tenant, membership: Membership, acting_user: User | None) -> None:
     """Remove someone else from an org; they lose access on their next request."""
-    tenant = membership.tenant
     assert_in_tenant(tenant, membership)
     lock_tenant(tenant)
     if acting_user is not None and membership.user_id == acting_user.pk:
@@ -138,19 +136,19 @@ def membership_remove(*, membership: Membership, acting_user: User | None) -> No
 
 
 @transaction.atomic
-def membership_leave(*, membership: Membership) -> None:
+def membership_leave(*, tenant: Tenant, membership: Membership) -> None:
     """The member removes themselves (acting_user is the member)."""
-    lock_tenant(membership.tenant)
+    assert_in_tenant(tenant, membership)
+    lock_tenant(tenant)
     _assert_may_go(membership)
     _delete(membership, action=TenantAction.MEMBER_LEFT, acting_user=membership.user)
 
 
 @transaction.atomic
 def membership_set_primary_contact(
-    *, membership: Membership, acting_user: User | None
+    *, tenant: Tenant, membership: Membership, acting_user: User | None
 ) -> Membership:
     """Make this member the org's one primary contact (moved from whoever had it)."""
-    tenant = membership.tenant
     assert_in_tenant(tenant, membership)
     lock_tenant(tenant)
     actor = acting_role(tenant=tenant, acting_user=acting_user)
@@ -181,10 +179,13 @@ def membership_set_primary_contact(
 
 @transaction.atomic
 def membership_set_billing_contact(
-    *, membership: Membership, is_billing_contact: bool, acting_user: User | None
+    *,
+    tenant: Tenant,
+    membership: Membership,
+    is_billing_contact: bool,
+    acting_user: User | None,
 ) -> Membership:
     """Add or remove a billing contact; an org keeps at least one."""
-    tenant = membership.tenant
     assert_in_tenant(tenant, membership)
     lock_tenant(tenant)
     assert_may_manage(

@@ -64,7 +64,9 @@ def role_create(
 
 
 @transaction.atomic
-def role_update(*, role: Role, name: str, permissions: list[str], acting_user: User | None) -> Role:
+def role_update(
+    *, tenant: Tenant, role: Role, name: str, permissions: list[str], acting_user: User | None
+) -> Role:
     """Rename a custom role or change its permissions; built-in roles are fixed.
 
     The actor must reach the role as it is (so may manage everyone holding it) and
@@ -72,10 +74,10 @@ def role_update(*, role: Role, name: str, permissions: list[str], acting_user: U
     # Checked against the row as stored (locked): `role` may carry unsaved edits (the
     # admin's form applies them first), and an owner's concurrent change must not be
     # overwritten by someone who could not have made it.
+    assert_in_tenant(tenant, role)
     current = Role.objects.select_for_update().get(pk=role.pk)
     if current.is_builtin:
         raise BuiltinRoleError(f"“{current.name}” is a built-in role and cannot be changed.")
-    tenant = role.tenant
     actor = acting_role(tenant=tenant, acting_user=acting_user)
     assert_may_manage_role(actor=actor, role=current)
     name, permissions = _clean(tenant=tenant, name=name, permissions=permissions, role=role)
@@ -98,14 +100,14 @@ def role_update(*, role: Role, name: str, permissions: list[str], acting_user: U
 
 
 @transaction.atomic
-def role_delete(*, role: Role, acting_user: User | None) -> None:
+def role_delete(*, tenant: Tenant, role: Role, acting_user: User | None) -> None:
     """Delete an unused custom role. Its pending invitations go with it, so the actor
     must reach it as for editing (they could have sent those invitations themselves)."""
+    assert_in_tenant(tenant, role)
     if role.is_builtin:
         raise BuiltinRoleError(f"“{role.name}” is a built-in role and cannot be deleted.")
-    assert_in_tenant(role.tenant, role)
     current = Role.objects.select_for_update().get(pk=role.pk)
-    actor = acting_role(tenant=role.tenant, acting_user=acting_user)
+    actor = acting_role(tenant=tenant, acting_user=acting_user)
     assert_may_manage_role(actor=actor, role=current)
     in_use = role.memberships.count()
     if in_use:
@@ -114,7 +116,7 @@ def role_delete(*, role: Role, acting_user: User | None) -> None:
             "Give them another role first."
         )
     audit_record(
-        tenant=role.tenant,
+        tenant=tenant,
         action=TenantAction.ROLE_DELETED,
         acting_user=acting_user,
         target=role,

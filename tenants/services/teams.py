@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from billing.plans import plan_require
+from core.audit import audit_record
+from tenants.audit import TenantAction
 from tenants.exceptions import AlreadyAMemberError, TeamCycleError
 from tenants.models import Membership, Team, TeamMember, Tenant
 from tenants.services._common import assert_in_tenant
@@ -46,46 +49,97 @@ def _assert_no_cycle(*, team: Team, parent: Team | None) -> None:
 def team_create(
     *, tenant: Tenant, name: str, parent: Team | None = None, acting_user: User | None
 ) -> Team:
-    """A team, optionally inside another team of the same tenant."""
+    """A team, optionally inside another team of the same tenant, if the plan has teams."""
     assert_in_tenant(tenant, parent)
+    plan_require(tenant=tenant, feature="teams")
     team = Team(tenant=tenant, name=_clean_name(tenant=tenant, name=name, team=None), parent=parent)
     team.full_clean()
     team.save()
+    audit_record(
+        tenant=tenant,
+        action=TenantAction.TEAM_CREATED,
+        acting_user=acting_user,
+        target=team,
+        after={"name": team.name, "parent": parent.name if parent else None},
+    )
     return team
 
 
 @transaction.atomic
-def team_update(*, team: Team, name: str, parent: Team | None, acting_user: User | None) -> Team:
+def team_update(
+    *, tenant: Tenant, team: Team, name: str, parent: Team | None, acting_user: User | None
+) -> Team:
     """Rename a team or move it under another team (never under itself or a sub-team)."""
-    tenant = team.tenant
     assert_in_tenant(tenant, team, parent)
     name = _clean_name(tenant=tenant, name=name, team=team)
     _assert_no_cycle(team=team, parent=parent)
+    before = _team_fields(team)
     team.name, team.parent = name, parent
     team.full_clean()
     team.save(update_fields=["name", "parent"])
+    after = _team_fields(team)
+    if before != after:
+        audit_record(
+            tenant=tenant,
+            action=TenantAction.TEAM_UPDATED,
+            acting_user=acting_user,
+            target=team,
+            before=before,
+            after=after,
+        )
     return team
 
 
+def _team_fields(team: Team) -> dict[str, Any]:
+    return {"name": team.name, "parent": team.parent.name if team.parent else None}
+
+
 @transaction.atomic
-def team_delete(*, team: Team, acting_user: User | None) -> None:
+def team_delete(*, tenant: Tenant, team: Team, acting_user: User | None) -> None:
     """Delete a team; its sub-teams move up to its parent, memberships are untouched."""
+    assert_in_tenant(tenant, team)
+    audit_record(
+        tenant=tenant,
+        action=TenantAction.TEAM_DELETED,
+        acting_user=acting_user,
+        target=team,
+        before={"name": team.name},
+    )
     Team.objects.filter(parent=team).update(parent=team.parent_id)
     team.delete()
 
 
 @transaction.atomic
-def team_member_add(*, team: Team, membership: Membership, acting_user: User | None) -> TeamMember:
+def team_member_add(
+    *, tenant: Tenant, team: Team, membership: Membership, acting_user: User | None
+) -> TeamMember:
     """Put a member of the tenant into one of its teams."""
-    assert_in_tenant(team.tenant, membership)
-    assert_in_tenant(membership.tenant, team)
+    assert_in_tenant(tenant, team, membership)
     if TeamMember.objects.filter(team=team, membership=membership).exists():
         raise AlreadyAMemberError(f"{membership.user.email} is already in {team.name}.")
-    return TeamMember.objects.create(team=team, membership=membership)
+    row = TeamMember.objects.create(team=team, membership=membership)
+    audit_record(
+        tenant=tenant,
+        action=TenantAction.TEAM_MEMBER_ADDED,
+        acting_user=acting_user,
+        target=membership,
+        after={"team": team.name},
+    )
+    return row
 
 
 @transaction.atomic
-def team_member_remove(*, team: Team, membership: Membership, acting_user: User | None) -> None:
+def team_member_remove(
+    *, tenant: Tenant, team: Team, membership: Membership, acting_user: User | None
+) -> None:
     """Take a member out of a team (they stay in the tenant)."""
-    assert_in_tenant(team.tenant, membership)
-    TeamMember.objects.filter(team=team, membership=membership).delete()
+    assert_in_tenant(tenant, team, membership)
+    removed, _ = TeamMember.objects.filter(team=team, membership=membership).delete()
+    if removed:
+        audit_record(
+            tenant=tenant,
+            action=TenantAction.TEAM_MEMBER_REMOVED,
+            acting_user=acting_user,
+            target=membership,
+            before={"team": team.name},
+        )

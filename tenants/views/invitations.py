@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.http import session_sign_in
 from accounts.models import User
 from tenants.exceptions import (
     InvitationEmailMismatchError,
@@ -26,8 +26,11 @@ from tenants.exceptions import (
 from tenants.forms_invitations import InvitationSignUpForm
 from tenants.invitations import (
     invitation_accept,
+    invitation_account_exists,
+    invitation_already_member,
     invitation_assert_usable,
     invitation_for_token,
+    invitation_teams,
 )
 from tenants.models import Invitation, Membership
 
@@ -58,10 +61,8 @@ def _problem(
     request: HttpRequest, error: InvitationLinkError, invitation: Invitation | None
 ) -> HttpResponse:
     """One clear page per reason the link cannot be used (never a bare 404)."""
-    member_here = (
-        invitation is not None
-        and request.user.is_authenticated
-        and Membership.objects.filter(tenant=invitation.tenant, user=request.user).exists()
+    member_here = invitation is not None and invitation_already_member(
+        invitation=invitation, user=request.user
     )
     context = {
         "reason": error.reason,
@@ -90,12 +91,6 @@ def _usable(request: HttpRequest, token: str) -> Invitation | HttpResponse:
 
 def _emails_match(user: User | AnonymousUser, invitation: Invitation) -> bool:
     return bool(user.is_authenticated and user.email == invitation.email)
-
-
-def _sign_in(request: HttpRequest, user: User) -> None:
-    # As accounts.views does on every sign-in: a brand-new session token (no fixation).
-    request.session.cycle_key()
-    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
 
 
 def _joined(request: HttpRequest, membership: Membership) -> HttpResponse:
@@ -128,12 +123,11 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
         "invitation": invitation,
         "tenant": invitation.tenant,
         "inviter": invitation.invited_by,
-        "teams": list(invitation.teams.order_by("name")),
+        "teams": invitation_teams(invitation=invitation),
         "token": token,
         "state": _state(user, invitation),
-        "already_member": user.is_authenticated
-        and Membership.objects.filter(tenant=invitation.tenant, user=user).exists(),
-        "account_exists": User.objects.filter(email=invitation.email).exists(),
+        "already_member": invitation_already_member(invitation=invitation, user=user),
+        "account_exists": invitation_account_exists(invitation=invitation),
         "sign_in_url": reverse("accounts:sign-in") + "?" + urlencode({"next": accept_url}),
         "sign_up_url": reverse("invites:sign-up", args=[token]),
     }
@@ -160,7 +154,7 @@ def invite_sign_up(request: HttpRequest, token: str) -> HttpResponse:
     accept_url = reverse("invites:accept", args=[token])
     if request.user.is_authenticated:
         return redirect(accept_url)
-    if User.objects.filter(email=invitation.email).exists():
+    if invitation_account_exists(invitation=invitation):
         messages.info(
             request, f"{invitation.email} already has an account. Sign in to accept the invitation."
         )
@@ -171,7 +165,7 @@ def invite_sign_up(request: HttpRequest, token: str) -> HttpResponse:
             membership = form.save(raw_token=token)
         except InvitationLinkError as error:
             return _problem(request, error, invitation)
-        _sign_in(request, membership.user)
+        session_sign_in(request, membership.user)
         return _joined(request, membership)
     context = {
         "form": form,

@@ -89,7 +89,7 @@ def member_role(request: TenantRequest, membership_id: int) -> HttpResponse:
         error = run_action(
             request,
             lambda: services.membership_change_role(
-                membership=membership, role=role, acting_user=request.user
+                tenant=request.tenant, membership=membership, role=role, acting_user=request.user
             ),
             success=f"{membership.user.name or membership.user.email} is now {role.name}.",
         ).error
@@ -108,7 +108,9 @@ def member_remove(request: TenantRequest, membership_id: int) -> HttpResponse:
     membership = membership_get(tenant=request.tenant, membership_id=membership_id)
     error = run_action(
         request,
-        lambda: services.membership_remove(membership=membership, acting_user=request.user),
+        lambda: services.membership_remove(
+            tenant=request.tenant, membership=membership, acting_user=request.user
+        ),
         success=f"{membership.user.email} was removed from {request.tenant.name}.",
     ).error
     if request.htmx:
@@ -123,7 +125,7 @@ def member_primary(request: TenantRequest, membership_id: int) -> HttpResponse:
     run_action(
         request,
         lambda: services.membership_set_primary_contact(
-            membership=membership, acting_user=request.user
+            tenant=request.tenant, membership=membership, acting_user=request.user
         ),
         success=f"{membership.user.email} is now the primary contact.",
     )
@@ -138,7 +140,10 @@ def member_billing(request: TenantRequest, membership_id: int) -> HttpResponse:
     error = run_action(
         request,
         lambda: services.membership_set_billing_contact(
-            membership=membership, is_billing_contact=value, acting_user=request.user
+            tenant=request.tenant,
+            membership=membership,
+            is_billing_contact=value,
+            acting_user=request.user,
         ),
         success=(
             f"{membership.user.email} is {'now' if value else 'no longer'} a billing contact."
@@ -153,7 +158,9 @@ def member_billing(request: TenantRequest, membership_id: int) -> HttpResponse:
 def member_leave(request: TenantRequest) -> HttpResponse:
     """Any member may leave (not the last owner, the primary contact, or a personal tenant)."""
     tenant = request.tenant
-    outcome = attempt(lambda: services.membership_leave(membership=request.membership))
+    outcome = attempt(
+        lambda: services.membership_leave(tenant=tenant, membership=request.membership)
+    )
     # Flashed for htmx too: the page is replaced by a redirect either way.
     if outcome.error is not None:
         messages.error(request, outcome.error)
@@ -234,7 +241,9 @@ def invite_resend(request: TenantRequest, invitation_id: int) -> HttpResponse:
     invitation = invitation_get(tenant=request.tenant, invitation_id=invitation_id)
     return _act(
         request,
-        lambda: invitation_resend(invitation=invitation, acting_user=request.user),
+        lambda: invitation_resend(
+            tenant=request.tenant, invitation=invitation, acting_user=request.user
+        ),
         success=f"A new invitation link was sent to {invitation.email}; the old one no "
         "longer works.",
     )
@@ -246,7 +255,9 @@ def invite_cancel(request: TenantRequest, invitation_id: int) -> HttpResponse:
     invitation = invitation_get(tenant=request.tenant, invitation_id=invitation_id)
     return _act(
         request,
-        lambda: invitation_cancel(invitation=invitation, acting_user=request.user),
+        lambda: invitation_cancel(
+            tenant=request.tenant, invitation=invitation, acting_user=request.user
+        ),
         success=f"The invitation to {invitation.email} was cancelled; its link no longer works.",
     )
 

@@ -80,7 +80,7 @@ def role_delete(request: TenantRequest, role_id: int) -> HttpResponse:
     role = role_get(tenant=request.tenant, role_id=role_id)
     run_action(
         request,
-        lambda: services.role_delete(role=role, acting_user=request.user),
+        lambda: services.role_delete(tenant=request.tenant, role=role, acting_user=request.user),
         success=f"Role “{role.name}” deleted.",
     )
     return back(request, "roles")

@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from billing.plans import plan_allows, plan_require
+from billing.plans import plan_allows
 from core.decorators import tenant_permission_required
 from core.errors import run_action
 from core.permissions import TEAMS_MANAGE
@@ -45,7 +45,6 @@ def team_list(request: TenantRequest) -> HttpResponse:
 @require_POST
 @tenant_permission_required(TEAMS_MANAGE)
 def team_create(request: TenantRequest) -> HttpResponse:
-    plan_require(tenant=request.tenant, feature="teams")  # PlanLimitMiddleware shows the prompt
     form = TeamForm(request.POST, tenant=request.tenant, user=request.user)
     if form.is_valid():
         team = form.save()
@@ -74,7 +73,7 @@ def team_delete(request: TenantRequest, team_id: int) -> HttpResponse:
     team = team_get(tenant=request.tenant, team_id=team_id)
     run_action(
         request,
-        lambda: services.team_delete(team=team, acting_user=request.user),
+        lambda: services.team_delete(tenant=request.tenant, team=team, acting_user=request.user),
         success=f"Team “{team.name}” deleted; its sub-teams moved up a level.",
     )
     return back(request, "teams")
@@ -103,7 +102,7 @@ def team_member_add(request: TenantRequest, team_id: int) -> HttpResponse:
         error = run_action(
             request,
             lambda: services.team_member_add(
-                team=team, membership=membership, acting_user=request.user
+                tenant=request.tenant, team=team, membership=membership, acting_user=request.user
             ),
             success=f"{membership.user.email} added to {team.name}.",
         ).error
@@ -124,7 +123,7 @@ def team_member_remove(request: TenantRequest, team_id: int, membership_id: int)
     error = run_action(
         request,
         lambda: services.team_member_remove(
-            team=team, membership=membership, acting_user=request.user
+            tenant=request.tenant, team=team, membership=membership, acting_user=request.user
         ),
         success=f"{membership.user.email} removed from {team.name}.",
     ).error

@@ -3,13 +3,17 @@ immutable everywhere (model, queryset, database), and readable by owners and adm
 
 from __future__ import annotations
 
+import io
+from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, InternalError, connection, transaction
 from django.db.utils import OperationalError
+from django.utils import timezone
 
 from billing.audit import BillingAction
 from billing.services import account_subscription_apply
@@ -21,11 +25,14 @@ from sessions_app.services import session_create, session_revoke, session_revoke
 from tenants import services
 from tenants.audit import TenantAction as A
 from tenants.exceptions import LastOwnerError
+from tenants.invitations import invitation_cancel, invitation_create, invitation_resend
 from tenants.models import Role
 from tests.accounts.factories import UserFactory
 from tests.tenants.factories import OrgFactory, add_member
+from tests.uploads.conftest import make_image
 from uploads import services as upload_services
 from uploads.audit import FileAction
+from uploads.images import image_normalize
 
 pytestmark = pytest.mark.django_db
 
@@ -56,8 +63,8 @@ def test_member_joined(acme: Any, owner: Any) -> None:
 def test_member_removed_and_member_left(acme: Any, owner: Any) -> None:
     removed, leaving = add_member(acme), add_member(acme)
 
-    services.membership_remove(membership=removed, acting_user=owner)
-    services.membership_leave(membership=leaving)
+    services.membership_remove(tenant=acme, membership=removed, acting_user=owner)
+    services.membership_leave(tenant=acme, membership=leaving)
 
     event = _only(acme, A.MEMBER_REMOVED)
     assert (event.actor, event.target_label) == (owner, removed.user.email)
@@ -69,7 +76,9 @@ def test_role_changed(acme: Any, owner: Any) -> None:
     membership = add_member(acme)
     admin = Role.objects.get(tenant=acme, key="admin")
 
-    services.membership_change_role(membership=membership, role=admin, acting_user=owner)
+    services.membership_change_role(
+        tenant=acme, membership=membership, role=admin, acting_user=owner
+    )
 
     event = _only(acme, A.MEMBER_ROLE_CHANGED)
     assert (event.before, event.after) == ({"role": "Member"}, {"role": "Admin"})
@@ -79,9 +88,9 @@ def test_custom_role_created_updated_and_deleted(acme: Any, owner: Any) -> None:
     role = services.role_create(
         tenant=acme, name="Editors", permissions=["teams.manage"], acting_user=owner
     )
-    services.role_update(role=role, name="Writers", permissions=[], acting_user=owner)
+    services.role_update(tenant=acme, role=role, name="Writers", permissions=[], acting_user=owner)
     role_id = role.pk
-    services.role_delete(role=role, acting_user=owner)
+    services.role_delete(tenant=acme, role=role, acting_user=owner)
 
     assert _only(acme, A.ROLE_CREATED).after == {
         "name": "Editors",
@@ -97,9 +106,9 @@ def test_contact_flags_changed(acme: Any, owner: Any) -> None:
     membership = add_member(acme)
 
     services.membership_set_billing_contact(
-        membership=membership, is_billing_contact=True, acting_user=owner
+        tenant=acme, membership=membership, is_billing_contact=True, acting_user=owner
     )
-    services.membership_set_primary_contact(membership=membership, acting_user=owner)
+    services.membership_set_primary_contact(tenant=acme, membership=membership, acting_user=owner)
 
     billing, primary = AuditEvent.objects.for_tenant(acme).filter(action=A.MEMBER_CONTACT_CHANGED)[
         ::-1
@@ -163,6 +172,86 @@ def test_file_uploaded_and_deleted(acme: Any, owner: Any) -> None:
     assert (deleted.actor, deleted.target_label, deleted.before["size"]) == (owner, "Notes.txt", 5)
 
 
+def test_team_created_renamed_and_deleted(acme: Any, owner: Any) -> None:
+    parent = services.team_create(tenant=acme, name="Engineering", acting_user=owner)
+    team = services.team_create(tenant=acme, name="Web", parent=parent, acting_user=owner)
+    services.team_update(tenant=acme, team=team, name="Frontend", parent=None, acting_user=owner)
+    services.team_update(tenant=acme, team=team, name="Frontend", parent=None, acting_user=owner)
+    services.team_delete(tenant=acme, team=team, acting_user=owner)
+
+    created = AuditEvent.objects.for_tenant(acme).filter(action=A.TEAM_CREATED)
+    assert [(e.actor, e.after) for e in created][::-1] == [
+        (owner, {"name": "Engineering", "parent": None}),
+        (owner, {"name": "Web", "parent": "Engineering"}),
+    ]
+    updated = _only(acme, A.TEAM_UPDATED)  # the unchanged second save is not an event
+    assert (updated.before, updated.after) == (
+        {"name": "Web", "parent": "Engineering"},
+        {"name": "Frontend", "parent": None},
+    )
+    deleted = _only(acme, A.TEAM_DELETED)
+    assert (deleted.actor, deleted.target_label, deleted.before) == (
+        owner,
+        "Frontend",
+        {"name": "Frontend"},
+    )
+
+
+def test_team_membership_added_and_removed(acme: Any, owner: Any) -> None:
+    team = services.team_create(tenant=acme, name="Design", acting_user=owner)
+    membership = add_member(acme)
+
+    services.team_member_add(tenant=acme, team=team, membership=membership, acting_user=owner)
+    services.team_member_remove(tenant=acme, team=team, membership=membership, acting_user=owner)
+    services.team_member_remove(tenant=acme, team=team, membership=membership, acting_user=owner)
+
+    added = _only(acme, A.TEAM_MEMBER_ADDED)
+    assert (added.actor, added.target_label, added.after) == (
+        owner,
+        membership.user.email,
+        {"team": "Design"},
+    )
+    removed = _only(acme, A.TEAM_MEMBER_REMOVED)  # removing again changes nothing
+    assert (removed.target_label, removed.before) == (membership.user.email, {"team": "Design"})
+
+
+def test_invitation_resent_and_cancelled(
+    acme: Any, owner: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    member_role = Role.objects.get(tenant=acme, key="member")
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = invitation_create(
+            tenant=acme, email="new@example.com", role=member_role, acting_user=owner
+        )
+    with time_machine.travel(timezone.now() + timedelta(minutes=5)):
+        invitation_resend(tenant=acme, invitation=invitation, acting_user=owner)
+        invitation_cancel(tenant=acme, invitation=invitation, acting_user=owner)
+        invitation_cancel(tenant=acme, invitation=invitation, acting_user=owner)
+
+    resent = _only(acme, A.INVITATION_RESENT)
+    assert (resent.actor, resent.target_label) == (owner, "new@example.com")
+    cancelled = _only(acme, A.INVITATION_CANCELLED)  # cancelling twice is one event
+    assert (cancelled.actor, cancelled.target_label, cancelled.before) == (
+        owner,
+        "new@example.com",
+        {"role": "Member"},
+    )
+
+
+def test_logo_changed_and_removed(acme: Any, owner: Any) -> None:
+    data = make_image("PNG", (64, 64))
+    image = image_normalize(io.BytesIO(data), filename="Brand.png", size=len(data))
+
+    upload_services.logo_update(tenant=acme, image=image, acting_user=owner)
+    upload_services.logo_remove(tenant=acme, acting_user=owner)
+    upload_services.logo_remove(tenant=acme, acting_user=owner)
+
+    changed = _only(acme, A.LOGO_CHANGED)
+    assert (changed.actor, changed.target_label) == (owner, "Brand.png")
+    removed = _only(acme, A.LOGO_REMOVED)  # removing a missing logo is not an event
+    assert (removed.actor, removed.target_label) == (owner, "Acme")
+
+
 def test_session_revoked_by_staff_goes_to_the_users_personal_log(user: Any) -> None:
     staff = UserFactory(is_staff=True)
     session = session_create(user_id=user.pk, token="t" * 43, ip_address="203.0.113.9")
@@ -203,7 +292,10 @@ def test_a_refused_action_leaves_no_event(acme: Any, owner: Any) -> None:
 
     with pytest.raises(LastOwnerError):
         services.membership_change_role(
-            membership=owner_membership, role=member_role, acting_user=owner
+            tenant=acme,
+            membership=owner_membership,
+            role=member_role,
+            acting_user=owner,
         )
 
     assert not AuditEvent.objects.for_tenant(acme).exists()

@@ -201,7 +201,7 @@ def test_expired_cancelled_and_accepted_invitations_free_their_seat(
 ) -> None:
     a = invite(sent, acme, owner, "a@example.com")
     invite(sent, acme, owner, "b@example.com")
-    invitation_cancel(invitation=a, acting_user=owner)
+    invitation_cancel(tenant=acme, invitation=a, acting_user=owner)
     assert invitation_pending_count(tenant=acme) == 1
     with time_machine.travel(timezone.now() + timedelta(days=7, seconds=1)):
         assert invitation_pending_count(tenant=acme) == 0
@@ -216,7 +216,7 @@ def test_resend_emails_a_new_link_and_the_old_one_stops_working(
 ) -> None:
     invitation = invite(sent, acme, owner, user.email)
     with time_machine.travel(timezone.now() + timedelta(days=3)):
-        sent(invitation_resend, invitation=invitation, acting_user=owner)
+        sent(invitation_resend, tenant=acme, invitation=invitation, acting_user=owner)
         invitation.refresh_from_db()
         assert invitation.expires_at > timezone.now() + timedelta(days=6, hours=23)
     old, new = (token_of(m) for m in mailoutbox)
@@ -231,7 +231,7 @@ def test_resend_waits_a_minute_between_emails(
 ) -> None:
     invitation = invite(sent, acme, owner)
     with pytest.raises(InvitationResendTooSoonError, match="less than a minute ago"):
-        invitation_resend(invitation=invitation, acting_user=owner)
+        invitation_resend(tenant=acme, invitation=invitation, acting_user=owner)
     assert len(mailoutbox) == 1
 
 
@@ -244,29 +244,29 @@ def test_resending_an_expired_invitation_needs_a_free_seat(
         invite(sent, acme, owner, "b@example.com")
         add_member(acme)  # owner + member + b: the plan's 3 seats are taken
         with pytest.raises(PlanLimitReached):
-            invitation_resend(invitation=expired, acting_user=owner)
+            invitation_resend(tenant=acme, invitation=expired, acting_user=owner)
 
 
 def test_cancelled_and_accepted_invitations_cannot_be_resent_or_cancelled(
     sent: Any, acme: Any, owner: Any, mailoutbox: list[Any]
 ) -> None:
     cancelled = invite(sent, acme, owner, "a@example.com")
-    invitation_cancel(invitation=cancelled, acting_user=owner)
+    invitation_cancel(tenant=acme, invitation=cancelled, acting_user=owner)
     with pytest.raises(InvitationError, match="was cancelled"):
-        invitation_resend(invitation=cancelled, acting_user=owner)
+        invitation_resend(tenant=acme, invitation=cancelled, acting_user=owner)
     accepted = invite(sent, acme, owner, "b@example.com")
     invitation_accept(raw_token=token_of(mailoutbox[-1]), user=UserFactory(email="b@example.com"))
     with pytest.raises(InvitationError, match="already accepted"):
-        invitation_resend(invitation=accepted, acting_user=owner)
+        invitation_resend(tenant=acme, invitation=accepted, acting_user=owner)
     with pytest.raises(InvitationError, match="Remove them from the members list"):
-        invitation_cancel(invitation=accepted, acting_user=owner)
+        invitation_cancel(tenant=acme, invitation=accepted, acting_user=owner)
 
 
 def test_a_cancelled_link_explains_itself(
     sent: Any, acme: Any, owner: Any, mailoutbox: list[Any]
 ) -> None:
     invitation = invite(sent, acme, owner)
-    invitation_cancel(invitation=invitation, acting_user=owner)
+    invitation_cancel(tenant=acme, invitation=invitation, acting_user=owner)
     newcomer = UserFactory(email="new@example.com")
     with pytest.raises(InvitationCancelledError, match="cancelled this invitation to Acme"):
         invitation_accept(raw_token=token_of(mailoutbox[0]), user=newcomer)

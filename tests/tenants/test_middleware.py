@@ -82,7 +82,7 @@ def test_a_removed_member_loses_access_on_the_next_request(
     m = add_member(acme)
     client.force_login(m.user)
     assert client.get(f"/t/{acme.slug}/").status_code == 200
-    services.membership_remove(membership=m, acting_user=owner)
+    services.membership_remove(tenant=acme, membership=m, acting_user=owner)
     assert client.get(f"/t/{acme.slug}/").status_code == 404
 
 
@@ -93,7 +93,10 @@ def test_a_demoted_admin_loses_admin_pages_on_the_next_request(
     client.force_login(m.user)
     assert client.post(f"/t/{acme.slug}/teams/new/", {"name": "Ops"}).status_code == 302
     services.membership_change_role(
-        membership=m, role=Role.objects.get(tenant=acme, key="member"), acting_user=owner
+        tenant=acme,
+        membership=m,
+        role=Role.objects.get(tenant=acme, key="member"),
+        acting_user=owner,
     )
     assert client.post(f"/t/{acme.slug}/teams/new/", {"name": "Ops 2"}).status_code == 403
 

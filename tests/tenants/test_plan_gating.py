@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from billing.exceptions import PlanLimitReached
+from tenants import services
 from tenants.models import Team
 
 pytestmark = pytest.mark.django_db
@@ -45,4 +47,13 @@ def test_creating_a_team_outside_the_plan_is_refused_with_the_upgrade_page(
 
     assert response.status_code == 403
     assert "Teams are not included in the Free plan" in response.content.decode()
+    assert not Team.objects.for_tenant(acme).exists()
+
+
+@pytest.mark.usefixtures("free_plan_without_teams")
+def test_the_team_service_itself_refuses_a_plan_without_teams(acme: Any, owner: Any) -> None:
+    """The rule lives in team_create, so every caller (views, admin, commands) gets it."""
+    with pytest.raises(PlanLimitReached, match="Teams are not included in the Free plan"):
+        services.team_create(tenant=acme, name="Design", acting_user=owner)
+
     assert not Team.objects.for_tenant(acme).exists()

@@ -125,18 +125,21 @@ def test_members_manage_cannot_touch_members_who_hold_more(acme: Any, owner: Any
 
     with pytest.raises(EscalationError):
         services.membership_change_role(
-            membership=admin, role=role(acme, "member"), acting_user=lead.user
+            tenant=acme, membership=admin, role=role(acme, "member"), acting_user=lead.user
         )
     with pytest.raises(EscalationError):
-        services.membership_remove(membership=admin, acting_user=lead.user)
+        services.membership_remove(tenant=acme, membership=admin, acting_user=lead.user)
     owner_membership = membership(acme, owner)
     with pytest.raises(EscalationError):
         services.membership_set_billing_contact(
-            membership=owner_membership, is_billing_contact=False, acting_user=lead.user
+            tenant=acme,
+            membership=owner_membership,
+            is_billing_contact=False,
+            acting_user=lead.user,
         )
     with pytest.raises(EscalationError):  # would take the flag away from the owner
-        services.membership_set_primary_contact(membership=lead, acting_user=lead.user)
-    services.membership_remove(membership=plain, acting_user=lead.user)  # in reach
+        services.membership_set_primary_contact(tenant=acme, membership=lead, acting_user=lead.user)
+    services.membership_remove(tenant=acme, membership=plain, acting_user=lead.user)  # in reach
 
 
 def test_slugs_are_unique_valid_and_never_reuse_an_old_slug(owner: Any) -> None:
@@ -205,14 +208,20 @@ def test_admins_cannot_hand_out_more_than_they_hold(
     target = membership(acme, member_of_acme)
     with pytest.raises(EscalationError, match="owner"):
         services.membership_change_role(
-            membership=target, role=role(acme, "owner"), acting_user=admin_of_acme
+            tenant=acme,
+            membership=target,
+            role=role(acme, "owner"),
+            acting_user=admin_of_acme,
         )
     with pytest.raises(EscalationError, match="billing.manage"):
         services.membership_change_role(
-            membership=target, role=role(acme, "billing_admin"), acting_user=admin_of_acme
+            tenant=acme,
+            membership=target,
+            role=role(acme, "billing_admin"),
+            acting_user=admin_of_acme,
         )
     services.membership_change_role(
-        membership=target, role=role(acme, "admin"), acting_user=admin_of_acme
+        tenant=acme, membership=target, role=role(acme, "admin"), acting_user=admin_of_acme
     )
     assert membership(acme, member_of_acme).role.key == "admin"
 
@@ -221,16 +230,22 @@ def test_admins_cannot_demote_or_remove_an_owner(acme: Any, owner: Any, admin_of
     second_owner = add_member(acme, role_key="owner")
     with pytest.raises(EscalationError):
         services.membership_change_role(
-            membership=second_owner, role=role(acme, "member"), acting_user=admin_of_acme
+            tenant=acme,
+            membership=second_owner,
+            role=role(acme, "member"),
+            acting_user=admin_of_acme,
         )
     with pytest.raises(EscalationError):
-        services.membership_remove(membership=second_owner, acting_user=admin_of_acme)
+        services.membership_remove(tenant=acme, membership=second_owner, acting_user=admin_of_acme)
 
 
 def test_the_last_owner_cannot_be_demoted(acme: Any, owner: Any) -> None:
     with pytest.raises(LastOwnerError):
         services.membership_change_role(
-            membership=membership(acme, owner), role=role(acme, "admin"), acting_user=owner
+            tenant=acme,
+            membership=membership(acme, owner),
+            role=role(acme, "admin"),
+            acting_user=owner,
         )
     assert membership(acme, owner).role.key == "owner"
 
@@ -238,25 +253,27 @@ def test_the_last_owner_cannot_be_demoted(acme: Any, owner: Any) -> None:
 def test_an_owner_can_step_down_while_another_owner_remains(acme: Any, owner: Any) -> None:
     add_member(acme, role_key="owner")
     services.membership_change_role(
-        membership=membership(acme, owner), role=role(acme, "admin"), acting_user=owner
+        tenant=acme, membership=membership(acme, owner), role=role(acme, "admin"), acting_user=owner
     )
     assert membership(acme, owner).role.key == "admin"
 
 
 def test_the_last_owner_cannot_leave_or_be_removed(acme: Any, owner: Any) -> None:
     with pytest.raises(LastOwnerError):
-        services.membership_leave(membership=membership(acme, owner))
+        services.membership_leave(tenant=acme, membership=membership(acme, owner))
     with pytest.raises(LastOwnerError):
-        services.membership_remove(membership=membership(acme, owner), acting_user=None)
+        services.membership_remove(
+            tenant=acme, membership=membership(acme, owner), acting_user=None
+        )
     assert Membership.objects.filter(tenant=acme, user=owner).exists()
 
 
 def test_the_primary_contact_must_hand_over_before_leaving(acme: Any, owner: Any) -> None:
     other = add_member(acme, role_key="owner")
     with pytest.raises(PrimaryContactError):
-        services.membership_leave(membership=membership(acme, owner))
-    services.membership_set_primary_contact(membership=other, acting_user=owner)
-    services.membership_leave(membership=membership(acme, owner))
+        services.membership_leave(tenant=acme, membership=membership(acme, owner))
+    services.membership_set_primary_contact(tenant=acme, membership=other, acting_user=owner)
+    services.membership_leave(tenant=acme, membership=membership(acme, owner))
     assert not Membership.objects.filter(tenant=acme, user=owner).exists()
 
 
@@ -269,9 +286,9 @@ def test_removing_a_member_signals_after_commit_and_drops_their_team_places(
 ) -> None:
     m = membership(acme, member_of_acme)
     team = make_team(acme, "Ops")
-    services.team_member_add(team=team, membership=m, acting_user=owner)
+    services.team_member_add(tenant=acme, team=team, membership=m, acting_user=owner)
     with django_capture_on_commit_callbacks(execute=True):
-        services.membership_remove(membership=m, acting_user=owner)
+        services.membership_remove(tenant=acme, membership=m, acting_user=owner)
     assert removed.calls == [{"signal": membership_removed, "tenant": acme, "user": member_of_acme}]
     assert not TeamMember.objects.filter(team=team).exists()
 
@@ -279,7 +296,7 @@ def test_removing_a_member_signals_after_commit_and_drops_their_team_places(
 def test_members_use_leave_not_remove_for_themselves(acme: Any, admin_of_acme: Any) -> None:
     with pytest.raises(LastOwnerError, match="Leave"):
         services.membership_remove(
-            membership=membership(acme, admin_of_acme), acting_user=admin_of_acme
+            tenant=acme, membership=membership(acme, admin_of_acme), acting_user=admin_of_acme
         )
 
 
@@ -287,7 +304,7 @@ def test_exactly_one_primary_contact_moves_between_members(
     acme: Any, owner: Any, member_of_acme: Any
 ) -> None:
     services.membership_set_primary_contact(
-        membership=membership(acme, member_of_acme), acting_user=owner
+        tenant=acme, membership=membership(acme, member_of_acme), acting_user=owner
     )
     primaries = list(Membership.objects.for_tenant(acme).filter(is_primary_contact=True))
     assert [m.user for m in primaries] == [member_of_acme]
@@ -298,13 +315,19 @@ def test_an_org_keeps_at_least_one_billing_contact(
 ) -> None:
     with pytest.raises(BillingContactError):
         services.membership_set_billing_contact(
-            membership=membership(acme, owner), is_billing_contact=False, acting_user=owner
+            tenant=acme,
+            membership=membership(acme, owner),
+            is_billing_contact=False,
+            acting_user=owner,
         )
     services.membership_set_billing_contact(
-        membership=membership(acme, member_of_acme), is_billing_contact=True, acting_user=owner
+        tenant=acme,
+        membership=membership(acme, member_of_acme),
+        is_billing_contact=True,
+        acting_user=owner,
     )
     services.membership_set_billing_contact(
-        membership=membership(acme, owner), is_billing_contact=False, acting_user=owner
+        tenant=acme, membership=membership(acme, owner), is_billing_contact=False, acting_user=owner
     )
     assert [
         m.user for m in Membership.objects.for_tenant(acme).filter(is_billing_contact=True)
@@ -389,10 +412,14 @@ def test_custom_roles_are_created_renamed_and_deleted(acme: Any, owner: Any) -> 
     )
     assert r.permissions == ["teams.manage", "files.manage"]
     services.role_update(
-        role=r, name="Content editor", permissions=["files.manage"], acting_user=owner
+        tenant=acme,
+        role=r,
+        name="Content editor",
+        permissions=["files.manage"],
+        acting_user=owner,
     )
     assert Role.objects.get(pk=r.pk).name == "Content editor"
-    services.role_delete(role=r, acting_user=owner)
+    services.role_delete(tenant=acme, role=r, acting_user=owner)
     assert not Role.objects.filter(pk=r.pk).exists()
 
 
@@ -408,18 +435,18 @@ def test_role_names_are_unique_per_tenant_and_permissions_must_exist(acme: Any, 
 def test_a_role_in_use_cannot_be_deleted(acme: Any, owner: Any, member_of_acme: Any) -> None:
     r = services.role_create(tenant=acme, name="Helper", permissions=[], acting_user=owner)
     services.membership_change_role(
-        membership=membership(acme, member_of_acme), role=r, acting_user=owner
+        tenant=acme, membership=membership(acme, member_of_acme), role=r, acting_user=owner
     )
     with pytest.raises(RoleInUseError, match="1 member"):
-        services.role_delete(role=r, acting_user=owner)
+        services.role_delete(tenant=acme, role=r, acting_user=owner)
 
 
 def test_built_in_roles_are_fixed(acme: Any, owner: Any) -> None:
     with pytest.raises(BuiltinRoleError):
-        services.role_delete(role=role(acme, "member"), acting_user=owner)
+        services.role_delete(tenant=acme, role=role(acme, "member"), acting_user=owner)
     with pytest.raises(BuiltinRoleError):
         services.role_update(
-            role=role(acme, "admin"), name="Boss", permissions=[], acting_user=owner
+            tenant=acme, role=role(acme, "admin"), name="Boss", permissions=[], acting_user=owner
         )
 
 
@@ -450,16 +477,18 @@ def test_teams_nest_but_never_in_a_cycle(acme: Any, owner: Any) -> None:
     child = make_team(acme, "Backend", parent=root)
     grandchild = make_team(acme, "Databases", parent=child)
     with pytest.raises(TeamCycleError):
-        services.team_update(team=root, name=root.name, parent=grandchild, acting_user=owner)
+        services.team_update(
+            tenant=acme, team=root, name=root.name, parent=grandchild, acting_user=owner
+        )
     with pytest.raises(TeamCycleError):
-        services.team_update(team=root, name=root.name, parent=root, acting_user=owner)
+        services.team_update(tenant=acme, team=root, name=root.name, parent=root, acting_user=owner)
 
 
 def test_deleting_a_team_moves_its_sub_teams_up(acme: Any, owner: Any) -> None:
     root = make_team(acme, "Engineering")
     child = make_team(acme, "Backend", parent=root)
     leaf = make_team(acme, "Databases", parent=child)
-    services.team_delete(team=child, acting_user=owner)
+    services.team_delete(tenant=acme, team=child, acting_user=owner)
     leaf.refresh_from_db()
     assert leaf.parent == root
 
@@ -469,11 +498,18 @@ def test_team_members_come_from_the_tenants_memberships(acme: Any, owner: Any) -
     team = make_team(acme, "Ops")
     with pytest.raises(CrossTenantError):
         services.team_member_add(
-            team=team, membership=membership(other_org, owner), acting_user=owner
+            tenant=acme,
+            team=team,
+            membership=membership(other_org, owner),
+            acting_user=owner,
         )
-    services.team_member_add(team=team, membership=membership(acme, owner), acting_user=owner)
+    services.team_member_add(
+        tenant=acme, team=team, membership=membership(acme, owner), acting_user=owner
+    )
     with pytest.raises(AlreadyAMemberError):
-        services.team_member_add(team=team, membership=membership(acme, owner), acting_user=owner)
+        services.team_member_add(
+            tenant=acme, team=team, membership=membership(acme, owner), acting_user=owner
+        )
 
 
 def test_a_parent_team_from_another_tenant_is_refused(acme: Any, owner: Any) -> None:

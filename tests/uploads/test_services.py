@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.base import ContentFile
 
+from billing.exceptions import PlanLimitReached
 from tests.accounts.factories import UserFactory
 from tests.tenants.factories import OrgFactory
 from tests.uploads.conftest import make_image
@@ -149,6 +150,23 @@ def _upload_file(tenant, user, content: bytes = b"%PDF-1.7 hello", name: str = "
         extension="pdf",
         content_type="application/pdf",
     )
+
+
+def test_the_upload_service_itself_refuses_a_file_past_the_storage_cap(
+    any_storage, settings, org, user
+):
+    """The cap lives in upload_create, so every caller gets it, not only the form."""
+    settings.BILLING_PLANS = {
+        **settings.BILLING_PLANS,
+        "free": {**settings.BILLING_PLANS["free"], "max_storage_mb": 1},
+    }
+    _upload_file(org, user, content=b"%PDF" + b"x" * 700_000)
+
+    with pytest.raises(PlanLimitReached, match="storage limit of 1 MB"):
+        _upload_file(org, user, content=b"%PDF" + b"y" * 400_000, name="Second.pdf")
+
+    assert list(Upload.objects.values_list("original_filename", flat=True)) == ["Report.pdf"]
+    assert len(any_storage.listdir(f"tenant-{org.pk}")[1]) == 1
 
 
 def test_general_file_is_stored_under_a_new_key_with_its_checksum(any_storage, org, user):

@@ -3,29 +3,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-
-from ratelimit.exceptions import BackendUnavailable
 from ratelimit.keys import counter_key
-from ratelimit.management.commands._key import tier_and_identity
+from ratelimit.management.commands._key import KeyCommand
 from ratelimit.services import ratelimit_status, tier_rate
 
 
-class Command(BaseCommand):
+class Command(KeyCommand):
     help = (
         "Show a rate-limit counter: hits in the current window and when a slot frees. "
         "KEY is TIER:IDENTITY, e.g. auth:203.0.113.7, api:42, auth-account:ann@example.com."
     )
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("key")
-
     def handle(self, *args: Any, key: str, **options: Any) -> None:
-        tier, identity = tier_and_identity(key)
-        try:
-            usage = ratelimit_status(tier=tier, identity=identity)
-        except BackendUnavailable as exc:
-            raise CommandError(f"The rate-limit store is unavailable: {exc}") from None
+        tier, identity, usage = self.call(ratelimit_status, key)
         used = usage.limit - usage.remaining
         rate = tier_rate(tier)
         self.stdout.write(f"{counter_key(tier, identity)}  ({tier}: {rate.text})")
