@@ -33,7 +33,7 @@ def on_account_deleting(sender: Any, user: User, **kwargs: Any) -> None:
     for membership in memberships.select_related("tenant", "role", "user"):
         if membership.is_primary_contact:
             _hand_over_primary_contact(membership)
-        services.membership_leave(membership=membership)
+        services.membership_leave(tenant=membership.tenant, membership=membership)
     personal = Tenant.objects.filter(personal_owner=user).first()
     if personal is not None and not personal.is_deleted:
         personal.deleted_at = timezone.now()
@@ -57,7 +57,9 @@ def _hand_over_primary_contact(membership: Membership) -> None:
         .first()
     )
     if successor is not None:
-        services.membership_set_primary_contact(membership=successor, acting_user=None)
+        services.membership_set_primary_contact(
+            tenant=membership.tenant, membership=successor, acting_user=None
+        )
         membership.is_primary_contact = False
 
 

@@ -51,7 +51,8 @@ def team_create(request: TenantRequest) -> HttpResponse:
         if team is not None:
             messages.success(request, f"Team “{team.name}” created.")
             return back(request, "teams")
-    return render(request, "tenants/teams.html", _context(request, form=form))
+    # Refused (invalid, or the plan has no teams): the page again with the reason.
+    return render(request, "tenants/teams.html", _context(request, form=form), status=400)
 
 
 @tenant_permission_required(TEAMS_MANAGE)

@@ -45,7 +45,8 @@ def test_creating_a_team_outside_the_plan_is_refused_with_the_upgrade_page(
 ) -> None:
     response = owner_client.post(f"/t/{acme.slug}/teams/new/", {"name": "Design"})
 
-    assert response.status_code == 403
+    # One refusal path (core.errors): the teams page again, with the reason and the upgrade.
+    assert response.status_code == 400
     assert "Teams are not included in the Free plan" in response.content.decode()
     assert not Team.objects.for_tenant(acme).exists()
 
