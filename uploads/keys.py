@@ -46,10 +46,3 @@ def is_valid_route(*, folder: str, filename: str) -> bool:
     sign, dot segment or Unicode digit can get through.
     """
     return bool(_FOLDER_RE.fullmatch(folder)) and bool(_FILENAME_RE.fullmatch(filename))
-
-
-def tenant_id_from_folder(folder: str) -> int | None:
-    """The tenant id of a valid `tenant-<id>` folder name, else None."""
-    if not _FOLDER_RE.fullmatch(folder):
-        return None
-    return int(folder.removeprefix("tenant-"))

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 
 from tenants.exceptions import EscalationError, TenantRuleError
 from tenants.permissions import ALL_PERMISSIONS
@@ -54,9 +54,3 @@ def back(request: TenantRequest, name: str) -> HttpResponse:
 def require_owner(request: TenantRequest) -> None:
     if not request.role.is_owner:
         raise PermissionDenied("Only an owner can do this.")
-
-
-def render_page(
-    request: TenantRequest, template: str, context: dict[str, Any], status: int = 200
-) -> HttpResponse:
-    return render(request, template, context, status=status)
