@@ -9,6 +9,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -71,7 +72,7 @@ def verify_email_resend(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        target = "/app/"
+        target = reverse("workspaces:app")
     return redirect(target)
 
 
@@ -141,7 +142,7 @@ def password_reset(request: HttpRequest, token: str) -> HttpResponse:
         messages.success(
             request, "Your password was changed and every other device was signed out."
         )
-        return redirect("tenants:app")
+        return redirect("workspaces:app")
     response = render(
         request, "accounts/password_reset.html", {"form": form, "email": reset.user.email}
     )

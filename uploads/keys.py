@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from django.urls import reverse
 from nanoid import generate
 
 from uploads.exceptions import InvalidUploadKey
@@ -46,3 +47,9 @@ def is_valid_route(*, folder: str, filename: str) -> bool:
     sign, dot segment or Unicode digit can get through.
     """
     return bool(_FOLDER_RE.fullmatch(folder)) and bool(_FILENAME_RE.fullmatch(filename))
+
+
+def upload_url(key: str) -> str:
+    """Where `/serve/` answers for a key we built (avatars, logos and files link here)."""
+    folder, _, filename = key.partition("/")
+    return reverse("uploads:serve", kwargs={"folder": folder, "filename": filename})

@@ -16,6 +16,7 @@ from tenants.forms import OwnershipTransferForm, TenantDeleteForm, TenantRenameF
 from tenants.permissions import TENANT_DELETE, TENANT_UPDATE
 from tenants.types import TenantRequest
 from tenants.views._base import back, require_owner, tenant_context
+from uploads.forms import LogoForm
 
 
 def _page(request: TenantRequest, **forms: Any) -> HttpResponse:
@@ -25,6 +26,7 @@ def _page(request: TenantRequest, **forms: Any) -> HttpResponse:
     if role.has_permission(TENANT_UPDATE):
         forms.setdefault("rename_form", TenantRenameForm(**kwargs))
         forms.setdefault("slug_form", TenantSlugForm(**kwargs))
+        forms.setdefault("logo_form", LogoForm(tenant=tenant))
     if tenant.is_org and role.is_owner:
         forms.setdefault("transfer_form", OwnershipTransferForm(**kwargs))
     if tenant.is_org and role.has_permission(TENANT_DELETE):
@@ -93,5 +95,5 @@ def tenant_delete(request: TenantRequest) -> HttpResponse:
     if form.is_valid() and form.save() is not None:
         request.session.pop("active_tenant_id", None)
         messages.success(request, f"{request.tenant.name} was deleted.")
-        return redirect("tenants:list")
+        return redirect("workspaces:list")
     return _page(request, delete_form=form)
