@@ -295,7 +295,7 @@ def render(
             "- Load spread over "
             f"{len(prepared['identities'])} signed-in users (one cookie each) and one "
             "`X-Forwarded-For` address per identity (`TRUSTED_PROXIES=1`), so per-user and "
-            "per-IP rate limits see realistic traffic (PERFORMANCE.md pitfall 10). Sign-in posts "
+            "per-IP rate limits see realistic traffic (docs/performance.md). Sign-in posts "
             "rotate over 5,000 accounts and addresses with the limiter ON; a 429 would show in "
             "the last column.",
             "- SQL / Redis / storage are medians over "

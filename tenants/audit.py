@@ -5,7 +5,8 @@ back) with the change itself. The actor's IP comes from `request` or `ip=` when
 the caller has them; for services called from a view without a request in
 hand, `AuditContextMiddleware` remembers the client IP of the current request
 in a context variable. That variable carries the IP only, never the tenant or
-the user: scoping stays explicit (see STYLE.md, "Implicit current tenant").
+the user: scoping stays explicit, because a "current tenant" global feeding
+queries would hide which tenant a query is scoped to.
 """
 
 from __future__ import annotations
