@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import services_email
 from accounts.forms import PasswordChangeForm, ProfileForm, SignInForm, SignUpForm
 from accounts.http import same_site_path, session_sign_in
+from uploads.forms import AvatarForm
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -99,7 +100,7 @@ def _profile_page(
     context = {
         "profile_form": profile_form or ProfileForm(instance=request.user),
         "password_form": password_form or PasswordChangeForm(request=request),
-        "email_change_url": "/account/email/",
+        "avatar_form": AvatarForm(),
     }
     return render(request, "accounts/profile.html", context)
 

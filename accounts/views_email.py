@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -65,7 +66,9 @@ def verify_email_resend(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, f"We sent a new verification link to {user.email}. It works for 48 hours."
             )
-    return redirect(same_site_url(request, request.POST.get("next", "")) or "/app/")
+    return redirect(
+        same_site_url(request, request.POST.get("next", "")) or reverse("workspaces:app")
+    )
 
 
 @sensitive_post_parameters("password")
@@ -134,7 +137,7 @@ def password_reset(request: HttpRequest, token: str) -> HttpResponse:
         messages.success(
             request, "Your password was changed and every other device was signed out."
         )
-        return redirect("tenants:app")
+        return redirect("workspaces:app")
     response = render(
         request, "accounts/password_reset.html", {"form": form, "email": reset.user.email}
     )

@@ -161,7 +161,7 @@ def wait_http(url: str, timeout: float = 30, ok: tuple[int, ...] = (200,)) -> No
 def start_gunicorn(
     procs: Processes, *, port: int, env: dict[str, str], logfile: Path, workers: int = 2
 ) -> subprocess.Popen:
-    """Two sync workers, as PERFORMANCE.md pitfall 9 recommends on 2 cores."""
+    """Two sync workers: on 2 cores, more were slower (docs/performance.md)."""
     require_port(port, "gunicorn")
     proc = procs.start(
         f"gunicorn:{port}",

@@ -6,7 +6,7 @@ Not a test: prints numbers. Run with a real Redis (a DB of your own):
 
 It drives Django's full handler in-process (test Client, all of MIDDLEWARE) on a
 tiny page placed in the serve tier, once with RATELIMIT_ENABLED off and once on,
-spreading client IPs so no request is refused (PERFORMANCE.md pitfall 10).
+spreading client IPs so no request is refused (docs/performance.md).
 Round trips are counted twice: packets redis-py sends, and the server's
 INFO commandstats delta (server-wide, so other clients on the server add noise).
 """

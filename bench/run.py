@@ -3,8 +3,8 @@
 Steps: migrate the bench database, collect static files into a temp dir, seed the
 volume (re-used when present), make fresh signed-in identities, start two gunicorn
 instances with production settings (rate limiter on / off), run wrk against each
-page, count SQL/Redis/storage per request in-process, print the table and write it
-to bench/results/latest.md.
+page, count SQL/Redis/storage per request in-process, time the hot-path lookups
+(bench/lookup_cost.py), print the table and write it to bench/results/latest.md.
 
 Environment knobs: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/
 pt_bench), BENCH_REDIS_URL (default redis://127.0.0.1:6379/9), BENCH_SECONDS (10),
@@ -295,7 +295,7 @@ def render(
             "- Load spread over "
             f"{len(prepared['identities'])} signed-in users (one cookie each) and one "
             "`X-Forwarded-For` address per identity (`TRUSTED_PROXIES=1`), so per-user and "
-            "per-IP rate limits see realistic traffic (PERFORMANCE.md pitfall 10). Sign-in posts "
+            "per-IP rate limits see realistic traffic (docs/performance.md). Sign-in posts "
             "rotate over 5,000 accounts and addresses with the limiter ON; a 429 would show in "
             "the last column.",
             "- SQL / Redis / storage are medians over "
@@ -495,6 +495,19 @@ def main() -> int:
                 notes.append(
                     "SQL of one dashboard request: "
                     + "; ".join(f"`{s[:90]}`" for s in counts["dashboard"]["last_statements"])
+                )
+            log("timing the hot-path lookups: ORM against prebuilt SQL")
+            try:
+                cost = json.loads(python_module(base, "bench.lookup_cost", "2000"))
+            except subprocess.CalledProcessError as exc:
+                notes.append(f"bench.lookup_cost failed (exit {exc.returncode})")
+            else:
+                notes.append(
+                    "Hot-path lookups, median ms in-process (`python -m bench.lookup_cost`): "
+                    f"session + user {cost['session_orm_ms']} through the ORM, "
+                    f"{cost['session_prebuilt_ms']} prebuilt; membership + tenant + role + "
+                    f"account {cost['membership_orm_ms']} through the ORM, "
+                    f"{cost['membership_prebuilt_ms']} prebuilt"
                 )
         finally:
             procs.stop_all()

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import checks
+from django.urls import reverse
 from django.utils.module_loading import import_string
 
 from billing.webhooks import webhook_secrets
@@ -66,7 +67,7 @@ def check_plans(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMess
                     "STRIPE_SECRET_KEY is set without STRIPE_WEBHOOK_SECRET: every webhook "
                     "delivery will be refused and subscriptions will not update.",
                     hint="Copy the signing secret (whsec_…) of the webhook endpoint "
-                    "/billing/stripe/webhook/ from the Stripe dashboard.",
+                    f"{reverse('stripe:webhook')} from the Stripe dashboard.",
                     id="billing.W002",
                 )
             )

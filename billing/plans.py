@@ -51,10 +51,6 @@ class Plan:
     features: frozenset[str]
 
     @property
-    def is_free(self) -> bool:
-        return not self.price_id and self.key == settings.BILLING_DEFAULT_PLAN
-
-    @property
     def is_purchasable(self) -> bool:
         return bool(self.price_id)
 

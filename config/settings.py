@@ -144,7 +144,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Persistent connections and server-side binding with prepared statements: a
     # new connection per request costs 4.5x, planning small joins dominates
-    # without prepares (see shared/PERFORMANCE.md). Disable behind a PgBouncer in
+    # without prepares (see docs/performance.md). Disable behind a PgBouncer in
     # transaction mode with DATABASE_PREPARED_STATEMENTS=false.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=600)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
@@ -183,7 +183,7 @@ else:
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "accounts:sign-in"
-LOGIN_REDIRECT_URL = "tenants:app"
+LOGIN_REDIRECT_URL = "workspaces:app"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

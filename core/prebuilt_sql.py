@@ -1,8 +1,9 @@
 """Fixed SQL for the lookups every signed-in request makes, built once per process.
 
-Compiling a `select_related(...).get(...)` costs the ORM 0.4-0.7 ms on each request,
-more than PostgreSQL needs to answer it (measured in shared/PERFORMANCE.md and again
-here: 0.85 ms through the ORM against 0.2 ms as a prepared statement). The SQL of these
+Compiling a `select_related(...).get(...)` costs the ORM more on each request than
+PostgreSQL needs to answer it: 0.85 ms through the ORM against 0.2 ms as a prepared
+statement for the session lookup (`python -m bench.lookup_cost` measures it; figures in
+docs/performance.md). The SQL of these
 lookups never changes, so it is written out once; psycopg prepares it after its first
 run. Rows still pass through every field's database converters and `Model.from_db`, so
 callers get ordinary model instances, identical to what the ORM would have built.

@@ -18,10 +18,6 @@ class Rate:
     window_ms: int
     text: str
 
-    @property
-    def window_seconds(self) -> int:
-        return self.window_ms // 1000
-
 
 @lru_cache(maxsize=64)
 def parse_rate(text: str) -> Rate:

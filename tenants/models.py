@@ -113,11 +113,6 @@ class Tenant(models.Model):
     def is_org(self) -> bool:
         return self.kind == self.Kind.ORG
 
-    @property
-    def storage_folder(self) -> str:
-        """The prefix of every object this tenant owns in storage."""
-        return f"tenant-{self.pk}"
-
 
 class Role(models.Model):
     class Key(models.TextChoices):

@@ -1,8 +1,12 @@
+"""The signed-in person's workspaces, outside any one tenant: the list, creating an
+organisation, and `/app/` (which opens the right one). Pages inside a workspace are
+the `tenant:` namespace (tenants/tenant_pages.py)."""
+
 from django.urls import path
 
 from tenants.views import account
 
-app_name = "tenants"
+app_name = "workspaces"
 
 urlpatterns = [
     path("app/", account.app, name="app"),

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from billing.exceptions import PlanLimitReached
 from uploads import images, services
@@ -30,7 +31,13 @@ def _mb(n: int) -> str:
 
 
 class ImageUploadForm(forms.Form):
-    """An avatar or logo: any PNG/JPEG/WebP/GIF up to the size limit, cropped to a square."""
+    """An avatar or logo: any PNG/JPEG/WebP/GIF up to the size limit, cropped to a square.
+
+    Choosing a file posts the form to `preview_url` and shows the result in the
+    card's `preview_target` (htmx); subclasses say where both are.
+    """
+
+    preview_target = ""
 
     image = forms.FileField(
         label="Image",
@@ -42,19 +49,21 @@ class ImageUploadForm(forms.Form):
         },
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, preview_url: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["image"].help_text = (
+        image = self.fields["image"]
+        image.help_text = (
             f"PNG, JPEG, WebP or GIF, up to {_mb(settings.UPLOADS_IMAGE_MAX_BYTES)}. "
             "It is cropped to a square."
         )
-
-    def enable_preview(self, *, url: str, target: str) -> ImageUploadForm:
-        """Choosing a file posts the form to `url` and shows the result in `target` (htmx)."""
-        self.fields["image"].widget.attrs.update(
-            {"hx-post": url, "hx-trigger": "change", "hx-target": target, "hx-swap": "innerHTML"}
+        image.widget.attrs.update(
+            {
+                "hx-post": preview_url,
+                "hx-trigger": "change",
+                "hx-target": self.preview_target,
+                "hx-swap": "innerHTML",
+            }
         )
-        return self
 
     def clean_image(self) -> images.NormalizedImage:
         upload = self.cleaned_data["image"]
@@ -62,11 +71,22 @@ class ImageUploadForm(forms.Form):
 
 
 class AvatarForm(ImageUploadForm):
+    preview_target = "#avatar-preview"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, preview_url=reverse("avatar:preview"), **kwargs)
+
     def save(self, *, user: User) -> Upload:
         return services.avatar_update(user=user, image=self.cleaned_data["image"])
 
 
 class LogoForm(ImageUploadForm):
+    preview_target = "#logo-preview"
+
+    def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
+        url = reverse("files:logo-preview", kwargs={"tenant_slug": tenant.slug})
+        super().__init__(*args, preview_url=url, **kwargs)
+
     def save(self, *, tenant: Tenant, acting_user: User) -> Upload:
         return services.logo_update(
             tenant=tenant, image=self.cleaned_data["image"], acting_user=acting_user

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from django.urls import reverse
 from nanoid import generate
 
 from uploads.exceptions import InvalidUploadKey
@@ -48,8 +49,7 @@ def is_valid_route(*, folder: str, filename: str) -> bool:
     return bool(_FOLDER_RE.fullmatch(folder)) and bool(_FILENAME_RE.fullmatch(filename))
 
 
-def tenant_id_from_folder(folder: str) -> int | None:
-    """The tenant id of a valid `tenant-<id>` folder name, else None."""
-    if not _FOLDER_RE.fullmatch(folder):
-        return None
-    return int(folder.removeprefix("tenant-"))
+def upload_url(key: str) -> str:
+    """Where `/serve/` answers for a key we built (avatars, logos and files link here)."""
+    folder, _, filename = key.partition("/")
+    return reverse("uploads:serve", kwargs={"folder": folder, "filename": filename})

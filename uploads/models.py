@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 
 from core.models import TenantOwnedQuerySet
+from uploads.keys import upload_url
 
 
 class UploadQuerySet(TenantOwnedQuerySet):
@@ -70,4 +71,4 @@ class Upload(models.Model):
 
     @property
     def url(self) -> str:
-        return f"/serve/{self.key}"
+        return upload_url(self.key)

@@ -72,7 +72,7 @@ def served_upload_get(*, key: str) -> ServedUpload | None:
     if cached is not None:
         return ServedUpload(**cached)
     try:
-        # .get() on the unique key, not .first(): no ORDER BY to plan (PERFORMANCE.md #6).
+        # .get() on the unique key, not .first(): no ORDER BY to plan (docs/performance.md).
         row = Upload.objects.values(
             "key", "tenant_id", "kind", "content_type", "size", "checksum", "original_filename"
         ).get(key=key, tenant__deleted_at__isnull=True)

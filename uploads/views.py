@@ -51,7 +51,8 @@ def _invalid(
     request: HttpRequest, form: ImageUploadForm, template: str, fallback: str
 ) -> HttpResponse:
     if getattr(request, "htmx", False):
-        return render(request, template, {"form": form, "next": _back(request, fallback)})
+        context = {"image_form": form, "next": _back(request, fallback)}
+        return render(request, template, context)
     for error in form.errors.get("image", []):
         messages.error(request, error)
     return redirect(_back(request, fallback))
@@ -116,7 +117,7 @@ def _tenant_home(request: TenantRequest) -> str:
 @verified_email_required
 @image_rate_limit
 def logo_update(request: TenantRequest) -> HttpResponse:
-    form = LogoForm(request.POST, request.FILES)
+    form = LogoForm(request.POST, request.FILES, tenant=request.tenant)
     if not form.is_valid():
         return _invalid(request, form, LOGO_CARD, _tenant_home(request))
     form.save(tenant=request.tenant, acting_user=request.user)
@@ -129,7 +130,9 @@ def logo_update(request: TenantRequest) -> HttpResponse:
 @verified_email_required
 @image_rate_limit
 def logo_preview(request: TenantRequest) -> HttpResponse:
-    return _preview(request, LogoForm(request.POST, request.FILES), LOGO_CARD)
+    return _preview(
+        request, LogoForm(request.POST, request.FILES, tenant=request.tenant), LOGO_CARD
+    )
 
 
 @require_POST

@@ -3,7 +3,7 @@
 -- BENCH_REQUESTS names a TSV file, one request a line:
 --   METHOD <tab> PATH <tab> Header: value|Header: value <tab> BODY
 -- Each line carries its own cookie and X-Forwarded-For, so the load looks like many
--- users on many addresses (rate limits are per user/IP: PERFORMANCE.md pitfall 10).
+-- users on many addresses (rate limits are per user/IP: docs/performance.md).
 -- Requests are formatted once in init(); request() only picks the next one.
 -- done() prints one JSON line that bench/run.py parses.
 

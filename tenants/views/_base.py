@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 
 from core.types import TenantRequest
 
@@ -18,9 +16,3 @@ def back(request: TenantRequest, name: str) -> HttpResponse:
 def require_owner(request: TenantRequest) -> None:
     if not request.role.is_owner:
         raise PermissionDenied("Only an owner can do this.")
-
-
-def render_page(
-    request: TenantRequest, template: str, context: dict[str, Any], status: int = 200
-) -> HttpResponse:
-    return render(request, template, context, status=status)

@@ -168,7 +168,7 @@ def member_leave(request: TenantRequest) -> HttpResponse:
     else:
         messages.success(request, f"You left {tenant.name}.")
         request.session.pop("active_tenant_id", None)
-        target = reverse("tenants:list")
+        target = reverse("workspaces:list")
     if request.htmx:
         return HttpResponseClientRedirect(target)
     return redirect(target)

@@ -17,6 +17,7 @@ from core.types import TenantRequest
 from core.views import tenant_context
 from tenants.forms import OwnershipTransferForm, TenantDeleteForm, TenantRenameForm, TenantSlugForm
 from tenants.views._base import back, require_owner
+from uploads.forms import LogoForm
 
 
 def _page(request: TenantRequest, **forms: Any) -> HttpResponse:
@@ -26,6 +27,7 @@ def _page(request: TenantRequest, **forms: Any) -> HttpResponse:
     if role.has_permission(TENANT_UPDATE):
         forms.setdefault("rename_form", TenantRenameForm(**kwargs))
         forms.setdefault("slug_form", TenantSlugForm(**kwargs))
+        forms.setdefault("logo_form", LogoForm(tenant=tenant))
     if tenant.is_org and role.is_owner:
         forms.setdefault("transfer_form", OwnershipTransferForm(**kwargs))
     if tenant.is_org and role.has_permission(TENANT_DELETE):
@@ -94,5 +96,5 @@ def tenant_delete(request: TenantRequest) -> HttpResponse:
     if form.is_valid() and form.save() is not None:
         request.session.pop("active_tenant_id", None)
         messages.success(request, f"{request.tenant.name} was deleted.")
-        return redirect("tenants:list")
+        return redirect("workspaces:list")
     return _page(request, delete_form=form)

@@ -256,3 +256,13 @@ def test_tenant_list_and_org_creation(owner_client: Any, acme: Any, owner: Any) 
         "/account/tenants/new/", {"name": "X", "account": "999999"}
     ).content.decode()
     assert "Choose a new account or one of the accounts listed." in html
+
+
+def test_workspace_and_account_tabs_mark_the_current_page(owner_client: Any, acme: Any) -> None:
+    """One tab component: both tab bars say which page is open, for screen readers too."""
+    base = f"/t/{acme.slug}/"
+    members = owner_client.get(f"{base}members/").content.decode()
+    assert f'<a class="tab" href="{base}members/" aria-current="page">Members</a>' in members
+    assert f'<a class="tab" href="{base}teams/">Teams</a>' in members
+    devices = owner_client.get("/account/sessions/").content.decode()
+    assert '<a class="tab" href="/account/sessions/" aria-current="page">Devices</a>' in devices

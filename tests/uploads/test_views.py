@@ -129,14 +129,9 @@ def test_avatar_pages_need_sign_in_and_post(client, user):
 
 
 def test_avatar_card_renders_with_the_current_picture(auth_client, user):
-    from django.template.loader import render_to_string
-    from django.test import RequestFactory
-
     auth_client.post(reverse("avatar:update"), {"image": _png()})
     user.refresh_from_db()
-    request = RequestFactory().get("/account/")
-    request.user = user
-    html = render_to_string("uploads/avatar_card.html", {"user": user}, request=request)
+    html = auth_client.get(reverse("accounts:profile")).content.decode()
     assert f'src="/serve/{user.avatar}"' in html
     assert 'hx-post="/account/avatar/preview/"' in html
     assert "Remove picture" in html
