@@ -17,9 +17,9 @@ def admin_client(client: Any, db: None) -> Any:
 
 
 def test_accounts_are_searchable_by_stripe_ids_and_link_to_the_dashboard(
-    billing_settings: Any, admin_client: Any, org: Any
+    billing_settings: Any, admin_client: Any, acme: Any
 ) -> None:
-    Account.objects.filter(pk=org.account_id).update(
+    Account.objects.filter(pk=acme.account_id).update(
         stripe_customer_id="cus_Findme", plan="pro", status="active"
     )
 
@@ -27,10 +27,10 @@ def test_accounts_are_searchable_by_stripe_ids_and_link_to_the_dashboard(
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert org.account.name in page
+    assert acme.account.name in page
     assert "https://dashboard.stripe.com/test/customers/cus_Findme" in page
     filtered = admin_client.get("/admin/billing/account/", {"status__exact": "past_due"})
-    assert org.account.name not in filtered.content.decode()
+    assert acme.account.name not in filtered.content.decode()
 
 
 def test_events_are_listed_and_read_only(billing_settings: Any, admin_client: Any) -> None:

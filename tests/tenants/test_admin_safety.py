@@ -178,9 +178,11 @@ def test_staff_removing_a_membership_is_audited(staff_client: Client, staff: Any
     assert (event.actor, event.target_label) == (staff, membership.user.email)
 
 
-def test_the_audit_log_is_read_only_in_the_admin(staff_client: Client, org: Any, user: Any) -> None:
-    tenant_rename(tenant=org, name="Renamed", acting_user=user)
-    event = AuditEvent.objects.get(tenant=org)
+def test_the_audit_log_is_read_only_in_the_admin(
+    staff_client: Client, acme: Any, owner: Any
+) -> None:
+    tenant_rename(tenant=acme, name="Renamed", acting_user=owner)
+    event = AuditEvent.objects.get(tenant=acme)
 
     assert staff_client.get("/admin/tenants/auditevent/").status_code == 200
     assert staff_client.get(f"/admin/tenants/auditevent/{event.pk}/change/").status_code == 200
