@@ -8,7 +8,7 @@ import pytest
 
 from billing.models import Account
 from tenants.models import Membership
-from tenants.signals import membership_added, membership_removed
+from tenants.services import membership_remove
 from tests.billing.stripe_transport import recorded, subscription_with
 from tests.tenants.factories import add_member
 
@@ -31,9 +31,7 @@ def subscribed(acme: Any) -> Any:
 
 def join(acme: Any, capture: Any) -> Membership:
     with capture(execute=True):
-        membership = add_member(acme)
-        membership_added.send(sender=Membership, membership=membership, tenant=acme)
-    return membership
+        return add_member(acme)
 
 
 def test_adding_a_member_raises_the_quantity(
@@ -59,9 +57,7 @@ def test_removing_a_member_lowers_the_quantity(
     Account.objects.filter(pk=subscribed.account_id).update(seats=2)
 
     with django_capture_on_commit_callbacks(execute=True):
-        user = membership.user
-        membership.delete()
-        membership_removed.send(sender=Membership, tenant=subscribed, user=user)
+        membership_remove(membership=membership, acting_user=None)
 
     (update,) = stripe_http.calls("post", SUB)
     assert update.params["items[0][quantity]"] == "1"

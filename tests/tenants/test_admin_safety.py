@@ -129,27 +129,24 @@ def test_view_only_staff_are_not_offered_actions_that_change_things(
     client: Client, changelist: str, action: str, model_perm: str
 ) -> None:
     from django.contrib.auth.models import Permission
-    from django.utils import timezone
 
     from accounts.models import EmailDelivery
     from billing.models import StripeEvent
-    from tenants.models import Invitation, Role
+    from tenants.invitations import invitation_create
+    from tenants.models import Role
 
     # One row on every list: Django hides the actions of an empty changelist.
     org = OrgFactory()
-    now = timezone.now()
+    org_owner = org.memberships.get(role__key="owner").user
     StripeEvent.objects.create(
         event_id="evt_1", type="invoice.paid", body="{}", signature_valid=True
     )
     EmailDelivery.objects.create(to=["a@example.com"], template="t", subject="s", status="failed")
-    Invitation.objects.create(
+    invitation_create(
         tenant=org,
         email="b@example.com",
         role=Role.objects.get(tenant=org, key="member"),
-        token_hash="0" * 64,
-        created_at=now,
-        sent_at=now,
-        expires_at=now,
+        acting_user=org_owner,
     )
     viewer = UserFactory(is_staff=True)
     app_label, codename = model_perm.split(".")

@@ -16,7 +16,8 @@ from django.test import Client
 from django.utils import timezone
 
 from tenants.models import Invitation, Membership, Role
-from tests.tenants.factories import add_member
+from tenants.services import membership_remove
+from tests.tenants.factories import add_member, make_role
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -25,18 +26,13 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 @pytest.fixture
 def finance(acme: Any) -> Role:
     """A custom role the owner created: billing plus files."""
-    return Role.objects.create(
-        tenant=acme, name="Finance", permissions=["billing.manage", "files.manage"]
-    )
+    return make_role(acme, "Finance", ["billing.manage", "files.manage"])
 
 
 @pytest.fixture
 def treasurer(acme: Any, finance: Role) -> Membership:
     """A member holding `finance`, given by the owner."""
-    membership = add_member(acme)
-    membership.role = finance
-    membership.save()
-    return membership
+    return add_member(acme, role=finance)
 
 
 @pytest.fixture
@@ -117,16 +113,14 @@ def test_the_edit_page_of_a_role_beyond_reach_is_not_offered(
 def test_admin_still_edits_and_deletes_roles_within_their_reach(
     admin_client: Any, acme: Any
 ) -> None:
-    helper = Role.objects.create(tenant=acme, name="Helper", permissions=["files.manage"])
-    holder = add_member(acme)
-    holder.role = helper
-    holder.save()
+    helper = make_role(acme, "Helper", ["files.manage"])
+    holder = add_member(acme, role=helper)
     admin_client.post(
         f"/t/{acme.slug}/roles/{helper.pk}/", {"name": "Helper", "permissions": ["teams.manage"]}
     )
     helper.refresh_from_db()
     assert helper.permissions == ["teams.manage"]
-    holder.delete()
+    membership_remove(membership=holder, acting_user=None)
     admin_client.post(f"/t/{acme.slug}/roles/{helper.pk}/delete/")
     assert not Role.objects.filter(pk=helper.pk).exists()
 

@@ -9,6 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 
+from tenants.services import membership_remove
 from tests.tenants.factories import OrgFactory, add_member
 from tests.uploads.conftest import make_image
 from tests.uploads.counting_storage import CountingFileSystemStorage
@@ -100,7 +101,7 @@ def test_removed_member_loses_access_at_once(client, acme, owner):
     upload = _file(acme, owner)
     client.force_login(membership.user)
     assert client.get(f"/serve/{upload.key}").status_code == 200
-    membership.delete()
+    membership_remove(membership=membership, acting_user=owner)
     assert client.get(f"/serve/{upload.key}").status_code == 404
 
 
