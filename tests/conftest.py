@@ -13,6 +13,9 @@ Vocabulary — every test names people and tenants the same way:
 - `acme`: an organisation called Acme; `owner` owns it and `owner_client` is signed
   in as `owner`. `member_of_acme` and `admin_of_acme` hold the built-in `member` and
   `admin` roles there.
+- `staff` is a superuser working in the Django admin, `staff_client` is signed in as
+  `staff` (pytest-django's `admin_user`/`admin_client` are not used: "admin" is the
+  tenant role). A `<person>_client` is always a test client signed in as `<person>`.
 - Anyone else is named for the part they play (`outsider`, `attacker`, `victim`,
   `billing_admin`, ...) and made with the factories, which go through the services
   (`tests/accounts/factories.py`, `tests/tenants/factories.py`: `OrgFactory`,
@@ -124,6 +127,17 @@ def other_user(db: None) -> Any:
 @pytest.fixture
 def auth_client(client: Any, user: Any) -> Any:
     client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def staff(db: None) -> Any:
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def staff_client(client: Any, staff: Any) -> Any:
+    client.force_login(staff)
     return client
 
 

@@ -6,16 +6,9 @@ import pytest
 
 from tenants.models import Membership
 from tenants.services import tenant_change_slug
-from tests.accounts.factories import UserFactory
 from tests.tenants.factories import make_team
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_client(client: Any) -> Any:
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
 
 
 @pytest.mark.parametrize("model", ["tenant", "role", "membership", "team", "tenantslugredirect"])

@@ -21,12 +21,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff(db: None) -> Any:
-    return UserFactory(is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
 def staff_client(client: Client, staff: Any) -> Client:
+    """Signed in through the admin's own sign-in page."""
     client.post("/admin/login/", {"username": staff.email, "password": DEFAULT_PASSWORD})
     return client
 
