@@ -63,10 +63,11 @@ def test_nothing_is_sent_before_commit_and_the_email_goes_out_after(
     assert delivery.body_text == delivery.body_html == ""  # links are not kept once sent
 
 
-def test_a_rolled_back_change_sends_nothing(user, mailoutbox, django_capture_on_commit_callbacks):
-    class Boom(Exception):
-        pass
+class Boom(Exception):
+    """Raised by a test to roll its transaction back."""
 
+
+def test_a_rolled_back_change_sends_nothing(user, mailoutbox, django_capture_on_commit_callbacks):
     with (
         django_capture_on_commit_callbacks(execute=True),
         pytest.raises(Boom),
@@ -79,7 +80,7 @@ def test_a_rolled_back_change_sends_nothing(user, mailoutbox, django_capture_on_
 
 
 def test_an_email_needs_a_recipient(user):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least one recipient"):
         email_enqueue(to=[], template=TEMPLATE, context=context(user))
 
 
@@ -97,9 +98,9 @@ def test_database_queue_commits_the_task_with_the_change_and_the_worker_sends_it
 
 
 def test_database_queue_rollback_leaves_no_task(db_tasks, user, mailoutbox):
-    with pytest.raises(RuntimeError), transaction.atomic():
+    with pytest.raises(Boom), transaction.atomic():
         email_enqueue(to=user.email, template=TEMPLATE, context=context(user))
-        raise RuntimeError
+        raise Boom
     assert not DBTaskResult.objects.exists()
     run_worker()
     assert mailoutbox == []

@@ -161,7 +161,7 @@ def test_the_service_refuses_an_account_the_actor_does_not_control(
 
     from tenants.services import tenant_create_org
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="billing account of a workspace whose billing"):
         tenant_create_org(
             owner=other_user, name="Forged", account=acme.account, acting_user=other_user
         )

@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, InternalError, connection, transaction
-from django.db.utils import OperationalError
+from django.db import IntegrityError, connection, transaction
 
 from billing.services import account_subscription_apply
 from sessions_app.models import Session
@@ -207,9 +206,12 @@ def test_a_refused_action_leaves_no_event(acme: Any, owner: Any) -> None:
 
 
 def test_the_event_rolls_back_with_the_change(acme: Any, owner: Any) -> None:
-    with pytest.raises(RuntimeError), transaction.atomic():
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom), transaction.atomic():
         services.tenant_rename(tenant=acme, name="Rolled back", acting_user=owner)
-        raise RuntimeError
+        raise Boom
 
     assert not AuditEvent.objects.for_tenant(acme).exists()
 
@@ -239,13 +241,13 @@ def test_saved_events_cannot_be_changed_or_deleted_through_the_orm(acme: Any) ->
     event = _event(acme)
     event.target_label = "forged"
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="immutable"):
         event.save()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="immutable"):
         event.delete()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="immutable"):
         AuditEvent.objects.filter(pk=event.pk).update(target_label="forged")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="immutable"):
         AuditEvent.objects.filter(pk=event.pk).delete()
 
 
@@ -253,7 +255,7 @@ def test_the_database_refuses_updates(acme: Any) -> None:
     event = _event(acme)
 
     with (
-        pytest.raises((IntegrityError, InternalError, OperationalError)),
+        pytest.raises(IntegrityError, match="immutable"),
         transaction.atomic(),
         connection.cursor() as cursor,
     ):
@@ -268,7 +270,11 @@ def test_the_database_refuses_updates(acme: Any) -> None:
 def test_postgresql_refuses_deletes(acme: Any) -> None:
     event = _event(acme)
 
-    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(IntegrityError, match="immutable"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("DELETE FROM tenants_auditevent WHERE id = %s", [event.pk])
 
     assert AuditEvent.objects.filter(pk=event.pk).exists()

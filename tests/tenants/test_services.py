@@ -350,7 +350,7 @@ def test_slug_change_refuses_slugs_in_use_and_invalid_slugs(acme: Any, owner: An
     with pytest.raises(ValidationError, match="taken"):
         services.tenant_change_slug(tenant=acme, slug=other.slug, acting_user=owner)
     for bad in ("ab", "Has Spaces", "-edge", "double--hyphen"):
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError, match="Use 3-60 lower-case letters"):
             services.tenant_change_slug(
                 tenant=Tenant.objects.get(pk=acme.pk), slug=bad, acting_user=owner
             )

@@ -178,7 +178,7 @@ def test_deleting_a_file_removes_row_now_and_object_after_commit(
 
 def test_deleting_another_tenants_file_is_refused(acme, owner, other_user):
     upload = _upload_file(acme, owner)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="does not belong to this tenant"):
         services.upload_delete(
             tenant=other_user.personal_tenant, upload=upload, acting_user=other_user
         )
