@@ -4,6 +4,23 @@ Backends come from the environment exactly as in production: with DATABASE_URL
 and REDIS_URL set the suite runs on real PostgreSQL and Redis; without them on
 the embedded SQLite and in-memory cache. S3 tests start moto in server mode and
 talk HTTP to it; browser tests drive Debian's chromium through Playwright.
+
+Vocabulary — every test names people and tenants the same way:
+
+- `user`: someone who signed up (verified email, only their personal workspace);
+  `other_user`: a second such person, in nothing of `user`'s. `auth_client` is
+  signed in as `user`.
+- `acme`: an organisation called Acme; `owner` owns it and `owner_client` is signed
+  in as `owner`. `member_of_acme` and `admin_of_acme` hold the built-in `member` and
+  `admin` roles there.
+- `staff` is a superuser working in the Django admin, `staff_client` is signed in as
+  `staff` (pytest-django's `admin_user`/`admin_client` are not used: "admin" is the
+  tenant role). A `<person>_client` is always a test client signed in as `<person>`.
+- Anyone else is named for the part they play (`outsider`, `attacker`, `victim`,
+  `billing_admin`, ...) and made with the factories, which go through the services
+  (`tests/accounts/factories.py`, `tests/tenants/factories.py`: `OrgFactory`,
+  `add_member`, `make_role`, `make_team`) so audit rows and signals happen as in
+  production. Fixtures are nouns; `test_` starts test functions only.
 """
 
 from __future__ import annotations
@@ -20,7 +37,7 @@ from django.conf import settings
 from django.test.utils import override_settings
 
 from tests.accounts.factories import UserFactory
-from tests.tenants.factories import OrgFactory
+from tests.tenants.factories import OrgFactory, add_member
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -84,11 +101,12 @@ def _clean_ratelimits() -> Iterator[None]:
 def _clean_cache() -> Iterator[None]:
     """Each test starts with an empty cache (only this worker's keys are removed)."""
     from django.core.cache import cache
+    from redis.exceptions import RedisError
 
     yield
     if hasattr(cache, "delete_pattern"):
         # A test may have pointed the cache at a stopped Redis on purpose.
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(RedisError):
             cache.delete_pattern("*")
     else:
         cache.clear()
@@ -108,14 +126,47 @@ def other_user(db: None) -> Any:
 
 
 @pytest.fixture
-def org(user: Any) -> Any:
-    """An organisation owned by `user`."""
-    return OrgFactory(owner=user)
+def auth_client(client: Any, user: Any) -> Any:
+    client.force_login(user)
+    return client
 
 
 @pytest.fixture
-def auth_client(client: Any, user: Any) -> Any:
-    client.force_login(user)
+def staff(db: None) -> Any:
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def staff_client(client: Any, staff: Any) -> Any:
+    client.force_login(staff)
+    return client
+
+
+@pytest.fixture
+def owner(db: None) -> Any:
+    return UserFactory()
+
+
+@pytest.fixture
+def acme(owner: Any) -> Any:
+    """An organisation owned by `owner`."""
+    return OrgFactory(owner=owner, name="Acme")
+
+
+@pytest.fixture
+def member_of_acme(acme: Any) -> Any:
+    """A plain member of acme (role `member`)."""
+    return add_member(acme).user
+
+
+@pytest.fixture
+def admin_of_acme(acme: Any) -> Any:
+    return add_member(acme, role_key="admin").user
+
+
+@pytest.fixture
+def owner_client(client: Any, owner: Any) -> Any:
+    client.force_login(owner)
     return client
 
 

@@ -1,4 +1,4 @@
-"""A test-only password hasher that remembers what it was given."""
+"""Test-only password hashers that remember what they were given."""
 
 from __future__ import annotations
 
@@ -17,4 +17,14 @@ class RecordingHasher(MD5PasswordHasher):
 
     def encode(self, password: str, salt: str, *args: Any, **kwargs: Any) -> str:
         self.lengths.append(len(password))
+        return super().encode(password, salt, *args, **kwargs)
+
+
+class CountingHasher(MD5PasswordHasher):
+    """A real hasher that counts how often it hashes."""
+
+    calls: ClassVar[int] = 0
+
+    def encode(self, password: str, salt: str, *args: Any, **kwargs: Any) -> str:
+        type(self).calls += 1
         return super().encode(password, salt, *args, **kwargs)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import transaction
+from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from accounts.mail import email_enqueue, email_render
@@ -62,10 +63,11 @@ def test_nothing_is_sent_before_commit_and_the_email_goes_out_after(
     assert delivery.body_text == delivery.body_html == ""  # links are not kept once sent
 
 
-def test_a_rolled_back_change_sends_nothing(user, mailoutbox, django_capture_on_commit_callbacks):
-    class Boom(Exception):
-        pass
+class Boom(Exception):
+    """Raised by a test to roll its transaction back."""
 
+
+def test_a_rolled_back_change_sends_nothing(user, mailoutbox, django_capture_on_commit_callbacks):
     with (
         django_capture_on_commit_callbacks(execute=True),
         pytest.raises(Boom),
@@ -78,7 +80,7 @@ def test_a_rolled_back_change_sends_nothing(user, mailoutbox, django_capture_on_
 
 
 def test_an_email_needs_a_recipient(user):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least one recipient"):
         email_enqueue(to=[], template=TEMPLATE, context=context(user))
 
 
@@ -96,9 +98,9 @@ def test_database_queue_commits_the_task_with_the_change_and_the_worker_sends_it
 
 
 def test_database_queue_rollback_leaves_no_task(db_tasks, user, mailoutbox):
-    with pytest.raises(RuntimeError), transaction.atomic():
+    with pytest.raises(Boom), transaction.atomic():
         email_enqueue(to=user.email, template=TEMPLATE, context=context(user))
-        raise RuntimeError
+        raise Boom
     assert not DBTaskResult.objects.exists()
     run_worker()
     assert mailoutbox == []
@@ -109,18 +111,8 @@ def test_database_queue_rollback_leaves_no_task(db_tasks, user, mailoutbox):
 INVALID_TO = (422, {"statusCode": 422, "name": "validation_error", "message": "Invalid `to`"})
 
 
-def _admin_client():
-    from django.test import Client
-
-    from tests.accounts.factories import UserFactory
-
-    client = Client()
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
-
-
 def test_a_reset_email_that_finally_failed_leaves_no_usable_link_in_the_admin(
-    client, user, resend_transport, django_capture_on_commit_callbacks
+    client, user, staff, resend_transport, django_capture_on_commit_callbacks
 ):
     resend_transport.responses = [INVALID_TO]
     with django_capture_on_commit_callbacks(execute=True):
@@ -129,9 +121,12 @@ def test_a_reset_email_that_finally_failed_leaves_no_usable_link_in_the_admin(
     token = link.rstrip("/").rsplit("/", 1)[-1]
     delivery = EmailDelivery.objects.get()
     assert delivery.status == EmailDelivery.Status.FAILED
-    staff = _admin_client()
+    staff_browser = Client()  # `client` is the person asking for the reset
+    staff_browser.force_login(staff)
 
-    page = staff.get(f"/admin/accounts/emaildelivery/{delivery.pk}/change/").content.decode()
+    page = staff_browser.get(
+        f"/admin/accounts/emaildelivery/{delivery.pk}/change/"
+    ).content.decode()
 
     assert token not in page
     assert "[one-time link removed]" in page
@@ -139,7 +134,7 @@ def test_a_reset_email_that_finally_failed_leaves_no_usable_link_in_the_admin(
     delivery.refresh_from_db()
     assert token not in delivery.body_text and token not in delivery.body_html
     # Retrying would send a broken email: refused with the reason, nothing is sent.
-    retried = staff.post(
+    retried = staff_browser.post(
         "/admin/accounts/emaildelivery/",
         {"action": "retry_deliveries", "_selected_action": [delivery.pk]},
         follow=True,
@@ -148,12 +143,12 @@ def test_a_reset_email_that_finally_failed_leaves_no_usable_link_in_the_admin(
     assert len(resend_transport.calls) == 1
 
 
-def test_staff_never_see_a_live_link_even_while_the_email_waits_to_be_sent(user):
+def test_staff_never_see_a_live_link_even_while_the_email_waits_to_be_sent(user, staff_client):
     url = "http://127.0.0.1:8000/auth/verify-email/sEcReT-tOkEn-123/"
     # Not committed (the test's transaction), so it stays queued with its body.
     delivery = email_enqueue(to=user.email, template=TEMPLATE, context={"user": user, "url": url})
 
-    page = _admin_client().get(f"/admin/accounts/emaildelivery/{delivery.pk}/change/")
+    page = staff_client.get(f"/admin/accounts/emaildelivery/{delivery.pk}/change/")
 
     assert "sEcReT-tOkEn-123" not in page.content.decode()
     assert "sEcReT-tOkEn-123" in EmailDelivery.objects.get().body_text  # still sendable

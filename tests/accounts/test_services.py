@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
 from accounts.models import User
@@ -37,7 +38,7 @@ def test_signup_leaves_nothing_behind_when_it_fails(monkeypatch: Any) -> None:
     user_signup(email="taken@example.com", password="a-long-password-1", name="First")
     counts = (User.objects.count(), Tenant.objects.count(), Account.objects.count())
 
-    with pytest.raises(Exception):  # noqa: B017 - duplicate email, at validation or database level
+    with pytest.raises(ValidationError, match="Email address already exists"):
         user_signup(email="TAKEN@example.com", password="a-long-password-1", name="Second")
 
     assert (User.objects.count(), Tenant.objects.count(), Account.objects.count()) == counts

@@ -18,8 +18,8 @@ from billing.models import Account
 from sessions_app.models import Session
 from tenants.models import Membership, Role, Tenant
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.accounts.hashers import CountingHasher
 from tests.accounts.mailtools import link_in
-from tests.accounts.test_views import CountingHasher
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,7 @@ def test_sign_up_does_not_reveal_existing_account(
     account is not created or changed, and its owner is told by email."""
     existing = UserFactory(email="taken@example.com", name="Taken Person")
     password_before = existing.password
-    settings.PASSWORD_HASHERS = ["tests.accounts.test_views.CountingHasher"]
+    settings.PASSWORD_HASHERS = ["tests.accounts.hashers.CountingHasher"]
     before = _state()
 
     answers = []

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.hashers import MD5PasswordHasher
 from django.test import Client
 
 from accounts.models import User
 from sessions_app.models import Session
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.accounts.hashers import CountingHasher
 
 pytestmark = [pytest.mark.django_db]
 
@@ -120,18 +120,8 @@ def test_unknown_email_and_wrong_password_look_identical(client: Client, user: A
     )
 
 
-class CountingHasher(MD5PasswordHasher):
-    """A real hasher that counts how often it hashes."""
-
-    calls = 0
-
-    def encode(self, password: str, salt: str) -> str:
-        type(self).calls += 1
-        return super().encode(password, salt)
-
-
 def test_unknown_email_still_runs_the_password_hasher(client: Client, settings: Any) -> None:
-    settings.PASSWORD_HASHERS = [f"{__name__}.CountingHasher"]
+    settings.PASSWORD_HASHERS = ["tests.accounts.hashers.CountingHasher"]
     CountingHasher.calls = 0
     client.post("/auth/sign-in/", {"email": "ghost@example.com", "password": "whatever-123"})
     assert CountingHasher.calls == 1  # the dummy hash that evens out the timing

@@ -14,9 +14,9 @@ from tests.billing.stripe_transport import event, recorded
 
 
 @pytest.fixture
-def account(org: Any) -> Account:
-    Account.objects.filter(pk=org.account_id).update(stripe_customer_id="cus_QX1a2b3c4d5e6f")
-    return Account.objects.get(pk=org.account_id)
+def account(acme: Any) -> Account:
+    Account.objects.filter(pk=acme.account_id).update(stripe_customer_id="cus_QX1a2b3c4d5e6f")
+    return Account.objects.get(pk=acme.account_id)
 
 
 def stored(evt: dict[str, Any]) -> StripeEvent:

@@ -22,29 +22,29 @@ from tenants.selectors import tenant_seats_taken
 from tests.tenants.factories import add_member
 
 
-def subscribe(org: Any, plan: str, status: str = "active") -> None:
-    Account.objects.filter(pk=org.account_id).update(
+def subscribe(acme: Any, plan: str, status: str = "active") -> None:
+    Account.objects.filter(pk=acme.account_id).update(
         plan=plan, status=status, stripe_subscription_id="sub_1", stripe_customer_id="cus_1"
     )
-    org.account.refresh_from_db()
+    acme.account.refresh_from_db()
 
 
-def test_the_free_plan_has_no_teams(billing_settings: Any, org: Any) -> None:
-    assert plan_allows(tenant=org, feature="teams") is False
+def test_the_free_plan_has_no_teams(billing_settings: Any, acme: Any) -> None:
+    assert plan_allows(tenant=acme, feature="teams") is False
     with pytest.raises(PlanLimitReached) as exc:
-        plan_require(tenant=org, feature="teams")
+        plan_require(tenant=acme, feature="teams")
     assert exc.value.message == (
         "Teams are not included in the Free plan. Upgrade to a plan that includes them to continue."
     )
-    assert exc.value.upgrade_url == f"/t/{org.slug}/billing/"
+    assert exc.value.upgrade_url == f"/t/{acme.slug}/billing/"
 
 
-def test_a_paid_plan_grants_its_features_and_limits(billing_settings: Any, org: Any) -> None:
-    subscribe(org, "pro")
+def test_a_paid_plan_grants_its_features_and_limits(billing_settings: Any, acme: Any) -> None:
+    subscribe(acme, "pro")
 
-    assert plan_allows(tenant=org, feature="teams") is True
-    plan_require(tenant=org, feature="teams")
-    assert plan_limit(tenant=org, limit="max_members") == 100
+    assert plan_allows(tenant=acme, feature="teams") is True
+    plan_require(tenant=acme, feature="teams")
+    assert plan_limit(tenant=acme, limit="max_members") == 100
 
 
 @pytest.mark.parametrize(
@@ -58,55 +58,55 @@ def test_a_paid_plan_grants_its_features_and_limits(billing_settings: Any, org: 
     ],
 )
 def test_only_a_live_subscription_grants_its_plan(
-    billing_settings: Any, org: Any, status: str, expected: str
+    billing_settings: Any, acme: Any, status: str, expected: str
 ) -> None:
-    subscribe(org, "pro", status)
+    subscribe(acme, "pro", status)
 
-    assert plan_for_tenant(org).key == expected
-
-
-def test_without_keys_everyone_is_on_free(no_billing: Any, org: Any) -> None:
-    subscribe(org, "pro")
-
-    assert plan_for_tenant(org).key == "free"
-    assert plan_allows(tenant=org, feature="teams") is False
+    assert plan_for_tenant(acme).key == expected
 
 
-def test_the_member_cap_refuses_the_member_past_it(billing_settings: Any, org: Any) -> None:
-    add_member(org)
-    plan_check_members(tenant=org, taken=tenant_seats_taken(tenant=org))  # 2 of 3: one more fits
-    add_member(org)
+def test_without_keys_everyone_is_on_free(no_billing: Any, acme: Any) -> None:
+    subscribe(acme, "pro")
+
+    assert plan_for_tenant(acme).key == "free"
+    assert plan_allows(tenant=acme, feature="teams") is False
+
+
+def test_the_member_cap_refuses_the_member_past_it(billing_settings: Any, acme: Any) -> None:
+    add_member(acme)
+    plan_check_members(tenant=acme, taken=tenant_seats_taken(tenant=acme))  # 2 of 3: one more fits
+    add_member(acme)
 
     with pytest.raises(PlanLimitReached) as exc:
-        plan_check_members(tenant=org, taken=tenant_seats_taken(tenant=org))
+        plan_check_members(tenant=acme, taken=tenant_seats_taken(tenant=acme))
     assert "allows up to 3 members" in exc.value.message
     assert "already has 3" in exc.value.message
 
 
-def test_the_member_cap_counts_a_batch(billing_settings: Any, org: Any) -> None:
+def test_the_member_cap_counts_a_batch(billing_settings: Any, acme: Any) -> None:
     with pytest.raises(PlanLimitReached):
-        plan_check_members(tenant=org, taken=tenant_seats_taken(tenant=org), adding=3)
+        plan_check_members(tenant=acme, taken=tenant_seats_taken(tenant=acme), adding=3)
 
 
-def test_an_unlimited_plan_has_no_member_cap(billing_settings: Any, org: Any) -> None:
-    subscribe(org, "business")
+def test_an_unlimited_plan_has_no_member_cap(billing_settings: Any, acme: Any) -> None:
+    subscribe(acme, "business")
 
-    plan_check_members(tenant=org, taken=tenant_seats_taken(tenant=org), adding=10_000)
+    plan_check_members(tenant=acme, taken=tenant_seats_taken(tenant=acme), adding=10_000)
 
 
-def test_the_storage_cap(billing_settings: Any, org: Any) -> None:
+def test_the_storage_cap(billing_settings: Any, acme: Any) -> None:
     mb = 1024 * 1024
-    plan_check_storage(tenant=org, used_bytes=99 * mb, adding_bytes=mb)
+    plan_check_storage(tenant=acme, used_bytes=99 * mb, adding_bytes=mb)
 
     with pytest.raises(PlanLimitReached) as exc:
-        plan_check_storage(tenant=org, used_bytes=99 * mb, adding_bytes=mb + 1)
+        plan_check_storage(tenant=acme, used_bytes=99 * mb, adding_bytes=mb + 1)
     assert "storage limit of 100 MB" in exc.value.message
 
 
-def test_a_refusal_becomes_an_upgrade_page(rf: Any, billing_settings: Any, org: Any) -> None:
+def test_a_refusal_becomes_an_upgrade_page(rf: Any, billing_settings: Any, acme: Any) -> None:
     request = rf.get("/")
-    request.role = org.roles.get(key="owner")
-    request.user = org.memberships.get().user
+    request.role = acme.roles.get(key="owner")
+    request.user = acme.memberships.get().user
     exc = PlanLimitReached("Teams are not included.", upgrade_url="/t/x/billing/")
 
     response = PlanLimitMiddleware(lambda r: HttpResponse()).process_exception(request, exc)
@@ -118,11 +118,11 @@ def test_a_refusal_becomes_an_upgrade_page(rf: Any, billing_settings: Any, org: 
 
 
 def test_members_who_cannot_pay_are_told_whom_to_ask(
-    rf: Any, billing_settings: Any, org: Any
+    rf: Any, billing_settings: Any, acme: Any
 ) -> None:
     request = rf.get("/")
-    request.role = org.roles.get(key="member")
-    request.user = org.memberships.get().user
+    request.role = acme.roles.get(key="member")
+    request.user = acme.memberships.get().user
     exc = PlanLimitReached("Teams are not included.", upgrade_url="/t/x/billing/")
 
     response = PlanLimitMiddleware(lambda r: HttpResponse()).process_exception(request, exc)

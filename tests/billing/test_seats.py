@@ -8,7 +8,7 @@ import pytest
 
 from billing.models import Account
 from tenants.models import Membership
-from tenants.signals import membership_added, membership_removed
+from tenants.services import membership_remove
 from tests.billing.stripe_transport import recorded, subscription_with
 from tests.tenants.factories import add_member
 
@@ -16,24 +16,22 @@ SUB = "/v1/subscriptions/sub_1QX9z8y7x6w5v4"
 
 
 @pytest.fixture
-def subscribed(org: Any) -> Any:
+def subscribed(acme: Any) -> Any:
     """The org pays for Pro (per seat) with one seat: its owner."""
-    Account.objects.filter(pk=org.account_id).update(
+    Account.objects.filter(pk=acme.account_id).update(
         plan="pro",
         status="active",
         seats=1,
         stripe_customer_id="cus_QX1a2b3c4d5e6f",
         stripe_subscription_id="sub_1QX9z8y7x6w5v4",
     )
-    org.account.refresh_from_db()
-    return org
+    acme.account.refresh_from_db()
+    return acme
 
 
-def join(org: Any, capture: Any) -> Membership:
+def join(acme: Any, capture: Any) -> Membership:
     with capture(execute=True):
-        membership = add_member(org)
-        membership_added.send(sender=Membership, membership=membership, tenant=org)
-    return membership
+        return add_member(acme)
 
 
 def test_adding_a_member_raises_the_quantity(
@@ -59,9 +57,7 @@ def test_removing_a_member_lowers_the_quantity(
     Account.objects.filter(pk=subscribed.account_id).update(seats=2)
 
     with django_capture_on_commit_callbacks(execute=True):
-        user = membership.user
-        membership.delete()
-        membership_removed.send(sender=Membership, tenant=subscribed, user=user)
+        membership_remove(membership=membership, acting_user=None)
 
     (update,) = stripe_http.calls("post", SUB)
     assert update.params["items[0][quantity]"] == "1"
@@ -79,9 +75,9 @@ def test_a_flat_plan_never_touches_the_quantity(
 
 
 def test_the_free_plan_never_calls_stripe(
-    stripe_http: Any, org: Any, django_capture_on_commit_callbacks: Any
+    stripe_http: Any, acme: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    join(org, django_capture_on_commit_callbacks)
+    join(acme, django_capture_on_commit_callbacks)
 
     assert stripe_http.requests == []
 
@@ -107,12 +103,12 @@ def test_a_stripe_failure_does_not_break_adding_the_member(
 
 
 def test_people_in_several_tenants_of_one_account_take_one_seat(
-    stripe_http: Any, subscribed: Any, user: Any, django_capture_on_commit_callbacks: Any
+    stripe_http: Any, subscribed: Any, owner: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     from billing.selectors import account_seats_used
     from tenants.services import tenant_create_org
 
-    second = tenant_create_org(owner=user, name="Sister org", account=subscribed.account)
+    second = tenant_create_org(owner=owner, name="Sister org", account=subscribed.account)
     add_member(second)
 
     assert account_seats_used(account=subscribed.account) == 2

@@ -42,14 +42,8 @@ def stripe(stripe_http: Any) -> Any:
 
 
 @pytest.fixture
-def owner(db: None) -> Any:
-    return UserFactory()
-
-
-@pytest.fixture
-def acme(owner: Any, stripe: Any, client: Any) -> Tenant:
+def acme(acme: Tenant, owner: Any, stripe: Any, client: Any) -> Tenant:
     """Acme, which buys Pro through checkout and its return page."""
-    acme = OrgFactory(owner=owner, name="Acme")
     client.force_login(owner)
     assert client.post(f"/t/{acme.slug}/billing/checkout/", {"plan": "pro"}).status_code == 303
     client.get(f"/t/{acme.slug}/billing/success/?session_id={SESSION}")
@@ -169,7 +163,7 @@ def test_the_service_refuses_an_account_the_actor_does_not_control(
 
     from tenants.services import tenant_create_org
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="billing account of a workspace whose billing"):
         tenant_create_org(
             owner=other_user, name="Forged", account=acme.account, acting_user=other_user
         )
@@ -326,6 +320,7 @@ def test_a_workspace_paid_by_someone_elses_account_cannot_detach_that_accounts_o
     assert sibling.account_id == acme.account_id
 
 
-def test_new_workspaces_own_the_account_made_for_them(user: Any, org: Tenant) -> None:
+def test_new_workspaces_own_the_account_made_for_them(user: Any) -> None:
+    org = OrgFactory(owner=user)
     assert org.account.home_tenant_id == org.pk
     assert user.personal_tenant.account.home_tenant_id == user.personal_tenant.pk

@@ -18,8 +18,8 @@ CHECKOUT_URL = (
 )
 
 
-def url(org: Any, name: str = "") -> str:
-    return f"/t/{org.slug}/billing/{name}"
+def url(acme: Any, name: str = "") -> str:
+    return f"/t/{acme.slug}/billing/{name}"
 
 
 def flash(response: Any) -> list[str]:
@@ -37,9 +37,9 @@ def stripe_checkout(stripe_http: Any) -> Any:
 
 
 def test_without_keys_the_page_says_billing_is_not_configured(
-    no_billing: Any, auth_client: Any, org: Any
+    no_billing: Any, owner_client: Any, acme: Any
 ) -> None:
-    response = auth_client.get(url(org))
+    response = owner_client.get(url(acme))
 
     assert response.status_code == 200
     page = response.content.decode()
@@ -50,24 +50,24 @@ def test_without_keys_the_page_says_billing_is_not_configured(
 
 
 def test_without_keys_a_paid_subscription_row_still_means_free(
-    no_billing: Any, auth_client: Any, org: Any
+    no_billing: Any, owner_client: Any, acme: Any
 ) -> None:
-    Account.objects.filter(pk=org.account_id).update(
+    Account.objects.filter(pk=acme.account_id).update(
         plan="pro", status="active", stripe_subscription_id="sub_1"
     )
 
-    response = auth_client.get(url(org))
+    response = owner_client.get(url(acme))
 
     assert response.context["billing"].plan.key == "free"
 
 
 def test_without_keys_checkout_and_portal_explain_instead_of_failing(
-    no_billing: Any, auth_client: Any, org: Any
+    no_billing: Any, owner_client: Any, acme: Any
 ) -> None:
-    checkout = auth_client.post(url(org, "checkout/"), {"plan": "pro"})
-    portal = auth_client.post(url(org, "portal/"))
+    checkout = owner_client.post(url(acme, "checkout/"), {"plan": "pro"})
+    portal = owner_client.post(url(acme, "portal/"))
 
-    assert checkout.status_code == 302 and checkout.url == url(org)
+    assert checkout.status_code == 302 and checkout.url == url(acme)
     assert flash(checkout) == ["Billing is not configured on this server."]
     assert portal.status_code == 302
     assert flash(portal)[-1] == "Billing is not configured on this server."
@@ -76,19 +76,21 @@ def test_without_keys_checkout_and_portal_explain_instead_of_failing(
 # --- Access -----------------------------------------------------------------------
 
 
-def test_a_member_without_billing_manage_is_refused(no_billing: Any, client: Any, org: Any) -> None:
-    member = add_member(org)
+def test_a_member_without_billing_manage_is_refused(
+    no_billing: Any, client: Any, acme: Any
+) -> None:
+    member = add_member(acme)
     client.force_login(member.user)
 
-    assert client.get(url(org)).status_code == 403
-    assert client.post(url(org, "checkout/"), {"plan": "pro"}).status_code == 403
+    assert client.get(url(acme)).status_code == 403
+    assert client.post(url(acme, "checkout/"), {"plan": "pro"}).status_code == 403
 
 
-def test_a_billing_admin_may_manage_billing(no_billing: Any, client: Any, org: Any) -> None:
-    admin = add_member(org, role_key="billing_admin")
+def test_a_billing_admin_may_manage_billing(no_billing: Any, client: Any, acme: Any) -> None:
+    admin = add_member(acme, role_key="billing_admin")
     client.force_login(admin.user)
 
-    assert client.get(url(org)).status_code == 200
+    assert client.get(url(acme)).status_code == 200
 
 
 def test_another_tenants_billing_page_is_not_found(no_billing: Any, auth_client: Any) -> None:
@@ -98,8 +100,8 @@ def test_another_tenants_billing_page_is_not_found(no_billing: Any, auth_client:
     assert auth_client.post(url(stranger_org, "checkout/"), {"plan": "pro"}).status_code == 404
 
 
-def test_anonymous_visitors_are_sent_to_sign_in(client: Any, org: Any) -> None:
-    response = client.get(url(org))
+def test_anonymous_visitors_are_sent_to_sign_in(client: Any, acme: Any) -> None:
+    response = client.get(url(acme))
 
     assert response.status_code == 302
     assert "sign-in" in response.url or "login" in response.url
@@ -109,61 +111,61 @@ def test_anonymous_visitors_are_sent_to_sign_in(client: Any, org: Any) -> None:
 
 
 def test_the_page_shows_plan_seats_contacts_and_upgrade_options(
-    stripe_http: Any, auth_client: Any, org: Any, user: Any
+    stripe_http: Any, owner_client: Any, acme: Any, owner: Any
 ) -> None:
-    add_member(org)
+    add_member(acme)
 
-    response = auth_client.get(url(org))
+    response = owner_client.get(url(acme))
 
     overview = response.context["billing"]
     assert overview.enabled and overview.plan.key == "free"
     assert overview.seats_used == 2
-    assert [c.user for c in overview.contacts] == [user]
+    assert [c.user for c in overview.contacts] == [owner]
     assert [p.key for p in overview.upgrade_plans] == ["pro", "business"]
     page = response.content.decode()
-    assert "Upgrade to Pro" in page and user.email in page
+    assert "Upgrade to Pro" in page and owner.email in page
 
 
 def test_upgrade_creates_the_customer_and_redirects_to_checkout(
-    stripe_checkout: Any, auth_client: Any, org: Any, user: Any
+    stripe_checkout: Any, owner_client: Any, acme: Any, owner: Any
 ) -> None:
-    add_member(org)
+    add_member(acme)
 
-    response = auth_client.post(url(org, "checkout/"), {"plan": "pro"})
+    response = owner_client.post(url(acme, "checkout/"), {"plan": "pro"})
 
     assert response.status_code == 303
     assert response.url == CHECKOUT_URL
     (customer,) = stripe_checkout.calls("post", "/v1/customers")
-    assert customer.params["email"] == user.email
-    assert customer.params["metadata[account_id]"] == str(org.account_id)
-    assert customer.headers["Idempotency-Key"] == f"pacetrack-customer-account-{org.account_id}"
+    assert customer.params["email"] == owner.email
+    assert customer.params["metadata[account_id]"] == str(acme.account_id)
+    assert customer.headers["Idempotency-Key"] == f"pacetrack-customer-account-{acme.account_id}"
     (session,) = stripe_checkout.calls("post", "/v1/checkout/sessions")
     assert session.params["customer"] == "cus_QX1a2b3c4d5e6f"
     assert session.params["mode"] == "subscription"
     assert session.params["line_items[0][price]"] == PRO_PRICE
     assert session.params["line_items[0][quantity]"] == "2"  # per seat: both members
     assert session.params["success_url"].endswith("/success/?session_id={CHECKOUT_SESSION_ID}")
-    assert session.params["subscription_data[metadata][account_id]"] == str(org.account_id)
-    assert Account.objects.get(pk=org.account_id).stripe_customer_id == "cus_QX1a2b3c4d5e6f"
+    assert session.params["subscription_data[metadata][account_id]"] == str(acme.account_id)
+    assert Account.objects.get(pk=acme.account_id).stripe_customer_id == "cus_QX1a2b3c4d5e6f"
 
 
 def test_the_customer_gets_the_billing_contacts_email_not_the_clickers(
-    stripe_checkout: Any, client: Any, org: Any, user: Any
+    stripe_checkout: Any, client: Any, acme: Any, owner: Any
 ) -> None:
-    billing_admin = add_member(org, role_key="billing_admin")
+    billing_admin = add_member(acme, role_key="billing_admin")
     client.force_login(billing_admin.user)
 
-    client.post(url(org, "checkout/"), {"plan": "pro"})
+    client.post(url(acme, "checkout/"), {"plan": "pro"})
 
     (customer,) = stripe_checkout.calls("post", "/v1/customers")
-    assert customer.params["email"] == user.email
+    assert customer.params["email"] == owner.email
 
 
 def test_a_double_click_creates_one_customer_and_reuses_the_idempotency_key(
-    stripe_checkout: Any, auth_client: Any, org: Any
+    stripe_checkout: Any, owner_client: Any, acme: Any
 ) -> None:
-    first = auth_client.post(url(org, "checkout/"), {"plan": "pro"})
-    second = auth_client.post(url(org, "checkout/"), {"plan": "pro"})
+    first = owner_client.post(url(acme, "checkout/"), {"plan": "pro"})
+    second = owner_client.post(url(acme, "checkout/"), {"plan": "pro"})
 
     assert first.url == second.url
     assert len(stripe_checkout.calls("post", "/v1/customers")) == 1
@@ -171,14 +173,14 @@ def test_a_double_click_creates_one_customer_and_reuses_the_idempotency_key(
         r.headers["Idempotency-Key"] for r in stripe_checkout.calls("post", "/v1/checkout/sessions")
     ]
     assert len(keys) == 2 and keys[0] == keys[1]
-    assert keys[0].startswith(f"pacetrack-checkout-{org.account_id}-free-to-pro-")
+    assert keys[0].startswith(f"pacetrack-checkout-{acme.account_id}-free-to-pro-")
 
 
 def test_a_different_plan_gets_a_different_idempotency_key(
-    stripe_checkout: Any, auth_client: Any, org: Any
+    stripe_checkout: Any, owner_client: Any, acme: Any
 ) -> None:
-    auth_client.post(url(org, "checkout/"), {"plan": "pro"})
-    auth_client.post(url(org, "checkout/"), {"plan": "business"})
+    owner_client.post(url(acme, "checkout/"), {"plan": "pro"})
+    owner_client.post(url(acme, "checkout/"), {"plan": "business"})
 
     keys = [
         r.headers["Idempotency-Key"] for r in stripe_checkout.calls("post", "/v1/checkout/sessions")
@@ -188,10 +190,10 @@ def test_a_different_plan_gets_a_different_idempotency_key(
 
 
 def test_an_unknown_or_free_plan_is_refused_with_a_message(
-    stripe_checkout: Any, auth_client: Any, org: Any
+    stripe_checkout: Any, owner_client: Any, acme: Any
 ) -> None:
-    unknown = auth_client.post(url(org, "checkout/"), {"plan": "platinum"})
-    free = auth_client.post(url(org, "checkout/"), {"plan": "free"})
+    unknown = owner_client.post(url(acme, "checkout/"), {"plan": "platinum"})
+    free = owner_client.post(url(acme, "checkout/"), {"plan": "free"})
 
     assert flash(unknown) == ["There is no plan called “platinum”."]
     assert flash(free)[-1] == "The Free plan cannot be bought."
@@ -199,20 +201,20 @@ def test_an_unknown_or_free_plan_is_refused_with_a_message(
 
 
 def test_an_account_with_a_live_subscription_is_sent_to_manage_billing(
-    stripe_checkout: Any, auth_client: Any, org: Any
+    stripe_checkout: Any, owner_client: Any, acme: Any
 ) -> None:
-    Account.objects.filter(pk=org.account_id).update(
+    Account.objects.filter(pk=acme.account_id).update(
         plan="pro", status="active", stripe_subscription_id="sub_1", stripe_customer_id="cus_1"
     )
 
-    response = auth_client.post(url(org, "checkout/"), {"plan": "business"})
+    response = owner_client.post(url(acme, "checkout/"), {"plan": "business"})
 
     assert "Use “Manage billing” to change plan." in flash(response)[0]
     assert stripe_checkout.requests == []
 
 
 def test_stripe_refusing_checkout_shows_a_message_without_stripes_words(
-    stripe_http: Any, auth_client: Any, org: Any, caplog: Any
+    stripe_http: Any, owner_client: Any, acme: Any, caplog: Any
 ) -> None:
     stripe_http.add("post", "/v1/customers", recorded("customer"))
     stripe_http.add(
@@ -222,7 +224,7 @@ def test_stripe_refusing_checkout_shows_a_message_without_stripes_words(
         status=400,
     )
 
-    response = auth_client.post(url(org, "checkout/"), {"plan": "pro"})
+    response = owner_client.post(url(acme, "checkout/"), {"plan": "pro"})
 
     assert response.status_code == 302
     assert flash(response) == [
@@ -234,9 +236,9 @@ def test_stripe_refusing_checkout_shows_a_message_without_stripes_words(
 
 
 def test_stripe_rate_limiting_the_portal_says_to_try_again(
-    stripe_http: Any, auth_client: Any, org: Any
+    stripe_http: Any, owner_client: Any, acme: Any
 ) -> None:
-    Account.objects.filter(pk=org.account_id).update(stripe_customer_id="cus_QX1a2b3c4d5e6f")
+    Account.objects.filter(pk=acme.account_id).update(stripe_customer_id="cus_QX1a2b3c4d5e6f")
     stripe_http.add(
         "post",
         "/v1/billing_portal/sessions",
@@ -244,7 +246,7 @@ def test_stripe_rate_limiting_the_portal_says_to_try_again(
         status=429,
     )
 
-    response = auth_client.post(url(org, "portal/"))
+    response = owner_client.post(url(acme, "portal/"))
 
     assert flash(response) == [
         "Our payment provider is busy right now. Nothing was charged or changed; "
@@ -253,7 +255,7 @@ def test_stripe_rate_limiting_the_portal_says_to_try_again(
 
 
 def test_a_hanging_stripe_times_out_is_retried_twice_and_never_shows_raw_errors(
-    billing_settings: Any, auth_client: Any, org: Any, monkeypatch: Any, caplog: Any
+    billing_settings: Any, owner_client: Any, acme: Any, monkeypatch: Any, caplog: Any
 ) -> None:
     """The library's real transport, with the network cut below it: every attempt gets
     our timeout, there are 1 + 2 attempts, and the person sees a sentence, not
@@ -271,8 +273,8 @@ def test_a_hanging_stripe_times_out_is_retried_twice_and_never_shows_raw_errors(
 
     monkeypatch.setattr(requests.Session, "request", read_timeout)
 
-    response = auth_client.post(url(org, "checkout/"), {"plan": "pro"})
-    page = auth_client.get(response.url).content.decode()
+    response = owner_client.post(url(acme, "checkout/"), {"plan": "pro"})
+    page = owner_client.get(response.url).content.decode()
 
     assert attempts == [10.0, 10.0, 10.0]
     assert flash(response) == [
@@ -284,32 +286,32 @@ def test_a_hanging_stripe_times_out_is_retried_twice_and_never_shows_raw_errors(
 
 
 def test_manage_billing_opens_the_portal_for_the_customer(
-    stripe_http: Any, auth_client: Any, org: Any
+    stripe_http: Any, owner_client: Any, acme: Any
 ) -> None:
-    Account.objects.filter(pk=org.account_id).update(stripe_customer_id="cus_QX1a2b3c4d5e6f")
+    Account.objects.filter(pk=acme.account_id).update(stripe_customer_id="cus_QX1a2b3c4d5e6f")
     stripe_http.add("post", "/v1/billing_portal/sessions", recorded("portal_session"))
 
-    response = auth_client.post(url(org, "portal/"))
+    response = owner_client.post(url(acme, "portal/"))
 
     assert response.status_code == 303
     assert response.url == "https://billing.stripe.com/p/session/test_YWNjdF8xUVhh"
     (call,) = stripe_http.calls("post", "/v1/billing_portal/sessions")
     assert call.params["customer"] == "cus_QX1a2b3c4d5e6f"
-    assert call.params["return_url"] == f"http://testserver{url(org)}"
+    assert call.params["return_url"] == f"http://testserver{url(acme)}"
 
 
 def test_manage_billing_before_any_purchase_explains(
-    stripe_http: Any, auth_client: Any, org: Any
+    stripe_http: Any, owner_client: Any, acme: Any
 ) -> None:
-    response = auth_client.post(url(org, "portal/"))
+    response = owner_client.post(url(acme, "portal/"))
 
     assert flash(response) == ["There are no billing details yet: choose a plan first."]
 
 
 def test_the_success_page_applies_the_completed_checkout(
-    stripe_http: Any, auth_client: Any, org: Any
+    stripe_http: Any, owner_client: Any, acme: Any
 ) -> None:
-    Account.objects.filter(pk=org.account_id).update(stripe_customer_id="cus_QX1a2b3c4d5e6f")
+    Account.objects.filter(pk=acme.account_id).update(stripe_customer_id="cus_QX1a2b3c4d5e6f")
     stripe_http.add(
         "get",
         "/v1/checkout/sessions/cs_test_a1B2c3D4e5F6g7H8",
@@ -317,34 +319,34 @@ def test_the_success_page_applies_the_completed_checkout(
     )
     stripe_http.add("get", "/v1/subscriptions/sub_1QX9z8y7x6w5v4", recorded("subscription"))
 
-    response = auth_client.get(url(org, "success/?session_id=cs_test_a1B2c3D4e5F6g7H8"))
+    response = owner_client.get(url(acme, "success/?session_id=cs_test_a1B2c3D4e5F6g7H8"))
 
     assert response.status_code == 200
     assert "is now on the <strong>Pro</strong> plan" in response.content.decode()
-    account = Account.objects.get(pk=org.account_id)
+    account = Account.objects.get(pk=acme.account_id)
     assert (account.plan, account.status) == ("pro", "active")
 
 
 def test_the_success_page_refuses_another_accounts_session(
-    stripe_http: Any, auth_client: Any, org: Any
+    stripe_http: Any, owner_client: Any, acme: Any
 ) -> None:
-    Account.objects.filter(pk=org.account_id).update(stripe_customer_id="cus_mine")
+    Account.objects.filter(pk=acme.account_id).update(stripe_customer_id="cus_mine")
     stripe_http.add(
         "get",
         "/v1/checkout/sessions/cs_test_a1B2c3D4e5F6g7H8",
         recorded("checkout_session_complete"),
     )
 
-    response = auth_client.get(url(org, "success/?session_id=cs_test_a1B2c3D4e5F6g7H8"))
+    response = owner_client.get(url(acme, "success/?session_id=cs_test_a1B2c3D4e5F6g7H8"))
 
     assert flash(response) == ["That checkout belongs to another account."]
-    assert Account.objects.get(pk=org.account_id).plan == "free"
+    assert Account.objects.get(pk=acme.account_id).plan == "free"
 
 
 def test_the_cancel_page_says_nothing_was_charged(
-    no_billing: Any, auth_client: Any, org: Any
+    no_billing: Any, owner_client: Any, acme: Any
 ) -> None:
-    response = auth_client.get(url(org, "cancel/"))
+    response = owner_client.get(url(acme, "cancel/"))
 
     assert response.status_code == 200
     assert "Nothing was charged" in response.content.decode()
@@ -354,13 +356,13 @@ def test_the_cancel_page_says_nothing_was_charged(
 
 
 def test_with_the_fake_backend_upgrading_completes_in_process(
-    fake_billing: Any, auth_client: Any, org: Any
+    fake_billing: Any, owner_client: Any, acme: Any
 ) -> None:
-    checkout = auth_client.post(url(org, "checkout/"), {"plan": "business"})
-    success = auth_client.get(checkout.url)
+    checkout = owner_client.post(url(acme, "checkout/"), {"plan": "business"})
+    success = owner_client.get(checkout.url)
 
     assert "is now on the <strong>Business</strong> plan" in success.content.decode()
-    account = Account.objects.get(pk=org.account_id)
+    account = Account.objects.get(pk=acme.account_id)
     assert (account.plan, account.status, account.seats) == ("business", "active", 1)
 
 
@@ -368,36 +370,36 @@ def test_with_the_fake_backend_upgrading_completes_in_process(
 
 
 def test_owners_see_the_past_due_banner_and_members_do_not(
-    billing_settings: Any, client: Any, org: Any, user: Any
+    billing_settings: Any, client: Any, acme: Any, owner: Any
 ) -> None:
-    Account.objects.filter(pk=org.account_id).update(
+    Account.objects.filter(pk=acme.account_id).update(
         plan="pro", status="past_due", stripe_subscription_id="sub_1"
     )
-    member = add_member(org)
+    member = add_member(acme)
 
-    client.force_login(user)
-    owner_page = client.get(f"/t/{org.slug}/").content.decode()
+    client.force_login(owner)
+    owner_page = client.get(f"/t/{acme.slug}/").content.decode()
     client.force_login(member.user)
-    member_page = client.get(f"/t/{org.slug}/").content.decode()
+    member_page = client.get(f"/t/{acme.slug}/").content.decode()
 
     assert "Payment failed." in owner_page
     assert "Payment failed." not in member_page
 
 
 def test_the_banner_costs_no_extra_query(
-    billing_settings: Any, auth_client: Any, org: Any, django_assert_num_queries: Any
+    billing_settings: Any, owner_client: Any, acme: Any, django_assert_num_queries: Any
 ) -> None:
-    auth_client.get(f"/t/{org.slug}/")  # warm up (session activity, caches)
+    owner_client.get(f"/t/{acme.slug}/")  # warm up (session activity, caches)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as healthy:
-        auth_client.get(f"/t/{org.slug}/")
-    Account.objects.filter(pk=org.account_id).update(
+        owner_client.get(f"/t/{acme.slug}/")
+    Account.objects.filter(pk=acme.account_id).update(
         plan="pro", status="past_due", stripe_subscription_id="sub_1"
     )
     with CaptureQueriesContext(connection) as past_due:
-        response = auth_client.get(f"/t/{org.slug}/")
+        response = owner_client.get(f"/t/{acme.slug}/")
 
     assert "Payment failed." in response.content.decode()
     assert len(past_due) == len(healthy)

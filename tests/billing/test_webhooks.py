@@ -20,8 +20,8 @@ URL = "/billing/stripe/webhook/"
 
 
 @pytest.fixture
-def account(org: Any) -> Account:
-    account = org.account
+def account(acme: Any) -> Account:
+    account = acme.account
     account.stripe_customer_id = "cus_QX1a2b3c4d5e6f"
     account.save()
     return account
@@ -276,16 +276,16 @@ def test_checkout_completed_fetches_the_subscription_and_applies_it(
 
 
 def test_checkout_completed_matches_a_new_customer_by_the_account_id_in_metadata(
-    stripe_http: Any, org: Any, post: Any
+    stripe_http: Any, acme: Any, post: Any
 ) -> None:
     stripe_http.add("get", "/v1/subscriptions/sub_1QX9z8y7x6w5v4", subscription())
-    session = recorded("checkout_session_complete", metadata={"account_id": str(org.account_id)})
+    session = recorded("checkout_session_complete", metadata={"account_id": str(acme.account_id)})
 
     post(event("checkout.session.completed", session))
 
-    org.account.refresh_from_db()
-    assert org.account.stripe_customer_id == "cus_QX1a2b3c4d5e6f"
-    assert org.account.plan == "pro"
+    acme.account.refresh_from_db()
+    assert acme.account.stripe_customer_id == "cus_QX1a2b3c4d5e6f"
+    assert acme.account.plan == "pro"
 
 
 def test_invoice_paid_rereads_the_subscription(
@@ -309,13 +309,13 @@ def test_invoice_paid_rereads_the_subscription(
 
 
 def test_payment_failed_emails_every_billing_contact(
-    stripe_http: Any, account: Account, org: Any, post: Any, mailoutbox: list
+    stripe_http: Any, account: Account, acme: Any, post: Any, mailoutbox: list
 ) -> None:
     pytest.importorskip("accounts.mail")
-    second = add_member(org, role_key="billing_admin")
+    second = add_member(acme, role_key="billing_admin")
     second.is_billing_contact = True
     second.save()
-    add_member(org)  # an ordinary member gets nothing
+    add_member(acme)  # an ordinary member gets nothing
     invoice = {
         "id": "in_2",
         "object": "invoice",
@@ -330,7 +330,7 @@ def test_payment_failed_emails_every_billing_contact(
 
     assert response.status_code == 200
     recipients = sorted(addr for m in mailoutbox for addr in m.to)
-    owner_email = org.memberships.get(role__key="owner").user.email
+    owner_email = acme.memberships.get(role__key="owner").user.email
     assert recipients == sorted([owner_email, second.user.email])
     message = mailoutbox[0]
     assert "Payment failed" in message.subject
@@ -355,13 +355,13 @@ def test_an_event_for_an_unknown_customer_is_kept_with_its_error_for_replay(
 
 
 def test_a_test_mode_checkout_cannot_upgrade_a_live_account(
-    stripe_http: Any, org: Any, post: Any, settings: Any, caplog: Any
+    stripe_http: Any, acme: Any, post: Any, settings: Any, caplog: Any
 ) -> None:
     """Test-mode checkouts cost nothing; one signed with a secret we accept (a test
     endpoint's secret added by mistake) must not hand a live account a paid plan."""
     settings.STRIPE_SECRET_KEY = "sk_live_pacetrack"
     stripe_http.add("get", "/v1/subscriptions/sub_1QX9z8y7x6w5v4", subscription())
-    session = recorded("checkout_session_complete", metadata={"account_id": str(org.account_id)})
+    session = recorded("checkout_session_complete", metadata={"account_id": str(acme.account_id)})
     evt = event("checkout.session.completed", session)  # livemode: false
 
     response = post(evt)
@@ -370,8 +370,8 @@ def test_a_test_mode_checkout_cannot_upgrade_a_live_account(
     stored = StripeEvent.objects.get(event_id=evt["id"])
     assert stored.signature_valid and not stored.livemode
     assert stored.outcome == "refused: test-mode event, live-mode key"
-    org.account.refresh_from_db()
-    assert (org.account.plan, org.account.stripe_customer_id) == ("free", "")
+    acme.account.refresh_from_db()
+    assert (acme.account.plan, acme.account.stripe_customer_id) == ("free", "")
     assert stripe_http.requests == []
     assert "not applied" in caplog.text
 

@@ -88,8 +88,8 @@ def test_public_page_sends_every_security_header(client: Any) -> None:
     _assert_page_headers(response)
 
 
-def test_signed_in_tenant_page_sends_every_security_header(auth_client: Any, org: Any) -> None:
-    response = auth_client.get(f"/t/{org.slug}/members/", secure=True)
+def test_signed_in_tenant_page_sends_every_security_header(owner_client: Any, acme: Any) -> None:
+    response = owner_client.get(f"/t/{acme.slug}/members/", secure=True)
 
     assert response.status_code == 200
     _assert_page_headers(response)
@@ -104,19 +104,19 @@ def test_htmx_gets_the_csrf_token_from_a_meta_tag_and_no_inline_script(auth_clie
     assert 'src="/static/app.js"' in html
 
 
-def _member_file(org: Any, user: Any) -> Any:
+def _member_file(acme: Any, owner: Any) -> Any:
     return upload_services.upload_create(
-        tenant=org,
-        uploaded_by=user,
+        tenant=acme,
+        uploaded_by=owner,
         file=ContentFile(b"hello", name="notes.txt"),
         extension="txt",
         content_type="text/plain",
     )
 
 
-def test_serve_keeps_its_own_sandbox_policy(client: Any, org: Any, user: Any) -> None:
-    upload = _member_file(org, user)
-    client.force_login(user)
+def test_serve_keeps_its_own_sandbox_policy(client: Any, acme: Any, owner: Any) -> None:
+    upload = _member_file(acme, owner)
+    client.force_login(owner)
 
     response = client.get(f"/serve/{upload.key}", secure=True)
 
@@ -139,11 +139,11 @@ def _cache_control(response: Any) -> set[str]:
 
 
 def test_no_signed_in_response_can_be_kept_by_a_shared_or_browser_cache(
-    auth_client: Any, org: Any, settings: Any
+    owner_client: Any, acme: Any, settings: Any
 ) -> None:
     """Someone at the same computer later, or a proxy, must not get a signed-in page."""
     settings.RATELIMIT_ENABLED = False  # the crawl is more than a person's budget
-    answers = {url: auth_client.get(url) for url in every_url(tenant_slug=org.slug)}
+    answers = {url: owner_client.get(url) for url in every_url(tenant_slug=acme.slug)}
 
     cached = {
         url: r.get("Cache-Control")
@@ -151,7 +151,7 @@ def test_no_signed_in_response_can_be_kept_by_a_shared_or_browser_cache(
         if "no-store" not in _cache_control(r) and not {"private", "no-cache"} <= _cache_control(r)
     }
     assert cached == {}
-    assert answers[f"/t/{org.slug}/"].status_code == 200  # the crawl saw real pages
+    assert answers[f"/t/{acme.slug}/"].status_code == 200  # the crawl saw real pages
 
 
 def test_anonymous_public_pages_get_no_private_cache_header(client: Any) -> None:
@@ -159,10 +159,10 @@ def test_anonymous_public_pages_get_no_private_cache_header(client: Any) -> None
 
 
 def test_member_files_keep_etag_revalidation_with_private_no_cache(
-    client: Any, org: Any, user: Any
+    client: Any, acme: Any, owner: Any
 ) -> None:
-    upload = _member_file(org, user)
-    client.force_login(add_member(org).user)
+    upload = _member_file(acme, owner)
+    client.force_login(add_member(acme).user)
 
     first = client.get(f"/serve/{upload.key}")
     again = client.get(f"/serve/{upload.key}", headers={"If-None-Match": first["ETag"]})
@@ -182,19 +182,21 @@ def test_sign_out_tells_the_browser_to_drop_cached_pages_and_cookies(auth_client
 # --- /serve ------------------------------------------------------------------------------
 
 
-def test_other_sites_cannot_embed_files_or_probe_for_them(client: Any, org: Any, user: Any) -> None:
+def test_other_sites_cannot_embed_files_or_probe_for_them(
+    client: Any, acme: Any, owner: Any
+) -> None:
     data = make_image("PNG", (64, 64))
     logo = upload_services.logo_update(
-        tenant=org,
+        tenant=acme,
         image=images.image_normalize(io.BytesIO(data), size=len(data)),
-        acting_user=user,
+        acting_user=owner,
     )
-    member_file = _member_file(org, user)
+    member_file = _member_file(acme, owner)
     public = client.get(f"/serve/{logo.key}")
     hidden = client.get(f"/serve/{member_file.key}")  # anonymous: 404, not 403
-    missing = client.get(f"/serve/tenant-{org.pk}/nothere.png")
+    missing = client.get(f"/serve/tenant-{acme.pk}/nothere.png")
     malformed = client.get("/serve/etc/passwd")
-    client.force_login(user)
+    client.force_login(owner)
     member = client.get(f"/serve/{member_file.key}")
     revalidated = client.get(f"/serve/{member_file.key}", headers={"If-None-Match": member["ETag"]})
 

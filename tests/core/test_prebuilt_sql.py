@@ -42,13 +42,13 @@ def test_unknown_session_hash_is_none() -> None:
     assert session_with_user_get(token_hash="0" * 64) is None
 
 
-def test_membership_lookup_matches_the_orm_with_tenant_role_and_account(org: Any) -> None:
-    member = add_member(org, role_key="admin")
+def test_membership_lookup_matches_the_orm_with_tenant_role_and_account(acme: Any) -> None:
+    member = add_member(acme, role_key="admin")
     expected = Membership.objects.select_related("tenant", "role", "tenant__account").get(
         pk=member.pk
     )
 
-    found = membership_for_request(user=member.user, slug=org.slug)
+    found = membership_for_request(user=member.user, slug=acme.slug)
 
     assert found is not None
     assert _fields(found) == _fields(expected)
@@ -59,11 +59,11 @@ def test_membership_lookup_matches_the_orm_with_tenant_role_and_account(org: Any
 
 
 def test_membership_lookup_misses_other_slugs_non_members_and_deleted_orgs(
-    org: Any, user: Any, other_user: Any
+    acme: Any, owner: Any, other_user: Any
 ) -> None:
-    assert membership_for_request(user=other_user, slug=org.slug) is None
-    assert membership_for_request(user=user, slug="no-such-slug") is None
+    assert membership_for_request(user=other_user, slug=acme.slug) is None
+    assert membership_for_request(user=owner, slug="no-such-slug") is None
 
-    tenant_delete(tenant=org, acting_user=user)
+    tenant_delete(tenant=acme, acting_user=owner)
 
-    assert membership_for_request(user=user, slug=org.slug) is None
+    assert membership_for_request(user=owner, slug=acme.slug) is None

@@ -22,7 +22,7 @@ SIGN_IN = "/rl/auth/sign-in/"
 
 
 @pytest.fixture(autouse=True)
-def test_views(settings: Any) -> None:
+def _stand_in_views(settings: Any) -> None:
     """Point the tiers at tests/ratelimit/urls.py's stand-in views."""
     settings.RATELIMIT_AUTH_VIEWS = {
         f"rl-{name}": field for name, field in settings.RATELIMIT_AUTH_VIEWS.items()

@@ -1,5 +1,5 @@
 """The project's URLconf plus trivial views under their own namespaces (`rl-*`); the
-middleware tests point the rate-limit settings at these names (see `test_views`),
+middleware tests point the rate-limit settings at these names (see `_stand_in_views`),
 so they do not depend on other apps' views. The real URLs stay registered for the
 page templates' {% url %} tags."""
 

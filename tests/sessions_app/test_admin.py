@@ -8,15 +8,10 @@ import pytest
 from django.test import Client
 
 from sessions_app.models import Session
-from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.accounts.factories import DEFAULT_PASSWORD
 from tests.sessions_app.helpers import row_of, sign_in
 
 pytestmark = [pytest.mark.django_db]
-
-
-@pytest.fixture
-def staff(db: None) -> Any:
-    return UserFactory(is_staff=True, is_superuser=True)
 
 
 def test_admin_login_and_logout_use_our_sessions(client: Client, staff: Any) -> None:

@@ -176,22 +176,22 @@ def test_signed_in_request_costs_one_query_and_no_write(
 
 
 def test_tenant_page_costs_two_queries_once_the_active_tenant_is_stored(
-    client: Any, user: Any, org: Any, django_assert_num_queries: Any
+    client: Any, owner: Any, acme: Any, django_assert_num_queries: Any
 ) -> None:
-    sign_in(client, user)
-    client.get(f"/t/{org.slug}/")
-    assert row_of(client).active_tenant_id == org.pk
+    sign_in(client, owner)
+    client.get(f"/t/{acme.slug}/")
+    assert row_of(client).active_tenant_id == acme.pk
     with django_assert_num_queries(2):
-        response = client.get(f"/t/{org.slug}/")
-    assert response.content.decode() == f"{user.email} in {org.slug} as Owner"
+        response = client.get(f"/t/{acme.slug}/")
+    assert response.content.decode() == f"{owner.email} in {acme.slug} as Owner"
 
 
 def test_active_tenant_survives_across_requests_for_app_redirect(
-    client: Any, user: Any, org: Any
+    client: Any, owner: Any, acme: Any
 ) -> None:
-    sign_in(client, user)
-    client.get(f"/t/{org.slug}/")
-    assert client.get("/app/")["Location"] == f"/t/{org.slug}/"
+    sign_in(client, owner)
+    client.get(f"/t/{acme.slug}/")
+    assert client.get("/app/")["Location"] == f"/t/{acme.slug}/"
 
 
 def test_force_login_works_with_our_engine(client: Any, user: Any) -> None:

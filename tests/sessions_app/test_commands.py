@@ -33,7 +33,10 @@ def test_cleanup_sessions_prints_counts_and_honours_days(user: Any) -> None:
     assert Session.objects.count() == 1
 
 
-@pytest.mark.parametrize("args", [["--days", "-1"], ["--batch-size", "0"]])
-def test_cleanup_sessions_refuses_bad_arguments(args: list[str]) -> None:
-    with pytest.raises(CommandError):
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["--days", "-1"], "--days must be 0 or more"), (["--batch-size", "0"], "at least 1")],
+)
+def test_cleanup_sessions_refuses_bad_arguments(args: list[str], message: str) -> None:
+    with pytest.raises(CommandError, match=message):
         call_command("cleanup_sessions", *args)

@@ -100,7 +100,7 @@ def test_cleanup_deletes_only_rows_expired_or_revoked_long_ago(user: Any) -> Non
 
 
 def test_cleanup_rejects_nonsense_arguments() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="days must be >= 0"):
         session_cleanup(days=-1)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="batch_size >= 1"):
         session_cleanup(batch_size=0)

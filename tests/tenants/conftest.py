@@ -5,37 +5,6 @@ from typing import Any
 
 import pytest
 
-from tests.accounts.factories import UserFactory
-from tests.tenants.factories import OrgFactory, add_member
-
-
-@pytest.fixture
-def owner(db: None) -> Any:
-    return UserFactory()
-
-
-@pytest.fixture
-def acme(owner: Any) -> Any:
-    """An org owned by `owner`."""
-    return OrgFactory(owner=owner, name="Acme")
-
-
-@pytest.fixture
-def member_of_acme(acme: Any) -> Any:
-    """A plain member of acme (role `member`)."""
-    return add_member(acme).user
-
-
-@pytest.fixture
-def admin_of_acme(acme: Any) -> Any:
-    return add_member(acme, role_key="admin").user
-
-
-@pytest.fixture
-def owner_client(client: Any, owner: Any) -> Any:
-    client.force_login(owner)
-    return client
-
 
 @pytest.fixture
 def three_seat_free_plan(settings: Any) -> Any:

@@ -21,12 +21,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff(db: None) -> Any:
-    return UserFactory(is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
 def staff_client(client: Client, staff: Any) -> Client:
+    """Signed in through the admin's own sign-in page."""
     client.post("/admin/login/", {"username": staff.email, "password": DEFAULT_PASSWORD})
     return client
 
@@ -129,27 +125,24 @@ def test_view_only_staff_are_not_offered_actions_that_change_things(
     client: Client, changelist: str, action: str, model_perm: str
 ) -> None:
     from django.contrib.auth.models import Permission
-    from django.utils import timezone
 
     from accounts.models import EmailDelivery
     from billing.models import StripeEvent
-    from tenants.models import Invitation, Role
+    from tenants.invitations import invitation_create
+    from tenants.models import Role
 
     # One row on every list: Django hides the actions of an empty changelist.
     org = OrgFactory()
-    now = timezone.now()
+    org_owner = org.memberships.get(role__key="owner").user
     StripeEvent.objects.create(
         event_id="evt_1", type="invoice.paid", body="{}", signature_valid=True
     )
     EmailDelivery.objects.create(to=["a@example.com"], template="t", subject="s", status="failed")
-    Invitation.objects.create(
+    invitation_create(
         tenant=org,
         email="b@example.com",
         role=Role.objects.get(tenant=org, key="member"),
-        token_hash="0" * 64,
-        created_at=now,
-        sent_at=now,
-        expires_at=now,
+        acting_user=org_owner,
     )
     viewer = UserFactory(is_staff=True)
     app_label, codename = model_perm.split(".")
@@ -178,9 +171,11 @@ def test_staff_removing_a_membership_is_audited(staff_client: Client, staff: Any
     assert (event.actor, event.target_label) == (staff, membership.user.email)
 
 
-def test_the_audit_log_is_read_only_in_the_admin(staff_client: Client, org: Any, user: Any) -> None:
-    tenant_rename(tenant=org, name="Renamed", acting_user=user)
-    event = AuditEvent.objects.get(tenant=org)
+def test_the_audit_log_is_read_only_in_the_admin(
+    staff_client: Client, acme: Any, owner: Any
+) -> None:
+    tenant_rename(tenant=acme, name="Renamed", acting_user=owner)
+    event = AuditEvent.objects.get(tenant=acme)
 
     assert staff_client.get("/admin/core/auditevent/").status_code == 200
     assert staff_client.get(f"/admin/core/auditevent/{event.pk}/change/").status_code == 200

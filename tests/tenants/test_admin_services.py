@@ -327,8 +327,7 @@ def test_admin_role_changes_go_through_the_role_services(client: Client, acme: A
 def test_admin_cannot_delete_a_role_in_use(client: Client, acme: Any) -> None:
     _as(client, *ROLE_PERMS)
     role = make_role(acme, "Support", [])
-    add_member(acme).role = role
-    Membership.objects.filter(tenant=acme, role__key="member").update(role=role)
+    add_member(acme, role=role)
 
     single = client.post(f"/admin/tenants/role/{role.pk}/delete/", {"post": "yes"}, follow=True)
     bulk = client.post(

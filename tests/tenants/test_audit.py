@@ -11,8 +11,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, InternalError, connection, transaction
-from django.db.utils import OperationalError
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from billing.audit import BillingAction
@@ -302,9 +301,12 @@ def test_a_refused_action_leaves_no_event(acme: Any, owner: Any) -> None:
 
 
 def test_the_event_rolls_back_with_the_change(acme: Any, owner: Any) -> None:
-    with pytest.raises(RuntimeError), transaction.atomic():
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom), transaction.atomic():
         services.tenant_rename(tenant=acme, name="Rolled back", acting_user=owner)
-        raise RuntimeError
+        raise Boom
 
     assert not AuditEvent.objects.for_tenant(acme).exists()
 
@@ -334,13 +336,13 @@ def test_saved_events_cannot_be_changed_or_deleted_through_the_orm(acme: Any) ->
     event = _event(acme)
     event.target_label = "forged"
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="immutable"):
         event.save()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="immutable"):
         event.delete()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="immutable"):
         AuditEvent.objects.filter(pk=event.pk).update(target_label="forged")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="immutable"):
         AuditEvent.objects.filter(pk=event.pk).delete()
 
 
@@ -348,7 +350,7 @@ def test_the_database_refuses_updates(acme: Any) -> None:
     event = _event(acme)
 
     with (
-        pytest.raises((IntegrityError, InternalError, OperationalError)),
+        pytest.raises(IntegrityError, match="immutable"),
         transaction.atomic(),
         connection.cursor() as cursor,
     ):
@@ -363,7 +365,11 @@ def test_the_database_refuses_updates(acme: Any) -> None:
 def test_postgresql_refuses_deletes(acme: Any) -> None:
     event = _event(acme)
 
-    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(IntegrityError, match="immutable"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("DELETE FROM tenants_auditevent WHERE id = %s", [event.pk])
 
     assert AuditEvent.objects.filter(pk=event.pk).exists()

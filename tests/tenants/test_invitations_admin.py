@@ -9,16 +9,9 @@ from django.test import Client
 
 from tenants.invitations import invitation_create
 from tenants.models import Invitation, Role
-from tests.accounts.factories import UserFactory
 from tests.accounts.mailtools import link_in
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_client(client: Any) -> Any:
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
 
 
 def test_staff_find_invitations_by_address_and_cancel_them(

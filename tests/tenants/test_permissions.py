@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 
 from core.permissions import ALL_PERMISSIONS
-from tenants.models import Role
-from tests.tenants.factories import OrgFactory, add_member, make_team
+from tests.tenants.factories import OrgFactory, add_member, make_role, make_team
 from tests.tenants.test_url_crawl import ROUTES, fill
 
 GUARDED = [(r, p) for r, p in ROUTES if getattr(p.callback, "tenant_permission", None)]
@@ -36,12 +35,8 @@ def test_a_role_without_the_permission_gets_403(
 ) -> None:
     org = OrgFactory()
     code = pattern.callback.tenant_permission
-    role = Role.objects.create(
-        tenant=org, name="Almost all", permissions=[c for c in ALL_PERMISSIONS if c != code]
-    )
-    m = add_member(org)
-    m.role = role
-    m.save()
+    role = make_role(org, "Almost all", [c for c in ALL_PERMISSIONS if c != code])
+    m = add_member(org, role=role)
     team = make_team(org, "Team")
     client.force_login(m.user)
     url = f"/t/{org.slug}/" + fill(

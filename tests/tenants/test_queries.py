@@ -16,7 +16,11 @@ PAGES = ["", "members/", "teams/", "roles/", "settings/"]
 
 
 def grow(org: Any, n: int) -> None:
-    """Add n members, each in a team, and a few more teams and tenants."""
+    """Add n members, each in a team, and a few more teams and tenants.
+
+    Rows in bulk rather than through the services (the one place in the suite): 200
+    members per page would take seconds, and these tests count the queries of reads,
+    which the members' audit rows and signals do not change."""
     role = Role.objects.get(tenant=org, key="member")
     users = User.objects.bulk_create(
         [User(email=f"bulk{org.pk}-{i}@example.com", name=f"Bulk {i}") for i in range(n)]

@@ -16,7 +16,8 @@ from django.test import Client
 from django.utils import timezone
 
 from tenants.models import Invitation, Membership, Role
-from tests.tenants.factories import add_member
+from tenants.services import membership_remove
+from tests.tenants.factories import add_member, make_role
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -25,22 +26,17 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 @pytest.fixture
 def finance(acme: Any) -> Role:
     """A custom role the owner created: billing plus files."""
-    return Role.objects.create(
-        tenant=acme, name="Finance", permissions=["billing.manage", "files.manage"]
-    )
+    return make_role(acme, "Finance", ["billing.manage", "files.manage"])
 
 
 @pytest.fixture
 def treasurer(acme: Any, finance: Role) -> Membership:
     """A member holding `finance`, given by the owner."""
-    membership = add_member(acme)
-    membership.role = finance
-    membership.save()
-    return membership
+    return add_member(acme, role=finance)
 
 
 @pytest.fixture
-def admin_client(admin_of_acme: Any) -> Client:
+def admin_of_acme_client(admin_of_acme: Any) -> Client:
     """The admin's own browser (`client` is the owner's)."""
     browser = Client()
     browser.force_login(admin_of_acme)
@@ -64,9 +60,9 @@ def owners_invitation(
 
 
 def test_admin_cannot_strip_permissions_from_role_held_by_more_powerful_member(
-    admin_client: Any, acme: Any, finance: Role, treasurer: Membership
+    admin_of_acme_client: Any, acme: Any, finance: Role, treasurer: Membership
 ) -> None:
-    page = admin_client.post(
+    page = admin_of_acme_client.post(
         f"/t/{acme.slug}/roles/{finance.pk}/",
         {"name": "Finance", "permissions": ["files.manage"]},
         follow=True,
@@ -77,9 +73,9 @@ def test_admin_cannot_strip_permissions_from_role_held_by_more_powerful_member(
 
 
 def test_admin_cannot_rename_a_role_beyond_their_own(
-    admin_client: Any, acme: Any, finance: Role, treasurer: Membership
+    admin_of_acme_client: Any, acme: Any, finance: Role, treasurer: Membership
 ) -> None:
-    admin_client.post(
+    admin_of_acme_client.post(
         f"/t/{acme.slug}/roles/{finance.pk}/",
         {"name": "Nobody", "permissions": ["billing.manage", "files.manage"]},
     )
@@ -88,9 +84,9 @@ def test_admin_cannot_rename_a_role_beyond_their_own(
 
 
 def test_admin_cannot_delete_role_held_by_more_powerful_member(
-    admin_client: Any, acme: Any, finance: Role, treasurer: Membership
+    admin_of_acme_client: Any, acme: Any, finance: Role, treasurer: Membership
 ) -> None:
-    page = admin_client.post(f"/t/{acme.slug}/roles/{finance.pk}/delete/", follow=True)
+    page = admin_of_acme_client.post(f"/t/{acme.slug}/roles/{finance.pk}/delete/", follow=True)
     html = page.content.decode()
     # Refused for the reach, not only because someone still holds the role.
     assert "“Finance” has permissions your role does not have (billing.manage)" in html
@@ -98,36 +94,34 @@ def test_admin_cannot_delete_role_held_by_more_powerful_member(
 
 
 def test_admin_cannot_delete_an_owners_role_to_kill_its_invitations(
-    admin_client: Any, acme: Any, finance: Role, owners_invitation: Invitation
+    admin_of_acme_client: Any, acme: Any, finance: Role, owners_invitation: Invitation
 ) -> None:
-    admin_client.post(f"/t/{acme.slug}/roles/{finance.pk}/delete/")
+    admin_of_acme_client.post(f"/t/{acme.slug}/roles/{finance.pk}/delete/")
     assert Role.objects.filter(pk=finance.pk).exists()
     assert Invitation.objects.get(pk=owners_invitation.pk).status == "pending"
 
 
 def test_the_edit_page_of_a_role_beyond_reach_is_not_offered(
-    admin_client: Any, acme: Any, finance: Role, treasurer: Membership
+    admin_of_acme_client: Any, acme: Any, finance: Role, treasurer: Membership
 ) -> None:
-    roles = admin_client.get(f"/t/{acme.slug}/roles/").content.decode()
+    roles = admin_of_acme_client.get(f"/t/{acme.slug}/roles/").content.decode()
     assert f"/roles/{finance.pk}/" not in roles and "Beyond your role" in roles
-    page = admin_client.get(f"/t/{acme.slug}/roles/{finance.pk}/", follow=True)
+    page = admin_of_acme_client.get(f"/t/{acme.slug}/roles/{finance.pk}/", follow=True)
     assert page.redirect_chain and "ask an owner" in page.content.decode()
 
 
 def test_admin_still_edits_and_deletes_roles_within_their_reach(
-    admin_client: Any, acme: Any
+    admin_of_acme_client: Any, acme: Any
 ) -> None:
-    helper = Role.objects.create(tenant=acme, name="Helper", permissions=["files.manage"])
-    holder = add_member(acme)
-    holder.role = helper
-    holder.save()
-    admin_client.post(
+    helper = make_role(acme, "Helper", ["files.manage"])
+    holder = add_member(acme, role=helper)
+    admin_of_acme_client.post(
         f"/t/{acme.slug}/roles/{helper.pk}/", {"name": "Helper", "permissions": ["teams.manage"]}
     )
     helper.refresh_from_db()
     assert helper.permissions == ["teams.manage"]
-    holder.delete()
-    admin_client.post(f"/t/{acme.slug}/roles/{helper.pk}/delete/")
+    membership_remove(membership=holder, acting_user=None)
+    admin_of_acme_client.post(f"/t/{acme.slug}/roles/{helper.pk}/delete/")
     assert not Role.objects.filter(pk=helper.pk).exists()
 
 
@@ -145,9 +139,9 @@ def test_owner_edits_any_custom_role(
 
 
 def test_members_page_offers_no_controls_over_a_more_powerful_member(
-    admin_client: Any, acme: Any, treasurer: Membership, member_of_acme: Any
+    admin_of_acme_client: Any, acme: Any, treasurer: Membership, member_of_acme: Any
 ) -> None:
-    html = admin_client.get(f"/t/{acme.slug}/members/").content.decode()
+    html = admin_of_acme_client.get(f"/t/{acme.slug}/members/").content.decode()
     plain = Membership.objects.get(tenant=acme, user=member_of_acme)
     assert f"/members/{plain.pk}/remove/" in html
     assert f"/members/{treasurer.pk}/remove/" not in html
@@ -158,9 +152,9 @@ def test_members_page_offers_no_controls_over_a_more_powerful_member(
 
 
 def test_admin_cannot_cancel_invitation_for_role_they_cannot_grant(
-    admin_client: Any, acme: Any, owners_invitation: Invitation
+    admin_of_acme_client: Any, acme: Any, owners_invitation: Invitation
 ) -> None:
-    page = admin_client.post(
+    page = admin_of_acme_client.post(
         f"/t/{acme.slug}/members/invites/{owners_invitation.pk}/cancel/", follow=True
     )
     assert "You cannot grant permissions your own role does not have" in page.content.decode()
@@ -168,11 +162,11 @@ def test_admin_cannot_cancel_invitation_for_role_they_cannot_grant(
 
 
 def test_admin_cannot_resend_invitation_for_role_they_cannot_grant(
-    admin_client: Any, acme: Any, owners_invitation: Invitation, mailoutbox: list[Any]
+    admin_of_acme_client: Any, acme: Any, owners_invitation: Invitation, mailoutbox: list[Any]
 ) -> None:
     sent = len(mailoutbox)
     with time_machine.travel(timezone.now() + timedelta(minutes=5)):
-        row = admin_client.post(
+        row = admin_of_acme_client.post(
             f"/t/{acme.slug}/members/invites/{owners_invitation.pk}/resend/", **HTMX
         )
     assert "You cannot grant permissions your own role does not have" in row.content.decode()
@@ -183,18 +177,18 @@ def test_admin_cannot_resend_invitation_for_role_they_cannot_grant(
 
 
 def test_the_panel_offers_resend_and_cancel_only_for_invitations_the_actor_could_send(
-    admin_client: Any,
+    admin_of_acme_client: Any,
     acme: Any,
     owners_invitation: Invitation,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     member = Role.objects.get(tenant=acme, key="member")
     with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(
+        admin_of_acme_client.post(
             f"/t/{acme.slug}/members/invites/", {"email": "new@example.com", "role": member.pk}
         )
     mine = Invitation.objects.get(email="new@example.com")
-    html = admin_client.get(f"/t/{acme.slug}/members/").content.decode()
+    html = admin_of_acme_client.get(f"/t/{acme.slug}/members/").content.decode()
     assert f"/invites/{mine.pk}/cancel/" in html
     assert f"/invites/{owners_invitation.pk}/cancel/" not in html
     assert f"/invites/{owners_invitation.pk}/resend/" not in html
@@ -202,7 +196,7 @@ def test_the_panel_offers_resend_and_cancel_only_for_invitations_the_actor_could
 
 
 def test_admin_still_cancels_invitations_they_could_have_sent(
-    admin_client: Any, acme: Any, owner_client: Any, django_capture_on_commit_callbacks: Any
+    admin_of_acme_client: Any, acme: Any, owner_client: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     member = Role.objects.get(tenant=acme, key="member")
     with django_capture_on_commit_callbacks(execute=True):
@@ -210,5 +204,5 @@ def test_admin_still_cancels_invitations_they_could_have_sent(
             f"/t/{acme.slug}/members/invites/", {"email": "x@example.com", "role": member.pk}
         )
     invitation = Invitation.objects.get()
-    admin_client.post(f"/t/{acme.slug}/members/invites/{invitation.pk}/cancel/")
+    admin_of_acme_client.post(f"/t/{acme.slug}/members/invites/{invitation.pk}/cancel/")
     assert Invitation.objects.get().status == "cancelled"

@@ -24,7 +24,7 @@ from tenants.exceptions import (
 from tenants.models import Membership, Role, TeamMember, Tenant, TenantSlugRedirect
 from tenants.signals import membership_added, membership_removed, tenant_deleted
 from tests.accounts.factories import UserFactory
-from tests.tenants.factories import OrgFactory, add_member, make_team
+from tests.tenants.factories import OrgFactory, add_member, make_role, make_team
 
 pytestmark = pytest.mark.django_db
 
@@ -116,10 +116,7 @@ def test_being_a_billing_contact_does_not_let_a_member_charge_the_account(
 
 def test_members_manage_cannot_touch_members_who_hold_more(acme: Any, owner: Any) -> None:
     """A role with members.manage reaches only members whose permissions it also has."""
-    lead_role = Role.objects.create(tenant=acme, name="Team lead", permissions=["members.manage"])
-    lead = add_member(acme)
-    lead.role = lead_role
-    lead.save()
+    lead = add_member(acme, role=make_role(acme, "Team lead", ["members.manage"]))
     admin = add_member(acme, role_key="admin")
     plain = add_member(acme)
 
@@ -376,7 +373,7 @@ def test_slug_change_refuses_slugs_in_use_and_invalid_slugs(acme: Any, owner: An
     with pytest.raises(ValidationError, match="taken"):
         services.tenant_change_slug(tenant=acme, slug=other.slug, acting_user=owner)
     for bad in ("ab", "Has Spaces", "-edge", "double--hyphen"):
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError, match="Use 3-60 lower-case letters"):
             services.tenant_change_slug(
                 tenant=Tenant.objects.get(pk=acme.pk), slug=bad, acting_user=owner
             )

@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tenants.invitations import invitation_create
 from tenants.models import Invitation, Membership, Role, Team, Tenant
 from tests.accounts.factories import UserFactory
-from tests.tenants.factories import OrgFactory, add_member, make_team
+from tests.tenants.factories import OrgFactory, add_member, make_role, make_team
 
 TENANT_PREFIX = "t/<slug:tenant_slug>/"
 
@@ -68,7 +68,7 @@ def victim(db: None) -> dict[str, Any]:
     org = OrgFactory(owner=owner, name="Victim")
     team = make_team(org, "Secret team")
     member = add_member(org)
-    role = Role.objects.create(tenant=org, name="Custom", permissions=[])
+    role = make_role(org, "Custom", [])
     invitation = invitation_create(
         tenant=org, email="invitee@example.com", role=role, acting_user=owner
     )

@@ -8,7 +8,7 @@ import pytest
 
 from tenants.models import Membership, Role, Team, TeamMember, Tenant
 from tests.accounts.factories import DEFAULT_PASSWORD
-from tests.tenants.factories import make_team
+from tests.tenants.factories import add_member, make_role, make_team
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -157,9 +157,9 @@ def test_role_form_errors_are_shown(owner_client: Any, acme: Any) -> None:
     assert "not one of the available choices" in html
 
 
-def test_a_role_in_use_is_not_deleted(owner_client: Any, acme: Any, member_of_acme: Any) -> None:
-    role = Role.objects.create(tenant=acme, name="Helper", permissions=[])
-    Membership.objects.filter(user=member_of_acme, tenant=acme).update(role=role)
+def test_a_role_in_use_is_not_deleted(owner_client: Any, acme: Any) -> None:
+    role = make_role(acme, "Helper", [])
+    add_member(acme, role=role)
     page = owner_client.post(f"/t/{acme.slug}/roles/{role.pk}/delete/", follow=True)
     assert "held by 1 member" in page.content.decode()
     assert Role.objects.filter(pk=role.pk).exists()

@@ -22,18 +22,18 @@ pytestmark = pytest.mark.django_db
 
 
 def test_staff_delete_files_through_the_upload_service(
-    client: Client, org: Any, user: Any, django_capture_on_commit_callbacks: Any
+    client: Client, acme: Any, owner: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     upload = services.upload_create(
-        tenant=org,
-        uploaded_by=user,
+        tenant=acme,
+        uploaded_by=owner,
         file=ContentFile(b"%PDF-1.7 hello", name="Report.pdf"),
         extension="pdf",
         content_type="application/pdf",
     )
     data = make_image("PNG", (300, 300))
     avatar = services.avatar_update(
-        user=user, image=image_normalize(io.BytesIO(data), filename="me.png", size=len(data))
+        user=owner, image=image_normalize(io.BytesIO(data), filename="me.png", size=len(data))
     )
     staff = staff_with("uploads.view_upload", "uploads.delete_upload")
     client.force_login(staff)
@@ -53,5 +53,5 @@ def test_staff_delete_files_through_the_upload_service(
     assert "Avatars and logos are replaced or removed by their owner" in done.content.decode()
     assert list(Upload.objects.values_list("pk", flat=True)) == [avatar.pk]
     assert not default_storage.exists(upload.key)
-    event = AuditEvent.objects.get(tenant=org, action="file.deleted")
+    event = AuditEvent.objects.get(tenant=acme, action="file.deleted")
     assert event.actor == staff and event.target_label == "Report.pdf"

@@ -54,8 +54,8 @@ def test_ensure_bucket_creates_the_media_directory(settings, tmp_path):
 
 
 @pytest.mark.django_db
-def test_cleanup_command_dry_run_then_delete(any_storage, org):
-    orphan = upload_key_build(tenant_id=org.pk, extension="png")
+def test_cleanup_command_dry_run_then_delete(any_storage, acme):
+    orphan = upload_key_build(tenant_id=acme.pk, extension="png")
     any_storage.save(orphan, ContentFile(b"x"))
 
     out = StringIO()

@@ -9,6 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 
+from tenants.services import membership_remove
 from tests.tenants.factories import OrgFactory, add_member
 from tests.uploads.conftest import make_image
 from tests.uploads.counting_storage import CountingFileSystemStorage
@@ -54,9 +55,9 @@ def test_avatar_is_public_and_streamed_with_safe_headers(any_storage, client, us
     assert "attachment" not in response.get("Content-Disposition", "")
 
 
-def test_member_file_is_a_private_attachment_with_the_recorded_type(any_storage, client, org):
-    member = add_member(org).user
-    upload = _file(org, org.memberships.get(role__key="owner").user)
+def test_member_file_is_a_private_attachment_with_the_recorded_type(any_storage, client, acme):
+    member = add_member(acme).user
+    upload = _file(acme, acme.memberships.get(role__key="owner").user)
     client.force_login(member)
 
     response = client.get(f"/serve/{upload.key}")
@@ -70,48 +71,48 @@ def test_member_file_is_a_private_attachment_with_the_recorded_type(any_storage,
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
-def test_user_uploaded_image_files_are_downloads_too(client, org, user):
+def test_user_uploaded_image_files_are_downloads_too(client, acme, owner):
     data = make_image("PNG", (10, 10))
     upload = services.upload_create(
-        tenant=org,
-        uploaded_by=user,
+        tenant=acme,
+        uploaded_by=owner,
         file=ContentFile(data, name="pic.png"),
         extension="png",
         content_type="image/png",
     )
-    client.force_login(user)
+    client.force_login(owner)
     assert client.get(f"/serve/{upload.key}")["Content-Disposition"].startswith("attachment")
 
 
-def test_member_files_are_404_for_anonymous_visitors(client, org, user):
-    upload = _file(org, user)
+def test_member_files_are_404_for_anonymous_visitors(client, acme, owner):
+    upload = _file(acme, owner)
     assert client.get(f"/serve/{upload.key}").status_code == 404
 
 
-def test_member_files_are_404_across_tenants(client, org, user, other_user):
-    upload = _file(org, user)
+def test_member_files_are_404_across_tenants(client, acme, owner, other_user):
+    upload = _file(acme, owner)
     OrgFactory(owner=other_user)  # other_user owns a tenant, but not this one
     client.force_login(other_user)
     assert client.get(f"/serve/{upload.key}").status_code == 404
 
 
-def test_removed_member_loses_access_at_once(client, org, user):
-    membership = add_member(org)
-    upload = _file(org, user)
+def test_removed_member_loses_access_at_once(client, acme, owner):
+    membership = add_member(acme)
+    upload = _file(acme, owner)
     client.force_login(membership.user)
     assert client.get(f"/serve/{upload.key}").status_code == 200
-    membership.delete()
+    membership_remove(membership=membership, acting_user=owner)
     assert client.get(f"/serve/{upload.key}").status_code == 404
 
 
-def test_files_of_a_deleted_org_are_not_served(client, org, user):
+def test_files_of_a_deleted_org_are_not_served(client, acme, owner):
     from django.utils import timezone
 
-    upload = _file(org, user)
-    org.deleted_at = timezone.now()
-    org.save(update_fields=["deleted_at"])
+    upload = _file(acme, owner)
+    acme.deleted_at = timezone.now()
+    acme.save(update_fields=["deleted_at"])
     cache.clear()
-    client.force_login(user)
+    client.force_login(owner)
     assert client.get(f"/serve/{upload.key}").status_code == 404
 
 
@@ -188,19 +189,19 @@ def test_stale_etag_gets_the_full_file(client, user):
     assert response.status_code == 200
 
 
-def test_member_file_304_still_checks_membership(client, org, user, other_user):
-    upload = _file(org, user)
+def test_member_file_304_still_checks_membership(client, acme, owner, other_user):
+    upload = _file(acme, owner)
     client.force_login(other_user)
     response = client.get(f"/serve/{upload.key}", headers={"if-none-match": "*"})
     assert response.status_code == 404
 
 
-def test_deleted_file_is_gone_from_serve(client, org, user, django_capture_on_commit_callbacks):
-    upload = _file(org, user)
-    client.force_login(user)
+def test_deleted_file_is_gone_from_serve(client, acme, owner, django_capture_on_commit_callbacks):
+    upload = _file(acme, owner)
+    client.force_login(owner)
     assert client.get(f"/serve/{upload.key}").status_code == 200  # now cached
     with django_capture_on_commit_callbacks(execute=True):
-        services.upload_delete(tenant=org, upload=upload, acting_user=user)
+        services.upload_delete(tenant=acme, upload=upload, acting_user=owner)
     assert client.get(f"/serve/{upload.key}").status_code == 404
 
 
@@ -217,11 +218,11 @@ def test_only_get_and_head(client, user):
 
 
 @pytest.mark.s3
-def test_presigned_redirect_for_member_files_on_s3(s3_storage, settings, client, org, user):
+def test_presigned_redirect_for_member_files_on_s3(s3_storage, settings, client, acme, owner):
     settings.UPLOADS_SERVE_PRESIGNED = True
-    upload = _file(org, user)
-    avatar = _avatar(user)
-    client.force_login(user)
+    upload = _file(acme, owner)
+    avatar = _avatar(owner)
+    client.force_login(owner)
 
     response = client.get(f"/serve/{upload.key}")
 

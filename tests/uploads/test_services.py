@@ -153,61 +153,61 @@ def _upload_file(tenant, user, content: bytes = b"%PDF-1.7 hello", name: str = "
 
 
 def test_the_upload_service_itself_refuses_a_file_past_the_storage_cap(
-    any_storage, settings, org, user
+    any_storage, settings, acme, owner
 ):
     """The cap lives in upload_create, so every caller gets it, not only the form."""
     settings.BILLING_PLANS = {
         **settings.BILLING_PLANS,
         "free": {**settings.BILLING_PLANS["free"], "max_storage_mb": 1},
     }
-    _upload_file(org, user, content=b"%PDF" + b"x" * 700_000)
+    _upload_file(acme, owner, content=b"%PDF" + b"x" * 700_000)
 
     with pytest.raises(PlanLimitReached, match="storage limit of 1 MB"):
-        _upload_file(org, user, content=b"%PDF" + b"y" * 400_000, name="Second.pdf")
+        _upload_file(acme, owner, content=b"%PDF" + b"y" * 400_000, name="Second.pdf")
 
     assert list(Upload.objects.values_list("original_filename", flat=True)) == ["Report.pdf"]
-    assert len(any_storage.listdir(f"tenant-{org.pk}")[1]) == 1
+    assert len(any_storage.listdir(f"tenant-{acme.pk}")[1]) == 1
 
 
-def test_general_file_is_stored_under_a_new_key_with_its_checksum(any_storage, org, user):
-    upload = _upload_file(org, user)
+def test_general_file_is_stored_under_a_new_key_with_its_checksum(any_storage, acme, owner):
+    upload = _upload_file(acme, owner)
 
-    assert upload.key.startswith(f"tenant-{org.pk}/") and upload.key.endswith(".pdf")
+    assert upload.key.startswith(f"tenant-{acme.pk}/") and upload.key.endswith(".pdf")
     assert upload.original_filename == "Report.pdf"
     assert upload.size == len(b"%PDF-1.7 hello")
     with any_storage.open(upload.key, "rb") as fh:
         assert fh.read() == b"%PDF-1.7 hello"
 
 
-def test_file_names_lose_paths_and_control_characters(org, user):
-    upload = _upload_file(org, user, name="C:\\Users\\me\\evil\x07\n.pdf")
+def test_file_names_lose_paths_and_control_characters(acme, owner):
+    upload = _upload_file(acme, owner, name="C:\\Users\\me\\evil\x07\n.pdf")
     assert upload.original_filename == "evil.pdf"
 
 
 def test_deleting_a_file_removes_row_now_and_object_after_commit(
-    any_storage, org, user, django_capture_on_commit_callbacks
+    any_storage, acme, owner, django_capture_on_commit_callbacks
 ):
-    upload = _upload_file(org, user)
+    upload = _upload_file(acme, owner)
     with django_capture_on_commit_callbacks(execute=True):
-        services.upload_delete(tenant=org, upload=upload, acting_user=user)
+        services.upload_delete(tenant=acme, upload=upload, acting_user=owner)
     assert not Upload.objects.exists()
     assert not any_storage.exists(upload.key)
 
 
-def test_deleting_another_tenants_file_is_refused(org, user, other_user):
-    upload = _upload_file(org, user)
-    with pytest.raises(ValueError):
+def test_deleting_another_tenants_file_is_refused(acme, owner, other_user):
+    upload = _upload_file(acme, owner)
+    with pytest.raises(ValueError, match="does not belong to this tenant"):
         services.upload_delete(
             tenant=other_user.personal_tenant, upload=upload, acting_user=other_user
         )
     assert Upload.objects.filter(pk=upload.pk).exists()
 
 
-def test_orphan_cleanup_removes_only_old_objects_without_rows(any_storage, org, user):
-    kept = _upload_file(org, user)
-    orphan = upload_key_build(tenant_id=org.pk, extension="pdf")
+def test_orphan_cleanup_removes_only_old_objects_without_rows(any_storage, acme, owner):
+    kept = _upload_file(acme, owner)
+    orphan = upload_key_build(tenant_id=acme.pk, extension="pdf")
     any_storage.save(orphan, ContentFile(b"left behind"))
-    foreign = f"tenant-{org.pk}/notes.txt"
+    foreign = f"tenant-{acme.pk}/notes.txt"
     any_storage.save(foreign, ContentFile(b"someone else's"))
 
     # Young objects may belong to an upload whose row has not committed yet.

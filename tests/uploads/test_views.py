@@ -174,11 +174,11 @@ def test_a_large_phone_photo_is_still_accepted_because_jpegs_decode_at_reduced_s
     assert 'src="data:image/png;base64,' in response.content.decode()
 
 
-def test_image_processing_has_its_own_budget_far_below_the_page_budget(auth_client, org):
+def test_image_processing_has_its_own_budget_far_below_the_page_budget(owner_client, acme):
     """30 decodes per 15 minutes per person: an image flood stops there, the app does not."""
-    client = auth_client
+    client = owner_client
     tiny = make_image("PNG", (16, 16))
-    logo_preview = reverse("files:logo-preview", kwargs={"tenant_slug": org.slug})
+    logo_preview = reverse("files:logo-preview", kwargs={"tenant_slug": acme.slug})
 
     def preview(url):
         return client.post(url, {"image": SimpleUploadedFile("a.png", tiny)}, headers=HTMX)
@@ -190,7 +190,7 @@ def test_image_processing_has_its_own_budget_far_below_the_page_budget(auth_clie
     assert answers == [200] * 30
     assert refused.status_code == 429 and shared.status_code == 429
     assert "Slow down a little" in refused.content.decode()
-    assert client.get(f"/t/{org.slug}/").status_code == 200  # everything else still works
+    assert client.get(f"/t/{acme.slug}/").status_code == 200  # everything else still works
 
 
 def _multipart_claiming(size: int, **fields) -> dict:
@@ -230,97 +230,97 @@ def test_htmx_gets_a_413_notice_it_can_show(auth_client):
     assert "This file is too large." in response.content.decode()
 
 
-def test_each_upload_endpoint_accepts_up_to_its_own_limit(auth_client, org, settings):
+def test_each_upload_endpoint_accepts_up_to_its_own_limit(owner_client, acme, settings):
     settings.UPLOADS_FILE_MAX_BYTES = 25 * 1024 * 1024
-    url = _files_url(org, "files:upload")
+    url = _files_url(acme, "files:upload")
     near = 25 * 1024 * 1024  # over the image limit, within the file limit
-    assert auth_client.post(url, **_multipart_claiming(CLAIMS_120_MB)).status_code == 413
-    refused_as_image = auth_client.post(
-        reverse("files:logo", kwargs={"tenant_slug": org.slug}),
+    assert owner_client.post(url, **_multipart_claiming(CLAIMS_120_MB)).status_code == 413
+    refused_as_image = owner_client.post(
+        reverse("files:logo", kwargs={"tenant_slug": acme.slug}),
         **_multipart_claiming(near, image=_png()),
     )
     assert refused_as_image.status_code == 413
-    ok = auth_client.post(url, {"file": SimpleUploadedFile("a.txt", b"hi")})
+    ok = owner_client.post(url, {"file": SimpleUploadedFile("a.txt", b"hi")})
     assert ok.status_code == 302
 
 
 # --- Logo -----------------------------------------------------------------------
 
 
-def test_admin_can_upload_a_logo(any_storage, client, org):
-    admin = add_member(org, role_key="admin").user
+def test_admin_can_upload_a_logo(any_storage, client, acme):
+    admin = add_member(acme, role_key="admin").user
     client.force_login(admin)
-    url = reverse("files:logo", kwargs={"tenant_slug": org.slug})
+    url = reverse("files:logo", kwargs={"tenant_slug": acme.slug})
 
     response = client.post(url, {"image": _png("logo.webp")}, headers=HTMX)
 
     assert response.status_code == 200 and "HX-Redirect" in response
-    org.refresh_from_db()
-    assert org.logo.startswith(f"tenant-{org.pk}/") and any_storage.exists(org.logo)
+    acme.refresh_from_db()
+    assert acme.logo.startswith(f"tenant-{acme.pk}/") and any_storage.exists(acme.logo)
 
 
-def test_members_without_tenant_update_cannot_change_the_logo(client, org):
-    member = add_member(org).user
+def test_members_without_tenant_update_cannot_change_the_logo(client, acme):
+    member = add_member(acme).user
     client.force_login(member)
     for name in ("files:logo", "files:logo-remove", "files:logo-preview"):
-        response = client.post(reverse(name, kwargs={"tenant_slug": org.slug}), {"image": _png()})
+        response = client.post(reverse(name, kwargs={"tenant_slug": acme.slug}), {"image": _png()})
         assert response.status_code == 403
     assert not Upload.objects.exists()
 
 
-def test_logo_of_another_tenant_is_404(client, org, other_user):
+def test_logo_of_another_tenant_is_404(client, acme, other_user):
     client.force_login(other_user)
-    url = reverse("files:logo", kwargs={"tenant_slug": org.slug})
+    url = reverse("files:logo", kwargs={"tenant_slug": acme.slug})
     assert client.post(url, {"image": _png()}).status_code == 404
 
 
-def test_logo_errors_rerender_the_card(auth_client, org):
-    url = reverse("files:logo", kwargs={"tenant_slug": org.slug})
+def test_logo_errors_rerender_the_card(owner_client, acme):
+    url = reverse("files:logo", kwargs={"tenant_slug": acme.slug})
     upload = SimpleUploadedFile("x.svg", SVG)
-    response = auth_client.post(url, {"image": upload}, headers=HTMX)
+    response = owner_client.post(url, {"image": upload}, headers=HTMX)
     html = response.content.decode()
     assert 'id="logo-card"' in html and "SVG" in html
     assert not Upload.objects.exists()
 
 
-def test_logo_remove(auth_client, org):
-    auth_client.post(reverse("files:logo", kwargs={"tenant_slug": org.slug}), {"image": _png()})
-    org.refresh_from_db()
-    assert org.logo
-    auth_client.post(reverse("files:logo-remove", kwargs={"tenant_slug": org.slug}))
-    org.refresh_from_db()
-    assert org.logo == ""
+def test_logo_remove(owner_client, acme):
+    owner_client.post(reverse("files:logo", kwargs={"tenant_slug": acme.slug}), {"image": _png()})
+    acme.refresh_from_db()
+    assert acme.logo
+    owner_client.post(reverse("files:logo-remove", kwargs={"tenant_slug": acme.slug}))
+    acme.refresh_from_db()
+    assert acme.logo == ""
 
 
 # --- Tenant files -----------------------------------------------------------------
 
 
-def _files_url(org, name="files:list", **kwargs) -> str:
-    return reverse(name, kwargs={"tenant_slug": org.slug, **kwargs})
+def _files_url(acme, name="files:list", **kwargs) -> str:
+    return reverse(name, kwargs={"tenant_slug": acme.slug, **kwargs})
 
 
-def test_members_see_the_list_but_no_upload_form(client, org, user):
-    member = add_member(org).user
+def test_members_see_the_list_but_no_upload_form(client, acme, owner):
+    member = add_member(acme).user
     client.force_login(member)
-    response = client.get(_files_url(org))
+    response = client.get(_files_url(acme))
     assert response.status_code == 200
     assert "No files yet" in response.content.decode()
     assert "Upload a file" not in response.content.decode()
 
 
-def test_upload_lists_and_downloads_a_file(any_storage, auth_client, org):
+def test_upload_lists_and_downloads_a_file(any_storage, owner_client, acme):
     pdf = SimpleUploadedFile("Q3 plan.pdf", b"%PDF-1.7 plan", content_type="text/html")
 
-    response = auth_client.post(_files_url(org, "files:upload"), {"file": pdf}, follow=True)
+    response = owner_client.post(_files_url(acme, "files:upload"), {"file": pdf}, follow=True)
 
     html = response.content.decode()
     assert "Uploaded Q3 plan.pdf." in html
     upload = Upload.objects.get()
     assert upload.content_type == "application/pdf"  # from settings, not the browser
     assert "Q3 plan.pdf" in html and "1 file" in html
-    download = auth_client.get(_files_url(org, "files:download", pk=upload.pk))
+    download = owner_client.get(_files_url(acme, "files:download", pk=upload.pk))
     assert download["Location"] == f"/serve/{upload.key}"
-    assert b"".join(auth_client.get(download["Location"]).streaming_content) == b"%PDF-1.7 plan"
+    assert b"".join(owner_client.get(download["Location"]).streaming_content) == b"%PDF-1.7 plan"
 
 
 @pytest.mark.parametrize(
@@ -334,11 +334,11 @@ def test_upload_lists_and_downloads_a_file(any_storage, auth_client, org):
     ],
 )
 def test_bad_files_are_refused_with_form_errors(
-    any_storage, settings, auth_client, org, name, content, message
+    any_storage, settings, owner_client, acme, name, content, message
 ):
     settings.UPLOADS_FILE_MAX_BYTES = 1024
-    response = auth_client.post(
-        _files_url(org, "files:upload"), {"file": SimpleUploadedFile(name, content)}
+    response = owner_client.post(
+        _files_url(acme, "files:upload"), {"file": SimpleUploadedFile(name, content)}
     )
     assert response.status_code == 400
     assert message in response.content.decode()
@@ -347,18 +347,18 @@ def test_bad_files_are_refused_with_form_errors(
 
 
 def test_uploads_past_the_plans_storage_cap_are_refused_with_a_form_error(
-    any_storage, settings, auth_client, org
+    any_storage, settings, owner_client, acme
 ):
     settings.BILLING_PLANS = {
         **settings.BILLING_PLANS,
         "free": {**settings.BILLING_PLANS["free"], "max_storage_mb": 1},
     }
-    url = _files_url(org, "files:upload")
+    url = _files_url(acme, "files:upload")
     first = SimpleUploadedFile("a.txt", b"x" * 700_000)
-    assert auth_client.post(url, {"file": first}).status_code == 302
+    assert owner_client.post(url, {"file": first}).status_code == 302
 
     second = SimpleUploadedFile("b.txt", b"y" * 400_000)
-    response = auth_client.post(url, {"file": second})
+    response = owner_client.post(url, {"file": second})
 
     assert response.status_code == 400
     assert "storage limit of 1 MB" in response.content.decode()
@@ -366,43 +366,51 @@ def test_uploads_past_the_plans_storage_cap_are_refused_with_a_form_error(
     assert len(_stored_keys(any_storage)) == 1
 
 
-def test_allowed_types_come_from_settings(settings, auth_client, org):
+def test_allowed_types_come_from_settings(settings, owner_client, acme):
     settings.UPLOADS_FILE_TYPES = {"log": "text/plain"}
-    ok = auth_client.post(
-        _files_url(org, "files:upload"), {"file": SimpleUploadedFile("a.log", b"hi")}
+    ok = owner_client.post(
+        _files_url(acme, "files:upload"), {"file": SimpleUploadedFile("a.log", b"hi")}
     )
     assert ok.status_code == 302
-    refused = auth_client.post(
-        _files_url(org, "files:upload"), {"file": SimpleUploadedFile("a.pdf", b"%PDF-")}
+    refused = owner_client.post(
+        _files_url(acme, "files:upload"), {"file": SimpleUploadedFile("a.pdf", b"%PDF-")}
     )
     assert "Allowed types: .log." in refused.content.decode()
 
 
-def test_plain_members_cannot_upload_or_delete(client, auth_client, org):
-    auth_client.post(_files_url(org, "files:upload"), {"file": SimpleUploadedFile("a.txt", b"hi")})
+def test_plain_members_cannot_upload_or_delete(client, owner_client, acme):
+    owner_client.post(
+        _files_url(acme, "files:upload"), {"file": SimpleUploadedFile("a.txt", b"hi")}
+    )
     upload = Upload.objects.get()
-    member = add_member(org).user
+    member = add_member(acme).user
     client.force_login(member)
     response = client.post(
-        _files_url(org, "files:upload"), {"file": SimpleUploadedFile("b.txt", b"hi")}
+        _files_url(acme, "files:upload"), {"file": SimpleUploadedFile("b.txt", b"hi")}
     )
     assert response.status_code == 403
-    assert client.post(_files_url(org, "files:delete", pk=upload.pk)).status_code == 403
+    assert client.post(_files_url(acme, "files:delete", pk=upload.pk)).status_code == 403
     assert Upload.objects.count() == 1
 
 
-def test_manager_deletes_a_file(any_storage, auth_client, org, django_capture_on_commit_callbacks):
-    auth_client.post(_files_url(org, "files:upload"), {"file": SimpleUploadedFile("a.txt", b"hi")})
+def test_manager_deletes_a_file(
+    any_storage, owner_client, acme, django_capture_on_commit_callbacks
+):
+    owner_client.post(
+        _files_url(acme, "files:upload"), {"file": SimpleUploadedFile("a.txt", b"hi")}
+    )
     upload = Upload.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
-        response = auth_client.post(_files_url(org, "files:delete", pk=upload.pk), follow=True)
+        response = owner_client.post(_files_url(acme, "files:delete", pk=upload.pk), follow=True)
     assert "Deleted a.txt." in response.content.decode()
     assert not Upload.objects.exists()
     assert not any_storage.exists(upload.key)
 
 
-def test_files_of_another_tenant_are_404_everywhere(client, auth_client, org, other_user):
-    auth_client.post(_files_url(org, "files:upload"), {"file": SimpleUploadedFile("a.txt", b"hi")})
+def test_files_of_another_tenant_are_404_everywhere(client, owner_client, acme, other_user):
+    owner_client.post(
+        _files_url(acme, "files:upload"), {"file": SimpleUploadedFile("a.txt", b"hi")}
+    )
     upload = Upload.objects.get()
     theirs = OrgFactory(owner=other_user)
     client.force_login(other_user)
@@ -410,45 +418,45 @@ def test_files_of_another_tenant_are_404_everywhere(client, auth_client, org, ot
     assert client.get(_files_url(theirs, "files:download", pk=upload.pk)).status_code == 404
     assert client.post(_files_url(theirs, "files:delete", pk=upload.pk)).status_code == 404
     # Our tenant's pages.
-    assert client.get(_files_url(org)).status_code == 404
+    assert client.get(_files_url(acme)).status_code == 404
     assert client.get(f"/serve/{upload.key}").status_code == 404
     assert Upload.objects.filter(pk=upload.pk).exists()
 
 
-def test_avatars_and_logos_are_not_in_the_file_list(auth_client, org):
-    auth_client.post(reverse("files:logo", kwargs={"tenant_slug": org.slug}), {"image": _png()})
-    response = auth_client.get(_files_url(org))
+def test_avatars_and_logos_are_not_in_the_file_list(owner_client, acme):
+    owner_client.post(reverse("files:logo", kwargs={"tenant_slug": acme.slug}), {"image": _png()})
+    response = owner_client.get(_files_url(acme))
     assert "No files yet" in response.content.decode()
-    missing = auth_client.get(_files_url(org, "files:download", pk=Upload.objects.get().pk))
+    missing = owner_client.get(_files_url(acme, "files:download", pk=Upload.objects.get().pk))
     assert missing.status_code == 404
 
 
-def test_file_list_query_count_does_not_grow_with_files(auth_client, org, user):
+def test_file_list_query_count_does_not_grow_with_files(owner_client, acme, owner):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     def count() -> int:
         with CaptureQueriesContext(connection) as ctx:
-            assert auth_client.get(_files_url(org)).status_code == 200
+            assert owner_client.get(_files_url(acme)).status_code == 200
         return len(ctx)
 
     for i in range(2):
-        auth_client.post(
-            _files_url(org, "files:upload"), {"file": SimpleUploadedFile(f"{i}.txt", b"x")}
+        owner_client.post(
+            _files_url(acme, "files:upload"), {"file": SimpleUploadedFile(f"{i}.txt", b"x")}
         )
     few = count()
     for i in range(5):
-        member = add_member(org, role_key="admin").user
-        auth_client.force_login(member)
-        auth_client.post(
-            _files_url(org, "files:upload"), {"file": SimpleUploadedFile(f"m{i}.txt", b"x")}
+        member = add_member(acme, role_key="admin").user
+        owner_client.force_login(member)
+        owner_client.post(
+            _files_url(acme, "files:upload"), {"file": SimpleUploadedFile(f"m{i}.txt", b"x")}
         )
-    auth_client.force_login(user)
-    auth_client.get(_files_url(org))  # a fresh session records the active tenant once
+    owner_client.force_login(owner)
+    owner_client.get(_files_url(acme))  # a fresh session records the active tenant once
     assert count() == few
 
 
-def test_upload_form_is_readable(auth_client, org):
-    html = auth_client.get(_files_url(org)).content.decode()
+def test_upload_form_is_readable(owner_client, acme):
+    html = owner_client.get(_files_url(acme)).content.decode()
     assert 'enctype="multipart/form-data"' in html
     assert "Up to 25 MB." in html
