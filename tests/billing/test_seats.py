@@ -57,7 +57,7 @@ def test_removing_a_member_lowers_the_quantity(
     Account.objects.filter(pk=subscribed.account_id).update(seats=2)
 
     with django_capture_on_commit_callbacks(execute=True):
-        membership_remove(membership=membership, acting_user=None)
+        membership_remove(tenant=membership.tenant, membership=membership, acting_user=None)
 
     (update,) = stripe_http.calls("post", SUB)
     assert update.params["items[0][quantity]"] == "1"

@@ -120,7 +120,7 @@ def test_admin_still_edits_and_deletes_roles_within_their_reach(
     )
     helper.refresh_from_db()
     assert helper.permissions == ["teams.manage"]
-    membership_remove(membership=holder, acting_user=None)
+    membership_remove(tenant=holder.tenant, membership=holder, acting_user=None)
     admin_of_acme_client.post(f"/t/{acme.slug}/roles/{helper.pk}/delete/")
     assert not Role.objects.filter(pk=helper.pk).exists()
 

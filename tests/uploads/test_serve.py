@@ -101,7 +101,7 @@ def test_removed_member_loses_access_at_once(client, acme, owner):
     upload = _file(acme, owner)
     client.force_login(membership.user)
     assert client.get(f"/serve/{upload.key}").status_code == 200
-    membership_remove(membership=membership, acting_user=owner)
+    membership_remove(tenant=membership.tenant, membership=membership, acting_user=owner)
     assert client.get(f"/serve/{upload.key}").status_code == 404
 
 
