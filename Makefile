@@ -35,10 +35,11 @@ env: .env
 .env:
 	cp env.example .env
 
-## test: lint, format check and the whole pytest suite (backends from the environment)
+## test: lint, format check, type check and the whole pytest suite (backends from the environment)
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest -n auto
 
 lint:
@@ -58,4 +59,4 @@ worker: setup
 	$(MANAGE) db_worker
 
 clean:
-	rm -rf $(VENV) node_modules static/build staticfiles var .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules static/build staticfiles var .pytest_cache .ruff_cache .mypy_cache

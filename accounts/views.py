@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -17,6 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import services_email
 from accounts.forms import PasswordChangeForm, ProfileForm, SignInForm, SignUpForm
+
+if TYPE_CHECKING:
+    from tenants.types import AuthenticatedRequest
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -123,7 +128,7 @@ def _profile_page(
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedRequest) -> HttpResponse:
     """GET shows the account page; POST saves the profile (name)."""
     if request.method == "GET":
         return _profile_page(request)
@@ -138,7 +143,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("current_password", "new_password", "confirm_password")
 @login_required
 @require_POST
-def password(request: HttpRequest) -> HttpResponse:
+def password(request: AuthenticatedRequest) -> HttpResponse:
     """Change the password; this device stays signed in, all others are signed out."""
     form = PasswordChangeForm(request.POST, request=request)
     if not form.is_valid():

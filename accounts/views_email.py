@@ -3,6 +3,8 @@ responses send no Referer to other sites, so the token cannot leak."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -19,6 +21,9 @@ from accounts.exceptions import EmailTaken, ResendTooSoon, TokenError
 from accounts.forms_email import EmailChangeForm, PasswordForgotForm, PasswordResetForm
 from accounts.models import EmailToken
 from ratelimit.decorators import consume_or_429, rate_limit, user_or_ip
+
+if TYPE_CHECKING:
+    from tenants.types import AuthenticatedRequest
 
 
 def _no_referrer(response: HttpResponse) -> HttpResponse:
@@ -53,7 +58,7 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 @login_required
 @rate_limit(tier="email-send")  # 5 an hour per user, on top of the 60-second cooldown
-def verify_email_resend(request: HttpRequest) -> HttpResponse:
+def verify_email_resend(request: AuthenticatedRequest) -> HttpResponse:
     """The banner's "resend" button."""
     user = request.user
     if user.email_verified_at is not None:
@@ -77,7 +82,7 @@ def verify_email_resend(request: HttpRequest) -> HttpResponse:
 
 @sensitive_post_parameters("password")
 @login_required
-def email_change(request: HttpRequest) -> HttpResponse:
+def email_change(request: AuthenticatedRequest) -> HttpResponse:
     """Ask for a new address; it replaces the current one once verified."""
     user = request.user
     if request.method == "POST" and request.POST.get("action") == "cancel":

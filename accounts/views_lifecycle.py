@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -23,6 +24,9 @@ from accounts.services_lifecycle import (
     orgs_blocking_deletion,
 )
 from accounts.services_security import current_password_check
+
+if TYPE_CHECKING:
+    from tenants.types import AuthenticatedRequest
 
 
 class AccountDeleteForm(forms.Form):
@@ -46,7 +50,7 @@ class AccountDeleteForm(forms.Form):
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def delete(request: HttpRequest) -> HttpResponse:
+def delete(request: AuthenticatedRequest) -> HttpResponse:
     form = AccountDeleteForm(request.POST or None, user=request.user)
     blocking = orgs_blocking_deletion(user=request.user)
     if request.method == "POST" and form.is_valid() and not blocking:
@@ -70,7 +74,7 @@ def delete(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: AuthenticatedRequest) -> HttpResponse:
     data = account_export(user=request.user)
     response = HttpResponse(
         json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
