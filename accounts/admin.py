@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.models import Group
@@ -197,7 +198,7 @@ class UserAdmin(StaffAuditMixin, SignUpOnAddMixin, admin.ModelAdmin):
                 "title": "Delete accounts",
                 "opts": self.opts,
                 "queryset": queryset,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             }
             return TemplateResponse(request, "admin/accounts/user/delete_accounts.html", context)
         deleted = 0

@@ -21,6 +21,7 @@ from accounts import services_email
 from accounts.forms import PasswordChangeForm, ProfileForm, SignInForm, SignUpForm
 
 if TYPE_CHECKING:
+    from accounts.models import User
     from tenants.types import AuthenticatedRequest
 
 
@@ -42,7 +43,7 @@ def _after_sign_in(request: HttpRequest) -> str:
     return _next_url(request) or reverse(settings.LOGIN_REDIRECT_URL)
 
 
-def _sign_in(request: HttpRequest, user: object) -> None:
+def _sign_in(request: HttpRequest, user: User) -> None:
     # login() rotates the token only when the session had no user; rotating here
     # too means every sign-in gets a brand-new token (no fixation, ever).
     request.session.cycle_key()
@@ -84,6 +85,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         return redirect(_after_sign_in(request))
     form = SignInForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
+        assert form.user is not None  # clean() refuses the form without one
         _sign_in(request, form.user)
         return redirect(_after_sign_in(request))
     return render(request, "accounts/sign_in.html", {"form": form, "next": _next_url(request)})
@@ -112,7 +114,7 @@ def signed_out(request: HttpRequest) -> HttpResponse:
 
 
 def _profile_page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     *,
     profile_form: ProfileForm | None = None,
     password_form: PasswordChangeForm | None = None,

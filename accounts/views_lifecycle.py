@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -26,6 +26,7 @@ from accounts.services_lifecycle import (
 from accounts.services_security import current_password_check
 
 if TYPE_CHECKING:
+    from accounts.models import User
     from tenants.types import AuthenticatedRequest
 
 
@@ -36,13 +37,13 @@ class AccountDeleteForm(forms.Form):
         error_messages={"required": "Tick the box to confirm."},
     )
 
-    def __init__(self, *args: object, user: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        current_password_check(user=self.user, password=password)  # type: ignore[arg-type]
+        current_password_check(user=self.user, password=password)
         return password
 
 
