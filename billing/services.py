@@ -252,7 +252,11 @@ def account_tenant_detach(*, tenant: Tenant, acting_user: User | None) -> Accoun
         tenant.account = account
         tenant.save(update_fields=["account", "updated_at"])
         after = {"billing_account": account.name, "plan": plan_for_account(account).key}
-        home = Tenant.objects.filter(pk=old.home_tenant_id, deleted_at__isnull=True).first()
+        # No home (None) finds nothing: Django reads pk=None as IS NULL.
+        home = Tenant.objects.filter(
+            pk=old.home_tenant_id,  # type: ignore[misc]
+            deleted_at__isnull=True,
+        ).first()
         for log in filter(None, (tenant, home)):
             audit_record(
                 tenant=log,
