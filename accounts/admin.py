@@ -9,7 +9,7 @@ do themselves (accounts/services_lifecycle.py), never a row delete.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -33,8 +33,14 @@ from accounts.services_email import password_reset_send
 from accounts.services_lifecycle import LastOwnerOfOrgsError, account_delete
 from sessions_app.admin import SessionInline
 from tenants.admin import UserMembershipInline
-from tenants.admin_base import STAFF_CHANGED, StaffAuditMixin
+from tenants.admin_base import STAFF_CHANGED, ModelAdminBase, StaffAuditMixin
 from tenants.models import Tenant
+
+if TYPE_CHECKING:
+    # django-stubs' names for what these admin hooks return.
+    from django.contrib.admin.options import InlineModelAdmin, _FieldsetSpec
+    from django.urls import URLPattern
+    from django.utils.datastructures import _ListOrTuple
 
 # Fields that grant or redirect access to an account: superusers only.
 SUPERUSER_ONLY_FIELDS = ["email", "is_staff", "is_superuser", "groups", "user_permissions"]
@@ -48,14 +54,14 @@ def may_manage(request: HttpRequest, user: User | None) -> bool:
     return not (user.is_staff or user.is_superuser)
 
 
-class SignUpOnAddMixin:
+class SignUpOnAddMixin(ModelAdminBase):
     """A person added in the admin is signed up like anyone else (personal workspace,
     billing account) and has no password: they choose one from a reset link. Sits
     below StaffAuditMixin, which logs the addition in the new workspace."""
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         if change:
-            super().save_model(request, obj, form, change)  # type: ignore[misc]
+            super().save_model(request, obj, form, change)
             return
         created = user_signup(email=obj.email, password=None, name=obj.name)
         obj.pk = created.pk
@@ -83,7 +89,7 @@ class UserAdmin(StaffAuditMixin, SignUpOnAddMixin, admin.ModelAdmin):
         ),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
-    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "name"]})]
+    add_fieldsets: _FieldsetSpec = [(None, {"classes": ["wide"], "fields": ["email", "name"]})]
     filter_horizontal = ["groups", "user_permissions"]
     inlines = [UserMembershipInline, SessionInline]
     actions = ["send_password_reset_emails", "delete_accounts"]
@@ -92,20 +98,20 @@ class UserAdmin(StaffAuditMixin, SignUpOnAddMixin, admin.ModelAdmin):
         """Staff changes to a person are logged in their personal workspace."""
         return Tenant.objects.filter(personal_owner=obj).first()
 
-    def get_fieldsets(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> _FieldsetSpec:
         return self.fieldsets if obj is not None else self.add_fieldsets
 
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> _ListOrTuple[str]:
         if obj is None:
             return []
         if request.user.is_superuser:
             return self.readonly_fields
         return self.readonly_fields + SUPERUSER_ONLY_FIELDS
 
-    def get_inlines(self, request, obj):  # type: ignore[no-untyped-def]
+    def get_inlines(self, request: HttpRequest, obj: Any) -> _ListOrTuple[type[InlineModelAdmin]]:
         return self.inlines if obj is not None else []
 
-    def lookup_allowed(self, lookup, value, request=None):  # type: ignore[no-untyped-def]
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
         # No filtering on password hashes from the changelist's query string.
         return not lookup.startswith("password") and super().lookup_allowed(lookup, value, request)
 
@@ -126,7 +132,7 @@ class UserAdmin(StaffAuditMixin, SignUpOnAddMixin, admin.ModelAdmin):
 
     # --- Password reset instead of setting passwords -------------------------------
 
-    def get_urls(self):  # type: ignore[no-untyped-def]
+    def get_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view(self.send_password_reset_view)
         return [
             path(

@@ -13,12 +13,12 @@ still refused (then as a 400, with nothing written).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.forms.models import BaseInlineFormSet, construct_instance
 from django.http import HttpRequest, HttpResponse
@@ -28,6 +28,14 @@ from billing.exceptions import PlanLimitReached
 from tenants.audit import audit_record
 from tenants.exceptions import CrossTenantError, EscalationError, TenantRuleError
 from tenants.models import AuditEvent, Tenant
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+    # What the mixins below are mixed into, so their super() calls are checked against it.
+    ModelAdminBase = admin.ModelAdmin[Any]
+else:
+    ModelAdminBase = object
 
 STAFF_CHANGED = AuditEvent.Action.STAFF_CHANGED
 STAFF_DELETED = AuditEvent.Action.STAFF_DELETED
@@ -59,6 +67,14 @@ def messages_of(error: Exception) -> list[str]:
     return error.messages if isinstance(error, ValidationError) else [str(error)]
 
 
+def staff_user(request: HttpRequest) -> User:
+    """The staff member behind an admin request (the admin site lets no one else in)."""
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied
+    return user
+
+
 def _jsonable(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str | list | dict):
         return value
@@ -69,7 +85,7 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-class StaffAuditMixin:
+class StaffAuditMixin(ModelAdminBase):
     """Staff changes and deletions in the admin go to the audit log of the tenant concerned.
 
     `audit_tenant(obj)` names that tenant (None: nothing to log, e.g. a superuser
@@ -105,7 +121,7 @@ class StaffAuditMixin:
             audit_record(
                 tenant=tenant,
                 action=action,
-                acting_user=request.user,
+                acting_user=staff_user(request),
                 target=obj,
                 request=request,
                 before=before,
@@ -120,14 +136,14 @@ class StaffAuditMixin:
             if change and fields:
                 old = type(obj)._default_manager.get(pk=obj.pk)
                 before = self._values(old, fields)
-            super().save_model(request, obj, form, change)  # type: ignore[misc]
+            super().save_model(request, obj, form, change)
             if fields:
                 after = self._values(obj, fields)
                 self.audit_staff(request, obj, STAFF_CHANGED, before=before, after=after)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         with transaction.atomic():
-            super().save_formset(request, form, formset, change)  # type: ignore[misc]
+            super().save_formset(request, form, formset, change)
             changed = [(obj, fields) for obj, fields in getattr(formset, "changed_objects", [])]
             changed += [(obj, list(formset.form.base_fields)) for obj in formset.new_objects]
             for obj, fields in changed:
@@ -148,7 +164,7 @@ class StaffAuditMixin:
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         with transaction.atomic():
             self._audit_deleted(request, obj)
-            super().delete_model(request, obj)  # type: ignore[misc]
+            super().delete_model(request, obj)
 
 
 class ServiceModelForm(forms.ModelForm):
@@ -156,6 +172,10 @@ class ServiceModelForm(forms.ModelForm):
 
     Inside a `ServiceInlineFormSet` the formset tries all its rows together instead.
     """
+
+    if TYPE_CHECKING:
+        # Django's private form API, which _post_clean() below builds on as Django's does.
+        def _update_errors(self, errors: ValidationError) -> None: ...
 
     def __init__(self, *args: Any, in_formset: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -188,10 +208,22 @@ class ServiceModelForm(forms.ModelForm):
         return False
 
 
-class ServiceInlineFormSet(BaseInlineFormSet):
+if TYPE_CHECKING:
+    # Every row's form is a ServiceModelForm (the inline's `form`); spelt Any because
+    # InlineModelAdmin.formset is typed with plain ModelForm rows, and lists are invariant.
+    InlineFormSetBase = BaseInlineFormSet[Any, Any, Any]
+else:
+    InlineFormSetBase = BaseInlineFormSet
+
+
+class ServiceInlineFormSet(InlineFormSetBase):
     """Inline rows saved through their form's services: new rows, then changed rows
     (those that grant first), then deletions. `clean()` tries that whole sequence and
     shows the first refusal above the rows."""
+
+    if TYPE_CHECKING:
+        # The private API Django's own save_existing_objects() uses.
+        def _should_delete_form(self, form: forms.BaseForm) -> bool: ...
 
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
         return {**super().get_form_kwargs(index), "in_formset": True}
@@ -231,7 +263,7 @@ class ServiceInlineFormSet(BaseInlineFormSet):
         return self.new_objects + [obj for obj, _ in self.changed_objects]
 
 
-class ServiceAdminMixin:
+class ServiceAdminMixin(ModelAdminBase):
     """A ModelAdmin whose form is a `ServiceModelForm` and whose deletions call
     `delete_through_service(request, obj)`. Django's bulk "delete selected" (a plain
     queryset delete) is replaced by an action that calls the service per row."""
@@ -253,18 +285,18 @@ class ServiceAdminMixin:
         self, request: HttpRequest, object_id: str, extra_context: Any = None
     ) -> HttpResponse:
         """A deletion the service refuses is explained on the object's page instead."""
-        obj = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
-        if obj is not None and self.has_delete_permission(request, obj):  # type: ignore[attr-defined]
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and self.has_delete_permission(request, obj):
             pk, opts = obj.pk, obj._meta
             problems = refusal_of(lambda: self.delete_through_service(request, obj))
             if problems:
                 for message in problems:
                     messages.error(request, message)
                 return redirect(f"admin:{opts.app_label}_{opts.model_name}_change", pk)
-        return super().delete_view(request, object_id, extra_context)  # type: ignore[misc]
+        return super().delete_view(request, object_id, extra_context)
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
-        actions = super().get_actions(request)  # type: ignore[misc]
+        actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
 
@@ -275,8 +307,10 @@ class ServiceAdminMixin:
             label = str(obj)
             try:
                 with transaction.atomic():  # a refusal undoes this row only
-                    self.log_deletions(request, [obj])  # type: ignore[attr-defined]
-                    self.delete_model(request, obj)  # type: ignore[attr-defined]
+                    # One row as a list: log_actions() only iterates it (django-stubs
+                    # asks for a QuerySet, which would cost a query per row).
+                    self.log_deletions(request, [obj])  # type: ignore[arg-type]
+                    self.delete_model(request, obj)
             except REFUSALS as error:
                 messages.error(request, f"{label}: {' '.join(messages_of(error))}")
             else:
