@@ -62,7 +62,7 @@ def _invalid(
     if getattr(request, "htmx", False):
         return render(request, template, {"form": form, "next": _back(request, fallback)})
     for error in form.errors.get("image", []):
-        messages.error(request, error)
+        messages.error(request, str(error))  # the message (ErrorList.__getitem__)
     return redirect(_back(request, fallback))
 
 

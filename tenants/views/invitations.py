@@ -3,7 +3,7 @@ public `/invites/<token>/` link with its sign-in / sign-up paths."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -180,6 +180,7 @@ def _problem(
     """One clear page per reason the link cannot be used (never a bare 404)."""
     member_here = (
         invitation is not None
+        and not invitation.tenant.is_deleted
         and request.user.is_authenticated
         and Membership.objects.filter(tenant=invitation.tenant, user=request.user).exists()
     )
@@ -187,7 +188,7 @@ def _problem(
         "reason": error.reason,
         "message": str(error),
         "invitation": invitation,
-        "member_here": member_here and not invitation.tenant.is_deleted,
+        "member_here": member_here,
     }
     response = render(
         request, "tenants/invites/problem.html", context, status=PROBLEM_STATUS[error.reason]
@@ -208,7 +209,7 @@ def _usable(request: HttpRequest, token: str) -> Invitation | HttpResponse:
     return invitation
 
 
-def _emails_match(user: User | AnonymousUser, invitation: Invitation) -> bool:
+def _emails_match(user: User | AnonymousUser, invitation: Invitation) -> TypeGuard[User]:
     return bool(user.is_authenticated and user.email == invitation.email)
 
 
@@ -236,7 +237,7 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
     user = request.user
     if request.method == "POST" and _emails_match(user, invitation):
         try:
-            membership = invitation_accept(raw_token=token, user=user)  # type: ignore[arg-type]
+            membership = invitation_accept(raw_token=token, user=user)
         except InvitationLinkError as error:
             return _problem(request, error, invitation)
         except InvitationEmailMismatchError:
@@ -288,7 +289,7 @@ def invite_sign_up(request: HttpRequest, token: str) -> HttpResponse:
     form = InvitationSignUpForm(request.POST or None, invitation=invitation)
     if request.method == "POST" and form.is_valid():
         try:
-            membership = form.save(raw_token=token)
+            membership = form.accept(raw_token=token)
         except InvitationLinkError as error:
             return _problem(request, error, invitation)
         _sign_in(request, membership.user)
