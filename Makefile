@@ -35,11 +35,12 @@ env: .env
 .env:
 	cp env.example .env
 
-## test: lint, format check, the import layers and the whole pytest suite
+## test: lint, format check, the import layers, the type check and the whole pytest suite
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/pytest -n auto
 
 lint:
@@ -59,4 +60,4 @@ worker: setup
 	$(MANAGE) db_worker
 
 clean:
-	rm -rf $(VENV) node_modules static/build staticfiles var .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules static/build staticfiles var .pytest_cache .ruff_cache .mypy_cache

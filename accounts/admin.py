@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.models import Group
@@ -30,13 +31,19 @@ from accounts.models import EmailDelivery, EmailToken, KnownDevice, User
 from accounts.services import user_signup
 from accounts.services_email import password_reset_send
 from accounts.services_lifecycle import account_delete
-from core.admin import StaffAuditMixin
+from core.admin import ModelAdminBase, StaffAuditMixin
 from core.audit import personal_tenant_of
 from core.audit_actions import StaffAction
 from sessions_app.admin import SessionInline
 
 if TYPE_CHECKING:
     from tenants.models import Tenant
+
+if TYPE_CHECKING:
+    # django-stubs' names for what these admin hooks return.
+    from django.contrib.admin.options import InlineModelAdmin, _FieldsetSpec
+    from django.urls import URLPattern
+    from django.utils.datastructures import _ListOrTuple
 
 # Fields that grant or redirect access to an account: superusers only.
 SUPERUSER_ONLY_FIELDS = ["email", "is_staff", "is_superuser", "groups", "user_permissions"]
@@ -50,14 +57,14 @@ def may_manage(request: HttpRequest, user: User | None) -> bool:
     return not (user.is_staff or user.is_superuser)
 
 
-class SignUpOnAddMixin:
+class SignUpOnAddMixin(ModelAdminBase):
     """A person added in the admin is signed up like anyone else (personal workspace,
     billing account) and has no password: they choose one from a reset link. Sits
     below StaffAuditMixin, which logs the addition in the new workspace."""
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         if change:
-            super().save_model(request, obj, form, change)  # type: ignore[misc]
+            super().save_model(request, obj, form, change)
             return
         created = user_signup(email=obj.email, password=None, name=obj.name)
         obj.pk = created.pk
@@ -85,7 +92,7 @@ class UserAdmin(StaffAuditMixin, SignUpOnAddMixin, admin.ModelAdmin):
         ),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
-    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "name"]})]
+    add_fieldsets: _FieldsetSpec = [(None, {"classes": ["wide"], "fields": ["email", "name"]})]
     filter_horizontal = ["groups", "user_permissions"]
     # tenants/admin.py re-registers this admin with the person's memberships inline first.
     inlines = [SessionInline]
@@ -95,20 +102,20 @@ class UserAdmin(StaffAuditMixin, SignUpOnAddMixin, admin.ModelAdmin):
         """Staff changes to a person are logged in their personal workspace."""
         return personal_tenant_of(user_id=obj.pk)
 
-    def get_fieldsets(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> _FieldsetSpec:
         return self.fieldsets if obj is not None else self.add_fieldsets
 
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> _ListOrTuple[str]:
         if obj is None:
             return []
         if request.user.is_superuser:
             return self.readonly_fields
         return self.readonly_fields + SUPERUSER_ONLY_FIELDS
 
-    def get_inlines(self, request, obj):  # type: ignore[no-untyped-def]
+    def get_inlines(self, request: HttpRequest, obj: Any) -> _ListOrTuple[type[InlineModelAdmin]]:
         return self.inlines if obj is not None else []
 
-    def lookup_allowed(self, lookup, value, request=None):  # type: ignore[no-untyped-def]
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
         # No filtering on password hashes from the changelist's query string.
         return not lookup.startswith("password") and super().lookup_allowed(lookup, value, request)
 
@@ -129,7 +136,7 @@ class UserAdmin(StaffAuditMixin, SignUpOnAddMixin, admin.ModelAdmin):
 
     # --- Password reset instead of setting passwords -------------------------------
 
-    def get_urls(self):  # type: ignore[no-untyped-def]
+    def get_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view(self.send_password_reset_view)
         return [
             path(
@@ -201,7 +208,7 @@ class UserAdmin(StaffAuditMixin, SignUpOnAddMixin, admin.ModelAdmin):
                 "title": "Delete accounts",
                 "opts": self.opts,
                 "queryset": queryset,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             }
             return TemplateResponse(request, "admin/accounts/user/delete_accounts.html", context)
         deleted = 0

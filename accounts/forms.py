@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -15,6 +15,9 @@ from accounts.services import user_signup
 from accounts.services_security import current_password_check
 from accounts.services_signup import signup_request
 from sessions_app.services import password_change
+
+if TYPE_CHECKING:
+    from core.types import AuthenticatedRequest
 
 INPUT = {"class": "input"}
 PASSWORD_HELP = "At least 10 characters, not too common and not like your name or email."
@@ -73,7 +76,8 @@ class SignUpForm(forms.Form):
         return email
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean() returns; typed without None
         password = cleaned.get("password")
         if password:
             probe = User(email=cleaned.get("email", ""), name=cleaned.get("name", ""))
@@ -107,7 +111,8 @@ class SignInForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean() returns; typed without None
         email, password = cleaned.get("email"), cleaned.get("password")
         if email and password:
             # ModelBackend hashes the password even for an unknown email (Django
@@ -148,9 +153,9 @@ class PasswordChangeForm(forms.Form):
     new_password = PasswordField(autocomplete="new-password", help_text=PASSWORD_HELP)
     confirm_password = PasswordField(label="Confirm new password", autocomplete="new-password")
 
-    def __init__(self, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, request: AuthenticatedRequest, **kwargs: Any) -> None:
         self.request = request
-        self.user: User = request.user  # type: ignore[assignment]
+        self.user = request.user
         super().__init__(*args, **kwargs)
 
     def clean_current_password(self) -> str:
@@ -159,7 +164,8 @@ class PasswordChangeForm(forms.Form):
         return password
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean() returns; typed without None
         new, confirm = cleaned.get("new_password"), cleaned.get("confirm_password")
         if new and confirm and new != confirm:
             self.add_error("confirm_password", "The two new passwords don't match.")

@@ -14,10 +14,10 @@ from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
+    from accounts.models import User
 
 
-def session_sign_in(request: HttpRequest, user: AbstractBaseUser) -> None:
+def session_sign_in(request: HttpRequest, user: User) -> None:
     """Sign `user` in with a brand-new session token.
 
     login() rotates the token only when the session had no user; rotating here too

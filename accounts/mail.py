@@ -42,7 +42,7 @@ def email_render(*, template: str, context: dict[str, Any]) -> tuple[str, str, s
     """Subject, plain text and HTML for `template` (a path prefix such as
     "accounts/email/verify_email")."""
     context = {"PRODUCT_NAME": "Pacetrack", "SITE_URL": settings.SITE_URL, **context}
-    subject = render_to_string(f"{template}_subject.txt", context)
+    subject: str = render_to_string(f"{template}_subject.txt", context)
     # Header injection and stray template newlines: a subject is one line.
     subject = " ".join(subject.split())
     text = render_to_string(f"{template}_message.txt", context).strip() + "\n"
@@ -196,7 +196,8 @@ def _send(delivery: EmailDelivery) -> str:
     )
     message.attach_alternative(delivery.body_html, "text/html")
     # Lets providers that support it (Resend) drop a duplicate if a retry follows a
-    # send whose answer was lost.
+    # send whose answer was lost. An extra attribute, read with getattr: Django's
+    # EmailMessage has no field for it and other backends ignore it.
     message.idempotency_key = f"pacetrack-delivery-{delivery.pk}"  # type: ignore[attr-defined]
     try:
         get_connection(fail_silently=False).send_messages([message])

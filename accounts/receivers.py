@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 
 from accounts.services_email import device_sign_in_record
@@ -13,10 +12,11 @@ from accounts.services_security import sign_in_paused_notify
 from core.client_ip import client_ip
 from core.security_log import email_hash, security_event
 
+if TYPE_CHECKING:
+    from accounts.models import User
 
-def notify_new_device(
-    sender: Any, request: HttpRequest | None, user: AbstractBaseUser, **kwargs: Any
-) -> None:
+
+def notify_new_device(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     """On every sign-in: email the user when the device (user agent + IP /24) is new."""
     if request is None:  # login() without a request (scripts): no device to speak of
         return
@@ -25,9 +25,7 @@ def notify_new_device(
     )
 
 
-def log_sign_in(
-    sender: Any, request: HttpRequest | None, user: AbstractBaseUser, **kwargs: Any
-) -> None:
+def log_sign_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     """Every sign-in (form, admin, reset link, sign-up), as a security event."""
     security_event(
         "sign_in.succeeded",

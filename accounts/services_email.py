@@ -7,7 +7,6 @@ import ipaddress
 import logging
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -238,7 +237,7 @@ def ip_network(ip: str) -> str:
     return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
 
 
-def device_sign_in_record(*, user: AbstractBaseUser, user_agent: str, ip: str) -> bool:
+def device_sign_in_record(*, user: User, user_agent: str, ip: str) -> bool:
     """Remember this (user agent, IP /24) for `user`; the first time it is seen —
     except on the user's very first sign-in — email "New sign-in to your account".
 

@@ -17,7 +17,7 @@ events point at it (PROTECT).
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -34,7 +34,8 @@ def account_deletion_blockers(*, user: User) -> list[Any]:
     """What stops the person deleting their account, as the apps above say (tenancy:
     the live orgs where they are the only owner, by name)."""
     answers = account_deletion_check.send(sender=User, user=user)
-    return [blocker for _receiver, blockers in answers for blocker in blockers]
+    # Each receiver answers with a list (of orgs, today): the signal types them as Any.
+    return [blocker for _receiver, blockers in answers for blocker in blockers or []]
 
 
 @transaction.atomic
@@ -89,7 +90,8 @@ def account_export(*, user: User) -> dict[str, Any]:
         },
     }
     for _receiver, sections in account_export_requested.send(sender=User, user=user):
-        data.update(sections)
+        # Each receiver answers with a dict of sections; the signal types answers as Any.
+        data.update(cast(dict[str, Any], sections or {}))
     data["sessions"] = [
         {
             "device": s.device,

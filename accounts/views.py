@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -18,6 +20,9 @@ from accounts import services_email
 from accounts.forms import PasswordChangeForm, ProfileForm, SignInForm, SignUpForm
 from accounts.http import same_site_path, session_sign_in
 from uploads.forms import AvatarForm
+
+if TYPE_CHECKING:
+    from core.types import AuthenticatedRequest
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -64,6 +69,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         return redirect(_after_sign_in(request))
     form = SignInForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
+        assert form.user is not None  # clean() refuses the form without one
         session_sign_in(request, form.user)
         return redirect(_after_sign_in(request))
     return render(request, "accounts/sign_in.html", {"form": form, "next": _next_url(request)})
@@ -92,7 +98,7 @@ def signed_out(request: HttpRequest) -> HttpResponse:
 
 
 def _profile_page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     *,
     profile_form: ProfileForm | None = None,
     password_form: PasswordChangeForm | None = None,
@@ -108,7 +114,7 @@ def _profile_page(
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedRequest) -> HttpResponse:
     """GET shows the account page; POST saves the profile (name)."""
     if request.method == "GET":
         return _profile_page(request)
@@ -123,7 +129,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("current_password", "new_password", "confirm_password")
 @login_required
 @require_POST
-def password(request: HttpRequest) -> HttpResponse:
+def password(request: AuthenticatedRequest) -> HttpResponse:
     """Change the password; this device stays signed in, all others are signed out."""
     form = PasswordChangeForm(request.POST, request=request)
     if not form.is_valid():

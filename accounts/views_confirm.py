@@ -4,6 +4,8 @@ verified address (accounts.decorators.verified_email_required)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +21,9 @@ from accounts.decorators import TEMPLATE as VERIFY_REQUIRED_TEMPLATE
 from accounts.exceptions import EmailTaken, TokenError
 from accounts.http import same_site_url, session_sign_in
 from accounts.views_email import _link_problem, _no_referrer
+
+if TYPE_CHECKING:
+    from core.types import AuthenticatedRequest
 
 
 @require_GET
@@ -51,7 +56,7 @@ def sign_up_confirm(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @never_cache
 @require_GET
-def verify_required(request: HttpRequest) -> HttpResponse:
+def verify_required(request: AuthenticatedRequest) -> HttpResponse:
     """The explanation page htmx requests are sent to when refused for an
     unverified address (plain requests get it directly, with a 403)."""
     back = same_site_url(request, request.GET.get("next", "")) or reverse(

@@ -3,6 +3,8 @@ responses send no Referer to other sites, so the token cannot leak."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -18,6 +20,9 @@ from accounts.forms_email import EmailChangeForm, PasswordForgotForm, PasswordRe
 from accounts.http import same_site_url, session_sign_in
 from accounts.models import EmailToken
 from ratelimit.decorators import consume_or_429, rate_limit, user_or_ip
+
+if TYPE_CHECKING:
+    from core.types import AuthenticatedRequest
 
 
 def _no_referrer(response: HttpResponse) -> HttpResponse:
@@ -52,7 +57,7 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 @login_required
 @rate_limit(tier="email-send")  # 5 an hour per user, on top of the 60-second cooldown
-def verify_email_resend(request: HttpRequest) -> HttpResponse:
+def verify_email_resend(request: AuthenticatedRequest) -> HttpResponse:
     """The banner's "resend" button."""
     user = request.user
     if user.email_verified_at is not None:
@@ -73,7 +78,7 @@ def verify_email_resend(request: HttpRequest) -> HttpResponse:
 
 @sensitive_post_parameters("password")
 @login_required
-def email_change(request: HttpRequest) -> HttpResponse:
+def email_change(request: AuthenticatedRequest) -> HttpResponse:
     """Ask for a new address; it replaces the current one once verified."""
     user = request.user
     if request.method == "POST" and request.POST.get("action") == "cancel":

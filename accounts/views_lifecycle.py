@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -20,6 +21,10 @@ from accounts.forms import PasswordField
 from accounts.services_lifecycle import account_delete, account_deletion_blockers, account_export
 from accounts.services_security import current_password_check
 
+if TYPE_CHECKING:
+    from accounts.models import User
+    from core.types import AuthenticatedRequest
+
 
 class AccountDeleteForm(forms.Form):
     password = PasswordField(label="Your password", autocomplete="current-password")
@@ -28,13 +33,13 @@ class AccountDeleteForm(forms.Form):
         error_messages={"required": "Tick the box to confirm."},
     )
 
-    def __init__(self, *args: object, user: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        current_password_check(user=self.user, password=password)  # type: ignore[arg-type]
+        current_password_check(user=self.user, password=password)
         return password
 
 
@@ -42,7 +47,7 @@ class AccountDeleteForm(forms.Form):
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def delete(request: HttpRequest) -> HttpResponse:
+def delete(request: AuthenticatedRequest) -> HttpResponse:
     form = AccountDeleteForm(request.POST or None, user=request.user)
     blocking = account_deletion_blockers(user=request.user)
     if request.method == "POST" and form.is_valid() and not blocking:
@@ -66,7 +71,7 @@ def delete(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: AuthenticatedRequest) -> HttpResponse:
     data = account_export(user=request.user)
     response = HttpResponse(
         json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"

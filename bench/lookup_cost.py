@@ -48,6 +48,8 @@ def main(n: int) -> dict[str, float]:
     if membership is None:
         sys.exit("No session with a membership in this database: run bench/prepare.py first.")
     session = Session.objects.filter(user=membership.user).first()
+    if session is None:
+        sys.exit("No session for that member: run bench/prepare.py first.")
     user, slug, token_hash = membership.user, membership.tenant.slug, session.token_hash
     return {
         "session_orm_ms": _median_ms(

@@ -30,6 +30,7 @@ def stock_session(user: Any) -> str:
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
+    assert store.session_key is not None  # create() just saved it under a new key
     return store.session_key
 
 

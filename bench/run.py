@@ -256,6 +256,7 @@ def render(
             sql = f"{c['sql_median']:g} ({c['sql_before_view_median']:g})" if c else ""
             red = f"{c['redis_median']:g} ({c['redis_before_view_median']:g})" if c else ""
             sto = f"{c['storage_median']:g}" if c else ""
+            assert bare is not None  # every run measures the ceiling first
             errors = r.non2xx3xx + r.socket_errors
             rows.append(
                 f"| {label} | {title} | {fmt(r.rps, 0)} | {fmt(r.p50_ms, 2)} | {fmt(r.p99_ms, 2)} "

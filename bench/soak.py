@@ -359,7 +359,8 @@ class Browser:
             )
             return None
         for name, value in resp.cookies.items():
-            self.cookies[name] = value
+            if value is not None:
+                self.cookies[name] = value
         self.http.cookies.clear()
         clean = True
         note = ""
@@ -523,12 +524,13 @@ def revoke_cycle(me: Browser, i: int, t0: float, record: Record) -> bool:
         ok = ok and resp is not None and resp.status_code in (200, 302)
     # The revoked device, on both instances, must be signed out now.
     after = [other.request("revoked device", "GET", "/account/", port=p) for p in APP_PORTS]
-    if any(r is None or r.status_code == 503 for r in after) or not ok:
+    answered = [r for r in after if r is not None]
+    if len(answered) < len(after) or any(r.status_code == 503 for r in answered) or not ok:
         outcome = None  # cut short by an injected outage: nothing to conclude
     else:
         outcome = all(
             r.status_code == 302 and "/auth/sign-in/" in r.headers.get("Location", "")
-            for r in after
+            for r in answered
         )
     with record.lock:
         record.revocations.append((me.email, outcome))
@@ -890,6 +892,7 @@ def main() -> int:
                 # What systemd or Kubernetes does for the worker in production.
                 nonlocal worker
                 while not done.is_set():
+                    assert worker is not None  # started above, before this thread
                     if worker.poll() is not None:
                         restarts.append(round(time.monotonic() - t0, 1))
                         worker = procs.start(

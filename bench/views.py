@@ -11,6 +11,8 @@ middleware slots are taken by Pacetrack's own.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django.contrib import auth
 from django.contrib.sessions.backends.db import SessionStore
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,6 +20,12 @@ from django.urls import resolve
 from django.utils.functional import SimpleLazyObject
 
 from tenants.selectors import membership_for_request
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+    from core.types import TenantRequest
 
 STOCK_COOKIE = "stock-sessionid"
 
@@ -30,15 +38,17 @@ def stock_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     # What django.contrib.sessions.middleware.SessionMiddleware.process_request does.
     request.session = SessionStore(request.COOKIES.get(STOCK_COOKIE))
     # What django.contrib.auth.middleware.AuthenticationMiddleware does.
-    request.user = SimpleLazyObject(lambda: auth.get_user(request))
+    request.user = cast("User | AnonymousUser", SimpleLazyObject(lambda: auth.get_user(request)))
     if not request.user.is_authenticated:
         raise Http404("Not signed in with a stock session.")
     membership = membership_for_request(user=request.user, slug=slug)
     if membership is None:
         raise Http404("No such tenant.")
-    request.membership = membership
-    request.tenant = membership.tenant
-    request.role = membership.role
+    # What TenantMiddleware sets; from here on this is the request a tenant view gets.
+    tenant_request = cast("TenantRequest", request)
+    tenant_request.membership = membership
+    tenant_request.tenant = membership.tenant
+    tenant_request.role = membership.role
     # The very view /t/<slug>/ runs, found the way the URL resolver finds it.
     match = resolve(f"/t/{slug}/")
     kwargs = {k: v for k, v in match.kwargs.items() if k != "tenant_slug"}

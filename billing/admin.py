@@ -7,7 +7,7 @@ from django.utils.html import format_html
 
 from billing.backends import billing_backend
 from billing.exceptions import BillingError
-from billing.models import Account, StripeEvent
+from billing.models import Account, StripeEvent, StripeEventQuerySet
 from billing.services import account_sync
 from billing.webhooks import stripe_event_process
 
@@ -124,7 +124,7 @@ class StripeEventAdmin(admin.ModelAdmin):
         return False
 
     @admin.action(description="Process selected events again", permissions=["reprocess"])
-    def reprocess(self, request: HttpRequest, queryset: QuerySet[StripeEvent]) -> None:
+    def reprocess(self, request: HttpRequest, queryset: StripeEventQuerySet) -> None:
         for event in queryset.verified():
             try:
                 outcome = stripe_event_process(event=event, force=True)

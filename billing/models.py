@@ -3,6 +3,8 @@ log of every Stripe webhook delivery."""
 
 from __future__ import annotations
 
+from typing import Self
+
 from django.db import models
 
 
@@ -57,10 +59,10 @@ LIVE_STATUSES = {Account.Status.ACTIVE, Account.Status.TRIALING, Account.Status.
 
 
 class StripeEventQuerySet(models.QuerySet):
-    def verified(self) -> StripeEventQuerySet:
+    def verified(self) -> Self:
         return self.filter(signature_valid=True)
 
-    def unprocessed(self) -> StripeEventQuerySet:
+    def unprocessed(self) -> Self:
         return self.verified().filter(processed_at__isnull=True)
 
 

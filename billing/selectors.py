@@ -64,7 +64,8 @@ def account_tenant_list(*, account: Account) -> list[Tenant]:
     """The live workspaces the account pays for besides its home, with `member_count`."""
     return list(
         account.tenants.filter(deleted_at__isnull=True)
-        .exclude(pk=account.home_tenant_id)
+        # No home (None) excludes nothing: Django reads pk=None as IS NULL.
+        .exclude(pk=account.home_tenant_id)  # type: ignore[misc]
         .annotate(member_count=Count("memberships"))
         .order_by("name", "pk")
     )
@@ -74,7 +75,8 @@ def account_tenant_get(*, account: Account, tenant_id: int) -> Tenant:
     """A live workspace other than its home that the account pays for, or 404."""
     return get_object_or_404(
         account.tenants.filter(deleted_at__isnull=True)
-        .exclude(pk=account.home_tenant_id)
+        # No home (None) excludes nothing: Django reads pk=None as IS NULL.
+        .exclude(pk=account.home_tenant_id)  # type: ignore[misc]
         .select_related("account"),
         pk=tenant_id,
     )
@@ -162,7 +164,7 @@ class BillingOverview:
     can_detach: bool
 
 
-_STATUS_BADGES = {
+_STATUS_BADGES: dict[str, str] = {
     Account.Status.ACTIVE: "badge-green",
     Account.Status.TRIALING: "badge-blue",
     Account.Status.PAST_DUE: "badge-amber",

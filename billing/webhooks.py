@@ -208,8 +208,9 @@ def _on_checkout_completed(event: dict[str, Any], *, replay: bool) -> str:
 def _on_subscription_event(event: dict[str, Any], *, replay: bool) -> str:
     subscription = event["data"]["object"]
     account = _account_for(subscription)
-    as_of: datetime | None = _event_time(event)
-    if account.stripe_state_at and as_of <= account.stripe_state_at < as_of + SECOND:
+    event_time = _event_time(event)
+    as_of: datetime | None = event_time
+    if account.stripe_state_at and event_time <= account.stripe_state_at < event_time + SECOND:
         # Event times are whole seconds: two events of one second (or an event and a
         # fetch within it) cannot be ordered by time. Ask Stripe for the state as it is.
         subscription = billing_backend().subscription_get(subscription_id=subscription["id"])

@@ -8,6 +8,7 @@ switches that one part to the real service; see env.example for the full list.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Literal
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -46,7 +47,7 @@ def _refuse_weak(name: str, value: str) -> str:
     return value
 
 
-def _secret_fallbacks(name: str) -> list[str]:
+def _secret_fallbacks(name: str) -> list[str | bytes]:  # the type Signer takes
     """Previous secrets, still accepted when verifying (rotation without signing anyone
     out); a fallback verifies signatures, so it must be as strong as the secret itself."""
     return [_refuse_weak(name, value) for value in env.list(name, default=[])]
@@ -212,7 +213,7 @@ TENANTS_ORG_CREATE_PER_DAY = env.int("TENANTS_ORG_CREATE_PER_DAY", default=10)
 
 SESSION_ENGINE = "sessions_app.backends.db"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SAMESITE: Literal["Lax", "Strict", "None"] = "Lax"
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 # The __Host- prefix makes browsers accept the cookie only when it is Secure, has Path=/
 # and no Domain: a sibling subdomain cannot set or shadow it. Needs HTTPS, hence Secure.
@@ -267,7 +268,7 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 # Features the app never uses are switched off for every page (config.security_headers).
-PERMISSIONS_POLICY = {
+PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: [] for feature in ("camera", "microphone", "geolocation", "payment", "usb")
 }
 if TRUSTED_PROXIES:
@@ -287,7 +288,7 @@ S3_ENDPOINT = env.str("S3_ENDPOINT", default="")
 if S3_ENDPOINT:
     from botocore.config import Config as _S3Config
 
-    _default_storage = {
+    _default_storage: dict[str, Any] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": S3_BUCKET,
@@ -316,7 +317,7 @@ else:
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": MEDIA_ROOT},
     }
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": _default_storage,
     "staticfiles": {
         "BACKEND": (

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextvars
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import models
 from django.http import HttpRequest, HttpResponse
@@ -88,7 +88,10 @@ def personal_tenant_of(*, user_id: int) -> Tenant | None:
     """The user's personal workspace, or None (a superuser made by createsuperuser)."""
     # Through the audit log's own foreign key: core sits below tenants and never imports it.
     tenant_model = AuditEvent._meta.get_field("tenant").related_model
-    return tenant_model._default_manager.filter(personal_owner_id=user_id).first()
+    # The related model is Tenant, which core may name only for type checking.
+    return cast(
+        "Tenant | None", tenant_model._default_manager.filter(personal_owner_id=user_id).first()
+    )
 
 
 def audit_record_for_user(*, user_id: int, **event: Any) -> AuditEvent | None:

@@ -35,6 +35,8 @@ def tenant_permission_required(code: str) -> Callable[[View], View]:
                 raise PermissionDenied(f"Your role does not include {code}.")
             return view(request, *args, **kwargs)
 
+        # A marker read with getattr (by tests crawling the URL resolver); Callable types
+        # have no attributes to declare it on.
         wrapped.tenant_permission = code  # type: ignore[attr-defined]
         return wrapped
 

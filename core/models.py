@@ -6,7 +6,7 @@ Core sits below the tenancy app: it names the tenant model by its label
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,7 +22,7 @@ class TenantOwnedQuerySet(models.QuerySet):
     """Base queryset for every model with a `tenant` foreign key: the one scoping
     helper, so that a cross-tenant read has to be written on purpose."""
 
-    def for_tenant(self, tenant: Tenant) -> TenantOwnedQuerySet:
+    def for_tenant(self, tenant: Tenant) -> Self:
         return self.filter(tenant=tenant)
 
 
@@ -64,6 +64,10 @@ class AuditEvent(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    # Set by the audit page for display; not columns.
+    changes: list[Any]
+    is_destructive: bool
 
     objects = AuditEventQuerySet.as_manager()
 

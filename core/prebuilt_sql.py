@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection
 from django.db.models import Field, Model
@@ -24,7 +24,8 @@ from django.db.models import Field, Model
 def select_list(model: type[Model], alias: str) -> str:
     """`alias."col1", alias."col2", …` for every concrete column of `model`, in field order."""
     quote = connection.ops.quote_name
-    return ", ".join(f"{alias}.{quote(f.column)}" for f in model._meta.concrete_fields)
+    # A field is concrete exactly when it has a column (Field.concrete), so column is a str.
+    return ", ".join(f"{alias}.{quote(cast(str, f.column))}" for f in model._meta.concrete_fields)
 
 
 def table(model: type[Model]) -> str:
@@ -39,9 +40,10 @@ def _converters(field: Field, vendor: str) -> tuple[Any, tuple[Callable[..., Any
     return col, tuple(converters)
 
 
-def fetch_one(sql: str, params: Sequence[Any], models: Sequence[type[Model]]) -> list[Model] | None:
+def fetch_one(sql: str, params: Sequence[Any], models: Sequence[type[Model]]) -> list[Any] | None:
     """Run `sql` (selecting `select_list` of each model, in order) and build one instance
-    per model from the first row; None when there is no row."""
+    per model from the first row; None when there is no row. Typed `Any`: the models
+    differ per call, so callers annotate what they unpack."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()

@@ -45,6 +45,8 @@ def accepts_body(*, setting: str) -> Callable[[View], View]:
     overhead); read when the request arrives, so tests and deployments can change it."""
 
     def decorator(view: View) -> View:
+        # A marker on the function, read back with getattr by body_limit(); Callable
+        # types have no attributes to declare it on.
         view.request_body_limit_setting = setting  # type: ignore[attr-defined]
         return view  # functools.wraps in outer decorators copies the attribute
 

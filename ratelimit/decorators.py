@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse
 
 from core.client_ip import client_ip
 from ratelimit.keys import ip_identity
+from ratelimit.policy import RateLimitedRequest
 from ratelimit.responses import apply_headers, rate_limited_response
 from ratelimit.services import ratelimit_consume
 
@@ -31,7 +32,7 @@ def consume_or_429(request: HttpRequest, *, tier: str, key: str) -> HttpResponse
     put the headers on the view's response.
     """
     usage = ratelimit_consume(tier=tier, identity=key)
-    request.ratelimit_view = usage
+    cast(RateLimitedRequest, request).ratelimit_view = usage  # the limiter's own attribute
     if usage is not None and not usage.allowed:
         key_type = key.partition("-")[0] if key.startswith(("user-", "ip-")) else "custom"
         return rate_limited_response(request, usage, tier=tier, key_type=key_type)
@@ -54,7 +55,7 @@ def rate_limit(
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: RateLimitedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if counted is not None and request.method not in counted:
                 return view(request, *args, **kwargs)
             refused = consume_or_429(request, tier=tier, key=key(request))

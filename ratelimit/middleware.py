@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 
 from ratelimit.backends import Usage
 from ratelimit.devices import device_cookie_set
-from ratelimit.policy import Check, request_checks
+from ratelimit.policy import Check, RateLimitedRequest, request_checks
 from ratelimit.responses import apply_headers, rate_limited_response
 from ratelimit.services import ratelimit_consume, ratelimit_release
 from ratelimit.sign_in import sign_in_settle
@@ -39,7 +39,7 @@ class RateLimitMiddleware:
         counted: list[tuple[Check, Usage]] | None = getattr(request, "ratelimit_sign_in", None)
         if counted:
             sign_in_settle(request, counted=counted, signed_in=signed_in)
-        if signed_in:
+        if signed_in and user is not None:
             device_cookie_set(request, response, email=user.email)
         usage: Usage | None = getattr(request, "ratelimit", None)
         if usage is not None and "X-RateLimit-Limit" not in response.headers:
@@ -48,7 +48,7 @@ class RateLimitMiddleware:
 
     def process_view(
         self,
-        request: HttpRequest,
+        request: RateLimitedRequest,
         view_func: Callable[..., HttpResponse],
         view_args: tuple[Any, ...],
         view_kwargs: dict[str, Any],

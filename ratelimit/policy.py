@@ -22,6 +22,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 
 from core.client_ip import client_ip
+from ratelimit.backends import Usage
 from ratelimit.devices import known_device_id
 from ratelimit.keys import account_identity, ip_identity
 
@@ -34,6 +35,15 @@ class Check:
     identity: str
     key_type: str  # "ip", "user", "account" or "device": for the security log
     failures_only: bool = False  # taken back when the sign-in succeeds
+
+
+class RateLimitedRequest(HttpRequest):
+    """What the limiter leaves on a request: the usage behind the X-RateLimit headers
+    (middleware tiers, `@rate_limit` views) and the sign-in hits settled after the view."""
+
+    ratelimit: Usage | None
+    ratelimit_view: Usage | None
+    ratelimit_sign_in: list[tuple[Check, Usage]]
 
 
 def _url_name(request: HttpRequest) -> str | None:
@@ -87,7 +97,8 @@ def request_checks(request: HttpRequest) -> list[Check]:
 
 def sign_in_email(request: HttpRequest) -> str:
     """The email posted to a sign-in form ("" for other views)."""
-    field = settings.RATELIMIT_AUTH_VIEWS.get(_url_name(request))
+    name = _url_name(request)
+    field = settings.RATELIMIT_AUTH_VIEWS.get(name) if name is not None else None
     return (request.POST.get(field) or "").strip() if field else ""
 
 

@@ -14,6 +14,8 @@ after the view:
 
 from __future__ import annotations
 
+import logging
+
 from django.http import HttpRequest
 
 from core.client_ip import client_ip
@@ -42,6 +44,7 @@ def _paused(request: HttpRequest, *, check: Check) -> None:
     account = {"account": check.identity} if check.key_type == "account" else {}
     security_event(
         "sign_in.paused",
+        level=logging.WARNING,  # given, so mypy knows `**account` cannot fill it
         tier=check.tier,
         key_type=check.key_type,
         ip=client_ip(request),

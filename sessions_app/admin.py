@@ -1,14 +1,38 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from sessions_app.models import Session
+from sessions_app.models import Session, SessionQuerySet
 from sessions_app.services import session_revoke
+
+if TYPE_CHECKING:
+    from core.types import AuthenticatedRequest
+
+
+# Tuples: the admin's `fields` and `readonly_fields` are typed differently, both take one.
+SESSION_FIELDS: tuple[str, ...] = (
+    "user",
+    "device",
+    "user_agent",
+    "ip_address",
+    "active_tenant",
+    "created_at",
+)
+SESSION_FIELDS += ("last_activity_at", "expires_at", "revoked_at", "revoked_reason", "revoked_by")
+SESSION_FIELDS += ("token_hash", "data")
+INLINE_FIELDS: tuple[str, ...] = (
+    "device",
+    "ip_address",
+    "created_at",
+    "last_activity_at",
+    "expires_at",
+)
+INLINE_FIELDS += ("revoked_at", "revoked_reason")
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -20,12 +44,13 @@ class StatusFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Session]) -> QuerySet[Session]:
         now = timezone.now()
+        sessions = cast(SessionQuerySet, queryset)  # the admin lists Session.objects
         if self.value() == "active":
-            return queryset.active(now=now)
+            return sessions.active(now=now)
         if self.value() == "expired":
-            return queryset.expired(now=now)
+            return sessions.expired(now=now)
         if self.value() == "revoked":
-            return queryset.revoked()
+            return sessions.revoked()
         return queryset
 
 
@@ -37,12 +62,10 @@ class SessionAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "ip_address", "device"]
     raw_id_fields = ["user", "active_tenant", "revoked_by"]
     date_hierarchy = "last_activity_at"
-    fields = ["user", "device", "user_agent", "ip_address", "active_tenant", "created_at"]
-    fields += ["last_activity_at", "expires_at", "revoked_at", "revoked_reason", "revoked_by"]
-    fields += ["token_hash", "data"]
+    fields = SESSION_FIELDS
     # Sessions change only through the services (sign-in, sign-out, revoke): editing a
     # row here (its expiry, its active tenant) would bypass them.
-    readonly_fields = fields
+    readonly_fields = SESSION_FIELDS
     actions = ["revoke_selected"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -56,7 +79,7 @@ class SessionAdmin(admin.ModelAdmin):
         return obj.status.capitalize()
 
     @admin.action(description="Revoke selected sessions", permissions=["change"])
-    def revoke_selected(self, request: HttpRequest, queryset: QuerySet[Session]) -> None:
+    def revoke_selected(self, request: AuthenticatedRequest, queryset: QuerySet[Session]) -> None:
         revoked = sum(
             session_revoke(session=s, reason=Session.RevokedReason.ADMIN, acting_user=request.user)
             for s in queryset.filter(revoked_at__isnull=True)
@@ -73,9 +96,8 @@ class SessionInline(admin.TabularInline):
     can_delete = False
     show_change_link = True
     ordering = ["-last_activity_at"]
-    fields = ["device", "ip_address", "created_at", "last_activity_at", "expires_at"]
-    fields += ["revoked_at", "revoked_reason"]
-    readonly_fields = fields
+    fields = INLINE_FIELDS
+    readonly_fields = INLINE_FIELDS
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

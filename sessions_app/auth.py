@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, load_backend
@@ -14,6 +14,8 @@ from sessions_app.models import Session
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
+    from sessions_app.backends.db import SessionStore
+
 
 def session_user(request: HttpRequest) -> Any:
     """Django's `auth.get_user()` semantics without its second query.
@@ -23,7 +25,8 @@ def session_user(request: HttpRequest) -> Any:
     session's password hash must match: a password change elsewhere ends it
     (the row is revoked with reason "password_changed").
     """
-    session = request.session
+    # sessions_app's SessionMiddleware (required, see process_request) put this store here.
+    session = cast("SessionStore", request.session)
     user = session.user
     backend_path = session.get(BACKEND_SESSION_KEY)
     if user is None or backend_path not in settings.AUTHENTICATION_BACKENDS:

@@ -7,7 +7,7 @@ everything that expects them keep working; only what differs is overridden.
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -25,6 +25,11 @@ from core.client_ip import client_ip
 from core.security_log import security_event
 from sessions_app.auth import session_user
 from sessions_app.backends.db import SessionStore
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 FIX = (
     'Set SESSION_ENGINE = "sessions_app.backends.db" and put '
@@ -84,14 +89,15 @@ class SessionMiddleware(DjangoSessionMiddleware):
 
     def _set_cookie(self, response: HttpResponse, session: SessionStore) -> None:
         max_age = session.get_expiry_age()
+        assert session.session_key is not None  # only a stored (signed-in) session gets here
         response.set_cookie(
             settings.SESSION_COOKIE_NAME,
             session.session_key,
             max_age=max_age,
             domain=settings.SESSION_COOKIE_DOMAIN,
             path=settings.SESSION_COOKIE_PATH,
-            secure=settings.SESSION_COOKIE_SECURE or None,
-            httponly=settings.SESSION_COOKIE_HTTPONLY or None,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=settings.SESSION_COOKIE_HTTPONLY,
             samesite=settings.SESSION_COOKIE_SAMESITE,
         )
 
@@ -115,5 +121,6 @@ class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
             raise ImproperlyConfigured(
                 f"sessions_app's AuthenticationMiddleware needs its session middleware. {FIX}"
             )
-        request.user = SimpleLazyObject(lambda: session_user(request))
+        # The lazy object stands in for the user (as in Django's own middleware).
+        request.user = cast("User | AnonymousUser", SimpleLazyObject(lambda: session_user(request)))
         request.auser = partial(_auser, request)

@@ -8,6 +8,7 @@ sign-out; `manage.py cleanup_sessions` removes old ones.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Self
 
 from django.conf import settings
 from django.db import models
@@ -15,14 +16,14 @@ from django.utils import timezone
 
 
 class SessionQuerySet(models.QuerySet):
-    def active(self, *, now: datetime | None = None) -> SessionQuerySet:
+    def active(self, *, now: datetime | None = None) -> Self:
         """Not revoked and not expired (expiry never passes the absolute lifetime)."""
         return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
 
-    def expired(self, *, now: datetime | None = None) -> SessionQuerySet:
+    def expired(self, *, now: datetime | None = None) -> Self:
         return self.filter(revoked_at__isnull=True, expires_at__lte=now or timezone.now())
 
-    def revoked(self) -> SessionQuerySet:
+    def revoked(self) -> Self:
         return self.filter(revoked_at__isnull=False)
 
 
@@ -65,6 +66,8 @@ class Session(models.Model):
     data = models.JSONField(default=dict, blank=True)
 
     objects = SessionQuerySet.as_manager()
+    # Display flags views set on fetched rows for their templates; never stored.
+    active_recently: bool
 
     class Meta:
         indexes = [

@@ -57,6 +57,8 @@ def session_with_user_get(*, token_hash: str) -> Session | None:
     found = fetch_one(_session_with_user_sql(), [token_hash], [Session, get_user_model()])
     if found is None:
         return None
+    session: Session
+    user: User
     session, user = found
     session.user = user
     return session

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,13 +26,7 @@ from sessions_app.selectors import session_get, session_list, session_list_over_
 from sessions_app.services import session_revoke, session_revoke_all_for_user
 
 if TYPE_CHECKING:
-    from django_htmx.middleware import HtmxDetails
-
-    from accounts.models import User
-
-    class AuthRequest(HttpRequest):
-        user: User
-        htmx: HtmxDetails
+    from core.types import AuthenticatedRequest as AuthRequest
 
 
 LIMIT_NOTICE_FOR = timedelta(days=7)

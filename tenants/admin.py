@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
@@ -30,6 +31,11 @@ from tenants.models import (
     Tenant,
     TenantSlugRedirect,
 )
+
+if TYPE_CHECKING:
+    # django-stubs' names for what these admin hooks return.
+    from django.contrib.admin.options import InlineModelAdmin, _FieldGroups
+    from django.utils.datastructures import _ListOrTuple
 
 
 class MembershipInline(admin.TabularInline):
@@ -60,7 +66,7 @@ class SlugRedirectInline(admin.TabularInline):
     readonly_fields = ["slug", "created_at"]
     can_delete = False
 
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -89,24 +95,26 @@ class TenantAdmin(StaffAuditMixin, ServiceAdminMixin, admin.ModelAdmin):
     inlines = [TenantMembershipInline, SlugRedirectInline]
     actions = ["soft_delete_orgs"]
 
-    def get_form(self, request, obj=None, change=False, **kwargs):  # type: ignore[no-untyped-def]
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm[Any]]:
         if obj is None:
             kwargs["form"] = self.add_form
         return super().get_form(request, obj, change=change, **kwargs)
 
-    def get_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> _FieldGroups:
         if obj is None:
             return ["name", "owner"]
-        fields = ["name", "slug", "kind", "personal_owner", "account", "logo", "deleted_at"]
-        return fields + ["created_at", "updated_at"]
+        fields: _FieldGroups = ["name", "slug", "kind", "personal_owner", "account", "logo"]
+        return [*fields, "deleted_at", "created_at", "updated_at"]
 
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> _ListOrTuple[str]:
         if obj is None:
             return []
         # Undoing a soft deletion bypasses the services: superusers only.
         return self.readonly_fields + ([] if request.user.is_superuser else ["deleted_at"])
 
-    def get_inlines(self, request, obj):  # type: ignore[no-untyped-def]
+    def get_inlines(self, request: HttpRequest, obj: Any) -> _ListOrTuple[type[InlineModelAdmin]]:
         return self.inlines if obj is not None else []  # the owner comes with the org
 
     def audit_tenant(self, obj: Tenant) -> Tenant:
@@ -205,7 +213,7 @@ class TeamAdmin(ServiceAdminMixin, admin.ModelAdmin):
     inlines = [TeamMemberInline]
     actions = ["delete_selected_through_service"]
 
-    def get_inlines(self, request, obj):  # type: ignore[no-untyped-def]
+    def get_inlines(self, request: HttpRequest, obj: Any) -> _ListOrTuple[type[InlineModelAdmin]]:
         return self.inlines if obj is not None else []  # members join an existing team
 
     def delete_through_service(self, request: HttpRequest, obj: Team) -> None:
@@ -233,7 +241,7 @@ class InvitationAdmin(admin.ModelAdmin):
     date_hierarchy = "sent_at"
     actions = ["cancel_invitations"]
 
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> _ListOrTuple[str]:
         return [f.name for f in Invitation._meta.fields] + ["teams"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -13,7 +13,7 @@ still refused (then as a 400, with nothing written).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -24,6 +24,7 @@ from django.forms.models import BaseInlineFormSet, construct_instance
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
+from core.admin import ModelAdminBase
 from core.exceptions import DomainError
 from tenants.exceptions import CrossTenantError
 
@@ -60,6 +61,10 @@ class ServiceModelForm(forms.ModelForm):
     Inside a `ServiceInlineFormSet` the formset tries all its rows together instead.
     """
 
+    if TYPE_CHECKING:
+        # Django's private form API, which _post_clean() below builds on as Django's does.
+        def _update_errors(self, errors: ValidationError) -> None: ...
+
     def __init__(self, *args: Any, in_formset: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.in_formset = in_formset
@@ -91,10 +96,22 @@ class ServiceModelForm(forms.ModelForm):
         return False
 
 
-class ServiceInlineFormSet(BaseInlineFormSet):
+if TYPE_CHECKING:
+    # Every row's form is a ServiceModelForm (the inline's `form`); spelt Any because
+    # InlineModelAdmin.formset is typed with plain ModelForm rows, and lists are invariant.
+    InlineFormSetBase = BaseInlineFormSet[Any, Any, Any]
+else:
+    InlineFormSetBase = BaseInlineFormSet
+
+
+class ServiceInlineFormSet(InlineFormSetBase):
     """Inline rows saved through their form's services: new rows, then changed rows
     (those that grant first), then deletions. `clean()` tries that whole sequence and
     shows the first refusal above the rows."""
+
+    if TYPE_CHECKING:
+        # The private API Django's own save_existing_objects() uses.
+        def _should_delete_form(self, form: forms.BaseForm) -> bool: ...
 
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
         return {**super().get_form_kwargs(index), "in_formset": True}
@@ -134,7 +151,7 @@ class ServiceInlineFormSet(BaseInlineFormSet):
         return self.new_objects + [obj for obj, _ in self.changed_objects]
 
 
-class ServiceAdminMixin:
+class ServiceAdminMixin(ModelAdminBase):
     """A ModelAdmin whose form is a `ServiceModelForm` and whose deletions call
     `delete_through_service(request, obj)`. Django's bulk "delete selected" (a plain
     queryset delete) is replaced by an action that calls the service per row."""
@@ -156,18 +173,18 @@ class ServiceAdminMixin:
         self, request: HttpRequest, object_id: str, extra_context: Any = None
     ) -> HttpResponse:
         """A deletion the service refuses is explained on the object's page instead."""
-        obj = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
-        if obj is not None and self.has_delete_permission(request, obj):  # type: ignore[attr-defined]
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and self.has_delete_permission(request, obj):
             pk, opts = obj.pk, obj._meta
             problems = refusal_of(lambda: self.delete_through_service(request, obj))
             if problems:
                 for message in problems:
                     messages.error(request, message)
                 return redirect(f"admin:{opts.app_label}_{opts.model_name}_change", pk)
-        return super().delete_view(request, object_id, extra_context)  # type: ignore[misc]
+        return super().delete_view(request, object_id, extra_context)
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
-        actions = super().get_actions(request)  # type: ignore[misc]
+        actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
 
@@ -178,8 +195,10 @@ class ServiceAdminMixin:
             label = str(obj)
             try:
                 with transaction.atomic():  # a refusal undoes this row only
-                    self.log_deletions(request, [obj])  # type: ignore[attr-defined]
-                    self.delete_model(request, obj)  # type: ignore[attr-defined]
+                    # One row as a list: log_actions() only iterates it (django-stubs
+                    # asks for a QuerySet, which would cost a query per row).
+                    self.log_deletions(request, [obj])  # type: ignore[arg-type]
+                    self.delete_model(request, obj)
             except REFUSALS as error:
                 messages.error(request, f"{label}: {' '.join(messages_of(error))}")
             else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -42,7 +42,8 @@ class OrgCreateForm(ServiceForm):
         self.accounts: dict[str, Account] = {
             str(a.pk): a for a in services.account_choices_for(user=user)
         }
-        self.fields["account"].choices = [(NEW_ACCOUNT, "A new billing account")] + [
+        account = cast(forms.ChoiceField, self.fields["account"])  # declared above
+        account.choices = [(NEW_ACCOUNT, "A new billing account")] + [
             (pk, f"Existing: {a.name} ({a.plan} plan)") for pk, a in self.accounts.items()
         ]
 
@@ -135,8 +136,13 @@ class TenantDeleteForm(ServiceForm):
         return self.run(lambda: services.tenant_delete(tenant=self.tenant, acting_user=self.user))
 
 
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Membership) -> str:
+        return f"{obj.user.name} ({obj.user.email})"
+
+
 class OwnershipTransferForm(ServiceForm):
-    membership = forms.ModelChoiceField(
+    membership = MemberChoiceField(
         label="New owner",
         queryset=Membership.objects.none(),
         empty_label="Choose a member…",
@@ -152,14 +158,13 @@ class OwnershipTransferForm(ServiceForm):
     def __init__(self, *args: Any, tenant: Tenant, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.tenant, self.user = tenant, user
-        field = self.fields["membership"]
+        field = cast(forms.ModelChoiceField, self.fields["membership"])  # declared above
         field.queryset = (
             Membership.objects.for_tenant(tenant)
             .exclude(user=user)
             .select_related("user")
             .order_by("user__name")
         )
-        field.label_from_instance = lambda m: f"{m.user.name} ({m.user.email})"
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
@@ -184,7 +189,8 @@ class MemberRoleForm(forms.Form):
 
     def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].queryset = Role.objects.for_tenant(tenant)
+        role = cast(forms.ModelChoiceField, self.fields["role"])  # declared above
+        role.queryset = Role.objects.for_tenant(tenant)
 
 
 class RoleForm(ServiceForm):
@@ -202,8 +208,8 @@ class RoleForm(ServiceForm):
         self.tenant, self.user, self.role = tenant, user, role
 
     def save(self) -> Role | None:
-        data = self.cleaned_data
-        if self.role is None:
+        data, role = self.cleaned_data, self.role
+        if role is None:
             return self.run(
                 lambda: services.role_create(
                     tenant=self.tenant,
@@ -215,7 +221,7 @@ class RoleForm(ServiceForm):
         return self.run(
             lambda: services.role_update(
                 tenant=self.tenant,
-                role=self.role,
+                role=role,
                 name=data["name"],
                 permissions=data["permissions"],
                 acting_user=self.user,
@@ -246,11 +252,11 @@ class TeamForm(ServiceForm):
         parents = Team.objects.for_tenant(tenant).order_by("name")
         if team is not None:
             parents = parents.exclude(pk=team.pk)
-        self.fields["parent"].queryset = parents
+        cast(forms.ModelChoiceField, self.fields["parent"]).queryset = parents  # declared above
 
     def save(self) -> Team | None:
-        data = self.cleaned_data
-        if self.team is None:
+        data, team = self.cleaned_data, self.team
+        if team is None:
             return self.run(
                 lambda: services.team_create(
                     tenant=self.tenant,
@@ -262,7 +268,7 @@ class TeamForm(ServiceForm):
         return self.run(
             lambda: services.team_update(
                 tenant=self.tenant,
-                team=self.team,
+                team=team,
                 name=data["name"],
                 parent=data["parent"],
                 acting_user=self.user,
@@ -278,6 +284,5 @@ class TeamMemberAddForm(forms.Form):
 
     def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["membership"].queryset = Membership.objects.for_tenant(tenant).select_related(
-            "user", "tenant"
-        )
+        field = cast(forms.ModelChoiceField, self.fields["membership"])  # declared above
+        field.queryset = Membership.objects.for_tenant(tenant).select_related("user", "tenant")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 
@@ -53,15 +53,17 @@ class InvitationForm(ServiceForm):
         self.tenant, self.user, self.actor = tenant, user, actor
         self.pending_invitation: Invitation | None = None
         roles = grantable_roles(tenant=tenant, actor=actor)
-        self.fields["role"].queryset = Role.objects.filter(pk__in=[r.pk for r in roles])
-        self.fields["role"].choices = [(r.pk, r.name) for r in roles]
+        role = cast(forms.ModelChoiceField, self.fields["role"])  # declared above
+        role.queryset = Role.objects.filter(pk__in=[r.pk for r in roles])
+        role.choices = [(r.pk, r.name) for r in roles]
         member = next((r for r in roles if r.key == Role.Key.MEMBER), None)
         if member is not None:
             self.fields["role"].initial = member.pk
         teams = list(Team.objects.for_tenant(tenant).order_by("name"))
         self.has_teams = bool(teams)
-        self.fields["teams"].queryset = Team.objects.filter(pk__in=[t.pk for t in teams])
-        self.fields["teams"].choices = [(t.pk, t.name) for t in teams]
+        team_field = cast(forms.ModelMultipleChoiceField, self.fields["teams"])  # declared above
+        team_field.queryset = Team.objects.filter(pk__in=[t.pk for t in teams])
+        team_field.choices = [(t.pk, t.name) for t in teams]
 
     def clean_email(self) -> str:
         email = normalize_email(self.cleaned_data["email"])
@@ -102,15 +104,16 @@ class InvitationSignUpForm(SignUpForm):
     """Sign-up for the invited address only. The email field is disabled: Django
     ignores whatever a browser posts for it and keeps the invited address."""
 
-    def __init__(self, *args: Any, invitation: Invitation, **kwargs: Any) -> None:
-        super().__init__(*args, initial={"email": invitation.email}, **kwargs)
+    def __init__(self, data: Any = None, *, invitation: Invitation, **kwargs: Any) -> None:
+        super().__init__(data, initial={"email": invitation.email}, **kwargs)
         self.invitation = invitation
         email = self.fields["email"]
         email.disabled = True
         email.widget.attrs["class"] = "input cursor-not-allowed bg-slate-50 pr-9 text-slate-600"
         email.help_text = "The invitation is for this address, so it can't be changed here."
 
-    def save(self, *, raw_token: str) -> Membership:  # type: ignore[override]
+    def accept(self, *, raw_token: str) -> Membership:
+        """Create the account and join (not `save()`: SignUpForm's returns a User)."""
         data = self.cleaned_data
         return invitation_accept_signup(
             raw_token=raw_token, name=data["name"], password=data["password"]

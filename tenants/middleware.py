@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured
@@ -20,6 +20,10 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from core.client_ip import client_ip
 from core.security_log import security_event
 from tenants.selectors import membership_for_old_slug, membership_for_request
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from core.types import TenantRequest
 
 
 class TenantMiddleware:
@@ -57,26 +61,30 @@ class TenantMiddleware:
                 "TenantMiddleware needs request.user: put it after the authentication "
                 "middleware in MIDDLEWARE."
             )
-        if not request.user.is_authenticated:
+        user = request.user
+        if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        membership = membership_for_request(user=request.user, slug=slug)
+        membership = membership_for_request(user=user, slug=slug)
         if membership is None:
-            return self._redirect_from_old_slug(request, slug)
-        request.membership = membership
-        request.tenant = membership.tenant
-        request.role = membership.role
+            return self._redirect_from_old_slug(request, slug, user=user)
+        tenant_request = cast("TenantRequest", request)  # what this middleware makes of it
+        tenant_request.membership = membership
+        tenant_request.tenant = membership.tenant
+        tenant_request.role = membership.role
         if request.session.get("active_tenant_id") != membership.tenant_id:
             request.session["active_tenant_id"] = membership.tenant_id
         return None
 
-    def _redirect_from_old_slug(self, request: HttpRequest, slug: str) -> HttpResponse:
+    def _redirect_from_old_slug(
+        self, request: HttpRequest, slug: str, *, user: User
+    ) -> HttpResponse:
         """Only on a miss: follow a renamed slug for members; 404 for everyone else
         (never reveal whether a tenant exists to someone who is not in it)."""
-        membership = membership_for_old_slug(user=request.user, slug=slug)
+        membership = membership_for_old_slug(user=user, slug=slug)
         if membership is None:
             security_event(
                 "tenant.not_member",
-                user_id=request.user.pk,
+                user_id=user.pk,
                 slug=slug,
                 ip=client_ip(request),
                 method=request.method,

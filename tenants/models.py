@@ -8,7 +8,8 @@ in core (core/models.py); each app declares its own audit actions.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Collection
+from typing import Any, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,7 +27,7 @@ slug_validator = RegexValidator(
 
 
 class TenantQuerySet(models.QuerySet):
-    def active(self) -> TenantQuerySet:
+    def active(self) -> Self:
         """Soft-deleted orgs disappear from every list and URL."""
         return self.filter(deleted_at__isnull=True)
 
@@ -81,11 +82,13 @@ class Tenant(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self._refuse_kind_change()
         super().save(*args, **kwargs)
-        self._loaded_kind = self.kind
+        self._loaded_kind: str | None = self.kind
 
     @classmethod
-    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Tenant:
-        instance = super().from_db(db, field_names, values)
+    def from_db(
+        cls, db: str | None, field_names: Collection[str], values: Collection[Any], **kwargs: Any
+    ) -> Tenant:
+        instance = super().from_db(db, field_names, values, **kwargs)
         # Remember the kind as loaded so save() can refuse to change it.
         instance._loaded_kind = instance.__dict__.get("kind")
         return instance
@@ -129,6 +132,8 @@ class Role(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TenantOwnedQuerySet.as_manager()
+    # Display flags views set on fetched rows for their templates; never stored.
+    editable: bool
 
     class Meta:
         constraints = [
@@ -167,6 +172,11 @@ class Membership(models.Model):
     joined_at = models.DateTimeField(auto_now_add=True)
 
     objects = TenantOwnedQuerySet.as_manager()
+    # Display flags views set on fetched rows for their templates; never stored.
+    is_me: bool
+    manageable: bool
+    primary_editable: bool
+    billing_editable: bool
 
     class Meta:
         constraints = [
@@ -237,11 +247,11 @@ class TenantSlugRedirect(models.Model):
 
 
 class InvitationQuerySet(TenantOwnedQuerySet):
-    def open(self) -> InvitationQuerySet:
+    def open(self) -> Self:
         """Neither accepted nor cancelled (possibly expired): what the members page lists."""
         return self.filter(accepted_at__isnull=True, cancelled_at__isnull=True)
 
-    def pending(self) -> InvitationQuerySet:
+    def pending(self) -> Self:
         """Open and still within their seven days: these hold a seat under the plan cap."""
         return self.open().filter(expires_at__gt=timezone.now())
 
@@ -284,6 +294,8 @@ class Invitation(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
     objects = InvitationQuerySet.as_manager()
+    # Display flags views set on fetched rows for their templates; never stored.
+    actionable: bool
 
     class Meta:
         constraints = [

@@ -27,6 +27,10 @@ def membership_for_request(*, user: User, slug: str) -> Membership | None:
     found = fetch_one(_membership_for_request_sql(), [user.pk, slug], _REQUEST_MODELS)
     if found is None:
         return None
+    membership: Membership
+    tenant: Tenant
+    role: Role
+    account: Account
     membership, tenant, role, account = found
     tenant.account = account
     membership.tenant = tenant

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from core.admin import staff_user
 from tenants.admin_base import ServiceAdminMixin
 from uploads.models import Upload
 from uploads.services import upload_delete
@@ -44,4 +45,4 @@ class UploadAdmin(ServiceAdminMixin, admin.ModelAdmin):
     def delete_through_service(self, request: HttpRequest, obj: Upload) -> None:
         if obj.kind != Upload.Kind.FILE:
             raise ValidationError("Avatars and logos are replaced or removed by their owner.")
-        upload_delete(tenant=obj.tenant, upload=obj, acting_user=request.user)
+        upload_delete(tenant=obj.tenant, upload=obj, acting_user=staff_user(request))

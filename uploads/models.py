@@ -7,6 +7,8 @@ orphan that `cleanup_orphan_uploads` may remove.
 
 from __future__ import annotations
 
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 
@@ -15,7 +17,7 @@ from uploads.keys import upload_url
 
 
 class UploadQuerySet(TenantOwnedQuerySet):
-    def files(self) -> UploadQuerySet:
+    def files(self) -> Self:
         """General tenant files (not avatars or logos)."""
         return self.filter(kind=Upload.Kind.FILE)
 

@@ -80,7 +80,7 @@ def _serve(request: HttpRequest, folder: str, filename: str) -> HttpResponseBase
             filename=served.original_filename,
             content_type=served.content_type,
         )
-        response = HttpResponseRedirect(url)
+        response: HttpResponseBase = HttpResponseRedirect(url)
         response["Cache-Control"] = "private, no-store"
         response["Referrer-Policy"] = "no-referrer"
         return response
@@ -98,7 +98,7 @@ def _serve(request: HttpRequest, folder: str, filename: str) -> HttpResponseBase
 
 def _may_see(request: HttpRequest, served: ServedUpload) -> bool:
     user = request.user
-    return bool(user.is_authenticated) and is_member(user_id=user.pk, tenant_id=served.tenant_id)
+    return user.is_authenticated and is_member(user_id=user.pk, tenant_id=served.tenant_id)
 
 
 def _etag_matches(request: HttpRequest, etag: str) -> bool:

@@ -179,6 +179,7 @@ def upload_create(
     file.seek(0)
     key = upload_key_build(tenant_id=tenant.pk, extension=extension)
     storage_save(key=key, content=file, content_type=content_type)
+    assert file.size is not None  # set for every uploaded file (typed optional for File)
     upload = Upload(
         tenant=tenant,
         uploaded_by=uploaded_by,

@@ -13,14 +13,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, TypeGuard, cast
 
 from django.core.files.base import ContentFile, File
-from django.core.files.storage import Storage, storages
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.utils.http import content_disposition_header
 
 from uploads.exceptions import UploadStorageError
 from uploads.keys import upload_key_validate
+
+if TYPE_CHECKING:
+    from storages.backends.s3 import S3Storage  # untyped: its attributes are Any
 
 logger = logging.getLogger("uploads")
 
@@ -32,7 +35,7 @@ def upload_storage() -> Storage:
     return storages["default"]
 
 
-def is_s3(storage: Storage) -> bool:
+def is_s3(storage: Storage) -> TypeGuard[S3Storage]:
     try:
         from storages.backends.s3 import S3Storage
     except ImportError:  # pragma: no cover - django-storages is a dependency
@@ -49,7 +52,8 @@ def storage_save(*, key: str, content: File | ContentFile, content_type: str) ->
     """
     upload_key_validate(key)
     storage = upload_storage()
-    content.content_type = content_type  # S3Storage sends it as the object's ContentType
+    # S3Storage sends it as the object's ContentType; Django's File has no field for it.
+    content.content_type = content_type  # type: ignore[union-attr]
     saved = storage.save(key, content)
     if saved != key:
         storage_delete_quietly(key=saved)
@@ -83,7 +87,10 @@ def storage_open_stream(*, key: str) -> tuple[IO[bytes] | Iterator[bytes], Any]:
 def storage_presigned_url(*, key: str, expire: int, filename: str, content_type: str) -> str:
     """A short-lived S3 URL that makes S3 send the same safety headers we would."""
     upload_key_validate(key)
-    return upload_storage().url(
+    storage = upload_storage()
+    if not is_s3(storage):
+        raise UploadStorageError("Presigned URLs need the S3 storage.")
+    return storage.url(
         key,
         parameters={
             "ResponseContentType": content_type,
@@ -128,7 +135,8 @@ def storage_ensure_bucket() -> str:
             bucket.create(**kwargs)
             return f"Created bucket {bucket.name}."
         return f"Bucket {bucket.name} already exists."
-    location = Path(storage.location)
+    # Not S3: the FileSystemStorage config/settings.py configures.
+    location = Path(cast(FileSystemStorage, storage).location)
     if location.is_dir():
         return f"Directory {location} already exists."
     location.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ and redirects back with a message.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,6 +29,9 @@ from ratelimit.decorators import rate_limit
 from uploads import selectors, services
 from uploads.forms import AvatarForm, FileUploadForm, ImageUploadForm, LogoForm
 from uploads.images import image_preview_data_uri
+
+if TYPE_CHECKING:
+    from core.types import AuthenticatedRequest
 
 AVATAR_CARD = "uploads/avatar_card.html"
 LOGO_CARD = "uploads/logo_card.html"
@@ -54,7 +57,7 @@ def _invalid(
         context = {"image_form": form, "next": _back(request, fallback)}
         return render(request, template, context)
     for error in form.errors.get("image", []):
-        messages.error(request, error)
+        messages.error(request, str(error))  # the message (ErrorList.__getitem__)
     return redirect(_back(request, fallback))
 
 
@@ -79,7 +82,7 @@ image_rate_limit = rate_limit(tier="image")
 @image_endpoint
 @verified_email_required
 @image_rate_limit
-def avatar_update(request: HttpRequest) -> HttpResponse:
+def avatar_update(request: AuthenticatedRequest) -> HttpResponse:
     fallback = reverse("accounts:profile")
     form = AvatarForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -93,13 +96,13 @@ def avatar_update(request: HttpRequest) -> HttpResponse:
 @image_endpoint
 @verified_email_required
 @image_rate_limit
-def avatar_preview(request: HttpRequest) -> HttpResponse:
+def avatar_preview(request: AuthenticatedRequest) -> HttpResponse:
     return _preview(request, AvatarForm(request.POST, request.FILES), AVATAR_CARD)
 
 
 @login_required
 @require_POST
-def avatar_remove(request: HttpRequest) -> HttpResponse:
+def avatar_remove(request: AuthenticatedRequest) -> HttpResponse:
     services.avatar_remove(user=request.user)
     return _done(request, reverse("accounts:profile"), "Your profile picture has been removed.")
 

@@ -11,7 +11,7 @@ import base64
 import logging
 from collections.abc import Sequence
 from email.mime.base import MIMEBase
-from typing import Any
+from typing import Any, cast
 
 import resend
 from django.conf import settings
@@ -50,6 +50,8 @@ class ResendEmailBackend(BaseEmailBackend):
                     raise
                 logger.exception("Resend refused a message to %s", message.to)
                 continue
+            # Handed back to accounts.mail._send, which reads it with getattr: Django's
+            # send_messages() returns only a count. Any EmailMessage may come here.
             message.provider_message_id = response.get("id", "")  # type: ignore[attr-defined]
             sent += 1
         return sent
@@ -59,11 +61,13 @@ class ResendEmailBackend(BaseEmailBackend):
         # rotated in settings (or a test override) is always the one used.
         resend.api_key = self.api_key
         _use_timeout(settings.RESEND_TIMEOUT)
-        options: dict[str, Any] = {}
+        options: resend.Emails.SendOptions = {}
         if key := getattr(message, "idempotency_key", None):
             options["idempotency_key"] = key
         try:
-            return dict(resend.Emails.send(self.params(message), options or None))
+            # params() builds the SDK's SendParams key by key from the message.
+            params = cast(resend.Emails.SendParams, self.params(message))
+            return dict(resend.Emails.send(params, options or None))
         except resend.exceptions.ResendError as error:
             raise classify(error) from error
 
@@ -117,7 +121,8 @@ def classify(error: resend.exceptions.ResendError) -> EmailDeliveryError:
 
 def _attachment(attachment: Any) -> dict[str, Any]:
     if isinstance(attachment, MIMEBase):
-        content = attachment.get_payload(decode=True) or b""
+        payload = attachment.get_payload(decode=True)  # bytes, or None when empty
+        content = payload if isinstance(payload, bytes) else b""
         filename = attachment.get_filename() or "attachment"
     else:
         filename, content, _mimetype = attachment

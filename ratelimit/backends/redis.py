@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from redis.exceptions import NoScriptError, RedisError
 
 from ratelimit.backends.base import BaseBackend, Usage
 from ratelimit.exceptions import BackendUnavailable
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 # KEYS[1] = counter; ARGV = now_ms, window_ms, limit, cost, unique member prefix.
 # Returns {allowed (0/1), hits in window, oldest hit's score}.
@@ -72,12 +75,12 @@ RELEASE_SHA = _sha(RELEASE_LUA)
 class RedisBackend(BaseBackend):
     """Uses django-redis's pool for the cache alias `RATELIMIT_CACHE_ALIAS`."""
 
-    def _connection(self):  # noqa: ANN202 - redis.Redis, untyped in django-redis
+    def _connection(self) -> Redis:
         from django_redis import get_redis_connection
 
         return get_redis_connection(settings.RATELIMIT_CACHE_ALIAS)
 
-    def _script(self, script: str, sha: str, key: str, *args: object) -> Any:
+    def _script(self, script: str, sha: str, key: str, *args: str | int) -> Any:
         """Run `script` on `key` in one round trip (EVALSHA; EVAL once per server)."""
         try:
             conn = self._connection()

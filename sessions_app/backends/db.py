@@ -45,6 +45,16 @@ COLUMN_KEYS = frozenset({SESSION_KEY, ACTIVE_TENANT_KEY})
 
 
 class SessionStore(SessionBase):
+    if TYPE_CHECKING:
+        # SessionBase's private session cache, which this engine builds on (as Django's
+        # own engines do); django-stubs leaves it out.
+        _session_cache: dict[str, Any]
+
+        def _get_session(self, no_load: bool = False) -> dict[str, Any]: ...
+
+        @property
+        def _session(self) -> dict[str, Any]: ...
+
     def __init__(self, session_key: str | None = None) -> None:
         self._row: Session | None = None
         self._pending: dict[str, Any] = {}

@@ -153,7 +153,7 @@ def membership_set_primary_contact(
     lock_tenant(tenant)
     actor = acting_role(tenant=tenant, acting_user=acting_user)
     current = Membership.objects.for_tenant(tenant).filter(is_primary_contact=True).first()
-    for touched in {membership, current} - {None}:
+    for touched in {m for m in (membership, current) if m is not None}:
         assert_may_manage(actor=actor, membership=touched)
     previous = list(
         Membership.objects.for_tenant(tenant)

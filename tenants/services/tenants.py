@@ -150,6 +150,7 @@ def tenant_create_org(
 def _audit_account_shared(*, account: Account, tenant: Tenant, acting_user: User) -> None:
     """The new org and the account's home both log who put the org on the account, so the
     home's owners see every workspace their subscription pays for."""
+    assert account.home_tenant_id is not None  # only its home's billing managers share it
     home = Tenant.objects.get(pk=account.home_tenant_id)
     for log in (tenant, home):
         audit_record(

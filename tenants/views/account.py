@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.decorators import verified_email_required
 from tenants.forms import OrgCreateForm
 from tenants.selectors import membership_for_app, membership_list_for_user_with_counts
 
+if TYPE_CHECKING:
+    from core.types import AuthenticatedRequest
+
 
 @login_required
-def app(request: HttpRequest) -> HttpResponse:
+def app(request: AuthenticatedRequest) -> HttpResponse:
     """Send the user to the tenant they used last, or to their personal tenant."""
     membership = membership_for_app(
         user=request.user, active_tenant_id=request.session.get("active_tenant_id")
@@ -27,7 +32,7 @@ def app(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def tenant_list(request: HttpRequest) -> HttpResponse:
+def tenant_list(request: AuthenticatedRequest) -> HttpResponse:
     """All my workspaces with my role in each; open one to switch to it."""
     memberships = membership_list_for_user_with_counts(user=request.user)
     return render(
@@ -42,7 +47,7 @@ def tenant_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @verified_email_required
-def org_create(request: HttpRequest) -> HttpResponse:
+def org_create(request: AuthenticatedRequest) -> HttpResponse:
     form = OrgCreateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         tenant = form.save()

@@ -3,7 +3,7 @@ panel of the members page is in tenants/views/members.py)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -68,7 +68,7 @@ def _problem(
         "reason": error.reason,
         "message": str(error),
         "invitation": invitation,
-        "member_here": member_here and not invitation.tenant.is_deleted,
+        "member_here": member_here,
     }
     response = render(
         request, "tenants/invites/problem.html", context, status=PROBLEM_STATUS[error.reason]
@@ -89,7 +89,7 @@ def _usable(request: HttpRequest, token: str) -> Invitation | HttpResponse:
     return invitation
 
 
-def _emails_match(user: User | AnonymousUser, invitation: Invitation) -> bool:
+def _emails_match(user: User | AnonymousUser, invitation: Invitation) -> TypeGuard[User]:
     return bool(user.is_authenticated and user.email == invitation.email)
 
 
@@ -111,7 +111,7 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
     user = request.user
     if request.method == "POST" and _emails_match(user, invitation):
         try:
-            membership = invitation_accept(raw_token=token, user=user)  # type: ignore[arg-type]
+            membership = invitation_accept(raw_token=token, user=user)
         except InvitationLinkError as error:
             return _problem(request, error, invitation)
         except InvitationEmailMismatchError:
@@ -162,7 +162,7 @@ def invite_sign_up(request: HttpRequest, token: str) -> HttpResponse:
     form = InvitationSignUpForm(request.POST or None, invitation=invitation)
     if request.method == "POST" and form.is_valid():
         try:
-            membership = form.save(raw_token=token)
+            membership = form.accept(raw_token=token)
         except InvitationLinkError as error:
             return _problem(request, error, invitation)
         session_sign_in(request, membership.user)

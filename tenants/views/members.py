@@ -94,7 +94,7 @@ def member_role(request: TenantRequest, membership_id: int) -> HttpResponse:
             success=f"{membership.user.name or membership.user.email} is now {role.name}.",
         ).error
     else:
-        error = form.errors["role"][0]
+        error = str(form.errors["role"][0])  # the message (ErrorList.__getitem__)
         if not request.htmx:
             messages.error(request, error)
     if request.htmx:

@@ -23,15 +23,14 @@ from uploads.forms import LogoForm
 def _page(request: TenantRequest, **forms: Any) -> HttpResponse:
     """Every member sees the page; each section shows only if the role may use it."""
     tenant, user, role = request.tenant, request.user, request.role
-    kwargs = {"tenant": tenant, "user": user}
     if role.has_permission(TENANT_UPDATE):
-        forms.setdefault("rename_form", TenantRenameForm(**kwargs))
-        forms.setdefault("slug_form", TenantSlugForm(**kwargs))
+        forms.setdefault("rename_form", TenantRenameForm(tenant=tenant, user=user))
+        forms.setdefault("slug_form", TenantSlugForm(tenant=tenant, user=user))
         forms.setdefault("logo_form", LogoForm(tenant=tenant))
     if tenant.is_org and role.is_owner:
-        forms.setdefault("transfer_form", OwnershipTransferForm(**kwargs))
+        forms.setdefault("transfer_form", OwnershipTransferForm(tenant=tenant, user=user))
     if tenant.is_org and role.has_permission(TENANT_DELETE):
-        forms.setdefault("delete_form", TenantDeleteForm(**kwargs))
+        forms.setdefault("delete_form", TenantDeleteForm(tenant=tenant, user=user))
     status = 200 if all(not f.is_bound or f.is_valid() for f in forms.values()) else 400
     return render(
         request,

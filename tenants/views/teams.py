@@ -108,7 +108,7 @@ def team_member_add(request: TenantRequest, team_id: int) -> HttpResponse:
             success=f"{membership.user.email} added to {team.name}.",
         ).error
     else:
-        error = form.errors["membership"][0]
+        error = str(form.errors["membership"][0])  # the message (ErrorList.__getitem__)
         if not request.htmx:
             messages.error(request, error)
     if request.htmx:
