@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,11 +12,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import verified_email_required
 from billing import services
-from billing.exceptions import BillingError
 from billing.plans import plan_for_account
 from billing.selectors import account_tenant_get, billing_overview_get
 from billing.webhooks import stripe_event_receive
 from core.decorators import tenant_permission_required
+from core.errors import run_action
 from core.types import TenantRequest
 from core.views import tenant_context
 
@@ -46,8 +45,9 @@ def overview(request: TenantRequest) -> HttpResponse:
 def checkout(request: TenantRequest) -> HttpResponse:
     slug = request.tenant.slug
     success = request.build_absolute_uri(reverse("billing:success", kwargs={"tenant_slug": slug}))
-    try:
-        url = services.checkout_start(
+    outcome = run_action(
+        request,
+        lambda: services.checkout_start(
             tenant=request.tenant,
             plan_key=request.POST.get("plan", ""),
             acting_user=request.user,
@@ -56,24 +56,28 @@ def checkout(request: TenantRequest) -> HttpResponse:
             cancel_url=request.build_absolute_uri(
                 reverse("billing:cancel", kwargs={"tenant_slug": slug})
             ),
-        )
-    except BillingError as exc:
-        messages.error(request, exc.message)
-        return redirect(_overview_url(request))
-    return HttpResponseRedirect(url, status=303)
+        ),
+    )
+    return _to_provider(request, outcome.value)
 
 
 @require_POST
 @tenant_permission_required("billing.manage")
 def portal(request: TenantRequest) -> HttpResponse:
-    try:
-        url = services.portal_start(
+    outcome = run_action(
+        request,
+        lambda: services.portal_start(
             account=request.tenant.account,
             return_url=request.build_absolute_uri(_overview_url(request)),
             acting_user=request.user,
-        )
-    except BillingError as exc:
-        messages.error(request, exc.message)
+        ),
+    )
+    return _to_provider(request, outcome.value)
+
+
+def _to_provider(request: TenantRequest, url: str | None) -> HttpResponse:
+    """To the provider's page; back to the billing page when it was refused (flashed)."""
+    if url is None:
         return redirect(_overview_url(request))
     return HttpResponseRedirect(url, status=303)
 
@@ -85,13 +89,15 @@ def success(request: TenantRequest) -> HttpResponse:
     session_id = request.GET.get("session_id", "")
     confirmed = False
     if session_id:
-        try:
-            confirmed = services.checkout_confirm(
+        outcome = run_action(
+            request,
+            lambda: services.checkout_confirm(
                 account=account, session_id=session_id, acting_user=request.user
-            )
-        except BillingError as exc:
-            messages.error(request, exc.message)
+            ),
+        )
+        if not outcome.ok:
             return redirect(_overview_url(request))
+        confirmed = bool(outcome.value)
         account.refresh_from_db()
     return render(
         request,
@@ -122,14 +128,11 @@ def tenant_detach(request: TenantRequest, tenant_id: int) -> HttpResponse:
 
 
 def _detach(request: TenantRequest, tenant: Tenant) -> HttpResponse:
-    try:
-        services.account_tenant_detach(tenant=tenant, acting_user=request.user)
-    except BillingError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, f"{tenant.name} now has a billing account of its own, on the Free plan."
-        )
+    run_action(
+        request,
+        lambda: services.account_tenant_detach(tenant=tenant, acting_user=request.user),
+        success=f"{tenant.name} now has a billing account of its own, on the Free plan.",
+    )
     return redirect(_overview_url(request))
 
 
