@@ -1,6 +1,6 @@
 """What the two lookups every signed-in tenant page makes cost: ORM against prebuilt SQL.
 
-config/prebuilt_sql.py exists because compiling these `select_related(...).get(...)`
+core/prebuilt_sql.py exists because compiling these `select_related(...).get(...)`
 queries costs the ORM more than PostgreSQL needs to answer them. This measures both
 ways in-process, on the same rows, so docs/performance.md can cite a command:
 

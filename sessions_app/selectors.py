@@ -53,7 +53,7 @@ def _session_with_user_sql() -> str:
 
 def session_with_user_get(*, token_hash: str) -> Session | None:
     """The session row with this token hash and its user, in one indexed query (every
-    signed-in request runs it; the SQL is prebuilt, see config/prebuilt_sql.py)."""
+    signed-in request runs it; the SQL is prebuilt, see core/prebuilt_sql.py)."""
     found = fetch_one(_session_with_user_sql(), [token_hash], [Session, get_user_model()])
     if found is None:
         return None

@@ -44,7 +44,7 @@ _REQUEST_MODELS = (Membership, Tenant, Role, Account)
 
 @cache
 def _membership_for_request_sql() -> str:
-    """Every tenant page runs this, so it is prebuilt (see config/prebuilt_sql.py)."""
+    """Every tenant page runs this, so it is prebuilt (see core/prebuilt_sql.py)."""
     # Identifiers come from model metadata; every value is a query parameter.
     return (
         f"SELECT {select_list(Membership, 'm')}, {select_list(Tenant, 't')}, "  # noqa: S608
