@@ -8,8 +8,8 @@ from django.utils.html import format_html
 from billing.backends import billing_backend
 from billing.exceptions import BillingError
 from billing.models import Account, StripeEvent, StripeEventQuerySet
-from billing.services import account_sync
-from billing.webhooks import stripe_event_process
+from billing.subscriptions import account_sync
+from billing.webhook_processing import stripe_event_process
 
 
 def _dashboard_link(object_id: str) -> str:

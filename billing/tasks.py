@@ -1,8 +1,10 @@
 """Background work: processing webhook events and keeping seat counts in sync.
 
-The workers' entry point: it imports the services it runs. The services reach their
-task at call time (a local import), because django-tasks stores each queued task by
-its dotted path (`billing.tasks.…`), so the tasks stay in this module.
+django-tasks stores each queued task by its dotted path (`billing.tasks.…`), so the
+tasks stay in this module. It imports only the worker side (`billing.subscriptions`,
+`billing.webhook_processing`); the modules that enqueue (`billing.services`,
+`billing.webhooks`) import it, so the imports point one way. A task that must run
+again re-enqueues itself here, in its own body.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from django_tasks import default_task_backend, task
 
 from billing.exceptions import BillingProviderError
 from billing.models import Account, StripeEvent
-from billing.services import account_seats_sync
-from billing.webhooks import stripe_event_process
+from billing.subscriptions import account_seats_sync
+from billing.webhook_processing import stripe_event_process
 
 logger = logging.getLogger("billing")
 

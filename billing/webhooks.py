@@ -1,41 +1,29 @@
-"""Stripe webhook deliveries: verify, store raw, process each event id once.
+"""Stripe webhook deliveries: verify, store raw, queue each event id once.
 
 The view calls `stripe_event_receive`, which stores the delivery before anything
-acts on it and hands verified, not-yet-processed events to a background task.
-Processing applies state from the event's object with its timestamp, so deliveries
-in any order end in the state of the newest one.
+acts on it and hands verified, not-yet-processed events to a background task
+(`billing.tasks.stripe_event_process_task`, which runs `billing.webhook_processing`).
 """
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import stripe
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
-from accounts.mail import email_enqueue
-from billing.backends import billing_backend
-from billing.models import Account, StripeEvent
-from billing.selectors import account_billing_emails, account_for_stripe_object
-from billing.services import account_subscription_apply
+from billing.models import StripeEvent
+from billing.tasks import stripe_event_process_task
 
-logger = logging.getLogger("billing.webhooks")
 security_logger = logging.getLogger("billing.security")
 
 # Bodies of unverified deliveries are kept only this long: enough to debug a
 # misconfigured secret, not a way for anyone to fill the database.
 _UNVERIFIED_BODY_LIMIT = 10_000
-
-
-class EventNotApplicable(Exception):
-    """Processing cannot finish yet (e.g. no account for the customer); retry later."""
 
 
 def stripe_event_receive(*, payload: bytes, signature: str) -> StripeEvent:
@@ -71,8 +59,6 @@ def stripe_event_receive(*, payload: bytes, signature: str) -> StripeEvent:
         row = StripeEvent.objects.get(event_id=event.id, signature_valid=True)
         if row.is_processed:
             return row
-    from billing.tasks import stripe_event_process_task  # tasks.py imports this module
-
     transaction.on_commit(lambda: stripe_event_process_task.enqueue(row.pk))
     return row
 
@@ -82,11 +68,6 @@ def webhook_secrets() -> list[str]:
     a secret can be rotated with an overlap (add the new one, deploy, roll the endpoint's
     secret in Stripe, drop the old one)."""
     return [s.strip() for s in settings.STRIPE_WEBHOOK_SECRET.split(",") if s.strip()]
-
-
-def stripe_key_is_live() -> bool:
-    """Whether STRIPE_SECRET_KEY is a live-mode key (anything else counts as test mode)."""
-    return settings.STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_"))
 
 
 def _construct_event(text: str, signature: str, secrets: list[str]) -> Any:
@@ -115,182 +96,3 @@ def _record_unverified(text: str, reason: str) -> StripeEvent:
     security_logger.warning("Refused Stripe webhook delivery: %s", reason)
     row.save()
     return row
-
-
-def stripe_event_process(*, event: StripeEvent, force: bool = False) -> str:
-    """Apply one verified event (once; `force` re-applies a processed one, for replays).
-
-    Returns the outcome. Errors are stored on the row and re-raised so the task
-    backend sees the failure; the row stays unprocessed for `replay_stripe_events`.
-    """
-    try:
-        with transaction.atomic():
-            row = StripeEvent.objects.select_for_update().get(pk=event.pk)
-            if not row.signature_valid:
-                raise ValueError("Unverified deliveries are never processed.")
-            if row.is_processed and not force:
-                return row.outcome
-            if row.livemode != stripe_key_is_live():
-                outcome = _refuse_other_mode(row)
-            else:
-                outcome = _dispatch(json.loads(row.body), replay=row.is_processed)
-            row.attempts += 1
-            row.processed_at = timezone.now()
-            row.error = ""
-            row.outcome = outcome[:200]
-            row.save(update_fields=["attempts", "error", "processed_at", "outcome"])
-    except Exception as exc:
-        # Whatever failed is recorded on the row (outside the rolled-back transaction)
-        # and re-raised, never swallowed.
-        error = f"{exc.__class__.__name__}: {exc}"
-        StripeEvent.objects.filter(pk=event.pk).update(error=error, attempts=F("attempts") + 1)
-        logger.warning("Stripe event %s failed: %s", event.event_id, error)
-        raise
-    event.processed_at, event.outcome, event.error = row.processed_at, row.outcome, ""
-    return outcome
-
-
-def _refuse_other_mode(row: StripeEvent) -> str:
-    """A test-mode event must never change a live account (nor the reverse): test-mode
-    checkouts cost nothing, and anyone with the test keys can create them. Kept, never
-    applied, also on replays."""
-    event_mode = "live" if row.livemode else "test"
-    key_mode = "live" if stripe_key_is_live() else "test"
-    security_logger.warning(
-        "Stripe event %s is %s-mode but STRIPE_SECRET_KEY is %s-mode: not applied.",
-        row.event_id,
-        event_mode,
-        key_mode,
-    )
-    return f"refused: {event_mode}-mode event, {key_mode}-mode key"
-
-
-def _dispatch(event: dict[str, Any], *, replay: bool) -> str:
-    """Run the event's handler. On a replay of an event already processed, state is
-    applied again (idempotent) but notices are not sent twice."""
-    handler = HANDLERS.get(event["type"])
-    if handler is None:
-        return f"ignored: {event['type']} is not handled"
-    return handler(event, replay=replay)
-
-
-SECOND = timedelta(seconds=1)
-
-
-def _event_time(event: dict[str, Any]) -> datetime:
-    return datetime.fromtimestamp(int(event["created"]), tz=UTC)
-
-
-def _account_for(obj: dict[str, Any]) -> Account:
-    account = account_for_stripe_object(obj=obj)
-    if account is None:
-        raise EventNotApplicable(f"No account for customer {obj.get('customer') or '?'}.")
-    return account
-
-
-def _subscription_id_of_invoice(invoice: dict[str, Any]) -> str:
-    # Moved under parent.subscription_details in API version 2025-03-31.
-    details = (invoice.get("parent") or {}).get("subscription_details") or {}
-    sub = invoice.get("subscription") or details.get("subscription") or ""
-    return sub.get("id", "") if isinstance(sub, dict) else sub
-
-
-def _on_checkout_completed(event: dict[str, Any], *, replay: bool) -> str:
-    session = event["data"]["object"]
-    if session.get("mode") != "subscription" or not session.get("subscription"):
-        return "ignored: not a subscription checkout"
-    account = _account_for(session)
-    subscription = billing_backend().subscription_get(subscription_id=session["subscription"])
-    applied = account_subscription_apply(account=account, subscription=subscription, as_of=None)
-    return f"account {account.pk}: {'subscription applied' if applied else 'already current'}"
-
-
-def _on_subscription_event(event: dict[str, Any], *, replay: bool) -> str:
-    subscription = event["data"]["object"]
-    account = _account_for(subscription)
-    event_time = _event_time(event)
-    as_of: datetime | None = event_time
-    if account.stripe_state_at and event_time <= account.stripe_state_at < event_time + SECOND:
-        # Event times are whole seconds: two events of one second (or an event and a
-        # fetch within it) cannot be ordered by time. Ask Stripe for the state as it is.
-        subscription = billing_backend().subscription_get(subscription_id=subscription["id"])
-        as_of = None
-    applied = account_subscription_apply(account=account, subscription=subscription, as_of=as_of)
-    if not applied:
-        return f"account {account.pk}: stale, newer state already applied"
-    return f"account {account.pk}: {subscription.get('status')}"
-
-
-def _on_invoice_paid(event: dict[str, Any], *, replay: bool) -> str:
-    invoice = event["data"]["object"]
-    subscription_id = _subscription_id_of_invoice(invoice)
-    if not subscription_id:
-        return "ignored: invoice without subscription"
-    account = _account_for(invoice)
-    # The invoice does not carry the subscription's status: read it as it is now.
-    subscription = billing_backend().subscription_get(subscription_id=subscription_id)
-    account_subscription_apply(account=account, subscription=subscription, as_of=None)
-    return f"account {account.pk}: paid, {subscription.get('status')}"
-
-
-def _on_invoice_payment_failed(event: dict[str, Any], *, replay: bool) -> str:
-    invoice = event["data"]["object"]
-    account = _account_for(invoice)
-    if replay:
-        return f"account {account.pk}: payment failed (replay: contacts were emailed before)"
-    emails = account_billing_emails(account=account)
-    if emails:
-        email_enqueue(
-            to=emails,
-            template="billing/email/payment_failed",
-            context={
-                "account_name": account.name,
-                "amount_due": _money(invoice.get("amount_due"), invoice.get("currency")),
-                "next_attempt": _event_datetime(invoice.get("next_payment_attempt")),
-                "invoice_url": invoice.get("hosted_invoice_url") or "",
-                "site_url": settings.SITE_URL,
-            },
-        )
-    return f"account {account.pk}: payment failed, emailed {len(emails)} contact(s)"
-
-
-def _money(amount: Any, currency: Any) -> str:
-    if amount is None:
-        return ""
-    return f"{int(amount) / 100:,.2f} {(currency or '').upper()}".strip()
-
-
-def _event_datetime(value: Any) -> datetime | None:
-    return datetime.fromtimestamp(int(value), tz=UTC) if value else None
-
-
-HANDLERS: dict[str, Callable[..., str]] = {
-    "checkout.session.completed": _on_checkout_completed,
-    "customer.subscription.created": _on_subscription_event,
-    "customer.subscription.updated": _on_subscription_event,
-    "customer.subscription.deleted": _on_subscription_event,
-    "invoice.paid": _on_invoice_paid,
-    "invoice.payment_failed": _on_invoice_payment_failed,
-}
-
-
-def stripe_events_replay(
-    *, since: datetime | None = None, event_id: str | None = None
-) -> list[tuple[StripeEvent, str]]:
-    """Re-process stored verified events (oldest first); returns (event, outcome or error).
-
-    With `event_id` that one event is re-applied even if processed; otherwise only
-    events received since `since` are, processed or not. Stale state is still ignored.
-    """
-    events = StripeEvent.objects.verified().order_by("created_at_stripe", "received_at")
-    if event_id:
-        events = events.filter(event_id=event_id)
-    if since:
-        events = events.filter(received_at__gte=since)
-    results = []
-    for event in events:
-        try:
-            results.append((event, stripe_event_process(event=event, force=True)))
-        except Exception as exc:  # reported per event; the row holds the error too
-            results.append((event, f"error: {exc}"))
-    return results

@@ -222,7 +222,7 @@ def test_events_of_the_same_second_are_settled_by_asking_stripe(
 def test_replaying_a_payment_failure_does_not_email_the_contacts_again(
     stripe_http: Any, account: Account, post: Any, mailoutbox: list
 ) -> None:
-    from billing.webhooks import stripe_events_replay
+    from billing.webhook_processing import stripe_events_replay
 
     invoice = {"id": "in_3", "object": "invoice", "customer": "cus_QX1a2b3c4d5e6f"}
     post(event("invoice.payment_failed", invoice, created=int(time.time())))
@@ -394,7 +394,7 @@ def test_a_live_mode_event_is_recorded_but_not_applied_with_a_test_key(
 def test_replaying_an_event_of_the_other_mode_still_does_not_apply_it(
     stripe_http: Any, account: Account, post: Any
 ) -> None:
-    from billing.webhooks import stripe_events_replay
+    from billing.webhook_processing import stripe_events_replay
 
     evt = event("customer.subscription.created", subscription())
     evt["livemode"] = True

@@ -15,7 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from billing.audit import BillingAction
-from billing.services import account_subscription_apply
+from billing.subscriptions import account_subscription_apply
 from core.audit import audit_record
 from core.models import AuditEvent
 from sessions_app.audit import SessionAction

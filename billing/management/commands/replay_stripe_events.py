@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from billing.models import StripeEvent
-from billing.webhooks import stripe_events_replay
+from billing.webhook_processing import stripe_events_replay
 
 
 def _since(value: str) -> datetime:

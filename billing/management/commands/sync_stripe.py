@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from billing.backends import billing_enabled
 from billing.exceptions import BillingError
 from billing.models import Account
-from billing.services import account_sync
+from billing.subscriptions import account_sync
 
 
 class Command(BaseCommand):

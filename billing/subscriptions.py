@@ -1,0 +1,135 @@
+"""Subscription state from the provider: applying it to an account, re-reading it,
+and setting the seat count.
+
+The worker side of billing: `billing.tasks` runs `account_seats_sync`, and webhook
+processing (`billing.webhook_processing`) applies subscriptions, so this module
+enqueues nothing and imports no task.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from billing.audit import BillingAction
+from billing.backends import billing_backend
+from billing.exceptions import BillingNotConfigured
+from billing.models import Account
+from billing.plans import plan_for_price, plan_get
+from billing.selectors import account_seats_used
+from core.audit import audit_record
+
+logger = logging.getLogger("billing")
+
+TERMINAL_STATUSES = {Account.Status.CANCELED, Account.Status.INCOMPLETE_EXPIRED}
+
+
+def backend_or_refuse() -> Any:
+    backend = billing_backend()
+    if not backend.is_configured():
+        raise BillingNotConfigured()
+    return backend
+
+
+def _timestamp(value: Any) -> datetime | None:
+    return datetime.fromtimestamp(int(value), tz=UTC) if value else None
+
+
+def account_subscription_apply(
+    *, account: Account, subscription: dict[str, Any], as_of: datetime | None
+) -> bool:
+    """Make the account reflect `subscription` as it was at `as_of` (None: just fetched).
+
+    Out-of-order safe: state older than what the account already shows is ignored,
+    and a late event about an ended, replaced subscription cannot overwrite the
+    current one. Returns whether anything was applied.
+    """
+    as_of = as_of or timezone.now()
+    with transaction.atomic():
+        account = Account.objects.select_for_update().get(pk=account.pk)
+        if account.stripe_state_at and as_of < account.stripe_state_at:
+            logger.info("Ignoring stale state of %s for account %s", subscription["id"], account.pk)
+            return False
+        status = subscription.get("status", "")
+        if (
+            account.stripe_subscription_id
+            and subscription["id"] != account.stripe_subscription_id
+            and status in TERMINAL_STATUSES
+        ):
+            return False
+        item = (subscription.get("items") or {}).get("data", [{}])[0]
+        price_id = (item.get("price") or {}).get("id", "")
+        plan = plan_for_price(price_id) or plan_get(
+            (subscription.get("metadata") or {}).get("plan", "")
+        )
+        account.stripe_subscription_id = subscription["id"]
+        customer = subscription.get("customer")
+        if customer and not account.stripe_customer_id:
+            account.stripe_customer_id = customer
+        account.status = status if status in Account.Status.values else ""
+        if status in TERMINAL_STATUSES or plan is None:
+            account.plan = "free"
+        else:
+            account.plan = plan.key
+        # API versions from 2025-03-31 carry the period on the item.
+        account.current_period_end = _timestamp(
+            subscription.get("current_period_end") or item.get("current_period_end")
+        )
+        account.cancel_at_period_end = bool(subscription.get("cancel_at_period_end"))
+        account.seats = int(item.get("quantity") or 1)
+        account.stripe_state_at = as_of
+        account.full_clean()
+        previous_plan = Account.objects.values_list("plan", flat=True).get(pk=account.pk)
+        account.save()
+        if previous_plan != account.plan:
+            _audit_plan_change(account=account, before=previous_plan)
+    return True
+
+
+def _audit_plan_change(*, account: Account, before: str) -> None:
+    """Every live workspace the account pays for logs the change (the provider is the actor)."""
+    for tenant in account.tenants.filter(deleted_at__isnull=True):
+        audit_record(
+            tenant=tenant,
+            action=BillingAction.PLAN_CHANGED,
+            acting_user=None,
+            target=account,
+            before={"plan": before},
+            after={"plan": account.plan, "status": account.status},
+        )
+
+
+def account_sync(*, account: Account) -> bool:
+    """Re-read the account's subscription from the provider and apply it as current.
+    Returns False when the customer has no subscription."""
+    backend = backend_or_refuse()
+    if account.stripe_subscription_id:
+        subscription = backend.subscription_get(subscription_id=account.stripe_subscription_id)
+    elif account.stripe_customer_id:
+        subscription = backend.subscription_find(customer_id=account.stripe_customer_id)
+    else:
+        return False
+    if subscription is None:
+        return False
+    return account_subscription_apply(account=account, subscription=subscription, as_of=None)
+
+
+def account_seats_sync(*, account: Account) -> bool:
+    """Set the subscription quantity to the seats in use now (read at run time, so
+    tasks that run late or out of order still converge). Returns whether it changed."""
+    backend = backend_or_refuse()
+    plan = plan_get(account.plan)
+    if not account.has_live_subscription or plan is None or not plan.per_seat:
+        return False
+    used = max(1, account_seats_used(account=account))
+    if used == account.seats:
+        return False
+    subscription = backend.subscription_quantity_update(
+        subscription_id=account.stripe_subscription_id, quantity=used
+    )
+    account_subscription_apply(account=account, subscription=subscription, as_of=None)
+    return True
