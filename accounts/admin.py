@@ -26,7 +26,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from accounts.exceptions import LastOwnerOfOrgsError, PermanentEmailError
-from accounts.mail import email_delivery_retry, without_live_links
+from accounts.mail import email_delivery_retry
+from accounts.mail_delivery import without_live_links
 from accounts.models import EmailDelivery, EmailToken, KnownDevice, User
 from accounts.services import user_signup
 from accounts.services_email import password_reset_send

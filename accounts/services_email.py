@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-import logging
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.exceptions import EmailTaken, ResendTooSoon
-from accounts.mail import absolute_url, email_enqueue, task_enqueue_transactional
+from accounts.mail import email_deliver_later, email_enqueue
+from accounts.mail_delivery import absolute_url
 from accounts.models import EmailToken, KnownDevice, User, normalize_email
+from accounts.notices import password_reset_compose
+from accounts.task_queue import task_enqueue_transactional
+from accounts.tasks import password_reset_deliver
 from accounts.tokens import (
     email_token_check,
     email_token_issue,
@@ -24,8 +27,6 @@ from ratelimit.services import ratelimit_consume
 from sessions_app.devices import device_label
 from sessions_app.models import Session
 from sessions_app.services import session_revoke_all_for_user
-
-logger = logging.getLogger("accounts.security")
 
 RESEND_COOLDOWN_SECONDS = 60
 EMAIL_PURPOSES = (EmailToken.Purpose.VERIFY_EMAIL, EmailToken.Purpose.EMAIL_CHANGE)
@@ -168,8 +169,6 @@ def password_reset_request(*, email: str) -> bool:
     budget of requests (tier "auth-reset", separate from failed sign-ins, so an
     attacker cannot block a reset): over it nothing is sent and the caller answers
     as usual. Returns whether the request was queued."""
-    from accounts.tasks import password_reset_deliver  # tasks import this module
-
     email = normalize_email(email)
     usage = ratelimit_consume(tier="auth-reset", identity=email_hash(email))
     if usage is not None and not usage.allowed:
@@ -180,19 +179,14 @@ def password_reset_request(*, email: str) -> bool:
 
 
 def password_reset_send(*, email: str) -> bool:
-    """Worker side: email a one-hour reset link if the address has an active account."""
-    try:
-        user = User.objects.get(email=normalize_email(email), is_active=True)
-    except User.DoesNotExist:
-        logger.info("Password reset requested for an unknown address; dropped.")
-        return False
+    """Email a reset link now if the address has an active account (staff do, from
+    the admin); returns whether one was queued. The forgot-password page goes through
+    `password_reset_request` instead."""
     with transaction.atomic():
-        raw = email_token_issue(user=user, purpose=EmailToken.Purpose.PASSWORD_RESET)
-        email_enqueue(
-            to=user.email,
-            template="accounts/email/password_reset",
-            context={"user": user, "url": absolute_url("accounts:password-reset", raw)},
-        )
+        delivery = password_reset_compose(email=email)
+        if delivery is None:
+            return False
+        email_deliver_later(delivery)
     return True
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 
-from accounts.mail import absolute_url, email_enqueue, task_enqueue_transactional
-from accounts.models import User, normalize_email
+from accounts.models import normalize_email
+from accounts.task_queue import task_enqueue_transactional
+from accounts.tasks import sign_in_paused_deliver
 from core.security_log import security_event
 from ratelimit.services import ratelimit_consume, ratelimit_release
 
@@ -51,20 +52,4 @@ def sign_in_paused_notify(*, email: str, minutes: int) -> None:
 
     Whether an account exists is decided in the worker, so the failed sign-in that
     paused it answers the same way (and as fast) for every address."""
-    from accounts.tasks import sign_in_paused_deliver  # tasks import this module
-
     task_enqueue_transactional(sign_in_paused_deliver, normalize_email(email), minutes)
-
-
-def sign_in_paused_send(*, email: str, minutes: int) -> bool:
-    """Worker side: tell the owner of `email`, if there is one, how to reset."""
-    try:
-        user = User.objects.get(email=normalize_email(email), is_active=True)
-    except User.DoesNotExist:
-        return False
-    email_enqueue(
-        to=user.email,
-        template="accounts/email/sign_in_paused",
-        context={"user": user, "minutes": minutes, "url": absolute_url("accounts:password-forgot")},
-    )
-    return True

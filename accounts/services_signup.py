@@ -16,7 +16,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.exceptions import EmailTaken, TokenExpired, TokenInvalid, TokenUsed
-from accounts.mail import absolute_url, email_enqueue
+from accounts.mail import email_enqueue
+from accounts.mail_delivery import absolute_url
 from accounts.models import PendingSignup, User, normalize_email
 from accounts.services import user_signup
 from accounts.tokens import token_digest, token_generate

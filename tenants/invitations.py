@@ -24,7 +24,8 @@ from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from accounts.mail import absolute_url, email_enqueue
+from accounts.mail import email_enqueue
+from accounts.mail_delivery import absolute_url
 from accounts.models import User, normalize_email
 from accounts.services import user_signup
 from accounts.tokens import token_digest, token_generate, token_matches

@@ -50,7 +50,7 @@ class ResendEmailBackend(BaseEmailBackend):
                     raise
                 logger.exception("Resend refused a message to %s", message.to)
                 continue
-            # Handed back to accounts.mail._send, which reads it with getattr: Django's
+            # Handed back to accounts.mail_delivery._send, which reads it with getattr: Django's
             # send_messages() returns only a count. Any EmailMessage may come here.
             message.provider_message_id = response.get("id", "")  # type: ignore[attr-defined]
             sent += 1

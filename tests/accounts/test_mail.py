@@ -5,7 +5,8 @@ from django.db import transaction
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
-from accounts.mail import email_enqueue, email_render
+from accounts.mail import email_enqueue
+from accounts.mail_delivery import email_render
 from accounts.models import EmailDelivery
 from tests.accounts.mailtools import URL_RE, run_worker
 
@@ -155,7 +156,7 @@ def test_staff_never_see_a_live_link_even_while_the_email_waits_to_be_sent(user,
 
 
 def test_links_without_a_token_are_kept_and_retried(user, settings):
-    from accounts.mail import without_live_links
+    from accounts.mail_delivery import without_live_links
 
     settings.SITE_URL = "https://app.example.com"
     text = (

@@ -1,0 +1,224 @@
+"""Email the worker side needs: rendering, recording and sending a delivery.
+
+Nothing here enqueues a task, so `accounts.tasks` imports this module and the task
+bodies decide what to queue: `email_delivery_attempt` returns a `DeliveryAttempt`,
+and when it carries `retry_at` the `email_deliver` task records the retry and queues
+itself again in one transaction. The enqueue side is `accounts.mail`.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
+
+from accounts.exceptions import PermanentEmailError, TransientEmailError
+from accounts.models import EmailDelivery
+
+logger = logging.getLogger("accounts.mail")
+
+
+def absolute_url(viewname: str, *args: Any, **kwargs: Any) -> str:
+    """An absolute link for emails, from SITE_URL (never the request's Host header)."""
+    return settings.SITE_URL + reverse(viewname, args=args or None, kwargs=kwargs or None)
+
+
+def email_render(*, template: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    """Subject, plain text and HTML for `template` (a path prefix such as
+    "accounts/email/verify_email")."""
+    context = {"PRODUCT_NAME": "Pacetrack", "SITE_URL": settings.SITE_URL, **context}
+    subject: str = render_to_string(f"{template}_subject.txt", context)
+    # Header injection and stray template newlines: a subject is one line.
+    subject = " ".join(subject.split())
+    text = render_to_string(f"{template}_message.txt", context).strip() + "\n"
+    html = render_to_string(f"{template}_message.html", context)
+    return subject, text, html
+
+
+def email_record(*, to: str | list[str], template: str, context: dict[str, Any]) -> EmailDelivery:
+    """Render an email and store it as a queued `EmailDelivery` (not yet enqueued)."""
+    recipients = [to] if isinstance(to, str) else list(to)
+    if not recipients:
+        raise ValueError("An email needs at least one recipient.")
+    subject, text, html = email_render(template=template, context=context)
+    return EmailDelivery.objects.create(
+        to=recipients, template=template, subject=subject, body_text=text, body_html=html
+    )
+
+
+# --- Sending (runs in the worker) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeliveryAttempt:
+    """The outcome of one attempt. `retry_at` set: a transient failure to be retried
+    then; it is not on record yet (`email_delivery_retry_record`), so the caller
+    records it in the transaction that queues the next attempt."""
+
+    status: str
+    retry_at: datetime | None = None
+    error: str = ""
+
+
+def email_delivery_attempt(*, delivery_id: int, can_retry_later: bool) -> DeliveryAttempt:
+    """Send one queued email and record the outcome (a retry excepted, see above).
+
+    `can_retry_later`: whether the task backend can schedule a later attempt. Safe
+    to run twice: a delivery already sent is not sent again."""
+    with transaction.atomic():
+        delivery = EmailDelivery.objects.select_for_update().get(pk=delivery_id)
+        if delivery.status in (EmailDelivery.Status.SENT, EmailDelivery.Status.FAILED):
+            return DeliveryAttempt(status=delivery.status)
+        delivery.attempts += 1
+        delivery.last_attempt_at = timezone.now()
+        delivery.save(update_fields=["attempts", "last_attempt_at"])
+    try:
+        provider_id = _send(delivery)
+    except TransientEmailError as error:
+        return _transient(delivery, error, can_retry_later=can_retry_later)
+    except PermanentEmailError as error:
+        return DeliveryAttempt(status=_record_failed(delivery, error))
+    except Exception as error:
+        # An unexpected bug must not leave the email in limbo: record, then re-raise
+        # so the task itself is marked failed with the traceback.
+        _record_failed(delivery, error)
+        raise
+    delivery.status = EmailDelivery.Status.SENT
+    delivery.sent_at = timezone.now()
+    delivery.provider_message_id = provider_id
+    delivery.next_attempt_at = None
+    delivery.last_error = ""
+    delivery.body_text = delivery.body_html = ""  # may hold live links; no longer needed
+    delivery.save()
+    return DeliveryAttempt(status=delivery.status)
+
+
+def email_delivery_retry_record(*, delivery_id: int, attempt: DeliveryAttempt) -> None:
+    """Put the retry `attempt` announced on record (status, error, when)."""
+    EmailDelivery.objects.filter(pk=delivery_id).update(
+        status=EmailDelivery.Status.RETRYING,
+        last_error=attempt.error,
+        next_attempt_at=attempt.retry_at,
+    )
+
+
+# --- Live links ---------------------------------------------------------------------
+
+REMOVED_LINK = "[one-time link removed]"
+_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+def without_live_links(text: str) -> str:
+    """`text` with every link to one of our token URLs replaced by REMOVED_LINK.
+
+    A link is live when its path resolves to a view taking a `token` argument
+    (password reset, email verification and change, invitations): whoever reads
+    it can act as the recipient. Other links are kept.
+    """
+    return _URL.sub(lambda m: REMOVED_LINK if _is_token_link(m.group()) else m.group(), text)
+
+
+def _is_token_link(url: str) -> bool:
+    if not url.startswith(settings.SITE_URL + "/"):
+        return False
+    try:
+        match = resolve(urlsplit(url[len(settings.SITE_URL) :]).path)
+    except Resolver404:
+        return False
+    return "token" in match.kwargs
+
+
+def _forget_live_links(delivery: EmailDelivery) -> list[str]:
+    """A delivery that finally failed keeps no usable link in its stored bodies (anyone
+    with admin access could otherwise use it); returns the fields to save."""
+    delivery.body_text = without_live_links(delivery.body_text)
+    delivery.body_html = without_live_links(delivery.body_html)
+    return ["body_text", "body_html"]
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff with jitter: base, 2×base, 4×base… capped."""
+    base = settings.EMAIL_DELIVERY_RETRY_BASE_SECONDS
+    cap = settings.EMAIL_DELIVERY_RETRY_MAX_SECONDS
+    seconds = min(cap, base * 2 ** max(attempts - 1, 0))
+    return timedelta(seconds=seconds * random.uniform(0.8, 1.2))  # noqa: S311 - not crypto
+
+
+def _send(delivery: EmailDelivery) -> str:
+    message = EmailMultiAlternatives(
+        subject=delivery.subject,
+        body=delivery.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=delivery.to,
+    )
+    message.attach_alternative(delivery.body_html, "text/html")
+    # Lets providers that support it (Resend) drop a duplicate if a retry follows a
+    # send whose answer was lost. An extra attribute, read with getattr: Django's
+    # EmailMessage has no field for it and other backends ignore it.
+    message.idempotency_key = f"pacetrack-delivery-{delivery.pk}"  # type: ignore[attr-defined]
+    try:
+        get_connection(fail_silently=False).send_messages([message])
+    except (TransientEmailError, PermanentEmailError):
+        raise
+    except smtplib.SMTPResponseException as error:
+        # 4yz replies are temporary by definition (RFC 5321 §4.2.1), 5yz permanent.
+        cls = TransientEmailError if 400 <= error.smtp_code < 500 else PermanentEmailError
+        raise cls(f"SMTP {error.smtp_code}: {error.smtp_error!r}") from error
+    except smtplib.SMTPRecipientsRefused as error:
+        raise PermanentEmailError(f"Recipients refused: {error.recipients}") from error
+    except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError) as error:
+        raise TransientEmailError(f"{type(error).__name__}: {error}") from error
+    return getattr(message, "provider_message_id", "")
+
+
+def _transient(
+    delivery: EmailDelivery, error: Exception, *, can_retry_later: bool
+) -> DeliveryAttempt:
+    delivery.last_error = str(error)[:2000]
+    if delivery.attempts >= settings.EMAIL_DELIVERY_MAX_ATTEMPTS or not can_retry_later:
+        reason = (
+            "gave up after {n} attempts"
+            if can_retry_later
+            else "the tasks backend cannot retry later"
+        )
+        logger.error(
+            "Email %s failed (%s): %s", delivery.pk, reason.format(n=delivery.attempts), error
+        )
+        delivery.status = EmailDelivery.Status.FAILED
+        delivery.next_attempt_at = None
+        redacted = _forget_live_links(delivery)
+        delivery.save(update_fields=["status", "last_error", "next_attempt_at", *redacted])
+        return DeliveryAttempt(status=delivery.status)
+    retry_at = timezone.now() + retry_delay(delivery.attempts)
+    logger.warning(
+        "Email %s attempt %s failed, retrying at %s: %s",
+        delivery.pk,
+        delivery.attempts,
+        retry_at.isoformat(),
+        error,
+    )
+    return DeliveryAttempt(
+        status=EmailDelivery.Status.RETRYING, retry_at=retry_at, error=delivery.last_error
+    )
+
+
+def _record_failed(delivery: EmailDelivery, error: Exception) -> str:
+    logger.error("Email %s failed permanently: %s", delivery.pk, error)
+    delivery.status = EmailDelivery.Status.FAILED
+    delivery.last_error = f"{type(error).__name__}: {error}"[:2000]
+    delivery.next_attempt_at = None
+    redacted = _forget_live_links(delivery)
+    delivery.save(update_fields=["status", "last_error", "next_attempt_at", *redacted])
+    return delivery.status
