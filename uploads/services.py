@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
+from typing import Literal
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -50,10 +53,17 @@ def _forget_after_commit(key: str) -> None:
     transaction.on_commit(forget, robust=True)
 
 
-def _store_image(*, tenant: Tenant, image: images.NormalizedImage) -> str:
+@contextmanager
+def _new_image_object(*, tenant: Tenant, image: images.NormalizedImage) -> Iterator[str]:
+    """Write the image's object before any row points at it, and delete it again if
+    recording it fails: that transaction rolled back, so nothing refers to it."""
     key = upload_key_build(tenant_id=tenant.pk, extension=images.OUTPUT_EXTENSION)
     storage_save(key=key, content=ContentFile(image.data), content_type=images.OUTPUT_CONTENT_TYPE)
-    return key
+    try:
+        yield key
+    except BaseException:
+        storage_delete_quietly(key=key)
+        raise
 
 
 def _image_row(
@@ -74,30 +84,39 @@ def _image_row(
     return upload
 
 
-def _replace_image_row(*, tenant_id: int, old_key: str) -> None:
-    """Drop the replaced image's row now and its object after commit."""
+def _image_swap(
+    *,
+    owner: User | Tenant,
+    field: Literal["avatar", "logo"],
+    tenant: Tenant,
+    key: str,
+    also_save: tuple[str, ...] = (),
+) -> bool:
+    """Point the owner's avatar or logo at `key` ("" for none), inside the caller's
+    transaction: the replaced image's row goes now, its object after commit.
+
+    False, with nothing written, when there is neither an old nor a new image.
+    """
+    # Lock the owner so two concurrent changes cannot both replace the same old key.
+    # `__class__`, not type(): request.user is a SimpleLazyObject that proxies it.
+    locked = owner.__class__._default_manager.select_for_update().get(pk=owner.pk)
+    old_key: str = getattr(locked, field)
+    if not key and not old_key:
+        return False
     if old_key:
-        Upload.objects.filter(tenant_id=tenant_id, key=old_key).delete()
+        Upload.objects.filter(tenant_id=tenant.pk, key=old_key).delete()
         _forget_after_commit(old_key)
+    setattr(locked, field, key)
+    locked.save(update_fields=[field, *also_save])
+    return True
 
 
 def avatar_update(*, user: User, image: images.NormalizedImage) -> Upload:
     """Store a processed avatar in the user's personal tenant and make it current."""
     tenant = user.personal_tenant
-    key = _store_image(tenant=tenant, image=image)
-    try:
-        with transaction.atomic():
-            # Lock the user so two concurrent uploads cannot both replace the same old key.
-            locked = User.objects.select_for_update().get(pk=user.pk)
-            upload = _image_row(
-                tenant=tenant, key=key, image=image, kind=Upload.Kind.AVATAR, user=user
-            )
-            _replace_image_row(tenant_id=tenant.pk, old_key=locked.avatar)
-            locked.avatar = key
-            locked.save(update_fields=["avatar"])
-    except BaseException:
-        storage_delete_quietly(key=key)
-        raise
+    with _new_image_object(tenant=tenant, image=image) as key, transaction.atomic():
+        _image_swap(owner=user, field="avatar", tenant=tenant, key=key)
+        upload = _image_row(tenant=tenant, key=key, image=image, kind=Upload.Kind.AVATAR, user=user)
     user.avatar = key
     return upload
 
@@ -105,39 +124,26 @@ def avatar_update(*, user: User, image: images.NormalizedImage) -> Upload:
 def avatar_remove(*, user: User) -> None:
     """Clear the user's avatar; the object is deleted after commit."""
     with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
-        if not locked.avatar:
+        if not _image_swap(owner=user, field="avatar", tenant=user.personal_tenant, key=""):
             return
-        tenant = Tenant.objects.get(personal_owner=user)
-        _replace_image_row(tenant_id=tenant.pk, old_key=locked.avatar)
-        locked.avatar = ""
-        locked.save(update_fields=["avatar"])
     user.avatar = ""
 
 
 def logo_update(*, tenant: Tenant, image: images.NormalizedImage, acting_user: User) -> Upload:
     """Store a processed logo for the tenant and make it current."""
-    key = _store_image(tenant=tenant, image=image)
-    try:
-        with transaction.atomic():
-            locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
-            upload = _image_row(
-                tenant=tenant, key=key, image=image, kind=Upload.Kind.LOGO, user=acting_user
-            )
-            _replace_image_row(tenant_id=tenant.pk, old_key=locked.logo)
-            locked.logo = key
-            locked.save(update_fields=["logo", "updated_at"])
-            audit_record(
-                tenant=tenant,
-                action=TenantAction.LOGO_CHANGED,
-                acting_user=acting_user,
-                target=upload,
-                target_label=upload.original_filename,
-                after={"size": upload.size},
-            )
-    except BaseException:
-        storage_delete_quietly(key=key)
-        raise
+    with _new_image_object(tenant=tenant, image=image) as key, transaction.atomic():
+        _image_swap(owner=tenant, field="logo", tenant=tenant, key=key, also_save=("updated_at",))
+        upload = _image_row(
+            tenant=tenant, key=key, image=image, kind=Upload.Kind.LOGO, user=acting_user
+        )
+        audit_record(
+            tenant=tenant,
+            action=TenantAction.LOGO_CHANGED,
+            acting_user=acting_user,
+            target=upload,
+            target_label=upload.original_filename,
+            after={"size": upload.size},
+        )
     tenant.logo = key
     return upload
 
@@ -145,12 +151,10 @@ def logo_update(*, tenant: Tenant, image: images.NormalizedImage, acting_user: U
 def logo_remove(*, tenant: Tenant, acting_user: User) -> None:
     """Clear the tenant's logo; the object is deleted after commit."""
     with transaction.atomic():
-        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
-        if not locked.logo:
+        if not _image_swap(
+            owner=tenant, field="logo", tenant=tenant, key="", also_save=("updated_at",)
+        ):
             return
-        _replace_image_row(tenant_id=tenant.pk, old_key=locked.logo)
-        locked.logo = ""
-        locked.save(update_fields=["logo", "updated_at"])
         audit_record(
             tenant=tenant,
             action=TenantAction.LOGO_REMOVED,
