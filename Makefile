@@ -57,6 +57,7 @@ soak: setup
 
 ## worker: run the background task worker (needed with TASKS_BACKEND=database)
 worker: setup
+	$(MANAGE) resume_email_deliveries --all
 	$(MANAGE) db_worker
 
 clean:

@@ -15,9 +15,12 @@ worker side, so the imports point one way.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from accounts.exceptions import PermanentEmailError
 from accounts.mail_delivery import REMOVED_LINK, email_record
@@ -36,6 +39,32 @@ def email_enqueue(*, to: str | list[str], template: str, context: dict[str, Any]
 def email_deliver_later(delivery: EmailDelivery) -> None:
     """Queue `delivery` (already recorded) with the current transaction."""
     task_enqueue_transactional(email_deliver, delivery.pk)
+
+
+def email_deliveries_resume(*, stale_after: timedelta | None) -> int:
+    """Queue again the unsent deliveries whose task was lost: a worker killed mid-task,
+    or the database restarting between a failed attempt and the record of its retry.
+
+    `stale_after=None` takes every queued or retrying delivery (right after the worker
+    restarts, when none of its tasks can be running); otherwise only those due for
+    longer than that. Each is queued for its own due time. A delivery queued twice is
+    sent once: the attempt locks the row and skips what was sent meanwhile."""
+    pending = EmailDelivery.objects.filter(
+        status__in=[EmailDelivery.Status.QUEUED, EmailDelivery.Status.RETRYING]
+    )
+    if stale_after is not None:
+        cutoff = timezone.now() - stale_after
+        pending = pending.filter(
+            Q(next_attempt_at__lt=cutoff) | Q(next_attempt_at__isnull=True, created_at__lt=cutoff)
+        )
+    can_defer = email_deliver.get_backend().supports_defer
+    resumed = 0
+    with transaction.atomic():
+        for delivery in pending.order_by("pk"):
+            due = delivery.next_attempt_at if can_defer else None
+            task_enqueue_transactional(email_deliver, delivery.pk, run_after=due)
+            resumed += 1
+    return resumed
 
 
 def email_delivery_retry(*, delivery: EmailDelivery) -> None:

@@ -891,13 +891,27 @@ def main() -> int:
             def supervise() -> None:
                 # What systemd or Kubernetes does for the worker in production.
                 nonlocal worker
+                restarting = False
                 while not done.is_set():
                     assert worker is not None  # started above, before this thread
                     if worker.poll() is not None:
-                        restarts.append(round(time.monotonic() - t0, 1))
-                        worker = procs.start(
-                            "worker", worker_argv, env=env, logfile=logdir / "worker.log"
+                        if not restarting:
+                            restarts.append(round(time.monotonic() - t0, 1))
+                            restarting = True
+                        # What ExecStartPre does in production: the tasks that died with
+                        # the old worker are queued again before the new one starts.
+                        resumed = subprocess.run(
+                            [str(BIN / "python"), "manage.py", "resume_email_deliveries", "--all"],
+                            env=env,
+                            cwd=ROOT,
+                            capture_output=True,
+                            check=False,
                         )
+                        if resumed.returncode == 0:
+                            restarting = False
+                            worker = procs.start(
+                                "worker", worker_argv, env=env, logfile=logdir / "worker.log"
+                            )
                     done.wait(1)
 
             done = threading.Event()
@@ -964,8 +978,10 @@ def main() -> int:
             if restarts:
                 notes.append(
                     f"The email worker exited at t={restarts} s (PostgreSQL restart) and was "
-                    "restarted by the soak's supervisor loop, as systemd/Kubernetes would: "
-                    "django-tasks' db_worker does not survive losing its database connection."
+                    "restarted by the soak's supervisor loop, as systemd/Kubernetes would, after "
+                    "`manage.py resume_email_deliveries --all` queued again the emails whose "
+                    "task died with it: django-tasks' db_worker does not survive losing its "
+                    "database connection."
                 )
         finally:
             stop_all = procs.stop_all

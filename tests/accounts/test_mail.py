@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
@@ -171,3 +174,28 @@ def test_links_without_a_token_are_kept_and_retried(user, settings):
         "Devices: https://app.example.com/account/sessions/\n"
         "Elsewhere: https://stripe.com/auth/password/reset/abc123/\n"
     )
+
+
+def test_an_email_whose_task_was_lost_is_resumed_and_sent_once(db_tasks, user, mailoutbox):
+    """The database restarting between a failed attempt and the record of its retry
+    (found by `make soak`) leaves a retrying email with no task: the resume command
+    queues it again, and the worker sends it exactly once."""
+    with transaction.atomic():
+        email_enqueue(to=user.email, template=TEMPLATE, context=context(user))
+    DBTaskResult.objects.all().delete()  # the task is gone with the crashed worker
+    EmailDelivery.objects.update(status=EmailDelivery.Status.RETRYING)
+    run_worker()
+    assert mailoutbox == []  # nothing would ever send it
+
+    call_command("resume_email_deliveries", "--stale", "3600", stdout=StringIO())
+    run_worker()
+    assert mailoutbox == []  # not overdue yet: a recent email may still have its task
+
+    out = StringIO()
+    call_command("resume_email_deliveries", "--all", stdout=out)
+    call_command("resume_email_deliveries", "--all", stdout=StringIO())  # queued twice
+    run_worker()
+
+    assert "Queued 1 email(s) again." in out.getvalue()
+    assert len(mailoutbox) == 1
+    assert EmailDelivery.objects.get().status == EmailDelivery.Status.SENT

@@ -1,0 +1,33 @@
+"""Queue again the emails whose delivery task was lost (see `email_deliveries_resume`)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from accounts.mail import email_deliveries_resume
+
+
+class Command(BaseCommand):
+    help = (
+        "Queue again every unsent email whose task was lost (a worker killed mid-task, the "
+        "database restarting under it). Run it before the worker starts (--all) and every "
+        "few minutes (only deliveries overdue by --stale seconds)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--all",
+            action="store_true",
+            help="every queued or retrying email: only while no worker is running",
+        )
+        parser.add_argument(
+            "--stale", type=int, default=300, help="seconds overdue before an email is resumed"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        stale = None if options["all"] else timedelta(seconds=options["stale"])
+        count = email_deliveries_resume(stale_after=stale)
+        self.stdout.write(f"Queued {count} email(s) again.")
