@@ -107,6 +107,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # htmx requests that need sign-in navigate the whole page there (HX-Redirect).
+    "accounts.middleware.HtmxSignInRedirectMiddleware",
     # After authentication (the api tier is keyed by request.user), before tenants (a
     # refused request is answered before the membership query). Checked by ratelimit.E003.
     "ratelimit.middleware.RateLimitMiddleware",

@@ -1,0 +1,48 @@
+"""Sign-in redirects for htmx requests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.http import HttpResponseClientRedirect
+
+REDIRECTS = {301, 302, 303, 307, 308}
+
+
+class HtmxSignInRedirectMiddleware:
+    """An htmx request that needs sign-in navigates the whole browser to the sign-in
+    page (`HX-Redirect`), with `next` back to the page the person was on.
+
+    htmx follows a plain redirect inside its XHR and would swap the whole sign-in
+    page, header and footer included, into the fragment it was updating (a session
+    revoked from another device, then a click on "Send invitation")."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not getattr(request, "htmx", False) or response.status_code not in REDIRECTS:
+            return response
+        sign_in = resolve_url(settings.LOGIN_URL)
+        if urlsplit(response.get("Location", "")).path != sign_in:
+            return response
+        navigate = HttpResponseClientRedirect(f"{sign_in}?{urlencode({'next': _page(request)})}")
+        navigate.cookies = response.cookies  # e.g. the expired session cookie's removal
+        return navigate
+
+
+def _page(request: HttpRequest) -> str:
+    """The page in the browser (htmx sends it), else the requested path."""
+    current = request.headers.get("HX-Current-URL", "")
+    if current and url_has_allowed_host_and_scheme(
+        current, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(current)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return request.get_full_path()
