@@ -467,66 +467,41 @@ RATELIMIT_BACKEND = env.str(
 RATELIMIT_CACHE_ALIAS = "default"  # the django-redis connection the Redis backend uses
 RATELIMIT_KEY_PREFIX = env.str("RATELIMIT_KEY_PREFIX", default="")  # keys: <prefix>rl:{tier:id}
 # Rates read "<count>/<period>"; when_unavailable: "fail_open" or "memory" (count per process).
+
+
+def _tier(tier: str, default: str, when_unavailable: str) -> dict[str, str]:
+    """A tier's rate from RATELIMIT_<TIER> (dashes become underscores), else `default`."""
+    variable = "RATELIMIT_" + tier.upper().replace("-", "_")
+    return {"rate": env.str(variable, default=default), "when_unavailable": when_unavailable}
+
+
 RATELIMIT_TIERS = {
     # Per IP: failed sign-ins, sign-ups, reset requests and reset submissions.
-    "auth": {"rate": env.str("RATELIMIT_AUTH", default="5/15m"), "when_unavailable": "memory"},
+    "auth": _tier("auth", "5/15m", "memory"),
     # Failed sign-ins per account from unknown devices, and per known-device cookie.
-    "auth-account": {
-        "rate": env.str("RATELIMIT_AUTH_ACCOUNT", default="10/1h"),
-        "when_unavailable": "memory",
-    },
-    "auth-device": {
-        "rate": env.str("RATELIMIT_AUTH_DEVICE", default="10/1h"),
-        "when_unavailable": "memory",
-    },
+    "auth-account": _tier("auth-account", "10/1h", "memory"),
+    "auth-device": _tier("auth-device", "10/1h", "memory"),
     # Reset emails per address (over it: same answer, nothing sent); "sign-in paused" notices.
-    "auth-reset": {
-        "rate": env.str("RATELIMIT_AUTH_RESET", default="5/1h"),
-        "when_unavailable": "memory",
-    },
-    "auth-notice": {
-        "rate": env.str("RATELIMIT_AUTH_NOTICE", default="1/1h"),
-        "when_unavailable": "memory",
-    },
+    "auth-reset": _tier("auth-reset", "5/1h", "memory"),
+    "auth-notice": _tier("auth-notice", "1/1h", "memory"),
     # Sign-up emails per address (link or "you already have an account"); over it: the
     # same answer, nothing sent.
-    "auth-signup": {
-        "rate": env.str("RATELIMIT_AUTH_SIGNUP", default="5/1h"),
-        "when_unavailable": "memory",
-    },
+    "auth-signup": _tier("auth-signup", "5/1h", "memory"),
     # Wrong current passwords per user (password/email change, deletion, ownership transfer).
-    "password-check": {
-        "rate": env.str("RATELIMIT_PASSWORD_CHECK", default="10/1h"),
-        "when_unavailable": "memory",
-    },
-    "serve": {
-        "rate": env.str("RATELIMIT_SERVE", default="500/1h"),
-        "when_unavailable": "fail_open",
-    },
+    "password-check": _tier("password-check", "10/1h", "memory"),
+    "serve": _tier("serve", "500/1h", "fail_open"),
     # Signed-in requests, per user, one tier each: page views and htmx GETs, state
     # changes, the admin, and a JSON API (RATELIMIT_API_NAMESPACES; none yet).
-    "pages": {
-        "rate": env.str("RATELIMIT_PAGES", default="1200/15m"),
-        "when_unavailable": "fail_open",
-    },
-    "actions": {
-        "rate": env.str("RATELIMIT_ACTIONS", default="300/15m"),
-        "when_unavailable": "fail_open",
-    },
-    "admin": {
-        "rate": env.str("RATELIMIT_ADMIN", default="600/15m"),
-        "when_unavailable": "fail_open",
-    },
-    "api": {"rate": env.str("RATELIMIT_API", default="100/15m"), "when_unavailable": "fail_open"},
+    "pages": _tier("pages", "1200/15m", "fail_open"),
+    "actions": _tier("actions", "300/15m", "fail_open"),
+    "admin": _tier("admin", "600/15m", "fail_open"),
+    "api": _tier("api", "100/15m", "fail_open"),
     # For consume_or_429() around "resend verification email" and similar sends.
-    "email-send": {
-        "rate": env.str("RATELIMIT_EMAIL_SEND", default="5/1h"),
-        "when_unavailable": "memory",
-    },
+    "email-send": _tier("email-send", "5/1h", "memory"),
     # Invitations sent or resent per user: caps invite spam on plans without a member cap.
-    "invite": {"rate": env.str("RATELIMIT_INVITE", default="50/1h"), "when_unavailable": "memory"},
+    "invite": _tier("invite", "50/1h", "memory"),
     # Avatar/logo uploads and previews per user: each decodes an image (CPU and RAM).
-    "image": {"rate": env.str("RATELIMIT_IMAGE", default="30/15m"), "when_unavailable": "memory"},
+    "image": _tier("image", "30/15m", "memory"),
 }
 # URL name -> the POSTed email field of a sign-in form: only failures count, per IP and
 # per account (or known device). None: every POST counts against the IP.
