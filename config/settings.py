@@ -245,7 +245,7 @@ CSRF_COOKIE_NAME = ("__Host-" if CSRF_COOKIE_SECURE else "") + "csrftoken"  # as
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from a meta tag, not the cookie
 X_FRAME_OPTIONS = "DENY"
 # django-csp 4: no inline script or style anywhere (htmx is configured through a <meta>,
-# the CSRF token is read from <meta name="csrf-token"> by static/src/app.js). /serve/
+# the CSRF token is read from <meta name="csrf-token"> by static/src/js/). /serve/
 # responses set their own stricter policy (sandbox), which the middleware leaves alone.
 _CSP_SELF = "'self'"
 # Presigned S3 URLs (UPLOADS_SERVE_PRESIGNED) point images at the bucket's origin.
