@@ -1,0 +1,205 @@
+"""An organisation as a paying customer has it after a few weeks, and the pages each
+person in it can open: the world the every-page browser test walks through.
+
+Names and addresses are long on purpose (they are what breaks a phone layout), and
+everything is made through the services, so the audit log fills as in production.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.urls import reverse
+
+from accounts.models import EmailToken, User
+from accounts.services_signup import signup_request
+from accounts.tokens import email_token_issue
+from core.permissions import BILLING_MANAGE, FILES_MANAGE, MEMBERS_INVITE
+from tenants.invitations import invitation_create
+from tenants.models import Role, Team, Tenant
+from tenants.services import team_member_add
+from tests.accounts.factories import UserFactory
+from tests.accounts.mailtools import link_in
+from tests.tenants.factories import OrgFactory, add_member, make_role, make_team
+from tests.uploads.conftest import make_image
+from uploads import images
+from uploads import services as upload_services
+
+PERSONAS = ("anonymous", "newcomer", "owner", "admin", "member")
+
+
+@dataclass(frozen=True)
+class Visit:
+    url: str
+    status: int = 200
+
+
+@dataclass
+class World:
+    org: Tenant
+    team: Team
+    role: Role
+    people: dict[str, User]
+    anonymous_links: list[Visit] = field(default_factory=list)
+
+    def personal_slug(self, persona: str) -> str:
+        return self.people[persona].personal_tenant.slug
+
+    def visits(self, persona: str) -> list[Visit]:
+        """Every page `persona` can be sent to, with the answer they should get."""
+        if persona == "anonymous":
+            return [
+                Visit("/"),
+                Visit(reverse("accounts:sign-in")),
+                Visit(reverse("accounts:sign-up")),
+                Visit(reverse("accounts:sign-up-sent")),
+                Visit(reverse("accounts:password-forgot")),
+                Visit(reverse("accounts:password-forgot-sent")),
+                Visit(reverse("accounts:signed-out")),  # lands on / with its notice
+                Visit("/no-such-page/", status=404),
+                *self.anonymous_links,
+            ]
+        user = self.people[persona]
+        pages = [Visit(reverse("workspaces:app")), Visit("/no-such-page/", status=404)]
+        if persona in ("newcomer", "owner"):  # the same pages for everyone signed in
+            pages += [
+                Visit(reverse("accounts:profile")),
+                Visit(reverse("accounts:email-change")),
+                Visit(reverse("accounts:delete")),
+                Visit(reverse("sessions:list")),
+                Visit(reverse("workspaces:list")),
+                # An unverified address cannot create an organisation yet: the page says so.
+                Visit(reverse("workspaces:create"), status=403 if persona == "newcomer" else 200),
+            ]
+        if persona == "newcomer":  # not yet verified, only the personal workspace
+            return [
+                *pages,
+                Visit(_in(user.personal_tenant, "tenant:dashboard")),
+                Visit(reverse("accounts:verify-required")),
+            ]
+        return pages + [
+            Visit(_in(self.org, name, **kwargs), status=statuses[persona])
+            for name, kwargs, statuses in self._org_pages()
+        ]
+
+    def _org_pages(self) -> list[tuple[str, dict[str, int], dict[str, int]]]:
+        everyone = {"owner": 200, "admin": 200, "member": 200}
+        managers = {"owner": 200, "admin": 200, "member": 403}
+        billing = {"owner": 200, "admin": 403, "member": 403}
+        return [
+            ("tenant:dashboard", {}, everyone),
+            ("tenant:members", {}, everyone),
+            ("tenant:teams", {}, everyone),
+            ("tenant:team-edit", {"team_id": self.team.pk}, managers),
+            ("tenant:roles", {}, everyone),
+            ("tenant:role-edit", {"role_id": self.role.pk}, managers),
+            ("tenant:settings", {}, everyone),
+            ("tenant:audit", {}, managers),
+            ("files:list", {}, everyone),
+            ("billing:overview", {}, billing),
+            ("billing:success", {}, billing),
+            ("billing:cancel", {}, billing),
+        ]
+
+
+def _in(tenant: Tenant, name: str, **kwargs: Any) -> str:
+    return reverse(name, kwargs={"tenant_slug": tenant.slug, **kwargs})
+
+
+def _image() -> images.NormalizedImage:
+    data = make_image("PNG", (256, 256))
+    return images.image_normalize(io.BytesIO(data), size=len(data))
+
+
+def build_world(*, outbox: list[EmailMessage]) -> World:
+    """Create the organisation and its people; `outbox` is where mail is captured."""
+    owner = UserFactory(
+        name="Olivia Okonkwo-Richardson",
+        email="olivia.okonkwo-richardson@acme-corporation-international.example.com",
+    )
+    org = OrgFactory(owner=owner, name="Acme Corporation International Holdings")
+    upload_services.avatar_update(user=owner, image=_image())
+    upload_services.logo_update(tenant=org, image=_image(), acting_user=owner)
+    admin = add_member(
+        org,
+        UserFactory(
+            name="Bartholomew Alexander Fitzgerald-Montgomery",
+            email="bartholomew.fitzgerald-montgomery@engineering.acme-corporation.example.com",
+        ),
+        "admin",
+    )
+    member = add_member(
+        org, UserFactory(name="Mia Member", email="mia.member@acme-corporation.example.com")
+    )
+    role = make_role(org, "Finance and files coordinator", [BILLING_MANAGE, FILES_MANAGE])
+    coordinator = add_member(
+        org,
+        UserFactory(
+            name="Anastasia Konstantinopoulou-Vandersteen",
+            email="anastasia.konstantinopoulou@finance-department.acme-corporation.example.com",
+        ),
+        role=role,
+    )
+    make_role(org, "Recruiter", [MEMBERS_INVITE])
+    platform = make_team(org, "Platform Engineering")
+    team = make_team(org, "Infrastructure and Site Reliability Engineering", parent=platform)
+    make_team(org, "Customer Success")
+    for membership in (admin, member, coordinator):
+        team_member_add(tenant=org, team=team, membership=membership, acting_user=owner)
+    for name, extension, content_type in [
+        ("Quarterly board report Q3 2026 final version approved by finance.pdf", "pdf", "application/pdf"),
+        ("meeting-notes.txt", "txt", "text/plain"),
+    ]:
+        upload_services.upload_create(
+            tenant=org,
+            uploaded_by=owner,
+            file=ContentFile(b"%PDF-1.4 sample" if extension == "pdf" else b"notes", name=name),
+            extension=extension,
+            content_type=content_type,
+        )
+    invitation_create(
+        tenant=org,
+        email="new.colleague.with.a.rather.long.address@partner-agency.example.org",
+        role=role,
+        teams=[team],
+        acting_user=owner,
+    )
+    invite_link = link_in(outbox[-1])
+    newcomer = UserFactory(
+        name="Noah Newcomer", email="noah.newcomer@example.com", unverified=True
+    )
+    return World(
+        org=org,
+        team=team,
+        role=role,
+        people={
+            "owner": owner,
+            "admin": admin.user,
+            "member": member.user,
+            "newcomer": newcomer,
+        },
+        anonymous_links=_email_links(invite_link=invite_link, outbox=outbox),
+    )
+
+
+def _email_links(*, invite_link: str, outbox: list[EmailMessage]) -> list[Visit]:
+    """The pages people open from their email: each link valid, and one that is not."""
+    signup_request(email="sam.signup@example.com", name="Sam Signup", password="a-long-passphrase-1")
+    confirm_link = link_in(outbox[-1])
+    reader = UserFactory(email="rita.reset@example.com", unverified=True)
+    reset = email_token_issue(user=reader, purpose=EmailToken.Purpose.PASSWORD_RESET)
+    verify = email_token_issue(
+        user=reader, purpose=EmailToken.Purpose.VERIFY_EMAIL, email=reader.email
+    )
+    return [
+        Visit(invite_link),
+        Visit(reverse("invites:sign-up", kwargs={"token": invite_link.strip("/").split("/")[-1]})),
+        Visit(confirm_link),
+        Visit(reverse("accounts:password-reset", kwargs={"token": reset})),
+        Visit(reverse("accounts:password-reset", kwargs={"token": "expired-or-mistyped"}), 400),
+        Visit(reverse("accounts:verify-email", kwargs={"token": verify})),
+    ]

@@ -1,0 +1,158 @@
+"""The quality bar, page by page: every page of the app, opened in Chromium by each kind
+of person at desktop (1280 × 800) and phone (390 × 844) width, is no wider than the
+window, logs no console error, breaks no Content-Security-Policy rule, and has no
+serious or critical axe-core violation.
+
+Each (person, width) pair is one test that walks all of that person's pages in one
+signed-in browser and reports every failing page at once. The page list comes from
+tests/config/crawl_world.py; `test_every_page_route_is_crawled` fails when a route that
+answers GET is added without a place in that list.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import resolve
+
+from tests.config.crawl_world import PERSONAS, Visit, build_world
+from tests.config.pagecheck import PageWatch
+from tests.config.urlcrawl import every_url
+from tests.sessions_app.test_browser import _sign_in as sign_in
+
+WIDTHS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+
+# Routes that answer GET but are not pages a person reads (each says why).
+NOT_PAGES = {
+    "healthz": "JSON for the load balancer",
+    "readyz": "JSON for the load balancer",
+    "accounts:export": "a JSON download of the user's data",
+    "files:download": "the file itself",
+    "uploads:serve": "the file itself",
+    "tenant:invite-create": "a redirect to the members page's invitation form (no-JS back link)",
+}
+
+
+@pytest.fixture(autouse=True)
+def _plain_http_cookies(settings: Any) -> None:
+    # The live server speaks plain HTTP (localhost is still a secure context).
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+
+
+def _personal_links(page: Any, slug: str) -> list[Visit]:
+    """The personal workspace's own pages, as its dashboard links to them: which tabs
+    make sense for one person is the page's decision, and each one shown must pass."""
+    hrefs = page.eval_on_selector_all(
+        f"a[href^='/t/{slug}/']", "links => links.map(a => a.getAttribute('href'))"
+    )
+    return [Visit(href.split("#")[0]) for href in dict.fromkeys(hrefs)]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_page_meets_the_quality_bar(
+    persona: str, width: str, _browser: Any, live_server: Any, mailoutbox: list[Any]
+) -> None:
+    world = build_world(outbox=mailoutbox)
+    context = _browser.new_context(base_url=live_server.url, viewport=WIDTHS[width])
+    context.set_default_timeout(10_000)
+    problems: dict[str, list[str]] = {}
+    try:
+        page = context.new_page()
+        watch = PageWatch.attach(page)
+        if persona != "anonymous":
+            sign_in(page, world.people[persona].email)
+        visits = world.visits(persona)
+        seen: set[str] = set()
+        while visits:
+            visit = visits.pop(0)
+            if visit.url in seen:
+                continue
+            seen.add(visit.url)
+            if found := watch.check(visit.url, status=visit.status):
+                problems[visit.url] = found
+            if persona == "newcomer" and visit.url == f"/t/{world.personal_slug(persona)}/":
+                visits += _personal_links(page, world.personal_slug(persona))
+    finally:
+        context.close()
+
+    if problems:
+        report = "\n".join(
+            f"{url} ({persona}, {width}):\n" + "\n".join(f"  - {p}" for p in found)
+            for url, found in problems.items()
+        )
+        pytest.fail(f"{len(problems)} of {len(seen)} pages fail:\n{report}", pytrace=False)
+
+
+@pytest.mark.django_db(transaction=True)  # the invitation email goes out on commit
+def test_every_page_route_is_crawled(client: Any, settings: Any, mailoutbox: list[Any]) -> None:
+    """A route that answers GET as anything but 405 is a page (or listed in NOT_PAGES);
+    the crawl must visit it. The Django admin is Django's own and left out."""
+    settings.RATELIMIT_ENABLED = False
+    world = build_world(outbox=mailoutbox)
+    crawled = {
+        resolve(visit.url.split("?")[0]).view_name
+        for persona in PERSONAS
+        for visit in world.visits(persona)
+        if visit.status != 404
+    }
+    client.force_login(world.people["owner"])
+    answering_get = {
+        resolve(url).view_name
+        for url in every_url(tenant_slug=world.org.slug)
+        if not url.startswith("/admin/") and client.get(url).status_code != 405
+    }
+
+    assert answering_get - crawled - set(NOT_PAGES) == set()
+    assert set(NOT_PAGES) <= answering_get  # no stale excuses
+
+
+_BAD_PAGE = """<!doctype html><html lang="en"><head><title>Bad</title></head><body><main>
+<h1>A page with one of each fault</h1>
+<img src="/pixel.png">
+<pre>{}</pre>
+<div style="color: red">an inline style</div>
+<script>document.title = "inline script"</script>
+<script src="/boom.js"></script>
+</main></body></html>""".replace("{}", "wider-than-any-window-" * 40)
+
+_GOOD_PAGE = """<!doctype html><html lang="en"><head><title>Good</title></head><body><main>
+<h1>A page with nothing wrong</h1><p>Short text.</p></main></body></html>"""
+
+
+@pytest.mark.browser
+def test_the_page_check_reports_each_kind_of_fault(_browser: Any) -> None:
+    """The crawl is only as good as its checks: each must fire on a page that has the fault
+    (served with the app's kind of policy), and none on a clean page."""
+    context = _browser.new_context(base_url="http://pagecheck.test", viewport=WIDTHS["phone"])
+    policy = {"Content-Security-Policy": "default-src 'self'; style-src 'self'"}
+    context.route(
+        "**/bad/", lambda r: r.fulfill(body=_BAD_PAGE, headers=policy, content_type="text/html")
+    )
+    context.route(
+        "**/good/", lambda r: r.fulfill(body=_GOOD_PAGE, headers=policy, content_type="text/html")
+    )
+    context.route("**/pixel.png", lambda r: r.fulfill(status=404))
+    context.route(
+        "**/boom.js",
+        lambda r: r.fulfill(body='console.error("boom"); null.x;', content_type="text/javascript"),
+    )
+    try:
+        watch = PageWatch.attach(context.new_page())
+        bad = "\n".join(watch.check("/bad/"))
+        good = watch.check("/good/")
+    finally:
+        context.close()
+
+    assert 'px wide in a 390px window: text "wider-than-any-window' in bad
+    assert "CSP: style-src-attr refused inline" in bad
+    assert "CSP: script-src-elem refused inline" in bad
+    assert "console error: boom" in bad
+    assert "uncaught: Cannot read properties of null" in bad
+    assert "console error: Failed to load resource" in bad  # the missing image
+    assert "axe critical image-alt" in bad
+    assert good == []
