@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import User
 from tenants.management.commands.seed_demo import DEMO_PASSWORD
-from tenants.models import Membership, Tenant
+from tenants.models import Invitation, Membership, Role, Team, Tenant
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +20,10 @@ def _development(settings) -> None:
     settings.DEBUG = True
 
 
-def _state() -> tuple[int, int, int]:
-    return User.objects.count(), Tenant.objects.count(), Membership.objects.count()
+def _state() -> tuple[int, ...]:
+    return tuple(
+        model.objects.count() for model in (User, Tenant, Membership, Team, Role, Invitation)
+    )
 
 
 def test_seed_demo_creates_the_demo_people_and_org_once() -> None:
@@ -29,7 +31,8 @@ def test_seed_demo_creates_the_demo_people_and_org_once() -> None:
     first = _state()
     call_command("seed_demo", stdout=io.StringIO())
 
-    assert _state() == first == (3, 4, 6)  # 3 personal workspaces + Acme Corp
+    # 3 personal workspaces + Acme Corp; 2 teams; 4 built-in roles in each + 1; 1 invite
+    assert _state() == first == (3, 4, 6, 2, 17, 1)
     acme = Tenant.objects.get(name="Acme Corp")
     roles = dict(Membership.objects.for_tenant(acme).values_list("user__email", "role__key"))
     assert roles == {
@@ -55,10 +58,29 @@ def test_seed_demo_refuses_to_create_a_published_superuser_in_production(setting
     settings.DEBUG = False
     with pytest.raises(CommandError, match="refuses to run with DEBUG off"):
         call_command("seed_demo", stdout=io.StringIO())
-    assert _state() == (0, 0, 0)
+    assert _state() == (0, 0, 0, 0, 0, 0)
 
 
 def test_seed_demo_runs_in_production_only_when_forced(settings) -> None:
     settings.DEBUG = False
     call_command("seed_demo", "--force", stdout=io.StringIO())
     assert User.objects.filter(email="owner@pacetrack.test", is_superuser=True).exists()
+
+
+def test_the_demo_org_looks_in_use(mailoutbox) -> None:
+    """Teams with people, a custom role and a pending invitation: the demo and the README
+    screenshots show a workspace as a customer has it, not an empty shell."""
+    call_command("seed_demo", stdout=io.StringIO())
+    acme = Tenant.objects.get(name="Acme Corp")
+
+    teams = {
+        t.name: sorted(m.user.email for m in t.members.all())
+        for t in Team.objects.filter(tenant=acme)
+    }
+    assert teams == {
+        "Engineering": ["admin@pacetrack.test", "member@pacetrack.test"],
+        "Customer Success": ["owner@pacetrack.test"],
+    }
+    assert Role.objects.filter(tenant=acme, name="Billing manager").exists()
+    invitation = Invitation.objects.get(tenant=acme)
+    assert (invitation.email, invitation.status) == ("new.hire@pacetrack.test", "pending")

@@ -11,8 +11,16 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import user_signup
-from tenants.models import Membership, Role, Tenant
-from tenants.services import membership_create, tenant_create_org
+from core.permissions import AUDIT_VIEW, BILLING_MANAGE
+from tenants.invitations import invitation_create
+from tenants.models import Invitation, Membership, Role, Team, Tenant
+from tenants.services import (
+    membership_create,
+    role_create,
+    team_create,
+    team_member_add,
+    tenant_create_org,
+)
 
 DEMO_PASSWORD = "pacetrack-demo-2026"
 DEMO_USERS = [
@@ -22,6 +30,11 @@ DEMO_USERS = [
     ("member@pacetrack.test", "Mia Member", False),
 ]
 DEMO_ORG = "Acme Corp"
+DEMO_TEAMS = [
+    ("Engineering", ["admin@pacetrack.test", "member@pacetrack.test"]),
+    ("Customer Success", ["owner@pacetrack.test"]),
+]
+DEMO_INVITEE = "new.hire@pacetrack.test"
 
 
 class Command(BaseCommand):
@@ -72,8 +85,35 @@ class Command(BaseCommand):
                     role=Role.objects.get(tenant=org, key=role_key),
                     acting_user=owner,
                 )
+        self._lived_in(org=org, users=users)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(
             "  Sign in at http://127.0.0.1:8000/auth/sign-in/"
             f" as owner@pacetrack.test / {DEMO_PASSWORD}"
         )
+
+    def _lived_in(self, *, org: Tenant, users: dict[str, User]) -> None:
+        """Teams, a custom role and a pending invitation, so every page of the
+        demo (and the README screenshots, `make screenshots`) shows a workspace in use."""
+        owner = users["owner@pacetrack.test"]
+        if not Role.objects.filter(tenant=org, name="Billing manager").exists():
+            role_create(
+                tenant=org,
+                name="Billing manager",
+                permissions=[BILLING_MANAGE, AUDIT_VIEW],
+                acting_user=owner,
+            )
+        for name, emails in DEMO_TEAMS:
+            team = Team.objects.filter(tenant=org, name=name).first()
+            if team is None:
+                team = team_create(tenant=org, name=name, parent=None, acting_user=owner)
+                for email in emails:
+                    membership = Membership.objects.get(tenant=org, user=users[email])
+                    team_member_add(tenant=org, team=team, membership=membership, acting_user=owner)
+        if not Invitation.objects.filter(tenant=org, email=DEMO_INVITEE).exists():
+            invitation_create(
+                tenant=org,
+                email=DEMO_INVITEE,
+                role=Role.objects.get(tenant=org, key="member"),
+                acting_user=owner,
+            )
