@@ -150,8 +150,9 @@ def build_world(*, outbox: list[EmailMessage]) -> World:
     make_team(org, "Customer Success")
     for membership in (admin, member, coordinator):
         team_member_add(tenant=org, team=team, membership=membership, acting_user=owner)
+    report = "Quarterly board report Q3 2026 final version approved by finance.pdf"
     for name, extension, content_type in [
-        ("Quarterly board report Q3 2026 final version approved by finance.pdf", "pdf", "application/pdf"),
+        (report, "pdf", "application/pdf"),
         ("meeting-notes.txt", "txt", "text/plain"),
     ]:
         upload_services.upload_create(
@@ -169,9 +170,7 @@ def build_world(*, outbox: list[EmailMessage]) -> World:
         acting_user=owner,
     )
     invite_link = link_in(outbox[-1])
-    newcomer = UserFactory(
-        name="Noah Newcomer", email="noah.newcomer@example.com", unverified=True
-    )
+    newcomer = UserFactory(name="Noah Newcomer", email="noah.newcomer@example.com", unverified=True)
     return World(
         org=org,
         team=team,
@@ -188,7 +187,7 @@ def build_world(*, outbox: list[EmailMessage]) -> World:
 
 def _email_links(*, invite_link: str, outbox: list[EmailMessage]) -> list[Visit]:
     """The pages people open from their email: each link valid, and one that is not."""
-    signup_request(email="sam.signup@example.com", name="Sam Signup", password="a-long-passphrase-1")
+    signup_request(email="sam.signup@example.com", name="Sam Signup", password="long-phrase-1")
     confirm_link = link_in(outbox[-1])
     reader = UserFactory(email="rita.reset@example.com", unverified=True)
     reset = email_token_issue(user=reader, purpose=EmailToken.Purpose.PASSWORD_RESET)

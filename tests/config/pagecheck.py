@@ -92,7 +92,7 @@ _OVERFLOW = """
 }
 """
 
-_OPEN_MENUS = "() => document.querySelectorAll('details:not([open])').forEach((d) => (d.open = true))"
+_OPEN_MENUS = "() => document.querySelectorAll('details').forEach((d) => (d.open = true))"
 
 
 @dataclass

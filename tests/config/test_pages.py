@@ -42,3 +42,16 @@ def test_error_pages_render(rf: Any, template: str, text: str) -> None:
     from django.template.loader import render_to_string
 
     assert text in render_to_string(template, request=rf.get("/"))
+
+
+def test_an_alert_takes_only_an_aria_role_never_a_workspace_role(rf: Any) -> None:
+    """An include sees the page's context, where `role` is often the person's Role:
+    it must not become role="Member" (an invalid ARIA role hides the alert's meaning)."""
+    from django.template.loader import render_to_string
+
+    def alert(**context: Any) -> str:
+        return render_to_string("elements/alert.html", {"message": "Saved.", **context})
+
+    assert "role=" not in alert(role=type("Role", (), {"__str__": lambda self: "Member"})())
+    assert 'role="status"' in alert(role="status")
+    assert 'role="alert"' in alert(role="alert")
