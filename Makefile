@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run setup deps assets env test lint format bench soak worker clean
+.PHONY: run setup deps assets env test lint format bench soak screenshots worker clean
 
 ## run: install everything, migrate, seed demo data and serve on http://127.0.0.1:8000
 run: setup
@@ -54,6 +54,10 @@ bench: setup
 ## soak: 2 app instances, 50 users for 60 s, Redis/PostgreSQL/S3/email faults; bench/results/soak-latest.md
 soak: setup
 	$(BIN)/python -m bench.soak
+
+## screenshots: the README's screenshots from the demo data, desktop and phone (needs chromium)
+screenshots: setup
+	$(BIN)/python -m bench.screenshots
 
 ## worker: run the background task worker (needed with TASKS_BACKEND=database)
 worker: setup
