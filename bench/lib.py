@@ -159,7 +159,13 @@ def wait_http(url: str, timeout: float = 30, ok: tuple[int, ...] = (200,)) -> No
 
 
 def start_gunicorn(
-    procs: Processes, *, port: int, env: dict[str, str], logfile: Path, workers: int = 2
+    procs: Processes,
+    *,
+    port: int,
+    env: dict[str, str],
+    logfile: Path,
+    workers: int = 2,
+    ready_path: str = "/healthz/",
 ) -> subprocess.Popen:
     """Two sync workers: on 2 cores, more were slower (docs/performance.md)."""
     require_port(port, "gunicorn")
@@ -186,8 +192,23 @@ def start_gunicorn(
         env=env,
         logfile=logfile,
     )
-    wait_http(f"http://127.0.0.1:{port}/healthz/")
+    wait_http(f"http://127.0.0.1:{port}{ready_path}")
     return proc
+
+
+def workers_cpu_seconds(master_pid: int) -> float:
+    """User + system CPU time so far of a gunicorn master's workers (its children), read
+    from /proc: the app's own CPU per request is its delta over a wrk run divided by the
+    requests served, a figure that stays readable when req/s is noisy."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    for child in children:
+        # Fields after the ")" that closes the command name: state is field 3, so
+        # utime (14) and stime (15) are at 11 and 12.
+        fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / tick
 
 
 def start_moto(procs: Processes, *, port: int, logfile: Path) -> subprocess.Popen:

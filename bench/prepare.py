@@ -4,10 +4,12 @@ Run under the same environment (and so the same SESSION_SECRET) as the gunicorn
 instances: cookies are signed per run, so they are made fresh each run while the
 seeded volume is re-used. Prints one JSON document on stdout.
 
-For each of N seeded users: a Pacetrack session cookie (`login()` through the
+For each of N seeded users who belong to an organisation (the first DEVICE_USERS of
+them signed in on DEVICE_SESSIONS browsers): a Pacetrack session cookie (`login()` through the
 configured session engine, as Django's test client does it), a stock
-`django.contrib.sessions` cookie for the reference page, and the user's personal
-tenant slug. Also uploads one avatar through the uploads app when it exists.
+`django.contrib.sessions` cookie for the reference pages, the user's personal
+tenant slug and the slug of one of their organisations. Also uploads one avatar
+through the uploads app.
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ import sys
 from typing import Any
 
 from bench.seed import SEED_DOMAIN, setup_django
+
+# The devices page is measured for users with this many signed-in browsers.
+DEVICE_USERS = 100
+DEVICE_SESSIONS = 20
 
 
 def stock_session(user: Any) -> str:
@@ -71,18 +77,34 @@ def main(argv: list[str] | None = None) -> int:
     from django.conf import settings
 
     from accounts.models import User
-    from tenants.models import Tenant
+    from tenants.models import Membership, Tenant
 
-    users = list(User.objects.filter(email__endswith=f"@{SEED_DOMAIN}").order_by("id")[:count])
+    # Users who belong to an organisation: each page is measured for the same people.
+    org_slugs: dict[int, str] = {}
+    for user_id, slug in (
+        Membership.objects.filter(
+            user__email__endswith=f"@{SEED_DOMAIN}", tenant__personal_owner__isnull=True
+        )
+        .order_by("user_id", "tenant_id")
+        .values_list("user_id", "tenant__slug")
+    ):
+        org_slugs.setdefault(user_id, slug)
+    users = list(User.objects.filter(pk__in=list(org_slugs)).order_by("id")[:count])
     slugs = dict(
         Tenant.objects.filter(personal_owner__in=users).values_list("personal_owner_id", "slug")
     )
     identities = []
-    for user in users:
+    for index, user in enumerate(users):
+        if index < DEVICE_USERS:
+            # Other browsers first, so the cookie below is the newest of 20 sessions.
+            for _ in range(DEVICE_SESSIONS - 1):
+                pacetrack_cookie(user)
         identities.append(
             {
                 "email": user.email,
                 "slug": slugs[user.pk],
+                "org_slug": org_slugs[user.pk],
+                "devices": DEVICE_SESSIONS if index < DEVICE_USERS else 1,
                 "cookie": pacetrack_cookie(user),
                 "stock_cookie": stock_session(user)
                 if apps.is_installed("django.contrib.sessions")

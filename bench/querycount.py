@@ -4,7 +4,7 @@ Runs the real middleware stack through Django's test client with the same
 environment as the gunicorn instances (production settings, PostgreSQL, Redis, S3)
 and real session cookies from bench/prepare.py:
 
-- SQL: every statement sent, via `connection.execute_wrapper`;
+- SQL: every statement sent, via `connection.execute_wrapper` (and which of them write);
 - Redis: every write to a Redis socket (`send_packed_command`; a pipeline or one
   Lua script is one round trip), which is what the latency costs;
 - storage: every HTTP request botocore makes, plus FileSystemStorage opens.
@@ -31,6 +31,7 @@ from bench.seed import setup_django
 class Counts:
     def __init__(self) -> None:
         self.sql = 0
+        self.writes = 0
         self.redis = 0
         self.storage = 0
         self.sql_before_view = 0
@@ -53,6 +54,8 @@ def counting() -> Iterator[Counts]:
 
     def sql_wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         counts.sql += 1
+        if sql.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
+            counts.writes += 1
         counts.statements.append(sql[:160])
         return execute(sql, params, many, context)
 
@@ -126,6 +129,7 @@ def measure(
     client.get(path, headers=headers or {})
     per: dict[str, list[int]] = {
         "sql": [],
+        "writes": [],
         "redis": [],
         "storage": [],
         "sql_before_view": [],
@@ -138,6 +142,7 @@ def measure(
             response = client.get(path, headers=headers or {})
         statuses.add(response.status_code)
         per["sql"].append(c.sql)
+        per["writes"].append(c.writes)
         per["redis"].append(c.redis)
         per["storage"].append(c.storage)
         per["sql_before_view"].append(c.sql_before_view)
@@ -163,11 +168,17 @@ def main(argv: list[str] | None = None) -> int:
     from django.db import connection, transaction
     from django.test import Client
 
-    ident = prepared["identities"][1]
+    # An identity signed in on 20 browsers (bench/prepare.py), so the devices page is full.
+    ident = next(x for x in prepared["identities"][1:] if x["devices"] > 1)
     client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_FOR="10.200.0.1")
     client.cookies[prepared["cookie_name"]] = ident["cookie"]
-    dashboard = f"/t/{ident['slug']}/"
-    result: dict[str, Any] = {"dashboard": measure(client, dashboard, n=n, expect=200)}
+    dashboard = f"/t/{ident['org_slug']}/"
+    result: dict[str, Any] = {
+        "dashboard": measure(client, dashboard, n=n, expect=200),
+        "personal": measure(client, f"/t/{ident['slug']}/", n=n, expect=200),
+        "devices": measure(client, "/account/sessions/", n=n, expect=200),
+        "healthz": measure(client, "/healthz/", n=n, expect=200),
+    }
     avatar = prepared.get("avatar") or {}
     if avatar.get("status") == "ok":
         result["serve"] = measure(client, avatar["path"], n=n, expect=200)

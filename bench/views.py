@@ -1,4 +1,4 @@
-"""The two reference pages the benchmark compares Pacetrack's tenant dashboard with.
+"""The reference pages the benchmark compares Pacetrack's pages with.
 
 `hello` is the ceiling: the cheapest view Django can serve behind the project's
 middleware. `stock_dashboard` renders the very same dashboard view for a user
@@ -14,8 +14,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from django.contrib import auth
+from django.contrib.auth.decorators import login_required
 from django.contrib.sessions.backends.db import SessionStore
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import resolve
 from django.utils.functional import SimpleLazyObject
 
@@ -32,6 +34,12 @@ STOCK_COOKIE = "stock-sessionid"
 
 def hello(request: HttpRequest) -> HttpResponse:
     return HttpResponse("hello", content_type="text/plain")
+
+
+@login_required
+def stock_signed_in(request: HttpRequest) -> HttpResponse:
+    """The minimal stock signed-in page (bench/stock_settings.py): "Signed in as <user>"."""
+    return render(request, "bench/signed_in.html")
 
 
 def stock_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
