@@ -4,7 +4,8 @@ This is the one place where tenant scoping starts. Every tenant URL is included
 under `t/<slug:tenant_slug>/`; this middleware pops `tenant_slug` from the view
 kwargs and sets `request.tenant`, `request.membership` and `request.role`, so
 views never look a tenant up themselves. The membership is read fresh on every
-request, so a removed or demoted member loses access on their next request.
+request, so a removed or demoted member loses access on their next request. It also
+records the visit (throttled), which is where sign-in and /app/ land later.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from core.client_ip import client_ip
 from core.security_log import security_event
 from tenants.selectors import membership_for_old_slug, membership_for_request
+from tenants.services.member_state import membership_mark_visited
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -71,8 +73,11 @@ class TenantMiddleware:
         tenant_request.membership = membership
         tenant_request.tenant = membership.tenant
         tenant_request.role = membership.role
-        if request.session.get("active_tenant_id") != membership.tenant_id:
+        switched = request.session.get("active_tenant_id") != membership.tenant_id
+        if switched:
             request.session["active_tenant_id"] = membership.tenant_id
+        # Where sign-in lands next time, from any browser; no write on most requests.
+        membership_mark_visited(membership=membership, switched=switched)
         return None
 
     def _redirect_from_old_slug(

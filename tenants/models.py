@@ -170,6 +170,12 @@ class Membership(models.Model):
     is_primary_contact = models.BooleanField(default=False)
     is_billing_contact = models.BooleanField(default=False)
     joined_at = models.DateTimeField(auto_now_add=True)
+    # When the user last worked in this tenant: sign-in and /app/ land in the latest.
+    # Written when they switch to it and at most every few minutes while they stay
+    # (tenants/services/member_state.py), never on every request.
+    last_visited_at = models.DateTimeField(null=True, blank=True)
+    # The user hid the overview's setup checklist in this tenant (per person, per tenant).
+    checklist_dismissed_at = models.DateTimeField(null=True, blank=True)
 
     objects = TenantOwnedQuerySet.as_manager()
     # Display flags views set on fetched rows for their templates; never stored.

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from billing.models import Account
@@ -68,21 +68,18 @@ def membership_for_old_slug(*, user: User, slug: str) -> Membership | None:
         return None
 
 
-def membership_for_app(*, user: User, active_tenant_id: int | None) -> Membership | None:
-    """Where /app/ sends the user: the tenant used last if they are still in it, else
-    their personal tenant (one query fetches both candidates)."""
-    wanted = Q(tenant__personal_owner=user)
-    if active_tenant_id:
-        wanted |= Q(tenant_id=active_tenant_id)
-    found = list(
-        Membership.objects.select_related("tenant").filter(
-            wanted, user=user, tenant__deleted_at__isnull=True
-        )
+def membership_for_app(*, user: User) -> Membership | None:
+    """Where sign-in and /app/ land: the live workspace the user worked in last, from any
+    browser (`last_visited_at`, see tenants/services/member_state.py). A workspace that
+    is gone or that they left has no row here, so the next most recent one wins; never
+    visited ones come after, organisations before the personal workspace (one query)."""
+    return (
+        Membership.objects.select_related("tenant")
+        .filter(user=user, tenant__deleted_at__isnull=True)
+        # "org" sorts before "personal".
+        .order_by(F("last_visited_at").desc(nulls_last=True), "tenant__kind", "-joined_at")
+        .first()
     )
-    for membership in found:
-        if membership.tenant_id == active_tenant_id:
-            return membership
-    return next((m for m in found if m.tenant.personal_owner_id == user.pk), None)
 
 
 def membership_list_for_user(*, user: User) -> list[Membership]:

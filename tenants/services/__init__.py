@@ -2,6 +2,7 @@
 `acting_user=` (None for system actions) so an audit log can be added in one place,
 and notifies other apps through signals after commit."""
 
+from tenants.services.member_state import membership_checklist_dismiss, membership_mark_visited
 from tenants.services.memberships import (
     membership_change_role,
     membership_create,
@@ -34,8 +35,10 @@ from tenants.services.tenants import (
 __all__ = [
     "account_choices_for",
     "membership_change_role",
+    "membership_checklist_dismiss",
     "membership_create",
     "membership_leave",
+    "membership_mark_visited",
     "membership_remove",
     "membership_set_billing_contact",
     "membership_set_primary_contact",

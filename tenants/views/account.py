@@ -19,10 +19,8 @@ if TYPE_CHECKING:
 
 @login_required
 def app(request: AuthenticatedRequest) -> HttpResponse:
-    """Send the user to the tenant they used last, or to their personal tenant."""
-    membership = membership_for_app(
-        user=request.user, active_tenant_id=request.session.get("active_tenant_id")
-    )
+    """Send the user to the workspace they worked in last (sign-in lands here too)."""
+    membership = membership_for_app(user=request.user)
     if membership is None:
         # Only users created outside sign-up (createsuperuser) lack a personal tenant.
         if request.user.is_staff:

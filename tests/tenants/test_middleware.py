@@ -1,4 +1,5 @@
-"""TenantMiddleware: one query on a hit, 404 for strangers, redirects for old slugs."""
+"""TenantMiddleware: one query on a hit, 404 for strangers, redirects for old slugs.
+Where /app/ lands is tested in test_landing.py."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tenants import services
-from tenants.models import Membership, Role, Tenant
+from tenants.models import Role
 from tests.tenants.factories import add_member
 
 pytestmark = pytest.mark.django_db
@@ -22,16 +23,23 @@ def test_members_get_the_tenant_membership_and_role_in_one_query(
 
     from tenants.middleware import TenantMiddleware
 
-    request = rf.get(f"/t/{acme.slug}/")
-    request.user = owner
-    request.session = SessionStore()
-    kwargs = {"tenant_slug": acme.slug}
-    with CaptureQueriesContext(connection) as queries:
-        response = TenantMiddleware(lambda r: None).process_view(
-            request, lambda r: None, (), kwargs
-        )
-    assert response is None and kwargs == {}
-    assert len(queries) == 1
+    def process(session: SessionStore) -> tuple[Any, int]:
+        request = rf.get(f"/t/{acme.slug}/")
+        request.user = owner
+        request.session = session
+        kwargs = {"tenant_slug": acme.slug}
+        with CaptureQueriesContext(connection) as queries:
+            response = TenantMiddleware(lambda r: None).process_view(
+                request, lambda r: None, (), kwargs
+            )
+        assert response is None and kwargs == {}
+        return request, len(queries)
+
+    session = SessionStore()
+    _, first = process(session)
+    assert first == 2, "switching into a workspace also records the visit"
+    request, again = process(session)
+    assert again == 1
     assert (
         request.tenant == acme and request.membership.user == owner and request.role.key == "owner"
     )
@@ -99,19 +107,6 @@ def test_a_demoted_admin_loses_admin_pages_on_the_next_request(
         acting_user=owner,
     )
     assert client.post(f"/t/{acme.slug}/teams/new/", {"name": "Ops 2"}).status_code == 403
-
-
-def test_app_sends_users_to_their_last_tenant_or_their_personal_one(
-    owner_client: Any, acme: Any, owner: Any
-) -> None:
-    personal = Tenant.objects.get(personal_owner=owner)
-    assert owner_client.get("/app/")["Location"] == f"/t/{personal.slug}/"
-    owner_client.get(f"/t/{acme.slug}/")
-    assert owner_client.get("/app/")["Location"] == f"/t/{acme.slug}/"
-    Membership.objects.filter(tenant=acme).update(is_primary_contact=False)
-    add_member(acme, role_key="owner")
-    Membership.objects.filter(tenant=acme, user=owner).delete()
-    assert owner_client.get("/app/")["Location"] == f"/t/{personal.slug}/"
 
 
 def test_app_requires_sign_in(client: Any) -> None:
