@@ -9,6 +9,7 @@ Plans live in `settings.BILLING_PLANS` (read at use time). The API for other app
     plan_limit(tenant=t, limit="max_members") -> int | None # None means unlimited
     plan_check_members(tenant=t, taken=n, adding=1) -> None # before adding/inviting people
     plan_check_storage(tenant=t, used_bytes=u, adding_bytes=n) -> None  # before an upload
+    plan_usage(tenant=t, seats_taken=n, storage_bytes=u) -> list[PlanUsage]  # to show
 
 Each `plan_check_*`/`plan_require` raises `billing.exceptions.PlanLimitReached`
 (a `PermissionDenied`) whose `message` explains the limit and says to upgrade, and
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 
 from billing.backends import billing_enabled
@@ -116,6 +118,65 @@ def plan_allows(*, tenant: Tenant, feature: str) -> bool:
 def plan_limit(*, tenant: Tenant, limit: str) -> int | None:
     """A numeric limit of the tenant's plan ("max_members", "max_storage_mb"); None = none."""
     return getattr(plan_for_tenant(tenant), limit)
+
+
+@dataclass(frozen=True)
+class PlanUsage:
+    """One limit of a plan against what the tenant uses, ready to display."""
+
+    label: str
+    used_label: str
+    limit_label: str
+    # 0-100, how full; None when the plan sets no limit.
+    percent: int | None
+
+    @property
+    def is_near(self) -> bool:
+        return self.percent is not None and 80 <= self.percent < 100
+
+    @property
+    def is_full(self) -> bool:
+        return self.percent is not None and self.percent >= 100
+
+    @property
+    def tone(self) -> str:
+        """The colour of its bar: "full", "warn" or none."""
+        return "full" if self.is_full else "warn" if self.is_near else ""
+
+
+def plan_usage(*, tenant: Tenant, seats_taken: int | None, storage_bytes: int) -> list[PlanUsage]:
+    """The tenant's use of each limit of its plan: members (skipped when `seats_taken` is
+    None, as for a personal workspace) and storage. Counts come from the caller, as for
+    `plan_check_members` and `plan_check_storage`, which enforce the same limits."""
+    plan = plan_for_tenant(tenant)
+    usage = []
+    if seats_taken is not None:
+        usage.append(
+            PlanUsage(
+                label="Members",
+                used_label=str(seats_taken),
+                limit_label=str(plan.max_members) if plan.max_members is not None else "Unlimited",
+                percent=_percent(seats_taken, plan.max_members),
+            )
+        )
+    cap = plan.max_storage_mb * 1024 * 1024 if plan.max_storage_mb is not None else None
+    usage.append(
+        PlanUsage(
+            label="Storage",
+            used_label=filesizeformat(storage_bytes),
+            limit_label=plan.storage_label,
+            percent=_percent(storage_bytes, cap),
+        )
+    )
+    return usage
+
+
+def _percent(used: int, limit: int | None) -> int | None:
+    if limit is None:
+        return None
+    if limit <= 0:
+        return 100
+    return min(100, -(-used * 100 // limit))  # rounded up: 1 byte of 100 MB is not 0 %
 
 
 def upgrade_url(tenant: Tenant) -> str:

@@ -166,28 +166,6 @@ def team_get(*, tenant: Tenant, team_id: int) -> Team:
     return get_object_or_404(Team.objects.for_tenant(tenant).select_related("tenant"), pk=team_id)
 
 
-DASHBOARD_TEAMS = 8
-
-
-def team_list_for_dashboard(*, tenant: Tenant, limit: int = DASHBOARD_TEAMS) -> list[Team]:
-    """The first teams by name with `member_count` (one query)."""
-    return list(
-        Team.objects.for_tenant(tenant)
-        .annotate(member_count=Count("members"))
-        .order_by("name")[:limit]
-    )
-
-
-def tenant_counts(*, tenant: Tenant, teams_shown: list[Team] | None = None) -> dict[str, int]:
-    """Members and teams in the tenant. Pass the teams already listed (a first page from
-    `team_list_for_dashboard`): when they are all of them, they are not counted again."""
-    if teams_shown is not None and len(teams_shown) < DASHBOARD_TEAMS:
-        teams = len(teams_shown)
-    else:
-        teams = Team.objects.for_tenant(tenant).count()
-    return {"members": Membership.objects.for_tenant(tenant).count(), "teams": teams}
-
-
 def audit_event_list(*, tenant: Tenant, action: str = "") -> QuerySet[AuditEvent]:
     """The tenant's audit log, newest first, optionally one action only (actors joined)."""
     events = AuditEvent.objects.for_tenant(tenant).select_related("actor")

@@ -8,6 +8,7 @@ app_name = "tenant"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("checklist/dismiss/", dashboard.checklist_dismiss, name="checklist-dismiss"),
     path("members/", members.member_list, name="members"),
     path("members/leave/", members.member_leave, name="leave"),
     path("members/<int:membership_id>/role/", members.member_role, name="member-role"),

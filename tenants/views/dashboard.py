@@ -1,27 +1,37 @@
-"""The tenant's home page."""
+"""The tenant's home page: what a team lead wants on arrival, and its setup checklist."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_POST
 
-from billing.plans import plan_for_tenant
 from core.types import TenantRequest
 from core.views import tenant_context
-from tenants.selectors import team_list_for_dashboard, tenant_counts
+from tenants import services
+from tenants.selectors_overview import overview_get
+from tenants.views._base import back
 
 
+@require_GET
 def dashboard(request: TenantRequest) -> HttpResponse:
-    """Tenant name, your role, member and team counts, teams and the plan."""
-    tenant = request.tenant
-    teams = team_list_for_dashboard(tenant=tenant)
+    """Recent activity, members and teams, recent files, the plan and its usage, and the
+    setup checklist: each shown as far as this member's role allows."""
     context = tenant_context(
         request,
         tab="dashboard",
-        counts=tenant_counts(tenant=tenant, teams_shown=teams),
-        teams=teams,
-        # The plan in force (Free without billing or a live subscription); no query:
-        # the account came with the membership.
-        plan=plan_for_tenant(tenant),
+        overview=overview_get(membership=request.membership, user=request.user),
     )
     return render(request, "tenants/dashboard.html", context)
+
+
+@require_POST
+def checklist_dismiss(request: TenantRequest) -> HttpResponse:
+    """Hide the setup checklist for this member here. htmx swaps the card for a short
+    notice; without JavaScript the overview reloads with the same notice flashed."""
+    services.membership_checklist_dismiss(membership=request.membership)
+    if request.htmx:
+        return render(request, "tenants/dashboard.html#checklist-dismissed")
+    messages.success(request, "Setup checklist hidden.")
+    return back(request, "dashboard")

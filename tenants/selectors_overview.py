@@ -1,0 +1,211 @@
+"""What a workspace's overview shows on arrival, read in a fixed handful of queries.
+
+Counts come in one query of scalar subqueries; the previews (newest members, teams,
+newest files, recent activity) take one query each, whatever the size of the
+workspace. Files are read through the tenant's `uploads` relation: the uploads app
+sits above this one, so it is never imported here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, IntegerField, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+
+from billing.backends import billing_enabled
+from billing.plans import Plan, PlanUsage, plan_for_tenant, plan_usage
+from core.audit_actions import audit_action_is_destructive
+from core.models import AuditEvent
+from core.permissions import AUDIT_VIEW, BILLING_MANAGE, FILES_MANAGE, MEMBERS_INVITE
+from tenants.checklist import ChecklistItem, SetupFacts, checklist_items
+from tenants.models import Invitation, Membership, Team, Tenant
+from tenants.selectors import audit_event_list
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+PREVIEW_MEMBERS = 5
+PREVIEW_TEAMS = 5
+PREVIEW_FILES = 5
+PREVIEW_ACTIVITY = 6
+
+# Where an audit action's object lives, by the action's prefix ("member.joined" ->
+# "member"); the permission a viewer needs for that page, if any.
+_ACTIVITY_PAGES: dict[str, tuple[str, str | None]] = {
+    "member": ("tenant:members", None),
+    "invitation": ("tenant:members", None),
+    "role": ("tenant:roles", None),
+    "team": ("tenant:teams", None),
+    "tenant": ("tenant:settings", None),
+    "file": ("files:list", None),
+    "billing": ("billing:overview", BILLING_MANAGE),
+}
+
+
+@dataclass(frozen=True)
+class Activity:
+    event: AuditEvent
+    # The page of the thing it happened to, when the viewer may open it; else "".
+    url: str
+    is_destructive: bool
+
+
+@dataclass(frozen=True)
+class Overview:
+    member_count: int
+    pending_invitations: int
+    team_count: int
+    file_count: int
+    storage_bytes: int
+    plan: Plan
+    # Newest first; empty in a personal workspace, which has one member and no teams.
+    members: list[Membership]
+    teams: list[Team]
+    files: list[Any]
+    activity: list[Activity]
+    # True: the workspace's audit log; False: only what the viewer did (no audit.view).
+    activity_is_everyones: bool
+    # Shown to people who can do something about a limit; None for everyone else.
+    usage: list[PlanUsage] | None
+    # Empty when dismissed, when nothing applies, or when every step is done.
+    checklist: list[ChecklistItem]
+
+    @property
+    def more_members(self) -> int:
+        return max(0, self.member_count - len(self.members))
+
+    @property
+    def checklist_done(self) -> int:
+        return sum(1 for item in self.checklist if item.done)
+
+
+def overview_get(*, membership: Membership, user: User) -> Overview:
+    """Everything the overview shows to this member (the membership comes with its
+    tenant, role and billing account, as TenantMiddleware loads them)."""
+    tenant, role = membership.tenant, membership.role
+    counts = _counts(tenant)
+    is_org = tenant.is_org
+    may_audit = role.has_permission(AUDIT_VIEW)
+    # Usage is for people who can act on a limit: upgrade, invite, or upload.
+    shows_usage = any(map(role.has_permission, (BILLING_MANAGE, MEMBERS_INVITE, FILES_MANAGE)))
+    checklist: list[ChecklistItem] = []
+    if membership.checklist_dismissed_at is None:
+        facts = SetupFacts(
+            user=user,
+            tenant=tenant,
+            role=role,
+            member_count=counts["members"],
+            pending_invitations=counts["pending"],
+            billing_enabled=billing_enabled(),
+        )
+        checklist = checklist_items(facts)
+        if all(item.done for item in checklist):
+            checklist = []
+    return Overview(
+        member_count=counts["members"],
+        pending_invitations=counts["pending"],
+        team_count=counts["teams"],
+        file_count=counts["files"],
+        storage_bytes=counts["storage"],
+        plan=plan_for_tenant(tenant),
+        members=_newest_members(tenant) if is_org else [],
+        teams=_teams(tenant) if is_org and counts["teams"] else [],
+        files=_newest_files(tenant) if counts["files"] else [],
+        activity=_activity(tenant=tenant, user=user, everyone=may_audit, can=role.has_permission),
+        activity_is_everyones=may_audit,
+        usage=(
+            plan_usage(
+                tenant=tenant,
+                # Members plus pending invitations, as tenant_seats_taken counts seats.
+                seats_taken=counts["members"] + counts["pending"] if is_org else None,
+                storage_bytes=counts["storage"],
+            )
+            if shows_usage
+            else None
+        ),
+        checklist=checklist,
+    )
+
+
+def _scalar(rows: QuerySet[Any], aggregate: Count | Sum) -> Coalesce:
+    """`(SELECT aggregate FROM rows)`, 0 when there are none."""
+    value = rows.order_by().values("tenant_id").annotate(value=aggregate).values("value")
+    return Coalesce(Subquery(value), 0, output_field=IntegerField())
+
+
+def _counts(tenant: Tenant) -> dict[str, int]:
+    """Members, pending invitations, teams, files and stored bytes: one query.
+
+    Stored bytes count every upload (avatars and the logo too), the total the storage
+    cap is checked against (uploads.selectors.upload_storage_used; a test keeps the
+    two equal)."""
+    uploads = tenant.uploads.all()
+    row = Tenant.objects.filter(pk=tenant.pk).values(
+        # Prefixed: "members" and "teams" are names of the tenant's relations.
+        n_members=_scalar(Membership.objects.for_tenant(tenant), Count("pk")),
+        n_pending=_scalar(Invitation.objects.for_tenant(tenant).pending(), Count("pk")),
+        n_teams=_scalar(Team.objects.for_tenant(tenant), Count("pk")),
+        n_files=_scalar(uploads.files(), Count("pk")),
+        n_storage=_scalar(uploads, Sum("size")),
+    )[0]
+    return {
+        "members": row["n_members"],
+        "pending": row["n_pending"],
+        "teams": row["n_teams"],
+        "files": row["n_files"],
+        "storage": row["n_storage"],
+    }
+
+
+def _newest_members(tenant: Tenant) -> list[Membership]:
+    return list(
+        Membership.objects.for_tenant(tenant)
+        .select_related("user")
+        .order_by("-joined_at", "-pk")[:PREVIEW_MEMBERS]
+    )
+
+
+def _teams(tenant: Tenant) -> list[Team]:
+    """The first teams by name, with `member_count`."""
+    return list(
+        Team.objects.for_tenant(tenant)
+        .annotate(member_count=Count("members"))
+        .order_by("name", "pk")[:PREVIEW_TEAMS]
+    )
+
+
+def _newest_files(tenant: Tenant) -> list[Any]:
+    return list(
+        tenant.uploads.files()
+        .select_related("uploaded_by")
+        .order_by("-created_at", "-pk")[:PREVIEW_FILES]
+    )
+
+
+def _activity(
+    *, tenant: Tenant, user: User, everyone: bool, can: Callable[[str], bool]
+) -> list[Activity]:
+    """The newest audit events: everyone's for people who may read the audit log, else
+    only the viewer's own (what they did is no secret to them)."""
+    events = audit_event_list(tenant=tenant)
+    if not everyone:
+        events = events.filter(actor=user)
+    return [
+        Activity(
+            event=event,
+            url=_activity_url(event, tenant=tenant, can=can),
+            is_destructive=audit_action_is_destructive(event.action),
+        )
+        for event in events[:PREVIEW_ACTIVITY]
+    ]
+
+
+def _activity_url(event: AuditEvent, *, tenant: Tenant, can: Callable[[str], bool]) -> str:
+    page = _ACTIVITY_PAGES.get(event.action.partition(".")[0])
+    if page is None or (page[1] is not None and not can(page[1])):
+        return ""
+    return reverse(page[0], kwargs={"tenant_slug": tenant.slug})
