@@ -1,0 +1,67 @@
+"""In a real browser: the overview's setup checklist is dismissed with and without
+JavaScript, and stays dismissed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.accounts.factories import DEFAULT_PASSWORD
+from tests.tenants.factories import OrgFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _plain_http_cookies(settings: Any) -> None:
+    # The live server speaks plain HTTP.
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+
+
+def _sign_in(page: Any, email: str) -> None:
+    page.goto("/auth/sign-in/")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/t/**")
+
+
+def test_dismissing_the_checklist_with_javascript_swaps_in_a_notice(page: Any, owner: Any) -> None:
+    acme = OrgFactory(owner=owner, name="Acme")
+    _sign_in(page, owner.email)
+    page.goto(f"/t/{acme.slug}/")
+    checklist = page.get_by_test_id("setup-checklist")
+    assert "Invite a teammate" in checklist.inner_text()
+    page.evaluate("window.notReloaded = true")
+
+    checklist.get_by_role("button", name="Dismiss the setup checklist").click()
+
+    notice = page.get_by_test_id("checklist-dismissed")
+    notice.wait_for()
+    assert "Setup checklist hidden." in notice.inner_text()
+    assert page.evaluate("window.notReloaded") is True, "swapped in place, no reload"
+    assert page.evaluate("document.activeElement.dataset.testid") == "checklist-dismissed"
+    page.reload()
+    assert page.get_by_test_id("setup-checklist").count() == 0
+    assert page.get_by_test_id("activity").is_visible()
+
+
+def test_dismissing_the_checklist_without_javascript(
+    _browser: Any, live_server: Any, owner: Any
+) -> None:
+    acme = OrgFactory(owner=owner, name="Acme")
+    context = _browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        _sign_in(page, owner.email)
+        page.goto(f"/t/{acme.slug}/")
+
+        page.get_by_role("button", name="Dismiss the setup checklist").click()
+
+        page.get_by_text("Setup checklist hidden.").wait_for()
+        assert page.url.endswith(f"/t/{acme.slug}/")
+        assert page.get_by_test_id("setup-checklist").count() == 0
+    finally:
+        context.close()
