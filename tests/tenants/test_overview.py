@@ -175,7 +175,8 @@ def test_the_personal_workspace_overview_is_for_one_person(auth_client: Any, use
     assert "cv.txt" in html and "Storage" in html
     assert 'data-testid="members-card"' not in html and 'data-testid="teams-card"' not in html
     assert "Create an organisation" in html
-    assert "Storage</dt>" in html and "Members</dt>" not in html, "no member cap for one"
+    usage = text(html.split('data-testid="usage"', 1)[1].split("</ul>", 1)[0])
+    assert "Storage" in usage and "Members" not in usage, "no member cap for one person"
 
 
 def test_the_storage_shown_is_the_total_the_storage_cap_is_checked_against(
