@@ -39,21 +39,30 @@ class PasswordField(forms.CharField):
         kwargs.setdefault(
             "widget", forms.PasswordInput(INPUT | {"autocomplete": autocomplete} | (attrs or {}))
         )
-        kwargs.setdefault(
-            "error_messages",
-            {"max_length": f"Passwords can be at most {PASSWORD_MAX_LENGTH:,} characters long."},
-        )
+        kwargs["error_messages"] = {
+            "required": "Enter your password.",
+            "max_length": f"Passwords can be at most {PASSWORD_MAX_LENGTH:,} characters long.",
+        } | kwargs.get("error_messages", {})
         super().__init__(**kwargs)
 
 
 class SignUpForm(forms.Form):
     name = forms.CharField(
-        max_length=150, widget=forms.TextInput(INPUT | {"autocomplete": "name", "autofocus": True})
+        max_length=150,
+        widget=forms.TextInput(INPUT | {"autocomplete": "name", "autofocus": True}),
+        error_messages={"required": "Enter your name."},
     )
     email = forms.EmailField(
-        max_length=254, widget=forms.EmailInput(INPUT | {"autocomplete": "email"})
+        label="Work email",
+        max_length=254,
+        widget=forms.EmailInput(INPUT | {"autocomplete": "email"}),
+        error_messages={"required": "Enter your work email."},
     )
-    password = PasswordField(autocomplete="new-password", help_text=PASSWORD_HELP)
+    password = PasswordField(
+        autocomplete="new-password",
+        help_text=PASSWORD_HELP,
+        error_messages={"required": "Choose a password."},
+    )
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -70,10 +79,15 @@ class SignUpForm(forms.Form):
             not settings.ACCOUNTS_SIGNUP_EMAIL_CONFIRMATION or self.fields["email"].disabled
         )
         if says_taken and User.objects.filter(email=email).exists():
+            # The template adds the "Sign in instead" link to this message.
             raise forms.ValidationError(
-                "An account with this email already exists. Sign in instead."
+                "An account with this email already exists.", code="email_taken"
             )
         return email
+
+    @property
+    def email_taken(self) -> bool:
+        return self.has_error("email", code="email_taken")
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -102,6 +116,7 @@ class SignInForm(forms.Form):
     email = forms.EmailField(
         max_length=254,
         widget=forms.EmailInput(INPUT | {"autocomplete": "email", "autofocus": True}),
+        error_messages={"required": "Enter your email address."},
     )
     password = PasswordField(autocomplete="current-password")
 
@@ -140,6 +155,7 @@ class ProfileForm(forms.ModelForm):
         model = User
         fields = ["name"]
         widgets = {"name": forms.TextInput(INPUT | {"autocomplete": "name"})}
+        error_messages = {"name": {"required": "Enter your name."}}
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -149,9 +165,20 @@ class ProfileForm(forms.ModelForm):
 
 
 class PasswordChangeForm(forms.Form):
-    current_password = PasswordField(autocomplete="current-password")
-    new_password = PasswordField(autocomplete="new-password", help_text=PASSWORD_HELP)
-    confirm_password = PasswordField(label="Confirm new password", autocomplete="new-password")
+    current_password = PasswordField(
+        autocomplete="current-password",
+        error_messages={"required": "Enter your current password."},
+    )
+    new_password = PasswordField(
+        autocomplete="new-password",
+        help_text=PASSWORD_HELP,
+        error_messages={"required": "Choose a new password."},
+    )
+    confirm_password = PasswordField(
+        label="Confirm new password",
+        autocomplete="new-password",
+        error_messages={"required": "Enter the new password again."},
+    )
 
     def __init__(self, *args: Any, request: AuthenticatedRequest, **kwargs: Any) -> None:
         self.request = request

@@ -20,8 +20,13 @@ class EmailChangeForm(forms.Form):
         max_length=254,
         widget=forms.EmailInput(INPUT | {"autocomplete": "email"}),
         help_text="We'll send a link there. Your current address stays until you click it.",
+        error_messages={"required": "Enter your new email address."},
     )
-    password = PasswordField(label="Current password", autocomplete="current-password")
+    password = PasswordField(
+        label="Current password",
+        autocomplete="current-password",
+        error_messages={"required": "Enter your current password."},
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         self.user = user
@@ -46,6 +51,7 @@ class PasswordForgotForm(forms.Form):
         label="Email address",
         max_length=254,
         widget=forms.EmailInput(INPUT | {"autocomplete": "email", "autofocus": True}),
+        error_messages={"required": "Enter the email address you sign in with."},
     )
 
 
@@ -55,8 +61,13 @@ class PasswordResetForm(forms.Form):
         autocomplete="new-password",
         attrs={"autofocus": True},
         help_text="At least 10 characters; not a common password.",
+        error_messages={"required": "Choose a new password."},
     )
-    password2 = PasswordField(label="Repeat the new password", autocomplete="new-password")
+    password2 = PasswordField(
+        label="Repeat the new password",
+        autocomplete="new-password",
+        error_messages={"required": "Enter the new password again."},
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         self.user = user

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -52,10 +53,13 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         session_sign_in(request, user)
         messages.success(request, "Welcome to Pacetrack! Your workspace is ready.")
         return redirect(_after_sign_in(request))
+    next_url = _next_url(request)
     context = {
         "form": form,
-        "next": _next_url(request),
+        "next": next_url,
         "confirm_by_email": settings.ACCOUNTS_SIGNUP_EMAIL_CONFIRMATION,
+        "sign_in_url": reverse("accounts:sign-in")
+        + (f"?{urlencode({'next': next_url})}" if next_url else ""),
     }
     return render(request, "accounts/sign_up.html", context)
 

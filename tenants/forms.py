@@ -27,13 +27,17 @@ class OrgCreateForm(ServiceForm):
         max_length=100,
         widget=forms.TextInput(INPUT | {"placeholder": "Acme Corp", "autofocus": True}),
         help_text="You can rename it later.",
+        error_messages={"required": "Give the organisation a name."},
     )
     account = forms.ChoiceField(
         label="Billing",
         widget=forms.RadioSelect,
         initial=NEW_ACCOUNT,
         required=True,
-        error_messages={"invalid_choice": "Choose a new account or one of the accounts listed."},
+        error_messages={
+            "required": "Choose which billing account pays for it.",
+            "invalid_choice": "Choose a new account or one of the accounts listed.",
+        },
     )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -64,7 +68,11 @@ class OrgCreateForm(ServiceForm):
 
 
 class TenantRenameForm(ServiceForm):
-    name = forms.CharField(max_length=100, widget=forms.TextInput(INPUT))
+    name = forms.CharField(
+        max_length=100,
+        widget=forms.TextInput(INPUT),
+        error_messages={"required": "Enter a name for the workspace."},
+    )
 
     def __init__(self, *args: Any, tenant: Tenant, user: User, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"name": tenant.name})
@@ -74,7 +82,7 @@ class TenantRenameForm(ServiceForm):
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         if not name:
-            raise ValidationError("The name cannot be empty.")
+            raise ValidationError("Enter a name for the workspace.")
         return name
 
     def save(self) -> Tenant | None:
@@ -91,6 +99,7 @@ class TenantSlugForm(ServiceForm):
         max_length=60,
         widget=forms.TextInput(INPUT | {"autocomplete": "off", "spellcheck": "false"}),
         help_text="Lower-case letters, digits and hyphens. Old links keep working.",
+        error_messages={"required": "Enter the name to use in the workspace's URL."},
     )
 
     def __init__(self, *args: Any, tenant: Tenant, user: User, **kwargs: Any) -> None:
@@ -123,6 +132,9 @@ class TenantDeleteForm(ServiceForm):
         super().__init__(*args, **kwargs)
         self.tenant, self.user = tenant, user
         self.fields["confirmation"].help_text = f"Type <strong>{tenant.slug}</strong> exactly."
+        self.fields["confirmation"].error_messages["required"] = (
+            f"Type “{tenant.slug}” to delete this workspace."
+        )
 
     def clean_confirmation(self) -> str:
         value = self.cleaned_data["confirmation"].strip()
@@ -147,11 +159,15 @@ class OwnershipTransferForm(ServiceForm):
         queryset=Membership.objects.none(),
         empty_label="Choose a member…",
         widget=forms.Select(INPUT),
-        error_messages={"invalid_choice": "Choose a member of this workspace."},
+        error_messages={
+            "required": "Choose the member who becomes the owner.",
+            "invalid_choice": "Choose a member of this workspace.",
+        },
     )
     password = PasswordField(
         label="Your password",
         autocomplete="current-password",
+        error_messages={"required": "Enter your password to confirm."},
         help_text="You become an admin; the new owner also becomes the primary contact.",
     )
 
@@ -184,7 +200,10 @@ class OwnershipTransferForm(ServiceForm):
 class MemberRoleForm(forms.Form):
     role = forms.ModelChoiceField(
         queryset=Role.objects.none(),
-        error_messages={"invalid_choice": "Choose one of this workspace's roles."},
+        error_messages={
+            "required": "Choose a role.",
+            "invalid_choice": "Choose one of this workspace's roles.",
+        },
     )
 
     def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
@@ -194,7 +213,11 @@ class MemberRoleForm(forms.Form):
 
 
 class RoleForm(ServiceForm):
-    name = forms.CharField(max_length=60, widget=forms.TextInput(INPUT))
+    name = forms.CharField(
+        max_length=60,
+        widget=forms.TextInput(INPUT),
+        error_messages={"required": "Give the role a name."},
+    )
     permissions = forms.MultipleChoiceField(
         choices=PERMISSION_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
     )
@@ -231,7 +254,9 @@ class RoleForm(ServiceForm):
 
 class TeamForm(ServiceForm):
     name = forms.CharField(
-        max_length=100, widget=forms.TextInput(INPUT | {"placeholder": "Design"})
+        max_length=100,
+        widget=forms.TextInput(INPUT | {"placeholder": "Design"}),
+        error_messages={"required": "Give the team a name."},
     )
     parent = forms.ModelChoiceField(
         label="Inside team",
@@ -279,7 +304,10 @@ class TeamForm(ServiceForm):
 class TeamMemberAddForm(forms.Form):
     membership = forms.ModelChoiceField(
         queryset=Membership.objects.none(),
-        error_messages={"invalid_choice": "Choose a member of this workspace."},
+        error_messages={
+            "required": "Choose a member to add.",
+            "invalid_choice": "Choose a member of this workspace.",
+        },
     )
 
     def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:

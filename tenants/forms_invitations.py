@@ -33,12 +33,16 @@ class InvitationForm(ServiceForm):
     email = forms.EmailField(
         max_length=254,
         widget=forms.EmailInput(INPUT | {"placeholder": "name@company.com", "autocomplete": "off"}),
+        error_messages={"required": "Enter the email address of the person to invite."},
     )
     role = forms.ModelChoiceField(
         queryset=Role.objects.none(),
         empty_label=None,
         widget=forms.Select(INPUT),
-        error_messages={"invalid_choice": "Choose one of the roles you are allowed to grant."},
+        error_messages={
+            "required": "Choose a role.",
+            "invalid_choice": "Choose one of the roles you are allowed to grant.",
+        },
     )
     teams = forms.ModelMultipleChoiceField(
         queryset=Team.objects.none(),

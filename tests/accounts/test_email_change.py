@@ -84,7 +84,7 @@ def test_cancel_withdraws_the_link(auth_client, client, user, change_requested):
 @pytest.mark.parametrize(
     ("data", "error"),
     [
-        ({"new_email": "", "password": DEFAULT_PASSWORD}, b"This field is required"),
+        ({"new_email": "", "password": DEFAULT_PASSWORD}, b"Enter your new email address."),
         ({"new_email": "not-an-email", "password": DEFAULT_PASSWORD}, b"valid email"),
         ({"new_email": "fresh@example.com", "password": "wrong"}, b"t your current password"),
     ],

@@ -51,7 +51,7 @@ def test_instant_sign_up_creates_the_account_and_signs_in(client: Client, settin
         (
             {"name": "", "email": "a@example.com", "password": "analytical-engine-1843"},
             "name",
-            "This field is required.",
+            "Enter your name.",
         ),
         (
             {"name": "Ada", "email": "not-an-email", "password": "analytical-engine-1843"},
@@ -137,11 +137,11 @@ def test_inactive_user_cannot_sign_in(client: Client) -> None:
     assert Session.objects.count() == 0
 
 
-def test_sign_in_requires_both_fields(client: Client) -> None:
+def test_sign_in_requires_both_fields_and_says_what_to_enter(client: Client) -> None:
     response = client.post("/auth/sign-in/", {"email": "", "password": ""})
     errors = response.context["form"].errors
-    assert errors["email"] == ["This field is required."]
-    assert errors["password"] == ["This field is required."]
+    assert errors["email"] == ["Enter your email address."]
+    assert errors["password"] == ["Enter your password."]
 
 
 @pytest.mark.parametrize(
@@ -238,7 +238,7 @@ def test_profile_name_can_be_changed(auth_client: Client, user: Any) -> None:
 def test_profile_refuses_an_empty_name(auth_client: Client, user: Any) -> None:
     response = auth_client.post("/account/", {"name": "   "})
     assert response.status_code == 200
-    assert "This field is required." in response.content.decode()
+    assert "Enter your name." in response.content.decode()
 
 
 @pytest.mark.parametrize(

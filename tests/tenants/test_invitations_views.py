@@ -115,7 +115,7 @@ def test_inviting_with_htmx_swaps_the_panel(
 @pytest.mark.parametrize(
     ("email", "message"),
     [
-        ("", "This field is required."),
+        ("", "Enter the email address of the person to invite."),
         ("not-an-email", "Enter a valid email address."),
     ],
 )

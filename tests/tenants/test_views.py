@@ -192,7 +192,7 @@ def test_teams_page_creates_nests_and_fills_teams(
 
 def test_team_names_must_be_given(owner_client: Any, acme: Any) -> None:
     html = owner_client.post(f"/t/{acme.slug}/teams/new/", {"name": ""}).content.decode()
-    assert "This field is required" in html
+    assert "Give the team a name." in html
 
 
 def test_settings_rename_and_slug_change(owner_client: Any, acme: Any) -> None:
