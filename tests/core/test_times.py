@@ -1,0 +1,85 @@
+"""`|when`: times read as people say them, with the exact time on hover."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+import time_machine
+from django.template import Context, Template
+
+from core.templatetags.times import relative_time
+
+NOW = dt.datetime(2026, 3, 12, 15, 30, tzinfo=dt.UTC)  # a Thursday afternoon
+
+
+@pytest.mark.parametrize(
+    ("moment", "words"),
+    [
+        (NOW, "just now"),
+        (NOW - dt.timedelta(seconds=59), "just now"),
+        (NOW - dt.timedelta(minutes=1), "1 minute ago"),
+        (NOW - dt.timedelta(minutes=5, seconds=40), "5 minutes ago"),
+        (NOW - dt.timedelta(minutes=59), "59 minutes ago"),
+        (NOW - dt.timedelta(hours=1), "1 hour ago"),
+        (NOW - dt.timedelta(hours=15), "15 hours ago"),
+        (dt.datetime(2026, 3, 11, 9, 0, tzinfo=dt.UTC), "yesterday"),
+        (dt.datetime(2026, 3, 9, 23, 0, tzinfo=dt.UTC), "3 days ago"),
+        (dt.datetime(2026, 3, 6, 12, 0, tzinfo=dt.UTC), "6 days ago"),
+        (dt.datetime(2026, 3, 5, 12, 0, tzinfo=dt.UTC), "5 March"),
+        (dt.datetime(2025, 12, 24, 12, 0, tzinfo=dt.UTC), "24 December 2025"),
+        (NOW + dt.timedelta(seconds=30), "in less than a minute"),
+        (NOW + dt.timedelta(minutes=10), "in 10 minutes"),
+        (NOW + dt.timedelta(hours=2), "in 2 hours"),
+        (dt.datetime(2026, 3, 13, 18, 0, tzinfo=dt.UTC), "tomorrow"),
+        (dt.datetime(2026, 3, 18, 9, 0, tzinfo=dt.UTC), "in 6 days"),
+        (dt.datetime(2026, 3, 19, 9, 0, tzinfo=dt.UTC), "19 March"),
+        (dt.datetime(2026, 4, 2, 9, 0, tzinfo=dt.UTC), "2 April"),
+        (dt.date(2026, 3, 12), "today"),
+        (dt.date(2026, 3, 11), "yesterday"),
+    ],
+)
+def test_moments_read_naturally(moment: Any, words: str) -> None:
+    assert relative_time(moment, now=NOW) == words
+
+
+def test_yesterday_is_the_calendar_day_not_24_hours() -> None:
+    just_after_midnight = dt.datetime(2026, 3, 12, 0, 30, tzinfo=dt.UTC)
+    late_the_day_before_yesterday = dt.datetime(2026, 3, 10, 23, 0, tzinfo=dt.UTC)
+    assert relative_time(late_the_day_before_yesterday, now=just_after_midnight) == "2 days ago"
+
+
+def _render(source: str, **context: Any) -> str:
+    return Template("{% load times %}" + source).render(Context(context))
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_filter_gives_a_time_element_with_the_exact_time_on_hover() -> None:
+    html = _render("{{ at|when }}", at=NOW - dt.timedelta(minutes=5))
+    assert html == (
+        '<time datetime="2026-03-12T15:25:00+00:00" title="12 March 2026, 15:25 UTC">'
+        "5 minutes ago</time>"
+    )
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_date_style_names_the_day() -> None:
+    html = _render('{{ at|when:"date" }}', at=NOW + dt.timedelta(days=3))
+    assert ">15 March</time>" in html and 'title="15 March 2026, 15:30 UTC"' in html
+
+
+def test_nothing_renders_as_nothing_so_a_default_can_follow() -> None:
+    assert _render('{{ at|when|default:"never" }}', at=None) == "never"
+
+
+TIME_ELEMENT = re.compile(r'<time datetime="[^"]+" title="[^"]+ UTC">([^<]+)</time>')
+
+
+def test_pages_show_times_through_the_filter(owner_client: Any, acme: Any) -> None:
+    owner_client.post(f"/t/{acme.slug}/settings/rename/", {"name": "Acme Inc"})  # audited
+    for path in (f"/t/{acme.slug}/members/", f"/t/{acme.slug}/audit/", "/account/sessions/"):
+        html = owner_client.get(path).content.decode()
+        assert "just now" in TIME_ELEMENT.findall(html), path  # joined, renamed, signed in
+        assert "0 minutes ago" not in html
