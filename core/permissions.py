@@ -2,11 +2,15 @@
 
 They live at the floor so any app's views can declare the code they need
 (`core.decorators.tenant_permission_required`) and the tenancy app can bundle them
-into roles (tenants/permissions.py). Add a code here, give it to the built-in roles
-that should hold it, and require it on the view.
+into roles (tenants/permissions.py). Add a code here, with the name, one-line
+description and group that people see, give it to the built-in roles that should
+hold it, and require it on the view. Pages show the names, never the codes.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 TENANT_UPDATE = "tenant.update"
 TENANT_DELETE = "tenant.delete"
@@ -18,15 +22,74 @@ BILLING_MANAGE = "billing.manage"
 FILES_MANAGE = "files.manage"
 AUDIT_VIEW = "audit.view"
 
-PERMISSION_CHOICES: list[tuple[str, str]] = [
-    (TENANT_UPDATE, "Rename the tenant and change its settings"),
-    (TENANT_DELETE, "Delete the organisation"),
-    (MEMBERS_INVITE, "Invite people"),
-    (MEMBERS_MANAGE, "Change members' roles and remove members"),
-    (ROLES_MANAGE, "Create, rename and delete custom roles"),
-    (TEAMS_MANAGE, "Create and manage teams"),
-    (BILLING_MANAGE, "Manage billing and the subscription"),
-    (FILES_MANAGE, "Upload and delete files"),
-    (AUDIT_VIEW, "See the audit log"),
-]
-ALL_PERMISSIONS: list[str] = [code for code, _ in PERMISSION_CHOICES]
+
+@dataclass(frozen=True)
+class Permission:
+    code: str
+    name: str  # what a checkbox or a badge says
+    description: str  # one line: what holding it lets someone do
+    group: str  # the heading it is listed under
+
+
+# Headings, in the order pages show them.
+PERMISSION_GROUPS = ("Members", "Teams", "Roles", "Files", "Billing", "Settings", "Audit log")
+# Roles store their codes in this order (tenants.services.roles), so keep it; pages
+# list permissions by PERMISSION_GROUPS instead.
+PERMISSIONS: tuple[Permission, ...] = (
+    Permission(
+        TENANT_UPDATE,
+        "Edit workspace settings",
+        "Rename the workspace and change its web address and logo.",
+        "Settings",
+    ),
+    Permission(
+        TENANT_DELETE,
+        "Delete the organisation",
+        "Delete the organisation with its members, teams and files.",
+        "Settings",
+    ),
+    Permission(
+        MEMBERS_INVITE, "Invite people", "Send invitations to join the organisation.", "Members"
+    ),
+    Permission(
+        MEMBERS_MANAGE,
+        "Manage members",
+        "Change members' roles and remove people from the organisation.",
+        "Members",
+    ),
+    Permission(ROLES_MANAGE, "Manage roles", "Create, edit and delete custom roles.", "Roles"),
+    Permission(
+        TEAMS_MANAGE,
+        "Manage teams",
+        "Create, rename and delete teams, and choose who is in them.",
+        "Teams",
+    ),
+    Permission(
+        BILLING_MANAGE,
+        "Manage billing",
+        "Choose the plan, update payment details and billing contacts, see invoices.",
+        "Billing",
+    ),
+    Permission(
+        FILES_MANAGE,
+        "Upload and delete files",
+        "Add files to the workspace and delete them (everyone can download them).",
+        "Files",
+    ),
+    Permission(AUDIT_VIEW, "View the audit log", "See who changed what, and when.", "Audit log"),
+)
+PERMISSION_CHOICES: list[tuple[str, str]] = [(p.code, p.name) for p in PERMISSIONS]
+ALL_PERMISSIONS: list[str] = [p.code for p in PERMISSIONS]
+
+
+def permission_groups() -> list[tuple[str, list[Permission]]]:
+    """Every permission under its heading, for forms and explanations."""
+    return [(group, [p for p in PERMISSIONS if p.group == group]) for group in PERMISSION_GROUPS]
+
+
+def permission_names(codes: Iterable[str]) -> list[str]:
+    """The names of `codes`, in the order pages list them (a code no longer defined, as
+    old audit rows may hold, shows as itself)."""
+    held = set(codes)
+    names = [p.name for _, group in permission_groups() for p in group if p.code in held]
+    return names + sorted(held - set(ALL_PERMISSIONS))

@@ -6,11 +6,12 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.boundfield import BoundWidget
 
 from accounts.forms import PasswordField
 from accounts.services_security import current_password_check
 from core.errors import ServiceForm
-from core.permissions import PERMISSION_CHOICES
+from core.permissions import PERMISSION_CHOICES, Permission, permission_groups
 from tenants import services
 from tenants.models import Membership, Role, Team, Tenant, slug_validator
 
@@ -229,6 +230,14 @@ class RoleForm(ServiceForm):
             kwargs.setdefault("initial", {"name": role.name, "permissions": role.permissions})
         super().__init__(*args, **kwargs)
         self.tenant, self.user, self.role = tenant, user, role
+
+    def permission_groups(self) -> list[tuple[str, list[tuple[BoundWidget, Permission]]]]:
+        """The checkboxes under their headings, each with the permission it grants."""
+        boxes = {box.data["value"]: box for box in self["permissions"]}
+        return [
+            (group, [(boxes[p.code], p) for p in permissions])
+            for group, permissions in permission_groups()
+        ]
 
     def save(self) -> Role | None:
         data, role = self.cleaned_data, self.role

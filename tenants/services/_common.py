@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
+from core.permissions import permission_names
 from tenants.exceptions import CrossTenantError, EscalationError, NotAMemberError
 from tenants.models import Membership, Role, Tenant
 from tenants.permissions import role_in_reach
@@ -44,7 +45,7 @@ def acting_role(*, tenant: Tenant, acting_user: User | None) -> Role | None:
 
 
 def _beyond(actor: Role, role: Role) -> str:
-    return ", ".join(sorted(set(role.permissions) - set(actor.permissions)))
+    return ", ".join(permission_names(set(role.permissions) - set(actor.permissions)))
 
 
 def assert_may_grant(*, actor: Role | None, role: Role) -> None:

@@ -16,7 +16,7 @@ from core.audit_actions import (
 )
 from core.decorators import tenant_permission_required
 from core.models import AuditEvent
-from core.permissions import AUDIT_VIEW
+from core.permissions import AUDIT_VIEW, permission_names
 from core.types import TenantRequest
 from core.views import tenant_context
 from tenants.selectors import audit_event_list
@@ -24,9 +24,11 @@ from tenants.selectors import audit_event_list
 PAGE_SIZE = 50
 
 
-def _show(value: Any) -> Any:
+def _show(field: str, value: Any) -> Any:
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if field == "permissions" and isinstance(value, list):  # a role's: names, not codes
+        value = permission_names(value)
     if isinstance(value, list):
         return ", ".join(str(v) for v in value) or "none"
     return value
@@ -37,7 +39,7 @@ def _changes(event: AuditEvent) -> list[tuple[str, Any, Any]]:
     before, after = event.before or {}, event.after or {}
     fields = list(dict.fromkeys([*before, *after]))
     return [
-        (field.replace("_", " "), _show(before.get(field)), _show(after.get(field)))
+        (field.replace("_", " "), _show(field, before.get(field)), _show(field, after.get(field)))
         for field in fields
     ]
 

@@ -9,7 +9,12 @@ from django.views.decorators.http import require_POST
 
 from core.decorators import tenant_permission_required
 from core.errors import run_action
-from core.permissions import PERMISSION_CHOICES, ROLES_MANAGE
+from core.permissions import (
+    ALL_PERMISSIONS,
+    ROLES_MANAGE,
+    permission_groups,
+    permission_names,
+)
 from core.types import TenantRequest
 from core.views import tenant_context
 from tenants import services
@@ -24,11 +29,13 @@ def _page(request: TenantRequest, form: RoleForm | None = None) -> HttpResponse:
     roles = role_list(tenant=request.tenant)
     for r in roles:
         r.editable = can_create and not r.is_builtin and role_in_reach(actor=request.role, role=r)
+        r.holds_every_permission = set(ALL_PERMISSIONS) <= set(r.permissions)
+        r.permission_names = permission_names(r.permissions)
     context = tenant_context(
         request,
         tab="roles",
         roles=roles,
-        permission_choices=PERMISSION_CHOICES,
+        permission_groups=permission_groups(),
         can_create=can_create,
         form=form or (RoleForm(tenant=request.tenant, user=request.user) if can_create else None),
     )

@@ -89,7 +89,7 @@ def test_admin_cannot_delete_role_held_by_more_powerful_member(
     page = admin_of_acme_client.post(f"/t/{acme.slug}/roles/{finance.pk}/delete/", follow=True)
     html = page.content.decode()
     # Refused for the reach, not only because someone still holds the role.
-    assert "“Finance” has permissions your role does not have (billing.manage)" in html
+    assert "“Finance” has permissions your role does not have (Manage billing)" in html
     assert Role.objects.filter(pk=finance.pk).exists()
 
 
