@@ -30,7 +30,9 @@ class BillingError(DomainError, BadRequest):
 
 
 class BillingNotConfigured(BillingError):
-    def __init__(self, message: str = "Billing is not configured on this server.") -> None:
+    def __init__(
+        self, message: str = "Billing is not set up yet, so plans can't be changed."
+    ) -> None:
         super().__init__(message)
 
 

@@ -36,17 +36,30 @@ def stripe_checkout(stripe_http: Any) -> Any:
 # --- No Stripe keys -----------------------------------------------------------
 
 
-def test_without_keys_the_page_says_billing_is_not_configured(
+def test_without_keys_the_page_says_billing_is_not_set_up_yet(
     no_billing: Any, owner_client: Any, acme: Any
 ) -> None:
     response = owner_client.get(url(acme))
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Billing is not configured" in page
+    assert "Billing is not set up yet" in page
+    assert "STRIPE_" not in page  # setting names are for staff
     assert "Free" in page
     assert "Upgrade to" not in page
     assert "Manage billing" not in page
+
+
+def test_without_keys_staff_are_told_which_settings_turn_billing_on(
+    no_billing: Any, owner_client: Any, owner: Any, acme: Any
+) -> None:
+    owner.is_staff = True
+    owner.save(update_fields=["is_staff"])
+
+    page = owner_client.get(url(acme)).content.decode()
+
+    assert "Billing is not set up yet" in page
+    assert "STRIPE_SECRET_KEY" in page and "STRIPE_WEBHOOK_SECRET" in page
 
 
 def test_without_keys_a_paid_subscription_row_still_means_free(
@@ -68,9 +81,9 @@ def test_without_keys_checkout_and_portal_explain_instead_of_failing(
     portal = owner_client.post(url(acme, "portal/"))
 
     assert checkout.status_code == 302 and checkout.url == url(acme)
-    assert flash(checkout) == ["Billing is not configured on this server."]
+    assert flash(checkout) == ["Billing is not set up yet, so plans can't be changed."]
     assert portal.status_code == 302
-    assert flash(portal)[-1] == "Billing is not configured on this server."
+    assert flash(portal)[-1] == "Billing is not set up yet, so plans can't be changed."
 
 
 # --- Access -----------------------------------------------------------------------

@@ -10,8 +10,28 @@ def test_landing_page_invites_visitors_to_sign_up(client: Any) -> None:
     response = client.get("/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Ship your B2B product on day one." in html
     assert 'href="/auth/sign-up/"' in html
+
+
+@pytest.mark.django_db
+def test_landing_page_speaks_to_customers_first_and_to_developers_too(client: Any) -> None:
+    html = client.get("/").content.decode()
+    customers, developers = html.split('id="developers-heading"')
+    for benefit in (
+        "Your team, organised",
+        "The right access",
+        "Every device",
+        "Billing",
+        "Secure",
+    ):
+        assert benefit in customers
+    assert "Ship your B2B product on day one." in developers
+
+
+@pytest.mark.django_db
+def test_the_footer_offers_no_machine_status_page(client: Any) -> None:
+    footer = client.get("/").content.decode().split("<footer")[1]
+    assert "/healthz/" not in footer and "Status" not in footer
 
 
 @pytest.mark.django_db
