@@ -18,7 +18,7 @@ from accounts import services_email
 from accounts.exceptions import EmailTaken, ResendTooSoon, TokenError
 from accounts.forms_email import EmailChangeForm, PasswordForgotForm, PasswordResetForm
 from accounts.http import same_site_url, session_sign_in
-from accounts.models import EmailToken
+from accounts.models import EmailToken, User
 from ratelimit.decorators import consume_or_429, rate_limit, user_or_ip
 
 if TYPE_CHECKING:
@@ -46,10 +46,16 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
         used = services_email.email_verify(raw_token=token)
     except (TokenError, EmailTaken) as error:
         return _link_problem(request, str(error.args[0]), kind="verify")
+    is_owner = False
+    if isinstance(request.user, User) and request.user.pk == used.user_id:
+        is_owner = True
+        # request.user was loaded before the link was used; the header and the
+        # verification banner must show the address as it is now.
+        request.user.refresh_from_db(fields=["email", "email_verified_at"])
     context = {
         "changed": used.purpose == EmailToken.Purpose.EMAIL_CHANGE,
         "email": used.user.email,
-        "is_owner": request.user.is_authenticated and request.user.pk == used.user_id,
+        "is_owner": is_owner,
     }
     return _no_referrer(render(request, "accounts/verify_done.html", context))
 

@@ -213,6 +213,17 @@ class MemberRoleForm(forms.Form):
         role.queryset = Role.objects.for_tenant(tenant)
 
 
+class PermissionCheckboxes(forms.CheckboxSelectMultiple):
+    """Each box is described by its permission's one-line description (the template
+    gives it this id), so a screen reader hears the short name first, then what it allows."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        if "id" in option["attrs"]:
+            option["attrs"]["aria-describedby"] = f"{option['attrs']['id']}_description"
+        return option
+
+
 class RoleForm(ServiceForm):
     name = forms.CharField(
         max_length=60,
@@ -220,7 +231,7 @@ class RoleForm(ServiceForm):
         error_messages={"required": "Give the role a name."},
     )
     permissions = forms.MultipleChoiceField(
-        choices=PERMISSION_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
+        choices=PERMISSION_CHOICES, widget=PermissionCheckboxes, required=False
     )
 
     def __init__(

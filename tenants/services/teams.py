@@ -10,7 +10,7 @@ from django.db import transaction
 from billing.plans import plan_require
 from core.audit import audit_record
 from tenants.audit import TenantAction
-from tenants.exceptions import AlreadyAMemberError, TeamCycleError
+from tenants.exceptions import AlreadyAMemberError, PersonalTenantError, TeamCycleError
 from tenants.models import Membership, Team, TeamMember, Tenant
 from tenants.services._common import assert_in_tenant
 
@@ -50,6 +50,8 @@ def team_create(
     *, tenant: Tenant, name: str, parent: Team | None = None, acting_user: User | None
 ) -> Team:
     """A team, optionally inside another team of the same tenant, if the plan has teams."""
+    if tenant.is_personal:
+        raise PersonalTenantError("Teams are for organisations: create one to work in teams.")
     assert_in_tenant(tenant, parent)
     plan_require(tenant=tenant, feature="teams")
     team = Team(tenant=tenant, name=_clean_name(tenant=tenant, name=name, team=None), parent=parent)

@@ -31,7 +31,7 @@ from tenants.invitations import (
 from tenants.models import Membership
 from tenants.permissions import role_in_reach
 from tenants.selectors import membership_get, membership_list, role_list
-from tenants.views._base import back
+from tenants.views._base import back, organisation_only
 
 
 def _flag(request: TenantRequest, membership: Membership) -> Membership:
@@ -49,6 +49,7 @@ def _flag(request: TenantRequest, membership: Membership) -> Membership:
     return membership
 
 
+@organisation_only
 def member_list(request: TenantRequest) -> HttpResponse:
     return members_page(request)
 

@@ -21,7 +21,7 @@ from tenants import services
 from tenants.forms import RoleForm
 from tenants.permissions import role_in_reach
 from tenants.selectors import role_get, role_list
-from tenants.views._base import back
+from tenants.views._base import back, organisation_only
 
 
 def _page(request: TenantRequest, form: RoleForm | None = None) -> HttpResponse:
@@ -42,11 +42,13 @@ def _page(request: TenantRequest, form: RoleForm | None = None) -> HttpResponse:
     return render(request, "tenants/roles.html", context)
 
 
+@organisation_only
 def role_list_view(request: TenantRequest) -> HttpResponse:
     return _page(request)
 
 
 @require_POST
+@organisation_only
 @tenant_permission_required(ROLES_MANAGE)
 def role_create(request: TenantRequest) -> HttpResponse:
     form = RoleForm(request.POST, tenant=request.tenant, user=request.user)
@@ -58,6 +60,7 @@ def role_create(request: TenantRequest) -> HttpResponse:
     return _page(request, form)
 
 
+@organisation_only
 @tenant_permission_required(ROLES_MANAGE)
 def role_edit(request: TenantRequest, role_id: int) -> HttpResponse:
     role = role_get(tenant=request.tenant, role_id=role_id)

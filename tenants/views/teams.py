@@ -18,7 +18,7 @@ from core.views import tenant_context
 from tenants import services
 from tenants.forms import TeamForm, TeamMemberAddForm
 from tenants.selectors import membership_get, membership_list, team_get, team_tree
-from tenants.views._base import back
+from tenants.views._base import back, organisation_only
 
 
 def _context(request: TenantRequest, **extra: Any) -> dict[str, Any]:
@@ -33,6 +33,7 @@ def _context(request: TenantRequest, **extra: Any) -> dict[str, Any]:
     )
 
 
+@organisation_only
 def team_list(request: TenantRequest) -> HttpResponse:
     form = None
     if request.role.has_permission(TEAMS_MANAGE) and plan_allows(
@@ -43,6 +44,7 @@ def team_list(request: TenantRequest) -> HttpResponse:
 
 
 @require_POST
+@organisation_only
 @tenant_permission_required(TEAMS_MANAGE)
 def team_create(request: TenantRequest) -> HttpResponse:
     form = TeamForm(request.POST, tenant=request.tenant, user=request.user)
@@ -55,6 +57,7 @@ def team_create(request: TenantRequest) -> HttpResponse:
     return render(request, "tenants/teams.html", _context(request, form=form), status=400)
 
 
+@organisation_only
 @tenant_permission_required(TEAMS_MANAGE)
 def team_edit(request: TenantRequest, team_id: int) -> HttpResponse:
     team = team_get(tenant=request.tenant, team_id=team_id)
