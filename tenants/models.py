@@ -18,6 +18,7 @@ from django.db import models
 from django.utils import timezone
 
 from core.models import TenantOwnedQuerySet
+from core.permissions import ALL_PERMISSIONS, permission_names
 
 # Lower-case letters, digits and single hyphens, 3-60 characters: safe in URLs as typed.
 slug_validator = RegexValidator(
@@ -158,6 +159,15 @@ class Role(models.Model):
 
     def has_permission(self, code: str) -> bool:
         return code in self.permissions
+
+    @property
+    def holds_every_permission(self) -> bool:
+        return set(ALL_PERMISSIONS) <= set(self.permissions)
+
+    @property
+    def permission_names(self) -> list[str]:
+        """What pages show for this role's permissions (never the codes)."""
+        return permission_names(self.permissions)
 
 
 class Membership(models.Model):

@@ -9,12 +9,7 @@ from django.views.decorators.http import require_POST
 
 from core.decorators import tenant_permission_required
 from core.errors import run_action
-from core.permissions import (
-    ALL_PERMISSIONS,
-    ROLES_MANAGE,
-    permission_groups,
-    permission_names,
-)
+from core.permissions import ROLES_MANAGE, permission_groups
 from core.types import TenantRequest
 from core.views import tenant_context
 from tenants import services
@@ -29,8 +24,6 @@ def _page(request: TenantRequest, form: RoleForm | None = None) -> HttpResponse:
     roles = role_list(tenant=request.tenant)
     for r in roles:
         r.editable = can_create and not r.is_builtin and role_in_reach(actor=request.role, role=r)
-        r.holds_every_permission = set(ALL_PERMISSIONS) <= set(r.permissions)
-        r.permission_names = permission_names(r.permissions)
     context = tenant_context(
         request,
         tab="roles",
