@@ -27,7 +27,7 @@ def test_a_personal_workspace_offers_an_organisation_instead_of_people_tabs(
     auth_client: Any, user: Any
 ) -> None:
     personal = Tenant.objects.get(personal_owner=user)
-    html = auth_client.get(f"/t/{personal.slug}/").content.decode()
+    html = auth_client.get(f"/t/{personal.slug}/files/").content.decode()
     assert not {"Members", "Teams", "Roles"} & set(_tabs(html))
     assert re.search(
         r'<a [^>]*href="/account/tenants/new/"[^>]*>Create an organisation to invite people</a>',

@@ -70,5 +70,6 @@ def test_a_personal_workspace_has_no_members_tab_and_offers_an_organisation(page
     page.wait_for_url(f"**/t/{personal.slug}/")
     expect(page.get_by_text("it has no members, teams or roles")).to_be_visible()
 
+    page.get_by_role("navigation", name="Workspace").get_by_role("link", name="Files").click()
     page.get_by_role("link", name="Create an organisation to invite people").click()
     page.wait_for_url("**/account/tenants/new/")
