@@ -38,7 +38,7 @@ def absolute_url(viewname: str, *args: Any, **kwargs: Any) -> str:
 def email_render(*, template: str, context: dict[str, Any]) -> tuple[str, str, str]:
     """Subject, plain text and HTML for `template` (a path prefix such as
     "accounts/email/verify_email")."""
-    context = {"PRODUCT_NAME": "Pacetrack", "SITE_URL": settings.SITE_URL, **context}
+    context = {"PRODUCT_NAME": settings.PRODUCT_NAME, "SITE_URL": settings.SITE_URL, **context}
     subject: str = render_to_string(f"{template}_subject.txt", context)
     # Header injection and stray template newlines: a subject is one line.
     subject = " ".join(subject.split())

@@ -60,6 +60,9 @@ SESSION_SECRET = _strong_secret("SESSION_SECRET")
 # Cookies signed with one of these still work and are re-signed with SESSION_SECRET.
 SESSION_SECRET_FALLBACKS = _secret_fallbacks("SESSION_SECRET_FALLBACKS")
 
+# The product name in pages, emails and the admin ("Pacetrack admin"); a fork renames it here.
+PRODUCT_NAME = "Pacetrack"
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

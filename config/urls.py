@@ -6,6 +6,11 @@ from django.views.generic import RedirectView
 
 from config import health, views
 
+# The admin says whose it is, in its header, page titles and home page.
+admin.site.site_header = f"{settings.PRODUCT_NAME} admin"
+admin.site.site_title = f"{settings.PRODUCT_NAME} admin"
+admin.site.index_title = "Operations"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz/", health.healthz, name="healthz"),

@@ -14,7 +14,17 @@ from uploads.services import upload_delete
 
 @admin.register(Upload)
 class UploadAdmin(ServiceAdminMixin, admin.ModelAdmin):
-    list_display = ["key", "kind", "original_filename", "content_type", "size", "created_at"]
+    list_display = [
+        "original_filename",
+        "tenant",
+        "uploaded_by",
+        "kind",
+        "content_type",
+        "size",
+        "created_at",
+        "key",
+    ]
+    list_select_related = ["tenant", "uploaded_by"]
     list_filter = ["kind"]
     search_fields = ["key", "original_filename", "tenant__slug", "uploaded_by__email"]
     raw_id_fields = ["tenant", "uploaded_by"]

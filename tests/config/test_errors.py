@@ -72,3 +72,15 @@ def test_unreachable_s3_is_a_503(rf: Any) -> None:
     except EndpointConnectionError:
         response = server_error(rf.get("/"))
     assert response.status_code == 503
+
+
+@pytest.mark.parametrize("name", ["400", "403", "404", "413", "429", "500", "503"])
+def test_every_error_page_carries_the_favicon(rf: Any, name: str) -> None:
+    from django.template import loader
+
+    from config.context_processors import site
+
+    # As handler500 renders them: no request context, nothing that could query a service.
+    html = loader.render_to_string(f"errors/{name}.html", site(rf.get("/")))
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
+    assert 'id="main"' in html

@@ -55,3 +55,23 @@ def test_staff_delete_files_through_the_upload_service(
     assert not default_storage.exists(upload.key)
     event = AuditEvent.objects.get(tenant=acme, action="file.deleted")
     assert event.actor == staff and event.target_label == "Report.pdf"
+
+
+def test_the_uploads_list_names_each_file_s_workspace_and_uploader(
+    client: Client, acme: Any, owner: Any
+) -> None:
+    services.upload_create(
+        tenant=acme,
+        uploaded_by=owner,
+        file=ContentFile(b"%PDF-1.7 hello", name="Report.pdf"),
+        extension="pdf",
+        content_type="application/pdf",
+    )
+    client.force_login(staff_with("uploads.view_upload"))
+
+    listing = client.get("/admin/uploads/upload/").content.decode()
+
+    assert 'class="sortable column-tenant"' in listing
+    assert 'class="sortable column-uploaded_by"' in listing
+    assert f'<td class="field-tenant nowrap">{acme.name}</td>' in listing
+    assert f'<td class="field-uploaded_by nowrap">{owner.email}</td>' in listing
