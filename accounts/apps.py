@@ -20,7 +20,9 @@ class AccountsConfig(AppConfig):
             log_sign_in_failure,
             notify_new_device,
             on_sign_in_paused,
+            on_two_factor_changed,
         )
+        from mfa.signals import two_factor_changed
         from ratelimit.signals import sign_in_paused
 
         audit_actions_register(AccountAction, destructive=[AccountAction.DELETED])
@@ -28,4 +30,5 @@ class AccountsConfig(AppConfig):
         user_logged_in.connect(log_sign_in, dispatch_uid="accounts.log_sign_in")
         user_login_failed.connect(log_sign_in_failure, dispatch_uid="accounts.log_sign_in_failure")
         sign_in_paused.connect(on_sign_in_paused, dispatch_uid="accounts.sign_in_paused")
+        two_factor_changed.connect(on_two_factor_changed, dispatch_uid="accounts.two_factor")
         admin.site.login_form = AdminLoginForm  # bounded password, as on every form

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.http import HttpRequest
 
 from accounts.services_email import device_sign_in_record
-from accounts.services_security import sign_in_paused_notify
+from accounts.services_security import sign_in_paused_notify, two_factor_notice_send
 from core.client_ip import client_ip
 from core.security_log import email_hash, security_event
 
@@ -53,3 +53,10 @@ def log_sign_in_failure(
 def on_sign_in_paused(sender: Any, *, email: str, minutes: int, **kwargs: Any) -> None:
     """Rate limiting paused sign-in to an account from new devices: tell its owner."""
     sign_in_paused_notify(email=email, minutes=minutes)
+
+
+def on_two_factor_changed(
+    sender: Any, *, user: User, action: str, detail: str, **kwargs: Any
+) -> None:
+    """A second factor was added, removed or used up: tell its owner by email."""
+    two_factor_notice_send(user=user, action=action, detail=detail)

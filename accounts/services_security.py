@@ -1,17 +1,23 @@
-"""Account protection: the current-password check and the "sign-in paused" notice.
+"""Account protection: the current-password check, the "sign-in paused" notice and
+the notice of every two-factor change.
 
-Both sit on the rate limiter (`ratelimit.services`); the sign-in limits themselves
-are applied by `ratelimit.middleware` to every sign-in form, the admin's included.
+The first two sit on the rate limiter (`ratelimit.services`); the sign-in limits
+themselves are applied by `ratelimit.middleware` to every sign-in form, the admin's
+included.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-from accounts.models import normalize_email
+from accounts.mail import email_enqueue
+from accounts.mail_delivery import absolute_url
+from accounts.models import User, normalize_email
 from accounts.task_queue import task_enqueue_transactional
 from accounts.tasks import sign_in_paused_deliver
+from core.audit_actions import audit_action_label
 from core.security_log import security_event
 from ratelimit.services import ratelimit_consume, ratelimit_release
 
@@ -53,3 +59,20 @@ def sign_in_paused_notify(*, email: str, minutes: int) -> None:
     Whether an account exists is decided in the worker, so the failed sign-in that
     paused it answers the same way (and as fast) for every address."""
     task_enqueue_transactional(sign_in_paused_deliver, normalize_email(email), minutes)
+
+
+def two_factor_notice_send(*, user: User, action: str, detail: str) -> None:
+    """Email `user` that how they sign in changed (mfa's services announce every change),
+    in the caller's transaction."""
+    email_enqueue(
+        to=user.email,
+        template="mfa/email/changed",
+        context={
+            "user": user,
+            "title": audit_action_label(action),
+            "detail": detail,
+            "when": timezone.now(),
+            "url": absolute_url("mfa:security"),
+            "reset_url": absolute_url("accounts:password-forgot"),
+        },
+    )

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "core",
     "accounts",
+    "mfa",
     "tenants",
     "sessions_app",
     "uploads",
@@ -232,6 +233,17 @@ SESSIONS_ACTIVITY_INTERVAL = 5 * 60  # write last-activity/IP/UA at most this of
 SESSIONS_MAX_PER_USER = env.int("SESSIONS_MAX_PER_USER", default=0)
 # Flash messages live in a signed cookie, so anonymous pages never need a session row.
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
+
+# --- Two-factor authentication and re-authentication (mfa) -----------------------
+
+# Sensitive actions (password, email, two-factor changes, deletions, ownership, billing
+# portal) ask for the password or a second factor again after this many seconds.
+MFA_REAUTH_AGE = env.int("MFA_REAUTH_AGE", default=600)
+MFA_REAUTH_URL = "accounts:reauth"  # the prompt (like LOGIN_URL, a URL name)
+# Between the password and the second factor: how long the signed pending cookie lives.
+MFA_PENDING_AGE = 300
+# The name authenticator apps list the account under.
+MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Pacetrack")
 
 # --- Security (production values; check --deploy passes with DEBUG off) --------
 
@@ -490,6 +502,10 @@ RATELIMIT_TIERS = {
     # Sign-up emails per address (link or "you already have an account"); over it: the
     # same answer, nothing sent.
     "auth-signup": _tier("auth-signup", "5/1h", "memory"),
+    # Wrong second-factor codes: per IP at sign-in's second step, and per account (every
+    # code check, sign-in and re-authentication alike). Only failures stay counted.
+    "mfa": _tier("mfa", "10/15m", "memory"),
+    "mfa-account": _tier("mfa-account", "10/1h", "memory"),
     # Wrong current passwords per user (password/email change, deletion, ownership transfer).
     "password-check": _tier("password-check", "10/1h", "memory"),
     "serve": _tier("serve", "500/1h", "fail_open"),

@@ -27,6 +27,7 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/", include("tenants.tenant_urls")),
     path("invites/", include("tenants.invite_urls")),
     path("account/sessions/", include("sessions_app.urls")),
+    path("account/security/", include("mfa.urls")),
     path("account/avatar/", include("uploads.account_urls")),
     path("serve/", include("uploads.urls")),
     path("billing/", include("billing.urls")),

@@ -12,4 +12,9 @@ class SessionsAppConfig(AppConfig):
 
     def ready(self) -> None:
         audit_actions_register(SessionAction, destructive=[SessionAction.REVOKED])
+        from django.contrib.auth.signals import user_logged_in
+
+        from sessions_app.authentication import on_user_logged_in
+
+        user_logged_in.connect(on_user_logged_in, dispatch_uid="sessions_app.authenticated")
         from sessions_app import checks  # noqa: F401 - registers the system checks

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from sessions_app.authentication import factor_labels
+
 
 class SessionQuerySet(models.QuerySet):
     def active(self, *, now: datetime | None = None) -> Self:
@@ -93,6 +95,11 @@ class Session(models.Model):
     def is_valid(self, *, now: datetime | None = None) -> bool:
         now = now or timezone.now()
         return self.revoked_at is None and now < self.expires_at and now < self.absolute_expiry
+
+    @property
+    def factors(self) -> list[str]:
+        """How this session signed in ("Password", "Authenticator app"…), if recorded."""
+        return factor_labels(self.data)
 
     @property
     def status(self) -> str:

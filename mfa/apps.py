@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+
+from core.audit_actions import audit_actions_register
+from mfa.audit import MfaAction
+
+
+class MfaConfig(AppConfig):
+    name = "mfa"
+    verbose_name = "Two-factor authentication"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_login_failed
+
+        from mfa.receivers import record_failed_sign_in
+
+        audit_actions_register(
+            MfaAction,
+            destructive=[MfaAction.TOTP_REMOVED, MfaAction.PASSKEY_REMOVED, MfaAction.RESET],
+        )
+        user_login_failed.connect(record_failed_sign_in, dispatch_uid="mfa.record_failed_sign_in")

@@ -1,0 +1,111 @@
+"""Code forms: confirming an authenticator app, and a second factor at sign-in or
+re-authentication. The code is checked in `clean_code`, as a password is."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.http import HttpRequest
+
+from core.client_ip import client_ip
+from core.errors import ServiceForm
+from core.exceptions import DomainError, refusal_message
+from mfa.recovery import recovery_code_looks_valid
+from mfa.services import second_factor_check, sign_in_second_factor, totp_confirm
+from mfa.totp import totp_code_normalize, totp_looks_valid
+from sessions_app.authentication import Factor
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+TOTP_ATTRS = {
+    "class": "input font-mono tracking-widest",
+    "autocomplete": "one-time-code",
+    "inputmode": "numeric",
+    "pattern": "[0-9 ]*",
+    "maxlength": "7",
+    "placeholder": "123456",
+    "spellcheck": "false",
+}
+RECOVERY_ATTRS = {
+    "class": "input font-mono",
+    "autocomplete": "off",
+    "autocapitalize": "none",
+    "maxlength": "20",
+    "placeholder": "xxxx-xxxx-xxxx",
+    "spellcheck": "false",
+}
+TOTP_SHAPE = "Enter the 6-digit code your authenticator app shows."
+RECOVERY_SHAPE = "Recovery codes look like abcd-efgh-2345: 12 letters and digits."
+
+
+class TOTPConfirmForm(ServiceForm):
+    """One code from the app being set up turns it on."""
+
+    code = forms.CharField(
+        label="Code from the app", max_length=20, widget=forms.TextInput(TOTP_ATTRS)
+    )
+
+    def clean_code(self) -> str:
+        code = totp_code_normalize(self.cleaned_data["code"])
+        if not totp_looks_valid(code):
+            raise forms.ValidationError(TOTP_SHAPE)
+        return code
+
+    def save(self, *, user: User) -> list[str] | None:
+        """The new recovery codes ([] when the person still has some); None if refused
+        (the reason is a form error)."""
+        return self.run(lambda: totp_confirm(user=user, code=self.cleaned_data["code"]))
+
+
+class SecondFactorForm(forms.Form):
+    """A code proving the second factor `factor` (authenticator app or recovery code).
+
+    `sign_in=True` for the sign-in's second step: the address's budget counts too and
+    a wrong code is listed on the person's security page."""
+
+    code = forms.CharField(max_length=40)
+
+    def __init__(
+        self,
+        *args: Any,
+        user: User,
+        factor: str,
+        request: HttpRequest,
+        sign_in: bool,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.user, self.factor, self.request, self.sign_in = user, Factor(factor), request, sign_in
+        field = self.fields["code"]
+        if self.factor == Factor.TOTP:
+            field.label = "Authentication code"
+            field.widget = forms.TextInput(TOTP_ATTRS | {"autofocus": True})
+            field.help_text = "The 6-digit code your authenticator app shows for Pacetrack."
+        else:
+            field.label = "Recovery code"
+            field.widget = forms.TextInput(RECOVERY_ATTRS | {"autofocus": True})
+            field.help_text = "One of the codes you saved when you set up two-factor sign-in."
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"]
+        if self.factor == Factor.TOTP and not totp_looks_valid(code):
+            raise forms.ValidationError(TOTP_SHAPE)
+        if self.factor == Factor.RECOVERY_CODE and not recovery_code_looks_valid(code):
+            raise forms.ValidationError(RECOVERY_SHAPE)
+        ip = client_ip(self.request)
+        try:
+            if self.sign_in:
+                sign_in_second_factor(
+                    user=self.user,
+                    factor=self.factor,
+                    code=code,
+                    ip=ip,
+                    user_agent=self.request.META.get("HTTP_USER_AGENT", ""),
+                )
+            else:
+                second_factor_check(user=self.user, factor=self.factor, code=code)
+        except DomainError as error:
+            raise forms.ValidationError(refusal_message(error)) from error
+        return code

@@ -1,0 +1,92 @@
+"""Second factors (authenticator apps, recovery codes) and failed sign-ins.
+
+Nothing here can be used to sign in from a copy of the database: TOTP secrets are
+encrypted with a key derived from SECRET_KEY (mfa/crypto.py) and recovery codes are
+stored as SHA-256 hashes.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class TOTPDevice(models.Model):
+    """An authenticator app (RFC 6238 TOTP). A device is active once `confirmed_at` is
+    set by one valid code; until then it is a set-up in progress. A person has at most
+    one of each, so replacing a phone never leaves them without a working app."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totp_devices"
+    )
+    secret_encrypted = models.TextField(editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    # The 30-second time step of the last accepted code: a code from this step or an
+    # earlier one is a replay (RFC 6238 section 5.2), refused even inside its window.
+    last_used_step = models.BigIntegerField(default=0, editable=False)
+
+    class Meta:
+        verbose_name = "authenticator app"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(confirmed_at__isnull=False),
+                name="mfa_totp_one_active_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(confirmed_at__isnull=True),
+                name="mfa_totp_one_setup_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = "active" if self.confirmed_at else "being set up"
+        return f"Authenticator app of {self.user_id} ({state})"
+
+
+class RecoveryCode(models.Model):
+    """One single-use recovery code; only its SHA-256 is kept. A new set replaces the
+    old one entirely."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "code_hash"], name="mfa_recovery_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Recovery code of {self.user_id}{' (used)' if self.used_at else ''}"
+
+
+class FailedSignIn(models.Model):
+    """A failed attempt to sign in to an existing account, for its owner's security
+    page. Rate limits bound how many an attacker can add (ratelimit tiers `auth-*` and
+    `mfa-*`); rows older than FAILED_SIGN_IN_KEEP_DAYS are dropped as new ones come."""
+
+    class Stage(models.TextChoices):
+        PASSWORD = "password", "Wrong password"
+        SECOND_FACTOR = "second_factor", "Wrong two-factor code"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="failed_sign_ins"
+    )
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    device = models.CharField(max_length=100, blank=True, help_text='e.g. "Firefox on Linux".')
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-created_at"], name="mfa_failed_user_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()} for {self.user_id}"

@@ -1,0 +1,34 @@
+"""Signal receivers: a few lines each, calling a service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest
+
+from core.client_ip import client_ip
+from mfa.models import FailedSignIn
+from mfa.services import failed_sign_in_record
+
+
+def record_failed_sign_in(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    """A wrong password for an existing, active account (the app's sign-in and the
+    admin's): listed on that account's security page. Unknown addresses leave nothing."""
+    if request is None:
+        return
+    email = str(credentials.get("email") or credentials.get("username") or "")
+    try:
+        user = get_user_model()._default_manager.get_by_natural_key(email)
+    except get_user_model().DoesNotExist:
+        return
+    if not user.is_active:
+        return
+    failed_sign_in_record(
+        user_id=user.pk,
+        stage=FailedSignIn.Stage.PASSWORD,
+        ip=client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+    )

@@ -1,0 +1,104 @@
+"""Reads: a person's two-factor state, and their recent security activity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from core.audit import personal_tenant_of
+from core.audit_actions import audit_action_label
+from core.models import AuditEvent
+from mfa.audit import MfaAction
+from mfa.models import FailedSignIn, RecoveryCode, TOTPDevice
+from sessions_app.authentication import Factor
+from sessions_app.models import Session
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+@dataclass(frozen=True)
+class TwoFactorStatus:
+    totp: TOTPDevice | None
+    recovery_codes_left: int
+
+    @property
+    def enabled(self) -> bool:
+        """Sign-in asks for a second factor."""
+        return self.totp is not None
+
+    @property
+    def methods(self) -> list[str]:
+        """The second factors sign-in and re-authentication offer, best first."""
+        methods = [Factor.TOTP.value] if self.totp is not None else []
+        if self.enabled and self.recovery_codes_left:
+            methods.append(Factor.RECOVERY_CODE.value)
+        return methods
+
+
+def two_factor_status(*, user: User) -> TwoFactorStatus:
+    """Two queries: the active app and the unused recovery codes."""
+    totp = TOTPDevice.objects.filter(user=user, confirmed_at__isnull=False).first()
+    left = RecoveryCode.objects.filter(user=user, used_at__isnull=True).count() if totp else 0
+    return TwoFactorStatus(totp=totp, recovery_codes_left=left)
+
+
+def second_step_required(*, user: User) -> bool:
+    """Whether signing in as `user` takes a second factor after the password (one query)."""
+    return TOTPDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One line of the security page's "Recent activity"."""
+
+    at: datetime
+    kind: str  # "sign_in", "failed" or "change"
+    title: str
+    device: str = ""
+    ip: str = ""
+    details: list[str] = field(default_factory=list)
+
+
+def security_activity(*, user: User, limit: int = 20) -> list[Activity]:
+    """Sign-ins (with device, address and factors), failed attempts and two-factor
+    changes, newest first; three small indexed queries plus the personal workspace."""
+    items = [
+        Activity(
+            at=s.created_at,
+            kind="sign_in",
+            title="Signed in",
+            device=s.device,
+            ip=s.ip_address or "",
+            details=s.factors,
+        )
+        for s in Session.objects.filter(user=user).order_by("-created_at")[:limit]
+    ]
+    items += [
+        Activity(
+            at=f.created_at,
+            kind="failed",
+            title=f"Failed sign-in: {f.get_stage_display().lower()}",
+            device=f.device,
+            ip=f.ip_address or "",
+        )
+        for f in FailedSignIn.objects.filter(user=user).order_by("-created_at")[:limit]
+    ]
+    tenant = personal_tenant_of(user_id=user.pk)
+    if tenant is not None:
+        events = AuditEvent.objects.filter(tenant=tenant, action__in=MfaAction.values).order_by(
+            "-created_at"
+        )[:limit]
+        items += [
+            Activity(
+                at=e.created_at,
+                kind="change",
+                title=audit_action_label(e.action),
+                ip=e.actor_ip or "",
+                details=[] if e.actor_id in (None, user.pk) else ["by an operator"],
+            )
+            for e in events
+        ]
+    items.sort(key=lambda item: item.at, reverse=True)
+    return items[:limit]

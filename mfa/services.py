@@ -1,0 +1,307 @@
+"""Two-factor actions: set up and remove an authenticator app, recovery codes, and
+checking a second factor (with its own failure budget).
+
+Every change is audited in the person's personal workspace log and announced with
+`mfa.signals.two_factor_changed`, which accounts answers with a notice email, both
+inside the service's transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from core.audit import audit_record_for_user
+from core.security_log import security_event
+from mfa.audit import MfaAction
+from mfa.crypto import secret_decrypt, secret_encrypt, secret_rotate
+from mfa.exceptions import SecondFactorInvalid, SecondFactorThrottled, TwoFactorStateError
+from mfa.models import FailedSignIn, RecoveryCode, TOTPDevice
+from mfa.recovery import COUNT, recovery_code_hash, recovery_code_new
+from mfa.signals import two_factor_changed
+from mfa.totp import totp_match_step, totp_secret_new
+from ratelimit.backends import Usage
+from ratelimit.keys import ip_identity
+from ratelimit.services import ratelimit_consume, ratelimit_release
+from sessions_app.authentication import Factor
+from sessions_app.devices import device_label
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+logger = logging.getLogger("pacetrack.mfa")
+
+# An authenticator app being set up keeps its secret this long (a reload shows the
+# same QR code); after that the page starts over with a new one.
+SETUP_LIFETIME = timedelta(minutes=30)
+FAILED_SIGN_IN_KEEP_DAYS = 90
+# Failed codes per account (every second-factor check) and per IP (the sign-in step).
+ACCOUNT_TIER = "mfa-account"
+IP_TIER = "mfa"
+
+WRONG_TOTP = (
+    "That code isn't right or was already used. Enter the newest code from your authenticator app."
+)
+WRONG_RECOVERY_CODE = "That recovery code isn't right or was already used."
+
+
+def _lock_user(user: User) -> None:
+    """Serialise two-factor changes of one person (double clicks, two tabs)."""
+    list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk"))
+
+
+def _changed(
+    *,
+    user: User,
+    action: MfaAction,
+    acting_user: User | None,
+    target: Any = None,
+    detail: str = "",
+    after: dict[str, Any] | None = None,
+) -> None:
+    audit_record_for_user(
+        user_id=user.pk,
+        action=action,
+        acting_user=acting_user,
+        target=target if target is not None and target.pk is not None else user,
+        target_label=user.email,
+        after=after,
+    )
+    two_factor_changed.send(sender=MfaAction, user=user, action=action, detail=detail)
+
+
+def _has_primary_method(user: User) -> bool:
+    """An authenticator app (passkeys join it in phase 5): what recovery codes back up."""
+    return TOTPDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
+
+
+# --- Authenticator app ----------------------------------------------------------
+
+
+@transaction.atomic
+def totp_setup_begin(*, user: User) -> tuple[TOTPDevice, str]:
+    """The authenticator app being set up and its secret, started afresh when none is
+    in progress or the last one is older than SETUP_LIFETIME. Nothing is active until
+    `totp_confirm` accepts a code from it."""
+    _lock_user(user)
+    pending = TOTPDevice.objects.filter(user=user, confirmed_at__isnull=True).first()
+    if pending is not None and timezone.now() - pending.created_at < SETUP_LIFETIME:
+        return pending, secret_decrypt(pending.secret_encrypted)
+    if pending is not None:
+        pending.delete()
+    secret = totp_secret_new()
+    device = TOTPDevice.objects.create(user=user, secret_encrypted=secret_encrypt(secret))
+    return device, secret
+
+
+@transaction.atomic
+def totp_confirm(*, user: User, code: str) -> list[str]:
+    """Activate the app being set up with one valid code from it; it replaces an app
+    already active. Returns fresh recovery codes when the person has none left
+    (shown once), else []."""
+    _lock_user(user)
+    pending = TOTPDevice.objects.filter(user=user, confirmed_at__isnull=True).first()
+    now = timezone.now()
+    if pending is None or now - pending.created_at >= SETUP_LIFETIME:
+        raise TwoFactorStateError(
+            "This set-up expired. Scan the new QR code below and enter the code it shows."
+        )
+    step = totp_match_step(secret_decrypt(pending.secret_encrypted), code)
+    if step is None:
+        raise SecondFactorInvalid(
+            "That code doesn't match. Check that the time on your phone is right and "
+            "enter the newest code."
+        )
+    replaced, _ = TOTPDevice.objects.filter(user=user, confirmed_at__isnull=False).delete()
+    pending.confirmed_at = now
+    pending.last_used_at = now
+    pending.last_used_step = step  # the code just typed cannot be replayed at sign-in
+    pending.save(update_fields=["confirmed_at", "last_used_at", "last_used_step"])
+    _changed(
+        user=user,
+        action=MfaAction.TOTP_ENABLED,
+        acting_user=user,
+        target=pending,
+        detail="It replaced your previous authenticator app." if replaced else "",
+        after={"replaced": bool(replaced)},
+    )
+    if RecoveryCode.objects.filter(user=user, used_at__isnull=True).exists():
+        return []
+    return _recovery_codes_replace(user=user, acting_user=user)
+
+
+@transaction.atomic
+def totp_remove(*, user: User, acting_user: User) -> None:
+    """Remove the active authenticator app. Without another method left, two-factor
+    sign-in is off and the recovery codes go with it."""
+    _lock_user(user)
+    deleted, _ = TOTPDevice.objects.filter(user=user, confirmed_at__isnull=False).delete()
+    if not deleted:
+        raise TwoFactorStateError("There is no authenticator app to remove.")
+    if not _has_primary_method(user):
+        RecoveryCode.objects.filter(user=user).delete()
+    _changed(user=user, action=MfaAction.TOTP_REMOVED, acting_user=acting_user)
+
+
+# --- Recovery codes ---------------------------------------------------------------
+
+
+def _recovery_codes_replace(*, user: User, acting_user: User | None) -> list[str]:
+    codes = [recovery_code_new() for _ in range(COUNT)]
+    RecoveryCode.objects.filter(user=user).delete()
+    RecoveryCode.objects.bulk_create(
+        RecoveryCode(user=user, code_hash=recovery_code_hash(code)) for code in codes
+    )
+    _changed(
+        user=user,
+        action=MfaAction.RECOVERY_CODES_GENERATED,
+        acting_user=acting_user,
+        detail="Any codes you saved before no longer work.",
+        after={"codes": COUNT},
+    )
+    return codes
+
+
+@transaction.atomic
+def recovery_codes_generate(*, user: User) -> list[str]:
+    """A new set of recovery codes (the old ones stop working); shown once."""
+    _lock_user(user)
+    if not _has_primary_method(user):
+        raise TwoFactorStateError("Recovery codes back up an authenticator app. Set one up first.")
+    return _recovery_codes_replace(user=user, acting_user=user)
+
+
+# --- Checking a second factor -------------------------------------------------------
+
+
+def _totp_accept(*, user: User, code: str) -> bool:
+    """True once per time step for a right code (the step is recorded under a lock,
+    so a code replayed in parallel is refused too)."""
+    with transaction.atomic():
+        device = (
+            TOTPDevice.objects.select_for_update()
+            .filter(user=user, confirmed_at__isnull=False)
+            .first()
+        )
+        if device is None:
+            return False
+        step = totp_match_step(secret_decrypt(device.secret_encrypted), code)
+        if step is None:
+            return False
+        if step <= device.last_used_step:
+            security_event("second_factor.replayed", user_id=user.pk)
+            return False
+        device.last_used_step = step
+        device.last_used_at = timezone.now()
+        device.secret_encrypted = secret_rotate(device.secret_encrypted)
+        device.save(update_fields=["last_used_step", "last_used_at", "secret_encrypted"])
+        return True
+
+
+def _recovery_code_accept(*, user: User, code: str) -> bool:
+    with transaction.atomic():
+        row = (
+            RecoveryCode.objects.select_for_update()
+            .filter(user=user, code_hash=recovery_code_hash(code), used_at__isnull=True)
+            .first()
+        )
+        if row is None:
+            return False
+        row.used_at = timezone.now()
+        row.save(update_fields=["used_at"])
+        left = RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
+        _changed(
+            user=user,
+            action=MfaAction.RECOVERY_CODE_USED,
+            acting_user=user,
+            detail=f"You have {left} recovery code{'s' if left != 1 else ''} left.",
+            after={"left": left},
+        )
+        return True
+
+
+def _consume(user: User, ip: str | None) -> list[tuple[str, str, Usage | None]]:
+    """Count this attempt before it is checked, so parallel guesses cannot exceed the
+    budgets; a refusal takes back what it counted."""
+    checks = [(ACCOUNT_TIER, str(user.pk))] + ([(IP_TIER, ip_identity(ip))] if ip else [])
+    counted: list[tuple[str, str, Usage | None]] = []
+    for tier, identity in checks:
+        usage = ratelimit_consume(tier=tier, identity=identity)
+        if usage is not None and not usage.allowed:
+            for earlier_tier, earlier_identity, earlier in counted:
+                ratelimit_release(tier=earlier_tier, identity=earlier_identity, usage=earlier)
+            security_event(
+                "ratelimit.refused",
+                tier=tier,
+                key_type="user" if tier == ACCOUNT_TIER else "ip",
+                user_id=user.pk,
+                ip=ip or "",
+            )
+            raise SecondFactorThrottled(minutes=-(-usage.retry_after // 60))
+        counted.append((tier, identity, usage))
+    return counted
+
+
+def second_factor_check(*, user: User, factor: str, code: str, ip: str | None = None) -> None:
+    """Accept `code` as `factor` (Factor.TOTP or Factor.RECOVERY_CODE) for `user`, or
+    raise SecondFactorInvalid / SecondFactorThrottled.
+
+    Each attempt counts against the account's budget (tier `mfa-account`, shared by
+    sign-in and re-authentication) and, given `ip`, the address's (tier `mfa`); a
+    right code takes its hits back. A used recovery code is spent and its owner told.
+    """
+    counted = _consume(user, ip)
+    if factor == Factor.TOTP:
+        accepted, wrong = _totp_accept(user=user, code=code), WRONG_TOTP
+    elif factor == Factor.RECOVERY_CODE:
+        accepted, wrong = _recovery_code_accept(user=user, code=code), WRONG_RECOVERY_CODE
+    else:
+        raise ValueError(f"{factor!r} is not checked by code.")
+    if accepted:
+        for tier, identity, usage in counted:
+            ratelimit_release(tier=tier, identity=identity, usage=usage)
+        return
+    security_event("second_factor.failed", user_id=user.pk, factor=factor, ip=ip or "")
+    raise SecondFactorInvalid(wrong)
+
+
+def sign_in_second_factor(
+    *, user: User, factor: str, code: str, ip: str | None, user_agent: str
+) -> None:
+    """`second_factor_check` for the sign-in's second step; a wrong code is listed on
+    the person's security page."""
+    try:
+        second_factor_check(user=user, factor=factor, code=code, ip=ip)
+    except SecondFactorInvalid:
+        failed_sign_in_record(
+            user_id=user.pk,
+            stage=FailedSignIn.Stage.SECOND_FACTOR,
+            ip=ip,
+            user_agent=user_agent,
+        )
+        raise
+
+
+def failed_sign_in_record(
+    *, user_id: int, stage: str, ip: str | None, user_agent: str
+) -> FailedSignIn:
+    """Remember a failed sign-in for the account's security page; rows older than
+    FAILED_SIGN_IN_KEEP_DAYS are dropped at the same time."""
+    now = timezone.now()
+    with transaction.atomic():
+        FailedSignIn.objects.filter(
+            user_id=user_id, created_at__lt=now - timedelta(days=FAILED_SIGN_IN_KEEP_DAYS)
+        ).delete()
+        return FailedSignIn.objects.create(
+            user_id=user_id,
+            stage=stage,
+            created_at=now,
+            # "0.0.0.0" is client_ip's "nothing usable", not an address.
+            ip_address=ip if ip and ip != "0.0.0.0" else None,  # noqa: S104
+            device=device_label(user_agent),
+        )

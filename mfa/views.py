@@ -1,0 +1,106 @@
+"""The account security page and the two-factor set-up pages.
+
+Every change needs a recent authentication (`@reauth_required`); looking does not.
+Recovery codes are shown once, in the response to the POST that made them: they are
+never stored in a readable form, so no later GET could show them again.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.errors import run_action
+from mfa.decorators import reauth_required
+from mfa.forms import TOTPConfirmForm
+from mfa.selectors import security_activity, two_factor_status
+from mfa.services import recovery_codes_generate, totp_remove, totp_setup_begin
+from mfa.totp import totp_qr_data_uri, totp_secret_display, totp_uri
+
+if TYPE_CHECKING:
+    from core.types import AuthenticatedRequest
+
+LOW_RECOVERY_CODES = 3
+
+
+@login_required
+@never_cache
+@require_GET
+def security(request: AuthenticatedRequest) -> HttpResponse:
+    status = two_factor_status(user=request.user)
+    context = {
+        "status": status,
+        "recovery_codes_low": 0 < status.recovery_codes_left <= LOW_RECOVERY_CODES,
+        "activity": security_activity(user=request.user),
+    }
+    return render(request, "mfa/security.html", context)
+
+
+def _recovery_codes_page(request: AuthenticatedRequest, codes: list[str]) -> HttpResponse:
+    text = (
+        f"{settings.MFA_TOTP_ISSUER} recovery codes for {request.user.email}\n"
+        "Each code works once, in place of a code from your authenticator app.\n\n"
+        + "\n".join(codes)
+        + "\n"
+    )
+    context = {"codes": codes, "download_href": "data:text/plain;charset=utf-8," + quote(text)}
+    return render(request, "mfa/recovery_codes.html", context)
+
+
+@sensitive_post_parameters("code")
+@login_required
+@reauth_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def totp_setup(request: AuthenticatedRequest) -> HttpResponse:
+    """GET: a QR code and the secret to type; POST: one code from the app turns it on."""
+    form = TOTPConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = form.save(user=request.user)
+        if codes is not None:
+            messages.success(request, "Your authenticator app is on: sign-in now asks for a code.")
+            if codes:
+                return _recovery_codes_page(request, codes)
+            return redirect("mfa:security")
+    device, secret = totp_setup_begin(user=request.user)
+    uri = totp_uri(secret, account=request.user.email)
+    context = {
+        "form": form,
+        "qr_data_uri": totp_qr_data_uri(uri),
+        "secret": totp_secret_display(secret),
+        "replacing": two_factor_status(user=request.user).totp is not None,
+    }
+    return render(request, "mfa/totp_setup.html", context)
+
+
+@login_required
+@reauth_required
+@require_POST
+def totp_remove_view(request: AuthenticatedRequest) -> HttpResponse:
+    run_action(
+        request,
+        lambda: totp_remove(user=request.user, acting_user=request.user),
+        success="Your authenticator app is removed.",
+    )
+    return redirect("mfa:security")
+
+
+@login_required
+@reauth_required
+@never_cache
+@require_POST
+def recovery_codes(request: AuthenticatedRequest) -> HttpResponse:
+    """A new set of recovery codes, shown once; the old ones stop working."""
+    outcome = run_action(request, lambda: recovery_codes_generate(user=request.user))
+    if outcome.value is None:
+        return redirect("mfa:security")
+    return _recovery_codes_page(request, outcome.value)

@@ -1,0 +1,71 @@
+"""When a session last proved who its user is, and with which factors it signed in.
+
+Both live in the session row's `data`, which is loaded with the session: reading them
+costs no query. Every `login()` stamps them (the receiver below, connected in
+`SessionsAppConfig.ready()`); a sign-in that used more than a password (a second
+factor, a passkey) says so with `session_authenticated` right after it, and a
+re-authentication ("sudo mode", `mfa.reauth`) moves the time forward.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from django.contrib.sessions.backends.base import SessionBase
+    from django.http import HttpRequest
+
+AUTHENTICATED_AT_KEY = "auth_at"  # epoch seconds of the last sign-in or re-authentication
+FACTORS_KEY = "auth_factors"  # Factor codes used at sign-in, in the order they were given
+
+
+class Factor(models.TextChoices):
+    """The ways a person can prove who they are; stored by code in session data."""
+
+    PASSWORD = "password", "Password"
+    TOTP = "totp", "Authenticator app"
+    RECOVERY_CODE = "recovery_code", "Recovery code"
+    PASSKEY = "passkey", "Passkey"
+
+
+def session_authenticated(
+    session: SessionBase, *, factors: Iterable[str], at: float | None = None
+) -> None:
+    """Record a sign-in: the factors it used and now as the last authentication."""
+    session[FACTORS_KEY] = [Factor(factor).value for factor in factors]
+    session[AUTHENTICATED_AT_KEY] = int(time.time() if at is None else at)
+
+
+def session_reauthenticated(session: SessionBase, *, at: float | None = None) -> None:
+    """Record a re-authentication: the person proved themselves again just now."""
+    session[AUTHENTICATED_AT_KEY] = int(time.time() if at is None else at)
+
+
+def session_authenticated_at(session: SessionBase) -> datetime | None:
+    """When this session last authenticated, or None (a session older than the stamp)."""
+    value = session.get(AUTHENTICATED_AT_KEY)
+    if not isinstance(value, int):
+        return None
+    return datetime.fromtimestamp(value, tz=UTC)
+
+
+def factor_labels(data: dict[str, Any]) -> list[str]:
+    """Human labels of the factors a session's `data` records (unknown codes skipped)."""
+    codes = data.get(FACTORS_KEY)
+    if not isinstance(codes, list):
+        return []
+    return [Factor(code).label for code in codes if code in Factor.values]
+
+
+def on_user_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    """Every sign-in is a fresh authentication; a password one unless the caller says
+    otherwise (second-factor and passkey sign-ins call `session_authenticated` after)."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session_authenticated(session, factors=[Factor.PASSWORD])

@@ -1,0 +1,18 @@
+// Copy buttons: <button data-copy-target="#id" data-copied-label="Copied" hidden>. They
+// stay hidden without JavaScript (the text can still be selected and copied by hand).
+document.querySelectorAll("button[data-copy-target]").forEach(function (button) {
+  if (!navigator.clipboard) return;
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    var target = document.querySelector(button.dataset.copyTarget);
+    if (!target) return;
+    var lines = Array.prototype.map.call(target.querySelectorAll("li"), function (li) {
+      return li.textContent.trim();
+    });
+    var original = button.textContent;
+    navigator.clipboard.writeText(lines.length ? lines.join("\n") : target.textContent.trim()).then(function () {
+      button.textContent = button.dataset.copiedLabel || "Copied";
+      setTimeout(function () { button.textContent = original; }, 2000);
+    });
+  });
+});

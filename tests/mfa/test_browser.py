@@ -1,0 +1,88 @@
+"""In a real browser: turning on an authenticator app, and signing in with it.
+
+The phone is played by pyotp, computing codes from the key the page shows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from mfa.selectors import two_factor_status
+from mfa.totp import totp_code_at
+from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _plain_http_cookies(settings: Any) -> None:
+    # The live server speaks plain HTTP.
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+
+
+def sign_in_with_password(page: Any, email: str) -> None:
+    page.goto("/auth/sign-in/")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.click("button[type=submit]")
+
+
+def no_horizontal_overflow(page: Any) -> bool:
+    """The page's content is no wider than its column (tabs scroll inside their own
+    strip; the shared header is checked by its own tests)."""
+    return page.evaluate(
+        "(() => { const m = document.querySelector('#main');"
+        " return m.scrollWidth <= m.clientWidth && m.getBoundingClientRect().right"
+        " <= window.innerWidth; })()"
+    )
+
+
+def enrol(page: Any) -> tuple[str, list[str]]:
+    """From the security page: set up the app the way a person does; returns the key
+    read from the page and the recovery codes shown."""
+    page.goto("/account/security/")
+    page.locator("#authenticator-app").get_by_role("link", name="Set up").click()
+    page.get_by_text("Can't scan it? Type this key instead").click()
+    secret = page.get_by_test_id("totp-secret").inner_text().replace(" ", "")
+    assert page.get_by_test_id("totp-qr").evaluate("img => img.naturalWidth > 100")
+    page.get_by_label("Code from the app").fill(totp_code_at(secret))
+    page.get_by_role("button", name="Turn on").click()
+    page.get_by_role("heading", name="Save your recovery codes").wait_for()
+    codes = page.get_by_test_id("recovery-codes").locator("li").all_inner_texts()
+    return secret, codes
+
+
+def test_turning_on_an_authenticator_app_from_the_security_page(page: Any) -> None:
+    user = UserFactory()
+    sign_in_with_password(page, user.email)
+    page.wait_for_url("**/t/**")
+
+    _, codes = enrol(page)
+
+    assert len(codes) == 10
+    assert page.get_by_role("button", name="Copy").is_visible()  # copy.js shows it
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download").click()
+    assert download.value.suggested_filename == "pacetrack-recovery-codes.txt"
+    page.get_by_role("link", name="I've saved them").click()
+    page.wait_for_url("**/account/security/")
+    assert page.get_by_test_id("two-factor-status").inner_text() == "On"
+    assert "10 of 10 left" in page.get_by_test_id("recovery-codes-left").inner_text()
+    assert two_factor_status(user=user).enabled
+
+
+def test_the_security_pages_fit_a_phone(browser_context: Any) -> None:
+    user = UserFactory()
+    page = browser_context.new_page()
+    page.set_viewport_size({"width": 360, "height": 740})
+    sign_in_with_password(page, user.email)
+    page.wait_for_url("**/t/**")
+
+    page.goto("/account/security/authenticator/")
+    assert no_horizontal_overflow(page)
+    page.goto("/account/security/")
+    assert no_horizontal_overflow(page)
+    _, codes = enrol(page)
+    assert no_horizontal_overflow(page)

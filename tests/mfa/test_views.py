@@ -1,0 +1,123 @@
+"""The security page and the authenticator-app and recovery-code pages, over HTTP."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+from urllib.parse import unquote
+
+import pytest
+import time_machine
+from django.test import Client
+from django.utils import timezone
+
+from mfa.selectors import two_factor_status
+from mfa.totp import totp_code_at
+from tests.mfa.helpers import enable_totp
+
+pytestmark = pytest.mark.django_db
+
+SECRET_RE = re.compile(r'data-testid="totp-secret">([A-Z2-7 ]+)<')
+
+
+def shown_secret(response: Any) -> str:
+    match = SECRET_RE.search(response.content.decode())
+    assert match, "no secret on the page"
+    return match.group(1).replace(" ", "")
+
+
+def shown_codes(response: Any) -> list[str]:
+    block = response.content.decode().split('data-testid="recovery-codes"', 1)[1].split("</ol>")[0]
+    return re.findall(r"<li>([a-z2-9-]+)</li>", block)
+
+
+def test_the_set_up_page_shows_a_qr_code_and_the_key_to_type(auth_client: Client) -> None:
+    response = auth_client.get("/account/security/authenticator/")
+
+    assert response.status_code == 200
+    assert 'src="data:image/svg+xml' in response.content.decode()
+    assert len(shown_secret(response)) == 32
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_confirming_with_a_code_from_the_app_turns_it_on_and_shows_the_codes_once(
+    auth_client: Client, user: Any
+) -> None:
+    secret = shown_secret(auth_client.get("/account/security/authenticator/"))
+
+    response = auth_client.post("/account/security/authenticator/", {"code": totp_code_at(secret)})
+
+    assert response.status_code == 200
+    codes = shown_codes(response)
+    assert len(codes) == 10
+    download = re.search(r'href="(data:text/plain[^"]+)" download', response.content.decode())
+    assert download and all(code in unquote(download.group(1)) for code in codes)
+    assert two_factor_status(user=user).enabled
+    # Nothing shows them again.
+    page = auth_client.get("/account/security/").content.decode()
+    assert not any(code in page for code in codes)
+    assert "10 of 10 left" in page
+
+
+def test_a_wrong_code_leaves_two_factor_off(auth_client: Client, user: Any) -> None:
+    secret = shown_secret(auth_client.get("/account/security/authenticator/"))
+    wrong = "123456" if totp_code_at(secret) != "123456" else "654321"
+
+    response = auth_client.post("/account/security/authenticator/", {"code": wrong})
+
+    assert "That code doesn&#x27;t match" in response.content.decode()
+    assert shown_secret(response) == secret  # the same QR code, to try again
+    assert not two_factor_status(user=user).enabled
+
+
+def test_the_security_page_shows_the_state_and_the_codes_left(
+    auth_client: Client, user: Any
+) -> None:
+    off = auth_client.get("/account/security/").content.decode()
+    assert 'data-testid="two-factor-status">Off<' in off
+    enable_totp(user)
+
+    on = auth_client.get("/account/security/").content.decode()
+
+    assert 'data-testid="two-factor-status">On<' in on
+    assert "10 of 10 left" in on
+    assert "Authenticator app turned on" in on  # the activity list
+
+
+def test_new_recovery_codes_are_shown_once_and_replace_the_old(
+    auth_client: Client, user: Any
+) -> None:
+    _, old = enable_totp(user)
+
+    response = auth_client.post("/account/security/recovery-codes/")
+
+    new = shown_codes(response)
+    assert len(new) == 10 and not set(new) & set(old)
+
+
+def test_removing_the_app_turns_two_factor_off(auth_client: Client, user: Any) -> None:
+    enable_totp(user)
+
+    response = auth_client.post("/account/security/authenticator/remove/", follow=True)
+
+    assert "Your authenticator app is removed." in response.content.decode()
+    assert not two_factor_status(user=user).enabled
+
+
+def test_the_pages_need_a_signed_in_person(client: Client) -> None:
+    for url in ("/account/security/", "/account/security/authenticator/"):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/auth/sign-in/")
+
+
+def test_a_set_up_reloaded_after_half_an_hour_shows_a_new_key(
+    auth_client: Client, user: Any
+) -> None:
+    first = shown_secret(auth_client.get("/account/security/authenticator/"))
+    with time_machine.travel(timezone.now() + timedelta(minutes=31)):
+        auth_client.force_login(user)  # a fresh sign-in: the page needs a recent one
+        again = shown_secret(auth_client.get("/account/security/authenticator/"))
+
+    assert again != first
