@@ -14,6 +14,7 @@ from accounts.models import User, normalize_email
 from accounts.services import user_signup
 from accounts.services_security import current_password_check
 from accounts.services_signup import signup_request
+from mfa.selectors import second_step_required
 from sessions_app.services import password_change
 
 if TYPE_CHECKING:
@@ -148,6 +149,16 @@ class AdminLoginForm(AdminAuthenticationForm):
         autocomplete="current-password",
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+    def confirm_login_allowed(self, user: User) -> None:
+        super().confirm_login_allowed(user)
+        # This form has no second step: an account with one signs in on the app's page.
+        if second_step_required(user=user):
+            raise forms.ValidationError(
+                "This account uses two-factor authentication: sign in on the sign-in "
+                "page (/auth/sign-in/), then open the admin.",
+                code="two_factor",
+            )
 
 
 class ProfileForm(forms.ModelForm):

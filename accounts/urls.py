@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views, views_confirm, views_email, views_lifecycle
+from accounts import views, views_confirm, views_email, views_lifecycle, views_second_step
 
 app_name = "accounts"
 
@@ -11,6 +11,7 @@ urlpatterns = [
         "auth/sign-up/confirm/<str:token>/", views_confirm.sign_up_confirm, name="sign-up-confirm"
     ),
     path("auth/sign-in/", views.sign_in, name="sign-in"),
+    path("auth/sign-in/verify/", views_second_step.sign_in_verify, name="sign-in-verify"),
     path("auth/sign-out/", views.sign_out, name="sign-out"),
     path("auth/signed-out/", views.signed_out, name="signed-out"),
     path("account/", views.profile, name="profile"),

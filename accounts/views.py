@@ -20,6 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import services_email
 from accounts.forms import PasswordChangeForm, ProfileForm, SignInForm, SignUpForm
 from accounts.http import same_site_path, session_sign_in
+from mfa.pending import pending_sign_in_start
+from mfa.selectors import second_step_required
 from uploads.forms import AvatarForm
 
 if TYPE_CHECKING:
@@ -74,6 +76,11 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     form = SignInForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         assert form.user is not None  # clean() refuses the form without one
+        if second_step_required(user=form.user):
+            # Not signed in yet: the second step finishes it (accounts.views_second_step).
+            response = redirect("accounts:sign-in-verify")
+            pending_sign_in_start(request, response, user=form.user, next_url=_next_url(request))
+            return response
         session_sign_in(request, form.user)
         return redirect(_after_sign_in(request))
     return render(request, "accounts/sign_in.html", {"form": form, "next": _next_url(request)})

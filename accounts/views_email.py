@@ -19,6 +19,8 @@ from accounts.exceptions import EmailTaken, ResendTooSoon, TokenError
 from accounts.forms_email import EmailChangeForm, PasswordForgotForm, PasswordResetForm
 from accounts.http import same_site_url, session_sign_in
 from accounts.models import EmailToken, User
+from mfa.pending import pending_sign_in_start
+from mfa.selectors import second_step_required
 from ratelimit.decorators import consume_or_429, rate_limit, user_or_ip
 
 if TYPE_CHECKING:
@@ -143,6 +145,12 @@ def password_reset(request: HttpRequest, token: str) -> HttpResponse:
             )
         except TokenError as error:  # used in another tab a moment ago
             return _link_problem(request, str(error.args[0]), kind="reset")
+        if second_step_required(user=user):
+            # The emailed link replaces the password, not the second factor.
+            messages.success(request, "Your password was changed. Now enter your code.")
+            verify = redirect("accounts:sign-in-verify")
+            pending_sign_in_start(request, verify, user=user)
+            return verify
         # Every session was revoked; this browser starts a fresh one (new token).
         session_sign_in(request, user)
         messages.success(

@@ -11,6 +11,7 @@ import pytest
 from mfa.selectors import two_factor_status
 from mfa.totp import totp_code_at
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.mfa.helpers import enable_totp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -86,3 +87,33 @@ def test_the_security_pages_fit_a_phone(browser_context: Any) -> None:
     assert no_horizontal_overflow(page)
     _, codes = enrol(page)
     assert no_horizontal_overflow(page)
+
+
+def test_signing_in_with_the_authenticator_app(page: Any) -> None:
+    user = UserFactory()
+    secret, _ = enable_totp(user)
+
+    sign_in_with_password(page, user.email)
+    page.wait_for_url("**/auth/sign-in/verify/")
+    assert page.get_by_label("Authentication code").evaluate(
+        "el => el.getAttribute('autocomplete') === 'one-time-code' && document.activeElement === el"
+    )
+    page.get_by_label("Authentication code").fill(totp_code_at(secret))
+    page.get_by_role("button", name="Verify").click()
+    page.wait_for_url("**/t/**")
+
+    page.goto("/account/sessions/")
+    assert "with Password + Authenticator app" in page.locator("#session-list").inner_text()
+
+
+def test_signing_in_with_a_recovery_code_instead(page: Any) -> None:
+    user = UserFactory()
+    _, codes = enable_totp(user)
+
+    sign_in_with_password(page, user.email)
+    page.get_by_role("link", name="Use a recovery code").click()
+    page.get_by_label("Recovery code").fill(codes[3])
+    page.get_by_role("button", name="Verify").click()
+    page.wait_for_url("**/t/**")
+
+    assert "You signed in with a recovery code" in page.content()

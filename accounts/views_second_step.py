@@ -1,0 +1,77 @@
+"""The sign-in's second step: a code from the authenticator app or a recovery code.
+
+The password step (accounts.views.sign_in, or a password reset) leaves a pending
+sign-in on this browser (mfa.pending) instead of a session: nobody is signed in and
+no session row exists until this page accepts a second factor. After
+MFA_PENDING_AGE seconds the pending sign-in is gone and the person starts again.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from accounts.http import session_sign_in
+from mfa.forms import SecondFactorForm
+from mfa.pending import PendingSignIn, pending_sign_in_clear, pending_sign_in_get
+from mfa.selectors import two_factor_status
+from sessions_app.authentication import Factor, session_authenticated
+
+EXPIRED = "That sign-in waited more than five minutes for its code. Sign in again."
+
+
+def _complete(request: HttpRequest, pending: PendingSignIn, factors: list[str]) -> HttpResponse:
+    session_sign_in(request, pending.user)
+    session_authenticated(request.session, factors=factors)
+    response = redirect(pending.next_url or reverse(settings.LOGIN_REDIRECT_URL))
+    pending_sign_in_clear(response)
+    return response
+
+
+@sensitive_post_parameters("code")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sign_in_verify(request: HttpRequest) -> HttpResponse:
+    pending = pending_sign_in_get(request)
+    if pending is None:
+        messages.info(request, EXPIRED)
+        restart = redirect("accounts:sign-in")
+        pending_sign_in_clear(restart)
+        return restart
+    methods = two_factor_status(user=pending.user).methods
+    if not methods:
+        # Two-factor was turned off since the password was checked, minutes ago.
+        return _complete(request, pending, [pending.first_factor])
+    asked = request.POST.get("factor") or request.GET.get("method") or ""
+    factor = asked if asked in methods else methods[0]
+    form = SecondFactorForm(
+        request.POST if request.method == "POST" else None,
+        user=pending.user,
+        factor=factor,
+        request=request,
+        sign_in=True,
+    )
+    if request.method == "POST" and form.is_valid():
+        response = _complete(request, pending, [pending.first_factor, factor])
+        if factor == Factor.RECOVERY_CODE:
+            messages.warning(
+                request,
+                "You signed in with a recovery code, which now no longer works. If you "
+                "lost your phone, set up your authenticator app again on the security page.",
+            )
+        return response
+    context = {
+        "form": form,
+        "factor": factor,
+        "other_methods": [m for m in methods if m != factor],
+        "email": pending.user.email,
+    }
+    return render(request, "accounts/sign_in_verify.html", context)
