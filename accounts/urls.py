@@ -1,6 +1,13 @@
 from django.urls import path
 
-from accounts import views, views_confirm, views_email, views_lifecycle, views_second_step
+from accounts import (
+    views,
+    views_confirm,
+    views_email,
+    views_lifecycle,
+    views_reauth,
+    views_second_step,
+)
 
 app_name = "accounts"
 
@@ -12,6 +19,7 @@ urlpatterns = [
     ),
     path("auth/sign-in/", views.sign_in, name="sign-in"),
     path("auth/sign-in/verify/", views_second_step.sign_in_verify, name="sign-in-verify"),
+    path("auth/confirm/", views_reauth.reauthenticate, name="reauth"),
     path("auth/sign-out/", views.sign_out, name="sign-out"),
     path("auth/signed-out/", views.signed_out, name="signed-out"),
     path("account/", views.profile, name="profile"),

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import services_email
 from accounts.forms import PasswordChangeForm, ProfileForm, SignInForm, SignUpForm
 from accounts.http import same_site_path, session_sign_in
+from mfa.decorators import reauth_required
 from mfa.pending import pending_sign_in_start
 from mfa.selectors import second_step_required
 from uploads.forms import AvatarForm
@@ -139,6 +140,7 @@ def profile(request: AuthenticatedRequest) -> HttpResponse:
 
 @sensitive_post_parameters("current_password", "new_password", "confirm_password")
 @login_required
+@reauth_required
 @require_POST
 def password(request: AuthenticatedRequest) -> HttpResponse:
     """Change the password; this device stays signed in, all others are signed out."""

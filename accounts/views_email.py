@@ -19,6 +19,7 @@ from accounts.exceptions import EmailTaken, ResendTooSoon, TokenError
 from accounts.forms_email import EmailChangeForm, PasswordForgotForm, PasswordResetForm
 from accounts.http import same_site_url, session_sign_in
 from accounts.models import EmailToken, User
+from mfa.decorators import reauth_required
 from mfa.pending import pending_sign_in_start
 from mfa.selectors import second_step_required
 from ratelimit.decorators import consume_or_429, rate_limit, user_or_ip
@@ -86,6 +87,7 @@ def verify_email_resend(request: AuthenticatedRequest) -> HttpResponse:
 
 @sensitive_post_parameters("password")
 @login_required
+@reauth_required
 def email_change(request: AuthenticatedRequest) -> HttpResponse:
     """Ask for a new address; it replaces the current one once verified."""
     user = request.user

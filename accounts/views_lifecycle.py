@@ -20,6 +20,7 @@ from accounts.exceptions import LastOwnerOfOrgsError
 from accounts.forms import PasswordField
 from accounts.services_lifecycle import account_delete, account_deletion_blockers, account_export
 from accounts.services_security import current_password_check
+from mfa.decorators import reauth_required
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -46,6 +47,7 @@ class AccountDeleteForm(forms.Form):
 @sensitive_post_parameters("password")
 @never_cache
 @login_required
+@reauth_required
 @require_http_methods(["GET", "POST"])
 def delete(request: AuthenticatedRequest) -> HttpResponse:
     form = AccountDeleteForm(request.POST or None, user=request.user)
@@ -70,6 +72,7 @@ def delete(request: AuthenticatedRequest) -> HttpResponse:
 
 @never_cache
 @login_required
+@reauth_required
 @require_GET
 def export(request: AuthenticatedRequest) -> HttpResponse:
     data = account_export(user=request.user)

@@ -19,6 +19,7 @@ from core.decorators import tenant_permission_required
 from core.errors import run_action
 from core.types import TenantRequest
 from core.views import tenant_context
+from mfa.decorators import reauth_required
 
 if TYPE_CHECKING:
     from tenants.models import Tenant
@@ -63,6 +64,7 @@ def checkout(request: TenantRequest) -> HttpResponse:
 
 @require_POST
 @tenant_permission_required("billing.manage")
+@reauth_required
 def portal(request: TenantRequest) -> HttpResponse:
     outcome = run_action(
         request,

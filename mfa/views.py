@@ -32,17 +32,28 @@ if TYPE_CHECKING:
 LOW_RECOVERY_CODES = 3
 
 
-@login_required
-@never_cache
-@require_GET
-def security(request: AuthenticatedRequest) -> HttpResponse:
+def _security_page(
+    request: AuthenticatedRequest, *, notice: str = "", error: str = ""
+) -> HttpResponse:
+    """The page, or for htmx its two-factor section (what the section's buttons change)."""
     status = two_factor_status(user=request.user)
     context = {
         "status": status,
         "recovery_codes_low": 0 < status.recovery_codes_left <= LOW_RECOVERY_CODES,
-        "activity": security_activity(user=request.user),
+        "notice": notice,
+        "error": error,
     }
+    if request.htmx:
+        return render(request, "mfa/security.html#two-factor", context)
+    context["activity"] = security_activity(user=request.user)
     return render(request, "mfa/security.html", context)
+
+
+@login_required
+@never_cache
+@require_GET
+def security(request: AuthenticatedRequest) -> HttpResponse:
+    return _security_page(request)
 
 
 def _recovery_codes_page(request: AuthenticatedRequest, codes: list[str]) -> HttpResponse:
@@ -86,11 +97,12 @@ def totp_setup(request: AuthenticatedRequest) -> HttpResponse:
 @reauth_required
 @require_POST
 def totp_remove_view(request: AuthenticatedRequest) -> HttpResponse:
-    run_action(
-        request,
-        lambda: totp_remove(user=request.user, acting_user=request.user),
-        success="Your authenticator app is removed.",
+    done = "Your authenticator app is removed."
+    outcome = run_action(
+        request, lambda: totp_remove(user=request.user, acting_user=request.user), success=done
     )
+    if request.htmx:
+        return _security_page(request, notice=done if outcome.ok else "", error=outcome.error or "")
     return redirect("mfa:security")
 
 

@@ -15,6 +15,7 @@ from core.decorators import tenant_permission_required
 from core.permissions import TENANT_DELETE, TENANT_UPDATE
 from core.types import TenantRequest
 from core.views import tenant_context
+from mfa.decorators import reauth_required
 from tenants.forms import OwnershipTransferForm, TenantDeleteForm, TenantRenameForm, TenantSlugForm
 from tenants.views._base import back, require_owner
 from uploads.forms import LogoForm
@@ -73,6 +74,7 @@ def tenant_slug(request: TenantRequest) -> HttpResponse:
 
 @sensitive_post_parameters("password")
 @require_POST
+@reauth_required
 def ownership_transfer(request: TenantRequest) -> HttpResponse:
     require_owner(request)
     if request.tenant.is_personal:
@@ -88,6 +90,7 @@ def ownership_transfer(request: TenantRequest) -> HttpResponse:
 
 @require_POST
 @tenant_permission_required(TENANT_DELETE)
+@reauth_required
 def tenant_delete(request: TenantRequest) -> HttpResponse:
     if request.tenant.is_personal:
         raise PermissionDenied("Personal workspaces cannot be deleted.")

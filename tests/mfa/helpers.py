@@ -24,3 +24,15 @@ def enable_totp(user: Any, *, at: datetime | None = None) -> tuple[str, list[str
 
 def email_subjects(mailoutbox: list[Any]) -> list[str]:
     return [message.subject for message in mailoutbox]
+
+
+def age_sign_in(user: Any, *, minutes: int = 11) -> None:
+    """Move the last authentication of every session of `user` `minutes` into the past,
+    as if they had signed in that long ago (no re-authentication since)."""
+    from sessions_app.authentication import AUTHENTICATED_AT_KEY
+    from sessions_app.models import Session
+
+    for session in Session.objects.filter(user=user):
+        at = session.data.get(AUTHENTICATED_AT_KEY, int(timezone.now().timestamp()))
+        session.data[AUTHENTICATED_AT_KEY] = at - minutes * 60
+        session.save(update_fields=["data"])

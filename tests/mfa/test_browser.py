@@ -11,7 +11,7 @@ import pytest
 from mfa.selectors import two_factor_status
 from mfa.totp import totp_code_at
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
-from tests.mfa.helpers import enable_totp
+from tests.mfa.helpers import age_sign_in, enable_totp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -117,3 +117,83 @@ def test_signing_in_with_a_recovery_code_instead(page: Any) -> None:
     page.wait_for_url("**/t/**")
 
     assert "You signed in with a recovery code" in page.content()
+
+
+def test_an_old_sign_in_confirms_then_the_form_goes_through_without_javascript(
+    _browser: Any, live_server: Any
+) -> None:
+    user = UserFactory()
+    context = _browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        sign_in_with_password(page, user.email)
+        page.wait_for_url("**/t/**")
+        age_sign_in(user)
+
+        page.goto("/account/")
+        page.get_by_label("Current password").fill(DEFAULT_PASSWORD)
+        page.get_by_label("New password", exact=True).fill("a-fresh-and-long-password-77")
+        page.get_by_label("Confirm new password").fill("a-fresh-and-long-password-77")
+        page.get_by_role("button", name="Change password").click()
+        page.wait_for_url("**/auth/confirm/**")
+        assert "Confirm it's you" in page.content()
+        page.get_by_label("Your password").fill(DEFAULT_PASSWORD)
+        page.get_by_role("button", name="Confirm", exact=True).click()
+
+        page.wait_for_url("**/account/")
+        assert "Your password is changed." in page.content()
+    finally:
+        context.close()
+    user.refresh_from_db()
+    assert user.check_password("a-fresh-and-long-password-77")
+
+
+def test_an_htmx_action_asks_in_a_dialog_and_carries_on(page: Any) -> None:
+    user = UserFactory()
+    sign_in_with_password(page, user.email)
+    page.wait_for_url("**/t/**")
+    enable_totp(user)
+    age_sign_in(user)
+    confirmations: list[str] = []
+
+    def accept(dialog: Any) -> None:
+        confirmations.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", accept)
+    page.goto("/account/security/")
+    page.locator("#authenticator-app").get_by_role("button", name="Remove").click()
+
+    prompt = page.locator("dialog[data-reauth]")
+    prompt.get_by_label("Your password").fill(DEFAULT_PASSWORD)
+    prompt.get_by_role("button", name="Confirm", exact=True).click()
+
+    page.get_by_text("Your authenticator app is removed.").wait_for()
+    assert page.get_by_test_id("two-factor-status").inner_text() == "Off"
+    assert page.locator("dialog[data-reauth]").count() == 0
+    assert page.url.endswith("/account/security/")  # no page load: htmx swapped the section
+    assert len(confirmations) == 1  # "Remove…?" was asked once, not again after confirming
+    assert not two_factor_status(user=user).enabled
+
+
+def test_a_wrong_password_in_the_dialog_asks_again_and_cancel_leaves_things_as_they_were(
+    page: Any,
+) -> None:
+    user = UserFactory()
+    sign_in_with_password(page, user.email)
+    page.wait_for_url("**/t/**")
+    enable_totp(user)
+    age_sign_in(user)
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto("/account/security/")
+    page.locator("#authenticator-app").get_by_role("button", name="Remove").click()
+
+    prompt = page.locator("dialog[data-reauth]")
+    prompt.get_by_label("Your password").fill("not-my-password")
+    prompt.get_by_role("button", name="Confirm", exact=True).click()
+    prompt.get_by_text("That isn't your current password.").wait_for()
+    prompt.get_by_role("button", name="Cancel").click()
+
+    assert page.locator("dialog[data-reauth]").count() == 0
+    assert page.get_by_test_id("two-factor-status").inner_text() == "On"
+    assert two_factor_status(user=user).enabled

@@ -1,0 +1,69 @@
+"""The re-authentication prompt's form: the password, or a code from the
+authenticator app. Its fields carry the `reauth` prefix, so they never collide with
+the fields of the form it interrupted (which travel along as hidden inputs)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+
+from accounts.forms import PasswordField
+from accounts.services_security import current_password_check
+from core.exceptions import DomainError, refusal_message
+from mfa.forms import TOTP_ATTRS, TOTP_SHAPE
+from mfa.reauth import FORM_PREFIX
+from mfa.services import second_factor_check
+from mfa.totp import totp_looks_valid
+from sessions_app.authentication import Factor
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+FACTORS = [(Factor.PASSWORD.value, "Password"), (Factor.TOTP.value, "Authenticator app")]
+
+
+class ReauthForm(forms.Form):
+    factor = forms.ChoiceField(choices=FACTORS, widget=forms.HiddenInput)
+    password = PasswordField(
+        label="Your password",
+        autocomplete="current-password",
+        attrs={"autofocus": True},
+        required=False,
+    )
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(TOTP_ATTRS),
+    )
+
+    def __init__(self, *args: Any, user: User, totp: bool, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", FORM_PREFIX)
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if not totp:
+            self.fields["factor"].choices = FACTORS[:1]  # type: ignore[attr-defined]  # a ChoiceField
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        factor = cleaned.get("factor")
+        if factor == Factor.PASSWORD:
+            password = cleaned.get("password")
+            if not password:
+                self.add_error("password", "Enter your password.")
+                return cleaned
+            try:
+                current_password_check(user=self.user, password=password)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        elif factor == Factor.TOTP:
+            code = cleaned.get("code") or ""
+            if not totp_looks_valid(code):
+                self.add_error("code", TOTP_SHAPE)
+                return cleaned
+            try:
+                second_factor_check(user=self.user, factor=Factor.TOTP, code=code)
+            except DomainError as error:
+                self.add_error("code", refusal_message(error))
+        return cleaned
