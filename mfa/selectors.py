@@ -73,7 +73,7 @@ def security_activity(*, user: User, limit: int = 20) -> list[Activity]:
             ip=s.ip_address or "",
             details=s.factors,
         )
-        for s in Session.objects.filter(user=user).order_by("-created_at")[:limit]
+        for s in Session.objects.filter(user=user).order_by("-created_at", "-pk")[:limit]
     ]
     items += [
         Activity(
@@ -83,12 +83,12 @@ def security_activity(*, user: User, limit: int = 20) -> list[Activity]:
             device=f.device,
             ip=f.ip_address or "",
         )
-        for f in FailedSignIn.objects.filter(user=user).order_by("-created_at")[:limit]
+        for f in FailedSignIn.objects.filter(user=user).order_by("-created_at", "-pk")[:limit]
     ]
     tenant = personal_tenant_of(user_id=user.pk)
     if tenant is not None:
         events = AuditEvent.objects.filter(tenant=tenant, action__in=MfaAction.values).order_by(
-            "-created_at"
+            "-created_at", "-pk"
         )[:limit]
         items += [
             Activity(

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from mfa.selectors import two_factor_status
 from mfa.totp import totp_code_at
+from tests.accounts.factories import DEFAULT_PASSWORD
 from tests.mfa.helpers import enable_totp
 
 pytestmark = pytest.mark.django_db
@@ -121,3 +122,36 @@ def test_a_set_up_reloaded_after_half_an_hour_shows_a_new_key(
         again = shown_secret(auth_client.get("/account/security/authenticator/"))
 
     assert again != first
+
+
+def test_recent_activity_lists_sign_ins_failures_and_changes_newest_first(
+    client: Client, user: Any
+) -> None:
+    start = timezone.now() - timedelta(hours=3)
+    with time_machine.travel(start, tick=False):
+        Client(REMOTE_ADDR="198.51.100.20").post(
+            "/auth/sign-in/", {"email": user.email, "password": DEFAULT_PASSWORD}
+        )
+    with time_machine.travel(start + timedelta(hours=1), tick=False):
+        Client(REMOTE_ADDR="203.0.113.99").post(
+            "/auth/sign-in/", {"email": user.email, "password": "a-wrong-guess"}
+        )
+    enable_totp(user, at=start + timedelta(hours=2))
+    client.force_login(user)
+
+    items = re.findall(
+        r'<li class="flex items-start gap-3 py-3" data-kind="(\w+)">.*?'
+        r'<p class="text-sm font-medium text-slate-900">([^<]+)<.*?</li>',
+        client.get("/account/security/").content.decode(),
+        re.S,
+    )
+
+    assert [(kind, title.strip()) for kind, title in items] == [
+        ("sign_in", "Signed in"),  # this page's own client, just now
+        ("change", "Recovery codes generated"),
+        ("change", "Authenticator app turned on"),
+        ("failed", "Failed sign-in: wrong password"),
+        ("sign_in", "Signed in"),
+    ]
+    page = client.get("/account/security/").content.decode()
+    assert "203.0.113.99" in page and "198.51.100.20" in page
