@@ -116,7 +116,8 @@ class SignUpForm(forms.Form):
 class SignInForm(forms.Form):
     email = forms.EmailField(
         max_length=254,
-        widget=forms.EmailInput(INPUT | {"autocomplete": "email", "autofocus": True}),
+        # "webauthn": the browser may offer this site's passkeys here (static/src/js/passkeys.js).
+        widget=forms.EmailInput(INPUT | {"autocomplete": "username webauthn", "autofocus": True}),
         error_messages={"required": "Enter your email address."},
     )
     password = PasswordField(autocomplete="current-password")

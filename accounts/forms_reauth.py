@@ -7,11 +7,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.http import HttpRequest
 
 from accounts.forms import PasswordField
 from accounts.services_security import current_password_check
 from core.exceptions import DomainError, refusal_message
-from mfa.forms import TOTP_ATTRS, TOTP_SHAPE
+from mfa.forms import TOTP_ATTRS, TOTP_SHAPE, passkey_check
+from mfa.passkeys import REAUTH, session_owner
 from mfa.reauth import FORM_PREFIX
 from mfa.services import second_factor_check
 from mfa.totp import totp_looks_valid
@@ -20,7 +22,11 @@ from sessions_app.authentication import Factor
 if TYPE_CHECKING:
     from accounts.models import User
 
-FACTORS = [(Factor.PASSWORD.value, "Password"), (Factor.TOTP.value, "Authenticator app")]
+FACTORS = [
+    (Factor.PASSWORD.value, "Password"),
+    (Factor.TOTP.value, "Authenticator app"),
+    (Factor.PASSKEY.value, "Passkey"),
+]
 
 
 class ReauthForm(forms.Form):
@@ -37,13 +43,16 @@ class ReauthForm(forms.Form):
         required=False,
         widget=forms.TextInput(TOTP_ATTRS),
     )
+    credential = forms.CharField(widget=forms.HiddenInput, max_length=20_000, required=False)
 
-    def __init__(self, *args: Any, user: User, totp: bool, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, request: HttpRequest, user: User, methods: list[str], **kwargs: Any
+    ) -> None:
         kwargs.setdefault("prefix", FORM_PREFIX)
         super().__init__(*args, **kwargs)
-        self.user = user
-        if not totp:
-            self.fields["factor"].choices = FACTORS[:1]  # type: ignore[attr-defined]  # a ChoiceField
+        self.request, self.user = request, user
+        allowed = [(code, label) for code, label in FACTORS if code in [Factor.PASSWORD, *methods]]
+        self.fields["factor"].choices = allowed  # type: ignore[attr-defined]  # a ChoiceField
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -66,4 +75,15 @@ class ReauthForm(forms.Form):
                 second_factor_check(user=self.user, factor=Factor.TOTP, code=code)
             except DomainError as error:
                 self.add_error("code", refusal_message(error))
+        elif factor == Factor.PASSKEY:
+            try:
+                passkey_check(
+                    self.request,
+                    credential=cleaned.get("credential") or "",
+                    purpose=REAUTH,
+                    owner=session_owner(self.request),
+                    user=self.user,
+                )
+            except forms.ValidationError as error:
+                self.add_error("credential", error)
         return cleaned

@@ -5,6 +5,7 @@ from accounts import (
     views_confirm,
     views_email,
     views_lifecycle,
+    views_passkey,
     views_reauth,
     views_second_step,
 )
@@ -20,6 +21,8 @@ urlpatterns = [
     path("auth/sign-in/", views.sign_in, name="sign-in"),
     path("auth/sign-in/verify/", views_second_step.sign_in_verify, name="sign-in-verify"),
     path("auth/confirm/", views_reauth.reauthenticate, name="reauth"),
+    path("auth/passkey/options/", views_passkey.passkey_options, name="passkey-options"),
+    path("auth/passkey/sign-in/", views_passkey.passkey_sign_in, name="passkey-sign-in"),
     path("auth/sign-out/", views.sign_out, name="sign-out"),
     path("auth/signed-out/", views.signed_out, name="signed-out"),
     path("account/", views.profile, name="profile"),

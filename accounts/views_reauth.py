@@ -58,11 +58,12 @@ def reauthenticate(request: AuthenticatedRequest) -> HttpResponse:
     action_method = (
         request.POST.get(f"{FORM_PREFIX}-method", "GET") if submitted else request.method
     )
-    totp = two_factor_status(user=request.user).totp is not None
+    methods = two_factor_status(user=request.user).methods
     form = ReauthForm(
         request.POST if submitted else None,
+        request=request,
         user=request.user,
-        totp=totp,
+        methods=methods,
         initial={"factor": Factor.PASSWORD.value},
     )
     if submitted and form.is_valid():
@@ -73,7 +74,8 @@ def reauthenticate(request: AuthenticatedRequest) -> HttpResponse:
     back = request.POST.get(f"{FORM_PREFIX}-back") if submitted else None
     context = {
         "form": form,
-        "totp": totp,
+        "totp": Factor.TOTP in methods,
+        "passkey": Factor.PASSKEY in methods,
         "failed_factor": form["factor"].value() if submitted else "",
         "carried": _carried(request),
         "action_method": action_method,

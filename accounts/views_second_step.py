@@ -19,7 +19,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import session_sign_in
-from mfa.forms import SecondFactorForm
+from mfa.forms import PasskeyForm, SecondFactorForm
+from mfa.passkeys import SECOND_FACTOR
 from mfa.pending import PendingSignIn, pending_sign_in_clear, pending_sign_in_get
 from mfa.selectors import two_factor_status
 from sessions_app.authentication import Factor, session_authenticated
@@ -50,16 +51,32 @@ def sign_in_verify(request: HttpRequest) -> HttpResponse:
     if not methods:
         # Two-factor was turned off since the password was checked, minutes ago.
         return _complete(request, pending, [pending.first_factor])
-    asked = request.POST.get("factor") or request.GET.get("method") or ""
-    factor = asked if asked in methods else methods[0]
-    form = SecondFactorForm(
-        request.POST if request.method == "POST" else None,
-        user=pending.user,
-        factor=factor,
+    posted = request.POST.get("factor") if request.method == "POST" else None
+    passkey_form = PasskeyForm(
+        request.POST if posted == Factor.PASSKEY else None,
         request=request,
+        purpose=SECOND_FACTOR,
+        owner=pending.owner,
+        user=pending.user,
         sign_in=True,
     )
-    if request.method == "POST" and form.is_valid():
+    if posted == Factor.PASSKEY and Factor.PASSKEY in methods and passkey_form.is_valid():
+        return _complete(request, pending, [pending.first_factor, Factor.PASSKEY])
+    code_methods = [m for m in methods if m != Factor.PASSKEY]
+    asked = posted or request.GET.get("method") or ""
+    factor = asked if asked in code_methods else (code_methods or [""])[0]
+    form = (
+        SecondFactorForm(
+            request.POST if posted == factor else None,
+            user=pending.user,
+            factor=factor,
+            request=request,
+            sign_in=True,
+        )
+        if factor
+        else None
+    )
+    if form is not None and posted == factor and form.is_valid():
         response = _complete(request, pending, [pending.first_factor, factor])
         if factor == Factor.RECOVERY_CODE:
             messages.warning(
@@ -71,7 +88,9 @@ def sign_in_verify(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "factor": factor,
-        "other_methods": [m for m in methods if m != factor],
+        "passkey": Factor.PASSKEY in methods,
+        "passkey_errors": passkey_form.errors.get("credential", []),
+        "other_methods": [m for m in code_methods if m != factor],
         "email": pending.user.email,
     }
     return render(request, "accounts/sign_in_verify.html", context)

@@ -242,8 +242,12 @@ MFA_REAUTH_AGE = env.int("MFA_REAUTH_AGE", default=600)
 MFA_REAUTH_URL = "accounts:reauth"  # the prompt (like LOGIN_URL, a URL name)
 # Between the password and the second factor: how long the signed pending cookie lives.
 MFA_PENDING_AGE = 300
-# The name authenticator apps list the account under.
+# The name authenticator apps list the account under (and passkey prompts show).
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Pacetrack")
+# Passkeys (WebAuthn): the relying party ID (default: SITE_URL's host) and the origins
+# whose answers are accepted (default: SITE_URL). Passkeys live as long as the RP ID.
+MFA_WEBAUTHN_RP_ID = env.str("MFA_WEBAUTHN_RP_ID", default="")
+MFA_WEBAUTHN_ORIGINS = env.list("MFA_WEBAUTHN_ORIGINS", default=[])
 
 # --- Security (production values; check --deploy passes with DEBUG off) --------
 

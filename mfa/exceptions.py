@@ -25,3 +25,8 @@ class SecondFactorThrottled(DomainError, PermissionDenied):
 class TwoFactorStateError(DomainError, BadRequest):
     """The action does not fit the account's two-factor state (nothing to remove,
     codes without a method to back up, set-up expired…)."""
+
+
+class PasskeyRefused(DomainError, PermissionDenied):
+    """A passkey answer that does not verify: unknown, someone else's, a wrong origin or
+    challenge, a sign count gone down, no user verification."""

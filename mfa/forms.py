@@ -11,8 +11,16 @@ from django.http import HttpRequest
 from core.client_ip import client_ip
 from core.errors import ServiceForm
 from core.exceptions import DomainError, refusal_message
+from mfa.models import Passkey
+from mfa.passkeys import challenge_take
 from mfa.recovery import recovery_code_looks_valid
-from mfa.services import second_factor_check, sign_in_second_factor, totp_confirm
+from mfa.services import (
+    failed_sign_in_record,
+    second_factor_check,
+    sign_in_second_factor,
+    totp_confirm,
+)
+from mfa.services_passkeys import passkey_verify
 from mfa.totp import totp_code_normalize, totp_looks_valid
 from sessions_app.authentication import Factor
 
@@ -109,3 +117,65 @@ class SecondFactorForm(forms.Form):
         except DomainError as error:
             raise forms.ValidationError(refusal_message(error)) from error
         return code
+
+
+CHALLENGE_GONE = "That took too long or was already used. Try the passkey again."
+
+
+def passkey_check(
+    request: HttpRequest, *, credential: str, purpose: str, owner: str, user: User | None
+) -> Passkey:
+    """The passkey behind `credential`, answered to this browser's challenge for
+    `purpose` and `owner`; a ValidationError with the reason otherwise."""
+    challenge = challenge_take(request, purpose=purpose, owner=owner)
+    if challenge is None:
+        raise forms.ValidationError(CHALLENGE_GONE)
+    try:
+        return passkey_verify(
+            credential=credential, challenge=challenge, user=user, ip=client_ip(request)
+        )
+    except DomainError as error:
+        raise forms.ValidationError(refusal_message(error)) from error
+
+
+class PasskeyForm(forms.Form):
+    """A passkey's answer (the JSON of the browser's PublicKeyCredential), filled in by
+    static/src/js/passkeys.js. `user` None: a passwordless sign-in."""
+
+    credential = forms.CharField(widget=forms.HiddenInput, max_length=20_000)
+
+    def __init__(
+        self,
+        *args: Any,
+        request: HttpRequest,
+        purpose: str,
+        owner: str,
+        user: User | None,
+        sign_in: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.request, self.purpose, self.owner, self.user = request, purpose, owner, user
+        self.sign_in = sign_in
+        self.passkey: Passkey | None = None
+
+    def clean_credential(self) -> str:
+        credential = self.cleaned_data["credential"]
+        try:
+            self.passkey = passkey_check(
+                self.request,
+                credential=credential,
+                purpose=self.purpose,
+                owner=self.owner,
+                user=self.user,
+            )
+        except forms.ValidationError:
+            if self.sign_in and self.user is not None:
+                failed_sign_in_record(
+                    user_id=self.user.pk,
+                    stage="second_factor",
+                    ip=client_ip(self.request),
+                    user_agent=self.request.META.get("HTTP_USER_AGENT", ""),
+                )
+            raise
+        return credential

@@ -90,3 +90,29 @@ class FailedSignIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_stage_display()} for {self.user_id}"
+
+
+class Passkey(models.Model):
+    """A WebAuthn credential (a passkey): only its public key is stored. It signs in on
+    its own (discoverable, with user verification) or as the second factor."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="passkeys"
+    )
+    name = models.CharField(max_length=60)
+    # base64url, as browsers send it; at most 1,023 bytes by the WebAuthn spec.
+    credential_id = models.CharField(max_length=1400, unique=True, editable=False)
+    public_key = models.BinaryField(editable=False)  # COSE
+    # The authenticator's signature counter; a lower one than stored means a clone.
+    sign_count = models.PositiveBigIntegerField(default=0, editable=False)
+    transports = models.JSONField(default=list, blank=True, editable=False)
+    aaguid = models.CharField(max_length=36, blank=True, editable=False)
+    backed_up = models.BooleanField(default=False, editable=False)  # synced (e.g. iCloud)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "created_at"], name="mfa_passkey_user")]
+
+    def __str__(self) -> str:
+        return f"Passkey “{self.name}” of {self.user_id}"

@@ -38,6 +38,12 @@ class PendingSignIn:
     user: User
     next_url: str
     first_factor: str
+    nonce: str  # tells this pending sign-in from any other (passkey challenges bind to it)
+
+    @property
+    def owner(self) -> str:
+        """Who may answer a passkey challenge issued for this second step."""
+        return f"pending:{self.user.pk}:{self.nonce}"
 
 
 def pending_cookie_name() -> str:
@@ -111,6 +117,7 @@ def pending_sign_in_get(request: HttpRequest) -> PendingSignIn | None:
         user=user,
         next_url=str(data.get("n") or ""),
         first_factor=first if first in Factor.values else Factor.PASSWORD.value,
+        nonce=str(data.get("r") or ""),
     )
 
 

@@ -10,7 +10,7 @@ from core.audit import personal_tenant_of
 from core.audit_actions import audit_action_label
 from core.models import AuditEvent
 from mfa.audit import MfaAction
-from mfa.models import FailedSignIn, RecoveryCode, TOTPDevice
+from mfa.models import FailedSignIn, Passkey, RecoveryCode, TOTPDevice
 from sessions_app.authentication import Factor
 from sessions_app.models import Session
 
@@ -21,32 +21,47 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class TwoFactorStatus:
     totp: TOTPDevice | None
+    passkeys: list[Passkey]
     recovery_codes_left: int
 
     @property
     def enabled(self) -> bool:
         """Sign-in asks for a second factor."""
-        return self.totp is not None
+        return self.totp is not None or bool(self.passkeys)
 
     @property
     def methods(self) -> list[str]:
         """The second factors sign-in and re-authentication offer, best first."""
-        methods = [Factor.TOTP.value] if self.totp is not None else []
+        methods = [Factor.PASSKEY.value] if self.passkeys else []
+        if self.totp is not None:
+            methods.append(Factor.TOTP.value)
         if self.enabled and self.recovery_codes_left:
             methods.append(Factor.RECOVERY_CODE.value)
         return methods
 
 
 def two_factor_status(*, user: User) -> TwoFactorStatus:
-    """Two queries: the active app and the unused recovery codes."""
+    """Three small queries: the active app, the passkeys, the unused recovery codes."""
     totp = TOTPDevice.objects.filter(user=user, confirmed_at__isnull=False).first()
-    left = RecoveryCode.objects.filter(user=user, used_at__isnull=True).count() if totp else 0
-    return TwoFactorStatus(totp=totp, recovery_codes_left=left)
+    passkeys = list(Passkey.objects.filter(user=user).order_by("created_at", "pk"))
+    left = (
+        RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
+        if totp or passkeys
+        else 0
+    )
+    return TwoFactorStatus(totp=totp, passkeys=passkeys, recovery_codes_left=left)
 
 
 def second_step_required(*, user: User) -> bool:
-    """Whether signing in as `user` takes a second factor after the password (one query)."""
-    return TOTPDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
+    """Whether signing in as `user` takes a second factor after the password."""
+    return (
+        TOTPDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
+        or Passkey.objects.filter(user=user).exists()
+    )
+
+
+def passkeys_of(*, user: User) -> list[Passkey]:
+    return list(Passkey.objects.filter(user=user).order_by("created_at", "pk"))
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from core.security_log import security_event
 from mfa.audit import MfaAction
 from mfa.crypto import secret_decrypt, secret_encrypt, secret_rotate
 from mfa.exceptions import SecondFactorInvalid, SecondFactorThrottled, TwoFactorStateError
-from mfa.models import FailedSignIn, RecoveryCode, TOTPDevice
+from mfa.models import FailedSignIn, Passkey, RecoveryCode, TOTPDevice
 from mfa.recovery import COUNT, recovery_code_hash, recovery_code_new
 from mfa.signals import two_factor_changed
 from mfa.totp import totp_match_step, totp_secret_new
@@ -50,12 +50,12 @@ WRONG_TOTP = (
 WRONG_RECOVERY_CODE = "That recovery code isn't right or was already used."
 
 
-def _lock_user(user: User) -> None:
+def user_lock(user: User) -> None:
     """Serialise two-factor changes of one person (double clicks, two tabs)."""
     list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk"))
 
 
-def _changed(
+def change_record(
     *,
     user: User,
     action: MfaAction,
@@ -75,9 +75,12 @@ def _changed(
     two_factor_changed.send(sender=MfaAction, user=user, action=action, detail=detail)
 
 
-def _has_primary_method(user: User) -> bool:
-    """An authenticator app (passkeys join it in phase 5): what recovery codes back up."""
-    return TOTPDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
+def has_primary_method(user: User) -> bool:
+    """An authenticator app or a passkey: what recovery codes back up."""
+    return (
+        TOTPDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
+        or Passkey.objects.filter(user=user).exists()
+    )
 
 
 # --- Authenticator app ----------------------------------------------------------
@@ -88,7 +91,7 @@ def totp_setup_begin(*, user: User) -> tuple[TOTPDevice, str]:
     """The authenticator app being set up and its secret, started afresh when none is
     in progress or the last one is older than SETUP_LIFETIME. Nothing is active until
     `totp_confirm` accepts a code from it."""
-    _lock_user(user)
+    user_lock(user)
     pending = TOTPDevice.objects.filter(user=user, confirmed_at__isnull=True).first()
     if pending is not None and timezone.now() - pending.created_at < SETUP_LIFETIME:
         return pending, secret_decrypt(pending.secret_encrypted)
@@ -104,7 +107,7 @@ def totp_confirm(*, user: User, code: str) -> list[str]:
     """Activate the app being set up with one valid code from it; it replaces an app
     already active. Returns fresh recovery codes when the person has none left
     (shown once), else []."""
-    _lock_user(user)
+    user_lock(user)
     pending = TOTPDevice.objects.filter(user=user, confirmed_at__isnull=True).first()
     now = timezone.now()
     if pending is None or now - pending.created_at >= SETUP_LIFETIME:
@@ -122,7 +125,7 @@ def totp_confirm(*, user: User, code: str) -> list[str]:
     pending.last_used_at = now
     pending.last_used_step = step  # the code just typed cannot be replayed at sign-in
     pending.save(update_fields=["confirmed_at", "last_used_at", "last_used_step"])
-    _changed(
+    change_record(
         user=user,
         action=MfaAction.TOTP_ENABLED,
         acting_user=user,
@@ -132,32 +135,32 @@ def totp_confirm(*, user: User, code: str) -> list[str]:
     )
     if RecoveryCode.objects.filter(user=user, used_at__isnull=True).exists():
         return []
-    return _recovery_codes_replace(user=user, acting_user=user)
+    return recovery_codes_replace(user=user, acting_user=user)
 
 
 @transaction.atomic
 def totp_remove(*, user: User, acting_user: User) -> None:
     """Remove the active authenticator app. Without another method left, two-factor
     sign-in is off and the recovery codes go with it."""
-    _lock_user(user)
+    user_lock(user)
     deleted, _ = TOTPDevice.objects.filter(user=user, confirmed_at__isnull=False).delete()
     if not deleted:
         raise TwoFactorStateError("There is no authenticator app to remove.")
-    if not _has_primary_method(user):
+    if not has_primary_method(user):
         RecoveryCode.objects.filter(user=user).delete()
-    _changed(user=user, action=MfaAction.TOTP_REMOVED, acting_user=acting_user)
+    change_record(user=user, action=MfaAction.TOTP_REMOVED, acting_user=acting_user)
 
 
 # --- Recovery codes ---------------------------------------------------------------
 
 
-def _recovery_codes_replace(*, user: User, acting_user: User | None) -> list[str]:
+def recovery_codes_replace(*, user: User, acting_user: User | None) -> list[str]:
     codes = [recovery_code_new() for _ in range(COUNT)]
     RecoveryCode.objects.filter(user=user).delete()
     RecoveryCode.objects.bulk_create(
         RecoveryCode(user=user, code_hash=recovery_code_hash(code)) for code in codes
     )
-    _changed(
+    change_record(
         user=user,
         action=MfaAction.RECOVERY_CODES_GENERATED,
         acting_user=acting_user,
@@ -170,10 +173,12 @@ def _recovery_codes_replace(*, user: User, acting_user: User | None) -> list[str
 @transaction.atomic
 def recovery_codes_generate(*, user: User) -> list[str]:
     """A new set of recovery codes (the old ones stop working); shown once."""
-    _lock_user(user)
-    if not _has_primary_method(user):
-        raise TwoFactorStateError("Recovery codes back up an authenticator app. Set one up first.")
-    return _recovery_codes_replace(user=user, acting_user=user)
+    user_lock(user)
+    if not has_primary_method(user):
+        raise TwoFactorStateError(
+            "Recovery codes back up an authenticator app or a passkey. Add one first."
+        )
+    return recovery_codes_replace(user=user, acting_user=user)
 
 
 # --- Checking a second factor -------------------------------------------------------
@@ -215,7 +220,7 @@ def _recovery_code_accept(*, user: User, code: str) -> bool:
         row.used_at = timezone.now()
         row.save(update_fields=["used_at"])
         left = RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
-        _changed(
+        change_record(
             user=user,
             action=MfaAction.RECOVERY_CODE_USED,
             acting_user=user,
@@ -225,10 +230,13 @@ def _recovery_code_accept(*, user: User, code: str) -> bool:
         return True
 
 
-def _consume(user: User, ip: str | None) -> list[tuple[str, str, Usage | None]]:
-    """Count this attempt before it is checked, so parallel guesses cannot exceed the
-    budgets; a refusal takes back what it counted."""
-    checks = [(ACCOUNT_TIER, str(user.pk))] + ([(IP_TIER, ip_identity(ip))] if ip else [])
+def attempt_count(user: User | None, ip: str | None) -> list[tuple[str, str, Usage | None]]:
+    """Count this attempt against the account's and the address's budgets before it is
+    checked, so parallel guesses cannot exceed them; a refusal takes back what it
+    counted. The caller releases the hits when the attempt turns out right."""
+    checks = ([(ACCOUNT_TIER, str(user.pk))] if user is not None else []) + (
+        [(IP_TIER, ip_identity(ip))] if ip else []
+    )
     counted: list[tuple[str, str, Usage | None]] = []
     for tier, identity in checks:
         usage = ratelimit_consume(tier=tier, identity=identity)
@@ -239,7 +247,7 @@ def _consume(user: User, ip: str | None) -> list[tuple[str, str, Usage | None]]:
                 "ratelimit.refused",
                 tier=tier,
                 key_type="user" if tier == ACCOUNT_TIER else "ip",
-                user_id=user.pk,
+                user_id=user.pk if user is not None else "",
                 ip=ip or "",
             )
             raise SecondFactorThrottled(minutes=-(-usage.retry_after // 60))
@@ -255,7 +263,7 @@ def second_factor_check(*, user: User, factor: str, code: str, ip: str | None = 
     sign-in and re-authentication) and, given `ip`, the address's (tier `mfa`); a
     right code takes its hits back. A used recovery code is spent and its owner told.
     """
-    counted = _consume(user, ip)
+    counted = attempt_count(user, ip)
     if factor == Factor.TOTP:
         accepted, wrong = _totp_accept(user=user, code=code), WRONG_TOTP
     elif factor == Factor.RECOVERY_CODE:

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 LOW_RECOVERY_CODES = 3
 
 
-def _security_page(
+def security_page(
     request: AuthenticatedRequest, *, notice: str = "", error: str = ""
 ) -> HttpResponse:
     """The page, or for htmx its two-factor section (what the section's buttons change)."""
@@ -53,10 +53,10 @@ def _security_page(
 @never_cache
 @require_GET
 def security(request: AuthenticatedRequest) -> HttpResponse:
-    return _security_page(request)
+    return security_page(request)
 
 
-def _recovery_codes_page(request: AuthenticatedRequest, codes: list[str]) -> HttpResponse:
+def recovery_codes_page(request: AuthenticatedRequest, codes: list[str]) -> HttpResponse:
     text = (
         f"{settings.MFA_TOTP_ISSUER} recovery codes for {request.user.email}\n"
         "Each code works once, in place of a code from your authenticator app.\n\n"
@@ -80,7 +80,7 @@ def totp_setup(request: AuthenticatedRequest) -> HttpResponse:
         if codes is not None:
             messages.success(request, "Your authenticator app is on: sign-in now asks for a code.")
             if codes:
-                return _recovery_codes_page(request, codes)
+                return recovery_codes_page(request, codes)
             return redirect("mfa:security")
     device, secret = totp_setup_begin(user=request.user)
     uri = totp_uri(secret, account=request.user.email)
@@ -102,7 +102,7 @@ def totp_remove_view(request: AuthenticatedRequest) -> HttpResponse:
         request, lambda: totp_remove(user=request.user, acting_user=request.user), success=done
     )
     if request.htmx:
-        return _security_page(request, notice=done if outcome.ok else "", error=outcome.error or "")
+        return security_page(request, notice=done if outcome.ok else "", error=outcome.error or "")
     return redirect("mfa:security")
 
 
@@ -115,4 +115,4 @@ def recovery_codes(request: AuthenticatedRequest) -> HttpResponse:
     outcome = run_action(request, lambda: recovery_codes_generate(user=request.user))
     if outcome.value is None:
         return redirect("mfa:security")
-    return _recovery_codes_page(request, outcome.value)
+    return recovery_codes_page(request, outcome.value)

@@ -1,0 +1,188 @@
+"""Passkeys: register, verify an assertion, rename, remove.
+
+Verification is py_webauthn's: the origin and RP ID, the single-use challenge the
+caller took (`mfa.passkeys.challenge_take`), user presence and verification, the
+signature against the stored public key, and a sign count that never goes down (a
+lower one means a cloned authenticator, and is refused).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils import timezone
+from webauthn import verify_authentication_response, verify_registration_response
+from webauthn.helpers import bytes_to_base64url
+from webauthn.helpers.exceptions import (
+    InvalidAuthenticationResponse,
+    InvalidCBORData,
+    InvalidJSONStructure,
+    InvalidRegistrationResponse,
+)
+
+from core.security_log import security_event
+from mfa.audit import MfaAction
+from mfa.exceptions import PasskeyRefused, TwoFactorStateError
+from mfa.models import Passkey, RecoveryCode
+from mfa.passkeys import credential_id_of, expected_origins, rp_id
+from mfa.services import (
+    attempt_count,
+    change_record,
+    has_primary_method,
+    recovery_codes_replace,
+    user_lock,
+)
+from ratelimit.services import ratelimit_release
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+logger = logging.getLogger("pacetrack.mfa")
+
+NAME_MAX = 60
+# Malformed input raises these (or ValueError/KeyError from the parsers) before any check.
+_BAD_INPUT = (InvalidJSONStructure, InvalidCBORData, ValueError, KeyError, TypeError)
+NOT_VERIFIED = "That passkey could not be verified. Try again, or use another way to sign in."
+
+
+def _credential(raw: str) -> dict[str, Any]:
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        raise PasskeyRefused(NOT_VERIFIED) from None
+    if not isinstance(data, dict):
+        raise PasskeyRefused(NOT_VERIFIED)
+    return data
+
+
+def passkey_register(
+    *, user: User, name: str, credential: str, challenge: bytes
+) -> tuple[Passkey, list[str]]:
+    """Add the passkey the browser just created. Returns it and, when it is the person's
+    first second factor and they hold no recovery codes, new codes (shown once)."""
+    data = _credential(credential)
+    try:
+        verified = verify_registration_response(
+            credential=data,
+            expected_challenge=challenge,
+            expected_rp_id=rp_id(),
+            expected_origin=expected_origins(),
+            require_user_verification=True,
+        )
+    except (InvalidRegistrationResponse, *_BAD_INPUT) as error:
+        security_event("passkey.registration_refused", user_id=user.pk, reason=str(error)[:200])
+        raise PasskeyRefused(
+            "Your browser's answer could not be verified, so no passkey was added. Try again."
+        ) from None
+    credential_id = bytes_to_base64url(verified.credential_id)
+    response = data.get("response") if isinstance(data.get("response"), dict) else {}
+    transports = [t for t in (response or {}).get("transports", []) if isinstance(t, str)][:8]
+    with transaction.atomic():
+        user_lock(user)
+        if Passkey.objects.filter(credential_id=credential_id).exists():
+            raise PasskeyRefused("This passkey is already registered.")
+        had_method = has_primary_method(user)
+        passkey = Passkey.objects.create(
+            user=user,
+            name=(name.strip() or "Passkey")[:NAME_MAX],
+            credential_id=credential_id,
+            public_key=verified.credential_public_key,
+            sign_count=verified.sign_count,
+            transports=transports,
+            aaguid=str(verified.aaguid or ""),
+            backed_up=bool(verified.credential_backed_up),
+        )
+        change_record(
+            user=user,
+            action=MfaAction.PASSKEY_ADDED,
+            acting_user=user,
+            target=passkey,
+            detail=f"Its name is “{passkey.name}”.",
+            after={"name": passkey.name},
+        )
+        codes: list[str] = []
+        if not had_method and not RecoveryCode.objects.filter(user=user, used_at__isnull=True):
+            codes = recovery_codes_replace(user=user, acting_user=user)
+    return passkey, codes
+
+
+def passkey_verify(
+    *, credential: str, challenge: bytes, user: User | None, ip: str | None
+) -> Passkey:
+    """The passkey that signed this assertion, once verified; `user` None for a
+    passwordless sign-in (any active person's passkey), else it must be theirs.
+
+    Failures count against the address's code budget (and the account's, when known)."""
+    counted = attempt_count(user, ip)
+    data = _credential(credential)
+    credential_id = credential_id_of(data)
+    with transaction.atomic():
+        passkey = (
+            Passkey.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .filter(credential_id=credential_id)
+            .first()
+            if credential_id
+            else None
+        )
+        if passkey is None or not passkey.user.is_active:
+            security_event("passkey.unknown", ip=ip or "")
+            raise PasskeyRefused(NOT_VERIFIED)
+        if user is not None and passkey.user_id != user.pk:
+            security_event("passkey.foreign", user_id=user.pk, owner_id=passkey.user_id)
+            raise PasskeyRefused(NOT_VERIFIED)
+        try:
+            verified = verify_authentication_response(
+                credential=data,
+                expected_challenge=challenge,
+                expected_rp_id=rp_id(),
+                expected_origin=expected_origins(),
+                credential_public_key=bytes(passkey.public_key),
+                credential_current_sign_count=passkey.sign_count,
+                require_user_verification=True,
+            )
+        except (InvalidAuthenticationResponse, *_BAD_INPUT) as error:
+            security_event(
+                "passkey.refused", user_id=passkey.user_id, ip=ip or "", reason=str(error)[:200]
+            )
+            raise PasskeyRefused(NOT_VERIFIED) from None
+        passkey.sign_count = verified.new_sign_count
+        passkey.last_used_at = timezone.now()
+        passkey.save(update_fields=["sign_count", "last_used_at"])
+    for tier, identity, usage in counted:
+        ratelimit_release(tier=tier, identity=identity, usage=usage)
+    return passkey
+
+
+@transaction.atomic
+def passkey_rename(*, user: User, passkey_id: int, name: str) -> Passkey:
+    passkey = Passkey.objects.filter(user=user, pk=passkey_id).first()
+    if passkey is None:
+        raise TwoFactorStateError("That passkey doesn't exist any more.")
+    passkey.name = (name.strip() or passkey.name)[:NAME_MAX]
+    passkey.save(update_fields=["name"])
+    return passkey
+
+
+@transaction.atomic
+def passkey_remove(*, user: User, passkey_id: int, acting_user: User) -> None:
+    """Remove one of `user`'s passkeys; without another method left, two-factor sign-in
+    is off and the recovery codes go with it."""
+    user_lock(user)
+    passkey = Passkey.objects.filter(user=user, pk=passkey_id).first()
+    if passkey is None:
+        raise TwoFactorStateError("That passkey doesn't exist any more.")
+    name = passkey.name
+    passkey.delete()
+    if not has_primary_method(user):
+        RecoveryCode.objects.filter(user=user).delete()
+    change_record(
+        user=user,
+        action=MfaAction.PASSKEY_REMOVED,
+        acting_user=acting_user,
+        detail=f"It was named “{name}”.",
+        after={"name": name},
+    )

@@ -1,0 +1,124 @@
+"""Adding, renaming and removing passkeys (/account/security/passkeys/…).
+
+Adding takes two requests, both needing a recent authentication: the options (with a
+challenge bound to this session), then the browser's answer, which the server verifies
+before anything is stored. Creating a passkey needs JavaScript (WebAuthn is a browser
+API); the page says so when it is off.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.errors import ServiceForm, run_action
+from mfa.decorators import reauth_required
+from mfa.forms import CHALLENGE_GONE
+from mfa.passkeys import (
+    REGISTER,
+    challenge_issue,
+    challenge_take,
+    registration_options_json,
+    session_owner,
+)
+from mfa.selectors import passkeys_of
+from mfa.services_passkeys import NAME_MAX, passkey_register, passkey_remove, passkey_rename
+from mfa.views import recovery_codes_page, security_page
+
+if TYPE_CHECKING:
+    from core.types import AuthenticatedRequest
+
+NAME_ATTRS = {"class": "input", "autocomplete": "off", "placeholder": "e.g. MacBook Touch ID"}
+
+
+class PasskeyAddForm(ServiceForm):
+    name = forms.CharField(
+        label="Name", max_length=NAME_MAX, widget=forms.TextInput(NAME_ATTRS), required=False
+    )
+    credential = forms.CharField(widget=forms.HiddenInput, max_length=20_000, required=False)
+
+
+class PasskeyRenameForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=NAME_MAX, widget=forms.TextInput(NAME_ATTRS))
+
+
+@login_required
+@reauth_required
+@never_cache
+@require_POST
+def passkey_options(request: AuthenticatedRequest) -> HttpResponse:
+    """JSON options for navigator.credentials.create(), with a fresh challenge."""
+    response = HttpResponse(content_type="application/json")
+    challenge = challenge_issue(response, purpose=REGISTER, owner=session_owner(request))
+    response.content = registration_options_json(
+        user=request.user, challenge=challenge, existing=passkeys_of(user=request.user)
+    ).encode()
+    return response
+
+
+@login_required
+@reauth_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def passkey_add(request: AuthenticatedRequest) -> HttpResponse:
+    form = PasskeyAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        challenge = challenge_take(request, purpose=REGISTER, owner=session_owner(request))
+        if not form.cleaned_data["credential"]:
+            form.add_error(None, "Your browser didn't create a passkey. Try again.")
+        elif challenge is None:
+            form.add_error(None, CHALLENGE_GONE)
+        else:
+            result = form.run(
+                lambda: passkey_register(
+                    user=request.user,
+                    name=form.cleaned_data["name"],
+                    credential=form.cleaned_data["credential"],
+                    challenge=challenge,
+                )
+            )
+            if result is not None:
+                passkey, codes = result
+                messages.success(request, f"Passkey “{passkey.name}” added.")
+                if codes:
+                    return recovery_codes_page(request, codes)
+                return redirect("mfa:security")
+    status = 400 if form.is_bound else 200
+    return render(request, "mfa/passkey_add.html", {"form": form}, status=status)
+
+
+@login_required
+@require_POST
+def passkey_rename_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    form = PasskeyRenameForm(request.POST)
+    if form.is_valid():
+        run_action(
+            request,
+            lambda: passkey_rename(
+                user=request.user, passkey_id=pk, name=form.cleaned_data["name"]
+            ),
+            success="Passkey renamed.",
+        )
+    return redirect("mfa:security")
+
+
+@login_required
+@reauth_required
+@require_POST
+def passkey_remove_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    done = "Passkey removed."
+    outcome = run_action(
+        request,
+        lambda: passkey_remove(user=request.user, passkey_id=pk, acting_user=request.user),
+        success=done,
+    )
+    if request.htmx:
+        return security_page(request, notice=done if outcome.ok else "", error=outcome.error or "")
+    return redirect("mfa:security")

@@ -1,0 +1,151 @@
+"""Passkeys in a real browser: Chromium's virtual authenticator (DevTools protocol,
+WebAuthn domain) plays the phone; the server verifies with py_webauthn, nothing mocked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from mfa.models import Passkey
+from sessions_app.models import Session
+from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.mfa.test_browser import sign_in_with_password
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _relying_party(settings: Any, live_server: Any) -> None:
+    settings.SESSION_COOKIE_SECURE = False  # the live server speaks plain HTTP
+    settings.CSRF_COOKIE_SECURE = False
+    settings.MFA_WEBAUTHN_RP_ID = "localhost"
+    settings.MFA_WEBAUTHN_ORIGINS = [live_server.url]
+
+
+def virtual_authenticator(page: Any) -> tuple[Any, str]:
+    """A platform authenticator with resident keys and a fingerprint that always matches."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable", {"enableUI": False})
+    added = cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    return cdp, added["authenticatorId"]
+
+
+def add_passkey(page: Any, name: str) -> None:
+    page.goto("/account/security/")
+    page.locator("#passkeys").get_by_role("link", name="Add a passkey").click()
+    page.get_by_label("Name").fill(name)
+    page.get_by_role("button", name="Create passkey").click()
+
+
+def sign_out(page: Any) -> None:
+    page.context.clear_cookies()
+
+
+def hold_presence(cdp: Any, authenticator: str, *, present: bool) -> None:
+    """Whether touching the authenticator succeeds at once. Off while a page loads keeps
+    Chromium from answering the sign-in page's passkey autofill by itself."""
+    cdp.send(
+        "WebAuthn.setAutomaticPresenceSimulation",
+        {"authenticatorId": authenticator, "enabled": present},
+    )
+
+
+def test_register_sign_in_without_a_password_then_remove(page: Any) -> None:
+    user = UserFactory()
+    cdp, authenticator = virtual_authenticator(page)
+    sign_in_with_password(page, user.email)
+    page.wait_for_url("**/t/**")
+
+    add_passkey(page, "Test laptop")
+    page.get_by_role("heading", name="Save your recovery codes").wait_for()  # the first method
+    [credential] = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})[
+        "credentials"
+    ]
+    assert credential["isResidentCredential"]
+    passkey = Passkey.objects.get(user=user)
+    assert passkey.name == "Test laptop"
+
+    sign_out(page)
+    hold_presence(cdp, authenticator, present=False)
+    page.goto("/auth/sign-in/")
+    hold_presence(cdp, authenticator, present=True)
+    page.get_by_role("button", name="Sign in with a passkey").click()
+    page.wait_for_url("**/t/**")
+    row = Session.objects.filter(user=user, revoked_at__isnull=True).latest("created_at")
+    assert row.factors == ["Passkey"]
+    passkey.refresh_from_db()
+    assert passkey.last_used_at is not None
+
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto("/account/security/")
+    assert "Test laptop" in page.get_by_test_id("passkey-list").inner_text()
+    page.locator(f"#passkey-{passkey.pk}").get_by_role("button", name="Remove").click()
+    page.get_by_text("Passkey removed.").wait_for()
+    assert not Passkey.objects.filter(user=user).exists()
+
+
+def test_a_passkey_as_the_second_factor_after_the_password(page: Any) -> None:
+    user = UserFactory()
+    cdp, authenticator = virtual_authenticator(page)
+    sign_in_with_password(page, user.email)
+    page.wait_for_url("**/t/**")
+    add_passkey(page, "Phone")
+    page.get_by_role("heading", name="Save your recovery codes").wait_for()
+    sign_out(page)
+
+    hold_presence(cdp, authenticator, present=False)
+    sign_in_with_password(page, user.email)
+    page.wait_for_url("**/auth/sign-in/verify/")
+    hold_presence(cdp, authenticator, present=True)
+    page.get_by_role("button", name="Use a passkey").click()
+    page.wait_for_url("**/t/**")
+
+    row = Session.objects.filter(user=user, revoked_at__isnull=True).latest("created_at")
+    assert row.factors == ["Password", "Passkey"]
+
+
+def test_the_email_field_offers_the_passkey_and_signs_in_with_it(page: Any) -> None:
+    """The email field asks the browser for passkey autofill (conditional mediation)."""
+    user = UserFactory()
+    virtual_authenticator(page)
+    sign_in_with_password(page, user.email)
+    page.wait_for_url("**/t/**")
+    add_passkey(page, "Laptop")
+    page.get_by_role("heading", name="Save your recovery codes").wait_for()
+    sign_out(page)
+
+    # Nothing is clicked: Chromium's virtual authenticator picks the autofill entry itself.
+    page.goto("/auth/sign-in/")
+
+    page.wait_for_url("**/t/**")
+    row = Session.objects.filter(user=user, revoked_at__isnull=True).latest("created_at")
+    assert row.factors == ["Passkey"]
+
+
+def test_a_cancelled_ceremony_leaves_the_password_form_working(page: Any) -> None:
+    user = UserFactory()
+    cdp, authenticator = virtual_authenticator(page)
+    cdp.send(
+        "WebAuthn.setUserVerified", {"authenticatorId": authenticator, "isUserVerified": False}
+    )
+    page.goto("/auth/sign-in/")
+    page.get_by_role("button", name="Sign in with a passkey").click()
+
+    page.get_by_text("No passkey was used").wait_for()
+    page.fill("input[name=email]", user.email)
+    page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_url("**/t/**")
