@@ -113,6 +113,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # htmx requests that need sign-in navigate the whole page there (HX-Redirect).
     "accounts.middleware.HtmxSignInRedirectMiddleware",
+    # Staff reach the admin only with a second factor (MFA_ADMIN_REQUIRED).
+    "mfa.middleware.AdminTwoFactorMiddleware",
     # After authentication (the api tier is keyed by request.user), before tenants (a
     # refused request is answered before the membership query). Checked by ratelimit.E003.
     "ratelimit.middleware.RateLimitMiddleware",
@@ -244,6 +246,8 @@ MFA_REAUTH_URL = "accounts:reauth"  # the prompt (like LOGIN_URL, a URL name)
 MFA_PENDING_AGE = 300
 # The name authenticator apps list the account under (and passkey prompts show).
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Pacetrack")
+# /admin/ only for staff whose session proved a second factor (mfa.middleware).
+MFA_ADMIN_REQUIRED = env.bool("MFA_ADMIN_REQUIRED", default=not DEBUG)
 # Passkeys (WebAuthn): the relying party ID (default: SITE_URL's host) and the origins
 # whose answers are accepted (default: SITE_URL). Passkeys live as long as the RP ID.
 MFA_WEBAUTHN_RP_ID = env.str("MFA_WEBAUTHN_RP_ID", default="")

@@ -151,6 +151,30 @@ def totp_remove(*, user: User, acting_user: User) -> None:
     change_record(user=user, action=MfaAction.TOTP_REMOVED, acting_user=acting_user)
 
 
+@transaction.atomic
+def two_factor_reset(*, user: User, acting_user: User | None = None) -> dict[str, int]:
+    """An operator's reset for someone who lost every second factor: their authenticator
+    app, passkeys and recovery codes are removed, so the password alone signs in again.
+    Audited (as the system when `acting_user` is None) and emailed to the person."""
+    user_lock(user)
+    removed = {
+        "authenticator_apps": TOTPDevice.objects.filter(user=user).delete()[0],
+        "passkeys": Passkey.objects.filter(user=user).delete()[0],
+        "recovery_codes": RecoveryCode.objects.filter(user=user).delete()[0],
+    }
+    change_record(
+        user=user,
+        action=MfaAction.RESET,
+        acting_user=acting_user,
+        detail=(
+            "An administrator removed your authenticator app, passkeys and recovery codes: "
+            "your password alone signs you in until you set them up again."
+        ),
+        after=removed,
+    )
+    return removed
+
+
 # --- Recovery codes ---------------------------------------------------------------
 
 

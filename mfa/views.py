@@ -25,6 +25,7 @@ from mfa.forms import TOTPConfirmForm
 from mfa.selectors import security_activity, two_factor_status
 from mfa.services import recovery_codes_generate, totp_remove, totp_setup_begin
 from mfa.totp import totp_qr_data_uri, totp_secret_display, totp_uri
+from sessions_app.authentication import Factor, session_factor_proven
 
 if TYPE_CHECKING:
     from core.types import AuthenticatedRequest
@@ -78,6 +79,7 @@ def totp_setup(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         codes = form.save(user=request.user)
         if codes is not None:
+            session_factor_proven(request.session, factor=Factor.TOTP)
             messages.success(request, "Your authenticator app is on: sign-in now asks for a code.")
             if codes:
                 return recovery_codes_page(request, codes)

@@ -31,6 +31,7 @@ from mfa.passkeys import (
 from mfa.selectors import passkeys_of
 from mfa.services_passkeys import NAME_MAX, passkey_register, passkey_remove, passkey_rename
 from mfa.views import recovery_codes_page, security_page
+from sessions_app.authentication import Factor, session_factor_proven
 
 if TYPE_CHECKING:
     from core.types import AuthenticatedRequest
@@ -86,6 +87,7 @@ def passkey_add(request: AuthenticatedRequest) -> HttpResponse:
             )
             if result is not None:
                 passkey, codes = result
+                session_factor_proven(request.session, factor=Factor.PASSKEY)
                 messages.success(request, f"Passkey “{passkey.name}” added.")
                 if codes:
                     return recovery_codes_page(request, codes)

@@ -42,6 +42,22 @@ def session_authenticated(
     session[AUTHENTICATED_AT_KEY] = int(time.time() if at is None else at)
 
 
+SECOND_FACTORS = frozenset({Factor.TOTP, Factor.RECOVERY_CODE, Factor.PASSKEY})
+
+
+def session_factor_proven(session: SessionBase, *, factor: str) -> None:
+    """A factor proven later in the session (an authenticator app confirmed by a code, a
+    passkey just created): the session now holds it as if it had signed in with it."""
+    factors = list(session.get(FACTORS_KEY) or [])
+    if Factor(factor).value not in factors:
+        session[FACTORS_KEY] = [*factors, Factor(factor).value]
+
+
+def session_has_second_factor(session: SessionBase) -> bool:
+    """This session proved more than a password (read from the session: no query)."""
+    return any(code in SECOND_FACTORS for code in session.get(FACTORS_KEY) or [])
+
+
 def session_reauthenticated(session: SessionBase, *, at: float | None = None) -> None:
     """Record a re-authentication: the person proved themselves again just now."""
     session[AUTHENTICATED_AT_KEY] = int(time.time() if at is None else at)
