@@ -119,6 +119,8 @@ MIDDLEWARE = [
     # refused request is answered before the membership query). Checked by ratelimit.E003.
     "ratelimit.middleware.RateLimitMiddleware",
     "tenants.middleware.TenantMiddleware",
+    # Organisations that require two-factor authentication (right after the tenant).
+    "tenants.middleware_two_factor.TwoFactorPolicyMiddleware",
     "billing.middleware.PlanLimitMiddleware",
 ]
 

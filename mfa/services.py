@@ -23,7 +23,7 @@ from mfa.crypto import secret_decrypt, secret_encrypt, secret_rotate
 from mfa.exceptions import SecondFactorInvalid, SecondFactorThrottled, TwoFactorStateError
 from mfa.models import FailedSignIn, Passkey, RecoveryCode, TOTPDevice
 from mfa.recovery import COUNT, recovery_code_hash, recovery_code_new
-from mfa.signals import two_factor_changed
+from mfa.signals import two_factor_changed, two_factor_removal_check, two_factor_state_changed
 from mfa.totp import totp_match_step, totp_secret_new
 from ratelimit.backends import Usage
 from ratelimit.keys import ip_identity
@@ -75,6 +75,28 @@ def change_record(
     two_factor_changed.send(sender=MfaAction, user=user, action=action, detail=detail)
 
 
+def state_changed(*, user: User, enabled: bool) -> None:
+    """Announce that two-factor sign-in turned on or off for `user`."""
+    two_factor_state_changed.send(sender=MfaAction, user=user, enabled=enabled)
+
+
+def removal_assert_allowed(*, user: User, remaining: bool) -> None:
+    """Refuse removing the last second factor of someone who must keep one."""
+    if remaining:
+        return
+    reasons = [
+        reason
+        for _, answer in two_factor_removal_check.send(sender=MfaAction, user=user)
+        for reason in answer or []
+    ]
+    if reasons:
+        raise TwoFactorStateError(
+            f"{', '.join(reasons)} require{'s' if len(reasons) == 1 else ''} two-factor "
+            "authentication: add another authenticator app or passkey before removing "
+            "this one."
+        )
+
+
 def has_primary_method(user: User) -> bool:
     """An authenticator app or a passkey: what recovery codes back up."""
     return (
@@ -120,6 +142,7 @@ def totp_confirm(*, user: User, code: str) -> list[str]:
             "That code doesn't match. Check that the time on your phone is right and "
             "enter the newest code."
         )
+    was_enabled = has_primary_method(user)
     replaced, _ = TOTPDevice.objects.filter(user=user, confirmed_at__isnull=False).delete()
     pending.confirmed_at = now
     pending.last_used_at = now
@@ -133,6 +156,8 @@ def totp_confirm(*, user: User, code: str) -> list[str]:
         detail="It replaced your previous authenticator app." if replaced else "",
         after={"replaced": bool(replaced)},
     )
+    if not was_enabled:
+        state_changed(user=user, enabled=True)
     if RecoveryCode.objects.filter(user=user, used_at__isnull=True).exists():
         return []
     return recovery_codes_replace(user=user, acting_user=user)
@@ -143,12 +168,15 @@ def totp_remove(*, user: User, acting_user: User) -> None:
     """Remove the active authenticator app. Without another method left, two-factor
     sign-in is off and the recovery codes go with it."""
     user_lock(user)
-    deleted, _ = TOTPDevice.objects.filter(user=user, confirmed_at__isnull=False).delete()
-    if not deleted:
+    active = TOTPDevice.objects.filter(user=user, confirmed_at__isnull=False)
+    if not active.exists():
         raise TwoFactorStateError("There is no authenticator app to remove.")
+    removal_assert_allowed(user=user, remaining=Passkey.objects.filter(user=user).exists())
+    active.delete()
+    change_record(user=user, action=MfaAction.TOTP_REMOVED, acting_user=acting_user)
     if not has_primary_method(user):
         RecoveryCode.objects.filter(user=user).delete()
-    change_record(user=user, action=MfaAction.TOTP_REMOVED, acting_user=acting_user)
+        state_changed(user=user, enabled=False)
 
 
 @transaction.atomic
@@ -157,6 +185,7 @@ def two_factor_reset(*, user: User, acting_user: User | None = None) -> dict[str
     app, passkeys and recovery codes are removed, so the password alone signs in again.
     Audited (as the system when `acting_user` is None) and emailed to the person."""
     user_lock(user)
+    was_enabled = has_primary_method(user)
     removed = {
         "authenticator_apps": TOTPDevice.objects.filter(user=user).delete()[0],
         "passkeys": Passkey.objects.filter(user=user).delete()[0],
@@ -172,6 +201,8 @@ def two_factor_reset(*, user: User, acting_user: User | None = None) -> dict[str
         ),
         after=removed,
     )
+    if was_enabled:
+        state_changed(user=user, enabled=False)
     return removed
 
 

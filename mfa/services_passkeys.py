@@ -26,13 +26,15 @@ from webauthn.helpers.exceptions import (
 from core.security_log import security_event
 from mfa.audit import MfaAction
 from mfa.exceptions import PasskeyRefused, TwoFactorStateError
-from mfa.models import Passkey, RecoveryCode
+from mfa.models import Passkey, RecoveryCode, TOTPDevice
 from mfa.passkeys import credential_id_of, expected_origins, rp_id
 from mfa.services import (
     attempt_count,
     change_record,
     has_primary_method,
     recovery_codes_replace,
+    removal_assert_allowed,
+    state_changed,
     user_lock,
 )
 from ratelimit.services import ratelimit_release
@@ -104,8 +106,10 @@ def passkey_register(
             after={"name": passkey.name},
         )
         codes: list[str] = []
-        if not had_method and not RecoveryCode.objects.filter(user=user, used_at__isnull=True):
-            codes = recovery_codes_replace(user=user, acting_user=user)
+        if not had_method:
+            state_changed(user=user, enabled=True)
+            if not RecoveryCode.objects.filter(user=user, used_at__isnull=True).exists():
+                codes = recovery_codes_replace(user=user, acting_user=user)
     return passkey, codes
 
 
@@ -176,9 +180,12 @@ def passkey_remove(*, user: User, passkey_id: int, acting_user: User) -> None:
     if passkey is None:
         raise TwoFactorStateError("That passkey doesn't exist any more.")
     name = passkey.name
+    others = (
+        Passkey.objects.filter(user=user).exclude(pk=passkey.pk).exists()
+        or TOTPDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
+    )
+    removal_assert_allowed(user=user, remaining=others)
     passkey.delete()
-    if not has_primary_method(user):
-        RecoveryCode.objects.filter(user=user).delete()
     change_record(
         user=user,
         action=MfaAction.PASSKEY_REMOVED,
@@ -186,3 +193,6 @@ def passkey_remove(*, user: User, passkey_id: int, acting_user: User) -> None:
         detail=f"It was named “{name}”.",
         after={"name": name},
     )
+    if not others:
+        RecoveryCode.objects.filter(user=user).delete()
+        state_changed(user=user, enabled=False)

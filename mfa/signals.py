@@ -12,3 +12,13 @@ from django.dispatch import Signal
 # changed, e.g. the passkey's name; may be ""). Every change of a person's second
 # factors sends it, including a recovery code used to sign in.
 two_factor_changed = Signal()
+
+# Sent with: user, enabled (bool), when a person's two-factor sign-in turns on (their
+# first app or passkey) or off (the last one removed, or an operator's reset).
+# Tenancy audits it in the organisations that require two-factor authentication.
+two_factor_state_changed = Signal()
+
+# Sent with: user, before removing a person's last second factor. Each receiver returns
+# a list of reasons it must stay (tenancy: the organisations that require it); any
+# reason refuses the removal. An operator's reset does not ask.
+two_factor_removal_check = Signal()

@@ -15,6 +15,7 @@ class TenantsConfig(AppConfig):
         # registry only allows once every app is loaded.
         from accounts import signals as account_signals
         from billing.receivers import on_membership_changed
+        from mfa.signals import two_factor_removal_check, two_factor_state_changed
         from tenants import receivers
         from tenants.checks import check_middleware_order
         from tenants.signals import membership_added, membership_removed, tenant_deleted
@@ -37,6 +38,13 @@ class TenantsConfig(AppConfig):
         )
         account_signals.account_export_requested.connect(
             receivers.on_account_export_requested, dispatch_uid="tenants.account_export"
+        )
+        # mfa sits below tenancy: organisations that require two-factor answer it.
+        two_factor_removal_check.connect(
+            receivers.on_two_factor_removal_check, dispatch_uid="tenants.two_factor_removal"
+        )
+        two_factor_state_changed.connect(
+            receivers.on_two_factor_state_changed, dispatch_uid="tenants.two_factor_state"
         )
         # Billing sits below tenancy: its seat counts follow memberships through our signals.
         membership_added.connect(on_membership_changed, dispatch_uid="billing.seats.added")

@@ -28,6 +28,10 @@ class TenantAction(models.TextChoices):
     TENANT_DELETED = "tenant.deleted", "Workspace deleted"
     LOGO_CHANGED = "tenant.logo_changed", "Logo changed"
     LOGO_REMOVED = "tenant.logo_removed", "Logo removed"
+    TWO_FACTOR_REQUIRED = "tenant.2fa_required", "Two-factor authentication required"
+    TWO_FACTOR_OPTIONAL = "tenant.2fa_optional", "Two-factor authentication no longer required"
+    MEMBER_TWO_FACTOR_ON = "member.2fa_on", "Member turned on two-factor authentication"
+    MEMBER_TWO_FACTOR_OFF = "member.2fa_off", "Member's two-factor authentication reset"
 
 
 DESTRUCTIVE = [
@@ -36,4 +40,6 @@ DESTRUCTIVE = [
     TenantAction.INVITATION_CANCELLED,
     TenantAction.TEAM_DELETED,
     TenantAction.TENANT_DELETED,
+    TenantAction.TWO_FACTOR_OPTIONAL,
+    TenantAction.MEMBER_TWO_FACTOR_OFF,
 ]

@@ -59,6 +59,10 @@ class Tenant(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Organisations whose owners require two-factor authentication (tenants.two_factor):
+    # since when, and until when members without it may still use the workspace.
+    two_factor_required_at = models.DateTimeField(null=True, blank=True)
+    two_factor_grace_until = models.DateTimeField(null=True, blank=True)
 
     objects = TenantQuerySet.as_manager()
 

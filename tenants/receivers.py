@@ -13,7 +13,18 @@ from accounts.services_lifecycle import iso_or_none
 from core.audit import audit_record
 from tenants import services
 from tenants.models import Membership, Role, Tenant
-from tenants.selectors import orgs_blocking_deletion
+from tenants.selectors import orgs_blocking_deletion, orgs_requiring_two_factor
+from tenants.services.two_factor import member_two_factor_changed
+
+
+def on_two_factor_removal_check(sender: Any, user: User, **kwargs: Any) -> list[str]:
+    """The organisations that require two-factor authentication keep a member's last method."""
+    return [f"“{name}”" for name in orgs_requiring_two_factor(user=user)]
+
+
+def on_two_factor_state_changed(sender: Any, user: User, enabled: bool, **kwargs: Any) -> None:
+    """A member's enrolment (or reset) is audited where two-factor is required."""
+    member_two_factor_changed(user=user, enabled=enabled)
 
 
 def on_user_signed_up(sender: Any, user: User, **kwargs: Any) -> None:

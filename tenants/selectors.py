@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from billing.models import Account
 from core.models import AuditEvent
 from core.prebuilt_sql import fetch_one, select_list, table
+from mfa.selectors import two_factor_enabled
 from tenants.models import Invitation, Membership, Role, Team, Tenant
 
 if TYPE_CHECKING:
@@ -102,19 +103,45 @@ def membership_list_for_user_with_counts(*, user: User) -> list[Membership]:
 
 
 def membership_list(*, tenant: Tenant) -> QuerySet[Membership]:
-    """Members with user and role: owners first, then by name."""
+    """Members with user, role and `two_factor` (on or off): owners first, then by name."""
     return (
         Membership.objects.for_tenant(tenant)
         .select_related("user", "role")
+        .annotate(two_factor=two_factor_enabled("user"))
         .order_by("-role__key", "user__name", "user__email")
     )
 
 
 def membership_get(*, tenant: Tenant, membership_id: int) -> Membership:
-    """A member of this tenant, or 404 (also for another tenant's membership)."""
+    """A member of this tenant (with `two_factor`), or 404 (also for another tenant's)."""
     return get_object_or_404(
-        Membership.objects.for_tenant(tenant).select_related("user", "role", "tenant"),
+        Membership.objects.for_tenant(tenant)
+        .select_related("user", "role", "tenant")
+        .annotate(two_factor=two_factor_enabled("user")),
         pk=membership_id,
+    )
+
+
+def orgs_requiring_two_factor(*, user: User) -> list[str]:
+    """Names of the person's live organisations that require two-factor authentication."""
+    return list(
+        Tenant.objects.filter(
+            memberships__user=user,
+            kind=Tenant.Kind.ORG,
+            deleted_at__isnull=True,
+            two_factor_required_at__isnull=False,
+        )
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+
+
+def members_without_two_factor(*, tenant: Tenant) -> int:
+    return (
+        Membership.objects.for_tenant(tenant)
+        .annotate(two_factor=two_factor_enabled("user"))
+        .filter(two_factor=False)
+        .count()
     )
 
 

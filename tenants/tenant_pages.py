@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tenants.views import audit, dashboard, members, roles, settings, teams
+from tenants.views import audit, dashboard, members, roles, settings, teams, two_factor
 
 app_name = "tenant"
 
@@ -45,5 +45,7 @@ urlpatterns = [
     path("settings/url/", settings.tenant_slug, name="slug"),
     path("settings/transfer/", settings.ownership_transfer, name="transfer"),
     path("settings/delete/", settings.tenant_delete, name="delete"),
+    path("settings/two-factor/", two_factor.two_factor_policy, name="two-factor-policy"),
+    path("two-factor-required/", two_factor.required, name="two-factor-required"),
     path("audit/", audit.audit_log, name="audit"),
 ]

@@ -17,7 +17,9 @@ from core.types import TenantRequest
 from core.views import tenant_context
 from mfa.decorators import reauth_required
 from tenants.forms import OwnershipTransferForm, TenantDeleteForm, TenantRenameForm, TenantSlugForm
+from tenants.selectors import members_without_two_factor
 from tenants.views._base import back, require_owner
+from tenants.views.two_factor import TwoFactorPolicyForm
 from uploads.forms import LogoForm
 
 
@@ -32,11 +34,15 @@ def _page(request: TenantRequest, **forms: Any) -> HttpResponse:
         forms.setdefault("transfer_form", OwnershipTransferForm(tenant=tenant, user=user))
     if tenant.is_org and role.has_permission(TENANT_DELETE):
         forms.setdefault("delete_form", TenantDeleteForm(tenant=tenant, user=user))
+    extra: dict[str, Any] = {}
+    if tenant.is_org and role.is_owner:
+        extra["two_factor_form"] = TwoFactorPolicyForm()
+        extra["members_without_two_factor"] = members_without_two_factor(tenant=tenant)
     status = 200 if all(not f.is_bound or f.is_valid() for f in forms.values()) else 400
     return render(
         request,
         "tenants/settings.html",
-        tenant_context(request, tab="settings", **forms),
+        tenant_context(request, tab="settings", **forms, **extra),
         status=status,
     )
 

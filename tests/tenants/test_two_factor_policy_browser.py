@@ -1,0 +1,55 @@
+"""In a real browser: an owner requires two-factor authentication; a member sees the
+deadline on every page of the organisation and is led to set it up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.accounts.factories import UserFactory
+from tests.mfa.test_browser import no_horizontal_overflow, sign_in_with_password
+from tests.tenants.factories import OrgFactory, add_member
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _plain_http_cookies(settings: Any) -> None:
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+
+
+def test_an_owner_requires_two_factor_and_a_member_is_told_by_when(
+    _browser: Any, live_server: Any
+) -> None:
+    owner, member = UserFactory(), UserFactory()
+    org = OrgFactory(owner=owner, name="Acme")
+    add_member(org, member)
+    owners = _browser.new_context(base_url=live_server.url)
+    members = _browser.new_context(base_url=live_server.url, viewport={"width": 360, "height": 740})
+    try:
+        page = owners.new_page()
+        sign_in_with_password(page, owner.email)
+        page.wait_for_url("**/t/**")
+        page.goto(f"/t/{org.slug}/settings/")
+        section = page.locator("#two-factor-policy")
+        section.get_by_label("Days members have to set it up").fill("7")
+        section.get_by_role("button", name="Require two-factor authentication").click()
+        page.get_by_text("Two-factor authentication is required; members have 7 day(s)").wait_for()
+        assert "Required" in page.locator("#two-factor-policy").inner_text()
+        page.goto(f"/t/{org.slug}/members/")
+        assert page.get_by_text("2FA missing").count() == 2
+
+        phone = members.new_page()
+        sign_in_with_password(phone, member.email)
+        phone.wait_for_url("**/t/**")
+        phone.goto(f"/t/{org.slug}/")
+        banner = phone.get_by_test_id("two-factor-deadline")
+        assert "Acme requires two-factor authentication" in banner.inner_text()
+        assert no_horizontal_overflow(phone)
+        banner.get_by_role("link", name="Set up now").click()
+        phone.wait_for_url("**/account/security/")
+    finally:
+        owners.close()
+        members.close()
