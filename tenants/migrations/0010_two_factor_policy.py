@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenants', '0008_auditevent_moved_to_core'),
+        ('tenants', '0009_membership_last_visited_checklist'),
     ]
 
     operations = [
