@@ -60,6 +60,9 @@ class World:
                 Visit(reverse("accounts:password-forgot")),
                 Visit(reverse("accounts:password-forgot-sent")),
                 Visit(reverse("accounts:signed-out")),  # lands on / with its notice
+                # Without a password step first it leads back to the sign-in page (the
+                # second step itself: tests/mfa/test_browser.py).
+                Visit(reverse("accounts:sign-in-verify")),
                 Visit("/no-such-page/", status=404),
                 *self.anonymous_links,
             ]
@@ -71,6 +74,10 @@ class World:
                 Visit(reverse("accounts:email-change")),
                 Visit(reverse("accounts:delete")),
                 Visit(reverse("sessions:list")),
+                Visit(reverse("mfa:security")),
+                Visit(reverse("mfa:totp-setup")),
+                Visit(reverse("mfa:passkey-add")),
+                Visit(reverse("accounts:reauth") + "?next=/account/"),
                 Visit(reverse("workspaces:list")),
                 # An unverified address cannot create an organisation yet: the page says so.
                 Visit(reverse("workspaces:create"), status=403 if persona == "newcomer" else 200),
@@ -103,6 +110,8 @@ class World:
             ("billing:overview", {}, billing),
             ("billing:success", {}, billing),
             ("billing:cancel", {}, billing),
+            # Acme does not require two-factor: the page leads back to the overview.
+            ("tenant:two-factor-required", {}, everyone),
         ]
 
 

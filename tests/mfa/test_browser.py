@@ -197,3 +197,62 @@ def test_a_wrong_password_in_the_dialog_asks_again_and_cancel_leaves_things_as_t
     assert page.locator("dialog[data-reauth]").count() == 0
     assert page.get_by_test_id("two-factor-status").inner_text() == "On"
     assert two_factor_status(user=user).enabled
+
+
+def test_the_two_factor_pages_meet_the_quality_bar(_browser: Any, live_server: Any) -> None:
+    """The pages the every-page crawl cannot reach without state (a pending sign-in, codes
+    just made, an organisation past its deadline), at desktop and phone width: no console
+    error, no CSP refusal, no serious accessibility violation, and content no wider than
+    its column. (Width is measured on the page's own content: the shared header's width
+    on phones is checked by the every-page crawl, and depends on the person's names.)"""
+    from tenants.services.two_factor import tenant_two_factor_require
+    from tests.config.pagecheck import PageWatch
+    from tests.tenants.factories import OrgFactory, add_member
+
+    person, owner = UserFactory(), UserFactory()
+    _, codes = enable_totp(person)
+    org = OrgFactory(owner=owner, name="Acme")
+    add_member(org, UserFactory(email="no.second.factor@example.com"))
+    tenant_two_factor_require(tenant=org, acting_user=owner, grace_days=0)
+    problems: dict[str, list[str]] = {}
+
+    def check(watch: Any, page: Any, url: str) -> list[str]:
+        found = [p for p in watch.check(url) if not p.startswith("horizontal overflow")]
+        return found + ([] if no_horizontal_overflow(page) else ["content wider than its column"])
+
+    for round_, width in enumerate((1280, 390)):
+        context = _browser.new_context(
+            base_url=live_server.url, viewport={"width": width, "height": 844}
+        )
+        try:
+            page = context.new_page()
+            watch = PageWatch.attach(page)
+            sign_in_with_password(page, person.email)
+            page.wait_for_url("**/auth/sign-in/verify/")
+            for url in ("/auth/sign-in/verify/", "/auth/sign-in/verify/?method=recovery_code"):
+                problems[f"{url} @{width}"] = check(watch, page, url)
+            # Still on the recovery-code form: one code per round (a TOTP code works once).
+            page.get_by_label("Recovery code").fill(codes[round_])
+            page.get_by_role("button", name="Verify").click()
+            page.wait_for_url("**/t/**")
+            for url in ("/account/security/", "/auth/confirm/?next=/account/"):
+                problems[f"{url} @{width}"] = check(watch, page, url)
+            page.goto("/account/security/")
+            page.on("dialog", lambda dialog: dialog.accept())
+            page.get_by_role("button", name="Get new codes").click()
+            page.get_by_test_id("recovery-codes").wait_for()
+            codes = page.get_by_test_id("recovery-codes").locator("li").all_inner_texts()
+            # The codes exist only in that POST's answer: checked where they are shown.
+            problems[f"recovery codes @{width}"] = [
+                f"axe {v['impact']} {v['id']}: {v['targets']}" for v in watch.axe()
+            ] + ([] if no_horizontal_overflow(page) else ["horizontal overflow"])
+            page.context.clear_cookies()
+            sign_in_with_password(page, "no.second.factor@example.com")
+            page.wait_for_url("**/t/**")
+            problems[f"required @{width}"] = check(
+                watch, page, f"/t/{org.slug}/two-factor-required/"
+            )
+        finally:
+            context.close()
+
+    assert {where: found for where, found in problems.items() if found} == {}
