@@ -353,4 +353,4 @@ def test_the_sign_in_page_offers_passkeys_on_the_email_field_and_as_a_button(
 
     assert 'autocomplete="username webauthn"' in page
     assert 'data-passkey="get" data-passkey-autofill' in page
-    assert "Sign in with a passkey" in page
+    assert "Continue with a passkey" in page

@@ -86,9 +86,9 @@ def test_register_sign_in_without_a_password_then_remove(page: Any) -> None:
         {"authenticatorId": authenticator, "credentialId": credential["credentialId"]},
     )
     page.goto("/auth/sign-in/")
-    page.get_by_role("button", name="Sign in with a passkey").wait_for()
+    page.get_by_role("button", name="Continue with a passkey").wait_for()
     cdp.send("WebAuthn.addCredential", {"authenticatorId": authenticator, "credential": credential})
-    page.get_by_role("button", name="Sign in with a passkey").click()
+    page.get_by_role("button", name="Continue with a passkey").click()
     page.wait_for_url("**/t/**")
     row = Session.objects.filter(user=user, revoked_at__isnull=True).latest("created_at")
     assert row.factors == ["Passkey"]
@@ -148,7 +148,7 @@ def test_a_cancelled_ceremony_leaves_the_password_form_working(page: Any) -> Non
         "WebAuthn.setUserVerified", {"authenticatorId": authenticator, "isUserVerified": False}
     )
     page.goto("/auth/sign-in/")
-    page.get_by_role("button", name="Sign in with a passkey").click()
+    page.get_by_role("button", name="Continue with a passkey").click()
 
     page.get_by_text("No passkey was used").wait_for()
     page.fill("input[name=email]", user.email)
