@@ -1,4 +1,5 @@
-"""Turns PlanLimitReached, raised by any view, into an upgrade prompt (403)."""
+"""Turns PlanLimitReached, raised by any view, into an upgrade prompt (403), or a
+toast for htmx."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from billing.exceptions import PlanLimitReached
+from core.htmx import toast
 
 
 class PlanLimitMiddleware:
@@ -20,13 +22,12 @@ class PlanLimitMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, PlanLimitReached):
             return None
+        if getattr(request, "htmx", False):  # told in a toast: 403s are not swapped in
+            return toast(HttpResponse(status=403), exception.message, level="warning")
         role = getattr(request, "role", None)
-        template = "billing/upgrade_required.html"
-        if getattr(request, "htmx", False):
-            template += "#prompt"
         return render(
             request,
-            template,
+            "billing/upgrade_required.html",
             {
                 "message": exception.message,
                 "upgrade_url": exception.upgrade_url,

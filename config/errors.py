@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template import loader
 
 from config.context_processors import site
+from core.htmx import is_htmx, toast
 
 logger = logging.getLogger("pacetrack.errors")
 
@@ -63,12 +64,22 @@ def _render(template: str, request: HttpRequest) -> str:
     return loader.get_template(template).render(site(request))
 
 
+# htmx requests get the status and a toast (core.htmx), never a page inside a fragment.
+HTMX_UNAVAILABLE = "We could not do that just now. Try again in a few seconds."
+HTMX_SERVER_ERROR = "Something went wrong on our side. Try again in a moment."
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: 503 when a backing service is down, the plain 500 page otherwise."""
     exc = sys.exc_info()[1]  # Django calls handler500 inside its `except` block
-    if is_service_unavailable(exc):
-        logger.warning("Service unavailable on %s: %r", request.path, exc)
+    if not is_service_unavailable(exc):
+        if is_htmx(request):
+            return toast(HttpResponse(status=500), HTMX_SERVER_ERROR, level="error")
+        return HttpResponse(_render("errors/500.html", request), status=500)
+    logger.warning("Service unavailable on %s: %r", request.path, exc)
+    if is_htmx(request):
+        response = toast(HttpResponse(status=503), HTMX_UNAVAILABLE, level="error")
+    else:
         response = HttpResponse(_render("errors/503.html", request), status=503)
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
-    return HttpResponse(_render("errors/500.html", request), status=500)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

@@ -111,6 +111,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Messages added during an htmx request go back as toasts (below MessageMiddleware).
+    "core.htmx.HtmxMessagesMiddleware",
     # htmx requests that need sign-in navigate the whole page there (HX-Redirect).
     "accounts.middleware.HtmxSignInRedirectMiddleware",
     # Staff reach the admin only with a second factor (MFA_ADMIN_REQUIRED).
@@ -268,6 +270,8 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$"]
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_NAME = ("__Host-" if CSRF_COOKIE_SECURE else "") + "csrftoken"  # as the session's
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from a meta tag, not the cookie
+# htmx requests are told with a toast (or sent to sign-in), never a page in a fragment.
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 # django-csp 4: no inline script or style anywhere (htmx is configured through a <meta>,
 # the CSRF token is read from <meta name="csrf-token"> by static/src/js/). /serve/

@@ -2,9 +2,34 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
+from django.views import csrf
+
+from core.exceptions import DomainError, refusal_message
+from core.htmx import is_htmx, toast
+
+# What an htmx request hears when it cannot have the part of the page it asked for:
+# a toast, never an error page swapped into a fragment (base.html swaps no 4xx/5xx).
+HTMX_REFUSALS = {
+    400: "That could not be done. Reload the page and try again.",
+    403: "You don't have permission to do that (any more). Reload the page to see what "
+    "your role allows.",
+    404: "That is no longer here: someone may have removed it. Reload the page to see the latest.",
+}
+HTMX_CSRF_EXPIRED = "This page has expired. Reload it and try again."
+
+
+def htmx_refusal(status: int, exception: Exception | None = None) -> HttpResponse:
+    """An empty answer with the status and a toast: a refusal a service explained
+    (`DomainError`) in its own words, anything else in HTMX_REFUSALS' words."""
+    if isinstance(exception, DomainError):
+        message = refusal_message(exception)
+    else:
+        message = HTMX_REFUSALS[status]
+    return toast(HttpResponse(status=status), message, level="error")
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -12,17 +37,35 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if is_htmx(request):
+        return htmx_refusal(400, exception)
     return render(request, "errors/400.html", status=400)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if is_htmx(request):
+        return htmx_refusal(403, exception)
     return render(request, "errors/403.html", status=403)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if is_htmx(request):
+        return htmx_refusal(404, exception)
     return render(request, "errors/404.html", status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     # No request context: the error may come from a context processor or the database.
     return HttpResponse(loader.get_template("errors/500.html").render(), status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW. An htmx request from someone signed out meanwhile (a sign-out
+    in another tab clears the cookies) goes to sign-in like any other (the redirect
+    becomes HX-Redirect); other htmx refusals are a toast; the rest Django's page."""
+    if not is_htmx(request):
+        return csrf.csrf_failure(request, reason)
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return toast(HttpResponse(status=403), HTMX_CSRF_EXPIRED, level="error")

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.core.checks import register
 
 from core.audit_actions import StaffAction, audit_actions_register
+from core.checks import check_htmx_messages_order
 
 
 class CoreConfig(AppConfig):
@@ -17,3 +19,4 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         audit_actions_register(StaffAction, destructive=[StaffAction.DELETED])
+        register(check_htmx_messages_order)

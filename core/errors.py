@@ -5,7 +5,7 @@ an `Outcome` with the message to show (and the plan's upgrade link, when a cap w
 hit), anything else propagates. On top of it:
 
 - `run_action(request, ...)`: plain posts get the outcome as a flash message; htmx
-  callers render `outcome.error` in place;
+  callers get the success as a toast (`core.htmx`) and render `outcome.error` in place;
 - `ServiceForm.run(...)`: the refusal becomes a form error beside the form
   (a `ValidationError` from the model is mapped onto its fields).
 
@@ -52,13 +52,15 @@ def attempt(action: Callable[[], T]) -> Outcome[T]:
 def run_action(
     request: HttpRequest, action: Callable[[], T], *, success: str | None = None
 ) -> Outcome[T]:
-    """`attempt`, with the outcome flashed to plain posts (htmx callers show it in place)."""
+    """`attempt`, with the outcome flashed: a plain post shows it on the next page; an
+    htmx request shows the success as a toast (`core.htmx.HtmxMessagesMiddleware`) and
+    the refusal in place, beside what was refused."""
     outcome = attempt(action)
-    if not getattr(request, "htmx", False):
-        if outcome.error is not None:
+    if outcome.error is not None:
+        if not getattr(request, "htmx", False):
             messages.error(request, outcome.error)
-        elif success:
-            messages.success(request, success)
+    elif success:
+        messages.success(request, success)
     return outcome
 
 

@@ -139,6 +139,7 @@ class Role(models.Model):
     objects = TenantOwnedQuerySet.as_manager()
     # Display flags views set on fetched rows for their templates; never stored.
     editable: bool
+    delete_refusal: str  # why deleting it would be refused ("" when it would not)
 
     class Meta:
         constraints = [
@@ -197,6 +198,8 @@ class Membership(models.Model):
     manageable: bool
     primary_editable: bool
     billing_editable: bool
+    remove_refusal: str  # why removing them would be refused ("" when it would not)
+    billing_refusal: str  # why they cannot stop being a billing contact ("": they can)
 
     class Meta:
         constraints = [

@@ -3,6 +3,7 @@ with `tenant=`: the selectors are where tenant scoping is applied for views."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -143,6 +144,33 @@ def members_without_two_factor(*, tenant: Tenant) -> int:
         .filter(two_factor=False)
         .count()
     )
+
+
+@dataclass(frozen=True)
+class ContactCounts:
+    """A tenant's owners and billing contacts: what the last-owner and last-billing-
+    contact rules (tenants/services/memberships.py) need to know."""
+
+    owners: int
+    billing_contacts: int
+
+    @classmethod
+    def of(cls, memberships: Iterable[Membership]) -> ContactCounts:
+        """Counted from all of a tenant's memberships, loaded with their roles (no query)."""
+        listed = list(memberships)
+        return cls(
+            owners=sum(1 for m in listed if m.role.is_owner),
+            billing_contacts=sum(1 for m in listed if m.is_billing_contact),
+        )
+
+
+def membership_contact_counts(*, tenant: Tenant) -> ContactCounts:
+    """ContactCounts for a page that has not listed every member (one query)."""
+    counts = Membership.objects.for_tenant(tenant).aggregate(
+        owners=Count("pk", filter=Q(role__key=Role.Key.OWNER)),
+        billing_contacts=Count("pk", filter=Q(is_billing_contact=True)),
+    )
+    return ContactCounts(owners=counts["owners"], billing_contacts=counts["billing_contacts"])
 
 
 def role_list(*, tenant: Tenant) -> list[Role]:

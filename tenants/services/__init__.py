@@ -4,14 +4,16 @@ and notifies other apps through signals after commit."""
 
 from tenants.services.member_state import membership_checklist_dismiss, membership_mark_visited
 from tenants.services.memberships import (
+    billing_contact_removal_refusal,
     membership_change_role,
     membership_create,
+    membership_departure_refusal,
     membership_leave,
     membership_remove,
     membership_set_billing_contact,
     membership_set_primary_contact,
 )
-from tenants.services.roles import role_create, role_delete, role_update
+from tenants.services.roles import role_create, role_delete, role_delete_refusal, role_update
 from tenants.services.teams import (
     team_create,
     team_delete,
@@ -34,9 +36,11 @@ from tenants.services.tenants import (
 
 __all__ = [
     "account_choices_for",
+    "billing_contact_removal_refusal",
     "membership_change_role",
     "membership_checklist_dismiss",
     "membership_create",
+    "membership_departure_refusal",
     "membership_leave",
     "membership_mark_visited",
     "membership_remove",
@@ -45,6 +49,7 @@ __all__ = [
     "ownership_transfer",
     "role_create",
     "role_delete",
+    "role_delete_refusal",
     "role_update",
     "roles_create_builtin",
     "slug_is_taken",

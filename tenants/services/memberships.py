@@ -14,6 +14,7 @@ from tenants.exceptions import (
     LastOwnerError,
     PersonalTenantError,
     PrimaryContactError,
+    TenantRuleError,
 )
 from tenants.models import Membership, Role, Tenant
 from tenants.services._common import (
@@ -95,17 +96,30 @@ def membership_change_role(
     return membership
 
 
-def _assert_may_go(membership: Membership) -> None:
-    tenant = membership.tenant
-    if tenant.is_personal:
-        raise PersonalTenantError("You cannot leave or be removed from a personal workspace.")
-    if membership.role.is_owner and owner_count(tenant) <= 1:
-        raise LastOwnerError("The last owner cannot leave or be removed. Transfer ownership first.")
+def membership_departure_refusal(*, membership: Membership, owners: int) -> TenantRuleError | None:
+    """Why this member may not leave or be removed (None: they may). The one rule, for
+    the services below and for the members page, which disables what cannot succeed.
+    `owners` is the tenant's owner count (the services count it under the tenant lock)."""
+    if membership.tenant.is_personal:
+        return PersonalTenantError("You cannot leave or be removed from a personal workspace.")
+    if membership.role.is_owner and owners <= 1:
+        return LastOwnerError(
+            "The last owner cannot leave or be removed. Transfer ownership first."
+        )
     if membership.is_primary_contact:
-        raise PrimaryContactError(
+        return PrimaryContactError(
             "The primary contact cannot leave or be removed. Make someone else the "
             "primary contact first."
         )
+    return None
+
+
+def _assert_may_go(membership: Membership) -> None:
+    refusal = membership_departure_refusal(
+        membership=membership, owners=owner_count(membership.tenant)
+    )
+    if refusal is not None:
+        raise refusal
 
 
 def _delete(membership: Membership, *, action: str, acting_user: User | None) -> None:
@@ -177,6 +191,19 @@ def membership_set_primary_contact(
     return membership
 
 
+def billing_contact_removal_refusal(
+    *, membership: Membership, contacts: int
+) -> BillingContactError | None:
+    """Why this member may not stop being a billing contact (None: they may): an org
+    keeps at least one. `contacts` is the tenant's billing-contact count. The one rule,
+    for the service below and for the members page."""
+    if membership.is_billing_contact and contacts <= 1:
+        return BillingContactError(
+            "A workspace needs at least one billing contact. Add another one first."
+        )
+    return None
+
+
 @transaction.atomic
 def membership_set_billing_contact(
     *,
@@ -192,15 +219,10 @@ def membership_set_billing_contact(
         actor=acting_role(tenant=tenant, acting_user=acting_user), membership=membership
     )
     if not is_billing_contact and membership.is_billing_contact:
-        others = (
-            Membership.objects.for_tenant(tenant)
-            .filter(is_billing_contact=True)
-            .exclude(pk=membership.pk)
-        )
-        if not others.exists():
-            raise BillingContactError(
-                "A workspace needs at least one billing contact. Add another one first."
-            )
+        contacts = Membership.objects.for_tenant(tenant).filter(is_billing_contact=True).count()
+        refusal = billing_contact_removal_refusal(membership=membership, contacts=contacts)
+        if refusal is not None:
+            raise refusal
     was = membership.is_billing_contact
     membership.is_billing_contact = is_billing_contact
     membership.save(update_fields=["is_billing_contact"])

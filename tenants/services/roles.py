@@ -99,6 +99,18 @@ def role_update(
     return role
 
 
+def role_delete_refusal(*, role: Role, holders: int) -> RoleInUseError | None:
+    """Why this custom role may not be deleted yet (None: it may), given how many
+    members hold it. The one rule, for `role_delete` and for the roles page, which
+    disables its button with this reason."""
+    if holders:
+        return RoleInUseError(
+            f"“{role.name}” is held by {holders} member{'s' if holders != 1 else ''}. "
+            "Give them another role first."
+        )
+    return None
+
+
 @transaction.atomic
 def role_delete(*, tenant: Tenant, role: Role, acting_user: User | None) -> None:
     """Delete an unused custom role. Its pending invitations go with it, so the actor
@@ -109,12 +121,9 @@ def role_delete(*, tenant: Tenant, role: Role, acting_user: User | None) -> None
     current = Role.objects.select_for_update().get(pk=role.pk)
     actor = acting_role(tenant=tenant, acting_user=acting_user)
     assert_may_manage_role(actor=actor, role=current)
-    in_use = role.memberships.count()
-    if in_use:
-        raise RoleInUseError(
-            f"“{role.name}” is held by {in_use} member{'s' if in_use != 1 else ''}. "
-            "Give them another role first."
-        )
+    refusal = role_delete_refusal(role=role, holders=role.memberships.count())
+    if refusal is not None:
+        raise refusal
     audit_record(
         tenant=tenant,
         action=TenantAction.ROLE_DELETED,

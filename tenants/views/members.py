@@ -15,6 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.decorators import verified_email_required
 from core.decorators import tenant_permission_required
 from core.errors import attempt, run_action
+from core.exceptions import refusal_message
 from core.permissions import BILLING_MANAGE, MEMBERS_INVITE, MEMBERS_MANAGE
 from core.types import TenantRequest
 from core.views import tenant_context
@@ -30,14 +31,21 @@ from tenants.invitations import (
 )
 from tenants.models import Membership
 from tenants.permissions import role_in_reach
-from tenants.selectors import membership_get, membership_list, role_list
+from tenants.selectors import (
+    ContactCounts,
+    membership_contact_counts,
+    membership_get,
+    membership_list,
+    role_list,
+)
 from tenants.views._base import back, organisation_only
 
 
-def _flag(request: TenantRequest, membership: Membership) -> Membership:
-    """Per-row flags: the template shows controls only where an action is allowed
-    (the services enforce the same rules)."""
+def _flag(request: TenantRequest, membership: Membership, counts: ContactCounts) -> Membership:
+    """Per-row flags: the template shows controls only where an action is allowed, and
+    disables with the reason those the services would refuse (their own rules)."""
     role = request.role
+    membership.tenant = request.tenant  # the rules read it: no query per row
     in_reach = role_in_reach(actor=role, role=membership.role)
     org = request.tenant.is_org
     membership.is_me = membership.user_id == request.user.pk
@@ -46,7 +54,19 @@ def _flag(request: TenantRequest, membership: Membership) -> Membership:
     )
     membership.primary_editable = org and role.has_permission(MEMBERS_MANAGE) and in_reach
     membership.billing_editable = org and role.has_permission(BILLING_MANAGE) and in_reach
+    membership.remove_refusal = _reason(
+        services.membership_departure_refusal(membership=membership, owners=counts.owners)
+    )
+    membership.billing_refusal = _reason(
+        services.billing_contact_removal_refusal(
+            membership=membership, contacts=counts.billing_contacts
+        )
+    )
     return membership
+
+
+def _reason(refusal: Exception | None) -> str:
+    return refusal_message(refusal) if refusal is not None else ""
 
 
 @organisation_only
@@ -56,13 +76,19 @@ def member_list(request: TenantRequest) -> HttpResponse:
 
 def members_page(request: TenantRequest, *, invite_form: Any = None) -> HttpResponse:
     """The members page; the invite view re-renders it with a rejected form."""
-    memberships = [_flag(request, m) for m in membership_list(tenant=request.tenant)]
+    listed = list(membership_list(tenant=request.tenant))
+    counts = ContactCounts.of(listed)
+    memberships = [_flag(request, m, counts) for m in listed]
+    leave_refusal = services.membership_departure_refusal(
+        membership=request.membership, owners=counts.owners
+    )
     context = tenant_context(
         request,
         tab="members",
         memberships=memberships,
         roles=role_list(tenant=request.tenant),
         can_leave=request.tenant.is_org,
+        leave_refusal=_reason(leave_refusal),
         **invite_panel(request, form=invite_form),
     )
     return render(request, "tenants/members.html", context)
@@ -70,10 +96,12 @@ def members_page(request: TenantRequest, *, invite_form: Any = None) -> HttpResp
 
 def _row(request: TenantRequest, membership_id: int, error: str | None) -> HttpResponse:
     """The one member row htmx swaps in after an action."""
+    membership = membership_get(tenant=request.tenant, membership_id=membership_id)
+    counts = membership_contact_counts(tenant=request.tenant)
     context = tenant_context(
         request,
         tab="members",
-        m=_flag(request, membership_get(tenant=request.tenant, membership_id=membership_id)),
+        m=_flag(request, membership, counts),
         roles=role_list(tenant=request.tenant),
         row_error=error,
     )
@@ -264,9 +292,10 @@ def invite_cancel(request: TenantRequest, invitation_id: int) -> HttpResponse:
 
 
 def _act(request: TenantRequest, action: Any, *, success: str) -> HttpResponse:
-    error = run_action(request, action, success=success).error
-    if request.htmx:
+    if request.htmx:  # the panel says how it went, in place (so no toast as well)
+        error = attempt(action).error
         return _panel(request, notice="" if error else success, error=error or "")
+    run_action(request, action, success=success)
     return back(request, "members")
 
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from core.decorators import tenant_permission_required
 from core.errors import run_action
+from core.exceptions import refusal_message
 from core.permissions import ROLES_MANAGE, permission_groups
 from core.types import TenantRequest
 from core.views import tenant_context
@@ -24,6 +25,9 @@ def _page(request: TenantRequest, form: RoleForm | None = None) -> HttpResponse:
     roles = role_list(tenant=request.tenant)
     for r in roles:
         r.editable = can_create and not r.is_builtin and role_in_reach(actor=request.role, role=r)
+        holders = getattr(r, "member_count", 0)  # role_list's annotation, unknown to mypy
+        refusal = services.role_delete_refusal(role=r, holders=holders)
+        r.delete_refusal = refusal_message(refusal) if refusal is not None else ""
     context = tenant_context(
         request,
         tab="roles",

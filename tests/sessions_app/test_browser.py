@@ -60,6 +60,7 @@ def test_revoking_another_browser_signs_it_out_on_its_next_click(
         assert rows.count() == 2
         other = rows.filter(has_not_text="This device")
         other.get_by_role("button", name="Sign out").click()
+        page_a.get_by_role("dialog").get_by_role("button", name="Sign out device").click()
         page_a.get_by_text("Signed out").wait_for()
         assert page_a.locator("#session-list li").count() == 1
         assert "/account/sessions/" in page_a.url  # no full reload, no redirect

@@ -1,6 +1,75 @@
-// Plain (non-htmx) forms ask before destructive actions: <form data-confirm="…">.
-document.addEventListener("submit", function (event) {
-  var form = event.target;
-  if (!(form instanceof HTMLFormElement) || !form.dataset.confirm) return;
-  if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+// One confirmation dialog for every destructive action, htmx or plain
+// (templates/elements/confirm_dialog.html): a form, or its submit button, says
+//   data-confirm="Delete the team “Design”?"  the question (the dialog's title)
+//   data-confirm-detail="…"                   what follows (optional)
+//   data-confirm-button="Delete team"         the button that does it
+//   data-confirm-cancel="Keep it"             the button that does not (optional)
+// The submit is held back (in the capture phase, before htmx sees it) until the person
+// confirms, then sent again as it was. Focus starts on Cancel, Escape cancels, and focus
+// returns to the button that opened it. Without JavaScript the form simply submits.
+
+var confirmed = new WeakSet();
+
+function askedBy(form, submitter) {
+  if (submitter && submitter.hasAttribute("data-confirm")) return submitter;
+  return form.hasAttribute("data-confirm") ? form : null;
+}
+
+function ask(source, opener) {
+  var dialog = document.getElementById("confirm-dialog");
+  var question = source.getAttribute("data-confirm");
+  if (!dialog || typeof dialog.showModal !== "function") {
+    return Promise.resolve(window.confirm(question)); // a page without the dialog
+  }
+  var detail = dialog.querySelector("#confirm-dialog-detail");
+  var cancel = dialog.querySelector("#confirm-dialog-cancel");
+  dialog.querySelector("#confirm-dialog-title").textContent = question;
+  detail.textContent = source.getAttribute("data-confirm-detail") || "";
+  detail.hidden = !detail.textContent;
+  dialog.querySelector("#confirm-dialog-accept").textContent =
+    source.getAttribute("data-confirm-button") || "Confirm";
+  cancel.textContent = source.getAttribute("data-confirm-cancel") || "Cancel";
+  dialog.returnValue = "";
+  return new Promise(function (resolve) {
+    dialog.addEventListener(
+      "close",
+      function () {
+        if (opener && opener.isConnected) opener.focus();
+        resolve(dialog.returnValue === "confirm");
+      },
+      { once: true },
+    );
+    dialog.showModal();
+    cancel.focus();
+  });
+}
+
+document.addEventListener(
+  "submit",
+  function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    var submitter = event.submitter;
+    var source = askedBy(form, submitter);
+    if (!source) return;
+    if (confirmed.has(form)) {
+      confirmed.delete(form); // this is the confirmed submit: let it through
+      return;
+    }
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    ask(source, submitter || form.querySelector("[type=submit], button:not([type])")).then(function (yes) {
+      if (!yes || !form.isConnected) return;
+      confirmed.add(form);
+      if (submitter && submitter.form === form) form.requestSubmit(submitter);
+      else form.requestSubmit();
+    });
+  },
+  true,
+);
+
+// A click on the backdrop (outside the dialog's box) cancels, as Escape does.
+document.addEventListener("click", function (event) {
+  var dialog = document.getElementById("confirm-dialog");
+  if (dialog && event.target === dialog) dialog.close("");
 });

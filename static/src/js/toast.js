@@ -1,0 +1,95 @@
+// Toasts in the region of templates/elements/toasts.html:
+// - what the server sends with an htmx answer: an HX-Trigger event
+//   {"toast": {"items": [{"level": "success", "message": "…"}]}} (core/htmx.py);
+// - a notice when an htmx request fails without saying why (a 403/404/5xx from a proxy,
+//   no network). base.html's htmx-config swaps nothing for those, so the page stays as it was.
+// Confirmations are polite and leave after a few seconds (not while hovered or focused);
+// errors and warnings are alerts and stay until dismissed.
+
+var SHOWN_FOR_MS = 6000;
+var MOST_AT_ONCE = 4;
+var UNREACHABLE = "We could not reach the server. Check your connection and try again.";
+
+function fallbackMessage(status) {
+  if (status === 403) return "You don't have permission to do that. Reload the page and try again.";
+  if (status === 404) return "That is no longer here. Reload the page to see the latest.";
+  if (status >= 500) return "Something went wrong on our side. Try again in a moment.";
+  return "That could not be done. Reload the page and try again.";
+}
+
+function dismiss(toast) {
+  if (toast.parentNode) toast.parentNode.removeChild(toast);
+}
+
+function show(level, message) {
+  var urgent = level === "error" || level === "warning";
+  var list = document.getElementById(urgent ? "toasts-alert" : "toasts-status");
+  if (!list || !message) return;
+  var toast = document.createElement("div");
+  toast.className = "toast toast-" + level;
+  toast.setAttribute("data-testid", "toast");
+  toast.setAttribute("data-level", level);
+  var text = document.createElement("p");
+  text.className = "toast-text";
+  text.textContent = message;
+  var close = document.createElement("button");
+  close.type = "button";
+  close.className = "toast-close";
+  close.setAttribute("aria-label", "Dismiss");
+  close.textContent = "×";
+  close.addEventListener("click", function () {
+    dismiss(toast);
+  });
+  toast.appendChild(text);
+  toast.appendChild(close);
+  list.appendChild(toast);
+  var shown = document.querySelectorAll(".toast");
+  for (var i = 0; i < shown.length - MOST_AT_ONCE; i++) dismiss(shown[i]);
+  if (!urgent) leaveLater(toast);
+}
+
+function leaveLater(toast) {
+  var timer = null;
+  function start() {
+    timer = setTimeout(function () {
+      dismiss(toast);
+    }, SHOWN_FOR_MS);
+  }
+  function stop() {
+    clearTimeout(timer);
+  }
+  toast.addEventListener("mouseenter", stop);
+  toast.addEventListener("focusin", stop);
+  toast.addEventListener("mouseleave", start);
+  toast.addEventListener("focusout", start);
+  start();
+}
+
+function carriesToast(xhr) {
+  try {
+    var triggers = JSON.parse(xhr.getResponseHeader("HX-Trigger") || "{}");
+    return Boolean(triggers && triggers.toast);
+  } catch (error) {
+    return false;
+  }
+}
+
+document.addEventListener("toast", function (event) {
+  var items = (event.detail && event.detail.items) || [];
+  items.forEach(function (item) {
+    show(item.level || "info", item.message);
+  });
+});
+
+document.addEventListener("htmx:responseError", function (event) {
+  var xhr = event.detail.xhr;
+  if (!carriesToast(xhr)) show("error", fallbackMessage(xhr.status));
+});
+
+document.addEventListener("htmx:sendError", function () {
+  show("error", UNREACHABLE);
+});
+
+document.addEventListener("htmx:timeout", function () {
+  show("error", UNREACHABLE);
+});

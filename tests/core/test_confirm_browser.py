@@ -1,0 +1,261 @@
+"""In a real browser: every destructive action asks in the one confirmation dialog, does
+nothing when the person backs out (Escape, or Cancel), and does it when they confirm.
+Focus starts on the button that backs out and returns to the button that opened it."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from accounts.models import User
+from sessions_app.models import Session
+from tenants.models import Invitation, Membership, Role, Team, Tenant
+from tenants.services import tenant_create_org
+from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.core.browser import Workspace, dialog, sign_in, workspace
+from tests.uploads.conftest import make_image
+from uploads import images
+from uploads.models import Upload
+from uploads.services import avatar_update
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("plain_http_cookies"),
+]
+
+
+@dataclass
+class Destructive:
+    """One destructive action: who does it where, the button that starts it (inside
+    `scope`, when given), what to fill in first, the dialog's button, and whether it
+    happened."""
+
+    name: str
+    person: Callable[[Workspace], Any]
+    url: Callable[[Workspace], str]
+    button: str
+    confirm: str
+    done: Callable[[Workspace], bool]
+    scope: Callable[[Any, Workspace], Any] = lambda page, w: page.locator("main")
+    fill: Callable[[Any, Workspace], None] = lambda page, w: None
+    prepare: Callable[[Workspace, Any], None] = lambda w, new_page: None
+
+
+def _second_device(w: Workspace, new_page: Any) -> None:
+    """The owner is also signed in on another browser."""
+    sign_in(new_page(), w.owner.email)
+
+
+def _avatar(w: Workspace, new_page: Any) -> None:
+    png = make_image("PNG", (64, 64))
+    avatar_update(user=w.owner, image=images.image_normalize(io.BytesIO(png), size=len(png)))
+
+
+def _leech(w: Workspace, new_page: Any) -> None:
+    """Acme's account also pays for Leech, another org of its owner."""
+    tenant_create_org(owner=w.owner, name="Leech", account=w.org.account)
+
+
+def _fill_transfer(page: Any, w: Workspace) -> None:
+    page.locator("select[name=membership]").select_option(str(w.admin.pk))
+    page.locator("form[action$='/transfer/'] input[name=password]").fill(DEFAULT_PASSWORD)
+
+
+def _fill_delete_account(page: Any, w: Workspace) -> None:
+    page.locator("input[name=password]").fill(DEFAULT_PASSWORD)
+    page.locator("input[name=confirm]").check()
+
+
+def _leaver(w: Workspace) -> Any:
+    return w.admin.user
+
+
+def _owner(w: Workspace) -> Any:
+    return w.owner
+
+
+def _loner(w: Workspace) -> Any:
+    """Someone in no organisation, so nothing blocks deleting their account."""
+    return User.objects.get(email="dora@example.com")
+
+
+def _row(text: str) -> Callable[[Any, Workspace], Any]:
+    return lambda page, w: page.locator("tr, li").filter(has_text=text).last
+
+
+CASES = [
+    Destructive(
+        name="delete team",
+        person=_owner,
+        url=lambda w: w.url("teams/"),
+        button="Delete",
+        confirm="Delete team",
+        done=lambda w: not Team.objects.filter(pk=w.team.pk).exists(),
+        scope=lambda page, w: page.locator(f"#team-{w.team.pk}"),
+    ),
+    Destructive(
+        name="delete role",
+        person=_owner,
+        url=lambda w: w.url("roles/"),
+        button="Delete",
+        confirm="Delete role",
+        done=lambda w: not Role.objects.filter(pk=w.role.pk).exists(),
+        scope=_row("Auditor"),
+    ),
+    Destructive(
+        name="delete file",
+        person=_owner,
+        url=lambda w: w.url("files/"),
+        button="Delete",
+        confirm="Delete file",
+        done=lambda w: not Upload.objects.filter(pk=w.upload.pk).exists(),
+        scope=_row("plan.txt"),
+    ),
+    Destructive(
+        name="remove member",
+        person=_owner,
+        url=lambda w: w.url("members/"),
+        button="Remove",
+        confirm="Remove member",
+        done=lambda w: not Membership.objects.filter(pk=w.member.pk).exists(),
+        scope=lambda page, w: page.locator(f"#member-{w.member.pk}"),
+    ),
+    Destructive(
+        name="leave workspace",
+        person=_leaver,
+        url=lambda w: w.url("members/"),
+        button="Leave workspace",
+        confirm="Leave workspace",
+        done=lambda w: not Membership.objects.filter(pk=w.admin.pk).exists(),
+    ),
+    Destructive(
+        name="cancel invitation",
+        person=_owner,
+        url=lambda w: w.url("members/"),
+        button="Cancel",
+        confirm="Cancel invitation",
+        done=lambda w: Invitation.objects.get(pk=w.invitation.pk).cancelled_at is not None,
+        scope=lambda page, w: page.locator(f"#invite-{w.invitation.pk}"),
+    ),
+    Destructive(
+        name="sign out another device",
+        person=_owner,
+        url=lambda w: "/account/sessions/",
+        button="Sign out",
+        confirm="Sign out device",
+        done=lambda w: Session.objects.filter(user=w.owner, revoked_at__isnull=False).exists(),
+        scope=lambda page, w: page.locator("#session-list li").filter(has_not_text="This device"),
+        prepare=_second_device,
+    ),
+    Destructive(
+        name="sign out all other devices",
+        person=_owner,
+        url=lambda w: "/account/sessions/",
+        button="Sign out all other devices",
+        confirm="Sign out other devices",
+        done=lambda w: Session.objects.filter(user=w.owner, revoked_at__isnull=False).exists(),
+        prepare=_second_device,
+    ),
+    Destructive(
+        name="transfer ownership",
+        person=_owner,
+        url=lambda w: w.url("settings/"),
+        button="Transfer ownership",
+        confirm="Transfer ownership",
+        done=lambda w: Membership.objects.get(pk=w.admin.pk).role.is_owner,
+        fill=_fill_transfer,
+    ),
+    Destructive(
+        name="delete organisation",
+        person=_owner,
+        url=lambda w: w.url("settings/"),
+        button="Delete Acme",
+        confirm="Delete organisation",
+        done=lambda w: Tenant.objects.get(pk=w.org.pk).deleted_at is not None,
+        fill=lambda page, w: page.locator("input[name=confirmation]").fill(w.org.slug),
+    ),
+    Destructive(
+        name="delete account",
+        person=_loner,
+        url=lambda w: "/account/delete/",
+        button="Delete my account",
+        confirm="Delete my account",
+        done=lambda w: not _loner(w).is_active,
+        fill=_fill_delete_account,
+    ),
+    Destructive(
+        name="remove profile picture",
+        person=_owner,
+        url=lambda w: "/account/",
+        button="Remove picture",
+        confirm="Remove picture",
+        done=lambda w: not User.objects.get(pk=w.owner.pk).avatar,
+        prepare=_avatar,
+    ),
+    Destructive(
+        name="stop paying for another workspace",
+        person=_owner,
+        url=lambda w: w.url("billing/"),
+        button="Stop paying for it",
+        confirm="Stop paying for it",
+        done=lambda w: Tenant.objects.get(name="Leech").account_id != w.org.account_id,
+        prepare=_leech,
+    ),
+    Destructive(
+        name="give a workspace its own billing account",
+        person=_owner,
+        url=lambda w: f"/t/{Tenant.objects.get(name='Leech').slug}/billing/",
+        button="Use a billing account of its own",
+        confirm="Use its own account",
+        done=lambda w: Tenant.objects.get(name="Leech").account_id != w.org.account_id,
+        prepare=_leech,
+    ),
+]
+
+
+def _is_focused(locator: Any) -> bool:
+    return locator.evaluate("element => element === document.activeElement")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_a_destructive_action_asks_first_and_backing_out_does_nothing(
+    page: Any, _browser: Any, live_server: Any, case: Destructive
+) -> None:
+    w = workspace()
+    UserFactory(email="dora@example.com", name="Dora Solo")
+    other = _browser.new_context(base_url=live_server.url)
+    case.prepare(w, other.new_page)
+    other.close()
+    sign_in(page, case.person(w).email, then=case.url(w))
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    case.fill(page, w)
+    button = case.scope(page, w).get_by_role("button", name=case.button, exact=True)
+
+    button.click()
+    asking = dialog(page)
+    assert asking.is_visible()
+    assert _is_focused(asking.locator("#confirm-dialog-cancel"))
+    page.keyboard.press("Escape")
+    assert not asking.is_visible()
+    assert _is_focused(button)
+
+    button.click()
+    asking.get_by_role("button", name=case.confirm).wait_for()
+    asking.locator("#confirm-dialog-cancel").click()
+    assert not asking.is_visible()
+    assert _is_focused(button)
+    page.wait_for_timeout(300)  # time for a request that should not happen
+    assert posts == []
+    assert not case.done(w)
+
+    button.click()
+    with page.expect_response(lambda response: response.request.method == "POST"):
+        asking.get_by_role("button", name=case.confirm).click()
+    assert len(posts) == 1
+    assert case.done(w)
