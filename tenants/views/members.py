@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -33,7 +33,6 @@ from tenants.models import Membership
 from tenants.permissions import role_in_reach
 from tenants.selectors import (
     ContactCounts,
-    membership_contact_counts,
     membership_get,
     membership_list,
     role_list,
@@ -94,18 +93,41 @@ def members_page(request: TenantRequest, *, invite_form: Any = None) -> HttpResp
     return render(request, "tenants/members.html", context)
 
 
-def _row(request: TenantRequest, membership_id: int, error: str | None) -> HttpResponse:
-    """The one member row htmx swaps in after an action."""
-    membership = membership_get(tenant=request.tenant, membership_id=membership_id)
-    counts = membership_contact_counts(tenant=request.tenant)
+def _row(
+    request: TenantRequest, membership_id: int, error: str | None, *, removed: bool = False
+) -> HttpResponse:
+    """The htmx answer about one member row: the row (nothing once removed), and, swapped
+    out of band, what the change may have enabled or disabled elsewhere: the rows of
+    owners and billing contacts, and the "Leave" card (the last-owner and last-billing-
+    contact rules count them)."""
+    listed = list(membership_list(tenant=request.tenant))
+    counts = ContactCounts.of(listed)
+    others = [m for m in listed if m.pk != membership_id]
     context = tenant_context(
         request,
         tab="members",
-        m=_flag(request, membership, counts),
+        m=None if removed else _flag(request, _find(listed, membership_id), counts),
+        removed=removed,
+        related=[
+            _flag(request, m, counts) for m in others if m.role.is_owner or m.is_billing_contact
+        ],
         roles=role_list(tenant=request.tenant),
         row_error=error,
+        can_leave=request.tenant.is_org,
+        leave_refusal=_reason(
+            services.membership_departure_refusal(
+                membership=request.membership, owners=counts.owners
+            )
+        ),
     )
-    return render(request, "tenants/members.html#member-row", context)
+    return render(request, "tenants/members.html#member-update", context)
+
+
+def _find(listed: list[Membership], membership_id: int) -> Membership:
+    found = next((m for m in listed if m.pk == membership_id), None)
+    if found is None:  # removed meanwhile
+        raise Http404("No such member.")
+    return found
 
 
 @require_POST
@@ -143,7 +165,7 @@ def member_remove(request: TenantRequest, membership_id: int) -> HttpResponse:
         success=f"{membership.user.email} was removed from {request.tenant.name}.",
     ).error
     if request.htmx:
-        return _row(request, membership_id, error) if error else HttpResponse("")
+        return _row(request, membership_id, error, removed=error is None)
     return back(request, "members")
 
 
