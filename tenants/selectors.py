@@ -4,7 +4,7 @@ with `tenant=`: the selectors are where tenant scoping is applied for views."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -164,15 +164,6 @@ class ContactCounts:
         )
 
 
-def membership_contact_counts(*, tenant: Tenant) -> ContactCounts:
-    """ContactCounts for a page that has not listed every member (one query)."""
-    counts = Membership.objects.for_tenant(tenant).aggregate(
-        owners=Count("pk", filter=Q(role__key=Role.Key.OWNER)),
-        billing_contacts=Count("pk", filter=Q(is_billing_contact=True)),
-    )
-    return ContactCounts(owners=counts["owners"], billing_contacts=counts["billing_contacts"])
-
-
 def role_list(*, tenant: Tenant) -> list[Role]:
     """Built-in roles first (owner…member), then custom roles; with `member_count`."""
     order = {key: i for i, key in enumerate(Role.Key.values)}
@@ -189,6 +180,8 @@ class TeamNode:
     team: Team
     depth: int
     members: list[Membership]
+    # Set by the teams page: the tenant's members not in this team, whom it offers to add.
+    addable: list[Membership] = field(default_factory=list)
 
 
 def team_tree(*, tenant: Tenant) -> list[TeamNode]:

@@ -17,20 +17,30 @@ from core.types import TenantRequest
 from core.views import tenant_context
 from tenants import services
 from tenants.forms import TeamForm, TeamMemberAddForm
-from tenants.selectors import membership_get, membership_list, team_get, team_tree
+from tenants.models import Membership
+from tenants.selectors import TeamNode, membership_get, membership_list, team_get, team_tree
 from tenants.views._base import back, organisation_only
 
 
 def _context(request: TenantRequest, **extra: Any) -> dict[str, Any]:
-    can_manage = request.role.has_permission(TEAMS_MANAGE)
+    nodes = team_tree(tenant=request.tenant)
+    if request.role.has_permission(TEAMS_MANAGE):
+        _offer(nodes, list(membership_list(tenant=request.tenant)))
     return tenant_context(
         request,
         tab="teams",
         teams_in_plan=plan_allows(tenant=request.tenant, feature="teams"),
-        nodes=team_tree(tenant=request.tenant),
-        all_members=list(membership_list(tenant=request.tenant)) if can_manage else [],
+        nodes=nodes,
         **extra,
     )
+
+
+def _offer(nodes: list[TeamNode], members: list[Membership]) -> None:
+    """Each card offers to add only the members not already in its team (the service
+    refuses the others)."""
+    for node in nodes:
+        inside = {m.pk for m in node.members}
+        node.addable = [m for m in members if m.pk not in inside]
 
 
 @organisation_only
@@ -86,13 +96,8 @@ def team_delete(request: TenantRequest, team_id: int) -> HttpResponse:
 def _card(request: TenantRequest, team_id: int, error: str | None) -> HttpResponse:
     """Re-render one team card for htmx."""
     node = next(n for n in team_tree(tenant=request.tenant) if n.team.pk == team_id)
-    context = tenant_context(
-        request,
-        tab="teams",
-        node=node,
-        all_members=list(membership_list(tenant=request.tenant)),
-        card_error=error,
-    )
+    _offer([node], list(membership_list(tenant=request.tenant)))
+    context = tenant_context(request, tab="teams", node=node, card_error=error)
     return render(request, "tenants/teams.html#team-card", context)
 
 
