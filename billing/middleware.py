@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from billing.exceptions import PlanLimitReached
-from core.htmx import toast
+from core.htmx import is_htmx, toast
 
 
 class PlanLimitMiddleware:
@@ -22,7 +22,7 @@ class PlanLimitMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, PlanLimitReached):
             return None
-        if getattr(request, "htmx", False):  # told in a toast: 403s are not swapped in
+        if is_htmx(request):  # told in a toast: 403s are not swapped in
             return toast(HttpResponse(status=403), exception.message, level="warning")
         role = getattr(request, "role", None)
         return render(
