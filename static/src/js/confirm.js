@@ -18,9 +18,6 @@ function askedBy(form, submitter) {
 function ask(source, opener) {
   var dialog = document.getElementById("confirm-dialog");
   var question = source.getAttribute("data-confirm");
-  if (!dialog || typeof dialog.showModal !== "function") {
-    return Promise.resolve(window.confirm(question)); // a page without the dialog
-  }
   var detail = dialog.querySelector("#confirm-dialog-detail");
   var cancel = dialog.querySelector("#confirm-dialog-cancel");
   dialog.querySelector("#confirm-dialog-title").textContent = question;
@@ -51,7 +48,8 @@ document.addEventListener(
     if (!(form instanceof HTMLFormElement)) return;
     var submitter = event.submitter;
     var source = askedBy(form, submitter);
-    if (!source) return;
+    // No dialog in this page (one not built on base.html): as without JavaScript.
+    if (!source || !document.getElementById("confirm-dialog")) return;
     if (confirmed.has(form)) {
       confirmed.delete(form); // this is the confirmed submit: let it through
       return;
