@@ -69,6 +69,12 @@ def _pictures(w: Workspace) -> None:
 
 PAGES = [
     Page(
+        "overview",
+        lambda w: w.owner,
+        lambda w: w.url(""),
+        expected={"/t/acme/checklist/dismiss/"},
+    ),
+    Page(
         "members as the owner",
         lambda w: w.owner,
         lambda w: w.url("members/"),
