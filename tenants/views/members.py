@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from django.contrib import messages
@@ -94,30 +95,37 @@ def members_page(request: TenantRequest, *, invite_form: Any = None) -> HttpResp
 
 
 def _row(
-    request: TenantRequest, membership_id: int, error: str | None, *, removed: bool = False
+    request: TenantRequest,
+    membership_id: int,
+    error: str | None,
+    *,
+    removed: bool = False,
+    also: Collection[int] = (),
 ) -> HttpResponse:
     """The htmx answer about one member row: the row (nothing once removed), and, swapped
     out of band, what the change may have enabled or disabled elsewhere: the rows of
-    owners and billing contacts, and the "Leave" card (the last-owner and last-billing-
-    contact rules count them)."""
+    owners, contacts and `also` (e.g. the previous primary contact), and the "Leave"
+    card (the last-owner and contact rules decide what they offer)."""
     listed = list(membership_list(tenant=request.tenant))
     counts = ContactCounts.of(listed)
-    others = [m for m in listed if m.pk != membership_id]
+    me = next((m for m in listed if m.user_id == request.user.pk), request.membership)
+    me.tenant = request.tenant
     context = tenant_context(
         request,
         tab="members",
         m=None if removed else _flag(request, _find(listed, membership_id), counts),
         removed=removed,
         related=[
-            _flag(request, m, counts) for m in others if m.role.is_owner or m.is_billing_contact
+            _flag(request, m, counts)
+            for m in listed
+            if m.pk != membership_id
+            and (m.role.is_owner or m.is_billing_contact or m.is_primary_contact or m.pk in also)
         ],
         roles=role_list(tenant=request.tenant),
         row_error=error,
         can_leave=request.tenant.is_org,
         leave_refusal=_reason(
-            services.membership_departure_refusal(
-                membership=request.membership, owners=counts.owners
-            )
+            services.membership_departure_refusal(membership=me, owners=counts.owners)
         ),
     )
     return render(request, "tenants/members.html#member-update", context)
@@ -173,13 +181,16 @@ def member_remove(request: TenantRequest, membership_id: int) -> HttpResponse:
 @tenant_permission_required(MEMBERS_MANAGE)
 def member_primary(request: TenantRequest, membership_id: int) -> HttpResponse:
     membership = membership_get(tenant=request.tenant, membership_id=membership_id)
-    run_action(
+    previous = [m.pk for m in membership_list(tenant=request.tenant) if m.is_primary_contact]
+    error = run_action(
         request,
         lambda: services.membership_set_primary_contact(
             tenant=request.tenant, membership=membership, acting_user=request.user
         ),
         success=f"{membership.user.email} is now the primary contact.",
-    )
+    ).error
+    if request.htmx:
+        return _row(request, membership_id, error, also=previous)
     return back(request, "members")
 
 

@@ -81,6 +81,7 @@ PAGES = [
         expected={
             "/t/acme/members/<id>/role/",
             "/t/acme/members/<id>/billing/",
+            "/t/acme/members/<id>/primary/",
             "/t/acme/members/<id>/remove/",
             "/t/acme/members/invites/",
             "/t/acme/members/invites/<id>/resend/",

@@ -89,6 +89,25 @@ def test_the_only_billing_contact_cannot_be_removed_until_there_is_another(page:
     expect(adams).to_be_disabled()
 
 
+def test_a_new_primary_contact_says_so_and_both_rows_follow(page: Any) -> None:
+    w = workspace()
+    sign_in(page, w.owner.email, then=w.url("members/"))
+    mine = page.locator(f"#member-{Membership.objects.get(tenant=w.org, user=w.owner).pk}")
+    adams = page.locator(f"#member-{w.admin.pk}")
+
+    adams.get_by_role("button", name="Make primary").click()
+
+    expect(_status_toast(page)).to_contain_text("adam@example.com is now the primary contact.")
+    expect(adams.get_by_text("Primary", exact=True)).to_be_visible()
+    expect(mine.get_by_role("button", name="Make primary")).to_be_visible()  # answered too
+    remove = adams.get_by_role("button", name="Remove")
+    expect(remove).to_be_disabled()
+    expect(remove).to_have_accessible_description(
+        "The primary contact cannot leave or be removed. Make someone else the primary "
+        "contact first."
+    )
+
+
 def test_the_only_owner_cannot_leave_until_there_is_another(page: Any) -> None:
     w = workspace()
     sign_in(page, w.owner.email, then=w.url("members/"))
