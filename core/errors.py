@@ -50,16 +50,21 @@ def attempt(action: Callable[[], T]) -> Outcome[T]:
 
 
 def run_action(
-    request: HttpRequest, action: Callable[[], T], *, success: str | None = None
+    request: HttpRequest,
+    action: Callable[[], T],
+    *,
+    success: str | None = None,
+    in_place: bool = False,
 ) -> Outcome[T]:
     """`attempt`, with the outcome flashed: a plain post shows it on the next page; an
-    htmx request shows the success as a toast (`core.htmx.HtmxMessagesMiddleware`) and
-    the refusal in place, beside what was refused."""
+    htmx request shows the success as a toast (`core.htmx.HtmxMessagesMiddleware`),
+    unless its answer says it `in_place` too, and the refusal in place."""
     outcome = attempt(action)
+    htmx = getattr(request, "htmx", False)
     if outcome.error is not None:
-        if not getattr(request, "htmx", False):
+        if not htmx:
             messages.error(request, outcome.error)
-    elif success:
+    elif success and not (htmx and in_place):
         messages.success(request, success)
     return outcome
 

@@ -45,6 +45,10 @@ def toast(response: R, message: str, *, level: Level = "success") -> R:
 
 def _add(response: R, message: str, level: str) -> R:
     item = {"level": level if level in LEVELS else "info", "message": str(message)}
+    named = response.get("HX-Trigger", "")
+    if named and not named.lstrip().startswith("{"):  # "a, b": event names, as JSON
+        events = {name.strip(): {} for name in named.split(",") if name.strip()}
+        response["HX-Trigger"] = json.dumps(events)
     return trigger_client_event(response, TOAST_EVENT, {"items": [*toasts_of(response), item]})
 
 
@@ -64,7 +68,8 @@ class HtmxMessagesMiddleware:
 
     Must sit below `MessageMiddleware`: reading the messages here marks them used,
     so that middleware does not store them for the next page. A response that
-    navigates (a redirect, `HX-Redirect`…) keeps them for the page it leads to."""
+    navigates (a redirect, `HX-Redirect`…) keeps them for the page it leads to, and
+    one whose template already showed them (in place) is not given them twice."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
@@ -75,6 +80,9 @@ class HtmxMessagesMiddleware:
             return response
         if 300 <= response.status_code < 400 or any(h in response for h in NAVIGATING_HEADERS):
             return response
-        for message in messages.get_messages(request):
+        storage = messages.get_messages(request)
+        if getattr(storage, "used", False):  # the answer showed them itself (in place)
+            return response
+        for message in storage:
             _add(response, message.message, message.level_tag)
         return response

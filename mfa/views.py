@@ -101,7 +101,10 @@ def totp_setup(request: AuthenticatedRequest) -> HttpResponse:
 def totp_remove_view(request: AuthenticatedRequest) -> HttpResponse:
     done = "Your authenticator app is removed."
     outcome = run_action(
-        request, lambda: totp_remove(user=request.user, acting_user=request.user), success=done
+        request,
+        lambda: totp_remove(user=request.user, acting_user=request.user),
+        success=done,
+        in_place=True,  # the security section says it
     )
     if request.htmx:
         return security_page(request, notice=done if outcome.ok else "", error=outcome.error or "")

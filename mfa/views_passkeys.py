@@ -120,6 +120,7 @@ def passkey_remove_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         request,
         lambda: passkey_remove(user=request.user, passkey_id=pk, acting_user=request.user),
         success=done,
+        in_place=True,  # the security section says it
     )
     if request.htmx:
         return security_page(request, notice=done if outcome.ok else "", error=outcome.error or "")

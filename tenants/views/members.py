@@ -325,10 +325,9 @@ def invite_cancel(request: TenantRequest, invitation_id: int) -> HttpResponse:
 
 
 def _act(request: TenantRequest, action: Any, *, success: str) -> HttpResponse:
-    if request.htmx:  # the panel says how it went, in place (so no toast as well)
-        error = attempt(action).error
+    error = run_action(request, action, success=success, in_place=True).error
+    if request.htmx:  # the panel says how it went
         return _panel(request, notice="" if error else success, error=error or "")
-    run_action(request, action, success=success)
     return back(request, "members")
 
 

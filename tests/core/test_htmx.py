@@ -47,6 +47,18 @@ def test_a_toast_keeps_other_events_and_survives_non_ascii_words() -> None:
     ]
 
 
+def test_a_toast_joins_events_named_without_json() -> None:
+    response = HttpResponse()
+    response["HX-Trigger"] = "refresh-list, close-menu"
+    toast(response, "Saved.")
+
+    assert json.loads(response["HX-Trigger"]) == {
+        "refresh-list": {},
+        "close-menu": {},
+        "toast": {"items": [{"level": "success", "message": "Saved."}]},
+    }
+
+
 def _saved(request: HttpRequest) -> HttpResponse:
     messages.success(request, "Saved.")
     return HttpResponse("<tr></tr>")
@@ -115,6 +127,19 @@ def _stored_for_the_next_page(request: HttpRequest, response: HttpResponse) -> l
         return []
     reader = CookieStorage(RequestFactory().get("/", HTTP_COOKIE=f"{cookie.key}={cookie.value}"))
     return [m.message for m in reader]
+
+
+def test_messages_an_answer_showed_in_place_are_not_toasted_too(rf: RequestFactory) -> None:
+    def shown_in_place(request: HttpRequest) -> HttpResponse:
+        messages.success(request, "Saved.")
+        return HttpResponse("".join(f"<p>{m}</p>" for m in messages.get_messages(request)))
+
+    request = _with_messages(rf.post("/", **HTMX))
+    response = HtmxMessagesMiddleware(shown_in_place)(request)
+
+    assert response.content == b"<p>Saved.</p>"
+    assert toasts_of(response) == []
+    assert _stored_for_the_next_page(request, response) == []
 
 
 def test_an_htmx_redirect_keeps_its_messages(rf: RequestFactory) -> None:
