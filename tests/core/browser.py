@@ -22,7 +22,7 @@ def sign_in(page: Any, email: str, *, then: str = "") -> None:
     page.goto("/auth/sign-in/")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.locator("main form button[type=submit]").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url("**/t/**")
     if then:
         page.goto(then)

@@ -52,15 +52,17 @@ document.addEventListener("htmx:afterRequest", function (event) {
   release();
 });
 
-// Plain forms: after this submit event (a disabled button is not sent with the form),
-// unless something (htmx, the confirmation dialog) took the submit over.
+// Plain forms a person submitted (a button, or Enter, which presses the default button;
+// not a script's requestSubmit()): once this submit event is over (a disabled button is
+// not sent with the form), unless something took the submit over: htmx, the confirmation
+// dialog, a passkey ceremony (listeners that may run after this one, hence the check then).
 document.addEventListener("submit", function (event) {
   var form = event.target;
-  if (event.defaultPrevented || !(form instanceof HTMLFormElement)) return;
-  if (form.method === "dialog" || (form.target && form.target !== "_self")) return;
   var pressed = event.submitter;
+  if (!(form instanceof HTMLFormElement) || !pressed) return;
+  if (form.method === "dialog" || (form.target && form.target !== "_self")) return;
   setTimeout(function () {
-    hold(form, pressed);
+    if (!event.defaultPrevented) hold(form, pressed);
   }, 0);
 });
 
