@@ -12,11 +12,15 @@ from typing import Any
 import pytest
 
 from accounts.models import User
+from mfa.models import RecoveryCode
+from mfa.selectors import two_factor_status
 from sessions_app.models import Session
 from tenants.models import Invitation, Membership, Role, Team, Tenant
 from tenants.services import tenant_create_org
+from tenants.services.two_factor import tenant_two_factor_require
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
 from tests.core.browser import Workspace, dialog, sign_in, workspace
+from tests.mfa.helpers import enable_totp
 from tests.uploads.conftest import make_image
 from uploads import images
 from uploads.models import Upload
@@ -44,6 +48,7 @@ class Destructive:
     scope: Callable[[Any, Workspace], Any] = lambda page, w: page.locator("main")
     fill: Callable[[Any, Workspace], None] = lambda page, w: None
     prepare: Callable[[Workspace, Any], None] = lambda w, new_page: None
+    signed_in: Callable[[Workspace], None] = lambda w: None  # set up after signing in
 
 
 def _second_device(w: Workspace, new_page: Any) -> None:
@@ -59,6 +64,20 @@ def _avatar(w: Workspace, new_page: Any) -> None:
 def _leech(w: Workspace, new_page: Any) -> None:
     """Acme's account also pays for Leech, another org of its owner."""
     tenant_create_org(owner=w.owner, name="Leech", account=w.org.account)
+
+
+def _authenticator_app(w: Workspace) -> None:
+    """Turned on after signing in (it would ask for a code at sign-in)."""
+    enable_totp(w.owner)
+    w.codes_before = _recovery_codes(w)  # type: ignore[attr-defined]
+
+
+def _recovery_codes(w: Workspace) -> set[str]:
+    return set(RecoveryCode.objects.filter(user=w.owner).values_list("code_hash", flat=True))
+
+
+def _two_factor_required(w: Workspace, new_page: Any) -> None:
+    tenant_two_factor_require(tenant=w.org, acting_user=w.owner, grace_days=14)
 
 
 def _fill_transfer(page: Any, w: Workspace) -> None:
@@ -198,6 +217,34 @@ CASES = [
         prepare=_avatar,
     ),
     Destructive(
+        name="remove the authenticator app",
+        person=_owner,
+        url=lambda w: "/account/security/",
+        button="Remove",
+        confirm="Remove app",
+        done=lambda w: not two_factor_status(user=w.owner).enabled,
+        scope=lambda page, w: page.locator("#authenticator-app"),
+        signed_in=_authenticator_app,
+    ),
+    Destructive(
+        name="make new recovery codes",
+        person=_owner,
+        url=lambda w: "/account/security/",
+        button="Get new codes",
+        confirm="Get new codes",
+        done=lambda w: _recovery_codes(w) != w.codes_before,
+        signed_in=_authenticator_app,
+    ),
+    Destructive(
+        name="stop requiring two-factor authentication",
+        person=_owner,
+        url=lambda w: w.url("settings/"),
+        button="Stop requiring it",
+        confirm="Stop requiring it",
+        done=lambda w: Tenant.objects.get(pk=w.org.pk).two_factor_required_at is None,
+        prepare=_two_factor_required,
+    ),
+    Destructive(
         name="stop paying for another workspace",
         person=_owner,
         url=lambda w: w.url("billing/"),
@@ -231,7 +278,9 @@ def test_a_destructive_action_asks_first_and_backing_out_does_nothing(
     other = _browser.new_context(base_url=live_server.url)
     case.prepare(w, other.new_page)
     other.close()
-    sign_in(page, case.person(w).email, then=case.url(w))
+    sign_in(page, case.person(w).email)
+    case.signed_in(w)
+    page.goto(case.url(w))
     posts: list[str] = []
     page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
     case.fill(page, w)

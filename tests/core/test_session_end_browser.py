@@ -17,9 +17,12 @@ from urllib.parse import quote
 import pytest
 from django.test import Client
 
+from mfa.selectors import two_factor_status
+from mfa.services import totp_remove
 from sessions_app.models import Session
 from sessions_app.services import session_revoke_all_for_user
 from tests.core.browser import Workspace, sign_in, workspace
+from tests.mfa.helpers import enable_totp
 from tests.uploads.conftest import make_image
 from uploads import images
 from uploads.services import avatar_update, logo_update
@@ -50,11 +53,18 @@ class Page:
     person: Callable[[Workspace], Any]
     url: Callable[[Workspace], str]
     prepare: Callable[[Workspace], None] = lambda w: None
+    signed_in: Callable[[Workspace], None] = lambda w: None  # after signing in
     expected: set[str] = field(default_factory=set)  # action URLs (ids as <id>) that must be found
 
 
 def _another_device(w: Workspace) -> None:
     Client().force_login(w.owner)
+
+
+def _no_authenticator_app(w: Workspace) -> None:
+    """Off while signing in (it would ask for a code), on once signed in."""
+    if two_factor_status(user=w.owner).enabled:
+        totp_remove(user=w.owner, acting_user=w.owner)
 
 
 def _png() -> images.NormalizedImage:
@@ -126,6 +136,14 @@ PAGES = [
         expected={"/account/avatar/", "/account/avatar/preview/", "/account/avatar/remove/"},
     ),
     Page(
+        "security",
+        lambda w: w.owner,
+        lambda w: "/account/security/",
+        prepare=_no_authenticator_app,
+        signed_in=lambda w: enable_totp(w.owner),
+        expected={"/account/security/authenticator/remove/"},
+    ),
+    Page(
         "audit log",
         lambda w: w.owner,
         lambda w: w.url("audit/"),
@@ -179,7 +197,9 @@ def test_every_htmx_action_after_the_session_ends_goes_to_sign_in_and_swaps_no_p
         route.fulfill(response=answer)
 
     page.route("**/*", record)
-    sign_in(page, person.email, then=url)
+    sign_in(page, person.email)
+    case.signed_in(w)
+    page.goto(url)
     actions = page.evaluate(FIND_ACTIONS)
     by_url = {(_pattern(a[2]), a[3]): a for a in actions}  # one of each kind of action
     assert case.expected <= {pattern for pattern, _ in by_url}
@@ -187,7 +207,9 @@ def test_every_htmx_action_after_the_session_ends_goes_to_sign_in_and_swaps_no_p
     for n, (kind, _index, action_url, trigger) in enumerate(by_url.values()):
         if n:  # signed out by the previous round: sign in again, back to the page
             case.prepare(w)
-            sign_in(page, person.email, then=url)
+            sign_in(page, person.email)
+            case.signed_in(w)
+            page.goto(url)
         index = next(
             a[1]
             for a in page.evaluate(FIND_ACTIONS)
