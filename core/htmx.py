@@ -47,7 +47,7 @@ def _add(response: R, message: str, level: str) -> R:
     item = {"level": level if level in LEVELS else "info", "message": str(message)}
     named = response.get("HX-Trigger", "")
     if named and not named.lstrip().startswith("{"):  # "a, b": event names, as JSON
-        events = {name.strip(): {} for name in named.split(",") if name.strip()}
+        events: dict[str, dict[str, str]] = {n.strip(): {} for n in named.split(",") if n.strip()}
         response["HX-Trigger"] = json.dumps(events)
     return trigger_client_event(response, TOAST_EVENT, {"items": [*toasts_of(response), item]})
 
