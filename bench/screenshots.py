@@ -66,7 +66,7 @@ def sign_in(page: Page) -> None:
     page.goto("/auth/sign-in/")
     page.fill("input[name=email]", OWNER)
     page.fill("input[name=password]", PASSWORD)
-    page.locator("main button[type=submit]").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url("**/t/**")
 
 
