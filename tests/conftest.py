@@ -253,6 +253,17 @@ def _browser() -> Iterator[Any]:
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def _plain_http_cookies(request: pytest.FixtureRequest) -> None:
+    """Browser tests talk to the live server over plain HTTP: their session and CSRF
+    cookies go without `Secure` (so without the `__Host-` prefix)."""
+    if request.node.get_closest_marker("browser") is None:
+        return
+    settings = request.getfixturevalue("settings")
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+
+
 @pytest.fixture
 def browser_context(_browser: Any, live_server: Any) -> Iterator[Any]:
     """A fresh browser profile (own cookies) against the live server."""

@@ -13,13 +13,6 @@ from tests.tenants.factories import OrgFactory, add_member
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _plain_http_cookies(settings: Any) -> None:
-    # The live server speaks plain HTTP (localhost is still a secure context).
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-
-
 def test_back_after_sign_out_shows_no_signed_in_page_from_the_cache(
     page: Any, browser_context: Any
 ) -> None:

@@ -34,13 +34,6 @@ NOT_PAGES = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _plain_http_cookies(settings: Any) -> None:
-    # The live server speaks plain HTTP (localhost is still a secure context).
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-
-
 def _personal_links(page: Any, slug: str) -> list[Visit]:
     """The personal workspace's own pages, as its dashboard links to them: which tabs
     make sense for one person is the page's decision, and each one shown must pass."""

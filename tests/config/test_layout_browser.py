@@ -40,13 +40,6 @@ document.addEventListener("securitypolicyviolation", (e) => {
 """
 
 
-@pytest.fixture(autouse=True)
-def _plain_http_cookies(settings: Any) -> None:
-    # The live server speaks plain HTTP.
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-
-
 def _sign_in(page: Any, email: str) -> None:
     page.goto("/auth/sign-in/")
     page.fill("input[name=email]", email)

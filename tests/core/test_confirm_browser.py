@@ -29,7 +29,6 @@ from uploads.services import avatar_update
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("plain_http_cookies"),
 ]
 
 

@@ -19,7 +19,6 @@ from uploads.models import Upload
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("plain_http_cookies"),
 ]
 
 

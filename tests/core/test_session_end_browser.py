@@ -30,7 +30,6 @@ from uploads.services import avatar_update, logo_update
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("plain_http_cookies"),
 ]
 
 # Every element htmx sends requests from, as [kind, selector index, action URL, trigger].

@@ -19,7 +19,6 @@ from tests.core.browser import dialog, sign_in, workspace
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("plain_http_cookies"),
 ]
 
 

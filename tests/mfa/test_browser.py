@@ -17,13 +17,6 @@ from tests.mfa.helpers import age_sign_in, enable_totp
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _plain_http_cookies(settings: Any) -> None:
-    # The live server speaks plain HTTP.
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-
-
 def sign_in_with_password(page: Any, email: str) -> None:
     page.goto("/auth/sign-in/")
     page.fill("input[name=email]", email)

@@ -17,8 +17,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture(autouse=True)
 def _relying_party(settings: Any, live_server: Any) -> None:
-    settings.SESSION_COOKIE_SECURE = False  # the live server speaks plain HTTP
-    settings.CSRF_COOKIE_SECURE = False
     settings.MFA_WEBAUTHN_RP_ID = "localhost"
     settings.MFA_WEBAUTHN_ORIGINS = [live_server.url]
 

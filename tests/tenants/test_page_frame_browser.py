@@ -18,13 +18,6 @@ WORKSPACE_TABS = ["", "members/", "teams/", "roles/", "files/", "billing/", "set
 ACCOUNT_TABS = ["/account/", "/account/sessions/", "/account/delete/"]
 
 
-@pytest.fixture(autouse=True)
-def _plain_http_cookies(settings: Any) -> None:
-    # The live server speaks plain HTTP.
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-
-
 def _frame(page: Any) -> dict[str, Any]:
     """Where the page's heading, its tab strip and the open tab are, and how tabs look."""
     return page.evaluate(

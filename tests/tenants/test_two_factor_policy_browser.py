@@ -14,12 +14,6 @@ from tests.tenants.factories import OrgFactory, add_member
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _plain_http_cookies(settings: Any) -> None:
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-
-
 def test_an_owner_requires_two_factor_and_a_member_is_told_by_when(
     _browser: Any, live_server: Any
 ) -> None:

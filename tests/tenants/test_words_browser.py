@@ -16,13 +16,6 @@ from tests.tenants.factories import OrgFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _plain_http_cookies(settings: Any) -> None:
-    # The live server speaks plain HTTP.
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-
-
 def _sign_in(page: Any, email: str) -> None:
     page.goto("/auth/sign-in/")
     page.get_by_label("Email").fill(email)
