@@ -21,7 +21,7 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from core.security_log import security_event
+from core.signed_cookies import signed_cookie_load
 from ratelimit.policy import RateLimitedRequest
 from ratelimit.sign_in import sign_in_settle
 from sessions_app.authentication import Factor
@@ -97,16 +97,13 @@ def pending_sign_in_start(
 def pending_sign_in_get(request: HttpRequest) -> PendingSignIn | None:
     """The sign-in waiting on this browser, or None: no cookie, older than
     MFA_PENDING_AGE, tampered with, or its user's password or status changed."""
-    raw = request.COOKIES.get(pending_cookie_name())
-    if not raw:
-        return None
-    try:
-        data = signing.loads(raw, salt=SALT, max_age=settings.MFA_PENDING_AGE)
-    except signing.SignatureExpired:
-        return None
-    except signing.BadSignature:
-        security_event("mfa_pending.tampered", path=request.path)
-        return None
+    data = signed_cookie_load(
+        request,
+        name=pending_cookie_name(),
+        salt=SALT,
+        max_age=settings.MFA_PENDING_AGE,
+        tampered_event="mfa_pending.tampered",
+    )
     if not isinstance(data, dict) or not isinstance(data.get("u"), int):
         return None
     user = get_user_model()._default_manager.filter(pk=data["u"], is_active=True).first()

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 
-from core.security_log import security_event
+from core.signed_cookies import signed_cookie_load
 from ratelimit.keys import account_identity
 
 COOKIE_NAME = "pacetrack-device"
@@ -39,16 +39,13 @@ def _account(email: str) -> str:
 
 
 def _read(request: HttpRequest) -> dict[str, Any] | None:
-    raw = request.COOKIES.get(device_cookie_name())
-    if not raw:
-        return None
-    try:
-        data = signing.loads(raw, salt=SALT, max_age=settings.RATELIMIT_DEVICE_COOKIE_AGE)
-    except signing.SignatureExpired:
-        return None
-    except signing.BadSignature:
-        security_event("device_cookie.tampered", path=request.path)
-        return None
+    data = signed_cookie_load(
+        request,
+        name=device_cookie_name(),
+        salt=SALT,
+        max_age=settings.RATELIMIT_DEVICE_COOKIE_AGE,
+        tampered_event="device_cookie.tampered",
+    )
     if not isinstance(data, dict) or not isinstance(data.get("d"), str):
         return None
     accounts = data.get("a")
