@@ -13,6 +13,7 @@ Use it only for hot, fixed lookups; everything else goes through the ORM.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any, cast
@@ -32,6 +33,30 @@ def table(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+def json_rows(columns: Sequence[str], source: str, order_by: str) -> str:
+    """A scalar subquery: the rows of `source` (`FROM … WHERE …`), ordered by `order_by`,
+    as one JSON array of arrays of `columns`; `[]` when there are none. Lets a prebuilt
+    statement bring a short list along with its row (read it with `json_value`). Only
+    for values JSON keeps as they are: ids, text, numbers, booleans."""
+    cols = ", ".join(columns)
+    if connection.vendor == "postgresql":
+        return (
+            f"(SELECT COALESCE(json_agg(json_build_array({cols}) ORDER BY {order_by}), "
+            f"'[]'::json) {source})"
+        )
+    # SQLite before 3.44 has no ORDER BY inside an aggregate: it aggregates the rows in
+    # the order of the subquery's. json() keeps each inner array from being quoted.
+    return (
+        f"(SELECT json_group_array(json(rows_.r)) FROM "
+        f"(SELECT json_array({cols}) AS r {source} ORDER BY {order_by}) rows_)"
+    )
+
+
+def json_value(value: Any) -> Any:
+    """A `json_rows` column as Python: psycopg decodes `json` itself, SQLite sends text."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
 @cache
 def _converters(field: Field, vendor: str) -> tuple[Any, tuple[Callable[..., Any], ...]]:
     """The column expression and the converters the ORM would apply to this field."""
@@ -42,8 +67,9 @@ def _converters(field: Field, vendor: str) -> tuple[Any, tuple[Callable[..., Any
 
 def fetch_one(sql: str, params: Sequence[Any], models: Sequence[type[Model]]) -> list[Any] | None:
     """Run `sql` (selecting `select_list` of each model, in order) and build one instance
-    per model from the first row; None when there is no row. Typed `Any`: the models
-    differ per call, so callers annotate what they unpack."""
+    per model from the first row, followed by the row's remaining columns as they came;
+    None when there is no row. Typed `Any`: the models differ per call, so callers
+    annotate what they unpack."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -60,4 +86,4 @@ def fetch_one(sql: str, params: Sequence[Any], models: Sequence[type[Model]]) ->
             for convert in converters:
                 values[i] = convert(values[i], col, connection)
         instances.append(model.from_db(connection.alias, [f.attname for f in fields], values))
-    return instances
+    return [*instances, *row[start:]]

@@ -7,17 +7,22 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from tenants.selectors import membership_list_for_user
+from tenants.selectors import Workspace, workspace_list_for_user
 
 
 def tenant_switcher(request: HttpRequest) -> dict[str, Any]:
-    """`switcher_memberships` is lazy: one query on pages that render the switcher, none
-    elsewhere (anonymous pages, JSON, htmx partials)."""
+    """`switcher_workspaces` is lazy. Tenant pages have it already: TenantMiddleware's
+    membership query brings it along (tenants.selectors.membership_for_request). Other
+    pages that render the switcher pay one query; the rest (anonymous pages, JSON, htmx
+    partials) none."""
 
-    def load() -> list[Any]:
+    def load() -> list[Workspace]:
+        membership = getattr(request, "membership", None)
+        if membership is not None and hasattr(membership, "switcher"):
+            return membership.switcher
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return []
-        return membership_list_for_user(user=user)
+        return workspace_list_for_user(user=user)
 
-    return {"switcher_memberships": SimpleLazyObject(load)}
+    return {"switcher_workspaces": SimpleLazyObject(load)}

@@ -9,7 +9,7 @@ in core (core/models.py); each app declares its own audit actions.
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,6 +19,9 @@ from django.utils import timezone
 
 from core.models import TenantOwnedQuerySet
 from core.permissions import ALL_PERMISSIONS, permission_names
+
+if TYPE_CHECKING:
+    from tenants.selectors import Workspace
 
 # Lower-case letters, digits and single hyphens, 3-60 characters: safe in URLs as typed.
 slug_validator = RegexValidator(
@@ -200,6 +203,9 @@ class Membership(models.Model):
     billing_editable: bool
     remove_refusal: str  # why removing them would be refused ("" when it would not)
     billing_refusal: str  # why they cannot stop being a billing contact ("": they can)
+    # The user's workspaces for the header's switcher, read with the membership by
+    # tenants.selectors.membership_for_request.
+    switcher: list[Workspace]
 
     class Meta:
         constraints = [

@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
 
+from django.db import connection
 from django.db.models import Count, F, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from billing.models import Account
 from core.models import AuditEvent
-from core.prebuilt_sql import fetch_one, select_list, table
+from core.prebuilt_sql import fetch_one, json_rows, json_value, select_list, table
 from mfa.selectors import two_factor_enabled
 from tenants.models import Invitation, Membership, Role, Team, Tenant
 
@@ -25,7 +26,10 @@ def membership_for_request(*, user: User, slug: str) -> Membership | None:
     """The user's membership in the live tenant with this slug, with tenant and role
     loaded in the same query; None when the user is not a member (or it is deleted).
     The billing account comes along too: every tenant page's chrome reads its status
-    (billing's past-due banner), and a join here is cheaper than a second query."""
+    (billing's past-due banner), and a join here is cheaper than a second query. So
+    does the header's workspace switcher (`membership.switcher`, the user's
+    workspaces as `workspace_list_for_user` reads them): read in the same statement, it
+    is as fresh as the membership itself."""
     found = fetch_one(_membership_for_request_sql(), [user.pk, slug], _REQUEST_MODELS)
     if found is None:
         return None
@@ -33,10 +37,11 @@ def membership_for_request(*, user: User, slug: str) -> Membership | None:
     tenant: Tenant
     role: Role
     account: Account
-    membership, tenant, role, account = found
+    membership, tenant, role, account, switcher = found
     tenant.account = account
     membership.tenant = tenant
     membership.role = role
+    membership.switcher = _workspaces(switcher)
     return membership
 
 
@@ -50,13 +55,61 @@ def _membership_for_request_sql() -> str:
     # Identifiers come from model metadata; every value is a query parameter.
     return (
         f"SELECT {select_list(Membership, 'm')}, {select_list(Tenant, 't')}, "  # noqa: S608
-        f"{select_list(Role, 'r')}, {select_list(Account, 'a')} "
+        f"{select_list(Role, 'r')}, {select_list(Account, 'a')}, "
+        f"{_workspaces_sql('m.user_id')} "
         f"FROM {table(Membership)} m "
         f"INNER JOIN {table(Tenant)} t ON t.id = m.tenant_id "
         f"INNER JOIN {table(Role)} r ON r.id = m.role_id "
         f"INNER JOIN {table(Account)} a ON a.id = t.account_id "
         "WHERE m.user_id = %s AND t.slug = %s AND t.deleted_at IS NULL"
     )
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """One line of the workspace switcher: a live tenant of the user and their role."""
+
+    tenant_id: int
+    slug: str
+    name: str
+    kind: str
+    logo: str
+    role_name: str
+
+    @property
+    def is_personal(self) -> bool:
+        return self.kind == Tenant.Kind.PERSONAL
+
+
+def workspace_list_for_user(*, user: User) -> list[Workspace]:
+    """The user's live tenants with their role, as `membership_list_for_user` orders
+    them, in one prebuilt statement (pages outside a tenant; tenant pages get the same
+    list with their membership)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_workspace_list_sql(), [user.pk])
+        (value,) = cursor.fetchone()
+    return _workspaces(value)
+
+
+@cache
+def _workspace_list_sql() -> str:
+    return f"SELECT {_workspaces_sql('%s')}"
+
+
+def _workspaces_sql(user_id: str) -> str:
+    """The switcher's list as one JSON column: `user_id` is a column or a placeholder."""
+    return json_rows(
+        ["wt.id", "wt.slug", "wt.name", "wt.kind", "wt.logo", "wr.name"],
+        f"FROM {table(Membership)} wm "  # noqa: S608 - identifiers from model metadata
+        f"INNER JOIN {table(Tenant)} wt ON wt.id = wm.tenant_id "
+        f"INNER JOIN {table(Role)} wr ON wr.id = wm.role_id "
+        f"WHERE wm.user_id = {user_id} AND wt.deleted_at IS NULL",
+        "wt.kind DESC, wt.name ASC, wt.id ASC",
+    )
+
+
+def _workspaces(value: object) -> list[Workspace]:
+    return [Workspace(*row) for row in json_value(value)]
 
 
 def membership_for_old_slug(*, user: User, slug: str) -> Membership | None:
@@ -85,7 +138,9 @@ def membership_for_app(*, user: User) -> Membership | None:
 
 
 def membership_list_for_user(*, user: User) -> list[Membership]:
-    """The user's live tenants with their role: personal first, then orgs by name."""
+    """The user's live tenants with their role: personal first, then orgs by name (the
+    ORM's definition of the switcher's list; `workspace_list_for_user` is its fast twin,
+    and tests/tenants/test_switcher.py keeps the two equal)."""
     return list(
         Membership.objects.select_related("tenant", "role")
         .filter(user=user, tenant__deleted_at__isnull=True)

@@ -1,0 +1,142 @@
+"""The header's workspace switcher: the user's live workspaces, never a stale one.
+
+Tenant pages read the list in TenantMiddleware's membership query (one prebuilt
+statement with a JSON column); other pages in one query of their own. Both must list
+exactly what the ORM lists, in its order, on every database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tenants.models import Role, Tenant
+from tenants.selectors import (
+    Workspace,
+    membership_for_request,
+    membership_list_for_user,
+    workspace_list_for_user,
+)
+from tenants.services import membership_change_role, membership_remove, tenant_delete
+from tests.tenants.factories import OrgFactory, add_member
+
+pytestmark = pytest.mark.django_db
+
+
+def orm_workspaces(user: Any) -> list[Workspace]:
+    return [
+        Workspace(
+            tenant_id=m.tenant_id,
+            slug=m.tenant.slug,
+            name=m.tenant.name,
+            kind=m.tenant.kind,
+            logo=m.tenant.logo,
+            role_name=m.role.name,
+        )
+        for m in membership_list_for_user(user=user)
+    ]
+
+
+def switcher_slugs(html: str) -> list[str]:
+    """The workspaces the desktop switcher links to, in order."""
+    menu = html.split('data-testid="tenant-switcher"', 1)[1].split("</details>", 1)[0]
+    return [part.split("/", 1)[0] for part in menu.split('href="/t/')[1:]]
+
+
+def test_the_prebuilt_list_matches_the_orm_in_order_with_logos_and_roles(owner: Any) -> None:
+    # Names that sort differently by case and accents, a logo, a deleted org, a role.
+    beta = OrgFactory(owner=owner, name="beta")
+    alpha = OrgFactory(owner=owner, name="Álpha")
+    OrgFactory(owner=owner, name="Zed")
+    Tenant.objects.filter(pk=beta.pk).update(logo="tenant-1/logo.png")
+    tenant_delete(tenant=OrgFactory(owner=owner, name="Gone"), acting_user=owner)
+    elsewhere = OrgFactory(name="Elsewhere")
+    add_member(elsewhere, owner, role_key="admin")
+
+    expected = orm_workspaces(owner)
+
+    assert len(expected) == 5  # personal, four live orgs; the deleted one is not listed
+    assert workspace_list_for_user(user=owner) == expected
+    membership = membership_for_request(user=owner, slug=alpha.slug)
+    assert membership is not None
+    assert membership.switcher == expected
+    assert expected[0].is_personal and not expected[1].is_personal
+
+
+def test_a_user_without_workspaces_gets_an_empty_list(owner: Any) -> None:
+    Tenant.objects.filter(personal_owner=owner).update(deleted_at="2026-01-01T00:00:00Z")
+
+    assert workspace_list_for_user(user=owner) == []
+
+
+def test_a_removed_member_never_sees_the_org_in_the_switcher(
+    client: Any, owner: Any, other_user: Any
+) -> None:
+    theirs = OrgFactory(owner=other_user, name="Their org")
+    mine = OrgFactory(owner=owner, name="My org")
+    membership = add_member(theirs, owner)
+    client.force_login(owner)
+    before = client.get(f"/t/{mine.slug}/").content.decode()
+    assert theirs.slug in switcher_slugs(before)
+
+    membership_remove(tenant=theirs, membership=membership, acting_user=other_user)
+
+    # On the next request, on a tenant page and on a page outside any tenant.
+    for page in (f"/t/{mine.slug}/", f"/t/{mine.slug}/members/", "/account/profile/"):
+        html = client.get(page).content.decode()
+        assert switcher_slugs(html), page
+        assert theirs.slug not in switcher_slugs(html), page
+        assert "Their org" not in html, page
+
+
+def test_a_deleted_org_leaves_every_members_switcher(client: Any, owner: Any) -> None:
+    doomed = OrgFactory(owner=owner, name="Doomed")
+    mine = OrgFactory(owner=owner, name="Mine")
+    client.force_login(owner)
+    assert doomed.slug in switcher_slugs(client.get(f"/t/{mine.slug}/").content.decode())
+
+    tenant_delete(tenant=doomed, acting_user=owner)
+
+    assert doomed.slug not in switcher_slugs(client.get(f"/t/{mine.slug}/").content.decode())
+
+
+def test_a_role_change_shows_in_the_switcher_on_the_next_request(
+    client: Any, owner: Any, other_user: Any
+) -> None:
+    theirs = OrgFactory(owner=other_user, name="Their org")
+    membership = add_member(theirs, owner, role_key="member")
+    client.force_login(owner)
+    assert '<span class="badge badge-blue">Member</span>' in client.get("/account/profile/").content.decode()
+
+    membership_change_role(
+        tenant=theirs,
+        membership=membership,
+        role=Role.objects.get(tenant=theirs, key="admin"),
+        acting_user=other_user,
+    )
+
+    html = client.get(f"/t/{theirs.slug}/").content.decode()
+    assert '<span class="badge badge-blue">Admin</span>' in html
+    assert '<span class="badge badge-blue">Member</span>' not in html
+
+
+def test_tenant_pages_read_the_switcher_with_the_membership(client: Any, owner: Any) -> None:
+    org = OrgFactory(owner=owner, name="Acme")
+    for i in range(3):
+        OrgFactory(owner=owner, name=f"Other {i}")
+    client.force_login(owner)
+    client.get(f"/t/{org.slug}/settings/")  # the visit's write after switching
+
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(f"/t/{org.slug}/settings/").content.decode()
+
+    assert len(switcher_slugs(html)) == 5
+    statements = [q["sql"] for q in queries]
+    # The switcher's order ("personal" first) appears only inside the membership lookup.
+    assert [s for s in statements if "kind" in s and "DESC" in s] == [
+        s for s in statements if s.startswith("SELECT m.") and "wt.kind DESC" in s
+    ]
+    assert len([s for s in statements if s.startswith("SELECT m.")]) == 1
