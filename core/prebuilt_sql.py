@@ -13,6 +13,7 @@ Use it only for hot, fixed lookups; everything else goes through the ORM.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable, Sequence
 from functools import cache
@@ -33,22 +34,25 @@ def table(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def json_rows(columns: Sequence[str], source: str, order_by: str) -> str:
-    """A scalar subquery: the rows of `source` (`FROM … WHERE …`), ordered by `order_by`,
-    as one JSON array of arrays of `columns`; `[]` when there are none. Lets a prebuilt
-    statement bring a short list along with its row (read it with `json_value`). Only
-    for values JSON keeps as they are: ids, text, numbers, booleans."""
+def json_rows(columns: Sequence[str], source: str, order_by: str, limit: int | None = None) -> str:
+    """A scalar subquery: the first `limit` rows of `source` (`FROM … WHERE …`) ordered by
+    `order_by`, as one JSON array of arrays of `columns`; `[]` when there are none. Lets
+    a prebuilt statement bring short lists along with its row (read them with
+    `json_value` or `json_instances`)."""
     cols = ", ".join(columns)
+    limit_sql = f" LIMIT {int(limit)}" if limit is not None else ""
     if connection.vendor == "postgresql":
+        # The row number carries the order into the aggregate, whatever the plan.
         return (
-            f"(SELECT COALESCE(json_agg(json_build_array({cols}) ORDER BY {order_by}), "
-            f"'[]'::json) {source})"
+            f"(SELECT COALESCE(json_agg(rows_.r ORDER BY rows_.n), '[]'::json) FROM "
+            f"(SELECT json_build_array({cols}) AS r, row_number() OVER (ORDER BY {order_by}) AS n "
+            f"{source} ORDER BY {order_by}{limit_sql}) rows_)"
         )
     # SQLite before 3.44 has no ORDER BY inside an aggregate: it aggregates the rows in
     # the order of the subquery's. json() keeps each inner array from being quoted.
     return (
         f"(SELECT json_group_array(json(rows_.r)) FROM "
-        f"(SELECT json_array({cols}) AS r {source} ORDER BY {order_by}) rows_)"
+        f"(SELECT json_array({cols}) AS r {source} ORDER BY {order_by}{limit_sql}) rows_)"
     )
 
 
@@ -75,12 +79,53 @@ def fetch_one(sql: str, params: Sequence[Any], models: Sequence[type[Model]]) ->
         row = cursor.fetchone()
     if row is None:
         return None
-    instances: list[Model] = []
+    return _instances(row, models)
+
+
+def json_instances(value: Any, models: Sequence[type[Model]]) -> list[list[Any]]:
+    """The rows of a `json_rows` column whose columns are `select_list` of each model (then
+    any others), built like `fetch_one` builds a row. A model whose primary key is null
+    (an outer join that found nothing) is None."""
+    rows = json_value(value)
+    if connection.vendor == "postgresql":
+        parsers = _postgres_json_parsers(tuple(models))
+        rows = [
+            [v if v is None or parse is None else parse(v) for v, parse in zip(row, parsers)]
+            + row[len(parsers) :]
+            for row in rows
+        ]
+    return [_instances(row, models) for row in rows]
+
+
+@cache
+def _postgres_json_parsers(models: tuple[type[Model], ...]) -> list[Callable[[Any], Any] | None]:
+    """What turns each column's JSON back into what psycopg sends: PostgreSQL writes
+    timestamps as ISO text and embeds jsonb as JSON, which Django reads as text."""
+    parsers: list[Callable[[Any], Any] | None] = []
+    for model in models:
+        for field in model._meta.concrete_fields:
+            kind = field.get_internal_type()
+            if kind == "DateTimeField":
+                parsers.append(dt.datetime.fromisoformat)
+            elif kind == "DateField":
+                parsers.append(dt.date.fromisoformat)
+            elif kind == "JSONField":
+                parsers.append(json.dumps)
+            else:
+                parsers.append(None)
+    return parsers
+
+
+def _instances(row: Sequence[Any], models: Sequence[type[Model]]) -> list[Any]:
+    instances: list[Model | None] = []
     start = 0
     for model in models:
         fields = model._meta.concrete_fields
         values = list(row[start : start + len(fields)])
         start += len(fields)
+        if values[fields.index(model._meta.pk)] is None:
+            instances.append(None)
+            continue
         for i, field in enumerate(fields):
             col, converters = _converters(field, connection.vendor)
             for convert in converters:

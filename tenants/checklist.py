@@ -12,8 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.urls import reverse
-
+from core.links import link
 from core.permissions import BILLING_MANAGE, MEMBERS_INVITE, TENANT_UPDATE
 
 if TYPE_CHECKING:
@@ -61,7 +60,7 @@ class ChecklistItem:
 
 def _tenant_url(name: str, anchor: str = "") -> Callable[[SetupFacts], str]:
     def url(facts: SetupFacts) -> str:
-        return reverse(name, kwargs={"tenant_slug": facts.tenant.slug}) + anchor
+        return link(name, facts.tenant.slug) + anchor
 
     return url
 
@@ -77,7 +76,7 @@ SETUP_STEPS: tuple[SetupStep, ...] = (
         title="Confirm your email address",
         description="We sent you a link. Confirmed addresses can invite people and upload files.",
         action_label="Resend the email",
-        action_url=lambda facts: reverse("accounts:verify-email-resend"),
+        action_url=lambda facts: link("accounts:verify-email-resend"),
         action_post=True,
         applies=lambda facts: True,
         done=lambda facts: facts.user.is_email_verified,

@@ -1,28 +1,36 @@
-"""What a workspace's overview shows on arrival, read in a fixed handful of queries.
+"""What a workspace's overview shows on arrival, read in one statement.
 
-Counts come in one query of scalar subqueries; the previews (newest members, teams,
-newest files, recent activity) take one query each, whatever the size of the
-workspace. Files are read through the tenant's `uploads` relation: the uploads app
-sits above this one, so it is never imported here.
+The counts and the previews (newest members, teams, recent activity) come in one
+prebuilt statement (core/prebuilt_sql.py) of scalar subqueries, the previews as JSON
+columns built back into model instances; the newest files take a second query, only
+when there are files. `_counts_and_previews_orm` is the same read through the ORM, which
+tests/tenants/test_overview_sql.py holds the statement to, on SQLite and PostgreSQL.
+Files are read through the tenant's `uploads` relation: the uploads app sits above
+this one, so it is never imported here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Count, IntegerField, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.urls import reverse
+from django.utils import timezone
 
 from billing.backends import billing_enabled
 from billing.plans import Plan, PlanUsage, plan_for_tenant, plan_usage
 from core.audit_actions import audit_action_is_destructive
+from core.links import link
 from core.models import AuditEvent
+from core.prebuilt_sql import json_instances, json_rows, select_list, table
 from core.permissions import AUDIT_VIEW, BILLING_MANAGE, FILES_MANAGE, MEMBERS_INVITE
 from tenants.checklist import ChecklistItem, SetupFacts, checklist_items
-from tenants.models import Invitation, Membership, Team, Tenant
+from tenants.models import Invitation, Membership, Team, TeamMember, Tenant
 from tenants.selectors import audit_event_list
 
 if TYPE_CHECKING:
@@ -87,9 +95,9 @@ def overview_get(*, membership: Membership, user: User) -> Overview:
     """Everything the overview shows to this member (the membership comes with its
     tenant, role and billing account, as TenantMiddleware loads them)."""
     tenant, role = membership.tenant, membership.role
-    counts = _counts(tenant)
     is_org = tenant.is_org
     may_audit = role.has_permission(AUDIT_VIEW)
+    counts, members, teams, events = _counts_and_previews(tenant=tenant, user=user, everyone=may_audit)
     # Usage is for people who can act on a limit: upgrade, invite, or upload.
     shows_usage = any(map(role.has_permission, (BILLING_MANAGE, MEMBERS_INVITE, FILES_MANAGE)))
     checklist: list[ChecklistItem] = []
@@ -112,10 +120,10 @@ def overview_get(*, membership: Membership, user: User) -> Overview:
         file_count=counts["files"],
         storage_bytes=counts["storage"],
         plan=plan_for_tenant(tenant),
-        members=_newest_members(tenant) if is_org else [],
-        teams=_teams(tenant) if is_org and counts["teams"] else [],
+        members=members if is_org else [],
+        teams=teams if is_org else [],
         files=_newest_files(tenant) if counts["files"] else [],
-        activity=_activity(tenant=tenant, user=user, everyone=may_audit, can=role.has_permission),
+        activity=_activity(events, tenant=tenant, can=role.has_permission),
         activity_is_everyones=may_audit,
         usage=(
             plan_usage(
@@ -131,13 +139,92 @@ def overview_get(*, membership: Membership, user: User) -> Overview:
     )
 
 
+Previews = tuple[dict[str, int], list[Membership], list[Team], list[AuditEvent]]
+
+
+def _counts_and_previews(*, tenant: Tenant, user: User, everyone: bool) -> Previews:
+    """Counts (members, pending invitations, teams, files, stored bytes), the newest
+    members, the first teams with `member_count` and the newest audit events (everyone's,
+    or only the viewer's): one statement."""
+    pk = tenant.pk
+    params = [pk, pk, timezone.now(), pk, pk, pk, pk, pk, pk, everyone, user.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(_overview_sql(), params)
+        row = cursor.fetchone()
+    n_members, n_pending, n_teams, n_files, n_storage, members_json, teams_json, events_json = row
+    members = []
+    for membership, member in json_instances(members_json, (Membership, get_user_model())):
+        membership.user = member
+        members.append(membership)
+    teams = []
+    for team, member_count in json_instances(teams_json, (Team,)):
+        team.member_count = member_count
+        teams.append(team)
+    events = []
+    for event, actor in json_instances(events_json, (AuditEvent, get_user_model())):
+        event.actor = actor
+        events.append(event)
+    counts = {
+        "members": n_members,
+        "pending": n_pending,
+        "teams": n_teams,
+        "files": n_files,
+        "storage": int(n_storage),
+    }
+    return counts, members, teams, events
+
+
+@cache
+def _overview_sql() -> str:
+    """The overview's statement: written once per process (see core/prebuilt_sql.py)."""
+    user_model = get_user_model()
+    uploads = Tenant._meta.get_field("uploads").related_model
+    file_kind = uploads.Kind.FILE.value  # type: ignore[union-attr]
+    members = json_rows(
+        [select_list(Membership, "om"), select_list(user_model, "ou")],
+        f"FROM {table(Membership)} om INNER JOIN {table(user_model)} ou ON ou.id = om.user_id "
+        "WHERE om.tenant_id = %s",
+        "om.joined_at DESC, om.id DESC",
+        PREVIEW_MEMBERS,
+    )
+    teams = json_rows(
+        [
+            select_list(Team, "ot"),
+            f"(SELECT COUNT(*) FROM {table(TeamMember)} otm WHERE otm.team_id = ot.id)",
+        ],
+        f"FROM {table(Team)} ot WHERE ot.tenant_id = %s",
+        "ot.name ASC, ot.id ASC",
+        PREVIEW_TEAMS,
+    )
+    events = json_rows(
+        [select_list(AuditEvent, "oe"), select_list(user_model, "oa")],
+        f"FROM {table(AuditEvent)} oe LEFT JOIN {table(user_model)} oa ON oa.id = oe.actor_id "
+        # Everyone's events, or only the viewer's.
+        "WHERE oe.tenant_id = %s AND (%s OR oe.actor_id = %s)",
+        "oe.created_at DESC, oe.id DESC",
+        PREVIEW_ACTIVITY,
+    )
+    # Identifiers come from model metadata; every value is a query parameter.
+    return (
+        f"SELECT (SELECT COUNT(*) FROM {table(Membership)} WHERE tenant_id = %s), "  # noqa: S608
+        f"(SELECT COUNT(*) FROM {table(Invitation)} WHERE tenant_id = %s "
+        "AND accepted_at IS NULL AND cancelled_at IS NULL AND expires_at > %s), "
+        f"(SELECT COUNT(*) FROM {table(Team)} WHERE tenant_id = %s), "
+        f"(SELECT COUNT(*) FROM {table(uploads)} WHERE tenant_id = %s AND kind = '{file_kind}'), "
+        f"(SELECT COALESCE(SUM(size), 0) FROM {table(uploads)} WHERE tenant_id = %s), "
+        f"{members}, {teams}, {events}"
+    )
+
+
+# The same reads through the ORM: the definition the statement is tested against.
+
 def _scalar(rows: QuerySet[Any], aggregate: Count | Sum) -> Coalesce:
     """`(SELECT aggregate FROM rows)`, 0 when there are none."""
     value = rows.order_by().values("tenant_id").annotate(value=aggregate).values("value")
     return Coalesce(Subquery(value), 0, output_field=IntegerField())
 
 
-def _counts(tenant: Tenant) -> dict[str, int]:
+def _counts_orm(tenant: Tenant) -> dict[str, int]:
     """Members, pending invitations, teams, files and stored bytes: one query.
 
     Stored bytes count every upload (avatars and the logo too), the total the storage
@@ -161,7 +248,7 @@ def _counts(tenant: Tenant) -> dict[str, int]:
     }
 
 
-def _newest_members(tenant: Tenant) -> list[Membership]:
+def _newest_members_orm(tenant: Tenant) -> list[Membership]:
     return list(
         Membership.objects.for_tenant(tenant)
         .select_related("user")
@@ -169,7 +256,7 @@ def _newest_members(tenant: Tenant) -> list[Membership]:
     )
 
 
-def _teams(tenant: Tenant) -> list[Team]:
+def _teams_orm(tenant: Tenant) -> list[Team]:
     """The first teams by name, with `member_count`."""
     return list(
         Team.objects.for_tenant(tenant)
@@ -187,20 +274,15 @@ def _newest_files(tenant: Tenant) -> list[Any]:
 
 
 def _activity(
-    *, tenant: Tenant, user: User, everyone: bool, can: Callable[[str], bool]
+    events: list[AuditEvent], *, tenant: Tenant, can: Callable[[str], bool]
 ) -> list[Activity]:
-    """The newest audit events: everyone's for people who may read the audit log, else
-    only the viewer's own (what they did is no secret to them)."""
-    events = audit_event_list(tenant=tenant)
-    if not everyone:
-        events = events.filter(actor=user)
     return [
         Activity(
             event=event,
             url=_activity_url(event, tenant=tenant, can=can),
             is_destructive=audit_action_is_destructive(event.action),
         )
-        for event in events[:PREVIEW_ACTIVITY]
+        for event in events
     ]
 
 
@@ -208,4 +290,13 @@ def _activity_url(event: AuditEvent, *, tenant: Tenant, can: Callable[[str], boo
     page = _ACTIVITY_PAGES.get(event.action.partition(".")[0])
     if page is None or (page[1] is not None and not can(page[1])):
         return ""
-    return reverse(page[0], kwargs={"tenant_slug": tenant.slug})
+    return link(page[0], tenant.slug)
+
+
+def _events_orm(*, tenant: Tenant, user: User, everyone: bool) -> list[AuditEvent]:
+    """The newest audit events: everyone's for people who may read the audit log, else
+    only the viewer's own (what they did is no secret to them)."""
+    events = audit_event_list(tenant=tenant)
+    if not everyone:
+        events = events.filter(actor=user)
+    return list(events[:PREVIEW_ACTIVITY])
