@@ -63,8 +63,7 @@ def _world() -> dict[str, Any]:
 
     from accounts.services import user_signup
     from tenants.models import Role, Tenant
-    from tenants.services import membership_create, team_create, team_member_add
-    from tenants.services import tenant_create_org
+    from tenants.services import membership_create, team_create, team_member_add, tenant_create_org
 
     now = timezone.now()
 

@@ -39,19 +39,21 @@ def json_rows(columns: Sequence[str], source: str, order_by: str, limit: int | N
     `order_by`, as one JSON array of arrays of `columns`; `[]` when there are none. Lets
     a prebuilt statement bring short lists along with its row (read them with
     `json_value` or `json_instances`)."""
+    # Callers pass SQL written in their code (identifiers from model metadata); every
+    # value stays a query parameter.
     cols = ", ".join(columns)
     limit_sql = f" LIMIT {int(limit)}" if limit is not None else ""
     if connection.vendor == "postgresql":
         # The row number carries the order into the aggregate, whatever the plan.
         return (
-            f"(SELECT COALESCE(json_agg(rows_.r ORDER BY rows_.n), '[]'::json) FROM "
+            f"(SELECT COALESCE(json_agg(rows_.r ORDER BY rows_.n), '[]'::json) FROM "  # noqa: S608
             f"(SELECT json_build_array({cols}) AS r, row_number() OVER (ORDER BY {order_by}) AS n "
             f"{source} ORDER BY {order_by}{limit_sql}) rows_)"
         )
     # SQLite before 3.44 has no ORDER BY inside an aggregate: it aggregates the rows in
     # the order of the subquery's. json() keeps each inner array from being quoted.
     return (
-        f"(SELECT json_group_array(json(rows_.r)) FROM "
+        f"(SELECT json_group_array(json(rows_.r)) FROM "  # noqa: S608
         f"(SELECT json_array({cols}) AS r {source} ORDER BY {order_by}{limit_sql}) rows_)"
     )
 
@@ -90,7 +92,10 @@ def json_instances(value: Any, models: Sequence[type[Model]]) -> list[list[Any]]
     if connection.vendor == "postgresql":
         parsers = _postgres_json_parsers(tuple(models))
         rows = [
-            [v if v is None or parse is None else parse(v) for v, parse in zip(row, parsers)]
+            [
+                v if v is None or parse is None else parse(v)
+                for v, parse in zip(row[: len(parsers)], parsers, strict=True)
+            ]
             + row[len(parsers) :]
             for row in rows
         ]

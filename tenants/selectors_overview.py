@@ -27,8 +27,8 @@ from billing.plans import Plan, PlanUsage, plan_for_tenant, plan_usage
 from core.audit_actions import audit_action_is_destructive
 from core.links import link
 from core.models import AuditEvent
-from core.prebuilt_sql import json_instances, json_rows, select_list, table
 from core.permissions import AUDIT_VIEW, BILLING_MANAGE, FILES_MANAGE, MEMBERS_INVITE
+from core.prebuilt_sql import json_instances, json_rows, select_list, table
 from tenants.checklist import ChecklistItem, SetupFacts, checklist_items
 from tenants.models import Invitation, Membership, Team, TeamMember, Tenant
 from tenants.selectors import audit_event_list
@@ -97,7 +97,9 @@ def overview_get(*, membership: Membership, user: User) -> Overview:
     tenant, role = membership.tenant, membership.role
     is_org = tenant.is_org
     may_audit = role.has_permission(AUDIT_VIEW)
-    counts, members, teams, events = _counts_and_previews(tenant=tenant, user=user, everyone=may_audit)
+    counts, members, teams, events = _counts_and_previews(
+        tenant=tenant, user=user, everyone=may_audit
+    )
     # Usage is for people who can act on a limit: upgrade, invite, or upload.
     shows_usage = any(map(role.has_permission, (BILLING_MANAGE, MEMBERS_INVITE, FILES_MANAGE)))
     checklist: list[ChecklistItem] = []
@@ -147,7 +149,7 @@ def _counts_and_previews(*, tenant: Tenant, user: User, everyone: bool) -> Previ
     members, the first teams with `member_count` and the newest audit events (everyone's,
     or only the viewer's): one statement."""
     pk = tenant.pk
-    params = [pk, pk, timezone.now(), pk, pk, pk, pk, pk, pk, everyone, user.pk]
+    params: list[Any] = [pk, pk, timezone.now(), pk, pk, pk, pk, pk, pk, everyone, user.pk]
     with connection.cursor() as cursor:
         cursor.execute(_overview_sql(), params)
         row = cursor.fetchone()
@@ -178,8 +180,8 @@ def _counts_and_previews(*, tenant: Tenant, user: User, everyone: bool) -> Previ
 def _overview_sql() -> str:
     """The overview's statement: written once per process (see core/prebuilt_sql.py)."""
     user_model = get_user_model()
-    uploads = Tenant._meta.get_field("uploads").related_model
-    file_kind = uploads.Kind.FILE.value  # type: ignore[union-attr]
+    uploads: Any = Tenant._meta.get_field("uploads").related_model
+    file_kind = uploads.Kind.FILE.value
     members = json_rows(
         [select_list(Membership, "om"), select_list(user_model, "ou")],
         f"FROM {table(Membership)} om INNER JOIN {table(user_model)} ou ON ou.id = om.user_id "
@@ -190,7 +192,7 @@ def _overview_sql() -> str:
     teams = json_rows(
         [
             select_list(Team, "ot"),
-            f"(SELECT COUNT(*) FROM {table(TeamMember)} otm WHERE otm.team_id = ot.id)",
+            f"(SELECT COUNT(*) FROM {table(TeamMember)} otm WHERE otm.team_id = ot.id)",  # noqa: S608
         ],
         f"FROM {table(Team)} ot WHERE ot.tenant_id = %s",
         "ot.name ASC, ot.id ASC",
@@ -217,6 +219,7 @@ def _overview_sql() -> str:
 
 
 # The same reads through the ORM: the definition the statement is tested against.
+
 
 def _scalar(rows: QuerySet[Any], aggregate: Count | Sum) -> Coalesce:
     """`(SELECT aggregate FROM rows)`, 0 when there are none."""

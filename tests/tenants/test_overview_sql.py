@@ -111,9 +111,7 @@ def test_teams_match_the_orm_in_order_with_member_counts(busy_org: Any, owner: A
 
 
 @pytest.mark.parametrize("everyone", [True, False])
-def test_activity_matches_the_orm_with_actors(
-    busy_org: Any, owner: Any, everyone: bool
-) -> None:
+def test_activity_matches_the_orm_with_actors(busy_org: Any, owner: Any, everyone: bool) -> None:
     _, _, _, events = _counts_and_previews(tenant=busy_org, user=owner, everyone=everyone)
     expected = _events_orm(tenant=busy_org, user=owner, everyone=everyone)
 
@@ -133,12 +131,31 @@ def test_an_empty_workspace_has_empty_previews(owner: Any) -> None:
 
     counts, members, teams, _ = _counts_and_previews(tenant=org, user=owner, everyone=True)
 
-    assert counts == _counts_orm(org) == {
-        "members": 1,
-        "pending": 0,
-        "teams": 0,
-        "files": 0,
-        "storage": 0,
-    }
+    assert (
+        counts
+        == _counts_orm(org)
+        == {
+            "members": 1,
+            "pending": 0,
+            "teams": 0,
+            "files": 0,
+            "storage": 0,
+        }
+    )
     assert [m.user_id for m in members] == [owner.pk]
     assert teams == []
+
+
+def test_a_signed_in_overview_costs_three_statements(
+    client: Any, busy_org: Any, owner: Any, django_assert_num_queries: Any
+) -> None:
+    """Session and user, membership with tenant, role, account and switcher, then the
+    overview; the newest files are a fourth only because this workspace has files."""
+    client.force_login(owner)
+    client.get(f"/t/{busy_org.slug}/")  # the visit's write after switching
+
+    with django_assert_num_queries(4):
+        response = client.get(f"/t/{busy_org.slug}/")
+
+    assert response.status_code == 200
+    assert b"a.txt" in response.content and b"Zo\xc3\xab 6" in response.content

@@ -109,7 +109,10 @@ def test_a_role_change_shows_in_the_switcher_on_the_next_request(
     theirs = OrgFactory(owner=other_user, name="Their org")
     membership = add_member(theirs, owner, role_key="member")
     client.force_login(owner)
-    assert '<span class="badge badge-blue">Member</span>' in client.get("/account/profile/").content.decode()
+    assert (
+        '<span class="badge badge-blue">Member</span>'
+        in client.get("/account/profile/").content.decode()
+    )
 
     membership_change_role(
         tenant=theirs,
