@@ -96,7 +96,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files are answered here; nothing below runs for them (whitenoise's advice).
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below)
+    # Content-Security-Policy (CONTENT_SECURITY_POLICY below): django-csp, built once per process.
+    "config.security_headers.CSPMiddleware",
     "config.security_headers.PermissionsPolicyMiddleware",
     # TRACE, PUT, DELETE…: 405 before any work (core.request_limits).
     "core.request_limits.AllowedMethodsMiddleware",

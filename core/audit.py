@@ -3,8 +3,9 @@
 Services call it next to the change they make, so the event commits (or rolls
 back) with the change itself. The actor's IP comes from `request` or `ip=` when
 the caller has them; for services called from a view without a request in
-hand, `AuditContextMiddleware` remembers the client IP of the current request
-in a context variable. That variable carries the IP only, never the tenant or
+hand, `AuditContextMiddleware` remembers how to get the client IP of the current
+request in a context variable (a function, called only when an event is written:
+most requests write none). That variable yields the IP only, never the tenant or
 the user: scoping stays explicit.
 
 Events about a person rather than a workspace (a session staff revoked, a deleted
@@ -16,20 +17,21 @@ from __future__ import annotations
 
 import contextvars
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 
 from core.audit_actions import audit_action_exists
-from core.client_ip import client_ip
+from core.client_ip import client_ip, client_ip_once
 from core.models import AuditEvent
 
 if TYPE_CHECKING:
     from accounts.models import User
     from tenants.models import Tenant
 
-_request_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+_request_ip: contextvars.ContextVar[Callable[[], str] | None] = contextvars.ContextVar(
     "audit_request_ip", default=None
 )
 
@@ -65,7 +67,11 @@ def audit_record(
     if not audit_action_exists(action):
         raise ValueError(f"Unknown audit action {action!r}.")
     if ip is None:
-        ip = client_ip(request) if request is not None else _request_ip.get()
+        if request is not None:
+            ip = client_ip(request)
+        else:
+            lazy_ip = _request_ip.get()
+            ip = lazy_ip() if lazy_ip is not None else None
     if acting_user is not None and not acting_user.is_authenticated:
         acting_user = None
     event = AuditEvent(
@@ -111,7 +117,7 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = _request_ip.set(client_ip(request))
+        token = _request_ip.set(partial(client_ip_once, request))
         try:
             return self.get_response(request)
         finally:

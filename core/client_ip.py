@@ -84,6 +84,21 @@ def _trusted(ip: Address, networks: tuple[Network, ...]) -> bool:
     return any(ip.version == net.version and ip in net for net in networks)
 
 
+def client_ip_once(request: HttpRequest) -> str:
+    """`client_ip`, worked out at most once per request and only when something asks.
+
+    The audit context, the session store and the rate limiter may all want it; most
+    requests need it for none of them (no audit row, no activity write), so the
+    middleware pass `functools.partial(client_ip_once, request)` around instead.
+    """
+    try:
+        return request._client_ip  # type: ignore[attr-defined,no-any-return]
+    except AttributeError:
+        ip = client_ip(request)
+        request._client_ip = ip  # type: ignore[attr-defined]
+        return ip
+
+
 def client_ip(request: HttpRequest) -> str:
     """The client IP for this request (a string; "0.0.0.0" if nothing usable)."""
     remote = _parse(request.META.get("REMOTE_ADDR"))

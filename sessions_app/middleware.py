@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 
-from core.client_ip import client_ip
+from core.client_ip import client_ip, client_ip_once
 from core.security_log import security_event
 from sessions_app.auth import session_user
 from sessions_app.backends.db import SessionStore
@@ -55,7 +55,8 @@ class SessionMiddleware(DjangoSessionMiddleware):
             # The signature did not verify: forged, altered, or signed with a retired secret.
             security_event("session.cookie_tampered", ip=client_ip(request), path=request.path)
         session.bind_client(
-            ip_address=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")
+            ip_address=partial(client_ip_once, request),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
         request.session = session
 

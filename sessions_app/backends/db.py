@@ -16,6 +16,7 @@ and the test client's force_login() all work unchanged. What differs from
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +41,12 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 ACTIVE_TENANT_KEY = "active_tenant_id"
+
+
+def _no_ip() -> str | None:
+    return None
+
+
 # Keys that live in columns rather than in `data`.
 COLUMN_KEYS = frozenset({SESSION_KEY, ACTIVE_TENANT_KEY})
 
@@ -58,7 +65,9 @@ class SessionStore(SessionBase):
     def __init__(self, session_key: str | None = None) -> None:
         self._row: Session | None = None
         self._pending: dict[str, Any] = {}
-        self._ip_address: str | None = None
+        self._client_ip: Callable[[], str | None] = _no_ip
+        # (cookie value, token) once the signature verified: load() does not check it again.
+        self._verified: tuple[str, str] | None = None
         self._user_agent = ""
         self.key_changed = False
         # Why the row is revoked when flush()/delete() runs; auth sets it on a stale hash.
@@ -69,7 +78,18 @@ class SessionStore(SessionBase):
 
     def _validate_session_key(self, key: str | None) -> bool:
         # An unsigned or tampered key is no key at all: nothing is looked up.
-        return token_unsign(key) is not None
+        token = token_unsign(key)
+        if token is None or key is None:
+            return False
+        self._verified = (key, token)
+        return True
+
+    def _token(self) -> str | None:
+        """The token inside the current key, verified once per key (HMAC is not free)."""
+        key = self.session_key
+        if self._verified is not None and self._verified[0] == key:
+            return self._verified[1]
+        return token_unsign(key)
 
     def _new_key(self) -> None:
         self._session_key = token_sign(token_new())
@@ -79,9 +99,13 @@ class SessionStore(SessionBase):
 
     # --- Request context (set by the middleware) ----------------------------------
 
-    def bind_client(self, *, ip_address: str | None, user_agent: str) -> None:
-        """Where this request comes from; recorded on new rows and activity writes."""
-        self._ip_address = ip_address
+    def bind_client(self, *, ip_address: Callable[[], str | None], user_agent: str) -> None:
+        """Where this request comes from; recorded on new rows and activity writes.
+
+        The IP is a function, called only when a row is written: working it out
+        (forwarding headers, parsing) is wasted on the requests that write nothing.
+        """
+        self._client_ip = ip_address
         self._user_agent = user_agent[:500]
 
     @property
@@ -99,7 +123,7 @@ class SessionStore(SessionBase):
     # --- SessionBase interface ------------------------------------------------------
 
     def load(self) -> dict[str, Any]:
-        token = token_unsign(self.session_key)
+        token = self._token()
         row = None
         if token is not None:
             row = session_with_user_get(token_hash=token_hash(token))
@@ -145,8 +169,8 @@ class SessionStore(SessionBase):
         if self._row is None:
             self._row = session_create(
                 user_id=int(data[SESSION_KEY]),
-                token=token_unsign(self.session_key) or "",
-                ip_address=self._ip_address,
+                token=self._token() or "",
+                ip_address=self._client_ip(),
                 user_agent=self._user_agent,
                 active_tenant_id=tenant_id,
                 data=extra,
@@ -227,8 +251,9 @@ class SessionStore(SessionBase):
         interval = timedelta(seconds=settings.SESSIONS_ACTIVITY_INTERVAL)
         if now - row.last_activity_at >= interval:
             self._pending["last_activity_at"] = now
-            if self._ip_address and self._ip_address != row.ip_address:
-                self._pending["ip_address"] = self._ip_address
+            ip_address = self._client_ip()
+            if ip_address and ip_address != row.ip_address:
+                self._pending["ip_address"] = ip_address
             if self._user_agent != row.user_agent:
                 self._pending["user_agent"] = self._user_agent
                 self._pending["device"] = device_label(self._user_agent)

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from core.client_ip import client_ip
+from core.client_ip import client_ip, client_ip_once
 
 
 def ip(rf: Any, remote: str = "10.0.0.2", **headers: str) -> str:
@@ -91,3 +91,15 @@ def test_bad_settings_are_explained(rf: Any, settings: Any) -> None:
     settings.CLIENT_IP_HEADER = "Forwarded"
     with pytest.raises(ImproperlyConfigured, match="CLIENT_IP_HEADER 'Forwarded'"):
         ip(rf, HTTP_X_FORWARDED_FOR="1.1.1.1")
+
+
+def test_client_ip_once_works_it_out_once_per_request(rf: Any, settings: Any) -> None:
+    request = rf.get("/", REMOTE_ADDR="203.0.113.7")
+    assert client_ip_once(request) == "203.0.113.7"
+    settings.TRUSTED_PROXIES = "1"  # a later change within the request is not seen again
+    request.META["HTTP_X_FORWARDED_FOR"] = "198.51.100.1"
+    assert client_ip_once(request) == "203.0.113.7"
+    assert (
+        client_ip_once(rf.get("/", REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR="198.51.100.1"))
+        == "198.51.100.1"
+    )

@@ -15,7 +15,7 @@ from django.core import signing
 from django.core.management import call_command
 
 from sessions_app.models import Session
-from sessions_app.tokens import token_new, token_sign, token_unsign
+from sessions_app.tokens import SALT, token_new, token_sign, token_unsign
 from tests.sessions_app.helpers import FIREFOX_LINUX, cookie, row_of, sign_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.sessions_app.urls")]
@@ -353,3 +353,20 @@ def test_a_secret_key_rotation_keeps_the_session_and_its_absolute_lifetime(
     settings.SECRET_KEY_FALLBACKS = []  # the old key is gone: the re-signed hash still works
     with time_machine.travel(T0 + timedelta(days=1, minutes=1), tick=False):
         assert client.get("/whoami/").status_code == 200
+
+
+def test_a_signed_in_request_verifies_the_cookie_signature_once(
+    auth_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    verified: list[str] = []
+    unsign = signing.Signer.unsign
+
+    def counting_unsign(self: signing.Signer, value: str) -> str:
+        if self.salt == SALT:
+            verified.append(value)
+        return unsign(self, value)
+
+    monkeypatch.setattr(signing.Signer, "unsign", counting_unsign)
+
+    assert auth_client.get("/account/sessions/").status_code == 200
+    assert len(verified) == 1

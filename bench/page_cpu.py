@@ -1,0 +1,255 @@
+"""App CPU milliseconds per request for the hot pages, in-process and without wrk.
+
+`make bench` needs a quiet machine; this needs one core for a few seconds. It builds a
+throwaway test database (Django's test-database creation: in memory on SQLite,
+`test_<name>` on PostgreSQL), seeds one owner with 20 signed-in devices, an org of
+25 members and a personal workspace, and calls the WSGI handler directly with fixed
+environs (no test client, no socket), so what is timed is Django, the middleware
+stack, the view and the template. CPU time (`time.process_time`) is what is reported:
+it leaves out the database's own work and is steadier than wall time on a shared box.
+
+A second process runs the same loop under `bench.stock_settings` for the references:
+a bare view under Django's stock middleware (`/hello/`) and the minimal stock
+signed-in page (`/signed-in/`), so ratios are measured in one run.
+
+    python -m bench.page_cpu [N]          # N requests per page (default 2000)
+    PAGE_CPU_ONLY=healthz,devices python -m bench.page_cpu   # some of the pages
+    PAGE_CPU_PROFILE=devices python -m bench.page_cpu 500   # cProfile of one page instead
+
+Production settings (DEBUG off, static files collected into var/page_cpu_static) with
+plain-http loopback, like bench/lib.py; the rate limiter is off so 2,000 page views
+per user are not refused.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import secrets
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+DEVICE_SESSIONS = 20
+ORG_MEMBERS = 25
+
+_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "SESSION_SECRET": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "SECURE_SSL_REDIRECT": "false",
+    "SESSION_COOKIE_SECURE": "false",
+    "CSRF_COOKIE_SECURE": "false",
+    "SECURE_HSTS_SECONDS": "0",
+    "RATELIMIT_ENABLED": "false",
+    "LOG_LEVEL": "WARNING",
+    "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+}
+
+
+def _environ(path: str, cookies: dict[str, str]) -> dict[str, Any]:
+    return {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_USER_AGENT": "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0",
+        "HTTP_ACCEPT": "text/html",
+        "HTTP_COOKIE": "; ".join(f"{k}={v}" for k, v in cookies.items()),
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+
+
+def _cpu_ms(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: int) -> float:
+    """Median over 5 rounds of the CPU ms one request costs (after a warm-up)."""
+    statuses: list[str] = []
+
+    def start_response(status: str, headers: Any, exc_info: Any = None) -> None:
+        statuses.append(status)
+
+    def one() -> None:
+        env = dict(environ)
+        env["wsgi.input"] = io.BytesIO(b"")
+        body = app(env, start_response)
+        for _ in body:
+            pass
+        close = getattr(body, "close", None)
+        if close is not None:
+            close()
+
+    for _ in range(50):
+        one()
+    if not statuses[-1].startswith("200"):
+        raise SystemExit(f"{environ['PATH_INFO']} answered {statuses[-1]}")
+    rounds = []
+    per_round = max(1, n // 5)
+    for _ in range(5):
+        start = time.process_time()
+        for _ in range(per_round):
+            one()
+        rounds.append((time.process_time() - start) * 1000 / per_round)
+    return round(sorted(rounds)[2], 3)
+
+
+def _profile(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: int) -> None:
+    import cProfile
+    import pstats
+
+    def start_response(status: str, headers: Any, exc_info: Any = None) -> None:
+        pass
+
+    def one() -> None:
+        env = dict(environ)
+        env["wsgi.input"] = io.BytesIO(b"")
+        body = app(env, start_response)
+        b"".join(body)
+        body.close()  # type: ignore[attr-defined]
+
+    for _ in range(50):
+        one()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(n):
+        one()
+    profiler.disable()
+    stats = pstats.Stats(profiler, stream=sys.stderr)
+    stats.sort_stats("cumulative").print_stats(45)
+    stats.sort_stats("tottime").print_stats(30)
+    callers = os.environ.get("PAGE_CPU_CALLERS")
+    if callers:
+        stats.print_callers(callers)
+
+
+def _setup(settings_module: str) -> Any:
+    for key, value in _ENV.items():
+        os.environ.setdefault(key, value)
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    return connection
+
+
+def _pacetrack(n: int) -> dict[str, float]:
+    connection = _setup("config.settings")
+    try:
+        from django.conf import settings
+        from django.core.wsgi import get_wsgi_application
+        from django.test import Client
+
+        from accounts.services import user_signup
+        from tenants.models import Role
+        from tenants.services import membership_create, tenant_create_org
+
+        owner = user_signup(email="owner@bench.test", password=None, name="Owner")
+        org = tenant_create_org(owner=owner, name="Bench Org")
+        role = Role.objects.get(tenant=org, key="member")
+        for i in range(ORG_MEMBERS - 1):
+            member = user_signup(email=f"m{i}@bench.test", password=None, name=f"Member {i}")
+            membership_create(tenant=org, user=member, role=role, acting_user=None)
+        cookie = ""
+        for _ in range(DEVICE_SESSIONS):
+            client = Client()
+            client.force_login(owner)
+            cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        personal = owner.personal_tenant.slug
+        app = get_wsgi_application()
+        signed_in = {settings.SESSION_COOKIE_NAME: cookie}
+        pages = {
+            "healthz": ("/healthz/", {}),
+            "devices": ("/account/sessions/", signed_in),
+            "org dashboard": (f"/t/{org.slug}/", signed_in),
+            "personal dashboard": (f"/t/{personal}/", signed_in),
+            "members": (f"/t/{org.slug}/members/", signed_in),
+        }
+        profile = os.environ.get("PAGE_CPU_PROFILE")
+        if profile:  # cProfile of one page instead of the timings (see the docstring)
+            path, c = pages[profile]
+            _profile(app, _environ(path, c), n)
+            return {}
+        only = os.environ.get("PAGE_CPU_ONLY", "").split(",")
+        return {
+            name: _cpu_ms(app, _environ(path, c), n)
+            for name, (path, c) in pages.items()
+            if only == [""] or name in only
+        }
+    finally:
+        connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
+
+
+def _stock(n: int) -> dict[str, float]:
+    connection = _setup("bench.stock_settings")
+    try:
+        from django.core.wsgi import get_wsgi_application
+
+        from accounts.models import User
+        from bench.prepare import stock_session
+
+        user = User.objects.create_user(email="stock@bench.test", password=None, name="Stock")
+        app = get_wsgi_application()
+        cookies = {"stock-sessionid": stock_session(user)}
+        return {
+            "bare view (stock middleware)": _cpu_ms(app, _environ("/hello/", {}), n),
+            "stock signed-in page": _cpu_ms(app, _environ("/signed-in/", cookies), n),
+        }
+    finally:
+        connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--stock"]:
+        print(json.dumps(_stock(int(argv[1]))))
+        return 0
+    n = int(argv[0]) if argv else 2000
+    # Manifest static files (DEBUG off) need collectstatic; a scratch STATIC_ROOT under var/.
+    for key, value in _ENV.items():
+        os.environ.setdefault(key, value)
+    os.environ.setdefault("STATIC_ROOT", str(Path("var") / "page_cpu_static"))
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    if os.environ.get("PAGE_CPU_PROFILE"):
+        _pacetrack(n)
+        return 0
+    stock = json.loads(
+        subprocess.run(
+            [sys.executable, "-m", "bench.page_cpu", "--stock", str(n)],
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+        ).stdout
+    )
+    ours = _pacetrack(n)
+    bare, page = stock["bare view (stock middleware)"], stock["stock signed-in page"]
+    print(f"{'page':<30} {'CPU ms/req':>10} {'x bare':>8} {'x stock page':>13}")
+    for name, ms in {**stock, **ours}.items():
+        print(f"{name:<30} {ms:>10.3f} {bare / ms:>8.2f} {page / ms:>13.2f}")
+    print(
+        "ratios are CPU-time ratios (higher is cheaper): healthz target >= 0.85 x bare, "
+        "devices >= 0.5 x stock page"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
