@@ -144,6 +144,8 @@ def _setup(settings_module: str) -> Any:
     django.setup()
     from django.db import connection
 
+    if connection.vendor != "sqlite":  # never the test database pytest uses
+        connection.settings_dict["TEST"]["NAME"] = f"{connection.settings_dict['NAME']}_page_cpu"
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     return connection
 

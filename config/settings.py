@@ -239,7 +239,7 @@ SESSIONS_ACTIVITY_INTERVAL = 5 * 60  # write last-activity/IP/UA at most this of
 # out the least recently active ones.
 SESSIONS_MAX_PER_USER = env.int("SESSIONS_MAX_PER_USER", default=0)
 # Flash messages live in a signed cookie, so anonymous pages never need a session row.
-MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
+MESSAGE_STORAGE = "core.messages.LazyCookieStorage"  # Django's CookieStorage, signer made on use
 
 # --- Two-factor authentication and re-authentication (mfa) -----------------------
 

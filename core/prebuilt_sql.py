@@ -84,6 +84,14 @@ def fetch_one(sql: str, params: Sequence[Any], models: Sequence[type[Model]]) ->
     return _instances(row, models)
 
 
+def fetch_all(sql: str, params: Sequence[Any], model: type[Model]) -> list[Any]:
+    """Run `sql` (selecting `select_list(model, …)`) and build one instance per row."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [_instances(row, [model])[0] for row in rows]
+
+
 def json_instances(value: Any, models: Sequence[type[Model]]) -> list[list[Any]]:
     """The rows of a `json_rows` column whose columns are `select_list` of each model (then
     any others), built like `fetch_one` builds a row. A model whose primary key is null

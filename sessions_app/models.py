@@ -70,6 +70,7 @@ class Session(models.Model):
     objects = SessionQuerySet.as_manager()
     # Display flags views set on fetched rows for their templates; never stored.
     active_recently: bool
+    revoke_url: str
 
     class Meta:
         indexes = [

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from core.prebuilt_sql import fetch_one, select_list, table
+from core.prebuilt_sql import fetch_all, fetch_one, select_list, table
 from sessions_app.models import Session
 
 if TYPE_CHECKING:
@@ -21,6 +21,23 @@ if TYPE_CHECKING:
 def session_list(*, user: User) -> QuerySet[Session]:
     """The user's live sessions, most recently active first."""
     return Session.objects.filter(user=user).active().order_by("-last_activity_at", "-pk")
+
+
+@cache
+def _session_rows_sql() -> str:
+    # session_list's query written out (tests/core/test_prebuilt_sql.py compares the two).
+    return (
+        f"SELECT {select_list(Session, 's')} FROM {table(Session)} s "  # noqa: S608
+        "WHERE s.user_id = %s AND s.revoked_at IS NULL AND s.expires_at > %s "
+        "ORDER BY s.last_activity_at DESC, s.id DESC"
+    )
+
+
+def session_rows(*, user: User, now: datetime) -> list[Session]:
+    """`session_list` as a list, through prebuilt SQL: the devices page reads it on every
+    view and compiling the ORM query cost more than running it (core/prebuilt_sql.py)."""
+    sessions: list[Session] = fetch_all(_session_rows_sql(), [user.pk, now], Session)
+    return sessions
 
 
 def session_list_over_limit(*, user: User, since: datetime) -> list[Session]:

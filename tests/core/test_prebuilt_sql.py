@@ -67,3 +67,30 @@ def test_membership_lookup_misses_other_slugs_non_members_and_deleted_orgs(
     tenant_delete(tenant=acme, acting_user=owner)
 
     assert membership_for_request(user=owner, slug=acme.slug) is None
+
+
+def test_device_rows_match_session_list_in_order_and_field_by_field(user: Any) -> None:
+    from datetime import timedelta
+
+    from django.test import Client
+
+    from sessions_app.selectors import session_list, session_rows
+
+    for _ in range(5):
+        Client().force_login(user)
+    sessions = list(Session.objects.filter(user=user).order_by("pk"))
+    now = timezone.now()
+    Session.objects.filter(pk=sessions[0].pk).update(revoked_at=now, revoked_reason="admin")
+    Session.objects.filter(pk=sessions[1].pk).update(expires_at=now)  # expired: left out
+    Session.objects.filter(pk=sessions[2].pk).update(last_activity_at=now - timedelta(days=2))
+    Session.objects.filter(pk=sessions[3].pk).update(data={"factors": ["password"]})
+    Session.objects.filter(pk__in=[sessions[3].pk, sessions[4].pk]).update(last_activity_at=now)
+
+    expected = list(session_list(user=user))
+    found = session_rows(user=user, now=timezone.now())
+
+    assert [s.pk for s in found] == [s.pk for s in expected]
+    assert len(found) == 3
+    assert found[0].pk == sessions[4].pk  # same activity: the newer row first
+    assert [_fields(s) for s in found] == [_fields(s) for s in expected]
+    assert all(s._state.adding is False for s in found)

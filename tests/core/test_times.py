@@ -83,3 +83,51 @@ def test_pages_show_times_through_the_filter(owner_client: Any, acme: Any) -> No
         html = owner_client.get(path).content.decode()
         assert "just now" in TIME_ELEMENT.findall(html), path  # joined, renamed, signed in
         assert "0 minutes ago" not in html
+
+
+def _dateformat_when(value: dt.datetime | dt.date, style: str = "") -> str:
+    """The filter as it was written with django.utils.dateformat: the oracle for the
+    hand-written formatting, which must give the very same bytes."""
+    from django.utils import timezone
+    from django.utils.dateformat import format as date_format
+    from django.utils.html import format_html
+
+    def date(day: dt.date, today: dt.date) -> str:
+        return date_format(day, "j F" if day.year == today.year else "j F Y")
+
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value)
+        exact, day = date_format(value, "j F Y, H:i T"), value.date()
+    else:
+        exact, day = date_format(value, "j F Y"), value
+    words = date(day, timezone.localdate()) if style == "date" else relative_time(value)
+    return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(), exact, words)
+
+
+MOMENTS = [
+    NOW,
+    NOW - dt.timedelta(minutes=7),
+    NOW - dt.timedelta(days=3, hours=5),
+    dt.datetime(2026, 1, 5, 8, 3, tzinfo=dt.UTC),
+    dt.datetime(2025, 12, 24, 23, 59, 59, 999999, tzinfo=dt.UTC),
+    dt.datetime(2026, 10, 25, 0, 30, tzinfo=dt.UTC),  # 01:30 twice in Berlin: no zone name
+    dt.datetime(2027, 3, 28, 1, 0, tzinfo=dt.UTC),
+    NOW + dt.timedelta(days=40),
+    dt.date(2026, 3, 12),
+    dt.date(2024, 2, 29),
+    dt.date(2026, 9, 1),
+]
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin", "America/St_Johns", "Asia/Kolkata"])
+@pytest.mark.parametrize("language", ["en-us", "fr", "de"])
+def test_the_filter_writes_what_django_dateformat_would(zone: str, language: str) -> None:
+    from django.utils import timezone, translation
+
+    from core.templatetags.times import when
+
+    with timezone.override(zone), translation.override(language):
+        for moment in MOMENTS:
+            for style in ("", "date"):
+                assert when(moment, style) == _dateformat_when(moment, style), (moment, style)

@@ -121,3 +121,10 @@ def test_revoke_needs_post_and_csrf(user: Any) -> None:
     )
     assert strict.get("/account/sessions/revoke-others/").status_code == 405
     assert strict.post("/account/sessions/revoke-others/").status_code == 403
+
+
+def test_each_other_device_has_its_own_sign_out_url(laptop: Client, phone: Client) -> None:
+    html = laptop.get("/account/sessions/").content.decode()
+    url = f"/account/sessions/{row_of(phone).pk}/revoke/"
+    assert f'action="{url}"' in html and f'hx-post="{url}"' in html
+    assert f"/account/sessions/{row_of(laptop).pk}/revoke/" not in html  # this one: sign out
