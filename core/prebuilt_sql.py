@@ -129,19 +129,33 @@ def _postgres_json_parsers(models: tuple[type[Model], ...]) -> list[Callable[[An
     return parsers
 
 
+@cache
+def _plan(
+    model: type[Model], vendor: str
+) -> tuple[list[str], int, tuple[tuple[int, Any, tuple[Callable[..., Any], ...]], ...]]:
+    """The attnames of `model`, where its primary key is, and, for the columns that have
+    any, their converters: worked out once, not for every row of a list."""
+    fields = model._meta.concrete_fields
+    converting = []
+    for i, field in enumerate(fields):
+        col, converters = _converters(field, vendor)
+        if converters:
+            converting.append((i, col, converters))
+    return [f.attname for f in fields], fields.index(model._meta.pk), tuple(converting)
+
+
 def _instances(row: Sequence[Any], models: Sequence[type[Model]]) -> list[Any]:
     instances: list[Model | None] = []
     start = 0
     for model in models:
-        fields = model._meta.concrete_fields
-        values = list(row[start : start + len(fields)])
-        start += len(fields)
-        if values[fields.index(model._meta.pk)] is None:
+        attnames, pk_index, converting = _plan(model, connection.vendor)
+        values = list(row[start : start + len(attnames)])
+        start += len(attnames)
+        if values[pk_index] is None:
             instances.append(None)
             continue
-        for i, field in enumerate(fields):
-            col, converters = _converters(field, connection.vendor)
+        for i, col, converters in converting:
             for convert in converters:
                 values[i] = convert(values[i], col, connection)
-        instances.append(model.from_db(connection.alias, [f.attname for f in fields], values))
+        instances.append(model.from_db(connection.alias, attnames, values))
     return [*instances, *row[start:]]
