@@ -92,7 +92,7 @@ def client_ip_once(request: HttpRequest) -> str:
     middleware pass `functools.partial(client_ip_once, request)` around instead.
     """
     try:
-        return request._client_ip  # type: ignore[attr-defined,no-any-return]
+        return request._client_ip  # type: ignore[attr-defined]
     except AttributeError:
         ip = client_ip(request)
         request._client_ip = ip  # type: ignore[attr-defined]

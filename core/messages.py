@@ -25,5 +25,5 @@ class LazyCookieStorage(CookieStorage):
         BaseStorage.__init__(self, request, *args, **kwargs)  # everything but the signer
 
     @cached_property
-    def signer(self) -> signing.Signer:  # type: ignore[override]
+    def signer(self) -> signing.Signer:
         return signing.get_cookie_signer(salt=self.key_salt)
