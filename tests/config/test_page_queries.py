@@ -26,12 +26,12 @@ pytestmark = pytest.mark.django_db
 
 # page: (SQL statements, Redis round trips with REDIS_URL set)
 PAGES: dict[str, tuple[int, int]] = {
-    "org dashboard": (7, 1),
-    "personal dashboard": (5, 1),
-    "members": (8, 1),
+    "org dashboard": (3, 1),
+    "personal dashboard": (3, 1),
+    "members": (7, 1),
     "devices": (3, 1),
-    "files": (4, 1),
-    "audit": (5, 1),
+    "files": (3, 1),
+    "audit": (4, 1),
 }
 
 REDIS = "redis" in settings.CACHES["default"]["BACKEND"].lower()
