@@ -31,7 +31,9 @@ def cluster_ok(port: int) -> bool:
         return False
 
 
-def start_node(procs: Processes, port: int, workdir: Path) -> subprocess.Popen[bytes]:
+def start_node(
+    procs: Processes, port: int, workdir: Path, logdir: Path | None = None
+) -> subprocess.Popen[bytes]:
     require_port(port, "redis cluster node")
     require_port(port + 10000, "redis cluster bus")
     proc = procs.start(
@@ -55,7 +57,7 @@ def start_node(procs: Processes, port: int, workdir: Path) -> subprocess.Popen[b
             "--appendonly",
             "no",
         ],
-        logfile=workdir / f"redis-{port}.log",
+        logfile=(logdir or workdir) / f"redis-{port}.log",
     )
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
@@ -68,11 +70,16 @@ def start_node(procs: Processes, port: int, workdir: Path) -> subprocess.Popen[b
 
 
 def start_redis_cluster(
-    procs: Processes, ports: list[int], workdir: Path, *, replicas: int = 1
+    procs: Processes,
+    ports: list[int],
+    workdir: Path,
+    *,
+    replicas: int = 1,
+    logdir: Path | None = None,
 ) -> dict[int, subprocess.Popen[bytes]]:
     """Start the nodes and create the cluster (`replicas` replicas per master)."""
     workdir.mkdir(parents=True, exist_ok=True)
-    nodes = {port: start_node(procs, port, workdir) for port in ports}
+    nodes = {port: start_node(procs, port, workdir, logdir) for port in ports}
     subprocess.run(
         [
             "redis-cli",

@@ -26,7 +26,35 @@ from django_redis.client import DefaultClient
 from django_redis.exceptions import ConnectionInterrupted
 from django_redis.pool import ConnectionFactory
 from redis.cluster import ClusterNode, RedisCluster
-from redis.exceptions import RedisError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisClusterException, RedisError
+
+
+class ClusterUnavailable(ConnectionInterrupted, RedisConnectionError):
+    """A part of the cluster that cannot be reached is an unreachable Redis.
+
+    redis-py raises RedisClusterException (not a RedisError) while slots are not
+    covered, e.g. between a master's death and its replica's promotion, and a new
+    RedisCluster connects in its constructor, outside django-redis's error handling.
+    As a ConnectionInterrupted the cache treats it as a miss (IGNORE_EXCEPTIONS); as a
+    redis ConnectionError the rate limiter applies each tier's fail policy and any
+    other caller gets the 503 page. Without it, the failover window is 500 pages.
+    """
+
+    def __init__(self, message: str) -> None:
+        ConnectionInterrupted.__init__(self, connection=None)
+        RedisConnectionError.__init__(self, message)
+
+    def __str__(self) -> str:
+        return RedisConnectionError.__str__(self)
+
+
+class _RedisCluster(RedisCluster):
+    def execute_command(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().execute_command(*args, **kwargs)
+        except RedisClusterException as exc:
+            raise ClusterUnavailable(f"Redis Cluster unavailable: {exc}") from exc
 
 
 class ClusterConnectionFactory(ConnectionFactory):
@@ -36,13 +64,16 @@ class ClusterConnectionFactory(ConnectionFactory):
     def connect(self, url: str) -> RedisCluster:
         cluster = self._clusters.get(url)
         if cluster is None:
-            cluster = self._clusters[url] = self._cluster(url)
+            try:
+                cluster = self._clusters[url] = self._cluster(url)
+            except (RedisError, RedisClusterException) as exc:
+                raise ClusterUnavailable(f"Redis Cluster unavailable: {exc}") from exc
         return cluster
 
     def _cluster(self, url: str) -> RedisCluster:
         nodes = [urlsplit(u.strip()) for u in url.split(",") if u.strip()]
         first = nodes[0]
-        return RedisCluster(
+        return _RedisCluster(
             startup_nodes=[ClusterNode(n.hostname or "127.0.0.1", n.port or 6379) for n in nodes],
             username=first.username or None,
             password=first.password or self.options.get("PASSWORD"),

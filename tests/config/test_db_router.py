@@ -10,6 +10,7 @@ by `make cluster-test` (cluster/).
 from __future__ import annotations
 
 import copy
+import json
 import shutil
 import socket
 import subprocess
@@ -24,6 +25,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
+from core.models import AuditEvent
 from core.replica import REPLICA, replica_alias, replica_health_forget, replica_usable
 from sessions_app.models import Session
 from tests.tenants.factories import make_team
@@ -177,3 +179,26 @@ def test_without_a_replica_every_read_uses_the_primary(rf: Any) -> None:
         assert replica_alias(rf.get("/")) == DEFAULT_DB_ALIAS
     finally:
         settings.DATABASES[REPLICA] = replica
+
+
+@BOTH
+def test_the_admin_list_page_reads_the_replica_and_the_change_page_the_primary(
+    staff_client: Any, acme: Any
+) -> None:
+    team = make_team(acme, "Platform")
+    listing = staff_client.get("/admin/core/auditevent/")
+    assert listing.status_code == 200
+    assert "Platform" not in listing.content.decode()
+    event = AuditEvent.objects.get(target_label="Platform")
+    change = staff_client.get(f"/admin/core/auditevent/{event.pk}/change/")
+    assert change.status_code == 200 and team.name in change.content.decode()
+
+
+@BOTH
+def test_the_data_export_reads_the_replica(auth_client: Any, user: Any, settings: Any) -> None:
+    settings.MFA_REAUTH_AGE = 3600  # signed in just now: no re-authentication prompt
+    export = auth_client.get("/account/export/")
+    assert export.status_code == 200
+    data = json.loads(export.content)
+    assert data["profile"]["email"] == user.email  # the signed-in user, from the session
+    assert data["memberships"] == [] and data["sessions"] == []  # the empty replica

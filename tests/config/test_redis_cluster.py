@@ -8,7 +8,9 @@ a client that is not cluster-aware gets MOVED or CROSSSLOT answers here.
 from __future__ import annotations
 
 import shutil
+import signal
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,8 +21,10 @@ from redis.cluster import RedisCluster
 from redis.crc import key_slot
 
 from bench.lib import Processes
-from cluster.redis_nodes import cluster_url, start_redis_cluster
+from cluster.redis_nodes import cluster_ok, cluster_url, start_redis_cluster
+from config.redis_cluster import ClusterConnectionFactory
 from ratelimit.backends.redis import RedisBackend
+from ratelimit.exceptions import BackendUnavailable
 from ratelimit.keys import counter_key
 
 pytestmark = pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server")
@@ -111,3 +115,72 @@ def test_limiter_keys_hash_to_their_tag_whatever_the_prefix(settings: Any) -> No
     settings.RATELIMIT_KEY_PREFIX = "another-app:"
     key = counter_key("auth", "203.0.113.7")
     assert key_slot(key.encode()) == key_slot(b"auth:203.0.113.7")
+
+
+@pytest.fixture
+def broken_cluster(tmp_path: Path, settings: Any) -> Iterator[tuple[Any, Processes, int]]:
+    """A cluster of its own, whose first master the test kills."""
+    procs = Processes()
+    ports = _free_ports(3)
+    try:
+        nodes = start_redis_cluster(procs, ports, tmp_path, replicas=0)
+        settings.CACHES = {
+            **settings.CACHES,
+            "broken": {
+                "BACKEND": "django_redis.cache.RedisCache",
+                "LOCATION": cluster_url(ports),
+                "OPTIONS": {
+                    "CLIENT_CLASS": "config.redis_cluster.ClusterClient",
+                    "CONNECTION_FACTORY": "config.redis_cluster.ClusterConnectionFactory",
+                    "SOCKET_CONNECT_TIMEOUT": 0.5,
+                    "SOCKET_TIMEOUT": 0.5,
+                    "IGNORE_EXCEPTIONS": True,
+                },
+            },
+        }
+        settings.RATELIMIT_CACHE_ALIAS = "broken"
+        yield caches["broken"], procs, ports[0]
+        del nodes
+    finally:
+        procs.stop_all()
+
+
+def test_a_dead_master_is_a_cache_miss_and_an_unavailable_limiter(
+    broken_cluster: tuple[Any, Processes, int],
+) -> None:
+    cache, procs, dead_port = broken_cluster
+    client = cache.client.get_client()
+    key = next(
+        f"k{i}"
+        for i in range(10_000)
+        if client.nodes_manager.get_node_from_slot(client.keyslot(f":1:k{i}")).port == dead_port
+    )
+    cache.set(key, "v", timeout=60)
+    assert cache.get(key) == "v"
+    victim = next(p for name, p in procs.procs if name == f"redis:{dead_port}")
+    procs.stop(victim, sig=signal.SIGKILL)
+    # Not a RedisClusterException reaching the view (a 500): a miss, and the limiter's
+    # fail policy (the slot of "rl:{...}" below lives on the dead node too).
+    assert cache.get(key) is None
+    limiter_key = next(
+        f"rl:{{pages:user:{i}}}"
+        for i in range(10_000)
+        if client.nodes_manager.get_node_from_slot(client.keyslot(f"rl:{{pages:user:{i}}}")).port
+        == dead_port
+    )
+    with pytest.raises(BackendUnavailable):
+        RedisBackend().hit(key=limiter_key, limit=5, window_ms=60_000, now_ms=1)
+    # Once the cluster has marked the node failed, its slots are not covered: a process
+    # that connects now gets RedisClusterException from redis-py, in the constructor.
+    survivor = next(p for name, p in procs.procs if name != f"redis:{dead_port}")
+    survivor_port = int(next(n for n, p in procs.procs if p is survivor).split(":")[1])
+    deadline = time.monotonic() + 30
+    while cluster_ok(survivor_port):
+        assert time.monotonic() < deadline, "the cluster never noticed the dead master"
+        time.sleep(0.1)
+    ClusterConnectionFactory._clusters.clear()
+    del cache.client._clients[:]  # this process starts over, like a new worker
+    cache.client._clients.append(None)
+    assert cache.get(key) is None
+    with pytest.raises(BackendUnavailable):
+        RedisBackend().hit(key=limiter_key, limit=5, window_ms=60_000, now_ms=1)

@@ -1,0 +1,16 @@
+"""`make cluster`: start the topology and leave it running (docs/scaling.md)."""
+
+from __future__ import annotations
+
+from bench.lib import log
+from cluster.topology import HAPROXY_PORT, STATE, Cluster
+
+if __name__ == "__main__":
+    cluster = Cluster()
+    try:
+        cluster.up()
+    except BaseException:
+        cluster.down()
+        raise
+    log(f"up: http://127.0.0.1:{HAPROXY_PORT}/ (pids and env in {STATE})")
+    log("`make cluster-down` stops it")
