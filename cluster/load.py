@@ -35,8 +35,8 @@ class Writes:
     """What the load generator was told succeeded, and what it saw afterwards."""
 
     roles: dict[int, tuple[str, bool]] = field(default_factory=dict)  # id -> (key, unsure)
-    stale_own_writes: list[tuple[float, str]] = field(default_factory=list)
-    revocations: list[tuple[float, bool]] = field(default_factory=list)  # (t, refused at once)
+    stale_own_writes: list[str] = field(default_factory=list)  # invitee addresses
+    revocations: list[bool] = field(default_factory=list)  # refused on the next request
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -64,13 +64,13 @@ def change_role(me: ProxiedBrowser, org: Org, rnd: random.Random, writes: Writes
             writes.roles[org.membership_id] = (writes.roles[org.membership_id][0], True)
 
 
-def own_write_visible(me: ProxiedBrowser, org: Org, needle: str, t: float, w: Writes) -> None:
+def own_write_visible(me: ProxiedBrowser, org: Org, needle: str, w: Writes) -> None:
     """Right after an acknowledged invite, its audit entry must be on the audit page,
     a lag-tolerant page: the writer is pinned to the primary."""
     page = me.request("audit log (own write)", "GET", f"/t/{org.slug}/audit/")
     if page is not None and page.status_code == 200 and needle not in page.text:
         with w.lock:
-            w.stale_own_writes.append((t, needle))
+            w.stale_own_writes.append(needle)
 
 
 def revoke_second_device(me: ProxiedBrowser, t0: float, record: Record, w: Writes) -> None:
@@ -97,7 +97,7 @@ def revoke_second_device(me: ProxiedBrowser, t0: float, record: Record, w: Write
     if after is not None and after.status_code < 500:
         refused = after.status_code == 302 and "/auth/sign-in/" in after.headers.get("Location", "")
         with w.lock:
-            w.revocations.append((after.elapsed.total_seconds(), refused))
+            w.revocations.append(refused)
 
 
 def user_loop(
@@ -138,7 +138,7 @@ def user_loop(
             before = len(invited)
             invite_member(me, i, org.slug, rnd, record, invited)
             if len(invited) > before:
-                own_write_visible(me, org, invited[-1], 0.0, writes)
+                own_write_visible(me, org, invited[-1], writes)
         elif roll < 0.95:
             change_role(me, org, rnd, writes)
         else:

@@ -262,7 +262,7 @@ def report(
             f"{len(errors)} | {max(0.0, recovery):.1f} | {notes} |"
         )
     n_lost = sum(len(v) for v in lost.values())
-    refused = [ok for _, ok in writes.revocations]
+    refused = writes.revocations
     checks = [
         (
             "5xx or connection errors outside the fault windows",
@@ -288,7 +288,11 @@ def report(
     ]
     lines = ["# make cluster-test", "", *rows, "", "| check | result | detail |", "|---|---|---|"]
     lines += [f"| {name} | {'pass' if ok else 'FAIL'} | {detail} |" for name, ok, detail in checks]
-    lines += ["", f"Task workers restarted by the supervisor: {restarts} times."]
+    lines += [
+        "",
+        f"Task workers restarted by the supervisor: {restarts} times. "
+        "Logs of every process: var/cluster/.",
+    ]
     return "\n".join(lines), all(ok for _, ok, _ in checks)
 
 

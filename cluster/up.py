@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from bench.lib import log
+from bench.lib import log, manage
 from cluster.topology import HAPROXY_PORT, STATE, Cluster
 
 if __name__ == "__main__":
     cluster = Cluster()
     try:
         cluster.up()
+        # The demo users (owner@pacetrack.test…), to sign in through HAProxy.
+        manage(cluster.env, "seed_demo", "--force")
     except BaseException:
         cluster.down()
         raise
