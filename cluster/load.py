@@ -35,6 +35,7 @@ class Writes:
     """What the load generator was told succeeded, and what it saw afterwards."""
 
     roles: dict[int, tuple[str, bool]] = field(default_factory=dict)  # id -> (key, unsure)
+    role_acks: int = 0
     stale_own_writes: list[str] = field(default_factory=list)  # invitee addresses
     revocations: list[bool] = field(default_factory=list)  # refused on the next request
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -59,6 +60,7 @@ def change_role(me: ProxiedBrowser, org: Org, rnd: random.Random, writes: Writes
     with writes.lock:
         if _acked(resp):
             writes.roles[org.membership_id] = (key, False)
+            writes.role_acks += 1
         elif org.membership_id in writes.roles:
             # Unanswered: it may or may not have been applied; the final state is unsure.
             writes.roles[org.membership_id] = (writes.roles[org.membership_id][0], True)

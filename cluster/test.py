@@ -273,7 +273,7 @@ def report(
             "lost writes (acknowledged, not in the database)",
             n_lost == 0,
             f"{n_lost}: {lost}; acknowledged: {len(record.acked_files)} uploads, "
-            f"{len(record.acked_invites)} invitations, {len(writes.roles)} role changes",
+            f"{len(record.acked_invites)} invitations, {writes.role_acks} role changes",
         ),
         (
             "stale reads of one's own write (audit log right after an invite)",
@@ -286,7 +286,11 @@ def report(
             f"{sum(refused)}/{len(refused)}",
         ),
     ]
-    lines = ["# make cluster-test", "", *rows, "", "| check | result | detail |", "|---|---|---|"]
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    load = os.getloadavg()[0]
+    header = f"{when}, {USERS} users, load average {load:.1f} at the end (docs/scaling.md)."
+    lines = ["# make cluster-test", "", header, "", *rows, ""]
+    lines += ["| check | result | detail |", "|---|---|---|"]
     lines += [f"| {name} | {'pass' if ok else 'FAIL'} | {detail} |" for name, ok, detail in checks]
     lines += [
         "",
