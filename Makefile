@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run setup deps assets env test lint format bench soak screenshots worker clean
+.PHONY: run setup deps assets env test lint format bench soak cluster cluster-down cluster-test screenshots worker clean
 
 ## run: install everything, migrate, seed demo data and serve on http://127.0.0.1:8000
 run: setup
@@ -54,6 +54,19 @@ bench: setup
 ## soak: 2 app instances, 50 users for 60 s, Redis/PostgreSQL/S3/email faults; bench/results/soak-latest.md
 soak: setup
 	$(BIN)/python -m bench.soak
+
+## cluster: HAProxy, 3 app instances, 2 workers, PgBouncer, PostgreSQL primary + replica,
+## a 6-node Redis Cluster and moto S3 on loopback, left running (docs/scaling.md)
+cluster: setup
+	$(BIN)/python -m cluster.up
+
+## cluster-down: stop everything `make cluster` started
+cluster-down:
+	$(BIN)/python -m cluster.down
+
+## cluster-test: the topology under load with five faults; report table, non-zero on failure
+cluster-test: setup
+	$(BIN)/python -m cluster.test
 
 ## screenshots: the README's screenshots from the demo data, desktop and phone (needs chromium)
 screenshots: setup

@@ -20,7 +20,7 @@ from datetime import timedelta
 from typing import Any, cast
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 
 from accounts.exceptions import LastOwnerOfOrgsError
@@ -72,11 +72,13 @@ def accounts_purge_deleted(*, now: Any = None) -> int:
     return count
 
 
-def account_export(*, user: User) -> dict[str, Any]:
+def account_export(*, user: User, using: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
     """Everything we hold about the person, as JSON-able data (GDPR-style export).
 
     The profile and sessions are read here; the apps above add their sections
     (tenancy: memberships; uploads: files) through `account_export_requested`.
+    `using`: the page passes `core.replica.replica_alias(request)` (a report that
+    may lag by a second; the person who just changed something reads the primary).
     """
     data: dict[str, Any] = {
         "exported_at": timezone.now().isoformat(),
@@ -89,7 +91,7 @@ def account_export(*, user: User) -> dict[str, Any]:
             "has_avatar": bool(user.avatar),
         },
     }
-    for _receiver, sections in account_export_requested.send(sender=User, user=user):
+    for _receiver, sections in account_export_requested.send(sender=User, user=user, using=using):
         # Each receiver answers with a dict of sections; the signal types answers as Any.
         data.update(cast(dict[str, Any], sections or {}))
     data["sessions"] = [
@@ -100,7 +102,7 @@ def account_export(*, user: User) -> dict[str, Any]:
             "last_activity_at": iso_or_none(s.last_activity_at),
             "revoked_at": iso_or_none(s.revoked_at),
         }
-        for s in Session.objects.filter(user=user).order_by("-created_at")
+        for s in Session.objects.using(using).filter(user=user).order_by("-created_at")
     ]
     return data
 

@@ -20,6 +20,7 @@ from accounts.exceptions import LastOwnerOfOrgsError
 from accounts.forms import PasswordField
 from accounts.services_lifecycle import account_delete, account_deletion_blockers, account_export
 from accounts.services_security import current_password_check
+from core.replica import replica_alias
 from mfa.decorators import reauth_required
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ def delete(request: AuthenticatedRequest) -> HttpResponse:
 @reauth_required
 @require_GET
 def export(request: AuthenticatedRequest) -> HttpResponse:
-    data = account_export(user=request.user)
+    data = account_export(user=request.user, using=replica_alias(request))
     response = HttpResponse(
         json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
     )

@@ -102,6 +102,8 @@ MIDDLEWARE = [
     # TRACE, PUT, DELETE…: 405 before any work (core.request_limits).
     "core.request_limits.AllowedMethodsMiddleware",
     "core.audit.AuditContextMiddleware",  # the client IP for audit events
+    # With a read replica: after a write, this browser reads the primary for a while.
+    "core.replica.ReplicaPinMiddleware",
     "sessions_app.middleware.SessionMiddleware",  # hashed-token sessions, see sessions_app
     "django.middleware.common.CommonMiddleware",
     # 413 from Content-Length alone; before CSRF, which is the first to read a POST body.
@@ -153,30 +155,55 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'pacetrack.sqlite3'}")
 }
+# A streaming replica for lag-tolerant reads that code opts into (core/replica.py,
+# config/db_router.py, docs/scaling.md). Without it nothing is routed anywhere.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    # Tests never create a database for it: reads of "replica" reach the test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["config.db_router.PrimaryReplicaRouter"]
+# After a write, the browser reads from the primary this long (read-your-writes).
+DATABASE_REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=10)
+# Replica further behind than this (seconds), or down: reads go to the primary.
+DATABASE_REPLICA_MAX_LAG = env.float("DATABASE_REPLICA_MAX_LAG", default=5.0)
+# How often each process asks the replica for its lag (pg_last_xact_replay_timestamp).
+DATABASE_REPLICA_CHECK_SECONDS = env.float("DATABASE_REPLICA_CHECK_SECONDS", default=3.0)
+# `pgbouncer`: the app talks to PgBouncer in transaction pooling mode (docs/scaling.md).
+DATABASE_POOLER = env.str("DATABASE_POOLER", default="")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(exist_ok=True)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+for _db in DATABASES.values():
+    if _db["ENGINE"] != "django.db.backends.postgresql":
+        continue
     # Persistent connections and server-side binding with prepared statements: a
     # new connection per request costs 4.5x, planning small joins dominates
-    # without prepares (see docs/performance.md). Disable behind a PgBouncer in
-    # transaction mode with DATABASE_PREPARED_STATEMENTS=false.
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=600)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
-    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
-        DATABASES["default"].setdefault("OPTIONS", {}).update(
-            {"server_side_binding": True, "prepare_threshold": 1}
-        )
+    # without prepares (see docs/performance.md).
+    _db["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=600)
+    _db["CONN_HEALTH_CHECKS"] = False
+    _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    if DATABASE_POOLER == "pgbouncer":
+        # Transaction pooling hands each transaction to any server connection: no
+        # cursor may outlive its transaction, and PgBouncer before 1.21 cannot carry a
+        # prepared statement from one server connection to the next, so psycopg binds
+        # client-side and never prepares (prepare_threshold=None).
+        _db["DISABLE_SERVER_SIDE_CURSORS"] = True
+        _db["OPTIONS"].update({"prepare_threshold": None})
+    elif env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        _db["OPTIONS"].update({"server_side_binding": True, "prepare_threshold": 1})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (and rate-limit storage) -------------------------------------------
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# A Redis Cluster instead of one node: its startup nodes, `redis://h1:p1,redis://h2:p2`
+# (config/redis_cluster.py: redis-py's RedisCluster under django-redis).
+REDIS_CLUSTER_URL = env.str("REDIS_CLUSTER_URL", default="")
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True  # see IGNORE_EXCEPTIONS below
-if REDIS_URL:
+if REDIS_URL or REDIS_CLUSTER_URL:
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": REDIS_CLUSTER_URL or REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="pt"),
             "OPTIONS": {
                 "CLIENT_CLASS": "django_redis.client.DefaultClient",
@@ -189,6 +216,13 @@ if REDIS_URL:
             },
         }
     }
+    if REDIS_CLUSTER_URL:
+        CACHES["default"]["OPTIONS"].update(
+            {
+                "CLIENT_CLASS": "config.redis_cluster.ClusterClient",
+                "CONNECTION_FACTORY": "config.redis_cluster.ClusterConnectionFactory",
+            }
+        )
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -490,7 +524,7 @@ RATELIMIT_BACKEND = env.str(
     "RATELIMIT_BACKEND",
     default=(
         "ratelimit.backends.redis.RedisBackend"
-        if REDIS_URL
+        if REDIS_URL or REDIS_CLUSTER_URL
         else "ratelimit.backends.memory.MemoryBackend"
     ),
 )

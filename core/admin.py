@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from core.audit import audit_record
 from core.audit_actions import StaffAction
 from core.models import AuditEvent
+from core.replica import replica_alias
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -31,8 +32,21 @@ def staff_user(request: HttpRequest) -> User:
     return user
 
 
+class ReplicaChangeListMixin(ModelAdminBase):
+    """The list page reads the replica when there is one (core/replica.py): it tolerates a
+    second of lag, and it is what staff page through. The change page, actions (POST)
+    and every write stay on the primary."""
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
+        queryset = super().get_queryset(request)
+        match = request.resolver_match
+        if match is not None and (match.url_name or "").endswith("_changelist"):
+            return queryset.using(replica_alias(request))
+        return queryset
+
+
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReplicaChangeListMixin, admin.ModelAdmin):
     """Read-only: audit events are never added, edited or deleted by hand."""
 
     list_display = ["created_at", "tenant", "actor", "actor_ip", "action", "target_label"]

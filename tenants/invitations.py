@@ -217,7 +217,7 @@ def invitation_create(
             invitation.save()
     except IntegrityError:  # the same address invited at the same instant elsewhere
         raise InvitationError(f"{email} was invited a moment ago. Refresh the page.") from None
-    invitation.teams.set(teams)
+    invitation.teams.set(teams, through_defaults={"tenant": tenant})
     audit_record(
         tenant=tenant,
         action=TenantAction.MEMBER_INVITED,

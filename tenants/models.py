@@ -242,20 +242,47 @@ class Team(models.Model):
         return self.name
 
 
+class TenantFromParentQuerySet(models.QuerySet):
+    """Fills a link row's denormalised `tenant_id` from its parent on bulk_create too.
+
+    Link rows (team members, an invitation's teams) copy their parent's tenant so
+    that a distributed database can keep them on the tenant's shard (docs/scaling.md);
+    `save()` and this are the only places the column is derived.
+    """
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> Any:
+        objs = list(objs)
+        for obj in objs:
+            obj.tenant_from_parent()
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class TeamMember(models.Model):
+    # Denormalised from the team (Citus co-location, docs/scaling.md): set by save().
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
     team = models.ForeignKey(Team, on_delete=models.CASCADE)
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE)
     added_at = models.DateTimeField(auto_now_add=True)
 
+    objects = TenantFromParentQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["team", "membership"], name="tenants_teammember_unique"
+                fields=["tenant", "team", "membership"], name="tenants_teammember_unique"
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.membership} in team {self.team}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.tenant_from_parent()
+        super().save(*args, **kwargs)
+
+    def tenant_from_parent(self) -> None:
+        if self.tenant_id is None:
+            self.tenant_id = self.team.tenant_id
 
 
 class TenantSlugRedirect(models.Model):
@@ -304,11 +331,15 @@ class Invitation(models.Model):
     email = models.EmailField(max_length=254)
     # CASCADE: a deleted custom role cannot be granted any more, so its invitations go too.
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="invitations")
-    teams = models.ManyToManyField(Team, blank=True, related_name="invitations")
+    teams = models.ManyToManyField(
+        Team, blank=True, through="InvitationTeam", related_name="invitations"
+    )
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # Unique per tenant in the database (a distributed table can only enforce that);
+    # 256 random bits make it unique everywhere. Indexed for the link's lookup.
+    token_hash = models.CharField(max_length=64, db_index=True, editable=False)
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(help_text="When the current link was emailed.")
     expires_at = models.DateTimeField()
@@ -328,6 +359,9 @@ class Invitation(models.Model):
 
     class Meta:
         constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "token_hash"], name="tenants_invitation_unique_token"
+            ),
             models.UniqueConstraint(
                 fields=["tenant", "email"],
                 condition=models.Q(accepted_at__isnull=True, cancelled_at__isnull=True),
@@ -360,3 +394,33 @@ class Invitation(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.status == self.Status.EXPIRED
+
+
+class InvitationTeam(models.Model):
+    """A team an invitation puts the invitee into (the table Django made for the M2M)."""
+
+    # Denormalised from the invitation (Citus co-location, docs/scaling.md): set by save().
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE)
+
+    objects = TenantFromParentQuerySet.as_manager()
+
+    class Meta:
+        db_table = "tenants_invitation_teams"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "invitation", "team"], name="tenants_invitationteam_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invitation} into team {self.team}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.tenant_from_parent()
+        super().save(*args, **kwargs)
+
+    def tenant_from_parent(self) -> None:
+        if self.tenant_id is None:
+            self.tenant_id = self.invitation.tenant_id

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 
 from accounts.audit import AccountAction
@@ -74,9 +75,11 @@ def _hand_over_primary_contact(membership: Membership) -> None:
         membership.is_primary_contact = False
 
 
-def on_account_export_requested(sender: Any, user: User, **kwargs: Any) -> dict[str, Any]:
+def on_account_export_requested(
+    sender: Any, user: User, using: str = DEFAULT_DB_ALIAS, **kwargs: Any
+) -> dict[str, Any]:
     """The person's memberships, for their data export."""
-    memberships = Membership.objects.filter(user=user).select_related("tenant", "role")
+    memberships = Membership.objects.using(using).filter(user=user).select_related("tenant", "role")
     return {
         "memberships": [
             {

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Count, F, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -269,9 +269,15 @@ def team_get(*, tenant: Tenant, team_id: int) -> Team:
     return get_object_or_404(Team.objects.for_tenant(tenant).select_related("tenant"), pk=team_id)
 
 
-def audit_event_list(*, tenant: Tenant, action: str = "") -> QuerySet[AuditEvent]:
-    """The tenant's audit log, newest first, optionally one action only (actors joined)."""
-    events = AuditEvent.objects.for_tenant(tenant).select_related("actor")
+def audit_event_list(
+    *, tenant: Tenant, action: str = "", using: str = DEFAULT_DB_ALIAS
+) -> QuerySet[AuditEvent]:
+    """The tenant's audit log, newest first, optionally one action only (actors joined).
+
+    `using`: the page passes `core.replica.replica_alias(request)`; a list that lags
+    by a second is fine, and the person who just acted reads the primary.
+    """
+    events = AuditEvent.objects.using(using).for_tenant(tenant).select_related("actor")
     if action:
         events = events.filter(action=action)
     return events.order_by("-created_at", "-pk")

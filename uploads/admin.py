@@ -6,14 +6,14 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
-from core.admin import staff_user
+from core.admin import ReplicaChangeListMixin, staff_user
 from tenants.admin_base import ServiceAdminMixin
 from uploads.models import Upload
 from uploads.services import upload_delete
 
 
 @admin.register(Upload)
-class UploadAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class UploadAdmin(ReplicaChangeListMixin, ServiceAdminMixin, admin.ModelAdmin):
     list_display = [
         "original_filename",
         "tenant",

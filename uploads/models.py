@@ -39,7 +39,9 @@ class Upload(models.Model):
         related_name="uploads",
     )
     # `tenant-<id>/<nanoid21>.<ext>`, built only by uploads.keys.upload_key_build.
-    key = models.CharField(max_length=255, unique=True)
+    # Unique per tenant in the database (what a distributed table can enforce); the
+    # nanoid makes it unique everywhere. Indexed for /serve's lookup by key.
+    key = models.CharField(max_length=255, db_index=True)
     original_filename = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
@@ -53,6 +55,7 @@ class Upload(models.Model):
     class Meta:
         indexes = [models.Index(fields=["tenant", "kind", "-created_at"])]
         constraints = [
+            models.UniqueConstraint(fields=["tenant", "key"], name="uploads_upload_unique_key"),
             models.CheckConstraint(
                 condition=models.Q(kind__in=["avatar", "logo", "file"]),
                 name="uploads_upload_kind_valid",

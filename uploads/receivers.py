@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS
+
 from accounts.models import User
 from accounts.services_lifecycle import iso_or_none
 from uploads.models import Upload
@@ -16,9 +18,11 @@ def on_account_deleting(sender: Any, user: User, **kwargs: Any) -> None:
         avatar_remove(user=user)
 
 
-def on_account_export_requested(sender: Any, user: User, **kwargs: Any) -> dict[str, Any]:
+def on_account_export_requested(
+    sender: Any, user: User, using: str = DEFAULT_DB_ALIAS, **kwargs: Any
+) -> dict[str, Any]:
     """The files the person uploaded, for their data export."""
-    uploads = Upload.objects.filter(uploaded_by=user).select_related("tenant")
+    uploads = Upload.objects.using(using).filter(uploaded_by=user).select_related("tenant")
     return {
         "uploads": [
             {

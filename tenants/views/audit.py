@@ -17,6 +17,7 @@ from core.audit_actions import (
 from core.decorators import tenant_permission_required
 from core.models import AuditEvent
 from core.permissions import AUDIT_VIEW, permission_names
+from core.replica import replica_alias
 from core.types import TenantRequest
 from core.views import tenant_context
 from tenants.selectors import audit_event_list
@@ -52,7 +53,8 @@ def audit_log(request: TenantRequest) -> HttpResponse:
     unknown_action = bool(action) and not audit_action_exists(action)
     if unknown_action:
         action = ""
-    paginator = Paginator(audit_event_list(tenant=request.tenant, action=action), PAGE_SIZE)
+    events = audit_event_list(tenant=request.tenant, action=action, using=replica_alias(request))
+    paginator = Paginator(events, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     for event in page.object_list:
         event.changes = _changes(event)
