@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "uploads",
     "billing",
     "ratelimit",
+    "webhooks",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -559,7 +561,8 @@ RATELIMIT_TIERS = {
     "password-check": _tier("password-check", "10/1h", "memory"),
     "serve": _tier("serve", "500/1h", "fail_open"),
     # Signed-in requests, per user, one tier each: page views and htmx GETs, state
-    # changes, the admin, and a JSON API (RATELIMIT_API_NAMESPACES; none yet).
+    # changes, the admin. "api" counts per API key instead (api/auth.py), at the plan's
+    # `api_rate` when BILLING_PLANS sets one, else this rate.
     "pages": _tier("pages", "1200/15m", "fail_open"),
     "actions": _tier("actions", "300/15m", "fail_open"),
     "admin": _tier("admin", "600/15m", "fail_open"),

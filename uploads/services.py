@@ -167,7 +167,7 @@ def logo_remove(*, tenant: Tenant, acting_user: User) -> None:
 def upload_create(
     *,
     tenant: Tenant,
-    uploaded_by: User,
+    uploaded_by: User | None,
     file: UploadedFile,
     extension: str,
     content_type: str,
@@ -212,7 +212,7 @@ def upload_create(
     return upload
 
 
-def upload_delete(*, tenant: Tenant, upload: Upload, acting_user: User) -> None:
+def upload_delete(*, tenant: Tenant, upload: Upload, acting_user: User | None) -> None:
     """Delete a general file: the row now, the object after commit."""
     if upload.tenant_id != tenant.pk:
         # Views fetch through upload_get(tenant=...); reaching this is a bug, not a 404.
@@ -231,7 +231,10 @@ def upload_delete(*, tenant: Tenant, upload: Upload, acting_user: User) -> None:
         upload.delete()
         _forget_after_commit(upload.key)
     logger.info(
-        "Upload %s deleted from tenant %s by user %s", upload.key, tenant.pk, acting_user.pk
+        "Upload %s deleted from tenant %s by user %s",
+        upload.key,
+        tenant.pk,
+        acting_user.pk if acting_user is not None else None,
     )
 
 
