@@ -19,6 +19,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from ninja.security import HttpBearer
 
 from api.idempotency import idempotent
@@ -98,6 +99,8 @@ def key_pipeline(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         with audit_actor_label(str(key)):
             response = idempotent(run)(request, *args, **kwargs)
         api_key_touch(key=key, ip=client_ip(request))
+        # Answers hold the organisation's data and no cookie marks them private.
+        patch_cache_control(response, private=True, no_store=True)
         return apply_headers(response, usage) if usage is not None else response
 
     return wrapped

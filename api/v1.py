@@ -33,6 +33,7 @@ organisation with the permissions chosen for it. Errors are `application/problem
 `-Reset`.
 """
 
+
 class PacetrackApi(NinjaAPI):
     def get_openapi_operation_id(self, operation: Any) -> str:
         return str(operation.view_func.__name__)  # members_list, files_upload…

@@ -80,7 +80,7 @@ def docs(request: HttpRequest) -> HttpResponse:
             "tag": (operation.get("tags") or ["Other"])[0],
             "parameters": operation.get("parameters", []),
             "body": operation.get("requestBody", {}).get("content", {}),
-            "responses": sorted(operation.get("responses", {})),
+            "responses": sorted({str(code) for code in operation.get("responses", {})}),
         }
         for path, methods in schema["paths"].items()
         for method, operation in methods.items()

@@ -67,7 +67,7 @@ def files_get(request: ApiRequest, file_id: int) -> Any:
         "responses": {
             "200": {
                 "description": "The file's bytes, as an attachment",
-                "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+                "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
             }
         }
     },

@@ -18,7 +18,8 @@ from django.urls import reverse
 from accounts.models import EmailToken, User
 from accounts.services_signup import signup_request
 from accounts.tokens import email_token_issue
-from core.permissions import BILLING_MANAGE, FILES_MANAGE, MEMBERS_INVITE
+from api.services import api_key_create
+from core.permissions import AUDIT_VIEW, BILLING_MANAGE, FILES_MANAGE, MEMBERS_INVITE
 from tenants.invitations import invitation_create
 from tenants.models import Role, Team, Tenant
 from tenants.services import team_member_add
@@ -64,6 +65,7 @@ class World:
                 # second step itself: tests/mfa/test_browser.py).
                 Visit(reverse("accounts:sign-in-verify")),
                 Visit("/no-such-page/", status=404),
+                Visit(reverse("api-docs")),
                 *self.anonymous_links,
             ]
         user = self.people[persona]
@@ -106,6 +108,7 @@ class World:
             ("tenant:role-edit", {"role_id": self.role.pk}, managers),
             ("tenant:settings", {}, everyone),
             ("tenant:audit", {}, managers),
+            ("api-keys:list", {}, managers),
             ("files:list", {}, everyone),
             ("billing:overview", {}, billing),
             ("billing:success", {}, billing),
@@ -179,6 +182,13 @@ def build_world(*, outbox: list[EmailMessage]) -> World:
         acting_user=owner,
     )
     invite_link = link_in(outbox[-1])
+    api_key_create(
+        tenant=org,
+        name="Nightly export to the finance department's data warehouse",
+        scopes=[AUDIT_VIEW, BILLING_MANAGE, FILES_MANAGE, MEMBERS_INVITE],
+        expires_at=None,
+        acting_user=owner,
+    )
     newcomer = UserFactory(name="Noah Newcomer", email="noah.newcomer@example.com", unverified=True)
     return World(
         org=org,
