@@ -39,7 +39,9 @@ class ApiKeyForm(ServiceForm):
         super().__init__(*args, **kwargs)
         self.tenant, self.user = tenant, user
         # Only what the creator holds is offered; the service checks it again.
-        self.fields["scopes"].choices = [
+        scopes = self.fields["scopes"]
+        assert isinstance(scopes, forms.MultipleChoiceField)
+        scopes.choices = [
             (p.code, p.name) for p in PERMISSIONS if role.has_permission(p.code)
         ]
         self.fields["expires"].widget.attrs["class"] = "input"

@@ -32,6 +32,10 @@ class ApiKey(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     last_used_ip = models.GenericIPAddressField(null=True, blank=True)
 
+    # Set by the keys page for display; not columns.
+    permission_names: list[str]
+    usable: bool
+
     objects = TenantOwnedQuerySet.as_manager()
 
     class Meta:

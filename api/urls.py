@@ -1,5 +1,7 @@
 """/api/v1/: the operations, the schema (openapi.json) and the docs page."""
 
+from typing import Any, cast
+
 from django.urls import path
 
 from api import views
@@ -10,7 +12,7 @@ _patterns, _app, _namespace = api.urls
 for pattern in _patterns:
     if str(pattern.pattern) == "files":
         # POST /files takes an upload: the files page's limit, refused before it is read.
-        accepts_body(setting="UPLOADS_FILE_MAX_BYTES")(pattern.callback)
+        accepts_body(setting="UPLOADS_FILE_MAX_BYTES")(cast(Any, pattern.callback))
 
 urlpatterns = [
     path("v1/docs/", views.docs, name="api-docs"),

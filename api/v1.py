@@ -70,7 +70,7 @@ def _handler(status: int, kind: str, detail: Any = None) -> Any:
     return handle
 
 
-def _validation(request: HttpRequest, exc: Exception) -> HttpResponse:
+def _validation(request: HttpRequest, exc: Any) -> HttpResponse:
     if isinstance(exc, NinjaValidationError):
         errors = [
             {"loc": [str(part) for part in e.get("loc", ())], "msg": e.get("msg", "")}
@@ -81,7 +81,7 @@ def _validation(request: HttpRequest, exc: Exception) -> HttpResponse:
     return problem(422, "; ".join(exc.messages), kind="invalid", errors=[])
 
 
-def _domain(request: HttpRequest, exc: Exception) -> HttpResponse:
+def _domain(request: HttpRequest, exc: Any) -> HttpResponse:
     """A service refused: 403 when the rule is about permission (an escalation, a plan
     cap), 409 when it is about the organisation's state (last owner, already a member)."""
     if isinstance(exc, PermissionDenied):
@@ -90,7 +90,7 @@ def _domain(request: HttpRequest, exc: Exception) -> HttpResponse:
     return problem(409, refusal_message(exc), kind="conflict")
 
 
-def _http_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+def _http_error(request: HttpRequest, exc: Any) -> HttpResponse:
     assert isinstance(exc, HttpError)
     return problem(exc.status_code, str(exc))
 
