@@ -41,9 +41,7 @@ class ApiKeyForm(ServiceForm):
         # Only what the creator holds is offered; the service checks it again.
         scopes = self.fields["scopes"]
         assert isinstance(scopes, forms.MultipleChoiceField)
-        scopes.choices = [
-            (p.code, p.name) for p in PERMISSIONS if role.has_permission(p.code)
-        ]
+        scopes.choices = [(p.code, p.name) for p in PERMISSIONS if role.has_permission(p.code)]
         self.fields["expires"].widget.attrs["class"] = "input"
 
     def save(self) -> tuple[ApiKey, str] | None:

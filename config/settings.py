@@ -591,6 +591,17 @@ RATELIMIT_API_NAMESPACES: list[str] = []
 RATELIMIT_DEVICE_COOKIE_AGE = 365 * 24 * 3600
 RATELIMIT_EXEMPT_VIEWS = ["healthz", "readyz", "stripe:webhook"]
 
+# --- Webhooks (webhooks/) ----------------------------------------------------------
+# Private and loopback addresses (and plain http) for webhook URLs: local development only.
+WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
+# DNS servers ("ip:port") that resolve webhook hosts; empty: the system's resolver.
+WEBHOOKS_DNS_SERVERS = env.list("WEBHOOKS_DNS_SERVERS", default=[])
+WEBHOOKS_DNS_TIMEOUT = 3.0
+WEBHOOKS_CONNECT_TIMEOUT = env.float("WEBHOOKS_CONNECT_TIMEOUT", default=3.0)
+WEBHOOKS_READ_TIMEOUT = env.float("WEBHOOKS_READ_TIMEOUT", default=5.0)
+WEBHOOKS_RESPONSE_EXCERPT = 2048  # bytes of an endpoint's answer read and kept
+WEBHOOKS_ROTATION_OVERLAP_HOURS = env.int("WEBHOOKS_ROTATION_OVERLAP_HOURS", default=24)
+
 # --- Locale and logging ---------------------------------------------------------
 
 LANGUAGE_CODE = "en-us"
