@@ -8,4 +8,5 @@ urlpatterns = [
     path("billing/", include("billing.tenant_urls")),
     # Apps above tenancy, included by name (never imported): API keys and webhooks.
     path("settings/api-keys/", include("api.tenant_urls")),
+    path("settings/webhooks/", include("webhooks.tenant_urls")),
 ]
