@@ -29,6 +29,7 @@ from tests.tenants.factories import OrgFactory, add_member, make_role, make_team
 from tests.uploads.conftest import make_image
 from uploads import images
 from uploads import services as upload_services
+from webhooks.services import endpoint_create
 
 PERSONAS = ("anonymous", "newcomer", "owner", "admin", "member")
 
@@ -46,6 +47,7 @@ class World:
     role: Role
     people: dict[str, User]
     anonymous_links: list[Visit] = field(default_factory=list)
+    endpoint: Any = None
 
     def personal_slug(self, persona: str) -> str:
         return self.people[persona].personal_tenant.slug
@@ -109,6 +111,8 @@ class World:
             ("tenant:settings", {}, everyone),
             ("tenant:audit", {}, managers),
             ("api-keys:list", {}, managers),
+            ("webhooks:list", {}, managers),
+            ("webhooks:detail", {"endpoint_id": self.endpoint.pk}, managers),
             ("files:list", {}, everyone),
             ("billing:overview", {}, billing),
             ("billing:success", {}, billing),
@@ -189,6 +193,14 @@ def build_world(*, outbox: list[EmailMessage]) -> World:
         expires_at=None,
         acting_user=owner,
     )
+    # Last, so that none of the events above is sent anywhere.
+    endpoint, _ = endpoint_create(
+        tenant=org,
+        url="https://93.184.215.14/webhooks/pacetrack/incoming-events-from-acme-corporation",
+        description="Our CRM's intake for new colleagues and their teams",
+        event_types=["member.added", "member.removed", "invitation.created", "team.created"],
+        acting_user=owner,
+    )
     newcomer = UserFactory(name="Noah Newcomer", email="noah.newcomer@example.com", unverified=True)
     return World(
         org=org,
@@ -201,6 +213,7 @@ def build_world(*, outbox: list[EmailMessage]) -> World:
             "newcomer": newcomer,
         },
         anonymous_links=_email_links(invite_link=invite_link, outbox=outbox),
+        endpoint=endpoint,
     )
 
 
