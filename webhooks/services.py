@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.task_queue import task_enqueue_transactional
 from core.audit import audit_record
 from webhooks.audit import WebhookAction
 from webhooks.crypto import secret_encrypt, secret_generate
@@ -22,8 +23,6 @@ from webhooks.transport import target_check
 if TYPE_CHECKING:
     from accounts.models import User
     from tenants.models import Tenant
-
-from accounts.task_queue import task_enqueue_transactional
 
 
 def _assert_tenant(tenant: Tenant, *objects: Endpoint | Delivery) -> None:
