@@ -70,6 +70,25 @@ def avatar_upload(user: Any) -> dict[str, Any]:
     return {"status": "ok", "path": upload.url, "etag": f'"{upload.checksum}"', "key": upload.key}
 
 
+def api_key(user: Any, org_slug: str) -> str | None:
+    """An API key of the identity's organisation (for GET /api/v1/members), made through
+    the api app's service; None where the app is absent (an older checkout)."""
+    try:
+        from api.services import api_key_create
+    except ImportError:
+        return None
+    from tenants.models import Tenant
+
+    _, raw = api_key_create(
+        tenant=Tenant.objects.get(slug=org_slug),
+        name=f"bench {user.pk}",
+        scopes=[],
+        expires_at=None,
+        acting_user=user,
+    )
+    return raw
+
+
 def main(argv: list[str] | None = None) -> int:
     count = int((argv or sys.argv[1:] or ["300"])[0])
     setup_django()
@@ -109,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
                 "stock_cookie": stock_session(user)
                 if apps.is_installed("django.contrib.sessions")
                 else None,
+                "api_key": api_key(user, org_slugs[user.pk]),
             }
         )
     avatar_user = users[0]

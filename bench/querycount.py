@@ -177,6 +177,19 @@ def main(argv: list[str] | None = None) -> int:
         "dashboard": measure(client, dashboard, n=n, expect=200),
         "personal": measure(client, f"/t/{ident['slug']}/", n=n, expect=200),
         "devices": measure(client, "/account/sessions/", n=n, expect=200),
+        **(
+            {
+                "api_members": measure(
+                    Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_FOR="10.200.0.2"),
+                    "/api/v1/members",
+                    n=n,
+                    headers={"Authorization": f"Bearer {ident['api_key']}"},
+                    expect=200,
+                )
+            }
+            if ident.get("api_key")
+            else {}
+        ),
         "healthz": measure(client, "/healthz/", n=n, expect=200),
     }
     avatar = prepared.get("avatar") or {}

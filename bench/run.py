@@ -171,6 +171,25 @@ def scenarios(prepared: dict, port: int, *, with_signin: bool) -> list[Scenario]
             "Bench User",
         )
     )
+    if ids and ids[0].get("api_key"):
+        out.append(
+            Scenario(
+                "api_members",
+                "(8) API member list",
+                port,
+                [
+                    (
+                        "GET",
+                        "/api/v1/members",
+                        {"Authorization": f"Bearer {x['api_key']}", "X-Forwarded-For": xff(i)},
+                        "",
+                    )
+                    for i, x in enumerate(ids)
+                ],
+                200,
+                '"next_cursor"',
+            )
+        )
     out.append(
         Scenario(
             "personal",
@@ -259,11 +278,12 @@ LABELS = {
     "dashboard": "(3) Pacetrack org dashboard `/t/<org>/`",
     "personal": "(3p) Pacetrack personal dashboard `/t/<personal>/`",
     "devices": "(7) Pacetrack devices page `/account/sessions/`, 20 sessions",
+    "api_members": "(8) Pacetrack API `GET /api/v1/members` (API key)",
     "serve": "(4a) `/serve/` avatar",
     "serve_inm": "(4b) `/serve/` avatar, matching `If-None-Match`",
     "signin": "(5) sign-in POST (Argon2, separate)",
 }
-COUNTED = ("dashboard", "personal", "devices", "healthz", "serve", "serve_inm")
+COUNTED = ("dashboard", "personal", "devices", "api_members", "healthz", "serve", "serve_inm")
 
 
 def render(
@@ -363,7 +383,12 @@ def evaluate(results: dict[str, dict[str, WrkResult]], counts: dict) -> list[tup
     out: list[tuple[bool, str]] = []
     res = results.get("limited", {})
     ref = res.get("stock_min")
-    for key, floor in (("dashboard", 0.75), ("personal", 0.75), ("devices", 0.5)):
+    for key, floor in (
+        ("dashboard", 0.75),
+        ("personal", 0.75),
+        ("devices", 0.5),
+        ("api_members", 0.75),
+    ):
         if ref and key in res:
             ratio = res[key].rps / ref.rps
             out.append(
@@ -385,7 +410,7 @@ def evaluate(results: dict[str, dict[str, WrkResult]], counts: dict) -> list[tup
                 f"stock middleware (1s): {ratio:.2f}×",
             )
         )
-    for key in ("dashboard", "personal", "devices"):
+    for key in ("dashboard", "personal", "devices", "api_members"):
         c = counts.get(key)
         if not c:
             continue

@@ -51,6 +51,7 @@ class Plan:
     max_members: int | None
     max_storage_mb: int | None
     features: frozenset[str]
+    api_rate: str = ""  # the JSON API's rate per key ("1000/15m"); "" = RATELIMIT_API
 
     @property
     def is_purchasable(self) -> bool:
@@ -77,6 +78,7 @@ def plan_list() -> list[Plan]:
             max_members=conf.get("max_members"),
             max_storage_mb=conf.get("max_storage_mb"),
             features=frozenset(conf.get("features", [])),
+            api_rate=conf.get("api_rate", ""),
         )
         for key, conf in settings.BILLING_PLANS.items()
     ]

@@ -22,6 +22,7 @@ from billing.models import Account
 from billing.plans import plan_for_price, plan_get
 from billing.selectors import account_seats_used
 from core.audit import audit_record
+from webhooks.events import event_emit
 
 logger = logging.getLogger("billing")
 
@@ -83,10 +84,26 @@ def account_subscription_apply(
         account.seats = int(item.get("quantity") or 1)
         account.stripe_state_at = as_of
         account.full_clean()
-        previous_plan = Account.objects.values_list("plan", flat=True).get(pk=account.pk)
+        previous_plan, previous_status = Account.objects.values_list("plan", "status").get(
+            pk=account.pk
+        )
         account.save()
         if previous_plan != account.plan:
             _audit_plan_change(account=account, before=previous_plan)
+        if (previous_plan, previous_status) != (account.plan, account.status):
+            for tenant_id in account.tenants.filter(deleted_at__isnull=True).values_list(
+                "pk", flat=True
+            ):
+                event_emit(
+                    tenant_id=tenant_id,
+                    type="subscription.changed",
+                    data={
+                        "plan": account.plan,
+                        "previous_plan": previous_plan,
+                        "status": account.status,
+                        "cancel_at_period_end": account.cancel_at_period_end,
+                    },
+                )
     return True
 
 

@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "uploads",
     "billing",
     "ratelimit",
+    "webhooks",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -559,7 +561,8 @@ RATELIMIT_TIERS = {
     "password-check": _tier("password-check", "10/1h", "memory"),
     "serve": _tier("serve", "500/1h", "fail_open"),
     # Signed-in requests, per user, one tier each: page views and htmx GETs, state
-    # changes, the admin, and a JSON API (RATELIMIT_API_NAMESPACES; none yet).
+    # changes, the admin. "api" counts per API key instead (api/auth.py), at the plan's
+    # `api_rate` when BILLING_PLANS sets one, else this rate.
     "pages": _tier("pages", "1200/15m", "fail_open"),
     "actions": _tier("actions", "300/15m", "fail_open"),
     "admin": _tier("admin", "600/15m", "fail_open"),
@@ -587,6 +590,17 @@ RATELIMIT_API_NAMESPACES: list[str] = []
 # Lifetime of the signed "known device" cookie set at sign-in (see ratelimit/devices.py).
 RATELIMIT_DEVICE_COOKIE_AGE = 365 * 24 * 3600
 RATELIMIT_EXEMPT_VIEWS = ["healthz", "readyz", "stripe:webhook"]
+
+# --- Webhooks (webhooks/) ----------------------------------------------------------
+# Private and loopback addresses (and plain http) for webhook URLs: local development only.
+WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
+# DNS servers ("ip:port") that resolve webhook hosts; empty: the system's resolver.
+WEBHOOKS_DNS_SERVERS = env.list("WEBHOOKS_DNS_SERVERS", default=[])
+WEBHOOKS_DNS_TIMEOUT = 3.0
+WEBHOOKS_CONNECT_TIMEOUT = env.float("WEBHOOKS_CONNECT_TIMEOUT", default=3.0)
+WEBHOOKS_READ_TIMEOUT = env.float("WEBHOOKS_READ_TIMEOUT", default=5.0)
+WEBHOOKS_RESPONSE_EXCERPT = 2048  # bytes of an endpoint's answer read and kept
+WEBHOOKS_ROTATION_OVERLAP_HOURS = env.int("WEBHOOKS_ROTATION_OVERLAP_HOURS", default=24)
 
 # --- Locale and logging ---------------------------------------------------------
 

@@ -31,6 +31,7 @@ urlpatterns = [
     path("account/avatar/", include("uploads.account_urls")),
     path("serve/", include("uploads.urls")),
     path("billing/", include("billing.urls")),
+    path("api/", include("api.urls")),
 ]
 
 if settings.BENCH_ENDPOINTS:  # `make bench` only; off by default (see bench/run.py)

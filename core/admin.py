@@ -49,7 +49,15 @@ class ReplicaChangeListMixin(ModelAdminBase):
 class AuditEventAdmin(ReplicaChangeListMixin, admin.ModelAdmin):
     """Read-only: audit events are never added, edited or deleted by hand."""
 
-    list_display = ["created_at", "tenant", "actor", "actor_ip", "action", "target_label"]
+    list_display = [
+        "created_at",
+        "tenant",
+        "actor",
+        "actor_label",
+        "actor_ip",
+        "action",
+        "target_label",
+    ]
     list_filter = ["action", "created_at"]
     search_fields = ["tenant__slug", "tenant__name", "actor__email", "target_label", "actor_ip"]
     list_select_related = ["tenant", "actor"]

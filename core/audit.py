@@ -6,7 +6,9 @@ the caller has them; for services called from a view without a request in
 hand, `AuditContextMiddleware` remembers how to get the client IP of the current
 request in a context variable (a function, called only when an event is written:
 most requests write none). That variable yields the IP only, never the tenant or
-the user: scoping stays explicit.
+the user: scoping stays explicit. A second one, set by `audit_actor_label`, names a
+non-person actor (an API key) for every event written while it is set; it labels
+rows, it never grants or scopes anything.
 
 Events about a person rather than a workspace (a session staff revoked, a deleted
 account, a staff edit of a user) go to that person's personal workspace through
@@ -15,8 +17,9 @@ account, a staff edit of a user) go to that person's personal workspace through
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
@@ -34,6 +37,19 @@ if TYPE_CHECKING:
 _request_ip: contextvars.ContextVar[Callable[[], str] | None] = contextvars.ContextVar(
     "audit_request_ip", default=None
 )
+
+_actor_label: contextvars.ContextVar[str] = contextvars.ContextVar("audit_actor_label", default="")
+
+
+@contextlib.contextmanager
+def audit_actor_label(label: str) -> Iterator[None]:
+    """Events recorded inside name `label` as their actor ("API key Zapier"): an API
+    request acts as the organisation, with no person, through the pages' services."""
+    token = _actor_label.set(label[:120])
+    try:
+        yield
+    finally:
+        _actor_label.reset(token)
 
 
 def _label(target: models.Model) -> str:
@@ -77,6 +93,7 @@ def audit_record(
     event = AuditEvent(
         tenant=tenant,
         actor=acting_user,
+        actor_label=_actor_label.get(),
         # "0.0.0.0" is client_ip's "nothing usable", not an address.
         actor_ip=ip if ip and ip != "0.0.0.0" else None,  # noqa: S104
         action=action,

@@ -56,6 +56,8 @@ class AuditEvent(models.Model):
         help_text="Empty for system actions (webhooks, commands).",
     )
     actor_ip = models.GenericIPAddressField(null=True, blank=True)
+    # Who acted when it was no person: "API key <name>" (core.audit.audit_actor_label).
+    actor_label = models.CharField(max_length=120, blank=True, default="")
     action = models.CharField(max_length=40)
     target_type = models.CharField(max_length=60, blank=True)
     target_id = models.CharField(max_length=64, blank=True)

@@ -21,6 +21,8 @@ TEAMS_MANAGE = "teams.manage"
 BILLING_MANAGE = "billing.manage"
 FILES_MANAGE = "files.manage"
 AUDIT_VIEW = "audit.view"
+API_KEYS_MANAGE = "api_keys.manage"
+WEBHOOKS_MANAGE = "webhooks.manage"
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,16 @@ class Permission:
 
 
 # Headings, in the order pages show them.
-PERMISSION_GROUPS = ("Members", "Teams", "Roles", "Files", "Billing", "Settings", "Audit log")
+PERMISSION_GROUPS = (
+    "Members",
+    "Teams",
+    "Roles",
+    "Files",
+    "Billing",
+    "Settings",
+    "Audit log",
+    "Developers",
+)
 # Roles store their codes in this order (tenants.services.roles), so keep it; pages
 # list permissions by PERMISSION_GROUPS instead.
 PERMISSIONS: tuple[Permission, ...] = (
@@ -77,6 +88,18 @@ PERMISSIONS: tuple[Permission, ...] = (
         "Files",
     ),
     Permission(AUDIT_VIEW, "View the audit log", "See who changed what, and when.", "Audit log"),
+    Permission(
+        API_KEYS_MANAGE,
+        "Manage API keys",
+        "Create and revoke the organisation's API keys (never with more than their own rights).",
+        "Developers",
+    ),
+    Permission(
+        WEBHOOKS_MANAGE,
+        "Manage webhooks",
+        "Add, change and remove webhook endpoints, and resend deliveries.",
+        "Developers",
+    ),
 )
 PERMISSION_CHOICES: list[tuple[str, str]] = [(p.code, p.name) for p in PERMISSIONS]
 ALL_PERMISSIONS: list[str] = [p.code for p in PERMISSIONS]

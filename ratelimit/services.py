@@ -50,15 +50,18 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def ratelimit_consume(*, tier: str, identity: str, cost: int = 1) -> Usage | None:
-    """Count one hit of `identity` against `tier`.
+def ratelimit_consume(
+    *, tier: str, identity: str, cost: int = 1, rate: Rate | None = None
+) -> Usage | None:
+    """Count one hit of `identity` against `tier` (at `rate` when the caller has its own,
+    e.g. the API's rate per plan; else the tier's).
 
     Returns the resulting Usage (check `.allowed`), or None when nothing was
     checked: limiting is disabled, or the store is down and the tier fails open.
     """
     if not settings.RATELIMIT_ENABLED:
         return None
-    rate = tier_rate(tier)
+    rate = rate or tier_rate(tier)
     key = counter_key(tier, identity)
     now = now_ms()
     try:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, QuerySet
@@ -53,6 +53,7 @@ from tenants.selectors import tenant_seats_taken
 from tenants.services._common import acting_role, assert_in_tenant, assert_may_grant, lock_tenant
 from tenants.services.memberships import membership_create
 from tenants.services.teams import team_member_add
+from webhooks.events import event_emit
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -226,6 +227,7 @@ def invitation_create(
         target_label=email,
         after={"role": role.name, "teams": [t.name for t in teams]},
     )
+    event_emit(tenant_id=tenant.pk, type="invitation.created", data=_event_data(invitation))
     _send(invitation, raw, teams=teams)
     return invitation
 
@@ -299,6 +301,7 @@ def invitation_cancel(
             target_label=invitation.email,
             before={"role": invitation.role.name},
         )
+        event_emit(tenant_id=tenant.pk, type="invitation.cancelled", data=_event_data(invitation))
     return invitation
 
 
@@ -388,11 +391,26 @@ def _join(invitation: Invitation, user: User) -> Membership:
     invitation.accepted_at = now
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
+    event_emit(
+        tenant_id=tenant.pk,
+        type="invitation.accepted",
+        data={**_event_data(invitation), "member_id": membership.pk},
+    )
     if user.email_verified_at is None:
         user.email_verified_at = now
         user.save(update_fields=["email_verified_at"])
     logger.info("User %s accepted invitation %s to tenant %s", user.pk, invitation.pk, tenant.pk)
     return membership
+
+
+def _event_data(invitation: Invitation) -> dict[str, Any]:
+    """An invitation as webhook payloads describe it (docs/webhooks.md)."""
+    role = invitation.role
+    return {
+        "invitation_id": invitation.pk,
+        "email": invitation.email,
+        "role": {"id": role.pk, "name": role.name},
+    }
 
 
 def _inviter_name(invitation: Invitation) -> str:

@@ -6,4 +6,7 @@ urlpatterns = [
     path("", include("tenants.tenant_pages")),
     path("files/", include("uploads.tenant_urls")),
     path("billing/", include("billing.tenant_urls")),
+    # Apps above tenancy, included by name (never imported): API keys and webhooks.
+    path("settings/api-keys/", include("api.tenant_urls")),
+    path("settings/webhooks/", include("webhooks.tenant_urls")),
 ]

@@ -129,7 +129,7 @@ class FileUploadForm(forms.Form):
         self.extension, self.content_type = file_type_check(filename=upload.name or "", head=head)
         return upload
 
-    def save(self, *, uploaded_by: User) -> Upload | None:
+    def save(self, *, uploaded_by: User | None) -> Upload | None:
         """The stored upload, or None with the service's refusal (the plan's storage
         cap) added to the form."""
         try:

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -38,6 +38,7 @@ from uploads.storage import (
     storage_save,
     upload_storage,
 )
+from webhooks.events import event_emit
 
 logger = logging.getLogger("uploads")
 
@@ -167,7 +168,7 @@ def logo_remove(*, tenant: Tenant, acting_user: User) -> None:
 def upload_create(
     *,
     tenant: Tenant,
-    uploaded_by: User,
+    uploaded_by: User | None,
     file: UploadedFile,
     extension: str,
     content_type: str,
@@ -206,13 +207,14 @@ def upload_create(
                 target_label=upload.original_filename,
                 after={"size": upload.size, "content_type": content_type},
             )
+            event_emit(tenant_id=tenant.pk, type="file.uploaded", data=_event_data(upload))
     except BaseException:
         storage_delete_quietly(key=key)
         raise
     return upload
 
 
-def upload_delete(*, tenant: Tenant, upload: Upload, acting_user: User) -> None:
+def upload_delete(*, tenant: Tenant, upload: Upload, acting_user: User | None) -> None:
     """Delete a general file: the row now, the object after commit."""
     if upload.tenant_id != tenant.pk:
         # Views fetch through upload_get(tenant=...); reaching this is a bug, not a 404.
@@ -228,10 +230,14 @@ def upload_delete(*, tenant: Tenant, upload: Upload, acting_user: User) -> None:
             target_label=upload.original_filename,
             before={"size": upload.size, "content_type": upload.content_type},
         )
+        event_emit(tenant_id=tenant.pk, type="file.deleted", data=_event_data(upload))
         upload.delete()
         _forget_after_commit(upload.key)
     logger.info(
-        "Upload %s deleted from tenant %s by user %s", upload.key, tenant.pk, acting_user.pk
+        "Upload %s deleted from tenant %s by user %s",
+        upload.key,
+        tenant.pk,
+        acting_user.pk if acting_user is not None else None,
     )
 
 
@@ -267,6 +273,16 @@ def orphan_uploads_cleanup(*, min_age: timedelta, dry_run: bool) -> list[str]:
         if not dry_run:
             storage_delete_quietly(key=key)
     return orphans
+
+
+def _event_data(upload: Upload) -> dict[str, Any]:
+    """A file as webhook payloads describe it (docs/webhooks.md)."""
+    return {
+        "file_id": upload.pk,
+        "filename": upload.original_filename,
+        "size": upload.size,
+        "content_type": upload.content_type,
+    }
 
 
 def _safe_filename(name: str) -> str:

@@ -85,6 +85,16 @@ def assert_may_manage_role(*, actor: Role | None, role: Role) -> None:
     )
 
 
+def member_data(membership: Membership) -> dict[str, Any]:
+    """A member as webhook payloads describe them (docs/webhooks.md)."""
+    user = membership.user
+    return {
+        "member_id": membership.pk,
+        "user": {"id": user.pk, "email": user.email, "name": user.name},
+        "role": {"id": membership.role_id, "name": membership.role.name},
+    }
+
+
 def owner_count(tenant: Tenant) -> int:
     return Membership.objects.for_tenant(tenant).filter(role__key=Role.Key.OWNER).count()
 

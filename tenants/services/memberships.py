@@ -23,10 +23,12 @@ from tenants.services._common import (
     assert_may_grant,
     assert_may_manage,
     lock_tenant,
+    member_data,
     owner_count,
     send_membership_added,
     send_membership_removed,
 )
+from webhooks.events import event_emit
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -63,6 +65,7 @@ def membership_create(
         target=membership,
         after={"role": role.name},
     )
+    event_emit(tenant_id=tenant.pk, type="member.added", data=member_data(membership))
     send_membership_added(membership)
     return membership
 
@@ -92,6 +95,11 @@ def membership_change_role(
             target=membership,
             before={"role": before},
             after={"role": role.name},
+        )
+        event_emit(
+            tenant_id=tenant.pk,
+            type="member.role_changed",
+            data={**member_data(membership), "previous_role": {"name": before}},
         )
     return membership
 
@@ -131,6 +139,7 @@ def _delete(membership: Membership, *, action: str, acting_user: User | None) ->
         target=membership,
         before={"role": membership.role.name},
     )
+    event_emit(tenant_id=tenant.pk, type="member.removed", data=member_data(membership))
     membership.delete()
     send_membership_removed(tenant=tenant, user=user)
 

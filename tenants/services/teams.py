@@ -13,6 +13,7 @@ from tenants.audit import TenantAction
 from tenants.exceptions import AlreadyAMemberError, PersonalTenantError, TeamCycleError
 from tenants.models import Membership, Team, TeamMember, Tenant
 from tenants.services._common import assert_in_tenant
+from webhooks.events import event_emit
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -64,6 +65,11 @@ def team_create(
         target=team,
         after={"name": team.name, "parent": parent.name if parent else None},
     )
+    event_emit(
+        tenant_id=tenant.pk,
+        type="team.created",
+        data={"team_id": team.pk, "name": team.name, "parent_id": team.parent_id},
+    )
     return team
 
 
@@ -106,6 +112,9 @@ def team_delete(*, tenant: Tenant, team: Team, acting_user: User | None) -> None
         acting_user=acting_user,
         target=team,
         before={"name": team.name},
+    )
+    event_emit(
+        tenant_id=tenant.pk, type="team.deleted", data={"team_id": team.pk, "name": team.name}
     )
     Team.objects.filter(parent=team).update(parent=team.parent_id)
     team.delete()

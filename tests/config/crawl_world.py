@@ -18,7 +18,8 @@ from django.urls import reverse
 from accounts.models import EmailToken, User
 from accounts.services_signup import signup_request
 from accounts.tokens import email_token_issue
-from core.permissions import BILLING_MANAGE, FILES_MANAGE, MEMBERS_INVITE
+from api.services import api_key_create
+from core.permissions import AUDIT_VIEW, BILLING_MANAGE, FILES_MANAGE, MEMBERS_INVITE
 from tenants.invitations import invitation_create
 from tenants.models import Role, Team, Tenant
 from tenants.services import team_member_add
@@ -28,6 +29,7 @@ from tests.tenants.factories import OrgFactory, add_member, make_role, make_team
 from tests.uploads.conftest import make_image
 from uploads import images
 from uploads import services as upload_services
+from webhooks.services import endpoint_create
 
 PERSONAS = ("anonymous", "newcomer", "owner", "admin", "member")
 
@@ -45,6 +47,7 @@ class World:
     role: Role
     people: dict[str, User]
     anonymous_links: list[Visit] = field(default_factory=list)
+    endpoint: Any = None
 
     def personal_slug(self, persona: str) -> str:
         return self.people[persona].personal_tenant.slug
@@ -64,6 +67,7 @@ class World:
                 # second step itself: tests/mfa/test_browser.py).
                 Visit(reverse("accounts:sign-in-verify")),
                 Visit("/no-such-page/", status=404),
+                Visit(reverse("api-docs")),
                 *self.anonymous_links,
             ]
         user = self.people[persona]
@@ -106,6 +110,9 @@ class World:
             ("tenant:role-edit", {"role_id": self.role.pk}, managers),
             ("tenant:settings", {}, everyone),
             ("tenant:audit", {}, managers),
+            ("api-keys:list", {}, managers),
+            ("webhooks:list", {}, managers),
+            ("webhooks:detail", {"endpoint_id": self.endpoint.pk}, managers),
             ("files:list", {}, everyone),
             ("billing:overview", {}, billing),
             ("billing:success", {}, billing),
@@ -179,6 +186,21 @@ def build_world(*, outbox: list[EmailMessage]) -> World:
         acting_user=owner,
     )
     invite_link = link_in(outbox[-1])
+    api_key_create(
+        tenant=org,
+        name="Nightly export to the finance department's data warehouse",
+        scopes=[AUDIT_VIEW, BILLING_MANAGE, FILES_MANAGE, MEMBERS_INVITE],
+        expires_at=None,
+        acting_user=owner,
+    )
+    # Last, so that none of the events above is sent anywhere.
+    endpoint, _ = endpoint_create(
+        tenant=org,
+        url="https://93.184.215.14/webhooks/pacetrack/incoming-events-from-acme-corporation",
+        description="Our CRM's intake for new colleagues and their teams",
+        event_types=["member.added", "member.removed", "invitation.created", "team.created"],
+        acting_user=owner,
+    )
     newcomer = UserFactory(name="Noah Newcomer", email="noah.newcomer@example.com", unverified=True)
     return World(
         org=org,
@@ -191,6 +213,7 @@ def build_world(*, outbox: list[EmailMessage]) -> World:
             "newcomer": newcomer,
         },
         anonymous_links=_email_links(invite_link=invite_link, outbox=outbox),
+        endpoint=endpoint,
     )
 
 

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+from api.audit import ApiKeyAction
+from core.audit_actions import audit_actions_register
+
+
+class ApiConfig(AppConfig):
+    name = "api"
+    verbose_name = "API"
+
+    def ready(self) -> None:
+        audit_actions_register(ApiKeyAction, destructive=[ApiKeyAction.REVOKED])

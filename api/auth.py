@@ -1,0 +1,113 @@
+"""Every API request, before its operation runs: the key, its rate limit, its audit name.
+
+`key_pipeline` wraps each operation (a ninja "view" decorator, so it runs before
+parameters are parsed): an absent, unknown, revoked or expired key gets 401, a key
+over its plan's rate 429 (both `application/problem+json`), and the operation then
+runs with `request.api_key`, as "API key <name>" in the audit log, and answers with
+the `X-RateLimit-*` headers. The `KeyBearer` below only tells ninja (and the OpenAPI
+schema) that operations need the bearer key; it reads what the pipeline found.
+
+Sessions play no part: a browser's cookie never authenticates an API request, so the
+API needs no CSRF protection and cross-site requests can do nothing with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from ninja.security import HttpBearer
+
+from api.idempotency import idempotent
+from api.models import ApiKey
+from api.problems import problem
+from api.selectors import api_key_for_secret
+from api.services import api_key_touch
+from billing.plans import plan_for_tenant
+from core.audit import audit_actor_label
+from core.client_ip import client_ip
+from core.security_log import security_event
+from ratelimit.rates import parse_rate
+from ratelimit.responses import apply_headers
+from ratelimit.services import ratelimit_consume
+from tenants.models import Role
+
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="api"'}
+
+
+class ApiRequest(HttpRequest):
+    api_key: ApiKey
+    api_role: Role
+
+
+def key_role(key: ApiKey) -> Role:
+    """The key as a role (never saved): its scopes are its permissions, and it is no
+    owner, so the tenancy rules (`role_in_reach`) keep it below every owner."""
+    return Role(tenant=key.tenant, name=str(key), key="", permissions=list(key.scopes))
+
+
+def _unauthorized(request: HttpRequest, detail: str, reason: str) -> HttpResponse:
+    security_event("api.unauthorized", reason=reason, ip=client_ip(request), path=request.path)
+    return problem(401, detail, kind="unauthorized", headers=CHALLENGE)
+
+
+def _authenticate(request: HttpRequest) -> ApiKey | HttpResponse:
+    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip():
+        return _unauthorized(
+            request, "Send your API key as `Authorization: Bearer pt_live_…`.", "missing"
+        )
+    key = api_key_for_secret(raw=raw.strip())
+    if key is None:
+        return _unauthorized(request, "This API key is not valid.", "invalid")
+    if key.revoked_at is not None:
+        return _unauthorized(request, "This API key was revoked.", "revoked")
+    if not key.is_usable(timezone.now()):
+        return _unauthorized(request, "This API key has expired.", "expired")
+    return key
+
+
+def key_pipeline(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(run)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        found = _authenticate(request)
+        if isinstance(found, HttpResponse):
+            return found
+        key = found
+        plan_rate = plan_for_tenant(key.tenant).api_rate
+        usage = ratelimit_consume(
+            tier="api",
+            identity=f"key:{key.pk}",
+            rate=parse_rate(plan_rate) if plan_rate else None,
+        )
+        if usage is not None and not usage.allowed:
+            security_event("ratelimit.refused", tier="api", key_type="api_key", path=request.path)
+            return apply_headers(
+                problem(
+                    429,
+                    f"This key made too many requests. Retry in {usage.retry_after} s.",
+                    kind="rate-limited",
+                ),
+                usage,
+            )
+        request.api_key = key  # type: ignore[attr-defined]
+        request.api_role = key_role(key)  # type: ignore[attr-defined]
+        with audit_actor_label(str(key)):
+            response = idempotent(run)(request, *args, **kwargs)
+        api_key_touch(key=key, ip=client_ip(request))
+        # Answers hold the organisation's data and no cookie marks them private.
+        patch_cache_control(response, private=True, no_store=True)
+        return apply_headers(response, usage) if usage is not None else response
+
+    return wrapped
+
+
+class KeyBearer(HttpBearer):
+    """Declares the bearer key in the schema; `key_pipeline` did the checking."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiKey | None:
+        return getattr(request, "api_key", None)

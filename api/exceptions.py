@@ -1,0 +1,15 @@
+"""Refusals of the API-key services (shown to people as written)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import BadRequest, PermissionDenied
+
+from core.exceptions import DomainError
+
+
+class ApiKeyError(DomainError, BadRequest):
+    """The key cannot be created or changed as asked."""
+
+
+class ApiKeyScopeError(DomainError, PermissionDenied):
+    """A scope beyond what the creator holds."""

@@ -1,0 +1,59 @@
+"""The "new API key" form: name, permissions (only those the creator holds), expiry."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.utils import timezone
+
+from api import services
+from api.models import ApiKey
+from core.errors import ServiceForm
+from core.permissions import PERMISSIONS
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from tenants.models import Role, Tenant
+
+EXPIRY_CHOICES = [("30", "In 30 days"), ("90", "In 90 days"), ("365", "In a year"), ("", "Never")]
+
+
+class ApiKeyForm(ServiceForm):
+    name = forms.CharField(
+        max_length=60,
+        widget=forms.TextInput({"class": "input", "autocomplete": "off"}),
+        help_text="What uses it, e.g. “Zapier” or “Nightly export”.",
+        error_messages={"required": "Give the key a name."},
+    )
+    scopes = forms.MultipleChoiceField(
+        label="Permissions",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Without any, the key can read the members, teams, roles and files.",
+    )
+    expires = forms.ChoiceField(label="Expires", choices=EXPIRY_CHOICES, initial="90")
+
+    def __init__(self, *args: Any, tenant: Tenant, user: User, role: Role, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tenant, self.user = tenant, user
+        # Only what the creator holds is offered; the service checks it again.
+        scopes = self.fields["scopes"]
+        assert isinstance(scopes, forms.MultipleChoiceField)
+        scopes.choices = [(p.code, p.name) for p in PERMISSIONS if role.has_permission(p.code)]
+        self.fields["expires"].widget.attrs["class"] = "input"
+
+    def save(self) -> tuple[ApiKey, str] | None:
+        data = self.cleaned_data
+        days = data["expires"]
+        expires_at = timezone.now() + timedelta(days=int(days)) if days else None
+        return self.run(
+            lambda: services.api_key_create(
+                tenant=self.tenant,
+                name=data["name"],
+                scopes=data["scopes"],
+                expires_at=expires_at,
+                acting_user=self.user,
+            )
+        )

@@ -1,0 +1,98 @@
+"""`Idempotency-Key` on POST: a repeated key gets the first answer, not a second action.
+
+The first request claims the key by inserting a row (unique per API key), so two
+concurrent requests with one key cannot both act: the second gets 409 until the first
+has answered, and its stored answer from then on. A key sent with a different
+request (method, path or body) is refused with 422. Answers are kept for
+`RETENTION`; server errors (5xx) are not kept, so the client may retry them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from api.models import IdempotentResponse
+from api.problems import problem
+
+HEADER = "Idempotency-Key"
+RETENTION = timedelta(hours=24)
+MAX_LENGTH = 255
+
+
+def _fingerprint(request: HttpRequest) -> str:
+    digest = hashlib.sha256(f"{request.method} {request.path}\n".encode())
+    if request.content_type == "multipart/form-data":
+        # The body is parsed as a stream (uploads); its size stands in for it.
+        digest.update(request.META.get("CONTENT_LENGTH", "").encode())
+    else:
+        digest.update(request.body)
+    return digest.hexdigest()
+
+
+def _replay(row: IdempotentResponse) -> HttpResponse:
+    response = HttpResponse(bytes(row.body), status=row.status, content_type=row.content_type)
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def idempotent(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(run)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        value = request.headers.get(HEADER)
+        if request.method != "POST" or value is None:
+            return run(request, *args, **kwargs)
+        if not value or len(value) > MAX_LENGTH:
+            return problem(400, f"{HEADER} must be 1 to {MAX_LENGTH} characters.")
+        key = request.api_key  # type: ignore[attr-defined]
+        fingerprint = _fingerprint(request)
+        now = timezone.now()
+        IdempotentResponse.objects.filter(api_key=key, created_at__lt=now - RETENTION).delete()
+        try:
+            with transaction.atomic():
+                row = IdempotentResponse.objects.create(
+                    api_key=key,
+                    idempotency_key=value,
+                    fingerprint=fingerprint,
+                    status=0,
+                    content_type="",
+                    body=b"",
+                )
+        except IntegrityError:
+            first = IdempotentResponse.objects.get(api_key=key, idempotency_key=value)
+            if first.fingerprint != fingerprint:
+                return problem(
+                    422,
+                    f"This {HEADER} was used for a different request.",
+                    kind="idempotency-key-reused",
+                )
+            if first.status == 0:
+                return problem(
+                    409,
+                    f"The first request with this {HEADER} is still being processed.",
+                    kind="idempotency-in-progress",
+                    headers={"Retry-After": "1"},
+                )
+            return _replay(first)
+        try:
+            response = run(request, *args, **kwargs)
+        except BaseException:
+            row.delete()
+            raise
+        if response.status_code >= 500 or response.streaming:
+            row.delete()
+            return response
+        row.status = response.status_code
+        row.content_type = response.get("Content-Type", "")
+        row.body = response.content
+        row.save(update_fields=["status", "content_type", "body"])
+        return response
+
+    return wrapped

@@ -1,0 +1,162 @@
+"""Members: list, change role, remove; and invitations: list, invite, resend, cancel.
+
+Writes go through the members page's services with the key as the actor: the key's
+scopes play the part of the role (`api.auth.key_role`), checked by the same rules
+(`assert_may_grant`, `assert_may_manage`), and the audit log names the key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from ninja import Router
+
+from api.auth import ApiRequest
+from api.pagination import DEFAULT_LIMIT, paginate
+from api.routes import ERRORS, require_scope
+from api.schemas import Invitation, InvitationIn, InvitationPage, Member, MemberPage, RoleChange
+from core.permissions import MEMBERS_INVITE, MEMBERS_MANAGE
+from tenants import invitations, services
+from tenants.exceptions import NotAMemberError
+from tenants.models import Invitation as InvitationRow
+from tenants.models import Membership, Team
+from tenants.selectors import membership_get, role_get
+from tenants.services._common import acting_role, assert_may_grant, assert_may_manage
+
+router = Router(tags=["Members"])
+
+
+def member_out(membership: Membership) -> dict[str, Any]:
+    user = membership.user
+    return {
+        "id": membership.pk,
+        "user": {"id": user.pk, "email": user.email, "name": user.name},
+        "role": {"id": membership.role_id, "name": membership.role.name},
+        "is_primary_contact": membership.is_primary_contact,
+        "is_billing_contact": membership.is_billing_contact,
+        "joined_at": membership.joined_at,
+    }
+
+
+def invitation_out(invitation: InvitationRow) -> dict[str, Any]:
+    return {
+        "id": invitation.pk,
+        "email": invitation.email,
+        "role": {"id": invitation.role_id, "name": invitation.role.name},
+        "status": invitation.status,
+        "sent_at": invitation.sent_at,
+        "expires_at": invitation.expires_at,
+    }
+
+
+@router.get("/members", response={200: MemberPage, **ERRORS}, summary="List members")
+def members_list(request: ApiRequest, cursor: str | None = None, limit: int = DEFAULT_LIMIT) -> Any:
+    rows = Membership.objects.for_tenant(request.api_key.tenant).select_related("user", "role")
+    return paginate(rows, cursor=cursor, limit=limit, serialize=member_out)
+
+
+@router.get("/members/{member_id}", response={200: Member, **ERRORS}, summary="Get a member")
+def members_get(request: ApiRequest, member_id: int) -> Any:
+    return member_out(membership_get(tenant=request.api_key.tenant, membership_id=member_id))
+
+
+@router.post(
+    "/members/{member_id}/role", response={200: Member, **ERRORS}, summary="Change a member's role"
+)
+def members_change_role(request: ApiRequest, member_id: int, body: RoleChange) -> Any:
+    require_scope(request, MEMBERS_MANAGE)
+    tenant = request.api_key.tenant
+    membership = membership_get(tenant=tenant, membership_id=member_id)
+    role = role_get(tenant=tenant, role_id=body.role_id)
+    assert_may_manage(actor=request.api_role, membership=membership)
+    assert_may_grant(actor=request.api_role, role=role)
+    services.membership_change_role(
+        tenant=tenant, membership=membership, role=role, acting_user=None
+    )
+    return member_out(membership)
+
+
+@router.post(
+    "/members/{member_id}/remove", response={204: None, **ERRORS}, summary="Remove a member"
+)
+def members_remove(request: ApiRequest, member_id: int) -> Any:
+    require_scope(request, MEMBERS_MANAGE)
+    tenant = request.api_key.tenant
+    membership = membership_get(tenant=tenant, membership_id=member_id)
+    assert_may_manage(actor=request.api_role, membership=membership)
+    services.membership_remove(tenant=tenant, membership=membership, acting_user=None)
+    return 204, None
+
+
+@router.get("/invitations", response={200: InvitationPage, **ERRORS}, summary="List invitations")
+def invitations_list(
+    request: ApiRequest, cursor: str | None = None, limit: int = DEFAULT_LIMIT
+) -> Any:
+    rows = InvitationRow.objects.for_tenant(request.api_key.tenant).select_related("role")
+    return paginate(rows, cursor=cursor, limit=limit, serialize=invitation_out, newest_first=True)
+
+
+@router.post(
+    "/invitations", response={201: Invitation, **ERRORS}, summary="Invite someone by email"
+)
+def invitations_create(request: ApiRequest, body: InvitationIn) -> Any:
+    """The invitation goes out in the name of the key's creator (the email says who
+    invites), who must still be a member allowed to grant the role."""
+    require_scope(request, MEMBERS_INVITE)
+    key = request.api_key
+    tenant = key.tenant
+    role = role_get(tenant=tenant, role_id=body.role_id)
+    teams = list(Team.objects.for_tenant(tenant).filter(pk__in=body.team_ids))
+    if len(teams) != len(set(body.team_ids)):
+        raise Http404("No such team.")
+    assert_may_grant(actor=request.api_role, role=role)
+    if key.created_by is None or _not_a_member(key):
+        raise NotAMemberError(
+            "Invitations are sent in the name of the key's creator, who is no longer a "
+            "member. Create a new key."
+        )
+    invitation = invitations.invitation_create(
+        tenant=tenant, email=body.email, role=role, teams=teams, acting_user=key.created_by
+    )
+    return 201, invitation_out(invitation)
+
+
+def _not_a_member(key: Any) -> bool:
+    try:
+        acting_role(tenant=key.tenant, acting_user=key.created_by)
+    except NotAMemberError:
+        return True
+    return False
+
+
+@router.post(
+    "/invitations/{invitation_id}/resend",
+    response={200: Invitation, **ERRORS},
+    summary="Resend an invitation",
+)
+def invitations_resend(request: ApiRequest, invitation_id: int) -> Any:
+    require_scope(request, MEMBERS_INVITE)
+    tenant = request.api_key.tenant
+    invitation = invitations.invitation_get(tenant=tenant, invitation_id=invitation_id)
+    assert_may_grant(actor=request.api_role, role=invitation.role)
+    invitation = invitations.invitation_resend(
+        tenant=tenant, invitation=invitation, acting_user=None
+    )
+    return invitation_out(invitation)
+
+
+@router.post(
+    "/invitations/{invitation_id}/cancel",
+    response={200: Invitation, **ERRORS},
+    summary="Cancel an invitation",
+)
+def invitations_cancel(request: ApiRequest, invitation_id: int) -> Any:
+    require_scope(request, MEMBERS_INVITE)
+    tenant = request.api_key.tenant
+    invitation = invitations.invitation_get(tenant=tenant, invitation_id=invitation_id)
+    assert_may_grant(actor=request.api_role, role=invitation.role)
+    invitation = invitations.invitation_cancel(
+        tenant=tenant, invitation=invitation, acting_user=None
+    )
+    return invitation_out(invitation)

@@ -1,0 +1,140 @@
+"""What the API sends and accepts (pydantic models; the OpenAPI schema comes from them)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ninja import Schema
+from pydantic import Field
+
+
+class Problem(Schema):
+    """RFC 9457 problem details (sent as application/problem+json)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[dict[str, Any]] | None = None
+
+
+class Organisation(Schema):
+    id: int
+    name: str
+    slug: str
+    plan: str
+    created_at: datetime
+
+
+class Person(Schema):
+    id: int
+    email: str
+    name: str
+
+
+class RoleOut(Schema):
+    id: int
+    name: str
+    key: str = Field(description="owner, admin, billing_admin, member; empty for custom roles")
+    permissions: list[str]
+
+
+class RoleRef(Schema):
+    id: int
+    name: str
+
+
+class Member(Schema):
+    id: int = Field(description="The membership id (not the person's)")
+    user: Person
+    role: RoleRef
+    is_primary_contact: bool
+    is_billing_contact: bool
+    joined_at: datetime
+
+
+class MemberPage(Schema):
+    data: list[Member]
+    next_cursor: str | None
+
+
+class RoleChange(Schema):
+    role_id: int
+
+
+class InvitationIn(Schema):
+    email: str = Field(max_length=254)
+    role_id: int
+    team_ids: list[int] = Field(default_factory=list)
+
+
+class Invitation(Schema):
+    id: int
+    email: str
+    role: RoleRef
+    status: str = Field(description="pending, expired, accepted or cancelled")
+    sent_at: datetime
+    expires_at: datetime
+
+
+class InvitationPage(Schema):
+    data: list[Invitation]
+    next_cursor: str | None
+
+
+class TeamIn(Schema):
+    name: str = Field(max_length=100)
+    parent_id: int | None = None
+
+
+class Team(Schema):
+    id: int
+    name: str
+    parent_id: int | None
+    created_at: datetime
+
+
+class TeamPage(Schema):
+    data: list[Team]
+    next_cursor: str | None
+
+
+class TeamMemberIn(Schema):
+    member_id: int
+
+
+class RoleList(Schema):
+    data: list[RoleOut]
+
+
+class File(Schema):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    created_at: datetime
+
+
+class FilePage(Schema):
+    data: list[File]
+    next_cursor: str | None
+
+
+class AuditEvent(Schema):
+    id: int
+    action: str
+    actor: str = Field(description="The person's email, the API key, or empty for the system")
+    actor_ip: str | None
+    target_type: str
+    target_id: str
+    target_label: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    created_at: datetime
+
+
+class AuditEventPage(Schema):
+    data: list[AuditEvent]
+    next_cursor: str | None

@@ -1,0 +1,115 @@
+"""API-key actions: create (the key is shown once), revoke, and note its use."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from api.audit import ApiKeyAction
+from api.exceptions import ApiKeyError, ApiKeyScopeError
+from api.keys import key_generate
+from api.models import ApiKey
+from core.audit import audit_record
+from core.permissions import ALL_PERMISSIONS, permission_names
+from tenants.services._common import acting_role, assert_in_tenant
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from tenants.models import Tenant
+
+# Like sessions' activity: a busy key costs one UPDATE per interval, not one per request.
+TOUCH_INTERVAL = timedelta(minutes=5)
+
+
+@transaction.atomic
+def api_key_create(
+    *,
+    tenant: Tenant,
+    name: str,
+    scopes: list[str],
+    expires_at: datetime | None,
+    acting_user: User,
+) -> tuple[ApiKey, str]:
+    """A new key for the organisation and the whole key, which is never shown again.
+
+    Its scopes are a subset of what the creator's role holds now: a key never carries
+    more than the person who made it.
+    """
+    if tenant.is_personal:
+        raise ApiKeyError("API keys belong to organisations. Create an organisation first.")
+    name = name.strip()
+    if not name:
+        raise ApiKeyError("Give the key a name, so you recognise it later.")
+    unknown = set(scopes) - set(ALL_PERMISSIONS)
+    if unknown:
+        raise ApiKeyError(f"Unknown scopes: {', '.join(sorted(unknown))}.")
+    role = acting_role(tenant=tenant, acting_user=acting_user)
+    assert role is not None  # acting_user is given, so this is a role or NotAMemberError
+    beyond = set(scopes) - set(role.permissions)
+    if beyond:
+        raise ApiKeyScopeError(
+            f"A key cannot hold permissions your role does not have: "
+            f"{', '.join(permission_names(beyond))}."
+        )
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ApiKeyError("The expiry date must be in the future.")
+    raw, public_id, digest = key_generate()
+    key = ApiKey(
+        tenant=tenant,
+        name=name,
+        public_id=public_id,
+        secret_hash=digest,
+        scopes=[code for code in ALL_PERMISSIONS if code in set(scopes)],
+        created_by=acting_user,
+        expires_at=expires_at,
+    )
+    key.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            key.save()
+    except IntegrityError:
+        raise ApiKeyError(f"A key named “{name}” already exists. Choose another name.") from None
+    audit_record(
+        tenant=tenant,
+        action=ApiKeyAction.CREATED,
+        acting_user=acting_user,
+        target=key,
+        target_label=name,
+        after={
+            "permissions": key.scopes,
+            "expires_at": expires_at.isoformat() if expires_at else None,
+        },
+    )
+    return key, raw
+
+
+@transaction.atomic
+def api_key_revoke(*, tenant: Tenant, key: ApiKey, acting_user: User | None) -> ApiKey:
+    """Stop the key at once: its next request gets 401."""
+    assert_in_tenant(tenant, key)
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked_at"])
+        audit_record(
+            tenant=tenant,
+            action=ApiKeyAction.REVOKED,
+            acting_user=acting_user,
+            target=key,
+            target_label=key.name,
+        )
+    return key
+
+
+def api_key_touch(*, key: ApiKey, ip: str | None, now: datetime | None = None) -> bool:
+    """Note when and from where the key was used, at most once per TOUCH_INTERVAL
+    (whether this request wrote is returned; no query when it is not due)."""
+    now = now or timezone.now()
+    if key.last_used_at is not None and now - key.last_used_at < TOUCH_INTERVAL:
+        return False
+    ip = ip if ip and ip != "0.0.0.0" else None  # noqa: S104 - client_ip's "unknown"
+    ApiKey.objects.filter(pk=key.pk).update(last_used_at=now, last_used_ip=ip)
+    key.last_used_at, key.last_used_ip = now, ip
+    return True

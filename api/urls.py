@@ -1,0 +1,20 @@
+"""/api/v1/: the operations, the schema (openapi.json) and the docs page."""
+
+from typing import Any, cast
+
+from django.urls import path
+
+from api import views
+from api.v1 import api
+from core.request_limits import accepts_body
+
+_patterns, _app, _namespace = api.urls
+for pattern in _patterns:
+    if str(pattern.pattern) == "files":
+        # POST /files takes an upload: the files page's limit, refused before it is read.
+        accepts_body(setting="UPLOADS_FILE_MAX_BYTES")(cast(Any, pattern.callback))
+
+urlpatterns = [
+    path("v1/docs/", views.docs, name="api-docs"),
+    path("v1/", (_patterns, _app, _namespace)),
+]

@@ -1,0 +1,107 @@
+"""The v1 JSON API: one NinjaAPI, its operations, and the one place errors become
+RFC 9457 problem details.
+
+Every operation runs inside `api.auth.key_pipeline` (key, rate limit, audit name,
+idempotency). The schema is served at /api/v1/openapi.json; /api/v1/docs/ renders it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from api.auth import KeyBearer, key_pipeline
+from api.problems import problem
+from api.routes import ScopeMissing, files, members, organisation, teams
+from api.routes import audit as audit_routes
+from core.exceptions import DomainError, refusal_message
+
+DESCRIPTION = """\
+The organisation's members, invitations, teams, roles, files and audit log.
+
+Authenticate with an organisation API key: `Authorization: Bearer pt_live_…`
+(created under the organisation's Settings → API keys). A key acts as the
+organisation with the permissions chosen for it. Errors are `application/problem+json`
+(RFC 9457); lists are cursor-paginated (`next_cursor`); POSTs accept an
+`Idempotency-Key` header; every answer carries `X-RateLimit-Limit`, `-Remaining` and
+`-Reset`.
+"""
+
+
+class PacetrackApi(NinjaAPI):
+    def get_openapi_operation_id(self, operation: Any) -> str:
+        return str(operation.view_func.__name__)  # members_list, files_upload…
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        """Errors are documented as what they are: application/problem+json."""
+        schema = super().get_openapi_schema(**kwargs)
+        for methods in schema["paths"].values():
+            for operation in methods.values():
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        content["application/problem+json"] = content.pop("application/json")
+        return schema
+
+
+api = PacetrackApi(
+    title="Pacetrack API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api-v1",
+    auth=KeyBearer(),
+    docs_url=None,  # our own page (api/views.py): no CDN, no inline script
+)
+api.add_decorator(key_pipeline, mode="view")
+for module in (organisation, members, teams, files, audit_routes):
+    api.add_router("", module.router)
+
+
+def _handler(status: int, kind: str, detail: Any = None) -> Any:
+    def handle(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return problem(status, detail or refusal_message(exc), kind=kind)
+
+    return handle
+
+
+def _validation(request: HttpRequest, exc: Any) -> HttpResponse:
+    if isinstance(exc, NinjaValidationError):
+        errors = [
+            {"loc": [str(part) for part in e.get("loc", ())], "msg": e.get("msg", "")}
+            for e in exc.errors
+        ]
+        return problem(422, "The request is not valid.", kind="invalid", errors=errors)
+    assert isinstance(exc, DjangoValidationError)
+    return problem(422, "; ".join(exc.messages), kind="invalid", errors=[])
+
+
+def _domain(request: HttpRequest, exc: Any) -> HttpResponse:
+    """A service refused: 403 when the rule is about permission (an escalation, a plan
+    cap), 409 when it is about the organisation's state (last owner, already a member)."""
+    if isinstance(exc, PermissionDenied):
+        kind = "plan-limit" if hasattr(exc, "upgrade_url") else "forbidden"
+        return problem(403, refusal_message(exc), kind=kind)
+    return problem(409, refusal_message(exc), kind="conflict")
+
+
+def _http_error(request: HttpRequest, exc: Any) -> HttpResponse:
+    assert isinstance(exc, HttpError)
+    return problem(exc.status_code, str(exc))
+
+
+api.add_exception_handler(Http404, _handler(404, "not-found", "No such object here."))
+api.add_exception_handler(SuspiciousOperation, _handler(404, "not-found", "No such object here."))
+api.add_exception_handler(ScopeMissing, _handler(403, "insufficient-scope"))
+api.add_exception_handler(DomainError, _domain)
+api.add_exception_handler(PermissionDenied, _handler(403, "forbidden"))
+api.add_exception_handler(BadRequest, _handler(400, "bad-request"))
+api.add_exception_handler(NinjaValidationError, _validation)
+api.add_exception_handler(DjangoValidationError, _validation)
+api.add_exception_handler(AuthenticationError, _handler(401, "unauthorized"))
+api.add_exception_handler(HttpError, _http_error)

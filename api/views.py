@@ -1,0 +1,94 @@
+"""The API keys page (/t/<slug>/settings/api-keys/) and the API's docs page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from api import selectors, services
+from api.forms import ApiKeyForm
+from api.v1 import api
+from core.decorators import tenant_permission_required
+from core.permissions import API_KEYS_MANAGE, permission_names
+from core.types import TenantRequest
+from core.views import tenant_context
+from mfa.decorators import reauth_required
+
+
+def _page(
+    request: TenantRequest, form: ApiKeyForm | None = None, *, created: Any = None
+) -> HttpResponse:
+    tenant = request.tenant
+    now = timezone.now()
+    keys = list(selectors.api_key_list(tenant=tenant))
+    for key in keys:
+        key.permission_names = permission_names(key.scopes)
+        key.usable = key.is_usable(now)
+    if form is None and tenant.is_org:
+        form = ApiKeyForm(tenant=tenant, user=request.user, role=request.role)
+    context = tenant_context(
+        request, tab="api_keys", keys=keys, form=form, created=created, now=now
+    )
+    status = 400 if form is not None and form.is_bound and form.errors else 200
+    return render(request, "api/keys.html", context, status=status)
+
+
+@require_GET
+@tenant_permission_required(API_KEYS_MANAGE)
+def key_list(request: TenantRequest) -> HttpResponse:
+    return _page(request)
+
+
+@require_POST
+@tenant_permission_required(API_KEYS_MANAGE)
+@reauth_required
+def key_create(request: TenantRequest) -> HttpResponse:
+    """The new key is shown on this answer only (never stored, never redirected to)."""
+    form = ApiKeyForm(request.POST, tenant=request.tenant, user=request.user, role=request.role)
+    result = form.save() if form.is_valid() else None
+    if result is None:
+        return _page(request, form)
+    key, raw = result
+    return _page(request, created={"key": key, "raw": raw})
+
+
+@require_POST
+@tenant_permission_required(API_KEYS_MANAGE)
+def key_revoke(request: TenantRequest, key_id: int) -> HttpResponse:
+    key = selectors.api_key_get(tenant=request.tenant, key_id=key_id)
+    services.api_key_revoke(tenant=request.tenant, key=key, acting_user=request.user)
+    messages.success(request, f"Revoked the key “{key.name}”. It stops working at once.")
+    return redirect("api-keys:list", tenant_slug=request.tenant.slug)
+
+
+@require_GET
+def docs(request: HttpRequest) -> HttpResponse:
+    """The reference, rendered on the server from the OpenAPI schema the code produces."""
+    schema = api.get_openapi_schema(path_prefix="/api/v1")
+    operations = [
+        {
+            "id": operation.get("operationId", ""),
+            "method": method.upper(),
+            "path": path,
+            "summary": operation.get("summary", ""),
+            "description": operation.get("description", ""),
+            "tag": (operation.get("tags") or ["Other"])[0],
+            "parameters": operation.get("parameters", []),
+            "body": operation.get("requestBody", {}).get("content", {}),
+            "responses": sorted({str(code) for code in operation.get("responses", {})}),
+        }
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+    ]
+    tags = list(dict.fromkeys(op["tag"] for op in operations))
+    groups = [(tag, [op for op in operations if op["tag"] == tag]) for tag in tags]
+    return render(
+        request,
+        "api/docs.html",
+        {"info": schema["info"], "groups": groups, "schemas": schema["components"]["schemas"]},
+    )

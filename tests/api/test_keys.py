@@ -1,0 +1,136 @@
+"""API keys: shown once, stored as a hash, never broader than their creator, revocable."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from api.exceptions import ApiKeyError, ApiKeyScopeError
+from api.models import ApiKey
+from api.selectors import api_key_for_secret
+from api.services import TOUCH_INTERVAL, api_key_revoke, api_key_touch
+from core.models import AuditEvent
+from core.permissions import API_KEYS_MANAGE, AUDIT_VIEW, BILLING_MANAGE, MEMBERS_MANAGE
+from tests.api.conftest import make_key
+from tests.mfa.helpers import age_sign_in
+from tests.tenants.factories import add_member, make_role
+
+pytestmark = pytest.mark.django_db
+
+KEY_FORMAT = re.compile(r"^pt_live_[A-Za-z0-9]{12}_[A-Za-z0-9]{32}$")
+
+
+def test_a_key_has_a_scannable_prefix_and_only_its_hash_is_stored(acme: Any, owner: Any) -> None:
+    raw = make_key(acme, owner, [AUDIT_VIEW])
+    assert KEY_FORMAT.match(raw)
+    key = ApiKey.objects.get()
+    secret = raw.rsplit("_", 1)[1]
+    assert key.secret_hash == hashlib.sha256(secret.encode()).hexdigest()
+    stored = " ".join(str(v) for v in ApiKey.objects.values().get().values())
+    assert secret not in stored
+    assert api_key_for_secret(raw=raw) == key
+    assert api_key_for_secret(raw=raw[:-1] + ("A" if raw[-1] != "A" else "B")) is None
+
+
+def test_a_key_cannot_hold_a_permission_its_creator_lacks(acme: Any) -> None:
+    helper = add_member(acme, role=make_role(acme, "Key makers", [API_KEYS_MANAGE, AUDIT_VIEW]))
+    make_key(acme, helper.user, [AUDIT_VIEW])
+    with pytest.raises(ApiKeyScopeError, match="Manage members"):
+        make_key(acme, helper.user, [AUDIT_VIEW, MEMBERS_MANAGE], name="Too strong")
+    with pytest.raises(ApiKeyError, match="Unknown scopes"):
+        make_key(acme, helper.user, ["everything"], name="Made up")
+
+
+def test_keys_belong_to_organisations_only(user: Any) -> None:
+    with pytest.raises(ApiKeyError, match="organisations"):
+        make_key(user.personal_tenant, user, [])
+
+
+def test_creating_and_revoking_are_audited(acme: Any, owner: Any) -> None:
+    make_key(acme, owner, [BILLING_MANAGE], name="Exporter")
+    key = ApiKey.objects.get()
+    api_key_revoke(tenant=acme, key=key, acting_user=owner)
+    actions = list(
+        AuditEvent.objects.for_tenant(acme)
+        .filter(action__startswith="api_key.")
+        .order_by("pk")
+        .values_list("action", "target_label", "actor")
+    )
+    assert actions == [
+        ("api_key.created", "Exporter", owner.pk),
+        ("api_key.revoked", "Exporter", owner.pk),
+    ]
+
+
+def test_last_use_is_written_at_most_once_per_interval(acme: Any, owner: Any) -> None:
+    make_key(acme, owner, [])
+    key = ApiKey.objects.get()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert api_key_touch(key=key, ip="203.0.113.9") is True
+    with time_machine.travel(start + TOUCH_INTERVAL - timedelta(seconds=1), tick=False):
+        assert api_key_touch(key=key, ip="203.0.113.10") is False
+    with time_machine.travel(start + TOUCH_INTERVAL, tick=False):
+        assert api_key_touch(key=key, ip="203.0.113.11") is True
+    key.refresh_from_db()
+    assert key.last_used_ip == "203.0.113.11"
+
+
+# --- The page ---------------------------------------------------------------------
+
+
+def test_the_page_shows_a_new_key_once_after_reauthentication(
+    client: Any, acme: Any, owner: Any
+) -> None:
+    client.force_login(owner)
+    url = f"/t/{acme.slug}/settings/api-keys/"
+    data = {"name": "Zapier", "scopes": [AUDIT_VIEW], "expires": "30"}
+    age_sign_in(owner)
+    stale = client.post(url + "new/", data)
+    assert stale.status_code == 307
+    assert stale["Location"].startswith("/auth/confirm/?next=")
+    assert not ApiKey.objects.exists()
+    client.force_login(owner)  # a fresh sign-in counts as a recent authentication
+    created = client.post(url + "new/", data)
+    assert created.status_code == 200
+    raw = re.search(r"pt_live_[A-Za-z0-9]{12}_[A-Za-z0-9]{32}", created.content.decode())
+    assert raw is not None
+    assert "no-store" in created["Cache-Control"]
+    listing = client.get(url).content.decode()
+    assert raw.group(0) not in listing
+    assert ApiKey.objects.get().prefix in listing
+
+
+def test_the_page_offers_only_the_creators_permissions(client: Any, acme: Any) -> None:
+    helper = add_member(acme, role=make_role(acme, "Key makers", [API_KEYS_MANAGE, AUDIT_VIEW]))
+    client.force_login(helper.user)
+    page = client.get(f"/t/{acme.slug}/settings/api-keys/").content.decode()
+    assert f'value="{AUDIT_VIEW}"' in page
+    assert f'value="{MEMBERS_MANAGE}"' not in page
+    forged = client.post(
+        f"/t/{acme.slug}/settings/api-keys/new/",
+        {"name": "Forged", "scopes": [MEMBERS_MANAGE], "expires": ""},
+    )
+    assert forged.status_code == 400
+    assert not ApiKey.objects.exists()
+
+
+def test_members_without_the_permission_get_403(client: Any, acme: Any) -> None:
+    client.force_login(add_member(acme).user)
+    assert client.get(f"/t/{acme.slug}/settings/api-keys/").status_code == 403
+
+
+def test_revoking_on_the_page(client: Any, acme: Any, owner: Any) -> None:
+    make_key(acme, owner, [])
+    key = ApiKey.objects.get()
+    client.force_login(owner)
+    response = client.post(f"/t/{acme.slug}/settings/api-keys/{key.pk}/revoke/")
+    assert response.status_code == 302
+    key.refresh_from_db()
+    assert key.revoked_at is not None

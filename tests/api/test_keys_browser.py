@@ -1,0 +1,58 @@
+"""In a real browser at phone width (360 px): an owner creates an API key, copies it once,
+and it works against the API; webhooks are added the same way."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import requests
+
+from tests.accounts.factories import UserFactory
+from tests.mfa.test_browser import no_horizontal_overflow, sign_in_with_password
+from tests.tenants.factories import OrgFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_an_owner_creates_a_key_on_a_phone_and_uses_it(
+    _browser: Any, live_server: Any, settings: Any
+) -> None:
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
+    owner = UserFactory()
+    org = OrgFactory(owner=owner, name="Acme")
+    context = _browser.new_context(base_url=live_server.url, viewport={"width": 360, "height": 740})
+    try:
+        page = context.new_page()
+        sign_in_with_password(page, owner.email)
+        page.wait_for_url("**/t/**")
+        page.goto(f"/t/{org.slug}/settings/")
+        page.get_by_role("link", name="API keys").click()
+        page.wait_for_url("**/settings/api-keys/")
+        assert no_horizontal_overflow(page)
+        page.get_by_label("Name").fill("Zapier")
+        page.get_by_label("View the audit log").check()
+        page.get_by_role("button", name="Create key").click()
+        key = page.get_by_test_id("new-key-value").input_value()
+        assert key.startswith("pt_live_")
+        assert no_horizontal_overflow(page)
+        answer = requests.get(
+            f"{live_server.url}/api/v1/audit-events",
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=10,
+        )
+        assert answer.status_code == 200
+        page.reload()
+        assert key not in page.content()
+
+        page.goto(f"/t/{org.slug}/settings/webhooks/")
+        page.get_by_label("URL").fill("http://127.0.0.1:9/hooks")
+        page.get_by_label("team.created: A team was created").check()
+        page.get_by_role("button", name="Add endpoint").click()
+        assert page.get_by_test_id("new-secret-value").input_value().startswith("whsec_")
+        assert no_horizontal_overflow(page)
+        page.get_by_role("link", name="http://127.0.0.1:9/hooks").click()
+        page.get_by_test_id("delivery-log").wait_for()
+        assert no_horizontal_overflow(page)
+    finally:
+        context.close()

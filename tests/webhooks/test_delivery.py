@@ -1,0 +1,162 @@
+"""Deliveries to a real receiver on loopback, which verifies every signature with the
+`standardwebhooks` library; retries run under a controlled clock (time-machine)."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from tests.tenants.factories import make_team
+from tests.webhooks.conftest import Receiver
+from webhooks.delivery import RETRY_FOR, deliveries_due, delivery_attempt
+from webhooks.models import Attempt, Delivery, Endpoint
+from webhooks.services import delivery_resend, endpoint_create, endpoint_secret_rotate
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _loopback_allowed(settings: Any) -> None:
+    settings.WEBHOOKS_ALLOW_PRIVATE = True  # the receiver listens on 127.0.0.1
+
+
+def subscribe(tenant: Any, receiver: Receiver, owner: Any, events: list[str]) -> Endpoint:
+    endpoint, secret = endpoint_create(
+        tenant=tenant, url=receiver.url, description="CRM", event_types=events, acting_user=owner
+    )
+    receiver.secrets = [secret]
+    return endpoint
+
+
+def run_due() -> None:
+    """What `manage.py webhooks_deliver_due` does."""
+    for delivery_id in deliveries_due():
+        delivery_attempt(delivery_id=delivery_id)
+
+
+def test_an_event_reaches_the_endpoint_signed(acme: Any, owner: Any, receiver: Receiver) -> None:
+    endpoint = subscribe(acme, receiver, owner, ["team.created"])
+    team = make_team(acme, "Platform")
+
+    [request] = receiver.received
+    assert request.verified_with == receiver.secrets
+    assert request.path == "/hooks/pacetrack"
+    body = json.loads(request.body)
+    assert body["type"] == "team.created" and body["version"] == 1
+    assert body["data"] == {"team_id": team.pk, "name": "Platform", "parent_id": None}
+    delivery = Delivery.objects.get(endpoint=endpoint)
+    assert delivery.status == "succeeded" and request.headers["webhook-id"] == delivery.message_id
+    attempt = Attempt.objects.get(delivery=delivery)
+    assert (attempt.number, attempt.response_status, attempt.response_body) == (1, 200, "thanks")
+
+
+def test_only_subscribed_events_and_active_endpoints_receive(
+    acme: Any, owner: Any, receiver: Receiver
+) -> None:
+    endpoint = subscribe(acme, receiver, owner, ["file.uploaded"])
+    make_team(acme, "Not wanted")
+    Endpoint.objects.filter(pk=endpoint.pk).update(event_types=["team.created"], is_active=False)
+    make_team(acme, "Endpoint off")
+    assert receiver.received == []
+
+
+def test_failures_are_retried_with_backoff_until_the_endpoint_answers(
+    acme: Any, owner: Any, receiver: Receiver
+) -> None:
+    receiver.statuses = [500, 500, 500, 200]
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        subscribe(acme, receiver, owner, ["team.created"])
+        make_team(acme, "Flaky")
+        delivery = Delivery.objects.get()
+        waits = []
+        while True:
+            delivery.refresh_from_db()
+            if delivery.status != "pending":
+                break
+            due_at = delivery.next_attempt_at
+            waits.append(due_at - timezone.now())
+            clock.move_to(due_at - timedelta(seconds=1))
+            run_due()
+            assert len(receiver.received) == len(waits)  # not due yet: nothing sent
+            clock.move_to(due_at)
+            run_due()
+
+    assert waits == [timedelta(seconds=5), timedelta(minutes=5), timedelta(minutes=30)]
+    assert delivery.status == "succeeded" and delivery.attempts == 4
+    assert len({r.headers["webhook-id"] for r in receiver.received}) == 1
+    assert all(r.verified_with for r in receiver.received)
+    statuses = list(
+        delivery.attempt_log.order_by("number").values_list("response_status", flat=True)
+    )
+    assert statuses == [500, 500, 500, 200]
+    assert Endpoint.objects.get().failing_since is None
+
+
+def test_an_endpoint_failing_for_three_days_is_disabled_and_owners_are_told(
+    acme: Any, owner: Any, receiver: Receiver, mailoutbox: list[Any]
+) -> None:
+    receiver.statuses = [503]
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        endpoint = subscribe(acme, receiver, owner, ["team.created"])
+        make_team(acme, "Doomed")
+        clock.move_to(start + timedelta(days=2))
+        make_team(acme, "Also doomed")  # a second event keeps the streak going
+        for _ in range(40):
+            if not deliveries_due(now=start + RETRY_FOR + timedelta(days=1)):
+                break
+            due = Delivery.objects.filter(status="pending").order_by("next_attempt_at").first()
+            assert due is not None
+            clock.move_to(due.next_attempt_at)
+            run_due()
+
+    endpoint.refresh_from_db()
+    assert not endpoint.is_active and "3 days" in endpoint.disabled_reason
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"failed"}
+    [notice] = [m for m in mailoutbox if "webhook" in m.subject.lower()]
+    assert owner.email in notice.to and receiver.url in notice.body
+
+
+def test_during_a_rotation_both_secrets_sign(acme: Any, owner: Any, receiver: Receiver) -> None:
+    endpoint = subscribe(acme, receiver, owner, ["team.created"])
+    old = receiver.secrets[0]
+    new = endpoint_secret_rotate(tenant=acme, endpoint=endpoint, acting_user=owner)
+    receiver.secrets = [old, new]
+    make_team(acme, "During")
+    assert receiver.received[-1].verified_with == [old, new]
+    assert len(receiver.received[-1].headers["webhook-signature"].split(" ")) == 2
+    with time_machine.travel(timezone.now() + timedelta(hours=25)):
+        make_team(acme, "After")
+    assert receiver.received[-1].verified_with == [new]
+
+
+def test_a_delivery_can_be_resent(acme: Any, owner: Any, receiver: Receiver) -> None:
+    receiver.statuses = [500, 200]
+    subscribe(acme, receiver, owner, ["team.created"])
+    make_team(acme, "Again")
+    delivery = Delivery.objects.get()
+    assert delivery.status == "pending"
+    delivery_resend(tenant=acme, delivery=delivery, acting_user=owner)
+    delivery.refresh_from_db()
+    assert delivery.status == "succeeded" and delivery.attempts == 2
+
+
+def test_redirects_are_not_followed_and_answers_are_cut_short(
+    acme: Any, owner: Any, receiver: Receiver, settings: Any
+) -> None:
+    receiver.statuses = [302]
+    receiver.extra_headers = {"Location": "http://127.0.0.1:9/elsewhere"}
+    receiver.body = b"x" * 100_000
+    subscribe(acme, receiver, owner, ["team.created"])
+    make_team(acme, "Moved")
+    attempt = Attempt.objects.get()
+    assert attempt.response_status == 302
+    assert len(attempt.response_body) == settings.WEBHOOKS_RESPONSE_EXCERPT
+    assert Delivery.objects.get().status == "pending"  # a redirect is a failure, retried
+    assert len(receiver.received) == 1

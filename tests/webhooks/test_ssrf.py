@@ -1,0 +1,137 @@
+"""Webhook URLs cannot reach inside our network: refused when saved and at every
+delivery, for literal addresses, for names that resolve to them (through a real DNS
+server on loopback), and for a name whose answer changes between check and delivery."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.tenants.factories import make_team
+from tests.webhooks.conftest import Receiver, Zone
+from webhooks.exceptions import UnsafeDestination
+from webhooks.models import Attempt, Delivery, Endpoint
+from webhooks.services import endpoint_create
+from webhooks.transport import target_check
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC = "93.184.215.14"  # a public address; no test ever connects to it
+
+
+def add(tenant: Any, owner: Any, url: str) -> Endpoint:
+    endpoint, _ = endpoint_create(
+        tenant=tenant, url=url, description="", event_types=["team.created"], acting_user=owner
+    )
+    return endpoint
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://127.0.0.1/hook",
+        "https://127.1/hook",
+        "https://10.0.0.8/hook",
+        "https://172.16.5.4/hook",
+        "https://192.168.1.1/hook",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://100.64.0.1/hook",
+        "https://0.0.0.0/hook",
+        "https://224.0.0.1/hook",
+        "https://240.0.0.1/hook",
+        "https://[::1]/hook",
+        "https://[fe80::1]/hook",
+        "https://[fc00::1]/hook",
+        "https://[::ffff:127.0.0.1]/hook",
+        "https://[ff02::1]/hook",
+    ],
+)
+def test_literal_private_and_reserved_addresses_are_refused(
+    acme: Any, owner: Any, url: str
+) -> None:
+    with pytest.raises(UnsafeDestination):
+        add(acme, owner, url)
+    assert not Endpoint.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url", ["http://hooks.example.com/x", "https://user:pw@hooks.example.com/x", "ftp://a.b/"]
+)
+def test_plain_http_and_credentials_in_urls_are_refused(
+    acme: Any, owner: Any, url: str, dns_zone: Zone
+) -> None:
+    dns_zone.answers["hooks.example.com"] = [[PUBLIC]]
+    with pytest.raises(UnsafeDestination):
+        add(acme, owner, url)
+
+
+@pytest.mark.parametrize(
+    "answers", [["10.1.2.3"], ["127.0.0.1"], ["169.254.169.254"], [PUBLIC, "192.168.0.7"], ["::1"]]
+)
+def test_names_resolving_to_private_addresses_are_refused(
+    acme: Any, owner: Any, dns_zone: Zone, answers: list[str]
+) -> None:
+    dns_zone.answers["internal.example.com"] = [answers]
+    with pytest.raises(UnsafeDestination, match="private or reserved"):
+        add(acme, owner, "https://internal.example.com/hook")
+    assert ("internal.example.com", "A") in dns_zone.queries
+
+
+def test_a_name_that_does_not_resolve_is_refused(acme: Any, owner: Any, dns_zone: Zone) -> None:
+    with pytest.raises(UnsafeDestination, match="does not resolve"):
+        add(acme, owner, "https://nowhere.example.com/hook")
+
+
+def test_a_public_name_is_accepted(acme: Any, owner: Any, dns_zone: Zone) -> None:
+    dns_zone.answers["hooks.example.com"] = [[PUBLIC]]
+    assert add(acme, owner, "https://hooks.example.com/hook").url.startswith("https://")
+
+
+@pytest.mark.django_db(transaction=True)  # the delivery is queued on commit
+def test_a_name_rebound_to_a_private_address_after_saving_is_refused_at_delivery(
+    acme: Any, owner: Any, dns_zone: Zone, receiver: Receiver
+) -> None:
+    """Checked public when saved, the name now points at our own loopback (where a
+    receiver listens): the delivery is refused, nothing reaches the receiver."""
+    dns_zone.answers["rebind.example.com"] = [[PUBLIC], ["127.0.0.1"]]
+    add(acme, owner, f"https://rebind.example.com:{receiver.port}/hooks/pacetrack")
+    make_team(acme, "Target")
+    attempt = Attempt.objects.get()
+    assert attempt.response_status is None and "private or reserved" in attempt.error
+    assert receiver.received == []
+    assert Delivery.objects.get().status == "pending"  # retried later, checked again
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_connection_goes_to_the_address_that_was_checked(
+    acme: Any, owner: Any, dns_zone: Zone, receiver: Receiver, settings: Any
+) -> None:
+    """One lookup per delivery, and the request goes to its answer: a resolver asked a
+    second time (as `requests` or `urllib` would, to connect) would now get an address
+    where nothing listens, and the delivery would fail."""
+    settings.WEBHOOKS_ALLOW_PRIVATE = True  # the receiver is on loopback
+    dns_zone.answers["hooks.example.com"] = [["127.0.0.1"], ["127.0.0.1"], ["10.255.255.1"]]
+    endpoint, secret = endpoint_create(
+        tenant=acme,
+        url=f"http://hooks.example.com:{receiver.port}/hooks/pacetrack",
+        description="",
+        event_types=["team.created"],
+        acting_user=owner,
+    )
+    receiver.secrets = [secret]
+    make_team(acme, "Checked")
+    [request] = receiver.received
+    assert request.headers["host"] == f"hooks.example.com:{receiver.port}"
+    assert request.verified_with == [secret]
+    assert [q for q in dns_zone.queries if q == ("hooks.example.com", "A")] == [
+        ("hooks.example.com", "A")
+    ] * 2
+    assert Delivery.objects.get(endpoint=endpoint).status == "succeeded"
+
+
+def test_the_development_setting_lets_loopback_through(settings: Any) -> None:
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
+    assert target_check("http://127.0.0.1:8000/hook").address == "127.0.0.1"
+    with pytest.raises(UnsafeDestination):
+        target_check("http://224.0.0.1/hook")  # multicast never

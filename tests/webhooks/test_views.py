@@ -1,0 +1,102 @@
+"""The webhook pages: who may open them, the secret shown once, the delivery log."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.mfa.helpers import age_sign_in
+from tests.tenants.factories import OrgFactory, add_member, make_team
+from webhooks.models import Delivery, Endpoint
+from webhooks.services import endpoint_create
+
+pytestmark = pytest.mark.django_db
+
+SECRET = re.compile(r"whsec_[A-Za-z0-9+/=]{32}")
+
+
+@pytest.fixture(autouse=True)
+def _loopback(settings: Any) -> None:
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
+
+
+def test_adding_an_endpoint_needs_reauthentication_and_shows_the_secret_once(
+    client: Any, acme: Any, owner: Any
+) -> None:
+    client.force_login(owner)
+    url = f"/t/{acme.slug}/settings/webhooks/"
+    data = {"url": "http://127.0.0.1:9/hook", "event_types": ["member.added", "file.deleted"]}
+    age_sign_in(owner)
+    assert client.post(url + "new/", data).status_code == 307
+    assert not Endpoint.objects.exists()
+    client.force_login(owner)
+    created = client.post(url + "new/", data)
+    assert created.status_code == 200
+    assert SECRET.search(created.content.decode())
+    assert not SECRET.search(client.get(url).content.decode())
+    endpoint = Endpoint.objects.get()
+    assert endpoint.event_types == ["member.added", "file.deleted"]
+    assert not endpoint.secret.startswith("whsec_")  # encrypted at rest
+
+
+def test_an_unsafe_url_is_refused_on_the_form(
+    client: Any, acme: Any, owner: Any, settings: Any
+) -> None:
+    settings.WEBHOOKS_ALLOW_PRIVATE = False
+    client.force_login(owner)
+    response = client.post(
+        f"/t/{acme.slug}/settings/webhooks/new/",
+        {"url": "https://169.254.169.254/latest/", "event_types": ["member.added"]},
+    )
+    assert response.status_code == 400
+    assert "private or reserved" in response.content.decode()
+
+
+def test_members_without_the_permission_get_403(client: Any, acme: Any) -> None:
+    client.force_login(add_member(acme).user)
+    assert client.get(f"/t/{acme.slug}/settings/webhooks/").status_code == 403
+
+
+def test_another_organisations_endpoint_is_404(client: Any, acme: Any, owner: Any) -> None:
+    other_owner = add_member(acme).user
+    globex = OrgFactory(owner=other_owner, name="Globex")
+    endpoint, _ = endpoint_create(
+        tenant=globex,
+        url="http://127.0.0.1:9/x",
+        description="",
+        event_types=["team.created"],
+        acting_user=other_owner,
+    )
+    client.force_login(owner)
+    base = f"/t/{acme.slug}/settings/webhooks/{endpoint.pk}/"
+    assert client.get(base).status_code == 404
+    assert client.post(base + "rotate/").status_code == 404
+    assert client.post(base + "delete/").status_code == 404
+    assert Endpoint.objects.filter(pk=endpoint.pk).exists()
+
+
+def test_the_log_shows_attempts_and_resends(
+    client: Any, acme: Any, owner: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    endpoint, _ = endpoint_create(
+        tenant=acme,
+        url="http://127.0.0.1:9/refused",  # nothing listens on the discard port
+        description="",
+        event_types=["team.created"],
+        acting_user=owner,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        make_team(acme, "Logged")
+    client.force_login(owner)
+    page = client.get(f"/t/{acme.slug}/settings/webhooks/{endpoint.pk}/").content.decode()
+    assert "team.created" in page and "#1" in page and "no answer" in page
+    delivery = Delivery.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/t/{acme.slug}/settings/webhooks/{endpoint.pk}/deliveries/{delivery.pk}/resend/"
+        )
+    assert response.status_code == 302
+    delivery.refresh_from_db()
+    assert delivery.attempts == 2

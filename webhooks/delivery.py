@@ -1,0 +1,176 @@
+"""The worker side: one attempt to deliver one event, and what follows from it.
+
+An attempt claims the delivery (a conditional UPDATE: two workers never send the same
+attempt), checks and sends outside any transaction, then records the answer. A 2xx
+succeeds; anything else is retried on RETRY_SCHEDULE for up to RETRY_FOR, after which
+the delivery fails. An endpoint whose every attempt has failed for RETRY_FOR is
+disabled and the organisation's owners are emailed.
+
+Imports no task module and enqueues nothing (docs/architecture.md, background tasks).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from standardwebhooks.webhooks import Webhook
+
+from accounts.mail import email_enqueue
+from accounts.mail_delivery import absolute_url
+from webhooks.crypto import secret_decrypt
+from webhooks.exceptions import UnsafeDestination
+from webhooks.models import Attempt, Delivery, Endpoint
+from webhooks.transport import Answer, target_check, target_post
+
+# Wait after the 1st, 2nd… failed attempt (the Standard Webhooks / Svix schedule).
+RETRY_SCHEDULE = [
+    timedelta(seconds=5),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=5),
+    *[timedelta(hours=10)] * 7,
+]
+RETRY_FOR = timedelta(days=3)
+CLAIM_FOR = timedelta(minutes=2)  # longer than connect + read timeouts
+
+
+def signatures(endpoint: Endpoint, *, message_id: str, at: datetime, payload: str) -> str:
+    """`webhook-signature`: one `v1,…` per live secret, space-separated, so receivers
+    that still hold the previous secret keep verifying during a rotation."""
+    secrets = [endpoint.secret]
+    if endpoint.previous_secret and (
+        endpoint.previous_secret_expires_at is None or endpoint.previous_secret_expires_at > at
+    ):
+        secrets.append(endpoint.previous_secret)
+    return " ".join(
+        Webhook(secret_decrypt(s)).sign(msg_id=message_id, timestamp=at, data=payload)
+        for s in secrets
+    )
+
+
+def _claim(delivery_id: int, now: datetime) -> bool:
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    return bool(
+        Delivery.objects.filter(due, pk=delivery_id, status=Delivery.Status.PENDING).update(
+            attempts=F("attempts") + 1, next_attempt_at=now + CLAIM_FOR
+        )
+    )
+
+
+def _send(delivery: Delivery, now: datetime) -> tuple[dict[str, str], Answer]:
+    endpoint = delivery.endpoint
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Pacetrack-Webhooks/1",
+        "webhook-id": delivery.message_id,
+        "webhook-timestamp": str(int(now.timestamp())),
+    }
+    try:
+        target = target_check(endpoint.url)
+    except UnsafeDestination as refusal:
+        return headers, Answer(None, "", f"Refused: {refusal}"[:300], 0)
+    signed = {
+        **headers,
+        "webhook-signature": signatures(
+            endpoint, message_id=delivery.message_id, at=now, payload=delivery.payload
+        ),
+    }
+    return headers, target_post(target, body=delivery.payload.encode(), headers=signed)
+
+
+def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> Delivery | None:
+    """Send the delivery if it is due (None if it was not, or another worker has it)."""
+    now = now or timezone.now()
+    if not _claim(delivery_id, now):
+        return None
+    delivery = Delivery.objects.select_related("endpoint", "endpoint__tenant").get(pk=delivery_id)
+    if not delivery.endpoint.is_active:
+        headers: dict[str, str] = {}
+        answer = Answer(None, "", "Not sent: the endpoint is disabled.", 0)
+    else:
+        headers, answer = _send(delivery, now)
+    with transaction.atomic():
+        Attempt.objects.create(
+            delivery=delivery,
+            number=delivery.attempts,
+            sent_at=now,
+            request_headers=headers,
+            response_status=answer.status,
+            response_body=answer.body,
+            error=answer.error,
+            duration_ms=answer.duration_ms,
+        )
+        ok = answer.status is not None and 200 <= answer.status < 300
+        _settle(delivery, ok=ok, now=now)
+        _endpoint_health(delivery.endpoint, ok=ok, now=now)
+    return delivery
+
+
+def _settle(delivery: Delivery, *, ok: bool, now: datetime) -> None:
+    if ok:
+        delivery.status, delivery.next_attempt_at = Delivery.Status.SUCCEEDED, None
+    else:
+        wait = RETRY_SCHEDULE[min(delivery.attempts, len(RETRY_SCHEDULE)) - 1]
+        retry_at = now + wait
+        if retry_at > delivery.created_at + RETRY_FOR or not delivery.endpoint.is_active:
+            delivery.status, delivery.next_attempt_at = Delivery.Status.FAILED, None
+        else:
+            delivery.next_attempt_at = retry_at
+    delivery.save(update_fields=["status", "next_attempt_at"])
+
+
+def _endpoint_health(endpoint: Endpoint, *, ok: bool, now: datetime) -> None:
+    endpoint = Endpoint.objects.select_for_update().select_related("tenant").get(pk=endpoint.pk)
+    if ok:
+        if endpoint.failing_since is not None:
+            endpoint.failing_since = None
+            endpoint.save(update_fields=["failing_since"])
+        return
+    if endpoint.failing_since is None:
+        endpoint.failing_since = now
+        endpoint.save(update_fields=["failing_since"])
+    elif endpoint.is_active and now - endpoint.failing_since >= RETRY_FOR:
+        endpoint.is_active = False
+        endpoint.disabled_reason = "Every delivery failed for 3 days."
+        endpoint.save(update_fields=["is_active", "disabled_reason"])
+        _tell_owners(endpoint)
+
+
+def _tell_owners(endpoint: Endpoint) -> None:
+    tenant = endpoint.tenant
+    # Through the ORM relation: webhooks sits below tenancy and never imports it.
+    owners = list(
+        tenant.memberships.filter(role__key="owner").values_list("user__email", flat=True)
+    )
+    if owners:
+        email_enqueue(
+            to=owners,
+            template="webhooks/email/endpoint_disabled",
+            context={
+                "tenant_name": tenant.name,
+                "url": endpoint.url,
+                "page_url": absolute_url("webhooks:detail", tenant.slug, endpoint.pk),
+            },
+        )
+
+
+def deliveries_due(*, now: datetime | None = None) -> list[int]:
+    """Ids of pending deliveries whose time has come (a lost task, or a queue without
+    deferred tasks): `manage.py webhooks_deliver_due` sends them."""
+    now = now or timezone.now()
+    return list(
+        Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)
+    )
+
+
+def payload_build(*, event_type: str, data: dict, at: datetime) -> str:
+    """The body: versioned, documented in docs/webhooks.md."""
+    body = {"type": event_type, "version": 1, "timestamp": at.isoformat(), "data": data}
+    return json.dumps(body, separators=(",", ":"), sort_keys=True, default=str)

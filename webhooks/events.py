@@ -1,0 +1,66 @@
+"""What the other apps call: `event_emit(tenant_id=…, type="member.added", data={…})`.
+
+Called inside the service's transaction, next to the change: one delivery row per
+subscribed, active endpoint commits (or rolls back) with it, and its first attempt
+is queued on commit. Organisations without endpoints pay one indexed query.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.utils import timezone
+
+from accounts.task_queue import task_enqueue_transactional
+from webhooks.delivery import payload_build
+from webhooks.models import Delivery, Endpoint
+from webhooks.tasks import webhook_deliver
+
+# Type -> what it means (the endpoint form and docs/webhooks.md list these).
+EVENT_TYPES: dict[str, str] = {
+    "member.added": "Someone joined the organisation",
+    "member.removed": "A member was removed or left",
+    "member.role_changed": "A member's role changed",
+    "invitation.created": "Someone was invited",
+    "invitation.accepted": "An invitation was accepted",
+    "invitation.cancelled": "An invitation was cancelled",
+    "team.created": "A team was created",
+    "team.deleted": "A team was deleted",
+    "file.uploaded": "A file was uploaded",
+    "file.deleted": "A file was deleted",
+    "subscription.changed": "The plan or subscription status changed",
+}
+
+
+def event_emit(*, tenant_id: int, type: str, data: dict[str, Any]) -> list[Delivery]:
+    """Queue `type` with `data` for every endpoint of the tenant that wants it."""
+    if type not in EVENT_TYPES:
+        raise ValueError(f"Unknown webhook event type {type!r}.")
+    endpoints = [
+        e
+        for e in Endpoint.objects.filter(tenant_id=tenant_id, is_active=True).only(
+            "pk", "event_types"
+        )
+        if type in e.event_types
+    ]
+    if not endpoints:
+        return []
+    now = timezone.now()
+    payload = payload_build(event_type=type, data=data, at=now)
+    deliveries = Delivery.objects.bulk_create(
+        [
+            Delivery(
+                tenant_id=tenant_id,
+                endpoint=endpoint,
+                message_id="msg_" + secrets.token_urlsafe(18),
+                event_type=type,
+                payload=payload,
+                created_at=now,
+            )
+            for endpoint in endpoints
+        ]
+    )
+    for delivery in deliveries:
+        task_enqueue_transactional(webhook_deliver, delivery.pk)
+    return deliveries

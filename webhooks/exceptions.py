@@ -1,0 +1,16 @@
+"""Refusals of the webhook services."""
+
+from __future__ import annotations
+
+from django.core.exceptions import BadRequest
+
+from core.exceptions import DomainError
+
+
+class WebhookError(DomainError, BadRequest):
+    """The endpoint cannot be saved or changed as asked."""
+
+
+class UnsafeDestination(WebhookError):
+    """The URL leads somewhere we never send requests: a private, loopback, link-local,
+    multicast or reserved address (or a name that resolves to one, or to nothing)."""

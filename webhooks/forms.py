@@ -1,0 +1,52 @@
+"""The "add an endpoint" form."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+
+from core.errors import ServiceForm
+from webhooks import services
+from webhooks.events import EVENT_TYPES
+from webhooks.models import Endpoint
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from tenants.models import Tenant
+
+
+class EndpointForm(ServiceForm):
+    url = forms.URLField(
+        label="URL",
+        max_length=500,
+        assume_scheme="https",
+        widget=forms.URLInput({"class": "input", "placeholder": "https://example.com/webhooks"}),
+        help_text="An HTTPS address on the public internet.",
+        error_messages={"required": "Enter the address to send events to."},
+    )
+    description = forms.CharField(
+        max_length=200, required=False, widget=forms.TextInput({"class": "input"})
+    )
+    event_types = forms.MultipleChoiceField(
+        label="Events",
+        choices=[(code, f"{code}: {label}") for code, label in EVENT_TYPES.items()],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one event."},
+    )
+
+    def __init__(self, *args: Any, tenant: Tenant, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tenant, self.user = tenant, user
+
+    def save(self) -> tuple[Endpoint, str] | None:
+        data = self.cleaned_data
+        return self.run(
+            lambda: services.endpoint_create(
+                tenant=self.tenant,
+                url=data["url"],
+                description=data["description"],
+                event_types=data["event_types"],
+                acting_user=self.user,
+            )
+        )

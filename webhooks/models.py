@@ -1,0 +1,93 @@
+"""Webhook endpoints, the events queued for them, and every attempt to deliver one.
+
+Secrets are kept encrypted (webhooks/crypto.py): signing needs them in clear, so
+they cannot be hashed like API keys, and a copy of the database alone must not
+let anyone forge our signatures.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from core.models import TenantOwnedQuerySet
+
+
+class Endpoint(models.Model):
+    tenant = models.ForeignKey(
+        "tenants.Tenant", on_delete=models.CASCADE, related_name="webhook_endpoints"
+    )
+    url = models.URLField(max_length=500)
+    description = models.CharField(max_length=200, blank=True)
+    # Event types (webhooks.events.EVENT_TYPES) it receives.
+    event_types = models.JSONField(default=list)
+    secret = models.TextField()  # encrypted "whsec_…"
+    # During a rotation the previous secret signs too, until previous_secret_expires_at.
+    previous_secret = models.TextField(blank=True)
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    # Since when every attempt has failed (None while it works); 3 days of it disables.
+    failing_since = models.DateTimeField(null=True, blank=True)
+    disabled_reason = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class Delivery(models.Model):
+    """One event for one endpoint: its payload, fixed at the event, and where it stands."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SUCCEEDED = "succeeded", "Delivered"
+        FAILED = "failed", "Failed"
+
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
+    endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE, related_name="deliveries")
+    message_id = models.CharField(max_length=40)  # the webhook-id header: the same on retries
+    event_type = models.CharField(max_length=40)
+    payload = models.TextField()  # the exact JSON body that is signed and sent
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField()
+
+    objects = TenantOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} → {self.endpoint_id}"
+
+
+class Attempt(models.Model):
+    """What happened when we sent it: for the delivery log."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
+    number = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField()
+    request_headers = models.JSONField(default=dict)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.TextField(blank=True)  # the first WEBHOOKS_RESPONSE_EXCERPT bytes
+    error = models.CharField(max_length=300, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"attempt {self.number}"
+
+    @property
+    def ok(self) -> bool:
+        return self.response_status is not None and 200 <= self.response_status < 300

@@ -1,0 +1,137 @@
+"""Endpoint actions: add (the secret is shown once), change, remove, rotate the secret,
+turn back on, and resend a delivery."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.task_queue import task_enqueue_transactional
+from core.audit import audit_record
+from webhooks.audit import WebhookAction
+from webhooks.crypto import secret_encrypt, secret_generate
+from webhooks.events import EVENT_TYPES
+from webhooks.exceptions import WebhookError
+from webhooks.models import Delivery, Endpoint
+from webhooks.tasks import webhook_deliver
+from webhooks.transport import target_check
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from tenants.models import Tenant
+
+
+def _assert_tenant(tenant: Tenant, *objects: Endpoint | Delivery) -> None:
+    for obj in objects:
+        if obj.tenant_id != tenant.pk:
+            raise ValueError(f"{obj.__class__.__name__} {obj.pk} is not in tenant {tenant.pk}.")
+
+
+def _clean_types(event_types: list[str]) -> list[str]:
+    unknown = set(event_types) - set(EVENT_TYPES)
+    if unknown:
+        raise WebhookError(f"Unknown event types: {', '.join(sorted(unknown))}.")
+    if not event_types:
+        raise WebhookError("Choose at least one event.")
+    return [t for t in EVENT_TYPES if t in set(event_types)]
+
+
+@transaction.atomic
+def endpoint_create(
+    *, tenant: Tenant, url: str, description: str, event_types: list[str], acting_user: User | None
+) -> tuple[Endpoint, str]:
+    """A new endpoint and its signing secret, which is never shown again. The URL must
+    lead to a public address now (and is checked again at every delivery)."""
+    if tenant.is_personal:
+        raise WebhookError("Webhooks belong to organisations. Create an organisation first.")
+    target_check(url)
+    secret = secret_generate()
+    endpoint = Endpoint(
+        tenant=tenant,
+        url=url,
+        description=description.strip(),
+        event_types=_clean_types(event_types),
+        secret=secret_encrypt(secret),
+        created_by=acting_user,
+    )
+    endpoint.full_clean()
+    endpoint.save()
+    audit_record(
+        tenant=tenant,
+        action=WebhookAction.ENDPOINT_CREATED,
+        acting_user=acting_user,
+        target=endpoint,
+        target_label=url,
+        after={"events": endpoint.event_types},
+    )
+    return endpoint, secret
+
+
+@transaction.atomic
+def endpoint_delete(*, tenant: Tenant, endpoint: Endpoint, acting_user: User | None) -> None:
+    _assert_tenant(tenant, endpoint)
+    audit_record(
+        tenant=tenant,
+        action=WebhookAction.ENDPOINT_DELETED,
+        acting_user=acting_user,
+        target=endpoint,
+        target_label=endpoint.url,
+    )
+    endpoint.delete()
+
+
+@transaction.atomic
+def endpoint_secret_rotate(*, tenant: Tenant, endpoint: Endpoint, acting_user: User | None) -> str:
+    """A new secret (returned, shown once); the current one keeps signing alongside it
+    for WEBHOOKS_ROTATION_OVERLAP_HOURS, so receivers can switch without losing events."""
+    _assert_tenant(tenant, endpoint)
+    secret = secret_generate()
+    endpoint.previous_secret = endpoint.secret
+    endpoint.previous_secret_expires_at = timezone.now() + timedelta(
+        hours=settings.WEBHOOKS_ROTATION_OVERLAP_HOURS
+    )
+    endpoint.secret = secret_encrypt(secret)
+    endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
+    audit_record(
+        tenant=tenant,
+        action=WebhookAction.SECRET_ROTATED,
+        acting_user=acting_user,
+        target=endpoint,
+        target_label=endpoint.url,
+    )
+    return secret
+
+
+@transaction.atomic
+def endpoint_enable(*, tenant: Tenant, endpoint: Endpoint, acting_user: User | None) -> Endpoint:
+    """Turn a disabled endpoint back on (its failure streak starts again)."""
+    _assert_tenant(tenant, endpoint)
+    if not endpoint.is_active:
+        target_check(endpoint.url)
+        endpoint.is_active, endpoint.failing_since, endpoint.disabled_reason = True, None, ""
+        endpoint.save(update_fields=["is_active", "failing_since", "disabled_reason"])
+        audit_record(
+            tenant=tenant,
+            action=WebhookAction.ENDPOINT_ENABLED,
+            acting_user=acting_user,
+            target=endpoint,
+            target_label=endpoint.url,
+        )
+    return endpoint
+
+
+@transaction.atomic
+def delivery_resend(*, tenant: Tenant, delivery: Delivery, acting_user: User | None) -> Delivery:
+    """Send a delivery again now (same message id: receivers deduplicate on it)."""
+    _assert_tenant(tenant, delivery)
+    if not delivery.endpoint.is_active:
+        raise WebhookError("Turn the endpoint back on before resending.")
+    delivery.status, delivery.next_attempt_at = Delivery.Status.PENDING, None
+    delivery.created_at = timezone.now()  # a new window of retries
+    delivery.save(update_fields=["status", "next_attempt_at", "created_at"])
+    task_enqueue_transactional(webhook_deliver, delivery.pk)
+    return delivery

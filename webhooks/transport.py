@@ -1,0 +1,171 @@
+"""Sending one webhook request without letting its URL reach inside our network (SSRF).
+
+The host is resolved once (dnspython, so tests and deployments can point it at their
+own DNS server with WEBHOOKS_DNS_SERVERS), every address is checked, and the
+connection goes to the checked address itself, with the name only in the Host header
+and, for HTTPS, in SNI and certificate verification. A DNS answer that changes
+between the check and the connection (DNS rebinding) therefore changes nothing.
+Redirects are not followed, timeouts are short, and at most
+WEBHOOKS_RESPONSE_EXCERPT bytes of the answer are read.
+
+WEBHOOKS_ALLOW_PRIVATE (local development and tests only) lets private and
+loopback addresses, and plain http, through.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import certifi
+import dns.exception
+import dns.resolver
+import urllib3
+from django.conf import settings
+
+from webhooks.exceptions import UnsafeDestination
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+@dataclass(frozen=True)
+class Target:
+    scheme: str
+    host: str
+    port: int
+    path: str  # with the query string
+    address: str  # the checked IP we connect to
+
+    @property
+    def host_header(self) -> str:
+        default = 443 if self.scheme == "https" else 80
+        return self.host if self.port == default else f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int | None
+    body: str
+    error: str
+    duration_ms: int
+
+
+def address_allowed(address: IPAddress) -> bool:
+    """Public unicast only (unless WEBHOOKS_ALLOW_PRIVATE): no private, loopback,
+    link-local (169.254.169.254, the cloud metadata service), shared, multicast,
+    reserved or unspecified address, also not hidden in an IPv4-mapped IPv6 address."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if address.is_multicast or address.is_unspecified:
+        return False
+    if settings.WEBHOOKS_ALLOW_PRIVATE:
+        return True
+    return address.is_global and not (address.is_reserved or address.is_link_local)
+
+
+def _resolver() -> dns.resolver.Resolver:
+    """The system's resolver, or the servers in WEBHOOKS_DNS_SERVERS ("ip:port")."""
+    servers = settings.WEBHOOKS_DNS_SERVERS
+    if not servers:
+        resolver = dns.resolver.Resolver()
+    else:
+        resolver = dns.resolver.Resolver(configure=False)
+        pairs = [server.rpartition(":") for server in servers]
+        resolver.nameservers = [ip for ip, _, _ in pairs]
+        resolver.nameserver_ports = {ip: int(port) for ip, _, port in pairs}
+    resolver.lifetime = settings.WEBHOOKS_DNS_TIMEOUT
+    return resolver
+
+
+def _resolve(host: str) -> list[IPAddress]:
+    try:
+        return [ipaddress.ip_address(host)]
+    except ValueError:
+        pass
+    resolver, found = _resolver(), []
+    for record in ("A", "AAAA"):
+        try:
+            found += [ipaddress.ip_address(r.to_text()) for r in resolver.resolve(host, record)]
+        except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+            continue
+        except dns.exception.DNSException as error:
+            raise UnsafeDestination(f"{host} could not be resolved ({error}).") from None
+    if not found:
+        raise UnsafeDestination(f"{host} does not resolve to any address.")
+    return found
+
+
+def target_check(url: str) -> Target:
+    """The URL's checked destination, or UnsafeDestination saying why not."""
+    parts = urlsplit(url)
+    allowed_schemes = ("https", "http") if settings.WEBHOOKS_ALLOW_PRIVATE else ("https",)
+    if parts.scheme not in allowed_schemes:
+        raise UnsafeDestination("Webhook URLs must start with https://.")
+    if parts.username or parts.password:
+        raise UnsafeDestination("Webhook URLs cannot contain a user name or password.")
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        raise UnsafeDestination("The URL has no host name.")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise UnsafeDestination("The URL's port is not valid.") from None
+    addresses = _resolve(host)
+    refused = [a for a in addresses if not address_allowed(a)]
+    if refused:
+        raise UnsafeDestination(
+            f"{host} leads to {refused[0]}, a private or reserved address; webhooks only "
+            "go to public addresses."
+        )
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return Target(parts.scheme, host, port, path, str(addresses[0]))
+
+
+def target_post(target: Target, *, body: bytes, headers: dict[str, str]) -> Answer:
+    """POST to the checked address; never raises for network trouble (it is an Answer)."""
+    timeout = urllib3.Timeout(
+        connect=settings.WEBHOOKS_CONNECT_TIMEOUT, read=settings.WEBHOOKS_READ_TIMEOUT
+    )
+    pool: urllib3.HTTPConnectionPool
+    if target.scheme == "https":
+        pool = urllib3.HTTPSConnectionPool(
+            target.address,
+            target.port,
+            timeout=timeout,
+            retries=False,
+            maxsize=1,
+            server_hostname=target.host,
+            assert_hostname=target.host,
+            cert_reqs="CERT_REQUIRED",
+            ca_certs=certifi.where(),
+        )
+    else:
+        pool = urllib3.HTTPConnectionPool(
+            target.address, target.port, timeout=timeout, retries=False, maxsize=1
+        )
+    started = time.monotonic()
+    try:
+        response = pool.urlopen(
+            "POST",
+            target.path,
+            body=body,
+            headers={**headers, "Host": target.host_header},
+            redirect=False,
+            retries=False,
+            preload_content=False,
+            assert_same_host=False,
+        )
+        try:
+            excerpt = response.read(settings.WEBHOOKS_RESPONSE_EXCERPT, decode_content=False)
+        finally:
+            response.release_conn()
+            response.close()
+        status, error = response.status, ""
+    except urllib3.exceptions.HTTPError as exc:
+        excerpt, status, error = b"", None, f"{type(exc).__name__}: {exc}"[:300]
+    finally:
+        pool.close()
+    duration = int((time.monotonic() - started) * 1000)
+    return Answer(status, excerpt.decode("utf-8", "replace"), error, duration)

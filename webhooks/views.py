@@ -1,0 +1,126 @@
+"""Webhook pages under /t/<slug>/settings/webhooks/: endpoints, their delivery log,
+secret rotation and resending."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from core.decorators import tenant_permission_required
+from core.errors import run_action
+from core.permissions import WEBHOOKS_MANAGE
+from core.types import TenantRequest
+from core.views import tenant_context
+from mfa.decorators import reauth_required
+from webhooks import selectors, services
+from webhooks.forms import EndpointForm
+from webhooks.models import Endpoint
+
+
+def _list_page(
+    request: TenantRequest, form: EndpointForm | None = None, created: Any = None
+) -> HttpResponse:
+    tenant = request.tenant
+    if form is None and tenant.is_org:
+        form = EndpointForm(tenant=tenant, user=request.user)
+    context = tenant_context(
+        request,
+        tab="webhooks",
+        endpoints=list(selectors.endpoint_list(tenant=tenant)),
+        form=form,
+        created=created,
+    )
+    status = 400 if form is not None and form.is_bound and form.errors else 200
+    return render(request, "webhooks/list.html", context, status=status)
+
+
+@require_GET
+@tenant_permission_required(WEBHOOKS_MANAGE)
+def endpoint_list(request: TenantRequest) -> HttpResponse:
+    return _list_page(request)
+
+
+@require_POST
+@tenant_permission_required(WEBHOOKS_MANAGE)
+@reauth_required
+def endpoint_create(request: TenantRequest) -> HttpResponse:
+    """The signing secret is shown on this answer only."""
+    form = EndpointForm(request.POST, tenant=request.tenant, user=request.user)
+    result = form.save() if form.is_valid() else None
+    if result is None:
+        return _list_page(request, form)
+    endpoint, secret = result
+    return _list_page(request, created={"endpoint": endpoint, "secret": secret})
+
+
+def _detail_page(request: TenantRequest, endpoint: Endpoint, secret: str = "") -> HttpResponse:
+    context = tenant_context(
+        request,
+        tab="webhooks",
+        endpoint=endpoint,
+        deliveries=selectors.delivery_log(endpoint=endpoint),
+        new_secret=secret,
+    )
+    return render(request, "webhooks/detail.html", context)
+
+
+@require_GET
+@tenant_permission_required(WEBHOOKS_MANAGE)
+def endpoint_detail(request: TenantRequest, endpoint_id: int) -> HttpResponse:
+    endpoint = selectors.endpoint_get(tenant=request.tenant, endpoint_id=endpoint_id)
+    return _detail_page(request, endpoint)
+
+
+@require_POST
+@tenant_permission_required(WEBHOOKS_MANAGE)
+@reauth_required
+def endpoint_rotate(request: TenantRequest, endpoint_id: int) -> HttpResponse:
+    endpoint = selectors.endpoint_get(tenant=request.tenant, endpoint_id=endpoint_id)
+    secret = services.endpoint_secret_rotate(
+        tenant=request.tenant, endpoint=endpoint, acting_user=request.user
+    )
+    return _detail_page(request, endpoint, secret)
+
+
+@require_POST
+@tenant_permission_required(WEBHOOKS_MANAGE)
+def endpoint_enable(request: TenantRequest, endpoint_id: int) -> HttpResponse:
+    endpoint = selectors.endpoint_get(tenant=request.tenant, endpoint_id=endpoint_id)
+    run_action(
+        request,
+        lambda: services.endpoint_enable(
+            tenant=request.tenant, endpoint=endpoint, acting_user=request.user
+        ),
+        success="The endpoint is on again.",
+    )
+    return redirect("webhooks:detail", tenant_slug=request.tenant.slug, endpoint_id=endpoint.pk)
+
+
+@require_POST
+@tenant_permission_required(WEBHOOKS_MANAGE)
+def endpoint_delete(request: TenantRequest, endpoint_id: int) -> HttpResponse:
+    endpoint = selectors.endpoint_get(tenant=request.tenant, endpoint_id=endpoint_id)
+    services.endpoint_delete(tenant=request.tenant, endpoint=endpoint, acting_user=request.user)
+    messages.success(request, f"Removed the endpoint {endpoint.url}.")
+    return redirect("webhooks:list", tenant_slug=request.tenant.slug)
+
+
+@require_POST
+@tenant_permission_required(WEBHOOKS_MANAGE)
+def delivery_resend(request: TenantRequest, endpoint_id: int, delivery_id: int) -> HttpResponse:
+    endpoint = selectors.endpoint_get(tenant=request.tenant, endpoint_id=endpoint_id)
+    delivery = selectors.delivery_get(
+        tenant=request.tenant, endpoint=endpoint, delivery_id=delivery_id
+    )
+    run_action(
+        request,
+        lambda: services.delivery_resend(
+            tenant=request.tenant, delivery=delivery, acting_user=request.user
+        ),
+        success="Sent again: the log shows the answer.",
+    )
+    return redirect("webhooks:detail", tenant_slug=request.tenant.slug, endpoint_id=endpoint.pk)
