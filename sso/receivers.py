@@ -1,0 +1,61 @@
+"""How sso answers the apps below it (connected in SsoConfig.ready())."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+
+from sso.selectors import social_identity_list, sso_requirement_get
+from sso.services_org import auto_join_apply, break_glass_record
+from sso.social import Provider, social_providers_enabled
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from accounts.models import User
+
+
+def on_sign_in_check(*, user: User, method: str, **kwargs: Any) -> str | None:
+    """accounts.signals.sign_in_check: members of an org requiring SSO sign in there;
+    its owners may still use their password (break-glass, audited)."""
+    requirement = sso_requirement_get(user=user)
+    if requirement is None:
+        return None
+    connection, membership = requirement
+    if method == "password" and membership.role.is_owner:
+        break_glass_record(connection=connection, user=user)
+        return None
+    return (
+        f"{connection.tenant.name} signs its members in with single sign-on. Use "
+        "“Continue with SSO” below."
+    )
+
+
+def sign_in_options(*, request: HttpRequest, next_url: str, **kwargs: Any) -> SafeString:
+    """accounts.signals.sign_in_page_options: provider buttons and the SSO entry."""
+    context = {"providers": social_providers_enabled(), "next": next_url}
+    return mark_safe(render_to_string("sso/_sign_in_options.html", context, request=request))  # noqa: S308
+
+
+def security_section(*, request: HttpRequest, **kwargs: Any) -> SafeString:
+    """mfa.signals.security_page_sections: connected accounts, connect and disconnect."""
+    linked = {link.provider: link for link in social_identity_list(user=request.user)}
+    rows = [
+        {"provider": provider, "link": linked.pop(provider.value, None), "enabled": True}
+        for provider in social_providers_enabled()
+    ]
+    # Accounts linked while a provider was on stay listed (and disconnectable) after.
+    rows += [
+        {"provider": Provider(key), "link": link, "enabled": False} for key, link in linked.items()
+    ]
+    if not rows:
+        return SafeString("")
+    context = {"rows": rows}
+    return mark_safe(render_to_string("sso/_security_section.html", context, request=request))  # noqa: S308
+
+
+def on_signed_in(*, user: User, **kwargs: Any) -> None:
+    """user_logged_in: auto-join the org that verified the address's domain."""
+    auto_join_apply(user=user)

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from sso import views_org, views_social
+
+app_name = "sso"
+
+urlpatterns = [
+    path("auth/sso/", views_org.sso_start, name="start"),
+    path("auth/sso/callback/", views_org.sso_callback, name="callback"),
+    path("auth/social/<str:provider>/", views_social.social_start, name="social-start"),
+    path(
+        "auth/social/<str:provider>/callback/",
+        views_social.social_callback,
+        name="social-callback",
+    ),
+    path(
+        "account/security/social/<str:provider>/connect/",
+        views_social.social_connect,
+        name="social-connect",
+    ),
+    path(
+        "account/security/social/<str:provider>/disconnect/",
+        views_social.social_disconnect,
+        name="social-disconnect",
+    ),
+]

@@ -1,0 +1,62 @@
+"""What the social and organisation callbacks share: leaving for the provider with
+the flow cookie, reading it back, the refusal page and finishing a sign-in."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+
+from accounts.http import session_sign_in
+from accounts.models import User
+from core.exceptions import refusal_message
+from mfa.pending import pending_sign_in_start
+from mfa.selectors import second_step_required
+from sessions_app.authentication import Factor, session_authenticated
+from sso.flow_cookie import FlowCookie, flow_cookie_clear, flow_cookie_load, flow_cookie_set
+
+
+def leave_for_provider(url: str, cookie: FlowCookie) -> HttpResponse:
+    response = HttpResponseRedirect(url)
+    flow_cookie_set(response, cookie)
+    return response
+
+
+def flow_for(
+    request: HttpRequest, *, purposes: set[str], source: str | None = None
+) -> FlowCookie | None:
+    """This browser's flow when it is one of `purposes` (and from `source`), else None."""
+    cookie = flow_cookie_load(request)
+    if cookie is None or cookie.purpose not in purposes:
+        return None
+    if source is not None and cookie.source != source:
+        return None
+    return cookie
+
+
+def refused(request: HttpRequest, error: Exception, *, status: int = 400) -> HttpResponse:
+    """The page a refused sign-in lands on: the reason, and the way back."""
+    context = {"message": refusal_message(error)}
+    response = render(request, "sso/refused.html", context, status=status)
+    flow_cookie_clear(response)
+    return response
+
+
+def sign_in_finish(
+    request: HttpRequest, user: User, *, factor: str, next_url: str, second_step: bool = True
+) -> HttpResponse:
+    """Sign `user` in (or hold it for the second step), clear the flow, go on."""
+    destination = next_url or reverse(settings.LOGIN_REDIRECT_URL)
+    if second_step and second_step_required(user=user):
+        response = HttpResponseRedirect(reverse("accounts:sign-in-verify"))
+        pending_sign_in_start(request, response, user=user, next_url=next_url, first_factor=factor)
+    else:
+        session_sign_in(request, user)
+        session_authenticated(request.session, factors=[factor])
+        response = HttpResponseRedirect(destination)
+    flow_cookie_clear(response)
+    return response
+
+
+__all__ = ["Factor", "flow_for", "leave_for_provider", "refused", "sign_in_finish"]
