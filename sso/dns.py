@@ -39,6 +39,6 @@ def txt_values(name: str) -> list[str]:
     except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
         return []
     except dns.exception.DNSException as error:
-        security_event("sso.dns_lookup_failed", name=name, error=type(error).__name__)
+        security_event("sso.dns_lookup_failed", record=name, error=type(error).__name__)
         raise LookupFailed(name) from None
     return [b"".join(record.strings).decode(errors="replace") for record in answer]

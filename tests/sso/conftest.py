@@ -49,3 +49,28 @@ def social(idp: LocalIdP, settings: Any) -> LocalIdP:
         },
     }
     return idp
+
+
+@pytest.fixture
+def acme_sso(acme: Any, owner: Any, idp: LocalIdP, dns_server: LocalDNS, settings: Any) -> Any:
+    """Acme has verified example.com (the domain of every factory address) through the
+    DNS server and connected the local provider as its IdP."""
+    from sso.services_connections import connection_save
+    from sso.services_domains import domain_add, domain_verify
+    from tenants.models import Role
+
+    settings.SSO_ALLOW_HTTP_ISSUERS = True
+    domain = domain_add(tenant=acme, domain="example.com", acting_user=owner)
+    dns_server.publish(domain.record_name, domain.token)
+    domain_verify(tenant=acme, domain=domain, acting_user=owner)
+    return connection_save(
+        tenant=acme,
+        acting_user=owner,
+        issuer=idp.issuer,
+        client_id="client-1",
+        client_secret="secret-1",
+        scopes="openid email profile",
+        default_role=Role.objects.get(tenant=acme, key="member"),
+        require_sso=False,
+        auto_join=False,
+    )
