@@ -3,6 +3,8 @@ the flow cookie, reading it back, the refusal page and finishing a sign-in."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -17,8 +19,16 @@ from sessions_app.authentication import Factor, session_authenticated
 from sso.flow_cookie import FlowCookie, flow_cookie_clear, flow_cookie_load, flow_cookie_set
 
 
-def leave_for_provider(url: str, cookie: FlowCookie) -> HttpResponse:
-    response = HttpResponseRedirect(url)
+def leave_for_provider(request: HttpRequest, url: str, cookie: FlowCookie) -> HttpResponse:
+    """A page that moves on to the provider at once (Refresh header, and a link).
+
+    Not a redirect: the buttons are POST forms, and Chrome applies the page's CSP
+    form-action to a redirect that follows a form post, so a 302 to an IdP's origin
+    (unknown in advance for organisations) would be blocked. A Refresh is a plain
+    navigation of the new page."""
+    response = render(request, "sso/leaving.html", {"url": url, "host": urlsplit(url).netloc})
+    response["Refresh"] = f"0;url={url}"
+    response["Referrer-Policy"] = "no-referrer"
     flow_cookie_set(response, cookie)
     return response
 

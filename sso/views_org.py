@@ -40,7 +40,7 @@ def org_leave(
     cookie = FlowCookie(
         flow=flow, purpose=purpose, source=str(connection.pk), next_url=next_url, user_id=user_id
     )
-    return leave_for_provider(url, cookie)
+    return leave_for_provider(request, url, cookie)
 
 
 @csrf_protect

@@ -62,7 +62,7 @@ def _start(
     cookie = FlowCookie(
         flow=flow, purpose=purpose, source=provider.value, next_url=next_url, user_id=user_id
     )
-    return leave_for_provider(url, cookie)
+    return leave_for_provider(request, url, cookie)
 
 
 @csrf_protect

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -15,10 +17,14 @@ def local(url: str) -> str:
 
 
 def leave(client: Any, url: str, data: dict[str, str] | None = None) -> str:
-    """POST a start button; returns the provider URL the app sent the browser to."""
+    """POST a start button; returns the provider URL the app sends the browser on to
+    (a page with a Refresh header and a link: sso.views_flow.leave_for_provider says why)."""
     response = client.post(url, data or {})
-    assert response.status_code == 302, response.content[:500]
-    return response["Location"]
+    assert response.status_code == 200, response.content[:500]
+    refresh = response["Refresh"].split("url=", 1)[1]
+    link = re.search(r'id="provider-url"[^>]*href="([^"]+)"', response.content.decode())
+    assert link is not None and html.unescape(link[1]) == refresh
+    return refresh
 
 
 def round_trip(
