@@ -83,7 +83,9 @@ class ConnectionForm(forms.Form):
             }
         super().__init__(*args, **kwargs)
         roles = Role.objects.for_tenant(tenant).exclude(key=Role.Key.OWNER).order_by("name")
-        self.fields["default_role"].queryset = roles
+        role_field = self.fields["default_role"]
+        assert isinstance(role_field, forms.ModelChoiceField)
+        role_field.queryset = roles
         if "default_role" not in self.initial:
             self.initial["default_role"] = roles.filter(key=Role.Key.MEMBER).first()
         if connection is not None:

@@ -41,7 +41,10 @@ def sign_in_options(*, request: HttpRequest, next_url: str, **kwargs: Any) -> Sa
 
 def security_section(*, request: HttpRequest, **kwargs: Any) -> SafeString:
     """mfa.signals.security_page_sections: connected accounts, connect and disconnect."""
-    linked = {link.provider: link for link in social_identity_list(user=request.user)}
+    user = request.user
+    if not user.is_authenticated:
+        return SafeString("")
+    linked = {link.provider: link for link in social_identity_list(user=user)}
     rows = [
         {"provider": provider, "link": linked.pop(provider.value, None), "enabled": True}
         for provider in social_providers_enabled()

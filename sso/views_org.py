@@ -86,15 +86,16 @@ def _may_test(request: HttpRequest, cookie: FlowCookie, connection: Connection) 
 def sso_callback(request: HttpRequest) -> HttpResponse:
     """Where every organisation's IdP sends the browser back."""
     cookie = flow_for(request, purposes={"org", "test"})
-    connection = (
-        Connection.objects.select_related("tenant", "default_role")
-        .filter(pk=int(cookie.source), tenant__deleted_at__isnull=True)
-        .first()
-        if cookie
-        else None
-    )
+    connection = None
+    if cookie is not None:
+        connection = (
+            Connection.objects.select_related("tenant", "default_role")
+            .filter(pk=int(cookie.source), tenant__deleted_at__isnull=True)
+            .first()
+        )
     try:
-        code = callback_check(flow=cookie.flow if connection else None, params=request.GET.dict())
+        flow = cookie.flow if cookie is not None and connection is not None else None
+        code = callback_check(flow=flow, params=request.GET.dict())
         assert cookie is not None and connection is not None  # refused above otherwise
         claims = org_claims_fetch(
             connection=connection, code=code, flow=cookie.flow, redirect_uri=callback_uri(request)

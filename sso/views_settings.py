@@ -12,7 +12,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from core.decorators import tenant_permission_required
-from core.errors import run_action
+from core.errors import attempt, run_action
 from core.permissions import SSO_MANAGE
 from core.types import TenantRequest
 from core.views import tenant_context
@@ -55,15 +55,13 @@ def domain_create(request: TenantRequest) -> HttpResponse:
     form = DomainForm(request.POST)
     if not form.is_valid():
         return _domains_page(request, form=form)
-    outcome = run_action(
-        request,
+    outcome = attempt(
         lambda: domain_add(
             tenant=request.tenant, domain=form.cleaned_data["domain"], acting_user=request.user
-        ),
+        )
     )
-    if outcome.error:
-        form.add_error("domain", outcome.error)
-        messages.get_messages(request).used = True  # shown beside the field instead
+    if outcome.error is not None or outcome.value is None:
+        form.add_error("domain", outcome.error or "That domain cannot be added.")
         return _domains_page(request, form=form)
     messages.success(request, f"Added {outcome.value.domain}. Publish the TXT record, then verify.")
     return redirect("sso_settings:domains", tenant_slug=request.tenant.slug)
