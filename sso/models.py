@@ -3,10 +3,15 @@ connection. Social identities belong to a person; domains and connections to an 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 
 from core.models import TenantOwnedQuerySet
+
+if TYPE_CHECKING:
+    from tenants.models import Role
 
 
 class SocialIdentity(models.Model):
@@ -98,8 +103,11 @@ class Connection(models.Model):
     require_sso = models.BooleanField(default=False)
     # Anyone signing in with a verified address on a verified domain joins.
     auto_join = models.BooleanField(default=False)
-    # The role of members provisioned by SSO or auto-join; PROTECT: in use.
-    default_role = models.ForeignKey("tenants.Role", on_delete=models.PROTECT, related_name="+")
+    # The role of members provisioned by SSO or auto-join. A custom role can still be
+    # deleted (the roles page knows nothing of SSO): then the built-in member role is used.
+    default_role = models.ForeignKey(
+        "tenants.Role", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     last_tested_at = models.DateTimeField(null=True, blank=True)
@@ -108,6 +116,12 @@ class Connection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_protocol_display()} {self.issuer}"
+
+    def role_for_new_members(self) -> Role:
+        """The default role, or the tenant's built-in member role when it was deleted."""
+        from tenants.models import Role
+
+        return self.default_role or Role.objects.get(tenant_id=self.tenant_id, key=Role.Key.MEMBER)
 
 
 class OrgIdentity(models.Model):

@@ -25,7 +25,7 @@ FIELDS = ("issuer", "client_id", "scopes", "require_sso", "auto_join")
 def _state(connection: Connection) -> dict[str, Any]:
     return {
         **{name: getattr(connection, name) for name in FIELDS},
-        "default_role": connection.default_role.name,
+        "default_role": connection.role_for_new_members().name,
     }
 
 

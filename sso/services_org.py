@@ -74,15 +74,14 @@ def _membership_add(*, connection: Connection, user: User, action: str) -> Membe
     tenant = connection.tenant
     if Membership.objects.for_tenant(tenant).filter(user=user).exists():
         return None
-    membership = membership_create(
-        tenant=tenant, user=user, role=connection.default_role, acting_user=None
-    )
+    role = connection.role_for_new_members()
+    membership = membership_create(tenant=tenant, user=user, role=role, acting_user=None)
     audit_record(
         tenant=tenant,
         action=action,
         acting_user=None,
         target=membership,
-        after={"role": connection.default_role.name},
+        after={"role": role.name},
     )
     return membership
 

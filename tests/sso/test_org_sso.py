@@ -279,3 +279,37 @@ def test_test_connection_runs_a_real_round_trip_and_shows_the_claims(
     assert "okta-owner" in html and "groups" in html and "would be signed in" in html
     assert AuditEvent.objects.filter(tenant=acme, action="sso.connection_tested").exists()
     assert not OrgIdentity.objects.exists()  # a test signs nobody in or up
+
+
+def test_a_password_reset_does_not_sign_in_a_member_who_must_use_sso(
+    client: Any, acme_sso: Connection, member_of_acme: Any
+) -> None:
+    from accounts.models import EmailToken
+    from accounts.tokens import email_token_issue
+
+    _require_sso(acme_sso)
+    token = email_token_issue(user=member_of_acme, purpose=EmailToken.Purpose.PASSWORD_RESET)
+    url = reverse("accounts:password-reset", kwargs={"token": token})
+    password = "a-brand-new-long-passphrase"
+
+    response = client.post(url, {"password1": password, "password2": password}, follow=True)
+
+    assert "signs its members in with single sign-on" in response.content.decode()
+    assert signed_in_user_id(client) is None
+
+
+def test_when_the_default_role_is_deleted_new_members_get_the_member_role(
+    client: Any, idp: LocalIdP, acme: Any, acme_sso: Connection, owner: Any
+) -> None:
+    from tenants.services import role_delete
+    from tests.tenants.factories import make_role
+
+    custom = make_role(acme, "Contractor", [])
+    acme_sso.default_role = custom
+    acme_sso.save()
+    role_delete(tenant=acme, role=custom, acting_user=owner)
+    idp.user = {"sub": "okta-5", "email": "late@example.com", "name": "Late"}
+
+    continue_with_sso(client, idp, "late@example.com")
+
+    assert Membership.objects.get(tenant=acme, user__email="late@example.com").role.key == "member"
