@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 
-from accounts.signals import sign_in_check, sign_in_page_options
+from accounts.signals import reauth_page_options, sign_in_check, sign_in_page_options
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -41,6 +41,12 @@ def sign_in_refusal(request: HttpRequest, user: User, *, method: str) -> str | N
 def sign_in_options(request: HttpRequest, next_url: str) -> SafeString:
     """The other ways to sign in or up that apps above offer, as HTML for the page."""
     parts = sign_in_page_options.send(sender=None, request=request, next_url=next_url)
+    return mark_safe("".join(str(html) for _, html in parts if html))  # noqa: S308 - rendered templates
+
+
+def reauth_options(request: HttpRequest, next_url: str) -> SafeString:
+    """Other ways to confirm it's you that apps above offer, as HTML for the prompt."""
+    parts = reauth_page_options.send(sender=None, request=request, next_url=next_url)
     return mark_safe("".join(str(html) for _, html in parts if html))  # noqa: S308 - rendered templates
 
 

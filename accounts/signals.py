@@ -32,3 +32,8 @@ sign_in_check = Signal()
 # Sent by the sign-in and sign-up pages with: request, next_url. Each receiver returns
 # HTML to show under the form (sso: the provider buttons and "Continue with SSO").
 sign_in_page_options = Signal()
+
+# Sent by the re-authentication prompt with: request, next_url (where to go once
+# confirmed). Each receiver returns HTML for other ways to confirm (sso: the connected
+# providers and the organisation's IdP, for people who have no password).
+reauth_page_options = Signal()

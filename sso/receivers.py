@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from sso.selectors import social_identity_list, sso_requirement_get
+from sso.selectors import org_connections_of, social_identity_list, sso_requirement_get
 from sso.services_org import auto_join_apply, break_glass_record
 from sso.social import Provider, social_providers_enabled
 
@@ -57,6 +57,25 @@ def security_section(*, request: HttpRequest, **kwargs: Any) -> SafeString:
         return SafeString("")
     context = {"rows": rows}
     return mark_safe(render_to_string("sso/_security_section.html", context, request=request))  # noqa: S308
+
+
+def reauth_options(*, request: HttpRequest, next_url: str, **kwargs: Any) -> SafeString:
+    """accounts.signals.reauth_page_options: confirm with a connected provider or the
+    organisation's IdP (the only ways for people without a password)."""
+    user = request.user
+    if not user.is_authenticated:
+        return SafeString("")
+    enabled = {p.value for p in social_providers_enabled()}
+    providers = [
+        Provider(link.provider)
+        for link in social_identity_list(user=user)
+        if link.provider in enabled
+    ]
+    connections = org_connections_of(user=user)
+    if not providers and not connections:
+        return SafeString("")
+    context = {"providers": providers, "connections": connections, "next": next_url}
+    return mark_safe(render_to_string("sso/_reauth_options.html", context, request=request))  # noqa: S308
 
 
 def on_signed_in(*, user: User, **kwargs: Any) -> None:

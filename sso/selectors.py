@@ -78,3 +78,13 @@ def sign_in_method_count(*, user: User) -> int:
         + user.social_identities.count()
         + user.org_identities.count()
     )
+
+
+def org_connections_of(*, user: User) -> list[Connection]:
+    """The live organisations' connections whose IdP knows `user`."""
+    return list(
+        Connection.objects.select_related("tenant")
+        .filter(identities__user=user, tenant__deleted_at__isnull=True)
+        .distinct()
+        .order_by("tenant__name")
+    )

@@ -7,12 +7,14 @@ app_name = "sso"
 urlpatterns = [
     path("auth/sso/", views_org.sso_start, name="start"),
     path("auth/sso/callback/", views_org.sso_callback, name="callback"),
+    path("auth/sso/<int:connection_id>/confirm/", views_org.org_reauth, name="reauth"),
     path("auth/social/<str:provider>/", views_social.social_start, name="social-start"),
     path(
         "auth/social/<str:provider>/callback/",
         views_social.social_callback,
         name="social-callback",
     ),
+    path("auth/social/<str:provider>/confirm/", views_social.social_reauth, name="social-reauth"),
     path(
         "account/security/social/<str:provider>/connect/",
         views_social.social_connect,

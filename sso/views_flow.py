@@ -15,7 +15,8 @@ from accounts.models import User
 from core.exceptions import refusal_message
 from mfa.pending import pending_sign_in_start
 from mfa.selectors import second_step_required
-from sessions_app.authentication import Factor, session_authenticated
+from sessions_app.authentication import Factor, session_authenticated, session_reauthenticated
+from sso.exceptions import SignInRefused
 from sso.flow_cookie import FlowCookie, flow_cookie_clear, flow_cookie_load, flow_cookie_set
 
 
@@ -69,4 +70,14 @@ def sign_in_finish(
     return response
 
 
-__all__ = ["Factor", "flow_for", "leave_for_provider", "refused", "sign_in_finish"]
+def reauth_finish(request: HttpRequest, cookie: FlowCookie, *, proven: bool) -> HttpResponse:
+    """The provider vouched for the signed-in person again: a fresh authentication."""
+    if not proven or not request.user.is_authenticated or request.user.pk != cookie.user_id:
+        raise SignInRefused("That account is not the one connected to you. Try again.")
+    session_reauthenticated(request.session)
+    response = HttpResponseRedirect(cookie.next_url or reverse("mfa:security"))
+    flow_cookie_clear(response)
+    return response
+
+
+__all__ = ["Factor", "flow_for", "leave_for_provider", "reauth_finish", "refused", "sign_in_finish"]

@@ -3,27 +3,39 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import same_site_path
 from core.permissions import SSO_MANAGE
 from sso.exceptions import ConnectionRefused, SignInRefused
 from sso.flow_cookie import FlowCookie, flow_cookie_clear
 from sso.forms import SsoEmailForm
-from sso.models import Connection
+from sso.models import Connection, OrgIdentity
 from sso.protocol import callback_check
-from sso.selectors import connection_for_email, email_domain
+from sso.selectors import connection_for_email, email_domain, org_connections_of
 from sso.services_connections import connection_tested
 from sso.services_org import org_authorization_start, org_claims_fetch, org_sign_in
-from sso.views_flow import Factor, flow_for, leave_for_provider, refused, sign_in_finish
+
+if TYPE_CHECKING:
+    from core.types import AuthenticatedRequest
+
+from sso.views_flow import (
+    Factor,
+    flow_for,
+    leave_for_provider,
+    reauth_finish,
+    refused,
+    sign_in_finish,
+)
 from tenants.models import Membership
 
 
@@ -69,6 +81,22 @@ def sso_start(request: HttpRequest) -> HttpResponse:
     return render(request, "sso/sso_start.html", context, status=400 if form.errors else 200)
 
 
+@login_required
+@require_POST
+def org_reauth(request: AuthenticatedRequest, connection_id: int) -> HttpResponse:
+    """ "Confirm with <org> SSO" on the re-authentication prompt."""
+    connection = next(
+        (c for c in org_connections_of(user=request.user) if c.pk == connection_id), None
+    )
+    if connection is None:
+        raise Http404("No such connection.")
+    next_url = same_site_path(request.POST.get("next", ""), request)
+    try:
+        return org_leave(request, connection, purpose="reauth", next_url=next_url)
+    except ConnectionRefused as error:
+        return refused(request, error)
+
+
 def _may_test(request: HttpRequest, cookie: FlowCookie, connection: Connection) -> bool:
     if not request.user.is_authenticated or request.user.pk != cookie.user_id:
         return False
@@ -85,7 +113,7 @@ def _may_test(request: HttpRequest, cookie: FlowCookie, connection: Connection) 
 @require_GET
 def sso_callback(request: HttpRequest) -> HttpResponse:
     """Where every organisation's IdP sends the browser back."""
-    cookie = flow_for(request, purposes={"org", "test"})
+    cookie = flow_for(request, purposes={"org", "test", "reauth"})
     connection = None
     if cookie is not None:
         connection = (
@@ -102,6 +130,11 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
         )
         if cookie.purpose == "test":
             return _test_result(request, cookie, connection, claims)
+        if cookie.purpose == "reauth":
+            proven = OrgIdentity.objects.filter(
+                connection=connection, user_id=cookie.user_id or 0, subject=str(claims["sub"])
+            ).exists()
+            return reauth_finish(request, cookie, proven=proven)
         user = org_sign_in(connection=connection, claims=claims)
     except (SignInRefused, ConnectionRefused) as error:
         return refused(request, error)

@@ -18,6 +18,7 @@ from core.errors import run_action
 from mfa.decorators import reauth_required
 from sso.exceptions import ConnectionRefused, LinkRefused, SignInRefused, SsoRequired
 from sso.flow_cookie import FlowCookie, flow_cookie_clear
+from sso.models import SocialIdentity
 from sso.protocol import callback_check
 from sso.services_social import (
     social_identity_connect,
@@ -31,7 +32,14 @@ from sso.social import (
     social_identity_fetch,
     social_provider_get,
 )
-from sso.views_flow import Factor, flow_for, leave_for_provider, refused, sign_in_finish
+from sso.views_flow import (
+    Factor,
+    flow_for,
+    leave_for_provider,
+    reauth_finish,
+    refused,
+    sign_in_finish,
+)
 
 if TYPE_CHECKING:
     from core.types import AuthenticatedRequest
@@ -82,12 +90,20 @@ def social_connect(request: AuthenticatedRequest, provider: str) -> HttpResponse
     return _start(request, _provider(provider), purpose="connect", next_url="")
 
 
+@login_required
+@require_POST
+def social_reauth(request: AuthenticatedRequest, provider: str) -> HttpResponse:
+    """ "Confirm with Google" on the re-authentication prompt."""
+    next_url = same_site_path(request.POST.get("next", ""), request)
+    return _start(request, _provider(provider), purpose="reauth", next_url=next_url)
+
+
 @never_cache
 @require_GET
 def social_callback(request: HttpRequest, provider: str) -> HttpResponse:
     """Where the provider sends the browser back (state, code)."""
     chosen = social_provider_get(provider)
-    cookie = flow_for(request, purposes={"social", "connect"}, source=provider)
+    cookie = flow_for(request, purposes={"social", "connect", "reauth"}, source=provider)
     try:
         code = callback_check(
             flow=cookie.flow if cookie and chosen else None, params=request.GET.dict()
@@ -101,6 +117,11 @@ def social_callback(request: HttpRequest, provider: str) -> HttpResponse:
         )
         if cookie.purpose == "connect":
             return _connect(request, cookie, identity)
+        if cookie.purpose == "reauth":
+            proven = SocialIdentity.objects.filter(
+                user_id=cookie.user_id or 0, provider=identity.provider, subject=identity.subject
+            ).exists()
+            return reauth_finish(request, cookie, proven=proven)
         user = social_sign_in(identity=identity)
     except (SignInRefused, LinkRefused, SsoRequired) as error:
         return refused(request, error, status=400 if isinstance(error, SignInRefused) else 403)
