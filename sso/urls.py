@@ -8,6 +8,8 @@ urlpatterns = [
     path("auth/sso/", views_org.sso_start, name="start"),
     path("auth/sso/callback/", views_org.sso_callback, name="callback"),
     path("auth/sso/<int:connection_id>/confirm/", views_org.org_reauth, name="reauth"),
+    # Before the provider routes: "link" is not a provider.
+    path("auth/social/link/<str:token>/", views_social.social_link, name="social-link"),
     path("auth/social/<str:provider>/", views_social.social_start, name="social-start"),
     path(
         "auth/social/<str:provider>/callback/",

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import same_site_path
 from core.errors import run_action
@@ -23,6 +23,8 @@ from sso.protocol import callback_check
 from sso.services_social import (
     social_identity_connect,
     social_identity_disconnect,
+    social_link_check,
+    social_link_confirm,
     social_sign_in,
 )
 from sso.social import (
@@ -138,6 +140,23 @@ def _connect(request: HttpRequest, cookie: FlowCookie, identity: ProviderIdentit
     response = redirect("mfa:security")
     flow_cookie_clear(response)
     return response
+
+
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def social_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link: GET asks (mail scanners open links), POST connects and signs in."""
+    try:
+        pending = social_link_check(token=token)
+        if request.method == "GET":
+            context = {"pending": pending, "provider": Provider(pending.provider).label}
+            return render(request, "sso/link_confirm.html", context)
+        user = social_link_confirm(token=token)
+    except (SignInRefused, LinkRefused, SsoRequired) as error:
+        return refused(request, error, status=400 if isinstance(error, SignInRefused) else 403)
+    messages.success(request, f"{Provider(pending.provider).label} is connected.")
+    return sign_in_finish(request, user, factor=Factor.SOCIAL, next_url="")
 
 
 @login_required

@@ -71,6 +71,7 @@ class World:
                 # A provider's redirect back without a sign-in started here: the refusal.
                 Visit(reverse("sso:callback"), status=400),
                 Visit(reverse("sso:social-callback", args=["google"]), status=400),
+                Visit(reverse("sso:social-link", kwargs={"token": "expired"}), status=400),
                 Visit("/no-such-page/", status=404),
                 Visit(reverse("api-docs")),
                 *self.anonymous_links,

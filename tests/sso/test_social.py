@@ -12,6 +12,7 @@ from accounts.models import User
 from core.models import AuditEvent
 from sso.models import SocialIdentity
 from tests.accounts.factories import UserFactory
+from tests.accounts.mailtools import link_in
 from tests.sso.flows import leave, local, round_trip, signed_in_user_id
 from tests.sso.idp import LocalIdP
 
@@ -71,15 +72,60 @@ def test_an_unverified_email_claim_never_links_to_the_existing_account(
     assert victim.social_identities.count() == 0
 
 
-def test_a_verified_email_claim_alone_does_not_link_either(client: Any, social: LocalIdP) -> None:
-    """Proof of control is the owner signing in; the provider's word is not enough."""
+def test_a_verified_email_claim_alone_does_not_link_either(
+    client: Any, social: LocalIdP, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    """Proof of control is the owner signing in, or opening the link sent to the
+    account's address; the provider's word is not enough."""
     UserFactory(email="pat@example.com")
 
-    response = round_trip(client, social, start("google"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = round_trip(client, social, start("google"))
 
     assert response.status_code == 403
-    assert "connect Google on your account" in response.content.decode()
+    assert "We emailed it a link" in response.content.decode()
     assert not SocialIdentity.objects.exists() and signed_in_user_id(client) is None
+    assert mailoutbox[-1].to == ["pat@example.com"]
+
+
+def test_the_emailed_link_connects_the_provider_and_signs_in(
+    client: Any, social: LocalIdP, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    owner_of_address = UserFactory(email="pat@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        round_trip(client, social, start("google"))
+    link = link_in(mailoutbox[-1])
+
+    asked = client.get(link)
+    response = client.post(link)
+
+    assert asked.status_code == 200 and "Connect and sign in" in asked.content.decode()
+    assert response.status_code == 302
+    assert SocialIdentity.objects.get().user == owner_of_address
+    assert signed_in_user_id(client) == owner_of_address.pk
+    client.post(reverse("accounts:sign-out"))
+    assert client.post(link).status_code == 400  # once only
+    round_trip(client, social, start("google"))
+    assert signed_in_user_id(client) == owner_of_address.pk
+
+
+def test_an_unverified_claim_sends_no_link(
+    client: Any, social: LocalIdP, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    UserFactory(email="pat@example.com")
+    sent = len(mailoutbox)
+    social.user = {**social.user, "email_verified": False}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        round_trip(client, social, start("google"))
+
+    assert len(mailoutbox) == sent
+
+
+def test_an_altered_link_is_refused(client: Any) -> None:
+    response = client.post(reverse("sso:social-link", kwargs={"token": "forged"}))
+
+    assert response.status_code == 400 and not SocialIdentity.objects.exists()
 
 
 def test_github_reads_the_primary_verified_address(client: Any, social: LocalIdP) -> None:
