@@ -19,4 +19,7 @@ class SsoAction(models.TextChoices):
     SIGNED_IN = "sso.signed_in", "Signed in with SSO"
     PROVISIONED = "sso.provisioned", "Member provisioned by SSO"
     AUTO_JOINED = "sso.auto_joined", "Joined through a verified domain"
+    JOIN_REQUESTED = "sso.join_requested", "Asked to join through a verified domain"
+    JOIN_APPROVED = "sso.join_approved", "Request to join approved"
+    JOIN_DECLINED = "sso.join_declined", "Request to join declined"
     BREAK_GLASS = "sso.break_glass", "Password sign-in despite required SSO (owner)"

@@ -69,6 +69,11 @@ class ConnectionForm(forms.Form):
         help_text="They join with the role above when they sign in, without an invitation.",
         required=False,
     )
+    join_requests = forms.BooleanField(
+        label="…or let them ask to join",
+        help_text="Without auto-join: signing in asks to join, and an owner approves below.",
+        required=False,
+    )
 
     def __init__(self, *args: Any, tenant: Tenant, connection: Connection | None, **kwargs: Any):
         self.connection = connection
@@ -80,6 +85,7 @@ class ConnectionForm(forms.Form):
                 "default_role": connection.default_role_id,
                 "require_sso": connection.require_sso,
                 "auto_join": connection.auto_join,
+                "join_requests": connection.join_requests,
             }
         super().__init__(*args, **kwargs)
         roles = Role.objects.for_tenant(tenant).exclude(key=Role.Key.OWNER).order_by("name")

@@ -101,8 +101,10 @@ class Connection(models.Model):
     # Members whose email is on a verified domain must sign in through the IdP
     # (owners keep a break-glass password sign-in, audited).
     require_sso = models.BooleanField(default=False)
-    # Anyone signing in with a verified address on a verified domain joins.
+    # Anyone signing in with a verified address on a verified domain joins…
     auto_join = models.BooleanField(default=False)
+    # …or, without auto-join, asks to join and an owner approves (JoinRequest).
+    join_requests = models.BooleanField(default=False)
     # The role of members provisioned by SSO or auto-join. A custom role can still be
     # deleted (the roles page knows nothing of SSO): then the built-in member role is used.
     default_role = models.ForeignKey(
@@ -144,3 +146,31 @@ class OrgIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} at {self.connection_id}"
+
+
+class JoinRequest(models.Model):
+    """Someone with a verified-domain address asked to join; an owner decides."""
+
+    tenant = models.ForeignKey(
+        "tenants.Tenant", on_delete=models.CASCADE, related_name="join_requests"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    approved = models.BooleanField(null=True)
+
+    objects = TenantOwnedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "user"],
+                condition=models.Q(decided_at__isnull=True),
+                name="sso_joinrequest_one_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} asks to join {self.tenant}"

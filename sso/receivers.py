@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.contrib import messages
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from sso.models import JoinRequest
 from sso.selectors import org_connections_of, social_identity_list, sso_requirement_get
 from sso.services_org import auto_join_apply, break_glass_record
 from sso.social import Provider, social_providers_enabled
@@ -78,6 +80,8 @@ def reauth_options(*, request: HttpRequest, next_url: str, **kwargs: Any) -> Saf
     return mark_safe(render_to_string("sso/_reauth_options.html", context, request=request))  # noqa: S308
 
 
-def on_signed_in(*, user: User, **kwargs: Any) -> None:
-    """user_logged_in: auto-join the org that verified the address's domain."""
-    auto_join_apply(user=user)
+def on_signed_in(*, user: User, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    """user_logged_in: auto-join (or ask to join) the org that verified the domain."""
+    outcome = auto_join_apply(user=user)
+    if isinstance(outcome, JoinRequest) and request is not None:
+        messages.info(request, f"You asked to join {outcome.tenant.name}; an owner will decide.")

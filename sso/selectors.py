@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sso.models import Connection, Domain, SocialIdentity
+from sso.models import Connection, Domain, JoinRequest, SocialIdentity
 from tenants.models import Membership
 
 if TYPE_CHECKING:
@@ -88,3 +88,16 @@ def org_connections_of(*, user: User) -> list[Connection]:
         .distinct()
         .order_by("tenant__name")
     )
+
+
+def join_requests_open(*, tenant: Tenant) -> list[JoinRequest]:
+    return list(
+        JoinRequest.objects.for_tenant(tenant)
+        .filter(decided_at__isnull=True)
+        .select_related("user")
+        .order_by("created_at")
+    )
+
+
+def join_request_get(*, tenant: Tenant, request_id: int) -> JoinRequest | None:
+    return JoinRequest.objects.for_tenant(tenant).filter(pk=request_id).first()

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from accounts.models import User
     from tenants.models import Role, Tenant
 
-FIELDS = ("issuer", "client_id", "scopes", "require_sso", "auto_join")
+FIELDS = ("issuer", "client_id", "scopes", "require_sso", "auto_join", "join_requests")
 
 
 def _state(connection: Connection) -> dict[str, Any]:
@@ -41,6 +41,7 @@ def connection_save(
     default_role: Role,
     require_sso: bool,
     auto_join: bool,
+    join_requests: bool = False,
 ) -> Connection:
     """Create or change `tenant`'s connection. The issuer must answer discovery; an
     empty `client_secret` keeps the stored one (it is never shown again)."""
@@ -66,6 +67,7 @@ def connection_save(
     connection.default_role = default_role
     connection.require_sso = require_sso
     connection.auto_join = auto_join
+    connection.join_requests = join_requests
     if client_secret:
         connection.client_secret_encrypted = client_secret_encrypt(client_secret)
     connection.full_clean()

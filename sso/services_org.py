@@ -19,7 +19,7 @@ from core.audit import audit_record
 from sso.audit import SsoAction
 from sso.crypto import client_secret_decrypt
 from sso.exceptions import SignInRefused
-from sso.models import Connection, OrgIdentity
+from sso.models import Connection, JoinRequest, OrgIdentity
 from sso.protocol import (
     Flow,
     authorization_start,
@@ -29,8 +29,9 @@ from sso.protocol import (
     userinfo,
 )
 from sso.selectors import connection_for_email, domain_verified_get, email_domain
-from tenants.models import Membership
+from tenants.models import Membership, Tenant
 from tenants.services import membership_create
+from tenants.services._common import assert_in_tenant
 
 
 def org_authorization_start(*, connection: Connection, redirect_uri: str) -> tuple[str, Flow]:
@@ -148,15 +149,58 @@ def org_sign_in(*, connection: Connection, claims: dict[str, Any]) -> User:
 
 
 @transaction.atomic
-def auto_join_apply(*, user: User) -> Membership | None:
-    """Join the organisation that verified `user`'s (verified) address's domain, when
-    it lets anyone there join; None when nothing applies."""
+def auto_join_apply(*, user: User) -> Membership | JoinRequest | None:
+    """Join the organisation that verified `user`'s (verified) address's domain when it
+    lets anyone there join, or ask to when it takes requests; None when nothing applies."""
     if not user.is_email_verified:
         return None
     connection = connection_for_email(email=user.email)
-    if connection is None or not connection.auto_join:
+    if connection is None or not (connection.auto_join or connection.join_requests):
         return None
-    return _membership_add(connection=connection, user=user, action=SsoAction.AUTO_JOINED)
+    tenant = connection.tenant
+    if Membership.objects.for_tenant(tenant).filter(user=user).exists():
+        return None
+    if connection.auto_join:
+        return _membership_add(connection=connection, user=user, action=SsoAction.AUTO_JOINED)
+    pending = JoinRequest.objects.for_tenant(tenant).filter(user=user, decided_at__isnull=True)
+    if pending.exists():
+        return None
+    join_request = JoinRequest.objects.create(tenant=tenant, user=user)
+    audit_record(
+        tenant=tenant, action=SsoAction.JOIN_REQUESTED, acting_user=user, target=join_request
+    )
+    return join_request
+
+
+@transaction.atomic
+def join_request_decide(
+    *, tenant: Tenant, join_request: JoinRequest, approve: bool, acting_user: User
+) -> JoinRequest:
+    """An owner approves (the person joins with the default role) or declines."""
+    assert_in_tenant(tenant, join_request)
+    join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
+    if join_request.decided_at is not None:
+        raise SignInRefused("This request was already answered.")
+    connection = Connection.objects.filter(tenant=tenant).first()
+    if approve:
+        role = connection.role_for_new_members() if connection else None
+        if role is None:
+            raise SignInRefused("Set up single sign-on first: it names the role of new members.")
+        if not Membership.objects.for_tenant(tenant).filter(user=join_request.user).exists():
+            membership_create(
+                tenant=tenant, user=join_request.user, role=role, acting_user=acting_user
+            )
+    join_request.decided_at = timezone.now()
+    join_request.approved = approve
+    join_request.save(update_fields=["decided_at", "approved"])
+    audit_record(
+        tenant=tenant,
+        action=SsoAction.JOIN_APPROVED if approve else SsoAction.JOIN_DECLINED,
+        acting_user=acting_user,
+        target=join_request,
+        after={"email": join_request.user.email},
+    )
+    return join_request
 
 
 def break_glass_record(*, connection: Connection, user: User) -> None:

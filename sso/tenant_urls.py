@@ -14,4 +14,16 @@ urlpatterns = [
     path("sso/", views_settings.connection, name="connection"),
     path("sso/save/", views_settings.connection_update, name="connection-save"),
     path("sso/test/", views_settings.connection_test, name="connection-test"),
+    path(
+        "sso/requests/<int:request_id>/approve/",
+        views_settings.join_request_answer,
+        {"decision": "approve"},
+        name="join-approve",
+    ),
+    path(
+        "sso/requests/<int:request_id>/decline/",
+        views_settings.join_request_answer,
+        {"decision": "decline"},
+        name="join-decline",
+    ),
 ]

@@ -19,9 +19,16 @@ from core.views import tenant_context
 from mfa.decorators import reauth_required
 from sso.exceptions import ConnectionRefused
 from sso.forms import ConnectionForm, DomainForm
-from sso.selectors import connection_get, domain_get, domain_list
+from sso.selectors import (
+    connection_get,
+    domain_get,
+    domain_list,
+    join_request_get,
+    join_requests_open,
+)
 from sso.services_connections import connection_save
 from sso.services_domains import domain_add, domain_remove, domain_verify
+from sso.services_org import join_request_decide
 from sso.views_org import org_leave
 
 
@@ -108,6 +115,7 @@ def _connection_page(request: TenantRequest, *, form: ConnectionForm | None = No
         tab="settings",
         connection=connection,
         verified_domains=verified,
+        join_requests=join_requests_open(tenant=request.tenant),
         form=form or ConnectionForm(tenant=request.tenant, connection=connection),
     )
     return render(request, "sso/connection.html", context, status=400 if form else 200)
@@ -142,6 +150,7 @@ def connection_update(request: TenantRequest) -> HttpResponse:
             default_role=data["default_role"],
             require_sso=data["require_sso"],
             auto_join=data["auto_join"],
+            join_requests=data["join_requests"],
         )
     except ConnectionRefused as error:
         form.add_error(None, str(error))
@@ -164,3 +173,25 @@ def connection_test(request: TenantRequest) -> HttpResponse:
     except ConnectionRefused as error:
         messages.error(request, str(error))
         return redirect("sso_settings:connection", tenant_slug=request.tenant.slug)
+
+
+@require_POST
+@tenant_permission_required(SSO_MANAGE)
+@reauth_required
+def join_request_answer(request: TenantRequest, request_id: int, decision: str) -> HttpResponse:
+    _org_only(request)
+    join_request = join_request_get(tenant=request.tenant, request_id=request_id)
+    if join_request is None or decision not in ("approve", "decline"):
+        raise Http404("No such request.")
+    approve = decision == "approve"
+    run_action(
+        request,
+        lambda: join_request_decide(
+            tenant=request.tenant,
+            join_request=join_request,
+            approve=approve,
+            acting_user=request.user,
+        ),
+        success=f"{join_request.user.email} {'joined' if approve else 'was declined'}.",
+    )
+    return redirect("sso_settings:connection", tenant_slug=request.tenant.slug)

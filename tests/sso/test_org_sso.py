@@ -313,3 +313,61 @@ def test_when_the_default_role_is_deleted_new_members_get_the_member_role(
     continue_with_sso(client, idp, "late@example.com")
 
     assert Membership.objects.get(tenant=acme, user__email="late@example.com").role.key == "member"
+
+
+def test_without_auto_join_a_verified_address_can_ask_and_an_owner_approves(
+    client: Any, owner_client: Any, acme: Any, acme_sso: Connection, owner: Any
+) -> None:
+    from sso.models import JoinRequest
+
+    acme_sso.join_requests = True
+    acme_sso.save()
+    person = UserFactory(email="asker@example.com")
+    asker = Client()
+
+    asker.post(reverse("accounts:sign-in"), {"email": person.email, "password": DEFAULT_PASSWORD})
+    asker.post(reverse("accounts:sign-out"))
+    asker.post(reverse("accounts:sign-in"), {"email": person.email, "password": DEFAULT_PASSWORD})
+
+    join_request = JoinRequest.objects.get()  # asked once, however often they sign in
+    assert not Membership.objects.filter(tenant=acme, user=person).exists()
+    page = owner_client.get(page_url(acme, "connection")).content.decode()
+    assert "asker@example.com" in page
+    approve = reverse(
+        "sso_settings:join-approve",
+        kwargs={"tenant_slug": acme.slug, "request_id": join_request.pk},
+    )
+    owner_client.post(approve)
+
+    assert Membership.objects.get(tenant=acme, user=person).role.key == "member"
+    assert {"sso.join_requested", "sso.join_approved"} <= set(
+        AuditEvent.objects.filter(tenant=acme).values_list("action", flat=True)
+    )
+    assert owner_client.post(approve, follow=True).status_code == 200  # answered already
+
+
+def test_a_declined_request_adds_nobody(owner_client: Any, acme: Any, acme_sso: Connection) -> None:
+    from sso.models import JoinRequest
+
+    acme_sso.join_requests = True
+    acme_sso.save()
+    person = UserFactory(email="asker@example.com")
+    Client().post(
+        reverse("accounts:sign-in"), {"email": person.email, "password": DEFAULT_PASSWORD}
+    )
+    join_request = JoinRequest.objects.get()
+
+    owner_client.post(
+        reverse(
+            "sso_settings:join-decline",
+            kwargs={"tenant_slug": acme.slug, "request_id": join_request.pk},
+        )
+    )
+
+    join_request.refresh_from_db()
+    assert join_request.approved is False
+    assert not Membership.objects.filter(tenant=acme, user=person).exists()
+
+
+def page_url(tenant: Any, name: str) -> str:
+    return reverse(f"sso_settings:{name}", kwargs={"tenant_slug": tenant.slug})
