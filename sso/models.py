@@ -129,6 +129,8 @@ class Connection(models.Model):
 class OrgIdentity(models.Model):
     """A person as an organisation's IdP knows them (the IdP's subject)."""
 
+    # The connection's tenant, kept on the row: the distribution column (docs/scaling.md).
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
     connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="identities")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="org_identities"
@@ -140,7 +142,7 @@ class OrgIdentity(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["connection", "subject"], name="sso_orgidentity_unique_subject"
+                fields=["tenant", "connection", "subject"], name="sso_orgidentity_unique_subject"
             ),
         ]
 

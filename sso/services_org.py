@@ -103,7 +103,7 @@ def org_sign_in(*, connection: Connection, claims: dict[str, Any]) -> User:
     name = str(claims.get("name") or "").strip()[:150]
     link = (
         OrgIdentity.objects.select_related("user")
-        .filter(connection=connection, subject=subject)
+        .filter(tenant=tenant, connection=connection, subject=subject)
         .first()
     )
     user = link.user if link else User.objects.filter(email=email).first()
@@ -125,7 +125,9 @@ def org_sign_in(*, connection: Connection, claims: dict[str, Any]) -> User:
     if not user.is_active:
         raise SignInRefused("This account is closed.")
     if link is None:
-        link = OrgIdentity.objects.create(connection=connection, user=user, subject=subject)
+        link = OrgIdentity.objects.create(
+            tenant=tenant, connection=connection, user=user, subject=subject
+        )
     changed = []
     if name and user.name != name:  # the IdP owns the name of its people
         user.name = name

@@ -132,7 +132,10 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
             return _test_result(request, cookie, connection, claims)
         if cookie.purpose == "reauth":
             proven = OrgIdentity.objects.filter(
-                connection=connection, user_id=cookie.user_id or 0, subject=str(claims["sub"])
+                tenant=connection.tenant,
+                connection=connection,
+                user_id=cookie.user_id or 0,
+                subject=str(claims["sub"]),
             ).exists()
             return reauth_finish(request, cookie, proven=proven)
         user = org_sign_in(connection=connection, claims=claims)

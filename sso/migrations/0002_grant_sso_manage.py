@@ -22,7 +22,7 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("sso", "0001_initial"),
-        ("tenants", "0010_two_factor_policy"),
+        ("tenants", "0012_same_tenant_foreign_keys"),
     ]
 
     operations = [migrations.RunPython(grant, revoke)]
