@@ -10,6 +10,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate, password_validation
 from django.http import HttpRequest
 
+from accounts.http import sign_in_refusal
 from accounts.models import User, normalize_email
 from accounts.services import user_signup
 from accounts.services_security import current_password_check
@@ -138,6 +139,10 @@ class SignInForm(forms.Form):
             self.user = authenticate(self.request, email=email, password=password)
             if self.user is None:
                 raise forms.ValidationError(BAD_CREDENTIALS, code="invalid_login")
+            refusal = sign_in_refusal(self.request, self.user, method="password")
+            if refusal:
+                self.user = None
+                raise forms.ValidationError(refusal, code="sign_in_refused")
         return cleaned
 
 

@@ -12,6 +12,9 @@ from django.conf import settings
 from django.contrib.auth import login
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
+
+from accounts.signals import reauth_page_options, sign_in_check, sign_in_page_options
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -24,6 +27,27 @@ def session_sign_in(request: HttpRequest, user: User) -> None:
     means every sign-in gets a new token (no session fixation, ever)."""
     request.session.cycle_key()
     login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+
+
+def sign_in_refusal(request: HttpRequest, user: User, *, method: str) -> str | None:
+    """Why `user` may not sign in with `method` although the credential was right
+    (the apps above answer: an organisation that requires its own sign-in), or None."""
+    for _, refusal in sign_in_check.send(sender=None, user=user, method=method, request=request):
+        if refusal:
+            return str(refusal)
+    return None
+
+
+def sign_in_options(request: HttpRequest, next_url: str) -> SafeString:
+    """The other ways to sign in or up that apps above offer, as HTML for the page."""
+    parts = sign_in_page_options.send(sender=None, request=request, next_url=next_url)
+    return mark_safe("".join(str(html) for _, html in parts if html))  # noqa: S308 - rendered templates
+
+
+def reauth_options(request: HttpRequest, next_url: str) -> SafeString:
+    """Other ways to confirm it's you that apps above offer, as HTML for the prompt."""
+    parts = reauth_page_options.send(sender=None, request=request, next_url=next_url)
+    return mark_safe("".join(str(html) for _, html in parts if html))  # noqa: S308 - rendered templates
 
 
 def same_site_url(request: HttpRequest, candidate: str) -> str:

@@ -22,3 +22,18 @@ account_deleting = Signal()
 
 # Sent by account_export with: user. Each receiver returns {section name: JSON-able data}.
 account_export_requested = Signal()
+
+# Sent by accounts.http.sign_in_refusal with: user, method ("password", "passkey"),
+# request, once the credential is right and before anyone is signed in. Each receiver
+# returns a sentence refusing the sign-in, or None (sso: an organisation requiring its
+# IdP; an owner's break-glass password sign-in is let through and audited there).
+sign_in_check = Signal()
+
+# Sent by the sign-in and sign-up pages with: request, next_url. Each receiver returns
+# HTML to show under the form (sso: the provider buttons and "Continue with SSO").
+sign_in_page_options = Signal()
+
+# Sent by the re-authentication prompt with: request, next_url (where to go once
+# confirmed). Each receiver returns HTML for other ways to confirm (sso: the connected
+# providers and the organisation's IdP, for people who have no password).
+reauth_page_options = Signal()

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import services_email
 from accounts.forms import PasswordChangeForm, ProfileForm, SignInForm, SignUpForm
-from accounts.http import same_site_path, session_sign_in
+from accounts.http import same_site_path, session_sign_in, sign_in_options
 from mfa.decorators import reauth_required
 from mfa.pending import pending_sign_in_start
 from mfa.selectors import second_step_required
@@ -61,6 +61,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         "form": form,
         "next": next_url,
         "confirm_by_email": settings.ACCOUNTS_SIGNUP_EMAIL_CONFIRMATION,
+        "options": sign_in_options(request, next_url),
         "sign_in_url": reverse("accounts:sign-in")
         + (f"?{urlencode({'next': next_url})}" if next_url else ""),
     }
@@ -84,7 +85,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             return response
         session_sign_in(request, form.user)
         return redirect(_after_sign_in(request))
-    return render(request, "accounts/sign_in.html", {"form": form, "next": _next_url(request)})
+    next_url = _next_url(request)
+    context = {"form": form, "next": next_url, "options": sign_in_options(request, next_url)}
+    return render(request, "accounts/sign_in.html", context)
 
 
 @require_POST

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts import services_email
 from accounts.exceptions import EmailTaken, ResendTooSoon, TokenError
 from accounts.forms_email import EmailChangeForm, PasswordForgotForm, PasswordResetForm
-from accounts.http import same_site_url, session_sign_in
+from accounts.http import same_site_url, session_sign_in, sign_in_refusal
 from accounts.models import EmailToken, User
 from mfa.decorators import reauth_required
 from mfa.pending import pending_sign_in_start
@@ -147,6 +147,11 @@ def password_reset(request: HttpRequest, token: str) -> HttpResponse:
             )
         except TokenError as error:  # used in another tab a moment ago
             return _link_problem(request, str(error.args[0]), kind="reset")
+        refusal = sign_in_refusal(request, user, method="password")
+        if refusal:  # the password changed, but this is not how they sign in
+            messages.success(request, "Your password was changed.")
+            messages.error(request, refusal)
+            return redirect("accounts:sign-in")
         if second_step_required(user=user):
             # The emailed link replaces the password, not the second factor.
             messages.success(request, "Your password was changed. Now enter your code.")

@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
-from accounts.http import same_site_path, session_sign_in
+from accounts.http import same_site_path, session_sign_in, sign_in_refusal
 from mfa.forms import PasskeyForm
 from mfa.passkeys import (
     REAUTH,
@@ -67,6 +67,11 @@ def passkey_sign_in(request: HttpRequest) -> HttpResponse:
     if not form.is_valid() or form.passkey is None:
         for error in form.errors.get("credential", ["That passkey could not be verified."]):
             messages.error(request, str(error))
+        query = f"?{urlencode({'next': next_url})}" if next_url else ""
+        return redirect(reverse("accounts:sign-in") + query)
+    refusal = sign_in_refusal(request, form.passkey.user, method="passkey")
+    if refusal:
+        messages.error(request, refusal)
         query = f"?{urlencode({'next': next_url})}" if next_url else ""
         return redirect(reverse("accounts:sign-in") + query)
     session_sign_in(request, form.passkey.user)

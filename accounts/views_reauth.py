@@ -13,6 +13,7 @@ static/src/js/reauth.js issue the interrupted request again.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseRedirect
@@ -24,7 +25,7 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from accounts.forms_reauth import ReauthForm
-from accounts.http import same_site_path, same_site_url
+from accounts.http import reauth_options, same_site_path, same_site_url
 from mfa.reauth import FORM_PREFIX
 from mfa.selectors import two_factor_status
 from sessions_app.authentication import Factor, session_reauthenticated
@@ -72,16 +73,22 @@ def reauthenticate(request: AuthenticatedRequest) -> HttpResponse:
             return trigger_client_event(HttpResponse(status=204), "pacetrack:reauthenticated")
         return HttpResponseRedirect(next_url, preserve_request=action_method == "POST")
     back = request.POST.get(f"{FORM_PREFIX}-back") if submitted else None
+    back_url = same_site_url(request, back or request.headers.get("Referer", "")) or reverse(
+        "mfa:security"
+    )
+    # A provider's round trip cannot carry a form: after it, a POST action is pressed again.
+    back_path = urlsplit(back_url)._replace(scheme="", netloc="").geturl()
+    return_to = next_url if action_method == "GET" else same_site_path(back_path, request)
     context = {
         "form": form,
+        "options": reauth_options(request, return_to),
         "totp": Factor.TOTP in methods,
         "passkey": Factor.PASSKEY in methods,
         "failed_factor": form["factor"].value() if submitted else "",
         "carried": _carried(request),
         "action_method": action_method,
         "action_url": request.get_full_path(),
-        "back_url": same_site_url(request, back or request.headers.get("Referer", ""))
-        or reverse("mfa:security"),
+        "back_url": back_url,
     }
     if request.htmx:
         response = render(request, "accounts/reauth.html#dialog", context)

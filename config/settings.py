@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "ratelimit",
     "webhooks",
     "api",
+    "sso",
 ]
 
 MIDDLEWARE = [
@@ -293,6 +294,38 @@ MFA_ADMIN_REQUIRED = env.bool("MFA_ADMIN_REQUIRED", default=not DEBUG)
 # whose answers are accepted (default: SITE_URL). Passkeys live as long as the RP ID.
 MFA_WEBAUTHN_RP_ID = env.str("MFA_WEBAUTHN_RP_ID", default="")
 MFA_WEBAUTHN_ORIGINS = env.list("MFA_WEBAUTHN_ORIGINS", default=[])
+
+# --- Social sign-in and organisation SSO (sso) -----------------------------------
+# Each social provider is on when its client id and secret are set (README, "Single
+# sign-on"). The URLs are settings so tests point them at a provider on loopback.
+SSO_SOCIAL_PROVIDERS = {
+    "google": {
+        "client_id": env.str("GOOGLE_CLIENT_ID", default=""),
+        "client_secret": env.str("GOOGLE_CLIENT_SECRET", default=""),
+        "issuer": "https://accounts.google.com",
+    },
+    "microsoft": {
+        "client_id": env.str("MICROSOFT_CLIENT_ID", default=""),
+        "client_secret": env.str("MICROSOFT_CLIENT_SECRET", default=""),
+        # "common": work, school and personal accounts; or one Entra tenant's id.
+        "issuer": "https://login.microsoftonline.com/"
+        + env.str("MICROSOFT_TENANT", default="common")
+        + "/v2.0",
+    },
+    "github": {
+        "client_id": env.str("GITHUB_CLIENT_ID", default=""),
+        "client_secret": env.str("GITHUB_CLIENT_SECRET", default=""),
+        "authorize_url": "https://github.com/login/oauth/authorize",
+        "token_url": "https://github.com/login/oauth/access_token",
+        "api_url": "https://api.github.com",
+    },
+}
+# Organisation IdPs must be https; tests (and local development) may allow http.
+SSO_ALLOW_HTTP_ISSUERS = env.bool("SSO_ALLOW_HTTP_ISSUERS", default=False)
+# Where TXT lookups for verified domains go: "" = the system resolver, else
+# "host:port" entries (tests point it at a DNS server on loopback).
+SSO_DNS_NAMESERVERS = env.list("SSO_DNS_NAMESERVERS", default=[])
+SSO_HTTP_TIMEOUT = 10  # seconds for each call to an identity provider
 
 # --- Security (production values; check --deploy passes with DEBUG off) --------
 

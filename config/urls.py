@@ -23,6 +23,7 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
+    path("", include("sso.urls")),
     path("", include("tenants.urls")),
     path("t/<slug:tenant_slug>/", include("tenants.tenant_urls")),
     path("invites/", include("tenants.invite_urls")),

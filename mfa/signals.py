@@ -22,3 +22,7 @@ two_factor_state_changed = Signal()
 # a list of reasons it must stay (tenancy: the organisations that require it); any
 # reason refuses the removal. An operator's reset does not ask.
 two_factor_removal_check = Signal()
+
+# Sent by the security page with: request. Each receiver returns HTML for a section of
+# the page (sso: the connected Google, Microsoft and GitHub accounts).
+security_page_sections = Signal()

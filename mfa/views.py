@@ -24,6 +24,7 @@ from mfa.decorators import reauth_required
 from mfa.forms import TOTPConfirmForm
 from mfa.selectors import security_activity, two_factor_status
 from mfa.services import recovery_codes_generate, totp_remove, totp_setup_begin
+from mfa.signals import security_page_sections
 from mfa.totp import totp_qr_data_uri, totp_secret_display, totp_uri
 from sessions_app.authentication import Factor, session_factor_proven
 
@@ -47,6 +48,8 @@ def security_page(
     if request.htmx:
         return render(request, "mfa/security.html#two-factor", context)
     context["activity"] = security_activity(user=request.user)
+    sections = security_page_sections.send(sender=None, request=request)
+    context["sections"] = [html for _, html in sections if html]
     return render(request, "mfa/security.html", context)
 
 

@@ -32,6 +32,8 @@ class Factor(models.TextChoices):
     TOTP = "totp", "Authenticator app"
     RECOVERY_CODE = "recovery_code", "Recovery code"
     PASSKEY = "passkey", "Passkey"
+    SOCIAL = "social", "Google, Microsoft or GitHub"
+    SSO = "sso", "Organisation single sign-on"
 
 
 def session_authenticated(

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from core.permissions import (
     ALL_PERMISSIONS,
     BILLING_MANAGE,
+    SSO_MANAGE,
     TENANT_DELETE,
 )
 
@@ -23,7 +24,8 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     "owner": ("Owner", ALL_PERMISSIONS),
     "admin": (
         "Admin",
-        [p for p in ALL_PERMISSIONS if p not in (BILLING_MANAGE, TENANT_DELETE)],
+        # SSO decides how everyone signs in: an owner's call, like billing and deletion.
+        [p for p in ALL_PERMISSIONS if p not in (BILLING_MANAGE, TENANT_DELETE, SSO_MANAGE)],
     ),
     "billing_admin": ("Billing admin", [BILLING_MANAGE]),
     "member": ("Member", []),

@@ -20,6 +20,7 @@ from accounts.services_signup import signup_request
 from accounts.tokens import email_token_issue
 from api.services import api_key_create
 from core.permissions import AUDIT_VIEW, BILLING_MANAGE, FILES_MANAGE, MEMBERS_INVITE
+from sso.services_domains import domain_add
 from tenants.invitations import invitation_create
 from tenants.models import Role, Team, Tenant
 from tenants.services import team_member_add
@@ -66,6 +67,11 @@ class World:
                 # Without a password step first it leads back to the sign-in page (the
                 # second step itself: tests/mfa/test_browser.py).
                 Visit(reverse("accounts:sign-in-verify")),
+                Visit(reverse("sso:start")),
+                # A provider's redirect back without a sign-in started here: the refusal.
+                Visit(reverse("sso:callback"), status=400),
+                Visit(reverse("sso:social-callback", args=["google"]), status=400),
+                Visit(reverse("sso:social-link", kwargs={"token": "expired"}), status=400),
                 Visit("/no-such-page/", status=404),
                 Visit(reverse("api-docs")),
                 *self.anonymous_links,
@@ -101,6 +107,7 @@ class World:
         everyone = {"owner": 200, "admin": 200, "member": 200}
         managers = {"owner": 200, "admin": 200, "member": 403}
         billing = {"owner": 200, "admin": 403, "member": 403}
+        owners = billing  # sso.manage: only the owner role holds it
         return [
             ("tenant:dashboard", {}, everyone),
             ("tenant:members", {}, everyone),
@@ -117,6 +124,8 @@ class World:
             ("billing:overview", {}, billing),
             ("billing:success", {}, billing),
             ("billing:cancel", {}, billing),
+            ("sso_settings:domains", {}, owners),
+            ("sso_settings:connection", {}, owners),
             # Acme does not require two-factor: the page leads back to the overview.
             ("tenant:two-factor-required", {}, everyone),
         ]
@@ -186,6 +195,8 @@ def build_world(*, outbox: list[EmailMessage]) -> World:
         acting_user=owner,
     )
     invite_link = link_in(outbox[-1])
+    # A claimed domain waiting for its TXT record: the domains page shows the record.
+    domain_add(tenant=org, domain="acme-corporation-international.example.com", acting_user=owner)
     api_key_create(
         tenant=org,
         name="Nightly export to the finance department's data warehouse",

@@ -31,6 +31,8 @@ REFERENCE_TABLES: dict[str, str] = {
     TENANT: "the tenants themselves: looked up by slug before the shard is known",
     "tenants.TenantSlugRedirect": "old slugs: looked up by slug before the shard is known",
     "billing.Account": "one account pays for several tenants",
+    "sso.Domain": "verified domains: looked up by an email's domain before the tenant is "
+    "known, and one organisation per verified domain is a rule across tenants",
 }
 # Kept on the coordinator (or distributed by user): not owned by one tenant.
 COORDINATOR_TABLES: dict[str, str] = {

@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+
+
+class SsoConfig(AppConfig):
+    name = "sso"
+    verbose_name = "Single sign-on"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from accounts.signals import reauth_page_options, sign_in_check, sign_in_page_options
+        from core.audit_actions import audit_actions_register
+        from mfa.signals import security_page_sections
+        from sso.audit import SsoAction
+        from sso.receivers import (
+            on_sign_in_check,
+            on_signed_in,
+            reauth_options,
+            security_section,
+            sign_in_options,
+        )
+
+        audit_actions_register(SsoAction, destructive=[SsoAction.DOMAIN_LOST])
+        sign_in_check.connect(on_sign_in_check, dispatch_uid="sso.sign_in_check")
+        sign_in_page_options.connect(sign_in_options, dispatch_uid="sso.sign_in_options")
+        reauth_page_options.connect(reauth_options, dispatch_uid="sso.reauth_options")
+        security_page_sections.connect(security_section, dispatch_uid="sso.security_section")
+        user_logged_in.connect(on_signed_in, dispatch_uid="sso.auto_join")

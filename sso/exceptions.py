@@ -1,0 +1,28 @@
+"""Refusals of social sign-in, SSO, domains and connections."""
+
+from __future__ import annotations
+
+from django.core.exceptions import BadRequest, PermissionDenied
+
+from core.exceptions import DomainError
+
+
+class SignInRefused(DomainError, BadRequest):
+    """The provider's answer cannot sign anyone in (state, nonce, token, email…).
+    The message is shown; details go to the security log, never to the page."""
+
+
+class LinkRefused(DomainError, PermissionDenied):
+    """A provider identity may not be linked to, or unlinked from, this account."""
+
+
+class SsoRequired(DomainError, PermissionDenied):
+    """This person's organisation requires signing in through its identity provider."""
+
+
+class DomainRefused(DomainError, BadRequest):
+    """A domain cannot be added or verified (invalid, taken, record missing)."""
+
+
+class ConnectionRefused(DomainError, BadRequest):
+    """The IdP settings cannot be used (discovery failed, not https…)."""

@@ -1,0 +1,178 @@
+"""Identities from other providers, organisations' verified domains and their SSO
+connection. Social identities belong to a person; domains and connections to an org."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+
+from core.models import TenantOwnedQuerySet
+
+if TYPE_CHECKING:
+    from tenants.models import Role
+
+
+class SocialIdentity(models.Model):
+    """A Google, Microsoft or GitHub account linked to a person: signing in with it
+    signs them in. The provider's subject (never the email) is what identifies it."""
+
+    class Provider(models.TextChoices):
+        GOOGLE = "google", "Google"
+        MICROSOFT = "microsoft", "Microsoft"
+        GITHUB = "github", "GitHub"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="social_identities"
+    )
+    provider = models.CharField(max_length=20, choices=Provider.choices)
+    subject = models.CharField(max_length=255)
+    email = models.EmailField(max_length=254, blank=True)  # as the provider said at linking
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "subject"], name="sso_socialidentity_unique_subject"
+            ),
+            # One account of each provider per person keeps "disconnect" unambiguous.
+            models.UniqueConstraint(
+                fields=["user", "provider"], name="sso_socialidentity_one_per_provider"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_provider_display()} ({self.email or self.subject})"
+
+
+class Domain(models.Model):
+    """A domain an organisation claims; verified by a TXT record holding `token`."""
+
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(max_length=253)
+    token = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantOwnedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "domain"], name="sso_domain_unique_per_org"),
+            # A domain is verified by one organisation at a time.
+            models.UniqueConstraint(
+                fields=["domain"],
+                condition=models.Q(verified_at__isnull=False),
+                name="sso_domain_verified_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    @property
+    def record_name(self) -> str:
+        return f"_pacetrack-challenge.{self.domain}"
+
+
+class Connection(models.Model):
+    """An organisation's identity provider and its sign-in policy (one per org).
+
+    The client secret is stored encrypted (sso.crypto) and never shown again."""
+
+    class Protocol(models.TextChoices):
+        OIDC = "oidc", "OpenID Connect"
+
+    tenant = models.OneToOneField(
+        "tenants.Tenant", on_delete=models.CASCADE, related_name="sso_connection"
+    )
+    protocol = models.CharField(max_length=10, choices=Protocol.choices, default=Protocol.OIDC)
+    issuer = models.URLField(max_length=500)
+    client_id = models.CharField(max_length=255)
+    client_secret_encrypted = models.TextField()
+    scopes = models.CharField(max_length=255, default="openid email profile")
+    # Members whose email is on a verified domain must sign in through the IdP
+    # (owners keep a break-glass password sign-in, audited).
+    require_sso = models.BooleanField(default=False)
+    # Anyone signing in with a verified address on a verified domain joins…
+    auto_join = models.BooleanField(default=False)
+    # …or, without auto-join, asks to join and an owner approves (JoinRequest).
+    join_requests = models.BooleanField(default=False)
+    # The role of members provisioned by SSO or auto-join. A custom role can still be
+    # deleted (the roles page knows nothing of SSO): then the built-in member role is used.
+    default_role = models.ForeignKey(
+        "tenants.Role", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    last_tested_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantOwnedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.get_protocol_display()} {self.issuer}"
+
+    def role_for_new_members(self) -> Role:
+        """The default role, or the tenant's built-in member role when it was deleted."""
+        from tenants.models import Role
+
+        return self.default_role or Role.objects.get(tenant_id=self.tenant_id, key=Role.Key.MEMBER)
+
+
+class OrgIdentity(models.Model):
+    """A person as an organisation's IdP knows them (the IdP's subject)."""
+
+    # The connection's tenant, kept on the row: the distribution column (docs/scaling.md).
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="identities")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="org_identities"
+    )
+    subject = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "connection", "subject"], name="sso_orgidentity_unique_subject"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} at {self.connection_id}"
+
+
+class JoinRequest(models.Model):
+    """Someone with a verified-domain address asked to join; an owner decides."""
+
+    tenant = models.ForeignKey(
+        "tenants.Tenant", on_delete=models.CASCADE, related_name="join_requests"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    approved = models.BooleanField(null=True)
+
+    objects = TenantOwnedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "user"],
+                condition=models.Q(decided_at__isnull=True),
+                name="sso_joinrequest_one_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} asks to join {self.tenant}"

@@ -1,0 +1,87 @@
+"""How sso answers the apps below it (connected in SsoConfig.ready())."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import messages
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+
+from sso.models import JoinRequest
+from sso.selectors import org_connections_of, social_identity_list, sso_requirement_get
+from sso.services_org import auto_join_apply, break_glass_record
+from sso.social import Provider, social_providers_enabled
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from accounts.models import User
+
+
+def on_sign_in_check(*, user: User, method: str, **kwargs: Any) -> str | None:
+    """accounts.signals.sign_in_check: members of an org requiring SSO sign in there;
+    its owners may still use their password (break-glass, audited)."""
+    requirement = sso_requirement_get(user=user)
+    if requirement is None:
+        return None
+    connection, membership = requirement
+    if method == "password" and membership.role.is_owner:
+        break_glass_record(connection=connection, user=user)
+        return None
+    return (
+        f"{connection.tenant.name} signs its members in with single sign-on. Use "
+        "“Continue with SSO” below."
+    )
+
+
+def sign_in_options(*, request: HttpRequest, next_url: str, **kwargs: Any) -> SafeString:
+    """accounts.signals.sign_in_page_options: provider buttons and the SSO entry."""
+    context = {"providers": social_providers_enabled(), "next": next_url}
+    return mark_safe(render_to_string("sso/_sign_in_options.html", context, request=request))  # noqa: S308
+
+
+def security_section(*, request: HttpRequest, **kwargs: Any) -> SafeString:
+    """mfa.signals.security_page_sections: connected accounts, connect and disconnect."""
+    user = request.user
+    if not user.is_authenticated:
+        return SafeString("")
+    linked = {link.provider: link for link in social_identity_list(user=user)}
+    rows = [
+        {"provider": provider, "link": linked.pop(provider.value, None), "enabled": True}
+        for provider in social_providers_enabled()
+    ]
+    # Accounts linked while a provider was on stay listed (and disconnectable) after.
+    rows += [
+        {"provider": Provider(key), "link": link, "enabled": False} for key, link in linked.items()
+    ]
+    if not rows:
+        return SafeString("")
+    context = {"rows": rows}
+    return mark_safe(render_to_string("sso/_security_section.html", context, request=request))  # noqa: S308
+
+
+def reauth_options(*, request: HttpRequest, next_url: str, **kwargs: Any) -> SafeString:
+    """accounts.signals.reauth_page_options: confirm with a connected provider or the
+    organisation's IdP (the only ways for people without a password)."""
+    user = request.user
+    if not user.is_authenticated:
+        return SafeString("")
+    enabled = {p.value for p in social_providers_enabled()}
+    providers = [
+        Provider(link.provider)
+        for link in social_identity_list(user=user)
+        if link.provider in enabled
+    ]
+    connections = org_connections_of(user=user)
+    if not providers and not connections:
+        return SafeString("")
+    context = {"providers": providers, "connections": connections, "next": next_url}
+    return mark_safe(render_to_string("sso/_reauth_options.html", context, request=request))  # noqa: S308
+
+
+def on_signed_in(*, user: User, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    """user_logged_in: auto-join (or ask to join) the org that verified the domain."""
+    outcome = auto_join_apply(user=user)
+    if isinstance(outcome, JoinRequest) and request is not None:
+        messages.info(request, f"You asked to join {outcome.tenant.name}; an owner will decide.")

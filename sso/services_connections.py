@@ -1,0 +1,101 @@
+"""An organisation's OIDC connection: save it (discovery checked), record tests."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.audit import audit_record
+from sso.audit import SsoAction
+from sso.crypto import client_secret_encrypt
+from sso.exceptions import ConnectionRefused
+from sso.models import Connection
+from sso.protocol import discover, issuer_check
+from tenants.services._common import assert_in_tenant
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from tenants.models import Role, Tenant
+
+FIELDS = ("issuer", "client_id", "scopes", "require_sso", "auto_join", "join_requests")
+
+
+def _state(connection: Connection) -> dict[str, Any]:
+    return {
+        **{name: getattr(connection, name) for name in FIELDS},
+        "default_role": connection.role_for_new_members().name,
+    }
+
+
+@transaction.atomic
+def connection_save(
+    *,
+    tenant: Tenant,
+    acting_user: User,
+    issuer: str,
+    client_id: str,
+    client_secret: str,
+    scopes: str,
+    default_role: Role,
+    require_sso: bool,
+    auto_join: bool,
+    join_requests: bool = False,
+) -> Connection:
+    """Create or change `tenant`'s connection. The issuer must answer discovery; an
+    empty `client_secret` keeps the stored one (it is never shown again)."""
+    if not tenant.is_org:
+        raise ConnectionRefused("Only organisations can set up single sign-on.")
+    assert_in_tenant(tenant, default_role)
+    if default_role.is_owner:
+        raise ConnectionRefused("New members cannot be made owners automatically.")
+    issuer = issuer_check(issuer)
+    discover(issuer)
+    scope_list = scopes.split()
+    if "openid" not in scope_list:
+        scope_list.insert(0, "openid")
+    connection = Connection.objects.select_for_update().filter(tenant=tenant).first()
+    before = _state(connection) if connection else None
+    if connection is None:
+        if not client_secret:
+            raise ConnectionRefused("Enter the client secret.")
+        connection = Connection(tenant=tenant)
+    connection.issuer = issuer
+    connection.client_id = client_id.strip()
+    connection.scopes = " ".join(dict.fromkeys(scope_list))
+    connection.default_role = default_role
+    connection.require_sso = require_sso
+    connection.auto_join = auto_join
+    connection.join_requests = join_requests
+    if client_secret:
+        connection.client_secret_encrypted = client_secret_encrypt(client_secret)
+    connection.full_clean()
+    connection.save()
+    after = _state(connection) | ({"client_secret": "changed"} if client_secret else {})
+    audit_record(
+        tenant=tenant,
+        action=SsoAction.CONNECTION_CHANGED if before else SsoAction.CONNECTION_CREATED,
+        acting_user=acting_user,
+        target=connection,
+        before=before,
+        after=after,
+    )
+    return connection
+
+
+@transaction.atomic
+def connection_tested(
+    *, connection: Connection, acting_user: User, claims: dict[str, Any]
+) -> Connection:
+    """Record a successful "Test connection" round trip (which claims came back)."""
+    connection.last_tested_at = timezone.now()
+    connection.save(update_fields=["last_tested_at"])
+    audit_record(
+        tenant=connection.tenant,
+        action=SsoAction.CONNECTION_TESTED,
+        acting_user=acting_user,
+        target=connection,
+        after={"claims": sorted(claims)},
+    )
+    return connection

@@ -1,0 +1,155 @@
+"""An organisation's verified domains: add, verify by DNS, remove, re-check daily.
+
+A domain is verified by one organisation at a time (a partial unique index says so
+too): verifying is what lets its IdP sign in, provision and require SSO of everyone
+with an address there, so a second claim is refused until the first one lapses.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from core.audit import audit_record
+from sso.audit import SsoAction
+from sso.dns import LookupFailed, txt_values
+from sso.exceptions import DomainRefused
+from sso.models import Domain
+from tenants.services._common import assert_in_tenant
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from tenants.models import Tenant
+
+_LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
+DOMAIN_RE = re.compile(rf"^(?:{_LABEL}\.)+[a-z][a-z0-9-]{{0,62}}(?<!-)$")
+
+
+def domain_normalize(raw: str) -> str:
+    """`raw` as stored (lower case, IDNA, no trailing dot), or DomainRefused."""
+    text = raw.strip().lower().rstrip(".")
+    text = text.removeprefix("https://").removeprefix("http://").split("/")[0]
+    try:
+        text = text.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise DomainRefused(f"“{raw}” is not a domain name.") from None
+    if len(text) > 253 or not DOMAIN_RE.match(text):
+        raise DomainRefused(f"“{raw}” is not a domain name, such as example.com.")
+    return text
+
+
+def _verified_elsewhere(*, domain: str, tenant: Tenant) -> bool:
+    return (
+        Domain.objects.filter(domain=domain, verified_at__isnull=False)
+        .exclude(tenant=tenant)
+        .exists()
+    )
+
+
+@transaction.atomic
+def domain_add(*, tenant: Tenant, domain: str, acting_user: User) -> Domain:
+    """Claim `domain` for `tenant`: a token to publish as a TXT record."""
+    if not tenant.is_org:
+        raise DomainRefused("Only organisations can verify domains.")
+    name = domain_normalize(domain)
+    if Domain.objects.for_tenant(tenant).filter(domain=name).exists():
+        raise DomainRefused(f"{name} is already on the list.")
+    if _verified_elsewhere(domain=name, tenant=tenant):
+        raise DomainRefused(f"{name} is verified by another organisation.")
+    row = Domain(tenant=tenant, domain=name, token=secrets.token_urlsafe(24))
+    row.full_clean()
+    row.save()
+    audit_record(
+        tenant=tenant,
+        action=SsoAction.DOMAIN_ADDED,
+        acting_user=acting_user,
+        target=row,
+        after={"domain": name},
+    )
+    return row
+
+
+def _has_token(row: Domain) -> bool:
+    return row.token in txt_values(row.record_name)
+
+
+@transaction.atomic
+def domain_verify(*, tenant: Tenant, domain: Domain, acting_user: User | None) -> Domain:
+    """Look the TXT record up; the domain is verified when it holds the token."""
+    assert_in_tenant(tenant, domain)
+    try:
+        found = _has_token(domain)
+    except LookupFailed:
+        raise DomainRefused("The DNS lookup failed. Try again in a few minutes.") from None
+    domain.last_checked_at = timezone.now()
+    if not found:
+        domain.save(update_fields=["last_checked_at"])
+        raise DomainRefused(
+            f"No TXT record {domain.record_name} with the token was found. DNS changes can "
+            "take a while to appear; try again later."
+        )
+    if domain.is_verified:
+        domain.save(update_fields=["last_checked_at"])
+        return domain
+    if _verified_elsewhere(domain=domain.domain, tenant=tenant):
+        raise DomainRefused(f"{domain.domain} is verified by another organisation.")
+    domain.verified_at = domain.last_checked_at
+    try:
+        with transaction.atomic():
+            domain.save(update_fields=["verified_at", "last_checked_at"])
+    except IntegrityError:  # another organisation verified it a moment ago
+        raise DomainRefused(f"{domain.domain} is verified by another organisation.") from None
+    audit_record(
+        tenant=tenant,
+        action=SsoAction.DOMAIN_VERIFIED,
+        acting_user=acting_user,
+        target=domain,
+        after={"domain": domain.domain},
+    )
+    return domain
+
+
+@transaction.atomic
+def domain_remove(*, tenant: Tenant, domain: Domain, acting_user: User) -> None:
+    assert_in_tenant(tenant, domain)
+    audit_record(
+        tenant=tenant,
+        action=SsoAction.DOMAIN_REMOVED,
+        acting_user=acting_user,
+        target=domain,
+        before={"domain": domain.domain, "verified": domain.is_verified},
+    )
+    domain.delete()
+
+
+def domains_recheck() -> tuple[int, int]:
+    """Re-check every verified domain (daily: `manage.py sso_domains_recheck`). One
+    whose record is gone loses its verification; a failed lookup changes nothing.
+    Returns (checked, lost)."""
+    checked = lost = 0
+    for row in Domain.objects.filter(verified_at__isnull=False).select_related("tenant"):
+        try:
+            found = _has_token(row)
+        except LookupFailed:
+            continue
+        checked += 1
+        with transaction.atomic():
+            row.last_checked_at = timezone.now()
+            if found:
+                row.save(update_fields=["last_checked_at"])
+                continue
+            lost += 1
+            row.verified_at = None
+            row.save(update_fields=["verified_at", "last_checked_at"])
+            audit_record(
+                tenant=row.tenant,
+                action=SsoAction.DOMAIN_LOST,
+                acting_user=None,
+                target=row,
+                before={"domain": row.domain},
+            )
+    return checked, lost

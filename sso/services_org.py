@@ -1,0 +1,215 @@
+"""Signing in through an organisation's IdP: just-in-time provisioning, the domain
+rule, auto-join and the owners' break-glass password sign-in.
+
+The org's IdP speaks only for addresses on the domains that org verified by DNS:
+for those it is authoritative (it may sign in, and link, an existing account with
+that address); for any other address its word is refused.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User, normalize_email
+from accounts.services import user_signup
+from core.audit import audit_record
+from sso.audit import SsoAction
+from sso.crypto import client_secret_decrypt
+from sso.exceptions import SignInRefused
+from sso.models import Connection, JoinRequest, OrgIdentity
+from sso.protocol import (
+    Flow,
+    authorization_start,
+    code_exchange,
+    discover,
+    id_token_validate,
+    userinfo,
+)
+from sso.selectors import connection_for_email, domain_verified_get, email_domain
+from tenants.models import Membership, Tenant
+from tenants.services import membership_create
+from tenants.services._common import assert_in_tenant
+
+
+def org_authorization_start(*, connection: Connection, redirect_uri: str) -> tuple[str, Flow]:
+    return authorization_start(
+        endpoints=discover(connection.issuer),
+        client_id=connection.client_id,
+        redirect_uri=redirect_uri,
+        scope=connection.scopes,
+    )
+
+
+def org_claims_fetch(
+    *, connection: Connection, code: str, flow: Flow, redirect_uri: str
+) -> dict[str, Any]:
+    """The validated ID token's claims (with userinfo's, when the token lacks the email)."""
+    endpoints = discover(connection.issuer)
+    token = code_exchange(
+        endpoints=endpoints,
+        client_id=connection.client_id,
+        client_secret=client_secret_decrypt(connection.client_secret_encrypted),
+        redirect_uri=redirect_uri,
+        code=code,
+        flow=flow,
+    )
+    if not token.get("id_token"):
+        raise SignInRefused("The identity provider sent no ID token.")
+    claims = id_token_validate(
+        endpoints=endpoints,
+        client_id=connection.client_id,
+        id_token=token["id_token"],
+        nonce=flow.nonce,
+    )
+    if not claims.get("email") and endpoints.userinfo_url:
+        extra = userinfo(endpoints.userinfo_url, access_token=str(token.get("access_token")))
+        if isinstance(extra, dict) and str(extra.get("sub")) == str(claims["sub"]):
+            claims = {**extra, **claims}
+    return claims
+
+
+def _membership_add(*, connection: Connection, user: User, action: str) -> Membership | None:
+    tenant = connection.tenant
+    if Membership.objects.for_tenant(tenant).filter(user=user).exists():
+        return None
+    role = connection.role_for_new_members()
+    membership = membership_create(tenant=tenant, user=user, role=role, acting_user=None)
+    audit_record(
+        tenant=tenant,
+        action=action,
+        acting_user=None,
+        target=membership,
+        after={"role": role.name},
+    )
+    return membership
+
+
+@transaction.atomic
+def org_sign_in(*, connection: Connection, claims: dict[str, Any]) -> User:
+    """The person the IdP vouched for: found by the IdP's subject or by address, or
+    created (verified address) and made a member with the default role."""
+    tenant = connection.tenant
+    email = normalize_email(str(claims.get("email") or ""))
+    domain = domain_verified_get(domain=email_domain(email)) if email else None
+    if domain is None or domain.tenant_id != tenant.pk:
+        raise SignInRefused(
+            f"{email or 'That account'} is not on a domain verified by {tenant.name}, so its "
+            "identity provider cannot sign it in here."
+        )
+    subject = str(claims["sub"])
+    name = str(claims.get("name") or "").strip()[:150]
+    link = (
+        OrgIdentity.objects.select_related("user")
+        .filter(tenant=tenant, connection=connection, subject=subject)
+        .first()
+    )
+    user = link.user if link else User.objects.filter(email=email).first()
+    if user is None:
+        try:
+            with transaction.atomic():
+                user = user_signup(email=email, password=None, name=name or email.split("@")[0])
+        except IntegrityError:
+            raise SignInRefused("This account is being created. Try again.") from None
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+        audit_record(
+            tenant=tenant,
+            action=SsoAction.PROVISIONED,
+            acting_user=None,
+            target=user,
+            after={"email": email},
+        )
+    if not user.is_active:
+        raise SignInRefused("This account is closed.")
+    if link is None:
+        link = OrgIdentity.objects.create(
+            tenant=tenant, connection=connection, user=user, subject=subject
+        )
+    changed = []
+    if name and user.name != name:  # the IdP owns the name of its people
+        user.name = name
+        changed.append("name")
+    if user.email_verified_at is None and user.email == email:
+        user.email_verified_at = timezone.now()
+        changed.append("email_verified_at")
+    if changed:
+        user.save(update_fields=changed)
+    link.last_used_at = timezone.now()
+    link.save(update_fields=["last_used_at"])
+    _membership_add(connection=connection, user=user, action=SsoAction.PROVISIONED)
+    audit_record(
+        tenant=tenant,
+        action=SsoAction.SIGNED_IN,
+        acting_user=user,
+        target=user,
+        after={"subject": subject},
+    )
+    return user
+
+
+@transaction.atomic
+def auto_join_apply(*, user: User) -> Membership | JoinRequest | None:
+    """Join the organisation that verified `user`'s (verified) address's domain when it
+    lets anyone there join, or ask to when it takes requests; None when nothing applies."""
+    if not user.is_email_verified:
+        return None
+    connection = connection_for_email(email=user.email)
+    if connection is None or not (connection.auto_join or connection.join_requests):
+        return None
+    tenant = connection.tenant
+    if Membership.objects.for_tenant(tenant).filter(user=user).exists():
+        return None
+    if connection.auto_join:
+        return _membership_add(connection=connection, user=user, action=SsoAction.AUTO_JOINED)
+    pending = JoinRequest.objects.for_tenant(tenant).filter(user=user, decided_at__isnull=True)
+    if pending.exists():
+        return None
+    join_request = JoinRequest.objects.create(tenant=tenant, user=user)
+    audit_record(
+        tenant=tenant, action=SsoAction.JOIN_REQUESTED, acting_user=user, target=join_request
+    )
+    return join_request
+
+
+@transaction.atomic
+def join_request_decide(
+    *, tenant: Tenant, join_request: JoinRequest, approve: bool, acting_user: User
+) -> JoinRequest:
+    """An owner approves (the person joins with the default role) or declines."""
+    assert_in_tenant(tenant, join_request)
+    join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
+    if join_request.decided_at is not None:
+        raise SignInRefused("This request was already answered.")
+    connection = Connection.objects.filter(tenant=tenant).first()
+    if approve:
+        role = connection.role_for_new_members() if connection else None
+        if role is None:
+            raise SignInRefused("Set up single sign-on first: it names the role of new members.")
+        if not Membership.objects.for_tenant(tenant).filter(user=join_request.user).exists():
+            membership_create(
+                tenant=tenant, user=join_request.user, role=role, acting_user=acting_user
+            )
+    join_request.decided_at = timezone.now()
+    join_request.approved = approve
+    join_request.save(update_fields=["decided_at", "approved"])
+    audit_record(
+        tenant=tenant,
+        action=SsoAction.JOIN_APPROVED if approve else SsoAction.JOIN_DECLINED,
+        acting_user=acting_user,
+        target=join_request,
+        after={"email": join_request.user.email},
+    )
+    return join_request
+
+
+def break_glass_record(*, connection: Connection, user: User) -> None:
+    """An owner signed in with a password although the org requires SSO."""
+    audit_record(
+        tenant=connection.tenant,
+        action=SsoAction.BREAK_GLASS,
+        acting_user=user,
+        target=user,
+    )

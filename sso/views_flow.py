@@ -1,0 +1,83 @@
+"""What the social and organisation callbacks share: leaving for the provider with
+the flow cookie, reading it back, the refusal page and finishing a sign-in."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+
+from accounts.http import session_sign_in
+from accounts.models import User
+from core.exceptions import refusal_message
+from mfa.pending import pending_sign_in_start
+from mfa.selectors import second_step_required
+from sessions_app.authentication import Factor, session_authenticated, session_reauthenticated
+from sso.exceptions import SignInRefused
+from sso.flow_cookie import FlowCookie, flow_cookie_clear, flow_cookie_load, flow_cookie_set
+
+
+def leave_for_provider(request: HttpRequest, url: str, cookie: FlowCookie) -> HttpResponse:
+    """A page that moves on to the provider at once (Refresh header, and a link).
+
+    Not a redirect: the buttons are POST forms, and Chrome applies the page's CSP
+    form-action to a redirect that follows a form post, so a 302 to an IdP's origin
+    (unknown in advance for organisations) would be blocked. A Refresh is a plain
+    navigation of the new page."""
+    response = render(request, "sso/leaving.html", {"url": url, "host": urlsplit(url).netloc})
+    response["Refresh"] = f"0;url={url}"
+    response["Referrer-Policy"] = "no-referrer"
+    flow_cookie_set(response, cookie)
+    return response
+
+
+def flow_for(
+    request: HttpRequest, *, purposes: set[str], source: str | None = None
+) -> FlowCookie | None:
+    """This browser's flow when it is one of `purposes` (and from `source`), else None."""
+    cookie = flow_cookie_load(request)
+    if cookie is None or cookie.purpose not in purposes:
+        return None
+    if source is not None and cookie.source != source:
+        return None
+    return cookie
+
+
+def refused(request: HttpRequest, error: Exception, *, status: int = 400) -> HttpResponse:
+    """The page a refused sign-in lands on: the reason, and the way back."""
+    context = {"message": refusal_message(error)}
+    response = render(request, "sso/refused.html", context, status=status)
+    flow_cookie_clear(response)
+    return response
+
+
+def sign_in_finish(
+    request: HttpRequest, user: User, *, factor: str, next_url: str, second_step: bool = True
+) -> HttpResponse:
+    """Sign `user` in (or hold it for the second step), clear the flow, go on."""
+    destination = next_url or reverse(settings.LOGIN_REDIRECT_URL)
+    if second_step and second_step_required(user=user):
+        response = HttpResponseRedirect(reverse("accounts:sign-in-verify"))
+        pending_sign_in_start(request, response, user=user, next_url=next_url, first_factor=factor)
+    else:
+        session_sign_in(request, user)
+        session_authenticated(request.session, factors=[factor])
+        response = HttpResponseRedirect(destination)
+    flow_cookie_clear(response)
+    return response
+
+
+def reauth_finish(request: HttpRequest, cookie: FlowCookie, *, proven: bool) -> HttpResponse:
+    """The provider vouched for the signed-in person again: a fresh authentication."""
+    if not proven or not request.user.is_authenticated or request.user.pk != cookie.user_id:
+        raise SignInRefused("That account is not the one connected to you. Try again.")
+    session_reauthenticated(request.session)
+    response = HttpResponseRedirect(cookie.next_url or reverse("mfa:security"))
+    flow_cookie_clear(response)
+    return response
+
+
+__all__ = ["Factor", "flow_for", "leave_for_provider", "reauth_finish", "refused", "sign_in_finish"]
