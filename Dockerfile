@@ -1,4 +1,5 @@
-# Production image: assets built with Node, app served by gunicorn (2 sync workers per core).
+# Production image: assets built with Node, app served by gunicorn (config/gunicorn.conf.py:
+# 2 sync workers, app preloaded; WEB_CONCURRENCY sets the number).
 FROM node:20-bookworm-slim AS assets
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -21,4 +22,4 @@ RUN pip install --no-cache-dir .
 COPY --from=assets /app/static/build static/build
 RUN DEBUG=true python manage.py collectstatic --noinput
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]
+CMD ["gunicorn", "--config", "config/gunicorn.conf.py", "config.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

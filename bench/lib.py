@@ -173,6 +173,8 @@ def start_gunicorn(
         f"gunicorn:{port}",
         [
             str(BIN / "gunicorn"),
+            "--config",
+            "config/gunicorn.conf.py",  # preload + gc.freeze(), as in production
             "config.wsgi",
             "--workers",
             str(workers),

@@ -15,6 +15,11 @@ signed-in page (`/signed-in/`), so ratios are measured in one run.
     python -m bench.page_cpu [N]          # N requests per page (default 2000)
     PAGE_CPU_ONLY=healthz,devices python -m bench.page_cpu   # some of the pages
     PAGE_CPU_PROFILE=devices python -m bench.page_cpu 500   # cProfile of one page instead
+    PAGE_CPU_HTML=var/html python -m bench.page_cpu   # also write each page's HTML there
+    PAGE_CPU_GC_FREEZE=1 python -m bench.page_cpu   # gc.freeze() after a warm-up, as
+                                                    # config/gunicorn.conf.py does
+
+(This replaces bench/dashboard_cpu.py: the same dashboards, beside the same stock page.)
 
 Production settings (DEBUG off, static files collected into var/page_cpu_static) with
 plain-http loopback, like bench/lib.py; the rate limiter is off so 2,000 page views
@@ -23,6 +28,7 @@ per user are not refused.
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import os
@@ -106,6 +112,15 @@ def _cpu_ms(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: int
     return round(sorted(rounds)[2], 3)
 
 
+def _body(app: Callable[..., Iterable[bytes]], environ: dict[str, Any]) -> bytes:
+    env = dict(environ)
+    env["wsgi.input"] = io.BytesIO(b"")
+    body = app(env, lambda status, headers, exc_info=None: None)
+    content = b"".join(body)
+    body.close()  # type: ignore[attr-defined]
+    return content
+
+
 def _profile(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: int) -> None:
     import cProfile
     import pstats
@@ -182,6 +197,20 @@ def _pacetrack(n: int) -> dict[str, float]:
             "personal dashboard": (f"/t/{personal}/", signed_in),
             "members": (f"/t/{org.slug}/members/", signed_in),
         }
+        html_dir = os.environ.get("PAGE_CPU_HTML")
+        if html_dir:  # the pages as served, to diff the HTML before and after a change
+            Path(html_dir).mkdir(parents=True, exist_ok=True)
+            for name, (path, c) in pages.items():
+                content = _body(app, _environ(path, c))
+                (Path(html_dir) / f"{name.replace(' ', '-')}.html").write_bytes(content)
+        if os.environ.get("PAGE_CPU_GC_FREEZE"):
+            # What gunicorn's master does once the app is loaded (config/gunicorn.conf.py):
+            # warm every page up, then move what exists into the permanent generation.
+            for path, c in pages.values():
+                for _ in range(20):
+                    _body(app, _environ(path, c))
+            gc.collect()
+            gc.freeze()
         profile = os.environ.get("PAGE_CPU_PROFILE")
         if profile:  # cProfile of one page instead of the timings (see the docstring)
             path, c = pages[profile]

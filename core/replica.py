@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 from django.http import HttpRequest, HttpResponse
 
@@ -120,9 +121,12 @@ def _writes_watched() -> Iterator[list[bool]]:
 class ReplicaPinMiddleware:
     """After a request that wrote to the primary, the browser reads from the primary
     for `DATABASE_REPLICA_PIN_SECONDS` (a signed cookie): nobody misses their own write
-    because the replica has not replayed it yet. Inert without a replica."""
+    because the replica has not replayed it yet. Without a replica it takes itself out
+    of the stack when the handler loads (no call per request)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        if not replica_configured():
+            raise MiddlewareNotUsed
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

@@ -70,6 +70,7 @@ class Session(models.Model):
     objects = SessionQuerySet.as_manager()
     # Display flags views set on fetched rows for their templates; never stored.
     active_recently: bool
+    is_current: bool
     revoke_url: str
 
     class Meta:

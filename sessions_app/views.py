@@ -49,12 +49,14 @@ def _render_list(request: AuthRequest, *, notice: str = "", status: int = 200) -
     # inside that window is "just now" rather than a misleading "0 minutes ago".
     recent_since = now - timedelta(seconds=settings.SESSIONS_ACTIVITY_INTERVAL)
     pattern = reverse("sessions:revoke", args=[_PK_PLACEHOLDER])
+    current_id = current.pk if current is not None else None
     for s in sessions:
+        s.is_current = s.pk == current_id
         s.active_recently = s.last_activity_at >= recent_since
         s.revoke_url = _revoke_url(s.pk, pattern=pattern)
     context = {
         "sessions": sessions,
-        "current_id": current.pk if current is not None else None,
+        "current_id": current_id,
         "others_count": sum(1 for s in sessions if current is None or s.pk != current.pk),
         "notice": notice,
         "session_limit": settings.SESSIONS_MAX_PER_USER,
