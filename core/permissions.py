@@ -23,6 +23,7 @@ FILES_MANAGE = "files.manage"
 AUDIT_VIEW = "audit.view"
 API_KEYS_MANAGE = "api_keys.manage"
 WEBHOOKS_MANAGE = "webhooks.manage"
+SCIM_MANAGE = "scim.manage"
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,12 @@ PERMISSIONS: tuple[Permission, ...] = (
         "Manage webhooks",
         "Add, change and remove webhook endpoints, and resend deliveries.",
         "Developers",
+    ),
+    Permission(
+        SCIM_MANAGE,
+        "Manage directory sync",
+        "Connect an identity provider that adds, updates and deactivates members (SCIM).",
+        "Settings",
     ),
 )
 PERMISSION_CHOICES: list[tuple[str, str]] = [(p.code, p.name) for p in PERMISSIONS]

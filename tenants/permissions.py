@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from core.permissions import (
     ALL_PERMISSIONS,
     BILLING_MANAGE,
+    SCIM_MANAGE,
     TENANT_DELETE,
 )
 
@@ -23,7 +24,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     "owner": ("Owner", ALL_PERMISSIONS),
     "admin": (
         "Admin",
-        [p for p in ALL_PERMISSIONS if p not in (BILLING_MANAGE, TENANT_DELETE)],
+        [p for p in ALL_PERMISSIONS if p not in (BILLING_MANAGE, TENANT_DELETE, SCIM_MANAGE)],
     ),
     "billing_admin": ("Billing admin", [BILLING_MANAGE]),
     "member": ("Member", []),

@@ -9,4 +9,5 @@ urlpatterns = [
     # Apps above tenancy, included by name (never imported): API keys and webhooks.
     path("settings/api-keys/", include("api.tenant_urls")),
     path("settings/webhooks/", include("webhooks.tenant_urls")),
+    path("settings/scim/", include("scim.tenant_urls")),
 ]

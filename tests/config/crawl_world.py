@@ -101,6 +101,7 @@ class World:
         everyone = {"owner": 200, "admin": 200, "member": 200}
         managers = {"owner": 200, "admin": 200, "member": 403}
         billing = {"owner": 200, "admin": 403, "member": 403}
+        owners = billing  # "Manage directory sync" is the owner's alone by default
         return [
             ("tenant:dashboard", {}, everyone),
             ("tenant:members", {}, everyone),
@@ -109,6 +110,7 @@ class World:
             ("tenant:roles", {}, everyone),
             ("tenant:role-edit", {"role_id": self.role.pk}, managers),
             ("tenant:settings", {}, everyone),
+            ("scim:settings", {}, owners),
             ("tenant:audit", {}, managers),
             ("api-keys:list", {}, managers),
             ("webhooks:list", {}, managers),
