@@ -25,7 +25,9 @@ def billing_manager_tenant_ids(*, user: User, tenant_id: int | None = None) -> s
     at once."""
     if not user.is_authenticated:
         return set()
-    memberships = user.memberships.filter(tenant__deleted_at__isnull=True).select_related("role")
+    memberships = user.memberships.filter(
+        tenant__deleted_at__isnull=True, suspended_at__isnull=True
+    ).select_related("role")
     if tenant_id is not None:
         memberships = memberships.filter(tenant_id=tenant_id)
     # Permissions are a JSON list: checked here rather than with a JSON lookup SQLite lacks.

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "webhooks",
     "api",
     "sso",
+    "scim",
 ]
 
 MIDDLEWARE = [
@@ -606,6 +607,8 @@ RATELIMIT_TIERS = {
     "invite": _tier("invite", "50/1h", "memory"),
     # Avatar/logo uploads and previews per user: each decodes an image (CPU and RAM).
     "image": _tier("image", "30/15m", "memory"),
+    # SCIM requests per organisation (scim/api.py): an IdP's full sync comes in bursts.
+    "scim": _tier("scim", "3000/15m", "fail_open"),
 }
 # URL name -> the POSTed email field of a sign-in form: only failures count, per IP and
 # per account (or known device). None: every POST counts against the IP.
@@ -634,6 +637,10 @@ WEBHOOKS_CONNECT_TIMEOUT = env.float("WEBHOOKS_CONNECT_TIMEOUT", default=3.0)
 WEBHOOKS_READ_TIMEOUT = env.float("WEBHOOKS_READ_TIMEOUT", default=5.0)
 WEBHOOKS_RESPONSE_EXCERPT = 2048  # bytes of an endpoint's answer read and kept
 WEBHOOKS_ROTATION_OVERLAP_HOURS = env.int("WEBHOOKS_ROTATION_OVERLAP_HOURS", default=24)
+
+# --- SCIM directory sync (scim/) ------------------------------------------------------
+# Paths where more methods than GET/HEAD/POST reach a view (core.request_limits).
+EXTRA_METHODS_BY_PATH_PREFIX = {"/scim/v2/": ("PUT", "PATCH", "DELETE")}
 
 # --- Locale and logging ---------------------------------------------------------
 

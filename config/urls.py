@@ -33,6 +33,7 @@ urlpatterns = [
     path("serve/", include("uploads.urls")),
     path("billing/", include("billing.urls")),
     path("api/", include("api.urls")),
+    path("scim/v2/<slug:org_slug>/", include("scim.api_urls")),
 ]
 
 if settings.BENCH_ENDPOINTS:  # `make bench` only; off by default (see bench/run.py)

@@ -24,6 +24,7 @@ AUDIT_VIEW = "audit.view"
 API_KEYS_MANAGE = "api_keys.manage"
 WEBHOOKS_MANAGE = "webhooks.manage"
 SSO_MANAGE = "sso.manage"
+SCIM_MANAGE = "scim.manage"
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,9 @@ PERMISSIONS: tuple[Permission, ...] = (
         SSO_MANAGE,
         "Manage single sign-on",
         "Verify the organisation's domains and set up its identity provider (SSO).",
+        SCIM_MANAGE,
+        "Manage directory sync",
+        "Connect an identity provider that adds, updates and deactivates members (SCIM).",
         "Settings",
     ),
 )

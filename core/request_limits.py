@@ -2,8 +2,9 @@
 
 - `AllowedMethodsMiddleware`: only GET, HEAD and POST reach a view. TRACE, PUT,
   DELETE, PATCH, OPTIONS and anything else answer 405 with `Allow`, whatever the
-  URL (no view here implements them; a view that does not accept a method still
-  refuses it itself through `require_http_methods`).
+  URL (a view that does not accept a method still refuses it itself through
+  `require_http_methods`). The one exception is a protocol that needs more: the
+  paths in `settings.EXTRA_METHODS_BY_PATH_PREFIX` (SCIM's PUT, PATCH and DELETE).
 - `RequestBodyLimitMiddleware`: a body larger than its endpoint could ever accept
   answers 413 as soon as `Content-Length` says so, before CSRF (the first reader
   of a POST) or the multipart parser reads a byte. Upload views declare their
@@ -35,9 +36,18 @@ class AllowedMethodsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method not in ALLOWED_METHODS:
+        if request.method not in ALLOWED_METHODS and request.method not in _extra_methods(
+            request.path
+        ):
             return HttpResponseNotAllowed(ALLOWED_METHODS)
         return self.get_response(request)
+
+
+def _extra_methods(path: str) -> tuple[str, ...]:
+    for prefix, methods in settings.EXTRA_METHODS_BY_PATH_PREFIX.items():
+        if path.startswith(prefix):
+            return tuple(methods)
+    return ()
 
 
 def accepts_body(*, setting: str) -> Callable[[View], View]:

@@ -38,6 +38,7 @@ class Session(models.Model):
         PASSWORD_RESET = "password_reset", "Password reset"
         ADMIN = "admin", "Revoked by an administrator"
         SESSION_LIMIT = "session_limit", "Signed out to stay within the device limit"
+        DEPROVISIONED = "deprovisioned", "Deactivated by an organisation's directory"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sessions"

@@ -166,6 +166,15 @@ def session_revoke_all_for_user(
     return count
 
 
+def session_revoke_in_tenant(*, user: User, tenant_id: int, reason: str) -> int:
+    """Revoke the user's live sessions that are working in this tenant (its last
+    `/t/<slug>/` page); returns how many. Sessions carry no other tie to a tenant: the
+    membership check of every tenant request is what keeps the rest out of it."""
+    return Session.objects.filter(
+        user=user, active_tenant_id=tenant_id, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now(), revoked_reason=reason)
+
+
 def _current_row(request: HttpRequest) -> Session | None:
     return getattr(request.session, "row", None)
 

@@ -12,6 +12,8 @@ class TenantAction(models.TextChoices):
     MEMBER_LEFT = "member.left", "Member left"
     MEMBER_ROLE_CHANGED = "member.role_changed", "Role changed"
     MEMBER_CONTACT_CHANGED = "member.contact_changed", "Contact changed"
+    MEMBER_SUSPENDED = "member.suspended", "Member suspended by the directory"
+    MEMBER_REACTIVATED = "member.reactivated", "Member reactivated by the directory"
     ROLE_CREATED = "role.created", "Role created"
     ROLE_UPDATED = "role.updated", "Role updated"
     ROLE_DELETED = "role.deleted", "Role deleted"
@@ -36,6 +38,7 @@ class TenantAction(models.TextChoices):
 
 DESTRUCTIVE = [
     TenantAction.MEMBER_REMOVED,
+    TenantAction.MEMBER_SUSPENDED,
     TenantAction.ROLE_DELETED,
     TenantAction.INVITATION_CANCELLED,
     TenantAction.TEAM_DELETED,

@@ -45,6 +45,10 @@ class TeamCycleError(TenantRuleError):
     """A team cannot be nested inside itself or one of its sub-teams."""
 
 
+class DirectoryManagedError(TenantRuleError):
+    """A team synced from the organisation's directory changes only there."""
+
+
 class NotAMemberError(TenantRuleError):
     """The user is not a member of this tenant."""
 

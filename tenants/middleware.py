@@ -4,7 +4,7 @@ This is the one place where tenant scoping starts. Every tenant URL is included
 under `t/<slug:tenant_slug>/`; this middleware pops `tenant_slug` from the view
 kwargs and sets `request.tenant`, `request.membership` and `request.role`, so
 views never look a tenant up themselves. The membership is read fresh on every
-request, so a removed or demoted member loses access on their next request. It also
+request, so a removed, suspended or demoted member loses access on their next request. It also
 records the visit (throttled), which is where sign-in and /app/ land later.
 """
 

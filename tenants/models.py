@@ -194,6 +194,9 @@ class Membership(models.Model):
     last_visited_at = models.DateTimeField(null=True, blank=True)
     # The user hid the overview's setup checklist in this tenant (per person, per tenant).
     checklist_dismissed_at = models.DateTimeField(null=True, blank=True)
+    # Set while the organisation's directory (SCIM) has deactivated the person: the row,
+    # its role and teams stay, but TenantMiddleware treats them as a non-member.
+    suspended_at = models.DateTimeField(null=True, blank=True)
 
     objects = TenantOwnedQuerySet.as_manager()
     # Display flags views set on fetched rows for their templates; never stored.
@@ -230,6 +233,8 @@ class Team(models.Model):
     )
     members = models.ManyToManyField(Membership, through="TeamMember", related_name="teams")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Synced from the organisation's directory (a SCIM group): read-only in the app.
+    directory_managed = models.BooleanField(default=False)
 
     objects = TenantOwnedQuerySet.as_manager()
 

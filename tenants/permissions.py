@@ -13,6 +13,7 @@ from core.permissions import (
     ALL_PERMISSIONS,
     BILLING_MANAGE,
     SSO_MANAGE,
+    SCIM_MANAGE,
     TENANT_DELETE,
 )
 
@@ -24,8 +25,8 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     "owner": ("Owner", ALL_PERMISSIONS),
     "admin": (
         "Admin",
-        # SSO decides how everyone signs in: an owner's call, like billing and deletion.
-        [p for p in ALL_PERMISSIONS if p not in (BILLING_MANAGE, TENANT_DELETE, SSO_MANAGE)],
+        # SSO and directory sync decide how everyone signs in: an owner's call, like billing.
+        [p for p in ALL_PERMISSIONS if p not in (BILLING_MANAGE, TENANT_DELETE, SSO_MANAGE, SCIM_MANAGE)],
     ),
     "billing_admin": ("Billing admin", [BILLING_MANAGE]),
     "member": ("Member", []),

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 def membership_for_request(*, user: User, slug: str) -> Membership | None:
     """The user's membership in the live tenant with this slug, with tenant and role
-    loaded in the same query; None when the user is not a member (or it is deleted).
+    loaded in the same query; None when the user is not a member, the directory
+    suspended them, or the tenant is deleted.
     The billing account comes along too: every tenant page's chrome reads its status
     (billing's past-due banner), and a join here is cheaper than a second query. So
     does the header's workspace switcher (`membership.switcher`, the user's
@@ -61,7 +62,8 @@ def _membership_for_request_sql() -> str:
         f"INNER JOIN {table(Tenant)} t ON t.id = m.tenant_id "
         f"INNER JOIN {table(Role)} r ON r.id = m.role_id "
         f"INNER JOIN {table(Account)} a ON a.id = t.account_id "
-        "WHERE m.user_id = %s AND t.slug = %s AND t.deleted_at IS NULL"
+        "WHERE m.user_id = %s AND t.slug = %s AND t.deleted_at IS NULL "
+        "AND m.suspended_at IS NULL"
     )
 
 
@@ -103,7 +105,7 @@ def _workspaces_sql(user_id: str) -> str:
         f"FROM {table(Membership)} wm "  # noqa: S608 - identifiers from model metadata
         f"INNER JOIN {table(Tenant)} wt ON wt.id = wm.tenant_id "
         f"INNER JOIN {table(Role)} wr ON wr.id = wm.role_id "
-        f"WHERE wm.user_id = {user_id} AND wt.deleted_at IS NULL",
+        f"WHERE wm.user_id = {user_id} AND wt.deleted_at IS NULL AND wm.suspended_at IS NULL",
         "wt.kind DESC, wt.name ASC, wt.id ASC",
     )
 
@@ -117,7 +119,10 @@ def membership_for_old_slug(*, user: User, slug: str) -> Membership | None:
     Only asked after membership_for_request missed, so the common path stays one query."""
     try:
         return Membership.objects.select_related("tenant").get(
-            user=user, tenant__slug_redirects__slug=slug, tenant__deleted_at__isnull=True
+            user=user,
+            tenant__slug_redirects__slug=slug,
+            tenant__deleted_at__isnull=True,
+            suspended_at__isnull=True,
         )
     except Membership.DoesNotExist:
         return None
@@ -130,7 +135,7 @@ def membership_for_app(*, user: User) -> Membership | None:
     visited ones come after, organisations before the personal workspace (one query)."""
     return (
         Membership.objects.select_related("tenant")
-        .filter(user=user, tenant__deleted_at__isnull=True)
+        .filter(user=user, tenant__deleted_at__isnull=True, suspended_at__isnull=True)
         # "org" sorts before "personal".
         .order_by(F("last_visited_at").desc(nulls_last=True), "tenant__kind", "-joined_at")
         .first()
@@ -138,12 +143,13 @@ def membership_for_app(*, user: User) -> Membership | None:
 
 
 def membership_list_for_user(*, user: User) -> list[Membership]:
-    """The user's live tenants with their role: personal first, then orgs by name (the
-    ORM's definition of the switcher's list; `workspace_list_for_user` is its fast twin,
-    and tests/tenants/test_switcher.py keeps the two equal)."""
+    """The user's live tenants with their role: personal first, then orgs by name, not
+    those whose directory suspended them (the ORM's definition of the switcher's list;
+    `workspace_list_for_user` is its fast twin, and tests/tenants/test_switcher.py keeps
+    the two equal)."""
     return list(
         Membership.objects.select_related("tenant", "role")
-        .filter(user=user, tenant__deleted_at__isnull=True)
+        .filter(user=user, tenant__deleted_at__isnull=True, suspended_at__isnull=True)
         .order_by("-tenant__kind", "tenant__name", "tenant_id")
     )
 
@@ -152,7 +158,7 @@ def membership_list_for_user_with_counts(*, user: User) -> list[Membership]:
     """membership_list_for_user, each tenant annotated with `member_count` (one query)."""
     return list(
         Membership.objects.select_related("tenant", "role", "tenant__account")
-        .filter(user=user, tenant__deleted_at__isnull=True)
+        .filter(user=user, tenant__deleted_at__isnull=True, suspended_at__isnull=True)
         .annotate(member_count=Count("tenant__memberships", distinct=True))
         .order_by("-tenant__kind", "tenant__name", "tenant_id")
     )
@@ -237,6 +243,8 @@ class TeamNode:
     members: list[Membership]
     # Set by the teams page: the tenant's members not in this team, whom it offers to add.
     addable: list[Membership] = field(default_factory=list)
+    # Set by the teams page: why the app may not change this team ("" when it may).
+    directory_note: str = ""
 
 
 def team_tree(*, tenant: Tenant) -> list[TeamNode]:

@@ -10,4 +10,5 @@ urlpatterns = [
     path("settings/api-keys/", include("api.tenant_urls")),
     path("settings/webhooks/", include("webhooks.tenant_urls")),
     path("settings/", include("sso.tenant_urls")),
+    path("settings/scim/", include("scim.tenant_urls")),
 ]

@@ -88,7 +88,10 @@ def served_upload_forget(*, key: str) -> None:
 
 
 def is_member(*, user_id: int, tenant_id: int) -> bool:
-    """Membership is read fresh: a removed member loses file access at once."""
+    """Membership is read fresh: a removed or suspended member loses file access at once."""
     return Membership.objects.filter(
-        user_id=user_id, tenant_id=tenant_id, tenant__deleted_at__isnull=True
+        user_id=user_id,
+        tenant_id=tenant_id,
+        tenant__deleted_at__isnull=True,
+        suspended_at__isnull=True,
     ).exists()

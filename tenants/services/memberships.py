@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils import timezone
 
 from core.audit import audit_record
 from tenants.audit import TenantAction
@@ -102,6 +103,59 @@ def membership_change_role(
             data={**member_data(membership), "previous_role": {"name": before}},
         )
     return membership
+
+
+@transaction.atomic
+def membership_suspend(*, tenant: Tenant, membership: Membership, acting_user: User | None) -> bool:
+    """The directory deactivated this person: they keep their row, role and teams but
+    are refused the workspace from their next request. False when already suspended.
+    The last active owner is never suspended (nobody could manage the org any more)."""
+    assert_in_tenant(tenant, membership)
+    lock_tenant(tenant)
+    if membership.suspended_at is not None:
+        return False
+    if membership.role.is_owner and _active_owner_count(tenant) <= 1:
+        raise LastOwnerError(
+            "The only active owner cannot be suspended. Make someone else an owner first."
+        )
+    membership.suspended_at = timezone.now()
+    membership.save(update_fields=["suspended_at"])
+    audit_record(
+        tenant=tenant,
+        action=TenantAction.MEMBER_SUSPENDED,
+        acting_user=acting_user,
+        target=membership,
+        after={"role": membership.role.name},
+    )
+    return True
+
+
+@transaction.atomic
+def membership_reactivate(
+    *, tenant: Tenant, membership: Membership, acting_user: User | None
+) -> bool:
+    """Undo `membership_suspend`: the person is back with the role they had."""
+    assert_in_tenant(tenant, membership)
+    if membership.suspended_at is None:
+        return False
+    membership.suspended_at = None
+    membership.save(update_fields=["suspended_at"])
+    audit_record(
+        tenant=tenant,
+        action=TenantAction.MEMBER_REACTIVATED,
+        acting_user=acting_user,
+        target=membership,
+        after={"role": membership.role.name},
+    )
+    return True
+
+
+def _active_owner_count(tenant: Tenant) -> int:
+    return (
+        Membership.objects.for_tenant(tenant)
+        .filter(role__key=Role.Key.OWNER, suspended_at__isnull=True)
+        .count()
+    )
 
 
 def membership_departure_refusal(*, membership: Membership, owners: int) -> TenantRuleError | None:

@@ -10,13 +10,35 @@ from django.db import transaction
 from billing.plans import plan_require
 from core.audit import audit_record
 from tenants.audit import TenantAction
-from tenants.exceptions import AlreadyAMemberError, PersonalTenantError, TeamCycleError
+from tenants.exceptions import (
+    AlreadyAMemberError,
+    DirectoryManagedError,
+    PersonalTenantError,
+    TeamCycleError,
+)
 from tenants.models import Membership, Team, TeamMember, Tenant
 from tenants.services._common import assert_in_tenant
 from webhooks.events import event_emit
 
 if TYPE_CHECKING:
     from accounts.models import User
+
+
+def team_directory_refusal(*, team: Team) -> DirectoryManagedError | None:
+    """Why the app may not change this team (None: it may): a team synced from the
+    organisation's directory changes only there, or the next sync would undo it. The one
+    rule, for the services below and for the teams page, which hides what it refuses."""
+    if team.directory_managed:
+        return DirectoryManagedError(
+            f"“{team.name}” is synced from your identity provider: change it there."
+        )
+    return None
+
+
+def _assert_app_may_change(team: Team, *, via_directory: bool) -> None:
+    refusal = None if via_directory else team_directory_refusal(team=team)
+    if refusal is not None:
+        raise refusal
 
 
 def _clean_name(*, tenant: Tenant, name: str, team: Team | None) -> str:
@@ -48,14 +70,25 @@ def _assert_no_cycle(*, team: Team, parent: Team | None) -> None:
 
 @transaction.atomic
 def team_create(
-    *, tenant: Tenant, name: str, parent: Team | None = None, acting_user: User | None
+    *,
+    tenant: Tenant,
+    name: str,
+    parent: Team | None = None,
+    acting_user: User | None,
+    directory_managed: bool = False,
 ) -> Team:
-    """A team, optionally inside another team of the same tenant, if the plan has teams."""
+    """A team, optionally inside another team of the same tenant, if the plan has teams.
+    `directory_managed`: created by the directory (SCIM), read-only in the app."""
     if tenant.is_personal:
         raise PersonalTenantError("Teams are for organisations: create one to work in teams.")
     assert_in_tenant(tenant, parent)
     plan_require(tenant=tenant, feature="teams")
-    team = Team(tenant=tenant, name=_clean_name(tenant=tenant, name=name, team=None), parent=parent)
+    team = Team(
+        tenant=tenant,
+        name=_clean_name(tenant=tenant, name=name, team=None),
+        parent=parent,
+        directory_managed=directory_managed,
+    )
     team.full_clean()
     team.save()
     audit_record(
@@ -75,10 +108,17 @@ def team_create(
 
 @transaction.atomic
 def team_update(
-    *, tenant: Tenant, team: Team, name: str, parent: Team | None, acting_user: User | None
+    *,
+    tenant: Tenant,
+    team: Team,
+    name: str,
+    parent: Team | None,
+    acting_user: User | None,
+    via_directory: bool = False,
 ) -> Team:
     """Rename a team or move it under another team (never under itself or a sub-team)."""
     assert_in_tenant(tenant, team, parent)
+    _assert_app_may_change(team, via_directory=via_directory)
     name = _clean_name(tenant=tenant, name=name, team=team)
     _assert_no_cycle(team=team, parent=parent)
     before = _team_fields(team)
@@ -103,9 +143,12 @@ def _team_fields(team: Team) -> dict[str, Any]:
 
 
 @transaction.atomic
-def team_delete(*, tenant: Tenant, team: Team, acting_user: User | None) -> None:
+def team_delete(
+    *, tenant: Tenant, team: Team, acting_user: User | None, via_directory: bool = False
+) -> None:
     """Delete a team; its sub-teams move up to its parent, memberships are untouched."""
     assert_in_tenant(tenant, team)
+    _assert_app_may_change(team, via_directory=via_directory)
     audit_record(
         tenant=tenant,
         action=TenantAction.TEAM_DELETED,
@@ -122,10 +165,16 @@ def team_delete(*, tenant: Tenant, team: Team, acting_user: User | None) -> None
 
 @transaction.atomic
 def team_member_add(
-    *, tenant: Tenant, team: Team, membership: Membership, acting_user: User | None
+    *,
+    tenant: Tenant,
+    team: Team,
+    membership: Membership,
+    acting_user: User | None,
+    via_directory: bool = False,
 ) -> TeamMember:
     """Put a member of the tenant into one of its teams."""
     assert_in_tenant(tenant, team, membership)
+    _assert_app_may_change(team, via_directory=via_directory)
     if TeamMember.objects.filter(team=team, membership=membership).exists():
         raise AlreadyAMemberError(f"{membership.user.email} is already in {team.name}.")
     row = TeamMember.objects.create(team=team, membership=membership)
@@ -141,10 +190,16 @@ def team_member_add(
 
 @transaction.atomic
 def team_member_remove(
-    *, tenant: Tenant, team: Team, membership: Membership, acting_user: User | None
+    *,
+    tenant: Tenant,
+    team: Team,
+    membership: Membership,
+    acting_user: User | None,
+    via_directory: bool = False,
 ) -> None:
     """Take a member out of a team (they stay in the tenant)."""
     assert_in_tenant(tenant, team, membership)
+    _assert_app_may_change(team, via_directory=via_directory)
     removed, _ = TeamMember.objects.filter(team=team, membership=membership).delete()
     if removed:
         audit_record(

@@ -24,8 +24,8 @@ from tenants.views._base import back, organisation_only
 
 def _context(request: TenantRequest, **extra: Any) -> dict[str, Any]:
     nodes = team_tree(tenant=request.tenant)
-    if request.role.has_permission(TEAMS_MANAGE):
-        _offer(nodes, list(membership_list(tenant=request.tenant)))
+    members = membership_list(tenant=request.tenant)
+    _offer(nodes, list(members) if request.role.has_permission(TEAMS_MANAGE) else [])
     return tenant_context(
         request,
         tab="teams",
@@ -37,8 +37,10 @@ def _context(request: TenantRequest, **extra: Any) -> dict[str, Any]:
 
 def _offer(nodes: list[TeamNode], members: list[Membership]) -> None:
     """Each card offers to add only the members not already in its team (the service
-    refuses the others)."""
+    refuses the others), and nothing at all on a team the directory manages (it says why)."""
     for node in nodes:
+        refusal = services.team_directory_refusal(team=node.team)
+        node.directory_note = str(refusal) if refusal else ""
         inside = {m.pk for m in node.members}
         node.addable = [m for m in members if m.pk not in inside]
 

@@ -107,7 +107,7 @@ class World:
         everyone = {"owner": 200, "admin": 200, "member": 200}
         managers = {"owner": 200, "admin": 200, "member": 403}
         billing = {"owner": 200, "admin": 403, "member": 403}
-        owners = billing  # sso.manage: only the owner role holds it
+        owners = billing  # sso.manage and "Manage directory sync": the owner role alone
         return [
             ("tenant:dashboard", {}, everyone),
             ("tenant:members", {}, everyone),
@@ -116,6 +116,7 @@ class World:
             ("tenant:roles", {}, everyone),
             ("tenant:role-edit", {"role_id": self.role.pk}, managers),
             ("tenant:settings", {}, everyone),
+            ("scim:settings", {}, owners),
             ("tenant:audit", {}, managers),
             ("api-keys:list", {}, managers),
             ("webhooks:list", {}, managers),

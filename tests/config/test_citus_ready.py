@@ -70,8 +70,11 @@ def _unique_sets(model: type[models.Model]) -> list[tuple[str, set[str]]]:
         if f.unique and not f.primary_key
     ]
     found += [(f"unique_together {fs}", set(fs)) for fs in opts.unique_together]
+    # A constraint on expressions (`Lower("user_name")`) names its plain columns as F().
     found += [
-        (c.name, set(c.fields)) for c in opts.constraints if isinstance(c, models.UniqueConstraint)
+        (c.name, set(c.fields) | {e.name for e in c.expressions if isinstance(e, models.F)})
+        for c in opts.constraints
+        if isinstance(c, models.UniqueConstraint)
     ]
     return found
 

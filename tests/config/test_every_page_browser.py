@@ -31,6 +31,24 @@ NOT_PAGES = {
     "files:download": "the file itself",
     "uploads:serve": "the file itself",
     "tenant:invite-create": "a redirect to the members page's invitation form (no-JS back link)",
+    **{
+        f"scim-api:{name}": "SCIM JSON for identity providers (tests/scim)"
+        for name in (
+            "service-provider-config",
+            "resource-types",
+            "resource-type",
+            "schemas",
+            "schema",
+            "users",
+            "user",
+            "groups",
+            "group",
+            "search",
+            "users-search",
+            "groups-search",
+            "unknown",
+        )
+    },
 }
 
 # URL namespaces that are not pages at all.

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.conf import settings
 
 from core.request_limits import ALLOWED_METHODS
 from tests.config.urlcrawl import every_url
@@ -25,15 +26,34 @@ def test_the_crawl_covers_the_whole_site() -> None:
     assert "/t/acme/files/logo/" in URLS and "/serve/sample/sample" in URLS
 
 
+def _unsupported(url: str, method: str) -> bool:
+    """Every URL refuses the method, but the protocol paths that declared it (SCIM)."""
+    return not any(
+        url.startswith(prefix) and method in methods
+        for prefix, methods in settings.EXTRA_METHODS_BY_PATH_PREFIX.items()
+    )
+
+
 @pytest.mark.parametrize("method", ["TRACE", "PUT", "DELETE", "PATCH", "OPTIONS", "PROPFIND"])
 def test_trace_and_other_unsupported_methods_answer_405_on_every_url(
     auth_client: Any, method: str
 ) -> None:
-    answers = {url: auth_client.generic(method, url) for url in URLS}
+    answers = {url: auth_client.generic(method, url) for url in URLS if _unsupported(url, method)}
 
     wrong = {url: r.status_code for url, r in answers.items() if r.status_code != 405}
     assert wrong == {}
     assert all(r["Allow"] == ", ".join(ALLOWED_METHODS) for r in answers.values())
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE"])
+def test_scim_paths_alone_let_put_patch_and_delete_through(auth_client: Any, method: str) -> None:
+    """They reach the SCIM view, which wants its bearer token (a session is not enough)."""
+    scim = [url for url in URLS if url.startswith("/scim/v2/")]
+
+    answers = {url: auth_client.generic(method, url).status_code for url in scim}
+
+    assert scim and set(answers.values()) == {401}
+    assert auth_client.generic(method, "/t/acme/scim/v2/x").status_code == 405
 
 
 def test_trace_does_not_echo_the_request_back(client: Any) -> None:
