@@ -106,6 +106,9 @@ PERMISSIONS: tuple[Permission, ...] = (
         SSO_MANAGE,
         "Manage single sign-on",
         "Verify the organisation's domains and set up its identity provider (SSO).",
+        "Settings",
+    ),
+    Permission(
         SCIM_MANAGE,
         "Manage directory sync",
         "Connect an identity provider that adds, updates and deactivates members (SCIM).",

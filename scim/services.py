@@ -6,7 +6,7 @@ events (member joined, suspended, team changes) next to the SCIM ones here.
 
 Deprovisioning (`active: false` or a delete) suspends the membership and revokes, in
 the same transaction, the person's sessions that are working in this organisation, or
-every session of theirs when the organisation requires SSO for them (scim/signals.py).
+every session of theirs when the organisation requires SSO for them (sso's rule).
 Their very next request to the organisation is refused either way: TenantMiddleware
 reads the membership on every request.
 """
@@ -29,10 +29,10 @@ from core.audit import audit_record
 from scim.audit import ScimAction
 from scim.exceptions import ScimConflict, ScimInvalidValue
 from scim.models import Directory, ScimGroup, ScimUser
-from scim.signals import sso_required
 from scim.tokens import token_generate, token_hash
 from sessions_app.models import Session
 from sessions_app.services import session_revoke_all_for_user, session_revoke_in_tenant
+from sso.selectors import domain_verified_get, email_domain, sso_requirement_get
 from tenants import services as tenancy
 from tenants.models import Membership, Role, Team, Tenant
 from tenants.selectors import tenant_seats_taken
@@ -158,6 +158,8 @@ def scim_user_create(*, tenant: Tenant, fields: UserFields) -> ScimUser:
     _assert_user_name_free(tenant, fields.user_name, scim_user=None)
     email = _sign_in_address(fields)
     user = User.objects.filter(email=email).first()
+    if user is not None:
+        _assert_may_link(tenant=tenant, user=user)
     if user is None:
         user = user_signup(
             email=email, password=None, name=fields.full_name or email.split("@")[0][:150]
@@ -185,6 +187,28 @@ def scim_user_create(*, tenant: Tenant, fields: UserFields) -> ScimUser:
     )
     _set_active(scim_user, active=fields.active)
     return scim_user
+
+
+def _assert_may_link(*, tenant: Tenant, user: User) -> None:
+    """An existing account joins through the directory only when its address is on a
+    domain this organisation verified (or it is a member already): a token holder must
+    not pull somebody else's account into their organisation. Other addresses get an
+    invitation, which the person accepts."""
+    if Membership.objects.for_tenant(tenant).filter(user=user).exists():
+        return
+    domain = domain_verified_get(domain=email_domain(user.email))
+    if domain is None or domain.tenant_id != tenant.pk:
+        raise ScimInvalidValue(
+            f"{user.email} already has an account and its domain is not verified by this "
+            "organisation: verify the domain, or invite the person."
+        )
+
+
+def _sso_required(*, tenant: Tenant, user: User) -> bool:
+    """Whether this organisation requires SSO of the person (it verified their
+    address's domain and turned "require SSO" on): then their account is the IdP's."""
+    requirement = sso_requirement_get(user=user)
+    return requirement is not None and requirement[0].tenant_id == tenant.pk
 
 
 def _assign(scim_user: ScimUser, fields: UserFields) -> None:
@@ -259,7 +283,7 @@ def _set_active(scim_user: ScimUser, *, active: bool) -> None:
     ended = session_revoke_in_tenant(
         user=user, tenant_id=tenant.pk, reason=Session.RevokedReason.DEPROVISIONED
     )
-    everywhere = sso_required(tenant=tenant, user=user)
+    everywhere = _sso_required(tenant=tenant, user=user)
     if everywhere:
         ended += session_revoke_all_for_user(user=user, reason=Session.RevokedReason.DEPROVISIONED)
     audit_record(

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from core.permissions import (
     ALL_PERMISSIONS,
     BILLING_MANAGE,
-    SSO_MANAGE,
     SCIM_MANAGE,
+    SSO_MANAGE,
     TENANT_DELETE,
 )
 
@@ -26,7 +26,11 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     "admin": (
         "Admin",
         # SSO and directory sync decide how everyone signs in: an owner's call, like billing.
-        [p for p in ALL_PERMISSIONS if p not in (BILLING_MANAGE, TENANT_DELETE, SSO_MANAGE, SCIM_MANAGE)],
+        [
+            p
+            for p in ALL_PERMISSIONS
+            if p not in (BILLING_MANAGE, TENANT_DELETE, SSO_MANAGE, SCIM_MANAGE)
+        ],
     ),
     "billing_admin": ("Billing admin", [BILLING_MANAGE]),
     "member": ("Member", []),

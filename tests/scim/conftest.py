@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 import requests
+from django.utils import timezone
 
 from scim.services import directory_token_rotate
+from sso.models import Domain
 from tests.accounts.factories import DEFAULT_PASSWORD
 
 SCIM_JSON = "application/scim+json"
@@ -71,7 +73,15 @@ def scim_site(live_server: Any, settings: Any, unlimited_seats: None) -> str:
 
 
 @pytest.fixture
-def scim(scim_site: str, acme: Any, owner: Any) -> Iterator[ScimClient]:
+def corp_domain(acme: Any) -> Domain:
+    """Acme owns corp.example (verified): the IdP may link existing accounts there."""
+    return Domain.objects.create(
+        tenant=acme, domain="corp.example", token="t", verified_at=timezone.now()
+    )
+
+
+@pytest.fixture
+def scim(scim_site: str, acme: Any, owner: Any, corp_domain: Domain) -> Iterator[ScimClient]:
     """Acme's directory, turned on by its owner, as the IdP holds it."""
     token = directory_token_rotate(tenant=acme, acting_user=owner)
     with requests.Session() as http:

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from scim import signals
 from sessions_app.models import Session
+from sso.crypto import client_secret_encrypt
+from sso.models import Connection
 from tests.accounts.factories import UserFactory
 from tests.scim.conftest import PATCH_SCHEMA, ScimClient, new_user, signed_in
 from tests.tenants.factories import OrgFactory
@@ -87,24 +88,36 @@ def test_sessions_in_other_workspaces_survive_unless_sso_is_required(
 def test_every_session_ends_when_the_org_requires_sso_for_the_person(
     scim: ScimClient, scim_site: str, acme: Any, ada: tuple[Any, str]
 ) -> None:
-    """The seam for issue 16's sso app: a receiver that says "SSO required"."""
+    """Acme verified corp.example and requires SSO there: Ada's account is the IdP's,
+    so deprovisioning ends her sessions everywhere, not only those working in Acme."""
     user, scim_id = ada
     elsewhere = signed_in(scim_site, user.email)
+    Connection.objects.create(
+        tenant=acme,
+        issuer="https://idp.corp.example",
+        client_id="pacetrack",
+        client_secret_encrypted=client_secret_encrypt("s"),
+        default_role=acme.roles.get(key="member"),
+        require_sso=True,
+    )
     personal = f"{scim_site}/t/{user.personal_tenant.slug}/"
-    asked: list[Any] = []
 
-    def requires_sso(sender: Any, tenant: Any, user: Any, **kwargs: Any) -> bool:
-        asked.append((tenant, user))
-        return True
+    scim.patch(f"/Users/{scim_id}", DEACTIVATE)
 
-    signals.sso_required_check.connect(requires_sso, dispatch_uid="test.sso")
-    try:
-        scim.patch(f"/Users/{scim_id}", DEACTIVATE)
-    finally:
-        signals.sso_required_check.disconnect(dispatch_uid="test.sso")
-
-    assert asked == [(acme, user)]
     assert elsewhere.get(personal, timeout=10, allow_redirects=False).status_code == 302
+
+
+def test_an_existing_account_off_the_verified_domains_is_not_linked(
+    scim: ScimClient, acme: Any
+) -> None:
+    """A token holder cannot pull somebody else's account into their organisation."""
+    outsider = UserFactory(email="victim@elsewhere.example")
+
+    response = scim.post("/Users", new_user(outsider.email))
+
+    assert response.status_code == 400
+    assert response.json()["scimType"] == "invalidValue"
+    assert not acme.memberships.filter(user=outsider).exists()
 
 
 def test_reactivation_restores_the_membership_with_its_role(
