@@ -72,12 +72,17 @@ def scim_site(live_server: Any, settings: Any, unlimited_seats: None) -> str:
     return live_server.url
 
 
+def verified_domain(tenant: Any, domain: str) -> Domain:
+    """`tenant` has verified `domain` (as sso's DNS check would have)."""
+    return Domain.objects.create(
+        tenant=tenant, domain=domain, token="t", verified_at=timezone.now()
+    )
+
+
 @pytest.fixture
 def corp_domain(acme: Any) -> Domain:
     """Acme owns corp.example (verified): the IdP may link existing accounts there."""
-    return Domain.objects.create(
-        tenant=acme, domain="corp.example", token="t", verified_at=timezone.now()
-    )
+    return verified_domain(acme, "corp.example")
 
 
 @pytest.fixture

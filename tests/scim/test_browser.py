@@ -12,7 +12,7 @@ from scim.models import Directory
 from scim.selectors import directory_for_token
 from tests.accounts.factories import UserFactory
 from tests.mfa.test_browser import no_horizontal_overflow, sign_in_with_password
-from tests.scim.conftest import PATCH_SCHEMA, new_user
+from tests.scim.conftest import PATCH_SCHEMA, new_user, verified_domain
 from tests.tenants.factories import OrgFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,6 +26,7 @@ def test_an_owner_turns_on_directory_sync_and_a_deactivated_member_is_out_at_onc
     settings.SITE_URL = live_server.url
     owner, member = UserFactory(), UserFactory(email="ada@corp.example")
     org = OrgFactory(owner=owner, name="Acme")
+    verified_domain(org, "corp.example")  # so the IdP may link Ada's existing account
     owners = _browser.new_context(base_url=live_server.url, viewport=PHONE)
     members = _browser.new_context(base_url=live_server.url, viewport=PHONE)
     try:

@@ -16,7 +16,14 @@ import pytest
 
 from tenants.models import Membership, Team
 from tests.accounts.factories import UserFactory
-from tests.scim.conftest import GROUP_SCHEMA, PATCH_SCHEMA, USER_SCHEMA, ScimClient, signed_in
+from tests.scim.conftest import (
+    GROUP_SCHEMA,
+    PATCH_SCHEMA,
+    USER_SCHEMA,
+    ScimClient,
+    signed_in,
+    verified_domain,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,6 +40,7 @@ def test_okta_provisions_updates_groups_and_deactivates(
 ) -> None:
     email = "test.user@okta-customer.example"
     UserFactory(email=email)  # already has an account: will sign in before deactivation
+    verified_domain(acme, "okta-customer.example")  # existing accounts link only there
     lookup = _ok(
         scim.get(
             "/Users", params={"filter": f'userName eq "{email}"', "startIndex": 1, "count": 100}
@@ -165,6 +173,7 @@ def test_entra_id_provisions_updates_groups_disables_and_deletes(
     user_name = "Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1"
     email = "Test_User_fd0ea19b-0777-472c-9f96-4f70d2226f2e@testuser.com"
     UserFactory(email=email.lower())
+    verified_domain(acme, "testuser.com")
     missing = _ok(scim.get("/Users", params={"filter": f'userName eq "{user_name}"'}))
     assert missing["totalResults"] == 0
 
