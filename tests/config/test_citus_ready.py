@@ -33,6 +33,9 @@ REFERENCE_TABLES: dict[str, str] = {
     "billing.Account": "one account pays for several tenants",
     "sso.Domain": "verified domains: looked up by an email's domain before the tenant is "
     "known, and one organisation per verified domain is a rule across tenants",
+    "api.ApiKey": "API keys: looked up by the public id in the bearer token before the "
+    "tenant is known, so the public id stays globally unique; a few rows per tenant, "
+    "written only when created, revoked or touched (at most every 5 minutes)",
 }
 # Kept on the coordinator (or distributed by user): not owned by one tenant.
 COORDINATOR_TABLES: dict[str, str] = {
