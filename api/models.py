@@ -8,6 +8,7 @@ nothing to brute-force), and the whole key is shown once, at creation.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -63,6 +64,8 @@ class ApiKey(models.Model):
 class IdempotentResponse(models.Model):
     """The first answer to a POST sent with an `Idempotency-Key`, replayed for a repeat."""
 
+    # Denormalised from the key (Citus co-location, docs/scaling.md): set by save().
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
     api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="+")
     idempotency_key = models.CharField(max_length=255)
     # Method and path (and a digest of the body): the same key on another request is refused.
@@ -75,9 +78,14 @@ class IdempotentResponse(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["api_key", "idempotency_key"], name="api_idempotency_unique"
+                fields=["tenant", "api_key", "idempotency_key"], name="api_idempotency_unique"
             )
         ]
 
     def __str__(self) -> str:
         return self.idempotency_key
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.tenant_id is None:
+            self.tenant_id = self.api_key.tenant_id
+        super().save(*args, **kwargs)

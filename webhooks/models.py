@@ -7,6 +7,8 @@ let anyone forge our signatures.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -73,6 +75,8 @@ class Delivery(models.Model):
 class Attempt(models.Model):
     """What happened when we sent it: for the delivery log."""
 
+    # Denormalised from the delivery (Citus co-location, docs/scaling.md): set by save().
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
     number = models.PositiveSmallIntegerField()
     sent_at = models.DateTimeField()
@@ -87,6 +91,11 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"attempt {self.number}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.tenant_id is None:
+            self.tenant_id = self.delivery.tenant_id
+        super().save(*args, **kwargs)
 
     @property
     def ok(self) -> bool:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from api.models import ApiKey
+from api.models import ApiKey, IdempotentResponse
 from core.models import AuditEvent
 from core.permissions import AUDIT_VIEW, MEMBERS_INVITE, MEMBERS_MANAGE, TEAMS_MANAGE
 from tenants.models import Membership, Role, Team
@@ -287,6 +287,11 @@ def test_a_repeated_idempotency_key_returns_the_first_response(world: World, api
     assert_problem(reused, 422)
     other_key = api_as(world.globex.key).post("/teams", json={"name": "Ops"}, headers=headers)
     assert other_key.status_code == 201  # idempotency keys are per API key
+    # Each stored answer sits with its key's organisation (Citus co-location).
+    stored = IdempotentResponse.objects.filter(idempotency_key="create-ops-team-1")
+    assert sorted(stored.values_list("tenant_id", "api_key__tenant_id")) == sorted(
+        [(world.acme.tenant.pk,) * 2, (world.globex.tenant.pk,) * 2]
+    )
 
 
 def test_each_key_has_its_own_rate_limit_with_headers(

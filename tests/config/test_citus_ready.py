@@ -19,9 +19,11 @@ import pytest
 from django.apps import apps
 from django.db import IntegrityError, connection, models, transaction
 from django.test.utils import isolate_apps
+from django.utils import timezone
 
 from tenants.models import Membership, Tenant
 from tests.tenants.factories import OrgFactory, add_member, make_role
+from webhooks.models import Attempt, Delivery, Endpoint
 
 TENANT = "tenants.Tenant"
 
@@ -33,6 +35,9 @@ REFERENCE_TABLES: dict[str, str] = {
     "billing.Account": "one account pays for several tenants",
     "sso.Domain": "verified domains: looked up by an email's domain before the tenant is "
     "known, and one organisation per verified domain is a rule across tenants",
+    "api.ApiKey": "API keys: looked up by the public id in the bearer token before the "
+    "tenant is known, so the public id stays globally unique; a few rows per tenant, "
+    "written only when created, revoked or touched (at most every 5 minutes)",
 }
 # Kept on the coordinator (or distributed by user): not owned by one tenant.
 COORDINATOR_TABLES: dict[str, str] = {
@@ -189,3 +194,42 @@ def test_the_database_refuses_a_membership_holding_another_tenants_role() -> Non
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     membership.refresh_from_db()
     assert membership.role.tenant_id == acme.pk
+
+
+def _check_deferred_keys_now() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_the_database_refuses_a_delivery_or_attempt_crossing_tenants() -> None:
+    acme, globex = OrgFactory(name="Acme"), OrgFactory(name="Globex")
+    endpoints = {
+        org: Endpoint.objects.create(tenant=org, url="https://example.com/hook", secret="x")
+        for org in (acme, globex)
+    }
+    deliveries = {
+        org: Delivery.objects.create(
+            tenant=org,
+            endpoint=endpoints[org],
+            message_id=f"msg_{org.pk}",
+            event_type="team.created",
+            payload="{}",
+            created_at=timezone.now(),
+        )
+        for org in (acme, globex)
+    }
+    attempt = Attempt.objects.create(delivery=deliveries[acme], number=1, sent_at=timezone.now())
+    assert attempt.tenant_id == acme.pk  # copied from the delivery by save()
+    # Past every service, straight at the tables: the composite keys still refuse.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Delivery.objects.filter(pk=deliveries[acme].pk).update(endpoint=endpoints[globex])
+        _check_deferred_keys_now()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Attempt.objects.filter(pk=attempt.pk).update(delivery=deliveries[globex])
+        _check_deferred_keys_now()
+    attempt.refresh_from_db()
+    deliveries[acme].refresh_from_db()
+    assert attempt.delivery_id == deliveries[acme].pk
+    assert deliveries[acme].endpoint_id == endpoints[acme].pk

@@ -53,6 +53,7 @@ def test_an_event_reaches_the_endpoint_signed(acme: Any, owner: Any, receiver: R
     assert delivery.status == "succeeded" and request.headers["webhook-id"] == delivery.message_id
     attempt = Attempt.objects.get(delivery=delivery)
     assert (attempt.number, attempt.response_status, attempt.response_body) == (1, 200, "thanks")
+    assert attempt.tenant_id == delivery.tenant_id == acme.pk  # copied for Citus co-location
 
 
 def test_only_subscribed_events_and_active_endpoints_receive(
