@@ -82,6 +82,11 @@ class StripeEvent(models.Model):
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    # When the `stripe_events_retry` job tries a failed event again (backoff); empty
+    # once processed or after BILLING_EVENT_MAX_ATTEMPTS.
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # When staff were emailed about this event failing (once per event).
+    alerted_at = models.DateTimeField(null=True, blank=True)
     # What processing did, in a few words ("ignored: unknown type", "stale: newer state").
     outcome = models.CharField(max_length=200, blank=True)
 

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "api",
     "sso",
     "scim",
+    "scheduler",
 ]
 
 MIDDLEWARE = [
@@ -261,6 +262,8 @@ ACCOUNTS_SIGNUP_EMAIL_CONFIRMATION = env.bool("ACCOUNTS_SIGNUP_EMAIL_CONFIRMATIO
 ACCOUNTS_REQUIRE_VERIFIED_EMAIL = env.bool("ACCOUNTS_REQUIRE_VERIFIED_EMAIL", default=True)
 # Organisations one person may create in 24 hours (the admin and create_org are not capped).
 TENANTS_ORG_CREATE_PER_DAY = env.int("TENANTS_ORG_CREATE_PER_DAY", default=10)
+# Invitations accepted, cancelled or expired this long ago are deleted (old_invitations job).
+TENANTS_INVITATION_RETENTION_DAYS = env.int("TENANTS_INVITATION_RETENTION_DAYS", default=90)
 
 SESSION_ENGINE = "sessions_app.backends.db"
 SESSION_COOKIE_HTTPONLY = True
@@ -504,6 +507,25 @@ TASKS = {
 EMAIL_DELIVERY_MAX_ATTEMPTS = env.int("EMAIL_DELIVERY_MAX_ATTEMPTS", default=10)
 EMAIL_DELIVERY_RETRY_BASE_SECONDS = env.int("EMAIL_DELIVERY_RETRY_BASE_SECONDS", default=30)
 EMAIL_DELIVERY_RETRY_MAX_SECONDS = env.int("EMAIL_DELIVERY_RETRY_MAX_SECONDS", default=3600)
+# Sent or failed emails keep their bodies this long (email_bodies job), then only the record.
+EMAIL_DELIVERY_BODY_RETENTION_DAYS = env.int("EMAIL_DELIVERY_BODY_RETENTION_DAYS", default=30)
+
+# --- Scheduled jobs -----------------------------------------------------------
+
+# `manage.py scheduler` enqueues each job (scheduler.tasks) at its time; any number of
+# schedulers may run, each slot runs at most once. "every": "30s" | "15m" | "6h" | "1d"
+# (multiples since the epoch, UTC) or "at": "HH:MM" (daily, UTC); optional "kwargs".
+# The task is a function returning a one-line outcome (the admin's Scheduled runs).
+SCHEDULE: dict[str, dict[str, Any]] = {
+    "stripe_events_retry": {"task": "billing.jobs.stripe_events_retry", "every": "5m"},
+    "email_resume": {"task": "accounts.jobs.email_deliveries_resume_stale", "every": "5m"},
+    "sessions_cleanup": {"task": "sessions_app.jobs.sessions_cleanup", "at": "03:00"},
+    "deleted_accounts_purge": {"task": "accounts.jobs.deleted_accounts_purge", "at": "03:10"},
+    "orphan_uploads": {"task": "uploads.jobs.orphan_uploads_delete", "at": "03:20"},
+    "old_invitations": {"task": "tenants.jobs.old_invitations_purge", "at": "03:30"},
+    "email_bodies": {"task": "accounts.jobs.email_bodies_purge", "at": "03:40"},
+    "stripe_reconcile": {"task": "billing.jobs.stripe_reconcile", "at": "04:00"},
+}
 
 # --- Billing ------------------------------------------------------------------
 
@@ -519,6 +541,12 @@ STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
 BILLING_BACKEND = env.str("BILLING_BACKEND", default="billing.backends.stripe.StripeBillingBackend")
 # Refused (unsigned or badly signed) webhook deliveries stored per hour; the rest are dropped.
 BILLING_UNVERIFIED_EVENTS_PER_HOUR = env.int("BILLING_UNVERIFIED_EVENTS_PER_HOUR", default=100)
+# A webhook event whose processing fails is retried by the stripe_events_retry job with
+# backoff (base, 2x, 4x… capped) up to MAX attempts; staff are emailed after ALERT_AFTER.
+BILLING_EVENT_RETRY_BASE_SECONDS = env.int("BILLING_EVENT_RETRY_BASE_SECONDS", default=60)
+BILLING_EVENT_RETRY_MAX_SECONDS = env.int("BILLING_EVENT_RETRY_MAX_SECONDS", default=6 * 3600)
+BILLING_EVENT_MAX_ATTEMPTS = env.int("BILLING_EVENT_MAX_ATTEMPTS", default=12)
+BILLING_EVENT_ALERT_AFTER = env.int("BILLING_EVENT_ALERT_AFTER", default=3)
 BILLING_DEFAULT_PLAN = "free"
 # Limits: None means unlimited. A paid plan is offered only once its price id is set.
 BILLING_PLANS = {
