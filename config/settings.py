@@ -536,8 +536,8 @@ STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 # Stripe call takes at most about (retries + 1) x timeout, plus ~1.5 s of backoff.
 STRIPE_TIMEOUT = env.float("STRIPE_TIMEOUT", default=10.0)
 STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
-# Dotted path of the billing provider; billing.backends.fake.FakeBillingBackend runs
-# checkout in-process (demos, local development) without a Stripe account.
+# Dotted path of the billing provider; billing.backends.local.LocalBillingBackend keeps
+# a provider in our database (demos, local development) without a Stripe account.
 BILLING_BACKEND = env.str("BILLING_BACKEND", default="billing.backends.stripe.StripeBillingBackend")
 # Refused (unsigned or badly signed) webhook deliveries stored per hour; the rest are dropped.
 BILLING_UNVERIFIED_EVENTS_PER_HOUR = env.int("BILLING_UNVERIFIED_EVENTS_PER_HOUR", default=100)
@@ -548,6 +548,10 @@ BILLING_EVENT_RETRY_MAX_SECONDS = env.int("BILLING_EVENT_RETRY_MAX_SECONDS", def
 BILLING_EVENT_MAX_ATTEMPTS = env.int("BILLING_EVENT_MAX_ATTEMPTS", default=12)
 BILLING_EVENT_ALERT_AFTER = env.int("BILLING_EVENT_ALERT_AFTER", default=3)
 BILLING_DEFAULT_PLAN = "free"
+# Days of free trial a first checkout starts with (no card asked; 0: none).
+BILLING_TRIAL_DAYS = env.int("BILLING_TRIAL_DAYS", default=0)
+# Checkout offers a field for Stripe promotion codes (made in the Stripe dashboard).
+BILLING_ALLOW_PROMOTION_CODES = env.bool("BILLING_ALLOW_PROMOTION_CODES", default=True)
 # Limits: None means unlimited. A paid plan is offered only once its price id is set.
 BILLING_PLANS = {
     "free": {
@@ -564,6 +568,8 @@ BILLING_PLANS = {
         "name": "Pro",
         "price_label": "$12 per member / month",
         "price_id": env.str("STRIPE_PRICE_PRO", default=""),
+        # Cents per unit: what the local backend's invoices charge (Stripe has its own).
+        "unit_amount": 1200,
         "per_seat": True,
         "max_members": 100,
         "max_storage_mb": 10_240,
@@ -573,6 +579,7 @@ BILLING_PLANS = {
         "name": "Business",
         "price_label": "$299 / month, flat",
         "price_id": env.str("STRIPE_PRICE_BUSINESS", default=""),
+        "unit_amount": 29900,
         "per_seat": False,
         "max_members": None,
         "max_storage_mb": 102_400,
