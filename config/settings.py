@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "sso",
     "scim",
     "scheduler",
+    "support",
 ]
 
 MIDDLEWARE = [
@@ -115,6 +116,8 @@ MIDDLEWARE = [
     "core.request_limits.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "sessions_app.middleware.AuthenticationMiddleware",  # user from the session row
+    # Support's "view as": request.user becomes the person viewed (support/middleware.py).
+    "support.middleware.ImpersonationMiddleware",
     "config.security_headers.PrivateCacheMiddleware",  # signed-in responses: no-store
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -150,6 +153,7 @@ TEMPLATES = [
                 "config.context_processors.site",
                 "tenants.context_processors.tenant_switcher",
                 "billing.context_processors.billing",
+                "support.context_processors.impersonation",
             ],
         },
     }
@@ -510,6 +514,31 @@ EMAIL_DELIVERY_RETRY_MAX_SECONDS = env.int("EMAIL_DELIVERY_RETRY_MAX_SECONDS", d
 # Sent or failed emails keep their bodies this long (email_bodies job), then only the record.
 EMAIL_DELIVERY_BODY_RETENTION_DAYS = env.int("EMAIL_DELIVERY_BODY_RETENTION_DAYS", default=30)
 
+# --- Support ------------------------------------------------------------------
+
+# Longest "view as" (minutes) staff with support.impersonate may start.
+SUPPORT_IMPERSONATION_MINUTES = env.int("SUPPORT_IMPERSONATION_MINUTES", default=30)
+# Views refused while viewing as someone (URL names; * matches): destructive actions
+# and anything that would let support take the account over.
+SUPPORT_IMPERSONATION_REFUSED_VIEWS = [
+    "accounts:delete",
+    "accounts:export",
+    "accounts:password",
+    "accounts:email-change",
+    "accounts:sign-out",
+    "mfa:totp-*",
+    "mfa:recovery-codes",
+    "mfa:passkey-*",
+    "sessions:revoke*",
+    "tenant:transfer",
+    "tenant:delete",
+    "tenant:two-factor-policy",
+    "billing:checkout",
+    "billing:portal",
+    "billing:local-portal-act",
+    "billing:*detach",
+]
+
 # --- Scheduled jobs -----------------------------------------------------------
 
 # `manage.py scheduler` enqueues each job (scheduler.tasks) at its time; any number of
@@ -552,6 +581,33 @@ BILLING_DEFAULT_PLAN = "free"
 BILLING_TRIAL_DAYS = env.int("BILLING_TRIAL_DAYS", default=0)
 # Checkout offers a field for Stripe promotion codes (made in the Stripe dashboard).
 BILLING_ALLOW_PROMOTION_CODES = env.bool("BILLING_ALLOW_PROMOTION_CODES", default=True)
+# The features plans can include (the gating table is each plan's "features" below).
+# A feature the tenant's plan lacks shows its description and an upgrade button
+# (templates/elements/upgrade_card.html); services refuse it (billing.plans.plan_require).
+# Nothing is withheld while billing is off: there would be nothing to upgrade to.
+BILLING_FEATURES = {
+    "teams": {"name": "Teams", "description": "Group members into nested teams."},
+    "custom_roles": {
+        "name": "Custom roles",
+        "description": "Make roles of your own from the permission list, beyond owner, "
+        "admin, billing admin and member.",
+    },
+    "audit_history": {
+        "name": "Full audit history",
+        "description": "See the whole audit log, not only its last "
+        f"{env.int('BILLING_AUDIT_LOG_DAYS', default=30)} days.",
+    },
+    "api_keys": {
+        "name": "API keys",
+        "description": "Let your own scripts and services call the API with keys you control.",
+    },
+    "sso": {
+        "name": "Single sign-on",
+        "description": "Members sign in through your identity provider (SAML or OIDC).",
+    },
+}
+# Days of audit log shown on plans without "audit_history" (older entries are kept).
+BILLING_AUDIT_LOG_DAYS = env.int("BILLING_AUDIT_LOG_DAYS", default=30)
 # Limits: None means unlimited. A paid plan is offered only once its price id is set.
 BILLING_PLANS = {
     "free": {
@@ -573,7 +629,7 @@ BILLING_PLANS = {
         "per_seat": True,
         "max_members": 100,
         "max_storage_mb": 10_240,
-        "features": ["teams"],
+        "features": ["teams", "custom_roles", "audit_history", "api_keys"],
     },
     "business": {
         "name": "Business",
@@ -583,7 +639,7 @@ BILLING_PLANS = {
         "per_seat": False,
         "max_members": None,
         "max_storage_mb": 102_400,
-        "features": ["teams"],
+        "features": ["teams", "custom_roles", "audit_history", "api_keys", "sso"],
     },
 }
 
