@@ -288,9 +288,7 @@ def audit_event_list(
     by a second is fine, and the person who just acted reads the primary.
     """
     events = (
-        AuditEvent.objects.using(using)
-        .for_tenant(tenant)
-        .select_related("actor", "impersonator")
+        AuditEvent.objects.using(using).for_tenant(tenant).select_related("actor", "impersonator")
     )
     cutoff = plan_history_cutoff(tenant=tenant)
     if cutoff is not None:
