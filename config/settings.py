@@ -537,6 +537,12 @@ SUPPORT_IMPERSONATION_REFUSED_VIEWS = [
     "billing:portal",
     "billing:local-portal-act",
     "billing:*detach",
+    # Keys and webhook endpoints would outlive the view's time limit (access, data out).
+    "api-keys:create",
+    "api-keys:revoke",
+    "webhooks:create",
+    "webhooks:rotate",
+    "webhooks:delete",
 ]
 
 # --- Scheduled jobs -----------------------------------------------------------

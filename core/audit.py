@@ -54,6 +54,7 @@ def audit_impersonator_set(user_id: int | None) -> contextvars.Token[int | None]
 def audit_impersonator_reset(token: contextvars.Token[int | None]) -> None:
     _impersonator_id.reset(token)
 
+
 _actor_label: contextvars.ContextVar[str] = contextvars.ContextVar("audit_actor_label", default="")
 
 

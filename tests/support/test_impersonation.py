@@ -177,6 +177,8 @@ def test_losing_the_permission_ends_the_view_at_the_next_request(
         ("get", "/account/security/passkeys/add/"),
         ("post", "/account/password/"),
         ("post", "/account/email/"),
+        ("post", "/t/{slug}/settings/api-keys/new/"),
+        ("post", "/t/{slug}/settings/webhooks/new/"),
     ],
 )
 def test_destructive_and_takeover_actions_are_refused(
