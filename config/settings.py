@@ -560,6 +560,7 @@ SCHEDULE: dict[str, dict[str, Any]] = {
     "old_invitations": {"task": "tenants.jobs.old_invitations_purge", "at": "03:30"},
     "email_bodies": {"task": "accounts.jobs.email_bodies_purge", "at": "03:40"},
     "stripe_reconcile": {"task": "billing.jobs.stripe_reconcile", "at": "04:00"},
+    "sso_domains_reverify": {"task": "sso.jobs.domains_reverify", "at": "04:30"},
 }
 
 # --- Billing ------------------------------------------------------------------
