@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run setup deps assets env test lint format bench soak cluster cluster-down cluster-test screenshots worker clean
+.PHONY: run setup deps assets env test lint format bench soak cluster cluster-down cluster-test screenshots worker scheduler clean
 
 ## run: install everything, migrate, seed demo data and serve on http://127.0.0.1:8000
 run: setup
@@ -76,6 +76,10 @@ screenshots: setup
 worker: setup
 	$(MANAGE) resume_email_deliveries --all
 	$(MANAGE) db_worker
+
+## scheduler: enqueue the periodic jobs of settings.SCHEDULE at their times (any number may run)
+scheduler: setup
+	$(MANAGE) scheduler
 
 clean:
 	rm -rf $(VENV) node_modules static/build staticfiles var .pytest_cache .ruff_cache .mypy_cache

@@ -36,6 +36,8 @@ from core.admin import ModelAdminBase, StaffAuditMixin
 from core.audit import personal_tenant_of
 from core.audit_actions import StaffAction
 from sessions_app.admin import SessionInline
+from support.admin import view_as, view_as_action
+from support.services import PERMISSION as IMPERSONATE_PERMISSION
 
 if TYPE_CHECKING:
     from tenants.models import Tenant
@@ -97,7 +99,10 @@ class UserAdmin(StaffAuditMixin, SignUpOnAddMixin, admin.ModelAdmin):
     filter_horizontal = ["groups", "user_permissions"]
     # tenants/admin.py re-registers this admin with the person's memberships inline first.
     inlines = [SessionInline]
-    actions = ["send_password_reset_emails", "delete_accounts"]
+    actions = ["send_password_reset_emails", "delete_accounts", view_as_action]
+
+    def has_impersonate_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(IMPERSONATE_PERMISSION)
 
     def audit_tenant(self, obj: User) -> Tenant | None:
         """Staff changes to a person are logged in their personal workspace."""
@@ -140,6 +145,11 @@ class UserAdmin(StaffAuditMixin, SignUpOnAddMixin, admin.ModelAdmin):
     def get_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view(self.send_password_reset_view)
         return [
+            path(
+                "<int:user_id>/view-as/",
+                self.admin_site.admin_view(view_as),
+                name="support-view-as",
+            ),
             path(
                 "<path:object_id>/send-password-reset/",
                 view,

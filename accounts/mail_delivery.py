@@ -222,3 +222,18 @@ def _record_failed(delivery: EmailDelivery, error: Exception) -> str:
     redacted = _forget_live_links(delivery)
     delivery.save(update_fields=["status", "last_error", "next_attempt_at", *redacted])
     return delivery.status
+
+
+def email_delivery_bodies_purge(*, older_than: timedelta) -> int:
+    """Clear the bodies of deliveries finished (sent or failed) longer than `older_than`
+    ago; returns how many. The row (recipient, subject, status) stays as the record;
+    the text, which can hold personal data, does not."""
+    cutoff = timezone.now() - older_than
+    return (
+        EmailDelivery.objects.filter(
+            status__in=[EmailDelivery.Status.SENT, EmailDelivery.Status.FAILED],
+            created_at__lt=cutoff,
+        )
+        .exclude(body_text="", body_html="")
+        .update(body_text="", body_html="")
+    )

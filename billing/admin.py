@@ -96,6 +96,7 @@ class StripeEventAdmin(admin.ModelAdmin):
         "received_at",
         "processed_at",
         "attempts",
+        "next_attempt_at",
         "outcome",
         "error",
     ]

@@ -40,6 +40,18 @@ def check_plans(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMess
                     id="billing.E003",
                 )
             )
+    features = getattr(settings, "BILLING_FEATURES", {})
+    for key, conf in plans.items():
+        unknown = set(conf.get("features", [])) - set(features)
+        if unknown:
+            errors.append(
+                checks.Error(
+                    f"BILLING_PLANS[{key!r}] names features missing from BILLING_FEATURES: "
+                    f"{', '.join(sorted(unknown))}.",
+                    hint="Declare each feature (name and description) in BILLING_FEATURES.",
+                    id="billing.E006",
+                )
+            )
     prices = [c.get("price_id") for c in plans.values() if c.get("price_id")]
     if len(prices) != len(set(prices)):
         errors.append(checks.Error("Two plans share a Stripe price id.", id="billing.E004"))

@@ -82,6 +82,11 @@ class StripeEvent(models.Model):
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    # When the `stripe_events_retry` job tries a failed event again (backoff); empty
+    # once processed or after BILLING_EVENT_MAX_ATTEMPTS.
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # When staff were emailed about this event failing (once per event).
+    alerted_at = models.DateTimeField(null=True, blank=True)
     # What processing did, in a few words ("ignored: unknown type", "stale: newer state").
     outcome = models.CharField(max_length=200, blank=True)
 
@@ -104,3 +109,36 @@ class StripeEvent(models.Model):
     @property
     def is_processed(self) -> bool:
         return self.processed_at is not None
+
+
+class LocalBillingObject(models.Model):
+    """The local billing backend's provider state (`billing.backends.local`): customers,
+    checkout sessions, subscriptions and invoices as Stripe-shaped JSON, so the state
+    survives restarts and `sync_stripe`, replays and reconciliation work under it."""
+
+    class Kind(models.TextChoices):
+        CUSTOMER = "customer", "Customer"
+        CHECKOUT_SESSION = "checkout.session", "Checkout session"
+        SUBSCRIPTION = "subscription", "Subscription"
+        INVOICE = "invoice", "Invoice"
+
+    object_id = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    customer_id = models.CharField(max_length=64, blank=True, db_index=True)
+    data = models.JSONField()
+    # Set on create calls that carry one: the same key returns the same object.
+    idempotency_key = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="billing_localobject_unique_idempotency_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.object_id

@@ -4,8 +4,9 @@ Plans live in `settings.BILLING_PLANS` (read at use time). The API for other app
 
     from billing.plans import plan_allows, plan_require, plan_check_members, plan_check_storage
 
-    plan_allows(tenant=t, feature="teams") -> bool          # for showing/hiding UI
+    plan_allows(tenant=t, feature="teams") -> bool          # may the tenant use it?
     plan_require(tenant=t, feature="teams") -> None         # raises PlanLimitReached
+    plan_feature_gate(tenant=t, feature="teams") -> FeatureGate | None  # the upgrade card
     plan_limit(tenant=t, limit="max_members") -> int | None # None means unlimited
     plan_check_members(tenant=t, taken=n, adding=1) -> None # before adding/inviting people
     plan_check_storage(tenant=t, used_bytes=u, adding_bytes=n) -> None  # before an upload
@@ -25,11 +26,13 @@ nothing of it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils import timezone
 
 from billing.backends import billing_enabled
 from billing.exceptions import PlanLimitReached
@@ -38,7 +41,22 @@ if TYPE_CHECKING:
     from billing.models import Account
     from tenants.models import Tenant
 
-FEATURE_LABELS = {"teams": "Teams"}
+
+@dataclass(frozen=True)
+class Feature:
+    key: str
+    name: str
+    description: str
+
+
+def feature_get(key: str) -> Feature:
+    """A feature of `settings.BILLING_FEATURES` (an undeclared key gets its own name)."""
+    conf = settings.BILLING_FEATURES.get(key, {})
+    return Feature(
+        key=key,
+        name=conf.get("name", key.replace("_", " ").capitalize()),
+        description=conf.get("description", ""),
+    )
 
 
 @dataclass(frozen=True)
@@ -63,7 +81,7 @@ class Plan:
 
     @property
     def feature_labels(self) -> list[str]:
-        return [FEATURE_LABELS.get(f, f.replace("_", " ").capitalize()) for f in self.features]
+        return [feature_get(f).name for f in settings.BILLING_FEATURES if f in self.features]
 
 
 def plan_list() -> list[Plan]:
@@ -113,8 +131,40 @@ def plan_for_tenant(tenant: Tenant) -> Plan:
 
 
 def plan_allows(*, tenant: Tenant, feature: str) -> bool:
-    """Whether the tenant's plan includes `feature` (e.g. "teams")."""
-    return feature in plan_for_tenant(tenant).features
+    """Whether the tenant may use `feature` (e.g. "teams"): its plan includes it, or
+    billing is off (nothing can be bought, so nothing is withheld)."""
+    return not billing_enabled() or feature in plan_for_tenant(tenant).features
+
+
+def plan_history_cutoff(*, tenant: Tenant) -> datetime | None:
+    """The oldest audit entry the tenant's plan shows (None: all of them). Older
+    entries are kept, never deleted: an upgrade shows them again."""
+    if plan_allows(tenant=tenant, feature="audit_history"):
+        return None
+    return timezone.now() - timedelta(days=settings.BILLING_AUDIT_LOG_DAYS)
+
+
+@dataclass(frozen=True)
+class FeatureGate:
+    """What a page shows in place of a feature the plan lacks."""
+
+    feature: Feature
+    plan_name: str
+    # The purchasable plans that include it, cheapest first (settings order).
+    plans_with: list[str]
+    upgrade_url: str
+
+
+def plan_feature_gate(*, tenant: Tenant, feature: str) -> FeatureGate | None:
+    """None when the tenant may use `feature`; else what the upgrade card shows."""
+    if plan_allows(tenant=tenant, feature=feature):
+        return None
+    return FeatureGate(
+        feature=feature_get(feature),
+        plan_name=plan_for_tenant(tenant).name,
+        plans_with=[p.name for p in plan_list() if p.is_purchasable and feature in p.features],
+        upgrade_url=upgrade_url(tenant),
+    )
 
 
 def plan_limit(*, tenant: Tenant, limit: str) -> int | None:
@@ -187,12 +237,14 @@ def upgrade_url(tenant: Tenant) -> str:
 
 def plan_require(*, tenant: Tenant, feature: str) -> None:
     """Raise PlanLimitReached unless the tenant's plan includes `feature`."""
-    plan = plan_for_tenant(tenant)
-    if feature not in plan.features:
-        label = FEATURE_LABELS.get(feature, feature)
+    if not plan_allows(tenant=tenant, feature=feature):
+        plan = plan_for_tenant(tenant)
+        name = feature_get(feature).name
+        # "Teams" → "teams", but "API keys" stays as it is.
+        name = name[0].lower() + name[1:] if name[1:2].islower() else name
         raise PlanLimitReached(
-            f"{label} are not included in the {plan.name} plan. "
-            "Upgrade to a plan that includes them to continue.",
+            f"The {plan.name} plan does not include {name}. "
+            "Upgrade to a plan that includes it to continue.",
             upgrade_url=upgrade_url(tenant),
         )
 

@@ -4,13 +4,16 @@ the account of a customer."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
-from billing.backends import billing_enabled
+from billing.backends import billing_backend, billing_enabled
+from billing.exceptions import BillingError
 from billing.models import Account
 from billing.plans import Plan, plan_for_account, plan_list
 from core.permissions import BILLING_MANAGE
@@ -164,6 +167,55 @@ class BillingOverview:
     shared_tenants: list[Tenant]
     # Whether this person may move this workspace onto a Free account of its own.
     can_detach: bool
+    # The account's invoices, newest first (people who control the account); None when
+    # the provider could not be asked.
+    invoices: list[Invoice] | None = None
+    # The local backend: "Manage billing" opens our own portal page.
+    local_portal: bool = False
+    # Days of free trial a checkout starts with now (0: none).
+    trial_days: int = 0
+
+
+@dataclass(frozen=True)
+class Invoice:
+    number: str
+    created: datetime | None
+    status: str
+    amount: str
+    # Stripe's hosted page and PDF; empty when the provider gives none (local backend).
+    hosted_url: str
+    pdf_url: str
+
+
+def invoice_list(*, account: Account, limit: int = 12) -> list[Invoice] | None:
+    """The account's invoices from the provider, newest first; None when it cannot be
+    asked right now (the page still renders, saying so)."""
+    if not account.stripe_customer_id:
+        return []
+    try:
+        rows = billing_backend().invoice_list(customer_id=account.stripe_customer_id, limit=limit)
+    except BillingError:
+        return None
+    return [
+        Invoice(
+            number=row.get("number") or row["id"],
+            created=datetime.fromtimestamp(int(row["created"]), tz=UTC)
+            if row.get("created")
+            else None,
+            status=str(row.get("status") or ""),
+            amount=money(row.get("amount_due"), row.get("currency")),
+            hosted_url=row.get("hosted_invoice_url") or "",
+            pdf_url=row.get("invoice_pdf") or "",
+        )
+        for row in rows
+    ]
+
+
+def money(amount: Any, currency: Any) -> str:
+    """Minor units as "12.00 USD" (every currency we sell in has two decimals)."""
+    if amount is None:
+        return ""
+    return f"{int(amount) / 100:,.2f} {(currency or '').upper()}".strip()
 
 
 _STATUS_BADGES: dict[str, str] = {
@@ -202,4 +254,13 @@ def billing_overview_get(*, tenant: Tenant, user: User) -> BillingOverview:
         is_home=is_home,
         shared_tenants=account_tenant_list(account=account) if controls and is_home else [],
         can_detach=not is_home and account_may_detach(tenant=tenant, user=user),
+        invoices=invoice_list(account=account) if enabled and controls else [],
+        local_portal=enabled and billing_backend().has_local_portal,
+        trial_days=account_trial_days(account=account),
     )
+
+
+def account_trial_days(*, account: Account) -> int:
+    """BILLING_TRIAL_DAYS for an account that never had a subscription, else none: one
+    trial per account, not one per cancellation."""
+    return 0 if account.stripe_subscription_id else settings.BILLING_TRIAL_DAYS

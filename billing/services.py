@@ -26,6 +26,7 @@ from billing.selectors import (
     account_may_detach,
     account_may_manage,
     account_seats_used,
+    account_trial_days,
 )
 from billing.subscriptions import account_subscription_apply, backend_or_refuse
 from billing.tasks import account_seats_sync_task
@@ -106,12 +107,14 @@ def checkout_start(
     customer_id = account_customer_ensure(account=account, tenant=tenant, acting_user=acting_user)
     quantity = max(1, account_seats_used(account=account)) if plan.per_seat else 1
     metadata = {"account_id": str(account.pk), "plan": plan.key}
+    trial_days = account_trial_days(account=account)
     params = {
         "customer": customer_id,
         "price": plan.price_id,
         "quantity": quantity,
         "success_url": success_url,
         "cancel_url": cancel_url,
+        "trial_period_days": trial_days,
     }
     return backend.checkout_session_create(
         customer_id=customer_id,
@@ -121,6 +124,7 @@ def checkout_start(
         cancel_url=cancel_url,
         metadata=metadata,
         idempotency_key=checkout_idempotency_key(account=account, plan=plan, params=params),
+        trial_period_days=trial_days,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,8 +13,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import verified_email_required
 from billing import services
+from billing.backends import billing_backend
+from billing.exceptions import BillingAccountDenied
+from billing.local_portal import (
+    local_portal_act,
+    local_portal_view_get,
+    local_subscription_get,
+)
 from billing.plans import plan_for_account
-from billing.selectors import account_tenant_get, billing_overview_get
+from billing.selectors import account_may_manage, account_tenant_get, billing_overview_get
 from billing.webhooks import stripe_event_receive
 from core.decorators import tenant_permission_required
 from core.errors import run_action
@@ -82,6 +90,47 @@ def _to_provider(request: TenantRequest, url: str | None) -> HttpResponse:
     if url is None:
         return redirect(_overview_url(request))
     return HttpResponseRedirect(url, status=303)
+
+
+@require_GET
+@tenant_permission_required("billing.manage")
+def portal_local(request: TenantRequest) -> HttpResponse:
+    """The local backend's billing portal; with any other backend there is none, and
+    the billing page is where "Manage billing" starts."""
+    account = request.tenant.account
+    if not billing_backend().has_local_portal:
+        return redirect(_overview_url(request))
+    if not account_may_manage(account=account, user=request.user):
+        raise BillingAccountDenied("Only the billing managers of this account can open its portal.")
+    subscription = local_subscription_get(account=account)
+    context = tenant_context(
+        request,
+        tab="billing",
+        account=account,
+        subscription=subscription,
+        portal=local_portal_view_get(account=account, subscription=subscription),
+    )
+    return render(request, "billing/local_portal.html", context)
+
+
+@require_POST
+@tenant_permission_required("billing.manage")
+@reauth_required
+def portal_local_act(request: TenantRequest) -> HttpResponse:
+    seats = request.POST.get("seats", "")
+    outcome = run_action(
+        request,
+        lambda: local_portal_act(
+            account=request.tenant.account,
+            acting_user=request.user,
+            action=request.POST.get("action", ""),
+            plan_key=request.POST.get("plan", ""),
+            seats=int(seats) if seats.isdigit() else None,
+        ),
+    )
+    if outcome.value:
+        messages.success(request, outcome.value)
+    return redirect(reverse("billing:local-portal", kwargs={"tenant_slug": request.tenant.slug}))
 
 
 @require_GET

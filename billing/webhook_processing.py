@@ -16,10 +16,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.mail import email_enqueue
+from accounts.models import User
 from billing.backends import billing_backend
 from billing.models import Account, StripeEvent
 from billing.selectors import account_billing_emails, account_for_stripe_object
@@ -59,16 +61,90 @@ def stripe_event_process(*, event: StripeEvent, force: bool = False) -> str:
             row.processed_at = timezone.now()
             row.error = ""
             row.outcome = outcome[:200]
-            row.save(update_fields=["attempts", "error", "processed_at", "outcome"])
+            row.next_attempt_at = None
+            row.save(
+                update_fields=["attempts", "error", "processed_at", "outcome", "next_attempt_at"]
+            )
     except Exception as exc:
         # Whatever failed is recorded on the row (outside the rolled-back transaction)
         # and re-raised, never swallowed.
         error = f"{exc.__class__.__name__}: {exc}"
-        StripeEvent.objects.filter(pk=event.pk).update(error=error, attempts=F("attempts") + 1)
+        _record_failure(event_pk=event.pk, error=error)
         logger.warning("Stripe event %s failed: %s", event.event_id, error)
         raise
     event.processed_at, event.outcome, event.error = row.processed_at, row.outcome, ""
     return outcome
+
+
+def stripe_event_retry_delay(attempts: int) -> timedelta:
+    """Backoff after the `attempts`-th failure: base × 2^(attempts-1), capped."""
+    base = settings.BILLING_EVENT_RETRY_BASE_SECONDS
+    return timedelta(
+        seconds=min(base * 2 ** (attempts - 1), settings.BILLING_EVENT_RETRY_MAX_SECONDS)
+    )
+
+
+def _record_failure(*, event_pk: int, error: str) -> None:
+    """Count the failed attempt, schedule the next one, and email staff once the event
+    has failed BILLING_EVENT_ALERT_AFTER times (once per event)."""
+    now = timezone.now()
+    with transaction.atomic():
+        row = StripeEvent.objects.select_for_update().get(pk=event_pk)
+        row.attempts += 1
+        row.error = error
+        more = row.processed_at is None and row.attempts < settings.BILLING_EVENT_MAX_ATTEMPTS
+        row.next_attempt_at = now + stripe_event_retry_delay(row.attempts) if more else None
+        alert = row.attempts >= settings.BILLING_EVENT_ALERT_AFTER and row.alerted_at is None
+        if alert:
+            row.alerted_at = now
+        row.save(update_fields=["attempts", "error", "next_attempt_at", "alerted_at"])
+        if alert:
+            _alert_staff(row)
+
+
+def _alert_staff(row: StripeEvent) -> None:
+    emails = list(
+        User.objects.filter(is_staff=True, is_active=True).values_list("email", flat=True)
+    )
+    if not emails:
+        logger.error("Stripe event %s keeps failing and no staff can be emailed", row.event_id)
+        return
+    email_enqueue(
+        to=emails,
+        template="billing/email/stripe_event_failing",
+        context={
+            "event_id": row.event_id,
+            "event_type": row.type,
+            "attempts": row.attempts,
+            "error": row.error,
+            "next_attempt_at": row.next_attempt_at,
+            "admin_url": settings.SITE_URL
+            + reverse("admin:billing_stripeevent_change", args=[row.pk]),
+        },
+    )
+
+
+def stripe_events_retry_due(*, now: datetime | None = None, limit: int = 100) -> dict[str, int]:
+    """Process again the verified, unprocessed events whose retry is due, oldest first,
+    and those whose first attempt never happened (its task lost) within 10 minutes.
+    Returns {"applied": n, "failed": m}; failures schedule their own next attempt."""
+    now = now or timezone.now()
+    due = (
+        StripeEvent.objects.unprocessed()
+        .filter(
+            Q(next_attempt_at__lte=now) | Q(attempts=0, received_at__lt=now - timedelta(minutes=10))
+        )
+        .order_by("created_at_stripe", "received_at")[:limit]
+    )
+    counts = {"applied": 0, "failed": 0}
+    for event in due:
+        try:
+            stripe_event_process(event=event)
+        except Exception:  # recorded on the row by stripe_event_process; next one
+            counts["failed"] += 1
+        else:
+            counts["applied"] += 1
+    return counts
 
 
 def _refuse_other_mode(row: StripeEvent) -> str:

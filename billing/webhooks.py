@@ -7,6 +7,7 @@ acts on it and hands verified, not-yet-processed events to a background task
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -43,20 +44,44 @@ def stripe_event_receive(*, payload: bytes, signature: str) -> StripeEvent:
         return _record_unverified(text, f"Signature verification failed: {exc.user_message}")
     except ValueError:
         return _record_unverified(text, "Body is not valid JSON.")
+    return _record_verified(
+        event_id=event.id,
+        event_type=event.type,
+        livemode=bool(event.livemode),
+        created=event.created,
+        text=text,
+    )
+
+
+def stripe_event_record_local(*, event: dict[str, Any]) -> StripeEvent:
+    """Record and queue an event the local billing backend made (it is its own
+    provider, so there is no signature to check): the same processing as Stripe's."""
+    return _record_verified(
+        event_id=event["id"],
+        event_type=event["type"],
+        livemode=bool(event.get("livemode")),
+        created=int(event["created"]),
+        text=json.dumps(event),
+    )
+
+
+def _record_verified(
+    *, event_id: str, event_type: str, livemode: bool, created: int, text: str
+) -> StripeEvent:
     try:
         with transaction.atomic():
             row = StripeEvent.objects.create(
-                event_id=event.id,
-                type=event.type,
+                event_id=event_id,
+                type=event_type,
                 body=text,
                 signature_valid=True,
-                livemode=bool(event.livemode),
-                created_at_stripe=datetime.fromtimestamp(event.created, tz=UTC),
+                livemode=livemode,
+                created_at_stripe=datetime.fromtimestamp(created, tz=UTC),
             )
     except IntegrityError:
         # A replay (Stripe retries, or an attacker resending a captured delivery
         # within the signature tolerance): acknowledged, never processed twice.
-        row = StripeEvent.objects.get(event_id=event.id, signature_valid=True)
+        row = StripeEvent.objects.get(event_id=event_id, signature_valid=True)
         if row.is_processed:
             return row
     transaction.on_commit(lambda: stripe_event_process_task.enqueue(row.pk))

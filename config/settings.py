@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "api",
     "sso",
     "scim",
+    "scheduler",
+    "support",
 ]
 
 MIDDLEWARE = [
@@ -114,6 +116,8 @@ MIDDLEWARE = [
     "core.request_limits.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "sessions_app.middleware.AuthenticationMiddleware",  # user from the session row
+    # Support's "view as": request.user becomes the person viewed (support/middleware.py).
+    "support.middleware.ImpersonationMiddleware",
     "config.security_headers.PrivateCacheMiddleware",  # signed-in responses: no-store
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -149,6 +153,7 @@ TEMPLATES = [
                 "config.context_processors.site",
                 "tenants.context_processors.tenant_switcher",
                 "billing.context_processors.billing",
+                "support.context_processors.impersonation",
             ],
         },
     }
@@ -261,6 +266,8 @@ ACCOUNTS_SIGNUP_EMAIL_CONFIRMATION = env.bool("ACCOUNTS_SIGNUP_EMAIL_CONFIRMATIO
 ACCOUNTS_REQUIRE_VERIFIED_EMAIL = env.bool("ACCOUNTS_REQUIRE_VERIFIED_EMAIL", default=True)
 # Organisations one person may create in 24 hours (the admin and create_org are not capped).
 TENANTS_ORG_CREATE_PER_DAY = env.int("TENANTS_ORG_CREATE_PER_DAY", default=10)
+# Invitations accepted, cancelled or expired this long ago are deleted (old_invitations job).
+TENANTS_INVITATION_RETENTION_DAYS = env.int("TENANTS_INVITATION_RETENTION_DAYS", default=90)
 
 SESSION_ENGINE = "sessions_app.backends.db"
 SESSION_COOKIE_HTTPONLY = True
@@ -504,6 +511,57 @@ TASKS = {
 EMAIL_DELIVERY_MAX_ATTEMPTS = env.int("EMAIL_DELIVERY_MAX_ATTEMPTS", default=10)
 EMAIL_DELIVERY_RETRY_BASE_SECONDS = env.int("EMAIL_DELIVERY_RETRY_BASE_SECONDS", default=30)
 EMAIL_DELIVERY_RETRY_MAX_SECONDS = env.int("EMAIL_DELIVERY_RETRY_MAX_SECONDS", default=3600)
+# Sent or failed emails keep their bodies this long (email_bodies job), then only the record.
+EMAIL_DELIVERY_BODY_RETENTION_DAYS = env.int("EMAIL_DELIVERY_BODY_RETENTION_DAYS", default=30)
+
+# --- Support ------------------------------------------------------------------
+
+# Longest "view as" (minutes) staff with support.impersonate may start.
+SUPPORT_IMPERSONATION_MINUTES = env.int("SUPPORT_IMPERSONATION_MINUTES", default=30)
+# Views refused while viewing as someone (URL names; * matches): destructive actions
+# and anything that would let support take the account over.
+SUPPORT_IMPERSONATION_REFUSED_VIEWS = [
+    "accounts:delete",
+    "accounts:export",
+    "accounts:password",
+    "accounts:email-change",
+    "accounts:sign-out",
+    "mfa:totp-*",
+    "mfa:recovery-codes",
+    "mfa:passkey-*",
+    "sessions:revoke*",
+    "tenant:transfer",
+    "tenant:delete",
+    "tenant:two-factor-policy",
+    "billing:checkout",
+    "billing:portal",
+    "billing:local-portal-act",
+    "billing:*detach",
+    # Keys and webhook endpoints would outlive the view's time limit (access, data out).
+    "api-keys:create",
+    "api-keys:revoke",
+    "webhooks:create",
+    "webhooks:rotate",
+    "webhooks:delete",
+]
+
+# --- Scheduled jobs -----------------------------------------------------------
+
+# `manage.py scheduler` enqueues each job (scheduler.tasks) at its time; any number of
+# schedulers may run, each slot runs at most once. "every": "30s" | "15m" | "6h" | "1d"
+# (multiples since the epoch, UTC) or "at": "HH:MM" (daily, UTC); optional "kwargs".
+# The task is a function returning a one-line outcome (the admin's Scheduled runs).
+SCHEDULE: dict[str, dict[str, Any]] = {
+    "stripe_events_retry": {"task": "billing.jobs.stripe_events_retry", "every": "5m"},
+    "email_resume": {"task": "accounts.jobs.email_deliveries_resume_stale", "every": "5m"},
+    "sessions_cleanup": {"task": "sessions_app.jobs.sessions_cleanup", "at": "03:00"},
+    "deleted_accounts_purge": {"task": "accounts.jobs.deleted_accounts_purge", "at": "03:10"},
+    "orphan_uploads": {"task": "uploads.jobs.orphan_uploads_delete", "at": "03:20"},
+    "old_invitations": {"task": "tenants.jobs.old_invitations_purge", "at": "03:30"},
+    "email_bodies": {"task": "accounts.jobs.email_bodies_purge", "at": "03:40"},
+    "stripe_reconcile": {"task": "billing.jobs.stripe_reconcile", "at": "04:00"},
+    "sso_domains_reverify": {"task": "sso.jobs.domains_reverify", "at": "04:30"},
+}
 
 # --- Billing ------------------------------------------------------------------
 
@@ -514,12 +572,49 @@ STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 # Stripe call takes at most about (retries + 1) x timeout, plus ~1.5 s of backoff.
 STRIPE_TIMEOUT = env.float("STRIPE_TIMEOUT", default=10.0)
 STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
-# Dotted path of the billing provider; billing.backends.fake.FakeBillingBackend runs
-# checkout in-process (demos, local development) without a Stripe account.
+# Dotted path of the billing provider; billing.backends.local.LocalBillingBackend keeps
+# a provider in our database (demos, local development) without a Stripe account.
 BILLING_BACKEND = env.str("BILLING_BACKEND", default="billing.backends.stripe.StripeBillingBackend")
 # Refused (unsigned or badly signed) webhook deliveries stored per hour; the rest are dropped.
 BILLING_UNVERIFIED_EVENTS_PER_HOUR = env.int("BILLING_UNVERIFIED_EVENTS_PER_HOUR", default=100)
+# A webhook event whose processing fails is retried by the stripe_events_retry job with
+# backoff (base, 2x, 4x… capped) up to MAX attempts; staff are emailed after ALERT_AFTER.
+BILLING_EVENT_RETRY_BASE_SECONDS = env.int("BILLING_EVENT_RETRY_BASE_SECONDS", default=60)
+BILLING_EVENT_RETRY_MAX_SECONDS = env.int("BILLING_EVENT_RETRY_MAX_SECONDS", default=6 * 3600)
+BILLING_EVENT_MAX_ATTEMPTS = env.int("BILLING_EVENT_MAX_ATTEMPTS", default=12)
+BILLING_EVENT_ALERT_AFTER = env.int("BILLING_EVENT_ALERT_AFTER", default=3)
 BILLING_DEFAULT_PLAN = "free"
+# Days of free trial a first checkout starts with (no card asked; 0: none).
+BILLING_TRIAL_DAYS = env.int("BILLING_TRIAL_DAYS", default=0)
+# Checkout offers a field for Stripe promotion codes (made in the Stripe dashboard).
+BILLING_ALLOW_PROMOTION_CODES = env.bool("BILLING_ALLOW_PROMOTION_CODES", default=True)
+# The features plans can include (the gating table is each plan's "features" below).
+# A feature the tenant's plan lacks shows its description and an upgrade button
+# (templates/elements/upgrade_card.html); services refuse it (billing.plans.plan_require).
+# Nothing is withheld while billing is off: there would be nothing to upgrade to.
+BILLING_FEATURES = {
+    "teams": {"name": "Teams", "description": "Group members into nested teams."},
+    "custom_roles": {
+        "name": "Custom roles",
+        "description": "Make roles of your own from the permission list, beyond owner, "
+        "admin, billing admin and member.",
+    },
+    "audit_history": {
+        "name": "Full audit history",
+        "description": "See the whole audit log, not only its last "
+        f"{env.int('BILLING_AUDIT_LOG_DAYS', default=30)} days.",
+    },
+    "api_keys": {
+        "name": "API keys",
+        "description": "Let your own scripts and services call the API with keys you control.",
+    },
+    "sso": {
+        "name": "Single sign-on",
+        "description": "Members sign in through your identity provider (SAML or OIDC).",
+    },
+}
+# Days of audit log shown on plans without "audit_history" (older entries are kept).
+BILLING_AUDIT_LOG_DAYS = env.int("BILLING_AUDIT_LOG_DAYS", default=30)
 # Limits: None means unlimited. A paid plan is offered only once its price id is set.
 BILLING_PLANS = {
     "free": {
@@ -536,19 +631,22 @@ BILLING_PLANS = {
         "name": "Pro",
         "price_label": "$12 per member / month",
         "price_id": env.str("STRIPE_PRICE_PRO", default=""),
+        # Cents per unit: what the local backend's invoices charge (Stripe has its own).
+        "unit_amount": 1200,
         "per_seat": True,
         "max_members": 100,
         "max_storage_mb": 10_240,
-        "features": ["teams"],
+        "features": ["teams", "custom_roles", "audit_history", "api_keys"],
     },
     "business": {
         "name": "Business",
         "price_label": "$299 / month, flat",
         "price_id": env.str("STRIPE_PRICE_BUSINESS", default=""),
+        "unit_amount": 29900,
         "per_seat": False,
         "max_members": None,
         "max_storage_mb": 102_400,
-        "features": ["teams"],
+        "features": ["teams", "custom_roles", "audit_history", "api_keys", "sso"],
     },
 }
 

@@ -34,6 +34,7 @@ urlpatterns = [
     path("billing/", include("billing.urls")),
     path("api/", include("api.urls")),
     path("scim/v2/<slug:org_slug>/", include("scim.api_urls")),
+    path("support/", include("support.urls")),
 ]
 
 if settings.BENCH_ENDPOINTS:  # `make bench` only; off by default (see bench/run.py)

@@ -45,7 +45,9 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if is_htmx(request):
         return htmx_refusal(403, exception)
-    return render(request, "errors/403.html", status=403)
+    # A service's refusal is written for people (core.exceptions.DomainError): say it.
+    reason = refusal_message(exception) if isinstance(exception, DomainError) else ""
+    return render(request, "errors/403.html", {"reason": reason}, status=403)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

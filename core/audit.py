@@ -9,6 +9,8 @@ most requests write none). That variable yields the IP only, never the tenant or
 the user: scoping stays explicit. A second one, set by `audit_actor_label`, names a
 non-person actor (an API key) for every event written while it is set; it labels
 rows, it never grants or scopes anything.
+While support views the app as someone, a third variable names the staff member,
+so each event carries both identities.
 
 Events about a person rather than a workspace (a session staff revoked, a deleted
 account, a staff edit of a user) go to that person's personal workspace through
@@ -37,6 +39,21 @@ if TYPE_CHECKING:
 _request_ip: contextvars.ContextVar[Callable[[], str] | None] = contextvars.ContextVar(
     "audit_request_ip", default=None
 )
+# The staff member behind this request's user while support views the app as someone
+# (set by support.middleware). Attribution only: nothing reads it to decide access.
+_impersonator_id: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "audit_impersonator_id", default=None
+)
+
+
+def audit_impersonator_set(user_id: int | None) -> contextvars.Token[int | None]:
+    """Every event written until `audit_impersonator_reset` names this staff member too."""
+    return _impersonator_id.set(user_id)
+
+
+def audit_impersonator_reset(token: contextvars.Token[int | None]) -> None:
+    _impersonator_id.reset(token)
+
 
 _actor_label: contextvars.ContextVar[str] = contextvars.ContextVar("audit_actor_label", default="")
 
@@ -94,6 +111,7 @@ def audit_record(
         tenant=tenant,
         actor=acting_user,
         actor_label=_actor_label.get(),
+        impersonator_id=_impersonator_id.get(),
         # "0.0.0.0" is client_ip's "nothing usable", not an address.
         actor_ip=ip if ip and ip != "0.0.0.0" else None,  # noqa: S104
         action=action,

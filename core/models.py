@@ -55,6 +55,15 @@ class AuditEvent(models.Model):
         related_name="+",
         help_text="Empty for system actions (webhooks, commands).",
     )
+    # The staff member who acted as `actor` through support's "view as" (empty
+    # otherwise): both identities of a change made while impersonating.
+    impersonator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     actor_ip = models.GenericIPAddressField(null=True, blank=True)
     # Who acted when it was no person: "API key <name>" (core.audit.audit_actor_label).
     actor_label = models.CharField(max_length=120, blank=True, default="")

@@ -20,7 +20,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -435,3 +435,18 @@ def _send(invitation: Invitation, raw: str, *, teams: list[Team]) -> None:
             "url": absolute_url("invites:accept", raw),
         },
     )
+
+
+def invitations_purge(*, older_than: timedelta) -> int:
+    """Delete invitations accepted, cancelled or expired longer than `older_than` ago;
+    returns how many. Their link then reads as unknown instead of expired, and the
+    audit log keeps its own record of each."""
+    cutoff = timezone.now() - older_than
+    stale = Invitation.objects.filter(
+        Q(accepted_at__lt=cutoff) | Q(cancelled_at__lt=cutoff) | Q(expires_at__lt=cutoff)
+    )
+    deleted = 0
+    while ids := list(stale.order_by("pk").values_list("pk", flat=True)[:500]):
+        Invitation.objects.filter(pk__in=ids).delete()
+        deleted += len(ids)
+    return deleted

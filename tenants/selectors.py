@@ -13,6 +13,7 @@ from django.db.models import Count, F, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from billing.models import Account
+from billing.plans import plan_history_cutoff
 from core.models import AuditEvent
 from core.prebuilt_sql import fetch_one, json_rows, json_value, select_list, table
 from mfa.selectors import two_factor_enabled
@@ -280,12 +281,18 @@ def team_get(*, tenant: Tenant, team_id: int) -> Team:
 def audit_event_list(
     *, tenant: Tenant, action: str = "", using: str = DEFAULT_DB_ALIAS
 ) -> QuerySet[AuditEvent]:
-    """The tenant's audit log, newest first, optionally one action only (actors joined).
+    """The tenant's audit log, newest first, optionally one action only (actors joined);
+    only as far back as the plan shows (`plan_history_cutoff`).
 
     `using`: the page passes `core.replica.replica_alias(request)`; a list that lags
     by a second is fine, and the person who just acted reads the primary.
     """
-    events = AuditEvent.objects.using(using).for_tenant(tenant).select_related("actor")
+    events = (
+        AuditEvent.objects.using(using).for_tenant(tenant).select_related("actor", "impersonator")
+    )
+    cutoff = plan_history_cutoff(tenant=tenant)
+    if cutoff is not None:
+        events = events.filter(created_at__gte=cutoff)
     if action:
         events = events.filter(action=action)
     return events.order_by("-created_at", "-pk")

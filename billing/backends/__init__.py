@@ -1,7 +1,7 @@
 """The billing provider, chosen by `settings.BILLING_BACKEND` (a dotted path).
 
 Two real implementations: `stripe.StripeBillingBackend` (production) and
-`fake.FakeBillingBackend` (in-process, for demos and local development).
+`local.LocalBillingBackend` (its state in our database, for demos and local development).
 """
 
 from __future__ import annotations

@@ -8,8 +8,10 @@ from typing import Any
 
 
 class BaseBillingBackend:
-    #: Shown in the admin ("Stripe", "Fake").
+    #: Shown in the admin ("Stripe", "Local").
     name = "base"
+    #: The portal is our own page (`billing:local-portal`), not the provider's.
+    has_local_portal = False
 
     def is_configured(self) -> bool:
         """True when the provider can be called (credentials present)."""
@@ -31,9 +33,11 @@ class BaseBillingBackend:
         cancel_url: str,
         metadata: dict[str, str],
         idempotency_key: str,
+        trial_period_days: int = 0,
     ) -> str:
         """Start a subscription checkout; return the URL to send the person to.
-        The same `idempotency_key` must return the same session (no second subscription)."""
+        The same `idempotency_key` must return the same session (no second subscription).
+        With `trial_period_days` the subscription starts trialing and no card is asked."""
         raise NotImplementedError
 
     def checkout_session_get(self, *, session_id: str) -> dict[str, Any]:
@@ -56,6 +60,11 @@ class BaseBillingBackend:
         self, *, subscription_id: str, quantity: int
     ) -> dict[str, Any]:
         """Set the quantity (seats) of the subscription's one item; return the subscription."""
+        raise NotImplementedError
+
+    def invoice_list(self, *, customer_id: str, limit: int = 12) -> list[dict[str, Any]]:
+        """The customer's invoices, newest first (id, number, status, amount_due,
+        amount_paid, currency, created, hosted_invoice_url, invoice_pdf)."""
         raise NotImplementedError
 
     def dashboard_url(self, object_id: str) -> str:

@@ -97,20 +97,31 @@ class StripeBillingBackend(BaseBillingBackend):
         cancel_url: str,
         metadata: dict[str, str],
         idempotency_key: str,
+        trial_period_days: int = 0,
     ) -> str:
+        subscription_data: dict[str, Any] = {"metadata": metadata}
+        params: dict[str, Any] = {
+            "mode": "subscription",
+            "customer": customer_id,
+            "line_items": [{"price": price_id, "quantity": quantity}],
+            "success_url": success_url,
+            "cancel_url": cancel_url,
+            "client_reference_id": metadata.get("account_id", ""),
+            "metadata": metadata,
+            "subscription_data": subscription_data,
+            "allow_promotion_codes": settings.BILLING_ALLOW_PROMOTION_CODES,
+        }
+        if trial_period_days:
+            # A trial without a card: Checkout asks for none, and a trial that ends
+            # without one cancels the subscription instead of leaving it unpaid.
+            subscription_data["trial_period_days"] = trial_period_days
+            subscription_data["trial_settings"] = {
+                "end_behavior": {"missing_payment_method": "cancel"}
+            }
+            params["payment_method_collection"] = "if_required"
         session = self._call(
             self._client().v1.checkout.sessions.create,
-            {
-                "mode": "subscription",
-                "customer": customer_id,
-                "line_items": [{"price": price_id, "quantity": quantity}],
-                "success_url": success_url,
-                "cancel_url": cancel_url,
-                "client_reference_id": metadata.get("account_id", ""),
-                "metadata": metadata,
-                "subscription_data": {"metadata": metadata},
-                "allow_promotion_codes": True,
-            },
+            params,
             {"idempotency_key": idempotency_key},
         )
         return session.url
@@ -162,6 +173,12 @@ class StripeBillingBackend(BaseBillingBackend):
                 "proration_behavior": "create_prorations",
             },
         ).to_dict()
+
+    def invoice_list(self, *, customer_id: str, limit: int = 12) -> list[dict[str, Any]]:
+        page = self._call(
+            self._client().v1.invoices.list, {"customer": customer_id, "limit": limit}
+        )
+        return [invoice.to_dict() for invoice in page.data]
 
     def dashboard_url(self, object_id: str) -> str:
         prefix = next((p for p in _OBJECT_PATHS if object_id.startswith(p)), None)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from billing.plans import plan_require
 from core.audit import audit_record
 from core.permissions import ALL_PERMISSIONS
 from tenants.audit import TenantAction
@@ -48,6 +49,7 @@ def role_create(
     """A custom role in an org, granting no more than the acting member holds."""
     if tenant.is_personal:
         raise PersonalTenantError("Personal workspaces have no custom roles.")
+    plan_require(tenant=tenant, feature="custom_roles")
     name, permissions = _clean(tenant=tenant, name=name, permissions=permissions, role=None)
     role = Role(tenant=tenant, name=name, permissions=permissions)
     assert_may_grant(actor=acting_role(tenant=tenant, acting_user=acting_user), role=role)
@@ -78,6 +80,7 @@ def role_update(
     current = Role.objects.select_for_update().get(pk=role.pk)
     if current.is_builtin:
         raise BuiltinRoleError(f"“{current.name}” is a built-in role and cannot be changed.")
+    plan_require(tenant=tenant, feature="custom_roles")
     actor = acting_role(tenant=tenant, acting_user=acting_user)
     assert_may_manage_role(actor=actor, role=current)
     name, permissions = _clean(tenant=tenant, name=name, permissions=permissions, role=role)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from billing.plans import plan_feature_gate
 from core.audit_actions import (
     audit_action_choices,
     audit_action_exists,
@@ -67,6 +69,12 @@ def audit_log(request: TenantRequest) -> HttpResponse:
         action=action,
         unknown_action=unknown_action,
         action_choices=audit_action_choices(),
+        # The plan shows only recent entries: say so, with what the full history is.
+        audit_gate=plan_feature_gate(tenant=request.tenant, feature="audit_history"),
+        audit_gate_note=(
+            f"This log shows the last {settings.BILLING_AUDIT_LOG_DAYS} days. Older entries "
+            "are kept and appear again after an upgrade."
+        ),
     )
     template = "tenants/audit.html"
     if request.htmx and not request.htmx.boosted:

@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
+from billing.plans import plan_feature_gate
 from core.decorators import tenant_permission_required
 from core.errors import run_action
 from core.exceptions import refusal_message
@@ -21,7 +22,10 @@ from tenants.views._base import back, organisation_only
 
 
 def _page(request: TenantRequest, form: RoleForm | None = None) -> HttpResponse:
-    can_create = request.role.has_permission(ROLES_MANAGE) and request.tenant.is_org
+    gate = plan_feature_gate(tenant=request.tenant, feature="custom_roles")
+    can_create = (
+        request.role.has_permission(ROLES_MANAGE) and request.tenant.is_org and gate is None
+    )
     roles = role_list(tenant=request.tenant)
     for r in roles:
         r.editable = can_create and not r.is_builtin and role_in_reach(actor=request.role, role=r)
@@ -34,6 +38,8 @@ def _page(request: TenantRequest, form: RoleForm | None = None) -> HttpResponse:
         roles=roles,
         permission_groups=permission_groups(),
         can_create=can_create,
+        # Shown instead of the form: what custom roles do, and the upgrade.
+        roles_gate=gate if request.tenant.is_org else None,
         form=form or (RoleForm(tenant=request.tenant, user=request.user) if can_create else None),
     )
     return render(request, "tenants/roles.html", context)

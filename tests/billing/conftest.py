@@ -1,14 +1,12 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import stripe
 
-from billing.backends.fake import FakeBillingBackend
-from tests.billing.stripe_transport import RecordedStripeHTTPClient
+from tests.billing.stripe_transport import RecordedStripeHTTPClient, recorded
 
 WEBHOOK_SECRET = "whsec_test_0123456789abcdef"
 PRO_PRICE = "price_pro_test"
@@ -55,11 +53,17 @@ def stripe_http(billing_settings: Any, monkeypatch: pytest.MonkeyPatch) -> Recor
 
 
 @pytest.fixture
-def fake_billing(billing_settings: Any) -> Iterator[Any]:
-    """The in-process fake provider (demo mode); plans keep their (fake) price ids."""
+def local_billing(billing_settings: Any, db: None) -> Any:
+    """The local provider in our database (demo mode); plans keep their price ids."""
     settings = billing_settings
     settings.STRIPE_SECRET_KEY = ""
-    settings.BILLING_BACKEND = "billing.backends.fake.FakeBillingBackend"
-    FakeBillingBackend.reset()
-    yield settings
-    FakeBillingBackend.reset()
+    settings.BILLING_BACKEND = "billing.backends.local.LocalBillingBackend"
+    return settings
+
+
+@pytest.fixture
+def stripe_checkout(stripe_http: RecordedStripeHTTPClient) -> RecordedStripeHTTPClient:
+    """Stripe answers customer creation and checkout with recorded responses."""
+    stripe_http.add("post", "/v1/customers", recorded("customer"))
+    stripe_http.add("post", "/v1/checkout/sessions", recorded("checkout_session"))
+    return stripe_http

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from django.contrib.messages import get_messages
 
 from billing.models import Account
@@ -24,13 +23,6 @@ def url(acme: Any, name: str = "") -> str:
 
 def flash(response: Any) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
-
-
-@pytest.fixture
-def stripe_checkout(stripe_http: Any) -> Any:
-    stripe_http.add("post", "/v1/customers", recorded("customer"))
-    stripe_http.add("post", "/v1/checkout/sessions", recorded("checkout_session"))
-    return stripe_http
 
 
 # --- No Stripe keys -----------------------------------------------------------
@@ -365,11 +357,11 @@ def test_the_cancel_page_says_nothing_was_charged(
     assert "Nothing was charged" in response.content.decode()
 
 
-# --- Fake backend (demo mode) ---------------------------------------------------------
+# --- Local backend (demo mode) --------------------------------------------------------
 
 
-def test_with_the_fake_backend_upgrading_completes_in_process(
-    fake_billing: Any, owner_client: Any, acme: Any
+def test_with_the_local_backend_upgrading_completes_in_process(
+    local_billing: Any, owner_client: Any, acme: Any
 ) -> None:
     checkout = owner_client.post(url(acme, "checkout/"), {"plan": "business"})
     success = owner_client.get(checkout.url)

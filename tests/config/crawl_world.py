@@ -127,6 +127,9 @@ class World:
             ("billing:cancel", {}, billing),
             ("sso_settings:domains", {}, owners),
             ("sso_settings:connection", {}, owners),
+            # Without the local backend it leads back to the billing page (the portal
+            # itself: tests/billing/test_local_portal_browser.py).
+            ("billing:local-portal", {}, billing),
             # Acme does not require two-factor: the page leads back to the overview.
             ("tenant:two-factor-required", {}, everyone),
         ]

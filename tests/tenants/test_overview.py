@@ -53,8 +53,8 @@ def upload(tenant: Tenant, user: Any, name: str = "notes.txt", size: int = 2048)
 
 @pytest.fixture
 def billing_on(settings: Any) -> Any:
-    """Paid plans purchasable through the in-process fake provider (demo mode)."""
-    settings.BILLING_BACKEND = "billing.backends.fake.FakeBillingBackend"
+    """Paid plans purchasable through the local provider (demo mode)."""
+    settings.BILLING_BACKEND = "billing.backends.local.LocalBillingBackend"
     plans = copy.deepcopy(settings.BILLING_PLANS)
     plans["pro"]["price_id"] = "price_pro_test"
     settings.BILLING_PLANS = plans

@@ -16,6 +16,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def free_plan_without_teams(settings: Any) -> Any:
+    # Billing on: without it nothing can be bought and no feature is withheld.
+    settings.STRIPE_SECRET_KEY = "sk_test_pacetrack"
     plans = copy.deepcopy(settings.BILLING_PLANS)
     plans["free"]["features"] = []
     settings.BILLING_PLANS = plans
@@ -47,14 +49,14 @@ def test_creating_a_team_outside_the_plan_is_refused_with_the_upgrade_page(
 
     # One refusal path (core.errors): the teams page again, with the reason and the upgrade.
     assert response.status_code == 400
-    assert "Teams are not included in the Free plan" in response.content.decode()
+    assert "The Free plan does not include teams" in response.content.decode()
     assert not Team.objects.for_tenant(acme).exists()
 
 
 @pytest.mark.usefixtures("free_plan_without_teams")
 def test_the_team_service_itself_refuses_a_plan_without_teams(acme: Any, owner: Any) -> None:
     """The rule lives in team_create, so every caller (views, admin, commands) gets it."""
-    with pytest.raises(PlanLimitReached, match="Teams are not included in the Free plan"):
+    with pytest.raises(PlanLimitReached, match="The Free plan does not include teams"):
         services.team_create(tenant=acme, name="Design", acting_user=owner)
 
     assert not Team.objects.for_tenant(acme).exists()

@@ -1,0 +1,220 @@
+"""The local backend's billing portal: what Stripe's portal lets a customer do, plus
+what Stripe does on its own (a failed charge, the end of a period), for demos.
+
+Each action changes the subscription or invoice in the local backend and announces it
+as a Stripe-shaped event that goes through the webhook's processing
+(`billing.webhook_processing`), so the account changes exactly as it would with Stripe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+
+from billing.backends import billing_backend
+from billing.backends.local import LocalBillingBackend
+from billing.exceptions import BillingAccountDenied, BillingError
+from billing.models import Account
+from billing.plans import Plan, plan_for_price, plan_get, plan_list
+from billing.selectors import Invoice, account_may_manage, invoice_list
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+ACTIONS = ("cancel", "resume", "change_plan", "change_seats", "fail_payment", "pay", "renew")
+
+
+def local_backend_or_refuse() -> LocalBillingBackend:
+    backend = billing_backend()
+    if not isinstance(backend, LocalBillingBackend):
+        raise BillingError("The local billing portal only exists with the local backend.")
+    return backend
+
+
+def local_subscription_get(*, account: Account) -> dict[str, Any] | None:
+    """The account's subscription in the local backend (None before the first checkout)."""
+    backend = local_backend_or_refuse()
+    if not account.stripe_subscription_id:
+        return None
+    return backend.subscription_get(subscription_id=account.stripe_subscription_id)
+
+
+def local_portal_act(
+    *,
+    account: Account,
+    acting_user: User,
+    action: str,
+    plan_key: str = "",
+    seats: int | None = None,
+) -> str:
+    """Do one portal action on the account's subscription; returns what happened."""
+    backend = local_backend_or_refuse()
+    if not account_may_manage(account=account, user=acting_user):
+        raise BillingAccountDenied(
+            "Only the owners and billing admins of the workspace that owns this billing "
+            "account can change its subscription."
+        )
+    if action not in ACTIONS:
+        raise BillingError(f"Unknown portal action “{action}”.")
+    with transaction.atomic():
+        # One action at a time per account: the row lock orders them.
+        account = Account.objects.select_for_update().get(pk=account.pk)
+        subscription = local_subscription_get(account=account)
+        if subscription is None or subscription["status"] in ("canceled", "incomplete_expired"):
+            raise BillingError("There is no subscription to change: choose a plan first.")
+        return _ACTIONS[action](backend, subscription, plan_key=plan_key, seats=seats)
+
+
+def _cancel(backend: LocalBillingBackend, sub: dict[str, Any], **_: Any) -> str:
+    if sub["cancel_at_period_end"]:
+        raise BillingError("The subscription is already set to end with this period.")
+    sub["cancel_at_period_end"] = True
+    backend.subscription_update(sub)
+    return "The subscription ends with the current period."
+
+
+def _resume(backend: LocalBillingBackend, sub: dict[str, Any], **_: Any) -> str:
+    if not sub["cancel_at_period_end"]:
+        raise BillingError("The subscription is not set to end.")
+    sub["cancel_at_period_end"] = False
+    backend.subscription_update(sub)
+    return "The subscription continues after this period."
+
+
+def _change_plan(
+    backend: LocalBillingBackend, sub: dict[str, Any], *, plan_key: str, **_: Any
+) -> str:
+    plan = plan_get(plan_key)
+    if plan is None or not plan.is_purchasable:
+        raise BillingError("Choose one of the paid plans.")
+    item = sub["items"]["data"][0]
+    current = plan_for_price(item["price"]["id"])
+    if current is not None and current.key == plan.key:
+        raise BillingError(f"The subscription is already on {plan.name}.")
+    item["price"] = backend.price_for(plan.price_id)
+    if not plan.per_seat:
+        item["quantity"] = 1
+    sub["metadata"] = {**sub.get("metadata", {}), "plan": plan.key}
+    backend.subscription_update(sub)
+    return f"The subscription is now on {plan.name}."
+
+
+def _change_seats(
+    backend: LocalBillingBackend, sub: dict[str, Any], *, seats: int | None, **_: Any
+) -> str:
+    plan = plan_for_price(sub["items"]["data"][0]["price"]["id"])
+    if plan is None or not plan.per_seat:
+        raise BillingError("This plan is not billed per seat.")
+    if seats is None or not 1 <= seats <= 10_000:
+        raise BillingError("Seats must be a number from 1 to 10,000.")
+    sub["items"]["data"][0]["quantity"] = seats
+    backend.subscription_update(sub)
+    return f"The subscription is now for {seats} seat{'s' if seats != 1 else ''}."
+
+
+def _fail_payment(backend: LocalBillingBackend, sub: dict[str, Any], **_: Any) -> str:
+    """What Stripe does when a renewal charge fails: an open invoice, the subscription
+    past due, and the `invoice.payment_failed` event (which emails billing contacts)."""
+    invoice = backend.invoice_create(subscription=sub, paid=False)
+    sub["status"] = "past_due"
+    backend.subscription_update(sub)
+    backend.event_emit("invoice.payment_failed", invoice)
+    return "The payment failed: the subscription is past due and billing contacts were emailed."
+
+
+def _pay(backend: LocalBillingBackend, sub: dict[str, Any], **_: Any) -> str:
+    """The customer fixed their card: open invoices are paid and the subscription is
+    active again (`invoice.paid`)."""
+    open_invoices = [
+        i
+        for i in backend.invoice_list(customer_id=sub["customer"], limit=100)
+        if i["status"] == "open"
+    ]
+    if not open_invoices:
+        raise BillingError("There is no unpaid invoice.")
+    for invoice in open_invoices:
+        invoice.update(status="paid", amount_paid=invoice["amount_due"], next_payment_attempt=None)
+        backend.invoice_update(invoice)
+        backend.event_emit("invoice.paid", invoice)
+    sub["status"] = "active"
+    backend.subscription_update(sub)
+    return "The open invoices are paid and the subscription is active."
+
+
+def _renew(backend: LocalBillingBackend, sub: dict[str, Any], **_: Any) -> str:
+    """Jump to the end of the period: a subscription set to end is canceled
+    (`customer.subscription.deleted`); any other renews with a paid invoice."""
+    if sub["cancel_at_period_end"]:
+        sub["status"] = "canceled"
+        backend.subscription_save(sub)
+        backend.event_emit("customer.subscription.deleted", sub)
+        return "The period ended and the subscription was canceled."
+    length = sub["current_period_end"] - sub["current_period_start"]
+    sub["current_period_start"] = sub["current_period_end"]
+    sub["current_period_end"] = sub["current_period_start"] + (
+        length if sub["status"] != "trialing" else 30 * 86400
+    )
+    sub["status"] = "active"
+    sub["trial_end"] = None
+    invoice = backend.invoice_create(subscription=sub, paid=True)
+    backend.subscription_update(sub)
+    backend.event_emit("invoice.paid", invoice)
+    return "The subscription renewed for another period."
+
+
+_ACTIONS: dict[str, Callable[..., str]] = {
+    "cancel": _cancel,
+    "resume": _resume,
+    "change_plan": _change_plan,
+    "change_seats": _change_seats,
+    "fail_payment": _fail_payment,
+    "pay": _pay,
+    "renew": _renew,
+}
+
+
+@dataclass(frozen=True)
+class LocalPortal:
+    """What the portal page shows, computed here so the template only displays."""
+
+    plan: Plan | None
+    status: str
+    seats: int
+    period_end: datetime | None
+    cancel_at_period_end: bool
+    trialing: bool
+    # Paid plans the subscription could move to.
+    other_plans: list[Plan]
+    has_open_invoice: bool
+    invoices: list[Invoice] | None
+
+
+def local_portal_view_get(
+    *, account: Account, subscription: dict[str, Any] | None
+) -> LocalPortal | None:
+    if subscription is None:
+        return None
+    item = subscription["items"]["data"][0]
+    current = plan_for_price(item["price"]["id"])
+    invoices = invoice_list(account=account)
+    return LocalPortal(
+        plan=current,
+        status=subscription["status"],
+        seats=int(item["quantity"]),
+        period_end=(
+            datetime.fromtimestamp(subscription["current_period_end"], tz=UTC)
+            if subscription.get("current_period_end")
+            else None
+        ),
+        cancel_at_period_end=bool(subscription["cancel_at_period_end"]),
+        trialing=subscription["status"] == "trialing",
+        other_plans=[
+            p for p in plan_list() if p.is_purchasable and (current is None or p.key != current.key)
+        ],
+        has_open_invoice=any(i.status == "open" for i in invoices or []),
+        invoices=invoices,
+    )

@@ -1,0 +1,80 @@
+"""Reconciliation: compare each account with its subscription at the provider, repair
+drift (a lost webhook, a change made in the Stripe dashboard) and say what changed.
+
+Run daily by the scheduler (`billing.jobs.stripe_reconcile`) and on demand by
+`manage.py sync_stripe`. The worker side: it enqueues nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+
+from billing.exceptions import BillingError
+from billing.models import Account
+from billing.subscriptions import account_sync
+
+logger = logging.getLogger("billing")
+
+# What reconciliation compares; `stripe_state_at` moves on every sync and is not drift.
+_FIELDS = (
+    "stripe_subscription_id",
+    "plan",
+    "status",
+    "seats",
+    "cancel_at_period_end",
+    "current_period_end",
+)
+
+
+@dataclass
+class Reconciliation:
+    account: Account
+    found: bool = False
+    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    error: str = ""
+
+    def describe(self) -> str:
+        name = f"account {self.account.pk} ({self.account.name})"
+        if self.error:
+            return f"{name}: error: {self.error}"
+        if not self.found:
+            return f"{name}: no subscription"
+        if not self.changes:
+            return f"{name}: in sync"
+        diff = ", ".join(
+            f"{k} {before!r} → {after!r}" for k, (before, after) in self.changes.items()
+        )
+        return f"{name}: repaired {diff}"
+
+
+def _snapshot(account: Account) -> dict[str, Any]:
+    return {name: getattr(account, name) for name in _FIELDS}
+
+
+def account_reconcile(*, account: Account) -> Reconciliation:
+    """Re-read the account's subscription, apply it, and report the fields it changed."""
+    result = Reconciliation(account=account)
+    before = _snapshot(account)
+    try:
+        result.found = account_sync(account=account)
+    except BillingError as exc:
+        result.error = exc.message
+        logger.warning("Reconciling account %s failed: %s", account.pk, exc.message)
+        return result
+    account.refresh_from_db()
+    after = _snapshot(account)
+    result.changes = {k: (before[k], after[k]) for k in _FIELDS if before[k] != after[k]}
+    if result.changes:
+        logger.warning("Reconciliation: %s", result.describe())
+    return result
+
+
+def accounts_reconcile(*, accounts: QuerySet[Account] | None = None) -> list[Reconciliation]:
+    """Reconcile every account that has a provider customer (or only `accounts`)."""
+    if accounts is None:
+        accounts = Account.objects.exclude(stripe_customer_id="")
+    return [account_reconcile(account=account) for account in accounts.order_by("pk")]

@@ -1,0 +1,191 @@
+"""The local billing backend: its state lives in the database, and its portal cancels,
+resumes, changes plan and seats and simulates payments, each through the same
+webhook-shaped processing as Stripe's events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from billing.backends.local import LocalBillingBackend
+from billing.models import Account, LocalBillingObject, StripeEvent
+from core.models import AuditEvent
+from tests.billing.test_views import flash, url
+from tests.tenants.factories import add_member
+
+
+@pytest.fixture
+def subscribed(
+    local_billing: Any, owner_client: Any, acme: Any, django_capture_on_commit_callbacks: Any
+) -> Account:
+    """Acme on Business through the local checkout."""
+    with django_capture_on_commit_callbacks(execute=True):
+        checkout = owner_client.post(url(acme, "checkout/"), {"plan": "business"})
+        owner_client.get(checkout.url)
+    return Account.objects.get(pk=acme.account_id)
+
+
+def act(client: Any, acme: Any, capture: Any, **data: Any) -> Any:
+    with capture(execute=True):
+        return client.post(url(acme, "portal/local/act/"), data)
+
+
+def test_checkout_state_is_stored_in_the_database_and_read_back(
+    subscribed: Account, acme: Any
+) -> None:
+    assert (subscribed.plan, subscribed.status) == ("business", "active")
+    kinds = set(LocalBillingObject.objects.values_list("kind", flat=True))
+    assert kinds == {"customer", "subscription", "checkout.session", "invoice"}
+    # Another process (a fresh backend instance) sees the same provider state.
+    sub = LocalBillingBackend().subscription_get(subscription_id=subscribed.stripe_subscription_id)
+    assert sub["status"] == "active"
+    assert StripeEvent.objects.filter(type="checkout.session.completed").get().is_processed
+
+
+def test_sync_stripe_and_reconciliation_work_under_the_local_backend(
+    subscribed: Account, capsys: Any
+) -> None:
+    Account.objects.filter(pk=subscribed.pk).update(plan="free", status="")
+
+    call_command("sync_stripe")
+
+    assert Account.objects.get(pk=subscribed.pk).plan == "business"
+    assert "repaired plan 'free' → 'business'" in capsys.readouterr().out
+
+
+def test_cancel_at_period_end_then_resume(
+    subscribed: Account,
+    owner_client: Any,
+    acme: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    response = act(owner_client, acme, django_capture_on_commit_callbacks, action="cancel")
+
+    assert flash(response)[-1] == "The subscription ends with the current period."
+    subscribed.refresh_from_db()
+    assert subscribed.cancel_at_period_end and subscribed.plan == "business"
+    event = StripeEvent.objects.filter(type="customer.subscription.updated").latest("pk")
+    assert event.is_processed and event.signature_valid
+
+    act(owner_client, acme, django_capture_on_commit_callbacks, action="resume")
+
+    subscribed.refresh_from_db()
+    assert not subscribed.cancel_at_period_end
+
+
+def test_a_cancelled_subscription_ends_with_the_period_and_the_account_is_free_again(
+    subscribed: Account, owner_client: Any, acme: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    act(owner_client, acme, django_capture_on_commit_callbacks, action="cancel")
+    act(owner_client, acme, django_capture_on_commit_callbacks, action="renew")
+
+    subscribed.refresh_from_db()
+    assert (subscribed.status, subscribed.plan) == ("canceled", "free")
+    assert StripeEvent.objects.filter(type="customer.subscription.deleted").get().is_processed
+
+
+def test_downgrade_to_pro_changes_the_plan_and_is_audited(
+    subscribed: Account, owner_client: Any, acme: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    act(owner_client, acme, django_capture_on_commit_callbacks, action="change_plan", plan="pro")
+
+    subscribed.refresh_from_db()
+    assert (subscribed.plan, subscribed.status) == ("pro", "active")
+    change = AuditEvent.objects.filter(tenant=acme, action="billing.plan_changed").latest("pk")
+    assert (change.before, change.after["plan"]) == ({"plan": "business"}, "pro")
+
+
+def test_seats_of_a_per_seat_plan_can_be_changed_and_not_of_a_flat_one(
+    subscribed: Account, owner_client: Any, acme: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    refused = act(
+        owner_client, acme, django_capture_on_commit_callbacks, action="change_seats", seats="4"
+    )
+    assert flash(refused)[-1] == "This plan is not billed per seat."
+
+    act(owner_client, acme, django_capture_on_commit_callbacks, action="change_plan", plan="pro")
+    act(owner_client, acme, django_capture_on_commit_callbacks, action="change_seats", seats="4")
+
+    assert Account.objects.get(pk=subscribed.pk).seats == 4
+
+
+def test_a_failed_payment_makes_the_account_past_due_and_emails_contacts_until_paid(
+    subscribed: Account,
+    owner_client: Any,
+    acme: Any,
+    mailoutbox: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    mailoutbox.clear()
+    act(owner_client, acme, django_capture_on_commit_callbacks, action="fail_payment")
+
+    subscribed.refresh_from_db()
+    assert subscribed.status == "past_due"
+    assert StripeEvent.objects.filter(type="invoice.payment_failed").get().is_processed
+    assert [m.subject for m in mailoutbox] == [f"Payment failed for {subscribed.name}"]
+    portal = owner_client.get(url(acme, "portal/local/")).content.decode()
+    assert "Open" in portal and "The customer pays" in portal
+
+    act(owner_client, acme, django_capture_on_commit_callbacks, action="pay")
+
+    subscribed.refresh_from_db()
+    assert subscribed.status == "active"
+    assert StripeEvent.objects.filter(type="invoice.paid").get().is_processed
+
+
+def test_the_billing_page_lists_the_local_invoices(
+    subscribed: Account, owner_client: Any, acme: Any
+) -> None:
+    page = owner_client.get(url(acme)).content.decode()
+
+    assert "LOCAL-0001" in page
+    assert "299.00 USD" in page
+    assert url(acme, "portal/local/") in page  # "Manage billing" opens our portal
+
+
+def test_only_billing_managers_of_the_home_workspace_may_act(
+    subscribed: Account, client: Any, acme: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    member = add_member(acme)
+    client.force_login(member.user)
+
+    page = client.get(url(acme, "portal/local/"))
+    refused = act(client, acme, django_capture_on_commit_callbacks, action="cancel")
+
+    assert (page.status_code, refused.status_code) == (403, 403)
+    assert not Account.objects.get(pk=subscribed.pk).cancel_at_period_end
+
+
+def test_an_unknown_action_is_refused(
+    subscribed: Account, owner_client: Any, acme: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    response = act(owner_client, acme, django_capture_on_commit_callbacks, action="refund_all")
+
+    assert flash(response)[-1] == "Unknown portal action “refund_all”."
+
+
+def test_without_the_local_backend_the_portal_page_leads_back_to_billing(
+    billing_settings: Any, owner_client: Any, acme: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    page = owner_client.get(url(acme, "portal/local/"))
+    response = act(owner_client, acme, django_capture_on_commit_callbacks, action="cancel")
+
+    assert page.status_code == 302 and page.url == url(acme)
+    assert flash(response)[-1] == "The local billing portal only exists with the local backend."
+
+
+def test_a_trial_starts_trialing_without_an_invoice(
+    local_billing: Any, owner_client: Any, acme: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    local_billing.BILLING_TRIAL_DAYS = 14
+    assert "14-day free trial" in owner_client.get(url(acme)).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        checkout = owner_client.post(url(acme, "checkout/"), {"plan": "pro"})
+        owner_client.get(checkout.url)
+
+    account = Account.objects.get(pk=acme.account_id)
+    assert (account.plan, account.status) == ("pro", "trialing")
+    assert not LocalBillingObject.objects.filter(kind="invoice").exists()

@@ -1,0 +1,71 @@
+"""The daily reconciliation compares each account with its Stripe subscription, repairs
+drift and reports what it changed. Stripe answers through the recorded transport."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from billing.jobs import ReconciliationIncomplete, stripe_reconcile
+from billing.models import Account
+from core.models import AuditEvent
+from tests.billing.stripe_transport import recorded, subscription_with
+
+SUB = "sub_1QX9z8y7x6w5v4"
+
+
+@pytest.fixture
+def account(acme: Any) -> Account:
+    Account.objects.filter(pk=acme.account_id).update(
+        stripe_customer_id="cus_QX1a2b3c4d5e6f", stripe_subscription_id=SUB
+    )
+    return Account.objects.get(pk=acme.account_id)
+
+
+def test_drift_is_repaired_and_each_changed_field_reported(
+    stripe_http: Any, account: Account
+) -> None:
+    """A lost webhook left the account on Free with a past-due status and one seat,
+    while Stripe bills Pro for three."""
+    Account.objects.filter(pk=account.pk).update(plan="free", status="past_due", seats=1)
+    stripe_http.add("get", f"/v1/subscriptions/{SUB}", subscription_with(3))
+
+    outcome = stripe_reconcile()
+
+    account.refresh_from_db()
+    assert (account.plan, account.status, account.seats) == ("pro", "active", 3)
+    first, detail = outcome.split("\n")
+    assert first == "Checked 1 account(s): 1 repaired, 0 failed."
+    assert f"account {account.pk} (" in detail
+    assert "plan 'free' → 'pro'" in detail
+    assert "status 'past_due' → 'active'" in detail
+    assert "seats 1 → 3" in detail
+    # The plan change is in the workspace's audit log, like any plan change.
+    assert AuditEvent.objects.filter(tenant=account.home_tenant, action="billing.plan_changed")
+
+
+def test_an_account_in_sync_is_left_alone(stripe_http: Any, account: Account) -> None:
+    stripe_http.add("get", f"/v1/subscriptions/{SUB}", recorded("subscription"))
+    stripe_reconcile()  # first pass brings it in line
+    stripe_http.requests.clear()
+
+    outcome = stripe_reconcile()
+
+    assert outcome == "Checked 1 account(s): 0 repaired, 0 failed."
+    assert len(stripe_http.calls("get", f"/v1/subscriptions/{SUB}")) == 1
+
+
+def test_an_account_stripe_cannot_answer_for_fails_the_run_with_the_report(
+    stripe_http: Any, account: Account
+) -> None:
+    with pytest.raises(ReconciliationIncomplete) as refused:
+        stripe_reconcile()
+
+    assert "Checked 1 account(s): 0 repaired, 1 failed." in refused.value.message
+    assert f"account {account.pk}" in refused.value.message
+    assert Account.objects.get(pk=account.pk).plan == "free"
+
+
+def test_without_billing_there_is_nothing_to_reconcile(no_billing: Any, db: None) -> None:
+    assert stripe_reconcile() == "Billing is not configured: nothing to reconcile."
