@@ -112,11 +112,15 @@ def _config_dict(*, data: SamlConnectionData, urls: SpUrls, metadata: str) -> di
 
 
 @contextmanager
-def _client(*, data: SamlConnectionData, urls: SpUrls, metadata: str | None = None) -> Iterator[Saml2Client]:
+def _client(
+    *, data: SamlConnectionData, urls: SpUrls, metadata: str | None = None
+) -> Iterator[Saml2Client]:
     """A pysaml2 client for this connection. pysaml2 and xmlsec1 read keys from files:
     the SP key lives in a private temporary directory for the length of one call."""
     with tempfile.TemporaryDirectory(prefix="pacetrack-saml-") as directory:
-        config = _config_dict(data=data, urls=urls, metadata=data.idp_metadata if metadata is None else metadata)
+        config = _config_dict(
+            data=data, urls=urls, metadata=data.idp_metadata if metadata is None else metadata
+        )
         if data.sp_key_encrypted:
             key_file = os.path.join(directory, "sp.key")
             cert_file = os.path.join(directory, "sp.crt")
@@ -200,7 +204,9 @@ def _structure_check(xml: bytes) -> str:
     return root.get("InResponseTo") or ""
 
 
-def response_verify(*, data: SamlConnectionData, urls: SpUrls, saml_response: str) -> dict[str, Any]:
+def response_verify(
+    *, data: SamlConnectionData, urls: SpUrls, saml_response: str
+) -> dict[str, Any]:
     """The verified assertion's subject and attributes: {"name_id", "attributes",
     "in_response_to"}. Every check failing raises SignInRefused."""
     try:
@@ -226,9 +232,14 @@ def response_verify(*, data: SamlConnectionData, urls: SpUrls, saml_response: st
                 saml_response, BINDING_HTTP_POST, outstanding=outstanding
             )
     except Exception as error:  # pysaml2 raises a different class for each failed check
-        security_event("sso.saml_response_refused", connection=data.pk, error=f"{type(error).__name__}: {str(error)[:200]}")
+        security_event(
+            "sso.saml_response_refused",
+            connection=data.pk,
+            error=f"{type(error).__name__}: {str(error)[:200]}",
+        )
         raise SignInRefused("The identity provider's response could not be verified.") from None
-    if response is None or response.assertion is None:
+    if response is None or response.assertion is None:  # pysaml2 returns None for some
+        security_event("sso.saml_response_refused", connection=data.pk, error="not verified")
         raise SignInRefused("The identity provider's response could not be verified.")
     if response.response.destination != urls.acs_url:
         security_event("sso.saml_destination_refused", connection=data.pk)
@@ -237,7 +248,9 @@ def response_verify(*, data: SamlConnectionData, urls: SpUrls, saml_response: st
         security_event("sso.saml_request_replayed", connection=data.pk)
         raise SignInRefused("This sign-in was already used. Start again.")
     assertion_id = response.assertion.id
-    if not assertion_id or not cache.add(f"sso:saml:assertion:{data.pk}:{assertion_id}", 1, REPLAY_WINDOW):
+    if not assertion_id or not cache.add(
+        f"sso:saml:assertion:{data.pk}:{assertion_id}", 1, REPLAY_WINDOW
+    ):
         security_event("sso.saml_assertion_replayed", connection=data.pk)
         raise SignInRefused("This sign-in was already used. Start again.")
     name_id = response.name_id

@@ -21,7 +21,9 @@ from sso.views_flow import Factor, leave_for_provider_saml, refused, sign_in_fin
 def _saml_connection(connection_id: int) -> Connection:
     connection = (
         Connection.objects.select_related("tenant", "default_role")
-        .filter(pk=connection_id, protocol=Connection.Protocol.SAML, tenant__deleted_at__isnull=True)
+        .filter(
+            pk=connection_id, protocol=Connection.Protocol.SAML, tenant__deleted_at__isnull=True
+        )
         .first()
     )
     if connection is None:
@@ -64,6 +66,8 @@ def saml_acs(request: HttpRequest, connection_id: int) -> HttpResponse:
         )
     except SignInRefused as error:
         return refused(request, error)
-    next_url = next_url or reverse("tenant:dashboard", kwargs={"tenant_slug": connection.tenant.slug})
+    next_url = next_url or reverse(
+        "tenant:dashboard", kwargs={"tenant_slug": connection.tenant.slug}
+    )
     # The IdP is the organisation's authority on how its people authenticate.
     return sign_in_finish(request, user, factor=Factor.SSO, next_url=next_url, second_step=False)

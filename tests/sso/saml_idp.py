@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
-from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
+from saml2 import BINDING_HTTP_REDIRECT
 from saml2.config import IdPConfig
 from saml2.metadata import entity_descriptor
 from saml2.saml import NAMEID_FORMAT_EMAILADDRESS, NameID
@@ -50,9 +50,7 @@ class LocalSamlIdP:
                 "metadata": {"inline": [sp_metadata]} if sp_metadata else {},
                 "service": {
                     "idp": {
-                        "endpoints": {
-                            "single_sign_on_service": [(SSO_URL, BINDING_HTTP_REDIRECT)]
-                        },
+                        "endpoints": {"single_sign_on_service": [(SSO_URL, BINDING_HTTP_REDIRECT)]},
                         "name_id_format": [NAMEID_FORMAT_EMAILADDRESS],
                         "policy": {
                             "default": {

@@ -101,13 +101,30 @@ def signed_in_as(live_server: Any, session: requests.Session) -> str | None:
     response = session.get(live_server.url + "/account/", allow_redirects=False, timeout=30)
     if response.status_code != 200:
         return None
-    found = re.search(r'[\w.+-]+@example\.com', response.text)
+    found = re.search(r"[\w.+-]+@example\.com", response.text)
     return found[0] if found else ""
 
 
-def assert_refused(response: requests.Response, live_server: Any, session: Any) -> None:
+@pytest.fixture
+def refusals(caplog: pytest.LogCaptureFixture) -> Any:
+    """The security events logged so far (the live server logs in this process)."""
+    caplog.set_level("WARNING", logger="pacetrack.security")
+    return lambda: [getattr(r, "event", "") for r in caplog.records]
+
+
+def assert_refused(
+    response: requests.Response,
+    live_server: Any,
+    session: Any,
+    *,
+    why: str = "",
+    events: Any = None,
+) -> None:
+    """Refused (400, nobody signed in) and, given `why`, for that reason."""
     assert response.status_code == 400, response.text[:300]
     assert signed_in_as(live_server, session) is None
+    if why:
+        assert why in events(), events()
 
 
 # --- sign-in ---------------------------------------------------------------------------
@@ -175,7 +192,7 @@ def test_the_sp_metadata_names_the_entity_id_the_acs_url_and_the_certificate(
 
 
 def test_an_unsigned_response_is_refused(
-    live_server: Any, acme_saml: Connection, saml_idp: LocalSamlIdP
+    live_server: Any, acme_saml: Connection, saml_idp: LocalSamlIdP, refusals: Any
 ) -> None:
     session, request_id = started(live_server, saml_idp, "eve@example.com")
     xml = saml_idp.response_xml(
@@ -186,7 +203,13 @@ def test_an_unsigned_response_is_refused(
         sign_assertion=False,
     )
 
-    assert_refused(post_response(session, acs_url(live_server, acme_saml), xml), live_server, session)
+    assert_refused(
+        post_response(session, acs_url(live_server, acme_saml), xml),
+        live_server,
+        session,
+        why="sso.saml_response_refused",
+        events=refusals,
+    )
     assert not User.objects.filter(email="eve@example.com").exists()
 
 
@@ -221,7 +244,12 @@ def _signed_assertion_response(
 
 
 def test_xsw_an_evil_assertion_before_the_signed_one_is_refused(
-    live_server: Any, acme: Any, acme_saml: Connection, saml_idp: LocalSamlIdP, owner: Any
+    live_server: Any,
+    acme: Any,
+    acme_saml: Connection,
+    saml_idp: LocalSamlIdP,
+    owner: Any,
+    refusals: Any,
 ) -> None:
     """XSW: the IdP signed an assertion for the attacker; an unsigned copy naming the
     owner is put first, where a naive SP reads "the" assertion."""
@@ -233,12 +261,19 @@ def test_xsw_an_evil_assertion_before_the_signed_one_is_refused(
 
     response = post_response(session, acs_url(live_server, acme_saml), ET.tostring(root).decode())
 
-    assert_refused(response, live_server, session)
+    assert_refused(
+        response, live_server, session, why="sso.saml_structure_refused", events=refusals
+    )
     assert not OrgIdentity.objects.filter(user=owner).exists()
 
 
 def test_xsw_the_signed_assertion_wrapped_away_and_an_evil_one_in_its_place_is_refused(
-    live_server: Any, acme: Any, acme_saml: Connection, saml_idp: LocalSamlIdP, owner: Any
+    live_server: Any,
+    acme: Any,
+    acme_saml: Connection,
+    saml_idp: LocalSamlIdP,
+    owner: Any,
+    refusals: Any,
 ) -> None:
     """XSW: the signed assertion moves into the response's Extensions (its signature
     still verifies by ID) and an unsigned evil assertion takes its place."""
@@ -257,12 +292,14 @@ def test_xsw_the_signed_assertion_wrapped_away_and_an_evil_one_in_its_place_is_r
 
     response = post_response(session, acs_url(live_server, acme_saml), ET.tostring(root).decode())
 
-    assert_refused(response, live_server, session)
+    assert_refused(
+        response, live_server, session, why="sso.saml_structure_refused", events=refusals
+    )
     assert not OrgIdentity.objects.filter(user=owner).exists()
 
 
 def test_an_assertion_for_another_audience_is_refused(
-    live_server: Any, acme_saml: Connection, saml_idp: LocalSamlIdP
+    live_server: Any, acme_saml: Connection, saml_idp: LocalSamlIdP, refusals: Any
 ) -> None:
     saml_idp.trust(
         live_server.url + metadata_path(acme_saml), also_as="https://another-sp.example/metadata"
@@ -276,11 +313,17 @@ def test_an_assertion_for_another_audience_is_refused(
     )
     assert "<ns1:Audience>https://another-sp.example/metadata<" in xml.replace("ns2:", "ns1:")
 
-    assert_refused(post_response(session, acs_url(live_server, acme_saml), xml), live_server, session)
+    assert_refused(
+        post_response(session, acs_url(live_server, acme_saml), xml),
+        live_server,
+        session,
+        why="sso.saml_response_refused",
+        events=refusals,
+    )
 
 
 def test_a_response_for_another_destination_is_refused(
-    live_server: Any, acme_saml: Connection, saml_idp: LocalSamlIdP
+    live_server: Any, acme_saml: Connection, saml_idp: LocalSamlIdP, refusals: Any
 ) -> None:
     session, request_id = started(live_server, saml_idp, "eve@example.com")
     xml = saml_idp.response_xml(
@@ -289,11 +332,17 @@ def test_a_response_for_another_destination_is_refused(
         in_response_to=request_id,
     )
 
-    assert_refused(post_response(session, acs_url(live_server, acme_saml), xml), live_server, session)
+    assert_refused(
+        post_response(session, acs_url(live_server, acme_saml), xml),
+        live_server,
+        session,
+        why="sso.saml_response_refused",
+        events=refusals,
+    )
 
 
 def test_an_expired_assertion_is_refused(
-    live_server: Any, acme_saml: Connection, saml_idp: LocalSamlIdP
+    live_server: Any, acme_saml: Connection, saml_idp: LocalSamlIdP, refusals: Any
 ) -> None:
     saml_idp.lifetime_minutes = -10  # NotOnOrAfter ten minutes ago, beyond the skew
     saml_idp.trust(live_server.url + metadata_path(acme_saml))
@@ -303,11 +352,17 @@ def test_an_expired_assertion_is_refused(
     )
     assert "NotOnOrAfter" in xml
 
-    assert_refused(post_response(session, acs_url(live_server, acme_saml), xml), live_server, session)
+    assert_refused(
+        post_response(session, acs_url(live_server, acme_saml), xml),
+        live_server,
+        session,
+        why="sso.saml_response_refused",
+        events=refusals,
+    )
 
 
 def test_a_replayed_response_is_refused(
-    live_server: Any, acme_saml: Connection, saml_idp: LocalSamlIdP
+    live_server: Any, acme_saml: Connection, saml_idp: LocalSamlIdP, refusals: Any
 ) -> None:
     session, request_id = started(live_server, saml_idp, "ana@example.com")
     xml = saml_idp.response_xml(
@@ -316,11 +371,17 @@ def test_a_replayed_response_is_refused(
     assert post_response(session, acs_url(live_server, acme_saml), xml).status_code == 302
 
     attacker = requests.Session()
-    assert_refused(post_response(attacker, acs_url(live_server, acme_saml), xml), live_server, attacker)
+    assert_refused(
+        post_response(attacker, acs_url(live_server, acme_saml), xml),
+        live_server,
+        attacker,
+        why="sso.saml_unknown_request",
+        events=refusals,
+    )
 
 
 def test_a_replayed_assertion_is_refused_even_with_idp_initiated_sign_in_on(
-    live_server: Any, acme_saml: Connection, saml_idp: LocalSamlIdP
+    live_server: Any, acme_saml: Connection, saml_idp: LocalSamlIdP, refusals: Any
 ) -> None:
     acme_saml.saml_allow_idp_initiated = True
     acme_saml.save(update_fields=["saml_allow_idp_initiated"])
@@ -332,11 +393,17 @@ def test_a_replayed_assertion_is_refused_even_with_idp_initiated_sign_in_on(
     assert signed_in_as(live_server, first) is not None
 
     attacker = requests.Session()
-    assert_refused(post_response(attacker, acs_url(live_server, acme_saml), xml), live_server, attacker)
+    assert_refused(
+        post_response(attacker, acs_url(live_server, acme_saml), xml),
+        live_server,
+        attacker,
+        why="sso.saml_assertion_replayed",
+        events=refusals,
+    )
 
 
 def test_an_unknown_in_response_to_is_refused(
-    live_server: Any, acme_saml: Connection, saml_idp: LocalSamlIdP
+    live_server: Any, acme_saml: Connection, saml_idp: LocalSamlIdP, refusals: Any
 ) -> None:
     xml = saml_idp.response_xml(
         email="ana@example.com",
@@ -345,11 +412,17 @@ def test_an_unknown_in_response_to_is_refused(
     )
     session = requests.Session()
 
-    assert_refused(post_response(session, acs_url(live_server, acme_saml), xml), live_server, session)
+    assert_refused(
+        post_response(session, acs_url(live_server, acme_saml), xml),
+        live_server,
+        session,
+        why="sso.saml_unknown_request",
+        events=refusals,
+    )
 
 
 def test_idp_initiated_sign_in_is_refused_while_it_is_off(
-    live_server: Any, acme_saml: Connection, saml_idp: LocalSamlIdP
+    live_server: Any, acme_saml: Connection, saml_idp: LocalSamlIdP, refusals: Any
 ) -> None:
     assert acme_saml.saml_allow_idp_initiated is False
     xml = saml_idp.response_xml(
@@ -359,7 +432,9 @@ def test_idp_initiated_sign_in_is_refused_while_it_is_off(
 
     response = post_response(session, acs_url(live_server, acme_saml), xml)
 
-    assert_refused(response, live_server, session)
+    assert_refused(
+        response, live_server, session, why="sso.saml_unsolicited_refused", events=refusals
+    )
     assert "started at the identity provider is off" in response.text
 
 
@@ -381,7 +456,8 @@ def test_a_name_id_on_an_unverified_domain_is_refused(
 
 
 @pytest.mark.parametrize(
-    "relay_state", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"]
+    "relay_state",
+    ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"],
 )
 def test_an_off_site_relay_state_is_refused(
     live_server: Any, acme_saml: Connection, saml_idp: LocalSamlIdP, relay_state: str
