@@ -45,15 +45,14 @@ def saml_data(connection: Connection) -> SamlConnectionData:
     )
 
 
-def saml_urls(request: HttpRequest, connection: Connection) -> SpUrls:
-    """The SP entity id (the metadata URL, as Okta and Entra ID expect) and ACS URL."""
+def saml_urls(request: HttpRequest, *, tenant_id: int) -> SpUrls:
+    """The SP entity id (the metadata URL, as Okta and Entra ID expect) and ACS URL.
+    Named by the organisation, not the connection: the owner registers them at the
+    IdP before there is a connection (the IdP's metadata comes from that step)."""
+    kwargs = {"tenant_id": tenant_id}
     return SpUrls(
-        entity_id=request.build_absolute_uri(
-            reverse("sso:saml-metadata", kwargs={"connection_id": connection.pk})
-        ),
-        acs_url=request.build_absolute_uri(
-            reverse("sso:saml-acs", kwargs={"connection_id": connection.pk})
-        ),
+        entity_id=request.build_absolute_uri(reverse("sso:saml-metadata", kwargs=kwargs)),
+        acs_url=request.build_absolute_uri(reverse("sso:saml-acs", kwargs=kwargs)),
     )
 
 

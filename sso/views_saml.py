@@ -18,11 +18,11 @@ from sso.services_saml import saml_claims, saml_data, saml_urls
 from sso.views_flow import Factor, leave_for_provider_saml, refused, sign_in_finish
 
 
-def _saml_connection(connection_id: int) -> Connection:
+def _saml_connection(tenant_id: int) -> Connection:
     connection = (
         Connection.objects.select_related("tenant", "default_role")
         .filter(
-            pk=connection_id, protocol=Connection.Protocol.SAML, tenant__deleted_at__isnull=True
+            tenant_id=tenant_id, protocol=Connection.Protocol.SAML, tenant__deleted_at__isnull=True
         )
         .first()
     )
@@ -32,16 +32,20 @@ def _saml_connection(connection_id: int) -> Connection:
 
 
 @require_GET
-def saml_metadata(request: HttpRequest, connection_id: int) -> HttpResponse:
-    connection = _saml_connection(connection_id)
-    xml = sp_metadata_xml(data=saml_data(connection), urls=saml_urls(request, connection))
+def saml_metadata(request: HttpRequest, tenant_id: int) -> HttpResponse:
+    connection = _saml_connection(tenant_id)
+    xml = sp_metadata_xml(
+        data=saml_data(connection), urls=saml_urls(request, tenant_id=connection.tenant_id)
+    )
     return HttpResponse(xml, content_type="application/samlmetadata+xml; charset=utf-8")
 
 
 def saml_leave(request: HttpRequest, connection: Connection, *, next_url: str) -> HttpResponse:
     """Off to the IdP with an AuthnRequest; `next_url` travels as RelayState."""
     url, _ = authn_request(
-        data=saml_data(connection), urls=saml_urls(request, connection), relay_state=next_url
+        data=saml_data(connection),
+        urls=saml_urls(request, tenant_id=connection.tenant_id),
+        relay_state=next_url,
     )
     return leave_for_provider_saml(request, url)
 
@@ -49,8 +53,8 @@ def saml_leave(request: HttpRequest, connection: Connection, *, next_url: str) -
 @csrf_exempt  # the IdP's auto-submitted form comes from its origin; the signature is the proof
 @never_cache
 @require_POST
-def saml_acs(request: HttpRequest, connection_id: int) -> HttpResponse:
-    connection = _saml_connection(connection_id)
+def saml_acs(request: HttpRequest, tenant_id: int) -> HttpResponse:
+    connection = _saml_connection(tenant_id)
     relay_state = request.POST.get("RelayState", "")
     try:
         next_url = same_site_path(relay_state, request)
@@ -58,7 +62,7 @@ def saml_acs(request: HttpRequest, connection_id: int) -> HttpResponse:
             raise SignInRefused("The identity provider asked to send you to another site.")
         verified = response_verify(
             data=saml_data(connection),
-            urls=saml_urls(request, connection),
+            urls=saml_urls(request, tenant_id=connection.tenant_id),
             saml_response=request.POST.get("SAMLResponse", ""),
         )
         user = org_sign_in(

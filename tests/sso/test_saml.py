@@ -62,11 +62,11 @@ def acme_saml(
 
 
 def metadata_path(connection: Connection) -> str:
-    return reverse("sso:saml-metadata", kwargs={"connection_id": connection.pk})
+    return reverse("sso:saml-metadata", kwargs={"tenant_id": connection.tenant_id})
 
 
 def acs_url(live_server: Any, connection: Connection) -> str:
-    return live_server.url + reverse("sso:saml-acs", kwargs={"connection_id": connection.pk})
+    return live_server.url + reverse("sso:saml-acs", kwargs={"tenant_id": connection.tenant_id})
 
 
 def continue_with_sso(
