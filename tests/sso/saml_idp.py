@@ -5,8 +5,11 @@ AuthnRequest from the redirect URL and POST the IdP's response to the live ACS."
 from __future__ import annotations
 
 import base64
+import html
 import os
 import tempfile
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -26,7 +29,8 @@ SSO_URL = "https://idp.test/saml/sso"
 class LocalSamlIdP:
     """One IdP with a fresh key pair; `trust(sp_metadata)` makes it know the app."""
 
-    def __init__(self, *, lifetime_minutes: int = 5) -> None:
+    def __init__(self, *, lifetime_minutes: int = 5, sso_url: str = SSO_URL) -> None:
+        self.sso_url = sso_url
         self.directory = tempfile.TemporaryDirectory(prefix="test-saml-idp-")
         key, cert = sp_keypair_generate(common_name="Test IdP")
         self.key_file = os.path.join(self.directory.name, "idp.key")
@@ -50,7 +54,9 @@ class LocalSamlIdP:
                 "metadata": {"inline": [sp_metadata]} if sp_metadata else {},
                 "service": {
                     "idp": {
-                        "endpoints": {"single_sign_on_service": [(SSO_URL, BINDING_HTTP_REDIRECT)]},
+                        "endpoints": {
+                            "single_sign_on_service": [(self.sso_url, BINDING_HTTP_REDIRECT)]
+                        },
                         "name_id_format": [NAMEID_FORMAT_EMAILADDRESS],
                         "policy": {
                             "default": {
@@ -78,7 +84,7 @@ class LocalSamlIdP:
 
     def authn_request_id(self, redirect_url: str) -> tuple[str, str]:
         """The id of the app's AuthnRequest in `redirect_url`, and its RelayState."""
-        assert redirect_url.startswith(SSO_URL), redirect_url
+        assert redirect_url.startswith(self.sso_url), redirect_url
         query = parse_qs(urlsplit(redirect_url).query)
         request = self.server.parse_authn_request(query["SAMLRequest"][0], BINDING_HTTP_REDIRECT)
         return str(request.message.id), query.get("RelayState", [""])[0]
@@ -117,3 +123,52 @@ def post_response(
     if relay_state:
         data["RelayState"] = relay_state
     return session.post(acs_url, data=data, allow_redirects=False, timeout=30)
+
+
+class SamlIdPServer:
+    """The IdP on loopback for the browser: GET /saml/sso with the app's AuthnRequest
+    shows a page whose button POSTs the signed response to the ACS (the user `email`)."""
+
+    def __init__(self) -> None:
+        self.email = ""
+        self.acs_url = ""
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.idp = LocalSamlIdP(sso_url=f"http://127.0.0.1:{self.httpd.server_port}/saml/sso")
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def start(self) -> SamlIdPServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                url = f"{server.idp.sso_url}?{urlsplit(self.path).query}"
+                request_id, relay_state = server.idp.authn_request_id(url)
+                xml = server.idp.response_xml(
+                    email=server.email, acs_url=server.acs_url, in_response_to=request_id
+                )
+                saml_response = base64.b64encode(xml.encode()).decode()
+                body = (
+                    "<!doctype html><title>Test IdP</title>"
+                    f'<form method="post" action="{html.escape(server.acs_url)}">'
+                    f'<input type="hidden" name="SAMLResponse" value="{saml_response}">'
+                    f'<input type="hidden" name="RelayState" value="{html.escape(relay_state)}">'
+                    "<button type=submit>Sign in at the IdP</button></form>"
+                ).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        return Handler
