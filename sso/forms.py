@@ -38,6 +38,7 @@ class SamlConnectionForm(forms.Form):
     idp_metadata_file = forms.FileField(
         label="IdP metadata XML file",
         required=False,
+        widget=forms.ClearableFileInput(INPUT | {"accept": ".xml,application/xml,text/xml"}),
         help_text="Downloaded from your identity provider (Okta: “Identity Provider "
         "metadata”; Entra ID: “Federation Metadata XML”).",
     )

@@ -11,8 +11,10 @@ import pytest
 from accounts.models import User
 from sso.services_saml import saml_connection_save
 from tenants.models import Membership, Role
+from tests.config.pagecheck import PageWatch
+from tests.sessions_app.test_browser import _sign_in as sign_in
 from tests.sso.dns_server import LocalDNS
-from tests.sso.saml_idp import SamlIdPServer
+from tests.sso.saml_idp import LocalSamlIdP, SamlIdPServer
 from tests.sso.test_saml import acs_url, metadata_path, verified_domain
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -60,3 +62,32 @@ def test_continue_with_sso_signs_in_through_the_saml_idp_into_the_organisation(
 
     user = User.objects.get(email="sam@example.com")
     assert Membership.objects.get(tenant=acme, user=user).role.key == "member"
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_the_sso_page_with_a_saml_connection_meets_the_quality_bar(
+    _browser: Any, live_server: Any, acme: Any, owner: Any, width: int
+) -> None:
+    """The certificate, entity id and ACS URL fit a phone; no CSP, console or axe fault."""
+    saml_connection_save(
+        tenant=acme,
+        acting_user=owner,
+        idp_metadata=LocalSamlIdP().metadata,
+        default_role=Role.objects.get(tenant=acme, key="member"),
+        require_sso=False,
+        auto_join=False,
+    )
+    context = _browser.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": 800}
+    )
+    context.set_default_timeout(10_000)
+    try:
+        page = context.new_page()
+        watch = PageWatch.attach(page)
+        sign_in(page, owner.email)
+        problems = watch.check(f"/t/{acme.slug}/settings/sso/")
+        assert page.get_by_test_id("saml-certificate").is_visible()
+    finally:
+        context.close()
+
+    assert not problems
