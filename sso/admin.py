@@ -1,5 +1,5 @@
 """Read-only views of identities, domains and connections for support. Changes go
-through the owner's pages, which audit them; the client secret is never shown."""
+through the owner's pages, which audit them; the client secret and SAML SP key are never shown."""
 
 from __future__ import annotations
 
@@ -40,10 +40,10 @@ class DomainAdmin(ReadOnlyAdmin):
 
 @admin.register(Connection)
 class ConnectionAdmin(ReadOnlyAdmin):
-    list_display = ["tenant", "issuer", "require_sso", "auto_join", "last_tested_at"]
-    search_fields = ["tenant__name", "tenant__slug", "issuer"]
+    list_display = ["tenant", "protocol", "issuer", "require_sso", "auto_join", "last_tested_at"]
+    search_fields = ["tenant__name", "tenant__slug", "issuer", "saml_idp_entity_id"]
     raw_id_fields = ["tenant", "default_role"]
-    exclude = ["client_secret_encrypted"]
+    exclude = ["client_secret_encrypted", "saml_sp_key_encrypted"]
 
 
 @admin.register(OrgIdentity)

@@ -29,6 +29,94 @@ class DomainForm(forms.Form):
     )
 
 
+METADATA_MAX_BYTES = 1_000_000
+
+
+class SamlConnectionForm(forms.Form):
+    """The SAML half of the connection page (the policy fields as in ConnectionForm)."""
+
+    idp_metadata_file = forms.FileField(
+        label="IdP metadata XML file",
+        required=False,
+        widget=forms.ClearableFileInput(INPUT | {"accept": ".xml,application/xml,text/xml"}),
+        help_text="Downloaded from your identity provider (Okta: “Identity Provider "
+        "metadata”; Entra ID: “Federation Metadata XML”).",
+    )
+    idp_metadata = forms.CharField(
+        label="…or paste the metadata XML",
+        required=False,
+        max_length=METADATA_MAX_BYTES,
+        widget=forms.Textarea(INPUT | {"rows": 4, "spellcheck": "false"}),
+    )
+    attr_email = forms.CharField(
+        label="Email attribute",
+        max_length=255,
+        required=False,
+        initial="email",
+        help_text="Empty: the NameID is the email address.",
+        widget=forms.TextInput(INPUT | {"autocomplete": "off"}),
+    )
+    attr_first_name = forms.CharField(
+        label="First name attribute",
+        max_length=255,
+        required=False,
+        initial="firstName",
+        widget=forms.TextInput(INPUT | {"autocomplete": "off"}),
+    )
+    attr_last_name = forms.CharField(
+        label="Last name attribute",
+        max_length=255,
+        required=False,
+        initial="lastName",
+        widget=forms.TextInput(INPUT | {"autocomplete": "off"}),
+    )
+    attr_groups = forms.CharField(
+        label="Groups attribute",
+        max_length=255,
+        required=False,
+        initial="groups",
+        widget=forms.TextInput(INPUT | {"autocomplete": "off"}),
+    )
+    allow_idp_initiated = forms.BooleanField(
+        label="Allow sign-in started at the identity provider (IdP-initiated)",
+        help_text="Off: only sign-ins started from Pacetrack are accepted. On: each "
+        "assertion is still accepted once only.",
+        required=False,
+    )
+
+    def __init__(self, *args: Any, tenant: Tenant, connection: Connection | None, **kwargs: Any):
+        if connection is not None and connection.is_saml and not kwargs.get("data") and not args:
+            kwargs["initial"] = {
+                "attr_email": connection.saml_attr_email,
+                "attr_first_name": connection.saml_attr_first_name,
+                "attr_last_name": connection.saml_attr_last_name,
+                "attr_groups": connection.saml_attr_groups,
+                "allow_idp_initiated": connection.saml_allow_idp_initiated,
+                "default_role": connection.default_role_id,
+                "require_sso": connection.require_sso,
+                "auto_join": connection.auto_join,
+                "join_requests": connection.join_requests,
+            }
+        kwargs.setdefault("auto_id", "saml_%s")  # the OIDC form is on the same page
+        super().__init__(*args, **kwargs)
+        policy = ConnectionForm(tenant=tenant, connection=connection)
+        for name in ("default_role", "require_sso", "auto_join", "join_requests"):
+            self.fields[name] = policy.fields[name]
+            self.initial.setdefault(name, policy.initial.get(name))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        upload = data.get("idp_metadata_file")
+        if upload is not None:
+            if upload.size > METADATA_MAX_BYTES:
+                raise forms.ValidationError("The metadata file is too large.")
+            try:
+                data["idp_metadata"] = upload.read().decode("utf-8")
+            except UnicodeDecodeError:
+                raise forms.ValidationError("The metadata file is not UTF-8 XML.") from None
+        return data
+
+
 class ConnectionForm(forms.Form):
     issuer = forms.CharField(
         label="Issuer URL",

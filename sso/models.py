@@ -89,14 +89,16 @@ class Connection(models.Model):
 
     class Protocol(models.TextChoices):
         OIDC = "oidc", "OpenID Connect"
+        SAML = "saml", "SAML 2.0"
 
     tenant = models.OneToOneField(
         "tenants.Tenant", on_delete=models.CASCADE, related_name="sso_connection"
     )
     protocol = models.CharField(max_length=10, choices=Protocol.choices, default=Protocol.OIDC)
-    issuer = models.URLField(max_length=500)
-    client_id = models.CharField(max_length=255)
-    client_secret_encrypted = models.TextField()
+    # OpenID Connect (empty for SAML).
+    issuer = models.URLField(max_length=500, blank=True)
+    client_id = models.CharField(max_length=255, blank=True)
+    client_secret_encrypted = models.TextField(blank=True)
     scopes = models.CharField(max_length=255, default="openid email profile")
     # Members whose email is on a verified domain must sign in through the IdP
     # (owners keep a break-glass password sign-in, audited).
@@ -110,6 +112,19 @@ class Connection(models.Model):
     default_role = models.ForeignKey(
         "tenants.Role", null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # SAML 2.0 (empty for OIDC): the IdP's metadata as uploaded, and this connection's
+    # own SP key pair (the key encrypted like client secrets; sso.saml_keys).
+    saml_idp_metadata = models.TextField(blank=True)
+    saml_idp_entity_id = models.CharField(max_length=500, blank=True)
+    saml_sp_key_encrypted = models.TextField(blank=True)
+    saml_sp_certificate = models.TextField(blank=True)
+    # Responses nobody here asked for: off unless the owner turns them on.
+    saml_allow_idp_initiated = models.BooleanField(default=False)
+    # Which attributes carry what ("" = NameID for the email; none for the others).
+    saml_attr_email = models.CharField(max_length=255, blank=True, default="email")
+    saml_attr_first_name = models.CharField(max_length=255, blank=True, default="firstName")
+    saml_attr_last_name = models.CharField(max_length=255, blank=True, default="lastName")
+    saml_attr_groups = models.CharField(max_length=255, blank=True, default="groups")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     last_tested_at = models.DateTimeField(null=True, blank=True)
@@ -117,7 +132,11 @@ class Connection(models.Model):
     objects = TenantOwnedQuerySet.as_manager()
 
     def __str__(self) -> str:
-        return f"{self.get_protocol_display()} {self.issuer}"
+        return f"{self.get_protocol_display()} {self.issuer or self.saml_idp_entity_id}"
+
+    @property
+    def is_saml(self) -> bool:
+        return self.protocol == self.Protocol.SAML
 
     def role_for_new_members(self) -> Role:
         """The default role, or the tenant's built-in member role when it was deleted."""

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from accounts.models import User
     from tenants.models import Role, Tenant
 
-FIELDS = ("issuer", "client_id", "scopes", "require_sso", "auto_join", "join_requests")
+FIELDS = ("protocol", "issuer", "client_id", "scopes", "require_sso", "auto_join", "join_requests")
 
 
 def _state(connection: Connection) -> dict[str, Any]:
@@ -58,9 +58,10 @@ def connection_save(
     connection = Connection.objects.select_for_update().filter(tenant=tenant).first()
     before = _state(connection) if connection else None
     if connection is None:
-        if not client_secret:
-            raise ConnectionRefused("Enter the client secret.")
         connection = Connection(tenant=tenant)
+    if not client_secret and not connection.client_secret_encrypted:
+        raise ConnectionRefused("Enter the client secret.")
+    connection.protocol = Connection.Protocol.OIDC  # a SAML connection becomes OIDC
     connection.issuer = issuer
     connection.client_id = client_id.strip()
     connection.scopes = " ".join(dict.fromkeys(scope_list))

@@ -13,6 +13,7 @@ urlpatterns = [
     path("domains/<int:domain_id>/remove/", views_settings.domain_delete, name="domain-remove"),
     path("sso/", views_settings.connection, name="connection"),
     path("sso/save/", views_settings.connection_update, name="connection-save"),
+    path("sso/saml/save/", views_settings.connection_saml_update, name="connection-saml-save"),
     path("sso/test/", views_settings.connection_test, name="connection-test"),
     path(
         "sso/requests/<int:request_id>/approve/",

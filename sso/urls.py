@@ -1,12 +1,18 @@
 from django.urls import path
 
-from sso import views_org, views_social
+from sso import views_org, views_saml, views_social
 
 app_name = "sso"
 
 urlpatterns = [
     path("auth/sso/", views_org.sso_start, name="start"),
     path("auth/sso/callback/", views_org.sso_callback, name="callback"),
+    path(
+        "auth/saml/<int:tenant_id>/metadata/",
+        views_saml.saml_metadata,
+        name="saml-metadata",
+    ),
+    path("auth/saml/<int:tenant_id>/acs/", views_saml.saml_acs, name="saml-acs"),
     path("auth/sso/<int:connection_id>/confirm/", views_org.org_reauth, name="reauth"),
     # Before the provider routes: "link" is not a provider.
     path("auth/social/link/<str:token>/", views_social.social_link, name="social-link"),

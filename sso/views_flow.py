@@ -34,6 +34,16 @@ def leave_for_provider(request: HttpRequest, url: str, cookie: FlowCookie) -> Ht
     return response
 
 
+def leave_for_provider_saml(request: HttpRequest, url: str) -> HttpResponse:
+    """As leave_for_provider, without the flow cookie: a SAML Response comes back as a
+    cross-site POST, which a SameSite=Lax cookie does not reach; the request id is kept
+    server-side instead (sso.saml)."""
+    response = render(request, "sso/leaving.html", {"url": url, "host": urlsplit(url).netloc})
+    response["Refresh"] = f"0;url={url}"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 def flow_for(
     request: HttpRequest, *, purposes: set[str], source: str | None = None
 ) -> FlowCookie | None:

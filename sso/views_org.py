@@ -24,6 +24,7 @@ from sso.protocol import callback_check
 from sso.selectors import connection_for_email, email_domain, org_connections_of
 from sso.services_connections import connection_tested
 from sso.services_org import org_authorization_start, org_claims_fetch, org_sign_in
+from sso.views_saml import saml_leave
 
 if TYPE_CHECKING:
     from core.types import AuthenticatedRequest
@@ -47,6 +48,13 @@ def org_leave(
     request: HttpRequest, connection: Connection, *, purpose: str, next_url: str
 ) -> HttpResponse:
     """Off to the organisation's IdP, remembering why (sign-in or test)."""
+    if connection.is_saml:
+        if purpose != "org":
+            raise ConnectionRefused(
+                "Testing and re-authentication through SAML are not available yet: sign in "
+                "with “Continue with SSO” instead."
+            )
+        return saml_leave(request, connection, next_url=next_url)
     url, flow = org_authorization_start(connection=connection, redirect_uri=callback_uri(request))
     user_id = request.user.pk if request.user.is_authenticated else None
     cookie = FlowCookie(

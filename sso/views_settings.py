@@ -18,7 +18,7 @@ from core.types import TenantRequest
 from core.views import tenant_context
 from mfa.decorators import reauth_required
 from sso.exceptions import ConnectionRefused
-from sso.forms import ConnectionForm, DomainForm
+from sso.forms import ConnectionForm, DomainForm, SamlConnectionForm
 from sso.selectors import (
     connection_get,
     domain_get,
@@ -29,6 +29,7 @@ from sso.selectors import (
 from sso.services_connections import connection_save
 from sso.services_domains import domain_add, domain_remove, domain_verify
 from sso.services_org import join_request_decide
+from sso.services_saml import saml_connection_save, saml_urls
 from sso.views_org import org_leave
 
 
@@ -107,7 +108,12 @@ def domain_delete(request: TenantRequest, domain_id: int) -> HttpResponse:
     return redirect("sso_settings:domains", tenant_slug=request.tenant.slug)
 
 
-def _connection_page(request: TenantRequest, *, form: ConnectionForm | None = None) -> HttpResponse:
+def _connection_page(
+    request: TenantRequest,
+    *,
+    form: ConnectionForm | None = None,
+    saml_form: SamlConnectionForm | None = None,
+) -> HttpResponse:
     connection = connection_get(tenant=request.tenant)
     verified = [d for d in domain_list(tenant=request.tenant) if d.is_verified]
     context = tenant_context(
@@ -117,8 +123,11 @@ def _connection_page(request: TenantRequest, *, form: ConnectionForm | None = No
         verified_domains=verified,
         join_requests=join_requests_open(tenant=request.tenant),
         form=form or ConnectionForm(tenant=request.tenant, connection=connection),
+        saml_form=saml_form or SamlConnectionForm(tenant=request.tenant, connection=connection),
+        saml_urls=saml_urls(request, tenant_id=request.tenant.pk),
     )
-    return render(request, "sso/connection.html", context, status=400 if form else 200)
+    failed = form is not None or saml_form is not None
+    return render(request, "sso/connection.html", context, status=400 if failed else 200)
 
 
 @require_GET
@@ -156,6 +165,42 @@ def connection_update(request: TenantRequest) -> HttpResponse:
         form.add_error(None, str(error))
         return _connection_page(request, form=form)
     messages.success(request, "The SSO connection is saved. Test it before you rely on it.")
+    return redirect("sso_settings:connection", tenant_slug=request.tenant.slug)
+
+
+@require_POST
+@tenant_permission_required(SSO_MANAGE)
+@reauth_required
+def connection_saml_update(request: TenantRequest) -> HttpResponse:
+    _org_only(request)
+    current = connection_get(tenant=request.tenant)
+    form = SamlConnectionForm(
+        request.POST, request.FILES, tenant=request.tenant, connection=current
+    )
+    if not form.is_valid():
+        return _connection_page(request, saml_form=form)
+    data = form.cleaned_data
+    try:
+        saml_connection_save(
+            tenant=request.tenant,
+            acting_user=request.user,
+            idp_metadata=data["idp_metadata"],
+            default_role=data["default_role"],
+            require_sso=data["require_sso"],
+            auto_join=data["auto_join"],
+            join_requests=data["join_requests"],
+            allow_idp_initiated=data["allow_idp_initiated"],
+            attr_email=data["attr_email"],
+            attr_first_name=data["attr_first_name"],
+            attr_last_name=data["attr_last_name"],
+            attr_groups=data["attr_groups"],
+        )
+    except ConnectionRefused as error:
+        form.add_error(None, str(error))
+        return _connection_page(request, saml_form=form)
+    messages.success(
+        request, "The SAML connection is saved. Sign in through it before you rely on it."
+    )
     return redirect("sso_settings:connection", tenant_slug=request.tenant.slug)
 
 

@@ -30,6 +30,7 @@ NOT_PAGES = {
     "accounts:export": "a JSON download of the user's data",
     "files:download": "the file itself",
     "uploads:serve": "the file itself",
+    "sso:saml-metadata": "SAML SP metadata XML, read by the organisation's IdP",
     "tenant:invite-create": "a redirect to the members page's invitation form (no-JS back link)",
     **{
         f"scim-api:{name}": "SCIM JSON for identity providers (tests/scim)"

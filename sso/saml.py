@@ -1,0 +1,268 @@
+"""The SAML 2.0 service-provider side, on pysaml2 with xmlsec1 verifying signatures:
+the SP key pair, IdP metadata, the AuthnRequest and the Response's verification.
+
+Flows and policy live in the services; this module speaks the protocol and raises
+`SignInRefused` (or `ConnectionRefused` for bad metadata) with the reason.
+
+What is required of a Response, beyond what pysaml2 checks by default: a signature on
+the response or the assertion, exactly one assertion (signature-wrapping defence), a
+Destination equal to our ACS URL, an `InResponseTo` that is a request we issued (kept
+server-side, single use) or, only where the owner allowed IdP-initiated sign-in, none
+at all; and an assertion id never seen before.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+from defusedxml import ElementTree
+from django.core.cache import cache
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
+from saml2.client import Saml2Client
+from saml2.config import SPConfig
+from saml2.metadata import entity_descriptor
+from saml2.saml import NAMEID_FORMAT_EMAILADDRESS
+
+from core.security_log import security_event
+from sso.crypto import client_secret_decrypt
+from sso.exceptions import ConnectionRefused, SignInRefused
+
+XMLSEC_BINARY = "/usr/bin/xmlsec1"
+SKEW = 60  # seconds of clock difference accepted on NotBefore / NotOnOrAfter
+REQUEST_LIFETIME = 600  # seconds between sending the AuthnRequest and the Response
+REPLAY_WINDOW = 24 * 3600  # how long an assertion id is remembered (>> any lifetime)
+ASSERTION = "{urn:oasis:names:tc:SAML:2.0:assertion}Assertion"
+ENCRYPTED_ASSERTION = "{urn:oasis:names:tc:SAML:2.0:assertion}EncryptedAssertion"
+RESPONSE = "{urn:oasis:names:tc:SAML:2.0:protocol}Response"
+
+
+@dataclass(frozen=True)
+class SpUrls:
+    """Where this connection lives at Pacetrack (absolute URLs)."""
+
+    entity_id: str
+    acs_url: str
+
+
+@dataclass(frozen=True)
+class SamlConnectionData:
+    """What the protocol needs of a connection (a plain record: no model import)."""
+
+    pk: int
+    idp_metadata: str
+    sp_key_encrypted: str
+    sp_certificate: str
+    allow_idp_initiated: bool
+
+
+def sp_keypair_generate(*, common_name: str) -> tuple[str, str]:
+    """A fresh RSA-3072 key and a ten-year self-signed certificate (PEM), per connection."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name[:64])])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=3650))
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    return key_pem, cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def _config_dict(*, data: SamlConnectionData, urls: SpUrls, metadata: str) -> dict[str, Any]:
+    return {
+        "entityid": urls.entity_id,
+        "xmlsec_binary": XMLSEC_BINARY,
+        "accepted_time_diff": SKEW,
+        "metadata": {"inline": [metadata]} if metadata else {},
+        "service": {
+            "sp": {
+                "endpoints": {"assertion_consumer_service": [(urls.acs_url, BINDING_HTTP_POST)]},
+                "allow_unsolicited": data.allow_idp_initiated,
+                "authn_requests_signed": False,
+                "want_response_signed": False,
+                "want_assertions_signed": False,
+                "want_assertions_or_response_signed": True,
+                "name_id_format": [NAMEID_FORMAT_EMAILADDRESS],
+                "allow_unknown_attributes": True,
+            }
+        },
+    }
+
+
+@contextmanager
+def _client(
+    *, data: SamlConnectionData, urls: SpUrls, metadata: str | None = None
+) -> Iterator[Saml2Client]:
+    """A pysaml2 client for this connection. pysaml2 and xmlsec1 read keys from files:
+    the SP key lives in a private temporary directory for the length of one call."""
+    with tempfile.TemporaryDirectory(prefix="pacetrack-saml-") as directory:
+        config = _config_dict(
+            data=data, urls=urls, metadata=data.idp_metadata if metadata is None else metadata
+        )
+        if data.sp_key_encrypted:
+            key_file = os.path.join(directory, "sp.key")
+            cert_file = os.path.join(directory, "sp.crt")
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(client_secret_decrypt(data.sp_key_encrypted))
+            with open(cert_file, "w") as handle:
+                handle.write(data.sp_certificate)
+            config |= {
+                "key_file": key_file,
+                "cert_file": cert_file,
+                "encryption_keypairs": [{"key_file": key_file, "cert_file": cert_file}],
+            }
+        sp_config = SPConfig()
+        sp_config.load(config)
+        yield Saml2Client(config=sp_config)
+
+
+def idp_metadata_read(xml: str) -> tuple[str, str]:
+    """The IdP's entity id and its HTTP-Redirect SSO URL, or ConnectionRefused when the
+    metadata is not one IdP's with a signing certificate."""
+    data = SamlConnectionData(
+        pk=0, idp_metadata=xml, sp_key_encrypted="", sp_certificate="", allow_idp_initiated=False
+    )
+    urls = SpUrls(entity_id="urn:pacetrack:metadata-check", acs_url="https://invalid/acs")
+    try:
+        with _client(data=data, urls=urls) as client:
+            idps = list(client.metadata.identity_providers())
+            if len(idps) != 1:
+                raise ConnectionRefused("The metadata must describe exactly one identity provider.")
+            entity_id = idps[0]
+            sso = client.metadata.single_sign_on_service(entity_id, BINDING_HTTP_REDIRECT)
+            certs = client.metadata.certs(entity_id, "idpsso", "signing")
+    except ConnectionRefused:
+        raise
+    except Exception as error:  # pysaml2 raises many kinds on bad XML
+        security_event("sso.saml_metadata_refused", error=type(error).__name__)
+        raise ConnectionRefused("That is not valid SAML IdP metadata XML.") from None
+    if not sso:
+        raise ConnectionRefused("The IdP metadata has no HTTP-Redirect SingleSignOnService.")
+    if not certs:
+        raise ConnectionRefused("The IdP metadata has no signing certificate.")
+    return entity_id, sso[0]["location"]
+
+
+def sp_metadata_xml(*, data: SamlConnectionData, urls: SpUrls) -> str:
+    """Pacetrack's SP metadata for this connection, to paste into the IdP."""
+    with _client(data=data, urls=urls, metadata="") as client:
+        return str(entity_descriptor(client.config))
+
+
+def authn_request(*, data: SamlConnectionData, urls: SpUrls, relay_state: str) -> tuple[str, str]:
+    """The IdP URL carrying a fresh AuthnRequest (HTTP-Redirect), and the request id,
+    remembered server-side for REQUEST_LIFETIME to be matched once by the Response."""
+    with _client(data=data, urls=urls) as client:
+        request_id, info = client.prepare_for_authenticate(
+            binding=BINDING_HTTP_REDIRECT, relay_state=relay_state
+        )
+    url = dict(info["headers"])["Location"]
+    cache.set(f"sso:saml:request:{request_id}", data.pk, REQUEST_LIFETIME)
+    return url, request_id
+
+
+def _structure_check(xml: bytes) -> str:
+    """The Response's InResponseTo ("" when none), once its shape is one Response
+    holding exactly one (plain) Assertion: a second, wrapped or injected copy is how
+    signature-wrapping attacks smuggle an unsigned assertion past a signed one."""
+    try:
+        root = ElementTree.fromstring(xml, forbid_dtd=True)
+    except Exception:
+        raise SignInRefused("The identity provider's response is not valid XML.") from None
+    assertions = list(root.iter(ASSERTION))
+    if (
+        root.tag != RESPONSE
+        or list(root.iter(ENCRYPTED_ASSERTION))
+        or len(assertions) != 1
+        or assertions[0] not in list(root)
+    ):
+        security_event("sso.saml_structure_refused", assertions=len(assertions))
+        raise SignInRefused("The identity provider's response could not be verified.")
+    return root.get("InResponseTo") or ""
+
+
+def response_verify(
+    *, data: SamlConnectionData, urls: SpUrls, saml_response: str
+) -> dict[str, Any]:
+    """The verified assertion's subject and attributes: {"name_id", "attributes",
+    "in_response_to"}. Every check failing raises SignInRefused."""
+    try:
+        xml = base64.b64decode(saml_response, validate=True)
+    except (binascii.Error, ValueError):
+        raise SignInRefused("The identity provider's response is not readable.") from None
+    in_response_to = _structure_check(xml)
+    outstanding: dict[str, str] = {}
+    if in_response_to:
+        if cache.get(f"sso:saml:request:{in_response_to}") != data.pk:
+            security_event("sso.saml_unknown_request", connection=data.pk)
+            raise SignInRefused("This sign-in expired or was not started here. Try again.")
+        outstanding = {in_response_to: "/"}
+    elif not data.allow_idp_initiated:
+        security_event("sso.saml_unsolicited_refused", connection=data.pk)
+        raise SignInRefused(
+            "Sign-in started at the identity provider is off for this organisation. "
+            "Start from Pacetrack's “Continue with SSO”."
+        )
+    try:
+        with _client(data=data, urls=urls) as client:
+            response = client.parse_authn_request_response(
+                saml_response, BINDING_HTTP_POST, outstanding=outstanding
+            )
+    except Exception as error:  # pysaml2 raises a different class for each failed check
+        security_event(
+            "sso.saml_response_refused",
+            connection=data.pk,
+            error=f"{type(error).__name__}: {str(error)[:200]}",
+        )
+        raise SignInRefused("The identity provider's response could not be verified.") from None
+    if response is None or response.assertion is None:  # pysaml2 returns None for some
+        security_event("sso.saml_response_refused", connection=data.pk, error="not verified")
+        raise SignInRefused("The identity provider's response could not be verified.")
+    if response.response.destination != urls.acs_url:
+        security_event("sso.saml_destination_refused", connection=data.pk)
+        raise SignInRefused("The identity provider's response was sent for another address.")
+    if in_response_to and not cache.delete(f"sso:saml:request:{in_response_to}"):
+        security_event("sso.saml_request_replayed", connection=data.pk)
+        raise SignInRefused("This sign-in was already used. Start again.")
+    assertion_id = response.assertion.id
+    if not assertion_id or not cache.add(
+        f"sso:saml:assertion:{data.pk}:{assertion_id}", 1, REPLAY_WINDOW
+    ):
+        security_event("sso.saml_assertion_replayed", connection=data.pk)
+        raise SignInRefused("This sign-in was already used. Start again.")
+    name_id = response.name_id
+    attributes: dict[str, list[str]] = {}
+    for statement in response.assertion.attribute_statement or []:
+        for attribute in statement.attribute or []:
+            values = [str(v.text).strip() for v in attribute.attribute_value or [] if v.text]
+            # Mapped by Name (Okta: "firstName"; Entra ID: claim URIs) or FriendlyName.
+            for key in dict.fromkeys(filter(None, (attribute.name, attribute.friendly_name))):
+                attributes.setdefault(str(key), []).extend(values)
+    return {
+        "name_id": str(name_id.text).strip() if name_id is not None and name_id.text else "",
+        "attributes": attributes,
+        "in_response_to": in_response_to,
+    }

@@ -1,0 +1,145 @@
+"""An organisation's SAML connection: save it (metadata checked, SP key pair made
+once), and turn a verified assertion into the claims `org_sign_in` takes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import reverse
+
+from core.audit import audit_record
+from sso.audit import SsoAction
+from sso.crypto import client_secret_encrypt
+from sso.exceptions import ConnectionRefused, SignInRefused
+from sso.models import Connection
+from sso.saml import SamlConnectionData, SpUrls, idp_metadata_read, sp_keypair_generate
+from tenants.services._common import assert_in_tenant
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from tenants.models import Role, Tenant
+
+FIELDS = (
+    "protocol",
+    "saml_idp_entity_id",
+    "saml_allow_idp_initiated",
+    "saml_attr_email",
+    "saml_attr_first_name",
+    "saml_attr_last_name",
+    "saml_attr_groups",
+    "require_sso",
+    "auto_join",
+    "join_requests",
+)
+
+
+def saml_data(connection: Connection) -> SamlConnectionData:
+    return SamlConnectionData(
+        pk=connection.pk,
+        idp_metadata=connection.saml_idp_metadata,
+        sp_key_encrypted=connection.saml_sp_key_encrypted,
+        sp_certificate=connection.saml_sp_certificate,
+        allow_idp_initiated=connection.saml_allow_idp_initiated,
+    )
+
+
+def saml_urls(request: HttpRequest, *, tenant_id: int) -> SpUrls:
+    """The SP entity id (the metadata URL, as Okta and Entra ID expect) and ACS URL.
+    Named by the organisation, not the connection: the owner registers them at the
+    IdP before there is a connection (the IdP's metadata comes from that step)."""
+    kwargs = {"tenant_id": tenant_id}
+    return SpUrls(
+        entity_id=request.build_absolute_uri(reverse("sso:saml-metadata", kwargs=kwargs)),
+        acs_url=request.build_absolute_uri(reverse("sso:saml-acs", kwargs=kwargs)),
+    )
+
+
+def _state(connection: Connection) -> dict[str, Any]:
+    return {
+        **{name: getattr(connection, name) for name in FIELDS},
+        "default_role": connection.role_for_new_members().name,
+    }
+
+
+@transaction.atomic
+def saml_connection_save(
+    *,
+    tenant: Tenant,
+    acting_user: User,
+    idp_metadata: str,
+    default_role: Role,
+    require_sso: bool,
+    auto_join: bool,
+    join_requests: bool = False,
+    allow_idp_initiated: bool = False,
+    attr_email: str = "email",
+    attr_first_name: str = "firstName",
+    attr_last_name: str = "lastName",
+    attr_groups: str = "groups",
+) -> Connection:
+    """Create `tenant`'s SAML connection, or change it (an OIDC one becomes SAML). Empty
+    `idp_metadata` keeps the stored metadata; the SP key pair is made once and kept."""
+    if not tenant.is_org:
+        raise ConnectionRefused("Only organisations can set up single sign-on.")
+    assert_in_tenant(tenant, default_role)
+    if default_role.is_owner:
+        raise ConnectionRefused("New members cannot be made owners automatically.")
+    connection = Connection.objects.select_for_update().filter(tenant=tenant).first()
+    before = _state(connection) if connection else None
+    if connection is None:
+        connection = Connection(tenant=tenant)
+    metadata = idp_metadata.strip() or (connection.saml_idp_metadata if connection.is_saml else "")
+    if not metadata:
+        raise ConnectionRefused("Upload your identity provider's SAML metadata XML.")
+    entity_id, _ = idp_metadata_read(metadata)
+    connection.protocol = Connection.Protocol.SAML
+    connection.issuer = connection.client_id = connection.client_secret_encrypted = ""
+    connection.saml_idp_metadata = metadata
+    connection.saml_idp_entity_id = entity_id
+    if not connection.saml_sp_key_encrypted:
+        key, certificate = sp_keypair_generate(common_name=f"Pacetrack SAML {tenant.slug}")
+        connection.saml_sp_key_encrypted = client_secret_encrypt(key)
+        connection.saml_sp_certificate = certificate
+    connection.saml_allow_idp_initiated = allow_idp_initiated
+    connection.saml_attr_email = attr_email.strip()
+    connection.saml_attr_first_name = attr_first_name.strip()
+    connection.saml_attr_last_name = attr_last_name.strip()
+    connection.saml_attr_groups = attr_groups.strip()
+    connection.default_role = default_role
+    connection.require_sso = require_sso
+    connection.auto_join = auto_join
+    connection.join_requests = join_requests
+    connection.full_clean()
+    connection.save()
+    audit_record(
+        tenant=tenant,
+        action=SsoAction.CONNECTION_CHANGED if before else SsoAction.CONNECTION_CREATED,
+        acting_user=acting_user,
+        target=connection,
+        before=before,
+        after=_state(connection) | ({"idp_metadata": "changed"} if idp_metadata.strip() else {}),
+    )
+    return connection
+
+
+def saml_claims(*, connection: Connection, verified: dict[str, Any]) -> dict[str, Any]:
+    """The claims of a verified assertion under the connection's attribute mapping:
+    the NameID is the subject; the email is the mapped attribute, else the NameID."""
+    attributes: dict[str, list[str]] = verified["attributes"]
+    if not verified["name_id"]:
+        raise SignInRefused("The identity provider sent no NameID.")
+
+    def first(name: str) -> str:
+        values = attributes.get(name) if name else None
+        return values[0] if values else ""
+
+    email = first(connection.saml_attr_email) or verified["name_id"]
+    name = " ".join(
+        part
+        for part in (first(connection.saml_attr_first_name), first(connection.saml_attr_last_name))
+        if part
+    )
+    groups = attributes.get(connection.saml_attr_groups, []) if connection.saml_attr_groups else []
+    return {"sub": verified["name_id"], "email": email, "name": name, "groups": groups}

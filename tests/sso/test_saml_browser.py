@@ -1,0 +1,93 @@
+"""SP-initiated SAML sign-in in Chromium: email-first page, the IdP on loopback, the
+signed response POSTed to the ACS, and the new member lands in the organisation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from accounts.models import User
+from sso.services_saml import saml_connection_save
+from tenants.models import Membership, Role
+from tests.config.pagecheck import PageWatch
+from tests.sessions_app.test_browser import _sign_in as sign_in
+from tests.sso.dns_server import LocalDNS
+from tests.sso.saml_idp import LocalSamlIdP, SamlIdPServer
+from tests.sso.test_saml import acs_url, metadata_path, verified_domain
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def saml_idp_server() -> Iterator[SamlIdPServer]:
+    server = SamlIdPServer().start()
+    yield server
+    server.stop()
+
+
+def test_continue_with_sso_signs_in_through_the_saml_idp_into_the_organisation(
+    _browser: Any,
+    live_server: Any,
+    acme: Any,
+    owner: Any,
+    dns_server: LocalDNS,
+    saml_idp_server: SamlIdPServer,
+) -> None:
+    verified_domain(acme, owner, dns_server)
+    connection = saml_connection_save(
+        tenant=acme,
+        acting_user=owner,
+        idp_metadata=saml_idp_server.idp.metadata,
+        default_role=Role.objects.get(tenant=acme, key="member"),
+        require_sso=False,
+        auto_join=False,
+    )
+    saml_idp_server.idp.trust(live_server.url + metadata_path(connection))
+    saml_idp_server.acs_url = acs_url(live_server, connection)
+    saml_idp_server.email = "sam@example.com"
+    context = _browser.new_context(base_url=live_server.url)
+    try:
+        page = context.new_page()
+        page.goto("/auth/sso/")
+        page.get_by_label("Work email").fill("Sam@Example.com")
+        page.get_by_role("button", name="Continue", exact=True).click()
+        page.get_by_role("button", name="Sign in at the IdP").click()
+
+        page.wait_for_url(f"**/t/{acme.slug}/")
+        assert "Acme" in page.content()
+    finally:
+        context.close()
+
+    user = User.objects.get(email="sam@example.com")
+    assert Membership.objects.get(tenant=acme, user=user).role.key == "member"
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_the_sso_page_with_a_saml_connection_meets_the_quality_bar(
+    _browser: Any, live_server: Any, acme: Any, owner: Any, width: int
+) -> None:
+    """The certificate, entity id and ACS URL fit a phone; no CSP, console or axe fault."""
+    saml_connection_save(
+        tenant=acme,
+        acting_user=owner,
+        idp_metadata=LocalSamlIdP().metadata,
+        default_role=Role.objects.get(tenant=acme, key="member"),
+        require_sso=False,
+        auto_join=False,
+    )
+    context = _browser.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": 800}
+    )
+    context.set_default_timeout(10_000)
+    try:
+        page = context.new_page()
+        watch = PageWatch.attach(page)
+        sign_in(page, owner.email)
+        problems = watch.check(f"/t/{acme.slug}/settings/sso/")
+        assert page.get_by_test_id("saml-certificate").is_visible()
+    finally:
+        context.close()
+
+    assert not problems
