@@ -324,6 +324,10 @@ def start_proxied(
         directory,
         port=PORT_HAPROXY,
         app_ports=(PORT_PROXIED_APP,),
+        # One instance of 2 sync workers: without a queue in HAProxy, wrk's 32 connections
+        # wait in gunicorn's backlog, the /readyz/ check times out, and HAProxy answers
+        # 503 for the only server (seen in the first run).
+        server_maxconn=2,
         logfile=logdir / "haproxy.log",
     )
     return master

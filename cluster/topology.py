@@ -219,11 +219,15 @@ def haproxy_config(
     *,
     port: int = HAPROXY_PORT,
     app_ports: tuple[int, ...] = APP_PORTS,
+    server_maxconn: int = 0,
 ) -> Path:
     """Round robin over the app instances, a /readyz/ check every second; the client
-    address goes in X-Real-IP, which HAProxy always overwrites (TRUSTED_PROXIES)."""
+    address goes in X-Real-IP, which HAProxy always overwrites (TRUSTED_PROXIES).
+    `server_maxconn` (e.g. the sync workers per instance) makes HAProxy queue the excess
+    itself, so a saturated instance still answers its health check within the interval."""
+    limit = f" maxconn {server_maxconn}" if server_maxconn else ""
     servers = "\n".join(
-        f"    server app{n + 1} 127.0.0.1:{app} check" for n, app in enumerate(app_ports)
+        f"    server app{n + 1} 127.0.0.1:{app} check{limit}" for n, app in enumerate(app_ports)
     )
     cfg = directory / "haproxy.cfg"
     cfg.write_text(
@@ -263,10 +267,11 @@ def start_haproxy(
     *,
     port: int = HAPROXY_PORT,
     app_ports: tuple[int, ...] = APP_PORTS,
+    server_maxconn: int = 0,
     logfile: Path | None = None,
 ) -> subprocess.Popen[bytes]:
     require_port(port, "HAProxy")
-    cfg = haproxy_config(directory, port=port, app_ports=app_ports)
+    cfg = haproxy_config(directory, port=port, app_ports=app_ports, server_maxconn=server_maxconn)
     subprocess.run(["haproxy", "-c", "-q", "-f", str(cfg)], check=True)
     proc = procs.start(
         "haproxy", ["haproxy", "-db", "-f", str(cfg)], logfile=logfile or LOGS / "haproxy.log"
