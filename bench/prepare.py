@@ -74,14 +74,21 @@ def api_key(user: Any, org_slug: str) -> str | None:
     """An API key of the identity's organisation (for GET /api/v1/members), made through
     the api app's service; None where the app is absent (an older checkout)."""
     try:
-        from api.services import api_key_create
+        from api.models import ApiKey
+        from api.services import api_key_create, api_key_revoke
     except ImportError:
         return None
     from tenants.models import Tenant
 
+    tenant = Tenant.objects.get(slug=org_slug)
+    name = f"bench {user.pk}"
+    # A re-used volume keeps the last run's key, whose secret is gone (only its hash is
+    # stored) and whose live name is unique: revoke it and make a new one.
+    for old in ApiKey.objects.filter(tenant=tenant, name=name, revoked_at__isnull=True):
+        api_key_revoke(tenant=tenant, key=old, acting_user=user)
     _, raw = api_key_create(
-        tenant=Tenant.objects.get(slug=org_slug),
-        name=f"bench {user.pk}",
+        tenant=tenant,
+        name=name,
         scopes=[],
         expires_at=None,
         acting_user=user,

@@ -5,10 +5,14 @@ volume (re-used when present), make fresh signed-in identities, start two gunico
 instances with production settings (rate limiter on / off), run wrk against each
 page, count SQL/Redis/storage per request in-process, time the hot-path lookups
 (bench/lookup_cost.py), print the table and write it to bench/results/latest.md.
+Then, unless BENCH_PROXIED=0, the same limiter-on app once more behind a minimal
+scale-out path: HAProxy in front of a fourth gunicorn that reaches PostgreSQL through
+PgBouncer in transaction mode (`DATABASE_POOLER=pgbouncer`), both configured by the
+cluster package's own helpers (cluster/topology.py), measured on the same pages.
 
 Environment knobs: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/
 pt_bench), BENCH_REDIS_URL (default redis://127.0.0.1:6379/9), BENCH_SECONDS (10),
-BENCH_CONNECTIONS (32).
+BENCH_CONNECTIONS (32), BENCH_PROXIED (1).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import time
@@ -44,11 +49,16 @@ from bench.lib import (
     wrk,
 )
 from bench.seed import SEED_PASSWORD
+from cluster.topology import pgbouncer_config, start_haproxy, start_pgbouncer
 
 PORT_LIMITED = 8201
 PORT_UNLIMITED = 8202
 PORT_MOTO = 8203
 PORT_STOCK = 8204
+PORT_PROXIED_APP = 8205  # the gunicorn behind HAProxy, on PgBouncer
+PORT_HAPROXY = 8206
+PORT_PGBOUNCER = 8207
+PROXIED_KEYS = ("bare", "healthz", "dashboard")
 BUCKET = "pacetrack-bench"
 
 
@@ -135,8 +145,7 @@ def scenarios(prepared: dict, port: int, *, with_signin: bool) -> list[Scenario]
     anyone = [("GET", "/bench/hello/", {"X-Forwarded-For": xff(i)}, "") for i in range(2000)]
     out = [Scenario("bare", "(1) bare Django view", port, anyone, 200, "hello")]
     if with_signin:
-        health = [(m, "/healthz/", h, b) for m, _p, h, b in anyone]
-        out.append(Scenario("healthz", "(6) /healthz/", port, health, 200))
+        out.append(healthz_scenario(port))
         stock_anyone = [(m, "/hello/", h, b) for m, _p, h, b in anyone]
         out.append(Scenario("stock_bare", "(1s) bare view, stock", PORT_STOCK, stock_anyone, 200))
         if ids and ids[0]["stock_cookie"]:
@@ -265,6 +274,65 @@ def scenarios(prepared: dict, port: int, *, with_signin: bool) -> list[Scenario]
     return out
 
 
+def healthz_scenario(port: int) -> Scenario:
+    lines = [("GET", "/healthz/", {"X-Forwarded-For": xff(i)}, "") for i in range(2000)]
+    return Scenario("healthz", "(6) /healthz/", port, lines, 200)
+
+
+def proxied_skip_reason(database_url: str) -> str:
+    """Why the HAProxy + PgBouncer rows cannot run here ("" when they can)."""
+    if os.environ.get("BENCH_PROXIED", "1") == "0":
+        return "BENCH_PROXIED=0"
+    missing = [b for b in ("haproxy", "pgbouncer") if not shutil.which(b)]
+    if missing:
+        return f"{' and '.join(missing)} not installed (apt-get install haproxy pgbouncer)"
+    url = urllib.parse.urlsplit(database_url)
+    if url.hostname != "127.0.0.1" or url.username != "postgres" or url.password:
+        # cluster/topology.py's PgBouncer config: trust auth, user postgres, loopback.
+        return "PgBouncer here needs BENCH_DATABASE_URL postgres://postgres@127.0.0.1:<port>/<db>"
+    return ""
+
+
+def start_proxied(
+    procs: Processes, base: dict[str, str], directory: Path, logdir: Path
+) -> subprocess.Popen:
+    """PgBouncer in front of the bench database, a gunicorn on it, HAProxy in front:
+    the configs are cluster/topology.py's, pointed at this run's ports and database."""
+    url = urllib.parse.urlsplit(base["DATABASE_URL"])
+    db_name = url.path.lstrip("/")
+    if os.geteuid() == 0:
+        shutil.chown(directory, "postgres")  # PgBouncer runs as postgres and logs here
+    pgbouncer_config(directory, port=PORT_PGBOUNCER, db_name=db_name, server_port=url.port or 5432)
+    start_pgbouncer(
+        procs, directory, port=PORT_PGBOUNCER, db_name=db_name, logfile=logdir / "pgbouncer.out"
+    )
+    master = start_gunicorn(
+        procs,
+        port=PORT_PROXIED_APP,
+        env={
+            **base,
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:{PORT_PGBOUNCER}/{db_name}",
+            "DATABASE_POOLER": "pgbouncer",
+            # As in the cluster: HAProxy overwrites X-Real-IP with the socket address.
+            "TRUSTED_PROXIES": "127.0.0.1/32",
+            "CLIENT_IP_HEADER": "X-Real-IP",
+        },
+        logfile=logdir / "gunicorn-proxied.log",
+    )
+    start_haproxy(
+        procs,
+        directory,
+        port=PORT_HAPROXY,
+        app_ports=(PORT_PROXIED_APP,),
+        # One instance of 2 sync workers: without a queue in HAProxy, wrk's 32 connections
+        # wait in gunicorn's backlog, the /readyz/ check times out, and HAProxy answers
+        # 503 for the only server (seen in the first run).
+        server_maxconn=2,
+        logfile=logdir / "haproxy.log",
+    )
+    return master
+
+
 def fmt(v: float, digits: int = 1) -> str:
     return f"{v:,.{digits}f}"
 
@@ -297,9 +365,15 @@ def render(
 ) -> str:
     rows = []
     reference = results.get("limited", {}).get("stock_min")
-    for instance, title in (("limited", "rate limiter on"), ("unlimited", "rate limiter off")):
+    for instance, title in (
+        ("limited", "rate limiter on"),
+        ("unlimited", "rate limiter off"),
+        ("proxied", "limiter on, via HAProxy + PgBouncer"),
+    ):
         res = results.get(instance, {})
-        bare = res.get("bare")
+        # Through the proxies the ratios stay against the direct ceiling, so they show
+        # what the two extra hops cost.
+        bare = results.get("limited", {}).get("bare") if instance == "proxied" else res.get("bare")
         for key, label in LABELS.items():
             where = f"{instance}:{key}"
             if key not in res and where not in problems:
@@ -346,6 +420,14 @@ def render(
             "on loopback. (2) and (1s) run on a third instance with stock Django settings "
             "(bench/stock_settings.py: `startproject`'s middleware, `django.contrib.sessions` "
             "database sessions, ModelBackend, a one-line template), same database and users.",
+            "",
+            'Rows "via HAProxy + PgBouncer": the limiter-on app on a fourth instance whose '
+            "`DATABASE_URL` is PgBouncer in transaction pooling (`DATABASE_POOLER=pgbouncer`: "
+            "no prepared statements, no server-side cursors), behind HAProxy (X-Real-IP), "
+            "configs written by cluster/topology.py; × (1) and × (2) are against the direct "
+            "(1) and (2), so they include the two extra hops. All of it shares the same "
+            "cores as the direct rows: this shows the cost of the hops, not horizontal "
+            "scaling (docs/scaling.md).",
             "",
             table,
             "",
@@ -470,7 +552,7 @@ def main() -> int:
     logdir.mkdir(parents=True, exist_ok=True)
     procs = Processes()
     notes: list[str] = []
-    with temp_dir("pt-bench-static-") as static_root:
+    with temp_dir("pt-bench-static-") as static_root, temp_dir("pt-bench-proxy-") as proxy_dir:
         base = production_env(
             DATABASE_URL=os.environ.get(
                 "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pt_bench"
@@ -481,6 +563,9 @@ def main() -> int:
             RATELIMIT_KEY_PREFIX=f"bench{int(time.time())}:",
             BENCH_ENDPOINTS="true",
             TRUSTED_PROXIES="1",
+            # Per API key (default 100/15m; no plan sets an `api_rate`): the bench spreads
+            # keys like it spreads users, but a long run must never measure a 429.
+            RATELIMIT_API="1000000/15m",
             STATIC_ROOT=str(static_root),
             TASKS_BACKEND="database",
             EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
@@ -549,6 +634,24 @@ def main() -> int:
             plan += [
                 ("unlimited", s) for s in scenarios(prepared, PORT_UNLIMITED, with_signin=False)
             ]
+            results["proxied"] = {}
+            skip = proxied_skip_reason(base["DATABASE_URL"])
+            if skip:
+                for key in PROXIED_KEYS:
+                    problems[f"proxied:{key}"] = skip
+                log(f"SKIP the HAProxy + PgBouncer rows: {skip}")
+            else:
+                log(
+                    f"starting PgBouncer :{PORT_PGBOUNCER}, gunicorn :{PORT_PROXIED_APP} on it, "
+                    f"HAProxy :{PORT_HAPROXY} in front"
+                )
+                masters[PORT_HAPROXY] = start_proxied(procs, base, proxy_dir, logdir)
+                plan += [
+                    ("proxied", s)
+                    for s in scenarios(prepared, PORT_HAPROXY, with_signin=False)
+                    if s.key in PROXIED_KEYS
+                ]
+                plan.append(("proxied", healthz_scenario(PORT_HAPROXY)))
             for instance, sc in plan:
                 problem = check(sc)
                 if problem:

@@ -154,18 +154,25 @@ class PgNode:
         ).stdout.strip()
 
 
-def pgbouncer_config() -> Path:
-    """Transaction pooling in front of the primary; the replica is reached directly."""
-    ini = CLUSTER_DIR / "pgbouncer.ini"
-    users = CLUSTER_DIR / "userlist.txt"
+def pgbouncer_config(
+    directory: Path = CLUSTER_DIR,
+    *,
+    port: int = PGBOUNCER_PORT,
+    db_name: str = DB_NAME,
+    server_port: int = PRIMARY_PORT,
+) -> Path:
+    """Transaction pooling in front of the primary; the replica is reached directly.
+    `make bench` writes the same file in its own directory, in front of its database."""
+    ini = directory / "pgbouncer.ini"
+    users = directory / "userlist.txt"
     users.write_text('"postgres" ""\n')
     ini.write_text(
         f"""[databases]
-{DB_NAME} = host=127.0.0.1 port={PRIMARY_PORT} dbname={DB_NAME}
+{db_name} = host=127.0.0.1 port={server_port} dbname={db_name}
 
 [pgbouncer]
 listen_addr = 127.0.0.1
-listen_port = {PGBOUNCER_PORT}
+listen_port = {port}
 unix_socket_dir =
 auth_type = trust
 auth_file = {users}
@@ -174,22 +181,29 @@ default_pool_size = 20
 max_client_conn = 400
 server_reset_query =
 ignore_startup_parameters = extra_float_digits,options
-logfile = {CLUSTER_DIR / "pgbouncer.log"}
+logfile = {directory / "pgbouncer.log"}
 """
     )
     return ini
 
 
-def start_pgbouncer(procs: Processes) -> subprocess.Popen[bytes]:
-    require_port(PGBOUNCER_PORT, "PgBouncer")
-    argv = ["pgbouncer", str(CLUSTER_DIR / "pgbouncer.ini")]
+def start_pgbouncer(
+    procs: Processes,
+    directory: Path = CLUSTER_DIR,
+    *,
+    port: int = PGBOUNCER_PORT,
+    db_name: str = DB_NAME,
+    logfile: Path | None = None,
+) -> subprocess.Popen[bytes]:
+    require_port(port, "PgBouncer")
+    argv = ["pgbouncer", str(directory / "pgbouncer.ini")]
     if os.geteuid() == 0:
         argv[1:1] = ["-u", "postgres"]  # it refuses to run as root
-    proc = procs.start("pgbouncer", argv, logfile=LOGS / "pgbouncer.out")
+    proc = procs.start("pgbouncer", argv, logfile=logfile or LOGS / "pgbouncer.out")
     deadline = time.monotonic() + 10
     while (
         subprocess.run(
-            ["pg_isready", "-h", "127.0.0.1", "-p", str(PGBOUNCER_PORT), "-d", DB_NAME, "-q"],
+            ["pg_isready", "-h", "127.0.0.1", "-p", str(port), "-d", db_name, "-q"],
             check=False,
         ).returncode
         != 0
@@ -200,13 +214,22 @@ def start_pgbouncer(procs: Processes) -> subprocess.Popen[bytes]:
     return proc
 
 
-def haproxy_config() -> Path:
+def haproxy_config(
+    directory: Path = CLUSTER_DIR,
+    *,
+    port: int = HAPROXY_PORT,
+    app_ports: tuple[int, ...] = APP_PORTS,
+    server_maxconn: int = 0,
+) -> Path:
     """Round robin over the app instances, a /readyz/ check every second; the client
-    address goes in X-Real-IP, which HAProxy always overwrites (TRUSTED_PROXIES)."""
+    address goes in X-Real-IP, which HAProxy always overwrites (TRUSTED_PROXIES).
+    `server_maxconn` (e.g. the sync workers per instance) makes HAProxy queue the excess
+    itself, so a saturated instance still answers its health check within the interval."""
+    limit = f" maxconn {server_maxconn}" if server_maxconn else ""
     servers = "\n".join(
-        f"    server app{n + 1} 127.0.0.1:{port} check" for n, port in enumerate(APP_PORTS)
+        f"    server app{n + 1} 127.0.0.1:{app} check{limit}" for n, app in enumerate(app_ports)
     )
-    cfg = CLUSTER_DIR / "haproxy.cfg"
+    cfg = directory / "haproxy.cfg"
     cfg.write_text(
         f"""global
     maxconn 1000
@@ -222,7 +245,7 @@ defaults
     retry-on conn-failure
 
 frontend web
-    bind 127.0.0.1:{HAPROXY_PORT}
+    bind 127.0.0.1:{port}
     http-request set-header X-Real-IP %[src]
     default_backend app
 
@@ -238,12 +261,22 @@ backend app
     return cfg
 
 
-def start_haproxy(procs: Processes) -> subprocess.Popen[bytes]:
-    require_port(HAPROXY_PORT, "HAProxy")
-    cfg = haproxy_config()
+def start_haproxy(
+    procs: Processes,
+    directory: Path = CLUSTER_DIR,
+    *,
+    port: int = HAPROXY_PORT,
+    app_ports: tuple[int, ...] = APP_PORTS,
+    server_maxconn: int = 0,
+    logfile: Path | None = None,
+) -> subprocess.Popen[bytes]:
+    require_port(port, "HAProxy")
+    cfg = haproxy_config(directory, port=port, app_ports=app_ports, server_maxconn=server_maxconn)
     subprocess.run(["haproxy", "-c", "-q", "-f", str(cfg)], check=True)
-    proc = procs.start("haproxy", ["haproxy", "-db", "-f", str(cfg)], logfile=LOGS / "haproxy.log")
-    wait_http(f"http://127.0.0.1:{HAPROXY_PORT}/healthz/")
+    proc = procs.start(
+        "haproxy", ["haproxy", "-db", "-f", str(cfg)], logfile=logfile or LOGS / "haproxy.log"
+    )
+    wait_http(f"http://127.0.0.1:{port}/healthz/")
     return proc
 
 
