@@ -6,7 +6,7 @@
                                        ├─► replica reads ───────────► PostgreSQL :8312 (hot standby)
                                        ├─► Redis Cluster :8320-8325 (3 masters, 3 replicas)
                                        └─► moto S3 :8330
-    task workers ×2 ─► PgBouncer
+    task workers ×2, scheduler ─► PgBouncer
 
 Every process is ours: started here, recorded in `<CLUSTER_DIR>/pids.json`, stopped
 by its pid (never by name); PostgreSQL runs as the `postgres` user from temp data
@@ -357,6 +357,7 @@ class Cluster:
             self.start_app(port)
         for n in range(WORKERS):
             self.start_worker(n)
+        self.start_scheduler()
         log("HAProxy")
         start_haproxy(self.procs)
         self.save()
@@ -373,6 +374,11 @@ class Cluster:
             self.workers[n] = proc
         else:
             self.workers.append(proc)
+
+    def start_scheduler(self) -> None:
+        """`manage.py scheduler`: enqueues settings.SCHEDULE's jobs for the workers."""
+        argv = [str(BIN / "python"), "manage.py", "scheduler"]
+        self.procs.start("scheduler", argv, env=self.env, logfile=LOGS / "scheduler.log")
 
     def restart_redis_node(self, port: int) -> None:
         self.redis[port] = start_node(self.procs, port, CLUSTER_DIR / "redis", LOGS)
