@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from core.errors import ServiceForm
 from sso.models import Connection
 from tenants.models import Role, Tenant
 
@@ -32,7 +33,7 @@ class DomainForm(forms.Form):
 METADATA_MAX_BYTES = 1_000_000
 
 
-class SamlConnectionForm(forms.Form):
+class SamlConnectionForm(ServiceForm):
     """The SAML half of the connection page (the policy fields as in ConnectionForm)."""
 
     idp_metadata_file = forms.FileField(
@@ -117,7 +118,7 @@ class SamlConnectionForm(forms.Form):
         return data
 
 
-class ConnectionForm(forms.Form):
+class ConnectionForm(ServiceForm):
     issuer = forms.CharField(
         label="Issuer URL",
         max_length=500,

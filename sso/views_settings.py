@@ -148,8 +148,8 @@ def connection_update(request: TenantRequest) -> HttpResponse:
     if not form.is_valid():
         return _connection_page(request, form=form)
     data = form.cleaned_data
-    try:
-        connection_save(
+    form.run(
+        lambda: connection_save(
             tenant=request.tenant,
             acting_user=request.user,
             issuer=data["issuer"],
@@ -161,8 +161,8 @@ def connection_update(request: TenantRequest) -> HttpResponse:
             auto_join=data["auto_join"],
             join_requests=data["join_requests"],
         )
-    except ConnectionRefused as error:
-        form.add_error(None, str(error))
+    )
+    if form.errors:
         return _connection_page(request, form=form)
     messages.success(request, "The SSO connection is saved. Test it before you rely on it.")
     return redirect("sso_settings:connection", tenant_slug=request.tenant.slug)
@@ -180,8 +180,8 @@ def connection_saml_update(request: TenantRequest) -> HttpResponse:
     if not form.is_valid():
         return _connection_page(request, saml_form=form)
     data = form.cleaned_data
-    try:
-        saml_connection_save(
+    form.run(
+        lambda: saml_connection_save(
             tenant=request.tenant,
             acting_user=request.user,
             idp_metadata=data["idp_metadata"],
@@ -195,8 +195,8 @@ def connection_saml_update(request: TenantRequest) -> HttpResponse:
             attr_last_name=data["attr_last_name"],
             attr_groups=data["attr_groups"],
         )
-    except ConnectionRefused as error:
-        form.add_error(None, str(error))
+    )
+    if form.errors:
         return _connection_page(request, saml_form=form)
     messages.success(
         request, "The SAML connection is saved. Sign in through it before you rely on it."
