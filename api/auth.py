@@ -1,11 +1,12 @@
 """Every API request, before its operation runs: the key, its rate limit, its audit name.
 
 `key_pipeline` wraps each operation (a ninja "view" decorator, so it runs before
-parameters are parsed): an absent, unknown, revoked or expired key gets 401, a key
-over its plan's rate 429 (both `application/problem+json`), and the operation then
-runs with `request.api_key`, as "API key <name>" in the audit log, and answers with
-the `X-RateLimit-*` headers. The `KeyBearer` below only tells ninja (and the OpenAPI
-schema) that operations need the bearer key; it reads what the pipeline found.
+parameters are parsed): an absent, unknown, revoked or expired key gets 401, a key of
+an organisation whose plan lacks API keys 403, a key over its plan's rate 429 (all
+`application/problem+json`), and the operation then runs with `request.api_key`, as
+"API key <name>" in the audit log, and answers with the `X-RateLimit-*` headers. The
+`KeyBearer` below only tells ninja (and the OpenAPI schema) that operations need the
+bearer key; it reads what the pipeline found.
 
 Sessions play no part: a browser's cookie never authenticates an API request, so the
 API needs no CSRF protection and cross-site requests can do nothing with it.
@@ -20,6 +21,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext
 from ninja.security import HttpBearer
 
 from api.idempotency import idempotent
@@ -27,7 +29,8 @@ from api.models import ApiKey
 from api.problems import problem
 from api.selectors import api_key_for_secret
 from api.services import api_key_touch
-from billing.plans import plan_for_tenant
+from billing.exceptions import PlanLimitReached
+from billing.plans import plan_for_tenant, plan_require
 from core.audit import audit_actor_label
 from core.client_ip import client_ip
 from core.security_log import security_event
@@ -71,6 +74,19 @@ def _authenticate(request: HttpRequest) -> ApiKey | HttpResponse:
     return key
 
 
+def _plan_refusal(key: ApiKey) -> HttpResponse | None:
+    """403 while the organisation's plan lacks API keys (a downgrade): the key is kept,
+    not revoked, and works again after an upgrade, so nothing has to be re-issued."""
+    try:
+        plan_require(tenant=key.tenant, feature="api_keys")
+    except PlanLimitReached as exc:
+        detail = " ".join(
+            [exc.message, gettext("This key is kept and works again after an upgrade.")]
+        )
+        return problem(403, detail, kind="plan-limit")
+    return None
+
+
 def key_pipeline(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @wraps(run)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -78,6 +94,9 @@ def key_pipeline(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         if isinstance(found, HttpResponse):
             return found
         key = found
+        refused = _plan_refusal(key)
+        if refused is not None:
+            return refused
         plan_rate = plan_for_tenant(key.tenant).api_rate
         usage = ratelimit_consume(
             tier="api",

@@ -12,6 +12,7 @@ from api.audit import ApiKeyAction
 from api.exceptions import ApiKeyError, ApiKeyScopeError
 from api.keys import key_generate
 from api.models import ApiKey
+from billing.plans import plan_require
 from core.audit import audit_record
 from core.permissions import ALL_PERMISSIONS, permission_names
 from tenants.services._common import acting_role, assert_in_tenant
@@ -36,10 +37,11 @@ def api_key_create(
     """A new key for the organisation and the whole key, which is never shown again.
 
     Its scopes are a subset of what the creator's role holds now: a key never carries
-    more than the person who made it.
+    more than the person who made it. The plan must include API keys (PlanLimitReached).
     """
     if tenant.is_personal:
         raise ApiKeyError("API keys belong to organisations. Create an organisation first.")
+    plan_require(tenant=tenant, feature="api_keys")
     name = name.strip()
     if not name:
         raise ApiKeyError("Give the key a name, so you recognise it later.")

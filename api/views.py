@@ -13,6 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 from api import selectors, services
 from api.forms import ApiKeyForm
 from api.v1 import api
+from billing.decorators import plan_feature_required
+from billing.plans import plan_feature_gate
 from core.decorators import tenant_permission_required
 from core.permissions import API_KEYS_MANAGE, permission_names
 from core.types import TenantRequest
@@ -29,10 +31,12 @@ def _page(
     for key in keys:
         key.permission_names = permission_names(key.scopes)
         key.usable = key.is_usable(now)
-    if form is None and tenant.is_org:
+    # On a plan without API keys: what they do and the upgrade, instead of the form.
+    gate = plan_feature_gate(tenant=tenant, feature="api_keys") if tenant.is_org else None
+    if form is None and tenant.is_org and gate is None:
         form = ApiKeyForm(tenant=tenant, user=request.user, role=request.role)
     context = tenant_context(
-        request, tab="api_keys", keys=keys, form=form, created=created, now=now
+        request, tab="api_keys", keys=keys, form=form, created=created, now=now, api_gate=gate
     )
     status = 400 if form is not None and form.is_bound and form.errors else 200
     return render(request, "api/keys.html", context, status=status)
@@ -46,6 +50,7 @@ def key_list(request: TenantRequest) -> HttpResponse:
 
 @require_POST
 @tenant_permission_required(API_KEYS_MANAGE)
+@plan_feature_required("api_keys")
 @reauth_required
 def key_create(request: TenantRequest) -> HttpResponse:
     """The new key is shown on this answer only (never stored, never redirected to)."""

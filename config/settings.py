@@ -610,7 +610,8 @@ BILLING_FEATURES = {
     },
     "sso": {
         "name": "Single sign-on",
-        "description": "Members sign in through your identity provider (SAML or OIDC).",
+        "description": "Members sign in through your identity provider (SAML or OIDC), "
+        "which can also add and remove them (SCIM directory sync).",
     },
 }
 # Days of audit log shown on plans without "audit_history" (older entries are kept).

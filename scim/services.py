@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from accounts.models import User, normalize_email
 from accounts.services import user_signup
-from billing.plans import plan_check_members
+from billing.plans import plan_check_members, plan_require
 from core.audit import audit_record
 from scim.audit import ScimAction
 from scim.exceptions import ScimConflict, ScimInvalidValue
@@ -47,7 +47,10 @@ if TYPE_CHECKING:
 @transaction.atomic
 def directory_token_rotate(*, tenant: Tenant, acting_user: User) -> str:
     """Turn provisioning on with a new token, or replace the token (the old one stops
-    working at once). Returns the raw token: shown once, never stored."""
+    working at once). Returns the raw token: shown once, never stored. Directory sync
+    belongs to the "sso" feature (PlanLimitReached without it); a token made before a
+    downgrade keeps working, so people leaving are still deprovisioned."""
+    plan_require(tenant=tenant, feature="sso")
     raw = token_generate()
     directory = Directory.objects.select_for_update().filter(tenant=tenant).first()
     action = ScimAction.TOKEN_ROTATED if directory else ScimAction.TOKEN_CREATED

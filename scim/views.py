@@ -1,5 +1,6 @@
 """The SCIM settings page: the base URL to paste into the IdP, the token (shown once,
-on the answer to the POST that made it), replacing it and turning provisioning off."""
+on the answer to the POST that made it), replacing it and turning provisioning off.
+Making a token needs a plan with SSO; turning provisioning off never does."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from billing.decorators import plan_feature_required
+from billing.plans import plan_feature_gate
 from core.decorators import tenant_permission_required
 from core.permissions import SCIM_MANAGE
 from core.types import TenantRequest
@@ -29,6 +32,8 @@ def _page(request: TenantRequest, *, new_token: str = "") -> HttpResponse:
         "new_token": new_token,
         "users_count": ScimUser.objects.for_tenant(tenant).count(),
         "groups_count": ScimGroup.objects.for_tenant(tenant).count(),
+        # On a plan without SSO: the upgrade instead of creating or replacing a token.
+        "scim_gate": plan_feature_gate(tenant=tenant, feature="sso"),
     }
     return render(request, "scim/settings.html", tenant_context(request, tab="settings", **context))
 
@@ -42,6 +47,7 @@ def scim_settings(request: TenantRequest) -> HttpResponse:
 @require_POST
 @organisation_only
 @tenant_permission_required(SCIM_MANAGE)
+@plan_feature_required("sso")
 @reauth_required
 def scim_token_rotate(request: TenantRequest) -> HttpResponse:
     """The token is in this answer only: never in a redirect, a message or the session."""

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
+from billing.plans import plan_require
 from core.audit import audit_record
 from sso.audit import SsoAction
 from sso.crypto import client_secret_encrypt
@@ -44,9 +45,12 @@ def connection_save(
     join_requests: bool = False,
 ) -> Connection:
     """Create or change `tenant`'s connection. The issuer must answer discovery; an
-    empty `client_secret` keeps the stored one (it is never shown again)."""
+    empty `client_secret` keeps the stored one (it is never shown again). The plan must
+    include SSO (PlanLimitReached); a connection saved before a downgrade keeps signing
+    people in, it only cannot be changed."""
     if not tenant.is_org:
         raise ConnectionRefused("Only organisations can set up single sign-on.")
+    plan_require(tenant=tenant, feature="sso")
     assert_in_tenant(tenant, default_role)
     if default_role.is_owner:
         raise ConnectionRefused("New members cannot be made owners automatically.")

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 
+from billing.plans import plan_require
 from core.audit import audit_record
 from sso.audit import SsoAction
 from sso.crypto import client_secret_encrypt
@@ -80,9 +81,11 @@ def saml_connection_save(
     attr_groups: str = "groups",
 ) -> Connection:
     """Create `tenant`'s SAML connection, or change it (an OIDC one becomes SAML). Empty
-    `idp_metadata` keeps the stored metadata; the SP key pair is made once and kept."""
+    `idp_metadata` keeps the stored metadata; the SP key pair is made once and kept.
+    The plan must include SSO (PlanLimitReached), as for `connection_save`."""
     if not tenant.is_org:
         raise ConnectionRefused("Only organisations can set up single sign-on.")
+    plan_require(tenant=tenant, feature="sso")
     assert_in_tenant(tenant, default_role)
     if default_role.is_owner:
         raise ConnectionRefused("New members cannot be made owners automatically.")

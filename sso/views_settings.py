@@ -11,6 +11,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
+from billing.decorators import plan_feature_required
+from billing.plans import plan_feature_gate
 from core.decorators import tenant_permission_required
 from core.errors import attempt, run_action
 from core.permissions import SSO_MANAGE
@@ -119,6 +121,8 @@ def _connection_page(
     context = tenant_context(
         request,
         tab="settings",
+        # On a plan without SSO: what it does and the upgrade, instead of the forms.
+        sso_gate=plan_feature_gate(tenant=request.tenant, feature="sso"),
         connection=connection,
         verified_domains=verified,
         join_requests=join_requests_open(tenant=request.tenant),
@@ -140,6 +144,7 @@ def connection(request: TenantRequest) -> HttpResponse:
 @sensitive_post_parameters("client_secret")
 @require_POST
 @tenant_permission_required(SSO_MANAGE)
+@plan_feature_required("sso")
 @reauth_required
 def connection_update(request: TenantRequest) -> HttpResponse:
     _org_only(request)
@@ -170,6 +175,7 @@ def connection_update(request: TenantRequest) -> HttpResponse:
 
 @require_POST
 @tenant_permission_required(SSO_MANAGE)
+@plan_feature_required("sso")
 @reauth_required
 def connection_saml_update(request: TenantRequest) -> HttpResponse:
     _org_only(request)
@@ -206,6 +212,7 @@ def connection_saml_update(request: TenantRequest) -> HttpResponse:
 
 @require_POST
 @tenant_permission_required(SSO_MANAGE)
+@plan_feature_required("sso")
 @reauth_required
 def connection_test(request: TenantRequest) -> HttpResponse:
     """A real round trip through the IdP; the callback shows what it returned."""

@@ -170,6 +170,16 @@ def owner_client(client: Any, owner: Any) -> Any:
     return client
 
 
+@pytest.fixture
+def billing_on(settings: Any) -> Any:
+    """Billing configured (Stripe test key) with the shipped gating table: every
+    workspace starts on Free, which lacks the paid features (`tests.billing.factories.
+    subscribe` moves one to a plan). Without billing nothing is withheld."""
+    settings.STRIPE_SECRET_KEY = "sk_test_pacetrack"
+    settings.BILLING_BACKEND = "billing.backends.stripe.StripeBillingBackend"
+    return settings
+
+
 # --- S3 over HTTP (moto server) -------------------------------------------------
 
 
