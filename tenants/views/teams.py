@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from billing.plans import plan_allows
+from billing.plans import plan_feature_gate
 from core.decorators import tenant_permission_required
 from core.errors import run_action
 from core.permissions import TEAMS_MANAGE
@@ -29,7 +29,8 @@ def _context(request: TenantRequest, **extra: Any) -> dict[str, Any]:
     return tenant_context(
         request,
         tab="teams",
-        teams_in_plan=plan_allows(tenant=request.tenant, feature="teams"),
+        # Shown instead of the form: what teams do, and the upgrade.
+        teams_gate=plan_feature_gate(tenant=request.tenant, feature="teams"),
         nodes=nodes,
         **extra,
     )
@@ -48,7 +49,7 @@ def _offer(nodes: list[TeamNode], members: list[Membership]) -> None:
 @organisation_only
 def team_list(request: TenantRequest) -> HttpResponse:
     form = None
-    if request.role.has_permission(TEAMS_MANAGE) and plan_allows(
+    if request.role.has_permission(TEAMS_MANAGE) and not plan_feature_gate(
         tenant=request.tenant, feature="teams"
     ):
         form = TeamForm(tenant=request.tenant, user=request.user)

@@ -37,7 +37,8 @@ def test_a_plan_without_teams_shows_an_upgrade_prompt_instead_of_the_form(
 ) -> None:
     html = owner_client.get(f"/t/{acme.slug}/teams/").content.decode()
 
-    assert "Teams need an upgrade" in html
+    assert 'data-testid="upgrade-teams"' in html
+    assert "Group members into nested teams." in html
     assert "Create team" not in html
 
 
