@@ -7,11 +7,24 @@ MANAGE := $(BIN)/python manage.py
 
 .PHONY: run setup deps assets env test lint format bench soak cluster cluster-down cluster-test screenshots worker scheduler clean
 
+# `make run` demos paid plans with the local billing backend (its state in the database,
+# no Stripe account), so Acme Corp starts on Free and gated features show their upgrade
+# card; unless billing is configured (BILLING_BACKEND or STRIPE_SECRET_KEY in the
+# environment or .env) or DEMO_BILLING=off. The settings' own default stays "billing
+# off, nothing withheld" (a self-hosted server, the tests).
+DEMO_BILLING ?= on
+DEMO_BILLING_ENV := BILLING_BACKEND=billing.backends.local.LocalBillingBackend STRIPE_PRICE_PRO=price_demo STRIPE_PRICE_BUSINESS=price_demo_business
+
 ## run: install everything, migrate, seed demo data and serve on http://127.0.0.1:8000
 run: setup
 	$(MANAGE) migrate --noinput
-	$(MANAGE) seed_demo
-	$(MANAGE) runserver 127.0.0.1:8000
+	@demo=""; \
+	if [ "$(DEMO_BILLING)" = on ] && [ -z "$$BILLING_BACKEND$$STRIPE_SECRET_KEY" ] \
+	   && ! grep -qsE '^(BILLING_BACKEND|STRIPE_SECRET_KEY)=.' .env; then \
+	  demo="$(DEMO_BILLING_ENV)"; \
+	  echo "Billing: the local demo backend (DEMO_BILLING=off make run: billing off, nothing gated)"; \
+	fi; \
+	env $$demo $(MANAGE) seed_demo && env $$demo $(MANAGE) runserver 127.0.0.1:8000
 
 ## setup: virtualenv + Python deps, npm deps + asset build, and a local .env
 setup: deps assets env

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -84,3 +85,23 @@ def test_the_demo_org_looks_in_use(mailoutbox) -> None:
     assert Role.objects.filter(tenant=acme, name="Billing manager").exists()
     invitation = Invitation.objects.get(tenant=acme)
     assert (invitation.email, invitation.status) == ("new.hire@pacetrack.test", "pending")
+
+
+def test_with_billing_on_the_demo_org_starts_on_free_and_its_gates_show(
+    client: Any, settings: Any
+) -> None:
+    """`make run` turns the local billing backend on: Acme is on Free, so the roles page
+    shows the upgrade card, and the paid-only custom role is not forced in."""
+    settings.BILLING_BACKEND = "billing.backends.local.LocalBillingBackend"
+    out = io.StringIO()
+
+    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", stdout=io.StringIO())
+
+    acme = Tenant.objects.get(name="Acme Corp")
+    assert "Acme Corp is on the Free plan" in out.getvalue()
+    assert not Role.objects.filter(tenant=acme, name="Billing manager").exists()
+    assert Team.objects.filter(tenant=acme).count() == 2  # Free includes teams
+    client.force_login(User.objects.get(email="owner@pacetrack.test"))
+    page = client.get(f"/t/{acme.slug}/roles/").content.decode()
+    assert 'data-testid="upgrade-custom_roles"' in page

@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import user_signup
+from billing.backends import billing_enabled
+from billing.plans import plan_allows, plan_for_tenant
 from core.permissions import AUDIT_VIEW, BILLING_MANAGE
 from tenants.invitations import invitation_create
 from tenants.models import Invitation, Membership, Role, Team, Tenant
@@ -87,6 +89,11 @@ class Command(BaseCommand):
                 )
         self._lived_in(org=org, users=users)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        if billing_enabled():
+            self.stdout.write(
+                f"  {DEMO_ORG} is on the {plan_for_tenant(org).name} plan; features it lacks "
+                f"show an upgrade card. Plans: http://127.0.0.1:8000/t/{org.slug}/billing/"
+            )
         self.stdout.write(
             "  Sign in at http://127.0.0.1:8000/auth/sign-in/"
             f" as owner@pacetrack.test / {DEMO_PASSWORD}"
@@ -96,7 +103,10 @@ class Command(BaseCommand):
         """Teams, a custom role and a pending invitation, so every page of the
         demo (and the README screenshots, `make screenshots`) shows a workspace in use."""
         owner = users["owner@pacetrack.test"]
-        if not Role.objects.filter(tenant=org, name="Billing manager").exists():
+        # With billing on (`make run`'s local backend) Acme starts on Free, whose gated
+        # roles page is part of the demo: the custom role waits for an upgrade.
+        custom_roles = plan_allows(tenant=org, feature="custom_roles")
+        if custom_roles and not Role.objects.filter(tenant=org, name="Billing manager").exists():
             role_create(
                 tenant=org,
                 name="Billing manager",
