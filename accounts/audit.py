@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountAction(models.TextChoices):
-    DELETED = "account.deleted", "Account deleted"
+    DELETED = "account.deleted", _("Account deleted")

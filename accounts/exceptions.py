@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import BadRequest
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 
 class LastOwnerOfOrgsError(Exception):
@@ -14,15 +17,21 @@ class LastOwnerOfOrgsError(Exception):
         self.orgs = orgs
         names = ", ".join(f"“{t.name}”" for t in orgs)
         super().__init__(
-            f"You are the only owner of {names}. Transfer ownership or delete "
-            f"{'it' if len(orgs) == 1 else 'them'} before deleting your account."
+            ngettext(
+                "You are the only owner of %(names)s. Transfer ownership or delete it "
+                "before deleting your account.",
+                "You are the only owner of %(names)s. Transfer ownership or delete them "
+                "before deleting your account.",
+                len(orgs),
+            )
+            % {"names": names}
         )
 
 
 class TokenError(BadRequest):
     """An emailed link that cannot be used; `message` is shown to the person."""
 
-    message = "This link is not valid. Check that you copied the whole link."
+    message: str | Promise = _("This link is not valid. Check that you copied the whole link.")
 
     def __init__(self, message: str | None = None) -> None:
         super().__init__(message or self.message)
@@ -31,15 +40,17 @@ class TokenError(BadRequest):
 
 
 class TokenInvalid(TokenError):
-    message = "This link is not valid. Check that you copied the whole link, or request a new one."
+    message = _(
+        "This link is not valid. Check that you copied the whole link, or request a new one."
+    )
 
 
 class TokenExpired(TokenError):
-    message = "This link has expired. Request a new one below."
+    message = _("This link has expired. Request a new one below.")
 
 
 class TokenUsed(TokenError):
-    message = "This link has already been used. Request a new one if you still need it."
+    message = _("This link has already been used. Request a new one if you still need it.")
 
 
 class EmailTaken(BadRequest):

@@ -9,6 +9,10 @@ from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate, password_validation
 from django.http import HttpRequest
+from django.utils.formats import number_format
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.http import sign_in_refusal
 from accounts.models import User, normalize_email
@@ -22,13 +26,22 @@ if TYPE_CHECKING:
     from core.types import AuthenticatedRequest
 
 INPUT = {"class": "input"}
-PASSWORD_HELP = "At least 10 characters, not too common and not like your name or email."
+PASSWORD_HELP = _("At least 10 characters, not too common and not like your name or email.")
 # One message for unknown email, wrong password and inactive account: no account probing.
-BAD_CREDENTIALS = "That email and password don't match an account. Check both and try again."
+BAD_CREDENTIALS = _("That email and password don't match an account. Check both and try again.")
 # Longer input is refused by the form, before any hasher sees it: Argon2 (and the
 # dummy hash for unknown emails) over megabytes of input is CPU we would spend for
 # an attacker. Far above any real password or passphrase.
 PASSWORD_MAX_LENGTH = 4096
+
+
+def _password_too_long() -> str:
+    return gettext("Passwords can be at most %(limit)s characters long.") % {
+        "limit": number_format(PASSWORD_MAX_LENGTH, force_grouping=True)
+    }
+
+
+PASSWORD_TOO_LONG = lazy(_password_too_long, str)()
 
 
 class PasswordField(forms.CharField):
@@ -42,34 +55,36 @@ class PasswordField(forms.CharField):
             "widget", forms.PasswordInput(INPUT | {"autocomplete": autocomplete} | (attrs or {}))
         )
         kwargs["error_messages"] = {
-            "required": "Enter your password.",
-            "max_length": f"Passwords can be at most {PASSWORD_MAX_LENGTH:,} characters long.",
+            "required": _("Enter your password."),
+            "max_length": PASSWORD_TOO_LONG,
         } | kwargs.get("error_messages", {})
         super().__init__(**kwargs)
 
 
 class SignUpForm(forms.Form):
     name = forms.CharField(
+        label=_("Name"),
         max_length=150,
         widget=forms.TextInput(INPUT | {"autocomplete": "name", "autofocus": True}),
-        error_messages={"required": "Enter your name."},
+        error_messages={"required": _("Enter your name.")},
     )
     email = forms.EmailField(
-        label="Work email",
+        label=_("Work email"),
         max_length=254,
         widget=forms.EmailInput(INPUT | {"autocomplete": "email"}),
-        error_messages={"required": "Enter your work email."},
+        error_messages={"required": _("Enter your work email.")},
     )
     password = PasswordField(
+        label=_("Password"),
         autocomplete="new-password",
         help_text=PASSWORD_HELP,
-        error_messages={"required": "Choose a password."},
+        error_messages={"required": _("Choose a password.")},
     )
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         if not name:
-            raise forms.ValidationError("Tell us your name.")
+            raise forms.ValidationError(_("Tell us your name."))
         return name
 
     def clean_email(self) -> str:
@@ -83,7 +98,7 @@ class SignUpForm(forms.Form):
         if says_taken and User.objects.filter(email=email).exists():
             # The template adds the "Sign in instead" link to this message.
             raise forms.ValidationError(
-                "An account with this email already exists.", code="email_taken"
+                _("An account with this email already exists."), code="email_taken"
             )
         return email
 
@@ -116,12 +131,13 @@ class SignUpForm(forms.Form):
 
 class SignInForm(forms.Form):
     email = forms.EmailField(
+        label=_("Email"),
         max_length=254,
         # "webauthn": the browser may offer this site's passkeys here (static/src/js/passkeys.js).
         widget=forms.EmailInput(INPUT | {"autocomplete": "username webauthn", "autofocus": True}),
-        error_messages={"required": "Enter your email address."},
+        error_messages={"required": _("Enter your email address.")},
     )
-    password = PasswordField(autocomplete="current-password")
+    password = PasswordField(label=_("Password"), autocomplete="current-password")
 
     def __init__(self, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
         self.request = request
@@ -151,7 +167,7 @@ class AdminLoginForm(AdminAuthenticationForm):
     `admin.site.login_form` in AccountsConfig.ready())."""
 
     password = PasswordField(
-        label="Password",
+        label=_("Password"),
         autocomplete="current-password",
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
@@ -161,8 +177,10 @@ class AdminLoginForm(AdminAuthenticationForm):
         # This form has no second step: an account with one signs in on the app's page.
         if second_step_required(user=user):
             raise forms.ValidationError(
-                "This account uses two-factor authentication: sign in on the sign-in "
-                "page (/auth/sign-in/), then open the admin.",
+                _(
+                    "This account uses two-factor authentication: sign in on the sign-in "
+                    "page (/auth/sign-in/), then open the admin."
+                ),
                 code="two_factor",
             )
 
@@ -172,29 +190,32 @@ class ProfileForm(forms.ModelForm):
         model = User
         fields = ["name"]
         widgets = {"name": forms.TextInput(INPUT | {"autocomplete": "name"})}
-        error_messages = {"name": {"required": "Enter your name."}}
+        labels = {"name": _("Name")}
+        error_messages = {"name": {"required": _("Enter your name.")}}
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         if not name:
-            raise forms.ValidationError("Your name can't be empty.")
+            raise forms.ValidationError(_("Your name can't be empty."))
         return name
 
 
 class PasswordChangeForm(forms.Form):
     current_password = PasswordField(
+        label=_("Current password"),
         autocomplete="current-password",
-        error_messages={"required": "Enter your current password."},
+        error_messages={"required": _("Enter your current password.")},
     )
     new_password = PasswordField(
+        label=_("New password"),
         autocomplete="new-password",
         help_text=PASSWORD_HELP,
-        error_messages={"required": "Choose a new password."},
+        error_messages={"required": _("Choose a new password.")},
     )
     confirm_password = PasswordField(
-        label="Confirm new password",
+        label=_("Confirm new password"),
         autocomplete="new-password",
-        error_messages={"required": "Enter the new password again."},
+        error_messages={"required": _("Enter the new password again.")},
     )
 
     def __init__(self, *args: Any, request: AuthenticatedRequest, **kwargs: Any) -> None:
@@ -212,10 +233,12 @@ class PasswordChangeForm(forms.Form):
         cleaned = self.cleaned_data  # what Form.clean() returns; typed without None
         new, confirm = cleaned.get("new_password"), cleaned.get("confirm_password")
         if new and confirm and new != confirm:
-            self.add_error("confirm_password", "The two new passwords don't match.")
+            self.add_error("confirm_password", _("The two new passwords don't match."))
         elif new:
             if new == cleaned.get("current_password"):
-                self.add_error("new_password", "Choose a password different from the current one.")
+                self.add_error(
+                    "new_password", _("Choose a password different from the current one.")
+                )
                 return cleaned
             try:
                 password_validation.validate_password(new, self.user)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PasswordField
 from accounts.models import User, normalize_email
@@ -16,16 +17,16 @@ INPUT = {"class": "input"}
 
 class EmailChangeForm(forms.Form):
     new_email = forms.EmailField(
-        label="New email address",
+        label=_("New email address"),
         max_length=254,
         widget=forms.EmailInput(INPUT | {"autocomplete": "email"}),
-        help_text="We'll send a link there. Your current address stays until you click it.",
-        error_messages={"required": "Enter your new email address."},
+        help_text=_("We'll send a link there. Your current address stays until you click it."),
+        error_messages={"required": _("Enter your new email address.")},
     )
     password = PasswordField(
-        label="Current password",
+        label=_("Current password"),
         autocomplete="current-password",
-        error_messages={"required": "Enter your current password."},
+        error_messages={"required": _("Enter your current password.")},
     )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -35,7 +36,7 @@ class EmailChangeForm(forms.Form):
     def clean_new_email(self) -> str:
         email = normalize_email(self.cleaned_data["new_email"])
         if email == self.user.email:
-            raise forms.ValidationError("That is already your email address.")
+            raise forms.ValidationError(_("That is already your email address."))
         # An address of another account is not refused here: the service answers as
         # for a free one, so this form cannot probe for accounts.
         return email
@@ -48,25 +49,25 @@ class EmailChangeForm(forms.Form):
 
 class PasswordForgotForm(forms.Form):
     email = forms.EmailField(
-        label="Email address",
+        label=_("Email address"),
         max_length=254,
         widget=forms.EmailInput(INPUT | {"autocomplete": "email", "autofocus": True}),
-        error_messages={"required": "Enter the email address you sign in with."},
+        error_messages={"required": _("Enter the email address you sign in with.")},
     )
 
 
 class PasswordResetForm(forms.Form):
     password1 = PasswordField(
-        label="New password",
+        label=_("New password"),
         autocomplete="new-password",
         attrs={"autofocus": True},
-        help_text="At least 10 characters; not a common password.",
-        error_messages={"required": "Choose a new password."},
+        help_text=_("At least 10 characters; not a common password."),
+        error_messages={"required": _("Choose a new password.")},
     )
     password2 = PasswordField(
-        label="Repeat the new password",
+        label=_("Repeat the new password"),
         autocomplete="new-password",
-        error_messages={"required": "Enter the new password again."},
+        error_messages={"required": _("Enter the new password again.")},
     )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -78,7 +79,7 @@ class PasswordResetForm(forms.Form):
         cleaned = self.cleaned_data  # what Form.clean() returns; typed without None
         password1, password2 = cleaned.get("password1"), cleaned.get("password2")
         if password1 and password2 and password1 != password2:
-            self.add_error("password2", "The two passwords don't match.")
+            self.add_error("password2", _("The two passwords don't match."))
         elif password1:
             try:
                 password_validation.validate_password(password1, self.user)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PasswordField
 from accounts.services_security import current_password_check
@@ -23,22 +24,22 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 FACTORS = [
-    (Factor.PASSWORD.value, "Password"),
-    (Factor.TOTP.value, "Authenticator app"),
-    (Factor.PASSKEY.value, "Passkey"),
+    (Factor.PASSWORD.value, _("Password")),
+    (Factor.TOTP.value, _("Authenticator app")),
+    (Factor.PASSKEY.value, _("Passkey")),
 ]
 
 
 class ReauthForm(forms.Form):
     factor = forms.ChoiceField(choices=FACTORS, widget=forms.HiddenInput)
     password = PasswordField(
-        label="Your password",
+        label=_("Your password"),
         autocomplete="current-password",
         attrs={"autofocus": True},
         required=False,
     )
     code = forms.CharField(
-        label="Code from your authenticator app",
+        label=_("Code from your authenticator app"),
         max_length=20,
         required=False,
         widget=forms.TextInput(TOTP_ATTRS),
@@ -60,7 +61,7 @@ class ReauthForm(forms.Form):
         if factor == Factor.PASSWORD:
             password = cleaned.get("password")
             if not password:
-                self.add_error("password", "Enter your password.")
+                self.add_error("password", _("Enter your password."))
                 return cleaned
             try:
                 current_password_check(user=self.user, password=password)

@@ -8,6 +8,7 @@ import ipaddress
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.exceptions import EmailTaken, ResendTooSoon
 from accounts.mail import email_deliver_later, email_enqueue
@@ -56,8 +57,10 @@ def email_verification_resend(*, user: User) -> None:
     )
     if last and (timezone.now() - last[0]).total_seconds() < RESEND_COOLDOWN_SECONDS:
         raise ResendTooSoon(
-            "We sent you a verification email less than a minute ago. "
-            "Check your inbox (and spam folder) before asking for another."
+            _(
+                "We sent you a verification email less than a minute ago. "
+                "Check your inbox (and spam folder) before asking for another."
+            )
         )
     email_verification_send(user=user)
 
@@ -72,7 +75,7 @@ def email_verify(*, raw_token: str) -> EmailToken:
     now = timezone.now()
     if token.purpose == EmailToken.Purpose.VERIFY_EMAIL:
         if normalize_email(token.email) != user.email:
-            raise EmailTaken("This link was for an address your account no longer uses.")
+            raise EmailTaken(_("This link was for an address your account no longer uses."))
         user.email_verified_at = user.email_verified_at or now
         user.save(update_fields=["email_verified_at"])
         return token
@@ -114,7 +117,7 @@ def email_change_request(*, user: User, new_email: str) -> None:
     has an account: its owner gets a notice instead of the link, and nothing changes."""
     new_email = normalize_email(new_email)
     if new_email == user.email:
-        raise EmailTaken("That is already your email address.")
+        raise EmailTaken(_("That is already your email address."))
     # Only the newest request counts.
     email_tokens_revoke(user=user, purposes=(EmailToken.Purpose.EMAIL_CHANGE,))
     raw = email_token_issue(user=user, purpose=EmailToken.Purpose.EMAIL_CHANGE, email=new_email)

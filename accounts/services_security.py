@@ -11,18 +11,19 @@ from __future__ import annotations
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.mail import email_enqueue
 from accounts.mail_delivery import absolute_url
 from accounts.models import User, normalize_email
 from accounts.task_queue import task_enqueue_transactional
 from accounts.tasks import sign_in_paused_deliver
-from core.audit_actions import audit_action_label
 from core.security_log import security_event
+from mfa.audit import MfaAction
 from ratelimit.services import ratelimit_consume, ratelimit_release
 
 PASSWORD_CHECK_TIER = "password-check"
-WRONG_PASSWORD = "That isn't your current password."
+WRONG_PASSWORD = gettext_lazy("That isn't your current password.")
 
 
 def current_password_check(*, user: AbstractBaseUser, password: str) -> None:
@@ -42,8 +43,13 @@ def current_password_check(*, user: AbstractBaseUser, password: str) -> None:
         )
         minutes = -(-usage.retry_after // 60)
         raise ValidationError(
-            f"Too many wrong passwords. For your safety, try again in about {minutes} "
-            f"minute{'s' if minutes != 1 else ''}.",
+            ngettext(
+                "Too many wrong passwords. For your safety, try again in about %(minutes)s minute.",
+                "Too many wrong passwords. For your safety, try again in about %(minutes)s "
+                "minutes.",
+                minutes,
+            )
+            % {"minutes": minutes},
             code="rate_limited",
         )
     if user.check_password(password):
@@ -69,7 +75,7 @@ def two_factor_notice_send(*, user: User, action: str, detail: str) -> None:
         template="mfa/email/changed",
         context={
             "user": user,
-            "title": audit_action_label(action),
+            "title": MfaAction(action).label,
             "detail": detail,
             "when": timezone.now(),
             "url": absolute_url("mfa:security"),

@@ -14,6 +14,8 @@ from datetime import timedelta
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.exceptions import EmailTaken, TokenExpired, TokenInvalid, TokenUsed
 from accounts.mail import email_enqueue
@@ -25,7 +27,7 @@ from core.security_log import email_hash, security_event
 from ratelimit.services import ratelimit_consume
 
 SIGNUP_LIFETIME = timedelta(hours=48)
-ACCOUNT_EXISTS = (
+ACCOUNT_EXISTS = gettext_lazy(
     "An account with this email address already exists. Sign in, or reset your password "
     "if you don't remember it."
 )
@@ -93,13 +95,15 @@ def signup_pending_check(*, raw_token: str, lock: bool = False) -> PendingSignup
         pending = rows.get(token_hash=token_digest(raw_token))
     except PendingSignup.DoesNotExist:
         raise TokenInvalid(
-            "This link is not valid. Check that you copied the whole link; if you signed up "
-            "more than once, only the newest email's link works."
+            _(
+                "This link is not valid. Check that you copied the whole link; if you signed "
+                "up more than once, only the newest email's link works."
+            )
         ) from None
     if pending.used_at is not None:
-        raise TokenUsed("This link has already been used. Sign in with your email and password.")
+        raise TokenUsed(_("This link has already been used. Sign in with your email and password."))
     if pending.is_expired():
-        raise TokenExpired("This link has expired. Sign up again to get a new one.")
+        raise TokenExpired(_("This link has expired. Sign up again to get a new one."))
     if User.objects.filter(email=pending.email).exists():
         raise EmailTaken(ACCOUNT_EXISTS)
     return pending

@@ -15,6 +15,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
 
 from accounts.exceptions import TokenExpired, TokenInvalid, TokenUsed
 from accounts.models import EmailToken, User
@@ -93,7 +94,7 @@ def email_token_check(*, raw: str, purposes: tuple[str, ...], lock: bool = False
     ):
         # The password changed since this link was sent.
         raise TokenExpired(
-            "This link is no longer valid because your password was changed after it was sent."
+            _("This link is no longer valid because your password was changed after it was sent.")
         )
     return token
 

@@ -12,6 +12,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -54,7 +56,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         user = form.save()
         services_email.email_verification_send(user=user)
         session_sign_in(request, user)
-        messages.success(request, "Welcome to Pacetrack! Your workspace is ready.")
+        messages.success(request, _("Welcome to Pacetrack! Your workspace is ready."))
         return redirect(_after_sign_in(request))
     next_url = _next_url(request)
     context = {
@@ -108,7 +110,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 @require_GET
 def signed_out(request: HttpRequest) -> HttpResponse:
     """Where sign-out lands once the browser has cleared this site's data."""
-    messages.info(request, "You have been signed out.")
+    messages.info(request, _("You have been signed out."))
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
@@ -137,7 +139,7 @@ def profile(request: AuthenticatedRequest) -> HttpResponse:
     if not form.is_valid():
         return _profile_page(request, profile_form=form)
     form.save()
-    messages.success(request, "Your profile is saved.")
+    messages.success(request, _("Your profile is saved."))
     return redirect("accounts:profile")
 
 
@@ -151,6 +153,13 @@ def password(request: AuthenticatedRequest) -> HttpResponse:
     if not form.is_valid():
         return _profile_page(request, password_form=form)
     others = form.save()
-    note = f" {others} other device(s) were signed out." if others else ""
-    messages.success(request, f"Your password is changed.{note}")
+    if others:
+        message = ngettext(
+            "Your password is changed. %(count)s other device(s) were signed out.",
+            "Your password is changed. %(count)s other device(s) were signed out.",
+            others,
+        ) % {"count": others}
+    else:
+        message = _("Your password is changed.")
+    messages.success(request, message)
     return redirect("accounts:profile")

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
@@ -47,7 +48,7 @@ def sign_up_confirm(request: HttpRequest, token: str) -> HttpResponse:
         return _link_problem(request, str(error.args[0]), kind="signup")
     if request.method == "POST":
         session_sign_in(request, user)
-        messages.success(request, "Welcome to Pacetrack! Your workspace is ready.")
+        messages.success(request, _("Welcome to Pacetrack! Your workspace is ready."))
         return redirect(settings.LOGIN_REDIRECT_URL)
     context = {"email": pending.email, "name": pending.name}
     return _no_referrer(render(request, "accounts/sign_up_confirm.html", context))

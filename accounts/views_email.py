@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -70,7 +71,7 @@ def verify_email_resend(request: AuthenticatedRequest) -> HttpResponse:
     """The banner's "resend" button."""
     user = request.user
     if user.email_verified_at is not None:
-        messages.info(request, "Your email address is already verified.")
+        messages.info(request, _("Your email address is already verified."))
     else:
         try:
             services_email.email_verification_resend(user=user)
@@ -78,7 +79,9 @@ def verify_email_resend(request: AuthenticatedRequest) -> HttpResponse:
             messages.warning(request, str(error.args[0]))
         else:
             messages.success(
-                request, f"We sent a new verification link to {user.email}. It works for 48 hours."
+                request,
+                _("We sent a new verification link to %(email)s. It works for 48 hours.")
+                % {"email": user.email},
             )
     return redirect(
         same_site_url(request, request.POST.get("next", "")) or reverse("workspaces:app")
@@ -93,7 +96,9 @@ def email_change(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     if request.method == "POST" and request.POST.get("action") == "cancel":
         services_email.email_change_cancel(user=user)
-        messages.info(request, "The email change was cancelled; the link we sent no longer works.")
+        messages.info(
+            request, _("The email change was cancelled; the link we sent no longer works.")
+        )
         return redirect("accounts:email-change")
     form = EmailChangeForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
@@ -109,8 +114,11 @@ def email_change(request: AuthenticatedRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"We sent a link to {new_email}. Your email changes when you click it "
-                "(within 48 hours).",
+                _(
+                    "We sent a link to %(email)s. Your email changes when you click it "
+                    "(within 48 hours)."
+                )
+                % {"email": new_email},
             )
             return redirect("accounts:email-change")
     pending = services_email.email_change_pending(user=user)
@@ -149,19 +157,19 @@ def password_reset(request: HttpRequest, token: str) -> HttpResponse:
             return _link_problem(request, str(error.args[0]), kind="reset")
         refusal = sign_in_refusal(request, user, method="password")
         if refusal:  # the password changed, but this is not how they sign in
-            messages.success(request, "Your password was changed.")
+            messages.success(request, _("Your password was changed."))
             messages.error(request, refusal)
             return redirect("accounts:sign-in")
         if second_step_required(user=user):
             # The emailed link replaces the password, not the second factor.
-            messages.success(request, "Your password was changed. Now enter your code.")
+            messages.success(request, _("Your password was changed. Now enter your code."))
             verify = redirect("accounts:sign-in-verify")
             pending_sign_in_start(request, verify, user=user)
             return verify
         # Every session was revoked; this browser starts a fresh one (new token).
         session_sign_in(request, user)
         messages.success(
-            request, "Your password was changed and every other device was signed out."
+            request, _("Your password was changed and every other device was signed out.")
         )
         return redirect("workspaces:app")
     response = render(

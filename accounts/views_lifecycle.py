@@ -12,6 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
@@ -29,10 +31,10 @@ if TYPE_CHECKING:
 
 
 class AccountDeleteForm(forms.Form):
-    password = PasswordField(label="Your password", autocomplete="current-password")
+    password = PasswordField(label=gettext_lazy("Your password"), autocomplete="current-password")
     confirm = forms.BooleanField(
-        label="I understand that this cannot be undone from here.",
-        error_messages={"required": "Tick the box to confirm."},
+        label=gettext_lazy("I understand that this cannot be undone from here."),
+        error_messages={"required": gettext_lazy("Tick the box to confirm.")},
     )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -60,7 +62,7 @@ def delete(request: AuthenticatedRequest) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             logout(request)
-            messages.success(request, "Your account was deleted. We're sorry to see you go.")
+            messages.success(request, _("Your account was deleted. We're sorry to see you go."))
             return redirect("home")
     status = 400 if form.is_bound and (form.errors or blocking) else 200
     return render(

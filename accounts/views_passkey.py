@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
@@ -65,7 +66,7 @@ def passkey_sign_in(request: HttpRequest) -> HttpResponse:
     form = PasskeyForm(request.POST, request=request, purpose=SIGN_IN, owner="", user=None)
     next_url = same_site_path(request.POST.get("next", ""), request)
     if not form.is_valid() or form.passkey is None:
-        for error in form.errors.get("credential", ["That passkey could not be verified."]):
+        for error in form.errors.get("credential", [_("That passkey could not be verified.")]):
             messages.error(request, str(error))
         query = f"?{urlencode({'next': next_url})}" if next_url else ""
         return redirect(reverse("accounts:sign-in") + query)

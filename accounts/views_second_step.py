@@ -13,6 +13,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -25,7 +27,7 @@ from mfa.pending import PendingSignIn, pending_sign_in_clear, pending_sign_in_ge
 from mfa.selectors import two_factor_status
 from sessions_app.authentication import Factor, session_authenticated
 
-EXPIRED = "That sign-in waited more than five minutes for its code. Sign in again."
+EXPIRED = gettext_lazy("That sign-in waited more than five minutes for its code. Sign in again.")
 
 
 def _complete(request: HttpRequest, pending: PendingSignIn, factors: list[str]) -> HttpResponse:
@@ -81,8 +83,10 @@ def sign_in_verify(request: HttpRequest) -> HttpResponse:
         if factor == Factor.RECOVERY_CODE:
             messages.warning(
                 request,
-                "You signed in with a recovery code, which now no longer works. If you "
-                "lost your phone, set up your authenticator app again on the security page.",
+                _(
+                    "You signed in with a recovery code, which now no longer works. If you "
+                    "lost your phone, set up your authenticator app again on the security page."
+                ),
             )
         return response
     context = {

@@ -4,13 +4,14 @@ the person's personal workspace log (`core.audit.audit_record_for_user`)."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class MfaAction(models.TextChoices):
-    TOTP_ENABLED = "mfa.totp_enabled", "Authenticator app turned on"
-    TOTP_REMOVED = "mfa.totp_removed", "Authenticator app removed"
-    RECOVERY_CODES_GENERATED = "mfa.recovery_codes_generated", "Recovery codes generated"
-    RECOVERY_CODE_USED = "mfa.recovery_code_used", "Recovery code used"
-    PASSKEY_ADDED = "mfa.passkey_added", "Passkey added"
-    PASSKEY_REMOVED = "mfa.passkey_removed", "Passkey removed"
-    RESET = "mfa.reset", "Two-factor authentication reset by an operator"
+    TOTP_ENABLED = "mfa.totp_enabled", _("Authenticator app turned on")
+    TOTP_REMOVED = "mfa.totp_removed", _("Authenticator app removed")
+    RECOVERY_CODES_GENERATED = "mfa.recovery_codes_generated", _("Recovery codes generated")
+    RECOVERY_CODE_USED = "mfa.recovery_code_used", _("Recovery code used")
+    PASSKEY_ADDED = "mfa.passkey_added", _("Passkey added")
+    PASSKEY_REMOVED = "mfa.passkey_removed", _("Passkey removed")
+    RESET = "mfa.reset", _("Two-factor authentication reset by an operator")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import BadRequest, PermissionDenied
+from django.utils.translation import ngettext
 
 from core.exceptions import DomainError
 
@@ -17,8 +18,12 @@ class SecondFactorThrottled(DomainError, PermissionDenied):
     def __init__(self, *, minutes: int) -> None:
         self.minutes = minutes
         super().__init__(
-            f"Too many wrong codes. For your safety, try again in about {minutes} "
-            f"minute{'s' if minutes != 1 else ''}."
+            ngettext(
+                "Too many wrong codes. For your safety, try again in about %(minutes)s minute.",
+                "Too many wrong codes. For your safety, try again in about %(minutes)s minutes.",
+                minutes,
+            )
+            % {"minutes": minutes}
         )
 
 

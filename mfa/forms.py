@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from core.client_ip import client_ip
 from core.errors import ServiceForm
@@ -44,15 +45,15 @@ RECOVERY_ATTRS = {
     "placeholder": "xxxx-xxxx-xxxx",
     "spellcheck": "false",
 }
-TOTP_SHAPE = "Enter the 6-digit code your authenticator app shows."
-RECOVERY_SHAPE = "Recovery codes look like abcd-efgh-2345: 12 letters and digits."
+TOTP_SHAPE = _("Enter the 6-digit code your authenticator app shows.")
+RECOVERY_SHAPE = _("Recovery codes look like abcd-efgh-2345: 12 letters and digits.")
 
 
 class TOTPConfirmForm(ServiceForm):
     """One code from the app being set up turns it on."""
 
     code = forms.CharField(
-        label="Code from the app", max_length=20, widget=forms.TextInput(TOTP_ATTRS)
+        label=_("Code from the app"), max_length=20, widget=forms.TextInput(TOTP_ATTRS)
     )
 
     def clean_code(self) -> str:
@@ -88,13 +89,13 @@ class SecondFactorForm(forms.Form):
         self.user, self.factor, self.request, self.sign_in = user, Factor(factor), request, sign_in
         field = self.fields["code"]
         if self.factor == Factor.TOTP:
-            field.label = "Authentication code"
+            field.label = _("Authentication code")
             field.widget = forms.TextInput(TOTP_ATTRS | {"autofocus": True})
-            field.help_text = "The 6-digit code your authenticator app shows for Pacetrack."
+            field.help_text = _("The 6-digit code your authenticator app shows for Pacetrack.")
         else:
-            field.label = "Recovery code"
+            field.label = _("Recovery code")
             field.widget = forms.TextInput(RECOVERY_ATTRS | {"autofocus": True})
-            field.help_text = "One of the codes you saved when you set up two-factor sign-in."
+            field.help_text = _("One of the codes you saved when you set up two-factor sign-in.")
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"]
@@ -119,7 +120,7 @@ class SecondFactorForm(forms.Form):
         return code
 
 
-CHALLENGE_GONE = "That took too long or was already used. Try the passkey again."
+CHALLENGE_GONE = _("That took too long or was already used. Try the passkey again.")
 
 
 def passkey_check(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class TOTPDevice(models.Model):
@@ -74,8 +75,8 @@ class FailedSignIn(models.Model):
     `mfa-*`); rows older than FAILED_SIGN_IN_KEEP_DAYS are dropped as new ones come."""
 
     class Stage(models.TextChoices):
-        PASSWORD = "password", "Wrong password"
-        SECOND_FACTOR = "second_factor", "Wrong two-factor code"
+        PASSWORD = "password", _("Wrong password")
+        SECOND_FACTOR = "second_factor", _("Wrong two-factor code")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="failed_sign_ins"

@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, Value, When
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
 
 from core.audit import personal_tenant_of
-from core.audit_actions import audit_action_label
 from core.models import AuditEvent
 from mfa.audit import MfaAction
 from mfa.models import FailedSignIn, Passkey, RecoveryCode, TOTPDevice
@@ -78,6 +79,14 @@ def passkeys_of(*, user: User) -> list[Passkey]:
     return list(Passkey.objects.filter(user=user).order_by("created_at", "pk"))
 
 
+# Whole titles, not "Failed sign-in: " + the stage's label: the stage's case and
+# grammar inside the sentence differ between languages.
+FAILED_SIGN_IN_TITLES: dict[str, Promise] = {
+    FailedSignIn.Stage.PASSWORD: gettext_lazy("Failed sign-in: wrong password"),
+    FailedSignIn.Stage.SECOND_FACTOR: gettext_lazy("Failed sign-in: wrong two-factor code"),
+}
+
+
 @dataclass(frozen=True)
 class Activity:
     """One line of the security page's "Recent activity"."""
@@ -97,7 +106,7 @@ def security_activity(*, user: User, limit: int = 20) -> list[Activity]:
         Activity(
             at=s.created_at,
             kind="sign_in",
-            title="Signed in",
+            title=gettext("Signed in"),
             device=s.device,
             ip=s.ip_address or "",
             details=s.factors,
@@ -108,7 +117,7 @@ def security_activity(*, user: User, limit: int = 20) -> list[Activity]:
         Activity(
             at=f.created_at,
             kind="failed",
-            title=f"Failed sign-in: {f.get_stage_display().lower()}",
+            title=str(FAILED_SIGN_IN_TITLES.get(f.stage, gettext("Failed sign-in"))),
             device=f.device,
             ip=f.ip_address or "",
         )
@@ -123,9 +132,9 @@ def security_activity(*, user: User, limit: int = 20) -> list[Activity]:
             Activity(
                 at=e.created_at,
                 kind="change",
-                title=audit_action_label(e.action),
+                title=str(MfaAction(e.action).label),
                 ip=e.actor_ip or "",
-                details=[] if e.actor_id in (None, user.pk) else ["by an operator"],
+                details=[] if e.actor_id in (None, user.pk) else [gettext("by an operator")],
             )
             for e in events
         ]

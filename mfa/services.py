@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from core.audit import audit_record_for_user
 from core.security_log import security_event
@@ -44,10 +45,10 @@ FAILED_SIGN_IN_KEEP_DAYS = 90
 ACCOUNT_TIER = "mfa-account"
 IP_TIER = "mfa"
 
-WRONG_TOTP = (
+WRONG_TOTP = gettext_lazy(
     "That code isn't right or was already used. Enter the newest code from your authenticator app."
 )
-WRONG_RECOVERY_CODE = "That recovery code isn't right or was already used."
+WRONG_RECOVERY_CODE = gettext_lazy("That recovery code isn't right or was already used.")
 
 
 def user_lock(user: User) -> None:
@@ -134,13 +135,15 @@ def totp_confirm(*, user: User, code: str) -> list[str]:
     now = timezone.now()
     if pending is None or now - pending.created_at >= SETUP_LIFETIME:
         raise TwoFactorStateError(
-            "This set-up expired. Scan the new QR code below and enter the code it shows."
+            gettext("This set-up expired. Scan the new QR code below and enter the code it shows.")
         )
     step = totp_match_step(secret_decrypt(pending.secret_encrypted), code)
     if step is None:
         raise SecondFactorInvalid(
-            "That code doesn't match. Check that the time on your phone is right and "
-            "enter the newest code."
+            gettext(
+                "That code doesn't match. Check that the time on your phone is right and "
+                "enter the newest code."
+            )
         )
     was_enabled = has_primary_method(user)
     replaced, _ = TOTPDevice.objects.filter(user=user, confirmed_at__isnull=False).delete()
@@ -153,7 +156,7 @@ def totp_confirm(*, user: User, code: str) -> list[str]:
         action=MfaAction.TOTP_ENABLED,
         acting_user=user,
         target=pending,
-        detail="It replaced your previous authenticator app." if replaced else "",
+        detail=gettext("It replaced your previous authenticator app.") if replaced else "",
         after={"replaced": bool(replaced)},
     )
     if not was_enabled:
@@ -170,7 +173,7 @@ def totp_remove(*, user: User, acting_user: User) -> None:
     user_lock(user)
     active = TOTPDevice.objects.filter(user=user, confirmed_at__isnull=False)
     if not active.exists():
-        raise TwoFactorStateError("There is no authenticator app to remove.")
+        raise TwoFactorStateError(gettext("There is no authenticator app to remove."))
     removal_assert_allowed(user=user, remaining=Passkey.objects.filter(user=user).exists())
     active.delete()
     change_record(user=user, action=MfaAction.TOTP_REMOVED, acting_user=acting_user)
@@ -195,7 +198,7 @@ def two_factor_reset(*, user: User, acting_user: User | None = None) -> dict[str
         user=user,
         action=MfaAction.RESET,
         acting_user=acting_user,
-        detail=(
+        detail=gettext(
             "An administrator removed your authenticator app, passkeys and recovery codes: "
             "your password alone signs you in until you set them up again."
         ),
@@ -219,7 +222,7 @@ def recovery_codes_replace(*, user: User, acting_user: User | None) -> list[str]
         user=user,
         action=MfaAction.RECOVERY_CODES_GENERATED,
         acting_user=acting_user,
-        detail="Any codes you saved before no longer work.",
+        detail=gettext("Any codes you saved before no longer work."),
         after={"codes": COUNT},
     )
     return codes
@@ -231,7 +234,7 @@ def recovery_codes_generate(*, user: User) -> list[str]:
     user_lock(user)
     if not has_primary_method(user):
         raise TwoFactorStateError(
-            "Recovery codes back up an authenticator app or a passkey. Add one first."
+            gettext("Recovery codes back up an authenticator app or a passkey. Add one first.")
         )
     return recovery_codes_replace(user=user, acting_user=user)
 
@@ -279,7 +282,12 @@ def _recovery_code_accept(*, user: User, code: str) -> bool:
             user=user,
             action=MfaAction.RECOVERY_CODE_USED,
             acting_user=user,
-            detail=f"You have {left} recovery code{'s' if left != 1 else ''} left.",
+            detail=ngettext(
+                "You have %(left)s recovery code left.",
+                "You have %(left)s recovery codes left.",
+                left,
+            )
+            % {"left": left},
             after={"left": left},
         )
         return True

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from webauthn import verify_authentication_response, verify_registration_response
 from webauthn.helpers import bytes_to_base64url
 from webauthn.helpers.exceptions import (
@@ -47,7 +48,9 @@ logger = logging.getLogger("pacetrack.mfa")
 NAME_MAX = 60
 # Malformed input raises these (or ValueError/KeyError from the parsers) before any check.
 _BAD_INPUT = (InvalidJSONStructure, InvalidCBORData, ValueError, KeyError, TypeError)
-NOT_VERIFIED = "That passkey could not be verified. Try again, or use another way to sign in."
+NOT_VERIFIED = gettext_lazy(
+    "That passkey could not be verified. Try again, or use another way to sign in."
+)
 
 
 def _credential(raw: str) -> dict[str, Any]:
@@ -77,7 +80,9 @@ def passkey_register(
     except (InvalidRegistrationResponse, *_BAD_INPUT) as error:
         security_event("passkey.registration_refused", user_id=user.pk, reason=str(error)[:200])
         raise PasskeyRefused(
-            "Your browser's answer could not be verified, so no passkey was added. Try again."
+            gettext(
+                "Your browser's answer could not be verified, so no passkey was added. Try again."
+            )
         ) from None
     credential_id = bytes_to_base64url(verified.credential_id)
     response = data.get("response") if isinstance(data.get("response"), dict) else {}
@@ -85,7 +90,7 @@ def passkey_register(
     with transaction.atomic():
         user_lock(user)
         if Passkey.objects.filter(credential_id=credential_id).exists():
-            raise PasskeyRefused("This passkey is already registered.")
+            raise PasskeyRefused(gettext("This passkey is already registered."))
         had_method = has_primary_method(user)
         passkey = Passkey.objects.create(
             user=user,
@@ -102,7 +107,7 @@ def passkey_register(
             action=MfaAction.PASSKEY_ADDED,
             acting_user=user,
             target=passkey,
-            detail=f"Its name is “{passkey.name}”.",
+            detail=gettext("Its name is “%(name)s”.") % {"name": passkey.name},
             after={"name": passkey.name},
         )
         codes: list[str] = []
@@ -165,7 +170,7 @@ def passkey_verify(
 def passkey_rename(*, user: User, passkey_id: int, name: str) -> Passkey:
     passkey = Passkey.objects.filter(user=user, pk=passkey_id).first()
     if passkey is None:
-        raise TwoFactorStateError("That passkey doesn't exist any more.")
+        raise TwoFactorStateError(gettext("That passkey doesn't exist any more."))
     passkey.name = (name.strip() or passkey.name)[:NAME_MAX]
     passkey.save(update_fields=["name"])
     return passkey
@@ -178,7 +183,7 @@ def passkey_remove(*, user: User, passkey_id: int, acting_user: User) -> None:
     user_lock(user)
     passkey = Passkey.objects.filter(user=user, pk=passkey_id).first()
     if passkey is None:
-        raise TwoFactorStateError("That passkey doesn't exist any more.")
+        raise TwoFactorStateError(gettext("That passkey doesn't exist any more."))
     name = passkey.name
     others = (
         Passkey.objects.filter(user=user).exclude(pk=passkey.pk).exists()
@@ -190,7 +195,7 @@ def passkey_remove(*, user: User, passkey_id: int, acting_user: User) -> None:
         user=user,
         action=MfaAction.PASSKEY_REMOVED,
         acting_user=acting_user,
-        detail=f"It was named “{name}”.",
+        detail=gettext("It was named “%(name)s”.") % {"name": name},
         after={"name": name},
     )
     if not others:

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -62,8 +63,11 @@ def security(request: AuthenticatedRequest) -> HttpResponse:
 
 def recovery_codes_page(request: AuthenticatedRequest, codes: list[str]) -> HttpResponse:
     text = (
-        f"{settings.MFA_TOTP_ISSUER} recovery codes for {request.user.email}\n"
-        "Each code works once, in place of a code from your authenticator app.\n\n"
+        _("%(issuer)s recovery codes for %(email)s")
+        % {"issuer": settings.MFA_TOTP_ISSUER, "email": request.user.email}
+        + "\n"
+        + _("Each code works once, in place of a code from your authenticator app.")
+        + "\n\n"
         + "\n".join(codes)
         + "\n"
     )
@@ -83,7 +87,9 @@ def totp_setup(request: AuthenticatedRequest) -> HttpResponse:
         codes = form.save(user=request.user)
         if codes is not None:
             session_factor_proven(request.session, factor=Factor.TOTP)
-            messages.success(request, "Your authenticator app is on: sign-in now asks for a code.")
+            messages.success(
+                request, _("Your authenticator app is on: sign-in now asks for a code.")
+            )
             if codes:
                 return recovery_codes_page(request, codes)
             return redirect("mfa:security")
@@ -102,7 +108,7 @@ def totp_setup(request: AuthenticatedRequest) -> HttpResponse:
 @reauth_required
 @require_POST
 def totp_remove_view(request: AuthenticatedRequest) -> HttpResponse:
-    done = "Your authenticator app is removed."
+    done = _("Your authenticator app is removed.")
     outcome = run_action(
         request,
         lambda: totp_remove(user=request.user, acting_user=request.user),

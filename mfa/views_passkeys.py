@@ -15,6 +15,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -36,18 +38,27 @@ from sessions_app.authentication import Factor, session_factor_proven
 if TYPE_CHECKING:
     from core.types import AuthenticatedRequest
 
-NAME_ATTRS = {"class": "input", "autocomplete": "off", "placeholder": "e.g. MacBook Touch ID"}
+NAME_ATTRS = {
+    "class": "input",
+    "autocomplete": "off",
+    "placeholder": gettext_lazy("e.g. MacBook Touch ID"),
+}
 
 
 class PasskeyAddForm(ServiceForm):
     name = forms.CharField(
-        label="Name", max_length=NAME_MAX, widget=forms.TextInput(NAME_ATTRS), required=False
+        label=gettext_lazy("Name"),
+        max_length=NAME_MAX,
+        widget=forms.TextInput(NAME_ATTRS),
+        required=False,
     )
     credential = forms.CharField(widget=forms.HiddenInput, max_length=20_000, required=False)
 
 
 class PasskeyRenameForm(forms.Form):
-    name = forms.CharField(label="Name", max_length=NAME_MAX, widget=forms.TextInput(NAME_ATTRS))
+    name = forms.CharField(
+        label=gettext_lazy("Name"), max_length=NAME_MAX, widget=forms.TextInput(NAME_ATTRS)
+    )
 
 
 @login_required
@@ -73,7 +84,7 @@ def passkey_add(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         challenge = challenge_take(request, purpose=REGISTER, owner=session_owner(request))
         if not form.cleaned_data["credential"]:
-            form.add_error(None, "Your browser didn't create a passkey. Try again.")
+            form.add_error(None, _("Your browser didn't create a passkey. Try again."))
         elif challenge is None:
             form.add_error(None, CHALLENGE_GONE)
         else:
@@ -88,7 +99,7 @@ def passkey_add(request: AuthenticatedRequest) -> HttpResponse:
             if result is not None:
                 passkey, codes = result
                 session_factor_proven(request.session, factor=Factor.PASSKEY)
-                messages.success(request, f"Passkey “{passkey.name}” added.")
+                messages.success(request, _("Passkey “%(name)s” added.") % {"name": passkey.name})
                 if codes:
                     return recovery_codes_page(request, codes)
                 return redirect("mfa:security")
@@ -106,7 +117,7 @@ def passkey_rename_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             lambda: passkey_rename(
                 user=request.user, passkey_id=pk, name=form.cleaned_data["name"]
             ),
-            success="Passkey renamed.",
+            success=_("Passkey renamed."),
         )
     return redirect("mfa:security")
 
@@ -115,7 +126,7 @@ def passkey_rename_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @reauth_required
 @require_POST
 def passkey_remove_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    done = "Passkey removed."
+    done = _("Passkey removed.")
     outcome = run_action(
         request,
         lambda: passkey_remove(user=request.user, passkey_id=pk, acting_user=request.user),

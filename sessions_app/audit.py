@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class SessionAction(models.TextChoices):
-    REVOKED = "session.revoked", "Session revoked by an admin"
+    REVOKED = "session.revoked", _("Session revoked by an admin")

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -28,12 +29,12 @@ FACTORS_KEY = "auth_factors"  # Factor codes used at sign-in, in the order they 
 class Factor(models.TextChoices):
     """The ways a person can prove who they are; stored by code in session data."""
 
-    PASSWORD = "password", "Password"
-    TOTP = "totp", "Authenticator app"
-    RECOVERY_CODE = "recovery_code", "Recovery code"
-    PASSKEY = "passkey", "Passkey"
-    SOCIAL = "social", "Google, Microsoft or GitHub"
-    SSO = "sso", "Organisation single sign-on"
+    PASSWORD = "password", _("Password")
+    TOTP = "totp", _("Authenticator app")
+    RECOVERY_CODE = "recovery_code", _("Recovery code")
+    PASSKEY = "passkey", _("Passkey")
+    SOCIAL = "social", _("Google, Microsoft or GitHub")
+    SSO = "sso", _("Organisation single sign-on")
 
 
 def session_authenticated(
@@ -78,7 +79,7 @@ def factor_labels(data: dict[str, Any]) -> list[str]:
     codes = data.get(FACTORS_KEY)
     if not isinstance(codes, list):
         return []
-    return [Factor(code).label for code in codes if code in Factor.values]
+    return [str(Factor(code).label) for code in codes if code in Factor.values]
 
 
 def on_user_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:

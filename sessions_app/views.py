@@ -17,6 +17,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -92,14 +94,18 @@ def revoke(request: AuthRequest, pk: int) -> HttpResponse:
     if current is not None and session.pk == current.pk:
         # "Sign out" on this very device is an ordinary sign-out.
         logout(request)
-        messages.info(request, "You have been signed out.")
+        messages.info(request, _("You have been signed out."))
         if request.htmx:
             return HttpResponseClientRedirect(reverse("accounts:sign-in"))
         return redirect("accounts:sign-in")
     session_revoke(
         session=session, reason=Session.RevokedReason.REVOKED_BY_USER, acting_user=request.user
     )
-    notice = f"Signed out {session.device or 'the device'}."
+    notice = (
+        _("Signed out %(device)s.") % {"device": session.device}
+        if session.device
+        else _("Signed out the device.")
+    )
     if request.htmx:
         return _render_list(request, notice=notice)
     messages.success(request, notice)
@@ -117,9 +123,10 @@ def revoke_others(request: AuthRequest) -> HttpResponse:
         acting_user=request.user,
     )
     notice = (
-        f"Signed out {count} other device{'s' if count != 1 else ''}."
+        ngettext("Signed out %(count)s other device.", "Signed out %(count)s other devices.", count)
+        % {"count": count}
         if count
-        else "No other devices were signed in."
+        else _("No other devices were signed in.")
     )
     if request.htmx:
         return _render_list(request, notice=notice)
