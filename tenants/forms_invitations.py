@@ -61,7 +61,7 @@ class InvitationForm(ServiceForm):
         roles = grantable_roles(tenant=tenant, actor=actor)
         role = cast(forms.ModelChoiceField, self.fields["role"])  # declared above
         role.queryset = Role.objects.filter(pk__in=[r.pk for r in roles])
-        role.choices = [(r.pk, r.name) for r in roles]
+        role.choices = [(r.pk, r.label) for r in roles]
         member = next((r for r in roles if r.key == Role.Key.MEMBER), None)
         if member is not None:
             self.fields["role"].initial = member.pk

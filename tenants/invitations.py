@@ -387,7 +387,7 @@ def _assert_inviter_may_still_grant(invitation: Invitation) -> None:
         % {
             "name": invitation.tenant.name,
             "inviter": _inviter_name(invitation),
-            "role": invitation.role.name,
+            "role": invitation.role.label,
         }
     )
     if invitation.invited_by_id is None:
@@ -471,7 +471,7 @@ def _send(invitation: Invitation, raw: str, *, teams: list[Team]) -> None:
         context={
             "email": invitation.email,
             "tenant_name": tenant.name,
-            "role_name": invitation.role.name,
+            "role_name": invitation.role.label,
             "team_names": [team.name for team in teams],
             "inviter_name": inviter.get_full_name() if inviter is not None else tenant.name,
             "inviter_email": inviter.email if inviter is not None else "",

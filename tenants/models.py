@@ -160,6 +160,12 @@ class Role(models.Model):
         return self.name
 
     @property
+    def label(self) -> str:
+        """The name pages show: a built-in role's in the reader's language (its stored
+        name is the English msgid, see tenants/permissions.py), a custom role's as typed."""
+        return gettext(self.name) if self.key else self.name
+
+    @property
     def is_builtin(self) -> bool:
         return bool(self.key)
 

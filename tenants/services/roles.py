@@ -86,7 +86,7 @@ def role_update(
     current = Role.objects.select_for_update().get(pk=role.pk)
     if current.is_builtin:
         raise BuiltinRoleError(
-            _("“%(name)s” is a built-in role and cannot be changed.") % {"name": current.name}
+            _("“%(name)s” is a built-in role and cannot be changed.") % {"name": current.label}
         )
     plan_require(tenant=tenant, feature="custom_roles")
     actor = acting_role(tenant=tenant, acting_user=acting_user)
@@ -133,7 +133,7 @@ def role_delete(*, tenant: Tenant, role: Role, acting_user: User | None) -> None
     assert_in_tenant(tenant, role)
     if role.is_builtin:
         raise BuiltinRoleError(
-            _("“%(name)s” is a built-in role and cannot be deleted.") % {"name": role.name}
+            _("“%(name)s” is a built-in role and cannot be deleted.") % {"name": role.label}
         )
     current = Role.objects.select_for_update().get(pk=role.pk)
     actor = acting_role(tenant=tenant, acting_user=acting_user)

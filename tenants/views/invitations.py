@@ -99,7 +99,7 @@ def _joined(request: HttpRequest, membership: Membership) -> HttpResponse:
     messages.success(
         request,
         _("Welcome to %(name)s! You joined as %(role)s.")
-        % {"name": tenant.name, "role": membership.role.name},
+        % {"name": tenant.name, "role": membership.role.label},
     )
     return redirect("tenant:dashboard", tenant_slug=tenant.slug)
 

@@ -152,7 +152,7 @@ def member_role(request: TenantRequest, membership_id: int) -> HttpResponse:
                 tenant=request.tenant, membership=membership, role=role, acting_user=request.user
             ),
             success=_("%(person)s is now %(role)s.")
-            % {"person": membership.user.name or membership.user.email, "role": role.name},
+            % {"person": membership.user.name or membership.user.email, "role": role.label},
         ).error
     else:
         error = str(form.errors["role"][0])  # the message (ErrorList.__getitem__)

@@ -70,7 +70,8 @@ def role_edit(request: TenantRequest, role_id: int) -> HttpResponse:
     role = role_get(tenant=request.tenant, role_id=role_id)
     if role.is_builtin:
         messages.error(
-            request, _("“%(name)s” is a built-in role and cannot be changed.") % {"name": role.name}
+            request,
+            _("“%(name)s” is a built-in role and cannot be changed.") % {"name": role.label},
         )
         return back(request, "roles")
     if not role_in_reach(actor=request.role, role=role):  # the service refuses it too
