@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext, gettext_noop
+
 from core.links import link
 from core.permissions import BILLING_MANAGE, MEMBERS_INVITE, TENANT_UPDATE
 
@@ -34,6 +36,8 @@ class SetupFacts:
 
 @dataclass(frozen=True)
 class SetupStep:
+    """One step; its texts are marked with gettext_noop and translated per request."""
+
     key: str
     title: str
     description: str
@@ -73,9 +77,11 @@ def _may(code: str) -> Callable[[SetupFacts], bool]:
 SETUP_STEPS: tuple[SetupStep, ...] = (
     SetupStep(
         key="email",
-        title="Confirm your email address",
-        description="We sent you a link. Confirmed addresses can invite people and upload files.",
-        action_label="Resend the email",
+        title=gettext_noop("Confirm your email address"),
+        description=gettext_noop(
+            "We sent you a link. Confirmed addresses can invite people and upload files."
+        ),
+        action_label=gettext_noop("Resend the email"),
         action_url=lambda facts: link("accounts:verify-email-resend"),
         action_post=True,
         applies=lambda facts: True,
@@ -83,27 +89,31 @@ SETUP_STEPS: tuple[SetupStep, ...] = (
     ),
     SetupStep(
         key="invite",
-        title="Invite a teammate",
-        description="Work together: invitations are emailed and last seven days.",
-        action_label="Invite people",
+        title=gettext_noop("Invite a teammate"),
+        description=gettext_noop("Work together: invitations are emailed and last seven days."),
+        action_label=gettext_noop("Invite people"),
         action_url=_tenant_url("tenant:members", "#invite-panel"),
         applies=_may(MEMBERS_INVITE),
         done=lambda facts: facts.member_count > 1 or facts.pending_invitations > 0,
     ),
     SetupStep(
         key="logo",
-        title="Add your logo",
-        description="It appears in the workspace switcher, so everyone knows where they are.",
-        action_label="Add a logo",
+        title=gettext_noop("Add your logo"),
+        description=gettext_noop(
+            "It appears in the workspace switcher, so everyone knows where they are."
+        ),
+        action_label=gettext_noop("Add a logo"),
         action_url=_tenant_url("tenant:settings", "#logo-card"),
         applies=_may(TENANT_UPDATE),
         done=lambda facts: bool(facts.tenant.logo),
     ),
     SetupStep(
         key="plan",
-        title="Choose a plan",
-        description="Paid plans raise the member and storage limits of this workspace.",
-        action_label="Compare plans",
+        title=gettext_noop("Choose a plan"),
+        description=gettext_noop(
+            "Paid plans raise the member and storage limits of this workspace."
+        ),
+        action_label=gettext_noop("Compare plans"),
         action_url=_tenant_url("billing:overview", "#plans-heading"),
         # Only where the plan can be chosen: billing is set up and this workspace's own
         # account pays (another workspace's account is managed there).
@@ -122,9 +132,9 @@ def checklist_items(facts: SetupFacts) -> list[ChecklistItem]:
     return [
         ChecklistItem(
             key=step.key,
-            title=step.title,
-            description=step.description,
-            action_label=step.action_label,
+            title=gettext(step.title),
+            description=gettext(step.description),
+            action_label=gettext(step.action_label),
             action_url=step.action_url(facts),
             action_post=step.action_post,
             done=step.done(facts),

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundWidget
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PasswordField
 from accounts.services_security import current_password_check
@@ -25,19 +27,20 @@ NEW_ACCOUNT = "new"
 
 class OrgCreateForm(ServiceForm):
     name = forms.CharField(
+        label=_("Name"),
         max_length=100,
-        widget=forms.TextInput(INPUT | {"placeholder": "Acme Corp", "autofocus": True}),
-        help_text="You can rename it later.",
-        error_messages={"required": "Give the organisation a name."},
+        widget=forms.TextInput(INPUT | {"placeholder": _("Acme Corp"), "autofocus": True}),
+        help_text=_("You can rename it later."),
+        error_messages={"required": _("Give the organisation a name.")},
     )
     account = forms.ChoiceField(
-        label="Billing",
+        label=_("Billing"),
         widget=forms.RadioSelect,
         initial=NEW_ACCOUNT,
         required=True,
         error_messages={
-            "required": "Choose which billing account pays for it.",
-            "invalid_choice": "Choose a new account or one of the accounts listed.",
+            "required": _("Choose which billing account pays for it."),
+            "invalid_choice": _("Choose a new account or one of the accounts listed."),
         },
     )
 
@@ -48,14 +51,15 @@ class OrgCreateForm(ServiceForm):
             str(a.pk): a for a in services.account_choices_for(user=user)
         }
         account = cast(forms.ChoiceField, self.fields["account"])  # declared above
-        account.choices = [(NEW_ACCOUNT, "A new billing account")] + [
-            (pk, f"Existing: {a.name} ({a.plan} plan)") for pk, a in self.accounts.items()
+        account.choices = [(NEW_ACCOUNT, gettext("A new billing account"))] + [
+            (pk, gettext("Existing: %(name)s (%(plan)s plan)") % {"name": a.name, "plan": a.plan})
+            for pk, a in self.accounts.items()
         ]
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         if not name:
-            raise ValidationError("Give the organisation a name.")
+            raise ValidationError(gettext("Give the organisation a name."))
         return name
 
     def save(self) -> Tenant | None:
@@ -70,9 +74,10 @@ class OrgCreateForm(ServiceForm):
 
 class TenantRenameForm(ServiceForm):
     name = forms.CharField(
+        label=_("Name"),
         max_length=100,
         widget=forms.TextInput(INPUT),
-        error_messages={"required": "Enter a name for the workspace."},
+        error_messages={"required": _("Enter a name for the workspace.")},
     )
 
     def __init__(self, *args: Any, tenant: Tenant, user: User, **kwargs: Any) -> None:
@@ -83,7 +88,7 @@ class TenantRenameForm(ServiceForm):
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         if not name:
-            raise ValidationError("Enter a name for the workspace.")
+            raise ValidationError(gettext("Enter a name for the workspace."))
         return name
 
     def save(self) -> Tenant | None:
@@ -96,11 +101,11 @@ class TenantRenameForm(ServiceForm):
 
 class TenantSlugForm(ServiceForm):
     slug = forms.CharField(
-        label="URL",
+        label=_("URL"),
         max_length=60,
         widget=forms.TextInput(INPUT | {"autocomplete": "off", "spellcheck": "false"}),
-        help_text="Lower-case letters, digits and hyphens. Old links keep working.",
-        error_messages={"required": "Enter the name to use in the workspace's URL."},
+        help_text=_("Lower-case letters, digits and hyphens. Old links keep working."),
+        error_messages={"required": _("Enter the name to use in the workspace's URL.")},
     )
 
     def __init__(self, *args: Any, tenant: Tenant, user: User, **kwargs: Any) -> None:
@@ -112,7 +117,9 @@ class TenantSlugForm(ServiceForm):
         slug = self.cleaned_data["slug"].strip().lower()
         slug_validator(slug)
         if slug != self.tenant.slug and services.slug_is_taken(slug, tenant=self.tenant):
-            raise ValidationError(f"“{slug}” is already taken. Try another.")
+            raise ValidationError(
+                gettext("“%(slug)s” is already taken. Try another.") % {"slug": slug}
+            )
         return slug
 
     def save(self) -> Tenant | None:
@@ -125,23 +132,26 @@ class TenantSlugForm(ServiceForm):
 
 class TenantDeleteForm(ServiceForm):
     confirmation = forms.CharField(
-        label="Type the workspace URL name to confirm",
+        label=_("Type the workspace URL name to confirm"),
         widget=forms.TextInput(INPUT | {"autocomplete": "off", "spellcheck": "false"}),
     )
 
     def __init__(self, *args: Any, tenant: Tenant, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.tenant, self.user = tenant, user
-        self.fields["confirmation"].help_text = f"Type <strong>{tenant.slug}</strong> exactly."
-        self.fields["confirmation"].error_messages["required"] = (
-            f"Type “{tenant.slug}” to delete this workspace."
-        )
+        self.fields["confirmation"].help_text = gettext(
+            "Type <strong>%(slug)s</strong> exactly."
+        ) % {"slug": tenant.slug}
+        self.fields["confirmation"].error_messages["required"] = gettext(
+            "Type “%(slug)s” to delete this workspace."
+        ) % {"slug": tenant.slug}
 
     def clean_confirmation(self) -> str:
         value = self.cleaned_data["confirmation"].strip()
         if value != self.tenant.slug:
             raise ValidationError(
-                f"That does not match. Type “{self.tenant.slug}” to delete this workspace."
+                gettext("That does not match. Type “%(slug)s” to delete this workspace.")
+                % {"slug": self.tenant.slug}
             )
         return value
 
@@ -156,20 +166,20 @@ class MemberChoiceField(forms.ModelChoiceField):
 
 class OwnershipTransferForm(ServiceForm):
     membership = MemberChoiceField(
-        label="New owner",
+        label=_("New owner"),
         queryset=Membership.objects.none(),
-        empty_label="Choose a member…",
+        empty_label=_("Choose a member…"),
         widget=forms.Select(INPUT),
         error_messages={
-            "required": "Choose the member who becomes the owner.",
-            "invalid_choice": "Choose a member of this workspace.",
+            "required": _("Choose the member who becomes the owner."),
+            "invalid_choice": _("Choose a member of this workspace."),
         },
     )
     password = PasswordField(
-        label="Your password",
+        label=_("Your password"),
         autocomplete="current-password",
-        error_messages={"required": "Enter your password to confirm."},
-        help_text="You become an admin; the new owner also becomes the primary contact.",
+        error_messages={"required": _("Enter your password to confirm.")},
+        help_text=_("You become an admin; the new owner also becomes the primary contact."),
     )
 
     def __init__(self, *args: Any, tenant: Tenant, user: User, **kwargs: Any) -> None:
@@ -202,8 +212,8 @@ class MemberRoleForm(forms.Form):
     role = forms.ModelChoiceField(
         queryset=Role.objects.none(),
         error_messages={
-            "required": "Choose a role.",
-            "invalid_choice": "Choose one of this workspace's roles.",
+            "required": _("Choose a role."),
+            "invalid_choice": _("Choose one of this workspace's roles."),
         },
     )
 
@@ -226,9 +236,10 @@ class PermissionCheckboxes(forms.CheckboxSelectMultiple):
 
 class RoleForm(ServiceForm):
     name = forms.CharField(
+        label=_("Name"),
         max_length=60,
         widget=forms.TextInput(INPUT),
-        error_messages={"required": "Give the role a name."},
+        error_messages={"required": _("Give the role a name.")},
     )
     permissions = forms.MultipleChoiceField(
         choices=PERMISSION_CHOICES, widget=PermissionCheckboxes, required=False
@@ -274,17 +285,18 @@ class RoleForm(ServiceForm):
 
 class TeamForm(ServiceForm):
     name = forms.CharField(
+        label=_("Name"),
         max_length=100,
-        widget=forms.TextInput(INPUT | {"placeholder": "Design"}),
-        error_messages={"required": "Give the team a name."},
+        widget=forms.TextInput(INPUT | {"placeholder": _("Design")}),
+        error_messages={"required": _("Give the team a name.")},
     )
     parent = forms.ModelChoiceField(
-        label="Inside team",
+        label=_("Inside team"),
         queryset=Team.objects.none(),
         required=False,
-        empty_label="— top level —",
+        empty_label=_("— top level —"),
         widget=forms.Select(INPUT),
-        error_messages={"invalid_choice": "Choose one of this workspace's teams."},
+        error_messages={"invalid_choice": _("Choose one of this workspace's teams.")},
     )
 
     def __init__(
@@ -325,8 +337,8 @@ class TeamMemberAddForm(forms.Form):
     membership = forms.ModelChoiceField(
         queryset=Membership.objects.none(),
         error_messages={
-            "required": "Choose a member to add.",
-            "invalid_choice": "Choose a member of this workspace.",
+            "required": _("Choose a member to add."),
+            "invalid_choice": _("Choose a member of this workspace."),
         },
     )
 

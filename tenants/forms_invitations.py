@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import SignUpForm
 from accounts.models import normalize_email
@@ -33,23 +35,23 @@ class InvitationForm(ServiceForm):
     email = forms.EmailField(
         max_length=254,
         widget=forms.EmailInput(INPUT | {"placeholder": "name@company.com", "autocomplete": "off"}),
-        error_messages={"required": "Enter the email address of the person to invite."},
+        error_messages={"required": _("Enter the email address of the person to invite.")},
     )
     role = forms.ModelChoiceField(
         queryset=Role.objects.none(),
         empty_label=None,
         widget=forms.Select(INPUT),
         error_messages={
-            "required": "Choose a role.",
-            "invalid_choice": "Choose one of the roles you are allowed to grant.",
+            "required": _("Choose a role."),
+            "invalid_choice": _("Choose one of the roles you are allowed to grant."),
         },
     )
     teams = forms.ModelMultipleChoiceField(
         queryset=Team.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Optional: they join these teams when they accept.",
-        error_messages={"invalid_choice": "Choose teams of this workspace."},
+        help_text=_("Optional: they join these teams when they accept."),
+        error_messages={"invalid_choice": _("Choose teams of this workspace.")},
     )
 
     def __init__(self, *args: Any, tenant: Tenant, actor: Role, user: User, **kwargs: Any):
@@ -59,7 +61,7 @@ class InvitationForm(ServiceForm):
         roles = grantable_roles(tenant=tenant, actor=actor)
         role = cast(forms.ModelChoiceField, self.fields["role"])  # declared above
         role.queryset = Role.objects.filter(pk__in=[r.pk for r in roles])
-        role.choices = [(r.pk, r.name) for r in roles]
+        role.choices = [(r.pk, r.label) for r in roles]
         member = next((r for r in roles if r.key == Role.Key.MEMBER), None)
         if member is not None:
             self.fields["role"].initial = member.pk
@@ -72,7 +74,10 @@ class InvitationForm(ServiceForm):
     def clean_email(self) -> str:
         email = normalize_email(self.cleaned_data["email"])
         if Membership.objects.for_tenant(self.tenant).filter(user__email=email).exists():
-            raise forms.ValidationError(f"{email} is already a member of {self.tenant.name}.")
+            raise forms.ValidationError(
+                gettext("%(email)s is already a member of %(name)s.")
+                % {"email": email, "name": self.tenant.name}
+            )
         return email
 
     def save(self) -> Invitation | None:
@@ -114,7 +119,9 @@ class InvitationSignUpForm(SignUpForm):
         email = self.fields["email"]
         email.disabled = True
         email.widget.attrs["class"] = "input cursor-not-allowed bg-slate-50 pr-9 text-slate-600"
-        email.help_text = "The invitation is for this address, so it can't be changed here."
+        email.help_text = gettext(
+            "The invitation is for this address, so it can't be changed here."
+        )
 
     def accept(self, *, raw_token: str) -> Membership:
         """Create the account and join (not `save()`: SignUpForm's returns a User)."""

@@ -23,6 +23,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from accounts.mail import email_enqueue
 from accounts.mail_delivery import absolute_url
@@ -116,7 +119,7 @@ def invitation_for_token(*, raw: str, lock: bool = False) -> Invitation:
     InvitationInvalidError. With `lock`, the row stays locked until the transaction ends
     so two clicks cannot both accept it."""
     if not raw or len(raw) > 100:
-        raise InvitationInvalidError(_INVALID)
+        raise InvitationInvalidError(str(_INVALID))
     digest = token_digest(raw)
     rows: QuerySet[Invitation] = Invitation.objects.select_related("tenant", "role", "invited_by")
     if lock:
@@ -124,13 +127,13 @@ def invitation_for_token(*, raw: str, lock: bool = False) -> Invitation:
     try:
         invitation = rows.get(token_hash=digest)
     except Invitation.DoesNotExist:
-        raise InvitationInvalidError(_INVALID) from None
+        raise InvitationInvalidError(str(_INVALID)) from None
     if not token_matches(raw, invitation.token_hash):
-        raise InvitationInvalidError(_INVALID)
+        raise InvitationInvalidError(str(_INVALID))
     return invitation
 
 
-_INVALID = (
+_INVALID = gettext_lazy(
     "This invitation link is not valid. It may have been mistyped, or replaced by a newer "
     "invitation: check for a more recent email, or ask for a new invitation."
 )
@@ -142,20 +145,33 @@ def invitation_assert_usable(invitation: Invitation) -> None:
     inviter = _inviter_name(invitation)
     if invitation.accepted_at is not None:
         raise InvitationUsedError(
-            f"This invitation to {tenant.name} has already been accepted. Each invitation "
-            "link works once."
+            _(
+                "This invitation to %(name)s has already been accepted. Each invitation "
+                "link works once."
+            )
+            % {"name": tenant.name}
         )
     if invitation.cancelled_at is not None or tenant.is_deleted:
         raise InvitationCancelledError(
-            f"{inviter} cancelled this invitation to {tenant.name}."
+            _("%(inviter)s cancelled this invitation to %(name)s.")
+            % {"inviter": inviter, "name": tenant.name}
             if not tenant.is_deleted
-            else f"{tenant.name} no longer exists, so this invitation cannot be used."
+            else _("%(name)s no longer exists, so this invitation cannot be used.")
+            % {"name": tenant.name}
         )
     if invitation.expires_at <= timezone.now():
         raise InvitationExpiredError(
-            f"This invitation to {tenant.name} expired on "
-            f"{invitation.expires_at:%B} {invitation.expires_at.day}. Invitations are valid "
-            f"for {LIFETIME.days} days: ask {inviter} to send it again."
+            _(
+                "This invitation to %(name)s expired on %(date)s. Invitations are valid "
+                "for %(days)s days: ask %(inviter)s to send it again."
+            )
+            % {
+                "name": tenant.name,
+                # A date format: the month's name and the day, in the language's order.
+                "date": date_format(invitation.expires_at, pgettext("month and day", "F j")),
+                "days": LIFETIME.days,
+                "inviter": inviter,
+            }
         )
 
 
@@ -182,19 +198,29 @@ def invitation_create(
     assert_in_tenant(tenant, role, *teams)
     if tenant.is_personal:
         raise PersonalTenantError(
-            "Personal workspaces cannot have other members. Create an organisation to "
-            "invite people."
+            _(
+                "Personal workspaces cannot have other members. Create an organisation to "
+                "invite people."
+            )
         )
     lock_tenant(tenant)  # one cap check at a time per tenant
     _assert_may_invite(tenant=tenant, acting_user=acting_user, role=role)
     if Membership.objects.for_tenant(tenant).filter(user__email=email).exists():
-        raise AlreadyAMemberError(f"{email} is already a member of {tenant.name}.")
+        raise AlreadyAMemberError(
+            _("%(email)s is already a member of %(name)s.") % {"email": email, "name": tenant.name}
+        )
     now = timezone.now()
     for open_invite in Invitation.objects.for_tenant(tenant).open().filter(email=email):
         if open_invite.expires_at > now:
             raise InvitationPendingError(
-                f"{email} already has a pending invitation (sent "
-                f"{open_invite.sent_at:%b} {open_invite.sent_at.day}). Resend it instead.",
+                _("%(email)s already has a pending invitation (sent %(date)s). Resend it instead.")
+                % {
+                    "email": email,
+                    # A date format: the month's short name and the day, in the language's order.
+                    "date": date_format(
+                        open_invite.sent_at, pgettext("short month and day", "M j")
+                    ),
+                },
                 invitation=open_invite,
             )
         # An expired invitation is replaced by the new one (new role, teams, link).
@@ -217,7 +243,9 @@ def invitation_create(
         with transaction.atomic():
             invitation.save()
     except IntegrityError:  # the same address invited at the same instant elsewhere
-        raise InvitationError(f"{email} was invited a moment ago. Refresh the page.") from None
+        raise InvitationError(
+            _("%(email)s was invited a moment ago. Refresh the page.") % {"email": email}
+        ) from None
     invitation.teams.set(teams, through_defaults={"tenant": tenant})
     audit_record(
         tenant=tenant,
@@ -244,15 +272,20 @@ def invitation_resend(
     lock_tenant(tenant)
     invitation = Invitation.objects.select_related("tenant", "role").get(pk=invitation.pk)
     if invitation.accepted_at is not None:
-        raise InvitationError(f"{invitation.email} already accepted this invitation.")
+        raise InvitationError(
+            _("%(email)s already accepted this invitation.") % {"email": invitation.email}
+        )
     if invitation.cancelled_at is not None:
-        raise InvitationError("This invitation was cancelled. Invite the person again instead.")
+        raise InvitationError(_("This invitation was cancelled. Invite the person again instead."))
     _assert_may_invite(tenant=tenant, acting_user=acting_user, role=invitation.role)
     now = timezone.now()
     if now - invitation.sent_at < RESEND_COOLDOWN:
         raise InvitationResendTooSoonError(
-            f"The invitation to {invitation.email} was sent less than a minute ago. Give it "
-            "a moment to arrive (and check the spam folder) before sending it again."
+            _(
+                "The invitation to %(email)s was sent less than a minute ago. Give it "
+                "a moment to arrive (and check the spam folder) before sending it again."
+            )
+            % {"email": invitation.email}
         )
     if invitation.expires_at <= now:
         # Expired invitations do not hold a seat; reviving one takes a seat again.
@@ -288,7 +321,8 @@ def invitation_cancel(
     _assert_may_invite(tenant=tenant, acting_user=acting_user, role=invitation.role)
     if invitation.accepted_at is not None:
         raise InvitationError(
-            f"{invitation.email} already accepted. Remove them from the members list instead."
+            _("%(email)s already accepted. Remove them from the members list instead.")
+            % {"email": invitation.email}
         )
     if invitation.cancelled_at is None:
         invitation.cancelled_at = timezone.now()
@@ -315,7 +349,8 @@ def invitation_accept(*, raw_token: str, user: User) -> Membership:
     invitation_assert_usable(invitation)
     if normalize_email(user.email) != invitation.email:
         raise InvitationEmailMismatchError(
-            f"This invitation is for {invitation.email}, but you are signed in as {user.email}."
+            _("This invitation is for %(invited)s, but you are signed in as %(current)s.")
+            % {"invited": invitation.email, "current": user.email}
         )
     return _join(invitation, user)
 
@@ -336,7 +371,7 @@ def invitation_accept_signup(*, raw_token: str, name: str, password: str) -> Mem
 def _assert_may_invite(*, tenant: Tenant, acting_user: User | None, role: Role) -> None:
     actor = acting_role(tenant=tenant, acting_user=acting_user)
     if actor is not None and not actor.has_permission(MEMBERS_INVITE):
-        raise EscalationError("Your role does not allow inviting people.")
+        raise EscalationError(_("Your role does not allow inviting people."))
     assert_may_grant(actor=actor, role=role)
 
 
@@ -344,10 +379,16 @@ def _assert_inviter_may_still_grant(invitation: Invitation) -> None:
     """An invitation is only as good as its inviter's rights today: someone removed or
     demoted since sending it cannot let people in (or grant more than they now hold)."""
     revoked = InvitationRevokedError(
-        f"This invitation to {invitation.tenant.name} can no longer be used because "
-        f"{_inviter_name(invitation)} can no longer invite people with the "
-        f"{invitation.role.name} role. Ask an admin of {invitation.tenant.name} for a new "
-        "invitation."
+        _(
+            "This invitation to %(name)s can no longer be used because %(inviter)s can no "
+            "longer invite people with the %(role)s role. Ask an admin of %(name)s for a new "
+            "invitation."
+        )
+        % {
+            "name": invitation.tenant.name,
+            "inviter": _inviter_name(invitation),
+            "role": invitation.role.label,
+        }
     )
     if invitation.invited_by_id is None:
         raise revoked
@@ -374,9 +415,12 @@ def _join(invitation: Invitation, user: User) -> Membership:
         limit = plan_limit(tenant=tenant, limit="max_members")
         if limit is not None and Membership.objects.for_tenant(tenant).count() >= limit:
             raise InvitationSeatsFullError(
-                f"{tenant.name} has reached the member limit of its plan since this "
-                f"invitation was sent. Ask {_inviter_name(invitation)} to free a seat or "
-                "upgrade, then open this link again."
+                _(
+                    "%(name)s has reached the member limit of its plan since this invitation "
+                    "was sent. Ask %(inviter)s to free a seat or upgrade, then open this link "
+                    "again."
+                )
+                % {"name": tenant.name, "inviter": _inviter_name(invitation)}
             )
         membership = membership_create(
             tenant=tenant, user=user, role=invitation.role, acting_user=invitation.invited_by
@@ -415,7 +459,7 @@ def _event_data(invitation: Invitation) -> dict[str, Any]:
 
 def _inviter_name(invitation: Invitation) -> str:
     inviter = invitation.invited_by
-    return inviter.get_full_name() if inviter is not None else "the person who invited you"
+    return inviter.get_full_name() if inviter is not None else _("the person who invited you")
 
 
 def _send(invitation: Invitation, raw: str, *, teams: list[Team]) -> None:
@@ -427,7 +471,7 @@ def _send(invitation: Invitation, raw: str, *, teams: list[Team]) -> None:
         context={
             "email": invitation.email,
             "tenant_name": tenant.name,
-            "role_name": invitation.role.name,
+            "role_name": invitation.role.label,
             "team_names": [team.name for team in teams],
             "inviter_name": inviter.get_full_name() if inviter is not None else tenant.name,
             "inviter_email": inviter.email if inviter is not None else "",

@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.models import TenantOwnedQuerySet
 from core.permissions import ALL_PERMISSIONS, permission_names
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
 # Lower-case letters, digits and single hyphens, 3-60 characters: safe in URLs as typed.
 slug_validator = RegexValidator(
     r"^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,59}$",
-    "Use 3-60 lower-case letters, digits and hyphens; start and end with a letter or digit.",
+    _("Use 3-60 lower-case letters, digits and hyphens; start and end with a letter or digit."),
 )
 
 
@@ -38,8 +40,8 @@ class TenantQuerySet(models.QuerySet):
 
 class Tenant(models.Model):
     class Kind(models.TextChoices):
-        PERSONAL = "personal", "Personal"
-        ORG = "org", "Organisation"
+        PERSONAL = "personal", _("Personal")
+        ORG = "org", _("Organisation")
 
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=60, unique=True, validators=[slug_validator])
@@ -109,7 +111,7 @@ class Tenant(models.Model):
         loaded = getattr(self, "_loaded_kind", None)
         if loaded is not None and self.kind != loaded:
             raise ValidationError(
-                {"kind": "A workspace's kind is set when it is created and cannot change."}
+                {"kind": gettext("A workspace's kind is set when it is created and cannot change.")}
             )
 
     @property
@@ -127,10 +129,10 @@ class Tenant(models.Model):
 
 class Role(models.Model):
     class Key(models.TextChoices):
-        OWNER = "owner", "Owner"
-        ADMIN = "admin", "Admin"
-        BILLING_ADMIN = "billing_admin", "Billing admin"
-        MEMBER = "member", "Member"
+        OWNER = "owner", _("Owner")
+        ADMIN = "admin", _("Admin")
+        BILLING_ADMIN = "billing_admin", _("Billing admin")
+        MEMBER = "member", _("Member")
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="roles")
     name = models.CharField(max_length=60)
@@ -156,6 +158,12 @@ class Role(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def label(self) -> str:
+        """The name pages show: a built-in role's in the reader's language (its stored
+        name is the English msgid, see tenants/permissions.py), a custom role's as typed."""
+        return gettext(self.name) if self.key else self.name
 
     @property
     def is_builtin(self) -> bool:
@@ -326,10 +334,10 @@ class Invitation(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        EXPIRED = "expired", "Expired"
-        ACCEPTED = "accepted", "Accepted"
-        CANCELLED = "cancelled", "Cancelled"
+        PENDING = "pending", _("Pending")
+        EXPIRED = "expired", _("Expired")
+        ACCEPTED = "accepted", _("Accepted")
+        CANCELLED = "cancelled", _("Cancelled")
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="invitations")
     # Stored lower-cased, like User.email, so comparisons are exact.

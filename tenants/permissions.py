@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext_noop
+
 from core.permissions import (
     ALL_PERMISSIONS,
     BILLING_MANAGE,
@@ -20,11 +22,12 @@ from core.permissions import (
 if TYPE_CHECKING:
     from tenants.models import Role
 
-# key -> (display name, permissions)
+# key -> (display name, permissions). The name is stored in English; gettext_noop only
+# puts it in the catalogue for pages that translate built-in role names.
 BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
-    "owner": ("Owner", ALL_PERMISSIONS),
+    "owner": (gettext_noop("Owner"), ALL_PERMISSIONS),
     "admin": (
-        "Admin",
+        gettext_noop("Admin"),
         # SSO and directory sync decide how everyone signs in: an owner's call, like billing.
         [
             p
@@ -32,8 +35,8 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
             if p not in (BILLING_MANAGE, TENANT_DELETE, SSO_MANAGE, SCIM_MANAGE)
         ],
     ),
-    "billing_admin": ("Billing admin", [BILLING_MANAGE]),
-    "member": ("Member", []),
+    "billing_admin": (gettext_noop("Billing admin"), [BILLING_MANAGE]),
+    "member": (gettext_noop("Member"), []),
 }
 
 

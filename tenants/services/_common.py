@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.permissions import permission_names
 from tenants.exceptions import CrossTenantError, EscalationError, NotAMemberError
@@ -41,7 +42,7 @@ def acting_role(*, tenant: Tenant, acting_user: User | None) -> Role | None:
     try:
         return Role.objects.get(tenant=tenant, memberships__user=acting_user)
     except Role.DoesNotExist:
-        raise NotAMemberError("You are not a member of this workspace.") from None
+        raise NotAMemberError(_("You are not a member of this workspace.")) from None
 
 
 def _beyond(actor: Role, role: Role) -> str:
@@ -53,9 +54,10 @@ def assert_may_grant(*, actor: Role | None, role: Role) -> None:
     if actor is None or role_in_reach(actor=actor, role=role):
         return
     if role.is_owner:
-        raise EscalationError("Only an owner can make someone an owner.")
+        raise EscalationError(_("Only an owner can make someone an owner."))
     raise EscalationError(
-        f"You cannot grant permissions your own role does not have: {_beyond(actor, role)}."
+        _("You cannot grant permissions your own role does not have: %(permissions)s.")
+        % {"permissions": _beyond(actor, role)}
     )
 
 
@@ -66,10 +68,10 @@ def assert_may_manage(*, actor: Role | None, membership: Membership) -> None:
     if actor is None or role_in_reach(actor=actor, role=membership.role):
         return
     if membership.role.is_owner:
-        raise EscalationError("Only an owner can change or remove another owner.")
+        raise EscalationError(_("Only an owner can change or remove another owner."))
     raise EscalationError(
-        f"{membership.user.email} has permissions your role does not have "
-        f"({_beyond(actor, membership.role)}); ask an owner."
+        _("%(email)s has permissions your role does not have (%(permissions)s); ask an owner.")
+        % {"email": membership.user.email, "permissions": _beyond(actor, membership.role)}
     )
 
 
@@ -80,8 +82,11 @@ def assert_may_manage_role(*, actor: Role | None, role: Role) -> None:
     if actor is None or role_in_reach(actor=actor, role=role):
         return
     raise EscalationError(
-        f"“{role.name}” has permissions your role does not have ({_beyond(actor, role)}), "
-        "so you cannot change or delete it; ask an owner."
+        _(
+            "“%(role)s” has permissions your role does not have (%(permissions)s), "
+            "so you cannot change or delete it; ask an owner."
+        )
+        % {"role": role.name, "permissions": _beyond(actor, role)}
     )
 
 

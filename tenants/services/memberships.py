@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from tenants.audit import TenantAction
@@ -50,10 +51,13 @@ def membership_create(
     """
     assert_in_tenant(tenant, role)
     if tenant.is_personal:
-        raise PersonalTenantError("Personal workspaces cannot have other members.")
+        raise PersonalTenantError(_("Personal workspaces cannot have other members."))
     assert_may_grant(actor=acting_role(tenant=tenant, acting_user=acting_user), role=role)
     if Membership.objects.for_tenant(tenant).filter(user=user).exists():
-        raise AlreadyAMemberError(f"{user.email} is already a member of {tenant.name}.")
+        raise AlreadyAMemberError(
+            _("%(email)s is already a member of %(name)s.")
+            % {"email": user.email, "name": tenant.name}
+        )
     membership = Membership(
         tenant=tenant, user=user, role=role, is_billing_contact=is_billing_contact
     )
@@ -83,7 +87,7 @@ def membership_change_role(
     assert_may_grant(actor=actor, role=role)
     if membership.role.is_owner and not role.is_owner and owner_count(tenant) <= 1:
         raise LastOwnerError(
-            "This is the only owner. Make someone else an owner (or transfer ownership) first."
+            _("This is the only owner. Make someone else an owner (or transfer ownership) first.")
         )
     before = membership.role.name
     membership.role = role
@@ -116,7 +120,7 @@ def membership_suspend(*, tenant: Tenant, membership: Membership, acting_user: U
         return False
     if membership.role.is_owner and _active_owner_count(tenant) <= 1:
         raise LastOwnerError(
-            "The only active owner cannot be suspended. Make someone else an owner first."
+            _("The only active owner cannot be suspended. Make someone else an owner first.")
         )
     membership.suspended_at = timezone.now()
     membership.save(update_fields=["suspended_at"])
@@ -163,15 +167,17 @@ def membership_departure_refusal(*, membership: Membership, owners: int) -> Tena
     the services below and for the members page, which disables what cannot succeed.
     `owners` is the tenant's owner count (the services count it under the tenant lock)."""
     if membership.tenant.is_personal:
-        return PersonalTenantError("You cannot leave or be removed from a personal workspace.")
+        return PersonalTenantError(_("You cannot leave or be removed from a personal workspace."))
     if membership.role.is_owner and owners <= 1:
         return LastOwnerError(
-            "The last owner cannot leave or be removed. Transfer ownership first."
+            _("The last owner cannot leave or be removed. Transfer ownership first.")
         )
     if membership.is_primary_contact:
         return PrimaryContactError(
-            "The primary contact cannot leave or be removed. Make someone else the "
-            "primary contact first."
+            _(
+                "The primary contact cannot leave or be removed. Make someone else the "
+                "primary contact first."
+            )
         )
     return None
 
@@ -204,7 +210,7 @@ def membership_remove(*, tenant: Tenant, membership: Membership, acting_user: Us
     assert_in_tenant(tenant, membership)
     lock_tenant(tenant)
     if acting_user is not None and membership.user_id == acting_user.pk:
-        raise LastOwnerError("Use “Leave workspace” to remove yourself.")
+        raise LastOwnerError(_("Use “Leave workspace” to remove yourself."))
     assert_may_manage(
         actor=acting_role(tenant=tenant, acting_user=acting_user), membership=membership
     )
@@ -262,7 +268,7 @@ def billing_contact_removal_refusal(
     for the service below and for the members page."""
     if membership.is_billing_contact and contacts <= 1:
         return BillingContactError(
-            "A workspace needs at least one billing contact. Add another one first."
+            _("A workspace needs at least one billing contact. Add another one first.")
         )
     return None
 

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from billing.plans import plan_require
 from core.audit import audit_record
@@ -29,15 +31,19 @@ def _clean(
 ) -> tuple[str, list[str]]:
     name = name.strip()
     if not name:
-        raise ValidationError({"name": "Give the role a name."})
+        raise ValidationError({"name": _("Give the role a name.")})
     unknown = sorted(set(permissions) - set(ALL_PERMISSIONS))
     if unknown:
-        raise ValidationError({"permissions": f"Unknown permission: {', '.join(unknown)}."})
+        raise ValidationError(
+            {"permissions": _("Unknown permission: %(codes)s.") % {"codes": ", ".join(unknown)}}
+        )
     clash = Role.objects.for_tenant(tenant).filter(name__iexact=name)
     if role is not None:
         clash = clash.exclude(pk=role.pk)
     if clash.exists():
-        raise ValidationError({"name": f"A role called “{name}” already exists."})
+        raise ValidationError(
+            {"name": _("A role called “%(name)s” already exists.") % {"name": name}}
+        )
     # Stored in the canonical order so lists compare and display predictably.
     return name, [code for code in ALL_PERMISSIONS if code in set(permissions)]
 
@@ -48,7 +54,7 @@ def role_create(
 ) -> Role:
     """A custom role in an org, granting no more than the acting member holds."""
     if tenant.is_personal:
-        raise PersonalTenantError("Personal workspaces have no custom roles.")
+        raise PersonalTenantError(_("Personal workspaces have no custom roles."))
     plan_require(tenant=tenant, feature="custom_roles")
     name, permissions = _clean(tenant=tenant, name=name, permissions=permissions, role=None)
     role = Role(tenant=tenant, name=name, permissions=permissions)
@@ -79,7 +85,9 @@ def role_update(
     assert_in_tenant(tenant, role)
     current = Role.objects.select_for_update().get(pk=role.pk)
     if current.is_builtin:
-        raise BuiltinRoleError(f"“{current.name}” is a built-in role and cannot be changed.")
+        raise BuiltinRoleError(
+            _("“%(name)s” is a built-in role and cannot be changed.") % {"name": current.label}
+        )
     plan_require(tenant=tenant, feature="custom_roles")
     actor = acting_role(tenant=tenant, acting_user=acting_user)
     assert_may_manage_role(actor=actor, role=current)
@@ -108,8 +116,12 @@ def role_delete_refusal(*, role: Role, holders: int) -> RoleInUseError | None:
     disables its button with this reason."""
     if holders:
         return RoleInUseError(
-            f"“{role.name}” is held by {holders} member{'s' if holders != 1 else ''}. "
-            "Give them another role first."
+            ngettext(
+                "“%(name)s” is held by %(count)d member. Give them another role first.",
+                "“%(name)s” is held by %(count)d members. Give them another role first.",
+                holders,
+            )
+            % {"name": role.name, "count": holders}
         )
     return None
 
@@ -120,7 +132,9 @@ def role_delete(*, tenant: Tenant, role: Role, acting_user: User | None) -> None
     must reach it as for editing (they could have sent those invitations themselves)."""
     assert_in_tenant(tenant, role)
     if role.is_builtin:
-        raise BuiltinRoleError(f"“{role.name}” is a built-in role and cannot be deleted.")
+        raise BuiltinRoleError(
+            _("“%(name)s” is a built-in role and cannot be deleted.") % {"name": role.label}
+        )
     current = Role.objects.select_for_update().get(pk=role.pk)
     actor = acting_role(tenant=tenant, acting_user=acting_user)
     assert_may_manage_role(actor=actor, role=current)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from billing.plans import plan_require
 from core.audit import audit_record
@@ -30,7 +31,8 @@ def team_directory_refusal(*, team: Team) -> DirectoryManagedError | None:
     rule, for the services below and for the teams page, which hides what it refuses."""
     if team.directory_managed:
         return DirectoryManagedError(
-            f"“{team.name}” is synced from your identity provider: change it there."
+            _("“%(name)s” is synced from your identity provider: change it there.")
+            % {"name": team.name}
         )
     return None
 
@@ -44,12 +46,14 @@ def _assert_app_may_change(team: Team, *, via_directory: bool) -> None:
 def _clean_name(*, tenant: Tenant, name: str, team: Team | None) -> str:
     name = name.strip()
     if not name:
-        raise ValidationError({"name": "Give the team a name."})
+        raise ValidationError({"name": _("Give the team a name.")})
     clash = Team.objects.for_tenant(tenant).filter(name__iexact=name)
     if team is not None:
         clash = clash.exclude(pk=team.pk)
     if clash.exists():
-        raise ValidationError({"name": f"A team called “{name}” already exists."})
+        raise ValidationError(
+            {"name": _("A team called “%(name)s” already exists.") % {"name": name}}
+        )
     return name
 
 
@@ -62,8 +66,11 @@ def _assert_no_cycle(*, team: Team, parent: Team | None) -> None:
     while node is not None:
         if node == team.pk:
             raise TeamCycleError(
-                f"“{team.name}” cannot sit inside “{parent.name}”: that would nest the team "
-                "inside itself."
+                _(
+                    "“%(team)s” cannot sit inside “%(parent)s”: that would nest the team "
+                    "inside itself."
+                )
+                % {"team": team.name, "parent": parent.name}
             )
         node = parents.get(node)
 
@@ -80,7 +87,7 @@ def team_create(
     """A team, optionally inside another team of the same tenant, if the plan has teams.
     `directory_managed`: created by the directory (SCIM), read-only in the app."""
     if tenant.is_personal:
-        raise PersonalTenantError("Teams are for organisations: create one to work in teams.")
+        raise PersonalTenantError(_("Teams are for organisations: create one to work in teams."))
     assert_in_tenant(tenant, parent)
     plan_require(tenant=tenant, feature="teams")
     team = Team(
@@ -176,7 +183,10 @@ def team_member_add(
     assert_in_tenant(tenant, team, membership)
     _assert_app_may_change(team, via_directory=via_directory)
     if TeamMember.objects.filter(team=team, membership=membership).exists():
-        raise AlreadyAMemberError(f"{membership.user.email} is already in {team.name}.")
+        raise AlreadyAMemberError(
+            _("%(email)s is already in %(team)s.")
+            % {"email": membership.user.email, "team": team.name}
+        )
     row = TeamMember.objects.create(team=team, membership=membership)
     audit_record(
         tenant=tenant,

@@ -14,6 +14,8 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from billing.audit import BillingAction
 from billing.models import Account
@@ -126,7 +128,7 @@ def tenant_create_org(
     if account is not None and account not in account_choices_for(user=sharer):
         raise ValidationError(
             {
-                "account": (
+                "account": _(
                     "You can only use a billing account of a workspace whose billing you manage."
                 )
             }
@@ -180,8 +182,14 @@ def org_create_assert_allowed(*, user: User) -> None:
     ).count()
     if created >= limit:
         raise OrgCreateLimitError(
-            f"You have created {created} organisations in the last 24 hours, the most "
-            "allowed in a day. Try again tomorrow, or contact us if you need more."
+            ngettext(
+                "You have created %(count)d organisation in the last 24 hours, the most "
+                "allowed in a day. Try again tomorrow, or contact us if you need more.",
+                "You have created %(count)d organisations in the last 24 hours, the most "
+                "allowed in a day. Try again tomorrow, or contact us if you need more.",
+                created,
+            )
+            % {"count": created}
         )
 
 
@@ -211,7 +219,9 @@ def tenant_change_slug(*, tenant: Tenant, slug: str, acting_user: User | None) -
     if slug == tenant.slug:
         return tenant
     if slug_is_taken(slug, tenant=tenant):
-        raise ValidationError({"slug": f"“{slug}” is already taken. Try another."})
+        raise ValidationError(
+            {"slug": _("“%(slug)s” is already taken. Try another.") % {"slug": slug}}
+        )
     old = tenant.slug
     tenant.slug = slug
     tenant.full_clean(exclude=["name"])
@@ -234,7 +244,7 @@ def tenant_change_slug(*, tenant: Tenant, slug: str, acting_user: User | None) -
 def tenant_delete(*, tenant: Tenant, acting_user: User | None) -> Tenant:
     """Soft-delete an org: it leaves every list and URL; its rows stay for billing/audit."""
     if tenant.is_personal:
-        raise PersonalTenantError("Personal workspaces cannot be deleted.")
+        raise PersonalTenantError(_("Personal workspaces cannot be deleted."))
     if tenant.is_deleted:
         return tenant
     tenant.deleted_at = timezone.now()
@@ -260,16 +270,16 @@ def ownership_transfer(
     """
     assert_in_tenant(tenant, to_membership)
     if tenant.is_personal:
-        raise PersonalTenantError("A personal workspace cannot change hands.")
+        raise PersonalTenantError(_("A personal workspace cannot change hands."))
     lock_tenant(tenant)
     try:
         source = Membership.objects.select_related("role").get(tenant=tenant, user=acting_user)
     except Membership.DoesNotExist:
-        raise NotAMemberError("You are not a member of this workspace.") from None
+        raise NotAMemberError(_("You are not a member of this workspace.")) from None
     if not source.role.is_owner:
-        raise LastOwnerError("Only an owner can transfer ownership.")
+        raise LastOwnerError(_("Only an owner can transfer ownership."))
     if to_membership.pk == source.pk:
-        raise NotAMemberError("Choose another member to transfer ownership to.")
+        raise NotAMemberError(_("Choose another member to transfer ownership to."))
     roles = {r.key: r for r in Role.objects.for_tenant(tenant).exclude(key="")}
     if source.is_primary_contact:
         Membership.objects.filter(pk=source.pk).update(is_primary_contact=False)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from tenants.audit import TenantAction
@@ -87,7 +88,7 @@ def member_two_factor_changed(*, user: User, enabled: bool) -> None:
 
 def _assert_owner_of_org(*, tenant: Tenant, acting_user: User) -> None:
     if tenant.is_personal:
-        raise PersonalTenantError("Only organisations can require two-factor authentication.")
+        raise PersonalTenantError(_("Only organisations can require two-factor authentication."))
     role = acting_role(tenant=tenant, acting_user=acting_user)
     if role is None or not role.is_owner:
-        raise EscalationError("Only an owner can change the two-factor requirement.")
+        raise EscalationError(_("Only an owner can change the two-factor requirement."))

@@ -11,11 +11,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 from django_htmx.http import HttpResponseClientRedirect
 
 from core.types import TenantRequest
 
-PERSONAL_WORKSPACE_NOTICE = (
+PERSONAL_WORKSPACE_NOTICE = gettext_lazy(
     "Your personal workspace is just for you, so it has no members, teams or roles. "
     "Create an organisation to invite people."
 )
@@ -39,7 +40,7 @@ def organisation_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
     def wrapper(request: TenantRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.tenant.is_org:
             return view(request, *args, **kwargs)
-        messages.info(request, PERSONAL_WORKSPACE_NOTICE)
+        messages.info(request, str(PERSONAL_WORKSPACE_NOTICE))
         overview = reverse("tenant:dashboard", kwargs={"tenant_slug": request.tenant.slug})
         return HttpResponseClientRedirect(overview) if request.htmx else redirect(overview)
 

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from accounts.decorators import verified_email_required
 from tenants.forms import OrgCreateForm
@@ -50,6 +51,8 @@ def org_create(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         tenant = form.save()
         if tenant is not None:
-            messages.success(request, f"{tenant.name} is ready. You are its owner.")
+            messages.success(
+                request, _("%(name)s is ready. You are its owner.") % {"name": tenant.name}
+            )
             return redirect("tenant:dashboard", tenant_slug=tenant.slug)
     return render(request, "tenants/org_create.html", {"form": form})

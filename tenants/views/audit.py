@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from billing.plans import plan_feature_gate
@@ -72,8 +73,11 @@ def audit_log(request: TenantRequest) -> HttpResponse:
         # The plan shows only recent entries: say so, with what the full history is.
         audit_gate=plan_feature_gate(tenant=request.tenant, feature="audit_history"),
         audit_gate_note=(
-            f"This log shows the last {settings.BILLING_AUDIT_LOG_DAYS} days. Older entries "
-            "are kept and appear again after an upgrade."
+            _(
+                "This log shows the last %(days)s days. Older entries are kept and appear "
+                "again after an upgrade."
+            )
+            % {"days": settings.BILLING_AUDIT_LOG_DAYS}
         ),
     )
     template = "tenants/audit.html"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.types import TenantRequest
@@ -33,5 +34,5 @@ def checklist_dismiss(request: TenantRequest) -> HttpResponse:
     services.membership_checklist_dismiss(membership=request.membership)
     if request.htmx:
         return render(request, "tenants/dashboard.html#checklist-dismissed")
-    messages.success(request, "Setup checklist hidden.")
+    messages.success(request, _("Setup checklist hidden."))
     return back(request, "dashboard")

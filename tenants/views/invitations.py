@@ -11,6 +11,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -95,7 +96,11 @@ def _emails_match(user: User | AnonymousUser, invitation: Invitation) -> TypeGua
 
 def _joined(request: HttpRequest, membership: Membership) -> HttpResponse:
     tenant = membership.tenant
-    messages.success(request, f"Welcome to {tenant.name}! You joined as {membership.role.name}.")
+    messages.success(
+        request,
+        _("Welcome to %(name)s! You joined as %(role)s.")
+        % {"name": tenant.name, "role": membership.role.label},
+    )
     return redirect("tenant:dashboard", tenant_slug=tenant.slug)
 
 
@@ -156,7 +161,9 @@ def invite_sign_up(request: HttpRequest, token: str) -> HttpResponse:
         return redirect(accept_url)
     if invitation_account_exists(invitation=invitation):
         messages.info(
-            request, f"{invitation.email} already has an account. Sign in to accept the invitation."
+            request,
+            _("%(email)s already has an account. Sign in to accept the invitation.")
+            % {"email": invitation.email},
         )
         return redirect(reverse("accounts:sign-in") + "?" + urlencode({"next": accept_url}))
     form = InvitationSignUpForm(request.POST or None, invitation=invitation)

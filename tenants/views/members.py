@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -150,7 +151,8 @@ def member_role(request: TenantRequest, membership_id: int) -> HttpResponse:
             lambda: services.membership_change_role(
                 tenant=request.tenant, membership=membership, role=role, acting_user=request.user
             ),
-            success=f"{membership.user.name or membership.user.email} is now {role.name}.",
+            success=_("%(person)s is now %(role)s.")
+            % {"person": membership.user.name or membership.user.email, "role": role.label},
         ).error
     else:
         error = str(form.errors["role"][0])  # the message (ErrorList.__getitem__)
@@ -170,7 +172,8 @@ def member_remove(request: TenantRequest, membership_id: int) -> HttpResponse:
         lambda: services.membership_remove(
             tenant=request.tenant, membership=membership, acting_user=request.user
         ),
-        success=f"{membership.user.email} was removed from {request.tenant.name}.",
+        success=_("%(email)s was removed from %(name)s.")
+        % {"email": membership.user.email, "name": request.tenant.name},
     ).error
     if request.htmx:
         return _row(request, membership_id, error, removed=error is None)
@@ -187,7 +190,7 @@ def member_primary(request: TenantRequest, membership_id: int) -> HttpResponse:
         lambda: services.membership_set_primary_contact(
             tenant=request.tenant, membership=membership, acting_user=request.user
         ),
-        success=f"{membership.user.email} is now the primary contact.",
+        success=_("%(email)s is now the primary contact.") % {"email": membership.user.email},
     ).error
     if request.htmx:
         return _row(request, membership_id, error, also=previous)
@@ -208,8 +211,11 @@ def member_billing(request: TenantRequest, membership_id: int) -> HttpResponse:
             acting_user=request.user,
         ),
         success=(
-            f"{membership.user.email} is {'now' if value else 'no longer'} a billing contact."
-        ),
+            _("%(email)s is now a billing contact.")
+            if value
+            else _("%(email)s is no longer a billing contact.")
+        )
+        % {"email": membership.user.email},
     ).error
     if request.htmx:
         return _row(request, membership_id, error)
@@ -228,7 +234,7 @@ def member_leave(request: TenantRequest) -> HttpResponse:
         messages.error(request, outcome.error)
         target = reverse("tenant:members", kwargs={"tenant_slug": tenant.slug})
     else:
-        messages.success(request, f"You left {tenant.name}.")
+        messages.success(request, _("You left %(name)s.") % {"name": tenant.name})
         request.session.pop("active_tenant_id", None)
         target = reverse("workspaces:list")
     if request.htmx:
@@ -285,7 +291,9 @@ def invite_create(request: TenantRequest) -> HttpResponse:
     form = _form(request, request.POST)
     invitation = form.save() if form.is_valid() else None
     if invitation is not None:
-        notice = f"Invitation sent to {invitation.email}. The link is valid for 7 days."
+        notice = _("Invitation sent to %(email)s. The link is valid for 7 days.") % {
+            "email": invitation.email
+        }
         if request.htmx:
             return _panel(request, notice=notice)
         messages.success(request, notice)
@@ -306,8 +314,8 @@ def invite_resend(request: TenantRequest, invitation_id: int) -> HttpResponse:
         lambda: invitation_resend(
             tenant=request.tenant, invitation=invitation, acting_user=request.user
         ),
-        success=f"A new invitation link was sent to {invitation.email}; the old one no "
-        "longer works.",
+        success=_("A new invitation link was sent to %(email)s; the old one no longer works.")
+        % {"email": invitation.email},
     )
 
 
@@ -320,7 +328,8 @@ def invite_cancel(request: TenantRequest, invitation_id: int) -> HttpResponse:
         lambda: invitation_cancel(
             tenant=request.tenant, invitation=invitation, acting_user=request.user
         ),
-        success=f"The invitation to {invitation.email} was cancelled; its link no longer works.",
+        success=_("The invitation to %(email)s was cancelled; its link no longer works.")
+        % {"email": invitation.email},
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from billing.plans import plan_feature_gate
@@ -58,7 +59,7 @@ def role_create(request: TenantRequest) -> HttpResponse:
     if form.is_valid():
         created = form.save()
         if created is not None:
-            messages.success(request, f"Role “{created.name}” created.")
+            messages.success(request, _("Role “%(name)s” created.") % {"name": created.name})
             return back(request, "roles")
     return _page(request, form)
 
@@ -68,20 +69,26 @@ def role_create(request: TenantRequest) -> HttpResponse:
 def role_edit(request: TenantRequest, role_id: int) -> HttpResponse:
     role = role_get(tenant=request.tenant, role_id=role_id)
     if role.is_builtin:
-        messages.error(request, f"“{role.name}” is a built-in role and cannot be changed.")
+        messages.error(
+            request,
+            _("“%(name)s” is a built-in role and cannot be changed.") % {"name": role.label},
+        )
         return back(request, "roles")
     if not role_in_reach(actor=request.role, role=role):  # the service refuses it too
         messages.error(
             request,
-            f"“{role.name}” has permissions your role does not have, so you cannot change "
-            "it; ask an owner.",
+            _(
+                "“%(name)s” has permissions your role does not have, so you cannot change "
+                "it; ask an owner."
+            )
+            % {"name": role.name},
         )
         return back(request, "roles")
     form = RoleForm(request.POST or None, tenant=request.tenant, user=request.user, role=role)
     if request.method == "POST" and form.is_valid():
         saved = form.save()
         if saved is not None:
-            messages.success(request, f"Role “{saved.name}” saved.")
+            messages.success(request, _("Role “%(name)s” saved.") % {"name": saved.name})
             return back(request, "roles")
     context = tenant_context(request, tab="roles", form=form, edited=role)
     return render(request, "tenants/role_edit.html", context)
@@ -94,6 +101,6 @@ def role_delete(request: TenantRequest, role_id: int) -> HttpResponse:
     run_action(
         request,
         lambda: services.role_delete(tenant=request.tenant, role=role, acting_user=request.user),
-        success=f"Role “{role.name}” deleted.",
+        success=_("Role “%(name)s” deleted.") % {"name": role.name},
     )
     return back(request, "roles")

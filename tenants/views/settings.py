@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
@@ -56,7 +57,7 @@ def settings_page(request: TenantRequest) -> HttpResponse:
 def tenant_rename(request: TenantRequest) -> HttpResponse:
     form = TenantRenameForm(request.POST, tenant=request.tenant, user=request.user)
     if form.is_valid() and form.save() is not None:
-        messages.success(request, f"Renamed to {request.tenant.name}.")
+        messages.success(request, _("Renamed to %(name)s.") % {"name": request.tenant.name})
         return back(request, "settings")
     return _page(request, rename_form=form)
 
@@ -70,8 +71,8 @@ def tenant_slug(request: TenantRequest) -> HttpResponse:
         if request.tenant.slug != old:
             messages.success(
                 request,
-                f"The workspace now lives at /t/{request.tenant.slug}/. "
-                f"Links to /t/{old}/ keep working.",
+                _("The workspace now lives at /t/%(slug)s/. Links to /t/%(old)s/ keep working.")
+                % {"slug": request.tenant.slug, "old": old},
             )
         return back(request, "settings")
     request.tenant.slug = old  # the page's own links must keep the slug that works
@@ -89,7 +90,11 @@ def ownership_transfer(request: TenantRequest) -> HttpResponse:
     if form.is_valid():
         new_owner = form.save()
         if new_owner is not None:
-            messages.success(request, f"{new_owner.user.email} is now the owner. You are an admin.")
+            messages.success(
+                request,
+                _("%(email)s is now the owner. You are an admin.")
+                % {"email": new_owner.user.email},
+            )
             return back(request, "dashboard")
     return _page(request, transfer_form=form)
 
@@ -103,6 +108,6 @@ def tenant_delete(request: TenantRequest) -> HttpResponse:
     form = TenantDeleteForm(request.POST, tenant=request.tenant, user=request.user)
     if form.is_valid() and form.save() is not None:
         request.session.pop("active_tenant_id", None)
-        messages.success(request, f"{request.tenant.name} was deleted.")
+        messages.success(request, _("%(name)s was deleted.") % {"name": request.tenant.name})
         return redirect("workspaces:list")
     return _page(request, delete_form=form)

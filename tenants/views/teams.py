@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from billing.plans import plan_feature_gate
@@ -64,7 +65,7 @@ def team_create(request: TenantRequest) -> HttpResponse:
     if form.is_valid():
         team = form.save()
         if team is not None:
-            messages.success(request, f"Team “{team.name}” created.")
+            messages.success(request, _("Team “%(name)s” created.") % {"name": team.name})
             return back(request, "teams")
     # Refused (invalid, or the plan has no teams): the page again with the reason.
     return render(request, "tenants/teams.html", _context(request, form=form), status=400)
@@ -78,7 +79,7 @@ def team_edit(request: TenantRequest, team_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         saved = form.save()
         if saved is not None:
-            messages.success(request, f"Team “{saved.name}” saved.")
+            messages.success(request, _("Team “%(name)s” saved.") % {"name": saved.name})
             return back(request, "teams")
     context = tenant_context(request, tab="teams", form=form, team=team)
     return render(request, "tenants/team_edit.html", context)
@@ -91,7 +92,7 @@ def team_delete(request: TenantRequest, team_id: int) -> HttpResponse:
     run_action(
         request,
         lambda: services.team_delete(tenant=request.tenant, team=team, acting_user=request.user),
-        success=f"Team “{team.name}” deleted; its sub-teams moved up a level.",
+        success=_("Team “%(name)s” deleted; its sub-teams moved up a level.") % {"name": team.name},
     )
     return back(request, "teams")
 
@@ -116,7 +117,8 @@ def team_member_add(request: TenantRequest, team_id: int) -> HttpResponse:
             lambda: services.team_member_add(
                 tenant=request.tenant, team=team, membership=membership, acting_user=request.user
             ),
-            success=f"{membership.user.email} added to {team.name}.",
+            success=_("%(email)s added to %(team)s.")
+            % {"email": membership.user.email, "team": team.name},
         ).error
     else:
         error = str(form.errors["membership"][0])  # the message (ErrorList.__getitem__)
@@ -137,7 +139,8 @@ def team_member_remove(request: TenantRequest, team_id: int, membership_id: int)
         lambda: services.team_member_remove(
             tenant=request.tenant, team=team, membership=membership, acting_user=request.user
         ),
-        success=f"{membership.user.email} removed from {team.name}.",
+        success=_("%(email)s removed from %(team)s.")
+        % {"email": membership.user.email, "team": team.name},
     ).error
     if request.htmx:
         return _card(request, team.pk, error)

@@ -7,6 +7,8 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import run_action
@@ -24,7 +26,7 @@ from tenants.views._base import back, require_owner
 
 class TwoFactorPolicyForm(forms.Form):
     grace_days = forms.IntegerField(
-        label="Days members have to set it up",
+        label=gettext_lazy("Days members have to set it up"),
         min_value=0,
         max_value=GRACE_DAYS_MAX,
         initial=GRACE_DAYS_DEFAULT,
@@ -41,12 +43,14 @@ def two_factor_policy(request: TenantRequest) -> HttpResponse:
         run_action(
             request,
             lambda: tenant_two_factor_release(tenant=request.tenant, acting_user=request.user),
-            success="Two-factor authentication is no longer required here.",
+            success=_("Two-factor authentication is no longer required here."),
         )
         return back(request, "settings")
     form = TwoFactorPolicyForm(request.POST)
     if not form.is_valid():
-        messages.error(request, f"Give members between 0 and {GRACE_DAYS_MAX} days.")
+        messages.error(
+            request, _("Give members between 0 and %(max)s days.") % {"max": GRACE_DAYS_MAX}
+        )
         return back(request, "settings")
     days = form.cleaned_data["grace_days"]
     run_action(
@@ -54,7 +58,12 @@ def two_factor_policy(request: TenantRequest) -> HttpResponse:
         lambda: tenant_two_factor_require(
             tenant=request.tenant, acting_user=request.user, grace_days=days
         ),
-        success=f"Two-factor authentication is required; members have {days} day(s) to set it up.",
+        success=ngettext(
+            "Two-factor authentication is required; members have %(count)d day(s) to set it up.",
+            "Two-factor authentication is required; members have %(count)d day(s) to set it up.",
+            days,
+        )
+        % {"count": days},
     )
     return back(request, "settings")
 
