@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from sso.audit import SsoAction
@@ -46,10 +47,10 @@ def connection_save(
     """Create or change `tenant`'s connection. The issuer must answer discovery; an
     empty `client_secret` keeps the stored one (it is never shown again)."""
     if not tenant.is_org:
-        raise ConnectionRefused("Only organisations can set up single sign-on.")
+        raise ConnectionRefused(_("Only organisations can set up single sign-on."))
     assert_in_tenant(tenant, default_role)
     if default_role.is_owner:
-        raise ConnectionRefused("New members cannot be made owners automatically.")
+        raise ConnectionRefused(_("New members cannot be made owners automatically."))
     issuer = issuer_check(issuer)
     discover(issuer)
     scope_list = scopes.split()
@@ -60,7 +61,7 @@ def connection_save(
     if connection is None:
         connection = Connection(tenant=tenant)
     if not client_secret and not connection.client_secret_encrypted:
-        raise ConnectionRefused("Enter the client secret.")
+        raise ConnectionRefused(_("Enter the client secret."))
     connection.protocol = Connection.Protocol.OIDC  # a SAML connection becomes OIDC
     connection.issuer = issuer
     connection.client_id = client_id.strip()
