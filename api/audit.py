@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ApiKeyAction(models.TextChoices):
-    CREATED = "api_key.created", "API key created"
-    REVOKED = "api_key.revoked", "API key revoked"
+    CREATED = "api_key.created", _("API key created")
+    REVOKED = "api_key.revoked", _("API key revoked")

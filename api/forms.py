@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from api import services
 from api.models import ApiKey
@@ -17,23 +18,29 @@ if TYPE_CHECKING:
     from accounts.models import User
     from tenants.models import Role, Tenant
 
-EXPIRY_CHOICES = [("30", "In 30 days"), ("90", "In 90 days"), ("365", "In a year"), ("", "Never")]
+EXPIRY_CHOICES = [
+    ("30", _("In 30 days")),
+    ("90", _("In 90 days")),
+    ("365", _("In a year")),
+    ("", _("Never")),
+]
 
 
 class ApiKeyForm(ServiceForm):
     name = forms.CharField(
+        label=_("Name"),
         max_length=60,
         widget=forms.TextInput({"class": "input", "autocomplete": "off"}),
-        help_text="What uses it, e.g. “Zapier” or “Nightly export”.",
-        error_messages={"required": "Give the key a name."},
+        help_text=_("What uses it, e.g. “Zapier” or “Nightly export”."),
+        error_messages={"required": _("Give the key a name.")},
     )
     scopes = forms.MultipleChoiceField(
-        label="Permissions",
+        label=_("Permissions"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Without any, the key can read the members, teams, roles and files.",
+        help_text=_("Without any, the key can read the members, teams, roles and files."),
     )
-    expires = forms.ChoiceField(label="Expires", choices=EXPIRY_CHOICES, initial="90")
+    expires = forms.ChoiceField(label=_("Expires"), choices=EXPIRY_CHOICES, initial="90")
 
     def __init__(self, *args: Any, tenant: Tenant, user: User, role: Role, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from api.audit import ApiKeyAction
 from api.exceptions import ApiKeyError, ApiKeyScopeError
@@ -40,24 +41,24 @@ def api_key_create(
     more than the person who made it. The plan must include API keys (PlanLimitReached).
     """
     if tenant.is_personal:
-        raise ApiKeyError("API keys belong to organisations. Create an organisation first.")
+        raise ApiKeyError(_("API keys belong to organisations. Create an organisation first."))
     plan_require(tenant=tenant, feature="api_keys")
     name = name.strip()
     if not name:
-        raise ApiKeyError("Give the key a name, so you recognise it later.")
+        raise ApiKeyError(_("Give the key a name, so you recognise it later."))
     unknown = set(scopes) - set(ALL_PERMISSIONS)
     if unknown:
-        raise ApiKeyError(f"Unknown scopes: {', '.join(sorted(unknown))}.")
+        raise ApiKeyError(_("Unknown scopes: %(scopes)s.") % {"scopes": ", ".join(sorted(unknown))})
     role = acting_role(tenant=tenant, acting_user=acting_user)
     assert role is not None  # acting_user is given, so this is a role or NotAMemberError
     beyond = set(scopes) - set(role.permissions)
     if beyond:
         raise ApiKeyScopeError(
-            f"A key cannot hold permissions your role does not have: "
-            f"{', '.join(permission_names(beyond))}."
+            _("A key cannot hold permissions your role does not have: %(permissions)s.")
+            % {"permissions": ", ".join(permission_names(beyond))}
         )
     if expires_at is not None and expires_at <= timezone.now():
-        raise ApiKeyError("The expiry date must be in the future.")
+        raise ApiKeyError(_("The expiry date must be in the future."))
     raw, public_id, digest = key_generate()
     key = ApiKey(
         tenant=tenant,
@@ -73,7 +74,9 @@ def api_key_create(
         with transaction.atomic():
             key.save()
     except IntegrityError:
-        raise ApiKeyError(f"A key named “{name}” already exists. Choose another name.") from None
+        raise ApiKeyError(
+            _("A key named “%(name)s” already exists. Choose another name.") % {"name": name}
+        ) from None
     audit_record(
         tenant=tenant,
         action=ApiKeyAction.CREATED,

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from api import selectors, services
@@ -67,7 +68,9 @@ def key_create(request: TenantRequest) -> HttpResponse:
 def key_revoke(request: TenantRequest, key_id: int) -> HttpResponse:
     key = selectors.api_key_get(tenant=request.tenant, key_id=key_id)
     services.api_key_revoke(tenant=request.tenant, key=key, acting_user=request.user)
-    messages.success(request, f"Revoked the key “{key.name}”. It stops working at once.")
+    messages.success(
+        request, _("Revoked the key “%(name)s”. It stops working at once.") % {"name": key.name}
+    )
     return redirect("api-keys:list", tenant_slug=request.tenant.slug)
 
 

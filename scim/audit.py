@@ -4,16 +4,17 @@ changes in memberships and teams is logged by the tenancy services as usual."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ScimAction(models.TextChoices):
-    TOKEN_CREATED = "scim.token_created", "SCIM token created"
-    TOKEN_ROTATED = "scim.token_rotated", "SCIM token replaced"
-    TOKEN_REVOKED = "scim.token_revoked", "SCIM provisioning turned off"
-    USER_PROVISIONED = "scim.user_provisioned", "Person provisioned by the directory"
-    USER_UPDATED = "scim.user_updated", "Person updated by the directory"
-    USER_DEPROVISIONED = "scim.user_deprovisioned", "Person deprovisioned by the directory"
-    USER_DELETED = "scim.user_deleted", "Person deleted by the directory"
+    TOKEN_CREATED = "scim.token_created", _("SCIM token created")
+    TOKEN_ROTATED = "scim.token_rotated", _("SCIM token replaced")
+    TOKEN_REVOKED = "scim.token_revoked", _("SCIM provisioning turned off")
+    USER_PROVISIONED = "scim.user_provisioned", _("Person provisioned by the directory")
+    USER_UPDATED = "scim.user_updated", _("Person updated by the directory")
+    USER_DEPROVISIONED = "scim.user_deprovisioned", _("Person deprovisioned by the directory")
+    USER_DELETED = "scim.user_deleted", _("Person deleted by the directory")
 
 
 DESTRUCTIVE = [ScimAction.TOKEN_REVOKED, ScimAction.USER_DEPROVISIONED, ScimAction.USER_DELETED]

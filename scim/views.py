@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from billing.decorators import plan_feature_required
@@ -61,5 +62,5 @@ def scim_token_rotate(request: TenantRequest) -> HttpResponse:
 @reauth_required
 def scim_disable(request: TenantRequest) -> HttpResponse:
     if services.directory_disable(tenant=request.tenant, acting_user=request.user):
-        messages.success(request, "SCIM provisioning is off: the token no longer works.")
+        messages.success(request, _("SCIM provisioning is off: the token no longer works."))
     return redirect("scim:settings", tenant_slug=request.tenant.slug)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from core.errors import ServiceForm
 from sso.models import Connection
@@ -15,18 +16,19 @@ INPUT = {"class": "input"}
 
 class SsoEmailForm(forms.Form):
     email = forms.EmailField(
-        label="Work email",
+        label=_("Work email"),
         max_length=254,
         widget=forms.EmailInput(INPUT | {"autocomplete": "email", "autofocus": True}),
-        error_messages={"required": "Enter your work email."},
+        error_messages={"required": _("Enter your work email.")},
     )
 
 
 class DomainForm(forms.Form):
     domain = forms.CharField(
+        label=_("Domain"),
         max_length=253,
         widget=forms.TextInput(INPUT | {"placeholder": "example.com", "autocomplete": "off"}),
-        error_messages={"required": "Enter a domain, such as example.com."},
+        error_messages={"required": _("Enter a domain, such as example.com.")},
     )
 
 
@@ -37,51 +39,55 @@ class SamlConnectionForm(ServiceForm):
     """The SAML half of the connection page (the policy fields as in ConnectionForm)."""
 
     idp_metadata_file = forms.FileField(
-        label="IdP metadata XML file",
+        label=_("IdP metadata XML file"),
         required=False,
         widget=forms.ClearableFileInput(INPUT | {"accept": ".xml,application/xml,text/xml"}),
-        help_text="Downloaded from your identity provider (Okta: “Identity Provider "
-        "metadata”; Entra ID: “Federation Metadata XML”).",
+        help_text=_(
+            "Downloaded from your identity provider (Okta: “Identity Provider "
+            "metadata”; Entra ID: “Federation Metadata XML”)."
+        ),
     )
     idp_metadata = forms.CharField(
-        label="…or paste the metadata XML",
+        label=_("…or paste the metadata XML"),
         required=False,
         max_length=METADATA_MAX_BYTES,
         widget=forms.Textarea(INPUT | {"rows": 4, "spellcheck": "false"}),
     )
     attr_email = forms.CharField(
-        label="Email attribute",
+        label=_("Email attribute"),
         max_length=255,
         required=False,
         initial="email",
-        help_text="Empty: the NameID is the email address.",
+        help_text=_("Empty: the NameID is the email address."),
         widget=forms.TextInput(INPUT | {"autocomplete": "off"}),
     )
     attr_first_name = forms.CharField(
-        label="First name attribute",
+        label=_("First name attribute"),
         max_length=255,
         required=False,
         initial="firstName",
         widget=forms.TextInput(INPUT | {"autocomplete": "off"}),
     )
     attr_last_name = forms.CharField(
-        label="Last name attribute",
+        label=_("Last name attribute"),
         max_length=255,
         required=False,
         initial="lastName",
         widget=forms.TextInput(INPUT | {"autocomplete": "off"}),
     )
     attr_groups = forms.CharField(
-        label="Groups attribute",
+        label=_("Groups attribute"),
         max_length=255,
         required=False,
         initial="groups",
         widget=forms.TextInput(INPUT | {"autocomplete": "off"}),
     )
     allow_idp_initiated = forms.BooleanField(
-        label="Allow sign-in started at the identity provider (IdP-initiated)",
-        help_text="Off: only sign-ins started from Pacetrack are accepted. On: each "
-        "assertion is still accepted once only.",
+        label=_("Allow sign-in started at the identity provider (IdP-initiated)"),
+        help_text=_(
+            "Off: only sign-ins started from Pacetrack are accepted. On: each "
+            "assertion is still accepted once only."
+        ),
         required=False,
     )
 
@@ -110,57 +116,64 @@ class SamlConnectionForm(ServiceForm):
         upload = data.get("idp_metadata_file")
         if upload is not None:
             if upload.size > METADATA_MAX_BYTES:
-                raise forms.ValidationError("The metadata file is too large.")
+                raise forms.ValidationError(_("The metadata file is too large."))
             try:
                 data["idp_metadata"] = upload.read().decode("utf-8")
             except UnicodeDecodeError:
-                raise forms.ValidationError("The metadata file is not UTF-8 XML.") from None
+                raise forms.ValidationError(_("The metadata file is not UTF-8 XML.")) from None
         return data
 
 
 class ConnectionForm(ServiceForm):
     issuer = forms.CharField(
-        label="Issuer URL",
+        label=_("Issuer URL"),
         max_length=500,
-        help_text="Your identity provider's address; its /.well-known/openid-configuration "
-        "is read from there (e.g. https://acme.okta.com).",
+        help_text=_(
+            "Your identity provider's address; its /.well-known/openid-configuration "
+            "is read from there (e.g. https://acme.okta.com)."
+        ),
         widget=forms.URLInput(INPUT | {"autocomplete": "off", "placeholder": "https://"}),
     )
     client_id = forms.CharField(
-        label="Client ID", max_length=255, widget=forms.TextInput(INPUT | {"autocomplete": "off"})
+        label=_("Client ID"),
+        max_length=255,
+        widget=forms.TextInput(INPUT | {"autocomplete": "off"}),
     )
     client_secret = forms.CharField(
-        label="Client secret",
+        label=_("Client secret"),
         max_length=500,
         required=False,
         strip=True,
         widget=forms.PasswordInput(INPUT | {"autocomplete": "new-password"}),
     )
     scopes = forms.CharField(
+        label=_("Scopes"),
         max_length=255,
         initial="openid email profile",
         widget=forms.TextInput(INPUT | {"autocomplete": "off"}),
     )
     default_role = forms.ModelChoiceField(
         queryset=Role.objects.none(),
-        label="Role of new members",
-        help_text="Given to people who join through SSO or auto-join.",
+        label=_("Role of new members"),
+        help_text=_("Given to people who join through SSO or auto-join."),
         widget=forms.Select(INPUT),
     )
     require_sso = forms.BooleanField(
-        label="Require SSO for members with a verified-domain address",
-        help_text="Their password and Google/Microsoft/GitHub sign-in are refused. Owners "
-        "keep a password sign-in for emergencies; each use is in the audit log.",
+        label=_("Require SSO for members with a verified-domain address"),
+        help_text=_(
+            "Their password and Google/Microsoft/GitHub sign-in are refused. Owners "
+            "keep a password sign-in for emergencies; each use is in the audit log."
+        ),
         required=False,
     )
     auto_join = forms.BooleanField(
-        label="Let anyone with a verified-domain address join",
-        help_text="They join with the role above when they sign in, without an invitation.",
+        label=_("Let anyone with a verified-domain address join"),
+        help_text=_("They join with the role above when they sign in, without an invitation."),
         required=False,
     )
     join_requests = forms.BooleanField(
-        label="…or let them ask to join",
-        help_text="Without auto-join: signing in asks to join, and an owner approves below.",
+        label=_("…or let them ask to join"),
+        help_text=_("Without auto-join: signing in asks to join, and an owner approves below."),
         required=False,
     )
 
@@ -184,11 +197,9 @@ class ConnectionForm(ServiceForm):
         if "default_role" not in self.initial:
             self.initial["default_role"] = roles.filter(key=Role.Key.MEMBER).first()
         if connection is not None:
-            self.fields[
-                "client_secret"
-            ].help_text = (
+            self.fields["client_secret"].help_text = _(
                 "Stored encrypted and never shown again. Leave empty to keep the current one."
             )
         else:
             self.fields["client_secret"].required = True
-            self.fields["client_secret"].help_text = "Stored encrypted and never shown again."
+            self.fields["client_secret"].help_text = _("Stored encrypted and never shown again.")

@@ -16,6 +16,7 @@ from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
@@ -53,7 +54,7 @@ def issuer_check(issuer: str) -> str:
     allowed = {"https", "http"} if settings.SSO_ALLOW_HTTP_ISSUERS else {"https"}
     if parts.scheme not in allowed or not parts.hostname or parts.query or parts.fragment:
         raise ConnectionRefused(
-            "The issuer must be an https:// URL, such as https://acme.okta.com."
+            _("The issuer must be an https:// URL, such as https://acme.okta.com.")
         )
     return issuer.strip().rstrip("/")
 
@@ -75,13 +76,17 @@ def discover(issuer: str) -> Endpoints:
         except (requests.RequestException, ValueError) as error:
             security_event("sso.discovery_failed", issuer=issuer, error=type(error).__name__)
             raise ConnectionRefused(
-                f"Could not read {issuer}/.well-known/openid-configuration. Check the issuer URL."
+                _(
+                    "Could not read %(issuer)s/.well-known/openid-configuration. "
+                    "Check the issuer URL."
+                )
+                % {"issuer": issuer}
             ) from None
         if not isinstance(document, dict) or not all(
             document.get(k)
             for k in ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri")
         ):
-            raise ConnectionRefused("The issuer's discovery document is incomplete.")
+            raise ConnectionRefused(_("The issuer's discovery document is incomplete."))
         cache.set(key, document, DISCOVERY_TTL)
     return Endpoints(
         authorize_url=document["authorization_endpoint"],
@@ -113,18 +118,18 @@ def callback_check(*, flow: Flow | None, params: dict[str, str]) -> str:
     """The authorization code, once `state` matches this browser's flow (and was never
     used before). A missing flow is an expired or foreign one."""
     if flow is None:
-        raise SignInRefused("This sign-in expired or was started in another browser. Try again.")
+        raise SignInRefused(_("This sign-in expired or was started in another browser. Try again."))
     if not params.get("state") or params["state"] != flow.state:
         security_event("sso.state_mismatch")
-        raise SignInRefused("This sign-in could not be verified (state mismatch). Try again.")
+        raise SignInRefused(_("This sign-in could not be verified (state mismatch). Try again."))
     if params.get("error"):
-        raise SignInRefused("The sign-in was cancelled or refused by the provider.")
+        raise SignInRefused(_("The sign-in was cancelled or refused by the provider."))
     if not cache.add(f"sso:state:{flow.state}", 1, FLOW_LIFETIME + LEEWAY):
         security_event("sso.state_replayed")
-        raise SignInRefused("This sign-in was already used. Start again.")
+        raise SignInRefused(_("This sign-in was already used. Start again."))
     code = params.get("code", "")
     if not code:
-        raise SignInRefused("The provider sent no authorization code.")
+        raise SignInRefused(_("The provider sent no authorization code."))
     return code
 
 
@@ -149,7 +154,7 @@ def code_exchange(
         )
     except (OAuthError, requests.RequestException, ValueError) as error:
         security_event("sso.code_exchange_failed", error=str(error)[:200])
-        raise SignInRefused("The provider did not accept the sign-in. Try again.") from None
+        raise SignInRefused(_("The provider did not accept the sign-in. Try again.")) from None
     return dict(token)
 
 
@@ -163,7 +168,7 @@ def id_token_validate(
         token = jwt.decode(id_token, keys, algorithms=["RS256", "ES256", "PS256"])
     except (JoseError, ValueError, requests.RequestException) as error:
         security_event("sso.id_token_unverified", error=str(error)[:200])
-        raise SignInRefused("The provider's ID token could not be verified.") from None
+        raise SignInRefused(_("The provider's ID token could not be verified.")) from None
     claims = dict(token.claims)
     # Entra ID's multi-tenant discovery names the issuer with a {tenantid} placeholder.
     issuer = endpoints.issuer.replace("{tenantid}", str(claims.get("tid", "")))
@@ -179,10 +184,10 @@ def id_token_validate(
         registry.validate(claims)
     except JoseError as error:
         security_event("sso.id_token_refused", error=str(error)[:200])
-        raise SignInRefused("The provider's ID token was not issued for this sign-in.") from None
+        raise SignInRefused(_("The provider's ID token was not issued for this sign-in.")) from None
     if not cache.add(f"sso:nonce:{nonce}", 1, FLOW_LIFETIME + LEEWAY):
         security_event("sso.nonce_replayed")
-        raise SignInRefused("This sign-in was already used. Start again.")
+        raise SignInRefused(_("This sign-in was already used. Start again."))
     return claims
 
 
@@ -192,4 +197,4 @@ def userinfo(url: str, *, access_token: str, **headers: str) -> Any:
         return _get_json(url, headers={"Authorization": f"Bearer {access_token}", **headers})
     except (requests.RequestException, ValueError) as error:
         security_event("sso.userinfo_failed", error=type(error).__name__)
-        raise SignInRefused("The provider did not say who you are. Try again.") from None
+        raise SignInRefused(_("The provider did not say who you are. Try again.")) from None

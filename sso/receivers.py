@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from sso.models import JoinRequest
 from sso.selectors import org_connections_of, social_identity_list, sso_requirement_get
@@ -29,10 +30,9 @@ def on_sign_in_check(*, user: User, method: str, **kwargs: Any) -> str | None:
     if method == "password" and membership.role.is_owner:
         break_glass_record(connection=connection, user=user)
         return None
-    return (
-        f"{connection.tenant.name} signs its members in with single sign-on. Use "
-        "“Continue with SSO” below."
-    )
+    return _(
+        "%(organisation)s signs its members in with single sign-on. Use “Continue with SSO” below."
+    ) % {"organisation": connection.tenant.name}
 
 
 def sign_in_options(*, request: HttpRequest, next_url: str, **kwargs: Any) -> SafeString:
@@ -84,4 +84,8 @@ def on_signed_in(*, user: User, request: HttpRequest | None = None, **kwargs: An
     """user_logged_in: auto-join (or ask to join) the org that verified the domain."""
     outcome = auto_join_apply(user=user)
     if isinstance(outcome, JoinRequest) and request is not None:
-        messages.info(request, f"You asked to join {outcome.tenant.name}; an owner will decide.")
+        messages.info(
+            request,
+            _("You asked to join %(organisation)s; an owner will decide.")
+            % {"organisation": outcome.tenant.name},
+        )

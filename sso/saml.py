@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from defusedxml import ElementTree
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.client import Saml2Client
 from saml2.config import SPConfig
@@ -150,7 +151,9 @@ def idp_metadata_read(xml: str) -> tuple[str, str]:
         with _client(data=data, urls=urls) as client:
             idps = list(client.metadata.identity_providers())
             if len(idps) != 1:
-                raise ConnectionRefused("The metadata must describe exactly one identity provider.")
+                raise ConnectionRefused(
+                    _("The metadata must describe exactly one identity provider.")
+                )
             entity_id = idps[0]
             sso = client.metadata.single_sign_on_service(entity_id, BINDING_HTTP_REDIRECT)
             certs = client.metadata.certs(entity_id, "idpsso", "signing")
@@ -158,11 +161,11 @@ def idp_metadata_read(xml: str) -> tuple[str, str]:
         raise
     except Exception as error:  # pysaml2 raises many kinds on bad XML
         security_event("sso.saml_metadata_refused", error=type(error).__name__)
-        raise ConnectionRefused("That is not valid SAML IdP metadata XML.") from None
+        raise ConnectionRefused(_("That is not valid SAML IdP metadata XML.")) from None
     if not sso:
-        raise ConnectionRefused("The IdP metadata has no HTTP-Redirect SingleSignOnService.")
+        raise ConnectionRefused(_("The IdP metadata has no HTTP-Redirect SingleSignOnService."))
     if not certs:
-        raise ConnectionRefused("The IdP metadata has no signing certificate.")
+        raise ConnectionRefused(_("The IdP metadata has no signing certificate."))
     return entity_id, sso[0]["location"]
 
 
@@ -191,7 +194,7 @@ def _structure_check(xml: bytes) -> str:
     try:
         root = ElementTree.fromstring(xml, forbid_dtd=True)
     except Exception:
-        raise SignInRefused("The identity provider's response is not valid XML.") from None
+        raise SignInRefused(_("The identity provider's response is not valid XML.")) from None
     assertions = list(root.iter(ASSERTION))
     if (
         root.tag != RESPONSE
@@ -200,7 +203,7 @@ def _structure_check(xml: bytes) -> str:
         or assertions[0] not in list(root)
     ):
         security_event("sso.saml_structure_refused", assertions=len(assertions))
-        raise SignInRefused("The identity provider's response could not be verified.")
+        raise SignInRefused(_("The identity provider's response could not be verified."))
     return root.get("InResponseTo") or ""
 
 
@@ -212,19 +215,21 @@ def response_verify(
     try:
         xml = base64.b64decode(saml_response, validate=True)
     except (binascii.Error, ValueError):
-        raise SignInRefused("The identity provider's response is not readable.") from None
+        raise SignInRefused(_("The identity provider's response is not readable.")) from None
     in_response_to = _structure_check(xml)
     outstanding: dict[str, str] = {}
     if in_response_to:
         if cache.get(f"sso:saml:request:{in_response_to}") != data.pk:
             security_event("sso.saml_unknown_request", connection=data.pk)
-            raise SignInRefused("This sign-in expired or was not started here. Try again.")
+            raise SignInRefused(_("This sign-in expired or was not started here. Try again."))
         outstanding = {in_response_to: "/"}
     elif not data.allow_idp_initiated:
         security_event("sso.saml_unsolicited_refused", connection=data.pk)
         raise SignInRefused(
-            "Sign-in started at the identity provider is off for this organisation. "
-            "Start from Pacetrack's “Continue with SSO”."
+            _(
+                "Sign-in started at the identity provider is off for this organisation. "
+                "Start from Pacetrack's “Continue with SSO”."
+            )
         )
     try:
         with _client(data=data, urls=urls) as client:
@@ -237,22 +242,22 @@ def response_verify(
             connection=data.pk,
             error=f"{type(error).__name__}: {str(error)[:200]}",
         )
-        raise SignInRefused("The identity provider's response could not be verified.") from None
+        raise SignInRefused(_("The identity provider's response could not be verified.")) from None
     if response is None or response.assertion is None:  # pysaml2 returns None for some
         security_event("sso.saml_response_refused", connection=data.pk, error="not verified")
-        raise SignInRefused("The identity provider's response could not be verified.")
+        raise SignInRefused(_("The identity provider's response could not be verified."))
     if response.response.destination != urls.acs_url:
         security_event("sso.saml_destination_refused", connection=data.pk)
-        raise SignInRefused("The identity provider's response was sent for another address.")
+        raise SignInRefused(_("The identity provider's response was sent for another address."))
     if in_response_to and not cache.delete(f"sso:saml:request:{in_response_to}"):
         security_event("sso.saml_request_replayed", connection=data.pk)
-        raise SignInRefused("This sign-in was already used. Start again.")
+        raise SignInRefused(_("This sign-in was already used. Start again."))
     assertion_id = response.assertion.id
     if not assertion_id or not cache.add(
         f"sso:saml:assertion:{data.pk}:{assertion_id}", 1, REPLAY_WINDOW
     ):
         security_event("sso.saml_assertion_replayed", connection=data.pk)
-        raise SignInRefused("This sign-in was already used. Start again.")
+        raise SignInRefused(_("This sign-in was already used. Start again."))
     name_id = response.name_id
     attributes: dict[str, list[str]] = {}
     for statement in response.assertion.attribute_statement or []:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from billing.plans import plan_require
 from core.audit import audit_record
@@ -49,11 +50,11 @@ def connection_save(
     include SSO (PlanLimitReached); a connection saved before a downgrade keeps signing
     people in, it only cannot be changed."""
     if not tenant.is_org:
-        raise ConnectionRefused("Only organisations can set up single sign-on.")
+        raise ConnectionRefused(_("Only organisations can set up single sign-on."))
     plan_require(tenant=tenant, feature="sso")
     assert_in_tenant(tenant, default_role)
     if default_role.is_owner:
-        raise ConnectionRefused("New members cannot be made owners automatically.")
+        raise ConnectionRefused(_("New members cannot be made owners automatically."))
     issuer = issuer_check(issuer)
     discover(issuer)
     scope_list = scopes.split()
@@ -64,7 +65,7 @@ def connection_save(
     if connection is None:
         connection = Connection(tenant=tenant)
     if not client_secret and not connection.client_secret_encrypted:
-        raise ConnectionRefused("Enter the client secret.")
+        raise ConnectionRefused(_("Enter the client secret."))
     connection.protocol = Connection.Protocol.OIDC  # a SAML connection becomes OIDC
     connection.issuer = issuer
     connection.client_id = client_id.strip()

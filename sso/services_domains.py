@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from sso.audit import SsoAction
@@ -36,9 +37,11 @@ def domain_normalize(raw: str) -> str:
     try:
         text = text.encode("idna").decode("ascii")
     except UnicodeError:
-        raise DomainRefused(f"“{raw}” is not a domain name.") from None
+        raise DomainRefused(_("“%(domain)s” is not a domain name.") % {"domain": raw}) from None
     if len(text) > 253 or not DOMAIN_RE.match(text):
-        raise DomainRefused(f"“{raw}” is not a domain name, such as example.com.")
+        raise DomainRefused(
+            _("“%(domain)s” is not a domain name, such as example.com.") % {"domain": raw}
+        )
     return text
 
 
@@ -54,12 +57,12 @@ def _verified_elsewhere(*, domain: str, tenant: Tenant) -> bool:
 def domain_add(*, tenant: Tenant, domain: str, acting_user: User) -> Domain:
     """Claim `domain` for `tenant`: a token to publish as a TXT record."""
     if not tenant.is_org:
-        raise DomainRefused("Only organisations can verify domains.")
+        raise DomainRefused(_("Only organisations can verify domains."))
     name = domain_normalize(domain)
     if Domain.objects.for_tenant(tenant).filter(domain=name).exists():
-        raise DomainRefused(f"{name} is already on the list.")
+        raise DomainRefused(_("%(domain)s is already on the list.") % {"domain": name})
     if _verified_elsewhere(domain=name, tenant=tenant):
-        raise DomainRefused(f"{name} is verified by another organisation.")
+        raise DomainRefused(_("%(domain)s is verified by another organisation.") % {"domain": name})
     row = Domain(tenant=tenant, domain=name, token=secrets.token_urlsafe(24))
     row.full_clean()
     row.save()
@@ -84,25 +87,32 @@ def domain_verify(*, tenant: Tenant, domain: Domain, acting_user: User | None) -
     try:
         found = _has_token(domain)
     except LookupFailed:
-        raise DomainRefused("The DNS lookup failed. Try again in a few minutes.") from None
+        raise DomainRefused(_("The DNS lookup failed. Try again in a few minutes.")) from None
     domain.last_checked_at = timezone.now()
     if not found:
         domain.save(update_fields=["last_checked_at"])
         raise DomainRefused(
-            f"No TXT record {domain.record_name} with the token was found. DNS changes can "
-            "take a while to appear; try again later."
+            _(
+                "No TXT record %(name)s with the token was found. DNS changes can "
+                "take a while to appear; try again later."
+            )
+            % {"name": domain.record_name}
         )
     if domain.is_verified:
         domain.save(update_fields=["last_checked_at"])
         return domain
     if _verified_elsewhere(domain=domain.domain, tenant=tenant):
-        raise DomainRefused(f"{domain.domain} is verified by another organisation.")
+        raise DomainRefused(
+            _("%(domain)s is verified by another organisation.") % {"domain": domain.domain}
+        )
     domain.verified_at = domain.last_checked_at
     try:
         with transaction.atomic():
             domain.save(update_fields=["verified_at", "last_checked_at"])
     except IntegrityError:  # another organisation verified it a moment ago
-        raise DomainRefused(f"{domain.domain} is verified by another organisation.") from None
+        raise DomainRefused(
+            _("%(domain)s is verified by another organisation.") % {"domain": domain.domain}
+        ) from None
     audit_record(
         tenant=tenant,
         action=SsoAction.DOMAIN_VERIFIED,

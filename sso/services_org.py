@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User, normalize_email
 from accounts.services import user_signup
@@ -57,7 +58,7 @@ def org_claims_fetch(
         flow=flow,
     )
     if not token.get("id_token"):
-        raise SignInRefused("The identity provider sent no ID token.")
+        raise SignInRefused(_("The identity provider sent no ID token."))
     claims = id_token_validate(
         endpoints=endpoints,
         client_id=connection.client_id,
@@ -96,8 +97,17 @@ def org_sign_in(*, connection: Connection, claims: dict[str, Any]) -> User:
     domain = domain_verified_get(domain=email_domain(email)) if email else None
     if domain is None or domain.tenant_id != tenant.pk:
         raise SignInRefused(
-            f"{email or 'That account'} is not on a domain verified by {tenant.name}, so its "
-            "identity provider cannot sign it in here."
+            _(
+                "%(email)s is not on a domain verified by %(organisation)s, so its identity "
+                "provider cannot sign it in here."
+            )
+            % {"email": email, "organisation": tenant.name}
+            if email
+            else _(
+                "That account is not on a domain verified by %(organisation)s, so its identity "
+                "provider cannot sign it in here."
+            )
+            % {"organisation": tenant.name}
         )
     subject = str(claims["sub"])
     name = str(claims.get("name") or "").strip()[:150]
@@ -112,7 +122,7 @@ def org_sign_in(*, connection: Connection, claims: dict[str, Any]) -> User:
             with transaction.atomic():
                 user = user_signup(email=email, password=None, name=name or email.split("@")[0])
         except IntegrityError:
-            raise SignInRefused("This account is being created. Try again.") from None
+            raise SignInRefused(_("This account is being created. Try again.")) from None
         user.email_verified_at = timezone.now()
         user.save(update_fields=["email_verified_at"])
         audit_record(
@@ -123,7 +133,7 @@ def org_sign_in(*, connection: Connection, claims: dict[str, Any]) -> User:
             after={"email": email},
         )
     if not user.is_active:
-        raise SignInRefused("This account is closed.")
+        raise SignInRefused(_("This account is closed."))
     if link is None:
         link = OrgIdentity.objects.create(
             tenant=tenant, connection=connection, user=user, subject=subject
@@ -182,12 +192,12 @@ def join_request_decide(
     assert_in_tenant(tenant, join_request)
     join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
     if join_request.decided_at is not None:
-        raise SignInRefused("This request was already answered.")
+        raise SignInRefused(_("This request was already answered."))
     connection = Connection.objects.filter(tenant=tenant).first()
     if approve:
         role = connection.role_for_new_members() if connection else None
         if role is None:
-            raise SignInRefused("Set up single sign-on first: it names the role of new members.")
+            raise SignInRefused(_("Set up single sign-on first: it names the role of new members."))
         if not Membership.objects.for_tenant(tenant).filter(user=join_request.user).exists():
             membership_create(
                 tenant=tenant, user=join_request.user, role=role, acting_user=acting_user

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from billing.plans import plan_require
 from core.audit import audit_record
@@ -84,19 +85,19 @@ def saml_connection_save(
     `idp_metadata` keeps the stored metadata; the SP key pair is made once and kept.
     The plan must include SSO (PlanLimitReached), as for `connection_save`."""
     if not tenant.is_org:
-        raise ConnectionRefused("Only organisations can set up single sign-on.")
+        raise ConnectionRefused(_("Only organisations can set up single sign-on."))
     plan_require(tenant=tenant, feature="sso")
     assert_in_tenant(tenant, default_role)
     if default_role.is_owner:
-        raise ConnectionRefused("New members cannot be made owners automatically.")
+        raise ConnectionRefused(_("New members cannot be made owners automatically."))
     connection = Connection.objects.select_for_update().filter(tenant=tenant).first()
     before = _state(connection) if connection else None
     if connection is None:
         connection = Connection(tenant=tenant)
     metadata = idp_metadata.strip() or (connection.saml_idp_metadata if connection.is_saml else "")
     if not metadata:
-        raise ConnectionRefused("Upload your identity provider's SAML metadata XML.")
-    entity_id, _ = idp_metadata_read(metadata)
+        raise ConnectionRefused(_("Upload your identity provider's SAML metadata XML."))
+    entity_id = idp_metadata_read(metadata)[0]
     connection.protocol = Connection.Protocol.SAML
     connection.issuer = connection.client_id = connection.client_secret_encrypted = ""
     connection.saml_idp_metadata = metadata
@@ -132,7 +133,7 @@ def saml_claims(*, connection: Connection, verified: dict[str, Any]) -> dict[str
     the NameID is the subject; the email is the mapped attribute, else the NameID."""
     attributes: dict[str, list[str]] = verified["attributes"]
     if not verified["name_id"]:
-        raise SignInRefused("The identity provider sent no NameID.")
+        raise SignInRefused(_("The identity provider sent no NameID."))
 
     def first(name: str) -> str:
         values = attributes.get(name) if name else None

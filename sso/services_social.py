@@ -15,6 +15,8 @@ from django.core import signing
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.mail import email_enqueue
 from accounts.mail_delivery import absolute_url
@@ -32,8 +34,9 @@ from sso.selectors import connection_for_email, sign_in_method_count, sso_requir
 if TYPE_CHECKING:
     from sso.social import ProviderIdentity
 
-SSO_REQUIRED = (
-    "{org} signs its members in with single sign-on. Use “Continue with SSO” on the sign-in page."
+SSO_REQUIRED = gettext_lazy(
+    "%(organisation)s signs its members in with single sign-on. Use “Continue with SSO” on the "
+    "sign-in page."
 )
 
 
@@ -53,17 +56,19 @@ def social_sign_in(*, identity: ProviderIdentity) -> User:
     if link is not None:
         user = link.user
         if not user.is_active:
-            raise SignInRefused("This account is closed.")
+            raise SignInRefused(_("This account is closed."))
         requirement = sso_requirement_get(user=user)
         if requirement is not None:
-            raise SsoRequired(SSO_REQUIRED.format(org=requirement[0].tenant.name))
+            raise SsoRequired(SSO_REQUIRED % {"organisation": requirement[0].tenant.name})
         link.last_used_at = timezone.now()
         link.save(update_fields=["last_used_at"])
         return user
     provider = _label(identity.provider)
     email = normalize_email(identity.email)
     if not email:
-        raise SignInRefused(f"Your {provider} account has no email address we can use.")
+        raise SignInRefused(
+            _("Your %(provider)s account has no email address we can use.") % {"provider": provider}
+        )
     existing = User.objects.filter(email=email).first()
     if existing is not None:
         # Never linked here: a provider's claim is no proof that this person controls
@@ -72,21 +77,31 @@ def social_sign_in(*, identity: ProviderIdentity) -> User:
         if identity.email_verified and existing.is_active:
             social_link_email_send(user=existing, identity=identity)
             raise LinkRefused(
-                f"An account already uses {email}. We emailed it a link: open it to connect "
-                f"{provider} and sign in. Or sign in with your password or passkey, then "
-                f"connect {provider} on your account's security page."
+                _(
+                    "An account already uses %(email)s. We emailed it a link: open it to connect "
+                    "%(provider)s and sign in. Or sign in with your password or passkey, then "
+                    "connect %(provider)s on your account's security page."
+                )
+                % {"email": email, "provider": provider}
             )
         raise LinkRefused(
-            f"An account already uses {email}. Sign in with your password or passkey, then "
-            f"connect {provider} on your account's security page."
+            _(
+                "An account already uses %(email)s. Sign in with your password or passkey, then "
+                "connect %(provider)s on your account's security page."
+            )
+            % {"email": email, "provider": provider}
         )
     if not identity.email_verified:
         raise SignInRefused(
-            f"{provider} has not verified {email}. Verify it there, or sign up with a password."
+            _(
+                "%(provider)s has not verified %(email)s. Verify it there, or sign up with a "
+                "password."
+            )
+            % {"provider": provider, "email": email}
         )
     connection = connection_for_email(email=email)
     if connection is not None and connection.require_sso:
-        raise SsoRequired(SSO_REQUIRED.format(org=connection.tenant.name))
+        raise SsoRequired(SSO_REQUIRED % {"organisation": connection.tenant.name})
     return _social_sign_up(identity=identity, email=email)
 
 
@@ -98,7 +113,9 @@ def _social_sign_up(*, identity: ProviderIdentity, email: str) -> User:
                 email=email, password=None, name=identity.name or email.partition("@")[0]
             )
     except IntegrityError:  # the address got an account a moment ago
-        raise LinkRefused(f"An account already uses {email}. Sign in instead.") from None
+        raise LinkRefused(
+            _("An account already uses %(email)s. Sign in instead.") % {"email": email}
+        ) from None
     user.email_verified_at = timezone.now()  # the provider verified it
     user.save(update_fields=["email_verified_at"])
     link = SocialIdentity.objects.create(
@@ -125,17 +142,23 @@ def social_identity_connect(*, user: User, identity: ProviderIdentity) -> Social
     provider = _label(identity.provider)
     if not identity.email_verified:
         raise LinkRefused(
-            f"{provider} has not verified the email of that account, so it cannot be connected."
+            _("%(provider)s has not verified the email of that account, so it cannot be connected.")
+            % {"provider": provider}
         )
     taken = SocialIdentity.objects.filter(
         provider=identity.provider, subject=identity.subject
     ).first()
     if taken is not None and taken.user_id != user.pk:
-        raise LinkRefused(f"That {provider} account is connected to another Pacetrack account.")
+        raise LinkRefused(
+            _("That %(provider)s account is connected to another Pacetrack account.")
+            % {"provider": provider}
+        )
     if taken is not None:
         return taken
     if SocialIdentity.objects.filter(user=user, provider=identity.provider).exists():
-        raise LinkRefused(f"Disconnect your other {provider} account first.")
+        raise LinkRefused(
+            _("Disconnect your other %(provider)s account first.") % {"provider": provider}
+        )
     link = SocialIdentity.objects.create(
         user=user, provider=identity.provider, subject=identity.subject, email=identity.email
     )
@@ -155,11 +178,14 @@ def social_identity_disconnect(*, user: User, provider: str) -> None:
     user = User.objects.select_for_update().get(pk=user.pk)
     link = SocialIdentity.objects.filter(user=user, provider=provider).first()
     if link is None:
-        raise LinkRefused("That provider is not connected.")
+        raise LinkRefused(_("That provider is not connected."))
     if sign_in_method_count(user=user) <= 1:
         raise LinkRefused(
-            f"{_label(provider)} is your only way to sign in. Set a password (Forgot your "
-            "password? on the sign-in page) or add a passkey first."
+            _(
+                "%(provider)s is your only way to sign in. Set a password (Forgot your "
+                "password? on the sign-in page) or add a passkey first."
+            )
+            % {"provider": _label(provider)}
         )
     audit_record_for_user(
         user_id=user.pk,
@@ -214,10 +240,10 @@ def social_link_check(*, token: str) -> PendingLink:
     try:
         data = signing.loads(token, salt=LINK_SALT, max_age=LINK_LIFETIME)
     except signing.BadSignature:
-        raise SignInRefused("This link is not valid or has expired. Sign in again.") from None
+        raise SignInRefused(_("This link is not valid or has expired. Sign in again.")) from None
     user = User.objects.filter(pk=data["u"], email=data["e"], is_active=True).first()
     if user is None or data["p"] not in SocialIdentity.Provider.values:
-        raise SignInRefused("This link is not valid any more. Sign in again.")
+        raise SignInRefused(_("This link is not valid any more. Sign in again."))
     return PendingLink(user=user, provider=data["p"], subject=data["s"])
 
 
@@ -227,18 +253,23 @@ def social_link_confirm(*, token: str) -> User:
     pending = social_link_check(token=token)
     user, provider = pending.user, _label(pending.provider)
     if not cache.add(f"sso:link:{token_digest(token)}", 1, LINK_LIFETIME):
-        raise SignInRefused("This link was already used. Sign in instead.")
+        raise SignInRefused(_("This link was already used. Sign in instead."))
     requirement = sso_requirement_get(user=user)
     if requirement is not None:
-        raise SsoRequired(SSO_REQUIRED.format(org=requirement[0].tenant.name))
+        raise SsoRequired(SSO_REQUIRED % {"organisation": requirement[0].tenant.name})
     taken = SocialIdentity.objects.filter(
         provider=pending.provider, subject=pending.subject
     ).first()
     if taken is not None and taken.user_id != user.pk:
-        raise LinkRefused(f"That {provider} account is connected to another account.")
+        raise LinkRefused(
+            _("That %(provider)s account is connected to another account.") % {"provider": provider}
+        )
     if taken is None:
         if SocialIdentity.objects.filter(user=user, provider=pending.provider).exists():
-            raise LinkRefused(f"Another {provider} account is connected to yours already.")
+            raise LinkRefused(
+                _("Another %(provider)s account is connected to yours already.")
+                % {"provider": provider}
+            )
         taken = SocialIdentity.objects.create(
             user=user, provider=pending.provider, subject=pending.subject, email=user.email
         )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from sso.exceptions import SignInRefused
 from sso.models import SocialIdentity
@@ -97,7 +98,7 @@ def social_identity_fetch(
     if provider == Provider.GITHUB:
         return _github_identity(config, access_token=str(token.get("access_token", "")))
     if not token.get("id_token"):
-        raise SignInRefused("The provider sent no ID token.")
+        raise SignInRefused(_("The provider sent no ID token."))
     claims = id_token_validate(
         endpoints=endpoints,
         client_id=config["client_id"],
@@ -123,7 +124,7 @@ def _github_identity(config: dict[str, str], *, access_token: str) -> ProviderId
     user = userinfo(f"{api}/user", access_token=access_token, **headers)
     emails = userinfo(f"{api}/user/emails", access_token=access_token, **headers)
     if not isinstance(user, dict) or not user.get("id") or not isinstance(emails, list):
-        raise SignInRefused("GitHub did not say who you are. Try again.")
+        raise SignInRefused(_("GitHub did not say who you are. Try again."))
     primary = next((e for e in emails if isinstance(e, dict) and e.get("primary")), {})
     return ProviderIdentity(
         provider=Provider.GITHUB,

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from accounts.http import session_sign_in
 from accounts.models import User
@@ -83,7 +84,7 @@ def sign_in_finish(
 def reauth_finish(request: HttpRequest, cookie: FlowCookie, *, proven: bool) -> HttpResponse:
     """The provider vouched for the signed-in person again: a fresh authentication."""
     if not proven or not request.user.is_authenticated or request.user.pk != cookie.user_id:
-        raise SignInRefused("That account is not the one connected to you. Try again.")
+        raise SignInRefused(_("That account is not the one connected to you. Try again."))
     session_reauthenticated(request.session)
     response = HttpResponseRedirect(cookie.next_url or reverse("mfa:security"))
     flow_cookie_clear(response)

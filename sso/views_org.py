@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -51,8 +52,10 @@ def org_leave(
     if connection.is_saml:
         if purpose != "org":
             raise ConnectionRefused(
-                "Testing and re-authentication through SAML are not available yet: sign in "
-                "with “Continue with SSO” instead."
+                _(
+                    "Testing and re-authentication through SAML are not available yet: sign in "
+                    "with “Continue with SSO” instead."
+                )
             )
         return saml_leave(request, connection, next_url=next_url)
     url, flow = org_authorization_start(connection=connection, redirect_uri=callback_uri(request))
@@ -76,8 +79,11 @@ def sso_start(request: HttpRequest) -> HttpResponse:
         if connection is None:
             form.add_error(
                 "email",
-                f"Single sign-on is not set up for {email_domain(email)}. Sign in with your "
-                "password or another way instead.",
+                _(
+                    "Single sign-on is not set up for %(domain)s. Sign in with your "
+                    "password or another way instead."
+                )
+                % {"domain": email_domain(email)},
             )
         else:
             try:
@@ -160,7 +166,7 @@ def _test_result(
     request: HttpRequest, cookie: FlowCookie, connection: Connection, claims: dict[str, Any]
 ) -> HttpResponse:
     if not _may_test(request, cookie, connection):
-        raise SignInRefused("Only the person who started the test can see its result.")
+        raise SignInRefused(_("Only the person who started the test can see its result."))
     connection_tested(connection=connection, acting_user=request.user, claims=claims)  # type: ignore[arg-type]
     email = str(claims.get("email") or "")
     context = {

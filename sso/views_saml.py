@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -59,7 +60,7 @@ def saml_acs(request: HttpRequest, tenant_id: int) -> HttpResponse:
     try:
         next_url = same_site_path(relay_state, request)
         if relay_state and not next_url:
-            raise SignInRefused("The identity provider asked to send you to another site.")
+            raise SignInRefused(_("The identity provider asked to send you to another site."))
         verified = response_verify(
             data=saml_data(connection),
             urls=saml_urls(request, tenant_id=connection.tenant_id),

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
@@ -71,9 +72,13 @@ def domain_create(request: TenantRequest) -> HttpResponse:
         )
     )
     if outcome.error is not None or outcome.value is None:
-        form.add_error("domain", outcome.error or "That domain cannot be added.")
+        form.add_error("domain", outcome.error or _("That domain cannot be added."))
         return _domains_page(request, form=form)
-    messages.success(request, f"Added {outcome.value.domain}. Publish the TXT record, then verify.")
+    messages.success(
+        request,
+        _("Added %(domain)s. Publish the TXT record, then verify.")
+        % {"domain": outcome.value.domain},
+    )
     return redirect("sso_settings:domains", tenant_slug=request.tenant.slug)
 
 
@@ -92,7 +97,7 @@ def domain_check(request: TenantRequest, domain_id: int) -> HttpResponse:
     run_action(
         request,
         lambda: domain_verify(tenant=request.tenant, domain=domain, acting_user=request.user),
-        success=f"{domain.domain} is verified.",
+        success=_("%(domain)s is verified.") % {"domain": domain.domain},
     )
     return redirect("sso_settings:domains", tenant_slug=request.tenant.slug)
 
@@ -105,7 +110,7 @@ def domain_delete(request: TenantRequest, domain_id: int) -> HttpResponse:
     run_action(
         request,
         lambda: domain_remove(tenant=request.tenant, domain=domain, acting_user=request.user),
-        success=f"{domain.domain} is removed.",
+        success=_("%(domain)s is removed.") % {"domain": domain.domain},
     )
     return redirect("sso_settings:domains", tenant_slug=request.tenant.slug)
 
@@ -169,7 +174,7 @@ def connection_update(request: TenantRequest) -> HttpResponse:
     )
     if form.errors:
         return _connection_page(request, form=form)
-    messages.success(request, "The SSO connection is saved. Test it before you rely on it.")
+    messages.success(request, _("The SSO connection is saved. Test it before you rely on it."))
     return redirect("sso_settings:connection", tenant_slug=request.tenant.slug)
 
 
@@ -205,7 +210,7 @@ def connection_saml_update(request: TenantRequest) -> HttpResponse:
     if form.errors:
         return _connection_page(request, saml_form=form)
     messages.success(
-        request, "The SAML connection is saved. Sign in through it before you rely on it."
+        request, _("The SAML connection is saved. Sign in through it before you rely on it.")
     )
     return redirect("sso_settings:connection", tenant_slug=request.tenant.slug)
 
@@ -244,6 +249,7 @@ def join_request_answer(request: TenantRequest, request_id: int, decision: str) 
             approve=approve,
             acting_user=request.user,
         ),
-        success=f"{join_request.user.email} {'joined' if approve else 'was declined'}.",
+        success=(_("%(email)s joined.") if approve else _("%(email)s was declined."))
+        % {"email": join_request.user.email},
     )
     return redirect("sso_settings:connection", tenant_slug=request.tenant.slug)

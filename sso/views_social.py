@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -66,7 +67,11 @@ def _start(
             provider=provider.value, redirect_uri=_callback_uri(request, provider)
         )
     except ConnectionRefused:
-        messages.error(request, f"{provider.label} cannot be reached right now. Try again later.")
+        messages.error(
+            request,
+            _("%(provider)s cannot be reached right now. Try again later.")
+            % {"provider": provider.label},
+        )
         return redirect("accounts:sign-in")
     user_id = request.user.pk if request.user.is_authenticated else None
     cookie = FlowCookie(
@@ -134,9 +139,11 @@ def _connect(request: HttpRequest, cookie: FlowCookie, identity: ProviderIdentit
     """Link to the person who started the connection, still signed in on this browser."""
     user = request.user
     if not user.is_authenticated or user.pk != cookie.user_id:
-        raise SignInRefused("Sign in again, then connect the account from your security page.")
+        raise SignInRefused(_("Sign in again, then connect the account from your security page."))
     social_identity_connect(user=user, identity=identity)
-    messages.success(request, f"{Provider(identity.provider).label} is connected.")
+    messages.success(
+        request, _("%(provider)s is connected.") % {"provider": Provider(identity.provider).label}
+    )
     response = redirect("mfa:security")
     flow_cookie_clear(response)
     return response
@@ -155,7 +162,9 @@ def social_link(request: HttpRequest, token: str) -> HttpResponse:
         user = social_link_confirm(token=token)
     except (SignInRefused, LinkRefused, SsoRequired) as error:
         return refused(request, error, status=400 if isinstance(error, SignInRefused) else 403)
-    messages.success(request, f"{Provider(pending.provider).label} is connected.")
+    messages.success(
+        request, _("%(provider)s is connected.") % {"provider": Provider(pending.provider).label}
+    )
     return sign_in_finish(request, user, factor=Factor.SOCIAL, next_url="")
 
 
@@ -168,6 +177,6 @@ def social_disconnect(request: AuthenticatedRequest, provider: str) -> HttpRespo
     run_action(
         request,
         lambda: social_identity_disconnect(user=request.user, provider=provider),
-        success=f"{Provider(provider).label} is disconnected.",
+        success=_("%(provider)s is disconnected.") % {"provider": Provider(provider).label},
     )
     return redirect("mfa:security")

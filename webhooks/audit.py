@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class WebhookAction(models.TextChoices):
-    ENDPOINT_CREATED = "webhook.created", "Webhook endpoint added"
-    ENDPOINT_DELETED = "webhook.deleted", "Webhook endpoint removed"
-    ENDPOINT_ENABLED = "webhook.enabled", "Webhook endpoint turned back on"
-    SECRET_ROTATED = "webhook.secret_rotated", "Webhook secret rotated"
+    ENDPOINT_CREATED = "webhook.created", _("Webhook endpoint added")
+    ENDPOINT_DELETED = "webhook.deleted", _("Webhook endpoint removed")
+    ENDPOINT_ENABLED = "webhook.enabled", _("Webhook endpoint turned back on")
+    SECRET_ROTATED = "webhook.secret_rotated", _("Webhook secret rotated")

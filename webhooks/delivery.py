@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from standardwebhooks.webhooks import Webhook
 
 from accounts.mail import email_enqueue
@@ -136,7 +137,8 @@ def _endpoint_health(endpoint: Endpoint, *, ok: bool, now: datetime) -> None:
         endpoint.save(update_fields=["failing_since"])
     elif endpoint.is_active and now - endpoint.failing_since >= RETRY_FOR:
         endpoint.is_active = False
-        endpoint.disabled_reason = "Every delivery failed for 3 days."
+        # Stored in English; the endpoint page shows it in the reader's language.
+        endpoint.disabled_reason = gettext_noop("Every delivery failed for 3 days.")
         endpoint.save(update_fields=["is_active", "disabled_reason"])
         _tell_owners(endpoint)
 

@@ -11,6 +11,8 @@ import secrets
 from typing import Any
 
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from accounts.task_queue import task_enqueue_transactional
 from webhooks.delivery import payload_build
@@ -18,18 +20,18 @@ from webhooks.models import Delivery, Endpoint
 from webhooks.tasks import webhook_deliver
 
 # Type -> what it means (the endpoint form and docs/webhooks.md list these).
-EVENT_TYPES: dict[str, str] = {
-    "member.added": "Someone joined the organisation",
-    "member.removed": "A member was removed or left",
-    "member.role_changed": "A member's role changed",
-    "invitation.created": "Someone was invited",
-    "invitation.accepted": "An invitation was accepted",
-    "invitation.cancelled": "An invitation was cancelled",
-    "team.created": "A team was created",
-    "team.deleted": "A team was deleted",
-    "file.uploaded": "A file was uploaded",
-    "file.deleted": "A file was deleted",
-    "subscription.changed": "The plan or subscription status changed",
+EVENT_TYPES: dict[str, str | Promise] = {
+    "member.added": _("Someone joined the organisation"),
+    "member.removed": _("A member was removed or left"),
+    "member.role_changed": _("A member's role changed"),
+    "invitation.created": _("Someone was invited"),
+    "invitation.accepted": _("An invitation was accepted"),
+    "invitation.cancelled": _("An invitation was cancelled"),
+    "team.created": _("A team was created"),
+    "team.deleted": _("A team was deleted"),
+    "file.uploaded": _("A file was uploaded"),
+    "file.deleted": _("A file was deleted"),
+    "subscription.changed": _("The plan or subscription status changed"),
 }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from core.errors import ServiceForm
 from webhooks import services
@@ -18,21 +20,24 @@ if TYPE_CHECKING:
 
 class EndpointForm(ServiceForm):
     url = forms.URLField(
-        label="URL",
+        label=_("URL"),
         max_length=500,
         assume_scheme="https",
         widget=forms.URLInput({"class": "input", "placeholder": "https://example.com/webhooks"}),
-        help_text="An HTTPS address on the public internet.",
-        error_messages={"required": "Enter the address to send events to."},
+        help_text=_("An HTTPS address on the public internet."),
+        error_messages={"required": _("Enter the address to send events to.")},
     )
     description = forms.CharField(
-        max_length=200, required=False, widget=forms.TextInput({"class": "input"})
+        label=_("Description"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput({"class": "input"}),
     )
     event_types = forms.MultipleChoiceField(
-        label="Events",
-        choices=[(code, f"{code}: {label}") for code, label in EVENT_TYPES.items()],
+        label=_("Events"),
+        choices=[(code, format_lazy("{}: {}", code, label)) for code, label in EVENT_TYPES.items()],
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one event."},
+        error_messages={"required": _("Choose at least one event.")},
     )
 
     def __init__(self, *args: Any, tenant: Tenant, user: User, **kwargs: Any) -> None:

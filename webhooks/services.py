@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.task_queue import task_enqueue_transactional
 from core.audit import audit_record
@@ -34,9 +35,11 @@ def _assert_tenant(tenant: Tenant, *objects: Endpoint | Delivery) -> None:
 def _clean_types(event_types: list[str]) -> list[str]:
     unknown = set(event_types) - set(EVENT_TYPES)
     if unknown:
-        raise WebhookError(f"Unknown event types: {', '.join(sorted(unknown))}.")
+        raise WebhookError(
+            _("Unknown event types: %(types)s.") % {"types": ", ".join(sorted(unknown))}
+        )
     if not event_types:
-        raise WebhookError("Choose at least one event.")
+        raise WebhookError(_("Choose at least one event."))
     return [t for t in EVENT_TYPES if t in set(event_types)]
 
 
@@ -47,7 +50,7 @@ def endpoint_create(
     """A new endpoint and its signing secret, which is never shown again. The URL must
     lead to a public address now (and is checked again at every delivery)."""
     if tenant.is_personal:
-        raise WebhookError("Webhooks belong to organisations. Create an organisation first.")
+        raise WebhookError(_("Webhooks belong to organisations. Create an organisation first."))
     target_check(url)
     secret = secret_generate()
     endpoint = Endpoint(
@@ -129,7 +132,7 @@ def delivery_resend(*, tenant: Tenant, delivery: Delivery, acting_user: User | N
     """Send a delivery again now (same message id: receivers deduplicate on it)."""
     _assert_tenant(tenant, delivery)
     if not delivery.endpoint.is_active:
-        raise WebhookError("Turn the endpoint back on before resending.")
+        raise WebhookError(_("Turn the endpoint back on before resending."))
     delivery.status, delivery.next_attempt_at = Delivery.Status.PENDING, None
     delivery.created_at = timezone.now()  # a new window of retries
     delivery.save(update_fields=["status", "next_attempt_at", "created_at"])

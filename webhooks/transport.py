@@ -24,6 +24,7 @@ import dns.exception
 import dns.resolver
 import urllib3
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from webhooks.exceptions import UnsafeDestination
 
@@ -91,9 +92,11 @@ def _resolve(host: str) -> list[IPAddress]:
         except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
             continue
         except dns.exception.DNSException as error:
-            raise UnsafeDestination(f"{host} could not be resolved ({error}).") from None
+            raise UnsafeDestination(
+                _("%(host)s could not be resolved (%(error)s).") % {"host": host, "error": error}
+            ) from None
     if not found:
-        raise UnsafeDestination(f"{host} does not resolve to any address.")
+        raise UnsafeDestination(_("%(host)s does not resolve to any address.") % {"host": host})
     return found
 
 
@@ -102,22 +105,25 @@ def target_check(url: str) -> Target:
     parts = urlsplit(url)
     allowed_schemes = ("https", "http") if settings.WEBHOOKS_ALLOW_PRIVATE else ("https",)
     if parts.scheme not in allowed_schemes:
-        raise UnsafeDestination("Webhook URLs must start with https://.")
+        raise UnsafeDestination(_("Webhook URLs must start with https://."))
     if parts.username or parts.password:
-        raise UnsafeDestination("Webhook URLs cannot contain a user name or password.")
+        raise UnsafeDestination(_("Webhook URLs cannot contain a user name or password."))
     host = (parts.hostname or "").rstrip(".")
     if not host:
-        raise UnsafeDestination("The URL has no host name.")
+        raise UnsafeDestination(_("The URL has no host name."))
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
-        raise UnsafeDestination("The URL's port is not valid.") from None
+        raise UnsafeDestination(_("The URL's port is not valid.")) from None
     addresses = _resolve(host)
     refused = [a for a in addresses if not address_allowed(a)]
     if refused:
         raise UnsafeDestination(
-            f"{host} leads to {refused[0]}, a private or reserved address; webhooks only "
-            "go to public addresses."
+            _(
+                "%(host)s leads to %(address)s, a private or reserved address; webhooks only "
+                "go to public addresses."
+            )
+            % {"host": host, "address": refused[0]}
         )
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return Target(parts.scheme, host, port, path, str(addresses[0]))

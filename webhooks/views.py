@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.decorators import tenant_permission_required
@@ -95,7 +96,7 @@ def endpoint_enable(request: TenantRequest, endpoint_id: int) -> HttpResponse:
         lambda: services.endpoint_enable(
             tenant=request.tenant, endpoint=endpoint, acting_user=request.user
         ),
-        success="The endpoint is on again.",
+        success=_("The endpoint is on again."),
     )
     return redirect("webhooks:detail", tenant_slug=request.tenant.slug, endpoint_id=endpoint.pk)
 
@@ -105,7 +106,7 @@ def endpoint_enable(request: TenantRequest, endpoint_id: int) -> HttpResponse:
 def endpoint_delete(request: TenantRequest, endpoint_id: int) -> HttpResponse:
     endpoint = selectors.endpoint_get(tenant=request.tenant, endpoint_id=endpoint_id)
     services.endpoint_delete(tenant=request.tenant, endpoint=endpoint, acting_user=request.user)
-    messages.success(request, f"Removed the endpoint {endpoint.url}.")
+    messages.success(request, _("Removed the endpoint %(url)s.") % {"url": endpoint.url})
     return redirect("webhooks:list", tenant_slug=request.tenant.slug)
 
 
@@ -121,6 +122,6 @@ def delivery_resend(request: TenantRequest, endpoint_id: int, delivery_id: int) 
         lambda: services.delivery_resend(
             tenant=request.tenant, delivery=delivery, acting_user=request.user
         ),
-        success="Sent again: the log shows the answer.",
+        success=_("Sent again: the log shows the answer."),
     )
     return redirect("webhooks:detail", tenant_slug=request.tenant.slug, endpoint_id=endpoint.pk)
