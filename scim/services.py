@@ -9,6 +9,9 @@ the same transaction, the person's sessions that are working in this organisatio
 every session of theirs when the organisation requires SSO for them (sso's rule).
 Their very next request to the organisation is refused either way: TenantMiddleware
 reads the membership on every request.
+
+The directory speaks only for addresses on domains the organisation verified
+(`_assert_addresses`): a token holder cannot create or claim another company's people.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User, normalize_email
 from accounts.services import user_signup
@@ -157,19 +161,23 @@ def scim_user_create(*, tenant: Tenant, fields: UserFields) -> ScimUser:
     sign in by password reset or SSO), a Member membership, and the SCIM link. A member
     already in the organisation (invited by hand, or deleted by the IdP earlier) is
     linked and, when `active`, reactivated with the role they had; one already linked
-    is a uniqueness conflict."""
+    is a uniqueness conflict. Every address must be on a domain the organisation
+    verified, except the address of the member being linked (`_assert_addresses`)."""
     _assert_user_name_free(tenant, fields.user_name, scim_user=None)
     email = _sign_in_address(fields)
     user = User.objects.filter(email=email).first()
+    membership = None
+    known: set[str] = set()
     if user is not None:
-        _assert_may_link(tenant=tenant, user=user)
+        membership = (
+            Membership.objects.for_tenant(tenant).select_related("role", "user").filter(user=user)
+        ).first()
+        known = {user.email} if membership is not None else set()
+    _assert_addresses(tenant=tenant, fields=fields, known=known)
     if user is None:
         user = user_signup(
             email=email, password=None, name=fields.full_name or email.split("@")[0][:150]
         )
-    membership = (
-        Membership.objects.for_tenant(tenant).select_related("role", "user").filter(user=user)
-    ).first()
     if membership is not None and ScimUser.objects.filter(membership=membership).exists():
         raise ScimConflict(f"{email} is already provisioned under another userName.")
     if membership is None:
@@ -192,19 +200,30 @@ def scim_user_create(*, tenant: Tenant, fields: UserFields) -> ScimUser:
     return scim_user
 
 
-def _assert_may_link(*, tenant: Tenant, user: User) -> None:
-    """An existing account joins through the directory only when its address is on a
-    domain this organisation verified (or it is a member already): a token holder must
-    not pull somebody else's account into their organisation. Other addresses get an
-    invitation, which the person accepts."""
-    if Membership.objects.for_tenant(tenant).filter(user=user).exists():
-        return
-    domain = domain_verified_get(domain=email_domain(user.email))
-    if domain is None or domain.tenant_id != tenant.pk:
-        raise ScimInvalidValue(
-            f"{user.email} already has an account and its domain is not verified by this "
-            "organisation: verify the domain, or invite the person."
-        )
+def _addresses(user_name: str, emails: Iterable[dict[str, Any]]) -> set[str]:
+    """Every address the IdP states for a person: userName when it is one, and emails."""
+    found = [_address(user_name)] + [_address(str(e.get("value") or "")) for e in emails]
+    return {a for a in found if a}
+
+
+def _assert_addresses(*, tenant: Tenant, fields: UserFields, known: set[str]) -> None:
+    """The directory speaks only for addresses on domains this organisation verified:
+    otherwise a token holder could create (and so squat) accounts for another company's
+    people, or claim their addresses, and "require SSO" would not cover them. `known`
+    addresses are exempt: the account's own address when the person is a member
+    already (someone invited by hand, on any domain, may still be linked and
+    deprovisioned) and, on an update, what the IdP had already stated (a domain whose
+    verification lapsed never blocks an update or a deactivation)."""
+    for address in sorted(_addresses(fields.user_name, fields.emails) - known):
+        domain = domain_verified_get(domain=email_domain(address))
+        if domain is None or domain.tenant_id != tenant.pk:
+            raise ScimInvalidValue(
+                _(
+                    "%(address)s is not on a domain this organisation has verified. Verify "
+                    "%(domain)s under Settings → Domains, or invite the person."
+                )
+                % {"address": address, "domain": email_domain(address)}
+            )
 
 
 def _sso_required(*, tenant: Tenant, user: User) -> bool:
@@ -230,6 +249,10 @@ def scim_user_update(*, tenant: Tenant, scim_user: ScimUser, fields: UserFields)
     may belong to other organisations, whose directories this one does not speak for."""
     assert_linked(tenant, scim_user)
     _assert_user_name_free(tenant, fields.user_name, scim_user=scim_user)
+    stated = _addresses(scim_user.user_name, scim_user.emails)
+    _assert_addresses(
+        tenant=tenant, fields=fields, known=stated | {scim_user.membership.user.email}
+    )
     before = _stored(scim_user)
     _assign(scim_user, fields)
     after = _stored(scim_user)

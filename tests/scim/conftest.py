@@ -93,6 +93,28 @@ def scim(scim_site: str, acme: Any, owner: Any, corp_domain: Domain) -> Iterator
         yield ScimClient(base_url=f"{scim_site}/scim/v2/{acme.slug}", token=token, http=http)
 
 
+@pytest.fixture
+def tester_on_corp_domain(monkeypatch: pytest.MonkeyPatch, corp_domain: Domain) -> str:
+    """scim2-tester makes up addresses on random domains (`<uuid>@<uuid>.com`), which the
+    directory refuses (only verified domains): its generator is wrapped to put them
+    on Acme's verified domain instead. Returns that domain."""
+    from scim2_tester import filling
+    from scim2_tester.checkers import patch_add, patch_replace
+
+    original = filling.generate_random_value
+    made_up = re.compile(r"^([^@]+)@[0-9a-f-]{36}\.com$")
+
+    def on_corp_domain(*args: Any, **kwargs: Any) -> Any:
+        value = original(*args, **kwargs)
+        if isinstance(value, str) and (found := made_up.match(value)):
+            return f"{found[1]}@{corp_domain.domain}"
+        return value
+
+    for module in (filling, patch_add, patch_replace):
+        monkeypatch.setattr(module, "generate_random_value", on_corp_domain)
+    return corp_domain.domain
+
+
 def new_user(user_name: str, **extra: Any) -> dict[str, Any]:
     return {
         "schemas": [USER_SCHEMA],

@@ -1,6 +1,7 @@
 """scim2-tester, a SCIM compliance checker, runs its whole suite (discovery, create,
 read, query, replace, PATCH add/replace/remove, delete, unknown URLs) against the live
-test server, over HTTP, with the organisation's token."""
+test server, over HTTP, with the organisation's token. The addresses it makes up are
+on Acme's verified domain (`tester_on_corp_domain`): others are refused."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PASSING = {Status.SUCCESS, Status.COMPLIANT, Status.ACCEPTABLE, Status.SKIPPED}
 
 
-def test_the_scim_endpoints_pass_the_compliance_checker(scim: ScimClient) -> None:
+def test_the_scim_endpoints_pass_the_compliance_checker(
+    scim: ScimClient, tester_on_corp_domain: str
+) -> None:
     http = httpx2.Client(
         base_url=scim.base_url + "/",
         headers={"Authorization": f"Bearer {scim.token}"},

@@ -4,8 +4,10 @@ bodies their SCIM documentation shows (Okta: "SCIM 2.0 protocol reference"; Entr
 with `"value": "False"` that Entra ID sends without the `aadOptscim062020` flag).
 
 Changes from the documents: addresses on `okta.local` become `okta-customer.example`
-(`.local` is a multicast-DNS name that email validation refuses), and ids are the ones
-our answers gave.
+(`.local` is a multicast-DNS name that email validation refuses), Entra ID's updated
+address `updatedEmail@microsoft.com` is on the organisation's verified `testuser.com`
+(the directory refuses addresses on domains the organisation has not verified), and
+ids are the ones our answers gave.
 """
 
 from __future__ import annotations
@@ -213,7 +215,7 @@ def test_entra_id_provisions_updates_groups_disables_and_deletes(
                     {
                         "op": "Replace",
                         "path": 'emails[type eq "work"].value',
-                        "value": "updatedEmail@microsoft.com",
+                        "value": "updatedEmail@testuser.com",
                     },
                     {"op": "Replace", "path": "name.familyName", "value": "updatedFamilyName"},
                 ],
@@ -221,7 +223,7 @@ def test_entra_id_provisions_updates_groups_disables_and_deletes(
         )
     )
     assert patched["name"]["familyName"] == "updatedFamilyName"
-    assert patched["emails"][0]["value"].lower() == "updatedemail@microsoft.com"
+    assert patched["emails"][0]["value"].lower() == "updatedemail@testuser.com"
 
     group = _ok(
         scim.post(
