@@ -11,6 +11,7 @@ another browser, or this one after FLOW_LIFETIME, has nothing to match.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from django.conf import settings
 from django.core import signing
@@ -77,3 +78,56 @@ def flow_cookie_load(request: HttpRequest) -> FlowCookie | None:
 
 def flow_cookie_clear(response: HttpResponse) -> None:
     response.delete_cookie(flow_cookie_name(), samesite="Lax")
+
+
+# --- SAML ------------------------------------------------------------------------------
+# The SAML Response comes back as a cross-site POST from the IdP's page, which a
+# SameSite=Lax cookie does not reach: where cookies are Secure this one is
+# SameSite=None (and `__Host-`); over plain http (local development, tests) browsers
+# refuse SameSite=None without Secure, so it is Lax there (same-site IdPs only). It
+# binds the AuthnRequest to the browser that started it: a Response an attacker got
+# for their own request, posted into someone else's browser, names a request id that
+# browser never had (login CSRF). Single use: cleared by the ACS whatever it answers.
+
+SAML_COOKIE_NAME = "pacetrack-saml"
+SAML_SALT = "pacetrack.sso.saml-request"
+
+
+def saml_cookie_name() -> str:
+    return f"__Host-{SAML_COOKIE_NAME}" if settings.SESSION_COOKIE_SECURE else SAML_COOKIE_NAME
+
+
+def _saml_samesite() -> Literal["None", "Lax"]:
+    return "None" if settings.SESSION_COOKIE_SECURE else "Lax"
+
+
+def saml_request_cookie_set(
+    response: HttpResponse, *, request_id: str, connection_id: int, max_age: int
+) -> None:
+    response.set_cookie(
+        saml_cookie_name(),
+        signing.dumps({"r": request_id, "c": connection_id}, salt=SAML_SALT),
+        max_age=max_age,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite=_saml_samesite(),
+    )
+
+
+def saml_request_cookie_load(request: HttpRequest, *, connection_id: int, max_age: int) -> str:
+    """The id of the AuthnRequest this browser sent to this connection's IdP ("" when
+    none, expired, tampered with or for another connection)."""
+    data = signed_cookie_load(
+        request,
+        name=saml_cookie_name(),
+        salt=SAML_SALT,
+        max_age=max_age,
+        tampered_event="sso.saml_cookie_tampered",
+    )
+    if not isinstance(data, dict) or data.get("c") != connection_id:
+        return ""
+    return str(data.get("r") or "")
+
+
+def saml_request_cookie_clear(response: HttpResponse) -> None:
+    response.delete_cookie(saml_cookie_name(), samesite=_saml_samesite())

@@ -6,9 +6,10 @@ Flows and policy live in the services; this module speaks the protocol and raise
 
 What is required of a Response, beyond what pysaml2 checks by default: a signature on
 the response or the assertion, exactly one assertion (signature-wrapping defence), a
-Destination equal to our ACS URL, an `InResponseTo` that is a request we issued (kept
-server-side, single use) or, only where the owner allowed IdP-initiated sign-in, none
-at all; and an assertion id never seen before.
+Destination and every subject confirmation's Recipient equal to our ACS URL, an
+`InResponseTo` that is a request we issued (kept server-side, single use, and named by
+this browser's signed cookie: login CSRF) or, only where the owner allowed
+IdP-initiated sign-in, none at all; and an assertion id never seen before.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import hmac
 import os
 import tempfile
 from collections.abc import Iterator
@@ -208,10 +210,12 @@ def _structure_check(xml: bytes) -> str:
 
 
 def response_verify(
-    *, data: SamlConnectionData, urls: SpUrls, saml_response: str
+    *, data: SamlConnectionData, urls: SpUrls, saml_response: str, browser_request_id: str
 ) -> dict[str, Any]:
     """The verified assertion's subject and attributes: {"name_id", "attributes",
-    "in_response_to"}. Every check failing raises SignInRefused."""
+    "in_response_to"}. Every check failing raises SignInRefused. `browser_request_id`
+    is the request this browser started (its signed cookie, "" when none): a Response
+    to any other request is someone else's sign-in (login CSRF)."""
     try:
         xml = base64.b64decode(saml_response, validate=True)
     except (binascii.Error, ValueError):
@@ -219,6 +223,11 @@ def response_verify(
     in_response_to = _structure_check(xml)
     outstanding: dict[str, str] = {}
     if in_response_to:
+        if not hmac.compare_digest(in_response_to, browser_request_id):
+            security_event("sso.saml_request_other_browser", connection=data.pk)
+            raise SignInRefused(
+                _("This sign-in was started in another browser, or expired. Start again here.")
+            )
         if cache.get(f"sso:saml:request:{in_response_to}") != data.pk:
             security_event("sso.saml_unknown_request", connection=data.pk)
             raise SignInRefused(_("This sign-in expired or was not started here. Try again."))
@@ -248,6 +257,17 @@ def response_verify(
         raise SignInRefused(_("The identity provider's response could not be verified."))
     if response.response.destination != urls.acs_url:
         security_event("sso.saml_destination_refused", connection=data.pk)
+        raise SignInRefused(_("The identity provider's response was sent for another address."))
+    # pysaml2 checks the Recipient only against state it does not keep here: every
+    # subject confirmation must name our ACS URL (the signed half of the Destination).
+    subject = response.assertion.subject
+    recipients = [
+        c.subject_confirmation_data.recipient
+        for c in (subject.subject_confirmation if subject is not None else None) or []
+        if c.subject_confirmation_data is not None
+    ]
+    if not recipients or any(r != urls.acs_url for r in recipients):
+        security_event("sso.saml_recipient_refused", connection=data.pk)
         raise SignInRefused(_("The identity provider's response was sent for another address."))
     if in_response_to and not cache.delete(f"sso:saml:request:{in_response_to}"):
         security_event("sso.saml_request_replayed", connection=data.pk)

@@ -18,7 +18,13 @@ from mfa.pending import pending_sign_in_start
 from mfa.selectors import second_step_required
 from sessions_app.authentication import Factor, session_authenticated, session_reauthenticated
 from sso.exceptions import SignInRefused
-from sso.flow_cookie import FlowCookie, flow_cookie_clear, flow_cookie_load, flow_cookie_set
+from sso.flow_cookie import (
+    FlowCookie,
+    flow_cookie_clear,
+    flow_cookie_load,
+    flow_cookie_set,
+    saml_request_cookie_set,
+)
 
 
 def leave_for_provider(request: HttpRequest, url: str, cookie: FlowCookie) -> HttpResponse:
@@ -35,13 +41,18 @@ def leave_for_provider(request: HttpRequest, url: str, cookie: FlowCookie) -> Ht
     return response
 
 
-def leave_for_provider_saml(request: HttpRequest, url: str) -> HttpResponse:
-    """As leave_for_provider, without the flow cookie: a SAML Response comes back as a
-    cross-site POST, which a SameSite=Lax cookie does not reach; the request id is kept
-    server-side instead (sso.saml)."""
+def leave_for_provider_saml(
+    request: HttpRequest, url: str, *, request_id: str, connection_id: int, max_age: int
+) -> HttpResponse:
+    """As leave_for_provider, with the SAML request cookie instead of the flow cookie:
+    the Response comes back as a cross-site POST (sso.flow_cookie says how the cookie
+    reaches it). The request id is also kept server-side, to be used once (sso.saml)."""
     response = render(request, "sso/leaving.html", {"url": url, "host": urlsplit(url).netloc})
     response["Refresh"] = f"0;url={url}"
     response["Referrer-Policy"] = "no-referrer"
+    saml_request_cookie_set(
+        response, request_id=request_id, connection_id=connection_id, max_age=max_age
+    )
     return response
 
 

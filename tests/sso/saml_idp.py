@@ -129,11 +129,13 @@ class SamlIdPServer:
     """The IdP on loopback for the browser: GET /saml/sso with the app's AuthnRequest
     shows a page whose button POSTs the signed response to the ACS (the user `email`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, host: str = "127.0.0.1") -> None:
+        """`host` names the loopback address in URLs: "localhost" puts the IdP on the
+        live server's site, as the SAML request cookie needs over plain http."""
         self.email = ""
         self.acs_url = ""
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.idp = LocalSamlIdP(sso_url=f"http://127.0.0.1:{self.httpd.server_port}/saml/sso")
+        self.idp = LocalSamlIdP(sso_url=f"http://{host}:{self.httpd.server_port}/saml/sso")
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def start(self) -> SamlIdPServer:

@@ -20,6 +20,8 @@ from tenants.models import Membership, Role
 from tests.sso.dns_server import LocalDNS
 from tests.sso.saml_idp import LocalSamlIdP, post_response
 
+SAML_COOKIE = "pacetrack-saml"  # the SAML request cookie over http (sso.flow_cookie)
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SAML = "urn:oasis:names:tc:SAML:2.0:assertion"
@@ -341,6 +343,65 @@ def test_a_response_for_another_destination_is_refused(
     )
 
 
+def _with_response_destination(xml: str, destination: str) -> str:
+    """The response (unsigned; its assertion signed) with another Destination, edited
+    in place: re-serialising would change the signed assertion's bytes."""
+    found = re.search(r'Destination="[^"]*"', xml)
+    assert found is not None and found.start() < xml.index("Assertion")
+    return xml[: found.start()] + f'Destination="{destination}"' + xml[found.end() :]
+
+
+def test_a_response_whose_destination_alone_is_wrong_is_refused(
+    live_server: Any, acme_saml: Connection, saml_idp: LocalSamlIdP, refusals: Any
+) -> None:
+    """Signed assertion, right audience, recipient, request and time; only the
+    Response's Destination names another service."""
+    session, request_id = started(live_server, saml_idp, "eve@example.com")
+    xml = saml_idp.response_xml(
+        email="eve@example.com",
+        acs_url=acs_url(live_server, acme_saml),
+        in_response_to=request_id,
+        sign_response=False,
+        sign_assertion=True,
+    )
+    xml = _with_response_destination(xml, "https://another-sp.example/acs")
+
+    assert_refused(
+        post_response(session, acs_url(live_server, acme_saml), xml),
+        live_server,
+        session,
+        events=refusals,
+    )
+    assert {"sso.saml_response_refused", "sso.saml_destination_refused"} & set(refusals())
+    assert not User.objects.filter(email="eve@example.com").exists()
+
+
+def test_an_assertion_whose_recipient_alone_is_wrong_is_refused(
+    live_server: Any, acme_saml: Connection, saml_idp: LocalSamlIdP, refusals: Any
+) -> None:
+    """The signed assertion's SubjectConfirmationData Recipient names another service;
+    the Response's Destination (outside the signature) is ours, everything else valid."""
+    session, request_id = started(live_server, saml_idp, "eve@example.com")
+    xml = saml_idp.response_xml(
+        email="eve@example.com",
+        acs_url="https://another-sp.example/acs",
+        in_response_to=request_id,
+        sign_response=False,
+        sign_assertion=True,
+    )
+    xml = _with_response_destination(xml, acs_url(live_server, acme_saml))
+    assert 'Recipient="https://another-sp.example/acs"' in xml
+
+    assert_refused(
+        post_response(session, acs_url(live_server, acme_saml), xml),
+        live_server,
+        session,
+        why="sso.saml_recipient_refused",
+        events=refusals,
+    )
+    assert not User.objects.filter(email="eve@example.com").exists()
+
+
 def test_an_expired_assertion_is_refused(
     live_server: Any, acme_saml: Connection, saml_idp: LocalSamlIdP, refusals: Any
 ) -> None:
@@ -361,16 +422,22 @@ def test_an_expired_assertion_is_refused(
     )
 
 
-def test_a_replayed_response_is_refused(
+def test_a_replayed_response_is_refused_even_with_the_browser_s_cookie(
     live_server: Any, acme_saml: Connection, saml_idp: LocalSamlIdP, refusals: Any
 ) -> None:
+    """The request id is used once server-side: a copy of the browser's cookie (stolen,
+    or kept from before the ACS cleared it) does not make the response usable again."""
     session, request_id = started(live_server, saml_idp, "ana@example.com")
+    stolen = session.cookies.get(SAML_COOKIE)
+    assert stolen
     xml = saml_idp.response_xml(
         email="ana@example.com", acs_url=acs_url(live_server, acme_saml), in_response_to=request_id
     )
     assert post_response(session, acs_url(live_server, acme_saml), xml).status_code == 302
+    assert session.cookies.get(SAML_COOKIE) is None  # cleared: single use
 
     attacker = requests.Session()
+    attacker.cookies.set(SAML_COOKIE, stolen)
     assert_refused(
         post_response(attacker, acs_url(live_server, acme_saml), xml),
         live_server,
@@ -378,6 +445,57 @@ def test_a_replayed_response_is_refused(
         why="sso.saml_unknown_request",
         events=refusals,
     )
+
+
+def test_login_csrf_a_response_to_another_browser_s_request_is_refused(
+    live_server: Any, acme: Any, acme_saml: Connection, saml_idp: LocalSamlIdP, refusals: Any
+) -> None:
+    """Login CSRF: Mallory starts a sign-in in her own browser, gets the IdP's signed
+    response for her account and posts it from a page into the victim's browser, to
+    sign the victim in as Mallory (and collect what they then type). The victim's
+    browser never sent that request: refused, whether it has a sign-in of its own in
+    flight or none at all."""
+    mallory, mallory_request = started(live_server, saml_idp, "mallory@example.com")
+    xml = saml_idp.response_xml(
+        email="mallory@example.com",
+        acs_url=acs_url(live_server, acme_saml),
+        in_response_to=mallory_request,
+    )
+    victim_in_flight, _ = started(live_server, saml_idp, "victim@example.com")
+    victim_idle = requests.Session()
+
+    for victim in (victim_in_flight, victim_idle):
+        assert_refused(
+            post_response(victim, acs_url(live_server, acme_saml), xml),
+            live_server,
+            victim,
+            why="sso.saml_request_other_browser",
+            events=refusals,
+        )
+    assert not User.objects.filter(email="mallory@example.com").exists()
+    # Mallory's own browser can still use it: the binding refused, nothing was spent.
+    assert post_response(mallory, acs_url(live_server, acme_saml), xml).status_code == 302
+
+
+def test_a_tampered_request_cookie_is_refused(
+    live_server: Any, acme_saml: Connection, saml_idp: LocalSamlIdP, refusals: Any
+) -> None:
+    """The cookie is signed and bound to its connection: a forged or edited one names
+    no request."""
+    session, request_id = started(live_server, saml_idp, "ana@example.com")
+    session.cookies.set(SAML_COOKIE, (session.cookies.get(SAML_COOKIE) or "") + "x")
+    xml = saml_idp.response_xml(
+        email="ana@example.com", acs_url=acs_url(live_server, acme_saml), in_response_to=request_id
+    )
+
+    assert_refused(
+        post_response(session, acs_url(live_server, acme_saml), xml),
+        live_server,
+        session,
+        why="sso.saml_request_other_browser",
+        events=refusals,
+    )
+    assert "sso.saml_cookie_tampered" in refusals()
 
 
 def test_a_replayed_assertion_is_refused_even_with_idp_initiated_sign_in_on(
@@ -405,18 +523,18 @@ def test_a_replayed_assertion_is_refused_even_with_idp_initiated_sign_in_on(
 def test_an_unknown_in_response_to_is_refused(
     live_server: Any, acme_saml: Connection, saml_idp: LocalSamlIdP, refusals: Any
 ) -> None:
+    session, _ = started(live_server, saml_idp, "ana@example.com")
     xml = saml_idp.response_xml(
         email="ana@example.com",
         acs_url=acs_url(live_server, acme_saml),
         in_response_to="_never-issued-by-pacetrack",
     )
-    session = requests.Session()
 
     assert_refused(
         post_response(session, acs_url(live_server, acme_saml), xml),
         live_server,
         session,
-        why="sso.saml_unknown_request",
+        why="sso.saml_request_other_browser",
         events=refusals,
     )
 

@@ -22,7 +22,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def saml_idp_server() -> Iterator[SamlIdPServer]:
-    server = SamlIdPServer().start()
+    """On the live server's site (localhost): over plain http the cookie binding the
+    AuthnRequest to this browser is SameSite=Lax, which a cross-site POST does not
+    carry (in production it is Secure and SameSite=None)."""
+    server = SamlIdPServer(host="localhost").start()
     yield server
     server.stop()
 
@@ -57,6 +60,8 @@ def test_continue_with_sso_signs_in_through_the_saml_idp_into_the_organisation(
 
         page.wait_for_url(f"**/t/{acme.slug}/")
         assert "Acme" in page.content()
+        # The cookie binding the request to this browser was used once and cleared.
+        assert not [c for c in context.cookies() if c["name"].endswith("pacetrack-saml")]
     finally:
         context.close()
 
