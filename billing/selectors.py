@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
@@ -66,12 +66,13 @@ def account_may_detach(*, tenant: Tenant, user: User) -> bool:
 
 
 def account_tenant_list(*, account: Account) -> list[Tenant]:
-    """The live workspaces the account pays for besides its home, with `member_count`."""
+    """The live workspaces the account pays for besides its home, with `member_count`
+    (seat holders)."""
     return list(
         account.tenants.filter(deleted_at__isnull=True)
         # No home (None) excludes nothing: Django reads pk=None as IS NULL.
         .exclude(pk=account.home_tenant_id)  # type: ignore[misc]
-        .annotate(member_count=Count("memberships"))
+        .annotate(member_count=Count("memberships", filter=seat_holders("memberships__")))
         .order_by("name", "pk")
     )
 
@@ -87,12 +88,23 @@ def account_tenant_get(*, account: Account, tenant_id: int) -> Tenant:
     )
 
 
+def seat_holders(prefix: str = "") -> Q:
+    """The one rule for who takes a seat, billed and under a plan's member cap: a
+    membership the directory has not suspended (SCIM `active: false` or a delete).
+    `prefix` reaches memberships from another model: "memberships__" from a user or
+    tenant. The overview's SQL count says the same (tenants/selectors_overview.py)."""
+    return Q(**{f"{prefix}suspended_at__isnull": True})
+
+
 def account_seats_used(*, account: Account) -> int:
-    """Distinct people across every live tenant the account pays for."""
-    # Through the users' `memberships` relation: billing sits below tenancy.
+    """Distinct people holding a seat across every live tenant the account pays for."""
+    # Through the users' `memberships` relation: billing sits below tenancy. One
+    # filter() call, so every condition is on the same membership.
     return (
         User.objects.filter(
-            memberships__tenant__account=account, memberships__tenant__deleted_at__isnull=True
+            seat_holders("memberships__"),
+            memberships__tenant__account=account,
+            memberships__tenant__deleted_at__isnull=True,
         )
         .distinct()
         .count()

@@ -18,7 +18,12 @@ class TenantsConfig(AppConfig):
         from mfa.signals import two_factor_removal_check, two_factor_state_changed
         from tenants import receivers
         from tenants.checks import check_middleware_order
-        from tenants.signals import membership_added, membership_removed, tenant_deleted
+        from tenants.signals import (
+            membership_added,
+            membership_removed,
+            membership_suspension_changed,
+            tenant_deleted,
+        )
         from tenants.triggers import ensure_sqlite_kind_trigger
 
         audit_actions_register(TenantAction, destructive=DESTRUCTIVE)
@@ -49,4 +54,7 @@ class TenantsConfig(AppConfig):
         # Billing sits below tenancy: its seat counts follow memberships through our signals.
         membership_added.connect(on_membership_changed, dispatch_uid="billing.seats.added")
         membership_removed.connect(on_membership_changed, dispatch_uid="billing.seats.removed")
+        membership_suspension_changed.connect(
+            on_membership_changed, dispatch_uid="billing.seats.suspension"
+        )
         tenant_deleted.connect(on_membership_changed, dispatch_uid="billing.seats.tenant_deleted")

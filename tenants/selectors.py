@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 
 from billing.models import Account
 from billing.plans import plan_history_cutoff
+from billing.selectors import seat_holders
 from core.models import AuditEvent
 from core.prebuilt_sql import fetch_one, json_rows, json_value, select_list, table
 from mfa.selectors import two_factor_enabled
@@ -156,11 +157,18 @@ def membership_list_for_user(*, user: User) -> list[Membership]:
 
 
 def membership_list_for_user_with_counts(*, user: User) -> list[Membership]:
-    """membership_list_for_user, each tenant annotated with `member_count` (one query)."""
+    """membership_list_for_user, each tenant annotated with `member_count` (its seat
+    holders; one query)."""
     return list(
         Membership.objects.select_related("tenant", "role", "tenant__account")
         .filter(user=user, tenant__deleted_at__isnull=True, suspended_at__isnull=True)
-        .annotate(member_count=Count("tenant__memberships", distinct=True))
+        .annotate(
+            member_count=Count(
+                "tenant__memberships",
+                filter=seat_holders("tenant__memberships__"),
+                distinct=True,
+            )
+        )
         .order_by("-tenant__kind", "tenant__name", "tenant_id")
     )
 
@@ -312,7 +320,7 @@ def orgs_blocking_deletion(*, user: User) -> list[Tenant]:
 
 
 def tenant_seats_taken(*, tenant: Tenant) -> int:
-    """Members plus pending invitations: what counts against the plan's member cap
-    (`billing.plans.plan_check_members` takes it from here)."""
-    members = Membership.objects.for_tenant(tenant).count()
+    """Members holding a seat (not suspended) plus pending invitations: what counts
+    against the plan's member cap (`billing.plans.plan_check_members` takes it from here)."""
+    members = Membership.objects.for_tenant(tenant).filter(seat_holders()).count()
     return members + Invitation.objects.for_tenant(tenant).pending().count()

@@ -208,7 +208,9 @@ def _overview_sql() -> str:
     )
     # Identifiers come from model metadata; every value is a query parameter.
     return (
-        f"SELECT (SELECT COUNT(*) FROM {table(Membership)} WHERE tenant_id = %s), "  # noqa: S608
+        # Members holding a seat: billing.selectors.seat_holders, in SQL.
+        f"SELECT (SELECT COUNT(*) FROM {table(Membership)} WHERE tenant_id = %s "  # noqa: S608
+        "AND suspended_at IS NULL), "
         f"(SELECT COUNT(*) FROM {table(Invitation)} WHERE tenant_id = %s "
         "AND accepted_at IS NULL AND cancelled_at IS NULL AND expires_at > %s), "
         f"(SELECT COUNT(*) FROM {table(Team)} WHERE tenant_id = %s), "

@@ -10,5 +10,8 @@ from django.dispatch import Signal
 membership_added = Signal()
 # Sent after commit with: tenant, user (the membership row is gone).
 membership_removed = Signal()
+# Sent after commit with: membership, tenant (suspended or reactivated: it stops or
+# starts taking a seat).
+membership_suspension_changed = Signal()
 # Sent after commit with: tenant (soft-deleted; its rows stay for billing and audit).
 tenant_deleted = Signal()

@@ -11,7 +11,7 @@ from core.permissions import permission_names
 from tenants.exceptions import CrossTenantError, EscalationError, NotAMemberError
 from tenants.models import Membership, Role, Tenant
 from tenants.permissions import role_in_reach
-from tenants.signals import membership_added, membership_removed
+from tenants.signals import membership_added, membership_removed, membership_suspension_changed
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -115,4 +115,12 @@ def send_membership_added(membership: Membership) -> None:
 def send_membership_removed(*, tenant: Tenant, user: User) -> None:
     transaction.on_commit(
         lambda: membership_removed.send(sender=Membership, tenant=tenant, user=user)
+    )
+
+
+def send_membership_suspension_changed(membership: Membership) -> None:
+    transaction.on_commit(
+        lambda: membership_suspension_changed.send(
+            sender=Membership, membership=membership, tenant=membership.tenant
+        )
     )

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing.plans import plan_check_members
 from core.audit import audit_record
 from tenants.audit import TenantAction
 from tenants.exceptions import (
@@ -19,6 +20,7 @@ from tenants.exceptions import (
     TenantRuleError,
 )
 from tenants.models import Membership, Role, Tenant
+from tenants.selectors import tenant_seats_taken
 from tenants.services._common import (
     acting_role,
     assert_in_tenant,
@@ -29,6 +31,7 @@ from tenants.services._common import (
     owner_count,
     send_membership_added,
     send_membership_removed,
+    send_membership_suspension_changed,
 )
 from webhooks.events import event_emit
 
@@ -131,6 +134,7 @@ def membership_suspend(*, tenant: Tenant, membership: Membership, acting_user: U
         target=membership,
         after={"role": membership.role.name},
     )
+    send_membership_suspension_changed(membership)  # the seat is free (billing follows)
     return True
 
 
@@ -138,10 +142,13 @@ def membership_suspend(*, tenant: Tenant, membership: Membership, acting_user: U
 def membership_reactivate(
     *, tenant: Tenant, membership: Membership, acting_user: User | None
 ) -> bool:
-    """Undo `membership_suspend`: the person is back with the role they had."""
+    """Undo `membership_suspend`: the person is back with the role they had, taking a
+    seat again, so under the plan's member cap like anyone joining (PlanLimitReached)."""
     assert_in_tenant(tenant, membership)
+    lock_tenant(tenant)
     if membership.suspended_at is None:
         return False
+    plan_check_members(tenant=tenant, taken=tenant_seats_taken(tenant=tenant), adding=1)
     membership.suspended_at = None
     membership.save(update_fields=["suspended_at"])
     audit_record(
@@ -151,6 +158,7 @@ def membership_reactivate(
         target=membership,
         after={"role": membership.role.name},
     )
+    send_membership_suspension_changed(membership)
     return True
 
 

@@ -112,3 +112,82 @@ def test_people_in_several_tenants_of_one_account_take_one_seat(
     add_member(second)
 
     assert account_seats_used(account=subscribed.account) == 2
+
+
+# --- Suspended members (SCIM `active: false`) hold no seat --------------------------------
+
+
+def test_suspending_a_member_lowers_the_quantity_and_reactivating_raises_it(
+    stripe_http: Any, subscribed: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from billing.selectors import account_seats_used
+    from tenants.services import membership_reactivate, membership_suspend
+
+    membership = add_member(subscribed)
+    Account.objects.filter(pk=subscribed.account_id).update(seats=2)
+    stripe_http.add("get", SUB, subscription_with(2))
+    stripe_http.add("post", SUB, subscription_with(1))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        membership_suspend(tenant=subscribed, membership=membership, acting_user=None)
+
+    assert account_seats_used(account=subscribed.account) == 1
+    (lowered,) = stripe_http.calls("post", SUB)
+    assert lowered.params["items[0][quantity]"] == "1"
+    stripe_http.add("get", SUB, subscription_with(1))
+    stripe_http.add("post", SUB, subscription_with(2))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        membership_reactivate(tenant=subscribed, membership=membership, acting_user=None)
+
+    assert account_seats_used(account=subscribed.account) == 2
+    assert stripe_http.calls("post", SUB)[-1].params["items[0][quantity]"] == "2"
+    assert Account.objects.get(pk=subscribed.account_id).seats == 2
+
+
+def test_suspended_members_count_nowhere_as_members(acme: Any, owner: Any) -> None:
+    """The plan's cap, the account's seats, the workspace lists and the overview all
+    ask one rule (billing.selectors.seat_holders)."""
+    from billing.selectors import account_seats_used, account_tenant_list
+    from tenants.selectors import membership_list_for_user_with_counts, tenant_seats_taken
+    from tenants.selectors_overview import overview_get
+    from tenants.services import membership_suspend, tenant_create_org
+
+    sister = tenant_create_org(owner=owner, name="Sister org", account=acme.account)
+    suspended = add_member(sister)
+    add_member(sister)
+    membership_suspend(tenant=sister, membership=suspended, acting_user=None)
+    owner_membership = Membership.objects.select_related("tenant", "role").get(
+        tenant=sister, user=owner
+    )
+
+    assert tenant_seats_taken(tenant=sister) == 2
+    assert account_seats_used(account=acme.account) == 2  # the owner and one member
+    assert [t.member_count for t in account_tenant_list(account=acme.account)] == [2]
+    counts = {m.tenant_id: m.member_count for m in membership_list_for_user_with_counts(user=owner)}
+    assert counts[sister.pk] == 2
+    assert overview_get(membership=owner_membership, user=owner).member_count == 2
+
+
+def test_a_suspended_member_frees_a_seat_under_the_cap_and_reactivation_needs_one(
+    acme: Any, settings: Any
+) -> None:
+    """Suspending and reactivating cannot be a way around the plan's member cap."""
+    from billing.exceptions import PlanLimitReached
+    from billing.plans import plan_check_members
+    from tenants.selectors import tenant_seats_taken
+    from tenants.services import membership_reactivate, membership_suspend
+
+    plans = {name: dict(plan) for name, plan in settings.BILLING_PLANS.items()}
+    plans["free"]["max_members"] = 2
+    settings.BILLING_PLANS = plans
+    suspended = add_member(acme)  # the owner and this member: full
+    membership_suspend(tenant=acme, membership=suspended, acting_user=None)
+    plan_check_members(tenant=acme, taken=tenant_seats_taken(tenant=acme), adding=1)
+    add_member(acme)  # took the freed seat
+
+    with pytest.raises(PlanLimitReached):
+        membership_reactivate(tenant=acme, membership=suspended, acting_user=None)
+
+    suspended.refresh_from_db()
+    assert suspended.suspended_at is not None
