@@ -334,6 +334,10 @@ SSO_ALLOW_HTTP_ISSUERS = env.bool("SSO_ALLOW_HTTP_ISSUERS", default=False)
 # "host:port" entries (tests point it at a DNS server on loopback).
 SSO_DNS_NAMESERVERS = env.list("SSO_DNS_NAMESERVERS", default=[])
 SSO_HTTP_TIMEOUT = 10  # seconds for each call to an identity provider
+# SAML IdP metadata fetched from its URL: https to a public address only, unless this is
+# on (local development and tests: http and private or loopback addresses too).
+SSO_METADATA_ALLOW_PRIVATE = env.bool("SSO_METADATA_ALLOW_PRIVATE", default=False)
+SSO_METADATA_MAX_BYTES = 1_000_000  # a metadata document larger than this is refused
 
 # --- Security (production values; check --deploy passes with DEBUG off) --------
 

@@ -17,6 +17,7 @@ class SsoAction(models.TextChoices):
     CONNECTION_CREATED = "sso.connection_created", _("SSO connection created")
     CONNECTION_CHANGED = "sso.connection_changed", _("SSO connection changed")
     CONNECTION_TESTED = "sso.connection_tested", _("SSO connection tested")
+    METADATA_REFRESHED = "sso.metadata_refreshed", _("SAML metadata refreshed from its URL")
     SIGNED_IN = "sso.signed_in", _("Signed in with SSO")
     PROVISIONED = "sso.provisioned", _("Member provisioned by SSO")
     AUTO_JOINED = "sso.auto_joined", _("Joined through a verified domain")

@@ -1,9 +1,12 @@
-"""TXT lookups for domain verification, with dnspython.
+"""TXT lookups for domain verification and address lookups for fetching IdP metadata,
+with dnspython.
 
 SSO_DNS_NAMESERVERS ("host:port" entries) replaces the system resolver: tests point
 it at a DNS server on loopback, and an operator may choose a resolver they trust."""
 
 from __future__ import annotations
+
+import ipaddress
 
 import dns.exception
 import dns.resolver
@@ -42,3 +45,23 @@ def txt_values(name: str) -> list[str]:
         security_event("sso.dns_lookup_failed", record=name, error=type(error).__name__)
         raise LookupFailed(name) from None
     return [b"".join(record.strings).decode(errors="replace") for record in answer]
+
+
+def host_addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """Every A and AAAA address of `host` (an IP literal is its own), or LookupFailed."""
+    try:
+        return [ipaddress.ip_address(host)]
+    except ValueError:
+        pass
+    resolver, found = _resolver(), []
+    for record in ("A", "AAAA"):
+        try:
+            found += [ipaddress.ip_address(r.to_text()) for r in resolver.resolve(host, record)]
+        except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+            continue
+        except dns.exception.DNSException as error:
+            security_event("sso.dns_lookup_failed", record=host, error=type(error).__name__)
+            raise LookupFailed(host) from None
+    if not found:
+        raise LookupFailed(host)
+    return found

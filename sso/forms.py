@@ -53,6 +53,16 @@ class SamlConnectionForm(ServiceForm):
         max_length=METADATA_MAX_BYTES,
         widget=forms.Textarea(INPUT | {"rows": 4, "spellcheck": "false"}),
     )
+    idp_metadata_url = forms.CharField(
+        label=_("…or its metadata URL"),
+        required=False,
+        max_length=500,
+        help_text=_(
+            "Read now and checked like an upload; “Refresh metadata” reads it again "
+            "(e.g. after the IdP changes its certificate). https only."
+        ),
+        widget=forms.URLInput(INPUT | {"autocomplete": "off", "placeholder": "https://"}),
+    )
     attr_email = forms.CharField(
         label=_("Email attribute"),
         max_length=255,
@@ -94,6 +104,7 @@ class SamlConnectionForm(ServiceForm):
     def __init__(self, *args: Any, tenant: Tenant, connection: Connection | None, **kwargs: Any):
         if connection is not None and connection.is_saml and not kwargs.get("data") and not args:
             kwargs["initial"] = {
+                "idp_metadata_url": connection.saml_idp_metadata_url,
                 "attr_email": connection.saml_attr_email,
                 "attr_first_name": connection.saml_attr_first_name,
                 "attr_last_name": connection.saml_attr_last_name,

@@ -115,6 +115,10 @@ class Connection(models.Model):
     # SAML 2.0 (empty for OIDC): the IdP's metadata as uploaded, and this connection's
     # own SP key pair (the key encrypted like client secrets; sso.saml_keys).
     saml_idp_metadata = models.TextField(blank=True)
+    # Where the metadata was fetched from, when the owner gave its URL ("" = uploaded);
+    # "Refresh metadata" fetches it again (an IdP's certificate rollover).
+    saml_idp_metadata_url = models.URLField(max_length=500, blank=True)
+    saml_idp_metadata_fetched_at = models.DateTimeField(null=True, blank=True)
     saml_idp_entity_id = models.CharField(max_length=500, blank=True)
     saml_sp_key_encrypted = models.TextField(blank=True)
     saml_sp_certificate = models.TextField(blank=True)

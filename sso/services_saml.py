@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.plans import plan_require
@@ -15,6 +16,7 @@ from core.audit import audit_record
 from sso.audit import SsoAction
 from sso.crypto import client_secret_encrypt
 from sso.exceptions import ConnectionRefused, SignInRefused
+from sso.metadata_url import metadata_fetch
 from sso.models import Connection
 from sso.saml import SamlConnectionData, SpUrls, idp_metadata_read, sp_keypair_generate
 from tenants.services._common import assert_in_tenant
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 FIELDS = (
     "protocol",
     "saml_idp_entity_id",
+    "saml_idp_metadata_url",
     "saml_allow_idp_initiated",
     "saml_attr_email",
     "saml_attr_first_name",
@@ -80,10 +83,13 @@ def saml_connection_save(
     attr_first_name: str = "firstName",
     attr_last_name: str = "lastName",
     attr_groups: str = "groups",
+    idp_metadata_url: str = "",
 ) -> Connection:
-    """Create `tenant`'s SAML connection, or change it (an OIDC one becomes SAML). Empty
-    `idp_metadata` keeps the stored metadata; the SP key pair is made once and kept.
-    The plan must include SSO (PlanLimitReached), as for `connection_save`."""
+    """Create `tenant`'s SAML connection, or change it (an OIDC one becomes SAML). The
+    metadata is `idp_metadata` (uploaded) or read from `idp_metadata_url` (fetched here
+    when it is new, checked exactly like an upload); neither keeps the stored metadata
+    and its URL. The SP key pair is made once and kept. The plan must include SSO
+    (PlanLimitReached), as for `connection_save`."""
     if not tenant.is_org:
         raise ConnectionRefused(_("Only organisations can set up single sign-on."))
     plan_require(tenant=tenant, feature="sso")
@@ -94,10 +100,24 @@ def saml_connection_save(
     before = _state(connection) if connection else None
     if connection is None:
         connection = Connection(tenant=tenant)
-    metadata = idp_metadata.strip() or (connection.saml_idp_metadata if connection.is_saml else "")
+    stored = connection.is_saml and bool(connection.saml_idp_metadata)
+    url = idp_metadata_url.strip()
+    if idp_metadata.strip() and url:
+        raise ConnectionRefused(_("Give the metadata XML or its URL, not both."))
+    source = "uploaded" if idp_metadata.strip() else ""
+    metadata = idp_metadata.strip()
+    if url and not (stored and url == connection.saml_idp_metadata_url):
+        metadata, source = metadata_fetch(url), "fetched"
+        connection.saml_idp_metadata_fetched_at = timezone.now()
+    if source:
+        connection.saml_idp_metadata_url = url
+    elif stored:
+        metadata = connection.saml_idp_metadata
     if not metadata:
-        raise ConnectionRefused(_("Upload your identity provider's SAML metadata XML."))
-    entity_id = idp_metadata_read(metadata)[0]
+        raise ConnectionRefused(
+            _("Upload your identity provider's SAML metadata XML, or give its URL.")
+        )
+    entity_id, _sso_url = idp_metadata_read(metadata)
     connection.protocol = Connection.Protocol.SAML
     connection.issuer = connection.client_id = connection.client_secret_encrypted = ""
     connection.saml_idp_metadata = metadata
@@ -123,7 +143,48 @@ def saml_connection_save(
         acting_user=acting_user,
         target=connection,
         before=before,
-        after=_state(connection) | ({"idp_metadata": "changed"} if idp_metadata.strip() else {}),
+        after=_state(connection) | ({"idp_metadata": source} if source else {}),
+    )
+    return connection
+
+
+@transaction.atomic
+def saml_metadata_refresh(*, tenant: Tenant, acting_user: User) -> Connection:
+    """Fetch the IdP's metadata again from its URL (a new signing certificate, say),
+    checked like the first time; the stored metadata stays if anything is wrong."""
+    connection = (
+        Connection.objects.select_for_update()
+        .filter(tenant=tenant, protocol=Connection.Protocol.SAML)
+        .first()
+    )
+    if connection is None or not connection.saml_idp_metadata_url:
+        raise ConnectionRefused(_("This SAML connection has no metadata URL to refresh from."))
+    metadata = metadata_fetch(connection.saml_idp_metadata_url)
+    entity_id, _sso_url = idp_metadata_read(metadata)
+    changed = metadata != connection.saml_idp_metadata
+    before = {"saml_idp_entity_id": connection.saml_idp_entity_id}
+    connection.saml_idp_metadata = metadata
+    connection.saml_idp_entity_id = entity_id
+    connection.saml_idp_metadata_fetched_at = timezone.now()
+    connection.save(
+        update_fields=[
+            "saml_idp_metadata",
+            "saml_idp_entity_id",
+            "saml_idp_metadata_fetched_at",
+            "updated_at",
+        ]
+    )
+    audit_record(
+        tenant=tenant,
+        action=SsoAction.METADATA_REFRESHED,
+        acting_user=acting_user,
+        target=connection,
+        before=before,
+        after={
+            "saml_idp_entity_id": entity_id,
+            "idp_metadata": "changed" if changed else "unchanged",
+            "saml_idp_metadata_url": connection.saml_idp_metadata_url,
+        },
     )
     return connection
 

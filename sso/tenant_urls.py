@@ -14,6 +14,11 @@ urlpatterns = [
     path("sso/", views_settings.connection, name="connection"),
     path("sso/save/", views_settings.connection_update, name="connection-save"),
     path("sso/saml/save/", views_settings.connection_saml_update, name="connection-saml-save"),
+    path(
+        "sso/saml/refresh/",
+        views_settings.connection_saml_refresh,
+        name="connection-saml-refresh",
+    ),
     path("sso/test/", views_settings.connection_test, name="connection-test"),
     path(
         "sso/requests/<int:request_id>/approve/",

@@ -32,7 +32,7 @@ from sso.selectors import (
 from sso.services_connections import connection_save
 from sso.services_domains import domain_add, domain_remove, domain_verify
 from sso.services_org import join_request_decide
-from sso.services_saml import saml_connection_save, saml_urls
+from sso.services_saml import saml_connection_save, saml_metadata_refresh, saml_urls
 from sso.views_org import org_leave
 
 
@@ -196,6 +196,7 @@ def connection_saml_update(request: TenantRequest) -> HttpResponse:
             tenant=request.tenant,
             acting_user=request.user,
             idp_metadata=data["idp_metadata"],
+            idp_metadata_url=data["idp_metadata_url"],
             default_role=data["default_role"],
             require_sso=data["require_sso"],
             auto_join=data["auto_join"],
@@ -218,6 +219,20 @@ def connection_saml_update(request: TenantRequest) -> HttpResponse:
 @require_POST
 @tenant_permission_required(SSO_MANAGE)
 @plan_feature_required("sso")
+@reauth_required
+def connection_saml_refresh(request: TenantRequest) -> HttpResponse:
+    """Read the IdP's metadata again from its URL."""
+    _org_only(request)
+    run_action(
+        request,
+        lambda: saml_metadata_refresh(tenant=request.tenant, acting_user=request.user),
+        success=_("The identity provider's metadata is refreshed from its URL."),
+    )
+    return redirect("sso_settings:connection", tenant_slug=request.tenant.slug)
+
+
+@require_POST
+@tenant_permission_required(SSO_MANAGE)
 @reauth_required
 def connection_test(request: TenantRequest) -> HttpResponse:
     """A real round trip through the IdP; the callback shows what it returned."""

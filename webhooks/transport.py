@@ -53,15 +53,16 @@ class Answer:
     duration_ms: int
 
 
-def address_allowed(address: IPAddress) -> bool:
-    """Public unicast only (unless WEBHOOKS_ALLOW_PRIVATE): no private, loopback,
-    link-local (169.254.169.254, the cloud metadata service), shared, multicast,
-    reserved or unspecified address, also not hidden in an IPv4-mapped IPv6 address."""
+def address_allowed(address: IPAddress, *, allow_private: bool | None = None) -> bool:
+    """Public unicast only (unless `allow_private`, by default WEBHOOKS_ALLOW_PRIVATE):
+    no private, loopback, link-local (169.254.169.254, the cloud metadata service),
+    shared, multicast, reserved or unspecified address, also not hidden in an
+    IPv4-mapped IPv6 address. sso's metadata fetch asks the same question."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
     if address.is_multicast or address.is_unspecified:
         return False
-    if settings.WEBHOOKS_ALLOW_PRIVATE:
+    if settings.WEBHOOKS_ALLOW_PRIVATE if allow_private is None else allow_private:
         return True
     return address.is_global and not (address.is_reserved or address.is_link_local)
 

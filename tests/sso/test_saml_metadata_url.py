@@ -1,0 +1,278 @@
+"""The owner gives the IdP's metadata URL instead of uploading the XML: Pacetrack reads
+it server-side from a real HTTP server on loopback (serving the test IdP's metadata),
+checks it like an upload, keeps the XML and the URL, and reads it again on "Refresh
+metadata". Refused: non-XML, too large, redirects, http and private addresses (after
+DNS resolution) unless SSO_METADATA_ALLOW_PRIVATE allows them."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from core.models import AuditEvent
+from sso.exceptions import ConnectionRefused
+from sso.metadata_url import metadata_fetch
+from sso.models import Connection
+from sso.services_saml import saml_connection_save, saml_metadata_refresh
+from tests.sso.dns_server import LocalDNS
+from tests.sso.saml_idp import ENTITY_ID, LocalSamlIdP
+from tests.sso.test_saml_settings import page, saml_form
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass
+class MetadataServer:
+    """Serves `body` at every path (or `status` with a `location` to redirect to)."""
+
+    body: bytes = b""
+    status: int = 200
+    location: str = ""
+    requests: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def url(self, host: str = "127.0.0.1", path: str = "/metadata.xml") -> str:
+        return f"http://{host}:{self.httpd.server_port}{path}"
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                server.requests.append(self.path)
+                self.send_response(server.status)
+                if server.location:
+                    self.send_header("Location", server.location)
+                self.send_header("Content-Type", "application/samlmetadata+xml")
+                self.send_header("Content-Length", str(len(server.body)))
+                self.end_headers()
+                self.wfile.write(server.body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        return Handler
+
+
+@pytest.fixture
+def idp() -> LocalSamlIdP:
+    return LocalSamlIdP()
+
+
+@pytest.fixture
+def served(idp: LocalSamlIdP) -> Iterator[MetadataServer]:
+    server = MetadataServer(body=idp.metadata.encode())
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def loopback_allowed(settings: Any) -> None:
+    """Tests serve the metadata over http on loopback, which production refuses."""
+    settings.SSO_METADATA_ALLOW_PRIVATE = True
+
+
+def save(acme: Any, owner: Any, url: str) -> Connection:
+    from tenants.models import Role
+
+    return saml_connection_save(
+        tenant=acme,
+        acting_user=owner,
+        idp_metadata="",
+        idp_metadata_url=url,
+        default_role=Role.objects.get(tenant=acme, key="member"),
+        require_sso=False,
+        auto_join=False,
+    )
+
+
+def test_an_owner_connects_with_the_metadata_url_and_it_is_read_and_kept(
+    owner_client: Any, acme: Any, served: MetadataServer, loopback_allowed: None
+) -> None:
+    response = owner_client.post(
+        page(acme, "connection-saml-save"), saml_form(acme, idp_metadata_url=served.url())
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    connection = Connection.objects.get(tenant=acme)
+    assert connection.is_saml and connection.saml_idp_entity_id == ENTITY_ID
+    assert connection.saml_idp_metadata_url == served.url()
+    assert connection.saml_idp_metadata == served.body.decode()
+    assert connection.saml_idp_metadata_fetched_at is not None
+    assert served.requests == ["/metadata.xml"]
+    event = AuditEvent.objects.get(tenant=acme, action="sso.connection_created")
+    assert event.after["idp_metadata"] == "fetched"
+    assert event.after["saml_idp_metadata_url"] == served.url()
+    html = owner_client.get(page(acme, "connection")).content.decode()
+    assert served.url() in html and "Refresh metadata" in html
+
+
+def test_saving_again_with_the_same_url_does_not_read_it_again(
+    acme: Any, owner: Any, served: MetadataServer, loopback_allowed: None
+) -> None:
+    save(acme, owner, served.url())
+    save(acme, owner, served.url())
+
+    assert served.requests == ["/metadata.xml"]
+
+
+def test_refresh_reads_the_url_again_and_is_audited(
+    owner_client: Any,
+    acme: Any,
+    owner: Any,
+    served: MetadataServer,
+    loopback_allowed: None,
+) -> None:
+    """The IdP rolled its signing certificate over: refresh picks up the new metadata."""
+    save(acme, owner, served.url())
+    rolled_over = LocalSamlIdP().metadata
+    served.body = rolled_over.encode()
+
+    response = owner_client.post(page(acme, "connection-saml-refresh"))
+
+    assert response.status_code == 302
+    connection = Connection.objects.get(tenant=acme)
+    assert connection.saml_idp_metadata == rolled_over
+    event = AuditEvent.objects.get(tenant=acme, action="sso.metadata_refreshed")
+    assert event.after["idp_metadata"] == "changed"
+    assert event.actor == owner
+
+
+def test_a_failed_refresh_keeps_the_stored_metadata(
+    acme: Any, owner: Any, served: MetadataServer, loopback_allowed: None
+) -> None:
+    before = save(acme, owner, served.url()).saml_idp_metadata
+    served.body = b"<html>Sign in to continue</html>"
+
+    with pytest.raises(ConnectionRefused):
+        saml_metadata_refresh(tenant=acme, acting_user=owner)
+
+    assert Connection.objects.get(tenant=acme).saml_idp_metadata == before
+    assert not AuditEvent.objects.filter(tenant=acme, action="sso.metadata_refreshed").exists()
+
+
+# --- refusals ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        (b"<html><body>Okta sign-in page</body></html>", "exactly one identity provider"),
+        (b"Service unavailable, try later", "not valid SAML IdP metadata XML"),
+    ],
+)
+def test_a_url_that_serves_something_other_than_metadata_is_refused(
+    owner_client: Any,
+    acme: Any,
+    served: MetadataServer,
+    loopback_allowed: None,
+    body: bytes,
+    why: str,
+) -> None:
+    served.body = body
+
+    response = owner_client.post(
+        page(acme, "connection-saml-save"), saml_form(acme, idp_metadata_url=served.url())
+    )
+
+    assert response.status_code == 400
+    assert why in response.content.decode()
+    assert not Connection.objects.filter(tenant=acme).exists()
+
+
+def test_metadata_larger_than_the_limit_is_refused(
+    acme: Any, owner: Any, served: MetadataServer, loopback_allowed: None, settings: Any
+) -> None:
+    settings.SSO_METADATA_MAX_BYTES = len(served.body) - 1
+
+    with pytest.raises(ConnectionRefused, match="too large"):
+        save(acme, owner, served.url())
+
+    assert not Connection.objects.filter(tenant=acme).exists()
+
+
+def test_a_redirect_is_not_followed(
+    acme: Any, served: MetadataServer, loopback_allowed: None, idp: LocalSamlIdP
+) -> None:
+    """Not even to the same host: the owner gives the final URL."""
+    served.status, served.location = 302, "http://169.254.169.254/latest/meta-data/"
+
+    with pytest.raises(ConnectionRefused, match="302"):
+        metadata_fetch(served.url())
+
+    assert served.requests == ["/metadata.xml"]
+
+
+def test_plain_http_is_refused_unless_allowed(served: MetadataServer) -> None:
+    with pytest.raises(ConnectionRefused, match="https"):
+        metadata_fetch(served.url())
+
+    assert served.requests == []
+
+
+@pytest.mark.parametrize(
+    "address", ["127.0.0.1", "10.0.0.7", "192.168.1.20", "169.254.169.254", "100.64.0.1"]
+)
+def test_a_name_resolving_to_a_private_address_is_refused_before_connecting(
+    dns_server: LocalDNS, address: str, refusals_log: Any
+) -> None:
+    """SSRF: a public-looking https URL whose name resolves inside the network (the
+    loopback, a private range, the cloud metadata service) is refused after DNS, before
+    any connection."""
+    dns_server.publish_address("idp.attacker.example", address)
+
+    with pytest.raises(ConnectionRefused, match="private or reserved address"):
+        metadata_fetch("https://idp.attacker.example/metadata.xml")
+
+    assert "sso.metadata_url_refused" in refusals_log()
+
+
+def test_an_ip_literal_inside_the_network_is_refused(refusals_log: Any) -> None:
+    for url in ("https://127.0.0.1/m.xml", "https://[::1]/m.xml", "https://[::ffff:10.0.0.1]/"):
+        with pytest.raises(ConnectionRefused, match="private or reserved address"):
+            metadata_fetch(url)
+
+
+def test_the_loopback_server_is_refused_when_private_addresses_are_not_allowed(
+    served: MetadataServer, settings: Any, dns_server: LocalDNS
+) -> None:
+    """The same server the tests above read, by name over https: refused, unread."""
+    dns_server.publish_address("metadata.test", "127.0.0.1")
+
+    with pytest.raises(ConnectionRefused, match="private or reserved address"):
+        metadata_fetch(f"https://metadata.test:{served.httpd.server_port}/metadata.xml")
+
+    assert served.requests == []
+
+
+def test_giving_both_the_xml_and_a_url_is_refused(acme: Any, owner: Any, idp: LocalSamlIdP) -> None:
+    from tenants.models import Role
+
+    with pytest.raises(ConnectionRefused, match="not both"):
+        saml_connection_save(
+            tenant=acme,
+            acting_user=owner,
+            idp_metadata=idp.metadata,
+            idp_metadata_url="https://idp.example/metadata",
+            default_role=Role.objects.get(tenant=acme, key="member"),
+            require_sso=False,
+            auto_join=False,
+        )
+
+
+@pytest.fixture
+def refusals_log(caplog: pytest.LogCaptureFixture) -> Any:
+    caplog.set_level("WARNING", logger="pacetrack.security")
+    return lambda: [getattr(r, "event", "") for r in caplog.records]
