@@ -12,6 +12,7 @@ tests only) lets plain http and private or loopback addresses through.
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 import certifi
@@ -39,6 +40,21 @@ def metadata_url_check(url: str) -> str:
     except ValueError:
         raise ConnectionRefused(_("The metadata URL's port is not valid.")) from None
     return url
+
+
+def _read_bounded(response: urllib3.BaseHTTPResponse, *, limit: int) -> bytes:
+    """At most `limit` bytes, within SSO_HTTP_TIMEOUT overall: the read timeout bounds
+    each wait, not a server trickling a byte at a time."""
+    deadline = time.monotonic() + settings.SSO_HTTP_TIMEOUT
+    body = b""
+    while len(body) < limit:
+        chunk = response.read1(min(65536, limit - len(body)))
+        if not chunk:
+            break
+        body += chunk
+        if time.monotonic() > deadline:
+            raise ConnectionRefused(_("The metadata URL took too long to answer."))
+    return body
 
 
 def metadata_fetch(url: str) -> str:
@@ -99,7 +115,7 @@ def metadata_fetch(url: str) -> str:
             assert_same_host=False,
         )
         try:
-            body = response.read(limit + 1)
+            body = _read_bounded(response, limit=limit + 1)
         finally:
             response.release_conn()
             response.close()

@@ -223,7 +223,9 @@ def response_verify(
     in_response_to = _structure_check(xml)
     outstanding: dict[str, str] = {}
     if in_response_to:
-        if not hmac.compare_digest(in_response_to, browser_request_id):
+        # Bytes: the attribute is read before any signature check, and compare_digest
+        # refuses non-ASCII text (a 500 rather than a refusal).
+        if not hmac.compare_digest(in_response_to.encode(), browser_request_id.encode()):
             security_event("sso.saml_request_other_browser", connection=data.pk)
             raise SignInRefused(
                 _("This sign-in was started in another browser, or expired. Start again here.")

@@ -539,6 +539,25 @@ def test_an_unknown_in_response_to_is_refused(
     )
 
 
+def test_a_non_ascii_in_response_to_is_a_refusal_not_an_error(
+    live_server: Any, acme_saml: Connection, saml_idp: LocalSamlIdP, refusals: Any
+) -> None:
+    session, _ = started(live_server, saml_idp, "ana@example.com")
+    xml = saml_idp.response_xml(
+        email="ana@example.com",
+        acs_url=acs_url(live_server, acme_saml),
+        in_response_to="_réponse-inconnue",
+    )
+
+    assert_refused(
+        post_response(session, acs_url(live_server, acme_saml), xml),
+        live_server,
+        session,
+        why="sso.saml_request_other_browser",
+        events=refusals,
+    )
+
+
 def test_idp_initiated_sign_in_is_refused_while_it_is_off(
     live_server: Any, acme_saml: Connection, saml_idp: LocalSamlIdP, refusals: Any
 ) -> None:
