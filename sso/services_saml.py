@@ -148,44 +148,45 @@ def saml_connection_save(
     return connection
 
 
-@transaction.atomic
 def saml_metadata_refresh(*, tenant: Tenant, acting_user: User) -> Connection:
     """Fetch the IdP's metadata again from its URL (a new signing certificate, say),
-    checked like the first time; the stored metadata stays if anything is wrong."""
-    connection = (
-        Connection.objects.select_for_update()
-        .filter(tenant=tenant, protocol=Connection.Protocol.SAML)
-        .first()
-    )
-    if connection is None or not connection.saml_idp_metadata_url:
+    checked like the first time; the stored metadata stays if anything is wrong. The
+    fetch (up to SSO_HTTP_TIMEOUT) happens before the row is locked."""
+    current = Connection.objects.filter(tenant=tenant, protocol=Connection.Protocol.SAML).first()
+    if current is None or not current.saml_idp_metadata_url:
         raise ConnectionRefused(_("This SAML connection has no metadata URL to refresh from."))
-    metadata = metadata_fetch(connection.saml_idp_metadata_url)
+    url = current.saml_idp_metadata_url
+    metadata = metadata_fetch(url)
     entity_id, _sso_url = idp_metadata_read(metadata)
-    changed = metadata != connection.saml_idp_metadata
-    before = {"saml_idp_entity_id": connection.saml_idp_entity_id}
-    connection.saml_idp_metadata = metadata
-    connection.saml_idp_entity_id = entity_id
-    connection.saml_idp_metadata_fetched_at = timezone.now()
-    connection.save(
-        update_fields=[
-            "saml_idp_metadata",
-            "saml_idp_entity_id",
-            "saml_idp_metadata_fetched_at",
-            "updated_at",
-        ]
-    )
-    audit_record(
-        tenant=tenant,
-        action=SsoAction.METADATA_REFRESHED,
-        acting_user=acting_user,
-        target=connection,
-        before=before,
-        after={
-            "saml_idp_entity_id": entity_id,
-            "idp_metadata": "changed" if changed else "unchanged",
-            "saml_idp_metadata_url": connection.saml_idp_metadata_url,
-        },
-    )
+    with transaction.atomic():
+        connection = Connection.objects.select_for_update().get(pk=current.pk)
+        if not connection.is_saml or connection.saml_idp_metadata_url != url:
+            raise ConnectionRefused(_("The SAML connection changed meanwhile. Try again."))
+        changed = metadata != connection.saml_idp_metadata
+        before = {"saml_idp_entity_id": connection.saml_idp_entity_id}
+        connection.saml_idp_metadata = metadata
+        connection.saml_idp_entity_id = entity_id
+        connection.saml_idp_metadata_fetched_at = timezone.now()
+        connection.save(
+            update_fields=[
+                "saml_idp_metadata",
+                "saml_idp_entity_id",
+                "saml_idp_metadata_fetched_at",
+                "updated_at",
+            ]
+        )
+        audit_record(
+            tenant=tenant,
+            action=SsoAction.METADATA_REFRESHED,
+            acting_user=acting_user,
+            target=connection,
+            before=before,
+            after={
+                "saml_idp_entity_id": entity_id,
+                "idp_metadata": "changed" if changed else "unchanged",
+                "saml_idp_metadata_url": url,
+            },
+        )
     return connection
 
 
