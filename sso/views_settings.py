@@ -233,6 +233,7 @@ def connection_saml_refresh(request: TenantRequest) -> HttpResponse:
 
 @require_POST
 @tenant_permission_required(SSO_MANAGE)
+@plan_feature_required("sso")
 @reauth_required
 def connection_test(request: TenantRequest) -> HttpResponse:
     """A real round trip through the IdP; the callback shows what it returned."""
