@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class BillingAction(models.TextChoices):
-    PLAN_CHANGED = "billing.plan_changed", "Plan changed"
-    SHARED = "billing.shared", "Billing account shared"
-    DETACHED = "billing.detached", "Billing account no longer shared"
+    PLAN_CHANGED = "billing.plan_changed", _("Plan changed")
+    SHARED = "billing.shared", _("Billing account shared")
+    DETACHED = "billing.detached", _("Billing account no longer shared")

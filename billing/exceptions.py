@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import BadRequest, PermissionDenied
+from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError
 
@@ -30,10 +31,8 @@ class BillingError(DomainError, BadRequest):
 
 
 class BillingNotConfigured(BillingError):
-    def __init__(
-        self, message: str = "Billing is not set up yet, so plans can't be changed."
-    ) -> None:
-        super().__init__(message)
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or _("Billing is not set up yet, so plans can't be changed."))
 
 
 class BillingProviderError(BillingError):

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from billing.backends import billing_backend
 from billing.backends.local import LocalBillingBackend
@@ -31,7 +33,7 @@ ACTIONS = ("cancel", "resume", "change_plan", "change_seats", "fail_payment", "p
 def local_backend_or_refuse() -> LocalBillingBackend:
     backend = billing_backend()
     if not isinstance(backend, LocalBillingBackend):
-        raise BillingError("The local billing portal only exists with the local backend.")
+        raise BillingError(_("The local billing portal only exists with the local backend."))
     return backend
 
 
@@ -55,78 +57,84 @@ def local_portal_act(
     backend = local_backend_or_refuse()
     if not account_may_manage(account=account, user=acting_user):
         raise BillingAccountDenied(
-            "Only the owners and billing admins of the workspace that owns this billing "
-            "account can change its subscription."
+            _(
+                "Only the owners and billing admins of the workspace that owns this billing "
+                "account can change its subscription."
+            )
         )
     if action not in ACTIONS:
-        raise BillingError(f"Unknown portal action “{action}”.")
+        raise BillingError(_("Unknown portal action “%(action)s”.") % {"action": action})
     with transaction.atomic():
         # One action at a time per account: the row lock orders them.
         account = Account.objects.select_for_update().get(pk=account.pk)
         subscription = local_subscription_get(account=account)
         if subscription is None or subscription["status"] in ("canceled", "incomplete_expired"):
-            raise BillingError("There is no subscription to change: choose a plan first.")
+            raise BillingError(_("There is no subscription to change: choose a plan first."))
         return _ACTIONS[action](backend, subscription, plan_key=plan_key, seats=seats)
 
 
-def _cancel(backend: LocalBillingBackend, sub: dict[str, Any], **_: Any) -> str:
+def _cancel(backend: LocalBillingBackend, sub: dict[str, Any], **_rest: Any) -> str:
     if sub["cancel_at_period_end"]:
-        raise BillingError("The subscription is already set to end with this period.")
+        raise BillingError(_("The subscription is already set to end with this period."))
     sub["cancel_at_period_end"] = True
     backend.subscription_update(sub)
-    return "The subscription ends with the current period."
+    return _("The subscription ends with the current period.")
 
 
-def _resume(backend: LocalBillingBackend, sub: dict[str, Any], **_: Any) -> str:
+def _resume(backend: LocalBillingBackend, sub: dict[str, Any], **_rest: Any) -> str:
     if not sub["cancel_at_period_end"]:
-        raise BillingError("The subscription is not set to end.")
+        raise BillingError(_("The subscription is not set to end."))
     sub["cancel_at_period_end"] = False
     backend.subscription_update(sub)
-    return "The subscription continues after this period."
+    return _("The subscription continues after this period.")
 
 
 def _change_plan(
-    backend: LocalBillingBackend, sub: dict[str, Any], *, plan_key: str, **_: Any
+    backend: LocalBillingBackend, sub: dict[str, Any], *, plan_key: str, **_rest: Any
 ) -> str:
     plan = plan_get(plan_key)
     if plan is None or not plan.is_purchasable:
-        raise BillingError("Choose one of the paid plans.")
+        raise BillingError(_("Choose one of the paid plans."))
     item = sub["items"]["data"][0]
     current = plan_for_price(item["price"]["id"])
     if current is not None and current.key == plan.key:
-        raise BillingError(f"The subscription is already on {plan.name}.")
+        raise BillingError(_("The subscription is already on %(plan)s.") % {"plan": plan.name})
     item["price"] = backend.price_for(plan.price_id)
     if not plan.per_seat:
         item["quantity"] = 1
     sub["metadata"] = {**sub.get("metadata", {}), "plan": plan.key}
     backend.subscription_update(sub)
-    return f"The subscription is now on {plan.name}."
+    return _("The subscription is now on %(plan)s.") % {"plan": plan.name}
 
 
 def _change_seats(
-    backend: LocalBillingBackend, sub: dict[str, Any], *, seats: int | None, **_: Any
+    backend: LocalBillingBackend, sub: dict[str, Any], *, seats: int | None, **_rest: Any
 ) -> str:
     plan = plan_for_price(sub["items"]["data"][0]["price"]["id"])
     if plan is None or not plan.per_seat:
-        raise BillingError("This plan is not billed per seat.")
+        raise BillingError(_("This plan is not billed per seat."))
     if seats is None or not 1 <= seats <= 10_000:
-        raise BillingError("Seats must be a number from 1 to 10,000.")
+        raise BillingError(_("Seats must be a number from 1 to 10,000."))
     sub["items"]["data"][0]["quantity"] = seats
     backend.subscription_update(sub)
-    return f"The subscription is now for {seats} seat{'s' if seats != 1 else ''}."
+    return ngettext(
+        "The subscription is now for %(seats)d seat.",
+        "The subscription is now for %(seats)d seats.",
+        seats,
+    ) % {"seats": seats}
 
 
-def _fail_payment(backend: LocalBillingBackend, sub: dict[str, Any], **_: Any) -> str:
+def _fail_payment(backend: LocalBillingBackend, sub: dict[str, Any], **_rest: Any) -> str:
     """What Stripe does when a renewal charge fails: an open invoice, the subscription
     past due, and the `invoice.payment_failed` event (which emails billing contacts)."""
     invoice = backend.invoice_create(subscription=sub, paid=False)
     sub["status"] = "past_due"
     backend.subscription_update(sub)
     backend.event_emit("invoice.payment_failed", invoice)
-    return "The payment failed: the subscription is past due and billing contacts were emailed."
+    return _("The payment failed: the subscription is past due and billing contacts were emailed.")
 
 
-def _pay(backend: LocalBillingBackend, sub: dict[str, Any], **_: Any) -> str:
+def _pay(backend: LocalBillingBackend, sub: dict[str, Any], **_rest: Any) -> str:
     """The customer fixed their card: open invoices are paid and the subscription is
     active again (`invoice.paid`)."""
     open_invoices = [
@@ -135,24 +143,24 @@ def _pay(backend: LocalBillingBackend, sub: dict[str, Any], **_: Any) -> str:
         if i["status"] == "open"
     ]
     if not open_invoices:
-        raise BillingError("There is no unpaid invoice.")
+        raise BillingError(_("There is no unpaid invoice."))
     for invoice in open_invoices:
         invoice.update(status="paid", amount_paid=invoice["amount_due"], next_payment_attempt=None)
         backend.invoice_update(invoice)
         backend.event_emit("invoice.paid", invoice)
     sub["status"] = "active"
     backend.subscription_update(sub)
-    return "The open invoices are paid and the subscription is active."
+    return _("The open invoices are paid and the subscription is active.")
 
 
-def _renew(backend: LocalBillingBackend, sub: dict[str, Any], **_: Any) -> str:
+def _renew(backend: LocalBillingBackend, sub: dict[str, Any], **_rest: Any) -> str:
     """Jump to the end of the period: a subscription set to end is canceled
     (`customer.subscription.deleted`); any other renews with a paid invoice."""
     if sub["cancel_at_period_end"]:
         sub["status"] = "canceled"
         backend.subscription_save(sub)
         backend.event_emit("customer.subscription.deleted", sub)
-        return "The period ended and the subscription was canceled."
+        return _("The period ended and the subscription was canceled.")
     length = sub["current_period_end"] - sub["current_period_start"]
     sub["current_period_start"] = sub["current_period_end"]
     sub["current_period_end"] = sub["current_period_start"] + (
@@ -163,7 +171,7 @@ def _renew(backend: LocalBillingBackend, sub: dict[str, Any], **_: Any) -> str:
     invoice = backend.invoice_create(subscription=sub, paid=True)
     backend.subscription_update(sub)
     backend.event_emit("invoice.paid", invoice)
-    return "The subscription renewed for another period."
+    return _("The subscription renewed for another period.")
 
 
 _ACTIONS: dict[str, Callable[..., str]] = {
@@ -191,6 +199,13 @@ class LocalPortal:
     other_plans: list[Plan]
     has_open_invoice: bool
     invoices: list[Invoice] | None
+
+    @property
+    def status_label(self) -> str:
+        """The subscription's status in words, as the billing page names it."""
+        if self.status in Account.Status.values:
+            return str(Account.Status(self.status).label)
+        return self.status.replace("_", " ").capitalize()
 
 
 def local_portal_view_get(

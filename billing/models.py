@@ -6,19 +6,20 @@ from __future__ import annotations
 from typing import Self
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Account(models.Model):
     class Status(models.TextChoices):
-        NONE = "", "No subscription"
-        TRIALING = "trialing", "Trialing"
-        ACTIVE = "active", "Active"
-        PAST_DUE = "past_due", "Past due"
-        CANCELED = "canceled", "Canceled"
-        INCOMPLETE = "incomplete", "Incomplete"
-        INCOMPLETE_EXPIRED = "incomplete_expired", "Incomplete (expired)"
-        UNPAID = "unpaid", "Unpaid"
-        PAUSED = "paused", "Paused"
+        NONE = "", _("No subscription")
+        TRIALING = "trialing", _("Trialing")
+        ACTIVE = "active", _("Active")
+        PAST_DUE = "past_due", _("Past due")
+        CANCELED = "canceled", _("Canceled")
+        INCOMPLETE = "incomplete", _("Incomplete")
+        INCOMPLETE_EXPIRED = "incomplete_expired", _("Incomplete (expired)")
+        UNPAID = "unpaid", _("Unpaid")
+        PAUSED = "paused", _("Paused")
 
     name = models.CharField(max_length=200)
     # The workspace that owns the account: only people whose role there includes

@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 
 from billing.backends import billing_enabled
 from billing.exceptions import PlanLimitReached
@@ -77,11 +78,13 @@ class Plan:
 
     @property
     def storage_label(self) -> str:
-        return _size(self.max_storage_mb) if self.max_storage_mb is not None else "Unlimited"
+        return (
+            _size(self.max_storage_mb) if self.max_storage_mb is not None else gettext("Unlimited")
+        )
 
     @property
     def feature_labels(self) -> list[str]:
-        return [feature_get(f).name for f in settings.BILLING_FEATURES if f in self.features]
+        return [str(feature_get(f).name) for f in settings.BILLING_FEATURES if f in self.features]
 
 
 def plan_list() -> list[Plan]:
@@ -154,6 +157,18 @@ class FeatureGate:
     plans_with: list[str]
     upgrade_url: str
 
+    @property
+    def plans_label(self) -> str:
+        """The plans that include it, in words: "Pro and Business"."""
+        label = ""
+        for name in self.plans_with:
+            label = (
+                gettext("%(first)s and %(second)s") % {"first": label, "second": name}
+                if label
+                else name
+            )
+        return label
+
 
 def plan_feature_gate(*, tenant: Tenant, feature: str) -> FeatureGate | None:
     """None when the tenant may use `feature`; else what the upgrade card shows."""
@@ -161,8 +176,8 @@ def plan_feature_gate(*, tenant: Tenant, feature: str) -> FeatureGate | None:
         return None
     return FeatureGate(
         feature=feature_get(feature),
-        plan_name=plan_for_tenant(tenant).name,
-        plans_with=[p.name for p in plan_list() if p.is_purchasable and feature in p.features],
+        plan_name=str(plan_for_tenant(tenant).name),
+        plans_with=[str(p.name) for p in plan_list() if p.is_purchasable and feature in p.features],
         upgrade_url=upgrade_url(tenant),
     )
 
@@ -205,16 +220,18 @@ def plan_usage(*, tenant: Tenant, seats_taken: int | None, storage_bytes: int) -
     if seats_taken is not None:
         usage.append(
             PlanUsage(
-                label="Members",
+                label=gettext("Members"),
                 used_label=str(seats_taken),
-                limit_label=str(plan.max_members) if plan.max_members is not None else "Unlimited",
+                limit_label=(
+                    str(plan.max_members) if plan.max_members is not None else gettext("Unlimited")
+                ),
                 percent=_percent(seats_taken, plan.max_members),
             )
         )
     cap = plan.max_storage_mb * 1024 * 1024 if plan.max_storage_mb is not None else None
     usage.append(
         PlanUsage(
-            label="Storage",
+            label=gettext("Storage"),
             used_label=filesizeformat(storage_bytes),
             limit_label=plan.storage_label,
             percent=_percent(storage_bytes, cap),
@@ -239,12 +256,16 @@ def plan_require(*, tenant: Tenant, feature: str) -> None:
     """Raise PlanLimitReached unless the tenant's plan includes `feature`."""
     if not plan_allows(tenant=tenant, feature=feature):
         plan = plan_for_tenant(tenant)
-        name = feature_get(feature).name
-        # "Teams" → "teams", but "API keys" stays as it is.
-        name = name[0].lower() + name[1:] if name[1:2].islower() else name
+        name = str(feature_get(feature).name)
+        # "Teams" → "teams", but "API keys" stays as it is; German nouns keep their capital.
+        if not (translation.get_language() or "").startswith("de"):
+            name = name[0].lower() + name[1:] if name[1:2].islower() else name
         raise PlanLimitReached(
-            f"The {plan.name} plan does not include {name}. "
-            "Upgrade to a plan that includes it to continue.",
+            gettext(
+                "The %(plan)s plan does not include %(feature)s. "
+                "Upgrade to a plan that includes it to continue."
+            )
+            % {"plan": plan.name, "feature": name},
             upgrade_url=upgrade_url(tenant),
         )
 
@@ -258,9 +279,16 @@ def plan_check_members(*, tenant: Tenant, taken: int, adding: int = 1) -> None:
         return
     if taken + adding > plan.max_members:
         raise PlanLimitReached(
-            f"The {plan.name} plan allows up to {plan.max_members} members, "
-            f"and {tenant.name} already has {taken} (members and pending invitations). "
-            "Upgrade your plan to add more people.",
+            ngettext(
+                "The %(plan)s plan allows up to %(limit)d members, "
+                "and %(name)s already has %(taken)d (members and pending invitations). "
+                "Upgrade your plan to add more people.",
+                "The %(plan)s plan allows up to %(limit)d members, "
+                "and %(name)s already has %(taken)d (members and pending invitations). "
+                "Upgrade your plan to add more people.",
+                plan.max_members,
+            )
+            % {"plan": plan.name, "limit": plan.max_members, "name": tenant.name, "taken": taken},
             upgrade_url=upgrade_url(tenant),
         )
 
@@ -273,8 +301,11 @@ def plan_check_storage(*, tenant: Tenant, used_bytes: int, adding_bytes: int) ->
     cap = plan.max_storage_mb * 1024 * 1024
     if used_bytes + adding_bytes > cap:
         raise PlanLimitReached(
-            f"This upload would take {tenant.name} past the {plan.name} plan's storage "
-            f"limit of {_size(plan.max_storage_mb)}. Delete files or upgrade your plan.",
+            gettext(
+                "This upload would take %(name)s past the %(plan)s plan's storage "
+                "limit of %(size)s. Delete files or upgrade your plan."
+            )
+            % {"name": tenant.name, "plan": plan.name, "size": _size(plan.max_storage_mb)},
             upgrade_url=upgrade_url(tenant),
         )
 

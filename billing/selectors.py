@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from billing.backends import billing_backend, billing_enabled
@@ -198,6 +199,22 @@ class Invoice:
     hosted_url: str
     pdf_url: str
 
+    @property
+    def status_label(self) -> str:
+        """Stripe's invoice status in words ("open" → "Open"); an unknown one as it is."""
+        return str(invoice_status_label(self.status))
+
+
+def invoice_status_label(status: str) -> str:
+    labels = {
+        "draft": _("Draft"),
+        "open": _("Open"),
+        "paid": _("Paid"),
+        "uncollectible": _("Uncollectible"),
+        "void": _("Void"),
+    }
+    return labels.get(status, status.capitalize())
+
 
 def invoice_list(*, account: Account, limit: int = 12) -> list[Invoice] | None:
     """The account's invoices from the provider, newest first; None when it cannot be
@@ -252,7 +269,7 @@ def billing_overview_get(*, tenant: Tenant, user: User) -> BillingOverview:
         enabled=enabled,
         account=account,
         plan=plan,
-        status_label=account.get_status_display() if live else "Free plan",
+        status_label=str(account.get_status_display()) if live else _("Free plan"),
         status_badge=_STATUS_BADGES.get(account.status, "badge-gray") if live else "badge-gray",
         seats_used=seats_used,
         seats_paid=seats_paid,

@@ -15,6 +15,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from billing.audit import BillingAction
 from billing.backends import billing_enabled
@@ -40,8 +41,10 @@ if TYPE_CHECKING:
 def _assert_may_manage(*, account: Account, acting_user: User) -> None:
     if not account_may_manage(account=account, user=acting_user):
         raise BillingAccountDenied(
-            "Only the owners and billing admins of the workspace that owns this billing "
-            "account can change its plan or payment details."
+            _(
+                "Only the owners and billing admins of the workspace that owns this billing "
+                "account can change its plan or payment details."
+            )
         )
 
 
@@ -93,16 +96,19 @@ def checkout_start(
     backend = backend_or_refuse()
     plan = plan_get(plan_key)
     if plan is None:
-        raise BillingError(f"There is no plan called “{plan_key}”.")
+        raise BillingError(_("There is no plan called “%(plan)s”.") % {"plan": plan_key})
     if not plan.is_purchasable:
-        raise BillingError(f"The {plan.name} plan cannot be bought.")
+        raise BillingError(_("The %(plan)s plan cannot be bought.") % {"plan": plan.name})
     if account.has_live_subscription:
         # A second checkout would create a second subscription; plan changes happen
         # in the billing portal, which swaps the price on the existing one.
         current = plan_for_account(account)
         raise BillingError(
-            f"This account already has a {current.name} subscription. "
-            "Use “Manage billing” to change plan."
+            _(
+                "This account already has a %(plan)s subscription. "
+                "Use “Manage billing” to change plan."
+            )
+            % {"plan": current.name}
         )
     customer_id = account_customer_ensure(account=account, tenant=tenant, acting_user=acting_user)
     quantity = max(1, account_seats_used(account=account)) if plan.per_seat else 1
@@ -137,7 +143,7 @@ def checkout_confirm(*, account: Account, session_id: str, acting_user: User) ->
     session = backend.checkout_session_get(session_id=session_id)
     customer = session.get("customer") or ""
     if not account.stripe_customer_id or customer != account.stripe_customer_id:
-        raise BillingError("That checkout belongs to another account.")
+        raise BillingError(_("That checkout belongs to another account."))
     subscription_id = session.get("subscription")
     if session.get("status") != "complete" or not subscription_id:
         return False
@@ -152,7 +158,7 @@ def portal_start(*, account: Account, return_url: str, acting_user: User) -> str
     _assert_may_manage(account=account, acting_user=acting_user)
     backend = backend_or_refuse()
     if not account.stripe_customer_id:
-        raise BillingError("There are no billing details yet: choose a plan first.")
+        raise BillingError(_("There are no billing details yet: choose a plan first."))
     return backend.portal_session_create(
         customer_id=account.stripe_customer_id, return_url=return_url
     )
@@ -173,11 +179,13 @@ def account_tenant_detach(*, tenant: Tenant, acting_user: User | None) -> Accoun
         )
         old = tenant.account
         if old.home_tenant_id == tenant.pk:
-            raise BillingError("This workspace owns its billing account and cannot leave it.")
+            raise BillingError(_("This workspace owns its billing account and cannot leave it."))
         if acting_user is not None and not account_may_detach(tenant=tenant, user=acting_user):
             raise BillingAccountDenied(
-                "Only the billing admins of this workspace, or of the workspace that owns "
-                "the billing account, can change which account pays for it."
+                _(
+                    "Only the billing admins of this workspace, or of the workspace that owns "
+                    "the billing account, can change which account pays for it."
+                )
             )
         before = {"billing_account": old.name, "plan": plan_for_account(old).key}
         account = Account.objects.create(name=tenant.name, home_tenant=tenant)

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -101,7 +102,9 @@ def portal_local(request: TenantRequest) -> HttpResponse:
     if not billing_backend().has_local_portal:
         return redirect(_overview_url(request))
     if not account_may_manage(account=account, user=request.user):
-        raise BillingAccountDenied("Only the billing managers of this account can open its portal.")
+        raise BillingAccountDenied(
+            _("Only the billing managers of this account can open its portal.")
+        )
     subscription = local_subscription_get(account=account)
     context = tenant_context(
         request,
@@ -182,7 +185,8 @@ def _detach(request: TenantRequest, tenant: Tenant) -> HttpResponse:
     run_action(
         request,
         lambda: services.account_tenant_detach(tenant=tenant, acting_user=request.user),
-        success=f"{tenant.name} now has a billing account of its own, on the Free plan.",
+        success=_("%(name)s now has a billing account of its own, on the Free plan.")
+        % {"name": tenant.name},
     )
     return redirect(_overview_url(request))
 

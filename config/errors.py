@@ -17,6 +17,7 @@ import sys
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
+from django.utils.translation import gettext_lazy as _
 
 from config.context_processors import site
 from core.htmx import is_htmx, toast
@@ -65,8 +66,8 @@ def _render(template: str, request: HttpRequest) -> str:
 
 
 # htmx requests get the status and a toast (core.htmx), never a page inside a fragment.
-HTMX_UNAVAILABLE = "We could not do that just now. Try again in a few seconds."
-HTMX_SERVER_ERROR = "Something went wrong on our side. Try again in a moment."
+HTMX_UNAVAILABLE = _("We could not do that just now. Try again in a few seconds.")
+HTMX_SERVER_ERROR = _("Something went wrong on our side. Try again in a moment.")
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -74,11 +75,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
     exc = sys.exc_info()[1]  # Django calls handler500 inside its `except` block
     if not is_service_unavailable(exc):
         if is_htmx(request):
-            return toast(HttpResponse(status=500), HTMX_SERVER_ERROR, level="error")
+            return toast(HttpResponse(status=500), str(HTMX_SERVER_ERROR), level="error")
         return HttpResponse(_render("errors/500.html", request), status=500)
     logger.warning("Service unavailable on %s: %r", request.path, exc)
     if is_htmx(request):
-        response = toast(HttpResponse(status=503), HTMX_UNAVAILABLE, level="error")
+        response = toast(HttpResponse(status=503), str(HTMX_UNAVAILABLE), level="error")
     else:
         response = HttpResponse(_render("errors/503.html", request), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)

@@ -12,6 +12,9 @@ from typing import Any, Literal
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -592,30 +595,46 @@ BILLING_DEFAULT_PLAN = "free"
 BILLING_TRIAL_DAYS = env.int("BILLING_TRIAL_DAYS", default=0)
 # Checkout offers a field for Stripe promotion codes (made in the Stripe dashboard).
 BILLING_ALLOW_PROMOTION_CODES = env.bool("BILLING_ALLOW_PROMOTION_CODES", default=True)
+
+
+def _audit_history_description(days: int) -> str:
+    """In the language of the page that shows it (settings load before any is active)."""
+    return ngettext(
+        "See the whole audit log, not only its last %(days)d day.",
+        "See the whole audit log, not only its last %(days)d days.",
+        days,
+    ) % {"days": days}
+
+
 # The features plans can include (the gating table is each plan's "features" below).
 # A feature the tenant's plan lacks shows its description and an upgrade button
 # (templates/elements/upgrade_card.html); services refuse it (billing.plans.plan_require).
 # Nothing is withheld while billing is off: there would be nothing to upgrade to.
-BILLING_FEATURES = {
-    "teams": {"name": "Teams", "description": "Group members into nested teams."},
+BILLING_FEATURES: dict[str, dict[str, Any]] = {
+    "teams": {"name": _("Teams"), "description": _("Group members into nested teams.")},
     "custom_roles": {
-        "name": "Custom roles",
-        "description": "Make roles of your own from the permission list, beyond owner, "
-        "admin, billing admin and member.",
+        "name": _("Custom roles"),
+        "description": _(
+            "Make roles of your own from the permission list, beyond owner, "
+            "admin, billing admin and member."
+        ),
     },
     "audit_history": {
-        "name": "Full audit history",
-        "description": "See the whole audit log, not only its last "
-        f"{env.int('BILLING_AUDIT_LOG_DAYS', default=30)} days.",
+        "name": _("Full audit history"),
+        "description": lazy(_audit_history_description, str)(
+            env.int("BILLING_AUDIT_LOG_DAYS", default=30)
+        ),
     },
     "api_keys": {
-        "name": "API keys",
-        "description": "Let your own scripts and services call the API with keys you control.",
+        "name": _("API keys"),
+        "description": _("Let your own scripts and services call the API with keys you control."),
     },
     "sso": {
-        "name": "Single sign-on",
-        "description": "Members sign in through your identity provider (SAML or OIDC), "
-        "which can also add and remove them (SCIM directory sync).",
+        "name": _("Single sign-on"),
+        "description": _(
+            "Members sign in through your identity provider (SAML or OIDC), "
+            "which can also add and remove them (SCIM directory sync)."
+        ),
     },
 }
 # Days of audit log shown on plans without "audit_history" (older entries are kept).
@@ -623,8 +642,8 @@ BILLING_AUDIT_LOG_DAYS = env.int("BILLING_AUDIT_LOG_DAYS", default=30)
 # Limits: None means unlimited. A paid plan is offered only once its price id is set.
 BILLING_PLANS = {
     "free": {
-        "name": "Free",
-        "price_label": "$0",
+        "name": _("Free"),
+        "price_label": _("$0"),
         "price_id": "",
         "per_seat": False,
         "max_members": 5,
@@ -633,8 +652,8 @@ BILLING_PLANS = {
         "features": ["teams"],
     },
     "pro": {
-        "name": "Pro",
-        "price_label": "$12 per member / month",
+        "name": _("Pro"),
+        "price_label": _("$12 per member / month"),
         "price_id": env.str("STRIPE_PRICE_PRO", default=""),
         # Cents per unit: what the local backend's invoices charge (Stripe has its own).
         "unit_amount": 1200,
@@ -644,8 +663,8 @@ BILLING_PLANS = {
         "features": ["teams", "custom_roles", "audit_history", "api_keys"],
     },
     "business": {
-        "name": "Business",
-        "price_label": "$299 / month, flat",
+        "name": _("Business"),
+        "price_label": _("$299 / month, flat"),
         "price_id": env.str("STRIPE_PRICE_BUSINESS", default=""),
         "unit_amount": 29900,
         "per_seat": False,

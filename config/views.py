@@ -6,6 +6,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.translation import gettext_lazy as _
 from django.views import csrf
 
 from core.exceptions import DomainError, refusal_message
@@ -14,12 +15,16 @@ from core.htmx import is_htmx, toast
 # What an htmx request hears when it cannot have the part of the page it asked for:
 # a toast, never an error page swapped into a fragment (base.html swaps no 4xx/5xx).
 HTMX_REFUSALS = {
-    400: "That could not be done. Reload the page and try again.",
-    403: "You don't have permission to do that (any more). Reload the page to see what "
-    "your role allows.",
-    404: "That is no longer here: someone may have removed it. Reload the page to see the latest.",
+    400: _("That could not be done. Reload the page and try again."),
+    403: _(
+        "You don't have permission to do that (any more). Reload the page to see what "
+        "your role allows."
+    ),
+    404: _(
+        "That is no longer here: someone may have removed it. Reload the page to see the latest."
+    ),
 }
-HTMX_CSRF_EXPIRED = "This page has expired. Reload it and try again."
+HTMX_CSRF_EXPIRED = _("This page has expired. Reload it and try again.")
 
 
 def htmx_refusal(status: int, exception: Exception | None = None) -> HttpResponse:
@@ -28,7 +33,7 @@ def htmx_refusal(status: int, exception: Exception | None = None) -> HttpRespons
     if isinstance(exception, DomainError):
         message = refusal_message(exception)
     else:
-        message = HTMX_REFUSALS[status]
+        message = str(HTMX_REFUSALS[status])
     return toast(HttpResponse(status=status), message, level="error")
 
 
@@ -70,4 +75,4 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    return toast(HttpResponse(status=403), HTMX_CSRF_EXPIRED, level="error")
+    return toast(HttpResponse(status=403), str(HTMX_CSRF_EXPIRED), level="error")

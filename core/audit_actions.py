@@ -14,20 +14,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class StaffAction(models.TextChoices):
     """Changes staff make in the admin (core/admin.py)."""
 
-    CHANGED = "staff.changed", "Changed by staff"
-    DELETED = "staff.deleted", "Deleted by staff"
+    CHANGED = "staff.changed", _("Changed by staff")
+    DELETED = "staff.deleted", _("Deleted by staff")
 
 
 @dataclass(frozen=True)
 class _Declared:
-    label: str
+    # Lazy (gettext_lazy in each app's audit.py): read in the language of the page.
+    label: StrOrPromise
     destructive: bool
 
 
@@ -40,7 +46,7 @@ def audit_actions_register(
     """Declare an app's actions (idempotent); a code declared twice must keep its label."""
     destructive = set(destructive)
     for code, label in choices.choices:
-        declared = _Declared(label=str(label), destructive=code in destructive)
+        declared = _Declared(label=label, destructive=code in destructive)
         if _ACTIONS.setdefault(code, declared) != declared:
             raise ValueError(f"Audit action {code!r} is declared twice, differently.")
 
@@ -51,7 +57,7 @@ def audit_action_exists(code: str) -> bool:
 
 def audit_action_label(code: str) -> str:
     declared = _ACTIONS.get(code)
-    return declared.label if declared else code
+    return str(declared.label) if declared else code
 
 
 def audit_action_is_destructive(code: str) -> bool:
@@ -59,6 +65,6 @@ def audit_action_is_destructive(code: str) -> bool:
     return bool(declared and declared.destructive)
 
 
-def audit_action_choices() -> list[tuple[str, str]]:
+def audit_action_choices() -> list[tuple[str, StrOrPromise]]:
     """(code, label) of every declared action, in the order the apps declared them."""
     return [(code, declared.label) for code, declared in _ACTIONS.items()]

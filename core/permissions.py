@@ -11,6 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 TENANT_UPDATE = "tenant.update"
 TENANT_DELETE = "tenant.delete"
@@ -30,96 +36,104 @@ SCIM_MANAGE = "scim.manage"
 @dataclass(frozen=True)
 class Permission:
     code: str
-    name: str  # what a checkbox or a badge says
-    description: str  # one line: what holding it lets someone do
-    group: str  # the heading it is listed under
+    # Lazy translations: read in the language of the page that lists them.
+    name: StrOrPromise  # what a checkbox or a badge says
+    description: StrOrPromise  # one line: what holding it lets someone do
+    group: StrOrPromise  # the heading it is listed under
 
 
 # Headings, in the order pages show them.
 PERMISSION_GROUPS = (
-    "Members",
-    "Teams",
-    "Roles",
-    "Files",
-    "Billing",
-    "Settings",
-    "Audit log",
-    "Developers",
+    _("Members"),
+    _("Teams"),
+    _("Roles"),
+    _("Files"),
+    _("Billing"),
+    _("Settings"),
+    _("Audit log"),
+    _("Developers"),
 )
 # Roles store their codes in this order (tenants.services.roles), so keep it; pages
 # list permissions by PERMISSION_GROUPS instead.
 PERMISSIONS: tuple[Permission, ...] = (
     Permission(
         TENANT_UPDATE,
-        "Edit workspace settings",
-        "Rename the workspace and change its web address and logo.",
-        "Settings",
+        _("Edit workspace settings"),
+        _("Rename the workspace and change its web address and logo."),
+        _("Settings"),
     ),
     Permission(
         TENANT_DELETE,
-        "Delete the organisation",
-        "Delete the organisation with its members, teams and files.",
-        "Settings",
+        _("Delete the organisation"),
+        _("Delete the organisation with its members, teams and files."),
+        _("Settings"),
     ),
     Permission(
-        MEMBERS_INVITE, "Invite people", "Send invitations to join the organisation.", "Members"
+        MEMBERS_INVITE,
+        _("Invite people"),
+        _("Send invitations to join the organisation."),
+        _("Members"),
     ),
     Permission(
         MEMBERS_MANAGE,
-        "Manage members",
-        "Change members' roles and remove people from the organisation.",
-        "Members",
+        _("Manage members"),
+        _("Change members' roles and remove people from the organisation."),
+        _("Members"),
     ),
-    Permission(ROLES_MANAGE, "Manage roles", "Create, edit and delete custom roles.", "Roles"),
+    Permission(
+        ROLES_MANAGE, _("Manage roles"), _("Create, edit and delete custom roles."), _("Roles")
+    ),
     Permission(
         TEAMS_MANAGE,
-        "Manage teams",
-        "Create, rename and delete teams, and choose who is in them.",
-        "Teams",
+        _("Manage teams"),
+        _("Create, rename and delete teams, and choose who is in them."),
+        _("Teams"),
     ),
     Permission(
         BILLING_MANAGE,
-        "Manage billing",
-        "Choose the plan, update payment details and billing contacts, see invoices.",
-        "Billing",
+        _("Manage billing"),
+        _("Choose the plan, update payment details and billing contacts, see invoices."),
+        _("Billing"),
     ),
     Permission(
         FILES_MANAGE,
-        "Upload and delete files",
-        "Add files to the workspace and delete them (everyone can download them).",
-        "Files",
+        _("Upload and delete files"),
+        _("Add files to the workspace and delete them (everyone can download them)."),
+        _("Files"),
     ),
-    Permission(AUDIT_VIEW, "View the audit log", "See who changed what, and when.", "Audit log"),
+    Permission(
+        AUDIT_VIEW, _("View the audit log"), _("See who changed what, and when."), _("Audit log")
+    ),
     Permission(
         API_KEYS_MANAGE,
-        "Manage API keys",
-        "Create and revoke the organisation's API keys (never with more than their own rights).",
-        "Developers",
+        _("Manage API keys"),
+        _("Create and revoke the organisation's API keys (never with more than their own rights)."),
+        _("Developers"),
     ),
     Permission(
         WEBHOOKS_MANAGE,
-        "Manage webhooks",
-        "Add, change and remove webhook endpoints, and resend deliveries.",
-        "Developers",
+        _("Manage webhooks"),
+        _("Add, change and remove webhook endpoints, and resend deliveries."),
+        _("Developers"),
     ),
     Permission(
         SSO_MANAGE,
-        "Manage single sign-on",
-        "Verify the organisation's domains and set up its identity provider (SSO).",
-        "Settings",
+        _("Manage single sign-on"),
+        _("Verify the organisation's domains and set up its identity provider (SSO)."),
+        _("Settings"),
     ),
     Permission(
         SCIM_MANAGE,
-        "Manage directory sync",
-        "Connect an identity provider that adds, updates and deactivates members (SCIM).",
-        "Settings",
+        _("Manage directory sync"),
+        _("Connect an identity provider that adds, updates and deactivates members (SCIM)."),
+        _("Settings"),
     ),
 )
-PERMISSION_CHOICES: list[tuple[str, str]] = [(p.code, p.name) for p in PERMISSIONS]
+PERMISSION_CHOICES: list[tuple[str, StrOrPromise]] = [(p.code, p.name) for p in PERMISSIONS]
 ALL_PERMISSIONS: list[str] = [p.code for p in PERMISSIONS]
 
 
-def permission_groups() -> list[tuple[str, list[Permission]]]:
+def permission_groups() -> list[tuple[StrOrPromise, list[Permission]]]:
     """Every permission under its heading, for forms and explanations."""
     return [(group, [p for p in PERMISSIONS if p.group == group]) for group in PERMISSION_GROUPS]
 
@@ -128,5 +142,7 @@ def permission_names(codes: Iterable[str]) -> list[str]:
     """The names of `codes`, in the order pages list them (a code no longer defined, as
     old audit rows may hold, shows as itself)."""
     held = set(codes)
-    names = [p.name for _, group in permission_groups() for p in group if p.code in held]
+    names = [
+        str(p.name) for _heading, group in permission_groups() for p in group if p.code in held
+    ]
     return names + sorted(held - set(ALL_PERMISSIONS))

@@ -12,6 +12,8 @@ from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.exceptions import refusal_message
 from support.exceptions import ImpersonationRefused
@@ -23,10 +25,16 @@ class ViewAsForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         min_length=REASON_MIN_LENGTH,
-        help_text="The ticket, or what the person asked for. It is written to their audit log.",
+        label=gettext_lazy("Reason"),
+        help_text=gettext_lazy(
+            "The ticket, or what the person asked for. It is written to their audit log."
+        ),
     )
     minutes = forms.IntegerField(
-        min_value=1, required=False, help_text="Minutes (at most the limit)."
+        label=gettext_lazy("Minutes"),
+        min_value=1,
+        required=False,
+        help_text=gettext_lazy("Minutes (at most the limit)."),
     )
 
 
@@ -50,7 +58,7 @@ def view_as(request: HttpRequest, user_id: int) -> HttpResponse:
             return HttpResponseRedirect(reverse("workspaces:app"))
     context = {
         **admin.site.each_context(request),
-        "title": f"View as {target.email}",
+        "title": _("View as %(email)s") % {"email": target.email},
         "target": target,
         "form": form,
         "refusal": refusal,
@@ -87,10 +95,10 @@ class ImpersonationAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.action(description="View as this user (support)", permissions=["impersonate"])
+@admin.action(description=gettext_lazy("View as this user (support)"), permissions=["impersonate"])
 def view_as_action(model_admin: Any, request: HttpRequest, queryset: Any) -> HttpResponse | None:
     """From the users list: one person at a time, through the page that asks why."""
     if queryset.count() != 1:
-        model_admin.message_user(request, "Choose exactly one user to view as.", messages.ERROR)
+        model_admin.message_user(request, _("Choose exactly one user to view as."), messages.ERROR)
         return None
     return HttpResponseRedirect(reverse("admin:support-view-as", args=[queryset.get().pk]))

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class SupportAction(models.TextChoices):
-    IMPERSONATION_STARTED = "support.view_as_started", "Support started viewing as a member"
-    IMPERSONATION_ENDED = "support.view_as_ended", "Support stopped viewing as a member"
+    IMPERSONATION_STARTED = "support.view_as_started", _("Support started viewing as a member")
+    IMPERSONATION_ENDED = "support.view_as_ended", _("Support stopped viewing as a member")

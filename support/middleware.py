@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from core.audit import audit_impersonator_reset, audit_impersonator_set
 from support.exceptions import NotWhileImpersonating
@@ -48,8 +49,10 @@ class ImpersonationMiddleware:
             fnmatchcase(name, pattern) for pattern in settings.SUPPORT_IMPERSONATION_REFUSED_VIEWS
         ):
             raise NotWhileImpersonating(
-                "Not while viewing as someone: support cannot delete accounts, transfer "
-                "ownership, open billing, or change passwords, email or two-factor "
-                "settings. Stop viewing as them first."
+                _(
+                    "Not while viewing as someone: support cannot delete accounts, transfer "
+                    "ownership, open billing, or change passwords, email or two-factor "
+                    "settings. Stop viewing as them first."
+                )
             )
         return None

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from support.audit import SupportAction
@@ -33,13 +34,13 @@ REASON_MIN_LENGTH = 10
 def impersonation_refusal(*, staff: User, target: User) -> str:
     """Why `staff` may not view the app as `target` ("" when they may)."""
     if not (staff.is_active and staff.is_staff and staff.has_perm(PERMISSION)):
-        return "Viewing as someone needs the “support.impersonate” permission."
+        return _("Viewing as someone needs the “support.impersonate” permission.")
     if target.pk == staff.pk:
-        return "You cannot view the app as yourself."
+        return _("You cannot view the app as yourself.")
     if target.is_staff or target.is_superuser:
-        return "Staff and superuser accounts can never be viewed as."
+        return _("Staff and superuser accounts can never be viewed as.")
     if not target.is_active:
-        return "This account is deactivated."
+        return _("This account is deactivated.")
     return ""
 
 
@@ -52,11 +53,14 @@ def impersonation_start(
     reason = reason.strip()
     if len(reason) < REASON_MIN_LENGTH:
         raise ImpersonationRefused(
-            f"Give the reason (at least {REASON_MIN_LENGTH} characters): a ticket or what "
-            "the person asked for."
+            _(
+                "Give the reason (at least %(length)d characters): a ticket or what "
+                "the person asked for."
+            )
+            % {"length": REASON_MIN_LENGTH}
         )
     if session.get(SESSION_KEY) is not None:
-        raise ImpersonationRefused("Stop the current “view as” first.")
+        raise ImpersonationRefused(_("Stop the current “view as” first."))
     limit = minutes or settings.SUPPORT_IMPERSONATION_MINUTES
     limit = min(limit, settings.SUPPORT_IMPERSONATION_MINUTES)
     now = timezone.now()

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from support.services import impersonation_stop
@@ -18,5 +19,5 @@ def stop(request: HttpRequest) -> HttpResponse:
     row = impersonation_stop(session=request.session, user=staff)
     if row is None:
         return redirect("/")
-    messages.success(request, f"You stopped viewing as {row.target.email}.")
+    messages.success(request, _("You stopped viewing as %(email)s.") % {"email": row.target.email})
     return redirect(reverse("admin:accounts_user_change", args=[row.target_id]))

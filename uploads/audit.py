@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class FileAction(models.TextChoices):
-    UPLOADED = "file.uploaded", "File uploaded"
-    DELETED = "file.deleted", "File deleted"
+    UPLOADED = "file.uploaded", _("File uploaded")
+    DELETED = "file.deleted", _("File deleted")

@@ -12,6 +12,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06")
 SIGNATURES: dict[str, tuple[bytes, ...]] = {
@@ -41,21 +42,26 @@ def allowed_file_types() -> dict[str, str]:
 def file_type_check(*, filename: str, head: bytes) -> tuple[str, str]:
     """Return (extension, content type) for an allowed file; raise ValidationError otherwise."""
     types = allowed_file_types()
-    _, dot, ext = filename.rpartition(".")
+    _stem, dot, ext = filename.rpartition(".")
     ext = ext.lower() if dot else ""
     if not ext or not _EXTENSION_RE.fullmatch(ext) or ext not in types:
         listed = ", ".join(f".{e}" for e in sorted(types))
         raise ValidationError(
-            f"Files of this type cannot be uploaded. Allowed types: {listed}.",
+            _("Files of this type cannot be uploaded. Allowed types: %(types)s.")
+            % {"types": listed},
             code="file_type",
         )
     signatures = SIGNATURES.get(ext)
     if signatures and not head.startswith(signatures):
         raise ValidationError(
-            f"This file's content does not match its .{ext} extension.", code="content_mismatch"
+            _("This file's content does not match its .%(extension)s extension.")
+            % {"extension": ext},
+            code="content_mismatch",
         )
     if ext == "webp" and head[8:12] != b"WEBP":
         raise ValidationError(
-            "This file's content does not match its .webp extension.", code="content_mismatch"
+            _("This file's content does not match its .%(extension)s extension.")
+            % {"extension": "webp"},
+            code="content_mismatch",
         )
     return ext, types[ext]

@@ -8,6 +8,8 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from billing.exceptions import PlanLimitReached
 from uploads import images, services
@@ -27,7 +29,7 @@ _INPUT_CLASSES = (
 
 
 def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):g} MB"
+    return _("%(size)s MB") % {"size": f"{n / (1024 * 1024):g}"}
 
 
 class ImageUploadForm(forms.Form):
@@ -40,22 +42,23 @@ class ImageUploadForm(forms.Form):
     preview_target = ""
 
     image = forms.FileField(
-        label="Image",
+        label=gettext_lazy("Image"),
         widget=forms.FileInput(attrs={"accept": IMAGE_ACCEPT, "class": _INPUT_CLASSES}),
         error_messages={
-            "required": "Choose an image to upload.",
-            "empty": "The file is empty.",
-            "invalid": "No file was received. Check the form's encoding and try again.",
+            "required": gettext_lazy("Choose an image to upload."),
+            "empty": gettext_lazy("The file is empty."),
+            "invalid": gettext_lazy(
+                "No file was received. Check the form's encoding and try again."
+            ),
         },
     )
 
     def __init__(self, *args: Any, preview_url: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         image = self.fields["image"]
-        image.help_text = (
-            f"PNG, JPEG, WebP or GIF, up to {_mb(settings.UPLOADS_IMAGE_MAX_BYTES)}. "
-            "It is cropped to a square."
-        )
+        image.help_text = _(
+            "PNG, JPEG, WebP or GIF, up to %(size)s. It is cropped to a square."
+        ) % {"size": _mb(settings.UPLOADS_IMAGE_MAX_BYTES)}
         image.widget.attrs.update(
             {
                 "hx-post": preview_url,
@@ -95,13 +98,13 @@ class LogoForm(ImageUploadForm):
 
 class FileUploadForm(forms.Form):
     file = forms.FileField(
-        label="File",
+        label=gettext_lazy("File"),
         max_length=255,
         widget=forms.FileInput(attrs={"class": _INPUT_CLASSES}),
         error_messages={
-            "required": "Choose a file to upload.",
-            "empty": "The file is empty.",
-            "max_length": "The file name is too long (at most %(max)d characters).",
+            "required": gettext_lazy("Choose a file to upload."),
+            "empty": gettext_lazy("The file is empty."),
+            "max_length": gettext_lazy("The file name is too long (at most %(max)d characters)."),
         },
     )
 
@@ -110,18 +113,19 @@ class FileUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         types = allowed_file_types()
         self.fields["file"].widget.attrs["accept"] = ",".join(f".{e}" for e in sorted(types))
-        self.fields[
-            "file"
-        ].help_text = (
-            f"Up to {_mb(settings.UPLOADS_FILE_MAX_BYTES)}. Allowed: {', '.join(sorted(types))}."
-        )
+        self.fields["file"].help_text = _("Up to %(size)s. Allowed: %(types)s.") % {
+            "size": _mb(settings.UPLOADS_FILE_MAX_BYTES),
+            "types": ", ".join(sorted(types)),
+        }
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         limit = settings.UPLOADS_FILE_MAX_BYTES
         if upload.size > limit:
             raise ValidationError(
-                f"This file is {_mb(upload.size)}; the limit is {_mb(limit)}.", code="too_large"
+                _("This file is %(size)s; the limit is %(limit)s.")
+                % {"size": _mb(upload.size), "limit": _mb(limit)},
+                code="too_large",
             )
         upload.seek(0)
         head = upload.read(SIGNATURE_BYTES)

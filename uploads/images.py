@@ -18,13 +18,15 @@ from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 ALLOWED_FORMATS = ("PNG", "JPEG", "WEBP", "GIF")
 OUTPUT_SIZE = 512
 OUTPUT_CONTENT_TYPE = "image/png"
 OUTPUT_EXTENSION = "png"
-_ACCEPTED = "PNG, JPEG, WebP or GIF"
+_ACCEPTED = gettext_lazy("PNG, JPEG, WebP or GIF")
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class NormalizedImage:
 
 
 def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):g} MB"
+    return _("%(size)s MB") % {"size": f"{n / (1024 * 1024):g}"}
 
 
 def image_normalize(
@@ -54,10 +56,12 @@ def image_normalize(
     max_bytes = settings.UPLOADS_IMAGE_MAX_BYTES
     if size is not None and size > max_bytes:
         raise ValidationError(
-            f"This image is {_mb(size)}; the limit is {_mb(max_bytes)}.", code="too_large"
+            _("This image is %(size)s; the limit is %(limit)s.")
+            % {"size": _mb(size), "limit": _mb(max_bytes)},
+            code="too_large",
         )
     if size == 0:
-        raise ValidationError("The file is empty.", code="empty")
+        raise ValidationError(_("The file is empty."), code="empty")
     fp.seek(0)
     try:
         with Image.open(fp, formats=list(ALLOWED_FORMATS)) as img:
@@ -75,13 +79,14 @@ def image_normalize(
         if isinstance(exc, Image.DecompressionBombError):
             raise _too_many_pixels() from exc
         raise ValidationError(
-            f"This file is not a {_ACCEPTED} image. SVG and other formats are not accepted.",
+            _("This file is not a %(formats)s image. SVG and other formats are not accepted.")
+            % {"formats": _ACCEPTED},
             code="invalid_format",
         ) from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         # Truncated or corrupt data, or a polyglot whose image part does not decode.
         raise ValidationError(
-            "This image is damaged or incomplete and could not be read.", code="corrupt"
+            _("This image is damaged or incomplete and could not be read."), code="corrupt"
         ) from exc
     return NormalizedImage(
         data=result,
@@ -93,8 +98,11 @@ def image_normalize(
 def _too_many_pixels() -> ValidationError:
     limit = settings.UPLOADS_IMAGE_MAX_PIXELS
     return ValidationError(
-        f"This image is too large in pixels (the limit is {limit / 1e6:.3g} megapixels). "
-        "Please upload a smaller image.",
+        _(
+            "This image is too large in pixels (the limit is %(limit)s megapixels). "
+            "Please upload a smaller image."
+        )
+        % {"limit": f"{limit / 1e6:.3g}"},
         code="too_many_pixels",
     )
 
@@ -102,7 +110,7 @@ def _too_many_pixels() -> ValidationError:
 def _check_pixels(img: Image.Image) -> None:
     width, height = img.size
     if width < 1 or height < 1:
-        raise ValidationError("This image has no pixels.", code="corrupt")
+        raise ValidationError(_("This image has no pixels."), code="corrupt")
     if width * height > settings.UPLOADS_IMAGE_MAX_PIXELS:
         raise _too_many_pixels()
 

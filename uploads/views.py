@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -88,7 +89,7 @@ def avatar_update(request: AuthenticatedRequest) -> HttpResponse:
     if not form.is_valid():
         return _invalid(request, form, AVATAR_CARD, fallback)
     form.save(user=request.user)
-    return _done(request, fallback, "Your profile picture has been updated.")
+    return _done(request, fallback, _("Your profile picture has been updated."))
 
 
 @login_required
@@ -104,7 +105,7 @@ def avatar_preview(request: AuthenticatedRequest) -> HttpResponse:
 @require_POST
 def avatar_remove(request: AuthenticatedRequest) -> HttpResponse:
     services.avatar_remove(user=request.user)
-    return _done(request, reverse("accounts:profile"), "Your profile picture has been removed.")
+    return _done(request, reverse("accounts:profile"), _("Your profile picture has been removed."))
 
 
 # --- Tenant logo (/t/<slug>/files/logo/) --------------------------------------------
@@ -124,7 +125,7 @@ def logo_update(request: TenantRequest) -> HttpResponse:
     if not form.is_valid():
         return _invalid(request, form, LOGO_CARD, _tenant_home(request))
     form.save(tenant=request.tenant, acting_user=request.user)
-    return _done(request, _tenant_home(request), "The logo has been updated.")
+    return _done(request, _tenant_home(request), _("The logo has been updated."))
 
 
 @require_POST
@@ -142,7 +143,7 @@ def logo_preview(request: TenantRequest) -> HttpResponse:
 @tenant_permission_required(TENANT_UPDATE)
 def logo_remove(request: TenantRequest) -> HttpResponse:
     services.logo_remove(tenant=request.tenant, acting_user=request.user)
-    return _done(request, _tenant_home(request), "The logo has been removed.")
+    return _done(request, _tenant_home(request), _("The logo has been removed."))
 
 
 # --- Tenant files (/t/<slug>/files/) -------------------------------------------------
@@ -178,7 +179,7 @@ def file_upload(request: TenantRequest) -> HttpResponse:
     upload = form.save(uploaded_by=request.user) if form.is_valid() else None
     if upload is None:
         return _file_list_page(request, form, status=400)
-    messages.success(request, f"Uploaded {upload.original_filename}.")
+    messages.success(request, _("Uploaded %(name)s.") % {"name": upload.original_filename})
     return redirect("files:list", tenant_slug=request.tenant.slug)
 
 
@@ -194,5 +195,5 @@ def file_download(request: TenantRequest, pk: int) -> HttpResponse:
 def file_delete(request: TenantRequest, pk: int) -> HttpResponse:
     upload = selectors.upload_get(tenant=request.tenant, pk=pk)
     services.upload_delete(tenant=request.tenant, upload=upload, acting_user=request.user)
-    messages.success(request, f"Deleted {upload.original_filename}.")
+    messages.success(request, _("Deleted %(name)s.") % {"name": upload.original_filename})
     return redirect("files:list", tenant_slug=request.tenant.slug)

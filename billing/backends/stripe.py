@@ -16,6 +16,7 @@ from typing import Any
 
 import stripe
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from billing.backends.base import BaseBillingBackend
 from billing.exceptions import BillingNotConfigured, BillingProviderError
@@ -24,15 +25,15 @@ logger = logging.getLogger("billing")
 
 _OBJECT_PATHS = {"cus_": "customers", "sub_": "subscriptions", "in_": "invoices", "evt_": "events"}
 
-_UNREACHABLE = (
+_UNREACHABLE = _(
     "We could not reach our payment provider. Nothing was charged or changed; "
     "please try again in a few minutes."
 )
-_BUSY = (
+_BUSY = _(
     "Our payment provider is busy right now. Nothing was charged or changed; "
     "please try again in a few minutes."
 )
-_REFUSED = (
+_REFUSED = _(
     "Our payment provider could not process this request. Nothing was charged or changed; "
     "please try again later, and contact support if it keeps happening."
 )
@@ -41,10 +42,10 @@ _REFUSED = (
 def _friendly(exc: stripe.StripeError) -> str:
     """What a person is told; never Stripe's own text (it can name hosts, ids, prices)."""
     if isinstance(exc, stripe.APIConnectionError):
-        return _UNREACHABLE
+        return str(_UNREACHABLE)
     if isinstance(exc, stripe.RateLimitError | stripe.APIError):
-        return _BUSY
-    return _REFUSED
+        return str(_BUSY)
+    return str(_REFUSED)
 
 
 @cache
