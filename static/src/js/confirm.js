@@ -7,6 +7,8 @@
 // The submit is held back (in the capture phase, before htmx sees it) until the person
 // confirms, then sent again as it was. Focus starts on Cancel, Escape cancels, and focus
 // returns to the button that opened it. Without JavaScript the form simply submits.
+// Without data-confirm-button/-cancel the buttons keep the words the page rendered
+// (translated there), remembered before the first question changes them.
 
 var confirmed = new WeakSet();
 
@@ -20,12 +22,19 @@ function ask(source, opener) {
   var question = source.getAttribute("data-confirm");
   var detail = dialog.querySelector("#confirm-dialog-detail");
   var cancel = dialog.querySelector("#confirm-dialog-cancel");
+  var accept = dialog.querySelector("#confirm-dialog-accept");
+  [accept, cancel].forEach(function (button) {
+    if (!button.hasAttribute("data-default-label")) {
+      button.setAttribute("data-default-label", button.textContent);
+    }
+  });
   dialog.querySelector("#confirm-dialog-title").textContent = question;
   detail.textContent = source.getAttribute("data-confirm-detail") || "";
   detail.hidden = !detail.textContent;
-  dialog.querySelector("#confirm-dialog-accept").textContent =
-    source.getAttribute("data-confirm-button") || "Confirm";
-  cancel.textContent = source.getAttribute("data-confirm-cancel") || "Cancel";
+  accept.textContent =
+    source.getAttribute("data-confirm-button") || accept.getAttribute("data-default-label");
+  cancel.textContent =
+    source.getAttribute("data-confirm-cancel") || cancel.getAttribute("data-default-label");
   dialog.returnValue = "";
   return new Promise(function (resolve) {
     dialog.addEventListener(

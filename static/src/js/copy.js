@@ -1,5 +1,6 @@
 // Copy buttons: <button data-copy-target="#id" data-copied-label="Copied" hidden>. They
 // stay hidden without JavaScript (the text can still be selected and copied by hand).
+// Without data-copied-label: <body data-i18n-copied> (templates/base.html, translated).
 document.querySelectorAll("button[data-copy-target]").forEach(function (button) {
   if (!navigator.clipboard) return;
   button.hidden = false;
@@ -11,7 +12,7 @@ document.querySelectorAll("button[data-copy-target]").forEach(function (button) 
     });
     var original = button.textContent;
     navigator.clipboard.writeText(lines.length ? lines.join("\n") : target.textContent.trim()).then(function () {
-      button.textContent = button.dataset.copiedLabel || "Copied";
+      button.textContent = button.dataset.copiedLabel || document.body.dataset.i18nCopied || "Copied";
       setTimeout(function () { button.textContent = original; }, 2000);
     });
   });

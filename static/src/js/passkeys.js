@@ -5,6 +5,7 @@
 // Elements with data-passkey-support stay hidden unless this browser has WebAuthn.
 // An input with autocomplete="… webauthn" gets the browser's passkey autofill
 // (conditional mediation), which submits form[data-passkey-autofill].
+// What it tells people comes translated from <body data-i18n-passkey-…> (templates/base.html).
 if (window.PublicKeyCredential) {
   document.querySelectorAll("[data-passkey-support]").forEach(function (el) {
     el.hidden = false;
@@ -88,6 +89,10 @@ function credentialField(form) {
   return form.querySelector('input[name="credential"], input[name$="-credential"]');
 }
 
+function words(name, english) {
+  return (document.body && document.body.dataset[name]) || english;
+}
+
 function showError(form, message) {
   var box = form.querySelector("[data-passkey-error]");
   if (box) {
@@ -122,7 +127,7 @@ document.addEventListener("submit", function (event) {
   event.preventDefault();
   event.stopImmediatePropagation();
   if (!window.PublicKeyCredential) {
-    showError(form, "This browser can't use passkeys.");
+    showError(form, words("i18nPasskeyUnsupported", "This browser can't use passkeys."));
     return;
   }
   ceremony(form)
@@ -134,8 +139,8 @@ document.addEventListener("submit", function (event) {
       showError(
         form,
         error && error.name === "InvalidStateError"
-          ? "This device already has a passkey for your account."
-          : "No passkey was used. Try again, or choose another way."
+          ? words("i18nPasskeyExists", "This device already has a passkey for your account.")
+          : words("i18nPasskeyFailed", "No passkey was used. Try again, or choose another way.")
       );
     });
 }, true);

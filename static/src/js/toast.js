@@ -6,15 +6,25 @@
 // Confirmations are polite and leave after a few seconds (not while hovered or focused);
 // errors and warnings are alerts and stay until dismissed.
 
+// The words come translated from <body data-i18n-…> (templates/base.html); the English
+// here is only for a page without them.
+
 var SHOWN_FOR_MS = 6000;
 var MOST_AT_ONCE = 4;
-var UNREACHABLE = "We could not reach the server. Check your connection and try again.";
+
+function words(name, english) {
+  return (document.body && document.body.dataset[name]) || english;
+}
+
+function unreachable() {
+  return words("i18nUnreachable", "We could not reach the server. Check your connection and try again.");
+}
 
 function fallbackMessage(status) {
-  if (status === 403) return "You don't have permission to do that. Reload the page and try again.";
-  if (status === 404) return "That is no longer here. Reload the page to see the latest.";
-  if (status >= 500) return "Something went wrong on our side. Try again in a moment.";
-  return "That could not be done. Reload the page and try again.";
+  if (status === 403) return words("i18nForbidden", "You don't have permission to do that. Reload the page and try again.");
+  if (status === 404) return words("i18nNotFound", "That is no longer here. Reload the page to see the latest.");
+  if (status >= 500) return words("i18nServerError", "Something went wrong on our side. Try again in a moment.");
+  return words("i18nFailed", "That could not be done. Reload the page and try again.");
 }
 
 function dismiss(toast) {
@@ -35,7 +45,7 @@ function show(level, message) {
   var close = document.createElement("button");
   close.type = "button";
   close.className = "toast-close";
-  close.setAttribute("aria-label", "Dismiss");
+  close.setAttribute("aria-label", words("i18nDismiss", "Dismiss"));
   close.textContent = "×";
   close.addEventListener("click", function () {
     dismiss(toast);
@@ -87,9 +97,9 @@ document.addEventListener("htmx:responseError", function (event) {
 });
 
 document.addEventListener("htmx:sendError", function () {
-  show("error", UNREACHABLE);
+  show("error", unreachable());
 });
 
 document.addEventListener("htmx:timeout", function () {
-  show("error", UNREACHABLE);
+  show("error", unreachable());
 });
