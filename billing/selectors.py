@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.models import User
 from billing.backends import billing_backend, billing_enabled
@@ -207,11 +208,11 @@ class Invoice:
 
 def invoice_status_label(status: str) -> str:
     labels = {
-        "draft": _("Draft"),
-        "open": _("Open"),
-        "paid": _("Paid"),
-        "uncollectible": _("Uncollectible"),
-        "void": _("Void"),
+        "draft": pgettext("invoice status", "Draft"),
+        "open": pgettext("invoice status", "Open"),
+        "paid": pgettext("invoice status", "Paid"),
+        "uncollectible": pgettext("invoice status", "Uncollectible"),
+        "void": pgettext("invoice status", "Void"),
     }
     return labels.get(status, status.capitalize())
 

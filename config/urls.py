@@ -2,14 +2,16 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, reverse_lazy
 from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from config import health, views
 
 # The admin says whose it is, in its header, page titles and home page.
-admin.site.site_header = f"{settings.PRODUCT_NAME} admin"
-admin.site.site_title = f"{settings.PRODUCT_NAME} admin"
-admin.site.index_title = "Operations"
+# Lazy: in the language of each admin page.
+admin.site.site_header = format_lazy(_("{product} admin"), product=settings.PRODUCT_NAME)
+admin.site.site_title = format_lazy(_("{product} admin"), product=settings.PRODUCT_NAME)
+admin.site.index_title = _("Operations")
 
 urlpatterns = [
     path("", views.home, name="home"),
