@@ -311,4 +311,6 @@ def plan_check_storage(*, tenant: Tenant, used_bytes: int, adding_bytes: int) ->
 
 
 def _size(mb: int) -> str:
-    return f"{mb // 1024} GB" if mb >= 1024 and mb % 1024 == 0 else f"{mb} MB"
+    if mb >= 1024 and mb % 1024 == 0:
+        return gettext("%(size)s GB") % {"size": mb // 1024}
+    return gettext("%(size)s MB") % {"size": mb}
