@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -35,107 +35,137 @@ SCIM_MANAGE = "scim.manage"
 
 @dataclass(frozen=True)
 class Permission:
+    """The words are stored in English (marked with gettext_noop) and read through
+    `name`, `description` and `group` in the language active when they are read."""
+
     code: str
-    # Lazy translations: read in the language of the page that lists them.
-    name: StrOrPromise  # what a checkbox or a badge says
-    description: StrOrPromise  # one line: what holding it lets someone do
-    group: StrOrPromise  # the heading it is listed under
+    name_en: str  # what a checkbox or a badge says
+    description_en: str  # one line: what holding it lets someone do
+    group_en: str  # the heading it is listed under (one of PERMISSION_GROUPS)
+
+    @property
+    def name(self) -> str:
+        return gettext(self.name_en)
+
+    @property
+    def description(self) -> str:
+        return gettext(self.description_en)
+
+    @property
+    def group(self) -> str:
+        return gettext(self.group_en)
 
 
 # Headings, in the order pages show them.
 PERMISSION_GROUPS = (
-    _("Members"),
-    _("Teams"),
-    _("Roles"),
-    _("Files"),
-    _("Billing"),
-    _("Settings"),
-    _("Audit log"),
-    _("Developers"),
+    gettext_noop("Members"),
+    gettext_noop("Teams"),
+    gettext_noop("Roles"),
+    gettext_noop("Files"),
+    gettext_noop("Billing"),
+    gettext_noop("Settings"),
+    gettext_noop("Audit log"),
+    gettext_noop("Developers"),
 )
 # Roles store their codes in this order (tenants.services.roles), so keep it; pages
 # list permissions by PERMISSION_GROUPS instead.
 PERMISSIONS: tuple[Permission, ...] = (
     Permission(
         TENANT_UPDATE,
-        _("Edit workspace settings"),
-        _("Rename the workspace and change its web address and logo."),
-        _("Settings"),
+        gettext_noop("Edit workspace settings"),
+        gettext_noop("Rename the workspace and change its web address and logo."),
+        gettext_noop("Settings"),
     ),
     Permission(
         TENANT_DELETE,
-        _("Delete the organisation"),
-        _("Delete the organisation with its members, teams and files."),
-        _("Settings"),
+        gettext_noop("Delete the organisation"),
+        gettext_noop("Delete the organisation with its members, teams and files."),
+        gettext_noop("Settings"),
     ),
     Permission(
         MEMBERS_INVITE,
-        _("Invite people"),
-        _("Send invitations to join the organisation."),
-        _("Members"),
+        gettext_noop("Invite people"),
+        gettext_noop("Send invitations to join the organisation."),
+        gettext_noop("Members"),
     ),
     Permission(
         MEMBERS_MANAGE,
-        _("Manage members"),
-        _("Change members' roles and remove people from the organisation."),
-        _("Members"),
+        gettext_noop("Manage members"),
+        gettext_noop("Change members' roles and remove people from the organisation."),
+        gettext_noop("Members"),
     ),
     Permission(
-        ROLES_MANAGE, _("Manage roles"), _("Create, edit and delete custom roles."), _("Roles")
+        ROLES_MANAGE,
+        gettext_noop("Manage roles"),
+        gettext_noop("Create, edit and delete custom roles."),
+        gettext_noop("Roles"),
     ),
     Permission(
         TEAMS_MANAGE,
-        _("Manage teams"),
-        _("Create, rename and delete teams, and choose who is in them."),
-        _("Teams"),
+        gettext_noop("Manage teams"),
+        gettext_noop("Create, rename and delete teams, and choose who is in them."),
+        gettext_noop("Teams"),
     ),
     Permission(
         BILLING_MANAGE,
-        _("Manage billing"),
-        _("Choose the plan, update payment details and billing contacts, see invoices."),
-        _("Billing"),
+        gettext_noop("Manage billing"),
+        gettext_noop("Choose the plan, update payment details and billing contacts, see invoices."),
+        gettext_noop("Billing"),
     ),
     Permission(
         FILES_MANAGE,
-        _("Upload and delete files"),
-        _("Add files to the workspace and delete them (everyone can download them)."),
-        _("Files"),
+        gettext_noop("Upload and delete files"),
+        gettext_noop("Add files to the workspace and delete them (everyone can download them)."),
+        gettext_noop("Files"),
     ),
     Permission(
-        AUDIT_VIEW, _("View the audit log"), _("See who changed what, and when."), _("Audit log")
+        AUDIT_VIEW,
+        gettext_noop("View the audit log"),
+        gettext_noop("See who changed what, and when."),
+        gettext_noop("Audit log"),
     ),
     Permission(
         API_KEYS_MANAGE,
-        _("Manage API keys"),
-        _("Create and revoke the organisation's API keys (never with more than their own rights)."),
-        _("Developers"),
+        gettext_noop("Manage API keys"),
+        gettext_noop(
+            "Create and revoke the organisation's API keys (never with more than their own rights)."
+        ),
+        gettext_noop("Developers"),
     ),
     Permission(
         WEBHOOKS_MANAGE,
-        _("Manage webhooks"),
-        _("Add, change and remove webhook endpoints, and resend deliveries."),
-        _("Developers"),
+        gettext_noop("Manage webhooks"),
+        gettext_noop("Add, change and remove webhook endpoints, and resend deliveries."),
+        gettext_noop("Developers"),
     ),
     Permission(
         SSO_MANAGE,
-        _("Manage single sign-on"),
-        _("Verify the organisation's domains and set up its identity provider (SSO)."),
-        _("Settings"),
+        gettext_noop("Manage single sign-on"),
+        gettext_noop("Verify the organisation's domains and set up its identity provider (SSO)."),
+        gettext_noop("Settings"),
     ),
     Permission(
         SCIM_MANAGE,
-        _("Manage directory sync"),
-        _("Connect an identity provider that adds, updates and deactivates members (SCIM)."),
-        _("Settings"),
+        gettext_noop("Manage directory sync"),
+        gettext_noop(
+            "Connect an identity provider that adds, updates and deactivates members (SCIM)."
+        ),
+        gettext_noop("Settings"),
     ),
 )
-PERMISSION_CHOICES: list[tuple[str, StrOrPromise]] = [(p.code, p.name) for p in PERMISSIONS]
+PERMISSION_CHOICES: list[tuple[str, StrOrPromise]] = [
+    (p.code, gettext_lazy(p.name_en)) for p in PERMISSIONS
+]
 ALL_PERMISSIONS: list[str] = [p.code for p in PERMISSIONS]
 
 
-def permission_groups() -> list[tuple[StrOrPromise, list[Permission]]]:
-    """Every permission under its heading, for forms and explanations."""
-    return [(group, [p for p in PERMISSIONS if p.group == group]) for group in PERMISSION_GROUPS]
+def permission_groups() -> list[tuple[str, list[Permission]]]:
+    """Every permission under its heading (in the active language), for forms and
+    explanations."""
+    return [
+        (gettext(group), [p for p in PERMISSIONS if p.group_en == group])
+        for group in PERMISSION_GROUPS
+    ]
 
 
 def permission_names(codes: Iterable[str]) -> list[str]:
