@@ -5,7 +5,8 @@
 // Elements with data-passkey-support stay hidden unless this browser has WebAuthn.
 // An input with autocomplete="… webauthn" gets the browser's passkey autofill
 // (conditional mediation), which submits form[data-passkey-autofill].
-// What it tells people comes translated from <body data-i18n-passkey-…> (templates/base.html).
+// What it tells people comes translated from the form's [data-passkey-error] box
+// (data-unsupported, data-exists, data-failed); the English here is the fallback.
 if (window.PublicKeyCredential) {
   document.querySelectorAll("[data-passkey-support]").forEach(function (el) {
     el.hidden = false;
@@ -89,8 +90,9 @@ function credentialField(form) {
   return form.querySelector('input[name="credential"], input[name$="-credential"]');
 }
 
-function words(name, english) {
-  return (document.body && document.body.dataset[name]) || english;
+function words(form, name, english) {
+  var box = form.querySelector("[data-passkey-error]");
+  return (box && box.dataset[name]) || english;
 }
 
 function showError(form, message) {
@@ -127,7 +129,7 @@ document.addEventListener("submit", function (event) {
   event.preventDefault();
   event.stopImmediatePropagation();
   if (!window.PublicKeyCredential) {
-    showError(form, words("i18nPasskeyUnsupported", "This browser can't use passkeys."));
+    showError(form, words(form, "unsupported", "This browser can't use passkeys."));
     return;
   }
   ceremony(form)
@@ -139,8 +141,8 @@ document.addEventListener("submit", function (event) {
       showError(
         form,
         error && error.name === "InvalidStateError"
-          ? words("i18nPasskeyExists", "This device already has a passkey for your account.")
-          : words("i18nPasskeyFailed", "No passkey was used. Try again, or choose another way.")
+          ? words(form, "exists", "This device already has a passkey for your account.")
+          : words(form, "failed", "No passkey was used. Try again, or choose another way.")
       );
     });
 }, true);
