@@ -16,6 +16,7 @@ from typing import Literal
 from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
+from django.utils.crypto import salted_hmac
 
 from core.signed_cookies import signed_cookie_load
 from sso.protocol import FLOW_LIFETIME, Flow
@@ -101,12 +102,32 @@ def _saml_samesite() -> Literal["None", "Lax"]:
     return "None" if settings.SESSION_COOKIE_SECURE else "Lax"
 
 
+@dataclass(frozen=True)
+class SamlRequest:
+    """The AuthnRequest this browser sent, and why. A re-authentication or a test also
+    names who started it, a hash of their session (sso.saml_finish) and where to go on."""
+
+    request_id: str
+    purpose: str = "org"  # "org" (sign-in), "reauth" or "test"
+    user_id: int | None = None
+    session: str = ""
+    next_url: str = ""
+
+
 def saml_request_cookie_set(
-    response: HttpResponse, *, request_id: str, connection_id: int, max_age: int
+    response: HttpResponse, *, connection_id: int, value: SamlRequest, max_age: int
 ) -> None:
+    data = {
+        "r": value.request_id,
+        "c": connection_id,
+        "p": value.purpose,
+        "u": value.user_id,
+        "k": value.session,
+        "x": value.next_url,
+    }
     response.set_cookie(
         saml_cookie_name(),
-        signing.dumps({"r": request_id, "c": connection_id}, salt=SAML_SALT),
+        signing.dumps(data, salt=SAML_SALT),
         max_age=max_age,
         secure=settings.SESSION_COOKIE_SECURE,
         httponly=True,
@@ -114,9 +135,11 @@ def saml_request_cookie_set(
     )
 
 
-def saml_request_cookie_load(request: HttpRequest, *, connection_id: int, max_age: int) -> str:
-    """The id of the AuthnRequest this browser sent to this connection's IdP ("" when
-    none, expired, tampered with or for another connection)."""
+def saml_request_cookie_load(
+    request: HttpRequest, *, connection_id: int, max_age: int
+) -> SamlRequest | None:
+    """The AuthnRequest this browser sent to this connection's IdP (None when none,
+    expired, tampered with or for another connection)."""
     data = signed_cookie_load(
         request,
         name=saml_cookie_name(),
@@ -124,10 +147,70 @@ def saml_request_cookie_load(request: HttpRequest, *, connection_id: int, max_ag
         max_age=max_age,
         tampered_event="sso.saml_cookie_tampered",
     )
-    if not isinstance(data, dict) or data.get("c") != connection_id:
-        return ""
-    return str(data.get("r") or "")
+    if not isinstance(data, dict) or data.get("c") != connection_id or not data.get("r"):
+        return None
+    return SamlRequest(
+        request_id=str(data["r"]),
+        purpose=str(data.get("p") or "org"),
+        user_id=data.get("u"),
+        session=str(data.get("k") or ""),
+        next_url=str(data.get("x") or ""),
+    )
 
 
 def saml_request_cookie_clear(response: HttpResponse) -> None:
     response.delete_cookie(saml_cookie_name(), samesite=_saml_samesite())
+
+
+# A re-authentication or a test ends on a same-site GET (sso.views_saml.saml_finish),
+# where the SameSite=Lax session cookie is sent again. The ACS hands the verified
+# outcome over in the cache; this cookie names it, so only the browser the ACS answered
+# can collect it (and the outcome is bound to the session that started it, too).
+# Lax is enough: it is set by the answer to the IdP's POST and read by the top-level GET
+# that follows. Single use: the finish view clears it whatever it answers.
+
+SAML_FINISH_COOKIE_NAME = "pacetrack-saml-finish"
+SAML_FINISH_SALT = "pacetrack.sso.saml-finish"
+
+
+def saml_finish_cookie_name() -> str:
+    prefix = "__Host-" if settings.SESSION_COOKIE_SECURE else ""
+    return f"{prefix}{SAML_FINISH_COOKIE_NAME}"
+
+
+def saml_finish_cookie_set(
+    response: HttpResponse, *, token: str, connection_id: int, max_age: int
+) -> None:
+    response.set_cookie(
+        saml_finish_cookie_name(),
+        signing.dumps({"t": token, "c": connection_id}, salt=SAML_FINISH_SALT),
+        max_age=max_age,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def saml_finish_cookie_load(request: HttpRequest, *, connection_id: int, max_age: int) -> str:
+    """The token of the outcome the ACS kept for this browser ("" when none)."""
+    data = signed_cookie_load(
+        request,
+        name=saml_finish_cookie_name(),
+        salt=SAML_FINISH_SALT,
+        max_age=max_age,
+        tampered_event="sso.saml_finish_cookie_tampered",
+    )
+    if not isinstance(data, dict) or data.get("c") != connection_id:
+        return ""
+    return str(data.get("t") or "")
+
+
+def saml_finish_cookie_clear(response: HttpResponse) -> None:
+    response.delete_cookie(saml_finish_cookie_name(), samesite="Lax")
+
+
+def session_binding(request: HttpRequest) -> str:
+    """A keyed hash of this request's session key: what a SAML re-authentication or
+    test is bound to at its start, without putting the session key in a cookie."""
+    key = request.session.session_key or ""
+    return salted_hmac("pacetrack.sso.saml-session", key).hexdigest() if key else ""

@@ -88,10 +88,9 @@ def _membership_add(*, connection: Connection, user: User, action: str) -> Membe
     return membership
 
 
-@transaction.atomic
-def org_sign_in(*, connection: Connection, claims: dict[str, Any]) -> User:
-    """The person the IdP vouched for: found by the IdP's subject or by address, or
-    created (verified address) and made a member with the default role."""
+def org_email_vouched(*, connection: Connection, claims: dict[str, Any]) -> str:
+    """The address the IdP claims, normalised, once it is on a domain the connection's
+    organisation verified (the only addresses its IdP speaks for); else SignInRefused."""
     tenant = connection.tenant
     email = normalize_email(str(claims.get("email") or ""))
     domain = domain_verified_get(domain=email_domain(email)) if email else None
@@ -109,6 +108,33 @@ def org_sign_in(*, connection: Connection, claims: dict[str, Any]) -> User:
             )
             % {"organisation": tenant.name}
         )
+    return email
+
+
+def org_reauth_proven(
+    *, connection: Connection, user_id: int | None, claims: dict[str, Any]
+) -> bool:
+    """The IdP vouched again for `user_id`: the subject it asserted is the one linked to
+    that person at sign-in, for an address it may speak for (org_email_vouched). Any
+    other account at the IdP, even a colleague's, proves nothing about this session."""
+    org_email_vouched(connection=connection, claims=claims)
+    return (
+        user_id is not None
+        and OrgIdentity.objects.filter(
+            tenant=connection.tenant,
+            connection=connection,
+            user_id=user_id,
+            subject=str(claims["sub"]),
+        ).exists()
+    )
+
+
+@transaction.atomic
+def org_sign_in(*, connection: Connection, claims: dict[str, Any]) -> User:
+    """The person the IdP vouched for: found by the IdP's subject or by address, or
+    created (verified address) and made a member with the default role."""
+    tenant = connection.tenant
+    email = org_email_vouched(connection=connection, claims=claims)
     subject = str(claims["sub"])
     name = str(claims.get("name") or "").strip()[:150]
     link = (

@@ -3,8 +3,12 @@ once), and turn a verified assertion into the claims `org_sign_in` takes."""
 
 from __future__ import annotations
 
+import secrets
+import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
@@ -209,3 +213,66 @@ def saml_claims(*, connection: Connection, verified: dict[str, Any]) -> dict[str
     )
     groups = attributes.get(connection.saml_attr_groups, []) if connection.saml_attr_groups else []
     return {"sub": verified["name_id"], "email": email, "name": name, "groups": groups}
+
+
+# --- re-authentication and "Test connection" ------------------------------------------
+# The IdP's Response reaches the ACS as a cross-site POST, without the SameSite=Lax
+# session cookie: the ACS cannot know whose session it is for. It verifies the Response
+# as for a sign-in, keeps the outcome here for a minute, and the browser collects it on
+# a same-site GET (sso.views_saml.saml_finish), where the session is back.
+
+OUTCOME_LIFETIME = 60  # seconds between the ACS and the finish view
+
+
+@dataclass(frozen=True)
+class SamlOutcome:
+    """A verified assertion waiting for its finish view, and what it was started for."""
+
+    connection_id: int
+    purpose: str  # "reauth" or "test"
+    user_id: int | None  # who started it (the session's user then)
+    session: str  # sso.flow_cookie.session_binding of the session that started it
+    next_url: str
+    claims: dict[str, Any]  # saml_claims: what the mapping made of the assertion
+    attributes: dict[str, list[str]]  # as received, for the test's result
+    expires: float
+
+
+def saml_outcome_keep(
+    *,
+    connection: Connection,
+    purpose: str,
+    user_id: int | None,
+    session: str,
+    next_url: str,
+    verified: dict[str, Any],
+) -> str:
+    """Keep a verified assertion for OUTCOME_LIFETIME; the token names it, once."""
+    token = secrets.token_urlsafe(32)
+    outcome = SamlOutcome(
+        connection_id=connection.pk,
+        purpose=purpose,
+        user_id=user_id,
+        session=session,
+        next_url=next_url,
+        claims=saml_claims(connection=connection, verified=verified),
+        attributes=verified["attributes"],
+        expires=time.time() + OUTCOME_LIFETIME,
+    )
+    cache.set(f"sso:saml:outcome:{token}", outcome, OUTCOME_LIFETIME)
+    return token
+
+
+def saml_outcome_take(*, token: str, connection: Connection) -> SamlOutcome | None:
+    """The outcome `token` names, once: whoever deletes it first has it (a second
+    finish, a copy of the cookie, finds nothing). None when unknown, used, expired or
+    kept for another connection."""
+    if not token:
+        return None
+    key = f"sso:saml:outcome:{token}"
+    outcome = cache.get(key)
+    if not isinstance(outcome, SamlOutcome) or not cache.delete(key):
+        return None
+    if outcome.connection_id != connection.pk or outcome.expires < time.time():
+        return None
+    return outcome

@@ -3,6 +3,7 @@ the flow cookie, reading it back, the refusal page and finishing a sign-in."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -14,17 +15,23 @@ from django.utils.translation import gettext as _
 from accounts.http import session_sign_in
 from accounts.models import User
 from core.exceptions import refusal_message
+from core.permissions import SSO_MANAGE
 from mfa.pending import pending_sign_in_start
 from mfa.selectors import second_step_required
 from sessions_app.authentication import Factor, session_authenticated, session_reauthenticated
 from sso.exceptions import SignInRefused
 from sso.flow_cookie import (
     FlowCookie,
+    SamlRequest,
     flow_cookie_clear,
     flow_cookie_load,
     flow_cookie_set,
     saml_request_cookie_set,
 )
+from sso.models import Connection
+from sso.selectors import connection_for_email
+from sso.services_connections import connection_tested
+from tenants.models import Membership
 
 
 def leave_for_provider(request: HttpRequest, url: str, cookie: FlowCookie) -> HttpResponse:
@@ -42,7 +49,7 @@ def leave_for_provider(request: HttpRequest, url: str, cookie: FlowCookie) -> Ht
 
 
 def leave_for_provider_saml(
-    request: HttpRequest, url: str, *, request_id: str, connection_id: int, max_age: int
+    request: HttpRequest, url: str, *, value: SamlRequest, connection_id: int, max_age: int
 ) -> HttpResponse:
     """As leave_for_provider, with the SAML request cookie instead of the flow cookie:
     the Response comes back as a cross-site POST (sso.flow_cookie says how the cookie
@@ -50,9 +57,7 @@ def leave_for_provider_saml(
     response = render(request, "sso/leaving.html", {"url": url, "host": urlsplit(url).netloc})
     response["Refresh"] = f"0;url={url}"
     response["Referrer-Policy"] = "no-referrer"
-    saml_request_cookie_set(
-        response, request_id=request_id, connection_id=connection_id, max_age=max_age
-    )
+    saml_request_cookie_set(response, connection_id=connection_id, value=value, max_age=max_age)
     return response
 
 
@@ -92,14 +97,66 @@ def sign_in_finish(
     return response
 
 
-def reauth_finish(request: HttpRequest, cookie: FlowCookie, *, proven: bool) -> HttpResponse:
-    """The provider vouched for the signed-in person again: a fresh authentication."""
-    if not proven or not request.user.is_authenticated or request.user.pk != cookie.user_id:
+def reauth_finish(
+    request: HttpRequest, *, user_id: int | None, next_url: str, proven: bool
+) -> HttpResponse:
+    """The provider vouched for the signed-in person again: a fresh authentication.
+    `user_id` is who started it; `proven` says the provider named that same person."""
+    if not proven or not request.user.is_authenticated or request.user.pk != user_id:
         raise SignInRefused(_("That account is not the one connected to you. Try again."))
     session_reauthenticated(request.session)
-    response = HttpResponseRedirect(cookie.next_url or reverse("mfa:security"))
+    response = HttpResponseRedirect(next_url or reverse("mfa:security"))
     flow_cookie_clear(response)
     return response
 
 
-__all__ = ["Factor", "flow_for", "leave_for_provider", "reauth_finish", "refused", "sign_in_finish"]
+def _may_test(request: HttpRequest, *, user_id: int | None, connection: Connection) -> bool:
+    if not request.user.is_authenticated or request.user.pk != user_id:
+        return False
+    membership = (
+        Membership.objects.for_tenant(connection.tenant)
+        .select_related("role")
+        .filter(user=request.user)
+        .first()
+    )
+    return membership is not None and membership.role.has_permission(SSO_MANAGE)
+
+
+def connection_test_result(
+    request: HttpRequest,
+    *,
+    connection: Connection,
+    user_id: int | None,
+    claims: dict[str, Any],
+    attributes: dict[str, list[str]] | None = None,
+) -> HttpResponse:
+    """The "Test connection" round trip came back: what the IdP sent (OIDC: the ID token's claims;
+    SAML: the assertion's attributes and what the mapping made of them), shown to the
+    person who started the test, who must still manage SSO. Nobody is signed in."""
+    if not _may_test(request, user_id=user_id, connection=connection):
+        raise SignInRefused(_("Only the person who started the test can see its result."))
+    connection_tested(connection=connection, acting_user=request.user, claims=claims)  # type: ignore[arg-type]
+    email = str(claims.get("email") or "")
+    context = {
+        "tenant": connection.tenant,
+        "claims": sorted((k, v) for k, v in claims.items()),
+        "attributes": sorted(attributes.items()) if attributes is not None else None,
+        "email": email,
+        "domain_ok": bool(email)
+        and (found := connection_for_email(email=email)) is not None
+        and found.pk == connection.pk,
+    }
+    response = render(request, "sso/test_result.html", context)
+    flow_cookie_clear(response)
+    return response
+
+
+__all__ = [
+    "Factor",
+    "connection_test_result",
+    "flow_for",
+    "leave_for_provider",
+    "reauth_finish",
+    "refused",
+    "sign_in_finish",
+]

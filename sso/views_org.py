@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,15 +16,18 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import same_site_path
-from core.permissions import SSO_MANAGE
 from sso.exceptions import ConnectionRefused, SignInRefused
-from sso.flow_cookie import FlowCookie, flow_cookie_clear
+from sso.flow_cookie import FlowCookie
 from sso.forms import SsoEmailForm
-from sso.models import Connection, OrgIdentity
+from sso.models import Connection
 from sso.protocol import callback_check
 from sso.selectors import connection_for_email, email_domain, org_connections_of
-from sso.services_connections import connection_tested
-from sso.services_org import org_authorization_start, org_claims_fetch, org_sign_in
+from sso.services_org import (
+    org_authorization_start,
+    org_claims_fetch,
+    org_reauth_proven,
+    org_sign_in,
+)
 from sso.views_saml import saml_leave
 
 if TYPE_CHECKING:
@@ -32,13 +35,13 @@ if TYPE_CHECKING:
 
 from sso.views_flow import (
     Factor,
+    connection_test_result,
     flow_for,
     leave_for_provider,
     reauth_finish,
     refused,
     sign_in_finish,
 )
-from tenants.models import Membership
 
 
 def callback_uri(request: HttpRequest) -> str:
@@ -48,16 +51,9 @@ def callback_uri(request: HttpRequest) -> str:
 def org_leave(
     request: HttpRequest, connection: Connection, *, purpose: str, next_url: str
 ) -> HttpResponse:
-    """Off to the organisation's IdP, remembering why (sign-in or test)."""
+    """Off to the organisation's IdP, remembering why (sign-in, re-authentication or test)."""
     if connection.is_saml:
-        if purpose != "org":
-            raise ConnectionRefused(
-                _(
-                    "Testing and re-authentication through SAML are not available yet: sign in "
-                    "with “Continue with SSO” instead."
-                )
-            )
-        return saml_leave(request, connection, next_url=next_url)
+        return saml_leave(request, connection, purpose=purpose, next_url=next_url)
     url, flow = org_authorization_start(connection=connection, redirect_uri=callback_uri(request))
     user_id = request.user.pk if request.user.is_authenticated else None
     cookie = FlowCookie(
@@ -111,18 +107,6 @@ def org_reauth(request: AuthenticatedRequest, connection_id: int) -> HttpRespons
         return refused(request, error)
 
 
-def _may_test(request: HttpRequest, cookie: FlowCookie, connection: Connection) -> bool:
-    if not request.user.is_authenticated or request.user.pk != cookie.user_id:
-        return False
-    membership = (
-        Membership.objects.for_tenant(connection.tenant)
-        .select_related("role")
-        .filter(user=request.user)
-        .first()
-    )
-    return membership is not None and membership.role.has_permission(SSO_MANAGE)
-
-
 @never_cache
 @require_GET
 def sso_callback(request: HttpRequest) -> HttpResponse:
@@ -143,15 +127,14 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
             connection=connection, code=code, flow=cookie.flow, redirect_uri=callback_uri(request)
         )
         if cookie.purpose == "test":
-            return _test_result(request, cookie, connection, claims)
+            return connection_test_result(
+                request, connection=connection, user_id=cookie.user_id, claims=claims
+            )
         if cookie.purpose == "reauth":
-            proven = OrgIdentity.objects.filter(
-                tenant=connection.tenant,
-                connection=connection,
-                user_id=cookie.user_id or 0,
-                subject=str(claims["sub"]),
-            ).exists()
-            return reauth_finish(request, cookie, proven=proven)
+            proven = org_reauth_proven(connection=connection, user_id=cookie.user_id, claims=claims)
+            return reauth_finish(
+                request, user_id=cookie.user_id, next_url=cookie.next_url, proven=proven
+            )
         user = org_sign_in(connection=connection, claims=claims)
     except (SignInRefused, ConnectionRefused) as error:
         return refused(request, error)
@@ -160,23 +143,3 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
     )
     # The IdP is the organisation's authority on how its people authenticate.
     return sign_in_finish(request, user, factor=Factor.SSO, next_url=next_url, second_step=False)
-
-
-def _test_result(
-    request: HttpRequest, cookie: FlowCookie, connection: Connection, claims: dict[str, Any]
-) -> HttpResponse:
-    if not _may_test(request, cookie, connection):
-        raise SignInRefused(_("Only the person who started the test can see its result."))
-    connection_tested(connection=connection, acting_user=request.user, claims=claims)  # type: ignore[arg-type]
-    email = str(claims.get("email") or "")
-    context = {
-        "tenant": connection.tenant,
-        "claims": sorted((k, v) for k, v in claims.items()),
-        "email": email,
-        "domain_ok": bool(email)
-        and (found := connection_for_email(email=email)) is not None
-        and found.pk == connection.pk,
-    }
-    response = render(request, "sso/test_result.html", context)
-    flow_cookie_clear(response)
-    return response

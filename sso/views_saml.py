@@ -1,9 +1,20 @@
-"""SAML 2.0: the SP metadata an owner pastes into the IdP, and the Assertion Consumer
-Service the IdP POSTs the signed Response to (sso.saml says what is verified)."""
+"""SAML 2.0: the SP metadata an owner pastes into the IdP, the Assertion Consumer
+Service the IdP POSTs the signed Response to (sso.saml says what is verified), and the
+finish view where a re-authentication or a "Test connection" ends.
+
+Why a finish view: the session cookie is SameSite=Lax, so the IdP's cross-site POST
+reaches the ACS without it. A sign-in needs no session (it makes one); a
+re-authentication and a test are about the session's user. The ACS verifies the
+Response exactly as for a sign-in, keeps the outcome for a minute (single use, named by
+a cookie only this browser has, bound to the session that started it), and redirects;
+the top-level GET that follows carries the session cookie again."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+import hmac
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -11,13 +22,39 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import same_site_path
+from core.security_log import security_event
 from sso.exceptions import SignInRefused
-from sso.flow_cookie import saml_request_cookie_clear, saml_request_cookie_load
+from sso.flow_cookie import (
+    SamlRequest,
+    saml_finish_cookie_clear,
+    saml_finish_cookie_load,
+    saml_finish_cookie_set,
+    saml_request_cookie_clear,
+    saml_request_cookie_load,
+    session_binding,
+)
 from sso.models import Connection
 from sso.saml import REQUEST_LIFETIME, authn_request, response_verify, sp_metadata_xml
-from sso.services_org import org_sign_in
-from sso.services_saml import saml_claims, saml_data, saml_urls
-from sso.views_flow import Factor, leave_for_provider_saml, refused, sign_in_finish
+from sso.services_org import org_reauth_proven, org_sign_in
+from sso.services_saml import (
+    OUTCOME_LIFETIME,
+    saml_claims,
+    saml_data,
+    saml_outcome_keep,
+    saml_outcome_take,
+    saml_urls,
+)
+from sso.views_flow import (
+    Factor,
+    connection_test_result,
+    leave_for_provider_saml,
+    reauth_finish,
+    refused,
+    sign_in_finish,
+)
+
+# What the ACS hands over to the finish view instead of signing in.
+HANDED_OVER = frozenset({"reauth", "test"})
 
 
 def _saml_connection(tenant_id: int) -> Connection:
@@ -42,15 +79,29 @@ def saml_metadata(request: HttpRequest, tenant_id: int) -> HttpResponse:
     return HttpResponse(xml, content_type="application/samlmetadata+xml; charset=utf-8")
 
 
-def saml_leave(request: HttpRequest, connection: Connection, *, next_url: str) -> HttpResponse:
-    """Off to the IdP with an AuthnRequest; `next_url` travels as RelayState."""
+def saml_leave(
+    request: HttpRequest, connection: Connection, *, purpose: str, next_url: str
+) -> HttpResponse:
+    """Off to the IdP with an AuthnRequest. A sign-in's `next_url` travels as RelayState;
+    a re-authentication's or a test's stays in the signed request cookie, with who
+    started it and their session's binding (the IdP's RelayState is not trusted there)."""
+    handed_over = purpose in HANDED_OVER
     url, request_id = authn_request(
         data=saml_data(connection),
         urls=saml_urls(request, tenant_id=connection.tenant_id),
-        relay_state=next_url,
+        relay_state="" if handed_over else next_url,
     )
+    value = SamlRequest(request_id=request_id)
+    if handed_over:
+        value = SamlRequest(
+            request_id=request_id,
+            purpose=purpose,
+            user_id=request.user.pk if request.user.is_authenticated else None,
+            session=session_binding(request),
+            next_url=next_url,
+        )
     return leave_for_provider_saml(
-        request, url, request_id=request_id, connection_id=connection.pk, max_age=REQUEST_LIFETIME
+        request, url, value=value, connection_id=connection.pk, max_age=REQUEST_LIFETIME
     )
 
 
@@ -60,7 +111,7 @@ def saml_leave(request: HttpRequest, connection: Connection, *, next_url: str) -
 def saml_acs(request: HttpRequest, tenant_id: int) -> HttpResponse:
     connection = _saml_connection(tenant_id)
     relay_state = request.POST.get("RelayState", "")
-    browser_request_id = saml_request_cookie_load(
+    started = saml_request_cookie_load(
         request, connection_id=connection.pk, max_age=REQUEST_LIFETIME
     )
     try:
@@ -71,20 +122,89 @@ def saml_acs(request: HttpRequest, tenant_id: int) -> HttpResponse:
             data=saml_data(connection),
             urls=saml_urls(request, tenant_id=connection.tenant_id),
             saml_response=request.POST.get("SAMLResponse", ""),
-            browser_request_id=browser_request_id,
+            browser_request_id=started.request_id if started else "",
         )
-        user = org_sign_in(
-            connection=connection, claims=saml_claims(connection=connection, verified=verified)
-        )
+        # Only a Response to this browser's request is a re-authentication or a test
+        # (response_verify matched the two); an IdP-initiated one is a sign-in.
+        if started is not None and verified["in_response_to"] and started.purpose in HANDED_OVER:
+            response = _hand_over(connection, started, verified)
+        else:
+            user = org_sign_in(
+                connection=connection, claims=saml_claims(connection=connection, verified=verified)
+            )
+            next_url = next_url or reverse(
+                "tenant:dashboard", kwargs={"tenant_slug": connection.tenant.slug}
+            )
+            # The IdP is the organisation's authority on how its people authenticate.
+            response = sign_in_finish(
+                request, user, factor=Factor.SSO, next_url=next_url, second_step=False
+            )
     except SignInRefused as error:
         response = refused(request, error)
-    else:
-        next_url = next_url or reverse(
-            "tenant:dashboard", kwargs={"tenant_slug": connection.tenant.slug}
-        )
-        # The IdP is the organisation's authority on how its people authenticate.
-        response = sign_in_finish(
-            request, user, factor=Factor.SSO, next_url=next_url, second_step=False
-        )
     saml_request_cookie_clear(response)  # single use, whatever the answer
+    return response
+
+
+def _hand_over(
+    connection: Connection, started: SamlRequest, verified: dict[str, Any]
+) -> HttpResponse:
+    """Keep the verified outcome and send the browser on to the finish view (a GET
+    on this site, which carries the session cookie); nobody is signed in here."""
+    token = saml_outcome_keep(
+        connection=connection,
+        purpose=started.purpose,
+        user_id=started.user_id,
+        session=started.session,
+        next_url=started.next_url,
+        verified=verified,
+    )
+    response = HttpResponseRedirect(
+        reverse("sso:saml-finish", kwargs={"tenant_id": connection.tenant_id})
+    )
+    saml_finish_cookie_set(
+        response, token=token, connection_id=connection.pk, max_age=OUTCOME_LIFETIME
+    )
+    return response
+
+
+@never_cache
+@require_GET
+def saml_finish(request: HttpRequest, tenant_id: int) -> HttpResponse:
+    """A SAML re-authentication or test, completed where the session is known: the
+    outcome is taken once, and only by the session (and user) that started it."""
+    connection = _saml_connection(tenant_id)
+    token = saml_finish_cookie_load(request, connection_id=connection.pk, max_age=OUTCOME_LIFETIME)
+    outcome = saml_outcome_take(token=token, connection=connection)
+    try:
+        if outcome is None:
+            security_event("sso.saml_finish_unknown", connection=connection.pk)
+            raise SignInRefused(_("This confirmation expired or was already used. Start again."))
+        same_session = request.user.is_authenticated and hmac.compare_digest(
+            outcome.session.encode(), session_binding(request).encode()
+        )
+        if not outcome.session or not same_session or request.user.pk != outcome.user_id:
+            security_event("sso.saml_finish_other_session", connection=connection.pk)
+            raise SignInRefused(
+                _("This confirmation was started in another browser or session. Start again.")
+            )
+        if outcome.purpose == "test":
+            response = connection_test_result(
+                request,
+                connection=connection,
+                user_id=outcome.user_id,
+                claims=outcome.claims,
+                attributes=outcome.attributes,
+            )
+        else:
+            proven = org_reauth_proven(
+                connection=connection, user_id=outcome.user_id, claims=outcome.claims
+            )
+            if not proven:
+                security_event("sso.saml_reauth_other_identity", connection=connection.pk)
+            response = reauth_finish(
+                request, user_id=outcome.user_id, next_url=outcome.next_url, proven=proven
+            )
+    except SignInRefused as error:
+        response = refused(request, error)
+    saml_finish_cookie_clear(response)  # single use, whatever the answer
     return response

@@ -128,7 +128,9 @@ def social_callback(request: HttpRequest, provider: str) -> HttpResponse:
             proven = SocialIdentity.objects.filter(
                 user_id=cookie.user_id or 0, provider=identity.provider, subject=identity.subject
             ).exists()
-            return reauth_finish(request, cookie, proven=proven)
+            return reauth_finish(
+                request, user_id=cookie.user_id, next_url=cookie.next_url, proven=proven
+            )
         user = social_sign_in(identity=identity)
     except (SignInRefused, LinkRefused, SsoRequired) as error:
         return refused(request, error, status=400 if isinstance(error, SignInRefused) else 403)
