@@ -10,6 +10,7 @@ import pytest
 
 from tests.sso.dns_server import LocalDNS
 from tests.sso.idp import LocalIdP
+from tests.sso.saml_idp import LocalSamlIdP
 
 
 @pytest.fixture
@@ -74,3 +75,40 @@ def acme_sso(acme: Any, owner: Any, idp: LocalIdP, dns_server: LocalDNS, setting
         require_sso=False,
         auto_join=False,
     )
+
+
+@pytest.fixture
+def saml_idp() -> LocalSamlIdP:
+    return LocalSamlIdP()
+
+
+@pytest.fixture
+def acme_saml(
+    acme: Any, owner: Any, dns_server: LocalDNS, saml_idp: LocalSamlIdP, live_server: Any
+) -> Any:
+    """Acme verified example.com and connected the local SAML IdP; the IdP has read
+    Acme's SP metadata from the live server."""
+    from sso.services_saml import saml_connection_save
+    from tenants.models import Role
+    from tests.sso.test_saml import metadata_path, verified_domain
+
+    verified_domain(acme, owner, dns_server)
+    connection = saml_connection_save(
+        tenant=acme,
+        acting_user=owner,
+        idp_metadata=saml_idp.metadata,
+        default_role=Role.objects.get(tenant=acme, key="member"),
+        require_sso=False,
+        auto_join=False,
+        attr_first_name="firstName",
+        attr_last_name="lastName",
+    )
+    saml_idp.trust(live_server.url + metadata_path(connection))
+    return connection
+
+
+@pytest.fixture
+def refusals(caplog: pytest.LogCaptureFixture) -> Any:
+    """The security events logged so far (the live server logs in this process)."""
+    caplog.set_level("WARNING", logger="pacetrack.security")
+    return lambda: [getattr(r, "event", "") for r in caplog.records]

@@ -15,8 +15,7 @@ from django.urls import reverse
 from accounts.models import User
 from core.models import AuditEvent
 from sso.models import Connection, OrgIdentity
-from sso.services_saml import saml_connection_save
-from tenants.models import Membership, Role
+from tenants.models import Membership
 from tests.sso.dns_server import LocalDNS
 from tests.sso.saml_idp import LocalSamlIdP, post_response
 
@@ -29,38 +28,12 @@ SAMLP = "urn:oasis:names:tc:SAML:2.0:protocol"
 DS = "http://www.w3.org/2000/09/xmldsig#"
 
 
-@pytest.fixture
-def saml_idp() -> LocalSamlIdP:
-    return LocalSamlIdP()
-
-
 def verified_domain(acme: Any, owner: Any, dns_server: LocalDNS) -> None:
     from sso.services_domains import domain_add, domain_verify
 
     domain = domain_add(tenant=acme, domain="example.com", acting_user=owner)
     dns_server.publish(domain.record_name, domain.token)
     domain_verify(tenant=acme, domain=domain, acting_user=owner)
-
-
-@pytest.fixture
-def acme_saml(
-    acme: Any, owner: Any, dns_server: LocalDNS, saml_idp: LocalSamlIdP, live_server: Any
-) -> Connection:
-    """Acme verified example.com and connected the local SAML IdP; the IdP has read
-    Acme's SP metadata from the live server."""
-    verified_domain(acme, owner, dns_server)
-    connection = saml_connection_save(
-        tenant=acme,
-        acting_user=owner,
-        idp_metadata=saml_idp.metadata,
-        default_role=Role.objects.get(tenant=acme, key="member"),
-        require_sso=False,
-        auto_join=False,
-        attr_first_name="firstName",
-        attr_last_name="lastName",
-    )
-    saml_idp.trust(live_server.url + metadata_path(connection))
-    return connection
 
 
 def metadata_path(connection: Connection) -> str:
@@ -105,13 +78,6 @@ def signed_in_as(live_server: Any, session: requests.Session) -> str | None:
         return None
     found = re.search(r"[\w.+-]+@example\.com", response.text)
     return found[0] if found else ""
-
-
-@pytest.fixture
-def refusals(caplog: pytest.LogCaptureFixture) -> Any:
-    """The security events logged so far (the live server logs in this process)."""
-    caplog.set_level("WARNING", logger="pacetrack.security")
-    return lambda: [getattr(r, "event", "") for r in caplog.records]
 
 
 def assert_refused(

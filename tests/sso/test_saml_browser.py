@@ -1,5 +1,6 @@
-"""SP-initiated SAML sign-in in Chromium: email-first page, the IdP on loopback, the
-signed response POSTed to the ACS, and the new member lands in the organisation."""
+"""SAML in Chromium: SP-initiated sign-in (email-first page, the IdP on loopback, the
+signed response POSTed to the ACS, the new member lands in the organisation), and
+re-authentication at an IdP on another site, where SameSite cookies are real."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from accounts.models import User
 from sso.services_saml import saml_connection_save
 from tenants.models import Membership, Role
 from tests.config.pagecheck import PageWatch
+from tests.mfa.helpers import age_sign_in
 from tests.sessions_app.test_browser import _sign_in as sign_in
 from tests.sso.dns_server import LocalDNS
 from tests.sso.saml_idp import LocalSamlIdP, SamlIdPServer
@@ -96,3 +98,101 @@ def test_the_sso_page_with_a_saml_connection_meets_the_quality_bar(
         context.close()
 
     assert not problems
+
+
+PROTECTED = "/account/security/authenticator/"  # mfa:totp-setup, @reauth_required
+
+
+def test_a_saml_member_confirms_a_sensitive_action_at_a_cross_site_idp(
+    _browser: Any, live_server: Any, acme: Any, owner: Any, dns_server: LocalDNS, settings: Any
+) -> None:
+    """As in production: Secure cookies (Chromium treats http://localhost as secure), the
+    IdP on another site (127.0.0.1) and the session cookie SameSite=Lax. The IdP's POST
+    to the ACS carries the SAML request cookie (SameSite=None) but not the session; the
+    re-authentication completes on the same-site GET the ACS redirects to."""
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
+    server = SamlIdPServer(host="127.0.0.1").start()
+    try:
+        verified_domain(acme, owner, dns_server)
+        connection = saml_connection_save(
+            tenant=acme,
+            acting_user=owner,
+            idp_metadata=server.idp.metadata,
+            default_role=Role.objects.get(tenant=acme, key="member"),
+            require_sso=False,
+            auto_join=False,
+        )
+        server.idp.trust(live_server.url + metadata_path(connection))
+        server.acs_url = acs_url(live_server, connection)
+        server.email = "sam@example.com"
+        context = _browser.new_context(base_url=live_server.url)
+        context.set_default_timeout(10_000)
+        try:
+            page = context.new_page()
+            page.goto("/auth/sso/")
+            page.get_by_label("Work email").fill("sam@example.com")
+            page.get_by_role("button", name="Continue", exact=True).click()
+            page.get_by_role("button", name="Sign in at the IdP").click()
+            page.wait_for_url(f"**/t/{acme.slug}/")
+            age_sign_in(User.objects.get(email="sam@example.com"), minutes=20)
+
+            page.goto(PROTECTED)
+            page.get_by_role("button", name="Confirm with Acme SSO").click()
+            with page.expect_request("**/acs/") as posted:
+                page.get_by_role("button", name="Sign in at the IdP").click()
+            page.wait_for_url(f"**{PROTECTED}")
+
+            assert page.get_by_role("heading", name="Set up an authenticator app").is_visible()
+            sent = posted.value.header_value("cookie") or ""
+            assert "pacetrack-saml=" in sent  # the request cookie crossed sites
+            assert settings.SESSION_COOKIE_NAME not in sent  # the session did not
+            names = {c["name"] for c in context.cookies()}
+            assert not {n for n in names if "pacetrack-saml" in n}  # both used once
+        finally:
+            context.close()
+    finally:
+        server.stop()
+
+
+def test_a_colleague_s_idp_account_does_not_confirm_in_the_browser(
+    _browser: Any, live_server: Any, acme: Any, owner: Any, dns_server: LocalDNS, settings: Any
+) -> None:
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
+    server = SamlIdPServer(host="127.0.0.1").start()
+    try:
+        verified_domain(acme, owner, dns_server)
+        connection = saml_connection_save(
+            tenant=acme,
+            acting_user=owner,
+            idp_metadata=server.idp.metadata,
+            default_role=Role.objects.get(tenant=acme, key="member"),
+            require_sso=False,
+            auto_join=False,
+        )
+        server.idp.trust(live_server.url + metadata_path(connection))
+        server.acs_url = acs_url(live_server, connection)
+        server.email = "sam@example.com"
+        context = _browser.new_context(base_url=live_server.url)
+        context.set_default_timeout(10_000)
+        try:
+            page = context.new_page()
+            page.goto("/auth/sso/")
+            page.get_by_label("Work email").fill("sam@example.com")
+            page.get_by_role("button", name="Continue", exact=True).click()
+            page.get_by_role("button", name="Sign in at the IdP").click()
+            page.wait_for_url(f"**/t/{acme.slug}/")
+            age_sign_in(User.objects.get(email="sam@example.com"), minutes=20)
+
+            page.goto(PROTECTED)
+            page.get_by_role("button", name="Confirm with Acme SSO").click()
+            server.email = "mallory@example.com"  # signs in at the IdP as someone else
+            page.get_by_role("button", name="Sign in at the IdP").click()
+            page.wait_for_url("**/finish/")
+
+            assert "not the one connected to you" in page.content()
+            page.goto(PROTECTED)
+            assert page.get_by_role("heading", name="Confirm it's you").is_visible()
+        finally:
+            context.close()
+    finally:
+        server.stop()
