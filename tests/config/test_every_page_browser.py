@@ -31,6 +31,11 @@ NOT_PAGES = {
     "files:download": "the file itself",
     "uploads:serve": "the file itself",
     "sso:saml-metadata": "SAML SP metadata XML, read by the organisation's IdP",
+    "sso:saml-finish": (
+        "reached only by the SAML ACS's redirect; its pages are sso/refused.html (crawled as "
+        "sso:callback), the re-authentication's redirect and sso/test_result.html "
+        "(tests/sso/test_saml_browser.py, tests/sso/test_saml_reauth.py)"
+    ),
     "tenant:invite-create": "a redirect to the members page's invitation form (no-JS back link)",
     **{
         f"scim-api:{name}": "SCIM JSON for identity providers (tests/scim)"

@@ -103,96 +103,102 @@ def test_the_sso_page_with_a_saml_connection_meets_the_quality_bar(
 PROTECTED = "/account/security/authenticator/"  # mfa:totp-setup, @reauth_required
 
 
-def test_a_saml_member_confirms_a_sensitive_action_at_a_cross_site_idp(
-    _browser: Any, live_server: Any, acme: Any, owner: Any, dns_server: LocalDNS, settings: Any
-) -> None:
-    """As in production: Secure cookies (Chromium treats http://localhost as secure), the
-    IdP on another site (127.0.0.1) and the session cookie SameSite=Lax. The IdP's POST
-    to the ACS carries the SAML request cookie (SameSite=None) but not the session; the
-    re-authentication completes on the same-site GET the ACS redirects to."""
+@pytest.fixture
+def cross_site_idp(
+    acme: Any, owner: Any, dns_server: LocalDNS, live_server: Any, settings: Any
+) -> Iterator[SamlIdPServer]:
+    """As in production: Secure cookies (Chromium treats http://localhost as a secure
+    origin), Acme's IdP on another site (127.0.0.1, the app being on localhost) and the
+    session cookie SameSite=Lax: the IdP's POST to the ACS carries the SAML request
+    cookie (SameSite=None) but not the session. The IdP signs in sam@example.com."""
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
     server = SamlIdPServer(host="127.0.0.1").start()
-    try:
-        verified_domain(acme, owner, dns_server)
-        connection = saml_connection_save(
-            tenant=acme,
-            acting_user=owner,
-            idp_metadata=server.idp.metadata,
-            default_role=Role.objects.get(tenant=acme, key="member"),
-            require_sso=False,
-            auto_join=False,
-        )
-        server.idp.trust(live_server.url + metadata_path(connection))
-        server.acs_url = acs_url(live_server, connection)
-        server.email = "sam@example.com"
-        context = _browser.new_context(base_url=live_server.url)
-        context.set_default_timeout(10_000)
-        try:
-            page = context.new_page()
-            page.goto("/auth/sso/")
-            page.get_by_label("Work email").fill("sam@example.com")
-            page.get_by_role("button", name="Continue", exact=True).click()
-            page.get_by_role("button", name="Sign in at the IdP").click()
-            page.wait_for_url(f"**/t/{acme.slug}/")
-            age_sign_in(User.objects.get(email="sam@example.com"), minutes=20)
+    verified_domain(acme, owner, dns_server)
+    connection = saml_connection_save(
+        tenant=acme,
+        acting_user=owner,
+        idp_metadata=server.idp.metadata,
+        default_role=Role.objects.get(tenant=acme, key="member"),
+        require_sso=False,
+        auto_join=False,
+    )
+    server.idp.trust(live_server.url + metadata_path(connection))
+    server.acs_url = acs_url(live_server, connection)
+    server.email = "sam@example.com"
+    yield server
+    server.stop()
 
-            page.goto(PROTECTED)
-            page.get_by_role("button", name="Confirm with Acme SSO").click()
-            with page.expect_request("**/acs/") as posted:
-                page.get_by_role("button", name="Sign in at the IdP").click()
-            page.wait_for_url(f"**{PROTECTED}")
 
-            assert page.get_by_role("heading", name="Set up an authenticator app").is_visible()
-            sent = posted.value.header_value("cookie") or ""
-            assert "pacetrack-saml=" in sent  # the request cookie crossed sites
-            assert settings.SESSION_COOKIE_NAME not in sent  # the session did not
-            names = {c["name"] for c in context.cookies()}
-            assert not {n for n in names if "pacetrack-saml" in n}  # both used once
-        finally:
-            context.close()
-    finally:
-        server.stop()
+def _signed_in_by_saml(page: Any, acme: Any) -> None:
+    page.goto("/auth/sso/")
+    page.get_by_label("Work email").fill("sam@example.com")
+    page.get_by_role("button", name="Continue", exact=True).click()
+    page.get_by_role("button", name="Sign in at the IdP").click()
+    page.wait_for_url(f"**/t/{acme.slug}/")
+    age_sign_in(User.objects.get(email="sam@example.com"), minutes=20)
+
+
+def test_a_saml_member_confirms_a_sensitive_action_at_a_cross_site_idp(
+    browser_context: Any, acme: Any, cross_site_idp: SamlIdPServer, settings: Any
+) -> None:
+    """The re-authentication completes on the same-site GET the ACS redirects to."""
+    page = browser_context.new_page()
+    _signed_in_by_saml(page, acme)
+
+    page.goto(PROTECTED)
+    page.get_by_role("button", name="Confirm with Acme SSO").click()
+    with page.expect_request("**/acs/") as posted:
+        page.get_by_role("button", name="Sign in at the IdP").click()
+    page.wait_for_url(f"**{PROTECTED}")
+
+    assert page.get_by_role("heading", name="Set up an authenticator app").is_visible()
+    sent = posted.value.header_value("cookie") or ""
+    assert "pacetrack-saml=" in sent  # the request cookie crossed sites
+    assert settings.SESSION_COOKIE_NAME not in sent  # the session did not
+    names = {c["name"] for c in browser_context.cookies()}
+    assert not {n for n in names if "pacetrack-saml" in n}  # both used once
 
 
 def test_a_colleague_s_idp_account_does_not_confirm_in_the_browser(
-    _browser: Any, live_server: Any, acme: Any, owner: Any, dns_server: LocalDNS, settings: Any
+    browser_context: Any, acme: Any, cross_site_idp: SamlIdPServer
 ) -> None:
-    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
-    server = SamlIdPServer(host="127.0.0.1").start()
+    page = browser_context.new_page()
+    _signed_in_by_saml(page, acme)
+    cross_site_idp.email = "mallory@example.com"  # at the IdP now: someone else
+
+    page.goto(PROTECTED)
+    page.get_by_role("button", name="Confirm with Acme SSO").click()
+    page.get_by_role("button", name="Sign in at the IdP").click()
+    page.wait_for_url("**/finish/")
+
+    assert "not the one connected to you" in page.content()
+    page.goto(PROTECTED)
+    assert page.get_by_role("heading", name="Confirm it's you").is_visible()
+
+
+def test_an_owner_tests_the_saml_connection_and_reads_the_attributes_on_a_phone(
+    _browser: Any, live_server: Any, acme: Any, owner: Any, cross_site_idp: SamlIdPServer
+) -> None:
+    """The result page meets the quality bar (no overflow at 390 px, no CSP or axe
+    fault) and the owner is still themselves afterwards."""
+    context = _browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
+    context.set_default_timeout(10_000)
     try:
-        verified_domain(acme, owner, dns_server)
-        connection = saml_connection_save(
-            tenant=acme,
-            acting_user=owner,
-            idp_metadata=server.idp.metadata,
-            default_role=Role.objects.get(tenant=acme, key="member"),
-            require_sso=False,
-            auto_join=False,
-        )
-        server.idp.trust(live_server.url + metadata_path(connection))
-        server.acs_url = acs_url(live_server, connection)
-        server.email = "sam@example.com"
-        context = _browser.new_context(base_url=live_server.url)
-        context.set_default_timeout(10_000)
-        try:
-            page = context.new_page()
-            page.goto("/auth/sso/")
-            page.get_by_label("Work email").fill("sam@example.com")
-            page.get_by_role("button", name="Continue", exact=True).click()
-            page.get_by_role("button", name="Sign in at the IdP").click()
-            page.wait_for_url(f"**/t/{acme.slug}/")
-            age_sign_in(User.objects.get(email="sam@example.com"), minutes=20)
+        page = context.new_page()
+        watch = PageWatch.attach(page)
+        sign_in(page, owner.email)
+        page.goto(f"/t/{acme.slug}/settings/sso/")
+        page.get_by_role("button", name="Test connection").click()
+        page.get_by_role("button", name="Sign in at the IdP").click()
+        page.wait_for_url("**/finish/")
 
-            page.goto(PROTECTED)
-            page.get_by_role("button", name="Confirm with Acme SSO").click()
-            server.email = "mallory@example.com"  # signs in at the IdP as someone else
-            page.get_by_role("button", name="Sign in at the IdP").click()
-            page.wait_for_url("**/finish/")
-
-            assert "not the one connected to you" in page.content()
-            page.goto(PROTECTED)
-            assert page.get_by_role("heading", name="Confirm it's you").is_visible()
-        finally:
-            context.close()
+        attributes = page.get_by_test_id("saml-attributes")
+        assert "sam@example.com" in attributes.inner_text()
+        assert page.get_by_text("would be signed in").is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert not page.evaluate("window.__cspViolations")
+        assert not watch.axe()
+        page.goto("/account/")
+        assert owner.email in page.content()
     finally:
-        server.stop()
+        context.close()
