@@ -96,6 +96,18 @@ def test_the_middleware_reads_the_user_it_already_has(
     assert timezone.get_current_timezone_name() == "UTC"
 
 
+def test_a_check_refuses_the_middleware_above_what_it_needs(settings: Any) -> None:
+    from accounts.checks import check_user_locale_middleware
+
+    assert check_user_locale_middleware() == []
+    middleware = [m for m in settings.MIDDLEWARE if m != "accounts.middleware.UserLocaleMiddleware"]
+    settings.MIDDLEWARE = ["accounts.middleware.UserLocaleMiddleware", *middleware]
+    assert [error.id for error in check_user_locale_middleware()] == [
+        "accounts.E001",
+        "accounts.E001",
+    ]
+
+
 # --- Dates in the person's zone ------------------------------------------------------
 
 
