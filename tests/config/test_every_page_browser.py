@@ -32,6 +32,7 @@ NOT_PAGES = {
     "uploads:serve": "the file itself",
     "sso:saml-metadata": "SAML SP metadata XML, read by the organisation's IdP",
     "tenant:invite-create": "a redirect to the members page's invitation form (no-JS back link)",
+    "set_language": "Django's language switch: a redirect to `next` (the footer picker posts)",
     **{
         f"scim-api:{name}": "SCIM JSON for identity providers (tests/scim)"
         for name in (
