@@ -778,6 +778,11 @@ EXTRA_METHODS_BY_PATH_PREFIX = {"/scim/v2/": ("PUT", "PATCH", "DELETE")}
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("ar", "العربية")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The signed-out language picker's cookie (Django's set_language), kept like the session's.
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_NAME = ("__Host-" if LANGUAGE_COOKIE_SECURE else "") + "pacetrack-language"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE: Literal["Lax", "Strict", "None"] = "Lax"
 # The server's zone; each signed-in person's pages and emails use User.time_zone.
 TIME_ZONE = "UTC"
 USE_I18N = True
