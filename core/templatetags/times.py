@@ -106,17 +106,16 @@ def _format(value: dt.datetime | dt.date, pattern: str, formats: _Formats) -> st
     )
 
 
-def _exact(value: dt.datetime | dt.date) -> str:
+def _exact(value: dt.datetime | dt.date, formats: _Formats) -> str:
     """The full date and time of a local datetime, the full date of a date."""
-    formats = _formats(translation.get_language())
     if not isinstance(value, dt.datetime):
         return _format(value, formats.day_month_year, formats)
     return _format(value, formats.exact, formats)
 
 
-def _date(day: dt.date, today: dt.date) -> str:
+def _date(day: dt.date, today: dt.date, formats: _Formats | None = None) -> str:
     """The day and month, with the year when it is not this one."""
-    formats = _formats(translation.get_language())
+    formats = formats or _formats(translation.get_language())
     pattern = formats.day_month if day.year == today.year else formats.day_month_year
     return _format(day, pattern, formats)
 
@@ -173,9 +172,10 @@ def when(value: dt.datetime | dt.date | None, style: str = "") -> SafeString | s
         day = value.date()
     else:
         day = value
-    words = _date(day, timezone.localdate()) if style == "date" else relative_time(value)
+    formats = _formats(translation.get_language())
+    words = _date(day, timezone.localdate(), formats) if style == "date" else relative_time(value)
     # What format_html would give: every part escaped (html.escape is what escape() calls).
     return SafeString(
-        f'<time datetime="{escape(value.isoformat())}" title="{escape(_exact(value))}">'
+        f'<time datetime="{escape(value.isoformat())}" title="{escape(_exact(value, formats))}">'
         f"{escape(words)}</time>"
     )
