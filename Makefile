@@ -67,14 +67,14 @@ MESSAGES_IGNORE := --ignore=node_modules --ignore=static --ignore=staticfiles --
 	--ignore=bench --ignore=var --ignore=docs --ignore=locale --ignore=cluster
 
 ## messages: extract the marked strings into locale/{de,ar}/LC_MESSAGES/django.po, take the
-## translations from locale/_parts/*.po (the source of truth), compile the .mo files (needs gettext)
+## translations from locale/_parts/*.po (their only source), compile the .mo files (needs gettext)
 messages: deps
 	@command -v msgmerge >/dev/null || { echo "make messages needs GNU gettext (Debian: apt-get install gettext)" >&2; exit 1; }
 	$(MANAGE) makemessages $(addprefix -l ,$(LOCALES)) --no-obsolete --no-wrap $(MESSAGES_IGNORE)
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; for lang in $(LOCALES); do \
 	  po=locale/$$lang/LC_MESSAGES/django.po; \
 	  msgcat --use-first --no-wrap -o "$$tmp/parts.po" locale/_parts/*.$$lang.po; \
-	  msgmerge --quiet --no-fuzzy-matching --no-wrap --compendium="$$po" -o "$$tmp/merged.po" "$$tmp/parts.po" "$$po"; \
+	  msgmerge --quiet --no-fuzzy-matching --no-wrap -o "$$tmp/merged.po" "$$tmp/parts.po" "$$po"; \
 	  msgattrib --no-obsolete --no-wrap -o "$$po" "$$tmp/merged.po"; \
 	  msgfmt --check --statistics -o /dev/null "$$po"; \
 	done
