@@ -217,7 +217,10 @@ def test_the_compiled_catalogue_is_the_committed_one(lang: str, tmp_path: Path) 
         assert gettext.GNUTranslations(mo)._catalog == gettext.GNUTranslations(fresh)._catalog  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("part", sorted((ROOT / "locale" / "_parts").glob("*.po")), ids=str)
+PARTS = sorted((ROOT / "locale" / "_parts").glob("*.po"))
+
+
+@pytest.mark.parametrize("part", PARTS, ids=[part.name for part in PARTS])
 def test_every_part_is_complete(part: Path) -> None:
     """Each area's translations (locale/_parts/AREA.LANG.po), before `make messages`."""
     _needs_gettext()
