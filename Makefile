@@ -70,6 +70,8 @@ MESSAGES_IGNORE := --ignore=node_modules --ignore=static --ignore=staticfiles --
 ## translations from locale/_parts/*.po (their only source), compile the .mo files (needs gettext)
 messages: deps
 	@command -v msgmerge >/dev/null || { echo "make messages needs GNU gettext (Debian: apt-get install gettext)" >&2; exit 1; }
+	@# A fresh extraction: makemessages would otherwise guess (fuzzy) from the last catalogue.
+	rm -f $(foreach lang,$(LOCALES),locale/$(lang)/LC_MESSAGES/django.po)
 	$(MANAGE) makemessages $(addprefix -l ,$(LOCALES)) --no-obsolete --no-wrap $(MESSAGES_IGNORE)
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; for lang in $(LOCALES); do \
 	  po=locale/$$lang/LC_MESSAGES/django.po; \
