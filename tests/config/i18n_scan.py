@@ -47,8 +47,9 @@ TEXT_DATA_ATTRIBUTE = re.compile(r"^data-(confirm(-[a-z]+)?|([a-z]+-)*(label|tex
 # is sent, never shown: its content is the text, checked as a text node).
 BUTTON_INPUTS = {"submit", "button", "reset"}
 TRANSLATE_BLOCKS = {"blocktranslate": "endblocktranslate", "blocktrans": "endblocktrans"}
-# A placeholder for a variable or tag: no letter, and not HTML syntax.
-HOLE = "\x00"
+# A placeholder for a variable or tag: no letter, not HTML syntax, and allowed in a tag
+# (the parser reads `<fieldset{% if x %} …` as text if the tag name runs into a NUL).
+HOLE = "\ufffc"
 
 
 @dataclass(frozen=True)
@@ -63,12 +64,15 @@ class Untranslated:
 
 
 def _has_letters(text: str) -> bool:
-    return bool(LETTER.search(NOT_PROSE.sub(" ", text.replace(BRAND, "").replace(HOLE, " "))))
+    """Words, that is: two letters at least (a lone letter is a logo mark or an initial)."""
+    prose = NOT_PROSE.sub(" ", text.replace(BRAND, "").replace(HOLE, " "))
+    return len(LETTER.findall(prose)) > 1
 
 
 def _holes_for(source: str) -> str:
-    """A stand-in for template syntax: one placeholder, the same number of lines."""
-    return HOLE + "\n" * source.count("\n")
+    """A stand-in for template syntax: one placeholder (spaced, so it never joins a tag
+    name or an attribute name), the same number of lines."""
+    return f" {HOLE} " + "\n" * source.count("\n")
 
 
 def html_of(template_source: str) -> str:
@@ -111,7 +115,7 @@ class _Reader(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in VERBATIM:
             self.verbatim_depth += 1
-        # `{% if x %}title="…"{% endif %}` reads as an attribute named "\x00title".
+        # `{% if x %}title="…"{% endif %}` leaves a placeholder next to the name.
         values = {name.strip(HOLE): value or "" for name, value in attrs}
         for name, value in values.items():
             shown = name in TEXT_ATTRIBUTES or TEXT_DATA_ATTRIBUTE.match(name) is not None

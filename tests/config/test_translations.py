@@ -74,6 +74,8 @@ MARKED = """{% load i18n %}{# A comment with words #}
 <a href="{% url 'home' %}" class="btn btn-primary" data-testid="home-link">Pacetrack</a>
 <p>{{ user.email }} · {{ when|date:"j F Y" }} — 3/10 /app/ https://example.com/a?b=c</p>
 <p>you@example.com</p>
+<fieldset{% if x %} aria-describedby="{{ x }}"{% endif %} data-testid="groups"></fieldset>
+<span class="logo" aria-hidden="true">P</span>
 <pre>make messages</pre><code>DATABASE_URL</code><kbd>Esc</kbd>
 <script src="/app.js"></script><style>.x { color: red; }</style>
 <!-- an HTML comment with words -->
