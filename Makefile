@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run setup deps assets env test lint format bench soak cluster cluster-down cluster-test screenshots worker scheduler clean
+.PHONY: run setup deps assets env test lint format messages bench soak cluster cluster-down cluster-test screenshots worker scheduler clean
 
 # `make run` demos paid plans with the local billing backend (its state in the database,
 # no Stripe account), so Acme Corp starts on Free and gated features show their upgrade
@@ -59,6 +59,28 @@ test: setup
 lint:
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The translated languages (settings.LANGUAGES but English, the source) and what
+# makemessages skips (docs/ and tests/ show no user-facing text).
+LOCALES := de ar
+MESSAGES_IGNORE := --ignore=node_modules --ignore=static --ignore=staticfiles --ignore=tests \
+	--ignore=bench --ignore=var --ignore=docs --ignore=locale --ignore=cluster
+
+## messages: extract the marked strings into locale/{de,ar}/LC_MESSAGES/django.po, take the
+## translations from locale/_parts/*.po (their only source), compile the .mo files (needs gettext)
+messages: deps
+	@command -v msgmerge >/dev/null || { echo "make messages needs GNU gettext (Debian: apt-get install gettext)" >&2; exit 1; }
+	@# A fresh extraction: makemessages would otherwise guess (fuzzy) from the last catalogue.
+	rm -f $(foreach lang,$(LOCALES),locale/$(lang)/LC_MESSAGES/django.po)
+	$(MANAGE) makemessages $(addprefix -l ,$(LOCALES)) --no-obsolete --no-wrap $(MESSAGES_IGNORE)
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; for lang in $(LOCALES); do \
+	  po=locale/$$lang/LC_MESSAGES/django.po; \
+	  msgcat --use-first --no-wrap -o "$$tmp/parts.po" locale/_parts/*.$$lang.po; \
+	  msgmerge --quiet --no-fuzzy-matching --no-wrap -o "$$tmp/merged.po" "$$tmp/parts.po" "$$po"; \
+	  msgattrib --no-obsolete --no-wrap -o "$$po" "$$tmp/merged.po"; \
+	  msgfmt --check --statistics -o /dev/null "$$po"; \
+	done
+	$(MANAGE) compilemessages $(addprefix -l ,$(LOCALES)) --ignore=.venv --ignore=node_modules
 
 ## bench: gunicorn on PostgreSQL + Redis under wrk (needs both running); writes bench/results/latest.md
 bench: setup

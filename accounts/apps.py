@@ -14,6 +14,7 @@ class AccountsConfig(AppConfig):
         from django.contrib import admin
         from django.contrib.auth.signals import user_logged_in, user_login_failed
 
+        from accounts import checks  # noqa: F401 - registers the system check
         from accounts.forms import AdminLoginForm
         from accounts.receivers import (
             log_sign_in,

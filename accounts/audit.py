@@ -1,4 +1,4 @@
-"""The audit action an account's deletion writes (registered in accounts/apps.py)."""
+"""The audit actions accounts writes (registered in accounts/apps.py)."""
 
 from __future__ import annotations
 
@@ -8,3 +8,4 @@ from django.utils.translation import gettext_lazy as _
 
 class AccountAction(models.TextChoices):
     DELETED = "account.deleted", _("Account deleted")
+    LOCALE_CHANGED = "account.locale_changed", _("Language or time zone changed")

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from functools import cache
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate, password_validation
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.http import sign_in_refusal
-from accounts.models import User, normalize_email
-from accounts.services import user_signup
+from accounts.models import User, locale_or_default, normalize_email, time_zone_names
+from accounts.services import user_locale_set, user_signup
 from accounts.services_security import current_password_check
 from accounts.services_signup import signup_request
 from mfa.selectors import second_step_required
@@ -80,12 +82,27 @@ class SignUpForm(forms.Form):
         help_text=PASSWORD_HELP,
         error_messages={"required": _("Choose a password.")},
     )
+    # The browser's IANA zone, filled in by static/src/js/time-zone.js; a guess, so
+    # anything unknown (or nothing, without JavaScript) becomes UTC.
+    time_zone = forms.CharField(
+        required=False, widget=forms.HiddenInput(attrs={"data-browser-time-zone": ""})
+    )
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         if not name:
             raise forms.ValidationError(_("Tell us your name."))
         return name
+
+    def clean_time_zone(self) -> str:
+        return locale_or_default(language="", time_zone=self.cleaned_data["time_zone"])[1]
+
+    def _locale(self) -> dict[str, str]:
+        """The page's language (LocaleMiddleware chose it from the browser) and zone."""
+        return {
+            "language": translation.get_language() or "",
+            "time_zone": self.cleaned_data.get("time_zone") or "UTC",
+        }
 
     def clean_email(self) -> str:
         email = normalize_email(self.cleaned_data["email"])
@@ -121,12 +138,16 @@ class SignUpForm(forms.Form):
     def save(self) -> User:
         """Instant sign-up: the account exists (and is signed in) at once."""
         data = self.cleaned_data
-        return user_signup(email=data["email"], password=data["password"], name=data["name"])
+        return user_signup(
+            email=data["email"], password=data["password"], name=data["name"], **self._locale()
+        )
 
     def send_confirmation(self) -> None:
         """Sign-up by email: the account is created when the emailed link is used."""
         data = self.cleaned_data
-        signup_request(email=data["email"], password=data["password"], name=data["name"])
+        signup_request(
+            email=data["email"], password=data["password"], name=data["name"], **self._locale()
+        )
 
 
 class SignInForm(forms.Form):
@@ -198,6 +219,48 @@ class ProfileForm(forms.ModelForm):
         if not name:
             raise forms.ValidationError(_("Your name can't be empty."))
         return name
+
+
+@cache
+def _time_zone_choices() -> list[tuple[str, str]]:
+    # "America/Argentina/Buenos_Aires" reads "America/Argentina/Buenos Aires".
+    return [(name, name.replace("_", " ")) for name in sorted(time_zone_names())]
+
+
+class LocaleForm(forms.Form):
+    """The account page's "Language and time zone" card."""
+
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        widget=forms.Select(INPUT),
+        help_text=_("Pages and emails are shown in this language."),
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        widget=forms.Select(INPUT),
+        help_text=_("Every date and time is shown in this zone."),
+        error_messages={"invalid_choice": _("Choose a time zone from the list.")},
+    )
+
+    def __init__(self, *args: Any, request: AuthenticatedRequest, **kwargs: Any) -> None:
+        user = request.user
+        kwargs.setdefault("initial", {"language": user.language, "time_zone": user.time_zone})
+        super().__init__(*args, **kwargs)
+        self.request = request
+        # Each language under its own name, so a person can find theirs in any language.
+        languages = cast(forms.ChoiceField, self.fields["language"])
+        languages.choices = [("", _("The browser's language")), *settings.LANGUAGES]
+        zones = cast(forms.ChoiceField, self.fields["time_zone"])
+        zones.choices = _time_zone_choices()
+
+    def save(self) -> User:
+        return user_locale_set(
+            user=self.request.user,
+            language=self.cleaned_data["language"],
+            time_zone=self.cleaned_data["time_zone"],
+            acting_user=self.request.user,
+        )
 
 
 class PasswordChangeForm(forms.Form):

@@ -29,11 +29,16 @@ from accounts.task_queue import task_enqueue_transactional
 from accounts.tasks import email_deliver
 
 
-def email_enqueue(*, to: str | list[str], template: str, context: dict[str, Any]) -> EmailDelivery:
-    """Render an email and queue it for delivery when the current transaction commits."""
-    delivery = email_record(to=to, template=template, context=context)
-    email_deliver_later(delivery)
-    return delivery
+def email_enqueue(
+    *, to: str | list[str], template: str, context: dict[str, Any]
+) -> list[EmailDelivery]:
+    """Render an email and queue it for delivery when the current transaction commits:
+    in each recipient's language and time zone (one delivery per language among them,
+    see `accounts.mail_delivery.recipient_locales`)."""
+    deliveries = email_record(to=to, template=template, context=context)
+    for delivery in deliveries:
+        email_deliver_later(delivery)
+    return deliveries
 
 
 def email_deliver_later(delivery: EmailDelivery) -> None:

@@ -12,6 +12,7 @@ import logging
 import random
 import re
 import smtplib
+import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,10 +23,10 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.exceptions import PermanentEmailError, TransientEmailError
-from accounts.models import EmailDelivery
+from accounts.models import EmailDelivery, User, normalize_email
 
 logger = logging.getLogger("accounts.mail")
 
@@ -47,15 +48,56 @@ def email_render(*, template: str, context: dict[str, Any]) -> tuple[str, str, s
     return subject, text, html
 
 
-def email_record(*, to: str | list[str], template: str, context: dict[str, Any]) -> EmailDelivery:
-    """Render an email and store it as a queued `EmailDelivery` (not yet enqueued)."""
+def recipient_locales(recipients: list[str]) -> dict[tuple[str, str], list[str]]:
+    """The recipients grouped by the (language, time zone) their email is written in.
+
+    The one rule for every email: an address with an account gets that person's
+    language (blank: the active one) and time zone; an address without one (an
+    invitation to someone new) gets the sender's, i.e. the active language and time
+    zone of the request or task that sends it. One query."""
+    active = (
+        translation.get_language() or settings.LANGUAGE_CODE,
+        timezone.get_current_timezone_name(),
+    )
+    people = {
+        email: (language or active[0], time_zone or active[1])
+        for email, language, time_zone in User.objects.filter(
+            email__in=[normalize_email(address) for address in recipients]
+        ).values_list("email", "language", "time_zone")
+    }
+    groups: dict[tuple[str, str], list[str]] = {}
+    for address in recipients:
+        groups.setdefault(people.get(normalize_email(address), active), []).append(address)
+    return groups
+
+
+def email_record(
+    *, to: str | list[str], template: str, context: dict[str, Any]
+) -> list[EmailDelivery]:
+    """Render an email and store it as queued `EmailDelivery` rows (not yet enqueued):
+    one per language and time zone among the recipients (`recipient_locales`), each
+    rendered in those."""
     recipients = [to] if isinstance(to, str) else list(to)
     if not recipients:
         raise ValueError("An email needs at least one recipient.")
-    subject, text, html = email_render(template=template, context=context)
-    return EmailDelivery.objects.create(
-        to=recipients, template=template, subject=subject, body_text=text, body_html=html
-    )
+    deliveries = []
+    for (language, zone), addresses in recipient_locales(recipients).items():
+        with translation.override(language), timezone.override(_zone_or_utc(zone)):
+            subject, text, html = email_render(template=template, context=context)
+        deliveries.append(
+            EmailDelivery.objects.create(
+                to=addresses, template=template, subject=subject, body_text=text, body_html=html
+            )
+        )
+    return deliveries
+
+
+def _zone_or_utc(name: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):  # a zone dropped by a tzdata update
+        return "UTC"
+    return name
 
 
 # --- Sending (runs in the worker) ------------------------------------------------

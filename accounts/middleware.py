@@ -1,13 +1,15 @@
-"""Sign-in redirects for htmx requests."""
+"""Sign-in redirects for htmx requests; the signed-in person's language and time zone."""
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Callable
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -46,3 +48,37 @@ def _page(request: HttpRequest) -> str:
         parts = urlsplit(current)
         return parts.path + (f"?{parts.query}" if parts.query else "")
     return request.get_full_path()
+
+
+class UserLocaleMiddleware:
+    """Pages in the signed-in person's language and time zone.
+
+    LocaleMiddleware (above) has already chosen the language cookie's or the
+    browser's language; a person who picked one on the account page gets theirs
+    instead. The user came with the session row, so this reads two attributes and
+    makes no query; without a session cookie it does not even resolve `request.user`.
+    The time zone is reset after every response: it is per thread, and the next
+    request on this worker may be someone else's.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return self.get_response(request)
+        user = request.user
+        if not user.is_authenticated:
+            return self.get_response(request)
+        language = getattr(user, "language", "")
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        try:
+            timezone.activate(getattr(user, "time_zone", "") or settings.TIME_ZONE)
+        except zoneinfo.ZoneInfoNotFoundError:  # a zone dropped by a tzdata update
+            timezone.activate(settings.TIME_ZONE)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

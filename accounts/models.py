@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import zoneinfo
+from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 
 class UserManager(BaseUserManager["User"]):
@@ -44,6 +49,29 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+@cache
+def time_zone_names() -> frozenset[str]:
+    """The IANA zone names this system knows (read once: it scans the tz database)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in time_zone_names():
+        raise ValidationError(_("Choose a time zone from the list."), code="invalid_time_zone")
+
+
+def locale_or_default(*, language: str, time_zone: str) -> tuple[str, str]:
+    """`(language, time_zone)` with anything unknown replaced by the defaults: blank
+    (the browser's language) and UTC. For guesses (the sign-up page's browser zone),
+    which must never stop a sign-up."""
+    try:
+        # "de-AT" becomes "de"; LookupError for a language we don't have.
+        language = translation.get_supported_language_variant(language) if language else ""
+    except LookupError:
+        language = ""
+    return language, time_zone if time_zone in time_zone_names() else "UTC"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("email address", max_length=254, unique=True)
     name = models.CharField(max_length=150)
@@ -55,6 +83,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False, help_text="Designates whether the user can sign in to the admin site."
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    # Pages and emails in this language; blank: the browser's (Accept-Language).
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, choices=settings.LANGUAGES
+    )
+    # An IANA name ("Europe/Berlin"): every time shown to this person, and in their emails.
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
+    )
 
     objects = UserManager()
 
@@ -182,6 +218,9 @@ class PendingSignup(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(db_index=True)
     used_at = models.DateTimeField(null=True, blank=True)
+    # Guessed on the sign-up page; given to the user the link creates.
+    language = models.CharField(max_length=10, blank=True)
+    time_zone = models.CharField(max_length=64, default="UTC")
 
     def __str__(self) -> str:
         return f"Sign-up of {self.email}"

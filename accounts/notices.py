@@ -19,14 +19,14 @@ from accounts.tokens import email_token_issue
 logger = logging.getLogger("accounts.security")
 
 
-def password_reset_compose(*, email: str) -> EmailDelivery | None:
+def password_reset_compose(*, email: str) -> list[EmailDelivery]:
     """A one-hour reset link for `email`, recorded if the address has an active
-    account; None (and nothing issued) otherwise."""
+    account; nothing (and nothing issued) otherwise."""
     try:
         user = User.objects.get(email=normalize_email(email), is_active=True)
     except User.DoesNotExist:
         logger.info("Password reset requested for an unknown address; dropped.")
-        return None
+        return []
     with transaction.atomic():
         raw = email_token_issue(user=user, purpose=EmailToken.Purpose.PASSWORD_RESET)
         return email_record(
@@ -36,13 +36,13 @@ def password_reset_compose(*, email: str) -> EmailDelivery | None:
         )
 
 
-def sign_in_paused_compose(*, email: str, minutes: int) -> EmailDelivery | None:
+def sign_in_paused_compose(*, email: str, minutes: int) -> list[EmailDelivery]:
     """The "sign-in was paused, here is how to reset" notice for the owner of `email`,
     recorded if there is one."""
     try:
         user = User.objects.get(email=normalize_email(email), is_active=True)
     except User.DoesNotExist:
-        return None
+        return []
     return email_record(
         to=user.email,
         template="accounts/email/sign_in_paused",

@@ -186,11 +186,10 @@ def password_reset_send(*, email: str) -> bool:
     the admin); returns whether one was queued. The forgot-password page goes through
     `password_reset_request` instead."""
     with transaction.atomic():
-        delivery = password_reset_compose(email=email)
-        if delivery is None:
-            return False
-        email_deliver_later(delivery)
-    return True
+        deliveries = password_reset_compose(email=email)
+        for delivery in deliveries:
+            email_deliver_later(delivery)
+    return bool(deliveries)
 
 
 def password_reset_check(*, raw_token: str) -> EmailToken:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from accounts.exceptions import EmailTaken, TokenExpired, TokenInvalid, TokenUsed
 from accounts.mail import email_enqueue
 from accounts.mail_delivery import absolute_url
-from accounts.models import PendingSignup, User, normalize_email
+from accounts.models import PendingSignup, User, locale_or_default, normalize_email
 from accounts.services import user_signup
 from accounts.tokens import token_digest, token_generate
 from core.security_log import email_hash, security_event
@@ -33,13 +33,16 @@ ACCOUNT_EXISTS = gettext_lazy(
 )
 
 
-def signup_request(*, email: str, name: str, password: str) -> None:
+def signup_request(
+    *, email: str, name: str, password: str, language: str = "", time_zone: str = "UTC"
+) -> None:
     """The sign-up form's action: email a link that creates the account, or, when
     the address already has an account, a notice to its owner. Nothing else changes.
 
     Each address has a budget of sign-up emails (tier "auth-signup"), so nobody can
     flood an inbox from many IPs: over it nothing is sent and the page answers as usual."""
     email = normalize_email(email)
+    language, time_zone = locale_or_default(language=language, time_zone=time_zone)
     # Hashed for every outcome, before anything else: the response time must not
     # say which one happened.
     password_hash = make_password(password)
@@ -71,6 +74,8 @@ def signup_request(*, email: str, name: str, password: str) -> None:
             name=name,
             password_hash=password_hash,
             token_hash=digest,
+            language=language,
+            time_zone=time_zone,
             created_at=now,
             expires_at=now + SIGNUP_LIFETIME,
         )
@@ -116,7 +121,13 @@ def signup_complete(*, raw_token: str) -> User:
     pending = signup_pending_check(raw_token=raw_token, lock=True)
     try:
         with transaction.atomic():
-            user = user_signup(email=pending.email, password=None, name=pending.name)
+            user = user_signup(
+                email=pending.email,
+                password=None,
+                name=pending.name,
+                language=pending.language,
+                time_zone=pending.time_zone,
+            )
     except IntegrityError:  # an invitation sign-up took the address a moment ago
         raise EmailTaken(ACCOUNT_EXISTS) from None
     now = timezone.now()

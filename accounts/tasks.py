@@ -49,6 +49,6 @@ def sign_in_paused_deliver(email: str, minutes: int) -> None:
         _deliver_composed(notices.sign_in_paused_compose(email=email, minutes=minutes))
 
 
-def _deliver_composed(delivery: EmailDelivery | None) -> None:
-    if delivery is not None:
+def _deliver_composed(deliveries: list[EmailDelivery]) -> None:
+    for delivery in deliveries:
         task_enqueue_transactional(email_deliver, delivery.pk)

@@ -26,6 +26,7 @@ urlpatterns = [
     path("auth/sign-out/", views.sign_out, name="sign-out"),
     path("auth/signed-out/", views.signed_out, name="signed-out"),
     path("account/", views.profile, name="profile"),
+    path("account/locale/", views.locale, name="locale"),
     # Email workflows (accounts/views_email.py); "resend" and "required" come before the
     # token route.
     path("auth/verify-email/resend/", views_email.verify_email_resend, name="verify-email-resend"),

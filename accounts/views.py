@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -20,7 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import services_email
-from accounts.forms import PasswordChangeForm, ProfileForm, SignInForm, SignUpForm
+from accounts.forms import LocaleForm, PasswordChangeForm, ProfileForm, SignInForm, SignUpForm
 from accounts.http import same_site_path, session_sign_in, sign_in_options
 from mfa.decorators import reauth_required
 from mfa.pending import pending_sign_in_start
@@ -119,10 +120,12 @@ def _profile_page(
     *,
     profile_form: ProfileForm | None = None,
     password_form: PasswordChangeForm | None = None,
+    locale_form: LocaleForm | None = None,
 ) -> HttpResponse:
     context = {
         "profile_form": profile_form or ProfileForm(instance=request.user),
         "password_form": password_form or PasswordChangeForm(request=request),
+        "locale_form": locale_form or LocaleForm(request=request),
         "avatar_form": AvatarForm(),
     }
     return render(request, "accounts/profile.html", context)
@@ -140,6 +143,20 @@ def profile(request: AuthenticatedRequest) -> HttpResponse:
         return _profile_page(request, profile_form=form)
     form.save()
     messages.success(request, _("Your profile is saved."))
+    return redirect("accounts:profile")
+
+
+@login_required
+@require_POST
+def locale(request: AuthenticatedRequest) -> HttpResponse:
+    """Save the language and time zone; the next page is in the new language."""
+    form = LocaleForm(request.POST, request=request)
+    if not form.is_valid():
+        return _profile_page(request, locale_form=form)
+    user = form.save()
+    # The message is translated now: in the language the next page will be in.
+    translation.activate(user.language or translation.get_language_from_request(request))
+    messages.success(request, _("Your language and time zone are saved."))
     return redirect("accounts:profile")
 
 

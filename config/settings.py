@@ -114,11 +114,16 @@ MIDDLEWARE = [
     # With a read replica: after a write, this browser reads the primary for a while.
     "core.replica.ReplicaPinMiddleware",
     "sessions_app.middleware.SessionMiddleware",  # hashed-token sessions, see sessions_app
+    # The language of the language cookie (the signed-out picker), else Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # 413 from Content-Length alone; before CSRF, which is the first to read a POST body.
     "core.request_limits.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "sessions_app.middleware.AuthenticationMiddleware",  # user from the session row
+    # The signed-in person's own language and time zone (attribute reads, no query);
+    # before "view as", so support staff keep theirs while viewing someone else's app.
+    "accounts.middleware.UserLocaleMiddleware",
     # Support's "view as": request.user becomes the person viewed (support/middleware.py).
     "support.middleware.ImpersonationMiddleware",
     "config.security_headers.PrivateCacheMiddleware",  # signed-in responses: no-store
@@ -766,7 +771,19 @@ EXTRA_METHODS_BY_PATH_PREFIX = {"/scim/v2/": ("PUT", "PATCH", "DELETE")}
 
 # --- Locale and logging ---------------------------------------------------------
 
-LANGUAGE_CODE = "en-us"
+# Pages and emails in English, German or Arabic (right to left): the person's own
+# choice (User.language), else the language cookie or the browser's Accept-Language.
+# Catalogues: locale/<lang>/LC_MESSAGES/django.po, built by `make messages`; the .mo
+# files are compiled by `make setup` and the Dockerfile (README: Languages and time zones).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("ar", "العربية")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The signed-out language picker's cookie (Django's set_language), kept like the session's.
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_NAME = ("__Host-" if LANGUAGE_COOKIE_SECURE else "") + "pacetrack-language"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE: Literal["Lax", "Strict", "None"] = "Lax"
+# The server's zone; each signed-in person's pages and emails use User.time_zone.
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -24,6 +24,9 @@ urlpatterns = [
         RedirectView.as_view(url=format_lazy("{}#password", reverse_lazy("accounts:profile"))),
     ),
     path("admin/", admin.site.urls),
+    # set_language: the signed-out footer's language picker (a cookie; signed-in people
+    # choose on their account page).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("accounts.urls")),
     path("", include("sso.urls")),
     path("", include("tenants.urls")),

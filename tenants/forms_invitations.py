@@ -127,5 +127,5 @@ class InvitationSignUpForm(SignUpForm):
         """Create the account and join (not `save()`: SignUpForm's returns a User)."""
         data = self.cleaned_data
         return invitation_accept_signup(
-            raw_token=raw_token, name=data["name"], password=data["password"]
+            raw_token=raw_token, name=data["name"], password=data["password"], **self._locale()
         )

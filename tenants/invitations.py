@@ -356,12 +356,21 @@ def invitation_accept(*, raw_token: str, user: User) -> Membership:
 
 
 @transaction.atomic
-def invitation_accept_signup(*, raw_token: str, name: str, password: str) -> Membership:
+def invitation_accept_signup(
+    *, raw_token: str, name: str, password: str, language: str = "", time_zone: str = "UTC"
+) -> Membership:
     """Create the account for the invited address and join, all or nothing. The
-    address is verified: the person opened the link emailed to it."""
+    address is verified: the person opened the link emailed to it. `language` and
+    `time_zone` are the sign-up page's guesses (see `user_signup`)."""
     invitation = invitation_for_token(raw=raw_token, lock=True)
     invitation_assert_usable(invitation)
-    user = user_signup(email=invitation.email, password=password, name=name)
+    user = user_signup(
+        email=invitation.email,
+        password=password,
+        name=name,
+        language=language,
+        time_zone=time_zone,
+    )
     return _join(invitation, user)
 
 

@@ -98,6 +98,18 @@ def _clean_ratelimits() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _default_language_and_zone() -> Iterator[None]:
+    """Each test starts in English and UTC. The active language and time zone belong to
+    the thread, and a request made by an earlier test (a German user, Accept-Language:
+    ar) leaves its own behind, as it would on a web worker until its next request."""
+    from django.utils import timezone, translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    timezone.deactivate()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _clean_cache() -> Iterator[None]:
     """Each test starts with an empty cache (only this worker's keys are removed)."""
     from django.core.cache import cache

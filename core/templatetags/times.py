@@ -7,70 +7,131 @@ date ("12 March", with the year when it is not this one); and the same ahead
 "23 days ago". `{{ value|when:"date" }}` always shows the date (a renewal day).
 The result is a `<time>` element whose `title` is the full date and time.
 
+Everything is in the active language and time zone (the person's, set by
+accounts.middleware.UserLocaleMiddleware): the words through ngettext, the date
+patterns ("j F" is "j. F" in German) are themselves translated strings.
+
 Pages call it once or twice per row (the devices page: 40 times), so it formats
-by hand what `django.utils.dateformat` would ("j F Y, H:i T"): that parses the
-format string, builds a formatter and translates the month name on every call,
-which made most of the devices page's time. The month names are translated once
-per language; tests/core/test_times.py checks the output against dateformat's.
+by hand what `django.utils.dateformat` would: that parses the format string,
+builds a formatter and translates the month name on every call, which made most
+of the devices page's time. The patterns are compiled and the month names
+translated once per language; tests/core/test_times.py checks the output against
+dateformat's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 
 from django import template
-from django.utils import timezone, translation
+from django.utils import dateformat, timezone, translation
 from django.utils.dateformat import TimeFormat
 from django.utils.dates import MONTHS
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext, ngettext, pgettext
 
 register = template.Library()
 
 WEEK_DAYS = 7
 
+# dateformat's codes this module writes by hand: day, month name, year, hour, minute, zone.
+_CODES = {"j": "{d}", "F": "{F}", "Y": "{Y:04d}", "H": "{H:02d}", "i": "{M:02d}", "T": "{T}"}
+
+
+def _compile(pattern: str) -> str | None:
+    """A str.format template doing what dateformat does with `pattern`, or None when
+    the pattern uses a code not written by hand (then dateformat itself is used)."""
+    out, escaped = [], False
+    for char in pattern:
+        if escaped:
+            out.append(char.replace("{", "{{").replace("}", "}}"))
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char in _CODES:
+            out.append(_CODES[char])
+        elif char.isalpha():
+            return None
+        else:
+            out.append(char.replace("{", "{{").replace("}", "}}"))
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class _Formats:
+    months: tuple[str, ...]  # index 0 unused
+    day_month: str
+    day_month_year: str
+    exact: str  # with the time and zone
+    compiled: dict[str, str | None]
+
 
 @lru_cache(maxsize=32)
-def _month_names(language: str | None) -> tuple[str, ...]:
-    """dateformat's "F" for months 1–12 in `language` (index 0 unused)."""
-    return ("", *(str(MONTHS[month]) for month in range(1, 13)))
+def _formats(language: str | None) -> _Formats:
+    """The month names and date patterns of `language` (the active one when called)."""
+    patterns = (
+        # Translators: a pattern of Django's date filter (j day, F month): a day this year.
+        pgettext("date pattern", "j F"),
+        # Translators: a dateformat pattern: a day of another year.
+        pgettext("date pattern", "j F Y"),
+        # Translators: a dateformat pattern: a moment, with the time and the time zone.
+        pgettext("date pattern", "j F Y, H:i T"),
+    )
+    return _Formats(
+        months=("", *(str(MONTHS[month]) for month in range(1, 13))),
+        day_month=patterns[0],
+        day_month_year=patterns[1],
+        exact=patterns[2],
+        compiled={pattern: _compile(pattern) for pattern in patterns},
+    )
 
 
-def _month(day: dt.date) -> str:
-    return _month_names(translation.get_language())[day.month]
-
-
-def _exact(value: dt.datetime | dt.date) -> str:
-    """dateformat's "j F Y, H:i T" for a local datetime, "j F Y" for a date."""
-    date = f"{value.day} {_month(value)} {value.year:04d}"
+def _format(value: dt.datetime | dt.date, pattern: str, formats: _Formats) -> str:
+    compiled = formats.compiled[pattern]
+    if compiled is None:
+        return dateformat.format(value, pattern)
     if not isinstance(value, dt.datetime):
-        return date
-    # "T" through dateformat itself: it leaves the zone out of ambiguous DST moments.
-    return f"{date}, {value.hour:02d}:{value.minute:02d} {TimeFormat(value).T()}"
+        return compiled.format(d=value.day, F=formats.months[value.month], Y=value.year)
+    return compiled.format(
+        d=value.day,
+        F=formats.months[value.month],
+        Y=value.year,
+        H=value.hour,
+        M=value.minute,
+        # "T" through dateformat itself: it leaves the zone out of ambiguous DST moments.
+        T=TimeFormat(value).T() if "{T}" in compiled else "",
+    )
 
 
-def _plural(count: int, unit: str) -> str:
-    return f"{count} {unit}{'' if count == 1 else 's'}"
+def _exact(value: dt.datetime | dt.date, formats: _Formats) -> str:
+    """The full date and time of a local datetime, the full date of a date."""
+    if not isinstance(value, dt.datetime):
+        return _format(value, formats.day_month_year, formats)
+    return _format(value, formats.exact, formats)
 
 
-def _date(day: dt.date, today: dt.date) -> str:
-    """dateformat's "j F", with " Y" when the year is not this one."""
-    if day.year == today.year:
-        return f"{day.day} {_month(day)}"
-    return f"{day.day} {_month(day)} {day.year:04d}"
+def _date(day: dt.date, today: dt.date, formats: _Formats | None = None) -> str:
+    """The day and month, with the year when it is not this one."""
+    formats = formats or _formats(translation.get_language())
+    pattern = formats.day_month if day.year == today.year else formats.day_month_year
+    return _format(day, pattern, formats)
 
 
 def _days_apart(day: dt.date, today: dt.date) -> str:
     days = (day - today).days
     if days == 0:
-        return "today"
+        return gettext("today")
     if days == -1:
-        return "yesterday"
+        return gettext("yesterday")
     if days == 1:
-        return "tomorrow"
-    if abs(days) < WEEK_DAYS:
-        return f"{_plural(-days, 'day')} ago" if days < 0 else f"in {_plural(days, 'day')}"
+        return gettext("tomorrow")
+    if days < 0 and -days < WEEK_DAYS:
+        return ngettext("%(count)d day ago", "%(count)d days ago", -days) % {"count": -days}
+    if 0 < days < WEEK_DAYS:
+        return ngettext("in %(count)d day", "in %(count)d days", days) % {"count": days}
     return _date(day, today)
 
 
@@ -84,11 +145,19 @@ def relative_time(value: dt.datetime | dt.date, *, now: dt.datetime | None = Non
     past = seconds <= 0
     minutes, hours = int(abs(seconds) // 60), int(abs(seconds) // 3600)
     if minutes < 1:
-        return "just now" if past else "in less than a minute"
+        return gettext("just now") if past else gettext("in less than a minute")
     if hours < 1:
-        return f"{_plural(minutes, 'minute')} ago" if past else f"in {_plural(minutes, 'minute')}"
+        if past:
+            words = ngettext("%(count)d minute ago", "%(count)d minutes ago", minutes)
+        else:
+            words = ngettext("in %(count)d minute", "in %(count)d minutes", minutes)
+        return words % {"count": minutes}
     if hours < 24:
-        return f"{_plural(hours, 'hour')} ago" if past else f"in {_plural(hours, 'hour')}"
+        if past:
+            words = ngettext("%(count)d hour ago", "%(count)d hours ago", hours)
+        else:
+            words = ngettext("in %(count)d hour", "in %(count)d hours", hours)
+        return words % {"count": hours}
     return _days_apart(value.date(), now.date())
 
 
@@ -103,9 +172,10 @@ def when(value: dt.datetime | dt.date | None, style: str = "") -> SafeString | s
         day = value.date()
     else:
         day = value
-    words = _date(day, timezone.localdate()) if style == "date" else relative_time(value)
+    formats = _formats(translation.get_language())
+    words = _date(day, timezone.localdate(), formats) if style == "date" else relative_time(value)
     # What format_html would give: every part escaped (html.escape is what escape() calls).
     return SafeString(
-        f'<time datetime="{escape(value.isoformat())}" title="{escape(_exact(value))}">'
+        f'<time datetime="{escape(value.isoformat())}" title="{escape(_exact(value, formats))}">'
         f"{escape(words)}</time>"
     )

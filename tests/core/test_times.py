@@ -91,15 +91,20 @@ def _dateformat_when(value: dt.datetime | dt.date, style: str = "") -> str:
     from django.utils import timezone
     from django.utils.dateformat import format as date_format
     from django.utils.html import format_html
+    from django.utils.translation import pgettext
+
+    day_month, day_month_year, moment = (
+        pgettext("date pattern", pattern) for pattern in ("j F", "j F Y", "j F Y, H:i T")
+    )
 
     def date(day: dt.date, today: dt.date) -> str:
-        return date_format(day, "j F" if day.year == today.year else "j F Y")
+        return date_format(day, day_month if day.year == today.year else day_month_year)
 
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value)
-        exact, day = date_format(value, "j F Y, H:i T"), value.date()
+        exact, day = date_format(value, moment), value.date()
     else:
-        exact, day = date_format(value, "j F Y"), value
+        exact, day = date_format(value, day_month_year), value
     words = date(day, timezone.localdate()) if style == "date" else relative_time(value)
     return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(), exact, words)
 
@@ -121,7 +126,7 @@ MOMENTS = [
 
 @time_machine.travel(NOW, tick=False)
 @pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin", "America/St_Johns", "Asia/Kolkata"])
-@pytest.mark.parametrize("language", ["en-us", "fr", "de"])
+@pytest.mark.parametrize("language", ["en", "fr", "de", "ar"])
 def test_the_filter_writes_what_django_dateformat_would(zone: str, language: str) -> None:
     from django.utils import timezone, translation
 
@@ -131,3 +136,55 @@ def test_the_filter_writes_what_django_dateformat_would(zone: str, language: str
         for moment in MOMENTS:
             for style in ("", "date"):
                 assert when(moment, style) == _dateformat_when(moment, style), (moment, style)
+
+
+# --- In the reader's language (locale/_parts/core.*.po) ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "moment", "words"),
+    [
+        ("de", NOW, "gerade eben"),
+        ("de", NOW - dt.timedelta(minutes=1), "vor 1 Minute"),
+        ("de", NOW - dt.timedelta(minutes=5), "vor 5 Minuten"),
+        ("de", NOW - dt.timedelta(hours=3), "vor 3 Stunden"),
+        ("de", dt.datetime(2026, 3, 11, 9, 0, tzinfo=dt.UTC), "gestern"),
+        ("de", dt.datetime(2026, 3, 9, 23, 0, tzinfo=dt.UTC), "vor 3 Tagen"),
+        ("de", NOW + dt.timedelta(minutes=10), "in 10 Minuten"),
+        ("de", dt.datetime(2026, 3, 13, 18, 0, tzinfo=dt.UTC), "morgen"),
+        ("de", dt.datetime(2026, 3, 5, 12, 0, tzinfo=dt.UTC), "5. März"),
+        ("de", dt.datetime(2025, 12, 24, 12, 0, tzinfo=dt.UTC), "24. Dezember 2025"),
+        ("ar", NOW, "الآن"),
+        ("ar", NOW - dt.timedelta(minutes=1), "منذ دقيقة واحدة"),
+        ("ar", NOW - dt.timedelta(minutes=2), "منذ دقيقتين"),
+        ("ar", NOW - dt.timedelta(minutes=5), "منذ 5 دقائق"),
+        ("ar", NOW - dt.timedelta(minutes=15), "منذ 15 دقيقة"),
+        ("ar", NOW - dt.timedelta(hours=2), "منذ ساعتين"),
+        ("ar", dt.datetime(2026, 3, 11, 9, 0, tzinfo=dt.UTC), "أمس"),
+        ("ar", dt.datetime(2026, 3, 9, 23, 0, tzinfo=dt.UTC), "منذ 3 أيام"),
+        ("ar", NOW + dt.timedelta(hours=3), "بعد 3 ساعات"),
+        ("ar", dt.datetime(2026, 3, 5, 12, 0, tzinfo=dt.UTC), "5 مارس"),
+    ],
+)
+def test_moments_read_naturally_in_german_and_arabic(
+    language: str, moment: Any, words: str
+) -> None:
+    from django.utils import translation
+
+    with translation.override(language):
+        assert relative_time(moment, now=NOW) == words
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_exact_time_is_in_the_readers_zone_and_language() -> None:
+    from django.utils import timezone, translation
+
+    with translation.override("de"), timezone.override("Europe/Berlin"):
+        html = _render("{{ at|when }}", at=NOW - dt.timedelta(minutes=5))
+    assert html == (
+        '<time datetime="2026-03-12T16:25:00+01:00" title="12. März 2026, 16:25 CET">'
+        "vor 5 Minuten</time>"
+    )
+    with translation.override("ar"), timezone.override("Asia/Riyadh"):
+        html = _render("{{ at|when }}", at=NOW - dt.timedelta(days=2))
+    assert 'title="10 مارس 2026، 18:30 +03">منذ يومين</time>' in html

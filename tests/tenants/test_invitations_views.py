@@ -343,6 +343,19 @@ def test_signed_out_new_person_signs_up_with_the_locked_address_and_joins(
     assert queued == {"tenants/email/invitation"} and len(mailoutbox) == 1
 
 
+def test_an_invited_person_gets_the_browsers_time_zone_and_language(
+    visitor: Any, invite: Any
+) -> None:
+    link = invite("new@example.com", "member")
+    visitor.post(
+        f"{link}sign-up/",
+        {"name": "Greta", "password": "analytical-42!", "time_zone": "Europe/Vienna"},
+        HTTP_ACCEPT_LANGUAGE="de-AT",
+    )
+    greta = User.objects.get(email="new@example.com")
+    assert (greta.language, greta.time_zone) == ("de", "Europe/Vienna")
+
+
 def test_sign_up_errors_re_render_the_form(visitor: Any, invite: Any) -> None:
     link = invite("new@example.com")
     response = visitor.post(f"{link}sign-up/", {"name": "Ada", "password": "short"})

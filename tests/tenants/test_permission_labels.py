@@ -75,5 +75,8 @@ def test_the_audit_log_names_the_permissions_a_role_change_added(
         {"name": "Finance", "permissions": [BILLING_MANAGE, MEMBERS_INVITE]},
     )
     html = owner_client.get(f"/t/{acme.slug}/audit/").content.decode()
-    assert "Manage billing</span> → <span>Invite people, Manage billing" in html
+    assert (
+        'Manage billing</span> <span class="inline-block rtl:-scale-x-100">→</span> '
+        "<span>Invite people, Manage billing" in html
+    )
     assert not CODE.findall(_text(html))
