@@ -276,6 +276,9 @@ class TeamMember(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE)
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE)
     added_at = models.DateTimeField(auto_now_add=True)
+    # Added by the SSO connection's group sync: the only rows that sync ever removes
+    # (a membership added by hand stays whatever the IdP asserts).
+    via_sso = models.BooleanField(default=False)
 
     objects = TenantFromParentQuerySet.as_manager()
 

@@ -178,8 +178,10 @@ def team_member_add(
     membership: Membership,
     acting_user: User | None,
     via_directory: bool = False,
+    via_sso: bool = False,
 ) -> TeamMember:
-    """Put a member of the tenant into one of its teams."""
+    """Put a member of the tenant into one of its teams. `via_sso`: by the SSO
+    connection's group sync, which marks the row as its own (the only rows it removes)."""
     assert_in_tenant(tenant, team, membership)
     _assert_app_may_change(team, via_directory=via_directory)
     if TeamMember.objects.filter(team=team, membership=membership).exists():
@@ -187,13 +189,13 @@ def team_member_add(
             _("%(email)s is already in %(team)s.")
             % {"email": membership.user.email, "team": team.name}
         )
-    row = TeamMember.objects.create(team=team, membership=membership)
+    row = TeamMember.objects.create(team=team, membership=membership, via_sso=via_sso)
     audit_record(
         tenant=tenant,
         action=TenantAction.TEAM_MEMBER_ADDED,
         acting_user=acting_user,
         target=membership,
-        after={"team": team.name},
+        after={"team": team.name} | ({"via": "sso groups"} if via_sso else {}),
     )
     return row
 
@@ -206,11 +208,16 @@ def team_member_remove(
     membership: Membership,
     acting_user: User | None,
     via_directory: bool = False,
+    via_sso: bool = False,
 ) -> None:
-    """Take a member out of a team (they stay in the tenant)."""
+    """Take a member out of a team (they stay in the tenant). `via_sso`: the SSO group
+    sync, which removes only a row it added itself (never one added by hand)."""
     assert_in_tenant(tenant, team, membership)
     _assert_app_may_change(team, via_directory=via_directory)
-    removed, _ = TeamMember.objects.filter(team=team, membership=membership).delete()
+    rows = TeamMember.objects.filter(team=team, membership=membership)
+    if via_sso:
+        rows = rows.filter(via_sso=True)
+    removed, _ = rows.delete()
     if removed:
         audit_record(
             tenant=tenant,
@@ -218,4 +225,5 @@ def team_member_remove(
             acting_user=acting_user,
             target=membership,
             before={"team": team.name},
+            after={"via": "sso groups"} if via_sso else None,
         )
