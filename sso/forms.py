@@ -114,11 +114,18 @@ class SamlConnectionForm(ServiceForm):
                 "require_sso": connection.require_sso,
                 "auto_join": connection.auto_join,
                 "join_requests": connection.join_requests,
+                "sync_teams_from_groups": connection.sync_teams_from_groups,
             }
         kwargs.setdefault("auto_id", "saml_%s")  # the OIDC form is on the same page
         super().__init__(*args, **kwargs)
         policy = ConnectionForm(tenant=tenant, connection=connection)
-        for name in ("default_role", "require_sso", "auto_join", "join_requests"):
+        for name in (
+            "default_role",
+            "require_sso",
+            "auto_join",
+            "join_requests",
+            "sync_teams_from_groups",
+        ):
             self.fields[name] = policy.fields[name]
             self.initial.setdefault(name, policy.initial.get(name))
 
@@ -187,6 +194,16 @@ class ConnectionForm(ServiceForm):
         help_text=_("Without auto-join: signing in asks to join, and an owner approves below."),
         required=False,
     )
+    sync_teams_from_groups = forms.BooleanField(
+        label=_("Sync team membership from groups"),
+        help_text=_(
+            "At each sign-in, members join the existing teams named like the groups the "
+            "identity provider sends (case-insensitive), and leave the ones this sync "
+            "added when the group is gone. Teams are never created; teams added by hand "
+            "and teams synced by SCIM are left alone."
+        ),
+        required=False,
+    )
 
     def __init__(self, *args: Any, tenant: Tenant, connection: Connection | None, **kwargs: Any):
         self.connection = connection
@@ -199,6 +216,7 @@ class ConnectionForm(ServiceForm):
                 "require_sso": connection.require_sso,
                 "auto_join": connection.auto_join,
                 "join_requests": connection.join_requests,
+                "sync_teams_from_groups": connection.sync_teams_from_groups,
             }
         super().__init__(*args, **kwargs)
         roles = Role.objects.for_tenant(tenant).exclude(key=Role.Key.OWNER).order_by("name")

@@ -112,6 +112,10 @@ class Connection(models.Model):
     default_role = models.ForeignKey(
         "tenants.Role", null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Each sign-in puts the member in the existing teams named like the groups the IdP
+    # asserts, and takes them out of those this sync added that it no longer asserts
+    # (sso.services_groups). Off: sign-ins change no team.
+    sync_teams_from_groups = models.BooleanField(default=False)
     # SAML 2.0 (empty for OIDC): the IdP's metadata as uploaded, and this connection's
     # own SP key pair (the key encrypted like client secrets; sso.saml_keys).
     saml_idp_metadata = models.TextField(blank=True)

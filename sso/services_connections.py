@@ -21,7 +21,16 @@ if TYPE_CHECKING:
     from accounts.models import User
     from tenants.models import Role, Tenant
 
-FIELDS = ("protocol", "issuer", "client_id", "scopes", "require_sso", "auto_join", "join_requests")
+FIELDS = (
+    "protocol",
+    "issuer",
+    "client_id",
+    "scopes",
+    "require_sso",
+    "auto_join",
+    "join_requests",
+    "sync_teams_from_groups",
+)
 
 
 def _state(connection: Connection) -> dict[str, Any]:
@@ -44,6 +53,7 @@ def connection_save(
     require_sso: bool,
     auto_join: bool,
     join_requests: bool = False,
+    sync_teams_from_groups: bool = False,
 ) -> Connection:
     """Create or change `tenant`'s connection. The issuer must answer discovery; an
     empty `client_secret` keeps the stored one (it is never shown again). The plan must
@@ -74,6 +84,7 @@ def connection_save(
     connection.require_sso = require_sso
     connection.auto_join = auto_join
     connection.join_requests = join_requests
+    connection.sync_teams_from_groups = sync_teams_from_groups
     if client_secret:
         connection.client_secret_encrypted = client_secret_encrypt(client_secret)
     connection.full_clean()

@@ -30,6 +30,7 @@ from sso.protocol import (
     userinfo,
 )
 from sso.selectors import connection_for_email, domain_verified_get, email_domain
+from sso.services_groups import teams_sync_from_groups
 from tenants.models import Membership, Tenant
 from tenants.services import membership_create
 from tenants.services._common import assert_in_tenant
@@ -132,7 +133,8 @@ def org_reauth_proven(
 @transaction.atomic
 def org_sign_in(*, connection: Connection, claims: dict[str, Any]) -> User:
     """The person the IdP vouched for: found by the IdP's subject or by address, or
-    created (verified address) and made a member with the default role."""
+    created (verified address) and made a member with the default role; their teams
+    follow the asserted groups when the connection syncs them (sso.services_groups)."""
     tenant = connection.tenant
     email = org_email_vouched(connection=connection, claims=claims)
     subject = str(claims["sub"])
@@ -176,6 +178,8 @@ def org_sign_in(*, connection: Connection, claims: dict[str, Any]) -> User:
     link.last_used_at = timezone.now()
     link.save(update_fields=["last_used_at"])
     _membership_add(connection=connection, user=user, action=SsoAction.PROVISIONED)
+    membership = Membership.objects.for_tenant(tenant).get(user=user)
+    teams_sync_from_groups(connection=connection, membership=membership, claims=claims)
     audit_record(
         tenant=tenant,
         action=SsoAction.SIGNED_IN,

@@ -41,6 +41,7 @@ FIELDS = (
     "require_sso",
     "auto_join",
     "join_requests",
+    "sync_teams_from_groups",
 )
 
 
@@ -88,6 +89,7 @@ def saml_connection_save(
     attr_last_name: str = "lastName",
     attr_groups: str = "groups",
     idp_metadata_url: str = "",
+    sync_teams_from_groups: bool = False,
 ) -> Connection:
     """Create `tenant`'s SAML connection, or change it (an OIDC one becomes SAML). The
     metadata is `idp_metadata` (uploaded) or read from `idp_metadata_url` (fetched here
@@ -121,6 +123,9 @@ def saml_connection_save(
         raise ConnectionRefused(
             _("Upload your identity provider's SAML metadata XML, or give its URL.")
         )
+    if sync_teams_from_groups and not attr_groups.strip():
+        # Without it every sign-in would assert no group and empty the synced teams.
+        raise ConnectionRefused(_("Name the groups attribute to sync teams from groups."))
     entity_id, _sso_url = idp_metadata_read(metadata)
     connection.protocol = Connection.Protocol.SAML
     connection.issuer = connection.client_id = connection.client_secret_encrypted = ""
@@ -139,6 +144,7 @@ def saml_connection_save(
     connection.require_sso = require_sso
     connection.auto_join = auto_join
     connection.join_requests = join_requests
+    connection.sync_teams_from_groups = sync_teams_from_groups
     connection.full_clean()
     connection.save()
     audit_record(

@@ -31,6 +31,7 @@ from sso.flow_cookie import (
 from sso.models import Connection
 from sso.selectors import connection_for_email
 from sso.services_connections import connection_tested
+from sso.services_groups import asserted_groups, groups_map
 from tenants.models import Membership
 
 
@@ -137,7 +138,11 @@ def connection_test_result(
         raise SignInRefused(_("Only the person who started the test can see its result."))
     connection_tested(connection=connection, acting_user=request.user, claims=claims)  # type: ignore[arg-type]
     email = str(claims.get("email") or "")
+    groups = asserted_groups(claims)
     context = {
+        "connection": connection,
+        "groups_left_out": groups is None,
+        "group_rows": groups_map(connection=connection, groups=groups or []).rows,
         "tenant": connection.tenant,
         "claims": sorted((k, v) for k, v in claims.items()),
         "attributes": sorted(attributes.items()) if attributes is not None else None,

@@ -170,6 +170,7 @@ def connection_update(request: TenantRequest) -> HttpResponse:
             require_sso=data["require_sso"],
             auto_join=data["auto_join"],
             join_requests=data["join_requests"],
+            sync_teams_from_groups=data["sync_teams_from_groups"],
         )
     )
     if form.errors:
@@ -206,6 +207,7 @@ def connection_saml_update(request: TenantRequest) -> HttpResponse:
             attr_first_name=data["attr_first_name"],
             attr_last_name=data["attr_last_name"],
             attr_groups=data["attr_groups"],
+            sync_teams_from_groups=data["sync_teams_from_groups"],
         )
     )
     if form.errors:
