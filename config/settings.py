@@ -145,6 +145,10 @@ MIDDLEWARE = [
     "billing.middleware.PlanLimitMiddleware",
 ]
 
+# templates.W003 warns that "i18n" names two modules: the override above, on purpose.
+# core.W003 (core/checks.py) repeats the warning for every other library name.
+SILENCED_SYSTEM_CHECKS = ["templates.W003"]
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
@@ -163,6 +167,9 @@ TEMPLATES = [
                 "billing.context_processors.billing",
                 "support.context_processors.impersonation",
             ],
+            # `{% load i18n %}` is Django's library with constant translations rendered
+            # once per language (core/templatetags/i18n_cached.py: ~75 per signed-in page).
+            "libraries": {"i18n": "core.templatetags.i18n_cached"},
         },
     }
 ]

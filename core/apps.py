@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
-from django.core.checks import register
+from django.core.checks import Tags, register
 
 from core.audit_actions import StaffAction, audit_actions_register
-from core.checks import check_htmx_messages_order
+from core.checks import check_htmx_messages_order, check_template_library_names
 
 
 class CoreConfig(AppConfig):
@@ -20,3 +20,4 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         audit_actions_register(StaffAction, destructive=[StaffAction.DELETED])
         register(check_htmx_messages_order)
+        register(check_template_library_names, Tags.templates)

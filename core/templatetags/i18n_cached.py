@@ -1,0 +1,69 @@
+"""Django's `i18n` tag library with `{% translate "constant" %}` rendered once per language.
+
+A signed-in page prints ~75 constant translations (menus, labels, screen-reader text);
+each resolves a Variable, calls gettext through the translation machinery and escapes
+the result again on every request, which costs more than the rest of the shell. The
+text of a constant msgid cannot change while the process runs (catalogues are loaded
+once), so the rendered string is kept on the node per (language, autoescape).
+
+Installed as the `i18n` library by the TEMPLATES option `libraries` (config/settings.py),
+so templates keep `{% load i18n %}`; every other tag and filter is Django's own.
+Translations of variables, with filters or with a variable context are not cached.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.template.base import FilterExpression, Parser, Token
+from django.templatetags import i18n as django_i18n
+from django.utils import translation
+
+register = template.Library()
+register.tags.update(django_i18n.register.tags)
+register.filters.update(django_i18n.register.filters)
+
+
+def _is_constant(expression: FilterExpression | None) -> bool:
+    return expression is None or (isinstance(expression.var, str) and not expression.filters)
+
+
+class CachedTranslateNode(django_i18n.TranslateNode):
+    """TranslateNode that renders a constant msgid once per language and escaping."""
+
+    def __init__(self, node: django_i18n.TranslateNode) -> None:
+        super().__init__(node.filter_expression, node.noop, node.asvar, node.message_context)
+        var = self.filter_expression.var
+        self.cacheable = (
+            getattr(var, "literal", None) is not None
+            and not self.filter_expression.filters
+            and _is_constant(self.message_context)
+        )
+        self.rendered: dict[tuple[str | None, bool], Any] = {}
+
+    def render(self, context: template.Context) -> str:
+        if not self.cacheable:
+            return super().render(context)
+        key = (translation.get_language(), context.autoescape)
+        try:
+            value = self.rendered[key]
+        except KeyError:
+            if self.asvar:  # render() stores the value in the context and returns ""
+                super().render(context)
+                value = context[self.asvar]
+            else:
+                value = super().render(context)
+            self.rendered[key] = value
+        if self.asvar:
+            context[self.asvar] = value
+            return ""
+        return value
+
+
+def do_translate(parser: Parser, token: Token) -> CachedTranslateNode:
+    return CachedTranslateNode(django_i18n.do_translate(parser, token))
+
+
+register.tag("translate", do_translate)
+register.tag("trans", do_translate)
