@@ -1,4 +1,5 @@
-"""Django's `i18n` tag library with `{% translate "constant" %}` rendered once per language.
+"""Django's `i18n` tag library with `{% translate "constant" %}` rendered once per language,
+and `{% blocktranslate %}`'s message id built once per tag.
 
 A signed-in page prints ~75 constant translations (menus, labels, screen-reader text);
 each resolves a Variable, calls gettext through the translation machinery and escapes
@@ -9,6 +10,9 @@ once), so the rendered string is kept on the node per (language, autoescape).
 Installed as the `i18n` library by the TEMPLATES option `libraries` (config/settings.py),
 so templates keep `{% load i18n %}`; every other tag and filter is Django's own.
 Translations of variables, with filters or with a variable context are not cached.
+`{% blocktranslate %}` still translates and fills in its variables on every render; only
+the message id, which depends on the tag's own text alone (joined, `%` escaped, trimmed),
+is kept.
 """
 
 from __future__ import annotations
@@ -65,5 +69,28 @@ def do_translate(parser: Parser, token: Token) -> CachedTranslateNode:
     return CachedTranslateNode(django_i18n.do_translate(parser, token))
 
 
+class CachedBlockTranslateNode(django_i18n.BlockTranslateNode):
+    """BlockTranslateNode whose msgid (and its variable names) is built once per tag."""
+
+    msgids: dict[int, tuple[str, list[str]]]
+
+    def render_token_list(self, tokens: list[Any]) -> tuple[str, list[str]]:
+        msgids = self.__dict__.setdefault("msgids", {})
+        key = 0 if tokens is self.singular else 1
+        try:
+            msgid, names = msgids[key]
+        except KeyError:
+            msgid, names = msgids[key] = super().render_token_list(tokens)
+        return msgid, list(names)  # render() extends the singular's list with the plural's
+
+
+def do_block_translate(parser: Parser, token: Token) -> CachedBlockTranslateNode:
+    node = django_i18n.do_block_translate(parser, token)
+    node.__class__ = CachedBlockTranslateNode  # same attributes, one method more
+    return node  # type: ignore[return-value]
+
+
 register.tag("translate", do_translate)
 register.tag("trans", do_translate)
+register.tag("blocktranslate", do_block_translate)
+register.tag("blocktrans", do_block_translate)

@@ -12,7 +12,7 @@ from django.test import override_settings
 from django.utils import translation
 
 from core.checks import check_template_library_names
-from core.templatetags.i18n_cached import CachedTranslateNode
+from core.templatetags.i18n_cached import CachedBlockTranslateNode, CachedTranslateNode
 
 
 def render(template: Template, language: str, **context: object) -> str:
@@ -101,3 +101,39 @@ def test_autoescape_off_renders_the_same_words(language: str) -> None:
     with translation.override(language):
         expected = translation.gettext("Dismiss")
     assert render(template, language) == expected
+
+
+def test_blocktranslate_fills_in_new_values_each_render_in_the_active_language() -> None:
+    template = Template(
+        "{% load i18n %}{% blocktranslate trimmed count counter=n %}"
+        "  {{ counter }} member {% plural %} {{ counter }} members{% endblocktranslate %}"
+    )
+    node = template.nodelist[-1]
+    assert isinstance(node, CachedBlockTranslateNode)
+    assert render(template, "en", n=1) == "1 member"
+    assert render(template, "en", n=3) == "3 members"
+    with translation.override("de"):
+        expected = translation.ngettext("%(counter)s member", "%(counter)s members", 3)
+    assert render(template, "de", n=3) == expected % {"counter": 3}
+    assert render(template, "en", n=3) == "3 members"
+
+
+def test_blocktranslate_output_matches_djangos_own_node() -> None:
+    template = Template(
+        "{% load i18n %}{% blocktranslate trimmed with name=who %}Leave {{ name }}?"
+        "{% endblocktranslate %}|{% blocktranslate with a=x asvar out %}50% of {{ a }}"
+        "{% endblocktranslate %}{{ out }}"
+    )
+    for language in ("en", "de", "ar"):
+        for who in ("Acme", "<b>Evil</b>"):
+            with translation.override(language):
+                ours = template.render(Context({"who": who, "x": 2}))
+                for node in template.nodelist:
+                    if isinstance(node, CachedBlockTranslateNode):
+                        node.__class__ = django_i18n.BlockTranslateNode
+                stock = template.render(Context({"who": who, "x": 2}))
+                for node in template.nodelist:
+                    if isinstance(node, django_i18n.BlockTranslateNode):
+                        node.__class__ = CachedBlockTranslateNode
+            assert ours == stock
+            assert "&lt;b&gt;Evil&lt;/b&gt;" in ours or "Evil" not in ours
