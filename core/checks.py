@@ -30,26 +30,25 @@ def check_htmx_messages_order(**kwargs: Any) -> list[CheckMessage]:
     ]
 
 
-# Library names a TEMPLATES option `libraries` replaces on purpose (config/settings.py).
-OVERRIDDEN_LIBRARIES = {"i18n": "core.templatetags.i18n_cached"}
-
-
 def check_template_library_names(**kwargs: Any) -> list[CheckMessage]:
-    """Django's templates.W003, silenced for the deliberate `i18n` override only: two
-    apps shipping the same library name still warn (one would shadow the other)."""
+    """Django's templates.W003, silenced for a TEMPLATES `libraries` entry that replaces
+    one of Django's own libraries on purpose (`i18n`, config/settings.py): two apps
+    shipping the same library name still warn (one would shadow the other)."""
     modules: defaultdict[str, set[str]] = defaultdict(set)
     for name, path in get_template_tag_modules():
         modules[name].add(path)
+    chosen: dict[str, str] = {}
     engines: list[dict[str, Any]] = settings.TEMPLATES
     for engine in engines:
         options: dict[str, Any] = engine.get("OPTIONS", {})
-        for name, path in options.get("libraries", {}).items():
-            modules[name].add(path)
+        chosen.update(options.get("libraries", {}))
+    for name, path in chosen.items():
+        modules[name].add(path)
     warnings: list[CheckMessage] = []
     for name, paths in sorted(modules.items()):
-        expected = OVERRIDDEN_LIBRARIES.get(name)
-        if expected is not None and expected in paths and len(paths) == 2:
-            continue
+        others = paths - {chosen.get(name)}
+        if len(others) == 1 and next(iter(others)).startswith("django.templatetags."):
+            continue  # Django's library, replaced by the one settings name
         if len(paths) > 1:
             warnings.append(
                 Warning(
