@@ -148,6 +148,9 @@ def _profile(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: in
     callers = os.environ.get("PAGE_CPU_CALLERS")
     if callers:
         stats.print_callers(callers)
+    callees = os.environ.get("PAGE_CPU_CALLEES")
+    if callees:
+        stats.print_callees(callees)
 
 
 def _setup(settings_module: str) -> Any:

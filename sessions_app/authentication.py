@@ -45,6 +45,8 @@ def session_authenticated(
     session[AUTHENTICATED_AT_KEY] = int(time.time() if at is None else at)
 
 
+_LABELS = {factor.value: factor.label for factor in Factor}  # lazy: translated when shown
+
 SECOND_FACTORS = frozenset({Factor.TOTP, Factor.RECOVERY_CODE, Factor.PASSKEY})
 
 
@@ -79,7 +81,8 @@ def factor_labels(data: dict[str, Any]) -> list[str]:
     codes = data.get(FACTORS_KEY)
     if not isinstance(codes, list):
         return []
-    return [str(Factor(code).label) for code in codes if code in Factor.values]
+    # Factor.values builds a new list on every access; the devices page asks per row.
+    return [str(_LABELS[code]) for code in codes if code in _LABELS]
 
 
 def on_user_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:

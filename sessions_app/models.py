@@ -73,6 +73,7 @@ class Session(models.Model):
     active_recently: bool
     is_current: bool
     revoke_url: str
+    signed_in_with: str
 
     class Meta:
         indexes = [

@@ -56,6 +56,7 @@ def _render_list(request: AuthRequest, *, notice: str = "", status: int = 200) -
         s.is_current = s.pk == current_id
         s.active_recently = s.last_activity_at >= recent_since
         s.revoke_url = _revoke_url(s.pk, pattern=pattern)
+        s.signed_in_with = " + ".join(s.factors)  # "Password + Authenticator app"
     context = {
         "sessions": sessions,
         "current_id": current_id,
