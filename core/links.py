@@ -8,8 +8,9 @@ request may set its own with `set_urlconf`) and without the script prefix, which
 added on each call (it belongs to the request: SCRIPT_NAME, FORCE_SCRIPT_NAME). The
 cache is emptied when ROOT_URLCONF changes (`override_settings` in tests).
 
-Arguments go in unquoted: only for slugs and ids, whose converters allow no character
-that would need quoting (`link` refuses anything else).
+Arguments go in unquoted: only for slugs, ids and plain file names ("abc_1.webp"), which
+hold no character that would need quoting (`link` refuses anything else, and a bare "."
+or ".." segment).
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
 
-# What the `slug` and `int` converters accept without quoting.
-_SAFE_ARGUMENT = re.compile(r"[-a-zA-Z0-9_]+")
+# What reverse() leaves unquoted: letters, digits, "-", "_" and "." (not "." or ".." alone).
+_SAFE_ARGUMENT = re.compile(r"(?!\.\.?\Z)[-a-zA-Z0-9_.]+", re.ASCII)
 
 _templates: dict[tuple[str, int, object], tuple[str, ...]] = {}
 
@@ -39,7 +40,7 @@ def link(name: str, *args: Any) -> str:
     for arg, part in zip(args, parts[1:], strict=True):
         text = str(arg)
         if not _SAFE_ARGUMENT.fullmatch(text):
-            raise ValueError(f"link() takes slugs and ids only, not {text!r}")
+            raise ValueError(f"link() takes slugs and ids (and file names) only, not {text!r}")
         out.append(text)
         out.append(part)
     return "".join(out)

@@ -31,6 +31,7 @@ def _fresh() -> Iterator[None]:
         ("tenant:members", ("a-b-c",)),
         ("billing:overview", ("x1",)),
         ("files:download", ("acme-corp", 42)),
+        ("uploads:serve", ("tenant-7", "V1StGXR8_Z5jdHi6B-myT.webp")),
     ],
 )
 def test_link_is_what_reverse_answers(name: str, args: tuple[Any, ...]) -> None:
@@ -72,7 +73,7 @@ def test_a_requests_own_urlconf_is_followed() -> None:
     assert link("home") == "/elsewhere/"
 
 
-@pytest.mark.parametrize("bad", ["a/b", "a b", "../x", "ü", "", "a?b=1"])
+@pytest.mark.parametrize("bad", ["a/b", "a b", "../x", "ü", "", "a?b=1", ".", "..", "..\n"])
 def test_arguments_that_would_need_quoting_are_refused(bad: str) -> None:
     with pytest.raises(ValueError, match="slugs and ids"):
         link("tenant:members", bad)

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from uploads.exceptions import InvalidUploadKey
-from uploads.keys import is_valid_route, upload_key_build, upload_key_validate
+from uploads.keys import is_valid_route, upload_key_build, upload_key_validate, upload_url
 
 
 def test_keys_live_in_the_tenant_folder_with_a_21_char_name():
@@ -63,3 +64,16 @@ def test_route_check_accepts_only_folder_and_name():
     assert is_valid_route(folder="tenant-7", filename="A-b_c" + "d" * 16 + ".pdf")
     assert not is_valid_route(folder="tenant-7", filename="..")
     assert not is_valid_route(folder="..", filename="A" * 21 + ".pdf")
+
+
+def test_the_link_to_a_built_key_is_what_reverse_answers() -> None:
+    for extension in ("webp", "png", "pdf"):
+        key = upload_key_build(tenant_id=42, extension=extension)
+        folder, filename = key.split("/")
+        assert upload_url(key) == reverse(
+            "uploads:serve", kwargs={"folder": folder, "filename": filename}
+        )
+
+
+def test_a_key_of_another_shape_is_still_linked_and_quoted() -> None:
+    assert upload_url("tenant-1/a b.png") == "/serve/tenant-1/a%20b.png"
