@@ -66,6 +66,12 @@ def _flag(request: TenantRequest, membership: Membership, counts: ContactCounts)
     return membership
 
 
+def _role_choices(request: TenantRequest) -> list[tuple[int, str]]:
+    """(id, label) of the workspace's roles for each row's role select: labels are
+    translated once per page, not once per row and role."""
+    return [(role.pk, role.label) for role in role_list(tenant=request.tenant)]
+
+
 def _reason(refusal: Exception | None) -> str:
     return refusal_message(refusal) if refusal is not None else ""
 
@@ -87,7 +93,7 @@ def members_page(request: TenantRequest, *, invite_form: Any = None) -> HttpResp
         request,
         tab="members",
         memberships=memberships,
-        roles=role_list(tenant=request.tenant),
+        role_choices=_role_choices(request),
         can_leave=request.tenant.is_org,
         leave_refusal=_reason(leave_refusal),
         **invite_panel(request, form=invite_form),
@@ -122,7 +128,7 @@ def _row(
             if m.pk != membership_id
             and (m.role.is_owner or m.is_billing_contact or m.is_primary_contact or m.pk in also)
         ],
-        roles=role_list(tenant=request.tenant),
+        role_choices=_role_choices(request),
         row_error=error,
         can_leave=request.tenant.is_org,
         leave_refusal=_reason(

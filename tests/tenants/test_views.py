@@ -272,3 +272,43 @@ def test_workspace_and_account_tabs_mark_the_current_page(owner_client: Any, acm
     assert f'<a class="tab" href="{base}teams/">Teams</a>' in members
     devices = owner_client.get("/account/sessions/").content.decode()
     assert '<a class="tab" href="/account/sessions/" aria-current="page">Devices</a>' in devices
+
+
+def test_every_row_form_carries_a_csrf_token_that_is_accepted(
+    acme: Any, owner: Any, member_of_acme: Any
+) -> None:
+    """The rows share one token input (rendered once per response): each form, on the page
+    and in an htmx answer, still posts with a token that CSRF checking accepts."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    m = Membership.objects.get(tenant=acme, user=member_of_acme)
+    admin, member = (Role.objects.get(tenant=acme, key=k) for k in ("admin", "member"))
+    role_form = re.compile(
+        rf'action="/t/{acme.slug}/members/{m.pk}/role/".*?'
+        r'name="csrfmiddlewaretoken" value="([^"]+)"',
+        re.S,
+    )
+
+    page = client.get(f"/t/{acme.slug}/members/").content.decode()
+    forms = page.count(f'action="/t/{acme.slug}/members/')
+    assert forms >= 3 and page.count('name="csrfmiddlewaretoken"') >= forms
+    token = role_form.search(page).group(1)
+    answer = client.post(
+        f"/t/{acme.slug}/members/{m.pk}/role/",
+        {"role": admin.pk, "csrfmiddlewaretoken": token},
+        **HTMX,
+    )
+    assert answer.status_code == 200 and Membership.objects.get(pk=m.pk).role == admin
+
+    row = answer.content.decode()
+    token = role_form.search(row).group(1)  # the htmx answer's own forms work too
+    again = client.post(
+        f"/t/{acme.slug}/members/{m.pk}/role/",
+        {"role": member.pk, "csrfmiddlewaretoken": token},
+        **HTMX,
+    )
+    assert again.status_code == 200 and Membership.objects.get(pk=m.pk).role == member
+    refused = client.post(f"/t/{acme.slug}/members/{m.pk}/role/", {"role": admin.pk}, **HTMX)
+    assert refused.status_code == 403
