@@ -58,8 +58,11 @@ _ENV = {
 }
 
 
-def _environ(path: str, cookies: dict[str, str]) -> dict[str, Any]:
+def _environ(
+    path: str, cookies: dict[str, str], headers: dict[str, str] | None = None
+) -> dict[str, Any]:
     return {
+        **{f"HTTP_{k.upper().replace('-', '_')}": v for k, v in (headers or {}).items()},
         "REQUEST_METHOD": "GET",
         "PATH_INFO": path,
         "QUERY_STRING": "",
@@ -176,6 +179,7 @@ def _pacetrack(n: int) -> dict[str, float]:
         from django.test import Client
 
         from accounts.services import user_signup
+        from api.services import api_key_create
         from tenants.models import Role
         from tenants.services import membership_create, tenant_create_org
 
@@ -193,36 +197,40 @@ def _pacetrack(n: int) -> dict[str, float]:
         personal = owner.personal_tenant.slug
         app = get_wsgi_application()
         signed_in = {settings.SESSION_COOKIE_NAME: cookie}
+        _, api_secret = api_key_create(
+            tenant=org, name="page_cpu", scopes=[], expires_at=None, acting_user=owner
+        )
+        bearer = {"Authorization": f"Bearer {api_secret}", "Accept": "application/json"}
         pages = {
-            "healthz": ("/healthz/", {}),
-            "devices": ("/account/sessions/", signed_in),
-            "org dashboard": (f"/t/{org.slug}/", signed_in),
-            "personal dashboard": (f"/t/{personal}/", signed_in),
-            "members": (f"/t/{org.slug}/members/", signed_in),
+            "healthz": _environ("/healthz/", {}),
+            "devices": _environ("/account/sessions/", signed_in),
+            "org dashboard": _environ(f"/t/{org.slug}/", signed_in),
+            "personal dashboard": _environ(f"/t/{personal}/", signed_in),
+            "members": _environ(f"/t/{org.slug}/members/", signed_in),
+            "api members": _environ("/api/v1/members", {}, bearer),
         }
         html_dir = os.environ.get("PAGE_CPU_HTML")
         if html_dir:  # the pages as served, to diff the HTML before and after a change
             Path(html_dir).mkdir(parents=True, exist_ok=True)
-            for name, (path, c) in pages.items():
-                content = _body(app, _environ(path, c))
+            for name, environ in pages.items():
+                content = _body(app, environ)
                 (Path(html_dir) / f"{name.replace(' ', '-')}.html").write_bytes(content)
         if os.environ.get("PAGE_CPU_GC_FREEZE"):
             # What gunicorn's master does once the app is loaded (config/gunicorn.conf.py):
             # warm every page up, then move what exists into the permanent generation.
-            for path, c in pages.values():
+            for environ in pages.values():
                 for _ in range(20):
-                    _body(app, _environ(path, c))
+                    _body(app, environ)
             gc.collect()
             gc.freeze()
         profile = os.environ.get("PAGE_CPU_PROFILE")
         if profile:  # cProfile of one page instead of the timings (see the docstring)
-            path, c = pages[profile]
-            _profile(app, _environ(path, c), n)
+            _profile(app, pages[profile], n)
             return {}
         only = os.environ.get("PAGE_CPU_ONLY", "").split(",")
         return {
-            name: _cpu_ms(app, _environ(path, c), n)
-            for name, (path, c) in pages.items()
+            name: _cpu_ms(app, environ, n)
+            for name, environ in pages.items()
             if only == [""] or name in only
         }
     finally:

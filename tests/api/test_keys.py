@@ -38,6 +38,32 @@ def test_a_key_has_a_scannable_prefix_and_only_its_hash_is_stored(acme: Any, own
     assert api_key_for_secret(raw=raw[:-1] + ("A" if raw[-1] != "A" else "B")) is None
 
 
+def test_the_key_lookup_builds_what_the_orm_builds_in_one_query(
+    acme: Any, owner: Any, django_assert_num_queries: Any
+) -> None:
+    """api_key_for_secret is prebuilt SQL (core/prebuilt_sql.py): the same key, tenant and
+    billing account, field for field, as the ORM's select_related, in one statement."""
+    raw = make_key(acme, owner, [AUDIT_VIEW])
+    orm = ApiKey.objects.select_related("tenant", "tenant__account").get()
+    with django_assert_num_queries(1):
+        key = api_key_for_secret(raw=raw)
+        assert key is not None
+        tenant, account = key.tenant, key.tenant.account
+    for ours, theirs in ((key, orm), (tenant, orm.tenant), (account, orm.tenant.account)):
+        fields = type(theirs)._meta.concrete_fields
+        assert [f.value_from_object(ours) for f in fields] == [
+            f.value_from_object(theirs) for f in fields
+        ]
+    assert key.scopes == [AUDIT_VIEW] and key.tenant.slug == acme.slug
+
+
+def test_a_key_of_a_deleted_organisation_proves_nothing(acme: Any, owner: Any) -> None:
+    raw = make_key(acme, owner, [AUDIT_VIEW])
+    type(acme).objects.filter(pk=acme.pk).update(deleted_at=timezone.now())
+    assert api_key_for_secret(raw=raw) is None
+    assert api_key_for_secret(raw="pt_live_" + "A" * 12 + "_" + "B" * 32) is None
+
+
 def test_a_key_cannot_hold_a_permission_its_creator_lacks(acme: Any) -> None:
     helper = add_member(acme, role=make_role(acme, "Key makers", [API_KEYS_MANAGE, AUDIT_VIEW]))
     make_key(acme, helper.user, [AUDIT_VIEW])
