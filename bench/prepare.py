@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+from collections import Counter
 from typing import Any
 
 from bench.seed import SEED_DOMAIN, setup_django
@@ -103,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     from django.conf import settings
 
     from accounts.models import User
+    from sessions_app.models import Session
+    from sessions_app.services import session_revoke_all_for_user
     from tenants.models import Membership, Tenant
 
     # Users who belong to an organisation: each page is measured for the same people.
@@ -122,6 +125,10 @@ def main(argv: list[str] | None = None) -> int:
     identities = []
     for index, user in enumerate(users):
         if index < DEVICE_USERS:
+            # Exactly DEVICE_SESSIONS live rows: the seed gave everyone some sessions and an
+            # earlier run on this volume its own 20, which the devices page would list too
+            # (it rendered ~40 rows before this). Revoked rows stay, as they would in use.
+            session_revoke_all_for_user(user=user, reason=Session.RevokedReason.SIGNED_OUT)
             # Other browsers first, so the cookie below is the newest of 20 sessions.
             for _ in range(DEVICE_SESSIONS - 1):
                 pacetrack_cookie(user)
@@ -138,6 +145,13 @@ def main(argv: list[str] | None = None) -> int:
                 "api_key": api_key(user, org_slugs[user.pk]),
             }
         )
+    live = Counter(
+        Session.objects.filter(user__in=users[:DEVICE_USERS], revoked_at__isnull=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    if set(live.values()) != {DEVICE_SESSIONS}:
+        raise SystemExit(f"devices page users need {DEVICE_SESSIONS} live sessions: {live}")
     avatar_user = users[0]
     print(
         json.dumps(
