@@ -407,6 +407,44 @@ def test_manager_deletes_a_file(
     assert not any_storage.exists(upload.key)
 
 
+def test_each_delete_form_posts_a_token_that_csrf_checking_accepts(
+    any_storage, acme, owner, django_capture_on_commit_callbacks
+):
+    """The rows share one token input, rendered once per page: each row's form still
+    deletes its own file with CSRF checks on, and nothing is deleted without it."""
+    import re
+
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    page = client.get(_files_url(acme)).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    for name in ("a.txt", "b.txt", "c.txt"):
+        client.post(
+            _files_url(acme, "files:upload"),
+            {"file": SimpleUploadedFile(name, b"hi"), "csrfmiddlewaretoken": token},
+        )
+    assert Upload.objects.count() == 3
+    page = client.get(_files_url(acme)).content.decode()
+    forms = re.findall(
+        r'<form method="post" action="(/t/[^"]+/files/(\d+)/delete/)".*?'
+        r'name="csrfmiddlewaretoken" value="([^"]+)"',
+        page,
+        re.S,
+    )
+    assert sorted(int(pk) for _, pk, _ in forms) == sorted(
+        Upload.objects.values_list("pk", flat=True)
+    )
+    action, pk, token = forms[-1]
+    assert client.post(action).status_code == 403  # no token: refused, nothing deleted
+    assert Upload.objects.count() == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(action, {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert not Upload.objects.filter(pk=pk).exists() and Upload.objects.count() == 2
+
+
 def test_files_of_another_tenant_are_404_everywhere(client, owner_client, acme, other_user):
     owner_client.post(
         _files_url(acme, "files:upload"), {"file": SimpleUploadedFile("a.txt", b"hi")}
