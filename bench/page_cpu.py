@@ -3,7 +3,7 @@
 `make bench` needs a quiet machine; this needs one core for a few seconds. It builds a
 throwaway test database (Django's test-database creation: in memory on SQLite,
 `test_<name>` on PostgreSQL), seeds one owner with 20 signed-in devices, an org of
-25 members and a personal workspace, and calls the WSGI handler directly with fixed
+25 members and 25 files and a personal workspace, and calls the WSGI handler directly with fixed
 environs (no test client, no socket), so what is timed is Django, the middleware
 stack, the view and the template. CPU time (`time.process_time`) is what is reported:
 it leaves out the database's own work and is steadier than wall time on a shared box.
@@ -42,6 +42,7 @@ from typing import Any
 
 DEVICE_SESSIONS = 20
 ORG_MEMBERS = 25
+ORG_FILES = 25
 
 _ENV = {
     "DEBUG": "false",
@@ -182,6 +183,8 @@ def _pacetrack(n: int) -> dict[str, float]:
         from api.services import api_key_create
         from tenants.models import Role
         from tenants.services import membership_create, tenant_create_org
+        from uploads.keys import upload_key_build
+        from uploads.models import Upload
 
         owner = user_signup(email="owner@bench.test", password=None, name="Owner")
         org = tenant_create_org(owner=owner, name="Bench Org")
@@ -189,6 +192,17 @@ def _pacetrack(n: int) -> dict[str, float]:
         for i in range(ORG_MEMBERS - 1):
             member = user_signup(email=f"m{i}@bench.test", password=None, name=f"Member {i}")
             membership_create(tenant=org, user=member, role=role, acting_user=None)
+        for i in range(ORG_FILES):  # rows only: the list never opens the stored objects
+            Upload.objects.create(
+                tenant=org,
+                uploaded_by=owner,
+                key=upload_key_build(tenant_id=org.pk, extension="pdf"),
+                original_filename=f"report-{i}.pdf",
+                content_type="application/pdf",
+                size=12_345,
+                checksum="0" * 64,
+                kind=Upload.Kind.FILE,
+            )
         cookie = ""
         for _ in range(DEVICE_SESSIONS):
             client = Client()
@@ -207,6 +221,7 @@ def _pacetrack(n: int) -> dict[str, float]:
             "org dashboard": _environ(f"/t/{org.slug}/", signed_in),
             "personal dashboard": _environ(f"/t/{personal}/", signed_in),
             "members": _environ(f"/t/{org.slug}/members/", signed_in),
+            "files": _environ(f"/t/{org.slug}/files/", signed_in),
             "api members": _environ("/api/v1/members", {}, bearer),
         }
         html_dir = os.environ.get("PAGE_CPU_HTML")
