@@ -172,6 +172,21 @@ def _setup(settings_module: str) -> Any:
     return connection
 
 
+def org_with_members() -> tuple[Any, Any]:
+    """An owner (address not verified) and an organisation of ORG_MEMBERS members."""
+    from accounts.services import user_signup
+    from tenants.models import Role
+    from tenants.services import membership_create, tenant_create_org
+
+    owner = user_signup(email="owner@bench.test", password=None, name="Owner")
+    org = tenant_create_org(owner=owner, name="Bench Org")
+    role = Role.objects.get(tenant=org, key="member")
+    for i in range(ORG_MEMBERS - 1):
+        member = user_signup(email=f"m{i}@bench.test", password=None, name=f"Member {i}")
+        membership_create(tenant=org, user=member, role=role, acting_user=None)
+    return owner, org
+
+
 def _pacetrack(n: int) -> dict[str, float]:
     connection = _setup("config.settings")
     try:
@@ -179,19 +194,11 @@ def _pacetrack(n: int) -> dict[str, float]:
         from django.core.wsgi import get_wsgi_application
         from django.test import Client
 
-        from accounts.services import user_signup
         from api.services import api_key_create
-        from tenants.models import Role
-        from tenants.services import membership_create, tenant_create_org
         from uploads.keys import upload_key_build
         from uploads.models import Upload
 
-        owner = user_signup(email="owner@bench.test", password=None, name="Owner")
-        org = tenant_create_org(owner=owner, name="Bench Org")
-        role = Role.objects.get(tenant=org, key="member")
-        for i in range(ORG_MEMBERS - 1):
-            member = user_signup(email=f"m{i}@bench.test", password=None, name=f"Member {i}")
-            membership_create(tenant=org, user=member, role=role, acting_user=None)
+        owner, org = org_with_members()
         for i in range(ORG_FILES):  # rows only: the list never opens the stored objects
             Upload.objects.create(
                 tenant=org,

@@ -55,18 +55,10 @@ def main(argv: list[str]) -> int:
         from django.test import Client
 
         import tenants.views.dashboard as dashboard_views
-        from accounts.services import user_signup
-        from tenants.models import Role
-        from tenants.services import membership_create, tenant_create_org
 
-        owner = user_signup(email="owner@bench.test", password=None, name="Owner")
+        owner, org = page_cpu.org_with_members()
         owner.email_verified_at = owner.date_joined  # no verification banner, as in make bench
         owner.save(update_fields=["email_verified_at"])
-        org = tenant_create_org(owner=owner, name="Bench Org")
-        role = Role.objects.get(tenant=org, key="member")
-        for i in range(page_cpu.ORG_MEMBERS - 1):
-            member = user_signup(email=f"m{i}@bench.test", password=None, name=f"Member {i}")
-            membership_create(tenant=org, user=member, role=role, acting_user=None)
 
         captured: dict[str, Any] = {}
         render = dashboard_views.render

@@ -140,11 +140,7 @@ def relative_time(value: dt.datetime | dt.date, *, now: dt.datetime | None = Non
     now = timezone.localtime(now or timezone.now())
     if not isinstance(value, dt.datetime):
         return _days_apart(value, now.date())
-    return _moments_apart(timezone.localtime(value), now)
-
-
-def _moments_apart(value: dt.datetime, now: dt.datetime) -> str:
-    """`relative_time` of two moments already in the active time zone."""
+    value = timezone.localtime(value)
     seconds = (value - now).total_seconds()
     past = seconds <= 0
     minutes, hours = int(abs(seconds) // 60), int(abs(seconds) // 3600)
@@ -171,19 +167,14 @@ def when(value: dt.datetime | dt.date | None, style: str = "") -> SafeString | s
     with "date", the date itself. Empty for None, so `|default:"—"` works after it."""
     if value is None or value == "":
         return ""
-    now = timezone.localtime()  # converted once: a page calls this per row
+    now = timezone.localtime()  # the clock read once per call
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value)
         day = value.date()
     else:
         day = value
     formats = _formats(translation.get_language())
-    if style == "date":
-        words = _date(day, now.date(), formats)
-    elif isinstance(value, dt.datetime):
-        words = _moments_apart(value, now)
-    else:
-        words = _days_apart(value, now.date())
+    words = _date(day, now.date(), formats) if style == "date" else relative_time(value, now=now)
     # What format_html would give: every part escaped (html.escape is what escape() calls).
     return SafeString(
         f'<time datetime="{escape(value.isoformat())}" title="{escape(_exact(value, formats))}">'
