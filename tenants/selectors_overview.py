@@ -1,10 +1,10 @@
 """What a workspace's overview shows on arrival, read in one statement.
 
-The counts and the previews (newest members, teams, recent activity) come in one
-prebuilt statement (core/prebuilt_sql.py) of scalar subqueries, the previews as JSON
-columns built back into model instances; the newest files take a second query, only
-when there are files. `_counts_and_previews_orm` is the same read through the ORM, which
-tests/tenants/test_overview_sql.py holds the statement to, on SQLite and PostgreSQL.
+The counts and the previews (newest members, teams, recent activity, newest files) come
+in one prebuilt statement (core/prebuilt_sql.py) of scalar subqueries, the previews as
+JSON columns built back into model instances. The `_*_orm` functions are the same reads
+through the ORM, which tests/tenants/test_overview_sql.py holds the statement to, on
+SQLite and PostgreSQL.
 Files are read through the tenant's `uploads` relation: the uploads app sits above
 this one, so it is never imported here.
 """
@@ -97,7 +97,7 @@ def overview_get(*, membership: Membership, user: User) -> Overview:
     tenant, role = membership.tenant, membership.role
     is_org = tenant.is_org
     may_audit = role.has_permission(AUDIT_VIEW)
-    counts, members, teams, events = _counts_and_previews(
+    counts, members, teams, events, files = _counts_and_previews(
         tenant=tenant, user=user, everyone=may_audit
     )
     # Usage is for people who can act on a limit: upgrade, invite, or upload.
@@ -124,7 +124,7 @@ def overview_get(*, membership: Membership, user: User) -> Overview:
         plan=plan_for_tenant(tenant),
         members=members if is_org else [],
         teams=teams if is_org else [],
-        files=_newest_files(tenant) if counts["files"] else [],
+        files=files,
         activity=_activity(events, tenant=tenant, can=role.has_permission),
         activity_is_everyones=may_audit,
         usage=(
@@ -141,19 +141,29 @@ def overview_get(*, membership: Membership, user: User) -> Overview:
     )
 
 
-Previews = tuple[dict[str, int], list[Membership], list[Team], list[AuditEvent]]
+Previews = tuple[dict[str, int], list[Membership], list[Team], list[AuditEvent], list[Any]]
 
 
 def _counts_and_previews(*, tenant: Tenant, user: User, everyone: bool) -> Previews:
     """Counts (members, pending invitations, teams, files, stored bytes), the newest
-    members, the first teams with `member_count` and the newest audit events (everyone's,
-    or only the viewer's): one statement."""
+    members, the first teams with `member_count`, the newest audit events (everyone's,
+    or only the viewer's) and the newest files with their uploaders: one statement."""
     pk = tenant.pk
-    params: list[Any] = [pk, pk, timezone.now(), pk, pk, pk, pk, pk, pk, everyone, user.pk]
+    params: list[Any] = [pk, pk, timezone.now(), pk, pk, pk, pk, pk, pk, everyone, user.pk, pk]
     with connection.cursor() as cursor:
         cursor.execute(_overview_sql(), params)
         row = cursor.fetchone()
-    n_members, n_pending, n_teams, n_files, n_storage, members_json, teams_json, events_json = row
+    (
+        n_members,
+        n_pending,
+        n_teams,
+        n_files,
+        n_storage,
+        members_json,
+        teams_json,
+        events_json,
+        files_json,
+    ) = row
     members = []
     for membership, member in json_instances(members_json, (Membership, get_user_model())):
         membership.user = member
@@ -166,6 +176,10 @@ def _counts_and_previews(*, tenant: Tenant, user: User, everyone: bool) -> Previ
     for event, actor in json_instances(events_json, (AuditEvent, get_user_model())):
         event.actor = actor
         events.append(event)
+    files = []
+    for upload, uploader in json_instances(files_json, (_upload_model(), get_user_model())):
+        upload.uploaded_by = uploader
+        files.append(upload)
     counts = {
         "members": n_members,
         "pending": n_pending,
@@ -173,14 +187,19 @@ def _counts_and_previews(*, tenant: Tenant, user: User, everyone: bool) -> Previ
         "files": n_files,
         "storage": int(n_storage),
     }
-    return counts, members, teams, events
+    return counts, members, teams, events, files
+
+
+def _upload_model() -> Any:
+    """uploads.Upload, reached through the tenant's relation (see the module docstring)."""
+    return Tenant._meta.get_field("uploads").related_model
 
 
 @cache
 def _overview_sql() -> str:
     """The overview's statement: written once per process (see core/prebuilt_sql.py)."""
     user_model = get_user_model()
-    uploads: Any = Tenant._meta.get_field("uploads").related_model
+    uploads = _upload_model()
     file_kind = uploads.Kind.FILE.value
     members = json_rows(
         [select_list(Membership, "om"), select_list(user_model, "ou")],
@@ -206,6 +225,13 @@ def _overview_sql() -> str:
         "oe.created_at DESC, oe.id DESC",
         PREVIEW_ACTIVITY,
     )
+    files = json_rows(
+        [select_list(uploads, "fl"), select_list(user_model, "fu")],
+        f"FROM {table(uploads)} fl LEFT JOIN {table(user_model)} fu ON fu.id = fl.uploaded_by_id "
+        f"WHERE fl.tenant_id = %s AND fl.kind = '{file_kind}'",
+        "fl.created_at DESC, fl.id DESC",
+        PREVIEW_FILES,
+    )
     # Identifiers come from model metadata; every value is a query parameter.
     return (
         # Members holding a seat: billing.selectors.seat_holders, in SQL.
@@ -216,7 +242,7 @@ def _overview_sql() -> str:
         f"(SELECT COUNT(*) FROM {table(Team)} WHERE tenant_id = %s), "
         f"(SELECT COUNT(*) FROM {table(uploads)} WHERE tenant_id = %s AND kind = '{file_kind}'), "
         f"(SELECT COALESCE(SUM(size), 0) FROM {table(uploads)} WHERE tenant_id = %s), "
-        f"{members}, {teams}, {events}"
+        f"{members}, {teams}, {events}, {files}"
     )
 
 
@@ -270,7 +296,7 @@ def _teams_orm(tenant: Tenant) -> list[Team]:
     )
 
 
-def _newest_files(tenant: Tenant) -> list[Any]:
+def _newest_files_orm(tenant: Tenant) -> list[Any]:
     return list(
         tenant.uploads.files()
         .select_related("uploaded_by")

@@ -2,7 +2,8 @@
 
 The counts are pinned exactly, so a new N+1 (or a query that sneaks into the layout)
 fails here, and they must not grow with the data: the same with 1 as with 20 signed-in
-devices and with 3 as with 40 members. A change that lowers a count updates PAGES.
+devices, with 3 as with 40 members, and with no files as with 12. A change that
+lowers a count updates PAGES.
 The counts are of a repeat visit (the first visit after signing in records the
 visit and the session's tenant; that write is tested in tests/tenants).
 """
@@ -79,6 +80,28 @@ def _more_members(org: Any, n: int) -> None:
     )
 
 
+def _files(org: Any, owner: Any, n: int) -> None:
+    """n files in the org, rows only (no page opens the stored objects)."""
+    from uploads.keys import upload_key_build
+    from uploads.models import Upload
+
+    Upload.objects.bulk_create(
+        [
+            Upload(
+                tenant=org,
+                uploaded_by=owner,
+                key=upload_key_build(tenant_id=org.pk, extension="pdf"),
+                original_filename=f"report-{i}.pdf",
+                content_type="application/pdf",
+                size=1_000 + i,
+                checksum="0" * 64,
+                kind=Upload.Kind.FILE,
+            )
+            for i in range(n)
+        ]
+    )
+
+
 def _cost(client: Client, url: str, sent: list[Any]) -> tuple[int, int]:
     assert client.get(url).status_code == 200, url  # warm-up: the visit is recorded
     sent.clear()
@@ -97,6 +120,7 @@ def test_each_page_costs_its_pinned_queries_and_no_more_with_more_data(
     small = _cost(owner_client, url, redis_round_trips)
 
     _more_members(acme, 40)
+    _files(acme, owner, 12)  # the overview's newest files and the files page's rows
     for _ in range(19):
         Client().force_login(owner)  # 20 signed-in devices
     large = _cost(owner_client, url, redis_round_trips)

@@ -24,6 +24,7 @@ from tenants.selectors_overview import (
     _counts_and_previews,
     _counts_orm,
     _events_orm,
+    _newest_files_orm,
     _newest_members_orm,
     _teams_orm,
 )
@@ -92,7 +93,7 @@ def test_counts_match_the_orm(busy_org: Any, owner: Any) -> None:
 
 
 def test_newest_members_match_the_orm_with_their_users(busy_org: Any, owner: Any) -> None:
-    _, members, _, _ = _counts_and_previews(tenant=busy_org, user=owner, everyone=True)
+    _, members, _, _, _ = _counts_and_previews(tenant=busy_org, user=owner, everyone=True)
     expected = _newest_members_orm(busy_org)
 
     assert [fields(m) for m in members] == [fields(m) for m in expected]
@@ -102,7 +103,7 @@ def test_newest_members_match_the_orm_with_their_users(busy_org: Any, owner: Any
 
 
 def test_teams_match_the_orm_in_order_with_member_counts(busy_org: Any, owner: Any) -> None:
-    _, _, teams, _ = _counts_and_previews(tenant=busy_org, user=owner, everyone=True)
+    _, _, teams, _, _ = _counts_and_previews(tenant=busy_org, user=owner, everyone=True)
     expected = _teams_orm(busy_org)
 
     assert [fields(t) for t in teams] == [fields(t) for t in expected]
@@ -112,7 +113,7 @@ def test_teams_match_the_orm_in_order_with_member_counts(busy_org: Any, owner: A
 
 @pytest.mark.parametrize("everyone", [True, False])
 def test_activity_matches_the_orm_with_actors(busy_org: Any, owner: Any, everyone: bool) -> None:
-    _, _, _, events = _counts_and_previews(tenant=busy_org, user=owner, everyone=everyone)
+    _, _, _, events, _ = _counts_and_previews(tenant=busy_org, user=owner, everyone=everyone)
     expected = _events_orm(tenant=busy_org, user=owner, everyone=everyone)
 
     assert len(events) == (PREVIEW_ACTIVITY if everyone else len(expected))
@@ -126,10 +127,50 @@ def test_activity_matches_the_orm_with_actors(busy_org: Any, owner: Any, everyon
         assert all(e.actor_id == owner.pk for e in events)
 
 
+def test_newest_files_match_the_orm_with_their_uploaders(busy_org: Any, owner: Any) -> None:
+    """Files only (not avatars or logos), newest first, ties by id; an upload whose
+    uploader's account is gone has no uploader."""
+    from uploads.models import Upload
+
+    logo = Upload.objects.create(
+        tenant=busy_org,
+        uploaded_by=owner,
+        key=f"tenant-{busy_org.pk}/logo.png",
+        original_filename="logo.png",
+        content_type="image/png",
+        size=10,
+        checksum="0" * 64,
+        kind=Upload.Kind.LOGO,
+    )
+    same_time = timezone.now()
+    for i in range(6):
+        Upload.objects.create(
+            tenant=busy_org,
+            uploaded_by=None if i == 5 else owner,
+            key=f"tenant-{busy_org.pk}/tie-{i}.txt",
+            original_filename=f"tie «{i}».txt",
+            content_type="text/plain",
+            size=i,
+            checksum="0" * 64,
+            kind=Upload.Kind.FILE,
+        )
+    Upload.objects.filter(original_filename__startswith="tie").update(created_at=same_time)
+
+    *_, files = _counts_and_previews(tenant=busy_org, user=owner, everyone=True)
+    expected = _newest_files_orm(busy_org)
+
+    assert len(files) == 5
+    assert [fields(f) for f in files] == [fields(f) for f in expected]
+    assert [fields(f.uploaded_by) for f in files] == [fields(f.uploaded_by) for f in expected]
+    assert files[0].uploaded_by is None and files[0].original_filename == "tie «5».txt"
+    assert logo.pk not in {f.pk for f in files}
+    assert all(timezone.is_aware(f.created_at) for f in files)
+
+
 def test_an_empty_workspace_has_empty_previews(owner: Any) -> None:
     org = OrgFactory(owner=owner, name="Quiet")
 
-    counts, members, teams, _ = _counts_and_previews(tenant=org, user=owner, everyone=True)
+    counts, members, teams, _, files = _counts_and_previews(tenant=org, user=owner, everyone=True)
 
     assert (
         counts
@@ -143,18 +184,18 @@ def test_an_empty_workspace_has_empty_previews(owner: Any) -> None:
         }
     )
     assert [m.user_id for m in members] == [owner.pk]
-    assert teams == []
+    assert teams == [] and files == []
 
 
 def test_a_signed_in_overview_costs_three_statements(
     client: Any, busy_org: Any, owner: Any, django_assert_num_queries: Any
 ) -> None:
     """Session and user, membership with tenant, role, account and switcher, then the
-    overview; the newest files are a fourth only because this workspace has files."""
+    overview, its newest files included."""
     client.force_login(owner)
     client.get(f"/t/{busy_org.slug}/")  # the visit's write after switching
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         response = client.get(f"/t/{busy_org.slug}/")
 
     assert response.status_code == 200
