@@ -187,7 +187,11 @@ def org_with_members() -> tuple[Any, Any]:
     return owner, org
 
 
-def _pacetrack(n: int) -> dict[str, float]:
+Measure = Callable[[Callable[..., Iterable[bytes]], dict[str, Any], int], Any]
+
+
+def _pacetrack(n: int, measure: Measure = _cpu_ms) -> dict[str, Any]:
+    """Seed, then `measure(app, environ, n)` each page (bench.memo_ab passes its own)."""
     connection = _setup("config.settings")
     try:
         from django.conf import settings
@@ -251,7 +255,7 @@ def _pacetrack(n: int) -> dict[str, float]:
             return {}
         only = os.environ.get("PAGE_CPU_ONLY", "").split(",")
         return {
-            name: _cpu_ms(app, environ, n)
+            name: measure(app, environ, n)
             for name, environ in pages.items()
             if only == [""] or name in only
         }

@@ -148,6 +148,36 @@ def test_on_a_phone_one_menu_reaches_account_and_sign_out(page: Any) -> None:
     assert "You have been signed out." in page.content()
 
 
+def test_a_kept_header_follows_a_rename_and_still_signs_out(page: Any) -> None:
+    """The header is kept per process for what it shows (core/templatetags/memo.py): after
+    a rename both menus show the new name, and the sign-out form of a header served from
+    the memo carries this page's own, valid CSRF token."""
+    user = UserFactory(name="Ada Original")
+    page.set_viewport_size(PHONE)
+    _sign_in(page, user.email)
+    home = page.url
+    page.reload()  # the same header again: from the memo
+
+    page.goto("/account/")
+    page.fill("input[name=name]", "Ada Renamed")
+    page.get_by_role("button", name="Save profile").click()
+    page.wait_for_load_state("networkidle")
+    page.goto(home)  # the page whose header was kept under the old name
+
+    menu = _menu(page, "mobile-menu")
+    menu.locator("summary").click()
+    text = menu.inner_text()  # initials, then (past the workspaces) the account's name
+    assert text.startswith("AR") and "\nAda Renamed\n" in text, text
+    page.set_viewport_size(DESKTOP)
+    page.reload()  # from the memo, under the new name
+    user_menu = _menu(page, "user-menu")
+    user_menu.locator("summary").click()
+    assert "Ada Renamed" in user_menu.inner_text()
+    user_menu.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/")
+    assert "You have been signed out." in page.content()
+
+
 def test_on_a_phone_the_menu_switches_workspace_and_fits_the_window(page: Any) -> None:
     owner = UserFactory(email=LONG_EMAIL, name=LONG_NAME)
     orgs = [OrgFactory(owner=owner, name=LONG_ORG), OrgFactory(owner=owner, name="Second Org")]

@@ -1,0 +1,86 @@
+"""What `{% memo %}` saves per page: the same pages with kept blocks and rendered afresh.
+
+`python -m bench.page_cpu` run twice (before and after a change) compares two processes
+minutes apart, which this machine's neighbours can move by a third. Here one process
+seeds what bench.page_cpu seeds, then times each page in interleaved rounds with
+core/templatetags/memo.py's blocks kept (as served) and rendered on every request (as
+before the tag), and prints the median CPU ms per request of each.
+
+    python -m bench.memo_ab [N]     # N requests per round, 16 rounds (default 40)
+    PAGE_CPU_ONLY=devices python -m bench.memo_ab   # some of the pages
+
+Same settings and environment as bench.page_cpu (DATABASE_URL, REDIS_URL).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from bench import page_cpu
+
+ROUNDS = 16
+
+
+def _ab(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: int) -> dict[str, float]:
+    from core.templatetags.memo import MemoNode
+
+    kept = MemoNode.render
+
+    def afresh(node: MemoNode, context: Any) -> str:
+        return node.nodelist.render(context)
+
+    def one() -> None:
+        env = dict(environ)
+        env["wsgi.input"] = io.BytesIO(b"")
+        body = app(env, lambda status, headers, exc_info=None: None)
+        for _ in body:
+            pass
+        body.close()  # type: ignore[attr-defined]
+
+    for _ in range(50):
+        one()
+    times: dict[str, list[float]] = {"kept": [], "afresh": []}
+    variants: list[tuple[str, Any]] = [("kept", kept), ("afresh", afresh)]
+    try:
+        for r in range(ROUNDS):
+            for name, render in variants if r % 2 else variants[::-1]:
+                MemoNode.render = render  # type: ignore[method-assign]
+                start = time.process_time()
+                for _ in range(n):
+                    one()
+                times[name].append((time.process_time() - start) * 1000 / n)
+    finally:
+        MemoNode.render = kept  # type: ignore[method-assign]
+    return {name: round(statistics.median(values), 3) for name, values in times.items()}
+
+
+def main(argv: list[str]) -> int:
+    n = int(argv[0]) if argv else 40
+    for key, value in page_cpu._ENV.items():
+        os.environ.setdefault(key, value)
+    os.environ.setdefault("STATIC_ROOT", str(Path("var") / "page_cpu_static"))
+    # The HTML pages (healthz and the API render no template).
+    os.environ.setdefault("PAGE_CPU_ONLY", "devices,org dashboard,personal dashboard,members,files")
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    results = page_cpu._pacetrack(n, measure=_ab)
+    print(f"{'page':<22} {'kept ms':>9} {'afresh ms':>10} {'saved':>7}")
+    for name, r in results.items():
+        saved = 1 - r["kept"] / r["afresh"]
+        print(f"{name:<22} {r['kept']:>9.3f} {r['afresh']:>10.3f} {saved:>7.0%}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
