@@ -149,6 +149,14 @@ MIDDLEWARE = [
 # core.W003 (core/checks.py) repeats the warning for every other library name.
 SILENCED_SYSTEM_CHECKS = ["templates.W003"]
 
+# HTML that {% memo %} blocks keep per process (the header: core/templatetags/memo.py),
+# in millions of characters per block; 0 renders them on every request.
+TEMPLATE_MEMO_MAX_MB = env.int("TEMPLATE_MEMO_MAX_MB", default=32)
+if TEMPLATE_MEMO_MAX_MB < 0:
+    raise ImproperlyConfigured(
+        f"TEMPLATE_MEMO_MAX_MB must be 0 (off) or more, not {TEMPLATE_MEMO_MAX_MB}."
+    )
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 

@@ -14,10 +14,11 @@ placeholder in `csrf_token`, and each request's own token replaces it on the way
 Without a token (a template rendered outside a request) the block is simply rendered.
 
 The HTML lives in the compiled template's node, in process: a changed template
-(development's reloading loader) starts empty, a changed setting empties every node, and
-each node keeps at most MEMO_ENTRIES blocks, oldest dropped first (the header: a few KB
-each). Values must be hashable (a list is read as a tuple); a block whose values are not
-is rendered every time.
+(development's reloading loader) starts empty and a changed setting empties every node.
+Each node keeps at most TEMPLATE_MEMO_MAX_MB million characters of HTML (the header is
+about 7,500 per person and workspace), the least recently used dropped first; 0 turns
+the tag off. Values must be hashable (a list is read as a tuple); a block whose values
+are not is rendered every time.
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ from __future__ import annotations
 import secrets
 import threading
 import weakref
+from collections import OrderedDict
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.core.signals import setting_changed
 from django.template.base import FilterExpression, Parser, Token
 from django.template.context import Context
@@ -36,8 +39,6 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 register = template.Library()
-
-MEMO_ENTRIES = 1000
 
 # Alphanumeric like a real token, so escaping leaves it whole; new in every process.
 _CSRF_SLOT = "memo" + secrets.token_hex(16)
@@ -48,7 +49,9 @@ _NODES: weakref.WeakSet[MemoNode] = weakref.WeakSet()
 def _forget_all(**kwargs: Any) -> None:
     """A changed setting (tests' override_settings) may change what a block renders."""
     for node in list(_NODES):
-        node.store.clear()
+        with node.lock:
+            node.store.clear()
+            node.chars = 0
 
 
 setting_changed.connect(_forget_all)
@@ -58,14 +61,17 @@ class MemoNode(template.Node):
     def __init__(self, nodelist: template.NodeList, values: list[FilterExpression]) -> None:
         self.nodelist = nodelist
         self.values = values
-        self.store: dict[tuple[Any, ...], str] = {}
+        # Least recently used first; `chars` is the length of every block kept.
+        self.store: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+        self.chars = 0
         self.lock = threading.Lock()
         _NODES.add(self)
 
     def render(self, context: Context) -> str:
         token = context.get("csrf_token")
         token = "" if token is None else str(token)
-        if not token or token == "NOTPROVIDED":  # no request: nothing to substitute
+        limit = settings.TEMPLATE_MEMO_MAX_MB * 1_000_000
+        if not token or token == "NOTPROVIDED" or not limit:  # nothing to substitute, or off
             return self.nodelist.render(context)
         try:
             key = (get_language(), *(self._hashable(v.resolve(context)) for v in self.values))
@@ -76,11 +82,22 @@ class MemoNode(template.Node):
         if html is None:
             with context.push(csrf_token=_CSRF_SLOT):
                 html = self.nodelist.render(context)
+            self._keep(key, html, limit)
+        else:
             with self.lock:
-                if len(self.store) >= MEMO_ENTRIES:
-                    self.store.pop(next(iter(self.store)), None)
-                self.store[key] = html
+                if key in self.store:
+                    self.store.move_to_end(key)
         return mark_safe(html.replace(_CSRF_SLOT, escape(token)))  # noqa: S308 (rendered, so escaped)
+
+    def _keep(self, key: tuple[Any, ...], html: str, limit: int) -> None:
+        with self.lock:
+            if key in self.store:  # another thread rendered it meanwhile
+                return
+            while self.store and self.chars + len(html) > limit:
+                self.chars -= len(self.store.popitem(last=False)[1])
+            if len(html) <= limit:
+                self.store[key] = html
+                self.chars += len(html)
 
     @staticmethod
     def _hashable(value: Any) -> Any:

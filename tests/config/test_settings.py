@@ -56,6 +56,12 @@ def test_production_refuses_to_print_password_reset_links_to_the_console() -> No
     assert explicit.returncode == 0, explicit.stderr
 
 
+def test_a_negative_template_memo_size_stops_the_process() -> None:
+    result = _manage("check", **PRODUCTION, TEMPLATE_MEMO_MAX_MB="-1")
+    assert result.returncode != 0
+    assert "TEMPLATE_MEMO_MAX_MB must be 0 (off) or more, not -1." in result.stderr
+
+
 def test_production_session_and_csrf_cookies_are_host_prefixed() -> None:
     """A sibling subdomain (or a man in the middle on http://) cannot plant either."""
     lines = _production_shell(

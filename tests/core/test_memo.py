@@ -151,16 +151,33 @@ def test_the_language_is_part_of_the_key() -> None:
     assert (german, english) == ("Abmelden", "Sign out")
 
 
-def test_a_store_keeps_at_most_its_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(memo, "MEMO_ENTRIES", 3)
-    template = engines["django"].from_string("{% load memo %}{% memo n %}<{{ n }}>{% endmemo %}")
+def test_a_store_keeps_at_most_its_size_least_recently_used_dropped(settings: Any) -> None:
+    template = engines["django"].from_string(
+        "{% load memo %}{% memo n %}{{ pad }}{{ n }}{% endmemo %}"
+    )
+    node = next(n for n in template.template.nodelist if isinstance(n, memo.MemoNode))
+    settings.TEMPLATE_MEMO_MAX_MB = 1  # one million characters: three blocks of 300,000
+    pad = "x" * 299_999
+
+    def render(n: int) -> str:
+        return template.render({"n": n, "pad": pad, "csrf_token": "t"})
+
+    assert [render(n) for n in range(3)] == [pad + str(n) for n in range(3)]
+    render(0)  # used again: now the most recent
+    assert render(3) == pad + "3"
+
+    assert list(node.store) == [("en", 2), ("en", 0), ("en", 3)]  # 1, the least recent, gone
+    assert node.chars == 900_000
+
+
+def test_a_size_of_zero_turns_the_memo_off(settings: Any) -> None:
+    settings.TEMPLATE_MEMO_MAX_MB = 0
+    template = engines["django"].from_string("{% load memo %}{% memo 1 %}{{ x }}{% endmemo %}")
     node = next(n for n in template.template.nodelist if isinstance(n, memo.MemoNode))
 
-    outputs = [template.render({"n": n, "csrf_token": "t"}) for n in range(10)]
+    outputs = [template.render({"x": x, "csrf_token": "t"}) for x in ("a", "b")]
 
-    assert outputs == [f"<{n}>" for n in range(10)]
-    assert len(node.store) == 3
-    assert template.render({"n": 0, "csrf_token": "t"}) == "<0>"  # dropped, rendered again
+    assert outputs == ["a", "b"] and not node.store
 
 
 def test_values_that_cannot_be_keys_render_the_block_each_time() -> None:
@@ -174,7 +191,7 @@ def test_values_that_cannot_be_keys_render_the_block_each_time() -> None:
 
     assert first.startswith("1<input") and 'value="tok1"' in first
     assert second.startswith("2<input") and 'value="tok2"' in second
-    assert node.store == {}
+    assert not node.store
 
 
 @pytest.mark.filterwarnings("ignore:Calling format_html:DeprecationWarning")
@@ -196,4 +213,4 @@ def test_a_changed_setting_forgets_what_was_kept(settings: Any) -> None:
 
     settings.PRODUCT_NAME = "Renamed"
 
-    assert node.store == {}
+    assert not node.store and node.chars == 0
