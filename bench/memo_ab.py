@@ -1,10 +1,12 @@
-"""What `{% memo %}` saves per page: the same pages with kept blocks and rendered afresh.
+"""What `{% memo %}` saves per page: the same pages with blocks kept, missed, and untagged.
 
 `python -m bench.page_cpu` run twice (before and after a change) compares two processes
 minutes apart, which this machine's neighbours can move by a third. Here one process
 seeds what bench.page_cpu seeds, then times each page in interleaved rounds with
-core/templatetags/memo.py's blocks kept (as served) and rendered on every request (as
-before the tag), and prints the median CPU ms per request of each.
+core/templatetags/memo.py's blocks kept (as served to someone coming back), missed (the
+store emptied before each request: every request is someone's first, key, render and
+store paid) and rendered without the tag (as before it), and prints the median CPU ms
+per request of each.
 
     python -m bench.memo_ab [N]     # N requests per round, 16 rounds (default 40)
     PAGE_CPU_ONLY=devices python -m bench.memo_ab   # some of the pages
@@ -37,6 +39,12 @@ def _ab(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: int) ->
     def afresh(node: MemoNode, context: Any) -> str:
         return node.nodelist.render(context)
 
+    def missed(node: MemoNode, context: Any) -> str:
+        with node.lock:
+            node.store.clear()
+            node.chars = 0
+        return kept(node, context)
+
     def one() -> None:
         env = dict(environ)
         env["wsgi.input"] = io.BytesIO(b"")
@@ -47,8 +55,8 @@ def _ab(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: int) ->
 
     for _ in range(50):
         one()
-    times: dict[str, list[float]] = {"kept": [], "afresh": []}
-    variants: list[tuple[str, Any]] = [("kept", kept), ("afresh", afresh)]
+    times: dict[str, list[float]] = {"kept": [], "missed": [], "afresh": []}
+    variants: list[tuple[str, Any]] = [("kept", kept), ("missed", missed), ("afresh", afresh)]
     try:
         for r in range(ROUNDS):
             for name, render in variants if r % 2 else variants[::-1]:
@@ -75,10 +83,12 @@ def main(argv: list[str]) -> int:
         stdout=subprocess.DEVNULL,
     )
     results = page_cpu._pacetrack(n, measure=_ab)
-    print(f"{'page':<22} {'kept ms':>9} {'afresh ms':>10} {'saved':>7}")
+    print(f"{'page':<22} {'kept ms':>9} {'missed ms':>10} {'no tag ms':>10} {'kept saves':>11}")
     for name, r in results.items():
         saved = 1 - r["kept"] / r["afresh"]
-        print(f"{name:<22} {r['kept']:>9.3f} {r['afresh']:>10.3f} {saved:>7.0%}")
+        print(
+            f"{name:<22} {r['kept']:>9.3f} {r['missed']:>10.3f} {r['afresh']:>10.3f} {saved:>11.0%}"
+        )
     return 0
 
 
