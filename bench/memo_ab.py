@@ -16,14 +16,12 @@ Same settings and environment as bench.page_cpu (DATABASE_URL, REDIS_URL).
 
 from __future__ import annotations
 
-import io
 import os
 import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any
 
 from bench import page_cpu
@@ -45,16 +43,8 @@ def _ab(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: int) ->
             node.chars = 0
         return kept(node, context)
 
-    def one() -> None:
-        env = dict(environ)
-        env["wsgi.input"] = io.BytesIO(b"")
-        body = app(env, lambda status, headers, exc_info=None: None)
-        for _ in body:
-            pass
-        body.close()  # type: ignore[attr-defined]
-
     for _ in range(50):
-        one()
+        page_cpu.request(app, environ)
     times: dict[str, list[float]] = {"kept": [], "missed": [], "afresh": []}
     variants: list[tuple[str, Any]] = [("kept", kept), ("missed", missed), ("afresh", afresh)]
     try:
@@ -63,7 +53,7 @@ def _ab(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: int) ->
                 MemoNode.render = render  # type: ignore[method-assign]
                 start = time.process_time()
                 for _ in range(n):
-                    one()
+                    page_cpu.request(app, environ)
                 times[name].append((time.process_time() - start) * 1000 / n)
     finally:
         MemoNode.render = kept  # type: ignore[method-assign]
@@ -72,9 +62,7 @@ def _ab(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: int) ->
 
 def main(argv: list[str]) -> int:
     n = int(argv[0]) if argv else 40
-    for key, value in page_cpu._ENV.items():
-        os.environ.setdefault(key, value)
-    os.environ.setdefault("STATIC_ROOT", str(Path("var") / "page_cpu_static"))
+    page_cpu.collect_static()
     # The HTML pages (healthz and the API render no template).
     os.environ.setdefault("PAGE_CPU_ONLY", "devices,org dashboard,personal dashboard,members,files")
     subprocess.run(

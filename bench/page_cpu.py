@@ -85,6 +85,22 @@ def _environ(
     }
 
 
+def request(
+    app: Callable[..., Iterable[bytes]],
+    environ: dict[str, Any],
+    start_response: Callable[..., Any] = lambda status, headers, exc_info=None: None,
+) -> bytes:
+    """One request through the WSGI handler, its body read and closed."""
+    env = dict(environ)
+    env["wsgi.input"] = io.BytesIO(b"")
+    body = app(env, start_response)
+    content = b"".join(body)
+    close = getattr(body, "close", None)
+    if close is not None:
+        close()
+    return content
+
+
 def _cpu_ms(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: int) -> float:
     """Median over 5 rounds of the CPU ms one request costs (after a warm-up)."""
     statuses: list[str] = []
@@ -92,18 +108,8 @@ def _cpu_ms(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: int
     def start_response(status: str, headers: Any, exc_info: Any = None) -> None:
         statuses.append(status)
 
-    def one() -> None:
-        env = dict(environ)
-        env["wsgi.input"] = io.BytesIO(b"")
-        body = app(env, start_response)
-        for _ in body:
-            pass
-        close = getattr(body, "close", None)
-        if close is not None:
-            close()
-
     for _ in range(50):
-        one()
+        request(app, environ, start_response)
     if not statuses[-1].startswith("200"):
         raise SystemExit(f"{environ['PATH_INFO']} answered {statuses[-1]}")
     rounds = []
@@ -111,40 +117,21 @@ def _cpu_ms(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: int
     for _ in range(5):
         start = time.process_time()
         for _ in range(per_round):
-            one()
+            request(app, environ, start_response)
         rounds.append((time.process_time() - start) * 1000 / per_round)
     return round(sorted(rounds)[2], 3)
-
-
-def _body(app: Callable[..., Iterable[bytes]], environ: dict[str, Any]) -> bytes:
-    env = dict(environ)
-    env["wsgi.input"] = io.BytesIO(b"")
-    body = app(env, lambda status, headers, exc_info=None: None)
-    content = b"".join(body)
-    body.close()  # type: ignore[attr-defined]
-    return content
 
 
 def _profile(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: int) -> None:
     import cProfile
     import pstats
 
-    def start_response(status: str, headers: Any, exc_info: Any = None) -> None:
-        pass
-
-    def one() -> None:
-        env = dict(environ)
-        env["wsgi.input"] = io.BytesIO(b"")
-        body = app(env, start_response)
-        b"".join(body)
-        body.close()  # type: ignore[attr-defined]
-
     for _ in range(50):
-        one()
+        request(app, environ)
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(n):
-        one()
+        request(app, environ)
     profiler.disable()
     stats = pstats.Stats(profiler, stream=sys.stderr)
     stats.sort_stats("cumulative").print_stats(45)
@@ -155,6 +142,19 @@ def _profile(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: in
     callees = os.environ.get("PAGE_CPU_CALLEES")
     if callees:
         stats.print_callees(callees)
+
+
+def collect_static() -> None:
+    """The environment defaults, and the static files that production settings (DEBUG
+    off, manifest storage) need, collected into a scratch STATIC_ROOT under var/."""
+    for key, value in _ENV.items():
+        os.environ.setdefault(key, value)
+    os.environ.setdefault("STATIC_ROOT", str(Path("var") / "page_cpu_static"))
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def _setup(settings_module: str) -> Any:
@@ -239,14 +239,14 @@ def _pacetrack(n: int, measure: Measure = _cpu_ms) -> dict[str, Any]:
         if html_dir:  # the pages as served, to diff the HTML before and after a change
             Path(html_dir).mkdir(parents=True, exist_ok=True)
             for name, environ in pages.items():
-                content = _body(app, environ)
+                content = request(app, environ)
                 (Path(html_dir) / f"{name.replace(' ', '-')}.html").write_bytes(content)
         if os.environ.get("PAGE_CPU_GC_FREEZE"):
             # What gunicorn's master does once the app is loaded (config/gunicorn.conf.py):
             # warm every page up, then move what exists into the permanent generation.
             for environ in pages.values():
                 for _ in range(20):
-                    _body(app, environ)
+                    request(app, environ)
             gc.collect()
             gc.freeze()
         profile = os.environ.get("PAGE_CPU_PROFILE")
@@ -287,15 +287,7 @@ def main(argv: list[str]) -> int:
         print(json.dumps(_stock(int(argv[1]))))
         return 0
     n = int(argv[0]) if argv else 2000
-    # Manifest static files (DEBUG off) need collectstatic; a scratch STATIC_ROOT under var/.
-    for key, value in _ENV.items():
-        os.environ.setdefault(key, value)
-    os.environ.setdefault("STATIC_ROOT", str(Path("var") / "page_cpu_static"))
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput"],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    collect_static()
     if os.environ.get("PAGE_CPU_PROFILE"):
         _pacetrack(n)
         return 0

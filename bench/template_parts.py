@@ -17,7 +17,6 @@ CPU ms per render, fastest of three rounds of N.
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 import time
@@ -46,9 +45,7 @@ def main(argv: list[str]) -> int:
     n = int(argv[0]) if argv else 300
     from bench import page_cpu
 
-    for key, value in page_cpu._ENV.items():
-        os.environ.setdefault(key, value)
-    os.environ.setdefault("STATIC_ROOT", str(Path("var") / "page_cpu_static"))
+    page_cpu.collect_static()
     connection = page_cpu._setup("config.settings")
     try:
         from django.template import engines
