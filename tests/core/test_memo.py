@@ -136,8 +136,14 @@ def test_no_token_is_ever_stored(owner_client: Client, acme: Tenant) -> None:
     assert memo._CSRF_SLOT.encode() not in html
 
 
+def _compiled(source: str) -> tuple[Any, memo.MemoNode]:
+    """A template with `{% load memo %}` prepended, and its (first) memo node."""
+    template = engines["django"].from_string("{% load memo %}" + source)
+    return template, next(n for n in template.template.nodelist if isinstance(n, memo.MemoNode))
+
+
 def _render(source: str, **values: Any) -> str:
-    return engines["django"].from_string("{% load memo %}" + source).render(values)
+    return _compiled(source)[0].render(values)
 
 
 def test_the_language_is_part_of_the_key() -> None:
@@ -152,10 +158,7 @@ def test_the_language_is_part_of_the_key() -> None:
 
 
 def test_a_store_keeps_at_most_its_size_least_recently_used_dropped(settings: Any) -> None:
-    template = engines["django"].from_string(
-        "{% load memo %}{% memo n %}{{ pad }}{{ n }}{% endmemo %}"
-    )
-    node = next(n for n in template.template.nodelist if isinstance(n, memo.MemoNode))
+    template, node = _compiled("{% memo n %}{{ pad }}{{ n }}{% endmemo %}")
     settings.TEMPLATE_MEMO_MAX_MB = 1  # one million characters: three blocks of 300,000
     pad = "x" * 299_999
 
@@ -172,8 +175,7 @@ def test_a_store_keeps_at_most_its_size_least_recently_used_dropped(settings: An
 
 def test_a_size_of_zero_turns_the_memo_off(settings: Any) -> None:
     settings.TEMPLATE_MEMO_MAX_MB = 0
-    template = engines["django"].from_string("{% load memo %}{% memo 1 %}{{ x }}{% endmemo %}")
-    node = next(n for n in template.template.nodelist if isinstance(n, memo.MemoNode))
+    template, node = _compiled("{% memo 1 %}{{ x }}{% endmemo %}")
 
     outputs = [template.render({"x": x, "csrf_token": "t"}) for x in ("a", "b")]
 
@@ -181,10 +183,7 @@ def test_a_size_of_zero_turns_the_memo_off(settings: Any) -> None:
 
 
 def test_values_that_cannot_be_keys_render_the_block_each_time() -> None:
-    template = engines["django"].from_string(
-        "{% load memo %}{% memo d %}{{ d.a }}{% csrf_token %}{% endmemo %}"
-    )
-    node = next(n for n in template.template.nodelist if isinstance(n, memo.MemoNode))
+    template, node = _compiled("{% memo d %}{{ d.a }}{% csrf_token %}{% endmemo %}")
 
     first = template.render({"d": {"a": 1}, "csrf_token": "tok1"})
     second = template.render({"d": {"a": 2}, "csrf_token": "tok2"})
@@ -200,15 +199,14 @@ def test_without_a_token_the_block_is_rendered_as_it_is() -> None:
     source = "{% memo 1 %}[{% csrf_token %}]{% endmemo %}"
     assert _render(source) == "[]"
     assert _render(source, csrf_token="NOTPROVIDED") == "[]"
-    assert engines["django"].from_string("{% load memo %}" + source).template.render(
-        Context({"csrf_token": "abc"})
-    ) == ('[<input type="hidden" name="csrfmiddlewaretoken" value="abc">]')
+    assert _compiled(source)[0].template.render(Context({"csrf_token": "abc"})) == (
+        '[<input type="hidden" name="csrfmiddlewaretoken" value="abc">]'
+    )
 
 
 def test_a_changed_setting_forgets_what_was_kept(settings: Any) -> None:
-    template = engines["django"].from_string("{% load memo %}{% memo 1 %}x{% endmemo %}")
+    template, node = _compiled("{% memo 1 %}x{% endmemo %}")
     template.render({"csrf_token": "t"})
-    node = next(n for n in template.template.nodelist if isinstance(n, memo.MemoNode))
     assert node.store
 
     settings.PRODUCT_NAME = "Renamed"
