@@ -13,6 +13,8 @@ from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
+from core.htmx import is_htmx
+
 REDIRECTS = {301, 302, 303, 307, 308}
 
 
@@ -29,7 +31,7 @@ class HtmxSignInRedirectMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if not getattr(request, "htmx", False) or response.status_code not in REDIRECTS:
+        if response.status_code not in REDIRECTS or not is_htmx(request):
             return response
         sign_in = resolve_url(settings.LOGIN_URL)
         if urlsplit(response.get("Location", "")).path != sign_in:

@@ -10,6 +10,10 @@ once), so the rendered string is kept on the node per (language, autoescape).
 Installed as the `i18n` library by the TEMPLATES option `libraries` (config/settings.py),
 so templates keep `{% load i18n %}`; every other tag and filter is Django's own.
 Translations of variables, with filters or with a variable context are not cached.
+The active language is read once per template being rendered (kept in the render
+context's frame, which `{% include %}` pushes anew): a thread-local lookup per tag
+was about a third of what a constant translation still cost. `{% language %}` drops it
+on the way in and out, since it switches the language in the middle of a template.
 `{% blocktranslate %}` still translates and fills in its variables on every render; only
 the message id, which depends on the tag's own text alone (joined, `%` escaped, trimmed),
 is kept.
@@ -27,6 +31,19 @@ from django.utils import translation
 register = template.Library()
 register.tags.update(django_i18n.register.tags)
 register.filters.update(django_i18n.register.filters)
+
+
+_LANGUAGE = "core.i18n_cached.language"  # key in the render context's current frame
+
+
+def active_language(context: template.Context) -> str | None:
+    """`translation.get_language()`, read once per template being rendered."""
+    frame = context.render_context.dicts[-1]
+    try:
+        return frame[_LANGUAGE]
+    except KeyError:
+        language = frame[_LANGUAGE] = translation.get_language()
+        return language
 
 
 def _is_constant(expression: FilterExpression | None) -> bool:
@@ -49,10 +66,13 @@ class CachedTranslateNode(django_i18n.TranslateNode):
     def render(self, context: template.Context) -> str:
         if not self.cacheable:
             return super().render(context)
-        key = (translation.get_language(), context.autoescape)
+        key = (active_language(context), context.autoescape)
         try:
             value = self.rendered[key]
         except KeyError:
+            # Kept under the language it was translated in, read afresh: never the words
+            # of one language under another's key.
+            key = (translation.get_language(), context.autoescape)
             if self.asvar:  # render() stores the value in the context and returns ""
                 super().render(context)
                 value = context[self.asvar]
@@ -90,7 +110,28 @@ def do_block_translate(parser: Parser, token: Token) -> CachedBlockTranslateNode
     return node  # type: ignore[return-value]
 
 
+class LanguageNode(django_i18n.LanguageNode):
+    """`{% language %}`, which forgets the language read for the template around it."""
+
+    def render(self, context: template.Context) -> str:
+        frame = context.render_context.dicts[-1]
+        outer = frame.pop(_LANGUAGE, None)
+        try:
+            return super().render(context)
+        finally:
+            frame.pop(_LANGUAGE, None)
+            if outer is not None:
+                frame[_LANGUAGE] = outer
+
+
+def do_language(parser: Parser, token: Token) -> LanguageNode:
+    node = django_i18n.language(parser, token)
+    node.__class__ = LanguageNode  # same attributes, render() wrapped
+    return node  # type: ignore[return-value]
+
+
 register.tag("translate", do_translate)
 register.tag("trans", do_translate)
 register.tag("blocktranslate", do_block_translate)
 register.tag("blocktrans", do_block_translate)
+register.tag("language", do_language)

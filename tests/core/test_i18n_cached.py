@@ -137,3 +137,30 @@ def test_blocktranslate_output_matches_djangos_own_node() -> None:
                         node.__class__ = CachedBlockTranslateNode
             assert ours == stock
             assert "&lt;b&gt;Evil&lt;/b&gt;" in ours or "Evil" not in ours
+
+
+def test_a_language_block_switches_the_words_inside_it_and_back_after_it() -> None:
+    """The language is read once per template; `{% language %}` changes it mid-template,
+    in the template itself and in what it includes."""
+    template = Template(
+        '{% load i18n %}{% translate "Sign out" %}|'
+        '{% language other %}{% translate "Sign out" %}|{% include inner %}{% endlanguage %}|'
+        '{% translate "Sign out" %}'
+    )
+    inner = Template('{% load i18n %}{% translate "Dismiss" %}')
+    german = "Sign out|Abmelden|Ausblenden|Sign out"
+    arabic = "Sign out|تسجيل الخروج|إخفاء|Sign out"
+    assert render(template, "en", other="de", inner=inner) == german
+    assert render(template, "en", other="ar", inner=inner) == arabic
+    assert render(template, "de", other="en", inner=inner) == "Abmelden|Sign out|Dismiss|Abmelden"
+
+
+def test_a_language_block_nested_in_another_restores_the_outer_one() -> None:
+    template = Template(
+        '{% load i18n %}{% language outer %}{% translate "Dismiss" %}|'
+        '{% language inner %}{% translate "Dismiss" %}{% endlanguage %}|'
+        '{% translate "Dismiss" %}{% endlanguage %}|{% translate "Dismiss" %}'
+    )
+    assert render(template, "ar", outer="de", inner="en") == "Ausblenden|Dismiss|Ausblenden|إخفاء"
+    assert render(template, "ar", outer="en", inner="de") == "Dismiss|Ausblenden|Dismiss|إخفاء"
+    assert render(template, "en", outer="de", inner="ar") == "Ausblenden|إخفاء|Ausblenden|Dismiss"
