@@ -18,6 +18,10 @@ signed-in page (`/signed-in/`), so ratios are measured in one run.
     PAGE_CPU_HTML=var/html python -m bench.page_cpu   # also write each page's HTML there
     PAGE_CPU_GC_FREEZE=1 python -m bench.page_cpu   # gc.freeze() after a warm-up, as
                                                     # config/gunicorn.conf.py does
+    PAGE_CPU_SPLIT=1 python -m bench.page_cpu 300   # each page's CPU, and how much of
+        # it is template rendering (and what rendering it a second time in the same
+        # request costs: more than a second time would mean lazy values first
+        # evaluated inside the template), five rounds each
 
 (This replaces bench/dashboard_cpu.py: the same dashboards, beside the same stock page.)
 
@@ -120,6 +124,41 @@ def _cpu_ms(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: int
             request(app, environ, start_response)
         rounds.append((time.process_time() - start) * 1000 / per_round)
     return round(sorted(rounds)[2], 3)
+
+
+def _cpu_split(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: int) -> list[str]:
+    """Per round: the request's CPU ms, the template's share, a second rendering's."""
+    from django.template.backends.django import Template
+
+    render = Template.render
+    spent = {"first": 0.0, "second": 0.0}
+
+    def timed(self: Template, *args: Any, **kwargs: Any) -> Any:
+        start = time.process_time()
+        html = render(self, *args, **kwargs)
+        middle = time.process_time()
+        render(self, *args, **kwargs)
+        spent["first"] += middle - start
+        spent["second"] += time.process_time() - middle
+        return html
+
+    for _ in range(50):
+        request(app, environ)
+    rounds = []
+    per_round = max(1, n // 5)
+    Template.render = timed  # type: ignore[method-assign,assignment]
+    try:
+        for _ in range(5):
+            spent.update(first=0.0, second=0.0)
+            start = time.process_time()
+            for _ in range(per_round):
+                request(app, environ)
+            total = time.process_time() - start - spent["second"]
+            ms = [v * 1000 / per_round for v in (total, spent["first"], spent["second"])]
+            rounds.append("{:.2f} (template {:.2f}, again {:.2f})".format(*ms))
+    finally:
+        Template.render = render  # type: ignore[method-assign]
+    return rounds
 
 
 def _profile(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: int) -> None:
@@ -290,6 +329,12 @@ def main(argv: list[str]) -> int:
     collect_static()
     if os.environ.get("PAGE_CPU_PROFILE"):
         _pacetrack(n)
+        return 0
+    if os.environ.get("PAGE_CPU_SPLIT"):
+        for name, rounds in _pacetrack(n, measure=_cpu_split).items():
+            print(f"{name}: CPU ms per request, five rounds")
+            for line in rounds:
+                print(f"  {line}")
         return 0
     stock = json.loads(
         subprocess.run(
