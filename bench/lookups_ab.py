@@ -20,15 +20,11 @@ Same settings and environment as bench.page_cpu (DATABASE_URL, REDIS_URL).
 from __future__ import annotations
 
 import os
-import statistics
 import sys
-import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from bench import page_cpu
-
-ROUNDS = 16
 
 
 def _ab(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: int) -> dict[str, float]:
@@ -53,21 +49,11 @@ def _ab(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: int) ->
         i18n_cached.active_language = language
         htmx.is_htmx = accounts.middleware.is_htmx = is_htmx
 
-    for _ in range(50):
-        page_cpu.request(app, environ)
-    times: dict[str, list[float]] = {"before": [], "after": []}
-    variants = [("before", before), ("after", after)]
+    variants = [("before", lambda: use(*before)), ("after", lambda: use(*after))]
     try:
-        for r in range(ROUNDS):
-            for name, functions in variants if r % 2 else variants[::-1]:
-                use(*functions)
-                start = time.process_time()
-                for _ in range(n):
-                    page_cpu.request(app, environ)
-                times[name].append((time.process_time() - start) * 1000 / n)
+        return page_cpu.interleaved(app, environ, n, variants)
     finally:
         use(*after)
-    return {name: round(statistics.median(values), 3) for name, values in times.items()}
 
 
 def main(argv: list[str]) -> int:

@@ -17,16 +17,11 @@ Same settings and environment as bench.page_cpu (DATABASE_URL, REDIS_URL).
 from __future__ import annotations
 
 import os
-import statistics
-import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from bench import page_cpu
-
-ROUNDS = 16
 
 
 def _ab(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: int) -> dict[str, float]:
@@ -43,21 +38,17 @@ def _ab(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: int) ->
             node.chars = 0
         return kept(node, context)
 
-    for _ in range(50):
-        page_cpu.request(app, environ)
-    times: dict[str, list[float]] = {"kept": [], "missed": [], "afresh": []}
-    variants: list[tuple[str, Any]] = [("kept", kept), ("missed", missed), ("afresh", afresh)]
+    def use(render: Any) -> Callable[[], None]:
+        def switch() -> None:
+            MemoNode.render = render  # type: ignore[method-assign]
+
+        return switch
+
+    variants = [("kept", use(kept)), ("missed", use(missed)), ("afresh", use(afresh))]
     try:
-        for r in range(ROUNDS):
-            for name, render in variants if r % 2 else variants[::-1]:
-                MemoNode.render = render  # type: ignore[method-assign]
-                start = time.process_time()
-                for _ in range(n):
-                    page_cpu.request(app, environ)
-                times[name].append((time.process_time() - start) * 1000 / n)
+        return page_cpu.interleaved(app, environ, n, variants)
     finally:
         MemoNode.render = kept  # type: ignore[method-assign]
-    return {name: round(statistics.median(values), 3) for name, values in times.items()}
 
 
 def main(argv: list[str]) -> int:
@@ -65,11 +56,6 @@ def main(argv: list[str]) -> int:
     page_cpu.collect_static()
     # The HTML pages (healthz and the API render no template).
     os.environ.setdefault("PAGE_CPU_ONLY", "devices,org dashboard,personal dashboard,members,files")
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput"],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
     results = page_cpu._pacetrack(n, measure=_ab)
     print(f"{'page':<22} {'kept ms':>9} {'missed ms':>10} {'no tag ms':>10} {'kept saves':>11}")
     for name, r in results.items():

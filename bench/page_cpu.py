@@ -37,6 +37,7 @@ import io
 import json
 import os
 import secrets
+import statistics
 import subprocess
 import sys
 import time
@@ -124,6 +125,29 @@ def _cpu_ms(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: int
             request(app, environ, start_response)
         rounds.append((time.process_time() - start) * 1000 / per_round)
     return round(sorted(rounds)[2], 3)
+
+
+def interleaved(
+    app: Callable[..., Iterable[bytes]],
+    environ: dict[str, Any],
+    n: int,
+    variants: list[tuple[str, Callable[[], None]]],
+    rounds: int = 16,
+) -> dict[str, float]:
+    """Median CPU ms per request of each variant (its callable switches the code to it),
+    timed in `rounds` interleaved rounds of n requests, the order reversed every other
+    round: one process, so the machine's drift falls on every variant alike."""
+    for _ in range(50):
+        request(app, environ)
+    times: dict[str, list[float]] = {name: [] for name, _ in variants}
+    for r in range(rounds):
+        for name, use in variants if r % 2 else variants[::-1]:
+            use()
+            start = time.process_time()
+            for _ in range(n):
+                request(app, environ)
+            times[name].append((time.process_time() - start) * 1000 / n)
+    return {name: round(statistics.median(values), 3) for name, values in times.items()}
 
 
 def _cpu_split(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: int) -> list[str]:
