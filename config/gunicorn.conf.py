@@ -8,6 +8,10 @@
   settings, URL patterns, compiled regexes) moves to the collector's permanent
   generation, so the workers' full collections no longer walk it, and do not touch
   (copy) those shared pages either. docs/performance.md has the measurement.
+- `post_worker_init` runs each worker's request loop through
+  `core.stack_room.run_with_stack_room`: in a stack chunk with room for any page, so
+  CPython 3.11 does not map and unmap stack memory on every template node's call (the
+  module's docstring; `python -m bench.stack_ab` measures it).
 - Nothing may hold a connection across the fork (two workers on one socket): Django and
   the cache connect lazily, and `when_ready` closes anything that did connect anyway.
 """
@@ -33,3 +37,11 @@ def when_ready(server: Any) -> None:
     connections.close_all()
     gc.collect()
     gc.freeze()
+
+
+def post_worker_init(worker: Any) -> None:
+    """In each worker, just before its request loop starts (gunicorn calls `run` next)."""
+    from core.stack_room import run_with_stack_room
+
+    loop = worker.run
+    worker.run = lambda: run_with_stack_room(loop)

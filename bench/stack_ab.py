@@ -1,0 +1,119 @@
+"""What running requests in a roomy stack chunk saves (core/stack_room.py).
+
+CPython 3.11 maps and unmaps a 16 KB chunk of frame stack each time a call crosses a
+chunk's edge (CPython gh-142183); our pages' templates call in and out across the first
+chunk's edge thousands of times per page. gunicorn's workers now run their request loop
+through `core.stack_room.run_with_stack_room` (config/gunicorn.conf.py).
+
+One process seeds what bench.page_cpu seeds and times each page in 16 interleaved
+rounds of two variants: "as called" runs each round's N requests from this script's own
+shallow stack, as a worker did before; "roomy" runs the same round inside
+`run_with_stack_room`, as a worker does now. Median CPU ms per request.
+
+First, for the org dashboard, the same template and context rendered inside the request
+and again right after it, both ways: the in-request penalty this removes.
+
+    python -m bench.stack_ab [N]     # N requests per round (default 40)
+    PAGE_CPU_ONLY=healthz,devices python -m bench.stack_ab
+
+Same settings and environment as bench.page_cpu (DATABASE_URL, REDIS_URL).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from bench import page_cpu
+from core.stack_room import run_with_stack_room
+
+
+def _round(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: int) -> float:
+    start = time.process_time()
+    for _ in range(n):
+        page_cpu.request(app, environ)
+    return (time.process_time() - start) * 1000 / n
+
+
+def _ab(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: int) -> dict[str, float]:
+    for _ in range(50):
+        page_cpu.request(app, environ)
+    variants: list[tuple[str, Callable[[], float]]] = [
+        ("as called", lambda: _round(app, environ, n)),
+        ("roomy", lambda: run_with_stack_room(lambda: _round(app, environ, n))),
+    ]
+    times: dict[str, list[float]] = {name: [] for name, _ in variants}
+    for r in range(16):
+        for name, run in variants if r % 2 else variants[::-1]:
+            times[name].append(run())
+    return {name: round(statistics.median(values), 3) for name, values in times.items()}
+
+
+def _inside_and_after(
+    app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: int
+) -> tuple[float, float]:
+    """The template's CPU ms rendered by the view, and the same rendered after the request."""
+    from django.template.backends.django import Template
+
+    render = Template.render
+    inside: list[float] = []
+    last: dict[str, Any] = {}
+
+    def timed(self: Template, context: Any = None, request: Any = None) -> Any:
+        last.update(args=(self, context, request))
+        start = time.process_time()
+        html = render(self, context, request)
+        inside.append(time.process_time() - start)
+        return html
+
+    for _ in range(50):
+        page_cpu.request(app, environ)
+    Template.render = timed  # type: ignore[method-assign,assignment]
+    try:
+        for _ in range(n):
+            page_cpu.request(app, environ)
+    finally:
+        Template.render = render  # type: ignore[method-assign]
+    start = time.process_time()
+    for _ in range(n):
+        render(*last["args"])
+    return sum(inside) * 1000 / n, (time.process_time() - start) * 1000 / n
+
+
+def _inside_and_after_both(
+    app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: int
+) -> list[str]:
+    lines = []
+    for name, run in [
+        ("as called", lambda: _inside_and_after(app, environ, n)),
+        ("roomy", lambda: run_with_stack_room(lambda: _inside_and_after(app, environ, n))),
+    ]:
+        inside, after = run()
+        lines.append(f"{name:>9}: template in the request {inside:.3f} ms, after it {after:.3f} ms")
+    return lines
+
+
+def main(argv: list[str]) -> int:
+    n = int(argv[0]) if argv else 40
+    page_cpu.collect_static()
+    only = os.environ.get("PAGE_CPU_ONLY", "")
+    os.environ["PAGE_CPU_ONLY"] = "org dashboard"
+    for name, lines in page_cpu._pacetrack(200, measure=_inside_and_after_both).items():
+        print(name)
+        for line in lines:
+            print(f"  {line}")
+    os.environ["PAGE_CPU_ONLY"] = only
+    results = page_cpu._pacetrack(n, measure=_ab)
+    print(f"{'page':<22} {'as called ms':>13} {'roomy ms':>9} {'saved':>7}")
+    for name, r in results.items():
+        saved = 1 - r["roomy"] / r["as called"]
+        print(f"{name:<22} {r['as called']:>13.3f} {r['roomy']:>9.3f} {saved:>7.1%}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,55 @@
+"""config/gunicorn.conf.py, run by a real gunicorn: each worker serves its requests from
+inside `run_with_stack_room` (core/stack_room.py)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+from tests.conftest import _free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+
+
+def _get(url: str, seconds: float = 30.0) -> bytes:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.read()
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def test_a_worker_serves_requests_from_inside_the_stack_room() -> None:
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            str(GUNICORN),
+            "--config",
+            "config/gunicorn.conf.py",
+            "tests.config.stack_probe_wsgi:application",
+            "--workers",
+            "1",
+            "--bind",
+            f"127.0.0.1:{port}",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert _get(f"http://127.0.0.1:{port}/") == b"in the room"
+        assert _get(f"http://127.0.0.1:{port}/") == b"in the room"  # and the next one
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
