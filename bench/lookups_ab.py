@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from bench import page_cpu
+from core.stack_room import run_with_stack_room
 
 
 def _ab(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: int) -> dict[str, float]:
@@ -60,7 +61,8 @@ def main(argv: list[str]) -> int:
     n = int(argv[0]) if argv else 40
     page_cpu.collect_static()
     os.environ.setdefault("PAGE_CPU_ONLY", "healthz,devices,org dashboard,personal dashboard")
-    results = page_cpu._pacetrack(n, measure=_ab)
+    # Where a gunicorn worker runs its requests (config/gunicorn.conf.py).
+    results = run_with_stack_room(lambda: page_cpu._pacetrack(n, measure=_ab))
     print(f"{'page':<22} {'before ms':>10} {'after ms':>9} {'saved':>7}")
     for name, r in results.items():
         saved = 1 - r["after"] / r["before"]

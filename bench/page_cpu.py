@@ -27,7 +27,8 @@ signed-in page (`/signed-in/`), so ratios are measured in one run.
 
 Production settings (DEBUG off, static files collected into var/page_cpu_static) with
 plain-http loopback, like bench/lib.py; the rate limiter is off so 2,000 page views
-per user are not refused.
+per user are not refused. Both processes run inside `core.stack_room.run_with_stack_room`,
+as gunicorn's workers do (config/gunicorn.conf.py).
 """
 
 from __future__ import annotations
@@ -346,6 +347,15 @@ def _stock(n: int) -> dict[str, float]:
 
 
 def main(argv: list[str]) -> int:
+    """Run where a gunicorn worker runs its requests: inside `run_with_stack_room`
+    (config/gunicorn.conf.py), so no page pays CPython 3.11's chunk-edge cost that
+    workers no longer pay (bench.stack_ab measures that cost)."""
+    from core.stack_room import run_with_stack_room
+
+    return run_with_stack_room(lambda: _main(argv))
+
+
+def _main(argv: list[str]) -> int:
     if argv[:1] == ["--stock"]:
         print(json.dumps(_stock(int(argv[1]))))
         return 0

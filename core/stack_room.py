@@ -16,7 +16,7 @@ interpreter is not slower.
 
 `run_with_stack_room(func)` calls `func` from a frame declared too large for a 16 KB
 chunk (its code's stack size raised, never used), so CPython gives that frame a 128 KB
-chunk of its own, and everything `func` calls runs in the 71 KB left in it: the deepest
+chunk of its own, and everything `func` calls runs in the 70 KB left in it: the deepest
 page measured peaks near 22 KB. The chunk stays while `func` runs. gunicorn's
 `post_worker_init` (config/gunicorn.conf.py) runs each worker's whole request loop
 through it, so no request pays a mapping; untouched pages of the chunk are never made
@@ -31,10 +31,11 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-# Words (8 bytes each) of stack declared for the calling frame: more than a 16 KB chunk
-# holds (2,048 words) and enough that CPython's rounding (the frame plus 1,000 words, up
-# to a power of two of chunks) gives a 16,384-word (128 KB) chunk with ~9,180 words free.
-ROOM_WORDS = 7_200
+# Words (8 bytes each) of stack declared for the calling frame. CPython 3.11 sizes a new
+# chunk as the frame plus 1,000 words, rounded up to 16 KB times a power of two: from
+# about 7,200 words up, that is a 16,384-word (128 KB) chunk; below, a 64 KB one with
+# only ~1,000 words to spare. 7,400 leaves a margin on both sides: ~8,970 words free.
+ROOM_WORDS = 7_400
 
 
 def _call(func: Callable[[], T]) -> T:

@@ -17,9 +17,10 @@ import pytest
 from core.stack_room import run_with_stack_room
 
 CALLS = 1_000
-# More frames than a 16 KB chunk holds (each `_at_depth` frame is over 10 words), so one
-# of the depths swept puts the loop's calls on a chunk's edge wherever the test starts.
-LEVELS = 200
+# About 4,000 words of frames (`_at_depth`'s is 16): more than a 16 KB chunk holds (2,048
+# words), so one of the depths swept puts the loop's calls on a chunk's edge wherever the
+# test starts, and more than the deepest page needs (~2,800 words, docs/performance.md).
+LEVELS = 250
 
 
 def _leaf() -> None:
