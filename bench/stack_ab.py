@@ -10,8 +10,9 @@ rounds of two variants: "as called" runs each round's N requests from this scrip
 shallow stack, as a worker did before; "roomy" runs the same round inside
 `run_with_stack_room`, as a worker does now. Median CPU ms per request.
 
-First, for the org dashboard, the same template and context rendered inside the request
-and again right after it, both ways: the in-request penalty this removes.
+First, each page's deepest point in frame-stack words (the room must hold it: about 8,970
+words); then, for the org dashboard, the same template and context rendered inside the
+request and again right after it, both ways: the in-request penalty this removes.
 
     python -m bench.stack_ab [N]     # N requests per round (default 40)
     PAGE_CPU_ONLY=healthz,devices python -m bench.stack_ab
@@ -51,6 +52,36 @@ def _ab(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: int) ->
         for name, run in variants if r % 2 else variants[::-1]:
             times[name].append(run())
     return {name: round(statistics.median(values), 3) for name, values in times.items()}
+
+
+def _frame_words(code: Any) -> int:
+    """About what CPython 3.11 reserves for a frame of `code`: its locals, cells and free
+    variables, its value stack, and nine words of frame header."""
+    return code.co_nlocals + len(code.co_cellvars) + len(code.co_freevars) + code.co_stacksize + 9
+
+
+def _peak_words(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: int) -> str:
+    """The most frame-stack words any call of one request sits on, counted from the
+    request's own entry (this function's caller's frames excluded)."""
+    page_cpu.request(app, environ)
+    base = sys._getframe()
+    peak = [0, 0]
+
+    def on_call(frame: Any, event: str, arg: Any) -> None:
+        if event != "call":
+            return
+        words, depth = 0, 0
+        while frame is not None and frame is not base:
+            words, depth, frame = words + _frame_words(frame.f_code), depth + 1, frame.f_back
+        if words > peak[0]:
+            peak[:] = [words, depth]
+
+    sys.setprofile(on_call)
+    try:
+        page_cpu.request(app, environ)
+    finally:
+        sys.setprofile(None)
+    return f"{peak[0]:,} words ({peak[0] * 8 / 1024:.1f} KB), {peak[1]} frames deep"
 
 
 def _inside_and_after(
@@ -101,6 +132,9 @@ def main(argv: list[str]) -> int:
     n = int(argv[0]) if argv else 40
     page_cpu.collect_static()
     only = os.environ.get("PAGE_CPU_ONLY", "")
+    print("deepest point of one request, from the WSGI handler down:")
+    for name, line in page_cpu._pacetrack(1, measure=_peak_words).items():
+        print(f"  {name:<20} {line}")
     os.environ["PAGE_CPU_ONLY"] = "org dashboard"
     for name, lines in page_cpu._pacetrack(200, measure=_inside_and_after_both).items():
         print(name)
