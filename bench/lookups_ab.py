@@ -63,10 +63,7 @@ def main(argv: list[str]) -> int:
     os.environ.setdefault("PAGE_CPU_ONLY", "healthz,devices,org dashboard,personal dashboard")
     # Where a gunicorn worker runs its requests (config/gunicorn.conf.py).
     results = run_with_stack_room(lambda: page_cpu._pacetrack(n, measure=_ab))
-    print(f"{'page':<22} {'before ms':>10} {'after ms':>9} {'saved':>7}")
-    for name, r in results.items():
-        saved = 1 - r["after"] / r["before"]
-        print(f"{name:<22} {r['before']:>10.3f} {r['after']:>9.3f} {saved:>7.1%}")
+    page_cpu.print_ab(results, "before", "after")
     return 0
 
 

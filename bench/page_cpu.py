@@ -151,6 +151,14 @@ def interleaved(
     return {name: round(statistics.median(values), 3) for name, values in times.items()}
 
 
+def print_ab(results: dict[str, dict[str, float]], before: str, after: str) -> None:
+    """One line per page of an A/B: both variants' CPU ms and what `after` saves."""
+    print(f"{'page':<22} {before + ' ms':>13} {after + ' ms':>13} {'saved':>7}")
+    for name, r in results.items():
+        saved = 1 - r[after] / r[before]
+        print(f"{name:<22} {r[before]:>13.3f} {r[after]:>13.3f} {saved:>7.1%}")
+
+
 def _cpu_split(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: int) -> list[str]:
     """Per round: the request's CPU ms, the template's share, a second rendering's."""
     from django.template.backends.django import Template

@@ -141,11 +141,7 @@ def main(argv: list[str]) -> int:
         for line in lines:
             print(f"  {line}")
     os.environ["PAGE_CPU_ONLY"] = only
-    results = page_cpu._pacetrack(n, measure=_ab)
-    print(f"{'page':<22} {'as called ms':>13} {'roomy ms':>9} {'saved':>7}")
-    for name, r in results.items():
-        saved = 1 - r["roomy"] / r["as called"]
-        print(f"{name:<22} {r['as called']:>13.3f} {r['roomy']:>9.3f} {saved:>7.1%}")
+    page_cpu.print_ab(page_cpu._pacetrack(n, measure=_ab), "as called", "roomy")
     return 0
 
 
