@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -16,8 +17,7 @@ GUNICORN = Path(sys.executable).with_name("gunicorn")
 
 
 def _get(url: str, seconds: float = 30.0) -> bytes:
-    import time
-
+    """The body at `url`, once the server answers (it is still starting at first)."""
     deadline = time.monotonic() + seconds
     while True:
         try:
@@ -29,26 +29,28 @@ def _get(url: str, seconds: float = 30.0) -> bytes:
             time.sleep(0.1)
 
 
-def test_a_worker_serves_requests_from_inside_the_stack_room() -> None:
+def test_a_worker_serves_requests_from_inside_the_stack_room(tmp_path: Path) -> None:
     port = _free_port()
-    server = subprocess.Popen(
-        [
-            str(GUNICORN),
-            "--config",
-            "config/gunicorn.conf.py",
-            "tests.config.stack_probe_wsgi:application",
-            "--workers",
-            "1",
-            "--bind",
-            f"127.0.0.1:{port}",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    log = tmp_path / "gunicorn.log"
+    with log.open("wb") as errors:  # the child keeps its own copy of the file
+        server = subprocess.Popen(
+            [
+                str(GUNICORN),
+                "--config",
+                "config/gunicorn.conf.py",
+                "tests.config.stack_probe_wsgi:application",
+                "--workers",
+                "1",
+                "--bind",
+                f"127.0.0.1:{port}",
+            ],
+            cwd=ROOT,
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )
     try:
-        assert _get(f"http://127.0.0.1:{port}/") == b"in the room"
+        assert _get(f"http://127.0.0.1:{port}/") == b"in the room", log.read_text()
         assert _get(f"http://127.0.0.1:{port}/") == b"in the room"  # and the next one
     finally:
         server.terminate()
