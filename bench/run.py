@@ -353,6 +353,42 @@ LABELS = {
 }
 COUNTED = ("dashboard", "personal", "devices", "api_members", "healthz", "serve", "serve_inm")
 
+# Issue 22's own table, measured side by side when it was filed (before any of its work):
+# the ratio it is judged by (to the minimal stock signed-in page (2); /healthz/ to the bare
+# view under stock middleware (1s)), app CPU ms per request, SQL / Redis per request.
+AT_FILING = {
+    "stock_min": ("1.00", "2.3", "2 / 0"),
+    "healthz": ("0.74", "0.74", "0 / 0"),
+    "dashboard": ("0.26", "10.4", "5 / 1"),
+    "personal": ("0.23", "10.4", "5 / 1"),
+    "devices": ("0.15", "18.8–20.6", "3 / 1"),
+    "api_members": ("–", "–", "–"),
+}
+
+
+def before_after(
+    results: dict[str, dict[str, WrkResult]], counts: dict, cpu: dict[str, float]
+) -> list[str]:
+    """Issue 22's rows: when it was filed, and in this run (rate limiter on)."""
+    res = results.get("limited", {})
+    rows = []
+    for key, (ratio_then, cpu_then, io_then) in AT_FILING.items():
+        against = res.get("stock_bare" if key == "healthz" else "stock_min")
+        if key not in res or against is None:
+            continue
+        c = counts.get(key)
+        io_now = f"{c['sql_median']:g} / {c['redis_median']:g}" if c else "–"
+        rows.append(
+            f"| {LABELS[key]} | {ratio_then} | {res[key].rps / against.rps:.2f} "
+            f"| {cpu_then} | {cpu.get(f'limited:{key}', 0):.2f} | {io_then} | {io_now} |"
+        )
+    return [
+        "| page | × reference, filed | × reference, now | CPU ms, filed | CPU ms, now "
+        "| SQL / Redis, filed | SQL / Redis, now |",
+        "|---|---:|---:|---:|---:|---|---|",
+        *rows,
+    ]
+
 
 def render(
     results: dict[str, dict[str, WrkResult]],
@@ -433,6 +469,18 @@ def render(
             "",
             "App CPU ms / request: user + system CPU of the instance's gunicorn workers over "
             "the measured run (from /proc) divided by the requests served.",
+            "",
+            "## Issue 22's rows: when it was filed, and now",
+            "",
+            "Rate limiter on. × reference: req/s against the minimal stock signed-in page "
+            "(2), for `/healthz/` against the bare view under stock middleware (1s). The "
+            "filed figures are the issue's own side-by-side run (`AT_FILING` in "
+            "bench/run.py); the stock page's counts are Django's, not measured here. "
+            "`/healthz/` is counted now with the signed-in client, as every row is: its one "
+            "statement is that person's session, loaded for their language "
+            "(UserLocaleMiddleware); wrk's requests carry no cookie and make none.",
+            "",
+            *before_after(results, counts, cpu),
             "",
             "## Targets",
             "",
