@@ -25,7 +25,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from bench import page_cpu
-from core.stack_room import run_with_stack_room
 
 
 def _ab(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: int) -> dict[str, float]:
@@ -61,8 +60,7 @@ def main(argv: list[str]) -> int:
     n = int(argv[0]) if argv else 40
     page_cpu.collect_static()
     os.environ.setdefault("PAGE_CPU_ONLY", "healthz,devices,org dashboard,personal dashboard")
-    # Where a gunicorn worker runs its requests (config/gunicorn.conf.py).
-    results = run_with_stack_room(lambda: page_cpu._pacetrack(n, measure=_ab))
+    results = page_cpu._pacetrack(n, measure=_ab)
     page_cpu.print_ab(results, "before", "after")
     return 0
 

@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from bench import page_cpu
-from core.stack_room import run_with_stack_room
 
 
 def _ab(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: int) -> dict[str, float]:
@@ -57,8 +56,7 @@ def main(argv: list[str]) -> int:
     page_cpu.collect_static()
     # The HTML pages (healthz and the API render no template).
     os.environ.setdefault("PAGE_CPU_ONLY", "devices,org dashboard,personal dashboard,members,files")
-    # Where a gunicorn worker runs its requests (config/gunicorn.conf.py).
-    results = run_with_stack_room(lambda: page_cpu._pacetrack(n, measure=_ab))
+    results = page_cpu._pacetrack(n, measure=_ab)
     print(f"{'page':<22} {'kept ms':>9} {'missed ms':>10} {'no tag ms':>10} {'kept saves':>11}")
     for name, r in results.items():
         saved = 1 - r["kept"] / r["afresh"]

@@ -134,20 +134,27 @@ def interleaved(
     n: int,
     variants: list[tuple[str, Callable[[], None]]],
     rounds: int = 16,
+    around: dict[str, Callable[[Callable[[], float]], float]] | None = None,
 ) -> dict[str, float]:
     """Median CPU ms per request of each variant (its callable switches the code to it),
     timed in `rounds` interleaved rounds of n requests, the order reversed every other
-    round: one process, so the machine's drift falls on every variant alike."""
+    round: one process, so the machine's drift falls on every variant alike. `around`
+    names variants whose rounds run through a wrapper instead (bench.stack_ab)."""
+
+    def timed_round() -> float:
+        start = time.process_time()
+        for _ in range(n):
+            request(app, environ)
+        return (time.process_time() - start) * 1000 / n
+
     for _ in range(50):
         request(app, environ)
     times: dict[str, list[float]] = {name: [] for name, _ in variants}
     for r in range(rounds):
         for name, use in variants if r % 2 else variants[::-1]:
             use()
-            start = time.process_time()
-            for _ in range(n):
-                request(app, environ)
-            times[name].append((time.process_time() - start) * 1000 / n)
+            wrap = (around or {}).get(name)
+            times[name].append(wrap(timed_round) if wrap else timed_round())
     return {name: round(statistics.median(values), 3) for name, values in times.items()}
 
 
@@ -262,8 +269,16 @@ def org_with_members() -> tuple[Any, Any]:
 Measure = Callable[[Callable[..., Iterable[bytes]], dict[str, Any], int], Any]
 
 
-def _pacetrack(n: int, measure: Measure = _cpu_ms) -> dict[str, Any]:
-    """Seed, then `measure(app, environ, n)` each page (bench.memo_ab passes its own)."""
+def _pacetrack(n: int, measure: Measure = _cpu_ms, *, room: bool = True) -> dict[str, Any]:
+    """Seed, then `measure(app, environ, n)` each page (bench.memo_ab passes its own).
+
+    Measured inside `core.stack_room.run_with_stack_room`, where gunicorn's workers run
+    their requests (config/gunicorn.conf.py); `room=False` measures from this script's
+    own shallow stack instead (bench.stack_ab, which compares the two)."""
+    if room:
+        from core.stack_room import run_with_stack_room
+
+        return run_with_stack_room(lambda: _pacetrack(n, measure, room=False))
     connection = _setup("config.settings")
     try:
         from django.conf import settings
@@ -335,7 +350,12 @@ def _pacetrack(n: int, measure: Measure = _cpu_ms) -> dict[str, Any]:
         connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
 
 
-def _stock(n: int) -> dict[str, float]:
+def _stock(n: int, *, room: bool = True) -> dict[str, float]:
+    """The two references, measured where `_pacetrack` measures (inside the room)."""
+    if room:
+        from core.stack_room import run_with_stack_room
+
+        return run_with_stack_room(lambda: _stock(n, room=False))
     connection = _setup("bench.stock_settings")
     try:
         from django.core.wsgi import get_wsgi_application
@@ -355,15 +375,6 @@ def _stock(n: int) -> dict[str, float]:
 
 
 def main(argv: list[str]) -> int:
-    """Run where a gunicorn worker runs its requests: inside `run_with_stack_room`
-    (config/gunicorn.conf.py), so no page pays CPython 3.11's chunk-edge cost that
-    workers no longer pay (bench.stack_ab measures that cost)."""
-    from core.stack_room import run_with_stack_room
-
-    return run_with_stack_room(lambda: _main(argv))
-
-
-def _main(argv: list[str]) -> int:
     if argv[:1] == ["--stock"]:
         print(json.dumps(_stock(int(argv[1]))))
         return 0

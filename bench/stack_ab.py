@@ -23,7 +23,6 @@ Same settings and environment as bench.page_cpu (DATABASE_URL, REDIS_URL).
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -33,25 +32,13 @@ from bench import page_cpu
 from core.stack_room import run_with_stack_room
 
 
-def _round(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: int) -> float:
-    start = time.process_time()
-    for _ in range(n):
-        page_cpu.request(app, environ)
-    return (time.process_time() - start) * 1000 / n
-
-
 def _ab(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], n: int) -> dict[str, float]:
-    for _ in range(50):
-        page_cpu.request(app, environ)
-    variants: list[tuple[str, Callable[[], float]]] = [
-        ("as called", lambda: _round(app, environ, n)),
-        ("roomy", lambda: run_with_stack_room(lambda: _round(app, environ, n))),
-    ]
-    times: dict[str, list[float]] = {name: [] for name, _ in variants}
-    for r in range(16):
-        for name, run in variants if r % 2 else variants[::-1]:
-            times[name].append(run())
-    return {name: round(statistics.median(values), 3) for name, values in times.items()}
+    variants: list[tuple[str, Callable[[], None]]] = [("as called", _none), ("roomy", _none)]
+    return page_cpu.interleaved(app, environ, n, variants, around={"roomy": run_with_stack_room})
+
+
+def _none() -> None:
+    """Nothing to switch: the two variants differ only in where their rounds run."""
 
 
 def _frame_words(code: Any) -> int:
@@ -133,15 +120,15 @@ def main(argv: list[str]) -> int:
     page_cpu.collect_static()
     only = os.environ.get("PAGE_CPU_ONLY", "")
     print("deepest point of one request, from the WSGI handler down:")
-    for name, line in page_cpu._pacetrack(1, measure=_peak_words).items():
+    for name, line in page_cpu._pacetrack(1, measure=_peak_words, room=False).items():
         print(f"  {name:<20} {line}")
     os.environ["PAGE_CPU_ONLY"] = "org dashboard"
-    for name, lines in page_cpu._pacetrack(200, measure=_inside_and_after_both).items():
+    for name, lines in page_cpu._pacetrack(200, measure=_inside_and_after_both, room=False).items():
         print(name)
         for line in lines:
             print(f"  {line}")
     os.environ["PAGE_CPU_ONLY"] = only
-    page_cpu.print_ab(page_cpu._pacetrack(n, measure=_ab), "as called", "roomy")
+    page_cpu.print_ab(page_cpu._pacetrack(n, measure=_ab, room=False), "as called", "roomy")
     return 0
 
 
