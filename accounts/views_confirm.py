@@ -13,7 +13,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -22,6 +21,7 @@ from accounts.decorators import TEMPLATE as VERIFY_REQUIRED_TEMPLATE
 from accounts.exceptions import EmailTaken, TokenError
 from accounts.http import same_site_url, session_sign_in
 from accounts.views_email import _link_problem, _no_referrer
+from core.cache_headers import never_cache
 
 if TYPE_CHECKING:
     from core.types import AuthenticatedRequest

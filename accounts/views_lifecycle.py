@@ -14,7 +14,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -22,6 +21,7 @@ from accounts.exceptions import LastOwnerOfOrgsError
 from accounts.forms import PasswordField
 from accounts.services_lifecycle import account_delete, account_deletion_blockers, account_export
 from accounts.services_security import current_password_check
+from core.cache_headers import never_cache
 from core.replica import replica_alias
 from mfa.decorators import reauth_required
 

@@ -16,11 +16,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
 from accounts.http import same_site_path, session_sign_in, sign_in_refusal
+from core.cache_headers import never_cache
 from mfa.forms import PasskeyForm
 from mfa.passkeys import (
     REAUTH,

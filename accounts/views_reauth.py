@@ -19,13 +19,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from accounts.forms_reauth import ReauthForm
 from accounts.http import reauth_options, same_site_path, same_site_url
+from core.cache_headers import never_cache
 from mfa.reauth import FORM_PREFIX
 from mfa.selectors import two_factor_status
 from sessions_app.authentication import Factor, session_reauthenticated

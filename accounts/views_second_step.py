@@ -15,12 +15,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import session_sign_in
+from core.cache_headers import never_cache
 from mfa.forms import PasskeyForm, SecondFactorForm
 from mfa.passkeys import SECOND_FACTOR
 from mfa.pending import PendingSignIn, pending_sign_in_clear, pending_sign_in_get

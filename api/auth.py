@@ -20,7 +20,6 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext
 from ninja.security import HttpBearer
 
@@ -32,6 +31,7 @@ from api.services import api_key_touch
 from billing.exceptions import PlanLimitReached
 from billing.plans import plan_for_tenant, plan_require
 from core.audit import audit_actor_label
+from core.cache_headers import private_no_store
 from core.client_ip import client_ip
 from core.security_log import security_event
 from ratelimit.rates import parse_rate
@@ -119,7 +119,7 @@ def key_pipeline(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             response = idempotent(run)(request, *args, **kwargs)
         api_key_touch(key=key, ip=client_ip(request))
         # Answers hold the organisation's data and no cookie marks them private.
-        patch_cache_control(response, private=True, no_store=True)
+        private_no_store(response)
         return apply_headers(response, usage) if usage is not None else response
 
     return wrapped

@@ -11,8 +11,9 @@ from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from core.cache_headers import never_cache
 
 logger = logging.getLogger("pacetrack.health")
 

@@ -25,7 +25,8 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.utils.cache import patch_cache_control
+
+from core.cache_headers import private_no_store
 
 # Settings the cached headers are built from.
 _HEADER_SETTINGS = frozenset(
@@ -135,7 +136,7 @@ class PrivateCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if "Cache-Control" not in response.headers and _signed_in(request):
-            patch_cache_control(response, private=True, no_store=True)
+            private_no_store(response)
         return response
 
 

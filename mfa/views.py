@@ -16,10 +16,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.cache_headers import never_cache
 from core.errors import run_action
 from mfa.decorators import reauth_required
 from mfa.forms import TOTPConfirmForm

@@ -17,9 +17,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.cache_headers import never_cache
 from core.errors import ServiceForm, run_action
 from mfa.decorators import reauth_required
 from mfa.forms import CHALLENGE_GONE

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils.cache import patch_cache_control
 from django_htmx.http import reswap, retarget
 
+from core.cache_headers import private_no_store
 from core.client_ip import client_ip
 from core.security_log import security_event
 from ratelimit.backends import Usage
@@ -58,5 +58,5 @@ def rate_limited_response(
         response = reswap(retarget(response, "#main"), "afterbegin")
     else:
         response = render(request, "errors/429.html", context, status=429)
-    patch_cache_control(response, private=True, no_store=True)
+    private_no_store(response)
     return apply_headers(response, usage)

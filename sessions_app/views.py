@@ -19,10 +19,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from core.cache_headers import never_cache
 from sessions_app.models import Session
 from sessions_app.selectors import session_get, session_list_over_limit, session_rows
 from sessions_app.services import session_revoke, session_revoke_all_for_user

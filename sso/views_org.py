@@ -11,11 +11,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import same_site_path
+from core.cache_headers import never_cache
 from sso.exceptions import ConnectionRefused, SignInRefused
 from sso.flow_cookie import FlowCookie
 from sso.forms import SsoEmailForm

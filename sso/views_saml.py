@@ -17,11 +17,11 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import same_site_path
+from core.cache_headers import never_cache
 from core.security_log import security_event
 from sso.exceptions import SignInRefused
 from sso.flow_cookie import (

@@ -10,11 +10,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import same_site_path
+from core.cache_headers import never_cache
 from core.errors import run_action
 from mfa.decorators import reauth_required
 from sso.exceptions import ConnectionRefused, LinkRefused, SignInRefused, SsoRequired
