@@ -9,11 +9,11 @@ from django.conf import settings
 from django.core.checks import Error, register
 
 USER_LOCALE_MW = "accounts.middleware.UserLocaleMiddleware"
-# Each must come before it: the first would overwrite the person's language with the
-# browser's, the second sets request.user.
+# Each must come before it (any one of its alternatives): the first would overwrite the
+# person's language with the browser's, the second sets request.user.
 BEFORE = (
-    "django.middleware.locale.LocaleMiddleware",
-    "sessions_app.middleware.AuthenticationMiddleware",
+    ("core.locale.LocaleMiddleware", "django.middleware.locale.LocaleMiddleware"),
+    ("sessions_app.middleware.AuthenticationMiddleware",),
 )
 
 
@@ -24,8 +24,9 @@ def check_user_locale_middleware(app_configs: Any = None, **kwargs: Any) -> list
         return []
     errors = []
     position = middleware.index(USER_LOCALE_MW)
-    for earlier in BEFORE:
-        if earlier not in middleware or middleware.index(earlier) > position:
+    for alternatives in BEFORE:
+        if not any(m in middleware[:position] for m in alternatives):
+            earlier = alternatives[0]
             errors.append(
                 Error(
                     f"{USER_LOCALE_MW} needs {earlier} above it in MIDDLEWARE.",

@@ -115,7 +115,7 @@ MIDDLEWARE = [
     "core.replica.ReplicaPinMiddleware",
     "sessions_app.middleware.SessionMiddleware",  # hashed-token sessions, see sessions_app
     # The language of the language cookie (the signed-out picker), else Accept-Language.
-    "django.middleware.locale.LocaleMiddleware",
+    "core.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # 413 from Content-Length alone; before CSRF, which is the first to read a POST body.
     "core.request_limits.RequestBodyLimitMiddleware",

@@ -28,13 +28,25 @@ NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
 PRIVATE_NO_STORE = "private, no-store"
 
 
+_now_formatted: tuple[int, str] = (0, "")
+
+
+def _http_date_now() -> str:
+    """http_date(time.time()), formatted once per second: it only shows whole seconds."""
+    global _now_formatted
+    second = int(time.time())
+    if _now_formatted[0] != second:
+        _now_formatted = (second, http_date(second))
+    return _now_formatted[1]
+
+
 def never_cache_headers(response: HttpResponse) -> None:
     """django.utils.cache.add_never_cache_headers, without the parse when there is none."""
     headers = response.headers
     if "Cache-Control" in headers or "Expires" in headers:
         add_never_cache_headers(response)
         return
-    headers["Expires"] = http_date(time.time())
+    headers["Expires"] = _http_date_now()
     headers["Cache-Control"] = NEVER_CACHE
 
 

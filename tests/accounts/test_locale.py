@@ -108,6 +108,16 @@ def test_a_check_refuses_the_middleware_above_what_it_needs(settings: Any) -> No
     ]
 
 
+def test_the_check_takes_djangos_own_locale_middleware_too(settings: Any) -> None:
+    from accounts.checks import check_user_locale_middleware
+
+    settings.MIDDLEWARE = [
+        "django.middleware.locale.LocaleMiddleware" if m == "core.locale.LocaleMiddleware" else m
+        for m in settings.MIDDLEWARE
+    ]
+    assert check_user_locale_middleware() == []
+
+
 # --- Dates in the person's zone ------------------------------------------------------
 
 

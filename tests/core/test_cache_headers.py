@@ -7,10 +7,12 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import pytest
+import time_machine
 from asgiref.sync import iscoroutinefunction
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 from django.utils.cache import patch_cache_control
+from django.utils.http import http_date
 from django.views.decorators.cache import never_cache as django_never_cache
 
 from core.cache_headers import NEVER_CACHE, never_cache, private_no_store
@@ -59,6 +61,14 @@ def test_never_cache_on_a_fresh_response_is_the_constant() -> None:
         "must-revalidate",
         "private",
     }
+
+
+def test_expires_is_the_current_second_as_the_clock_moves() -> None:
+    view = never_cache(lambda request: HttpResponse())
+    for moment in (1_800_000_000.25, 1_800_000_000.75, 1_800_000_001.1, 1_900_000_000.0):
+        with time_machine.travel(moment, tick=False):
+            response = view(RequestFactory().get("/"))
+        assert response["Expires"] == http_date(int(moment))
 
 
 @pytest.mark.parametrize("headers", EXISTING)
