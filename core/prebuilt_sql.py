@@ -19,7 +19,8 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any, cast
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
 
@@ -89,7 +90,8 @@ def fetch_all(sql: str, params: Sequence[Any], model: type[Model]) -> list[Any]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return [_instances(row, [model])[0] for row in rows]
+    db = connections[DEFAULT_DB_ALIAS]
+    return [_instances(row, [model], db)[0] for row in rows]
 
 
 def json_instances(value: Any, models: Sequence[type[Model]]) -> list[list[Any]]:
@@ -97,7 +99,8 @@ def json_instances(value: Any, models: Sequence[type[Model]]) -> list[list[Any]]
     any others), built like `fetch_one` builds a row. A model whose primary key is null
     (an outer join that found nothing) is None."""
     rows = json_value(value)
-    if connection.vendor == "postgresql":
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor == "postgresql":
         parsers = _postgres_json_parsers(tuple(models))
         rows = [
             [
@@ -107,7 +110,7 @@ def json_instances(value: Any, models: Sequence[type[Model]]) -> list[list[Any]]
             + row[len(parsers) :]
             for row in rows
         ]
-    return [_instances(row, models) for row in rows]
+    return [_instances(row, models, db) for row in rows]
 
 
 @cache
@@ -144,11 +147,15 @@ def _plan(
     return [f.attname for f in fields], fields.index(model._meta.pk), tuple(converting)
 
 
-def _instances(row: Sequence[Any], models: Sequence[type[Model]]) -> list[Any]:
+def _instances(
+    row: Sequence[Any], models: Sequence[type[Model]], db: BaseDatabaseWrapper | None = None
+) -> list[Any]:
+    # `connection` is a proxy that looks the connection up on each attribute: once here.
+    db = db or connections[DEFAULT_DB_ALIAS]
     instances: list[Model | None] = []
     start = 0
     for model in models:
-        attnames, pk_index, converting = _plan(model, connection.vendor)
+        attnames, pk_index, converting = _plan(model, db.vendor)
         values = list(row[start : start + len(attnames)])
         start += len(attnames)
         if values[pk_index] is None:
@@ -156,6 +163,6 @@ def _instances(row: Sequence[Any], models: Sequence[type[Model]]) -> list[Any]:
             continue
         for i, col, converters in converting:
             for convert in converters:
-                values[i] = convert(values[i], col, connection)
-        instances.append(model.from_db(connection.alias, attnames, values))
+                values[i] = convert(values[i], col, db)
+        instances.append(model.from_db(db.alias, attnames, values))
     return [*instances, *row[start:]]
