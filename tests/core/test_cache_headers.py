@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -99,7 +100,10 @@ def test_an_async_view_keeps_djangos_decorator_and_stays_async() -> None:
     decorated = never_cache(view)
 
     assert iscoroutinefunction(decorated)
-    response = asyncio.run(decorated(RequestFactory().get("/")))
+    # A thread of its own: a browser test may leave this one's event loop running.
+    with ThreadPoolExecutor(1) as pool:
+        request = RequestFactory().get("/")
+        response = pool.submit(asyncio.run, decorated(request)).result()
     assert response["Cache-Control"] == NEVER_CACHE
 
 
