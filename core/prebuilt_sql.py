@@ -77,20 +77,21 @@ def fetch_one(sql: str, params: Sequence[Any], models: Sequence[type[Model]]) ->
     per model from the first row, followed by the row's remaining columns as they came;
     None when there is no row. Typed `Any`: the models differ per call, so callers
     annotate what they unpack."""
-    with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]
+    with db.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return None
-    return _instances(row, models)
+    return _instances(row, models, db)
 
 
 def fetch_all(sql: str, params: Sequence[Any], model: type[Model]) -> list[Any]:
     """Run `sql` (selecting `select_list(model, …)`) and build one instance per row."""
-    with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]
+    with db.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    db = connections[DEFAULT_DB_ALIAS]
     return [_instances(row, [model], db)[0] for row in rows]
 
 
@@ -148,10 +149,10 @@ def _plan(
 
 
 def _instances(
-    row: Sequence[Any], models: Sequence[type[Model]], db: BaseDatabaseWrapper | None = None
+    row: Sequence[Any], models: Sequence[type[Model]], db: BaseDatabaseWrapper
 ) -> list[Any]:
-    # `connection` is a proxy that looks the connection up on each attribute: once here.
-    db = db or connections[DEFAULT_DB_ALIAS]
+    """`db` is the connection itself, looked up once by the caller: `django.db.connection`
+    is a proxy that looks it up again on every attribute, per field of every row."""
     instances: list[Model | None] = []
     start = 0
     for model in models:
