@@ -17,8 +17,8 @@ from functools import wraps
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction
-from django.http import HttpRequest, HttpResponse
-from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django.views.decorators.cache import never_cache as django_never_cache
 
@@ -56,6 +56,14 @@ def private_no_store(response: HttpResponse) -> None:
         patch_cache_control(response, private=True, no_store=True)
     else:
         response.headers["Cache-Control"] = PRIVATE_NO_STORE
+
+
+def vary_on(response: HttpResponseBase, header: str) -> None:
+    """patch_vary_headers(response, (header,)), without the parse when there is no Vary."""
+    if "Vary" in response.headers:
+        patch_vary_headers(response, (header,))
+    else:
+        response.headers["Vary"] = header
 
 
 View = Callable[..., HttpResponse]

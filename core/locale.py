@@ -16,7 +16,8 @@ from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.http import HttpRequest, HttpResponseBase
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+
+from core.cache_headers import vary_on
 
 
 def _prefixed_urls(request: HttpRequest) -> bool:
@@ -38,6 +39,6 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
     ) -> HttpResponseBase:
         if _prefixed_urls(request):
             return super().process_response(request, response)
-        patch_vary_headers(response, ("Accept-Language",))
+        vary_on(response, "Accept-Language")
         response.headers.setdefault("Content-Language", translation.get_language())
         return response

@@ -18,9 +18,9 @@ from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessio
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 
+from core.cache_headers import vary_on
 from core.client_ip import client_ip, client_ip_once
 from core.security_log import security_event
 from sessions_app.auth import session_user
@@ -66,7 +66,7 @@ class SessionMiddleware(DjangoSessionMiddleware):
             return response
         if not (session.accessed or session.modified):
             return response  # nothing read the session: nothing to check or write
-        patch_vary_headers(response, ("Cookie",))
+        vary_on(response, "Cookie")
         had_cookie = settings.SESSION_COOKIE_NAME in request.COOKIES
         if session.row is None:
             # Anonymous, signed out, expired or revoked: nothing is stored.

@@ -25,7 +25,12 @@ class ImpersonationMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.impersonation = None  # type: ignore[attr-defined]
         request.impersonator = None  # type: ignore[attr-defined]
-        if request.session.get(SESSION_KEY) is None:
+        # Without a session cookie there is no "view as" to find: the session is not
+        # read, so an anonymous response that reads nothing else carries no Vary: Cookie.
+        if (
+            settings.SESSION_COOKIE_NAME not in request.COOKIES
+            or request.session.get(SESSION_KEY) is None
+        ):
             return self.get_response(request)
         row = impersonation_current(session=request.session, user=request.user)
         if row is None:

@@ -12,11 +12,11 @@ import time_machine
 from asgiref.sync import iscoroutinefunction
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django.views.decorators.cache import never_cache as django_never_cache
 
-from core.cache_headers import NEVER_CACHE, never_cache, private_no_store
+from core.cache_headers import NEVER_CACHE, never_cache, private_no_store, vary_on
 
 # Responses as views hand them over: none of the headers yet, or a policy of their own.
 EXISTING = [
@@ -119,3 +119,31 @@ def test_a_signed_in_page_is_private_no_store(owner_client: Any, acme: Any) -> N
 
     assert response.status_code == 200
     assert response["Cache-Control"] == "private, no-store"
+
+
+@pytest.mark.parametrize(
+    "existing", [None, "Accept-Language", "cookie", "Accept-Language, Cookie", "*", ""]
+)
+@pytest.mark.parametrize("header", ["Cookie", "Accept-Language"])
+def test_vary_on_writes_what_patch_vary_headers_writes(existing: str | None, header: str) -> None:
+    ours, django = HttpResponse(), HttpResponse()
+    if existing is not None:
+        ours["Vary"] = django["Vary"] = existing
+    vary_on(ours, header)
+    patch_vary_headers(django, (header,))
+
+    assert ours["Vary"] == django["Vary"]
+
+
+def test_an_anonymous_probe_does_not_vary_on_the_cookie_it_never_read(client: Any) -> None:
+    """No session cookie: nothing reads the (empty) session, so no Vary: Cookie."""
+    response = client.get("/healthz/")
+
+    assert response["Vary"] == "Accept-Language"
+
+
+def test_a_signed_in_page_still_varies_on_the_cookie(owner_client: Any, acme: Any) -> None:
+    response = owner_client.get(f"/t/{acme.slug}/")
+
+    assert response.status_code == 200
+    assert set(response["Vary"].split(", ")) == {"Accept-Language", "Cookie"}
