@@ -213,6 +213,26 @@ def workers_cpu_seconds(master_pid: int) -> float:
     return total / tick
 
 
+def processes_cpu_seconds(command: str) -> float:
+    """User + system CPU time so far of every process whose command name is `command`
+    (e.g. "postgres": the server and all its backends), read from /proc. Processes that
+    exit in between are lost, so only a delta over a run with steady connections means
+    anything."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if (proc / "comm").read_text().strip() != command:
+                continue
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
 def start_moto(procs: Processes, *, port: int, logfile: Path) -> subprocess.Popen:
     require_port(port, "moto S3")
     proc = procs.start(
