@@ -1,4 +1,4 @@
-"""Cache-Control for our own responses, written once instead of parsed and rebuilt.
+"""Cache-Control and Vary for our own responses, written once instead of parsed and rebuilt.
 
 Django's `never_cache` and `patch_cache_control` parse the response's Cache-Control
 header into a dict and write it back, twice for `never_cache`, on every response: about
@@ -6,7 +6,8 @@ a tenth of `/healthz/`'s whole CPU in-process (docs/performance.md). Nearly ever
 reaching them carries no caching header yet, and then the result is a constant. These
 write that constant; a response that already chose a policy goes through Django's own
 functions, so the headers are always exactly what Django's would be
-(tests/core/test_cache_headers.py compares them).
+(tests/core/test_cache_headers.py compares them). `vary_on` does the same for the
+session and language middleware's `Vary`.
 """
 
 from __future__ import annotations
