@@ -198,19 +198,20 @@ def start_gunicorn(
     return proc
 
 
+def _stat_cpu_ticks(proc: Path) -> int:
+    """utime + stime of /proc/<pid>. Fields after the ")" that closes the command name:
+    state is field 3, so utime (14) and stime (15) are at 11 and 12."""
+    fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
 def workers_cpu_seconds(master_pid: int) -> float:
     """User + system CPU time so far of a gunicorn master's workers (its children), read
     from /proc: the app's own CPU per request is its delta over a wrk run divided by the
     requests served, a figure that stays readable when req/s is noisy."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
     children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
-    for child in children:
-        # Fields after the ")" that closes the command name: state is field 3, so
-        # utime (14) and stime (15) are at 11 and 12.
-        fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])
-    return total / tick
+    ticks = sum(_stat_cpu_ticks(Path(f"/proc/{child}")) for child in children)
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def processes_cpu_seconds(command: str) -> float:
@@ -218,19 +219,16 @@ def processes_cpu_seconds(command: str) -> float:
     (e.g. "postgres": the server and all its backends), read from /proc. Processes that
     exit in between are lost, so only a delta over a run with steady connections means
     anything."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
+    ticks = 0
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
         try:
-            if (proc / "comm").read_text().strip() != command:
-                continue
-            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            if (proc / "comm").read_text().strip() == command:
+                ticks += _stat_cpu_ticks(proc)
         except OSError:  # gone meanwhile
             continue
-        total += int(fields[11]) + int(fields[12])
-    return total / tick
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def start_moto(procs: Processes, *, port: int, logfile: Path) -> subprocess.Popen:

@@ -336,6 +336,28 @@ def start_proxied(
     return master
 
 
+def timed_run(
+    sc: Scenario,
+    *,
+    master: subprocess.Popen,
+    requests_file: Path,
+    warmup: int,
+    seconds: int,
+    connections: int,
+) -> tuple[WrkResult, Sample]:
+    """A warm-up, then the measured wrk run with the app's and PostgreSQL's CPU over it."""
+    wrk(sc.key, port=sc.port, requests_file=requests_file, seconds=warmup, connections=connections)
+    app_before = workers_cpu_seconds(master.pid)
+    db_before = processes_cpu_seconds("postgres")
+    r = wrk(
+        sc.key, port=sc.port, requests_file=requests_file, seconds=seconds, connections=connections
+    )
+    served = max(r.requests, 1)
+    app = 1000 * (workers_cpu_seconds(master.pid) - app_before) / served
+    db = 1000 * (processes_cpu_seconds("postgres") - db_before) / served
+    return r, Sample(rps=r.rps, cpu=app, db=db)
+
+
 def measure_pairs(
     by_key: dict[str, Scenario],
     masters: dict[int, subprocess.Popen],
@@ -357,43 +379,23 @@ def measure_pairs(
             log(f"SKIP the paired rounds of {page}: {problem}")
             continue
         files = {key: write_requests(by_key[key].lines) for key in (page, ref)}
-        result = Paired([], [], [], [], [], [])
+        result = Paired(page=[], ref=[])
         try:
             for r in range(rounds):
                 for key in (page, ref) if r % 2 == 0 else (ref, page):
-                    sc = by_key[key]
-                    wrk(
-                        key,
-                        port=sc.port,
+                    w, sample = timed_run(
+                        by_key[key],
+                        master=masters[by_key[key].port],
                         requests_file=files[key],
-                        seconds=1,
-                        connections=connections,
-                    )
-                    before = workers_cpu_seconds(masters[sc.port].pid)
-                    db_before = processes_cpu_seconds("postgres")
-                    w = wrk(
-                        key,
-                        port=sc.port,
-                        requests_file=files[key],
+                        warmup=1,
                         seconds=seconds,
                         connections=connections,
                     )
-                    cpu = 1000 * (workers_cpu_seconds(masters[sc.port].pid) - before)
-                    cpu /= max(w.requests, 1)
-                    db = 1000 * (processes_cpu_seconds("postgres") - db_before)
-                    db /= max(w.requests, 1)
                     if w.non2xx3xx + w.socket_errors:
                         problems[f"paired:{page}"] = (
                             f"{key}: {w.non2xx3xx + w.socket_errors} errors in round {r + 1}"
                         )
-                    if key == page:
-                        result.page_rps.append(w.rps)
-                        result.page_cpu.append(cpu)
-                        result.page_db.append(db)
-                    else:
-                        result.ref_rps.append(w.rps)
-                        result.ref_cpu.append(cpu)
-                        result.ref_db.append(db)
+                    (result.page if key == page else result.ref).append(sample)
         finally:
             for path in files.values():
                 path.unlink()
@@ -417,9 +419,9 @@ def paired_table(paired: dict[str, Paired]) -> list[str]:
             f"| {LABELS[page]} | {LABELS[ref].split(' ', 1)[0]} "
             f"| {' / '.join(f'{x:.2f}' for x in p.ratios)} | **{ratio:.2f}** "
             f"| {FLOORS[page]} {'✅' if ratio >= FLOORS[page] else '❌'} "
-            f"| {fmt(statistics.median(p.page_rps), 0)} / {fmt(statistics.median(p.ref_rps), 0)} "
-            f"| {statistics.median(p.page_cpu):.2f} / {statistics.median(p.ref_cpu):.2f} "
-            f"| {statistics.median(p.page_db):.2f} / {statistics.median(p.ref_db):.2f} |"
+            f"| {fmt(_median(p.page, 'rps'), 0)} / {fmt(_median(p.ref, 'rps'), 0)} "
+            f"| {_median(p.page, 'cpu'):.2f} / {_median(p.ref, 'cpu'):.2f} "
+            f"| {_median(p.page, 'db'):.2f} / {_median(p.ref, 'db'):.2f} |"
         )
     return [
         "| page | against | × reference, each round | median | target | req/s page / "
@@ -463,25 +465,34 @@ PAIRS = (
 FLOORS = {"healthz": 0.85, "dashboard": 0.75, "personal": 0.75, "devices": 0.5, "api_members": 0.75}
 
 
+@dataclass(frozen=True)
+class Sample:
+    """One timed wrk run: req/s, the app's CPU ms per request and PostgreSQL's (server
+    and backends, on the same cores)."""
+
+    rps: float
+    cpu: float
+    db: float
+
+
 @dataclass
 class Paired:
-    """One page's alternating rounds against its reference: req/s and app CPU ms each."""
+    """One page's alternating rounds against its reference."""
 
-    page_rps: list[float]
-    ref_rps: list[float]
-    page_cpu: list[float]
-    ref_cpu: list[float]
-    # PostgreSQL's CPU ms per request (server and backends): it shares the same cores.
-    page_db: list[float]
-    ref_db: list[float]
+    page: list[Sample]
+    ref: list[Sample]
 
     @property
     def ratios(self) -> list[float]:
-        return [p / r for p, r in zip(self.page_rps, self.ref_rps, strict=True) if r]
+        return [p.rps / r.rps for p, r in zip(self.page, self.ref, strict=True) if r.rps]
 
     @property
     def ratio(self) -> float:
         return statistics.median(self.ratios)
+
+
+def _median(samples: list[Sample], field: str) -> float:
+    return statistics.median(getattr(s, field) for s in samples)
 
 
 # Issue 22's own table, measured side by side when it was filed (before any of its work):
@@ -880,13 +891,15 @@ def main() -> int:
                 # instead of the queue in front of two workers.
                 conns = min(4, connections) if sc.key == "signin" else connections
                 try:
-                    wrk(sc.key, port=sc.port, requests_file=path, seconds=2, connections=conns)
-                    before = workers_cpu_seconds(masters[sc.port].pid)
-                    r = wrk(
-                        sc.key, port=sc.port, requests_file=path, seconds=seconds, connections=conns
+                    r, sample = timed_run(
+                        sc,
+                        master=masters[sc.port],
+                        requests_file=path,
+                        warmup=2,
+                        seconds=seconds,
+                        connections=conns,
                     )
-                    spent = workers_cpu_seconds(masters[sc.port].pid) - before
-                    cpu[f"{instance}:{sc.key}"] = 1000 * spent / max(r.requests, 1)
+                    cpu[f"{instance}:{sc.key}"] = sample.cpu
                 finally:
                     path.unlink()
                 results[instance][sc.key] = r
