@@ -3,13 +3,12 @@ with `tenant=`: the selectors are where tenant scoping is applied for views."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
 
 from django.db import DEFAULT_DB_ALIAS, connection
-from django.db.models import Count, F, Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from billing.models import Account
@@ -174,12 +173,21 @@ def membership_list_for_user_with_counts(*, user: User) -> list[Membership]:
 
 
 def membership_list(*, tenant: Tenant) -> QuerySet[Membership]:
-    """Members with user, role and `two_factor` (on or off): owners first, then by name."""
+    """Members with user, role and `two_factor` (on or off): owners first, then by name
+    (then id, so pages of the list never share or skip a member)."""
     return (
         Membership.objects.for_tenant(tenant)
         .select_related("user", "role")
         .annotate(two_factor=two_factor_enabled("user"))
-        .order_by("-role__key", "user__name", "user__email")
+        .order_by("-role__key", "user__name", "user__email", "pk")
+    )
+
+
+def primary_contact_ids(*, tenant: Tenant) -> list[int]:
+    return list(
+        Membership.objects.for_tenant(tenant)
+        .filter(is_primary_contact=True)
+        .values_list("pk", flat=True)
     )
 
 
@@ -218,20 +226,23 @@ def members_without_two_factor(*, tenant: Tenant) -> int:
 
 @dataclass(frozen=True)
 class ContactCounts:
-    """A tenant's owners and billing contacts: what the last-owner and last-billing-
-    contact rules (tenants/services/memberships.py) need to know."""
+    """A tenant's members, owners and billing contacts: what the last-owner and last-
+    billing-contact rules (tenants/services/memberships.py) need to know, and the members
+    page its page count. Counted over the whole tenant, never one page of it."""
 
+    members: int
     owners: int
     billing_contacts: int
 
     @classmethod
-    def of(cls, memberships: Iterable[Membership]) -> ContactCounts:
-        """Counted from all of a tenant's memberships, loaded with their roles (no query)."""
-        listed = list(memberships)
-        return cls(
-            owners=sum(1 for m in listed if m.role.is_owner),
-            billing_contacts=sum(1 for m in listed if m.is_billing_contact),
+    def of_tenant(cls, *, tenant: Tenant) -> ContactCounts:
+        """One aggregate query: the members page loads one page of members at a time."""
+        counts = Membership.objects.for_tenant(tenant).aggregate(
+            members=Count("pk"),
+            owners=Count("pk", filter=Q(role__key=Role.Key.OWNER)),
+            billing_contacts=Count("pk", filter=Q(is_billing_contact=True)),
         )
+        return cls(**counts)
 
 
 def role_list(*, tenant: Tenant) -> list[Role]:

@@ -7,7 +7,8 @@ from collections.abc import Collection
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.core.paginator import Page, Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -37,6 +38,7 @@ from tenants.selectors import (
     ContactCounts,
     membership_get,
     membership_list,
+    primary_contact_ids,
     role_list,
 )
 from tenants.views._base import back, organisation_only
@@ -76,16 +78,40 @@ def _reason(refusal: Exception | None) -> str:
     return refusal_message(refusal) if refusal is not None else ""
 
 
+# Rows per page: each row is a few forms, so an organisation of thousands (a directory
+# sync) would otherwise be a page of megabytes that costs about a millisecond per member.
+PAGE_SIZE = 50
+
+
+def _page(request: TenantRequest, number: str | None, counts: ContactCounts) -> Page:
+    """One page of the member list: the first for a missing or unreadable number, the
+    last for one out of range (Django's `get_page`, as the audit log). The counts query
+    has counted the members: the paginator does not count them again."""
+    paginator = Paginator(membership_list(tenant=request.tenant), PAGE_SIZE)
+    paginator.count = counts.members  # overrides the cached_property's COUNT(*) query
+    return paginator.get_page(number)
+
+
+def _back_to_page(request: TenantRequest) -> HttpResponse:
+    """After a row's form without JavaScript: the members page the form was on."""
+    number = request.POST.get("page", "")
+    url = _members_url(request)
+    if number.isdigit() and int(number) > 1:
+        url += f"?page={int(number)}"
+    return redirect(url)
+
+
 @organisation_only
 def member_list(request: TenantRequest) -> HttpResponse:
     return members_page(request)
 
 
 def members_page(request: TenantRequest, *, invite_form: Any = None) -> HttpResponse:
-    """The members page; the invite view re-renders it with a rejected form."""
-    listed = list(membership_list(tenant=request.tenant))
-    counts = ContactCounts.of(listed)
-    memberships = [_flag(request, m, counts) for m in listed]
+    """The members page; the invite view re-renders it with a rejected form. The rules
+    behind each row's controls count the whole organisation, not the page shown."""
+    counts = ContactCounts.of_tenant(tenant=request.tenant)
+    page = _page(request, request.GET.get("page"), counts)
+    memberships = [_flag(request, m, counts) for m in page.object_list]
     leave_refusal = services.membership_departure_refusal(
         membership=request.membership, owners=counts.owners
     )
@@ -93,6 +119,7 @@ def members_page(request: TenantRequest, *, invite_form: Any = None) -> HttpResp
         request,
         tab="members",
         memberships=memberships,
+        page=page,
         role_choices=_role_choices(request),
         can_leave=request.tenant.is_org,
         leave_refusal=_reason(leave_refusal),
@@ -111,17 +138,20 @@ def _row(
 ) -> HttpResponse:
     """The htmx answer about one member row: the row (nothing once removed), and, swapped
     out of band, what the change may have enabled or disabled elsewhere: the rows of
-    owners, contacts and `also` (e.g. the previous primary contact), and the "Leave"
-    card (the last-owner and contact rules decide what they offer)."""
-    listed = list(membership_list(tenant=request.tenant))
-    counts = ContactCounts.of(listed)
-    me = next((m for m in listed if m.user_id == request.user.pk), request.membership)
+    owners, contacts and `also` (e.g. the previous primary contact) on the page the
+    form was sent from (its `page` field; rows on other pages are not in the browser),
+    and the "Leave" card (the last-owner and contact rules decide what they offer)."""
+    counts = ContactCounts.of_tenant(tenant=request.tenant)
+    page = _page(request, request.POST.get("page"), counts)
+    listed = list(page.object_list)
+    me = membership_get(tenant=request.tenant, membership_id=request.membership.pk)
     me.tenant = request.tenant
     context = tenant_context(
         request,
         tab="members",
-        m=None if removed else _flag(request, _find(listed, membership_id), counts),
+        m=None if removed else _flag(request, _find(request, listed, membership_id), counts),
         removed=removed,
+        page=page,
         related=[
             _flag(request, m, counts)
             for m in listed
@@ -138,10 +168,11 @@ def _row(
     return render(request, "tenants/members.html#member-update", context)
 
 
-def _find(listed: list[Membership], membership_id: int) -> Membership:
+def _find(request: TenantRequest, listed: list[Membership], membership_id: int) -> Membership:
+    """The row's member, from its page when it is there (404 once removed meanwhile)."""
     found = next((m for m in listed if m.pk == membership_id), None)
-    if found is None:  # removed meanwhile
-        raise Http404("No such member.")
+    if found is None:
+        return membership_get(tenant=request.tenant, membership_id=membership_id)
     return found
 
 
@@ -166,7 +197,7 @@ def member_role(request: TenantRequest, membership_id: int) -> HttpResponse:
             messages.error(request, error)
     if request.htmx:
         return _row(request, membership_id, error)
-    return back(request, "members")
+    return _back_to_page(request)
 
 
 @require_POST
@@ -183,14 +214,14 @@ def member_remove(request: TenantRequest, membership_id: int) -> HttpResponse:
     ).error
     if request.htmx:
         return _row(request, membership_id, error, removed=error is None)
-    return back(request, "members")
+    return _back_to_page(request)
 
 
 @require_POST
 @tenant_permission_required(MEMBERS_MANAGE)
 def member_primary(request: TenantRequest, membership_id: int) -> HttpResponse:
     membership = membership_get(tenant=request.tenant, membership_id=membership_id)
-    previous = [m.pk for m in membership_list(tenant=request.tenant) if m.is_primary_contact]
+    previous = primary_contact_ids(tenant=request.tenant)
     error = run_action(
         request,
         lambda: services.membership_set_primary_contact(
@@ -200,7 +231,7 @@ def member_primary(request: TenantRequest, membership_id: int) -> HttpResponse:
     ).error
     if request.htmx:
         return _row(request, membership_id, error, also=previous)
-    return back(request, "members")
+    return _back_to_page(request)
 
 
 @require_POST
@@ -225,7 +256,7 @@ def member_billing(request: TenantRequest, membership_id: int) -> HttpResponse:
     ).error
     if request.htmx:
         return _row(request, membership_id, error)
-    return back(request, "members")
+    return _back_to_page(request)
 
 
 @require_POST
