@@ -3,7 +3,8 @@
 `make bench` needs a quiet machine; this needs one core for a few seconds. It builds a
 throwaway test database (Django's test-database creation: in memory on SQLite,
 `test_<name>` on PostgreSQL), seeds one owner with 20 signed-in devices, an org of
-25 members and 25 files and a personal workspace, and calls the WSGI handler directly with fixed
+25 members and 25 files (or PAGE_CPU_MEMBERS and PAGE_CPU_FILES) and a personal workspace,
+and calls the WSGI handler directly with fixed
 environs (no test client, no socket), so what is timed is Django, the middleware
 stack, the view and the template. CPU time (`time.process_time`) is what is reported:
 it leaves out the database's own work and is steadier than wall time on a shared box.
@@ -18,6 +19,7 @@ signed-in page (`/signed-in/`), so ratios are measured in one run.
     PAGE_CPU_HTML=var/html python -m bench.page_cpu   # also write each page's HTML there
     PAGE_CPU_GC_FREEZE=1 python -m bench.page_cpu   # gc.freeze() after a warm-up, as
                                                     # config/gunicorn.conf.py does
+    PAGE_CPU_MEMBERS=500 PAGE_CPU_FILES=500 python -m bench.page_cpu   # a larger org
     PAGE_CPU_SPLIT=1 python -m bench.page_cpu 300   # each page's CPU, and how much of
         # it is template rendering (and what rendering it a second time in the same
         # request costs: more than a second time would mean lazy values first
@@ -47,8 +49,9 @@ from pathlib import Path
 from typing import Any
 
 DEVICE_SESSIONS = 20
-ORG_MEMBERS = 25
-ORG_FILES = 25
+# The org's size: PAGE_CPU_MEMBERS / PAGE_CPU_FILES measure the list pages of a larger one.
+ORG_MEMBERS = int(os.environ.get("PAGE_CPU_MEMBERS", "25"))
+ORG_FILES = int(os.environ.get("PAGE_CPU_FILES", "25"))
 
 _ENV = {
     "DEBUG": "false",

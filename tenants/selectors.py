@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
 
+from django.core.paginator import Page
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -15,6 +16,7 @@ from billing.models import Account
 from billing.plans import plan_history_cutoff
 from billing.selectors import seat_holders
 from core.models import AuditEvent
+from core.paging import page_with_totals
 from core.prebuilt_sql import fetch_one, json_rows, json_value, select_list, table
 from mfa.selectors import two_factor_enabled
 from tenants.models import Invitation, Membership, Role, Team, Tenant
@@ -183,6 +185,24 @@ def membership_list(*, tenant: Tenant) -> QuerySet[Membership]:
     )
 
 
+def membership_page(
+    *, tenant: Tenant, number: str | None, per_page: int
+) -> tuple[Page, ContactCounts]:
+    """One page of `membership_list` and the whole tenant's `ContactCounts`, in one query."""
+    page, totals = page_with_totals(
+        membership_list(tenant=tenant),
+        number=number,
+        per_page=per_page,
+        owners=Count("pk", filter=Q(role__key=Role.Key.OWNER)),
+        billing_contacts=Count("pk", filter=Q(is_billing_contact=True)),
+    )
+    return page, ContactCounts(
+        members=totals["count"],
+        owners=totals["owners"],
+        billing_contacts=totals["billing_contacts"],
+    )
+
+
 def primary_contact_ids(*, tenant: Tenant) -> list[int]:
     return list(
         Membership.objects.for_tenant(tenant)
@@ -233,16 +253,6 @@ class ContactCounts:
     members: int
     owners: int
     billing_contacts: int
-
-    @classmethod
-    def of_tenant(cls, *, tenant: Tenant) -> ContactCounts:
-        """One aggregate query: the members page loads one page of members at a time."""
-        counts = Membership.objects.for_tenant(tenant).aggregate(
-            members=Count("pk"),
-            owners=Count("pk", filter=Q(role__key=Role.Key.OWNER)),
-            billing_contacts=Count("pk", filter=Q(is_billing_contact=True)),
-        )
-        return cls(**counts)
 
 
 def role_list(*, tenant: Tenant) -> list[Role]:

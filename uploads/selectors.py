@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.paginator import Page
 from django.db.models import Sum
 from django.http import Http404
 
+from core.paging import page_with_totals
 from tenants.models import Membership
 from uploads.models import Upload, UploadQuerySet
 
@@ -44,6 +46,14 @@ def upload_list(*, tenant: Tenant) -> UploadQuerySet:
         .select_related("uploaded_by")
         .order_by("-created_at", "-pk")
     )
+
+
+def upload_page(*, tenant: Tenant, number: str | None, per_page: int) -> tuple[Page, int]:
+    """One page of `upload_list`, and the bytes all of the tenant's files take (one query)."""
+    page, totals = page_with_totals(
+        upload_list(tenant=tenant), number=number, per_page=per_page, size=Sum("size")
+    )
+    return page, totals["size"] or 0
 
 
 def upload_storage_used(*, tenant: Tenant) -> int:

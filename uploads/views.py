@@ -22,6 +22,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.decorators import verified_email_required
 from accounts.http import same_site_url
 from core.decorators import tenant_permission_required
+from core.paging import page_query
 from core.permissions import FILES_MANAGE, TENANT_UPDATE
 from core.request_limits import accepts_body
 from core.types import TenantRequest
@@ -148,17 +149,24 @@ def logo_remove(request: TenantRequest) -> HttpResponse:
 
 # --- Tenant files (/t/<slug>/files/) -------------------------------------------------
 
+# Rows per page of the files list (newest first): a workspace may hold thousands.
+PAGE_SIZE = 50
+
 
 def _file_list_page(
     request: TenantRequest, form: FileUploadForm, status: int = 200
 ) -> HttpResponse:
-    files = list(selectors.upload_list(tenant=request.tenant))
+    page, total_size = selectors.upload_page(
+        tenant=request.tenant, number=request.GET.get("page"), per_page=PAGE_SIZE
+    )
     can_manage = request.role.has_permission(FILES_MANAGE)
     context = tenant_context(
         request,
         tab="files",
-        files=files,
-        total_size=sum(upload.size for upload in files),
+        files=page.object_list,
+        page=page,
+        file_count=page.paginator.count,
+        total_size=total_size,
         form=form if can_manage else None,
         can_manage=can_manage,
     )
@@ -196,4 +204,5 @@ def file_delete(request: TenantRequest, pk: int) -> HttpResponse:
     upload = selectors.upload_get(tenant=request.tenant, pk=pk)
     services.upload_delete(tenant=request.tenant, upload=upload, acting_user=request.user)
     messages.success(request, _("Deleted %(name)s.") % {"name": upload.original_filename})
-    return redirect("files:list", tenant_slug=request.tenant.slug)
+    files = reverse("files:list", kwargs={"tenant_slug": request.tenant.slug})
+    return redirect(files + page_query(request.POST.get("page")))

@@ -7,7 +7,6 @@ from collections.abc import Collection
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Page, Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +18,7 @@ from accounts.decorators import verified_email_required
 from core.decorators import tenant_permission_required
 from core.errors import attempt, run_action
 from core.exceptions import refusal_message
+from core.paging import page_query
 from core.permissions import BILLING_MANAGE, MEMBERS_INVITE, MEMBERS_MANAGE
 from core.types import TenantRequest
 from core.views import tenant_context
@@ -37,7 +37,7 @@ from tenants.permissions import role_in_reach
 from tenants.selectors import (
     ContactCounts,
     membership_get,
-    membership_list,
+    membership_page,
     primary_contact_ids,
     role_list,
 )
@@ -83,22 +83,9 @@ def _reason(refusal: Exception | None) -> str:
 PAGE_SIZE = 50
 
 
-def _page(request: TenantRequest, number: str | None, counts: ContactCounts) -> Page:
-    """One page of the member list: the first for a missing or unreadable number, the
-    last for one out of range (Django's `get_page`, as the audit log). The counts query
-    has counted the members: the paginator does not count them again."""
-    paginator = Paginator(membership_list(tenant=request.tenant), PAGE_SIZE)
-    paginator.count = counts.members  # overrides the cached_property's COUNT(*) query
-    return paginator.get_page(number)
-
-
 def _back_to_page(request: TenantRequest) -> HttpResponse:
     """After a row's form without JavaScript: the members page the form was on."""
-    number = request.POST.get("page", "")
-    url = _members_url(request)
-    if number.isdigit() and int(number) > 1:
-        url += f"?page={int(number)}"
-    return redirect(url)
+    return redirect(_members_url(request) + page_query(request.POST.get("page")))
 
 
 @organisation_only
@@ -109,8 +96,9 @@ def member_list(request: TenantRequest) -> HttpResponse:
 def members_page(request: TenantRequest, *, invite_form: Any = None) -> HttpResponse:
     """The members page; the invite view re-renders it with a rejected form. The rules
     behind each row's controls count the whole organisation, not the page shown."""
-    counts = ContactCounts.of_tenant(tenant=request.tenant)
-    page = _page(request, request.GET.get("page"), counts)
+    page, counts = membership_page(
+        tenant=request.tenant, number=request.GET.get("page"), per_page=PAGE_SIZE
+    )
     memberships = [_flag(request, m, counts) for m in page.object_list]
     leave_refusal = services.membership_departure_refusal(
         membership=request.membership, owners=counts.owners
@@ -141,8 +129,9 @@ def _row(
     owners, contacts and `also` (e.g. the previous primary contact) on the page the
     form was sent from (its `page` field; rows on other pages are not in the browser),
     and the "Leave" card (the last-owner and contact rules decide what they offer)."""
-    counts = ContactCounts.of_tenant(tenant=request.tenant)
-    page = _page(request, request.POST.get("page"), counts)
+    page, counts = membership_page(
+        tenant=request.tenant, number=request.POST.get("page"), per_page=PAGE_SIZE
+    )
     listed = list(page.object_list)
     me = membership_get(tenant=request.tenant, membership_id=request.membership.pk)
     me.tenant = request.tenant

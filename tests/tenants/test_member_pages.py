@@ -45,7 +45,10 @@ def test_each_member_is_on_exactly_one_page(owner_client: Any, acme: Any) -> Non
     assert 'href="?page=1" rel="prev"' in html and 'href="?page=3" rel="next"' in html
 
 
-@pytest.mark.parametrize(("asked", "shown"), [("", 1), ("abc", 1), ("0", 2), ("99", 2)])
+@pytest.mark.parametrize(
+    ("asked", "shown"),
+    [("", 1), ("abc", 1), ("9" * 5000, 1), ("0", 2), ("-1", 2), ("99", 2), (str(2**70), 2)],
+)
 def test_an_unreadable_page_number_shows_the_first_page_one_out_of_range_the_last(
     owner_client: Any, acme: Any, asked: str, shown: int
 ) -> None:
@@ -106,7 +109,9 @@ def test_a_row_changed_on_a_later_page_answers_with_rows_of_that_page_only(
     assert Membership.objects.get(pk=target).role == admin
 
 
-@pytest.mark.parametrize(("sent", "location"), [("3", "?page=3"), ("1", ""), ("x", "")])
+@pytest.mark.parametrize(
+    ("sent", "location"), [("3", "?page=3"), ("1", ""), ("x", ""), ("9" * 5000, "")]
+)
 def test_without_javascript_a_row_form_returns_to_its_page(
     owner_client: Any, acme: Any, sent: str, location: str
 ) -> None:
