@@ -16,6 +16,7 @@ from core.errors import ServiceForm
 from core.permissions import PERMISSION_CHOICES, Permission, permission_groups
 from tenants import services
 from tenants.models import Membership, Role, Team, Tenant, slug_validator
+from tenants.selectors import membership_find_by_email
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -334,15 +335,29 @@ class TeamForm(ServiceForm):
 
 
 class TeamMemberAddForm(forms.Form):
-    membership = forms.ModelChoiceField(
-        queryset=Membership.objects.none(),
-        error_messages={
-            "required": _("Choose a member to add."),
-            "invalid_choice": _("Choose a member of this workspace."),
-        },
+    """Who to add to a team, by email address: each card's field suggests the workspace's
+    members from one list on the page (a select per team would repeat every member on
+    every card: teams × members options)."""
+
+    email = forms.CharField(
+        max_length=254,
+        strip=True,
+        error_messages={"required": _("Type or pick the member to add.")},
     )
 
     def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = cast(forms.ModelChoiceField, self.fields["membership"])  # declared above
-        field.queryset = Membership.objects.for_tenant(tenant).select_related("user", "tenant")
+        self.tenant = tenant
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        email = data.get("email")
+        if email:
+            data["membership"] = membership_find_by_email(tenant=self.tenant, email=email)
+            if data["membership"] is None:
+                self.add_error(
+                    "email",
+                    gettext("Nobody in %(name)s has the address %(email)s.")
+                    % {"name": self.tenant.name, "email": email},
+                )
+        return data

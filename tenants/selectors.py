@@ -3,7 +3,7 @@ with `tenant=`: the selectors are where tenant scoping is applied for views."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -203,6 +203,21 @@ def membership_page(
     )
 
 
+def membership_find_by_email(*, tenant: Tenant, email: str) -> Membership | None:
+    """The tenant's member with this address (any case), with user and tenant; or None."""
+    return (
+        Membership.objects.for_tenant(tenant)
+        .select_related("user", "tenant")
+        .filter(user__email__iexact=email)
+        .first()
+    )
+
+
+def member_count(*, tenant: Tenant) -> int:
+    """Every membership of the tenant, suspended ones included (as `membership_list`)."""
+    return Membership.objects.for_tenant(tenant).count()
+
+
 def primary_contact_ids(*, tenant: Tenant) -> list[int]:
     return list(
         Membership.objects.for_tenant(tenant)
@@ -271,8 +286,8 @@ class TeamNode:
     team: Team
     depth: int
     members: list[Membership]
-    # Set by the teams page: the tenant's members not in this team, whom it offers to add.
-    addable: list[Membership] = field(default_factory=list)
+    # Set by the teams page: every member of the tenant is in this team (nobody to add).
+    everyone_in: bool = False
     # Set by the teams page: why the app may not change this team ("" when it may).
     directory_note: str = ""
 

@@ -18,33 +18,44 @@ from core.types import TenantRequest
 from core.views import tenant_context
 from tenants import services
 from tenants.forms import TeamForm, TeamMemberAddForm
-from tenants.models import Membership
-from tenants.selectors import TeamNode, membership_get, membership_list, team_get, team_tree
+from tenants.selectors import (
+    TeamNode,
+    member_count,
+    membership_get,
+    membership_list,
+    team_get,
+    team_tree,
+)
 from tenants.views._base import back, organisation_only
 
 
 def _context(request: TenantRequest, **extra: Any) -> dict[str, Any]:
     nodes = team_tree(tenant=request.tenant)
-    members = membership_list(tenant=request.tenant)
-    _offer(nodes, list(members) if request.role.has_permission(TEAMS_MANAGE) else [])
+    # The add fields' suggestions: every member once per page, for managers only.
+    choices = (
+        list(membership_list(tenant=request.tenant))
+        if request.role.has_permission(TEAMS_MANAGE)
+        else []
+    )
+    _offer(nodes, member_count=len(choices))
     return tenant_context(
         request,
         tab="teams",
         # Shown instead of the form: what teams do, and the upgrade.
         teams_gate=plan_feature_gate(tenant=request.tenant, feature="teams"),
         nodes=nodes,
+        member_choices=choices,
         **extra,
     )
 
 
-def _offer(nodes: list[TeamNode], members: list[Membership]) -> None:
-    """Each card offers to add only the members not already in its team (the service
-    refuses the others), and nothing at all on a team the directory manages (it says why)."""
+def _offer(nodes: list[TeamNode], *, member_count: int) -> None:
+    """Each card offers to add a member unless everyone is already in its team, and
+    nothing at all on a team the directory manages (it says why)."""
     for node in nodes:
         refusal = services.team_directory_refusal(team=node.team)
         node.directory_note = str(refusal) if refusal else ""
-        inside = {m.pk for m in node.members}
-        node.addable = [m for m in members if m.pk not in inside]
+        node.everyone_in = len(node.members) >= member_count
 
 
 @organisation_only
@@ -97,11 +108,22 @@ def team_delete(request: TenantRequest, team_id: int) -> HttpResponse:
     return back(request, "teams")
 
 
-def _card(request: TenantRequest, team_id: int, error: str | None) -> HttpResponse:
-    """Re-render one team card for htmx."""
+def _card(
+    request: TenantRequest, team_id: int, error: str | None, *, adding: bool = False
+) -> HttpResponse:
+    """Re-render one team card for htmx. `adding`: the answer to its add field, which
+    keeps what was typed and is marked invalid when refused (an unknown address, say)."""
     node = next(n for n in team_tree(tenant=request.tenant) if n.team.pk == team_id)
-    _offer([node], list(membership_list(tenant=request.tenant)))
-    context = tenant_context(request, tab="teams", node=node, card_error=error)
+    _offer([node], member_count=member_count(tenant=request.tenant))
+    refused = adding and bool(error)
+    context = tenant_context(
+        request,
+        tab="teams",
+        node=node,
+        card_error=error,
+        add_refused=refused,
+        typed=request.POST.get("email", "") if refused else "",
+    )
     return render(request, "tenants/teams.html#team-card", context)
 
 
@@ -121,11 +143,11 @@ def team_member_add(request: TenantRequest, team_id: int) -> HttpResponse:
             % {"email": membership.user.email, "team": team.name},
         ).error
     else:
-        error = str(form.errors["membership"][0])  # the message (ErrorList.__getitem__)
+        error = str(form.errors["email"][0])  # the message (ErrorList.__getitem__)
         if not request.htmx:
             messages.error(request, error)
     if request.htmx:
-        return _card(request, team.pk, error)
+        return _card(request, team.pk, error, adding=True)
     return back(request, "teams")
 
 

@@ -56,7 +56,7 @@ def test_adding_and_removing_team_members_say_so(page: Any) -> None:
     sign_in(page, w.owner.email, then=w.url("teams/"))
     card = page.locator(f"#team-{w.team.pk}")
 
-    card.get_by_label("Add a member to Design").select_option(label="Adam Admin (adam@example.com)")
+    card.get_by_label("Add a member to Design").fill("adam@example.com")
     card.get_by_role("button", name="Add member").click()
     expect(_status_toast(page)).to_contain_text("adam@example.com added to Design.")
     assert TeamMember.objects.filter(team=w.team, membership=w.admin).exists()

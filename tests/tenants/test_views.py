@@ -181,7 +181,7 @@ def test_teams_page_creates_nests_and_fills_teams(
     child = Team.objects.get(tenant=acme, name="Backend")
     assert child.parent == parent
     m = Membership.objects.get(tenant=acme, user=member_of_acme)
-    card = owner_client.post(f"{base}{child.pk}/members/", {"membership": m.pk}, **HTMX)
+    card = owner_client.post(f"{base}{child.pk}/members/", {"email": member_of_acme.email}, **HTMX)
     assert member_of_acme.email in card.content.decode() and "<html" not in card.content.decode()
     assert TeamMember.objects.filter(team=child, membership=m).exists()
     owner_client.post(f"{base}{child.pk}/members/{m.pk}/remove/")

@@ -1,0 +1,49 @@
+"""In a real browser, at desktop and phone width: a team card's add field suggests the
+workspace's members (the page's one list), refuses an address nobody has in place and
+keeps it, then adds a member typed by address."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tenants.models import TeamMember
+from tests.config.pagecheck import PageWatch
+from tests.core.browser import sign_in, workspace
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth"
+
+
+@pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
+def test_adding_a_member_to_a_team_by_address(page: Any, width: int) -> None:
+    w = workspace()
+    page.set_viewport_size({"width": width, "height": 800})
+    watch = PageWatch.attach(page)
+    sign_in(page, w.owner.email)
+    assert watch.check(w.url("teams/")) == []
+    card = page.locator(f"#team-{w.team.pk}")
+    field = card.get_by_label("Add a member to Design")
+
+    suggested = field.evaluate("input => [...input.list.options].map(o => o.value)")
+    assert sorted(suggested) == ["adam@example.com", "mia@example.com", "olivia@example.com"]
+
+    field.fill("nobody@example.com")
+    card.get_by_role("button", name="Add member").click()
+    card.get_by_role("alert").filter(has_text="Nobody in Acme has the address").wait_for()
+    field = card.get_by_label("Add a member to Design")
+    assert field.input_value() == "nobody@example.com"
+    assert field.get_attribute("aria-invalid") == "true"
+    assert page.evaluate(OVERFLOW) <= 0
+
+    field.fill("adam@example.com")
+    card.get_by_role("button", name="Add member").click()
+    card.get_by_text("Adam Admin").wait_for()
+
+    assert TeamMember.objects.filter(team=w.team, membership=w.admin).exists()
+    assert card.get_by_role("alert").count() == 0
+    assert card.get_by_label("Add a member to Design").input_value() == ""
+    assert page.evaluate(OVERFLOW) <= 0
+    assert watch.console == []
