@@ -3,8 +3,8 @@
 `make bench` needs a quiet machine; this needs one core for a few seconds. It builds a
 throwaway test database (Django's test-database creation: in memory on SQLite,
 `test_<name>` on PostgreSQL), seeds one owner with 20 signed-in devices, an org of
-25 members and 25 files (or PAGE_CPU_MEMBERS and PAGE_CPU_FILES) and a personal workspace,
-and calls the WSGI handler directly with fixed
+25 members and 25 files (or PAGE_CPU_MEMBERS and PAGE_CPU_FILES; PAGE_CPU_TEAMS teams)
+and a personal workspace, and calls the WSGI handler directly with fixed
 environs (no test client, no socket), so what is timed is Django, the middleware
 stack, the view and the template. CPU time (`time.process_time`) is what is reported:
 it leaves out the database's own work and is steadier than wall time on a shared box.
@@ -19,7 +19,8 @@ signed-in page (`/signed-in/`), so ratios are measured in one run.
     PAGE_CPU_HTML=var/html python -m bench.page_cpu   # also write each page's HTML there
     PAGE_CPU_GC_FREEZE=1 python -m bench.page_cpu   # gc.freeze() after a warm-up, as
                                                     # config/gunicorn.conf.py does
-    PAGE_CPU_MEMBERS=500 PAGE_CPU_FILES=500 python -m bench.page_cpu   # a larger org
+    PAGE_CPU_MEMBERS=500 PAGE_CPU_FILES=500 PAGE_CPU_TEAMS=30 python -m bench.page_cpu
+                                                    # a larger org, its members in teams
     PAGE_CPU_SPLIT=1 python -m bench.page_cpu 300   # each page's CPU, and how much of
         # it is template rendering (and what rendering it a second time in the same
         # request costs: more than a second time would mean lazy values first
@@ -52,6 +53,8 @@ DEVICE_SESSIONS = 20
 # The org's size: PAGE_CPU_MEMBERS / PAGE_CPU_FILES measure the list pages of a larger one.
 ORG_MEMBERS = int(os.environ.get("PAGE_CPU_MEMBERS", "25"))
 ORG_FILES = int(os.environ.get("PAGE_CPU_FILES", "25"))
+# PAGE_CPU_TEAMS teams, the members spread over them (none by default).
+ORG_TEAMS = int(os.environ.get("PAGE_CPU_TEAMS", "0"))
 
 _ENV = {
     "DEBUG": "false",
@@ -255,10 +258,11 @@ def _setup(settings_module: str) -> Any:
 
 
 def org_with_members() -> tuple[Any, Any]:
-    """An owner (address not verified) and an organisation of ORG_MEMBERS members."""
+    """An owner (address not verified) and an organisation of ORG_MEMBERS members, in
+    ORG_TEAMS teams (each member in one, in turn)."""
     from accounts.services import user_signup
-    from tenants.models import Role
-    from tenants.services import membership_create, tenant_create_org
+    from tenants.models import Membership, Role, TeamMember
+    from tenants.services import membership_create, team_create, tenant_create_org
 
     owner = user_signup(email="owner@bench.test", password=None, name="Owner")
     org = tenant_create_org(owner=owner, name="Bench Org")
@@ -266,6 +270,15 @@ def org_with_members() -> tuple[Any, Any]:
     for i in range(ORG_MEMBERS - 1):
         member = user_signup(email=f"m{i}@bench.test", password=None, name=f"Member {i}")
         membership_create(tenant=org, user=member, role=role, acting_user=None)
+    teams = [
+        team_create(tenant=org, name=f"Team {i}", parent=None, acting_user=None)
+        for i in range(ORG_TEAMS)
+    ]
+    if teams:
+        members = Membership.objects.filter(tenant=org).order_by("pk")
+        TeamMember.objects.bulk_create(
+            [TeamMember(team=teams[i % len(teams)], membership=m) for i, m in enumerate(members)]
+        )
     return owner, org
 
 
@@ -323,6 +336,7 @@ def _pacetrack(n: int, measure: Measure = _cpu_ms, *, room: bool = True) -> dict
             "personal dashboard": _environ(f"/t/{personal}/", signed_in),
             "members": _environ(f"/t/{org.slug}/members/", signed_in),
             "files": _environ(f"/t/{org.slug}/files/", signed_in),
+            "teams": _environ(f"/t/{org.slug}/teams/", signed_in),
             "api members": _environ("/api/v1/members", {}, bearer),
         }
         html_dir = os.environ.get("PAGE_CPU_HTML")
