@@ -196,11 +196,7 @@ def membership_page(
         owners=Count("pk", filter=Q(role__key=Role.Key.OWNER)),
         billing_contacts=Count("pk", filter=Q(is_billing_contact=True)),
     )
-    return page, ContactCounts(
-        members=totals["count"],
-        owners=totals["owners"],
-        billing_contacts=totals["billing_contacts"],
-    )
+    return page, ContactCounts(owners=totals["owners"], billing_contacts=totals["billing_contacts"])
 
 
 def membership_find_by_email(*, tenant: Tenant, email: str) -> Membership | None:
@@ -261,11 +257,10 @@ def members_without_two_factor(*, tenant: Tenant) -> int:
 
 @dataclass(frozen=True)
 class ContactCounts:
-    """A tenant's members, owners and billing contacts: what the last-owner and last-
-    billing-contact rules (tenants/services/memberships.py) need to know, and the members
-    page its page count. Counted over the whole tenant, never one page of it."""
+    """A tenant's owners and billing contacts: what the last-owner and last-billing-
+    contact rules (tenants/services/memberships.py) need to know. Counted over the whole
+    tenant, never one page of it."""
 
-    members: int
     owners: int
     billing_contacts: int
 

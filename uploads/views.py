@@ -165,7 +165,6 @@ def _file_list_page(
         tab="files",
         files=page.object_list,
         page=page,
-        file_count=page.paginator.count,
         total_size=total_size,
         form=form if can_manage else None,
         can_manage=can_manage,

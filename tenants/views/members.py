@@ -133,7 +133,7 @@ def _row(
         tenant=request.tenant, number=request.POST.get("page"), per_page=PAGE_SIZE
     )
     listed = list(page.object_list)
-    me = membership_get(tenant=request.tenant, membership_id=request.membership.pk)
+    me = _find(request, listed, request.membership.pk)  # as changed, not as loaded
     me.tenant = request.tenant
     context = tenant_context(
         request,
@@ -158,7 +158,7 @@ def _row(
 
 
 def _find(request: TenantRequest, listed: list[Membership], membership_id: int) -> Membership:
-    """The row's member, from its page when it is there (404 once removed meanwhile)."""
+    """A member as this page listed it, else read again (404 once removed meanwhile)."""
     found = next((m for m in listed if m.pk == membership_id), None)
     if found is None:
         return membership_get(tenant=request.tenant, membership_id=membership_id)
