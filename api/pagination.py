@@ -15,6 +15,7 @@ from django.core.exceptions import BadRequest
 from django.db.models import Model, QuerySet
 
 M = TypeVar("M", bound=Model)
+R = TypeVar("R")
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -39,6 +40,24 @@ def _decode(cursor: str) -> int:
         raise BadCursor("The cursor is not one this API gave out.") from None
 
 
+def clamp_limit(limit: int) -> int:
+    return max(1, min(limit, MAX_LIMIT))
+
+
+def cursor_after(cursor: str | None) -> int | None:
+    """The id a cursor points after (None for the first page); BadCursor (400) for one
+    this API did not give out."""
+    return _decode(cursor) if cursor else None
+
+
+def page_of(rows: list[R], *, limit: int, pk: Callable[[R], int]) -> tuple[list[R], str | None]:
+    """The first `limit` of `rows` (read with one more than `limit`, to know whether a
+    next page exists) and the cursor of the next page, None on the last."""
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, _encode(pk(rows[-1])) if more and rows else None
+
+
 def paginate(
     queryset: QuerySet[M],
     *,
@@ -48,16 +67,11 @@ def paginate(
     newest_first: bool = False,
 ) -> dict[str, Any]:
     """One page: `{"data": [...], "next_cursor": str | None}` (one query: limit + 1 rows)."""
-    limit = max(1, min(limit, MAX_LIMIT))
+    limit = clamp_limit(limit)
     order = "-pk" if newest_first else "pk"
     rows = queryset.order_by(order)
-    if cursor:
-        after = _decode(cursor)
+    after = cursor_after(cursor)
+    if after is not None:
         rows = rows.filter(pk__lt=after) if newest_first else rows.filter(pk__gt=after)
-    page = list(rows[: limit + 1])
-    more = len(page) > limit
-    page = page[:limit]
-    return {
-        "data": [serialize(row) for row in page],
-        "next_cursor": _encode(page[-1].pk) if more and page else None,
-    }
+    page, next_cursor = page_of(list(rows[: limit + 1]), limit=limit, pk=lambda row: row.pk)
+    return {"data": [serialize(row) for row in page], "next_cursor": next_cursor}

@@ -95,6 +95,26 @@ def fetch_all(sql: str, params: Sequence[Any], model: type[Model]) -> list[Any]:
     return [_instances(row, [model], db)[0] for row in rows]
 
 
+def fetch_values(sql: str, params: Sequence[Any], fields: Sequence[Field]) -> list[list[Any]]:
+    """Run `sql`, whose columns are those of `fields` in order, and give each row's values
+    as the ORM's `values_list` would (each field's database converters applied): for a
+    hot list read as plain values, with no model instance built per row."""
+    db = connections[DEFAULT_DB_ALIAS]
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    plan = [_converters(field, db.vendor) for field in fields]
+    converting = [(i, col, converters) for i, (col, converters) in enumerate(plan) if converters]
+    out = []
+    for row in rows:
+        values = list(row)
+        for i, col, converters in converting:
+            for convert in converters:
+                values[i] = convert(values[i], col, db)
+        out.append(values)
+    return out
+
+
 def json_instances(value: Any, models: Sequence[type[Model]]) -> list[list[Any]]:
     """The rows of a `json_rows` column whose columns are `select_list` of each model (then
     any others), built like `fetch_one` builds a row. A model whose primary key is null

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, StreamingHttpResponse
 from ninja import File as FileParam
-from ninja import Router
+from ninja import Router, Status
 from ninja.files import UploadedFile
 
 from api.auth import ApiRequest
@@ -51,7 +51,7 @@ def files_upload(request: ApiRequest, file: FileParam[UploadedFile]) -> Any:
         raise ValidationError(
             [str(message) for errors in form.errors.values() for message in errors]
         )
-    return 201, file_out(upload)
+    return Status(201, file_out(upload))
 
 
 @router.get("/files/{file_id}", response={200: File, **ERRORS}, summary="Get a file's details")
@@ -98,4 +98,4 @@ def files_delete(request: ApiRequest, file_id: int) -> Any:
     tenant = request.api_key.tenant
     upload = selectors.upload_get(tenant=tenant, pk=file_id)
     services.upload_delete(tenant=tenant, upload=upload, acting_user=None)
-    return 204, None
+    return Status(204, None)

@@ -10,12 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
-from ninja import Router
+from ninja import Router, Status
 
 from api.auth import ApiRequest
-from api.pagination import DEFAULT_LIMIT, paginate
+from api.pagination import DEFAULT_LIMIT, clamp_limit, cursor_after, page_of, paginate
 from api.routes import ERRORS, require_scope
 from api.schemas import Invitation, InvitationIn, InvitationPage, Member, MemberPage, RoleChange
+from api.selectors import member_rows
 from core.permissions import MEMBERS_INVITE, MEMBERS_MANAGE
 from tenants import invitations, services
 from tenants.exceptions import NotAMemberError
@@ -52,8 +53,11 @@ def invitation_out(invitation: InvitationRow) -> dict[str, Any]:
 
 @router.get("/members", response={200: MemberPage, **ERRORS}, summary="List members")
 def members_list(request: ApiRequest, cursor: str | None = None, limit: int = DEFAULT_LIMIT) -> Any:
-    rows = Membership.objects.for_tenant(request.api_key.tenant).select_related("user", "role")
-    return paginate(rows, cursor=cursor, limit=limit, serialize=member_out)
+    limit = clamp_limit(limit)
+    rows = member_rows(tenant=request.api_key.tenant, after=cursor_after(cursor), limit=limit + 1)
+    data, next_cursor = page_of(rows, limit=limit, pk=lambda row: row["id"])
+    # A validated model: ninja sends it without validating it a second time.
+    return MemberPage.model_validate({"data": data, "next_cursor": next_cursor})
 
 
 @router.get("/members/{member_id}", response={200: Member, **ERRORS}, summary="Get a member")
@@ -86,7 +90,7 @@ def members_remove(request: ApiRequest, member_id: int) -> Any:
     membership = membership_get(tenant=tenant, membership_id=member_id)
     assert_may_manage(actor=request.api_role, membership=membership)
     services.membership_remove(tenant=tenant, membership=membership, acting_user=None)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/invitations", response={200: InvitationPage, **ERRORS}, summary="List invitations")
@@ -119,7 +123,7 @@ def invitations_create(request: ApiRequest, body: InvitationIn) -> Any:
     invitation = invitations.invitation_create(
         tenant=tenant, email=body.email, role=role, teams=teams, acting_user=key.created_by
     )
-    return 201, invitation_out(invitation)
+    return Status(201, invitation_out(invitation))
 
 
 def _not_a_member(key: Any) -> bool:

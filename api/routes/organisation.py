@@ -10,6 +10,7 @@ from api.auth import ApiRequest
 from api.routes import ERRORS
 from api.schemas import Organisation, RoleList
 from billing.plans import plan_for_tenant
+from tenants.models import Role
 from tenants.selectors import role_list
 
 router = Router(tags=["Organisation"])
@@ -29,4 +30,8 @@ def organisation_get(request: ApiRequest) -> Any:
 
 @router.get("/roles", response={200: RoleList, **ERRORS}, summary="List roles")
 def roles_list(request: ApiRequest) -> Any:
-    return {"data": role_list(tenant=request.api_key.tenant)}
+    return {"data": [role_out(role) for role in role_list(tenant=request.api_key.tenant)]}
+
+
+def role_out(role: Role) -> dict[str, Any]:
+    return {"id": role.pk, "name": role.name, "key": role.key, "permissions": role.permissions}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja import Router
+from ninja import Router, Status
 
 from api.auth import ApiRequest
 from api.pagination import DEFAULT_LIMIT, paginate
@@ -41,7 +41,7 @@ def teams_create(request: ApiRequest, body: TeamIn) -> Any:
     tenant = request.api_key.tenant
     parent = team_get(tenant=tenant, team_id=body.parent_id) if body.parent_id else None
     team = services.team_create(tenant=tenant, name=body.name, parent=parent, acting_user=None)
-    return 201, team_out(team)
+    return Status(201, team_out(team))
 
 
 @router.get("/teams/{team_id}", response={200: Team, **ERRORS}, summary="Get a team")
@@ -56,7 +56,7 @@ def teams_delete(request: ApiRequest, team_id: int) -> Any:
     services.team_delete(
         tenant=tenant, team=team_get(tenant=tenant, team_id=team_id), acting_user=None
     )
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(
@@ -80,7 +80,7 @@ def team_members_add(request: ApiRequest, team_id: int, body: TeamMemberIn) -> A
     team = team_get(tenant=tenant, team_id=team_id)
     membership = membership_get(tenant=tenant, membership_id=body.member_id)
     services.team_member_add(tenant=tenant, team=team, membership=membership, acting_user=None)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
@@ -94,4 +94,4 @@ def team_members_remove(request: ApiRequest, team_id: int, member_id: int) -> An
     team = team_get(tenant=tenant, team_id=team_id)
     membership = membership_get(tenant=tenant, membership_id=member_id)
     services.team_member_remove(tenant=tenant, team=team, membership=membership, acting_user=None)
-    return 204, None
+    return Status(204, None)
