@@ -56,3 +56,17 @@ def test_an_owner_creates_a_key_on_a_phone_and_uses_it(
         assert no_horizontal_overflow(page)
     finally:
         context.close()
+
+
+def test_the_reference_shows_code_as_code_on_a_phone(_browser: Any, live_server: Any) -> None:
+    context = _browser.new_context(base_url=live_server.url, viewport={"width": 360, "height": 740})
+    try:
+        page = context.new_page()
+        page.goto("/api/v1/docs/")
+        intro = page.locator("main p", has_text="Authenticate with").first
+        assert "`" not in intro.inner_text()  # the schema's markdown is not shown raw
+        assert "Authorization: Bearer pt_live_" in intro.locator("code").first.inner_text()
+        assert page.locator("main").get_by_text("`").count() == 0
+        assert no_horizontal_overflow(page)
+    finally:
+        context.close()
