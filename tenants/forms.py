@@ -16,7 +16,7 @@ from core.errors import ServiceForm
 from core.permissions import PERMISSION_CHOICES, Permission, permission_groups
 from tenants import services
 from tenants.models import Membership, Role, Team, Tenant, slug_validator
-from tenants.selectors import membership_find_by_email
+from tenants.selectors import membership_find_by_email, memberships_named
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -335,9 +335,10 @@ class TeamForm(ServiceForm):
 
 
 class TeamMemberAddForm(forms.Form):
-    """Who to add to a team, by email address: each card's field suggests the workspace's
-    members from one list on the page (a select per team would repeat every member on
-    every card: teams × members options)."""
+    """Who to add to a team, by email address or name: each card's field suggests the
+    workspace's members from one list on the page (a select per team would repeat every
+    member on every card: teams × members options). A name counts when it is one
+    member's; two people of the same name are told apart by address."""
 
     email = forms.CharField(
         max_length=254,
@@ -351,13 +352,35 @@ class TeamMemberAddForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        email = data.get("email")
-        if email:
-            data["membership"] = membership_find_by_email(tenant=self.tenant, email=email)
-            if data["membership"] is None:
+        typed = data.get("email")
+        if not typed:
+            return data
+        membership = membership_find_by_email(tenant=self.tenant, email=typed)
+        if membership is None and "@" not in typed:
+            named = memberships_named(tenant=self.tenant, name=" ".join(typed.split()))
+            if len(named) > 1:
                 self.add_error(
                     "email",
-                    gettext("Nobody in %(name)s has the address %(email)s.")
-                    % {"name": self.tenant.name, "email": email},
+                    gettext(
+                        "More than one member of %(name)s is called %(typed)s. "
+                        "Type the address of the one to add."
+                    )
+                    % {"name": self.tenant.name, "typed": typed},
                 )
+                return data
+            membership = named[0] if named else None
+            if membership is None:
+                self.add_error(
+                    "email",
+                    gettext("Nobody in %(name)s is called %(typed)s or has that address.")
+                    % {"name": self.tenant.name, "typed": typed},
+                )
+                return data
+        if membership is None:
+            self.add_error(
+                "email",
+                gettext("Nobody in %(name)s has the address %(email)s.")
+                % {"name": self.tenant.name, "email": typed},
+            )
+        data["membership"] = membership
         return data

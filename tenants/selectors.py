@@ -209,6 +209,18 @@ def membership_find_by_email(*, tenant: Tenant, email: str) -> Membership | None
     )
 
 
+def memberships_named(*, tenant: Tenant, name: str, limit: int = 2) -> list[Membership]:
+    """Up to `limit` of the tenant's members whose name is `name` (any case), with user and
+    tenant: a team card's field takes a name as well as an address, and two people may
+    share one."""
+    return list(
+        Membership.objects.for_tenant(tenant)
+        .select_related("user", "tenant")
+        .filter(user__name__iexact=name)
+        .order_by("pk")[:limit]
+    )
+
+
 def member_count(*, tenant: Tenant) -> int:
     """Every membership of the tenant, suspended ones included (as `membership_list`)."""
     return Membership.objects.for_tenant(tenant).count()

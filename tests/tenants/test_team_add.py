@@ -1,5 +1,5 @@
-"""Adding a member to a team: typed or picked by email address from the page's one list
-of members, which grows with the members and not with members × teams."""
+"""Adding a member to a team: typed or picked by email address (or typed by name) from
+the page's one list of members, which grows with the members and not with members × teams."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tenants.models import Membership, Team, TeamMember
+from tests.accounts.factories import UserFactory
 from tests.tenants.factories import OrgFactory, add_member, make_team
 from tests.tenants.test_queries import grow
 
@@ -54,7 +55,7 @@ def test_a_member_is_added_by_address_in_any_case(
     [
         ("", "Type or pick the member to add."),
         ("nobody@example.com", "Nobody in Acme has the address nobody@example.com."),
-        ("Mia", "Nobody in Acme has the address Mia."),
+        ("Mia", "Nobody in Acme is called Mia or has that address."),
     ],
 )
 def test_an_address_that_is_no_members_is_refused_in_the_card_and_kept(
@@ -64,6 +65,40 @@ def test_an_address_that_is_no_members_is_refused_in_the_card_and_kept(
     card = _add(owner_client, acme, team, typed)
     assert error in card
     assert f'value="{typed}" aria-invalid="true" aria-describedby="team-{team.pk}-error"' in card
+    assert not TeamMember.objects.filter(team=team).exists()
+
+
+def test_a_member_is_added_by_their_name_in_any_case(owner_client: Any, acme: Any) -> None:
+    mia = add_member(acme, UserFactory(name="Mia Member")).user
+    team = make_team(acme, "Design")
+    card = _add(owner_client, acme, team, "  mia   MEMBER ")
+    assert TeamMember.objects.filter(team=team, membership__user=mia).exists()
+    assert 'role="alert"' not in card and 'value=""' in card
+
+
+def test_a_name_two_members_share_asks_for_the_address(owner_client: Any, acme: Any) -> None:
+    first = add_member(acme, UserFactory(name="Sam Lee")).user
+    add_member(acme, UserFactory(name="sam lee"))
+    team = make_team(acme, "Design")
+
+    card = _add(owner_client, acme, team, "Sam Lee")
+    assert "More than one member of Acme is called Sam Lee. Type the address" in card
+    assert 'value="Sam Lee" aria-invalid="true"' in card
+    assert not TeamMember.objects.filter(team=team).exists()
+
+    _add(owner_client, acme, team, first.email)
+    assert list(
+        TeamMember.objects.filter(team=team).values_list("membership__user", flat=True)
+    ) == [first.pk]
+
+
+def test_someone_of_another_workspace_cannot_be_added_by_their_name(
+    owner_client: Any, acme: Any, other_user: Any
+) -> None:
+    add_member(OrgFactory(owner=other_user, name="Globex"), UserFactory(name="Gil Globex"))
+    team = make_team(acme, "Design")
+    card = _add(owner_client, acme, team, "Gil Globex")
+    assert "Nobody in Acme is called Gil Globex or has that address." in card
     assert not TeamMember.objects.filter(team=team).exists()
 
 

@@ -1,6 +1,6 @@
 """In a real browser, at desktop and phone width: a team card's add field suggests the
 workspace's members (the page's one list), refuses an address nobody has in place and
-keeps it, then adds a member typed by address."""
+keeps it, then adds a member typed by address and one typed by name."""
 
 from __future__ import annotations
 
@@ -45,5 +45,13 @@ def test_adding_a_member_to_a_team_by_address(page: Any, width: int) -> None:
     assert TeamMember.objects.filter(team=w.team, membership=w.admin).exists()
     assert card.get_by_role("alert").count() == 0
     assert card.get_by_label("Add a member to Design").input_value() == ""
+    assert page.evaluate(OVERFLOW) <= 0
+
+    card.get_by_label("Add a member to Design").fill("olivia OWNER")  # a name, not picked
+    card.get_by_role("button", name="Add member").click()
+    card.get_by_text("Everyone in Acme is in this team.").wait_for()
+    assert TeamMember.objects.filter(team=w.team, membership__user=w.owner).exists()
+    assert card.get_by_text("Olivia Owner").count() == 1
+    assert card.get_by_role("alert").count() == 0
     assert page.evaluate(OVERFLOW) <= 0
     assert watch.console == []
