@@ -50,13 +50,20 @@ def page_with_totals(
     return Page(rows, wanted, paginator), values
 
 
-def page_query(number: str | None) -> str:
-    """`?page=N` to send a plain form post back to the page it was sent from: "" for the
-    first page and for anything that is not a page number."""
+def page_number(number: str | None) -> int:
+    """A page number sent back by a form or link, 1 for anything that is not one."""
     number = number or ""
     if number.isascii() and number.isdigit() and len(number) <= 9 and int(number) > 1:
-        return f"?page={int(number)}"
-    return ""
+        return int(number)
+    return 1
+
+
+def page_query(number: str | None, *, param: str = "page") -> str:
+    """`?page=N` to send a plain form post back to the page it was sent from: "" for the
+    first page and for anything that is not a page number. `param` names another list's
+    number on the same page (`?invites=N`)."""
+    wanted = page_number(number)
+    return f"?{param}={wanted}" if wanted > 1 else ""
 
 
 def _number(number: str | None) -> int:

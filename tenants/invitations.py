@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.core.paginator import Page
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -34,6 +35,7 @@ from accounts.services import user_signup
 from accounts.tokens import token_digest, token_generate, token_matches
 from billing.plans import plan_check_members, plan_limit
 from core.audit import audit_record
+from core.paging import page_with_totals
 from core.permissions import MEMBERS_INVITE
 from tenants.audit import TenantAction
 from tenants.exceptions import (
@@ -71,16 +73,20 @@ EMAIL_TEMPLATE = "tenants/email/invitation"
 # --- Selectors --------------------------------------------------------------------
 
 
-def invitation_list_open(*, tenant: Tenant) -> list[Invitation]:
-    """Open invitations (pending and expired), newest first, with role, inviter and teams
-    loaded (two queries whatever their number)."""
-    return list(
+def invitation_page_open(*, tenant: Tenant, number: str | None, per_page: int) -> Page:
+    """A page of the open invitations (pending and expired), newest first, with role,
+    inviter and teams loaded, and their total: two queries whatever their number. An
+    organisation on an unlimited plan may have hundreds open; the members page shows
+    them a page at a time (core/paging.py)."""
+    queryset = (
         Invitation.objects.for_tenant(tenant)
         .open()
         .select_related("role", "invited_by")
         .prefetch_related(Prefetch("teams", queryset=Team.objects.order_by("name")))
         .order_by("-sent_at", "-pk")
     )
+    page, _ = page_with_totals(queryset, number=number, per_page=per_page)
+    return page
 
 
 def invitation_get(*, tenant: Tenant, invitation_id: int) -> Invitation:

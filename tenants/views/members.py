@@ -18,7 +18,7 @@ from accounts.decorators import verified_email_required
 from core.decorators import tenant_permission_required
 from core.errors import attempt, run_action
 from core.exceptions import refusal_message
-from core.paging import page_query
+from core.paging import page_number, page_query
 from core.permissions import BILLING_MANAGE, MEMBERS_INVITE, MEMBERS_MANAGE
 from core.types import TenantRequest
 from core.views import tenant_context
@@ -29,7 +29,7 @@ from tenants.forms_invitations import InvitationForm
 from tenants.invitations import (
     invitation_cancel,
     invitation_get,
-    invitation_list_open,
+    invitation_page_open,
     invitation_resend,
 )
 from tenants.models import Membership
@@ -81,6 +81,8 @@ def _reason(refusal: Exception | None) -> str:
 # Rows per page: each row is a few forms, so an organisation of thousands (a directory
 # sync) would otherwise be a page of megabytes that costs about a millisecond per member.
 PAGE_SIZE = 50
+# Open invitations shown a page at a time in the invite panel (`?invites=N`).
+INVITES_PAGE_SIZE = 20
 
 
 def _back_to_page(request: TenantRequest) -> HttpResponse:
@@ -111,9 +113,22 @@ def members_page(request: TenantRequest, *, invite_form: Any = None) -> HttpResp
         role_choices=_role_choices(request),
         can_leave=request.tenant.is_org,
         leave_refusal=_reason(leave_refusal),
-        **invite_panel(request, form=invite_form),
+        **invite_panel(
+            request,
+            form=invite_form,
+            invites_number=request.GET.get("invites"),
+            members_number=str(page.number),
+        ),
     )
+    invites = context["invites_page"]
+    context["members_keep"] = _keep("invites", invites.number if invites else 1)
     return render(request, "tenants/members.html", context)
+
+
+def _keep(param: str, number: int) -> str:
+    """What one list's page links carry of the other list's page number on the members
+    page ("invites=3&"), so moving through one does not reset the other."""
+    return f"{param}={number}&" if number > 1 else ""
 
 
 def _row(
@@ -280,17 +295,28 @@ def invite_panel(
     form: InvitationForm | None = None,
     notice: str = "",
     error: str = "",
+    invites_number: str | None = None,
+    members_number: str | None = None,
 ) -> dict[str, Any]:
-    """What the members page needs for invitations: the form and the open invites.
-    Empty for personal workspaces and for roles without `members.invite`."""
+    """What the members page needs for invitations: the form and a page of the open
+    invites (`invites_number`; the members list's own page is `members_number`, kept
+    by the panel's links and forms). Empty for personal workspaces and for roles
+    without `members.invite`."""
     if request.tenant.is_personal or not request.role.has_permission(MEMBERS_INVITE):
-        return {"invite_form": None, "pending_invites": []}
-    pending = invitation_list_open(tenant=request.tenant)
+        return {"invite_form": None, "pending_invites": [], "invites_page": None}
+    invites = invitation_page_open(
+        tenant=request.tenant, number=invites_number, per_page=INVITES_PAGE_SIZE
+    )
+    pending = list(invites.object_list)
     for invite in pending:  # resend and cancel only what this role could have sent
         invite.actionable = role_in_reach(actor=request.role, role=invite.role)
+    members_page = page_number(members_number)
     return {
         "invite_form": form or _form(request),
         "pending_invites": pending,
+        "invites_page": invites,
+        "members_page_number": members_page,
+        "invites_keep": _keep("page", members_page),
         "invite_notice": notice,
         "invite_error": error,
     }
@@ -301,7 +327,13 @@ def _form(request: TenantRequest, data: Any = None) -> InvitationForm:
 
 
 def _panel(request: TenantRequest, **panel: Any) -> HttpResponse:
-    context = tenant_context(request, tab="members", **invite_panel(request, **panel))
+    """The panel for htmx, at the pages its form was sent from (`invites`, `page`)."""
+    panel.setdefault("invites_number", request.POST.get("invites"))
+    context = tenant_context(
+        request,
+        tab="members",
+        **invite_panel(request, members_number=request.POST.get("page"), **panel),
+    )
     return render(request, PANEL, context)
 
 
@@ -320,8 +352,8 @@ def invite_create(request: TenantRequest) -> HttpResponse:
         notice = _("Invitation sent to %(email)s. The link is valid for 7 days.") % {
             "email": invitation.email
         }
-        if request.htmx:
-            return _panel(request, notice=notice)
+        if request.htmx:  # the newest invitation: on the first page
+            return _panel(request, notice=notice, invites_number=None)
         messages.success(request, notice)
         return back(request, "members")
     if request.htmx:
@@ -363,7 +395,17 @@ def _act(request: TenantRequest, action: Any, *, success: str) -> HttpResponse:
     error = run_action(request, action, success=success, in_place=True).error
     if request.htmx:  # the panel says how it went
         return _panel(request, notice="" if error else success, error=error or "")
-    return back(request, "members")
+    return redirect(_members_url(request) + _panel_query(request) + "#invite-panel")
+
+
+def _panel_query(request: TenantRequest) -> str:
+    """`?page=2&invites=3`: a plain post from the panel comes back to both lists' pages."""
+    parts = [
+        page_query(request.POST.get("page")).lstrip("?"),
+        page_query(request.POST.get("invites"), param="invites").lstrip("?"),
+    ]
+    query = "&".join(part for part in parts if part)
+    return f"?{query}" if query else ""
 
 
 def _members_url(request: TenantRequest) -> str:
