@@ -62,6 +62,30 @@ class Member(Answer):
     joined_at: datetime
 
 
+def member_answer(
+    *,
+    membership_id: int,
+    user_id: int,
+    email: str,
+    name: str,
+    role_id: int,
+    role_name: str,
+    is_primary_contact: bool,
+    is_billing_contact: bool,
+    joined_at: datetime,
+) -> dict[str, Any]:
+    """A `Member` as the routes send it: built from an ORM row (`member_out`) or from
+    plain values (`api.selectors.member_rows`), in this one shape."""
+    return {
+        "id": membership_id,
+        "user": {"id": user_id, "email": email, "name": name},
+        "role": {"id": role_id, "name": role_name},
+        "is_primary_contact": is_primary_contact,
+        "is_billing_contact": is_billing_contact,
+        "joined_at": joined_at,
+    }
+
+
 class MemberPage(Answer):
     data: list[Member]
     next_cursor: str | None

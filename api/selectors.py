@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from accounts.models import User
 from api.keys import key_parse, secret_matches
 from api.models import ApiKey
+from api.schemas import member_answer
 from billing.models import Account
 from core.prebuilt_sql import fetch_one, fetch_values, select_list, table
 from tenants.models import Membership, Role, Tenant
@@ -80,14 +81,17 @@ def member_rows(*, tenant: Tenant, after: int | None, limit: int) -> list[dict[s
     for row in rows:
         membership_id, user_id, email, name, role_id, role_name, primary, billing, joined = row
         members.append(
-            {
-                "id": membership_id,
-                "user": {"id": user_id, "email": email, "name": name},
-                "role": {"id": role_id, "name": role_name},
-                "is_primary_contact": primary,
-                "is_billing_contact": billing,
-                "joined_at": joined,
-            }
+            member_answer(
+                membership_id=membership_id,
+                user_id=user_id,
+                email=email,
+                name=name,
+                role_id=role_id,
+                role_name=role_name,
+                is_primary_contact=primary,
+                is_billing_contact=billing,
+                joined_at=joined,
+            )
         )
     return members
 

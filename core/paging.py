@@ -58,12 +58,11 @@ def page_number(number: str | None) -> int:
     return 1
 
 
-def page_query(number: str | None, *, param: str = "page") -> str:
+def page_query(number: str | None) -> str:
     """`?page=N` to send a plain form post back to the page it was sent from: "" for the
-    first page and for anything that is not a page number. `param` names another list's
-    number on the same page (`?invites=N`)."""
+    first page and for anything that is not a page number."""
     wanted = page_number(number)
-    return f"?{param}={wanted}" if wanted > 1 else ""
+    return f"?page={wanted}" if wanted > 1 else ""
 
 
 def _number(number: str | None) -> int:

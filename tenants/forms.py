@@ -353,34 +353,30 @@ class TeamMemberAddForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         typed = data.get("email")
-        if not typed:
-            return data
-        membership = membership_find_by_email(tenant=self.tenant, email=typed)
-        if membership is None and "@" not in typed:
-            named = memberships_named(tenant=self.tenant, name=" ".join(typed.split()))
-            if len(named) > 1:
-                self.add_error(
-                    "email",
-                    gettext(
-                        "More than one member of %(name)s is called %(typed)s. "
-                        "Type the address of the one to add."
-                    )
-                    % {"name": self.tenant.name, "typed": typed},
-                )
-                return data
-            membership = named[0] if named else None
-            if membership is None:
-                self.add_error(
-                    "email",
-                    gettext("Nobody in %(name)s is called %(typed)s or has that address.")
-                    % {"name": self.tenant.name, "typed": typed},
-                )
-                return data
-        if membership is None:
-            self.add_error(
-                "email",
-                gettext("Nobody in %(name)s has the address %(email)s.")
-                % {"name": self.tenant.name, "email": typed},
-            )
-        data["membership"] = membership
+        if typed:
+            data["membership"], refusal = self._find(typed)
+            if refusal:
+                self.add_error("email", refusal)
         return data
+
+    def _find(self, typed: str) -> tuple[Membership | None, str]:
+        """The member `typed` names (an address, or a name only one member has), or why
+        there is none."""
+        membership = membership_find_by_email(tenant=self.tenant, email=typed)
+        if membership is not None:
+            return membership, ""
+        values = {"name": self.tenant.name, "typed": typed}
+        if "@" in typed:
+            return None, gettext("Nobody in %(name)s has the address %(email)s.") % {
+                "name": self.tenant.name,
+                "email": typed,
+            }
+        named = memberships_named(tenant=self.tenant, name=" ".join(typed.split()))
+        if len(named) == 1:
+            return named[0], ""
+        if named:
+            return None, gettext(
+                "More than one member of %(name)s is called %(typed)s. "
+                "Type the address of the one to add."
+            ) % values
+        return None, gettext("Nobody in %(name)s is called %(typed)s or has that address.") % values

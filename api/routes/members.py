@@ -15,7 +15,15 @@ from ninja import Router, Status
 from api.auth import ApiRequest
 from api.pagination import DEFAULT_LIMIT, clamp_limit, cursor_after, page_of, paginate
 from api.routes import ERRORS, require_scope
-from api.schemas import Invitation, InvitationIn, InvitationPage, Member, MemberPage, RoleChange
+from api.schemas import (
+    Invitation,
+    InvitationIn,
+    InvitationPage,
+    Member,
+    MemberPage,
+    RoleChange,
+    member_answer,
+)
 from api.selectors import member_rows
 from core.permissions import MEMBERS_INVITE, MEMBERS_MANAGE
 from tenants import invitations, services
@@ -30,14 +38,17 @@ router = Router(tags=["Members"])
 
 def member_out(membership: Membership) -> dict[str, Any]:
     user = membership.user
-    return {
-        "id": membership.pk,
-        "user": {"id": user.pk, "email": user.email, "name": user.name},
-        "role": {"id": membership.role_id, "name": membership.role.name},
-        "is_primary_contact": membership.is_primary_contact,
-        "is_billing_contact": membership.is_billing_contact,
-        "joined_at": membership.joined_at,
-    }
+    return member_answer(
+        membership_id=membership.pk,
+        user_id=user.pk,
+        email=user.email,
+        name=user.name,
+        role_id=membership.role_id,
+        role_name=membership.role.name,
+        is_primary_contact=membership.is_primary_contact,
+        is_billing_contact=membership.is_billing_contact,
+        joined_at=membership.joined_at,
+    )
 
 
 def invitation_out(invitation: InvitationRow) -> dict[str, Any]:

@@ -19,9 +19,10 @@ _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
 def _paragraph(text: str) -> str:
-    parts = " ".join(text.split()).split("`")
+    joined = " ".join(text.split())
+    parts = joined.split("`")
     if len(parts) % 2 == 0:  # an unpaired backtick: no code spans, the text as it is
-        return f"<p>{escape(' '.join(text.split()))}</p>"
+        return f"<p>{escape(joined)}</p>"
     spans = (
         escape(part) if i % 2 == 0 else f"<code>{escape(part)}</code>"
         for i, part in enumerate(parts)

@@ -400,12 +400,10 @@ def _act(request: TenantRequest, action: Any, *, success: str) -> HttpResponse:
 
 def _panel_query(request: TenantRequest) -> str:
     """`?page=2&invites=3`: a plain post from the panel comes back to both lists' pages."""
-    parts = [
-        page_query(request.POST.get("page")).lstrip("?"),
-        page_query(request.POST.get("invites"), param="invites").lstrip("?"),
-    ]
-    query = "&".join(part for part in parts if part)
-    return f"?{query}" if query else ""
+    query = "".join(
+        _keep(param, page_number(request.POST.get(param))) for param in ("page", "invites")
+    )
+    return f"?{query.rstrip('&')}" if query else ""
 
 
 def _members_url(request: TenantRequest) -> str:
