@@ -2,7 +2,8 @@
 
 Same database, same users and the same production settings as Pacetrack's instance,
 but Django's own middleware list (`startproject`'s, in its order), `django.contrib.
-sessions` database sessions, `contrib.auth`'s ModelBackend and a one-line template.
+sessions` database sessions, `contrib.auth`'s ModelBackend, Django's PostgreSQL
+backend and a one-line template.
 `make bench` runs it as a third gunicorn instance: its `/hello/` is the bare-view
 ceiling under stock middleware and its `/signed-in/` the reference signed-in page.
 """
@@ -10,7 +11,16 @@ ceiling under stock middleware and its `/signed-in/` the reference signed-in pag
 from __future__ import annotations
 
 from config.settings import *  # noqa: F403
-from config.settings import BASE_DIR, INSTALLED_APPS
+from config.settings import BASE_DIR, DATABASES, INSTALLED_APPS
+
+# Django's own PostgreSQL backend, not ours (core/db/postgresql: compiled timestamp
+# parsing); the connection settings (persistent, prepared statements) stay the same.
+DATABASES = {
+    alias: {**db, "ENGINE": "django.db.backends.postgresql"}
+    if db["ENGINE"] == "core.db.postgresql"
+    else db
+    for alias, db in DATABASES.items()
+}
 
 ROOT_URLCONF = "bench.stock_urls"
 MIDDLEWARE = [

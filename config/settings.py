@@ -207,6 +207,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 for _db in DATABASES.values():
     if _db["ENGINE"] != "django.db.backends.postgresql":
         continue
+    # Django's backend with timestamps parsed by psycopg's compiled loader
+    # (core/db/postgresql/base.py).
+    _db["ENGINE"] = "core.db.postgresql"
     # Persistent connections and server-side binding with prepared statements: a
     # new connection per request costs 4.5x, planning small joins dominates
     # without prepares (see docs/performance.md).
