@@ -113,14 +113,13 @@ def _exact(value: dt.datetime | dt.date, formats: _Formats) -> str:
     return _format(value, formats.exact, formats)
 
 
-def _date(day: dt.date, today: dt.date, formats: _Formats | None = None) -> str:
+def _date(day: dt.date, today: dt.date, formats: _Formats) -> str:
     """The day and month, with the year when it is not this one."""
-    formats = formats or _formats(translation.get_language())
     pattern = formats.day_month if day.year == today.year else formats.day_month_year
     return _format(day, pattern, formats)
 
 
-def _days_apart(day: dt.date, today: dt.date) -> str:
+def _days_apart(day: dt.date, today: dt.date, formats: _Formats) -> str:
     days = (day - today).days
     if days == 0:
         return gettext("today")
@@ -132,15 +131,22 @@ def _days_apart(day: dt.date, today: dt.date) -> str:
         return ngettext("%(count)d day ago", "%(count)d days ago", -days) % {"count": -days}
     if 0 < days < WEEK_DAYS:
         return ngettext("in %(count)d day", "in %(count)d days", days) % {"count": days}
-    return _date(day, today)
+    return _date(day, today, formats)
 
 
 def relative_time(value: dt.datetime | dt.date, *, now: dt.datetime | None = None) -> str:
     """The words for `value` seen from `now` (default: this moment)."""
-    now = timezone.localtime(now or timezone.now())
+    zone = timezone.get_current_timezone()
+    now = timezone.localtime(now or timezone.now(), zone)
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value, zone)
+    return _words(value, now, _formats(translation.get_language()))
+
+
+def _words(value: dt.datetime | dt.date, now: dt.datetime, formats: _Formats) -> str:
+    """relative_time for a `value` and `now` already in the reader's zone."""
     if not isinstance(value, dt.datetime):
-        return _days_apart(value, now.date())
-    value = timezone.localtime(value)
+        return _days_apart(value, now.date(), formats)
     seconds = (value - now).total_seconds()
     past = seconds <= 0
     minutes, hours = int(abs(seconds) // 60), int(abs(seconds) // 3600)
@@ -158,7 +164,7 @@ def relative_time(value: dt.datetime | dt.date, *, now: dt.datetime | None = Non
         else:
             words = ngettext("in %(count)d hour", "in %(count)d hours", hours)
         return words % {"count": hours}
-    return _days_apart(value.date(), now.date())
+    return _days_apart(value.date(), now.date(), formats)
 
 
 @register.filter
@@ -167,16 +173,21 @@ def when(value: dt.datetime | dt.date | None, style: str = "") -> SafeString | s
     with "date", the date itself. Empty for None, so `|default:"—"` works after it."""
     if value is None or value == "":
         return ""
-    now = timezone.localtime()  # the clock read once per call
+    # The clock, the reader's zone and language read once per call: each read of the
+    # zone or the language goes through asgiref's Local, a few µs, and a devices page
+    # calls this 40 times (it read the zone four times per call).
+    zone = timezone.get_current_timezone()
+    now = timezone.localtime(timezone.now(), zone)
     if isinstance(value, dt.datetime):
-        value = timezone.localtime(value)
+        value = timezone.localtime(value, zone)
         day = value.date()
     else:
         day = value
     formats = _formats(translation.get_language())
-    words = _date(day, now.date(), formats) if style == "date" else relative_time(value, now=now)
-    # What format_html would give: every part escaped (html.escape is what escape() calls).
+    words = _date(day, now.date(), formats) if style == "date" else _words(value, now, formats)
+    # What format_html would give: every part escaped (html.escape is what escape() calls);
+    # an ISO timestamp is digits, "-", ":", "+", "." and "T", with nothing to escape.
     return SafeString(
-        f'<time datetime="{escape(value.isoformat())}" title="{escape(_exact(value, formats))}">'
+        f'<time datetime="{value.isoformat()}" title="{escape(_exact(value, formats))}">'
         f"{escape(words)}</time>"
     )
