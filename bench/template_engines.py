@@ -1,4 +1,4 @@
-"""Django templates against Jinja2 on the devices page's session list, same context.
+"""Django templates, Jinja2 and plain Python on the devices page's session list, same context.
 
 Issue 22 asks whether a Jinja2 backend would make the hot pages cheap enough. A measurement
 of the overview's activity card (docs/performance.md) found 1.3×: that card's time is in
@@ -9,6 +9,12 @@ bench/templates/jinja2/session_list.jinja (Jinja2 with its i18n extension on Dja
 gettext, the same `|when` filter, `reverse()` for `{% url %}`), from one context of 20
 sessions, checks that both give the same HTML (whitespace aside), and prints CPU µs per
 render, fastest of five rounds.
+
+The third variant, `_python_list`, is the floor of the other choice issue 22 leaves open:
+the same markup written by Python code (f-strings, `html.escape`, the constant
+translations looked up once per language as `core/templatetags/i18n_cached.py` does for
+the templates, `gettext` and `|when` per row as the templates call them). It is held to
+the same HTML. Beside it, the 40 `|when` calls of the list alone, which every variant pays.
 
     python -m bench.template_engines [N]    # N renders per round (default 400)
 
@@ -53,6 +59,128 @@ def _sessions(now: Any) -> list[Any]:
     return rows
 
 
+# The list's constant strings, translated once per language. {% translate "…" %} prints
+# them as they are: a template's string literal is safe, and so is its translation.
+_CONSTANTS = (
+    "Signed-in devices",
+    "Sign out anything you don't recognise, then change your password.",
+    "Sign out every other device?",
+    "Anyone using them has to sign in again; you stay signed in here.",
+    "Sign out other devices",
+    "Sign out all other devices",
+    "Unknown device",
+    "This device",
+    "Unknown IP",
+    "Active now",
+    "Active in the last few minutes",
+    "Sign out",
+    "Sign out this device?",
+    "Anyone using it has to sign in again.",
+    "Sign out device",
+    "No signed-in devices.",
+)
+
+
+def _python_list(context: dict[str, Any], csrf_input: str, urls: dict[str, str]) -> str:
+    """`sessions_app/list.html#session-list` as Python: the markup, message ids and helpers
+    of the template (blocktranslate's arguments escaped, its translation not; the
+    constants escaped), for a context without the two notices, as measured."""
+    from html import escape
+
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from core.templatetags.times import when
+
+    t = _constants(translation.get_language())
+
+    def arg(value: Any) -> str:  # what blocktranslate does to a `with` value
+        return value if hasattr(value, "__html__") else escape(str(value))
+
+    advice = t["Sign out anything you don't recognise, then change your password."]
+    head = (
+        f'<section class="card mt-6" id="session-list"><div class="flex flex-wrap items-start '
+        f'justify-between gap-4"><div><h2 class="section-title">{t["Signed-in devices"]}</h2>'
+        f'<p class="mt-1 text-sm text-slate-600">'
+        f"{advice}</p></div>"
+    )
+    if context["others_count"]:
+        url = urls["revoke-others"]
+        head += (
+            f'<form method="post" action="{url}" hx-post="{url}" hx-target="#session-list" '
+            f'hx-swap="outerHTML" data-confirm="{t["Sign out every other device?"]}" '
+            f'data-confirm-detail="'
+            f'{t["Anyone using them has to sign in again; you stay signed in here."]}" '
+            f'data-confirm-button="{t["Sign out other devices"]}">{csrf_input}'
+            f'<button type="submit" class="btn btn-secondary btn-sm">'
+            f"{t['Sign out all other devices']}</button></form>"
+        )
+    parts = [head, '</div><ul class="mt-4 divide-y divide-slate-100" role="list">']
+    for s in context["sessions"]:
+        device = escape(s.device) if s.device else t["Unknown device"]
+        badge = f'<span class="badge badge-blue">{t["This device"]}</span>' if s.is_current else ""
+        ip = escape(s.ip_address) if s.ip_address else t["Unknown IP"]
+        at = when(s.created_at)
+        if s.signed_in_with:
+            signed_in = gettext("Signed in %(when)s with %(factors)s") % {
+                "when": at,
+                "factors": arg(s.signed_in_with),
+            }
+        else:
+            signed_in = gettext("Signed in %(when)s") % {"when": at}
+        if s.is_current:
+            active = t["Active now"]
+        elif s.active_recently:
+            active = t["Active in the last few minutes"]
+        else:
+            active = gettext("Last active %(when)s") % {"when": when(s.last_activity_at)}
+        if s.is_current:
+            form = (
+                f'<form method="post" action="{urls["sign-out"]}">{csrf_input}'
+                f'<button type="submit" class="btn btn-secondary btn-sm">{t["Sign out"]}'
+                f"</button></form>"
+            )
+        else:
+            confirm = (
+                gettext("Sign out %(device)s?") % {"device": arg(s.device)}
+                if s.device
+                else t["Sign out this device?"]
+            )
+            url = escape(s.revoke_url)
+            form = (
+                f'<form method="post" action="{url}" hx-post="{url}" hx-target="#session-list" '
+                f'hx-swap="outerHTML" data-confirm="{confirm}" '
+                f'data-confirm-detail="{t["Anyone using it has to sign in again."]}" '
+                f'data-confirm-button="{t["Sign out device"]}">{csrf_input}'
+                f'<button type="submit" class="btn btn-secondary btn-sm text-red-600">'
+                f"{t['Sign out']}</button></form>"
+            )
+        parts.append(
+            f'<li class="flex flex-wrap items-center justify-between gap-3 py-4" '
+            f'id="session-{s.pk}"><div class="min-w-0"><p class="flex flex-wrap items-center '
+            f'gap-2 text-sm font-medium text-slate-900"> {device} {badge}</p>'
+            f'<p class="mt-1 text-xs text-slate-500"> {ip} · {signed_in} · {active}</p></div>'
+            f"{form}</li>"
+        )
+    if not context["sessions"]:
+        parts.append(
+            f'<li class="py-6 text-center text-sm text-slate-500">{t["No signed-in devices."]}</li>'
+        )
+    parts.append("</ul></section>")
+    return "".join(parts)
+
+
+_BY_LANGUAGE: dict[str | None, dict[str, str]] = {}
+
+
+def _constants(language: str | None) -> dict[str, str]:
+    from django.utils.translation import gettext
+
+    if language not in _BY_LANGUAGE:
+        _BY_LANGUAGE[language] = {text: gettext(text) for text in _CONSTANTS}
+    return _BY_LANGUAGE[language]
+
+
 def _cpu_us(render: Callable[[], str], n: int) -> float:
     best = float("inf")
     for _ in range(ROUNDS):
@@ -64,9 +192,11 @@ def _cpu_us(render: Callable[[], str], n: int) -> float:
 
 
 def _normalised(html: str) -> str:
-    html = html.replace("&#x27;", "&#39;")  # Django and MarkupSafe spell the quote apart
+    # Django and MarkupSafe spell the quote apart, html.escape a third way.
+    html = html.replace("&#x27;", "&#39;")
     html = re.sub(r"\s+", " ", html)
-    return re.sub(r">\s+<", "><", html).strip()
+    html = re.sub(r">\s+<", "><", html)
+    return re.sub(r"\s+<", "<", html).strip()
 
 
 def main(argv: list[str]) -> int:
@@ -91,8 +221,9 @@ def main(argv: list[str]) -> int:
 
     translation.activate("en")
     request = RequestFactory().get("/account/sessions/")
+    sessions = _sessions(timezone.now())
     context = {
-        "sessions": _sessions(timezone.now()),
+        "sessions": sessions,
         "others_count": ROWS - 1,
         "notice": "",
         "signed_out_by_limit": [],
@@ -121,21 +252,45 @@ def main(argv: list[str]) -> int:
         )
         return template.render(context, csrf_input=csrf_input)
 
-    ours, theirs = _normalised(django_render()), _normalised(jinja_render())
+    urls = {
+        "revoke-others": reverse("sessions:revoke-others"),
+        "sign-out": reverse("accounts:sign-out"),
+    }
+
+    def python_render() -> str:
+        csrf_input = format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
+        )
+        return _python_list(context, csrf_input, urls)
+
+    def when_only() -> str:
+        for s in sessions:
+            when(s.created_at)
+            when(s.last_activity_at)
+        return ""
+
     # The CSRF masks differ per render; everything else must be the same page.
     mask = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
-    ours, theirs = mask.sub("TOKEN", ours), mask.sub("TOKEN", theirs)
-    if ours != theirs:
-        at = next(i for i, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b)
-        print(
-            f"not the same HTML at {at}:\n  django {ours[at - 80 : at + 80]!r}\n"
-            f"  jinja2 {theirs[at - 80 : at + 80]!r}"
-        )
-        return 1
+    ours = mask.sub("TOKEN", _normalised(django_render()))
+    for name, render in (("jinja2", jinja_render), ("python", python_render)):
+        theirs = mask.sub("TOKEN", _normalised(render()))
+        if ours != theirs:
+            at = next(
+                (i for i, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b),
+                min(len(ours), len(theirs)),
+            )
+            print(
+                f"not the same HTML at {at}:\n  django {ours[at - 80 : at + 80]!r}\n"
+                f"  {name} {theirs[at - 80 : at + 80]!r}"
+            )
+            return 1
     django_us, jinja_us = _cpu_us(django_render, n), _cpu_us(jinja_render, n)
+    python_us, when_us = _cpu_us(python_render, n), _cpu_us(when_only, n)
     print(f"session list, {ROWS} rows, same HTML ({len(ours):,} characters), CPU µs per render:")
     print(f"  Django templates  {django_us:8.0f}")
     print(f"  Jinja2            {jinja_us:8.0f}   ({django_us / jinja_us:.1f}× faster)")
+    print(f"  Python            {python_us:8.0f}   ({django_us / python_us:.1f}× faster)")
+    print(f"  of which |when    {when_us:8.0f}   (the {ROWS * 2} calls alone)")
     return 0
 
 
