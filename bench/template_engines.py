@@ -29,6 +29,7 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -83,19 +84,17 @@ _CONSTANTS = (
 
 def _python_list(context: dict[str, Any], csrf_input: str, urls: dict[str, str]) -> str:
     """`sessions_app/list.html#session-list` as Python: the markup, message ids and helpers
-    of the template (blocktranslate's arguments escaped, its translation not; the
-    constants escaped), for a context without the two notices, as measured."""
+    of the template (blocktranslate's arguments escaped as it escapes them, its translation
+    and the constants not), for a context without the two notices, as measured."""
     from html import escape
 
     from django.utils import translation
+    from django.utils.html import conditional_escape as arg
     from django.utils.translation import gettext
 
     from core.templatetags.times import when
 
     t = _constants(translation.get_language())
-
-    def arg(value: Any) -> str:  # what blocktranslate does to a `with` value
-        return value if hasattr(value, "__html__") else escape(str(value))
 
     advice = t["Sign out anything you don't recognise, then change your password."]
     head = (
@@ -170,15 +169,13 @@ def _python_list(context: dict[str, Any], csrf_input: str, urls: dict[str, str])
     return "".join(parts)
 
 
-_BY_LANGUAGE: dict[str | None, dict[str, str]] = {}
-
-
+@lru_cache(maxsize=32)
 def _constants(language: str | None) -> dict[str, str]:
+    """The constants in `language` (the active one when called), as `_formats` in
+    core/templatetags/times.py keeps its patterns."""
     from django.utils.translation import gettext
 
-    if language not in _BY_LANGUAGE:
-        _BY_LANGUAGE[language] = {text: gettext(text) for text in _CONSTANTS}
-    return _BY_LANGUAGE[language]
+    return {text: gettext(text) for text in _CONSTANTS}
 
 
 def _cpu_us(render: Callable[[], str], n: int) -> float:
@@ -192,8 +189,7 @@ def _cpu_us(render: Callable[[], str], n: int) -> float:
 
 
 def _normalised(html: str) -> str:
-    # Django and MarkupSafe spell the quote apart, html.escape a third way.
-    html = html.replace("&#x27;", "&#39;")
+    html = html.replace("&#x27;", "&#39;")  # Django and MarkupSafe spell the quote apart
     html = re.sub(r"\s+", " ", html)
     html = re.sub(r">\s+<", "><", html)
     return re.sub(r"\s+<", "<", html).strip()
