@@ -7,6 +7,8 @@ Not a test: prints numbers. Run with a real Redis (a DB of your own):
 It drives Django's full handler in-process (test Client, all of MIDDLEWARE) on a
 tiny page placed in the serve tier, once with RATELIMIT_ENABLED off and once on,
 spreading client IPs so no request is refused (docs/performance.md).
+Both wall time and this process's CPU time are reported: the difference is the wait
+for Redis, whose own CPU runs on the same cores in `make bench`.
 Round trips are counted twice: packets redis-py sends, and the server's
 INFO commandstats delta (server-wide, so other clients on the server add noise).
 """
@@ -61,7 +63,7 @@ def main() -> None:
     client = Client()
     conn = get_redis_connection("default")
 
-    def run(enabled: bool) -> tuple[float, int, int]:
+    def run(enabled: bool) -> tuple[float, float, int, int]:
         sent = 0
         original = Connection.send_packed_command
 
@@ -77,25 +79,28 @@ def main() -> None:
             # Patching the class is the measurement: every command redis-py sends passes here.
             Connection.send_packed_command = counting  # type: ignore[method-assign]
             try:
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.process_time()
                 for i in range(n):
                     ip = f"10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}"
                     response = client.get("/bench/hello", REMOTE_ADDR=ip)
                     assert response.status_code == 200, response.status_code
                 elapsed = time.perf_counter() - start
+                cpu = time.process_time() - start_cpu
             finally:
                 Connection.send_packed_command = original  # type: ignore[method-assign]  # restore
             server_calls = _calls(conn) - stats_before - 1  # minus our own INFO
             conn.delete(*(conn.keys("bench:rl:*") or ["bench:none"]))
-        return elapsed, sent, server_calls
+        return elapsed, cpu, sent, server_calls
 
-    off, off_sent, _ = run(False)
-    on, on_sent, on_server = run(True)
+    off, off_cpu, off_sent, _ = run(False)
+    on, on_cpu, on_sent, on_server = run(True)
     print(f"requests per run:                 {n}")
     print(f"limiter off:                      {n / off:8.0f} req/s")
     print(f"limiter on (serve tier, Redis):   {n / on:8.0f} req/s")
     print(f"throughput ratio on/off:          {off / on and n / on / (n / off):8.2f}")
     print(f"added time per request:           {(on - off) / n * 1000:8.3f} ms")
+    # This process's CPU only: what the app pays; the rest of the time is Redis's work.
+    print(f"added app CPU per request:        {(on_cpu - off_cpu) / n * 1000:8.3f} ms")
     print(f"redis-py sends per request:       {(on_sent - off_sent) / n:8.2f}")
     print(f"server commands per request:      {on_server / n:8.2f} (server-wide, noisy if shared)")
 
