@@ -18,6 +18,7 @@ import base64
 import binascii
 import datetime as dt
 import hmac
+import logging
 import os
 import tempfile
 from collections.abc import Iterator
@@ -41,6 +42,8 @@ from saml2.saml import NAMEID_FORMAT_EMAILADDRESS
 from core.security_log import security_event
 from sso.crypto import client_secret_decrypt
 from sso.exceptions import ConnectionRefused, SignInRefused
+
+logger = logging.getLogger("pacetrack.sso")
 
 XMLSEC_BINARY = "/usr/bin/xmlsec1"
 SKEW = 60  # seconds of clock difference accepted on NotBefore / NotOnOrAfter
@@ -142,9 +145,25 @@ def _client(
         yield Saml2Client(config=sp_config)
 
 
+def xmlsec1_installed() -> bool:
+    """pysaml2 verifies every signature by running xmlsec1 (Debian's `xmlsec1` package,
+    in the Dockerfile); without it no SAML connection can work."""
+    return os.access(XMLSEC_BINARY, os.X_OK)
+
+
 def idp_metadata_read(xml: str) -> tuple[str, str]:
     """The IdP's entity id and its HTTP-Redirect SSO URL, or ConnectionRefused when the
     metadata is not one IdP's with a signing certificate."""
+    if not xmlsec1_installed():
+        # Said as it is: pysaml2 would fail on any metadata, which read as "not valid
+        # metadata" and sent owners to their IdP's settings for a server problem.
+        logger.error("SAML is unavailable: %s is missing (apt-get install xmlsec1)", XMLSEC_BINARY)
+        raise ConnectionRefused(
+            _(
+                "SAML is not available on this server yet: the xmlsec1 program it needs to "
+                "check signatures is not installed. Ask whoever runs Pacetrack to install it."
+            )
+        )
     data = SamlConnectionData(
         pk=0, idp_metadata=xml, sp_key_encrypted="", sp_certificate="", allow_idp_initiated=False
     )

@@ -46,9 +46,10 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
     browser = CHROMIUM if os.path.exists(CHROMIUM) else "missing (browser tests skipped)"
+    xmlsec1 = XMLSEC1 if os.access(XMLSEC1, os.X_OK) else "missing (SAML tests skipped)"
     return [
         f"pacetrack backends: database={db} cache={cache} "
-        f"storage=filesystem+moto-s3 email=locmem browser={browser}"
+        f"storage=filesystem+moto-s3 email=locmem browser={browser} xmlsec1={xmlsec1}"
     ]
 
 
@@ -122,6 +123,30 @@ def _clean_cache() -> Iterator[None]:
             cache.delete_pattern("*")
     else:
         cache.clear()
+
+
+# --- Services a test needs that a fresh machine may not have ------------------
+
+XMLSEC1 = "/usr/bin/xmlsec1"
+
+
+@pytest.fixture(autouse=True)
+def _needs_redis(request: pytest.FixtureRequest) -> None:
+    """`@pytest.mark.redis` tests skip without REDIS_URL locally, and fail in CI."""
+    if request.node.get_closest_marker("redis") and not os.environ.get("REDIS_URL"):
+        if os.environ.get("CI"):
+            pytest.fail("REDIS_URL must be set in CI: these tests run against real Redis")
+        pytest.skip("needs a real Redis: set REDIS_URL")
+
+
+@pytest.fixture(autouse=True)
+def _needs_xmlsec1(request: pytest.FixtureRequest) -> None:
+    """`@pytest.mark.xmlsec1` tests (SAML signatures) skip without Debian's xmlsec1
+    locally, and fail in CI, as the browser tests do without chromium."""
+    if request.node.get_closest_marker("xmlsec1") and not os.access(XMLSEC1, os.X_OK):
+        if os.environ.get("CI"):
+            pytest.fail(f"{XMLSEC1} is required in CI (apt-get install xmlsec1)")
+        pytest.skip("Debian's xmlsec1 is not installed (apt-get install xmlsec1)")
 
 
 # --- People and tenants -------------------------------------------------------

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -13,15 +12,6 @@ CLOSED_PORT_REDIS = {
         "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
     }
 }
-
-
-@pytest.fixture(autouse=True)
-def _needs_redis(request: pytest.FixtureRequest) -> None:
-    """`@pytest.mark.redis` tests skip without REDIS_URL locally, and fail in CI."""
-    if request.node.get_closest_marker("redis") and not os.environ.get("REDIS_URL"):
-        if os.environ.get("CI"):
-            pytest.fail("REDIS_URL must be set in CI: rate-limit tests run against real Redis")
-        pytest.skip("needs a real Redis: set REDIS_URL")
 
 
 @pytest.fixture

@@ -261,6 +261,7 @@ def saml_sign_in(
     assert response.status_code == 302, response.text[:300]
 
 
+@pytest.mark.xmlsec1
 @pytest.mark.django_db(transaction=True)
 def test_saml_groups_add_the_member_to_teams_and_a_dropped_group_removes_them(
     live_server: Any, acme: Any, owner: Any, acme_saml: Connection, saml_idp: LocalSamlIdP
@@ -291,6 +292,7 @@ def test_saml_groups_add_the_member_to_teams_and_a_dropped_group_removes_them(
     assert not Team.objects.filter(tenant=acme, name="Finance").exists()
 
 
+@pytest.mark.xmlsec1
 @pytest.mark.django_db(transaction=True)
 def test_saml_with_the_setting_off_groups_change_no_team(
     live_server: Any, acme: Any, owner: Any, acme_saml: Connection, saml_idp: LocalSamlIdP
@@ -302,6 +304,7 @@ def test_saml_with_the_setting_off_groups_change_no_team(
     assert teams_of("nadia@example.com", acme) == set()
 
 
+@pytest.mark.xmlsec1
 @pytest.mark.django_db
 def test_a_saml_connection_that_syncs_teams_needs_a_groups_attribute(
     acme: Any, owner: Any, saml_idp: LocalSamlIdP, dns_server: Any

@@ -51,6 +51,7 @@ def test_the_sso_page_shows_what_sso_does_and_an_upgrade_button_instead_of_the_f
     assert "Save connection" not in html and "Save SAML connection" not in html
 
 
+@pytest.mark.xmlsec1
 def test_saving_either_connection_on_a_plan_without_sso_is_refused_with_403(
     billing_on: Any, owner_client: Any, acme: Any, idp: LocalIdP, settings: Any
 ) -> None:
@@ -78,6 +79,7 @@ def test_saving_either_connection_on_a_plan_without_sso_is_refused_with_403(
     assert not Connection.objects.exists()
 
 
+@pytest.mark.xmlsec1
 def test_the_connection_services_themselves_refuse_it(
     billing_on: Any, acme: Any, owner: Any
 ) -> None:

@@ -21,7 +21,7 @@ from tests.sso.saml_idp import LocalSamlIdP, post_response
 
 SAML_COOKIE = "pacetrack-saml"  # the SAML request cookie over http (sso.flow_cookie)
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.xmlsec1, pytest.mark.django_db(transaction=True)]
 
 SAML = "urn:oasis:names:tc:SAML:2.0:assertion"
 SAMLP = "urn:oasis:names:tc:SAML:2.0:protocol"
@@ -170,6 +170,32 @@ def test_an_unsigned_response_is_refused(
         sign_response=False,
         sign_assertion=False,
     )
+
+    assert_refused(
+        post_response(session, acs_url(live_server, acme_saml), xml),
+        live_server,
+        session,
+        why="sso.saml_response_refused",
+        events=refusals,
+    )
+    assert not User.objects.filter(email="eve@example.com").exists()
+
+
+def test_a_signed_response_is_refused_not_trusted_when_the_server_loses_xmlsec1(
+    live_server: Any,
+    acme_saml: Connection,
+    saml_idp: LocalSamlIdP,
+    refusals: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Any,
+) -> None:
+    """Signatures are checked by running xmlsec1: when it is gone (a rebuilt image
+    without the package), a correctly signed response still signs nobody in."""
+    session, request_id = started(live_server, saml_idp, "eve@example.com")
+    xml = saml_idp.response_xml(
+        email="eve@example.com", acs_url=acs_url(live_server, acme_saml), in_response_to=request_id
+    )
+    monkeypatch.setattr("sso.saml.XMLSEC_BINARY", str(tmp_path / "xmlsec1"))
 
     assert_refused(
         post_response(session, acs_url(live_server, acme_saml), xml),

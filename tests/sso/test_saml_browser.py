@@ -19,7 +19,7 @@ from tests.sso.dns_server import LocalDNS
 from tests.sso.saml_idp import LocalSamlIdP, SamlIdPServer
 from tests.sso.test_saml import acs_url, metadata_path, verified_domain
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.xmlsec1, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

@@ -98,6 +98,7 @@ def save(acme: Any, owner: Any, url: str) -> Connection:
     )
 
 
+@pytest.mark.xmlsec1
 def test_an_owner_connects_with_the_metadata_url_and_it_is_read_and_kept(
     owner_client: Any, acme: Any, served: MetadataServer, loopback_allowed: None
 ) -> None:
@@ -119,6 +120,7 @@ def test_an_owner_connects_with_the_metadata_url_and_it_is_read_and_kept(
     assert served.url() in html and "Refresh metadata" in html
 
 
+@pytest.mark.xmlsec1
 def test_saving_again_with_the_same_url_does_not_read_it_again(
     acme: Any, owner: Any, served: MetadataServer, loopback_allowed: None
 ) -> None:
@@ -128,6 +130,7 @@ def test_saving_again_with_the_same_url_does_not_read_it_again(
     assert served.requests == ["/metadata.xml"]
 
 
+@pytest.mark.xmlsec1
 def test_refresh_reads_the_url_again_and_is_audited(
     owner_client: Any,
     acme: Any,
@@ -150,6 +153,7 @@ def test_refresh_reads_the_url_again_and_is_audited(
     assert event.actor == owner
 
 
+@pytest.mark.xmlsec1
 def test_a_failed_refresh_keeps_the_stored_metadata(
     acme: Any, owner: Any, served: MetadataServer, loopback_allowed: None
 ) -> None:
@@ -166,6 +170,7 @@ def test_a_failed_refresh_keeps_the_stored_metadata(
 # --- refusals ----------------------------------------------------------------------------
 
 
+@pytest.mark.xmlsec1
 @pytest.mark.parametrize(
     ("body", "why"),
     [
@@ -192,6 +197,7 @@ def test_a_url_that_serves_something_other_than_metadata_is_refused(
     assert not Connection.objects.filter(tenant=acme).exists()
 
 
+@pytest.mark.xmlsec1
 def test_metadata_larger_than_the_limit_is_refused(
     acme: Any, owner: Any, served: MetadataServer, loopback_allowed: None, settings: Any
 ) -> None:
@@ -203,6 +209,7 @@ def test_metadata_larger_than_the_limit_is_refused(
     assert not Connection.objects.filter(tenant=acme).exists()
 
 
+@pytest.mark.xmlsec1
 def test_a_redirect_is_not_followed(
     acme: Any, served: MetadataServer, loopback_allowed: None, idp: LocalSamlIdP
 ) -> None:
@@ -215,6 +222,7 @@ def test_a_redirect_is_not_followed(
     assert served.requests == ["/metadata.xml"]
 
 
+@pytest.mark.xmlsec1
 def test_plain_http_is_refused_unless_allowed(served: MetadataServer) -> None:
     with pytest.raises(ConnectionRefused, match="https"):
         metadata_fetch(served.url())
@@ -245,6 +253,7 @@ def test_an_ip_literal_inside_the_network_is_refused(refusals_log: Any) -> None:
             metadata_fetch(url)
 
 
+@pytest.mark.xmlsec1
 def test_the_loopback_server_is_refused_when_private_addresses_are_not_allowed(
     served: MetadataServer, settings: Any, dns_server: LocalDNS
 ) -> None:
@@ -257,6 +266,7 @@ def test_the_loopback_server_is_refused_when_private_addresses_are_not_allowed(
     assert served.requests == []
 
 
+@pytest.mark.xmlsec1
 def test_giving_both_the_xml_and_a_url_is_refused(acme: Any, owner: Any, idp: LocalSamlIdP) -> None:
     from tenants.models import Role
 

@@ -27,7 +27,7 @@ from sso.models import Connection, OrgIdentity
 from tests.sso.saml_idp import LocalSamlIdP, post_response
 from tests.sso.test_saml import SAML_COOKIE, acs_url, signed_in_as, started
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.xmlsec1, pytest.mark.django_db(transaction=True)]
 
 PROTECTED = "/account/security/authenticator/"  # mfa:totp-setup, @reauth_required
 FINISH_COOKIE = "pacetrack-saml-finish"  # over http (sso.flow_cookie)

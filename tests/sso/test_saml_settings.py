@@ -18,7 +18,7 @@ from tests.sso.dns_server import LocalDNS
 from tests.sso.saml_idp import ENTITY_ID, LocalSamlIdP
 from tests.sso.test_saml import verified_domain
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.xmlsec1, pytest.mark.django_db]
 
 
 def page(tenant: Any, name: str) -> str:
