@@ -151,12 +151,11 @@ def xmlsec1_installed() -> bool:
     return os.access(XMLSEC_BINARY, os.X_OK)
 
 
-def idp_metadata_read(xml: str) -> tuple[str, str]:
-    """The IdP's entity id and its HTTP-Redirect SSO URL, or ConnectionRefused when the
-    metadata is not one IdP's with a signing certificate."""
+def _require_xmlsec1() -> None:
+    """ConnectionRefused, said as it is, when xmlsec1 is missing: pysaml2 would fail on
+    anything, which read as "not valid metadata" (owners sent to their IdP's settings
+    for a server problem) or ended in a server error."""
     if not xmlsec1_installed():
-        # Said as it is: pysaml2 would fail on any metadata, which read as "not valid
-        # metadata" and sent owners to their IdP's settings for a server problem.
         logger.error("SAML is unavailable: %s is missing (apt-get install xmlsec1)", XMLSEC_BINARY)
         raise ConnectionRefused(
             _(
@@ -164,6 +163,12 @@ def idp_metadata_read(xml: str) -> tuple[str, str]:
                 "check signatures is not installed. Ask whoever runs Pacetrack to install it."
             )
         )
+
+
+def idp_metadata_read(xml: str) -> tuple[str, str]:
+    """The IdP's entity id and its HTTP-Redirect SSO URL, or ConnectionRefused when the
+    metadata is not one IdP's with a signing certificate."""
+    _require_xmlsec1()
     data = SamlConnectionData(
         pk=0, idp_metadata=xml, sp_key_encrypted="", sp_certificate="", allow_idp_initiated=False
     )
@@ -192,6 +197,7 @@ def idp_metadata_read(xml: str) -> tuple[str, str]:
 
 def sp_metadata_xml(*, data: SamlConnectionData, urls: SpUrls) -> str:
     """Pacetrack's SP metadata for this connection, to paste into the IdP."""
+    _require_xmlsec1()
     with _client(data=data, urls=urls, metadata="") as client:
         return str(entity_descriptor(client.config))
 
@@ -199,6 +205,7 @@ def sp_metadata_xml(*, data: SamlConnectionData, urls: SpUrls) -> str:
 def authn_request(*, data: SamlConnectionData, urls: SpUrls, relay_state: str) -> tuple[str, str]:
     """The IdP URL carrying a fresh AuthnRequest (HTTP-Redirect), and the request id,
     remembered server-side for REQUEST_LIFETIME to be matched once by the Response."""
+    _require_xmlsec1()
     with _client(data=data, urls=urls) as client:
         request_id, info = client.prepare_for_authenticate(
             binding=BINDING_HTTP_REDIRECT, relay_state=relay_state

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.http import same_site_path
 from core.cache_headers import never_cache
 from core.security_log import security_event
-from sso.exceptions import SignInRefused
+from sso.exceptions import ConnectionRefused, SignInRefused
 from sso.flow_cookie import (
     SamlRequest,
     saml_finish_cookie_clear,
@@ -73,9 +73,12 @@ def _saml_connection(tenant_id: int) -> Connection:
 @require_GET
 def saml_metadata(request: HttpRequest, tenant_id: int) -> HttpResponse:
     connection = _saml_connection(tenant_id)
-    xml = sp_metadata_xml(
-        data=saml_data(connection), urls=saml_urls(request, tenant_id=connection.tenant_id)
-    )
+    try:
+        xml = sp_metadata_xml(
+            data=saml_data(connection), urls=saml_urls(request, tenant_id=connection.tenant_id)
+        )
+    except ConnectionRefused as error:  # the server cannot speak SAML (no xmlsec1)
+        return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
     return HttpResponse(xml, content_type="application/samlmetadata+xml; charset=utf-8")
 
 

@@ -1,6 +1,8 @@
 """A server without xmlsec1 (the program pysaml2 checks every SAML signature with) says
-so to the owner setting SAML up, instead of calling their IdP's metadata invalid.
-Runs without xmlsec1: the missing program is what it is about."""
+so: to the owner setting SAML up, instead of calling their IdP's metadata invalid; to a
+member continuing with SSO and to the IdP reading the SP metadata, instead of a server
+error. The first test runs without xmlsec1; the others save a connection with it first
+and then take it away (sso.saml.XMLSEC_BINARY)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import logging
 from typing import Any
 
 import pytest
+from django.urls import reverse
 
 from sso.models import Connection
 from sso.saml import sp_keypair_generate
@@ -52,3 +55,32 @@ def test_without_xmlsec1_the_owner_is_told_saml_is_unavailable_and_nothing_is_sa
     assert "not valid SAML IdP metadata" not in html
     assert not Connection.objects.filter(tenant=acme).exists()
     assert "apt-get install xmlsec1" in caplog.text
+
+
+@pytest.mark.xmlsec1  # the connection is saved while xmlsec1 is there
+@pytest.mark.django_db(transaction=True)
+def test_continue_with_sso_says_saml_is_unavailable_once_xmlsec1_is_gone(
+    client: Any, acme_saml: Connection, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    monkeypatch.setattr("sso.saml.XMLSEC_BINARY", str(tmp_path / "xmlsec1"))
+
+    response = client.post(reverse("sso:start"), {"email": "nadia@example.com"})
+
+    assert response.status_code == 400  # the form again, with the reason
+    assert "xmlsec1 program it needs to check signatures is not installed" in (
+        response.content.decode()
+    )
+    assert "Refresh" not in response.headers  # nobody is sent to the IdP
+
+
+@pytest.mark.xmlsec1
+@pytest.mark.django_db(transaction=True)
+def test_the_sp_metadata_answers_503_once_xmlsec1_is_gone(
+    client: Any, acme_saml: Connection, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    monkeypatch.setattr("sso.saml.XMLSEC_BINARY", str(tmp_path / "xmlsec1"))
+
+    response = client.get(reverse("sso:saml-metadata", kwargs={"tenant_id": acme_saml.tenant_id}))
+
+    assert response.status_code == 503
+    assert "xmlsec1" in response.content.decode()
