@@ -17,6 +17,7 @@ Same settings and environment as bench.page_cpu (DATABASE_URL, REDIS_URL).
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterable
@@ -35,8 +36,6 @@ _CHAIN = (
 
 def _status(handler: Callable[..., Iterable[bytes]], environ: dict[str, Any]) -> str:
     """The status line `/healthz/` gets from `handler`, or the exception it raised."""
-    import logging
-
     statuses: list[str] = []
     logging.disable(logging.ERROR)  # the 500 of a variant that cannot answer is expected
     try:

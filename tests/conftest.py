@@ -36,6 +36,7 @@ import pytest
 from django.conf import settings
 from django.test.utils import override_settings
 
+from sso.saml import XMLSEC_BINARY, xmlsec1_installed
 from tests.accounts.factories import UserFactory
 from tests.tenants.factories import OrgFactory, add_member
 
@@ -46,7 +47,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
     browser = CHROMIUM if os.path.exists(CHROMIUM) else "missing (browser tests skipped)"
-    xmlsec1 = XMLSEC1 if os.access(XMLSEC1, os.X_OK) else "missing (SAML tests skipped)"
+    xmlsec1 = XMLSEC_BINARY if xmlsec1_installed() else "missing (SAML tests skipped)"
     return [
         f"pacetrack backends: database={db} cache={cache} "
         f"storage=filesystem+moto-s3 email=locmem browser={browser} xmlsec1={xmlsec1}"
@@ -127,8 +128,6 @@ def _clean_cache() -> Iterator[None]:
 
 # --- Services a test needs that a fresh machine may not have ------------------
 
-XMLSEC1 = "/usr/bin/xmlsec1"
-
 
 @pytest.fixture(autouse=True)
 def _needs_redis(request: pytest.FixtureRequest) -> None:
@@ -143,9 +142,9 @@ def _needs_redis(request: pytest.FixtureRequest) -> None:
 def _needs_xmlsec1(request: pytest.FixtureRequest) -> None:
     """`@pytest.mark.xmlsec1` tests (SAML signatures) skip without Debian's xmlsec1
     locally, and fail in CI, as the browser tests do without chromium."""
-    if request.node.get_closest_marker("xmlsec1") and not os.access(XMLSEC1, os.X_OK):
+    if request.node.get_closest_marker("xmlsec1") and not xmlsec1_installed():
         if os.environ.get("CI"):
-            pytest.fail(f"{XMLSEC1} is required in CI (apt-get install xmlsec1)")
+            pytest.fail(f"{XMLSEC_BINARY} is required in CI (apt-get install xmlsec1)")
         pytest.skip("Debian's xmlsec1 is not installed (apt-get install xmlsec1)")
 
 
