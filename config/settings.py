@@ -7,6 +7,7 @@ switches that one part to the real service; see env.example for the full list.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any, Literal
 
@@ -364,6 +365,11 @@ SSO_HTTP_TIMEOUT = 10  # seconds for each call to an identity provider
 # on (local development and tests: http and private or loopback addresses too).
 SSO_METADATA_ALLOW_PRIVATE = env.bool("SSO_METADATA_ALLOW_PRIVATE", default=False)
 SSO_METADATA_MAX_BYTES = 1_000_000  # a metadata document larger than this is refused
+# The xmlsec1 program pysaml2 runs to check every SAML signature (Debian's `xmlsec1`,
+# Homebrew's `libxmlsec1`): its path, or the first `xmlsec1` on PATH at startup.
+SSO_SAML_XMLSEC1 = (
+    env.str("SSO_SAML_XMLSEC1", default="") or shutil.which("xmlsec1") or "/usr/bin/xmlsec1"
+)
 
 # --- Security (production values; check --deploy passes with DEBUG off) --------
 

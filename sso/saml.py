@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from defusedxml import ElementTree
+from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
@@ -45,7 +46,6 @@ from sso.exceptions import ConnectionRefused, SignInRefused
 
 logger = logging.getLogger("pacetrack.sso")
 
-XMLSEC_BINARY = "/usr/bin/xmlsec1"
 SKEW = 60  # seconds of clock difference accepted on NotBefore / NotOnOrAfter
 REQUEST_LIFETIME = 600  # seconds between sending the AuthnRequest and the Response
 REPLAY_WINDOW = 24 * 3600  # how long an assertion id is remembered (>> any lifetime)
@@ -99,7 +99,7 @@ def sp_keypair_generate(*, common_name: str) -> tuple[str, str]:
 def _config_dict(*, data: SamlConnectionData, urls: SpUrls, metadata: str) -> dict[str, Any]:
     return {
         "entityid": urls.entity_id,
-        "xmlsec_binary": XMLSEC_BINARY,
+        "xmlsec_binary": xmlsec1_path(),
         "accepted_time_diff": SKEW,
         "metadata": {"inline": [metadata]} if metadata else {},
         "service": {
@@ -145,10 +145,15 @@ def _client(
         yield Saml2Client(config=sp_config)
 
 
+def xmlsec1_path() -> str:
+    """Where xmlsec1 is (settings.SSO_SAML_XMLSEC1: set, or found on PATH at startup)."""
+    return str(settings.SSO_SAML_XMLSEC1)
+
+
 def xmlsec1_installed() -> bool:
     """pysaml2 verifies every signature by running xmlsec1 (Debian's `xmlsec1` package,
     in the Dockerfile); without it no SAML connection can work."""
-    return os.access(XMLSEC_BINARY, os.X_OK)
+    return os.access(xmlsec1_path(), os.X_OK)
 
 
 def _require_xmlsec1() -> None:
@@ -156,7 +161,11 @@ def _require_xmlsec1() -> None:
     anything, which read as "not valid metadata" (owners sent to their IdP's settings
     for a server problem) or ended in a server error."""
     if not xmlsec1_installed():
-        logger.error("SAML is unavailable: %s is missing (apt-get install xmlsec1)", XMLSEC_BINARY)
+        logger.error(
+            "SAML is unavailable: %s is missing (apt-get install xmlsec1, or set "
+            "SSO_SAML_XMLSEC1 to its path)",
+            xmlsec1_path(),
+        )
         raise ConnectionRefused(
             _(
                 "SAML is not available on this server yet: the xmlsec1 program it needs to "

@@ -36,7 +36,7 @@ import pytest
 from django.conf import settings
 from django.test.utils import override_settings
 
-from sso.saml import XMLSEC_BINARY, xmlsec1_installed
+from sso.saml import xmlsec1_installed, xmlsec1_path
 from tests.accounts.factories import UserFactory
 from tests.tenants.factories import OrgFactory, add_member
 
@@ -47,7 +47,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
     browser = CHROMIUM if os.path.exists(CHROMIUM) else "missing (browser tests skipped)"
-    xmlsec1 = XMLSEC_BINARY if xmlsec1_installed() else "missing (SAML tests skipped)"
+    xmlsec1 = xmlsec1_path() if xmlsec1_installed() else "missing (SAML tests skipped)"
     return [
         f"pacetrack backends: database={db} cache={cache} "
         f"storage=filesystem+moto-s3 email=locmem browser={browser} xmlsec1={xmlsec1}"
@@ -144,7 +144,7 @@ def _needs_xmlsec1(request: pytest.FixtureRequest) -> None:
     locally, and fail in CI, as the browser tests do without chromium."""
     if request.node.get_closest_marker("xmlsec1") and not xmlsec1_installed():
         if os.environ.get("CI"):
-            pytest.fail(f"{XMLSEC_BINARY} is required in CI (apt-get install xmlsec1)")
+            pytest.fail(f"{xmlsec1_path()} is required in CI (apt-get install xmlsec1)")
         pytest.skip("Debian's xmlsec1 is not installed (apt-get install xmlsec1)")
 
 

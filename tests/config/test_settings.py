@@ -107,3 +107,18 @@ def test_production_refuses_a_weak_session_secret() -> None:
     result = _manage("check", DEBUG="false", SECRET_KEY=STRONG, SESSION_SECRET="short")
     assert result.returncode != 0
     assert "SESSION_SECRET is missing or weak" in result.stderr
+
+
+def test_saml_finds_xmlsec1_on_path_or_where_sso_saml_xmlsec1_says(tmp_path: Path) -> None:
+    """Homebrew installs xmlsec1 in /opt/homebrew/bin, not /usr/bin: found on PATH, or
+    named by the operator, so SAML works outside Debian too."""
+    program = tmp_path / "xmlsec1"
+    program.write_text("#!/bin/sh\n")
+    program.chmod(0o755)
+    code = "from django.conf import settings; print(settings.SSO_SAML_XMLSEC1)"
+
+    on_path = _production_shell(code, PATH=f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    named = _production_shell(code, SSO_SAML_XMLSEC1="/opt/xmlsec/bin/xmlsec1")
+
+    assert on_path[-1] == str(program)
+    assert named[-1] == "/opt/xmlsec/bin/xmlsec1"

@@ -20,7 +20,7 @@ from saml2.metadata import entity_descriptor
 from saml2.saml import NAMEID_FORMAT_EMAILADDRESS, NameID
 from saml2.server import Server
 
-from sso.saml import XMLSEC_BINARY, sp_keypair_generate
+from sso.saml import sp_keypair_generate, xmlsec1_path
 
 ENTITY_ID = "https://idp.test/saml/metadata"
 SSO_URL = "https://idp.test/saml/sso"
@@ -48,7 +48,7 @@ class LocalSamlIdP:
         config.load(
             {
                 "entityid": ENTITY_ID,
-                "xmlsec_binary": XMLSEC_BINARY,
+                "xmlsec_binary": xmlsec1_path(),
                 "key_file": self.key_file,
                 "cert_file": self.cert_file,
                 "metadata": {"inline": [sp_metadata]} if sp_metadata else {},

@@ -186,7 +186,7 @@ def test_a_signed_response_is_refused_not_trusted_when_the_server_loses_xmlsec1(
     acme_saml: Connection,
     saml_idp: LocalSamlIdP,
     refusals: Any,
-    monkeypatch: pytest.MonkeyPatch,
+    settings: Any,
     tmp_path: Any,
 ) -> None:
     """Signatures are checked by running xmlsec1: when it is gone (a rebuilt image
@@ -195,7 +195,7 @@ def test_a_signed_response_is_refused_not_trusted_when_the_server_loses_xmlsec1(
     xml = saml_idp.response_xml(
         email="eve@example.com", acs_url=acs_url(live_server, acme_saml), in_response_to=request_id
     )
-    monkeypatch.setattr("sso.saml.XMLSEC_BINARY", str(tmp_path / "xmlsec1"))
+    settings.SSO_SAML_XMLSEC1 = str(tmp_path / "xmlsec1")
 
     assert_refused(
         post_response(session, acs_url(live_server, acme_saml), xml),

@@ -2,7 +2,7 @@
 so: to the owner setting SAML up, instead of calling their IdP's metadata invalid; to a
 member continuing with SSO and to the IdP reading the SP metadata, instead of a server
 error. The first test runs without xmlsec1; the others save a connection with it first
-and then take it away (sso.saml.XMLSEC_BINARY)."""
+and then take it away (settings.SSO_SAML_XMLSEC1)."""
 
 from __future__ import annotations
 
@@ -38,11 +38,11 @@ def idp_metadata() -> str:
 def test_without_xmlsec1_the_owner_is_told_saml_is_unavailable_and_nothing_is_saved(
     owner_client: Any,
     acme: Any,
-    monkeypatch: pytest.MonkeyPatch,
+    settings: Any,
     tmp_path: Any,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    monkeypatch.setattr("sso.saml.XMLSEC_BINARY", str(tmp_path / "xmlsec1"))
+    settings.SSO_SAML_XMLSEC1 = str(tmp_path / "xmlsec1")
 
     with caplog.at_level(logging.ERROR, logger="pacetrack.sso"):
         response = owner_client.post(
@@ -60,9 +60,9 @@ def test_without_xmlsec1_the_owner_is_told_saml_is_unavailable_and_nothing_is_sa
 @pytest.mark.xmlsec1  # the connection is saved while xmlsec1 is there
 @pytest.mark.django_db(transaction=True)
 def test_continue_with_sso_says_saml_is_unavailable_once_xmlsec1_is_gone(
-    client: Any, acme_saml: Connection, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+    client: Any, acme_saml: Connection, settings: Any, tmp_path: Any
 ) -> None:
-    monkeypatch.setattr("sso.saml.XMLSEC_BINARY", str(tmp_path / "xmlsec1"))
+    settings.SSO_SAML_XMLSEC1 = str(tmp_path / "xmlsec1")
 
     response = client.post(reverse("sso:start"), {"email": "nadia@example.com"})
 
@@ -76,9 +76,9 @@ def test_continue_with_sso_says_saml_is_unavailable_once_xmlsec1_is_gone(
 @pytest.mark.xmlsec1
 @pytest.mark.django_db(transaction=True)
 def test_the_sp_metadata_answers_503_once_xmlsec1_is_gone(
-    client: Any, acme_saml: Connection, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+    client: Any, acme_saml: Connection, settings: Any, tmp_path: Any
 ) -> None:
-    monkeypatch.setattr("sso.saml.XMLSEC_BINARY", str(tmp_path / "xmlsec1"))
+    settings.SSO_SAML_XMLSEC1 = str(tmp_path / "xmlsec1")
 
     response = client.get(reverse("sso:saml-metadata", kwargs={"tenant_id": acme_saml.tenant_id}))
 
