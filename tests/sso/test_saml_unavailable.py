@@ -1,8 +1,9 @@
 """A server without xmlsec1 (the program pysaml2 checks every SAML signature with) says
 so: to the owner setting SAML up, instead of calling their IdP's metadata invalid; to a
-member continuing with SSO and to the IdP reading the SP metadata, instead of a server
-error. The first test runs without xmlsec1; the others save a connection with it first
-and then take it away (settings.SSO_SAML_XMLSEC1)."""
+member continuing or confirming with SSO, to an owner testing the connection and to the
+IdP reading the SP metadata, instead of a server error. The first test runs without
+xmlsec1; the others save a connection with it first and then take it away
+(settings.SSO_SAML_XMLSEC1)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from sso.models import Connection
+from sso.models import Connection, OrgIdentity
 from sso.saml import sp_keypair_generate
 from tests.sso.test_saml_settings import page, saml_form
 
@@ -84,3 +85,40 @@ def test_the_sp_metadata_answers_503_once_xmlsec1_is_gone(
 
     assert response.status_code == 503
     assert "xmlsec1" in response.content.decode()
+
+
+@pytest.mark.xmlsec1
+@pytest.mark.django_db(transaction=True)
+def test_confirming_with_sso_says_saml_is_unavailable_once_xmlsec1_is_gone(
+    owner_client: Any, owner: Any, acme_saml: Connection, settings: Any, tmp_path: Any
+) -> None:
+    OrgIdentity.objects.create(
+        tenant=acme_saml.tenant, connection=acme_saml, user=owner, subject=owner.email
+    )
+    settings.SSO_SAML_XMLSEC1 = str(tmp_path / "xmlsec1")
+
+    response = owner_client.post(
+        reverse("sso:reauth", args=[acme_saml.pk]), {"next": "/account/security/"}
+    )
+
+    assert response.status_code == 400  # the refusal page, with the reason
+    assert "xmlsec1 program it needs to check signatures is not installed" in (
+        response.content.decode()
+    )
+    assert "Refresh" not in response.headers
+
+
+@pytest.mark.xmlsec1
+@pytest.mark.django_db(transaction=True)
+def test_test_connection_says_saml_is_unavailable_once_xmlsec1_is_gone(
+    owner_client: Any, acme: Any, acme_saml: Connection, settings: Any, tmp_path: Any
+) -> None:
+    settings.SSO_SAML_XMLSEC1 = str(tmp_path / "xmlsec1")
+
+    response = owner_client.post(page(acme, "connection-test"), follow=True)
+
+    assert response.redirect_chain[-1][0] == page(acme, "connection")
+    assert "xmlsec1 program it needs to check signatures is not installed" in (
+        response.content.decode()
+    )
+    assert Connection.objects.get(pk=acme_saml.pk).last_tested_at is None  # nothing tested
