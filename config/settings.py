@@ -597,6 +597,7 @@ SCHEDULE: dict[str, dict[str, Any]] = {
     "email_bodies": {"task": "accounts.jobs.email_bodies_purge", "at": "03:40"},
     "stripe_reconcile": {"task": "billing.jobs.stripe_reconcile", "at": "04:00"},
     "sso_domains_reverify": {"task": "sso.jobs.domains_reverify", "at": "04:30"},
+    "sso_saml_metadata": {"task": "sso.jobs.saml_metadata_refresh", "at": "04:40"},
 }
 
 # --- Billing ------------------------------------------------------------------

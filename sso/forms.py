@@ -58,8 +58,9 @@ class SamlConnectionForm(ServiceForm):
         required=False,
         max_length=500,
         help_text=_(
-            "Read now and checked like an upload; “Refresh metadata” reads it again "
-            "(e.g. after the IdP changes its certificate). https only."
+            "Read now and checked like an upload, then again every day (an IdP publishes a "
+            "new certificate there before it signs with it) and whenever you press "
+            "“Refresh metadata”. https only."
         ),
         widget=forms.URLInput(INPUT | {"autocomplete": "off", "placeholder": "https://"}),
     )

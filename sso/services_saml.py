@@ -3,6 +3,7 @@ once), and turn a verified assertion into the claims `org_sign_in` takes."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ from tenants.services._common import assert_in_tenant
 if TYPE_CHECKING:
     from accounts.models import User
     from tenants.models import Role, Tenant
+
+logger = logging.getLogger("pacetrack.sso")
 
 FIELDS = (
     "protocol",
@@ -158,10 +161,12 @@ def saml_connection_save(
     return connection
 
 
-def saml_metadata_refresh(*, tenant: Tenant, acting_user: User) -> Connection:
+def saml_metadata_refresh(*, tenant: Tenant, acting_user: User | None) -> Connection:
     """Fetch the IdP's metadata again from its URL (a new signing certificate, say),
     checked like the first time; the stored metadata stays if anything is wrong. The
-    fetch (up to SSO_HTTP_TIMEOUT) happens before the row is locked."""
+    fetch (up to SSO_HTTP_TIMEOUT) happens before the row is locked. An owner's refresh
+    is always audited; the daily one (`acting_user` None) only when the metadata changed,
+    so the audit log does not fill with a line per organisation per day."""
     current = Connection.objects.filter(tenant=tenant, protocol=Connection.Protocol.SAML).first()
     if current is None or not current.saml_idp_metadata_url:
         raise ConnectionRefused(_("This SAML connection has no metadata URL to refresh from."))
@@ -185,6 +190,8 @@ def saml_metadata_refresh(*, tenant: Tenant, acting_user: User) -> Connection:
                 "updated_at",
             ]
         )
+        if acting_user is None and not changed:
+            return connection
         audit_record(
             tenant=tenant,
             action=SsoAction.METADATA_REFRESHED,
@@ -282,3 +289,46 @@ def saml_outcome_take(*, token: str, connection: Connection) -> SamlOutcome | No
     if outcome.connection_id != connection.pk or outcome.expires < time.time():
         return None
     return outcome
+
+
+@dataclass(frozen=True)
+class MetadataRefreshed:
+    """What the daily refresh did for one organisation: "changed", "unchanged", or why
+    it failed (`failed`: the stored metadata was kept)."""
+
+    tenant_id: int
+    tenant_name: str
+    outcome: str
+    failed: bool = False
+
+    def describe(self) -> str:
+        return f"{self.tenant_name} (#{self.tenant_id}): {self.outcome}"
+
+
+def saml_metadata_refresh_all() -> list[MetadataRefreshed]:
+    """Every live organisation's SAML metadata URL, read again (the `sso_saml_metadata`
+    job, daily): IdPs publish a new signing certificate there before they sign with it,
+    and a connection that waits for its owner to press "Refresh metadata" stops signing
+    anyone in on the day of the rollover. One IdP failing neither stops the others nor
+    loses what is stored; the failure is logged and returned."""
+    connections = Connection.objects.filter(
+        protocol=Connection.Protocol.SAML, tenant__deleted_at__isnull=True
+    ).exclude(saml_idp_metadata_url="")
+    results = []
+    for connection in connections.select_related("tenant").order_by("pk"):
+        tenant = connection.tenant
+        try:
+            refreshed = saml_metadata_refresh(tenant=tenant, acting_user=None)
+        except ConnectionRefused as error:
+            logger.warning(
+                "SAML metadata of tenant %s not refreshed from %s: %s",
+                tenant.pk,
+                connection.saml_idp_metadata_url,
+                error,
+            )
+            results.append(MetadataRefreshed(tenant.pk, tenant.name, str(error), failed=True))
+            continue
+        changed = refreshed.saml_idp_metadata != connection.saml_idp_metadata
+        outcome = "changed" if changed else "unchanged"
+        results.append(MetadataRefreshed(tenant.pk, tenant.name, outcome))
+    return results

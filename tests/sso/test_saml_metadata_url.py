@@ -1,27 +1,38 @@
 """The owner gives the IdP's metadata URL instead of uploading the XML: Pacetrack reads
 it server-side from a real HTTP server on loopback (serving the test IdP's metadata),
 checks it like an upload, keeps the XML and the URL, and reads it again on "Refresh
-metadata". Refused: non-XML, too large, redirects, http and private addresses (after
-DNS resolution) unless SSO_METADATA_ALLOW_PRIVATE allows them."""
+metadata" and every day (the sso_saml_metadata job). Refused: non-XML, too large,
+redirects, http and private addresses (after DNS resolution) unless
+SSO_METADATA_ALLOW_PRIVATE allows them."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+import time_machine
+from django.conf import settings
+from django.utils import timezone
 
 from core.models import AuditEvent
+from scheduler.schedule import job_parse
 from sso.exceptions import ConnectionRefused
+from sso.jobs import MetadataRefreshIncomplete
+from sso.jobs import saml_metadata_refresh as saml_metadata_job
 from sso.metadata_url import metadata_fetch
 from sso.models import Connection
 from sso.services_saml import saml_connection_save, saml_metadata_refresh
+from tenants.models import Tenant
 from tests.sso.dns_server import LocalDNS
 from tests.sso.saml_idp import ENTITY_ID, LocalSamlIdP
 from tests.sso.test_saml_settings import page, saml_form
+from tests.tenants.factories import OrgFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -165,6 +176,92 @@ def test_a_failed_refresh_keeps_the_stored_metadata(
 
     assert Connection.objects.get(tenant=acme).saml_idp_metadata == before
     assert not AuditEvent.objects.filter(tenant=acme, action="sso.metadata_refreshed").exists()
+
+
+# --- read again daily (the sso_saml_metadata job) ----------------------------------------
+
+
+@pytest.mark.xmlsec1
+def test_the_daily_job_picks_up_a_new_certificate_and_audits_it(
+    acme: Any, owner: Any, served: MetadataServer, loopback_allowed: None
+) -> None:
+    """The IdP published its next signing certificate: nobody has to press a button."""
+    save(acme, owner, served.url())
+    rolled_over = LocalSamlIdP().metadata
+    served.body = rolled_over.encode()
+
+    outcome = saml_metadata_job()
+
+    assert Connection.objects.get(tenant=acme).saml_idp_metadata == rolled_over
+    assert outcome.startswith("Read 1 SAML metadata URL(s): 1 changed, 0 failed")
+    event = AuditEvent.objects.get(tenant=acme, action="sso.metadata_refreshed")
+    assert event.actor is None and event.after["idp_metadata"] == "changed"
+
+
+@pytest.mark.xmlsec1
+def test_an_unchanged_document_is_read_daily_without_an_audit_line(
+    acme: Any, owner: Any, served: MetadataServer, loopback_allowed: None
+) -> None:
+    first_read = save(acme, owner, served.url()).saml_idp_metadata_fetched_at
+    assert first_read is not None
+
+    with time_machine.travel(timezone.now() + timedelta(days=1)):
+        outcome = saml_metadata_job()
+
+    assert served.requests == ["/metadata.xml", "/metadata.xml"]
+    assert Connection.objects.get(tenant=acme).saml_idp_metadata_fetched_at > first_read
+    assert outcome.startswith("Read 1 SAML metadata URL(s): 0 changed, 0 failed")
+    assert not AuditEvent.objects.filter(action="sso.metadata_refreshed").exists()
+
+
+@pytest.mark.xmlsec1
+def test_one_idp_failing_keeps_its_metadata_spares_the_others_and_fails_the_run(
+    acme: Any,
+    owner: Any,
+    served: MetadataServer,
+    loopback_allowed: None,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    kept = save(acme, owner, served.url()).saml_idp_metadata
+    globex = OrgFactory(owner=owner, name="Globex")
+    globex_idp = MetadataServer(body=LocalSamlIdP().metadata.encode())
+    save(globex, owner, globex_idp.url())
+    served.body = b"<html>Sign in to continue</html>"  # Acme's IdP answers a login page
+    rolled_over = LocalSamlIdP().metadata
+    globex_idp.body = rolled_over.encode()
+
+    try:
+        with (
+            caplog.at_level(logging.WARNING, logger="pacetrack.sso"),
+            pytest.raises(MetadataRefreshIncomplete) as failure,
+        ):
+            saml_metadata_job()
+    finally:
+        globex_idp.stop()
+
+    assert Connection.objects.get(tenant=acme).saml_idp_metadata == kept
+    assert Connection.objects.get(tenant=globex).saml_idp_metadata == rolled_over
+    report = str(failure.value)  # the run's outcome in Admin → Scheduled runs
+    assert report.startswith("Read 2 SAML metadata URL(s): 1 changed, 1 failed")
+    assert f"Acme (#{acme.pk}): " in report and "exactly one identity provider" in report
+    assert served.url() in caplog.text  # the operator's log names the URL
+
+
+@pytest.mark.xmlsec1
+def test_a_deleted_organisation_s_url_is_not_read(
+    acme: Any, owner: Any, served: MetadataServer, loopback_allowed: None
+) -> None:
+    save(acme, owner, served.url())
+    Tenant.objects.filter(pk=acme.pk).update(deleted_at=timezone.now())
+
+    assert saml_metadata_job().startswith("Read 0 SAML metadata URL(s)")
+    assert served.requests == ["/metadata.xml"]  # the first read only
+
+
+def test_the_job_is_scheduled_daily() -> None:
+    job = job_parse("sso_saml_metadata", settings.SCHEDULE["sso_saml_metadata"])
+
+    assert job.task == "sso.jobs.saml_metadata_refresh" and job.at is not None
 
 
 # --- refusals ----------------------------------------------------------------------------
