@@ -21,8 +21,7 @@ def saml_metadata_refresh() -> str:
     changed = [r for r in results if r.outcome == "changed"]
     failed = [r for r in results if r.failed]
     lines = [
-        f"Read {len(results)} SAML metadata URL(s): {len(changed)} changed, "
-        f"{len(failed)} failed (their stored metadata kept).",
+        f"Read {len(results)} SAML metadata URL(s): {len(changed)} changed, {len(failed)} failed.",
         *(r.describe() for r in changed + failed),
     ]
     if failed:

@@ -302,7 +302,8 @@ class MetadataRefreshed:
     failed: bool = False
 
     def describe(self) -> str:
-        return f"{self.tenant_name} (#{self.tenant_id}): {self.outcome}"
+        kept = " (the stored metadata is kept)" if self.failed else ""
+        return f"{self.tenant_name} (#{self.tenant_id}): {self.outcome}{kept}"
 
 
 def saml_metadata_refresh_all() -> list[MetadataRefreshed]:
