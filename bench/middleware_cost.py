@@ -8,7 +8,8 @@ variant whose `/healthz/` no longer answers 200 (the session middleware, which t
 authentication middleware requires) is left out and named. Each variant's chain is
 swapped into one handler and timed in 16 interleaved rounds (`page_cpu.interleaved`), so
 the machine's drift falls on every variant alike. Median CPU µs per request; "costs" is
-what the request saves without that middleware (noise on this machine: a few µs).
+what the request saves without that middleware (noise: a few µs on a quiet machine,
+over 10 µs on others: run it three times, docs/performance.md).
 
     python -m bench.middleware_cost [N]     # N requests per round (default 400)
 
