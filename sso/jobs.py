@@ -18,8 +18,8 @@ def domains_reverify() -> str:
 
 def saml_metadata_refresh() -> str:
     results = saml_metadata_refresh_all()
-    changed = [r for r in results if r.outcome == "changed"]
-    failed = [r for r in results if r.failed]
+    changed = [r for r in results if r.changed]
+    failed = [r for r in results if r.error]
     lines = [
         f"Read {len(results)} SAML metadata URL(s): {len(changed)} changed, {len(failed)} failed.",
         *(r.describe() for r in changed + failed),

@@ -293,17 +293,20 @@ def saml_outcome_take(*, token: str, connection: Connection) -> SamlOutcome | No
 
 @dataclass(frozen=True)
 class MetadataRefreshed:
-    """What the daily refresh did for one organisation: "changed", "unchanged", or why
-    it failed (`failed`: the stored metadata was kept)."""
+    """What the daily refresh did for one organisation: whether the metadata changed, or
+    why it could not be read (`error`: the stored metadata was kept)."""
 
     tenant_id: int
     tenant_name: str
-    outcome: str
-    failed: bool = False
+    changed: bool = False
+    error: str = ""
 
     def describe(self) -> str:
-        kept = " (the stored metadata is kept)" if self.failed else ""
-        return f"{self.tenant_name} (#{self.tenant_id}): {self.outcome}{kept}"
+        if self.error:
+            what = f"{self.error} (the stored metadata is kept)"
+        else:
+            what = "changed" if self.changed else "unchanged"
+        return f"{self.tenant_name} (#{self.tenant_id}): {what}"
 
 
 def saml_metadata_refresh_all() -> list[MetadataRefreshed]:
@@ -327,9 +330,8 @@ def saml_metadata_refresh_all() -> list[MetadataRefreshed]:
                 connection.saml_idp_metadata_url,
                 error,
             )
-            results.append(MetadataRefreshed(tenant.pk, tenant.name, str(error), failed=True))
+            results.append(MetadataRefreshed(tenant.pk, tenant.name, error=str(error)))
             continue
         changed = refreshed.saml_idp_metadata != connection.saml_idp_metadata
-        outcome = "changed" if changed else "unchanged"
-        results.append(MetadataRefreshed(tenant.pk, tenant.name, outcome))
+        results.append(MetadataRefreshed(tenant.pk, tenant.name, changed=changed))
     return results
