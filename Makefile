@@ -11,7 +11,7 @@ MANAGE := $(BIN)/python manage.py
 # no Stripe account), so Acme Corp starts on Free and gated features show their upgrade
 # card; unless billing is configured (BILLING_BACKEND or STRIPE_SECRET_KEY in the
 # environment or .env) or DEMO_BILLING=off. The settings' own default stays "billing
-# off, nothing withheld" (a self-hosted server, the tests).
+# off, no feature withheld" (a self-hosted server, the tests).
 DEMO_BILLING ?= on
 DEMO_BILLING_ENV := BILLING_BACKEND=billing.backends.local.LocalBillingBackend STRIPE_PRICE_PRO=price_demo STRIPE_PRICE_BUSINESS=price_demo_business
 

@@ -12,8 +12,9 @@ class PlanLimitReached(DomainError, PermissionDenied):
     """The tenant's plan does not allow this (a feature it lacks or a cap it hit).
 
     `message` is shown to people as-is and ends with what to do; `upgrade_url` is the
-    tenant's billing page. `billing.middleware.PlanLimitMiddleware` renders it as a 403
-    page with an upgrade button, so a view may simply let it propagate.
+    tenant's billing page, or "" while billing is off (nothing to buy).
+    `billing.middleware.PlanLimitMiddleware` renders it as a 403 page with an upgrade
+    button, so a view may simply let it propagate.
     """
 
     def __init__(self, message: str, *, upgrade_url: str = "") -> None:

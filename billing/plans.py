@@ -14,7 +14,8 @@ Plans live in `settings.BILLING_PLANS` (read at use time). The API for other app
 
 Each `plan_check_*`/`plan_require` raises `billing.exceptions.PlanLimitReached`
 (a `PermissionDenied`) whose `message` explains the limit and says to upgrade, and
-whose `upgrade_url` is the tenant's billing page. Let it propagate (the billing
+whose `upgrade_url` is the tenant's billing page (while billing is off, the message
+says how to make room instead and there is no URL). Let it propagate (the billing
 middleware renders a 403 page with an upgrade button) or catch it and show
 `exc.message`.
 
@@ -196,6 +197,8 @@ class PlanUsage:
     limit_label: str
     # 0-100, how full; None when the plan sets no limit.
     percent: int | None
+    # Billing is on, so a plan with more can be bought (a full limit says "upgrade").
+    upgradable: bool
 
     @property
     def is_near(self) -> bool:
@@ -216,6 +219,7 @@ def plan_usage(*, tenant: Tenant, seats_taken: int | None, storage_bytes: int) -
     None, as for a personal workspace) and storage. Counts come from the caller, as for
     `plan_check_members` and `plan_check_storage`, which enforce the same limits."""
     plan = plan_for_tenant(tenant)
+    upgradable = billing_enabled()
     usage = []
     if seats_taken is not None:
         usage.append(
@@ -226,6 +230,7 @@ def plan_usage(*, tenant: Tenant, seats_taken: int | None, storage_bytes: int) -
                     str(plan.max_members) if plan.max_members is not None else gettext("Unlimited")
                 ),
                 percent=_percent(seats_taken, plan.max_members),
+                upgradable=upgradable,
             )
         )
     cap = plan.max_storage_mb * 1024 * 1024 if plan.max_storage_mb is not None else None
@@ -235,6 +240,7 @@ def plan_usage(*, tenant: Tenant, seats_taken: int | None, storage_bytes: int) -
             used_label=filesizeformat(storage_bytes),
             limit_label=plan.storage_label,
             percent=_percent(storage_bytes, cap),
+            upgradable=upgradable,
         )
     )
     return usage
@@ -249,6 +255,10 @@ def _percent(used: int, limit: int | None) -> int | None:
 
 
 def upgrade_url(tenant: Tenant) -> str:
+    """The tenant's billing page, where a plan is bought; "" while billing is off, where
+    that page could only say that billing is not set up."""
+    if not billing_enabled():
+        return ""
     return reverse("billing:overview", kwargs={"tenant_slug": tenant.slug})
 
 
@@ -278,8 +288,19 @@ def plan_check_members(*, tenant: Tenant, taken: int, adding: int = 1) -> None:
     if plan.max_members is None:
         return
     if taken + adding > plan.max_members:
-        raise PlanLimitReached(
-            ngettext(
+        values = {"plan": plan.name, "limit": plan.max_members, "name": tenant.name, "taken": taken}
+        if not billing_enabled():  # no plan to buy: say how to make room instead
+            message = ngettext(
+                "The %(plan)s plan allows up to %(limit)d members, "
+                "and %(name)s already has %(taken)d (members and pending invitations). "
+                "To add someone, remove a member or cancel a pending invitation.",
+                "The %(plan)s plan allows up to %(limit)d members, "
+                "and %(name)s already has %(taken)d (members and pending invitations). "
+                "To add someone, remove a member or cancel a pending invitation.",
+                plan.max_members,
+            )
+        else:
+            message = ngettext(
                 "The %(plan)s plan allows up to %(limit)d members, "
                 "and %(name)s already has %(taken)d (members and pending invitations). "
                 "Upgrade your plan to add more people.",
@@ -288,9 +309,7 @@ def plan_check_members(*, tenant: Tenant, taken: int, adding: int = 1) -> None:
                 "Upgrade your plan to add more people.",
                 plan.max_members,
             )
-            % {"plan": plan.name, "limit": plan.max_members, "name": tenant.name, "taken": taken},
-            upgrade_url=upgrade_url(tenant),
-        )
+        raise PlanLimitReached(message % values, upgrade_url=upgrade_url(tenant))
 
 
 def plan_check_storage(*, tenant: Tenant, used_bytes: int, adding_bytes: int) -> None:
@@ -300,14 +319,18 @@ def plan_check_storage(*, tenant: Tenant, used_bytes: int, adding_bytes: int) ->
         return
     cap = plan.max_storage_mb * 1024 * 1024
     if used_bytes + adding_bytes > cap:
-        raise PlanLimitReached(
-            gettext(
+        values = {"name": tenant.name, "plan": plan.name, "size": _size(plan.max_storage_mb)}
+        if not billing_enabled():
+            message = gettext(
+                "This upload would take %(name)s past the %(plan)s plan's storage "
+                "limit of %(size)s. Delete files to make room."
+            )
+        else:
+            message = gettext(
                 "This upload would take %(name)s past the %(plan)s plan's storage "
                 "limit of %(size)s. Delete files or upgrade your plan."
             )
-            % {"name": tenant.name, "plan": plan.name, "size": _size(plan.max_storage_mb)},
-            upgrade_url=upgrade_url(tenant),
-        )
+        raise PlanLimitReached(message % values, upgrade_url=upgrade_url(tenant))
 
 
 def _size(mb: int) -> str:

@@ -669,6 +669,21 @@ BILLING_FEATURES: dict[str, dict[str, Any]] = {
 }
 # Days of audit log shown on plans without "audit_history" (older entries are kept).
 BILLING_AUDIT_LOG_DAYS = env.int("BILLING_AUDIT_LOG_DAYS", default=30)
+
+
+def _plan_limit(name: str, default: int) -> int | None:
+    """A limit of the default plan from the environment: a whole number, or `none`.
+
+    The default plan is everyone's while billing is off, so a self-hosted server sets
+    its own caps here instead of editing BILLING_PLANS."""
+    value = env.str(name, default=str(default)).strip().lower()
+    if value == "none":
+        return None
+    if not value.isdigit():
+        raise ImproperlyConfigured(f"{name} must be a whole number or none, not {value!r}.")
+    return int(value)
+
+
 # Limits: None means unlimited. A paid plan is offered only once its price id is set.
 BILLING_PLANS = {
     "free": {
@@ -676,8 +691,8 @@ BILLING_PLANS = {
         "price_label": _("$0"),
         "price_id": "",
         "per_seat": False,
-        "max_members": 5,
-        "max_storage_mb": 100,
+        "max_members": _plan_limit("BILLING_FREE_MAX_MEMBERS", 5),
+        "max_storage_mb": _plan_limit("BILLING_FREE_MAX_STORAGE_MB", 100),
         # Teams work on every plan out of the box; drop "teams" here to sell them.
         "features": ["teams"],
     },

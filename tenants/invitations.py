@@ -33,6 +33,7 @@ from accounts.mail_delivery import absolute_url
 from accounts.models import User, normalize_email
 from accounts.services import user_signup
 from accounts.tokens import token_digest, token_generate, token_matches
+from billing.backends import billing_enabled
 from billing.plans import plan_check_members, plan_limit
 from core.audit import audit_record
 from core.paging import page_with_totals
@@ -429,13 +430,20 @@ def _join(invitation: Invitation, user: User) -> Membership:
         _assert_inviter_may_still_grant(invitation)
         limit = plan_limit(tenant=tenant, limit="max_members")
         if limit is not None and Membership.objects.for_tenant(tenant).count() >= limit:
-            raise InvitationSeatsFullError(
+            message = (
                 _(
                     "%(name)s has reached the member limit of its plan since this invitation "
                     "was sent. Ask %(inviter)s to free a seat or upgrade, then open this link "
                     "again."
                 )
-                % {"name": tenant.name, "inviter": _inviter_name(invitation)}
+                if billing_enabled()
+                else _(  # nothing to buy
+                    "%(name)s has reached the member limit of its plan since this invitation "
+                    "was sent. Ask %(inviter)s to free a seat, then open this link again."
+                )
+            )
+            raise InvitationSeatsFullError(
+                message % {"name": tenant.name, "inviter": _inviter_name(invitation)}
             )
         membership = membership_create(
             tenant=tenant, user=user, role=invitation.role, acting_user=invitation.invited_by

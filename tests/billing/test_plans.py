@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from billing.plans import (
     plan_for_tenant,
     plan_limit,
     plan_require,
+    plan_usage,
 )
 from tenants.selectors import tenant_seats_taken
 from tests.tenants.factories import add_member
@@ -82,6 +84,25 @@ def test_the_member_cap_refuses_the_member_past_it(billing_settings: Any, acme: 
         plan_check_members(tenant=acme, taken=tenant_seats_taken(tenant=acme))
     assert "allows up to 3 members" in exc.value.message
     assert "already has 3" in exc.value.message
+    assert exc.value.message.endswith("Upgrade your plan to add more people.")
+    assert exc.value.upgrade_url == f"/t/{acme.slug}/billing/"
+
+
+def test_without_billing_a_full_member_cap_says_how_to_make_room(
+    no_billing: Any, acme: Any
+) -> None:
+    add_member(acme)
+    add_member(acme)
+
+    with pytest.raises(PlanLimitReached) as exc:
+        plan_check_members(tenant=acme, taken=tenant_seats_taken(tenant=acme))
+    # Nothing can be bought: no upgrade in the words, no billing page to send anyone to
+    # (it would only say that billing is not set up).
+    assert exc.value.message == (
+        f"The Free plan allows up to 3 members, and {acme.name} already has 3 (members and "
+        "pending invitations). To add someone, remove a member or cancel a pending invitation."
+    )
+    assert exc.value.upgrade_url == ""
 
 
 def test_the_member_cap_counts_a_batch(billing_settings: Any, acme: Any) -> None:
@@ -102,6 +123,36 @@ def test_the_storage_cap(billing_settings: Any, acme: Any) -> None:
     with pytest.raises(PlanLimitReached) as exc:
         plan_check_storage(tenant=acme, used_bytes=99 * mb, adding_bytes=mb + 1)
     assert "storage limit of 100 MB" in exc.value.message
+    assert exc.value.message.endswith("Delete files or upgrade your plan.")
+
+
+def test_without_billing_a_full_storage_cap_says_to_delete_files(
+    no_billing: Any, acme: Any
+) -> None:
+    mb = 1024 * 1024
+
+    with pytest.raises(PlanLimitReached) as exc:
+        plan_check_storage(tenant=acme, used_bytes=99 * mb, adding_bytes=mb + 1)
+    assert exc.value.message == (
+        f"This upload would take {acme.name} past the Free plan's storage limit of 100 MB. "
+        "Delete files to make room."
+    )
+    assert exc.value.upgrade_url == ""
+
+
+def test_usage_offers_an_upgrade_only_while_billing_is_on(
+    settings: Any, billing_settings: Any, acme: Any
+) -> None:
+    assert [u.upgradable for u in plan_usage(tenant=acme, seats_taken=1, storage_bytes=0)] == [
+        True,
+        True,
+    ]
+    settings.STRIPE_SECRET_KEY = ""
+
+    assert [u.upgradable for u in plan_usage(tenant=acme, seats_taken=1, storage_bytes=0)] == [
+        False,
+        False,
+    ]
 
 
 def test_a_refusal_becomes_an_upgrade_page(rf: Any, billing_settings: Any, acme: Any) -> None:
@@ -129,6 +180,30 @@ def test_members_who_cannot_pay_are_told_whom_to_ask(
     response = PlanLimitMiddleware(lambda r: HttpResponse()).process_exception(request, exc)
 
     assert "Ask an owner or billing admin" in response.content.decode()
+
+
+def test_without_billing_the_refusal_page_offers_no_upgrade(
+    rf: Any, no_billing: Any, acme: Any
+) -> None:
+    request = rf.get("/")
+    request.role = acme.roles.get(key="owner")
+    request.user = acme.memberships.get().user
+    add_member(acme)
+    add_member(acme)
+    with pytest.raises(PlanLimitReached) as refused:
+        plan_check_members(tenant=acme, taken=tenant_seats_taken(tenant=acme))
+
+    response = PlanLimitMiddleware(lambda r: HttpResponse()).process_exception(
+        request, refused.value
+    )
+
+    assert response is not None and response.status_code == 403
+    page = response.content.decode()
+    assert "<title>Limit reached" in page and ">Limit reached</h1>" in page
+    assert "remove a member or cancel a pending invitation" in page
+    shown = re.sub(r"<[^>]+>", " ", page.split("<main", 1)[1])
+    assert "pgrade" not in shown and "See plans" not in shown, "no upgrade, for anyone"
+    assert "/billing/" not in page
 
 
 def test_other_exceptions_pass_through(rf: Any) -> None:

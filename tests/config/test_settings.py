@@ -62,6 +62,21 @@ def test_a_negative_template_memo_size_stops_the_process() -> None:
     assert "TEMPLATE_MEMO_MAX_MB must be 0 (off) or more, not -1." in result.stderr
 
 
+def test_the_free_plans_limits_come_from_the_environment() -> None:
+    """A self-hosted server (billing off: everyone on Free) raises or lifts its caps."""
+    code = "from django.conf import settings as s; f = s.BILLING_PLANS['free']; "
+    code += "print(f['max_members'], f['max_storage_mb'])"
+    assert _production_shell(code)[-1] == "5 100"
+    lifted = _production_shell(
+        code, BILLING_FREE_MAX_MEMBERS="none", BILLING_FREE_MAX_STORAGE_MB="2048"
+    )
+    assert lifted[-1] == "None 2048"
+
+    result = _manage("check", **PRODUCTION, BILLING_FREE_MAX_MEMBERS="ten")
+    assert result.returncode != 0
+    assert "BILLING_FREE_MAX_MEMBERS must be a whole number or none, not 'ten'." in result.stderr
+
+
 def test_production_session_and_csrf_cookies_are_host_prefixed() -> None:
     """A sibling subdomain (or a man in the middle on http://) cannot plant either."""
     lines = _production_shell(

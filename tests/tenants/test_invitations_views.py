@@ -178,7 +178,7 @@ def test_the_role_list_holds_only_roles_the_inviter_may_grant(
     assert not Invitation.objects.exists()
 
 
-@pytest.mark.usefixtures("three_seat_free_plan")
+@pytest.mark.usefixtures("three_seat_free_plan", "billing_on")
 def test_a_full_plan_explains_the_cap_and_links_to_billing(
     owner_client: Any, acme: Any, invite: Any
 ) -> None:
@@ -190,7 +190,26 @@ def test_a_full_plan_explains_the_cap_and_links_to_billing(
     )
     html = response.content.decode()
     assert "allows up to 3 members" in html and "members and pending invitations" in html
-    assert f'href="/t/{acme.slug}/billing/"' in html
+    assert "Upgrade your plan to add more people." in html
+    assert f'href="/t/{acme.slug}/billing/"' in html and "See plans and upgrade" in html
+    assert Invitation.objects.count() == 2
+
+
+@pytest.mark.usefixtures("three_seat_free_plan")
+def test_without_billing_a_full_plan_says_how_to_make_room_and_offers_no_upgrade(
+    owner_client: Any, acme: Any, invite: Any
+) -> None:
+    invite("a@example.com")
+    invite("b@example.com")
+    member = Role.objects.get(tenant=acme, key="member")
+    response = owner_client.post(
+        f"/t/{acme.slug}/members/invites/", {"email": "c@example.com", "role": member.pk}, **HTMX
+    )
+    html = response.content.decode()
+    assert "allows up to 3 members" in html
+    assert "To add someone, remove a member or cancel a pending invitation." in html
+    # The billing page would only say that billing is not set up.
+    assert "See plans and upgrade" not in html and "Upgrade your plan" not in html
     assert Invitation.objects.count() == 2
 
 
@@ -467,4 +486,6 @@ def test_a_full_org_at_accept_time_says_so(visitor: Any, acme: Any, invite: Any)
     add_member(acme)
     visitor.force_login(UserFactory(email="new@example.com"))
     response = visitor.post(link)
-    assert response.status_code == 409 and "member limit" in response.content.decode()
+    page = response.content.decode()
+    assert response.status_code == 409 and "member limit" in page
+    assert "to free a seat, then open this link again" in page, "billing is off: no upgrade"

@@ -192,6 +192,29 @@ def test_the_storage_shown_is_the_total_the_storage_cap_is_checked_against(
     assert "1.5\xa0MB of 100 MB" in html
 
 
+@pytest.mark.usefixtures("three_seat_free_plan", "billing_on")
+def test_a_full_member_cap_tells_billing_managers_to_upgrade(
+    owner_client: Any, acme: Any, admin_of_acme: Any
+) -> None:
+    add_member(acme)  # 3 of 3
+
+    assert "Limit reached. Upgrade to add more." in text(overview(owner_client, acme))
+    shown_to_admin = text(overview(signed_in(admin_of_acme), acme))
+    assert "Limit reached." in shown_to_admin and "Upgrade" not in shown_to_admin
+
+
+@pytest.mark.usefixtures("three_seat_free_plan")
+def test_without_billing_a_full_member_cap_offers_no_upgrade(
+    owner_client: Any, acme: Any, admin_of_acme: Any
+) -> None:
+    add_member(acme)  # 3 of 3: the Free plan's cap applies, but nothing can be bought
+
+    shown = text(overview(owner_client, acme))
+
+    assert "3 of 3" in shown and "Limit reached." in shown
+    assert "Upgrade to add more" not in shown
+
+
 # --- Dismissing the checklist ----------------------------------------------------
 
 
