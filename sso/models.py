@@ -123,6 +123,11 @@ class Connection(models.Model):
     # "Refresh metadata" fetches it again (an IdP's certificate rollover).
     saml_idp_metadata_url = models.URLField(max_length=500, blank=True)
     saml_idp_metadata_fetched_at = models.DateTimeField(null=True, blank=True)
+    # The daily re-read (the sso_saml_metadata job) failing: since when, and the latest
+    # reason; the stored metadata stays in use. Cleared by the next good read or by
+    # saving other metadata. The owners are emailed when a run of failures begins.
+    saml_idp_metadata_failing_since = models.DateTimeField(null=True, blank=True)
+    saml_idp_metadata_error = models.CharField(max_length=500, blank=True)
     saml_idp_entity_id = models.CharField(max_length=500, blank=True)
     saml_sp_key_encrypted = models.TextField(blank=True)
     saml_sp_certificate = models.TextField(blank=True)

@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.mail import email_enqueue
+from accounts.mail_delivery import absolute_url
 from billing.plans import plan_require
 from core.audit import audit_record
 from sso.audit import SsoAction
@@ -120,6 +122,9 @@ def saml_connection_save(
         connection.saml_idp_metadata_fetched_at = timezone.now()
     if source:
         connection.saml_idp_metadata_url = url
+        # Other metadata: the daily read's failures were about what it replaces.
+        connection.saml_idp_metadata_failing_since = None
+        connection.saml_idp_metadata_error = ""
     elif stored:
         metadata = connection.saml_idp_metadata
     if not metadata:
@@ -182,11 +187,15 @@ def saml_metadata_refresh(*, tenant: Tenant, acting_user: User | None) -> Connec
         connection.saml_idp_metadata = metadata
         connection.saml_idp_entity_id = entity_id
         connection.saml_idp_metadata_fetched_at = timezone.now()
+        connection.saml_idp_metadata_failing_since = None  # read again: no longer failing
+        connection.saml_idp_metadata_error = ""
         connection.save(
             update_fields=[
                 "saml_idp_metadata",
                 "saml_idp_entity_id",
                 "saml_idp_metadata_fetched_at",
+                "saml_idp_metadata_failing_since",
+                "saml_idp_metadata_error",
                 "updated_at",
             ]
         )
@@ -314,7 +323,8 @@ def saml_metadata_refresh_all() -> list[MetadataRefreshed]:
     job, daily): IdPs publish a new signing certificate there before they sign with it,
     and a connection that waits for its owner to press "Refresh metadata" stops signing
     anyone in on the day of the rollover. One IdP failing neither stops the others nor
-    loses what is stored; the failure is logged and returned."""
+    loses what is stored; the failure is logged, kept on the connection (its settings
+    page says so) and returned, and the first of a run of them emails the owners."""
     connections = Connection.objects.filter(
         protocol=Connection.Protocol.SAML, tenant__deleted_at__isnull=True
     ).exclude(saml_idp_metadata_url="")
@@ -330,8 +340,52 @@ def saml_metadata_refresh_all() -> list[MetadataRefreshed]:
                 connection.saml_idp_metadata_url,
                 error,
             )
+            _metadata_read_failed(connection=connection, error=str(error))
             results.append(MetadataRefreshed(tenant.pk, tenant.name, error=str(error)))
             continue
         changed = refreshed.saml_idp_metadata != connection.saml_idp_metadata
         results.append(MetadataRefreshed(tenant.pk, tenant.name, changed=changed))
     return results
+
+
+def _metadata_read_failed(*, connection: Connection, error: str) -> None:
+    """Keep a failed daily read on the connection. The first of a run of failures emails
+    the owners: sign-in goes on with the stored metadata, but only they can fix the URL
+    (or upload the XML) before the IdP signs with a certificate it does not hold. The
+    next days' failures only update the reason; a good read ends the run."""
+    with transaction.atomic():
+        row = (
+            Connection.objects.select_for_update()
+            .select_related("tenant")
+            .filter(pk=connection.pk, saml_idp_metadata_url=connection.saml_idp_metadata_url)
+            .first()
+        )
+        if row is None:  # removed or given other metadata meanwhile: nothing left failing
+            return
+        starts = row.saml_idp_metadata_failing_since is None
+        if starts:
+            row.saml_idp_metadata_failing_since = timezone.now()
+        row.saml_idp_metadata_error = error[:500]
+        row.save(update_fields=["saml_idp_metadata_failing_since", "saml_idp_metadata_error"])
+        if starts:
+            _tell_owners_metadata_unreadable(row, error=error)
+
+
+def _tell_owners_metadata_unreadable(connection: Connection, *, error: str) -> None:
+    tenant = connection.tenant
+    owners = list(
+        tenant.memberships.filter(role__key="owner", suspended_at__isnull=True).values_list(
+            "user__email", flat=True
+        )
+    )
+    if owners:
+        email_enqueue(
+            to=owners,
+            template="sso/email/metadata_unreadable",
+            context={
+                "tenant_name": tenant.name,
+                "metadata_url": connection.saml_idp_metadata_url,
+                "error": error,
+                "url": absolute_url("sso_settings:connection", tenant.slug),  # the button
+            },
+        )

@@ -8,9 +8,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.models import User
-from sso.services_saml import saml_connection_save
+from sso.services_saml import saml_connection_save, saml_metadata_refresh_all
 from tenants.models import Membership, Role
 from tests.config.pagecheck import PageWatch
 from tests.mfa.helpers import age_sign_in
@@ -18,6 +19,7 @@ from tests.sessions_app.test_browser import _sign_in as sign_in
 from tests.sso.dns_server import LocalDNS
 from tests.sso.saml_idp import LocalSamlIdP, SamlIdPServer
 from tests.sso.test_saml import acs_url, metadata_path, verified_domain
+from tests.sso.test_saml_metadata_url import MetadataServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.xmlsec1, pytest.mark.django_db(transaction=True)]
 
@@ -202,3 +204,46 @@ def test_an_owner_tests_the_saml_connection_and_reads_the_attributes_on_a_phone(
         assert owner.email in page.content()
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_an_owner_sees_the_metadata_url_failing_and_refreshes_it_once_fixed(
+    _browser: Any, live_server: Any, acme: Any, owner: Any, settings: Any, width: int
+) -> None:
+    """The daily read failed (the IdP answers a sign-in page): the settings page says
+    since when and why, fits a phone, and one press of Refresh after the fix ends it."""
+    settings.SSO_METADATA_ALLOW_PRIVATE = True  # the IdP's metadata served on loopback
+    served = MetadataServer(body=LocalSamlIdP().metadata.encode())
+    context = _browser.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": 800}
+    )
+    context.set_default_timeout(10_000)
+    try:
+        saml_connection_save(
+            tenant=acme,
+            acting_user=owner,
+            idp_metadata="",
+            idp_metadata_url=served.url(),
+            default_role=Role.objects.get(tenant=acme, key="member"),
+            require_sso=False,
+            auto_join=False,
+        )
+        served.body = b"<html>Sign in to continue</html>"
+        saml_metadata_refresh_all()  # the daily job's work
+        page = context.new_page()
+        watch = PageWatch.attach(page)
+        sign_in(page, owner.email)
+
+        assert watch.check(f"/t/{acme.slug}/settings/sso/") == []
+        notice = page.get_by_test_id("saml-metadata-failing")
+        expect(notice).to_contain_text("The identity provider's metadata could not be read.")
+        expect(notice).to_contain_text("exactly one identity provider")
+
+        served.body = LocalSamlIdP().metadata.encode()  # the IdP fixed
+        page.get_by_role("button", name="Refresh metadata").click()
+
+        expect(page.get_by_text("metadata is refreshed from its URL")).to_be_visible()
+        expect(page.get_by_test_id("saml-metadata-failing")).to_have_count(0)
+    finally:
+        context.close()
+        served.stop()

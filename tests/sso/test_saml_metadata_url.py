@@ -8,6 +8,7 @@ SSO_METADATA_ALLOW_PRIVATE allows them."""
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ from tenants.models import Tenant
 from tests.sso.dns_server import LocalDNS
 from tests.sso.saml_idp import ENTITY_ID, LocalSamlIdP
 from tests.sso.test_saml_settings import page, saml_form
-from tests.tenants.factories import OrgFactory
+from tests.tenants.factories import OrgFactory, add_member
 
 pytestmark = pytest.mark.django_db
 
@@ -245,6 +246,119 @@ def test_one_idp_failing_keeps_its_metadata_spares_the_others_and_fails_the_run(
     assert report.startswith("Read 2 SAML metadata URL(s): 1 changed, 1 failed")
     assert f"Acme (#{acme.pk}): " in report and "exactly one identity provider" in report
     assert served.url() in caplog.text  # the operator's log names the URL
+
+
+def daily_run(django_capture_on_commit_callbacks: Any) -> str:
+    """The job as the scheduler runs it, its emails sent: the outcome or the failure."""
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            return saml_metadata_job()
+        except MetadataRefreshIncomplete as failure:
+            return str(failure)
+
+
+@pytest.mark.xmlsec1
+def test_a_failing_read_is_kept_on_the_connection_and_the_owners_are_told_once(
+    acme: Any,
+    owner: Any,
+    served: MetadataServer,
+    loopback_allowed: None,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Sign-in goes on with the stored metadata, but only an owner can fix the URL
+    before the IdP signs with a certificate it does not hold: told on the first day of
+    the failure, not every day, and again if it fails anew after a good read."""
+    save(acme, owner, served.url())
+    co_owner = add_member(acme, role_key="owner").user
+    add_member(acme, role_key="admin")  # not an owner: not told
+    served.body = b"<html>Sign in to continue</html>"
+    start = timezone.now()
+
+    with time_machine.travel(start, tick=False):
+        assert "1 failed" in daily_run(django_capture_on_commit_callbacks)
+
+    connection = Connection.objects.get(tenant=acme)
+    assert connection.saml_idp_metadata_failing_since == start
+    assert "exactly one identity provider" in connection.saml_idp_metadata_error
+    [notice] = mailoutbox
+    assert sorted(notice.to) == sorted([owner.email, co_owner.email])
+    assert notice.subject == (
+        "Single sign-on of Acme: the identity provider's metadata could not be read"
+    )
+    assert served.url() in notice.body and "exactly one identity provider" in notice.body
+    assert f"/t/{acme.slug}/settings/sso/" in notice.body
+    assert "keeps working with the metadata read before" in notice.body
+
+    served.body = b"Service unavailable, try later"  # the next day: another reason
+    with time_machine.travel(start + timedelta(days=1)):
+        assert "1 failed" in daily_run(django_capture_on_commit_callbacks)
+    connection.refresh_from_db()
+    assert connection.saml_idp_metadata_failing_since == start, "the same run of failures"
+    assert "not valid SAML IdP metadata XML" in connection.saml_idp_metadata_error
+    assert len(mailoutbox) == 1, "told once per run of failures"
+
+    served.body = LocalSamlIdP().metadata.encode()  # fixed: read again
+    with time_machine.travel(start + timedelta(days=2)):
+        assert "0 failed" in daily_run(django_capture_on_commit_callbacks)
+    connection.refresh_from_db()
+    assert connection.saml_idp_metadata_failing_since is None
+    assert connection.saml_idp_metadata_error == ""
+
+    served.body = b"<html>Sign in to continue</html>"  # a new run of failures
+    with time_machine.travel(start + timedelta(days=3)):
+        daily_run(django_capture_on_commit_callbacks)
+    assert len(mailoutbox) == 2
+
+
+@pytest.mark.xmlsec1
+def test_the_settings_page_says_the_url_is_failing_until_a_refresh_reads_it(
+    owner_client: Any,
+    acme: Any,
+    owner: Any,
+    served: MetadataServer,
+    loopback_allowed: None,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    save(acme, owner, served.url())
+    served.body = b"<html>Sign in to continue</html>"
+    daily_run(django_capture_on_commit_callbacks)
+
+    html = owner_client.get(page(acme, "connection")).content.decode()
+    assert 'data-testid="saml-metadata-failing"' in html
+    shown = " ".join(re.sub(r"<[^>]+>", "", html).split())
+    assert "Reading the metadata URL started failing just now: " in shown
+    assert "exactly one identity provider" in html
+
+    served.body = LocalSamlIdP().metadata.encode()
+    assert owner_client.post(page(acme, "connection-saml-refresh")).status_code == 302
+
+    html = owner_client.get(page(acme, "connection")).content.decode()
+    assert 'data-testid="saml-metadata-failing"' not in html
+
+
+@pytest.mark.xmlsec1
+def test_saving_other_metadata_ends_the_failure(
+    acme: Any,
+    owner: Any,
+    served: MetadataServer,
+    loopback_allowed: None,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    save(acme, owner, served.url())
+    served.body = b"<html>Sign in to continue</html>"
+    daily_run(django_capture_on_commit_callbacks)
+    assert Connection.objects.get(tenant=acme).saml_idp_metadata_failing_since is not None
+    moved = MetadataServer(body=LocalSamlIdP().metadata.encode())
+
+    try:
+        save(acme, owner, moved.url())  # the owner gives the IdP's new URL
+    finally:
+        moved.stop()
+
+    connection = Connection.objects.get(tenant=acme)
+    assert connection.saml_idp_metadata_failing_since is None
+    assert connection.saml_idp_metadata_error == ""
 
 
 @pytest.mark.xmlsec1
