@@ -46,6 +46,22 @@ def test_seed_demo_creates_the_demo_people_and_org_once() -> None:
     assert all(u.email_verified_at for u in User.objects.all())
 
 
+def test_a_member_cap_below_the_demo_s_size_leaves_the_invitation_out(settings) -> None:
+    """`BILLING_FREE_MAX_MEMBERS=3 make run` still starts: three people fill the cap."""
+    settings.BILLING_PLANS = {
+        **settings.BILLING_PLANS,
+        "free": {**settings.BILLING_PLANS["free"], "max_members": 3},
+    }
+    out = io.StringIO()
+
+    call_command("seed_demo", stdout=out)
+
+    assert Membership.objects.filter(tenant__name="Acme Corp").count() == 3
+    assert not Invitation.objects.exists()
+    assert "no demo invitation: The Free plan allows up to 3 members" in out.getvalue()
+    assert "Demo data ready." in out.getvalue()
+
+
 def test_the_demo_owner_can_sign_in_with_the_printed_password(client) -> None:
     call_command("seed_demo", stdout=io.StringIO())
     response = client.post(

@@ -36,7 +36,7 @@ def test_without_keys_the_page_says_billing_is_not_set_up_yet(
     assert response.status_code == 200
     page = response.content.decode()
     assert "Billing is not set up yet" in page
-    assert "STRIPE_" not in page  # setting names are for staff
+    assert "STRIPE_" not in page and "BILLING_FREE" not in page  # setting names: staff only
     assert "Free" in page
     assert "Upgrade to" not in page
     assert "Manage billing" not in page
@@ -52,6 +52,8 @@ def test_without_keys_staff_are_told_which_settings_turn_billing_on(
 
     assert "Billing is not set up yet" in page
     assert "STRIPE_SECRET_KEY" in page and "STRIPE_WEBHOOK_SECRET" in page
+    # Meanwhile the Free plan's caps bind every workspace: where to raise them.
+    assert "BILLING_FREE_MAX_MEMBERS" in page and "BILLING_FREE_MAX_STORAGE_MB" in page
 
 
 def test_without_keys_a_paid_subscription_row_still_means_free(
