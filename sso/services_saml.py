@@ -26,6 +26,7 @@ from sso.exceptions import ConnectionRefused, SignInRefused
 from sso.metadata_url import metadata_fetch
 from sso.models import Connection
 from sso.saml import SamlConnectionData, SpUrls, idp_metadata_read, sp_keypair_generate
+from tenants.selectors import owner_emails
 from tenants.services._common import assert_in_tenant
 
 if TYPE_CHECKING:
@@ -373,11 +374,7 @@ def _metadata_read_failed(*, connection: Connection, error: str) -> None:
 
 def _tell_owners_metadata_unreadable(connection: Connection, *, error: str) -> None:
     tenant = connection.tenant
-    owners = list(
-        tenant.memberships.filter(role__key="owner", suspended_at__isnull=True).values_list(
-            "user__email", flat=True
-        )
-    )
+    owners = owner_emails(tenant=tenant)
     if owners:
         email_enqueue(
             to=owners,

@@ -226,6 +226,16 @@ def member_count(*, tenant: Tenant) -> int:
     return Membership.objects.for_tenant(tenant).count()
 
 
+def owner_emails(*, tenant: Tenant) -> list[str]:
+    """Where notices about the organisation go (an integration failing): its owners',
+    not suspended ones. (webhooks, below tenancy, applies the same filter itself.)"""
+    return list(
+        Membership.objects.for_tenant(tenant)
+        .filter(role__key=Role.Key.OWNER, suspended_at__isnull=True)
+        .values_list("user__email", flat=True)
+    )
+
+
 def primary_contact_ids(*, tenant: Tenant) -> list[int]:
     return list(
         Membership.objects.for_tenant(tenant)

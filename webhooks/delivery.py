@@ -145,9 +145,12 @@ def _endpoint_health(endpoint: Endpoint, *, ok: bool, now: datetime) -> None:
 
 def _tell_owners(endpoint: Endpoint) -> None:
     tenant = endpoint.tenant
-    # Through the ORM relation: webhooks sits below tenancy and never imports it.
+    # Through the ORM relation: webhooks sits below tenancy and never imports it (the
+    # rule is tenants.selectors.owner_emails: owners, not suspended ones).
     owners = list(
-        tenant.memberships.filter(role__key="owner").values_list("user__email", flat=True)
+        tenant.memberships.filter(role__key="owner", suspended_at__isnull=True).values_list(
+            "user__email", flat=True
+        )
     )
     if owners:
         email_enqueue(

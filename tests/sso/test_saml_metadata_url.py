@@ -29,7 +29,7 @@ from sso.jobs import saml_metadata_refresh as saml_metadata_job
 from sso.metadata_url import metadata_fetch
 from sso.models import Connection
 from sso.services_saml import saml_connection_save, saml_metadata_refresh
-from tenants.models import Tenant
+from tenants.models import Membership, Tenant
 from tests.sso.dns_server import LocalDNS
 from tests.sso.saml_idp import ENTITY_ID, LocalSamlIdP
 from tests.sso.test_saml_settings import page, saml_form
@@ -272,6 +272,8 @@ def test_a_failing_read_is_kept_on_the_connection_and_the_owners_are_told_once(
     save(acme, owner, served.url())
     co_owner = add_member(acme, role_key="owner").user
     add_member(acme, role_key="admin")  # not an owner: not told
+    suspended = add_member(acme, role_key="owner")  # by the directory: not told either
+    Membership.objects.filter(pk=suspended.pk).update(suspended_at=timezone.now())
     served.body = b"<html>Sign in to continue</html>"
     start = timezone.now()
 
