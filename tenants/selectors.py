@@ -19,7 +19,7 @@ from core.models import AuditEvent
 from core.paging import page_with_totals
 from core.prebuilt_sql import fetch_one, json_rows, json_value, select_list, table
 from mfa.selectors import two_factor_enabled
-from tenants.models import Invitation, Membership, Role, Team, Tenant
+from tenants.models import Invitation, Membership, Role, Team, TeamMember, Tenant
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -303,10 +303,14 @@ class TeamNode:
     team: Team
     depth: int
     members: list[Membership]
+    # Those the SSO connection's group sync put in this team (TeamMember.via_sso): it
+    # puts them back at their next sign-in if they are taken out here.
+    sso_member_ids: frozenset[int] = frozenset()
     # Set by the teams page: every member of the tenant is in this team (nobody to add).
     everyone_in: bool = False
     # Set by the teams page: why the app may not change this team ("" when it may).
     directory_note: str = ""
+
 
 
 def team_tree(*, tenant: Tenant) -> list[TeamNode]:
@@ -316,8 +320,11 @@ def team_tree(*, tenant: Tenant) -> list[TeamNode]:
         .order_by("name")
         .prefetch_related(
             Prefetch(
-                "members",
-                queryset=Membership.objects.select_related("user").order_by("user__name"),
+                "teammember_set",
+                queryset=TeamMember.objects.select_related("membership__user").order_by(
+                    "membership__user__name", "pk"
+                ),
+                to_attr="rows",
             )
         )
     )
@@ -328,7 +335,15 @@ def team_tree(*, tenant: Tenant) -> list[TeamNode]:
 
     def walk(parent_id: int | None, depth: int) -> None:
         for team in children.get(parent_id, []):
-            nodes.append(TeamNode(team=team, depth=depth, members=list(team.members.all())))
+            rows: list[TeamMember] = team.rows  # type: ignore[attr-defined]  # to_attr
+            nodes.append(
+                TeamNode(
+                    team=team,
+                    depth=depth,
+                    members=[row.membership for row in rows],
+                    sso_member_ids=frozenset(row.membership_id for row in rows if row.via_sso),
+                )
+            )
             walk(team.pk, depth + 1)
 
     walk(None, 0)

@@ -174,6 +174,38 @@ def test_groups_the_idp_left_out_remove_nothing(
 
 
 @pytest.mark.django_db
+def test_the_teams_page_marks_who_the_groups_put_in_a_team(
+    idp: Any,
+    acme: Any,
+    owner: Any,
+    owner_client: Any,
+    acme_sso: Connection,
+    teams: dict[str, Team],
+) -> None:
+    """Taken out by hand, they would be back at their next sign-in: the page says so."""
+    sync_on(acme_sso)
+    sign_in(idp, "pat@example.com", ["Engineering"])
+    by_hand = add_member(acme, UserFactory(email="sam@example.com", name="Sam"))
+    for name in ("Engineering", "Design"):
+        team_member_add(tenant=acme, team=teams[name], membership=by_hand, acting_user=owner)
+
+    html = owner_client.get(f"/t/{acme.slug}/teams/").content.decode()
+
+    engineering = card(html, teams["Engineering"])
+    assert engineering.count('data-testid="via-sso"') == 1
+    assert 'data-testid="via-sso"' in engineering.split("Pat</span>", 1)[1].split("</li>", 1)[0]
+    assert 'data-testid="via-sso"' not in engineering.split("Sam</span>", 1)[1].split("</li>", 1)[0]
+    assert "they come back at their next sign-in" in engineering
+    design = card(html, teams["Design"])
+    assert "via-sso" not in design, "nobody there through the groups"
+
+
+def card(html: str, team: Team) -> str:
+    """One team's card on the teams page."""
+    return html.split(f'id="team-{team.pk}"', 1)[1].split('<div id="team-', 1)[0]
+
+
+@pytest.mark.django_db
 def test_a_suspended_member_s_teams_are_kept_for_their_return(
     idp: Any, acme: Any, acme_sso: Connection, teams: dict[str, Team]
 ) -> None:

@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tenants.models import TeamMember
+from tenants.services import team_member_add
 from tests.config.pagecheck import PageWatch
 from tests.core.browser import sign_in, workspace
 
@@ -55,3 +57,26 @@ def test_adding_a_member_to_a_team_by_address(page: Any, width: int) -> None:
     assert card.get_by_role("alert").count() == 0
     assert page.evaluate(OVERFLOW) <= 0
     assert watch.console == []
+
+
+@pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
+def test_members_the_sso_groups_put_in_a_team_are_marked(page: Any, width: int) -> None:
+    """Removed by hand, they would be back at their next sign-in: the chip and the card
+    say so (the sync's own call, as a sign-in through the connection makes it)."""
+    w = workspace()
+    team_member_add(tenant=w.org, team=w.team, membership=w.admin, acting_user=None, via_sso=True)
+    page.set_viewport_size({"width": width, "height": 800})
+    watch = PageWatch.attach(page)
+    sign_in(page, w.owner.email)
+
+    assert watch.check(w.url("teams/")) == []
+    card = page.locator(f"#team-{w.team.pk}")
+    adam = card.get_by_role("listitem").filter(has_text="Adam Admin")
+    expect(adam.get_by_test_id("via-sso")).to_be_visible()
+    expect(adam).to_contain_text("(from your identity provider's groups)")  # read aloud
+    expect(
+        card.get_by_role("listitem").filter(has_text="Mia Member").get_by_test_id("via-sso")
+    ).to_have_count(0)
+    expect(card.get_by_test_id("via-sso-note")).to_contain_text(
+        "removed here, they come back at their next sign-in"
+    )
