@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.core.paginator import Page
 from django.db import DEFAULT_DB_ALIAS, connection
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
 from django.shortcuts import get_object_or_404
 
 from billing.models import Account
@@ -221,6 +221,47 @@ def memberships_named(*, tenant: Tenant, name: str, limit: int = 2) -> list[Memb
     )
 
 
+@dataclass(frozen=True)
+class MemberChoices:
+    """What the team cards' add fields suggest: every member, (email, name) by name,
+    when there are at most the `limit` asked for; else none, and the fields ask for
+    suggestions as people type (`member_suggestions`)."""
+
+    total: int
+    listed: list[tuple[str, str]]
+
+    @property
+    def on_typing(self) -> bool:
+        return self.total > len(self.listed)
+
+
+def member_choices(*, tenant: Tenant, limit: int) -> MemberChoices:
+    """The members to list on the teams page and how many there are: one statement."""
+    rows = list(
+        Membership.objects.for_tenant(tenant)
+        .annotate(total=Window(Count("pk")))
+        .order_by("user__name", "user__email", "pk")
+        .values_list("user__email", "user__name", "total")[: limit + 1]
+    )
+    total = rows[0][2] if rows else 0
+    listed = [(email, name) for email, name, _total in rows] if total <= limit else []
+    return MemberChoices(total=total, listed=listed)
+
+
+def member_suggestions(*, tenant: Tenant, typed: str, limit: int = 20) -> list[tuple[str, str]]:
+    """Up to `limit` members whose name or address contains what was typed (at least two
+    characters), (email, name) by name: a large organisation's add-field suggestions."""
+    typed = " ".join(typed.split())
+    if len(typed) < 2:
+        return []
+    return list(
+        Membership.objects.for_tenant(tenant)
+        .filter(Q(user__name__icontains=typed) | Q(user__email__icontains=typed))
+        .order_by("user__name", "user__email", "pk")
+        .values_list("user__email", "user__name")[:limit]
+    )
+
+
 def member_count(*, tenant: Tenant) -> int:
     """Every membership of the tenant, suspended ones included (as `membership_list`)."""
     return Membership.objects.for_tenant(tenant).count()
@@ -298,11 +339,20 @@ def role_get(*, tenant: Tenant, role_id: int) -> Role:
     return get_object_or_404(Role.objects.for_tenant(tenant).select_related("tenant"), pk=role_id)
 
 
+# Members shown on a team's card on the teams page; the team's own page lists them all.
+# A directory's "everyone" group can be a team of thousands: every chip on one page
+# made that page megabytes and half a second of CPU per thousand members.
+TEAM_CARD_MEMBERS = 12
+
+
 @dataclass
 class TeamNode:
     team: Team
     depth: int
+    # The first TEAM_CARD_MEMBERS by name (all of them, for a team that small).
     members: list[Membership]
+    # How many the team has in all.
+    member_total: int = 0
     # Those the SSO connection's group sync put in this team (TeamMember.via_sso): it
     # puts them back at their next sign-in if they are taken out here.
     sso_member_ids: frozenset[int] = frozenset()
@@ -311,21 +361,28 @@ class TeamNode:
     # Set by the teams page: why the app may not change this team ("" when it may).
     directory_note: str = ""
 
+    @property
+    def more_members(self) -> int:
+        """Members not on the card (its link leads to the team's page)."""
+        return self.member_total - len(self.members)
+
+
+def _team_rows() -> QuerySet[TeamMember]:
+    """A team's memberships with their people, by name: the order of card and page."""
+    return TeamMember.objects.select_related("membership__user").order_by(
+        "membership__user__name", "pk"
+    )
 
 
 def team_tree(*, tenant: Tenant) -> list[TeamNode]:
-    """Teams in tree order (parents before children) with their members: two queries."""
+    """Teams in tree order (parents before children), each with how many members it has
+    and its first TEAM_CARD_MEMBERS: two queries, whatever the teams' sizes."""
     teams = list(
         Team.objects.for_tenant(tenant)
+        .annotate(member_total=Count("teammember"))
         .order_by("name")
         .prefetch_related(
-            Prefetch(
-                "teammember_set",
-                queryset=TeamMember.objects.select_related("membership__user").order_by(
-                    "membership__user__name", "pk"
-                ),
-                to_attr="rows",
-            )
+            Prefetch("teammember_set", queryset=_team_rows()[:TEAM_CARD_MEMBERS], to_attr="rows")
         )
     )
     children: dict[int | None, list[Team]] = {}
@@ -341,6 +398,7 @@ def team_tree(*, tenant: Tenant) -> list[TeamNode]:
                     team=team,
                     depth=depth,
                     members=[row.membership for row in rows],
+                    member_total=team.member_total,  # type: ignore[attr-defined]  # annotated
                     sso_member_ids=frozenset(row.membership_id for row in rows if row.via_sso),
                 )
             )
@@ -348,6 +406,15 @@ def team_tree(*, tenant: Tenant) -> list[TeamNode]:
 
     walk(None, 0)
     return nodes
+
+
+def team_member_page(*, tenant: Tenant, team: Team, number: str | None, per_page: int) -> Page:
+    """One page of the team's memberships (TeamMember rows with membership and person),
+    by name, as its card orders them; one statement."""
+    page, _totals = page_with_totals(
+        _team_rows().filter(tenant=tenant, team=team), number=number, per_page=per_page
+    )
+    return page
 
 
 def team_get(*, tenant: Tenant, team_id: int) -> Team:

@@ -32,9 +32,11 @@ urlpatterns = [
     path("roles/<int:role_id>/delete/", roles.role_delete, name="role-delete"),
     path("teams/", teams.team_list, name="teams"),
     path("teams/new/", teams.team_create, name="team-create"),
+    path("teams/suggest/", teams.team_member_suggest, name="team-member-suggest"),
     path("teams/<int:team_id>/", teams.team_edit, name="team-edit"),
     path("teams/<int:team_id>/delete/", teams.team_delete, name="team-delete"),
     path("teams/<int:team_id>/members/", teams.team_member_add, name="team-member-add"),
+    path("teams/<int:team_id>/people/", teams.team_members, name="team-members"),
     path(
         "teams/<int:team_id>/members/<int:membership_id>/remove/",
         teams.team_member_remove,

@@ -6,13 +6,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from billing.plans import plan_feature_gate
 from core.decorators import tenant_permission_required
 from core.errors import run_action
+from core.paging import page_query
 from core.permissions import TEAMS_MANAGE
 from core.types import TenantRequest
 from core.views import tenant_context
@@ -20,24 +22,32 @@ from tenants import services
 from tenants.forms import TeamForm, TeamMemberAddForm
 from tenants.selectors import (
     TeamNode,
+    member_choices,
     member_count,
+    member_suggestions,
     membership_get,
-    membership_list,
     team_get,
+    team_member_page,
     team_tree,
 )
 from tenants.views._base import back, organisation_only
 
+TEAM_PAGE_SIZE = 100  # chips per page of a team's own page
+# Up to this many members, the teams page lists them all for the add fields to suggest;
+# past it (thousands of options on every page view) the fields ask as people type.
+TEAM_LISTED_SUGGESTIONS = 200
+
 
 def _context(request: TenantRequest, **extra: Any) -> dict[str, Any]:
     nodes = team_tree(tenant=request.tenant)
-    # The add fields' suggestions: every member once per page, for managers only.
+    # The add fields' suggestions, for managers only: every member once per page, or in
+    # a large organisation what matches the typing.
     choices = (
-        list(membership_list(tenant=request.tenant))
+        member_choices(tenant=request.tenant, limit=TEAM_LISTED_SUGGESTIONS)
         if request.role.has_permission(TEAMS_MANAGE)
-        else []
+        else None
     )
-    _offer(nodes, member_count=len(choices))
+    _offer(nodes, member_count=choices.total if choices else 0)
     return tenant_context(
         request,
         tab="teams",
@@ -45,6 +55,7 @@ def _context(request: TenantRequest, **extra: Any) -> dict[str, Any]:
         teams_gate=plan_feature_gate(tenant=request.tenant, feature="teams"),
         nodes=nodes,
         member_choices=choices,
+        suggest_on_typing=bool(choices and choices.on_typing),
         **extra,
     )
 
@@ -55,7 +66,7 @@ def _offer(nodes: list[TeamNode], *, member_count: int) -> None:
     for node in nodes:
         refusal = services.team_directory_refusal(team=node.team)
         node.directory_note = str(refusal) if refusal else ""
-        node.everyone_in = len(node.members) >= member_count
+        node.everyone_in = node.member_total >= member_count
 
 
 @organisation_only
@@ -66,6 +77,36 @@ def team_list(request: TenantRequest) -> HttpResponse:
     ):
         form = TeamForm(tenant=request.tenant, user=request.user)
     return render(request, "tenants/teams.html", _context(request, form=form))
+
+
+@organisation_only
+def team_members(request: TenantRequest, team_id: int) -> HttpResponse:
+    """Every member of one team, a page at a time (its card shows the first few)."""
+    team = team_get(tenant=request.tenant, team_id=team_id)
+    page = team_member_page(
+        tenant=request.tenant, team=team, number=request.GET.get("page"), per_page=TEAM_PAGE_SIZE
+    )
+    refusal = services.team_directory_refusal(team=team)
+    # The page's members as a card's: its chips are the teams page's own.
+    node = TeamNode(
+        team=team,
+        depth=0,
+        members=[row.membership for row in page],
+        member_total=page.paginator.count,
+        sso_member_ids=frozenset(row.membership_id for row in page if row.via_sso),
+        directory_note=str(refusal) if refusal else "",
+    )
+    context = tenant_context(request, tab="teams", team=team, node=node, page=page)
+    return render(request, "tenants/team_members.html", context)
+
+
+@organisation_only
+@tenant_permission_required(TEAMS_MANAGE)
+def team_member_suggest(request: TenantRequest) -> HttpResponse:
+    """The add fields' suggestions for what was typed (an organisation too large to list
+    every member on the teams page): the options of the page's one datalist."""
+    options = member_suggestions(tenant=request.tenant, typed=request.GET.get("email", ""))
+    return render(request, "tenants/teams.html#member-options", {"options": options})
 
 
 @require_POST
@@ -114,12 +155,14 @@ def _card(
     """Re-render one team card for htmx. `adding`: the answer to its add field, which
     keeps what was typed and is marked invalid when refused (an unknown address, say)."""
     node = next(n for n in team_tree(tenant=request.tenant) if n.team.pk == team_id)
-    _offer([node], member_count=member_count(tenant=request.tenant))
+    members = member_count(tenant=request.tenant)
+    _offer([node], member_count=members)
     refused = adding and bool(error)
     context = tenant_context(
         request,
         tab="teams",
         node=node,
+        suggest_on_typing=members > TEAM_LISTED_SUGGESTIONS,
         card_error=error,
         add_refused=refused,
         typed=request.POST.get("email", "") if refused else "",
@@ -166,4 +209,7 @@ def team_member_remove(request: TenantRequest, team_id: int, membership_id: int)
     ).error
     if request.htmx:
         return _card(request, team.pk, error)
+    if request.POST.get("back") == "team":  # from the team's own page: to the same page
+        url = reverse("tenant:team-members", args=[request.tenant.slug, team.pk])
+        return redirect(url + page_query(request.POST.get("page")))
     return back(request, "teams")

@@ -113,6 +113,7 @@ class World:
             ("tenant:members", {}, everyone),
             ("tenant:teams", {}, everyone),
             ("tenant:team-edit", {"team_id": self.team.pk}, managers),
+            ("tenant:team-members", {"team_id": self.team.pk}, everyone),
             ("tenant:roles", {}, everyone),
             ("tenant:role-edit", {"role_id": self.role.pk}, managers),
             ("tenant:settings", {}, everyone),

@@ -37,6 +37,10 @@ NOT_PAGES = {
         "(tests/sso/test_saml_browser.py, tests/sso/test_saml_reauth.py)"
     ),
     "tenant:invite-create": "a redirect to the members page's invitation form (no-JS back link)",
+    "tenant:team-member-suggest": (
+        "the <option>s a team card's add field asks for as people type "
+        "(tests/tenants/test_team_pages_browser.py)"
+    ),
     "set_language": "Django's language switch: a redirect to `next` (the footer picker posts)",
     **{
         f"scim-api:{name}": "SCIM JSON for identity providers (tests/scim)"

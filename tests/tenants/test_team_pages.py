@@ -1,0 +1,230 @@
+"""A team of thousands (a directory's "everyone" group) on the teams page: its card
+shows how many members it has and the first few by name, and links to the team's own
+page, which lists them all a page at a time; removing someone there comes back to that
+page. The pages cost the same few queries whatever the team's size."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import User
+from tenants.models import Membership, Role, Team, TeamMember, Tenant
+from tenants.selectors import TEAM_CARD_MEMBERS
+from tenants.views import teams as team_views
+from tests.tenants.factories import OrgFactory, make_team
+
+pytestmark = pytest.mark.django_db
+
+CHIP = '<li class="flex items-center gap-2 rounded-full'
+
+
+def big_team(org: Tenant, n: int, name: str = "Everyone") -> Team:
+    """A team of n new members, "Person 000" to "Person n-1". Rows in bulk, as
+    tests/tenants/test_queries.py makes them: through the services a few hundred
+    members would take seconds, and these tests read."""
+    role = Role.objects.get(tenant=org, key="member")
+    users = User.objects.bulk_create(
+        [
+            User(email=f"person-{i:03}@{name.lower()}.{org.slug}.example", name=f"Person {i:03}")
+            for i in range(n)
+        ]
+    )
+    members = Membership.objects.bulk_create(
+        [Membership(user=u, tenant=org, role=role) for u in users]
+    )
+    team = make_team(org, name)
+    TeamMember.objects.bulk_create([TeamMember(team=team, membership=m) for m in members])
+    return team
+
+
+def card(html: str, team: Team) -> str:
+    after = html.split(f'id="team-{team.pk}"', 1)[1]
+    return after.split('<div id="team-', 1)[0].split("<datalist", 1)[0]
+
+
+def people_url(org: Tenant, team: Team, query: str = "") -> str:
+    return f"/t/{org.slug}/teams/{team.pk}/people/{query}"
+
+
+def test_a_large_team_s_card_shows_its_size_the_first_members_and_a_link_to_all(
+    owner_client: Any, acme: Any
+) -> None:
+    team = big_team(acme, 30)
+
+    shown = card(owner_client.get(f"/t/{acme.slug}/teams/").content.decode(), team)
+
+    assert shown.count(CHIP) == TEAM_CARD_MEMBERS == 12
+    assert "30 members" in shown
+    assert "Person 000" in shown and "Person 011" in shown and "Person 012" not in shown
+    assert "See all 30 members of Everyone" in shown
+    assert f'href="{people_url(acme, team)}"' in shown
+
+
+def test_a_team_that_fits_its_card_has_no_link(owner_client: Any, acme: Any) -> None:
+    team = big_team(acme, 3, name="Small")
+
+    shown = card(owner_client.get(f"/t/{acme.slug}/teams/").content.decode(), team)
+
+    assert shown.count(CHIP) == 3 and "3 members" in shown
+    assert "See all" not in shown
+
+
+def test_a_team_of_everyone_offers_no_one_to_add_however_many_are_off_the_card(
+    owner_client: Any, acme: Any, owner: Any
+) -> None:
+    team = big_team(acme, 30)
+    TeamMember.objects.create(team=team, membership=Membership.objects.get(tenant=acme, user=owner))
+
+    shown = card(owner_client.get(f"/t/{acme.slug}/teams/").content.decode(), team)
+
+    assert "Everyone in Acme is in this team." in shown
+    assert "Add member" not in shown
+
+
+def test_the_team_page_lists_everyone_a_page_at_a_time(
+    owner_client: Any, acme: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(team_views, "TEAM_PAGE_SIZE", 10)
+    team = big_team(acme, 25)
+
+    first = owner_client.get(people_url(acme, team)).content.decode()
+    last = owner_client.get(people_url(acme, team, "?page=3")).content.decode()
+
+    assert first.count(CHIP) == 10 and "Person 000" in first and "Person 010" not in first
+    assert "Page 1 of 3 · 25 members" in first and "25 members" in first
+    assert last.count(CHIP) == 5 and "Person 020" in last and "Person 024" in last
+    assert 'href="?page=2"' in last, "a link back to the page before"
+
+
+def test_removing_someone_on_the_team_page_comes_back_to_the_same_page(
+    owner_client: Any, acme: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(team_views, "TEAM_PAGE_SIZE", 10)
+    team = big_team(acme, 25)
+    leaving = Membership.objects.get(tenant=acme, user__name="Person 012")
+    page = owner_client.get(people_url(acme, team, "?page=2")).content.decode()
+    assert f"/teams/{team.pk}/members/{leaving.pk}/remove/" in page
+    assert '<input type="hidden" name="back" value="team">' in page
+
+    response = owner_client.post(
+        f"/t/{acme.slug}/teams/{team.pk}/members/{leaving.pk}/remove/",
+        {"back": "team", "page": "2"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == people_url(acme, team, "?page=2")
+    assert not TeamMember.objects.filter(team=team, membership=leaving).exists()
+    after = owner_client.get(response["Location"]).content.decode()
+    assert "removed from Everyone." in after and "Person 012" not in after
+
+
+def test_every_member_sees_the_team_page_but_only_managers_can_remove(
+    client: Any, acme: Any, member_of_acme: Any
+) -> None:
+    team = big_team(acme, 3)
+    client.force_login(member_of_acme)
+
+    page = client.get(people_url(acme, team)).content.decode()
+
+    assert page.count(CHIP) == 3
+    assert "/remove/" not in page.split('data-testid="team-members"', 1)[1]
+
+
+def test_another_organisation_s_team_is_not_found(owner_client: Any, acme: Any, owner: Any) -> None:
+    other = OrgFactory(name="Globex")
+    team = big_team(other, 2)
+
+    assert owner_client.get(people_url(acme, team)).status_code == 404
+
+
+def test_the_teams_pages_read_the_same_queries_for_ten_members_or_three_hundred(
+    owner_client: Any, acme: Any, owner: Any
+) -> None:
+    small = big_team(acme, 10, name="Small")
+    small_page = people_url(acme, small)
+    owner_client.get(small_page)  # warm-up
+    counts = {}
+    for url in (f"/t/{acme.slug}/teams/", small_page):
+        with CaptureQueriesContext(connection) as queries:
+            assert owner_client.get(url).status_code == 200
+        counts[url] = len(queries)
+
+    large = big_team(acme, 300, name="Large")
+
+    with CaptureQueriesContext(connection) as queries:
+        html = owner_client.get(f"/t/{acme.slug}/teams/").content.decode()
+    assert len(queries) == counts[f"/t/{acme.slug}/teams/"]
+    assert html.count(CHIP) == 10 + TEAM_CARD_MEMBERS
+    with CaptureQueriesContext(connection) as queries:
+        assert owner_client.get(people_url(acme, large)).status_code == 200
+    assert len(queries) == counts[small_page]
+
+
+# --- the add fields' suggestions --------------------------------------------------------
+
+
+def suggest_url(org: Tenant, typed: str) -> str:
+    return f"/t/{org.slug}/teams/suggest/?email={typed}"
+
+
+def test_a_small_organisation_s_members_are_all_listed_for_the_add_fields(
+    owner_client: Any, acme: Any
+) -> None:
+    big_team(acme, 3)
+
+    html = owner_client.get(f"/t/{acme.slug}/teams/").content.decode()
+
+    datalist = html.split('<datalist id="team-member-choices">', 1)[1].split("</datalist>", 1)[0]
+    assert datalist.count("<option") == 4  # the owner and three people
+    assert "/teams/suggest/" not in html, "nothing to ask while typing"
+
+
+def test_a_large_organisation_s_add_fields_suggest_as_people_type(
+    owner_client: Any, acme: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(team_views, "TEAM_LISTED_SUGGESTIONS", 5)
+    team = big_team(acme, 30)
+    stranger = User.objects.create(email="person-001@globex.example", name="Person 001")
+    OrgFactory(name="Globex", owner=stranger)  # matches, but in another organisation
+
+    html = owner_client.get(f"/t/{acme.slug}/teams/").content.decode()
+    datalist = html.split('<datalist id="team-member-choices">', 1)[1].split("</datalist>", 1)[0]
+    assert "<option" not in datalist, "not every member on every page view"
+    assert f'hx-get="/t/{acme.slug}/teams/suggest/"' in card(html, team)
+
+    options = owner_client.get(suggest_url(acme, "person 00")).content.decode()
+    assert options.count("<option") == 10  # Person 000 to 009
+    assert f'<option value="person-007@everyone.{acme.slug}.example">Person 007</option>' in options
+    assert "globex" not in options, "only this organisation's members"
+    by_address = owner_client.get(suggest_url(acme, "-029@")).content.decode()
+    assert by_address.count("<option") == 1 and "Person 029" in by_address
+    assert owner_client.get(suggest_url(acme, "p")).content.decode().strip() == ""
+    assert owner_client.get(suggest_url(acme, "person")).content.decode().count("<option") == 20
+
+
+def test_only_team_managers_get_suggestions(client: Any, acme: Any, member_of_acme: Any) -> None:
+    client.force_login(member_of_acme)
+
+    assert client.get(suggest_url(acme, "person")).status_code == 403
+
+
+def test_a_card_refreshed_after_an_add_keeps_asking_as_people_type(
+    owner_client: Any, acme: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(team_views, "TEAM_LISTED_SUGGESTIONS", 5)
+    big_team(acme, 10)
+    other = make_team(acme, "Design")
+
+    response = owner_client.post(
+        f"/t/{acme.slug}/teams/{other.pk}/members/",
+        {"email": f"person-003@everyone.{acme.slug}.example"},
+        HTTP_HX_REQUEST="true",
+    )
+
+    html = response.content.decode()
+    assert "Person 003" in html
+    assert f'hx-get="/t/{acme.slug}/teams/suggest/"' in html
