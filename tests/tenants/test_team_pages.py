@@ -228,3 +228,14 @@ def test_a_card_refreshed_after_an_add_keeps_asking_as_people_type(
     html = response.content.decode()
     assert "Person 003" in html
     assert f'hx-get="/t/{acme.slug}/teams/suggest/"' in html
+
+
+def test_the_team_page_marks_who_the_sso_groups_put_in_it(owner_client: Any, acme: Any) -> None:
+    team = big_team(acme, 3)
+    TeamMember.objects.filter(team=team, membership__user__name="Person 001").update(via_sso=True)
+
+    page = owner_client.get(people_url(acme, team)).content.decode()
+
+    assert page.count('data-testid="via-sso"') == 1
+    assert 'data-testid="via-sso"' in page.split("Person 001</span>", 1)[1].split("</li>", 1)[0]
+    assert "removed here, they come back at their next sign-in" in page
