@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
-from django.core.paginator import Page
+from django.core.paginator import Page, Paginator
 from django.db import DEFAULT_DB_ALIAS, connection
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Window, prefetch_related_objects
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from billing.models import Account
@@ -374,16 +375,29 @@ def _team_rows() -> QuerySet[TeamMember]:
     )
 
 
-def team_tree(*, tenant: Tenant) -> list[TeamNode]:
-    """Teams in tree order (parents before children), each with how many members it has
-    and its first TEAM_CARD_MEMBERS: two queries, whatever the teams' sizes."""
+def team_tree_page(*, tenant: Tenant, number: str | None, per_page: int) -> Page:
+    """One page of the teams in tree order (parents before children; a page may open
+    with a sub-team whose parent ended the one before), each with how many members it
+    has and its first TEAM_CARD_MEMBERS: two queries, whatever the teams' number and
+    sizes. A directory can sync hundreds of groups as teams."""
+    page = Paginator(_tree(tenant), per_page).get_page(number)
+    _with_first_members(list(page))
+    return page
+
+
+def team_node(*, tenant: Tenant, team_id: int) -> TeamNode:
+    """One team's card, as on its page of the tree (an htmx answer): two queries."""
+    node = next((n for n in _tree(tenant) if n.team.pk == team_id), None)
+    if node is None:
+        raise Http404
+    _with_first_members([node])
+    return node
+
+
+def _tree(tenant: Tenant) -> list[TeamNode]:
+    """Every team in tree order with its depth and size, without members: one query."""
     teams = list(
-        Team.objects.for_tenant(tenant)
-        .annotate(member_total=Count("teammember"))
-        .order_by("name")
-        .prefetch_related(
-            Prefetch("teammember_set", queryset=_team_rows()[:TEAM_CARD_MEMBERS], to_attr="rows")
-        )
+        Team.objects.for_tenant(tenant).annotate(member_total=Count("teammember")).order_by("name")
     )
     children: dict[int | None, list[Team]] = {}
     for team in teams:
@@ -392,20 +406,25 @@ def team_tree(*, tenant: Tenant) -> list[TeamNode]:
 
     def walk(parent_id: int | None, depth: int) -> None:
         for team in children.get(parent_id, []):
-            rows: list[TeamMember] = team.rows  # type: ignore[attr-defined]  # to_attr
-            nodes.append(
-                TeamNode(
-                    team=team,
-                    depth=depth,
-                    members=[row.membership for row in rows],
-                    member_total=team.member_total,  # type: ignore[attr-defined]  # annotated
-                    sso_member_ids=frozenset(row.membership_id for row in rows if row.via_sso),
-                )
-            )
+            total = team.member_total  # type: ignore[attr-defined]  # annotated
+            nodes.append(TeamNode(team=team, depth=depth, members=[], member_total=total))
             walk(team.pk, depth + 1)
 
     walk(None, 0)
     return nodes
+
+
+def _with_first_members(nodes: list[TeamNode]) -> None:
+    """Each node's first TEAM_CARD_MEMBERS by name and which of them SSO put there: one
+    query (a window-sliced prefetch) for all of them."""
+    prefetch_related_objects(
+        [node.team for node in nodes],
+        Prefetch("teammember_set", queryset=_team_rows()[:TEAM_CARD_MEMBERS], to_attr="rows"),
+    )
+    for node in nodes:
+        rows: list[TeamMember] = node.team.rows  # type: ignore[attr-defined]  # to_attr
+        node.members = [row.membership for row in rows]
+        node.sso_member_ids = frozenset(row.membership_id for row in rows if row.via_sso)
 
 
 def team_member_page(*, tenant: Tenant, team: Team, number: str | None, per_page: int) -> Page:

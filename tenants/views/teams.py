@@ -28,10 +28,12 @@ from tenants.selectors import (
     membership_get,
     team_get,
     team_member_page,
-    team_tree,
+    team_node,
+    team_tree_page,
 )
 from tenants.views._base import back, organisation_only
 
+TEAMS_PAGE_SIZE = 25  # team cards per page of the teams page (each up to 12 chips)
 TEAM_PAGE_SIZE = 100  # chips per page of a team's own page
 # Up to this many members, the teams page lists them all for the add fields to suggest;
 # past it (thousands of options on every page view) the fields ask as people type.
@@ -39,7 +41,10 @@ TEAM_LISTED_SUGGESTIONS = 200
 
 
 def _context(request: TenantRequest, **extra: Any) -> dict[str, Any]:
-    nodes = team_tree(tenant=request.tenant)
+    teams_page = team_tree_page(
+        tenant=request.tenant, number=request.GET.get("page"), per_page=TEAMS_PAGE_SIZE
+    )
+    nodes: list[TeamNode] = list(teams_page)
     # The add fields' suggestions, for managers only: every member once per page, or in
     # a large organisation what matches the typing.
     choices = (
@@ -54,6 +59,7 @@ def _context(request: TenantRequest, **extra: Any) -> dict[str, Any]:
         # Shown instead of the form: what teams do, and the upgrade.
         teams_gate=plan_feature_gate(tenant=request.tenant, feature="teams"),
         nodes=nodes,
+        teams_page=teams_page,
         member_choices=choices,
         suggest_on_typing=bool(choices and choices.on_typing),
         **extra,
@@ -146,7 +152,13 @@ def team_delete(request: TenantRequest, team_id: int) -> HttpResponse:
         lambda: services.team_delete(tenant=request.tenant, team=team, acting_user=request.user),
         success=_("Team “%(name)s” deleted; its sub-teams moved up a level.") % {"name": team.name},
     )
-    return back(request, "teams")
+    return _back_to_teams(request)
+
+
+def _back_to_teams(request: TenantRequest) -> HttpResponse:
+    """After a plain post from a card: the teams page it was sent from."""
+    url = reverse("tenant:teams", args=[request.tenant.slug])
+    return redirect(url + page_query(request.POST.get("page")))
 
 
 def _card(
@@ -154,7 +166,7 @@ def _card(
 ) -> HttpResponse:
     """Re-render one team card for htmx. `adding`: the answer to its add field, which
     keeps what was typed and is marked invalid when refused (an unknown address, say)."""
-    node = next(n for n in team_tree(tenant=request.tenant) if n.team.pk == team_id)
+    node = team_node(tenant=request.tenant, team_id=team_id)
     members = member_count(tenant=request.tenant)
     _offer([node], member_count=members)
     refused = adding and bool(error)
@@ -191,7 +203,7 @@ def team_member_add(request: TenantRequest, team_id: int) -> HttpResponse:
             messages.error(request, error)
     if request.htmx:
         return _card(request, team.pk, error, adding=True)
-    return back(request, "teams")
+    return _back_to_teams(request)
 
 
 @require_POST
@@ -212,4 +224,4 @@ def team_member_remove(request: TenantRequest, team_id: int, membership_id: int)
     if request.POST.get("back") == "team":  # from the team's own page: to the same page
         url = reverse("tenant:team-members", args=[request.tenant.slug, team.pk])
         return redirect(url + page_query(request.POST.get("page")))
-    return back(request, "teams")
+    return _back_to_teams(request)

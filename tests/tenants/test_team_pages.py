@@ -239,3 +239,72 @@ def test_the_team_page_marks_who_the_sso_groups_put_in_it(owner_client: Any, acm
     assert page.count('data-testid="via-sso"') == 1
     assert 'data-testid="via-sso"' in page.split("Person 001</span>", 1)[1].split("</li>", 1)[0]
     assert "removed here, they come back at their next sign-in" in page
+
+
+# --- many teams (a directory syncing hundreds of groups) --------------------------------
+
+
+def test_the_teams_page_shows_the_tree_a_page_at_a_time(
+    owner_client: Any, acme: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(team_views, "TEAMS_PAGE_SIZE", 4)
+    parent = make_team(acme, "B parent")
+    for name in ("A", "C", "D"):
+        make_team(acme, name)
+    for name in ("B1", "B2"):
+        make_team(acme, name, parent=parent)
+
+    first = owner_client.get(f"/t/{acme.slug}/teams/").content.decode()
+    second = owner_client.get(f"/t/{acme.slug}/teams/?page=2").content.decode()
+
+    def names(html: str) -> list[str]:
+        """The cards' headings in page order (a sub-team's after its arrow)."""
+        return [
+            card.split('<h2 class="section-title">', 1)[1]
+            .split("</h2>", 1)[0]
+            .rsplit("</span> ", 1)[-1]
+            .strip()
+            for card in html.split('<div id="team-')[1:]
+        ]
+
+    assert names(first) == ["A", "B parent", "B1", "B2"]  # parents before their sub-teams
+    assert names(second) == ["C", "D"]
+    assert "Page 1 of 2 · 6 teams" in first and 'href="?page=2"' in first
+
+
+def test_a_plain_post_from_a_card_comes_back_to_its_page_of_teams(
+    owner_client: Any, acme: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(team_views, "TEAMS_PAGE_SIZE", 2)
+    for name in ("A", "B", "C"):
+        make_team(acme, name)
+    last = Team.objects.get(tenant=acme, name="C")
+    page = owner_client.get(f"/t/{acme.slug}/teams/?page=2").content.decode()
+    assert '<input type="hidden" name="page" value="2">' in card(page, last)
+
+    response = owner_client.post(
+        f"/t/{acme.slug}/teams/{last.pk}/members/",
+        {"email": "nobody@example.com", "page": "2"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/t/{acme.slug}/teams/?page=2"
+
+
+def test_the_teams_page_reads_the_same_queries_for_three_teams_or_sixty(
+    owner_client: Any, acme: Any
+) -> None:
+    for i in range(3):
+        big_team(acme, 3, name=f"Small {i}")
+    url = f"/t/{acme.slug}/teams/"
+    owner_client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        owner_client.get(url)
+
+    for i in range(57):
+        big_team(acme, 2, name=f"More {i:02}")
+
+    with CaptureQueriesContext(connection) as many:
+        html = owner_client.get(url).content.decode()
+    assert len(many) == len(few)
+    assert html.count('<div id="team-') == team_views.TEAMS_PAGE_SIZE == 25

@@ -68,3 +68,27 @@ def test_a_big_team_is_read_a_page_at_a_time_and_suggestions_come_as_you_type(
     expect(page.locator(f"#team-{design.pk}")).to_contain_text("Person 020")
     assert TeamMember.objects.filter(team=design, membership__user__name="Person 020").exists()
     assert watch.console == []
+
+
+@pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
+def test_many_teams_are_read_a_page_at_a_time(
+    page: Any, owner: Any, monkeypatch: pytest.MonkeyPatch, width: int
+) -> None:
+    monkeypatch.setattr(team_views, "TEAMS_PAGE_SIZE", 2)
+    acme = OrgFactory(owner=owner, name="Acme")
+    for name in ("Alpha", "Bravo", "Charlie"):
+        make_team(acme, name)
+    page.set_viewport_size({"width": width, "height": 800})
+    watch = PageWatch.attach(page)
+    sign_in(page, owner.email)
+
+    assert watch.check(f"/t/{acme.slug}/teams/") == []
+    teams = page.get_by_test_id("team-list")
+    expect(teams.get_by_role("heading", level=2)).to_have_text(["Alpha", "Bravo"])
+    expect(page.get_by_test_id("teams-pagination")).to_contain_text("Page 1 of 2 · 3 teams")
+    page.get_by_test_id("teams-pagination").get_by_role("link", name="Next page").click()
+
+    page.wait_for_url("**/teams/?page=2")
+    expect(teams.get_by_role("heading", level=2)).to_have_text(["Charlie"])
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert watch.axe() == []
