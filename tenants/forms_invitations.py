@@ -65,7 +65,10 @@ class InvitationForm(ServiceForm):
         member = next((r for r in roles if r.key == Role.Key.MEMBER), None)
         if member is not None:
             self.fields["role"].initial = member.pk
-        teams = list(Team.objects.for_tenant(tenant).order_by("name"))
+        # Not the teams a directory syncs: only it fills them (invitation_create refuses).
+        teams = list(
+            Team.objects.for_tenant(tenant).filter(directory_managed=False).order_by("name")
+        )
         self.has_teams = bool(teams)
         team_field = cast(forms.ModelMultipleChoiceField, self.fields["teams"])  # declared above
         team_field.queryset = Team.objects.filter(pk__in=[t.pk for t in teams])

@@ -58,7 +58,7 @@ from tenants.models import Invitation, Membership, Role, Team, Tenant
 from tenants.selectors import tenant_seats_taken
 from tenants.services._common import acting_role, assert_in_tenant, assert_may_grant, lock_tenant
 from tenants.services.memberships import membership_create
-from tenants.services.teams import team_member_add
+from tenants.services.teams import team_directory_refusal, team_member_add
 from webhooks.events import event_emit
 
 if TYPE_CHECKING:
@@ -198,7 +198,8 @@ def invitation_create(
 
     Refused for personal tenants, existing members, an address with a pending
     invitation (InvitationPendingError carries it, to offer a resend), a role the
-    inviter may not grant, and when members plus pending invitations reach the cap.
+    inviter may not grant, a team synced from the directory, and when members plus
+    pending invitations reach the cap.
     """
     teams = list(teams)
     email = normalize_email(email)
@@ -212,6 +213,9 @@ def invitation_create(
         )
     lock_tenant(tenant)  # one cap check at a time per tenant
     _assert_may_invite(tenant=tenant, acting_user=acting_user, role=role)
+    for team in teams:  # a directory's team is filled by the directory alone
+        if (refusal := team_directory_refusal(team=team)) is not None:
+            raise refusal
     if Membership.objects.for_tenant(tenant).filter(user__email=email).exists():
         raise AlreadyAMemberError(
             _("%(email)s is already a member of %(name)s.") % {"email": email, "name": tenant.name}
@@ -448,7 +452,9 @@ def _join(invitation: Invitation, user: User) -> Membership:
         membership = membership_create(
             tenant=tenant, user=user, role=invitation.role, acting_user=invitation.invited_by
         )
-        for team in invitation.teams.select_related("tenant"):
+        # A team the directory took over since the invitation was sent is its to fill:
+        # skipped, rather than refusing the person at the door.
+        for team in invitation.teams.select_related("tenant").filter(directory_managed=False):
             team_member_add(
                 tenant=tenant, team=team, membership=membership, acting_user=invitation.invited_by
             )

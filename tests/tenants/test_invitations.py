@@ -17,6 +17,7 @@ from billing.exceptions import PlanLimitReached
 from billing.plans import plan_check_members
 from tenants.exceptions import (
     AlreadyAMemberError,
+    DirectoryManagedError,
     EscalationError,
     InvitationCancelledError,
     InvitationEmailMismatchError,
@@ -38,7 +39,7 @@ from tenants.invitations import (
     invitation_pending_count,
     invitation_resend,
 )
-from tenants.models import Invitation, Membership, Role, TeamMember, Tenant
+from tenants.models import Invitation, Membership, Role, Team, TeamMember, Tenant
 from tenants.selectors import tenant_seats_taken
 from tests.accounts.factories import UserFactory
 from tests.accounts.mailtools import link_in
@@ -294,6 +295,39 @@ def test_accepting_joins_with_the_role_and_teams_and_verifies_the_address(
     invitation = Invitation.objects.get()
     assert invitation.accepted_by == newcomer and invitation.status == "accepted"
     assert invitation_pending_count(tenant=acme) == 0
+
+
+def test_a_team_the_directory_syncs_cannot_be_invited_into(
+    sent: Any, acme: Any, owner: Any, mailoutbox: list[Any]
+) -> None:
+    synced = make_team(acme, "Synced")
+    Team.objects.filter(pk=synced.pk).update(directory_managed=True)
+    synced.refresh_from_db()
+
+    with pytest.raises(DirectoryManagedError, match="synced from your identity provider"):
+        invite(sent, acme, owner, "new@example.com", teams=[synced])
+
+    assert not Invitation.objects.exists() and mailoutbox == []
+
+
+def test_a_team_the_directory_took_over_since_does_not_keep_the_invitee_out(
+    sent: Any, acme: Any, owner: Any, mailoutbox: list[Any]
+) -> None:
+    """Accepting failed with the directory's refusal, which the invitee cannot act on."""
+    platform, taken_over = make_team(acme, "Platform"), make_team(acme, "Synced later")
+    invite(sent, acme, owner, "new@example.com", teams=[platform, taken_over])
+    Team.objects.filter(pk=taken_over.pk).update(directory_managed=True)
+
+    membership = sent(
+        invitation_accept,
+        raw_token=token_of(mailoutbox[0]),
+        user=UserFactory(email="new@example.com"),
+    )
+
+    teams = set(
+        TeamMember.objects.filter(membership=membership).values_list("team__name", flat=True)
+    )
+    assert teams == {"Platform"}, "the directory fills its own team"
 
 
 def test_signing_up_through_an_invitation_creates_a_verified_account_in_the_org(

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from accounts.models import User
-from tenants.models import Membership
+from tenants.models import Membership, Team
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
 from tests.accounts.mailtools import link_in
-from tests.tenants.factories import OrgFactory
+from tests.tenants.factories import OrgFactory, make_team
 
 
 @pytest.mark.browser
@@ -21,6 +21,9 @@ def test_invite_a_new_person_who_signs_up_from_the_email_and_lands_in_the_org(
 ) -> None:
     owner = UserFactory(email="owner@example.com", name="Olive Owner")
     org = OrgFactory(owner=owner, name="Compilers Ltd")
+    backend = make_team(org, "Backend")
+    synced = make_team(org, "Synced staff")  # filled by the directory alone: not offered
+    Team.objects.filter(pk=synced.pk).update(directory_managed=True)
 
     page.goto("/auth/sign-in/")
     page.fill("input[name=email]", owner.email)
@@ -31,6 +34,8 @@ def test_invite_a_new_person_who_signs_up_from_the_email_and_lands_in_the_org(
     form = page.get_by_test_id("invite-form")
     form.locator("input[name=email]").fill("grace@example.com")
     form.locator("select[name=role]").select_option(label="Admin")
+    assert form.get_by_label("Synced staff").count() == 0
+    form.get_by_label("Backend").check()
     form.get_by_role("button", name="Send invitation").click()
     notice = page.get_by_test_id("invite-notice")
     notice.wait_for()
@@ -59,4 +64,6 @@ def test_invite_a_new_person_who_signs_up_from_the_email_and_lands_in_the_org(
 
     grace = User.objects.get(email="grace@example.com")
     assert grace.email_verified_at is not None
-    assert Membership.objects.get(tenant=org, user=grace).role.key == "admin"
+    membership = Membership.objects.get(tenant=org, user=grace)
+    assert membership.role.key == "admin"
+    assert list(membership.teams.all()) == [backend]

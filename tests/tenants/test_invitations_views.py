@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import EmailDelivery, User
-from tenants.models import Invitation, Membership, Role, TeamMember, Tenant
+from tenants.models import Invitation, Membership, Role, Team, TeamMember, Tenant
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
 from tests.accounts.mailtools import link_in
 from tests.tenants.factories import OrgFactory, add_member, make_team
@@ -211,6 +211,25 @@ def test_without_billing_a_full_plan_says_how_to_make_room_and_offers_no_upgrade
     # The billing page would only say that billing is not set up.
     assert "See plans and upgrade" not in html and "Upgrade your plan" not in html
     assert Invitation.objects.count() == 2
+
+
+def test_the_invite_form_offers_no_team_the_directory_syncs(owner_client: Any, acme: Any) -> None:
+    make_team(acme, "Platform")
+    synced = make_team(acme, "Synced")
+    Team.objects.filter(pk=synced.pk).update(directory_managed=True)
+
+    html = owner_client.get(members_url(acme)).content.decode()
+    panel = html.split('id="invite-panel"', 1)[1].split("</section>", 1)[0]
+    assert "Platform" in panel and "Synced" not in panel
+
+    member = Role.objects.get(tenant=acme, key="member")
+    response = owner_client.post(
+        f"/t/{acme.slug}/members/invites/",
+        {"email": "new@example.com", "role": member.pk, "teams": [synced.pk]},
+        **HTMX,
+    )
+    assert "Choose teams of this workspace." in response.content.decode()
+    assert not Invitation.objects.exists()
 
 
 def test_resend_from_the_page_sends_a_new_link_and_kills_the_old_one(
