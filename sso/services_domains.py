@@ -15,11 +15,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.mail import email_enqueue
+from accounts.mail_delivery import absolute_url
 from core.audit import audit_record
 from sso.audit import SsoAction
 from sso.dns import LookupFailed, txt_values
 from sso.exceptions import DomainRefused
 from sso.models import Domain
+from tenants.selectors import owner_emails
 from tenants.services._common import assert_in_tenant
 
 if TYPE_CHECKING:
@@ -138,8 +141,8 @@ def domain_remove(*, tenant: Tenant, domain: Domain, acting_user: User) -> None:
 
 def domains_recheck() -> tuple[int, int]:
     """Re-check every verified domain (daily: `manage.py sso_domains_recheck`). One
-    whose record is gone loses its verification; a failed lookup changes nothing.
-    Returns (checked, lost)."""
+    whose record is gone loses its verification, and its organisation's owners are
+    emailed; a failed lookup changes nothing. Returns (checked, lost)."""
     checked = lost = 0
     for row in Domain.objects.filter(verified_at__isnull=False).select_related("tenant"):
         try:
@@ -162,4 +165,23 @@ def domains_recheck() -> tuple[int, int]:
                 target=row,
                 before={"domain": row.domain},
             )
+            _tell_owners_domain_lost(row)
     return checked, lost
+
+
+def _tell_owners_domain_lost(domain: Domain) -> None:
+    """Single sign-on, "require SSO" and joining automatically stop for the domain's
+    addresses the moment it is unverified; only the owners can publish the record again."""
+    tenant = domain.tenant
+    owners = owner_emails(tenant=tenant)
+    if owners:
+        email_enqueue(
+            to=owners,
+            template="sso/email/domain_lost",
+            context={
+                "tenant_name": tenant.name,
+                "domain": domain.domain,
+                "record_name": domain.record_name,
+                "url": absolute_url("sso_settings:domains", tenant.slug),  # the button
+            },
+        )

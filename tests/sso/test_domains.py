@@ -13,7 +13,7 @@ from core.models import AuditEvent
 from sso.models import Domain
 from tests.accounts.factories import UserFactory
 from tests.sso.dns_server import LocalDNS
-from tests.tenants.factories import OrgFactory
+from tests.tenants.factories import OrgFactory, add_member
 
 pytestmark = pytest.mark.django_db
 
@@ -131,6 +131,34 @@ def test_the_daily_recheck_drops_a_domain_whose_record_is_gone(
     assert Domain.objects.get(domain="kept.example").is_verified
     lost = AuditEvent.objects.get(tenant=acme, action="domain.lost")
     assert lost.before == {"domain": "acme.example"}
+
+
+def test_the_owners_are_told_when_a_domain_loses_its_verification(
+    owner_client: Any,
+    acme: Any,
+    owner: Any,
+    dns_server: LocalDNS,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """SSO stops for its addresses at once; only an owner can publish the record again."""
+    add_member(acme, role_key="admin")  # not an owner: not told
+    add(owner_client, acme, "acme.example")
+    domain = Domain.objects.get()
+    dns_server.publish(domain.record_name, domain.token)
+    owner_client.post(url(acme, "domain-verify", domain_id=domain.pk))
+    dns_server.withdraw(domain.record_name)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("sso_domains_recheck")
+        call_command("sso_domains_recheck")  # the next day: already unverified, no email
+
+    [notice] = mailoutbox
+    assert notice.to == [owner.email]
+    assert notice.subject == "acme.example is no longer verified for Acme"
+    assert "_pacetrack-challenge.acme.example" in notice.body
+    assert "cannot sign in with single sign-on" in " ".join(notice.body.split())
+    assert f"/t/{acme.slug}/settings/domains/" in notice.body
 
 
 def test_a_failing_dns_server_does_not_unverify_anything(
