@@ -15,14 +15,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.mail import email_enqueue
 from accounts.mail_delivery import absolute_url
 from core.audit import audit_record
 from sso.audit import SsoAction
 from sso.dns import LookupFailed, txt_values
 from sso.exceptions import DomainRefused
 from sso.models import Domain
-from tenants.selectors import owner_emails
+from tenants.owner_notices import owners_notify
 from tenants.services._common import assert_in_tenant
 
 if TYPE_CHECKING:
@@ -172,16 +171,12 @@ def domains_recheck() -> tuple[int, int]:
 def _tell_owners_domain_lost(domain: Domain) -> None:
     """Single sign-on, "require SSO" and joining automatically stop for the domain's
     addresses the moment it is unverified; only the owners can publish the record again."""
-    tenant = domain.tenant
-    owners = owner_emails(tenant=tenant)
-    if owners:
-        email_enqueue(
-            to=owners,
-            template="sso/email/domain_lost",
-            context={
-                "tenant_name": tenant.name,
-                "domain": domain.domain,
-                "record_name": domain.record_name,
-                "url": absolute_url("sso_settings:domains", tenant.slug),  # the button
-            },
-        )
+    owners_notify(
+        tenant=domain.tenant,
+        template="sso/email/domain_lost",
+        context={
+            "domain": domain.domain,
+            "record_name": domain.record_name,
+            "url": absolute_url("sso_settings:domains", domain.tenant.slug),  # the button
+        },
+    )

@@ -16,7 +16,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.mail import email_enqueue
 from accounts.mail_delivery import absolute_url
 from billing.plans import plan_require
 from core.audit import audit_record
@@ -26,7 +25,7 @@ from sso.exceptions import ConnectionRefused, SignInRefused
 from sso.metadata_url import metadata_fetch
 from sso.models import Connection
 from sso.saml import SamlConnectionData, SpUrls, idp_metadata_read, sp_keypair_generate
-from tenants.selectors import owner_emails
+from tenants.owner_notices import owners_notify
 from tenants.services._common import assert_in_tenant
 
 if TYPE_CHECKING:
@@ -373,16 +372,12 @@ def _metadata_read_failed(*, connection: Connection, error: str) -> None:
 
 
 def _tell_owners_metadata_unreadable(connection: Connection, *, error: str) -> None:
-    tenant = connection.tenant
-    owners = owner_emails(tenant=tenant)
-    if owners:
-        email_enqueue(
-            to=owners,
-            template="sso/email/metadata_unreadable",
-            context={
-                "tenant_name": tenant.name,
-                "metadata_url": connection.saml_idp_metadata_url,
-                "error": error,
-                "url": absolute_url("sso_settings:connection", tenant.slug),  # the button
-            },
-        )
+    owners_notify(
+        tenant=connection.tenant,
+        template="sso/email/metadata_unreadable",
+        context={
+            "metadata_url": connection.saml_idp_metadata_url,
+            "error": error,
+            "url": absolute_url("sso_settings:connection", connection.tenant.slug),  # the button
+        },
+    )

@@ -231,10 +231,6 @@ class MemberChoices:
     total: int
     listed: list[tuple[str, str]]
 
-    @property
-    def on_typing(self) -> bool:
-        return self.total > len(self.listed)
-
 
 def member_choices(*, tenant: Tenant, limit: int) -> MemberChoices:
     """The members to list on the teams page and how many there are: one statement."""

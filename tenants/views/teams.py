@@ -61,9 +61,14 @@ def _context(request: TenantRequest, **extra: Any) -> dict[str, Any]:
         nodes=nodes,
         teams_page=teams_page,
         member_choices=choices,
-        suggest_on_typing=bool(choices and choices.on_typing),
+        suggest_on_typing=bool(choices and _suggests_on_typing(choices.total)),
         **extra,
     )
+
+
+def _suggests_on_typing(member_total: int) -> bool:
+    """Whether the add fields ask as people type (member_choices then lists nobody)."""
+    return member_total > TEAM_LISTED_SUGGESTIONS
 
 
 def _offer(nodes: list[TeamNode], *, member_count: int) -> None:
@@ -174,7 +179,7 @@ def _card(
         request,
         tab="teams",
         node=node,
-        suggest_on_typing=members > TEAM_LISTED_SUGGESTIONS,
+        suggest_on_typing=_suggests_on_typing(members),
         card_error=error,
         add_refused=refused,
         typed=request.POST.get("email", "") if refused else "",
