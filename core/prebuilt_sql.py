@@ -35,28 +35,43 @@ def table(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def json_rows(columns: Sequence[str], source: str, order_by: str, limit: int | None = None) -> str:
+def json_rows(
+    columns: Sequence[str],
+    source: str,
+    order_by: str,
+    limit: int | None = None,
+    *,
+    pick_by: str | None = None,
+) -> str:
     """A scalar subquery: the first `limit` rows of `source` (`FROM … WHERE …`) ordered by
     `order_by`, as one JSON array of arrays of `columns`; `[]` when there are none. Lets
     a prebuilt statement bring short lists along with its row (read them with
-    `json_value` or `json_instances`)."""
+    `json_value` or `json_instances`). With `pick_by`, the rows kept are the first
+    `limit` by `pick_by`, still listed by `order_by`."""
     # Callers pass SQL written in their code (identifiers from model metadata); every
     # value stays a query parameter.
     cols = ", ".join(columns)
     limit_sql = f" LIMIT {int(limit)}" if limit is not None else ""
+    pick = pick_by or order_by
     if connection.vendor == "postgresql":
-        # The row number carries the order into the aggregate, whatever the plan.
+        # The row number carries the order into the aggregate, whatever the plan (it is
+        # numbered before LIMIT, over every row, so it also orders rows picked by `pick_by`).
         return (
             f"(SELECT COALESCE(json_agg(rows_.r ORDER BY rows_.n), '[]'::json) FROM "  # noqa: S608
             f"(SELECT json_build_array({cols}) AS r, row_number() OVER (ORDER BY {order_by}) AS n "
-            f"{source} ORDER BY {order_by}{limit_sql}) rows_)"
+            f"{source} ORDER BY {pick}{limit_sql}) rows_)"
         )
     # SQLite before 3.44 has no ORDER BY inside an aggregate: it aggregates the rows in
     # the order of the subquery's. json() keeps each inner array from being quoted.
-    return (
-        f"(SELECT json_group_array(json(rows_.r)) FROM "  # noqa: S608
-        f"(SELECT json_array({cols}) AS r {source} ORDER BY {order_by}{limit_sql}) rows_)"
-    )
+    if pick_by is None:
+        rows = f"SELECT json_array({cols}) AS r {source} ORDER BY {order_by}{limit_sql}"
+    else:
+        rows = (
+            f"SELECT picked_.r FROM (SELECT json_array({cols}) AS r, "  # noqa: S608
+            f"row_number() OVER (ORDER BY {order_by}) AS n {source} ORDER BY {pick}{limit_sql}) "
+            "picked_ ORDER BY picked_.n"
+        )
+    return f"(SELECT json_group_array(json(rows_.r)) FROM ({rows}) rows_)"  # noqa: S608
 
 
 def json_value(value: Any) -> Any:

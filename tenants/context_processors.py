@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from tenants.selectors import Workspace, workspace_list_for_user
+from tenants.selectors import WorkspaceMenu, workspace_menu_for_user
 
 
 def tenant_switcher(request: HttpRequest) -> dict[str, Any]:
@@ -16,13 +16,13 @@ def tenant_switcher(request: HttpRequest) -> dict[str, Any]:
     pages that render the switcher pay one query; the rest (anonymous pages, JSON, htmx
     partials) none."""
 
-    def load() -> list[Workspace]:
+    def load() -> WorkspaceMenu:
         membership = getattr(request, "membership", None)
         if membership is not None and hasattr(membership, "switcher"):
             return membership.switcher
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
-            return []
-        return workspace_list_for_user(user=user)
+            return WorkspaceMenu(workspaces=(), total=0)
+        return workspace_menu_for_user(user=user)
 
     return {"switcher_workspaces": SimpleLazyObject(load)}

@@ -23,7 +23,7 @@ from core.models import TenantOwnedQuerySet
 from core.permissions import ALL_PERMISSIONS, permission_names
 
 if TYPE_CHECKING:
-    from tenants.selectors import Workspace
+    from tenants.selectors import WorkspaceMenu
 
 # Lower-case letters, digits and single hyphens, 3-60 characters: safe in URLs as typed.
 slug_validator = RegexValidator(
@@ -216,7 +216,7 @@ class Membership(models.Model):
     billing_refusal: str  # why they cannot stop being a billing contact ("": they can)
     # The user's workspaces for the header's switcher, read with the membership by
     # tenants.selectors.membership_for_request.
-    switcher: list[Workspace]
+    switcher: WorkspaceMenu
 
     class Meta:
         constraints = [

@@ -3,6 +3,7 @@ with `tenant=`: the selectors are where tenant scoping is applied for views."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -35,7 +36,7 @@ def membership_for_request(*, user: User, slug: str) -> Membership | None:
     does the header's workspace switcher (`membership.switcher`, the user's
     workspaces as `workspace_list_for_user` reads them): read in the same statement, it
     is as fresh as the membership itself."""
-    found = fetch_one(_membership_for_request_sql(), [user.pk, slug], _REQUEST_MODELS)
+    found = fetch_one(_membership_for_request_sql(), [slug, user.pk, slug], _REQUEST_MODELS)
     if found is None:
         return None
     membership: Membership
@@ -46,7 +47,7 @@ def membership_for_request(*, user: User, slug: str) -> Membership | None:
     tenant.account = account
     membership.tenant = tenant
     membership.role = role
-    membership.switcher = _workspaces(switcher)
+    membership.switcher = _workspace_menu(switcher)
     return membership
 
 
@@ -61,7 +62,7 @@ def _membership_for_request_sql() -> str:
     return (
         f"SELECT {select_list(Membership, 'm')}, {select_list(Tenant, 't')}, "  # noqa: S608
         f"{select_list(Role, 'r')}, {select_list(Account, 'a')}, "
-        f"{_workspaces_sql('m.user_id')} "
+        f"{_workspaces_sql('m.user_id', current_slug='%s')} "
         f"FROM {table(Membership)} m "
         f"INNER JOIN {table(Tenant)} t ON t.id = m.tenant_id "
         f"INNER JOIN {table(Role)} r ON r.id = m.role_id "
@@ -87,35 +88,78 @@ class Workspace:
         return self.kind == Tenant.Kind.PERSONAL
 
 
-def workspace_list_for_user(*, user: User) -> list[Workspace]:
-    """The user's live tenants with their role, as `membership_list_for_user` orders
-    them, in one prebuilt statement (pages outside a tenant; tenant pages get the same
-    list with their membership)."""
+# The header's switcher lists at most this many workspaces; "All workspaces" lists them
+# all. Someone in hundreds of organisations (a consultant, an agency) would otherwise get
+# hundreds of links on every page.
+SWITCHER_WORKSPACES = 10
+
+
+@dataclass(frozen=True)
+class WorkspaceMenu:
+    """The switcher's list: everything when the person has at most SWITCHER_WORKSPACES
+    workspaces, else the personal one, the one the page is in and those visited most
+    recently (`last_visited_at`), listed in the usual order; `total` counts them all."""
+
+    workspaces: tuple[Workspace, ...]
+    total: int
+
+    def __iter__(self) -> Iterator[Workspace]:
+        return iter(self.workspaces)
+
+    def __len__(self) -> int:
+        return len(self.workspaces)
+
+    @property
+    def hidden(self) -> int:
+        """How many workspaces the switcher leaves to "All workspaces"."""
+        return self.total - len(self.workspaces)
+
+
+def workspace_menu_for_user(*, user: User) -> WorkspaceMenu:
+    """The switcher's list on pages outside a tenant, in one prebuilt statement (tenant
+    pages get it with their membership)."""
     with connection.cursor() as cursor:
         cursor.execute(_workspace_list_sql(), [user.pk])
         (value,) = cursor.fetchone()
-    return _workspaces(value)
+    return _workspace_menu(value)
 
 
 @cache
 def _workspace_list_sql() -> str:
-    return f"SELECT {_workspaces_sql('%s')}"
+    return f"SELECT {_workspaces_sql('%s', current_slug='NULL')}"
 
 
-def _workspaces_sql(user_id: str) -> str:
-    """The switcher's list as one JSON column: `user_id` is a column or a placeholder."""
+# Personal first, then organisations by name: membership_list_for_user's order.
+_WORKSPACE_ORDER = "wt.kind DESC, wt.name ASC, wt.id ASC"
+
+
+def _workspaces_sql(user_id: str, *, current_slug: str) -> str:
+    """The switcher's list as one JSON column, each row ending with the count of every
+    workspace (counted before the LIMIT). `user_id` is a column or a placeholder;
+    `current_slug` (the page's tenant) a placeholder or NULL: a parameter, not the outer
+    row's column, which SQLite cannot read in a nested subquery's ORDER BY."""
     return json_rows(
-        ["wt.id", "wt.slug", "wt.name", "wt.kind", "wt.logo", "wr.name"],
+        ["wt.id", "wt.slug", "wt.name", "wt.kind", "wt.logo", "wr.name", "count(*) OVER ()"],
         f"FROM {table(Membership)} wm "  # noqa: S608 - identifiers from model metadata
         f"INNER JOIN {table(Tenant)} wt ON wt.id = wm.tenant_id "
         f"INNER JOIN {table(Role)} wr ON wr.id = wm.role_id "
         f"WHERE wm.user_id = {user_id} AND wt.deleted_at IS NULL AND wm.suspended_at IS NULL",
-        "wt.kind DESC, wt.name ASC, wt.id ASC",
+        _WORKSPACE_ORDER,
+        SWITCHER_WORKSPACES,
+        pick_by=(
+            f"CASE WHEN wt.slug = {current_slug} THEN 0 "
+            f"WHEN wt.kind = '{Tenant.Kind.PERSONAL.value}' THEN 1 ELSE 2 END, "
+            f"wm.last_visited_at DESC NULLS LAST, {_WORKSPACE_ORDER}"
+        ),
     )
 
 
-def _workspaces(value: object) -> list[Workspace]:
-    return [Workspace(*row) for row in json_value(value)]
+def _workspace_menu(value: object) -> WorkspaceMenu:
+    rows = json_value(value)
+    return WorkspaceMenu(
+        workspaces=tuple(Workspace(*row[:-1]) for row in rows),
+        total=rows[0][-1] if rows else 0,
+    )
 
 
 def membership_for_old_slug(*, user: User, slug: str) -> Membership | None:
@@ -149,8 +193,8 @@ def membership_for_app(*, user: User) -> Membership | None:
 def membership_list_for_user(*, user: User) -> list[Membership]:
     """The user's live tenants with their role: personal first, then orgs by name, not
     those whose directory suspended them (the ORM's definition of the switcher's list;
-    `workspace_list_for_user` is its fast twin, and tests/tenants/test_switcher.py keeps
-    the two equal)."""
+    `workspace_menu_for_user` is its fast twin, capped at SWITCHER_WORKSPACES, and
+    tests/tenants/test_switcher.py keeps the two equal)."""
     return list(
         Membership.objects.select_related("tenant", "role")
         .filter(user=user, tenant__deleted_at__isnull=True, suspended_at__isnull=True)

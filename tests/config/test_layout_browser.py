@@ -15,6 +15,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from tenants.invitations import invitation_create
+from tenants.selectors import SWITCHER_WORKSPACES
 from tenants.services import team_member_add
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
 from tests.tenants.factories import OrgFactory, add_member, make_role, make_team
@@ -195,6 +196,37 @@ def test_on_a_phone_the_menu_switches_workspace_and_fits_the_window(page: Any) -
 
     page.wait_for_url(f"**/t/{org.slug}/")
     assert org.name in page.get_by_role("heading", level=1).inner_text()
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_someone_in_many_workspaces_gets_a_short_switcher_and_reaches_the_rest(
+    page: Any, width: int
+) -> None:
+    owner = UserFactory()
+    orgs = [OrgFactory(owner=owner, name=f"Client {i:02}") for i in range(40)]
+    page.set_viewport_size({"width": width, "height": 800})
+    _sign_in(page, owner.email)
+
+    menu = _menu(page, "mobile-menu" if width < 640 else "tenant-switcher")
+    menu.locator("summary").click()
+    panel = menu.locator(".menu-panel")
+    assert panel.locator('a[href^="/t/"]').count() == SWITCHER_WORKSPACES
+    box = panel.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    assert _overflow(page) == 0
+    panel.get_by_role("link", name="All 41 workspaces").click()
+
+    page.wait_for_url("**/account/tenants/")
+    last = orgs[-1]
+    assert page.get_by_test_id("tenant-list").locator("tbody tr").count() == 41
+    assert _overflow(page) == 0
+    page.get_by_role("link", name=f"Open {last.name}", exact=True).click()
+    page.wait_for_url(f"**/t/{last.slug}/")
+
+    menu = _menu(page, "mobile-menu" if width < 640 else "tenant-switcher")
+    menu.locator("summary").click()
+    current = menu.locator('.menu-panel a[aria-current="true"]')
+    assert last.name in current.inner_text()  # the one it is in is always listed
 
 
 def test_wide_screens_keep_the_switcher_and_the_user_menu(page: Any) -> None:
