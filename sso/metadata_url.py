@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import certifi
 import urllib3
 from django.conf import settings
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.security_log import security_event
 from sso.dns import LookupFailed, host_addresses
@@ -32,13 +32,19 @@ def metadata_url_check(url: str) -> str:
     parts = urlsplit(url)
     schemes = ("https", "http") if settings.SSO_METADATA_ALLOW_PRIVATE else ("https",)
     if parts.scheme not in schemes or not parts.hostname or parts.fragment:
-        raise ConnectionRefused(_("The metadata URL must be an https:// address."))
+        raise ConnectionRefused.because(
+            gettext_noop("The metadata URL must be an https:// address.")
+        )
     if parts.username or parts.password:
-        raise ConnectionRefused(_("The metadata URL cannot contain a user name or password."))
+        raise ConnectionRefused.because(
+            gettext_noop("The metadata URL cannot contain a user name or password.")
+        )
     try:
         parts.port  # noqa: B018 (a bad port raises)
     except ValueError:
-        raise ConnectionRefused(_("The metadata URL's port is not valid.")) from None
+        raise ConnectionRefused.because(
+            gettext_noop("The metadata URL's port is not valid.")
+        ) from None
     return url
 
 
@@ -53,7 +59,9 @@ def _read_bounded(response: urllib3.BaseHTTPResponse, *, limit: int) -> bytes:
             break
         body += chunk
         if time.monotonic() > deadline:
-            raise ConnectionRefused(_("The metadata URL took too long to answer."))
+            raise ConnectionRefused.because(
+                gettext_noop("The metadata URL took too long to answer.")
+            )
     return body
 
 
@@ -66,19 +74,19 @@ def metadata_fetch(url: str) -> str:
     try:
         addresses = host_addresses(host)
     except LookupFailed:
-        raise ConnectionRefused(
-            _("%(host)s could not be resolved. Check the metadata URL.") % {"host": host}
+        raise ConnectionRefused.because(
+            gettext_noop("%(host)s could not be resolved. Check the metadata URL."), host=host
         ) from None
     allow_private = settings.SSO_METADATA_ALLOW_PRIVATE
     refused = [a for a in addresses if not address_allowed(a, allow_private=allow_private)]
     if refused:
         security_event("sso.metadata_url_refused", host=host, address=str(refused[0]))
-        raise ConnectionRefused(
-            _(
+        raise ConnectionRefused.because(
+            gettext_noop(
                 "%(host)s leads to a private or reserved address; the metadata URL must be "
                 "on the internet."
-            )
-            % {"host": host}
+            ),
+            host=host,
         )
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     timeout = urllib3.Timeout(connect=settings.SSO_HTTP_TIMEOUT, read=settings.SSO_HTTP_TIMEOUT)
@@ -121,22 +129,25 @@ def metadata_fetch(url: str) -> str:
             response.close()
     except urllib3.exceptions.HTTPError as error:
         security_event("sso.metadata_fetch_failed", host=host, error=type(error).__name__)
-        raise ConnectionRefused(
-            _("Could not read the metadata URL (%(error)s).") % {"error": type(error).__name__}
+        raise ConnectionRefused.because(
+            gettext_noop("Could not read the metadata URL (%(error)s)."),
+            error=type(error).__name__,
         ) from None
     finally:
         pool.close()
     if response.status != 200:
-        raise ConnectionRefused(
-            _(
+        raise ConnectionRefused.because(
+            gettext_noop(
                 "The metadata URL answered %(status)s, not the metadata (redirects are "
                 "not followed)."
-            )
-            % {"status": response.status}
+            ),
+            status=response.status,
         )
     if len(body) > limit:
-        raise ConnectionRefused(_("The metadata at that URL is too large."))
+        raise ConnectionRefused.because(gettext_noop("The metadata at that URL is too large."))
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError:
-        raise ConnectionRefused(_("The metadata at that URL is not UTF-8 XML.")) from None
+        raise ConnectionRefused.because(
+            gettext_noop("The metadata at that URL is not UTF-8 XML.")
+        ) from None

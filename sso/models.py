@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 
 from core.models import TenantOwnedQuerySet
+from sso.exceptions import reason_said
 
 if TYPE_CHECKING:
     from tenants.models import Role
@@ -126,8 +127,11 @@ class Connection(models.Model):
     # The daily re-read (the sso_saml_metadata job) failing: since when, and the latest
     # reason; the stored metadata stays in use. Cleared by the next good read or by
     # saving other metadata. The owners are emailed when a run of failures begins.
+    # The reason is kept untranslated with its values (`ConnectionRefused.reason`), so
+    # each reader gets it in their language: `saml_idp_metadata_error_said`.
     saml_idp_metadata_failing_since = models.DateTimeField(null=True, blank=True)
     saml_idp_metadata_error = models.CharField(max_length=500, blank=True)
+    saml_idp_metadata_error_params = models.JSONField(default=dict, blank=True)
     saml_idp_entity_id = models.CharField(max_length=500, blank=True)
     saml_sp_key_encrypted = models.TextField(blank=True)
     saml_sp_certificate = models.TextField(blank=True)
@@ -150,6 +154,11 @@ class Connection(models.Model):
     @property
     def is_saml(self) -> bool:
         return self.protocol == self.Protocol.SAML
+
+    @property
+    def saml_idp_metadata_error_said(self) -> str:
+        """Why the daily metadata read fails, in the active language."""
+        return reason_said(self.saml_idp_metadata_error, self.saml_idp_metadata_error_params)
 
     def role_for_new_members(self) -> Role:
         """The default role, or the tenant's built-in member role when it was deleted."""

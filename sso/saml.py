@@ -34,6 +34,7 @@ from defusedxml import ElementTree
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.client import Saml2Client
 from saml2.config import SPConfig
@@ -166,8 +167,8 @@ def _require_xmlsec1() -> None:
             "SSO_SAML_XMLSEC1 to its path)",
             xmlsec1_path(),
         )
-        raise ConnectionRefused(
-            _(
+        raise ConnectionRefused.because(
+            gettext_noop(
                 "SAML is not available on this server yet: the xmlsec1 program it needs to "
                 "check signatures is not installed. Ask whoever runs Pacetrack to install it."
             )
@@ -186,8 +187,8 @@ def idp_metadata_read(xml: str) -> tuple[str, str]:
         with _client(data=data, urls=urls) as client:
             idps = list(client.metadata.identity_providers())
             if len(idps) != 1:
-                raise ConnectionRefused(
-                    _("The metadata must describe exactly one identity provider.")
+                raise ConnectionRefused.because(
+                    gettext_noop("The metadata must describe exactly one identity provider.")
                 )
             entity_id = idps[0]
             sso = client.metadata.single_sign_on_service(entity_id, BINDING_HTTP_REDIRECT)
@@ -196,11 +197,17 @@ def idp_metadata_read(xml: str) -> tuple[str, str]:
         raise
     except Exception as error:  # pysaml2 raises many kinds on bad XML
         security_event("sso.saml_metadata_refused", error=type(error).__name__)
-        raise ConnectionRefused(_("That is not valid SAML IdP metadata XML.")) from None
+        raise ConnectionRefused.because(
+            gettext_noop("That is not valid SAML IdP metadata XML.")
+        ) from None
     if not sso:
-        raise ConnectionRefused(_("The IdP metadata has no HTTP-Redirect SingleSignOnService."))
+        raise ConnectionRefused.because(
+            gettext_noop("The IdP metadata has no HTTP-Redirect SingleSignOnService.")
+        )
     if not certs:
-        raise ConnectionRefused(_("The IdP metadata has no signing certificate."))
+        raise ConnectionRefused.because(
+            gettext_noop("The IdP metadata has no signing certificate.")
+        )
     return entity_id, sso[0]["location"]
 
 

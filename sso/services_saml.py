@@ -15,13 +15,14 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.mail_delivery import absolute_url
 from billing.plans import plan_require
 from core.audit import audit_record
 from sso.audit import SsoAction
 from sso.crypto import client_secret_encrypt
-from sso.exceptions import ConnectionRefused, SignInRefused
+from sso.exceptions import ConnectionRefused, SignInRefused, reason_said_lazy
 from sso.metadata_url import metadata_fetch
 from sso.models import Connection
 from sso.saml import SamlConnectionData, SpUrls, idp_metadata_read, sp_keypair_generate
@@ -125,6 +126,7 @@ def saml_connection_save(
         # Other metadata: the daily read's failures were about what it replaces.
         connection.saml_idp_metadata_failing_since = None
         connection.saml_idp_metadata_error = ""
+        connection.saml_idp_metadata_error_params = {}
     elif stored:
         metadata = connection.saml_idp_metadata
     if not metadata:
@@ -174,14 +176,18 @@ def saml_metadata_refresh(*, tenant: Tenant, acting_user: User | None) -> Connec
     so the audit log does not fill with a line per organisation per day."""
     current = Connection.objects.filter(tenant=tenant, protocol=Connection.Protocol.SAML).first()
     if current is None or not current.saml_idp_metadata_url:
-        raise ConnectionRefused(_("This SAML connection has no metadata URL to refresh from."))
+        raise ConnectionRefused.because(
+            gettext_noop("This SAML connection has no metadata URL to refresh from.")
+        )
     url = current.saml_idp_metadata_url
     metadata = metadata_fetch(url)
     entity_id, _sso_url = idp_metadata_read(metadata)
     with transaction.atomic():
         connection = Connection.objects.select_for_update().get(pk=current.pk)
         if not connection.is_saml or connection.saml_idp_metadata_url != url:
-            raise ConnectionRefused(_("The SAML connection changed meanwhile. Try again."))
+            raise ConnectionRefused.because(
+                gettext_noop("The SAML connection changed meanwhile. Try again.")
+            )
         changed = metadata != connection.saml_idp_metadata
         before = {"saml_idp_entity_id": connection.saml_idp_entity_id}
         connection.saml_idp_metadata = metadata
@@ -189,6 +195,7 @@ def saml_metadata_refresh(*, tenant: Tenant, acting_user: User | None) -> Connec
         connection.saml_idp_metadata_fetched_at = timezone.now()
         connection.saml_idp_metadata_failing_since = None  # read again: no longer failing
         connection.saml_idp_metadata_error = ""
+        connection.saml_idp_metadata_error_params = {}
         connection.save(
             update_fields=[
                 "saml_idp_metadata",
@@ -196,6 +203,7 @@ def saml_metadata_refresh(*, tenant: Tenant, acting_user: User | None) -> Connec
                 "saml_idp_metadata_fetched_at",
                 "saml_idp_metadata_failing_since",
                 "saml_idp_metadata_error",
+                "saml_idp_metadata_error_params",
                 "updated_at",
             ]
         )
@@ -340,7 +348,7 @@ def saml_metadata_refresh_all() -> list[MetadataRefreshed]:
                 connection.saml_idp_metadata_url,
                 error,
             )
-            _metadata_read_failed(connection=connection, error=str(error))
+            _metadata_read_failed(connection=connection, error=error)
             results.append(MetadataRefreshed(tenant.pk, tenant.name, error=str(error)))
             continue
         changed = refreshed.saml_idp_metadata != connection.saml_idp_metadata
@@ -348,11 +356,13 @@ def saml_metadata_refresh_all() -> list[MetadataRefreshed]:
     return results
 
 
-def _metadata_read_failed(*, connection: Connection, error: str) -> None:
+def _metadata_read_failed(*, connection: Connection, error: ConnectionRefused) -> None:
     """Keep a failed daily read on the connection. The first of a run of failures emails
     the owners: sign-in goes on with the stored metadata, but only they can fix the URL
     (or upload the XML) before the IdP signs with a certificate it does not hold. The
-    next days' failures only update the reason; a good read ends the run."""
+    next days' failures only update the reason; a good read ends the run. The reason is
+    kept untranslated (the job has no reader's language), each reader gets theirs."""
+    text, params = error.reason or (str(error), {})
     with transaction.atomic():
         row = (
             Connection.objects.select_for_update()
@@ -365,19 +375,29 @@ def _metadata_read_failed(*, connection: Connection, error: str) -> None:
         starts = row.saml_idp_metadata_failing_since is None
         if starts:
             row.saml_idp_metadata_failing_since = timezone.now()
-        row.saml_idp_metadata_error = error[:500]
-        row.save(update_fields=["saml_idp_metadata_failing_since", "saml_idp_metadata_error"])
+        row.saml_idp_metadata_error = text[:500]
+        row.saml_idp_metadata_error_params = params
+        row.save(
+            update_fields=[
+                "saml_idp_metadata_failing_since",
+                "saml_idp_metadata_error",
+                "saml_idp_metadata_error_params",
+            ]
+        )
         if starts:
-            _tell_owners_metadata_unreadable(row, error=error)
+            _tell_owners_metadata_unreadable(row)
 
 
-def _tell_owners_metadata_unreadable(connection: Connection, *, error: str) -> None:
+def _tell_owners_metadata_unreadable(connection: Connection) -> None:
     owners_notify(
         tenant=connection.tenant,
         template="sso/email/metadata_unreadable",
         context={
             "metadata_url": connection.saml_idp_metadata_url,
-            "error": error,
+            # Rendered in each owner's language.
+            "error": reason_said_lazy(
+                connection.saml_idp_metadata_error, connection.saml_idp_metadata_error_params
+            ),
             "url": absolute_url("sso_settings:connection", connection.tenant.slug),  # the button
         },
     )

@@ -21,6 +21,7 @@ import time_machine
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.models import User
 from core.models import AuditEvent
 from scheduler.schedule import job_parse
 from sso.exceptions import ConnectionRefused
@@ -282,7 +283,7 @@ def test_a_failing_read_is_kept_on_the_connection_and_the_owners_are_told_once(
 
     connection = Connection.objects.get(tenant=acme)
     assert connection.saml_idp_metadata_failing_since == start
-    assert "exactly one identity provider" in connection.saml_idp_metadata_error
+    assert "exactly one identity provider" in connection.saml_idp_metadata_error_said
     [notice] = mailoutbox
     assert sorted(notice.to) == sorted([owner.email, co_owner.email])
     assert notice.subject == (
@@ -297,7 +298,7 @@ def test_a_failing_read_is_kept_on_the_connection_and_the_owners_are_told_once(
         assert "1 failed" in daily_run(django_capture_on_commit_callbacks)
     connection.refresh_from_db()
     assert connection.saml_idp_metadata_failing_since == start, "the same run of failures"
-    assert "not valid SAML IdP metadata XML" in connection.saml_idp_metadata_error
+    assert "not valid SAML IdP metadata XML" in connection.saml_idp_metadata_error_said
     assert len(mailoutbox) == 1, "told once per run of failures"
 
     served.body = LocalSamlIdP().metadata.encode()  # fixed: read again
@@ -337,6 +338,40 @@ def test_the_settings_page_says_the_url_is_failing_until_a_refresh_reads_it(
 
     html = owner_client.get(page(acme, "connection")).content.decode()
     assert 'data-testid="saml-metadata-failing"' not in html
+
+
+@pytest.mark.xmlsec1
+def test_each_owner_reads_why_in_their_own_language(
+    acme: Any,
+    owner: Any,
+    client: Any,
+    served: MetadataServer,
+    loopback_allowed: None,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """The job runs in no one's language: it keeps the reason untranslated with its
+    values, and the page and each owner's email say it in the reader's language."""
+    save(acme, owner, served.url())
+    german = add_member(acme, role_key="owner").user
+    User.objects.filter(pk=german.pk).update(language="de")
+    served.status, served.body = 503, b"Service unavailable"
+
+    daily_run(django_capture_on_commit_callbacks)
+
+    by_language = {tuple(m.to): m.body for m in mailoutbox}
+    english, deutsch = by_language[(owner.email,)], by_language[(german.email,)]
+    assert "The metadata URL answered 503, not the metadata" in english
+    assert "Die URL der Metadaten antwortete mit 503 statt mit den Metadaten" in deutsch
+    assert "The metadata URL answered" not in deutsch
+    client.force_login(german)
+    html = client.get(page(acme, "connection")).content.decode()
+    assert "Die URL der Metadaten antwortete mit 503 statt mit den Metadaten" in html
+
+    served.status, served.body = 200, b"<html>Sign in to continue</html>"  # no values
+    daily_run(django_capture_on_commit_callbacks)
+    html = client.get(page(acme, "connection")).content.decode()
+    assert "Die Metadaten müssen genau einen Identitätsanbieter beschreiben." in html
 
 
 @pytest.mark.xmlsec1
