@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 
+# How many teams the invite form lists before they scroll in a box.
+INVITE_TEAMS_UNBOXED = 12
+
+
 def grantable_roles(*, tenant: Tenant, actor: Role) -> list[Role]:
     """Roles the actor may hand out (only owners make owners; nobody grants more than
     they hold), built-in roles first. The service checks again on submit."""
@@ -70,6 +74,9 @@ class InvitationForm(ServiceForm):
             Team.objects.for_tenant(tenant).filter(directory_managed=False).order_by("name")
         )
         self.has_teams = bool(teams)
+        # Past a dozen the checkboxes scroll in a box of their own, so hundreds of teams
+        # do not push the pending invitations off the page.
+        self.many_teams = len(teams) > INVITE_TEAMS_UNBOXED
         team_field = cast(forms.ModelMultipleChoiceField, self.fields["teams"])  # declared above
         team_field.queryset = Team.objects.filter(pk__in=[t.pk for t in teams])
         team_field.choices = [(t.pk, t.name) for t in teams]

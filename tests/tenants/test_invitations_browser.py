@@ -67,3 +67,37 @@ def test_invite_a_new_person_who_signs_up_from_the_email_and_lands_in_the_org(
     membership = Membership.objects.get(tenant=org, user=grace)
     assert membership.role.key == "admin"
     assert list(membership.teams.all()) == [backend]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [360, 1280])
+def test_with_hundreds_of_teams_the_invite_form_keeps_them_in_a_box_of_their_own(
+    page: Any, width: int
+) -> None:
+    """Past a dozen teams the checkboxes scroll inside the form, so the button and the
+    pending invitations stay near; a team far down the list can still be picked."""
+    owner = UserFactory()
+    org = OrgFactory(owner=owner, name="Many Teams Ltd")
+    teams = [make_team(org, f"Squad {i:03}") for i in range(150)]
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto("/auth/sign-in/")
+    page.fill("input[name=email]", owner.email)
+    page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url("**/t/**")
+    page.goto(f"/t/{org.slug}/members/")
+
+    form = page.get_by_test_id("invite-form")
+    box = form.get_by_test_id("invite-teams-box")
+    height = box.bounding_box()["height"]
+    assert height <= 200, height  # 12rem and its padding, not 150 rows
+    assert box.evaluate("el => el.scrollHeight > el.clientHeight")
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") == 0
+    form.locator("input[name=email]").fill("lin@example.com")
+    form.get_by_label("Squad 149").check()  # scrolled into view inside the box
+    form.get_by_role("button", name="Send invitation").click()
+    page.get_by_test_id("invite-notice").wait_for()
+
+    invitation = org.invitations.get(email="lin@example.com")
+    assert list(invitation.teams.all()) == [teams[-1]]

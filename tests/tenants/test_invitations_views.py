@@ -508,3 +508,18 @@ def test_a_full_org_at_accept_time_says_so(visitor: Any, acme: Any, invite: Any)
     page = response.content.decode()
     assert response.status_code == 409 and "member limit" in page
     assert "to free a seat, then open this link again" in page, "billing is off: no upgrade"
+
+
+def test_past_a_dozen_teams_the_invite_form_boxes_them(owner_client: Any, acme: Any) -> None:
+    from tenants.forms_invitations import INVITE_TEAMS_UNBOXED
+
+    for i in range(INVITE_TEAMS_UNBOXED):
+        make_team(acme, f"Team {i:02}")
+    html = owner_client.get(f"/t/{acme.slug}/members/").content.decode()
+    assert html.count('name="teams"') == INVITE_TEAMS_UNBOXED
+    assert 'data-testid="invite-teams-box"' not in html
+
+    make_team(acme, "One more")
+    html = owner_client.get(f"/t/{acme.slug}/members/").content.decode()
+    assert html.count('name="teams"') == INVITE_TEAMS_UNBOXED + 1  # all still offered
+    assert 'data-testid="invite-teams-box"' in html
