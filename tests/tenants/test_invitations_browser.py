@@ -14,6 +14,14 @@ from tests.accounts.mailtools import link_in
 from tests.tenants.factories import OrgFactory, make_team
 
 
+def sign_in(page: Any, email: str) -> None:
+    page.goto("/auth/sign-in/")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url("**/t/**")
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_invite_a_new_person_who_signs_up_from_the_email_and_lands_in_the_org(
@@ -25,11 +33,7 @@ def test_invite_a_new_person_who_signs_up_from_the_email_and_lands_in_the_org(
     synced = make_team(org, "Synced staff")  # filled by the directory alone: not offered
     Team.objects.filter(pk=synced.pk).update(directory_managed=True)
 
-    page.goto("/auth/sign-in/")
-    page.fill("input[name=email]", owner.email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url("**/t/**")
+    sign_in(page, owner.email)
     page.goto(f"/t/{org.slug}/members/")
     form = page.get_by_test_id("invite-form")
     form.locator("input[name=email]").fill("grace@example.com")
@@ -81,11 +85,7 @@ def test_with_hundreds_of_teams_the_invite_form_keeps_them_in_a_box_of_their_own
     org = OrgFactory(owner=owner, name="Many Teams Ltd")
     teams = [make_team(org, f"Squad {i:03}") for i in range(150)]
     page.set_viewport_size({"width": width, "height": 800})
-    page.goto("/auth/sign-in/")
-    page.fill("input[name=email]", owner.email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url("**/t/**")
+    sign_in(page, owner.email)
     page.goto(f"/t/{org.slug}/members/")
 
     form = page.get_by_test_id("invite-form")
