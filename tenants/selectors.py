@@ -13,6 +13,7 @@ from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Window, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 
 from billing.models import Account
 from billing.plans import plan_history_cutoff
@@ -82,10 +83,16 @@ class Workspace:
     kind: str
     logo: str
     role_name: str
+    role_key: str  # "" for a custom role
 
     @property
     def is_personal(self) -> bool:
         return self.kind == Tenant.Kind.PERSONAL
+
+    @property
+    def role_label(self) -> str:
+        """`Role.label`'s rule: a built-in role's name in the reader's language."""
+        return gettext(self.role_name) if self.role_key else self.role_name
 
 
 # The header's switcher lists at most this many workspaces; "All workspaces" lists them
@@ -139,7 +146,16 @@ def _workspaces_sql(user_id: str, *, current_slug: str) -> str:
     `current_slug` (the page's tenant) a placeholder or NULL: a parameter, not the outer
     row's column, which SQLite cannot read in a nested subquery's ORDER BY."""
     return json_rows(
-        ["wt.id", "wt.slug", "wt.name", "wt.kind", "wt.logo", "wr.name", "count(*) OVER ()"],
+        [
+            "wt.id",
+            "wt.slug",
+            "wt.name",
+            "wt.kind",
+            "wt.logo",
+            "wr.name",
+            "wr.key",
+            "count(*) OVER ()",
+        ],
         f"FROM {table(Membership)} wm "  # noqa: S608 - identifiers from model metadata
         f"INNER JOIN {table(Tenant)} wt ON wt.id = wm.tenant_id "
         f"INNER JOIN {table(Role)} wr ON wr.id = wm.role_id "

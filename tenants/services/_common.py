@@ -86,7 +86,7 @@ def assert_may_manage_role(*, actor: Role | None, role: Role) -> None:
             "“%(role)s” has permissions your role does not have (%(permissions)s), "
             "so you cannot change or delete it; ask an owner."
         )
-        % {"role": role.name, "permissions": _beyond(actor, role)}
+        % {"role": role.label, "permissions": _beyond(actor, role)}
     )
 
 

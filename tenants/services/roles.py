@@ -121,7 +121,7 @@ def role_delete_refusal(*, role: Role, holders: int) -> RoleInUseError | None:
                 "“%(name)s” is held by %(count)d members. Give them another role first.",
                 holders,
             )
-            % {"name": role.name, "count": holders}
+            % {"name": role.label, "count": holders}
         )
     return None
 

@@ -81,7 +81,7 @@ def role_edit(request: TenantRequest, role_id: int) -> HttpResponse:
                 "“%(name)s” has permissions your role does not have, so you cannot change "
                 "it; ask an owner."
             )
-            % {"name": role.name},
+            % {"name": role.label},
         )
         return back(request, "roles")
     form = RoleForm(request.POST or None, tenant=request.tenant, user=request.user, role=role)

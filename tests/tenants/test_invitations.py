@@ -121,6 +121,18 @@ def test_an_invitation_emails_a_link_and_stores_only_its_digest(
     assert invitation.status == Invitation.Status.PENDING
 
 
+def test_someone_with_an_account_reads_the_role_in_their_language(
+    sent: Any, acme: Any, owner: Any, mailoutbox: list[Any]
+) -> None:
+    UserFactory(email="greta@example.com", language="de")
+
+    invite(sent, acme, owner, "greta@example.com", role=role(acme, "member"))
+
+    [message] = mailoutbox
+    assert "als Mitglied" in message.body  # not "als Member": the inviter reads English
+    assert "Member" not in message.body
+
+
 def test_personal_workspaces_cannot_invite(sent: Any, owner: Any, mailoutbox: list[Any]) -> None:
     personal = Tenant.objects.get(personal_owner=owner)
     with pytest.raises(PersonalTenantError):

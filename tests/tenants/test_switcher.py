@@ -41,6 +41,7 @@ def orm_workspaces(user: Any) -> list[Workspace]:
             kind=m.tenant.kind,
             logo=m.tenant.logo,
             role_name=m.role.name,
+            role_key=m.role.key,
         )
         for m in membership_list_for_user(user=user)
     ]
@@ -257,3 +258,22 @@ def test_past_the_cap_a_removed_member_still_never_sees_the_org(
     assert theirs.slug not in switcher_slugs(html)
     assert len(switcher_slugs(html)) == SWITCHER_WORKSPACES
     assert all_workspaces_link(html) == "All 16 workspaces"
+
+
+def test_roles_are_named_in_the_reader_s_language_custom_ones_as_typed(
+    client: Any, owner: Any, other_user: Any
+) -> None:
+    from accounts.models import User
+    from tests.tenants.factories import make_role
+
+    mine = OrgFactory(owner=owner, name="Mine")
+    theirs = OrgFactory(owner=other_user, name="Theirs")
+    add_member(theirs, owner, role=make_role(theirs, "Owner of nothing", []))
+    User.objects.filter(pk=owner.pk).update(language="de")
+    client.force_login(owner)
+
+    html = client.get(f"/t/{mine.slug}/").content.decode()
+    menu = html.split('data-testid="tenant-switcher"', 1)[1].split("</details>", 1)[0]
+    assert '<span class="badge badge-blue">Inhaber</span>' in menu  # Owner, built in
+    assert '<span class="badge badge-blue">Owner of nothing</span>' in menu  # as typed
+    assert ">Owner<" not in menu
