@@ -6,6 +6,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
+from django.utils.functional import Promise
 
 from accounts.services_email import device_sign_in_record
 from accounts.services_security import sign_in_paused_notify, two_factor_notice_send
@@ -56,7 +57,7 @@ def on_sign_in_paused(sender: Any, *, email: str, minutes: int, **kwargs: Any) -
 
 
 def on_two_factor_changed(
-    sender: Any, *, user: User, action: str, detail: str, **kwargs: Any
+    sender: Any, *, user: User, action: str, detail: str | Promise, **kwargs: Any
 ) -> None:
     """A second factor was added, removed or used up: tell its owner by email."""
     two_factor_notice_send(user=user, action=action, detail=detail)

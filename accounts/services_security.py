@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.mail import email_enqueue
@@ -67,7 +68,7 @@ def sign_in_paused_notify(*, email: str, minutes: int) -> None:
     task_enqueue_transactional(sign_in_paused_deliver, normalize_email(email), minutes)
 
 
-def two_factor_notice_send(*, user: User, action: str, detail: str) -> None:
+def two_factor_notice_send(*, user: User, action: str, detail: str | Promise) -> None:
     """Email `user` that how they sign in changed (mfa's services announce every change),
     in the caller's transaction."""
     email_enqueue(

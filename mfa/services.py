@@ -9,12 +9,14 @@ inside the service's transaction.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from core.audit import audit_record_for_user
@@ -56,13 +58,19 @@ def user_lock(user: User) -> None:
     list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk"))
 
 
+def said_later(text: Callable[[], str]) -> str:
+    """`text()` in the language of whoever reads it: a change's email is rendered in the
+    person's language, which need not be the actor's (an administrator, a command)."""
+    return lazy(text, str)()
+
+
 def change_record(
     *,
     user: User,
     action: MfaAction,
     acting_user: User | None,
     target: Any = None,
-    detail: str = "",
+    detail: str | Promise = "",
     after: dict[str, Any] | None = None,
 ) -> None:
     audit_record_for_user(
@@ -156,7 +164,7 @@ def totp_confirm(*, user: User, code: str) -> list[str]:
         action=MfaAction.TOTP_ENABLED,
         acting_user=user,
         target=pending,
-        detail=gettext("It replaced your previous authenticator app.") if replaced else "",
+        detail=gettext_lazy("It replaced your previous authenticator app.") if replaced else "",
         after={"replaced": bool(replaced)},
     )
     if not was_enabled:
@@ -198,7 +206,7 @@ def two_factor_reset(*, user: User, acting_user: User | None = None) -> dict[str
         user=user,
         action=MfaAction.RESET,
         acting_user=acting_user,
-        detail=gettext(
+        detail=gettext_lazy(
             "An administrator removed your authenticator app, passkeys and recovery codes: "
             "your password alone signs you in until you set them up again."
         ),
@@ -222,7 +230,7 @@ def recovery_codes_replace(*, user: User, acting_user: User | None) -> list[str]
         user=user,
         action=MfaAction.RECOVERY_CODES_GENERATED,
         acting_user=acting_user,
-        detail=gettext("Any codes you saved before no longer work."),
+        detail=gettext_lazy("Any codes you saved before no longer work."),
         after={"codes": COUNT},
     )
     return codes
@@ -282,12 +290,16 @@ def _recovery_code_accept(*, user: User, code: str) -> bool:
             user=user,
             action=MfaAction.RECOVERY_CODE_USED,
             acting_user=user,
-            detail=ngettext(
-                "You have %(left)s recovery code left.",
-                "You have %(left)s recovery codes left.",
-                left,
-            )
-            % {"left": left},
+            detail=said_later(
+                lambda: (
+                    ngettext(
+                        "You have %(left)s recovery code left.",
+                        "You have %(left)s recovery codes left.",
+                        left,
+                    )
+                    % {"left": left}
+                )
+            ),
             after={"left": left},
         )
         return True

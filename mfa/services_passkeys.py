@@ -35,6 +35,7 @@ from mfa.services import (
     has_primary_method,
     recovery_codes_replace,
     removal_assert_allowed,
+    said_later,
     state_changed,
     user_lock,
 )
@@ -107,7 +108,7 @@ def passkey_register(
             action=MfaAction.PASSKEY_ADDED,
             acting_user=user,
             target=passkey,
-            detail=gettext("Its name is “%(name)s”.") % {"name": passkey.name},
+            detail=said_later(lambda: gettext("Its name is “%(name)s”.") % {"name": passkey.name}),
             after={"name": passkey.name},
         )
         codes: list[str] = []
@@ -195,7 +196,7 @@ def passkey_remove(*, user: User, passkey_id: int, acting_user: User) -> None:
         user=user,
         action=MfaAction.PASSKEY_REMOVED,
         acting_user=acting_user,
-        detail=gettext("It was named “%(name)s”.") % {"name": name},
+        detail=said_later(lambda: gettext("It was named “%(name)s”.") % {"name": name}),
         after={"name": name},
     )
     if not others:

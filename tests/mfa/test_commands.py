@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
+from accounts.models import User
 from core.models import AuditEvent
 from mfa.selectors import two_factor_status
 from tests.accounts.factories import DEFAULT_PASSWORD
@@ -35,6 +36,24 @@ def test_reset_removes_every_method_audits_and_emails(
     # The password alone signs in again.
     response = Client().post("/auth/sign-in/", {"email": user.email, "password": DEFAULT_PASSWORD})
     assert response["Location"] != "/auth/sign-in/verify/"
+
+
+def test_the_reset_notice_is_written_whole_in_the_person_s_language(
+    user: Any, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    """The command runs in English; the notice's explanation is in the person's German
+    like the rest of it (it was computed in the operator's language)."""
+    User.objects.filter(pk=user.pk).update(language="de")
+    user.refresh_from_db()
+    enable_totp(user)
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("mfa_reset", user.email, stdout=StringIO())
+
+    [notice] = mailoutbox
+    assert "Ein Administrator hat Ihre Authenticator-App" in notice.body
+    assert "An administrator removed" not in notice.body
 
 
 def test_reset_of_an_unknown_address_fails_with_the_reason() -> None:
