@@ -18,6 +18,7 @@ from tenants.invitations import invitation_create
 from tenants.selectors import SWITCHER_WORKSPACES
 from tenants.services import team_member_add
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.core.browser import sign_in
 from tests.tenants.factories import OrgFactory, add_member, make_role, make_team
 from uploads.services import upload_create
 
@@ -39,14 +40,6 @@ document.addEventListener("securitypolicyviolation", (e) => {
   window.__csp.push(`${e.effectiveDirective} refused ${e.blockedURI || "inline"} ${e.sample}`);
 });
 """
-
-
-def _sign_in(page: Any, email: str) -> None:
-    page.goto("/auth/sign-in/")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/t/**")
 
 
 def _overflow(page: Any) -> int:
@@ -133,7 +126,7 @@ def crowded_org(db: None) -> dict[str, Any]:
 def test_on_a_phone_one_menu_reaches_account_and_sign_out(page: Any) -> None:
     user = UserFactory()
     page.set_viewport_size(PHONE)
-    _sign_in(page, user.email)
+    sign_in(page, user.email)
 
     assert not _menu(page, "user-menu").is_visible()
     assert not _menu(page, "tenant-switcher").is_visible()
@@ -155,7 +148,7 @@ def test_a_kept_header_follows_a_rename_and_still_signs_out(page: Any) -> None:
     the memo carries this page's own, valid CSRF token."""
     user = UserFactory(name="Ada Original")
     page.set_viewport_size(PHONE)
-    _sign_in(page, user.email)
+    sign_in(page, user.email)
     home = page.url
     page.reload()  # the same header again: from the memo
 
@@ -183,7 +176,7 @@ def test_on_a_phone_the_menu_switches_workspace_and_fits_the_window(page: Any) -
     owner = UserFactory(email=LONG_EMAIL, name=LONG_NAME)
     orgs = [OrgFactory(owner=owner, name=LONG_ORG), OrgFactory(owner=owner, name="Second Org")]
     page.set_viewport_size({"width": 360, "height": 740})
-    _sign_in(page, owner.email)
+    sign_in(page, owner.email)
     org = next(o for o in orgs if f"/t/{o.slug}/" not in page.url)  # one it is not in
 
     menu = _menu(page, "mobile-menu")
@@ -205,7 +198,7 @@ def test_someone_in_many_workspaces_gets_a_short_switcher_and_reaches_the_rest(
     owner = UserFactory()
     orgs = [OrgFactory(owner=owner, name=f"Client {i:02}") for i in range(40)]
     page.set_viewport_size({"width": width, "height": 800})
-    _sign_in(page, owner.email)
+    sign_in(page, owner.email)
 
     menu = _menu(page, "mobile-menu" if width < 640 else "tenant-switcher")
     menu.locator("summary").click()
@@ -232,7 +225,7 @@ def test_someone_in_many_workspaces_gets_a_short_switcher_and_reaches_the_rest(
 def test_wide_screens_keep_the_switcher_and_the_user_menu(page: Any) -> None:
     owner = UserFactory(email=LONG_EMAIL, name=LONG_NAME)
     OrgFactory(owner=owner, name=LONG_ORG)
-    _sign_in(page, owner.email)
+    sign_in(page, owner.email)
 
     for width in (640, 1280):  # 640 px: the narrowest screen that gets them
         page.set_viewport_size({"width": width, "height": 800})
@@ -253,7 +246,7 @@ def test_no_page_is_wider_than_the_window(
     browser_context.add_init_script(_RECORD_CSP)
     org = crowded_org["org"]
     page.set_viewport_size({"width": width, "height": 800})
-    _sign_in(page, crowded_org["owner"].email)
+    sign_in(page, crowded_org["owner"].email)
     pages = [
         f"/t/{org.slug}/",
         f"/t/{org.slug}/members/",
@@ -285,7 +278,7 @@ def test_no_page_is_wider_than_the_window(
 def test_tables_become_labelled_cards_on_a_phone(page: Any, crowded_org: dict[str, Any]) -> None:
     org = crowded_org["org"]
     page.set_viewport_size(PHONE)
-    _sign_in(page, crowded_org["owner"].email)
+    sign_in(page, crowded_org["owner"].email)
     page.goto(f"/t/{org.slug}/members/")
 
     row = page.get_by_test_id("members-table").locator("tbody tr").first
@@ -310,7 +303,7 @@ def test_escape_closes_a_menu_and_focus_returns_to_it(
     page: Any, testid: str, viewport: dict[str, int]
 ) -> None:
     page.set_viewport_size(viewport)
-    _sign_in(page, UserFactory().email)
+    sign_in(page, UserFactory().email)
     menu = _menu(page, testid)
     menu.locator("summary").click()
     menu.locator(".menu-panel a").first.focus()
@@ -330,7 +323,7 @@ def test_a_click_outside_closes_a_menu_and_focus_returns_to_it(
     page: Any, testid: str, viewport: dict[str, int]
 ) -> None:
     page.set_viewport_size(viewport)
-    _sign_in(page, UserFactory().email)
+    sign_in(page, UserFactory().email)
     menu = _menu(page, testid)
     menu.locator("summary").click()
     assert _is_open(menu)
@@ -342,7 +335,7 @@ def test_a_click_outside_closes_a_menu_and_focus_returns_to_it(
 
 
 def test_opening_one_menu_closes_the_other_and_tabbing_out_closes_it(page: Any) -> None:
-    _sign_in(page, UserFactory().email)
+    sign_in(page, UserFactory().email)
     switcher, user_menu = _menu(page, "tenant-switcher"), _menu(page, "user-menu")
     switcher.locator("summary").click()
     user_menu.locator("summary").click()
@@ -362,7 +355,7 @@ def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(
     page: Any, signed_in: bool
 ) -> None:
     if signed_in:
-        _sign_in(page, UserFactory().email)
+        sign_in(page, UserFactory().email)
         page.goto("/account/")
     else:
         page.goto("/")
@@ -382,7 +375,7 @@ def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(
 def test_the_current_tab_is_marked_for_assistive_technology(page: Any) -> None:
     owner = UserFactory()
     org = OrgFactory(owner=owner)
-    _sign_in(page, owner.email)
+    sign_in(page, owner.email)
 
     page.goto(f"/t/{org.slug}/members/")
     current = page.locator('nav[aria-label="Workspace"] [aria-current="page"]')
@@ -404,7 +397,7 @@ _LOOK = """(el) => {
 
 
 def test_every_tab_stop_shows_where_focus_is(page: Any, crowded_org: dict[str, Any]) -> None:
-    _sign_in(page, crowded_org["owner"].email)
+    sign_in(page, crowded_org["owner"].email)
     page.goto(f"/t/{crowded_org['org'].slug}/members/")
 
     focused = []  # (element, its look while focused)
@@ -452,7 +445,7 @@ def test_sign_in_and_invite_by_keyboard_alone(page: Any) -> None:
 
 
 def test_the_user_menu_works_from_the_keyboard(page: Any) -> None:
-    _sign_in(page, UserFactory().email)
+    sign_in(page, UserFactory().email)
     summary = _menu(page, "user-menu").locator("summary")
     summary.focus()
     page.keyboard.press("Enter")
@@ -469,7 +462,7 @@ def test_the_user_menu_works_from_the_keyboard(page: Any) -> None:
 
 def test_the_admin_is_branded_with_the_product_and_its_favicon(page: Any) -> None:
     staff = UserFactory(is_staff=True, is_superuser=True)
-    _sign_in(page, staff.email)
+    sign_in(page, staff.email)
 
     for url in ("/admin/", "/admin/uploads/upload/"):
         page.goto(url)

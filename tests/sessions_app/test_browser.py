@@ -6,18 +6,11 @@ from typing import Any
 
 import pytest
 
-from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.accounts.factories import UserFactory
 from tests.accounts.mailtools import sign_up_by_email
+from tests.core.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page: Any, email: str) -> None:
-    page.goto("/auth/sign-in/")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/t/**")
 
 
 def test_sign_up_then_sign_out(page: Any, mailoutbox: list[Any]) -> None:
@@ -44,8 +37,8 @@ def test_revoking_another_browser_signs_it_out_on_its_next_click(
     second = _browser.new_context(base_url=live_server.url)
     try:
         page_a, page_b = first.new_page(), second.new_page()
-        _sign_in(page_a, user.email)
-        _sign_in(page_b, user.email)
+        sign_in(page_a, user.email)
+        sign_in(page_b, user.email)
         page_b.goto("/account/")
 
         page_a.goto("/account/sessions/")

@@ -9,17 +9,10 @@ import pytest
 
 from accounts.models import User
 from tenants.models import Membership, Team
-from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.accounts.factories import UserFactory
 from tests.accounts.mailtools import link_in
+from tests.core.browser import sign_in
 from tests.tenants.factories import OrgFactory, make_team
-
-
-def sign_in(page: Any, email: str) -> None:
-    page.goto("/auth/sign-in/")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url("**/t/**")
 
 
 @pytest.mark.browser

@@ -7,18 +7,10 @@ from typing import Any
 import pytest
 
 from tenants.models import Tenant
-from tests.accounts.factories import DEFAULT_PASSWORD
+from tests.core.browser import sign_in
 from tests.tenants.factories import OrgFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page: Any, email: str) -> None:
-    page.goto("/auth/sign-in/")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/t/**")
 
 
 def test_sign_in_lands_in_the_last_used_organisation_across_browsers(
@@ -31,13 +23,13 @@ def test_sign_in_lands_in_the_last_used_organisation_across_browsers(
     phone = _browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
     try:
         at_work = laptop.new_page()
-        _sign_in(at_work, owner.email)
+        sign_in(at_work, owner.email)
         assert at_work.url.endswith(f"/t/{beta.slug}/"), "never used: the newest org first"
         at_work.goto(f"/t/{personal.slug}/")
         at_work.goto(f"/t/{acme.slug}/members/")
 
         on_the_go = phone.new_page()
-        _sign_in(on_the_go, owner.email)
+        sign_in(on_the_go, owner.email)
 
         assert on_the_go.url.endswith(f"/t/{acme.slug}/")
         assert on_the_go.locator("h1").inner_text() == "Acme"

@@ -8,23 +8,15 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.accounts.factories import DEFAULT_PASSWORD
+from tests.core.browser import sign_in
 from tests.tenants.factories import OrgFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _sign_in(page: Any, email: str) -> None:
-    page.goto("/auth/sign-in/")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/t/**")
-
-
 def test_dismissing_the_checklist_with_javascript_swaps_in_a_notice(page: Any, owner: Any) -> None:
     acme = OrgFactory(owner=owner, name="Acme")
-    _sign_in(page, owner.email)
+    sign_in(page, owner.email)
     page.goto(f"/t/{acme.slug}/")
     checklist = page.get_by_test_id("setup-checklist")
     assert "Invite a teammate" in checklist.inner_text()
@@ -51,7 +43,7 @@ def test_dismissing_the_checklist_without_javascript(
     context = _browser.new_context(base_url=live_server.url, java_script_enabled=False)
     try:
         page = context.new_page()
-        _sign_in(page, owner.email)
+        sign_in(page, owner.email)
         page.goto(f"/t/{acme.slug}/")
 
         page.get_by_role("button", name="Dismiss the setup checklist").click()
