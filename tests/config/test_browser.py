@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.accounts.factories import UserFactory
-from tests.sessions_app.test_browser import _sign_in as sign_in
+from tests.core.browser import sign_in
 from tests.tenants.factories import OrgFactory, add_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -19,7 +19,7 @@ from django.urls import resolve
 from tests.config.crawl_world import PERSONAS, Visit, build_world
 from tests.config.pagecheck import PageWatch
 from tests.config.urlcrawl import every_url
-from tests.sessions_app.test_browser import _sign_in as sign_in
+from tests.core.browser import sign_in
 
 WIDTHS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 

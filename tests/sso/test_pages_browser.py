@@ -11,7 +11,7 @@ from sso.models import Connection, JoinRequest, SocialIdentity
 from sso.services_domains import domain_add
 from tests.accounts.factories import UserFactory
 from tests.config.pagecheck import PageWatch
-from tests.sessions_app.test_browser import _sign_in as sign_in
+from tests.core.browser import sign_in
 from tests.sso.idp import LocalIdP
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

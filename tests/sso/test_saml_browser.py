@@ -14,8 +14,8 @@ from accounts.models import User
 from sso.services_saml import saml_connection_save, saml_metadata_refresh_all
 from tenants.models import Membership, Role
 from tests.config.pagecheck import PageWatch
+from tests.core.browser import sign_in
 from tests.mfa.helpers import age_sign_in
-from tests.sessions_app.test_browser import _sign_in as sign_in
 from tests.sso.dns_server import LocalDNS
 from tests.sso.saml_idp import LocalSamlIdP, SamlIdPServer
 from tests.sso.test_saml import acs_url, metadata_path, verified_domain
