@@ -9,17 +9,17 @@ inside the service's transaction.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
-from django.utils.functional import Promise, lazy
+from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from core.audit import audit_record_for_user
+from core.i18n import said_later
 from core.security_log import security_event
 from mfa.audit import MfaAction
 from mfa.crypto import secret_decrypt, secret_encrypt, secret_rotate
@@ -56,12 +56,6 @@ WRONG_RECOVERY_CODE = gettext_lazy("That recovery code isn't right or was alread
 def user_lock(user: User) -> None:
     """Serialise two-factor changes of one person (double clicks, two tabs)."""
     list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk"))
-
-
-def said_later(text: Callable[[], str]) -> str:
-    """`text()` in the language of whoever reads it: a change's email is rendered in the
-    person's language, which need not be the actor's (an administrator, a command)."""
-    return lazy(text, str)()
 
 
 def change_record(

@@ -24,6 +24,7 @@ from webauthn.helpers.exceptions import (
     InvalidRegistrationResponse,
 )
 
+from core.i18n import said_later
 from core.security_log import security_event
 from mfa.audit import MfaAction
 from mfa.exceptions import PasskeyRefused, TwoFactorStateError
@@ -35,7 +36,6 @@ from mfa.services import (
     has_primary_method,
     recovery_codes_replace,
     removal_assert_allowed,
-    said_later,
     state_changed,
     user_lock,
 )

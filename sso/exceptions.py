@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import BadRequest, PermissionDenied
-from django.utils.functional import lazy
 from django.utils.translation import gettext
 
 from core.exceptions import DomainError
@@ -48,7 +47,3 @@ class ConnectionRefused(DomainError, BadRequest):
 def reason_said(text: str, params: dict[str, Any]) -> str:
     """A kept reason (`ConnectionRefused.reason`) in the active language."""
     return gettext(text) % params if params else gettext(text)
-
-
-# The same, for a template rendered later in each reader's language (an email).
-reason_said_lazy = lazy(reason_said, str)

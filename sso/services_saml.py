@@ -20,9 +20,10 @@ from django.utils.translation import gettext_noop
 from accounts.mail_delivery import absolute_url
 from billing.plans import plan_require
 from core.audit import audit_record
+from core.i18n import said_later
 from sso.audit import SsoAction
 from sso.crypto import client_secret_encrypt
-from sso.exceptions import ConnectionRefused, SignInRefused, reason_said_lazy
+from sso.exceptions import ConnectionRefused, SignInRefused
 from sso.metadata_url import metadata_fetch
 from sso.models import Connection
 from sso.saml import SamlConnectionData, SpUrls, idp_metadata_read, sp_keypair_generate
@@ -394,10 +395,7 @@ def _tell_owners_metadata_unreadable(connection: Connection) -> None:
         template="sso/email/metadata_unreadable",
         context={
             "metadata_url": connection.saml_idp_metadata_url,
-            # Rendered in each owner's language.
-            "error": reason_said_lazy(
-                connection.saml_idp_metadata_error, connection.saml_idp_metadata_error_params
-            ),
+            "error": said_later(lambda: connection.saml_idp_metadata_error_said),
             "url": absolute_url("sso_settings:connection", connection.tenant.slug),  # the button
         },
     )

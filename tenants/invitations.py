@@ -25,7 +25,6 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
-from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
@@ -37,6 +36,7 @@ from accounts.tokens import token_digest, token_generate, token_matches
 from billing.backends import billing_enabled
 from billing.plans import plan_check_members, plan_limit
 from core.audit import audit_record
+from core.i18n import said_later
 from core.paging import page_with_totals
 from core.permissions import MEMBERS_INVITE
 from tenants.audit import TenantAction
@@ -492,11 +492,6 @@ def _inviter_name(invitation: Invitation) -> str:
     return inviter.get_full_name() if inviter is not None else _("the person who invited you")
 
 
-# The role's name in the invitee's language: the email is rendered in theirs when they
-# have an account, not in the inviter's.
-_role_label = lazy(lambda role: role.label, str)
-
-
 def _send(invitation: Invitation, raw: str, *, teams: list[Team]) -> None:
     tenant = invitation.tenant
     inviter = invitation.invited_by
@@ -506,7 +501,7 @@ def _send(invitation: Invitation, raw: str, *, teams: list[Team]) -> None:
         context={
             "email": invitation.email,
             "tenant_name": tenant.name,
-            "role_name": _role_label(invitation.role),
+            "role_name": said_later(lambda: invitation.role.label),  # the invitee's language
             "team_names": [team.name for team in teams],
             "inviter_name": inviter.get_full_name() if inviter is not None else tenant.name,
             "inviter_email": inviter.email if inviter is not None else "",

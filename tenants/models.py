@@ -127,6 +127,13 @@ class Tenant(models.Model):
         return self.kind == self.Kind.ORG
 
 
+def role_label(*, name: str, key: str) -> str:
+    """The name pages show: a built-in role's (`key` set) in the reader's language (its
+    stored name is the English msgid, see tenants/permissions.py), a custom role's as
+    typed."""
+    return gettext(name) if key else name
+
+
 class Role(models.Model):
     class Key(models.TextChoices):
         OWNER = "owner", _("Owner")
@@ -161,9 +168,7 @@ class Role(models.Model):
 
     @property
     def label(self) -> str:
-        """The name pages show: a built-in role's in the reader's language (its stored
-        name is the English msgid, see tenants/permissions.py), a custom role's as typed."""
-        return gettext(self.name) if self.key else self.name
+        return role_label(name=self.name, key=self.key)
 
     @property
     def is_builtin(self) -> bool:

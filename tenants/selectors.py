@@ -13,7 +13,6 @@ from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Window, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext
 
 from billing.models import Account
 from billing.plans import plan_history_cutoff
@@ -22,7 +21,7 @@ from core.models import AuditEvent
 from core.paging import page_with_totals
 from core.prebuilt_sql import fetch_one, json_rows, json_value, select_list, table
 from mfa.selectors import two_factor_enabled
-from tenants.models import Invitation, Membership, Role, Team, TeamMember, Tenant
+from tenants.models import Invitation, Membership, Role, Team, TeamMember, Tenant, role_label
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -91,8 +90,7 @@ class Workspace:
 
     @property
     def role_label(self) -> str:
-        """`Role.label`'s rule: a built-in role's name in the reader's language."""
-        return gettext(self.role_name) if self.role_key else self.role_name
+        return role_label(name=self.role_name, key=self.role_key)
 
 
 # The header's switcher lists at most this many workspaces; "All workspaces" lists them
