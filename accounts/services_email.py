@@ -23,9 +23,10 @@ from accounts.tokens import (
     email_token_use,
     email_tokens_revoke,
 )
+from core.i18n import said_later
 from core.security_log import email_hash, security_event
 from ratelimit.services import ratelimit_consume
-from sessions_app.devices import device_label
+from sessions_app.devices import device_parts, device_said
 from sessions_app.models import Session
 from sessions_app.services import session_revoke_all_for_user
 
@@ -263,12 +264,14 @@ def device_sign_in_record(*, user: User, user_agent: str, ip: str) -> bool:
             return False
         if first_ever:
             return False
+        browser, system = device_parts(user_agent)
         email_enqueue(
             to=user.email,
             template="accounts/email/new_device",
             context={
                 "user": user,
-                "device": _device_label(user_agent),
+                # In each recipient's language ("Firefox unter Linux").
+                "device": said_later(lambda: device_said(browser=browser, system=system)),
                 "ip": ip,
                 "when": now,
                 "url": f"{settings.SITE_URL}/account/sessions/",
@@ -276,7 +279,3 @@ def device_sign_in_record(*, user: User, user_agent: str, ip: str) -> bool:
             },
         )
     return True
-
-
-def _device_label(user_agent: str) -> str:
-    return device_label(user_agent)

@@ -46,6 +46,8 @@ def _sessions(now: Any) -> list[Any]:
         s = Session(
             pk=1000 + index,
             device=f"Firefox {120 + index} on Linux",
+            browser=f"Firefox {120 + index}",
+            system="Linux",
             ip_address=f"203.0.113.{index + 1}",
             created_at=now - timedelta(days=index, hours=3),
             last_activity_at=now - timedelta(hours=index * 5 + 1),
@@ -69,7 +71,6 @@ _CONSTANTS = (
     "Anyone using them has to sign in again; you stay signed in here.",
     "Sign out other devices",
     "Sign out all other devices",
-    "Unknown device",
     "This device",
     "Unknown IP",
     "Active now",
@@ -116,7 +117,7 @@ def _python_list(context: dict[str, Any], csrf_input: str, urls: dict[str, str])
         )
     parts = [head, '</div><ul class="mt-4 divide-y divide-slate-100" role="list">']
     for s in context["sessions"]:
-        device = escape(s.device) if s.device else t["Unknown device"]
+        device = escape(s.device_said)
         badge = f'<span class="badge badge-blue">{t["This device"]}</span>' if s.is_current else ""
         ip = escape(s.ip_address) if s.ip_address else t["Unknown IP"]
         at = when(s.created_at)
@@ -141,7 +142,7 @@ def _python_list(context: dict[str, Any], csrf_input: str, urls: dict[str, str])
             )
         else:
             confirm = (
-                gettext("Sign out %(device)s?") % {"device": arg(s.device)}
+                gettext("Sign out %(device)s?") % {"device": arg(s.device_said)}
                 if s.device
                 else t["Sign out this device?"]
             )

@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sessions_app.devices import BROWSER_MAX_LENGTH, SYSTEM_MAX_LENGTH, device_said
+
 
 class TOTPDevice(models.Model):
     """An authenticator app (RFC 6238 TOTP). A device is active once `confirmed_at` is
@@ -85,12 +87,21 @@ class FailedSignIn(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     device = models.CharField(max_length=100, blank=True, help_text='e.g. "Firefox on Linux".')
+    browser = models.CharField(
+        max_length=BROWSER_MAX_LENGTH, blank=True, help_text='e.g. "Firefox".'
+    )
+    system = models.CharField(max_length=SYSTEM_MAX_LENGTH, blank=True, help_text='e.g. "Linux".')
 
     class Meta:
         indexes = [models.Index(fields=["user", "-created_at"], name="mfa_failed_user_recent")]
 
     def __str__(self) -> str:
         return f"{self.get_stage_display()} for {self.user_id}"
+
+    @property
+    def device_said(self) -> str:
+        """The device in the reader's language (see `Session.device_said`)."""
+        return device_said(browser=self.browser, system=self.system, stored=self.device)
 
 
 class Passkey(models.Model):

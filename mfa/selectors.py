@@ -107,7 +107,7 @@ def security_activity(*, user: User, limit: int = 20) -> list[Activity]:
             at=s.created_at,
             kind="sign_in",
             title=gettext("Signed in"),
-            device=s.device,
+            device=s.device_said,
             ip=s.ip_address or "",
             details=s.factors,
         )
@@ -118,7 +118,7 @@ def security_activity(*, user: User, limit: int = 20) -> list[Activity]:
             at=f.created_at,
             kind="failed",
             title=str(FAILED_SIGN_IN_TITLES.get(f.stage, gettext("Failed sign-in"))),
-            device=f.device,
+            device=f.device_said,
             ip=f.ip_address or "",
         )
         for f in FailedSignIn.objects.filter(user=user).order_by("-created_at", "-pk")[:limit]

@@ -32,7 +32,7 @@ from ratelimit.backends import Usage
 from ratelimit.keys import ip_identity
 from ratelimit.services import ratelimit_consume, ratelimit_release
 from sessions_app.authentication import Factor
-from sessions_app.devices import device_label
+from sessions_app.devices import device_fields
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -380,5 +380,5 @@ def failed_sign_in_record(
             created_at=now,
             # "0.0.0.0" is client_ip's "nothing usable", not an address.
             ip_address=ip if ip and ip != "0.0.0.0" else None,  # noqa: S104
-            device=device_label(user_agent),
+            **device_fields(user_agent),
         )

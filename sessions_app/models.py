@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 
 from sessions_app.authentication import factor_labels
+from sessions_app.devices import BROWSER_MAX_LENGTH, SYSTEM_MAX_LENGTH, device_said
 
 
 class SessionQuerySet(models.QuerySet):
@@ -54,7 +55,12 @@ class Session(models.Model):
     last_activity_at = models.DateTimeField(default=timezone.now)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
+    # The English label (admin, search, export); `device_said` is what people read.
     device = models.CharField(max_length=100, blank=True, help_text='e.g. "Firefox on Linux".')
+    browser = models.CharField(
+        max_length=BROWSER_MAX_LENGTH, blank=True, help_text='e.g. "Firefox".'
+    )
+    system = models.CharField(max_length=SYSTEM_MAX_LENGTH, blank=True, help_text='e.g. "Linux".')
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_reason = models.CharField(max_length=20, choices=RevokedReason.choices, blank=True)
     revoked_by = models.ForeignKey(
@@ -90,6 +96,11 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device or 'Unknown device'} for {self.user_id}"
+
+    @property
+    def device_said(self) -> str:
+        """The device in the reader's language: "Firefox unter Linux"."""
+        return device_said(browser=self.browser, system=self.system, stored=self.device)
 
     @property
     def absolute_expiry(self) -> datetime:

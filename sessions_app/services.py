@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from core.audit import audit_record_for_user
 from sessions_app.audit import SessionAction
-from sessions_app.devices import device_label
+from sessions_app.devices import device_fields
 from sessions_app.models import Session
 from sessions_app.tokens import token_hash
 
@@ -50,7 +50,7 @@ def session_create(
         expires_at=now + timedelta(seconds=settings.SESSION_COOKIE_AGE),
         ip_address=ip_address or None,
         user_agent=user_agent[:500],
-        device=device_label(user_agent),
+        **device_fields(user_agent),
         active_tenant_id=active_tenant_id,
         data=data or {},
     )

@@ -103,7 +103,7 @@ def revoke(request: AuthRequest, pk: int) -> HttpResponse:
         session=session, reason=Session.RevokedReason.REVOKED_BY_USER, acting_user=request.user
     )
     notice = (
-        _("Signed out %(device)s.") % {"device": session.device}
+        _("Signed out %(device)s.") % {"device": session.device_said}
         if session.device
         else _("Signed out the device.")
     )

@@ -25,7 +25,7 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.base import SessionBase
 from django.utils import timezone
 
-from sessions_app.devices import device_label
+from sessions_app.devices import device_fields
 from sessions_app.models import Session
 from sessions_app.selectors import session_with_user_get
 from sessions_app.services import session_cleanup, session_create, session_revoke
@@ -256,7 +256,7 @@ class SessionStore(SessionBase):
                 self._pending["ip_address"] = ip_address
             if self._user_agent != row.user_agent:
                 self._pending["user_agent"] = self._user_agent
-                self._pending["device"] = device_label(self._user_agent)
+                self._pending.update(device_fields(self._user_agent))
         return renewed
 
     @property

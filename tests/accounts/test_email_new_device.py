@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import KnownDevice
-from tests.accounts.factories import DEFAULT_PASSWORD
+from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +63,18 @@ def test_a_failed_sign_in_records_nothing(user, mailoutbox):
     browser.post("/auth/sign-in/", {"email": user.email, "password": "wrong-password"})
     assert not KnownDevice.objects.filter(user=user).exists()
     assert notices(mailoutbox) == []
+
+
+def test_the_notice_names_the_device_in_the_recipients_language(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    greta = UserFactory(language="de")
+    capture = django_capture_on_commit_callbacks
+    sign_in(greta, ua=FIREFOX, ip="203.0.113.10", capture=capture)
+    # The sign-in page itself is read in English: the email still follows Greta.
+    sign_in(greta, ua=SAFARI, ip="198.51.100.4", capture=capture)
+    [notice] = mailoutbox
+    assert "Mobile Safari unter iOS" in notice.body
+    assert "Mobile Safari on iOS" not in notice.body
+    html = notice.alternatives[0][0]
+    assert "Mobile Safari unter iOS" in html

@@ -231,6 +231,23 @@ def test_wrong_passwords_and_codes_appear_on_the_security_page(person: Any, secr
     assert "Firefox on Linux" in activity
 
 
+@time_machine.travel(T0, tick=False)
+def test_the_security_page_names_devices_in_the_readers_language(person: Any, secret: str) -> None:
+    type(person).objects.filter(pk=person.pk).update(language="de")
+    Client(HTTP_USER_AGENT=FIREFOX_LINUX, REMOTE_ADDR="203.0.113.70").post(
+        SIGN_IN, {"email": person.email, "password": "not-the-password"}
+    )
+    client = Client(HTTP_USER_AGENT=FIREFOX_LINUX, REMOTE_ADDR="203.0.113.71")
+    password_step(client, person)
+    code_step(client, totp_code_at(secret))
+    assert signed_in(client)
+
+    activity = client.get("/account/security/").content.decode()
+    # The failed attempt and the sign-in, both from Firefox on Linux.
+    assert activity.count("Firefox unter Linux") == 2
+    assert "Firefox on Linux" not in activity
+
+
 # --- Recovery codes and other ways in --------------------------------------------------------
 
 

@@ -60,8 +60,10 @@ def test_cookie_attributes(client: Any, user: Any) -> None:
 def test_signed_in_row_records_device_ip_and_user_agent(client: Any, user: Any) -> None:
     sign_in(client, user, HTTP_USER_AGENT=FIREFOX_LINUX, REMOTE_ADDR="203.0.113.9")
     row = row_of(client)
-    assert (row.device, row.ip_address, row.user_agent) == (
+    assert (row.device, row.browser, row.system, row.ip_address, row.user_agent) == (
         "Firefox on Linux",
+        "Firefox",
+        "Linux",
         "203.0.113.9",
         FIREFOX_LINUX,
     )
@@ -276,10 +278,12 @@ def test_activity_is_written_at_most_every_interval(
     with time_machine.travel(later, tick=False), django_assert_num_queries(2):
         client.get("/whoami/", HTTP_USER_AGENT=FIREFOX_LINUX, REMOTE_ADDR="198.51.100.2")
     row.refresh_from_db()
-    assert (row.last_activity_at, row.ip_address, row.device) == (
+    assert (row.last_activity_at, row.ip_address, row.device, row.browser, row.system) == (
         later,
         "198.51.100.2",
         "Firefox on Linux",
+        "Firefox",
+        "Linux",
     )
 
 

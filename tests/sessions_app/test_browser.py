@@ -57,3 +57,43 @@ def test_revoking_another_browser_signs_it_out_on_its_next_click(
     finally:
         first.close()
         second.close()
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_a_german_reader_recognises_and_signs_out_a_device_by_its_german_name(
+    _browser: Any, live_server: Any, width: int
+) -> None:
+    greta = UserFactory(language="de")
+    laptop = _browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": width, "height": 800},
+        user_agent="Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+    )
+    phone = _browser.new_context(
+        base_url=live_server.url,
+        user_agent=(
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+            "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+        ),
+    )
+    try:
+        page, other = laptop.new_page(), phone.new_page()
+        sign_in(other, greta.email)
+        sign_in(page, greta.email, then="/account/sessions/")
+
+        rows = page.locator("#session-list li")
+        assert rows.filter(has_text="Dieses Gerät").inner_text().startswith("Firefox unter Linux")
+        theirs = rows.filter(has_text="Mobile Safari unter iOS")
+        assert theirs.count() == 1
+        assert "Firefox on Linux" not in page.content()
+        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+
+        theirs.get_by_role("button", name="Abmelden").click()
+        asked = page.get_by_role("dialog")
+        assert "Mobile Safari unter iOS abmelden?" in asked.inner_text()
+        asked.get_by_role("button", name="Gerät abmelden").click()
+        page.get_by_text("Mobile Safari unter iOS wurde abgemeldet.").wait_for()
+        assert page.locator("#session-list li").count() == 1
+    finally:
+        laptop.close()
+        phone.close()

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
-from sessions_app.devices import device_label
+from sessions_app.devices import device_fields, device_label, device_said
 from tests.sessions_app.helpers import CHROME_MAC, FIREFOX_LINUX
 
 
@@ -28,3 +29,40 @@ from tests.sessions_app.helpers import CHROME_MAC, FIREFOX_LINUX
 )
 def test_device_label(user_agent: str, label: str) -> None:
     assert device_label(user_agent) == label
+
+
+@pytest.mark.parametrize(
+    ("user_agent", "fields"),
+    [
+        (FIREFOX_LINUX, {"device": "Firefox on Linux", "browser": "Firefox", "system": "Linux"}),
+        ("curl/8.0.1", {"device": "curl", "browser": "curl", "system": ""}),
+        ("", {"device": "Unknown device", "browser": "", "system": ""}),
+    ],
+)
+def test_the_browser_and_the_system_are_stored_apart_beside_the_english_label(
+    user_agent: str, fields: dict[str, str]
+) -> None:
+    assert device_fields(user_agent) == fields
+
+
+@pytest.mark.parametrize(
+    ("browser", "system", "stored", "german"),
+    [
+        ("Firefox", "Linux", "Firefox on Linux", "Firefox unter Linux"),
+        ("curl", "", "curl", "curl"),
+        ("", "Linux", "Unknown browser on Linux", "Unbekannter Browser unter Linux"),
+        ("", "", "Unknown device", "Unbekanntes Gerät"),
+        ("", "", "", "Unbekanntes Gerät"),
+        # A row written before the parts were kept: its English label, as it was shown.
+        ("", "", "Firefox on Linux", "Firefox on Linux"),
+    ],
+)
+def test_the_label_is_said_in_the_readers_language(
+    browser: str, system: str, stored: str, german: str
+) -> None:
+    with translation.override("de"):
+        assert device_said(browser=browser, system=system, stored=stored) == german
+    with translation.override("en"):
+        assert device_said(browser=browser, system=system, stored=stored) == (
+            stored or "Unknown device"
+        )

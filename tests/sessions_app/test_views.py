@@ -128,3 +128,16 @@ def test_each_other_device_has_its_own_sign_out_url(laptop: Client, phone: Clien
     url = f"/account/sessions/{row_of(phone).pk}/revoke/"
     assert f'action="{url}"' in html and f'hx-post="{url}"' in html
     assert f"/account/sessions/{row_of(laptop).pk}/revoke/" not in html  # this one: sign out
+
+
+def test_a_german_reader_sees_each_device_in_german(
+    laptop: Client, phone: Client, user: Any
+) -> None:
+    type(user).objects.filter(pk=user.pk).update(language="de")
+    html = laptop.get("/account/sessions/").content.decode()
+    assert "Firefox unter Linux" in html and "Chrome unter macOS" in html
+    assert "Firefox on Linux" not in html and "Chrome on macOS" not in html
+    assert "Chrome unter macOS abmelden?" in html  # the confirmation names it too
+
+    response = laptop.post(f"/account/sessions/{row_of(phone).pk}/revoke/", **HTMX)
+    assert "Chrome unter macOS wurde abgemeldet." in response.content.decode()
