@@ -94,3 +94,51 @@ def test_with_hundreds_of_teams_the_invite_form_keeps_them_in_a_box_of_their_own
 
     invitation = org.invitations.get(email="lin@example.com")
     assert list(invitation.teams.all()) == [teams[-1]]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [360, 1280])
+def test_with_hundreds_of_teams_typing_finds_the_ones_to_pick(page: Any, width: int) -> None:
+    """Typing narrows the boxed teams (case and accents aside); what is ticked stays in
+    view; nothing matching says so; and the box is there again for the next invitation."""
+    owner = UserFactory()
+    org = OrgFactory(owner=owner, name="Many Teams Ltd")
+    for i in range(150):
+        make_team(org, f"Squad {i:03}")
+    zurich = make_team(org, "Zürich office")
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(page, owner.email)
+    page.goto(f"/t/{org.slug}/members/")
+
+    form = page.get_by_test_id("invite-form")
+    find = form.get_by_role("searchbox", name="Find a team")
+    items = form.locator("[data-filter-item]:visible")
+    assert items.count() == 151
+    find.fill("SQUAD 14")
+    assert items.count() == 10
+    form.get_by_label("Squad 142").check()
+    find.fill("zurich")
+    assert [t.strip() for t in items.all_inner_texts()] == ["Squad 142", "Zürich office"]
+    form.get_by_label("Zürich office").check()
+    find.fill("nothing like it")
+    assert items.count() == 2  # the ticked ones
+    assert form.get_by_text("No team has that in its name.").is_visible()
+    posts: list[str] = []
+    page.on(
+        "request", lambda request: posts.append(request.url) if request.method == "POST" else None
+    )
+    find.press("Enter")  # only finds: the form is not sent half filled
+    page.wait_for_timeout(300)
+    assert posts == []
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") == 0
+
+    form.locator("input[name=email]").fill("lin@example.com")
+    form.get_by_role("button", name="Send invitation").click()
+    page.get_by_test_id("invite-notice").wait_for()
+    invitation = org.invitations.get(email="lin@example.com")
+    assert sorted(t.name for t in invitation.teams.all()) == ["Squad 142", zurich.name]
+    # The panel came back through htmx: its box works again.
+    again = page.get_by_test_id("invite-form").get_by_role("searchbox", name="Find a team")
+    again.fill("squad 149")
+    assert page.get_by_test_id("invite-form").locator("[data-filter-item]:visible").count() == 1

@@ -518,8 +518,11 @@ def test_past_a_dozen_teams_the_invite_form_boxes_them(owner_client: Any, acme: 
     html = owner_client.get(f"/t/{acme.slug}/members/").content.decode()
     assert html.count('name="teams"') == INVITE_TEAMS_UNBOXED
     assert 'data-testid="invite-teams-box"' not in html
+    assert "data-filter=" not in html
 
     make_team(acme, "One more")
     html = owner_client.get(f"/t/{acme.slug}/members/").content.decode()
     assert html.count('name="teams"') == INVITE_TEAMS_UNBOXED + 1  # all still offered
     assert 'data-testid="invite-teams-box"' in html
+    # A box to type in, for the script to show: without it every team is still listed.
+    assert 'data-filter="#invite-teams"' in html and "Find a team" in html
