@@ -4,7 +4,11 @@ from django.apps import AppConfig
 from django.core.checks import Tags, register
 
 from core.audit_actions import StaffAction, audit_actions_register
-from core.checks import check_htmx_messages_order, check_template_library_names
+from core.checks import (
+    check_dns_servers,
+    check_htmx_messages_order,
+    check_template_library_names,
+)
 
 
 class CoreConfig(AppConfig):
@@ -21,3 +25,4 @@ class CoreConfig(AppConfig):
         audit_actions_register(StaffAction, destructive=[StaffAction.DELETED])
         register(check_htmx_messages_order)
         register(check_template_library_names, Tags.templates)
+        register(check_dns_servers)

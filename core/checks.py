@@ -1,4 +1,4 @@
-"""System checks for core's middleware and template libraries."""
+"""System checks for core's middleware, template libraries and DNS server settings."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning
 from django.template.backends.django import get_template_tag_modules
+
+from core.dns import servers_refused
 
 HTMX_MESSAGES = "core.htmx.HtmxMessagesMiddleware"
 MESSAGES = "django.contrib.messages.middleware.MessageMiddleware"
@@ -58,3 +60,16 @@ def check_template_library_names(**kwargs: Any) -> list[CheckMessage]:
                 )
             )
     return warnings
+
+
+DNS_SERVER_SETTINGS = ("SSO_DNS_NAMESERVERS", "WEBHOOKS_DNS_SERVERS")
+
+
+def check_dns_servers(**kwargs: Any) -> list[CheckMessage]:
+    """A DNS server setting that cannot be used would only show when a domain is
+    verified or a webhook sent; say so when the process starts instead."""
+    return [
+        Error(f"{name}: {reason}", id="core.E002")
+        for name in DNS_SERVER_SETTINGS
+        for reason in servers_refused(getattr(settings, name, []))
+    ]

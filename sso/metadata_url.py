@@ -20,8 +20,9 @@ import urllib3
 from django.conf import settings
 from django.utils.translation import gettext_noop
 
+from core.dns import LookupFailed
 from core.security_log import security_event
-from sso.dns import LookupFailed, host_addresses
+from sso.dns import host_addresses
 from sso.exceptions import ConnectionRefused
 from webhooks.transport import address_allowed
 

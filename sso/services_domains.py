@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 
 from accounts.mail_delivery import absolute_url
 from core.audit import audit_record
+from core.dns import LookupFailed
 from sso.audit import SsoAction
-from sso.dns import LookupFailed, txt_values
+from sso.dns import txt_values
 from sso.exceptions import DomainRefused
 from sso.models import Domain
 from tenants.owner_notices import owners_notify

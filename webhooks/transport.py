@@ -20,15 +20,13 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import certifi
-import dns.exception
-import dns.resolver
 import urllib3
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+import core.dns
+from core.dns import IPAddress
 from webhooks.exceptions import UnsafeDestination
-
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 @dataclass(frozen=True)
@@ -67,38 +65,21 @@ def address_allowed(address: IPAddress, *, allow_private: bool | None = None) ->
     return address.is_global and not (address.is_reserved or address.is_link_local)
 
 
-def _resolver() -> dns.resolver.Resolver:
-    """The system's resolver, or the servers in WEBHOOKS_DNS_SERVERS ("ip:port")."""
-    servers = settings.WEBHOOKS_DNS_SERVERS
-    if not servers:
-        resolver = dns.resolver.Resolver()
-    else:
-        resolver = dns.resolver.Resolver(configure=False)
-        pairs = [server.rpartition(":") for server in servers]
-        resolver.nameservers = [ip for ip, _, _ in pairs]
-        resolver.nameserver_ports = {ip: int(port) for ip, _, port in pairs}
-    resolver.lifetime = settings.WEBHOOKS_DNS_TIMEOUT
-    return resolver
-
-
 def _resolve(host: str) -> list[IPAddress]:
+    resolver = core.dns.resolver(
+        servers=settings.WEBHOOKS_DNS_SERVERS, lifetime=settings.WEBHOOKS_DNS_TIMEOUT
+    )
     try:
-        return [ipaddress.ip_address(host)]
-    except ValueError:
-        pass
-    resolver, found = _resolver(), []
-    for record in ("A", "AAAA"):
-        try:
-            found += [ipaddress.ip_address(r.to_text()) for r in resolver.resolve(host, record)]
-        except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
-            continue
-        except dns.exception.DNSException as error:
-            raise UnsafeDestination(
-                _("%(host)s could not be resolved (%(error)s).") % {"host": host, "error": error}
-            ) from None
-    if not found:
-        raise UnsafeDestination(_("%(host)s does not resolve to any address.") % {"host": host})
-    return found
+        return core.dns.host_addresses(host, resolver=resolver)
+    except core.dns.LookupFailed as failed:
+        if failed.error is None:
+            message = _("%(host)s does not resolve to any address.") % {"host": host}
+        else:
+            message = _("%(host)s could not be resolved (%(error)s).") % {
+                "host": host,
+                "error": failed.error,
+            }
+        raise UnsafeDestination(message) from None
 
 
 def target_check(url: str) -> Target:
