@@ -9,3 +9,11 @@ from django.utils.translation import gettext_lazy as _
 class AccountAction(models.TextChoices):
     DELETED = "account.deleted", _("Account deleted")
     LOCALE_CHANGED = "account.locale_changed", _("Language or time zone changed")
+
+
+# What the audit log page calls the keys of these events' before/after.
+FIELDS = {
+    "language": _("Language"),
+    "time_zone": _("Time zone"),
+    "password": _("Password"),
+}

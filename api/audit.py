@@ -9,3 +9,10 @@ from django.utils.translation import gettext_lazy as _
 class ApiKeyAction(models.TextChoices):
     CREATED = "api_key.created", _("API key created")
     REVOKED = "api_key.revoked", _("API key revoked")
+
+
+# What the audit log page calls the keys of these events' before/after.
+FIELDS = {
+    "permissions": _("Permissions"),
+    "expires_at": _("Expires"),
+}

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.core import checks
 
-from billing.audit import BillingAction
+from billing.audit import FIELDS, BillingAction
 from core.audit_actions import audit_actions_register
 
 
@@ -18,5 +18,5 @@ class BillingConfig(AppConfig):
         # billing.checks imports models: only once the app registry is ready.
         from billing import checks as billing_checks
 
-        audit_actions_register(BillingAction)
+        audit_actions_register(BillingAction, fields=FIELDS)
         checks.register(billing_checks.check_plans)

@@ -10,3 +10,11 @@ class BillingAction(models.TextChoices):
     PLAN_CHANGED = "billing.plan_changed", _("Plan changed")
     SHARED = "billing.shared", _("Billing account shared")
     DETACHED = "billing.detached", _("Billing account no longer shared")
+
+
+# What the audit log page calls the keys of these events' before/after.
+FIELDS = {
+    "plan": _("Plan"),
+    "status": _("Status"),
+    "billing_account": _("Billing account"),
+}

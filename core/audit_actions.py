@@ -3,16 +3,18 @@
 Every app owns the actions its services write. It declares them as a `TextChoices`
 class in its own `audit.py` and registers them in `AppConfig.ready()`:
 
-    audit_actions_register(FileAction, destructive=[FileAction.DELETED])
+    audit_actions_register(FileAction, destructive=[FileAction.DELETED], fields=FIELDS)
 
 `audit_record` refuses a code nobody declared; the audit log page offers the
 declared ones as filters and marks the destructive ones in red. The column itself
-stores the plain code, so an app adding actions needs no migration.
+stores the plain code, so an app adding actions needs no migration. `fields` names the
+keys its events carry in `before`/`after` ({"content_type": _("File type")}), which the
+log page shows in the reader's language instead of the stored key.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -40,15 +42,25 @@ class _Declared:
 _ACTIONS: dict[str, _Declared] = {}
 
 
+_FIELDS: dict[str, StrOrPromise] = {}
+
+
 def audit_actions_register(
-    choices: type[models.TextChoices], *, destructive: Iterable[str] = ()
+    choices: type[models.TextChoices],
+    *,
+    destructive: Iterable[str] = (),
+    fields: Mapping[str, StrOrPromise] | None = None,
 ) -> None:
-    """Declare an app's actions (idempotent); a code declared twice must keep its label."""
+    """Declare an app's actions and the keys of its changes (idempotent); a code or a
+    key declared twice must keep its label (apps share "name", "email", "role")."""
     destructive = set(destructive)
     for code, label in choices.choices:
         declared = _Declared(label=label, destructive=code in destructive)
         if _ACTIONS.setdefault(code, declared) != declared:
             raise ValueError(f"Audit action {code!r} is declared twice, differently.")
+    for key, name in (fields or {}).items():
+        if str(_FIELDS.setdefault(key, name)) != str(name):
+            raise ValueError(f"Audit field {key!r} is declared twice, differently.")
 
 
 def audit_action_exists(code: str) -> bool:
@@ -58,6 +70,17 @@ def audit_action_exists(code: str) -> bool:
 def audit_action_label(code: str) -> str:
     declared = _ACTIONS.get(code)
     return str(declared.label) if declared else code
+
+
+def audit_field_label(key: str) -> str:
+    """How the log page names a key of `before`/`after`; an undeclared one (a staff
+    edit in the admin names model fields) as it is stored, underscores as spaces."""
+    label = _FIELDS.get(key)
+    return str(label) if label is not None else key.replace("_", " ")
+
+
+def audit_field_is_declared(key: str) -> bool:
+    return key in _FIELDS
 
 
 def audit_action_is_destructive(code: str) -> bool:

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 
 from core.audit_actions import audit_actions_register
-from mfa.audit import MfaAction
+from mfa.audit import FIELDS, MfaAction
 
 
 class MfaConfig(AppConfig):
@@ -16,5 +16,6 @@ class MfaConfig(AppConfig):
         audit_actions_register(
             MfaAction,
             destructive=[MfaAction.TOTP_REMOVED, MfaAction.PASSKEY_REMOVED, MfaAction.RESET],
+            fields=FIELDS,
         )
         user_login_failed.connect(record_failed_sign_in, dispatch_uid="mfa.record_failed_sign_in")

@@ -15,3 +15,15 @@ class MfaAction(models.TextChoices):
     PASSKEY_ADDED = "mfa.passkey_added", _("Passkey added")
     PASSKEY_REMOVED = "mfa.passkey_removed", _("Passkey removed")
     RESET = "mfa.reset", _("Two-factor authentication reset by an operator")
+
+
+# What the audit log page calls the keys of these events' before/after.
+FIELDS = {
+    "codes": _("Codes"),
+    "left": _("Codes left"),
+    "replaced": _("Replaced the previous app"),
+    "name": _("Name"),
+    "authenticator_apps": _("Authenticator apps"),
+    "passkeys": _("Passkeys"),
+    "recovery_codes": _("Recovery codes"),
+}

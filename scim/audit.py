@@ -18,3 +18,18 @@ class ScimAction(models.TextChoices):
 
 
 DESTRUCTIVE = [ScimAction.TOKEN_REVOKED, ScimAction.USER_DEPROVISIONED, ScimAction.USER_DELETED]
+
+
+# What the audit log page calls the keys of these events' before/after.
+FIELDS = {
+    "user_name": _("User name"),
+    "emails": _("Emails"),
+    "external_id": _("External ID"),
+    "given_name": _("Given name"),
+    "family_name": _("Family name"),
+    "display_name": _("Display name"),
+    "everywhere": _("In every workspace"),
+    "sessions_ended": _("Sessions ended"),
+    "token_ends_with": _("Token ending"),
+    "email": _("Email"),
+}

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.apps import AppConfig
 
 from core.audit_actions import audit_actions_register
-from sessions_app.audit import SessionAction
+from sessions_app.audit import FIELDS, SessionAction
 
 
 class SessionsAppConfig(AppConfig):
@@ -11,7 +11,7 @@ class SessionsAppConfig(AppConfig):
     verbose_name = "Sessions"
 
     def ready(self) -> None:
-        audit_actions_register(SessionAction, destructive=[SessionAction.REVOKED])
+        audit_actions_register(SessionAction, destructive=[SessionAction.REVOKED], fields=FIELDS)
         from django.contrib.auth.signals import user_logged_in
 
         from sessions_app.authentication import on_user_logged_in

@@ -8,3 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 class SessionAction(models.TextChoices):
     REVOKED = "session.revoked", _("Session revoked by an admin")
+
+
+# What the audit log page calls the keys of these events' before/after.
+FIELDS = {
+    "reason": _("Reason"),
+    "sessions": _("Sessions"),
+}

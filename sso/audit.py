@@ -25,3 +25,33 @@ class SsoAction(models.TextChoices):
     JOIN_APPROVED = "sso.join_approved", _("Request to join approved")
     JOIN_DECLINED = "sso.join_declined", _("Request to join declined")
     BREAK_GLASS = "sso.break_glass", _("Password sign-in despite required SSO (owner)")
+
+
+# What the audit log page calls the keys of these events' before/after.
+FIELDS = {
+    "protocol": _("Protocol"),
+    "issuer": _("Issuer"),
+    "client_id": _("Client ID"),
+    "scopes": _("Scopes"),
+    "require_sso": _("Require SSO"),
+    "auto_join": _("Auto-join"),
+    "join_requests": _("Requests to join"),
+    "sync_teams_from_groups": _("Teams from groups"),
+    "saml_idp_entity_id": _("IdP entity ID"),
+    "saml_idp_metadata_url": _("Metadata URL"),
+    "saml_allow_idp_initiated": _("IdP-initiated sign-in"),
+    "saml_attr_email": _("Email attribute"),
+    "saml_attr_first_name": _("First name attribute"),
+    "saml_attr_last_name": _("Last name attribute"),
+    "saml_attr_groups": _("Groups attribute"),
+    "default_role": _("Role of new members"),
+    "idp_metadata": _("IdP metadata"),
+    "claims": _("Claims"),
+    "confirmed_by": _("Confirmed by"),
+    "domain": _("Domain"),
+    "verified": _("Verified"),
+    "provider": _("Provider"),
+    "subject": _("ID at the provider"),
+    "email": _("Email"),
+    "role": _("Role"),
+}

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import ServiceForm
 from sso.models import Connection
+from tenants.forms import RoleChoiceField
 from tenants.models import Role, Tenant
 
 INPUT = {"class": "input"}
@@ -171,7 +172,7 @@ class ConnectionForm(ServiceForm):
         initial="openid email profile",
         widget=forms.TextInput(INPUT | {"autocomplete": "off"}),
     )
-    default_role = forms.ModelChoiceField(
+    default_role = RoleChoiceField(
         queryset=Role.objects.none(),
         label=_("Role of new members"),
         help_text=_("Given to people who join through SSO or auto-join."),

@@ -7,3 +7,11 @@ from django.utils.translation import gettext_lazy as _
 class SupportAction(models.TextChoices):
     IMPERSONATION_STARTED = "support.view_as_started", _("Support started viewing as a member")
     IMPERSONATION_ENDED = "support.view_as_ended", _("Support stopped viewing as a member")
+
+
+# What the audit log page calls the keys of these events' before/after.
+FIELDS = {
+    "reason": _("Reason"),
+    "minutes": _("Minutes"),
+    "why": _("Why it ended"),
+}

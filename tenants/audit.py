@@ -47,3 +47,26 @@ DESTRUCTIVE = [
     TenantAction.TWO_FACTOR_OPTIONAL,
     TenantAction.MEMBER_TWO_FACTOR_OFF,
 ]
+
+
+# What the audit log page calls the keys of these events' before/after.
+FIELDS = {
+    "role": _("Role"),
+    "teams": _("Teams"),
+    "team": _("Team"),
+    "name": _("Name"),
+    "parent": _("Parent team"),
+    "permissions": _("Permissions"),
+    "owner": _("Owner"),
+    "billing_contact": _("Billing contact"),
+    "primary_contact": _("Primary contact"),
+    "billing_account": _("Billing account"),
+    "paid_by": _("Paid by"),
+    "email": _("Email"),
+    "expires_at": _("Expires"),
+    "deleted_at": _("Deleted"),
+    "slug": _("Web address"),
+    "deadline": _("Deadline"),
+    "grace_days": _("Grace days"),
+    "via": _("Through"),
+}

@@ -160,6 +160,13 @@ class TenantDeleteForm(ServiceForm):
         return self.run(lambda: services.tenant_delete(tenant=self.tenant, acting_user=self.user))
 
 
+class RoleChoiceField(forms.ModelChoiceField):
+    """A role by the name pages show (a built-in one in the reader's language)."""
+
+    def label_from_instance(self, obj: Role) -> str:
+        return obj.label
+
+
 class MemberChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Membership) -> str:
         return f"{obj.user.name} ({obj.user.email})"
@@ -210,7 +217,7 @@ class OwnershipTransferForm(ServiceForm):
 
 
 class MemberRoleForm(forms.Form):
-    role = forms.ModelChoiceField(
+    role = RoleChoiceField(
         queryset=Role.objects.none(),
         error_messages={
             "required": _("Choose a role."),

@@ -9,3 +9,10 @@ from django.utils.translation import gettext_lazy as _
 class FileAction(models.TextChoices):
     UPLOADED = "file.uploaded", _("File uploaded")
     DELETED = "file.deleted", _("File deleted")
+
+
+# What the audit log page calls the keys of these events' before/after.
+FIELDS = {
+    "content_type": _("File type"),
+    "size": _("Size"),
+}

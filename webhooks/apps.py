@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 
 from core.audit_actions import audit_actions_register
-from webhooks.audit import WebhookAction
+from webhooks.audit import FIELDS, WebhookAction
 
 
 class WebhooksConfig(AppConfig):
@@ -9,4 +9,6 @@ class WebhooksConfig(AppConfig):
     verbose_name = "Webhooks"
 
     def ready(self) -> None:
-        audit_actions_register(WebhookAction, destructive=[WebhookAction.ENDPOINT_DELETED])
+        audit_actions_register(
+            WebhookAction, destructive=[WebhookAction.ENDPOINT_DELETED], fields=FIELDS
+        )

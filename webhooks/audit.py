@@ -11,3 +11,9 @@ class WebhookAction(models.TextChoices):
     ENDPOINT_DELETED = "webhook.deleted", _("Webhook endpoint removed")
     ENDPOINT_ENABLED = "webhook.enabled", _("Webhook endpoint turned back on")
     SECRET_ROTATED = "webhook.secret_rotated", _("Webhook secret rotated")
+
+
+# What the audit log page calls the keys of these events' before/after.
+FIELDS = {
+    "events": _("Events"),
+}

@@ -16,6 +16,7 @@ from core.audit_actions import (
     audit_action_choices,
     audit_action_exists,
     audit_action_is_destructive,
+    audit_field_label,
 )
 from core.decorators import tenant_permission_required
 from core.models import AuditEvent
@@ -23,27 +24,39 @@ from core.permissions import AUDIT_VIEW, permission_names
 from core.replica import replica_alias
 from core.types import TenantRequest
 from core.views import tenant_context
+from tenants.models import role_label
+from tenants.permissions import BUILTIN_ROLES
 from tenants.selectors import audit_event_list
 
 PAGE_SIZE = 50
 
 
+# Keys whose value is a role's name: a built-in role's is stored in English (its msgid).
+ROLE_FIELDS = ("role", "default_role")
+BUILTIN_ROLE_KEYS = {name: key for key, (name, _permissions) in BUILTIN_ROLES.items()}
+
+
 def _show(field: str, value: Any) -> Any:
+    """A stored value as the reader reads it: yes/no, permission and built-in role
+    names in their language; anything else as stored."""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if field == "permissions" and isinstance(value, list):  # a role's: names, not codes
         value = permission_names(value)
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value) or "none"
+        return ", ".join(str(v) for v in value) or _("none")
+    if field in ROLE_FIELDS and value in BUILTIN_ROLE_KEYS:
+        return role_label(name=value, key=BUILTIN_ROLE_KEYS[value])
     return value
 
 
 def _changes(event: AuditEvent) -> list[tuple[str, Any, Any]]:
-    """(field, before, after) rows; the template only displays them."""
+    """(field, before, after) rows in the reader's language; the template only displays
+    them."""
     before, after = event.before or {}, event.after or {}
     fields = list(dict.fromkeys([*before, *after]))
     return [
-        (field.replace("_", " "), _show(field, before.get(field)), _show(field, after.get(field)))
+        (audit_field_label(field), _show(field, before.get(field)), _show(field, after.get(field)))
         for field in fields
     ]
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from accounts.models import User
 from core.models import AuditEvent
 from sso.models import Connection, OrgIdentity, SocialIdentity
-from tenants.models import Membership
+from tenants.models import Membership, Role
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
 from tests.sso.flows import leave, local, round_trip, signed_in_user_id
 from tests.sso.idp import LocalIdP
@@ -242,6 +242,16 @@ def test_an_owner_saves_a_connection_whose_secret_is_encrypted_and_never_shown(
     owner_client.post(page(acme, "connection-save"), connection_form(idp, client_secret=""))
     assert Connection.objects.get().client_secret_encrypted == connection.client_secret_encrypted
     assert AuditEvent.objects.filter(tenant=acme, action="sso.connection_changed").exists()
+
+
+def test_the_role_of_new_members_is_offered_by_the_readers_names_for_roles(
+    owner_client: Any, acme: Any, owner: Any
+) -> None:
+    User.objects.filter(pk=owner.pk).update(language="de")
+    html = owner_client.get(page(acme, "connection")).content.decode()
+    member = Role.objects.get(tenant=acme, key="member")
+    assert f'<option value="{member.pk}" selected>Mitglied</option>' in html
+    assert ">Member</option>" not in html and ">Billing admin</option>" not in html
 
 
 def test_an_issuer_that_does_not_answer_discovery_is_refused(

@@ -83,6 +83,40 @@ def test_role_changed(acme: Any, owner: Any) -> None:
     assert (event.before, event.after) == ({"role": "Member"}, {"role": "Admin"})
 
 
+def test_the_log_page_says_each_change_in_the_readers_language(
+    acme: Any, owner: Any, owner_client: Any
+) -> None:
+    membership = add_member(acme)
+    admin = Role.objects.get(tenant=acme, key="admin")
+    services.membership_change_role(
+        tenant=acme, membership=membership, role=admin, acting_user=owner
+    )
+    services.membership_set_billing_contact(
+        tenant=acme, membership=membership, is_billing_contact=True, acting_user=owner
+    )
+    services.role_create(tenant=acme, name="Lesende", permissions=[], acting_user=owner)
+    type(owner).objects.filter(pk=owner.pk).update(language="de")
+
+    html = owner_client.get(f"/t/{acme.slug}/audit/").content.decode()
+    arrow = ' <span class="inline-block rtl:-scale-x-100">→</span> '
+    # The key, a built-in role's name, yes/no and "none" in German; a custom role's name
+    # as typed.
+    assert (
+        '<span class="font-medium text-slate-700">Rolle</span>: '
+        f'<span class="text-slate-500 line-through">Mitglied</span>{arrow}<span>Admin</span>'
+    ) in html
+    assert (
+        '<span class="font-medium text-slate-700">Abrechnungskontakt</span>: '
+        f'<span class="text-slate-500 line-through">nein</span>{arrow}<span>ja</span>'
+    ) in html
+    assert '<span class="font-medium text-slate-700">Berechtigungen</span>: <span>keine</span>' in (
+        html
+    )
+    assert '<span class="font-medium text-slate-700">Name</span>: <span>Lesende</span>' in html
+    for english in (">role<", ">billing contact<", ">Member<", ">yes<", ">no<", ">none<"):
+        assert english not in html
+
+
 def test_custom_role_created_updated_and_deleted(acme: Any, owner: Any) -> None:
     role = services.role_create(
         tenant=acme, name="Editors", permissions=["teams.manage"], acting_user=owner
