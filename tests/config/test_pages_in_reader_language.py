@@ -11,11 +11,16 @@ import pytest
 from django.test import Client
 from django.utils.translation import trans_real
 
+from api.services import api_key_create
+from core.audit import personal_tenant_of
 from tenants import services
 from tenants.models import Role
 from tests.config.urlcrawl import every_url
 from tests.core.browser import workspace
 from tests.sessions_app.helpers import FIREFOX_LINUX
+from webhooks.delivery import delivery_attempt
+from webhooks.events import event_emit
+from webhooks.services import endpoint_create
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +68,7 @@ def _translated_english(language: str) -> set[str]:
     catalogue: dict[Any, str] = translation._catalog  # type: ignore[attr-defined]
     return {
         msgid
-        for msgid in catalogue
+        for msgid in catalogue.keys()  # noqa: SIM118 (a TranslationCatalog, not a dict)
         if isinstance(msgid, str)
         and msgid
         and "\x04" not in msgid
@@ -72,9 +77,21 @@ def _translated_english(language: str) -> set[str]:
 
 
 @pytest.mark.parametrize("language", ["de", "ar"])
-def test_no_page_shows_english_the_catalogue_translates(language: str) -> None:
+def test_no_page_shows_english_the_catalogue_translates(language: str, settings: Any) -> None:
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
     acme = workspace()
     owner = acme.owner
+    # A webhook endpoint with a failed attempt, an API key.
+    endpoint, _secret = endpoint_create(
+        tenant=acme.org,
+        url="http://127.0.0.1:9/hooks",
+        description="Orders",
+        event_types=["member.added"],
+        acting_user=owner,
+    )
+    for delivery in event_emit(tenant_id=acme.org.pk, type="member.added", data={"id": 1}):
+        delivery_attempt(delivery_id=delivery.pk)
+    api_key_create(tenant=acme.org, name="CI", scopes=[], expires_at=None, acting_user=owner)
     # Changes whose stored values the audit log shows: a built-in role, a yes/no.
     services.membership_change_role(
         tenant=acme.org,
@@ -90,12 +107,17 @@ def test_no_page_shows_english_the_catalogue_translates(language: str) -> None:
     reader.force_login(owner)
     # What people typed ("Design", a team) is theirs, whatever the catalogue holds.
     typed = {acme.org.name, acme.team.name, acme.role.name, acme.upload.original_filename}
+    typed |= {"Orders", "CI"}
     english = _translated_english(language) - typed
 
     # The crawl's sample ids ("1") miss most objects: the workspace's own, by hand.
     objects = [acme.url(f"teams/{acme.team.pk}/"), acme.url(f"roles/{acme.role.pk}/")]
+    objects.append(acme.url(f"settings/webhooks/{endpoint.pk}/"))
+    personal = personal_tenant_of(user_id=owner.pk)
+    assert personal is not None
+    urls = every_url(tenant_slug=acme.org.slug) + objects + every_url(tenant_slug=personal.slug)
     crawled, found = 0, {}
-    for url in every_url(tenant_slug=acme.org.slug) + objects:
+    for url in dict.fromkeys(urls):
         if url.startswith(ENGLISH_PAGES):
             continue
         response = reader.get(url)
