@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -80,8 +80,10 @@ def _create_owner_membership(*, tenant: Tenant, user: User, owner: Role) -> Memb
 
 @transaction.atomic
 def tenant_create_personal(*, user: User) -> Tenant:
-    """The personal tenant that every user gets at sign-up (one per user)."""
-    name = f"{user.name}'s workspace" if user.name else "Personal"
+    """The personal tenant that every user gets at sign-up (one per user), named in
+    their language: only they read it, and they may rename it like anything they typed."""
+    with translation.override(user.language or translation.get_language()):
+        name = _("%(name)s's workspace") % {"name": user.name} if user.name else _("Personal")
     account = Account.objects.create(name=name)
     tenant = Tenant(
         name=name[:100],

@@ -202,6 +202,8 @@ def test_instant_sign_up_takes_the_browsers_zone_and_the_pages_language(
     )
     greta = User.objects.get(email="greta@example.com")
     assert (greta.language, greta.time_zone) == ("de", "Europe/Vienna")
+    # Her personal workspace is named in her language too (she may rename it).
+    assert greta.personal_tenant.name == "Arbeitsbereich von Greta"
 
 
 def test_sign_up_by_email_keeps_the_guess_until_the_link_is_used(

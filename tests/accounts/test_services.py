@@ -33,6 +33,25 @@ def test_signup_creates_user_personal_tenant_account_roles_and_owner_membership(
     assert membership.is_primary_contact and membership.is_billing_contact
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "name"),
+    [
+        ("de", "Arbeitsbereich von Ada Lovelace"),
+        ("ar", "مساحة عمل Ada Lovelace"),
+        ("", "Ada Lovelace's workspace"),  # the language of the page: English here
+    ],
+)
+def test_the_personal_workspace_is_named_in_the_persons_language(language: str, name: str) -> None:
+    ada = user_signup(
+        email="ada@example.com",
+        password="a-long-password-1",
+        name="Ada Lovelace",
+        language=language,
+    )
+    assert Tenant.objects.get(personal_owner=ada).name == name
+
+
 @pytest.mark.django_db(transaction=True)
 def test_signup_leaves_nothing_behind_when_it_fails(monkeypatch: Any) -> None:
     user_signup(email="taken@example.com", password="a-long-password-1", name="First")
