@@ -123,7 +123,9 @@ def session_revoke(*, session: Session, reason: str, acting_user: User | None = 
             user_id=session.user_id,
             acting_user=acting_user,
             target=session,
-            label=f"{session.device or 'Session'} ({session.ip_address or 'unknown IP'})",
+            # No words of ours: the log is read in its reader's language, this is stored.
+            label=" · ".join(filter(None, [session.browser, session.system, session.ip_address]))
+            or "—",
             after={"reason": reason},
         )
     if updated:
@@ -160,7 +162,7 @@ def session_revoke_all_for_user(
                 user_id=user.pk,
                 acting_user=acting_user,
                 target=user,
-                label=f"All sessions of {user.email}",
+                label=user.email,  # "sessions": how many, beside it
                 after={"reason": reason, "sessions": count},
             )
     return count
