@@ -56,9 +56,17 @@ def _changes(event: AuditEvent) -> list[tuple[str, Any, Any]]:
     before, after = event.before or {}, event.after or {}
     fields = list(dict.fromkeys([*before, *after]))
     return [
-        (audit_field_label(field), _show(field, before.get(field)), _show(field, after.get(field)))
+        (audit_field_label(field), _stored(before, field), _stored(after, field))
         for field in fields
     ]
+
+
+def _stored(values: dict[str, Any], field: str) -> Any:
+    """None when the side does not have the key (nothing shown); a stored None (a team
+    without a parent) as a dash."""
+    if field not in values:
+        return None
+    return "—" if values[field] is None else _show(field, values[field])
 
 
 @require_GET

@@ -96,6 +96,7 @@ def test_the_log_page_says_each_change_in_the_readers_language(
         tenant=acme, membership=membership, is_billing_contact=True, acting_user=owner
     )
     services.role_create(tenant=acme, name="Lesende", permissions=[], acting_user=owner)
+    services.team_create(tenant=acme, name="Vertrieb", parent=None, acting_user=owner)
     type(owner).objects.filter(pk=owner.pk).update(language="de")
 
     html = owner_client.get(f"/t/{acme.slug}/audit/").content.decode()
@@ -114,6 +115,11 @@ def test_the_log_page_says_each_change_in_the_readers_language(
         html
     )
     assert '<span class="font-medium text-slate-700">Name</span>: <span>Lesende</span>' in html
+    # A team made without a parent: the key with a dash, not an empty value.
+    assert (
+        '<span class="font-medium text-slate-700">Übergeordnetes Team</span>: <span>—</span>'
+        in (html)
+    )
     for english in (">role<", ">billing contact<", ">Member<", ">yes<", ">no<", ">none<"):
         assert english not in html
 
