@@ -76,8 +76,11 @@ def _translated_english(language: str) -> set[str]:
     } - OWN_NAMES
 
 
+@pytest.mark.parametrize("billing", [False, True], ids=["billing off", "billing on"])
 @pytest.mark.parametrize("language", ["de", "ar"])
-def test_no_page_shows_english_the_catalogue_translates(language: str, settings: Any) -> None:
+def test_no_page_shows_english_the_catalogue_translates(
+    language: str, billing: bool, settings: Any
+) -> None:
     settings.WEBHOOKS_ALLOW_PRIVATE = True
     acme = workspace()
     owner = acme.owner
@@ -103,6 +106,10 @@ def test_no_page_shows_english_the_catalogue_translates(language: str, settings:
         tenant=acme.org, membership=acme.member, is_billing_contact=True, acting_user=owner
     )
     type(owner).objects.filter(pk=owner.pk).update(language=language)
+    if billing:  # the local backend: Free, its upgrade cards and the billing pages
+        settings.BILLING_BACKEND = "billing.backends.local.LocalBillingBackend"
+        settings.STRIPE_PRICE_PRO = "price_demo"
+        settings.STRIPE_PRICE_BUSINESS = "price_demo_business"
     reader = Client(HTTP_USER_AGENT=FIREFOX_LINUX)
     reader.force_login(owner)
     # What people typed ("Design", a team) is theirs, whatever the catalogue holds.
