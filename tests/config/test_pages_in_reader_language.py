@@ -76,6 +76,24 @@ def _translated_english(language: str) -> set[str]:
     } - OWN_NAMES
 
 
+def _english_shown(
+    reader: Client, urls: list[str], english: set[str]
+) -> tuple[int, dict[str, str]]:
+    """How many pages answered 200 with HTML, and each English text found (→ a page)."""
+    crawled, found = 0, {}
+    for url in dict.fromkeys(urls):
+        if url.startswith(ENGLISH_PAGES):
+            continue
+        response = reader.get(url)
+        if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+            continue
+        crawled += 1
+        words = _Words()
+        words.feed(response.content.decode())
+        found.update({text: url for text in words.words if text in english})
+    return crawled, found
+
+
 @pytest.mark.parametrize("billing", [False, True], ids=["billing off", "billing on"])
 @pytest.mark.parametrize("language", ["de", "ar"])
 def test_no_page_shows_english_the_catalogue_translates(
@@ -123,18 +141,14 @@ def test_no_page_shows_english_the_catalogue_translates(
     personal = personal_tenant_of(user_id=owner.pk)
     assert personal is not None
     urls = every_url(tenant_slug=acme.org.slug) + objects + every_url(tenant_slug=personal.slug)
-    crawled, found = 0, {}
-    for url in dict.fromkeys(urls):
-        if url.startswith(ENGLISH_PAGES):
-            continue
-        response = reader.get(url)
-        if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
-            continue
-        crawled += 1
-        words = _Words()
-        words.feed(response.content.decode())
-        for text in words.words:
-            if text in english:
-                found.setdefault(text, url)
+    crawled, found = _english_shown(reader, urls, english)
     assert crawled > 30  # the crawl reached the workspace's and the account's pages
+    assert found == {}
+
+
+@pytest.mark.parametrize("language", ["de", "ar"])
+def test_no_signed_out_page_shows_english_the_catalogue_translates(language: str) -> None:
+    visitor = Client(HTTP_ACCEPT_LANGUAGE=language)
+    crawled, found = _english_shown(visitor, every_url(), _translated_english(language))
+    assert crawled >= 5  # home, sign-in, sign-up, password reset…
     assert found == {}
