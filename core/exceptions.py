@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any, Self
+
+from core.i18n import reason_said
+
 
 class DomainError(Exception):
     """A service refused: the action breaks a rule, and the message says which and
@@ -10,7 +14,19 @@ class DomainError(Exception):
     Every app's refusals subclass it next to Django's `BadRequest` or
     `PermissionDenied`, so an uncaught one still answers 400 or 403; views and forms
     that show it in place go through `core.errors`, the one place that catches it.
+
+    Raised with `because` where the reason is kept to be read later, by someone else in
+    another language (a job's failure shown on a page, emailed to owners): `kept` is the
+    untranslated text (marked with gettext_noop) and its values.
     """
+
+    kept: tuple[str, dict[str, Any]] | None = None
+
+    @classmethod
+    def because(cls, text: str, **params: Any) -> Self:
+        error = cls(reason_said(text, params))
+        error.kept = (text, params)
+        return error
 
 
 def refusal_message(error: BaseException) -> str:

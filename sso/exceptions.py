@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import BadRequest, PermissionDenied
-from django.utils.translation import gettext
 
 from core.exceptions import DomainError
 
@@ -30,20 +27,5 @@ class DomainRefused(DomainError, BadRequest):
 class ConnectionRefused(DomainError, BadRequest):
     """The IdP settings cannot be used (discovery failed, not https…).
 
-    Raised with `because` where the reason is kept to be read later, in another
-    language: the daily metadata read stores it for the settings page and emails it to
-    owners who each read their own language (`reason` is the untranslated text, marked
-    with gettext_noop, and its values)."""
-
-    reason: tuple[str, dict[str, Any]] | None = None
-
-    @classmethod
-    def because(cls, text: str, **params: Any) -> ConnectionRefused:
-        error = cls(reason_said(text, params))
-        error.reason = (text, params)
-        return error
-
-
-def reason_said(text: str, params: dict[str, Any]) -> str:
-    """A kept reason (`ConnectionRefused.reason`) in the active language."""
-    return gettext(text) % params if params else gettext(text)
+    The daily metadata read raises it with `because`: the reason is stored for the
+    settings page and emailed to owners, who each read their own language."""

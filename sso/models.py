@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import models
 
+from core.i18n import reason_said
 from core.models import TenantOwnedQuerySet
-from sso.exceptions import reason_said
 
 if TYPE_CHECKING:
     from tenants.models import Role
@@ -127,7 +127,7 @@ class Connection(models.Model):
     # The daily re-read (the sso_saml_metadata job) failing: since when, and the latest
     # reason; the stored metadata stays in use. Cleared by the next good read or by
     # saving other metadata. The owners are emailed when a run of failures begins.
-    # The reason is kept untranslated with its values (`ConnectionRefused.reason`), so
+    # The reason is kept untranslated with its values (`ConnectionRefused.kept`), so
     # each reader gets it in their language: `saml_idp_metadata_error_said`.
     saml_idp_metadata_failing_since = models.DateTimeField(null=True, blank=True)
     saml_idp_metadata_error = models.CharField(max_length=500, blank=True)

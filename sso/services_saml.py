@@ -363,7 +363,7 @@ def _metadata_read_failed(*, connection: Connection, error: ConnectionRefused) -
     (or upload the XML) before the IdP signs with a certificate it does not hold. The
     next days' failures only update the reason; a good read ends the run. The reason is
     kept untranslated (the job has no reader's language), each reader gets theirs."""
-    text, params = error.reason or (str(error), {})
+    text, params = error.kept or (str(error), {})
     with transaction.atomic():
         row = (
             Connection.objects.select_for_update()

@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 from standardwebhooks.webhooks import Webhook
 
 from accounts.mail import email_enqueue
 from accounts.mail_delivery import absolute_url
+from core.i18n import reason_said
 from webhooks.crypto import secret_decrypt
 from webhooks.exceptions import UnsafeDestination
 from webhooks.models import Attempt, Delivery, Endpoint
@@ -63,7 +65,24 @@ def _claim(delivery_id: int, now: datetime) -> bool:
     )
 
 
-def _send(delivery: Delivery, now: datetime) -> tuple[dict[str, str], Answer]:
+DISABLED = gettext_noop("Not sent: the endpoint is disabled.")
+
+
+def _kept(text: str, params: dict[str, Any], *, refused: bool) -> dict[str, Any]:
+    """An error of ours as Attempt keeps it: untranslated, with its values."""
+    return {"text": text, "params": params, "refused": refused}
+
+
+def _in_english(kept: dict[str, Any]) -> str:
+    """The error column's text: English whoever's request ran the attempt."""
+    with translation.override("en"):
+        said = reason_said(kept["text"], kept["params"])
+    return f"Refused: {said}" if kept["refused"] else said
+
+
+def _send(
+    delivery: Delivery, now: datetime
+) -> tuple[dict[str, str], Answer, dict[str, Any] | None]:
     endpoint = delivery.endpoint
     headers = {
         "Content-Type": "application/json",
@@ -74,14 +93,16 @@ def _send(delivery: Delivery, now: datetime) -> tuple[dict[str, str], Answer]:
     try:
         target = target_check(endpoint.url)
     except UnsafeDestination as refusal:
-        return headers, Answer(None, "", f"Refused: {refusal}"[:300], 0)
+        text, params = refusal.kept or (str(refusal), {})
+        kept = _kept(text, params, refused=True)
+        return headers, Answer(None, "", _in_english(kept)[:300], 0), kept
     signed = {
         **headers,
         "webhook-signature": signatures(
             endpoint, message_id=delivery.message_id, at=now, payload=delivery.payload
         ),
     }
-    return headers, target_post(target, body=delivery.payload.encode(), headers=signed)
+    return headers, target_post(target, body=delivery.payload.encode(), headers=signed), None
 
 
 def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> Delivery | None:
@@ -92,9 +113,10 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> Delive
     delivery = Delivery.objects.select_related("endpoint", "endpoint__tenant").get(pk=delivery_id)
     if not delivery.endpoint.is_active:
         headers: dict[str, str] = {}
-        answer = Answer(None, "", "Not sent: the endpoint is disabled.", 0)
+        kept: dict[str, Any] | None = _kept(DISABLED, {}, refused=False)
+        answer = Answer(None, "", DISABLED, 0)
     else:
-        headers, answer = _send(delivery, now)
+        headers, answer, kept = _send(delivery, now)
     with transaction.atomic():
         Attempt.objects.create(
             delivery=delivery,
@@ -104,6 +126,7 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> Delive
             response_status=answer.status,
             response_body=answer.body,
             error=answer.error,
+            error_reason=kept,
             duration_ms=answer.duration_ms,
         )
         ok = answer.status is not None and 200 <= answer.status < 300

@@ -11,8 +11,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import reason_said
 from core.models import TenantOwnedQuerySet
 
 
@@ -84,7 +86,11 @@ class Attempt(models.Model):
     request_headers = models.JSONField(default=dict)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
     response_body = models.TextField(blank=True)  # the first WEBHOOKS_RESPONSE_EXCERPT bytes
+    # In English, as the worker wrote it (network errors as urllib3 says them) …
     error = models.CharField(max_length=300, blank=True)
+    # … and where the error is one of ours (a refusal, a disabled endpoint), its text
+    # untranslated with its values: {"text", "params", "refused"}; see `error_said`.
+    error_reason = models.JSONField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -97,6 +103,15 @@ class Attempt(models.Model):
         if self.tenant_id is None:
             self.tenant_id = self.delivery.tenant_id
         super().save(*args, **kwargs)
+
+    @property
+    def error_said(self) -> str:
+        """The error in the reader's language where it is one of ours."""
+        kept = self.error_reason
+        if not kept:
+            return self.error
+        said = reason_said(kept["text"], kept["params"])
+        return gettext("Refused: %(reason)s") % {"reason": said} if kept["refused"] else said
 
     @property
     def ok(self) -> bool:

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import certifi
 import urllib3
 from django.conf import settings
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 import core.dns
 from core.dns import IPAddress
@@ -73,39 +73,47 @@ def _resolve(host: str) -> list[IPAddress]:
         return core.dns.host_addresses(host, resolver=resolver)
     except core.dns.LookupFailed as failed:
         if failed.error is None:
-            message = _("%(host)s does not resolve to any address.") % {"host": host}
+            refusal = UnsafeDestination.because(
+                gettext_noop("%(host)s does not resolve to any address."), host=host
+            )
         else:
-            message = _("%(host)s could not be resolved (%(error)s).") % {
-                "host": host,
-                "error": failed.error,
-            }
-        raise UnsafeDestination(message) from None
+            refusal = UnsafeDestination.because(
+                gettext_noop("%(host)s could not be resolved (%(error)s)."),
+                host=host,
+                error=str(failed.error),
+            )
+        raise refusal from None
 
 
 def target_check(url: str) -> Target:
-    """The URL's checked destination, or UnsafeDestination saying why not."""
+    """The URL's checked destination, or UnsafeDestination saying why not (its reason
+    kept with its values: the endpoint page shows a delivery's refusal to each reader in
+    their language)."""
     parts = urlsplit(url)
     allowed_schemes = ("https", "http") if settings.WEBHOOKS_ALLOW_PRIVATE else ("https",)
     if parts.scheme not in allowed_schemes:
-        raise UnsafeDestination(_("Webhook URLs must start with https://."))
+        raise UnsafeDestination.because(gettext_noop("Webhook URLs must start with https://."))
     if parts.username or parts.password:
-        raise UnsafeDestination(_("Webhook URLs cannot contain a user name or password."))
+        raise UnsafeDestination.because(
+            gettext_noop("Webhook URLs cannot contain a user name or password.")
+        )
     host = (parts.hostname or "").rstrip(".")
     if not host:
-        raise UnsafeDestination(_("The URL has no host name."))
+        raise UnsafeDestination.because(gettext_noop("The URL has no host name."))
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
-        raise UnsafeDestination(_("The URL's port is not valid.")) from None
+        raise UnsafeDestination.because(gettext_noop("The URL's port is not valid.")) from None
     addresses = _resolve(host)
     refused = [a for a in addresses if not address_allowed(a)]
     if refused:
-        raise UnsafeDestination(
-            _(
+        raise UnsafeDestination.because(
+            gettext_noop(
                 "%(host)s leads to %(address)s, a private or reserved address; webhooks only "
                 "go to public addresses."
-            )
-            % {"host": host, "address": refused[0]}
+            ),
+            host=host,
+            address=str(refused[0]),
         )
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return Target(parts.scheme, host, port, path, str(addresses[0]))

@@ -4,12 +4,15 @@ server on loopback), and for a name whose answer changes between check and deliv
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone, translation
 
 from tests.tenants.factories import make_team
 from tests.webhooks.conftest import Receiver, Zone
+from webhooks.delivery import delivery_attempt
 from webhooks.exceptions import UnsafeDestination
 from webhooks.models import Attempt, Delivery, Endpoint
 from webhooks.services import endpoint_create
@@ -101,6 +104,36 @@ def test_a_name_rebound_to_a_private_address_after_saving_is_refused_at_delivery
     assert attempt.response_status is None and "private or reserved" in attempt.error
     assert receiver.received == []
     assert Delivery.objects.get().status == "pending"  # retried later, checked again
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_or_unsent_attempt_is_said_in_the_readers_language(
+    acme: Any, owner: Any, owner_client: Any, dns_zone: Zone, receiver: Receiver
+) -> None:
+    """The worker keeps its refusal untranslated with its values: the endpoint page says
+    it in German to a German owner, the stored error stays English for logs and admin."""
+    dns_zone.answers["rebind.example.com"] = [[PUBLIC], ["127.0.0.1"]]
+    endpoint = add(acme, owner, f"https://rebind.example.com:{receiver.port}/hooks/pacetrack")
+    with translation.override("de"):  # whoever's request runs the attempt
+        make_team(acme, "Target")
+    refused = Attempt.objects.get()
+    assert refused.error == (
+        "Refused: rebind.example.com leads to 127.0.0.1, a private or reserved address; "
+        "webhooks only go to public addresses."
+    )
+    Endpoint.objects.filter(pk=endpoint.pk).update(is_active=False)
+    delivery_attempt(delivery_id=refused.delivery_id, now=timezone.now() + timedelta(hours=1))
+    unsent = Attempt.objects.exclude(pk=refused.pk).get()
+    assert unsent.error == "Not sent: the endpoint is disabled."
+
+    type(owner).objects.filter(pk=owner.pk).update(language="de")
+    html = owner_client.get(f"/t/{acme.slug}/settings/webhooks/{endpoint.pk}/").content.decode()
+    assert (
+        "Abgelehnt: rebind.example.com führt zu 127.0.0.1, einer privaten oder reservierten "
+        "Adresse; Webhooks werden nur an öffentliche Adressen gesendet."
+    ) in html
+    assert "Nicht gesendet: Der Endpunkt ist deaktiviert." in html
+    assert "Refused:" not in html and "Not sent:" not in html
 
 
 @pytest.mark.django_db(transaction=True)
