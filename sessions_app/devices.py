@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
+from django.utils import translation
 from django.utils.translation import gettext
 from ua_parser import parse
 
@@ -45,17 +46,10 @@ def device_parts(user_agent: str) -> Device:
 
 
 def device_label(user_agent: str) -> str:
-    """The stored English label; "Unknown device" when neither part is known."""
+    """The stored English label: `device_said` in English."""
     browser, system = device_parts(user_agent)
-    if browser and system:
-        label = f"{browser} on {system}"
-    elif browser:
-        label = browser
-    elif system:
-        label = f"Unknown browser on {system}"
-    else:
-        label = UNKNOWN
-    return label[:MAX_LENGTH]
+    with translation.override("en"):
+        return device_said(browser=browser, system=system)[:MAX_LENGTH]
 
 
 def device_fields(user_agent: str) -> dict[str, str]:

@@ -23,10 +23,9 @@ from standardwebhooks.webhooks import Webhook
 
 from accounts.mail import email_enqueue
 from accounts.mail_delivery import absolute_url
-from core.i18n import reason_said
 from webhooks.crypto import secret_decrypt
 from webhooks.exceptions import UnsafeDestination
-from webhooks.models import Attempt, Delivery, Endpoint
+from webhooks.models import Attempt, Delivery, Endpoint, kept_error_said
 from webhooks.transport import Answer, target_check, target_post
 
 # Wait after the 1st, 2nd… failed attempt (the Standard Webhooks / Svix schedule).
@@ -76,8 +75,7 @@ def _kept(text: str, params: dict[str, Any], *, refused: bool) -> dict[str, Any]
 def _in_english(kept: dict[str, Any]) -> str:
     """The error column's text: English whoever's request ran the attempt."""
     with translation.override("en"):
-        said = reason_said(kept["text"], kept["params"])
-    return f"Refused: {said}" if kept["refused"] else said
+        return kept_error_said(kept)
 
 
 def _send(
@@ -113,8 +111,9 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> Delive
     delivery = Delivery.objects.select_related("endpoint", "endpoint__tenant").get(pk=delivery_id)
     if not delivery.endpoint.is_active:
         headers: dict[str, str] = {}
-        kept: dict[str, Any] | None = _kept(DISABLED, {}, refused=False)
-        answer = Answer(None, "", DISABLED, 0)
+        disabled = _kept(DISABLED, {}, refused=False)
+        kept: dict[str, Any] | None = disabled
+        answer = Answer(None, "", _in_english(disabled), 0)
     else:
         headers, answer, kept = _send(delivery, now)
     with transaction.atomic():

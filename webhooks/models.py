@@ -75,6 +75,12 @@ class Delivery(models.Model):
         return f"{self.event_type} → {self.endpoint_id}"
 
 
+def kept_error_said(kept: dict[str, Any]) -> str:
+    """An attempt's error of ours ({"text", "params", "refused"}) in the active language."""
+    said = reason_said(kept["text"], kept["params"])
+    return gettext("Refused: %(reason)s") % {"reason": said} if kept["refused"] else said
+
+
 class Attempt(models.Model):
     """What happened when we sent it: for the delivery log."""
 
@@ -107,11 +113,7 @@ class Attempt(models.Model):
     @property
     def error_said(self) -> str:
         """The error in the reader's language where it is one of ours."""
-        kept = self.error_reason
-        if not kept:
-            return self.error
-        said = reason_said(kept["text"], kept["params"])
-        return gettext("Refused: %(reason)s") % {"reason": said} if kept["refused"] else said
+        return kept_error_said(self.error_reason) if self.error_reason else self.error
 
     @property
     def ok(self) -> bool:
