@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from accounts.audit import FIELDS, AccountAction
+from accounts.audit import FIELDS, VALUES, AccountAction
 from core.audit_actions import audit_actions_register
 
 
@@ -26,7 +26,9 @@ class AccountsConfig(AppConfig):
         from mfa.signals import two_factor_changed
         from ratelimit.signals import sign_in_paused
 
-        audit_actions_register(AccountAction, destructive=[AccountAction.DELETED], fields=FIELDS)
+        audit_actions_register(
+            AccountAction, destructive=[AccountAction.DELETED], fields=FIELDS, values=VALUES
+        )
         user_logged_in.connect(notify_new_device, dispatch_uid="accounts.notify_new_device")
         user_logged_in.connect(log_sign_in, dispatch_uid="accounts.log_sign_in")
         user_login_failed.connect(log_sign_in_failure, dispatch_uid="accounts.log_sign_in_failure")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -16,4 +17,17 @@ FIELDS = {
     "language": _("Language"),
     "time_zone": _("Time zone"),
     "password": _("Password"),
+}
+
+
+def _language_said(code: str) -> str | None:
+    """A language under its own name, as the language menu lists it."""
+    if not code:
+        return str(_("The browser's language"))
+    return dict(settings.LANGUAGES).get(code)
+
+
+# What the codes under those keys mean.
+VALUES = {
+    "language": _language_said,
 }

@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.core import checks
 
-from billing.audit import FIELDS, BillingAction
 from core.audit_actions import audit_actions_register
 
 
@@ -17,6 +16,7 @@ class BillingConfig(AppConfig):
     def ready(self) -> None:
         # billing.checks imports models: only once the app registry is ready.
         from billing import checks as billing_checks
+        from billing.audit import FIELDS, VALUES, BillingAction
 
-        audit_actions_register(BillingAction, fields=FIELDS)
+        audit_actions_register(BillingAction, fields=FIELDS, values=VALUES)
         checks.register(billing_checks.check_plans)

@@ -5,6 +5,10 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from billing.models import Account
+from billing.plans import plan_get
+from core.audit_actions import ValueLabels
+
 
 class BillingAction(models.TextChoices):
     PLAN_CHANGED = "billing.plan_changed", _("Plan changed")
@@ -17,4 +21,17 @@ FIELDS = {
     "plan": _("Plan"),
     "status": _("Status"),
     "billing_account": _("Billing account"),
+}
+
+
+def _plan_said(key: str) -> str | None:
+    """A plan's name; a plan since removed from the settings keeps its key."""
+    plan = plan_get(key)
+    return str(plan.name) if plan else None
+
+
+# What the codes under those keys mean.
+VALUES: dict[str, ValueLabels] = {
+    "plan": _plan_said,
+    "status": Account.Status,
 }

@@ -9,14 +9,18 @@ class in its own `audit.py` and registers them in `AppConfig.ready()`:
 declared ones as filters and marks the destructive ones in red. The column itself
 stores the plain code, so an app adding actions needs no migration. `fields` names the
 keys its events carry in `before`/`after` ({"content_type": _("File type")}), which the
-log page shows in the reader's language instead of the stored key.
+log page shows in the reader's language instead of the stored key. `values` says what the
+codes stored under a key mean ({"reason": Session.RevokedReason}, or a function of the
+stored value): the page shows "Revoked by an administrator", not "admin". Values are
+declared per app because a key may carry codes in one app's events and free text in
+another's (support's "reason" is typed by staff).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -44,15 +48,22 @@ _ACTIONS: dict[str, _Declared] = {}
 
 _FIELDS: dict[str, StrOrPromise] = {}
 
+# A key's codes: a choices class, or a function saying a stored value (None: as stored).
+ValueLabels = type[models.Choices] | Callable[[str], "StrOrPromise | None"]
+
+_VALUES: dict[tuple[str, str], Callable[[str], StrOrPromise | None]] = {}  # (action, key)
+
 
 def audit_actions_register(
     choices: type[models.TextChoices],
     *,
     destructive: Iterable[str] = (),
     fields: Mapping[str, StrOrPromise] | None = None,
+    values: Mapping[str, ValueLabels] | None = None,
 ) -> None:
-    """Declare an app's actions and the keys of its changes (idempotent); a code or a
-    key declared twice must keep its label (apps share "name", "email", "role")."""
+    """Declare an app's actions, the keys of its changes and what the codes under its
+    keys mean (idempotent); a code or a key declared twice must keep its label (apps
+    share "name", "email", "role")."""
     destructive = set(destructive)
     for code, label in choices.choices:
         declared = _Declared(label=label, destructive=code in destructive)
@@ -61,6 +72,16 @@ def audit_actions_register(
     for key, name in (fields or {}).items():
         if str(_FIELDS.setdefault(key, name)) != str(name):
             raise ValueError(f"Audit field {key!r} is declared twice, differently.")
+    for key, labels in (values or {}).items():
+        if key not in _FIELDS:
+            raise ValueError(f"Audit field {key!r} has values but no name: declare it in fields.")
+        said: Callable[[str], StrOrPromise | None]
+        if isinstance(labels, type):  # a choices class
+            said = dict(cast("type[models.Choices]", labels).choices).get
+        else:
+            said = labels
+        for code, _label in choices.choices:
+            _VALUES[(code, key)] = said
 
 
 def audit_action_exists(code: str) -> bool:
@@ -77,6 +98,16 @@ def audit_field_label(key: str) -> str:
     edit in the admin names model fields) as it is stored, underscores as spaces."""
     label = _FIELDS.get(key)
     return str(label) if label is not None else key.replace("_", " ")
+
+
+def audit_value_label(*, action: str, key: str, value: object) -> object:
+    """A stored value as the log page shows it: a code the action's app declared under
+    this key in the reader's language, anything else (a name, a number) as stored."""
+    labels = _VALUES.get((action, key))
+    if labels is None or not isinstance(value, str):
+        return value
+    said = labels(value)
+    return value if said is None else str(said)
 
 
 def audit_field_is_declared(key: str) -> bool:

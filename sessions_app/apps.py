@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.apps import AppConfig
 
 from core.audit_actions import audit_actions_register
-from sessions_app.audit import FIELDS, SessionAction
 
 
 class SessionsAppConfig(AppConfig):
@@ -11,7 +10,12 @@ class SessionsAppConfig(AppConfig):
     verbose_name = "Sessions"
 
     def ready(self) -> None:
-        audit_actions_register(SessionAction, destructive=[SessionAction.REVOKED], fields=FIELDS)
+        # Imported here: it reads the models, which load only once every app is.
+        from sessions_app.audit import FIELDS, VALUES, SessionAction
+
+        audit_actions_register(
+            SessionAction, destructive=[SessionAction.REVOKED], fields=FIELDS, values=VALUES
+        )
         from django.contrib.auth.signals import user_logged_in
 
         from sessions_app.authentication import on_user_logged_in

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sessions_app.models import Session
+
 
 class SessionAction(models.TextChoices):
     REVOKED = "session.revoked", _("Session revoked by an admin")
@@ -14,4 +16,9 @@ class SessionAction(models.TextChoices):
 FIELDS = {
     "reason": _("Reason"),
     "sessions": _("Sessions"),
+}
+
+# What the codes under those keys mean.
+VALUES = {
+    "reason": Session.RevokedReason,
 }

@@ -13,6 +13,7 @@ from typing import Self
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from sessions_app.authentication import factor_labels
 from sessions_app.devices import BROWSER_MAX_LENGTH, SYSTEM_MAX_LENGTH, device_said
@@ -32,14 +33,14 @@ class SessionQuerySet(models.QuerySet):
 
 class Session(models.Model):
     class RevokedReason(models.TextChoices):
-        SIGNED_OUT = "signed_out", "Signed out"
-        ROTATED = "rotated", "Replaced by a new sign-in"
-        REVOKED_BY_USER = "revoked_by_user", "Signed out from another device"
-        PASSWORD_CHANGED = "password_changed", "Password changed"
-        PASSWORD_RESET = "password_reset", "Password reset"
-        ADMIN = "admin", "Revoked by an administrator"
-        SESSION_LIMIT = "session_limit", "Signed out to stay within the device limit"
-        DEPROVISIONED = "deprovisioned", "Deactivated by an organisation's directory"
+        SIGNED_OUT = "signed_out", _("Signed out")
+        ROTATED = "rotated", _("Replaced by a new sign-in")
+        REVOKED_BY_USER = "revoked_by_user", _("Signed out from another device")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+        PASSWORD_RESET = "password_reset", _("Password reset")
+        ADMIN = "admin", _("Revoked by an administrator")
+        SESSION_LIMIT = "session_limit", _("Signed out to stay within the device limit")
+        DEPROVISIONED = "deprovisioned", _("Deactivated by an organisation's directory")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sessions"

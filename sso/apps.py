@@ -11,7 +11,7 @@ class SsoConfig(AppConfig):
         from accounts.signals import reauth_page_options, sign_in_check, sign_in_page_options
         from core.audit_actions import audit_actions_register
         from mfa.signals import security_page_sections
-        from sso.audit import FIELDS, SsoAction
+        from sso.audit import FIELDS, VALUES, SsoAction
         from sso.receivers import (
             on_sign_in_check,
             on_signed_in,
@@ -20,7 +20,9 @@ class SsoConfig(AppConfig):
             sign_in_options,
         )
 
-        audit_actions_register(SsoAction, destructive=[SsoAction.DOMAIN_LOST], fields=FIELDS)
+        audit_actions_register(
+            SsoAction, destructive=[SsoAction.DOMAIN_LOST], fields=FIELDS, values=VALUES
+        )
         sign_in_check.connect(on_sign_in_check, dispatch_uid="sso.sign_in_check")
         sign_in_page_options.connect(sign_in_options, dispatch_uid="sso.sign_in_options")
         reauth_page_options.connect(reauth_options, dispatch_uid="sso.reauth_options")

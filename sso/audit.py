@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sso.models import Connection, SocialIdentity
+
 
 class SsoAction(models.TextChoices):
     SOCIAL_CONNECTED = "social.connected", _("Sign-in provider connected")
@@ -25,6 +27,12 @@ class SsoAction(models.TextChoices):
     JOIN_APPROVED = "sso.join_approved", _("Request to join approved")
     JOIN_DECLINED = "sso.join_declined", _("Request to join declined")
     BREAK_GLASS = "sso.break_glass", _("Password sign-in despite required SSO (owner)")
+
+
+class ConfirmedBy(models.TextChoices):
+    """How a person proved a provider account was theirs (the `confirmed_by` key)."""
+
+    EMAIL_LINK = "email link", _("A link sent to their email address")
 
 
 # What the audit log page calls the keys of these events' before/after.
@@ -54,4 +62,11 @@ FIELDS = {
     "subject": _("ID at the provider"),
     "email": _("Email"),
     "role": _("Role"),
+}
+
+# What the codes under those keys mean.
+VALUES = {
+    "protocol": Connection.Protocol,
+    "provider": SocialIdentity.Provider,
+    "confirmed_by": ConfirmedBy,
 }

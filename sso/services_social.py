@@ -26,7 +26,7 @@ from accounts.tokens import token_digest
 from core.audit import audit_record_for_user
 from core.security_log import email_hash, security_event
 from ratelimit.services import ratelimit_consume
-from sso.audit import SsoAction
+from sso.audit import ConfirmedBy, SsoAction
 from sso.exceptions import LinkRefused, SignInRefused, SsoRequired
 from sso.models import SocialIdentity
 from sso.selectors import connection_for_email, sign_in_method_count, sso_requirement_get
@@ -278,6 +278,6 @@ def social_link_confirm(*, token: str) -> User:
             action=SsoAction.SOCIAL_CONNECTED,
             acting_user=user,
             target=taken,
-            after={"provider": pending.provider, "confirmed_by": "email link"},
+            after={"provider": pending.provider, "confirmed_by": ConfirmedBy.EMAIL_LINK},
         )
     return user

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from support.models import Impersonation
+
 
 class SupportAction(models.TextChoices):
     IMPERSONATION_STARTED = "support.view_as_started", _("Support started viewing as a member")
@@ -14,4 +16,9 @@ FIELDS = {
     "reason": _("Reason"),
     "minutes": _("Minutes"),
     "why": _("Why it ended"),
+}
+
+# What the codes under those keys mean ("reason" is the text staff typed: as stored).
+VALUES = {
+    "why": Impersonation.EndReason,
 }

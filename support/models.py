@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Impersonation(models.Model):
     class EndReason(models.TextChoices):
-        STOPPED = "stopped", "Stopped by staff"
-        EXPIRED = "expired", "Time limit reached"
-        REVOKED = "revoked", "Staff lost the permission"
+        STOPPED = "stopped", _("Stopped by staff")
+        EXPIRED = "expired", _("Time limit reached")
+        REVOKED = "revoked", _("Staff lost the permission")
 
     staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     target = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

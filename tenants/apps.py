@@ -3,7 +3,7 @@ from django.core import checks
 from django.db.models.signals import post_migrate
 
 from core.audit_actions import audit_actions_register
-from tenants.audit import DESTRUCTIVE, FIELDS, TenantAction
+from tenants.audit import DESTRUCTIVE, FIELDS, VALUES, TenantAction
 
 
 class TenantsConfig(AppConfig):
@@ -26,7 +26,7 @@ class TenantsConfig(AppConfig):
         )
         from tenants.triggers import ensure_sqlite_kind_trigger
 
-        audit_actions_register(TenantAction, destructive=DESTRUCTIVE, fields=FIELDS)
+        audit_actions_register(TenantAction, destructive=DESTRUCTIVE, fields=FIELDS, values=VALUES)
         checks.register(check_middleware_order)
         post_migrate.connect(
             ensure_sqlite_kind_trigger, sender=self, dispatch_uid="tenants_sqlite_kind_trigger"

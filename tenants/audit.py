@@ -37,6 +37,12 @@ class TenantAction(models.TextChoices):
     MEMBER_TWO_FACTOR_OFF = "member.2fa_off", _("Member's two-factor authentication reset")
 
 
+class Via(models.TextChoices):
+    """What changed a team's members when nobody did it by hand (the `via` key)."""
+
+    SSO_GROUPS = "sso groups", _("Groups from single sign-on")
+
+
 DESTRUCTIVE = [
     TenantAction.MEMBER_REMOVED,
     TenantAction.MEMBER_SUSPENDED,
@@ -69,4 +75,9 @@ FIELDS = {
     "deadline": _("Deadline"),
     "grace_days": _("Grace days"),
     "via": _("Through"),
+}
+
+# What the codes under those keys mean.
+VALUES = {
+    "via": Via,
 }

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from billing.plans import plan_require
 from core.audit import audit_record
-from tenants.audit import TenantAction
+from tenants.audit import TenantAction, Via
 from tenants.exceptions import (
     AlreadyAMemberError,
     DirectoryManagedError,
@@ -195,7 +195,7 @@ def team_member_add(
         action=TenantAction.TEAM_MEMBER_ADDED,
         acting_user=acting_user,
         target=membership,
-        after={"team": team.name} | ({"via": "sso groups"} if via_sso else {}),
+        after={"team": team.name} | ({"via": Via.SSO_GROUPS} if via_sso else {}),
     )
     return row
 
@@ -225,5 +225,5 @@ def team_member_remove(
             acting_user=acting_user,
             target=membership,
             before={"team": team.name},
-            after={"via": "sso groups"} if via_sso else None,
+            after={"via": Via.SSO_GROUPS} if via_sso else None,
         )

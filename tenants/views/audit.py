@@ -17,6 +17,7 @@ from core.audit_actions import (
     audit_action_exists,
     audit_action_is_destructive,
     audit_field_label,
+    audit_value_label,
 )
 from core.decorators import tenant_permission_required
 from core.models import AuditEvent
@@ -36,9 +37,10 @@ ROLE_FIELDS = ("role", "default_role")
 BUILTIN_ROLE_KEYS = {name: key for key, (name, _permissions) in BUILTIN_ROLES.items()}
 
 
-def _show(field: str, value: Any) -> Any:
+def _show(action: str, field: str, value: Any) -> Any:
     """A stored value as the reader reads it: yes/no, permission and built-in role
-    names in their language; anything else as stored."""
+    names and the codes the action's app declared, in their language; anything else as
+    stored."""
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if field == "permissions" and isinstance(value, list):  # a role's: names, not codes
@@ -47,7 +49,7 @@ def _show(field: str, value: Any) -> Any:
         return ", ".join(str(v) for v in value) or _("none")
     if field in ROLE_FIELDS and value in BUILTIN_ROLE_KEYS:
         return role_label(name=value, key=BUILTIN_ROLE_KEYS[value])
-    return value
+    return audit_value_label(action=action, key=field, value=value)
 
 
 def _changes(event: AuditEvent) -> list[tuple[str, Any, Any]]:
@@ -56,17 +58,21 @@ def _changes(event: AuditEvent) -> list[tuple[str, Any, Any]]:
     before, after = event.before or {}, event.after or {}
     fields = list(dict.fromkeys([*before, *after]))
     return [
-        (audit_field_label(field), _stored(before, field), _stored(after, field))
+        (
+            audit_field_label(field),
+            _stored(event.action, before, field),
+            _stored(event.action, after, field),
+        )
         for field in fields
     ]
 
 
-def _stored(values: dict[str, Any], field: str) -> Any:
+def _stored(action: str, values: dict[str, Any], field: str) -> Any:
     """None when the side does not have the key (nothing shown); a stored None (a team
     without a parent) as a dash."""
     if field not in values:
         return None
-    return "—" if values[field] is None else _show(field, values[field])
+    return "—" if values[field] is None else _show(action, field, values[field])
 
 
 @require_GET

@@ -11,7 +11,15 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from core.audit_actions import audit_actions_register, audit_field_is_declared, audit_field_label
+from core import audit_actions
+from core.audit_actions import (
+    audit_actions_register,
+    audit_field_is_declared,
+    audit_field_label,
+    audit_value_label,
+)
+from sessions_app.audit import SessionAction
+from support.audit import SupportAction
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ["accounts", "api", "billing", "core", "mfa", "scim", "sessions_app", "sso"]
@@ -75,3 +83,74 @@ def test_every_key_the_code_writes_is_declared() -> None:
 )
 def test_keys_written_through_variables_are_declared_too(key: str) -> None:
     assert audit_field_is_declared(key)
+
+
+def _literal_string_values() -> dict[str, str]:
+    """Each string written as a literal value in a `before=`/`after=` dict."""
+    found: dict[str, str] = {}
+    for app in APPS:
+        for path in (ROOT / app).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Call):
+                    for keyword in node.keywords:
+                        if keyword.arg in ("before", "after"):
+                            for sub in ast.walk(keyword.value):
+                                if isinstance(sub, ast.Dict):
+                                    for value in sub.values:
+                                        if isinstance(value, ast.Constant) and isinstance(
+                                            value.value, str
+                                        ):
+                                            found[value.value] = (
+                                                f"{path.relative_to(ROOT)}:{node.lineno}"
+                                            )
+    return found
+
+
+def test_no_event_stores_a_code_written_as_a_bare_string() -> None:
+    # A code comes from a choices class its app declares under `values`
+    # (tenants.audit.Via.SSO_GROUPS, not "sso groups"), so the page can say it.
+    assert _literal_string_values() == {}
+
+
+class _Colour(models.TextChoices):
+    RED = "red", _("Red")
+
+
+class _Painted(models.TextChoices):
+    PAINTED = "test.painted", "Painted"
+
+
+def test_a_declared_code_is_said_in_the_readers_language() -> None:
+    with translation.override("de"):
+        said = audit_value_label(action=SessionAction.REVOKED, key="reason", value="admin")
+    assert said == "Von einem Administrator widerrufen"
+
+
+def test_codes_are_the_declaring_apps_own() -> None:
+    # Support's "reason" is what staff typed: a word that is a session code stays as typed.
+    assert (
+        audit_value_label(action=SupportAction.IMPERSONATION_STARTED, key="reason", value="admin")
+        == "admin"
+    )
+    assert audit_value_label(action=SessionAction.REVOKED, key="reason", value="admin") == (
+        "Revoked by an administrator"
+    )
+
+
+def test_an_unknown_code_and_a_number_show_as_stored() -> None:
+    assert audit_value_label(action=SessionAction.REVOKED, key="reason", value="later") == "later"
+    assert audit_value_label(action=SessionAction.REVOKED, key="sessions", value=3) == 3
+    # A plan since taken out of the settings keeps its key.
+    assert audit_value_label(action="billing.plan_changed", key="plan", value="gold") == "gold"
+    assert audit_value_label(action="billing.plan_changed", key="plan", value="pro") == "Pro"
+
+
+def test_codes_need_a_named_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    for registry in ("_ACTIONS", "_FIELDS", "_VALUES"):  # this test's declarations stay here
+        monkeypatch.setattr(audit_actions, registry, dict(getattr(audit_actions, registry)))
+    audit_actions_register(_Painted, fields={"colour": "Colour"}, values={"colour": _Colour})
+    assert audit_value_label(action="test.painted", key="colour", value="red") == "Red"
+    with pytest.raises(ValueError, match="'shade' has values but no name"):
+        audit_actions_register(_Painted, values={"shade": _Colour})

@@ -14,9 +14,10 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from accounts.services import user_locale_set
 from billing.audit import BillingAction
 from billing.subscriptions import account_subscription_apply
-from core.audit import audit_record
+from core.audit import audit_record, personal_tenant_of
 from core.models import AuditEvent
 from sessions_app.audit import SessionAction
 from sessions_app.models import Session
@@ -122,6 +123,68 @@ def test_the_log_page_says_each_change_in_the_readers_language(
     )
     for english in (">role<", ">billing contact<", ">Member<", ">yes<", ">no<", ">none<"):
         assert english not in html
+
+
+def _change(html: str, key: str, before: str | None, after: str | None) -> str:
+    """The markup the log page writes for one change, as the template lays it out."""
+    arrow = ' <span class="inline-block rtl:-scale-x-100">→</span> '
+    said = f'<span class="font-medium text-slate-700">{key}</span>: '
+    if before is not None:
+        said += f'<span class="text-slate-500 line-through">{before}</span>'
+        said += arrow if after is not None else ""
+    if after is not None:
+        said += f"<span>{after}</span>"
+    return said
+
+
+def test_codes_stored_in_a_workspace_log_are_said_in_the_readers_language(
+    acme: Any, owner: Any, owner_client: Any
+) -> None:
+    account_subscription_apply(
+        account=acme.account,
+        subscription={
+            "id": "sub_1",
+            "status": "past_due",
+            "customer": "cus_1",
+            "metadata": {"plan": "pro"},
+            "items": {"data": [{"price": {"id": "price_unknown"}, "quantity": 2}]},
+        },
+        as_of=None,
+    )
+    team = services.team_create(tenant=acme, name="Vertrieb", acting_user=owner)
+    services.team_member_add(
+        tenant=acme, team=team, membership=add_member(acme), acting_user=None, via_sso=True
+    )
+    type(owner).objects.filter(pk=owner.pk).update(language="de")
+
+    html = owner_client.get(f"/t/{acme.slug}/audit/").content.decode()
+
+    # Stored as "free", "pro", "past_due" and "sso groups": the page says what they mean.
+    assert _change(html, "Tarif", "Free", "Pro") in html
+    assert _change(html, "Status", None, "Überfällig") in html
+    assert _change(html, "Über", None, "Gruppen aus dem Single Sign-On") in html
+    for code in (">free<", ">pro<", ">past_due<", ">sso groups<"):
+        assert code not in html
+
+
+def test_codes_stored_in_a_personal_log_are_said_in_the_readers_language(client: Any) -> None:
+    user = UserFactory(language="ar")
+    staff = UserFactory(is_staff=True)
+    session_create(user_id=user.pk, token="a" * 43)
+    session_revoke_all_for_user(user=user, reason=Session.RevokedReason.ADMIN, acting_user=staff)
+    user_locale_set(user=user, language="", time_zone=user.time_zone, acting_user=user)
+    user_locale_set(user=user, language="de", time_zone=user.time_zone, acting_user=user)
+    client.force_login(user)
+
+    html = client.get(f"/t/{personal_tenant_of(user_id=user.pk).slug}/audit/").content.decode()
+
+    # Stored as "admin", "ar", "" and "de".
+    assert _change(html, "Grund", None, "Von einem Administrator widerrufen") in html
+    # Each language under its own name, as the language menu lists it; blank is the browser's.
+    assert _change(html, "Sprache", "العربية", "Sprache des Browsers") in html
+    assert _change(html, "Sprache", "Sprache des Browsers", "Deutsch") in html
+    for code in (">admin<", ">ar<", ">de<"):
+        assert code not in html
 
 
 def test_custom_role_created_updated_and_deleted(acme: Any, owner: Any) -> None:
