@@ -67,9 +67,12 @@ def _claim(delivery_id: int, now: datetime) -> bool:
 DISABLED = gettext_noop("Not sent: the endpoint is disabled.")
 
 
-def _kept(text: str, params: dict[str, Any], *, refused: bool) -> dict[str, Any]:
-    """An error of ours as Attempt keeps it: untranslated, with its values."""
-    return {"text": text, "params": params, "refused": refused}
+def _kept(
+    text: str, params: dict[str, Any], *, refused: bool, network: bool = False
+) -> dict[str, Any]:
+    """An error of ours as Attempt keeps it: untranslated, with its values; `network`:
+    said of a network error, whose own words stay in the error column."""
+    return {"text": text, "params": params, "refused": refused, "network": network}
 
 
 def _in_english(kept: dict[str, Any]) -> str:
@@ -100,7 +103,10 @@ def _send(
             endpoint, message_id=delivery.message_id, at=now, payload=delivery.payload
         ),
     }
-    return headers, target_post(target, body=delivery.payload.encode(), headers=signed), None
+    answer = target_post(target, body=delivery.payload.encode(), headers=signed)
+    if answer.reason is None:
+        return headers, answer, None
+    return headers, answer, _kept(*answer.reason, refused=False, network=True)
 
 
 def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> Delivery | None:

@@ -94,8 +94,9 @@ class Attempt(models.Model):
     response_body = models.TextField(blank=True)  # the first WEBHOOKS_RESPONSE_EXCERPT bytes
     # In English, as the worker wrote it (network errors as urllib3 says them) …
     error = models.CharField(max_length=300, blank=True)
-    # … and where the error is one of ours (a refusal, a disabled endpoint), its text
-    # untranslated with its values: {"text", "params", "refused"}; see `error_said`.
+    # … and its text of ours (a refusal, a disabled endpoint, what a network error means)
+    # untranslated with its values: {"text", "params", "refused", "network"}; see
+    # `error_said`.
     error_reason = models.JSONField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(default=0)
 
@@ -112,8 +113,15 @@ class Attempt(models.Model):
 
     @property
     def error_said(self) -> str:
-        """The error in the reader's language where it is one of ours."""
+        """The error in the reader's language (an attempt from before error_reason
+        existed: as the worker wrote it)."""
         return kept_error_said(self.error_reason) if self.error_reason else self.error
+
+    @property
+    def error_detail(self) -> str:
+        """A network error in the HTTP library's words, beside our sentence: what the
+        endpoint's developer searches for."""
+        return self.error if self.error_reason and self.error_reason.get("network") else ""
 
     @property
     def ok(self) -> bool:

@@ -15,8 +15,10 @@ loopback addresses, and plain http, through.
 from __future__ import annotations
 
 import ipaddress
+import ssl
 import time
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import certifi
@@ -47,8 +49,10 @@ class Target:
 class Answer:
     status: int | None
     body: str
-    error: str
+    error: str  # in English, as the HTTP library says it (the worker's log, the admin)
     duration_ms: int
+    # A network error as a sentence of ours, untranslated with its values (the page).
+    reason: tuple[str, dict[str, Any]] | None = None
 
 
 def address_allowed(address: IPAddress, *, allow_private: bool | None = None) -> bool:
@@ -160,8 +164,56 @@ def target_post(target: Target, *, body: bytes, headers: dict[str, str]) -> Answ
             response.close()
         status, error = response.status, ""
     except urllib3.exceptions.HTTPError as exc:
-        excerpt, status, error = b"", None, f"{type(exc).__name__}: {exc}"[:300]
+        duration = int((time.monotonic() - started) * 1000)
+        error = f"{type(exc).__name__}: {exc}"[:300]
+        return Answer(None, "", error, duration, reason=_network_reason(exc, target))
     finally:
         pool.close()
     duration = int((time.monotonic() - started) * 1000)
-    return Answer(status, excerpt.decode("utf-8", "replace"), error, duration)
+    return Answer(status, excerpt.decode("utf-8", "replace"), "", duration)
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g}"
+
+
+def _network_reason(
+    exc: urllib3.exceptions.HTTPError, target: Target
+) -> tuple[str, dict[str, Any]]:
+    """What went wrong on the way, said for the endpoint's owner (the library's own
+    words stay in `Answer.error` for whoever debugs it)."""
+    where = {"host": target.host, "port": target.port}
+    causes = [exc.__cause__, exc.__context__]
+    # NewConnectionError is a ConnectTimeoutError to urllib3: asked first.
+    if isinstance(exc, urllib3.exceptions.NewConnectionError):
+        if any(isinstance(cause, ConnectionRefusedError) for cause in causes):
+            return gettext_noop("%(host)s refused the connection on port %(port)s."), where
+        return gettext_noop("%(host)s could not be reached on port %(port)s."), where
+    if isinstance(exc, urllib3.exceptions.ConnectTimeoutError):
+        seconds = _seconds(settings.WEBHOOKS_CONNECT_TIMEOUT)
+        return (
+            gettext_noop("%(host)s did not accept a connection within %(seconds)s seconds."),
+            where | {"seconds": seconds},
+        )
+    if isinstance(exc, urllib3.exceptions.ReadTimeoutError):
+        seconds = _seconds(settings.WEBHOOKS_READ_TIMEOUT)
+        return (
+            gettext_noop("%(host)s did not answer within %(seconds)s seconds."),
+            where | {"seconds": seconds},
+        )
+    if isinstance(exc, urllib3.exceptions.SSLError):
+        if any(isinstance(cause, ssl.SSLCertVerificationError) for cause in causes):
+            return (
+                gettext_noop(
+                    "%(host)s's certificate could not be verified: it must be valid for that "
+                    "name and signed by a public certificate authority."
+                ),
+                where,
+            )
+        return (
+            gettext_noop("A secure (HTTPS) connection to %(host)s on port %(port)s failed."),
+            where,
+        )
+    if isinstance(exc, urllib3.exceptions.ProtocolError):
+        return gettext_noop("%(host)s closed the connection before answering."), where
+    return gettext_noop("The request to %(host)s failed."), where

@@ -1,0 +1,231 @@
+"""When an endpoint cannot be reached, its owner reads what happened in their language,
+with the HTTP library's own words beside it; the peers are real sockets on loopback
+that refuse, never accept, never answer, hang up, or present a certificate nobody
+signed."""
+
+from __future__ import annotations
+
+import datetime
+import socket
+import ssl
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from django.utils import translation
+
+from tests.tenants.factories import make_team
+from tests.webhooks.conftest import Zone
+from webhooks.models import Attempt, Delivery
+from webhooks.services import endpoint_create
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _loopback_allowed(settings: Any) -> None:
+    settings.WEBHOOKS_ALLOW_PRIVATE = True  # the peers listen on 127.0.0.1
+    settings.WEBHOOKS_CONNECT_TIMEOUT = 0.3
+    settings.WEBHOOKS_READ_TIMEOUT = 0.3
+
+
+def _serve(listener: socket.socket, handle: Callable[[socket.socket], None]) -> Iterator[int]:
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            handle(conn)
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1]
+    stop.set()
+    listener.close()
+
+
+def _listener(backlog: int = 8) -> socket.socket:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(backlog)
+    return listener
+
+
+@pytest.fixture
+def nothing_listens() -> int:
+    """A port that was just free: the kernel refuses the connection."""
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = int(probe.getsockname()[1])
+    probe.close()
+    return port
+
+
+@pytest.fixture
+def never_accepts() -> Iterator[int]:
+    """A listener whose queue is full: a new connection's handshake never completes."""
+    listener = _listener(backlog=0)
+    port = listener.getsockname()[1]
+    waiting = []
+    for _ in range(4):
+        filler = socket.socket()
+        filler.setblocking(False)
+        filler.connect_ex(("127.0.0.1", port))  # in progress: the queue takes it, or not
+        waiting.append(filler)
+    yield port
+    for filler in waiting:
+        filler.close()
+    listener.close()
+
+
+@pytest.fixture
+def never_answers() -> Iterator[int]:
+    """Accepts and reads, then says nothing."""
+    held: list[socket.socket] = []
+    yield from _serve(_listener(), held.append)
+    for conn in held:
+        conn.close()
+
+
+@pytest.fixture
+def hangs_up() -> Iterator[int]:
+    """Accepts and closes at once."""
+    yield from _serve(_listener(), lambda conn: conn.close())
+
+
+@pytest.fixture
+def self_signed(tmp_path: Path) -> Iterator[int]:
+    """HTTPS with a certificate for hooks.example.com that no authority signed."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "hooks.example.com")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("hooks.example.com")]), False)
+        .sign(key, hashes.SHA256())
+    )
+    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+
+    def handshake(conn: socket.socket) -> None:
+        try:
+            context.wrap_socket(conn, server_side=True).close()
+        except (ssl.SSLError, OSError):  # the client gives up on our certificate
+            conn.close()
+
+    yield from _serve(_listener(), handshake)
+
+
+def _attempt_to(acme: Any, owner: Any, url: str) -> Attempt:
+    endpoint_create(
+        tenant=acme, url=url, description="", event_types=["team.created"], acting_user=owner
+    )
+    make_team(acme, "Reached?")
+    attempt = Attempt.objects.get()
+    assert attempt.response_status is None
+    assert Delivery.objects.get().status == "pending"  # a network error is retried
+    return attempt
+
+
+@pytest.mark.parametrize(
+    ("peer", "scheme", "said", "library"),
+    [
+        (
+            "nothing_listens",
+            "http",
+            "127.0.0.1 refused the connection on port {port}.",
+            "NewConnectionError: ",
+        ),
+        (
+            "never_accepts",
+            "http",
+            "127.0.0.1 did not accept a connection within 0.3 seconds.",
+            "ConnectTimeoutError: ",
+        ),
+        (
+            "never_answers",
+            "http",
+            "127.0.0.1 did not answer within 0.3 seconds.",
+            "ReadTimeoutError: ",
+        ),
+        (
+            "hangs_up",
+            "http",
+            "127.0.0.1 closed the connection before answering.",
+            "ProtocolError: ",
+        ),
+        (
+            "hangs_up",
+            "https",
+            "A secure (HTTPS) connection to 127.0.0.1 on port {port} failed.",
+            "SSLError: ",
+        ),
+    ],
+)
+def test_each_network_failure_is_said_with_the_librarys_words_beside_it(
+    acme: Any,
+    owner: Any,
+    request: pytest.FixtureRequest,
+    peer: str,
+    scheme: str,
+    said: str,
+    library: str,
+) -> None:
+    port = request.getfixturevalue(peer)
+    attempt = _attempt_to(acme, owner, f"{scheme}://127.0.0.1:{port}/hook")
+    assert attempt.error_said == said.format(port=port)
+    assert attempt.error.startswith(library)  # for logs, the admin and the developer
+    assert attempt.error_detail == attempt.error
+
+
+def test_a_certificate_nobody_signed_is_said_as_such(
+    acme: Any, owner: Any, self_signed: int, dns_zone: Zone
+) -> None:
+    dns_zone.answers["hooks.example.com"] = [["127.0.0.1"]]
+    attempt = _attempt_to(acme, owner, f"https://hooks.example.com:{self_signed}/hook")
+    assert attempt.error_said == (
+        "hooks.example.com's certificate could not be verified: it must be valid for that "
+        "name and signed by a public certificate authority."
+    )
+    assert "CERTIFICATE_VERIFY_FAILED" in attempt.error
+
+
+def test_the_endpoint_page_says_it_in_the_owners_language(
+    acme: Any, owner: Any, owner_client: Any, nothing_listens: int
+) -> None:
+    with translation.override("ar"):  # whoever's request runs the attempt
+        attempt = _attempt_to(acme, owner, f"http://127.0.0.1:{nothing_listens}/hook")
+    assert attempt.error.startswith("NewConnectionError: ")  # stays English
+    type(owner).objects.filter(pk=owner.pk).update(language="de")
+
+    endpoint_id = attempt.delivery.endpoint_id
+    html = owner_client.get(f"/t/{acme.slug}/settings/webhooks/{endpoint_id}/").content.decode()
+
+    assert (
+        f"127.0.0.1 hat die Verbindung auf Port {nothing_listens} abgelehnt." in html
+    )  # the sentence in German, the library's words beside it as they are
+    assert '<code class="block break-all text-slate-500" dir="ltr">NewConnectionError: ' in html
+    assert "refused the connection" not in html
