@@ -61,7 +61,7 @@ class _Words(HTMLParser):
             self.words.append(" ".join(data.split()))
 
 
-def _translated_english(language: str) -> set[str]:
+def translated_english(language: str) -> set[str]:
     """The English texts this language says differently (ours and Django's catalogues,
     ours first, as pages get them)."""
     translation = trans_real.translation(language)
@@ -76,9 +76,7 @@ def _translated_english(language: str) -> set[str]:
     } - OWN_NAMES
 
 
-def _english_shown(
-    reader: Client, urls: list[str], english: set[str]
-) -> tuple[int, dict[str, str]]:
+def english_shown(reader: Client, urls: list[str], english: set[str]) -> tuple[int, dict[str, str]]:
     """How many pages answered 200 with HTML, and each English text found (→ a page)."""
     crawled, found = 0, {}
     for url in dict.fromkeys(urls):
@@ -133,7 +131,7 @@ def test_no_page_shows_english_the_catalogue_translates(
     # What people typed ("Design", a team) is theirs, whatever the catalogue holds.
     typed = {acme.org.name, acme.team.name, acme.role.name, acme.upload.original_filename}
     typed |= {"Orders", "CI"}
-    english = _translated_english(language) - typed
+    english = translated_english(language) - typed
 
     # The crawl's sample ids ("1") miss most objects: the workspace's own, by hand.
     objects = [acme.url(f"teams/{acme.team.pk}/"), acme.url(f"roles/{acme.role.pk}/")]
@@ -141,7 +139,7 @@ def test_no_page_shows_english_the_catalogue_translates(
     personal = personal_tenant_of(user_id=owner.pk)
     assert personal is not None
     urls = every_url(tenant_slug=acme.org.slug) + objects + every_url(tenant_slug=personal.slug)
-    crawled, found = _english_shown(reader, urls, english)
+    crawled, found = english_shown(reader, urls, english)
     assert crawled > 30  # the crawl reached the workspace's and the account's pages
     assert found == {}
 
@@ -149,6 +147,6 @@ def test_no_page_shows_english_the_catalogue_translates(
 @pytest.mark.parametrize("language", ["de", "ar"])
 def test_no_signed_out_page_shows_english_the_catalogue_translates(language: str) -> None:
     visitor = Client(HTTP_ACCEPT_LANGUAGE=language)
-    crawled, found = _english_shown(visitor, every_url(), _translated_english(language))
+    crawled, found = english_shown(visitor, every_url(), translated_english(language))
     assert crawled >= 5  # home, sign-in, sign-up, password reset…
     assert found == {}

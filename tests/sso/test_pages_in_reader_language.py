@@ -1,0 +1,60 @@
+"""The single sign-on pages and the log of what SSO and staff did, read by a German or
+Arabic owner: none of the English text the catalogue translates (the crawl of
+tests/config/test_pages_in_reader_language.py, with a verified domain and a connection
+to a real provider on loopback, which only this directory's fixtures make)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from core.audit import personal_tenant_of
+from sessions_app.models import Session
+from sessions_app.services import session_create, session_revoke_all_for_user
+from sso.models import JoinRequest
+from sso.services_org import auto_join_apply
+from tenants import services
+from tests.accounts.factories import UserFactory
+from tests.config.test_pages_in_reader_language import english_shown, translated_english
+from tests.config.urlcrawl import every_url
+from tests.sessions_app.helpers import FIREFOX_LINUX
+from tests.tenants.factories import add_member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("language", ["de", "ar"])
+def test_no_page_shows_english_the_catalogue_translates(
+    language: str, acme: Any, owner: Any, acme_sso: Any, user: Any
+) -> None:
+    """The organisation's SSO pages with a verified domain and a connection to a real
+    provider on loopback; the log with what SSO and staff did, stored as codes."""
+    type(acme_sso).objects.filter(pk=acme_sso.pk).update(join_requests=True)
+    asking = UserFactory(email="asking@example.com")
+    assert isinstance(auto_join_apply(user=asking), JoinRequest)  # on the SSO page
+    team = services.team_create(tenant=acme, name="Vertrieb", acting_user=owner)
+    membership = add_member(acme)
+    services.team_member_add(
+        tenant=acme, team=team, membership=membership, acting_user=None, via_sso=True
+    )
+    services.team_member_remove(
+        tenant=acme, team=team, membership=membership, acting_user=None, via_sso=True
+    )
+    session_create(user_id=owner.pk, token="s" * 43, user_agent=FIREFOX_LINUX)
+    session_revoke_all_for_user(user=owner, reason=Session.RevokedReason.ADMIN, acting_user=user)
+    type(owner).objects.filter(pk=owner.pk).update(language=language)
+    reader = Client(HTTP_USER_AGENT=FIREFOX_LINUX)
+    reader.force_login(owner)
+    english = translated_english(language) - {acme.name, "Vertrieb"}
+
+    sso_page = reader.get(f"/t/{acme.slug}/settings/sso/").content.decode()
+    assert asking.email in sso_page and acme_sso.issuer in sso_page  # what the crawl reads
+
+    personal = personal_tenant_of(user_id=owner.pk)
+    assert personal is not None
+    urls = every_url(tenant_slug=acme.slug) + every_url(tenant_slug=personal.slug)
+    crawled, found = english_shown(reader, urls, english)
+    assert crawled > 30
+    assert found == {}
