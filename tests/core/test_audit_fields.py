@@ -4,6 +4,7 @@ shows for them, in the reader's language (core/audit_actions.py)."""
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -48,9 +49,9 @@ def test_a_key_declared_twice_must_keep_its_name() -> None:
         audit_actions_register(_Nothing, fields={"email": _("Email address")})
 
 
-def _literal_keys() -> dict[str, str]:
-    """Each key written as a literal in a `before=`/`after=` dict of the apps' code."""
-    keys: dict[str, str] = {}
+def _written_dicts() -> Iterator[tuple[ast.Dict, str]]:
+    """Each dict literal in a `before=`/`after=` argument of the apps' code (merged ones,
+    `{...} | {...}`, too), with where it is written."""
     for app in APPS:
         for path in (ROOT / app).rglob("*.py"):
             if "migrations" in path.parts:
@@ -59,11 +60,20 @@ def _literal_keys() -> dict[str, str]:
                 if not isinstance(node, ast.Call):
                     continue
                 for keyword in node.keywords:
-                    if keyword.arg in ("before", "after") and isinstance(keyword.value, ast.Dict):
-                        for key in keyword.value.keys:
-                            if isinstance(key, ast.Constant):
-                                keys[key.value] = f"{path.relative_to(ROOT)}:{node.lineno}"
-    return keys
+                    if keyword.arg in ("before", "after"):
+                        for written in ast.walk(keyword.value):
+                            if isinstance(written, ast.Dict):
+                                yield written, f"{path.relative_to(ROOT)}:{node.lineno}"
+
+
+def _literal_keys() -> dict[str, str]:
+    """Each key written as a literal."""
+    return {
+        key.value: where
+        for written, where in _written_dicts()
+        for key in written.keys
+        if isinstance(key, ast.Constant)
+    }
 
 
 def test_every_key_the_code_writes_is_declared() -> None:
@@ -86,26 +96,13 @@ def test_keys_written_through_variables_are_declared_too(key: str) -> None:
 
 
 def _literal_string_values() -> dict[str, str]:
-    """Each string written as a literal value in a `before=`/`after=` dict."""
-    found: dict[str, str] = {}
-    for app in APPS:
-        for path in (ROOT / app).rglob("*.py"):
-            if "migrations" in path.parts:
-                continue
-            for node in ast.walk(ast.parse(path.read_text())):
-                if isinstance(node, ast.Call):
-                    for keyword in node.keywords:
-                        if keyword.arg in ("before", "after"):
-                            for sub in ast.walk(keyword.value):
-                                if isinstance(sub, ast.Dict):
-                                    for value in sub.values:
-                                        if isinstance(value, ast.Constant) and isinstance(
-                                            value.value, str
-                                        ):
-                                            found[value.value] = (
-                                                f"{path.relative_to(ROOT)}:{node.lineno}"
-                                            )
-    return found
+    """Each string written as a literal value."""
+    return {
+        value.value: where
+        for written, where in _written_dicts()
+        for value in written.values
+        if isinstance(value, ast.Constant) and isinstance(value.value, str)
+    }
 
 
 def test_no_event_stores_a_code_written_as_a_bare_string() -> None:

@@ -125,6 +125,17 @@ def test_the_log_page_says_each_change_in_the_readers_language(
         assert english not in html
 
 
+def _pro_subscription(status: str) -> dict[str, Any]:
+    """A Pro subscription as the provider sends it (its plan in the metadata)."""
+    return {
+        "id": "sub_1",
+        "status": status,
+        "customer": "cus_1",
+        "metadata": {"plan": "pro"},
+        "items": {"data": [{"price": {"id": "price_unknown"}, "quantity": 2}]},
+    }
+
+
 def _change(html: str, key: str, before: str | None, after: str | None) -> str:
     """The markup the log page writes for one change, as the template lays it out."""
     arrow = ' <span class="inline-block rtl:-scale-x-100">→</span> '
@@ -141,15 +152,7 @@ def test_codes_stored_in_a_workspace_log_are_said_in_the_readers_language(
     acme: Any, owner: Any, owner_client: Any
 ) -> None:
     account_subscription_apply(
-        account=acme.account,
-        subscription={
-            "id": "sub_1",
-            "status": "past_due",
-            "customer": "cus_1",
-            "metadata": {"plan": "pro"},
-            "items": {"data": [{"price": {"id": "price_unknown"}, "quantity": 2}]},
-        },
-        as_of=None,
+        account=acme.account, subscription=_pro_subscription("past_due"), as_of=None
     )
     team = services.team_create(tenant=acme, name="Vertrieb", acting_user=owner)
     services.team_member_add(
@@ -245,15 +248,9 @@ def test_a_rename_to_the_same_name_is_not_an_event(acme: Any, owner: Any) -> Non
 def test_plan_changed_by_the_provider_is_logged_in_every_workspace_of_the_account(
     acme: Any,
 ) -> None:
-    subscription = {
-        "id": "sub_1",
-        "status": "active",
-        "customer": "cus_1",
-        "metadata": {"plan": "pro"},
-        "items": {"data": [{"price": {"id": "price_unknown"}, "quantity": 2}]},
-    }
-
-    account_subscription_apply(account=acme.account, subscription=subscription, as_of=None)
+    account_subscription_apply(
+        account=acme.account, subscription=_pro_subscription("active"), as_of=None
+    )
 
     event = _only(acme, BillingAction.PLAN_CHANGED)
     assert event.actor is None  # the provider, through a webhook or sync
