@@ -53,6 +53,8 @@ REPLAY_WINDOW = 24 * 3600  # how long an assertion id is remembered (>> any life
 ASSERTION = "{urn:oasis:names:tc:SAML:2.0:assertion}Assertion"
 ENCRYPTED_ASSERTION = "{urn:oasis:names:tc:SAML:2.0:assertion}EncryptedAssertion"
 RESPONSE = "{urn:oasis:names:tc:SAML:2.0:protocol}Response"
+_MD = "{urn:oasis:names:tc:SAML:2.0:metadata}"
+_DS = "{http://www.w3.org/2000/09/xmldsig#}"
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,29 @@ def idp_metadata_read(xml: str) -> tuple[str, str]:
             gettext_noop("The IdP metadata has no signing certificate.")
         )
     return entity_id, sso[0]["location"]
+
+
+def idp_certificate_valid_until(xml: str) -> dt.datetime | None:
+    """When the last signing certificate the IdP's metadata lists stops being valid
+    (None for metadata without a readable one). Sign-in does not check the dates, but
+    an IdP moves to a new certificate around then, and responses signed with one its
+    stored metadata does not list are refused: the owner must upload new metadata."""
+    try:
+        root = ElementTree.fromstring(xml.encode(), forbid_dtd=True)
+    except Exception:
+        return None
+    ends = []
+    for descriptor in root.iter(f"{_MD}IDPSSODescriptor"):
+        for key in descriptor.iter(f"{_MD}KeyDescriptor"):
+            if key.get("use", "signing") != "signing":
+                continue
+            for text in key.iter(f"{_DS}X509Certificate"):
+                try:
+                    der = base64.b64decode("".join((text.text or "").split()), validate=True)
+                    ends.append(x509.load_der_x509_certificate(der).not_valid_after_utc)
+                except (binascii.Error, ValueError):
+                    continue
+    return max(ends, default=None)
 
 
 def sp_metadata_xml(*, data: SamlConnectionData, urls: SpUrls) -> str:

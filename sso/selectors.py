@@ -3,9 +3,14 @@ organisation requires of its members, and how a person can sign in."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.utils import timezone
+
 from sso.models import Connection, Domain, JoinRequest, SocialIdentity
+from sso.saml import idp_certificate_valid_until
 from tenants.models import Membership
 
 if TYPE_CHECKING:
@@ -101,3 +106,30 @@ def join_requests_open(*, tenant: Tenant) -> list[JoinRequest]:
 
 def join_request_get(*, tenant: Tenant, request_id: int) -> JoinRequest | None:
     return JoinRequest.objects.for_tenant(tenant).filter(pk=request_id).first()
+
+
+# How long before the IdP's certificate ends the SSO page starts to warn.
+SAML_CERTIFICATE_WARNING = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class CertificateValidity:
+    until: datetime
+    expired: bool
+    ending_soon: bool  # within SAML_CERTIFICATE_WARNING
+
+
+def saml_certificate_validity(
+    *, connection: Connection | None, now: datetime | None = None
+) -> CertificateValidity | None:
+    """Until when the SAML IdP's signing certificate in the stored metadata is valid,
+    and whether the owner should act (None without SAML or a readable certificate)."""
+    if connection is None or not connection.is_saml:
+        return None
+    until = idp_certificate_valid_until(connection.saml_idp_metadata)
+    if until is None:
+        return None
+    now = now or timezone.now()
+    return CertificateValidity(
+        until=until, expired=until <= now, ending_soon=until - now <= SAML_CERTIFICATE_WARNING
+    )

@@ -28,6 +28,7 @@ from sso.selectors import (
     domain_list,
     join_request_get,
     join_requests_open,
+    saml_certificate_validity,
 )
 from sso.services_connections import connection_save
 from sso.services_domains import domain_add, domain_remove, domain_verify
@@ -134,6 +135,7 @@ def _connection_page(
         form=form or ConnectionForm(tenant=request.tenant, connection=connection),
         saml_form=saml_form or SamlConnectionForm(tenant=request.tenant, connection=connection),
         saml_urls=saml_urls(request, tenant_id=request.tenant.pk),
+        saml_certificate=saml_certificate_validity(connection=connection),
     )
     failed = form is not None or saml_form is not None
     return render(request, "sso/connection.html", context, status=400 if failed else 200)
