@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from api import selectors, services
+from api.expiry import api_key_expires_soon
 from api.forms import ApiKeyForm
 from api.v1 import api
 from billing.decorators import plan_feature_required
@@ -32,6 +33,7 @@ def _page(
     for key in keys:
         key.permission_names = permission_names(key.scopes)
         key.usable = key.is_usable(now)
+        key.expires_soon = api_key_expires_soon(key=key, now=now)
     # On a plan without API keys: what they do and the upgrade, instead of the form.
     gate = plan_feature_gate(tenant=tenant, feature="api_keys") if tenant.is_org else None
     if form is None and tenant.is_org and gate is None:

@@ -598,6 +598,7 @@ SCHEDULE: dict[str, dict[str, Any]] = {
     "stripe_reconcile": {"task": "billing.jobs.stripe_reconcile", "at": "04:00"},
     "sso_domains_reverify": {"task": "sso.jobs.domains_reverify", "at": "04:30"},
     "sso_saml_metadata": {"task": "sso.jobs.saml_metadata_refresh", "at": "04:40"},
+    "api_keys_expiring": {"task": "api.jobs.api_keys_expiring", "at": "04:50"},
 }
 
 # --- Billing ------------------------------------------------------------------

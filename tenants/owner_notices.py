@@ -7,6 +7,7 @@ domain lost its verification. Who counts as an owner is `owner_emails`' rule.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from accounts.mail import email_enqueue
@@ -16,9 +17,12 @@ if TYPE_CHECKING:
     from tenants.models import Tenant
 
 
-def owners_notify(*, tenant: Tenant, template: str, context: dict[str, Any]) -> None:
-    """Queue `template` to the tenant's owners (not suspended ones), with the tenant's
-    name as `tenant_name`; nothing when it has none. In the caller's transaction."""
-    owners = owner_emails(tenant=tenant)
-    if owners:
-        email_enqueue(to=owners, template=template, context={"tenant_name": tenant.name, **context})
+def owners_notify(
+    *, tenant: Tenant, template: str, context: dict[str, Any], also: Iterable[str] = ()
+) -> None:
+    """Queue `template` to the tenant's owners (not suspended ones) and `also` (someone
+    the notice concerns, once even if an owner), with the tenant's name as
+    `tenant_name`; nothing when nobody is left. In the caller's transaction."""
+    to = list(dict.fromkeys([*owner_emails(tenant=tenant), *also]))
+    if to:
+        email_enqueue(to=to, template=template, context={"tenant_name": tenant.name, **context})

@@ -3,12 +3,16 @@ and it works against the API; webhooks are added the same way."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 import requests
+from django.utils import timezone
 
 from tests.accounts.factories import UserFactory
+from tests.api.conftest import make_key
+from tests.config.pagecheck import PageWatch
 from tests.mfa.test_browser import no_horizontal_overflow, sign_in_with_password
 from tests.tenants.factories import OrgFactory
 
@@ -70,3 +74,30 @@ def test_the_reference_shows_code_as_code_on_a_phone(_browser: Any, live_server:
         assert no_horizontal_overflow(page)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_a_key_that_expires_within_a_week_is_marked_in_the_owners_language(
+    _browser: Any, live_server: Any, width: int
+) -> None:
+    owner = UserFactory(language="de")
+    org = OrgFactory(owner=owner, name="Acme")
+    make_key(org, owner, name="Deploy", expires_at=timezone.now() + timedelta(days=5))
+    make_key(org, owner, name="Backup", expires_at=timezone.now() + timedelta(days=60))
+    context = _browser.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": 800}
+    )
+    try:
+        page = context.new_page()
+        watch = PageWatch.attach(page)
+        sign_in_with_password(page, owner.email)
+        page.wait_for_url("**/t/**")
+        problems = watch.check(f"/t/{org.slug}/settings/api-keys/")
+        soon = page.get_by_test_id("key-expires-soon")
+        assert soon.count() == 1 and soon.is_visible()
+        assert soon.inner_text() == "Läuft bald ab"
+        deploy = page.locator("tr", has_text="Deploy")
+        assert deploy.get_by_test_id("key-expires-soon").count() == 1
+    finally:
+        context.close()
+    assert problems == []

@@ -1,0 +1,81 @@
+"""Telling an organisation that one of its API keys expires soon.
+
+A key that expires stops whatever uses it (a deploy script, a sync) with a 401, often
+where nobody looks. A week before, the owners and whoever made the key are emailed
+once, so a new key can be put in its place first; the keys page says it too. Keys that
+were never used are left alone: nothing depends on them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.mail_delivery import absolute_url
+from api.models import ApiKey
+from tenants.models import Membership
+from tenants.owner_notices import owners_notify
+
+# How long before a key's expiry its organisation is told.
+EXPIRY_NOTICE = timedelta(days=7)
+
+
+def api_key_expires_soon(*, key: ApiKey, now: datetime | None = None) -> bool:
+    """Usable now, and not after EXPIRY_NOTICE: the keys page marks it."""
+    now = now or timezone.now()
+    return (
+        key.is_usable(now) and key.expires_at is not None and key.expires_at - now <= EXPIRY_NOTICE
+    )
+
+
+def api_keys_expiring_notify(*, now: datetime | None = None) -> list[ApiKey]:
+    """Email about every used, live key of a live organisation that expires within
+    EXPIRY_NOTICE and was not announced yet (the `api_keys_expiring` job, daily); the
+    keys announced are returned."""
+    now = now or timezone.now()
+    due = (
+        ApiKey.objects.filter(
+            revoked_at__isnull=True,
+            expires_at__gt=now,
+            expires_at__lte=now + EXPIRY_NOTICE,
+            last_used_at__isnull=False,
+            expiry_notice_sent_at__isnull=True,
+            tenant__deleted_at__isnull=True,
+        )
+        .select_related("tenant", "created_by")
+        .order_by("pk")
+    )
+    announced = []
+    for key in due:
+        with transaction.atomic():
+            claimed = ApiKey.objects.filter(pk=key.pk, expiry_notice_sent_at__isnull=True).update(
+                expiry_notice_sent_at=now
+            )
+            if not claimed:
+                continue
+            owners_notify(
+                tenant=key.tenant,
+                template="api/email/key_expiring",
+                context={
+                    "key_name": key.name,
+                    "key_prefix": key.prefix,
+                    "expires_at": key.expires_at,
+                    "last_used_at": key.last_used_at,
+                    "url": absolute_url("api-keys:list", key.tenant.slug),
+                },
+                also=_maker(key),
+            )
+        announced.append(key)
+    return announced
+
+
+def _maker(key: ApiKey) -> list[str]:
+    """Who made the key, while they are still an active member of its organisation."""
+    if key.created_by is None:
+        return []
+    member = Membership.objects.for_tenant(key.tenant).filter(
+        user=key.created_by, suspended_at__isnull=True
+    )
+    return [key.created_by.email] if member.exists() else []

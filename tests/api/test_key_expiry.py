@@ -1,0 +1,156 @@
+"""A week before a used API key expires, the organisation's owners and whoever made the
+key are emailed once (the daily `api_keys_expiring` job), and the keys page marks it:
+an expired key fails whatever uses it with a 401, often where nobody looks."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from django.test import Client
+from django.utils import timezone, translation
+from django.utils.dateformat import format as date_format
+
+from api.jobs import api_keys_expiring
+from api.models import ApiKey
+from api.services import api_key_revoke
+from core.permissions import API_KEYS_MANAGE
+from scheduler.schedule import job_parse
+from tenants.models import Membership
+from tenants.services import tenant_delete
+from tests.accounts.factories import UserFactory
+from tests.api.conftest import make_key
+from tests.tenants.factories import OrgFactory, add_member, make_role
+
+pytestmark = pytest.mark.django_db
+
+
+def _use(raw: str) -> None:
+    """One request with the key, as an integration sends it."""
+    answer = Client().get("/api/v1/members", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert answer.status_code == 200, answer.content
+
+
+def _daily(django_capture_on_commit_callbacks: Any) -> str:
+    with django_capture_on_commit_callbacks(execute=True):
+        return api_keys_expiring()
+
+
+@pytest.fixture
+def maker(acme: Any) -> Any:
+    """An admin-like member who may make keys (not an owner)."""
+    role = make_role(acme, "Integrations", [API_KEYS_MANAGE])
+    return add_member(acme, role=role).user
+
+
+def test_a_week_before_a_used_key_expires_its_owners_and_maker_are_told_once(
+    acme: Any,
+    owner: Any,
+    maker: Any,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    expires = timezone.now() + timedelta(days=30)
+    raw = make_key(acme, maker, [], name="Deploy", expires_at=expires)
+    _use(raw)
+    add_member(acme, role_key="admin")  # neither an owner nor the maker: not told
+
+    with time_machine.travel(expires - timedelta(days=8)):
+        assert _daily(django_capture_on_commit_callbacks).startswith("Told 0 organisation(s)")
+    assert mailoutbox == []
+    with time_machine.travel(expires - timedelta(days=6)):
+        report = _daily(django_capture_on_commit_callbacks)
+    assert report.startswith("Told 1 organisation(s)")
+    assert f"Acme (#{acme.pk}): Deploy expires {expires:%Y-%m-%d}" in report
+    [notice] = mailoutbox
+    assert sorted(notice.to) == sorted([owner.email, maker.email])
+    assert notice.subject == f"The API key “Deploy” of Acme expires on {expires:%B %-d, %Y}"
+    key = ApiKey.objects.get()
+    assert key.prefix in notice.body and '"401 Unauthorized"' in notice.body
+    assert f"/t/{acme.slug}/settings/api-keys/" in notice.body
+
+    with time_machine.travel(expires - timedelta(days=2)):  # the next days: not again
+        assert _daily(django_capture_on_commit_callbacks).startswith("Told 0 organisation(s)")
+    assert len(mailoutbox) == 1
+
+
+def test_keys_nobody_depends_on_are_left_alone(
+    acme: Any,
+    owner: Any,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    globex_owner = UserFactory()
+    globex = OrgFactory(owner=globex_owner, name="Globex")
+    expires = timezone.now() + timedelta(days=5)
+    make_key(acme, owner, [], name="Never used", expires_at=expires)
+    revoked = make_key(acme, owner, [], name="Revoked", expires_at=expires)
+    _use(revoked)
+    api_key_revoke(tenant=acme, key=ApiKey.objects.get(name="Revoked"), acting_user=owner)
+    make_key(acme, owner, [], name="Forever")  # no expiry
+    gone = make_key(globex, globex_owner, [], name="Gone", expires_at=expires)
+    _use(gone)
+    tenant_delete(tenant=globex, acting_user=globex_owner)
+
+    assert _daily(django_capture_on_commit_callbacks).startswith("Told 0 organisation(s)")
+    assert mailoutbox == []
+
+
+def test_a_maker_who_left_is_not_told(
+    acme: Any,
+    owner: Any,
+    maker: Any,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    raw = make_key(acme, maker, [], expires_at=timezone.now() + timedelta(days=3))
+    _use(raw)
+    Membership.objects.filter(tenant=acme, user=maker).update(suspended_at=timezone.now())
+
+    _daily(django_capture_on_commit_callbacks)
+
+    [notice] = mailoutbox
+    assert notice.to == [owner.email]
+
+
+def test_each_reader_gets_it_in_their_language(
+    acme: Any,
+    owner: Any,
+    maker: Any,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    type(maker).objects.filter(pk=maker.pk).update(language="de")
+    expires = timezone.now() + timedelta(days=3)
+    _use(make_key(acme, maker, [], name="Deploy", expires_at=expires))
+
+    _daily(django_capture_on_commit_callbacks)
+
+    by_recipient = {tuple(m.to): m for m in mailoutbox}
+    with translation.override("de"):
+        am = date_format(expires, "j. F Y")
+    assert by_recipient[(maker.email,)].subject == (
+        f"Der API-Schlüssel „Deploy“ von Acme läuft am {am} ab"
+    )
+    assert by_recipient[(owner.email,)].subject.startswith("The API key “Deploy”")
+
+
+def test_the_keys_page_marks_a_key_that_expires_within_a_week(
+    acme: Any, owner: Any, owner_client: Any
+) -> None:
+    make_key(acme, owner, name="Soon", expires_at=timezone.now() + timedelta(days=6))
+    make_key(acme, owner, name="Later", expires_at=timezone.now() + timedelta(days=9))
+
+    html = owner_client.get(f"/t/{acme.slug}/settings/api-keys/").content.decode()
+
+    badge = 'data-testid="key-expires-soon"'
+    assert html.count(badge) == 1
+    later_row = html[html.index(">Later<") : html.index(">Soon<")]  # newest first
+    assert badge not in later_row and badge in html[html.index(">Soon<") :]
+
+
+def test_the_job_is_scheduled_daily(settings: Any) -> None:
+    job = job_parse("api_keys_expiring", settings.SCHEDULE["api_keys_expiring"])
+    assert job.task == "api.jobs.api_keys_expiring" and job.at is not None
