@@ -32,21 +32,26 @@ def idp() -> LocalSamlIdP:
     return LocalSamlIdP()  # an RSA key of its own: made once for these tests
 
 
-@pytest.fixture
-def connection(acme: Any, owner: Any, idp: LocalSamlIdP) -> Connection:
+def saml_connect(tenant: Any, owner: Any, idp: LocalSamlIdP) -> Connection:
+    """The organisation's SAML connection to `idp`, its metadata uploaded."""
     return saml_connection_save(
-        tenant=acme,
+        tenant=tenant,
         acting_user=owner,
         idp_metadata=idp.metadata,
-        default_role=Role.objects.get(tenant=acme, key="member"),
+        default_role=Role.objects.get(tenant=tenant, key="member"),
         require_sso=False,
         auto_join=False,
     )
 
 
-def _certificate_end(idp: LocalSamlIdP) -> Any:
+def certificate_end(idp: LocalSamlIdP) -> Any:
     with open(idp.cert_file, "rb") as handle:
         return x509.load_pem_x509_certificate(handle.read()).not_valid_after_utc
+
+
+@pytest.fixture
+def connection(acme: Any, owner: Any, idp: LocalSamlIdP) -> Connection:
+    return saml_connect(acme, owner, idp)
 
 
 def _page(client: Any, acme: Any) -> str:
@@ -54,8 +59,16 @@ def _page(client: Any, acme: Any) -> str:
     return client.get(url).content.decode()
 
 
+def _page_on(day: Any, owner: Any, acme: Any) -> str:
+    """The SSO page as the owner reads it on `day`."""
+    with time_machine.travel(day, tick=False):
+        client = Client()
+        client.force_login(owner)
+        return _page(client, acme)
+
+
 def test_the_metadatas_signing_certificate_is_read(idp: LocalSamlIdP) -> None:
-    assert idp_certificate_valid_until(idp.metadata) == _certificate_end(idp)
+    assert idp_certificate_valid_until(idp.metadata) == certificate_end(idp)
 
 
 def test_keys_for_encryption_only_and_unreadable_metadata_give_no_date(
@@ -72,51 +85,43 @@ def test_the_page_says_until_when_and_stays_calm_while_it_is_far(
     owner_client: Any, acme: Any, connection: Connection, idp: LocalSamlIdP
 ) -> None:
     html = _page(owner_client, acme)
-    assert f"Valid until {_certificate_end(idp):%B %-d, %Y}" in html
+    assert f"Valid until {certificate_end(idp):%B %-d, %Y}" in html
     assert 'data-testid="saml-certificate-ending"' not in html
 
 
 def test_a_month_before_it_ends_the_owner_is_told_to_upload_new_metadata(
-    client: Any, owner: Any, acme: Any, connection: Connection, idp: LocalSamlIdP
+    owner: Any, acme: Any, connection: Connection, idp: LocalSamlIdP
 ) -> None:
-    end = _certificate_end(idp)
-    with time_machine.travel(end - timedelta(days=10), tick=False):
-        client.force_login(owner)
-        html = _page(client, acme)
+    end = certificate_end(idp)
+    html = _page_on(end - timedelta(days=10), owner, acme)
     assert "signing certificate ends soon." in html
     assert f"It is valid until {end:%B %-d, %Y}. When your identity provider moves" in html
 
 
 def test_past_its_end_the_page_says_it_expired(
-    client: Any, owner: Any, acme: Any, connection: Connection, idp: LocalSamlIdP
+    owner: Any, acme: Any, connection: Connection, idp: LocalSamlIdP
 ) -> None:
-    end = _certificate_end(idp)
-    with time_machine.travel(end + timedelta(days=1), tick=False):
-        client.force_login(owner)
-        html = _page(client, acme)
+    end = certificate_end(idp)
+    html = _page_on(end + timedelta(days=1), owner, acme)
     assert "signing certificate has expired." in html
     assert f"It expired on {end:%B %-d, %Y}. If members cannot sign in" in html
 
 
 def test_with_a_metadata_url_the_page_says_the_new_certificate_is_read_daily(
-    client: Any, owner: Any, acme: Any, connection: Connection, idp: LocalSamlIdP
+    owner: Any, acme: Any, connection: Connection, idp: LocalSamlIdP
 ) -> None:
     Connection.objects.filter(pk=connection.pk).update(
         saml_idp_metadata_url="https://idp.example.com/metadata"
     )
-    with time_machine.travel(_certificate_end(idp) - timedelta(days=10), tick=False):
-        client.force_login(owner)
-        html = _page(client, acme)
+    html = _page_on(certificate_end(idp) - timedelta(days=10), owner, acme)
     assert "The metadata URL is read every day, so its new certificate is taken" in html
 
 
 def test_the_warning_is_in_the_owners_language(
-    client: Any, owner: Any, acme: Any, connection: Connection, idp: LocalSamlIdP
+    owner: Any, acme: Any, connection: Connection, idp: LocalSamlIdP
 ) -> None:
     type(owner).objects.filter(pk=owner.pk).update(language="de")
-    with time_machine.travel(_certificate_end(idp) - timedelta(days=10), tick=False):
-        client.force_login(owner)
-        html = _page(client, acme)
+    html = _page_on(certificate_end(idp) - timedelta(days=10), owner, acme)
     assert "Das Signaturzertifikat des Identitätsanbieters läuft bald ab." in html
     assert "ends soon" not in html and "Valid until" not in html
 
@@ -140,7 +145,7 @@ def test_a_month_before_the_end_the_owners_are_emailed_once(
 ) -> None:
     co_owner = add_member(acme, role_key="owner").user
     add_member(acme, role_key="admin")  # not an owner: not told
-    end = _certificate_end(idp)
+    end = certificate_end(idp)
 
     with time_machine.travel(end - timedelta(days=31)):
         assert "Told the owners of 0 organisation(s)" in _daily(django_capture_on_commit_callbacks)
@@ -172,21 +177,11 @@ def test_new_metadata_with_a_new_certificate_ends_the_warning(
     mailoutbox: list[Any],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    end = _certificate_end(idp)
+    end = certificate_end(idp)
     with time_machine.travel(end - timedelta(days=10)):
-        rolled_over = LocalSamlIdP()  # its certificate made today: ten years ahead
-        saml_connection_save(
-            tenant=acme,
-            acting_user=owner,
-            idp_metadata=rolled_over.metadata,
-            default_role=Role.objects.get(tenant=acme, key="member"),
-            require_sso=False,
-            auto_join=False,
-        )
+        saml_connect(acme, owner, LocalSamlIdP())  # its certificate: ten years ahead
         _daily(django_capture_on_commit_callbacks)
-        client = Client()
-        client.force_login(owner)
-        html = _page(client, acme)
+    html = _page_on(end - timedelta(days=10), owner, acme)
     assert mailoutbox == []
     assert 'data-testid="saml-certificate-ending"' not in html
 
@@ -204,7 +199,7 @@ def test_an_ended_certificate_is_said_as_ended_in_each_owners_language(
     Connection.objects.filter(pk=connection.pk).update(
         saml_idp_metadata_url="https://idp.example.com/metadata"
     )
-    end = _certificate_end(idp)
+    end = certificate_end(idp)
 
     # The job's second half (its first would read the URL, which is not served here).
     with (

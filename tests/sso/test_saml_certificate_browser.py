@@ -8,13 +8,11 @@ from typing import Any
 
 import pytest
 import time_machine
-from cryptography import x509
 
-from sso.services_saml import saml_connection_save
-from tenants.models import Role
 from tests.config.pagecheck import PageWatch
 from tests.core.browser import sign_in
 from tests.sso.saml_idp import LocalSamlIdP
+from tests.sso.test_saml_certificate import certificate_end, saml_connect
 
 pytestmark = [pytest.mark.browser, pytest.mark.xmlsec1, pytest.mark.django_db(transaction=True)]
 
@@ -37,17 +35,9 @@ def test_an_owner_sees_the_certificate_ending_on_the_sso_page(
     title: str,
 ) -> None:
     idp = LocalSamlIdP()
-    saml_connection_save(
-        tenant=acme,
-        acting_user=owner,
-        idp_metadata=idp.metadata,
-        default_role=Role.objects.get(tenant=acme, key="member"),
-        require_sso=False,
-        auto_join=False,
-    )
+    saml_connect(acme, owner, idp)
     type(owner).objects.filter(pk=owner.pk).update(language=language)
-    with open(idp.cert_file, "rb") as handle:
-        end = x509.load_pem_x509_certificate(handle.read()).not_valid_after_utc
+    end = certificate_end(idp)
     context = _browser.new_context(
         base_url=live_server.url, viewport={"width": width, "height": 800}
     )
