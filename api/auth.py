@@ -4,7 +4,8 @@
 parameters are parsed): an absent, unknown, revoked or expired key gets 401, a key of
 an organisation whose plan lacks API keys 403, a key over its plan's rate 429 (all
 `application/problem+json`), and the operation then runs with `request.api_key`, as
-"API key <name>" in the audit log, and answers with the `X-RateLimit-*` headers. The
+"API key <name>" in the audit log, and answers with the `X-RateLimit-*` headers (and,
+for a key that expires, `API-Key-Expires`). The
 `KeyBearer` below only tells ninja (and the OpenAPI schema) that operations need the
 bearer key; it reads what the pipeline found.
 
@@ -15,6 +16,7 @@ API needs no CSRF protection and cross-site requests can do nothing with it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC
 from functools import wraps
 from typing import Any
 
@@ -40,6 +42,8 @@ from ratelimit.services import ratelimit_consume
 from tenants.models import Role
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="api"'}
+# When the key stops working, on every answer made with a key that expires (RFC 3339).
+KEY_EXPIRES_HEADER = "API-Key-Expires"
 
 
 class ApiRequest(HttpRequest):
@@ -118,6 +122,10 @@ def key_pipeline(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         with audit_actor_label(str(key)):
             response = idempotent(run)(request, *args, **kwargs)
         api_key_touch(key=key, ip=client_ip(request))
+        if key.expires_at is not None:  # seen by whoever runs the integration, in time
+            response[KEY_EXPIRES_HEADER] = (
+                key.expires_at.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+            )
         # Answers hold the organisation's data and no cookie marks them private.
         private_no_store(response)
         return apply_headers(response, usage) if usage is not None else response

@@ -30,7 +30,7 @@ Authenticate with an organisation API key: `Authorization: Bearer pt_live_…`
 organisation with the permissions chosen for it. Errors are `application/problem+json`
 (RFC 9457); lists are cursor-paginated (`next_cursor`); POSTs accept an
 `Idempotency-Key` header; every answer carries `X-RateLimit-Limit`, `-Remaining` and
-`-Reset`.
+`-Reset`, and, for a key that expires, `API-Key-Expires` (when, RFC 3339).
 """
 
 

@@ -4,7 +4,7 @@ an expired key fails whatever uses it with a 401, often where nobody looks."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 import pytest
@@ -27,10 +27,11 @@ from tests.tenants.factories import OrgFactory, add_member, make_role
 pytestmark = pytest.mark.django_db
 
 
-def _use(raw: str) -> None:
+def _use(raw: str) -> Any:
     """One request with the key, as an integration sends it."""
     answer = Client().get("/api/v1/members", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert answer.status_code == 200, answer.content
+    return answer
 
 
 def _daily(django_capture_on_commit_callbacks: Any) -> str:
@@ -154,3 +155,12 @@ def test_the_keys_page_marks_a_key_that_expires_within_a_week(
 def test_the_job_is_scheduled_daily(settings: Any) -> None:
     job = job_parse("api_keys_expiring", settings.SCHEDULE["api_keys_expiring"])
     assert job.task == "api.jobs.api_keys_expiring" and job.at is not None
+
+
+def test_every_answer_says_when_its_key_expires(acme: Any, owner: Any) -> None:
+    """What the integration's own logs can show weeks ahead (GitHub does the same)."""
+    expires = (timezone.now() + timedelta(days=40)).replace(microsecond=0)
+    answer = _use(make_key(acme, owner, [], name="Deploy", expires_at=expires))
+    assert answer["API-Key-Expires"] == expires.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    assert "API-Key-Expires" not in _use(make_key(acme, owner, [], name="Forever"))
