@@ -1,0 +1,81 @@
+"""Below 640 px a list table becomes one card per row, each value labelled with its
+column's heading. In German a heading can be one long word ("BERECHTIGUNGEN"): the
+labels' column must fit it, or the word runs into the value beside it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from api.services import api_key_create
+from tests.core.browser import sign_in, workspace
+from webhooks.services import endpoint_create
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# For each labelled cell: its label's longest word, measured in the label's own style,
+# against the width of the labels' column; the cells whose word is wider.
+LABELS_THAT_DO_NOT_FIT = """
+() => {
+  const probe = document.createElement("span");
+  probe.style.position = "absolute";
+  probe.style.whiteSpace = "nowrap";
+  document.body.append(probe);
+  const crowded = [];
+  for (const cell of document.querySelectorAll(".table-stack td[data-label]")) {
+    if (!cell.offsetParent) continue;
+    const label = getComputedStyle(cell, "::before");
+    for (const name of ["fontSize", "fontWeight", "fontFamily", "letterSpacing", "textTransform"]) {
+      probe.style[name] = label[name];
+    }
+    // The cell's own tracks, or its row's when the cell is a subgrid of it.
+    let tracks = getComputedStyle(cell).gridTemplateColumns;
+    if (!/^[\\d.]+px/.test(tracks)) {
+      tracks = getComputedStyle(cell.parentElement).gridTemplateColumns;
+    }
+    const column = parseFloat(tracks.split(" ")[0]);
+    for (const word of cell.dataset.label.split(/\\s+/)) {
+      probe.textContent = word;
+      if (probe.getBoundingClientRect().width > column + 0.5) {
+        crowded.push(`${word} (${probe.getBoundingClientRect().width.toFixed(0)} > ${column})`);
+      }
+    }
+  }
+  probe.remove();
+  return crowded;
+}
+"""
+
+
+@pytest.mark.parametrize("language", ["de", "ar", "en"])
+def test_no_column_label_runs_into_its_value_on_a_phone(
+    _browser: Any, live_server: Any, language: str, settings: Any
+) -> None:
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
+    acme = workspace()
+    api_key_create(tenant=acme.org, name="CI", scopes=[], expires_at=None, acting_user=acme.owner)
+    endpoint_create(
+        tenant=acme.org,
+        url="http://127.0.0.1:9/hooks",
+        description="Orders",
+        event_types=["member.added"],
+        acting_user=acme.owner,
+    )
+    type(acme.owner).objects.filter(pk=acme.owner.pk).update(language=language)
+    context = _browser.new_context(base_url=live_server.url, viewport={"width": 360, "height": 800})
+    crowded: dict[str, list[str]] = {}
+    try:
+        page = context.new_page()
+        sign_in(page, acme.owner.email)
+        for path in ("members/", "roles/", "files/", "audit/", "settings/api-keys/"):
+            page.goto(acme.url(path))
+            assert page.locator(".table-stack td[data-label]").count() > 0, path
+            if found := page.evaluate(LABELS_THAT_DO_NOT_FIT):
+                crowded[path] = found
+        page.goto("/account/tenants/")
+        if found := page.evaluate(LABELS_THAT_DO_NOT_FIT):
+            crowded["/account/tenants/"] = found
+    finally:
+        context.close()
+    assert crowded == {}
