@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from api.audit import FIELDS, ApiKeyAction
+from api.audit import FIELDS, VALUES, ApiKeyAction
 from core.audit_actions import audit_actions_register
 
 
@@ -9,4 +9,6 @@ class ApiConfig(AppConfig):
     verbose_name = "API"
 
     def ready(self) -> None:
-        audit_actions_register(ApiKeyAction, destructive=[ApiKeyAction.REVOKED], fields=FIELDS)
+        audit_actions_register(
+            ApiKeyAction, destructive=[ApiKeyAction.REVOKED], fields=FIELDS, values=VALUES
+        )

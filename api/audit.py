@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.audit_actions import moment_said
+
 
 class ApiKeyAction(models.TextChoices):
     CREATED = "api_key.created", _("API key created")
@@ -15,4 +17,9 @@ class ApiKeyAction(models.TextChoices):
 FIELDS = {
     "permissions": _("Permissions"),
     "expires_at": _("Expires"),
+}
+
+# What the values under those keys mean.
+VALUES = {
+    "expires_at": moment_said,
 }

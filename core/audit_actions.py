@@ -20,9 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -108,6 +111,18 @@ def audit_value_label(*, action: str, key: str, value: object) -> object:
         return value
     said = labels(value)
     return value if said is None else str(said)
+
+
+def moment_said(value: str) -> str | None:
+    """A moment stored as ISO 8601 (an expiry, a deadline) in the reader's format and time
+    zone; anything else as stored. For an app's `values`."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if timezone.is_naive(moment):
+        return None
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def audit_field_is_declared(key: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sso.models import Connection, SocialIdentity
 
@@ -27,6 +28,16 @@ class SsoAction(models.TextChoices):
     JOIN_APPROVED = "sso.join_approved", _("Request to join approved")
     JOIN_DECLINED = "sso.join_declined", _("Request to join declined")
     BREAK_GLASS = "sso.break_glass", _("Password sign-in despite required SSO (owner)")
+
+
+class IdpMetadata(models.TextChoices):
+    """Where a SAML connection's metadata came from, or what a refresh found (the
+    `idp_metadata` key)."""
+
+    UPLOADED = "uploaded", pgettext_lazy("SAML metadata", "Uploaded")
+    FETCHED = "fetched", _("Read from its URL")
+    CHANGED = "changed", _("Changed")
+    UNCHANGED = "unchanged", _("Unchanged")
 
 
 class ConfirmedBy(models.TextChoices):
@@ -69,4 +80,5 @@ VALUES = {
     "protocol": Connection.Protocol,
     "provider": SocialIdentity.Provider,
     "confirmed_by": ConfirmedBy,
+    "idp_metadata": IdpMetadata,
 }

@@ -21,7 +21,7 @@ from accounts.mail_delivery import absolute_url
 from billing.plans import plan_require
 from core.audit import audit_record
 from core.i18n import said_later
-from sso.audit import SsoAction
+from sso.audit import IdpMetadata, SsoAction
 from sso.crypto import client_secret_encrypt
 from sso.exceptions import ConnectionRefused, SignInRefused
 from sso.metadata_url import metadata_fetch
@@ -117,10 +117,10 @@ def saml_connection_save(
     url = idp_metadata_url.strip()
     if idp_metadata.strip() and url:
         raise ConnectionRefused(_("Give the metadata XML or its URL, not both."))
-    source = "uploaded" if idp_metadata.strip() else ""
+    source = IdpMetadata.UPLOADED if idp_metadata.strip() else ""
     metadata = idp_metadata.strip()
     if url and not (stored and url == connection.saml_idp_metadata_url):
-        metadata, source = metadata_fetch(url), "fetched"
+        metadata, source = metadata_fetch(url), IdpMetadata.FETCHED
         connection.saml_idp_metadata_fetched_at = timezone.now()
     if source:
         connection.saml_idp_metadata_url = url
@@ -218,7 +218,7 @@ def saml_metadata_refresh(*, tenant: Tenant, acting_user: User | None) -> Connec
             before=before,
             after={
                 "saml_idp_entity_id": entity_id,
-                "idp_metadata": "changed" if changed else "unchanged",
+                "idp_metadata": IdpMetadata.CHANGED if changed else IdpMetadata.UNCHANGED,
                 "saml_idp_metadata_url": url,
             },
         )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.audit_actions import ValueLabels, moment_said
+
 
 class TenantAction(models.TextChoices):
     MEMBER_INVITED = "member.invited", _("Member invited")
@@ -78,6 +80,9 @@ FIELDS = {
 }
 
 # What the codes under those keys mean.
-VALUES = {
+VALUES: dict[str, ValueLabels] = {
     "via": Via,
+    "expires_at": moment_said,
+    "deleted_at": moment_said,
+    "deadline": moment_said,
 }

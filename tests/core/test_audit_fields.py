@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.db import models
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from core import audit_actions
@@ -96,13 +96,21 @@ def test_keys_written_through_variables_are_declared_too(key: str) -> None:
 
 
 def _literal_string_values() -> dict[str, str]:
-    """Each string written as a literal value."""
+    """Each string written as a literal value (either side of `a if c else b` too)."""
     return {
-        value.value: where
+        text: where
         for written, where in _written_dicts()
         for value in written.values
-        if isinstance(value, ast.Constant) and isinstance(value.value, str)
+        for text in _strings(value)
     }
+
+
+def _strings(value: ast.expr | None) -> list[str]:
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        return [value.value]
+    if isinstance(value, ast.IfExp):
+        return _strings(value.body) + _strings(value.orelse)
+    return []
 
 
 def test_no_event_stores_a_code_written_as_a_bare_string() -> None:
@@ -151,3 +159,11 @@ def test_codes_need_a_named_key(monkeypatch: pytest.MonkeyPatch) -> None:
     assert audit_value_label(action="test.painted", key="colour", value="red") == "Red"
     with pytest.raises(ValueError, match="'shade' has values but no name"):
         audit_actions_register(_Painted, values={"shade": _Colour})
+
+
+def test_a_stored_moment_is_said_in_the_readers_format_and_zone() -> None:
+    stored = "2027-02-23T02:53:36.958009+00:00"  # an API key's expiry, as written
+    with translation.override("de"), timezone.override("Europe/Berlin"):
+        said = audit_value_label(action="api_key.created", key="expires_at", value=stored)
+    assert said == "23. Februar 2027 03:53"
+    assert audit_value_label(action="api_key.created", key="expires_at", value="soon") == "soon"

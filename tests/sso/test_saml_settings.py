@@ -110,3 +110,21 @@ def test_with_saml_sso_required_a_member_password_sign_in_is_refused(
     )
 
     assert "signs its members in with single sign-on" in response.content.decode()
+
+
+def test_the_audit_log_says_where_the_metadata_came_from_in_the_readers_language(
+    owner_client: Any, acme: Any, owner: Any
+) -> None:
+    upload = SimpleUploadedFile("idp.xml", LocalSamlIdP().metadata.encode(), "application/xml")
+    owner_client.post(page(acme, "connection-saml-save"), saml_form(acme, idp_metadata_file=upload))
+    type(owner).objects.filter(pk=owner.pk).update(language="de")
+
+    html = owner_client.get(f"/t/{acme.slug}/audit/").content.decode()
+
+    # Stored as "saml" and "uploaded".
+    assert (
+        '<span class="font-medium text-slate-700">Protokoll</span>: <span>SAML 2.0</span>' in html
+    )
+    assert (
+        '<span class="font-medium text-slate-700">IdP-Metadaten</span>: <span>Hochgeladen</span>'
+    ) in html

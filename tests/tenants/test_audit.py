@@ -4,7 +4,7 @@ immutable everywhere (model, queryset, database), and readable by owners and adm
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -15,6 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.services import user_locale_set
+from api.services import api_key_create
 from billing.audit import BillingAction
 from billing.subscriptions import account_subscription_apply
 from core.audit import audit_record, personal_tenant_of
@@ -158,7 +159,9 @@ def test_codes_stored_in_a_workspace_log_are_said_in_the_readers_language(
     services.team_member_add(
         tenant=acme, team=team, membership=add_member(acme), acting_user=None, via_sso=True
     )
-    type(owner).objects.filter(pk=owner.pk).update(language="de")
+    expires = datetime(2027, 2, 23, 2, 53, tzinfo=UTC)
+    api_key_create(tenant=acme, name="CI", scopes=[], expires_at=expires, acting_user=owner)
+    type(owner).objects.filter(pk=owner.pk).update(language="de", time_zone="Europe/Berlin")
 
     html = owner_client.get(f"/t/{acme.slug}/audit/").content.decode()
 
@@ -166,6 +169,9 @@ def test_codes_stored_in_a_workspace_log_are_said_in_the_readers_language(
     assert _change(html, "Tarif", "Free", "Pro") in html
     assert _change(html, "Status", None, "Überfällig") in html
     assert _change(html, "Über", None, "Gruppen aus dem Single Sign-On") in html
+    # A moment stored as ISO 8601, in the reader's format and zone.
+    assert _change(html, "Läuft ab", None, "23. Februar 2027 03:53") in html
+    assert "2027-02-23T" not in html
     for code in (">free<", ">pro<", ">past_due<", ">sso groups<"):
         assert code not in html
 
