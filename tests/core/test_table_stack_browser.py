@@ -1,6 +1,7 @@
 """Below 640 px a list table becomes one card per row, each value labelled with its
 column's heading. In German a heading can be one long word ("BERECHTIGUNGEN"): the
-labels' column must fit it, or the word runs into the value beside it."""
+labels' column must fit it, or the word runs into the value beside it; and a value's
+words ("Zum Hauptkontakt machen") must wrap inside the card, not run past it."""
 
 from __future__ import annotations
 
@@ -47,9 +48,16 @@ LABELS_THAT_DO_NOT_FIT = """
 }
 """
 
+# The cells whose content runs past them (a button's words that do not wrap).
+CELLS_THAT_SPILL = """
+() => [...document.querySelectorAll(".table-stack td")]
+  .filter((cell) => cell.offsetParent && cell.scrollWidth > cell.clientWidth + 1)
+  .map((cell) => `${cell.dataset.label || ""}: ${cell.innerText.trim().slice(0, 40)}`)
+"""
+
 
 @pytest.mark.parametrize("language", ["de", "ar", "en"])
-def test_no_column_label_runs_into_its_value_on_a_phone(
+def test_no_label_or_value_runs_past_its_place_on_a_phone(
     _browser: Any, live_server: Any, language: str, settings: Any
 ) -> None:
     settings.WEBHOOKS_ALLOW_PRIVATE = True
@@ -71,10 +79,10 @@ def test_no_column_label_runs_into_its_value_on_a_phone(
         for path in ("members/", "roles/", "files/", "audit/", "settings/api-keys/"):
             page.goto(acme.url(path))
             assert page.locator(".table-stack td[data-label]").count() > 0, path
-            if found := page.evaluate(LABELS_THAT_DO_NOT_FIT):
+            if found := page.evaluate(LABELS_THAT_DO_NOT_FIT) + page.evaluate(CELLS_THAT_SPILL):
                 crowded[path] = found
         page.goto("/account/tenants/")
-        if found := page.evaluate(LABELS_THAT_DO_NOT_FIT):
+        if found := page.evaluate(LABELS_THAT_DO_NOT_FIT) + page.evaluate(CELLS_THAT_SPILL):
             crowded["/account/tenants/"] = found
     finally:
         context.close()
