@@ -5,21 +5,30 @@ to a real provider on loopback, which only this directory's fixtures make)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 
 from core.audit import personal_tenant_of
 from sessions_app.models import Session
 from sessions_app.services import session_create, session_revoke_all_for_user
+from sso.jobs import MetadataRefreshIncomplete
+from sso.jobs import saml_metadata_refresh as saml_metadata_refresh_job
 from sso.models import JoinRequest
 from sso.services_org import auto_join_apply
+from sso.services_saml import saml_connection_save
 from tenants import services
+from tenants.models import Role
 from tests.accounts.factories import UserFactory
 from tests.config.test_pages_in_reader_language import english_shown, translated_english
 from tests.config.urlcrawl import every_url
 from tests.sessions_app.helpers import FIREFOX_LINUX
+from tests.sso.saml_idp import LocalSamlIdP
+from tests.sso.test_saml_certificate import certificate_end
+from tests.sso.test_saml_metadata_url import MetadataServer
 from tests.tenants.factories import add_member
 
 pytestmark = pytest.mark.django_db
@@ -57,4 +66,47 @@ def test_no_page_shows_english_the_catalogue_translates(
     urls = every_url(tenant_slug=acme.slug) + every_url(tenant_slug=personal.slug)
     crawled, found = english_shown(reader, urls, english)
     assert crawled > 30
+    assert found == {}
+
+
+@pytest.mark.xmlsec1
+@pytest.mark.parametrize("language", ["de", "ar"])
+def test_a_saml_connection_in_trouble_is_said_in_the_readers_language(
+    language: str, acme: Any, owner: Any, settings: Any
+) -> None:
+    """A SAML connection read from a metadata URL that now fails, its IdP's signing
+    certificate ending in ten days: the SSO page's rows and both warnings, and the log
+    of the connection saved, refreshed and failing."""
+    settings.SSO_METADATA_ALLOW_PRIVATE = True
+    idp = LocalSamlIdP()
+    served = MetadataServer(body=idp.metadata.encode())
+    try:
+        connection = saml_connection_save(
+            tenant=acme,
+            acting_user=owner,
+            idp_metadata="",
+            idp_metadata_url=served.url(),
+            default_role=Role.objects.get(tenant=acme, key="member"),
+            require_sso=False,
+            auto_join=False,
+        )
+    finally:
+        served.stop()  # from now on the URL refuses: the daily re-read fails
+    with time_machine.travel(certificate_end(idp) - timedelta(days=10)):
+        with pytest.raises(MetadataRefreshIncomplete):  # the job fails loudly for operators
+            saml_metadata_refresh_job()
+        connection.refresh_from_db()
+        assert connection.saml_idp_metadata_failing_since is not None
+        type(owner).objects.filter(pk=owner.pk).update(language=language)
+        reader = Client(HTTP_USER_AGENT=FIREFOX_LINUX)
+        reader.force_login(owner)
+        # The SAML attribute names are the IdP's words ("groups"), shown as they are.
+        attributes = {"email", "firstName", "lastName", "groups"}
+        english = translated_english(language) - {acme.name} - attributes
+
+        sso_page = reader.get(f"/t/{acme.slug}/settings/sso/").content.decode()
+        for shown in ("saml-metadata-failing", "saml-certificate-ending", "saml-metadata-url"):
+            assert f'data-testid="{shown}"' in sso_page  # what the crawl reads
+        crawled, found = english_shown(reader, every_url(tenant_slug=acme.slug), english)
+    assert crawled > 20
     assert found == {}
