@@ -87,3 +87,37 @@ def test_no_label_or_value_runs_past_its_place_on_a_phone(
     finally:
         context.close()
     assert crowded == {}
+
+
+# Link buttons ("Add billing") whose text does not start where their box does.
+PADDED_LINK_BUTTONS = """
+() => [...document.querySelectorAll(".btn-link")]
+  .filter((button) => button.offsetParent)
+  .filter((button) => {
+    const style = getComputedStyle(button);
+    return parseFloat(style.paddingInlineStart) || parseFloat(style.paddingInlineEnd);
+  })
+  .map((button) => button.innerText.trim())
+"""
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_link_buttons_line_up_with_the_text_around_them(
+    _browser: Any, live_server: Any, width: int
+) -> None:
+    """A small link button ("Add billing" beside the contact badges) has no button
+    padding: its words start where the badges' do, at any width."""
+    acme = workspace()
+    context = _browser.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": 800}
+    )
+    try:
+        page = context.new_page()
+        sign_in(page, acme.owner.email)
+        page.goto(acme.url("members/"))
+        small = page.locator(".btn-link.btn-sm")
+        assert small.count() >= 3  # "Add billing" or "Make primary" on the rows
+        padded = page.evaluate(PADDED_LINK_BUTTONS)
+    finally:
+        context.close()
+    assert padded == []
