@@ -1,7 +1,8 @@
 """The quality bar, page by page: every page of the app, opened in Chromium by each kind
 of person at desktop (1280 × 800) and phone (390 × 844) width, is no wider than the
 window, logs no console error, breaks no Content-Security-Policy rule, and has no
-serious or critical axe-core violation.
+serious or critical axe-core violation; and, for the visitor, a newcomer and the owner,
+the same in German and in Arabic at 360 px.
 
 Each (person, width) pair is one test that walks all of that person's pages in one
 signed-in browser and reports every failing page at once. The page list comes from
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 from django.urls import resolve
 
+from accounts.models import User
 from tests.config.crawl_world import PERSONAS, Visit, build_world
 from tests.config.pagecheck import PageWatch
 from tests.config.urlcrawl import every_url
@@ -84,17 +86,58 @@ def _personal_links(page: Any, slug: str) -> list[Visit]:
 def test_every_page_meets_the_quality_bar(
     persona: str, width: str, _browser: Any, live_server: Any, mailoutbox: list[Any]
 ) -> None:
-    world = build_world(outbox=mailoutbox)
-    context = _browser.new_context(base_url=live_server.url, viewport=WIDTHS[width])
+    _crawl(_browser, live_server, mailoutbox, persona=persona, viewport=WIDTHS[width])
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("language", ["de", "ar"])
+@pytest.mark.parametrize("persona", ["anonymous", "newcomer", "owner"])
+def test_every_page_meets_the_quality_bar_in_german_and_arabic_on_a_small_phone(
+    persona: str, language: str, _browser: Any, live_server: Any, mailoutbox: list[Any]
+) -> None:
+    """German's long words and Arabic's right-to-left layout, 360 px wide: the people
+    read their chosen language, the visitor their browser's."""
+    _crawl(
+        _browser,
+        live_server,
+        mailoutbox,
+        persona=persona,
+        viewport={"width": 360, "height": 780},
+        language=language,
+    )
+
+
+def _crawl(
+    browser: Any,
+    live_server: Any,
+    outbox: list[Any],
+    *,
+    persona: str,
+    viewport: dict[str, int],
+    language: str = "",
+) -> None:
+    """Walk every page `persona` can open and fail with each page's problems at once."""
+    world = build_world(outbox=outbox)
+    if language:
+        User.objects.filter(pk__in=[p.pk for p in world.people.values()]).update(language=language)
+    # The visitor's pages follow the browser's language; the people's their own choice
+    # (they sign in through the English form first).
+    locale = language if language and persona == "anonymous" else "en-US"
+    context = browser.new_context(base_url=live_server.url, viewport=viewport, locale=locale)
     context.set_default_timeout(10_000)
     problems: dict[str, list[str]] = {}
+    seen: set[str] = set()
     try:
         page = context.new_page()
         watch = PageWatch.attach(page)
         if persona != "anonymous":
             sign_in(page, world.people[persona].email)
+        if language:
+            page.goto("/")
+            lang = page.evaluate("document.documentElement.lang")
+            assert lang == language, f"the pages are in {lang!r}, not {language!r}"
         visits = world.visits(persona)
-        seen: set[str] = set()
         while visits:
             visit = visits.pop(0)
             if visit.url in seen:
@@ -108,8 +151,9 @@ def test_every_page_meets_the_quality_bar(
         context.close()
 
     if problems:
+        where = f"{persona}, {viewport['width']} px" + (f", {language}" if language else "")
         report = "\n".join(
-            f"{url} ({persona}, {width}):\n" + "\n".join(f"  - {p}" for p in found)
+            f"{url} ({where}):\n" + "\n".join(f"  - {p}" for p in found)
             for url, found in problems.items()
         )
         pytest.fail(f"{len(problems)} of {len(seen)} pages fail:\n{report}", pytrace=False)
