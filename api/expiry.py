@@ -1,9 +1,10 @@
 """Telling an organisation that one of its API keys expires soon.
 
 A key that expires stops whatever uses it (a deploy script, a sync) with a 401, often
-where nobody looks. A week before, the owners and whoever made the key are emailed
-once, so a new key can be put in its place first; the keys page says it too. Keys that
-were never used are left alone: nothing depends on them.
+where nobody looks. A week before, the owners and whoever made the key are emailed, so
+a new key can be put in its place first, and once more the day before if it is still
+live (a week's notice is easy to put off); the keys page says it too. Keys that were
+never used are left alone: nothing depends on them.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.mail_delivery import absolute_url
@@ -18,8 +20,9 @@ from api.models import ApiKey
 from tenants.models import Membership
 from tenants.owner_notices import owners_notify
 
-# How long before a key's expiry its organisation is told.
+# How long before a key's expiry its organisation is told: a week, then the day before.
 EXPIRY_NOTICE = timedelta(days=7)
+EXPIRY_NOTICES = (EXPIRY_NOTICE, timedelta(days=1))
 
 
 def api_key_expires_soon(*, key: ApiKey, now: datetime | None = None) -> bool:
@@ -31,17 +34,16 @@ def api_key_expires_soon(*, key: ApiKey, now: datetime | None = None) -> bool:
 
 
 def api_keys_expiring_notify(*, now: datetime | None = None) -> list[ApiKey]:
-    """Email about every used, live key of a live organisation that expires within
-    EXPIRY_NOTICE and was not announced yet (the `api_keys_expiring` job, daily); the
-    keys announced are returned."""
+    """Email about every used, live key of a live organisation that entered one of
+    EXPIRY_NOTICES' windows since it was last announced (the `api_keys_expiring` job,
+    daily); the keys announced are returned."""
     now = now or timezone.now()
     due = (
         ApiKey.objects.filter(
+            _notice_due(now),
             revoked_at__isnull=True,
             expires_at__gt=now,
-            expires_at__lte=now + EXPIRY_NOTICE,
             last_used_at__isnull=False,
-            expiry_notice_sent_at__isnull=True,
             tenant__deleted_at__isnull=True,
         )
         .select_related("tenant", "created_by")
@@ -50,7 +52,7 @@ def api_keys_expiring_notify(*, now: datetime | None = None) -> list[ApiKey]:
     announced = []
     for key in due:
         with transaction.atomic():
-            claimed = ApiKey.objects.filter(pk=key.pk, expiry_notice_sent_at__isnull=True).update(
+            claimed = ApiKey.objects.filter(_notice_due(now), pk=key.pk).update(
                 expiry_notice_sent_at=now
             )
             if not claimed:
@@ -69,6 +71,18 @@ def api_keys_expiring_notify(*, now: datetime | None = None) -> list[ApiKey]:
             )
         announced.append(key)
     return announced
+
+
+def _notice_due(now: datetime) -> Q:
+    """Inside a notice's window, and not told since that window opened (a key made
+    three days before its expiry is told at once, then the day before)."""
+    due = Q()
+    for window in EXPIRY_NOTICES:
+        untold = Q(expiry_notice_sent_at__isnull=True) | Q(
+            expiry_notice_sent_at__lt=F("expires_at") - window
+        )
+        due |= Q(expires_at__lte=now + window) & untold
+    return due
 
 
 def _maker(key: ApiKey) -> list[str]:

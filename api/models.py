@@ -32,7 +32,7 @@ class ApiKey(models.Model):
     # Written at most every API_KEY_TOUCH_INTERVAL (api.services.api_key_touch).
     last_used_at = models.DateTimeField(null=True, blank=True)
     last_used_ip = models.GenericIPAddressField(null=True, blank=True)
-    # When the owners were told it expires soon (api.expiry): once per key.
+    # When the owners were last told it expires soon (api.expiry: a week, then a day before).
     expiry_notice_sent_at = models.DateTimeField(null=True, blank=True)
 
     # Set by the keys page for display; not columns.

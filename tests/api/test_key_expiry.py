@@ -1,6 +1,7 @@
 """A week before a used API key expires, the organisation's owners and whoever made the
-key are emailed once (the daily `api_keys_expiring` job), and the keys page marks it:
-an expired key fails whatever uses it with a 401, often where nobody looks."""
+key are emailed, and once more the day before (the daily `api_keys_expiring` job); the
+keys page marks it: an expired key fails whatever uses it with a 401, often where
+nobody looks."""
 
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ def maker(acme: Any) -> Any:
     return add_member(acme, role=role).user
 
 
-def test_a_week_before_a_used_key_expires_its_owners_and_maker_are_told_once(
+def test_a_week_before_a_used_key_expires_its_owners_and_maker_are_told(
     acme: Any,
     owner: Any,
     maker: Any,
@@ -71,10 +72,61 @@ def test_a_week_before_a_used_key_expires_its_owners_and_maker_are_told_once(
     key = ApiKey.objects.get()
     assert key.prefix in notice.body and '"401 Unauthorized"' in notice.body
     assert f"/t/{acme.slug}/settings/api-keys/" in notice.body
+    assert "a week before it expires and again the day\nbefore." in notice.body
 
     with time_machine.travel(expires - timedelta(days=2)):  # the next days: not again
         assert _daily(django_capture_on_commit_callbacks).startswith("Told 0 organisation(s)")
     assert len(mailoutbox) == 1
+
+
+def test_the_day_before_a_key_still_live_they_are_told_once_more(
+    acme: Any, owner: Any, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    expires = timezone.now() + timedelta(days=30)
+    _use(make_key(acme, owner, [], name="Deploy", expires_at=expires))
+    for days_left in (6, 5, 2):
+        with time_machine.travel(expires - timedelta(days=days_left)):
+            _daily(django_capture_on_commit_callbacks)
+    assert len(mailoutbox) == 1
+
+    with time_machine.travel(expires - timedelta(hours=20)):
+        report = _daily(django_capture_on_commit_callbacks)
+    with time_machine.travel(expires - timedelta(hours=2)):  # later that day: not again
+        _daily(django_capture_on_commit_callbacks)
+    assert report.startswith("Told 1 organisation(s)")
+    assert [m.subject for m in mailoutbox] == [
+        f"The API key “Deploy” of Acme expires on {expires:%B %-d, %Y}"
+    ] * 2
+
+
+def test_a_key_replaced_after_the_first_notice_gets_no_second(
+    acme: Any, owner: Any, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    expires = timezone.now() + timedelta(days=30)
+    _use(make_key(acme, owner, [], name="Deploy", expires_at=expires))
+    with time_machine.travel(expires - timedelta(days=6)):
+        _daily(django_capture_on_commit_callbacks)
+        api_key_revoke(tenant=acme, key=ApiKey.objects.get(), acting_user=owner)
+    with time_machine.travel(expires - timedelta(hours=20)):
+        assert _daily(django_capture_on_commit_callbacks).startswith("Told 0 organisation(s)")
+    assert len(mailoutbox) == 1
+
+
+def test_a_key_made_days_before_its_expiry_is_told_at_once_then_the_day_before(
+    acme: Any, owner: Any, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    soon = timezone.now() + timedelta(days=3)
+    _use(make_key(acme, owner, [], name="Short", expires_at=soon))
+    very_soon = timezone.now() + timedelta(hours=12)
+    _use(make_key(acme, owner, [], name="Shorter", expires_at=very_soon))
+
+    _daily(django_capture_on_commit_callbacks)  # both: within a week
+    with time_machine.travel(very_soon - timedelta(hours=1)):  # told within its last day
+        _daily(django_capture_on_commit_callbacks)
+    with time_machine.travel(soon - timedelta(hours=20)):  # Short's last day
+        _daily(django_capture_on_commit_callbacks)
+    subjects = sorted(m.subject.split("”")[0] for m in mailoutbox)
+    assert subjects == ["The API key “Short", "The API key “Short", "The API key “Shorter"]
 
 
 def test_keys_nobody_depends_on_are_left_alone(
