@@ -132,9 +132,10 @@ class Connection(models.Model):
     saml_idp_metadata_failing_since = models.DateTimeField(null=True, blank=True)
     saml_idp_metadata_error = models.CharField(max_length=500, blank=True)
     saml_idp_metadata_error_params = models.JSONField(default=dict, blank=True)
-    # The end of the IdP signing certificate the owners were last emailed about
-    # (sso.services_saml_certificate): once per certificate, a month before it ends.
+    # The end of the IdP signing certificate the owners were last emailed about, and when
+    # (sso.services_saml_certificate): a month before it ends, then a week before.
     saml_idp_certificate_warned_until = models.DateTimeField(null=True, blank=True)
+    saml_idp_certificate_warned_at = models.DateTimeField(null=True, blank=True)
     saml_idp_entity_id = models.CharField(max_length=500, blank=True)
     saml_sp_key_encrypted = models.TextField(blank=True)
     saml_sp_certificate = models.TextField(blank=True)

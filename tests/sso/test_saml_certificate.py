@@ -126,7 +126,7 @@ def test_the_warning_is_in_the_owners_language(
     assert "ends soon" not in html and "Valid until" not in html
 
 
-# --- The owners are emailed, once per certificate (the daily sso_saml_metadata job) ---
+# --- The owners are emailed a month, then a week before (the daily sso_saml_metadata job) ---
 
 
 def _daily(django_capture_on_commit_callbacks: Any) -> str:
@@ -135,7 +135,7 @@ def _daily(django_capture_on_commit_callbacks: Any) -> str:
         return saml_metadata_job()
 
 
-def test_a_month_before_the_end_the_owners_are_emailed_once(
+def test_a_month_and_a_week_before_the_end_the_owners_are_emailed(
     acme: Any,
     owner: Any,
     connection: Connection,
@@ -162,11 +162,18 @@ def test_a_month_before_the_end_the_owners_are_emailed_once(
     assert "upload its new metadata in\nthe single sign-on settings" in notice.body
     assert f"/t/{acme.slug}/settings/sso/" in notice.body
 
-    with time_machine.travel(end - timedelta(days=3)):  # the days after: not again
+    with time_machine.travel(end - timedelta(days=20)):  # the days after: not again
+        assert "Told the owners of 0 organisation(s)" in _daily(django_capture_on_commit_callbacks)
+    assert len(mailoutbox) == 1
+    assert "a month before it ends and again a week before." in notice.body
+
+    with time_machine.travel(end - timedelta(days=6)):  # its last week: once more
+        assert "Told the owners of 1 organisation(s)" in _daily(django_capture_on_commit_callbacks)
+    with time_machine.travel(end - timedelta(days=3)):  # then not again
         assert "Told the owners of 0 organisation(s)" in _daily(django_capture_on_commit_callbacks)
     with time_machine.travel(end + timedelta(days=3)):  # nor once it has ended
         _daily(django_capture_on_commit_callbacks)
-    assert len(mailoutbox) == 1
+    assert [m.subject for m in mailoutbox] == [notice.subject] * 2
 
 
 def test_new_metadata_with_a_new_certificate_ends_the_warning(
@@ -184,6 +191,38 @@ def test_new_metadata_with_a_new_certificate_ends_the_warning(
     html = _page_on(end - timedelta(days=10), owner, acme)
     assert mailoutbox == []
     assert 'data-testid="saml-certificate-ending"' not in html
+
+
+def test_metadata_with_a_new_certificate_between_the_emails_stops_the_second(
+    acme: Any,
+    owner: Any,
+    connection: Connection,
+    idp: LocalSamlIdP,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    end = certificate_end(idp)
+    with time_machine.travel(end - timedelta(days=29)):
+        _daily(django_capture_on_commit_callbacks)
+        saml_connect(acme, owner, LocalSamlIdP())  # the owner acted on it
+    with time_machine.travel(end - timedelta(days=6)):
+        assert "Told the owners of 0 organisation(s)" in _daily(django_capture_on_commit_callbacks)
+    assert len(mailoutbox) == 1
+
+
+def test_a_certificate_first_seen_in_its_last_week_is_emailed_about_once(
+    acme: Any,
+    owner: Any,
+    connection: Connection,
+    idp: LocalSamlIdP,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    end = certificate_end(idp)
+    for days_left in (5, 4, 1):
+        with time_machine.travel(end - timedelta(days=days_left)):
+            _daily(django_capture_on_commit_callbacks)
+    assert len(mailoutbox) == 1
 
 
 def test_an_ended_certificate_is_said_as_ended_in_each_owners_language(
