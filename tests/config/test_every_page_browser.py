@@ -184,7 +184,10 @@ def test_every_page_route_is_crawled(client: Any, settings: Any, mailoutbox: lis
     assert set(NOT_PAGES) <= answering_get  # no stale excuses
 
 
-_BAD_PAGE = """<!doctype html><html lang="en"><head><title>Bad</title></head><body><main>
+_BAD_PAGE = """<!doctype html><html lang="en"><head><title>Bad</title>
+<link rel="stylesheet" href="/bad.css"></head><body>
+<header><a href="/" class="brand">A product name too long</a>
+<a href="/in" class="sign-in">Sign in</a></header><main>
 <h1>A page with one of each fault</h1>
 <img src="/pixel.png">
 <pre>{}</pre>
@@ -210,6 +213,12 @@ def test_the_page_check_reports_each_kind_of_fault(_browser: Any) -> None:
         "**/good/", lambda r: r.fulfill(body=_GOOD_PAGE, headers=policy, content_type="text/html")
     )
     context.route("**/pixel.png", lambda r: r.fulfill(status=404))
+    context.route(  # the header's second link drawn over the first
+        "**/bad.css",
+        lambda r: r.fulfill(
+            body=".sign-in { margin-inline-start: -3em; }", content_type="text/css"
+        ),
+    )
     context.route(
         "**/boom.js",
         lambda r: r.fulfill(body='console.error("boom"); null.x;', content_type="text/javascript"),
@@ -221,6 +230,7 @@ def test_the_page_check_reports_each_kind_of_fault(_browser: Any) -> None:
     finally:
         context.close()
 
+    assert 'header: a "A product name too long" and a "Sign in" by ' in bad
     assert 'px wide in a 390px window: text "wider-than-any-window' in bad
     assert "CSP: style-src-attr refused inline" in bad
     assert "CSP: script-src-elem refused inline" in bad

@@ -123,6 +123,34 @@ def crowded_org(db: None) -> dict[str, Any]:
 # --- The phone header ---------------------------------------------------------------
 
 
+@pytest.mark.parametrize(("width", "named"), [(360, True), (320, False)])
+def test_signed_out_the_header_fits_the_name_and_both_links_side_by_side(
+    _browser: Any, live_server: Any, width: int, named: bool
+) -> None:
+    """In German, the longest of the three: at 360 px the product's name, "Anmelden" and
+    "Loslegen" sit apart; below, the name is left to the mark (and read aloud still)."""
+    context = _browser.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": 700}, locale="de"
+    )
+    try:
+        page = context.new_page()
+        page.goto("/auth/sign-up/")
+        header = page.locator("header")
+        home = header.get_by_role("link", name="Pacetrack")  # its name, shown or not
+        boxes = [
+            home.bounding_box(),
+            header.get_by_role("link", name="Anmelden").bounding_box(),
+            header.get_by_role("link", name="Loslegen").bounding_box(),
+        ]
+        shown = home.evaluate("a => a.getBoundingClientRect().width") > 40
+    finally:
+        context.close()
+    assert shown == named
+    for left, right in zip(boxes, boxes[1:], strict=False):
+        assert right["x"] - (left["x"] + left["width"]) >= 4  # a gap, no overlap
+    assert boxes[-1]["x"] + boxes[-1]["width"] <= width
+
+
 def test_on_a_phone_one_menu_reaches_account_and_sign_out(page: Any) -> None:
     user = UserFactory()
     page.set_viewport_size(PHONE)
