@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from anyascii import anyascii
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -52,8 +53,12 @@ def slug_is_taken(slug: str, *, tenant: Tenant | None = None) -> bool:
 
 
 def tenant_slug_for(name: str) -> str:
-    """A free, valid slug derived from the name (a random suffix on collision)."""
-    base = re.sub(r"-{2,}", "-", slugify(name).replace("_", "-")).strip("-")[:48].strip("-")
+    """A free, valid slug derived from the name (a random suffix on collision). The name
+    is spelled in ASCII first: Django's slugify only strips accents, so it dropped "ß",
+    "Ł" or "Ø" and every Cyrillic, Greek or Arabic letter ("Straße" gave "strae")."""
+    base = (
+        re.sub(r"-{2,}", "-", slugify(anyascii(name)).replace("_", "-")).strip("-")[:48].strip("-")
+    )
     if len(base) < 3:
         base = f"{base}-workspace".strip("-")
     slug = base

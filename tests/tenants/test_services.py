@@ -150,6 +150,22 @@ def test_slugs_are_unique_valid_and_never_reuse_an_old_slug(owner: Any) -> None:
     assert reuse.slug.startswith("renamed-"), "the old slug stays reserved for its tenant"
 
 
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Straße & Söhne GmbH", "strasse-sohne-gmbh"),  # not "strae-sohne-gmbh"
+        ("Łódź Software", "lodz-software"),
+        ("Ærø Øst", "aero-ost"),
+        ("İstanbul Yazılım", "istanbul-yazilim"),
+        ("Москва Тех", "moskva-tekh"),  # not "workspace-…"
+        ("Ἀθῆναι", "athinai"),
+        ("شركة النور", "shrkh-lnwr"),
+    ],
+)
+def test_slugs_spell_names_of_any_script_in_ascii(owner: Any, name: str, slug: str) -> None:
+    assert services.tenant_create_org(owner=owner, name=name, acting_user=owner).slug == slug
+
+
 def test_creating_an_org_announces_the_owner_membership_after_commit(
     owner: Any, added: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
