@@ -1,8 +1,8 @@
 """What a finished page must satisfy in a real browser, checked on one open page.
 
 `PageWatch` listens to a Playwright page from before its first navigation and, for each
-page visited, lists what is wrong: the page is wider than the window, links or buttons
-in the header cover one another, the console logged
+page visited, lists what is wrong: the page is wider than the window, links, buttons or
+fields cover one another, the console logged
 an error, the Content Security Policy refused something, or axe-core found a serious or
 critical accessibility violation. The policy stays enforced: axe and the CSP listener are
 init scripts, which the browser runs outside the page's CSP (as DevTools would), never
@@ -93,11 +93,12 @@ _OVERFLOW = """
 }
 """
 
-# The header's links and buttons that cover one another (the product's name under "Sign
-# in" when a translation is longer): the page is no wider, but a tap may hit the wrong one.
-_HEADER_OVERLAPS = r"""
+# Links, buttons and fields that cover one another (the product's name under "Sign in"
+# when a translation is longer): the page is no wider, but a tap may hit the wrong one.
+_CONTROL_OVERLAPS = r"""
 () => {
-  const controls = [...document.querySelectorAll("header a, header button, header summary")]
+  const selector = "a, button, summary, input:not([type=hidden]), select, textarea";
+  const controls = [...document.querySelectorAll(selector)]
     .filter((el) => el.checkVisibility() && el.getBoundingClientRect().width > 1);
   const name = (el) =>
     `${el.tagName.toLowerCase()} "${el.innerText.replace(/\s+/g, " ").trim().slice(0, 30)}"`;
@@ -150,7 +151,7 @@ class PageWatch:
             problems.append(f"answered {got}, expected {status} (now at {self.page.url})")
         if overflow := self.page.evaluate(_OVERFLOW):
             problems.append(f"horizontal overflow: {overflow}")
-        problems += [f"header: {pair} overlap" for pair in self.page.evaluate(_HEADER_OVERLAPS)]
+        problems += [f"overlap: {pair}" for pair in self.page.evaluate(_CONTROL_OVERLAPS)]
         self.page.evaluate(_OPEN_MENUS)
         if not problems and (overflow := self.page.evaluate(_OVERFLOW)):
             problems.append(f"horizontal overflow with the menus open: {overflow}")

@@ -1,8 +1,9 @@
 """The quality bar, page by page: every page of the app, opened in Chromium by each kind
 of person at desktop (1280 × 800) and phone (390 × 844) width, is no wider than the
-window, logs no console error, breaks no Content-Security-Policy rule, and has no
-serious or critical axe-core violation; and, for the visitor, a newcomer and the owner,
-the same in German and in Arabic at 360 px.
+window, has no links, buttons or fields covering one another, logs no console error,
+breaks no Content-Security-Policy rule, and has no serious or critical axe-core
+violation; and, for the visitor, a newcomer and the owner, the same in German and in
+Arabic at 360 px.
 
 Each (person, width) pair is one test that walks all of that person's pages in one
 signed-in browser and reports every failing page at once. The page list comes from
@@ -230,7 +231,7 @@ def test_the_page_check_reports_each_kind_of_fault(_browser: Any) -> None:
     finally:
         context.close()
 
-    assert 'header: a "A product name too long" and a "Sign in" by ' in bad
+    assert 'overlap: a "A product name too long" and a "Sign in" by ' in bad
     assert 'px wide in a 390px window: text "wider-than-any-window' in bad
     assert "CSP: style-src-attr refused inline" in bad
     assert "CSP: script-src-elem refused inline" in bad
