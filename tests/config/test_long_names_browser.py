@@ -1,6 +1,7 @@
 """A name of one long word (German makes them: 68 letters, no space to break at) must
-not widen any page on a 360 px phone: the organisation's own pages, the settings page
-whose delete button names it, and the invitation a newcomer or a signed-in person opens,
+not widen any page, on a 360 px phone or at 1280 px, whether it names the organisation, a person, a
+team, a role or a file: the organisation's own pages, the settings page whose delete
+button names it, and the invitation a newcomer or a signed-in person opens,
 whose buttons do."""
 
 from __future__ import annotations
@@ -8,50 +9,72 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from playwright.sync_api import expect
 
+from core.permissions import AUDIT_VIEW
 from tenants.invitations import invitation_create
 from tenants.models import Role
+from tenants.services import team_member_add
 from tests.accounts.factories import UserFactory
 from tests.accounts.mailtools import link_in
 from tests.config.pagecheck import PageWatch
 from tests.core.browser import sign_in
-from tests.tenants.factories import OrgFactory
+from tests.tenants.factories import OrgFactory, add_member, make_role, make_team
+from uploads.services import upload_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ONE_WORD = "Donaudampfschifffahrtsgesellschaftskapitänswitwenrentenversicherung"
-PHONE = {"width": 360, "height": 780}
 PAGES = ("", "members/", "teams/", "roles/", "files/", "billing/", "settings/", "audit/")
 
 
+@pytest.mark.parametrize("width", [360, 1280])
 def test_a_one_word_name_never_widens_a_page(
-    _browser: Any, live_server: Any, owner: Any, mailoutbox: list[Any]
+    _browser: Any, live_server: Any, owner: Any, mailoutbox: list[Any], width: int
 ) -> None:
     org = OrgFactory(owner=owner, name=ONE_WORD)
     member = Role.objects.get(tenant=org, key="member")
+    # Everything else people name, in one word too: a person, a team, a role, a file.
+    person = add_member(org, UserFactory(name=ONE_WORD, email="long@example.com"))
+    team = make_team(org, ONE_WORD[:60])  # as long as a team's or a role's name may be
+    team_member_add(tenant=org, team=team, membership=person, acting_user=owner)
+    role = make_role(org, ONE_WORD[:60], [AUDIT_VIEW])
+    upload_create(
+        tenant=org,
+        uploaded_by=owner,
+        file=ContentFile(b"notes", name=f"{ONE_WORD}.txt"),
+        extension="txt",
+        content_type="text/plain",
+    )
     invitation_create(tenant=org, email="new@example.com", role=member, acting_user=owner)
     invited = link_in(mailoutbox[-1])  # a path
-    known = UserFactory(email="known@example.com")
+    known = UserFactory(email="known@example.com", name=ONE_WORD)
     invitation_create(tenant=org, email=known.email, role=member, acting_user=owner)
     known_invited = link_in(mailoutbox[-1])
     problems: dict[str, list[str]] = {}
     for who in ("owner", "newcomer", "known"):
-        context = _browser.new_context(base_url=live_server.url, viewport=PHONE)
+        viewport = {"width": width, "height": 780}
+        context = _browser.new_context(base_url=live_server.url, viewport=viewport)
         try:
             page = context.new_page()
             watch = PageWatch.attach(page)
             if who == "owner":
                 sign_in(page, owner.email)
                 urls = [f"/t/{org.slug}/{path}" for path in PAGES] + ["/account/tenants/"]
-            elif who == "known":  # signed in: the invitation's button names it
+                urls += [f"/t/{org.slug}/teams/{team.pk}/", f"/t/{org.slug}/roles/{role.pk}/"]
+                urls += [f"/t/{org.slug}/teams/{team.pk}/people/"]
+            elif who == "known":  # the invitation, signed in; their own pages
                 sign_in(page, known.email)
-                urls = [known_invited]
+                urls = [known_invited, "/account/", "/account/security/", "/account/sessions/"]
             else:
                 urls = [invited]
             for url in urls:
                 if found := watch.check(url):
                     problems[url] = found
+                if url == known_invited:  # signed in, the invitation's button names it
+                    button = page.get_by_role("button", name=f"Accept and join {ONE_WORD}")
+                    expect(button).to_be_visible()
             if who == "newcomer":  # the sign-up for the invitation names it on its button
                 page.get_by_role("link", name="Create account and join").click()
                 page.wait_for_url("**/sign-up/**")
@@ -60,10 +83,6 @@ def test_a_one_word_name_never_widens_a_page(
                 expect(
                     page.get_by_role("button", name=f"Create account and join {ONE_WORD}")
                 ).to_be_visible()
-            if who == "known":
-                expect(
-                    page.get_by_role("button", name=f"Accept and join {ONE_WORD}")
-                ).to_be_visible()
         finally:
             context.close()
-    assert problems == {}
+    assert problems == {}, "\n".join(f"{u}: {p}" for u, p in problems.items())
