@@ -1,8 +1,8 @@
 """A name of one long word (German makes them: 68 letters, no space to break at) must
-not widen any page, on a 360 px phone or at 1280 px, whether it names the organisation, a person, a
-team, a role or a file: the organisation's own pages, the settings page whose delete
-button names it, and the invitation a newcomer or a signed-in person opens,
-whose buttons do."""
+not widen any page, on a 360 px phone or at 1280 px, nor slide under what is beside it,
+whether it names the organisation, a person, a team, a role, a file, an API key or a
+webhook endpoint: the organisation's own pages, the settings page whose delete button
+names it, and the invitation a newcomer or a signed-in person opens, whose buttons do."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 from django.core.files.base import ContentFile
 from playwright.sync_api import expect
 
+from api.services import api_key_create
 from core.permissions import AUDIT_VIEW
 from tenants.invitations import invitation_create
 from tenants.models import Role
@@ -22,6 +23,7 @@ from tests.config.pagecheck import PageWatch
 from tests.core.browser import sign_in
 from tests.tenants.factories import OrgFactory, add_member, make_role, make_team
 from uploads.services import upload_create
+from webhooks.services import endpoint_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,8 +33,9 @@ PAGES = ("", "members/", "teams/", "roles/", "files/", "billing/", "settings/", 
 
 @pytest.mark.parametrize("width", [360, 1280])
 def test_a_one_word_name_never_widens_a_page(
-    _browser: Any, live_server: Any, owner: Any, mailoutbox: list[Any], width: int
+    _browser: Any, live_server: Any, owner: Any, mailoutbox: list[Any], width: int, settings: Any
 ) -> None:
+    settings.WEBHOOKS_ALLOW_PRIVATE = True  # the endpoint below is on loopback
     org = OrgFactory(owner=owner, name=ONE_WORD)
     member = Role.objects.get(tenant=org, key="member")
     # Everything else people name, in one word too: a person, a team, a role, a file.
@@ -40,6 +43,14 @@ def test_a_one_word_name_never_widens_a_page(
     team = make_team(org, ONE_WORD[:60])  # as long as a team's or a role's name may be
     team_member_add(tenant=org, team=team, membership=person, acting_user=owner)
     role = make_role(org, ONE_WORD[:60], [AUDIT_VIEW])
+    api_key_create(tenant=org, name=ONE_WORD[:60], scopes=[], expires_at=None, acting_user=owner)
+    endpoint, _secret = endpoint_create(
+        tenant=org,
+        url=f"http://127.0.0.1:9/{ONE_WORD}",
+        description=ONE_WORD,
+        event_types=["member.added"],
+        acting_user=owner,
+    )
     upload_create(
         tenant=org,
         uploaded_by=owner,
@@ -64,6 +75,8 @@ def test_a_one_word_name_never_widens_a_page(
                 urls = [f"/t/{org.slug}/{path}" for path in PAGES] + ["/account/tenants/"]
                 urls += [f"/t/{org.slug}/teams/{team.pk}/", f"/t/{org.slug}/roles/{role.pk}/"]
                 urls += [f"/t/{org.slug}/teams/{team.pk}/people/"]
+                urls += [f"/t/{org.slug}/settings/{path}" for path in ("api-keys/", "webhooks/")]
+                urls += [f"/t/{org.slug}/settings/webhooks/{endpoint.pk}/"]
             elif who == "known":  # the invitation, signed in; their own pages
                 sign_in(page, known.email)
                 urls = [known_invited, "/account/", "/account/security/", "/account/sessions/"]
