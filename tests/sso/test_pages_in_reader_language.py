@@ -19,16 +19,14 @@ from sso.jobs import MetadataRefreshIncomplete
 from sso.jobs import saml_metadata_refresh as saml_metadata_refresh_job
 from sso.models import JoinRequest
 from sso.services_org import auto_join_apply
-from sso.services_saml import saml_connection_save
 from tenants import services
-from tenants.models import Role
 from tests.accounts.factories import UserFactory
 from tests.config.test_pages_in_reader_language import english_shown, translated_english
 from tests.config.urlcrawl import every_url
 from tests.sessions_app.helpers import FIREFOX_LINUX
 from tests.sso.saml_idp import LocalSamlIdP
 from tests.sso.test_saml_certificate import certificate_end
-from tests.sso.test_saml_metadata_url import MetadataServer
+from tests.sso.test_saml_metadata_url import MetadataServer, save
 from tests.tenants.factories import add_member
 
 pytestmark = pytest.mark.django_db
@@ -81,15 +79,7 @@ def test_a_saml_connection_in_trouble_is_said_in_the_readers_language(
     idp = LocalSamlIdP()
     served = MetadataServer(body=idp.metadata.encode())
     try:
-        connection = saml_connection_save(
-            tenant=acme,
-            acting_user=owner,
-            idp_metadata="",
-            idp_metadata_url=served.url(),
-            default_role=Role.objects.get(tenant=acme, key="member"),
-            require_sso=False,
-            auto_join=False,
-        )
+        connection = save(acme, owner, served.url())
     finally:
         served.stop()  # from now on the URL refuses: the daily re-read fails
     with time_machine.travel(certificate_end(idp) - timedelta(days=10)):
