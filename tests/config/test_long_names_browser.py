@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from playwright.sync_api import expect
 
+from accounts.mail_delivery import email_render
 from api.services import api_key_create
 from core.permissions import AUDIT_VIEW
 from tenants.invitations import invitation_create
@@ -113,3 +114,45 @@ def test_a_one_word_name_never_widens_a_page(
         finally:
             context.close()
     assert problems == {}, "\n".join(f"{u}: {p}" for u, p in problems.items())
+
+
+def _email_width(browser: Any, html: str) -> int:
+    """How wide the message is in a 360 px wide mail app."""
+    context = browser.new_context(viewport={"width": 360, "height": 780})
+    try:
+        page = context.new_page()
+        page.set_content(html)
+        return int(page.evaluate("document.documentElement.scrollWidth"))
+    finally:
+        context.close()
+
+
+def test_a_one_word_name_never_widens_an_email(
+    _browser: Any, owner: Any, mailoutbox: list[Any]
+) -> None:
+    """The invitation, named after the organisation in its heading, text and button, and
+    the owners' notices naming a key or the organisation: the words break in a 360 px
+    wide mail app, the message is not wider (email/base.html)."""
+    org = OrgFactory(owner=owner, name=ONE_WORD)
+    member = Role.objects.get(tenant=org, key="member")
+    invitation_create(tenant=org, email="new@example.com", role=member, acting_user=owner)
+    [invitation] = [body for body, kind in mailoutbox[-1].alternatives if kind == "text/html"]
+    now = timezone.now()
+    url = "https://app.example.com/t/" + ONE_WORD.lower()
+    notices = {
+        "api/email/key_expiring": {
+            "key_name": ONE_WORD,
+            "key_prefix": "pt_live_abcd",
+            "expires_at": now,
+            "last_used_at": now,
+        },
+        "sso/email/certificate_ending": {"until": now, "expired": False, "metadata_url": url},
+    }
+    htmls = {"tenants/invitation": invitation}
+    for template, values in notices.items():
+        htmls[template] = email_render(
+            template=template, context={"tenant_name": ONE_WORD, "url": url, **values}
+        )[2]
+    widths = {template: _email_width(_browser, html) for template, html in htmls.items()}
+    assert all(ONE_WORD in html for html in htmls.values())
+    assert widths == dict.fromkeys(htmls, 360)
