@@ -119,7 +119,19 @@ class FileUploadForm(forms.Form):
         }
 
     def clean_file(self) -> Any:
+        """The refusal names the file: the browser empties the field after the post, so
+        the page is all that says which of the files picked was refused."""
         upload = self.cleaned_data["file"]
+        try:
+            self._check(upload)
+        except ValidationError as refused:
+            raise ValidationError(
+                _("“%(name)s”: %(reason)s") % {"name": upload.name, "reason": refused.message},
+                code=refused.code,
+            ) from refused
+        return upload
+
+    def _check(self, upload: Any) -> None:
         limit = settings.UPLOADS_FILE_MAX_BYTES
         if upload.size > limit:
             raise ValidationError(
@@ -131,7 +143,6 @@ class FileUploadForm(forms.Form):
         head = upload.read(SIGNATURE_BYTES)
         upload.seek(0)
         self.extension, self.content_type = file_type_check(filename=upload.name or "", head=head)
-        return upload
 
     def save(self, *, uploaded_by: User | None) -> Upload | None:
         """The stored upload, or None with the service's refusal (the plan's storage

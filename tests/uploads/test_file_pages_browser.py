@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.config.pagecheck import PageWatch
 from tests.config.test_page_queries import _files
@@ -43,3 +44,23 @@ def test_paging_through_files_and_deleting_one_on_the_second_page(
     assert page.url.endswith(f"{files}?page=2")
     assert rows.count() == 4
     assert Upload.objects.filter(tenant=acme).count() == PAGE_SIZE + 4
+
+
+@pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
+def test_a_refused_upload_names_the_file_in_the_readers_language(
+    page: Any, owner: Any, acme: Any, width: int
+) -> None:
+    """The browser empties the file field after the post: the error says which file."""
+    type(owner).objects.filter(pk=owner.pk).update(language="de")
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(page, owner.email)
+    page.goto(f"/t/{acme.slug}/files/")
+    exe = {"name": "Rechnung März.exe", "mimeType": "application/octet-stream", "buffer": b"MZ"}
+    page.set_input_files("input[type=file]", files=[exe])
+    page.get_by_role("button", name="Hochladen").click()
+
+    error = page.locator(".field-error")
+    expect(error).to_contain_text("„Rechnung März.exe“: Dateien dieses Typs können nicht")
+    assert page.locator("input[type=file]").input_value() == ""  # why the name is said
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert not Upload.objects.exists()

@@ -7,6 +7,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.html import escape
 
 from tests.tenants.factories import OrgFactory, add_member
 from tests.uploads.conftest import make_image
@@ -331,17 +332,20 @@ def test_upload_lists_and_downloads_a_file(any_storage, owner_client, acme):
         ("noext", b"data", "Files of this type cannot be uploaded"),
         ("fake.pdf", b"<html><script>1</script>", "does not match its .pdf extension"),
         ("big.txt", b"x" * 2048, "the limit is"),
+        ('Tom & "Jerry".exe', b"MZ", "Files of this type cannot be uploaded"),
     ],
 )
 def test_bad_files_are_refused_with_form_errors(
     any_storage, settings, owner_client, acme, name, content, message
 ):
+    """The error names the file (the field is empty again after the post), escaped."""
     settings.UPLOADS_FILE_MAX_BYTES = 1024
     response = owner_client.post(
         _files_url(acme, "files:upload"), {"file": SimpleUploadedFile(name, content)}
     )
     assert response.status_code == 400
     assert message in response.content.decode()
+    assert f"“{escape(name)}”: " in response.content.decode()
     assert not Upload.objects.exists()
     assert _stored_keys(any_storage) == []
 
