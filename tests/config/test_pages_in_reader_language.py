@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils.translation import trans_real
 
@@ -15,9 +16,12 @@ from api.services import api_key_create
 from core.audit import personal_tenant_of
 from tenants import services
 from tenants.models import Role
+from tests.accounts.factories import UserFactory
 from tests.config.urlcrawl import every_url
 from tests.core.browser import workspace
 from tests.sessions_app.helpers import FIREFOX_LINUX
+from tests.tenants.factories import OrgFactory, add_member, make_team
+from uploads.services import upload_create
 from webhooks.delivery import delivery_attempt
 from webhooks.events import event_emit
 from webhooks.services import endpoint_create
@@ -31,20 +35,27 @@ ENGLISH_PAGES = ("/api/", "/admin/")
 OWN_NAMES = {"English"}
 READ_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt", "data-confirm"}
 READ_ATTRIBUTES |= {"data-confirm-detail", "data-confirm-button"}
+VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "wbr"}
 
 
 class _Words(HTMLParser):
-    """Text nodes and the attributes people read or hear, whitespace collapsed."""
+    """Text nodes and the attributes people read or hear, whitespace collapsed; not what
+    is marked translate="no" (people's names and initials: "May", "AM" are theirs)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.words: list[str] = []
         self._hidden = 0
+        self._theirs: list[str] = []  # the open elements inside a translate="no"
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("script", "style"):
             self._hidden += 1
         named = dict(attrs)
+        if self._theirs or named.get("translate") == "no":
+            if tag not in VOID_TAGS:
+                self._theirs.append(tag)
+            return
         for name, value in attrs:
             shown = name in READ_ATTRIBUTES or (
                 name == "value" and tag == "input" and named.get("type") in ("submit", "button")
@@ -55,9 +66,11 @@ class _Words(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style"):
             self._hidden -= 1
+        if self._theirs and self._theirs[-1] == tag:
+            self._theirs.pop()
 
     def handle_data(self, data: str) -> None:
-        if not self._hidden and data.strip():
+        if not self._hidden and not self._theirs and data.strip():
             self.words.append(" ".join(data.split()))
 
 
@@ -141,6 +154,37 @@ def test_no_page_shows_english_the_catalogue_translates(
     urls = every_url(tenant_slug=acme.org.slug) + objects + every_url(tenant_slug=personal.slug)
     crawled, found = english_shown(reader, urls, english)
     assert crawled > 30  # the crawl reached the workspace's and the account's pages
+    assert found == {}
+
+
+@pytest.mark.parametrize("language", ["de", "ar"])
+def test_names_that_are_english_words_are_the_persons(language: str) -> None:
+    """ "May" in the header, "AM" and "PM" as initials are what the catalogue translates
+    (a month, times of day), yet here a person's: names and initials are marked
+    translate="no", which a translating browser and this crawl both respect."""
+    owner = UserFactory(email="may@example.com", name="May Ames", language=language)
+    org = OrgFactory(owner=owner, name="Acme")
+    amy = add_member(org, UserFactory(email="amy@example.com", name="Amy Morgan"))
+    pam = add_member(org, UserFactory(email="pam@example.com", name="Pam Moss"))
+    team = make_team(org, "Design")
+    for membership in (amy, pam):
+        services.team_member_add(tenant=org, team=team, membership=membership, acting_user=None)
+    upload_create(
+        tenant=org,
+        uploaded_by=amy.user,
+        file=SimpleUploadedFile("plan.txt", b"The plan.", content_type="text/plain"),
+        extension="txt",
+        content_type="text/plain",
+    )
+    english = translated_english(language) - {org.name, team.name}
+    assert {"May", "AM", "PM"} <= english  # what the crawl would report unmarked
+    reader = Client(HTTP_USER_AGENT=FIREFOX_LINUX)
+    reader.force_login(owner)
+    members = reader.get(f"/t/{org.slug}/members/").content.decode()
+    assert ">AM</span>" in members and ">PM</span>" in members and "Amy Morgan" in members
+
+    crawled, found = english_shown(reader, every_url(tenant_slug=org.slug), english)
+    assert crawled > 20
     assert found == {}
 
 

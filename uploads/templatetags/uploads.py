@@ -23,7 +23,9 @@ def serve_url(key: str) -> str:
 def avatar(person: Any, size: str = "", text: str = "") -> SafeString:
     """`{% avatar user "h-8 w-8" %}`: a person's avatar image, or their initials. `size`
     (Tailwind classes, default h-8 w-8) and `text` (the initials' size, default text-xs).
-    A tag rather than an include: the header shows it twice on every page."""
+    A tag rather than an include: the header shows it twice on every page. The name is
+    always beside it, so the initials are hidden from screen readers like the picture's
+    empty alt, and marked translate="no": a translating browser would make "AM" a time."""
     size = size or "h-8 w-8"
     if person.avatar:
         return format_html(
@@ -33,7 +35,7 @@ def avatar(person: Any, size: str = "", text: str = "") -> SafeString:
         )
     return format_html(
         '<span class="{} inline-flex items-center justify-center rounded-full bg-brand-100 {} '
-        'font-semibold text-brand-700">{}</span>',
+        'font-semibold text-brand-700" aria-hidden="true" translate="no">{}</span>',
         size,
         text or "text-xs",
         person.initials,
