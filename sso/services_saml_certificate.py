@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.mail_delivery import absolute_url
 from sso.models import Connection
-from sso.selectors import saml_certificate_validity
+from sso.selectors import CertificateValidity, saml_certificate_validity
 from tenants.owner_notices import owners_notify
 
 # The second email, if the certificate is still the one the metadata lists by then.
@@ -49,7 +49,7 @@ def saml_certificates_check(*, now: datetime | None = None) -> list[CertificateW
         validity = saml_certificate_validity(connection=connection, now=now)
         if validity is None or not validity.ending_soon:
             continue
-        if not _warning_due(connection, validity.until, validity.expired, now):
+        if not _warning_due(connection, validity, now):
             continue
         with transaction.atomic():
             # Only if the metadata and what was told are still as read (not replaced or
@@ -81,11 +81,11 @@ def saml_certificates_check(*, now: datetime | None = None) -> list[CertificateW
     return warned
 
 
-def _warning_due(connection: Connection, until: datetime, expired: bool, now: datetime) -> bool:
+def _warning_due(connection: Connection, validity: CertificateValidity, now: datetime) -> bool:
     """Never told about this certificate; or told before its last week began, and it
     is in that week now (an ended one is told about once, not again)."""
-    if connection.saml_idp_certificate_warned_until != until:
+    if connection.saml_idp_certificate_warned_until != validity.until:
         return True
     told_at = connection.saml_idp_certificate_warned_at
-    last_week = until - SAML_CERTIFICATE_FINAL_WARNING
-    return not expired and now >= last_week and (told_at is None or told_at < last_week)
+    last_week = validity.until - SAML_CERTIFICATE_FINAL_WARNING
+    return not validity.expired and now >= last_week and (told_at is None or told_at < last_week)
