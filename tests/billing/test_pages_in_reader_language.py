@@ -10,16 +10,18 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from billing.models import Account
 from tests.billing.factories import subscribe
 from tests.billing.stripe_transport import RecordedStripeHTTPClient, recorded
-from tests.config.test_pages_in_reader_language import english_shown, translated_english
+from tests.config.test_pages_in_reader_language import (
+    english_shown,
+    reader_in,
+    translated_english,
+)
 from tests.config.urlcrawl import every_url
-from tests.sessions_app.helpers import FIREFOX_LINUX
 
 pytestmark = pytest.mark.django_db
 
@@ -33,9 +35,7 @@ def test_a_failed_payment_and_a_cancelled_plan_are_said_in_the_readers_language(
     Account.objects.filter(pk=acme.account_id).update(
         cancel_at_period_end=True, current_period_end=timezone.now() + timedelta(days=12)
     )
-    type(owner).objects.filter(pk=owner.pk).update(language=language)
-    reader = Client(HTTP_USER_AGENT=FIREFOX_LINUX)
-    reader.force_login(owner)
+    reader = reader_in(language, owner)
 
     billing = reader.get(f"/t/{acme.slug}/billing/").content.decode()
     assert "A1B2C3D4-0002" in billing  # the invoices, which the crawl reads

@@ -89,6 +89,14 @@ def translated_english(language: str) -> set[str]:
     } - OWN_NAMES
 
 
+def reader_in(language: str, user: Any) -> Client:
+    """`user`, who reads `language`, signed in on a desktop Firefox."""
+    type(user).objects.filter(pk=user.pk).update(language=language)
+    reader = Client(HTTP_USER_AGENT=FIREFOX_LINUX)
+    reader.force_login(user)
+    return reader
+
+
 def english_shown(reader: Client, urls: list[str], english: set[str]) -> tuple[int, dict[str, str]]:
     """How many pages answered 200 with HTML, and each English text found (→ a page)."""
     crawled, found = 0, {}
@@ -134,13 +142,11 @@ def test_no_page_shows_english_the_catalogue_translates(
     services.membership_set_billing_contact(
         tenant=acme.org, membership=acme.member, is_billing_contact=True, acting_user=owner
     )
-    type(owner).objects.filter(pk=owner.pk).update(language=language)
     if billing:  # the local backend: Free, its upgrade cards and the billing pages
         settings.BILLING_BACKEND = "billing.backends.local.LocalBillingBackend"
         settings.STRIPE_PRICE_PRO = "price_demo"
         settings.STRIPE_PRICE_BUSINESS = "price_demo_business"
-    reader = Client(HTTP_USER_AGENT=FIREFOX_LINUX)
-    reader.force_login(owner)
+    reader = reader_in(language, owner)
     # What people typed ("Design", a team) is theirs, whatever the catalogue holds.
     typed = {acme.org.name, acme.team.name, acme.role.name, acme.upload.original_filename}
     typed |= {"Orders", "CI"}
@@ -162,7 +168,7 @@ def test_names_that_are_english_words_are_the_persons(language: str) -> None:
     """ "May" in the header, "AM" and "PM" as initials are what the catalogue translates
     (a month, times of day), yet here a person's: names and initials are marked
     translate="no", which a translating browser and this crawl both respect."""
-    owner = UserFactory(email="may@example.com", name="May Ames", language=language)
+    owner = UserFactory(email="may@example.com", name="May Ames")
     org = OrgFactory(owner=owner, name="Acme")
     amy = add_member(org, UserFactory(email="amy@example.com", name="Amy Morgan"))
     pam = add_member(org, UserFactory(email="pam@example.com", name="Pam Moss"))
@@ -178,8 +184,7 @@ def test_names_that_are_english_words_are_the_persons(language: str) -> None:
     )
     english = translated_english(language) - {org.name, team.name}
     assert {"May", "AM", "PM"} <= english  # what the crawl would report unmarked
-    reader = Client(HTTP_USER_AGENT=FIREFOX_LINUX)
-    reader.force_login(owner)
+    reader = reader_in(language, owner)
     members = reader.get(f"/t/{org.slug}/members/").content.decode()
     assert ">AM</span>" in members and ">PM</span>" in members and "Amy Morgan" in members
 

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.test import Client
 
 from core.audit import personal_tenant_of
 from sessions_app.models import Session
@@ -21,7 +20,11 @@ from sso.models import JoinRequest
 from sso.services_org import auto_join_apply
 from tenants import services
 from tests.accounts.factories import UserFactory
-from tests.config.test_pages_in_reader_language import english_shown, translated_english
+from tests.config.test_pages_in_reader_language import (
+    english_shown,
+    reader_in,
+    translated_english,
+)
 from tests.config.urlcrawl import every_url
 from tests.sessions_app.helpers import FIREFOX_LINUX
 from tests.sso.saml_idp import LocalSamlIdP
@@ -51,9 +54,7 @@ def test_no_page_shows_english_the_catalogue_translates(
     )
     session_create(user_id=owner.pk, token="s" * 43, user_agent=FIREFOX_LINUX)
     session_revoke_all_for_user(user=owner, reason=Session.RevokedReason.ADMIN, acting_user=user)
-    type(owner).objects.filter(pk=owner.pk).update(language=language)
-    reader = Client(HTTP_USER_AGENT=FIREFOX_LINUX)
-    reader.force_login(owner)
+    reader = reader_in(language, owner)
     english = translated_english(language) - {acme.name, "Vertrieb"}
 
     sso_page = reader.get(f"/t/{acme.slug}/settings/sso/").content.decode()
@@ -87,9 +88,7 @@ def test_a_saml_connection_in_trouble_is_said_in_the_readers_language(
             saml_metadata_refresh_job()
         connection.refresh_from_db()
         assert connection.saml_idp_metadata_failing_since is not None
-        type(owner).objects.filter(pk=owner.pk).update(language=language)
-        reader = Client(HTTP_USER_AGENT=FIREFOX_LINUX)
-        reader.force_login(owner)
+        reader = reader_in(language, owner)
         # The SAML attribute names are the IdP's words ("groups"), shown as they are.
         attributes = {"email", "firstName", "lastName", "groups"}
         english = translated_english(language) - {acme.name} - attributes
