@@ -126,7 +126,8 @@ class FileUploadForm(forms.Form):
             self._check(upload)
         except ValidationError as refused:
             raise ValidationError(
-                _("“%(name)s”: %(reason)s") % {"name": upload.name, "reason": refused.message},
+                _("“%(name)s”: %(reason)s")
+                % {"name": upload.name, "reason": " ".join(refused.messages)},
                 code=refused.code,
             ) from refused
         return upload
