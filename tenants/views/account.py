@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.decorators import verified_email_required
+from billing.plans import plan_for_account
 from tenants.forms import OrgCreateForm
 from tenants.selectors import membership_for_app, membership_list_for_user_with_counts
 
@@ -32,13 +33,15 @@ def app(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def tenant_list(request: AuthenticatedRequest) -> HttpResponse:
-    """All my workspaces with my role in each; open one to switch to it."""
+    """All my workspaces with my role in each and the plan in force there (the plan's
+    name in the reader's language, Free once a subscription has ended); open one to
+    switch to it."""
     memberships = membership_list_for_user_with_counts(user=request.user)
     return render(
         request,
         "tenants/tenant_list.html",
         {
-            "memberships": memberships,
+            "rows": [(m, plan_for_account(m.tenant.account)) for m in memberships],
             "active_tenant_id": request.session.get("active_tenant_id"),
         },
     )

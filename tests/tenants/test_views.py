@@ -7,9 +7,11 @@ from typing import Any
 
 import pytest
 
+from billing.models import Account
 from tenants.models import Membership, Role, Team, TeamMember, Tenant
 from tests.accounts.factories import DEFAULT_PASSWORD
-from tests.tenants.factories import add_member, make_role, make_team
+from tests.billing.factories import subscribe
+from tests.tenants.factories import OrgFactory, add_member, make_role, make_team
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -262,6 +264,22 @@ def test_tenant_list_and_org_creation(owner_client: Any, acme: Any, owner: Any) 
         "/account/tenants/new/", {"name": "X", "account": "999999"}
     ).content.decode()
     assert "Choose a new account or one of the accounts listed." in html
+
+
+def test_the_workspace_list_names_the_plan_in_force_in_the_readers_language(
+    owner_client: Any, acme: Any, owner: Any, billing_on: Any
+) -> None:
+    """The plan column read the stored key ("business", capitalised by CSS): English in
+    every language, and still "Business" after the subscription had ended."""
+    globex = OrgFactory(owner=owner, name="Globex")
+    subscribe(acme, "business")
+    subscribe(globex, "business", status=Account.Status.CANCELED)
+    type(owner).objects.filter(pk=owner.pk).update(language="ar")
+
+    html = owner_client.get("/account/tenants/").content.decode()
+    plans = re.findall(r'data-testid="plan">([^<]*)<', html)
+    assert sorted(plans) == sorted(["بزنس", "مجانية", "مجانية"])  # Acme; Globex, personal
+    assert "business" not in html.lower()
 
 
 def test_workspace_and_account_tabs_mark_the_current_page(owner_client: Any, acme: Any) -> None:
