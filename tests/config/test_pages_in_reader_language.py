@@ -15,8 +15,10 @@ from django.utils.translation import trans_real
 from api.services import api_key_create
 from core.audit import personal_tenant_of
 from tenants import services
+from tenants.invitations import invitation_create
 from tenants.models import Role
 from tests.accounts.factories import UserFactory
+from tests.accounts.mailtools import link_in
 from tests.config.urlcrawl import every_url
 from tests.core.browser import workspace
 from tests.sessions_app.helpers import FIREFOX_LINUX
@@ -40,7 +42,8 @@ VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
 
 class _Words(HTMLParser):
     """Text nodes and the attributes people read or hear, whitespace collapsed; not what
-    is marked translate="no" (people's names and initials: "May", "AM" are theirs)."""
+    is marked translate="no" (names and initials: "May", "AM", an organisation called
+    "Billing" are theirs)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -191,6 +194,36 @@ def test_names_that_are_english_words_are_the_persons(language: str) -> None:
     crawled, found = english_shown(reader, every_url(tenant_slug=org.slug), english)
     assert crawled > 20
     assert found == {}
+
+
+@pytest.mark.parametrize("language", ["de", "ar"])
+def test_an_organisation_named_with_an_english_word_keeps_its_name(
+    language: str, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    """An organisation called "Billing" is a name, not the catalogue's word: where its
+    name stands alone (header, switcher, page title, the workspace list, an invitation)
+    it is marked translate="no", so a translating browser and this crawl leave it be."""
+    owner = UserFactory(email="owner@example.com", name="Ada Byron")
+    org = OrgFactory(owner=owner, name="Billing")
+    invitee = UserFactory(email="new@example.com", name="Bea Lin")
+    member = Role.objects.get(tenant=org, key="member")
+    with django_capture_on_commit_callbacks(execute=True):  # the email goes out
+        invitation_create(tenant=org, email=invitee.email, role=member, acting_user=owner)
+    english = translated_english(language)
+    assert "Billing" in english  # what the crawl would report unmarked
+
+    reader = reader_in(language, owner)
+    dashboard = reader.get(f"/t/{org.slug}/").content.decode()
+    assert dashboard.count('translate="no">Billing</') >= 2  # the switcher, the title
+    personal = personal_tenant_of(user_id=owner.pk)
+    assert personal is not None
+    urls = every_url(tenant_slug=org.slug) + every_url(tenant_slug=personal.slug)
+    crawled, found = english_shown(reader, urls, english)
+    assert crawled > 30
+    assert found == {}
+
+    invited = reader_in(language, invitee)  # the invitation, as its invitee opens it
+    assert english_shown(invited, [link_in(mailoutbox[-1])], english) == (1, {})
 
 
 @pytest.mark.parametrize("language", ["de", "ar"])
