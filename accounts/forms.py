@@ -21,6 +21,7 @@ from accounts.models import User, locale_or_default, normalize_email, time_zone_
 from accounts.services import user_locale_set, user_signup
 from accounts.services_security import current_password_check
 from accounts.services_signup import signup_request
+from core import widgets
 from mfa.selectors import second_step_required
 from sessions_app.services import password_change
 
@@ -233,12 +234,12 @@ class LocaleForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language"),
         required=False,
-        widget=forms.Select(INPUT),
+        widget=widgets.Select(INPUT),
         help_text=_("Pages and emails are shown in this language."),
     )
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
-        widget=forms.Select(INPUT),
+        widget=widgets.Select(INPUT),
         help_text=_("Every date and time is shown in this zone."),
         error_messages={"invalid_choice": _("Choose a time zone from the list.")},
     )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from api import services
 from api.models import ApiKey
+from core import widgets
 from core.errors import ServiceForm
 from core.permissions import PERMISSIONS
 
@@ -40,7 +41,9 @@ class ApiKeyForm(ServiceForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Without any, the key can read the members, teams, roles and files."),
     )
-    expires = forms.ChoiceField(label=_("Expires"), choices=EXPIRY_CHOICES, initial="90")
+    expires = forms.ChoiceField(
+        label=_("Expires"), choices=EXPIRY_CHOICES, initial="90", widget=widgets.Select
+    )
 
     def __init__(self, *args: Any, tenant: Tenant, user: User, role: Role, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

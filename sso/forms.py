@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import widgets
 from core.errors import ServiceForm
 from sso.models import Connection
 from tenants.forms import RoleChoiceField
@@ -176,7 +177,7 @@ class ConnectionForm(ServiceForm):
         queryset=Role.objects.none(),
         label=_("Role of new members"),
         help_text=_("Given to people who join through SSO or auto-join."),
-        widget=forms.Select(INPUT),
+        widget=widgets.Select(INPUT),
     )
     require_sso = forms.BooleanField(
         label=_("Require SSO for members with a verified-domain address"),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PasswordField
 from accounts.services_security import current_password_check
+from core import widgets
 from core.errors import ServiceForm
 from core.permissions import PERMISSION_CHOICES, Permission, permission_groups
 from tenants import services
@@ -177,7 +178,7 @@ class OwnershipTransferForm(ServiceForm):
         label=_("New owner"),
         queryset=Membership.objects.none(),
         empty_label=_("Choose a member…"),
-        widget=forms.Select(INPUT),
+        widget=widgets.Select(INPUT),
         error_messages={
             "required": _("Choose the member who becomes the owner."),
             "invalid_choice": _("Choose a member of this workspace."),
@@ -303,7 +304,7 @@ class TeamForm(ServiceForm):
         queryset=Team.objects.none(),
         required=False,
         empty_label=_("— top level —"),
-        widget=forms.Select(INPUT),
+        widget=widgets.Select(INPUT),
         error_messages={"invalid_choice": _("Choose one of this workspace's teams.")},
     )
 
@@ -314,7 +315,10 @@ class TeamForm(ServiceForm):
             kwargs.setdefault("initial", {"name": team.name, "parent": team.parent_id})
         super().__init__(*args, **kwargs)
         self.tenant, self.user, self.team = tenant, user, team
-        parents = Team.objects.for_tenant(tenant).order_by("name")
+        # What the labels and the service's checks read, not whole rows: thousands of teams.
+        parents = (
+            Team.objects.for_tenant(tenant).order_by("name").only("name", "tenant_id", "parent_id")
+        )
         if team is not None:
             parents = parents.exclude(pk=team.pk)
         cast(forms.ModelChoiceField, self.fields["parent"]).queryset = parents  # declared above

@@ -526,3 +526,43 @@ def test_past_a_dozen_teams_the_invite_form_boxes_them(owner_client: Any, acme: 
     assert 'data-testid="invite-teams-box"' in html
     # A box to type in, for the script to show: without it every team is still listed.
     assert 'data-filter="#invite-teams"' in html and "Find a team" in html
+
+
+def test_a_refused_invitation_keeps_the_teams_ticked(owner_client: Any, acme: Any) -> None:
+    platform, design = make_team(acme, "Platform"), make_team(acme, "Design")
+    make_team(acme, "Sales")
+    member = Role.objects.get(tenant=acme, key="member")
+
+    response = owner_client.post(
+        f"/t/{acme.slug}/members/invites/",
+        {"email": "not an address", "role": member.pk, "teams": [platform.pk, design.pk]},
+        **HTMX,
+    )
+    ticked = re.findall(
+        r'<input type="checkbox" name="teams" value="(\d+)"[^>]* checked', response.content.decode()
+    )
+    assert sorted(ticked) == sorted([str(platform.pk), str(design.pk)])
+    assert not Invitation.objects.exists()
+
+    response = owner_client.post(
+        f"/t/{acme.slug}/members/invites/",
+        {"email": "new@example.com", "role": member.pk, "teams": ["999999"]},
+        **HTMX,
+    )
+    html = response.content.decode()
+    assert "Choose teams of this workspace." in html
+    assert html.count('name="teams"') == 3 == html.count('aria-invalid="true"')
+
+
+def test_the_members_page_renders_as_many_templates_whatever_the_number_of_teams(
+    owner_client: Any, acme: Any
+) -> None:
+    """Each team's checkbox is written by the panel's own loop, not by the widget's
+    option template rendered once per team (0.25 s a page at a thousand teams)."""
+    make_team(acme, "Platform")
+    owner_client.get(f"/t/{acme.slug}/members/")  # the header, kept per process from now on
+    few = owner_client.get(f"/t/{acme.slug}/members/")
+    Team.objects.bulk_create([Team(tenant=acme, name=f"Team {i:03}") for i in range(200)])
+    many = owner_client.get(f"/t/{acme.slug}/members/")
+    assert many.content.decode().count('name="teams"') == 201
+    assert len(many.templates) == len(few.templates)
