@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundWidget
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -173,6 +174,11 @@ class MemberChoiceField(forms.ModelChoiceField):
         return f"{obj.user.name} ({obj.user.email})"
 
 
+# Up to this many other members, the new owner is chosen from a list; past it, by
+# address, with suggestions as the owner types (a list of thousands helps nobody).
+OWNER_CANDIDATES_LISTED = 200
+
+
 class OwnershipTransferForm(ServiceForm):
     membership = MemberChoiceField(
         label=_("New owner"),
@@ -194,13 +200,66 @@ class OwnershipTransferForm(ServiceForm):
     def __init__(self, *args: Any, tenant: Tenant, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.tenant, self.user = tenant, user
-        field = cast(forms.ModelChoiceField, self.fields["membership"])  # declared above
-        field.queryset = (
-            Membership.objects.for_tenant(tenant)
-            .exclude(user=user)
-            .select_related("user")
-            .order_by("user__name")
+        others = Membership.objects.for_tenant(tenant).exclude(user=user)
+        listed = list(
+            others.select_related("user").order_by("user__name", "user__email", "pk")[
+                : OWNER_CANDIDATES_LISTED + 1
+            ]
         )
+        self.has_candidates = bool(listed)
+        self.by_address = len(listed) > OWNER_CANDIDATES_LISTED
+        if self.by_address:
+            self.fields["membership"] = forms.CharField(
+                label=_("New owner"),
+                max_length=254,
+                help_text=_("Their email address: suggestions appear as you type."),
+                widget=forms.TextInput(
+                    INPUT
+                    | {
+                        "inputmode": "email",
+                        "autocomplete": "off",
+                        "spellcheck": "false",
+                        "list": "owner-candidates",
+                        "hx-get": reverse(
+                            "tenant:owner-candidates", kwargs={"tenant_slug": tenant.slug}
+                        ),
+                        "hx-trigger": "input changed delay:250ms",
+                        "hx-target": "#owner-candidates",
+                        "hx-swap": "innerHTML",
+                        "hx-sync": "this:replace",
+                    }
+                ),
+                error_messages={"required": _("Choose the member who becomes the owner.")},
+            )
+            return
+        field = cast(MemberChoiceField, self.fields["membership"])  # declared above
+        field.queryset = others
+        field.choices = [
+            ("", field.empty_label),
+            *((m.pk, field.label_from_instance(m)) for m in listed),
+        ]
+
+    def clean_membership(self) -> Membership:
+        """By address (a large organisation), the other member who has it."""
+        chosen = self.cleaned_data["membership"]
+        if not self.by_address:
+            return chosen
+        found = membership_find_by_email(tenant=self.tenant, email=chosen)
+        if found is not None and found.user_id == self.user.pk:
+            raise ValidationError(
+                gettext("You already own %(name)s: type another member's address.")
+                % {"name": self.tenant.name}
+            )
+        if found is None and "@" not in chosen:
+            raise ValidationError(
+                gettext("Type the new owner's email address, or pick them from the suggestions.")
+            )
+        if found is None:
+            raise ValidationError(
+                gettext("Nobody in %(name)s has the address %(email)s.")
+                % {"name": self.tenant.name, "email": chosen}
+            )
+        return found
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]

@@ -303,15 +303,20 @@ def member_choices(*, tenant: Tenant, limit: int) -> MemberChoices:
     return MemberChoices(total=total, listed=listed)
 
 
-def member_suggestions(*, tenant: Tenant, typed: str, limit: int = 20) -> list[tuple[str, str]]:
-    """Up to `limit` members whose name or address contains what was typed (at least two
-    characters), (email, name) by name: a large organisation's add-field suggestions."""
+def member_suggestions(
+    *, tenant: Tenant, typed: str, limit: int = 20, excluding: User | None = None
+) -> list[tuple[str, str]]:
+    """Up to `limit` members (other than `excluding`) whose name or address contains what
+    was typed (at least two characters), (email, name) by name: a large organisation's
+    suggestions for the team cards' add fields and the new owner's field."""
     typed = " ".join(typed.split())
     if len(typed) < 2:
         return []
+    members = Membership.objects.for_tenant(tenant)
+    if excluding is not None:
+        members = members.exclude(user=excluding)
     return list(
-        Membership.objects.for_tenant(tenant)
-        .filter(Q(user__name__icontains=typed) | Q(user__email__icontains=typed))
+        members.filter(Q(user__name__icontains=typed) | Q(user__email__icontains=typed))
         .order_by("user__name", "user__email", "pk")
         .values_list("user__email", "user__name")[:limit]
     )

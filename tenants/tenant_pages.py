@@ -46,6 +46,7 @@ urlpatterns = [
     path("settings/rename/", settings.tenant_rename, name="rename"),
     path("settings/url/", settings.tenant_slug, name="slug"),
     path("settings/transfer/", settings.ownership_transfer, name="transfer"),
+    path("settings/transfer/candidates/", settings.owner_candidates, name="owner-candidates"),
     path("settings/delete/", settings.tenant_delete, name="delete"),
     path("settings/two-factor/", two_factor.two_factor_policy, name="two-factor-policy"),
     path("two-factor-required/", two_factor.required, name="two-factor-required"),

@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from core.decorators import tenant_permission_required
 from core.permissions import TENANT_DELETE, TENANT_UPDATE
@@ -18,7 +18,7 @@ from core.types import TenantRequest
 from core.views import tenant_context
 from mfa.decorators import reauth_required
 from tenants.forms import OwnershipTransferForm, TenantDeleteForm, TenantRenameForm, TenantSlugForm
-from tenants.selectors import members_without_two_factor
+from tenants.selectors import member_suggestions, members_without_two_factor
 from tenants.views._base import back, require_owner
 from tenants.views.two_factor import TwoFactorPolicyForm
 from uploads.forms import LogoForm
@@ -77,6 +77,17 @@ def tenant_slug(request: TenantRequest) -> HttpResponse:
         return back(request, "settings")
     request.tenant.slug = old  # the page's own links must keep the slug that works
     return _page(request, slug_form=form)
+
+
+@require_GET
+def owner_candidates(request: TenantRequest) -> HttpResponse:
+    """The new owner field's suggestions in a large organisation (it takes an address
+    there): the other members whose name or address holds what was typed."""
+    require_owner(request)
+    options = member_suggestions(
+        tenant=request.tenant, typed=request.GET.get("membership", ""), excluding=request.user
+    )
+    return render(request, "tenants/settings.html#owner-candidates", {"options": options})
 
 
 @sensitive_post_parameters("password")
