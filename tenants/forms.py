@@ -200,7 +200,12 @@ class OwnershipTransferForm(ServiceForm):
     def __init__(self, *args: Any, tenant: Tenant, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.tenant, self.user = tenant, user
-        others = Membership.objects.for_tenant(tenant).exclude(user=user)
+        # Not someone the directory suspended: the service refuses them (no owner could act).
+        others = (
+            Membership.objects.for_tenant(tenant)
+            .exclude(user=user)
+            .filter(suspended_at__isnull=True)
+        )
         listed = list(
             others.select_related("user").order_by("user__name", "user__email", "pk")[
                 : OWNER_CANDIDATES_LISTED + 1

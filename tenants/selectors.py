@@ -252,7 +252,8 @@ def membership_page(
         membership_list(tenant=tenant),
         number=number,
         per_page=per_page,
-        owners=Count("pk", filter=Q(role__key=Role.Key.OWNER)),
+        # The owners who can act, as tenants.services owner_count counts them.
+        owners=Count("pk", filter=Q(role__key=Role.Key.OWNER, suspended_at__isnull=True)),
         billing_contacts=Count("pk", filter=Q(is_billing_contact=True)),
     )
     return page, ContactCounts(owners=totals["owners"], billing_contacts=totals["billing_contacts"])
@@ -304,17 +305,25 @@ def member_choices(*, tenant: Tenant, limit: int) -> MemberChoices:
 
 
 def member_suggestions(
-    *, tenant: Tenant, typed: str, limit: int = 20, excluding: User | None = None
+    *,
+    tenant: Tenant,
+    typed: str,
+    limit: int = 20,
+    excluding: User | None = None,
+    active_only: bool = False,
 ) -> list[tuple[str, str]]:
-    """Up to `limit` members (other than `excluding`) whose name or address contains what
-    was typed (at least two characters), (email, name) by name: a large organisation's
-    suggestions for the team cards' add fields and the new owner's field."""
+    """Up to `limit` members (other than `excluding`; not suspended, with `active_only`)
+    whose name or address contains what was typed (at least two characters), (email,
+    name) by name: a large organisation's suggestions for the team cards' add fields and
+    the new owner's field."""
     typed = " ".join(typed.split())
     if len(typed) < 2:
         return []
     members = Membership.objects.for_tenant(tenant)
     if excluding is not None:
         members = members.exclude(user=excluding)
+    if active_only:
+        members = members.filter(suspended_at__isnull=True)
     return list(
         members.filter(Q(user__name__icontains=typed) | Q(user__email__icontains=typed))
         .order_by("user__name", "user__email", "pk")
@@ -520,16 +529,25 @@ def audit_event_list(
 
 
 def orgs_blocking_deletion(*, user: User) -> list[Tenant]:
-    """Live orgs where the user is the only owner: they block deleting the account."""
-    owned = Membership.objects.filter(
-        user=user, role__key=Role.Key.OWNER, tenant__kind=Tenant.Kind.ORG
-    ).filter(tenant__deleted_at__isnull=True)
-    tenants = Tenant.objects.filter(pk__in=owned.values("tenant_id")).order_by("name")
-    return [
-        t
-        for t in tenants.prefetch_related("memberships__role")
-        if sum(1 for m in t.memberships.all() if m.role.key == Role.Key.OWNER) == 1
-    ]
+    """Live orgs where the user is the only owner who can act (one the directory
+    suspended does not count, as in tenants.services owner_count): they block deleting
+    the account. One query, whatever the organisations' sizes."""
+    acting_owner = Q(role__key=Role.Key.OWNER, suspended_at__isnull=True)
+    owned = Membership.objects.filter(acting_owner, user=user, tenant__kind=Tenant.Kind.ORG)
+    return list(
+        Tenant.objects.filter(pk__in=owned.values("tenant_id"), deleted_at__isnull=True)
+        .annotate(
+            acting_owners=Count(
+                "memberships",
+                filter=Q(
+                    memberships__role__key=Role.Key.OWNER,
+                    memberships__suspended_at__isnull=True,
+                ),
+            )
+        )
+        .filter(acting_owners=1)
+        .order_by("name")
+    )
 
 
 def tenant_seats_taken(*, tenant: Tenant) -> int:

@@ -101,7 +101,13 @@ def member_data(membership: Membership) -> dict[str, Any]:
 
 
 def owner_count(tenant: Tenant) -> int:
-    return Membership.objects.for_tenant(tenant).filter(role__key=Role.Key.OWNER).count()
+    """The owners who can act: one the directory suspended cannot open the workspace,
+    so an organisation must always keep one owner who is not suspended."""
+    return (
+        Membership.objects.for_tenant(tenant)
+        .filter(role__key=Role.Key.OWNER, suspended_at__isnull=True)
+        .count()
+    )
 
 
 def send_membership_added(membership: Membership) -> None:

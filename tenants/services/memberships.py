@@ -88,7 +88,7 @@ def membership_change_role(
     actor = acting_role(tenant=tenant, acting_user=acting_user)
     assert_may_manage(actor=actor, membership=membership)
     assert_may_grant(actor=actor, role=role)
-    if membership.role.is_owner and not role.is_owner and owner_count(tenant) <= 1:
+    if _acting_owner(membership) and not role.is_owner and owner_count(tenant) <= 1:
         raise LastOwnerError(
             _("This is the only owner. Make someone else an owner (or transfer ownership) first.")
         )
@@ -121,7 +121,7 @@ def membership_suspend(*, tenant: Tenant, membership: Membership, acting_user: U
     lock_tenant(tenant)
     if membership.suspended_at is not None:
         return False
-    if membership.role.is_owner and _active_owner_count(tenant) <= 1:
+    if _acting_owner(membership) and owner_count(tenant) <= 1:
         raise LastOwnerError(
             _("The only active owner cannot be suspended. Make someone else an owner first.")
         )
@@ -162,21 +162,19 @@ def membership_reactivate(
     return True
 
 
-def _active_owner_count(tenant: Tenant) -> int:
-    return (
-        Membership.objects.for_tenant(tenant)
-        .filter(role__key=Role.Key.OWNER, suspended_at__isnull=True)
-        .count()
-    )
+def _acting_owner(membership: Membership) -> bool:
+    """An owner `owner_count` counts (not suspended by the directory)."""
+    return membership.role.is_owner and membership.suspended_at is None
 
 
 def membership_departure_refusal(*, membership: Membership, owners: int) -> TenantRuleError | None:
     """Why this member may not leave or be removed (None: they may). The one rule, for
     the services below and for the members page, which disables what cannot succeed.
-    `owners` is the tenant's owner count (the services count it under the tenant lock)."""
+    `owners` is the tenant's `owner_count` (the services count it under the tenant lock).
+    A suspended owner may go: the owners who can act stay."""
     if membership.tenant.is_personal:
         return PersonalTenantError(_("You cannot leave or be removed from a personal workspace."))
-    if membership.role.is_owner and owners <= 1:
+    if _acting_owner(membership) and owners <= 1:
         return LastOwnerError(
             _("The last owner cannot leave or be removed. Transfer ownership first.")
         )

@@ -287,6 +287,14 @@ def ownership_transfer(
         raise LastOwnerError(_("Only an owner can transfer ownership."))
     if to_membership.pk == source.pk:
         raise NotAMemberError(_("Choose another member to transfer ownership to."))
+    if to_membership.suspended_at is not None:  # the organisation would have no owner who can act
+        raise NotAMemberError(
+            _(
+                "%(email)s was deactivated by your identity provider and cannot become the "
+                "owner. Choose an active member."
+            )
+            % {"email": to_membership.user.email}
+        )
     roles = {r.key: r for r in Role.objects.for_tenant(tenant).exclude(key="")}
     if source.is_primary_contact:
         Membership.objects.filter(pk=source.pk).update(is_primary_contact=False)

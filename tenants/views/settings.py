@@ -82,10 +82,13 @@ def tenant_slug(request: TenantRequest) -> HttpResponse:
 @require_GET
 def owner_candidates(request: TenantRequest) -> HttpResponse:
     """The new owner field's suggestions in a large organisation (it takes an address
-    there): the other members whose name or address holds what was typed."""
+    there): the other active members whose name or address holds what was typed."""
     require_owner(request)
     options = member_suggestions(
-        tenant=request.tenant, typed=request.GET.get("membership", ""), excluding=request.user
+        tenant=request.tenant,
+        typed=request.GET.get("membership", ""),
+        excluding=request.user,
+        active_only=True,
     )
     return render(request, "tenants/settings.html#owner-candidates", {"options": options})
 

@@ -1,0 +1,121 @@
+"""An organisation always keeps an owner who can act. An owner the directory suspended
+(SCIM) cannot open the workspace, so they do not count: the last active owner cannot
+leave, be removed, be demoted or delete their account, and ownership cannot be handed
+to a suspended member, even when a suspended owner is still on the books."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from accounts.exceptions import LastOwnerOfOrgsError
+from accounts.services_lifecycle import account_delete
+from tenants.exceptions import LastOwnerError, NotAMemberError
+from tenants.models import Membership, Role
+from tenants.selectors import orgs_blocking_deletion
+from tenants.services import (
+    membership_change_role,
+    membership_leave,
+    membership_remove,
+    membership_suspend,
+    ownership_transfer,
+)
+from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.tenants.factories import add_member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def bob(acme: Any) -> Membership:
+    """A second owner of Acme, whom the directory has since deactivated."""
+    bob = add_member(acme, UserFactory(email="bob@example.com", name="Bob"), "owner")
+    assert membership_suspend(tenant=acme, membership=bob, acting_user=None)
+    bob.refresh_from_db()
+    return bob
+
+
+def alice(acme: Any, owner: Any) -> Membership:
+    return Membership.objects.select_related("role").get(tenant=acme, user=owner)
+
+
+def test_the_last_active_owner_cannot_leave(acme: Any, owner: Any, bob: Membership) -> None:
+    with pytest.raises(LastOwnerError):
+        membership_leave(tenant=acme, membership=alice(acme, owner))
+    assert alice(acme, owner).role.is_owner
+
+
+def test_the_directory_cannot_demote_the_last_active_owner(
+    acme: Any, owner: Any, bob: Membership
+) -> None:
+    member = Role.objects.get(tenant=acme, key=Role.Key.MEMBER)
+    with pytest.raises(LastOwnerError):
+        membership_change_role(
+            tenant=acme, membership=alice(acme, owner), role=member, acting_user=None
+        )
+    with pytest.raises(LastOwnerError):
+        membership_remove(tenant=acme, membership=alice(acme, owner), acting_user=None)
+    assert alice(acme, owner).role.is_owner
+
+
+def test_ownership_cannot_go_to_a_suspended_member(
+    acme: Any, owner: Any, bob: Membership, owner_client: Client
+) -> None:
+    with pytest.raises(NotAMemberError, match="deactivated by your identity provider"):
+        ownership_transfer(tenant=acme, to_membership=bob, acting_user=owner)
+
+    # Not offered beside an active member, and refused when posted anyway.
+    add_member(acme, UserFactory(email="dan@example.com"))
+    settings_page = owner_client.get(f"/t/{acme.slug}/settings/").content.decode()
+    assert "bob@example.com" not in settings_page
+    response = owner_client.post(
+        f"/t/{acme.slug}/settings/transfer/",
+        {"membership": bob.pk, "password": DEFAULT_PASSWORD},
+    )
+    assert response.status_code == 400
+    assert "Choose a member of this workspace." in response.content.decode()
+    assert alice(acme, owner).role.is_owner and alice(acme, owner).suspended_at is None
+
+    suggest = f"/t/{acme.slug}/settings/transfer/candidates/"  # a large organisation's
+    assert b"dan@example.com" in owner_client.get(suggest, {"membership": "example"}).content
+    assert b"bob@example.com" not in owner_client.get(suggest, {"membership": "bob"}).content
+
+
+def test_the_members_page_says_why_the_last_active_owner_cannot_leave(
+    acme: Any, owner: Any, bob: Membership, owner_client: Client
+) -> None:
+    html = owner_client.get(f"/t/{acme.slug}/members/").content.decode()
+    assert "The last owner cannot leave or be removed. Transfer ownership first." in html
+    response = owner_client.post(f"/t/{acme.slug}/members/leave/", follow=True)
+    assert alice(acme, owner).role.is_owner
+    assert "The last owner cannot leave" in response.content.decode()
+
+
+def test_a_suspended_owner_may_be_demoted_or_removed(
+    acme: Any, owner: Any, bob: Membership
+) -> None:
+    member = Role.objects.get(tenant=acme, key=Role.Key.MEMBER)
+    membership_change_role(tenant=acme, membership=bob, role=member, acting_user=owner)
+    assert Membership.objects.get(pk=bob.pk).role.key == Role.Key.MEMBER
+    membership_remove(tenant=acme, membership=bob, acting_user=owner)
+    assert not Membership.objects.filter(pk=bob.pk).exists()
+
+
+def test_with_two_active_owners_either_may_still_go(acme: Any, owner: Any) -> None:
+    carol = add_member(acme, UserFactory(email="carol@example.com"), "owner")
+    membership_leave(tenant=acme, membership=carol)
+    assert alice(acme, owner).role.is_owner
+    assert not Membership.objects.filter(pk=carol.pk).exists()
+
+
+def test_the_last_active_owner_cannot_delete_their_account(
+    acme: Any, owner: Any, bob: Membership
+) -> None:
+    assert orgs_blocking_deletion(user=owner) == [acme]
+    with pytest.raises(LastOwnerOfOrgsError):
+        account_delete(user=owner)
+    assert alice(acme, owner).role.is_owner
+    # The suspended owner's own account is no one's last hope.
+    assert orgs_blocking_deletion(user=bob.user) == []
