@@ -114,18 +114,21 @@ def account_seats_used(*, account: Account) -> int:
 
 
 def billing_contact_list(*, tenant: Tenant) -> list[Membership]:
-    """The tenant's billing contacts (with their users), primary contact first."""
+    """The tenant's billing contacts (with their users), primary contact first; not
+    those the directory suspended: a deprovisioned person gets no more invoices."""
     return list(
-        tenant.memberships.filter(is_billing_contact=True)
+        tenant.memberships.filter(seat_holders(), is_billing_contact=True)
         .select_related("user")
         .order_by("-is_primary_contact", "joined_at")
     )
 
 
 def account_billing_emails(*, account: Account) -> list[str]:
-    """Emails of the billing contacts of every live tenant the account pays for."""
+    """Emails of the billing contacts of every live tenant the account pays for (not
+    those the directory suspended: one membership must be all three)."""
     emails = (
         User.objects.filter(
+            seat_holders("memberships__"),
             memberships__tenant__account=account,
             memberships__tenant__deleted_at__isnull=True,
             memberships__is_billing_contact=True,

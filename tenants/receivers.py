@@ -60,10 +60,11 @@ def on_account_deleting(sender: Any, user: User, **kwargs: Any) -> None:
 
 
 def _hand_over_primary_contact(membership: Membership) -> None:
-    """Before leaving, the primary contact role passes to another owner."""
+    """Before leaving, the primary contact role passes to another owner who can act
+    (not one the directory suspended)."""
     successor = (
         Membership.objects.for_tenant(membership.tenant)
-        .filter(role__key=Role.Key.OWNER)
+        .filter(role__key=Role.Key.OWNER, suspended_at__isnull=True)
         .exclude(pk=membership.pk)
         .order_by("joined_at")
         .first()

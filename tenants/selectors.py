@@ -254,7 +254,7 @@ def membership_page(
         per_page=per_page,
         # The owners who can act, as tenants.services owner_count counts them.
         owners=Count("pk", filter=Q(role__key=Role.Key.OWNER, suspended_at__isnull=True)),
-        billing_contacts=Count("pk", filter=Q(is_billing_contact=True)),
+        billing_contacts=Count("pk", filter=Q(is_billing_contact=True, suspended_at__isnull=True)),
     )
     return page, ContactCounts(owners=totals["owners"], billing_contacts=totals["billing_contacts"])
 

@@ -270,9 +270,10 @@ def billing_contact_removal_refusal(
     *, membership: Membership, contacts: int
 ) -> BillingContactError | None:
     """Why this member may not stop being a billing contact (None: they may): an org
-    keeps at least one. `contacts` is the tenant's billing-contact count. The one rule,
-    for the service below and for the members page."""
-    if membership.is_billing_contact and contacts <= 1:
+    keeps at least one who receives billing email. `contacts` is the tenant's count of
+    them (not suspended by the directory; a suspended contact may always be taken off).
+    The one rule, for the service below and for the members page."""
+    if membership.is_billing_contact and membership.suspended_at is None and contacts <= 1:
         return BillingContactError(
             _("A workspace needs at least one billing contact. Add another one first.")
         )
@@ -294,7 +295,11 @@ def membership_set_billing_contact(
         actor=acting_role(tenant=tenant, acting_user=acting_user), membership=membership
     )
     if not is_billing_contact and membership.is_billing_contact:
-        contacts = Membership.objects.for_tenant(tenant).filter(is_billing_contact=True).count()
+        contacts = (
+            Membership.objects.for_tenant(tenant)
+            .filter(is_billing_contact=True, suspended_at__isnull=True)
+            .count()
+        )
         refusal = billing_contact_removal_refusal(membership=membership, contacts=contacts)
         if refusal is not None:
             raise refusal

@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 
 from billing.models import Account, StripeEvent
+from tenants.services import membership_suspend
 from tests.billing.conftest import WEBHOOK_SECRET
 from tests.billing.stripe_transport import event, recorded, sign
 from tests.tenants.factories import add_member
@@ -336,6 +337,32 @@ def test_payment_failed_emails_every_billing_contact(
     assert "Payment failed" in message.subject
     assert "36.00 USD" in message.body
     assert "https://invoice.stripe.com/i/acct_1/test_in_2" in message.body
+
+
+def test_a_billing_contact_the_directory_deactivated_gets_no_more_invoices(
+    stripe_http: Any, account: Account, acme: Any, post: Any, mailoutbox: list
+) -> None:
+    """Someone deprovisioned by the identity provider (SCIM `active: false`) has left
+    the company: the payment-failed email and its invoice link go to the others only."""
+    pytest.importorskip("accounts.mail")
+    gone = add_member(acme, role_key="billing_admin")
+    gone.is_billing_contact = True
+    gone.save()
+    membership_suspend(tenant=acme, membership=gone, acting_user=None)
+    invoice = {
+        "id": "in_3",
+        "object": "invoice",
+        "customer": "cus_QX1a2b3c4d5e6f",
+        "amount_due": 3600,
+        "currency": "usd",
+        "hosted_invoice_url": "https://invoice.stripe.com/i/acct_1/test_in_3",
+    }
+
+    assert post(event("invoice.payment_failed", invoice)).status_code == 200
+
+    recipients = sorted(addr for m in mailoutbox for addr in m.to)
+    assert recipients == [acme.memberships.get(role__key="owner").user.email]
+    assert gone.user.email not in recipients
 
 
 def test_an_event_for_an_unknown_customer_is_kept_with_its_error_for_replay(

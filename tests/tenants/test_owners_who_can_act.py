@@ -12,13 +12,15 @@ from django.test import Client
 
 from accounts.exceptions import LastOwnerOfOrgsError
 from accounts.services_lifecycle import account_delete
-from tenants.exceptions import LastOwnerError, NotAMemberError
+from billing.selectors import billing_contact_list
+from tenants.exceptions import BillingContactError, LastOwnerError, NotAMemberError
 from tenants.models import Membership, Role
 from tenants.selectors import orgs_blocking_deletion
 from tenants.services import (
     membership_change_role,
     membership_leave,
     membership_remove,
+    membership_set_billing_contact,
     membership_suspend,
     ownership_transfer,
 )
@@ -119,3 +121,36 @@ def test_the_last_active_owner_cannot_delete_their_account(
     assert alice(acme, owner).role.is_owner
     # The suspended owner's own account is no one's last hope.
     assert orgs_blocking_deletion(user=bob.user) == []
+
+
+def test_the_last_active_billing_contact_stays_one_beside_a_suspended_contact(
+    acme: Any, owner: Any, owner_client: Client
+) -> None:
+    """Billing email goes to contacts the directory has not suspended, so one of those
+    must remain; a suspended contact may always be taken off."""
+    gone = add_member(acme, UserFactory(email="gone@example.com"), "billing_admin")
+    membership_set_billing_contact(
+        tenant=acme, membership=gone, is_billing_contact=True, acting_user=owner
+    )
+    membership_suspend(tenant=acme, membership=gone, acting_user=None)
+    with pytest.raises(BillingContactError):
+        membership_set_billing_contact(
+            tenant=acme, membership=alice(acme, owner), is_billing_contact=False, acting_user=owner
+        )
+    assert alice(acme, owner).is_billing_contact
+    assert [m.user.email for m in billing_contact_list(tenant=acme)] == [owner.email]
+
+    membership_set_billing_contact(
+        tenant=acme, membership=gone, is_billing_contact=False, acting_user=owner
+    )
+    assert not Membership.objects.get(pk=gone.pk).is_billing_contact
+
+
+def test_a_leaving_primary_contact_hands_over_to_an_active_owner(
+    acme: Any, owner: Any, bob: Membership
+) -> None:
+    carol = add_member(acme, UserFactory(email="carol@example.com"), "owner")
+    assert alice(acme, owner).is_primary_contact
+    account_delete(user=owner)
+    assert Membership.objects.get(pk=carol.pk).is_primary_contact
+    assert not Membership.objects.get(pk=bob.pk).is_primary_contact
