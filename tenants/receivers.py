@@ -13,7 +13,7 @@ from accounts.models import User
 from accounts.services_lifecycle import iso_or_none
 from core.audit import audit_record
 from tenants import services
-from tenants.models import Membership, Role, Tenant
+from tenants.models import Membership, Tenant
 from tenants.selectors import orgs_blocking_deletion, orgs_requiring_two_factor
 from tenants.services.two_factor import member_two_factor_changed
 
@@ -44,7 +44,7 @@ def on_account_deleting(sender: Any, user: User, **kwargs: Any) -> None:
     memberships = Membership.objects.filter(user=user, tenant__kind=Tenant.Kind.ORG)
     for membership in memberships.select_related("tenant", "role", "user"):
         if membership.is_primary_contact:
-            _hand_over_primary_contact(membership)
+            services.primary_contact_hand_over(membership=membership)
         services.membership_leave(tenant=membership.tenant, membership=membership)
     personal = Tenant.objects.filter(personal_owner=user).first()
     if personal is not None and not personal.is_deleted:
@@ -57,23 +57,6 @@ def on_account_deleting(sender: Any, user: User, **kwargs: Any) -> None:
             target=user,
             before={"email": user.email},
         )
-
-
-def _hand_over_primary_contact(membership: Membership) -> None:
-    """Before leaving, the primary contact role passes to another owner who can act
-    (not one the directory suspended)."""
-    successor = (
-        Membership.objects.for_tenant(membership.tenant)
-        .filter(role__key=Role.Key.OWNER, suspended_at__isnull=True)
-        .exclude(pk=membership.pk)
-        .order_by("joined_at")
-        .first()
-    )
-    if successor is not None:
-        services.membership_set_primary_contact(
-            tenant=membership.tenant, membership=successor, acting_user=None
-        )
-        membership.is_primary_contact = False
 
 
 def on_account_export_requested(

@@ -14,6 +14,7 @@ from tenants.services.memberships import (
     membership_set_billing_contact,
     membership_set_primary_contact,
     membership_suspend,
+    primary_contact_hand_over,
 )
 from tenants.services.roles import role_create, role_delete, role_delete_refusal, role_update
 from tenants.services.teams import (
@@ -50,6 +51,7 @@ __all__ = [
     "membership_remove",
     "membership_set_billing_contact",
     "membership_set_primary_contact",
+    "primary_contact_hand_over",
     "membership_suspend",
     "ownership_transfer",
     "role_create",

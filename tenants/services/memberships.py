@@ -125,6 +125,8 @@ def membership_suspend(*, tenant: Tenant, membership: Membership, acting_user: U
         raise LastOwnerError(
             _("The only active owner cannot be suspended. Make someone else an owner first.")
         )
+    if membership.is_primary_contact:
+        primary_contact_hand_over(membership=membership)
     membership.suspended_at = timezone.now()
     membership.save(update_fields=["suspended_at"])
     audit_record(
@@ -160,6 +162,23 @@ def membership_reactivate(
     )
     send_membership_suspension_changed(membership)
     return True
+
+
+def primary_contact_hand_over(*, membership: Membership) -> None:
+    """The primary contact is leaving or was deactivated: the role passes to the first
+    owner who can act (not one the directory suspended), if there is another."""
+    successor = (
+        Membership.objects.for_tenant(membership.tenant)
+        .filter(role__key=Role.Key.OWNER, suspended_at__isnull=True)
+        .exclude(pk=membership.pk)
+        .order_by("joined_at")
+        .first()
+    )
+    if successor is not None:
+        membership_set_primary_contact(
+            tenant=membership.tenant, membership=successor, acting_user=None
+        )
+        membership.is_primary_contact = False
 
 
 def _acting_owner(membership: Membership) -> bool:
@@ -237,9 +256,18 @@ def membership_leave(*, tenant: Tenant, membership: Membership) -> None:
 def membership_set_primary_contact(
     *, tenant: Tenant, membership: Membership, acting_user: User | None
 ) -> Membership:
-    """Make this member the org's one primary contact (moved from whoever had it)."""
+    """Make this member the org's one primary contact (moved from whoever had it); not
+    someone the directory deactivated."""
     assert_in_tenant(tenant, membership)
     lock_tenant(tenant)
+    if membership.suspended_at is not None:
+        raise PrimaryContactError(
+            _(
+                "%(email)s was deactivated by your identity provider and cannot be the "
+                "primary contact."
+            )
+            % {"email": membership.user.email}
+        )
     actor = acting_role(tenant=tenant, acting_user=acting_user)
     current = Membership.objects.for_tenant(tenant).filter(is_primary_contact=True).first()
     for touched in {m for m in (membership, current) if m is not None}:
@@ -294,6 +322,11 @@ def membership_set_billing_contact(
     assert_may_manage(
         actor=acting_role(tenant=tenant, acting_user=acting_user), membership=membership
     )
+    if is_billing_contact and membership.suspended_at is not None:
+        raise BillingContactError(
+            _("%(email)s was deactivated by your identity provider and gets no billing email.")
+            % {"email": membership.user.email}
+        )
     if not is_billing_contact and membership.is_billing_contact:
         contacts = (
             Membership.objects.for_tenant(tenant)

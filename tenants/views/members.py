@@ -55,8 +55,18 @@ def _flag(request: TenantRequest, membership: Membership, counts: ContactCounts)
     membership.manageable = (
         org and role.has_permission(MEMBERS_MANAGE) and not membership.is_me and in_reach
     )
-    membership.primary_editable = org and role.has_permission(MEMBERS_MANAGE) and in_reach
-    membership.billing_editable = org and role.has_permission(BILLING_MANAGE) and in_reach
+    # Someone the directory deactivated is offered neither contact role (the services
+    # refuse it), but can still be taken off the billing contacts.
+    active = membership.suspended_at is None
+    membership.primary_editable = (
+        org and role.has_permission(MEMBERS_MANAGE) and in_reach and active
+    )
+    membership.billing_editable = (
+        org
+        and role.has_permission(BILLING_MANAGE)
+        and in_reach
+        and (active or membership.is_billing_contact)
+    )
     membership.remove_refusal = _reason(
         services.membership_departure_refusal(membership=membership, owners=counts.owners)
     )

@@ -1,7 +1,9 @@
-"""An organisation always keeps an owner who can act. An owner the directory suspended
-(SCIM) cannot open the workspace, so they do not count: the last active owner cannot
-leave, be removed, be demoted or delete their account, and ownership cannot be handed
-to a suspended member, even when a suspended owner is still on the books."""
+"""An organisation always keeps an owner who can act, and its contacts are people who
+can. An owner the directory suspended (SCIM) cannot open the workspace, so they do not
+count: the last active owner cannot leave, be removed, be demoted or delete their
+account, and ownership cannot be handed to a suspended member, even when a suspended
+owner is still on the books. Someone deactivated is neither primary nor billing
+contact, and gets no billing email."""
 
 from __future__ import annotations
 
@@ -13,7 +15,12 @@ from django.test import Client
 from accounts.exceptions import LastOwnerOfOrgsError
 from accounts.services_lifecycle import account_delete
 from billing.selectors import billing_contact_list
-from tenants.exceptions import BillingContactError, LastOwnerError, NotAMemberError
+from tenants.exceptions import (
+    BillingContactError,
+    LastOwnerError,
+    NotAMemberError,
+    PrimaryContactError,
+)
 from tenants.models import Membership, Role
 from tenants.selectors import orgs_blocking_deletion
 from tenants.services import (
@@ -21,6 +28,7 @@ from tenants.services import (
     membership_leave,
     membership_remove,
     membership_set_billing_contact,
+    membership_set_primary_contact,
     membership_suspend,
     ownership_transfer,
 )
@@ -154,3 +162,36 @@ def test_a_leaving_primary_contact_hands_over_to_an_active_owner(
     account_delete(user=owner)
     assert Membership.objects.get(pk=carol.pk).is_primary_contact
     assert not Membership.objects.get(pk=bob.pk).is_primary_contact
+
+
+def test_a_deactivated_member_is_made_neither_primary_nor_billing_contact(
+    acme: Any, owner: Any, owner_client: Client
+) -> None:
+    gone = add_member(acme, UserFactory(email="gone@example.com", name="Gone"), "admin")
+    membership_suspend(tenant=acme, membership=gone, acting_user=None)
+    with pytest.raises(PrimaryContactError, match="deactivated by your identity provider"):
+        membership_set_primary_contact(tenant=acme, membership=gone, acting_user=owner)
+    with pytest.raises(BillingContactError, match="gets no billing email"):
+        membership_set_billing_contact(
+            tenant=acme, membership=gone, is_billing_contact=True, acting_user=owner
+        )
+    gone.refresh_from_db()
+    assert not gone.is_primary_contact and not gone.is_billing_contact
+
+    # The members page offers neither; forcing the form is refused with the reason.
+    html = owner_client.get(f"/t/{acme.slug}/members/").content.decode()
+    row = html.split(f'id="member-{gone.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "Make primary" not in row and "Add billing" not in row
+    response = owner_client.post(f"/t/{acme.slug}/members/{gone.pk}/primary/", follow=True)
+    assert "cannot be the primary contact" in response.content.decode()
+    assert not Membership.objects.get(pk=gone.pk).is_primary_contact
+
+
+def test_deactivating_the_primary_contact_hands_it_to_an_active_owner(
+    acme: Any, owner: Any
+) -> None:
+    carol = add_member(acme, UserFactory(email="carol@example.com"), "owner")
+    membership_set_primary_contact(tenant=acme, membership=carol, acting_user=owner)
+    membership_suspend(tenant=acme, membership=carol, acting_user=None)
+    assert alice(acme, owner).is_primary_contact
+    assert not Membership.objects.get(pk=carol.pk).is_primary_contact
