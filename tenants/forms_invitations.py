@@ -15,7 +15,7 @@ from core import widgets
 from core.errors import ServiceForm
 from tenants.exceptions import AlreadyAMemberError, InvitationPendingError
 from tenants.forms import INPUT
-from tenants.invitations import invitation_accept_signup, invitation_create
+from tenants.invitations import already_a_member, invitation_accept_signup, invitation_create
 from tenants.models import Invitation, Membership, Role, Team, Tenant
 from tenants.permissions import role_in_reach
 
@@ -111,11 +111,8 @@ class InvitationForm(ServiceForm):
 
     def clean_email(self) -> str:
         email = normalize_email(self.cleaned_data["email"])
-        if Membership.objects.for_tenant(self.tenant).filter(user__email=email).exists():
-            raise forms.ValidationError(
-                gettext("%(email)s is already a member of %(name)s.")
-                % {"email": email, "name": self.tenant.name}
-            )
+        if (refusal := already_a_member(tenant=self.tenant, email=email)) is not None:
+            raise forms.ValidationError(str(refusal))
         return email
 
     def save(self) -> Invitation | None:

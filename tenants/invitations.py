@@ -187,6 +187,26 @@ def invitation_assert_usable(invitation: Invitation) -> None:
 
 
 @transaction.atomic
+def already_a_member(*, tenant: Tenant, email: str) -> AlreadyAMemberError | None:
+    """Why `email` (normalised) cannot be invited: they are a member already, or one the
+    identity provider deactivated, whom only it can bring back (SCIM `active: true`)."""
+    membership = (
+        Membership.objects.for_tenant(tenant).filter(user__email=email).only("suspended_at").first()
+    )
+    if membership is None:
+        return None
+    values = {"email": email, "name": tenant.name}
+    if membership.suspended_at is not None:
+        return AlreadyAMemberError(
+            _(
+                "%(email)s is a member of %(name)s whom your identity provider deactivated: "
+                "reactivate them there."
+            )
+            % values
+        )
+    return AlreadyAMemberError(_("%(email)s is already a member of %(name)s.") % values)
+
+
 def invitation_create(
     *,
     tenant: Tenant,
@@ -217,10 +237,8 @@ def invitation_create(
     for team in teams:  # a directory's team is filled by the directory alone
         if (refusal := team_directory_refusal(team=team)) is not None:
             raise refusal
-    if Membership.objects.for_tenant(tenant).filter(user__email=email).exists():
-        raise AlreadyAMemberError(
-            _("%(email)s is already a member of %(name)s.") % {"email": email, "name": tenant.name}
-        )
+    if (member := already_a_member(tenant=tenant, email=email)) is not None:
+        raise member
     now = timezone.now()
     for open_invite in Invitation.objects.for_tenant(tenant).open().filter(email=email):
         if open_invite.expires_at > now:

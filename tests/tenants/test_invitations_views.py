@@ -16,7 +16,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import EmailDelivery, User
+from tenants.exceptions import AlreadyAMemberError
+from tenants.invitations import invitation_create
 from tenants.models import Invitation, Membership, Role, Team, TeamMember, Tenant
+from tenants.services import membership_suspend
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
 from tests.accounts.mailtools import link_in
 from tests.tenants.factories import OrgFactory, add_member, make_team
@@ -566,3 +569,23 @@ def test_the_members_page_renders_as_many_templates_whatever_the_number_of_teams
     many = owner_client.get(f"/t/{acme.slug}/members/")
     assert many.content.decode().count('name="teams"') == 201
     assert len(many.templates) == len(few.templates)
+
+
+def test_inviting_someone_the_directory_deactivated_says_where_to_bring_them_back(
+    owner_client: Any, acme: Any
+) -> None:
+    gone = add_member(acme, UserFactory(email="gone@example.com"))
+    membership_suspend(tenant=acme, membership=gone, acting_user=None)
+    member = Role.objects.get(tenant=acme, key="member")
+
+    response = owner_client.post(
+        f"/t/{acme.slug}/members/invites/",
+        {"email": "Gone@Example.com", "role": member.pk},
+        **HTMX,
+    )
+    html = response.content.decode()
+    assert "gone@example.com is a member of Acme whom your identity provider" in html
+    assert "deactivated: reactivate them there." in html
+    assert not Invitation.objects.exists()
+    with pytest.raises(AlreadyAMemberError, match="reactivate them there"):
+        invitation_create(tenant=acme, email="gone@example.com", role=member, acting_user=None)
