@@ -100,6 +100,13 @@ def reader_in(language: str, user: Any) -> Client:
     return reader
 
 
+def workspace_urls(org: Any, owner: Any) -> list[str]:
+    """Every page of `org` and of its owner's personal workspace (the account's too)."""
+    personal = personal_tenant_of(user_id=owner.pk)
+    assert personal is not None
+    return every_url(tenant_slug=org.slug) + every_url(tenant_slug=personal.slug)
+
+
 def english_shown(reader: Client, urls: list[str], english: set[str]) -> tuple[int, dict[str, str]]:
     """How many pages answered 200 with HTML, and each English text found (→ a page)."""
     crawled, found = 0, {}
@@ -158,10 +165,7 @@ def test_no_page_shows_english_the_catalogue_translates(
     # The crawl's sample ids ("1") miss most objects: the workspace's own, by hand.
     objects = [acme.url(f"teams/{acme.team.pk}/"), acme.url(f"roles/{acme.role.pk}/")]
     objects.append(acme.url(f"settings/webhooks/{endpoint.pk}/"))
-    personal = personal_tenant_of(user_id=owner.pk)
-    assert personal is not None
-    urls = every_url(tenant_slug=acme.org.slug) + objects + every_url(tenant_slug=personal.slug)
-    crawled, found = english_shown(reader, urls, english)
+    crawled, found = english_shown(reader, workspace_urls(acme.org, owner) + objects, english)
     assert crawled > 30  # the crawl reached the workspace's and the account's pages
     assert found == {}
 
@@ -215,10 +219,7 @@ def test_an_organisation_named_with_an_english_word_keeps_its_name(
     reader = reader_in(language, owner)
     dashboard = reader.get(f"/t/{org.slug}/").content.decode()
     assert dashboard.count('translate="no">Billing</') >= 2  # the switcher, the title
-    personal = personal_tenant_of(user_id=owner.pk)
-    assert personal is not None
-    urls = every_url(tenant_slug=org.slug) + every_url(tenant_slug=personal.slug)
-    crawled, found = english_shown(reader, urls, english)
+    crawled, found = english_shown(reader, workspace_urls(org, owner), english)
     assert crawled > 30
     assert found == {}
 

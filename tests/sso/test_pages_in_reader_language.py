@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 import time_machine
 
-from core.audit import personal_tenant_of
 from sessions_app.models import Session
 from sessions_app.services import session_create, session_revoke_all_for_user
 from sso.jobs import MetadataRefreshIncomplete
@@ -24,6 +23,7 @@ from tests.config.test_pages_in_reader_language import (
     english_shown,
     reader_in,
     translated_english,
+    workspace_urls,
 )
 from tests.config.urlcrawl import every_url
 from tests.sessions_app.helpers import FIREFOX_LINUX
@@ -60,10 +60,7 @@ def test_no_page_shows_english_the_catalogue_translates(
     sso_page = reader.get(f"/t/{acme.slug}/settings/sso/").content.decode()
     assert asking.email in sso_page and acme_sso.issuer in sso_page  # what the crawl reads
 
-    personal = personal_tenant_of(user_id=owner.pk)
-    assert personal is not None
-    urls = every_url(tenant_slug=acme.slug) + every_url(tenant_slug=personal.slug)
-    crawled, found = english_shown(reader, urls, english)
+    crawled, found = english_shown(reader, workspace_urls(acme, owner), english)
     assert crawled > 30
     assert found == {}
 
