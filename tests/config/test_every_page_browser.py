@@ -44,6 +44,10 @@ NOT_PAGES = {
         "the <option>s a team card's add field asks for as people type "
         "(tests/tenants/test_team_pages_browser.py)"
     ),
+    "tenant:owner-candidates": (
+        "the <option>s the new owner's field asks for as people type in a large "
+        "organisation (tests/tenants/test_ownership_transfer_browser.py)"
+    ),
     "set_language": "Django's language switch: a redirect to `next` (the footer picker posts)",
     **{
         f"scim-api:{name}": "SCIM JSON for identity providers (tests/scim)"
