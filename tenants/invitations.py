@@ -186,7 +186,6 @@ def invitation_assert_usable(invitation: Invitation) -> None:
 # --- Services ----------------------------------------------------------------------
 
 
-@transaction.atomic
 def already_a_member(*, tenant: Tenant, email: str) -> AlreadyAMemberError | None:
     """Why `email` (normalised) cannot be invited: they are a member already, or one the
     identity provider deactivated, whom only it can bring back (SCIM `active: true`)."""
@@ -207,6 +206,7 @@ def already_a_member(*, tenant: Tenant, email: str) -> AlreadyAMemberError | Non
     return AlreadyAMemberError(_("%(email)s is already a member of %(name)s.") % values)
 
 
+@transaction.atomic
 def invitation_create(
     *,
     tenant: Tenant,

@@ -30,8 +30,14 @@ def lock_tenant(tenant: Tenant) -> None:
     """Serialise owner/contact changes per tenant.
 
     Without the row lock two owners demoting each other at the same moment would
-    both see "another owner remains" and leave the tenant with none.
+    both see "another owner remains" and leave the tenant with none. The lock lasts
+    until the caller's transaction ends, so there must be one: checked here because
+    SQLite has no row locks and Django lets it run outside a transaction unnoticed.
     """
+    if not transaction.get_connection().in_atomic_block:
+        raise transaction.TransactionManagementError(
+            "lock_tenant runs inside the service's transaction (@transaction.atomic)."
+        )
     Tenant.objects.select_for_update().only("pk").get(pk=tenant.pk)
 
 

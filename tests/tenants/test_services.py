@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.transaction import TransactionManagementError
 
 from billing.models import Account
 from tenants import services
@@ -22,6 +24,7 @@ from tenants.exceptions import (
     TeamCycleError,
 )
 from tenants.models import Membership, Role, TeamMember, Tenant, TenantSlugRedirect
+from tenants.services._common import lock_tenant
 from tenants.signals import membership_added, membership_removed, tenant_deleted
 from tests.accounts.factories import UserFactory
 from tests.tenants.factories import OrgFactory, add_member, make_role, make_team
@@ -541,3 +544,14 @@ def test_new_billing_accounts_are_created_per_org_unless_shared(owner: Any) -> N
     before = Account.objects.count()
     services.tenant_create_org(owner=owner, name="One", acting_user=owner)
     assert Account.objects.count() == before + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_tenant_lock_is_taken_inside_the_services_transaction(owner: Any) -> None:
+    """A service that locks the tenant without @transaction.atomic would hold no lock on
+    PostgreSQL (an error) and nothing at all on SQLite: refused on every database."""
+    org = OrgFactory(owner=owner, name="Acme")
+    with pytest.raises(TransactionManagementError):
+        lock_tenant(org)
+    with transaction.atomic():
+        lock_tenant(org)
