@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PasswordField
 from accounts.services_security import current_password_check
+from billing.selectors import seat_holders
 from core import widgets
 from core.errors import ServiceForm
 from core.permissions import PERMISSION_CHOICES, Permission, permission_groups
@@ -201,11 +202,7 @@ class OwnershipTransferForm(ServiceForm):
         super().__init__(*args, **kwargs)
         self.tenant, self.user = tenant, user
         # Not someone the directory suspended: the service refuses them (no owner could act).
-        others = (
-            Membership.objects.for_tenant(tenant)
-            .exclude(user=user)
-            .filter(suspended_at__isnull=True)
-        )
+        others = Membership.objects.for_tenant(tenant).exclude(user=user).filter(seat_holders())
         listed = list(
             others.select_related("user").order_by("user__name", "user__email", "pk")[
                 : OWNER_CANDIDATES_LISTED + 1

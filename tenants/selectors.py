@@ -27,6 +27,13 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 
+def acting_owners(prefix: str = "") -> Q:
+    """Owners who can act: the owner role, held by someone the directory has not
+    suspended (`seat_holders`). What the last-owner rules, account deletion and the
+    owners' notices count. `prefix` reaches memberships from another model."""
+    return Q(**{f"{prefix}role__key": Role.Key.OWNER}) & seat_holders(prefix)
+
+
 def membership_for_request(*, user: User, slug: str) -> Membership | None:
     """The user's membership in the live tenant with this slug, with tenant and role
     loaded in the same query; None when the user is not a member, the directory
@@ -252,9 +259,8 @@ def membership_page(
         membership_list(tenant=tenant),
         number=number,
         per_page=per_page,
-        # The owners who can act, as tenants.services owner_count counts them.
-        owners=Count("pk", filter=Q(role__key=Role.Key.OWNER, suspended_at__isnull=True)),
-        billing_contacts=Count("pk", filter=Q(is_billing_contact=True, suspended_at__isnull=True)),
+        owners=Count("pk", filter=acting_owners()),
+        billing_contacts=Count("pk", filter=Q(is_billing_contact=True) & seat_holders()),
     )
     return page, ContactCounts(owners=totals["owners"], billing_contacts=totals["billing_contacts"])
 
@@ -323,7 +329,7 @@ def member_suggestions(
     if excluding is not None:
         members = members.exclude(user=excluding)
     if active_only:
-        members = members.filter(suspended_at__isnull=True)
+        members = members.filter(seat_holders())
     return list(
         members.filter(Q(user__name__icontains=typed) | Q(user__email__icontains=typed))
         .order_by("user__name", "user__email", "pk")
@@ -341,7 +347,7 @@ def owner_emails(*, tenant: Tenant) -> list[str]:
     not suspended ones. (webhooks, below tenancy, applies the same filter itself.)"""
     return list(
         Membership.objects.for_tenant(tenant)
-        .filter(role__key=Role.Key.OWNER, suspended_at__isnull=True)
+        .filter(acting_owners())
         .values_list("user__email", flat=True)
     )
 
@@ -532,20 +538,11 @@ def orgs_blocking_deletion(*, user: User) -> list[Tenant]:
     """Live orgs where the user is the only owner who can act (one the directory
     suspended does not count, as in tenants.services owner_count): they block deleting
     the account. One query, whatever the organisations' sizes."""
-    acting_owner = Q(role__key=Role.Key.OWNER, suspended_at__isnull=True)
-    owned = Membership.objects.filter(acting_owner, user=user, tenant__kind=Tenant.Kind.ORG)
+    owned = Membership.objects.filter(acting_owners(), user=user, tenant__kind=Tenant.Kind.ORG)
     return list(
         Tenant.objects.filter(pk__in=owned.values("tenant_id"), deleted_at__isnull=True)
-        .annotate(
-            acting_owners=Count(
-                "memberships",
-                filter=Q(
-                    memberships__role__key=Role.Key.OWNER,
-                    memberships__suspended_at__isnull=True,
-                ),
-            )
-        )
-        .filter(acting_owners=1)
+        .annotate(owners=Count("memberships", filter=acting_owners("memberships__")))
+        .filter(owners=1)
         .order_by("name")
     )
 

@@ -11,6 +11,7 @@ from core.permissions import permission_names
 from tenants.exceptions import CrossTenantError, EscalationError, NotAMemberError
 from tenants.models import Membership, Role, Tenant
 from tenants.permissions import role_in_reach
+from tenants.selectors import acting_owners
 from tenants.signals import membership_added, membership_removed, membership_suspension_changed
 
 if TYPE_CHECKING:
@@ -109,11 +110,7 @@ def member_data(membership: Membership) -> dict[str, Any]:
 def owner_count(tenant: Tenant) -> int:
     """The owners who can act: one the directory suspended cannot open the workspace,
     so an organisation must always keep one owner who is not suspended."""
-    return (
-        Membership.objects.for_tenant(tenant)
-        .filter(role__key=Role.Key.OWNER, suspended_at__isnull=True)
-        .count()
-    )
+    return Membership.objects.for_tenant(tenant).filter(acting_owners()).count()
 
 
 def send_membership_added(membership: Membership) -> None:

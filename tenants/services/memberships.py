@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.plans import plan_check_members
+from billing.selectors import seat_holders
 from core.audit import audit_record
 from tenants.audit import TenantAction
 from tenants.exceptions import (
@@ -20,7 +21,7 @@ from tenants.exceptions import (
     TenantRuleError,
 )
 from tenants.models import Membership, Role, Tenant
-from tenants.selectors import tenant_seats_taken
+from tenants.selectors import acting_owners, tenant_seats_taken
 from tenants.services._common import (
     acting_role,
     assert_in_tenant,
@@ -169,7 +170,7 @@ def primary_contact_hand_over(*, membership: Membership) -> None:
     owner who can act (not one the directory suspended), if there is another."""
     successor = (
         Membership.objects.for_tenant(membership.tenant)
-        .filter(role__key=Role.Key.OWNER, suspended_at__isnull=True)
+        .filter(acting_owners())
         .exclude(pk=membership.pk)
         .order_by("joined_at")
         .first()
@@ -330,7 +331,7 @@ def membership_set_billing_contact(
     if not is_billing_contact and membership.is_billing_contact:
         contacts = (
             Membership.objects.for_tenant(tenant)
-            .filter(is_billing_contact=True, suspended_at__isnull=True)
+            .filter(seat_holders(), is_billing_contact=True)
             .count()
         )
         refusal = billing_contact_removal_refusal(membership=membership, contacts=contacts)
