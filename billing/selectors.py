@@ -139,6 +139,26 @@ def account_billing_emails(*, account: Account) -> list[str]:
     return sorted(emails)
 
 
+def account_billing_manager_emails(*, account: Account) -> list[str]:
+    """Who hears about the account when no billing contact can (every one of them was
+    deactivated, or none was ever named): the people `account_may_manage` lets act on
+    it, billing.manage in its home workspace, not suspended. A failed payment must
+    reach someone who can fix it before the plan lapses."""
+    if account.home_tenant_id is None:
+        return []
+    rows = (
+        User.objects.filter(
+            seat_holders("memberships__"),
+            memberships__tenant_id=account.home_tenant_id,
+            memberships__tenant__deleted_at__isnull=True,
+        )
+        .values_list("email", "memberships__role__permissions")
+        .distinct()
+    )
+    # Permissions are a JSON list: checked here rather than with a JSON lookup SQLite lacks.
+    return sorted({email for email, permissions in rows if BILLING_MANAGE in permissions})
+
+
 def account_customer_email(*, tenant: Tenant, fallback: User) -> str:
     """The email Stripe bills: the tenant's first billing contact, else the acting user."""
     contacts = billing_contact_list(tenant=tenant)

@@ -24,7 +24,11 @@ from accounts.mail import email_enqueue
 from accounts.models import User
 from billing.backends import billing_backend
 from billing.models import Account, StripeEvent
-from billing.selectors import account_billing_emails, account_for_stripe_object
+from billing.selectors import (
+    account_billing_emails,
+    account_billing_manager_emails,
+    account_for_stripe_object,
+)
 from billing.subscriptions import account_subscription_apply
 
 logger = logging.getLogger("billing.webhooks")
@@ -236,6 +240,10 @@ def _on_invoice_payment_failed(event: dict[str, Any], *, replay: bool) -> str:
     if replay:
         return f"account {account.pk}: payment failed (replay: contacts were emailed before)"
     emails = account_billing_emails(account=account)
+    # No billing contact who can act: those who may manage billing hear instead.
+    as_manager = not emails
+    if as_manager:
+        emails = account_billing_manager_emails(account=account)
     if emails:
         email_enqueue(
             to=emails,
@@ -246,9 +254,11 @@ def _on_invoice_payment_failed(event: dict[str, Any], *, replay: bool) -> str:
                 "next_attempt": _event_datetime(invoice.get("next_payment_attempt")),
                 "invoice_url": invoice.get("hosted_invoice_url") or "",
                 "site_url": settings.SITE_URL,
+                "as_manager": as_manager,
             },
         )
-    return f"account {account.pk}: payment failed, emailed {len(emails)} contact(s)"
+    whom = "billing manager(s), no contact can act" if as_manager else "contact(s)"
+    return f"account {account.pk}: payment failed, emailed {len(emails)} {whom}"
 
 
 def _money(amount: Any, currency: Any) -> str:

@@ -12,10 +12,11 @@ import pytest
 from django.utils import timezone
 
 from billing.models import Account, StripeEvent
+from core.permissions import BILLING_MANAGE
 from tenants.services import membership_suspend
 from tests.billing.conftest import WEBHOOK_SECRET
 from tests.billing.stripe_transport import event, recorded, sign
-from tests.tenants.factories import add_member
+from tests.tenants.factories import add_member, make_role
 
 URL = "/billing/stripe/webhook/"
 
@@ -363,6 +364,60 @@ def test_a_billing_contact_the_directory_deactivated_gets_no_more_invoices(
     recipients = sorted(addr for m in mailoutbox for addr in m.to)
     assert recipients == [acme.memberships.get(role__key="owner").user.email]
     assert gone.user.email not in recipients
+
+
+def test_with_no_billing_contact_left_those_who_may_manage_billing_hear_instead(
+    stripe_http: Any, account: Account, acme: Any, post: Any, mailoutbox: list
+) -> None:
+    """The only billing contact was deactivated by the directory: a failed payment must
+    still reach someone who can fix it before the plan lapses. Everyone active whose
+    role in the home workspace includes billing.manage gets it, told why; nobody else."""
+    pytest.importorskip("accounts.mail")
+    account.plan, account.status = "business", "active"  # room for six and custom roles
+    account.stripe_subscription_id = "sub_1QX9z8y7x6w5v4"
+    account.save()
+    contact = acme.memberships.get(role__key="owner")
+    assert contact.is_billing_contact
+    second_owner = add_member(acme, role_key="owner")
+    billing_admin = add_member(acme, role_key="billing_admin")
+    finance = add_member(acme, role=make_role(acme, "Finance", [BILLING_MANAGE]))
+    add_member(acme)  # an ordinary member: still nothing
+    gone_admin = add_member(acme, role_key="billing_admin")
+    membership_suspend(tenant=acme, membership=gone_admin, acting_user=None)
+    membership_suspend(tenant=acme, membership=contact, acting_user=None)
+    invoice = {
+        "id": "in_4",
+        "object": "invoice",
+        "customer": "cus_QX1a2b3c4d5e6f",
+        "amount_due": 3600,
+        "currency": "usd",
+    }
+
+    assert post(event("invoice.payment_failed", invoice)).status_code == 200
+
+    recipients = sorted(addr for m in mailoutbox for addr in m.to)
+    expected = [second_owner, billing_admin, finance]
+    assert recipients == sorted(m.user.email for m in expected)
+    body = mailoutbox[0].body
+    assert "you can manage billing for" in body and "no active billing contact" in body
+    assert "you are a billing contact" not in body
+    stored = StripeEvent.objects.get(type="invoice.payment_failed")
+    assert stored.is_processed and "3 billing manager(s)" in stored.outcome
+
+
+def test_the_contacts_alone_hear_while_one_can_act(
+    stripe_http: Any, account: Account, acme: Any, post: Any, mailoutbox: list
+) -> None:
+    """The fallback is only a fallback: a billing contact who can act is enough."""
+    pytest.importorskip("accounts.mail")
+    add_member(acme, role_key="billing_admin")
+    invoice = {"id": "in_5", "object": "invoice", "customer": "cus_QX1a2b3c4d5e6f"}
+
+    assert post(event("invoice.payment_failed", invoice)).status_code == 200
+
+    recipients = [addr for m in mailoutbox for addr in m.to]
+    assert recipients == [acme.memberships.get(role__key="owner").user.email]
+    assert "you are a billing contact" in mailoutbox[0].body
 
 
 def test_an_event_for_an_unknown_customer_is_kept_with_its_error_for_replay(
