@@ -7,6 +7,7 @@ a client that is not cluster-aware gets MOVED or CROSSSLOT answers here.
 
 from __future__ import annotations
 
+import random
 import shutil
 import signal
 import socket
@@ -31,10 +32,15 @@ pytestmark = pytest.mark.skipif(not shutil.which("redis-server"), reason="needs 
 
 
 def _free_ports(count: int) -> list[int]:
-    """Ports free for a node and its cluster bus (port + 10000)."""
+    """Ports free for a node and its cluster bus (port + 10000), from a random point in
+    17100–17599: two suites started together (`make test` beside `.ci/run`) would
+    otherwise both find 17100 free before either node binds it."""
     ports: list[int] = []
-    candidate = 17100
-    while len(ports) < count and candidate < 17600:
+    start = random.randrange(500)
+    for offset in range(500):
+        if len(ports) == count:
+            break
+        candidate = 17100 + (start + offset) % 500
         pair = []
         for port in (candidate, candidate + 10000):
             with socket.socket() as sock:
@@ -45,7 +51,6 @@ def _free_ports(count: int) -> list[int]:
                     break
         if len(pair) == 2:
             ports.append(candidate)
-        candidate += 1
     return ports
 
 
