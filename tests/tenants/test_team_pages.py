@@ -9,13 +9,14 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from tenants.models import Membership, Role, Team, TeamMember, Tenant
-from tenants.selectors import TEAM_CARD_MEMBERS
+from tenants.selectors import TEAM_CARD_MEMBERS, team_node, team_tree_page
 from tenants.views import teams as team_views
-from tests.tenants.factories import OrgFactory, make_team
+from tests.tenants.factories import OrgFactory, add_member, make_team
 
 pytestmark = pytest.mark.django_db
 
@@ -270,6 +271,30 @@ def test_the_teams_page_shows_the_tree_a_page_at_a_time(
     assert names(first) == ["A", "B parent", "B1", "B2"]  # parents before their sub-teams
     assert names(second) == ["C", "D"]
     assert "Page 1 of 2 · 6 teams" in first and 'href="?page=2"' in first
+
+
+def test_each_page_of_the_tree_holds_its_teams_depths_and_sizes_alone(acme: Any) -> None:
+    """Only the page's teams are built and counted, yet each card keeps its place in the
+    whole tree: a sub-sub-team two levels in, a page opening inside a branch, and the
+    member count of teams whose parents are on another page."""
+    top = make_team(acme, "B top")
+    middle = make_team(acme, "B middle", parent=top)
+    deep = make_team(acme, "B deep", parent=middle)
+    make_team(acme, "A first")
+    make_team(acme, "C last")
+    for _ in range(2):
+        TeamMember.objects.create(team=deep, membership=add_member(acme))
+
+    def page(number: str) -> list[tuple[str, int, int]]:
+        found = team_tree_page(tenant=acme, number=number, per_page=2)
+        return [(n.team.name, n.depth, n.member_total) for n in found]
+
+    assert page("1") == [("A first", 0, 0), ("B top", 0, 0)]
+    assert page("2") == [("B middle", 1, 0), ("B deep", 2, 2)]
+    assert page("3") == [("C last", 0, 0)]
+    assert team_node(tenant=acme, team_id=deep.pk).depth == 2
+    with pytest.raises(Http404):
+        team_node(tenant=OrgFactory(name="Globex"), team_id=deep.pk)
 
 
 def test_a_plain_post_from_a_card_comes_back_to_its_page_of_teams(

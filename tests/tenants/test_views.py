@@ -197,6 +197,30 @@ def test_teams_page_creates_nests_and_fills_teams(
     assert child.parent is None
 
 
+def test_a_team_s_settings_offer_the_other_teams_as_its_parent_with_its_own_chosen(
+    owner_client: Any, acme: Any
+) -> None:
+    """The "Inside team" options come as (id, name) pairs, not rows: the same choices,
+    its parent selected, itself left out, another workspace's team refused by name."""
+    base = f"/t/{acme.slug}/teams/"
+    parent = make_team(acme, "Engineering")
+    child = make_team(acme, "Backend & Ops", parent=parent)
+    make_team(acme, "Design")
+    elsewhere = make_team(OrgFactory(name="Globex"), "Globex team")
+
+    html = owner_client.get(f"{base}{child.pk}/").content.decode()
+    select = html.split('name="parent"', 1)[1].split("</select>", 1)[0]
+
+    assert f'<option value="{parent.pk}" selected>Engineering</option>' in select
+    assert f'value="{child.pk}"' not in select
+    assert "Backend &amp; Ops" not in select and ">Design</option>" in select
+    assert select.index("top level") < select.index(">Design<") < select.index(">Engineering<")
+    refused = owner_client.post(f"{base}{child.pk}/", {"name": "Backend", "parent": elsewhere.pk})
+    assert "Choose one of this workspace&#x27;s teams." in refused.content.decode()
+    child.refresh_from_db()
+    assert child.parent_id == parent.pk and child.name == "Backend & Ops"
+
+
 def test_team_names_must_be_given(owner_client: Any, acme: Any) -> None:
     html = owner_client.post(f"/t/{acme.slug}/teams/new/", {"name": ""}).content.decode()
     assert "Give the team a name." in html
