@@ -128,6 +128,7 @@ def membership_suspend(*, tenant: Tenant, membership: Membership, acting_user: U
         )
     if membership.is_primary_contact:
         primary_contact_hand_over(membership=membership)
+    billing_contact_hand_over(membership=membership)
     membership.suspended_at = timezone.now()
     membership.save(update_fields=["suspended_at"])
     audit_record(
@@ -168,18 +169,49 @@ def membership_reactivate(
 def primary_contact_hand_over(*, membership: Membership) -> None:
     """The primary contact is leaving or was deactivated: the role passes to the first
     owner who can act (not one the directory suspended), if there is another."""
-    successor = (
-        Membership.objects.for_tenant(membership.tenant)
-        .filter(acting_owners())
-        .exclude(pk=membership.pk)
-        .order_by("joined_at")
-        .first()
-    )
+    successor = _first_other_acting_owner(membership)
     if successor is not None:
         membership_set_primary_contact(
             tenant=membership.tenant, membership=successor, acting_user=None
         )
         membership.is_primary_contact = False
+
+
+def billing_contact_hand_over(*, membership: Membership) -> None:
+    """A billing contact is leaving or was deactivated: when nobody else active gets
+    billing email, the first owner who can act becomes a billing contact, so a failed
+    payment still reaches someone. The rule un-ticking keeps
+    (`billing_contact_removal_refusal`), kept for departures without refusing them: the
+    directory and account deletion must not be blocked."""
+    if not membership.is_billing_contact or membership.suspended_at is not None:
+        return
+    others = (
+        Membership.objects.for_tenant(membership.tenant)
+        .filter(seat_holders(), is_billing_contact=True)
+        .exclude(pk=membership.pk)
+    )
+    if others.exists():
+        return
+    successor = _first_other_acting_owner(membership)
+    if successor is not None:
+        membership_set_billing_contact(
+            tenant=membership.tenant,
+            membership=successor,
+            is_billing_contact=True,
+            acting_user=None,
+        )
+
+
+def _first_other_acting_owner(membership: Membership) -> Membership | None:
+    """Who takes over a contact role: the longest-standing owner who can act."""
+    return (
+        Membership.objects.for_tenant(membership.tenant)
+        .filter(acting_owners())
+        .exclude(pk=membership.pk)
+        .order_by("joined_at", "pk")
+        .select_related("user", "role", "tenant")
+        .first()
+    )
 
 
 def _acting_owner(membership: Membership) -> bool:
@@ -218,6 +250,7 @@ def _assert_may_go(membership: Membership) -> None:
 
 def _delete(membership: Membership, *, action: str, acting_user: User | None) -> None:
     tenant, user = membership.tenant, membership.user
+    billing_contact_hand_over(membership=membership)
     audit_record(
         tenant=tenant,
         action=action,
