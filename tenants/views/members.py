@@ -78,10 +78,11 @@ def _flag(request: TenantRequest, membership: Membership, counts: ContactCounts)
     return membership
 
 
-def _role_choices(request: TenantRequest) -> list[tuple[int, str]]:
-    """(id, label) of the workspace's roles for each row's role select: labels are
-    translated once per page, not once per row and role."""
-    return [(role.pk, role.label) for role in role_list(tenant=request.tenant)]
+def _role_choices(request: TenantRequest) -> list[tuple[int, str, bool]]:
+    """(id, label, is the owner role) of the workspace's roles for each row's role
+    select: labels are translated once per page, not once per row and role. Choosing
+    the owner role asks first (templates/tenants/members.html)."""
+    return [(role.pk, role.label, role.is_owner) for role in role_list(tenant=request.tenant)]
 
 
 def _reason(refusal: Exception | None) -> str:

@@ -37,13 +37,16 @@ def _no_page_swapped_in(page: Any) -> None:
     assert "<html" not in page.locator("main").inner_html()
 
 
-def test_a_role_change_saves_as_soon_as_it_is_chosen_and_says_so(page: Any) -> None:
+def test_a_role_change_is_saved_with_its_button_and_says_so(page: Any) -> None:
     w = workspace()
     sign_in(page, w.owner.email, then=w.url("members/"))
     row = page.locator(f"#member-{w.member.pk}")
-    expect(row.get_by_role("button", name="Save")).to_be_hidden()  # the select saves
+    save = row.get_by_role("button", name="Save")
+    expect(save).to_be_hidden()  # nothing to save yet
 
     row.get_by_label("Role of mia@example.com").select_option(label="Admin")
+    expect(save).to_be_visible()
+    save.click()
 
     expect(_status_toast(page)).to_contain_text("Mia Member is now Admin.")
     assert Membership.objects.get(pk=w.member.pk).role.key == "admin"
@@ -116,7 +119,10 @@ def test_the_only_owner_cannot_leave_until_there_is_another(page: Any) -> None:
         "The last owner cannot leave or be removed. Transfer ownership first."
     )
 
-    page.get_by_label("Role of adam@example.com").select_option(label="Owner")
+    adam = page.locator(f"#member-{w.admin.pk}")
+    adam.get_by_label("Role of adam@example.com").select_option(label="Owner")
+    adam.get_by_role("button", name="Save").click()
+    dialog(page).get_by_role("button", name="Make owner").click()
     expect(_status_toast(page)).to_contain_text("Adam Admin is now Owner.")
     # Olivia is still the primary contact: now that is what keeps her.
     expect(leave).to_have_accessible_description(
@@ -189,6 +195,7 @@ def test_a_server_error_is_a_toast_and_its_page_is_not_swapped_in(page: Any) -> 
     row = page.locator(f"#member-{w.member.pk}")
 
     row.get_by_label("Role of mia@example.com").select_option(label="Admin")
+    row.get_by_role("button", name="Save").click()
 
     expect(_alert_toast(page)).to_contain_text("Something went wrong on our side.")
     expect(page.get_by_text("Server Error (500)")).to_have_count(0)

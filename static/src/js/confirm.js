@@ -4,6 +4,8 @@
 //   data-confirm-detail="…"                   what follows (optional)
 //   data-confirm-button="Delete team"         the button that does it
 //   data-confirm-cancel="Keep it"             the button that does not (optional)
+// or the chosen <option> of one of its selects does, when only that choice needs asking
+// (making someone an owner from a role select).
 // The submit is held back (in the capture phase, before htmx sees it) until the person
 // confirms, then sent again as it was. Focus starts on Cancel, Escape cancels, and focus
 // returns to the button that opened it. Without JavaScript the form simply submits.
@@ -14,7 +16,8 @@ var confirmed = new WeakSet();
 
 function askedBy(form, submitter) {
   if (submitter && submitter.hasAttribute("data-confirm")) return submitter;
-  return form.hasAttribute("data-confirm") ? form : null;
+  if (form.hasAttribute("data-confirm")) return form;
+  return form.querySelector("option[data-confirm]:checked");
 }
 
 function ask(source, opener) {
