@@ -755,6 +755,10 @@ RATELIMIT_TIERS = {
     # Sign-up emails per address (link or "you already have an account"); over it: the
     # same answer, nothing sent.
     "auth-signup": _tier("auth-signup", "5/1h", "memory"),
+    # Per IP: failed sign-ups through an invitation link (RATELIMIT_INVITE_VIEWS). A
+    # budget apart from "auth", and one that signs in gives its hit back: a team invited
+    # together accepts from one office address, whatever else was tried there.
+    "auth-invite": _tier("auth-invite", "10/15m", "memory"),
     # Wrong second-factor codes: per IP at sign-in's second step, and per account (every
     # code check, sign-in and re-authentication alike). Only failures stay counted.
     "mfa": _tier("mfa", "10/15m", "memory"),
@@ -783,11 +787,13 @@ RATELIMIT_TIERS = {
 RATELIMIT_AUTH_VIEWS = {
     "accounts:sign-in": "email",
     "accounts:sign-up": None,
-    "invites:sign-up": None,
     "accounts:password-forgot": None,  # per-address budget: auth-reset, in the service
     "accounts:password-reset": None,
     "admin:login": "username",
 }
+# URL names of sign-up forms reached through an invitation: per IP on "auth-invite",
+# only the submissions that do not sign the person in stay counted.
+RATELIMIT_INVITE_VIEWS = ["invites:sign-up"]
 RATELIMIT_SERVE_NAMESPACES = ["uploads"]
 RATELIMIT_ADMIN_NAMESPACES = ["admin"]
 RATELIMIT_API_NAMESPACES: list[str] = []

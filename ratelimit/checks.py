@@ -24,6 +24,7 @@ REQUIRED_TIERS = (
     "auth-reset",
     "auth-notice",
     "auth-signup",
+    "auth-invite",
     "password-check",
     "serve",
     "pages",

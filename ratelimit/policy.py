@@ -63,6 +63,12 @@ def request_checks(request: HttpRequest) -> list[Check]:
         return []
     if request.path.startswith((settings.STATIC_URL or "/static/", "/favicon.ico")):
         return []
+    if name in settings.RATELIMIT_INVITE_VIEWS:
+        if request.method != "POST":
+            return []
+        # Taken back when the sign-up signs the person in (sign_in_settle), like a
+        # sign-in: an office accepting its invitations together is never paused.
+        return [Check("auth-invite", ip_identity(client_ip(request)), "ip", failures_only=True)]
     auth_views: dict[str, str | None] = settings.RATELIMIT_AUTH_VIEWS
     if name in auth_views:
         # Rendering the form is free; only submissions count.
