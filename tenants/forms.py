@@ -19,7 +19,11 @@ from core.errors import ServiceForm
 from core.permissions import PERMISSION_CHOICES, Permission, permission_groups
 from tenants import services
 from tenants.models import Membership, Role, Team, Tenant, slug_validator
-from tenants.selectors import membership_find_by_email, memberships_named
+from tenants.selectors import (
+    membership_find_by_email,
+    memberships_named,
+    team_with_sub_teams_ids,
+)
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -380,8 +384,8 @@ class TeamForm(ServiceForm):
         parents = (
             Team.objects.for_tenant(tenant).order_by("name").only("name", "tenant_id", "parent_id")
         )
-        if team is not None:
-            parents = parents.exclude(pk=team.pk)
+        if team is not None:  # not itself, nor a team inside it (a cycle, refused)
+            parents = parents.exclude(pk__in=team_with_sub_teams_ids(tenant=tenant, team=team))
         parent = cast(forms.ModelChoiceField, self.fields["parent"])  # declared above
         parent.queryset = parents  # what a submitted choice must be
         # The options from (id, name) pairs, not rows: a thousand teams built as rows

@@ -487,6 +487,21 @@ def _tree_order(tenant: Tenant) -> list[tuple[int, int]]:
     return order
 
 
+def team_with_sub_teams_ids(*, tenant: Tenant, team: Team) -> set[int]:
+    """The team and every team inside it, at any depth: what it cannot be moved into
+    (the service refuses that cycle; the form does not offer it). One query."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Team.objects.for_tenant(tenant).values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found, waiting = set(), [team.pk]
+    while waiting:
+        pk = waiting.pop()
+        if pk not in found:
+            found.add(pk)
+            waiting.extend(children.get(pk, []))
+    return found
+
+
 def _nodes(tenant: Tenant, places: list[tuple[int, int]]) -> list[TeamNode]:
     """The cards of the teams at `places` ((id, depth), in order), with their sizes and
     first members: two queries. A team deleted since its place was read is left out."""

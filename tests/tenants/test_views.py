@@ -197,14 +197,17 @@ def test_teams_page_creates_nests_and_fills_teams(
     assert child.parent is None
 
 
-def test_a_team_s_settings_offer_the_other_teams_as_its_parent_with_its_own_chosen(
+def test_a_team_s_settings_offer_only_the_parents_it_can_move_into(
     owner_client: Any, acme: Any
 ) -> None:
-    """The "Inside team" options come as (id, name) pairs, not rows: the same choices,
-    its parent selected, itself left out, another workspace's team refused by name."""
+    """The "Inside team" options come as (id, name) pairs, not rows: its parent selected;
+    neither itself nor a team inside it, at any depth (each would be refused as a
+    cycle); another workspace's team refused by name."""
     base = f"/t/{acme.slug}/teams/"
     parent = make_team(acme, "Engineering")
     child = make_team(acme, "Backend & Ops", parent=parent)
+    inside = make_team(acme, "On-call", parent=child)
+    deeper = make_team(acme, "Weekend rota", parent=inside)
     make_team(acme, "Design")
     elsewhere = make_team(OrgFactory(name="Globex"), "Globex team")
 
@@ -212,7 +215,8 @@ def test_a_team_s_settings_offer_the_other_teams_as_its_parent_with_its_own_chos
     select = html.split('name="parent"', 1)[1].split("</select>", 1)[0]
 
     assert f'<option value="{parent.pk}" selected>Engineering</option>' in select
-    assert f'value="{child.pk}"' not in select
+    for not_offered in (child, inside, deeper):
+        assert f'value="{not_offered.pk}"' not in select
     assert "Backend &amp; Ops" not in select and ">Design</option>" in select
     assert select.index("top level") < select.index(">Design<") < select.index(">Engineering<")
     refused = owner_client.post(f"{base}{child.pk}/", {"name": "Backend", "parent": elsewhere.pk})
