@@ -384,13 +384,17 @@ class TeamForm(ServiceForm):
         parents = (
             Team.objects.for_tenant(tenant).order_by("name").only("name", "tenant_id", "parent_id")
         )
-        if team is not None:  # not itself, nor a team inside it (a cycle, refused)
-            parents = parents.exclude(pk__in=team_with_sub_teams_ids(tenant=tenant, team=team))
+        offered = parents
+        if team is not None:
+            parents = parents.exclude(pk=team.pk)
+            # Nor a team inside it: the service refuses that cycle, and says so to a
+            # stale page that still posts one.
+            offered = parents.exclude(pk__in=team_with_sub_teams_ids(tenant=tenant, team=team))
         parent = cast(forms.ModelChoiceField, self.fields["parent"])  # declared above
         parent.queryset = parents  # what a submitted choice must be
         # The options from (id, name) pairs, not rows: a thousand teams built as rows
         # cost ~15 ms a page view of the teams page and of each team's settings.
-        parent.choices = [("", parent.empty_label), *parents.values_list("pk", "name")]
+        parent.choices = [("", parent.empty_label), *offered.values_list("pk", "name")]
 
     def save(self) -> Team | None:
         data, team = self.cleaned_data, self.team
