@@ -37,16 +37,18 @@ def test_staff_find_invitations_by_address_and_cancel_them(
     assert invitation.status == "cancelled"
 
 
-def test_invite_sign_ups_count_against_the_auth_rate_limit(
+def test_failed_invite_sign_ups_count_against_their_own_rate_limit(
     owner_client: Any,
     acme: Any,
     mailoutbox: list[Any],
     settings: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
+    """ "auth-invite", not the "auth" budget other sign-ups share (see
+    tests/ratelimit/test_invitation_sign_up_limit.py)."""
     settings.RATELIMIT_TIERS = {
         **settings.RATELIMIT_TIERS,
-        "auth": {"rate": "2/15m", "when_unavailable": "memory"},
+        "auth-invite": {"rate": "2/15m", "when_unavailable": "memory"},
     }
     member = Role.objects.get(tenant=acme, key="member")
     with django_capture_on_commit_callbacks(execute=True):
