@@ -147,6 +147,8 @@ class TenantDeleteForm(ServiceForm):
     def __init__(self, *args: Any, tenant: Tenant, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.tenant, self.user = tenant, user
+        # confirm.js sends a mismatch without its warning dialog: the answer says so.
+        self.fields["confirmation"].widget.attrs["data-must-equal"] = tenant.slug
         self.fields["confirmation"].help_text = gettext(
             "Type <strong>%(slug)s</strong> exactly."
         ) % {"slug": tenant.slug}

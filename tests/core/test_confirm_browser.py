@@ -307,3 +307,27 @@ def test_a_destructive_action_asks_first_and_backing_out_does_nothing(
         asking.get_by_role("button", name=case.confirm).click()
     assert len(posts) == 1
     assert case.done(w)
+
+
+@pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
+def test_a_form_that_can_only_be_refused_is_sent_without_its_warning(page: Any, width: int) -> None:
+    """A mistyped workspace name, or a password left empty, is answered by the page
+    (what is wrong, the typing kept) instead of a warning about what would happen."""
+    w = workspace()
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(page, w.owner.email, then=w.url("settings/"))
+    confirmation = page.locator("input[name=confirmation]")
+    confirmation.fill(w.org.slug[:-1])
+
+    page.get_by_role("button", name="Delete Acme", exact=True).click()
+
+    page.get_by_text("That does not match.").wait_for()
+    assert not dialog(page).is_visible()
+    assert confirmation.input_value() == w.org.slug[:-1]
+    assert Tenant.objects.get(pk=w.org.pk).deleted_at is None
+
+    confirmation.fill(w.org.slug)  # typed right: now it warns first
+    page.get_by_role("button", name="Delete Acme", exact=True).click()
+    dialog(page).get_by_role("button", name="Delete organisation").wait_for()
+    page.keyboard.press("Escape")
+    assert Tenant.objects.get(pk=w.org.pk).deleted_at is None

@@ -14,6 +14,23 @@
 
 var confirmed = new WeakSet();
 
+// A form the server can only refuse (a required field left empty, or a "type the name
+// to confirm" field that does not match its data-must-equal) is sent without asking:
+// its answer says what is missing, before any warning about what would happen.
+function refusable(form) {
+  return Array.prototype.some.call(form.elements, function (field) {
+    if (field.disabled || !field.name) return false;
+    if (field.type === "checkbox") return field.required && !field.checked;
+    if (field.type === "radio") {
+      return field.required && !form.querySelector('input[name="' + CSS.escape(field.name) + '"]:checked');
+    }
+    var value = typeof field.value === "string" ? field.value.trim() : "";
+    if (field.required && !value) return true;
+    var expected = field.getAttribute("data-must-equal");
+    return expected !== null && value !== expected;
+  });
+}
+
 function askedBy(form, submitter) {
   if (submitter && submitter.hasAttribute("data-confirm")) return submitter;
   if (form.hasAttribute("data-confirm")) return form;
@@ -62,6 +79,7 @@ document.addEventListener(
     var source = askedBy(form, submitter);
     // No dialog in this page (one not built on base.html): as without JavaScript.
     if (!source || !document.getElementById("confirm-dialog")) return;
+    if (refusable(form)) return;
     if (confirmed.has(form)) {
       confirmed.delete(form); // this is the confirmed submit: let it through
       return;
