@@ -18,8 +18,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
 from django_htmx.http import reswap, retarget
 
 ALLOWED_METHODS = ("GET", "HEAD", "POST")
@@ -30,7 +31,10 @@ View = Callable[..., HttpResponse]
 
 
 class AllowedMethodsMiddleware:
-    """405 for every method outside ALLOWED_METHODS, before sessions or URL resolving."""
+    """405 for every method outside ALLOWED_METHODS, before sessions or URL resolving.
+    A browser opening an address that only takes a form's POST (what the address bar
+    shows after a refused form, then reloaded, bookmarked or shared) is sent up to the
+    page the form belongs to, instead of the browser's bare 405 page."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -40,7 +44,26 @@ class AllowedMethodsMiddleware:
             request.path
         ):
             return HttpResponseNotAllowed(ALLOWED_METHODS)
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 405 and request.method == "GET":
+            return _up_to_the_page(request) or response
+        return response
+
+
+def _up_to_the_page(request: HttpRequest) -> HttpResponse | None:
+    """A redirect to the nearest address above this one that the app serves, for a
+    page a browser asked for (not an API client, not htmx); None otherwise."""
+    if "text/html" not in request.headers.get("Accept", "") or "HX-Request" in request.headers:
+        return None
+    path = request.path_info
+    while path not in ("", "/"):
+        path = path.rstrip("/").rpartition("/")[0] + "/"
+        try:
+            resolve(path)
+        except Resolver404:
+            continue
+        return HttpResponseRedirect(request.META.get("SCRIPT_NAME", "") + path)
+    return None
 
 
 def _extra_methods(path: str) -> tuple[str, ...]:

@@ -68,6 +68,32 @@ def test_get_head_and_post_still_reach_the_views(client: Any) -> None:
     assert client.post("/auth/sign-in/", {"email": "", "password": ""}).status_code == 200
 
 
+# --- A browser opening a form's address -----------------------------------------------
+
+BROWSER = {"HTTP_ACCEPT": "text/html,application/xhtml+xml,*/*;q=0.8"}
+
+
+def test_no_address_shows_a_browser_a_bare_405_it_goes_up_to_its_page_instead(
+    owner_client: Any, acme: Any
+) -> None:
+    """After a refused form the address bar shows its POST-only address: reloading,
+    bookmarking or sharing it used to show the browser's own "HTTP ERROR 405"."""
+    assert acme.slug == "acme"
+    answers = {url: owner_client.get(url, **BROWSER) for url in URLS}
+
+    assert {url for url, r in answers.items() if r.status_code == 405} == set()
+    moved = {url: r["Location"] for url, r in answers.items() if r.status_code == 302}
+    assert moved["/account/password/"] == "/account/"
+    assert moved["/t/acme/settings/delete/"] == "/t/acme/settings/"
+    assert moved["/t/acme/teams/new/"] == "/t/acme/teams/"
+
+
+def test_api_clients_and_htmx_still_get_the_405(auth_client: Any) -> None:
+    assert auth_client.get("/account/password/").status_code == 405  # no Accept: text/html
+    htmx = auth_client.get("/account/password/", HTTP_HX_REQUEST="true", **BROWSER)
+    assert htmx.status_code == 405
+
+
 # --- Bodies larger than the endpoint accepts ------------------------------------------
 
 
