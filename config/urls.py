@@ -38,6 +38,7 @@ urlpatterns = [
     path("serve/", include("uploads.urls")),
     path("billing/", include("billing.urls")),
     path("api/", include("api.urls")),
+    path("webhooks/", include("webhooks.urls")),
     path("scim/v2/<slug:org_slug>/", include("scim.api_urls")),
     path("support/", include("support.urls")),
 ]

@@ -34,6 +34,25 @@ EVENT_TYPES: dict[str, str | Promise] = {
     "subscription.changed": _("The plan or subscription status changed"),
 }
 
+# Type -> the fields of its `data`, as the reference page (/webhooks/reference/) and
+# docs/webhooks.md show them; tests/webhooks/test_events.py holds each to what is sent.
+_MEMBER = ["member_id", "user (id, email, name)", "role (id, name)"]
+_INVITATION = ["invitation_id", "email", "role (id, name)"]
+_FILE = ["file_id", "filename", "size", "content_type"]
+EVENT_DATA: dict[str, list[str]] = {
+    "member.added": _MEMBER,
+    "member.removed": _MEMBER,
+    "member.role_changed": [*_MEMBER, "previous_role (name)"],
+    "invitation.created": _INVITATION,
+    "invitation.accepted": [*_INVITATION, "member_id"],
+    "invitation.cancelled": _INVITATION,
+    "team.created": ["team_id", "name", "parent_id"],
+    "team.deleted": ["team_id", "name"],
+    "file.uploaded": _FILE,
+    "file.deleted": _FILE,
+    "subscription.changed": ["plan", "previous_plan", "status", "cancel_at_period_end"],
+}
+
 
 def event_emit(*, tenant_id: int, type: str, data: dict[str, Any]) -> list[Delivery]:
     """Queue `type` with `data` for every endpoint of the tenant that wants it."""

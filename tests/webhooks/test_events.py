@@ -20,7 +20,7 @@ from tests.tenants.factories import add_member, make_team
 from tests.webhooks.conftest import Receiver
 from uploads.forms import FileUploadForm
 from uploads.services import upload_delete
-from webhooks.events import EVENT_TYPES
+from webhooks.events import EVENT_DATA, EVENT_TYPES
 from webhooks.models import Delivery
 from webhooks.services import endpoint_create
 
@@ -54,6 +54,17 @@ def types(sent: list[dict[str, Any]]) -> list[str]:
     return [body["type"] for body in sent]
 
 
+def assert_documented(bodies: list[dict[str, Any]]) -> None:
+    """Each body's `data` has exactly the fields the reference page lists for its type."""
+    for body in bodies:
+        documented = {field.split(" ")[0] for field in EVENT_DATA[body["type"]]}
+        assert set(body["data"]) == documented, body["type"]
+
+
+def test_every_event_type_has_its_data_documented() -> None:
+    assert set(EVENT_DATA) == set(EVENT_TYPES)
+
+
 def test_member_events(acme: Any, owner: Any, sent: list[dict[str, Any]]) -> None:
     membership = add_member(acme, UserFactory(email="ann@example.com", name="Ann"))
     admin = Role.objects.get(tenant=acme, key="admin")
@@ -62,6 +73,7 @@ def test_member_events(acme: Any, owner: Any, sent: list[dict[str, Any]]) -> Non
     )
     services.membership_remove(tenant=acme, membership=membership, acting_user=owner)
     bodies = list(sent)
+    assert_documented(bodies)
     assert types(bodies) == ["member.added", "member.role_changed", "member.removed"]
     assert bodies[0]["data"]["user"]["email"] == "ann@example.com"
     assert bodies[1]["data"]["role"]["name"] == "Admin"
@@ -79,6 +91,7 @@ def test_invitation_events(
     other = invitation_create(tenant=acme, email="cy@example.com", role=role, acting_user=owner)
     invitation_cancel(tenant=acme, invitation=other, acting_user=owner)
     bodies = list(sent)
+    assert_documented(bodies)
     assert types(bodies) == [
         "invitation.created",
         "member.added",
@@ -103,6 +116,7 @@ def test_team_and_file_events(acme: Any, owner: Any, sent: list[dict[str, Any]])
     file_id = upload.pk
     upload_delete(tenant=acme, upload=upload, acting_user=owner)
     bodies = list(sent)
+    assert_documented(bodies)
     assert types(bodies) == ["team.created", "team.deleted", "file.uploaded", "file.deleted"]
     assert bodies[2]["data"] == {
         "file_id": file_id,
@@ -127,6 +141,7 @@ def test_subscription_changed(acme: Any, sent: list[dict[str, Any]], settings: A
     }
     assert account_subscription_apply(account=acme.account, subscription=subscription, as_of=None)
     [body] = list(sent)
+    assert_documented([body])
     assert body["type"] == "subscription.changed"
     assert body["data"]["plan"] == "pro" and body["data"]["previous_plan"] == "free"
 
