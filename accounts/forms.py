@@ -241,7 +241,10 @@ class LocaleForm(forms.Form):
         label=_("Time zone"),
         widget=widgets.Select(INPUT),
         help_text=_("Every date and time is shown in this zone."),
-        error_messages={"invalid_choice": _("Choose a time zone from the list.")},
+        error_messages={
+            "required": _("Choose a time zone from the list."),
+            "invalid_choice": _("Choose a time zone from the list."),
+        },
     )
 
     def __init__(self, *args: Any, request: AuthenticatedRequest, **kwargs: Any) -> None:

@@ -42,7 +42,11 @@ class ApiKeyForm(ServiceForm):
         help_text=_("Without any, the key can read the members, teams, roles and files."),
     )
     expires = forms.ChoiceField(
-        label=_("Expires"), choices=EXPIRY_CHOICES, initial="90", widget=widgets.Select
+        label=_("Expires"),
+        choices=EXPIRY_CHOICES,
+        initial="90",
+        widget=widgets.Select,
+        error_messages={"required": _("Choose when the key expires.")},
     )
 
     def __init__(self, *args: Any, tenant: Tenant, user: User, role: Role, **kwargs: Any) -> None:

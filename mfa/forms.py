@@ -53,7 +53,10 @@ class TOTPConfirmForm(ServiceForm):
     """One code from the app being set up turns it on."""
 
     code = forms.CharField(
-        label=_("Code from the app"), max_length=20, widget=forms.TextInput(TOTP_ATTRS)
+        label=_("Code from the app"),
+        max_length=20,
+        widget=forms.TextInput(TOTP_ATTRS),
+        error_messages={"required": TOTP_SHAPE},
     )
 
     def clean_code(self) -> str:
@@ -74,7 +77,8 @@ class SecondFactorForm(forms.Form):
     `sign_in=True` for the sign-in's second step: the address's budget counts too and
     a wrong code is listed on the person's security page."""
 
-    code = forms.CharField(max_length=40)
+    # The factor's own words replace this in __init__ (what its codes look like).
+    code = forms.CharField(max_length=40, error_messages={"required": _("Enter the code.")})
 
     def __init__(
         self,
@@ -92,10 +96,12 @@ class SecondFactorForm(forms.Form):
             field.label = _("Authentication code")
             field.widget = forms.TextInput(TOTP_ATTRS | {"autofocus": True})
             field.help_text = _("The 6-digit code your authenticator app shows for Pacetrack.")
+            field.error_messages["required"] = TOTP_SHAPE
         else:
             field.label = _("Recovery code")
             field.widget = forms.TextInput(RECOVERY_ATTRS | {"autofocus": True})
             field.help_text = _("One of the codes you saved when you set up two-factor sign-in.")
+            field.error_messages["required"] = RECOVERY_SHAPE
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"]

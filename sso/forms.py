@@ -154,11 +154,19 @@ class ConnectionForm(ServiceForm):
             "is read from there (e.g. https://acme.okta.com)."
         ),
         widget=forms.URLInput(INPUT | {"autocomplete": "off", "placeholder": "https://"}),
+        error_messages={
+            "required": _(
+                "Enter your identity provider's issuer URL, such as https://acme.okta.com."
+            )
+        },
     )
     client_id = forms.CharField(
         label=_("Client ID"),
         max_length=255,
         widget=forms.TextInput(INPUT | {"autocomplete": "off"}),
+        error_messages={
+            "required": _("Enter the client ID your identity provider shows for this app.")
+        },
     )
     client_secret = forms.CharField(
         label=_("Client secret"),
@@ -172,12 +180,16 @@ class ConnectionForm(ServiceForm):
         max_length=255,
         initial="openid email profile",
         widget=forms.TextInput(INPUT | {"autocomplete": "off"}),
+        error_messages={
+            "required": _("Enter the scopes to ask for, such as openid email profile.")
+        },
     )
     default_role = RoleChoiceField(
         queryset=Role.objects.none(),
         label=_("Role of new members"),
         help_text=_("Given to people who join through SSO or auto-join."),
         widget=widgets.Select(INPUT),
+        error_messages={"required": _("Choose the role new members get.")},
     )
     require_sso = forms.BooleanField(
         label=_("Require SSO for members with a verified-domain address"),

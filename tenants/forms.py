@@ -142,6 +142,8 @@ class TenantDeleteForm(ServiceForm):
     confirmation = forms.CharField(
         label=_("Type the workspace URL name to confirm"),
         widget=forms.TextInput(INPUT | {"autocomplete": "off", "spellcheck": "false"}),
+        # Replaced in __init__ by the words naming this workspace's URL name.
+        error_messages={"required": _("Type the workspace URL name to confirm")},
     )
 
     def __init__(self, *args: Any, tenant: Tenant, user: User, **kwargs: Any) -> None:
