@@ -21,6 +21,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
+from django.utils.cache import patch_vary_headers
 from django_htmx.http import reswap, retarget
 
 ALLOWED_METHODS = ("GET", "HEAD", "POST")
@@ -45,14 +46,15 @@ class AllowedMethodsMiddleware:
         ):
             return HttpResponseNotAllowed(ALLOWED_METHODS)
         response = self.get_response(request)
-        if response.status_code == 405 and request.method == "GET":
-            return _up_to_the_page(request) or response
+        if response.status_code == 405 and request.method in ("GET", "HEAD"):
+            return _up_to_the_page(request, response) or response
         return response
 
 
-def _up_to_the_page(request: HttpRequest) -> HttpResponse | None:
+def _up_to_the_page(request: HttpRequest, response: HttpResponse) -> HttpResponse | None:
     """A redirect to the nearest address above this one that the app serves, for a
-    page a browser asked for (not an API client, not htmx); None otherwise."""
+    page a browser asked for (not an API client, not htmx); None otherwise. It keeps
+    the cookies the refused answer set, and varies on the headers that chose it."""
     if "text/html" not in request.headers.get("Accept", "") or "HX-Request" in request.headers:
         return None
     path = request.path_info
@@ -62,7 +64,13 @@ def _up_to_the_page(request: HttpRequest) -> HttpResponse | None:
             resolve(path)
         except Resolver404:
             continue
-        return HttpResponseRedirect(request.META.get("SCRIPT_NAME", "") + path)
+        # Under a mount ("/app") Django's request.path is the mount then path_info; at
+        # the root it adds nothing (never "//account/", which names a host).
+        mount = request.path.removesuffix(request.path_info)
+        redirect = HttpResponseRedirect(mount + path)
+        redirect.cookies = response.cookies
+        patch_vary_headers(redirect, ("Accept", "HX-Request"))
+        return redirect
     return None
 
 

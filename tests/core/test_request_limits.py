@@ -88,6 +88,19 @@ def test_no_address_shows_a_browser_a_bare_405_it_goes_up_to_its_page_instead(
     assert moved["/t/acme/teams/new/"] == "/t/acme/teams/"
 
 
+def test_the_way_up_keeps_the_mount_point_and_says_what_chose_it(auth_client: Any) -> None:
+    """Under a mount ("/app") the redirect stays inside it; at the root ("/") it is a
+    plain path, never "//account/" (a browser reads that as the host "account")."""
+    at_root = auth_client.get("/account/password/", SCRIPT_NAME="/", **BROWSER)
+    mounted = auth_client.get("/account/password/", SCRIPT_NAME="/app", **BROWSER)
+    head = auth_client.head("/account/password/", **BROWSER)
+
+    assert at_root["Location"] == "/account/"
+    assert mounted["Location"] == "/app/account/"
+    assert head.status_code == 302 and head["Location"] == "/account/"
+    assert {"Accept", "HX-Request"} <= {v.strip() for v in at_root["Vary"].split(",")}
+
+
 def test_api_clients_and_htmx_still_get_the_405(auth_client: Any) -> None:
     assert auth_client.get("/account/password/").status_code == 405  # no Accept: text/html
     htmx = auth_client.get("/account/password/", HTTP_HX_REQUEST="true", **BROWSER)
