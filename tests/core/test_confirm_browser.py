@@ -331,3 +331,26 @@ def test_a_form_that_can_only_be_refused_is_sent_without_its_warning(page: Any, 
     dialog(page).get_by_role("button", name="Delete organisation").wait_for()
     page.keyboard.press("Escape")
     assert Tenant.objects.get(pk=w.org.pk).deleted_at is None
+
+
+def test_an_empty_password_is_refused_by_the_page_but_spaces_are_asked_about(
+    page: Any,
+) -> None:
+    """Account deletion: nothing typed in the password is answered by the page; a
+    password of spaces is a password (the server does not strip it), so the warning
+    comes first. Every doubt falls on the side of asking."""
+    loner = UserFactory(email="dora@example.com", name="Dora Solo")
+    sign_in(page, loner.email, then="/account/delete/")
+    page.locator("input[name=confirm]").check()
+    delete = page.locator("main").get_by_role("button", name="Delete my account", exact=True)
+
+    delete.click()
+    page.locator("input[name=password][aria-invalid=true]").wait_for()
+    assert not dialog(page).is_visible()
+
+    page.locator("input[name=confirm]").check()
+    page.locator("input[name=password]").fill("   ")
+    delete.click()
+    dialog(page).get_by_role("button", name="Delete my account").wait_for()
+    page.keyboard.press("Escape")
+    assert User.objects.get(pk=loner.pk).is_active

@@ -16,7 +16,12 @@ var confirmed = new WeakSet();
 
 // A form the server can only refuse (a required field left empty, or a "type the name
 // to confirm" field that does not match its data-must-equal) is sent without asking:
-// its answer says what is missing, before any warning about what would happen.
+// its answer says what is missing, before any warning about what would happen. Every
+// doubt falls on the side of asking: a field counts as empty only when nothing at all
+// was typed (a password of spaces is a password), and the name is compared with more
+// whitespace stripped than Python's str.strip() takes off.
+var EDGES = /^[\s\x1c-\x1f\x85]+|[\s\x1c-\x1f\x85]+$/g;
+
 function refusable(form) {
   return Array.prototype.some.call(form.elements, function (field) {
     if (field.disabled || !field.name) return false;
@@ -24,10 +29,10 @@ function refusable(form) {
     if (field.type === "radio") {
       return field.required && !form.querySelector('input[name="' + CSS.escape(field.name) + '"]:checked');
     }
-    var value = typeof field.value === "string" ? field.value.trim() : "";
-    if (field.required && !value) return true;
+    var value = typeof field.value === "string" ? field.value : "";
+    if (field.required && value === "") return true;
     var expected = field.getAttribute("data-must-equal");
-    return expected !== null && value !== expected;
+    return expected !== null && value.replace(EDGES, "") !== expected;
   });
 }
 
