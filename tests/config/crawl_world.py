@@ -74,6 +74,7 @@ class World:
                 Visit(reverse("sso:social-link", kwargs={"token": "expired"}), status=400),
                 Visit("/no-such-page/", status=404),
                 Visit(reverse("api-docs")),
+                Visit(reverse("webhooks-docs:reference")),
                 *self.anonymous_links,
             ]
         user = self.people[persona]
