@@ -361,6 +361,12 @@ class RoleForm(ServiceForm):
         )
 
 
+def _posted_id(form: forms.Form, name: str) -> int | None:
+    """The id a bound form posted for `name`, if it is one."""
+    value = form.data.get(form.add_prefix(name)) if form.is_bound else None
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
 class TeamForm(ServiceForm):
     name = forms.CharField(
         label=_("Name"),
@@ -392,8 +398,11 @@ class TeamForm(ServiceForm):
         if team is not None:
             parents = parents.exclude(pk=team.pk)
             # Nor a team inside it: the service refuses that cycle, and says so to a
-            # stale page that still posts one.
-            offered = parents.exclude(pk__in=team_with_sub_teams_ids(tenant=tenant, team=team))
+            # stale page that still posts one, which stays chosen beside its refusal
+            # (left out, the browser would show "top level" and a second save move it).
+            inside = team_with_sub_teams_ids(tenant=tenant, team=team)
+            inside.discard(_posted_id(self, "parent"))
+            offered = parents.exclude(pk__in=inside)
         parent = cast(forms.ModelChoiceField, self.fields["parent"])  # declared above
         parent.queryset = parents  # what a submitted choice must be
         # The options from (id, name) pairs, not rows: a thousand teams built as rows

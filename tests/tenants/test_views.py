@@ -192,6 +192,8 @@ def test_teams_page_creates_nests_and_fills_teams(
         f"{base}{parent.pk}/", {"name": "Engineering", "parent": child.pk}
     ).content.decode()
     assert "inside itself" in html
+    # What was posted stays chosen beside its refusal (not "top level" by default).
+    assert f'<option value="{child.pk}" selected>Backend</option>' in html
     owner_client.post(f"{base}{parent.pk}/delete/")
     child.refresh_from_db()
     assert child.parent is None
