@@ -159,6 +159,20 @@ def account_billing_manager_emails(*, account: Account) -> list[str]:
     return sorted({email for email, permissions in rows if BILLING_MANAGE in permissions})
 
 
+def account_home_has_billing_contact(*, account: Account) -> bool:
+    """Whether someone active in the account's home workspace gets its billing email:
+    the workspace whose billing managers control the account (`account_may_manage`).
+    Contacts of the workspaces it merely pays for cannot change how it pays."""
+    return account.home_tenant_id is not None and (
+        User.objects.filter(
+            seat_holders("memberships__"),
+            memberships__tenant_id=account.home_tenant_id,
+            memberships__tenant__deleted_at__isnull=True,
+            memberships__is_billing_contact=True,
+        ).exists()
+    )
+
+
 def account_customer_email(*, tenant: Tenant, fallback: User) -> str:
     """The email Stripe bills: the tenant's first billing contact, else the acting user."""
     contacts = billing_contact_list(tenant=tenant)

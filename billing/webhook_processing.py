@@ -28,6 +28,7 @@ from billing.selectors import (
     account_billing_emails,
     account_billing_manager_emails,
     account_for_stripe_object,
+    account_home_has_billing_contact,
 )
 from billing.subscriptions import account_subscription_apply
 
@@ -239,26 +240,30 @@ def _on_invoice_payment_failed(event: dict[str, Any], *, replay: bool) -> str:
     account = _account_for(invoice)
     if replay:
         return f"account {account.pk}: payment failed (replay: contacts were emailed before)"
-    emails = account_billing_emails(account=account)
-    # No billing contact who can act: those who may manage billing hear instead.
-    as_manager = not emails
-    if as_manager:
-        emails = account_billing_manager_emails(account=account)
-    if emails:
-        email_enqueue(
-            to=emails,
-            template="billing/email/payment_failed",
-            context={
-                "account_name": account.name,
-                "amount_due": _money(invoice.get("amount_due"), invoice.get("currency")),
-                "next_attempt": _event_datetime(invoice.get("next_payment_attempt")),
-                "invoice_url": invoice.get("hosted_invoice_url") or "",
-                "site_url": settings.SITE_URL,
-                "as_manager": as_manager,
-            },
-        )
-    whom = "billing manager(s), no contact can act" if as_manager else "contact(s)"
-    return f"account {account.pk}: payment failed, emailed {len(emails)} {whom}"
+    contacts = account_billing_emails(account=account)
+    # Without an active contact in the home workspace nobody who hears can fix the
+    # payment: its billing managers hear too, told why.
+    managers = []
+    if not account_home_has_billing_contact(account=account):
+        managers = [e for e in account_billing_manager_emails(account=account) if e not in contacts]
+    context = {
+        "account_name": account.name,
+        "amount_due": _money(invoice.get("amount_due"), invoice.get("currency")),
+        "next_attempt": _event_datetime(invoice.get("next_payment_attempt")),
+        "invoice_url": invoice.get("hosted_invoice_url") or "",
+        "site_url": settings.SITE_URL,
+    }
+    for emails, as_manager in ((contacts, False), (managers, True)):
+        if emails:
+            email_enqueue(
+                to=emails,
+                template="billing/email/payment_failed",
+                context={**context, "as_manager": as_manager},
+            )
+    outcome = f"account {account.pk}: payment failed, emailed {len(contacts)} contact(s)"
+    if managers:
+        outcome += f" and {len(managers)} billing manager(s), no contact in the home workspace"
+    return outcome
 
 
 def _money(amount: Any, currency: Any) -> str:

@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from billing.models import Account, StripeEvent
 from core.permissions import BILLING_MANAGE
-from tenants.services import membership_suspend
+from tenants.models import Tenant
+from tenants.services import membership_suspend, tenant_create_org
+from tests.accounts.factories import UserFactory
 from tests.billing.conftest import WEBHOOK_SECRET
 from tests.billing.stripe_transport import event, recorded, sign
 from tests.tenants.factories import add_member, make_role
@@ -401,6 +403,27 @@ def test_with_no_billing_contact_left_those_who_may_manage_billing_hear_instead(
     assert "you are a billing contact" not in body
     stored = StripeEvent.objects.get(type="invoice.payment_failed")
     assert stored.is_processed and "3 billing manager(s)" in stored.outcome
+
+
+def test_a_contact_only_in_a_paid_for_workspace_is_not_enough(
+    stripe_http: Any, account: Account, acme: Any, owner: Any, post: Any, mailoutbox: list
+) -> None:
+    """Acme's account also pays for Leech, whose contact hears as a contact; but nobody
+    there can change how the account pays, so Acme's billing managers hear too."""
+    pytest.importorskip("accounts.mail")
+    leech = tenant_create_org(owner=UserFactory(email="lee@example.com"), name="Leech")
+    Tenant.objects.filter(pk=leech.pk).update(account=account)
+    acme.memberships.update(is_billing_contact=False)  # as stored before the hand-over
+    invoice = {"id": "in_6", "object": "invoice", "customer": "cus_QX1a2b3c4d5e6f"}
+
+    assert post(event("invoice.payment_failed", invoice)).status_code == 200
+
+    told = {addr: m.body for m in mailoutbox for addr in m.to}
+    assert set(told) == {"lee@example.com", owner.email}
+    assert "you are a billing contact" in told["lee@example.com"]
+    assert "you can manage billing for" in told[owner.email]
+    stored = StripeEvent.objects.get(type="invoice.payment_failed")
+    assert "1 contact(s) and 1 billing manager(s)" in stored.outcome
 
 
 def test_the_contacts_alone_hear_while_one_can_act(
