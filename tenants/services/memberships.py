@@ -183,7 +183,13 @@ def billing_contact_hand_over(*, membership: Membership) -> None:
     payment still reaches someone. The rule un-ticking keeps
     (`billing_contact_removal_refusal`), kept for departures without refusing them: the
     directory and account deletion must not be blocked."""
-    if not membership.is_billing_contact or membership.suspended_at is not None:
+    # As stored now, under the tenant lock (the row was read before it was taken).
+    fresh = (
+        Membership.objects.filter(pk=membership.pk)
+        .values_list("is_billing_contact", "suspended_at")
+        .first()
+    )
+    if fresh is None or not fresh[0] or fresh[1] is not None:
         return
     others = (
         Membership.objects.for_tenant(membership.tenant)

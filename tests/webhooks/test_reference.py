@@ -51,7 +51,7 @@ def test_the_schedule_and_overlap_are_the_ones_in_force(settings: Any) -> None:
     ("language", "expected"),
     [
         ("de", "Ein fehlgeschlagener Versuch wird nach 5 Sekunden, 5 Minuten"),
-        ("ar", "تُعاد المحاولة الفاشلة بعد"),
+        ("ar", "تُعاد المحاولة الفاشلة بعد 5 ثوانٍ، 5 دقائق،"),  # Arabic commas
     ],
 )
 def test_it_reads_in_the_reader_s_language(language: str, expected: str) -> None:
