@@ -18,7 +18,7 @@ from tenants.exceptions import (
     TeamCycleError,
 )
 from tenants.models import Membership, Team, TeamMember, Tenant
-from tenants.services._common import assert_in_tenant
+from tenants.services._common import assert_in_tenant, lock_tenant
 from webhooks.events import event_emit
 
 if TYPE_CHECKING:
@@ -126,6 +126,9 @@ def team_update(
     """Rename a team or move it under another team (never under itself or a sub-team)."""
     assert_in_tenant(tenant, team, parent)
     _assert_app_may_change(team, via_directory=via_directory)
+    # Two moves at once (A under B, B under A) would each pass the cycle check below
+    # and, committed together, hide both teams from the tree: one waits for the other.
+    lock_tenant(tenant)
     name = _clean_name(tenant=tenant, name=name, team=team)
     _assert_no_cycle(team=team, parent=parent)
     before = _team_fields(team)
