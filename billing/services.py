@@ -30,7 +30,7 @@ from billing.selectors import (
     account_trial_days,
 )
 from billing.subscriptions import account_subscription_apply, backend_or_refuse
-from billing.tasks import account_seats_sync_task
+from billing.tasks import account_customer_email_sync_task, account_seats_sync_task
 from core.audit import audit_record
 
 if TYPE_CHECKING:
@@ -206,6 +206,19 @@ def account_tenant_detach(*, tenant: Tenant, acting_user: User | None) -> Accoun
             )
         account_seats_sync_enqueue(account_id=old.pk)
     return account
+
+
+def account_customer_email_sync_enqueue(*, tenant: Tenant) -> None:
+    """A billing contact of `tenant` changed: when it is the home workspace of an
+    account with a provider customer, send the provider the new address after the
+    commit. Stripe's own receipts and reminders would otherwise keep going to whoever
+    was the contact when the customer was created, a deprovisioned person included."""
+    account = tenant.account
+    if account.home_tenant_id != tenant.pk or not account.stripe_customer_id:
+        return
+    if not billing_enabled():
+        return
+    transaction.on_commit(lambda: account_customer_email_sync_task.enqueue(account.pk))
 
 
 def account_seats_sync_enqueue(*, account_id: int) -> None:

@@ -20,7 +20,7 @@ from billing.backends import billing_backend
 from billing.exceptions import BillingNotConfigured
 from billing.models import Account
 from billing.plans import plan_for_price, plan_get
-from billing.selectors import account_seats_used
+from billing.selectors import account_seats_used, billing_contact_list
 from core.audit import audit_record
 from webhooks.events import event_emit
 
@@ -34,6 +34,21 @@ def backend_or_refuse() -> Any:
     if not backend.is_configured():
         raise BillingNotConfigured()
     return backend
+
+
+def account_customer_email_sync(*, account: Account) -> str:
+    """Tell the provider the address its own receipts and payment reminders go to: the
+    home workspace's first billing contact as of now (read at run time, so late or
+    repeated runs converge). "" when there is nothing to tell."""
+    home = account.home_tenant
+    if not account.stripe_customer_id or home is None:
+        return ""
+    contacts = billing_contact_list(tenant=home)
+    if not contacts:
+        return ""
+    email = contacts[0].user.email
+    backend_or_refuse().customer_email_set(customer_id=account.stripe_customer_id, email=email)
+    return email
 
 
 def _timestamp(value: Any) -> datetime | None:

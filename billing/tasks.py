@@ -17,7 +17,7 @@ from django_tasks import default_task_backend, task
 
 from billing.exceptions import BillingProviderError
 from billing.models import Account, StripeEvent
-from billing.subscriptions import account_seats_sync
+from billing.subscriptions import account_customer_email_sync, account_seats_sync
 from billing.webhook_processing import stripe_event_process
 
 logger = logging.getLogger("billing")
@@ -50,3 +50,17 @@ def account_seats_sync_task(account_id: int, attempt: int = 1) -> bool:
         )
         logger.warning("Seat sync for account %s failed; retrying in %s", account_id, delay)
         return False
+
+
+@task()
+def account_customer_email_sync_task(account_id: int) -> str:
+    """The provider's copy of the billing email, after a contact changed. A failure is
+    logged; the next contact change sends it again."""
+    account = Account.objects.filter(pk=account_id).select_related("home_tenant").first()
+    if account is None:
+        return ""
+    try:
+        return account_customer_email_sync(account=account)
+    except BillingProviderError:
+        logger.exception("Customer email sync for account %s failed", account_id)
+        return ""

@@ -23,6 +23,10 @@ class BaseBillingBackend:
         """Create a customer carrying `account_id` in its metadata; return its id."""
         raise NotImplementedError
 
+    def customer_email_set(self, *, customer_id: str, email: str) -> None:
+        """Where the provider sends its own receipts and payment reminders."""
+        raise NotImplementedError
+
     def checkout_session_create(
         self,
         *,

@@ -109,6 +109,10 @@ class LocalBillingBackend(BaseBillingBackend):
         )
         return customer["id"]
 
+    def customer_email_set(self, *, customer_id: str, email: str) -> None:
+        customer = self._get(Kind.CUSTOMER, customer_id).data
+        self._save({**customer, "email": email})
+
     def checkout_session_create(
         self,
         *,

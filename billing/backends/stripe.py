@@ -88,6 +88,14 @@ class StripeBillingBackend(BaseBillingBackend):
         )
         return customer.id
 
+    def customer_email_set(self, *, customer_id: str, email: str) -> None:
+        self._call(
+            lambda params, options: self._client().v1.customers.update(
+                customer_id, params=params, options=options
+            ),
+            {"email": email},
+        )
+
     def checkout_session_create(
         self,
         *,

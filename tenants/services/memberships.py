@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from billing.plans import plan_check_members
 from billing.selectors import seat_holders
+from billing.services import account_customer_email_sync_enqueue
 from core.audit import audit_record
 from tenants.audit import TenantAction
 from tenants.exceptions import (
@@ -131,6 +132,8 @@ def membership_suspend(*, tenant: Tenant, membership: Membership, acting_user: U
     billing_contact_hand_over(membership=membership)
     membership.suspended_at = timezone.now()
     membership.save(update_fields=["suspended_at"])
+    if membership.is_billing_contact:  # Stripe's reminders go to who remains
+        account_customer_email_sync_enqueue(tenant=tenant)
     audit_record(
         tenant=tenant,
         action=TenantAction.MEMBER_SUSPENDED,
@@ -257,6 +260,8 @@ def _assert_may_go(membership: Membership) -> None:
 def _delete(membership: Membership, *, action: str, acting_user: User | None) -> None:
     tenant, user = membership.tenant, membership.user
     billing_contact_hand_over(membership=membership)
+    if membership.is_billing_contact:  # Stripe's reminders go to who remains (after commit)
+        account_customer_email_sync_enqueue(tenant=tenant)
     audit_record(
         tenant=tenant,
         action=action,
@@ -331,6 +336,8 @@ def membership_set_primary_contact(
             before={"primary_contact": ", ".join(m.user.email for m in previous) or None},
             after={"primary_contact": membership.user.email},
         )
+        # The primary contact comes first among the billing contacts Stripe is told.
+        account_customer_email_sync_enqueue(tenant=tenant)
     return membership
 
 
@@ -380,6 +387,7 @@ def membership_set_billing_contact(
     membership.is_billing_contact = is_billing_contact
     membership.save(update_fields=["is_billing_contact"])
     if was != is_billing_contact:
+        account_customer_email_sync_enqueue(tenant=tenant)
         audit_record(
             tenant=tenant,
             action=TenantAction.MEMBER_CONTACT_CHANGED,
