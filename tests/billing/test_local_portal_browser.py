@@ -35,3 +35,41 @@ def test_upgrade_then_cancel_and_resume_through_the_local_portal(
     page.get_by_role("button", name="Keep the subscription").click()
     page.get_by_text("The subscription continues after this period.").first.wait_for()
     assert not Account.objects.get(pk=acme.account_id).cancel_at_period_end
+
+
+@pytest.mark.parametrize(
+    ("width", "language"),
+    [(1280, "en"), (360, "en"), (360, "de")],
+    ids=["desktop", "phone", "phone-de"],
+)
+def test_an_ended_subscription_says_so_and_its_invoices_fit_a_phone(
+    local_billing: Any, page: Any, acme: Any, width: int, language: str
+) -> None:
+    """After cancelling and the period ending, the billing page no longer says the
+    subscription "is set to cancel" (nor "Ends on —"), the portal says when it ended,
+    and the invoices read as one card each on a phone, in German too."""
+    owner = acme.memberships.get(role__key="owner").user
+    page.set_viewport_size({"width": width, "height": 800})
+    watch = PageWatch.attach(page)
+    sign_in(page, owner.email, then=f"/t/{acme.slug}/billing/")
+    page.get_by_role("button", name="Upgrade to Business").click()
+    page.get_by_text("is now on the Business plan").wait_for()
+    page.goto(f"/t/{acme.slug}/billing/")
+    page.get_by_role("link", name="Manage billing").click()
+    page.get_by_role("button", name="Cancel at the end of the period").click()
+    page.get_by_role("button", name="Keep the subscription").wait_for()
+    page.get_by_role("button", name="The period ends").click()
+    page.locator("[data-testid=portal-status]").get_by_text("Canceled").wait_for()
+    assert "Ended on" in (page.locator("#subscription-heading + dl").text_content() or "")
+    owner.language = language
+    owner.save(update_fields=["language"])
+
+    assert watch.check(f"/t/{acme.slug}/billing/") == []
+    main = page.locator("main").text_content() or ""
+    assert Account.objects.get(pk=acme.account_id).plan == "free"
+    if language == "en":
+        assert "set to cancel" not in main and "Ends on" not in main
+    invoices = page.get_by_test_id("invoices").locator("tbody tr")
+    assert invoices.count() >= 1
+    box = invoices.first.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= width
