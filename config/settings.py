@@ -755,10 +755,13 @@ RATELIMIT_TIERS = {
     # Sign-up emails per address (link or "you already have an account"); over it: the
     # same answer, nothing sent.
     "auth-signup": _tier("auth-signup", "5/1h", "memory"),
-    # Per IP: failed sign-ups through an invitation link (RATELIMIT_INVITE_VIEWS). A
+    # Per IP: failed sign-ups through an invitation link (RATELIMIT_OWN_BUDGET_VIEWS). A
     # budget apart from "auth", and one that signs in gives its hit back: a team invited
     # together accepts from one office address, whatever else was tried there.
     "auth-invite": _tier("auth-invite", "10/15m", "memory"),
+    # Per IP: password reset requests and submissions. Apart from "auth", so the failed
+    # sign-ins that made someone reset cannot block the way out.
+    "auth-recovery": _tier("auth-recovery", "10/15m", "memory"),
     # Wrong second-factor codes: per IP at sign-in's second step, and per account (every
     # code check, sign-in and re-authentication alike). Only failures stay counted.
     "mfa": _tier("mfa", "10/15m", "memory"),
@@ -787,13 +790,16 @@ RATELIMIT_TIERS = {
 RATELIMIT_AUTH_VIEWS = {
     "accounts:sign-in": "email",
     "accounts:sign-up": None,
-    "accounts:password-forgot": None,  # per-address budget: auth-reset, in the service
-    "accounts:password-reset": None,
     "admin:login": "username",
 }
-# URL names of sign-up forms reached through an invitation: per IP on "auth-invite",
-# only the submissions that do not sign the person in stay counted.
-RATELIMIT_INVITE_VIEWS = ["invites:sign-up"]
+# Forms with a per-IP budget of their own, apart from "auth": URL name -> (tier, only
+# failures count, a submission that signs the person in being taken back).
+RATELIMIT_OWN_BUDGET_VIEWS = {
+    "invites:sign-up": ("auth-invite", True),
+    # Per-address budget besides: auth-reset, in the service.
+    "accounts:password-forgot": ("auth-recovery", False),
+    "accounts:password-reset": ("auth-recovery", False),
+}
 RATELIMIT_SERVE_NAMESPACES = ["uploads"]
 RATELIMIT_ADMIN_NAMESPACES = ["admin"]
 RATELIMIT_API_NAMESPACES: list[str] = []

@@ -25,6 +25,7 @@ REQUIRED_TIERS = (
     "auth-notice",
     "auth-signup",
     "auth-invite",
+    "auth-recovery",
     "password-check",
     "serve",
     "pages",

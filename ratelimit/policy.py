@@ -63,12 +63,14 @@ def request_checks(request: HttpRequest) -> list[Check]:
         return []
     if request.path.startswith((settings.STATIC_URL or "/static/", "/favicon.ico")):
         return []
-    if name in settings.RATELIMIT_INVITE_VIEWS:
+    own: dict[str, tuple[str, bool]] = settings.RATELIMIT_OWN_BUDGET_VIEWS
+    if name in own:
         if request.method != "POST":
             return []
-        # Taken back when the sign-up signs the person in (sign_in_settle), like a
-        # sign-in: an office accepting its invitations together is never paused.
-        return [Check("auth-invite", ip_identity(client_ip(request)), "ip", failures_only=True)]
+        # failures_only: taken back when it signs the person in (sign_in_settle), like
+        # a sign-in: an office accepting its invitations together is never paused.
+        tier, failures_only = own[name]
+        return [Check(tier, ip_identity(client_ip(request)), "ip", failures_only=failures_only)]
     auth_views: dict[str, str | None] = settings.RATELIMIT_AUTH_VIEWS
     if name in auth_views:
         # Rendering the form is free; only submissions count.

@@ -27,6 +27,9 @@ def _stand_in_views(settings: Any) -> None:
     settings.RATELIMIT_AUTH_VIEWS = {
         f"rl-{name}": field for name, field in settings.RATELIMIT_AUTH_VIEWS.items()
     }
+    settings.RATELIMIT_OWN_BUDGET_VIEWS = {
+        f"rl-{name}": budget for name, budget in settings.RATELIMIT_OWN_BUDGET_VIEWS.items()
+    }
     settings.RATELIMIT_SERVE_NAMESPACES = ["rl-serve"]
     settings.RATELIMIT_EXEMPT_VIEWS = ["rl-healthz", "rl-stripe:webhook"]
 
@@ -123,21 +126,30 @@ def test_htmx_requests_get_a_notice_swapped_into_the_page(client: Client, backen
     assert response.headers["HX-Reswap"] == "afterbegin"
 
 
+def test_sign_ups_share_the_ip_budget_of_failed_sign_ins(client: Client, backend: str) -> None:
+    data = {"email": "new@example.com"}
+    for _ in range(4):
+        sign_in(client)
+    assert client.post("/rl/auth/sign-up/", data, REMOTE_ADDR="203.0.113.7").status_code == 200
+    assert client.post("/rl/auth/sign-up/", data, REMOTE_ADDR="203.0.113.7").status_code == 429
+
+
 @pytest.mark.parametrize(
     ("path", "data"),
     [
-        ("/rl/auth/sign-up/", {"email": "new@example.com"}),
         ("/rl/auth/password/forgot/", {"email": "ann@example.com"}),
         ("/rl/auth/password/reset/tok3n/", {"password": "x"}),
     ],
 )
-def test_every_auth_view_shares_the_ip_budget(
+def test_password_recovery_has_an_ip_budget_of_its_own(
     client: Client, backend: str, path: str, data: dict[str, str]
 ) -> None:
-    for _ in range(4):
+    """The failed sign-ins that made someone reset never block the way out."""
+    for _ in range(5):
         sign_in(client)
-    assert client.post(path, data, REMOTE_ADDR="203.0.113.7").status_code == 200
-    assert client.post(path, data, REMOTE_ADDR="203.0.113.7").status_code == 429
+    assert sign_in(client).status_code == 429
+    codes = [client.post(path, data, REMOTE_ADDR="203.0.113.7").status_code for _ in range(11)]
+    assert codes == [200] * 10 + [429]
 
 
 @pytest.mark.django_db
