@@ -15,7 +15,7 @@ MANAGE := $(BIN)/python manage.py
 DEMO_BILLING ?= on
 DEMO_BILLING_ENV := BILLING_BACKEND=billing.backends.local.LocalBillingBackend STRIPE_PRICE_PRO=price_demo STRIPE_PRICE_BUSINESS=price_demo_business
 
-## run: install everything, migrate, seed demo data and serve on http://127.0.0.1:8000
+## run: install everything, migrate, seed demo data and serve on http://localhost:8000
 run: setup
 	$(MANAGE) migrate --noinput
 	@demo=""; \

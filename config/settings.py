@@ -68,7 +68,7 @@ SESSION_SECRET_FALLBACKS = _secret_fallbacks("SESSION_SECRET_FALLBACKS")
 PRODUCT_NAME = "Pacetrack"
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Number of proxies in front of the app, or a comma-separated list of their CIDRs.
 # Empty: only the socket address is trusted as the client IP.

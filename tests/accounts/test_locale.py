@@ -260,8 +260,8 @@ def test_a_german_persons_email_is_german_and_in_their_zone(
                 "device": "Firefox on Linux",
                 "ip": "192.0.2.1",
                 "when": NOW,
-                "url": "http://127.0.0.1:8000/account/sessions/",
-                "reset_url": "http://127.0.0.1:8000/auth/password/forgot/",
+                "url": "http://localhost:8000/account/sessions/",
+                "reset_url": "http://localhost:8000/auth/password/forgot/",
             },
         )
     [message] = mailoutbox

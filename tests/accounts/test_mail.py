@@ -148,7 +148,7 @@ def test_a_reset_email_that_finally_failed_leaves_no_usable_link_in_the_admin(
 
 
 def test_staff_never_see_a_live_link_even_while_the_email_waits_to_be_sent(user, staff_client):
-    url = "http://127.0.0.1:8000/auth/verify-email/sEcReT-tOkEn-123/"
+    url = "http://localhost:8000/auth/verify-email/sEcReT-tOkEn-123/"
     # Not committed (the test's transaction), so it stays queued with its body.
     [delivery] = email_enqueue(to=user.email, template=TEMPLATE, context={"user": user, "url": url})
 

@@ -32,7 +32,7 @@ def _client_data(kind: str, challenge: str, origin: str) -> bytes:
 @dataclass
 class SoftAuthenticator:
     rp_id: str = "127.0.0.1"
-    origin: str = "http://127.0.0.1:8000"
+    origin: str = "http://localhost:8000"
     credential_id: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     key: ec.EllipticCurvePrivateKey = field(
         default_factory=lambda: ec.generate_private_key(ec.SECP256R1())

@@ -152,3 +152,29 @@ def test_a_cancelled_ceremony_leaves_the_password_form_working(page: Any) -> Non
     page.fill("input[name=password]", DEFAULT_PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url("**/t/**")
+
+
+def test_at_an_ip_address_the_page_says_why_passkeys_cannot_work(
+    page: Any, settings: Any, live_server: Any
+) -> None:
+    """Browsers refuse a passkey whose relying party is an IP address (the quick start
+    used to serve http://127.0.0.1:8000): the page says the address is the problem
+    instead of "No passkey was used"."""
+    port = live_server.url.rsplit(":", 1)[1]
+    settings.MFA_WEBAUTHN_RP_ID = "127.0.0.1"
+    settings.MFA_WEBAUTHN_ORIGINS = [f"http://127.0.0.1:{port}"]
+    user = UserFactory()
+    virtual_authenticator(page)
+    page.goto(f"http://127.0.0.1:{port}/auth/sign-in/")
+    page.fill("input[name=email]", user.email)
+    page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_url("**/t/**")
+
+    page.goto(f"http://127.0.0.1:{port}/account/security/passkeys/add/")
+    page.get_by_label("Name").fill("Laptop")
+    page.get_by_role("button", name="Create passkey").click()
+
+    error = page.locator("[data-passkey-error]")
+    error.get_by_text("Passkeys do not work at this address").wait_for()
+    assert not Passkey.objects.filter(user=user).exists()

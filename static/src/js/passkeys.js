@@ -138,11 +138,14 @@ document.addEventListener("submit", function (event) {
     })
     .catch(function (error) {
       if (error && error.message === "reloading") return;
+      var name = error && error.name;
       showError(
         form,
-        error && error.name === "InvalidStateError"
+        name === "InvalidStateError"
           ? words(form, "exists", "This device already has a passkey for your account.")
-          : words(form, "failed", "No passkey was used. Try again, or choose another way.")
+          : name === "SecurityError" // the browser refuses this origin for the relying party
+            ? words(form, "address", "Passkeys do not work at this address.")
+            : words(form, "failed", "No passkey was used. Try again, or choose another way.")
       );
     });
 }, true);

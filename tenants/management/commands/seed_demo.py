@@ -93,10 +93,10 @@ class Command(BaseCommand):
         if billing_enabled():
             self.stdout.write(
                 f"  {DEMO_ORG} is on the {plan_for_tenant(org).name} plan; features it lacks "
-                f"show an upgrade card. Plans: http://127.0.0.1:8000/t/{org.slug}/billing/"
+                f"show an upgrade card. Plans: {settings.SITE_URL}/t/{org.slug}/billing/"
             )
         self.stdout.write(
-            "  Sign in at http://127.0.0.1:8000/auth/sign-in/"
+            f"  Sign in at {settings.SITE_URL}/auth/sign-in/"
             f" as owner@pacetrack.test / {DEMO_PASSWORD}"
         )
 
