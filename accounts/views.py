@@ -78,7 +78,9 @@ def sign_up(request: HttpRequest) -> HttpResponse:
 def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.method == "GET":
         return redirect(_after_sign_in(request))
-    form = SignInForm(request.POST or None, request=request)
+    # ?email= fills the address in (an invitation's "Sign in to accept" knows it).
+    initial = {"email": request.GET.get("email", "")[:254]}
+    form = SignInForm(request.POST or None, request=request, initial=initial)
     if request.method == "POST" and form.is_valid():
         assert form.user is not None  # clean() refuses the form without one
         if second_step_required(user=form.user):

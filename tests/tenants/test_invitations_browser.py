@@ -142,3 +142,34 @@ def test_with_hundreds_of_teams_typing_finds_the_ones_to_pick(page: Any, width: 
     again = page.get_by_test_id("invite-form").get_by_role("searchbox", name="Find a team")
     again.fill("squad 149")
     assert page.get_by_test_id("invite-form").locator("[data-filter-item]:visible").count() == 1
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_someone_with_an_account_signs_in_with_the_invited_address_filled_in(
+    page: Any, mailoutbox: list[Any]
+) -> None:
+    from tenants.invitations import invitation_create
+    from tenants.models import Role
+    from tests.accounts.factories import DEFAULT_PASSWORD
+
+    owner = UserFactory(email="owner@example.com")
+    org = OrgFactory(owner=owner, name="Compilers Ltd")
+    wally = UserFactory(email="wally@example.com", name="Wally")
+    invitation_create(
+        tenant=org,
+        email=wally.email,
+        role=Role.objects.get(tenant=org, key="member"),
+        acting_user=owner,
+    )
+    page.set_viewport_size({"width": 360, "height": 740})
+
+    page.goto(link_in(mailoutbox[-1]))
+    page.get_by_role("link", name="Sign in to accept").click()
+    assert page.locator("input[name=email]").input_value() == "wally@example.com"
+    page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_role("button", name="Accept and join Compilers Ltd").click()
+
+    page.wait_for_url(f"**/t/{org.slug}/")
+    assert Membership.objects.filter(tenant=org, user=wally).exists()

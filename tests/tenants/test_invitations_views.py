@@ -412,11 +412,14 @@ def test_signed_out_existing_user_signs_in_and_comes_back_to_join(
     newcomer = UserFactory(email="new@example.com")
     link = invite("new@example.com")
     landing = visitor.get(link).content.decode()
-    sign_in = f"/auth/sign-in/?next={quote(link, safe='')}"
+    sign_in = f"/auth/sign-in/?next={quote(link, safe='')}&email=new%40example.com"
     assert "Sign in to accept" in landing and sign_in.replace("&", "&amp;") in landing
     # The sign-up path points existing accounts to sign-in instead.
     redirect = visitor.get(f"{link}sign-up/")
     assert redirect.status_code == 302 and redirect["Location"] == sign_in
+    # The sign-in page has the invited address filled in (nobody retypes it).
+    form = visitor.get(sign_in).content.decode()
+    assert 'name="email" value="new@example.com"' in form
 
     signed_in = visitor.post(
         "/auth/sign-in/", {"email": newcomer.email, "password": DEFAULT_PASSWORD, "next": link}
