@@ -132,7 +132,12 @@ class RequestBodyLimitMiddleware:
 
 def too_large_response(request: HttpRequest, *, limit_bytes: int | None) -> HttpResponse:
     """The 413 page, or for htmx a notice at the top of the page (base.html swaps 413)."""
-    context = {"limit_mb": f"{limit_bytes / (1024 * 1024):g}" if limit_bytes else None}
+    context = {
+        "limit_mb": f"{limit_bytes / (1024 * 1024):g}" if limit_bytes else None,
+        # The address the form was posted to: opened again it shows the form (or, for a
+        # POST-only one, the page above it), so the person can choose a smaller file.
+        "back_url": request.path,
+    }
     if request.headers.get("HX-Request") == "true":
         response = render(request, "errors/too_large_notice.html", context, status=413)
         response = reswap(retarget(response, "#main"), "afterbegin")

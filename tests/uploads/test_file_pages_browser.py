@@ -64,3 +64,24 @@ def test_a_refused_upload_names_the_file_in_the_readers_language(
     assert page.locator("input[type=file]").input_value() == ""  # why the name is said
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert not Upload.objects.exists()
+
+
+@pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
+def test_a_file_too_large_to_send_leads_back_to_the_files(
+    page: Any, owner: Any, acme: Any, width: int, settings: Any
+) -> None:
+    """Refused before it is read (413): the page offers the way back to the form, not
+    only the home page."""
+    settings.UPLOADS_FILE_MAX_BYTES = 1024
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(page, owner.email, then=f"/t/{acme.slug}/files/")
+    big = {"name": "plan.pdf", "mimeType": "application/pdf", "buffer": b"%PDF" + b"0" * 200_000}
+    page.set_input_files("input[type=file]", files=[big])
+    page.get_by_role("button", name="Upload").click()
+    page.get_by_role("heading", name="This upload is too large").wait_for()
+
+    page.get_by_test_id("too-large-back").click()
+
+    page.wait_for_url(f"**/t/{acme.slug}/files/")
+    expect(page.locator("input[type=file]")).to_be_visible()
+    assert not Upload.objects.exists()
