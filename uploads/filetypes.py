@@ -45,7 +45,9 @@ def file_type_check(*, filename: str, head: bytes) -> tuple[str, str]:
     _stem, dot, ext = filename.rpartition(".")
     ext = ext.lower() if dot else ""
     if not ext or not _EXTENSION_RE.fullmatch(ext) or ext not in types:
-        listed = ", ".join(f".{e}" for e in sorted(types))
+        # Isolated left to right (U+2066 … U+2069): inside an Arabic sentence the dots
+        # of ".csv, .docx" would otherwise move to the wrong ends of the words.
+        listed = "\u2066" + ", ".join(f".{e}" for e in sorted(types)) + "\u2069"
         raise ValidationError(
             _("Files of this type cannot be uploaded. Allowed types: %(types)s.")
             % {"types": listed},

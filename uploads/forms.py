@@ -115,7 +115,7 @@ class FileUploadForm(forms.Form):
         self.fields["file"].widget.attrs["accept"] = ",".join(f".{e}" for e in sorted(types))
         self.fields["file"].help_text = _("Up to %(size)s. Allowed: %(types)s.") % {
             "size": _mb(settings.UPLOADS_FILE_MAX_BYTES),
-            "types": ", ".join(sorted(types)),
+            "types": "\u2066" + ", ".join(sorted(types)) + "\u2069",  # see file_type_check
         }
 
     def clean_file(self) -> Any:
