@@ -173,10 +173,16 @@ def account_home_has_billing_contact(*, account: Account) -> bool:
     )
 
 
+def first_billing_contact_email(*, tenant: Tenant) -> str:
+    """The address the provider's own receipts and reminders go to: the tenant's first
+    billing contact (the primary contact first); "" when it has none."""
+    contacts = billing_contact_list(tenant=tenant)
+    return contacts[0].user.email if contacts else ""
+
+
 def account_customer_email(*, tenant: Tenant, fallback: User) -> str:
     """The email Stripe bills: the tenant's first billing contact, else the acting user."""
-    contacts = billing_contact_list(tenant=tenant)
-    return contacts[0].user.email if contacts else fallback.email
+    return first_billing_contact_email(tenant=tenant) or fallback.email
 
 
 def account_for_stripe_object(*, obj: dict) -> Account | None:

@@ -20,7 +20,7 @@ from billing.backends import billing_backend
 from billing.exceptions import BillingNotConfigured
 from billing.models import Account
 from billing.plans import plan_for_price, plan_get
-from billing.selectors import account_seats_used, billing_contact_list
+from billing.selectors import account_seats_used, first_billing_contact_email
 from core.audit import audit_record
 from webhooks.events import event_emit
 
@@ -43,10 +43,9 @@ def account_customer_email_sync(*, account: Account) -> str:
     home = account.home_tenant
     if not account.stripe_customer_id or home is None:
         return ""
-    contacts = billing_contact_list(tenant=home)
-    if not contacts:
+    email = first_billing_contact_email(tenant=home)
+    if not email:
         return ""
-    email = contacts[0].user.email
     backend_or_refuse().customer_email_set(customer_id=account.stripe_customer_id, email=email)
     return email
 

@@ -129,10 +129,10 @@ def membership_suspend(*, tenant: Tenant, membership: Membership, acting_user: U
         )
     if membership.is_primary_contact:
         primary_contact_hand_over(membership=membership)
-    billing_contact_hand_over(membership=membership)
+    handed_over = billing_contact_hand_over(membership=membership)
     membership.suspended_at = timezone.now()
     membership.save(update_fields=["suspended_at"])
-    if membership.is_billing_contact:  # Stripe's reminders go to who remains
+    if membership.is_billing_contact and not handed_over:  # Stripe's go to who remains
         account_customer_email_sync_enqueue(tenant=tenant)
     audit_record(
         tenant=tenant,
@@ -180,12 +180,13 @@ def primary_contact_hand_over(*, membership: Membership) -> None:
         membership.is_primary_contact = False
 
 
-def billing_contact_hand_over(*, membership: Membership) -> None:
+def billing_contact_hand_over(*, membership: Membership) -> bool:
     """A billing contact is leaving or was deactivated: when nobody else active gets
     billing email, the first owner who can act becomes a billing contact, so a failed
     payment still reaches someone. The rule un-ticking keeps
     (`billing_contact_removal_refusal`), kept for departures without refusing them: the
-    directory and account deletion must not be blocked."""
+    directory and account deletion must not be blocked. True when someone took over
+    (their change already tells the payment provider)."""
     # As stored now, under the tenant lock (the row was read before it was taken).
     fresh = (
         Membership.objects.filter(pk=membership.pk)
@@ -193,22 +194,21 @@ def billing_contact_hand_over(*, membership: Membership) -> None:
         .first()
     )
     if fresh is None or not fresh[0] or fresh[1] is not None:
-        return
+        return False
     others = (
         Membership.objects.for_tenant(membership.tenant)
         .filter(seat_holders(), is_billing_contact=True)
         .exclude(pk=membership.pk)
     )
     if others.exists():
-        return
+        return False
     successor = _first_other_acting_owner(membership)
-    if successor is not None:
-        membership_set_billing_contact(
-            tenant=membership.tenant,
-            membership=successor,
-            is_billing_contact=True,
-            acting_user=None,
-        )
+    if successor is None:
+        return False
+    membership_set_billing_contact(
+        tenant=membership.tenant, membership=successor, is_billing_contact=True, acting_user=None
+    )
+    return True
 
 
 def _first_other_acting_owner(membership: Membership) -> Membership | None:
@@ -259,8 +259,8 @@ def _assert_may_go(membership: Membership) -> None:
 
 def _delete(membership: Membership, *, action: str, acting_user: User | None) -> None:
     tenant, user = membership.tenant, membership.user
-    billing_contact_hand_over(membership=membership)
-    if membership.is_billing_contact:  # Stripe's reminders go to who remains (after commit)
+    handed_over = billing_contact_hand_over(membership=membership)
+    if membership.is_billing_contact and not handed_over:  # Stripe's go to who remains
         account_customer_email_sync_enqueue(tenant=tenant)
     audit_record(
         tenant=tenant,
