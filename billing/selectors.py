@@ -98,6 +98,14 @@ def seat_holders(prefix: str = "") -> Q:
     return Q(**{f"{prefix}suspended_at__isnull": True})
 
 
+def members_who_can_act(prefix: str = "") -> Q:
+    """Seat holders whose account staff have not deactivated in the admin
+    (`User.is_active`: Django refuses their sign-in). The one rule for who counts as an
+    owner able to act and who gets billing email; a deactivated person still holds a
+    seat until someone removes them. `prefix` as for `seat_holders`."""
+    return seat_holders(prefix) & Q(**{f"{prefix}user__is_active": True})
+
+
 def account_seats_used(*, account: Account) -> int:
     """Distinct people holding a seat across every live tenant the account pays for."""
     # Through the users' `memberships` relation: billing sits below tenancy. One
@@ -115,9 +123,10 @@ def account_seats_used(*, account: Account) -> int:
 
 def billing_contact_list(*, tenant: Tenant) -> list[Membership]:
     """The tenant's billing contacts (with their users), primary contact first; not
-    those the directory suspended: a deprovisioned person gets no more invoices."""
+    those the directory suspended or staff deactivated: a deprovisioned person gets no
+    more invoices."""
     return list(
-        tenant.memberships.filter(seat_holders(), is_billing_contact=True)
+        tenant.memberships.filter(members_who_can_act(), is_billing_contact=True)
         .select_related("user")
         .order_by("-is_primary_contact", "joined_at")
     )
@@ -128,7 +137,7 @@ def account_billing_emails(*, account: Account) -> list[str]:
     those the directory suspended: one membership must be all three)."""
     emails = (
         User.objects.filter(
-            seat_holders("memberships__"),
+            members_who_can_act("memberships__"),
             memberships__tenant__account=account,
             memberships__tenant__deleted_at__isnull=True,
             memberships__is_billing_contact=True,
@@ -148,7 +157,7 @@ def account_billing_manager_emails(*, account: Account) -> list[str]:
         return []
     rows = (
         User.objects.filter(
-            seat_holders("memberships__"),
+            members_who_can_act("memberships__"),
             memberships__tenant_id=account.home_tenant_id,
             memberships__tenant__deleted_at__isnull=True,
         )
@@ -165,7 +174,7 @@ def account_home_has_billing_contact(*, account: Account) -> bool:
     Contacts of the workspaces it merely pays for cannot change how it pays."""
     return account.home_tenant_id is not None and (
         User.objects.filter(
-            seat_holders("memberships__"),
+            members_who_can_act("memberships__"),
             memberships__tenant_id=account.home_tenant_id,
             memberships__tenant__deleted_at__isnull=True,
             memberships__is_billing_contact=True,

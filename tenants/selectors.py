@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 
 from billing.models import Account
 from billing.plans import plan_history_cutoff
-from billing.selectors import seat_holders
+from billing.selectors import members_who_can_act, seat_holders
 from core.models import AuditEvent
 from core.paging import page_with_totals
 from core.prebuilt_sql import fetch_one, json_rows, json_value, select_list, table
@@ -29,9 +29,10 @@ if TYPE_CHECKING:
 
 def acting_owners(prefix: str = "") -> Q:
     """Owners who can act: the owner role, held by someone the directory has not
-    suspended (`seat_holders`). What the last-owner rules, account deletion and the
-    owners' notices count. `prefix` reaches memberships from another model."""
-    return Q(**{f"{prefix}role__key": Role.Key.OWNER}) & seat_holders(prefix)
+    suspended and staff have not deactivated (`members_who_can_act`). What the
+    last-owner rules, account deletion and the owners' notices count. `prefix` reaches
+    memberships from another model."""
+    return Q(**{f"{prefix}role__key": Role.Key.OWNER}) & members_who_can_act(prefix)
 
 
 def membership_for_request(*, user: User, slug: str) -> Membership | None:
@@ -260,7 +261,7 @@ def membership_page(
         number=number,
         per_page=per_page,
         owners=Count("pk", filter=acting_owners()),
-        billing_contacts=Count("pk", filter=Q(is_billing_contact=True) & seat_holders()),
+        billing_contacts=Count("pk", filter=Q(is_billing_contact=True) & members_who_can_act()),
     )
     return page, ContactCounts(owners=totals["owners"], billing_contacts=totals["billing_contacts"])
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.plans import plan_check_members
-from billing.selectors import seat_holders
+from billing.selectors import members_who_can_act
 from billing.services import account_customer_email_sync_enqueue
 from core.audit import audit_record
 from tenants.audit import TenantAction
@@ -197,7 +197,7 @@ def billing_contact_hand_over(*, membership: Membership) -> bool:
         return False
     others = (
         Membership.objects.for_tenant(membership.tenant)
-        .filter(seat_holders(), is_billing_contact=True)
+        .filter(members_who_can_act(), is_billing_contact=True)
         .exclude(pk=membership.pk)
     )
     if others.exists():
@@ -377,7 +377,7 @@ def membership_set_billing_contact(
     if not is_billing_contact and membership.is_billing_contact:
         contacts = (
             Membership.objects.for_tenant(tenant)
-            .filter(seat_holders(), is_billing_contact=True)
+            .filter(members_who_can_act(), is_billing_contact=True)
             .count()
         )
         refusal = billing_contact_removal_refusal(membership=membership, contacts=contacts)

@@ -3,7 +3,8 @@ can. An owner the directory suspended (SCIM) cannot open the workspace, so they 
 count: the last active owner cannot leave, be removed, be demoted or delete their
 account, and ownership cannot be handed to a suspended member, even when a suspended
 owner is still on the books. Someone deactivated is neither primary nor billing
-contact, and gets no billing email."""
+contact, and gets no billing email. An account staff deactivated in the admin counts
+for no more than a suspended membership."""
 
 from __future__ import annotations
 
@@ -14,7 +15,12 @@ from django.test import Client
 
 from accounts.exceptions import LastOwnerOfOrgsError
 from accounts.services_lifecycle import account_delete
-from billing.selectors import billing_contact_list
+from billing.selectors import (
+    account_billing_emails,
+    account_billing_manager_emails,
+    account_home_has_billing_contact,
+    billing_contact_list,
+)
 from tenants.exceptions import (
     BillingContactError,
     LastOwnerError,
@@ -195,3 +201,63 @@ def test_deactivating_the_primary_contact_hands_it_to_an_active_owner(
     membership_suspend(tenant=acme, membership=carol, acting_user=None)
     assert alice(acme, owner).is_primary_contact
     assert not Membership.objects.get(pk=carol.pk).is_primary_contact
+
+
+# Staff can deactivate an account in the admin (`User.is_active`): Django then refuses
+# every sign-in, so that person can act for nobody, though their memberships stay.
+
+
+def _deactivated_owner(acme: Any, email: str) -> Membership:
+    membership = add_member(acme, UserFactory(email=email), "owner")
+    membership.user.is_active = False
+    membership.user.save(update_fields=["is_active"])
+    return membership
+
+
+def test_an_owner_staff_deactivated_does_not_keep_the_org_owned(acme: Any, owner: Any) -> None:
+    _deactivated_owner(acme, "carol@example.com")
+    with pytest.raises(LastOwnerError):
+        membership_leave(tenant=acme, membership=alice(acme, owner))
+    assert orgs_blocking_deletion(user=owner) == [acme]
+    with pytest.raises(LastOwnerOfOrgsError):
+        account_delete(user=owner)
+    assert alice(acme, owner).role.is_owner
+
+
+def test_a_departing_billing_contact_hands_over_past_a_deactivated_owner(
+    acme: Any, owner: Any
+) -> None:
+    carol = _deactivated_owner(acme, "carol@example.com")  # the longer-standing owner
+    dan = add_member(acme, UserFactory(email="dan@example.com"), "owner")
+    assert alice(acme, owner).is_billing_contact
+    account_delete(user=owner)
+    assert Membership.objects.get(pk=dan.pk).is_billing_contact
+    assert Membership.objects.get(pk=dan.pk).is_primary_contact
+    carol.refresh_from_db()
+    assert not carol.is_billing_contact and not carol.is_primary_contact
+
+
+def test_a_deactivated_billing_contact_gets_no_billing_email(acme: Any, owner: Any) -> None:
+    """Nor does it count as the one contact left: the last one who can act stays."""
+    carol = add_member(acme, UserFactory(email="carol@example.com"), "billing_admin")
+    membership_set_billing_contact(
+        tenant=acme, membership=carol, is_billing_contact=True, acting_user=owner
+    )
+    assert account_billing_emails(account=acme.account) == ["carol@example.com", owner.email]
+    carol.user.is_active = False
+    carol.user.save(update_fields=["is_active"])
+
+    assert account_billing_emails(account=acme.account) == [owner.email]
+    assert [m.user.email for m in billing_contact_list(tenant=acme)] == [owner.email]
+    with pytest.raises(BillingContactError):
+        membership_set_billing_contact(
+            tenant=acme, membership=alice(acme, owner), is_billing_contact=False, acting_user=owner
+        )
+    assert alice(acme, owner).is_billing_contact
+
+    # With the owner no longer a contact either, the billing managers hear instead.
+    Membership.objects.filter(pk=alice(acme, owner).pk).update(is_billing_contact=False)
+    assert account_billing_emails(account=acme.account) == []
+    assert not account_home_has_billing_contact(account=acme.account)
+    assert "carol@example.com" not in account_billing_manager_emails(account=acme.account)
+    assert owner.email in account_billing_manager_emails(account=acme.account)
