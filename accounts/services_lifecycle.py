@@ -24,8 +24,9 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 
 from accounts.exceptions import LastOwnerOfOrgsError
-from accounts.models import User
+from accounts.models import KnownDevice, User
 from accounts.signals import account_deleting, account_deletion_check, account_export_requested
+from mfa.models import FailedSignIn, Passkey, RecoveryCode, TOTPDevice
 from sessions_app.models import Session
 from sessions_app.services import session_revoke_all_for_user
 
@@ -75,8 +76,12 @@ def accounts_purge_deleted(*, now: Any = None) -> int:
 def account_export(*, user: User, using: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
     """Everything we hold about the person, as JSON-able data (GDPR-style export).
 
-    The profile and sessions are read here; the apps above add their sections
-    (tenancy: memberships; uploads: files) through `account_export_requested`.
+    The profile, sessions and known devices are read here; the apps above add their
+    sections through `account_export_requested` (tenancy: memberships; uploads: files;
+    sso: linked accounts, organisation sign-ins and join requests); two-factor,
+    passkeys and failed sign-ins come from mfa, below. Secrets stay out: no password
+    hash, authenticator secret, recovery code or key, only that they exist and when
+    they were used.
     `using`: the page passes `core.replica.replica_alias(request)` (a report that
     may lag by a second; the person who just changed something reads the primary).
     """
@@ -89,6 +94,8 @@ def account_export(*, user: User, using: str = DEFAULT_DB_ALIAS) -> dict[str, An
             "date_joined": iso_or_none(user.date_joined),
             "last_login": iso_or_none(user.last_login),
             "has_avatar": bool(user.avatar),
+            "language": user.language,
+            "time_zone": user.time_zone,
         },
     }
     for _receiver, sections in account_export_requested.send(sender=User, user=user, using=using):
@@ -104,7 +111,63 @@ def account_export(*, user: User, using: str = DEFAULT_DB_ALIAS) -> dict[str, An
         }
         for s in Session.objects.using(using).filter(user=user).order_by("-created_at")
     ]
+    # The (browser, network) pairs behind the new-device notice, kept after sessions go.
+    data["known_devices"] = [
+        {
+            "user_agent": d.user_agent,
+            "ip_network": d.ip_network,
+            "first_seen_at": iso_or_none(d.first_seen_at),
+            "last_seen_at": iso_or_none(d.last_seen_at),
+        }
+        for d in KnownDevice.objects.using(using).filter(user=user).order_by("first_seen_at")
+    ]
+    data.update(_sign_in_methods(user=user, using=using))
     return data
+
+
+def _sign_in_methods(*, user: User, using: str) -> dict[str, Any]:
+    """Two-factor set-up, passkeys and failed sign-ins (mfa sits below accounts): when
+    each was added and used, never a secret (the authenticator's key, a code's hash,
+    a passkey's public key)."""
+    app = TOTPDevice.objects.using(using).filter(user=user, confirmed_at__isnull=False).first()
+    codes = list(
+        RecoveryCode.objects.using(using).filter(user=user).values_list("created_at", "used_at")
+    )
+    passkeys = Passkey.objects.using(using).filter(user=user).order_by("created_at")
+    failures = FailedSignIn.objects.using(using).filter(user=user).order_by("-created_at")
+    return {
+        "two_factor": {
+            "authenticator_app": None
+            if app is None
+            else {
+                "added_at": iso_or_none(app.confirmed_at),
+                "last_used_at": iso_or_none(app.last_used_at),
+            },
+            "recovery_codes": {
+                "created_at": iso_or_none(min((created for created, _ in codes), default=None)),
+                "total": len(codes),
+                "unused": sum(1 for _, used in codes if used is None),
+            },
+        },
+        "passkeys": [
+            {
+                "name": p.name,
+                "synced": p.backed_up,
+                "created_at": iso_or_none(p.created_at),
+                "last_used_at": iso_or_none(p.last_used_at),
+            }
+            for p in passkeys
+        ],
+        "failed_sign_ins": [
+            {
+                "stage": f.stage,
+                "device": f.device,
+                "ip_address": f.ip_address,
+                "at": iso_or_none(f.created_at),
+            }
+            for f in failures
+        ],
+    }
 
 
 def iso_or_none(value: Any) -> str | None:

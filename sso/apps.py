@@ -8,11 +8,17 @@ class SsoConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from accounts.signals import reauth_page_options, sign_in_check, sign_in_page_options
+        from accounts.signals import (
+            account_export_requested,
+            reauth_page_options,
+            sign_in_check,
+            sign_in_page_options,
+        )
         from core.audit_actions import audit_actions_register
         from mfa.signals import security_page_sections
         from sso.audit import FIELDS, VALUES, SsoAction
         from sso.receivers import (
+            on_account_export_requested,
             on_sign_in_check,
             on_signed_in,
             reauth_options,
@@ -28,3 +34,6 @@ class SsoConfig(AppConfig):
         reauth_page_options.connect(reauth_options, dispatch_uid="sso.reauth_options")
         security_page_sections.connect(security_section, dispatch_uid="sso.security_section")
         user_logged_in.connect(on_signed_in, dispatch_uid="sso.auto_join")
+        account_export_requested.connect(
+            on_account_export_requested, dispatch_uid="sso.account_export"
+        )

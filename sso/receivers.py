@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
+from django.db import DEFAULT_DB_ALIAS
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from sso.models import JoinRequest
+from accounts.services_lifecycle import iso_or_none
+from sso.models import JoinRequest, OrgIdentity, SocialIdentity
 from sso.selectors import org_connections_of, social_identity_list, sso_requirement_get
 from sso.services_org import auto_join_apply, break_glass_record
 from sso.social import Provider, social_providers_enabled
@@ -89,3 +91,49 @@ def on_signed_in(*, user: User, request: HttpRequest | None = None, **kwargs: An
             _("You asked to join %(organisation)s; an owner will decide.")
             % {"organisation": outcome.tenant.name},
         )
+
+
+def on_account_export_requested(
+    sender: Any, user: User, using: str = DEFAULT_DB_ALIAS, **kwargs: Any
+) -> dict[str, Any]:
+    """The person's linked accounts, the organisations' identity providers that know
+    them and their requests to join, for their data export."""
+    social = SocialIdentity.objects.using(using).filter(user=user).order_by("provider")
+    orgs = (
+        OrgIdentity.objects.using(using)
+        .filter(user=user)
+        .select_related("tenant", "connection")
+        .order_by("created_at")
+    )
+    joins = JoinRequest.objects.using(using).filter(user=user).select_related("tenant")
+    return {
+        "linked_accounts": [
+            {
+                "provider": s.provider,
+                "email": s.email,
+                "subject": s.subject,
+                "linked_at": iso_or_none(s.created_at),
+                "last_used_at": iso_or_none(s.last_used_at),
+            }
+            for s in social
+        ],
+        "organisation_sign_ins": [
+            {
+                "workspace": o.tenant.name,
+                "protocol": o.connection.protocol,
+                "subject": o.subject,
+                "first_used_at": iso_or_none(o.created_at),
+                "last_used_at": iso_or_none(o.last_used_at),
+            }
+            for o in orgs
+        ],
+        "join_requests": [
+            {
+                "workspace": j.tenant.name,
+                "asked_at": iso_or_none(j.created_at),
+                "decided_at": iso_or_none(j.decided_at),
+                "approved": j.approved,
+            }
+            for j in joins.order_by("created_at")
+        ],
+    }

@@ -128,6 +128,71 @@ def test_export_downloads_profile_memberships_sessions_and_uploads(
     assert isinstance(data["sessions"], list) and data["sessions"]
 
 
+def test_export_holds_everything_about_the_person_and_no_secret(
+    auth_client: Any, user: Any, acme: Any
+) -> None:
+    """The page promises everything: language and time zone, two-factor, passkeys,
+    failed sign-ins, known devices, linked accounts, organisation sign-ins and join
+    requests are in it; the secrets behind them are not."""
+    from accounts.models import KnownDevice
+    from mfa.models import FailedSignIn, Passkey, RecoveryCode, TOTPDevice
+    from sso.crypto import client_secret_encrypt
+    from sso.models import Connection, JoinRequest, OrgIdentity, SocialIdentity
+    from tests.mfa.helpers import enable_totp
+
+    user.language, user.time_zone = "de", "Europe/Berlin"
+    user.save(update_fields=["language", "time_zone"])
+    secret, codes = enable_totp(user)
+    Passkey.objects.create(
+        user=user, name="Laptop", credential_id="cred-1", public_key=b"\x01key", backed_up=True
+    )
+    FailedSignIn.objects.create(user=user, stage="password", ip_address="203.0.113.9")
+    KnownDevice.objects.create(user=user, fingerprint="f" * 64, ip_network="203.0.113.0/24")
+    SocialIdentity.objects.create(user=user, provider="github", subject="gh-42", email="a@b.c")
+    connection = Connection.objects.create(
+        tenant=acme,
+        issuer="https://idp.acme.example",
+        client_id="pacetrack",
+        client_secret_encrypted=client_secret_encrypt("idp-secret"),
+        default_role=acme.roles.get(key="member"),
+    )
+    OrgIdentity.objects.create(tenant=acme, connection=connection, user=user, subject="idp-7")
+    JoinRequest.objects.create(tenant=acme, user=user)
+
+    response = auth_client.get("/account/export/")
+
+    text = response.content.decode()
+    data = json.loads(text)
+    assert (data["profile"]["language"], data["profile"]["time_zone"]) == ("de", "Europe/Berlin")
+    two_factor = data["two_factor"]
+    assert two_factor["authenticator_app"]["added_at"]
+    assert (
+        two_factor["recovery_codes"]["total"]
+        == len(codes)
+        == two_factor["recovery_codes"]["unused"]
+    )
+    assert [(p["name"], p["synced"]) for p in data["passkeys"]] == [("Laptop", True)]
+    assert [(f["stage"], f["ip_address"]) for f in data["failed_sign_ins"]] == [
+        ("password", "203.0.113.9")
+    ]
+    assert "203.0.113.0/24" in [d["ip_network"] for d in data["known_devices"]]
+    assert [(a["provider"], a["subject"]) for a in data["linked_accounts"]] == [("github", "gh-42")]
+    assert [(o["workspace"], o["subject"]) for o in data["organisation_sign_ins"]] == [
+        (acme.name, "idp-7")
+    ]
+    assert [j["workspace"] for j in data["join_requests"]] == [acme.name]
+    stored = [
+        user.password,
+        secret,
+        TOTPDevice.objects.get(user=user).secret_encrypted,
+        *codes,
+        *RecoveryCode.objects.filter(user=user).values_list("code_hash", flat=True),
+        "idp-secret",
+        connection.client_secret_encrypted,
+    ]
+    assert not [value for value in stored if value and value in text]
+
+
 def test_both_pages_need_a_signed_in_user(client: Any) -> None:
     assert client.get("/account/delete/").status_code == 302
     assert client.get("/account/export/").status_code == 302

@@ -202,3 +202,5 @@ def test_the_data_export_reads_the_replica(auth_client: Any, user: Any, settings
     data = json.loads(export.content)
     assert data["profile"]["email"] == user.email  # the signed-in user, from the session
     assert data["memberships"] == [] and data["sessions"] == []  # the empty replica
+    assert data["known_devices"] == [] and data["failed_sign_ins"] == []
+    assert data["linked_accounts"] == []
