@@ -28,6 +28,7 @@ from tenants.services.teams import (
 from tenants.services.tenants import (
     account_choices_for,
     ownership_transfer,
+    personal_workspace_ensure,
     roles_create_builtin,
     slug_is_taken,
     tenant_change_slug,
@@ -68,6 +69,7 @@ __all__ = [
     "team_update",
     "tenant_change_slug",
     "tenant_create_org",
+    "personal_workspace_ensure",
     "tenant_create_personal",
     "tenant_delete",
     "tenant_rename",

@@ -105,6 +105,19 @@ def tenant_create_personal(*, user: User) -> Tenant:
     return tenant
 
 
+@transaction.atomic
+def personal_workspace_ensure(*, user: User) -> Tenant | None:
+    """The user's live personal workspace, made now for someone created outside sign-up
+    (the admin, a shell), so signing in never ends on a bare "not found". None when
+    theirs was deleted with their account (staff reactivated it): that one stays gone.
+    The user's row is locked, so two first sign-ins at once make one workspace."""
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    existing = Tenant.objects.filter(personal_owner=user).first()
+    if existing is not None:
+        return None if existing.is_deleted else existing
+    return tenant_create_personal(user=user)
+
+
 def _account_set_home(*, account: Account, tenant: Tenant) -> None:
     """A new account belongs to the workspace it was made for (see Account.home_tenant)."""
     account.home_tenant = tenant

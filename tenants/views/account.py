@@ -14,6 +14,7 @@ from accounts.decorators import verified_email_required
 from billing.plans import plan_for_account
 from tenants.forms import OrgCreateForm
 from tenants.selectors import membership_for_app, membership_list_for_user_with_counts
+from tenants.services import personal_workspace_ensure
 
 if TYPE_CHECKING:
     from core.types import AuthenticatedRequest
@@ -23,12 +24,15 @@ if TYPE_CHECKING:
 def app(request: AuthenticatedRequest) -> HttpResponse:
     """Send the user to the workspace they worked in last (sign-in lands here too)."""
     membership = membership_for_app(user=request.user)
-    if membership is None:
-        # Only users created outside sign-up (createsuperuser) lack a personal tenant.
-        if request.user.is_staff:
-            return redirect("admin:index")
-        raise Http404("You have no workspace yet.")
-    return redirect("tenant:dashboard", tenant_slug=membership.tenant.slug)
+    if membership is not None:
+        return redirect("tenant:dashboard", tenant_slug=membership.tenant.slug)
+    # Only users created outside sign-up (the admin, a shell) lack a personal tenant.
+    if request.user.is_staff:
+        return redirect("admin:index")
+    personal = personal_workspace_ensure(user=request.user)
+    if personal is None:
+        raise Http404("Your personal workspace was deleted with your account.")
+    return redirect("tenant:dashboard", tenant_slug=personal.slug)
 
 
 @login_required

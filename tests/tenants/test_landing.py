@@ -154,3 +154,36 @@ def test_switching_workspace_is_remembered_at_once(
         .values_list("tenant__slug", flat=True)
     )[0]
     assert latest == acme.slug
+
+
+def test_someone_made_outside_sign_up_lands_in_a_new_personal_workspace(client: Client) -> None:
+    """A person staff created in the admin (or a shell) has no workspace yet: the first
+    sign-in makes their personal one instead of ending on "not found"; the next reuses it."""
+    from accounts.models import User
+
+    person = User.objects.create_user(
+        email="made@example.com", password=DEFAULT_PASSWORD, name="Made"
+    )
+    assert not Tenant.objects.filter(personal_owner=person).exists()
+
+    landed = sign_in(client, person)
+
+    personal = personal_of(person)
+    assert landed == f"/t/{personal.slug}/"
+    assert Membership.objects.get(user=person).role.is_owner
+    client.get("/app/")
+    assert Tenant.objects.filter(personal_owner=person).count() == 1
+
+
+def test_a_person_whose_personal_workspace_was_deleted_gets_no_new_one(client: Client) -> None:
+    from accounts.models import User
+
+    person = User.objects.create_user(
+        email="back@example.com", password=DEFAULT_PASSWORD, name="Back"
+    )
+    services.tenant_create_personal(user=person)
+    Tenant.objects.filter(personal_owner=person).update(deleted_at=timezone.now())
+    client.force_login(person)
+
+    assert client.get("/app/").status_code == 404
+    assert Tenant.objects.filter(personal_owner=person).count() == 1
