@@ -165,6 +165,13 @@ class SignInForm(forms.Form):
         self.request = request
         self.user: User | None = None
         super().__init__(*args, **kwargs)
+        if not self.is_bound and self.initial.get("email"):
+            self._focus_password()  # an invitation's link brings the address
+
+    def _focus_password(self) -> None:
+        """Typing goes on in the password: the email is there (and kept on a refusal)."""
+        self.fields["email"].widget.attrs.pop("autofocus", None)
+        self.fields["password"].widget.attrs["autofocus"] = True
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -176,6 +183,9 @@ class SignInForm(forms.Form):
             # inactive users.
             self.user = authenticate(self.request, email=email, password=password)
             if self.user is None:
+                # Either may be wrong (the page cannot say which); the usual slip is
+                # the password, typed unseen.
+                self._focus_password()
                 raise forms.ValidationError(BAD_CREDENTIALS, code="invalid_login")
             refusal = sign_in_refusal(self.request, self.user, method="password")
             if refusal:

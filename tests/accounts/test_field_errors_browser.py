@@ -60,3 +60,29 @@ def test_a_malformed_email_is_marked_and_the_password_is_not(page: Any) -> None:
     expect(email).to_have_accessible_description("Enter a valid email address.")
     assert password.get_attribute("aria-invalid") is None
     assert _red_400(page) not in _ring(password)
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_a_wrong_password_keeps_the_email_and_puts_the_cursor_in_the_password(
+    page: Any, user: Any, width: int
+) -> None:
+    """The email was right or wrong, the page cannot say which; the usual slip is the
+    password, so that is where typing goes on (the email stays as typed)."""
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto("/auth/sign-in/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+    expect(page.get_by_text("That email and password don't match an account.")).to_be_visible()
+    expect(page.get_by_label("Email")).to_have_value(user.email)
+    expect(page.get_by_label("Password")).to_have_value("")
+    expect(page.get_by_label("Password")).to_be_focused()
+
+
+def test_an_invitation_link_with_the_address_starts_at_the_password(page: Any, user: Any) -> None:
+    page.goto(f"/auth/sign-in/?email={user.email}")
+
+    expect(page.get_by_label("Email")).to_have_value(user.email)
+    expect(page.get_by_label("Password")).to_be_focused()
