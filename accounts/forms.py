@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.formats import number_format
@@ -62,6 +63,16 @@ class PasswordField(forms.CharField):
             "max_length": PASSWORD_TOO_LONG,
         } | kwargs.get("error_messages", {})
         super().__init__(**kwargs)
+
+
+def ask_password_only_if_set(form: forms.Form, *, field: str, user: AbstractBaseUser) -> None:
+    """Someone who signed up with Google, Microsoft, GitHub or their organisation's SSO
+    has no password to type: the field goes, and the re-authentication every such view
+    requires (`mfa.decorators.reauth_required`, which offers their provider) is their
+    proof. Without this they could not change their email, delete their account or
+    hand an organisation on."""
+    if not user.has_usable_password():
+        del form.fields[field]
 
 
 class SignUpForm(forms.Form):
@@ -299,6 +310,12 @@ class PasswordChangeForm(forms.Form):
         self.request = request
         self.user = request.user
         super().__init__(*args, **kwargs)
+        # Without one yet, this form sets the first password.
+        ask_password_only_if_set(self, field="current_password", user=self.user)
+
+    @property
+    def sets_first_password(self) -> bool:
+        return "current_password" not in self.fields
 
     def clean_current_password(self) -> str:
         password = self.cleaned_data["current_password"]

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import PasswordField
+from accounts.forms import PasswordField, ask_password_only_if_set
 from accounts.models import User, normalize_email
 from accounts.services_security import current_password_check
 
@@ -32,6 +32,7 @@ class EmailChangeForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         self.user = user
         super().__init__(*args, **kwargs)
+        ask_password_only_if_set(self, field="password", user=user)
 
     def clean_new_email(self) -> str:
         email = normalize_email(self.cleaned_data["new_email"])

@@ -167,12 +167,22 @@ def locale(request: AuthenticatedRequest) -> HttpResponse:
 @reauth_required
 @require_POST
 def password(request: AuthenticatedRequest) -> HttpResponse:
-    """Change the password; this device stays signed in, all others are signed out."""
+    """Change the password (or set the first one, for someone who signed up with a
+    provider); this device stays signed in, all others are signed out."""
     form = PasswordChangeForm(request.POST, request=request)
     if not form.is_valid():
         return _profile_page(request, password_form=form)
+    first = form.sets_first_password
     others = form.save()
-    if others:
+    if first and others:
+        message = ngettext(
+            "Your password is set. %(count)s other device was signed out.",
+            "Your password is set. %(count)s other devices were signed out.",
+            others,
+        ) % {"count": others}
+    elif first:
+        message = _("Your password is set.")
+    elif others:
         message = ngettext(
             "Your password is changed. %(count)s other device(s) were signed out.",
             "Your password is changed. %(count)s other device(s) were signed out.",

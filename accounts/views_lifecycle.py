@@ -18,7 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.exceptions import LastOwnerOfOrgsError
-from accounts.forms import PasswordField
+from accounts.forms import PasswordField, ask_password_only_if_set
 from accounts.services_lifecycle import account_delete, account_deletion_blockers, account_export
 from accounts.services_security import current_password_check
 from core.cache_headers import never_cache
@@ -40,6 +40,7 @@ class AccountDeleteForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        ask_password_only_if_set(self, field="password", user=user)
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]

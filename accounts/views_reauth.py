@@ -79,9 +79,13 @@ def reauthenticate(request: AuthenticatedRequest) -> HttpResponse:
     # A provider's round trip cannot carry a form: after it, a POST action is pressed again.
     back_path = urlsplit(back_url)._replace(scheme="", netloc="").geturl()
     return_to = next_url if action_method == "GET" else same_site_path(back_path, request)
+    options = reauth_options(request, return_to)
     context = {
         "form": form,
-        "options": reauth_options(request, return_to),
+        "options": options,
+        # Someone who signed up with a provider has no password to type; the password
+        # form stays only when nothing else could confirm them.
+        "password": request.user.has_usable_password() or not (options or methods),
         "totp": Factor.TOTP in methods,
         "passkey": Factor.PASSKEY in methods,
         "failed_factor": form["factor"].value() if submitted else "",

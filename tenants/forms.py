@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import PasswordField
+from accounts.forms import PasswordField, ask_password_only_if_set
 from accounts.services_security import current_password_check
 from billing.selectors import seat_holders
 from core import widgets
@@ -209,6 +209,7 @@ class OwnershipTransferForm(ServiceForm):
     def __init__(self, *args: Any, tenant: Tenant, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.tenant, self.user = tenant, user
+        ask_password_only_if_set(self, field="password", user=user)
         # Not someone the directory suspended: the service refuses them (no owner could act).
         others = Membership.objects.for_tenant(tenant).exclude(user=user).filter(seat_holders())
         listed = list(

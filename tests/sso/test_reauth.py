@@ -41,6 +41,24 @@ def test_a_social_only_person_confirms_with_the_connected_provider(
         assert client.get(PROTECTED).status_code == 200
 
 
+def test_the_prompt_asks_no_password_of_someone_who_has_none(client: Any, social: LocalIdP) -> None:
+    round_trip(client, social, reverse("sso:social-start", args=["google"]))
+    with later():
+        html = client.get(client.get(PROTECTED)["Location"]).content.decode()
+
+    assert "Confirm it's you the way you sign in to continue." in html
+    assert 'name="reauth-password"' not in html and "Enter your password" not in html
+    assert "Confirm with Google" in html
+    # Typed anyway, a password is no way in for an account that has none.
+    with later():
+        response = client.post(
+            client.get(PROTECTED)["Location"],
+            {"reauth-submit": "1", "reauth-factor": "password", "reauth-password": "guess"},
+        )
+        assert response.status_code == 200
+        assert client.get(PROTECTED).status_code == 302
+
+
 def test_another_account_at_the_provider_does_not_confirm(client: Any, social: LocalIdP) -> None:
     round_trip(client, social, reverse("sso:social-start", args=["google"]))
     social.user = {**social.user, "sub": "someone-else"}
