@@ -11,6 +11,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,7 +24,8 @@ from accounts.services_lifecycle import account_delete, account_deletion_blocker
 from accounts.services_security import current_password_check
 from core.cache_headers import never_cache
 from core.replica import replica_alias
-from mfa.decorators import reauth_required
+from mfa.decorators import reauth_required, reauth_url
+from mfa.reauth import reauth_is_recent
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -51,12 +53,22 @@ class AccountDeleteForm(forms.Form):
 @sensitive_post_parameters("password")
 @never_cache
 @login_required
-@reauth_required
 @require_http_methods(["GET", "POST"])
 def delete(request: AuthenticatedRequest) -> HttpResponse:
-    form = AccountDeleteForm(request.POST or None, user=request.user)
+    """The "Your data" tab. Looking needs no more than being signed in; deleting and
+    downloading ask for a recent confirmation (`reauth_required`), so the page links
+    the download through the prompt when that has lapsed."""
+    if request.method == "POST":
+        return _delete(request)
     blocking = account_deletion_blockers(user=request.user)
-    if request.method == "POST" and form.is_valid() and not blocking:
+    return _page(request, AccountDeleteForm(user=request.user), blocking=blocking)
+
+
+@reauth_required
+def _delete(request: AuthenticatedRequest) -> HttpResponse:
+    form = AccountDeleteForm(request.POST, user=request.user)
+    blocking = account_deletion_blockers(user=request.user)
+    if form.is_valid() and not blocking:
         try:
             account_delete(user=request.user)
         except LastOwnerOfOrgsError as error:  # an org changed hands meanwhile
@@ -65,13 +77,28 @@ def delete(request: AuthenticatedRequest) -> HttpResponse:
             logout(request)
             messages.success(request, _("Your account was deleted. We're sorry to see you go."))
             return redirect("home")
-    status = 400 if form.is_bound and (form.errors or blocking) else 200
-    return render(
-        request,
-        "accounts/delete.html",
-        {"form": form, "blocking": blocking, "active": "delete"},
-        status=status,
-    )
+    return _page(request, form, blocking=blocking, status=400)
+
+
+def _page(
+    request: AuthenticatedRequest,
+    form: AccountDeleteForm,
+    *,
+    blocking: list[Any],
+    status: int = 200,
+) -> HttpResponse:
+    # A download cannot come back from the prompt: confirm first, then download.
+    export_ready = reauth_is_recent(request.session)
+    context = {
+        "form": form,
+        "blocking": blocking,
+        "active": "delete",
+        "export_ready": export_ready,
+        "export_url": reverse("accounts:export")
+        if export_ready
+        else reauth_url(reverse("accounts:delete") + "#export"),
+    }
+    return render(request, "accounts/delete.html", context, status=status)
 
 
 @never_cache

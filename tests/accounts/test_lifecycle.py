@@ -193,6 +193,27 @@ def test_export_holds_everything_about_the_person_and_no_secret(
     assert not [value for value in stored if value and value in text]
 
 
+def test_the_your_data_tab_opens_without_asking_and_links_the_download_through_the_prompt(
+    auth_client: Any, user: Any
+) -> None:
+    """Looking asks nothing; the download still does, so once the confirmation has
+    lapsed the button goes to the prompt, which comes back to this page."""
+    from tests.mfa.helpers import age_sign_in
+
+    fresh = auth_client.get("/account/delete/").content.decode()
+    assert 'href="/account/export/" download' in fresh
+
+    age_sign_in(user)
+    response = auth_client.get("/account/delete/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'href="/auth/confirm/?next=%2Faccount%2Fdelete%2F%23export"' in html
+    assert "/account/export/" not in html
+    assert auth_client.get("/account/export/").status_code == 302  # still behind it
+    assert auth_client.post("/account/delete/", {"confirm": "on"}).status_code == 307
+
+
 def test_both_pages_need_a_signed_in_user(client: Any) -> None:
     assert client.get("/account/delete/").status_code == 302
     assert client.get("/account/export/").status_code == 302

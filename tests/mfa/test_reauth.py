@@ -248,7 +248,6 @@ def test_a_wrong_password_in_the_dialog_redraws_the_dialog_in_place(
     [
         ("post", "/account/password/"),
         ("post", "/account/email/"),
-        ("get", "/account/delete/"),
         ("post", "/account/delete/"),
         ("get", "/account/export/"),
         ("get", "/account/security/authenticator/"),
