@@ -106,6 +106,18 @@ def test_preview_shows_the_cropped_result_and_stores_nothing(any_storage, auth_c
     assert _stored_keys(any_storage) == []
 
 
+def test_preview_names_the_button_of_its_own_card(owner_client, acme):
+    """"Press Save" beside a button reading "Save logo" left people looking for another."""
+    avatar = owner_client.post(reverse("avatar:preview"), {"image": _png()}, headers=HTMX)
+    logo = owner_client.post(
+        reverse("files:logo-preview", kwargs={"tenant_slug": acme.slug}),
+        {"image": _png()},
+        headers=HTMX,
+    )
+    assert "Press <strong>Save picture</strong> to use it." in avatar.content.decode()
+    assert "Press <strong>Save logo</strong> to use it." in logo.content.decode()
+
+
 def test_preview_reports_errors(auth_client):
     upload = SimpleUploadedFile("x.svg", SVG)
     response = auth_client.post(reverse("avatar:preview"), {"image": upload}, headers=HTMX)
