@@ -240,6 +240,18 @@ class BillingOverview:
     local_portal: bool = False
     # Days of free trial a checkout starts with now (0: none).
     trial_days: int = 0
+    # A personal workspace: one person, who is its only possible billing contact.
+    personal: bool = False
+
+    @property
+    def shows_seats(self) -> bool:
+        """Seats mean something once more than one person could hold one: in an
+        organisation, or when a personal workspace's account also pays for some."""
+        return not self.personal or self.shared_tenant_count > 1
+
+    @property
+    def shows_contacts(self) -> bool:
+        return not self.personal
 
 
 @dataclass(frozen=True)
@@ -339,6 +351,7 @@ def billing_overview_get(*, tenant: Tenant, user: User) -> BillingOverview:
         invoices=invoice_list(account=account) if enabled and controls else [],
         local_portal=enabled and billing_backend().has_local_portal,
         trial_days=account_trial_days(account=account),
+        personal=tenant.is_personal,
     )
 
 

@@ -107,7 +107,7 @@ def test_preview_shows_the_cropped_result_and_stores_nothing(any_storage, auth_c
 
 
 def test_preview_names_the_button_of_its_own_card(owner_client, acme):
-    """"Press Save" beside a button reading "Save logo" left people looking for another."""
+    """A "Press Save" beside a button reading "Save logo" left people looking for another."""
     avatar = owner_client.post(reverse("avatar:preview"), {"image": _png()}, headers=HTMX)
     logo = owner_client.post(
         reverse("files:logo-preview", kwargs={"tenant_slug": acme.slug}),

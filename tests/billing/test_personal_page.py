@@ -1,0 +1,46 @@
+"""A personal workspace's billing page: one person, so no seat count and no list of
+contacts (they are the only one); seats come back once its account also pays for an
+organisation. An organisation's page keeps both."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tenants.models import Tenant
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_personal_workspace_shows_its_plan_without_seats_or_contacts(
+    auth_client: Client, user: Any
+) -> None:
+    html = auth_client.get(f"/t/{user.personal_tenant.slug}/billing/").content.decode()
+
+    assert "Your plan and payment details." in html
+    assert "Current plan" in html and "Storage" in html
+    assert "Seats used" not in html and "Billing contacts" not in html
+
+
+def test_seats_show_once_its_account_pays_for_an_organisation(
+    auth_client: Client, user: Any
+) -> None:
+    personal = user.personal_tenant
+    auth_client.post(
+        "/account/tenants/new/", {"name": "Side Project", "account": str(personal.account_id)}
+    )
+    assert Tenant.objects.get(name="Side Project").account_id == personal.account_id
+
+    html = auth_client.get(f"/t/{personal.slug}/billing/").content.decode()
+
+    assert "Seats used" in html
+    assert "Billing contacts" not in html
+
+
+def test_an_organisation_shows_seats_and_contacts(owner_client: Client, acme: Any) -> None:
+    html = owner_client.get(f"/t/{acme.slug}/billing/").content.decode()
+
+    assert "Your plan, seats and payment details." in html
+    assert "Seats used" in html and "Billing contacts" in html

@@ -1,0 +1,29 @@
+"""In Chromium: a personal workspace's billing page is one full-width plan card, at
+desktop and phone width."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.core.browser import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
+def test_the_personal_billing_page_is_one_full_width_plan_card(
+    page: Any, user: Any, width: int
+) -> None:
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(page, user.email, then=f"/t/{user.personal_tenant.slug}/billing/")
+
+    plan = page.locator("section[aria-labelledby=plan-heading]")
+    expect(plan).to_be_visible()
+    expect(page.get_by_role("heading", name="Billing contacts")).to_have_count(0)
+    expect(page.get_by_text("Seats used")).to_have_count(0)
+    grid = plan.locator("xpath=..")
+    assert abs(plan.bounding_box()["width"] - grid.bounding_box()["width"]) < 1
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
