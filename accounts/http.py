@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib.auth import login
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 
@@ -27,6 +28,11 @@ def session_sign_in(request: HttpRequest, user: User) -> None:
     means every sign-in gets a new token (no session fixation, ever)."""
     request.session.cycle_key()
     login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+    # What this request still says (a "password changed" message) is in the language
+    # of the pages that follow (UserLocaleMiddleware), not the browser's.
+    if user.language:
+        translation.activate(user.language)
+        request.LANGUAGE_CODE = user.language
 
 
 def sign_in_refusal(request: HttpRequest, user: User, *, method: str) -> str | None:

@@ -131,3 +131,23 @@ def test_inactive_users_get_no_reset_email(client, mailoutbox, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/auth/password/forgot/", {"email": inactive.email})
     assert mailoutbox == []
+
+
+def test_the_success_message_is_in_the_persons_language_not_the_browsers(
+    client, user, reset_link
+):
+    """Reset from a German browser by someone who reads English: the page after it is
+    in English (their choice), and so is the message on it."""
+    user.language = "en"
+    user.save(update_fields=["language"])
+
+    response = client.post(
+        reset_link,
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        HTTP_ACCEPT_LANGUAGE="de",
+        follow=True,
+    )
+
+    html = response.content.decode()
+    assert '<html lang="en"' in html
+    assert "Your password was changed and every other device was signed out." in html
