@@ -18,6 +18,7 @@ from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -96,13 +97,15 @@ def image_normalize(
 
 
 def _too_many_pixels() -> ValidationError:
-    limit = settings.UPLOADS_IMAGE_MAX_PIXELS
+    megapixels = round(settings.UPLOADS_IMAGE_MAX_PIXELS / 1e6, 1)
+    # In the reader's numbers: "16,8" in German.
+    limit = number_format(int(megapixels) if megapixels.is_integer() else megapixels)
     return ValidationError(
         _(
             "This image is too large in pixels (the limit is %(limit)s megapixels). "
             "Please upload a smaller image."
         )
-        % {"limit": f"{limit / 1e6:.3g}"},
+        % {"limit": limit},
         code="too_many_pixels",
     )
 

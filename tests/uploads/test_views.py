@@ -175,6 +175,16 @@ def test_a_small_png_of_5000x4999_pixels_is_refused_from_its_header(auth_client)
     assert "data:image" not in html
 
 
+def test_the_pixel_limit_is_written_in_the_readers_numbers(auth_client, user):
+    user.language = "de"
+    user.save(update_fields=["language"])
+    upload = SimpleUploadedFile("huge.png", _big_png(), content_type="image/png")
+
+    response = auth_client.post(reverse("avatar:preview"), {"image": upload}, headers=HTMX)
+
+    assert "16,8 Megapixel" in response.content.decode()
+
+
 def test_a_large_phone_photo_is_still_accepted_because_jpegs_decode_at_reduced_scale(
     auth_client,
 ):
