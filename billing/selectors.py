@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
+from django.utils.formats import number_format
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -306,10 +309,16 @@ def invoice_list(*, account: Account, limit: int = 12) -> list[Invoice] | None:
 
 
 def money(amount: Any, currency: Any) -> str:
-    """Minor units as "12.00 USD" (every currency we sell in has two decimals)."""
+    """Minor units in the reader's numbers: "1,234.00 USD", in German "1.234,00 USD"
+    (every currency we sell in has two decimals)."""
     if amount is None:
         return ""
-    return f"{int(amount) / 100:,.2f} {(currency or '').upper()}".strip()
+    value = number_format(Decimal(int(amount)) / 100, decimal_pos=2, force_grouping=True)
+    return f"{value} {(currency or '').upper()}".strip()
+
+
+# `money` worked out when shown: an email renders once per reader's language.
+money_when_shown = lazy(money, str)
 
 
 _STATUS_BADGES: dict[str, str] = {

@@ -29,6 +29,7 @@ from billing.selectors import (
     account_billing_manager_emails,
     account_for_stripe_object,
     account_home_has_billing_contact,
+    money_when_shown,
 )
 from billing.subscriptions import account_subscription_apply
 
@@ -248,7 +249,9 @@ def _on_invoice_payment_failed(event: dict[str, Any], *, replay: bool) -> str:
         managers = [e for e in account_billing_manager_emails(account=account) if e not in contacts]
     context = {
         "account_name": account.name,
-        "amount_due": _money(invoice.get("amount_due"), invoice.get("currency")),
+        "amount_due": ""
+        if invoice.get("amount_due") is None
+        else money_when_shown(invoice["amount_due"], invoice.get("currency")),
         "next_attempt": _event_datetime(invoice.get("next_payment_attempt")),
         "invoice_url": invoice.get("hosted_invoice_url") or "",
         "site_url": settings.SITE_URL,
@@ -264,12 +267,6 @@ def _on_invoice_payment_failed(event: dict[str, Any], *, replay: bool) -> str:
     if managers:
         outcome += f" and {len(managers)} billing manager(s), no contact in the home workspace"
     return outcome
-
-
-def _money(amount: Any, currency: Any) -> str:
-    if amount is None:
-        return ""
-    return f"{int(amount) / 100:,.2f} {(currency or '').upper()}".strip()
 
 
 def _event_datetime(value: Any) -> datetime | None:

@@ -71,6 +71,8 @@ def test_the_billing_page_lists_stripe_invoices_with_their_pdf_links(
     (call,) = stripe_http.calls("get", "/v1/invoices")
     assert call.params["customer"] == CUSTOMER
     assert "A1B2C3D4-0002" in page and "36.00 USD" in page
+    owner_client.post("/account/locale/", {"language": "de", "time_zone": "UTC"})
+    assert "36,00 USD" in owner_client.get(url(acme)).content.decode()
     assert 'href="https://pay.stripe.com/invoice/acct_1/test_in_2/pdf"' in page
     assert 'href="https://invoice.stripe.com/i/acct_1/test_in_2"' in page
     assert "A1B2C3D4-0001" in page  # a draft: listed, with no links to give

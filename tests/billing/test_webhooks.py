@@ -342,6 +342,30 @@ def test_payment_failed_emails_every_billing_contact(
     assert "https://invoice.stripe.com/i/acct_1/test_in_2" in message.body
 
 
+def test_the_failed_amount_is_written_in_each_readers_numbers(
+    stripe_http: Any, account: Account, acme: Any, post: Any, mailoutbox: list
+) -> None:
+    """One email per reader's language, each with its own decimal comma or point."""
+    german = add_member(acme, role_key="billing_admin")
+    german.is_billing_contact = True
+    german.save()
+    german.user.language = "de"
+    german.user.save(update_fields=["language"])
+    invoice = {
+        "id": "in_3",
+        "object": "invoice",
+        "customer": "cus_QX1a2b3c4d5e6f",
+        "amount_due": 123456,
+        "currency": "eur",
+    }
+
+    post(event("invoice.payment_failed", invoice))
+
+    bodies = {tuple(m.to): m.body for m in mailoutbox}
+    assert "1.234,56 EUR" in bodies[(german.user.email,)]
+    assert "1,234.56 EUR" in next(b for to, b in bodies.items() if german.user.email not in to)
+
+
 def test_a_billing_contact_the_directory_deactivated_gets_no_more_invoices(
     stripe_http: Any, account: Account, acme: Any, post: Any, mailoutbox: list
 ) -> None:
