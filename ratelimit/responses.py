@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import reswap, retarget
 
 from core.cache_headers import private_no_store
@@ -27,6 +30,18 @@ def wants_json(request: HttpRequest) -> bool:
     return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
 
 
+def _sent_from(request: HttpRequest) -> str:
+    """The path of the page a form was posted from (its Referer on this site), else the
+    address it was posted to."""
+    referer = request.headers.get("Referer", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(referer)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return request.path
+
+
 def rate_limited_response(
     request: HttpRequest, usage: Usage, *, tier: str, key_type: str
 ) -> HttpResponse:
@@ -43,6 +58,9 @@ def rate_limited_response(
         retry_after=retry_after,
     )
     context = {
+        # A refused form: the way back is the page it was sent from (keep-typed.js puts
+        # what was typed back into it).
+        "back_url": _sent_from(request) if request.method == "POST" else "",
         "retry_after": retry_after,
         "retry_minutes": -(-retry_after // 60),
         # The same for every address, existing or not: this reveals no account.

@@ -374,3 +374,23 @@ def test_redis_stopped_mid_test_each_tier_follows_its_mode(
     # serve fails open; auth keeps limiting in this process (its count restarts at zero).
     assert client.get("/rl/serve/f/x.png").status_code == 200
     assert [sign_in(client).status_code for _ in range(6)] == [200] * 5 + [429]
+
+
+
+@pytest.mark.parametrize(
+    ("referer", "back"),
+    [
+        ("http://testserver/rl/auth/sign-in/?next=/t/acme/", "/rl/auth/sign-in/?next=/t/acme/"),
+        ("https://evil.example/phish/", SIGN_IN),  # never off the site
+        ("", SIGN_IN),
+    ],
+)
+def test_a_refused_form_links_back_to_the_page_it_was_sent_from(
+    client: Client, backend: str, referer: str, back: str
+) -> None:
+    """keep-typed.js fills that page's form again from what was typed."""
+    extra = {"HTTP_REFERER": referer} if referer else {}
+    responses = [sign_in(client, **extra) for _ in range(6)]
+    assert responses[-1].status_code == 429
+    html = responses[-1].content.decode()
+    assert f'href="{back}" data-refused-post>Back to the form</a>' in html
