@@ -133,9 +133,7 @@ def test_inactive_users_get_no_reset_email(client, mailoutbox, django_capture_on
     assert mailoutbox == []
 
 
-def test_the_success_message_is_in_the_persons_language_not_the_browsers(
-    client, user, reset_link
-):
+def test_the_success_message_is_in_the_persons_language_not_the_browsers(client, user, reset_link):
     """Reset from a German browser by someone who reads English: the page after it is
     in English (their choice), and so is the message on it."""
     user.language = "en"

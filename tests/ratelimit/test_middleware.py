@@ -376,7 +376,6 @@ def test_redis_stopped_mid_test_each_tier_follows_its_mode(
     assert [sign_in(client).status_code for _ in range(6)] == [200] * 5 + [429]
 
 
-
 @pytest.mark.parametrize(
     ("referer", "back"),
     [
