@@ -313,6 +313,11 @@ def membership_set_primary_contact(
             )
             % {"email": membership.user.email}
         )
+    if not membership.user.is_active:
+        raise PrimaryContactError(
+            _("The account of %(email)s was deactivated and cannot be the primary contact.")
+            % {"email": membership.user.email}
+        )
     actor = acting_role(tenant=tenant, acting_user=acting_user)
     current = Membership.objects.for_tenant(tenant).filter(is_primary_contact=True).first()
     for touched in {m for m in (membership, current) if m is not None}:
@@ -372,6 +377,11 @@ def membership_set_billing_contact(
     if is_billing_contact and membership.suspended_at is not None:
         raise BillingContactError(
             _("%(email)s was deactivated by your identity provider and gets no billing email.")
+            % {"email": membership.user.email}
+        )
+    if is_billing_contact and not membership.user.is_active:
+        raise BillingContactError(
+            _("The account of %(email)s was deactivated and gets no billing email.")
             % {"email": membership.user.email}
         )
     if not is_billing_contact and membership.is_billing_contact:

@@ -55,9 +55,9 @@ def _flag(request: TenantRequest, membership: Membership, counts: ContactCounts)
     membership.manageable = (
         org and role.has_permission(MEMBERS_MANAGE) and not membership.is_me and in_reach
     )
-    # Someone the directory deactivated is offered neither contact role (the services
-    # refuse it), but can still be taken off the billing contacts.
-    active = membership.suspended_at is None
+    # Someone the directory or staff deactivated is offered neither contact role (the
+    # services refuse it), but can still be taken off the billing contacts.
+    active = membership.suspended_at is None and membership.user.is_active
     membership.primary_editable = (
         org and role.has_permission(MEMBERS_MANAGE) and in_reach and active
     )

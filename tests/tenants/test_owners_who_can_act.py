@@ -261,3 +261,24 @@ def test_a_deactivated_billing_contact_gets_no_billing_email(acme: Any, owner: A
     assert not account_home_has_billing_contact(account=acme.account)
     assert "carol@example.com" not in account_billing_manager_emails(account=acme.account)
     assert owner.email in account_billing_manager_emails(account=acme.account)
+
+
+def test_a_member_staff_deactivated_is_made_neither_primary_nor_billing_contact(
+    acme: Any, owner: Any, owner_client: Client
+) -> None:
+    gone = add_member(acme, UserFactory(email="gone@example.com", name="Gone"), "admin")
+    gone.user.is_active = False
+    gone.user.save(update_fields=["is_active"])
+    with pytest.raises(PrimaryContactError, match="account of gone@example.com was deactivated"):
+        membership_set_primary_contact(tenant=acme, membership=gone, acting_user=owner)
+    with pytest.raises(BillingContactError, match="gets no billing email"):
+        membership_set_billing_contact(
+            tenant=acme, membership=gone, is_billing_contact=True, acting_user=owner
+        )
+    gone.refresh_from_db()
+    assert not gone.is_primary_contact and not gone.is_billing_contact
+
+    html = owner_client.get(f"/t/{acme.slug}/members/").content.decode()
+    row = html.split(f'id="member-{gone.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "Account deactivated" in row
+    assert "Make primary" not in row and "Add billing" not in row
