@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PasswordField, ask_password_only_if_set
 from accounts.services_security import current_password_check
-from billing.selectors import seat_holders
+from billing.selectors import members_who_can_act
 from core import widgets
 from core.errors import ServiceForm
 from core.permissions import PERMISSION_CHOICES, Permission, permission_groups
@@ -210,8 +210,11 @@ class OwnershipTransferForm(ServiceForm):
         super().__init__(*args, **kwargs)
         self.tenant, self.user = tenant, user
         ask_password_only_if_set(self, field="password", user=user)
-        # Not someone the directory suspended: the service refuses them (no owner could act).
-        others = Membership.objects.for_tenant(tenant).exclude(user=user).filter(seat_holders())
+        # Not someone the directory suspended or staff deactivated: the service refuses
+        # them (no owner could act).
+        others = (
+            Membership.objects.for_tenant(tenant).exclude(user=user).filter(members_who_can_act())
+        )
         listed = list(
             others.select_related("user").order_by("user__name", "user__email", "pk")[
                 : OWNER_CANDIDATES_LISTED + 1

@@ -319,10 +319,10 @@ def member_suggestions(
     excluding: User | None = None,
     active_only: bool = False,
 ) -> list[tuple[str, str]]:
-    """Up to `limit` members (other than `excluding`; not suspended, with `active_only`)
-    whose name or address contains what was typed (at least two characters), (email,
-    name) by name: a large organisation's suggestions for the team cards' add fields and
-    the new owner's field."""
+    """Up to `limit` members (other than `excluding`; with `active_only`, only those who
+    can act: not suspended, not deactivated) whose name or address contains what was
+    typed (at least two characters), (email, name) by name: a large organisation's
+    suggestions for the team cards' add fields and the new owner's field."""
     typed = " ".join(typed.split())
     if len(typed) < 2:
         return []
@@ -330,7 +330,7 @@ def member_suggestions(
     if excluding is not None:
         members = members.exclude(user=excluding)
     if active_only:
-        members = members.filter(seat_holders())
+        members = members.filter(members_who_can_act())
     return list(
         members.filter(Q(user__name__icontains=typed) | Q(user__email__icontains=typed))
         .order_by("user__name", "user__email", "pk")

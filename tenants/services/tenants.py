@@ -308,6 +308,14 @@ def ownership_transfer(
             )
             % {"email": to_membership.user.email}
         )
+    if not to_membership.user.is_active:  # nor would it with an account staff deactivated
+        raise NotAMemberError(
+            _(
+                "The account of %(email)s was deactivated and cannot become the owner. "
+                "Choose an active member."
+            )
+            % {"email": to_membership.user.email}
+        )
     roles = {r.key: r for r in Role.objects.for_tenant(tenant).exclude(key="")}
     if source.is_primary_contact:
         Membership.objects.filter(pk=source.pk).update(is_primary_contact=False)

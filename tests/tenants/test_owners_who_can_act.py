@@ -282,3 +282,24 @@ def test_a_member_staff_deactivated_is_made_neither_primary_nor_billing_contact(
     row = html.split(f'id="member-{gone.pk}"', 1)[1].split("</tr>", 1)[0]
     assert "Account deactivated" in row
     assert "Make primary" not in row and "Add billing" not in row
+
+
+def test_ownership_cannot_go_to_a_member_staff_deactivated(
+    acme: Any, owner: Any, owner_client: Client
+) -> None:
+    """Handing over to them would leave the organisation with no owner who can act."""
+    gone = add_member(acme, UserFactory(email="gone@example.com"), "admin")
+    gone.user.is_active = False
+    gone.user.save(update_fields=["is_active"])
+    with pytest.raises(NotAMemberError, match="account of gone@example.com was deactivated"):
+        ownership_transfer(tenant=acme, to_membership=gone, acting_user=owner)
+
+    add_member(acme, UserFactory(email="dan@example.com"))
+    assert "gone@example.com" not in owner_client.get(f"/t/{acme.slug}/settings/").content.decode()
+    response = owner_client.post(
+        f"/t/{acme.slug}/settings/transfer/", {"membership": gone.pk, "password": DEFAULT_PASSWORD}
+    )
+    assert response.status_code == 400
+    assert alice(acme, owner).role.is_owner
+    suggest = f"/t/{acme.slug}/settings/transfer/candidates/"
+    assert b"gone@example.com" not in owner_client.get(suggest, {"membership": "gone"}).content
