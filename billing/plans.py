@@ -49,6 +49,8 @@ class Feature:
     key: str
     name: str
     description: str
+    # Of no use in a personal workspace (teams, roles, keys, single sign-on).
+    organisations_only: bool = False
 
 
 def feature_get(key: str) -> Feature:
@@ -58,6 +60,7 @@ def feature_get(key: str) -> Feature:
         key=key,
         name=conf.get("name", key.replace("_", " ").capitalize()),
         description=conf.get("description", ""),
+        organisations_only=bool(conf.get("organisations_only", False)),
     )
 
 
@@ -86,6 +89,15 @@ class Plan:
     @property
     def feature_labels(self) -> list[str]:
         return [str(feature_get(f).name) for f in settings.BILLING_FEATURES if f in self.features]
+
+    @property
+    def personal_feature_labels(self) -> list[str]:
+        """What the plan adds to a personal workspace: not what needs members."""
+        return [
+            str(feature.name)
+            for feature in map(feature_get, settings.BILLING_FEATURES)
+            if feature.key in self.features and not feature.organisations_only
+        ]
 
 
 def plan_list() -> list[Plan]:

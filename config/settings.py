@@ -642,9 +642,16 @@ def _audit_history_description(days: int) -> str:
 # (templates/elements/upgrade_card.html); services refuse it (billing.plans.plan_require).
 # Nothing is withheld while billing is off: there would be nothing to upgrade to.
 BILLING_FEATURES: dict[str, dict[str, Any]] = {
-    "teams": {"name": _("Teams"), "description": _("Group members into nested teams.")},
+    # "organisations_only": of no use in a personal workspace (one person, no members),
+    # so its billing page does not offer it.
+    "teams": {
+        "name": _("Teams"),
+        "description": _("Group members into nested teams."),
+        "organisations_only": True,
+    },
     "custom_roles": {
         "name": _("Custom roles"),
+        "organisations_only": True,
         "description": _(
             "Make roles of your own from the permission list, beyond owner, "
             "admin, billing admin and member."
@@ -659,6 +666,7 @@ BILLING_FEATURES: dict[str, dict[str, Any]] = {
     "api_keys": {
         "name": _("API keys"),
         "description": _("Let your own scripts and services call the API with keys you control."),
+        "organisations_only": True,
     },
     "sso": {
         "name": _("Single sign-on"),
@@ -666,6 +674,7 @@ BILLING_FEATURES: dict[str, dict[str, Any]] = {
             "Members sign in through your identity provider (SAML or OIDC), "
             "which can also add and remove them (SCIM directory sync)."
         ),
+        "organisations_only": True,
     },
 }
 # Days of audit log shown on plans without "audit_history" (older entries are kept).

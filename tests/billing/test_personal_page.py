@@ -44,3 +44,32 @@ def test_an_organisation_shows_seats_and_contacts(owner_client: Client, acme: An
 
     assert "Your plan, seats and payment details." in html
     assert "Seats used" in html and "Billing contacts" in html
+
+
+def _upgrade_section(html: str) -> str:
+    return html.split('id="plans-heading"', 1)[1]
+
+
+def test_a_personal_workspace_is_offered_only_what_it_can_use(
+    local_billing: Any, auth_client: Client, user: Any
+) -> None:
+    """No members, teams, roles, keys or single sign-on in a personal workspace: its
+    upgrade cards offer storage and history, and point to organisations for the rest."""
+    upgrade = _upgrade_section(
+        auth_client.get(f"/t/{user.personal_tenant.slug}/billing/").content.decode()
+    )
+
+    assert "of storage" in upgrade and "Full audit history" in upgrade
+    for offered in ("Up to 100 members", "Teams", "Custom roles", "API keys", "Billed for"):
+        assert f"<li>{offered}" not in upgrade, offered
+    assert "are for organisations" in upgrade and 'href="/account/tenants/new/"' in upgrade
+
+
+def test_an_organisation_is_offered_every_feature(
+    local_billing: Any, owner_client: Client, acme: Any
+) -> None:
+    upgrade = _upgrade_section(owner_client.get(f"/t/{acme.slug}/billing/").content.decode())
+
+    for offered in ("Up to 100 members", "Teams", "Custom roles", "API keys", "Billed for"):
+        assert f"<li>{offered}" in upgrade or f'<li class="text-slate-500">{offered}' in upgrade
+    assert "are for organisations" not in upgrade

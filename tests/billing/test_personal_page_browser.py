@@ -1,5 +1,5 @@
-"""In Chromium: a personal workspace's billing page is one full-width plan card, at
-desktop and phone width."""
+"""In Chromium: a personal workspace's billing page is one full-width plan card, and
+its upgrade cards offer what a personal workspace can use, at desktop and phone width."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
 def test_the_personal_billing_page_is_one_full_width_plan_card(
-    page: Any, user: Any, width: int
+    local_billing: Any, page: Any, user: Any, width: int
 ) -> None:
     page.set_viewport_size({"width": width, "height": 800})
     sign_in(page, user.email, then=f"/t/{user.personal_tenant.slug}/billing/")
@@ -26,4 +26,9 @@ def test_the_personal_billing_page_is_one_full_width_plan_card(
     expect(page.get_by_text("Seats used")).to_have_count(0)
     grid = plan.locator("xpath=..")
     assert abs(plan.bounding_box()["width"] - grid.bounding_box()["width"]) < 1
+    hint = page.get_by_test_id("organisation-features")
+    expect(hint).to_be_visible()
+    expect(page.get_by_role("listitem").filter(has_text="Teams")).to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    hint.get_by_role("link", name="create one").click()
+    page.wait_for_url("**/account/tenants/new/")
