@@ -6,6 +6,7 @@ codes) still declare a fallback of their own."""
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
 import pkgutil
@@ -49,3 +50,40 @@ def test_every_required_field_says_what_to_enter() -> None:
         and str(field.error_messages.get("required")) == GENERIC
     ]
     assert generic == []
+
+
+def _fields_added_in_init(module: object) -> list[tuple[str, ast.Call]]:
+    """`self.fields["x"] = forms.SomeField(...)` in a form's code: fields `base_fields`
+    does not list (one form adds one only for large organisations)."""
+    tree = ast.parse(inspect.getsource(module))  # type: ignore[arg-type]
+    added = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)):
+            continue
+        target = node.targets[0]
+        if (
+            isinstance(target, ast.Subscript)
+            and isinstance(target.value, ast.Attribute)
+            and target.value.attr == "fields"
+            and isinstance(target.slice, ast.Constant)
+        ):
+            added.append((f"{module.__name__}:{node.lineno}", node.value))  # type: ignore[attr-defined]
+    return added
+
+
+def _says_what_to_enter(call: ast.Call) -> bool:
+    keywords = {k.arg: k.value for k in call.keywords}
+    optional = keywords.get("required")
+    if isinstance(optional, ast.Constant) and optional.value is False:
+        return True
+    messages = keywords.get("error_messages")
+    return isinstance(messages, ast.Dict) and any(
+        isinstance(key, ast.Constant) and key.value == "required" for key in messages.keys
+    )
+
+
+def test_fields_added_when_a_form_is_made_say_what_to_enter_too() -> None:
+    modules = {inspect.getmodule(cls) for cls in our_forms()}
+    added = [place for m in modules for place in _fields_added_in_init(m)]
+    assert added, "the form that adds its owner field for large organisations is found"
+    assert [place for place, call in added if not _says_what_to_enter(call)] == []
