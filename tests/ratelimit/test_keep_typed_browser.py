@@ -1,6 +1,6 @@
 """In Chromium: a form refused for too many requests (the whole-page 429) loses
-nothing typed: "Back to the form" opens it with the fields filled again, never the
-password, and only that once."""
+nothing typed: "Back to the form" opens it with the fields filled again, never a
+password or a one-time code, and only that once."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import expect
+
+from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.mfa.helpers import enable_totp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,3 +36,23 @@ def test_back_to_the_form_after_a_429_brings_back_what_was_typed(page: Any, widt
     expect(page.get_by_label("Password")).to_have_value("")
     page.reload()  # put back once, not on every later visit
     expect(page.get_by_label("Email")).to_have_value("")
+
+
+def test_a_one_time_code_is_never_noted(page: Any) -> None:
+    """The second step's code is a secret of a moment: sending it notes the form
+    (keep-typed.js), but never the code."""
+    user = UserFactory()
+    enable_totp(user)
+    page.goto("/auth/sign-in/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/auth/sign-in/verify/")
+    # Hold the form on this page once the script has seen it go, to read its note.
+    page.evaluate("document.addEventListener('submit', (e) => e.preventDefault())")
+    page.get_by_label("Authentication code").fill("493817")
+    page.get_by_role("button", name="Verify").click()
+
+    noted = page.evaluate("window.sessionStorage.getItem('pacetrack:typed')")
+    assert noted is not None and "/auth/sign-in/verify/" in noted
+    assert "493817" not in noted

@@ -2,8 +2,8 @@
 // (errors/429.html) leaves its page, and its "Back to the form" link opens the form
 // empty. So every plain (non-htmx) POST form notes what was typed when it is sent;
 // the 429 page marks that note to be put back; the form page, opened again, fills its
-// empty fields from it. Any other answer drops the note. Passwords, files and hidden
-// fields are never noted; the note lives in this tab's sessionStorage only.
+// empty fields from it. Any other answer drops the note. Passwords, one-time codes,
+// files and hidden fields are never noted; the note lives in this tab's sessionStorage.
 var KEY = "pacetrack:typed";
 
 function read() {
@@ -25,6 +25,8 @@ function write(note) {
 
 function kept(field) {
   if (!field.name || field.disabled || field.name === "csrfmiddlewaretoken") return false;
+  // Codes from an authenticator app or an email are secrets of a moment: never kept.
+  if ((field.getAttribute("autocomplete") || "").indexOf("one-time-code") >= 0) return false;
   var type = (field.type || "").toLowerCase();
   return ["password", "file", "hidden", "submit", "button", "reset", "image"].indexOf(type) < 0;
 }
