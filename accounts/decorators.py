@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
-from accounts.http import same_site_url
+from core.same_site import same_site_url
 
 View = Callable[..., HttpResponse]
 TEMPLATE = "accounts/verify_required.html"

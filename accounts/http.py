@@ -1,8 +1,7 @@
-"""Signing a person in on this request, and where it is safe to send them next.
+"""Signing a person in on this request (where to send them next: core/same_site.py).
 
-Every sign-in (password, emailed sign-up link, invitation sign-up) and every
-`next`/back link goes through these two functions, so the session-fixation and
-open-redirect rules are written once."""
+Every sign-in (password, emailed sign-up link, invitation sign-up) goes through
+`session_sign_in`, so the session-fixation rule is written once."""
 
 from __future__ import annotations
 
@@ -12,7 +11,6 @@ from django.conf import settings
 from django.contrib.auth import login
 from django.http import HttpRequest
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.signals import reauth_page_options, sign_in_check, sign_in_page_options
@@ -54,23 +52,3 @@ def reauth_options(request: HttpRequest, next_url: str) -> SafeString:
     """Other ways to confirm it's you that apps above offer, as HTML for the prompt."""
     parts = reauth_page_options.send(sender=None, request=request, next_url=next_url)
     return mark_safe("".join(str(html) for _, html in parts if html))  # noqa: S308 - rendered templates
-
-
-def same_site_url(request: HttpRequest, candidate: str) -> str:
-    """`candidate` if it points at this site (a path or a URL on this host), else ""."""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return ""
-
-
-def same_site_path(candidate: str, request: HttpRequest) -> str:
-    """`candidate` if it is a path on this site, else "" (a `next` typed by anyone).
-
-    A leading "/" is required: relative paths, schemes (javascript:, https:) and
-    protocol-relative forms ("//evil.com", "/\\\\evil.com") are all refused."""
-    candidate = candidate.strip()
-    if not candidate.startswith("/") or candidate.startswith(("//", "/\\")):
-        return ""
-    return same_site_url(request, candidate)

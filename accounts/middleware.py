@@ -10,10 +10,10 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.utils import timezone, translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
 from core.htmx import is_htmx
+from core.same_site import same_site_page
 
 REDIRECTS = {301, 302, 303, 307, 308}
 
@@ -43,13 +43,9 @@ class HtmxSignInRedirectMiddleware:
 
 def _page(request: HttpRequest) -> str:
     """The page in the browser (htmx sends it), else the requested path."""
-    current = request.headers.get("HX-Current-URL", "")
-    if current and url_has_allowed_host_and_scheme(
-        current, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        parts = urlsplit(current)
-        return parts.path + (f"?{parts.query}" if parts.query else "")
-    return request.get_full_path()
+    return same_site_page(request, request.headers.get("HX-Current-URL", "")) or (
+        request.get_full_path()
+    )
 
 
 class UserLocaleMiddleware:

@@ -21,8 +21,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import services_email
 from accounts.forms import LocaleForm, PasswordChangeForm, ProfileForm, SignInForm, SignUpForm
-from accounts.http import same_site_path, session_sign_in, sign_in_options
+from accounts.http import session_sign_in, sign_in_options
 from core.cache_headers import never_cache
+from core.same_site import same_site_path
 from mfa.decorators import reauth_required
 from mfa.pending import pending_sign_in_start
 from mfa.selectors import second_step_required

@@ -19,9 +19,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts import services_signup
 from accounts.decorators import TEMPLATE as VERIFY_REQUIRED_TEMPLATE
 from accounts.exceptions import EmailTaken, TokenError
-from accounts.http import same_site_url, session_sign_in
+from accounts.http import session_sign_in
 from accounts.views_email import _link_problem, _no_referrer
 from core.cache_headers import never_cache
+from core.same_site import same_site_url
 
 if TYPE_CHECKING:
     from core.types import AuthenticatedRequest

@@ -17,9 +17,10 @@ from django.views.decorators.http import require_POST
 from accounts import services_email
 from accounts.exceptions import EmailTaken, ResendTooSoon, TokenError
 from accounts.forms_email import EmailChangeForm, PasswordForgotForm, PasswordResetForm
-from accounts.http import same_site_url, session_sign_in, sign_in_refusal
+from accounts.http import session_sign_in, sign_in_refusal
 from accounts.models import EmailToken, User
 from core.cache_headers import never_cache
+from core.same_site import same_site_url
 from mfa.decorators import reauth_required
 from mfa.pending import pending_sign_in_start
 from mfa.selectors import second_step_required

@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
-from accounts.http import same_site_path, session_sign_in, sign_in_refusal
+from accounts.http import session_sign_in, sign_in_refusal
 from core.cache_headers import never_cache
+from core.same_site import same_site_path
 from mfa.forms import PasskeyForm
 from mfa.passkeys import (
     REAUTH,

@@ -24,8 +24,9 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from accounts.forms_reauth import ReauthForm
-from accounts.http import reauth_options, same_site_path, same_site_url
+from accounts.http import reauth_options
 from core.cache_headers import never_cache
+from core.same_site import same_site_path, same_site_url
 from mfa.reauth import FORM_PREFIX
 from mfa.selectors import two_factor_status
 from sessions_app.authentication import Factor, session_reauthenticated

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import reswap, retarget
 
 from core.cache_headers import private_no_store
 from core.client_ip import client_ip
+from core.same_site import same_site_page
 from core.security_log import security_event
 from ratelimit.backends import Usage
 
@@ -33,13 +31,7 @@ def wants_json(request: HttpRequest) -> bool:
 def _sent_from(request: HttpRequest) -> str:
     """The path of the page a form was posted from (its Referer on this site), else the
     address it was posted to."""
-    referer = request.headers.get("Referer", "")
-    if referer and url_has_allowed_host_and_scheme(
-        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        parts = urlsplit(referer)
-        return parts.path + (f"?{parts.query}" if parts.query else "")
-    return request.path
+    return same_site_page(request, request.headers.get("Referer", "")) or request.path
 
 
 def rate_limited_response(

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.http import same_site_path
 from core.cache_headers import never_cache
+from core.same_site import same_site_path
 from sso.exceptions import ConnectionRefused, SignInRefused
 from sso.flow_cookie import FlowCookie
 from sso.forms import SsoEmailForm

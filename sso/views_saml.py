@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.http import same_site_path
 from core.cache_headers import never_cache
+from core.same_site import same_site_path
 from core.security_log import security_event
 from sso.exceptions import ConnectionRefused, SignInRefused
 from sso.flow_cookie import (

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.http import same_site_path
 from core.cache_headers import never_cache
 from core.errors import run_action
+from core.same_site import same_site_path
 from mfa.decorators import reauth_required
 from sso.exceptions import ConnectionRefused, LinkRefused, SignInRefused, SsoRequired
 from sso.flow_cookie import FlowCookie, flow_cookie_clear

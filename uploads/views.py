@@ -20,11 +20,11 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.decorators import verified_email_required
-from accounts.http import same_site_url
 from core.decorators import tenant_permission_required
 from core.paging import page_query
 from core.permissions import FILES_MANAGE, TENANT_UPDATE
 from core.request_limits import accepts_body
+from core.same_site import same_site_url
 from core.types import TenantRequest
 from core.views import tenant_context
 from ratelimit.decorators import rate_limit
