@@ -88,16 +88,16 @@ class Plan:
 
     @property
     def feature_labels(self) -> list[str]:
-        return [str(feature_get(f).name) for f in settings.BILLING_FEATURES if f in self.features]
+        return [str(feature.name) for feature in self._features()]
 
     @property
     def personal_feature_labels(self) -> list[str]:
         """What the plan adds to a personal workspace: not what needs members."""
-        return [
-            str(feature.name)
-            for feature in map(feature_get, settings.BILLING_FEATURES)
-            if feature.key in self.features and not feature.organisations_only
-        ]
+        return [str(f.name) for f in self._features() if not f.organisations_only]
+
+    def _features(self) -> list[Feature]:
+        """The plan's features in settings order."""
+        return [feature_get(key) for key in settings.BILLING_FEATURES if key in self.features]
 
 
 def plan_list() -> list[Plan]:

@@ -133,13 +133,17 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
         "state": _state(user, invitation),
         "already_member": invitation_already_member(invitation=invitation, user=user),
         "account_exists": invitation_account_exists(invitation=invitation),
-        "sign_in_url": reverse("accounts:sign-in")
-        + "?"
-        + urlencode({"next": accept_url, "email": invitation.email}),
+        "sign_in_url": _sign_in_url(invitation, accept_url),
         "sign_up_url": reverse("invites:sign-up", args=[token]),
     }
     status = 403 if context["state"] == "mismatch" else 200
     return _token_page(render(request, "tenants/invites/accept.html", context, status=status))
+
+
+def _sign_in_url(invitation: Invitation, accept_url: str) -> str:
+    """Sign-in with the invited address filled in, back to the invitation after."""
+    query = urlencode({"next": accept_url, "email": invitation.email})
+    return f"{reverse('accounts:sign-in')}?{query}"
 
 
 def _state(user: User | AnonymousUser, invitation: Invitation) -> str:
@@ -167,11 +171,7 @@ def invite_sign_up(request: HttpRequest, token: str) -> HttpResponse:
             _("%(email)s already has an account. Sign in to accept the invitation.")
             % {"email": invitation.email},
         )
-        return redirect(
-            reverse("accounts:sign-in")
-            + "?"
-            + urlencode({"next": accept_url, "email": invitation.email})
-        )
+        return redirect(_sign_in_url(invitation, accept_url))
     form = InvitationSignUpForm(request.POST or None, invitation=invitation)
     if request.method == "POST" and form.is_valid():
         try:
@@ -186,9 +186,7 @@ def invite_sign_up(request: HttpRequest, token: str) -> HttpResponse:
         "tenant": invitation.tenant,
         "inviter": invitation.invited_by,
         "accept_url": accept_url,
-        "sign_in_url": reverse("accounts:sign-in")
-        + "?"
-        + urlencode({"next": accept_url, "email": invitation.email}),
+        "sign_in_url": _sign_in_url(invitation, accept_url),
     }
     return _token_page(render(request, "tenants/invites/sign_up.html", context))
 
