@@ -129,11 +129,9 @@ def membership_suspend(*, tenant: Tenant, membership: Membership, acting_user: U
         )
     if membership.is_primary_contact:
         primary_contact_hand_over(membership=membership)
-    handed_over = billing_contact_hand_over(membership=membership)
+    billing_contact_hand_over(membership=membership)
     membership.suspended_at = timezone.now()
     membership.save(update_fields=["suspended_at"])
-    if membership.is_billing_contact and not handed_over:  # Stripe's go to who remains
-        account_customer_email_sync_enqueue(tenant=tenant)
     audit_record(
         tenant=tenant,
         action=TenantAction.MEMBER_SUSPENDED,
@@ -180,13 +178,13 @@ def primary_contact_hand_over(*, membership: Membership) -> None:
         membership.is_primary_contact = False
 
 
-def billing_contact_hand_over(*, membership: Membership) -> bool:
+def billing_contact_hand_over(*, membership: Membership) -> None:
     """A billing contact is leaving or was deactivated: when nobody else active gets
     billing email, the first owner who can act becomes a billing contact, so a failed
     payment still reaches someone. The rule un-ticking keeps
     (`billing_contact_removal_refusal`), kept for departures without refusing them: the
-    directory and account deletion must not be blocked. True when someone took over
-    (their change already tells the payment provider)."""
+    directory and account deletion must not be blocked. Either way the payment
+    provider hears who its receipts go to now (once: a successor's change tells it)."""
     # As stored now, under the tenant lock (the row was read before it was taken).
     fresh = (
         Membership.objects.filter(pk=membership.pk)
@@ -194,21 +192,19 @@ def billing_contact_hand_over(*, membership: Membership) -> bool:
         .first()
     )
     if fresh is None or not fresh[0] or fresh[1] is not None:
-        return False
+        return
     others = (
         Membership.objects.for_tenant(membership.tenant)
         .filter(members_who_can_act(), is_billing_contact=True)
         .exclude(pk=membership.pk)
     )
-    if others.exists():
-        return False
-    successor = _first_other_acting_owner(membership)
-    if successor is None:
-        return False
+    successor = None if others.exists() else _first_other_acting_owner(membership)
+    if successor is None:  # Stripe's go to whoever remains (read after the commit)
+        account_customer_email_sync_enqueue(tenant=membership.tenant)
+        return
     membership_set_billing_contact(
         tenant=membership.tenant, membership=successor, is_billing_contact=True, acting_user=None
     )
-    return True
 
 
 def _first_other_acting_owner(membership: Membership) -> Membership | None:
@@ -259,9 +255,7 @@ def _assert_may_go(membership: Membership) -> None:
 
 def _delete(membership: Membership, *, action: str, acting_user: User | None) -> None:
     tenant, user = membership.tenant, membership.user
-    handed_over = billing_contact_hand_over(membership=membership)
-    if membership.is_billing_contact and not handed_over:  # Stripe's go to who remains
-        account_customer_email_sync_enqueue(tenant=tenant)
+    billing_contact_hand_over(membership=membership)
     audit_record(
         tenant=tenant,
         action=action,
