@@ -41,6 +41,7 @@ from tests.accounts.factories import UserFactory
 from tests.tenants.factories import OrgFactory, add_member
 
 CHROMIUM = "/usr/bin/chromium"
+INSECURE_HOST = "insecure.pacetrack.test"  # the live server by a name browsers do not trust
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -293,7 +294,14 @@ def _browser() -> Iterator[Any]:
         browser = pw.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+            args=[
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-gpu",
+                # A name for the live server that is not "potentially trustworthy" as
+                # localhost is: pages there are not a secure context (plain HTTP).
+                f"--host-resolver-rules=MAP {INSECURE_HOST} 127.0.0.1",
+            ],
         )
         yield browser
         browser.close()

@@ -17,8 +17,8 @@ from tests.mfa.helpers import age_sign_in, enable_totp
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def sign_in_with_password(page: Any, email: str) -> None:
-    page.goto("/auth/sign-in/")
+def sign_in_with_password(page: Any, email: str, *, base: str = "") -> None:
+    page.goto(f"{base}/auth/sign-in/")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", DEFAULT_PASSWORD)
     page.click("button[type=submit]")

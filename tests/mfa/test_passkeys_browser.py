@@ -6,10 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from mfa.models import Passkey
 from sessions_app.models import Session
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.mfa.helpers import age_sign_in
+from tests.conftest import INSECURE_HOST
 from tests.mfa.test_browser import sign_in_with_password
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -178,3 +181,62 @@ def test_at_an_ip_address_the_page_says_why_passkeys_cannot_work(
     error = page.locator("[data-passkey-error]")
     error.get_by_text("Passkeys do not work at this address").wait_for()
     assert not Passkey.objects.filter(user=user).exists()
+
+
+def test_an_htmx_action_asked_after_a_while_is_confirmed_with_the_passkey(page: Any) -> None:
+    """The re-authentication dialog arrives by htmx after the page has loaded: its
+    "Confirm with a passkey" must show there too, not only on a full page."""
+    user = UserFactory()
+    virtual_authenticator(page)
+    sign_in_with_password(page, user.email)
+    page.wait_for_url("**/t/**")
+    add_passkey(page, "Laptop")
+    page.get_by_role("heading", name="Save your recovery codes").wait_for()
+    laptop = Passkey.objects.get(user=user, name="Laptop")
+    age_sign_in(user)
+
+    page.goto("/account/security/")
+    page.locator(f"#passkey-{laptop.pk}").get_by_role("button", name="Remove").click()
+    page.locator("#confirm-dialog").get_by_role("button", name="Remove passkey").click()
+    prompt = page.locator("dialog[data-reauth]")
+    prompt.get_by_role("button", name="Confirm with a passkey").click()
+
+    page.get_by_text("Passkey removed.").wait_for()
+    assert page.url.endswith("/account/security/")
+    assert not Passkey.objects.filter(user=user).exists()
+
+
+def test_over_plain_http_the_pages_say_passkeys_need_a_secure_connection(
+    page: Any, settings: Any, live_server: Any
+) -> None:
+    """Browsers turn WebAuthn off on plain HTTP except at localhost. A person whose only
+    second factor is a passkey, at a site served over HTTP, is told why no passkey
+    button shows, instead of a page with nothing to press; so is someone adding one."""
+    user = UserFactory()
+    virtual_authenticator(page)
+    sign_in_with_password(page, user.email)
+    page.wait_for_url("**/t/**")
+    add_passkey(page, "Laptop")
+    page.get_by_role("heading", name="Save your recovery codes").wait_for()
+    sign_out(page)
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, INSECURE_HOST]
+    port = live_server.url.rsplit(":", 1)[1]
+    sign_in_with_password(page, user.email, base=f"http://{INSECURE_HOST}:{port}")
+    page.wait_for_url("**/auth/sign-in/verify/**")
+    assert not page.evaluate("window.isSecureContext")
+    reason = page.locator("[data-passkey-unavailable]")
+    expect(reason).to_have_text(
+        "Passkeys need a secure connection. Open the site at its https:// address and try again."
+    )
+    expect(page.get_by_role("button", name="Use a passkey")).to_be_hidden()
+
+    sign_out(page)
+    newcomer = UserFactory()
+    sign_in_with_password(page, newcomer.email, base=f"http://{INSECURE_HOST}:{port}")
+    page.wait_for_url("**/t/**")
+    page.goto(f"http://{INSECURE_HOST}:{port}/account/security/passkeys/add/")
+    expect(page.locator("[data-passkey-unavailable]")).to_contain_text(
+        "Passkeys need a secure connection"
+    )
+    expect(page.get_by_role("button", name="Create passkey")).to_be_hidden()

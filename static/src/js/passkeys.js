@@ -2,16 +2,47 @@
 // ceremony when submitted: it asks the server for options (POST data-options-url, with
 // data-purpose), calls navigator.credentials, puts the answer's JSON into its hidden
 // "credential" field and submits again. The server verifies everything.
-// Elements with data-passkey-support stay hidden unless this browser has WebAuthn.
+// Elements with data-passkey-support stay hidden unless this browser has WebAuthn;
+// without it, a [data-passkey-unavailable] box says why (an old browser, or a page not
+// served over HTTPS, where browsers turn WebAuthn off). Both also in content htmx
+// brings later (the re-authentication dialog).
 // An input with autocomplete="… webauthn" gets the browser's passkey autofill
 // (conditional mediation), which submits form[data-passkey-autofill].
-// What it tells people comes translated from the form's [data-passkey-error] box
-// (data-unsupported, data-exists, data-failed); the English here is the fallback.
-if (window.PublicKeyCredential) {
-  document.querySelectorAll("[data-passkey-support]").forEach(function (el) {
-    el.hidden = false;
+// What it tells people comes translated from the data- attributes of the box that shows
+// it (templates/mfa/_passkey_message.html); the English here is the fallback.
+function within(root, selector) {
+  if (!root.querySelectorAll) return [];
+  var found = Array.from(root.querySelectorAll(selector));
+  return root.matches && root.matches(selector) ? [root].concat(found) : found;
+}
+
+function said(box, name, english) {
+  return (box && box.dataset[name]) || english;
+}
+
+function unavailable(box) {
+  return window.isSecureContext
+    ? said(box, "unsupported", "This browser can't use passkeys.")
+    : said(box, "insecure", "Passkeys need a secure connection. Open the site at its https:// address and try again.");
+}
+
+function revealPasskeys(root) {
+  if (window.PublicKeyCredential) {
+    within(root, "[data-passkey-support]").forEach(function (el) {
+      el.hidden = false;
+    });
+    return;
+  }
+  within(root, "[data-passkey-unavailable]").forEach(function (box) {
+    box.textContent = unavailable(box);
+    box.hidden = false;
   });
 }
+
+revealPasskeys(document);
+document.addEventListener("htmx:load", function (event) {
+  revealPasskeys(event.detail.elt);
+});
 
 function toBuffer(value) {
   var base64 = value.replace(/-/g, "+").replace(/_/g, "/");
@@ -91,8 +122,7 @@ function credentialField(form) {
 }
 
 function words(form, name, english) {
-  var box = form.querySelector("[data-passkey-error]");
-  return (box && box.dataset[name]) || english;
+  return said(form.querySelector("[data-passkey-error]"), name, english);
 }
 
 function showError(form, message) {
@@ -129,7 +159,7 @@ document.addEventListener("submit", function (event) {
   event.preventDefault();
   event.stopImmediatePropagation();
   if (!window.PublicKeyCredential) {
-    showError(form, words(form, "unsupported", "This browser can't use passkeys."));
+    showError(form, unavailable(form.querySelector("[data-passkey-error]")));
     return;
   }
   ceremony(form)
