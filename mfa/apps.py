@@ -11,6 +11,7 @@ class MfaConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_login_failed
 
+        from mfa import checks  # noqa: F401 - registers the system checks
         from mfa.receivers import record_failed_sign_in
 
         audit_actions_register(
