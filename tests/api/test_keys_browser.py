@@ -1,5 +1,6 @@
-"""In a real browser at phone width (360 px): an owner creates an API key, copies it once,
-and it works against the API; webhooks are added the same way."""
+"""In a real browser at phone width (360 px): an owner creates an API key, copies it with
+the page's Copy button, and what was copied works against the API; a webhook's signing
+secret is added and copied the same way."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 import pytest
 import requests
+from playwright.sync_api import expect
 from django.utils import timezone
 
 from tests.accounts.factories import UserFactory
@@ -26,6 +28,7 @@ def test_an_owner_creates_a_key_on_a_phone_and_uses_it(
     owner = UserFactory()
     org = OrgFactory(owner=owner, name="Acme")
     context = _browser.new_context(base_url=live_server.url, viewport={"width": 360, "height": 740})
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
     try:
         page = context.new_page()
         sign_in_with_password(page, owner.email)
@@ -37,7 +40,10 @@ def test_an_owner_creates_a_key_on_a_phone_and_uses_it(
         page.get_by_label("Name").fill("Zapier")
         page.get_by_label("View the audit log").check()
         page.get_by_role("button", name="Create key").click()
-        key = page.get_by_test_id("new-key-value").input_value()
+        page.get_by_test_id("new-key").get_by_role("button", name="Copy").click()
+        expect(page.get_by_test_id("new-key").get_by_role("button", name="Copied")).to_be_visible()
+        key = page.evaluate("navigator.clipboard.readText()")  # the key as pasted elsewhere
+        assert key == page.get_by_test_id("new-key-value").input_value()
         assert key.startswith("pt_live_")
         assert no_horizontal_overflow(page)
         answer = requests.get(
@@ -53,7 +59,11 @@ def test_an_owner_creates_a_key_on_a_phone_and_uses_it(
         page.get_by_label("URL").fill("http://127.0.0.1:9/hooks")
         page.get_by_label("team.created: A team was created").check()
         page.get_by_role("button", name="Add endpoint").click()
-        assert page.get_by_test_id("new-secret-value").input_value().startswith("whsec_")
+        page.get_by_test_id("new-secret").get_by_role("button", name="Copy").click()
+        secret = page.get_by_test_id("new-secret-value").input_value()
+        assert secret.startswith("whsec_")
+        expect(page.get_by_test_id("new-secret").get_by_role("button", name="Copied")).to_be_visible()
+        assert page.evaluate("navigator.clipboard.readText()") == secret
         assert no_horizontal_overflow(page)
         page.get_by_role("link", name="http://127.0.0.1:9/hooks").click()
         page.get_by_test_id("delivery-log").wait_for()

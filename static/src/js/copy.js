@@ -1,5 +1,6 @@
 // Copy buttons: <button data-copy-target="#id" data-copied-label="Copied" hidden>. They
 // stay hidden without JavaScript (the text can still be selected and copied by hand).
+// The target's lines (<li>), a field's value, or its text.
 // Without data-copied-label: <body data-i18n-copied> (templates/base.html, translated).
 document.querySelectorAll("button[data-copy-target]").forEach(function (button) {
   if (!navigator.clipboard) return;
@@ -11,7 +12,9 @@ document.querySelectorAll("button[data-copy-target]").forEach(function (button) 
       return li.textContent.trim();
     });
     var original = button.textContent;
-    navigator.clipboard.writeText(lines.length ? lines.join("\n") : target.textContent.trim()).then(function () {
+    var field = target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement;
+    var text = lines.length ? lines.join("\n") : field ? target.value : target.textContent.trim();
+    navigator.clipboard.writeText(text).then(function () {
       button.textContent = button.dataset.copiedLabel || document.body.dataset.i18nCopied || "Copied";
       setTimeout(function () { button.textContent = original; }, 2000);
     });
