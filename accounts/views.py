@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 def _next_url(request: HttpRequest) -> str:
     """`next` only when it is a path on this site; otherwise "" (no open redirect)."""
-    return same_site_path(request.POST.get("next") or request.GET.get("next") or "", request)
+    return same_site_path(request, request.POST.get("next") or request.GET.get("next") or "")
 
 
 def _after_sign_in(request: HttpRequest) -> str:

@@ -65,7 +65,7 @@ def passkey_options(request: HttpRequest) -> HttpResponse:
 def passkey_sign_in(request: HttpRequest) -> HttpResponse:
     """Sign in with a passkey alone (the button, or the browser's passkey autofill)."""
     form = PasskeyForm(request.POST, request=request, purpose=SIGN_IN, owner="", user=None)
-    next_url = same_site_path(request.POST.get("next", ""), request)
+    next_url = same_site_path(request, request.POST.get("next", ""))
     if not form.is_valid() or form.passkey is None:
         for error in form.errors.get("credential", [_("That passkey could not be verified.")]):
             messages.error(request, str(error))

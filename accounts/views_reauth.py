@@ -54,7 +54,7 @@ def _carried(request: AuthenticatedRequest) -> list[tuple[str, str]]:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def reauthenticate(request: AuthenticatedRequest) -> HttpResponse:
-    next_url = same_site_path(request.GET.get("next", ""), request) or reverse("mfa:security")
+    next_url = same_site_path(request, request.GET.get("next", "")) or reverse("mfa:security")
     submitted = request.method == "POST" and SUBMITTED in request.POST
     # The action's method: POST when its form was redirected here with a 307.
     action_method = (
@@ -79,7 +79,7 @@ def reauthenticate(request: AuthenticatedRequest) -> HttpResponse:
     )
     # A provider's round trip cannot carry a form: after it, a POST action is pressed again.
     back_path = urlsplit(back_url)._replace(scheme="", netloc="").geturl()
-    return_to = next_url if action_method == "GET" else same_site_path(back_path, request)
+    return_to = next_url if action_method == "GET" else same_site_path(request, back_path)
     options = reauth_options(request, return_to)
     context = {
         "form": form,

@@ -20,7 +20,7 @@ def same_site_url(request: HttpRequest, candidate: str) -> str:
     return ""
 
 
-def same_site_path(candidate: str, request: HttpRequest) -> str:
+def same_site_path(request: HttpRequest, candidate: str) -> str:
     """`candidate` if it is a path on this site, else "" (a `next` typed by anyone).
 
     A leading "/" is required: relative paths, schemes (javascript:, https:) and

@@ -67,7 +67,7 @@ def org_leave(
 @require_http_methods(["GET", "POST"])
 def sso_start(request: HttpRequest) -> HttpResponse:
     """Asks for the work email; a verified domain with SSO goes straight to its IdP."""
-    next_url = same_site_path(request.POST.get("next") or request.GET.get("next") or "", request)
+    next_url = same_site_path(request, request.POST.get("next") or request.GET.get("next") or "")
     form = SsoEmailForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
@@ -100,7 +100,7 @@ def org_reauth(request: AuthenticatedRequest, connection_id: int) -> HttpRespons
     )
     if connection is None:
         raise Http404("No such connection.")
-    next_url = same_site_path(request.POST.get("next", ""), request)
+    next_url = same_site_path(request, request.POST.get("next", ""))
     try:
         return org_leave(request, connection, purpose="reauth", next_url=next_url)
     except ConnectionRefused as error:

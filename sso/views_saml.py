@@ -118,7 +118,7 @@ def saml_acs(request: HttpRequest, tenant_id: int) -> HttpResponse:
         request, connection_id=connection.pk, max_age=REQUEST_LIFETIME
     )
     try:
-        next_url = same_site_path(relay_state, request)
+        next_url = same_site_path(request, relay_state)
         if relay_state and not next_url:
             raise SignInRefused(_("The identity provider asked to send you to another site."))
         verified = response_verify(

@@ -85,7 +85,7 @@ def _start(
 def social_start(request: HttpRequest, provider: str) -> HttpResponse:
     """The sign-in/sign-up buttons: off to the provider."""
     chosen = _provider(provider)
-    next_url = same_site_path(request.POST.get("next", ""), request)
+    next_url = same_site_path(request, request.POST.get("next", ""))
     return _start(request, chosen, purpose="social", next_url=next_url)
 
 
@@ -101,7 +101,7 @@ def social_connect(request: AuthenticatedRequest, provider: str) -> HttpResponse
 @require_POST
 def social_reauth(request: AuthenticatedRequest, provider: str) -> HttpResponse:
     """ "Confirm with Google" on the re-authentication prompt."""
-    next_url = same_site_path(request.POST.get("next", ""), request)
+    next_url = same_site_path(request, request.POST.get("next", ""))
     return _start(request, _provider(provider), purpose="reauth", next_url=next_url)
 
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import expect
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.accounts.factories import UserFactory
 from tests.api.conftest import make_key
@@ -62,7 +62,9 @@ def test_an_owner_creates_a_key_on_a_phone_and_uses_it(
         page.get_by_test_id("new-secret").get_by_role("button", name="Copy").click()
         secret = page.get_by_test_id("new-secret-value").input_value()
         assert secret.startswith("whsec_")
-        expect(page.get_by_test_id("new-secret").get_by_role("button", name="Copied")).to_be_visible()
+        expect(
+            page.get_by_test_id("new-secret").get_by_role("button", name="Copied")
+        ).to_be_visible()
         assert page.evaluate("navigator.clipboard.readText()") == secret
         assert no_horizontal_overflow(page)
         page.get_by_role("link", name="http://127.0.0.1:9/hooks").click()

@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 from mfa.models import Passkey
 from sessions_app.models import Session
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
-from tests.mfa.helpers import age_sign_in
 from tests.conftest import INSECURE_HOST
+from tests.mfa.helpers import age_sign_in
 from tests.mfa.test_browser import sign_in_with_password
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
