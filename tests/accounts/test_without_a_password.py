@@ -36,6 +36,7 @@ def sam_client(client: Client, sam: User) -> Client:
 def test_the_account_page_offers_to_set_a_first_password(sam_client: Client, sam: User) -> None:
     html = sam_client.get("/account/").content.decode()
     assert "Set a password" in html and "Current password" not in html
+    assert "Setting one signs you out on every other device." in html  # said before, not after
 
     response = sam_client.post(
         "/account/password/",
