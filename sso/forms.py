@@ -64,7 +64,9 @@ class SamlConnectionForm(ServiceForm):
             "new certificate there before it signs with it) and whenever you press "
             "“Refresh metadata”. https only."
         ),
-        widget=forms.URLInput(INPUT | {"autocomplete": "off", "placeholder": "https://"}),
+        widget=forms.URLInput(
+            INPUT | {"autocomplete": "off", "dir": "ltr", "placeholder": "https://"}
+        ),
     )
     attr_email = forms.CharField(
         label=_("Email attribute"),
@@ -153,7 +155,9 @@ class ConnectionForm(ServiceForm):
             "Your identity provider's address; its /.well-known/openid-configuration "
             "is read from there (e.g. https://acme.okta.com)."
         ),
-        widget=forms.URLInput(INPUT | {"autocomplete": "off", "placeholder": "https://"}),
+        widget=forms.URLInput(
+            INPUT | {"autocomplete": "off", "dir": "ltr", "placeholder": "https://"}
+        ),
         error_messages={
             "required": _(
                 "Enter your identity provider's issuer URL, such as https://acme.okta.com."

@@ -23,7 +23,9 @@ class EndpointForm(ServiceForm):
         label=_("URL"),
         max_length=500,
         assume_scheme="https",
-        widget=forms.URLInput({"class": "input", "placeholder": "https://example.com/webhooks"}),
+        widget=forms.URLInput(
+            {"class": "input", "dir": "ltr", "placeholder": "https://example.com/webhooks"}
+        ),
         help_text=_("An HTTPS address on the public internet."),
         error_messages={"required": _("Enter the address to send events to.")},
     )
