@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from django import forms
 from django.contrib import messages
@@ -35,6 +35,7 @@ class Outcome(Generic[T]):
     value: T | None = None
     error: str | None = None
     upgrade_url: str = ""
+    refusal: DomainError | None = None  # what was raised, for a form to place the message
 
     @property
     def ok(self) -> bool:
@@ -46,7 +47,11 @@ def attempt(action: Callable[[], T]) -> Outcome[T]:
     try:
         return Outcome(value=action())
     except DomainError as error:
-        return Outcome(error=refusal_message(error), upgrade_url=getattr(error, "upgrade_url", ""))
+        return Outcome(
+            error=refusal_message(error),
+            upgrade_url=getattr(error, "upgrade_url", ""),
+            refusal=error,
+        )
 
 
 def run_action(
@@ -73,9 +78,12 @@ class ServiceForm(forms.Form):
     """Turns what a service refuses into form errors shown beside the form.
 
     `upgrade_url` is set when the refusal was a plan cap, for the template's button.
+    A refusal about one field (a URL that leads nowhere safe) is shown beside that
+    field: `refusal_fields` maps its class to the field's name.
     """
 
     upgrade_url: str = ""
+    refusal_fields: ClassVar[dict[type[DomainError], str]] = {}
 
     def run(self, action: Callable[[], Any]) -> Any:
         try:
@@ -89,5 +97,13 @@ class ServiceForm(forms.Form):
             return None
         if outcome.error is not None:
             self.upgrade_url = outcome.upgrade_url
-            self.add_error(None, outcome.error)
+            beside = next(
+                (
+                    name
+                    for kind, name in self.refusal_fields.items()
+                    if isinstance(outcome.refusal, kind) and name in self.fields
+                ),
+                None,
+            )
+            self.add_error(beside, outcome.error)
         return outcome.value

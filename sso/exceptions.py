@@ -29,3 +29,8 @@ class ConnectionRefused(DomainError, BadRequest):
 
     The daily metadata read raises it with `because`: the reason is stored for the
     settings page and emailed to owners, who each read their own language."""
+
+
+class IssuerRefused(ConnectionRefused):
+    """The issuer URL itself: not https, or no usable discovery document there (the
+    connection form shows it beside the issuer field)."""

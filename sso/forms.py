@@ -9,7 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from core import widgets
 from core.errors import ServiceForm
+from core.exceptions import refusal_message
+from sso.exceptions import IssuerRefused
 from sso.models import Connection
+from sso.protocol import issuer_check
 from tenants.forms import RoleChoiceField
 from tenants.models import Role, Tenant
 
@@ -148,6 +151,8 @@ class SamlConnectionForm(ServiceForm):
 
 
 class ConnectionForm(ServiceForm):
+    refusal_fields = {IssuerRefused: "issuer"}
+
     issuer = forms.CharField(
         label=_("Issuer URL"),
         max_length=500,
@@ -177,7 +182,9 @@ class ConnectionForm(ServiceForm):
         max_length=500,
         required=False,
         strip=True,
-        widget=forms.PasswordInput(INPUT | {"autocomplete": "new-password"}),
+        # Typed back after another field's error (never a stored secret: the form's
+        # initial values leave it out), so one mistake does not cost retyping it.
+        widget=forms.PasswordInput(INPUT | {"autocomplete": "new-password"}, render_value=True),
     )
     scopes = forms.CharField(
         label=_("Scopes"),
@@ -251,3 +258,10 @@ class ConnectionForm(ServiceForm):
         else:
             self.fields["client_secret"].required = True
             self.fields["client_secret"].help_text = _("Stored encrypted and never shown again.")
+
+    def clean_issuer(self) -> str:
+        """Not https: said with the other fields' errors, before discovery is tried."""
+        try:
+            return issuer_check(self.cleaned_data["issuer"])
+        except IssuerRefused as refusal:
+            raise forms.ValidationError(refusal_message(refusal)) from None

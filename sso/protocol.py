@@ -22,7 +22,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from core.security_log import security_event
-from sso.exceptions import ConnectionRefused, SignInRefused
+from sso.exceptions import IssuerRefused, SignInRefused
 
 DISCOVERY_TTL = 3600
 FLOW_LIFETIME = 600  # seconds between leaving for the provider and coming back
@@ -53,9 +53,7 @@ def issuer_check(issuer: str) -> str:
     parts = urlsplit(issuer.strip())
     allowed = {"https", "http"} if settings.SSO_ALLOW_HTTP_ISSUERS else {"https"}
     if parts.scheme not in allowed or not parts.hostname or parts.query or parts.fragment:
-        raise ConnectionRefused(
-            _("The issuer must be an https:// URL, such as https://acme.okta.com.")
-        )
+        raise IssuerRefused(_("The issuer must be an https:// URL, such as https://acme.okta.com."))
     return issuer.strip().rstrip("/")
 
 
@@ -75,7 +73,7 @@ def discover(issuer: str) -> Endpoints:
             document = _get_json(f"{issuer}/.well-known/openid-configuration")
         except (requests.RequestException, ValueError) as error:
             security_event("sso.discovery_failed", issuer=issuer, error=type(error).__name__)
-            raise ConnectionRefused(
+            raise IssuerRefused(
                 _(
                     "Could not read %(issuer)s/.well-known/openid-configuration. "
                     "Check the issuer URL."
@@ -86,7 +84,7 @@ def discover(issuer: str) -> Endpoints:
             document.get(k)
             for k in ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri")
         ):
-            raise ConnectionRefused(_("The issuer's discovery document is incomplete."))
+            raise IssuerRefused(_("The issuer's discovery document is incomplete."))
         cache.set(key, document, DISCOVERY_TTL)
     return Endpoints(
         authorize_url=document["authorization_endpoint"],

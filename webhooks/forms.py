@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import ServiceForm
 from webhooks import services
 from webhooks.events import EVENT_TYPES
+from webhooks.exceptions import UnsafeDestination
 from webhooks.models import Endpoint
 
 if TYPE_CHECKING:
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
 
 
 class EndpointForm(ServiceForm):
+    refusal_fields = {UnsafeDestination: "url"}
+
     url = forms.URLField(
         label=_("URL"),
         max_length=500,

@@ -52,6 +52,11 @@ def test_an_unsafe_url_is_refused_on_the_form(
     )
     assert response.status_code == 400
     assert "private or reserved" in response.content.decode()
+    # Beside the address, where the mistake is, with what was typed kept.
+    form = response.context["form"]
+    assert "private or reserved" in form.errors["url"][0] and not form.non_field_errors()
+    assert 'value="https://169.254.169.254/latest/"' in response.content.decode()
+    assert 'aria-invalid="true"' in response.content.decode()
 
 
 def test_members_without_the_permission_get_403(client: Any, acme: Any) -> None:
