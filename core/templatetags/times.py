@@ -4,7 +4,8 @@ Every time the app shows goes through this filter, so they all read alike:
 "just now", "5 minutes ago", "3 hours ago", "yesterday", "4 days ago", then the
 date ("12 March", with the year when it is not this one); and the same ahead
 ("in 10 minutes", "tomorrow", "in 3 days"). Past a week a date is clearer than
-"23 days ago". `{{ value|when:"date" }}` always shows the date (a renewal day).
+"23 days ago". `{{ value|when:"date" }}` always shows the date (a renewal day),
+`{{ value|when:"exact" }}` the date and time with the zone (a deadline to the minute).
 The result is a `<time>` element whose `title` is the full date and time.
 
 Everything is in the active language and time zone (the person's, set by
@@ -184,7 +185,12 @@ def when(value: dt.datetime | dt.date | None, style: str = "") -> SafeString | s
     else:
         day = value
     formats = _formats(translation.get_language())
-    words = _date(day, now.date(), formats) if style == "date" else _words(value, now, formats)
+    if style == "date":
+        words = _date(day, now.date(), formats)
+    elif style == "exact":
+        words = _exact(value, formats)
+    else:
+        words = _words(value, now, formats)
     # What format_html would give: every part escaped (html.escape is what escape() calls);
     # an ISO timestamp is digits, "-", ":", "+", "." and "T", with nothing to escape.
     return SafeString(

@@ -11,6 +11,7 @@ import time_machine
 from django.template import Context, Template
 
 from core.templatetags.times import relative_time
+from tests.api.conftest import make_key
 
 NOW = dt.datetime(2026, 3, 12, 15, 30, tzinfo=dt.UTC)  # a Thursday afternoon
 
@@ -70,6 +71,13 @@ def test_the_date_style_names_the_day() -> None:
     assert ">15 March</time>" in html and 'title="15 March 2026, 15:30 UTC"' in html
 
 
+@time_machine.travel(NOW, tick=False)
+def test_the_exact_style_names_the_day_and_time_with_the_zone() -> None:
+    """A deadline to the minute (a webhook secret's overlap ends): no "in 23 hours"."""
+    html = _render('{{ at|when:"exact" }}', at=NOW + dt.timedelta(hours=23))
+    assert ">13 March 2026, 14:30 UTC</time>" in html
+
+
 def test_nothing_renders_as_nothing_so_a_default_can_follow() -> None:
     assert _render('{{ at|when|default:"never" }}', at=None) == "never"
 
@@ -77,8 +85,12 @@ def test_nothing_renders_as_nothing_so_a_default_can_follow() -> None:
 TIME_ELEMENT = re.compile(r'<time datetime="[^"]+" title="[^"]+ UTC">([^<]+)</time>')
 
 
-def test_pages_show_times_through_the_filter(owner_client: Any, acme: Any) -> None:
+def test_pages_show_times_through_the_filter(owner_client: Any, acme: Any, owner: Any) -> None:
     owner_client.post(f"/t/{acme.slug}/settings/rename/", {"name": "Acme Inc"})  # audited
+    make_key(acme, owner, name="Deploy", expires_at=NOW + dt.timedelta(days=400))
+    keys = owner_client.get(f"/t/{acme.slug}/settings/api-keys/").content.decode()
+    # Created, expires: dates as the filter says them (were "5 Dec 2026", never German).
+    assert len(TIME_ELEMENT.findall(keys)) == 2
     for path in (f"/t/{acme.slug}/members/", f"/t/{acme.slug}/audit/", "/account/sessions/"):
         html = owner_client.get(path).content.decode()
         assert "just now" in TIME_ELEMENT.findall(html), path  # joined, renamed, signed in
