@@ -146,7 +146,7 @@ def _settle(delivery: Delivery, *, ok: bool, now: datetime) -> None:
     else:
         wait = RETRY_SCHEDULE[min(delivery.attempts, len(RETRY_SCHEDULE)) - 1]
         retry_at = now + wait
-        if retry_at > delivery.created_at + RETRY_FOR or not delivery.endpoint.is_active:
+        if retry_at > delivery.retries_from + RETRY_FOR or not delivery.endpoint.is_active:
             delivery.status, delivery.next_attempt_at = Delivery.Status.FAILED, None
         else:
             delivery.next_attempt_at = retry_at

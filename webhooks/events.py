@@ -78,6 +78,7 @@ def event_emit(*, tenant_id: int, type: str, data: dict[str, Any]) -> list[Deliv
                 event_type=type,
                 payload=payload,
                 created_at=now,
+                retries_from=now,
             )
             for endpoint in endpoints
         ]

@@ -64,7 +64,10 @@ class Delivery(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    created_at = models.DateTimeField()
+    created_at = models.DateTimeField()  # the event's moment, shown in the log
+    # Where its window of retries (delivery.RETRY_FOR) starts: the event, or the last
+    # Resend, which must not rewrite when the event happened.
+    retries_from = models.DateTimeField()
 
     objects = TenantOwnedQuerySet.as_manager()
 

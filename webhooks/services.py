@@ -134,7 +134,7 @@ def delivery_resend(*, tenant: Tenant, delivery: Delivery, acting_user: User | N
     if not delivery.endpoint.is_active:
         raise WebhookError(_("Turn the endpoint back on before resending."))
     delivery.status, delivery.next_attempt_at = Delivery.Status.PENDING, None
-    delivery.created_at = timezone.now()  # a new window of retries
-    delivery.save(update_fields=["status", "next_attempt_at", "created_at"])
+    delivery.retries_from = timezone.now()  # a new window of retries; the event's time stays
+    delivery.save(update_fields=["status", "next_attempt_at", "retries_from"])
     task_enqueue_transactional(webhook_deliver, delivery.pk)
     return delivery

@@ -151,6 +151,24 @@ def test_a_delivery_can_be_resent(acme: Any, owner: Any, receiver: Receiver) -> 
     assert delivery.status == "succeeded" and delivery.attempts == 2
 
 
+def test_a_resend_opens_a_new_window_and_keeps_the_events_time(
+    acme: Any, owner: Any, receiver: Receiver
+) -> None:
+    """Resent days later, a delivery is retried for another RETRY_FOR; the log still
+    says when the event happened (a Resend used to overwrite it)."""
+    receiver.statuses = [500]
+    subscribe(acme, receiver, owner, ["team.created"])
+    make_team(acme, "Late")
+    delivery = Delivery.objects.get()
+    happened = delivery.created_at
+    with time_machine.travel(happened + RETRY_FOR + timedelta(days=1)):
+        delivery_resend(tenant=acme, delivery=delivery, acting_user=owner)
+        delivery.refresh_from_db()
+        assert delivery.status == "pending" and delivery.next_attempt_at is not None
+        assert delivery.retries_from > happened + RETRY_FOR
+    assert delivery.created_at == happened
+
+
 def test_redirects_are_not_followed_and_answers_are_cut_short(
     acme: Any, owner: Any, receiver: Receiver, settings: Any
 ) -> None:
