@@ -70,9 +70,16 @@ def directory_token_rotate(*, tenant: Tenant, acting_user: User) -> str:
         action=action,
         acting_user=acting_user,
         target=directory,
+        target_label=_token_label(directory),
         after={"token_ends_with": directory.token_hint},
     )
     return raw
+
+
+def _token_label(directory: Directory) -> str:
+    """The audit log's target: the token's last characters, as the settings page shows
+    them, in no language (the Directory's own str() is English words)."""
+    return f"…{directory.token_hint}"
 
 
 @transaction.atomic
@@ -87,6 +94,7 @@ def directory_disable(*, tenant: Tenant, acting_user: User) -> bool:
         action=ScimAction.TOKEN_REVOKED,
         acting_user=acting_user,
         target=directory,
+        target_label=_token_label(directory),
         before={"token_ends_with": directory.token_hint},
     )
     directory.delete()

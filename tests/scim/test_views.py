@@ -71,6 +71,10 @@ def test_token_changes_are_audited_without_the_token(owner_client: Client, acme:
         "scim.token_revoked",
     ]
     assert all(token not in str(e.before) + str(e.after) for e in events)
+    # The target reads in every language: the token's last characters, not English words.
+    assert events[0].target_label == f"…{token[-4:]}"
+    assert all(e.target_label.startswith("…") and len(e.target_label) == 5 for e in events)
+    assert token not in "".join(e.target_label for e in events)
 
 
 def test_token_changes_need_a_recent_authentication(
