@@ -7,6 +7,9 @@ from typing import Any
 from core.permissions import ALL_PERMISSIONS
 from core.types import TenantRequest
 
+# The pages under the Settings tab: each has its own heading and the settings' links.
+SETTINGS_TABS = frozenset({"settings", "domains", "sso", "scim", "api_keys", "webhooks"})
+
 
 def tenant_context(request: TenantRequest, *, tab: str, **extra: Any) -> dict[str, Any]:
     """Flags are computed here so templates only display (`can.members_manage`, …)."""
@@ -19,5 +22,6 @@ def tenant_context(request: TenantRequest, *, tab: str, **extra: Any) -> dict[st
         "can": can,
         "is_owner": role.is_owner,
         "tab": tab,
+        "in_settings": tab in SETTINGS_TABS,
         **extra,
     }

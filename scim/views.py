@@ -36,7 +36,7 @@ def _page(request: TenantRequest, *, new_token: str = "") -> HttpResponse:
         # On a plan without SSO: the upgrade instead of creating or replacing a token.
         "scim_gate": plan_feature_gate(tenant=tenant, feature="sso"),
     }
-    return render(request, "scim/settings.html", tenant_context(request, tab="settings", **context))
+    return render(request, "scim/settings.html", tenant_context(request, tab="scim", **context))
 
 
 @organisation_only

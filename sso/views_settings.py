@@ -45,7 +45,7 @@ def _org_only(request: TenantRequest) -> None:
 def _domains_page(request: TenantRequest, *, form: DomainForm | None = None) -> HttpResponse:
     context = tenant_context(
         request,
-        tab="settings",
+        tab="domains",
         domains=domain_list(tenant=request.tenant),
         form=form or DomainForm(),
     )
@@ -126,7 +126,7 @@ def _connection_page(
     verified = [d for d in domain_list(tenant=request.tenant) if d.is_verified]
     context = tenant_context(
         request,
-        tab="settings",
+        tab="sso",
         # On a plan without SSO: what it does and the upgrade, instead of the forms.
         sso_gate=plan_feature_gate(tenant=request.tenant, feature="sso"),
         connection=connection,
