@@ -188,6 +188,13 @@ def idp_metadata_read(xml: str) -> tuple[str, str]:
     try:
         with _client(data=data, urls=urls) as client:
             idps = list(client.metadata.identity_providers())
+            if not idps:  # XML of another kind, or a service provider's metadata
+                raise ConnectionRefused.because(
+                    gettext_noop(
+                        "That XML describes no identity provider: it is not SAML IdP "
+                        "metadata (perhaps a service provider's, such as ours)."
+                    )
+                )
             if len(idps) != 1:
                 raise ConnectionRefused.because(
                     gettext_noop("The metadata must describe exactly one identity provider.")

@@ -237,7 +237,7 @@ def test_an_owner_sees_the_metadata_url_failing_and_refreshes_it_once_fixed(
         assert watch.check(f"/t/{acme.slug}/settings/sso/") == []
         notice = page.get_by_test_id("saml-metadata-failing")
         expect(notice).to_contain_text("The identity provider's metadata could not be read.")
-        expect(notice).to_contain_text("exactly one identity provider")
+        expect(notice).to_contain_text("describes no identity provider")
 
         served.body = LocalSamlIdP().metadata.encode()  # the IdP fixed
         page.get_by_role("button", name="Refresh metadata").click()

@@ -71,7 +71,7 @@ def test_metadata_that_is_not_an_idps_is_refused(owner_client: Any, acme: Any) -
     )
 
     assert response.status_code == 400
-    assert "exactly one identity provider" in response.content.decode()
+    assert "describes no identity provider" in response.content.decode()
     assert not Connection.objects.exists()
 
 
