@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.audit_actions import ValueLabels
+
 
 class AccountAction(models.TextChoices):
     DELETED = "account.deleted", _("Account deleted")
@@ -20,14 +22,16 @@ FIELDS = {
 }
 
 
-def _language_said(code: str) -> str | None:
+def _language_said(code: object) -> str | None:
     """A language under its own name, as the language menu lists it."""
+    if not isinstance(code, str):
+        return None
     if not code:
         return str(_("The browser's language"))
     return dict(settings.LANGUAGES).get(code)
 
 
 # What the codes under those keys mean.
-VALUES = {
+VALUES: dict[str, ValueLabels] = {
     "language": _language_said,
 }

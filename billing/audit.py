@@ -24,8 +24,10 @@ FIELDS = {
 }
 
 
-def _plan_said(key: str) -> str | None:
+def _plan_said(key: object) -> str | None:
     """A plan's name; a plan since removed from the settings keeps its key."""
+    if not isinstance(key, str):
+        return None
     plan = plan_get(key)
     return str(plan.name) if plan else None
 

@@ -21,9 +21,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import models
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -52,9 +53,11 @@ _ACTIONS: dict[str, _Declared] = {}
 _FIELDS: dict[str, StrOrPromise] = {}
 
 # A key's codes: a choices class, or a function saying a stored value (None: as stored).
-ValueLabels = type[models.Choices] | Callable[[str], "StrOrPromise | None"]
+# The function is given whatever was stored (a code, a number, a list) and says None for
+# what it does not know.
+ValueLabels = type[models.Choices] | Callable[[object], "StrOrPromise | None"]
 
-_VALUES: dict[tuple[str, str], Callable[[str], StrOrPromise | None]] = {}  # (action, key)
+_VALUES: dict[tuple[str, str], Callable[[object], StrOrPromise | None]] = {}  # (action, key)
 
 
 def audit_actions_register(
@@ -78,9 +81,12 @@ def audit_actions_register(
     for key, labels in (values or {}).items():
         if key not in _FIELDS:
             raise ValueError(f"Audit field {key!r} has values but no name: declare it in fields.")
-        said: Callable[[str], StrOrPromise | None]
-        if isinstance(labels, type):  # a choices class
-            said = dict(cast("type[models.Choices]", labels).choices).get
+        said: Callable[[object], StrOrPromise | None]
+        if isinstance(labels, type):  # a choices class: codes are strings
+            table = dict(cast("type[models.Choices]", labels).choices)
+
+            def said(value: object, table: dict[Any, StrOrPromise] = table) -> StrOrPromise | None:
+                return table.get(value) if isinstance(value, str) else None
         else:
             said = labels
         for code, _label in choices.choices:
@@ -107,15 +113,17 @@ def audit_value_label(*, action: str, key: str, value: object) -> object:
     """A stored value as the log page shows it: a code the action's app declared under
     this key in the reader's language, anything else (a name, a number) as stored."""
     labels = _VALUES.get((action, key))
-    if labels is None or not isinstance(value, str):
+    if labels is None:
         return value
     said = labels(value)
     return value if said is None else str(said)
 
 
-def moment_said(value: str) -> str | None:
+def moment_said(value: object) -> str | None:
     """A moment stored as ISO 8601 (an expiry, a deadline) in the reader's format and time
     zone; anything else as stored. For an app's `values`."""
+    if not isinstance(value, str):
+        return None
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
@@ -123,6 +131,13 @@ def moment_said(value: str) -> str | None:
     if timezone.is_naive(moment):
         return None
     return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def size_said(value: object) -> str | None:
+    """A size stored in bytes ("5", "2048") with its unit, in the reader's language."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return filesizeformat(value)
 
 
 def audit_field_is_declared(key: str) -> bool:

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 
 from core.audit_actions import audit_actions_register
-from uploads.audit import FIELDS, FileAction
+from uploads.audit import FIELDS, VALUES, FileAction
 
 
 class UploadsConfig(AppConfig):
@@ -17,7 +17,9 @@ class UploadsConfig(AppConfig):
             receivers,
         )
 
-        audit_actions_register(FileAction, destructive=[FileAction.DELETED], fields=FIELDS)
+        audit_actions_register(
+            FileAction, destructive=[FileAction.DELETED], fields=FIELDS, values=VALUES
+        )
         # Accounts sits below uploads and asks through signals (accounts/signals.py).
         account_signals.account_deleting.connect(
             receivers.on_account_deleting, dispatch_uid="uploads.account_deleting"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.audit_actions import ValueLabels, size_said
+
 
 class FileAction(models.TextChoices):
     UPLOADED = "file.uploaded", _("File uploaded")
@@ -16,3 +18,6 @@ FIELDS = {
     "content_type": _("File type"),
     "size": _("Size"),
 }
+
+# How the log page says their values: the size with its unit ("5 bytes", not "5").
+VALUES: dict[str, ValueLabels] = {"size": size_said}

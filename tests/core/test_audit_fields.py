@@ -167,3 +167,19 @@ def test_a_stored_moment_is_said_in_the_readers_format_and_zone() -> None:
         said = audit_value_label(action="api_key.created", key="expires_at", value=stored)
     assert said == "23. Februar 2027 03:53"
     assert audit_value_label(action="api_key.created", key="expires_at", value="soon") == "soon"
+
+
+def test_a_stored_size_is_said_with_its_unit_in_the_readers_language() -> None:
+    """ "Size: 5" was the log's whole word on an upload; codes stay as they were."""
+    with translation.override("de"):
+        said = audit_value_label(action="file.uploaded", key="size", value=2048)
+    assert said.replace("\xa0", " ") == "2,0 KB"
+    assert (
+        audit_value_label(action="file.uploaded", key="size", value=5).replace("\xa0", " ")
+        == "5 bytes"
+    )
+    # Anything that is not a number of bytes stays as stored.
+    assert audit_value_label(action="file.uploaded", key="size", value="5") == "5"
+    assert audit_value_label(action="file.uploaded", key="size", value=True) is True
+    # A code-saying function is never handed what it does not read.
+    assert audit_value_label(action="billing.plan_changed", key="plan", value=3) == 3
