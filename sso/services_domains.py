@@ -48,6 +48,38 @@ def domain_normalize(raw: str) -> str:
     return text
 
 
+# Where anyone can get an address: no organisation owns its people, so none may claim
+# it (nobody but the provider could publish its TXT record anyway; refused at once
+# instead of leaving an owner waiting for a check that cannot pass).
+PUBLIC_EMAIL_DOMAINS = frozenset(
+    {
+        "163.com",
+        "aol.com",
+        "gmail.com",
+        "gmx.com",
+        "gmx.de",
+        "gmx.net",
+        "googlemail.com",
+        "hotmail.com",
+        "icloud.com",
+        "live.com",
+        "mac.com",
+        "mail.com",
+        "mail.ru",
+        "me.com",
+        "msn.com",
+        "outlook.com",
+        "proton.me",
+        "protonmail.com",
+        "qq.com",
+        "web.de",
+        "yahoo.com",
+        "yandex.ru",
+        "ymail.com",
+    }
+)
+
+
 def _verified_elsewhere(*, domain: str, tenant: Tenant) -> bool:
     return (
         Domain.objects.filter(domain=domain, verified_at__isnull=False)
@@ -62,6 +94,14 @@ def domain_add(*, tenant: Tenant, domain: str, acting_user: User) -> Domain:
     if not tenant.is_org:
         raise DomainRefused(_("Only organisations can verify domains."))
     name = domain_normalize(domain)
+    if name in PUBLIC_EMAIL_DOMAINS:
+        raise DomainRefused(
+            _(
+                "%(domain)s is a public email provider's domain: anyone can have an address "
+                "there. Add the domain of your organisation's own addresses."
+            )
+            % {"domain": name}
+        )
     if Domain.objects.for_tenant(tenant).filter(domain=name).exists():
         raise DomainRefused(_("%(domain)s is already on the list.") % {"domain": name})
     if _verified_elsewhere(domain=name, tenant=tenant):

@@ -100,6 +100,19 @@ def test_what_is_not_a_domain_name_is_refused(owner_client: Any, acme: Any, type
     assert not Domain.objects.exists()
 
 
+@pytest.mark.parametrize("typed", ["gmail.com", "Outlook.com.", "https://icloud.com/"])
+def test_a_public_email_providers_domain_is_refused(
+    owner_client: Any, acme: Any, typed: str
+) -> None:
+    """Anyone can have an address there: claiming it would let an organisation sign in or
+    auto-join strangers, and its TXT check could never pass anyway."""
+    response = add(owner_client, acme, typed)
+
+    assert response.status_code == 400
+    assert "public email provider" in response.content.decode()
+    assert not Domain.objects.exists()
+
+
 def test_only_people_who_may_manage_sso_reach_the_pages(
     client: Any, acme: Any, admin_of_acme: Any, member_of_acme: Any
 ) -> None:
