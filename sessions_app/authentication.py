@@ -23,7 +23,11 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
 AUTHENTICATED_AT_KEY = "auth_at"  # epoch seconds of the last sign-in or re-authentication
-FACTORS_KEY = "auth_factors"  # Factor codes used at sign-in, in the order they were given
+FACTORS_KEY = "auth_factors"  # Factor codes this session has proven, in the order given
+# The codes the sign-in itself used: what the devices page and the security activity
+# say. Kept apart because a factor proven later (an app just set up) joins FACTORS_KEY,
+# and history must not change ("Signed in with Password" stays that).
+SIGNED_IN_WITH_KEY = "auth_sign_in"
 
 
 class Factor(models.TextChoices):
@@ -41,7 +45,9 @@ def session_authenticated(
     session: SessionBase, *, factors: Iterable[str], at: float | None = None
 ) -> None:
     """Record a sign-in: the factors it used and now as the last authentication."""
-    session[FACTORS_KEY] = [Factor(factor).value for factor in factors]
+    codes = [Factor(factor).value for factor in factors]
+    session[FACTORS_KEY] = codes
+    session[SIGNED_IN_WITH_KEY] = list(codes)
     session[AUTHENTICATED_AT_KEY] = int(time.time() if at is None else at)
 
 
@@ -77,8 +83,9 @@ def session_authenticated_at(session: SessionBase) -> datetime | None:
 
 
 def factor_labels(data: dict[str, Any]) -> list[str]:
-    """Human labels of the factors a session's `data` records (unknown codes skipped)."""
-    codes = data.get(FACTORS_KEY)
+    """Human labels of the factors a session's sign-in used (unknown codes skipped);
+    sessions from before SIGNED_IN_WITH_KEY was kept fall back to what they proved."""
+    codes = data.get(SIGNED_IN_WITH_KEY, data.get(FACTORS_KEY))
     if not isinstance(codes, list):
         return []
     # Factor.values builds a new list on every access; the devices page asks per row.

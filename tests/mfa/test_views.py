@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from mfa.selectors import two_factor_status
 from mfa.totp import totp_code_at
+from sessions_app.authentication import session_has_second_factor
 from tests.accounts.factories import DEFAULT_PASSWORD
 from tests.mfa.helpers import enable_totp
 
@@ -59,6 +60,22 @@ def test_confirming_with_a_code_from_the_app_turns_it_on_and_shows_the_codes_onc
     page = auth_client.get("/account/security/").content.decode()
     assert not any(code in page for code in codes)
     assert "10 of 10 left" in page
+
+
+def test_an_app_set_up_after_signing_in_counts_without_rewriting_how_they_signed_in(
+    auth_client: Client, user: Any
+) -> None:
+    """The app just proven by a code counts as this session's second factor (a workspace
+    requiring two-factor lets it in), but the devices page and the security activity
+    still say the sign-in used the password alone: that is what happened."""
+    secret = shown_secret(auth_client.get("/account/security/authenticator/"))
+    auth_client.post("/account/security/authenticator/", {"code": totp_code_at(secret)})
+
+    assert session_has_second_factor(auth_client.session)
+    devices = " ".join(auth_client.get("/account/sessions/").content.decode().split())
+    assert "with Password" in devices and "Authenticator app" not in devices
+    security = auth_client.get("/account/security/").content.decode()
+    assert "Password + Authenticator app" not in security
 
 
 def test_a_wrong_code_leaves_two_factor_off(auth_client: Client, user: Any) -> None:
