@@ -39,9 +39,13 @@ def on_account_deletion_check(sender: Any, user: User, **kwargs: Any) -> list[Te
 
 
 def on_account_deleting(sender: Any, user: User, **kwargs: Any) -> None:
-    """Leave every org through the services (seat counts follow), then soft-delete the
-    personal workspace and log the deletion there."""
-    memberships = Membership.objects.filter(user=user, tenant__kind=Tenant.Kind.ORG)
+    """Leave every live org through the services (seat counts follow), then soft-delete
+    the personal workspace and log the deletion there. Organisations already deleted are
+    left as they are: there is nobody to hand over to, and their last owner (whom the
+    deletion page told to delete them first) could not "leave" them."""
+    memberships = Membership.objects.filter(
+        user=user, tenant__kind=Tenant.Kind.ORG, tenant__deleted_at__isnull=True
+    )
     for membership in memberships.select_related("tenant", "role", "user"):
         if membership.is_primary_contact:
             services.primary_contact_hand_over(membership=membership)

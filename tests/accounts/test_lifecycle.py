@@ -43,6 +43,26 @@ def test_the_last_owner_of_an_org_is_refused_and_told_which(auth_client: Any, us
     assert user.is_active
 
 
+def test_after_deleting_the_orgs_they_owned_alone_the_account_can_be_deleted(
+    auth_client: Any, user: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """What the deletion page tells the last owner to do: delete the organisation first.
+    Deleting the account then went on to "leave" that deleted organisation as its last
+    owner, and failed with a 400."""
+    from tenants.services import tenant_delete
+
+    solo = OrgFactory(owner=user, name="Solo Org")
+    tenant_delete(tenant=solo, acting_user=user)
+    assert "Solo Org" not in auth_client.get("/account/delete/").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _delete(auth_client)
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert not user.is_active and user.personal_tenant.is_deleted
+
+
 def test_wrong_password_or_no_confirmation_is_refused(auth_client: Any, user: Any) -> None:
     wrong = _delete(auth_client, password="not-my-password")
     unticked = _delete(auth_client, confirm=False)
