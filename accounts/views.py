@@ -185,8 +185,8 @@ def password(request: AuthenticatedRequest) -> HttpResponse:
         message = _("Your password is set.")
     elif others:
         message = ngettext(
-            "Your password is changed. %(count)s other device(s) were signed out.",
-            "Your password is changed. %(count)s other device(s) were signed out.",
+            "Your password is changed. %(count)s other device was signed out.",
+            "Your password is changed. %(count)s other devices were signed out.",
             others,
         ) % {"count": others}
     else:

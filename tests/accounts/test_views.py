@@ -304,7 +304,7 @@ def test_password_change_reports_signed_out_devices(auth_client: Client, user: A
         },
         follow=True,
     )
-    assert "Your password is changed. 1 other device(s) were signed out." in (
+    assert "Your password is changed. 1 other device was signed out." in (
         response.content.decode()
     )
     user.refresh_from_db()
