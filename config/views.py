@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
-from django.views import csrf
 
 from core.exceptions import DomainError, refusal_message
 from core.htmx import is_htmx, toast
+from core.same_site import same_site_page
 
 # What an htmx request hears when it cannot have the part of the page it asked for:
 # a toast, never an error page swapped into a fragment (base.html swaps no 4xx/5xx).
@@ -25,6 +26,13 @@ HTMX_REFUSALS = {
     ),
 }
 HTMX_CSRF_EXPIRED = _("This page has expired. Reload it and try again.")
+# A form sent from a page that expired (signed out in another tab, a token rotated by a
+# sign-in elsewhere, a page kept open for days): said on the page it came from.
+CSRF_EXPIRED = _("That page had expired, so nothing was saved. Try again.")
+CSRF_NO_COOKIES = _(
+    "Your browser did not send this site's cookies, so nothing was saved. Allow cookies "
+    "for this site and try again."
+)
 
 
 def htmx_refusal(status: int, exception: Exception | None = None) -> HttpResponse:
@@ -69,9 +77,17 @@ def server_error(request: HttpRequest) -> HttpResponse:
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """CSRF_FAILURE_VIEW. An htmx request from someone signed out meanwhile (a sign-out
     in another tab clears the cookies) goes to sign-in like any other (the redirect
-    becomes HX-Redirect); other htmx refusals are a toast; the rest Django's page."""
+    becomes HX-Redirect); other htmx refusals are a toast. A plain form goes back to
+    the page it was sent from, which says why (and asks to sign in again if that is
+    what happened); without a page of ours to go back to, or without cookies at all,
+    our own page says it. Never Django's developer page."""
     if not is_htmx(request):
-        return csrf.csrf_failure(request, reason)
+        back = same_site_page(request, request.META.get("HTTP_REFERER", ""))
+        if back and request.COOKIES:
+            messages.error(request, CSRF_EXPIRED)
+            return redirect(back)
+        told = CSRF_EXPIRED if request.COOKIES else CSRF_NO_COOKIES
+        return render(request, "errors/csrf.html", {"reason": told}, status=403)
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return redirect_to_login(request.get_full_path())
