@@ -34,7 +34,7 @@ def test_an_owner_creates_a_key_on_a_phone_and_uses_it(
         sign_in_with_password(page, owner.email)
         page.wait_for_url("**/t/**")
         page.goto(f"/t/{org.slug}/settings/")
-        page.get_by_role("link", name="API keys").click()
+        page.get_by_test_id("settings-nav").get_by_role("link", name="API keys").click()
         page.wait_for_url("**/settings/api-keys/")
         assert no_horizontal_overflow(page)
         page.get_by_label("Name").fill("Zapier")
