@@ -286,6 +286,23 @@ def test_a_cancelled_link_explains_itself(
     assert not Membership.objects.filter(tenant=acme, user=newcomer).exists()
 
 
+def test_a_link_to_a_deleted_organisation_does_not_suggest_asking_for_another(
+    sent: Any, acme: Any, owner: Any, mailoutbox: list[Any], client: Any
+) -> None:
+    """Nobody is left in it to invite anyone: the page says it no longer exists, and not
+    "Only someone in Acme who can invite people can send a new invitation"."""
+    from tenants.services import tenant_delete
+
+    invite(sent, acme, owner)
+    tenant_delete(tenant=acme, acting_user=owner)
+
+    page = client.get(link_in(mailoutbox[0]))
+    html = " ".join(page.content.decode().split())
+    assert page.status_code == 410
+    assert "Acme no longer exists, so this invitation cannot be used." in html
+    assert "can send a new invitation" not in html
+
+
 # --- Accepting ----------------------------------------------------------------------
 
 
