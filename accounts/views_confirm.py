@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import services_signup
 from accounts.decorators import TEMPLATE as VERIFY_REQUIRED_TEMPLATE
-from accounts.exceptions import EmailTaken, TokenError
+from accounts.exceptions import EmailTaken, TokenError, TokenUsed
 from accounts.http import session_sign_in
 from accounts.views_email import _link_problem, _no_referrer
 from core.cache_headers import never_cache
@@ -46,6 +46,11 @@ def sign_up_confirm(request: HttpRequest, token: str) -> HttpResponse:
         else:
             pending = services_signup.signup_pending_check(raw_token=token)
     except (TokenError, EmailTaken) as error:
+        if isinstance(error, TokenUsed) and request.user.is_authenticated:
+            # Their own link opened again from the email: "Sign in with your email and
+            # password" would be wrong advice to someone signed in.
+            messages.info(request, _("That sign-up link was used already: you are signed in."))
+            return redirect(settings.LOGIN_REDIRECT_URL)
         return _link_problem(request, str(error.args[0]), kind="signup")
     if request.method == "POST":
         session_sign_in(request, user)

@@ -131,6 +131,17 @@ def test_the_link_works_once(client: Client, link: str) -> None:
     assert User.objects.filter(email="ada@example.com").count() == 1
 
 
+def test_the_used_link_opened_again_while_signed_in_goes_to_the_app(
+    client: Client, link: str
+) -> None:
+    assert client.post(link).status_code == 302  # signed in by it
+    again = client.get(link, follow=True)
+    html = again.content.decode()
+    assert "That sign-up link was used already: you are signed in." in html
+    assert "Sign in with your email and password" not in html
+    assert again.redirect_chain[0][1] == 302
+
+
 def test_the_link_expires_after_48_hours(client: Client, link: str) -> None:
     with time_machine.travel(timezone.now() + timedelta(hours=48, minutes=1)):
         page = client.get(link)
