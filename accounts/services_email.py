@@ -66,6 +66,22 @@ def email_verification_resend(*, user: User) -> None:
     email_verification_send(user=user)
 
 
+def email_change_check(*, raw_token: str) -> EmailToken | None:
+    """The pending email change `raw_token` confirms, checked but not used (its page
+    asks for a button press first); None for a plain verification link. Raises
+    TokenError subclasses, or EmailTaken when another account has the address now."""
+    token = email_token_check(raw=raw_token, purposes=EMAIL_PURPOSES)
+    if token.purpose != EmailToken.Purpose.EMAIL_CHANGE:
+        return None
+    if User.objects.filter(email=token.email).exclude(pk=token.user_id).exists():
+        raise EmailTaken(_taken(token.email))
+    return token
+
+
+def _taken(email: str) -> str:
+    return _("%(email)s is now used by another account, so it cannot be yours.") % {"email": email}
+
+
 @transaction.atomic
 def email_verify(*, raw_token: str) -> EmailToken:
     """Use a verification or email-change link. Returns the used token (its
@@ -82,14 +98,14 @@ def email_verify(*, raw_token: str) -> EmailToken:
         return token
     old_email = user.email
     if User.objects.filter(email=token.email).exclude(pk=user.pk).exists():
-        raise EmailTaken(f"{token.email} is now used by another account, so it cannot be yours.")
+        raise EmailTaken(_taken(token.email))
     user.email = token.email
     user.email_verified_at = now
     try:
         with transaction.atomic():
             user.save(update_fields=["email", "email_verified_at"])
     except IntegrityError:  # a sign-up took the address between the check and the save
-        raise EmailTaken(f"{token.email} is now used by another account.") from None
+        raise EmailTaken(_taken(token.email)) from None
     # Links sent to the old address (verify, reset, other pending changes) stop working.
     email_tokens_revoke(user=user, purposes=tuple(EmailToken.Purpose))
     email_enqueue(

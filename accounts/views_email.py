@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services_email
 from accounts.exceptions import EmailTaken, ResendTooSoon, TokenError
@@ -45,8 +45,19 @@ def _link_problem(request: HttpRequest, message: str, *, kind: str) -> HttpRespo
 
 
 @never_cache
+@require_http_methods(["GET", "POST"])
 def verify_email(request: HttpRequest, token: str) -> HttpResponse:
-    """Open a verification (or email-change) link: the address is confirmed at once."""
+    """Open a verification link: the address is confirmed at once. An email-change link
+    asks first, with a button: mail scanners open links, and one at a mistyped new
+    address would otherwise move the account there."""
+    if request.method == "GET":
+        try:
+            change = services_email.email_change_check(raw_token=token)
+        except (TokenError, EmailTaken) as error:
+            return _link_problem(request, str(error.args[0]), kind="verify")
+        if change is not None:
+            addresses = {"old_email": change.user.email, "new_email": change.email}
+            return _no_referrer(render(request, "accounts/email_change_confirm.html", addresses))
     try:
         used = services_email.email_verify(raw_token=token)
     except (TokenError, EmailTaken) as error:

@@ -38,8 +38,12 @@ def test_verifying_switches_the_address_and_notifies_the_old_one(
     client, user, change_requested, mailoutbox, django_capture_on_commit_callbacks
 ):
     old_email = user.email
+    shown = client.get(link_in(change_requested))  # what a mail scanner opening it does
+    assert shown.status_code == 200 and b"Use the new address" in shown.content
+    user.refresh_from_db()
+    assert user.email == old_email  # nothing changes without the button
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.get(link_in(change_requested))
+        response = client.post(link_in(change_requested))
     assert response.status_code == 200
     assert b"Your email address was changed" in response.content
     user.refresh_from_db()
@@ -56,8 +60,10 @@ def test_the_change_link_is_single_use_and_expires(client, user, change_requeste
     link = link_in(change_requested)
     with time_machine.travel(timezone.now() + timedelta(hours=49)):
         assert client.get(link).status_code == 400
-    assert client.get(link).status_code == 200
+        assert client.post(link).status_code == 400
+    assert client.post(link).status_code == 200
     assert b"already been used" in client.get(link).content
+    assert b"already been used" in client.post(link).content
 
 
 def test_a_new_request_replaces_the_pending_one(
@@ -68,7 +74,7 @@ def test_a_new_request_replaces_the_pending_one(
             "/account/email/", {"new_email": "other@example.com", "password": DEFAULT_PASSWORD}
         )
     assert client.get(link_in(change_requested)).status_code == 400
-    assert client.get(link_in(mailoutbox[-1])).status_code == 200
+    assert client.post(link_in(mailoutbox[-1])).status_code == 200
     user.refresh_from_db()
     assert user.email == "other@example.com"
 
@@ -141,7 +147,10 @@ def test_email_change_does_not_reveal_taken_address(
 
 def test_an_address_taken_before_verification_is_refused_clearly(client, user, change_requested):
     UserFactory(email="new@example.com")
-    response = client.get(link_in(change_requested))
+    response = client.get(link_in(change_requested))  # said before the button, too
+    assert response.status_code == 400
+    assert b"used by another account" in response.content
+    response = client.post(link_in(change_requested))
     assert response.status_code == 400
     assert b"used by another account" in response.content
     user.refresh_from_db()

@@ -243,11 +243,16 @@ def _email_links(*, invite_link: str, outbox: list[EmailMessage]) -> list[Visit]
     verify = email_token_issue(
         user=reader, purpose=EmailToken.Purpose.VERIFY_EMAIL, email=reader.email
     )
+    mover = UserFactory(email="mo.mover@example.com")
+    change = email_token_issue(
+        user=mover, purpose=EmailToken.Purpose.EMAIL_CHANGE, email="mo.new@example.com"
+    )
     return [
         Visit(invite_link),
         Visit(reverse("invites:sign-up", kwargs={"token": invite_link.strip("/").split("/")[-1]})),
         Visit(confirm_link),
         Visit(reverse("accounts:password-reset", kwargs={"token": reset})),
         Visit(reverse("accounts:password-reset", kwargs={"token": "expired-or-mistyped"}), 400),
+        Visit(reverse("accounts:verify-email", kwargs={"token": change})),  # asks first
         Visit(reverse("accounts:verify-email", kwargs={"token": verify})),
     ]
