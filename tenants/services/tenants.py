@@ -18,6 +18,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.mail import email_enqueue
+from accounts.mail_delivery import absolute_url
 from billing.audit import BillingAction
 from billing.models import Account
 from billing.selectors import account_list_manageable
@@ -332,5 +334,16 @@ def ownership_transfer(
         target=to_membership,
         before={"owner": acting_user.email},
         after={"owner": to_membership.user.email},
+    )
+    # The new owner learns it now, not on their next visit: billing and the
+    # organisation's fate are theirs from here.
+    email_enqueue(
+        to=to_membership.user.email,
+        template="tenants/email/ownership_received",
+        context={
+            "tenant_name": tenant.name,
+            "from_email": acting_user.email,
+            "url": absolute_url("tenant:dashboard", tenant_slug=tenant.slug),
+        },
     )
     return to_membership

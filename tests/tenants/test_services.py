@@ -364,6 +364,24 @@ def test_ownership_transfer_swaps_owner_and_primary_contact(
     assert old.role.key == "admin" and not old.is_primary_contact
 
 
+def test_the_new_owner_is_told_by_email_in_their_language(
+    acme: Any,
+    owner: Any,
+    member_of_acme: Any,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    type(member_of_acme).objects.filter(pk=member_of_acme.pk).update(language="de")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ownership_transfer(
+            tenant=acme, to_membership=membership(acme, member_of_acme), acting_user=owner
+        )
+    [notice] = mailoutbox
+    assert notice.to == [member_of_acme.email]
+    assert notice.subject == "Sie sind jetzt Inhaber von Acme bei Pacetrack"
+    assert owner.email in notice.body and f"/t/{acme.slug}/" in notice.body
+
+
 def test_only_an_owner_can_transfer_ownership(
     acme: Any, admin_of_acme: Any, member_of_acme: Any
 ) -> None:
