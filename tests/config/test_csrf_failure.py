@@ -12,14 +12,15 @@ from django.test import Client
 pytestmark = pytest.mark.django_db
 
 
+def rename_from(browser: Client, referer: str, **kwargs: Any) -> Any:
+    """The account page's form sent without a valid token, from `referer`."""
+    return browser.post("/account/", {"name": "Renamed"}, HTTP_REFERER=referer, **kwargs)
+
+
 def test_signed_out_in_another_tab_the_form_goes_back_and_asks_to_sign_in(user: Any) -> None:
     browser = Client(enforce_csrf_checks=True)
     browser.cookies["sessionid-of-another-visit"] = "x"  # the browser still sends cookies
-    response = browser.post(
-        "/account/",
-        {"name": "Renamed"},
-        HTTP_REFERER="http://testserver/account/",
-    )
+    response = rename_from(browser, "http://testserver/account/")
 
     assert response.status_code == 302 and response["Location"] == "/account/"
     page = browser.get("/account/", follow=True)
@@ -32,12 +33,7 @@ def test_signed_out_in_another_tab_the_form_goes_back_and_asks_to_sign_in(user: 
 def test_a_signed_in_person_with_a_stale_token_is_told_on_the_page_itself(user: Any) -> None:
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(user)
-    response = browser.post(
-        "/account/",
-        {"name": "Renamed"},
-        HTTP_REFERER="http://testserver/account/",
-        follow=True,
-    )
+    response = rename_from(browser, "http://testserver/account/", follow=True)
 
     assert response.redirect_chain == [("/account/", 302)]
     assert "nothing was saved" in response.content.decode()
@@ -48,16 +44,14 @@ def test_a_signed_in_person_with_a_stale_token_is_told_on_the_page_itself(user: 
 def test_a_post_from_another_site_gets_our_page_not_djangos(user: Any) -> None:
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(user)
-    response = browser.post(
-        "/account/", {"name": "Forged"}, HTTP_REFERER="https://evil.example/page"
-    )
+    response = rename_from(browser, "https://evil.example/page")
 
     body = response.content.decode()
     assert response.status_code == 403
     assert "This page has expired" in body and "CSRF verification failed" not in body
     assert "Pacetrack" in body  # the site's own layout
     user.refresh_from_db()
-    assert user.name != "Forged"
+    assert user.name != "Renamed"
 
 
 def test_without_cookies_the_page_says_to_allow_them() -> None:

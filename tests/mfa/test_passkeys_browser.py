@@ -51,6 +51,19 @@ def add_passkey(page: Any, name: str) -> None:
     page.get_by_role("button", name="Create passkey").click()
 
 
+def signed_in_with_a_new_passkey(page: Any) -> Any:
+    """A new person signed in with their password who has just added a passkey
+    ("Laptop", on a virtual authenticator): their first method, so the recovery codes
+    page shows."""
+    user = UserFactory()
+    virtual_authenticator(page)
+    sign_in_with_password(page, user.email)
+    page.wait_for_url("**/t/**")
+    add_passkey(page, "Laptop")
+    page.get_by_role("heading", name="Save your recovery codes").wait_for()
+    return user
+
+
 def sign_out(page: Any) -> None:
     page.context.clear_cookies()
 
@@ -125,12 +138,7 @@ def test_a_passkey_as_the_second_factor_after_the_password(page: Any) -> None:
 
 def test_the_email_field_offers_the_passkey_and_signs_in_with_it(page: Any) -> None:
     """The email field asks the browser for passkey autofill (conditional mediation)."""
-    user = UserFactory()
-    virtual_authenticator(page)
-    sign_in_with_password(page, user.email)
-    page.wait_for_url("**/t/**")
-    add_passkey(page, "Laptop")
-    page.get_by_role("heading", name="Save your recovery codes").wait_for()
+    user = signed_in_with_a_new_passkey(page)
     sign_out(page)
 
     # Nothing is clicked: Chromium's virtual authenticator picks the autofill entry itself.
@@ -186,12 +194,7 @@ def test_at_an_ip_address_the_page_says_why_passkeys_cannot_work(
 def test_an_htmx_action_asked_after_a_while_is_confirmed_with_the_passkey(page: Any) -> None:
     """The re-authentication dialog arrives by htmx after the page has loaded: its
     "Confirm with a passkey" must show there too, not only on a full page."""
-    user = UserFactory()
-    virtual_authenticator(page)
-    sign_in_with_password(page, user.email)
-    page.wait_for_url("**/t/**")
-    add_passkey(page, "Laptop")
-    page.get_by_role("heading", name="Save your recovery codes").wait_for()
+    user = signed_in_with_a_new_passkey(page)
     laptop = Passkey.objects.get(user=user, name="Laptop")
     age_sign_in(user)
 
@@ -212,12 +215,7 @@ def test_over_plain_http_the_pages_say_passkeys_need_a_secure_connection(
     """Browsers turn WebAuthn off on plain HTTP except at localhost. A person whose only
     second factor is a passkey, at a site served over HTTP, is told why no passkey
     button shows, instead of a page with nothing to press; so is someone adding one."""
-    user = UserFactory()
-    virtual_authenticator(page)
-    sign_in_with_password(page, user.email)
-    page.wait_for_url("**/t/**")
-    add_passkey(page, "Laptop")
-    page.get_by_role("heading", name="Save your recovery codes").wait_for()
+    user = signed_in_with_a_new_passkey(page)
     sign_out(page)
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, INSECURE_HOST]
