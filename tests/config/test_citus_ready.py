@@ -217,6 +217,7 @@ def test_the_database_refuses_a_delivery_or_attempt_crossing_tenants() -> None:
             event_type="team.created",
             payload="{}",
             created_at=timezone.now(),
+            retries_from=timezone.now(),
         )
         for org in (acme, globex)
     }
