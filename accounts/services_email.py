@@ -73,13 +73,18 @@ def email_change_check(*, raw_token: str) -> EmailToken | None:
     token = email_token_check(raw=raw_token, purposes=EMAIL_PURPOSES)
     if token.purpose != EmailToken.Purpose.EMAIL_CHANGE:
         return None
-    if User.objects.filter(email=token.email).exclude(pk=token.user_id).exists():
-        raise EmailTaken(_taken(token.email))
+    _assert_still_free(token)
     return token
 
 
 def _taken(email: str) -> str:
     return _("%(email)s is now used by another account, so it cannot be yours.") % {"email": email}
+
+
+def _assert_still_free(token: EmailToken) -> None:
+    """EmailTaken when another account signed up with the new address meanwhile."""
+    if User.objects.filter(email=token.email).exclude(pk=token.user_id).exists():
+        raise EmailTaken(_taken(token.email))
 
 
 @transaction.atomic
@@ -97,8 +102,7 @@ def email_verify(*, raw_token: str) -> EmailToken:
         user.save(update_fields=["email_verified_at"])
         return token
     old_email = user.email
-    if User.objects.filter(email=token.email).exclude(pk=user.pk).exists():
-        raise EmailTaken(_taken(token.email))
+    _assert_still_free(token)
     user.email = token.email
     user.email_verified_at = now
     try:

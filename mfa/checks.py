@@ -14,19 +14,19 @@ from django.core.checks import CheckMessage, Error, Warning, register
 from mfa.passkeys import expected_origins, rp_id
 
 
-def _is_ip_address(host: str) -> bool:
+def _ip_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
-        ipaddress.ip_address(host.strip("[]"))
+        return ipaddress.ip_address(host.strip("[]"))
     except ValueError:
-        return False
-    return True
+        return None
 
 
 def _trusted_without_https(host: str) -> bool:
     """Browsers count these as secure over plain HTTP (W3C Secure Contexts)."""
     if host == "localhost" or host.endswith(".localhost"):
         return True
-    return _is_ip_address(host) and ipaddress.ip_address(host.strip("[]")).is_loopback
+    address = _ip_address(host)
+    return address is not None and address.is_loopback
 
 
 @register()
@@ -43,7 +43,7 @@ def check_passkey_relying_party(app_configs: Any = None, **kwargs: Any) -> list[
         ]
     party = rp_id()
     messages: list[CheckMessage] = []
-    if _is_ip_address(party):
+    if _ip_address(party) is not None:
         messages.append(
             Warning(
                 f"The passkeys' relying party ID is the IP address {party}: browsers refuse "
