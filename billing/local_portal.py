@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from billing.backends import billing_backend
 from billing.backends.local import LocalBillingBackend
@@ -27,7 +26,9 @@ from billing.selectors import Invoice, account_may_manage, invoice_list
 if TYPE_CHECKING:
     from accounts.models import User
 
-ACTIONS = ("cancel", "resume", "change_plan", "change_seats", "fail_payment", "pay", "renew")
+# No seat count to type: a per-seat subscription is billed for the seats in use, set by
+# `account_seats_sync` whenever members or the plan change.
+ACTIONS = ("cancel", "resume", "change_plan", "fail_payment", "pay", "renew")
 
 
 def local_backend_or_refuse() -> LocalBillingBackend:
@@ -51,7 +52,6 @@ def local_portal_act(
     acting_user: User,
     action: str,
     plan_key: str = "",
-    seats: int | None = None,
 ) -> str:
     """Do one portal action on the account's subscription; returns what happened."""
     backend = local_backend_or_refuse()
@@ -70,7 +70,7 @@ def local_portal_act(
         subscription = local_subscription_get(account=account)
         if subscription is None or subscription["status"] in ("canceled", "incomplete_expired"):
             raise BillingError(_("There is no subscription to change: choose a plan first."))
-        return _ACTIONS[action](backend, subscription, plan_key=plan_key, seats=seats)
+        return _ACTIONS[action](backend, subscription, plan_key=plan_key)
 
 
 def _cancel(backend: LocalBillingBackend, sub: dict[str, Any], **_rest: Any) -> str:
@@ -105,23 +105,6 @@ def _change_plan(
     sub["metadata"] = {**sub.get("metadata", {}), "plan": plan.key}
     backend.subscription_update(sub)
     return _("The subscription is now on %(plan)s.") % {"plan": plan.name}
-
-
-def _change_seats(
-    backend: LocalBillingBackend, sub: dict[str, Any], *, seats: int | None, **_rest: Any
-) -> str:
-    plan = plan_for_price(sub["items"]["data"][0]["price"]["id"])
-    if plan is None or not plan.per_seat:
-        raise BillingError(_("This plan is not billed per seat."))
-    if seats is None or not 1 <= seats <= 10_000:
-        raise BillingError(_("Seats must be a number from 1 to 10,000."))
-    sub["items"]["data"][0]["quantity"] = seats
-    backend.subscription_update(sub)
-    return ngettext(
-        "The subscription is now for %(seats)d seat.",
-        "The subscription is now for %(seats)d seats.",
-        seats,
-    ) % {"seats": seats}
 
 
 def _fail_payment(backend: LocalBillingBackend, sub: dict[str, Any], **_rest: Any) -> str:
@@ -178,7 +161,6 @@ _ACTIONS: dict[str, Callable[..., str]] = {
     "cancel": _cancel,
     "resume": _resume,
     "change_plan": _change_plan,
-    "change_seats": _change_seats,
     "fail_payment": _fail_payment,
     "pay": _pay,
     "renew": _renew,

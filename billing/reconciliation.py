@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 
 from billing.exceptions import BillingError
 from billing.models import Account
-from billing.subscriptions import account_sync
+from billing.subscriptions import account_seats_sync, account_sync
 
 logger = logging.getLogger("billing")
 
@@ -56,18 +56,25 @@ def _snapshot(account: Account) -> dict[str, Any]:
 
 
 def account_reconcile(*, account: Account) -> Reconciliation:
-    """Re-read the account's subscription, apply it, and report the fields it changed."""
+    """Re-read the account's subscription, apply it, set a per-seat one's quantity to
+    the seats in use, and report the fields that changed."""
     result = Reconciliation(account=account)
     before = _snapshot(account)
     try:
         result.found = account_sync(account=account)
+        account.refresh_from_db()
+        # The quantity the provider held, before it is set back to the seats in use.
+        provider_seats = account.seats
+        if result.found and account_seats_sync(account=account):
+            account.refresh_from_db()
+            result.changes["seats"] = (provider_seats, account.seats)
     except BillingError as exc:
         result.error = exc.message
         logger.warning("Reconciling account %s failed: %s", account.pk, exc.message)
         return result
-    account.refresh_from_db()
     after = _snapshot(account)
-    result.changes = {k: (before[k], after[k]) for k in _FIELDS if before[k] != after[k]}
+    changed = {k: (before[k], after[k]) for k in _FIELDS if before[k] != after[k]}
+    result.changes = changed | result.changes
     if result.changes:
         logger.warning("Reconciliation: %s", result.describe())
     return result

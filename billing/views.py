@@ -120,7 +120,6 @@ def portal_local(request: TenantRequest) -> HttpResponse:
 @tenant_permission_required("billing.manage")
 @reauth_required
 def portal_local_act(request: TenantRequest) -> HttpResponse:
-    seats = request.POST.get("seats", "")
     outcome = run_action(
         request,
         lambda: local_portal_act(
@@ -128,7 +127,6 @@ def portal_local_act(request: TenantRequest) -> HttpResponse:
             acting_user=request.user,
             action=request.POST.get("action", ""),
             plan_key=request.POST.get("plan", ""),
-            seats=int(seats) if seats.isdigit() else None,
         ),
     )
     if outcome.value:

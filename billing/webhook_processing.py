@@ -31,7 +31,7 @@ from billing.selectors import (
     account_home_has_billing_contact,
     money_when_shown,
 )
-from billing.subscriptions import account_subscription_apply
+from billing.subscriptions import account_seats_sync, account_subscription_apply
 
 logger = logging.getLogger("billing.webhooks")
 security_logger = logging.getLogger("billing.security")
@@ -205,6 +205,7 @@ def _on_checkout_completed(event: dict[str, Any], *, replay: bool) -> str:
     account = _account_for(session)
     subscription = billing_backend().subscription_get(subscription_id=session["subscription"])
     applied = account_subscription_apply(account=account, subscription=subscription, as_of=None)
+    _seats_follow_members(account_pk=account.pk)
     return f"account {account.pk}: {'subscription applied' if applied else 'already current'}"
 
 
@@ -221,7 +222,16 @@ def _on_subscription_event(event: dict[str, Any], *, replay: bool) -> str:
     applied = account_subscription_apply(account=account, subscription=subscription, as_of=as_of)
     if not applied:
         return f"account {account.pk}: stale, newer state already applied"
+    _seats_follow_members(account_pk=account.pk)
     return f"account {account.pk}: {subscription.get('status')}"
+
+
+def _seats_follow_members(*, account_pk: int) -> None:
+    """A per-seat subscription is billed for the seats in use, whatever quantity it
+    arrived with: Stripe keeps the quantity when a plan changes (a flat plan's 1 moving
+    back to a per-seat one) and its portal may let a customer type one. A no-op when
+    they already agree; a provider error fails the event, which is retried."""
+    account_seats_sync(account=Account.objects.get(pk=account_pk))
 
 
 def _on_invoice_paid(event: dict[str, Any], *, replay: bool) -> str:

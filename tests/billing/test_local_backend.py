@@ -1,5 +1,5 @@
 """The local billing backend: its state lives in the database, and its portal cancels,
-resumes, changes plan and seats and simulates payments, each through the same
+resumes, changes plan and simulates payments, each through the same
 webhook-shaped processing as Stripe's events."""
 
 from __future__ import annotations
@@ -97,18 +97,75 @@ def test_downgrade_to_pro_changes_the_plan_and_is_audited(
     assert (change.before, change.after["plan"]) == ({"plan": "business"}, "pro")
 
 
-def test_seats_of_a_per_seat_plan_can_be_changed_and_not_of_a_flat_one(
+def quantity_at_provider(account: Account) -> int:
+    sub = LocalBillingBackend().subscription_get(subscription_id=account.stripe_subscription_id)
+    return int(sub["items"]["data"][0]["quantity"])
+
+
+def test_a_per_seat_plan_is_billed_for_the_members_after_a_flat_plan(
     subscribed: Account, owner_client: Any, acme: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    refused = act(
-        owner_client, acme, django_capture_on_commit_callbacks, action="change_seats", seats="4"
-    )
-    assert flash(refused)[-1] == "This plan is not billed per seat."
+    """Business is flat (quantity 1); moving back to Pro must not leave the per-seat
+    subscription billed for that one seat while three people hold one."""
+    add_member(acme)
+    add_member(acme)
 
     act(owner_client, acme, django_capture_on_commit_callbacks, action="change_plan", plan="pro")
-    act(owner_client, acme, django_capture_on_commit_callbacks, action="change_seats", seats="4")
 
-    assert Account.objects.get(pk=subscribed.pk).seats == 4
+    subscribed.refresh_from_db()
+    assert (subscribed.plan, subscribed.seats, quantity_at_provider(subscribed)) == ("pro", 3, 3)
+
+    act(
+        owner_client,
+        acme,
+        django_capture_on_commit_callbacks,
+        action="change_plan",
+        plan="business",
+    )
+    act(owner_client, acme, django_capture_on_commit_callbacks, action="change_plan", plan="pro")
+
+    subscribed.refresh_from_db()
+    assert (subscribed.seats, quantity_at_provider(subscribed)) == (3, 3)
+
+
+def test_the_portal_has_no_seat_count_to_type(
+    subscribed: Account, owner_client: Any, acme: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Seats follow the members; a posted count (even a digit int() cannot read) is refused
+    as an unknown action, not a server error."""
+    act(owner_client, acme, django_capture_on_commit_callbacks, action="change_plan", plan="pro")
+
+    response = act(
+        owner_client, acme, django_capture_on_commit_callbacks, action="change_seats", seats="²"
+    )
+
+    assert flash(response)[-1] == "Unknown portal action “change_seats”."
+    assert Account.objects.get(pk=subscribed.pk).seats == 1
+    page = owner_client.get(url(acme, "portal/local/"))
+    assert 'name="seats"' not in page.content.decode()
+
+
+def test_reconciliation_sets_a_drifted_seat_count_back_to_the_members(
+    subscribed: Account,
+    owner_client: Any,
+    acme: Any,
+    django_capture_on_commit_callbacks: Any,
+    capsys: Any,
+) -> None:
+    """A quantity changed at the provider without an event we processed (a lost webhook,
+    the Stripe dashboard) is repaired by the daily reconciliation."""
+    add_member(acme)
+    act(owner_client, acme, django_capture_on_commit_callbacks, action="change_plan", plan="pro")
+    backend = LocalBillingBackend()
+    sub = backend.subscription_get(subscription_id=subscribed.stripe_subscription_id)
+    sub["items"]["data"][0]["quantity"] = 9
+    backend.subscription_save(sub)  # no event: the change was never announced
+
+    call_command("sync_stripe")
+
+    subscribed.refresh_from_db()
+    assert (subscribed.seats, quantity_at_provider(subscribed)) == (2, 2)
+    assert "repaired seats 9 → 2" in capsys.readouterr().out
 
 
 def test_a_failed_payment_makes_the_account_past_due_and_emails_contacts_until_paid(

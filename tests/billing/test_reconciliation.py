@@ -11,6 +11,7 @@ from billing.jobs import ReconciliationIncomplete, stripe_reconcile
 from billing.models import Account
 from core.models import AuditEvent
 from tests.billing.stripe_transport import recorded, subscription_with
+from tests.tenants.factories import add_member
 
 SUB = "sub_1QX9z8y7x6w5v4"
 
@@ -27,7 +28,9 @@ def test_drift_is_repaired_and_each_changed_field_reported(
     stripe_http: Any, account: Account
 ) -> None:
     """A lost webhook left the account on Free with a past-due status and one seat,
-    while Stripe bills Pro for three."""
+    while Stripe bills Pro for the three people who hold one."""
+    add_member(account.home_tenant)
+    add_member(account.home_tenant)
     Account.objects.filter(pk=account.pk).update(plan="free", status="past_due", seats=1)
     stripe_http.add("get", f"/v1/subscriptions/{SUB}", subscription_with(3))
 
@@ -43,6 +46,22 @@ def test_drift_is_repaired_and_each_changed_field_reported(
     assert "seats 1 → 3" in detail
     # The plan change is in the workspace's audit log, like any plan change.
     assert AuditEvent.objects.filter(tenant=account.home_tenant, action="billing.plan_changed")
+
+
+def test_a_quantity_set_at_stripe_is_put_back_to_the_seats_in_use(
+    stripe_http: Any, account: Account
+) -> None:
+    """Someone set five seats in the Stripe dashboard for a workspace of one person: the
+    per-seat subscription is billed for the one seat in use, and the report says so."""
+    stripe_http.add("get", f"/v1/subscriptions/{SUB}", subscription_with(5))
+    stripe_http.add("post", f"/v1/subscriptions/{SUB}", subscription_with(1))
+
+    outcome = stripe_reconcile()
+
+    (update,) = stripe_http.calls("post", f"/v1/subscriptions/{SUB}")
+    assert update.params["items[0][quantity]"] == "1"
+    assert Account.objects.get(pk=account.pk).seats == 1
+    assert "seats 5 → 1" in outcome
 
 
 def test_an_account_in_sync_is_left_alone(stripe_http: Any, account: Account) -> None:

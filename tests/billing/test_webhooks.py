@@ -17,7 +17,7 @@ from tenants.models import Tenant
 from tenants.services import membership_suspend, tenant_create_org
 from tests.accounts.factories import UserFactory
 from tests.billing.conftest import WEBHOOK_SECRET
-from tests.billing.stripe_transport import event, recorded, sign
+from tests.billing.stripe_transport import event, recorded, sign, subscription_with
 from tests.tenants.factories import add_member, make_role
 
 URL = "/billing/stripe/webhook/"
@@ -186,6 +186,8 @@ def test_a_replayed_event_is_acknowledged_and_not_applied_again(
 def test_out_of_order_delivery_ends_in_the_newest_state(
     stripe_http: Any, account: Account, post: Any
 ) -> None:
+    for _ in range(3):  # four people hold a seat, as Stripe bills
+        add_member(account.home_tenant)
     now = int(time.time())
     created = event(
         "customer.subscription.created",
@@ -204,6 +206,25 @@ def test_out_of_order_delivery_ends_in_the_newest_state(
     assert account.seats == 4
     stale = StripeEvent.objects.get(event_id=created["id"])
     assert stale.is_processed and "stale" in stale.outcome
+
+
+def test_a_plan_change_that_kept_the_old_quantity_is_billed_for_the_seats_in_use(
+    stripe_http: Any, account: Account, post: Any
+) -> None:
+    """Stripe keeps the quantity when a plan changes: a move from a flat plan (one) to
+    Pro arrives billed for one seat while three people hold one."""
+    add_member(account.home_tenant)
+    add_member(account.home_tenant)
+    moved = subscription(status="active")
+    assert moved["items"]["data"][0]["quantity"] == 1
+    stripe_http.add("get", f"/v1/subscriptions/{moved['id']}", moved)
+    stripe_http.add("post", f"/v1/subscriptions/{moved['id']}", subscription_with(3))
+
+    post(event("customer.subscription.updated", moved))
+
+    (update,) = stripe_http.calls("post", f"/v1/subscriptions/{moved['id']}")
+    assert update.params["items[0][quantity]"] == "3"
+    assert Account.objects.get(pk=account.pk).seats == 3
 
 
 def test_events_of_the_same_second_are_settled_by_asking_stripe(
