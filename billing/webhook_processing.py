@@ -263,8 +263,10 @@ def _on_invoice_payment_failed(event: dict[str, Any], *, replay: bool) -> str:
         if invoice.get("amount_due") is None
         else money_when_shown(invoice["amount_due"], invoice.get("currency")),
         "next_attempt": _event_datetime(invoice.get("next_payment_attempt")),
+        # Stripe's page for the invoice, which anyone with the link may pay; else (the
+        # local backend has none) the billing page of the workspace that owns the account.
         "invoice_url": invoice.get("hosted_invoice_url") or "",
-        "site_url": settings.SITE_URL,
+        "billing_url": _billing_page_url(account),
     }
     for emails, as_manager in ((contacts, False), (managers, True)):
         if emails:
@@ -277,6 +279,13 @@ def _on_invoice_payment_failed(event: dict[str, Any], *, replay: bool) -> str:
     if managers:
         outcome += f" and {len(managers)} billing manager(s), no contact in the home workspace"
     return outcome
+
+
+def _billing_page_url(account: Account) -> str:
+    home = account.home_tenant
+    if home is None:
+        return f"{settings.SITE_URL}/app/"
+    return settings.SITE_URL + reverse("billing:overview", kwargs={"tenant_slug": home.slug})
 
 
 def _event_datetime(value: Any) -> datetime | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from billing.backends.local import LocalBillingBackend
@@ -182,6 +183,9 @@ def test_a_failed_payment_makes_the_account_past_due_and_emails_contacts_until_p
     assert subscribed.status == "past_due"
     assert StripeEvent.objects.filter(type="invoice.payment_failed").get().is_processed
     assert [m.subject for m in mailoutbox] == [f"Payment failed for {subscribed.name}"]
+    # No provider page for the invoice: the link is the workspace's billing page.
+    assert f"{settings.SITE_URL}/t/{acme.slug}/billing/\n" in mailoutbox[0].body
+    assert f'href="{settings.SITE_URL}/t/{acme.slug}/billing/"' in mailoutbox[0].alternatives[0][0]
     portal = owner_client.get(url(acme, "portal/local/")).content.decode()
     assert "Open" in portal and "The customer pays" in portal
 
