@@ -46,3 +46,9 @@ class BillingAccountDenied(PermissionDenied):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class BillingPortalDenied(DomainError, PermissionDenied):
+    """The local portal's page opened by someone who may not control the account. A
+    `DomainError` so the 403 page says why: their role may allow billing while the
+    account belongs to another workspace."""

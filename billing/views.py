@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.decorators import verified_email_required
 from billing import services
 from billing.backends import billing_backend
-from billing.exceptions import BillingAccountDenied
+from billing.exceptions import BillingPortalDenied
 from billing.local_portal import (
     local_portal_act,
     local_portal_view_get,
@@ -102,7 +102,7 @@ def portal_local(request: TenantRequest) -> HttpResponse:
     if not billing_backend().has_local_portal:
         return redirect(_overview_url(request))
     if not account_may_manage(account=account, user=request.user):
-        raise BillingAccountDenied(
+        raise BillingPortalDenied(
             _("Only the billing managers of this account can open its portal.")
         )
     subscription = local_subscription_get(account=account)

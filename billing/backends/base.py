@@ -6,6 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
+# What a person is told when the provider refuses a request; never the provider's own
+# text (it can name hosts, ids, prices), which goes to the `billing` log.
+PROVIDER_REFUSED = _(
+    "Our payment provider could not process this request. Nothing was charged or changed; "
+    "please try again later, and contact support if it keeps happening."
+)
+
 
 class BaseBillingBackend:
     #: Shown in the admin ("Stripe", "Local").

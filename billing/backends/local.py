@@ -11,6 +11,7 @@ Stripe's. The portal is our page `billing:local-portal` (`billing.local_portal`)
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -20,11 +21,13 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from billing.backends.base import BaseBillingBackend
+from billing.backends.base import PROVIDER_REFUSED, BaseBillingBackend
 from billing.exceptions import BillingProviderError
 from billing.models import Account, LocalBillingObject
 from billing.plans import plan_for_price
 from billing.webhooks import stripe_event_record_local
+
+logger = logging.getLogger("billing")
 
 Kind = LocalBillingObject.Kind
 _PERIOD = timedelta(days=30)
@@ -62,7 +65,9 @@ class LocalBillingBackend(BaseBillingBackend):
     def _get(self, kind: str, object_id: str) -> LocalBillingObject:
         row = LocalBillingObject.objects.filter(kind=kind, object_id=object_id).first()
         if row is None:
-            raise BillingProviderError(f"No such {kind}: {object_id}.")
+            # As Stripe answers an unknown id (a forged or stale ?session_id=).
+            logger.warning("Local billing: no such %s: %s", kind, object_id)
+            raise BillingProviderError(str(PROVIDER_REFUSED))
         return row
 
     def _create(

@@ -18,7 +18,7 @@ import stripe
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from billing.backends.base import BaseBillingBackend
+from billing.backends.base import PROVIDER_REFUSED, BaseBillingBackend
 from billing.exceptions import BillingNotConfigured, BillingProviderError
 
 logger = logging.getLogger("billing")
@@ -33,10 +33,6 @@ _BUSY = _(
     "Our payment provider is busy right now. Nothing was charged or changed; "
     "please try again in a few minutes."
 )
-_REFUSED = _(
-    "Our payment provider could not process this request. Nothing was charged or changed; "
-    "please try again later, and contact support if it keeps happening."
-)
 
 
 def _friendly(exc: stripe.StripeError) -> str:
@@ -45,7 +41,7 @@ def _friendly(exc: stripe.StripeError) -> str:
         return str(_UNREACHABLE)
     if isinstance(exc, stripe.RateLimitError | stripe.APIError):
         return str(_BUSY)
-    return str(_REFUSED)
+    return str(PROVIDER_REFUSED)
 
 
 @cache

@@ -13,8 +13,9 @@ from django.core.management import call_command
 from billing.backends.local import LocalBillingBackend
 from billing.models import Account, LocalBillingObject, StripeEvent
 from core.models import AuditEvent
+from tests.accounts.factories import UserFactory
 from tests.billing.test_views import flash, url
-from tests.tenants.factories import add_member
+from tests.tenants.factories import OrgFactory, add_member
 
 
 @pytest.fixture
@@ -250,3 +251,37 @@ def test_a_trial_starts_trialing_without_an_invoice(
     account = Account.objects.get(pk=acme.account_id)
     assert (account.plan, account.status) == ("pro", "trialing")
     assert not LocalBillingObject.objects.filter(kind="invoice").exists()
+
+
+def test_a_forged_checkout_id_on_the_return_page_is_told_in_the_readers_words(
+    subscribed: Account, owner_client: Any, acme: Any, caplog: Any
+) -> None:
+    """As Stripe would refuse it: no provider text (ids, object kinds) reaches people."""
+    owner_client.cookies["pacetrack-language"] = "de"
+    owner_client.get("/")
+    response = owner_client.get(url(acme, "success/?session_id=cs_forged"), follow=True)
+
+    said = flash(response)[-1]
+    assert "cs_forged" not in said and "checkout.session" not in said
+    assert said.startswith("Unser Zahlungsanbieter konnte diese Anfrage nicht verarbeiten.")
+    assert "no such checkout.session: cs_forged" in caplog.text
+    assert Account.objects.get(pk=subscribed.pk).plan == "business"
+
+
+def test_the_portal_of_an_account_paid_from_another_workspace_says_why_it_is_refused(
+    subscribed: Account, acme: Any, client: Any
+) -> None:
+    """Beta's owner may manage Beta's billing, but Acme's account pays for Beta: the 403
+    page names the reason instead of blaming their role."""
+    beta_owner = UserFactory()
+    beta = OrgFactory(owner=beta_owner, name="Beta")
+    beta.account = subscribed
+    beta.save()
+    client.force_login(beta_owner)
+
+    response = client.get(url(beta, "portal/local/"))
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Only the billing managers of this account can open its portal." in page
+    assert "Your role does not allow this action" not in page
