@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PasswordField, ask_password_only_if_set
 from accounts.services_security import current_password_check
+from billing.plans import plan_for_account
 from billing.selectors import members_who_can_act
 from core import widgets
 from core.errors import ServiceForm
@@ -60,7 +61,11 @@ class OrgCreateForm(ServiceForm):
         }
         account = cast(forms.ChoiceField, self.fields["account"])  # declared above
         account.choices = [(NEW_ACCOUNT, gettext("A new billing account"))] + [
-            (pk, gettext("Existing: %(name)s (%(plan)s plan)") % {"name": a.name, "plan": a.plan})
+            (
+                pk,
+                gettext("Existing: %(name)s (%(plan)s plan)")
+                % {"name": a.name, "plan": plan_for_account(a).name},
+            )
             for pk, a in self.accounts.items()
         ]
 

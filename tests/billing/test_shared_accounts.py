@@ -64,7 +64,7 @@ def leech(acme: Tenant, client: Any) -> tuple[Tenant, Membership]:
     mallory = add_member(acme, role_key="billing_admin")
     client.force_login(mallory.user)
     form = client.get("/account/tenants/new/").content.decode()
-    assert "Existing: Acme (pro plan)" in form
+    assert "Existing: Acme (Pro plan)" in form  # the plan as its name, not its key
     create_org(client, "Leech", acme.account)
     leech = Tenant.objects.get(name="Leech")
     assert leech.account_id == acme.account_id
@@ -324,3 +324,17 @@ def test_new_workspaces_own_the_account_made_for_them(user: Any) -> None:
     org = OrgFactory(owner=user)
     assert org.account.home_tenant_id == org.pk
     assert user.personal_tenant.account.home_tenant_id == user.personal_tenant.pk
+
+
+def test_the_accounts_offered_for_a_new_organisation_name_their_plan_in_the_readers_words(
+    acme: Tenant, client: Any
+) -> None:
+    owner = acme.memberships.get(role__key="owner").user
+    owner.language = "ar"
+    owner.save(update_fields=["language"])
+    client.force_login(owner)
+
+    form = client.get("/account/tenants/new/").content.decode()
+
+    assert "(خطة برو)" in form
+    assert "pro)" not in form
