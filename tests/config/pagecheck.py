@@ -2,7 +2,7 @@
 
 `PageWatch` listens to a Playwright page from before its first navigation and, for each
 page visited, lists what is wrong: the page is wider than the window, links, buttons or
-fields cover one another, the console logged
+fields cover one another, a column's heading is centred over its cells, the console logged
 an error, the Content Security Policy refused something, or axe-core found a serious or
 critical accessibility violation. The policy stays enforced: axe and the CSP listener are
 init scripts, which the browser runs outside the page's CSP (as DevTools would), never
@@ -116,6 +116,16 @@ _CONTROL_OVERLAPS = r"""
 }
 """
 
+# A column's heading over its cells: a `th` keeps the browser's centring unless a class
+# says otherwise (`.table th` does), and then sits off to the side of a start-aligned
+# column.
+_CENTRED_HEADINGS = r"""
+() => [...document.querySelectorAll("thead th")]
+  .filter((th) => th.checkVisibility() && th.innerText.trim()
+    && getComputedStyle(th).textAlign.includes("center"))
+  .map((th) => `"${th.innerText.replace(/\s+/g, " ").trim().slice(0, 30)}"`)
+"""
+
 _OPEN_MENUS = "() => document.querySelectorAll('details').forEach((d) => (d.open = true))"
 
 
@@ -152,6 +162,10 @@ class PageWatch:
         if overflow := self.page.evaluate(_OVERFLOW):
             problems.append(f"horizontal overflow: {overflow}")
         problems += [f"overlap: {pair}" for pair in self.page.evaluate(_CONTROL_OVERLAPS)]
+        problems += [
+            f"column heading centred over its cells: {th}"
+            for th in self.page.evaluate(_CENTRED_HEADINGS)
+        ]
         self.page.evaluate(_OPEN_MENUS)
         if not problems and (overflow := self.page.evaluate(_OVERFLOW)):
             problems.append(f"horizontal overflow with the menus open: {overflow}")
