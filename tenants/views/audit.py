@@ -89,6 +89,7 @@ def audit_log(request: TenantRequest) -> HttpResponse:
     for event in page.object_list:
         event.changes = _changes(event)
         event.is_destructive = audit_action_is_destructive(event.action)
+    choices = audit_action_choices()
     context = tenant_context(
         request,
         tab="audit",
@@ -96,7 +97,9 @@ def audit_log(request: TenantRequest) -> HttpResponse:
         events=page.object_list,
         action=action,
         unknown_action=unknown_action,
-        action_choices=audit_action_choices(),
+        action_choices=choices,
+        # What the filter's menu calls the action, for "No … events yet."
+        action_label=dict(choices).get(action, ""),
         # The plan shows only recent entries: say so, with what the full history is.
         audit_gate=plan_feature_gate(tenant=request.tenant, feature="audit_history"),
         audit_gate_note=(

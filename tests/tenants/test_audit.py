@@ -19,6 +19,7 @@ from api.services import api_key_create
 from billing.audit import BillingAction
 from billing.subscriptions import account_subscription_apply
 from core.audit import audit_record, personal_tenant_of
+from core.audit_actions import audit_action_choices
 from core.models import AuditEvent
 from sessions_app.audit import SessionAction
 from sessions_app.models import Session
@@ -533,6 +534,17 @@ def test_an_unknown_filter_shows_everything_and_says_so(owner_client: Any, acme:
 
     assert response.status_code == 200
     assert "That action filter is not known" in response.content.decode()
+
+
+def test_a_filter_with_no_events_names_the_action_as_its_menu_does(
+    owner_client: Any, acme: Any
+) -> None:
+    response = owner_client.get(f"/t/{acme.slug}/audit/", {"action": "session.revoked"})
+
+    html = response.content.decode()
+    label = dict(audit_action_choices())["session.revoked"]
+    assert f"No “{label}” events yet." in html
+    assert "No “session.revoked”" not in html
 
 
 def test_pages_of_fifty_with_a_constant_query_count(

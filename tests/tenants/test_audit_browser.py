@@ -1,0 +1,75 @@
+"""The audit log's filter in Chromium: paging and the browser's Back keep the menu and
+the rows in agreement."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from core.models import AuditEvent
+from tests.config.pagecheck import PageWatch
+from tests.core.browser import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_back_after_paging_a_filtered_log_shows_the_filter_it_applies(
+    page: Any, owner: Any, acme: Any, width: int
+) -> None:
+    """Choose "File uploaded", page to Older, press Back: the rows are the filtered first
+    page and the menu still says "File uploaded" (it said "All actions")."""
+    AuditEvent.objects.bulk_create(
+        AuditEvent(tenant=acme, action="file.uploaded", target_label=f"f{i}.pdf") for i in range(55)
+    )
+    AuditEvent.objects.create(tenant=acme, action="tenant.renamed", target_label="Other")
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(page, owner.email, then=f"/t/{acme.slug}/audit/")
+    menu = page.get_by_label("Action")
+
+    menu.select_option("file.uploaded")
+    expect(page).to_have_url(f"{page.url.split('?')[0]}?action=file.uploaded")
+    page.get_by_role("link", name="Older").click()
+    expect(page).to_have_url(f"{page.url.split('?')[0]}?action=file.uploaded&page=2")
+    page.go_back()
+
+    expect(page).to_have_url(f"{page.url.split('?')[0]}?action=file.uploaded")
+    expect(page.get_by_test_id("audit-table")).not_to_contain_text("Other")
+    expect(menu).to_have_value("file.uploaded")
+
+
+@pytest.mark.parametrize(
+    ("width", "language"), [(1280, "en"), (1280, "ar"), (360, "ar")], ids=["en", "ar", "ar-phone"]
+)
+def test_a_long_file_name_leaves_room_for_the_change_and_the_actor_is_shown_whole(
+    page: Any, acme: Any, width: int, language: str
+) -> None:
+    """A 190-character file name took the width and broke "application/pdf" a letter or
+    two a line; an Arabic page cut the actor's address at its start."""
+    owner = acme.memberships.get(role__key="owner").user
+    owner.email = "olivia.owner.with.a.long.address@pacetrack-example.test"
+    owner.language = language
+    owner.save(update_fields=["email", "language"])
+    AuditEvent.objects.create(
+        tenant=acme,
+        action="file.uploaded",
+        actor=owner,
+        target_label="quarterly-report-" * 11 + ".pdf",
+        after={"size": 1234, "content_type": "application/pdf"},
+    )
+    page.set_viewport_size({"width": width, "height": 800})
+    watch = PageWatch.attach(page)
+    sign_in(page, owner.email, then=f"/t/{acme.slug}/")
+
+    assert watch.check(f"/t/{acme.slug}/audit/") == []
+    actor = page.get_by_test_id("audit-actor").first
+    expect(actor).to_have_text(owner.email)
+    assert actor.evaluate("el => el.scrollWidth <= el.clientWidth")  # nothing cut off
+    change = page.get_by_test_id("audit-change").first
+    page.screenshot(path=f"/tmp/audit-{width}-{language}.png", full_page=True)
+    if width >= 640:  # a phone gives each value the card's width beside its label
+        assert change.evaluate("el => el.getBoundingClientRect().width") >= 160
+    # "application/pdf" on one line: as tall as the two lines of size and type at most.
+    assert change.evaluate("el => el.getBoundingClientRect().height") <= 3 * 16
