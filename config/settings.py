@@ -753,7 +753,7 @@ def _tier(tier: str, default: str, when_unavailable: str) -> dict[str, str]:
 
 
 RATELIMIT_TIERS = {
-    # Per IP: failed sign-ins, sign-ups, reset requests and reset submissions.
+    # Per IP: failed sign-ins (the app's and the admin's).
     "auth": _tier("auth", "5/15m", "memory"),
     # Failed sign-ins per account from unknown devices, and per known-device cookie.
     "auth-account": _tier("auth-account", "10/1h", "memory"),
@@ -764,6 +764,10 @@ RATELIMIT_TIERS = {
     # Sign-up emails per address (link or "you already have an account"); over it: the
     # same answer, nothing sent.
     "auth-signup": _tier("auth-signup", "5/1h", "memory"),
+    # Per IP: sign-up submissions (RATELIMIT_OWN_BUDGET_VIEWS), every one counted (a valid
+    # one sends an email). Apart from "auth": five colleagues signing up from one office
+    # paused sign-in for everyone there who had not signed in from that browser before.
+    "auth-signup-ip": _tier("auth-signup-ip", "20/15m", "memory"),
     # Per IP: failed sign-ups through an invitation link (RATELIMIT_OWN_BUDGET_VIEWS). A
     # budget apart from "auth", and one that signs in gives its hit back: a team invited
     # together accepts from one office address, whatever else was tried there.
@@ -796,14 +800,14 @@ RATELIMIT_TIERS = {
 }
 # URL name -> the POSTed email field of a sign-in form: only failures count, per IP and
 # per account (or known device). None: every POST counts against the IP.
-RATELIMIT_AUTH_VIEWS = {
+RATELIMIT_AUTH_VIEWS: dict[str, str | None] = {
     "accounts:sign-in": "email",
-    "accounts:sign-up": None,
     "admin:login": "username",
 }
 # Forms with a per-IP budget of their own, apart from "auth": URL name -> (tier, only
 # failures count, a submission that signs the person in being taken back).
 RATELIMIT_OWN_BUDGET_VIEWS = {
+    "accounts:sign-up": ("auth-signup-ip", False),
     "invites:sign-up": ("auth-invite", True),
     # Per-address budget besides: auth-reset, in the service.
     "accounts:password-forgot": ("auth-recovery", False),

@@ -24,6 +24,7 @@ REQUIRED_TIERS = (
     "auth-reset",
     "auth-notice",
     "auth-signup",
+    "auth-signup-ip",
     "auth-invite",
     "auth-recovery",
     "password-check",

@@ -126,11 +126,25 @@ def test_htmx_requests_get_a_notice_swapped_into_the_page(client: Client, backen
     assert response.headers["HX-Reswap"] == "afterbegin"
 
 
-def test_sign_ups_share_the_ip_budget_of_failed_sign_ins(client: Client, backend: str) -> None:
-    data = {"email": "new@example.com"}
-    for _ in range(4):
+def test_sign_ups_from_one_office_never_pause_its_sign_ins(client: Client, backend: str) -> None:
+    """Five colleagues signing up behind one address paused sign-in there for everyone
+    on a new browser; sign-ups now have a budget of their own."""
+    for n in range(6):
+        data = {"email": f"colleague{n}@example.com"}
+        assert client.post("/rl/auth/sign-up/", data, REMOTE_ADDR="203.0.113.7").status_code == 200
+
+    assert sign_in(client).status_code == 200
+
+
+def test_sign_ups_from_one_address_are_paused_past_their_own_budget(
+    client: Client, backend: str
+) -> None:
+    """Every submission counts (a valid one sends an email), failed sign-ins do not."""
+    for _ in range(5):
         sign_in(client)
-    assert client.post("/rl/auth/sign-up/", data, REMOTE_ADDR="203.0.113.7").status_code == 200
+    data = {"email": "new@example.com"}
+    for _ in range(20):
+        assert client.post("/rl/auth/sign-up/", data, REMOTE_ADDR="203.0.113.7").status_code == 200
     assert client.post("/rl/auth/sign-up/", data, REMOTE_ADDR="203.0.113.7").status_code == 429
 
 
