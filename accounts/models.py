@@ -73,8 +73,9 @@ def locale_or_default(*, language: str, time_zone: str) -> tuple[str, str]:
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    email = models.EmailField("email address", max_length=254, unique=True)
-    name = models.CharField(max_length=150)
+    # Translated names (Django's own words): the password similarity check says them.
+    email = models.EmailField(_("email address"), max_length=254, unique=True)
+    name = models.CharField(_("name"), max_length=150)
     email_verified_at = models.DateTimeField(null=True, blank=True)
     # Storage key of the current avatar (`tenant-<id>/<nanoid>.png`), empty when none.
     avatar = models.CharField(max_length=255, blank=True)
