@@ -79,10 +79,17 @@ def _flag(request: TenantRequest, membership: Membership, counts: ContactCounts)
 
 
 def _role_choices(request: TenantRequest) -> list[tuple[int, str, bool]]:
-    """(id, label, is the owner role) of the workspace's roles for each row's role
-    select: labels are translated once per page, not once per row and role. Choosing
+    """(id, label, is the owner role) of the roles the viewer may hand out, for each
+    row's role select: labels are translated once per page, not once per row and role.
+    An admin was offered Owner and Billing admin, refused on saving. A row's own role
+    is always among them (a row is manageable only when its role is in reach). Choosing
     the owner role asks first (templates/tenants/members.html)."""
-    return [(role.pk, role.label, role.is_owner) for role in role_list(tenant=request.tenant)]
+    actor = request.role
+    return [
+        (role.pk, role.label, role.is_owner)
+        for role in role_list(tenant=request.tenant)
+        if role_in_reach(actor=actor, role=role)
+    ]
 
 
 def _reason(refusal: Exception | None) -> str:

@@ -10,6 +10,7 @@ import pytest
 
 from tenants.models import Membership
 from tenants.views.members import PAGE_SIZE
+from tests.tenants.factories import add_member
 from tests.tenants.test_queries import grow
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +132,23 @@ def test_every_row_form_carries_its_page(owner_client: Any, acme: Any) -> None:
     row_form = r'<form method="post" action="/t/[^"]+/members/\d+/.*?</form>'
     forms = re.findall(row_form, html, re.S)
     assert forms and all('name="page" value="2"' in form for form in forms)
+
+
+def test_a_rows_role_menu_offers_only_the_roles_the_viewer_may_hand_out(
+    client: Any, acme: Any
+) -> None:
+    """An admin was offered Owner (it even asked "Make … an owner?") and Billing admin,
+    both refused on saving; an owner is offered every role."""
+    admin = add_member(acme, role_key="admin")
+    member = add_member(acme)
+    menu = re.compile(rf'<select id="role-{member.pk}".*?</select>', re.S)
+    owner = acme.memberships.get(role__key="owner").user
+
+    def offered(user: Any) -> set[str]:
+        client.force_login(user)
+        html = menu.search(client.get(f"/t/{acme.slug}/members/").content.decode())
+        assert html is not None
+        return set(re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', html.group(0)))
+
+    assert offered(admin.user) == {"Admin", "Member"}
+    assert offered(owner) == {"Owner", "Admin", "Billing admin", "Member"}
