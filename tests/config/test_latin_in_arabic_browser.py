@@ -93,3 +93,30 @@ def test_latin_values_read_as_typed_on_arabic_pages(
         assert reads("main h2", URL)["inOrder"]
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_a_latin_team_name_starting_and_ending_in_punctuation_reads_as_typed(
+    _browser: Any, live_server: Any, width: int
+) -> None:
+    """ "<b>bold</b> & co" read "b>bold</b> & co<" on the teams page and the invite form:
+    its first and last characters took the page's direction."""
+    owner = UserFactory(language="ar")
+    org = OrgFactory(owner=owner, name="Acme")
+    name = "<b>bold</b> & co"
+    team = make_team(org, name)
+    context = _browser.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": 900}
+    )
+    try:
+        page = context.new_page()
+        sign_in(page, owner.email, then=f"/t/{org.slug}/teams/")
+        assert page.evaluate(READS, ["main h2", name])["inOrder"]
+        page.goto(f"/t/{org.slug}/teams/{team.pk}/")  # its settings
+        assert page.evaluate(READS, ["main h2", name])["inOrder"]
+        page.goto(f"/t/{org.slug}/teams/{team.pk}/people/")  # all its members
+        assert page.evaluate(READS, ["main h2", name])["inOrder"]
+        page.goto(f"/t/{org.slug}/members/")
+        assert page.evaluate(READS, ["main label", name])["inOrder"]
+    finally:
+        context.close()
