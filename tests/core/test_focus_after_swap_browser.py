@@ -15,7 +15,7 @@ from tenants.invitations import invitation_create
 from tenants.models import Invitation, Role
 from tests.accounts.factories import UserFactory
 from tests.core.browser import sign_in
-from tests.tenants.factories import OrgFactory
+from tests.tenants.factories import OrgFactory, add_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -77,5 +77,35 @@ def test_cancelling_an_invitation_by_keyboard_keeps_the_focus_in_the_panel(
         page.keyboard.press("Tab")
         assert page.evaluate(FOCUSED_IN, "#invite-panel"), "Tab left the invitations"
         assert Invitation.objects.filter(tenant=org, cancelled_at__isnull=False).count() == 1
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_removing_a_member_by_keyboard_puts_the_focus_on_the_row_that_took_its_place(
+    _browser: Any, live_server: Any, width: int
+) -> None:
+    """The removed row is gone with its button: the focus fell to the page itself."""
+    owner = UserFactory(name="Aaron Owner")
+    org = OrgFactory(owner=owner, name="Acme")
+    first, second = UserFactory(name="Bea First"), UserFactory(name="Cleo Second")
+    removed = add_member(org, first)
+    kept = add_member(org, second)
+    context = _browser.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": 800}
+    )
+    try:
+        page = context.new_page()
+        sign_in(page, owner.email, then=f"/t/{org.slug}/members/")
+        page.locator(f"#member-{removed.pk}").get_by_role("button", name="Remove").focus()
+        page.keyboard.press("Enter")
+        expect(page.locator("#confirm-dialog")).to_be_visible()
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+
+        expect(page.get_by_test_id("members-table").locator("tbody tr")).to_have_count(2)
+        page.wait_for_function(FOCUSED_IN, arg=f"#member-{kept.pk}")
+        page.keyboard.press("Tab")
+        assert page.evaluate(FOCUSED_IN, f"#member-{kept.pk}"), "Tab left the next row"
     finally:
         context.close()

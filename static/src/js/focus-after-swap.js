@@ -3,8 +3,9 @@
 // <body>: the next Tab starts again at the top of the page or skips to the footer.
 // Before the swap, note the ids around the focused element (inside the part replaced,
 // innermost first: the row, then the list); after it, if the focus was lost, put it on
-// the first of them still on the page, so Tab carries on from there. The focus is never
-// moved if the person has put it somewhere else meanwhile.
+// the first of them still on the page, so Tab carries on from there; when the part itself
+// was removed, on its neighbour or what held it. The focus is never moved if the person
+// has put it somewhere else meanwhile.
 var focusTrail = null;
 
 function idsAround(element, stop) {
@@ -24,8 +25,19 @@ document.addEventListener("htmx:beforeSwap", function (event) {
   }
   var active = document.activeElement;
   var inside = active && active !== document.body && target.contains(active);
-  focusTrail = inside ? idsAround(active, target) : [target.id];
+  focusTrail = (inside ? idsAround(active, target) : [target.id]).concat(placesNear(target));
 });
+
+// Where to go when the swap removed the target itself (a member removed: its row is
+// gone): the row that takes its place, else the one before it, else the nearest
+// enclosing part of the page with an id.
+function placesNear(target) {
+  var ids = [];
+  var next = target.nextElementSibling, previous = target.previousElementSibling;
+  if (next && next.id) ids.push(next.id);
+  if (previous && previous.id) ids.push(previous.id);
+  return ids.concat(idsAround(target.parentElement, null));
+}
 
 document.addEventListener("htmx:afterSettle", function () {
   var trail = focusTrail;
