@@ -23,6 +23,7 @@ from accounts.services import user_locale_set, user_signup
 from accounts.services_security import current_password_check
 from accounts.services_signup import signup_request
 from core import widgets
+from core.text import typed_name
 from mfa.selectors import second_step_required
 from sessions_app.services import password_change
 
@@ -101,7 +102,7 @@ class SignUpForm(forms.Form):
     )
 
     def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
+        name = typed_name(self.cleaned_data["name"])
         if not name:
             raise forms.ValidationError(_("Tell us your name."))
         return name
@@ -237,7 +238,7 @@ class ProfileForm(forms.ModelForm):
         error_messages = {"name": {"required": _("Enter your name.")}}
 
     def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
+        name = typed_name(self.cleaned_data["name"])
         if not name:
             raise forms.ValidationError(_("Your name can't be empty."))
         return name

@@ -15,6 +15,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from core.text import typed_name
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -116,6 +118,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.email = normalize_email(self.email)
+        # Whatever set it (a form, SSO claims, a SCIM directory): no bidi controls.
+        self.name = typed_name(self.name)
         super().save(*args, **kwargs)
 
     @property

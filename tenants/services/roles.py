@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from billing.plans import plan_require
 from core.audit import audit_record
 from core.permissions import ALL_PERMISSIONS
+from core.text import typed_name
 from tenants.audit import TenantAction
 from tenants.exceptions import BuiltinRoleError, PersonalTenantError, RoleInUseError
 from tenants.models import Role, Tenant
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 def _clean(
     *, tenant: Tenant, name: str, permissions: list[str], role: Role | None
 ) -> tuple[str, list[str]]:
-    name = name.strip()
+    name = typed_name(name)
     if not name:
         raise ValidationError({"name": _("Give the role a name.")})
     unknown = sorted(set(permissions) - set(ALL_PERMISSIONS))

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from billing.plans import plan_require
 from core.audit import audit_record
+from core.text import typed_name
 from tenants.audit import TenantAction, Via
 from tenants.exceptions import (
     AlreadyAMemberError,
@@ -44,7 +45,7 @@ def _assert_app_may_change(team: Team, *, via_directory: bool) -> None:
 
 
 def _clean_name(*, tenant: Tenant, name: str, team: Team | None) -> str:
-    name = name.strip()
+    name = typed_name(name)
     if not name:
         raise ValidationError({"name": _("Give the team a name.")})
     clash = Team.objects.for_tenant(tenant).filter(name__iexact=name)

@@ -24,6 +24,7 @@ from billing.audit import BillingAction
 from billing.models import Account
 from billing.selectors import account_list_manageable
 from core.audit import audit_record
+from core.text import typed_name
 from tenants.audit import TenantAction
 from tenants.exceptions import (
     LastOwnerError,
@@ -145,7 +146,7 @@ def tenant_create_org(
     """An organisation owned by `owner` (also its primary and billing contact), paid for
     by a new account unless an existing account is given: then the person sharing it
     (`acting_user`, else `owner`) must control it, and both workspaces log the sharing."""
-    name = name.strip()
+    name = typed_name(name)
     sharer = acting_user or owner
     if account is not None and account not in account_choices_for(user=sharer):
         raise ValidationError(
@@ -219,7 +220,7 @@ def org_create_assert_allowed(*, user: User) -> None:
 def tenant_rename(*, tenant: Tenant, name: str, acting_user: User | None) -> Tenant:
     """Change the display name (the slug stays; see tenant_change_slug)."""
     before = Tenant.objects.values_list("name", flat=True).get(pk=tenant.pk)
-    tenant.name = name.strip()
+    tenant.name = typed_name(name)
     tenant.full_clean(exclude=["slug"])
     tenant.save(update_fields=["name", "updated_at"])
     if before != tenant.name:

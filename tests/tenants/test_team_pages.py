@@ -265,6 +265,8 @@ def test_the_teams_page_shows_the_tree_a_page_at_a_time(
             .split("</h2>", 1)[0]
             .rsplit("</span> ", 1)[-1]
             .strip()
+            .removeprefix("<bdi>")
+            .removesuffix("</bdi>")
             for card in html.split('<div id="team-')[1:]
         ]
 

@@ -1,0 +1,17 @@
+"""Text people type for others to read (names of people, workspaces, teams, roles)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Explicit embeddings, overrides and isolates: one in a name reorders what follows it
+# ("\u202eEvil Adam" shows as "madA livE"). Zero-width joiners and non-joiners stay:
+# Persian words and emoji sequences need them.
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
+def typed_name(text: str) -> str:
+    """`text` without bidi controls and control characters, stripped. Uploaded file
+    names go further (`uploads.services._safe_filename`: nothing unprintable)."""
+    kept = text.translate(_BIDI_CONTROLS)
+    return "".join(ch for ch in kept if unicodedata.category(ch) != "Cc").strip()
