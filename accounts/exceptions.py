@@ -50,7 +50,11 @@ class TokenExpired(TokenError):
 
 
 class TokenUsed(TokenError):
-    message = _("This link has already been used. Request a new one if you still need it.")
+    # Also a link a newer one replaced (`email_tokens_revoke` retires it as used).
+    message = _(
+        "This link has already been used, or a newer one replaced it. Request a new one "
+        "if you still need it."
+    )
 
 
 class EmailTaken(BadRequest):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,7 +31,11 @@ _INPUT_CLASSES = (
 
 
 def _mb(n: int) -> str:
-    return _("%(size)s MB") % {"size": f"{n / (1024 * 1024):g}"}
+    """Megabytes in the reader's numbers, rounded up to a tenth: a file a byte over a
+    25 MB limit reads "25.1 MB", not "25 MB; the limit is 25 MB"."""
+    tenths = math.ceil(n * 10 / (1024 * 1024))
+    size = number_format(tenths / 10, decimal_pos=0 if tenths % 10 == 0 else 1)
+    return _("%(size)s MB") % {"size": size}
 
 
 class ImageUploadForm(forms.Form):

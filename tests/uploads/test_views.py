@@ -525,3 +525,25 @@ def test_upload_form_is_readable(owner_client, acme):
     html = owner_client.get(_files_url(acme)).content.decode()
     assert 'enctype="multipart/form-data"' in html
     assert "Up to 25 MB." in html
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("en", "This file is 25.1 MB; the limit is 25 MB."), ("de", "25,1 MB")],
+)
+def test_a_file_a_byte_over_the_limit_is_not_said_to_be_the_limits_size(
+    any_storage, settings, owner_client, acme, language, said
+):
+    """It read "This file is 25 MB; the limit is 25 MB.": sizes are rounded up to a
+    tenth, in the reader's numbers."""
+    settings.UPLOADS_FILE_MAX_BYTES = 25 * 1024 * 1024
+    owner_client.cookies["pacetrack-language"] = language
+    owner = acme.memberships.get(role__key="owner").user
+    owner.language = language
+    owner.save(update_fields=["language"])
+    big = SimpleUploadedFile("big.txt", b"x" * (25 * 1024 * 1024 + 1))
+
+    response = owner_client.post(_files_url(acme, "files:upload"), {"file": big})
+
+    assert response.status_code == 400
+    assert said in response.content.decode()
