@@ -244,10 +244,24 @@ class ProfileForm(forms.ModelForm):
         return name
 
 
+# Names the tz database keeps for old software, not places a person picks: "Factory"
+# showed times as "21:34 -00", "localtime" is the server's own zone, "US/Pacific" and
+# "Etc/GMT+5" repeat a zone under another name. Region-less names go too, but UTC.
+_NOT_OFFERED_PREFIXES = ("Etc/", "SystemV/", "US/", "Canada/", "Brazil/", "Chile/", "Mexico/")
+
+
+def _offered(name: str) -> bool:
+    return name == "UTC" or ("/" in name and not name.startswith(_NOT_OFFERED_PREFIXES))
+
+
 @cache
 def _time_zone_choices() -> list[tuple[str, str]]:
     # "America/Argentina/Buenos_Aires" reads "America/Argentina/Buenos Aires".
-    return [(name, name.replace("_", " ")) for name in sorted(time_zone_names())]
+    return [_zone_choice(name) for name in sorted(time_zone_names()) if _offered(name)]
+
+
+def _zone_choice(name: str) -> tuple[str, str]:
+    return (name, name.replace("_", " "))
 
 
 class LocaleForm(forms.Form):
@@ -279,6 +293,9 @@ class LocaleForm(forms.Form):
         languages.choices = [("", _("The browser's language")), *settings.LANGUAGES]
         zones = cast(forms.ChoiceField, self.fields["time_zone"])
         zones.choices = _time_zone_choices()
+        if not _offered(user.time_zone) and user.time_zone in time_zone_names():
+            # A zone the browser gave at sign-up under an old name stays choosable.
+            zones.choices = sorted([*zones.choices, _zone_choice(user.time_zone)])
 
     def save(self) -> User:
         return user_locale_set(

@@ -9,6 +9,7 @@ address without an account.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -310,3 +311,28 @@ def test_recipients_in_different_languages_each_get_their_own(
     assert EmailDelivery.objects.count() == 3
     langs = {m.to[0]: m.alternatives[0][0].split('lang="')[1][:2] for m in mailoutbox}
     assert langs == {german.email: "de", arabic.email: "ar", english.email: "en"}
+
+
+def test_the_time_zone_menu_offers_places_not_the_databases_old_names(
+    auth_client: Any, user: Any
+) -> None:
+    """It offered "Factory" (times read "21:34 -00"), "localtime" and "US/Pacific"."""
+    html = auth_client.get("/account/").content.decode()
+
+    offered = set(re.findall(r'<option value="([^"]+)"', html))
+    assert {"UTC", "Europe/Berlin", "America/Argentina/Buenos_Aires"} <= offered
+    assert not offered & {"Factory", "localtime", "US/Pacific", "Etc/GMT+5", "Japan"}
+    refused = auth_client.post("/account/locale/", {"language": "", "time_zone": "Factory"})
+    assert "Choose a time zone from the list." in refused.content.decode()
+
+
+def test_an_old_zone_name_a_person_already_has_stays_in_their_menu(client: Any) -> None:
+    """Given by the browser at sign-up ("US/Pacific"), it is theirs to keep."""
+    person = UserFactory(time_zone="US/Pacific")
+    client.force_login(person)
+
+    html = client.get("/account/").content.decode()
+
+    assert '<option value="US/Pacific" selected>' in html
+    saved = client.post("/account/locale/", {"language": "", "time_zone": "US/Pacific"})
+    assert saved.status_code == 302
