@@ -445,29 +445,38 @@ def _assert_inviter_may_still_grant(invitation: Invitation) -> None:
         raise revoked from None
 
 
+def invitation_seat_refusal(*, invitation: Invitation) -> InvitationSeatsFullError | None:
+    """Why joining would be refused for want of a seat, else None. The link's pages ask
+    before the person types a name and a password; joining asks again."""
+    tenant = invitation.tenant
+    limit = plan_limit(tenant=tenant, limit="max_members")
+    if limit is None or Membership.objects.for_tenant(tenant).count() < limit:
+        return None
+    message = (
+        _(
+            "%(name)s has reached the member limit of its plan since this invitation "
+            "was sent. Ask %(inviter)s to free a seat or upgrade, then open this link "
+            "again."
+        )
+        if billing_enabled()
+        else _(  # nothing to buy
+            "%(name)s has reached the member limit of its plan since this invitation "
+            "was sent. Ask %(inviter)s to free a seat, then open this link again."
+        )
+    )
+    return InvitationSeatsFullError(
+        message % {"name": tenant.name, "inviter": _inviter_name(invitation)}
+    )
+
+
 def _join(invitation: Invitation, user: User) -> Membership:
     tenant = invitation.tenant
     now = timezone.now()
     existing = Membership.objects.for_tenant(tenant).filter(user=user).first()
     if existing is None:
         _assert_inviter_may_still_grant(invitation)
-        limit = plan_limit(tenant=tenant, limit="max_members")
-        if limit is not None and Membership.objects.for_tenant(tenant).count() >= limit:
-            message = (
-                _(
-                    "%(name)s has reached the member limit of its plan since this invitation "
-                    "was sent. Ask %(inviter)s to free a seat or upgrade, then open this link "
-                    "again."
-                )
-                if billing_enabled()
-                else _(  # nothing to buy
-                    "%(name)s has reached the member limit of its plan since this invitation "
-                    "was sent. Ask %(inviter)s to free a seat, then open this link again."
-                )
-            )
-            raise InvitationSeatsFullError(
-                message % {"name": tenant.name, "inviter": _inviter_name(invitation)}
-            )
+        if (refusal := invitation_seat_refusal(invitation=invitation)) is not None:
+            raise refusal
         membership = membership_create(
             tenant=tenant, user=user, role=invitation.role, acting_user=invitation.invited_by
         )

@@ -31,6 +31,7 @@ from tenants.invitations import (
     invitation_already_member,
     invitation_assert_usable,
     invitation_for_token,
+    invitation_seat_refusal,
     invitation_teams,
 )
 from tenants.models import Invitation, Membership
@@ -87,6 +88,11 @@ def _usable(request: HttpRequest, token: str) -> Invitation | HttpResponse:
         invitation_assert_usable(invitation)
     except InvitationLinkError as error:
         return _problem(request, error, invitation)
+    # A full workspace says so at the door, not after the sign-up form was filled in.
+    if not invitation_already_member(invitation=invitation, user=request.user) and (
+        full := invitation_seat_refusal(invitation=invitation)
+    ):
+        return _problem(request, full, invitation)
     return invitation
 
 

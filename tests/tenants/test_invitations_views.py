@@ -516,6 +516,27 @@ def test_a_full_org_at_accept_time_says_so(visitor: Any, acme: Any, invite: Any)
     assert "to free a seat, then open this link again" in page, "billing is off: no upgrade"
 
 
+@pytest.mark.usefixtures("three_seat_free_plan")
+def test_a_full_org_says_so_before_the_invitee_fills_in_the_sign_up_form(
+    visitor: Any, acme: Any, invite: Any
+) -> None:
+    """The landing page said "Create your account… it takes a few seconds"; only after
+    a name and a password were typed did it say the workspace was full."""
+    link = invite("new@example.com")
+    add_member(acme)
+    last = add_member(acme)
+
+    landing = visitor.get(link)
+    sign_up = visitor.get(link.rstrip("/") + "/sign-up/")
+
+    for response in (landing, sign_up):
+        page = response.content.decode()
+        assert response.status_code == 409, page
+        assert "Acme is full" in page and 'name="password"' not in page
+    last.delete()  # once a seat is free, the same link works again
+    assert visitor.get(link).status_code == 200
+
+
 def test_past_a_dozen_teams_the_invite_form_boxes_them(owner_client: Any, acme: Any) -> None:
     from tenants.forms_invitations import INVITE_TEAMS_UNBOXED
 
