@@ -243,6 +243,8 @@ class BillingOverview:
     local_portal: bool = False
     # Days of free trial a checkout starts with now (0: none).
     trial_days: int = 0
+    # Seat holders here when more than the plan's member cap (a plan that ended), else None.
+    over_member_cap: int | None = None
     # A personal workspace: one person, who is its only possible billing contact.
     personal: bool = False
 
@@ -339,7 +341,13 @@ def billing_overview_get(*, tenant: Tenant, user: User) -> BillingOverview:
     seats_paid = account.seats if live and plan.per_seat else None
     controls = account_may_manage(account=account, user=user)
     is_home = account.home_tenant_id == tenant.pk
+    members_here = tenant.memberships.filter(seat_holders()).count() if plan.max_members else None
     return BillingOverview(
+        over_member_cap=(
+            members_here
+            if members_here is not None and plan.max_members and members_here > plan.max_members
+            else None
+        ),
         enabled=enabled,
         account=account,
         plan=plan,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.contrib.messages import get_messages
@@ -416,3 +417,22 @@ def test_the_banner_costs_no_extra_query(
         "billing_account" in q["sql"] and "tenants_membership" not in q["sql"]
         for q in past_due.captured_queries
     )
+
+
+def test_a_workspace_over_its_plans_member_cap_is_told_so_on_its_billing_page(
+    local_billing: Any, owner_client: Any, acme: Any
+) -> None:
+    """A plan that ended leaves six people on a Free plan of five: the page showed
+    "6 (limit 5 per workspace)" and nothing about what that means."""
+    plans = copy.deepcopy(local_billing.BILLING_PLANS)
+    plans["free"]["max_members"] = 2
+    local_billing.BILLING_PLANS = plans
+    add_member(acme)
+
+    at_cap = owner_client.get(url(acme)).content.decode()
+    add_member(acme)
+    over = owner_client.get(url(acme)).content.decode()
+
+    assert 'data-testid="over-member-cap"' not in at_cap
+    assert 'data-testid="over-member-cap"' in over
+    assert "Acme has 3 members, more than the Free plan's 2." in over
