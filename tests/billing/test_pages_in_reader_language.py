@@ -43,6 +43,7 @@ def test_a_failed_payment_and_a_cancelled_plan_are_said_in_the_readers_language(
         fix, ends = gettext("Fix billing"), gettext("Ends on")
     dashboard = reader.get(f"/t/{acme.slug}/").content.decode()
     assert fix in dashboard and ends in billing  # the banner, the plan's end
+    assert fix not in billing  # there it led back to the same page
     english = translated_english(language) - {acme.name}
     crawled, found = english_shown(reader, every_url(tenant_slug=acme.slug), english)
     assert crawled > 20
