@@ -12,6 +12,9 @@ from core.audit_actions import ValueLabels
 class AccountAction(models.TextChoices):
     DELETED = "account.deleted", _("Account deleted")
     LOCALE_CHANGED = "account.locale_changed", _("Language or time zone changed")
+    PASSWORD_CHANGED = "account.password_changed", _("Password changed")
+    PASSWORD_RESET = "account.password_reset", _("Password reset by email link")
+    EMAIL_CHANGED = "account.email_changed", _("Email address changed")
 
 
 # What the audit log page calls the keys of these events' before/after.
@@ -19,6 +22,9 @@ FIELDS = {
     "language": _("Language"),
     "time_zone": _("Time zone"),
     "password": _("Password"),
+    "email": _("Email"),
+    # How many other devices a password change or reset signed out.
+    "signed_out": _("Devices signed out"),
 }
 
 

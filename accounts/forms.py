@@ -20,12 +20,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.http import sign_in_refusal
 from accounts.models import User, locale_or_default, normalize_email, time_zone_names
 from accounts.services import user_locale_set, user_signup
-from accounts.services_security import current_password_check
+from accounts.services_security import current_password_check, password_change_by_user
 from accounts.services_signup import signup_request
 from core import widgets
 from core.text import typed_name
 from mfa.selectors import second_step_required
-from sessions_app.services import password_change
 
 if TYPE_CHECKING:
     from core.types import AuthenticatedRequest
@@ -360,6 +359,6 @@ class PasswordChangeForm(forms.Form):
 
     def save(self) -> int:
         """Change the password; returns how many other sessions were signed out."""
-        return password_change(
+        return password_change_by_user(
             request=self.request, user=self.user, password=self.cleaned_data["new_password"]
         )

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.audit import AccountAction
 from accounts.exceptions import EmailTaken, ResendTooSoon
 from accounts.mail import email_deliver_later, email_enqueue
 from accounts.mail_delivery import absolute_url
@@ -23,6 +24,7 @@ from accounts.tokens import (
     email_token_use,
     email_tokens_revoke,
 )
+from core.audit import audit_record_for_user
 from core.i18n import said_later
 from core.security_log import email_hash, security_event
 from ratelimit.services import ratelimit_consume
@@ -112,6 +114,14 @@ def email_verify(*, raw_token: str) -> EmailToken:
         raise EmailTaken(_taken(token.email)) from None
     # Links sent to the old address (verify, reset, other pending changes) stop working.
     email_tokens_revoke(user=user, purposes=tuple(EmailToken.Purpose))
+    audit_record_for_user(
+        user_id=user.pk,
+        action=AccountAction.EMAIL_CHANGED,
+        acting_user=user,
+        target=user,
+        before={"email": old_email},
+        after={"email": user.email},
+    )
     email_enqueue(
         to=old_email,
         template="accounts/email/email_changed",
@@ -232,7 +242,14 @@ def password_reset_complete(*, raw_token: str, password: str) -> User:
     user.email_verified_at = user.email_verified_at or timezone.now()
     user.save(update_fields=["password", "email_verified_at"])
     email_tokens_revoke(user=user, purposes=(EmailToken.Purpose.PASSWORD_RESET,))
-    session_revoke_all_for_user(user=user, reason=Session.RevokedReason.PASSWORD_RESET)
+    signed_out = session_revoke_all_for_user(user=user, reason=Session.RevokedReason.PASSWORD_RESET)
+    audit_record_for_user(
+        user_id=user.pk,
+        action=AccountAction.PASSWORD_RESET,
+        acting_user=user,
+        target=user,
+        after={"signed_out": signed_out},
+    )
     email_enqueue(
         to=user.email,
         template="accounts/email/password_changed",

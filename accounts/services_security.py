@@ -10,20 +10,42 @@ from __future__ import annotations
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy, ngettext
 
+from accounts.audit import AccountAction
 from accounts.mail import email_enqueue
 from accounts.mail_delivery import absolute_url
 from accounts.models import User, normalize_email
 from accounts.task_queue import task_enqueue_transactional
 from accounts.tasks import sign_in_paused_deliver
+from core.audit import audit_record_for_user
 from core.security_log import security_event
 from mfa.audit import MfaAction
 from ratelimit.services import ratelimit_consume, ratelimit_release
+from sessions_app.services import password_change
 
 PASSWORD_CHECK_TIER = "password-check"
+
+
+@transaction.atomic
+def password_change_by_user(*, request: HttpRequest, user: User, password: str) -> int:
+    """The signed-in person's new password (this device stays signed in, the others are
+    signed out), in their own audit log. Returns how many devices were signed out."""
+    signed_out = password_change(request=request, user=user, password=password)
+    audit_record_for_user(
+        user_id=user.pk,
+        action=AccountAction.PASSWORD_CHANGED,
+        acting_user=user,
+        target=user,
+        after={"signed_out": signed_out},
+    )
+    return signed_out
+
+
 WRONG_PASSWORD = gettext_lazy("That isn't your current password.")
 
 

@@ -10,6 +10,8 @@ from sessions_app.models import Session
 
 class SessionAction(models.TextChoices):
     REVOKED = "session.revoked", _("Session revoked by an admin")
+    # The person's own "Sign out all other devices".
+    OTHERS_SIGNED_OUT = "session.others_signed_out", _("Other devices signed out")
 
 
 # What the audit log page calls the keys of these events' before/after.

@@ -165,6 +165,16 @@ def session_revoke_all_for_user(
                 label=user.email,  # "sessions": how many, beside it
                 after={"reason": reason, "sessions": count},
             )
+        elif count and reason == Session.RevokedReason.REVOKED_BY_USER:
+            # In the person's own log, beside their password and email changes.
+            audit_record_for_user(
+                user_id=user.pk,
+                action=SessionAction.OTHERS_SIGNED_OUT,
+                acting_user=acting_user,
+                target=user,
+                target_label=user.email,
+                after={"sessions": count},
+            )
     return count
 
 
