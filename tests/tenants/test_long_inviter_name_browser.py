@@ -16,7 +16,7 @@ from tests.tenants.factories import OrgFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-LONG_NAME = ("Maximiliane Alexandra Konstanze von und zu Hohenfeld-Wartenberg " * 3)[:150]
+LONG_NAME = ("Maximiliane Alexandra Konstanze von und zu Hohenfeld-Wartenberg " * 3)[:150].strip()
 
 
 def test_a_long_inviter_name_does_not_squeeze_the_address(_browser: Any, live_server: Any) -> None:
