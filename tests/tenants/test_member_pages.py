@@ -10,6 +10,7 @@ import pytest
 
 from tenants.models import Membership
 from tenants.views.members import PAGE_SIZE
+from tests.accounts.factories import UserFactory
 from tests.tenants.factories import add_member
 from tests.tenants.test_queries import grow
 
@@ -152,3 +153,13 @@ def test_a_rows_role_menu_offers_only_the_roles_the_viewer_may_hand_out(
 
     assert offered(admin.user) == {"Admin", "Member"}
     assert offered(owner) == {"Owner", "Admin", "Billing admin", "Member"}
+
+
+def test_each_rows_remove_button_is_named_with_its_person(owner_client: Any, acme: Any) -> None:
+    """A screen reader's list of buttons read "Remove" once per row; the visible word
+    stays, and the name starts with it (label in name)."""
+    add_member(acme, UserFactory(name="Bea First"))
+
+    html = owner_client.get(f"/t/{acme.slug}/members/").content.decode()
+
+    assert 'aria-label="Remove Bea First">Remove</button>' in html
