@@ -41,7 +41,7 @@ class Destructive:
     name: str
     person: Callable[[Workspace], Any]
     url: Callable[[Workspace], str]
-    button: str
+    button: str | Callable[[Workspace], str]  # its accessible name
     confirm: str
     done: Callable[[Workspace], bool]
     scope: Callable[[Any, Workspace], Any] = lambda page, w: page.locator("main")
@@ -138,7 +138,7 @@ CASES = [
         name="remove member",
         person=_owner,
         url=lambda w: w.url("members/"),
-        button="Remove",
+        button=lambda w: f"Remove {w.member.user.name}",  # named with its person
         confirm="Remove member",
         done=lambda w: not Membership.objects.filter(pk=w.member.pk).exists(),
         scope=lambda page, w: page.locator(f"#member-{w.member.pk}"),
@@ -283,7 +283,8 @@ def test_a_destructive_action_asks_first_and_backing_out_does_nothing(
     posts: list[str] = []
     page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
     case.fill(page, w)
-    button = case.scope(page, w).get_by_role("button", name=case.button, exact=True)
+    name = case.button(w) if callable(case.button) else case.button
+    button = case.scope(page, w).get_by_role("button", name=name, exact=True)
 
     button.click()
     asking = dialog(page)
