@@ -341,13 +341,11 @@ def billing_overview_get(*, tenant: Tenant, user: User) -> BillingOverview:
     seats_paid = account.seats if live and plan.per_seat else None
     controls = account_may_manage(account=account, user=user)
     is_home = account.home_tenant_id == tenant.pk
-    members_here = tenant.memberships.filter(seat_holders()).count() if plan.max_members else None
+    members_here = tenant.memberships.filter(seat_holders()).count() if plan.max_members else 0
     return BillingOverview(
-        over_member_cap=(
-            members_here
-            if members_here is not None and plan.max_members and members_here > plan.max_members
-            else None
-        ),
+        over_member_cap=members_here
+        if plan.max_members and members_here > plan.max_members
+        else None,
         enabled=enabled,
         account=account,
         plan=plan,

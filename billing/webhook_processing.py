@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.mail import email_enqueue
+from accounts.mail_delivery import absolute_url
 from accounts.models import User
 from billing.backends import billing_backend
 from billing.models import Account, StripeEvent
@@ -284,8 +285,8 @@ def _on_invoice_payment_failed(event: dict[str, Any], *, replay: bool) -> str:
 def _billing_page_url(account: Account) -> str:
     home = account.home_tenant
     if home is None:
-        return f"{settings.SITE_URL}/app/"
-    return settings.SITE_URL + reverse("billing:overview", kwargs={"tenant_slug": home.slug})
+        return absolute_url("workspaces:app")
+    return absolute_url("billing:overview", tenant_slug=home.slug)
 
 
 def _event_datetime(value: Any) -> datetime | None:

@@ -25,7 +25,7 @@ from core.views import tenant_context
 from ratelimit.decorators import rate_limit
 from tenants import services
 from tenants.forms import MemberRoleForm
-from tenants.forms_invitations import InvitationForm
+from tenants.forms_invitations import InvitationForm, grantable_roles
 from tenants.invitations import (
     invitation_cancel,
     invitation_get,
@@ -39,7 +39,6 @@ from tenants.selectors import (
     membership_get,
     membership_page,
     primary_contact_ids,
-    role_list,
 )
 from tenants.views._base import back, organisation_only
 
@@ -84,12 +83,8 @@ def _role_choices(request: TenantRequest) -> list[tuple[int, str, bool]]:
     An admin was offered Owner and Billing admin, refused on saving. A row's own role
     is always among them (a row is manageable only when its role is in reach). Choosing
     the owner role asks first (templates/tenants/members.html)."""
-    actor = request.role
-    return [
-        (role.pk, role.label, role.is_owner)
-        for role in role_list(tenant=request.tenant)
-        if role_in_reach(actor=actor, role=role)
-    ]
+    roles = grantable_roles(tenant=request.tenant, actor=request.role)
+    return [(role.pk, role.label, role.is_owner) for role in roles]
 
 
 def _reason(refusal: Exception | None) -> str:
