@@ -13,6 +13,8 @@ class TenantsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: these modules import models, which the app
         # registry only allows once every app is loaded.
+        from django.contrib.auth.signals import user_logged_in
+
         from accounts import signals as account_signals
         from billing.receivers import on_membership_changed
         from mfa.signals import two_factor_removal_check, two_factor_state_changed
@@ -31,6 +33,7 @@ class TenantsConfig(AppConfig):
         post_migrate.connect(
             ensure_sqlite_kind_trigger, sender=self, dispatch_uid="tenants_sqlite_kind_trigger"
         )
+        user_logged_in.connect(receivers.on_signed_in, dispatch_uid="tenants.invitations_waiting")
         # Accounts sits below tenancy and asks through signals (accounts/signals.py).
         account_signals.user_signed_up.connect(
             receivers.on_user_signed_up, dispatch_uid="tenants.personal_workspace"

@@ -117,6 +117,21 @@ def invitation_already_member(*, invitation: Invitation, user: User | AnonymousU
     )
 
 
+def invitations_waiting_for(*, user: User) -> list[Invitation]:
+    """Open invitations to this person's address, for someone who signed up or in
+    without the emailed link. Only once the address is verified: accepting one of these
+    skips the link that would have proved it."""
+    if user.email_verified_at is None:
+        return []
+    return list(
+        Invitation.objects.pending()
+        .filter(email=normalize_email(user.email), tenant__deleted_at__isnull=True)
+        .exclude(tenant__memberships__user=user)
+        .select_related("tenant", "role", "invited_by")
+        .order_by("sent_at", "pk")
+    )
+
+
 def invitation_pending_count(*, tenant: Tenant) -> int:
     """Invitations that still hold a seat: open and not expired."""
     return Invitation.objects.for_tenant(tenant).pending().count()
@@ -382,6 +397,21 @@ def invitation_accept(*, raw_token: str, user: User) -> Membership:
             _("This invitation is for %(invited)s, but you are signed in as %(current)s.")
             % {"invited": invitation.email, "current": user.email}
         )
+    return _join(invitation, user)
+
+
+@transaction.atomic
+def invitation_accept_waiting(*, invitation_id: int, user: User) -> Membership:
+    """The signed-in `user` accepts an invitation listed for them on their workspaces
+    page (`invitations_waiting_for`): the same join as by the link, for an address
+    already verified, since no link proves it here."""
+    rows = Invitation.objects.select_related("tenant", "role", "invited_by")
+    invitation = rows.select_for_update(of=("self",)).filter(pk=invitation_id).first()
+    # Someone else's (ids are guessable): as if it did not exist, naming nobody.
+    mine = invitation is not None and invitation.email == normalize_email(user.email)
+    if invitation is None or not mine or user.email_verified_at is None:
+        raise InvitationInvalidError(str(_INVALID))
+    invitation_assert_usable(invitation)
     return _join(invitation, user)
 
 

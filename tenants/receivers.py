@@ -5,14 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.db import DEFAULT_DB_ALIAS
+from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.audit import AccountAction
 from accounts.models import User
 from accounts.services_lifecycle import iso_or_none
 from core.audit import audit_record
 from tenants import services
+from tenants.invitations import invitations_waiting_for
 from tenants.models import Membership, Tenant
 from tenants.selectors import orgs_blocking_deletion, orgs_requiring_two_factor
 from tenants.services.two_factor import member_two_factor_changed
@@ -26,6 +32,37 @@ def on_two_factor_removal_check(sender: Any, user: User, **kwargs: Any) -> list[
 def on_two_factor_state_changed(sender: Any, user: User, enabled: bool, **kwargs: Any) -> None:
     """A member's enrolment (or reset) is audited where two-factor is required."""
     member_two_factor_changed(user=user, enabled=enabled)
+
+
+def on_signed_in(*, user: User, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    """user_logged_in: someone who came in without the emailed link hears that an
+    organisation invited them (the workspaces page lists it, with a Join button).
+    Not on the way to an invitation link, whose page already shows it."""
+    if request is None or _towards_invitation_link(request):
+        return
+    waiting = invitations_waiting_for(user=user)
+    if not waiting:
+        return
+    if len(waiting) == 1:
+        text = _("%(name)s invited you to join as %(role)s.") % {
+            "name": waiting[0].tenant.name,
+            "role": waiting[0].role.label,
+        }
+    else:
+        text = ngettext(
+            "%(count)d organisation invited you to join.",
+            "%(count)d organisations invited you to join.",
+            len(waiting),
+        ) % {"count": len(waiting)}
+    # messages.html gives this one a button to the workspaces page. Silent for a request
+    # without messages (the test client's force_login).
+    messages.info(request, text, extra_tags="see-invitations", fail_silently=True)
+
+
+def _towards_invitation_link(request: HttpRequest) -> bool:
+    prefix = reverse("invites:accept", args=["x"]).removesuffix("x/")
+    target = request.POST.get("next") or request.GET.get("next") or request.path
+    return target.startswith(prefix)
 
 
 def on_user_signed_up(sender: Any, user: User, **kwargs: Any) -> None:

@@ -4,7 +4,7 @@ the `tenant:` namespace (tenants/tenant_pages.py)."""
 
 from django.urls import path
 
-from tenants.views import account
+from tenants.views import account, invitations
 
 app_name = "workspaces"
 
@@ -12,4 +12,9 @@ urlpatterns = [
     path("app/", account.app, name="app"),
     path("account/tenants/", account.tenant_list, name="list"),
     path("account/tenants/new/", account.org_create, name="create"),
+    path(
+        "account/tenants/invitations/<int:invitation_id>/accept/",
+        invitations.invitation_accept_listed,
+        name="invitation-accept",
+    ),
 ]

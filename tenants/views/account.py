@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.decorators import verified_email_required
 from billing.plans import plan_for_account
 from tenants.forms import OrgCreateForm
+from tenants.invitations import invitations_waiting_for
 from tenants.selectors import membership_for_app, membership_list_for_user_with_counts
 from tenants.services import personal_workspace_ensure
 
@@ -39,7 +40,7 @@ def app(request: AuthenticatedRequest) -> HttpResponse:
 def tenant_list(request: AuthenticatedRequest) -> HttpResponse:
     """All my workspaces with my role in each and the plan in force there (the plan's
     name in the reader's language, Free once a subscription has ended); open one to
-    switch to it."""
+    switch to it. Above them, invitations to my address that I have not taken up."""
     memberships = membership_list_for_user_with_counts(user=request.user)
     return render(
         request,
@@ -47,6 +48,7 @@ def tenant_list(request: AuthenticatedRequest) -> HttpResponse:
         {
             "rows": [(m, plan_for_account(m.tenant.account)) for m in memberships],
             "active_tenant_id": request.session.get("active_tenant_id"),
+            "invitations": invitations_waiting_for(user=request.user),
         },
     )
 

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.http import session_sign_in
 from accounts.models import User
 from core.cache_headers import never_cache
+from core.exceptions import DomainError
 from tenants.exceptions import (
     InvitationEmailMismatchError,
     InvitationInvalidError,
@@ -27,6 +29,7 @@ from tenants.exceptions import (
 from tenants.forms_invitations import InvitationSignUpForm
 from tenants.invitations import (
     invitation_accept,
+    invitation_accept_waiting,
     invitation_account_exists,
     invitation_already_member,
     invitation_assert_usable,
@@ -38,6 +41,8 @@ from tenants.models import Invitation, Membership
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
+
+    from core.types import AuthenticatedRequest
 
 # --- The public link ---------------------------------------------------------------
 
@@ -202,3 +207,19 @@ def invite_switch_account(request: HttpRequest, token: str) -> HttpResponse:
     """Signed in as someone else: sign out and come back to the invitation."""
     logout(request)
     return redirect("invites:accept", token=token)
+
+
+# --- Invitations waiting on the workspaces page --------------------------------------
+
+
+@login_required
+@require_POST
+def invitation_accept_listed(request: AuthenticatedRequest, invitation_id: int) -> HttpResponse:
+    """Join from the workspaces page, for someone who signed up or in without the
+    emailed link (tenants/views/account.py lists what is waiting for them)."""
+    try:
+        membership = invitation_accept_waiting(invitation_id=invitation_id, user=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+        return redirect("workspaces:list")
+    return _joined(request, membership)
