@@ -47,6 +47,20 @@ def grantable_roles(*, tenant: Tenant, actor: Role) -> list[Role]:
     return sorted(roles, key=lambda r: (order.get(r.key, len(order)), r.name.lower()))
 
 
+def _owner_confirmation(tenant: Tenant) -> dict[str, str]:
+    return {
+        "data-confirm": str(_("Invite them as an owner?")),
+        "data-confirm-detail": str(
+            _(
+                "Owners can do everything in %(org)s: billing, every member's role, removing "
+                "people and deleting the organisation. Only an owner can undo it."
+            )
+        )
+        % {"org": tenant.name},
+        "data-confirm-button": str(_("Invite as owner")),
+    }
+
+
 class InvitationForm(ServiceForm):
     email = forms.EmailField(
         max_length=254,
@@ -81,6 +95,11 @@ class InvitationForm(ServiceForm):
         member = next((r for r in roles if r.key == Role.Key.MEMBER), None)
         if member is not None:
             self.fields["role"].initial = member.pk
+        # Inviting someone as an owner is asked once more (confirm.js), as making a
+        # member one is on the members page.
+        cast(widgets.Select, role.widget).option_attrs = {
+            str(r.pk): _owner_confirmation(tenant) for r in roles if r.is_owner
+        }
         # Not the teams a directory syncs: only it fills them (invitation_create refuses).
         offered = Team.objects.for_tenant(tenant).filter(directory_managed=False)
         # (id, name) pairs, not Team rows: a workspace may have thousands.

@@ -2,7 +2,7 @@
 Save button is pressed. Arrow keys on a focused role select (or a slip of the mouse)
 send nothing: they used to promote a member one role per keypress, up to owner. Making
 someone an owner asks first, in the page's confirmation dialog; cancelling saves
-nothing."""
+nothing. Inviting someone as an owner asks the same."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from core.models import AuditEvent
-from tenants.models import Membership
+from tenants.models import Invitation, Membership
 from tests.core.browser import dialog, sign_in, workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -76,3 +76,40 @@ def test_a_lower_role_is_saved_without_a_question(page: Any) -> None:
     expect(page.get_by_role("status")).to_contain_text("Adam Admin is now Member.")
     expect(dialog(page)).to_be_hidden()
     assert Membership.objects.get(pk=w.admin.pk).role.key == "member"
+
+
+@pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
+def test_inviting_someone_as_an_owner_asks_first(page: Any, width: int) -> None:
+    w = workspace()
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(page, w.owner.email, then=w.url("members/"))
+    form = page.get_by_test_id("invite-form")
+    form.get_by_label("Email address").fill("olga@example.com")
+    form.get_by_label("Role", exact=True).select_option(label="Owner")
+    send = form.get_by_role("button", name="Send invitation")
+
+    send.click()
+    asked = dialog(page)
+    expect(asked).to_be_visible()
+    expect(asked).to_contain_text("Invite them as an owner?")
+    expect(asked).to_contain_text("Owners can do everything in Acme")
+    asked.get_by_role("button", name="Cancel").click()
+    expect(asked).to_be_hidden()
+    page.wait_for_timeout(300)  # time for a request that should not happen
+    assert not Invitation.objects.filter(email="olga@example.com").exists()
+
+    send.click()
+    asked.get_by_role("button", name="Invite as owner").click()
+    expect(page.get_by_test_id("invite-notice")).to_contain_text("olga@example.com")
+    assert Invitation.objects.get(email="olga@example.com").role.key == "owner"
+
+
+def test_inviting_as_a_member_sends_without_a_question(page: Any) -> None:
+    w = workspace()
+    sign_in(page, w.owner.email, then=w.url("members/"))
+    form = page.get_by_test_id("invite-form")
+    form.get_by_label("Email address").fill("pat@example.com")
+    form.get_by_role("button", name="Send invitation").click()
+    expect(page.get_by_test_id("invite-notice")).to_contain_text("pat@example.com")
+    expect(dialog(page)).to_be_hidden()
+    assert Invitation.objects.get(email="pat@example.com").role.key == "member"
