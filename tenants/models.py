@@ -350,7 +350,8 @@ class Invitation(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="invitations")
     # Stored lower-cased, like User.email, so comparisons are exact.
     email = models.EmailField(max_length=254)
-    # CASCADE: a deleted custom role cannot be granted any more, so its invitations go too.
+    # CASCADE: a role is deleted only once no open invitation offers it
+    # (role_delete_refusal); the accepted and cancelled ones go with it.
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="invitations")
     teams = models.ManyToManyField(
         Team, blank=True, through="InvitationTeam", related_name="invitations"

@@ -405,9 +405,16 @@ class ContactCounts:
 
 
 def role_list(*, tenant: Tenant) -> list[Role]:
-    """Built-in roles first (owner…member), then custom roles; with `member_count`."""
+    """Built-in roles first (owner…member), then custom roles; with `member_count` and
+    `open_invitations` (what `role_delete_refusal` weighs)."""
     order = {key: i for i, key in enumerate(Role.Key.values)}
-    roles = list(Role.objects.for_tenant(tenant).annotate(member_count=Count("memberships")))
+    open_ = Q(invitations__accepted_at__isnull=True, invitations__cancelled_at__isnull=True)
+    roles = list(
+        Role.objects.for_tenant(tenant).annotate(
+            member_count=Count("memberships", distinct=True),
+            open_invitations=Count("invitations", filter=open_, distinct=True),
+        )
+    )
     return sorted(roles, key=lambda r: (order.get(r.key, len(order)), r.name.lower()))
 
 

@@ -15,7 +15,7 @@ from core.permissions import ALL_PERMISSIONS
 from core.text import typed_name
 from tenants.audit import TenantAction
 from tenants.exceptions import BuiltinRoleError, PersonalTenantError, RoleInUseError
-from tenants.models import Role, Tenant
+from tenants.models import Invitation, Role, Tenant
 from tenants.services._common import (
     acting_role,
     assert_in_tenant,
@@ -111,10 +111,12 @@ def role_update(
     return role
 
 
-def role_delete_refusal(*, role: Role, holders: int) -> RoleInUseError | None:
+def role_delete_refusal(*, role: Role, holders: int, invitations: int = 0) -> RoleInUseError | None:
     """Why this custom role may not be deleted yet (None: it may), given how many
-    members hold it. The one rule, for `role_delete` and for the roles page, which
-    disables its button with this reason."""
+    members hold it and how many open invitations (pending or expired) offer it. The
+    one rule, for `role_delete` and for the roles page, which disables its button with
+    this reason. An invitation is not taken back behind its sender's back: its link
+    would have said "not valid" to the person waiting on it."""
     if holders:
         return RoleInUseError(
             ngettext(
@@ -124,13 +126,25 @@ def role_delete_refusal(*, role: Role, holders: int) -> RoleInUseError | None:
             )
             % {"name": role.label, "count": holders}
         )
+    if invitations:
+        return RoleInUseError(
+            ngettext(
+                "“%(name)s” is offered by %(count)d open invitation. Cancel it on the "
+                "members page first.",
+                "“%(name)s” is offered by %(count)d open invitations. Cancel them on the "
+                "members page first.",
+                invitations,
+            )
+            % {"name": role.label, "count": invitations}
+        )
     return None
 
 
 @transaction.atomic
 def role_delete(*, tenant: Tenant, role: Role, acting_user: User | None) -> None:
-    """Delete an unused custom role. Its pending invitations go with it, so the actor
-    must reach it as for editing (they could have sent those invitations themselves)."""
+    """Delete a custom role nobody holds and no open invitation offers. The actor must
+    reach it as for editing (the refusal above would tell them of invitations to a role
+    they could not grant)."""
     assert_in_tenant(tenant, role)
     if role.is_builtin:
         raise BuiltinRoleError(
@@ -139,7 +153,11 @@ def role_delete(*, tenant: Tenant, role: Role, acting_user: User | None) -> None
     current = Role.objects.select_for_update().get(pk=role.pk)
     actor = acting_role(tenant=tenant, acting_user=acting_user)
     assert_may_manage_role(actor=actor, role=current)
-    refusal = role_delete_refusal(role=role, holders=role.memberships.count())
+    refusal = role_delete_refusal(
+        role=role,
+        holders=role.memberships.count(),
+        invitations=Invitation.objects.for_tenant(tenant).open().filter(role=role).count(),
+    )
     if refusal is not None:
         raise refusal
     audit_record(

@@ -30,8 +30,11 @@ def _page(request: TenantRequest, form: RoleForm | None = None) -> HttpResponse:
     roles = role_list(tenant=request.tenant)
     for r in roles:
         r.editable = can_create and not r.is_builtin and role_in_reach(actor=request.role, role=r)
-        holders = getattr(r, "member_count", 0)  # role_list's annotation, unknown to mypy
-        refusal = services.role_delete_refusal(role=r, holders=holders)
+        refusal = services.role_delete_refusal(  # role_list's annotations, unknown to mypy
+            role=r,
+            holders=getattr(r, "member_count", 0),
+            invitations=getattr(r, "open_invitations", 0),
+        )
         r.delete_refusal = refusal_message(refusal) if refusal is not None else ""
     context = tenant_context(
         request,

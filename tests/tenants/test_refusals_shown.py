@@ -9,9 +9,11 @@ import re
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from tenants.exceptions import BillingContactError, LastOwnerError, RoleInUseError
-from tenants.models import Membership
+from tenants.invitations import invitation_cancel, invitation_create
+from tenants.models import Invitation, Membership
 from tenants.services import (
     membership_change_role,
     membership_leave,
@@ -94,6 +96,37 @@ def test_a_role_in_use_is_shown_why_it_cannot_be_deleted(
     with pytest.raises(RoleInUseError) as refused:
         role_delete(tenant=acme, role=auditor, acting_user=owner)
     assert _described(page, "Delete") == str(refused.value)
+
+
+@pytest.mark.parametrize("expired", [False, True], ids=["pending", "expired"])
+def test_a_role_open_invitations_offer_is_shown_why_it_cannot_be_deleted(
+    owner_client: Any, acme: Any, owner: Any, expired: bool
+) -> None:
+    """Deleting it used to delete the invitations with it: the person waiting on one
+    was told their link was mistyped. Expired ones count too: the members page lists
+    them, to resend."""
+    auditor = make_role(acme, "Auditor", ["audit.view"])
+    for email in ("ann@example.com", "bob@example.com"):
+        invitation = invitation_create(tenant=acme, email=email, role=auditor, acting_user=owner)
+    if expired:
+        Invitation.objects.filter(tenant=acme).update(expires_at=timezone.now())
+    page = owner_client.get(f"/t/{acme.slug}/roles/").content.decode()
+
+    with pytest.raises(RoleInUseError) as refused:
+        role_delete(tenant=acme, role=auditor, acting_user=owner)
+    assert str(refused.value) == (
+        "“Auditor” is offered by 2 open invitations. Cancel them on the members page first."
+    )
+    assert _described(page, "Delete") == str(refused.value)
+    assert Invitation.objects.filter(tenant=acme, role=auditor).count() == 2
+
+    Invitation.objects.filter(tenant=acme).exclude(pk=invitation.pk).update(
+        cancelled_at=timezone.now()
+    )
+    with pytest.raises(RoleInUseError, match="1 open invitation. Cancel it"):
+        role_delete(tenant=acme, role=auditor, acting_user=owner)
+    invitation_cancel(tenant=acme, invitation=invitation, acting_user=owner)
+    role_delete(tenant=acme, role=auditor, acting_user=owner)  # closed ones go with it
 
 
 def test_an_unused_role_can_be_deleted(owner_client: Any, acme: Any) -> None:

@@ -96,7 +96,9 @@ def test_admin_cannot_delete_role_held_by_more_powerful_member(
 def test_admin_cannot_delete_an_owners_role_to_kill_its_invitations(
     admin_of_acme_client: Any, acme: Any, finance: Role, owners_invitation: Invitation
 ) -> None:
-    admin_of_acme_client.post(f"/t/{acme.slug}/roles/{finance.pk}/delete/")
+    page = admin_of_acme_client.post(f"/t/{acme.slug}/roles/{finance.pk}/delete/", follow=True)
+    # Refused for its reach, before the open invitation is weighed.
+    assert "has permissions your role does not have" in page.content.decode()
     assert Role.objects.filter(pk=finance.pk).exists()
     assert Invitation.objects.get(pk=owners_invitation.pk).status == "pending"
 
