@@ -69,6 +69,21 @@ def test_owners_see_the_invite_form_and_pending_invitations(
     assert 'data-testid="pending-count">1<' in html
 
 
+def test_the_count_is_of_open_invitations_expired_ones_included(
+    owner_client: Any, acme: Any, invite: Any
+) -> None:
+    """Expired ones stay listed to be resent, so the heading says "open", not "pending"."""
+    invite("pending@example.com")
+    invite("late@example.com")
+    Invitation.objects.filter(email="late@example.com").update(expires_at=timezone.now())
+    html = " ".join(owner_client.get(members_url(acme)).content.decode().split())
+    assert (
+        'Open invitations <span class="badge badge-gray ms-1" data-testid="pending-count">2<'
+        in html
+    )
+    assert "Pending invitations" not in html
+
+
 def test_plain_members_see_no_invite_form_and_no_invited_addresses(
     visitor: Any, acme: Any, member_of_acme: Any, invite: Any
 ) -> None:

@@ -134,3 +134,6 @@ def test_an_unused_role_can_be_deleted(owner_client: Any, acme: Any) -> None:
     page = owner_client.get(f"/t/{acme.slug}/roles/").content.decode()
 
     assert "/delete/" in page and "role-delete-reason" not in page
+    # Its confirmation promises nothing about invitations: none may offer it by then.
+    assert 'data-confirm-detail="This cannot be undone."' in page
+    assert "invitations with this role are cancelled" not in page
