@@ -39,6 +39,7 @@ from core.audit import audit_record
 from core.i18n import said_later
 from core.paging import page_with_totals
 from core.permissions import MEMBERS_INVITE
+from core.templatetags.times import relative_time
 from tenants.audit import TenantAction
 from tenants.exceptions import (
     AlreadyAMemberError,
@@ -261,10 +262,8 @@ def invitation_create(
                 _("%(email)s already has a pending invitation (sent %(date)s). Resend it instead.")
                 % {
                     "email": email,
-                    # A date format: the month's short name and the day, in the language's order.
-                    "date": date_format(
-                        open_invite.sent_at, pgettext("short month and day", "M j")
-                    ),
+                    # In the words the open invitations' table uses for it.
+                    "date": relative_time(open_invite.sent_at),
                 },
                 invitation=open_invite,
             )
