@@ -23,6 +23,7 @@ from joserfc.jwk import KeySet
 
 from core.security_log import security_event
 from sso.exceptions import IssuerRefused, SignInRefused
+from sso.transport import AddressRefused, provider_session
 
 DISCOVERY_TTL = 3600
 FLOW_LIFETIME = 600  # seconds between leaving for the provider and coming back
@@ -58,7 +59,8 @@ def issuer_check(issuer: str) -> str:
 
 
 def _get_json(url: str, **kwargs: Any) -> Any:
-    response = requests.get(url, timeout=settings.SSO_HTTP_TIMEOUT, **kwargs)
+    with provider_session() as session:
+        response = session.get(url, timeout=settings.SSO_HTTP_TIMEOUT, **kwargs)
     response.raise_for_status()
     return response.json()
 
@@ -71,6 +73,16 @@ def discover(issuer: str) -> Endpoints:
     if document is None:
         try:
             document = _get_json(f"{issuer}/.well-known/openid-configuration")
+        except AddressRefused as refused:
+            reason = (
+                _("%(host)s could not be resolved. Check the issuer URL.")
+                if refused.unresolved
+                else _(
+                    "%(host)s leads to a private or reserved address; the issuer must be "
+                    "on the internet."
+                )
+            )
+            raise IssuerRefused(reason % {"host": refused.host}) from None
         except (requests.RequestException, ValueError) as error:
             security_event("sso.discovery_failed", issuer=issuer, error=type(error).__name__)
             raise IssuerRefused(
@@ -141,7 +153,7 @@ def code_exchange(
     flow: Flow,
 ) -> dict[str, Any]:
     """The token response for `code`, sent with the PKCE verifier."""
-    session = OAuth2Session(client_id, client_secret, redirect_uri=redirect_uri)
+    session = provider_session(OAuth2Session(client_id, client_secret, redirect_uri=redirect_uri))
     try:
         token = session.fetch_token(
             endpoints.token_url,
