@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -19,6 +20,7 @@ from billing.decorators import plan_feature_required
 from billing.plans import plan_feature_gate
 from core.decorators import tenant_permission_required
 from core.permissions import API_KEYS_MANAGE, permission_names
+from core.sent_once import sent_once
 from core.types import TenantRequest
 from core.views import tenant_context
 from mfa.decorators import reauth_required
@@ -55,6 +57,7 @@ def key_list(request: TenantRequest) -> HttpResponse:
 @tenant_permission_required(API_KEYS_MANAGE)
 @plan_feature_required("api_keys")
 @reauth_required
+@sent_once(lambda request: reverse("api-keys:list", args=[request.tenant.slug]))
 def key_create(request: TenantRequest) -> HttpResponse:
     """The new key is shown on this answer only (never stored, never redirected to)."""
     form = ApiKeyForm(request.POST, tenant=request.tenant, user=request.user, role=request.role)

@@ -15,12 +15,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.cache_headers import never_cache
 from core.errors import run_action
+from core.sent_once import sent_once
 from mfa.decorators import reauth_required
 from mfa.forms import TOTPConfirmForm
 from mfa.selectors import security_activity, two_factor_status
@@ -124,6 +126,7 @@ def totp_remove_view(request: AuthenticatedRequest) -> HttpResponse:
 @reauth_required
 @never_cache
 @require_POST
+@sent_once(lambda request: reverse("mfa:security"))
 def recovery_codes(request: AuthenticatedRequest) -> HttpResponse:
     """A new set of recovery codes, shown once; the old ones stop working."""
     outcome = run_action(request, lambda: recovery_codes_generate(user=request.user))

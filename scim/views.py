@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,6 +18,7 @@ from billing.decorators import plan_feature_required
 from billing.plans import plan_feature_gate
 from core.decorators import tenant_permission_required
 from core.permissions import SCIM_MANAGE
+from core.sent_once import sent_once
 from core.types import TenantRequest
 from core.views import tenant_context
 from mfa.decorators import reauth_required
@@ -50,6 +52,7 @@ def scim_settings(request: TenantRequest) -> HttpResponse:
 @tenant_permission_required(SCIM_MANAGE)
 @plan_feature_required("sso")
 @reauth_required
+@sent_once(lambda request: reverse("scim:settings", args=[request.tenant.slug]))
 def scim_token_rotate(request: TenantRequest) -> HttpResponse:
     """The token is in this answer only: never in a redirect, a message or the session."""
     raw = services.directory_token_rotate(tenant=request.tenant, acting_user=request.user)

@@ -8,12 +8,14 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.decorators import tenant_permission_required
 from core.errors import run_action
 from core.permissions import WEBHOOKS_MANAGE
+from core.sent_once import sent_once
 from core.types import TenantRequest
 from core.views import tenant_context
 from mfa.decorators import reauth_required
@@ -48,6 +50,7 @@ def endpoint_list(request: TenantRequest) -> HttpResponse:
 @require_POST
 @tenant_permission_required(WEBHOOKS_MANAGE)
 @reauth_required
+@sent_once(lambda request: reverse("webhooks:list", args=[request.tenant.slug]))
 def endpoint_create(request: TenantRequest) -> HttpResponse:
     """The signing secret is shown on this answer only."""
     form = EndpointForm(request.POST, tenant=request.tenant, user=request.user)
@@ -79,6 +82,9 @@ def endpoint_detail(request: TenantRequest, endpoint_id: int) -> HttpResponse:
 @require_POST
 @tenant_permission_required(WEBHOOKS_MANAGE)
 @reauth_required
+@sent_once(
+    lambda request, endpoint_id: reverse("webhooks:detail", args=[request.tenant.slug, endpoint_id])
+)
 def endpoint_rotate(request: TenantRequest, endpoint_id: int) -> HttpResponse:
     endpoint = selectors.endpoint_get(tenant=request.tenant, endpoint_id=endpoint_id)
     secret = services.endpoint_secret_rotate(

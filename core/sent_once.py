@@ -1,0 +1,61 @@
+"""Forms whose answer must not be repeated by a reload: the ones that make a secret
+shown once on their answer (an API key, a webhook's signing secret, the SCIM token).
+
+Reloading that answer, or going Back to it, sends the POST again: another key, or a
+replaced token that silently stops the one just pasted into the identity provider.
+The form carries a random `once` field (`{% once_field %}`, core/templatetags/once.py);
+the view runs for its first POST only. A repeat goes back to the page with a warning.
+A form without the field (an old page, a script) runs as before; while the cache is
+down every POST runs (a duplicate is better than refusing the first).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+View = Callable[..., HttpResponse]
+FIELD = "once"
+LIFETIME = 24 * 3600  # longer than any page stays open
+
+
+def once_field() -> SafeString:
+    return format_html(
+        '<input type="hidden" name="{}" value="{}">', FIELD, secrets.token_urlsafe(16)
+    )
+
+
+def sent_once(back_to: Callable[..., str]) -> Callable[[View], View]:
+    """Run the view for a form's first POST only; a repeat is redirected to
+    `back_to(request, *args, **kwargs)` (the page the form is on). Put it below
+    `reauth_required`, so a form held for the password is not spent yet."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            token = request.POST.get(FIELD, "")[:64]
+            key = f"sent-once:{request.user.pk}:{token}"
+            if token and cache.add(key, 1, LIFETIME) is False:
+                messages.warning(
+                    request,
+                    _(
+                        "That form was sent already, so nothing new was made. A secret is "
+                        "shown only once: if you did not copy it, make a new one."
+                    ),
+                )
+                return redirect(back_to(request, *args, **kwargs))
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,133 @@
+"""Reloading the page that shows a secret once (or going Back to it) sends its POST
+again. It used to make a second API key or webhook endpoint, or replace the SCIM token,
+the signing secret or the recovery codes just saved elsewhere, silently breaking them. Each
+of those forms now carries a one-time field: the repeat makes nothing and says why."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from api.models import ApiKey
+from core.models import AuditEvent
+from mfa.models import RecoveryCode
+from scim.models import Directory
+from tests.mfa.helpers import enable_totp
+from webhooks.models import Endpoint
+from webhooks.services import endpoint_create
+
+pytestmark = pytest.mark.django_db
+
+REPEATED = "That form was sent already, so nothing new was made."
+
+
+@dataclass
+class Form:
+    name: str
+    page: Callable[[Any], str]  # the page the form is on (GET)
+    action: Callable[[Any], str]
+    data: dict[str, Any]
+    state: Callable[[Any], Any]  # what a second run would change
+    prepare: Callable[[Any], Any] = lambda owner: None
+
+
+def _endpoint(acme: Any) -> Endpoint:
+    return Endpoint.objects.get(tenant=acme)
+
+
+FORMS = [
+    Form(
+        "create an API key",
+        page=lambda acme: f"/t/{acme.slug}/settings/api-keys/",
+        action=lambda acme: f"/t/{acme.slug}/settings/api-keys/new/",
+        data={"name": "Deploy", "scopes": [], "expires": "30"},
+        state=lambda acme: list(ApiKey.objects.values_list("pk", flat=True)),
+    ),
+    Form(
+        "make the SCIM token",
+        page=lambda acme: f"/t/{acme.slug}/settings/scim/",
+        action=lambda acme: f"/t/{acme.slug}/settings/scim/token/",
+        data={},
+        state=lambda acme: list(Directory.objects.values_list("token_hash", flat=True)),
+    ),
+    Form(
+        "add a webhook endpoint",
+        page=lambda acme: f"/t/{acme.slug}/settings/webhooks/",
+        action=lambda acme: f"/t/{acme.slug}/settings/webhooks/new/",
+        data={"url": "http://127.0.0.1:9/in", "event_types": ["member.added"]},
+        state=lambda acme: list(Endpoint.objects.values_list("pk", flat=True)),
+    ),
+    Form(
+        "make new recovery codes",
+        page=lambda acme: "/account/security/",
+        action=lambda acme: "/account/security/recovery-codes/",
+        data={},
+        state=lambda acme: sorted(RecoveryCode.objects.values_list("code_hash", flat=True)),
+        prepare=enable_totp,
+    ),
+    Form(
+        "rotate a signing secret",
+        page=lambda acme: f"/t/{acme.slug}/settings/webhooks/{_endpoint(acme).pk}/",
+        action=lambda acme: f"/t/{acme.slug}/settings/webhooks/{_endpoint(acme).pk}/rotate/",
+        data={},
+        state=lambda acme: _endpoint(acme).secret,
+    ),
+]
+
+
+@pytest.fixture
+def public_hooks(settings: Any) -> None:
+    """Webhook URLs on loopback (none is called here): production refuses them."""
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
+
+
+@pytest.mark.parametrize("form", FORMS, ids=[f.name for f in FORMS])
+def test_a_reloaded_answer_makes_nothing_new(
+    client: Any, acme: Any, owner: Any, form: Form, public_hooks: None
+) -> None:
+    endpoint_create(
+        tenant=acme,
+        url="http://127.0.0.1:9/existing",
+        description="",
+        event_types=["team.created"],
+        acting_user=owner,
+    )
+    form.prepare(owner)
+    client.force_login(owner)
+    page = client.get(form.page(acme)).content.decode()
+    action = re.escape(form.action(acme))
+    once = re.search(
+        rf'action="{action}"[^>]*>\s*<input type="hidden" name="once" value="([^"]+)"', page
+    )
+    assert once, "the form carries its one-time field"
+    data = {**form.data, "once": once.group(1)}
+
+    first = client.post(form.action(acme), data)
+    assert first.status_code == 200
+    after_first = form.state(acme)
+    events = AuditEvent.objects.count()
+
+    again = client.post(form.action(acme), data, follow=True)  # the reload
+
+    assert again.redirect_chain[-1][0] == form.page(acme)
+    assert REPEATED in again.content.decode()
+    assert form.state(acme) == after_first
+    assert AuditEvent.objects.count() == events
+
+
+def test_each_rendering_of_the_form_can_be_sent_once(client: Any, acme: Any, owner: Any) -> None:
+    """A new page (after a mistake, or the next key) brings a new field."""
+    client.force_login(owner)
+    url = f"/t/{acme.slug}/settings/api-keys/"
+    for name in ("One", "Two"):
+        once = re.search(r'name="once" value="([^"]+)"', client.get(url).content.decode())
+        assert once
+        made = client.post(
+            url + "new/", {"name": name, "scopes": [], "expires": "30", "once": once.group(1)}
+        )
+        assert made.status_code == 200
+    assert sorted(ApiKey.objects.values_list("name", flat=True)) == ["One", "Two"]
