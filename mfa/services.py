@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext, gettext_lazy, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext
 
 from core.audit import audit_record_for_user
 from core.i18n import said_later
@@ -93,10 +93,17 @@ def removal_assert_allowed(*, user: User, remaining: bool) -> None:
         for reason in answer or []
     ]
     if reasons:
+        # Each name quoted as the reader's language quotes („Acme“, «Acme»).
+        names = ", ".join(pgettext("a quoted name", "“%(name)s”") % {"name": r} for r in reasons)
         raise TwoFactorStateError(
-            f"{', '.join(reasons)} require{'s' if len(reasons) == 1 else ''} two-factor "
-            "authentication: add another authenticator app or passkey before removing "
-            "this one."
+            ngettext(
+                "%(organisations)s requires two-factor authentication: add another way to "
+                "sign in (a passkey or an authenticator app) before removing this one.",
+                "%(organisations)s require two-factor authentication: add another way to "
+                "sign in (a passkey or an authenticator app) before removing this one.",
+                len(reasons),
+            )
+            % {"organisations": names}
         )
 
 

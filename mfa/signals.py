@@ -19,8 +19,8 @@ two_factor_changed = Signal()
 two_factor_state_changed = Signal()
 
 # Sent with: user, before removing a person's last second factor. Each receiver returns
-# a list of reasons it must stay (tenancy: the organisations that require it); any
-# reason refuses the removal. An operator's reset does not ask.
+# the names of what requires it to stay (tenancy: the organisations that require it);
+# any name refuses the removal. An operator's reset does not ask.
 two_factor_removal_check = Signal()
 
 # Sent by the security page with: request. Each receiver returns HTML for a section of

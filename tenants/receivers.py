@@ -26,7 +26,7 @@ from tenants.services.two_factor import member_two_factor_changed
 
 def on_two_factor_removal_check(sender: Any, user: User, **kwargs: Any) -> list[str]:
     """The organisations that require two-factor authentication keep a member's last method."""
-    return [f"“{name}”" for name in orgs_requiring_two_factor(user=user)]
+    return list(orgs_requiring_two_factor(user=user))
 
 
 def on_two_factor_state_changed(sender: Any, user: User, enabled: bool, **kwargs: Any) -> None:

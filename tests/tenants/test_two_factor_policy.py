@@ -11,7 +11,7 @@ import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.models import AuditEvent
 from mfa.exceptions import TwoFactorStateError
@@ -158,6 +158,29 @@ def test_the_last_method_cannot_be_removed_while_an_org_requires_it(
 
     with pytest.raises(TwoFactorStateError, match="“Acme” requires two-factor authentication"):
         totp_remove(user=member_of_acme, acting_user=member_of_acme)
+
+
+def test_the_refusal_is_said_in_the_readers_language_with_every_organisation(
+    acme: Any, owner: Any, member_of_acme: Any
+) -> None:
+    """It was an English f-string on German and Arabic pages, and told people to add
+    "another authenticator app" (one person has one)."""
+    enable_totp(member_of_acme)
+    require(acme, owner)
+    globex = OrgFactory(owner=owner, name="Globex")
+    add_member(globex, user=member_of_acme)
+    require(globex, owner)
+
+    with translation.override("en"), pytest.raises(TwoFactorStateError) as english:
+        totp_remove(user=member_of_acme, acting_user=member_of_acme)
+    with translation.override("de"), pytest.raises(TwoFactorStateError) as german:
+        totp_remove(user=member_of_acme, acting_user=member_of_acme)
+
+    assert str(english.value) == (
+        "“Acme”, “Globex” require two-factor authentication: add another way to sign in "
+        "(a passkey or an authenticator app) before removing this one."
+    )
+    assert str(german.value).startswith("„Acme“, „Globex“ verlangen die Zwei-Faktor-")
 
 
 def test_the_members_page_shows_each_members_status(
