@@ -33,6 +33,7 @@ from ratelimit.keys import ip_identity
 from ratelimit.services import ratelimit_consume, ratelimit_release
 from sessions_app.authentication import Factor
 from sessions_app.devices import device_fields
+from sessions_app.services import session_second_factors_forget
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -79,7 +80,10 @@ def change_record(
 
 
 def state_changed(*, user: User, enabled: bool) -> None:
-    """Announce that two-factor sign-in turned on or off for `user`."""
+    """Announce that two-factor sign-in turned on or off for `user`; off, their sessions
+    stop counting the second factor they proved."""
+    if not enabled:
+        session_second_factors_forget(user=user)
     two_factor_state_changed.send(sender=MfaAction, user=user, enabled=enabled)
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from core.audit import audit_record_for_user
 from sessions_app.audit import SessionAction
+from sessions_app.authentication import FACTORS_KEY, SECOND_FACTORS
 from sessions_app.devices import device_fields
 from sessions_app.models import Session
 from sessions_app.tokens import token_hash
@@ -176,6 +177,24 @@ def session_revoke_all_for_user(
                 after={"sessions": count},
             )
     return count
+
+
+def session_second_factors_forget(*, user: User) -> int:
+    """The person has no second factor any more: their live sessions stop counting the
+    one they proved (`session_has_second_factor` reads it from the session, with no
+    query), so an organisation that requires two-factor asks them again. Returns how
+    many sessions changed. A request of one of them that writes its session later in the
+    same response would put the claim back; the pages that remove a method write none."""
+    changed = 0
+    for row in Session.objects.filter(user=user, revoked_at__isnull=True).only("pk", "data"):
+        factors = row.data.get(FACTORS_KEY)
+        if not isinstance(factors, list):
+            continue
+        kept = [code for code in factors if code not in SECOND_FACTORS]
+        if kept != factors:
+            Session.objects.filter(pk=row.pk).update(data={**row.data, FACTORS_KEY: kept})
+            changed += 1
+    return changed
 
 
 def session_revoke_in_tenant(*, user: User, tenant_id: int, reason: str) -> int:

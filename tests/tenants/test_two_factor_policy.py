@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 
 from core.models import AuditEvent
 from mfa.exceptions import TwoFactorStateError
+from mfa.selectors import second_step_required
 from mfa.services import totp_remove, two_factor_reset
 from mfa.totp import totp_code_at
 from tenants.services.two_factor import tenant_two_factor_require
@@ -148,6 +149,31 @@ def test_a_member_signed_in_with_a_second_factor_costs_no_extra_query(
         assert client.get(url).status_code == 200
 
     assert len(required) == len(optional)
+
+
+def test_removing_every_method_ends_the_second_factor_every_session_proved(
+    acme: Any, owner: Any, member_of_acme: Any
+) -> None:
+    """The hole a walk found: signed in with a code on two devices, the member removed
+    their authenticator app (two-factor off), then the organisation required it at once.
+    Their sessions still counted the code they had proved and opened every page."""
+    secret, _ = enable_totp(member_of_acme)
+    laptop, phone = Client(), Client()
+    for device in (laptop, phone):
+        device.post("/auth/sign-in/", {"email": member_of_acme.email, "password": DEFAULT_PASSWORD})
+        with time_machine.travel(timezone.now() + timedelta(seconds=31 * (device is phone))):
+            code = totp_code_at(secret)
+            device.post("/auth/sign-in/verify/", {"factor": "totp", "code": code})
+    assert laptop.get(f"/t/{acme.slug}/").status_code == 200
+
+    removed = phone.post("/account/security/authenticator/remove/")
+    assert removed.status_code == 302 and not second_step_required(user=member_of_acme)
+    require(acme, owner, days=0)
+
+    required = f"/t/{acme.slug}/two-factor-required/"
+    for device in (phone, laptop):
+        page = device.get(f"/t/{acme.slug}/members/")
+        assert page.status_code == 302 and page["Location"] == required
 
 
 def test_the_last_method_cannot_be_removed_while_an_org_requires_it(
