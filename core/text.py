@@ -15,3 +15,11 @@ def typed_name(text: str) -> str:
     names go further (`uploads.services._safe_filename`: nothing unprintable)."""
     kept = text.translate(_BIDI_CONTROLS)
     return "".join(ch for ch in kept if unicodedata.category(ch) != "Cc").strip()
+
+
+def left_to_right(value: str) -> str:
+    """`value` (an address, a DNS name, a code) isolated as left-to-right text inside a
+    sentence, for plain text that cannot carry `<bdi dir="ltr">` (a message, a form
+    error): on an Arabic page "_pacetrack-challenge.example.com" kept its leading
+    underscore at the far end. Invisible elsewhere."""
+    return f"\u2066{value}\u2069"

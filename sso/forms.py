@@ -17,6 +17,8 @@ from tenants.forms import RoleChoiceField
 from tenants.models import Role, Tenant
 
 INPUT = {"class": "input"}
+# Identifiers, addresses and XML: left to right on a right-to-left page too.
+TECHNICAL = {"dir": "ltr"}
 
 
 class SsoEmailForm(forms.Form):
@@ -32,7 +34,9 @@ class DomainForm(forms.Form):
     domain = forms.CharField(
         label=_("Domain"),
         max_length=253,
-        widget=forms.TextInput(INPUT | {"placeholder": "example.com", "autocomplete": "off"}),
+        widget=forms.TextInput(
+            INPUT | TECHNICAL | {"placeholder": "example.com", "autocomplete": "off"}
+        ),
         error_messages={"required": _("Enter a domain, such as example.com.")},
     )
 
@@ -56,7 +60,7 @@ class SamlConnectionForm(ServiceForm):
         label=_("…or paste the metadata XML"),
         required=False,
         max_length=METADATA_MAX_BYTES,
-        widget=forms.Textarea(INPUT | {"rows": 4, "spellcheck": "false"}),
+        widget=forms.Textarea(INPUT | TECHNICAL | {"rows": 4, "spellcheck": "false"}),
     )
     idp_metadata_url = forms.CharField(
         label=_("…or its metadata URL"),
@@ -77,28 +81,28 @@ class SamlConnectionForm(ServiceForm):
         required=False,
         initial="email",
         help_text=_("Empty: the NameID is the email address."),
-        widget=forms.TextInput(INPUT | {"autocomplete": "off"}),
+        widget=forms.TextInput(INPUT | TECHNICAL | {"autocomplete": "off"}),
     )
     attr_first_name = forms.CharField(
         label=_("First name attribute"),
         max_length=255,
         required=False,
         initial="firstName",
-        widget=forms.TextInput(INPUT | {"autocomplete": "off"}),
+        widget=forms.TextInput(INPUT | TECHNICAL | {"autocomplete": "off"}),
     )
     attr_last_name = forms.CharField(
         label=_("Last name attribute"),
         max_length=255,
         required=False,
         initial="lastName",
-        widget=forms.TextInput(INPUT | {"autocomplete": "off"}),
+        widget=forms.TextInput(INPUT | TECHNICAL | {"autocomplete": "off"}),
     )
     attr_groups = forms.CharField(
         label=_("Groups attribute"),
         max_length=255,
         required=False,
         initial="groups",
-        widget=forms.TextInput(INPUT | {"autocomplete": "off"}),
+        widget=forms.TextInput(INPUT | TECHNICAL | {"autocomplete": "off"}),
     )
     allow_idp_initiated = forms.BooleanField(
         label=_("Allow sign-in started at the identity provider (IdP-initiated)"),
@@ -172,7 +176,7 @@ class ConnectionForm(ServiceForm):
     client_id = forms.CharField(
         label=_("Client ID"),
         max_length=255,
-        widget=forms.TextInput(INPUT | {"autocomplete": "off"}),
+        widget=forms.TextInput(INPUT | TECHNICAL | {"autocomplete": "off"}),
         error_messages={
             "required": _("Enter the client ID your identity provider shows for this app.")
         },
@@ -184,13 +188,15 @@ class ConnectionForm(ServiceForm):
         strip=True,
         # Typed back after another field's error (never a stored secret: the form's
         # initial values leave it out), so one mistake does not cost retyping it.
-        widget=forms.PasswordInput(INPUT | {"autocomplete": "new-password"}, render_value=True),
+        widget=forms.PasswordInput(
+            INPUT | TECHNICAL | {"autocomplete": "new-password"}, render_value=True
+        ),
     )
     scopes = forms.CharField(
         label=_("Scopes"),
         max_length=255,
         initial="openid email profile",
-        widget=forms.TextInput(INPUT | {"autocomplete": "off"}),
+        widget=forms.TextInput(INPUT | TECHNICAL | {"autocomplete": "off"}),
         error_messages={
             "required": _("Enter the scopes to ask for, such as openid email profile.")
         },

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.mail_delivery import absolute_url
 from core.audit import audit_record
 from core.dns import LookupFailed
+from core.text import left_to_right
 from sso.audit import SsoAction
 from sso.dns import txt_values
 from sso.exceptions import DomainRefused
@@ -139,7 +140,7 @@ def domain_verify(*, tenant: Tenant, domain: Domain, acting_user: User | None) -
                 "No TXT record %(name)s with the token was found. DNS changes can "
                 "take a while to appear; try again later."
             )
-            % {"name": domain.record_name}
+            % {"name": left_to_right(domain.record_name)}
         )
     if domain.is_verified:
         domain.save(update_fields=["last_checked_at"])
