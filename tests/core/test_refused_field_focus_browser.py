@@ -52,3 +52,24 @@ def test_a_sign_up_refused_for_its_password_focuses_the_password(page: Any) -> N
 
     assert page.evaluate(FOCUSED_NAME) == "password"
     assert page.locator("input[name=name]").input_value() == "Ada Lovelace"
+
+
+@pytest.mark.xmlsec1
+@pytest.mark.parametrize("width", [360, 1280])
+def test_a_form_refused_as_a_whole_shows_its_error_box(
+    page: Any, acme: Any, owner: Any, width: int
+) -> None:
+    """Metadata that is not XML blames no field: the SAML form's error box, 1,700 px
+    below the top of the SSO page, is where the focus goes."""
+    page.set_viewport_size({"width": width, "height": 740})
+    sign_in(page, owner.email, then=f"/t/{acme.slug}/settings/sso/")
+    page.locator("textarea[name=idp_metadata]").fill("<not metadata")
+    page.get_by_role("button", name="Save SAML connection").click()
+    page.wait_for_url("**/settings/sso/saml/save/")
+    page.wait_for_function("document.readyState === 'complete'")
+
+    focused = page.evaluate("document.activeElement.getAttribute('role')")
+    assert focused == "alert"
+    assert page.evaluate("document.activeElement.closest('form') !== null")
+    assert page.evaluate(IN_VIEW)
+    assert page.evaluate("window.scrollY") > 0
