@@ -3,6 +3,7 @@ member's grace period and banner, then only the set-up page of that organisation
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
+from django.utils.dateformat import format as date_format
 
 from core.models import AuditEvent
 from mfa.exceptions import TwoFactorStateError
@@ -243,3 +245,20 @@ def test_strangers_cannot_reach_the_set_up_page_of_an_org(client: Client, acme: 
     client.force_login(UserFactory())
 
     assert client.get(f"/t/{acme.slug}/two-factor-required/").status_code == 404
+
+
+@pytest.mark.parametrize(("days", "said"), [(7, "by {date};"), (3, "by {date} (in 3 days);")])
+def test_the_banner_says_the_deadline_once(
+    member: Client, acme: Any, owner: Any, days: int, said: str
+) -> None:
+    """A week away, the words for the deadline are its date: it read "Set it up by
+    13 December (13 December)"."""
+    require(acme, owner, days=days)
+    acme.refresh_from_db()
+    date = date_format(timezone.localtime(acme.two_factor_grace_until), "j F")
+    page = member.get(f"/t/{acme.slug}/")
+    banner = re.sub(
+        r"<[^>]+>", "", page.content.decode().split('data-testid="two-factor-deadline"')[1]
+    )
+    text = " ".join(banner.split())
+    assert "Set it up " + said.format(date=date) in text
