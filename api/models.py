@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from core.audit import API_KEY_ACTOR
 from core.models import TenantOwnedQuerySet
 
 
@@ -53,7 +54,7 @@ class ApiKey(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"API key {self.name}"
+        return f"{API_KEY_ACTOR}{self.name}"  # its audit actor label (core.audit)
 
     @property
     def prefix(self) -> str:

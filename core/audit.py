@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.db import models
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 
 from core.audit_actions import audit_action_exists
 from core.client_ip import client_ip, client_ip_once
@@ -67,6 +68,19 @@ def audit_actor_label(label: str) -> Iterator[None]:
         yield
     finally:
         _actor_label.reset(token)
+
+
+# How an API key's events name their actor, stored in English (the API's `actor` filter
+# and exports read it as stored); `actor_label_said` says it in the reader's language.
+API_KEY_ACTOR = "API key "
+
+
+def actor_label_said(label: str) -> str:
+    """A stored actor label as the audit page shows it ("API key Zapier" →
+    "API-Schlüssel Zapier"); a label of another kind as stored."""
+    if label.startswith(API_KEY_ACTOR):
+        return gettext("API key %(name)s") % {"name": label.removeprefix(API_KEY_ACTOR)}
+    return label
 
 
 def _label(target: models.Model) -> str:

@@ -16,6 +16,8 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
+from core.audit import actor_label_said
+
 register = template.Library()
 
 _METER_TONES = {
@@ -51,3 +53,9 @@ def meter(value: Any, maximum: Any, label: str, *, tone: str = "", css: str = ""
         label,
         text,
     )
+
+
+@register.filter
+def actor_said(label: str) -> str:
+    """An audit event's stored actor label in the reader's language (core.audit)."""
+    return actor_label_said(label)

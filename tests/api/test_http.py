@@ -218,6 +218,24 @@ def test_changes_are_audited_as_the_key(world: World, api_as: Any) -> None:
     )
 
 
+def test_the_audit_page_names_the_key_in_the_readers_language(
+    world: World, api_as: Any, client: Any
+) -> None:
+    """Stored as "API key Zapier" (the API's filter reads it); a German owner read that
+    English on the audit page."""
+    api = api_as(make_key(world.acme.tenant, world.acme.owner, [TEAMS_MANAGE], name="Zapier"))
+    assert api.post("/teams", json={"name": "Night shift"}).status_code == 201
+    owner = world.acme.owner
+    owner.language = "de"
+    owner.save(update_fields=["language"])
+    client.force_login(owner)
+
+    html = client.get(f"/t/{world.acme.tenant.slug}/audit/").content.decode()
+
+    assert '<span class="badge badge-blue">API-Schlüssel Zapier</span>' in html
+    assert "API key Zapier" not in html
+
+
 def test_an_invitation_goes_out_in_the_name_of_the_keys_creator(
     world: World, api_as: Any, mailoutbox: list[Any]
 ) -> None:
