@@ -25,6 +25,7 @@ from tenants.selectors import (
     memberships_named,
     team_with_sub_teams_ids,
 )
+from tenants.services.two_factor import GRACE_DAYS_DEFAULT, GRACE_DAYS_MAX
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -293,6 +294,26 @@ class OwnershipTransferForm(ServiceForm):
                 acting_user=self.user,
             )
         )
+
+
+class TwoFactorPolicyForm(forms.Form):
+    """The grace period owners give members to set up two-factor authentication."""
+
+    grace_days = forms.IntegerField(
+        label=_("Days members have to set it up"),
+        min_value=0,
+        max_value=GRACE_DAYS_MAX,
+        initial=GRACE_DAYS_DEFAULT,
+        widget=forms.NumberInput({"class": "input w-28"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # One sentence for every way the number can be wrong, said beside the field.
+        words = _("Give members between 0 and %(max)s days.") % {"max": GRACE_DAYS_MAX}
+        field = self.fields["grace_days"]
+        for code in ("required", "invalid", "min_value", "max_value"):
+            field.error_messages[code] = words
 
 
 class MemberRoleForm(forms.Form):

@@ -17,10 +17,16 @@ from core.permissions import TENANT_DELETE, TENANT_UPDATE
 from core.types import TenantRequest
 from core.views import tenant_context
 from mfa.decorators import reauth_required
-from tenants.forms import OwnershipTransferForm, TenantDeleteForm, TenantRenameForm, TenantSlugForm
+from tenants.forms import (
+    OwnershipTransferForm,
+    TenantDeleteForm,
+    TenantRenameForm,
+    TenantSlugForm,
+    TwoFactorPolicyForm,
+)
+from tenants.middleware_two_factor import member_has_two_factor
 from tenants.selectors import member_suggestions, members_without_two_factor
 from tenants.views._base import back, require_owner
-from tenants.views.two_factor import TwoFactorPolicyForm
 from uploads.forms import LogoForm
 
 
@@ -37,8 +43,10 @@ def _page(request: TenantRequest, **forms: Any) -> HttpResponse:
         forms.setdefault("delete_form", TenantDeleteForm(tenant=tenant, user=user))
     extra: dict[str, Any] = {}
     if tenant.is_org and role.is_owner:
-        extra["two_factor_form"] = TwoFactorPolicyForm()
+        forms.setdefault("two_factor_form", TwoFactorPolicyForm())
         extra["members_without_two_factor"] = members_without_two_factor(tenant=tenant)
+        # The require button warns an owner who would lock themselves out.
+        extra["you_lack_two_factor"] = not member_has_two_factor(request)
     status = 200 if all(not f.is_bound or f.is_valid() for f in forms.values()) else 400
     return render(
         request,
@@ -50,6 +58,11 @@ def _page(request: TenantRequest, **forms: Any) -> HttpResponse:
 
 def settings_page(request: TenantRequest) -> HttpResponse:
     return _page(request)
+
+
+def settings_page_with(request: TenantRequest, **forms: Any) -> HttpResponse:
+    """The settings page with these forms as sent (refused: 400, errors beside fields)."""
+    return _page(request, **forms)
 
 
 @require_POST

@@ -3,35 +3,23 @@ second factor are sent to `required` once the grace period is over."""
 
 from __future__ import annotations
 
-from django import forms
-from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import run_action
 from core.types import TenantRequest
 from mfa.decorators import reauth_required
+from tenants.forms import TwoFactorPolicyForm
 from tenants.middleware_two_factor import member_has_two_factor
 from tenants.services.two_factor import (
-    GRACE_DAYS_DEFAULT,
-    GRACE_DAYS_MAX,
     tenant_two_factor_release,
     tenant_two_factor_require,
 )
 from tenants.views._base import back, require_owner
-
-
-class TwoFactorPolicyForm(forms.Form):
-    grace_days = forms.IntegerField(
-        label=gettext_lazy("Days members have to set it up"),
-        min_value=0,
-        max_value=GRACE_DAYS_MAX,
-        initial=GRACE_DAYS_DEFAULT,
-        widget=forms.NumberInput({"class": "input w-28"}),
-    )
+from tenants.views.settings import settings_page_with
 
 
 @require_POST
@@ -47,11 +35,8 @@ def two_factor_policy(request: TenantRequest) -> HttpResponse:
         )
         return back(request, "settings")
     form = TwoFactorPolicyForm(request.POST)
-    if not form.is_valid():
-        messages.error(
-            request, _("Give members between 0 and %(max)s days.") % {"max": GRACE_DAYS_MAX}
-        )
-        return back(request, "settings")
+    if not form.is_valid():  # said beside the field, with what was typed
+        return settings_page_with(request, two_factor_form=form)
     days = form.cleaned_data["grace_days"]
     run_action(
         request,
@@ -59,11 +44,13 @@ def two_factor_policy(request: TenantRequest) -> HttpResponse:
             tenant=request.tenant, acting_user=request.user, grace_days=days
         ),
         success=ngettext(
-            "Two-factor authentication is required; members have %(count)d day(s) to set it up.",
-            "Two-factor authentication is required; members have %(count)d day(s) to set it up.",
+            "Two-factor authentication is required; members have %(count)d day to set it up.",
+            "Two-factor authentication is required; members have %(count)d days to set it up.",
             days,
         )
-        % {"count": days},
+        % {"count": days}
+        if days
+        else _("Two-factor authentication is required of every member from now on."),
     )
     return back(request, "settings")
 

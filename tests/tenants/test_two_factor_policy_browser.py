@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.accounts.factories import UserFactory
+from tests.core.browser import dialog
 from tests.mfa.test_browser import no_horizontal_overflow, sign_in_with_password
 from tests.tenants.factories import OrgFactory, add_member
 
@@ -30,7 +32,12 @@ def test_an_owner_requires_two_factor_and_a_member_is_told_by_when(
         section = page.locator("#two-factor-policy")
         section.get_by_label("Days members have to set it up").fill("7")
         section.get_by_role("button", name="Require two-factor authentication").click()
-        page.get_by_text("Two-factor authentication is required; members have 7 day(s)").wait_for()
+        # Asked first; the owner, without it themselves, is told they would be shut out.
+        asked = dialog(page)
+        expect(asked).to_contain_text("Require two-factor authentication in Acme?")
+        expect(asked).to_contain_text("You have not set it up yourself")
+        asked.get_by_role("button", name="Require it").click()
+        page.get_by_text("Two-factor authentication is required; members have 7 days").wait_for()
         assert "Required" in page.locator("#two-factor-policy").inner_text()
         page.goto(f"/t/{org.slug}/members/")
         assert page.get_by_text("2FA missing").count() == 2
@@ -47,3 +54,29 @@ def test_an_owner_requires_two_factor_and_a_member_is_told_by_when(
     finally:
         owners.close()
         members.close()
+
+
+def test_an_impossible_grace_period_is_said_beside_its_field_with_what_was_typed(
+    page: Any,
+) -> None:
+    """It was a banner at the top of the page, 1,500 px above the field, which came back
+    reset to 7."""
+    owner = UserFactory()
+    org = OrgFactory(owner=owner, name="Acme")
+    page.set_viewport_size({"width": 360, "height": 740})
+    sign_in_with_password(page, owner.email)
+    page.wait_for_url("**/t/**")
+    page.goto(f"/t/{org.slug}/settings/")
+    section = page.locator("#two-factor-policy")
+    section.get_by_label("Days members have to set it up").fill("91")
+    section.get_by_role("button", name="Require two-factor authentication").click()
+    dialog(page).get_by_role("button", name="Require it").click()
+    page.wait_for_function("document.readyState === 'complete'")
+
+    field = page.locator("#two-factor-policy input[name=grace_days]")
+    assert field.input_value() == "91"
+    assert field.get_attribute("aria-invalid") == "true"
+    assert page.evaluate("document.activeElement.name") == "grace_days"
+    assert "Give members between 0 and 90 days." in section.inner_text()
+    org.refresh_from_db()
+    assert org.two_factor_required_at is None
