@@ -57,7 +57,10 @@ class PasskeyAddForm(ServiceForm):
 
 class PasskeyRenameForm(forms.Form):
     name = forms.CharField(
-        label=gettext_lazy("Name"), max_length=NAME_MAX, widget=forms.TextInput(NAME_ATTRS)
+        label=gettext_lazy("Name"),
+        max_length=NAME_MAX,
+        widget=forms.TextInput(NAME_ATTRS),
+        error_messages={"required": gettext_lazy("Give the passkey a name.")},
     )
 
 
@@ -119,6 +122,8 @@ def passkey_rename_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             ),
             success=_("Passkey renamed."),
         )
+    else:  # a name of spaces: said, where it used to come back unchanged without a word
+        messages.error(request, form.errors["name"][0])
     return redirect("mfa:security")
 
 

@@ -334,6 +334,21 @@ def test_renaming_a_passkey(person_with_passkey: Any) -> None:
     assert passkey.name == "Work phone"
 
 
+def test_a_name_of_spaces_is_refused_with_a_reason(person_with_passkey: Any) -> None:
+    """It came back unchanged without a word."""
+    owner = Client()
+    owner.force_login(person_with_passkey)
+    passkey = Passkey.objects.get()
+
+    page = owner.post(
+        f"/account/security/passkeys/{passkey.pk}/rename/", {"name": "   "}, follow=True
+    )
+
+    assert "Give the passkey a name." in page.content.decode()
+    passkey.refresh_from_db()
+    assert passkey.name == "Laptop"
+
+
 def test_nobody_removes_or_renames_someone_elses_passkey(
     person_with_passkey: Any, auth_client: Client
 ) -> None:
