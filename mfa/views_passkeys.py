@@ -123,7 +123,7 @@ def passkey_rename_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             success=_("Passkey renamed."),
         )
     else:  # a name of spaces: said, where it used to come back unchanged without a word
-        messages.error(request, form.errors["name"][0])
+        messages.error(request, str(form.errors["name"][0]))
     return redirect("mfa:security")
 
 

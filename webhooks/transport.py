@@ -89,6 +89,12 @@ def _resolve(host: str) -> list[IPAddress]:
         raise refusal from None
 
 
+def _loopback_name(host: str) -> bool:
+    """ "localhost" and its subdomains name this machine (RFC 6761)."""
+    name = host.lower()
+    return name == "localhost" or name.endswith(".localhost")
+
+
 def target_check(url: str) -> Target:
     """The URL's checked destination, or UnsafeDestination saying why not (its reason
     kept with its values: the endpoint page shows a delivery's refusal to each reader in
@@ -108,8 +114,21 @@ def target_check(url: str) -> Target:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
         raise UnsafeDestination.because(gettext_noop("The URL's port is not valid.")) from None
+    if _loopback_name(host) and not settings.WEBHOOKS_ALLOW_PRIVATE:
+        # Not asked of the DNS, which rightly knows no "localhost" ("does not resolve").
+        raise UnsafeDestination.because(
+            gettext_noop("%(host)s is this server; webhooks only go to public addresses."),
+            host=host,
+        )
     addresses = _resolve(host)
     refused = [a for a in addresses if not address_allowed(a)]
+    if refused and str(refused[0]) == host:  # an address typed as such: said once
+        raise UnsafeDestination.because(
+            gettext_noop(
+                "%(host)s is a private or reserved address; webhooks only go to public addresses."
+            ),
+            host=host,
+        )
     if refused:
         raise UnsafeDestination.because(
             gettext_noop(

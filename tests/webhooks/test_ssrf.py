@@ -59,6 +59,23 @@ def test_literal_private_and_reserved_addresses_are_refused(
 
 
 @pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("https://127.0.0.1/x", "127.0.0.1 is a private or reserved address;"),
+        ("https://10.0.0.8:8443/x", "10.0.0.8 is a private or reserved address;"),
+        ("https://localhost/x", "localhost is this server;"),
+        ("https://api.LOCALHOST/x", "api.localhost is this server;"),
+    ],
+)
+def test_the_refusal_names_the_address_once(acme: Any, owner: Any, url: str, said: str) -> None:
+    """It read "127.0.0.1 leads to 127.0.0.1", and "localhost does not resolve to any
+    address" (the DNS knows no localhost: this machine is what it names)."""
+    with pytest.raises(UnsafeDestination) as refused:
+        add(acme, owner, url)
+    assert said in str(refused.value)
+
+
+@pytest.mark.parametrize(
     "url", ["http://hooks.example.com/x", "https://user:pw@hooks.example.com/x", "ftp://a.b/"]
 )
 def test_plain_http_and_credentials_in_urls_are_refused(
