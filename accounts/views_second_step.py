@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_protect
@@ -49,6 +50,11 @@ def sign_in_verify(request: HttpRequest) -> HttpResponse:
         restart = redirect("accounts:sign-in")
         pending_sign_in_clear(restart)
         return restart
+    # The person is known once the password was right: their own language, not the
+    # browser's, as on every page after this one.
+    if pending.user.language:
+        translation.activate(pending.user.language)
+        request.LANGUAGE_CODE = pending.user.language
     methods = two_factor_status(user=pending.user).methods
     if not methods:
         # Two-factor was turned off since the password was checked, minutes ago.

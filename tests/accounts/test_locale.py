@@ -38,6 +38,26 @@ def _html(response: Any) -> str:
 # --- Which language a page is in -----------------------------------------------------
 
 
+def test_the_second_step_of_a_sign_in_is_in_the_persons_language(client: Any) -> None:
+    """Once the password is right the person is known: their Arabic, not the
+    browser's English, from the code page on (it was the browser's until signed in)."""
+    from tests.mfa.helpers import enable_totp
+
+    person = UserFactory(language="ar")
+    enable_totp(person)
+    client.post(
+        "/auth/sign-in/",
+        {"email": person.email, "password": DEFAULT_PASSWORD},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    page = client.get("/auth/sign-in/verify/", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert page.status_code == 200
+    assert '<html lang="ar" dir="rtl"' in _html(page)
+    assert page["Content-Language"] == "ar"
+
+
 def test_a_visitor_gets_the_browsers_language(client: Any) -> None:
     page = client.get("/auth/sign-in/", HTTP_ACCEPT_LANGUAGE="de-DE,de;q=0.9,en;q=0.5")
     assert '<html lang="de" dir="ltr"' in _html(page)
