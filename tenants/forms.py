@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundWidget
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -296,24 +297,24 @@ class OwnershipTransferForm(ServiceForm):
         )
 
 
+def _grace_words() -> str:
+    return gettext("Give members between 0 and %(max)s days.") % {"max": GRACE_DAYS_MAX}
+
+
 class TwoFactorPolicyForm(forms.Form):
     """The grace period owners give members to set up two-factor authentication."""
 
+    # One sentence for every way the number can be wrong, said beside the field.
     grace_days = forms.IntegerField(
         label=_("Days members have to set it up"),
         min_value=0,
         max_value=GRACE_DAYS_MAX,
         initial=GRACE_DAYS_DEFAULT,
         widget=forms.NumberInput({"class": "input w-28"}),
+        error_messages=dict.fromkeys(
+            ("required", "invalid", "min_value", "max_value"), lazy(_grace_words, str)()
+        ),
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # One sentence for every way the number can be wrong, said beside the field.
-        words = _("Give members between 0 and %(max)s days.") % {"max": GRACE_DAYS_MAX}
-        field = self.fields["grace_days"]
-        for code in ("required", "invalid", "min_value", "max_value"):
-            field.error_messages[code] = words
 
 
 class MemberRoleForm(forms.Form):

@@ -197,3 +197,14 @@ def when(value: dt.datetime | dt.date | None, style: str = "") -> SafeString | s
         f'<time datetime="{value.isoformat()}" title="{escape(_exact(value, formats))}">'
         f"{escape(words)}</time>"
     )
+
+
+@register.filter
+def moment(value: dt.datetime | None) -> str:
+    """The full date and time in the reader's zone and language, as plain text (an
+    email): their own pattern (an Arabic comma, a German order), where `|date:"j F Y,
+    H:i e"` put an English comma in every language."""
+    if value is None:
+        return ""
+    zone = timezone.get_current_timezone()
+    return _exact(timezone.localtime(value, zone), _formats(translation.get_language()))

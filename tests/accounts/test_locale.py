@@ -288,7 +288,7 @@ def test_a_german_persons_email_is_german_and_in_their_zone(
     [message] = mailoutbox
     assert message.subject == "Neue Anmeldung bei Ihrem Konto"
     assert message.body.startswith("Hallo Greta,")
-    assert "12 März 2026, 16:30 CET" in message.body  # 15:30 UTC, the month in German
+    assert "12. März 2026, 16:30 CET" in message.body  # 15:30 UTC, the month in German
     html = message.alternatives[0][0]
     assert '<html lang="de" dir="ltr">' in html
 

@@ -16,6 +16,7 @@ from mfa.models import TOTPDevice
 from mfa.services import second_factor_check, totp_confirm, totp_remove, totp_setup_begin
 from mfa.totp import totp_code_at, totp_match_step, totp_qr_data_uri, totp_uri
 from sessions_app.authentication import Factor
+from tests.accounts.factories import UserFactory
 from tests.mfa.helpers import email_subjects, enable_totp
 
 pytestmark = pytest.mark.django_db
@@ -207,6 +208,33 @@ def test_turning_the_app_on_and_off_is_audited_and_emailed(
         "Security change to your account: authenticator app removed",
     ]
     assert all(message.to == [user.email] for message in mailoutbox)
+
+
+@pytest.mark.parametrize(
+    ("language", "zone", "moment"),
+    [
+        ("ar", "Asia/Riyadh", "12 مارس 2026، 18:"),
+        ("de", "Europe/Berlin", "12. März 2026, 16:"),
+        ("en", "UTC", "12 March 2026, 15:"),
+    ],
+)
+def test_the_email_says_when_in_the_readers_own_pattern(
+    language: str,
+    zone: str,
+    moment: str,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """An Arabic email read "12 مارس 2026, 18:28": the English comma of a fixed pattern."""
+    person = UserFactory(language=language, time_zone=zone)
+    with (
+        time_machine.travel(datetime(2026, 3, 12, 15, 30, tzinfo=UTC), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        enable_totp(person)
+    [turned_on, *_] = mailoutbox
+    html = turned_on.alternatives[0][0]
+    assert moment in turned_on.body and moment in html
 
 
 def test_replacing_the_app_keeps_one_active_app_and_the_recovery_codes(user: Any) -> None:
