@@ -45,6 +45,8 @@ def security_page(
     context = {
         "status": status,
         "recovery_codes_low": 0 < status.recovery_codes_left <= LOW_RECOVERY_CODES,
+        # Removing it turns two-factor off: its confirmation says so.
+        "last_method": (1 if status.totp else 0) + len(status.passkeys) == 1,
         "notice": notice,
         "error": error,
     }

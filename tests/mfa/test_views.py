@@ -172,3 +172,19 @@ def test_recent_activity_lists_sign_ins_failures_and_changes_newest_first(
     ]
     page = client.get("/account/security/").content.decode()
     assert "203.0.113.99" in page and "198.51.100.20" in page
+
+
+def test_removing_the_last_second_factor_says_two_factor_turns_off(
+    auth_client: Client, user: Any
+) -> None:
+    """Its dialog said only "Signing in will no longer ask for a code from it."."""
+    from mfa.models import Passkey
+
+    enable_totp(user)
+    last = "It is your last second factor: two-factor authentication turns off"
+    assert last in auth_client.get("/account/security/").content.decode()
+
+    Passkey.objects.create(user=user, name="Laptop", credential_id="c-1", public_key=b"\x01k")
+    page = auth_client.get("/account/security/").content.decode()
+    assert last not in page
+    assert "Signing in will no longer ask for a code from it." in page
