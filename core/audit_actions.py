@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING, Any, cast
 from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+
+from core.templatetags.times import moment as moment_text
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -130,7 +131,9 @@ def moment_said(value: object) -> str | None:
         return None
     if timezone.is_naive(moment):
         return None
-    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+    # The pattern, zone and language every page and email use ("6 March 2027, 00:30
+    # UTC"); Django's DATETIME_FORMAT said "March 6, 2027, 12:30 a.m." without a zone.
+    return moment_text(moment)
 
 
 def size_said(value: object) -> str | None:

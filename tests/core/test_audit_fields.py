@@ -165,8 +165,12 @@ def test_a_stored_moment_is_said_in_the_readers_format_and_zone() -> None:
     stored = "2027-02-23T02:53:36.958009+00:00"  # an API key's expiry, as written
     with translation.override("de"), timezone.override("Europe/Berlin"):
         said = audit_value_label(action="api_key.created", key="expires_at", value=stored)
-    assert said == "23. Februar 2027 03:53"
+    assert said == "23. Februar 2027, 03:53 CET"  # as every page and email says a moment
     assert audit_value_label(action="api_key.created", key="expires_at", value="soon") == "soon"
+    # It read "March 6, 2027, 12:30 a.m." (no zone) and "مارس 6, 2027, 12:30 ص".
+    with translation.override("en"), timezone.override("UTC"):
+        said = audit_value_label(action="api_key.created", key="expires_at", value=stored)
+    assert said == "23 February 2027, 02:53 UTC"
 
 
 def test_a_stored_size_is_said_with_its_unit_in_the_readers_language() -> None:

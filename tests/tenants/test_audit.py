@@ -171,7 +171,7 @@ def test_codes_stored_in_a_workspace_log_are_said_in_the_readers_language(
     assert _change(html, "Status", None, "Überfällig") in html
     assert _change(html, "Über", None, "Gruppen aus dem Single Sign-On") in html
     # A moment stored as ISO 8601, in the reader's format and zone.
-    assert _change(html, "Läuft ab", None, "23. Februar 2027 03:53") in html
+    assert _change(html, "Läuft ab", None, "23. Februar 2027, 03:53 CET") in html
     assert "2027-02-23T" not in html
     for code in (">free<", ">pro<", ">past_due<", ">sso groups<"):
         assert code not in html
