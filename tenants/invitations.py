@@ -409,7 +409,7 @@ def invitation_accept_waiting(*, invitation_id: int, user: User) -> Membership:
     # Someone else's (ids are guessable): as if it did not exist, naming nobody.
     mine = invitation is not None and invitation.email == normalize_email(user.email)
     if invitation is None or not mine or user.email_verified_at is None:
-        raise InvitationInvalidError(str(_INVALID))
+        raise InvitationInvalidError(_("This invitation does not exist, or it is not for you."))
     invitation_assert_usable(invitation)
     return _join(invitation, user)
 

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.db import DEFAULT_DB_ALIAS
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -19,7 +19,7 @@ from accounts.services_lifecycle import iso_or_none
 from core.audit import audit_record
 from tenants import services
 from tenants.invitations import invitations_waiting_for
-from tenants.models import Membership, Tenant
+from tenants.models import Invitation, Membership, Tenant
 from tenants.selectors import orgs_blocking_deletion, orgs_requiring_two_factor
 from tenants.services.two_factor import member_two_factor_changed
 
@@ -43,20 +43,25 @@ def on_signed_in(*, user: User, request: HttpRequest | None = None, **kwargs: An
     waiting = invitations_waiting_for(user=user)
     if not waiting:
         return
-    if len(waiting) == 1:
-        text = _("%(name)s invited you to join as %(role)s.") % {
-            "name": waiting[0].tenant.name,
-            "role": waiting[0].role.label,
-        }
-    else:
-        text = ngettext(
-            "%(count)d organisation invited you to join.",
-            "%(count)d organisations invited you to join.",
-            len(waiting),
-        ) % {"count": len(waiting)}
+    # Sent before this request switched to the person's language (the browser's so far).
+    with translation.override(user.language or translation.get_language()):
+        text = _waiting_text(waiting)
     # messages.html gives this one a button to the workspaces page. Silent for a request
     # without messages (the test client's force_login).
     messages.info(request, text, extra_tags="see-invitations", fail_silently=True)
+
+
+def _waiting_text(waiting: list[Invitation]) -> str:
+    if len(waiting) == 1:
+        return _("%(name)s invited you to join as %(role)s.") % {
+            "name": waiting[0].tenant.name,
+            "role": waiting[0].role.label,
+        }
+    return ngettext(
+        "%(count)d organisation invited you to join.",
+        "%(count)d organisations invited you to join.",
+        len(waiting),
+    ) % {"count": len(waiting)}
 
 
 def _towards_invitation_link(request: HttpRequest) -> bool:

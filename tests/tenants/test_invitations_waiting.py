@@ -59,6 +59,21 @@ def test_signing_in_says_an_organisation_invited_you_with_a_way_to_the_invitatio
     assert f'href="{LIST}">See invitations</a>' in html
 
 
+def test_the_sign_in_notice_is_in_the_persons_language(client: Any, invited: Invitation) -> None:
+    """Built while the browser's English was still active: it read in English on a
+    German page."""
+    UserFactory(email="grace@example.com", language="de")
+    page = client.post(
+        reverse("accounts:sign-in"),
+        {"email": "grace@example.com", "password": DEFAULT_PASSWORD},
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
+    html = " ".join(page.content.decode().split())
+    assert "Acme hat Sie eingeladen, als Admin beizutreten." in html
+    assert "invited you" not in html
+
+
 def test_several_invitations_are_counted_in_one_line(
     client: Any, invited: Invitation, owner: Any
 ) -> None:
@@ -114,7 +129,7 @@ def test_someone_else_cannot_join_with_an_invitation_by_its_number(
     client.force_login(mallory)
     page = client.post(accept_url(invited), follow=True)
     html = page.content.decode()
-    assert "This invitation link is not valid." in html
+    assert "This invitation does not exist, or it is not for you." in html
     assert "grace@example.com" not in html and "Acme" not in html
     assert not Membership.objects.filter(tenant=acme, user=mallory).exists()
     invited.refresh_from_db()
