@@ -4,7 +4,8 @@ shown once on their answer (an API key, a webhook's signing secret, the SCIM tok
 Reloading that answer, or going Back to it, sends the POST again: another key, or a
 replaced token that silently stops the one just pasted into the identity provider.
 The form carries a random `once` field (`{% once_field %}`, core/templatetags/once.py);
-the view runs for its first POST only. A repeat goes back to the page with a warning.
+the view runs for its first POST only (a refused one does not count: nothing was
+made). A repeat goes back to the page with a warning.
 A form without the field (an old page, a script) runs as before; while the cache is
 down every POST runs (a duplicate is better than refusing the first).
 """
@@ -45,7 +46,9 @@ def sent_once(back_to: Callable[..., str]) -> Callable[[View], View]:
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             token = request.POST.get(FIELD, "")[:64]
             key = f"sent-once:{request.user.pk}:{token}"
-            if token and cache.add(key, 1, LIFETIME) is False:
+            if not token:
+                return view(request, *args, **kwargs)
+            if cache.add(key, 1, LIFETIME) is False:
                 messages.warning(
                     request,
                     _(
@@ -54,7 +57,12 @@ def sent_once(back_to: Callable[..., str]) -> Callable[[View], View]:
                     ),
                 )
                 return redirect(back_to(request, *args, **kwargs))
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
+            if response.status_code >= 400:
+                # Refused (a name taken, an address refused): nothing was made, so the
+                # same form may be sent again, and a reload shows the refusal again.
+                cache.delete(key)
+            return response
 
         return wrapped
 

@@ -131,3 +131,20 @@ def test_each_rendering_of_the_form_can_be_sent_once(client: Any, acme: Any, own
         )
         assert made.status_code == 200
     assert sorted(ApiKey.objects.values_list("name", flat=True)) == ["One", "Two"]
+
+
+def test_a_refused_form_may_be_sent_again(client: Any, acme: Any, owner: Any) -> None:
+    """A reload of a refusal (a key with no name) shows the refusal again, with what
+    was typed; it said "sent already" and lost the form."""
+    client.force_login(owner)
+    url = f"/t/{acme.slug}/settings/api-keys/"
+    once = re.search(r'name="once" value="([^"]+)"', client.get(url).content.decode())
+    assert once
+    data = {"name": "", "scopes": [], "expires": "30", "once": once.group(1)}
+    for _ in range(2):
+        refused = client.post(url + "new/", data)
+        assert refused.status_code == 400
+        assert REPEATED not in refused.content.decode()
+    data["name"] = "Deploy"
+    assert client.post(url + "new/", data).status_code == 200
+    assert list(ApiKey.objects.values_list("name", flat=True)) == ["Deploy"]
