@@ -14,8 +14,9 @@
 
 var confirmed = new WeakSet();
 
-// A form the server can only refuse (a required field left empty, or a "type the name
-// to confirm" field that does not match its data-must-equal) is sent without asking:
+// A form the server can only refuse (a required field left empty, a number outside its
+// min and max, or a "type the name to confirm" field that does not match its
+// data-must-equal) is sent without asking:
 // its answer says what is missing, before any warning about what would happen. Every
 // doubt falls on the side of asking: a field counts as empty only when nothing at all
 // was typed (a password of spaces is a password), and the name is compared with more
@@ -25,6 +26,11 @@ var EDGES = /^[\s\x1c-\x1f\x85]+|[\s\x1c-\x1f\x85]+$/g;
 function refusable(form) {
   return Array.prototype.some.call(form.elements, function (field) {
     if (field.disabled || !field.name) return false;
+    // Outside its own limits (a number above its max): the server says so beside it.
+    var validity = field.validity;
+    if (validity && (validity.rangeOverflow || validity.rangeUnderflow || validity.badInput)) {
+      return true;
+    }
     if (field.type === "checkbox") return field.required && !field.checked;
     if (field.type === "radio") {
       return field.required && !form.querySelector('input[name="' + CSS.escape(field.name) + '"]:checked');
