@@ -45,6 +45,12 @@ def test_signing_up_without_the_link_still_leads_to_the_invitation(
 
     notice = page.get_by_role("status").filter(has_text="invited you")
     assert "Compilers Ltd invited you to join as Admin." in notice.inner_text()
+    words = notice.locator("p").first.bounding_box()
+    button = notice.get_by_role("link", name="See invitations").bounding_box()
+    if width == 360:  # below the words, not beside them squeezed into a column
+        assert button["y"] >= words["y"] + words["height"]
+    else:
+        assert button["y"] < words["y"] + words["height"]
     notice.get_by_role("link", name="See invitations").click()
     page.wait_for_url("**/account/tenants/")
     assert watch.check(page.url) == []
