@@ -15,11 +15,12 @@ from api.services import api_key_create
 from sso.services_domains import domain_add
 from tests.core.browser import sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 DIRECTION = "element => getComputedStyle(element).direction"
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("width", [1280, 360])
 def test_addresses_records_and_keys_read_left_to_right_on_an_arabic_page(
     page: Any, acme: Any, owner: Any, width: int
@@ -50,3 +51,15 @@ def test_addresses_records_and_keys_read_left_to_right_on_an_arabic_page(
     page.goto(f"/t/{acme.slug}/settings/api-keys/")
     prefix = page.locator("span.font-mono", has_text="pt_live_").first
     assert prefix.evaluate(DIRECTION) == "ltr"
+
+
+def test_paths_and_menu_names_in_arabic_help_read_left_to_right(
+    owner_client: Any, acme: Any, owner: Any
+) -> None:
+    """Inside Arabic sentences the path showed as "well-known/openid-configuration./" and
+    the quoted menu names an owner looks for in Okta ran into each other: each Latin run
+    of the Arabic text is isolated left to right."""
+    User.objects.filter(pk=owner.pk).update(language="ar")
+    html = owner_client.get(f"/t/{acme.slug}/settings/sso/").content.decode()
+    for run in ("/.well-known/openid-configuration", "Federation Metadata XML", "Okta"):
+        assert f"\u2066{run}\u2069" in html, run
