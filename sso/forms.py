@@ -203,6 +203,7 @@ class ConnectionForm(ServiceForm):
     )
     default_role = RoleChoiceField(
         queryset=Role.objects.none(),
+        empty_label=None,  # required, with Member chosen: no "---------" to pick
         label=_("Role of new members"),
         help_text=_("Given to people who join through SSO or auto-join."),
         widget=widgets.Select(INPUT),

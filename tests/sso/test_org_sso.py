@@ -252,6 +252,7 @@ def test_the_role_of_new_members_is_offered_by_the_readers_names_for_roles(
     member = Role.objects.get(tenant=acme, key="member")
     assert f'<option value="{member.pk}" selected>Mitglied</option>' in html
     assert ">Member</option>" not in html and ">Billing admin</option>" not in html
+    assert "---------" not in html  # Django's empty choice, in every language
 
 
 def test_an_issuer_that_does_not_answer_discovery_is_refused(
