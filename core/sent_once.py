@@ -1,5 +1,6 @@
 """Forms whose answer must not be repeated by a reload: the ones that make a secret
-shown once on their answer (an API key, a webhook's signing secret, the SCIM token).
+shown once on their answer (an API key, a webhook endpoint or its new signing secret,
+the SCIM token, recovery codes).
 
 Reloading that answer, or going Back to it, sends the POST again: another key, or a
 replaced token that silently stops the one just pasted into the identity provider.
