@@ -8,9 +8,13 @@
 // 1,700 px below the top.
 // htmx answers are not page loads: their swaps say what happened in place.
 window.addEventListener("load", function () {
-  var refused =
-    document.querySelector('main [aria-invalid="true"]') ||
-    document.querySelector('main form [role="alert"]');
+  var refused = document.querySelector('main [aria-invalid="true"]');
+  if (!refused) {
+    // A field the page focuses itself (autofocus) says where typing goes on: sign-in's
+    // password after "That email and password don't match".
+    if (document.querySelector("main [autofocus]")) return;
+    refused = document.querySelector('main form [role="alert"]');
+  }
   if (!refused || typeof refused.focus !== "function") return;
   if (!refused.matches("input, select, textarea, button, a[href], [tabindex]")) {
     refused.setAttribute("tabindex", "-1");
