@@ -14,6 +14,7 @@ class MfaAction(models.TextChoices):
     RECOVERY_CODE_USED = "mfa.recovery_code_used", _("Recovery code used")
     PASSKEY_ADDED = "mfa.passkey_added", _("Passkey added")
     PASSKEY_REMOVED = "mfa.passkey_removed", _("Passkey removed")
+    PASSKEY_RENAMED = "mfa.passkey_renamed", _("Passkey renamed")
     RESET = "mfa.reset", _("Two-factor authentication reset by an operator")
 
 

@@ -24,6 +24,7 @@ from webauthn.helpers.exceptions import (
     InvalidRegistrationResponse,
 )
 
+from core.audit import audit_record_for_user
 from core.i18n import said_later
 from core.security_log import security_event
 from mfa.audit import MfaAction
@@ -172,8 +173,19 @@ def passkey_rename(*, user: User, passkey_id: int, name: str) -> Passkey:
     passkey = Passkey.objects.filter(user=user, pk=passkey_id).first()
     if passkey is None:
         raise TwoFactorStateError(gettext("That passkey doesn't exist any more."))
+    before = passkey.name
     passkey.name = (name.strip() or passkey.name)[:NAME_MAX]
     passkey.save(update_fields=["name"])
+    if passkey.name != before:  # in the person's log; no email for a label
+        audit_record_for_user(
+            user_id=user.pk,
+            action=MfaAction.PASSKEY_RENAMED,
+            acting_user=user,
+            target=passkey,
+            target_label=user.email,
+            before={"name": before},
+            after={"name": passkey.name},
+        )
     return passkey
 
 

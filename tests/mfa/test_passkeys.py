@@ -332,6 +332,12 @@ def test_renaming_a_passkey(person_with_passkey: Any) -> None:
 
     passkey.refresh_from_db()
     assert passkey.name == "Work phone"
+    # In the person's log (it left no trace), with no email for a label.
+    event = AuditEvent.objects.get(action="mfa.passkey_renamed")
+    assert (event.before, event.after) == ({"name": "Laptop"}, {"name": "Work phone"})
+    assert event.tenant.personal_owner == person_with_passkey
+    log = owner.get(f"/t/{event.tenant.slug}/audit/").content.decode()
+    assert "Passkey renamed" in log
 
 
 def test_a_name_of_spaces_is_refused_with_a_reason(person_with_passkey: Any) -> None:
