@@ -13,7 +13,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.cache_headers import never_cache
 from core.errors import run_action
+from core.same_site import same_site_url
 from core.sent_once import sent_once
 from mfa.decorators import reauth_required
 from mfa.forms import TOTPConfirmForm
@@ -44,6 +45,7 @@ def security_page(
     status = two_factor_status(user=request.user)
     context = {
         "status": status,
+        "next": set_up_return(request),  # set-up links carry it on
         "recovery_codes_low": 0 < status.recovery_codes_left <= LOW_RECOVERY_CODES,
         # Removing it turns two-factor off: its confirmation says so.
         "last_method": (1 if status.totp else 0) + len(status.passkeys) == 1,
@@ -65,6 +67,20 @@ def security(request: AuthenticatedRequest) -> HttpResponse:
     return security_page(request)
 
 
+def set_up_return(request: HttpRequest) -> str:
+    """Where set-up goes once done: the page that sent the person here (an organisation
+    that requires two-factor, `?next=`, kept through the forms), on this site only;
+    "" for the security page."""
+    return same_site_url(request, request.POST.get("next") or request.GET.get("next") or "")
+
+
+def set_up_done(request: AuthenticatedRequest, codes: list[str]) -> HttpResponse:
+    """After turning a method on: the new recovery codes, else back."""
+    if codes:
+        return recovery_codes_page(request, codes)
+    return redirect(set_up_return(request) or "mfa:security")
+
+
 def recovery_codes_page(request: AuthenticatedRequest, codes: list[str]) -> HttpResponse:
     text = (
         _("%(issuer)s recovery codes for %(email)s")
@@ -75,7 +91,11 @@ def recovery_codes_page(request: AuthenticatedRequest, codes: list[str]) -> Http
         + "\n".join(codes)
         + "\n"
     )
-    context = {"codes": codes, "download_href": "data:text/plain;charset=utf-8," + quote(text)}
+    context = {
+        "codes": codes,
+        "download_href": "data:text/plain;charset=utf-8," + quote(text),
+        "done_url": set_up_return(request) or reverse("mfa:security"),
+    }
     return render(request, "mfa/recovery_codes.html", context)
 
 
@@ -94,9 +114,7 @@ def totp_setup(request: AuthenticatedRequest) -> HttpResponse:
             messages.success(
                 request, _("Your authenticator app is on: sign-in now asks for a code.")
             )
-            if codes:
-                return recovery_codes_page(request, codes)
-            return redirect("mfa:security")
+            return set_up_done(request, codes)
     device, secret = totp_setup_begin(user=request.user)
     uri = totp_uri(secret, account=request.user.email)
     context = {
@@ -104,6 +122,7 @@ def totp_setup(request: AuthenticatedRequest) -> HttpResponse:
         "qr_data_uri": totp_qr_data_uri(uri),
         "secret": totp_secret_display(secret),
         "replacing": two_factor_status(user=request.user).totp is not None,
+        "next": set_up_return(request),
     }
     return render(request, "mfa/totp_setup.html", context)
 

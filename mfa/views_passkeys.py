@@ -32,7 +32,7 @@ from mfa.passkeys import (
 )
 from mfa.selectors import passkeys_of
 from mfa.services_passkeys import NAME_MAX, passkey_register, passkey_remove, passkey_rename
-from mfa.views import recovery_codes_page, security_page
+from mfa.views import security_page, set_up_done, set_up_return
 from sessions_app.authentication import Factor, session_factor_proven
 
 if TYPE_CHECKING:
@@ -103,11 +103,10 @@ def passkey_add(request: AuthenticatedRequest) -> HttpResponse:
                 passkey, codes = result
                 session_factor_proven(request.session, factor=Factor.PASSKEY)
                 messages.success(request, _("Passkey “%(name)s” added.") % {"name": passkey.name})
-                if codes:
-                    return recovery_codes_page(request, codes)
-                return redirect("mfa:security")
+                return set_up_done(request, codes)
     status = 400 if form.is_bound else 200
-    return render(request, "mfa/passkey_add.html", {"form": form}, status=status)
+    context = {"form": form, "next": set_up_return(request)}
+    return render(request, "mfa/passkey_add.html", context, status=status)
 
 
 @login_required

@@ -262,3 +262,42 @@ def test_the_banner_says_the_deadline_once(
     )
     text = " ".join(banner.split())
     assert "Set it up " + said.format(date=date) in text
+
+
+def test_set_up_started_from_the_organisation_leads_back_to_it(
+    member: Client, acme: Any, owner: Any, member_of_acme: Any
+) -> None:
+    """It ended on the security page, the organisation one search away."""
+    from tests.mfa.test_views import shown_secret
+
+    require(acme, owner)
+    org = f"/t/{acme.slug}/"
+    with after_grace():
+        member.force_login(member_of_acme)  # a recent sign-in: set-up asks for none
+        required = member.get(f"/t/{acme.slug}/two-factor-required/").content.decode()
+        assert f'href="/account/security/?next={org}"' in required
+        security = member.get("/account/security/", {"next": org}).content.decode()
+        setup_url = f"/account/security/authenticator/?next={org}"
+        assert f'href="{setup_url}"' in security
+        secret = shown_secret(member.get(setup_url))
+        codes = member.post(
+            "/account/security/authenticator/", {"code": totp_code_at(secret), "next": org}
+        )
+        assert f'href="{org}">I\'ve saved them</a>' in codes.content.decode()
+        assert member.get(org).status_code == 200
+
+
+def test_set_up_never_leads_off_the_site(member: Client) -> None:
+    """`next` is a way back, not a way out (an open redirect)."""
+    from tests.mfa.test_views import shown_secret
+
+    evil = "https://evil.example/phish"
+    security = member.get("/account/security/", {"next": evil}).content.decode()
+    assert "evil.example" not in security
+    secret = shown_secret(member.get("/account/security/authenticator/", {"next": evil}))
+    codes = member.post(
+        "/account/security/authenticator/", {"code": totp_code_at(secret), "next": evil}
+    )
+    html = codes.content.decode()
+    assert "evil.example" not in html
+    assert 'href="/account/security/">I\'ve saved them</a>' in html
