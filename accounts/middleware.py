@@ -48,6 +48,14 @@ def _page(request: HttpRequest) -> str:
     )
 
 
+def language_of_person_activate(request: HttpRequest, language: str) -> None:
+    """The person's chosen language for the rest of this request (none chosen: the
+    browser's, as LocaleMiddleware set it)."""
+    if language:
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+
+
 class UserLocaleMiddleware:
     """Pages in the signed-in person's language and time zone.
 
@@ -68,10 +76,7 @@ class UserLocaleMiddleware:
         user = request.user
         if not user.is_authenticated:
             return self.get_response(request)
-        language = getattr(user, "language", "")
-        if language:
-            translation.activate(language)
-            request.LANGUAGE_CODE = language
+        language_of_person_activate(request, getattr(user, "language", ""))
         try:
             timezone.activate(getattr(user, "time_zone", "") or settings.TIME_ZONE)
         except zoneinfo.ZoneInfoNotFoundError:  # a zone dropped by a tzdata update

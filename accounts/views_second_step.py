@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_protect
@@ -21,6 +20,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import session_sign_in
+from accounts.middleware import language_of_person_activate
 from core.cache_headers import never_cache
 from mfa.forms import PasskeyForm, SecondFactorForm
 from mfa.passkeys import SECOND_FACTOR
@@ -52,9 +52,7 @@ def sign_in_verify(request: HttpRequest) -> HttpResponse:
         return restart
     # The person is known once the password was right: their own language, not the
     # browser's, as on every page after this one.
-    if pending.user.language:
-        translation.activate(pending.user.language)
-        request.LANGUAGE_CODE = pending.user.language
+    language_of_person_activate(request, pending.user.language)
     methods = two_factor_status(user=pending.user).methods
     if not methods:
         # Two-factor was turned off since the password was checked, minutes ago.

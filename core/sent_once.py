@@ -46,9 +46,9 @@ def sent_once(back_to: Callable[..., str]) -> Callable[[View], View]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             token = request.POST.get(FIELD, "")[:64]
-            key = f"sent-once:{request.user.pk}:{token}"
             if not token:
                 return view(request, *args, **kwargs)
+            key = f"sent-once:{request.user.pk}:{token}"
             if cache.add(key, 1, LIFETIME) is False:
                 messages.warning(
                     request,

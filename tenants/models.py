@@ -323,10 +323,17 @@ class TenantSlugRedirect(models.Model):
         return f"/t/{self.slug}/ → {self.tenant.slug}"
 
 
+def invitations_open(prefix: str = "") -> models.Q:
+    """The one rule for an open invitation: neither accepted nor cancelled (possibly
+    expired). `prefix` reaches invitations from another model: "invitations__" from a
+    role (the roles page counts them per role)."""
+    return models.Q(**{f"{prefix}accepted_at__isnull": True, f"{prefix}cancelled_at__isnull": True})
+
+
 class InvitationQuerySet(TenantOwnedQuerySet):
     def open(self) -> Self:
         """Neither accepted nor cancelled (possibly expired): what the members page lists."""
-        return self.filter(accepted_at__isnull=True, cancelled_at__isnull=True)
+        return self.filter(invitations_open())
 
     def pending(self) -> Self:
         """Open and still within their seven days: these hold a seat under the plan cap."""
@@ -386,7 +393,7 @@ class Invitation(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["tenant", "email"],
-                condition=models.Q(accepted_at__isnull=True, cancelled_at__isnull=True),
+                condition=invitations_open(),
                 name="tenants_invitation_one_open_per_email",
                 violation_error_message="This address already has an open invitation.",
             ),

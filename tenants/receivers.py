@@ -4,11 +4,12 @@ calling a service or a selector, inside the account service's transaction."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.db import DEFAULT_DB_ALIAS
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import Resolver404, ResolverMatch, resolve
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -65,9 +66,16 @@ def _waiting_text(waiting: list[Invitation]) -> str:
 
 
 def _towards_invitation_link(request: HttpRequest) -> bool:
-    prefix = reverse("invites:accept", args=["x"]).removesuffix("x/")
     target = request.POST.get("next") or request.GET.get("next") or request.path
-    return target.startswith(prefix)
+    match = _resolve_or_none(urlsplit(target).path)
+    return match is not None and match.namespace == "invites"
+
+
+def _resolve_or_none(path: str) -> ResolverMatch | None:
+    try:
+        return resolve(path)
+    except Resolver404:
+        return None
 
 
 def on_user_signed_up(sender: Any, user: User, **kwargs: Any) -> None:

@@ -21,7 +21,16 @@ from core.models import AuditEvent
 from core.paging import page_with_totals
 from core.prebuilt_sql import fetch_one, json_rows, json_value, select_list, table
 from mfa.selectors import two_factor_enabled
-from tenants.models import Invitation, Membership, Role, Team, TeamMember, Tenant, role_label
+from tenants.models import (
+    Invitation,
+    Membership,
+    Role,
+    Team,
+    TeamMember,
+    Tenant,
+    invitations_open,
+    role_label,
+)
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -408,11 +417,12 @@ def role_list(*, tenant: Tenant) -> list[Role]:
     """Built-in roles first (owner…member), then custom roles; with `member_count` and
     `open_invitations` (what `role_delete_refusal` weighs)."""
     order = {key: i for i, key in enumerate(Role.Key.values)}
-    open_ = Q(invitations__accepted_at__isnull=True, invitations__cancelled_at__isnull=True)
     roles = list(
         Role.objects.for_tenant(tenant).annotate(
             member_count=Count("memberships", distinct=True),
-            open_invitations=Count("invitations", filter=open_, distinct=True),
+            open_invitations=Count(
+                "invitations", filter=invitations_open("invitations__"), distinct=True
+            ),
         )
     )
     return sorted(roles, key=lambda r: (order.get(r.key, len(order)), r.name.lower()))
