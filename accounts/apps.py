@@ -20,10 +20,11 @@ class AccountsConfig(AppConfig):
             log_sign_in,
             log_sign_in_failure,
             notify_new_device,
+            on_second_factor_paused,
             on_sign_in_paused,
             on_two_factor_changed,
         )
-        from mfa.signals import two_factor_changed
+        from mfa.signals import second_factor_paused, two_factor_changed
         from ratelimit.signals import sign_in_paused
 
         audit_actions_register(
@@ -34,4 +35,7 @@ class AccountsConfig(AppConfig):
         user_login_failed.connect(log_sign_in_failure, dispatch_uid="accounts.log_sign_in_failure")
         sign_in_paused.connect(on_sign_in_paused, dispatch_uid="accounts.sign_in_paused")
         two_factor_changed.connect(on_two_factor_changed, dispatch_uid="accounts.two_factor")
+        second_factor_paused.connect(
+            on_second_factor_paused, dispatch_uid="accounts.second_factor_paused"
+        )
         admin.site.login_form = AdminLoginForm  # bounded password, as on every form

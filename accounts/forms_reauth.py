@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import PasswordField
 from accounts.services_security import current_password_check
 from core.exceptions import DomainError, refusal_message
-from mfa.forms import TOTP_ATTRS, TOTP_SHAPE, passkey_check
+from mfa.forms import TOTP_ATTRS, TOTP_SHAPE, code_device, passkey_check
 from mfa.passkeys import REAUTH, session_owner
 from mfa.reauth import FORM_PREFIX
 from mfa.services import second_factor_check
@@ -73,7 +73,12 @@ class ReauthForm(forms.Form):
                 self.add_error("code", TOTP_SHAPE)
                 return cleaned
             try:
-                second_factor_check(user=self.user, factor=Factor.TOTP, code=code)
+                second_factor_check(
+                    user=self.user,
+                    factor=Factor.TOTP,
+                    code=code,
+                    device=code_device(self.request, user=self.user),
+                )
             except DomainError as error:
                 self.add_error("code", refusal_message(error))
         elif factor == Factor.PASSKEY:

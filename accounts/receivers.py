@@ -9,7 +9,11 @@ from django.http import HttpRequest
 from django.utils.functional import Promise
 
 from accounts.services_email import device_sign_in_record
-from accounts.services_security import sign_in_paused_notify, two_factor_notice_send
+from accounts.services_security import (
+    second_factor_paused_notify,
+    sign_in_paused_notify,
+    two_factor_notice_send,
+)
 from core.client_ip import client_ip
 from core.security_log import email_hash, security_event
 
@@ -54,6 +58,11 @@ def log_sign_in_failure(
 def on_sign_in_paused(sender: Any, *, email: str, minutes: int, **kwargs: Any) -> None:
     """Rate limiting paused sign-in to an account from new devices: tell its owner."""
     sign_in_paused_notify(email=email, minutes=minutes)
+
+
+def on_second_factor_paused(sender: Any, *, user: User, minutes: int, **kwargs: Any) -> None:
+    """Wrong codes after the right password paused codes from new devices: tell the owner."""
+    second_factor_paused_notify(user=user, minutes=minutes)
 
 
 def on_two_factor_changed(

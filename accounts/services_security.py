@@ -1,5 +1,5 @@
-"""Account protection: the current-password check, the "sign-in paused" notice and
-the notice of every two-factor change.
+"""Account protection: the current-password check, the "sign-in paused" and "codes
+paused" notices and the notice of every two-factor change.
 
 The first two sit on the rate limiter (`ratelimit.services`); the sign-in limits
 themselves are applied by `ratelimit.middleware` to every sign-in form, the admin's
@@ -88,6 +88,22 @@ def sign_in_paused_notify(*, email: str, minutes: int) -> None:
     Whether an account exists is decided in the worker, so the failed sign-in that
     paused it answers the same way (and as fast) for every address."""
     task_enqueue_transactional(sign_in_paused_deliver, normalize_email(email), minutes)
+
+
+def second_factor_paused_notify(*, user: User, minutes: int) -> None:
+    """Email `user` that wrong codes after their right password paused codes from new
+    devices (mfa's `second_factor_paused`, itself at most hourly): their password is
+    known to someone else."""
+    email_enqueue(
+        to=user.email,
+        template="mfa/email/paused",
+        context={
+            "user": user,
+            "minutes": minutes,
+            "when": timezone.now(),
+            "url": absolute_url("accounts:password-forgot"),
+        },
+    )
 
 
 def two_factor_notice_send(*, user: User, action: str, detail: str | Promise) -> None:

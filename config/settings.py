@@ -781,9 +781,13 @@ RATELIMIT_TIERS = {
     # sign-ins that made someone reset cannot block the way out.
     "auth-recovery": _tier("auth-recovery", "10/15m", "memory"),
     # Wrong second-factor codes: per IP at sign-in's second step, and per account (every
-    # code check, sign-in and re-authentication alike). Only failures stay counted.
+    # code check, sign-in and re-authentication alike); from a browser that signed in to
+    # the account before, per that browser instead. Only failures stay counted.
     "mfa": _tier("mfa", "10/15m", "memory"),
     "mfa-account": _tier("mfa-account", "10/1h", "memory"),
+    "mfa-device": _tier("mfa-device", "10/1h", "memory"),
+    # The "codes were paused" email to an account's owner.
+    "mfa-notice": _tier("mfa-notice", "1/1h", "memory"),
     # Wrong current passwords per user (password/email change, deletion, ownership transfer).
     "password-check": _tier("password-check", "10/1h", "memory"),
     "serve": _tier("serve", "500/1h", "fail_open"),

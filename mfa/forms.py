@@ -23,6 +23,7 @@ from mfa.services import (
 )
 from mfa.services_passkeys import passkey_verify
 from mfa.totp import totp_code_normalize, totp_looks_valid
+from ratelimit.devices import known_device_id
 from sessions_app.authentication import Factor
 
 if TYPE_CHECKING:
@@ -45,6 +46,14 @@ RECOVERY_ATTRS = {
     "placeholder": "xxxx-xxxx-xxxx",
     "spellcheck": "false",
 }
+
+
+def code_device(request: HttpRequest, *, user: User) -> str | None:
+    """This browser's budget for wrong codes, when it has signed in to `user`'s account
+    before (see `mfa.services.attempt_count`)."""
+    return known_device_id(request, email=user.email)
+
+
 TOTP_SHAPE = _("Enter the 6-digit code your authenticator app shows.")
 RECOVERY_SHAPE = _("Recovery codes look like abcd-efgh-2345: 12 letters and digits.")
 
@@ -117,10 +126,16 @@ class SecondFactorForm(forms.Form):
                     factor=self.factor,
                     code=code,
                     ip=ip,
+                    device=code_device(self.request, user=self.user),
                     user_agent=self.request.META.get("HTTP_USER_AGENT", ""),
                 )
             else:
-                second_factor_check(user=self.user, factor=self.factor, code=code)
+                second_factor_check(
+                    user=self.user,
+                    factor=self.factor,
+                    code=code,
+                    device=code_device(self.request, user=self.user),
+                )
         except DomainError as error:
             raise forms.ValidationError(refusal_message(error)) from error
         return code
@@ -139,7 +154,11 @@ def passkey_check(
         raise forms.ValidationError(CHALLENGE_GONE)
     try:
         return passkey_verify(
-            credential=credential, challenge=challenge, user=user, ip=client_ip(request)
+            credential=credential,
+            challenge=challenge,
+            user=user,
+            ip=client_ip(request),
+            device=code_device(request, user=user) if user is not None else None,
         )
     except DomainError as error:
         raise forms.ValidationError(refusal_message(error)) from error

@@ -26,11 +26,16 @@ from mfa.crypto import secret_decrypt, secret_encrypt, secret_rotate
 from mfa.exceptions import SecondFactorInvalid, SecondFactorThrottled, TwoFactorStateError
 from mfa.models import FailedSignIn, Passkey, RecoveryCode, TOTPDevice
 from mfa.recovery import COUNT, recovery_code_hash, recovery_code_new
-from mfa.signals import two_factor_changed, two_factor_removal_check, two_factor_state_changed
+from mfa.signals import (
+    second_factor_paused,
+    two_factor_changed,
+    two_factor_removal_check,
+    two_factor_state_changed,
+)
 from mfa.totp import totp_match_step, totp_secret_new
 from ratelimit.backends import Usage
 from ratelimit.keys import ip_identity
-from ratelimit.services import ratelimit_consume, ratelimit_release
+from ratelimit.services import ratelimit_consume, ratelimit_release, tier_rate
 from sessions_app.authentication import Factor
 from sessions_app.devices import device_fields
 from sessions_app.services import session_second_factors_forget
@@ -44,9 +49,13 @@ logger = logging.getLogger("pacetrack.mfa")
 # same QR code); after that the page starts over with a new one.
 SETUP_LIFETIME = timedelta(minutes=30)
 FAILED_SIGN_IN_KEEP_DAYS = 90
-# Failed codes per account (every second-factor check) and per IP (the sign-in step).
+# Failed codes per account (every second-factor check) and per IP (the sign-in step);
+# from a browser that signed in to the account before, per that browser instead.
 ACCOUNT_TIER = "mfa-account"
 IP_TIER = "mfa"
+DEVICE_TIER = "mfa-device"
+# The "codes were paused" email: at most one an hour per account.
+NOTICE_TIER = "mfa-notice"
 
 WRONG_TOTP = gettext_lazy(
     "That code isn't right or was already used. Enter the newest code from your authenticator app."
@@ -310,13 +319,23 @@ def _recovery_code_accept(*, user: User, code: str) -> bool:
         return True
 
 
-def attempt_count(user: User | None, ip: str | None) -> list[tuple[str, str, Usage | None]]:
-    """Count this attempt against the account's and the address's budgets before it is
-    checked, so parallel guesses cannot exceed them; a refusal takes back what it
-    counted. The caller releases the hits when the attempt turns out right."""
-    checks = ([(ACCOUNT_TIER, str(user.pk))] if user is not None else []) + (
-        [(IP_TIER, ip_identity(ip))] if ip else []
-    )
+def attempt_count(
+    user: User | None, ip: str | None, *, device: str | None = None
+) -> list[tuple[str, str, Usage | None]]:
+    """Count this attempt against its budgets before it is checked, so parallel guesses
+    cannot exceed them; a refusal takes back what it counted. The caller releases the
+    hits when the attempt turns out right.
+
+    The budgets are the account's and the address's, or, from a browser that has signed
+    in to this account before (`device`, ratelimit's known-device id), that browser's
+    alone: someone who has the password and fails on purpose pauses codes from new
+    devices only, as sign-in's own limiter does, and the owner's browsers keep working."""
+    if device is not None and user is not None:
+        checks = [(DEVICE_TIER, device)]
+    else:
+        checks = ([(ACCOUNT_TIER, str(user.pk))] if user is not None else []) + (
+            [(IP_TIER, ip_identity(ip))] if ip else []
+        )
     counted: list[tuple[str, str, Usage | None]] = []
     for tier, identity in checks:
         usage = ratelimit_consume(tier=tier, identity=identity)
@@ -326,7 +345,7 @@ def attempt_count(user: User | None, ip: str | None) -> list[tuple[str, str, Usa
             security_event(
                 "ratelimit.refused",
                 tier=tier,
-                key_type="user" if tier == ACCOUNT_TIER else "ip",
+                key_type=_KEY_TYPES[tier],
                 user_id=user.pk if user is not None else "",
                 ip=ip or "",
             )
@@ -335,15 +354,40 @@ def attempt_count(user: User | None, ip: str | None) -> list[tuple[str, str, Usa
     return counted
 
 
-def second_factor_check(*, user: User, factor: str, code: str, ip: str | None = None) -> None:
+_KEY_TYPES = {ACCOUNT_TIER: "user", IP_TIER: "ip", DEVICE_TIER: "device"}
+
+
+def attempt_failed(
+    *, user: User, counted: list[tuple[str, str, Usage | None]], ip: str | None
+) -> None:
+    """A wrong code that used up the account's budget pauses codes from new devices:
+    the owner is emailed (at most hourly), since whoever typed it knew the password."""
+    if not any(
+        tier == ACCOUNT_TIER and usage is not None and usage.remaining == 0
+        for tier, _, usage in counted
+    ):
+        return
+    security_event("second_factor.paused", level=logging.WARNING, user_id=user.pk, ip=ip or "")
+    notice = ratelimit_consume(tier=NOTICE_TIER, identity=str(user.pk))
+    if notice is not None and not notice.allowed:
+        return
+    minutes = tier_rate(ACCOUNT_TIER).window_ms // 60_000
+    second_factor_paused.send(sender=MfaAction, user=user, minutes=minutes)
+
+
+def second_factor_check(
+    *, user: User, factor: str, code: str, ip: str | None = None, device: str | None = None
+) -> None:
     """Accept `code` as `factor` (Factor.TOTP or Factor.RECOVERY_CODE) for `user`, or
     raise SecondFactorInvalid / SecondFactorThrottled.
 
     Each attempt counts against the account's budget (tier `mfa-account`, shared by
-    sign-in and re-authentication) and, given `ip`, the address's (tier `mfa`); a
-    right code takes its hits back. A used recovery code is spent and its owner told.
+    sign-in and re-authentication) and, given `ip`, the address's (tier `mfa`), or
+    against this browser's (`mfa-device`) when it has signed in to the account before
+    (`device`); a right code takes its hits back. A used recovery code is spent and its
+    owner told.
     """
-    counted = attempt_count(user, ip)
+    counted = attempt_count(user, ip, device=device)
     if factor == Factor.TOTP:
         accepted, wrong = _totp_accept(user=user, code=code), WRONG_TOTP
     elif factor == Factor.RECOVERY_CODE:
@@ -355,16 +399,17 @@ def second_factor_check(*, user: User, factor: str, code: str, ip: str | None = 
             ratelimit_release(tier=tier, identity=identity, usage=usage)
         return
     security_event("second_factor.failed", user_id=user.pk, factor=factor, ip=ip or "")
+    attempt_failed(user=user, counted=counted, ip=ip)
     raise SecondFactorInvalid(wrong)
 
 
 def sign_in_second_factor(
-    *, user: User, factor: str, code: str, ip: str | None, user_agent: str
+    *, user: User, factor: str, code: str, ip: str | None, device: str | None, user_agent: str
 ) -> None:
     """`second_factor_check` for the sign-in's second step; a wrong code is listed on
     the person's security page."""
     try:
-        second_factor_check(user=user, factor=factor, code=code, ip=ip)
+        second_factor_check(user=user, factor=factor, code=code, ip=ip, device=device)
     except SecondFactorInvalid:
         failed_sign_in_record(
             user_id=user.pk,

@@ -121,13 +121,19 @@ def passkey_register(
 
 
 def passkey_verify(
-    *, credential: str, challenge: bytes, user: User | None, ip: str | None
+    *,
+    credential: str,
+    challenge: bytes,
+    user: User | None,
+    ip: str | None,
+    device: str | None = None,
 ) -> Passkey:
     """The passkey that signed this assertion, once verified; `user` None for a
     passwordless sign-in (any active person's passkey), else it must be theirs.
 
-    Failures count against the address's code budget (and the account's, when known)."""
-    counted = attempt_count(user, ip)
+    Failures count against the address's code budget (and the account's, when known),
+    or against this browser's when it has signed in to the account before (`device`)."""
+    counted = attempt_count(user, ip, device=device)
     data = _credential(credential)
     credential_id = credential_id_of(data)
     with transaction.atomic():

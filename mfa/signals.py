@@ -23,6 +23,11 @@ two_factor_state_changed = Signal()
 # any name refuses the removal. An operator's reset does not ask.
 two_factor_removal_check = Signal()
 
+# Sent with: user, minutes, when wrong codes from browsers that never signed in to the
+# account used up its budget: codes from new devices are paused for up to `minutes`.
+# Whoever typed them knew the password; accounts emails the owner (at most hourly).
+second_factor_paused = Signal()
+
 # Sent by the security page with: request. Each receiver returns HTML for a section of
 # the page (sso: the connected Google, Microsoft and GitHub accounts).
 security_page_sections = Signal()

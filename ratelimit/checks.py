@@ -16,7 +16,8 @@ from ratelimit.rates import parse_rate
 from ratelimit.services import WHEN_UNAVAILABLE
 
 MIDDLEWARE_PATH = "ratelimit.middleware.RateLimitMiddleware"
-# Tiers the code consumes by name (the middleware, sign-in, password checks, resets).
+# Tiers the code consumes by name (the middleware, sign-in, password checks, resets,
+# second-factor codes).
 REQUIRED_TIERS = (
     "auth",
     "auth-account",
@@ -28,6 +29,10 @@ REQUIRED_TIERS = (
     "auth-invite",
     "auth-recovery",
     "password-check",
+    "mfa",
+    "mfa-account",
+    "mfa-device",
+    "mfa-notice",
     "serve",
     "pages",
     "actions",
