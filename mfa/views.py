@@ -31,6 +31,7 @@ from mfa.services import recovery_codes_generate, totp_remove, totp_setup_begin
 from mfa.signals import security_page_sections
 from mfa.totp import totp_qr_data_uri, totp_secret_display, totp_uri
 from sessions_app.authentication import Factor, session_factor_proven
+from sessions_app.selectors import sessions_without_second_step
 
 if TYPE_CHECKING:
     from core.types import AuthenticatedRequest
@@ -55,6 +56,11 @@ def security_page(
     if request.htmx:
         return render(request, "mfa/security.html#two-factor", context)
     context["activity"] = security_activity(user=request.user)
+    if status.enabled:
+        # Devices signed in before two-factor was on keep their session until signed out.
+        context["without_second_step"] = len(
+            sessions_without_second_step(user=request.user, except_session=request.session.row)
+        )
     sections = security_page_sections.send(sender=None, request=request)
     context["sections"] = [html for _, html in sections if html]
     return render(request, "mfa/security.html", context)

@@ -69,6 +69,17 @@ def session_has_second_factor(session: SessionBase) -> bool:
     return any(code in SECOND_FACTORS for code in session.get(FACTORS_KEY) or [])
 
 
+def session_data_second_step_met(data: dict[str, Any]) -> bool:
+    """A session (by its row's data) that signed in as a sign-in with two-factor on
+    would: with a second factor, or through an organisation's single sign-on (whose
+    identity provider asks for its own). A password- or provider-only sign-in from
+    before two-factor was turned on does not."""
+    factors = data.get(FACTORS_KEY)
+    return isinstance(factors, list) and any(
+        code in SECOND_FACTORS or code == Factor.SSO for code in factors
+    )
+
+
 def session_reauthenticated(session: SessionBase, *, at: float | None = None) -> None:
     """Record a re-authentication: the person proved themselves again just now."""
     session[AUTHENTICATED_AT_KEY] = int(time.time() if at is None else at)

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from core.prebuilt_sql import fetch_all, fetch_one, select_list, table
+from sessions_app.authentication import session_data_second_step_met
 from sessions_app.models import Session
 
 if TYPE_CHECKING:
@@ -50,6 +51,15 @@ def session_list_over_limit(*, user: User, since: datetime) -> list[Session]:
             revoked_at__gte=since,
         ).order_by("-revoked_at", "-pk")[:20]
     )
+
+
+def sessions_without_second_step(*, user: User, except_session: Session | None) -> list[Session]:
+    """The user's other live sessions that signed in with less than two-factor asks for
+    now (`session_data_second_step_met`): what to offer to sign out once it is on."""
+    sessions = session_list(user=user).only("pk", "data")
+    if except_session is not None:
+        sessions = sessions.exclude(pk=except_session.pk)
+    return [s for s in sessions if not session_data_second_step_met(s.data)]
 
 
 def session_get(*, user: User, pk: int) -> Session:

@@ -16,6 +16,7 @@ from sessions_app.audit import SessionAction
 from sessions_app.authentication import FACTORS_KEY, SECOND_FACTORS
 from sessions_app.devices import device_fields
 from sessions_app.models import Session
+from sessions_app.selectors import sessions_without_second_step
 from sessions_app.tokens import token_hash
 
 if TYPE_CHECKING:
@@ -172,6 +173,29 @@ def session_revoke_all_for_user(
                 user_id=user.pk,
                 action=SessionAction.OTHERS_SIGNED_OUT,
                 acting_user=acting_user,
+                target=user,
+                target_label=user.email,
+                after={"sessions": count},
+            )
+    return count
+
+
+def session_revoke_without_second_step(*, user: User, except_session: Session | None) -> int:
+    """Sign out the person's other sessions that signed in with less than two-factor
+    now asks for (typically before they turned it on); returns how many. In their own
+    log as "Other devices signed out", as the devices page's button is."""
+    pks = [s.pk for s in sessions_without_second_step(user=user, except_session=except_session)]
+    with transaction.atomic():
+        count = Session.objects.filter(pk__in=pks, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(),
+            revoked_reason=Session.RevokedReason.REVOKED_BY_USER,
+            revoked_by=user,
+        )
+        if count:
+            audit_record_for_user(
+                user_id=user.pk,
+                action=SessionAction.OTHERS_SIGNED_OUT,
+                acting_user=user,
                 target=user,
                 target_label=user.email,
                 after={"sessions": count},

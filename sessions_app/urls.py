@@ -10,4 +10,9 @@ urlpatterns = [
     path("", views.list_sessions, name="list"),
     path("<int:pk>/revoke/", views.revoke, name="revoke"),
     path("revoke-others/", views.revoke_others, name="revoke-others"),
+    path(
+        "revoke-without-two-factor/",
+        views.revoke_without_second_step,
+        name="revoke-without-second-step",
+    ),
 ]

@@ -25,7 +25,11 @@ from django_htmx.http import HttpResponseClientRedirect
 from core.cache_headers import never_cache
 from sessions_app.models import Session
 from sessions_app.selectors import session_get, session_list_over_limit, session_rows
-from sessions_app.services import session_revoke, session_revoke_all_for_user
+from sessions_app.services import (
+    session_revoke,
+    session_revoke_all_for_user,
+    session_revoke_without_second_step,
+)
 
 if TYPE_CHECKING:
     from core.types import AuthenticatedRequest as AuthRequest
@@ -133,3 +137,25 @@ def revoke_others(request: AuthRequest) -> HttpResponse:
         return _render_list(request, notice=notice)
     messages.success(request, notice)
     return redirect("sessions:list")
+
+
+@login_required
+@require_POST
+def revoke_without_second_step(request: AuthRequest) -> HttpResponse:
+    """Sign out my other devices that signed in without two-factor (offered on the
+    security page once it is on); the security page says how many."""
+    count = session_revoke_without_second_step(
+        user=request.user, except_session=request.session.row
+    )
+    notice = (
+        ngettext(
+            "Signed out %(count)s device that signed in without two-factor authentication.",
+            "Signed out %(count)s devices that signed in without two-factor authentication.",
+            count,
+        )
+        % {"count": count}
+        if count
+        else _("Every other device already signed in with two-factor authentication.")
+    )
+    messages.success(request, notice)
+    return redirect("mfa:security")
