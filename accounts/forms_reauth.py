@@ -12,11 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PasswordField
 from accounts.services_security import current_password_check
+from core.client_ip import client_ip
 from core.exceptions import DomainError, refusal_message
+from mfa.exceptions import SecondFactorInvalid
 from mfa.forms import TOTP_ATTRS, TOTP_SHAPE, code_device, passkey_check
+from mfa.models import FailedSignIn
 from mfa.passkeys import REAUTH, session_owner
 from mfa.reauth import FORM_PREFIX
-from mfa.services import second_factor_check
+from mfa.services import failed_sign_in_record, second_factor_check
 from mfa.totp import totp_looks_valid
 from sessions_app.authentication import Factor
 
@@ -66,6 +69,8 @@ class ReauthForm(forms.Form):
             try:
                 current_password_check(user=self.user, password=password)
             except forms.ValidationError as error:
+                if error.code == "wrong_password":
+                    self._failed(FailedSignIn.Stage.REAUTH_PASSWORD)
                 self.add_error("password", error)
         elif factor == Factor.TOTP:
             code = cleaned.get("code") or ""
@@ -80,6 +85,8 @@ class ReauthForm(forms.Form):
                     device=code_device(self.request, user=self.user),
                 )
             except DomainError as error:
+                if isinstance(error, SecondFactorInvalid):
+                    self._failed(FailedSignIn.Stage.REAUTH_CODE)
                 self.add_error("code", refusal_message(error))
         elif factor == Factor.PASSKEY:
             try:
@@ -93,3 +100,13 @@ class ReauthForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("credential", error)
         return cleaned
+
+    def _failed(self, stage: str) -> None:
+        """A wrong password or code from a signed-in session: listed on the person's
+        security page beside failed sign-ins (a stolen session trying to go further)."""
+        failed_sign_in_record(
+            user_id=self.user.pk,
+            stage=stage,
+            ip=client_ip(self.request),
+            user_agent=self.request.META.get("HTTP_USER_AGENT", ""),
+        )

@@ -72,13 +72,17 @@ class RecoveryCode(models.Model):
 
 
 class FailedSignIn(models.Model):
-    """A failed attempt to sign in to an existing account, for its owner's security
-    page. Rate limits bound how many an attacker can add (ratelimit tiers `auth-*` and
-    `mfa-*`); rows older than FAILED_SIGN_IN_KEEP_DAYS are dropped as new ones come."""
+    """A failed attempt to sign in to an existing account, or to confirm it is them
+    from a signed-in session, for its owner's security page. Rate limits bound how many
+    an attacker can add (ratelimit tiers `auth-*`, `mfa-*` and `password-check`); rows
+    older than FAILED_SIGN_IN_KEEP_DAYS are dropped as new ones come."""
 
     class Stage(models.TextChoices):
         PASSWORD = "password", _("Wrong password")
         SECOND_FACTOR = "second_factor", _("Wrong two-factor code")
+        # "Confirm it's you" before a sensitive action, by someone already signed in.
+        REAUTH_PASSWORD = "reauth_password", _("Wrong password to confirm it's you")
+        REAUTH_CODE = "reauth_code", _("Wrong two-factor code to confirm it's you")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="failed_sign_ins"

@@ -84,6 +84,10 @@ def passkeys_of(*, user: User) -> list[Passkey]:
 FAILED_SIGN_IN_TITLES: dict[str, Promise] = {
     FailedSignIn.Stage.PASSWORD: gettext_lazy("Failed sign-in: wrong password"),
     FailedSignIn.Stage.SECOND_FACTOR: gettext_lazy("Failed sign-in: wrong two-factor code"),
+    FailedSignIn.Stage.REAUTH_PASSWORD: gettext_lazy("Failed “Confirm it's you”: wrong password"),
+    FailedSignIn.Stage.REAUTH_CODE: gettext_lazy(
+        "Failed “Confirm it's you”: wrong two-factor code"
+    ),
 }
 
 

@@ -290,3 +290,27 @@ def test_the_prompt_is_not_shown_to_someone_without_the_permission(
     response = client.post(f"/t/{acme.slug}/settings/delete/")
 
     assert response.status_code == 403
+
+
+def test_wrong_passwords_and_codes_to_confirm_are_listed_on_the_security_page(
+    auth_client: Client, user: Any
+) -> None:
+    """Someone holding a signed-in session who cannot confirm it is them leaves a trace
+    the owner sees, beside failed sign-ins."""
+    secret, _ = enable_totp(user)
+    age_sign_in(user)
+
+    confirm(auth_client, "/account/password/", CHANGE_PASSWORD, factor="password", password="x")
+    confirm(auth_client, "/account/password/", CHANGE_PASSWORD, factor="totp", code="000000")
+    confirm(auth_client, "/account/password/", CHANGE_PASSWORD, factor="totp", code="12")  # shape
+    right = confirm(
+        auth_client, "/account/password/", CHANGE_PASSWORD, factor="totp", code=totp_code_at(secret)
+    )
+    assert right.status_code == 307
+
+    activity = auth_client.get("/account/security/").context["activity"]
+    failed = [item.title for item in activity if item.kind == "failed"]
+    assert failed == [
+        "Failed “Confirm it's you”: wrong two-factor code",
+        "Failed “Confirm it's you”: wrong password",
+    ]
