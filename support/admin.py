@@ -9,11 +9,12 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.core.validators import MaxValueValidator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from core.exceptions import refusal_message
 from support.exceptions import ImpersonationRefused
@@ -36,6 +37,24 @@ class ViewAsForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Minutes (at most the limit)."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # More than the limit is refused, not quietly cut down to it: staff would think
+        # they had the time they asked for. Read here so a changed setting applies.
+        limit = settings.SUPPORT_IMPERSONATION_MINUTES
+        field = self.fields["minutes"]
+        field.widget.attrs["max"] = str(limit)
+        field.validators.append(
+            MaxValueValidator(
+                limit,
+                message=ngettext_lazy(
+                    "At most %(limit_value)s minute: the limit for viewing as someone.",
+                    "At most %(limit_value)s minutes: the limit for viewing as someone.",
+                    "limit_value",
+                ),
+            )
+        )
 
 
 def view_as(request: HttpRequest, user_id: int) -> HttpResponse:

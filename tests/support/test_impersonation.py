@@ -50,6 +50,19 @@ def start(client: Any, user: Any, reason: str = REASON) -> Any:
 # --- Who may start, for whom, and why -----------------------------------------------
 
 
+def test_more_minutes_than_the_limit_are_refused_not_quietly_cut(
+    support_client: Any, owner: Any
+) -> None:
+    response = support_client.post(view_as_url(owner), {"reason": REASON, "minutes": "90"})
+
+    assert response.status_code == 200
+    assert "At most 30 minutes: the limit for viewing as someone." in response.content.decode()
+    assert not Impersonation.objects.exists()
+    assert 'max="30"' in support_client.get(view_as_url(owner)).content.decode()
+    started = support_client.post(view_as_url(owner), {"reason": REASON, "minutes": "30"})
+    assert started.status_code == 302
+
+
 def test_staff_with_the_permission_give_a_reason_and_see_the_app_as_the_person(
     support_client: Any, support_staff: Any, owner: Any, acme: Any
 ) -> None:
