@@ -96,6 +96,7 @@ def test_a_role_in_use_is_shown_why_it_cannot_be_deleted(
     with pytest.raises(RoleInUseError) as refused:
         role_delete(tenant=acme, role=auditor, acting_user=owner)
     assert _described(page, "Delete") == str(refused.value)
+    assert f'href="/t/{acme.slug}/members/">Open the members page</a>' in page
 
 
 @pytest.mark.parametrize("expired", [False, True], ids=["pending", "expired"])
@@ -118,6 +119,8 @@ def test_a_role_open_invitations_offer_is_shown_why_it_cannot_be_deleted(
         "“Auditor” is offered by 2 open invitations. Cancel them on the members page first."
     )
     assert _described(page, "Delete") == str(refused.value)
+    # The page it names is a click away, at its invitations.
+    assert f'href="/t/{acme.slug}/members/#invite-panel">Open the members page</a>' in page
     assert Invitation.objects.filter(tenant=acme, role=auditor).count() == 2
 
     Invitation.objects.filter(tenant=acme).exclude(pk=invitation.pk).update(
