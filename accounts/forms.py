@@ -343,18 +343,17 @@ class PasswordChangeForm(forms.Form):
         super().clean()
         cleaned = self.cleaned_data  # what Form.clean() returns; typed without None
         new, confirm = cleaned.get("new_password"), cleaned.get("confirm_password")
-        if new and confirm and new != confirm:
-            self.add_error("confirm_password", _("The two new passwords don't match."))
+        # Every problem at once: a mismatch does not hide that the password is too
+        # weak, to be found only on the next try.
+        if new and new == cleaned.get("current_password"):
+            self.add_error("new_password", _("Choose a password different from the current one."))
         elif new:
-            if new == cleaned.get("current_password"):
-                self.add_error(
-                    "new_password", _("Choose a password different from the current one.")
-                )
-                return cleaned
             try:
                 password_validation.validate_password(new, self.user)
             except forms.ValidationError as error:
                 self.add_error("new_password", error)
+        if new and confirm and new != confirm:
+            self.add_error("confirm_password", _("The two new passwords don't match."))
         return cleaned
 
     def save(self) -> int:

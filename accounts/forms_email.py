@@ -79,11 +79,12 @@ class PasswordResetForm(forms.Form):
         super().clean()
         cleaned = self.cleaned_data  # what Form.clean() returns; typed without None
         password1, password2 = cleaned.get("password1"), cleaned.get("password2")
-        if password1 and password2 and password1 != password2:
-            self.add_error("password2", _("The two passwords don't match."))
-        elif password1:
+        # Every problem at once, as on the password change form.
+        if password1:
             try:
                 password_validation.validate_password(password1, self.user)
             except forms.ValidationError as error:
                 self.add_error("password1", error)
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("The two passwords don't match."))
         return cleaned

@@ -116,6 +116,9 @@ def test_any_password_change_kills_outstanding_reset_links(client, user, reset_l
         ({"password1": NEW_PASSWORD, "password2": "different-one-123"}, b"don&#x27;t match"),
         ({"password1": "short", "password2": "short"}, b"too short"),
         ({"password1": "password123", "password2": "password123"}, b"too common"),
+        # Both at once: a mismatch does not hide that it is too short.
+        ({"password1": "short", "password2": "shirt"}, b"too short"),
+        ({"password1": "short", "password2": "shirt"}, b"don&#x27;t match"),
     ],
 )
 def test_weak_or_mismatched_passwords_are_refused(client, user, reset_link, data, error):

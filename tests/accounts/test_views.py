@@ -292,6 +292,18 @@ def test_password_change_explains_bad_input(
     assert user.check_password(DEFAULT_PASSWORD)
 
 
+def test_password_change_says_every_problem_at_once(auth_client: Client, user: Any) -> None:
+    """A mismatch used to hide that the password was too short, found on the next try."""
+    response = auth_client.post(
+        "/account/password/",
+        {"current_password": DEFAULT_PASSWORD, "new_password": "short", "confirm_password": "shirt"},
+    )
+
+    page = response.content.decode()
+    assert "This password is too short." in page
+    assert "The two new passwords don&#x27;t match." in page
+
+
 def test_password_change_reports_signed_out_devices(auth_client: Client, user: Any) -> None:
     other = Client()
     other.force_login(user)
