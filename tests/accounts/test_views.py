@@ -296,7 +296,11 @@ def test_password_change_says_every_problem_at_once(auth_client: Client, user: A
     """A mismatch used to hide that the password was too short, found on the next try."""
     response = auth_client.post(
         "/account/password/",
-        {"current_password": DEFAULT_PASSWORD, "new_password": "short", "confirm_password": "shirt"},
+        {
+            "current_password": DEFAULT_PASSWORD,
+            "new_password": "short",
+            "confirm_password": "shirt",
+        },
     )
 
     page = response.content.decode()
