@@ -44,6 +44,8 @@ def _page(request: TenantRequest, form: RoleForm | None = None) -> HttpResponse:
         can_create=can_create,
         # Shown instead of the form: what custom roles do, and the upgrade.
         roles_gate=gate if request.tenant.is_org else None,
+        # The gate's "roles you made before keep working" only where there are some.
+        has_custom_roles=any(not r.is_builtin for r in roles),
         form=form or (RoleForm(tenant=request.tenant, user=request.user) if can_create else None),
     )
     return render(request, "tenants/roles.html", context)

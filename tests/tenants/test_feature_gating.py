@@ -96,6 +96,20 @@ def test_the_roles_page_shows_what_custom_roles_do_and_an_upgrade_button(
     assert "Make roles of your own from the permission list" in page
     assert f'href="/t/{acme.slug}/billing/"' in page and ">Upgrade<" in page
     assert "Create role" not in page
+    # An organisation that never made a role is not told its roles keep working.
+    assert "Roles you made before keep working" not in page
+
+
+def test_roles_made_on_a_paid_plan_are_said_to_keep_working_on_the_free_plan(
+    billing_on: Any, owner_client: Any, acme: Any
+) -> None:
+    subscribe(acme, "pro")
+    make_role(acme, "Recruiter", [MEMBERS_INVITE])
+    subscribe(acme, "free")
+
+    page = owner_client.get(f"/t/{acme.slug}/roles/").content.decode()
+
+    assert "Roles you made before keep working; they cannot be changed." in page
 
 
 def test_a_member_without_billing_rights_is_told_whom_to_ask(
