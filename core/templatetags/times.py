@@ -150,7 +150,12 @@ def _words(value: dt.datetime | dt.date, now: dt.datetime, formats: _Formats) ->
         return _days_apart(value, now.date(), formats)
     seconds = (value - now).total_seconds()
     past = seconds <= 0
-    minutes, hours = int(abs(seconds) // 60), int(abs(seconds) // 3600)
+    if past or seconds < 60:
+        minutes, hours = int(abs(seconds) // 60), int(abs(seconds) // 3600)
+    else:
+        # A countdown rounds to the nearest: a deadline set a day ahead and read seconds
+        # later is "tomorrow", not "in 23 hours" beside "members have 1 day".
+        minutes, hours = int(seconds / 60 + 0.5), int(seconds / 3600 + 0.5)
     if minutes < 1:
         return gettext("just now") if past else gettext("in less than a minute")
     if hours < 1:

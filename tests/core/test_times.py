@@ -34,6 +34,11 @@ NOW = dt.datetime(2026, 3, 12, 15, 30, tzinfo=dt.UTC)  # a Thursday afternoon
         (NOW + dt.timedelta(seconds=30), "in less than a minute"),
         (NOW + dt.timedelta(minutes=10), "in 10 minutes"),
         (NOW + dt.timedelta(hours=2), "in 2 hours"),
+        # A countdown read moments after it was set rounds to the nearest, not down.
+        (NOW + dt.timedelta(minutes=9, seconds=50), "in 10 minutes"),
+        (NOW + dt.timedelta(hours=1, minutes=59), "in 2 hours"),
+        (NOW + dt.timedelta(minutes=59, seconds=40), "in 1 hour"),
+        (NOW + dt.timedelta(days=1, seconds=-10), "tomorrow"),  # "members have 1 day"
         (dt.datetime(2026, 3, 13, 18, 0, tzinfo=dt.UTC), "tomorrow"),
         (dt.datetime(2026, 3, 18, 9, 0, tzinfo=dt.UTC), "in 6 days"),
         (dt.datetime(2026, 3, 19, 9, 0, tzinfo=dt.UTC), "19 March"),
