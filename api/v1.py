@@ -7,6 +7,7 @@ idempotency). The schema is served at /api/v1/openapi.json; /api/v1/docs/ render
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
@@ -15,8 +16,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
 from api.auth import KeyBearer, key_pipeline
+from api.exceptions import BodyNotJson
 from api.problems import problem
 from api.routes import ScopeMissing, files, members, organisation, teams
 from api.routes import audit as audit_routes
@@ -32,6 +35,21 @@ organisation with the permissions chosen for it. Errors are `application/problem
 `Idempotency-Key` header; every answer carries `X-RateLimit-Limit`, `-Remaining` and
 `-Reset`, and, for a key that expires, `API-Key-Expires` (when, RFC 3339).
 """
+
+
+class JsonBodyParser(Parser):
+    """ninja's JSON parser, with a refusal a client can act on: ninja answers any parse
+    error as "Cannot parse request body" (with the parser's own message under DEBUG)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        try:
+            return json.loads(request.body)
+        except json.JSONDecodeError as exc:
+            raise BodyNotJson(
+                f"The request body is not valid JSON (line {exc.lineno}, column {exc.colno})."
+            ) from exc
+        except (UnicodeDecodeError, RecursionError) as exc:  # not UTF-8; nested too deep
+            raise BodyNotJson("The request body is not valid JSON.") from exc
 
 
 class PacetrackApi(NinjaAPI):
@@ -56,6 +74,7 @@ api = PacetrackApi(
     description=DESCRIPTION,
     urls_namespace="api-v1",
     auth=KeyBearer(),
+    parser=JsonBodyParser(),
     docs_url=None,  # our own page (api/views.py): no CDN, no inline script
 )
 api.add_decorator(key_pipeline, mode="view")
@@ -92,6 +111,8 @@ def _domain(request: HttpRequest, exc: Any) -> HttpResponse:
 
 def _http_error(request: HttpRequest, exc: Any) -> HttpResponse:
     assert isinstance(exc, HttpError)
+    if isinstance(exc.__cause__, BodyNotJson):  # ninja wraps what the parser raised
+        return problem(400, str(exc.__cause__), kind="bad-request")
     return problem(exc.status_code, str(exc))
 
 

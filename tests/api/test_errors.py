@@ -42,3 +42,27 @@ def test_the_docs_page_still_gets_its_trailing_slash(client: Any) -> None:
     response = client.get("/api/v1/docs")
 
     assert response.status_code == 301 and response["Location"] == "/api/v1/docs/"
+
+
+@pytest.mark.parametrize(
+    ("sent", "detail"),
+    [
+        (b"{bad", "The request body is not valid JSON (line 1, column 2)."),
+        (b'{"name": "Ops",\n}', "The request body is not valid JSON (line 2, column 1)."),
+        (b'{"name": "Op\xff"}', "The request body is not valid JSON."),  # not UTF-8
+    ],
+)
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_body_that_is_not_json_is_a_400_problem_in_the_apis_words(
+    client: Any, acme: Org, settings: Any, sent: bytes, detail: str, debug: bool
+) -> None:
+    """Not the parser's words, nor ninja's: not even under DEBUG, which adds them."""
+    settings.DEBUG = debug
+
+    response = client.post(
+        "/api/v1/teams", sent, content_type="application/json", headers=bearer(acme.key)
+    )
+
+    body = problem_of(response, 400)
+    assert body["type"] == TYPE_BASE + "bad-request" and body["title"] == "Bad request"
+    assert body["detail"] == detail
