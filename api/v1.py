@@ -18,11 +18,11 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
-from api.auth import KeyBearer, key_pipeline
+from api.auth import KeyBearer, ScopeMissing, key_pipeline
 from api.exceptions import BodyNotJson
 from api.problems import problem
-from api.routes import ScopeMissing, files, members, organisation, teams
 from api.routes import audit as audit_routes
+from api.routes import files, members, organisation, teams
 from core.exceptions import DomainError, refusal_message
 
 DESCRIPTION = """\

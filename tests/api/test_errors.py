@@ -3,12 +3,13 @@ in the API's own words, about the first thing it got wrong."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
 from api.problems import CONTENT_TYPE, TYPE_BASE
-from tests.api.conftest import Org, build_org
+from tests.api.conftest import Org, build_org, make_key
 
 
 @pytest.fixture
@@ -66,3 +67,46 @@ def test_a_body_that_is_not_json_is_a_400_problem_in_the_apis_words(
     body = problem_of(response, 400)
     assert body["type"] == TYPE_BASE + "bad-request" and body["title"] == "Bad request"
     assert body["detail"] == detail
+
+
+@pytest.mark.parametrize(
+    ("path", "sent"),
+    [
+        ("/api/v1/teams", {}),  # no name
+        ("/api/v1/teams", "{bad"),
+        ("/api/v1/invitations", {"email": "a@example.com", "role_id": "x"}),
+        ("/api/v1/teams/not-a-number/members", {}),
+        ("/api/v1/files", None),  # no file part
+    ],
+)
+def test_a_key_without_the_scope_gets_403_whatever_it_sent(
+    client: Any, acme: Org, path: str, sent: Any
+) -> None:
+    """The permission is checked before the parameters are read: a key that may not act
+    hears 403, not a 400 or 422 describing what it should have sent."""
+    reader = make_key(acme.tenant, acme.owner, [], name="Reader")
+    content = sent if isinstance(sent, str) else json.dumps(sent)
+
+    response = client.post(path, content, content_type="application/json", headers=bearer(reader))
+
+    body = problem_of(response, 403)
+    assert body["type"] == TYPE_BASE + "insufficient-scope"
+    assert "permission" in body["detail"]
+
+
+def test_a_key_without_the_scope_gets_403_whatever_its_query(client: Any, acme: Org) -> None:
+    reader = make_key(acme.tenant, acme.owner, [], name="Reader")
+
+    response = client.get("/api/v1/audit-events?since=yesterday", headers=bearer(reader))
+
+    assert problem_of(response, 403)["type"] == TYPE_BASE + "insufficient-scope"
+
+
+def test_a_key_with_the_scope_still_hears_what_is_wrong_with_its_body(
+    client: Any, acme: Org
+) -> None:
+    response = client.post(
+        "/api/v1/teams", "{}", content_type="application/json", headers=bearer(acme.key)
+    )
+
+    assert problem_of(response, 422)["type"] == TYPE_BASE + "invalid"
