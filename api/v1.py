@@ -14,7 +14,7 @@ from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOpera
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, ValidationErrorContext
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
@@ -55,6 +55,22 @@ class JsonBodyParser(Parser):
 class PacetrackApi(NinjaAPI):
     def get_openapi_operation_id(self, operation: Any) -> str:
         return str(operation.view_func.__name__)  # members_list, files_upload…
+
+    def validation_error_from_error_contexts(
+        self, error_contexts: list[ValidationErrorContext[Any]]
+    ) -> NinjaValidationError:
+        """Locations name each field once, as the client sent it: ninja reads a JSON body
+        as one parameter (`body`) and puts its name after the source, ["body", "body",
+        "name"]; the client sent ["body", "name"]."""
+        errors = []
+        for context in error_contexts:
+            parameter = getattr(context.model, "__read_from_single_attr__", None)
+            for error in super().validation_error_from_error_contexts([context]).errors:
+                source, *path = error["loc"]
+                if parameter and path[:1] == [parameter]:
+                    path = path[1:]
+                errors.append({**error, "loc": (source, *path)})
+        return NinjaValidationError(errors)
 
     def get_openapi_schema(self, **kwargs: Any) -> Any:
         """Errors are documented as what they are: application/problem+json."""

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from api.problems import CONTENT_TYPE, TYPE_BASE
+from api.schemas import Problem
 from tests.api.conftest import Org, build_org, make_key
 
 
@@ -110,3 +111,37 @@ def test_a_key_with_the_scope_still_hears_what_is_wrong_with_its_body(
     )
 
     assert problem_of(response, 422)["type"] == TYPE_BASE + "invalid"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "sent", "locations"),
+    [
+        (
+            "post",
+            "/api/v1/invitations",
+            {"email": "a@example.com", "role_id": "x", "team_ids": [1, "y"]},
+            [["body", "role_id"], ["body", "team_ids", "1"]],
+        ),
+        ("post", "/api/v1/teams", {"nom": "Ops"}, [["body", "name"]]),
+        ("post", "/api/v1/teams", None, [["body"]]),  # no body at all
+        ("get", "/api/v1/teams?limit=many", None, [["query", "limit"]]),
+        ("get", "/api/v1/teams/one", None, [["path", "team_id"]]),
+    ],
+)
+def test_each_invalid_field_is_located_by_where_it_was_sent_then_its_path(
+    client: Any, acme: Org, method: str, path: str, sent: Any, locations: list[list[str]]
+) -> None:
+    """Once each: not ["body", "body", "name"], ninja's name for the body parameter
+    between the source and the field."""
+    content = "" if sent is None else json.dumps(sent)
+    send = getattr(client, method)
+
+    if method == "post":
+        response = send(path, content, content_type="application/json", headers=bearer(acme.key))
+    else:
+        response = send(path, headers=bearer(acme.key))
+
+    body = problem_of(response, 422)
+    assert [error["loc"] for error in body["errors"]] == locations
+    assert all(error["msg"] for error in body["errors"])
+    Problem.model_validate(body, strict=True)  # as the OpenAPI document describes it
