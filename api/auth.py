@@ -5,9 +5,10 @@ parameters are parsed): an absent, unknown, revoked or expired key gets 401, a k
 an organisation whose plan lacks API keys 403, a key over its plan's rate 429 (all
 `application/problem+json`), and the operation then runs with `request.api_key`, as
 "API key <name>" in the audit log, and answers with the `X-RateLimit-*` headers (and,
-for a key that expires, `API-Key-Expires`). The
-`KeyBearer` below only tells ninja (and the OpenAPI schema) that operations need the
-bearer key; it reads what the pipeline found.
+for a key that expires, `API-Key-Expires`). The `KeyBearer` below tells ninja (and the
+OpenAPI schema) that operations need the bearer key, reads what the pipeline found and,
+for an operation that needs a permission (`KeyBearer(scope=...)`), refuses a key without
+it before ninja reads the operation's parameters.
 
 Sessions play no part: a browser's cookie never authenticates an API request, so the
 API needs no CSRF protection and cross-site requests can do nothing with it.
@@ -18,8 +19,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -35,6 +37,7 @@ from billing.plans import plan_for_tenant, plan_require
 from core.audit import audit_actor_label
 from core.cache_headers import private_no_store
 from core.client_ip import client_ip
+from core.permissions import permission_names
 from core.security_log import security_event
 from ratelimit.rates import parse_rate
 from ratelimit.responses import apply_headers
@@ -133,8 +136,31 @@ def key_pipeline(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapped
 
 
+class ScopeMissing(PermissionDenied):
+    """The key lacks the permission this operation needs (403)."""
+
+
+def require_scope(request: ApiRequest, code: str) -> None:
+    """Refuse unless the key holds `code`: the pages' permission, the same check."""
+    if not request.api_role.has_permission(code):
+        raise ScopeMissing(
+            f"This key does not have the “{permission_names([code])[0]}” permission ({code})."
+        )
+
+
 class KeyBearer(HttpBearer):
-    """Declares the bearer key in the schema; `key_pipeline` did the checking."""
+    """Declares the bearer key in the schema; `key_pipeline` did the checking.
+
+    With `scope`, a key without that permission is refused (403) here, before ninja
+    reads the operation's parameters: whatever it sent, a key that may not act gets
+    403, not 422 describing the body it should send."""
+
+    def __init__(self, *, scope: str = "") -> None:
+        super().__init__()
+        self.scope = scope
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiKey | None:
-        return getattr(request, "api_key", None)
+        key: ApiKey | None = getattr(request, "api_key", None)
+        if key is not None and self.scope:
+            require_scope(cast(ApiRequest, request), self.scope)
+        return key

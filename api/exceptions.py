@@ -1,4 +1,5 @@
-"""Refusals of the API-key services (shown to people as written)."""
+"""Refusals of the API-key services (shown to people as written), and of a request the
+API cannot read."""
 
 from __future__ import annotations
 
@@ -13,3 +14,7 @@ class ApiKeyError(DomainError, BadRequest):
 
 class ApiKeyScopeError(DomainError, PermissionDenied):
     """A scope beyond what the creator holds."""
+
+
+class BodyNotJson(BadRequest):
+    """A request body that is not JSON (400); the message says so in the API's words."""

@@ -17,6 +17,16 @@ class Answer(BaseModel):
     docs/performance.md). What the API accepts stays a `Schema`."""
 
 
+class InvalidField(Answer):
+    """One reason a request is invalid (422)."""
+
+    loc: list[str] = Field(
+        description="Where it was sent (body, query, path, or file for an upload), then the "
+        'field\'s path: ["body", "team_ids", "1"]; ["body"] alone when the body is missing'
+    )
+    msg: str
+
+
 class Problem(Answer):
     """RFC 9457 problem details (sent as application/problem+json)."""
 
@@ -24,7 +34,7 @@ class Problem(Answer):
     title: str
     status: int
     detail: str
-    errors: list[dict[str, Any]] | None = None
+    errors: list[InvalidField] | None = None
 
 
 class Organisation(Answer):

@@ -7,19 +7,22 @@ idempotency). The schema is served at /api/v1/openapi.json; /api/v1/docs/ render
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, ValidationErrorContext
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
-from api.auth import KeyBearer, key_pipeline
+from api.auth import KeyBearer, ScopeMissing, key_pipeline
+from api.exceptions import BodyNotJson
 from api.problems import problem
-from api.routes import ScopeMissing, files, members, organisation, teams
 from api.routes import audit as audit_routes
+from api.routes import files, members, organisation, teams
 from core.exceptions import DomainError, refusal_message
 
 DESCRIPTION = """\
@@ -34,9 +37,40 @@ organisation with the permissions chosen for it. Errors are `application/problem
 """
 
 
+class JsonBodyParser(Parser):
+    """ninja's JSON parser, with a refusal a client can act on: ninja answers any parse
+    error as "Cannot parse request body" (with the parser's own message under DEBUG)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        try:
+            return json.loads(request.body)
+        except json.JSONDecodeError as exc:
+            raise BodyNotJson(
+                f"The request body is not valid JSON (line {exc.lineno}, column {exc.colno})."
+            ) from exc
+        except (UnicodeDecodeError, RecursionError) as exc:  # not UTF-8; nested too deep
+            raise BodyNotJson("The request body is not valid JSON.") from exc
+
+
 class PacetrackApi(NinjaAPI):
     def get_openapi_operation_id(self, operation: Any) -> str:
         return str(operation.view_func.__name__)  # members_list, files_upload…
+
+    def validation_error_from_error_contexts(
+        self, error_contexts: list[ValidationErrorContext[Any]]
+    ) -> NinjaValidationError:
+        """Locations name each field once, as the client sent it: ninja reads a JSON body
+        as one parameter (`body`) and puts its name after the source, ["body", "body",
+        "name"]; the client sent ["body", "name"]."""
+        errors = []
+        for context in error_contexts:
+            parameter = getattr(context.model, "__read_from_single_attr__", None)
+            for error in super().validation_error_from_error_contexts([context]).errors:
+                source, *path = error["loc"]
+                if parameter and path[:1] == [parameter]:
+                    path = path[1:]
+                errors.append({**error, "loc": (source, *path)})
+        return NinjaValidationError(errors)
 
     def get_openapi_schema(self, **kwargs: Any) -> Any:
         """Errors are documented as what they are: application/problem+json."""
@@ -56,6 +90,7 @@ api = PacetrackApi(
     description=DESCRIPTION,
     urls_namespace="api-v1",
     auth=KeyBearer(),
+    parser=JsonBodyParser(),
     docs_url=None,  # our own page (api/views.py): no CDN, no inline script
 )
 api.add_decorator(key_pipeline, mode="view")
@@ -92,6 +127,8 @@ def _domain(request: HttpRequest, exc: Any) -> HttpResponse:
 
 def _http_error(request: HttpRequest, exc: Any) -> HttpResponse:
     assert isinstance(exc, HttpError)
+    if isinstance(exc.__cause__, BodyNotJson):  # ninja wraps what the parser raised
+        return problem(400, str(exc.__cause__), kind="bad-request")
     return problem(exc.status_code, str(exc))
 
 

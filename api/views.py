@@ -1,4 +1,4 @@
-"""The API keys page (/t/<slug>/settings/api-keys/) and the API's docs page."""
+"""The API keys page (/t/<slug>/settings/api-keys/), the API's docs page and its 404."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from api import selectors, services
 from api.expiry import api_key_expires_soon
 from api.forms import ApiKeyForm
+from api.problems import problem
 from api.v1 import api
 from billing.decorators import plan_feature_required
 from billing.plans import plan_feature_gate
@@ -104,4 +105,15 @@ def docs(request: HttpRequest) -> HttpResponse:
         request,
         "api/docs.html",
         {"info": schema["info"], "groups": groups, "schemas": schema["components"]["schemas"]},
+    )
+
+
+def not_found(request: HttpRequest) -> HttpResponse:
+    """No operation at this path: a problem like every other API error, not the site's
+    HTML 404 page (`config.views.page_not_found` sends every path under /api/ here)."""
+    return problem(
+        404,
+        f"There is no operation at {request.path}. The reference lists them all: "
+        f"{reverse('api-docs')}.",
+        kind="not-found",
     )

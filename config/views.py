@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
+from api import views as api_views
 from core.exceptions import DomainError, refusal_message
 from core.htmx import is_htmx, toast
 from core.same_site import same_site_page
@@ -64,6 +65,8 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path_info.startswith("/api/"):  # JSON API clients read problems, not pages
+        return api_views.not_found(request)
     if is_htmx(request):
         return htmx_refusal(404, exception)
     return render(request, "errors/404.html", status=404)

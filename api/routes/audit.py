@@ -7,9 +7,9 @@ from typing import Any
 
 from ninja import Router
 
-from api.auth import ApiRequest
+from api.auth import ApiRequest, KeyBearer
 from api.pagination import DEFAULT_LIMIT, paginate
-from api.routes import ERRORS, require_scope
+from api.routes import ERRORS
 from api.schemas import AuditEventPage
 from core.models import AuditEvent
 from core.permissions import AUDIT_VIEW
@@ -35,7 +35,12 @@ def event_out(event: AuditEvent) -> dict[str, Any]:
     }
 
 
-@router.get("/audit-events", response={200: AuditEventPage, **ERRORS}, summary="List audit events")
+@router.get(
+    "/audit-events",
+    response={200: AuditEventPage, **ERRORS},
+    summary="List audit events",
+    auth=KeyBearer(scope=AUDIT_VIEW),
+)
 def audit_events_list(
     request: ApiRequest,
     action: str | None = None,
@@ -47,7 +52,6 @@ def audit_events_list(
 ) -> Any:
     """Newest first. `actor` is a person's email or an API key's label ("API key Zapier");
     `since` and `until` are ISO 8601 times (inclusive, exclusive)."""
-    require_scope(request, AUDIT_VIEW)
     events = AuditEvent.objects.for_tenant(request.api_key.tenant).select_related("actor")
     if action:
         events = events.filter(action=action)

@@ -10,9 +10,9 @@ from ninja import File as FileParam
 from ninja import Router, Status
 from ninja.files import UploadedFile
 
-from api.auth import ApiRequest
+from api.auth import ApiRequest, KeyBearer
 from api.pagination import DEFAULT_LIMIT, paginate
-from api.routes import ERRORS, require_scope
+from api.routes import ERRORS
 from api.schemas import File, FilePage
 from core.permissions import FILES_MANAGE
 from uploads import selectors, services
@@ -40,11 +40,15 @@ def files_list(request: ApiRequest, cursor: str | None = None, limit: int = DEFA
     return paginate(rows, cursor=cursor, limit=limit, serialize=file_out, newest_first=True)
 
 
-@router.post("/files", response={201: File, **ERRORS}, summary="Upload a file")
+@router.post(
+    "/files",
+    response={201: File, **ERRORS},
+    summary="Upload a file",
+    auth=KeyBearer(scope=FILES_MANAGE),
+)
 def files_upload(request: ApiRequest, file: FileParam[UploadedFile]) -> Any:
     """multipart/form-data with one `file` part; the files page's size, type and storage
     limits apply."""
-    require_scope(request, FILES_MANAGE)
     form = FileUploadForm(data={}, files={"file": file}, tenant=request.api_key.tenant)
     upload = form.save(uploaded_by=None) if form.is_valid() else None
     if upload is None:
@@ -92,9 +96,13 @@ def files_download(request: ApiRequest, file_id: int) -> Any:
     return response
 
 
-@router.post("/files/{file_id}/delete", response={204: None, **ERRORS}, summary="Delete a file")
+@router.post(
+    "/files/{file_id}/delete",
+    response={204: None, **ERRORS},
+    summary="Delete a file",
+    auth=KeyBearer(scope=FILES_MANAGE),
+)
 def files_delete(request: ApiRequest, file_id: int) -> Any:
-    require_scope(request, FILES_MANAGE)
     tenant = request.api_key.tenant
     upload = selectors.upload_get(tenant=tenant, pk=file_id)
     services.upload_delete(tenant=tenant, upload=upload, acting_user=None)

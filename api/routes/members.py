@@ -12,9 +12,9 @@ from typing import Any
 from django.http import Http404
 from ninja import Router, Status
 
-from api.auth import ApiRequest
+from api.auth import ApiRequest, KeyBearer
 from api.pagination import DEFAULT_LIMIT, clamp_limit, cursor_after, page_of, paginate
-from api.routes import ERRORS, require_scope
+from api.routes import ERRORS
 from api.schemas import (
     Invitation,
     InvitationIn,
@@ -77,10 +77,12 @@ def members_get(request: ApiRequest, member_id: int) -> Any:
 
 
 @router.post(
-    "/members/{member_id}/role", response={200: Member, **ERRORS}, summary="Change a member's role"
+    "/members/{member_id}/role",
+    response={200: Member, **ERRORS},
+    summary="Change a member's role",
+    auth=KeyBearer(scope=MEMBERS_MANAGE),
 )
 def members_change_role(request: ApiRequest, member_id: int, body: RoleChange) -> Any:
-    require_scope(request, MEMBERS_MANAGE)
     tenant = request.api_key.tenant
     membership = membership_get(tenant=tenant, membership_id=member_id)
     role = role_get(tenant=tenant, role_id=body.role_id)
@@ -93,10 +95,12 @@ def members_change_role(request: ApiRequest, member_id: int, body: RoleChange) -
 
 
 @router.post(
-    "/members/{member_id}/remove", response={204: None, **ERRORS}, summary="Remove a member"
+    "/members/{member_id}/remove",
+    response={204: None, **ERRORS},
+    summary="Remove a member",
+    auth=KeyBearer(scope=MEMBERS_MANAGE),
 )
 def members_remove(request: ApiRequest, member_id: int) -> Any:
-    require_scope(request, MEMBERS_MANAGE)
     tenant = request.api_key.tenant
     membership = membership_get(tenant=tenant, membership_id=member_id)
     assert_may_manage(actor=request.api_role, membership=membership)
@@ -113,12 +117,14 @@ def invitations_list(
 
 
 @router.post(
-    "/invitations", response={201: Invitation, **ERRORS}, summary="Invite someone by email"
+    "/invitations",
+    response={201: Invitation, **ERRORS},
+    summary="Invite someone by email",
+    auth=KeyBearer(scope=MEMBERS_INVITE),
 )
 def invitations_create(request: ApiRequest, body: InvitationIn) -> Any:
     """The invitation goes out in the name of the key's creator (the email says who
     invites), who must still be a member allowed to grant the role."""
-    require_scope(request, MEMBERS_INVITE)
     key = request.api_key
     tenant = key.tenant
     role = role_get(tenant=tenant, role_id=body.role_id)
@@ -149,9 +155,9 @@ def _not_a_member(key: Any) -> bool:
     "/invitations/{invitation_id}/resend",
     response={200: Invitation, **ERRORS},
     summary="Resend an invitation",
+    auth=KeyBearer(scope=MEMBERS_INVITE),
 )
 def invitations_resend(request: ApiRequest, invitation_id: int) -> Any:
-    require_scope(request, MEMBERS_INVITE)
     tenant = request.api_key.tenant
     invitation = invitations.invitation_get(tenant=tenant, invitation_id=invitation_id)
     assert_may_grant(actor=request.api_role, role=invitation.role)
@@ -165,9 +171,9 @@ def invitations_resend(request: ApiRequest, invitation_id: int) -> Any:
     "/invitations/{invitation_id}/cancel",
     response={200: Invitation, **ERRORS},
     summary="Cancel an invitation",
+    auth=KeyBearer(scope=MEMBERS_INVITE),
 )
 def invitations_cancel(request: ApiRequest, invitation_id: int) -> Any:
-    require_scope(request, MEMBERS_INVITE)
     tenant = request.api_key.tenant
     invitation = invitations.invitation_get(tenant=tenant, invitation_id=invitation_id)
     assert_may_grant(actor=request.api_role, role=invitation.role)

@@ -6,9 +6,9 @@ from typing import Any
 
 from ninja import Router, Status
 
-from api.auth import ApiRequest
+from api.auth import ApiRequest, KeyBearer
 from api.pagination import DEFAULT_LIMIT, paginate
-from api.routes import ERRORS, require_scope
+from api.routes import ERRORS
 from api.routes.members import member_out
 from api.schemas import MemberPage, Team, TeamIn, TeamMemberIn, TeamPage
 from core.permissions import TEAMS_MANAGE
@@ -35,9 +35,13 @@ def teams_list(request: ApiRequest, cursor: str | None = None, limit: int = DEFA
     return paginate(rows, cursor=cursor, limit=limit, serialize=team_out)
 
 
-@router.post("/teams", response={201: Team, **ERRORS}, summary="Create a team")
+@router.post(
+    "/teams",
+    response={201: Team, **ERRORS},
+    summary="Create a team",
+    auth=KeyBearer(scope=TEAMS_MANAGE),
+)
 def teams_create(request: ApiRequest, body: TeamIn) -> Any:
-    require_scope(request, TEAMS_MANAGE)
     tenant = request.api_key.tenant
     parent = team_get(tenant=tenant, team_id=body.parent_id) if body.parent_id else None
     team = services.team_create(tenant=tenant, name=body.name, parent=parent, acting_user=None)
@@ -49,9 +53,13 @@ def teams_get(request: ApiRequest, team_id: int) -> Any:
     return team_out(team_get(tenant=request.api_key.tenant, team_id=team_id))
 
 
-@router.post("/teams/{team_id}/delete", response={204: None, **ERRORS}, summary="Delete a team")
+@router.post(
+    "/teams/{team_id}/delete",
+    response={204: None, **ERRORS},
+    summary="Delete a team",
+    auth=KeyBearer(scope=TEAMS_MANAGE),
+)
 def teams_delete(request: ApiRequest, team_id: int) -> Any:
-    require_scope(request, TEAMS_MANAGE)
     tenant = request.api_key.tenant
     services.team_delete(
         tenant=tenant, team=team_get(tenant=tenant, team_id=team_id), acting_user=None
@@ -72,10 +80,12 @@ def team_members_list(
 
 
 @router.post(
-    "/teams/{team_id}/members", response={204: None, **ERRORS}, summary="Add a member to a team"
+    "/teams/{team_id}/members",
+    response={204: None, **ERRORS},
+    summary="Add a member to a team",
+    auth=KeyBearer(scope=TEAMS_MANAGE),
 )
 def team_members_add(request: ApiRequest, team_id: int, body: TeamMemberIn) -> Any:
-    require_scope(request, TEAMS_MANAGE)
     tenant = request.api_key.tenant
     team = team_get(tenant=tenant, team_id=team_id)
     membership = membership_get(tenant=tenant, membership_id=body.member_id)
@@ -87,9 +97,9 @@ def team_members_add(request: ApiRequest, team_id: int, body: TeamMemberIn) -> A
     "/teams/{team_id}/members/{member_id}/remove",
     response={204: None, **ERRORS},
     summary="Take a member out of a team",
+    auth=KeyBearer(scope=TEAMS_MANAGE),
 )
 def team_members_remove(request: ApiRequest, team_id: int, member_id: int) -> Any:
-    require_scope(request, TEAMS_MANAGE)
     tenant = request.api_key.tenant
     team = team_get(tenant=tenant, team_id=team_id)
     membership = membership_get(tenant=tenant, membership_id=member_id)

@@ -1,0 +1,147 @@
+"""What a client hears when its request is wrong: always a problem document (RFC 9457),
+in the API's own words, about the first thing it got wrong."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from api.problems import CONTENT_TYPE, TYPE_BASE
+from api.schemas import Problem
+from tests.api.conftest import Org, build_org, make_key
+
+
+@pytest.fixture
+def acme(db: None) -> Org:
+    return build_org("Acme")
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def problem_of(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == CONTENT_TYPE
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status and body["title"] and body["detail"]
+    return body
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nope/", "/api/v1/nope", "/api/v1/members/"])
+def test_an_unknown_path_is_a_404_problem_not_the_sites_page(
+    client: Any, acme: Org, path: str
+) -> None:
+    body = problem_of(client.get(path, headers=bearer(acme.key)), 404)
+
+    assert body["type"] == TYPE_BASE + "not-found"
+    assert path in body["detail"] and "/api/v1/docs/" in body["detail"]
+
+
+def test_the_docs_page_still_gets_its_trailing_slash(client: Any) -> None:
+    response = client.get("/api/v1/docs")
+
+    assert response.status_code == 301 and response["Location"] == "/api/v1/docs/"
+
+
+@pytest.mark.parametrize(
+    ("sent", "detail"),
+    [
+        (b"{bad", "The request body is not valid JSON (line 1, column 2)."),
+        (b'{"name": "Ops",\n}', "The request body is not valid JSON (line 2, column 1)."),
+        (b'{"name": "Op\xff"}', "The request body is not valid JSON."),  # not UTF-8
+    ],
+)
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_body_that_is_not_json_is_a_400_problem_in_the_apis_words(
+    client: Any, acme: Org, settings: Any, sent: bytes, detail: str, debug: bool
+) -> None:
+    """Not the parser's words, nor ninja's: not even under DEBUG, which adds them."""
+    settings.DEBUG = debug
+
+    response = client.post(
+        "/api/v1/teams", sent, content_type="application/json", headers=bearer(acme.key)
+    )
+
+    body = problem_of(response, 400)
+    assert body["type"] == TYPE_BASE + "bad-request" and body["title"] == "Bad request"
+    assert body["detail"] == detail
+
+
+@pytest.mark.parametrize(
+    ("path", "sent"),
+    [
+        ("/api/v1/teams", {}),  # no name
+        ("/api/v1/teams", "{bad"),
+        ("/api/v1/invitations", {"email": "a@example.com", "role_id": "x"}),
+        ("/api/v1/teams/not-a-number/members", {}),
+        ("/api/v1/files", None),  # no file part
+    ],
+)
+def test_a_key_without_the_scope_gets_403_whatever_it_sent(
+    client: Any, acme: Org, path: str, sent: Any
+) -> None:
+    """The permission is checked before the parameters are read: a key that may not act
+    hears 403, not a 400 or 422 describing what it should have sent."""
+    reader = make_key(acme.tenant, acme.owner, [], name="Reader")
+    content = sent if isinstance(sent, str) else json.dumps(sent)
+
+    response = client.post(path, content, content_type="application/json", headers=bearer(reader))
+
+    body = problem_of(response, 403)
+    assert body["type"] == TYPE_BASE + "insufficient-scope"
+    assert "permission" in body["detail"]
+
+
+def test_a_key_without_the_scope_gets_403_whatever_its_query(client: Any, acme: Org) -> None:
+    reader = make_key(acme.tenant, acme.owner, [], name="Reader")
+
+    response = client.get("/api/v1/audit-events?since=yesterday", headers=bearer(reader))
+
+    assert problem_of(response, 403)["type"] == TYPE_BASE + "insufficient-scope"
+
+
+def test_a_key_with_the_scope_still_hears_what_is_wrong_with_its_body(
+    client: Any, acme: Org
+) -> None:
+    response = client.post(
+        "/api/v1/teams", "{}", content_type="application/json", headers=bearer(acme.key)
+    )
+
+    assert problem_of(response, 422)["type"] == TYPE_BASE + "invalid"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "sent", "locations"),
+    [
+        (
+            "post",
+            "/api/v1/invitations",
+            {"email": "a@example.com", "role_id": "x", "team_ids": [1, "y"]},
+            [["body", "role_id"], ["body", "team_ids", "1"]],
+        ),
+        ("post", "/api/v1/teams", {"nom": "Ops"}, [["body", "name"]]),
+        ("post", "/api/v1/teams", None, [["body"]]),  # no body at all
+        ("get", "/api/v1/teams?limit=many", None, [["query", "limit"]]),
+        ("get", "/api/v1/teams/one", None, [["path", "team_id"]]),
+    ],
+)
+def test_each_invalid_field_is_located_by_where_it_was_sent_then_its_path(
+    client: Any, acme: Org, method: str, path: str, sent: Any, locations: list[list[str]]
+) -> None:
+    """Once each: not ["body", "body", "name"], ninja's name for the body parameter
+    between the source and the field."""
+    content = "" if sent is None else json.dumps(sent)
+    send = getattr(client, method)
+
+    if method == "post":
+        response = send(path, content, content_type="application/json", headers=bearer(acme.key))
+    else:
+        response = send(path, headers=bearer(acme.key))
+
+    body = problem_of(response, 422)
+    assert [error["loc"] for error in body["errors"]] == locations
+    assert all(error["msg"] for error in body["errors"])
+    Problem.model_validate(body, strict=True)  # as the OpenAPI document describes it
