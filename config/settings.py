@@ -804,6 +804,8 @@ RATELIMIT_TIERS = {
     "invite": _tier("invite", "50/1h", "memory"),
     # Avatar/logo uploads and previews per user: each decodes an image (CPU and RAM).
     "image": _tier("image", "30/15m", "memory"),
+    # Webhook test events per endpoint: each is a request to someone else's server.
+    "webhook-test": _tier("webhook-test", "10/15m", "memory"),
     # SCIM requests per organisation (scim/api.py): an IdP's full sync comes in bursts.
     "scim": _tier("scim", "3000/15m", "fail_open"),
 }

@@ -5,7 +5,7 @@ from webhooks.models import Delivery, Endpoint
 
 @admin.register(Endpoint)
 class EndpointAdmin(admin.ModelAdmin):
-    list_display = ["url", "tenant", "is_active", "failing_since", "created_at"]
+    list_display = ["url", "tenant", "is_active", "paused_at", "failing_since", "created_at"]
     list_filter = ["is_active"]
     search_fields = ["url", "tenant__slug"]
     raw_id_fields = ["tenant", "created_by"]

@@ -11,6 +11,9 @@ class WebhookAction(models.TextChoices):
     ENDPOINT_DELETED = "webhook.deleted", _("Webhook endpoint removed")
     ENDPOINT_ENABLED = "webhook.enabled", _("Webhook endpoint turned back on")
     SECRET_ROTATED = "webhook.secret_rotated", _("Webhook secret rotated")
+    ENDPOINT_PAUSED = "webhook.paused", _("Webhook endpoint paused")
+    ENDPOINT_RESUMED = "webhook.resumed", _("Webhook endpoint resumed")
+    TEST_SENT = "webhook.test_sent", _("Webhook test event sent")
 
 
 # What the audit log page calls the keys of these events' before/after.

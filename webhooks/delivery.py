@@ -4,7 +4,9 @@ An attempt claims the delivery (a conditional UPDATE: two workers never send the
 attempt), checks and sends outside any transaction, then records the answer. A 2xx
 succeeds; anything else is retried on RETRY_SCHEDULE for up to RETRY_FOR, after which
 the delivery fails. An endpoint whose every attempt has failed for RETRY_FOR is
-disabled and the organisation's owners are emailed.
+disabled and the organisation's owners are emailed. A delivery whose endpoint is off or
+paused when its attempt comes is not sent: the attempt says why, the delivery fails (it
+can be resent once the endpoint is on again), and the endpoint's health is untouched.
 
 Imports no task module and enqueues nothing (docs/architecture.md, background tasks).
 """
@@ -65,6 +67,16 @@ def _claim(delivery_id: int, now: datetime) -> bool:
 
 
 DISABLED = gettext_noop("Not sent: the endpoint is disabled.")
+PAUSED = gettext_noop("Not sent: the endpoint is paused.")
+
+
+def _held(endpoint: Endpoint) -> str | None:
+    """Why nothing may be sent to the endpoint now (None: it may)."""
+    if not endpoint.is_active:
+        return DISABLED
+    if endpoint.is_paused:
+        return PAUSED
+    return None
 
 
 def _kept(
@@ -115,11 +127,12 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> Delive
     if not _claim(delivery_id, now):
         return None
     delivery = Delivery.objects.select_related("endpoint", "endpoint__tenant").get(pk=delivery_id)
-    if not delivery.endpoint.is_active:
+    held = _held(delivery.endpoint)
+    if held is not None:
         headers: dict[str, str] = {}
-        disabled = _kept(DISABLED, {}, refused=False)
-        kept: dict[str, Any] | None = disabled
-        answer = Answer(None, "", _in_english(disabled), 0)
+        not_sent = _kept(held, {}, refused=False)
+        kept: dict[str, Any] | None = not_sent
+        answer = Answer(None, "", _in_english(not_sent), 0)
     else:
         headers, answer, kept = _send(delivery, now)
     with transaction.atomic():
@@ -135,18 +148,19 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> Delive
             duration_ms=answer.duration_ms,
         )
         ok = answer.status is not None and 200 <= answer.status < 300
-        _settle(delivery, ok=ok, now=now)
-        _endpoint_health(delivery.endpoint, ok=ok, now=now)
+        _settle(delivery, ok=ok, now=now, held=held is not None)
+        if held is None:  # nothing was sent: nothing learnt about the endpoint
+            _endpoint_health(delivery.endpoint, ok=ok, now=now)
     return delivery
 
 
-def _settle(delivery: Delivery, *, ok: bool, now: datetime) -> None:
+def _settle(delivery: Delivery, *, ok: bool, now: datetime, held: bool) -> None:
     if ok:
         delivery.status, delivery.next_attempt_at = Delivery.Status.SUCCEEDED, None
     else:
         wait = RETRY_SCHEDULE[min(delivery.attempts, len(RETRY_SCHEDULE)) - 1]
         retry_at = now + wait
-        if retry_at > delivery.retries_from + RETRY_FOR or not delivery.endpoint.is_active:
+        if retry_at > delivery.retries_from + RETRY_FOR or held:
             delivery.status, delivery.next_attempt_at = Delivery.Status.FAILED, None
         else:
             delivery.next_attempt_at = retry_at

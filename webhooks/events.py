@@ -1,8 +1,12 @@
 """What the other apps call: `event_emit(tenant_id=…, type="member.added", data={…})`.
 
 Called inside the service's transaction, next to the change: one delivery row per
-subscribed, active endpoint commits (or rolls back) with it, and its first attempt
-is queued on commit. Organisations without endpoints pay one indexed query.
+subscribed endpoint that is on and not paused commits (or rolls back) with it, and its
+first attempt is queued on commit. Organisations without endpoints pay one indexed
+query. An endpoint paused at the event never gets it, not even after it is resumed.
+
+`event_emit_test` queues the test event (TEST_EVENT) for one endpoint, whatever it
+subscribes to, through the same path.
 """
 
 from __future__ import annotations
@@ -54,19 +58,43 @@ EVENT_DATA: dict[str, list[str]] = {
 }
 
 
+# The test event ("Send a test event" on an endpoint's page): never subscribed to, sent
+# to one endpoint when someone asks, signed and retried like the others.
+TEST_EVENT = "webhook.test"
+TEST_EVENT_MEANING = _("Someone asked for a test event on the endpoint's page")
+TEST_EVENT_DATA = ["endpoint_id", "test"]  # test: always true
+
+
 def event_emit(*, tenant_id: int, type: str, data: dict[str, Any]) -> list[Delivery]:
     """Queue `type` with `data` for every endpoint of the tenant that wants it."""
     if type not in EVENT_TYPES:
         raise ValueError(f"Unknown webhook event type {type!r}.")
-    endpoints = [
+    endpoints = [  # Endpoint.sends, as a query
         e
-        for e in Endpoint.objects.filter(tenant_id=tenant_id, is_active=True).only(
-            "pk", "event_types"
-        )
+        for e in Endpoint.objects.filter(
+            tenant_id=tenant_id, is_active=True, paused_at__isnull=True
+        ).only("pk", "event_types")
         if type in e.event_types
     ]
     if not endpoints:
         return []
+    return _queue(tenant_id=tenant_id, endpoints=endpoints, type=type, data=data)
+
+
+def event_emit_test(*, endpoint: Endpoint) -> Delivery:
+    """Queue the test event for `endpoint` (the caller decides whether it may have one)."""
+    [delivery] = _queue(
+        tenant_id=endpoint.tenant_id,
+        endpoints=[endpoint],
+        type=TEST_EVENT,
+        data={"endpoint_id": endpoint.pk, "test": True},
+    )
+    return delivery
+
+
+def _queue(
+    *, tenant_id: int, endpoints: list[Endpoint], type: str, data: dict[str, Any]
+) -> list[Delivery]:
     now = timezone.now()
     payload = payload_build(event_type=type, data=data, at=now)
     deliveries = Delivery.objects.bulk_create(

@@ -30,7 +30,11 @@ class Endpoint(models.Model):
     # During a rotation the previous secret signs too, until previous_secret_expires_at.
     previous_secret = models.TextField(blank=True)
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
+    # Off: turned off by the worker after RETRY_FOR of failures (disabled_reason says so).
     is_active = models.BooleanField(default=True)
+    # Paused by a person: events raised meanwhile are not queued for it, and nothing is
+    # sent (Pause/Resume on its page). Apart from is_active, which is the worker's verdict.
+    paused_at = models.DateTimeField(null=True, blank=True)
     # Since when every attempt has failed (None while it works); 3 days of it disables.
     failing_since = models.DateTimeField(null=True, blank=True)
     disabled_reason = models.CharField(max_length=200, blank=True)
@@ -46,6 +50,16 @@ class Endpoint(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_at is not None
+
+    @property
+    def sends(self) -> bool:
+        """Whether anything is sent to it now: on (not turned off after failures) and
+        not paused. Events, test events and resends all ask this."""
+        return self.is_active and not self.is_paused
 
 
 class Delivery(models.Model):

@@ -16,7 +16,13 @@ from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_GET
 
 from webhooks.delivery import RETRY_FOR, RETRY_SCHEDULE
-from webhooks.events import EVENT_DATA, EVENT_TYPES
+from webhooks.events import (
+    EVENT_DATA,
+    EVENT_TYPES,
+    TEST_EVENT,
+    TEST_EVENT_DATA,
+    TEST_EVENT_MEANING,
+)
 
 
 def _duration(wait: timedelta) -> str:
@@ -37,7 +43,10 @@ def webhooks_reference(request: HttpRequest) -> HttpResponse:
         request,
         "webhooks/reference.html",
         {
-            "events": [(kind, EVENT_TYPES[kind], EVENT_DATA[kind]) for kind in EVENT_TYPES],
+            "events": [
+                *[(kind, EVENT_TYPES[kind], EVENT_DATA[kind]) for kind in EVENT_TYPES],
+                (TEST_EVENT, TEST_EVENT_MEANING, TEST_EVENT_DATA),
+            ],
             # Arabic lists with "، ".
             "waits": pgettext("list separator", ", ").join(_duration(w) for w in distinct[:-1]),
             "then_every": _duration(distinct[-1]),

@@ -1,5 +1,5 @@
 """Endpoint actions: add (the secret is shown once), change, remove, rotate the secret,
-turn back on, and resend a delivery."""
+turn back on, pause and resume, send a test event, and resend a delivery."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from accounts.task_queue import task_enqueue_transactional
 from core.audit import audit_record
 from webhooks.audit import WebhookAction
 from webhooks.crypto import secret_encrypt, secret_generate
-from webhooks.events import EVENT_TYPES
+from webhooks.events import EVENT_TYPES, event_emit_test
 from webhooks.exceptions import WebhookError
 from webhooks.models import Delivery, Endpoint
 from webhooks.tasks import webhook_deliver
@@ -128,10 +128,70 @@ def endpoint_enable(*, tenant: Tenant, endpoint: Endpoint, acting_user: User | N
 
 
 @transaction.atomic
+def endpoint_pause(*, tenant: Tenant, endpoint: Endpoint, acting_user: User | None) -> Endpoint:
+    """Stop sending to the endpoint until it is resumed: events raised meanwhile are not
+    queued for it (nor sent later), and deliveries waiting for a retry are not sent."""
+    _assert_tenant(tenant, endpoint)
+    if not endpoint.is_active:
+        raise WebhookError(_("This endpoint is off: turn it back on instead of pausing it."))
+    if not endpoint.is_paused:
+        endpoint.paused_at = timezone.now()
+        endpoint.save(update_fields=["paused_at"])
+        audit_record(
+            tenant=tenant,
+            action=WebhookAction.ENDPOINT_PAUSED,
+            acting_user=acting_user,
+            target=endpoint,
+            target_label=endpoint.url,
+        )
+    return endpoint
+
+
+@transaction.atomic
+def endpoint_resume(*, tenant: Tenant, endpoint: Endpoint, acting_user: User | None) -> Endpoint:
+    """Send events raised from now on again. Its failure streak starts again: the pause
+    must not count towards turning it off."""
+    _assert_tenant(tenant, endpoint)
+    if endpoint.is_paused:
+        endpoint.paused_at, endpoint.failing_since = None, None
+        endpoint.save(update_fields=["paused_at", "failing_since"])
+        audit_record(
+            tenant=tenant,
+            action=WebhookAction.ENDPOINT_RESUMED,
+            acting_user=acting_user,
+            target=endpoint,
+            target_label=endpoint.url,
+        )
+    return endpoint
+
+
+@transaction.atomic
+def endpoint_test_send(*, tenant: Tenant, endpoint: Endpoint, acting_user: User | None) -> Delivery:
+    """Queue the test event (webhooks.events.TEST_EVENT) for the endpoint, signed and
+    logged like any delivery; its first attempt runs on commit."""
+    _assert_tenant(tenant, endpoint)
+    if endpoint.is_paused:
+        raise WebhookError(_("Resume the endpoint before sending a test event."))
+    if not endpoint.sends:
+        raise WebhookError(_("Turn the endpoint back on before sending a test event."))
+    delivery = event_emit_test(endpoint=endpoint)
+    audit_record(
+        tenant=tenant,
+        action=WebhookAction.TEST_SENT,
+        acting_user=acting_user,
+        target=endpoint,
+        target_label=endpoint.url,
+    )
+    return delivery
+
+
+@transaction.atomic
 def delivery_resend(*, tenant: Tenant, delivery: Delivery, acting_user: User | None) -> Delivery:
     """Send a delivery again now (same message id: receivers deduplicate on it)."""
     _assert_tenant(tenant, delivery)
-    if not delivery.endpoint.is_active:
+    if delivery.endpoint.is_paused:
+        raise WebhookError(_("Resume the endpoint before resending."))
+    if not delivery.endpoint.sends:
         raise WebhookError(_("Turn the endpoint back on before resending."))
     delivery.status, delivery.next_attempt_at = Delivery.Status.PENDING, None
     delivery.retries_from = timezone.now()  # a new window of retries; the event's time stays

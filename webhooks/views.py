@@ -1,5 +1,5 @@
 """Webhook pages under /t/<slug>/settings/webhooks/: endpoints, their delivery log,
-secret rotation and resending."""
+secret rotation, pausing, test events and resending."""
 
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ from core.sent_once import sent_once
 from core.types import TenantRequest
 from core.views import tenant_context
 from mfa.decorators import reauth_required
+from ratelimit.decorators import consume_or_429
 from webhooks import selectors, services
+from webhooks.events import TEST_EVENT
 from webhooks.forms import EndpointForm
 from webhooks.models import Endpoint
 
@@ -68,6 +70,7 @@ def _detail_page(request: TenantRequest, endpoint: Endpoint, secret: str = "") -
         endpoint=endpoint,
         deliveries=selectors.delivery_log(endpoint=endpoint),
         new_secret=secret,
+        test_event=TEST_EVENT,
     )
     return render(request, "webhooks/detail.html", context)
 
@@ -105,6 +108,55 @@ def endpoint_enable(request: TenantRequest, endpoint_id: int) -> HttpResponse:
         success=_("The endpoint is on again."),
     )
     return redirect("webhooks:detail", tenant_slug=request.tenant.slug, endpoint_id=endpoint.pk)
+
+
+def _back_to_detail(request: TenantRequest, endpoint: Endpoint) -> HttpResponse:
+    return redirect("webhooks:detail", tenant_slug=request.tenant.slug, endpoint_id=endpoint.pk)
+
+
+@require_POST
+@tenant_permission_required(WEBHOOKS_MANAGE)
+def endpoint_pause(request: TenantRequest, endpoint_id: int) -> HttpResponse:
+    endpoint = selectors.endpoint_get(tenant=request.tenant, endpoint_id=endpoint_id)
+    run_action(
+        request,
+        lambda: services.endpoint_pause(
+            tenant=request.tenant, endpoint=endpoint, acting_user=request.user
+        ),
+        success=_("Paused: events from now on are not sent to this endpoint."),
+    )
+    return _back_to_detail(request, endpoint)
+
+
+@require_POST
+@tenant_permission_required(WEBHOOKS_MANAGE)
+def endpoint_resume(request: TenantRequest, endpoint_id: int) -> HttpResponse:
+    endpoint = selectors.endpoint_get(tenant=request.tenant, endpoint_id=endpoint_id)
+    run_action(
+        request,
+        lambda: services.endpoint_resume(
+            tenant=request.tenant, endpoint=endpoint, acting_user=request.user
+        ),
+        success=_("Resumed: new events are sent to this endpoint again."),
+    )
+    return _back_to_detail(request, endpoint)
+
+
+@require_POST
+@tenant_permission_required(WEBHOOKS_MANAGE)
+def endpoint_test(request: TenantRequest, endpoint_id: int) -> HttpResponse:
+    """The outcome shows in the delivery log, like any delivery's."""
+    endpoint = selectors.endpoint_get(tenant=request.tenant, endpoint_id=endpoint_id)
+    if refused := consume_or_429(request, tier="webhook-test", key=f"endpoint-{endpoint.pk}"):
+        return refused
+    run_action(
+        request,
+        lambda: services.endpoint_test_send(
+            tenant=request.tenant, endpoint=endpoint, acting_user=request.user
+        ),
+        success=_("Test event sent: the delivery log shows the answer."),
+    )
+    return _back_to_detail(request, endpoint)
 
 
 @require_POST
