@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 
 CONTENT_TYPE = "application/problem+json"
 TYPE_BASE = "https://pacetrack.dev/problems/"  # a stable identifier, documented in docs/api.md
@@ -23,10 +25,27 @@ TITLES = {
 }
 
 
+# The type of a problem raised without a kind of its own (ninja's HttpError, a malformed
+# header): each status's general one from docs/api.md, never about:blank.
+KINDS = {
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    409: "conflict",
+    413: "content-too-large",
+    422: "invalid",
+    429: "rate-limited",
+}
+
+
 def problem(
     status: int, detail: str, *, kind: str = "", headers: dict[str, str] | None = None, **extra: Any
 ) -> HttpResponse:
-    """One problem response: `type` is `TYPE_BASE + kind` (about:blank without one)."""
+    """One problem response: `type` is `TYPE_BASE + kind`, the status's general kind
+    without one (about:blank only for a status the API does not document)."""
+    kind = kind or KINDS.get(status, "")
     body: dict[str, Any] = {
         "type": TYPE_BASE + kind if kind else "about:blank",
         "title": TITLES.get(status, "Error"),
@@ -38,3 +57,22 @@ def problem(
     for name, value in (headers or {}).items():
         response[name] = value
     return response
+
+
+def method_not_allowed_as_problem(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """ninja answers a method a path does not take with an empty HTML 405: a problem
+    instead, naming the methods it takes (also in `Allow`, sorted)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code != 405 or response.get("Content-Type") == CONTENT_TYPE:
+            return response
+        allowed = ", ".join(sorted(m.strip() for m in response.get("Allow", "").split(",") if m))
+        return problem(
+            405,
+            f"{request.method} is not allowed here; this path takes {allowed}.",
+            headers={"Allow": allowed},
+        )
+
+    return wrapped

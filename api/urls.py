@@ -5,11 +5,13 @@ from typing import Any, cast
 from django.urls import path
 
 from api import views
+from api.problems import method_not_allowed_as_problem
 from api.v1 import api
 from core.request_limits import accepts_body
 
 _patterns, _app, _namespace = api.urls
 for pattern in _patterns:
+    pattern.callback = method_not_allowed_as_problem(cast(Any, pattern.callback))
     if str(pattern.pattern) == "files":
         # POST /files takes an upload: the files page's limit, refused before it is read.
         accepts_body(setting="UPLOADS_FILE_MAX_BYTES")(cast(Any, pattern.callback))

@@ -844,7 +844,12 @@ WEBHOOKS_ROTATION_OVERLAP_HOURS = env.int("WEBHOOKS_ROTATION_OVERLAP_HOURS", def
 
 # --- SCIM directory sync (scim/) ------------------------------------------------------
 # Paths where more methods than GET/HEAD/POST reach a view (core.request_limits).
-EXTRA_METHODS_BY_PATH_PREFIX = {"/scim/v2/": ("PUT", "PATCH", "DELETE")}
+EXTRA_METHODS_BY_PATH_PREFIX = {
+    "/scim/v2/": ("PUT", "PATCH", "DELETE"),
+    # The JSON API takes GET and POST only; the others reach it so that its answer is a
+    # problem naming the path's own methods (api/problems.py), not the site's 405 page.
+    "/api/v1/": ("PUT", "PATCH", "DELETE"),
+}
 
 # --- Locale and logging ---------------------------------------------------------
 

@@ -145,3 +145,35 @@ def test_each_invalid_field_is_located_by_where_it_was_sent_then_its_path(
     assert [error["loc"] for error in body["errors"]] == locations
     assert all(error["msg"] for error in body["errors"])
     Problem.model_validate(body, strict=True)  # as the OpenAPI document describes it
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("put", "/api/v1/teams", "GET, POST"),
+        ("delete", "/api/v1/members", "GET"),
+        ("get", "/api/v1/teams/1/delete", "POST"),
+    ],
+)
+def test_a_method_a_path_does_not_take_is_a_405_problem_naming_those_it_takes(
+    client: Any, acme: Org, method: str, path: str, allowed: str
+) -> None:
+    response = getattr(client, method)(path, headers=bearer(acme.key))
+
+    body = problem_of(response, 405)
+    assert body["type"] == TYPE_BASE + "method-not-allowed"
+    assert body["detail"] == f"{method.upper()} is not allowed here; this path takes {allowed}."
+    assert response["Allow"] == allowed
+
+
+def test_a_malformed_idempotency_key_is_a_bad_request_problem(client: Any, acme: Org) -> None:
+    response = client.post(
+        "/api/v1/teams",
+        data=json.dumps({"name": "Ops"}),
+        content_type="application/json",
+        headers={**bearer(acme.key), "Idempotency-Key": "k" * 256},
+    )
+
+    body = problem_of(response, 400)
+    assert body["type"] == TYPE_BASE + "bad-request"
+    assert body["detail"] == "Idempotency-Key must be 1 to 255 characters."
