@@ -56,6 +56,7 @@ IP_TIER = "mfa"
 DEVICE_TIER = "mfa-device"
 # The "codes were paused" email: at most one an hour per account.
 NOTICE_TIER = "mfa-notice"
+_KEY_TYPES = {ACCOUNT_TIER: "user", IP_TIER: "ip", DEVICE_TIER: "device"}  # security log
 
 WRONG_TOTP = gettext_lazy(
     "That code isn't right or was already used. Enter the newest code from your authenticator app."
@@ -352,9 +353,6 @@ def attempt_count(
             raise SecondFactorThrottled(minutes=-(-usage.retry_after // 60))
         counted.append((tier, identity, usage))
     return counted
-
-
-_KEY_TYPES = {ACCOUNT_TIER: "user", IP_TIER: "ip", DEVICE_TIER: "device"}
 
 
 def attempt_failed(
