@@ -9,16 +9,27 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from django.core.exceptions import BadRequest
 from django.db.models import Model, QuerySet
+from ninja import Query
 
 M = TypeVar("M", bound=Model)
 R = TypeVar("R")
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+
+# A list operation's two parameters, described once for the schema and the reference.
+Cursor = Annotated[
+    str | None,
+    Query(description="The previous page's `next_cursor`; leave it out for the first page"),
+]
+Limit = Annotated[
+    int,
+    Query(description=f"How many per page, 1 to {MAX_LIMIT} (a larger number gives {MAX_LIMIT})"),
+]
 
 
 class BadCursor(BadRequest):

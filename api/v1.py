@@ -72,11 +72,28 @@ class PacetrackApi(NinjaAPI):
                 errors.append({**error, "loc": (source, *path)})
         return NinjaValidationError(errors)
 
+    def operation_scopes(self) -> dict[str, str]:
+        """The permission each operation needs (`KeyBearer(scope=...)`), by operation id."""
+        return {
+            self.get_openapi_operation_id(operation): auth.scope
+            for _prefix, router in self._routers
+            for path_view in router.path_operations.values()
+            for operation in path_view.operations
+            for auth in operation.auth_callbacks
+            if isinstance(auth, KeyBearer) and auth.scope
+        }
+
     def get_openapi_schema(self, **kwargs: Any) -> Any:
-        """Errors are documented as what they are: application/problem+json."""
+        """Errors are documented as what they are: application/problem+json. An operation
+        that needs a permission names it in its security requirement (OpenAPI 3.1 lets a
+        bearer scheme list the roles it needs; ninja always writes an empty list)."""
         schema = super().get_openapi_schema(**kwargs)
+        scopes = self.operation_scopes()
         for methods in schema["paths"].values():
             for operation in methods.values():
+                scope = scopes.get(operation.get("operationId", ""))
+                if scope:
+                    operation["security"] = [{KeyBearer.__name__: [scope]}]
                 for status, response in operation.get("responses", {}).items():
                     content = response.get("content", {})
                     if int(status) >= 400 and "application/json" in content:

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 from api import selectors, services
 from api.expiry import api_key_expires_soon
 from api.forms import ApiKeyForm
-from api.problems import problem
-from api.v1 import api
+from api.problems import TYPE_BASE, problem
+from api.reference import PROBLEM_TYPES, TAG_HEADINGS, api_reference
 from billing.decorators import plan_feature_required
 from billing.plans import plan_feature_gate
 from core.decorators import tenant_permission_required
@@ -83,29 +83,19 @@ def key_revoke(request: TenantRequest, key_id: int) -> HttpResponse:
 @require_GET
 def docs(request: HttpRequest) -> HttpResponse:
     """The reference, rendered on the server from the OpenAPI schema the code produces."""
-    schema = api.get_openapi_schema(path_prefix="/api/v1")
-    operations = [
-        {
-            "id": operation.get("operationId", ""),
-            "method": method.upper(),
-            "path": path,
-            "summary": operation.get("summary", ""),
-            "description": operation.get("description", ""),
-            "tag": (operation.get("tags") or ["Other"])[0],
-            "parameters": operation.get("parameters", []),
-            "body": operation.get("requestBody", {}).get("content", {}),
-            "responses": sorted({str(code) for code in operation.get("responses", {})}),
-        }
-        for path, methods in schema["paths"].items()
-        for method, operation in methods.items()
+    info, operations, problem_fields = api_reference()
+    tags = dict.fromkeys(op.tag for op in operations)
+    groups = [
+        (TAG_HEADINGS.get(tag, tag), [op for op in operations if op.tag == tag]) for tag in tags
     ]
-    tags = list(dict.fromkeys(op["tag"] for op in operations))
-    groups = [(tag, [op for op in operations if op["tag"] == tag]) for tag in tags]
-    return render(
-        request,
-        "api/docs.html",
-        {"info": schema["info"], "groups": groups, "schemas": schema["components"]["schemas"]},
-    )
+    context = {
+        "info": info,
+        "groups": groups,
+        "problem_fields": problem_fields,
+        "problem_types": PROBLEM_TYPES,
+        "problem_base": TYPE_BASE,
+    }
+    return render(request, "api/docs.html", context)
 
 
 def not_found(request: HttpRequest) -> HttpResponse:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from ninja import Router
+from ninja import Query, Router
 
 from api.auth import ApiRequest, KeyBearer
-from api.pagination import DEFAULT_LIMIT, paginate
+from api.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate
 from api.routes import ERRORS
 from api.schemas import AuditEventPage
 from core.models import AuditEvent
@@ -43,12 +43,15 @@ def event_out(event: AuditEvent) -> dict[str, Any]:
 )
 def audit_events_list(
     request: ApiRequest,
-    action: str | None = None,
-    actor: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    cursor: str | None = None,
-    limit: int = DEFAULT_LIMIT,
+    action: Annotated[str | None, Query(description="Only this action: `member.removed`")] = None,
+    actor: Annotated[
+        str | None,
+        Query(description="Only this actor: a person's email, or an API key's \"API key Zapier\""),
+    ] = None,
+    since: Annotated[datetime | None, Query(description="From this time on (ISO 8601)")] = None,
+    until: Annotated[datetime | None, Query(description="Before this time (ISO 8601)")] = None,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> Any:
     """Newest first. `actor` is a person's email or an API key's label ("API key Zapier");
     `since` and `until` are ISO 8601 times (inclusive, exclusive)."""

@@ -11,7 +11,7 @@ from ninja import Router, Status
 from ninja.files import UploadedFile
 
 from api.auth import ApiRequest, KeyBearer
-from api.pagination import DEFAULT_LIMIT, paginate
+from api.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate
 from api.routes import ERRORS
 from api.schemas import File, FilePage
 from core.permissions import FILES_MANAGE
@@ -35,7 +35,7 @@ def file_out(upload: Upload) -> dict[str, Any]:
 
 
 @router.get("/files", response={200: FilePage, **ERRORS}, summary="List files")
-def files_list(request: ApiRequest, cursor: str | None = None, limit: int = DEFAULT_LIMIT) -> Any:
+def files_list(request: ApiRequest, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT) -> Any:
     rows = Upload.objects.for_tenant(request.api_key.tenant).files()
     return paginate(rows, cursor=cursor, limit=limit, serialize=file_out, newest_first=True)
 

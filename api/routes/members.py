@@ -13,7 +13,15 @@ from django.http import Http404
 from ninja import Router, Status
 
 from api.auth import ApiRequest, KeyBearer
-from api.pagination import DEFAULT_LIMIT, clamp_limit, cursor_after, page_of, paginate
+from api.pagination import (
+    DEFAULT_LIMIT,
+    Cursor,
+    Limit,
+    clamp_limit,
+    cursor_after,
+    page_of,
+    paginate,
+)
 from api.routes import ERRORS
 from api.schemas import (
     Invitation,
@@ -63,7 +71,7 @@ def invitation_out(invitation: InvitationRow) -> dict[str, Any]:
 
 
 @router.get("/members", response={200: MemberPage, **ERRORS}, summary="List members")
-def members_list(request: ApiRequest, cursor: str | None = None, limit: int = DEFAULT_LIMIT) -> Any:
+def members_list(request: ApiRequest, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT) -> Any:
     limit = clamp_limit(limit)
     rows = member_rows(tenant=request.api_key.tenant, after=cursor_after(cursor), limit=limit + 1)
     data, next_cursor = page_of(rows, limit=limit, pk=lambda row: row["id"])
@@ -110,7 +118,7 @@ def members_remove(request: ApiRequest, member_id: int) -> Any:
 
 @router.get("/invitations", response={200: InvitationPage, **ERRORS}, summary="List invitations")
 def invitations_list(
-    request: ApiRequest, cursor: str | None = None, limit: int = DEFAULT_LIMIT
+    request: ApiRequest, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
 ) -> Any:
     rows = InvitationRow.objects.for_tenant(request.api_key.tenant).select_related("role")
     return paginate(rows, cursor=cursor, limit=limit, serialize=invitation_out, newest_first=True)

@@ -7,7 +7,7 @@ from typing import Any
 from ninja import Router, Status
 
 from api.auth import ApiRequest, KeyBearer
-from api.pagination import DEFAULT_LIMIT, paginate
+from api.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate
 from api.routes import ERRORS
 from api.routes.members import member_out
 from api.schemas import MemberPage, Team, TeamIn, TeamMemberIn, TeamPage
@@ -30,7 +30,7 @@ def team_out(team: TeamRow) -> dict[str, Any]:
 
 
 @router.get("/teams", response={200: TeamPage, **ERRORS}, summary="List teams")
-def teams_list(request: ApiRequest, cursor: str | None = None, limit: int = DEFAULT_LIMIT) -> Any:
+def teams_list(request: ApiRequest, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT) -> Any:
     rows = TeamRow.objects.for_tenant(request.api_key.tenant)
     return paginate(rows, cursor=cursor, limit=limit, serialize=team_out)
 
@@ -71,7 +71,7 @@ def teams_delete(request: ApiRequest, team_id: int) -> Any:
     "/teams/{team_id}/members", response={200: MemberPage, **ERRORS}, summary="List team members"
 )
 def team_members_list(
-    request: ApiRequest, team_id: int, cursor: str | None = None, limit: int = DEFAULT_LIMIT
+    request: ApiRequest, team_id: int, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
 ) -> Any:
     team = team_get(tenant=request.api_key.tenant, team_id=team_id)
     rows = Membership.objects.for_tenant(team.tenant).filter(teams=team)
