@@ -93,8 +93,12 @@ class Delivery(models.Model):
 
 
 def kept_error_said(kept: dict[str, Any]) -> str:
-    """An attempt's error of ours ({"text", "params", "refused"}) in the active language."""
+    """An attempt's error of ours ({"text", "params", "refused", "policy"}) in the active
+    language: a policy refusal says that nothing was sent, apart from the network's
+    "refused the connection"."""
     said = reason_said(kept["text"], kept["params"])
+    if kept.get("policy"):
+        return gettext("Not sent (address policy): %(reason)s") % {"reason": said}
     return gettext("Refused: %(reason)s") % {"reason": said} if kept["refused"] else said
 
 
@@ -112,8 +116,8 @@ class Attempt(models.Model):
     # In English, as the worker wrote it (network errors as urllib3 says them) …
     error = models.CharField(max_length=300, blank=True)
     # … and its text of ours (a refusal, a disabled endpoint, what a network error means)
-    # untranslated with its values: {"text", "params", "refused", "network"}; see
-    # `error_said`.
+    # untranslated with its values: {"text", "params", "refused", "network", "policy"};
+    # see `error_said`.
     error_reason = models.JSONField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(default=0)
 
