@@ -8,6 +8,16 @@ disabled and the organisation's owners are emailed. A delivery whose endpoint is
 paused when its attempt comes is not sent: the attempt says why, the delivery fails (it
 can be resent once the endpoint is on again), and the endpoint's health is untouched.
 
+A delivery our address policy refuses (the host now resolves to a private, loopback or
+reserved address: the rule that refuses such a URL when it is saved) sends nothing and
+is said as such, apart from network errors. It is retried on the same schedule: a DNS
+answer can change back (a record fixed, a failover undone), and every attempt checks the
+address again when it connects, so retrying never sends a request inside. It counts
+towards turning the endpoint off (nothing reaches it), but the owners are emailed at the
+first refusal, not after RETRY_FOR: unlike a server that is down, this is a DNS record
+to fix, and it may be someone aiming our requests at our own network, so each refusal
+is also a security event.
+
 Imports no task module and enqueues nothing (docs/architecture.md, background tasks).
 """
 
@@ -25,8 +35,10 @@ from standardwebhooks.webhooks import Webhook
 
 from accounts.mail import email_enqueue
 from accounts.mail_delivery import absolute_url
+from core.i18n import reason_said, said_later
+from core.security_log import security_event
 from webhooks.crypto import secret_decrypt
-from webhooks.exceptions import UnsafeDestination
+from webhooks.exceptions import AddressRefused, UnsafeDestination
 from webhooks.models import Attempt, Delivery, Endpoint, kept_error_said
 from webhooks.transport import Answer, target_check, target_post
 
@@ -68,6 +80,12 @@ def _claim(delivery_id: int, now: datetime) -> bool:
 
 DISABLED = gettext_noop("Not sent: the endpoint is disabled.")
 PAUSED = gettext_noop("Not sent: the endpoint is paused.")
+# Why the worker turned an endpoint off (stored in English, shown translated).
+FAILED_FOR = gettext_noop("Every delivery failed for 3 days.")
+REFUSED_FOR = gettext_noop(
+    "Every delivery failed for 3 days: its address leads to a private or reserved "
+    "address, where webhooks are never sent."
+)
 
 
 def _held(endpoint: Endpoint) -> str | None:
@@ -80,11 +98,23 @@ def _held(endpoint: Endpoint) -> str | None:
 
 
 def _kept(
-    text: str, params: dict[str, Any], *, refused: bool, network: bool = False
+    text: str,
+    params: dict[str, Any],
+    *,
+    refused: bool,
+    network: bool = False,
+    policy: bool = False,
 ) -> dict[str, Any]:
     """An error of ours as Attempt keeps it: untranslated, with its values; `network`:
-    said of a network error, whose own words stay in the error column."""
-    return {"text": text, "params": params, "refused": refused, "network": network}
+    said of a network error, whose own words stay in the error column; `policy`: our
+    address policy refused the destination (nothing was sent)."""
+    return {
+        "text": text,
+        "params": params,
+        "refused": refused,
+        "network": network,
+        "policy": policy,
+    }
 
 
 def _in_english(kept: dict[str, Any]) -> str:
@@ -105,6 +135,17 @@ def _send(
     }
     try:
         target = target_check(endpoint.url)
+    except AddressRefused as refusal:
+        text, params = refusal.kept or (str(refusal), {})
+        kept = _kept(text, params, refused=True, policy=True)
+        security_event(
+            "webhook.address_refused",
+            tenant=endpoint.tenant_id,
+            endpoint=endpoint.pk,
+            host=params.get("host", ""),
+            address=params.get("address", ""),
+        )
+        return headers, Answer(None, "", _in_english(kept)[:300], 0), kept
     except UnsafeDestination as refusal:
         text, params = refusal.kept or (str(refusal), {})
         kept = _kept(text, params, refused=True)
@@ -136,7 +177,7 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> Delive
     else:
         headers, answer, kept = _send(delivery, now)
     with transaction.atomic():
-        Attempt.objects.create(
+        attempt = Attempt.objects.create(
             delivery=delivery,
             number=delivery.attempts,
             sent_at=now,
@@ -150,7 +191,9 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> Delive
         ok = answer.status is not None and 200 <= answer.status < 300
         _settle(delivery, ok=ok, now=now, held=held is not None)
         if held is None:  # nothing was sent: nothing learnt about the endpoint
-            _endpoint_health(delivery.endpoint, ok=ok, now=now)
+            _endpoint_health(
+                delivery.endpoint, ok=ok, now=now, refusal=_policy_refusal(kept), attempt=attempt
+            )
     return delivery
 
 
@@ -167,8 +210,22 @@ def _settle(delivery: Delivery, *, ok: bool, now: datetime, held: bool) -> None:
     delivery.save(update_fields=["status", "next_attempt_at"])
 
 
-def _endpoint_health(endpoint: Endpoint, *, ok: bool, now: datetime) -> None:
+def _policy_refusal(kept: dict[str, Any] | None) -> dict[str, Any] | None:
+    return kept if kept is not None and kept.get("policy") else None
+
+
+def _endpoint_health(
+    endpoint: Endpoint,
+    *,
+    ok: bool,
+    now: datetime,
+    refusal: dict[str, Any] | None,
+    attempt: Attempt,
+) -> None:
+    """`refusal`: the `attempt`'s policy refusal, if it was one."""
     endpoint = Endpoint.objects.select_for_update().select_related("tenant").get(pk=endpoint.pk)
+    if refusal is not None and not _was_refused(endpoint, before=attempt):
+        _tell_owners_refused(endpoint, refusal)
     if ok:
         if endpoint.failing_since is not None:
             endpoint.failing_since = None
@@ -180,20 +237,53 @@ def _endpoint_health(endpoint: Endpoint, *, ok: bool, now: datetime) -> None:
     elif endpoint.is_active and now - endpoint.failing_since >= RETRY_FOR:
         endpoint.is_active = False
         # Stored in English; the endpoint page shows it in the reader's language.
-        endpoint.disabled_reason = gettext_noop("Every delivery failed for 3 days.")
+        endpoint.disabled_reason = REFUSED_FOR if refusal is not None else FAILED_FOR
         endpoint.save(update_fields=["is_active", "disabled_reason"])
         _tell_owners(endpoint)
 
 
-def _tell_owners(endpoint: Endpoint) -> None:
-    tenant = endpoint.tenant
+def _was_refused(endpoint: Endpoint, *, before: Attempt) -> bool:
+    """Whether the endpoint's last attempt before `before` was a policy refusal too
+    (the owners have then been told already: one email per run of refusals)."""
+    previous = (
+        Attempt.objects.filter(delivery__endpoint=endpoint)
+        .exclude(pk=before.pk)
+        .order_by("-sent_at", "-pk")
+        .values_list("error_reason", flat=True)
+        .first()
+    )
+    return bool(previous and previous.get("policy"))
+
+
+def _owner_emails(endpoint: Endpoint) -> list[str]:
     # Through the ORM relation: webhooks sits below tenancy and never imports it (the
     # rule is tenants.selectors.owner_emails: owners, not suspended ones).
-    owners = list(
-        tenant.memberships.filter(role__key="owner", suspended_at__isnull=True).values_list(
-            "user__email", flat=True
-        )
+    return list(
+        endpoint.tenant.memberships.filter(
+            role__key="owner", suspended_at__isnull=True
+        ).values_list("user__email", flat=True)
     )
+
+
+def _tell_owners_refused(endpoint: Endpoint, refusal: dict[str, Any]) -> None:
+    owners = _owner_emails(endpoint)
+    if owners:
+        email_enqueue(
+            to=owners,
+            template="webhooks/email/endpoint_address_refused",
+            context={
+                "tenant_name": endpoint.tenant.name,
+                "url": endpoint.url,
+                # In each recipient's language, worked out when their email is rendered.
+                "reason": said_later(lambda: reason_said(refusal["text"], refusal["params"])),
+                "page_url": absolute_url("webhooks:detail", endpoint.tenant.slug, endpoint.pk),
+            },
+        )
+
+
+def _tell_owners(endpoint: Endpoint) -> None:
+    tenant = endpoint.tenant
+    owners = _owner_emails(endpoint)
     if owners:
         email_enqueue(
             to=owners,

@@ -7,6 +7,7 @@ let anyone forge our signatures.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -93,9 +94,33 @@ class Delivery(models.Model):
 
 
 def kept_error_said(kept: dict[str, Any]) -> str:
-    """An attempt's error of ours ({"text", "params", "refused"}) in the active language."""
+    """An attempt's error of ours ({"text", "params", "refused", "policy"}) in the active
+    language: a policy refusal says that nothing was sent, apart from the network's
+    "refused the connection"."""
     said = reason_said(kept["text"], kept["params"])
+    if kept.get("policy"):
+        return gettext("Not sent (address policy): %(reason)s") % {"reason": said}
     return gettext("Refused: %(reason)s") % {"reason": said} if kept["refused"] else said
+
+
+# What in an HTTP library's message only we could read, never the endpoint's developer:
+# object, connection and pool reprs (our sentence names the host and port), C source
+# positions, file paths.
+_INTERNALS = [
+    # urllib3's ConnectTimeoutError: "(<HTTPConnection(host=…) at 0x…>, 'Connection to …')"
+    (re.compile(r"\(<[^<>]* at 0x[0-9a-f]+>, '([^']*)'\)"), r"\1"),
+    (re.compile(r"<[^<>]* at 0x[0-9a-f]+>(: )?"), ""),
+    (re.compile(r"\w*Connection(?:Pool)?\(host=[^)]*\): "), ""),
+    (re.compile(r" ?\(_?[\w/.-]+\.(?:c|py):\d+\)"), ""),
+    (re.compile(r"(?:/[\w.-]+)+\.py\b"), "…"),
+]
+
+
+def library_words(text: str) -> str:
+    """An HTTP library's error message without its internals (`_INTERNALS`)."""
+    for pattern, replacement in _INTERNALS:
+        text = pattern.sub(replacement, text)
+    return text.strip()
 
 
 class Attempt(models.Model):
@@ -112,8 +137,8 @@ class Attempt(models.Model):
     # In English, as the worker wrote it (network errors as urllib3 says them) …
     error = models.CharField(max_length=300, blank=True)
     # … and its text of ours (a refusal, a disabled endpoint, what a network error means)
-    # untranslated with its values: {"text", "params", "refused", "network"}; see
-    # `error_said`.
+    # untranslated with its values: {"text", "params", "refused", "network", "policy"};
+    # see `error_said`.
     error_reason = models.JSONField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(default=0)
 
@@ -131,14 +156,18 @@ class Attempt(models.Model):
     @property
     def error_said(self) -> str:
         """The error in the reader's language (an attempt from before error_reason
-        existed: as the worker wrote it)."""
-        return kept_error_said(self.error_reason) if self.error_reason else self.error
+        existed: as the worker wrote it, internals left out)."""
+        return (
+            kept_error_said(self.error_reason) if self.error_reason else library_words(self.error)
+        )
 
     @property
     def error_detail(self) -> str:
-        """A network error in the HTTP library's words, beside our sentence: what the
-        endpoint's developer searches for."""
-        return self.error if self.error_reason and self.error_reason.get("network") else ""
+        """A network error in the HTTP library's words, shown under our sentence for the
+        endpoint's developer to search for, without what only we could read."""
+        if self.error_reason and self.error_reason.get("network"):
+            return library_words(self.error)
+        return ""
 
     @property
     def ok(self) -> bool:

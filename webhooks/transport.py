@@ -28,7 +28,7 @@ from django.utils.translation import gettext_noop
 
 import core.dns
 from core.dns import IPAddress
-from webhooks.exceptions import UnsafeDestination
+from webhooks.exceptions import AddressRefused, UnsafeDestination
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,8 @@ def _loopback_name(host: str) -> bool:
 def target_check(url: str) -> Target:
     """The URL's checked destination, or UnsafeDestination saying why not (its reason
     kept with its values: the endpoint page shows a delivery's refusal to each reader in
-    their language)."""
+    their language). AddressRefused when the address policy itself refuses the host:
+    a private, loopback or reserved address, or this server's name."""
     parts = urlsplit(url)
     allowed_schemes = ("https", "http") if settings.WEBHOOKS_ALLOW_PRIVATE else ("https",)
     if parts.scheme not in allowed_schemes:
@@ -116,21 +117,21 @@ def target_check(url: str) -> Target:
         raise UnsafeDestination.because(gettext_noop("The URL's port is not valid.")) from None
     if _loopback_name(host) and not settings.WEBHOOKS_ALLOW_PRIVATE:
         # Not asked of the DNS, which rightly knows no "localhost" ("does not resolve").
-        raise UnsafeDestination.because(
+        raise AddressRefused.because(
             gettext_noop("%(host)s is this server; webhooks only go to public addresses."),
             host=host,
         )
     addresses = _resolve(host)
     refused = [a for a in addresses if not address_allowed(a)]
     if refused and str(refused[0]) == host:  # an address typed as such: said once
-        raise UnsafeDestination.because(
+        raise AddressRefused.because(
             gettext_noop(
                 "%(host)s is a private or reserved address; webhooks only go to public addresses."
             ),
             host=host,
         )
     if refused:
-        raise UnsafeDestination.because(
+        raise AddressRefused.because(
             gettext_noop(
                 "%(host)s leads to %(address)s, a private or reserved address; webhooks only "
                 "go to public addresses."

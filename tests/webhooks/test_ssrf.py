@@ -135,8 +135,8 @@ def test_a_refused_or_unsent_attempt_is_said_in_the_readers_language(
         make_team(acme, "Target")
     refused = Attempt.objects.get()
     assert refused.error == (
-        "Refused: rebind.example.com leads to 127.0.0.1, a private or reserved address; "
-        "webhooks only go to public addresses."
+        "Not sent (address policy): rebind.example.com leads to 127.0.0.1, a private or "
+        "reserved address; webhooks only go to public addresses."
     )
     Endpoint.objects.filter(pk=endpoint.pk).update(is_active=False)
     delivery_attempt(delivery_id=refused.delivery_id, now=timezone.now() + timedelta(hours=1))
@@ -146,11 +146,12 @@ def test_a_refused_or_unsent_attempt_is_said_in_the_readers_language(
     type(owner).objects.filter(pk=owner.pk).update(language="de")
     html = owner_client.get(f"/t/{acme.slug}/settings/webhooks/{endpoint.pk}/").content.decode()
     assert (
-        "Abgelehnt: rebind.example.com führt zu 127.0.0.1, einer privaten oder reservierten "
-        "Adresse; Webhooks werden nur an öffentliche Adressen gesendet."
+        "Nicht gesendet (Adressrichtlinie): rebind.example.com führt zu 127.0.0.1, einer "
+        "privaten oder reservierten Adresse; Webhooks werden nur an öffentliche Adressen "
+        "gesendet."
     ) in html
     assert "Nicht gesendet: Der Endpunkt ist deaktiviert." in html
-    assert "Refused:" not in html and "Not sent:" not in html
+    assert "Not sent" not in html
 
 
 @pytest.mark.django_db(transaction=True)

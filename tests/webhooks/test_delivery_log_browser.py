@@ -1,0 +1,77 @@
+"""In a real browser, at desktop and phone width (and in Arabic): the delivery log says
+each attempt's outcome as a short sentence of ours (a refusal by the address policy, a
+failed TLS handshake), and the HTTP library's words only under "Technical detail", left
+to right, without object reprs or C source positions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.accounts.factories import UserFactory
+from tests.config.pagecheck import PageWatch
+from tests.core.browser import sign_in
+from tests.tenants.factories import OrgFactory, make_team
+from tests.webhooks.conftest import Receiver, Zone
+from webhooks.delivery import delivery_attempt
+from webhooks.models import Delivery
+from webhooks.services import endpoint_create
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PUBLIC = "93.184.215.14"  # a public address; no test ever connects to it
+
+
+@pytest.mark.parametrize(
+    ("width", "language"),
+    [(1280, "en"), (360, "en"), (360, "ar")],
+    ids=["desktop", "phone", "phone-ar"],
+)
+def test_the_log_says_the_reason_and_keeps_the_librarys_words_behind_a_disclosure(
+    page: Any,
+    width: int,
+    language: str,
+    dns_zone: Zone,
+    receiver: Receiver,
+    settings: Any,
+) -> None:
+    owner = UserFactory(language=language)
+    acme = OrgFactory(owner=owner, name="Acme")
+    # Public when saved, then inside our network (refused), then loopback, let through
+    # by the development setting, where the plain-HTTP receiver fails the TLS handshake.
+    dns_zone.answers["hooks.example.com"] = [[PUBLIC], ["10.0.0.8"], ["127.0.0.1"]]
+    endpoint, _ = endpoint_create(
+        tenant=acme,
+        url=f"https://hooks.example.com:{receiver.port}/hooks/pacetrack",
+        description="",
+        event_types=["team.created"],
+        acting_user=owner,
+    )
+    make_team(acme, "Platform")
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
+    delivery = Delivery.objects.get()
+    delivery_attempt(delivery_id=delivery.pk, now=delivery.next_attempt_at)
+    detail = f"/t/{acme.slug}/settings/webhooks/{endpoint.pk}/"
+    page.set_viewport_size({"width": width, "height": 800})
+    watch = PageWatch.attach(page)
+    sign_in(page, owner.email, then=detail)
+
+    handshake, refused = page.get_by_test_id("attempt-reason").all()
+    if language == "en":
+        expect(handshake).to_have_text(
+            f"A secure (HTTPS) connection to hooks.example.com on port {receiver.port} failed."
+        )
+        expect(refused).to_have_text(
+            "Not sent (address policy): hooks.example.com leads to 10.0.0.8, a private or "
+            "reserved address; webhooks only go to public addresses."
+        )
+    [disclosure] = page.get_by_test_id("attempt-detail").all()  # the network spoke once
+    words = disclosure.locator("code")
+    expect(words).to_be_hidden()
+    disclosure.locator("summary").click()
+    expect(words).to_be_visible()
+    expect(words).to_have_text("SSLError: [SSL: WRONG_VERSION_NUMBER] wrong version number")
+    assert words.evaluate("code => getComputedStyle(code).direction") == "ltr"
+    assert watch.check(detail) == []
