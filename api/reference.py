@@ -71,6 +71,11 @@ PROBLEM_TYPES: tuple[tuple[int, tuple[str, ...], Promise], ...] = (
         _("A method the path does not take (Allow and the detail name those it does)."),
     ),
     (
+        413,
+        ("content-too-large",),
+        _("A file over the upload limit (POST /files), refused before it is read."),
+    ),
+    (
         409,
         ("conflict", "idempotency-in-progress"),
         _(

@@ -5,7 +5,7 @@ from typing import Any, cast
 from django.urls import path
 
 from api import views
-from api.problems import method_not_allowed_as_problem
+from api.problems import file_too_large, method_not_allowed_as_problem
 from api.v1 import api
 from core.request_limits import accepts_body
 
@@ -14,7 +14,9 @@ for pattern in _patterns:
     pattern.callback = method_not_allowed_as_problem(cast(Any, pattern.callback))
     if str(pattern.pattern) == "files":
         # POST /files takes an upload: the files page's limit, refused before it is read.
-        accepts_body(setting="UPLOADS_FILE_MAX_BYTES")(cast(Any, pattern.callback))
+        accepts_body(setting="UPLOADS_FILE_MAX_BYTES", too_large=file_too_large)(
+            cast(Any, pattern.callback)
+        )
 
 urlpatterns = [
     path("v1/docs/", views.docs, name="api-docs"),

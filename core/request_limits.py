@@ -81,15 +81,21 @@ def _extra_methods(path: str) -> tuple[str, ...]:
     return ()
 
 
-def accepts_body(*, setting: str) -> Callable[[View], View]:
+TooLarge = Callable[[HttpRequest, int | None], HttpResponse]
+
+
+def accepts_body(*, setting: str, too_large: TooLarge | None = None) -> Callable[[View], View]:
     """Let this view receive a body up to `settings.<setting>` bytes (plus multipart
-    overhead); read when the request arrives, so tests and deployments can change it."""
+    overhead); read when the request arrives, so tests and deployments can change it.
+    `too_large(request, limit_bytes)` answers a bigger one in the view's own terms (the
+    JSON API's problem document); the 413 page otherwise."""
 
     def decorator(view: View) -> View:
-        # A marker on the function, read back with getattr by body_limit(); Callable
-        # types have no attributes to declare it on.
+        # Markers on the function, read back with getattr by body_limit() and the
+        # middleware; Callable types have no attributes to declare them on.
         view.request_body_limit_setting = setting  # type: ignore[attr-defined]
-        return view  # functools.wraps in outer decorators copies the attribute
+        view.request_body_too_large = too_large  # type: ignore[attr-defined]
+        return view  # functools.wraps in outer decorators copies the attributes
 
     return decorator
 
@@ -127,6 +133,9 @@ class RequestBodyLimitMiddleware:
         limit, shown = body_limit(view_func)
         if limit is None or declared <= limit:
             return None
+        own: TooLarge | None = getattr(view_func, "request_body_too_large", None)
+        if own is not None:
+            return own(request, shown)
         return too_large_response(request, limit_bytes=shown)
 
 

@@ -177,3 +177,20 @@ def test_a_malformed_idempotency_key_is_a_bad_request_problem(client: Any, acme:
     body = problem_of(response, 400)
     assert body["type"] == TYPE_BASE + "bad-request"
     assert body["detail"] == "Idempotency-Key must be 1 to 255 characters."
+
+
+def test_a_file_over_the_upload_limit_is_a_413_problem_before_it_is_read(
+    client: Any, acme: Org, settings: Any
+) -> None:
+    settings.UPLOADS_FILE_MAX_BYTES = 1024 * 1024
+    response = client.post(
+        "/api/v1/files",
+        data=b"x",
+        content_type="application/octet-stream",
+        headers=bearer(acme.key),
+        CONTENT_LENGTH=str(3 * 1024 * 1024),
+    )
+
+    body = problem_of(response, 413)
+    assert body["type"] == TYPE_BASE + "content-too-large"
+    assert body["detail"] == "The file is larger than this API accepts (1 MB)."
