@@ -168,16 +168,20 @@ def session_revoke_all_for_user(
                 after={"reason": reason, "sessions": count},
             )
         elif count and reason == Session.RevokedReason.REVOKED_BY_USER:
-            # In the person's own log, beside their password and email changes.
-            audit_record_for_user(
-                user_id=user.pk,
-                action=SessionAction.OTHERS_SIGNED_OUT,
-                acting_user=acting_user,
-                target=user,
-                target_label=user.email,
-                after={"sessions": count},
-            )
+            _others_signed_out_record(user=user, acting_user=acting_user, count=count)
     return count
+
+
+def _others_signed_out_record(*, user: User, acting_user: User | None, count: int) -> None:
+    """In the person's own log, beside their password and email changes."""
+    audit_record_for_user(
+        user_id=user.pk,
+        action=SessionAction.OTHERS_SIGNED_OUT,
+        acting_user=acting_user,
+        target=user,
+        target_label=user.email,
+        after={"sessions": count},
+    )
 
 
 def session_revoke_without_second_step(*, user: User, except_session: Session | None) -> int:
@@ -192,14 +196,7 @@ def session_revoke_without_second_step(*, user: User, except_session: Session | 
             revoked_by=user,
         )
         if count:
-            audit_record_for_user(
-                user_id=user.pk,
-                action=SessionAction.OTHERS_SIGNED_OUT,
-                acting_user=user,
-                target=user,
-                target_label=user.email,
-                after={"sessions": count},
-            )
+            _others_signed_out_record(user=user, acting_user=user, count=count)
     return count
 
 

@@ -13,9 +13,10 @@ from django.test import Client
 from core.models import AuditEvent
 from tests.tenants.factories import OrgFactory, add_member
 from tests.webhooks.conftest import Receiver
+from tests.webhooks.test_delivery import subscribe
 from webhooks.events import TEST_EVENT, TEST_EVENT_DATA
 from webhooks.models import Delivery, Endpoint
-from webhooks.services import endpoint_create, endpoint_pause
+from webhooks.services import endpoint_pause
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,14 +24,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture(autouse=True)
 def _loopback_allowed(settings: Any) -> None:
     settings.WEBHOOKS_ALLOW_PRIVATE = True  # the receiver listens on 127.0.0.1
-
-
-def subscribe(tenant: Any, receiver: Receiver, owner: Any, events: list[str]) -> Endpoint:
-    endpoint, secret = endpoint_create(
-        tenant=tenant, url=receiver.url, description="", event_types=events, acting_user=owner
-    )
-    receiver.secrets = [secret]
-    return endpoint
 
 
 def send_url(endpoint: Endpoint, *, tenant: Any = None) -> str:
