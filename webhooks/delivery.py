@@ -292,6 +292,8 @@ def _tell_owners(endpoint: Endpoint) -> None:
                 "tenant_name": tenant.name,
                 "url": endpoint.url,
                 "page_url": absolute_url("webhooks:detail", tenant.slug, endpoint.pk),
+                # Not a server that is down: "once it answers again" would mislead.
+                "address_refused": endpoint.disabled_reason == REFUSED_FOR,
             },
         )
 

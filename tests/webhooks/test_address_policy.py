@@ -118,6 +118,10 @@ def test_three_days_of_refusals_turn_the_endpoint_off_saying_why_and_it_stays_of
     endpoint.refresh_from_db()
     assert not endpoint.is_active and endpoint.disabled_reason == REFUSED_FOR
     assert len(mailoutbox) == 2  # the first refusal, then turned off
+    turned_off = mailoutbox[1]
+    assert "a private or reserved address" in turned_off.body
+    assert "Fix its DNS record" in turned_off.body
+    assert "once the endpoint answers again" not in turned_off.body
     with pytest.raises(AddressRefused):  # the rule that refuses saving such a URL
         endpoint_enable(tenant=acme, endpoint=endpoint, acting_user=owner)
     assert not Endpoint.objects.get().is_active
