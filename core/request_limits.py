@@ -139,10 +139,15 @@ class RequestBodyLimitMiddleware:
         return too_large_response(request, limit_bytes=shown)
 
 
+def megabytes(size_bytes: int) -> str:
+    """A byte limit as people read it: 10485760 → "10", 1572864 → "1.5" (MB)."""
+    return f"{size_bytes / (1024 * 1024):g}"
+
+
 def too_large_response(request: HttpRequest, *, limit_bytes: int | None) -> HttpResponse:
     """The 413 page, or for htmx a notice at the top of the page (base.html swaps 413)."""
     context = {
-        "limit_mb": f"{limit_bytes / (1024 * 1024):g}" if limit_bytes else None,
+        "limit_mb": megabytes(limit_bytes) if limit_bytes else None,
         # The address the form was posted to: opened again it shows the form (or, for a
         # POST-only one, the page above it), so the person can choose a smaller file.
         "back_url": request.path,

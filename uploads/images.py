@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from core.request_limits import megabytes
+
 ALLOWED_FORMATS = ("PNG", "JPEG", "WEBP", "GIF")
 OUTPUT_SIZE = 512
 OUTPUT_CONTENT_TYPE = "image/png"
@@ -44,7 +46,7 @@ class NormalizedImage:
 
 
 def _mb(n: int) -> str:
-    return _("%(size)s MB") % {"size": f"{n / (1024 * 1024):g}"}
+    return _("%(size)s MB") % {"size": megabytes(n)}
 
 
 def image_normalize(
