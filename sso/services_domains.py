@@ -124,9 +124,12 @@ def _has_token(row: Domain) -> bool:
     return row.token in txt_values(row.record_name)
 
 
-@transaction.atomic
 def domain_verify(*, tenant: Tenant, domain: Domain, acting_user: User | None) -> Domain:
-    """Look the TXT record up; the domain is verified when it holds the token."""
+    """Look the TXT record up; the domain is verified when it holds the token.
+
+    The lookup runs before any transaction (it can wait seconds on a slow resolver),
+    and a check that found no record keeps its time: the page says when it last
+    looked, which is what someone waiting for DNS wants to know."""
     assert_in_tenant(tenant, domain)
     try:
         found = _has_token(domain)
@@ -153,17 +156,18 @@ def domain_verify(*, tenant: Tenant, domain: Domain, acting_user: User | None) -
     try:
         with transaction.atomic():
             domain.save(update_fields=["verified_at", "last_checked_at"])
+            audit_record(
+                tenant=tenant,
+                action=SsoAction.DOMAIN_VERIFIED,
+                acting_user=acting_user,
+                target=domain,
+                after={"domain": domain.domain},
+            )
     except IntegrityError:  # another organisation verified it a moment ago
+        domain.verified_at = None
         raise DomainRefused(
             _("%(domain)s is verified by another organisation.") % {"domain": domain.domain}
         ) from None
-    audit_record(
-        tenant=tenant,
-        action=SsoAction.DOMAIN_VERIFIED,
-        acting_user=acting_user,
-        target=domain,
-        after={"domain": domain.domain},
-    )
     return domain
 
 

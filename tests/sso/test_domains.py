@@ -71,6 +71,31 @@ def test_without_the_record_the_domain_stays_unverified(
     assert not domain.is_verified
 
 
+def test_a_check_that_found_no_record_says_when_it_looked(
+    owner_client: Any, acme: Any, dns_server: LocalDNS
+) -> None:
+    add(owner_client, acme, "acme.example")
+    domain = Domain.objects.get(tenant=acme)
+
+    response = owner_client.post(url(acme, "domain-verify", domain_id=domain.pk), follow=True)
+
+    domain.refresh_from_db()
+    assert not domain.is_verified and domain.last_checked_at is not None
+    assert "Last checked" in response.content.decode()
+
+
+def test_a_failed_lookup_is_not_a_check(owner_client: Any, acme: Any, dns_server: LocalDNS) -> None:
+    add(owner_client, acme, "acme.example")
+    domain = Domain.objects.get(tenant=acme)
+    dns_server.zone.servfail = True
+
+    response = owner_client.post(url(acme, "domain-verify", domain_id=domain.pk), follow=True)
+
+    assert "The DNS lookup failed" in response.content.decode()
+    domain.refresh_from_db()
+    assert domain.last_checked_at is None
+
+
 def test_a_domain_verified_by_one_organisation_cannot_be_claimed_by_a_second(
     owner_client: Any, acme: Any, dns_server: LocalDNS
 ) -> None:
