@@ -82,3 +82,25 @@ def test_an_impossible_grace_period_is_said_beside_its_field_with_what_was_typed
     assert "Give members between 0 and 90 days." in section.inner_text()
     org.refresh_from_db()
     assert org.two_factor_required_at is None
+
+
+def test_an_owner_without_two_factor_is_led_to_set_it_up_and_back(page: Any) -> None:
+    """The question before requiring it named the security page without a way there."""
+    owner = UserFactory()
+    org = OrgFactory(owner=owner, name="Acme")
+    page.set_viewport_size({"width": 360, "height": 740})
+    sign_in_with_password(page, owner.email)
+    page.wait_for_url("**/t/**")
+    page.goto(f"/t/{org.slug}/settings/")
+    note = page.get_by_test_id("you-lack-two-factor")
+    expect(note).to_contain_text("You have not set it up yourself.")
+    assert no_horizontal_overflow(page)
+
+    note.get_by_role("link", name="Set it up on your security page").click()
+
+    page.wait_for_url("**/account/security/**")
+    # Set-up started here comes back to the organisation's settings when done.
+    set_up = page.get_by_role("link", name="Set up", exact=True)
+    assert f"next=/t/{org.slug}/settings/" in (set_up.get_attribute("href") or "").replace(
+        "%2F", "/"
+    )
