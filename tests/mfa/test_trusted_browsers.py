@@ -532,3 +532,34 @@ def test_zero_days_hides_the_box_and_ignores_trust_given_before(
         assert trust_cookie_name() not in response.cookies
         assert "trusted-browsers" not in client.get(SECURITY).content.decode()
     assert TrustedBrowser.objects.count() == 1  # the one from before, unused
+
+
+def test_a_passkey_at_the_second_step_can_trust_the_browser_too(settings: Any) -> None:
+    from tests.mfa.softauthn import SoftAuthenticator
+    from tests.mfa.test_passkeys import ORIGIN, RP_ID, options, register
+
+    settings.MFA_WEBAUTHN_RP_ID, settings.MFA_WEBAUTHN_ORIGINS = RP_ID, [ORIGIN]
+    device = SoftAuthenticator(rp_id=RP_ID, origin=ORIGIN)
+    person = UserFactory()
+    setup = Client()
+    setup.force_login(person)
+    register(setup, device)
+    client = Client()
+    password_step(client, person)
+    page = client.get(VERIFY).content.decode()
+    assert 'id="id_passkey_trust"' in page and 'id="id_trust"' in page  # one box per form
+
+    client.post(
+        VERIFY,
+        {
+            "factor": "passkey",
+            "credential": device.get(options(client, "second_factor")),
+            "trust": "on",
+        },
+    )
+
+    assert signed_in(client)
+    assert TrustedBrowser.objects.filter(user=person).count() == 1
+    fresh = after_sign_out(client)
+    password_step(fresh, person)
+    assert signed_in(fresh) and row_of(fresh).factors == ["Password", "Trusted browser"]
