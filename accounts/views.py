@@ -27,6 +27,8 @@ from core.same_site import same_site_path
 from mfa.decorators import reauth_required
 from mfa.pending import pending_sign_in_start
 from mfa.selectors import second_step_required
+from mfa.trusted import browser_is_trusted
+from sessions_app.authentication import Factor, session_authenticated
 from uploads.forms import AvatarForm
 
 if TYPE_CHECKING:
@@ -85,6 +87,12 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         assert form.user is not None  # clean() refuses the form without one
         if second_step_required(user=form.user):
+            if browser_is_trusted(request, user=form.user):
+                # Its person passed the second step here and ticked "Don't ask again".
+                session_sign_in(request, form.user)
+                factors = [Factor.PASSWORD, Factor.TRUSTED_BROWSER]
+                session_authenticated(request.session, factors=factors)
+                return redirect(_after_sign_in(request))
             # Not signed in yet: the second step finishes it (accounts.views_second_step).
             response = redirect("accounts:sign-in-verify")
             pending_sign_in_start(request, response, user=form.user, next_url=_next_url(request))

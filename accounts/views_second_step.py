@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,17 +27,28 @@ from mfa.forms import PasskeyForm, SecondFactorForm
 from mfa.passkeys import SECOND_FACTOR
 from mfa.pending import PendingSignIn, pending_sign_in_clear, pending_sign_in_get
 from mfa.selectors import two_factor_status
+from mfa.trusted import browser_trust
 from sessions_app.authentication import Factor, session_authenticated
 
 EXPIRED = gettext_lazy("That sign-in waited more than five minutes for its code. Sign in again.")
 
 
-def _complete(request: HttpRequest, pending: PendingSignIn, factors: list[str]) -> HttpResponse:
+def _complete(
+    request: HttpRequest, pending: PendingSignIn, factors: list[str], *, trust: bool = False
+) -> HttpResponse:
+    """Sign in; with `trust` ("Don't ask again on this browser" ticked), this browser
+    skips the second step from now on (mfa.trusted)."""
     session_sign_in(request, pending.user)
     session_authenticated(request.session, factors=factors)
     response = redirect(pending.next_url or reverse(settings.LOGIN_REDIRECT_URL))
     pending_sign_in_clear(response)
+    if trust:
+        browser_trust(request, response, user=pending.user)
     return response
+
+
+def _trust_ticked(form: Form) -> bool:
+    return bool(form.cleaned_data.get("trust"))
 
 
 @sensitive_post_parameters("code")
@@ -65,9 +77,11 @@ def sign_in_verify(request: HttpRequest) -> HttpResponse:
         owner=pending.owner,
         user=pending.user,
         sign_in=True,
+        auto_id="id_passkey_%s",  # its "trust" box beside the code form's
     )
     if posted == Factor.PASSKEY and Factor.PASSKEY in methods and passkey_form.is_valid():
-        return _complete(request, pending, [pending.first_factor, Factor.PASSKEY])
+        factors = [pending.first_factor, Factor.PASSKEY]
+        return _complete(request, pending, factors, trust=_trust_ticked(passkey_form))
     code_methods = [m for m in methods if m != Factor.PASSKEY]
     asked = posted or request.GET.get("method") or ""
     factor = asked if asked in code_methods else (code_methods or [""])[0]
@@ -83,7 +97,8 @@ def sign_in_verify(request: HttpRequest) -> HttpResponse:
         else None
     )
     if form is not None and posted == factor and form.is_valid():
-        response = _complete(request, pending, [pending.first_factor, factor])
+        factors = [pending.first_factor, factor]
+        response = _complete(request, pending, factors, trust=_trust_ticked(form))
         if factor == Factor.RECOVERY_CODE:
             messages.warning(
                 request,
@@ -98,6 +113,7 @@ def sign_in_verify(request: HttpRequest) -> HttpResponse:
         "factor": factor,
         "passkey": Factor.PASSKEY in methods,
         "passkey_errors": passkey_form.errors.get("credential", []),
+        "passkey_form": passkey_form,
         "other_methods": [m for m in code_methods if m != factor],
         "email": pending.user.email,
     }

@@ -326,6 +326,9 @@ MFA_REAUTH_AGE = env.int("MFA_REAUTH_AGE", default=600)
 MFA_REAUTH_URL = "accounts:reauth"  # the prompt (like LOGIN_URL, a URL name)
 # Between the password and the second factor: how long the signed pending cookie lives.
 MFA_PENDING_AGE = 300
+# "Don't ask again on this browser": days a browser the person chose to trust skips the
+# second step at sign-in (mfa/trusted.py). 0 turns the offer off and ignores trust given.
+MFA_TRUST_DAYS = env.int("MFA_TRUST_DAYS", default=30)
 # The name authenticator apps list the account under (and passkey prompts show).
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Pacetrack")
 # /admin/ only for staff whose session proved a second factor (mfa.middleware).

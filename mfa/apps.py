@@ -12,7 +12,8 @@ class MfaConfig(AppConfig):
         from django.contrib.auth.signals import user_login_failed
 
         from mfa import checks  # noqa: F401 - registers the system checks
-        from mfa.receivers import record_failed_sign_in
+        from mfa.receivers import forget_trusted_browsers, record_failed_sign_in
+        from sessions_app.signals import other_sessions_revoked
 
         audit_actions_register(
             MfaAction,
@@ -20,3 +21,6 @@ class MfaConfig(AppConfig):
             fields=FIELDS,
         )
         user_login_failed.connect(record_failed_sign_in, dispatch_uid="mfa.record_failed_sign_in")
+        other_sessions_revoked.connect(
+            forget_trusted_browsers, dispatch_uid="mfa.forget_trusted_browsers"
+        )

@@ -16,6 +16,9 @@ class MfaAction(models.TextChoices):
     PASSKEY_REMOVED = "mfa.passkey_removed", _("Passkey removed")
     PASSKEY_RENAMED = "mfa.passkey_renamed", _("Passkey renamed")
     RESET = "mfa.reset", _("Two-factor authentication reset by an operator")
+    BROWSER_TRUSTED = "mfa.browser_trusted", _("Browser trusted to sign in without a code")
+    BROWSER_FORGOTTEN = "mfa.browser_forgotten", _("Trusted browser forgotten")
+    BROWSERS_FORGOTTEN = "mfa.browsers_forgotten", _("All trusted browsers forgotten")
 
 
 # What the audit log page calls the keys of these events' before/after.
@@ -27,4 +30,6 @@ FIELDS = {
     "authenticator_apps": _("Authenticator apps"),
     "passkeys": _("Passkeys"),
     "recovery_codes": _("Recovery codes"),
+    "days": _("Days"),
+    "browsers": _("Browsers"),
 }

@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.client_ip import client_ip
 from core.errors import ServiceForm
@@ -22,6 +24,7 @@ from mfa.services import (
     totp_confirm,
 )
 from mfa.services_passkeys import passkey_verify
+from mfa.services_trusted import trust_is_offered
 from mfa.totp import totp_code_normalize, totp_looks_valid
 from ratelimit.devices import known_device_id
 from sessions_app.authentication import Factor
@@ -46,6 +49,24 @@ RECOVERY_ATTRS = {
     "placeholder": "xxxx-xxxx-xxxx",
     "spellcheck": "false",
 }
+
+
+def trust_field() -> forms.BooleanField:
+    """ "Don't ask again on this browser", offered at the sign-in's second step."""
+    days = settings.MFA_TRUST_DAYS
+    return forms.BooleanField(
+        required=False,
+        label=ngettext(
+            "Don't ask again on this browser for %(days)s day",
+            "Don't ask again on this browser for %(days)s days",
+            days,
+        )
+        % {"days": days},
+        help_text=_(
+            "Only on a device nobody else uses. Signing out forgets it, and so do "
+            "changing your password and signing out your other devices."
+        ),
+    )
 
 
 def code_device(request: HttpRequest, *, user: User) -> str | None:
@@ -100,6 +121,8 @@ class SecondFactorForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.user, self.factor, self.request, self.sign_in = user, Factor(factor), request, sign_in
+        if sign_in and trust_is_offered():
+            self.fields["trust"] = trust_field()
         field = self.fields["code"]
         if self.factor == Factor.TOTP:
             field.label = _("Authentication code")
@@ -184,6 +207,8 @@ class PasskeyForm(forms.Form):
         self.request, self.purpose, self.owner, self.user = request, purpose, owner, user
         self.sign_in = sign_in
         self.passkey: Passkey | None = None
+        if sign_in and trust_is_offered():
+            self.fields["trust"] = trust_field()
 
     def clean_credential(self) -> str:
         credential = self.cleaned_data["credential"]

@@ -132,3 +132,34 @@ class Passkey(models.Model):
 
     def __str__(self) -> str:
         return f"Passkey “{self.name}” of {self.user_id}"
+
+
+class TrustedBrowser(models.Model):
+    """A browser its person chose to trust at the second step ("Don't ask again on this
+    browser"): signing in there with the right password skips the second step until
+    `expires_at`. The browser holds a random token in a cookie (mfa/trusted.py); only
+    its SHA-256 is stored, so a copy of the database trusts nobody."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trusted_browsers"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    device = models.CharField(max_length=100, blank=True, help_text='e.g. "Firefox on Linux".')
+    browser = models.CharField(
+        max_length=BROWSER_MAX_LENGTH, blank=True, help_text='e.g. "Firefox".'
+    )
+    system = models.CharField(max_length=SYSTEM_MAX_LENGTH, blank=True, help_text='e.g. "Linux".')
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-created_at"], name="mfa_trusted_user_recent")]
+
+    def __str__(self) -> str:
+        return f"Trusted browser of {self.user_id} ({self.device or 'unknown device'})"
+
+    @property
+    def device_said(self) -> str:
+        """The device in the reader's language (see `Session.device_said`)."""
+        return device_said(browser=self.browser, system=self.system, stored=self.device)

@@ -10,6 +10,11 @@ from django.http import HttpRequest
 from core.client_ip import client_ip
 from mfa.models import FailedSignIn
 from mfa.services import failed_sign_in_record
+from mfa.services_trusted import trusted_browsers_forget_all
+from sessions_app.models import Session
+
+# Revocations the person made themselves, though the sessions service names nobody.
+_BY_THE_PERSON = {Session.RevokedReason.PASSWORD_CHANGED, Session.RevokedReason.PASSWORD_RESET}
 
 
 def record_failed_sign_in(
@@ -32,3 +37,13 @@ def record_failed_sign_in(
         ip=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )
+
+
+def forget_trusted_browsers(
+    sender: Any, user: Any, reason: str, acting_user: Any = None, **kwargs: Any
+) -> None:
+    """Every other device was signed out (a password changed or reset, "Sign out all
+    other devices", an operator): no browser keeps skipping the second step either."""
+    if acting_user is None and reason in _BY_THE_PERSON:
+        acting_user = user
+    trusted_browsers_forget_all(user=user, acting_user=acting_user)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, Value, When
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_lazy
 
 from core.audit import personal_tenant_of
 from core.models import AuditEvent
 from mfa.audit import MfaAction
-from mfa.models import FailedSignIn, Passkey, RecoveryCode, TOTPDevice
+from mfa.models import FailedSignIn, Passkey, RecoveryCode, TOTPDevice, TrustedBrowser
 from sessions_app.authentication import Factor
 from sessions_app.models import Session
 
@@ -72,6 +74,19 @@ def two_factor_enabled(user_ref: str) -> Case:
         When(Q(Exists(app)) | Q(Exists(passkey)), then=Value(True)),
         default=Value(False),
         output_field=BooleanField(),
+    )
+
+
+def trusted_browsers_of(*, user: User) -> list[TrustedBrowser]:
+    """The browsers that skip `user`'s second step today (mfa.services_trusted), newest
+    first; expired ones are left out."""
+    now = timezone.now()
+    return list(
+        TrustedBrowser.objects.filter(
+            user=user,
+            expires_at__gt=now,
+            created_at__gt=now - timedelta(days=settings.MFA_TRUST_DAYS),
+        ).order_by("-created_at", "-pk")
     )
 
 

@@ -26,6 +26,7 @@ from mfa.crypto import secret_decrypt, secret_encrypt, secret_rotate
 from mfa.exceptions import SecondFactorInvalid, SecondFactorThrottled, TwoFactorStateError
 from mfa.models import FailedSignIn, Passkey, RecoveryCode, TOTPDevice
 from mfa.recovery import COUNT, recovery_code_hash, recovery_code_new
+from mfa.services_trusted import trusted_browsers_forget_all
 from mfa.signals import (
     second_factor_paused,
     two_factor_changed,
@@ -89,11 +90,13 @@ def change_record(
     two_factor_changed.send(sender=MfaAction, user=user, action=action, detail=detail)
 
 
-def state_changed(*, user: User, enabled: bool) -> None:
+def state_changed(*, user: User, enabled: bool, acting_user: User | None = None) -> None:
     """Announce that two-factor sign-in turned on or off for `user`; off, their sessions
-    stop counting the second factor they proved."""
+    stop counting the second factor they proved and their trusted browsers are
+    forgotten (turned on again, no browser skips the new second step)."""
     if not enabled:
         session_second_factors_forget(user=user)
+        trusted_browsers_forget_all(user=user, acting_user=acting_user)
     two_factor_state_changed.send(sender=MfaAction, user=user, enabled=enabled)
 
 
@@ -202,7 +205,7 @@ def totp_remove(*, user: User, acting_user: User) -> None:
     change_record(user=user, action=MfaAction.TOTP_REMOVED, acting_user=acting_user)
     if not has_primary_method(user):
         RecoveryCode.objects.filter(user=user).delete()
-        state_changed(user=user, enabled=False)
+        state_changed(user=user, enabled=False, acting_user=acting_user)
 
 
 @transaction.atomic
@@ -228,7 +231,7 @@ def two_factor_reset(*, user: User, acting_user: User | None = None) -> dict[str
         after=removed,
     )
     if was_enabled:
-        state_changed(user=user, enabled=False)
+        state_changed(user=user, enabled=False, acting_user=acting_user)
     return removed
 
 

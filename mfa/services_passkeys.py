@@ -219,4 +219,4 @@ def passkey_remove(*, user: User, passkey_id: int, acting_user: User) -> None:
     )
     if not others:
         RecoveryCode.objects.filter(user=user).delete()
-        state_changed(user=user, enabled=False)
+        state_changed(user=user, enabled=False, acting_user=acting_user)

@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,10 +27,16 @@ from core.same_site import same_site_url
 from core.sent_once import sent_once
 from mfa.decorators import reauth_required
 from mfa.forms import TOTPConfirmForm
-from mfa.selectors import security_activity, two_factor_status
+from mfa.selectors import security_activity, trusted_browsers_of, two_factor_status
 from mfa.services import recovery_codes_generate, totp_remove, totp_setup_begin
+from mfa.services_trusted import (
+    trust_is_offered,
+    trusted_browser_forget,
+    trusted_browsers_forget_all,
+)
 from mfa.signals import security_page_sections
 from mfa.totp import totp_qr_data_uri, totp_secret_display, totp_uri
+from mfa.trusted import trust_cookie_clear, trust_token_hash
 from sessions_app.authentication import Factor, session_factor_proven
 from sessions_app.selectors import sessions_without_second_step
 
@@ -52,7 +59,12 @@ def security_page(
         "last_method": (1 if status.totp else 0) + len(status.passkeys) == 1,
         "notice": notice,
         "error": error,
+        # Part of the section: turning two-factor off forgets them, and the list says so.
+        "trust_offered": status.enabled and trust_is_offered(),
     }
+    if context["trust_offered"]:
+        context["trusted_browsers"] = trusted_browsers_of(user=request.user)
+        context["this_browser"] = trust_token_hash(request)
     if request.htmx:
         return render(request, "mfa/security.html#two-factor", context)
     context["activity"] = security_activity(user=request.user)
@@ -160,3 +172,47 @@ def recovery_codes(request: AuthenticatedRequest) -> HttpResponse:
     if outcome.value is None:
         return redirect("mfa:security")
     return recovery_codes_page(request, outcome.value)
+
+
+def _to_trusted_browsers() -> HttpResponse:
+    return redirect(reverse("mfa:security") + "#trusted-browsers")
+
+
+@login_required
+@require_POST
+def trusted_browser_forget_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Stop trusting one browser: its next sign-in asks for the second step. No
+    "Confirm it's you": forgetting only ever asks for more."""
+    row = trusted_browser_forget(user=request.user, pk=pk)
+    response = _to_trusted_browsers()
+    if row is None:
+        messages.info(request, _("That browser was already forgotten."))
+        return response
+    messages.success(
+        request,
+        _("Forgotten: %(device)s will ask for a code at its next sign-in.")
+        % {"device": row.device_said},
+    )
+    if row.token_hash == trust_token_hash(request):
+        trust_cookie_clear(response)
+    return response
+
+
+@login_required
+@require_POST
+def trusted_browsers_forget_all_view(request: AuthenticatedRequest) -> HttpResponse:
+    count = trusted_browsers_forget_all(user=request.user, acting_user=request.user)
+    response = _to_trusted_browsers()
+    trust_cookie_clear(response)
+    messages.success(
+        request,
+        ngettext(
+            "Forgot %(count)s browser: every sign-in asks for a code again.",
+            "Forgot %(count)s browsers: every sign-in asks for a code again.",
+            count,
+        )
+        % {"count": count}
+        if count
+        else _("No browser was trusted."),
+    )
+    return response

@@ -39,6 +39,9 @@ class Factor(models.TextChoices):
     PASSKEY = "passkey", _("Passkey")
     SOCIAL = "social", _("Google, Microsoft or GitHub")
     SSO = "sso", _("Organisation single sign-on")
+    # Not a factor proven now: the second step skipped on a browser its person trusted
+    # when they last passed it there (mfa.trusted).
+    TRUSTED_BROWSER = "trusted_browser", _("Trusted browser")
 
 
 def session_authenticated(
@@ -54,6 +57,9 @@ def session_authenticated(
 _LABELS = {factor.value: factor.label for factor in Factor}  # lazy: translated when shown
 
 SECOND_FACTORS = frozenset({Factor.TOTP, Factor.RECOVERY_CODE, Factor.PASSKEY})
+# What met the second step of a sign-in. A trusted browser did without proving a factor
+# in this session, so it is not one of SECOND_FACTORS (/admin/ still asks for a factor).
+SECOND_STEP_FACTORS = SECOND_FACTORS | {Factor.TRUSTED_BROWSER}
 
 
 def session_factor_proven(session: SessionBase, *, factor: str) -> None:
@@ -71,12 +77,12 @@ def session_has_second_factor(session: SessionBase) -> bool:
 
 def session_data_second_step_met(data: dict[str, Any]) -> bool:
     """A session (by its row's data) that signed in as a sign-in with two-factor on
-    would: with a second factor, or through an organisation's single sign-on (whose
-    identity provider asks for its own). A password- or provider-only sign-in from
-    before two-factor was turned on does not."""
+    would: with a second factor, on a browser trusted after one, or through an
+    organisation's single sign-on (whose identity provider asks for its own). A
+    password- or provider-only sign-in from before two-factor was turned on does not."""
     factors = data.get(FACTORS_KEY)
     return isinstance(factors, list) and any(
-        code in SECOND_FACTORS or code == Factor.SSO for code in factors
+        code in SECOND_STEP_FACTORS or code == Factor.SSO for code in factors
     )
 
 

@@ -13,10 +13,11 @@ from django.utils import timezone
 
 from core.audit import audit_record_for_user
 from sessions_app.audit import SessionAction
-from sessions_app.authentication import FACTORS_KEY, SECOND_FACTORS
+from sessions_app.authentication import FACTORS_KEY, SECOND_STEP_FACTORS
 from sessions_app.devices import device_fields
 from sessions_app.models import Session
 from sessions_app.selectors import sessions_without_second_step
+from sessions_app.signals import other_sessions_revoked
 from sessions_app.tokens import token_hash
 
 if TYPE_CHECKING:
@@ -151,13 +152,19 @@ def session_revoke_all_for_user(
     except_session: Session | None = None,
     acting_user: User | None = None,
 ) -> int:
-    """Revoke every live session of the user but `except_session`; returns how many."""
+    """Revoke every live session of the user but `except_session`; returns how many.
+    Announced with `other_sessions_revoked` (mfa forgets the trusted browsers)."""
     sessions = Session.objects.filter(user=user, revoked_at__isnull=True)
     if except_session is not None:
         sessions = sessions.exclude(pk=except_session.pk)
     with transaction.atomic():
         count = sessions.update(
             revoked_at=timezone.now(), revoked_reason=reason, revoked_by=acting_user
+        )
+        # Sent even when no other device was signed in: a browser trusted to skip the
+        # second step could sign in again with the password alone (mfa forgets them).
+        other_sessions_revoked.send(
+            sender=Session, user=user, reason=reason, acting_user=acting_user
         )
         if count and reason == Session.RevokedReason.ADMIN:
             _audit_admin_revoke(
@@ -202,16 +209,17 @@ def session_revoke_without_second_step(*, user: User, except_session: Session | 
 
 def session_second_factors_forget(*, user: User) -> int:
     """The person has no second factor any more: their live sessions stop counting the
-    one they proved (`session_has_second_factor` reads it from the session, with no
-    query), so an organisation that requires two-factor asks them again. Returns how
-    many sessions changed. A request of one of them that writes its session later in the
-    same response would put the claim back; the pages that remove a method write none."""
+    one they proved, or the trusted browser that stood in for it
+    (`session_has_second_factor` reads it from the session, with no query), so an
+    organisation that requires two-factor asks them again. Returns how many sessions
+    changed. A request of one of them that writes its session later in the same response
+    would put the claim back; the pages that remove a method write none."""
     changed = 0
     for row in Session.objects.filter(user=user, revoked_at__isnull=True).only("pk", "data"):
         factors = row.data.get(FACTORS_KEY)
         if not isinstance(factors, list):
             continue
-        kept = [code for code in factors if code not in SECOND_FACTORS]
+        kept = [code for code in factors if code not in SECOND_STEP_FACTORS]
         if kept != factors:
             Session.objects.filter(pk=row.pk).update(data={**row.data, FACTORS_KEY: kept})
             changed += 1
