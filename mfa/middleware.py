@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from mfa.selectors import second_step_required
-from sessions_app.authentication import session_has_second_factor
+from sessions_app.authentication import session_has_second_factor, session_passed_second_step
 
 OPEN_ADMIN_VIEWS = frozenset({"login", "logout"})
 
@@ -41,5 +41,9 @@ class AdminTwoFactorMiddleware:
             return None  # the admin's own login page answers
         if session_has_second_factor(request.session):
             return None
-        context = {"has_two_factor": second_step_required(user=user)}
+        context = {
+            "has_two_factor": second_step_required(user=user),
+            # The second step skipped on a browser trusted before: no factor proven here.
+            "trusted_browser": session_passed_second_step(request.session),
+        }
         return render(request, "mfa/admin_required.html", context, status=403)

@@ -75,6 +75,13 @@ def session_has_second_factor(session: SessionBase) -> bool:
     return any(code in SECOND_FACTORS for code in session.get(FACTORS_KEY) or [])
 
 
+def session_passed_second_step(session: SessionBase) -> bool:
+    """This session's sign-in met the second step: a second factor, or a browser its
+    person trusted after passing one there (removing two-factor takes both away, see
+    `session_second_factors_forget`). Read from the session: no query."""
+    return any(code in SECOND_STEP_FACTORS for code in session.get(FACTORS_KEY) or [])
+
+
 def session_data_second_step_met(data: dict[str, Any]) -> bool:
     """A session (by its row's data) that signed in as a sign-in with two-factor on
     would: with a second factor, on a browser trusted after one, or through an

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
 
 from mfa.selectors import second_step_required
-from sessions_app.authentication import session_has_second_factor
+from sessions_app.authentication import session_passed_second_step
 
 if TYPE_CHECKING:
     from core.types import TenantRequest
@@ -29,9 +29,10 @@ REQUIRED_PAGE = "two-factor-required"
 
 
 def member_has_two_factor(request: TenantRequest) -> bool:
-    """From the session when it proved a second factor, else from the database (only
-    members without one in a workspace that requires it pay that query)."""
-    return session_has_second_factor(request.session) or second_step_required(user=request.user)
+    """From the session when its sign-in met the second step (a factor, or a trusted
+    browser), else from the database (only members without one in a workspace that
+    requires it pay that query)."""
+    return session_passed_second_step(request.session) or second_step_required(user=request.user)
 
 
 class TwoFactorPolicyMiddleware:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from mfa.totp import totp_code_at
@@ -53,6 +54,28 @@ def test_an_older_password_only_session_is_told_to_sign_in_again(
 
     assert response.status_code == 403
     assert "Sign out, then sign in again" in response.content.decode()
+
+
+def test_a_trusted_browser_sign_in_is_told_it_proved_no_code_here(staff: Any) -> None:
+    """Trust skips the sign-in's second step, not the admin's: the page says why the
+    password was enough and that signing out forgets the browser."""
+    secret, _ = enable_totp(staff)
+    trusting = Client()
+    trusting.post("/auth/sign-in/", {"email": staff.email, "password": DEFAULT_PASSWORD})
+    trusting.post(
+        "/auth/sign-in/verify/", {"factor": "totp", "code": totp_code_at(secret), "trust": "on"}
+    )
+    client = Client()
+    client.cookies = trusting.cookies
+    client.cookies.pop(settings.SESSION_COOKIE_NAME)  # a new session on the same browser
+    client.post("/auth/sign-in/", {"email": staff.email, "password": DEFAULT_PASSWORD})
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 403
+    page = " ".join(response.content.decode().split())
+    assert "on a browser you trusted, without a code" in page
+    assert "with your password alone" not in page
 
 
 def test_the_setting_off_leaves_the_admin_as_it_was(staff_client: Client, settings: Any) -> None:

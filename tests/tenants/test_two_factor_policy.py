@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -144,6 +145,35 @@ def test_a_member_signed_in_with_a_second_factor_costs_no_extra_query(
     client.post("/auth/sign-in/verify/", {"factor": "totp", "code": totp_code_at(secret)})
     url = f"/t/{acme.slug}/members/"
     client.get(url)
+    with CaptureQueriesContext(connection) as optional:
+        client.get(url)
+    require(acme, owner)
+    with CaptureQueriesContext(connection) as required:
+        assert client.get(url).status_code == 200
+
+    assert len(required) == len(optional)
+
+
+def test_a_sign_in_on_a_trusted_browser_costs_no_extra_query_either(
+    acme: Any, owner: Any, member_of_acme: Any
+) -> None:
+    """Trusted after a code ("Don't ask again on this browser"), the next sign-in takes
+    the password alone: the session says the second step was met, no query asks."""
+    secret, _ = enable_totp(member_of_acme)
+    trusting = Client()
+    trusting.post("/auth/sign-in/", {"email": member_of_acme.email, "password": DEFAULT_PASSWORD})
+    trusting.post(
+        "/auth/sign-in/verify/", {"factor": "totp", "code": totp_code_at(secret), "trust": "on"}
+    )
+    client = Client()
+    client.cookies = trusting.cookies
+    client.cookies.pop(settings.SESSION_COOKIE_NAME)  # signed out; the trust cookie stays
+    signed_in = client.post(
+        "/auth/sign-in/", {"email": member_of_acme.email, "password": DEFAULT_PASSWORD}
+    )
+    assert signed_in["Location"] != "/auth/sign-in/verify/"  # no code asked
+    url = f"/t/{acme.slug}/members/"
+    assert client.get(url).status_code == 200
     with CaptureQueriesContext(connection) as optional:
         client.get(url)
     require(acme, owner)
