@@ -179,6 +179,28 @@ def test_inviting_a_pending_address_offers_a_resend(
     assert len(mailoutbox) == 1
 
 
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("de", "(gesendet: gerade eben)"),  # was "gesendet am gerade eben"
+        ("ar", "(أُرسلت: "),
+    ],
+)
+def test_the_pending_invitations_time_reads_as_a_sentence_in_every_language(
+    owner_client: Any, owner: Any, acme: Any, invite: Any, language: str, said: str
+) -> None:
+    invite("new@example.com")
+    owner.language = language
+    owner.save(update_fields=["language"])
+    member = Role.objects.get(tenant=acme, key="member")
+
+    response = owner_client.post(
+        f"/t/{acme.slug}/members/invites/", {"email": "new@example.com", "role": member.pk}, **HTMX
+    )
+
+    assert said in response.content.decode()
+
+
 def test_the_role_list_holds_only_roles_the_inviter_may_grant(
     client: Any, acme: Any, admin_of_acme: Any
 ) -> None:
