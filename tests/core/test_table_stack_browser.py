@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from api.services import api_key_create
+from tenants.models import Membership
 from tests.core.browser import sign_in, workspace
 from webhooks.services import endpoint_create
 
@@ -121,3 +122,34 @@ def test_link_buttons_line_up_with_the_text_around_them(
     finally:
         context.close()
     assert padded == []
+
+
+# Cells whose label is not lined up with the first line of their value.
+LABELS_NOT_BESIDE_THE_FIRST_LINE = """
+() => [...document.querySelectorAll(".table-stack td[data-label]")]
+  .filter((cell) => cell.offsetParent)
+  .filter((cell) => !getComputedStyle(cell).alignItems.includes("baseline"))
+  .map((cell) => cell.dataset.label)
+"""
+
+
+def test_a_label_stands_beside_the_first_line_of_a_tall_value(
+    _browser: Any, live_server: Any, tmp_path: Any
+) -> None:
+    """The walk's finding: the owner's Contacts (two badges, "Remove billing" and why it
+    is disabled) centred its label beside the reason, a line below the badges, which
+    then read as part of the Role above."""
+    acme = workspace()
+    context = _browser.new_context(base_url=live_server.url, viewport={"width": 360, "height": 800})
+    try:
+        page = context.new_page()
+        sign_in(page, acme.owner.email)
+        page.goto(acme.url("members/"))
+        owner = Membership.objects.get(tenant=acme.org, user=acme.owner)
+        contacts = page.locator(f"#member-{owner.pk} td[data-label='Contacts']")
+        assert contacts.locator(".badge").count() == 2  # Primary and Billing
+        contacts.screenshot(path=str(tmp_path / "contacts.png"))
+        misplaced = page.evaluate(LABELS_NOT_BESIDE_THE_FIRST_LINE)
+    finally:
+        context.close()
+    assert misplaced == []
