@@ -59,3 +59,13 @@ def meter(value: Any, maximum: Any, label: str, *, tone: str = "", css: str = ""
 def actor_said(label: str) -> str:
     """An audit event's stored actor label in the reader's language (core.audit)."""
     return actor_label_said(label)
+
+
+@register.filter
+def email_wrappable(email: str) -> SafeString:
+    """An address that may wrap after its "@" (then anywhere, if a part is still too
+    long): on a phone "owner@pacetrack.tes" / "t" read as a different address."""
+    local, at, domain = str(email).rpartition("@")
+    if not at:
+        return escape(email)
+    return format_html("{}@<wbr>{}", local, domain)

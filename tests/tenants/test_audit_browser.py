@@ -73,3 +73,37 @@ def test_a_long_file_name_leaves_room_for_the_change_and_the_actor_is_shown_whol
         assert change.evaluate("el => el.getBoundingClientRect().width") >= 160
     # "application/pdf" on one line: as tall as the two lines of size and type at most.
     assert change.evaluate("el => el.getBoundingClientRect().height") <= 3 * 16
+
+
+# The lines an element's text is laid out on, in order.
+LINES = """
+el => {
+  const lines = new Map();
+  const range = document.createRange();
+  for (const node of el.childNodes) {
+    if (node.nodeType !== Node.TEXT_NODE) continue;
+    for (let i = 0; i < node.data.length; i++) {
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      const top = Math.round(range.getBoundingClientRect().top);
+      lines.set(top, (lines.get(top) || "") + node.data[i]);
+    }
+  }
+  return [...lines.entries()].sort((a, b) => a[0] - b[0]).map((entry) => entry[1]);
+}
+"""
+
+
+def test_on_a_phone_the_actors_address_wraps_after_its_at_sign(page: Any, acme: Any) -> None:
+    """The walk saw "owner@pacetrack.tes" over a lone "t": another address at a glance."""
+    owner = acme.memberships.get(role__key="owner").user
+    owner.email = "owner.of.acme@pacetrack.test"
+    owner.save(update_fields=["email"])
+    AuditEvent.objects.create(tenant=acme, action="file.uploaded", actor=owner, target_label="a")
+    page.set_viewport_size({"width": 360, "height": 800})
+    sign_in(page, owner.email, then=f"/t/{acme.slug}/audit/")
+
+    actor = page.get_by_test_id("audit-actor").first
+    expect(actor).to_have_text(owner.email)
+
+    assert actor.evaluate(LINES) == ["owner.of.acme@", "pacetrack.test"]
