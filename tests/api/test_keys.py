@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -153,10 +153,14 @@ def test_members_without_the_permission_get_403(client: Any, acme: Any) -> None:
 
 
 def test_revoking_on_the_page(client: Any, acme: Any, owner: Any) -> None:
-    make_key(acme, owner, [])
+    make_key(acme, owner, [], expires_at=datetime(2031, 3, 6, tzinfo=UTC))
     key = ApiKey.objects.get()
     client.force_login(owner)
     response = client.post(f"/t/{acme.slug}/settings/api-keys/{key.pk}/revoke/")
     assert response.status_code == 302
     key.refresh_from_db()
     assert key.revoked_at is not None
+    # Its row says when it stopped working, not the date it would have expired.
+    row = client.get(f"/t/{acme.slug}/settings/api-keys/").content.decode()
+    assert 'data-testid="key-revoked-on"' in row
+    assert "6 March 2031" not in row  # the date it would have expired

@@ -42,6 +42,8 @@ def test_the_keys_page_shows_what_keys_do_and_an_upgrade_button_instead_of_the_f
     assert "Let your own scripts and services call the API" in page
     assert f'href="/t/{acme.slug}/billing/"' in page and ">Upgrade<" in page
     assert "Create key" not in page
+    # Never had a key: "keys made before" would mean nothing to it.
+    assert "Keys made before" not in page
 
 
 def test_an_admin_without_billing_rights_is_told_whom_to_ask(
