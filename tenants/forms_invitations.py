@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import SignUpForm
@@ -64,7 +64,13 @@ def _owner_confirmation(tenant: Tenant) -> dict[str, str]:
 class InvitationForm(ServiceForm):
     email = forms.EmailField(
         max_length=254,
-        widget=forms.EmailInput(INPUT | {"placeholder": "name@company.com", "autocomplete": "off"}),
+        widget=forms.EmailInput(
+            INPUT
+            | {
+                "placeholder": pgettext_lazy("an example work address", "name@company.com"),
+                "autocomplete": "off",
+            }
+        ),
         error_messages={"required": _("Enter the email address of the person to invite.")},
     )
     role = forms.ModelChoiceField(

@@ -651,3 +651,14 @@ def test_inviting_someone_the_directory_deactivated_says_where_to_bring_them_bac
     assert not Invitation.objects.exists()
     with pytest.raises(AlreadyAMemberError, match="reactivate them there"):
         invitation_create(tenant=acme, email="gone@example.com", role=member, acting_user=None)
+
+
+def test_the_invite_forms_example_address_is_in_the_readers_language(
+    owner_client: Any, owner: Any, acme: Any
+) -> None:
+    owner.language = "de"
+    owner.save(update_fields=["language"])
+
+    page = owner_client.get(f"/t/{acme.slug}/members/").content.decode()
+
+    assert 'placeholder="name@firma.de"' in page
