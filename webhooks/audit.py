@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 class WebhookAction(models.TextChoices):
     ENDPOINT_CREATED = "webhook.created", _("Webhook endpoint added")
+    ENDPOINT_UPDATED = "webhook.updated", _("Webhook endpoint changed")
     ENDPOINT_DELETED = "webhook.deleted", _("Webhook endpoint removed")
     ENDPOINT_ENABLED = "webhook.enabled", _("Webhook endpoint turned back on")
     SECRET_ROTATED = "webhook.secret_rotated", _("Webhook secret rotated")
@@ -19,4 +20,8 @@ class WebhookAction(models.TextChoices):
 # What the audit log page calls the keys of these events' before/after.
 FIELDS = {
     "events": _("Events"),
+    "url": _("URL"),
+    "description": _("Description"),
+    "events_added": _("Events added"),
+    "events_removed": _("Events removed"),
 }

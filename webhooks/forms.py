@@ -1,4 +1,4 @@
-"""The "add an endpoint" form."""
+"""The "add an endpoint" form, and the one that edits an endpoint with the same fields."""
 
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ if TYPE_CHECKING:
     from tenants.models import Tenant
 
 
-class EndpointForm(ServiceForm):
+class _EndpointFields(ServiceForm):
+    """What an endpoint is made of, checked the same way when it is added and edited."""
+
     refusal_fields = {UnsafeDestination: "url"}
 
     url = forms.URLField(
@@ -49,6 +51,8 @@ class EndpointForm(ServiceForm):
         super().__init__(*args, **kwargs)
         self.tenant, self.user = tenant, user
 
+
+class EndpointForm(_EndpointFields):
     def save(self) -> tuple[Endpoint, str] | None:
         data = self.cleaned_data
         return self.run(
@@ -58,5 +62,36 @@ class EndpointForm(ServiceForm):
                 description=data["description"],
                 event_types=data["event_types"],
                 acting_user=self.user,
+            )
+        )
+
+
+class EndpointEditForm(_EndpointFields):
+    """Filled with the endpoint as it is; a refused URL stays typed beside its reason."""
+
+    def __init__(
+        self, *args: Any, tenant: Tenant, user: User, endpoint: Endpoint, **kwargs: Any
+    ) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "url": endpoint.url,
+                "description": endpoint.description,
+                "event_types": endpoint.event_types,
+            },
+        )
+        super().__init__(*args, tenant=tenant, user=user, **kwargs)
+        self.endpoint = endpoint
+
+    def save(self) -> Endpoint | None:
+        data = self.cleaned_data
+        return self.run(
+            lambda: services.endpoint_update(
+                tenant=self.tenant,
+                endpoint=self.endpoint,
+                acting_user=self.user,
+                url=data["url"],
+                event_types=data["event_types"],
+                description=data["description"],
             )
         )

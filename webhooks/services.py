@@ -4,7 +4,7 @@ turn back on, pause and resume, send a test event, and resend a delivery."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -72,6 +72,78 @@ def endpoint_create(
         after={"events": endpoint.event_types},
     )
     return endpoint, secret
+
+
+def _changes(
+    *, before: dict[str, Any], after: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An audit event's before/after: a key on both sides only where its value changed; a
+    key on one side (the events added, the events removed) only when it holds any."""
+    return (
+        {k: v for k, v in before.items() if (after[k] != v if k in after else v)},
+        {k: v for k, v in after.items() if (before[k] != v if k in before else v)},
+    )
+
+
+@transaction.atomic
+def endpoint_update(
+    *,
+    tenant: Tenant,
+    endpoint: Endpoint,
+    acting_user: User | None,
+    url: str,
+    event_types: list[str],
+    description: str,
+) -> Endpoint:
+    """Change where the endpoint's events go and which it gets; its secret and delivery
+    log stay, so the receiver needs no new secret. A new URL is checked as when an
+    endpoint is added (an unchanged one is not: every delivery checks it again, and
+    unsubscribing from an event must not wait for a DNS record to be fixed).
+
+    A new URL starts the failure streak afresh (the old address's failures say nothing
+    of it) but does not turn an endpoint that is off back on: that stays *Turn back on*,
+    a person's decision. Deliveries waiting for a retry go to the new URL."""
+    _assert_tenant(tenant, endpoint)
+    # As stored, locked: the worker updates the failure streak concurrently.
+    current = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
+    types = _clean_types(event_types)
+    description = description.strip()
+    new_url = url != current.url
+    if new_url:
+        target_check(url)
+    before, after = _changes(
+        before={
+            "url": current.url,
+            "description": current.description or None,
+            "events_removed": [t for t in current.event_types if t not in types],
+        },
+        after={
+            "url": url,
+            "description": description or None,
+            "events_added": [t for t in types if t not in current.event_types],
+        },
+    )
+    if not before and not after:
+        return endpoint
+    current.url, current.description, current.event_types = url, description, types
+    fields = ["url", "description", "event_types"]
+    if new_url:
+        current.failing_since = None
+        fields.append("failing_since")
+    current.full_clean()
+    current.save(update_fields=fields)
+    for name in fields:  # the caller's copy too, once saved (a refusal leaves it as it was)
+        setattr(endpoint, name, getattr(current, name))
+    audit_record(
+        tenant=tenant,
+        action=WebhookAction.ENDPOINT_UPDATED,
+        acting_user=acting_user,
+        target=endpoint,
+        target_label=url,
+        before=before,
+        after=after,
+    )
+    return endpoint
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.endpoint_list, name="list"),
     path("new/", views.endpoint_create, name="create"),
     path("<int:endpoint_id>/", views.endpoint_detail, name="detail"),
+    path("<int:endpoint_id>/edit/", views.endpoint_edit, name="edit"),
     path("<int:endpoint_id>/rotate/", views.endpoint_rotate, name="rotate"),
     path("<int:endpoint_id>/enable/", views.endpoint_enable, name="enable"),
     path("<int:endpoint_id>/pause/", views.endpoint_pause, name="pause"),

@@ -1,5 +1,5 @@
-"""Webhook pages under /t/<slug>/settings/webhooks/: endpoints, their delivery log,
-secret rotation, pausing, test events and resending."""
+"""Webhook pages under /t/<slug>/settings/webhooks/: endpoints, editing them, their
+delivery log, secret rotation, pausing, test events and resending."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.decorators import tenant_permission_required
 from core.errors import run_action
@@ -22,7 +22,7 @@ from mfa.decorators import reauth_required
 from ratelimit.decorators import consume_or_429
 from webhooks import selectors, services
 from webhooks.events import TEST_EVENT
-from webhooks.forms import EndpointForm
+from webhooks.forms import EndpointEditForm, EndpointForm
 from webhooks.models import Endpoint
 
 
@@ -80,6 +80,44 @@ def _detail_page(request: TenantRequest, endpoint: Endpoint, secret: str = "") -
 def endpoint_detail(request: TenantRequest, endpoint_id: int) -> HttpResponse:
     endpoint = selectors.endpoint_get(tenant=request.tenant, endpoint_id=endpoint_id)
     return _detail_page(request, endpoint)
+
+
+def _edit_page(request: TenantRequest, endpoint: Endpoint, form: EndpointEditForm) -> HttpResponse:
+    context = tenant_context(request, tab="webhooks", endpoint=endpoint, form=form)
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "webhooks/edit.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@tenant_permission_required(WEBHOOKS_MANAGE)
+def endpoint_edit(request: TenantRequest, endpoint_id: int) -> HttpResponse:
+    """GET: the form, filled with the endpoint as it is; POST: save it."""
+    if request.method == "POST":
+        return _endpoint_save(request, endpoint_id)
+    endpoint = selectors.endpoint_get(tenant=request.tenant, endpoint_id=endpoint_id)
+    form = EndpointEditForm(tenant=request.tenant, user=request.user, endpoint=endpoint)
+    return _edit_page(request, endpoint, form)
+
+
+@reauth_required
+def _endpoint_save(request: TenantRequest, endpoint_id: int) -> HttpResponse:
+    """Asks for a recent authentication, as adding an endpoint does: a new URL sends the
+    organisation's events somewhere else. The typed form survives the prompt."""
+    endpoint = selectors.endpoint_get(tenant=request.tenant, endpoint_id=endpoint_id)
+    old_url = endpoint.url
+    form = EndpointEditForm(
+        request.POST, tenant=request.tenant, user=request.user, endpoint=endpoint
+    )
+    if not form.is_valid() or form.save() is None:
+        return _edit_page(request, endpoint, form)  # refused: the endpoint is as it was
+    if endpoint.url != old_url and not endpoint.is_active:
+        messages.success(
+            request,
+            _("Saved. The endpoint is still off: turn it back on to send to the new URL."),
+        )
+    else:
+        messages.success(request, _("Endpoint saved."))
+    return _back_to_detail(request, endpoint)
 
 
 @require_POST

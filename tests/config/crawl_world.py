@@ -123,6 +123,7 @@ class World:
             ("api-keys:list", {}, managers),
             ("webhooks:list", {}, managers),
             ("webhooks:detail", {"endpoint_id": self.endpoint.pk}, managers),
+            ("webhooks:edit", {"endpoint_id": self.endpoint.pk}, managers),
             ("files:list", {}, everyone),
             ("billing:overview", {}, billing),
             ("billing:success", {}, billing),

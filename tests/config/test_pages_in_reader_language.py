@@ -26,7 +26,7 @@ from tests.tenants.factories import OrgFactory, add_member, make_team
 from uploads.services import upload_create
 from webhooks.delivery import delivery_attempt
 from webhooks.events import event_emit
-from webhooks.services import endpoint_create
+from webhooks.services import endpoint_create, endpoint_update
 
 pytestmark = pytest.mark.django_db
 
@@ -142,7 +142,16 @@ def test_no_page_shows_english_the_catalogue_translates(
     for delivery in event_emit(tenant_id=acme.org.pk, type="member.added", data={"id": 1}):
         delivery_attempt(delivery_id=delivery.pk)
     api_key_create(tenant=acme.org, name="CI", scopes=[], expires_at=None, acting_user=owner)
-    # Changes whose stored values the audit log shows: a built-in role, a yes/no.
+    # Changes whose stored values the audit log shows: an endpoint's events, a built-in
+    # role, a yes/no.
+    endpoint_update(
+        tenant=acme.org,
+        endpoint=endpoint,
+        acting_user=owner,
+        url=endpoint.url,
+        event_types=["member.added", "team.created"],
+        description="Orders",
+    )
     services.membership_change_role(
         tenant=acme.org,
         membership=acme.member,
@@ -165,6 +174,7 @@ def test_no_page_shows_english_the_catalogue_translates(
     # The crawl's sample ids ("1") miss most objects: the workspace's own, by hand.
     objects = [acme.url(f"teams/{acme.team.pk}/"), acme.url(f"roles/{acme.role.pk}/")]
     objects.append(acme.url(f"settings/webhooks/{endpoint.pk}/"))
+    objects.append(acme.url(f"settings/webhooks/{endpoint.pk}/edit/"))
     crawled, found = english_shown(reader, workspace_urls(acme.org, owner) + objects, english)
     assert crawled > 30  # the crawl reached the workspace's and the account's pages
     assert found == {}
