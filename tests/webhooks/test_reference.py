@@ -6,6 +6,7 @@ every event type with its data, the retry schedule, the secret's overlap."""
 from __future__ import annotations
 
 import re
+from html import unescape
 from typing import Any
 
 import pytest
@@ -68,3 +69,14 @@ def test_the_webhooks_page_links_to_it_instead_of_a_repository_file(
     html = client.get(f"/t/{acme.slug}/settings/webhooks/").content.decode()
 
     assert f'href="{URL}"' in html and "docs/webhooks.md" not in html
+
+
+def test_it_says_what_pausing_and_a_refused_address_do() -> None:
+    """A developer whose endpoint was paused, or whose DNS pointed inside a network,
+    found neither on the page."""
+    page = unescape(text(Client().get(URL).content.decode()))
+
+    assert "events raised while it is paused are never sent to it" in page
+    assert "Pausing does not count towards turning it off" in page
+    assert "Webhooks are only sent to public internet addresses" in page
+    assert "the organisation's owners are emailed at once" in page
