@@ -9,10 +9,12 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ServiceForm
+from core.exceptions import refusal_message
 from webhooks import services
 from webhooks.events import EVENT_TYPES
 from webhooks.exceptions import UnsafeDestination
 from webhooks.models import Endpoint
+from webhooks.transport import target_check
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -50,6 +52,20 @@ class _EndpointFields(ServiceForm):
     def __init__(self, *args: Any, tenant: Tenant, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.tenant, self.user = tenant, user
+
+    def clean(self) -> dict[str, Any]:
+        """A form refused for another field says what is wrong with a new URL too, so
+        two mistakes take one round, not two. An otherwise right form leaves the check to
+        the service (one DNS lookup); an edit's unchanged URL is not checked (see
+        `endpoint_update`)."""
+        data = super().clean() or {}
+        url = data.get("url")
+        if url and self.errors and url != self.initial.get("url"):
+            try:
+                target_check(url)
+            except UnsafeDestination as refusal:
+                self.add_error("url", refusal_message(refusal))
+        return data
 
 
 class EndpointForm(_EndpointFields):

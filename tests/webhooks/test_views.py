@@ -59,6 +59,48 @@ def test_an_unsafe_url_is_refused_on_the_form(
     assert 'aria-invalid="true"' in response.content.decode()
 
 
+def test_a_plain_http_url_and_no_events_are_both_said_at_once(
+    client: Any, acme: Any, owner: Any, settings: Any
+) -> None:
+    """The walk needed two rounds: "Choose at least one event", then, once one was
+    ticked, "must start with https://"."""
+    settings.WEBHOOKS_ALLOW_PRIVATE = False
+    client.force_login(owner)
+
+    response = client.post(
+        f"/t/{acme.slug}/settings/webhooks/new/", {"url": "http://example.com/hook"}
+    )
+
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert errors["event_types"] == ["Choose at least one event."]
+    assert errors["url"] == ["Webhook URLs must start with https://."]
+    assert not Endpoint.objects.exists()
+
+
+def test_editing_only_the_events_does_not_recheck_an_unchanged_url(
+    client: Any, acme: Any, owner: Any, settings: Any
+) -> None:
+    """An edit leaves an unchanged URL to the deliveries (its DNS may be broken while
+    someone unsubscribes): a form refused for its events says only that."""
+    endpoint, _secret = endpoint_create(
+        tenant=acme,
+        url="http://127.0.0.1:9/hook",
+        description="",
+        event_types=["member.added"],
+        acting_user=owner,
+    )
+    settings.WEBHOOKS_ALLOW_PRIVATE = False
+    client.force_login(owner)
+
+    response = client.post(
+        f"/t/{acme.slug}/settings/webhooks/{endpoint.pk}/edit/", {"url": endpoint.url}
+    )
+
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"event_types"}
+
+
 def test_members_without_the_permission_get_403(client: Any, acme: Any) -> None:
     client.force_login(add_member(acme).user)
     assert client.get(f"/t/{acme.slug}/settings/webhooks/").status_code == 403
