@@ -234,7 +234,11 @@ def _endpoint_health(
     if endpoint.failing_since is None:
         endpoint.failing_since = now
         endpoint.save(update_fields=["failing_since"])
-    elif endpoint.is_active and now - endpoint.failing_since >= RETRY_FOR:
+    elif (
+        endpoint.is_active and not endpoint.is_paused and now - endpoint.failing_since >= RETRY_FOR
+    ):
+        # Not a paused one: paused while this attempt was on the wire, it would be off and
+        # paused at once; its streak starts again when it is resumed.
         endpoint.is_active = False
         # Stored in English; the endpoint page shows it in the reader's language.
         endpoint.disabled_reason = REFUSED_FOR if refusal is not None else FAILED_FOR

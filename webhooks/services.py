@@ -204,6 +204,12 @@ def endpoint_pause(*, tenant: Tenant, endpoint: Endpoint, acting_user: User | No
     """Stop sending to the endpoint until it is resumed: events raised meanwhile are not
     queued for it (nor sent later), and deliveries waiting for a retry are not sent."""
     _assert_tenant(tenant, endpoint)
+    # As stored now, under the row's lock: the worker may have turned it off since the
+    # page read it (it takes the same lock to do so).
+    current = (
+        Endpoint.objects.select_for_update().only("is_active", "paused_at").get(pk=endpoint.pk)
+    )
+    endpoint.is_active, endpoint.paused_at = current.is_active, current.paused_at
     if not endpoint.is_active:
         raise WebhookError(_("This endpoint is off: turn it back on instead of pausing it."))
     if not endpoint.is_paused:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -34,6 +34,8 @@ class Receiver:
     received: list[Received] = field(default_factory=list)
     extra_headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b"thanks"
+    # Called while a request is being answered: what happens meanwhile elsewhere.
+    during: Callable[[], None] | None = None
 
     def next_status(self) -> int:
         return self.statuses.pop(0) if len(self.statuses) > 1 else self.statuses[0]
@@ -52,6 +54,8 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
                 except WebhookVerificationError:
                     pass
             receiver.received.append(Received(self.path, headers, body, verified))
+            if receiver.during is not None:
+                receiver.during()
             self.send_response(receiver.next_status())
             for name, value in receiver.extra_headers.items():
                 self.send_header(name, value)

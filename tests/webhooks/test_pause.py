@@ -17,6 +17,7 @@ from core.models import AuditEvent
 from tests.tenants.factories import OrgFactory, add_member, make_team
 from tests.webhooks.conftest import Receiver
 from webhooks.delivery import RETRY_FOR, delivery_attempt
+from webhooks.exceptions import WebhookError
 from webhooks.models import Attempt, Delivery, Endpoint
 from webhooks.services import endpoint_create, endpoint_pause, endpoint_resume
 
@@ -105,6 +106,38 @@ def test_a_pause_never_counts_towards_turning_the_endpoint_off(
     endpoint.refresh_from_db()
     assert endpoint.is_active and endpoint.failing_since is not None
     assert endpoint.disabled_reason == ""
+
+
+def test_a_pause_made_while_an_attempt_is_failing_is_not_undone_by_turning_it_off(
+    acme: Any, owner: Any, endpoint: Endpoint, receiver: Receiver
+) -> None:
+    """The race the stop-49 note left: an owner paused while the last attempt of a
+    3-day failure streak was on the wire; the worker then turned the endpoint off, and
+    it was paused and off at once (Turn back on, then Resume). A paused endpoint is not
+    turned off: its streak starts again when it is resumed."""
+    Endpoint.objects.filter(pk=endpoint.pk).update(
+        failing_since=timezone.now() - RETRY_FOR - timedelta(hours=1)
+    )
+    receiver.statuses = [500]
+    receiver.during = lambda: endpoint_pause(tenant=acme, endpoint=endpoint, acting_user=owner)
+
+    make_team(acme, "Failing while paused")
+
+    assert len(receiver.received) == 1
+    endpoint.refresh_from_db()
+    assert endpoint.is_paused and endpoint.is_active and endpoint.disabled_reason == ""
+
+
+def test_a_stale_page_cannot_pause_an_endpoint_just_turned_off(
+    acme: Any, owner: Any, endpoint: Endpoint
+) -> None:
+    """The page read the endpoint while it was on; the worker turned it off since."""
+    Endpoint.objects.filter(pk=endpoint.pk).update(is_active=False)
+
+    with pytest.raises(WebhookError, match="This endpoint is off"):
+        endpoint_pause(tenant=acme, endpoint=endpoint, acting_user=owner)
+
+    assert Endpoint.objects.get().paused_at is None
 
 
 def test_resend_waits_for_resume_and_a_turned_off_endpoint_cannot_be_paused(
