@@ -51,21 +51,23 @@ RECOVERY_ATTRS = {
 }
 
 
-def trust_field() -> forms.BooleanField:
-    """ "Don't ask again on this browser", offered at the sign-in's second step."""
+def trust_field_offer(form: forms.Form, *, sign_in: bool) -> None:
+    """The form's "trust" box ("Don't ask again on this browser") worded for the period
+    in force, at the sign-in's second step only; anywhere else, or with MFA_TRUST_DAYS
+    0, the form has no such field."""
+    if not (sign_in and trust_is_offered()):
+        del form.fields["trust"]
+        return
     days = settings.MFA_TRUST_DAYS
-    return forms.BooleanField(
-        required=False,
-        label=ngettext(
-            "Don't ask again on this browser for %(days)s day",
-            "Don't ask again on this browser for %(days)s days",
-            days,
-        )
-        % {"days": days},
-        help_text=_(
-            "Only on a device nobody else uses. Signing out forgets it, and so do "
-            "changing your password and signing out your other devices."
-        ),
+    field = form.fields["trust"]
+    field.label = ngettext(
+        "Don't ask again on this browser for %(days)s day",
+        "Don't ask again on this browser for %(days)s days",
+        days,
+    ) % {"days": days}
+    field.help_text = _(
+        "Only on a device nobody else uses. Signing out forgets it, and so do "
+        "changing your password and signing out your other devices."
     )
 
 
@@ -109,6 +111,7 @@ class SecondFactorForm(forms.Form):
 
     # The factor's own words replace this in __init__ (what its codes look like).
     code = forms.CharField(max_length=40, error_messages={"required": _("Enter the code.")})
+    trust = forms.BooleanField(required=False)  # worded, or removed, by trust_field_offer
 
     def __init__(
         self,
@@ -121,8 +124,7 @@ class SecondFactorForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.user, self.factor, self.request, self.sign_in = user, Factor(factor), request, sign_in
-        if sign_in and trust_is_offered():
-            self.fields["trust"] = trust_field()
+        trust_field_offer(self, sign_in=sign_in)
         field = self.fields["code"]
         if self.factor == Factor.TOTP:
             field.label = _("Authentication code")
@@ -192,6 +194,7 @@ class PasskeyForm(forms.Form):
     static/src/js/passkeys.js. `user` None: a passwordless sign-in."""
 
     credential = forms.CharField(widget=forms.HiddenInput, max_length=20_000)
+    trust = forms.BooleanField(required=False)  # worded, or removed, by trust_field_offer
 
     def __init__(
         self,
@@ -207,8 +210,7 @@ class PasskeyForm(forms.Form):
         self.request, self.purpose, self.owner, self.user = request, purpose, owner, user
         self.sign_in = sign_in
         self.passkey: Passkey | None = None
-        if sign_in and trust_is_offered():
-            self.fields["trust"] = trust_field()
+        trust_field_offer(self, sign_in=sign_in)
 
     def clean_credential(self) -> str:
         credential = self.cleaned_data["credential"]
