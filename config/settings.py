@@ -372,7 +372,9 @@ SSO_HTTP_TIMEOUT = 10  # seconds for each call to an identity provider
 # SAML IdP metadata fetched from its URL: https to a public address only, unless this is
 # on (local development and tests: http and private or loopback addresses too).
 SSO_METADATA_ALLOW_PRIVATE = env.bool("SSO_METADATA_ALLOW_PRIVATE", default=False)
-SSO_METADATA_MAX_BYTES = 1_000_000  # a metadata document larger than this is refused
+# A metadata document larger than this is refused, uploaded, pasted or fetched; the
+# SAML form's whole body too (413 naming it). 1 MB as people read it (1 MiB).
+SSO_METADATA_MAX_BYTES = 1024 * 1024
 # The xmlsec1 program pysaml2 runs to check every SAML signature (Debian's `xmlsec1`,
 # Homebrew's `libxmlsec1`): its path, or the first `xmlsec1` on PATH at startup.
 SSO_SAML_XMLSEC1 = (

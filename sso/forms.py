@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import widgets
 from core.errors import ServiceForm
 from core.exceptions import refusal_message
+from core.file_limits import file_size_limit, size_in_megabytes
 from sso.exceptions import IssuerRefused
 from sso.models import Connection
 from sso.protocol import issuer_check
@@ -41,9 +44,6 @@ class DomainForm(forms.Form):
     )
 
 
-METADATA_MAX_BYTES = 1_000_000
-
-
 class SamlConnectionForm(ServiceForm):
     """The SAML half of the connection page (the policy fields as in ConnectionForm)."""
 
@@ -59,7 +59,7 @@ class SamlConnectionForm(ServiceForm):
     idp_metadata = forms.CharField(
         label=_("…or paste the metadata XML"),
         required=False,
-        max_length=METADATA_MAX_BYTES,
+        max_length=settings.SSO_METADATA_MAX_BYTES,
         widget=forms.Textarea(INPUT | TECHNICAL | {"rows": 4, "spellcheck": "false"}),
     )
     idp_metadata_url = forms.CharField(
@@ -130,6 +130,13 @@ class SamlConnectionForm(ServiceForm):
             }
         kwargs.setdefault("auto_id", "saml_%s")  # the OIDC form is on the same page
         super().__init__(*args, **kwargs)
+        # One limit for the metadata, however it comes: uploaded, pasted or fetched.
+        metadata_file = self.fields["idp_metadata_file"]
+        limit = settings.SSO_METADATA_MAX_BYTES
+        metadata_file.help_text = "{} {}".format(
+            metadata_file.help_text, gettext("Up to %(size)s.") % {"size": size_in_megabytes(limit)}
+        )
+        file_size_limit(metadata_file, limit)
         policy = ConnectionForm(tenant=tenant, connection=connection)
         for name in (
             "default_role",
@@ -145,7 +152,7 @@ class SamlConnectionForm(ServiceForm):
         data = super().clean() or {}
         upload = data.get("idp_metadata_file")
         if upload is not None:
-            if upload.size > METADATA_MAX_BYTES:
+            if upload.size > settings.SSO_METADATA_MAX_BYTES:
                 raise forms.ValidationError(_("The metadata file is too large."))
             try:
                 data["idp_metadata"] = upload.read().decode("utf-8")

@@ -17,6 +17,7 @@ from billing.plans import plan_feature_gate
 from core.decorators import tenant_permission_required
 from core.errors import attempt, run_action
 from core.permissions import SSO_MANAGE
+from core.request_limits import accepts_body
 from core.types import TenantRequest
 from core.views import tenant_context
 from mfa.decorators import reauth_required
@@ -182,6 +183,9 @@ def connection_update(request: TenantRequest) -> HttpResponse:
 
 
 @require_POST
+# Its body is one metadata document and a few names: bigger is refused (413) before it is
+# read, with the limit named on the page, rather than at Django's general 2.5 MB.
+@accepts_body(setting="SSO_METADATA_MAX_BYTES")
 @tenant_permission_required(SSO_MANAGE)
 @plan_feature_required("sso")
 @reauth_required

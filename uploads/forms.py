@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from billing.exceptions import PlanLimitReached
+from core.file_limits import file_size_limit, size_in_megabytes
 from uploads import images, services
 from uploads.filetypes import SIGNATURE_BYTES, allowed_file_types, file_type_check
 from uploads.models import Upload
@@ -28,14 +27,6 @@ _INPUT_CLASSES = (
     "file:bg-brand-50 file:px-3 file:py-2 file:text-sm file:font-semibold file:text-brand-700 "
     "hover:file:bg-brand-100"
 )
-
-
-def _mb(n: int) -> str:
-    """Megabytes in the reader's numbers, rounded up to a tenth: a file a byte over a
-    25 MB limit reads "25.1 MB", not "25 MB; the limit is 25 MB"."""
-    tenths = math.ceil(n * 10 / (1024 * 1024))
-    size = number_format(tenths / 10, decimal_pos=0 if tenths % 10 == 0 else 1)
-    return _("%(size)s MB") % {"size": size}
 
 
 class ImageUploadForm(forms.Form):
@@ -64,7 +55,8 @@ class ImageUploadForm(forms.Form):
         image = self.fields["image"]
         image.help_text = _(
             "PNG, JPEG, WebP or GIF, up to %(size)s. It is cropped to a square."
-        ) % {"size": _mb(settings.UPLOADS_IMAGE_MAX_BYTES)}
+        ) % {"size": size_in_megabytes(settings.UPLOADS_IMAGE_MAX_BYTES)}
+        file_size_limit(image, settings.UPLOADS_IMAGE_MAX_BYTES)
         image.widget.attrs.update(
             {
                 "hx-post": preview_url,
@@ -120,9 +112,10 @@ class FileUploadForm(forms.Form):
         types = allowed_file_types()
         self.fields["file"].widget.attrs["accept"] = ",".join(f".{e}" for e in sorted(types))
         self.fields["file"].help_text = _("Up to %(size)s. Allowed: %(types)s.") % {
-            "size": _mb(settings.UPLOADS_FILE_MAX_BYTES),
+            "size": size_in_megabytes(settings.UPLOADS_FILE_MAX_BYTES),
             "types": "\u2066" + ", ".join(sorted(types)) + "\u2069",  # see file_type_check
         }
+        file_size_limit(self.fields["file"], settings.UPLOADS_FILE_MAX_BYTES)
 
     def clean_file(self) -> Any:
         """The refusal names the file: the browser empties the field after the post, so
@@ -143,7 +136,7 @@ class FileUploadForm(forms.Form):
         if upload.size > limit:
             raise ValidationError(
                 _("This file is %(size)s; the limit is %(limit)s.")
-                % {"size": _mb(upload.size), "limit": _mb(limit)},
+                % {"size": size_in_megabytes(upload.size), "limit": size_in_megabytes(limit)},
                 code="too_large",
             )
         upload.seek(0)

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import User
+from sso.models import Connection
 from sso.services_saml import saml_connection_save, saml_metadata_refresh_all
 from tenants.models import Membership, Role
 from tests.config.pagecheck import PageWatch
@@ -247,3 +248,41 @@ def test_an_owner_sees_the_metadata_url_failing_and_refreshes_it_once_fixed(
     finally:
         context.close()
         served.stop()
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_metadata_over_the_limit_is_refused_before_it_is_sent_and_the_form_is_kept(
+    page: Any, acme: Any, owner: Any, width: int, settings: Any
+) -> None:
+    """The metadata field knows its limit: a file over it is refused beside the field,
+    nothing is posted, and what was typed in the other fields stays for the next try."""
+    settings.SSO_METADATA_MAX_BYTES = 100 * 1024
+    page.set_viewport_size({"width": width, "height": 800})
+    watch = PageWatch.attach(page)
+    sign_in(page, owner.email)
+    assert watch.check(f"/t/{acme.slug}/settings/sso/") == []
+    posts: list[str] = []
+    page.on("request", lambda request: request.method == "POST" and posts.append(request.url))
+    groups = page.get_by_label("Groups attribute")
+    groups.fill("memberOf")
+    field = page.get_by_label("IdP metadata XML file")
+    big = "<!-- " + "x" * 300_000 + " -->"
+
+    field.set_input_files([{"name": "okta.xml", "mimeType": "text/xml", "buffer": big.encode()}])
+
+    error = page.locator("#saml_idp_metadata_file_error")
+    expect(error).to_have_text("“okta.xml”: This file is 0.3 MB; the limit is 0.1 MB.")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    assert field.input_value() == ""
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert watch.axe() == []
+    metadata = LocalSamlIdP().metadata.encode()
+
+    field.set_input_files([{"name": "okta.xml", "mimeType": "text/xml", "buffer": metadata}])
+
+    expect(error).to_have_count(0)
+    assert posts == [] and not Connection.objects.exists()
+    expect(groups).to_have_value("memberOf")
+    page.get_by_role("button", name="Save SAML connection").click()
+    page.get_by_text("The SAML connection is saved.").wait_for()
+    assert Connection.objects.get(tenant=acme).saml_attr_groups == "memberOf"

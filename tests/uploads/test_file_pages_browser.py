@@ -3,6 +3,7 @@ page pages through them, and deleting one on a later page comes back to that pag
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -66,12 +67,22 @@ def test_a_refused_upload_names_the_file_in_the_readers_language(
     assert not Upload.objects.exists()
 
 
+@pytest.fixture
+def page_without_javascript(_browser: Any, live_server: Any) -> Iterator[Any]:
+    context = _browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
 @pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
 def test_a_file_too_large_to_send_leads_back_to_the_files(
-    page: Any, owner: Any, acme: Any, width: int, settings: Any
+    page_without_javascript: Any, owner: Any, acme: Any, width: int, settings: Any
 ) -> None:
-    """Refused before it is read (413): the page offers the way back to the form, not
-    only the home page."""
+    """Without JavaScript (with it the browser refuses the file before sending it, below)
+    the file is refused before it is read (413): the page offers the way back to the
+    form, not only the home page."""
+    page = page_without_javascript
     settings.UPLOADS_FILE_MAX_BYTES = 1024
     page.set_viewport_size({"width": width, "height": 800})
     sign_in(page, owner.email, then=f"/t/{acme.slug}/files/")
@@ -85,3 +96,39 @@ def test_a_file_too_large_to_send_leads_back_to_the_files(
     page.wait_for_url(f"**/t/{acme.slug}/files/")
     expect(page.locator("input[type=file]")).to_be_visible()
     assert not Upload.objects.exists()
+
+
+@pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
+def test_a_file_over_the_limit_is_refused_before_it_is_sent(
+    page: Any, owner: Any, acme: Any, width: int, settings: Any
+) -> None:
+    """The browser knows the limit (data-max-bytes): choosing a bigger file says so beside
+    the field at once, sends nothing, and a file that fits then uploads as usual."""
+    settings.UPLOADS_FILE_MAX_BYTES = 100 * 1024
+    page.set_viewport_size({"width": width, "height": 800})
+    watch = PageWatch.attach(page)
+    sign_in(page, owner.email)
+    assert watch.check(f"/t/{acme.slug}/files/") == []
+    posts: list[str] = []
+    page.on("request", lambda request: request.method == "POST" and posts.append(request.url))
+    field = page.get_by_label("File", exact=True)
+    name = "quarterly-figures-for-the-board-of-directors-2026-final.txt"
+
+    field.set_input_files([{"name": name, "mimeType": "text/plain", "buffer": b"x" * 300_000}])
+
+    error = page.locator("#id_file_error")
+    expect(error).to_have_text(f"“{name}”: This file is 0.3 MB; the limit is 0.1 MB.")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_have_attribute("aria-describedby", "id_file_helptext id_file_error")
+    assert field.input_value() == ""  # Upload cannot send it
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert watch.axe() == []
+
+    field.set_input_files([{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"fits"}])
+
+    expect(error).to_have_count(0)
+    expect(field).not_to_have_attribute("aria-invalid", "true")
+    assert posts == [] and not Upload.objects.exists()
+    page.get_by_role("button", name="Upload").click()
+    page.get_by_text("Uploaded notes.txt.").wait_for()
+    assert list(Upload.objects.values_list("original_filename", flat=True)) == ["notes.txt"]

@@ -30,3 +30,28 @@ def test_the_logo_preview_names_the_button_that_saves_it(
     card.get_by_role("button", name="Save logo").click()
     expect(card.get_by_role("button", name="Remove logo")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_a_logo_over_the_limit_is_refused_before_its_preview_is_asked_for(
+    page: Any, owner: Any, acme: Any, settings: Any
+) -> None:
+    """The input posts itself on change (the preview): a refused file never reaches it."""
+    settings.UPLOADS_IMAGE_MAX_BYTES = 100 * 1024
+    sign_in(page, owner.email, then=f"/t/{acme.slug}/settings/")
+    posts: list[str] = []
+    page.on("request", lambda request: request.method == "POST" and posts.append(request.url))
+    card = page.locator("#logo-card")
+    field = card.locator("input[type=file]")
+    big = make_image("PNG", (64, 40)) + b"\0" * 300_000
+
+    field.set_input_files(files=[{"name": "logo.png", "mimeType": "image/png", "buffer": big}])
+
+    expect(card.locator(".field-error")).to_have_text(
+        "“logo.png”: This file is 0.3 MB; the limit is 0.1 MB."
+    )
+    expect(field).to_have_attribute("aria-describedby", "id_image_helptext id_image_error")
+    assert posts == []
+    small = make_image("PNG", (64, 40))
+    field.set_input_files(files=[{"name": "logo.png", "mimeType": "image/png", "buffer": small}])
+    expect(card.get_by_role("img", name="Preview of the new image")).to_be_visible()
+    expect(card.locator(".field-error")).to_have_count(0)

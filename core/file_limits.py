@@ -1,0 +1,39 @@
+"""A file field's size limit, said in its markup so the browser refuses a bigger file
+before sending a byte (static/src/js/file-size.js). The server still checks: the form
+refuses a file over the limit, and a body over the view's `@accepts_body(setting=...)`
+is answered 413 before it is read (core/request_limits.py), which is all a browser
+without JavaScript gets."""
+
+from __future__ import annotations
+
+import math
+
+from django import forms
+from django.utils.formats import get_format, number_format
+from django.utils.translation import gettext as _
+
+
+def size_in_megabytes(n: int) -> str:
+    """Megabytes in the reader's numbers, rounded up to a tenth: a file a byte over a
+    25 MB limit reads "25.1 MB", not "25 MB; the limit is 25 MB"."""
+    tenths = math.ceil(n * 10 / (1024 * 1024))
+    size = number_format(tenths / 10, decimal_pos=0 if tenths % 10 == 0 else 1)
+    return _("%(size)s MB") % {"size": size}
+
+
+def file_size_limit(field: forms.Field, max_bytes: int) -> None:
+    """Put `max_bytes` (read from the setting the server enforces, in the form's
+    __init__) on the field's input, with the refusal in the reader's language: the
+    translations exist only here, so the script fills in the name and size alone."""
+    too_large = _("This file is %(size)s; the limit is %(limit)s.") % {
+        "size": _("%(size)s MB") % {"size": "{size}"},
+        "limit": size_in_megabytes(max_bytes),
+    }
+    field.widget.attrs.update(
+        {
+            "data-max-bytes": str(max_bytes),
+            # The words the form itself refuses a file with (uploads/forms.py).
+            "data-too-large": _("“%(name)s”: %(reason)s") % {"name": "{name}", "reason": too_large},
+            "data-decimal-separator": get_format("DECIMAL_SEPARATOR"),
+        }
+    )

@@ -1,0 +1,87 @@
+// A file larger than the server accepts is refused here, before a byte of it is sent:
+// otherwise the browser uploads all of it only to be told 413 (or the form's refusal),
+// and the other fields typed in the form are gone with the page. A file input says its
+// limit (core/file_limits.py, from the setting the server enforces):
+//   data-max-bytes="26214400"       the limit in bytes
+//   data-too-large="“{name}”: …"    the refusal, translated on the server ({size} in MB)
+//   data-decimal-separator=","      how the page writes 30,1
+// A file over it is taken out of the input (the form cannot send it), the input marked
+// aria-invalid and the refusal shown under it as the server shows a field's errors
+// (templates/elements/field_errors.html: the <id>_error that aria-describedby names).
+// Checked in the capture phase, before an input that posts itself on change (the
+// avatar's preview, hx-trigger="change") hears of it. A file that fits takes the refusal
+// away. Listening on the document covers inputs htmx swaps in. Without JavaScript the
+// server refuses instead.
+
+var MB = 1024 * 1024;
+
+// As the server writes sizes (size_in_megabytes): rounded up to a tenth.
+function megabytes(bytes, separator) {
+  var tenths = Math.ceil((bytes * 10) / MB);
+  var whole = Math.floor(tenths / 10);
+  return tenths % 10 ? whole + separator + (tenths % 10) : String(whole);
+}
+
+function describedBy(input, id, present) {
+  var ids = (input.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (each) {
+    return each && each !== id;
+  });
+  if (present) ids.push(id);
+  if (ids.length) input.setAttribute("aria-describedby", ids.join(" "));
+  else input.removeAttribute("aria-describedby");
+}
+
+function refuse(input, file) {
+  var id = input.id + "_error";
+  var error = input.id && document.getElementById(id);
+  if (!error) {
+    error = document.createElement("div");
+    error.className = "field-error";
+    if (input.id) error.id = id;
+    var help = input.id && document.getElementById(input.id + "_helptext");
+    (help && help.parentNode === input.parentNode ? help : input).after(error);
+  }
+  var values = {
+    name: file.name,
+    size: megabytes(file.size, input.getAttribute("data-decimal-separator") || "."),
+  };
+  var line = document.createElement("p");
+  line.textContent = input.getAttribute("data-too-large").replace(/\{(name|size)\}/g, function (_, key) {
+    return values[key];
+  });
+  error.replaceChildren(line);
+  // Nothing else on the page changes: said aloud as it appears.
+  error.setAttribute("role", "alert");
+  error.setAttribute("data-file-size-error", "");
+  input.setAttribute("aria-invalid", "true");
+  if (input.id) describedBy(input, id, true);
+}
+
+function accept(input) {
+  var error = input.id && document.getElementById(input.id + "_error");
+  if (!error || !error.hasAttribute("data-file-size-error")) return;
+  error.remove();
+  input.removeAttribute("aria-invalid");
+  describedBy(input, error.id, false);
+}
+
+document.addEventListener(
+  "change",
+  function (event) {
+    var input = event.target;
+    if (!(input instanceof HTMLInputElement) || input.type !== "file") return;
+    var limit = Number(input.getAttribute("data-max-bytes"));
+    if (!limit) return;
+    var tooLarge = Array.prototype.find.call(input.files || [], function (file) {
+      return file.size > limit;
+    });
+    if (!tooLarge) {
+      accept(input);
+      return;
+    }
+    input.value = "";
+    refuse(input, tooLarge);
+    event.stopImmediatePropagation();
+  },
+  true,
+);
