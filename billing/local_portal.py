@@ -70,27 +70,42 @@ def local_portal_act(
         subscription = local_subscription_get(account=account)
         if subscription is None or subscription["status"] in ("canceled", "incomplete_expired"):
             raise BillingError(_("There is no subscription to change: choose a plan first."))
-        return _ACTIONS[action](backend, subscription, plan_key=plan_key)
+        return _ACTIONS[action](
+            backend, subscription, plan_key=plan_key, acting_user_id=acting_user.pk
+        )
 
 
-def _cancel(backend: LocalBillingBackend, sub: dict[str, Any], **_rest: Any) -> str:
+# What a customer does in the portal names them in its event (the audit log's "who");
+# what the provider does on its own (a failed charge, a renewal) does not.
+
+
+def _cancel(
+    backend: LocalBillingBackend, sub: dict[str, Any], *, acting_user_id: int, **_rest: Any
+) -> str:
     if sub["cancel_at_period_end"]:
         raise BillingError(_("The subscription is already set to end with this period."))
     sub["cancel_at_period_end"] = True
-    backend.subscription_update(sub)
+    backend.subscription_update(sub, acting_user_id=acting_user_id)
     return _("The subscription ends with the current period.")
 
 
-def _resume(backend: LocalBillingBackend, sub: dict[str, Any], **_rest: Any) -> str:
+def _resume(
+    backend: LocalBillingBackend, sub: dict[str, Any], *, acting_user_id: int, **_rest: Any
+) -> str:
     if not sub["cancel_at_period_end"]:
         raise BillingError(_("The subscription is not set to end."))
     sub["cancel_at_period_end"] = False
-    backend.subscription_update(sub)
+    backend.subscription_update(sub, acting_user_id=acting_user_id)
     return _("The subscription continues after this period.")
 
 
 def _change_plan(
-    backend: LocalBillingBackend, sub: dict[str, Any], *, plan_key: str, **_rest: Any
+    backend: LocalBillingBackend,
+    sub: dict[str, Any],
+    *,
+    plan_key: str,
+    acting_user_id: int,
+    **_rest: Any,
 ) -> str:
     plan = plan_get(plan_key)
     if plan is None or not plan.is_purchasable:
@@ -103,7 +118,7 @@ def _change_plan(
     if not plan.per_seat:
         item["quantity"] = 1
     sub["metadata"] = {**sub.get("metadata", {}), "plan": plan.key}
-    backend.subscription_update(sub)
+    backend.subscription_update(sub, acting_user_id=acting_user_id)
     return _("The subscription is now on %(plan)s.") % {"plan": plan.name}
 
 
