@@ -246,6 +246,9 @@ class PlanUsage:
     percent: int | None
     # Billing is on, so a plan with more can be bought (a full limit says "upgrade").
     upgradable: bool
+    # Of what is used, the seats pending invitations hold (members only): they count
+    # under the cap, and the page says so rather than calling them members.
+    invitations: int = 0
 
     @property
     def is_near(self) -> bool:
@@ -261,10 +264,13 @@ class PlanUsage:
         return "full" if self.is_full else "warn" if self.is_near else ""
 
 
-def plan_usage(*, tenant: Tenant, seats_taken: int | None, storage_bytes: int) -> list[PlanUsage]:
+def plan_usage(
+    *, tenant: Tenant, seats_taken: int | None, storage_bytes: int, invitations: int = 0
+) -> list[PlanUsage]:
     """The tenant's use of each limit of its plan: members (skipped when `seats_taken` is
     None, as for a personal workspace) and storage. Counts come from the caller, as for
-    `plan_check_members` and `plan_check_storage`, which enforce the same limits."""
+    `plan_check_members` and `plan_check_storage`, which enforce the same limits;
+    `invitations` says how many of `seats_taken` are pending invitations."""
     plan = plan_for_tenant(tenant)
     upgradable = billing_enabled()
     usage = []
@@ -278,6 +284,7 @@ def plan_usage(*, tenant: Tenant, seats_taken: int | None, storage_bytes: int) -
                 ),
                 percent=_percent(seats_taken, plan.max_members),
                 upgradable=upgradable,
+                invitations=invitations,
             )
         )
     cap = plan.max_storage_mb * 1024 * 1024 if plan.max_storage_mb is not None else None
