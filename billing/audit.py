@@ -7,13 +7,21 @@ from django.utils.translation import gettext_lazy as _
 
 from billing.models import Account
 from billing.plans import plan_get
-from core.audit_actions import ValueLabels
+from core.audit_actions import ValueLabels, day_said
 
 
 class BillingAction(models.TextChoices):
     PLAN_CHANGED = "billing.plan_changed", _("Plan changed")
     SHARED = "billing.shared", _("Billing account shared")
     DETACHED = "billing.detached", _("Billing account no longer shared")
+    # cancel_at_period_end turned on / off on a live subscription: who scheduled the
+    # end of paid service, and who took it back.
+    END_SCHEDULED = "billing.end_scheduled", _("Subscription set to end")
+    KEPT = "billing.kept", _("Subscription kept")
+
+
+# Scheduling the end of paid service is marked in red on the log page.
+DESTRUCTIVE = [BillingAction.END_SCHEDULED]
 
 
 # What the audit log page calls the keys of these events' before/after.
@@ -21,6 +29,9 @@ FIELDS = {
     "plan": _("Plan"),
     "status": _("Status"),
     "billing_account": _("Billing account"),
+    # The last day of the paid period: renewed after it, or the day service ends.
+    "renews_on": _("Renews on"),
+    "ends_on": _("Ends on"),
 }
 
 
@@ -36,4 +47,6 @@ def _plan_said(key: object) -> str | None:
 VALUES: dict[str, ValueLabels] = {
     "plan": _plan_said,
     "status": Account.Status,
+    "renews_on": day_said,
+    "ends_on": day_said,
 }

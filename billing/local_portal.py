@@ -20,8 +20,18 @@ from billing.backends import billing_backend
 from billing.backends.local import LocalBillingBackend
 from billing.exceptions import BillingAccountDenied, BillingError
 from billing.models import Account
-from billing.plans import Plan, plan_for_price, plan_get, plan_list
-from billing.selectors import Invoice, account_may_manage, invoice_list
+from billing.plans import (
+    Plan,
+    feature_names_said,
+    plan_default,
+    plan_features_lost,
+    plan_for_price,
+    plan_get,
+    plan_limits_lower,
+    plan_list,
+)
+from billing.selectors import Invoice, account_may_manage, account_seats_used, invoice_list
+from core.templatetags.times import day
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -70,27 +80,42 @@ def local_portal_act(
         subscription = local_subscription_get(account=account)
         if subscription is None or subscription["status"] in ("canceled", "incomplete_expired"):
             raise BillingError(_("There is no subscription to change: choose a plan first."))
-        return _ACTIONS[action](backend, subscription, plan_key=plan_key)
+        return _ACTIONS[action](
+            backend, subscription, plan_key=plan_key, acting_user_id=acting_user.pk
+        )
 
 
-def _cancel(backend: LocalBillingBackend, sub: dict[str, Any], **_rest: Any) -> str:
+# What a customer does in the portal names them in its event (the audit log's "who");
+# what the provider does on its own (a failed charge, a renewal) does not.
+
+
+def _cancel(
+    backend: LocalBillingBackend, sub: dict[str, Any], *, acting_user_id: int, **_rest: Any
+) -> str:
     if sub["cancel_at_period_end"]:
         raise BillingError(_("The subscription is already set to end with this period."))
     sub["cancel_at_period_end"] = True
-    backend.subscription_update(sub)
+    backend.subscription_update(sub, acting_user_id=acting_user_id)
     return _("The subscription ends with the current period.")
 
 
-def _resume(backend: LocalBillingBackend, sub: dict[str, Any], **_rest: Any) -> str:
+def _resume(
+    backend: LocalBillingBackend, sub: dict[str, Any], *, acting_user_id: int, **_rest: Any
+) -> str:
     if not sub["cancel_at_period_end"]:
         raise BillingError(_("The subscription is not set to end."))
     sub["cancel_at_period_end"] = False
-    backend.subscription_update(sub)
+    backend.subscription_update(sub, acting_user_id=acting_user_id)
     return _("The subscription continues after this period.")
 
 
 def _change_plan(
-    backend: LocalBillingBackend, sub: dict[str, Any], *, plan_key: str, **_rest: Any
+    backend: LocalBillingBackend,
+    sub: dict[str, Any],
+    *,
+    plan_key: str,
+    acting_user_id: int,
+    **_rest: Any,
 ) -> str:
     plan = plan_get(plan_key)
     if plan is None or not plan.is_purchasable:
@@ -103,7 +128,7 @@ def _change_plan(
     if not plan.per_seat:
         item["quantity"] = 1
     sub["metadata"] = {**sub.get("metadata", {}), "plan": plan.key}
-    backend.subscription_update(sub)
+    backend.subscription_update(sub, acting_user_id=acting_user_id)
     return _("The subscription is now on %(plan)s.") % {"plan": plan.name}
 
 
@@ -168,19 +193,34 @@ _ACTIONS: dict[str, Callable[..., str]] = {
 
 
 @dataclass(frozen=True)
+class PlanMove:
+    """A plan the subscription could move to, with what the confirm dialog says first."""
+
+    plan: Plan
+    # What the move takes away, as the dialog says it; "" when nothing (no question).
+    warning: str
+
+
+@dataclass(frozen=True)
 class LocalPortal:
     """What the portal page shows, computed here so the template only displays."""
 
     plan: Plan | None
     status: str
-    seats: int
+    # Seats as the billing page counts them (`account_seats_used`, the seat-holder
+    # rule), and what a per-seat subscription is billed for (None: a flat plan, whose
+    # quantity 1 is not a seat count).
+    seats_used: int
+    seats_paid: int | None
     period_end: datetime | None
     cancel_at_period_end: bool
     trialing: bool
     # Paid plans the subscription could move to.
-    other_plans: list[Plan]
+    other_plans: list[PlanMove]
     has_open_invoice: bool
     invoices: list[Invoice] | None
+    # What the confirm dialog says before "Cancel at the end of the period".
+    cancel_warning: str
 
     @property
     def status_label(self) -> str:
@@ -188,6 +228,10 @@ class LocalPortal:
         if self.status in Account.Status.values:
             return str(Account.Status(self.status).label)
         return self.status.replace("_", " ").capitalize()
+
+    @property
+    def over_seats(self) -> bool:
+        return self.seats_paid is not None and self.seats_used > self.seats_paid
 
 
 def local_portal_view_get(
@@ -198,20 +242,65 @@ def local_portal_view_get(
     item = subscription["items"]["data"][0]
     current = plan_for_price(item["price"]["id"])
     invoices = invoice_list(account=account)
+    period_end = (
+        datetime.fromtimestamp(subscription["current_period_end"], tz=UTC)
+        if subscription.get("current_period_end")
+        else None
+    )
     return LocalPortal(
         plan=current,
         status=subscription["status"],
-        seats=int(item["quantity"]),
-        period_end=(
-            datetime.fromtimestamp(subscription["current_period_end"], tz=UTC)
-            if subscription.get("current_period_end")
-            else None
-        ),
+        seats_used=account_seats_used(account=account),
+        seats_paid=int(item["quantity"]) if current is not None and current.per_seat else None,
+        period_end=period_end,
         cancel_at_period_end=bool(subscription["cancel_at_period_end"]),
         trialing=subscription["status"] == "trialing",
         other_plans=[
-            p for p in plan_list() if p.is_purchasable and (current is None or p.key != current.key)
+            PlanMove(plan=p, warning=_move_warning(current=current, new=p))
+            for p in plan_list()
+            if p.is_purchasable and (current is None or p.key != current.key)
         ],
         has_open_invoice=any(i.status == "open" for i in invoices or []),
         invoices=invoices,
+        cancel_warning=_cancel_warning(current=current, period_end=period_end),
     )
+
+
+def _move_warning(*, current: Plan | None, new: Plan) -> str:
+    """What a move takes away (features of the current plan the new one lacks, lower
+    limits), said before it happens; "" for a move that takes nothing away."""
+    if current is None:
+        return ""
+    lost = plan_features_lost(current=current, new=new)
+    lower = plan_limits_lower(current=current, new=new)
+    values = {"plan": new.name, "current": current.name, "features": feature_names_said(lost)}
+    if lost and lower:
+        said = _("%(plan)s does not include %(features)s, and its limits are lower.")
+    elif lost:
+        said = _("%(plan)s does not include %(features)s.")
+    elif lower:
+        said = _("%(plan)s has lower limits than %(current)s.")
+    else:
+        return ""
+    return f"{said % values} {_('The change takes effect at once.')}"
+
+
+def _cancel_warning(*, current: Plan | None, period_end: datetime | None) -> str:
+    """What ending the subscription means: the plan stays until the period ends, then
+    the default plan applies, without what only the paid plan had."""
+    free = plan_default()
+    lost = plan_features_lost(current=current, new=free) if current is not None else []
+    values = {
+        "plan": current.name if current is not None else _("Plan"),
+        "day": day(period_end) if period_end is not None else _("the end of the period"),
+        "free": free.name,
+        "features": feature_names_said(lost),
+    }
+    if lost:
+        said = _(
+            "%(plan)s stays until %(day)s; then the %(free)s plan applies, which does not "
+            "include %(features)s."
+        )
+    else:
+        said = _("%(plan)s stays until %(day)s; then the %(free)s plan applies.")
+    return f"{said % values} {_('Until then, you can keep the subscription.')}"

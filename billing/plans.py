@@ -100,6 +100,41 @@ class Plan:
         return [feature_get(key) for key in settings.BILLING_FEATURES if key in self.features]
 
 
+def plan_features_lost(*, current: Plan, new: Plan) -> list[str]:
+    """The names of `current`'s features that `new` lacks, in settings order: what a
+    move to `new` takes away."""
+    return [str(f.name) for f in current._features() if f.key not in new.features]
+
+
+def plan_limits_lower(*, current: Plan, new: Plan) -> bool:
+    """Whether `new` allows fewer members or less storage than `current` (None: no limit)."""
+    return any(
+        after is not None and (before is None or after < before)
+        for before, after in (
+            (current.max_members, new.max_members),
+            (current.max_storage_mb, new.max_storage_mb),
+        )
+    )
+
+
+def feature_names_said(names: list[str]) -> str:
+    """Feature names as they read inside a sentence: "teams, custom roles and single
+    sign-on" (German nouns keep their capital; "API keys" keeps its own)."""
+    said = [_in_sentence(name) for name in names]
+    if len(said) < 2:
+        return "".join(said)
+    # Translators: the separator between items of a list ("teams, custom roles and …").
+    first = gettext(", ").join(said[:-1])
+    return gettext("%(first)s and %(second)s") % {"first": first, "second": said[-1]}
+
+
+def _in_sentence(name: str) -> str:
+    """ "Teams" → "teams", but "API keys" stays as it is; German nouns keep their capital."""
+    if (translation.get_language() or "").startswith("de"):
+        return name
+    return name[0].lower() + name[1:] if name[1:2].islower() else name
+
+
 def plan_list() -> list[Plan]:
     """Every configured plan, in settings order."""
     return [
@@ -211,6 +246,9 @@ class PlanUsage:
     percent: int | None
     # Billing is on, so a plan with more can be bought (a full limit says "upgrade").
     upgradable: bool
+    # Of what is used, the seats pending invitations hold (members only): they count
+    # under the cap, and the page says so rather than calling them members.
+    invitations: int = 0
 
     @property
     def is_near(self) -> bool:
@@ -226,10 +264,13 @@ class PlanUsage:
         return "full" if self.is_full else "warn" if self.is_near else ""
 
 
-def plan_usage(*, tenant: Tenant, seats_taken: int | None, storage_bytes: int) -> list[PlanUsage]:
+def plan_usage(
+    *, tenant: Tenant, seats_taken: int | None, storage_bytes: int, invitations: int = 0
+) -> list[PlanUsage]:
     """The tenant's use of each limit of its plan: members (skipped when `seats_taken` is
     None, as for a personal workspace) and storage. Counts come from the caller, as for
-    `plan_check_members` and `plan_check_storage`, which enforce the same limits."""
+    `plan_check_members` and `plan_check_storage`, which enforce the same limits;
+    `invitations` says how many of `seats_taken` are pending invitations."""
     plan = plan_for_tenant(tenant)
     upgradable = billing_enabled()
     usage = []
@@ -243,6 +284,7 @@ def plan_usage(*, tenant: Tenant, seats_taken: int | None, storage_bytes: int) -
                 ),
                 percent=_percent(seats_taken, plan.max_members),
                 upgradable=upgradable,
+                invitations=invitations,
             )
         )
     cap = plan.max_storage_mb * 1024 * 1024 if plan.max_storage_mb is not None else None
@@ -278,10 +320,7 @@ def plan_require(*, tenant: Tenant, feature: str) -> None:
     """Raise PlanLimitReached unless the tenant's plan includes `feature`."""
     if not plan_allows(tenant=tenant, feature=feature):
         plan = plan_for_tenant(tenant)
-        name = str(feature_get(feature).name)
-        # "Teams" → "teams", but "API keys" stays as it is; German nouns keep their capital.
-        if not (translation.get_language() or "").startswith("de"):
-            name = name[0].lower() + name[1:] if name[1:2].islower() else name
+        name = _in_sentence(str(feature_get(feature).name))
         raise PlanLimitReached(
             gettext(
                 "The %(plan)s plan does not include %(feature)s. "

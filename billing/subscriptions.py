@@ -9,8 +9,9 @@ enqueues nothing and imports no task.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,6 +24,9 @@ from billing.plans import plan_for_price, plan_get
 from billing.selectors import account_seats_used, first_billing_contact_email
 from core.audit import audit_record
 from webhooks.events import event_emit
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 logger = logging.getLogger("billing")
 
@@ -55,13 +59,22 @@ def _timestamp(value: Any) -> datetime | None:
 
 
 def account_subscription_apply(
-    *, account: Account, subscription: dict[str, Any], as_of: datetime | None
+    *,
+    account: Account,
+    subscription: dict[str, Any],
+    as_of: datetime | None,
+    acting_user: User | None = None,
 ) -> bool:
     """Make the account reflect `subscription` as it was at `as_of` (None: just fetched).
 
     Out-of-order safe: state older than what the account already shows is ignored,
     and a late event about an ended, replaced subscription cannot overwrite the
     current one. Returns whether anything was applied.
+
+    The one place every provider's state arrives (Stripe's webhooks, the local
+    backend's events, checkout returns, `sync_stripe`), so the audit log of a plan
+    change or a scheduled end is written here. `acting_user` is who made the change
+    when we know it (the local portal); None is the provider (a webhook), "System".
     """
     as_of = as_of or timezone.now()
     with transaction.atomic():
@@ -98,12 +111,14 @@ def account_subscription_apply(
         account.seats = int(item.get("quantity") or 1)
         account.stripe_state_at = as_of
         account.full_clean()
-        previous_plan, previous_status = Account.objects.values_list("plan", "status").get(
-            pk=account.pk
-        )
+        previous = Account.objects.values(
+            "plan", "status", "cancel_at_period_end", "stripe_subscription_id"
+        ).get(pk=account.pk)
+        previous_plan, previous_status = previous["plan"], previous["status"]
         account.save()
         if previous_plan != account.plan:
-            _audit_plan_change(account=account, before=previous_plan)
+            _audit_plan_change(account=account, before=previous_plan, acting_user=acting_user)
+        _audit_end_change(account=account, previous=previous, acting_user=acting_user)
         if (previous_plan, previous_status) != (account.plan, account.status):
             for tenant_id in account.tenants.filter(deleted_at__isnull=True).values_list(
                 "pk", flat=True
@@ -121,16 +136,46 @@ def account_subscription_apply(
     return True
 
 
-def _audit_plan_change(*, account: Account, before: str) -> None:
-    """Every live workspace the account pays for logs the change (the provider is the actor)."""
+def _audit_plan_change(*, account: Account, before: str, acting_user: User | None) -> None:
+    """Every live workspace the account pays for logs the change (the provider is the
+    actor unless we know the person)."""
     for tenant in account.tenants.filter(deleted_at__isnull=True):
         audit_record(
             tenant=tenant,
             action=BillingAction.PLAN_CHANGED,
-            acting_user=None,
+            acting_user=acting_user,
             target=account,
             before={"plan": before},
             after={"plan": account.plan, "status": account.status},
+        )
+
+
+def _audit_end_change(
+    *, account: Account, previous: Mapping[str, Any], acting_user: User | None
+) -> None:
+    """Log `cancel_at_period_end` turning on ("Subscription set to end", with the day)
+    or off ("Subscription kept") on the same live subscription, in every live workspace
+    the account pays for. Not when a subscription ends or a new one replaces it: the
+    plan change says that."""
+    same_subscription = previous["stripe_subscription_id"] == account.stripe_subscription_id
+    live = previous["status"] not in TERMINAL_STATUSES and account.has_live_subscription
+    if not (same_subscription and live):
+        return
+    if previous["cancel_at_period_end"] == account.cancel_at_period_end:
+        return
+    day = account.current_period_end.isoformat() if account.current_period_end else None
+    if account.cancel_at_period_end:
+        action, before, after = BillingAction.END_SCHEDULED, {"renews_on": day}, {"ends_on": day}
+    else:
+        action, before, after = BillingAction.KEPT, {"ends_on": day}, {"renews_on": day}
+    for tenant in account.tenants.filter(deleted_at__isnull=True):
+        audit_record(
+            tenant=tenant,
+            action=action,
+            acting_user=acting_user,
+            target=account,
+            before=before,
+            after={**after, "plan": account.plan},
         )
 
 

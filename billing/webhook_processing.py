@@ -24,6 +24,7 @@ from accounts.mail import email_enqueue
 from accounts.mail_delivery import absolute_url
 from accounts.models import User
 from billing.backends import billing_backend
+from billing.backends.base import LOCAL_ACTOR_KEY
 from billing.models import Account, StripeEvent
 from billing.selectors import (
     account_billing_emails,
@@ -220,11 +221,24 @@ def _on_subscription_event(event: dict[str, Any], *, replay: bool) -> str:
         # fetch within it) cannot be ordered by time. Ask Stripe for the state as it is.
         subscription = billing_backend().subscription_get(subscription_id=subscription["id"])
         as_of = None
-    applied = account_subscription_apply(account=account, subscription=subscription, as_of=as_of)
+    applied = account_subscription_apply(
+        account=account, subscription=subscription, as_of=as_of, acting_user=_acting_user(event)
+    )
     if not applied:
         return f"account {account.pk}: stale, newer state already applied"
     _seats_follow_members(account_pk=account.pk)
     return f"account {account.pk}: {subscription.get('status')}"
+
+
+def _acting_user(event: dict[str, Any]) -> User | None:
+    """Who made the change, when the provider is the local backend: it is our own portal,
+    so it names the person (`LOCAL_ACTOR_KEY`). Stripe's events never do (its portal's
+    changes are the provider's, "System"), and the key is read only while the local
+    backend is the provider."""
+    user_id = event.get(LOCAL_ACTOR_KEY)
+    if not isinstance(user_id, int) or not billing_backend().has_local_portal:
+        return None
+    return User.objects.filter(pk=user_id).first()
 
 
 def _seats_follow_members(*, account_pk: int) -> None:

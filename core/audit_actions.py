@@ -28,6 +28,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.templatetags.times import day as day_text
 from core.templatetags.times import moment as moment_text
 
 if TYPE_CHECKING:
@@ -134,6 +135,20 @@ def moment_said(value: object) -> str | None:
     # The pattern, zone and language every page and email use ("6 March 2027, 00:30
     # UTC"); Django's DATETIME_FORMAT said "March 6, 2027, 12:30 a.m." without a zone.
     return moment_text(moment)
+
+
+def day_said(value: object) -> str | None:
+    """A moment stored as ISO 8601 said as its date alone, in the reader's zone and
+    language ("5 January 2027"): for a day, such as when a subscription ends."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if timezone.is_naive(moment):
+        return None
+    return day_text(moment)
 
 
 def size_said(value: object) -> str | None:

@@ -133,6 +133,7 @@ def overview_get(*, membership: Membership, user: User) -> Overview:
                 # Members plus pending invitations, as tenant_seats_taken counts seats.
                 seats_taken=counts["members"] + counts["pending"] if is_org else None,
                 storage_bytes=counts["storage"],
+                invitations=counts["pending"],
             )
             if shows_usage
             else None

@@ -15,6 +15,11 @@ PROVIDER_REFUSED = _(
     "please try again later, and contact support if it keeps happening."
 )
 
+# The key of the local backend's events that names the person who acted (a user id),
+# read by webhook processing while the local backend is the provider. Stripe's events
+# carry no such key: Stripe does not tell who used its portal.
+LOCAL_ACTOR_KEY = "pacetrack_acting_user_id"
+
 
 class BaseBillingBackend:
     #: Shown in the admin ("Stripe", "Local").

@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from billing.backends.base import PROVIDER_REFUSED, BaseBillingBackend
+from billing.backends.base import LOCAL_ACTOR_KEY, PROVIDER_REFUSED, BaseBillingBackend
 from billing.exceptions import BillingProviderError
 from billing.models import Account, LocalBillingObject
 from billing.plans import plan_for_price
@@ -217,10 +217,15 @@ class LocalBillingBackend(BaseBillingBackend):
 
     # --- what the local portal needs ---------------------------------------------------
 
-    def subscription_update(self, subscription: dict[str, Any]) -> dict[str, Any]:
-        """Store the changed subscription and announce it, as Stripe does."""
+    def subscription_update(
+        self, subscription: dict[str, Any], *, acting_user_id: int | None = None
+    ) -> dict[str, Any]:
+        """Store the changed subscription and announce it, as Stripe does; the event
+        names `acting_user_id` when a person changed it in the portal."""
         self._save(subscription)
-        self.event_emit("customer.subscription.updated", subscription)
+        self.event_emit(
+            "customer.subscription.updated", subscription, acting_user_id=acting_user_id
+        )
         return subscription
 
     def subscription_save(self, subscription: dict[str, Any]) -> dict[str, Any]:
@@ -257,15 +262,20 @@ class LocalBillingBackend(BaseBillingBackend):
     def invoice_update(self, invoice: dict[str, Any]) -> dict[str, Any]:
         return self._save(invoice)
 
-    def event_emit(self, event_type: str, obj: dict[str, Any]) -> None:
-        """A Stripe-shaped event about `obj`, processed like a verified webhook delivery."""
-        stripe_event_record_local(
-            event={
-                "id": _new_id("evt"),
-                "object": "event",
-                "type": event_type,
-                "created": _now(),
-                "livemode": False,
-                "data": {"object": dict(obj)},
-            }
-        )
+    def event_emit(
+        self, event_type: str, obj: dict[str, Any], *, acting_user_id: int | None = None
+    ) -> None:
+        """A Stripe-shaped event about `obj`, processed like a verified webhook delivery.
+        Unlike Stripe's, it can name who acted (`LOCAL_ACTOR_KEY`): the audit log then
+        says who, not "System"."""
+        event: dict[str, Any] = {
+            "id": _new_id("evt"),
+            "object": "event",
+            "type": event_type,
+            "created": _now(),
+            "livemode": False,
+            "data": {"object": dict(obj)},
+        }
+        if acting_user_id is not None:
+            event[LOCAL_ACTOR_KEY] = acting_user_id
+        stripe_event_record_local(event=event)

@@ -204,6 +204,13 @@ def when(value: dt.datetime | dt.date | None, style: str = "") -> SafeString | s
     )
 
 
+def day(value: dt.datetime) -> str:
+    """The date alone in the reader's zone and language, with the year, as plain text:
+    a day that matters in itself (when a subscription ends), not when it was said."""
+    zone = timezone.get_current_timezone()
+    return _exact(timezone.localtime(value, zone).date(), _formats(translation.get_language()))
+
+
 @register.filter
 def moment(value: dt.datetime | None) -> str:
     """The full date and time in the reader's zone and language, as plain text (an

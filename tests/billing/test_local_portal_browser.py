@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from billing.models import Account
-from tests.config.pagecheck import PageWatch
-from tests.core.browser import sign_in
+from tests.config.pagecheck import _OVERFLOW, PageWatch
+from tests.core.browser import dialog, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,6 +29,7 @@ def test_upgrade_then_cancel_and_resume_through_the_local_portal(
     assert watch.check(f"/t/{acme.slug}/billing/portal/local/") == []
 
     page.get_by_role("button", name="Cancel at the end of the period").click()
+    dialog(page).get_by_role("button", name="Cancel at the end of the period").click()
     page.get_by_text("The subscription ends with the current period.").first.wait_for()
     assert Account.objects.get(pk=acme.account_id).cancel_at_period_end
 
@@ -57,7 +58,8 @@ def test_an_ended_subscription_says_so_and_its_invoices_fit_a_phone(
     page.goto(f"/t/{acme.slug}/billing/")
     page.get_by_role("link", name="Manage billing").click()
     page.get_by_role("button", name="Cancel at the end of the period").click()
-    page.get_by_role("button", name="Keep the subscription").wait_for()
+    dialog(page).get_by_role("button", name="Cancel at the end of the period").click()
+    page.get_by_text("The subscription ends with the current period.").first.wait_for()
     page.get_by_role("button", name="The period ends").click()
     page.locator("[data-testid=portal-status]").get_by_text("Canceled").wait_for()
     assert "Ended on" in (page.locator("#subscription-heading + dl").text_content() or "")
@@ -73,3 +75,45 @@ def test_an_ended_subscription_says_so_and_its_invoices_fit_a_phone(
     assert invoices.count() >= 1
     box = invoices.first.bounding_box()
     assert box is not None and box["x"] + box["width"] <= width
+
+
+@pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
+def test_cancelling_asks_first_and_the_audit_log_says_who_set_the_end(
+    local_billing: Any, page: Any, owner: Any, acme: Any, width: int
+) -> None:
+    """The walk that found it: cancel in the portal, then look for it in the audit log.
+    A downgrade that loses single sign-on asks too, and answering no changes nothing."""
+    page.set_viewport_size({"width": width, "height": 800})
+    watch = PageWatch.attach(page)
+    sign_in(page, owner.email, then=f"/t/{acme.slug}/billing/")
+    page.get_by_role("button", name="Upgrade to Business").click()
+    page.get_by_text("is now on the Business plan").wait_for()
+    assert watch.check(f"/t/{acme.slug}/billing/portal/local/") == []
+
+    page.get_by_label("New plan").select_option("pro")
+    page.get_by_role("button", name="Change plan").click()
+    expect_text(dialog(page), "Pro does not include single sign-on")
+    dialog(page).get_by_role("button", name="Cancel", exact=True).click()
+    assert Account.objects.get(pk=acme.account_id).plan == "business"
+
+    page.get_by_role("button", name="Cancel at the end of the period").click()
+    expect_text(dialog(page), "Business stays until")
+    assert page.evaluate(_OVERFLOW) is None, "the open dialog fits the window"
+    dialog(page).get_by_role("button", name="Cancel at the end of the period").click()
+    page.get_by_text("The subscription ends with the current period.").first.wait_for()
+    account = Account.objects.get(pk=acme.account_id)
+    assert account.cancel_at_period_end
+
+    assert watch.check(f"/t/{acme.slug}/audit/?action=billing.end_scheduled") == []
+    row = page.get_by_test_id("audit-table").locator("tbody tr")
+    assert row.count() == 1
+    assert "Subscription set to end" in (row.text_content() or "")
+    assert row.get_by_test_id("audit-actor").text_content() == owner.email
+    ends = account.current_period_end
+    assert ends is not None
+    change = row.get_by_test_id("audit-change").text_content() or ""
+    assert f"Ends on: {ends.day} {ends:%B %Y}" in " ".join(change.split())
+
+
+def expect_text(locator: Any, text: str) -> None:
+    locator.get_by_text(text, exact=False).wait_for()

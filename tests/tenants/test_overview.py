@@ -14,6 +14,7 @@ from django.test import Client
 from accounts.models import User
 from billing.models import Account
 from tenants import services
+from tenants.invitations import invitation_create
 from tenants.models import Membership, Role, TeamMember, Tenant
 from tests.accounts.factories import UserFactory
 from tests.tenants.factories import OrgFactory, add_member, make_role, make_team
@@ -309,3 +310,22 @@ def test_the_overview_reads_a_fixed_handful_of_queries(
         len(re.findall(r'/download/">file-\d\.txt<', html)) == 5 and "Showing 5 of 8 teams." in html
     )
     assert "Workspace renamed" in html
+
+
+def test_a_pending_invitation_holds_a_seat_and_is_called_an_invitation_not_a_member(
+    owner_client: Any, owner: Any, acme: Any, member_of_acme: Any
+) -> None:
+    """Invitations count under the member cap (one rule: tenant_seats_taken), so the
+    usage line counts them, but says how many of the seats they are."""
+    invitation_create(
+        tenant=acme,
+        email="new.hire@example.com",
+        role=Role.objects.get(tenant=acme, key="member"),
+        acting_user=owner,
+    )
+
+    html = overview(owner_client, acme)
+
+    usage = text(html.split('data-testid="usage"', 1)[1].split("</ul>", 1)[0])
+    assert "Members 3 of 5 (1 invitation)" in usage
+    assert 'data-testid="member-count">2<' in html

@@ -1,0 +1,114 @@
+"""The local portal page: its seat count is the billing page's (the seat-holder rule,
+not a flat plan's quantity of 1), and what takes something away (a downgrade, the end
+of the subscription) asks first, saying what is lost."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+import pytest
+
+from billing.models import Account
+from tests.billing.test_local_backend import act, quantity_at_provider
+from tests.billing.test_views import url
+from tests.tenants.factories import add_member
+
+
+@pytest.fixture
+def on_business(
+    local_billing: Any, owner_client: Any, acme: Any, django_capture_on_commit_callbacks: Any
+) -> Account:
+    """Acme on Business (flat) through the local checkout, three people holding a seat."""
+    add_member(acme)
+    add_member(acme)
+    with django_capture_on_commit_callbacks(execute=True):
+        checkout = owner_client.post(url(acme, "checkout/"), {"plan": "business"})
+        owner_client.get(checkout.url)
+    return Account.objects.get(pk=acme.account_id)
+
+
+def seats_on(page: str, testid: str) -> str:
+    """The text of the element with that data-testid, tags and spacing squeezed."""
+    match = re.search(rf'data-testid="{testid}"[^>]*>(.*?)</dd>', page, re.S)
+    assert match, testid
+    return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split())
+
+
+def billing_seats(page: str) -> str:
+    match = re.search(r"Seats used</dt>\s*<dd[^>]*>(.*?)</dd>", page, re.S)
+    assert match
+    return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split())
+
+
+def test_a_flat_plan_shows_the_seats_in_use_as_the_billing_page_does(
+    on_business: Account, owner_client: Any, acme: Any
+) -> None:
+    portal = owner_client.get(url(acme, "portal/local/")).content.decode()
+    billing = owner_client.get(url(acme)).content.decode()
+
+    assert quantity_at_provider(on_business) == 1  # one flat price, not one seat
+    assert seats_on(portal, "portal-seats") == "3"
+    assert billing_seats(billing) == "3"
+
+
+def test_a_per_seat_plan_follows_members_at_the_local_provider_as_at_stripe(
+    on_business: Account,
+    owner_client: Any,
+    acme: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    act(owner_client, acme, django_capture_on_commit_callbacks, action="change_plan", plan="pro")
+    with django_capture_on_commit_callbacks(execute=True):
+        add_member(acme)  # the membership signal queues the same seat sync as for Stripe
+
+    on_business.refresh_from_db()
+    assert (on_business.seats, quantity_at_provider(on_business)) == (4, 4)
+    portal = owner_client.get(url(acme, "portal/local/")).content.decode()
+    billing = owner_client.get(url(acme)).content.decode()
+    assert seats_on(portal, "portal-seats") == "4 of 4 paid"
+    assert billing_seats(billing) == "4 of 4 paid (limit 100 per workspace)"
+
+
+def _option(page: str, plan: str) -> str:
+    match = re.search(rf'<option value="{plan}"[^>]*>', page)
+    assert match, plan
+    return html.unescape(match.group(0))
+
+
+def test_a_downgrade_asks_first_naming_what_it_takes_away_and_an_upgrade_does_not(
+    on_business: Account, owner_client: Any, acme: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    page = owner_client.get(url(acme, "portal/local/")).content.decode()
+
+    option = _option(page, "pro")
+    assert 'data-confirm="Move to Pro now?"' in option
+    assert (
+        'data-confirm-detail="Pro does not include single sign-on, and its limits are lower. '
+        'The change takes effect at once."'
+    ) in option
+    assert 'data-confirm-button="Change plan"' in option
+
+    act(owner_client, acme, django_capture_on_commit_callbacks, action="change_plan", plan="pro")
+    page = owner_client.get(url(acme, "portal/local/")).content.decode()
+
+    assert "data-confirm" not in _option(page, "business")  # gains, loses nothing
+
+
+def test_cancelling_asks_first_saying_until_when_and_what_is_lost(
+    on_business: Account, owner_client: Any, acme: Any
+) -> None:
+    page = html.unescape(owner_client.get(url(acme, "portal/local/")).content.decode())
+    day = on_business.current_period_end
+
+    button = re.search(r'<button[^>]*value="cancel"|<button[^>]*data-confirm="Cancel[^>]*>', page)
+    assert button, "the cancel button carries the question"
+    tag = button.group(0)
+    assert 'data-confirm="Cancel the subscription at the end of the period?"' in tag
+    assert (
+        f"Business stays until {day.day} {day:%B %Y}; then the Free plan applies, which does "  # type: ignore[union-attr]
+        "not include teams, custom roles, full audit history, API keys and single sign-on. "
+        "Until then, you can keep the subscription."
+    ) in tag
+    assert 'data-confirm-cancel="Keep the subscription"' in tag
