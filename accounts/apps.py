@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from accounts.audit import FIELDS, VALUES, AccountAction
+from accounts.audit import FIELDS, GROUP, VALUES, AccountAction
 from core.audit_actions import audit_actions_register
 
 
@@ -28,7 +28,11 @@ class AccountsConfig(AppConfig):
         from ratelimit.signals import sign_in_paused
 
         audit_actions_register(
-            AccountAction, destructive=[AccountAction.DELETED], fields=FIELDS, values=VALUES
+            AccountAction,
+            destructive=[AccountAction.DELETED],
+            fields=FIELDS,
+            values=VALUES,
+            group=GROUP,
         )
         user_logged_in.connect(notify_new_device, dispatch_uid="accounts.notify_new_device")
         user_logged_in.connect(log_sign_in, dispatch_uid="accounts.log_sign_in")

@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit_actions import ValueLabels
 
+# Where the audit log's action menu lists these (core/audit_actions.py).
+GROUP = _("Account")
+
 
 class AccountAction(models.TextChoices):
     DELETED = "account.deleted", _("Account deleted")

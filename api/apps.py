@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from api.audit import FIELDS, VALUES, ApiKeyAction
+from api.audit import FIELDS, GROUP, VALUES, ApiKeyAction
 from core.audit_actions import audit_actions_register
 
 
@@ -10,5 +10,9 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         audit_actions_register(
-            ApiKeyAction, destructive=[ApiKeyAction.REVOKED], fields=FIELDS, values=VALUES
+            ApiKeyAction,
+            destructive=[ApiKeyAction.REVOKED],
+            fields=FIELDS,
+            values=VALUES,
+            group=GROUP,
         )

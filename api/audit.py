@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit_actions import moment_said
 
+# Where the audit log's action menu lists these (core/audit_actions.py).
+GROUP = _("API & webhooks")
+
 
 class ApiKeyAction(models.TextChoices):
     CREATED = "api_key.created", _("API key created")

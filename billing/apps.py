@@ -16,7 +16,9 @@ class BillingConfig(AppConfig):
     def ready(self) -> None:
         # billing.checks imports models: only once the app registry is ready.
         from billing import checks as billing_checks
-        from billing.audit import DESTRUCTIVE, FIELDS, VALUES, BillingAction
+        from billing.audit import DESTRUCTIVE, FIELDS, GROUP, VALUES, BillingAction
 
-        audit_actions_register(BillingAction, destructive=DESTRUCTIVE, fields=FIELDS, values=VALUES)
+        audit_actions_register(
+            BillingAction, destructive=DESTRUCTIVE, fields=FIELDS, values=VALUES, group=GROUP
+        )
         checks.register(billing_checks.check_plans)

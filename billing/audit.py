@@ -9,6 +9,9 @@ from billing.models import Account
 from billing.plans import plan_get
 from core.audit_actions import ValueLabels, day_said
 
+# Where the audit log's action menu lists these (core/audit_actions.py).
+GROUP = _("Billing")
+
 
 class BillingAction(models.TextChoices):
     PLAN_CHANGED = "billing.plan_changed", _("Plan changed")

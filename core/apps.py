@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.core.checks import Tags, register
 
-from core.audit_actions import StaffAction, audit_actions_register
+from core.audit_actions import STAFF_GROUP, StaffAction, audit_actions_register
 from core.checks import (
     check_dns_servers,
     check_htmx_messages_order,
@@ -22,7 +22,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        audit_actions_register(StaffAction, destructive=[StaffAction.DELETED])
+        audit_actions_register(StaffAction, destructive=[StaffAction.DELETED], group=STAFF_GROUP)
         register(check_htmx_messages_order)
         register(check_template_library_names, Tags.templates)
         register(check_dns_servers)

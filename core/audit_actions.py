@@ -13,11 +13,14 @@ log page shows in the reader's language instead of the stored key. `values` says
 codes stored under a key mean ({"reason": Session.RevokedReason}, or a function of the
 stored value): the page shows "Revoked by an administrator", not "admin". Values are
 declared per app because a key may carry codes in one app's events and free text in
-another's (support's "reason" is typed by staff).
+another's (support's "reason" is typed by staff). `group` names the area the log page's
+action menu lists the actions under ("Files"); an app whose actions span areas maps each
+code to its area, and apps naming the same area share one group.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,7 +28,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.db import models
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from core.templatetags.times import day as day_text
@@ -33,6 +36,10 @@ from core.templatetags.times import moment as moment_text
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
+
+# Where the audit log's action menu lists the staff's changes (support's join them).
+STAFF_GROUP = _("Support & staff")
 
 
 class StaffAction(models.TextChoices):
@@ -47,9 +54,17 @@ class _Declared:
     # Lazy (gettext_lazy in each app's audit.py): read in the language of the page.
     label: StrOrPromise
     destructive: bool
+    group: str  # a key of _GROUPS ("" for an app that named none)
 
 
 _ACTIONS: dict[str, _Declared] = {}
+
+# Each area's label (lazy), keyed by its English text: apps naming "Security & sign-in"
+# separately share one group.
+_GROUPS: dict[str, StrOrPromise] = {}
+
+# Where the menu lists the actions of an app that named no area.
+OTHER_GROUP = _("Other")
 
 
 _FIELDS: dict[str, StrOrPromise] = {}
@@ -68,13 +83,19 @@ def audit_actions_register(
     destructive: Iterable[str] = (),
     fields: Mapping[str, StrOrPromise] | None = None,
     values: Mapping[str, ValueLabels] | None = None,
+    group: StrOrPromise | Mapping[str, StrOrPromise] | None = None,
 ) -> None:
-    """Declare an app's actions, the keys of its changes and what the codes under its
-    keys mean (idempotent); a code or a key declared twice must keep its label (apps
-    share "name", "email", "role")."""
+    """Declare an app's actions, the area the log page's menu lists them under, the keys
+    of its changes and what the codes under its keys mean (idempotent); a code or a key
+    declared twice must keep its label (apps share "name", "email", "role")."""
     destructive = set(destructive)
+    if isinstance(group, Mapping):
+        for code in choices.values:
+            if code not in group:
+                raise ValueError(f"Audit action {code!r} has no group: name its area.")
     for code, label in choices.choices:
-        declared = _Declared(label=label, destructive=code in destructive)
+        area = group[code] if isinstance(group, Mapping) else group
+        declared = _Declared(label=label, destructive=code in destructive, group=_group_key(area))
         if _ACTIONS.setdefault(code, declared) != declared:
             raise ValueError(f"Audit action {code!r} is declared twice, differently.")
     for key, name in (fields or {}).items():
@@ -93,6 +114,17 @@ def audit_actions_register(
             said = labels
         for code, _label in choices.choices:
             _VALUES[(code, key)] = said
+
+
+def _group_key(label: StrOrPromise | None) -> str:
+    """The area's English text: the same label named by two apps is one group whatever
+    language is active while the apps load."""
+    if label is None:
+        return ""
+    with translation.override(None):
+        key = str(label)
+    _GROUPS.setdefault(key, label)
+    return key
 
 
 def audit_action_exists(code: str) -> bool:
@@ -170,3 +202,32 @@ def audit_action_is_destructive(code: str) -> bool:
 def audit_action_choices() -> list[tuple[str, StrOrPromise]]:
     """(code, label) of every declared action, in the order the apps declared them."""
     return [(code, declared.label) for code, declared in _ACTIONS.items()]
+
+
+def audit_action_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+    """[(area, [(code, label), ...]), ...] for the log page's menu, in the reader's
+    language and alphabetical (areas, and the actions in each) so a reader can scan for
+    one; not in the order the apps load, which put "Support & staff" first. The actions
+    of an app that named no area come last, as "Other"."""
+    grouped: dict[str, list[tuple[str, str]]] = {}
+    for code, declared in _ACTIONS.items():
+        grouped.setdefault(declared.group, []).append((code, str(declared.label)))
+    ungrouped = grouped.pop("", None)
+    groups = sorted(
+        ((str(_GROUPS[key]), actions) for key, actions in grouped.items()),
+        key=lambda group: _alphabetical(group[0]),
+    )
+    if ungrouped:
+        groups.append((str(OTHER_GROUP), ungrouped))
+    return [
+        (area, sorted(actions, key=lambda action: (_alphabetical(action[1]), action[0])))
+        for area, actions in groups
+    ]
+
+
+def _alphabetical(text: str) -> str:
+    """A sort key close enough to a dictionary's for a menu: case and accents aside
+    ("Änderung" among the A's, not after Z; Arabic without its vowel marks)."""
+    return "".join(
+        c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c)
+    )

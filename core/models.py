@@ -89,6 +89,8 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["tenant", "-created_at"], name="tenants_audit_tenant_time"),
             models.Index(fields=["tenant", "action", "-created_at"], name="tenants_audit_action"),
+            # The log page's "Who" filter: one person's events (or the system's), newest first.
+            models.Index(fields=["tenant", "actor", "-created_at"], name="tenants_audit_actor"),
         ]
 
     def __str__(self) -> str:

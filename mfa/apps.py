@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 
 from core.audit_actions import audit_actions_register
-from mfa.audit import FIELDS, MfaAction
+from mfa.audit import FIELDS, GROUP, MfaAction
 
 
 class MfaConfig(AppConfig):
@@ -19,6 +19,7 @@ class MfaConfig(AppConfig):
             MfaAction,
             destructive=[MfaAction.TOTP_REMOVED, MfaAction.PASSKEY_REMOVED, MfaAction.RESET],
             fields=FIELDS,
+            group=GROUP,
         )
         user_login_failed.connect(record_failed_sign_in, dispatch_uid="mfa.record_failed_sign_in")
         other_sessions_revoked.connect(

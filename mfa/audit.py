@@ -6,6 +6,9 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Where the audit log's action menu lists these (core/audit_actions.py).
+GROUP = _("Security & sign-in")
+
 
 class MfaAction(models.TextChoices):
     TOTP_ENABLED = "mfa.totp_enabled", _("Authenticator app turned on")

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 
 from core.audit_actions import audit_actions_register
-from scim.audit import DESTRUCTIVE, FIELDS, ScimAction
+from scim.audit import DESTRUCTIVE, FIELDS, GROUP, ScimAction
 
 
 class ScimConfig(AppConfig):
@@ -9,4 +9,9 @@ class ScimConfig(AppConfig):
     verbose_name = "SCIM directory sync"
 
     def ready(self) -> None:
-        audit_actions_register(ScimAction, destructive=DESTRUCTIVE, fields=FIELDS)
+        audit_actions_register(
+            ScimAction,
+            destructive=DESTRUCTIVE,
+            fields=FIELDS,
+            group=GROUP,
+        )

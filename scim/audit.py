@@ -6,6 +6,9 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Where the audit log's action menu lists these (core/audit_actions.py).
+GROUP = _("Single sign-on & directory")
+
 
 class ScimAction(models.TextChoices):
     TOKEN_CREATED = "scim.token_created", _("SCIM token created")

@@ -11,10 +11,14 @@ class SessionsAppConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here: it reads the models, which load only once every app is.
-        from sessions_app.audit import FIELDS, VALUES, SessionAction
+        from sessions_app.audit import FIELDS, GROUP, VALUES, SessionAction
 
         audit_actions_register(
-            SessionAction, destructive=[SessionAction.REVOKED], fields=FIELDS, values=VALUES
+            SessionAction,
+            destructive=[SessionAction.REVOKED],
+            fields=FIELDS,
+            values=VALUES,
+            group=GROUP,
         )
         from django.contrib.auth.signals import user_logged_in
 

@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from sessions_app.models import Session
 
+# Where the audit log's action menu lists these (core/audit_actions.py).
+GROUP = _("Security & sign-in")
+
 
 class SessionAction(models.TextChoices):
     REVOKED = "session.revoked", _("Session revoked by an admin")

@@ -16,7 +16,7 @@ class SsoConfig(AppConfig):
         )
         from core.audit_actions import audit_actions_register
         from mfa.signals import security_page_sections
-        from sso.audit import FIELDS, VALUES, SsoAction
+        from sso.audit import FIELDS, GROUPS, VALUES, SsoAction
         from sso.receivers import (
             on_account_export_requested,
             on_sign_in_check,
@@ -27,7 +27,11 @@ class SsoConfig(AppConfig):
         )
 
         audit_actions_register(
-            SsoAction, destructive=[SsoAction.DOMAIN_LOST], fields=FIELDS, values=VALUES
+            SsoAction,
+            destructive=[SsoAction.DOMAIN_LOST],
+            fields=FIELDS,
+            values=VALUES,
+            group=GROUPS,
         )
         sign_in_check.connect(on_sign_in_check, dispatch_uid="sso.sign_in_check")
         sign_in_page_options.connect(sign_in_options, dispatch_uid="sso.sign_in_options")

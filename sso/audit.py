@@ -47,6 +47,15 @@ class ConfirmedBy(models.TextChoices):
 
 
 # What the audit log page calls the keys of these events' before/after.
+# Where the audit log's action menu lists each (core/audit_actions.py): connecting a
+# sign-in provider is a person's own sign-in, not the organisation's single sign-on.
+_SSO = _("Single sign-on & directory")
+GROUPS = {code: _SSO for code in SsoAction.values} | {
+    SsoAction.SOCIAL_CONNECTED: _("Security & sign-in"),
+    SsoAction.SOCIAL_DISCONNECTED: _("Security & sign-in"),
+    SsoAction.SOCIAL_SIGNED_UP: _("Security & sign-in"),
+}
+
 FIELDS = {
     "protocol": _("Protocol"),
     "issuer": _("Issuer"),

@@ -12,6 +12,6 @@ class SupportConfig(AppConfig):
 
     def ready(self) -> None:
         from core.audit_actions import audit_actions_register
-        from support.audit import FIELDS, VALUES, SupportAction
+        from support.audit import FIELDS, GROUP, VALUES, SupportAction
 
-        audit_actions_register(SupportAction, fields=FIELDS, values=VALUES)
+        audit_actions_register(SupportAction, fields=FIELDS, values=VALUES, group=GROUP)

@@ -5,6 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from support.models import Impersonation
 
+# Where the audit log's action menu lists these (core/audit_actions.py).
+GROUP = _("Support & staff")
+
 
 class SupportAction(models.TextChoices):
     IMPERSONATION_STARTED = "support.view_as_started", _("Support started viewing as a member")

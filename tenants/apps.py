@@ -3,7 +3,7 @@ from django.core import checks
 from django.db.models.signals import post_migrate
 
 from core.audit_actions import audit_actions_register
-from tenants.audit import DESTRUCTIVE, FIELDS, VALUES, TenantAction
+from tenants.audit import DESTRUCTIVE, FIELDS, GROUPS, VALUES, TenantAction
 
 
 class TenantsConfig(AppConfig):
@@ -28,7 +28,9 @@ class TenantsConfig(AppConfig):
         )
         from tenants.triggers import ensure_sqlite_kind_trigger
 
-        audit_actions_register(TenantAction, destructive=DESTRUCTIVE, fields=FIELDS, values=VALUES)
+        audit_actions_register(
+            TenantAction, destructive=DESTRUCTIVE, fields=FIELDS, values=VALUES, group=GROUPS
+        )
         checks.register(check_middleware_order)
         post_migrate.connect(
             ensure_sqlite_kind_trigger, sender=self, dispatch_uid="tenants_sqlite_kind_trigger"

@@ -576,10 +576,17 @@ def team_get(*, tenant: Tenant, team_id: int) -> Team:
 
 
 def audit_event_list(
-    *, tenant: Tenant, action: str = "", using: str = DEFAULT_DB_ALIAS
+    *,
+    tenant: Tenant,
+    action: str = "",
+    actor_id: int | None = None,
+    system: bool = False,
+    using: str = DEFAULT_DB_ALIAS,
 ) -> QuerySet[AuditEvent]:
-    """The tenant's audit log, newest first, optionally one action only (actors joined);
-    only as far back as the plan shows (`plan_history_cutoff`).
+    """The tenant's audit log, newest first, optionally one action only and one person's
+    events only (`actor_id`) or the system's (`system`: no person and no API key or
+    directory sync named, what the page badges "System"); actors joined; only as far
+    back as the plan shows (`plan_history_cutoff`).
 
     `using`: the page passes `core.replica.replica_alias(request)`; a list that lags
     by a second is fine, and the person who just acted reads the primary.
@@ -592,7 +599,23 @@ def audit_event_list(
         events = events.filter(created_at__gte=cutoff)
     if action:
         events = events.filter(action=action)
+    if actor_id is not None:
+        events = events.filter(actor_id=actor_id)
+    elif system:
+        events = events.filter(actor__isnull=True, actor_label="")
     return events.order_by("-created_at", "-pk")
+
+
+def audit_actor_list(*, tenant: Tenant, using: str = DEFAULT_DB_ALIAS) -> list[User]:
+    """The people the audit page's "Who" menu offers: the tenant's current members by
+    name, then email (one query). Every member already sees who else is a member."""
+    memberships = (
+        Membership.objects.using(using)
+        .for_tenant(tenant)
+        .select_related("user")
+        .order_by("user__name", "user__email", "pk")
+    )
+    return [membership.user for membership in memberships]
 
 
 def orgs_blocking_deletion(*, user: User) -> list[Tenant]:

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 
 from core.audit_actions import audit_actions_register
-from uploads.audit import FIELDS, VALUES, FileAction
+from uploads.audit import FIELDS, GROUP, VALUES, FileAction
 
 
 class UploadsConfig(AppConfig):
@@ -18,7 +18,11 @@ class UploadsConfig(AppConfig):
         )
 
         audit_actions_register(
-            FileAction, destructive=[FileAction.DELETED], fields=FIELDS, values=VALUES
+            FileAction,
+            destructive=[FileAction.DELETED],
+            fields=FIELDS,
+            values=VALUES,
+            group=GROUP,
         )
         # Accounts sits below uploads and asks through signals (accounts/signals.py).
         account_signals.account_deleting.connect(

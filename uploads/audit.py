@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit_actions import ValueLabels, size_said
 
+# Where the audit log's action menu lists these (core/audit_actions.py).
+GROUP = _("Files")
+
 
 class FileAction(models.TextChoices):
     UPLOADED = "file.uploaded", _("File uploaded")

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 
 from core.audit_actions import audit_actions_register
-from webhooks.audit import FIELDS, WebhookAction
+from webhooks.audit import FIELDS, GROUP, WebhookAction
 
 
 class WebhooksConfig(AppConfig):
@@ -10,5 +10,8 @@ class WebhooksConfig(AppConfig):
 
     def ready(self) -> None:
         audit_actions_register(
-            WebhookAction, destructive=[WebhookAction.ENDPOINT_DELETED], fields=FIELDS
+            WebhookAction,
+            destructive=[WebhookAction.ENDPOINT_DELETED],
+            fields=FIELDS,
+            group=GROUP,
         )

@@ -5,6 +5,9 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Where the audit log's action menu lists these (core/audit_actions.py).
+GROUP = _("API & webhooks")
+
 
 class WebhookAction(models.TextChoices):
     ENDPOINT_CREATED = "webhook.created", _("Webhook endpoint added")

@@ -1,4 +1,4 @@
-"""The audit log page: who did what in this workspace, filterable by action."""
+"""The audit log page: who did what in this workspace, filterable by person and action."""
 
 from __future__ import annotations
 
@@ -6,15 +6,15 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from billing.plans import plan_feature_gate
 from core.audit_actions import (
-    audit_action_choices,
     audit_action_exists,
+    audit_action_groups,
     audit_action_is_destructive,
     audit_field_label,
     audit_value_label,
@@ -27,9 +27,12 @@ from core.types import TenantRequest
 from core.views import tenant_context
 from tenants.models import role_label
 from tenants.permissions import BUILTIN_ROLES
-from tenants.selectors import audit_event_list
+from tenants.selectors import audit_actor_list, audit_event_list
 
 PAGE_SIZE = 50
+
+# The "Who" menu's value for events no person, API key or directory sync did.
+SYSTEM = "system"
 
 
 # Keys whose value is a role's name: a built-in role's is stored in English (its msgid).
@@ -78,18 +81,32 @@ def _stored(action: str, values: dict[str, Any], field: str) -> Any:
 @require_GET
 @tenant_permission_required(AUDIT_VIEW)
 def audit_log(request: TenantRequest) -> HttpResponse:
-    """Paginated; an unknown action filter shows everything (and says so)."""
+    """Paginated; filtered by action and by who acted (a member or the system). A filter
+    that is not known here (an old link, another organisation's person) shows
+    everything and says so."""
+    using = replica_alias(request)
     action = request.GET.get("action", "")
     unknown_action = bool(action) and not audit_action_exists(action)
     if unknown_action:
         action = ""
-    events = audit_event_list(tenant=request.tenant, action=action, using=replica_alias(request))
+    people = audit_actor_list(tenant=request.tenant, using=using)
+    actor = request.GET.get("actor", "")
+    unknown_actor = bool(actor) and actor != SYSTEM and actor not in {str(p.pk) for p in people}
+    if unknown_actor:
+        actor = ""
+    events = audit_event_list(
+        tenant=request.tenant,
+        action=action,
+        actor_id=int(actor) if actor and actor != SYSTEM else None,
+        system=actor == SYSTEM,
+        using=using,
+    )
     paginator = Paginator(events, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     for event in page.object_list:
         event.changes = _changes(event)
         event.is_destructive = audit_action_is_destructive(event.action)
-    choices = audit_action_choices()
+    groups = audit_action_groups()
     context = tenant_context(
         request,
         tab="audit",
@@ -97,9 +114,17 @@ def audit_log(request: TenantRequest) -> HttpResponse:
         events=page.object_list,
         action=action,
         unknown_action=unknown_action,
-        action_choices=choices,
+        action_groups=groups,
         # What the filter's menu calls the action, for "No … events yet."
-        action_label=dict(choices).get(action, ""),
+        action_label=dict(choice for _area, choices in groups for choice in choices).get(
+            action, ""
+        ),
+        actor=actor,
+        unknown_actor=unknown_actor,
+        people=people,
+        system=SYSTEM,
+        # What the page links keep of the filters ("action=…&actor=…&"), before "page=".
+        filter_query=_filter_query(action=action, actor=actor),
         # The plan shows only recent entries: say so, with what the full history is.
         audit_gate=plan_feature_gate(tenant=request.tenant, feature="audit_history"),
         audit_gate_note=(
@@ -114,3 +139,13 @@ def audit_log(request: TenantRequest) -> HttpResponse:
     if request.htmx and not request.htmx.boosted:
         template += "#events"
     return render(request, template, context)
+
+
+def _filter_query(*, action: str, actor: str) -> str:
+    """The filters in force as the start of a query string, so paging keeps them."""
+    query = QueryDict(mutable=True)
+    if action:
+        query["action"] = action
+    if actor:
+        query["actor"] = actor
+    return f"{query.urlencode()}&" if query else ""

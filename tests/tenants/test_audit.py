@@ -12,6 +12,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.services import user_locale_set
@@ -569,6 +570,193 @@ def test_another_tenants_events_never_show(owner_client: Any, acme: Any) -> None
     html = owner_client.get(f"/t/{acme.slug}/audit/").content.decode()
 
     assert "Secret rename" not in html
+
+
+# --- The page: who acted ------------------------------------------------------------
+
+
+def _page(client: Any, tenant: Any, **query: Any) -> str:
+    response = client.get(f"/t/{tenant.slug}/audit/", query)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _events_by_whom(acme: Any, owner: Any, admin: Any) -> None:
+    """One event each: the owner, an admin, the system, an API key alone, the owner
+    through an API key."""
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(tenant=acme, action=A.TENANT_RENAMED, actor=owner, target_label="by-owner"),
+            AuditEvent(tenant=acme, action=A.ROLE_CREATED, actor=admin, target_label="by-admin"),
+            AuditEvent(tenant=acme, action=A.TENANT_RENAMED, target_label="by-system"),
+            AuditEvent(
+                tenant=acme,
+                action=A.TENANT_RENAMED,
+                actor_label="API key Zapier",
+                target_label="by-key",
+            ),
+            AuditEvent(
+                tenant=acme,
+                action=A.ROLE_CREATED,
+                actor=owner,
+                actor_label="API key HR",
+                target_label="owner-via-key",
+            ),
+        ]
+    )
+
+
+def _shown(html: str) -> set[str]:
+    return {label for label in ("by-owner", "by-admin", "by-system", "by-key") if label in html}
+
+
+def test_filter_by_a_member_shows_only_their_events(
+    owner_client: Any, acme: Any, owner: Any, admin_of_acme: Any
+) -> None:
+    _events_by_whom(acme, owner, admin_of_acme)
+
+    html = _page(owner_client, acme, actor=admin_of_acme.pk)
+
+    assert _shown(html) == {"by-admin"}
+    assert "owner-via-key" not in html
+    assert f'<option value="{admin_of_acme.pk}" selected>' in html
+
+
+def test_a_members_events_include_what_they_did_through_an_api_key(
+    owner_client: Any, acme: Any, owner: Any, admin_of_acme: Any
+) -> None:
+    _events_by_whom(acme, owner, admin_of_acme)
+
+    html = _page(owner_client, acme, actor=owner.pk)
+
+    assert _shown(html) == {"by-owner"}
+    assert "owner-via-key" in html
+
+
+def test_filter_by_system_shows_what_no_person_and_no_api_key_did(
+    owner_client: Any, acme: Any, owner: Any, admin_of_acme: Any
+) -> None:
+    _events_by_whom(acme, owner, admin_of_acme)
+
+    html = _page(owner_client, acme, actor="system")
+
+    assert _shown(html) == {"by-system"}
+    assert "owner-via-key" not in html
+    assert '<option value="system" selected>' in html
+
+
+def test_the_person_and_action_filters_combine(
+    owner_client: Any, acme: Any, owner: Any, admin_of_acme: Any
+) -> None:
+    _events_by_whom(acme, owner, admin_of_acme)
+
+    html = _page(owner_client, acme, actor=owner.pk, action=A.ROLE_CREATED)
+
+    assert _shown(html) == set()
+    assert "owner-via-key" in html
+
+
+def test_a_person_with_no_matching_events_says_the_filters_match_nothing(
+    owner_client: Any, acme: Any, owner: Any, admin_of_acme: Any
+) -> None:
+    _events_by_whom(acme, owner, admin_of_acme)
+
+    html = _page(owner_client, acme, actor=admin_of_acme.pk, action=A.TENANT_RENAMED)
+
+    assert "No events match the chosen filters." in html
+    assert "Nothing has happened here yet" not in html
+
+
+@pytest.mark.parametrize("actor", ["999999", "nope", "-1", " 1"])
+def test_an_unknown_person_shows_everyone_and_says_so(
+    owner_client: Any, acme: Any, owner: Any, admin_of_acme: Any, actor: str
+) -> None:
+    _events_by_whom(acme, owner, admin_of_acme)
+
+    html = _page(owner_client, acme, actor=actor)
+
+    assert _shown(html) == {"by-owner", "by-admin", "by-system", "by-key"}
+    assert "That person is not known here; showing everyone" in html
+    assert '<option value="" selected>' not in html  # "Everyone" is the default, unmarked
+    assert " selected>" not in html.split('id="audit-actor"')[1].split("</select>")[0]
+
+
+def test_another_organisations_person_does_not_filter_this_log(
+    owner_client: Any, acme: Any, owner: Any, admin_of_acme: Any
+) -> None:
+    """Their id shows this log whole (and says so); their own events stay in their org."""
+    _events_by_whom(acme, owner, admin_of_acme)
+    other = OrgFactory(name="Other")
+    stranger = other.memberships.get().user
+    AuditEvent.objects.create(
+        tenant=other, action=A.TENANT_RENAMED, actor=stranger, target_label="by-stranger"
+    )
+
+    html = _page(owner_client, acme, actor=stranger.pk)
+
+    assert _shown(html) == {"by-owner", "by-admin", "by-system", "by-key"}
+    assert "by-stranger" not in html
+    assert "That person is not known here" in html
+    assert stranger.email not in html
+
+
+def test_the_who_menu_offers_everyone_the_system_and_the_members_by_name(
+    owner_client: Any, acme: Any, owner: Any
+) -> None:
+    add_member(acme, UserFactory(name="Zoe Zed", email="zoe@example.com"))
+    add_member(acme, UserFactory(name="Adam Ant", email="adam@example.com"))
+    outsider = UserFactory(name="Olga Outsider", email="olga@example.com")
+
+    menu = _page(owner_client, acme).split('id="audit-actor"')[1].split("</select>")[0]
+
+    assert menu.index("Everyone") < menu.index("System") < menu.index("Adam Ant (adam@example.com)")
+    assert menu.index("Adam Ant") < menu.index(owner.email) < menu.index("Zoe Zed")
+    assert outsider.email not in menu
+
+
+def test_paging_keeps_the_person_and_the_action(owner_client: Any, acme: Any, owner: Any) -> None:
+    AuditEvent.objects.bulk_create(
+        AuditEvent(tenant=acme, action=A.TENANT_RENAMED, actor=owner, target_label=f"n{i}")
+        for i in range(55)
+    )
+
+    first = _page(owner_client, acme, actor=owner.pk, action=A.TENANT_RENAMED)
+    second = _page(owner_client, acme, actor=owner.pk, action=A.TENANT_RENAMED, page=2)
+
+    older = f"?action=tenant.renamed&amp;actor={owner.pk}&amp;page=2"
+    newer = f"?action=tenant.renamed&amp;actor={owner.pk}&amp;page=1"
+    assert f'href="{older}" hx-get="{older}"' in first
+    assert f'href="{newer}" hx-get="{newer}"' in second
+
+
+def test_the_who_menu_costs_one_query_however_many_members(
+    owner_client: Any, acme: Any, owner: Any
+) -> None:
+    AuditEvent.objects.create(tenant=acme, action=A.TENANT_RENAMED, actor=owner)
+    _page(owner_client, acme)  # the session and the plan, read once and cached
+
+    with CaptureQueriesContext(connection) as few:
+        before = _page(owner_client, acme)
+    for _ in range(10):
+        add_member(acme)
+    with CaptureQueriesContext(connection) as many:
+        after = _page(owner_client, acme)
+
+    assert after.count("</option>") - before.count("</option>") == 10
+    assert len(many) == len(few)
+
+
+# --- The page: what was done ----------------------------------------------------------
+
+
+def test_the_action_menu_groups_the_actions_by_area(owner_client: Any, acme: Any) -> None:
+    menu = _page(owner_client, acme).split('id="audit-action"')[1].split("</select>")[0]
+
+    files = menu.split('<optgroup label="Files">')[1].split("</optgroup>")[0]
+    assert '<option value="file.uploaded">File uploaded</option>' in files
+    assert '<option value="file.deleted">File deleted</option>' in files
+    assert files.count("<option") == 2
+    assert menu.count("<option") == 1 + len(audit_action_choices())  # "All actions" first
 
 
 def test_member_invited(acme: Any, owner: Any) -> None:

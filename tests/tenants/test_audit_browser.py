@@ -9,8 +9,10 @@ import pytest
 from playwright.sync_api import expect
 
 from core.models import AuditEvent
+from tests.accounts.factories import UserFactory
 from tests.config.pagecheck import PageWatch
 from tests.core.browser import sign_in
+from tests.tenants.factories import add_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,14 +32,66 @@ def test_back_after_paging_a_filtered_log_shows_the_filter_it_applies(
     menu = page.get_by_label("Action")
 
     menu.select_option("file.uploaded")
-    expect(page).to_have_url(f"{page.url.split('?')[0]}?action=file.uploaded")
+    # The form sends both menus; "Everyone" is the empty choice.
+    expect(page).to_have_url(f"{page.url.split('?')[0]}?actor=&action=file.uploaded")
     page.get_by_role("link", name="Older").click()
     expect(page).to_have_url(f"{page.url.split('?')[0]}?action=file.uploaded&page=2")
     page.go_back()
 
-    expect(page).to_have_url(f"{page.url.split('?')[0]}?action=file.uploaded")
+    expect(page).to_have_url(f"{page.url.split('?')[0]}?actor=&action=file.uploaded")
     expect(page.get_by_test_id("audit-table")).not_to_contain_text("Other")
     expect(menu).to_have_value("file.uploaded")
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_choosing_a_person_then_an_action_shows_only_what_they_did_of_it(
+    page: Any, owner: Any, acme: Any, width: int
+) -> None:
+    """The walk found only an action filter: "who changed this" had no answer. Choose
+    the admin, then "Workspace renamed": their renames only, both kept in the URL."""
+    admin = UserFactory(name="Ada Admin", email="ada@example.com")
+    add_member(acme, admin, "admin")
+    AuditEvent.objects.bulk_create(
+        AuditEvent(tenant=acme, action=action, actor=actor, target_label=label)
+        for action, actor, label in [
+            ("tenant.renamed", admin, "Ada-rename"),
+            ("role.created", admin, "Ada-role"),
+            ("tenant.renamed", owner, "Own-rename"),
+            ("tenant.renamed", None, "Sys-rename"),
+        ]
+    )
+    page.set_viewport_size({"width": width, "height": 800})
+    watch = PageWatch.attach(page)
+    sign_in(page, owner.email, then=f"/t/{acme.slug}/")
+    assert watch.check(f"/t/{acme.slug}/audit/") == []  # no overflow at 360 px either
+    table = page.get_by_test_id("audit-table")
+    base = page.url.split("?")[0]
+
+    page.get_by_label("Who").select_option(label="Ada Admin (ada@example.com)")
+    expect(page).to_have_url(f"{base}?actor={admin.pk}&action=")
+    expect(table).to_contain_text("Ada-role")
+    expect(table).not_to_contain_text("Own-rename")
+    page.get_by_label("Action").select_option(label="Workspace renamed")
+
+    expect(page).to_have_url(f"{base}?actor={admin.pk}&action=tenant.renamed")
+    expect(table).to_contain_text("Ada-rename")
+    for other in ("Ada-role", "Own-rename", "Sys-rename"):
+        expect(table).not_to_contain_text(other)
+    who, action = page.get_by_label("Who"), page.get_by_label("Action")
+    expect(who).to_have_value(str(admin.pk))
+    if width < 640:  # a phone stacks the two menus, each the page's width
+        assert who.bounding_box()["y"] + who.bounding_box()["height"] < action.bounding_box()["y"]
+    else:
+        assert who.bounding_box()["y"] == action.bounding_box()["y"]
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_the_action_menu_is_grouped_by_area(page: Any, owner: Any, acme: Any) -> None:
+    sign_in(page, owner.email, then=f"/t/{acme.slug}/audit/")
+
+    files = page.locator("#audit-action optgroup[label='Files'] option")
+
+    expect(files).to_have_text(["File deleted", "File uploaded"])
 
 
 @pytest.mark.parametrize(

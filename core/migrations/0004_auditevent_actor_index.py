@@ -1,0 +1,23 @@
+"""The audit log page's "Who" filter: one person's events in a tenant, newest first.
+
+Named like the table's other indexes (`tenants_audit_*`): the table predates core.
+"""
+
+from django.conf import settings
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('core', '0003_auditevent_impersonator'),
+        ('tenants', '0014_teammember_via_sso'),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        migrations.AddIndex(
+            model_name='auditevent',
+            index=models.Index(fields=['tenant', 'actor', '-created_at'], name='tenants_audit_actor'),
+        ),
+    ]
