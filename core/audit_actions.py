@@ -153,34 +153,31 @@ def audit_value_label(*, action: str, key: str, value: object) -> object:
     return value if said is None else str(said)
 
 
-def moment_said(value: object) -> str | None:
-    """A moment stored as ISO 8601 (an expiry, a deadline) in the reader's format and time
-    zone; anything else as stored. For an app's `values`."""
+def _stored_moment(value: object) -> datetime | None:
+    """A moment stored as an aware ISO 8601 string, or None for anything else."""
     if not isinstance(value, str):
         return None
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
         return None
-    if timezone.is_naive(moment):
-        return None
+    return None if timezone.is_naive(moment) else moment
+
+
+def moment_said(value: object) -> str | None:
+    """A moment stored as ISO 8601 (an expiry, a deadline) in the reader's format and time
+    zone; anything else as stored. For an app's `values`."""
+    moment = _stored_moment(value)
     # The pattern, zone and language every page and email use ("6 March 2027, 00:30
     # UTC"); Django's DATETIME_FORMAT said "March 6, 2027, 12:30 a.m." without a zone.
-    return moment_text(moment)
+    return None if moment is None else moment_text(moment)
 
 
 def day_said(value: object) -> str | None:
     """A moment stored as ISO 8601 said as its date alone, in the reader's zone and
     language ("5 January 2027"): for a day, such as when a subscription ends."""
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if timezone.is_naive(moment):
-        return None
-    return day_text(moment)
+    moment = _stored_moment(value)
+    return None if moment is None else day_text(moment)
 
 
 def size_said(value: object) -> str | None:
