@@ -83,5 +83,5 @@ def method_not_allowed_as_problem(view: Callable[..., HttpResponse]) -> Callable
 def file_too_large(request: HttpRequest, limit_bytes: int | None) -> HttpResponse:
     """POST /files over the upload limit, refused before the body is read
     (core.request_limits): a problem, not the site's 413 page."""
-    limit = f" ({megabytes(limit_bytes)} MB)" if limit_bytes else ""
+    limit = f" ({megabytes(limit_bytes, localized=False)} MB)" if limit_bytes else ""
     return problem(413, f"The file is larger than this API accepts{limit}.")

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpR
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
+from django.utils.formats import number_format
 from django_htmx.http import reswap, retarget
 
 ALLOWED_METHODS = ("GET", "HEAD", "POST")
@@ -139,9 +141,11 @@ class RequestBodyLimitMiddleware:
         return too_large_response(request, limit_bytes=shown)
 
 
-def megabytes(size_bytes: int) -> str:
-    """A byte limit as people read it: 10485760 → "10", 1572864 → "1.5" (MB)."""
-    return f"{size_bytes / (1024 * 1024):g}"
+def megabytes(size_bytes: int, *, localized: bool = True) -> str:
+    """A byte limit as people read it: 10485760 → "10", 1572864 → "1.5" (MB), "1,5" on
+    a German page; `localized=False` for the API's English problem details."""
+    value = Decimal(f"{size_bytes / (1024 * 1024):g}")
+    return number_format(value) if localized else str(value)
 
 
 def too_large_response(request: HttpRequest, *, limit_bytes: int | None) -> HttpResponse:

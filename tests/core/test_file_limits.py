@@ -109,3 +109,25 @@ def test_a_saml_form_too_large_to_read_gets_413_naming_the_limit(
 
     assert response.status_code == 413
     assert "Files sent here can be at most 2 MB." in response.content.decode()
+
+
+def test_the_413_page_writes_its_limit_in_the_readers_numbers(
+    owner_client: Any, owner: Any, acme: Any, settings: Any
+) -> None:
+    """It wrote "1.5" on a German page, where the fields' own limits say "1,5"."""
+    from django.test.client import BOUNDARY, encode_multipart
+
+    owner.language = "de"
+    owner.save(update_fields=["language"])
+    settings.SSO_METADATA_MAX_BYTES = 3 * MB // 2
+    url = reverse("sso_settings:connection-saml-save", kwargs={"tenant_slug": acme.slug})
+
+    response = owner_client.post(
+        url,
+        data=encode_multipart(BOUNDARY, {"attr_groups": "memberOf"}),
+        content_type=f"multipart/form-data; boundary={BOUNDARY}",
+        CONTENT_LENGTH=str(3 * MB),
+    )
+
+    assert response.status_code == 413
+    assert "1,5 MB" in response.content.decode()
