@@ -28,7 +28,11 @@ from mfa.decorators import reauth_required
 from mfa.pending import pending_sign_in_start
 from mfa.selectors import second_step_required
 from mfa.trusted import browser_is_trusted
-from sessions_app.authentication import Factor, session_authenticated
+from sessions_app.authentication import (
+    Factor,
+    session_authenticated,
+    session_trusted_browser_set,
+)
 from uploads.forms import AvatarForm
 
 if TYPE_CHECKING:
@@ -87,11 +91,12 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         assert form.user is not None  # clean() refuses the form without one
         if second_step_required(user=form.user):
-            if browser_is_trusted(request, user=form.user):
+            if trusted := browser_is_trusted(request, user=form.user):
                 # Its person passed the second step here and ticked "Don't ask again".
                 session_sign_in(request, form.user)
                 factors = [Factor.PASSWORD, Factor.TRUSTED_BROWSER]
                 session_authenticated(request.session, factors=factors)
+                session_trusted_browser_set(request.session, trusted_browser_id=trusted.pk)
                 return redirect(_after_sign_in(request))
             # Not signed in yet: the second step finishes it (accounts.views_second_step).
             response = redirect("accounts:sign-in-verify")

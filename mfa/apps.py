@@ -12,8 +12,12 @@ class MfaConfig(AppConfig):
         from django.contrib.auth.signals import user_login_failed
 
         from mfa import checks  # noqa: F401 - registers the system checks
-        from mfa.receivers import forget_trusted_browsers, record_failed_sign_in
-        from sessions_app.signals import other_sessions_revoked
+        from mfa.receivers import (
+            forget_session_trusted_browser,
+            forget_trusted_browsers,
+            record_failed_sign_in,
+        )
+        from sessions_app.signals import other_sessions_revoked, session_revoked
 
         audit_actions_register(
             MfaAction,
@@ -24,4 +28,7 @@ class MfaConfig(AppConfig):
         user_login_failed.connect(record_failed_sign_in, dispatch_uid="mfa.record_failed_sign_in")
         other_sessions_revoked.connect(
             forget_trusted_browsers, dispatch_uid="mfa.forget_trusted_browsers"
+        )
+        session_revoked.connect(
+            forget_session_trusted_browser, dispatch_uid="mfa.forget_session_trusted_browser"
         )

@@ -10,7 +10,8 @@ from django.http import HttpRequest
 from core.client_ip import client_ip
 from mfa.models import FailedSignIn
 from mfa.services import failed_sign_in_record
-from mfa.services_trusted import trusted_browsers_forget_all
+from mfa.services_trusted import trusted_browser_forget, trusted_browsers_forget_all
+from sessions_app.authentication import TRUSTED_BROWSER_KEY
 from sessions_app.models import Session
 
 # Revocations the person made themselves, though the sessions service names nobody.
@@ -37,6 +38,29 @@ def record_failed_sign_in(
         ip=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )
+
+
+# One session signed out on purpose, not rotated at sign-in or cut by the device limit.
+_SIGNED_OUT = {
+    Session.RevokedReason.SIGNED_OUT,
+    Session.RevokedReason.REVOKED_BY_USER,
+    Session.RevokedReason.ADMIN,
+}
+
+
+def forget_session_trusted_browser(
+    sender: Any, session: Session, reason: str, acting_user: Any = None, **kwargs: Any
+) -> None:
+    """A session signed out (from another device, by staff, or by its own "Sign out")
+    takes the trust it signed in on or gave with it: a device someone signed out must
+    not come back with the password alone. Its row's data says which (read again: the
+    revoking code may hold the row without it)."""
+    if reason not in _SIGNED_OUT:
+        return
+    data = Session.objects.filter(pk=session.pk).values_list("data", flat=True).first() or {}
+    trusted_browser_id = data.get(TRUSTED_BROWSER_KEY)
+    if isinstance(trusted_browser_id, int):
+        trusted_browser_forget(user=session.user, pk=trusted_browser_id, acting_user=acting_user)
 
 
 def forget_trusted_browsers(

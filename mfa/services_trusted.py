@@ -44,9 +44,9 @@ def trust_is_offered() -> bool:
 
 
 @transaction.atomic
-def trusted_browser_add(*, user: User, user_agent: str) -> str:
-    """Trust this browser of `user` for MFA_TRUST_DAYS; returns the raw token for its
-    cookie (never stored). Their expired trusted browsers are dropped at the same time."""
+def trusted_browser_add(*, user: User, user_agent: str) -> tuple[TrustedBrowser, str]:
+    """Trust this browser of `user` for MFA_TRUST_DAYS; returns it and the raw token for
+    its cookie (never stored). Their expired trusted browsers are dropped at the same time."""
     if not trust_is_offered():
         raise ValueError("Trusted browsers are off (MFA_TRUST_DAYS = 0).")
     token = secrets.token_urlsafe(TOKEN_BYTES)
@@ -67,7 +67,7 @@ def trusted_browser_add(*, user: User, user_agent: str) -> str:
         target_label=row.device,
         after={"days": settings.MFA_TRUST_DAYS},
     )
-    return token
+    return row, token
 
 
 def trusted_browser_find(*, user: User, token: str) -> TrustedBrowser | None:
@@ -89,15 +89,16 @@ def trusted_browser_find(*, user: User, token: str) -> TrustedBrowser | None:
 
 
 @transaction.atomic
-def trusted_browser_sign_in(*, user: User, token: str, ip: str | None) -> bool:
-    """Whether the right password of `user` signs in on this browser without the second
-    step: its `token` is one they trusted, unexpired. Marks it used and logs the skip
-    (`second_factor.skipped`); a token that does not match is logged and refused."""
+def trusted_browser_sign_in(*, user: User, token: str, ip: str | None) -> TrustedBrowser | None:
+    """The trusted browser that lets the right password of `user` sign in here without
+    the second step (its `token` is one they trusted, unexpired), or None. Marks it used
+    and logs the skip (`second_factor.skipped`); a token that does not match is logged
+    and refused."""
     row = trusted_browser_find(user=user, token=token)
     if row is None:
         if token:
             security_event("trusted_browser.refused", user_id=user.pk, ip=ip or "")
-        return False
+        return None
     TrustedBrowser.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
     security_event(
         "second_factor.skipped",
@@ -107,14 +108,17 @@ def trusted_browser_sign_in(*, user: User, token: str, ip: str | None) -> bool:
         trusted_browser=row.pk,
         ip=ip or "",
     )
-    return True
+    return row
 
 
 @transaction.atomic
-def trusted_browser_forget(*, user: User, pk: int) -> TrustedBrowser | None:
-    """Forget one of `user`'s trusted browsers (their security page's "Forget"); its
-    next sign-in asks for the second step again. Returns the forgotten row (unsaved),
-    or None when `user` has no such browser (another person's is not theirs to forget)."""
+def trusted_browser_forget(
+    *, user: User, pk: int, acting_user: User | None = None
+) -> TrustedBrowser | None:
+    """Forget one of `user`'s trusted browsers (their security page's "Forget", or its
+    session signed out: `acting_user` staff who did, None the person); its next sign-in
+    asks for the second step again. Returns the forgotten row (unsaved), or None when
+    `user` has no such browser (another person's is not theirs to forget)."""
     row = TrustedBrowser.objects.select_for_update().filter(user=user, pk=pk).first()
     if row is None:
         return None
@@ -122,7 +126,7 @@ def trusted_browser_forget(*, user: User, pk: int) -> TrustedBrowser | None:
     audit_record_for_user(
         user_id=user.pk,
         action=MfaAction.BROWSER_FORGOTTEN,
-        acting_user=user,
+        acting_user=acting_user or user,
         target=user,
         target_label=row.device,
     )

@@ -16,9 +16,11 @@ from django.http import HttpRequest, HttpResponse
 
 from core.client_ip import client_ip
 from mfa.services_trusted import trusted_browser_add, trusted_browser_sign_in, trusted_token_hash
+from sessions_app.authentication import session_trusted_browser_set
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from mfa.models import TrustedBrowser
 
 COOKIE_NAME = "pacetrack-trusted"
 MAX_TOKEN_LENGTH = 100  # token_urlsafe(32) is 43 characters
@@ -41,8 +43,10 @@ def trust_token_hash(request: HttpRequest) -> str:
 
 
 def browser_trust(request: HttpRequest, response: HttpResponse, *, user: User) -> None:
-    """Trust this browser of `user`, who just passed the second step with the box ticked."""
-    token = trusted_browser_add(user=user, user_agent=request.META.get("HTTP_USER_AGENT", ""))
+    """Trust this browser of `user`, who just passed the second step with the box ticked
+    (and signed in: the session remembers which trust is its own)."""
+    row, token = trusted_browser_add(user=user, user_agent=request.META.get("HTTP_USER_AGENT", ""))
+    session_trusted_browser_set(request.session, trusted_browser_id=row.pk)
     response.set_cookie(
         trust_cookie_name(),
         token,
@@ -54,8 +58,10 @@ def browser_trust(request: HttpRequest, response: HttpResponse, *, user: User) -
     )
 
 
-def browser_is_trusted(request: HttpRequest, *, user: User) -> bool:
-    """Whether `user`, whose password was just right, skips the second step here."""
+def browser_is_trusted(request: HttpRequest, *, user: User) -> TrustedBrowser | None:
+    """The trust that lets `user`, whose password was just right, skip the second step
+    here, or None. Once signed in, the session is to remember it
+    (`session_trusted_browser_set`): signing that session out forgets it."""
     return trusted_browser_sign_in(user=user, token=trust_token(request), ip=client_ip(request))
 
 

@@ -62,6 +62,15 @@ SECOND_FACTORS = frozenset({Factor.TOTP, Factor.RECOVERY_CODE, Factor.PASSKEY})
 SECOND_STEP_FACTORS = SECOND_FACTORS | {Factor.TRUSTED_BROWSER}
 
 
+# The mfa.TrustedBrowser this session signed in on, or trusted when it signed in: signing
+# this one session out (its device, the admin, a sign-out) forgets that browser's trust.
+TRUSTED_BROWSER_KEY = "auth_trusted_browser"
+
+
+def session_trusted_browser_set(session: SessionBase, *, trusted_browser_id: int) -> None:
+    session[TRUSTED_BROWSER_KEY] = trusted_browser_id
+
+
 def session_factor_proven(session: SessionBase, *, factor: str) -> None:
     """A factor proven later in the session (an authenticator app confirmed by a code, a
     passkey just created): the session now holds it as if it had signed in with it."""

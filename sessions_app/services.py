@@ -17,7 +17,7 @@ from sessions_app.authentication import FACTORS_KEY, SECOND_STEP_FACTORS
 from sessions_app.devices import device_fields
 from sessions_app.models import Session
 from sessions_app.selectors import sessions_without_second_step
-from sessions_app.signals import other_sessions_revoked
+from sessions_app.signals import other_sessions_revoked, session_revoked
 from sessions_app.tokens import token_hash
 
 if TYPE_CHECKING:
@@ -134,6 +134,9 @@ def session_revoke(*, session: Session, reason: str, acting_user: User | None = 
     if updated:
         session.revoked_at, session.revoked_reason = now, reason
         session.revoked_by = acting_user
+        session_revoked.send(
+            sender=Session, session=session, reason=reason, acting_user=acting_user
+        )
         if acting_user is not None and acting_user.pk != session.user_id:
             logger.info(
                 "session %s of user %s revoked by user %s (%s)",

@@ -11,3 +11,8 @@ from django.dispatch import Signal
 # other devices", an operator's or SCIM's sign-out, an account deleted. mfa forgets the
 # person's trusted browsers, which would otherwise sign in again without a second step.
 other_sessions_revoked = Signal()
+
+# Sent with: session (the row), reason (a Session.RevokedReason code), acting_user, when
+# one session was revoked (its device signed out from another, the admin, a sign-out, a
+# rotation). mfa forgets the browser trust that session signed in on or gave.
+session_revoked = Signal()

@@ -24,7 +24,7 @@ from mfa.models import TrustedBrowser
 from mfa.pending import pending_cookie_name
 from mfa.selectors import trusted_browsers_of
 from mfa.services import totp_remove
-from mfa.services_trusted import trusted_browsers_forget_all
+from mfa.services_trusted import trusted_browsers_forget_all, trusted_token_hash
 from mfa.totp import totp_code_at
 from mfa.trusted import trust_cookie_name
 from sessions_app.authentication import session_has_second_factor
@@ -406,6 +406,46 @@ def test_signing_out_the_other_devices_forgets_every_trusted_browser(
         assert asked_for_a_code(password_step(lost_laptop, person))
     assert not TrustedBrowser.objects.exists()
     assert signed_in(here)
+
+
+def test_a_device_signed_out_from_another_loses_its_trust(person: Any, secret: str) -> None:
+    """Someone phished the password and a code, ticked the box on their own browser; the
+    owner sees the strange device and signs it out. It must not come back with the
+    password alone for the rest of the 30 days."""
+    attackers = trusting_browser(person, secret)
+    owners = trusting_browser(person, secret, at=T0 + STEP)
+
+    with time_machine.travel(T0 + 2 * STEP, tick=False):
+        owners.post(f"/account/sessions/{row_of(attackers).pk}/revoke/")
+        assert asked_for_a_code(password_step(after_sign_out(attackers), person))
+    # Only that browser's trust: the owner's own stays.
+    assert TrustedBrowser.objects.get().token_hash == trusted_token_hash(token(owners))
+    assert AuditEvent.objects.filter(action="mfa.browser_forgotten").count() == 1
+
+
+def test_signing_out_on_a_trusted_browser_forgets_its_trust_on_the_server_too(
+    person: Any, secret: str
+) -> None:
+    """Clear-Site-Data removes the cookie; a copy taken before (malware, a backup) is
+    refused all the same."""
+    browser = trusting_browser(person, secret)
+    copy = after_sign_out(browser)
+
+    browser.post("/auth/sign-out/")
+
+    with time_machine.travel(T0 + STEP, tick=False):
+        assert asked_for_a_code(password_step(copy, person))
+    assert not TrustedBrowser.objects.exists()
+
+
+def test_a_trusted_sign_in_keeps_working_sign_in_after_sign_in(person: Any, secret: str) -> None:
+    """Each sign-in rotates the session it starts from: a rotation forgets nothing."""
+    client = after_sign_out(trusting_browser(person, secret))
+    for day in (1, 2, 3):
+        with time_machine.travel(T0 + timedelta(days=day), tick=False):
+            assert not asked_for_a_code(password_step(client, person))
+        client = after_sign_out(client)
+    assert TrustedBrowser.objects.count() == 1
 
 
 def test_turning_two_factor_off_forgets_every_trusted_browser(person: Any, secret: str) -> None:
