@@ -55,3 +55,25 @@ def test_a_logo_over_the_limit_is_refused_before_its_preview_is_asked_for(
     field.set_input_files(files=[{"name": "logo.png", "mimeType": "image/png", "buffer": small}])
     expect(card.get_by_role("img", name="Preview of the new image")).to_be_visible()
     expect(card.locator(".field-error")).to_have_count(0)
+
+
+def test_a_logo_over_the_limit_takes_away_the_preview_of_the_one_before(
+    page: Any, owner: Any, acme: Any, settings: Any
+) -> None:
+    """The preview of a fitting logo stayed, saying "Press Save logo", above an input
+    the refused file had emptied."""
+    settings.UPLOADS_IMAGE_MAX_BYTES = 100 * 1024
+    page.set_viewport_size({"width": 360, "height": 800})
+    sign_in(page, owner.email, then=f"/t/{acme.slug}/settings/")
+    card = page.locator("#logo-card")
+    field = card.locator("input[type=file]")
+    small = make_image("PNG", (64, 40))
+    field.set_input_files(files=[{"name": "logo.png", "mimeType": "image/png", "buffer": small}])
+    expect(card.get_by_role("img", name="Preview of the new image")).to_be_visible()
+
+    big = small + b"\0" * 300_000
+    field.set_input_files(files=[{"name": "big.png", "mimeType": "image/png", "buffer": big}])
+
+    expect(card.locator(".field-error")).to_contain_text("“big.png”")
+    expect(card.get_by_role("img", name="Preview of the new image")).to_have_count(0)
+    expect(card).not_to_contain_text("Press Save logo")

@@ -81,6 +81,11 @@ document.addEventListener(
     }
     input.value = "";
     refuse(input, tooLarge);
+    // A preview drawn of a file chosen before (the avatar's, its hx-target) would show
+    // an image the emptied input will not send.
+    var preview = input.getAttribute("hx-target");
+    var shown = preview && document.querySelector(preview);
+    if (shown) shown.replaceChildren();
     event.stopImmediatePropagation();
   },
   true,
