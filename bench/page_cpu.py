@@ -337,6 +337,7 @@ def _pacetrack(n: int, measure: Measure = _cpu_ms, *, room: bool = True) -> dict
             "members": _environ(f"/t/{org.slug}/members/", signed_in),
             "files": _environ(f"/t/{org.slug}/files/", signed_in),
             "teams": _environ(f"/t/{org.slug}/teams/", signed_in),
+            "audit": _environ(f"/t/{org.slug}/audit/", signed_in),  # its "Who" menu
             "account": _environ("/account/", signed_in),  # the 600 time zones
             "api members": _environ("/api/v1/members", {}, bearer),
         }

@@ -606,16 +606,30 @@ def audit_event_list(
     return events.order_by("-created_at", "-pk")
 
 
-def audit_actor_list(*, tenant: Tenant, using: str = DEFAULT_DB_ALIAS) -> list[User]:
+def audit_actor_list(*, tenant: Tenant, limit: int, using: str = DEFAULT_DB_ALIAS) -> list[User]:
     """The people the audit page's "Who" menu offers: the tenant's current members by
-    name, then email (one query). Every member already sees who else is a member."""
+    name, then email, at most `limit` (one query). Every member already sees who else
+    is a member."""
     memberships = (
         Membership.objects.using(using)
         .for_tenant(tenant)
         .select_related("user")
-        .order_by("user__name", "user__email", "pk")
+        .order_by("user__name", "user__email", "pk")[:limit]
     )
     return [membership.user for membership in memberships]
+
+
+def audit_actor_find(*, tenant: Tenant, user_id: int, using: str = DEFAULT_DB_ALIAS) -> User | None:
+    """A current member of the tenant by id (the audit page's filter beyond its menu),
+    or None."""
+    membership = (
+        Membership.objects.using(using)
+        .for_tenant(tenant)
+        .filter(user_id=user_id)
+        .select_related("user")
+        .first()
+    )
+    return membership.user if membership is not None else None
 
 
 def orgs_blocking_deletion(*, user: User) -> list[Tenant]:
