@@ -104,15 +104,23 @@ def account_subscription_apply(
         else:
             account.plan = plan.key
         # API versions from 2025-03-31 carry the period on the item.
-        account.current_period_end = _timestamp(
+        period_end = _timestamp(
             subscription.get("current_period_end") or item.get("current_period_end")
         )
-        account.cancel_at_period_end = bool(subscription.get("cancel_at_period_end"))
+        # Set to end on a chosen day (`cancel_at`: the Dashboard's custom date, the API)
+        # rather than at the period's end: it ends then, and is said so ("Ends on").
+        cancel_at = _timestamp(subscription.get("cancel_at"))
+        if cancel_at is not None and (period_end is None or cancel_at < period_end):
+            period_end = cancel_at
+        account.current_period_end = period_end
+        account.cancel_at_period_end = (
+            bool(subscription.get("cancel_at_period_end")) or cancel_at is not None
+        )
         account.seats = int(item.get("quantity") or 1)
         account.stripe_state_at = as_of
         account.full_clean()
         previous = Account.objects.values(
-            "plan", "status", "cancel_at_period_end", "stripe_subscription_id"
+            "plan", "status", "cancel_at_period_end", "stripe_subscription_id", "current_period_end"
         ).get(pk=account.pk)
         previous_plan, previous_status = previous["plan"], previous["status"]
         account.save()
@@ -163,11 +171,14 @@ def _audit_end_change(
         return
     if previous["cancel_at_period_end"] == account.cancel_at_period_end:
         return
-    day = account.current_period_end.isoformat() if account.current_period_end else None
+    was, now = (
+        moment.isoformat() if moment else None
+        for moment in (previous["current_period_end"], account.current_period_end)
+    )
     if account.cancel_at_period_end:
-        action, before, after = BillingAction.END_SCHEDULED, {"renews_on": day}, {"ends_on": day}
+        action, before, after = BillingAction.END_SCHEDULED, {"renews_on": was}, {"ends_on": now}
     else:
-        action, before, after = BillingAction.KEPT, {"ends_on": day}, {"renews_on": day}
+        action, before, after = BillingAction.KEPT, {"ends_on": was}, {"renews_on": now}
     for tenant in account.tenants.filter(deleted_at__isnull=True):
         audit_record(
             tenant=tenant,

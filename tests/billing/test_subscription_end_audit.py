@@ -89,6 +89,29 @@ def test_a_cancellation_from_stripe_is_logged_with_the_day_service_ends(
     assert row.after == {"ends_on": PERIOD_END.isoformat(), "plan": "pro"}
 
 
+def test_an_end_on_a_chosen_day_is_said_and_logged_with_that_day(
+    on_pro: Account, acme: Any, post: Any, owner_client: Any
+) -> None:
+    """Stripe's `cancel_at` (the Dashboard's "cancel on a custom date") with
+    `cancel_at_period_end` false: the billing page said "Renews on" the period's end."""
+    chosen = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
+    post(
+        event(
+            "customer.subscription.updated",
+            stripe_subscription(cancel_at=int(chosen.timestamp())),
+            created=_ago(60),
+        )
+    )
+
+    account = Account.objects.get(pk=on_pro.pk)
+    assert account.cancel_at_period_end and account.current_period_end == chosen
+    [row] = rows(acme, *END_ROWS)
+    assert row.before == {"renews_on": PERIOD_END.isoformat()}
+    assert row.after == {"ends_on": chosen.isoformat(), "plan": "pro"}
+    page = " ".join(owner_client.get(url(acme)).content.decode().split())
+    assert "Ends on" in page and "Renews on" not in page
+
+
 def test_keeping_the_subscription_at_stripe_is_logged_too(
     on_pro: Account, acme: Any, post: Any
 ) -> None:
