@@ -27,7 +27,7 @@ from core.same_site import same_site_path
 from mfa.decorators import reauth_required
 from mfa.pending import pending_sign_in_start
 from mfa.selectors import second_step_required
-from mfa.trusted import browser_is_trusted
+from mfa.trusted import trusted_browser_here
 from sessions_app.authentication import (
     Factor,
     session_authenticated,
@@ -91,7 +91,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         assert form.user is not None  # clean() refuses the form without one
         if second_step_required(user=form.user):
-            if trusted := browser_is_trusted(request, user=form.user):
+            if trusted := trusted_browser_here(request, user=form.user):
                 # Its person passed the second step here and ticked "Don't ask again".
                 session_sign_in(request, form.user)
                 factors = [Factor.PASSWORD, Factor.TRUSTED_BROWSER]

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare
 
 from core.audit import audit_record_for_user
 from core.security_log import security_event
@@ -72,8 +71,8 @@ def trusted_browser_add(*, user: User, user_agent: str) -> tuple[TrustedBrowser,
 
 def trusted_browser_find(*, user: User, token: str) -> TrustedBrowser | None:
     """The unexpired trust `token` gives `user`, or None. Looked up by the token's hash
-    (no comparison of secrets in Python); the row must be this user's own, and younger
-    than MFA_TRUST_DAYS too (a period shortened since takes effect at once)."""
+    (the database compares hashes, never the secret); the row must be this user's own,
+    and younger than MFA_TRUST_DAYS too (a period shortened since takes effect at once)."""
     if not token or not trust_is_offered():
         return None
     digest = trusted_token_hash(token)
@@ -83,9 +82,7 @@ def trusted_browser_find(*, user: User, token: str) -> TrustedBrowser | None:
         expires_at__gt=now,
         created_at__gt=now - timedelta(days=settings.MFA_TRUST_DAYS),
     ).first()
-    if row is None or row.user_id != user.pk or not constant_time_compare(row.token_hash, digest):
-        return None
-    return row
+    return row if row is not None and row.user_id == user.pk else None
 
 
 @transaction.atomic

@@ -58,7 +58,7 @@ def browser_trust(request: HttpRequest, response: HttpResponse, *, user: User) -
     )
 
 
-def browser_is_trusted(request: HttpRequest, *, user: User) -> TrustedBrowser | None:
+def trusted_browser_here(request: HttpRequest, *, user: User) -> TrustedBrowser | None:
     """The trust that lets `user`, whose password was just right, skip the second step
     here, or None. Once signed in, the session is to remember it
     (`session_trusted_browser_set`): signing that session out forgets it."""
