@@ -33,6 +33,8 @@ from tenants.models import (
 )
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from accounts.models import User
 
 
@@ -581,12 +583,15 @@ def audit_event_list(
     action: str = "",
     actor_id: int | None = None,
     system: bool = False,
+    since: datetime | None = None,
+    until: datetime | None = None,
     using: str = DEFAULT_DB_ALIAS,
 ) -> QuerySet[AuditEvent]:
     """The tenant's audit log, newest first, optionally one action only and one person's
     events only (`actor_id`) or the system's (`system`: no person and no API key or
-    directory sync named, what the page badges "System"); actors joined; only as far
-    back as the plan shows (`plan_history_cutoff`).
+    directory sync named, what the page badges "System"), from `since` (inclusive) and
+    before `until`; actors joined; only as far back as the plan shows
+    (`plan_history_cutoff`), for the page and the API alike.
 
     `using`: the page passes `core.replica.replica_alias(request)`; a list that lags
     by a second is fine, and the person who just acted reads the primary.
@@ -597,6 +602,10 @@ def audit_event_list(
     cutoff = plan_history_cutoff(tenant=tenant)
     if cutoff is not None:
         events = events.filter(created_at__gte=cutoff)
+    if since is not None:
+        events = events.filter(created_at__gte=since)
+    if until is not None:
+        events = events.filter(created_at__lt=until)
     if action:
         events = events.filter(action=action)
     if actor_id is not None:

@@ -13,6 +13,7 @@ from api.routes import ERRORS
 from api.schemas import AuditEventPage
 from core.models import AuditEvent
 from core.permissions import AUDIT_VIEW
+from tenants.selectors import audit_event_list
 
 router = Router(tags=["Audit log"])
 
@@ -54,18 +55,16 @@ def audit_events_list(
     limit: Limit = DEFAULT_LIMIT,
 ) -> Any:
     """Newest first. `actor` is a person's email or an API key's label ("API key Zapier");
-    `since` and `until` are ISO 8601 times (inclusive, exclusive)."""
-    events = AuditEvent.objects.for_tenant(request.api_key.tenant).select_related("actor")
-    if action:
-        events = events.filter(action=action)
+    `since` and `until` are ISO 8601 times (inclusive, exclusive). On a plan without full
+    audit history, only the days the audit page shows."""
+    # The page's selector: the plan's history window holds here too.
+    events = audit_event_list(
+        tenant=request.api_key.tenant, action=action or "", since=since, until=until
+    )
     if actor:
         events = (
             events.filter(actor_label=actor)
             if actor.startswith("API key ")
             else events.filter(actor__email__iexact=actor)
         )
-    if since:
-        events = events.filter(created_at__gte=since)
-    if until:
-        events = events.filter(created_at__lt=until)
     return paginate(events, cursor=cursor, limit=limit, serialize=event_out, newest_first=True)

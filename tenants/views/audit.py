@@ -1,4 +1,5 @@
-"""The audit log page: who did what in this workspace, filterable by person and action."""
+"""The audit log page: who did what in this workspace, filterable by person, action and
+days."""
 
 from __future__ import annotations
 
@@ -25,11 +26,14 @@ from core.permissions import AUDIT_VIEW, permission_names
 from core.replica import replica_alias
 from core.types import TenantRequest
 from core.views import tenant_context
+from tenants.forms_audit import AuditPeriodForm
 from tenants.models import role_label
 from tenants.permissions import BUILTIN_ROLES
 from tenants.selectors import audit_actor_find, audit_actor_list, audit_event_list
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from accounts.models import User
 
 PAGE_SIZE = 50
@@ -87,9 +91,9 @@ def _stored(action: str, values: dict[str, Any], field: str) -> Any:
 @require_GET
 @tenant_permission_required(AUDIT_VIEW)
 def audit_log(request: TenantRequest) -> HttpResponse:
-    """Paginated; filtered by action and by who acted (a member or the system). A filter
-    that is not known here (an old link, another organisation's person) shows
-    everything and says so."""
+    """Paginated; filtered by action, by who acted (a member or the system) and by days
+    ("From", "To"). A filter that is not known here (an old link, another
+    organisation's person, a day that is not a date) shows everything and says so."""
     using = replica_alias(request)
     action = request.GET.get("action", "")
     unknown_action = bool(action) and not audit_action_exists(action)
@@ -102,11 +106,16 @@ def audit_log(request: TenantRequest) -> HttpResponse:
     actor, unknown_actor, beyond_menu = _actor_filter(request, people, more_people, using)
     if beyond_menu is not None:  # a link to the events of a member the menu leaves out
         people = [*people, beyond_menu]
+    period = AuditPeriodForm(request.GET)
+    since_day, until_day = period.days()
+    since, until = period.bounds()
     events = audit_event_list(
         tenant=request.tenant,
         action=action,
         actor_id=int(actor) if actor and actor != SYSTEM else None,
         system=actor == SYSTEM,
+        since=since,
+        until=until,
         using=using,
     )
     paginator = Paginator(events, PAGE_SIZE)
@@ -133,8 +142,12 @@ def audit_log(request: TenantRequest) -> HttpResponse:
         more_people=more_people,
         people_limit=WHO_MENU_LIMIT,
         system=SYSTEM,
+        # The days as the date fields take them (ISO), "" when not asked for or wrong.
+        since=since_day.isoformat() if since_day else "",
+        until=until_day.isoformat() if until_day else "",
+        period_refusal=period.refusal,
         # What the page links keep of the filters ("action=…&actor=…&"), before "page=".
-        filter_query=_filter_query(action=action, actor=actor),
+        filter_query=_filter_query(action=action, actor=actor, since=since_day, until=until_day),
         # The plan shows only recent entries: say so, with what the full history is.
         audit_gate=plan_feature_gate(tenant=request.tenant, feature="audit_history"),
         audit_gate_note=(
@@ -167,11 +180,15 @@ def _actor_filter(
     return "", True, None
 
 
-def _filter_query(*, action: str, actor: str) -> str:
+def _filter_query(*, action: str, actor: str, since: date | None, until: date | None) -> str:
     """The filters in force as the start of a query string, so paging keeps them."""
     query = QueryDict(mutable=True)
     if action:
         query["action"] = action
     if actor:
         query["actor"] = actor
+    if since:
+        query["since"] = since.isoformat()
+    if until:
+        query["until"] = until.isoformat()
     return f"{query.urlencode()}&" if query else ""

@@ -5,15 +5,20 @@ one is refused whoever asks, and a key made before a downgrade is kept but refus
 
 from __future__ import annotations
 
+import copy
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
+from django.utils import timezone
 
 from api.models import ApiKey
 from api.services import api_key_create
 from billing.exceptions import PlanLimitReached
 from core.permissions import AUDIT_VIEW
+from tenants.services import tenant_rename
 from tests.api.conftest import make_key
 from tests.billing.factories import subscribe
 from tests.tenants.factories import add_member
@@ -158,3 +163,27 @@ def test_without_billing_keys_are_not_withheld(
 
     assert "Create key" in page and "upgrade-api_keys" not in page
     assert call_api(client, raw).status_code == 200
+
+
+def test_the_audit_log_goes_back_only_as_far_as_the_plan_shows_it(
+    billing_on: Any, settings: Any, client: Any, acme: Any, owner: Any
+) -> None:
+    """The plans are the operator's table: one may sell API keys without full audit
+    history. The page then showed 30 days and the API every event, however old."""
+    plans = copy.deepcopy(settings.BILLING_PLANS)
+    plans["pro"]["features"].remove("audit_history")
+    settings.BILLING_PLANS = plans
+    subscribe(acme, "pro")
+    raw = make_key(acme, owner, [AUDIT_VIEW])
+    with time_machine.travel(timezone.now() - timedelta(days=45)):
+        tenant_rename(tenant=acme, name="Acme Ancient", acting_user=owner)
+    tenant_rename(tenant=acme, name="Acme Recent", acting_user=owner)
+
+    answer = client.get(
+        "/api/v1/audit-events",
+        {"action": "tenant.renamed", "since": "2000-01-01T00:00:00Z"},
+        headers={"Authorization": f"Bearer {raw}"},
+    )
+
+    assert answer.status_code == 200
+    assert [event["after"]["name"] for event in answer.json()["data"]] == ["Acme Recent"]

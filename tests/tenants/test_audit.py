@@ -4,6 +4,7 @@ immutable everywhere (model, queryset, database), and readable by owners and adm
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -728,6 +729,124 @@ def test_paging_keeps_the_person_and_the_action(owner_client: Any, acme: Any, ow
     newer = f"?action=tenant.renamed&amp;actor={owner.pk}&amp;page=1"
     assert f'href="{older}" hx-get="{older}"' in first
     assert f'href="{newer}" hx-get="{newer}"' in second
+
+
+# --- The page: which days -------------------------------------------------------------
+
+
+def _renames_at(acme: Any, owner: Any, *moments: datetime) -> None:
+    """One rename at each moment, named by its UTC time ("at 2026-03-09 22:30")."""
+    for moment in moments:
+        with time_machine.travel(moment, tick=False):
+            AuditEvent.objects.create(
+                tenant=acme,
+                action=A.TENANT_RENAMED,
+                actor=owner,
+                target_label=f"at {moment:%Y-%m-%d %H:%M}",
+            )
+
+
+def _labels(html: str) -> list[str]:
+    return re.findall(r"at \d{4}-\d\d-\d\d \d\d:\d\d", html)
+
+
+def test_from_and_to_are_whole_days_of_the_readers_time_zone(
+    owner_client: Any, acme: Any, owner: Any
+) -> None:
+    """In Berlin (UTC+1 in March) 9 March runs from 8 March 23:00 UTC to 9 March 23:00:
+    an event at 22:30 UTC on the 9th is on the 9th, one at 23:30 is on the 10th."""
+    user_locale_set(user=owner, language="en", time_zone="Europe/Berlin", acting_user=owner)
+    _renames_at(
+        acme,
+        owner,
+        datetime(2026, 3, 8, 22, 59, tzinfo=UTC),  # 8 March, 23:59 in Berlin
+        datetime(2026, 3, 8, 23, 0, tzinfo=UTC),  # 9 March, 00:00
+        datetime(2026, 3, 9, 22, 30, tzinfo=UTC),  # 9 March, 23:30
+        datetime(2026, 3, 9, 23, 30, tzinfo=UTC),  # 10 March, 00:30
+    )
+
+    one_day = _page(owner_client, acme, since="2026-03-09", until="2026-03-09")
+    from_the_9th = _page(owner_client, acme, since="2026-03-09")
+    to_the_8th = _page(owner_client, acme, until="2026-03-08")
+
+    assert _labels(one_day) == ["at 2026-03-09 22:30", "at 2026-03-08 23:00"]
+    assert _labels(from_the_9th) == [
+        "at 2026-03-09 23:30",
+        "at 2026-03-09 22:30",
+        "at 2026-03-08 23:00",
+    ]
+    assert _labels(to_the_8th) == ["at 2026-03-08 22:59"]
+    assert 'id="audit-since" name="since" type="date" class="input" value="2026-03-09"' in one_day
+    assert 'id="audit-until" name="until" type="date" class="input" value="2026-03-09"' in one_day
+
+
+def test_days_combine_with_the_person_and_the_action_and_paging_keeps_them(
+    owner_client: Any, acme: Any, owner: Any
+) -> None:
+    with time_machine.travel(datetime(2026, 3, 9, 12, 0, tzinfo=UTC), tick=False):
+        AuditEvent.objects.bulk_create(
+            AuditEvent(tenant=acme, action=A.TENANT_RENAMED, actor=owner, target_label=f"n{i}")
+            for i in range(55)
+        )
+        AuditEvent.objects.create(tenant=acme, action=A.ROLE_CREATED, target_label="by-system")
+    _renames_at(acme, owner, datetime(2026, 3, 10, 12, 0, tzinfo=UTC))
+    query = {"actor": owner.pk, "action": A.TENANT_RENAMED, "since": "2026-03-09"}
+
+    first = _page(owner_client, acme, **query, until="2026-03-09")
+    nothing = _page(owner_client, acme, since="2026-03-11")
+
+    assert "by-system" not in first and "at 2026-03-10" not in first
+    assert "Page 1 of 2 · 55 events" in first
+    kept = "since=2026-03-09&amp;until=2026-03-09"
+    assert f'href="?action=tenant.renamed&amp;actor={owner.pk}&amp;{kept}&amp;page=2"' in first
+    assert "No events match the chosen filters." in nothing
+    assert "Nothing has happened here yet" not in nothing
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ({"since": "2026-02-30"}, "“From” is not a date; showing events of every date."),
+        ({"until": "yesterday"}, "“To” is not a date; showing events of every date."),
+        (
+            {"since": "2026-03-10", "until": "2026-03-09"},
+            "“From” is after “To”; showing events of every date.",
+        ),
+    ],
+    ids=["no-such-day", "words", "backwards"],
+)
+def test_a_day_that_cannot_be_used_shows_every_date_and_says_why(
+    owner_client: Any, acme: Any, owner: Any, query: dict[str, str], said: str
+) -> None:
+    _renames_at(acme, owner, datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 20, tzinfo=UTC))
+
+    html = _page(owner_client, acme, **query)
+
+    assert html.count(said) == 1
+    assert _labels(html) == ["at 2026-03-20 00:00", "at 2026-03-01 00:00"]
+    assert 'value=""' in html.split('id="audit-since"')[1].split(">")[0]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"since": "0001-01-01"},
+        {"until": "9999-12-31"},
+        {"since": "0001-01-01", "until": "9999-12-31"},
+    ],
+)
+def test_the_first_and_last_days_a_date_holds_cut_nothing_off(
+    owner_client: Any, acme: Any, owner: Any, query: dict[str, str]
+) -> None:
+    """Midnight of 1 January year 1 in Tokyo is before any time a database holds, and the
+    day after 31 December 9999 does not exist: both were a 500."""
+    user_locale_set(user=owner, language="en", time_zone="Asia/Tokyo", acting_user=owner)
+    _renames_at(acme, owner, datetime(2026, 3, 1, tzinfo=UTC))
+
+    html = _page(owner_client, acme, **query)
+
+    assert _labels(html) == ["at 2026-03-01 00:00"]
+    assert "is not a date" not in html
 
 
 def test_the_who_menu_costs_one_query_however_many_members(

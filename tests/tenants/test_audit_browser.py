@@ -3,9 +3,11 @@ the rows in agreement."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import time_machine
 from playwright.sync_api import expect
 
 from core.models import AuditEvent
@@ -33,14 +35,14 @@ def test_back_after_paging_a_filtered_log_shows_the_filter_it_applies(
 
     menu.select_option("file.uploaded")
     # The form sends both menus; "Everyone" is the empty choice.
-    expect(page).to_have_url(f"{page.url.split('?')[0]}?actor=&action=file.uploaded")
+    expect(page).to_have_url(f"{page.url.split('?')[0]}?actor=&action=file.uploaded&since=&until=")
     # The filtered rows are in (the address can change before the swap): its own Older.
     expect(page.get_by_test_id("audit-table")).not_to_contain_text("Other")
     page.get_by_role("link", name="Older").click()
     expect(page).to_have_url(f"{page.url.split('?')[0]}?action=file.uploaded&page=2")
     page.go_back()
 
-    expect(page).to_have_url(f"{page.url.split('?')[0]}?actor=&action=file.uploaded")
+    expect(page).to_have_url(f"{page.url.split('?')[0]}?actor=&action=file.uploaded&since=&until=")
     expect(page.get_by_test_id("audit-table")).not_to_contain_text("Other")
     expect(menu).to_have_value("file.uploaded")
 
@@ -70,12 +72,12 @@ def test_choosing_a_person_then_an_action_shows_only_what_they_did_of_it(
     base = page.url.split("?")[0]
 
     page.get_by_label("Who").select_option(label="Ada Admin (ada@example.com)")
-    expect(page).to_have_url(f"{base}?actor={admin.pk}&action=")
+    expect(page).to_have_url(f"{base}?actor={admin.pk}&action=&since=&until=")
     expect(table).to_contain_text("Ada-role")
     expect(table).not_to_contain_text("Own-rename")
     page.get_by_label("Action").select_option(label="Workspace renamed")
 
-    expect(page).to_have_url(f"{base}?actor={admin.pk}&action=tenant.renamed")
+    expect(page).to_have_url(f"{base}?actor={admin.pk}&action=tenant.renamed&since=&until=")
     expect(table).to_contain_text("Ada-rename")
     for other in ("Ada-role", "Own-rename", "Sys-rename"):
         expect(table).not_to_contain_text(other)
@@ -86,6 +88,52 @@ def test_choosing_a_person_then_an_action_shows_only_what_they_did_of_it(
     else:
         assert who.bounding_box()["y"] == action.bounding_box()["y"]
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_from_and_to_show_the_days_chosen_and_say_when_they_cannot(
+    page: Any, owner: Any, acme: Any, width: int
+) -> None:
+    """ "What happened on 9 March?" had no answer but paging back through the log."""
+    for day, label in [(8, "On-the-8th"), (9, "On-the-9th"), (10, "On-the-10th")]:
+        with time_machine.travel(datetime(2026, 3, day, 12, 0, tzinfo=UTC), tick=False):
+            AuditEvent.objects.create(tenant=acme, action="tenant.renamed", target_label=label)
+    page.set_viewport_size({"width": width, "height": 800})
+    watch = PageWatch.attach(page)
+    sign_in(page, owner.email, then=f"/t/{acme.slug}/")
+    assert watch.check(f"/t/{acme.slug}/audit/") == []  # four fields, no overflow at 360
+    table = page.get_by_test_id("audit-table")
+    since, until = page.get_by_label("From", exact=True), page.get_by_label("To", exact=True)
+    base = page.url.split("?")[0]
+
+    since.fill("2026-03-09")
+    expect(table).not_to_contain_text("On-the-8th")
+    until.fill("2026-03-09")
+
+    expect(page).to_have_url(f"{base}?actor=&action=&since=2026-03-09&until=2026-03-09")
+    expect(table).to_contain_text("On-the-9th")
+    expect(table).not_to_contain_text("On-the-10th")
+    # Side by side on a phone too; beside the menus from sm up.
+    assert since.bounding_box()["y"] == until.bounding_box()["y"]
+    action = page.get_by_label("Action").bounding_box()
+    box = since.bounding_box()
+    assert box["height"] == action["height"]  # a menu was 2–3px shorter than a field
+    if width >= 640:  # one row
+        assert box["y"] == action["y"]
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    since.fill("2026-03-10")  # after "To": every date, and why
+
+    expect(page.get_by_test_id("audit-period-refusal")).to_have_text(
+        "“From” is after “To”; showing events of every date."
+    )
+    expect(table).to_contain_text("On-the-8th")
+    expect(since).to_have_value("2026-03-10")  # what was typed stays to be corrected
+    page.reload()
+    expect(since).to_have_value("")  # a wrong day is not put back as if it applied
+    expect(page.get_by_test_id("audit-period-refusal")).to_have_text(
+        "“From” is after “To”; showing events of every date."
+    )
 
 
 def test_the_action_menu_is_grouped_by_area(page: Any, owner: Any, acme: Any) -> None:
