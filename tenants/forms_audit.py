@@ -41,6 +41,14 @@ class AuditPeriodForm(forms.Form):
             return ""
         return next(str(error) for errors in self.errors.values() for error in errors)
 
+    def shown(self) -> tuple[str, str]:
+        """The days as the date fields show them again (ISO, "" for none): each one that
+        is a date, even when the two are the wrong way round, for the reader to put
+        right beside the warning."""
+        self.is_valid()  # a field that is a date is in cleaned_data whatever the order
+        since, until = self.cleaned_data.get("since"), self.cleaned_data.get("until")
+        return (since.isoformat() if since else "", until.isoformat() if until else "")
+
     def days(self) -> tuple[date | None, date | None]:
         """The valid days as asked ((None, None) when any is wrong: the page then shows
         every date, and says why)."""

@@ -109,6 +109,7 @@ def audit_log(request: TenantRequest) -> HttpResponse:
     period = AuditPeriodForm(request.GET)
     since_day, until_day = period.days()
     since, until = period.bounds()
+    shown_since, shown_until = period.shown()
     events = audit_event_list(
         tenant=request.tenant,
         action=action,
@@ -142,9 +143,9 @@ def audit_log(request: TenantRequest) -> HttpResponse:
         more_people=more_people,
         people_limit=WHO_MENU_LIMIT,
         system=SYSTEM,
-        # The days as the date fields take them (ISO), "" when not asked for or wrong.
-        since=since_day.isoformat() if since_day else "",
-        until=until_day.isoformat() if until_day else "",
+        # The days as the date fields show them (ISO), each "" when not a date.
+        since=shown_since,
+        until=shown_until,
         period_refusal=period.refusal,
         # What the page links keep of the filters ("action=…&actor=…&"), before "page=".
         filter_query=_filter_query(action=action, actor=actor, since=since_day, until=until_day),

@@ -804,19 +804,29 @@ def test_days_combine_with_the_person_and_the_action_and_paging_keeps_them(
 
 
 @pytest.mark.parametrize(
-    ("query", "said"),
+    ("query", "said", "shown"),
     [
-        ({"since": "2026-02-30"}, "“From” is not a date; showing events of every date."),
-        ({"until": "yesterday"}, "“To” is not a date; showing events of every date."),
+        (
+            {"since": "2026-02-30", "until": "2026-03-02"},
+            "“From” is not a date; showing events of every date.",
+            ("", "2026-03-02"),
+        ),
+        ({"until": "yesterday"}, "“To” is not a date; showing events of every date.", ("", "")),
         (
             {"since": "2026-03-10", "until": "2026-03-09"},
             "“From” is after “To”; showing events of every date.",
+            ("2026-03-10", "2026-03-09"),  # both kept, to be put right
         ),
     ],
     ids=["no-such-day", "words", "backwards"],
 )
 def test_a_day_that_cannot_be_used_shows_every_date_and_says_why(
-    owner_client: Any, acme: Any, owner: Any, query: dict[str, str], said: str
+    owner_client: Any,
+    acme: Any,
+    owner: Any,
+    query: dict[str, str],
+    said: str,
+    shown: tuple[str, str],
 ) -> None:
     _renames_at(acme, owner, datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 20, tzinfo=UTC))
 
@@ -824,7 +834,8 @@ def test_a_day_that_cannot_be_used_shows_every_date_and_says_why(
 
     assert html.count(said) == 1
     assert _labels(html) == ["at 2026-03-20 00:00", "at 2026-03-01 00:00"]
-    assert 'value=""' in html.split('id="audit-since"')[1].split(">")[0]
+    for name, value in zip(("since", "until"), shown, strict=True):
+        assert f'value="{value}"' in html.split(f'id="audit-{name}"')[1].split(">")[0]
 
 
 @pytest.mark.parametrize(

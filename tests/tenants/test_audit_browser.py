@@ -3,6 +3,7 @@ the rows in agreement."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -130,10 +131,37 @@ def test_from_and_to_show_the_days_chosen_and_say_when_they_cannot(
     expect(table).to_contain_text("On-the-8th")
     expect(since).to_have_value("2026-03-10")  # what was typed stays to be corrected
     page.reload()
-    expect(since).to_have_value("")  # a wrong day is not put back as if it applied
+    expect(since).to_have_value("2026-03-10")  # the address keeps both, to put right
+    expect(until).to_have_value("2026-03-09")
     expect(page.get_by_test_id("audit-period-refusal")).to_have_text(
         "“From” is after “To”; showing events of every date."
     )
+
+
+def test_back_after_choosing_a_second_day_shows_the_first_day_it_applies(
+    page: Any, owner: Any, acme: Any
+) -> None:
+    """htmx kept the page with the date fields as the server wrote them: Back showed
+    rows from the 9th on under an empty "From"."""
+    for day in (8, 9, 10):
+        with time_machine.travel(datetime(2026, 3, day, 12, 0, tzinfo=UTC), tick=False):
+            AuditEvent.objects.create(
+                tenant=acme, action="tenant.renamed", target_label=f"On-the-{day}th"
+            )
+    sign_in(page, owner.email, then=f"/t/{acme.slug}/audit/")
+    table = page.get_by_test_id("audit-table")
+    since, until = page.get_by_label("From", exact=True), page.get_by_label("To", exact=True)
+    since.fill("2026-03-09")
+    expect(table).not_to_contain_text("On-the-8th")
+    until.fill("2026-03-09")
+    expect(table).not_to_contain_text("On-the-10th")
+
+    page.go_back()
+
+    expect(page).to_have_url(re.compile(r"since=2026-03-09&until=$"))
+    expect(table).to_contain_text("On-the-10th")
+    expect(since).to_have_value("2026-03-09")
+    expect(until).to_have_value("")
 
 
 def test_the_action_menu_is_grouped_by_area(page: Any, owner: Any, acme: Any) -> None:
