@@ -103,8 +103,8 @@ def audit_log(request: TenantRequest) -> HttpResponse:
     # More members than the menu holds: they are found by their address instead.
     more_people = len(people) > WHO_MENU_LIMIT
     people = people[:WHO_MENU_LIMIT]
-    actor, unknown_actor, beyond_menu = _actor_filter(request, people, more_people, using)
-    if beyond_menu is not None:  # a link to the events of a member the menu leaves out
+    actor, unknown_actor, beyond_menu = _actor_filter(request, people, using)
+    if beyond_menu is not None:  # a link to someone the menu leaves out, or who has gone
         people = [*people, beyond_menu]
     period = AuditPeriodForm(request.GET)
     since_day, until_day = period.days()
@@ -149,6 +149,10 @@ def audit_log(request: TenantRequest) -> HttpResponse:
         period_refusal=period.refusal,
         # What the page links keep of the filters ("action=…&actor=…&"), before "page=".
         filter_query=_filter_query(action=action, actor=actor, since=since_day, until=until_day),
+        # The same without the person, before a row's "actor=<id>" (their events only).
+        other_filters_query=_filter_query(
+            action=action, actor="", since=since_day, until=until_day
+        ),
         # The plan shows only recent entries: say so, with what the full history is.
         audit_gate=plan_feature_gate(tenant=request.tenant, feature="audit_history"),
         audit_gate_note=(
@@ -166,18 +170,20 @@ def audit_log(request: TenantRequest) -> HttpResponse:
 
 
 def _actor_filter(
-    request: TenantRequest, people: list[User], more_people: bool, using: str
+    request: TenantRequest, people: list[User], using: str
 ) -> tuple[str, bool, User | None]:
-    """(`actor` as the links keep it: "", "system" or a member's id; whether the filter
-    asked for was not known here; the member when the menu does not list them, who is
-    then added to it)."""
+    """(`actor` as the links keep it: "", "system" or a person's id; whether the filter
+    asked for was not known here; the person when the menu does not list them, a member
+    past its first 100 or a former member (`former` set), who is then added to it)."""
     actor = request.GET.get("actor", "")
     if not actor or actor == SYSTEM or actor in {str(p.pk) for p in people}:
         return actor, False, None
-    if more_people and actor.isdigit():
+    if actor.isdigit():
         found = audit_actor_find(tenant=request.tenant, user_id=int(actor), using=using)
         if found is not None:
-            return actor, False, found
+            person, is_member = found
+            person.former = not is_member  # type: ignore[attr-defined]  # the menu's note
+            return actor, False, person
     return "", True, None
 
 

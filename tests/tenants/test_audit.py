@@ -901,6 +901,43 @@ def test_a_large_organisation_s_menu_lists_the_first_hundred_and_a_link_still_fi
     assert "That person is not known here" not in linked
 
 
+def test_a_former_members_events_are_found_by_their_link_and_named_as_such(
+    owner_client: Any, acme: Any, owner: Any
+) -> None:
+    """What someone did before they left is what an owner asks first; the menu lists
+    current members only, and their id was "not known here"."""
+    gone = add_member(acme, UserFactory(name="Gina Gone", email="gina@example.com"))
+    AuditEvent.objects.create(tenant=acme, action=A.ROLE_CREATED, actor=gone.user, target_label="g")
+    AuditEvent.objects.create(tenant=acme, action=A.ROLE_CREATED, actor=owner, target_label="o")
+    services.membership_remove(tenant=acme, membership=gone, acting_user=owner)
+
+    html = _page(owner_client, acme, actor=gone.user.pk)
+
+    menu = html.split('id="audit-actor"')[1].split("</select>")[0]
+    assert (
+        f'<option value="{gone.user.pk}" selected>Gina Gone (gina@example.com) · '
+        "no longer a member</option>"
+    ) in menu
+    assert "That person is not known here" not in html
+    assert ">g</bdi>" in html and ">o</bdi>" not in html
+    assert (
+        "gina@example.com"
+        not in _page(owner_client, acme).split('id="audit-actor"')[1].split("</select>")[0]
+    )
+
+
+def test_each_rows_person_links_to_their_events_keeping_the_other_filters(
+    owner_client: Any, acme: Any, owner: Any, admin_of_acme: Any
+) -> None:
+    _events_by_whom(acme, owner, admin_of_acme)
+
+    html = _page(owner_client, acme, action=A.ROLE_CREATED, since="2000-01-01")
+
+    link = f'href="?action=role.created&amp;since=2000-01-01&amp;actor={admin_of_acme.pk}"'
+    assert link in html
+    assert _shown(_page(owner_client, acme, actor=admin_of_acme.pk)) == {"by-admin"}
+
+
 # --- The page: what was done ----------------------------------------------------------
 
 

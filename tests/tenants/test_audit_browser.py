@@ -164,6 +164,31 @@ def test_back_after_choosing_a_second_day_shows_the_first_day_it_applies(
     expect(until).to_have_value("")
 
 
+@pytest.mark.parametrize("width", [1280, 360])
+def test_a_rows_person_shows_their_events_even_after_they_left(
+    page: Any, owner: Any, acme: Any, width: int
+) -> None:
+    """The menu lists current members: what someone did before they left could not be
+    shown. Their address in a row is a link to their events, and the menu names them."""
+    gone = add_member(acme, UserFactory(name="Gina Gone", email="gina@example.com"))
+    AuditEvent.objects.create(tenant=acme, action="role.created", actor=gone.user, target_label="G")
+    AuditEvent.objects.create(tenant=acme, action="role.created", actor=owner, target_label="O")
+    gone.delete()
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(page, owner.email, then=f"/t/{acme.slug}/audit/")
+
+    page.get_by_test_id("audit-actor").filter(has_text="gina@example.com").click()
+
+    expect(page).to_have_url(re.compile(rf"\?actor={gone.user.pk}$"))
+    rows = page.get_by_test_id("audit-table").locator("tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("G")
+    expect(page.get_by_label("Who").locator("option:checked")).to_have_text(
+        "Gina Gone (gina@example.com) · no longer a member"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
 def test_the_action_menu_is_grouped_by_area(page: Any, owner: Any, acme: Any) -> None:
     sign_in(page, owner.email, then=f"/t/{acme.slug}/audit/")
 
