@@ -1,12 +1,14 @@
 # Production image: assets built with Node, app served by gunicorn (config/gunicorn.conf.py:
 # 2 sync workers, app preloaded; WEB_CONCURRENCY sets the number).
 FROM node:20-bookworm-slim AS assets
+# Every folder static/src/app.css reads class names from (its @source lines).
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY static/src static/src
 COPY templates templates
 COPY accounts accounts
+COPY core core
 COPY tenants tenants
 COPY sessions_app sessions_app
 COPY uploads uploads
@@ -23,6 +25,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends xmlsec1 \
 COPY . .
 RUN pip install --no-cache-dir .
 COPY --from=assets /app/static/build static/build
-RUN DEBUG=true python manage.py collectstatic --noinput
+# The manifest the running app (DEBUG off) names its files through; DEBUG=true only
+# spares the build the production secrets.
+RUN DEBUG=true STATIC_MANIFEST=true python manage.py collectstatic --noinput
 EXPOSE 8000
 CMD ["gunicorn", "--config", "config/gunicorn.conf.py", "config.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

@@ -472,13 +472,17 @@ else:
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": MEDIA_ROOT},
     }
+# Hashed, compressed static file names (a manifest) whenever DEBUG is off: pages then
+# name files through staticfiles.json and fail without it. A build that collects the
+# files without production secrets (the Dockerfile) sets STATIC_MANIFEST=true itself.
+STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=not DEBUG)
 STORAGES: dict[str, dict[str, Any]] = {
     "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if STATIC_MANIFEST
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
@@ -492,25 +496,29 @@ UPLOADS_IMAGE_MAX_PIXELS = env.int("UPLOADS_IMAGE_MAX_PIXELS", default=4096 * 40
 # General tenant files: extension -> the Content-Type they are served with (always
 # as attachments). Override as UPLOADS_FILE_TYPES=pdf=application/pdf,txt=text/plain
 UPLOADS_FILE_MAX_BYTES = env.int("UPLOADS_FILE_MAX_BYTES", default=25 * 1024 * 1024)
-UPLOADS_FILE_TYPES = env.dict(
-    "UPLOADS_FILE_TYPES",
-    default={
-        "pdf": "application/pdf",
-        "txt": "text/plain",
-        "csv": "text/csv",
-        "md": "text/markdown",
-        "json": "application/json",
-        "png": "image/png",
-        "jpg": "image/jpeg",
-        "jpeg": "image/jpeg",
-        "gif": "image/gif",
-        "webp": "image/webp",
-        "zip": "application/zip",
-        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    },
-)
+_UPLOADS_FILE_TYPES_DEFAULT = {
+    "pdf": "application/pdf",
+    "txt": "text/plain",
+    "csv": "text/csv",
+    "md": "text/markdown",
+    "json": "application/json",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "zip": "application/zip",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+try:
+    UPLOADS_FILE_TYPES = env.dict("UPLOADS_FILE_TYPES", default=_UPLOADS_FILE_TYPES_DEFAULT)
+except ValueError:  # an entry without "=": django-environ's own error names nothing
+    raise ImproperlyConfigured(
+        "UPLOADS_FILE_TYPES must be extension=content-type pairs, comma-separated, "
+        f"e.g. pdf=application/pdf,txt=text/plain; not {env.str('UPLOADS_FILE_TYPES')!r}."
+    ) from None
 # With S3, member files may redirect to a short-lived presigned URL instead of
 # streaming through the app.
 UPLOADS_SERVE_PRESIGNED = env.bool("UPLOADS_SERVE_PRESIGNED", default=False)
@@ -543,14 +551,16 @@ if not DEBUG and EMAIL_BACKEND == "django.core.mail.backends.console.EmailBacken
     )
 # The embedded default runs tasks in-process; set TASKS_BACKEND=database (with a
 # worker: `python manage.py db_worker`) for a durable queue.
-TASKS = {
-    "default": {
-        "BACKEND": {
-            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
-            "database": "django_tasks_db.DatabaseBackend",
-        }[env.str("TASKS_BACKEND", default="immediate")],
-    }
+_TASKS_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
 }
+_tasks_backend = env.str("TASKS_BACKEND", default="immediate")
+if _tasks_backend not in _TASKS_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be immediate or database, not {_tasks_backend!r}."
+    )
+TASKS = {"default": {"BACKEND": _TASKS_BACKENDS[_tasks_backend]}}
 # Outgoing email (accounts.mail): transient provider errors are retried with
 # exponential backoff (base, 2x, 4x… capped), then the delivery is marked failed
 # in the admin, where it can be retried. Deferred retries need TASKS_BACKEND=database.

@@ -7,6 +7,7 @@ from core.audit_actions import STAFF_GROUP, StaffAction, audit_actions_register
 from core.checks import (
     check_dns_servers,
     check_htmx_messages_order,
+    check_site_url,
     check_template_library_names,
 )
 
@@ -26,3 +27,4 @@ class CoreConfig(AppConfig):
         register(check_htmx_messages_order)
         register(check_template_library_names, Tags.templates)
         register(check_dns_servers)
+        register(check_site_url, Tags.security, deploy=True)

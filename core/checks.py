@@ -1,12 +1,15 @@
-"""System checks for core's middleware, template libraries and DNS server settings."""
+"""System checks for core's middleware, template libraries, DNS server settings and, in
+production, the site's own address."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning
+from django.http.request import validate_host
 from django.template.backends.django import get_template_tag_modules
 
 from core.dns import servers_refused
@@ -72,4 +75,22 @@ def check_dns_servers(**kwargs: Any) -> list[CheckMessage]:
         Error(f"{name}: {reason}", id="core.E002")
         for name in DNS_SERVER_SETTINGS
         for reason in servers_refused(getattr(settings, name, []))
+    ]
+
+
+def check_site_url(**kwargs: Any) -> list[CheckMessage]:
+    """Production only (`check --deploy`): SITE_URL is the address every email link,
+    redirect and passkey is made for; left at its default, they all point at
+    localhost while the pages work, so nothing else shows it."""
+    parts = urlsplit(settings.SITE_URL)
+    host = parts.hostname or ""
+    if parts.scheme == "https" and host and validate_host(host, settings.ALLOWED_HOSTS):
+        return []
+    return [
+        Error(
+            f"SITE_URL is {settings.SITE_URL!r}: links in emails and passkeys would be made "
+            "for it, and it is not an https:// address of a host in ALLOWED_HOSTS.",
+            hint="Set SITE_URL to the address people open, e.g. https://example.com.",
+            id="core.E004",
+        )
     ]

@@ -75,6 +75,8 @@ def test_replay_needs_a_selection(db: None) -> None:
         call_command("replay_stripe_events", "--event", "evt_nope")
     with pytest.raises(CommandError, match="ISO date"):
         call_command("replay_stripe_events", "--since", "yesterday")
+    with pytest.raises(CommandError, match="ISO date"):  # was "month must be in 1..12"
+        call_command("replay_stripe_events", "--since", "2026-13-45")
 
 
 def test_sync_stripe_repairs_local_state(stripe_http: Any, account: Account, capsys: Any) -> None:

@@ -17,6 +17,7 @@ PRODUCTION = {
     "SECRET_KEY": STRONG,
     "SESSION_SECRET": STRONG[::-1],
     "ALLOWED_HOSTS": "example.com",
+    "SITE_URL": "https://example.com",
     "RESEND_API_KEY": "re_production_key",
 }
 
@@ -40,6 +41,17 @@ def test_check_deploy_is_clean_with_production_settings() -> None:
     assert "no issues" in result.stdout
 
 
+def test_check_deploy_refuses_a_site_url_left_at_localhost() -> None:
+    """Every email link and passkey was made for http://localhost:8000 while the pages
+    worked, and `check --deploy` said nothing."""
+    production = {k: v for k, v in PRODUCTION.items() if k != "SITE_URL"}
+    for site_url in (None, "http://example.com", "https://other.example"):
+        env = production if site_url is None else {**production, "SITE_URL": site_url}
+        result = _manage("check", "--deploy", "--fail-level", "WARNING", **env)
+        assert result.returncode != 0, site_url
+        assert "core.E004" in result.stderr + result.stdout, site_url
+
+
 def _production_shell(code: str, **env: str) -> list[str]:
     result = _manage("shell", "-c", code, **{**PRODUCTION, **env})
     assert result.returncode == 0, result.stderr
@@ -60,6 +72,18 @@ def test_a_negative_template_memo_size_stops_the_process() -> None:
     result = _manage("check", **PRODUCTION, TEMPLATE_MEMO_MAX_MB="-1")
     assert result.returncode != 0
     assert "TEMPLATE_MEMO_MAX_MB must be 0 (off) or more, not -1." in result.stderr
+
+
+def test_a_mistyped_task_backend_or_file_types_list_is_said_not_raised_as_a_traceback() -> None:
+    """`TASKS_BACKEND=db` stopped the process with `KeyError: 'db'`, and
+    `UPLOADS_FILE_TYPES=pdf` with django-environ's "dictionary update sequence"."""
+    tasks = _manage("check", TASKS_BACKEND="db")
+    types = _manage("check", UPLOADS_FILE_TYPES="pdf")
+
+    assert tasks.returncode != 0 and types.returncode != 0
+    assert "TASKS_BACKEND must be immediate or database, not 'db'." in tasks.stderr
+    assert "KeyError" not in tasks.stderr
+    assert "UPLOADS_FILE_TYPES must be extension=content-type pairs" in types.stderr
 
 
 def test_the_free_plans_limits_come_from_the_environment() -> None:

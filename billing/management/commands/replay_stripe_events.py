@@ -16,9 +16,13 @@ def _since(value: str) -> datetime:
     units = {"m": "minutes", "h": "hours", "d": "days"}
     if value[-1:] in units and value[:-1].isdigit():
         return timezone.now() - timedelta(**{units[value[-1]]: int(value[:-1])})
-    parsed = parse_datetime(value) or parse_datetime(f"{value}T00:00:00")
+    refusal = CommandError(f"--since {value!r}: use an ISO date/time or a duration like 6h, 2d.")
+    try:  # a well-formed impossible date ("2026-13-45") raises instead of giving None
+        parsed = parse_datetime(value) or parse_datetime(f"{value}T00:00:00")
+    except ValueError:
+        raise refusal from None
     if parsed is None:
-        raise CommandError(f"--since {value!r}: use an ISO date/time or a duration like 6h, 2d.")
+        raise refusal
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
 
 

@@ -1,0 +1,59 @@
+"""The production image (Dockerfile) serves its pages: it collects the static files the
+way the running app (DEBUG off) names them, and its CSS build reads every folder the
+stylesheet takes class names from. Docker is not needed: the Dockerfile's own lines are
+read and run."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+from tests.config.test_settings import PRODUCTION, ROOT, _manage
+
+DOCKERFILE = (ROOT / "Dockerfile").read_text()
+
+
+def _collectstatic_environment() -> dict[str, str]:
+    """The variables the Dockerfile sets on its `collectstatic` line."""
+    line = next(line for line in DOCKERFILE.splitlines() if "manage.py collectstatic" in line)
+    words = shlex.split(line.removeprefix("RUN").split("python")[0])
+    return dict(word.split("=", 1) for word in words)
+
+
+def test_the_image_collects_the_manifest_its_pages_are_served_through(tmp_path: Path) -> None:
+    """It collected with DEBUG=true, which writes no staticfiles.json; the app, DEBUG
+    off, names every file through it: every page was a 500 ("Missing staticfiles
+    manifest entry for 'favicon.svg'")."""
+    static_root = str(tmp_path / "static")
+    collected = _manage(
+        "collectstatic", "--noinput", **_collectstatic_environment(), STATIC_ROOT=static_root
+    )
+    assert collected.returncode == 0, collected.stderr
+
+    served = _manage(
+        "shell",
+        "-c",
+        "from django.test import Client; "
+        "print(Client().get('/auth/sign-in/', secure=True, HTTP_HOST='example.com').status_code)",
+        **PRODUCTION,
+        STATIC_ROOT=static_root,
+    )
+
+    assert (tmp_path / "static" / "staticfiles.json").exists()
+    assert served.stdout.strip().splitlines()[-1:] == ["200"], served.stderr[-2000:]
+
+
+def test_the_assets_stage_copies_every_folder_the_stylesheet_reads() -> None:
+    """`core` was left out: the plan usage bars' classes (from core/templatetags) were
+    missing from the image's CSS."""
+    stylesheet = (ROOT / "static" / "src" / "app.css").read_text()
+    read = {
+        (ROOT / "static" / "src" / source).resolve().relative_to(ROOT).parts[0]
+        for source in re.findall(r'@source\s+"([^"]+)"', stylesheet)
+    }
+    stage = DOCKERFILE.split(" AS assets", 1)[1].split("\nFROM ", 1)[0]
+    copied = {Path(source).parts[0] for source in re.findall(r"^COPY (\S+) ", stage, re.M)}
+
+    assert read, "the stylesheet names no @source folders"
+    assert read <= copied, f"not copied into the assets stage: {sorted(read - copied)}"
