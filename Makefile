@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run setup deps assets env test lint format messages bench soak cluster cluster-down cluster-test screenshots worker scheduler clean
+.PHONY: help run setup deps assets env test lint messages bench soak cluster cluster-down cluster-test screenshots worker scheduler clean
 
 # `make run` demos paid plans with the local billing backend (its state in the database,
 # no Stripe account), so Acme Corp starts on Free and gated features show their upgrade
@@ -116,5 +116,10 @@ worker: setup
 scheduler: setup
 	$(MANAGE) scheduler
 
+## clean: delete what setup and run made: the virtualenv, node_modules, built assets and var/ (the SQLite database and uploaded files)
 clean:
 	rm -rf $(VENV) node_modules static/build staticfiles var .pytest_cache .ruff_cache .mypy_cache
+
+## help: list these targets
+help:
+	@sed -n 's/^## //p' $(MAKEFILE_LIST)
