@@ -870,8 +870,8 @@ EXTRA_METHODS_BY_PATH_PREFIX = {
 
 # Pages and emails in English, German or Arabic (right to left): the person's own
 # choice (User.language), else the language cookie or the browser's Accept-Language.
-# Catalogues: locale/<lang>/LC_MESSAGES/django.po, built by `make messages`; the .mo
-# files are compiled by `make setup` and the Dockerfile (README: Languages and time zones).
+# Catalogues: locale/<lang>/LC_MESSAGES/django.po, built by `make messages` from
+# locale/_parts/; the compiled .mo files are committed (README: Languages and time zones).
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("ar", "العربية")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
