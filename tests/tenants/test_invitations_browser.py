@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.models import User
-from tenants.models import Membership, Team
+from tenants.models import Invitation, Membership, Team
 from tests.accounts.factories import UserFactory
 from tests.accounts.mailtools import link_in
 from tests.core.browser import sign_in
@@ -173,3 +174,30 @@ def test_someone_with_an_account_signs_in_with_the_invited_address_filled_in(
 
     page.wait_for_url(f"**/t/{org.slug}/")
     assert Membership.objects.filter(tenant=org, user=wally).exists()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [360, 1280])
+def test_the_keyboard_reaches_the_teams_before_send_invitation(page: Any, width: int) -> None:
+    """ "Send invitation" sat beside the role, before the teams: Tab from the role
+    reached the button first, and a keyboard user sent the invitation without them."""
+    owner = UserFactory()
+    org = OrgFactory(owner=owner, name="Keys Ltd")
+    make_team(org, "Backend")
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(page, owner.email, then=f"/t/{org.slug}/members/")
+    form = page.get_by_test_id("invite-form")
+    form.locator("input[name=email]").fill("kim@example.com")
+    form.locator("select[name=role]").focus()
+
+    page.keyboard.press("Tab")
+    expect(form.get_by_label("Backend")).to_be_focused()
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    expect(form.get_by_role("button", name="Send invitation")).to_be_focused()
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_test_id("invite-notice")).to_contain_text("kim@example.com")
+    invitation = Invitation.objects.get(tenant=org, email="kim@example.com")
+    assert [team.name for team in invitation.teams.all()] == ["Backend"]
