@@ -152,10 +152,16 @@ def team_edit(request: TenantRequest, team_id: int) -> HttpResponse:
 @tenant_permission_required(TEAMS_MANAGE)
 def team_delete(request: TenantRequest, team_id: int) -> HttpResponse:
     team = team_get(tenant=request.tenant, team_id=team_id)
+    # Said of what was there: "its sub-teams moved up" after a team without any misled.
+    success = (
+        _("Team “%(name)s” deleted; its sub-teams moved up a level.")
+        if team.children.exists()
+        else _("Team “%(name)s” deleted.")
+    )
     run_action(
         request,
         lambda: services.team_delete(tenant=request.tenant, team=team, acting_user=request.user),
-        success=_("Team “%(name)s” deleted; its sub-teams moved up a level.") % {"name": team.name},
+        success=success % {"name": team.name},
     )
     return _back_to_teams(request)
 

@@ -194,9 +194,12 @@ def test_teams_page_creates_nests_and_fills_teams(
     assert "inside itself" in html
     # What was posted stays chosen beside its refusal (not "top level" by default).
     assert f'<option value="{child.pk}" selected>Backend</option>' in html
-    owner_client.post(f"{base}{parent.pk}/delete/")
+    deleted = owner_client.post(f"{base}{parent.pk}/delete/", follow=True).content.decode()
     child.refresh_from_db()
     assert child.parent is None
+    assert "Team “Engineering” deleted; its sub-teams moved up a level." in deleted
+    alone = owner_client.post(f"{base}{child.pk}/delete/", follow=True).content.decode()
+    assert "Team “Backend” deleted." in alone and "sub-teams" not in alone
 
 
 def test_a_team_s_settings_offer_only_the_parents_it_can_move_into(
