@@ -132,3 +132,22 @@ def test_a_file_over_the_limit_is_refused_before_it_is_sent(
     page.get_by_role("button", name="Upload").click()
     page.get_by_text("Uploaded notes.txt.").wait_for()
     assert list(Upload.objects.values_list("original_filename", flat=True)) == ["notes.txt"]
+
+
+@pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
+def test_a_member_who_cannot_upload_is_told_why_there_is_no_upload_box(
+    page: Any, owner: Any, acme: Any, member_of_acme: Any, width: int
+) -> None:
+    """The walk: a member saw the files and no upload box, and nothing said why."""
+    _files(acme, owner, 2)
+    page.set_viewport_size({"width": width, "height": 800})
+    watch = PageWatch.attach(page)
+    sign_in(page, member_of_acme.email)
+
+    assert watch.check(f"/t/{acme.slug}/files/") == []
+
+    expect(page.get_by_test_id("files-read-only")).to_contain_text(
+        "“Upload and delete files” permission"
+    )
+    expect(page.get_by_role("button", name="Upload")).to_have_count(0)
+    expect(page.locator("tbody tr")).to_have_count(2)
