@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -94,6 +95,8 @@ def _page(
         "blocking": blocking,
         "active": "delete",
         "export_ready": export_ready,
+        "files_kept_days": settings.UPLOADS_DELETED_WORKSPACE_DAYS,
+        "email_kept_days": settings.ACCOUNTS_DELETION_GRACE_DAYS,
         "export_url": reverse("accounts:export")
         if export_ready
         else reauth_url(reverse("accounts:delete") + "#export"),

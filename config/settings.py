@@ -519,6 +519,9 @@ except ValueError:  # an entry without "=": django-environ's own error names not
         "UPLOADS_FILE_TYPES must be extension=content-type pairs, comma-separated, "
         f"e.g. pdf=application/pdf,txt=text/plain; not {env.str('UPLOADS_FILE_TYPES')!r}."
     ) from None
+# Days a deleted workspace's files and logo are kept (an organisation deleted, or an
+# account's personal workspace); then the deleted_workspace_files job deletes them.
+UPLOADS_DELETED_WORKSPACE_DAYS = env.int("UPLOADS_DELETED_WORKSPACE_DAYS", default=30)
 # With S3, member files may redirect to a short-lived presigned URL instead of
 # streaming through the app.
 UPLOADS_SERVE_PRESIGNED = env.bool("UPLOADS_SERVE_PRESIGNED", default=False)
@@ -613,6 +616,10 @@ SCHEDULE: dict[str, dict[str, Any]] = {
     "sessions_cleanup": {"task": "sessions_app.jobs.sessions_cleanup", "at": "03:00"},
     "deleted_accounts_purge": {"task": "accounts.jobs.deleted_accounts_purge", "at": "03:10"},
     "orphan_uploads": {"task": "uploads.jobs.orphan_uploads_delete", "at": "03:20"},
+    "deleted_workspace_files": {
+        "task": "uploads.jobs.deleted_workspace_files_delete",
+        "at": "03:25",
+    },
     "old_invitations": {"task": "tenants.jobs.old_invitations_purge", "at": "03:30"},
     "email_bodies": {"task": "accounts.jobs.email_bodies_purge", "at": "03:40"},
     "stripe_reconcile": {"task": "billing.jobs.stripe_reconcile", "at": "04:00"},

@@ -13,7 +13,7 @@ import hashlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from django.core.files.base import ContentFile
@@ -273,6 +273,29 @@ def orphan_uploads_cleanup(*, min_age: timedelta, dry_run: bool) -> list[str]:
         if not dry_run:
             storage_delete_quietly(key=key)
     return orphans
+
+
+def deleted_workspaces_files_purge(*, deleted_before: datetime, batch_size: int = 500) -> int:
+    """Delete every upload (files, logos) of the workspaces deleted before
+    `deleted_before`: the rows a batch per transaction, each batch's objects after its
+    commit. A deleted workspace kept its files forever, "removed from view": the bytes
+    were the customer's. Its audit log keeps their names (it is what billing and audit
+    need). An object whose delete fails is left to `cleanup_orphan_uploads`. Returns
+    how many."""
+    purged = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Upload.objects.filter(tenant__deleted_at__lt=deleted_before)
+                .order_by("pk")
+                .values_list("pk", "key")[:batch_size]
+            )
+            if not batch:
+                return purged
+            Upload.objects.filter(pk__in=[pk for pk, _key in batch]).delete()
+            for _pk, key in batch:
+                _forget_after_commit(key)
+        purged += len(batch)
 
 
 def _event_data(upload: Upload) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -39,9 +40,10 @@ def _page(request: TenantRequest, **forms: Any) -> HttpResponse:
         forms.setdefault("logo_form", LogoForm(tenant=tenant))
     if tenant.is_org and role.is_owner:
         forms.setdefault("transfer_form", OwnershipTransferForm(tenant=tenant, user=user))
+    extra: dict[str, Any] = {}
     if tenant.is_org and role.has_permission(TENANT_DELETE):
         forms.setdefault("delete_form", TenantDeleteForm(tenant=tenant, user=user))
-    extra: dict[str, Any] = {}
+        extra["files_kept_days"] = settings.UPLOADS_DELETED_WORKSPACE_DAYS
     if tenant.is_org and role.is_owner:
         forms.setdefault("two_factor_form", TwoFactorPolicyForm())
         extra["members_without_two_factor"] = members_without_two_factor(tenant=tenant)
