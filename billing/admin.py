@@ -29,11 +29,13 @@ def _dashboard_link(object_id: str) -> str:
 
 @admin.register(Account)
 class AccountAdmin(StaffAuditMixin, admin.ModelAdmin):
-    """The plan comes from the billing provider (billing/subscriptions.py writes it,
-    with its audit events and webhooks): typed here it could be any text. The home
-    workspace decides who controls the account, so moving it would hand the account
-    to another workspace's billing managers. Staff may rename an account, fix its
-    Stripe ids and re-read it from Stripe; every change is audited."""
+    """The plan and the subscription's state come from the billing provider
+    (billing/subscriptions.py writes them, with their audit events and webhooks):
+    typed here the plan could be any text, and a hand-set status or seat count lasts
+    until the next sync. The home workspace decides who controls the account, so
+    moving it would hand the account to another workspace's billing managers. Staff
+    may rename an account, fix its Stripe ids and re-read it from Stripe; every
+    change is audited."""
 
     list_display = ["name", "plan", "status", "seats", "current_period_end", "customer_link"]
     list_filter = ["plan", "status", "cancel_at_period_end"]
@@ -41,6 +43,10 @@ class AccountAdmin(StaffAuditMixin, admin.ModelAdmin):
     readonly_fields = [
         "home_tenant",
         "plan",
+        "status",
+        "seats",
+        "current_period_end",
+        "cancel_at_period_end",
         "customer_link",
         "subscription_link",
         "stripe_state_at",

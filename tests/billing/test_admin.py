@@ -74,3 +74,28 @@ def test_staff_cannot_type_a_plan_or_move_the_home_workspace_and_are_audited(
         {"name": form["name"]},
         {"name": "Acme Holdings"},
     )
+
+
+def test_staff_cannot_hand_set_the_subscription_state(
+    billing_settings: Any, staff_client: Any, acme: Any
+) -> None:
+    account = acme.account
+    url = f"/admin/billing/account/{account.pk}/change/"
+    form = admin_form(staff_client, url)
+
+    response = staff_client.post(
+        url,
+        {
+            **form,
+            "status": "active",
+            "seats": "500",
+            "cancel_at_period_end": "on",
+            "current_period_end_0": "2099-01-01",
+            "current_period_end_1": "00:00:00",
+        },
+    )
+
+    assert response.status_code == 302
+    account.refresh_from_db()
+    assert (account.status, account.seats) == ("", 1)
+    assert (account.cancel_at_period_end, account.current_period_end) == (False, None)
