@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -10,6 +12,10 @@ from billing.exceptions import BillingError
 from billing.models import Account, StripeEvent, StripeEventQuerySet
 from billing.subscriptions import account_sync
 from billing.webhook_processing import stripe_event_process
+from core.admin import StaffAuditMixin
+
+if TYPE_CHECKING:
+    from tenants.models import Tenant
 
 
 def _dashboard_link(object_id: str) -> str:
@@ -22,18 +28,31 @@ def _dashboard_link(object_id: str) -> str:
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(StaffAuditMixin, admin.ModelAdmin):
+    """The plan and the subscription's state come from the billing provider
+    (billing/subscriptions.py writes them, with their audit events and webhooks):
+    typed here the plan could be any text, and a hand-set status or seat count lasts
+    until the next sync. The home workspace decides who controls the account, so
+    moving it would hand the account to another workspace's billing managers. Staff
+    may rename an account, fix its Stripe ids and re-read it from Stripe; every
+    change is audited."""
+
     list_display = ["name", "plan", "status", "seats", "current_period_end", "customer_link"]
     list_filter = ["plan", "status", "cancel_at_period_end"]
     search_fields = ["name", "stripe_customer_id", "stripe_subscription_id"]
     readonly_fields = [
+        "home_tenant",
+        "plan",
+        "status",
+        "seats",
+        "current_period_end",
+        "cancel_at_period_end",
         "customer_link",
         "subscription_link",
         "stripe_state_at",
         "created_at",
         "updated_at",
     ]
-    raw_id_fields = ["home_tenant"]
     fields = [
         "name",
         "home_tenant",
@@ -51,6 +70,22 @@ class AccountAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     actions = ["sync_from_stripe"]
+
+    def audit_staff(
+        self,
+        request: HttpRequest,
+        obj: Any,
+        action: str,
+        *,
+        tenant: Tenant | None = None,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> None:
+        """In every live workspace the account pays for, as billing's own events are
+        (an account without one, just added here, has nobody to tell)."""
+        tenants = [tenant] if tenant is not None else obj.tenants.filter(deleted_at__isnull=True)
+        for paid_for in tenants:
+            super().audit_staff(request, obj, action, tenant=paid_for, before=before, after=after)
 
     @admin.display(description="Stripe customer")
     def customer_link(self, obj: Account) -> str:

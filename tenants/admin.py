@@ -222,10 +222,26 @@ class TeamAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 @admin.register(TenantSlugRedirect)
 class TenantSlugRedirectAdmin(admin.ModelAdmin):
+    """Read-only: old slugs are written by tenant_change_slug alone, which checks that a
+    slug is free and valid. Added or edited here, a row could hold another tenant's live
+    slug (its next URL change then fails on the unique slug) or send /t/<old>/ into
+    another workspace. Not deletable either: an old slug stays reserved for its tenant so
+    that old links never land in someone else's workspace, and the tenant frees it by
+    taking it back on its settings page."""
+
     list_display = ["slug", "tenant", "created_at"]
     search_fields = ["slug", "tenant__name", "tenant__slug"]
-    raw_id_fields = ["tenant"]
     list_select_related = ["tenant"]
+    fields = readonly_fields = ("slug", "tenant", "created_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Invitation)

@@ -464,3 +464,40 @@ def test_admin_cannot_move_a_team_to_another_tenant(client: Client, acme: Any) -
     team.refresh_from_db()
     assert (team.tenant, team.parent) == (acme, None)
     assert Team.objects.filter(tenant=other).count() == 1
+
+
+# --- Old slugs ----------------------------------------------------------------------
+
+
+def test_admin_cannot_add_move_or_delete_old_slugs(client: Client, acme: Any) -> None:
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    globex = OrgFactory(name="Globex")
+    globex_owner = Membership.objects.get(tenant=globex, role__key="owner").user
+    old = TenantSlugRedirect.objects.create(tenant=acme, slug="acme-old")
+    admin_url = "/admin/tenants/tenantslugredirect/"
+
+    squat = client.post(f"{admin_url}add/", {"slug": globex.slug, "tenant": acme.pk})
+    short = client.post(f"{admin_url}add/", {"slug": "ab", "tenant": acme.pk})
+    moved = client.post(f"{admin_url}{old.pk}/change/", {"slug": "acme-old", "tenant": globex.pk})
+    freed = client.post(f"{admin_url}{old.pk}/delete/", {"post": "yes"})
+
+    assert [r.status_code for r in (squat, short, moved, freed)] == [403, 403, 403, 403]
+    assert list(TenantSlugRedirect.objects.values_list("slug", "tenant")) == [("acme-old", acme.pk)]
+    client.force_login(globex_owner)  # Globex's owner can still move to a new URL
+    response = client.post(f"/t/{globex.slug}/settings/url/", {"slug": "globex-inc"})
+    assert response.status_code == 302
+    assert TenantSlugRedirect.objects.filter(tenant=globex, slug="globex").exists()
+
+
+def test_old_slugs_are_listed_searched_and_shown_in_the_admin(
+    staff_client: Client, acme: Any
+) -> None:
+    old = TenantSlugRedirect.objects.create(tenant=acme, slug="acme-old")
+
+    listing = staff_client.get("/admin/tenants/tenantslugredirect/", {"q": "acme-old"})
+    detail = staff_client.get(f"/admin/tenants/tenantslugredirect/{old.pk}/change/")
+
+    assert listing.status_code == 200
+    assert f"/admin/tenants/tenantslugredirect/{old.pk}/change/" in listing.content.decode()
+    assert detail.status_code == 200
+    assert 'name="slug"' not in detail.content.decode()  # shown, not editable
