@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
@@ -199,3 +200,12 @@ def test_an_email_whose_task_was_lost_is_resumed_and_sent_once(db_tasks, user, m
     assert "Queued 1 email(s) again." in out.getvalue()
     assert len(mailoutbox) == 1
     assert EmailDelivery.objects.get().status == EmailDelivery.Status.SENT
+
+
+@pytest.mark.django_db
+def test_resume_email_deliveries_refuses_a_negative_or_second_selection() -> None:
+    """`--stale -1` resumed what was not overdue, and `--all --stale 5` ignored one."""
+    with pytest.raises(CommandError, match="--stale -1: give 0 seconds or more."):
+        call_command("resume_email_deliveries", "--stale", "-1", stdout=StringIO())
+    with pytest.raises(CommandError, match="not allowed with argument"):
+        call_command("resume_email_deliveries", "--all", "--stale", "5", stdout=StringIO())

@@ -118,6 +118,15 @@ def test_sync_stripe_explains_bad_input(no_billing: Any, db: None) -> None:
         call_command("sync_stripe")
 
 
+def test_sync_stripe_says_when_there_is_nothing_to_sync(
+    billing_settings: Any, db: None, capsys: Any
+) -> None:
+    """It printed nothing and exited 0: a run that did its work looked the same."""
+    call_command("sync_stripe")
+
+    assert "No billing account has a Stripe customer: nothing to sync." in capsys.readouterr().out
+
+
 def test_sync_stripe_unknown_account(billing_settings: Any, db: None) -> None:
     with pytest.raises(CommandError, match="No billing account with id 999999"):
         call_command("sync_stripe", "--account", "999999")

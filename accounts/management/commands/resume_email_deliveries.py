@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.mail import email_deliveries_resume
 
@@ -18,16 +18,22 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
+        which = parser.add_mutually_exclusive_group()
+        which.add_argument(
             "--all",
             action="store_true",
             help="every queued or retrying email: only while no worker is running",
         )
-        parser.add_argument(
-            "--stale", type=int, default=300, help="seconds overdue before an email is resumed"
+        which.add_argument(
+            "--stale",
+            type=int,
+            default=300,
+            help="seconds overdue before an email is resumed (default: %(default)s)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["stale"] < 0:
+            raise CommandError(f"--stale {options['stale']}: give 0 seconds or more.")
         stale = None if options["all"] else timedelta(seconds=options["stale"])
         count = email_deliveries_resume(stale_after=stale)
         self.stdout.write(f"Queued {count} email(s) again.")

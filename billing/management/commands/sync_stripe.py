@@ -45,3 +45,5 @@ class Command(BaseCommand):
             self.stdout.write(line)
         if failed:
             raise CommandError(f"{failed} account(s) could not be synced.")
+        if not results:  # said, so an empty run is not mistaken for one that did nothing
+            self.stdout.write("No billing account has a Stripe customer: nothing to sync.")
