@@ -119,6 +119,7 @@ FIELDS = {
     "deadline": _("Deadline"),
     "grace_days": _("Grace days"),
     "via": _("Through"),
+    "invited_by": _("Invited by"),
 }
 
 # What the codes under those keys mean.
