@@ -13,6 +13,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -218,6 +219,18 @@ def test_custom_role_created_updated_and_deleted(acme: Any, owner: Any) -> None:
     assert (deleted.target_label, deleted.target_id) == ("Writers", str(role_id))
 
 
+def test_a_role_rename_logs_only_the_name(acme: Any, owner: Any) -> None:
+    role = services.role_create(
+        tenant=acme, name="Editors", permissions=["teams.manage"], acting_user=owner
+    )
+    services.role_update(
+        tenant=acme, role=role, name="Writers", permissions=["teams.manage"], acting_user=owner
+    )
+
+    updated = _only(acme, A.ROLE_UPDATED)
+    assert (updated.before, updated.after) == ({"name": "Editors"}, {"name": "Writers"})
+
+
 def test_contact_flags_changed(acme: Any, owner: Any) -> None:
     membership = add_member(acme)
 
@@ -305,6 +318,26 @@ def test_team_created_renamed_and_deleted(acme: Any, owner: Any) -> None:
         "Frontend",
         {"name": "Frontend"},
     )
+
+
+def test_a_team_update_logs_only_what_changed(acme: Any, owner: Any) -> None:
+    """A rename logged "Parent team: — → —" too, although the parent stayed."""
+    parent = services.team_create(tenant=acme, name="Engineering", acting_user=owner)
+    team = services.team_create(tenant=acme, name="Web", parent=parent, acting_user=owner)
+    other = services.team_create(tenant=acme, name="Product", acting_user=owner)
+
+    services.team_update(tenant=acme, team=team, name="Frontend", parent=parent, acting_user=owner)
+    services.team_update(tenant=acme, team=team, name="Frontend", parent=other, acting_user=owner)
+
+    updates = AuditEvent.objects.for_tenant(acme).filter(action=A.TEAM_UPDATED).order_by("pk")
+    assert [(e.before, e.after) for e in updates] == [
+        ({"name": "Web"}, {"name": "Frontend"}),
+        ({"parent": "Engineering"}, {"parent": "Product"}),
+    ]
+    owner_page = Client()
+    owner_page.force_login(owner)
+    page = owner_page.get(f"/t/{acme.slug}/audit/?action={A.TEAM_UPDATED}").content.decode()
+    assert "Parent team" in page and page.count("Parent team") == 1
 
 
 def test_team_membership_added_and_removed(acme: Any, owner: Any) -> None:
