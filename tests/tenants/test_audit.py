@@ -15,14 +15,14 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.services import user_locale_set
 from api.services import api_key_create
 from billing.audit import BillingAction
 from billing.subscriptions import account_subscription_apply
 from core.audit import audit_record, personal_tenant_of
-from core.audit_actions import audit_action_choices
+from core.audit_actions import audit_action_choices, audit_action_groups
 from core.models import AuditEvent
 from sessions_app.audit import SessionAction
 from sessions_app.models import Session
@@ -31,7 +31,7 @@ from tenants import services
 from tenants.audit import TenantAction as A
 from tenants.exceptions import LastOwnerError
 from tenants.invitations import invitation_cancel, invitation_create, invitation_resend
-from tenants.models import Role
+from tenants.models import Role, Tenant
 from tenants.views.audit import WHO_MENU_LIMIT
 from tests.accounts.factories import UserFactory
 from tests.sessions_app.helpers import FIREFOX_LINUX
@@ -50,7 +50,26 @@ def _only(tenant: Any, action: str) -> AuditEvent:
     return events[0]
 
 
+def _actions(tenant: Any) -> list[str]:
+    return list(AuditEvent.objects.for_tenant(tenant).values_list("action", flat=True))
+
+
 # --- One event per audited action --------------------------------------------------
+
+
+def test_creating_an_organisation_starts_its_log(owner_client: Any, owner: Any) -> None:
+    """A new org's log said "Nothing has happened here yet"."""
+    owner_client.post("/account/tenants/new/", {"name": "Globex", "account": "new"})
+    globex = Tenant.objects.get(name="Globex")
+
+    event = _only(globex, A.TENANT_CREATED)
+    assert (event.actor, event.target_label) == (owner, "Globex")
+    assert event.after == {"name": "Globex", "owner": owner.email}
+    page = owner_client.get(f"/t/{globex.slug}/audit/").content.decode()
+    assert "Workspace created" in page and "Nothing has happened here yet" not in page
+    with translation.override("de"):
+        workspace = dict(audit_action_groups())["Arbeitsbereich"]
+    assert ("tenant.created", "Arbeitsbereich erstellt") in workspace
 
 
 def test_member_joined(acme: Any, owner: Any) -> None:
@@ -265,7 +284,7 @@ def test_tenant_renamed_moved_and_deleted(acme: Any, owner: Any) -> None:
 def test_a_rename_to_the_same_name_is_not_an_event(acme: Any, owner: Any) -> None:
     services.tenant_rename(tenant=acme, name="Acme", acting_user=owner)
 
-    assert not AuditEvent.objects.for_tenant(acme).exists()
+    assert _actions(acme) == [A.TENANT_CREATED]  # the org's first event, nothing since
 
 
 def test_plan_changed_by_the_provider_is_logged_in_every_workspace_of_the_account(
@@ -442,7 +461,7 @@ def test_a_refused_action_leaves_no_event(acme: Any, owner: Any) -> None:
             acting_user=owner,
         )
 
-    assert not AuditEvent.objects.for_tenant(acme).exists()
+    assert _actions(acme) == [A.TENANT_CREATED]  # the org's first event, nothing since
 
 
 def test_the_event_rolls_back_with_the_change(acme: Any, owner: Any) -> None:
@@ -453,7 +472,7 @@ def test_the_event_rolls_back_with_the_change(acme: Any, owner: Any) -> None:
         services.tenant_rename(tenant=acme, name="Rolled back", acting_user=owner)
         raise Boom
 
-    assert not AuditEvent.objects.for_tenant(acme).exists()
+    assert _actions(acme) == [A.TENANT_CREATED]  # the org's first event, nothing since
 
 
 def test_views_record_the_client_ip(owner_client: Any, acme: Any) -> None:
@@ -826,7 +845,7 @@ def test_days_combine_with_the_person_and_the_action_and_paging_keeps_them(
     query = {"actor": owner.pk, "action": A.TENANT_RENAMED, "since": "2026-03-09"}
 
     first = _page(owner_client, acme, **query, until="2026-03-09")
-    nothing = _page(owner_client, acme, since="2026-03-11")
+    nothing = _page(owner_client, acme, since="2026-03-11", until="2026-03-11")
 
     assert "by-system" not in first and "at 2026-03-10" not in first
     assert "Page 1 of 2 · 55 events" in first
