@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from core.types import AuthenticatedRequest
 
 INPUT = {"class": "input"}
+# The one hint beside every new-password field (sign-up, the account page, a reset by
+# link): the rules of AUTH_PASSWORD_VALIDATORS in settings, which every one of them applies.
 PASSWORD_HELP = _("At least 10 characters, not too common and not like your name or email.")
 # One message for unknown email, wrong password and inactive account: no account probing.
 BAD_CREDENTIALS = _("That email and password don't match an account. Check both and try again.")

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import PasswordField, ask_password_only_if_set
+from accounts.forms import PASSWORD_HELP, PasswordField, ask_password_only_if_set
 from accounts.models import User, normalize_email
 from accounts.services_security import current_password_check
 
@@ -62,7 +62,7 @@ class PasswordResetForm(forms.Form):
         label=_("New password"),
         autocomplete="new-password",
         attrs={"autofocus": True},
-        help_text=_("At least 10 characters; not a common password."),
+        help_text=PASSWORD_HELP,
         error_messages={"required": _("Choose a new password.")},
     )
     password2 = PasswordField(

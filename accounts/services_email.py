@@ -16,6 +16,7 @@ from accounts.mail import email_deliver_later, email_enqueue
 from accounts.mail_delivery import absolute_url
 from accounts.models import EmailToken, KnownDevice, User, normalize_email
 from accounts.notices import password_reset_compose
+from accounts.services_security import password_changed_notify
 from accounts.task_queue import task_enqueue_transactional
 from accounts.tasks import password_reset_deliver
 from accounts.tokens import (
@@ -250,11 +251,7 @@ def password_reset_complete(*, raw_token: str, password: str) -> User:
         target=user,
         after={"signed_out": signed_out},
     )
-    email_enqueue(
-        to=user.email,
-        template="accounts/email/password_changed",
-        context={"user": user, "url": absolute_url("accounts:password-forgot")},
-    )
+    password_changed_notify(user=user, how="reset")
     return user
 
 

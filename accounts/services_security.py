@@ -1,5 +1,5 @@
 """Account protection: the current-password check, the "sign-in paused" and "codes
-paused" notices and the notice of every two-factor change.
+paused" notices, the notice of every password change and of every two-factor change.
 
 The first two sit on the rate limiter (`ratelimit.services`); the sign-in limits
 themselves are applied by `ratelimit.middleware` to every sign-in form, the admin's
@@ -7,6 +7,8 @@ included.
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -34,7 +36,11 @@ PASSWORD_CHECK_TIER = "password-check"
 @transaction.atomic
 def password_change_by_user(*, request: HttpRequest, user: User, password: str) -> int:
     """The signed-in person's new password (this device stays signed in, the others are
-    signed out), in their own audit log. Returns how many devices were signed out."""
+    signed out), in their own audit log, and emailed to them: someone holding a stolen
+    session could otherwise change it unseen. A first password (someone who signed in
+    only with a provider until now) is a new way in, so it is emailed too. Returns how
+    many devices were signed out."""
+    first = not user.has_usable_password()
     signed_out = password_change(request=request, user=user, password=password)
     audit_record_for_user(
         user_id=user.pk,
@@ -43,7 +49,20 @@ def password_change_by_user(*, request: HttpRequest, user: User, password: str) 
         target=user,
         after={"signed_out": signed_out},
     )
+    password_changed_notify(user=user, how="set" if first else "changed")
     return signed_out
+
+
+def password_changed_notify(*, user: User, how: Literal["reset", "changed", "set"]) -> None:
+    """Email `user` that their password was reset by link, changed on the account page or
+    set for the first time, when the caller's transaction commits. Every service that
+    changes a password calls this: the notice is the owner's only sign of a change they
+    did not make, and its button starts a reset, which signs out every device."""
+    email_enqueue(
+        to=user.email,
+        template="accounts/email/password_changed",
+        context={"user": user, "how": how, "url": absolute_url("accounts:password-forgot")},
+    )
 
 
 WRONG_PASSWORD = gettext_lazy("That isn't your current password.")

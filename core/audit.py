@@ -139,6 +139,16 @@ def audit_record(
     return event
 
 
+def audit_changed(
+    before: dict[str, Any], after: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`before` and `after` cut to the keys whose value differs, for an event of an edit
+    that saves several fields at once: a rename alone must not log "Parent team: — → —".
+    Both empty when nothing changed (then write no event)."""
+    changed = [key for key in before if before[key] != after.get(key)]
+    return {key: before[key] for key in changed}, {key: after.get(key) for key in changed}
+
+
 def personal_tenant_of(*, user_id: int) -> Tenant | None:
     """The user's personal workspace, or None (a superuser made by createsuperuser)."""
     # Through the audit log's own foreign key: core sits below tenants and never imports it.

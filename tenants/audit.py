@@ -33,6 +33,7 @@ class TenantAction(models.TextChoices):
     TEAM_MEMBER_ADDED = "team.member_added", _("Added to a team")
     TEAM_MEMBER_REMOVED = "team.member_removed", _("Removed from a team")
     OWNERSHIP_TRANSFERRED = "tenant.ownership_transferred", _("Ownership transferred")
+    TENANT_CREATED = "tenant.created", _("Workspace created")
     TENANT_RENAMED = "tenant.renamed", _("Workspace renamed")
     TENANT_SLUG_CHANGED = "tenant.slug_changed", _("Workspace URL changed")
     TENANT_DELETED = "tenant.deleted", _("Workspace deleted")
@@ -76,6 +77,7 @@ GROUPS: dict[str, StrOrPromise] = {
     TenantAction.TEAM_DELETED: _TEAMS,
     TenantAction.TEAM_MEMBER_ADDED: _TEAMS,
     TenantAction.TEAM_MEMBER_REMOVED: _TEAMS,
+    TenantAction.TENANT_CREATED: _WORKSPACE,
     TenantAction.TENANT_RENAMED: _WORKSPACE,
     TenantAction.TENANT_SLUG_CHANGED: _WORKSPACE,
     TenantAction.TENANT_DELETED: _WORKSPACE,
@@ -119,6 +121,7 @@ FIELDS = {
     "deadline": _("Deadline"),
     "grace_days": _("Grace days"),
     "via": _("Through"),
+    "invited_by": _("Invited by"),
 }
 
 # What the codes under those keys mean.

@@ -1,4 +1,4 @@
-"""The header's tenant switcher: the user's workspaces, loaded only if a page shows them."""
+"""The header's workspace switcher: the user's workspaces, loaded only if a page shows them."""
 
 from __future__ import annotations
 

@@ -7,9 +7,10 @@ resend replaces the digest so the previous link stops working. Open (pending)
 invitations hold a seat under the plan's member cap: `tenant_seats_taken` counts
 them for `plan_check_members`.
 
-Accepting goes through `membership_create` with the inviter as the acting user, so
-the grant is checked against what the inviter may still do today, and billing's
-seat sync hears about the new member as for any other.
+Accepting goes through `membership_create` with the inviter as `invited_by`, so the
+grant is checked against what the inviter may still do today, and billing's seat sync
+hears about the new member as for any other. The audit log's "Member joined" names the
+person who joined as its actor, and the inviter as "Invited by".
 """
 
 from __future__ import annotations
@@ -507,7 +508,11 @@ def _join(invitation: Invitation, user: User) -> Membership:
         if (refusal := invitation_seat_refusal(invitation=invitation)) is not None:
             raise refusal
         membership = membership_create(
-            tenant=tenant, user=user, role=invitation.role, acting_user=invitation.invited_by
+            tenant=tenant,
+            user=user,
+            role=invitation.role,
+            acting_user=user,
+            invited_by=invitation.invited_by,
         )
         # A team the directory took over since the invitation was sent is its to fill:
         # skipped, rather than refusing the person at the door.

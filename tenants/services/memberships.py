@@ -49,15 +49,22 @@ def membership_create(
     role: Role,
     acting_user: User | None,
     is_billing_contact: bool = False,
+    invited_by: User | None = None,
 ) -> Membership:
     """Add a user to an org. The hook for invitations: accepting one calls this.
 
-    `acting_user` is who let them in (the inviter), checked against what they may grant.
+    `acting_user` is who let them in (an admin, an owner approving a request; None for
+    the system: a directory, an SSO rule, a command), checked against what they may
+    grant. An accepted invitation passes `invited_by` instead: the grant is checked
+    against the inviter, but the person joining is the actor of "Member joined" (they
+    joined now; the inviter only asked them earlier), and the inviter's address is kept
+    in its `after`.
     """
     assert_in_tenant(tenant, role)
     if tenant.is_personal:
         raise PersonalTenantError(_("Personal workspaces cannot have other members."))
-    assert_may_grant(actor=acting_role(tenant=tenant, acting_user=acting_user), role=role)
+    grantor = invited_by if invited_by is not None else acting_user
+    assert_may_grant(actor=acting_role(tenant=tenant, acting_user=grantor), role=role)
     if Membership.objects.for_tenant(tenant).filter(user=user).exists():
         raise AlreadyAMemberError(
             _("%(email)s is already a member of %(name)s.")
@@ -71,9 +78,10 @@ def membership_create(
     audit_record(
         tenant=tenant,
         action=TenantAction.MEMBER_JOINED,
-        acting_user=acting_user,
+        acting_user=user if invited_by is not None else acting_user,
         target=membership,
-        after={"role": role.name},
+        after={"role": role.name}
+        | ({"invited_by": invited_by.email} if invited_by is not None else {}),
     )
     event_emit(tenant_id=tenant.pk, type="member.added", data=member_data(membership))
     send_membership_added(membership)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from billing.plans import plan_require
-from core.audit import audit_record
+from core.audit import audit_changed, audit_record
 from core.permissions import ALL_PERMISSIONS
 from core.text import typed_name
 from tenants.audit import TenantAction
@@ -98,8 +98,8 @@ def role_update(
     role.name, role.permissions = name, permissions
     role.full_clean(exclude=["permissions"])  # validated above; an empty list is allowed
     role.save(update_fields=["name", "permissions"])
-    after = {"name": role.name, "permissions": role.permissions}
-    if before != after:
+    before, after = audit_changed(before, {"name": role.name, "permissions": role.permissions})
+    if after:
         audit_record(
             tenant=tenant,
             action=TenantAction.ROLE_UPDATED,

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from billing.plans import plan_require
-from core.audit import audit_record
+from core.audit import audit_changed, audit_record
 from core.text import typed_name
 from tenants.audit import TenantAction, Via
 from tenants.exceptions import (
@@ -136,8 +136,8 @@ def team_update(
     team.name, team.parent = name, parent
     team.full_clean()
     team.save(update_fields=["name", "parent"])
-    after = _team_fields(team)
-    if before != after:
+    before, after = audit_changed(before, _team_fields(team))
+    if after:
         audit_record(
             tenant=tenant,
             action=TenantAction.TEAM_UPDATED,

@@ -145,7 +145,9 @@ def tenant_create_org(
 ) -> Tenant:
     """An organisation owned by `owner` (also its primary and billing contact), paid for
     by a new account unless an existing account is given: then the person sharing it
-    (`acting_user`, else `owner`) must control it, and both workspaces log the sharing."""
+    (`acting_user`, else `owner`) must control it, and both workspaces log the sharing.
+    Its log starts with "Workspace created" by `acting_user` (None: an operator, in the
+    admin or a command), naming its owner."""
     name = typed_name(name)
     sharer = acting_user or owner
     if account is not None and account not in account_choices_for(user=sharer):
@@ -163,6 +165,13 @@ def tenant_create_org(
     tenant = Tenant(name=name, slug=tenant_slug_for(name), kind=Tenant.Kind.ORG, account=account)
     tenant.full_clean()
     tenant.save()
+    audit_record(
+        tenant=tenant,
+        action=TenantAction.TENANT_CREATED,
+        acting_user=acting_user,
+        target=tenant,
+        after={"name": tenant.name, "owner": owner.email},
+    )
     if shared:
         _audit_account_shared(account=account, tenant=tenant, acting_user=sharer)
     else:

@@ -80,12 +80,24 @@ def _changes(event: AuditEvent) -> list[tuple[str, Any, Any]]:
     ]
 
 
+class Theirs(str):
+    """A value shown as it was stored (a name, an address), not a word of ours: the page
+    marks it translate="no", so an organisation called "Billing" stays "Billing"."""
+
+    __slots__ = ()
+    theirs = True
+
+
 def _stored(action: str, values: dict[str, Any], field: str) -> Any:
     """None when the side does not have the key (nothing shown); a stored None (a team
     without a parent) as a dash."""
     if field not in values:
         return None
-    return "—" if values[field] is None else _show(action, field, values[field])
+    value = values[field]
+    if value is None:
+        return "—"
+    shown = _show(action, field, value)
+    return Theirs(shown) if shown is value and isinstance(value, str) else shown
 
 
 @require_GET

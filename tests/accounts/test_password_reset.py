@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -152,3 +153,18 @@ def test_the_success_message_is_in_the_persons_language_not_the_browsers(client,
     html = response.content.decode()
     assert '<html lang="en"' in html
     assert "Your password was changed and every other device was signed out." in html
+
+
+def test_every_new_password_field_gives_the_same_hint(client, user, reset_link) -> None:
+    """The reset form said "At least 10 characters; not a common password." while sign-up
+    and the account page said more (the similarity rule applies to a reset too)."""
+    hint = "At least 10 characters, not too common and not like your name or email."
+
+    reset_page = client.get(reset_link).content.decode()
+    sign_up = Client().get("/auth/sign-up/").content.decode()
+    client.force_login(user)
+    account = client.get("/account/").content.decode()
+
+    for page in (reset_page, sign_up, account):
+        assert hint in page
+    assert "not a common password" not in reset_page

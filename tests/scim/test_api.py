@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from core.models import AuditEvent
 from scim.models import ScimUser
 from tenants.models import Membership, Team
 from tests.scim.conftest import (
@@ -77,6 +78,9 @@ def test_creating_a_user_adds_a_member_with_the_member_role(scim: ScimClient, ac
     assert membership.role.key == "member" and membership.suspended_at is None
     assert not membership.user.has_usable_password()
     assert scim.get(f"/Users/{body['id']}").json()["name"]["familyName"] == "Lovelace"
+    # A directory sync has no person as its actor, and nobody invited them.
+    joined = AuditEvent.objects.get(tenant=acme, action="member.joined")
+    assert (joined.actor, joined.after) == (None, {"role": "Member"})
 
 
 def test_a_second_create_for_the_same_user_name_is_a_uniqueness_conflict(

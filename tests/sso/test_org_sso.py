@@ -191,6 +191,9 @@ def test_auto_join_adds_a_verified_domain_address_at_sign_in(
     assert Membership.objects.get(tenant=acme, user=person).role.key == "member"
     assert not Membership.objects.filter(tenant=acme, user=unverified).exists()
     assert AuditEvent.objects.filter(tenant=acme, action="sso.auto_joined").count() == 1
+    # The connection's rule let them in, as the event after it says; nobody invited them.
+    joined = AuditEvent.objects.get(tenant=acme, action="member.joined", target_label=person.email)
+    assert (joined.actor, joined.after) == (None, {"role": "Member"})
 
 
 def test_without_auto_join_nobody_joins_by_signing_in(

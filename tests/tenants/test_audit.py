@@ -13,15 +13,16 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.services import user_locale_set
 from api.services import api_key_create
 from billing.audit import BillingAction
 from billing.subscriptions import account_subscription_apply
 from core.audit import audit_record, personal_tenant_of
-from core.audit_actions import audit_action_choices
+from core.audit_actions import audit_action_choices, audit_action_groups
 from core.models import AuditEvent
 from sessions_app.audit import SessionAction
 from sessions_app.models import Session
@@ -30,7 +31,7 @@ from tenants import services
 from tenants.audit import TenantAction as A
 from tenants.exceptions import LastOwnerError
 from tenants.invitations import invitation_cancel, invitation_create, invitation_resend
-from tenants.models import Role
+from tenants.models import Role, Tenant
 from tenants.views.audit import WHO_MENU_LIMIT
 from tests.accounts.factories import UserFactory
 from tests.sessions_app.helpers import FIREFOX_LINUX
@@ -49,7 +50,26 @@ def _only(tenant: Any, action: str) -> AuditEvent:
     return events[0]
 
 
+def _actions(tenant: Any) -> list[str]:
+    return list(AuditEvent.objects.for_tenant(tenant).values_list("action", flat=True))
+
+
 # --- One event per audited action --------------------------------------------------
+
+
+def test_creating_an_organisation_starts_its_log(owner_client: Any, owner: Any) -> None:
+    """A new org's log said "Nothing has happened here yet"."""
+    owner_client.post("/account/tenants/new/", {"name": "Globex", "account": "new"})
+    globex = Tenant.objects.get(name="Globex")
+
+    event = _only(globex, A.TENANT_CREATED)
+    assert (event.actor, event.target_label) == (owner, "Globex")
+    assert event.after == {"name": "Globex", "owner": owner.email}
+    page = owner_client.get(f"/t/{globex.slug}/audit/").content.decode()
+    assert "Workspace created" in page and "Nothing has happened here yet" not in page
+    with translation.override("de"):
+        workspace = dict(audit_action_groups())["Arbeitsbereich"]
+    assert ("tenant.created", "Arbeitsbereich erstellt") in workspace
 
 
 def test_member_joined(acme: Any, owner: Any) -> None:
@@ -120,7 +140,11 @@ def test_the_log_page_says_each_change_in_the_readers_language(
     assert '<span class="font-medium text-slate-700">Berechtigungen</span>: <span>keine</span>' in (
         html
     )
-    assert '<span class="font-medium text-slate-700">Name</span>: <span>Lesende</span>' in html
+    # A name is theirs: a translating browser leaves it as typed.
+    assert (
+        '<span class="font-medium text-slate-700">Name</span>: <span translate="no">Lesende</span>'
+        in html
+    )
     # A team made without a parent: the key with a dash, not an empty value.
     assert (
         '<span class="font-medium text-slate-700">Übergeordnetes Team</span>: <span>—</span>'
@@ -218,6 +242,18 @@ def test_custom_role_created_updated_and_deleted(acme: Any, owner: Any) -> None:
     assert (deleted.target_label, deleted.target_id) == ("Writers", str(role_id))
 
 
+def test_a_role_rename_logs_only_the_name(acme: Any, owner: Any) -> None:
+    role = services.role_create(
+        tenant=acme, name="Editors", permissions=["teams.manage"], acting_user=owner
+    )
+    services.role_update(
+        tenant=acme, role=role, name="Writers", permissions=["teams.manage"], acting_user=owner
+    )
+
+    updated = _only(acme, A.ROLE_UPDATED)
+    assert (updated.before, updated.after) == ({"name": "Editors"}, {"name": "Writers"})
+
+
 def test_contact_flags_changed(acme: Any, owner: Any) -> None:
     membership = add_member(acme)
 
@@ -252,7 +288,7 @@ def test_tenant_renamed_moved_and_deleted(acme: Any, owner: Any) -> None:
 def test_a_rename_to_the_same_name_is_not_an_event(acme: Any, owner: Any) -> None:
     services.tenant_rename(tenant=acme, name="Acme", acting_user=owner)
 
-    assert not AuditEvent.objects.for_tenant(acme).exists()
+    assert _actions(acme) == [A.TENANT_CREATED]  # the org's first event, nothing since
 
 
 def test_plan_changed_by_the_provider_is_logged_in_every_workspace_of_the_account(
@@ -305,6 +341,26 @@ def test_team_created_renamed_and_deleted(acme: Any, owner: Any) -> None:
         "Frontend",
         {"name": "Frontend"},
     )
+
+
+def test_a_team_update_logs_only_what_changed(acme: Any, owner: Any) -> None:
+    """A rename logged "Parent team: — → —" too, although the parent stayed."""
+    parent = services.team_create(tenant=acme, name="Engineering", acting_user=owner)
+    team = services.team_create(tenant=acme, name="Web", parent=parent, acting_user=owner)
+    other = services.team_create(tenant=acme, name="Product", acting_user=owner)
+
+    services.team_update(tenant=acme, team=team, name="Frontend", parent=parent, acting_user=owner)
+    services.team_update(tenant=acme, team=team, name="Frontend", parent=other, acting_user=owner)
+
+    updates = AuditEvent.objects.for_tenant(acme).filter(action=A.TEAM_UPDATED).order_by("pk")
+    assert [(e.before, e.after) for e in updates] == [
+        ({"name": "Web"}, {"name": "Frontend"}),
+        ({"parent": "Engineering"}, {"parent": "Product"}),
+    ]
+    owner_page = Client()
+    owner_page.force_login(owner)
+    page = owner_page.get(f"/t/{acme.slug}/audit/?action={A.TEAM_UPDATED}").content.decode()
+    assert "Parent team" in page and page.count("Parent team") == 1
 
 
 def test_team_membership_added_and_removed(acme: Any, owner: Any) -> None:
@@ -409,7 +465,7 @@ def test_a_refused_action_leaves_no_event(acme: Any, owner: Any) -> None:
             acting_user=owner,
         )
 
-    assert not AuditEvent.objects.for_tenant(acme).exists()
+    assert _actions(acme) == [A.TENANT_CREATED]  # the org's first event, nothing since
 
 
 def test_the_event_rolls_back_with_the_change(acme: Any, owner: Any) -> None:
@@ -420,7 +476,7 @@ def test_the_event_rolls_back_with_the_change(acme: Any, owner: Any) -> None:
         services.tenant_rename(tenant=acme, name="Rolled back", acting_user=owner)
         raise Boom
 
-    assert not AuditEvent.objects.for_tenant(acme).exists()
+    assert _actions(acme) == [A.TENANT_CREATED]  # the org's first event, nothing since
 
 
 def test_views_record_the_client_ip(owner_client: Any, acme: Any) -> None:
@@ -793,7 +849,7 @@ def test_days_combine_with_the_person_and_the_action_and_paging_keeps_them(
     query = {"actor": owner.pk, "action": A.TENANT_RENAMED, "since": "2026-03-09"}
 
     first = _page(owner_client, acme, **query, until="2026-03-09")
-    nothing = _page(owner_client, acme, since="2026-03-11")
+    nothing = _page(owner_client, acme, since="2026-03-11", until="2026-03-11")
 
     assert "by-system" not in first and "at 2026-03-10" not in first
     assert "Page 1 of 2 · 55 events" in first

@@ -10,11 +10,13 @@ from typing import Any
 import pytest
 import time_machine
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.tokens import token_digest
 from billing.exceptions import PlanLimitReached
 from billing.plans import plan_check_members
+from core.audit_actions import audit_field_label
+from core.models import AuditEvent
 from tenants.exceptions import (
     AlreadyAMemberError,
     DirectoryManagedError,
@@ -324,6 +326,28 @@ def test_accepting_joins_with_the_role_and_teams_and_verifies_the_address(
     invitation = Invitation.objects.get()
     assert invitation.accepted_by == newcomer and invitation.status == "accepted"
     assert invitation_pending_count(tenant=acme) == 0
+
+
+def test_accepting_is_logged_as_the_person_joining_invited_by_the_inviter(
+    sent: Any, acme: Any, owner: Any, mailoutbox: list[Any], client: Any
+) -> None:
+    """The joined event named the inviter as its actor, as if they had added the person
+    at that moment: the person who joined acts, the inviter is kept as "Invited by"."""
+    invite(sent, acme, owner, "new@example.com")
+    newcomer = UserFactory(email="new@example.com")
+
+    sent(invitation_accept, raw_token=token_of(mailoutbox[0]), user=newcomer)
+
+    joined = AuditEvent.objects.for_tenant(acme).get(
+        action="member.joined", target_label=newcomer.email
+    )
+    assert joined.actor == newcomer
+    assert joined.after == {"role": "Member", "invited_by": owner.email}
+    client.force_login(owner)
+    page = " ".join(client.get(f"/t/{acme.slug}/audit/").content.decode().split())
+    assert f'Invited by</span>: <span translate="no">{owner.email}</span>' in page
+    with translation.override("de"):
+        assert audit_field_label("invited_by") == "Eingeladen von"
 
 
 def test_a_team_the_directory_syncs_cannot_be_invited_into(
