@@ -3,7 +3,7 @@ here, with a Revoke action that goes through the same service."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.contrib import admin
 from django.db import transaction
@@ -12,7 +12,7 @@ from django.http import HttpRequest
 
 from api.models import ApiKey
 from api.services import api_key_revoke
-from core.admin import StaffAuditMixin, staff_user
+from core.admin import ReadOnlyAdmin, StaffAuditMixin, staff_user
 from core.audit_actions import StaffAction
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ FIELDS = (
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(StaffAuditMixin, admin.ModelAdmin):
+class ApiKeyAdmin(StaffAuditMixin, ReadOnlyAdmin):
     """Read-only: a key added here would have no secret (api_key_create makes it and
     shows it once), and an edit could move a key to another tenant, give it scopes
     beyond its creator's role, or un-revoke it, none of it audited. Keys are revoked,
@@ -50,15 +50,6 @@ class ApiKeyAdmin(StaffAuditMixin, admin.ModelAdmin):
 
     def audit_tenant(self, obj: ApiKey) -> Tenant:
         return obj.tenant
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_revoke_permission(self, request: HttpRequest) -> bool:
         """Rows are read-only, but revoking changes a key: it needs the change

@@ -45,8 +45,22 @@ class ReplicaChangeListMixin(ModelAdminBase):
         return queryset
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows staff look at but never add, edit or delete here: what a service writes
+    (with its checks and its audit event) is changed through that service alone."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReplicaChangeListMixin, admin.ModelAdmin):
+class AuditEventAdmin(ReplicaChangeListMixin, ReadOnlyAdmin):
     """Read-only: audit events are never added, edited or deleted by hand."""
 
     list_display = [
@@ -66,15 +80,6 @@ class AuditEventAdmin(ReplicaChangeListMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
         return [f.name for f in AuditEvent._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 def _jsonable(value: Any) -> Any:

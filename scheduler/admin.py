@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 
+from core.admin import ReadOnlyAdmin
 from scheduler.models import ScheduledRun
 
 
@@ -26,7 +27,7 @@ class LatestRunFilter(admin.SimpleListFilter):
 
 
 @admin.register(ScheduledRun)
-class ScheduledRunAdmin(admin.ModelAdmin):
+class ScheduledRunAdmin(ReadOnlyAdmin):
     """Read-only: rows are written by the scheduler and the worker."""
 
     list_display = ("job", "slot", "status", "started_at", "finished_at", "short_outcome")
@@ -49,12 +50,3 @@ class ScheduledRunAdmin(admin.ModelAdmin):
     @admin.display(description="outcome")
     def short_outcome(self, run: ScheduledRun) -> str:
         return run.outcome if len(run.outcome) <= 120 else f"{run.outcome[:119]}…"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

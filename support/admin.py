@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
+from core.admin import ReadOnlyAdmin
 from core.exceptions import refusal_message
 from support.exceptions import ImpersonationRefused
 from support.models import Impersonation
@@ -87,7 +88,7 @@ def view_as(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @admin.register(Impersonation)
-class ImpersonationAdmin(admin.ModelAdmin):
+class ImpersonationAdmin(ReadOnlyAdmin):
     """Read-only: rows are written by starting and stopping a "view as"."""
 
     list_display = ("staff", "target", "started_at", "expires_at", "ended_at", "end_reason")
@@ -103,15 +104,6 @@ class ImpersonationAdmin(admin.ModelAdmin):
         "ended_at",
         "end_reason",
     )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.action(description=gettext_lazy("View as this user (support)"), permissions=["impersonate"])

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 
 from accounts import admin as accounts_admin
 from accounts.models import User
-from core.admin import StaffAuditMixin
+from core.admin import ReadOnlyAdmin, StaffAuditMixin
 from tenants import services
 from tenants.admin_base import ServiceAdminMixin, ServiceInlineFormSet
 from tenants.admin_forms import (
@@ -221,7 +221,7 @@ class TeamAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(TenantSlugRedirect)
-class TenantSlugRedirectAdmin(admin.ModelAdmin):
+class TenantSlugRedirectAdmin(ReadOnlyAdmin):
     """Read-only: old slugs are written by tenant_change_slug alone, which checks that a
     slug is free and valid. Added or edited here, a row could hold another tenant's live
     slug (its next URL change then fails on the unique slug) or send /t/<old>/ into
@@ -233,15 +233,6 @@ class TenantSlugRedirectAdmin(admin.ModelAdmin):
     search_fields = ["slug", "tenant__name", "tenant__slug"]
     list_select_related = ["tenant"]
     fields = readonly_fields = ("slug", "tenant", "created_at")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Invitation)

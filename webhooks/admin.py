@@ -4,29 +4,14 @@ and deliveries are made by events. Nothing here writes either."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from core.admin import ReadOnlyAdmin
 from webhooks.models import Delivery, Endpoint
 
 
-class BaseReadOnlyAdmin(admin.ModelAdmin):
-    """Rows shown to staff, never added, edited or deleted here."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(Endpoint)
-class EndpointAdmin(BaseReadOnlyAdmin):
+class EndpointAdmin(ReadOnlyAdmin):
     """Added or edited here, an endpoint skipped endpoint_create/endpoint_update: any
     URL (a private address the delivery check would refuse), an empty secret, and no
     audit event. Deleting skipped endpoint_delete's audit event."""
@@ -52,7 +37,7 @@ class EndpointAdmin(BaseReadOnlyAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(BaseReadOnlyAdmin):
+class DeliveryAdmin(ReadOnlyAdmin):
     """Its payload is the exact body we sign and send: a delivery added here would be
     a forged event under the endpoint's real signature, and a tenant that does not
     own the endpoint was a 500. Deliveries are the owners' log: never edited here."""
