@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from core.permissions import ALL_PERMISSIONS
 
-View = Callable[..., HttpResponse]
+# What the decorator returns is the view's own type: a streamed answer (the audit log's
+# CSV) stays one.
+AnyView = TypeVar("AnyView", bound=Callable[..., HttpResponseBase])
 
 
-def tenant_permission_required(code: str) -> Callable[[View], View]:
+def tenant_permission_required(code: str) -> Callable[[AnyView], AnyView]:
     """Refuse (403) unless the current membership's role grants `code`.
 
     The role comes from TenantMiddleware on this very request, never from the session.
@@ -22,9 +25,9 @@ def tenant_permission_required(code: str) -> Callable[[View], View]:
     if code not in ALL_PERMISSIONS:
         raise ImproperlyConfigured(f"Unknown permission code {code!r}.")
 
-    def decorator(view: View) -> View:
+    def decorator(view: AnyView) -> AnyView:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             role = getattr(request, "role", None)
             if role is None:
                 raise ImproperlyConfigured(
@@ -38,6 +41,6 @@ def tenant_permission_required(code: str) -> Callable[[View], View]:
         # A marker read with getattr (by tests crawling the URL resolver); Callable types
         # have no attributes to declare it on.
         wrapped.tenant_permission = code  # type: ignore[attr-defined]
-        return wrapped
+        return cast("AnyView", wrapped)
 
     return decorator

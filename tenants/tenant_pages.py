@@ -51,4 +51,5 @@ urlpatterns = [
     path("settings/two-factor/", two_factor.two_factor_policy, name="two-factor-policy"),
     path("two-factor-required/", two_factor.required, name="two-factor-required"),
     path("audit/", audit.audit_log, name="audit"),
+    path("audit/export.csv", audit.audit_export, name="audit-export"),
 ]

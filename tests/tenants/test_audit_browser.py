@@ -264,3 +264,22 @@ def test_on_a_phone_the_actors_address_wraps_after_its_at_sign(page: Any, acme: 
     expect(actor).to_have_text(owner.email)
 
     assert actor.evaluate(LINES) == ["owner.of.acme@", "pacetrack.test"]
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_the_filtered_events_download_as_csv(page: Any, owner: Any, acme: Any, width: int) -> None:
+    """After choosing a filter (swapped in by htmx), the link downloads what it shows."""
+    AuditEvent.objects.create(tenant=acme, action="file.uploaded", target_label="report.pdf")
+    AuditEvent.objects.create(tenant=acme, action="tenant.renamed", target_label="Renamed")
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(page, owner.email, then=f"/t/{acme.slug}/audit/")
+    page.get_by_label("Action").select_option("file.uploaded")
+    expect(page.get_by_test_id("audit-table")).not_to_contain_text("Renamed")
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download these events (CSV)").click()
+
+    assert download.value.suggested_filename.startswith(f"audit-{acme.slug}-")
+    body = download.value.path().read_text(encoding="utf-8-sig")
+    assert "report.pdf" in body and "Renamed" not in body
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
