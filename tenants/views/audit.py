@@ -14,7 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -249,32 +249,14 @@ def audit_export(request: TenantRequest) -> StreamingHttpResponse:
         _("Change"),
     ]
 
+    # The rows are written after the view returns, while the response streams: in the
+    # language the request chose, whatever a middleware does on the way out.
+    language = translation.get_language()
+
     def rows() -> Iterator[str]:
         yield "\ufeff" + writer.writerow(header)  # the mark tells Excel it is UTF-8
-        for event in events.iterator(chunk_size=1000):
-            who = event.actor.email if event.actor is not None else ""
-            if event.actor_label:
-                label = actor_label_said(event.actor_label)
-                who = f"{who} ({label})" if who else label
-            changes = "; ".join(
-                f"{field}: {'' if old is None else old} → {'' if new is None else new}"
-                for field, old, new in _changes(event)
-            )
-            yield writer.writerow(
-                [
-                    _cell(value)
-                    for value in (
-                        event.created_at.astimezone(UTC).isoformat(timespec="seconds"),
-                        who or _("System"),
-                        event.impersonator.email if event.impersonator else "",
-                        event.actor_ip or "",
-                        event.get_action_display(),
-                        event.action,
-                        event.target_label,
-                        changes,
-                    )
-                ]
-            )
+        with translation.override(language):
+            yield from _event_rows(writer, events)
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y-%m-%d")
@@ -282,6 +264,35 @@ def audit_export(request: TenantRequest) -> StreamingHttpResponse:
         f'attachment; filename="audit-{request.tenant.slug}-{stamp}.csv"'
     )
     return response
+
+
+def _event_rows(writer: Any, events: QuerySet[AuditEvent]) -> Iterator[str]:
+    """Each event as a CSV line: who (and the API key or sync it went through), what, the
+    change in the reader's words, every cell safe from a spreadsheet's formulas."""
+    for event in events.iterator(chunk_size=1000):
+        who = event.actor.email if event.actor is not None else ""
+        if event.actor_label:
+            label = actor_label_said(event.actor_label)
+            who = f"{who} ({label})" if who else label
+        changes = "; ".join(
+            f"{field}: {'' if old is None else old} → {'' if new is None else new}"
+            for field, old, new in _changes(event)
+        )
+        yield writer.writerow(
+            [
+                _cell(value)
+                for value in (
+                    event.created_at.astimezone(UTC).isoformat(timespec="seconds"),
+                    who or _("System"),
+                    event.impersonator.email if event.impersonator else "",
+                    event.actor_ip or "",
+                    event.get_action_display(),
+                    event.action,
+                    event.target_label,
+                    changes,
+                )
+            ]
+        )
 
 
 def _actor_filter(
