@@ -31,6 +31,7 @@ NOT_PAGES = {
     "healthz": "JSON for the load balancer",
     "readyz": "JSON for the load balancer",
     "accounts:export": "a JSON download of the user's data",
+    "tenant:audit-export": "a CSV download of the audit log (tests/tenants/test_audit_export.py)",
     "files:download": "the file itself",
     "uploads:serve": "the file itself",
     "sso:saml-metadata": "SAML SP metadata XML, read by the organisation's IdP",
