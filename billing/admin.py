@@ -27,6 +27,26 @@ def _dashboard_link(object_id: str) -> str:
     return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, object_id)
 
 
+ACCOUNT_FIELDS = (
+    "name",
+    "home_tenant",
+    "plan",
+    "status",
+    "seats",
+    "current_period_end",
+    "cancel_at_period_end",
+    "stripe_customer_id",
+    "customer_link",
+    "stripe_subscription_id",
+    "subscription_link",
+    "stripe_state_at",
+    "created_at",
+    "updated_at",
+)
+# What staff may type; everything else is the provider's state or derived, shown only.
+ACCOUNT_EDITABLE = ("name", "stripe_customer_id", "stripe_subscription_id")
+
+
 @admin.register(Account)
 class AccountAdmin(StaffAuditMixin, admin.ModelAdmin):
     """The plan and the subscription's state come from the billing provider
@@ -40,35 +60,8 @@ class AccountAdmin(StaffAuditMixin, admin.ModelAdmin):
     list_display = ["name", "plan", "status", "seats", "current_period_end", "customer_link"]
     list_filter = ["plan", "status", "cancel_at_period_end"]
     search_fields = ["name", "stripe_customer_id", "stripe_subscription_id"]
-    readonly_fields = [
-        "home_tenant",
-        "plan",
-        "status",
-        "seats",
-        "current_period_end",
-        "cancel_at_period_end",
-        "customer_link",
-        "subscription_link",
-        "stripe_state_at",
-        "created_at",
-        "updated_at",
-    ]
-    fields = [
-        "name",
-        "home_tenant",
-        "plan",
-        "status",
-        "seats",
-        "current_period_end",
-        "cancel_at_period_end",
-        "stripe_customer_id",
-        "customer_link",
-        "stripe_subscription_id",
-        "subscription_link",
-        "stripe_state_at",
-        "created_at",
-        "updated_at",
-    ]
+    fields = ACCOUNT_FIELDS
+    readonly_fields = [f for f in ACCOUNT_FIELDS if f not in ACCOUNT_EDITABLE]
     actions = ["sync_from_stripe"]
 
     def audit_staff(
