@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.functional import lazy
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.http import sign_in_refusal
@@ -30,9 +30,6 @@ if TYPE_CHECKING:
     from core.types import AuthenticatedRequest
 
 INPUT = {"class": "input"}
-# The one hint beside every new-password field (sign-up, the account page, a reset by
-# link): the rules of AUTH_PASSWORD_VALIDATORS in settings, which every one of them applies.
-PASSWORD_HELP = _("At least 10 characters, not too common and not like your name or email.")
 # One message for unknown email, wrong password and inactive account: no account probing.
 BAD_CREDENTIALS = _("That email and password don't match an account. Check both and try again.")
 # Longer input is refused by the form, before any hasher sees it: Argon2 (and the
@@ -48,6 +45,27 @@ def _password_too_long() -> str:
 
 
 PASSWORD_TOO_LONG = lazy(_password_too_long, str)()
+
+
+def _password_help() -> str:
+    """The one hint beside every new-password field (sign-up, the account page, a reset by
+    link). Its length is read from AUTH_PASSWORD_VALIDATORS, which every one of them
+    applies, so a project that changes `min_length` in settings is not told "10" here."""
+    lengths = [
+        validator.min_length
+        for validator in password_validation.get_default_password_validators()
+        if isinstance(validator, password_validation.MinimumLengthValidator)
+    ]
+    if not lengths:
+        return gettext("Not too common and not like your name or email.")
+    return ngettext(
+        "At least %(count)s character, not too common and not like your name or email.",
+        "At least %(count)s characters, not too common and not like your name or email.",
+        max(lengths),
+    ) % {"count": number_format(max(lengths))}
+
+
+PASSWORD_HELP = lazy(_password_help, str)()
 
 
 class PasswordField(forms.CharField):

@@ -168,3 +168,23 @@ def test_every_new_password_field_gives_the_same_hint(client, user, reset_link) 
     for page in (reset_page, sign_up, account):
         assert hint in page
     assert "not a common password" not in reset_page
+
+
+def test_the_hint_names_the_length_the_validator_in_settings_enforces(client, settings) -> None:
+    """The "10" was written into the hint apart from `min_length`: a project raising the
+    minimum to 14 still told people 10, and refused what they typed by its advice."""
+    settings.AUTH_PASSWORD_VALIDATORS = [
+        {
+            "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+            "OPTIONS": {"min_length": 14},
+        },
+    ]
+
+    sign_up = client.get("/auth/sign-up/").content.decode()
+    refused = client.post(
+        "/auth/sign-up/", {"name": "Ada", "email": "ada@example.com", "password": "thirteen-char"}
+    ).content.decode()
+
+    assert "At least 14 characters, not too common and not like your name or email." in sign_up
+    assert "At least 10 characters" not in sign_up
+    assert "at least 14 characters" in refused
