@@ -102,6 +102,14 @@ def tenant_create_personal(*, user: User) -> Tenant:
     )
     tenant.full_clean()
     tenant.save()
+    # Its log starts where it does: an organisation's begins with "Workspace created" too.
+    audit_record(
+        tenant=tenant,
+        action=TenantAction.TENANT_CREATED,
+        acting_user=user,
+        target=tenant,
+        after={"name": tenant.name, "owner": user.email},
+    )
     _account_set_home(account=account, tenant=tenant)
     roles = roles_create_builtin(tenant=tenant)
     _create_owner_membership(tenant=tenant, user=user, owner=roles["owner"])

@@ -72,6 +72,23 @@ def test_creating_an_organisation_starts_its_log(owner_client: Any, owner: Any) 
     assert ("tenant.created", "Arbeitsbereich erstellt") in workspace
 
 
+def test_signing_up_starts_the_personal_workspaces_log(client: Any, settings: Any) -> None:
+    """A personal workspace's log began with whatever happened next (a password change,
+    a device): nothing said when, or for whom, the workspace was made."""
+    settings.ACCOUNTS_SIGNUP_EMAIL_CONFIRMATION = False
+    client.post(
+        "/auth/sign-up/",
+        {"name": "Ada Lovelace", "email": "ada@example.com", "password": "analytical-engine-1843"},
+    )
+    personal = Tenant.objects.get(personal_owner__email="ada@example.com")
+
+    event = _only(personal, A.TENANT_CREATED)
+    assert (event.actor.email, event.target_label) == ("ada@example.com", personal.name)
+    assert event.after == {"name": personal.name, "owner": "ada@example.com"}
+    page = client.get(f"/t/{personal.slug}/audit/").content.decode()
+    assert "Workspace created" in page
+
+
 def test_member_joined(acme: Any, owner: Any) -> None:
     newcomer = UserFactory(email="new@example.com")
     member_role = Role.objects.get(tenant=acme, key="member")
