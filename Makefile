@@ -108,8 +108,10 @@ screenshots: setup
 	$(BIN)/python -m bench.screenshots
 
 ## worker: run the background task worker (needed with TASKS_BACKEND=database)
+# It first queues again the emails overdue by 5 minutes, whose task died with a worker;
+# not --all, which would queue again what another running worker holds right now.
 worker: setup
-	$(MANAGE) resume_email_deliveries --all
+	$(MANAGE) resume_email_deliveries
 	$(MANAGE) db_worker
 
 ## scheduler: enqueue the periodic jobs of settings.SCHEDULE at their times (any number may run)
