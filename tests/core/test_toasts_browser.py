@@ -181,6 +181,23 @@ def test_acting_on_something_removed_elsewhere_is_a_toast_and_changes_nothing(
     _no_page_swapped_in(page)
 
 
+def test_the_next_answer_replaces_the_confirmation_of_the_action_before(page: Any) -> None:
+    """A walk saw "adam@example.com added to Design." still showing beside the refusal of
+    the next action, as if both were true now."""
+    w = workspace()
+    sign_in(page, w.owner.email, then=w.url("teams/"))
+    card = page.locator(f"#team-{w.team.pk}")
+    card.get_by_label("Add a member to Design").fill("adam@example.com")
+    card.get_by_role("button", name="Add member").click()
+    expect(_status_toast(page)).to_contain_text("adam@example.com added to Design.")
+    team_delete(tenant=w.org, team=w.team, acting_user=None)  # from another device
+
+    card.get_by_role("button", name="Remove adam@example.com from Design").click()
+
+    expect(_alert_toast(page)).to_contain_text("That is no longer here")
+    expect(_status_toast(page)).to_have_count(0)
+
+
 def test_a_server_error_is_a_toast_and_its_page_is_not_swapped_in(page: Any) -> None:
     w = workspace()
     sign_in(page, w.owner.email, then=w.url("members/"))

@@ -4,7 +4,9 @@
 // - a notice when an htmx request fails without saying why (a 403/404/5xx from a proxy,
 //   no network). base.html's htmx-config swaps nothing for those, so the page stays as it was.
 // Confirmations are polite and leave after a few seconds (not while hovered or focused);
-// errors and warnings are alerts and stay until dismissed.
+// errors and warnings are alerts and stay until dismissed. A confirmation speaks for the
+// action before: the next answer replaces it, so "Adam added to Design." no longer sits
+// beside the refusal of what came after, as if both were true now.
 
 // The words come translated from <body data-i18n-…> (templates/base.html); the English
 // here is only for a page without them.
@@ -29,6 +31,10 @@ function fallbackMessage(status) {
 
 function dismiss(toast) {
   if (toast.parentNode) toast.parentNode.removeChild(toast);
+}
+
+function dismissConfirmations() {
+  document.querySelectorAll("#toasts-status .toast").forEach(dismiss);
 }
 
 function show(level, message) {
@@ -86,6 +92,7 @@ function carriesToast(xhr) {
 
 document.addEventListener("toast", function (event) {
   var items = (event.detail && event.detail.items) || [];
+  if (items.length) dismissConfirmations();
   items.forEach(function (item) {
     show(item.level || "info", item.message);
   });
@@ -93,13 +100,17 @@ document.addEventListener("toast", function (event) {
 
 document.addEventListener("htmx:responseError", function (event) {
   var xhr = event.detail.xhr;
-  if (!carriesToast(xhr)) show("error", fallbackMessage(xhr.status));
+  if (carriesToast(xhr)) return;
+  dismissConfirmations();
+  show("error", fallbackMessage(xhr.status));
 });
 
 document.addEventListener("htmx:sendError", function () {
+  dismissConfirmations();
   show("error", unreachable());
 });
 
 document.addEventListener("htmx:timeout", function () {
+  dismissConfirmations();
   show("error", unreachable());
 });
