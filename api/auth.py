@@ -8,7 +8,9 @@ an organisation whose plan lacks API keys 403, a key over its plan's rate 429 (a
 for a key that expires, `API-Key-Expires`). The `KeyBearer` below tells ninja (and the
 OpenAPI schema) that operations need the bearer key, reads what the pipeline found and,
 for an operation that needs a permission (`KeyBearer(scope=...)`), refuses a key without
-it before ninja reads the operation's parameters.
+it before ninja reads the operation's parameters. A key holds its scopes only while its
+creator's role does: a demotion narrows it, and a creator who is no longer an active
+member stops it (401).
 
 Sessions play no part: a browser's cookie never authenticates an API request, so the
 API needs no CSRF protection and cross-site requests can do nothing with it.
@@ -30,7 +32,7 @@ from ninja.security import HttpBearer
 from api.idempotency import idempotent
 from api.models import ApiKey
 from api.problems import problem
-from api.selectors import api_key_for_secret
+from api.selectors import api_key_for_secret, permissions_in_effect
 from api.services import api_key_touch
 from billing.exceptions import PlanLimitReached
 from billing.plans import plan_for_tenant, plan_require
@@ -54,10 +56,11 @@ class ApiRequest(HttpRequest):
     api_role: Role
 
 
-def key_role(key: ApiKey) -> Role:
-    """The key as a role (never saved): its scopes are its permissions, and it is no
-    owner, so the tenancy rules (`role_in_reach`) keep it below every owner."""
-    return Role(tenant=key.tenant, name=str(key), key="", permissions=list(key.scopes))
+def key_role(key: ApiKey, permissions: list[str]) -> Role:
+    """The key as a role (never saved): `permissions` (its scopes its creator still
+    holds) are its permissions, and it is no owner, so the tenancy rules
+    (`role_in_reach`) keep it below every owner."""
+    return Role(tenant=key.tenant, name=str(key), key="", permissions=permissions)
 
 
 def _unauthorized(request: HttpRequest, detail: str, reason: str) -> HttpResponse:
@@ -78,6 +81,13 @@ def _authenticate(request: HttpRequest) -> ApiKey | HttpResponse:
         return _unauthorized(request, "This API key was revoked.", "revoked")
     if not key.is_usable(timezone.now()):
         return _unauthorized(request, "This API key has expired.", "expired")
+    if key.creator_permissions is None:
+        return _unauthorized(
+            request,
+            "This API key stopped working: the person who created it is no longer an active "
+            "member of the organisation. Ask an owner or admin for a new key.",
+            "creator-gone",
+        )
     return key
 
 
@@ -121,7 +131,10 @@ def key_pipeline(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
                 usage,
             )
         request.api_key = key  # type: ignore[attr-defined]
-        request.api_role = key_role(key)  # type: ignore[attr-defined]
+        in_effect = permissions_in_effect(
+            scopes=key.scopes, creator_permissions=key.creator_permissions
+        )
+        request.api_role = key_role(key, in_effect or [])  # type: ignore[attr-defined]
         with audit_actor_label(str(key)):
             response = idempotent(run)(request, *args, **kwargs)
         api_key_touch(key=key, ip=client_ip(request))

@@ -36,8 +36,13 @@ class ApiKey(models.Model):
     # When the owners were last told it expires soon (api.expiry: a week, then a day before).
     expiry_notice_sent_at = models.DateTimeField(null=True, blank=True)
 
+    # What the creator's role holds now, None when they are no longer an active member
+    # (api.selectors sets it for a request and for the keys page); not a column.
+    creator_permissions: list[str] | None
     # Set by the keys page for display; not columns.
     permission_names: list[str]
+    held_back_names: list[str]
+    creator_gone: bool
     usable: bool
     expires_soon: bool
 

@@ -14,7 +14,7 @@ from api.keys import key_parse, secret_matches
 from api.models import ApiKey
 from api.schemas import member_answer
 from billing.models import Account
-from core.prebuilt_sql import fetch_one, fetch_values, select_list, table
+from core.prebuilt_sql import fetch_one, fetch_values, json_value, select_list, table
 from tenants.models import Membership, Role, Tenant
 
 
@@ -31,8 +31,21 @@ def api_key_get(*, tenant: Tenant, key_id: int) -> ApiKey:
     return get_object_or_404(ApiKey.objects.for_tenant(tenant), pk=key_id)
 
 
+def permissions_in_effect(*, scopes: list[str], creator_permissions: list[str] | None) -> list[str] | None:
+    """What a key may do now: the scopes chosen for it that its creator's role still
+    holds, so demoting someone narrows the keys they made at once. None when the creator
+    is no longer an active member (removed, left, suspended, deactivated, account
+    deleted): a key never outlives its maker's access, or a departed employee's
+    integration could keep changing the organisation."""
+    if creator_permissions is None:
+        return None
+    held = set(creator_permissions)
+    return [code for code in scopes if code in held]
+
+
 def api_key_for_secret(*, raw: str) -> ApiKey | None:
-    """The key `raw` proves, with its live tenant and billing account (one query), or
+    """The key `raw` proves, with its live tenant and billing account and its creator's
+    permissions now (`key.creator_permissions`, None for no active member; one query), or
     None: unknown, wrong secret, or its organisation deleted. Revoked and expired
     keys are returned; the caller refuses them."""
     parsed = key_parse(raw)
@@ -44,23 +57,52 @@ def api_key_for_secret(*, raw: str) -> ApiKey | None:
     key: ApiKey
     tenant: Tenant
     account: Account
-    key, tenant, account = found
+    key, tenant, account, creator_permissions = found
     if not secret_matches(parsed.secret, key.secret_hash):
         return None
     tenant.account = account
     key.tenant = tenant
+    key.creator_permissions = (
+        None if creator_permissions is None else list(json_value(creator_permissions))
+    )
     return key
+
+
+def api_key_creator_permissions(*, tenant: Tenant, keys: list[ApiKey]) -> None:
+    """Set `creator_permissions` on each of the page's keys (one query), as
+    `api_key_for_secret` does for a request: what each creator's role holds now, None
+    when they are no longer an active member."""
+    held = dict(
+        Membership.objects.for_tenant(tenant)
+        .filter(
+            user_id__in={key.created_by_id for key in keys if key.created_by_id},
+            suspended_at__isnull=True,
+            user__is_active=True,
+        )
+        .values_list("user_id", "role__permissions")
+    )
+    for key in keys:
+        key.creator_permissions = held.get(key.created_by_id)
 
 
 @cache
 def _api_key_sql() -> str:
     """`ApiKey.objects.select_related("tenant", "tenant__account").get(public_id=…,
     tenant__deleted_at__isnull=True)` written out once: every API request runs it, and
-    compiling it cost the ORM more than the API's own page (bench/page_cpu.py)."""
+    compiling it cost the ORM more than the API's own page (bench/page_cpu.py). Its
+    last column is the creator's role's permissions while they are an active member
+    (NULL otherwise), read in the same statement."""
     # Identifiers come from model metadata; the public id is a query parameter.
+    creator = (
+        f"(SELECT r.permissions FROM {table(Membership)} m "  # noqa: S608
+        f"INNER JOIN {table(Role)} r ON r.id = m.role_id "
+        f"INNER JOIN {table(User)} u ON u.id = m.user_id "
+        "WHERE m.tenant_id = k.tenant_id AND m.user_id = k.created_by_id "
+        "AND m.suspended_at IS NULL AND u.is_active)"
+    )
     return (
         f"SELECT {select_list(ApiKey, 'k')}, {select_list(Tenant, 't')}, "  # noqa: S608
-        f"{select_list(Account, 'a')} FROM {table(ApiKey)} k "
+        f"{select_list(Account, 'a')}, {creator} FROM {table(ApiKey)} k "
         f"INNER JOIN {table(Tenant)} t ON t.id = k.tenant_id "
         f"INNER JOIN {table(Account)} a ON a.id = t.account_id "
         "WHERE k.public_id = %s AND t.deleted_at IS NULL"

@@ -33,10 +33,19 @@ def _page(
     tenant = request.tenant
     now = timezone.now()
     keys = list(selectors.api_key_list(tenant=tenant))
+    selectors.api_key_creator_permissions(tenant=tenant, keys=keys)
     for key in keys:
-        key.permission_names = permission_names(key.scopes)
-        key.usable = key.is_usable(now)
-        key.expires_soon = api_key_expires_soon(key=key, now=now)
+        in_effect = selectors.permissions_in_effect(
+            scopes=key.scopes, creator_permissions=key.creator_permissions
+        )
+        # What the key does now; a scope its creator's role lost is listed apart.
+        key.permission_names = permission_names(in_effect if in_effect is not None else key.scopes)
+        key.held_back_names = permission_names(
+            [code for code in key.scopes if in_effect is not None and code not in in_effect]
+        )
+        key.creator_gone = in_effect is None
+        key.usable = key.is_usable(now) and not key.creator_gone
+        key.expires_soon = not key.creator_gone and api_key_expires_soon(key=key, now=now)
     # On a plan without API keys: what they do and the upgrade, instead of the form.
     gate = plan_feature_gate(tenant=tenant, feature="api_keys") if tenant.is_org else None
     if form is None and tenant.is_org and gate is None:
