@@ -578,7 +578,10 @@ EMAIL_DELIVERY_BODY_RETENTION_DAYS = env.int("EMAIL_DELIVERY_BODY_RETENTION_DAYS
 # Longest "view as" (minutes) staff with support.impersonate may start.
 SUPPORT_IMPERSONATION_MINUTES = env.int("SUPPORT_IMPERSONATION_MINUTES", default=30)
 # Views refused while viewing as someone (URL names; * matches): destructive actions
-# and anything that would let support take the account over.
+# and anything that would let support take the account over or hand out access that
+# outlives the view. Every view behind @reauth_required is refused as well (staff
+# cannot confirm it's the person); tests/support/test_refused_views.py makes each new
+# view be placed on one side or the other.
 SUPPORT_IMPERSONATION_REFUSED_VIEWS = [
     "accounts:delete",
     "accounts:export",
@@ -602,6 +605,24 @@ SUPPORT_IMPERSONATION_REFUSED_VIEWS = [
     "webhooks:create",
     "webhooks:rotate",
     "webhooks:delete",
+    # Confirming "it's you" (staff are not the person) and trusted browsers.
+    "accounts:reauth",
+    "mfa:trusted-*",
+    # Access that outlives the view: an invitation (as Owner, to an address support
+    # reads), a role change or a role's permissions, an invitation accepted as the
+    # person, a sign-in provider linked to the account, sign-in flows.
+    "tenant:invite-create",
+    "tenant:member-role",
+    "tenant:role-*",
+    "invites:*",
+    "workspaces:invitation-accept",
+    "sso:*",
+    "sso_settings:connection-*",
+    "sso_settings:domain-*",
+    "sso_settings:join-*",
+    "scim:token-rotate",
+    "scim:disable",
+    "webhooks:edit",
 ]
 
 # --- Scheduled jobs -----------------------------------------------------------

@@ -14,6 +14,9 @@ the person has proved themselves it sends them back with another 307: the origin
 form reaches this view as if nothing had happened, with or without JavaScript. An
 htmx request follows the same redirects; the prompt answers it with a dialog and,
 once confirmed, static/src/js/reauth.js issues the original request again.
+
+While support views the app as someone, every such action is refused (403): the
+session's recent authentication is the staff member's, not the person's.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from mfa.reauth import FORM_PREFIX, reauth_is_recent
+from support.exceptions import not_while_impersonating
 
 
 def reauth_url(next_url: str) -> str:
@@ -39,6 +43,10 @@ def reauth_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return view(request, *args, **kwargs)  # login_required above answers first
+        if getattr(request, "impersonation", None) is not None:
+            # Support viewing as the person: the session's recent authentication is the
+            # staff member's, never the person's, so nothing here can be confirmed.
+            raise not_while_impersonating()
         if reauth_is_recent(request.session):
             if request.method == "POST" and any(
                 key.startswith(f"{FORM_PREFIX}-") for key in request.POST
@@ -54,4 +62,6 @@ def reauth_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
         url = reauth_url(request.get_full_path())
         return HttpResponseRedirect(url, preserve_request=request.method != "GET")
 
+    # Outer decorators copy it (functools.wraps): tests find every sensitive view by it.
+    wrapped.reauth_required = True  # type: ignore[attr-defined]
     return wrapped

@@ -1,7 +1,8 @@
 """While staff view the app as someone: `request.user` is that person,
 `request.impersonator` the staff member, every audit event names both, and the views
-in `SUPPORT_IMPERSONATION_REFUSED_VIEWS` (destructive or account-takeover actions) are
-refused. One query per request, only in a session that carries a "view as"."""
+in `SUPPORT_IMPERSONATION_REFUSED_VIEWS` (destructive, account-takeover or
+access-granting actions) are refused, as is every action behind `@reauth_required`
+(mfa.decorators). One query per request, only in a session that carries a "view as"."""
 
 from __future__ import annotations
 
@@ -11,10 +12,9 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 
 from core.audit import audit_impersonator_reset, audit_impersonator_set
-from support.exceptions import NotWhileImpersonating
+from support.exceptions import not_while_impersonating
 from support.services import SESSION_KEY, impersonation_current
 
 
@@ -53,11 +53,5 @@ class ImpersonationMiddleware:
         if any(
             fnmatchcase(name, pattern) for pattern in settings.SUPPORT_IMPERSONATION_REFUSED_VIEWS
         ):
-            raise NotWhileImpersonating(
-                _(
-                    "Not while viewing as someone: support cannot delete accounts, transfer "
-                    "ownership, open billing, or change passwords, email or two-factor "
-                    "settings. Stop viewing as them first."
-                )
-            )
+            raise not_while_impersonating()
         return None
