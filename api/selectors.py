@@ -31,7 +31,9 @@ def api_key_get(*, tenant: Tenant, key_id: int) -> ApiKey:
     return get_object_or_404(ApiKey.objects.for_tenant(tenant), pk=key_id)
 
 
-def permissions_in_effect(*, scopes: list[str], creator_permissions: list[str] | None) -> list[str] | None:
+def permissions_in_effect(
+    *, scopes: list[str], creator_permissions: list[str] | None
+) -> list[str] | None:
     """What a key may do now: the scopes chosen for it that its creator's role still
     holds, so demoting someone narrows the keys they made at once. None when the creator
     is no longer an active member (removed, left, suspended, deactivated, account

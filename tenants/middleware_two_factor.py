@@ -11,6 +11,7 @@ workspaces are not affected.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from django.http import HttpRequest, HttpResponse
@@ -35,6 +36,19 @@ def member_has_two_factor(request: TenantRequest) -> bool:
     return session_passed_second_step(request.session) or second_step_required(user=request.user)
 
 
+def two_factor_gate(
+    request: TenantRequest, *, required_at: datetime | None, grace_until: datetime | None
+) -> tuple[bool, datetime | None]:
+    """The organisation's policy for this member: (shut out, the deadline to show
+    meanwhile). Shut out, they reach only the page saying to set it up: none of its
+    other pages (below) and none of its files (uploads.serve)."""
+    if required_at is None or member_has_two_factor(request):
+        return False, None
+    if grace_until is not None and timezone.now() < grace_until:
+        return False, grace_until
+    return True, None
+
+
 class TwoFactorPolicyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -52,11 +66,14 @@ class TwoFactorPolicyMiddleware:
         tenant = getattr(request, "tenant", None)
         if tenant is None or tenant.two_factor_required_at is None:
             return None
-        if member_has_two_factor(cast("TenantRequest", request)):  # TenantMiddleware set it
-            return None
-        deadline = tenant.two_factor_grace_until
-        if deadline is not None and timezone.now() < deadline:
+        shut_out, deadline = two_factor_gate(
+            cast("TenantRequest", request),  # TenantMiddleware set it
+            required_at=tenant.two_factor_required_at,
+            grace_until=tenant.two_factor_grace_until,
+        )
+        if deadline is not None:
             request.two_factor_deadline = deadline  # type: ignore[attr-defined]  # for the banner
+        if not shut_out:
             return None
         match = request.resolver_match
         if match is not None and match.url_name == REQUIRED_PAGE:

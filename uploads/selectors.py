@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -97,11 +98,27 @@ def served_upload_forget(*, key: str) -> None:
     cache.delete(_CACHE_PREFIX + key)
 
 
-def is_member(*, user_id: int, tenant_id: int) -> bool:
-    """Membership is read fresh: a removed or suspended member loses file access at once."""
-    return Membership.objects.filter(
-        user_id=user_id,
-        tenant_id=tenant_id,
-        tenant__deleted_at__isnull=True,
-        suspended_at__isnull=True,
-    ).exists()
+@dataclass(frozen=True)
+class FilesAccess:
+    """A member's way to the organisation's files, with the organisation's two-factor
+    policy (`tenants.middleware_two_factor.two_factor_gate` decides with it)."""
+
+    two_factor_required_at: datetime | None
+    two_factor_grace_until: datetime | None
+
+
+def files_access_get(*, user_id: int, tenant_id: int) -> FilesAccess | None:
+    """None unless an active member. Membership is read fresh: a removed or suspended
+    member loses file access at once."""
+    try:
+        required_at, grace_until = Membership.objects.values_list(
+            "tenant__two_factor_required_at", "tenant__two_factor_grace_until"
+        ).get(
+            user_id=user_id,
+            tenant_id=tenant_id,
+            tenant__deleted_at__isnull=True,
+            suspended_at__isnull=True,
+        )
+    except Membership.DoesNotExist:
+        return None
+    return FilesAccess(two_factor_required_at=required_at, two_factor_grace_until=grace_until)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.http import (
@@ -31,9 +31,13 @@ from django.shortcuts import render
 from django.utils.http import content_disposition_header, parse_etags
 from django.views.decorators.http import require_safe
 
+from tenants.middleware_two_factor import two_factor_gate
 from uploads.keys import is_valid_route
-from uploads.selectors import ServedUpload, is_member, served_upload_get
+from uploads.selectors import ServedUpload, files_access_get, served_upload_get
 from uploads.storage import is_s3, storage_open_stream, storage_presigned_url, upload_storage
+
+if TYPE_CHECKING:
+    from core.types import TenantRequest
 
 logger = logging.getLogger("uploads")
 security_logger = logging.getLogger("uploads.security")
@@ -97,8 +101,21 @@ def _serve(request: HttpRequest, folder: str, filename: str) -> HttpResponseBase
 
 
 def _may_see(request: HttpRequest, served: ServedUpload) -> bool:
+    """An active member whom the organisation's two-factor policy does not shut out:
+    its files are as closed to them as its pages (the link of a file seen before, or
+    shared in a chat, kept working)."""
     user = request.user
-    return user.is_authenticated and is_member(user_id=user.pk, tenant_id=served.tenant_id)
+    if not user.is_authenticated:
+        return False
+    access = files_access_get(user_id=user.pk, tenant_id=served.tenant_id)
+    if access is None:
+        return False
+    shut_out, _ = two_factor_gate(
+        cast("TenantRequest", request),
+        required_at=access.two_factor_required_at,
+        grace_until=access.two_factor_grace_until,
+    )
+    return not shut_out
 
 
 def _etag_matches(request: HttpRequest, etag: str) -> bool:

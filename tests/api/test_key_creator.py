@@ -78,7 +78,9 @@ def test_a_key_stops_when_its_creator_leaves_is_suspended_or_deactivated(
     leaver = add_member(acme, role=Role.objects.get(tenant=acme, key="admin"))
     suspended = add_member(acme, role=Role.objects.get(tenant=acme, key="admin"))
     deactivated = add_member(acme, role=Role.objects.get(tenant=acme, key="admin"))
-    keys = [make_key(acme, m.user, SCOPES, name=str(m.pk)) for m in (leaver, suspended, deactivated)]
+    keys = [
+        make_key(acme, m.user, SCOPES, name=str(m.pk)) for m in (leaver, suspended, deactivated)
+    ]
 
     membership_leave(tenant=acme, membership=leaver)
     membership_suspend(tenant=acme, membership=suspended, acting_user=None)
@@ -164,7 +166,9 @@ def test_the_keys_page_says_which_keys_stopped_and_what_a_demotion_held_back(
     make_key(acme, demoted.user, SCOPES, name="Narrowed")
     membership_remove(tenant=acme, membership=gone, acting_user=owner)
     membership_change_role(
-        tenant=acme, membership=demoted, role=make_role(acme, "Auditors", [AUDIT_VIEW]),
+        tenant=acme,
+        membership=demoted,
+        role=make_role(acme, "Auditors", [AUDIT_VIEW]),
         acting_user=owner,
     )
     client.force_login(owner)
@@ -176,4 +180,4 @@ def test_the_keys_page_says_which_keys_stopped_and_what_a_demotion_held_back(
     assert "Stopped" in departed and "Stopped" not in narrowed
     assert f"It stopped working because {gone.user.email} is no longer an active member" in departed
     assert f"Not in effect, as {demoted.user.email}'s role no longer has them:" in narrowed
-    assert "line-through\">Manage members" in narrowed
+    assert 'line-through">Manage members' in narrowed

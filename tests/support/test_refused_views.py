@@ -99,7 +99,9 @@ ALLOWED = {
 def _views(resolver: URLResolver | None = None, prefix: str = "") -> Iterator[tuple[str, Any]]:
     for pattern in (resolver or get_resolver()).url_patterns:
         if isinstance(pattern, URLResolver):
-            yield from _views(pattern, prefix + (f"{pattern.namespace}:" if pattern.namespace else ""))
+            yield from _views(
+                pattern, prefix + (f"{pattern.namespace}:" if pattern.namespace else "")
+            )
         elif pattern.name:
             yield prefix + pattern.name, pattern.callback
 
@@ -225,4 +227,3 @@ def test_an_action_behind_a_recent_authentication_is_refused_though_staff_just_s
 def test_reading_the_pages_still_works(viewing_as: Any, acme: Any) -> None:
     for name in ("scim:settings", "webhooks:list", "api-keys:list", "sso_settings:domains"):
         assert viewing_as.get(reverse(name, args=[acme.slug])).status_code == 200, name
-

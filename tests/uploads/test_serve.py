@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import io
 import urllib.request
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from tenants.services import membership_remove
+from tenants.services.two_factor import tenant_two_factor_require
+from tests.mfa.helpers import enable_totp
 from tests.tenants.factories import OrgFactory, add_member
 from tests.uploads.conftest import make_image
 from tests.uploads.counting_storage import CountingFileSystemStorage
@@ -239,3 +244,23 @@ def test_presigned_redirect_for_member_files_on_s3(s3_storage, settings, client,
     # Visibility is decided before redirecting.
     client.logout()
     assert client.get(f"/serve/{upload.key}").status_code == 404
+
+
+def test_a_member_shut_out_by_the_two_factor_policy_gets_no_file(any_storage, client, acme):
+    """An attack found the organisation's pages closed to a member without a second
+    factor after the grace period, while /serve/ still handed them its files by a link
+    seen before."""
+    owner = acme.memberships.get(role__key="owner").user
+    member = add_member(acme).user
+    upload = _file(acme, owner)
+    tenant_two_factor_require(tenant=acme, acting_user=owner, grace_days=7)
+    client.force_login(member)
+
+    assert client.get(f"/serve/{upload.key}").status_code == 200  # the grace period
+    with time_machine.travel(timezone.now() + timedelta(days=8)):
+        client.force_login(member)
+        assert client.get(f"/t/{acme.slug}/files/").status_code == 302
+        assert client.get(f"/serve/{upload.key}").status_code == 404
+
+        enable_totp(member)
+        assert _body(client.get(f"/serve/{upload.key}")) == b"%PDF-1.7 secret"
