@@ -59,9 +59,14 @@ def address_allowed(address: IPAddress, *, allow_private: bool | None = None) ->
     """Public unicast only (unless `allow_private`, by default WEBHOOKS_ALLOW_PRIVATE):
     no private, loopback, link-local (169.254.169.254, the cloud metadata service),
     shared, multicast, reserved or unspecified address, also not hidden in an
-    IPv4-mapped IPv6 address. sso's metadata fetch asks the same question."""
+    IPv4-mapped or a 6to4 IPv6 address (2002:7f00:1:: is 127.0.0.1 on a host with a 6to4
+    route; Python calls 2002::/16 global). Teredo and NAT64 prefixes are not global or
+    reserved, so they are refused as they are. sso's metadata fetch asks the same question."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address) and address.sixtofour is not None:
+        if not address_allowed(address.sixtofour, allow_private=allow_private):
+            return False
     if address.is_multicast or address.is_unspecified:
         return False
     if settings.WEBHOOKS_ALLOW_PRIVATE if allow_private is None else allow_private:

@@ -48,6 +48,11 @@ def add(tenant: Any, owner: Any, url: str) -> Endpoint:
         "https://[fc00::1]/hook",
         "https://[::ffff:127.0.0.1]/hook",
         "https://[ff02::1]/hook",
+        # 6to4 around loopback and a private address (Python calls 2002::/16 global).
+        "https://[2002:7f00:1::]/hook",
+        "https://[2002:a00:8::1]/hook",
+        "https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hook",  # Teredo
+        "https://[64:ff9b::7f00:1]/hook",  # NAT64 around loopback
     ],
 )
 def test_literal_private_and_reserved_addresses_are_refused(
@@ -56,6 +61,11 @@ def test_literal_private_and_reserved_addresses_are_refused(
     with pytest.raises(UnsafeDestination):
         add(acme, owner, url)
     assert not Endpoint.objects.exists()
+
+
+def test_a_6to4_address_around_a_public_one_is_accepted(acme: Any, owner: Any) -> None:
+    add(acme, owner, "https://[2002:5db8:d70e::1]/hook")  # 93.184.215.14 inside
+    assert Endpoint.objects.count() == 1
 
 
 @pytest.mark.parametrize(
