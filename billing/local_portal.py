@@ -282,7 +282,8 @@ def _move_warning(*, current: Plan | None, new: Plan) -> str:
         said = _("%(plan)s has lower limits than %(current)s.")
     else:
         return ""
-    return f"{said % values} {_('The change takes effect at once.')}"
+    at_once = _("The change takes effect at once.")
+    return f"{said % values} {at_once}"
 
 
 def _cancel_warning(*, current: Plan | None, period_end: datetime | None) -> str:
@@ -303,4 +304,5 @@ def _cancel_warning(*, current: Plan | None, period_end: datetime | None) -> str
         )
     else:
         said = _("%(plan)s stays until %(day)s; then the %(free)s plan applies.")
-    return f"{said % values} {_('Until then, you can keep the subscription.')}"
+    keep = _("Until then, you can keep the subscription.")
+    return f"{said % values} {keep}"

@@ -112,3 +112,18 @@ def test_cancelling_asks_first_saying_until_when_and_what_is_lost(
         "Until then, you can keep the subscription."
     ) in tag
     assert 'data-confirm-cancel="Keep the subscription"' in tag
+
+
+def test_the_portals_warnings_are_whole_sentences_in_the_readers_language(
+    on_business: Account, owner_client: Any, acme: Any, owner: Any
+) -> None:
+    """The walk read "…nicht enthält. Until then, you can keep the subscription." in the
+    German dialog: the last sentence was marked inside an f-string, never extracted."""
+    owner.language = "de"
+    owner.save(update_fields=["language"])
+
+    page = html.unescape(owner_client.get(url(acme, "portal/local/")).content.decode())
+
+    assert "Bis dahin können Sie das Abonnement behalten." in page
+    assert "Die Änderung gilt sofort." in page
+    assert "Until then" not in page and "takes effect at once" not in page
