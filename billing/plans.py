@@ -38,8 +38,10 @@ from django.utils.translation import gettext, ngettext
 
 from billing.backends import billing_enabled
 from billing.exceptions import PlanLimitReached
+from billing.managers import billing_manager_tenant_ids
 
 if TYPE_CHECKING:
+    from accounts.models import User
     from billing.models import Account
     from tenants.models import Tenant
 
@@ -331,15 +333,26 @@ def plan_require(*, tenant: Tenant, feature: str) -> None:
         )
 
 
-def plan_check_members(*, tenant: Tenant, taken: int, adding: int = 1) -> None:
+def _may_upgrade(*, tenant: Tenant, user: User | None) -> bool:
+    """Whether the refusal may tell its reader to upgrade: someone with billing.manage
+    in the workspace, or no one in particular (a directory, staff in the admin). Others
+    are told whom to ask, with no link to a billing page that would refuse them."""
+    return user is None or tenant.pk in billing_manager_tenant_ids(user=user, tenant_id=tenant.pk)
+
+
+def plan_check_members(
+    *, tenant: Tenant, taken: int, adding: int = 1, acting_user: User | None = None
+) -> None:
     """Raise PlanLimitReached if `adding` more people would exceed the plan's member
     cap. `taken` comes from the caller (members plus pending invitations, see
-    `tenants.selectors.tenant_seats_taken`), as `plan_check_storage` takes `used_bytes`."""
+    `tenants.selectors.tenant_seats_taken`), as `plan_check_storage` takes `used_bytes`.
+    `acting_user`: who is refused, so the message says what they can do."""
     plan = plan_for_tenant(tenant)
     if plan.max_members is None:
         return
     if taken + adding > plan.max_members:
         values = {"plan": plan.name, "limit": plan.max_members, "name": tenant.name, "taken": taken}
+        may_upgrade = billing_enabled() and _may_upgrade(tenant=tenant, user=acting_user)
         if not billing_enabled():  # no plan to buy: say how to make room instead
             message = ngettext(
                 "The %(plan)s plan allows up to %(limit)d members, "
@@ -350,7 +363,7 @@ def plan_check_members(*, tenant: Tenant, taken: int, adding: int = 1) -> None:
                 "To add someone, remove a member or cancel a pending invitation.",
                 plan.max_members,
             )
-        else:
+        elif may_upgrade:
             message = ngettext(
                 "The %(plan)s plan allows up to %(limit)d members, "
                 "and %(name)s already has %(taken)d (members and pending invitations). "
@@ -360,28 +373,51 @@ def plan_check_members(*, tenant: Tenant, taken: int, adding: int = 1) -> None:
                 "Upgrade your plan to add more people.",
                 plan.max_members,
             )
-        raise PlanLimitReached(message % values, upgrade_url=upgrade_url(tenant))
+        else:
+            message = ngettext(
+                "The %(plan)s plan allows up to %(limit)d members, "
+                "and %(name)s already has %(taken)d (members and pending invitations). "
+                "To add more people, ask an owner or billing admin to upgrade.",
+                "The %(plan)s plan allows up to %(limit)d members, "
+                "and %(name)s already has %(taken)d (members and pending invitations). "
+                "To add more people, ask an owner or billing admin to upgrade.",
+                plan.max_members,
+            )
+        raise PlanLimitReached(
+            message % values, upgrade_url=upgrade_url(tenant) if may_upgrade else ""
+        )
 
 
-def plan_check_storage(*, tenant: Tenant, used_bytes: int, adding_bytes: int) -> None:
-    """Raise PlanLimitReached if storing `adding_bytes` more would pass the storage cap."""
+def plan_check_storage(
+    *, tenant: Tenant, used_bytes: int, adding_bytes: int, acting_user: User | None = None
+) -> None:
+    """Raise PlanLimitReached if storing `adding_bytes` more would pass the storage cap.
+    `acting_user`: who is refused, so the message says what they can do."""
     plan = plan_for_tenant(tenant)
     if plan.max_storage_mb is None:
         return
     cap = plan.max_storage_mb * 1024 * 1024
     if used_bytes + adding_bytes > cap:
         values = {"name": tenant.name, "plan": plan.name, "size": _size(plan.max_storage_mb)}
+        may_upgrade = billing_enabled() and _may_upgrade(tenant=tenant, user=acting_user)
         if not billing_enabled():
             message = gettext(
                 "This upload would take %(name)s past the %(plan)s plan's storage "
                 "limit of %(size)s. Delete files to make room."
             )
-        else:
+        elif may_upgrade:
             message = gettext(
                 "This upload would take %(name)s past the %(plan)s plan's storage "
                 "limit of %(size)s. Delete files or upgrade your plan."
             )
-        raise PlanLimitReached(message % values, upgrade_url=upgrade_url(tenant))
+        else:
+            message = gettext(
+                "This upload would take %(name)s past the %(plan)s plan's storage "
+                "limit of %(size)s. Delete files, or ask an owner or billing admin to upgrade."
+            )
+        raise PlanLimitReached(
+            message % values, upgrade_url=upgrade_url(tenant) if may_upgrade else ""
+        )
 
 
 def _size(mb: int) -> str:

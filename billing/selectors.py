@@ -19,27 +19,13 @@ from django.utils.translation import pgettext
 from accounts.models import User
 from billing.backends import billing_backend, billing_enabled
 from billing.exceptions import BillingError
+from billing.managers import billing_manager_tenant_ids
 from billing.models import Account
 from billing.plans import Plan, plan_for_account, plan_list
 from core.permissions import BILLING_MANAGE
 
 if TYPE_CHECKING:
     from tenants.models import Membership, Tenant
-
-
-def billing_manager_tenant_ids(*, user: User, tenant_id: int | None = None) -> set[int]:
-    """Live workspaces where the user's role includes billing.manage (only `tenant_id`
-    when given). Read from the database on every call, so a removal or demotion counts
-    at once."""
-    if not user.is_authenticated:
-        return set()
-    memberships = user.memberships.filter(
-        tenant__deleted_at__isnull=True, suspended_at__isnull=True
-    ).select_related("role")
-    if tenant_id is not None:
-        memberships = memberships.filter(tenant_id=tenant_id)
-    # Permissions are a JSON list: checked here rather than with a JSON lookup SQLite lacks.
-    return {m.tenant_id for m in memberships if m.role.has_permission(BILLING_MANAGE)}
 
 
 def account_may_manage(*, account: Account, user: User) -> bool:

@@ -271,7 +271,9 @@ def invitation_create(
         # An expired invitation is replaced by the new one (new role, teams, link).
         open_invite.cancelled_at = now
         open_invite.save(update_fields=["cancelled_at"])
-    plan_check_members(tenant=tenant, taken=tenant_seats_taken(tenant=tenant), adding=1)
+    plan_check_members(
+        tenant=tenant, taken=tenant_seats_taken(tenant=tenant), adding=1, acting_user=acting_user
+    )
     raw, digest = token_generate()
     invitation = Invitation(
         tenant=tenant,
@@ -334,7 +336,12 @@ def invitation_resend(
         )
     if invitation.expires_at <= now:
         # Expired invitations do not hold a seat; reviving one takes a seat again.
-        plan_check_members(tenant=tenant, taken=tenant_seats_taken(tenant=tenant), adding=1)
+        plan_check_members(
+            tenant=tenant,
+            taken=tenant_seats_taken(tenant=tenant),
+            adding=1,
+            acting_user=acting_user,
+        )
     raw, invitation.token_hash = token_generate()
     invitation.sent_at = now
     invitation.expires_at = now + LIFETIME

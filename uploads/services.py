@@ -176,7 +176,10 @@ def upload_create(
     """Store a general tenant file (its size and type already checked by the form) and
     record it, if the plan's storage cap leaves room (PlanLimitReached otherwise)."""
     plan_check_storage(
-        tenant=tenant, used_bytes=upload_storage_used(tenant=tenant), adding_bytes=file.size or 0
+        tenant=tenant,
+        used_bytes=upload_storage_used(tenant=tenant),
+        adding_bytes=file.size or 0,
+        acting_user=uploaded_by,
     )
     digest = hashlib.sha256()
     for chunk in file.chunks():

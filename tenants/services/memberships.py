@@ -161,7 +161,9 @@ def membership_reactivate(
     lock_tenant(tenant)
     if membership.suspended_at is None:
         return False
-    plan_check_members(tenant=tenant, taken=tenant_seats_taken(tenant=tenant), adding=1)
+    plan_check_members(
+        tenant=tenant, taken=tenant_seats_taken(tenant=tenant), adding=1, acting_user=acting_user
+    )
     membership.suspended_at = None
     membership.save(update_fields=["suspended_at"])
     audit_record(

@@ -126,6 +126,29 @@ def test_the_storage_cap(billing_settings: Any, acme: Any) -> None:
     assert exc.value.message.endswith("Delete files or upgrade your plan.")
 
 
+def test_someone_who_cannot_upgrade_is_told_whom_to_ask(billing_settings: Any, acme: Any) -> None:
+    mb = 1024 * 1024
+    plain = add_member(acme).user
+    owner = acme.memberships.get(role__key="owner").user
+
+    with pytest.raises(PlanLimitReached) as storage:
+        plan_check_storage(tenant=acme, used_bytes=100 * mb, adding_bytes=1, acting_user=plain)
+    with pytest.raises(PlanLimitReached) as members:
+        plan_check_members(tenant=acme, taken=3, acting_user=plain)
+    with pytest.raises(PlanLimitReached) as owners:
+        plan_check_members(tenant=acme, taken=3, acting_user=owner)
+
+    assert storage.value.message.endswith(
+        "Delete files, or ask an owner or billing admin to upgrade."
+    )
+    assert members.value.message.endswith(
+        "To add more people, ask an owner or billing admin to upgrade."
+    )
+    assert storage.value.upgrade_url == members.value.upgrade_url == ""
+    assert owners.value.message.endswith("Upgrade your plan to add more people.")
+    assert owners.value.upgrade_url == f"/t/{acme.slug}/billing/"
+
+
 def test_without_billing_a_full_storage_cap_says_to_delete_files(
     no_billing: Any, acme: Any
 ) -> None:

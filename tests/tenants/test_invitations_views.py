@@ -236,6 +236,28 @@ def test_a_full_plan_explains_the_cap_and_links_to_billing(
     assert Invitation.objects.count() == 2
 
 
+@pytest.mark.usefixtures("three_seat_free_plan", "billing_on")
+def test_an_admin_who_cannot_upgrade_is_told_whom_to_ask_and_gets_no_billing_link(
+    acme: Any, admin_of_acme: Any, invite: Any
+) -> None:
+    """The walk: an admin was told "Upgrade your plan" with a link to the billing page,
+    which refused them (403)."""
+    invite("a@example.com")  # owner + admin + 1 pending invitation: the 3 seats
+    client = Client()
+    client.force_login(admin_of_acme)
+    member = Role.objects.get(tenant=acme, key="member")
+
+    response = client.post(
+        f"/t/{acme.slug}/members/invites/", {"email": "c@example.com", "role": member.pk}, **HTMX
+    )
+
+    html = response.content.decode()
+    assert "To add more people, ask an owner or billing admin to upgrade." in html
+    assert "Upgrade your plan" not in html and "See plans and upgrade" not in html
+    assert f'href="/t/{acme.slug}/billing/"' not in html
+    assert client.get(f"/t/{acme.slug}/billing/").status_code == 403  # why no link
+
+
 @pytest.mark.usefixtures("three_seat_free_plan")
 def test_without_billing_a_full_plan_says_how_to_make_room_and_offers_no_upgrade(
     owner_client: Any, acme: Any, invite: Any
