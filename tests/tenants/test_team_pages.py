@@ -272,7 +272,7 @@ def test_the_teams_page_shows_the_tree_a_page_at_a_time(
 
     assert names(first) == ["A", "B parent", "B1", "B2"]  # parents before their sub-teams
     assert names(second) == ["C", "D"]
-    assert "Page 1 of 2 · 6 teams" in first and 'href="?page=2"' in first
+    assert "Page 1 of 2 · 6 teams" in first and f'href="/t/{acme.slug}/teams/?page=2"' in first
 
 
 def test_each_page_of_the_tree_holds_its_teams_depths_and_sizes_alone(acme: Any) -> None:

@@ -39,7 +39,7 @@ def test_each_file_is_on_exactly_one_page_and_the_totals_count_them_all(
     for html in (first, second):
         assert "55 files · 55.2\xa0KB in total." in html
     assert "Page 2 of 2 · 55 files" in second
-    assert 'href="?page=1" rel="prev"' in second and 'rel="next"' not in second
+    assert f'href="{url}?page=1" rel="prev"' in second and 'rel="next"' not in second
 
 
 def test_a_workspace_with_one_page_of_files_shows_no_page_links(
@@ -66,3 +66,18 @@ def test_deleting_without_javascript_returns_to_the_files_page_it_was_on(
     assert response.status_code == 302
     assert response["Location"] == f"/t/{acme.slug}/files/{location}"
     assert not Upload.objects.filter(pk=oldest).exists()
+
+
+def test_a_refused_upload_pages_to_the_files_list_not_the_uploads_address(
+    owner_client: Any, acme: Any, owner: Any
+) -> None:
+    """The refusal is shown at /files/upload/, where "?page=2" led back to page 1."""
+    _files(acme, owner, PAGE_SIZE + 1)
+
+    refused = owner_client.post(f"/t/{acme.slug}/files/upload/", {})
+
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert f'href="/t/{acme.slug}/files/?page=2" rel="next"' in html
+    older = owner_client.get(f"/t/{acme.slug}/files/?page=2").content.decode()
+    assert "Page 2 of 2" in older

@@ -67,6 +67,27 @@ def test_a_refused_upload_names_the_file_in_the_readers_language(
     assert not Upload.objects.exists()
 
 
+@pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
+def test_after_a_refused_upload_older_still_leads_to_the_second_page(
+    page: Any, owner: Any, acme: Any, width: int
+) -> None:
+    """The refusal is shown at /files/upload/, where the pager's "?page=2" led back to
+    page 1 (by a redirect), so the walk could not reach its older files."""
+    _files(acme, owner, PAGE_SIZE + 5)
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(page, owner.email, then=f"/t/{acme.slug}/files/")
+    exe = {"name": "setup.exe", "mimeType": "application/octet-stream", "buffer": b"MZ"}
+    page.set_input_files("input[type=file]", files=[exe])
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator(".field-error")).to_contain_text("setup.exe")
+
+    page.get_by_test_id("files-pagination").get_by_role("link", name="Older").click()
+
+    page.wait_for_url(f"**/t/{acme.slug}/files/?page=2")
+    expect(page.get_by_test_id("files-pagination")).to_contain_text("Page 2 of 2")
+    assert page.locator("tbody tr").count() == 5
+
+
 @pytest.fixture
 def page_without_javascript(_browser: Any, live_server: Any) -> Iterator[Any]:
     context = _browser.new_context(base_url=live_server.url, java_script_enabled=False)
