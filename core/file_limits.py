@@ -12,6 +12,8 @@ from django import forms
 from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext as _
 
+from core.text import isolated
+
 
 def size_in_megabytes(n: int) -> str:
     """Megabytes in the reader's numbers, rounded up to a tenth: a file a byte over a
@@ -33,7 +35,8 @@ def file_size_limit(field: forms.Field, max_bytes: int) -> None:
         {
             "data-max-bytes": str(max_bytes),
             # The words the form itself refuses a file with (uploads/forms.py).
-            "data-too-large": _("“%(name)s”: %(reason)s") % {"name": "{name}", "reason": too_large},
+            "data-too-large": _("“%(name)s”: %(reason)s")
+            % {"name": isolated("{name}"), "reason": too_large},
             "data-decimal-separator": get_format("DECIMAL_SEPARATOR"),
         }
     )

@@ -23,3 +23,11 @@ def left_to_right(value: str) -> str:
     error): on an Arabic page "_pacetrack-challenge.example.com" kept its leading
     underscore at the far end. Invisible elsewhere."""
     return f"\u2066{value}\u2069"
+
+
+def isolated(value: str) -> str:
+    """`value` (a name someone typed: a file, a workspace) isolated in a sentence of
+    plain text, in its own direction: an Arabic file name in a German message ("2026
+    تقرير.txt wurde hochgeladen") took the sentence's words into its right-to-left run.
+    Invisible elsewhere."""
+    return f"\u2068{value}\u2069"

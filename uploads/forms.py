@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from billing.exceptions import PlanLimitReached
 from core.file_limits import file_size_limit, size_in_megabytes
+from core.text import isolated
 from uploads import images, services
 from uploads.filetypes import SIGNATURE_BYTES, allowed_file_types, file_type_check
 from uploads.models import Upload
@@ -126,7 +127,7 @@ class FileUploadForm(forms.Form):
         except ValidationError as refused:
             raise ValidationError(
                 _("“%(name)s”: %(reason)s")
-                % {"name": upload.name, "reason": " ".join(refused.messages)},
+                % {"name": isolated(upload.name), "reason": " ".join(refused.messages)},
                 code=refused.code,
             ) from refused
         return upload

@@ -25,6 +25,7 @@ from core.paging import page_query
 from core.permissions import FILES_MANAGE, TENANT_UPDATE
 from core.request_limits import accepts_body
 from core.same_site import same_site_url
+from core.text import isolated
 from core.types import TenantRequest
 from core.views import tenant_context
 from ratelimit.decorators import rate_limit
@@ -186,7 +187,9 @@ def file_upload(request: TenantRequest) -> HttpResponse:
     upload = form.save(uploaded_by=request.user) if form.is_valid() else None
     if upload is None:
         return _file_list_page(request, form, status=400)
-    messages.success(request, _("Uploaded %(name)s.") % {"name": upload.original_filename})
+    messages.success(
+        request, _("Uploaded %(name)s.") % {"name": isolated(upload.original_filename)}
+    )
     return redirect("files:list", tenant_slug=request.tenant.slug)
 
 
@@ -202,6 +205,6 @@ def file_download(request: TenantRequest, pk: int) -> HttpResponse:
 def file_delete(request: TenantRequest, pk: int) -> HttpResponse:
     upload = selectors.upload_get(tenant=request.tenant, pk=pk)
     services.upload_delete(tenant=request.tenant, upload=upload, acting_user=request.user)
-    messages.success(request, _("Deleted %(name)s.") % {"name": upload.original_filename})
+    messages.success(request, _("Deleted %(name)s.") % {"name": isolated(upload.original_filename)})
     files = reverse("files:list", kwargs={"tenant_slug": request.tenant.slug})
     return redirect(files + page_query(request.POST.get("page")))

@@ -42,7 +42,10 @@ def test_the_files_page_input_carries_the_file_limit(
     attrs = file_input(owner_client.get(f"/t/{acme.slug}/files/").content.decode())
 
     assert attrs["data-max-bytes"] == str(3 * MB // 2)
-    assert attrs["data-too-large"] == "“{name}”: This file is {size} MB; the limit is 1.5 MB."
+    assert (
+        attrs["data-too-large"]
+        == "“\u2068{name}\u2069”: This file is {size} MB; the limit is 1.5 MB."
+    )
     assert attrs["data-decimal-separator"] == "."
 
 
@@ -55,7 +58,7 @@ def test_the_refusal_is_written_in_the_readers_language_and_numbers(
     attrs = file_input(owner_client.get(f"/t/{acme.slug}/files/").content.decode())
 
     assert attrs["data-too-large"] == (
-        "„{name}“: Diese Datei ist {size} MB groß; das Limit ist 1,5 MB."
+        "„\u2068{name}\u2069“: Diese Datei ist {size} MB groß; das Limit ist 1,5 MB."
     )
     assert attrs["data-decimal-separator"] == ","
 
@@ -71,7 +74,10 @@ def test_the_avatar_and_logo_inputs_carry_the_image_limit(
     for html in (profile, workspace):
         attrs = file_input(html)
         assert attrs["data-max-bytes"] == str(2 * MB)
-        assert attrs["data-too-large"] == "“{name}”: This file is {size} MB; the limit is 2 MB."
+        assert (
+            attrs["data-too-large"]
+            == "“\u2068{name}\u2069”: This file is {size} MB; the limit is 2 MB."
+        )
         # The help text aria-describedby names is there (the refusal goes after it).
         assert attrs["aria-describedby"] == "id_image_helptext"
         assert '<p class="help" id="id_image_helptext">PNG, JPEG' in html
@@ -87,7 +93,10 @@ def test_the_saml_metadata_input_carries_the_metadata_limit_and_says_it(
 
     attrs = file_input(html)
     assert attrs["data-max-bytes"] == str(2 * MB)
-    assert attrs["data-too-large"] == "“{name}”: This file is {size} MB; the limit is 2 MB."
+    assert (
+        attrs["data-too-large"]
+        == "“\u2068{name}\u2069”: This file is {size} MB; the limit is 2 MB."
+    )
     assert "Federation Metadata XML”). Up to 2 MB." in html
 
 

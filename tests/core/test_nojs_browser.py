@@ -79,7 +79,7 @@ def test_upload_a_file_without_javascript(page: Any, tmp_path: Any) -> None:
 
     page.get_by_role("button", name="Upload").click()
 
-    expect(_flash(page)).to_contain_text("Uploaded notes.txt.")
+    expect(_flash(page)).to_contain_text("Uploaded \u2068notes.txt\u2069.")
     assert Upload.objects.filter(tenant=w.org, original_filename="notes.txt").exists()
 
 

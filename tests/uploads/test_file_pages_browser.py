@@ -41,7 +41,7 @@ def test_paging_through_files_and_deleting_one_on_the_second_page(
     rows.first.get_by_role("button", name="Delete").click()
     dialog(page).get_by_role("button", name="Delete file").click()
 
-    page.get_by_text("Deleted report-").wait_for()
+    page.get_by_text("Deleted \u2068report-").wait_for()
     assert page.url.endswith(f"{files}?page=2")
     assert rows.count() == 4
     assert Upload.objects.filter(tenant=acme).count() == PAGE_SIZE + 4
@@ -61,7 +61,7 @@ def test_a_refused_upload_names_the_file_in_the_readers_language(
     page.get_by_role("button", name="Hochladen").click()
 
     error = page.locator(".field-error")
-    expect(error).to_contain_text("„Rechnung März.exe“: Dateien dieses Typs können nicht")
+    expect(error).to_contain_text("„\u2068Rechnung März.exe\u2069“: Dateien dieses Typs können nicht")
     assert page.locator("input[type=file]").input_value() == ""  # why the name is said
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert not Upload.objects.exists()
@@ -138,7 +138,7 @@ def test_a_file_over_the_limit_is_refused_before_it_is_sent(
     field.set_input_files([{"name": name, "mimeType": "text/plain", "buffer": b"x" * 300_000}])
 
     error = page.locator("#id_file_error")
-    expect(error).to_have_text(f"“{name}”: This file is 0.3 MB; the limit is 0.1 MB.")
+    expect(error).to_have_text(f"“\u2068{name}\u2069”: This file is 0.3 MB; the limit is 0.1 MB.")
     expect(field).to_have_attribute("aria-invalid", "true")
     expect(field).to_have_attribute("aria-describedby", "id_file_helptext id_file_error")
     assert field.input_value() == ""  # Upload cannot send it
@@ -151,7 +151,7 @@ def test_a_file_over_the_limit_is_refused_before_it_is_sent(
     expect(field).not_to_have_attribute("aria-invalid", "true")
     assert posts == [] and not Upload.objects.exists()
     page.get_by_role("button", name="Upload").click()
-    page.get_by_text("Uploaded notes.txt.").wait_for()
+    page.get_by_text("Uploaded \u2068notes.txt\u2069.").wait_for()
     assert list(Upload.objects.values_list("original_filename", flat=True)) == ["notes.txt"]
 
 

@@ -47,7 +47,7 @@ def test_a_logo_over_the_limit_is_refused_before_its_preview_is_asked_for(
     field.set_input_files(files=[{"name": "logo.png", "mimeType": "image/png", "buffer": big}])
 
     expect(card.locator(".field-error")).to_have_text(
-        "“logo.png”: This file is 0.3 MB; the limit is 0.1 MB."
+        "“\u2068logo.png\u2069”: This file is 0.3 MB; the limit is 0.1 MB."
     )
     expect(field).to_have_attribute("aria-describedby", "id_image_helptext id_image_error")
     assert posts == []
@@ -74,6 +74,6 @@ def test_a_logo_over_the_limit_takes_away_the_preview_of_the_one_before(
     big = small + b"\0" * 300_000
     field.set_input_files(files=[{"name": "big.png", "mimeType": "image/png", "buffer": big}])
 
-    expect(card.locator(".field-error")).to_contain_text("“big.png”")
+    expect(card.locator(".field-error")).to_contain_text("“\u2068big.png\u2069”")
     expect(card.get_by_role("img", name="Preview of the new image")).to_have_count(0)
     expect(card).not_to_contain_text("Press Save logo")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -337,7 +338,7 @@ def test_upload_lists_and_downloads_a_file(any_storage, owner_client, acme):
     response = owner_client.post(_files_url(acme, "files:upload"), {"file": pdf}, follow=True)
 
     html = response.content.decode()
-    assert "Uploaded Q3 plan.pdf." in html
+    assert "Uploaded \u2068Q3 plan.pdf\u2069." in html  # isolated: see core.text.isolated
     upload = Upload.objects.get()
     assert upload.content_type == "application/pdf"  # from settings, not the browser
     assert "Q3 plan.pdf" in html and "1 file" in html
@@ -367,7 +368,7 @@ def test_bad_files_are_refused_with_form_errors(
     )
     assert response.status_code == 400
     assert message in response.content.decode()
-    assert f"“{escape(name)}”: " in response.content.decode()
+    assert f"“\u2068{escape(name)}\u2069”: " in response.content.decode()
     assert not Upload.objects.exists()
     assert _stored_keys(any_storage) == []
 
@@ -429,7 +430,7 @@ def test_manager_deletes_a_file(
     upload = Upload.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
         response = owner_client.post(_files_url(acme, "files:delete", pk=upload.pk), follow=True)
-    assert "Deleted a.txt." in response.content.decode()
+    assert "Deleted \u2068a.txt\u2069." in response.content.decode()
     assert not Upload.objects.exists()
     assert not any_storage.exists(upload.key)
 
@@ -547,3 +548,18 @@ def test_a_file_a_byte_over_the_limit_is_not_said_to_be_the_limits_size(
 
     assert response.status_code == 400
     assert said in response.content.decode()
+
+
+def test_a_right_to_left_file_name_is_isolated_in_the_sentences_that_name_it(
+    owner_client: Any, acme: Any
+) -> None:
+    """The walk saw "2026 تقرير الربع الأول.txt wurde hochgeladen": the Arabic name took
+    the German words after it into its right-to-left run. Isolated, it stays one piece."""
+    name = "تقرير الربع الأول 2026.txt"
+    upload = SimpleUploadedFile(name, b"figures", content_type="text/plain")
+
+    page = owner_client.post(
+        f"/t/{acme.slug}/files/upload/", {"file": upload}, follow=True
+    ).content.decode()
+
+    assert f"Uploaded \u2068{name}\u2069." in page
