@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page
-from django.db.models import Sum
+from django.db.models import Subquery, Sum
 from django.http import Http404
 
 from core.paging import page_with_totals
@@ -49,12 +49,36 @@ def upload_list(*, tenant: Tenant) -> UploadQuerySet:
     )
 
 
-def upload_page(*, tenant: Tenant, number: str | None, per_page: int) -> tuple[Page, int]:
-    """One page of `upload_list`, and the bytes all of the tenant's files take (one query)."""
-    page, totals = page_with_totals(
-        upload_list(tenant=tenant), number=number, per_page=per_page, size=Sum("size")
+@dataclass(frozen=True)
+class UploadPage:
+    page: Page
+    files_size: int  # bytes all of the tenant's files take
+    # `upload_storage_used`, read in the same query; None when the page has no row.
+    storage_used: int | None
+
+
+def upload_page(*, tenant: Tenant, number: str | None, per_page: int) -> UploadPage:
+    """One page of `upload_list`, the bytes all of the tenant's files take and what its
+    uploads of every kind take against the storage cap, in one query (the page's query
+    count is pinned: tests/config/test_page_queries.py)."""
+    everything = (
+        Upload.objects.for_tenant(tenant)
+        .values("tenant")
+        .annotate(total=Sum("size"))
+        .values("total")
     )
-    return page, totals["size"] or 0
+    page, totals = page_with_totals(
+        upload_list(tenant=tenant).annotate(storage_used=Subquery(everything)),
+        number=number,
+        per_page=per_page,
+        size=Sum("size"),
+    )
+    rows = page.object_list
+    return UploadPage(
+        page=page,
+        files_size=totals["size"] or 0,
+        storage_used=(rows[0].storage_used or 0) if rows else None,
+    )
 
 
 def upload_storage_used(*, tenant: Tenant) -> int:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.decorators import verified_email_required
+from billing.plans import plan_for_tenant
 from core.decorators import tenant_permission_required
 from core.paging import page_query
 from core.permissions import FILES_MANAGE, TENANT_UPDATE
@@ -157,20 +158,38 @@ PAGE_SIZE = 50
 def _file_list_page(
     request: TenantRequest, form: FileUploadForm, status: int = 200
 ) -> HttpResponse:
-    page, total_size = selectors.upload_page(
+    listed = selectors.upload_page(
         tenant=request.tenant, number=request.GET.get("page"), per_page=PAGE_SIZE
     )
+    page = listed.page
     can_manage = request.role.has_permission(FILES_MANAGE)
     context = tenant_context(
         request,
         tab="files",
         files=page.object_list,
         page=page,
-        total_size=total_size,
+        total_size=listed.files_size,
         form=form if can_manage else None,
         can_manage=can_manage,
+        storage=_storage_against_cap(request, listed.storage_used) if can_manage else None,
     )
     return render(request, "uploads/file_list.html", context, status=status)
+
+
+def _storage_against_cap(request: TenantRequest, used: int | None) -> dict[str, Any] | None:
+    """What the plan's storage cap leaves, said beside the upload form: the walk first
+    learnt a downgrade had left it over the cap from a refused upload. None without a
+    cap, and for a workspace without files (nothing to say yet). `used` came with the
+    page's rows: the page's query count is pinned."""
+    plan = plan_for_tenant(request.tenant)
+    if plan.max_storage_mb is None or used is None:
+        return None
+    return {
+        "used": used,
+        "cap": plan.storage_label,
+        "plan": plan.name,
+        "over": used >= plan.max_storage_mb * 1024 * 1024,
+    }
 
 
 @require_GET

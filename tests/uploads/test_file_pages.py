@@ -3,6 +3,7 @@ list are the whole workspace's, and deleting from a later page comes back to it.
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
@@ -81,3 +82,35 @@ def test_a_refused_upload_pages_to_the_files_list_not_the_uploads_address(
     assert f'href="/t/{acme.slug}/files/?page=2" rel="next"' in html
     older = owner_client.get(f"/t/{acme.slug}/files/?page=2").content.decode()
     assert "Page 2 of 2" in older
+
+
+def test_the_upload_card_says_what_the_plans_storage_cap_leaves(
+    billing_on: Any, owner_client: Any, acme: Any, owner: Any
+) -> None:
+    """The walk learnt that a downgrade had left the workspace over its storage cap only
+    from a refused upload: the card says it before anyone tries."""
+    _files(acme, owner, 2)  # 1,000 and 1,001 bytes
+    url = f"/t/{acme.slug}/files/"
+
+    under = owner_client.get(url).content.decode()
+    Upload.objects.filter(tenant=acme).update(size=60 * 1024 * 1024)
+    over = owner_client.get(url).content.decode()
+
+    assert "2.0\xa0KB of the Free plan's 100 MB used." in under
+    assert "120.0\xa0MB stored: the Free plan's 100 MB are used up." in over
+    assert (
+        'data-testid="files-storage"'
+        not in owner_client.get(url.replace("files", "")).content.decode()
+    )
+
+
+
+def test_a_plan_without_a_storage_cap_is_not_mentioned(
+    billing_on: Any, owner_client: Any, acme: Any
+) -> None:
+    plans = copy.deepcopy(billing_on.BILLING_PLANS)
+    plans["free"]["max_storage_mb"] = None
+    billing_on.BILLING_PLANS = plans
+    assert 'data-testid="files-storage"' not in owner_client.get(
+        f"/t/{acme.slug}/files/"
+    ).content.decode()

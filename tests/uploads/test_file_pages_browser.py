@@ -88,6 +88,22 @@ def test_after_a_refused_upload_older_still_leads_to_the_second_page(
     assert page.locator("tbody tr").count() == 5
 
 
+@pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
+def test_the_upload_card_says_the_storage_cap_is_used_up_before_an_upload_is_refused(
+    page: Any, owner: Any, acme: Any, width: int
+) -> None:
+    _files(acme, owner, 2)
+    Upload.objects.filter(tenant=acme).update(size=60 * 1024 * 1024)  # 120 MB of Free's 100
+    page.set_viewport_size({"width": width, "height": 800})
+    watch = PageWatch.attach(page)
+    sign_in(page, owner.email)
+
+    assert watch.check(f"/t/{acme.slug}/files/") == []
+    expect(page.get_by_test_id("files-storage")).to_have_text(
+        "120.0\xa0MB stored: the Free plan's 100 MB are used up. Delete files to upload more."
+    )
+
+
 @pytest.fixture
 def page_without_javascript(_browser: Any, live_server: Any) -> Iterator[Any]:
     context = _browser.new_context(base_url=live_server.url, java_script_enabled=False)
