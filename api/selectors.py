@@ -84,7 +84,7 @@ def api_key_creator_permissions(*, tenant: Tenant, keys: list[ApiKey]) -> None:
         .values_list("user_id", "role__permissions")
     )
     for key in keys:
-        key.creator_permissions = held.get(key.created_by_id)
+        key.creator_permissions = held.get(key.created_by_id) if key.created_by_id else None
 
 
 @cache

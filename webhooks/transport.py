@@ -64,9 +64,9 @@ def address_allowed(address: IPAddress, *, allow_private: bool | None = None) ->
     reserved, so they are refused as they are. sso's metadata fetch asks the same question."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
-    if isinstance(address, ipaddress.IPv6Address) and address.sixtofour is not None:
-        if not address_allowed(address.sixtofour, allow_private=allow_private):
-            return False
+    inner = address.sixtofour if isinstance(address, ipaddress.IPv6Address) else None
+    if inner is not None and not address_allowed(inner, allow_private=allow_private):
+        return False
     if address.is_multicast or address.is_unspecified:
         return False
     if settings.WEBHOOKS_ALLOW_PRIVATE if allow_private is None else allow_private:

@@ -104,13 +104,13 @@ def test_the_upload_card_says_what_the_plans_storage_cap_leaves(
     )
 
 
-
 def test_a_plan_without_a_storage_cap_is_not_mentioned(
     billing_on: Any, owner_client: Any, acme: Any
 ) -> None:
     plans = copy.deepcopy(billing_on.BILLING_PLANS)
     plans["free"]["max_storage_mb"] = None
     billing_on.BILLING_PLANS = plans
-    assert 'data-testid="files-storage"' not in owner_client.get(
-        f"/t/{acme.slug}/files/"
-    ).content.decode()
+    assert (
+        'data-testid="files-storage"'
+        not in owner_client.get(f"/t/{acme.slug}/files/").content.decode()
+    )

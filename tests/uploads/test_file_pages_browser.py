@@ -61,7 +61,9 @@ def test_a_refused_upload_names_the_file_in_the_readers_language(
     page.get_by_role("button", name="Hochladen").click()
 
     error = page.locator(".field-error")
-    expect(error).to_contain_text("„\u2068Rechnung März.exe\u2069“: Dateien dieses Typs können nicht")
+    expect(error).to_contain_text(
+        "„\u2068Rechnung März.exe\u2069“: Dateien dieses Typs können nicht"
+    )
     assert page.locator("input[type=file]").input_value() == ""  # why the name is said
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert not Upload.objects.exists()
