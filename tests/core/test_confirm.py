@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import Context, Template
 from django.test import Client
 
-from tenants.models import Membership, Role, Team
+from tenants.models import Invitation, Membership, Role, Team
 from tests.core.browser import Workspace, workspace
 from tests.core.forms import asks, form_to, post, sent
 from tests.mfa.helpers import age_sign_in
@@ -122,15 +122,6 @@ def test_a_confirmed_form_reaches_the_view_at_once(owner: Client, acme: Workspac
     assert not Upload.objects.filter(pk=acme.upload.pk).exists()
 
 
-def test_a_form_that_asks_nothing_is_not_stopped(owner: Client, acme: Workspace) -> None:
-    page = owner.get(acme.url("members/")).content.decode()
-    form = form_to(page, acme.url("members/invites/"))
-
-    response = post(owner, acme.url("members/invites/"), sent(form, email="ada@example.com"))
-
-    assert response.status_code == 302
-
-
 def test_cancel_goes_back_to_the_page_the_form_was_on(owner: Client, acme: Workspace) -> None:
     form = form_to(files_page(owner, acme), delete_file(acme))
 
@@ -203,6 +194,23 @@ def test_making_someone_an_owner_asks_and_another_role_does_not(
     response = post(owner, url, sent(form, role=str(admin_role.pk)))
     assert response.status_code == 302
     assert Membership.objects.get(pk=acme.member.pk).role.key == "admin"
+
+
+def test_inviting_an_owner_asks_and_inviting_a_member_does_not(
+    owner: Client, acme: Workspace
+) -> None:
+    url = acme.url("members/invites/")
+    form = form_to(owner.get(acme.url("members/")).content.decode(), url)
+    owner_role = Role.objects.get(tenant=acme.org, key="owner")
+    assert [ask.get("when") for ask in asks(form)] == [["role", str(owner_role.pk)]]
+
+    asked = post(owner, url, sent(form, email="ada@example.com", role=str(owner_role.pk)))
+    assert "Invite them as an owner?" in asked.content.decode()
+    assert not Invitation.objects.filter(email="ada@example.com").exists()
+
+    response = post(owner, url, sent(form, email="ada@example.com"))  # as a member
+    assert response.status_code == 302
+    assert Invitation.objects.get(email="ada@example.com").role.key == "member"
 
 
 # --- With JavaScript: htmx, and "Confirm it's you" ------------------------------------
