@@ -144,6 +144,9 @@ MIDDLEWARE = [
     # Organisations that require two-factor authentication (right after the tenant).
     "tenants.middleware_two_factor.TwoFactorPolicyMiddleware",
     "billing.middleware.PlanLimitMiddleware",
+    # Last, after CSRF and every refusal: a destructive form sent without JavaScript's
+    # dialog gets its question as a page before the view runs (core/confirm.py).
+    "core.confirm.ConfirmMiddleware",
 ]
 
 # templates.W003 warns that "i18n" names two modules: the override above, on purpose.

@@ -5,6 +5,7 @@ from django.core.checks import Tags, register
 
 from core.audit_actions import STAFF_GROUP, StaffAction, audit_actions_register
 from core.checks import (
+    check_confirm_order,
     check_dns_servers,
     check_htmx_messages_order,
     check_site_url,
@@ -25,6 +26,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         audit_actions_register(StaffAction, destructive=[StaffAction.DELETED], group=STAFF_GROUP)
         register(check_htmx_messages_order)
+        register(check_confirm_order)
         register(check_template_library_names, Tags.templates)
         register(check_dns_servers)
         register(check_site_url, Tags.security, deploy=True)

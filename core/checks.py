@@ -35,6 +35,27 @@ def check_htmx_messages_order(**kwargs: Any) -> list[CheckMessage]:
     ]
 
 
+CONFIRM = "core.confirm.ConfirmMiddleware"
+CSRF = "django.middleware.csrf.CsrfViewMiddleware"
+
+
+def check_confirm_order(**kwargs: Any) -> list[CheckMessage]:
+    """The confirmation page carries a fresh CSRF token and the form's fields: it must
+    answer only a POST that CSRF has already let through."""
+    middleware = list(settings.MIDDLEWARE)
+    if CONFIRM not in middleware:
+        return []
+    if CSRF in middleware and middleware.index(CSRF) < middleware.index(CONFIRM):
+        return []
+    return [
+        Error(
+            f"{CONFIRM} must come after {CSRF} in MIDDLEWARE.",
+            hint=f"Put {CONFIRM!r} at the end of MIDDLEWARE, below {CSRF!r}.",
+            id="core.E005",
+        )
+    ]
+
+
 def check_template_library_names(**kwargs: Any) -> list[CheckMessage]:
     """Django's templates.W003, silenced for a TEMPLATES `libraries` entry that replaces
     one of Django's own libraries on purpose (`i18n`, config/settings.py): two apps

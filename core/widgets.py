@@ -24,17 +24,7 @@ class Select(forms.Select):
     30 ms for the 600 time zones on every account page, a tenth of a second for a
     workspace's thousands of teams. Same context (`get_context`: attributes, the
     selected option, groups) and the same markup, without the whitespace between tags.
-    `option_attrs` maps an option's value to attributes of its own (a confirmation the
-    choice needs, say).
     """
-
-    option_attrs: dict[str, dict[str, Any]] = {}  # noqa: RUF012 (replaced, never changed)
-
-    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        option = super().create_option(*args, **kwargs)
-        if extra := self.option_attrs.get(str(option["value"])):
-            option["attrs"] = {**option["attrs"], **extra}
-        return option
 
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None

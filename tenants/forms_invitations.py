@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import SignUpForm
 from accounts.models import normalize_email
 from core import widgets
+from core.confirm import confirm_field
 from core.errors import ServiceForm
 from tenants.exceptions import AlreadyAMemberError, InvitationPendingError
 from tenants.forms import INPUT
@@ -47,18 +49,19 @@ def grantable_roles(*, tenant: Tenant, actor: Role) -> list[Role]:
     return sorted(roles, key=lambda r: (order.get(r.key, len(order)), r.name.lower()))
 
 
-def _owner_confirmation(tenant: Tenant) -> dict[str, str]:
-    return {
-        "data-confirm": str(_("Invite them as an owner?")),
-        "data-confirm-detail": str(
-            _(
-                "Owners can do everything in %(org)s: billing, every member's role, removing "
-                "people and deleting the organisation. Only an owner can undo it."
-            )
+def _owner_confirmation(tenant: Tenant, role: Role) -> SafeString:
+    """Asked only when this owner role is the one sent (core/confirm.py)."""
+    return confirm_field(
+        _("Invite them as an owner?"),
+        detail=_(
+            "Owners can do everything in %(org)s: billing, every member's role, removing "
+            "people and deleting the organisation. Only an owner can undo it."
         )
         % {"org": tenant.name},
-        "data-confirm-button": str(_("Invite as owner")),
-    }
+        button=_("Invite as owner"),
+        when="role",
+        equals=role.pk,
+    )
 
 
 class InvitationForm(ServiceForm):
@@ -101,11 +104,9 @@ class InvitationForm(ServiceForm):
         member = next((r for r in roles if r.key == Role.Key.MEMBER), None)
         if member is not None:
             self.fields["role"].initial = member.pk
-        # Inviting someone as an owner is asked once more (confirm.js), as making a
-        # member one is on the members page.
-        cast(widgets.Select, role.widget).option_attrs = {
-            str(r.pk): _owner_confirmation(tenant) for r in roles if r.is_owner
-        }
+        # Inviting someone as an owner is asked once more, as making a member one is on
+        # the members page: the template writes these inside the form.
+        self.asks = SafeString("".join(_owner_confirmation(tenant, r) for r in roles if r.is_owner))
         # Not the teams a directory syncs: only it fills them (invitation_create refuses).
         offered = Team.objects.for_tenant(tenant).filter(directory_managed=False)
         # (id, name) pairs, not Team rows: a workspace may have thousands.

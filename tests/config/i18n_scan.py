@@ -39,9 +39,9 @@ TEXT_ATTRIBUTES = {
     "aria-roledescription",
     "aria-valuetext",
 }
-# data-* attributes whose text our JavaScript or CSS shows: the confirm dialog's
-# (data-confirm, -button, -detail, -cancel), data-label (the phone layout's table
-# labels), data-copied-label…
+# data-* attributes whose text our JavaScript or CSS shows: data-label (the phone
+# layout's table labels), data-copied-label…, and data-confirm with its -button, -detail,
+# -cancel (none left: the dialog's words are {% confirm_field %}'s, see TEXT_TAGS).
 TEXT_DATA_ATTRIBUTE = re.compile(r"^data-(confirm(-[a-z]+)?|([a-z]+-)*(label|text|message))$")
 # An <input> of these types shows its value as the button's text (a <button>'s value
 # is sent, never shown: its content is the text, checked as a text node).
@@ -142,12 +142,32 @@ class _Reader(HTMLParser):
                 self._flag("text", line, line=first + offset)
 
 
+# Tags whose quoted arguments are words a visitor reads (the confirm dialog's and page's:
+# core/templatetags/confirm.py), but for the arguments named here, which name a field.
+TEXT_TAGS = {"confirm_field": {"when"}}
+TAG_LITERAL = re.compile(r"""(?:(\w+)=)?(_\()?("[^"]*"|'[^']*')""")
+
+
+def _unmarked_tag_words(template_source: str, path: str) -> list[Untranslated]:
+    found = []
+    for token in DebugLexer(template_source).tokenize():
+        name = token.contents.split()[0] if token.token_type == TokenType.BLOCK else ""
+        if name not in TEXT_TAGS:
+            continue
+        for keyword, marked, literal in TAG_LITERAL.findall(token.contents):
+            if not marked and keyword not in TEXT_TAGS[name] and _has_letters(literal[1:-1]):
+                found.append(Untranslated(path, token.lineno, name, literal[1:-1]))
+    return found
+
+
 def untranslated_in(template_source: str, *, path: str = "<template>") -> list[Untranslated]:
     """Every piece of unmarked user-facing text in one template."""
     reader = _Reader(path)
     reader.feed(html_of(template_source))
     reader.close()
-    return reader.found
+    return sorted(
+        reader.found + _unmarked_tag_words(template_source, path), key=lambda item: item.line
+    )
 
 
 def untranslated_in_tree(root: Path, *, skip: tuple[str, ...] = ()) -> list[Untranslated]:

@@ -4,6 +4,7 @@ which the template scan in test_translations.py cannot see."""
 
 from __future__ import annotations
 
+import json
 from html.parser import HTMLParser
 from typing import Any
 
@@ -35,8 +36,10 @@ pytestmark = pytest.mark.django_db
 ENGLISH_PAGES = ("/api/", "/admin/")
 # A language's own name in the language picker.
 OWN_NAMES = {"English"}
-READ_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt", "data-confirm"}
-READ_ATTRIBUTES |= {"data-confirm-detail", "data-confirm-button"}
+READ_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt"}
+# The words a destructive form asks with (core/confirm.py), read from its hidden field.
+ASK_FIELD = "confirm-ask"
+ASK_WORDS = ("question", "detail", "button", "cancel")
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "wbr"}
 
 
@@ -59,6 +62,9 @@ class _Words(HTMLParser):
             if tag not in VOID_TAGS:
                 self._theirs.append(tag)
             return
+        if tag == "input" and named.get("name") == ASK_FIELD:
+            ask = json.loads(named.get("value") or "{}")
+            self.words += [" ".join(ask[key].split()) for key in ASK_WORDS if ask.get(key)]
         for name, value in attrs:
             shown = name in READ_ATTRIBUTES or (
                 name == "value" and tag == "input" and named.get("type") in ("submit", "button")

@@ -61,6 +61,7 @@ PLANTED = """{% load i18n %}
 <img src="/x.png" alt="Company logo">
 <form data-confirm="Remove this member?"><input type="submit" value="Remove"></form>
 <td data-label="Role">{{ role }}</td>
+<form>{% confirm_field "Delete it?" detail=_("Gone.") button='Delete' when="role" equals=7 %}</form>
 """
 
 MARKED = """{% load i18n %}{# A comment with words #}
@@ -72,6 +73,7 @@ MARKED = """{% load i18n %}{# A comment with words #}
 <button type="button" aria-label="{% translate 'Close menu' %}">×</button>
 <button type="submit" name="action" value="remove">{% translate "Remove" %}</button>
 <input type="hidden" name="role" value="member">
+{% confirm_field _("Delete it?") detail=detail button=_('Delete') when="role" equals=pk %}
 <a href="{% url 'home' %}" class="btn btn-primary" data-testid="home-link">Pacetrack</a>
 <p>{{ user.email }} · {{ when|date:"j F Y" }} — 3/10 /app/ https://example.com/a?b=c</p>
 <p>you@example.com</p>
@@ -96,6 +98,8 @@ def test_the_scanner_finds_every_kind_of_unmarked_text() -> None:
         "planted.html:8: data-confirm: 'Remove this member?'",
         "planted.html:8: value: 'Remove'",
         "planted.html:9: data-label: 'Role'",
+        "planted.html:10: confirm_field: 'Delete it?'",
+        "planted.html:10: confirm_field: 'Delete'",
     ]
 
 

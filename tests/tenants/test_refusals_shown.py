@@ -20,6 +20,7 @@ from tenants.services import (
     membership_set_billing_contact,
     role_delete,
 )
+from tests.core.forms import asks_in
 from tests.tenants.factories import make_role
 
 pytestmark = pytest.mark.django_db
@@ -138,5 +139,5 @@ def test_an_unused_role_can_be_deleted(owner_client: Any, acme: Any) -> None:
 
     assert "/delete/" in page and "role-delete-reason" not in page
     # Its confirmation promises nothing about invitations: none may offer it by then.
-    assert 'data-confirm-detail="This cannot be undone."' in page
+    assert [ask["detail"] for ask in asks_in(page)] == ["This cannot be undone."]
     assert "invitations with this role are cancelled" not in page

@@ -1,18 +1,27 @@
 // One confirmation dialog for every destructive action, htmx or plain
-// (templates/elements/confirm_dialog.html): a form, or its submit button, says
-//   data-confirm="Delete the team “Design”?"  the question (the dialog's title)
-//   data-confirm-detail="…"                   what follows (optional)
-//   data-confirm-button="Delete team"         the button that does it
-//   data-confirm-cancel="Keep it"             the button that does not (optional)
-// or the chosen <option> of one of its selects does, when only that choice needs asking
-// (making someone an owner from a role select).
+// (templates/elements/confirm_dialog.html). A form asks with {% confirm_field %}
+// (core/templatetags/confirm.py): a hidden field named "confirm-ask" whose value says
+//   {"question": "Delete the team “Design”?",  the dialog's title
+//    "detail": "…",                            what follows (optional)
+//    "button": "Delete team",                  the button that does it
+//    "cancel": "Keep it",                      the button that does not (optional)
+//    "when": ["role", "7"]}                    only when that value is sent (optional:
+//                                              making someone an owner from a role select)
 // The submit is held back (in the capture phase, before htmx sees it) until the person
-// confirms, then sent again as it was. Focus starts on Cancel, Escape cancels, and focus
-// returns to the button that opened it. Without JavaScript the form simply submits.
-// Without data-confirm-button/-cancel the buttons keep the words the page rendered
-// (translated there), remembered before the first question changes them.
+// confirms, then sent again as it was, with confirmed=1 added to what it sends (a
+// "formdata" listener: native submits and htmx read the form through FormData, also when
+// reauth.js sends an htmx request again after "Confirm it's you"). Focus starts on
+// Cancel, Escape cancels, and focus returns to the button that opened it.
+// Without confirmed (no JavaScript, or no dialog in the page) the server asks instead, on
+// a page of its own (core/confirm.py); a form that already carries a confirmed field was
+// answered there and is not asked again.
+// Without words for the buttons they keep the ones the page rendered (translated
+// there), remembered before the first question changes them.
 
-var confirmed = new WeakSet();
+var ASK_FIELD = "confirm-ask";
+var CONFIRMED_FIELD = "confirmed";
+var confirmed = new WeakSet(); // the confirmed submit, let through once
+var answered = new WeakSet(); // forms whose last submit was confirmed (or sent to be refused)
 
 // A form the server can only refuse (a required field left empty, a number outside its
 // min and max, or a "type the name to confirm" field that does not match its
@@ -42,30 +51,41 @@ function refusable(form) {
   });
 }
 
-function askedBy(form, submitter) {
-  if (submitter && submitter.hasAttribute("data-confirm")) return submitter;
-  if (form.hasAttribute("data-confirm")) return form;
-  return form.querySelector("option[data-confirm]:checked");
+// What the form asks for what it would send now, else null.
+function askOf(form) {
+  var fields = form.querySelectorAll('input[name="' + ASK_FIELD + '"]');
+  if (!fields.length || form.querySelector('input[name="' + CONFIRMED_FIELD + '"]')) return null;
+  var sent = null;
+  for (var i = 0; i < fields.length; i += 1) {
+    var ask;
+    try {
+      ask = JSON.parse(fields[i].value);
+    } catch (error) {
+      ask = {}; // unreadable: still asked, in the dialog's own words
+    }
+    if (!ask.when) return ask;
+    sent = sent || new FormData(form);
+    if (sent.getAll(ask.when[0]).indexOf(ask.when[1]) !== -1) return ask;
+  }
+  return null;
 }
 
-function ask(source, opener) {
+function ask(words, opener) {
   var dialog = document.getElementById("confirm-dialog");
-  var question = source.getAttribute("data-confirm");
+  var title = dialog.querySelector("#confirm-dialog-title");
   var detail = dialog.querySelector("#confirm-dialog-detail");
   var cancel = dialog.querySelector("#confirm-dialog-cancel");
   var accept = dialog.querySelector("#confirm-dialog-accept");
-  [accept, cancel].forEach(function (button) {
-    if (!button.hasAttribute("data-default-label")) {
-      button.setAttribute("data-default-label", button.textContent);
+  [title, accept, cancel].forEach(function (element) {
+    if (!element.hasAttribute("data-default-label")) {
+      element.setAttribute("data-default-label", element.textContent);
     }
   });
-  dialog.querySelector("#confirm-dialog-title").textContent = question;
-  detail.textContent = source.getAttribute("data-confirm-detail") || "";
+  title.textContent = words.question || title.getAttribute("data-default-label");
+  detail.textContent = words.detail || "";
   detail.hidden = !detail.textContent;
-  accept.textContent =
-    source.getAttribute("data-confirm-button") || accept.getAttribute("data-default-label");
-  cancel.textContent =
-    source.getAttribute("data-confirm-cancel") || cancel.getAttribute("data-default-label");
+  accept.textContent = words.button || accept.getAttribute("data-default-label");
+  cancel.textContent = words.cancel || cancel.getAttribute("data-default-label");
   dialog.returnValue = "";
   return new Promise(function (resolve) {
     dialog.addEventListener(
@@ -87,25 +107,37 @@ document.addEventListener(
     var form = event.target;
     if (!(form instanceof HTMLFormElement)) return;
     var submitter = event.submitter;
-    var source = askedBy(form, submitter);
-    // No dialog in this page (one not built on base.html): as without JavaScript.
-    if (!source || !document.getElementById("confirm-dialog")) return;
-    if (refusable(form)) return;
     if (confirmed.has(form)) {
       confirmed.delete(form); // this is the confirmed submit: let it through
       return;
     }
+    answered.delete(form);
+    var words = askOf(form);
+    // No dialog in this page (one not built on base.html): the server asks.
+    if (!words || !document.getElementById("confirm-dialog")) return;
+    if (refusable(form)) {
+      answered.add(form); // the server's refusal comes first, not its question
+      return;
+    }
     event.preventDefault();
     event.stopImmediatePropagation();
-    ask(source, submitter || form.querySelector("[type=submit], button:not([type])")).then(function (yes) {
+    ask(words, submitter || form.querySelector("[type=submit], button:not([type])")).then(function (yes) {
       if (!yes || !form.isConnected) return;
       confirmed.add(form);
+      answered.add(form);
       if (submitter && submitter.form === form) form.requestSubmit(submitter);
       else form.requestSubmit();
     });
   },
   true,
 );
+
+// What a confirmed form sends (natively or through htmx) says so.
+document.addEventListener("formdata", function (event) {
+  if (answered.has(event.target) && !event.formData.has(CONFIRMED_FIELD)) {
+    event.formData.append(CONFIRMED_FIELD, "1");
+  }
+});
 
 // A click on the backdrop (outside the dialog's box) cancels, as Escape does.
 document.addEventListener("click", function (event) {
