@@ -95,8 +95,26 @@ class LogoForm(ImageUploadForm):
         )
 
 
+class _NamedFileField(forms.FileField):
+    """A refusal made before `clean_file` (an empty file, a name too long) names the file
+    too, as the form's own refusals do: the browser empties the field after the post."""
+
+    def to_python(self, data: Any) -> Any:
+        try:
+            return super().to_python(data)
+        except ValidationError as refused:
+            name = getattr(data, "name", None)
+            if not name:
+                raise
+            raise ValidationError(
+                _("“%(name)s”: %(reason)s")
+                % {"name": isolated(name), "reason": " ".join(refused.messages)},
+                code=refused.code,
+            ) from refused
+
+
 class FileUploadForm(forms.Form):
-    file = forms.FileField(
+    file = _NamedFileField(
         label=gettext_lazy("File"),
         max_length=255,
         widget=forms.FileInput(attrs={"class": _INPUT_CLASSES}),

@@ -356,6 +356,7 @@ def test_upload_lists_and_downloads_a_file(any_storage, owner_client, acme):
         ("fake.pdf", b"<html><script>1</script>", "does not match its .pdf extension"),
         ("big.txt", b"x" * 2048, "the limit is"),
         ('Tom & "Jerry".exe', b"MZ", "Files of this type cannot be uploaded"),
+        ("empty.txt", b"", "The file is empty."),  # refused before the form's own checks
     ],
 )
 def test_bad_files_are_refused_with_form_errors(
