@@ -271,7 +271,7 @@ def test_metadata_over_the_limit_is_refused_before_it_is_sent_and_the_form_is_ke
     field.set_input_files([{"name": "okta.xml", "mimeType": "text/xml", "buffer": big.encode()}])
 
     error = page.locator("#saml_idp_metadata_file_error")
-    expect(error).to_have_text("“okta.xml”: This file is 0.3 MB; the limit is 0.1 MB.")
+    expect(error).to_have_text("“\u2068okta.xml\u2069”: This file is 0.3 MB; the limit is 0.1 MB.")
     expect(field).to_have_attribute("aria-invalid", "true")
     assert field.input_value() == ""
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
