@@ -38,12 +38,11 @@ def _page(
         in_effect = selectors.permissions_in_effect(
             scopes=key.scopes, creator_permissions=key.creator_permissions
         )
-        # What the key does now; a scope its creator's role lost is listed apart.
-        key.permission_names = permission_names(in_effect if in_effect is not None else key.scopes)
-        key.held_back_names = permission_names(
-            [code for code in key.scopes if in_effect is not None and code not in in_effect]
-        )
         key.creator_gone = in_effect is None
+        # What the key does now; a scope its creator's role lost is listed apart.
+        shown = key.scopes if in_effect is None else in_effect
+        key.permission_names = permission_names(shown)
+        key.held_back_names = permission_names([code for code in key.scopes if code not in shown])
         key.usable = key.is_usable(now) and not key.creator_gone
         key.expires_soon = not key.creator_gone and api_key_expires_soon(key=key, now=now)
     # On a plan without API keys: what they do and the upgrade, instead of the form.

@@ -352,8 +352,9 @@ def plan_check_members(
         return
     if taken + adding > plan.max_members:
         values = {"plan": plan.name, "limit": plan.max_members, "name": tenant.name, "taken": taken}
-        may_upgrade = billing_enabled() and _may_upgrade(tenant=tenant, user=acting_user)
-        if not billing_enabled():  # no plan to buy: say how to make room instead
+        billing = billing_enabled()
+        may_upgrade = billing and _may_upgrade(tenant=tenant, user=acting_user)
+        if not billing:  # no plan to buy: say how to make room instead
             message = ngettext(
                 "The %(plan)s plan allows up to %(limit)d members, "
                 "and %(name)s already has %(taken)d (members and pending invitations). "
@@ -399,8 +400,9 @@ def plan_check_storage(
     cap = plan.max_storage_mb * 1024 * 1024
     if used_bytes + adding_bytes > cap:
         values = {"name": tenant.name, "plan": plan.name, "size": _size(plan.max_storage_mb)}
-        may_upgrade = billing_enabled() and _may_upgrade(tenant=tenant, user=acting_user)
-        if not billing_enabled():
+        billing = billing_enabled()
+        may_upgrade = billing and _may_upgrade(tenant=tenant, user=acting_user)
+        if not billing:
             message = gettext(
                 "This upload would take %(name)s past the %(plan)s plan's storage "
                 "limit of %(size)s. Delete files to make room."
