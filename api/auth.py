@@ -10,7 +10,8 @@ OpenAPI schema) that operations need the bearer key, reads what the pipeline fou
 for an operation that needs a permission (`KeyBearer(scope=...)`), refuses a key without
 it before ninja reads the operation's parameters. A key holds its scopes only while its
 creator's role does: a demotion narrows it, and a creator who is no longer an active
-member stops it (401).
+member stops it (401). A creator whom the organisation's two-factor requirement shuts
+out of its pages pauses it (403) until they set up a second factor.
 
 Sessions play no part: a browser's cookie never authenticates an API request, so the
 API needs no CSRF protection and cross-site requests can do nothing with it.
@@ -87,6 +88,20 @@ def _authenticate(request: HttpRequest) -> ApiKey | HttpResponse:
             "This API key stopped working: the person who created it is no longer an active "
             "member of the organisation. Ask an owner or admin for a new key.",
             "creator-gone",
+        )
+    if key.creator_needs_two_factor:
+        # As the organisation's pages shut its creator out; kept, not revoked.
+        security_event(
+            "api.refused",
+            reason="creator-without-two-factor",
+            ip=client_ip(request),
+            path=request.path,
+        )
+        return problem(
+            403,
+            "This API key is paused: the organisation requires two-factor authentication "
+            "and the person who created it has not set it up. It works again once they do.",
+            kind="two-factor-required",
         )
     return key
 

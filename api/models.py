@@ -39,10 +39,14 @@ class ApiKey(models.Model):
     # What the creator's role holds now, None when they are no longer an active member
     # (api.selectors sets it for a request and for the keys page); not a column.
     creator_permissions: list[str] | None
+    # Whether the organisation requires two-factor and its creator has none after the
+    # grace period (set alongside creator_permissions); not a column.
+    creator_needs_two_factor: bool
     # Set by the keys page for display; not columns.
     permission_names: list[str]
     held_back_names: list[str]
     creator_gone: bool
+    paused: bool
     usable: bool
     expires_soon: bool
 

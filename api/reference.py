@@ -49,12 +49,14 @@ PROBLEM_TYPES: tuple[tuple[int, tuple[str, ...], Promise], ...] = (
     ),
     (
         403,
-        ("insufficient-scope", "forbidden", "plan-limit"),
+        ("insufficient-scope", "forbidden", "plan-limit", "two-factor-required"),
         _(
             "The key lacks the operation's permission (checked before the body and "
             "parameters are read); a rule of the organisation refuses it (an owner, a role "
             "beyond the key's); the plan's limit, or a plan without API keys (the key is "
-            "kept and works again after an upgrade)."
+            "kept and works again after an upgrade); the organisation requires two-factor "
+            "authentication and the key's creator has not set it up (it works again once "
+            "they do)."
         ),
     ),
     (

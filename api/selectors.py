@@ -8,6 +8,7 @@ from typing import Any, cast
 from django.db import connection
 from django.db.models import Field, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accounts.models import User
 from api.keys import key_parse, secret_matches
@@ -15,6 +16,8 @@ from api.models import ApiKey
 from api.schemas import member_answer
 from billing.models import Account
 from core.prebuilt_sql import fetch_one, fetch_values, json_value, select_list, table
+from mfa.models import Passkey, TOTPDevice
+from mfa.selectors import two_factor_enabled
 from tenants.models import Membership, Role, Tenant
 
 
@@ -45,21 +48,34 @@ def permissions_in_effect(
     return [code for code in scopes if code in held]
 
 
+def two_factor_shuts_out(*, tenant: Tenant, has_two_factor: bool) -> bool:
+    """Whether the organisation's two-factor requirement shuts a member without a second
+    factor out now (required, and its grace period over): what its pages do to them
+    (tenants.middleware_two_factor), their keys do too."""
+    if tenant.two_factor_required_at is None or has_two_factor:
+        return False
+    grace = tenant.two_factor_grace_until
+    return grace is None or timezone.now() >= grace
+
+
 def api_key_for_secret(*, raw: str) -> ApiKey | None:
-    """The key `raw` proves, with its live tenant and billing account and its creator's
-    permissions now (`key.creator_permissions`, None for no active member; one query), or
-    None: unknown, wrong secret, or its organisation deleted. Revoked and expired
-    keys are returned; the caller refuses them."""
+    """The key `raw` proves, with its live tenant and billing account, its creator's
+    permissions now (`key.creator_permissions`, None for no active member) and whether
+    the organisation's two-factor requirement shuts its creator out
+    (`key.creator_needs_two_factor`), in one query; or None: unknown, wrong secret, or
+    its organisation deleted. Revoked and expired keys are returned; the caller refuses
+    them."""
     parsed = key_parse(raw)
     if parsed is None:
         return None
-    found = fetch_one(_api_key_sql(), [parsed.public_id], [ApiKey, Tenant, Account])
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    found = fetch_one(_api_key_sql(), [now, parsed.public_id], [ApiKey, Tenant, Account])
     if found is None:
         return None
     key: ApiKey
     tenant: Tenant
     account: Account
-    key, tenant, account, creator_permissions = found
+    key, tenant, account, creator_permissions, shut_out = found
     if not secret_matches(parsed.secret, key.secret_hash):
         return None
     tenant.account = account
@@ -67,24 +83,32 @@ def api_key_for_secret(*, raw: str) -> ApiKey | None:
     key.creator_permissions = (
         None if creator_permissions is None else list(json_value(creator_permissions))
     )
+    key.creator_needs_two_factor = bool(shut_out)
     return key
 
 
 def api_key_creator_permissions(*, tenant: Tenant, keys: list[ApiKey]) -> None:
-    """Set `creator_permissions` on each of the page's keys (one query), as
-    `api_key_for_secret` does for a request: what each creator's role holds now, None
-    when they are no longer an active member."""
-    held = dict(
-        Membership.objects.for_tenant(tenant)
+    """Set `creator_permissions` and `creator_needs_two_factor` on each of the page's keys
+    (one query), as `api_key_for_secret` does for a request: what each creator's role
+    holds now (None when they are no longer an active member), and whether the
+    organisation's two-factor requirement shuts them out."""
+    held = {
+        user_id: (permissions, has_two_factor)
+        for user_id, permissions, has_two_factor in Membership.objects.for_tenant(tenant)
         .filter(
             user_id__in={key.created_by_id for key in keys if key.created_by_id},
             suspended_at__isnull=True,
             user__is_active=True,
         )
-        .values_list("user_id", "role__permissions")
-    )
+        .annotate(two_factor=two_factor_enabled("user"))
+        .values_list("user_id", "role__permissions", "two_factor")
+    }
     for key in keys:
-        key.creator_permissions = held.get(key.created_by_id) if key.created_by_id else None
+        permissions, has_two_factor = held.get(key.created_by_id or 0, (None, True))
+        key.creator_permissions = permissions
+        key.creator_needs_two_factor = two_factor_shuts_out(
+            tenant=tenant, has_two_factor=has_two_factor
+        )
 
 
 @cache
@@ -92,9 +116,19 @@ def _api_key_sql() -> str:
     """`ApiKey.objects.select_related("tenant", "tenant__account").get(public_id=…,
     tenant__deleted_at__isnull=True)` written out once: every API request runs it, and
     compiling it cost the ORM more than the API's own page (bench/page_cpu.py). Its
-    last column is the creator's role's permissions while they are an active member
-    (NULL otherwise), read in the same statement."""
-    # Identifiers come from model metadata; the public id is a query parameter.
+    last columns, read in the same statement, are the creator's role's permissions while
+    they are an active member (NULL otherwise) and whether the organisation's two-factor
+    requirement shuts them out now (`two_factor_shuts_out`: required, grace over — the
+    first parameter is now — and neither an app nor a passkey)."""
+    # Identifiers come from model metadata; now and the public id are query parameters.
+    shut_out = (
+        "CASE WHEN t.two_factor_required_at IS NOT NULL "  # noqa: S608
+        "AND (t.two_factor_grace_until IS NULL OR t.two_factor_grace_until <= %s) "
+        f"AND NOT EXISTS (SELECT 1 FROM {table(TOTPDevice)} d "
+        "WHERE d.user_id = k.created_by_id AND d.confirmed_at IS NOT NULL) "
+        f"AND NOT EXISTS (SELECT 1 FROM {table(Passkey)} p "
+        "WHERE p.user_id = k.created_by_id) THEN 1 ELSE 0 END"
+    )
     creator = (
         f"(SELECT r.permissions FROM {table(Membership)} m "  # noqa: S608
         f"INNER JOIN {table(Role)} r ON r.id = m.role_id "
@@ -104,7 +138,7 @@ def _api_key_sql() -> str:
     )
     return (
         f"SELECT {select_list(ApiKey, 'k')}, {select_list(Tenant, 't')}, "  # noqa: S608
-        f"{select_list(Account, 'a')}, {creator} FROM {table(ApiKey)} k "
+        f"{select_list(Account, 'a')}, {creator}, {shut_out} FROM {table(ApiKey)} k "
         f"INNER JOIN {table(Tenant)} t ON t.id = k.tenant_id "
         f"INNER JOIN {table(Account)} a ON a.id = t.account_id "
         "WHERE k.public_id = %s AND t.deleted_at IS NULL"

@@ -39,11 +39,12 @@ def _page(
             scopes=key.scopes, creator_permissions=key.creator_permissions
         )
         key.creator_gone = in_effect is None
+        key.paused = not key.creator_gone and key.creator_needs_two_factor
         # What the key does now; a scope its creator's role lost is listed apart.
         shown = key.scopes if in_effect is None else in_effect
         key.permission_names = permission_names(shown)
         key.held_back_names = permission_names([code for code in key.scopes if code not in shown])
-        key.usable = key.is_usable(now) and not key.creator_gone
+        key.usable = key.is_usable(now) and not key.creator_gone and not key.paused
         key.expires_soon = not key.creator_gone and api_key_expires_soon(key=key, now=now)
     # On a plan without API keys: what they do and the upgrade, instead of the form.
     gate = plan_feature_gate(tenant=tenant, feature="api_keys") if tenant.is_org else None
