@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.backends import billing_backend
@@ -163,9 +164,11 @@ def _pay(backend: LocalBillingBackend, sub: dict[str, Any], **_rest: Any) -> str
 
 def _renew(backend: LocalBillingBackend, sub: dict[str, Any], **_rest: Any) -> str:
     """Jump to the end of the period: a subscription set to end is canceled
-    (`customer.subscription.deleted`); any other renews with a paid invoice."""
+    (`customer.subscription.deleted`), ended now as Stripe's `ended_at` says (the
+    period's end is still ahead on the clock); any other renews with a paid invoice."""
     if sub["cancel_at_period_end"]:
         sub["status"] = "canceled"
+        sub["ended_at"] = int(timezone.now().timestamp())
         backend.subscription_save(sub)
         backend.event_emit("customer.subscription.deleted", sub)
         return _("The period ended and the subscription was canceled.")
@@ -213,6 +216,8 @@ class LocalPortal:
     seats_used: int
     seats_paid: int | None
     period_end: datetime | None
+    # When a canceled subscription ended (Stripe's `ended_at`), else None.
+    ended_at: datetime | None
     cancel_at_period_end: bool
     trialing: bool
     # Paid plans the subscription could move to.
@@ -253,6 +258,11 @@ def local_portal_view_get(
         seats_used=account_seats_used(account=account),
         seats_paid=int(item["quantity"]) if current is not None and current.per_seat else None,
         period_end=period_end,
+        ended_at=(
+            datetime.fromtimestamp(subscription["ended_at"], tz=UTC)
+            if subscription.get("ended_at")
+            else None
+        ),
         cancel_at_period_end=bool(subscription["cancel_at_period_end"]),
         trialing=subscription["status"] == "trialing",
         other_plans=[

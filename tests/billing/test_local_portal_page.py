@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from billing.models import Account
 from tests.billing.test_local_backend import act, quantity_at_provider
@@ -127,3 +128,20 @@ def test_the_portals_warnings_are_whole_sentences_in_the_readers_language(
     assert "Bis dahin können Sie das Abonnement behalten." in page
     assert "Die Änderung gilt sofort." in page
     assert "Until then" not in page and "takes effect at once" not in page
+
+
+def test_an_ended_subscription_says_the_day_it_ended_not_the_periods_end_ahead(
+    on_business: Account, owner_client: Any, acme: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The walk read "Ended on" a day a month ahead: "The period ends" cancels at once,
+    while the period's end is still ahead on the clock."""
+    act(owner_client, acme, django_capture_on_commit_callbacks, action="cancel")
+    act(owner_client, acme, django_capture_on_commit_callbacks, action="renew")
+
+    page = owner_client.get(url(acme, "portal/local/")).content.decode()
+
+    today = timezone.localdate()
+    assert "Ended on" in page
+    assert seats_on(page, "portal-period-end") == f"{today.day} {today:%B}"
+    ahead = on_business.current_period_end
+    assert ahead is not None and ahead.date() > today
