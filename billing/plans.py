@@ -50,6 +50,9 @@ if TYPE_CHECKING:
 class Feature:
     key: str
     name: str
+    # The name inside a sentence ("does not include custom roles"), translated apart:
+    # German inflects it ("benutzerdefinierte Rollen", "vollständigen Audit-Verlauf").
+    name_in_sentence: str
     description: str
     # Of no use in a personal workspace (teams, roles, keys, single sign-on).
     organisations_only: bool = False
@@ -58,9 +61,11 @@ class Feature:
 def feature_get(key: str) -> Feature:
     """A feature of `settings.BILLING_FEATURES` (an undeclared key gets its own name)."""
     conf = settings.BILLING_FEATURES.get(key, {})
+    name = conf.get("name", key.replace("_", " ").capitalize())
     return Feature(
         key=key,
-        name=conf.get("name", key.replace("_", " ").capitalize()),
+        name=name,
+        name_in_sentence=str(conf.get("in_sentence") or _in_sentence(str(name))),
         description=conf.get("description", ""),
         organisations_only=bool(conf.get("organisations_only", False)),
     )
@@ -102,10 +107,10 @@ class Plan:
         return [feature_get(key) for key in settings.BILLING_FEATURES if key in self.features]
 
 
-def plan_features_lost(*, current: Plan, new: Plan) -> list[str]:
-    """The names of `current`'s features that `new` lacks, in settings order: what a
-    move to `new` takes away."""
-    return [str(f.name) for f in current._features() if f.key not in new.features]
+def plan_features_lost(*, current: Plan, new: Plan) -> list[Feature]:
+    """`current`'s features that `new` lacks, in settings order: what a move to `new`
+    takes away."""
+    return [f for f in current._features() if f.key not in new.features]
 
 
 def plan_limits_lower(*, current: Plan, new: Plan) -> bool:
@@ -119,10 +124,10 @@ def plan_limits_lower(*, current: Plan, new: Plan) -> bool:
     )
 
 
-def feature_names_said(names: list[str]) -> str:
-    """Feature names as they read inside a sentence: "teams, custom roles and single
-    sign-on" (German nouns keep their capital; "API keys" keeps its own)."""
-    said = [_in_sentence(name) for name in names]
+def feature_names_said(features: list[Feature]) -> str:
+    """Features named as they read inside a sentence: "teams, custom roles and single
+    sign-on" (each feature's `name_in_sentence`)."""
+    said = [f.name_in_sentence for f in features]
     if len(said) < 2:
         return "".join(said)
     # Translators: the separator between items of a list ("teams, custom roles and …").
@@ -131,7 +136,8 @@ def feature_names_said(names: list[str]) -> str:
 
 
 def _in_sentence(name: str) -> str:
-    """ "Teams" → "teams", but "API keys" stays as it is; German nouns keep their capital."""
+    """A feature declared without "in_sentence": "Teams" → "teams", but "API keys" stays
+    as it is; German nouns keep their capital."""
     if (translation.get_language() or "").startswith("de"):
         return name
     return name[0].lower() + name[1:] if name[1:2].islower() else name
@@ -322,7 +328,7 @@ def plan_require(*, tenant: Tenant, feature: str) -> None:
     """Raise PlanLimitReached unless the tenant's plan includes `feature`."""
     if not plan_allows(tenant=tenant, feature=feature):
         plan = plan_for_tenant(tenant)
-        name = _in_sentence(str(feature_get(feature).name))
+        name = feature_get(feature).name_in_sentence
         raise PlanLimitReached(
             gettext(
                 "The %(plan)s plan does not include %(feature)s. "

@@ -15,7 +15,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -694,14 +694,23 @@ def _audit_history_description(days: int) -> str:
 # Nothing is withheld while billing is off: there would be nothing to upgrade to.
 BILLING_FEATURES: dict[str, dict[str, Any]] = {
     # "organisations_only": of no use in a personal workspace (one person, no members),
-    # so its billing page does not offer it.
+    # so its billing page does not offer it. "in_sentence": the name as it reads inside
+    # "… does not include %(features)s" (lower case in English; German inflects it).
     "teams": {
         "name": _("Teams"),
+        "in_sentence": pgettext_lazy(
+            'a plan feature inside "does not include …"',
+            "teams",
+        ),
         "description": _("Group members into nested teams."),
         "organisations_only": True,
     },
     "custom_roles": {
         "name": _("Custom roles"),
+        "in_sentence": pgettext_lazy(
+            'a plan feature inside "does not include …"',
+            "custom roles",
+        ),
         "organisations_only": True,
         "description": _(
             "Make roles of your own from the permission list, beyond owner, "
@@ -710,17 +719,29 @@ BILLING_FEATURES: dict[str, dict[str, Any]] = {
     },
     "audit_history": {
         "name": _("Full audit history"),
+        "in_sentence": pgettext_lazy(
+            'a plan feature inside "does not include …"',
+            "full audit history",
+        ),
         "description": lazy(_audit_history_description, str)(
             env.int("BILLING_AUDIT_LOG_DAYS", default=30)
         ),
     },
     "api_keys": {
         "name": _("API keys"),
+        "in_sentence": pgettext_lazy(
+            'a plan feature inside "does not include …"',
+            "API keys",
+        ),
         "description": _("Let your own scripts and services call the API with keys you control."),
         "organisations_only": True,
     },
     "sso": {
         "name": _("Single sign-on"),
+        "in_sentence": pgettext_lazy(
+            'a plan feature inside "does not include …"',
+            "single sign-on",
+        ),
         "description": _(
             "Members sign in through your identity provider (SAML or OIDC), "
             "which can also add and remove them (SCIM directory sync)."

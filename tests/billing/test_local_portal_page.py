@@ -145,3 +145,20 @@ def test_an_ended_subscription_says_the_day_it_ended_not_the_periods_end_ahead(
     assert seats_on(page, "portal-period-end") == f"{today.day} {today:%B}"
     ahead = on_business.current_period_end
     assert ahead is not None and ahead.date() > today
+
+
+def test_the_features_lost_read_inside_the_german_sentence(
+    on_business: Account, owner_client: Any, acme: Any, owner: Any
+) -> None:
+    """The walk read "…der Tarif Free, der Teams, Benutzerdefinierte Rollen, Vollständiger
+    Audit-Verlauf … nicht enthält": the list's titles, capitalised and in the nominative."""
+    owner.language = "de"
+    owner.save(update_fields=["language"])
+
+    page = html.unescape(owner_client.get(url(acme, "portal/local/")).content.decode())
+
+    assert (
+        "der Teams, benutzerdefinierte Rollen, vollständigen Audit-Verlauf, API-Schlüssel "
+        "und Single Sign-On nicht enthält" in page
+    )
+    assert "Benutzerdefinierte Rollen, Vollständiger" not in page
