@@ -90,7 +90,7 @@ def test_cancelling_asks_first_and_the_audit_log_says_who_set_the_end(
     page.get_by_text("is now on the Business plan").wait_for()
     assert watch.check(f"/t/{acme.slug}/billing/portal/local/") == []
 
-    page.get_by_label("New plan").select_option("pro")
+    page.get_by_test_id("portal-plans").get_by_text("Pro", exact=True).click()
     page.get_by_role("button", name="Change plan").click()
     expect_text(dialog(page), "Pro does not include single sign-on")
     dialog(page).get_by_role("button", name="Cancel", exact=True).click()
@@ -117,3 +117,31 @@ def test_cancelling_asks_first_and_the_audit_log_says_who_set_the_end(
 
 def expect_text(locator: Any, text: str) -> None:
     locator.get_by_text(text, exact=False).wait_for()
+
+
+@pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
+def test_each_plan_and_its_price_show_whole_in_german(
+    local_billing: Any, page: Any, acme: Any, width: int
+) -> None:
+    """The walk found the German plan menu cut at the card's edge on a phone ("Pro (12 $
+    pro Mitglied / Monat"): a menu is one line; the plans are now choices that wrap."""
+    owner = acme.memberships.get(role__key="owner").user
+    page.set_viewport_size({"width": width, "height": 800})
+    watch = PageWatch.attach(page)
+    sign_in(page, owner.email, then=f"/t/{acme.slug}/billing/")
+    page.get_by_role("button", name="Upgrade to Business").click()
+    page.get_by_text("is now on the Business plan").wait_for()
+    owner.language = "de"
+    owner.save(update_fields=["language"])
+
+    assert watch.check(f"/t/{acme.slug}/billing/portal/local/") == []
+
+    card = page.locator("section[aria-labelledby=plan-change-heading]").bounding_box()
+    assert card is not None
+    choice = page.get_by_test_id("portal-plans").locator("label").filter(has_text="Pro")
+    price = choice.get_by_text("12 $ pro Mitglied / Monat", exact=True)
+    for box in (choice.bounding_box(), price.bounding_box()):
+        assert box is not None
+        assert card["x"] < box["x"] and box["x"] + box["width"] < card["x"] + card["width"]
+    assert price.evaluate("el => el.scrollWidth <= el.clientWidth")  # not cut inside
+    assert page.get_by_role("radio", name="Pro").is_checked()  # the only other plan
