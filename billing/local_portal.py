@@ -28,7 +28,7 @@ from billing.plans import (
     plan_features_lost,
     plan_for_price,
     plan_get,
-    plan_limits_lower,
+    plan_limits_said,
     plan_list,
 )
 from billing.selectors import Invoice, account_may_manage, account_seats_used, invoice_list
@@ -278,27 +278,41 @@ def local_portal_view_get(
 
 def _move_warning(*, current: Plan | None, new: Plan) -> str:
     """What a move takes away (features of the current plan the new one lacks, lower
-    limits), said before it happens; "" for a move that takes nothing away."""
+    limits in figures), said before it happens; "" for a move that takes nothing away."""
     if current is None:
         return ""
     lost = plan_features_lost(current=current, new=new)
-    lower = plan_limits_lower(current=current, new=new)
-    values = {"plan": new.name, "current": current.name, "features": feature_names_said(lost)}
-    if lost and lower:
-        said = _("%(plan)s does not include %(features)s, and its limits are lower.")
-    elif lost:
-        said = _("%(plan)s does not include %(features)s.")
-    elif lower:
-        said = _("%(plan)s has lower limits than %(current)s.")
-    else:
+    limits = plan_limits_said(current=current, new=new)
+    if not lost and not limits:
         return ""
-    at_once = _("The change takes effect at once.")
-    return f"{said % values} {at_once}"
+    parts = []
+    if lost:
+        parts.append(
+            _("%(plan)s does not include %(features)s.")
+            % {"plan": new.name, "features": feature_names_said(lost)}
+        )
+    parts += _limits_sentences(plan=new, limits=limits)
+    parts.append(_("The change takes effect at once."))
+    return " ".join(parts)
+
+
+def _limits_sentences(*, plan: Plan, limits: str) -> list[str]:
+    """The lower limits in figures and what they do to what is already there
+    (billing.plans' checks refuse only what is added); none when no limit is lower."""
+    if not limits:
+        return []
+    return [
+        _("%(plan)s allows %(limits)s.") % {"plan": plan.name, "limits": limits},
+        _(
+            "Members and files over a limit are kept, but nothing more can be added until "
+            "there is room."
+        ),
+    ]
 
 
 def _cancel_warning(*, current: Plan | None, period_end: datetime | None) -> str:
     """What ending the subscription means: the plan stays until the period ends, then
-    the default plan applies, without what only the paid plan had."""
+    the default plan applies, without what only the paid plan had and with its limits."""
     free = plan_default()
     lost = plan_features_lost(current=current, new=free) if current is not None else []
     values = {
@@ -314,5 +328,7 @@ def _cancel_warning(*, current: Plan | None, period_end: datetime | None) -> str
         )
     else:
         said = _("%(plan)s stays until %(day)s; then the %(free)s plan applies.")
-    keep = _("Until then, you can keep the subscription.")
-    return f"{said % values} {keep}"
+    limits = plan_limits_said(current=current, new=free) if current is not None else ""
+    parts = [said % values, *_limits_sentences(plan=free, limits=limits)]
+    parts.append(_("Until then, you can keep the subscription."))
+    return " ".join(parts)

@@ -113,21 +113,47 @@ def plan_features_lost(*, current: Plan, new: Plan) -> list[Feature]:
     return [f for f in current._features() if f.key not in new.features]
 
 
-def plan_limits_lower(*, current: Plan, new: Plan) -> bool:
-    """Whether `new` allows fewer members or less storage than `current` (None: no limit)."""
-    return any(
-        after is not None and (before is None or after < before)
-        for before, after in (
-            (current.max_members, new.max_members),
-            (current.max_storage_mb, new.max_storage_mb),
+def plan_limits_said(*, current: Plan, new: Plan) -> str:
+    """The limits `new` lowers, in figures, as they read inside a sentence: "up to 100
+    members per workspace (now unlimited) and 10 GB of storage per workspace (now
+    100 GB)"; "" when none is lower. Said before a downgrade, so nobody learns the new
+    cap from a refused invitation."""
+    said = []
+    if new.max_members is not None and (
+        current.max_members is None or new.max_members < current.max_members
+    ):
+        now = gettext("unlimited") if current.max_members is None else str(current.max_members)
+        said.append(
+            ngettext(
+                "up to %(limit)d member per workspace (now %(now)s)",
+                "up to %(limit)d members per workspace (now %(now)s)",
+                new.max_members,
+            )
+            % {"limit": new.max_members, "now": now}
         )
-    )
+    if new.max_storage_mb is not None and (
+        current.max_storage_mb is None or new.max_storage_mb < current.max_storage_mb
+    ):
+        said.append(
+            gettext("%(size)s of storage per workspace (now %(now)s)")
+            % {
+                "size": new.storage_label,
+                "now": gettext("unlimited")
+                if current.max_storage_mb is None
+                else current.storage_label,
+            }
+        )
+    return _list_said(said)
 
 
 def feature_names_said(features: list[Feature]) -> str:
     """Features named as they read inside a sentence: "teams, custom roles and single
     sign-on" (each feature's `name_in_sentence`)."""
-    said = [f.name_in_sentence for f in features]
+    return _list_said([f.name_in_sentence for f in features])
+
+
+def _list_said(said: list[str]) -> str:
+    """ "a", "a and b", "a, b and c" in the reader's language."""
     if len(said) < 2:
         return "".join(said)
     # Translators: the separator between items of a list ("teams, custom roles and …").

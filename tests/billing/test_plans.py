@@ -12,11 +12,13 @@ from billing.exceptions import PlanLimitReached
 from billing.middleware import PlanLimitMiddleware
 from billing.models import Account
 from billing.plans import (
+    Plan,
     plan_allows,
     plan_check_members,
     plan_check_storage,
     plan_for_tenant,
     plan_limit,
+    plan_limits_said,
     plan_require,
     plan_usage,
 )
@@ -233,3 +235,37 @@ def test_other_exceptions_pass_through(rf: Any) -> None:
     middleware = PlanLimitMiddleware(lambda r: HttpResponse())
 
     assert middleware.process_exception(rf.get("/"), ValueError("x")) is None
+
+
+def _plan(**limits: Any) -> Plan:
+    return Plan(
+        key="p",
+        name="P",
+        price_label="",
+        price_id="",
+        per_seat=False,
+        features=frozenset(),
+        **{"max_members": None, "max_storage_mb": None, **limits},
+    )
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "said"),
+    [
+        ({}, {"max_members": 1}, "up to 1 member per workspace (now unlimited)"),
+        (
+            {"max_members": 10, "max_storage_mb": 2048},
+            {"max_members": 5, "max_storage_mb": 100},
+            "up to 5 members per workspace (now 10) and 100 MB of storage per workspace (now 2 GB)",
+        ),
+        (
+            {"max_members": 5},
+            {"max_members": 5, "max_storage_mb": 100},
+            "100 MB of storage per workspace (now unlimited)",
+        ),
+        ({"max_members": 5}, {"max_members": 10}, ""),  # a higher limit is not said
+        ({}, {}, ""),
+    ],
+)
+def test_lower_limits_are_said_in_figures(current: Any, new: Any, said: str) -> None:
+    assert plan_limits_said(current=_plan(**current), new=_plan(**new)) == said
