@@ -9,8 +9,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import filesizeformat
 from django.utils.formats import number_format
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
@@ -231,8 +232,20 @@ class BillingOverview:
     trial_days: int = 0
     # Seat holders here when more than the plan's member cap (a plan that ended), else None.
     over_member_cap: int | None = None
+    # Bytes this workspace stores (every upload, as the storage cap counts them).
+    storage_used: int = 0
     # A personal workspace: one person, who is its only possible billing contact.
     personal: bool = False
+
+    @property
+    def storage_used_label(self) -> str:
+        return filesizeformat(self.storage_used)
+
+    @property
+    def over_storage_cap(self) -> bool:
+        """More stored than the plan allows (a plan that ended): kept, nothing added."""
+        cap = self.plan.max_storage_mb
+        return cap is not None and self.storage_used > cap * 1024 * 1024
 
     @property
     def shows_seats(self) -> bool:
@@ -328,6 +341,9 @@ def billing_overview_get(*, tenant: Tenant, user: User) -> BillingOverview:
     controls = account_may_manage(account=account, user=user)
     is_home = account.home_tenant_id == tenant.pk
     members_here = tenant.memberships.filter(seat_holders()).count() if plan.max_members else 0
+    # Every upload, as the storage cap counts them (uploads.selectors.upload_storage_used,
+    # a layer above; tests/billing keeps the two equal).
+    stored = tenant.uploads.aggregate(total=Sum("size"))["total"] or 0
     return BillingOverview(
         over_member_cap=members_here
         if plan.max_members and members_here > plan.max_members
@@ -353,6 +369,7 @@ def billing_overview_get(*, tenant: Tenant, user: User) -> BillingOverview:
         local_portal=enabled and billing_backend().has_local_portal,
         trial_days=account_trial_days(account=account),
         personal=tenant.is_personal,
+        storage_used=stored,
     )
 
 

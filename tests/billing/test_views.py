@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 from django.contrib.messages import get_messages
@@ -12,6 +13,8 @@ from tests.accounts.factories import UserFactory
 from tests.billing.conftest import PRO_PRICE
 from tests.billing.stripe_transport import recorded
 from tests.tenants.factories import OrgFactory, add_member
+from tests.tenants.test_overview import upload
+from uploads.selectors import upload_storage_used
 
 CHECKOUT_URL = (
     "https://checkout.stripe.com/c/pay/cs_test_a1B2c3D4e5F6g7H8#fidkdWxOYHwnPyd1blpxYHZxWjA0"
@@ -436,3 +439,27 @@ def test_a_workspace_over_its_plans_member_cap_is_told_so_on_its_billing_page(
     assert 'data-testid="over-member-cap"' not in at_cap
     assert 'data-testid="over-member-cap"' in over
     assert "Acme has 3 members, more than the Free plan's 2." in over
+
+
+def test_the_billing_page_says_how_much_is_stored_and_when_it_is_over_the_cap(
+    local_billing: Any, owner_client: Any, acme: Any, owner: Any
+) -> None:
+    """The page showed the storage cap alone ("100 MB"): deciding on a plan needs the
+    use beside it, counted as the cap counts it (every upload, avatars and logo too)."""
+    plans = copy.deepcopy(local_billing.BILLING_PLANS)
+    plans["free"]["max_storage_mb"] = 1
+    local_billing.BILLING_PLANS = plans
+    upload(acme, owner, "a.txt", size=700 * 1024)
+    under = owner_client.get(url(acme)).content.decode()
+
+    plans["free"]["max_storage_mb"] = 2
+    upload(acme, owner, "b.txt", size=800 * 1024)
+    plans["free"]["max_storage_mb"] = 1  # a plan that ended, say
+    over = owner_client.get(url(acme)).content.decode()
+
+    assert upload_storage_used(tenant=acme) == 1500 * 1024
+    assert re.search(r'data-testid="billing-storage">\s*700\.0\xa0KB of 1 MB\s*<', under)
+    assert re.search(r'data-testid="billing-storage">\s*1\.5\xa0MB of 1 MB\s*<', over)
+    assert 'data-testid="over-storage-cap"' not in under
+    assert 'data-testid="over-storage-cap"' in over
+    assert "Acme stores 1.5\xa0MB, more than the Free plan's 1 MB. Every file is kept" in over
