@@ -7,11 +7,14 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from api import views as api_views
+from core.decorators import PermissionMissing
 from core.exceptions import DomainError, refusal_message
 from core.htmx import is_htmx, toast
+from core.permissions import permission_names
 from core.same_site import same_site_page
 
 # What an htmx request hears when it cannot have the part of the page it asked for:
@@ -61,6 +64,18 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
         return htmx_refusal(403, exception)
     # A service's refusal is written for people (core.exceptions.DomainError): say it.
     reason = refusal_message(exception) if isinstance(exception, DomainError) else ""
+    role = getattr(request, "role", None)
+    if isinstance(exception, PermissionMissing) and role is not None:
+        # Which permission, and whom to ask: "your role does not allow this" left a
+        # member guessing what to ask for.
+        reason = gettext(
+            "Your role, %(role)s, does not include “%(permission)s”. Ask an owner or "
+            "admin of %(name)s if you need it."
+        ) % {
+            "role": role.label,
+            "permission": permission_names([exception.code])[0],
+            "name": request.tenant.name,  # type: ignore[attr-defined]  # beside its role
+        }
     return render(request, "errors/403.html", {"reason": reason}, status=403)
 
 

@@ -17,6 +17,15 @@ from core.permissions import ALL_PERMISSIONS
 AnyView = TypeVar("AnyView", bound=Callable[..., HttpResponseBase])
 
 
+class PermissionMissing(PermissionDenied):
+    """The member's role lacks the permission a page needs: `code` names it, so the 403
+    page can say which and whom to ask (config.views.permission_denied)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(f"Your role does not include {code}.")
+        self.code = code
+
+
 def tenant_permission_required(code: str) -> Callable[[AnyView], AnyView]:
     """Refuse (403) unless the current membership's role grants `code`.
 
@@ -35,7 +44,7 @@ def tenant_permission_required(code: str) -> Callable[[AnyView], AnyView]:
                     "include its URL under t/<slug:tenant_slug>/."
                 )
             if not role.has_permission(code):
-                raise PermissionDenied(f"Your role does not include {code}.")
+                raise PermissionMissing(code)
             return view(request, *args, **kwargs)
 
         # A marker read with getattr (by tests crawling the URL resolver); Callable types

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import pytest
 
-from core.permissions import ALL_PERMISSIONS
+from core.permissions import ALL_PERMISSIONS, permission_names
 from tests.tenants.factories import OrgFactory, add_member, make_role, make_team
 from tests.tenants.test_url_crawl import ROUTES, fill
 
@@ -47,7 +48,13 @@ def test_a_role_without_the_permission_gets_403(
     response = getattr(client, method)(url)
     assert response.status_code in {403, 405}, f"{method.upper()} {url} -> {response.status_code}"
     if response.status_code == 403:
-        assert "You don't have access to this" in response.content.decode()
+        page = html.unescape(response.content.decode())
+        assert "You don't have access to this" in page
+        # Which permission, whom to ask, and the way back to the workspace.
+        name = permission_names([code])[0]
+        assert f"Your role, Almost all, does not include “{name}”." in page, url
+        assert f"Ask an owner or admin of {org.name} if you need it." in page
+        assert f'href="/t/{org.slug}/" data-testid="back-to-workspace"' in page
 
 
 def test_only_owners_may_transfer_ownership(client: Any, acme: Any, admin_of_acme: Any) -> None:
