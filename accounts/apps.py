@@ -20,12 +20,15 @@ class AccountsConfig(AppConfig):
             log_sign_in,
             log_sign_in_failure,
             notify_new_device,
+            on_other_sessions_revoked,
             on_second_factor_paused,
+            on_session_revoked,
             on_sign_in_paused,
             on_two_factor_changed,
         )
         from mfa.signals import second_factor_paused, two_factor_changed
         from ratelimit.signals import sign_in_paused
+        from sessions_app.signals import other_sessions_revoked, session_revoked
 
         audit_actions_register(
             AccountAction,
@@ -41,5 +44,11 @@ class AccountsConfig(AppConfig):
         two_factor_changed.connect(on_two_factor_changed, dispatch_uid="accounts.two_factor")
         second_factor_paused.connect(
             on_second_factor_paused, dispatch_uid="accounts.second_factor_paused"
+        )
+        other_sessions_revoked.connect(
+            on_other_sessions_revoked, dispatch_uid="accounts.email_change_after_sign_out"
+        )
+        session_revoked.connect(
+            on_session_revoked, dispatch_uid="accounts.email_change_after_device_sign_out"
         )
         admin.site.login_form = AdminLoginForm  # bounded password, as on every form

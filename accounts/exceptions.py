@@ -50,10 +50,12 @@ class TokenExpired(TokenError):
 
 
 class TokenUsed(TokenError):
-    # Also a link a newer one replaced (`email_tokens_revoke` retires it as used).
+    # Also a link a newer one replaced or that was withdrawn (`email_tokens_revoke`
+    # retires it as used), e.g. an email change cancelled by signing devices out.
     message = _(
-        "This link has already been used, or a newer one replaced it. Request a new one "
-        "if you still need it."
+        "This link has already been used, was replaced by a newer one, or was cancelled "
+        "(signing devices out cancels an email change waiting for its link). Request a new "
+        "one if you still need it."
     )
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.http import HttpRequest
 from django.utils.functional import Promise
 
-from accounts.services_email import device_sign_in_record
+from accounts.services_email import device_sign_in_record, email_change_cancel_after_sign_out
 from accounts.services_security import (
     second_factor_paused_notify,
     sign_in_paused_notify,
@@ -16,6 +16,7 @@ from accounts.services_security import (
 )
 from core.client_ip import client_ip
 from core.security_log import email_hash, security_event
+from sessions_app.models import Session
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -70,3 +71,21 @@ def on_two_factor_changed(
 ) -> None:
     """A second factor was added, removed or used up: tell its owner by email."""
     two_factor_notice_send(user=user, action=action, detail=detail)
+
+
+# A device signed out by someone other than itself: from another device, staff, a
+# directory. Its own "Sign out", a rotation or the device limit shut nobody out.
+_SHUT_OUT = {
+    Session.RevokedReason.REVOKED_BY_USER,
+    Session.RevokedReason.ADMIN,
+    Session.RevokedReason.DEPROVISIONED,
+}
+
+
+def on_other_sessions_revoked(sender: Any, user: User, reason: str, **kwargs: Any) -> None:
+    email_change_cancel_after_sign_out(user=user, reason=reason)
+
+
+def on_session_revoked(sender: Any, session: Session, reason: str, **kwargs: Any) -> None:
+    if reason in _SHUT_OUT:
+        email_change_cancel_after_sign_out(user=session.user, reason=reason)

@@ -193,6 +193,16 @@ def email_change_cancel(*, user: User) -> int:
     return email_tokens_revoke(user=user, purposes=(EmailToken.Purpose.EMAIL_CHANGE,))
 
 
+def email_change_cancel_after_sign_out(*, user: User, reason: str) -> None:
+    """Devices were signed out to shut someone out (a password reset or change, "Sign out
+    all other devices", a device signed out from another, staff, a directory): an email
+    change waiting for its link goes too. Whoever held a session could have asked for
+    one to an inbox of theirs, and its link would otherwise still move the account there
+    after the owner took it back. The owner starts theirs again if it was theirs."""
+    if email_change_cancel(user=user):
+        security_event("email_change.cancelled", user_id=user.pk, reason=reason)
+
+
 # --- Password reset -------------------------------------------------------------
 
 

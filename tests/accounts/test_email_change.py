@@ -76,7 +76,7 @@ def test_a_new_request_replaces_the_pending_one(
     replaced = client.get(link_in(change_requested))
     assert replaced.status_code == 400
     # Never used: it says it may have been replaced, not only "already used".
-    assert "or a newer one replaced it" in replaced.content.decode()
+    assert "was replaced by a newer one" in replaced.content.decode()
     assert client.post(link_in(mailoutbox[-1])).status_code == 200
     user.refresh_from_db()
     assert user.email == "other@example.com"
