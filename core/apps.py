@@ -9,6 +9,7 @@ from core.checks import (
     check_dns_servers,
     check_htmx_messages_order,
     check_site_url,
+    check_tasks_backend,
     check_template_library_names,
 )
 
@@ -30,3 +31,4 @@ class CoreConfig(AppConfig):
         register(check_template_library_names, Tags.templates)
         register(check_dns_servers)
         register(check_site_url, Tags.security, deploy=True)
+        register(check_tasks_backend, Tags.security, deploy=True)

@@ -115,3 +115,22 @@ def check_site_url(**kwargs: Any) -> list[CheckMessage]:
             id="core.E004",
         )
     ]
+
+
+def check_tasks_backend(**kwargs: Any) -> list[CheckMessage]:
+    """Production only (`check --deploy`): the in-process task backend runs every email
+    inside the request that queued it. Pages wait on the provider, a failed send is not
+    retried later, and the time "Forgot password" takes says whether the address has an
+    account (an attack measured 110 against 70 ms)."""
+    backend = settings.TASKS["default"]["BACKEND"]
+    if not backend.endswith("ImmediateBackend"):
+        return []
+    return [
+        Warning(
+            "TASKS_BACKEND is immediate: emails and webhooks run inside the request that "
+            "queued them (slower pages, no retry later, and a password-reset request takes "
+            "longer for an address that has an account).",
+            hint="Set TASKS_BACKEND=database and run `python manage.py db_worker`.",
+            id="core.W006",
+        )
+    ]

@@ -19,6 +19,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "example.com",
     "SITE_URL": "https://example.com",
     "RESEND_API_KEY": "re_production_key",
+    "TASKS_BACKEND": "database",
 }
 
 
@@ -50,6 +51,15 @@ def test_check_deploy_refuses_a_site_url_left_at_localhost() -> None:
         result = _manage("check", "--deploy", "--fail-level", "WARNING", **env)
         assert result.returncode != 0, site_url
         assert "core.E004" in result.stderr + result.stdout, site_url
+
+
+def test_check_deploy_warns_of_the_in_process_task_backend() -> None:
+    """With it, "Forgot password" took 110 ms for an address with an account and 70 ms
+    for one without (emails are sent inside the request): an attack told them apart."""
+    env = {**PRODUCTION, "TASKS_BACKEND": "immediate"}
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode != 0
+    assert "core.W006" in result.stderr + result.stdout
 
 
 def _production_shell(code: str, **env: str) -> list[str]:
