@@ -126,6 +126,27 @@ _CENTRED_HEADINGS = r"""
   .map((th) => `"${th.innerText.replace(/\s+/g, " ").trim().slice(0, 30)}"`)
 """
 
+# An ARIA or label reference to an id no element has: a screen reader reads nothing
+# for it, and axe only lists it "to review". A walk found the invite form's teams
+# pointing at help text that was never rendered.
+_DANGLING_REFERENCES = r"""
+() => {
+  const found = [];
+  const attrs = ["aria-describedby", "aria-labelledby", "aria-controls", "aria-errormessage"];
+  for (const attr of attrs) {
+    for (const el of document.querySelectorAll(`[${attr}]`)) {
+      for (const id of el.getAttribute(attr).split(/\s+/).filter(Boolean)) {
+        if (!document.getElementById(id)) found.push(`${el.tagName.toLowerCase()} ${attr}="${id}"`);
+      }
+    }
+  }
+  for (const label of document.querySelectorAll("label[for]")) {
+    if (!document.getElementById(label.htmlFor)) found.push(`label for="${label.htmlFor}"`);
+  }
+  return found;
+}
+"""
+
 _OPEN_MENUS = "() => document.querySelectorAll('details').forEach((d) => (d.open = true))"
 
 
@@ -165,6 +186,9 @@ class PageWatch:
         problems += [
             f"column heading centred over its cells: {th}"
             for th in self.page.evaluate(_CENTRED_HEADINGS)
+        ]
+        problems += [
+            f"reference to a missing id: {ref}" for ref in self.page.evaluate(_DANGLING_REFERENCES)
         ]
         self.page.evaluate(_OPEN_MENUS)
         if not problems and (overflow := self.page.evaluate(_OVERFLOW)):
