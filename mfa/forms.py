@@ -3,7 +3,7 @@ re-authentication. The code is checked in `clean_code`, as a password is."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
 from django.conf import settings
@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from core.client_ip import client_ip
 from core.errors import ServiceForm
 from core.exceptions import DomainError, refusal_message
+from mfa.exceptions import SecondFactorInvalid
 from mfa.models import Passkey
 from mfa.passkeys import challenge_take
 from mfa.recovery import recovery_code_looks_valid
@@ -83,6 +84,10 @@ RECOVERY_SHAPE = _("Recovery codes look like abcd-efgh-2345: 12 letters and digi
 
 class TOTPConfirmForm(ServiceForm):
     """One code from the app being set up turns it on."""
+
+    # A wrong code is said beside the field, which the page then focuses: the person
+    # types the next code there (static/src/js/focus-refused-field.js).
+    refusal_fields: ClassVar[dict[type[DomainError], str]] = {SecondFactorInvalid: "code"}
 
     code = forms.CharField(
         label=_("Code from the app"),

@@ -237,3 +237,28 @@ def test_the_two_factor_pages_meet_the_quality_bar(_browser: Any, live_server: A
             context.close()
 
     assert {where: found for where, found in problems.items() if found} == {}
+
+
+@pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
+def test_a_wrong_code_keeps_the_typed_key_open_and_focuses_the_code(page: Any, width: int) -> None:
+    """A walk typed the key by hand, mistyped a digit, and found the key hidden again
+    and the focus on the error box: the next code goes into the field, beside the key."""
+    user = UserFactory()
+    page.set_viewport_size({"width": width, "height": 740})
+    sign_in_with_password(page, user.email)
+    page.wait_for_url("**/t/**")
+    page.goto("/account/security/authenticator/")
+    page.get_by_text("Can't scan it? Type this key instead").click()
+    secret = page.get_by_test_id("totp-secret").inner_text().replace(" ", "")
+    right = totp_code_at(secret)
+    page.get_by_label("Code from the app").fill("000000" if right != "000000" else "111111")
+    page.get_by_role("button", name="Turn on").click()
+
+    field = page.get_by_label("Code from the app")
+    expect(field).to_be_focused()
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_test_id("totp-secret")).to_be_visible()
+    assert page.get_by_test_id("totp-secret").inner_text().replace(" ", "") == secret
+    field.fill(totp_code_at(secret))
+    page.get_by_role("button", name="Turn on").click()
+    page.get_by_role("heading", name="Save your recovery codes").wait_for()
