@@ -201,3 +201,37 @@ def test_the_keyboard_reaches_the_teams_before_send_invitation(page: Any, width:
     expect(page.get_by_test_id("invite-notice")).to_contain_text("kim@example.com")
     invitation = Invitation.objects.get(tenant=org, email="kim@example.com")
     assert [team.name for team in invitation.teams.all()] == ["Backend"]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_invited_address_wraps_after_its_at_on_a_phone(
+    page: Any, mailoutbox: list[Any]
+) -> None:
+    """A walk read "otto@example.co" / "m" on the invitation page at 360 px: a different
+    address to the eye. It may break after "@", each part kept whole."""
+    from tenants.invitations import invitation_create
+    from tenants.models import Role
+
+    owner = UserFactory(email="owner@example.com")
+    org = OrgFactory(owner=owner, name="Compilers Ltd")
+    invitation_create(
+        tenant=org,
+        email="otto.zwei@example.com",
+        role=Role.objects.get(tenant=org, key="member"),
+        acting_user=owner,
+    )
+    page.set_viewport_size({"width": 360, "height": 740})
+
+    page.goto(link_in(mailoutbox[-1]))
+
+    shown = page.get_by_test_id("invited-email")
+    assert shown.inner_text() == "otto.zwei@example.com"
+    # Lines each text part of the address is drawn on: one each, never split.
+    lines = shown.evaluate(
+        """dd => [...dd.querySelectorAll("span")].flatMap((s) => [...s.childNodes])
+        .filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => {
+          const r = document.createRange(); r.selectNodeContents(n);
+          return new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size; })"""
+    )
+    assert lines == [1, 1], lines
