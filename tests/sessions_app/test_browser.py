@@ -44,8 +44,11 @@ def test_revoking_another_browser_signs_it_out_on_its_next_click(
         page_a.goto("/account/sessions/")
         rows = page_a.locator("#session-list li")
         assert rows.count() == 2
+        # Each button says which device it signs out (a walk heard two "Sign out").
+        names = rows.get_by_role("button").evaluate_all("bs => bs.map((b) => b.ariaLabel)")
+        assert sorted(names) == ["Sign out HeadlessChrome on Linux", "Sign out this device"]
         other = rows.filter(has_not_text="This device")
-        other.get_by_role("button", name="Sign out").click()
+        other.get_by_role("button", name="Sign out HeadlessChrome on Linux").click()
         page_a.get_by_role("dialog").get_by_role("button", name="Sign out device").click()
         page_a.get_by_text("Signed out").wait_for()
         assert page_a.locator("#session-list li").count() == 1
