@@ -235,3 +235,26 @@ def test_the_invited_address_wraps_after_its_at_on_a_phone(
           return new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size; })"""
     )
     assert lines == [1, 1], lines
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [360, 1280])
+def test_a_refused_address_gets_the_focus_after_sending_by_keyboard(page: Any, width: int) -> None:
+    """A walk sent a bad address with Enter and the focus landed on the whole invite
+    card: a screen reader read all of it, and the fix took another Tab."""
+    owner = UserFactory()
+    org = OrgFactory(owner=owner, name="Keys Ltd")
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(page, owner.email, then=f"/t/{org.slug}/members/")
+    form = page.get_by_test_id("invite-form")
+    form.locator("input[name=email]").fill("kim at example")
+    form.get_by_role("button", name="Send invitation").focus()
+
+    page.keyboard.press("Enter")
+
+    email = page.get_by_test_id("invite-form").locator("input[name=email]")
+    expect(email).to_have_attribute("aria-invalid", "true")
+    expect(email).to_be_focused()
+    assert email.input_value() == "kim at example"
+    assert not Invitation.objects.filter(tenant=org).exists()

@@ -5,7 +5,8 @@
 // innermost first: the row, then the list); after it, if the focus was lost, put it on
 // the first of them still on the page, so Tab carries on from there; when the part itself
 // was removed, on its neighbour or what held it. The focus is never moved if the person
-// has put it somewhere else meanwhile.
+// has put it somewhere else meanwhile. A part that comes back with a refused form puts
+// it on the first field marked invalid instead.
 var focusTrail = null;
 
 function idsAround(element, stop) {
@@ -48,6 +49,13 @@ document.addEventListener("htmx:afterSettle", function () {
   for (var i = 0; i < trail.length; i++) {
     var place = document.getElementById(trail[i]);
     if (!place || place.closest("dialog:not([open])")) continue;
+    // A form sent back refused, in place: the first field it marks invalid, where the
+    // person types the fix (a walk's focus landed on the whole invite card).
+    var refused = place.querySelector('[aria-invalid="true"]');
+    if (refused && typeof refused.focus === "function") {
+      refused.focus();
+      return;
+    }
     if (!place.hasAttribute("tabindex") && place.tabIndex < 0) place.setAttribute("tabindex", "-1");
     place.focus({ preventScroll: true });
     return;
