@@ -23,6 +23,7 @@ from tenants import services
 from tenants.models import Membership, Role, Team, Tenant, slug_validator
 from tenants.selectors import (
     membership_find_by_email,
+    memberships_name_starting,
     memberships_named,
     team_with_sub_teams_ids,
 )
@@ -490,6 +491,7 @@ class TeamMemberAddForm(forms.Form):
     def _find(self, typed: str) -> tuple[Membership | None, str]:
         """The member `typed` names (an address, or a name only one member has), or why
         there is none."""
+        typed = " ".join(typed.split())
         membership = membership_find_by_email(tenant=self.tenant, email=typed)
         if membership is not None:
             return membership, ""
@@ -499,7 +501,7 @@ class TeamMemberAddForm(forms.Form):
                 "name": self.tenant.name,
                 "email": typed,
             }
-        named = memberships_named(tenant=self.tenant, name=" ".join(typed.split()))
+        named = memberships_named(tenant=self.tenant, name=typed)
         if len(named) == 1:
             return named[0], ""
         if named:
@@ -507,4 +509,14 @@ class TeamMemberAddForm(forms.Form):
                 "More than one member of %(name)s is called %(typed)s. "
                 "Type the address of the one to add."
             ) % values
+        # Part of a name, as people type it ("otto" for Otto Zwei): one member, that one.
+        starting = memberships_name_starting(tenant=self.tenant, text=typed)
+        if len(starting) == 1:
+            return starting[0], ""
+        if starting:
+            shown = [m.user.name for m in starting[:3]] + (["…"] if len(starting) > 3 else [])
+            return None, gettext(
+                "Several members of %(name)s have a name starting with %(typed)s: "
+                "%(names)s. Type the whole name or the address."
+            ) % {**values, "names": ", ".join(shown)}
         return None, gettext("Nobody in %(name)s is called %(typed)s or has that address.") % values

@@ -299,6 +299,17 @@ def memberships_named(*, tenant: Tenant, name: str, limit: int = 2) -> list[Memb
     )
 
 
+def memberships_name_starting(*, tenant: Tenant, text: str, limit: int = 4) -> list[Membership]:
+    """Up to `limit` of the tenant's members one of whose names' words starts with `text`
+    (any case): "otto" finds "Otto Zwei" and "Anna Ottolenghi", by name."""
+    return list(
+        Membership.objects.for_tenant(tenant)
+        .select_related("user", "tenant")
+        .filter(Q(user__name__istartswith=text) | Q(user__name__icontains=f" {text}"))
+        .order_by("user__name", "pk")[:limit]
+    )
+
+
 @dataclass(frozen=True)
 class MemberChoices:
     """What the team cards' add fields suggest: every member, (email, name) by name,

@@ -151,3 +151,46 @@ def test_members_who_cannot_manage_teams_get_no_list_of_addresses(
     client.force_login(member_of_acme)
     html = client.get(f"/t/{acme.slug}/teams/").content.decode()
     assert "team-member-choices" not in html and 'name="email"' not in html
+
+
+def test_the_start_of_one_members_name_adds_them(owner_client: Any, acme: Any) -> None:
+    """A walk typed "otto" for Otto Zwei, who was in the suggestions, and was told
+    nobody in Acme is called otto."""
+    otto = add_member(acme, UserFactory(name="Otto Zwei")).user
+    add_member(acme, UserFactory(name="Mia Member"))
+    team = make_team(acme, "Design")
+
+    card = _add(owner_client, acme, team, " otto ")
+
+    assert list(
+        TeamMember.objects.filter(team=team).values_list("membership__user", flat=True)
+    ) == [otto.pk]
+    assert 'role="alert"' not in card and 'value=""' in card
+
+
+def test_the_start_of_several_names_lists_them_and_asks_for_more(
+    owner_client: Any, acme: Any
+) -> None:
+    for name in ("Sam Lee", "Sammy Ortiz", "Ada Samson"):
+        add_member(acme, UserFactory(name=name))
+    team = make_team(acme, "Design")
+
+    card = _add(owner_client, acme, team, "sam")
+
+    assert (
+        "Several members of Acme have a name starting with sam: Ada Samson, Sam Lee, "
+        "Sammy Ortiz. Type the whole name or the address." in card
+    )
+    assert 'value="sam" aria-invalid="true"' in card
+    assert not TeamMember.objects.filter(team=team).exists()
+
+
+def test_part_of_a_word_inside_a_name_is_no_match(owner_client: Any, acme: Any) -> None:
+    """ "am" is not the start of any word of "Sam Lee": a guess would add a stranger."""
+    add_member(acme, UserFactory(name="Sam Lee"))
+    team = make_team(acme, "Design")
+
+    card = _add(owner_client, acme, team, "am")
+
+    assert "Nobody in Acme is called am or has that address." in card
+    assert not TeamMember.objects.filter(team=team).exists()
