@@ -116,5 +116,7 @@ def sign_in_verify(request: HttpRequest) -> HttpResponse:
         "passkey_form": passkey_form,
         "other_methods": [m for m in code_methods if m != factor],
         "email": pending.user.email,
+        # Whom to ask when every factor is lost: only the site's operators can reset it.
+        "support_email": settings.SUPPORT_EMAIL,
     }
     return render(request, "accounts/sign_in_verify.html", context)

@@ -579,6 +579,10 @@ EMAIL_DELIVERY_BODY_RETENTION_DAYS = env.int("EMAIL_DELIVERY_BODY_RETENTION_DAYS
 # --- Support ------------------------------------------------------------------
 
 # Longest "view as" (minutes) staff with support.impersonate may start.
+# Where people who lost every second factor write (the sign-in's second step says so;
+# only the site's operators can reset it: `manage.py mfa_reset`). "" says "the people
+# who run this site" without an address.
+SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="")
 SUPPORT_IMPERSONATION_MINUTES = env.int("SUPPORT_IMPERSONATION_MINUTES", default=30)
 # Views refused while viewing as someone (URL names; * matches): destructive actions
 # and anything that would let support take the account over or hand out access that

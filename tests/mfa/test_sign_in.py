@@ -6,6 +6,7 @@ cookie, only a signed pending cookie that dies after five minutes.
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -333,3 +334,19 @@ def test_the_admin_login_form_sends_two_factor_accounts_to_the_sign_in_page(
     assert response.status_code == 200
     assert "uses two-factor authentication" in response.content.decode()
     assert Session.objects.count() == 0
+
+
+@time_machine.travel(T0, tick=False)
+def test_someone_who_lost_every_factor_is_told_whom_to_write_to(
+    client: Client, person: Any, secret: str, settings: Any
+) -> None:
+    """The page said "ask your administrator": only the site's operators can reset two-
+    factor, and someone on their own has no administrator."""
+    password_step(client, person)
+    page = html.unescape(client.get(VERIFY).content.decode())
+    assert "The people who run this site can reset two-factor authentication" in page
+    assert "administrator" not in page
+
+    settings.SUPPORT_EMAIL = "help@pacetrack.example"
+    page = html.unescape(client.get(VERIFY).content.decode())
+    assert "Write to help@pacetrack.example: once they have checked it is you" in page
