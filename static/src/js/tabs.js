@@ -1,5 +1,16 @@
 // Tabs scroll sideways on a phone: bring the current one into view, so the page says where
-// the person is without a swipe.
+// the person is without a swipe; and say there are more tabs past an edge (a fade there,
+// drawn by app.css from data-more-left / data-more-right): a walk read "file & password"
+// as the first tab at 360 px with nothing saying the strip scrolls.
+function markEdges(strip) {
+  var hidden = strip.scrollWidth - strip.clientWidth;
+  var rtl = getComputedStyle(strip).direction === "rtl";
+  // Chromium counts an RTL strip's scrollLeft from 0 at its right edge down to -hidden.
+  var fromLeft = rtl ? hidden + strip.scrollLeft : strip.scrollLeft;
+  strip.toggleAttribute("data-more-left", hidden > 1 && fromLeft > 1);
+  strip.toggleAttribute("data-more-right", hidden > 1 && fromLeft < hidden - 1);
+}
+
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll('.tabs [aria-current="page"]').forEach(function (tab) {
     var strip = tab.parentElement;
@@ -7,4 +18,12 @@ document.addEventListener("DOMContentLoaded", function () {
     var left = tab.getBoundingClientRect().left - strip.getBoundingClientRect().left + strip.scrollLeft;
     strip.scrollLeft = left - (strip.clientWidth - tab.offsetWidth) / 2;
   });
+  document.querySelectorAll(".tabs").forEach(function (strip) {
+    markEdges(strip);
+    strip.addEventListener("scroll", function () { markEdges(strip); }, { passive: true });
+  });
+});
+
+window.addEventListener("resize", function () {
+  document.querySelectorAll(".tabs").forEach(markEdges);
 });
