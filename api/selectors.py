@@ -18,6 +18,7 @@ from billing.models import Account
 from core.prebuilt_sql import fetch_one, fetch_values, json_value, select_list, table
 from mfa.models import Passkey, TOTPDevice
 from mfa.selectors import two_factor_enabled
+from tenants.middleware_two_factor import requirement_in_force
 from tenants.models import Membership, Role, Tenant
 
 
@@ -52,10 +53,9 @@ def two_factor_shuts_out(*, tenant: Tenant, has_two_factor: bool) -> bool:
     """Whether the organisation's two-factor requirement shuts a member without a second
     factor out now (required, and its grace period over): what its pages do to them
     (tenants.middleware_two_factor), their keys do too."""
-    if tenant.two_factor_required_at is None or has_two_factor:
-        return False
-    grace = tenant.two_factor_grace_until
-    return grace is None or timezone.now() >= grace
+    return not has_two_factor and requirement_in_force(
+        required_at=tenant.two_factor_required_at, grace_until=tenant.two_factor_grace_until
+    )
 
 
 def api_key_for_secret(*, raw: str) -> ApiKey | None:

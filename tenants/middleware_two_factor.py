@@ -36,6 +36,13 @@ def member_has_two_factor(request: TenantRequest) -> bool:
     return session_passed_second_step(request.session) or second_step_required(user=request.user)
 
 
+def requirement_in_force(*, required_at: datetime | None, grace_until: datetime | None) -> bool:
+    """Whether a member without a second factor is shut out now: required, and the grace
+    period (if any) over. The one rule for the pages, the files and API keys
+    (api.selectors; its key lookup's SQL says the same)."""
+    return required_at is not None and (grace_until is None or timezone.now() >= grace_until)
+
+
 def two_factor_gate(
     request: TenantRequest, *, required_at: datetime | None, grace_until: datetime | None
 ) -> tuple[bool, datetime | None]:
@@ -44,7 +51,7 @@ def two_factor_gate(
     other pages (below) and none of its files (uploads.serve)."""
     if required_at is None or member_has_two_factor(request):
         return False, None
-    if grace_until is not None and timezone.now() < grace_until:
+    if not requirement_in_force(required_at=required_at, grace_until=grace_until):
         return False, grace_until
     return True, None
 
