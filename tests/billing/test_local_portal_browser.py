@@ -49,12 +49,7 @@ def test_an_ended_subscription_says_so_and_its_invoices_fit_a_phone(
     """After cancelling and the period ending, the billing page no longer says the
     subscription "is set to cancel" (nor "Ends on —"), the portal says when it ended,
     and the invoices read as one card each on a phone, in German too."""
-    owner = acme.memberships.get(role__key="owner").user
-    page.set_viewport_size({"width": width, "height": 800})
-    watch = PageWatch.attach(page)
-    sign_in(page, owner.email, then=f"/t/{acme.slug}/billing/")
-    page.get_by_role("button", name="Upgrade to Business").click()
-    page.get_by_text("is now on the Business plan").wait_for()
+    owner, watch = upgraded_to_business(page, acme, width)
     page.goto(f"/t/{acme.slug}/billing/")
     page.get_by_role("link", name="Manage billing").click()
     page.get_by_role("button", name="Cancel at the end of the period").click()
@@ -115,6 +110,18 @@ def test_cancelling_asks_first_and_the_audit_log_says_who_set_the_end(
     assert f"Ends on: {ends.day} {ends:%B %Y}" in " ".join(change.split())
 
 
+def upgraded_to_business(page: Any, acme: Any, width: int) -> tuple[Any, PageWatch]:
+    """Acme's owner, signed in at `width`, upgrades to Business through the local
+    checkout; returns the owner and the page's watch."""
+    owner = acme.memberships.get(role__key="owner").user
+    page.set_viewport_size({"width": width, "height": 800})
+    watch = PageWatch.attach(page)
+    sign_in(page, owner.email, then=f"/t/{acme.slug}/billing/")
+    page.get_by_role("button", name="Upgrade to Business").click()
+    page.get_by_text("is now on the Business plan").wait_for()
+    return owner, watch
+
+
 def expect_text(locator: Any, text: str) -> None:
     locator.get_by_text(text, exact=False).wait_for()
 
@@ -125,12 +132,7 @@ def test_each_plan_and_its_price_show_whole_in_german(
 ) -> None:
     """The walk found the German plan menu cut at the card's edge on a phone ("Pro (12 $
     pro Mitglied / Monat"): a menu is one line; the plans are now choices that wrap."""
-    owner = acme.memberships.get(role__key="owner").user
-    page.set_viewport_size({"width": width, "height": 800})
-    watch = PageWatch.attach(page)
-    sign_in(page, owner.email, then=f"/t/{acme.slug}/billing/")
-    page.get_by_role("button", name="Upgrade to Business").click()
-    page.get_by_text("is now on the Business plan").wait_for()
+    owner, watch = upgraded_to_business(page, acme, width)
     owner.language = "de"
     owner.save(update_fields=["language"])
 
