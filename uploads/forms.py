@@ -30,6 +30,30 @@ _INPUT_CLASSES = (
 )
 
 
+def _named(name: str, refused: ValidationError) -> ValidationError:
+    """A refusal that names the file it is about: the browser empties the field after a
+    post, and the page then said "This image…" of a file no longer shown."""
+    return ValidationError(
+        _("“%(name)s”: %(reason)s")
+        % {"name": isolated(name), "reason": " ".join(refused.messages)},
+        code=refused.code,
+    )
+
+
+class _NamedFileField(forms.FileField):
+    """A refusal made before the form's own checks (an empty file, a name too long)
+    names the file too, as the form's own refusals do."""
+
+    def to_python(self, data: Any) -> Any:
+        try:
+            return super().to_python(data)
+        except ValidationError as refused:
+            name = getattr(data, "name", None)
+            if not name:
+                raise
+            raise _named(name, refused) from refused
+
+
 class ImageUploadForm(forms.Form):
     """An avatar or logo: any PNG/JPEG/WebP/GIF up to the size limit, cropped to a square.
 
@@ -39,7 +63,7 @@ class ImageUploadForm(forms.Form):
 
     preview_target = ""
 
-    image = forms.FileField(
+    image = _NamedFileField(
         label=gettext_lazy("Image"),
         widget=forms.FileInput(attrs={"accept": IMAGE_ACCEPT, "class": _INPUT_CLASSES}),
         error_messages={
@@ -69,7 +93,12 @@ class ImageUploadForm(forms.Form):
 
     def clean_image(self) -> images.NormalizedImage:
         upload = self.cleaned_data["image"]
-        return images.image_normalize(upload, filename=upload.name or "", size=upload.size)
+        try:
+            return images.image_normalize(upload, filename=upload.name or "", size=upload.size)
+        except ValidationError as refused:
+            if not upload.name:
+                raise
+            raise _named(upload.name, refused) from refused
 
 
 class AvatarForm(ImageUploadForm):
@@ -93,24 +122,6 @@ class LogoForm(ImageUploadForm):
         return services.logo_update(
             tenant=tenant, image=self.cleaned_data["image"], acting_user=acting_user
         )
-
-
-class _NamedFileField(forms.FileField):
-    """A refusal made before `clean_file` (an empty file, a name too long) names the file
-    too, as the form's own refusals do: the browser empties the field after the post."""
-
-    def to_python(self, data: Any) -> Any:
-        try:
-            return super().to_python(data)
-        except ValidationError as refused:
-            name = getattr(data, "name", None)
-            if not name:
-                raise
-            raise ValidationError(
-                _("“%(name)s”: %(reason)s")
-                % {"name": isolated(name), "reason": " ".join(refused.messages)},
-                code=refused.code,
-            ) from refused
 
 
 class FileUploadForm(forms.Form):
@@ -143,11 +154,7 @@ class FileUploadForm(forms.Form):
         try:
             self._check(upload)
         except ValidationError as refused:
-            raise ValidationError(
-                _("“%(name)s”: %(reason)s")
-                % {"name": isolated(upload.name), "reason": " ".join(refused.messages)},
-                code=refused.code,
-            ) from refused
+            raise _named(upload.name, refused) from refused
         return upload
 
     def _check(self, upload: Any) -> None:

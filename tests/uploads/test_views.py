@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 from typing import Any
 
@@ -79,8 +80,10 @@ def test_bad_avatar_files_show_a_form_error_and_store_nothing(
     response = auth_client.post(reverse("avatar:update"), {"image": upload}, headers=HTMX)
 
     assert response.status_code == 200
-    assert 'role="alert"' in response.content.decode()
-    assert message in response.content.decode()
+    page = html.unescape(response.content.decode())
+    assert 'role="alert"' in page
+    assert message in page
+    assert f"“\u2068{filename}\u2069”: " in page  # which file, as the files page says
     assert not Upload.objects.exists()
     assert _stored_keys(any_storage) == []
     user.refresh_from_db()
@@ -91,6 +94,7 @@ def test_bad_avatar_without_javascript_is_reported_as_a_message(auth_client):
     upload = SimpleUploadedFile("x.svg", SVG, content_type="image/svg+xml")
     response = auth_client.post(reverse("avatar:update"), {"image": upload}, follow=True)
     assert "SVG and other formats are not accepted" in response.content.decode()
+    assert "x.svg" in response.content.decode()  # the emptied field no longer says
     assert not Upload.objects.exists()
 
 
