@@ -5,6 +5,7 @@ Focus starts on the button that backs out and returns to the button that opened 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -41,7 +42,8 @@ class Destructive:
     name: str
     person: Callable[[Workspace], Any]
     url: Callable[[Workspace], str]
-    button: str | Callable[[Workspace], str]  # its accessible name
+    # Its accessible name, or a pattern of it (a device's button names the device).
+    button: str | re.Pattern[str] | Callable[[Workspace], str]
     confirm: str
     done: Callable[[Workspace], bool]
     scope: Callable[[Any, Workspace], Any] = lambda page, w: page.locator("main")
@@ -164,7 +166,7 @@ CASES = [
         name="sign out another device",
         person=_owner,
         url=lambda w: "/account/sessions/",
-        button="Sign out",
+        button=re.compile(r"^Sign out \S"),  # "Sign out <the other browser>"
         confirm="Sign out device",
         done=lambda w: Session.objects.filter(user=w.owner, revoked_at__isnull=False).exists(),
         scope=lambda page, w: page.locator("#session-list li").filter(has_not_text="This device"),
