@@ -455,6 +455,11 @@ def plan_check_storage(
 
 
 def _size(mb: int) -> str:
+    """A storage cap as people read it, number and unit held together by a no-break space
+    (as Django's `filesizeformat` does), so "100 GB" never wraps between the two on a
+    phone's narrow dialog."""
     if mb >= 1024 and mb % 1024 == 0:
-        return gettext("%(size)s GB") % {"size": mb // 1024}
-    return gettext("%(size)s MB") % {"size": mb}
+        said = gettext("%(size)s GB") % {"size": mb // 1024}
+    else:
+        said = gettext("%(size)s MB") % {"size": mb}
+    return said.replace(" ", "\xa0")

@@ -84,7 +84,7 @@ def test_a_downgrade_asks_first_naming_what_it_takes_away_and_an_upgrade_does_no
     assert {
         "question": "Move to Pro now?",
         "detail": "Pro does not include single sign-on. Pro allows up to 100 members per "
-        "workspace (now unlimited) and 10 GB of storage per workspace (now 100 GB). Members "
+        "workspace (now unlimited) and 10\xa0GB of storage per workspace (now 100\xa0GB). Members "
         "and files over a limit are kept, but nothing more can be added until there is room. "
         "The change takes effect at once.",
         "button": "Change plan",
@@ -111,7 +111,7 @@ def test_cancelling_asks_first_saying_until_when_and_what_is_lost(
             "detail": f"Business stays until {day.day} {day:%B %Y}; then the Free plan "  # type: ignore[union-attr]
             "applies, which does not include teams, custom roles, full audit history, API keys "
             "and single sign-on. Free allows up to 3 members per workspace (now unlimited) and "
-            "100 MB of storage per workspace (now 100 GB). Members and files over a limit are "
+            "100\xa0MB of storage per workspace (now 100\xa0GB). Members and files over a limit are "
             "kept, but nothing more can be added until there is room. Until then, you can keep "
             "the subscription.",
             "button": "Cancel at the end of the period",

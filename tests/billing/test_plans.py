@@ -124,7 +124,7 @@ def test_the_storage_cap(billing_settings: Any, acme: Any) -> None:
 
     with pytest.raises(PlanLimitReached) as exc:
         plan_check_storage(tenant=acme, used_bytes=99 * mb, adding_bytes=mb + 1)
-    assert "storage limit of 100 MB" in exc.value.message
+    assert "storage limit of 100\xa0MB" in exc.value.message
     assert exc.value.message.endswith("Delete files or upgrade your plan.")
 
 
@@ -159,7 +159,7 @@ def test_without_billing_a_full_storage_cap_says_to_delete_files(
     with pytest.raises(PlanLimitReached) as exc:
         plan_check_storage(tenant=acme, used_bytes=99 * mb, adding_bytes=mb + 1)
     assert exc.value.message == (
-        f"This upload would take {acme.name} past the Free plan's storage limit of 100 MB. "
+        f"This upload would take {acme.name} past the Free plan's storage limit of 100\xa0MB. "
         "Delete files to make room."
     )
     assert exc.value.upgrade_url == ""
@@ -256,12 +256,12 @@ def _plan(**limits: Any) -> Plan:
         (
             {"max_members": 10, "max_storage_mb": 2048},
             {"max_members": 5, "max_storage_mb": 100},
-            "up to 5 members per workspace (now 10) and 100 MB of storage per workspace (now 2 GB)",
+            "up to 5 members per workspace (now 10) and 100\xa0MB of storage per workspace (now 2\xa0GB)",
         ),
         (
             {"max_members": 5},
             {"max_members": 5, "max_storage_mb": 100},
-            "100 MB of storage per workspace (now unlimited)",
+            "100\xa0MB of storage per workspace (now unlimited)",
         ),
         ({"max_members": 5}, {"max_members": 10}, ""),  # a higher limit is not said
         ({}, {}, ""),

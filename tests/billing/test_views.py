@@ -458,8 +458,8 @@ def test_the_billing_page_says_how_much_is_stored_and_when_it_is_over_the_cap(
     over = owner_client.get(url(acme)).content.decode()
 
     assert upload_storage_used(tenant=acme) == 1500 * 1024
-    assert re.search(r'data-testid="billing-storage">\s*700\.0\xa0KB of 1 MB\s*<', under)
-    assert re.search(r'data-testid="billing-storage">\s*1\.5\xa0MB of 1 MB\s*<', over)
+    assert re.search(r'data-testid="billing-storage">\s*700\.0\xa0KB of 1\xa0MB\s*<', under)
+    assert re.search(r'data-testid="billing-storage">\s*1\.5\xa0MB of 1\xa0MB\s*<', over)
     assert 'data-testid="over-storage-cap"' not in under
     assert 'data-testid="over-storage-cap"' in over
-    assert "Acme stores 1.5\xa0MB, more than the Free plan's 1 MB. Every file is kept" in over
+    assert "Acme stores 1.5\xa0MB, more than the Free plan's 1\xa0MB. Every file is kept" in over

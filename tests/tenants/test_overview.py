@@ -81,7 +81,7 @@ def test_the_owner_sees_activity_members_teams_files_plan_usage_and_the_checklis
     assert "roadmap.txt" in html and f'href="/t/{acme.slug}/files/' in html
     assert 'data-testid="plan">Free<' in html
     assert "2 of 5" in html, "members against the Free plan's cap"
-    assert "3.0\xa0MB of 100 MB" in html, "storage against the Free plan's cap"
+    assert "3.0\xa0MB of 100\xa0MB" in html, "storage against the Free plan's cap"
     assert 'data-testid="setup-checklist"' in html
     assert 'data-testid="step-logo"' in html and "Add a logo" in html
 
@@ -190,7 +190,7 @@ def test_the_storage_shown_is_the_total_the_storage_cap_is_checked_against(
 
     used = upload_storage_used(tenant=acme)
     assert used == 1500 * 1024
-    assert "1.5\xa0MB of 100 MB" in html
+    assert "1.5\xa0MB of 100\xa0MB" in html
 
 
 @pytest.mark.usefixtures("three_seat_free_plan", "billing_on")

@@ -96,8 +96,8 @@ def test_the_upload_card_says_what_the_plans_storage_cap_leaves(
     Upload.objects.filter(tenant=acme).update(size=60 * 1024 * 1024)
     over = owner_client.get(url).content.decode()
 
-    assert "2.0\xa0KB of the Free plan's 100 MB used." in under
-    assert "120.0\xa0MB stored: the Free plan's 100 MB are used up." in over
+    assert "2.0\xa0KB of the Free plan's 100\xa0MB used." in under
+    assert "120.0\xa0MB stored: the Free plan's 100\xa0MB are used up." in over
     assert (
         'data-testid="files-storage"'
         not in owner_client.get(url.replace("files", "")).content.decode()

@@ -102,7 +102,7 @@ def test_the_upload_card_says_the_storage_cap_is_used_up_before_an_upload_is_ref
 
     assert watch.check(f"/t/{acme.slug}/files/") == []
     expect(page.get_by_test_id("files-storage")).to_have_text(
-        "120.0\xa0MB stored: the Free plan's 100 MB are used up. Delete files to upload more."
+        "120.0\xa0MB stored: the Free plan's 100\xa0MB are used up. Delete files to upload more."
     )
 
 

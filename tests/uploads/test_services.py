@@ -162,7 +162,7 @@ def test_the_upload_service_itself_refuses_a_file_past_the_storage_cap(
     }
     _upload_file(acme, owner, content=b"%PDF" + b"x" * 700_000)
 
-    with pytest.raises(PlanLimitReached, match="storage limit of 1 MB"):
+    with pytest.raises(PlanLimitReached, match="storage limit of 1\xa0MB"):
         _upload_file(acme, owner, content=b"%PDF" + b"y" * 400_000, name="Second.pdf")
 
     assert list(Upload.objects.values_list("original_filename", flat=True)) == ["Report.pdf"]

@@ -393,7 +393,7 @@ def test_uploads_past_the_plans_storage_cap_are_refused_with_a_form_error(
     response = owner_client.post(url, {"file": second})
 
     assert response.status_code == 400
-    assert "storage limit of 1 MB" in response.content.decode()
+    assert "storage limit of 1\xa0MB" in response.content.decode()
     assert list(Upload.objects.values_list("original_filename", flat=True)) == ["a.txt"]
     assert len(_stored_keys(any_storage)) == 1
 
