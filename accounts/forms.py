@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from functools import cache
+import zoneinfo
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
@@ -11,7 +13,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.functional import lazy
 from django.utils.translation import gettext, ngettext
@@ -273,14 +275,53 @@ def _offered(name: str) -> bool:
     return name == "UTC" or ("/" in name and not name.startswith(_NOT_OFFERED_PREFIXES))
 
 
-@cache
-def _time_zone_choices() -> list[tuple[str, str]]:
-    # "America/Argentina/Buenos_Aires" reads "America/Argentina/Buenos Aires".
-    return [_zone_choice(name) for name in sorted(time_zone_names()) if _offered(name)]
+# The tz database's regions as a menu's groups, in the reader's language.
+_ZONE_REGIONS = {
+    "Africa": _("Africa"),
+    "America": _("Americas"),
+    "Antarctica": _("Antarctica"),
+    "Arctic": _("Arctic"),
+    "Asia": _("Asia"),
+    "Atlantic": _("Atlantic Ocean"),
+    "Australia": _("Australia"),
+    "Europe": _("Europe"),
+    "Indian": _("Indian Ocean"),
+    "Pacific": _("Pacific Ocean"),
+}
 
 
-def _zone_choice(name: str) -> tuple[str, str]:
-    return (name, name.replace("_", " "))
+def _time_zone_choices(*, now: datetime) -> list[Any]:
+    """The zones as a person looks for them: under their region, by city first, with
+    today's offset ("Berlin (UTC+01:00)" in "Europe"). The flat list of 490
+    "Region/City" names could not be searched by typing a city's first letters, and
+    said nothing to someone who knows only their offset."""
+    grouped = _zones_by_region(now.date())
+    return [
+        ("UTC", "UTC"),
+        *[(_ZONE_REGIONS[region], zones) for region, zones in grouped],
+    ]
+
+
+@lru_cache(maxsize=2)
+def _zones_by_region(day: date) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Built once a day per process: the offsets change with summer time."""
+    noon = datetime.combine(day, time(12), tzinfo=UTC)
+    regions: dict[str, list[tuple[str, str]]] = {}
+    for name in time_zone_names():
+        region = name.partition("/")[0]
+        if _offered(name) and region in _ZONE_REGIONS:
+            regions.setdefault(region, []).append((name, _zone_label(name, noon)))
+    return [(region, sorted(regions[region], key=lambda z: z[1])) for region in _ZONE_REGIONS]
+
+
+def _zone_label(name: str, at: datetime) -> str:
+    """ "America/Argentina/Buenos_Aires" → "Buenos Aires, Argentina (UTC−03:00)"."""
+    places = [part.replace("_", " ") for part in name.split("/")[1:]]
+    offset = at.astimezone(zoneinfo.ZoneInfo(name)).utcoffset() or timedelta()
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "\u2212"
+    hours, minutes = divmod(abs(minutes), 60)
+    return f"{', '.join(reversed(places))} (UTC{sign}{hours:02d}:{minutes:02d})"
 
 
 class LocaleForm(forms.Form):
@@ -311,10 +352,11 @@ class LocaleForm(forms.Form):
         languages = cast(forms.ChoiceField, self.fields["language"])
         languages.choices = [("", _("The browser's language")), *settings.LANGUAGES]
         zones = cast(forms.ChoiceField, self.fields["time_zone"])
-        zones.choices = _time_zone_choices()
+        zones.choices = _time_zone_choices(now=timezone.now())
         if not _offered(user.time_zone) and user.time_zone in time_zone_names():
             # A zone the browser gave at sign-up under an old name stays choosable.
-            zones.choices = sorted([*zones.choices, _zone_choice(user.time_zone)])
+            old_name = (user.time_zone, user.time_zone.replace("_", " "))
+            zones.choices = [old_name, *zones.choices]
 
     def save(self) -> User:
         return user_locale_set(

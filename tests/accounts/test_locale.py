@@ -165,7 +165,7 @@ def test_the_account_page_offers_the_languages_by_their_own_names(auth_client: A
     page = _html(auth_client.get("/account/"))
     assert '<option value="de">Deutsch</option>' in page
     assert '<option value="ar">العربية</option>' in page
-    assert '<option value="Europe/Berlin">Europe/Berlin</option>' in page
+    assert '<option value="Europe/Berlin">Berlin (UTC+' in page
 
 
 def test_saving_arabic_turns_the_page_arabic_and_right_to_left(auth_client: Any, user: Any) -> None:
@@ -356,3 +356,43 @@ def test_an_old_zone_name_a_person_already_has_stays_in_their_menu(client: Any) 
     assert '<option value="US/Pacific" selected>' in html
     saved = client.post("/account/locale/", {"language": "", "time_zone": "US/Pacific"})
     assert saved.status_code == 302
+
+
+def test_the_time_zone_menu_groups_places_by_region_city_first_with_todays_offset(
+    auth_client: Any,
+) -> None:
+    """It listed 490 "Region/City" names in one flat list: typing "Berlin" in it found
+    nothing (every option began "Europe/"), and someone who knows only their offset had
+    no way in. Offsets are today's: summer time moves them."""
+    with time_machine.travel(dt.datetime(2026, 1, 15, 9, 0, tzinfo=dt.UTC), tick=False):
+        winter = auth_client.get("/account/").content.decode()
+    with time_machine.travel(dt.datetime(2026, 7, 15, 9, 0, tzinfo=dt.UTC), tick=False):
+        summer = auth_client.get("/account/").content.decode()
+
+    menu = winter.split('name="time_zone"')[1].split("</select>")[0]
+    assert re.findall(r'<optgroup label="([^"]+)"', menu)[:3] == [
+        "Africa",
+        "Americas",
+        "Antarctica",
+    ]
+    assert menu.index('value="UTC"') < menu.index("<optgroup")
+    europe = menu.split('<optgroup label="Europe">')[1].split("</optgroup>")[0]
+    assert '<option value="Europe/Berlin">Berlin (UTC+01:00)</option>' in europe
+    assert (
+        '<option value="America/Argentina/Buenos_Aires">Buenos Aires, Argentina (UTC\u221203:00)'
+        in menu
+    )
+    assert '<option value="Asia/Kolkata">Kolkata (UTC+05:30)</option>' in menu
+    assert '<option value="Europe/Berlin">Berlin (UTC+02:00)</option>' in summer
+    cities = re.findall(r'<option value="Europe/[^"]+">([^<]+)</option>', europe)
+    assert cities == sorted(cities), "a region's cities in order, so typing finds them"
+
+
+def test_the_time_zone_regions_are_in_the_readers_language(auth_client: Any, user: Any) -> None:
+    user.language = "de"
+    user.save(update_fields=["language"])
+
+    html = auth_client.get("/account/").content.decode()
+
+    assert '<optgroup label="Europa">' in html
+    assert '<optgroup label="Pazifik">' in html
