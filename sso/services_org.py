@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User, normalize_email
 from accounts.services import user_signup
+from billing.exceptions import PlanLimitReached
+from billing.plans import plan_check_members
 from core.audit import audit_record
 from sso.audit import SsoAction
 from sso.crypto import client_secret_decrypt
@@ -32,8 +34,9 @@ from sso.protocol import (
 from sso.selectors import connection_for_email, domain_verified_get, email_domain
 from sso.services_groups import teams_sync_from_groups
 from tenants.models import Membership, Tenant
+from tenants.selectors import tenant_seats_taken
 from tenants.services import membership_create
-from tenants.services._common import assert_in_tenant
+from tenants.services._common import assert_in_tenant, lock_tenant
 
 
 def org_authorization_start(*, connection: Connection, redirect_uri: str) -> tuple[str, Flow]:
@@ -74,9 +77,12 @@ def org_claims_fetch(
 
 
 def _membership_add(*, connection: Connection, user: User, action: str) -> Membership | None:
+    """Make `user` a member with the connection's role, under the plan's member cap
+    (PlanLimitReached): a sign-in adds a seat as an invitation does."""
     tenant = connection.tenant
     if Membership.objects.for_tenant(tenant).filter(user=user).exists():
         return None
+    _seat_check(tenant=tenant, acting_user=None)
     role = connection.role_for_new_members()
     membership = membership_create(tenant=tenant, user=user, role=role, acting_user=None)
     audit_record(
@@ -87,6 +93,24 @@ def _membership_add(*, connection: Connection, user: User, action: str) -> Membe
         after={"role": role.name},
     )
     return membership
+
+
+def _seat_check(*, tenant: Tenant, acting_user: User | None) -> None:
+    """The plan's member cap for one more person, as invitations and the directory
+    (SCIM) check it. Without it an organisation that bought Business, turned on
+    auto-join and moved to Free kept growing past Free's cap through sign-ins."""
+    lock_tenant(tenant)
+    plan_check_members(
+        tenant=tenant, taken=tenant_seats_taken(tenant=tenant), adding=1, acting_user=acting_user
+    )
+
+
+def _seat_free(*, tenant: Tenant) -> bool:
+    try:
+        _seat_check(tenant=tenant, acting_user=None)
+    except PlanLimitReached:
+        return False
+    return True
 
 
 def org_email_vouched(*, connection: Connection, claims: dict[str, Any]) -> str:
@@ -177,7 +201,17 @@ def org_sign_in(*, connection: Connection, claims: dict[str, Any]) -> User:
         user.save(update_fields=changed)
     link.last_used_at = timezone.now()
     link.save(update_fields=["last_used_at"])
-    _membership_add(connection=connection, user=user, action=SsoAction.PROVISIONED)
+    try:
+        _membership_add(connection=connection, user=user, action=SsoAction.PROVISIONED)
+    except PlanLimitReached:
+        # Nothing of this sign-in is kept (the transaction ends with the refusal).
+        raise SignInRefused(
+            _(
+                "%(organisation)s has no free seat on its current plan, so you cannot join "
+                "it yet. Ask one of its owners to make room or upgrade."
+            )
+            % {"organisation": tenant.name}
+        ) from None
     membership = Membership.objects.for_tenant(tenant).get(user=user)
     teams_sync_from_groups(connection=connection, membership=membership, claims=claims)
     audit_record(
@@ -202,8 +236,10 @@ def auto_join_apply(*, user: User) -> Membership | JoinRequest | None:
     tenant = connection.tenant
     if Membership.objects.for_tenant(tenant).filter(user=user).exists():
         return None
-    if connection.auto_join:
+    if connection.auto_join and _seat_free(tenant=tenant):
         return _membership_add(connection=connection, user=user, action=SsoAction.AUTO_JOINED)
+    # Asking: the organisation takes requests, or it is full, so an owner decides
+    # (and makes room) rather than the person silently not joining.
     pending = JoinRequest.objects.for_tenant(tenant).filter(user=user, decided_at__isnull=True)
     if pending.exists():
         return None
@@ -229,6 +265,7 @@ def join_request_decide(
         if role is None:
             raise SignInRefused(_("Set up single sign-on first: it names the role of new members."))
         if not Membership.objects.for_tenant(tenant).filter(user=join_request.user).exists():
+            _seat_check(tenant=tenant, acting_user=acting_user)
             membership_create(
                 tenant=tenant, user=join_request.user, role=role, acting_user=acting_user
             )

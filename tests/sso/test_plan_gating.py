@@ -5,16 +5,21 @@ keeps signing people in after a downgrade: nobody is locked out of their workspa
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
+from accounts.models import User
 from billing.exceptions import PlanLimitReached
-from sso.models import Connection
+from core.models import AuditEvent
+from sso.models import Connection, JoinRequest
 from sso.services_connections import connection_save
 from sso.services_saml import saml_connection_save
 from tenants.models import Membership, Role
+from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
 from tests.billing.factories import subscribe
 from tests.sso.flows import round_trip, signed_in_user_id
 from tests.sso.idp import LocalIdP
@@ -150,3 +155,91 @@ def test_after_a_downgrade_the_page_says_so_and_changing_or_testing_it_is_refuse
     assert "Your connection keeps signing members in, so nobody is locked out" in html
     assert changed.status_code == tested.status_code == 403
     assert Connection.objects.get().client_id == "client-1"
+
+
+@pytest.fixture
+def full_on_free(downgraded_sso: Connection, acme: Any, settings: Any) -> Connection:
+    """Acme, down on Free with its connection kept, holds every seat Free allows."""
+    from tenants.selectors import tenant_seats_taken
+
+    plans = copy.deepcopy(settings.BILLING_PLANS)
+    plans["free"]["max_members"] = tenant_seats_taken(tenant=acme)
+    settings.BILLING_PLANS = plans
+    return downgraded_sso
+
+
+FULL = "The Free plan allows up to"
+
+
+def test_a_full_organisation_refuses_a_new_person_its_idp_signs_in(
+    client: Any, idp: LocalIdP, acme: Any, full_on_free: Connection
+) -> None:
+    """The attack: buy Business, connect the IdP, move to Free, and let the IdP add
+    people past Free's cap. A sign-in adds a seat as an invitation does."""
+    idp.user = {"sub": "okta-9", "email": "ninth@example.com", "name": "Ninth"}
+
+    response = round_trip(client, idp, reverse("sso:start"), {"email": "ninth@example.com"})
+
+    assert not Membership.objects.filter(tenant=acme, user__email="ninth@example.com").exists()
+    assert not User.objects.filter(email="ninth@example.com").exists(), "nothing kept"
+    assert signed_in_user_id(client) is None
+    assert f"{acme.name} has no free seat on its current plan" in _followed(client, response)
+
+
+def test_a_full_organisation_turns_an_auto_join_into_a_request_an_owner_sees(
+    client: Any, acme: Any, full_on_free: Connection
+) -> None:
+    full_on_free.auto_join = True
+    full_on_free.save()
+    person = UserFactory(email="colleague@example.com")
+
+    client.post(reverse("accounts:sign-in"), {"email": person.email, "password": DEFAULT_PASSWORD})
+
+    assert not Membership.objects.filter(tenant=acme, user=person).exists()
+    assert JoinRequest.objects.filter(tenant=acme, user=person, decided_at=None).exists()
+    assert not AuditEvent.objects.filter(tenant=acme, action="sso.auto_joined").exists()
+
+
+def test_approving_a_request_on_a_full_organisation_is_refused_and_it_stays_open(
+    owner_client: Any, acme: Any, full_on_free: Connection
+) -> None:
+    person = UserFactory(email="asker@example.com")
+    join_request = JoinRequest.objects.create(tenant=acme, user=person)
+
+    response = owner_client.post(
+        reverse(
+            "sso_settings:join-approve",
+            kwargs={"tenant_slug": acme.slug, "request_id": join_request.pk},
+        ),
+        follow=True,
+    )
+
+    assert FULL in response.content.decode()
+    assert not Membership.objects.filter(tenant=acme, user=person).exists()
+    join_request.refresh_from_db()
+    assert join_request.decided_at is None, "still there to approve once a seat is free"
+
+
+def test_with_a_seat_free_the_idp_and_auto_join_still_add_people(
+    client: Any, idp: LocalIdP, acme: Any, full_on_free: Connection, settings: Any
+) -> None:
+    settings.BILLING_PLANS["free"]["max_members"] += 2
+    full_on_free.auto_join = True
+    full_on_free.save()
+    person = UserFactory(email="colleague@example.com")
+    idp.user = {"sub": "okta-9", "email": "ninth@example.com", "name": "Ninth"}
+
+    round_trip(client, idp, reverse("sso:start"), {"email": "ninth@example.com"})
+    Client().post(
+        reverse("accounts:sign-in"), {"email": person.email, "password": DEFAULT_PASSWORD}
+    )
+
+    assert Membership.objects.filter(tenant=acme, user__email="ninth@example.com").exists()
+    assert Membership.objects.filter(tenant=acme, user=person).exists()
+
+
+def _followed(client: Any, response: Any) -> str:
+    """The page a refused sign-in shows, however it answered (in place or redirected)."""
+    if response.status_code in (301, 302):
+        return client.get(response["Location"]).content.decode()
+    return response.content.decode()
