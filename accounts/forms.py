@@ -176,12 +176,24 @@ class SignUpForm(forms.Form):
             email=data["email"], password=data["password"], name=data["name"], **self._locale()
         )
 
-    def send_confirmation(self) -> None:
+    def send_confirmation(self, *, browser_key: str) -> None:
         """Sign-up by email: the account is created when the emailed link is used."""
         data = self.cleaned_data
         signup_request(
-            email=data["email"], password=data["password"], name=data["name"], **self._locale()
+            email=data["email"],
+            password=data["password"],
+            name=data["name"],
+            browser_key=browser_key,
+            **self._locale(),
         )
+
+
+class SignUpConfirmForm(forms.Form):
+    """The emailed sign-up link opened away from the browser that started it."""
+
+    password = PasswordField(
+        label=_("The password you chose"), autocomplete="current-password", required=False
+    )
 
 
 class SignInForm(forms.Form):

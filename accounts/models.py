@@ -220,6 +220,9 @@ class PendingSignup(models.Model):
     name = models.CharField(max_length=150)
     password_hash = models.CharField(max_length=128, editable=False)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # SHA-256 of the cookie the sign-up form set in the browser that filled it in: the
+    # link is one click there; anywhere else it asks for the password chosen.
+    browser_hash = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(db_index=True)
     used_at = models.DateTimeField(null=True, blank=True)

@@ -11,13 +11,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import check_password, make_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.exceptions import EmailTaken, TokenExpired, TokenInvalid, TokenUsed
+from accounts.exceptions import (
+    EmailTaken,
+    SignupPasswordWrong,
+    TokenExpired,
+    TokenInvalid,
+    TokenUsed,
+)
 from accounts.mail import email_enqueue
 from accounts.mail_delivery import absolute_url
 from accounts.models import PendingSignup, User, locale_or_default, normalize_email
@@ -34,13 +41,20 @@ ACCOUNT_EXISTS = gettext_lazy(
 
 
 def signup_request(
-    *, email: str, name: str, password: str, language: str = "", time_zone: str = "UTC"
+    *,
+    email: str,
+    name: str,
+    password: str,
+    language: str = "",
+    time_zone: str = "UTC",
+    browser_key: str = "",
 ) -> None:
     """The sign-up form's action: email a link that creates the account, or, when
     the address already has an account, a notice to its owner. Nothing else changes.
 
     Each address has a budget of sign-up emails (tier "auth-signup"), so nobody can
-    flood an inbox from many IPs: over it nothing is sent and the page answers as usual."""
+    flood an inbox from many IPs: over it nothing is sent and the page answers as usual.
+    `browser_key`: the sign-up form's cookie (`signup_same_browser`)."""
     email = normalize_email(email)
     language, time_zone = locale_or_default(language=language, time_zone=time_zone)
     # Hashed for every outcome, before anything else: the response time must not
@@ -74,6 +88,7 @@ def signup_request(
             name=name,
             password_hash=password_hash,
             token_hash=digest,
+            browser_hash=token_digest(browser_key) if browser_key else "",
             language=language,
             time_zone=time_zone,
             created_at=now,
@@ -114,11 +129,34 @@ def signup_pending_check(*, raw_token: str, lock: bool = False) -> PendingSignup
     return pending
 
 
+def signup_same_browser(*, pending: PendingSignup, browser_key: str) -> bool:
+    """The link is opened in the browser that filled in the sign-up form.
+
+    Anyone can start a sign-up for someone else's address with a password of their
+    choosing; had the owner clicked the emailed link, the account would have been
+    created with the stranger's password (pre-registration takeover). Elsewhere than
+    in the starting browser, the link asks for that password, which the owner of the
+    address knows only if they chose it."""
+    return bool(pending.browser_hash) and constant_time_compare(
+        pending.browser_hash, token_digest(browser_key or "")
+    )
+
+
 @transaction.atomic
-def signup_complete(*, raw_token: str) -> User:
+def signup_complete(*, raw_token: str, browser_key: str = "", password: str = "") -> User:
     """Use a sign-up link: create the user (verified: the link reached the inbox)
-    with their personal workspace through `user_signup`, and retire the link."""
+    with their personal workspace through `user_signup`, and retire the link. Outside
+    the browser that started it, only with the password chosen then
+    (SignupPasswordWrong)."""
     pending = signup_pending_check(raw_token=raw_token, lock=True)
+    if not signup_same_browser(pending=pending, browser_key=browser_key) and not (
+        password and check_password(password, pending.password_hash)
+    ):
+        raise SignupPasswordWrong(
+            _("Enter the password chosen when signing up.")
+            if not password
+            else _("That is not the password chosen when signing up.")
+        )
     try:
         with transaction.atomic():
             user = user_signup(

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import services_email
 from accounts.forms import LocaleForm, PasswordChangeForm, ProfileForm, SignInForm, SignUpForm
 from accounts.http import session_sign_in, sign_in_options
+from accounts.signup_browser import signup_browser_key_new
 from core.cache_headers import never_cache
 from core.same_site import same_site_path
 from mfa.decorators import reauth_required
@@ -58,9 +59,10 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if settings.ACCOUNTS_SIGNUP_EMAIL_CONFIRMATION:
-            # New or taken address: the same redirect, to the same page.
-            form.send_confirmation()
-            return redirect("accounts:sign-up-sent")
+            # New or taken address: the same redirect, to the same page, the same cookie.
+            response = redirect("accounts:sign-up-sent")
+            form.send_confirmation(browser_key=signup_browser_key_new(response))
+            return response
         user = form.save()
         services_email.email_verification_send(user=user)
         session_sign_in(request, user)

@@ -14,12 +14,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import services_signup
 from accounts.decorators import TEMPLATE as VERIFY_REQUIRED_TEMPLATE
-from accounts.exceptions import EmailTaken, TokenError, TokenUsed
+from accounts.exceptions import EmailTaken, SignupPasswordWrong, TokenError, TokenUsed
+from accounts.forms import SignUpConfirmForm
 from accounts.http import session_sign_in
+from accounts.signup_browser import signup_browser_key, signup_cookie_name
 from accounts.views_email import _link_problem, _no_referrer
 from core.cache_headers import never_cache
 from core.same_site import same_site_url
@@ -34,17 +37,29 @@ def sign_up_sent(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/sign_up_sent.html")
 
 
+@sensitive_post_parameters("password")
 @csrf_protect
 @never_cache
 @require_http_methods(["GET", "POST"])
 def sign_up_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows whose account the link creates; POST creates it and signs in.
-    Nothing happens on GET: mail scanners open links."""
+    Nothing happens on GET: mail scanners open links. Away from the browser that
+    filled in the form, the password chosen there is asked too."""
+    browser_key = signup_browser_key(request)
+    form = SignUpConfirmForm(request.POST if request.method == "POST" else None)
     try:
-        if request.method == "POST":
-            user = services_signup.signup_complete(raw_token=token)
-        else:
-            pending = services_signup.signup_pending_check(raw_token=token)
+        pending = services_signup.signup_pending_check(raw_token=token)
+        if request.method == "POST" and form.is_valid():
+            user = services_signup.signup_complete(
+                raw_token=token, browser_key=browser_key, password=form.cleaned_data["password"]
+            )
+            session_sign_in(request, user)
+            messages.success(request, _("Welcome to Pacetrack! Your workspace is ready."))
+            response = redirect(settings.LOGIN_REDIRECT_URL)
+            response.delete_cookie(signup_cookie_name())
+            return response
+    except SignupPasswordWrong as error:
+        form.add_error("password", str(error.args[0]))
     except (TokenError, EmailTaken) as error:
         if isinstance(error, TokenUsed) and request.user.is_authenticated:
             # Their own link opened again from the email: "Sign in with your email and
@@ -52,11 +67,14 @@ def sign_up_confirm(request: HttpRequest, token: str) -> HttpResponse:
             messages.info(request, _("That sign-up link was used already: you are signed in."))
             return redirect(settings.LOGIN_REDIRECT_URL)
         return _link_problem(request, str(error.args[0]), kind="signup")
-    if request.method == "POST":
-        session_sign_in(request, user)
-        messages.success(request, _("Welcome to Pacetrack! Your workspace is ready."))
-        return redirect(settings.LOGIN_REDIRECT_URL)
-    context = {"email": pending.email, "name": pending.name}
+    context = {
+        "email": pending.email,
+        "name": pending.name,
+        "form": form,
+        "same_browser": services_signup.signup_same_browser(
+            pending=pending, browser_key=browser_key
+        ),
+    }
     return _no_referrer(render(request, "accounts/sign_up_confirm.html", context))
 
 

@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import EmailDelivery, PendingSignup, User
+from accounts.tokens import token_digest
 from billing.models import Account
 from sessions_app.models import Session
 from tenants.models import Membership, Role, Tenant
@@ -118,7 +119,7 @@ def test_a_pending_sign_up_keeps_no_plaintext_password_or_token(link: str) -> No
         row = " ".join(str(value) for value in cursor.fetchone())
     assert PASSWORD not in row and raw_token not in row
     # The stored hash is cleared once the account exists.
-    Client().post(link)
+    Client().post(link, {"password": PASSWORD})
     pending.refresh_from_db()
     assert pending.used_at is not None and pending.password_hash == ""
 
@@ -162,7 +163,7 @@ def test_a_later_sign_up_replaces_a_pending_one_for_the_same_address(
         )
     newest = link_in(mailoutbox[-1])
     assert Client().post(link).status_code == 400
-    assert Client().post(newest).status_code == 302
+    assert client.post(newest).status_code == 302
     user = User.objects.get(email="ada@example.com")
     assert user.name == "Real Ada" and user.check_password("the-real-passphrase")
 
@@ -242,3 +243,73 @@ def test_the_existing_owner_can_still_sign_in_after_someone_tried(client: Client
     _sign_up(client, "taken@example.com")
     response = Client().post("/auth/sign-in/", {"email": user.email, "password": DEFAULT_PASSWORD})
     assert response.status_code == 302
+
+
+def test_a_link_opened_elsewhere_cannot_create_the_account_with_a_strangers_password(
+    client: Client, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    """The attack (pre-registration takeover): a stranger signs up with your address and
+    a password of theirs; you click the link in your email and press the button; they
+    sign in with their password. Away from the stranger's browser the link now asks for
+    the password chosen at sign-up, which you do not know."""
+    stranger = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        stranger.post(
+            "/auth/sign-up/",
+            {"name": "Victim", "email": "victim@example.com", "password": "strangers-choice-1"},
+        )
+    emailed = link_in(mailoutbox[-1])
+
+    page = client.get(emailed).content.decode()
+    pressed = client.post(emailed)
+    guessed = client.post(emailed, {"password": PASSWORD})
+
+    assert 'name="password"' in page and "enter the password chosen then" in page
+    assert "Enter the password chosen when signing up." in pressed.content.decode()
+    assert "That is not the password chosen when signing up." in guessed.content.decode()
+    assert pressed.status_code == guessed.status_code == 200
+    assert not User.objects.filter(email="victim@example.com").exists()
+    refused = stranger.post(
+        "/auth/sign-in/", {"email": "victim@example.com", "password": "strangers-choice-1"}
+    )
+    assert "_auth_user_id" not in stranger.session and refused.status_code == 200
+
+
+def test_on_another_device_the_password_chosen_at_sign_up_finishes_it(
+    link: str, mailoutbox: list[Any]
+) -> None:
+    """Signed up on a laptop, the link opened on a phone."""
+    phone = Client()
+
+    response = phone.post(link, {"password": PASSWORD}, follow=True)
+
+    user = User.objects.get(email="ada@example.com")
+    assert response.redirect_chain[0] == ("/app/", 302)
+    assert user.email_verified_at is not None and user.check_password(PASSWORD)
+    assert Session.objects.filter(user=user, revoked_at__isnull=True).count() == 1
+
+
+def test_in_the_browser_that_signed_up_the_link_is_one_click(client: Client, link: str) -> None:
+    page = client.get(link).content.decode()
+
+    assert 'name="password"' not in page and "One click and your workspace is ready." in page
+    response = client.post(link)
+    assert response.status_code == 302 and "pacetrack-signup" in response.cookies
+    assert response.cookies["pacetrack-signup"]["max-age"] == 0, "the cookie has done its job"
+
+
+def test_the_browser_cookie_is_set_alike_for_a_new_and_a_taken_address(client: Client) -> None:
+    """The answer must not say whether an address has an account (6.3.8)."""
+    UserFactory(email="taken@example.com")
+
+    new = _sign_up(Client(), "new@example.com")
+    taken = _sign_up(Client(), "taken@example.com")
+
+    for response in (new, taken):
+        cookie = response.cookies["pacetrack-signup"]
+        assert (cookie["httponly"], cookie["samesite"], cookie["path"]) == (True, "Lax", "/")
+        assert len(cookie.value) == 43
+    assert new.cookies["pacetrack-signup"].value != taken.cookies["pacetrack-signup"].value
+    assert PendingSignup.objects.get().browser_hash == token_digest(
+        new.cookies["pacetrack-signup"].value
+    )
