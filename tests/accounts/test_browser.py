@@ -36,3 +36,38 @@ def test_sign_up_by_email_lands_signed_in(page: Any, mailoutbox: list[Any]) -> N
     assert user.email_verified_at is not None
     page.goto("/account/")
     assert page.url.endswith("/account/")  # signed in
+
+
+def test_the_link_opened_on_a_phone_asks_for_the_password_and_then_lands_signed_in(
+    page: Any, _browser: Any, live_server: Any, mailoutbox: list[Any]
+) -> None:
+    """Signed up on a laptop, the link opened on a phone: not one click there (a
+    stranger could have started it), but the password chosen on the laptop."""
+    page.goto("/auth/sign-up/")
+    page.fill("input[name=name]", "Ada Lovelace")
+    page.fill("input[name=email]", "ada@example.com")
+    page.fill("input[name=password]", "analytical-engine-1843")
+    page.click("form button[type=submit]")
+    page.wait_for_url("**/auth/sign-up/sent/")
+    phone = _browser.new_context(
+        base_url=live_server.url, viewport={"width": 360, "height": 740}, is_mobile=True
+    )
+    try:
+        on_phone = phone.new_page()
+        on_phone.goto(link_in(mailoutbox[-1]))
+        password = on_phone.get_by_label("The password you chose")
+        on_phone.get_by_role("button", name="Create my account").click()
+
+        error = on_phone.locator("#id_password_error")
+        assert error.inner_text().strip() == "Enter the password chosen when signing up."
+        assert password.get_attribute("aria-invalid") == "true"
+        assert not User.objects.filter(email="ada@example.com").exists()
+        password.fill("analytical-engine-1843")
+        on_phone.get_by_role("button", name="Create my account").click()
+        on_phone.wait_for_url("**/t/**")
+        assert "Welcome to Pacetrack! Your workspace is ready." in on_phone.content()
+        width = on_phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, "nothing wider than the phone"
+    finally:
+        phone.close()
+    assert User.objects.get(email="ada@example.com").check_password("analytical-engine-1843")
