@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.utils.formats import localize
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
@@ -53,6 +54,15 @@ def meter(value: Any, maximum: Any, label: str, *, tone: str = "", css: str = ""
         label,
         text,
     )
+
+
+@register.simple_tag
+def languages_in_themselves() -> list[tuple[str, str]]:
+    """settings.LANGUAGES as written there, each language in itself ("English",
+    "Deutsch", "العربية"). Django's `{% get_available_languages %}` translates the names:
+    in Arabic "English" read "الإنجليزيّة", so someone who landed there by mistake could
+    not find their way back."""
+    return list(settings.LANGUAGES)
 
 
 @register.filter

@@ -81,6 +81,17 @@ def test_the_signed_out_picker_beats_the_browser(client: Any) -> None:
     assert '<html lang="ar" dir="rtl"' in _html(page)
 
 
+@pytest.mark.parametrize("language", ["en", "de", "ar"])
+def test_the_signed_out_picker_names_each_language_in_itself(client: Any, language: str) -> None:
+    """In Arabic it offered "الإنجليزيّة" (Django translates the names it hands out):
+    someone who landed in Arabic by mistake could not find English."""
+    page = _html(client.get("/auth/sign-in/", HTTP_ACCEPT_LANGUAGE=language))
+
+    picker = page.split('id="footer-language"')[1].split("</select>")[0]
+    names = re.findall(r'<option value="(\w+)" lang="\w+"(?: selected)?>([^<]+)</option>', picker)
+    assert names == [("en", "English"), ("de", "Deutsch"), ("ar", "العربية")]
+
+
 def test_the_persons_language_beats_the_browsers(client: Any) -> None:
     client.force_login(UserFactory(language="de"))
     page = client.get("/account/", HTTP_ACCEPT_LANGUAGE="ar")
