@@ -120,3 +120,44 @@ def test_a_latin_team_name_starting_and_ending_in_punctuation_reads_as_typed(
         assert page.evaluate(READS, ["main label", name])["inOrder"]
     finally:
         context.close()
+
+
+ORG_NAME = "Müller & Söhne Präzisionsmaschinenbau und Anlagentechnik GmbH"
+PERSON_NAME = "Maximiliane Obermüller-Schönfeld von Hohenstein"
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_a_latin_organisation_or_person_cut_short_keeps_its_beginning(
+    _browser: Any, live_server: Any, width: int
+) -> None:
+    """The switcher read "…ne Maschinenbau GmbH", the phone menu and the files'
+    "Uploaded by" the same: cut at the start, the part that tells two names apart."""
+    owner = UserFactory(language="ar", name=PERSON_NAME)
+    org = OrgFactory(owner=owner, name=ORG_NAME)
+    upload_create(
+        tenant=org,
+        uploaded_by=owner,
+        file=ContentFile(b"notes", name="notes.txt"),
+        extension="txt",
+        content_type="text/plain",
+    )
+    context = _browser.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": 900}
+    )
+    try:
+        page = context.new_page()
+        sign_in(page, owner.email, then=f"/t/{org.slug}/files/")
+        if width >= 640:
+            switcher = page.evaluate(READS, ["[data-testid=tenant-switcher] summary", "Müller"])
+            assert switcher["startShown"]
+            page.locator("[data-testid=tenant-switcher] summary").click()
+            assert page.evaluate(READS, ["[data-testid=tenant-switcher] a", "Müller"])["startShown"]
+        else:
+            page.locator("[data-testid=mobile-menu] summary").click()
+            assert page.evaluate(READS, ["[data-testid=mobile-menu] a", "Müller"])["startShown"]
+            assert page.evaluate(READS, ["[data-testid=mobile-menu] p", "Maximiliane"])[
+                "startShown"
+            ]
+        assert page.evaluate(READS, ["main td span", "Maximiliane"])["startShown"]
+    finally:
+        context.close()
