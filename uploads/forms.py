@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 IMAGE_ACCEPT = "image/png,image/jpeg,image/webp,image/gif"
 _INPUT_CLASSES = (
-    "block w-full text-sm text-slate-600 file:mr-3 file:rounded-lg file:border-0 "
+    "block w-full text-sm text-slate-600 file:me-3 file:rounded-lg file:border-0 "
     "file:bg-brand-50 file:px-3 file:py-2 file:text-sm file:font-semibold file:text-brand-700 "
     "hover:file:bg-brand-100"
 )

@@ -262,3 +262,41 @@ def test_a_wrong_code_keeps_the_typed_key_open_and_focuses_the_code(page: Any, w
     field.fill(totp_code_at(secret))
     page.get_by_role("button", name="Turn on").click()
     page.get_by_role("heading", name="Save your recovery codes").wait_for()
+
+
+# Every group of the key: are its first and last characters on the same line, and
+# do the groups read left to right?
+KEY_GROUPS = r"""(code) => {
+  const node = code.firstChild, text = node.data, rects = [];
+  const at = (i) => { const r = document.createRange(); r.setStart(node, i);
+    r.setEnd(node, i + 1); return r.getBoundingClientRect(); };
+  let start = 0;
+  for (const group of text.split(" ")) {
+    rects.push([at(start), at(start + group.length - 1)]);
+    start += group.length + 1;
+  }
+  return {
+    whole: rects.every(([first, last]) => Math.abs(first.top - last.top) < 2),
+    ltr: rects.every(([first, last]) => first.left < last.left),
+  };
+}"""
+
+
+@pytest.mark.parametrize("language", ["ar", "de"])
+def test_the_typed_key_breaks_only_between_its_groups_on_a_phone(
+    browser_context: Any, language: str
+) -> None:
+    """At 360 px it read "… ARFB 5N" / "AX D4EZ": a group split over two lines, the
+    second line right-aligned in Arabic, in a key made to be typed by hand."""
+    person = UserFactory(email="key@example.com", language=language)
+    page = browser_context.new_page()
+    page.set_viewport_size({"width": 360, "height": 740})
+    sign_in_with_password(page, person.email)
+    page.wait_for_url("**/t/**")
+    page.goto("/account/security/authenticator/")
+    page.get_by_test_id("totp-key").locator("summary").click()
+
+    key = page.get_by_test_id("totp-secret")
+    assert key.evaluate("code => code.getBoundingClientRect().height") > 30, "wraps at 360"
+    assert key.evaluate(KEY_GROUPS) == {"whole": True, "ltr": True}
+    assert no_horizontal_overflow(page)
