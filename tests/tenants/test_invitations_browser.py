@@ -258,3 +258,40 @@ def test_a_refused_address_gets_the_focus_after_sending_by_keyboard(page: Any, w
     expect(email).to_be_focused()
     assert email.input_value() == "kim at example"
     assert not Invitation.objects.filter(tenant=org).exists()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_the_lock_beside_the_invited_address_covers_none_of_it(
+    browser_context: Any, mailoutbox: list[Any], language: str
+) -> None:
+    """On the Arabic sign-up page the lock sat on the address's first letter: the field
+    reads left to right, its padding was on the right, the icon on the logical end."""
+    from tenants.invitations import invitation_create
+    from tenants.models import Role
+
+    owner = UserFactory(email="owner@example.com")
+    org = OrgFactory(owner=owner, name="Compilers Ltd")
+    invitation_create(
+        tenant=org,
+        email="layla@example.com",
+        role=Role.objects.get(tenant=org, key="member"),
+        acting_user=owner,
+    )
+    browser_context.set_extra_http_headers({"Accept-Language": language})
+    page = browser_context.new_page()
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(link_in(mailoutbox[-1]).rstrip("/") + "/sign-up/")
+
+    field = page.locator("input[name=email]")
+    lock = field.locator("xpath=following-sibling::span[1]/*[name()='svg']")
+    text_right = field.evaluate(
+        """input => { const s = getComputedStyle(input);
+        const c = document.createElement("canvas").getContext("2d"); c.font = s.font;
+        return input.getBoundingClientRect().left + parseFloat(s.paddingLeft)
+          + parseFloat(s.borderLeftWidth) + c.measureText(input.value).width; }"""
+    )
+    box = lock.bounding_box()
+    assert field.input_value() == "layla@example.com"
+    assert box is not None and box["x"] > text_right, (box, text_right)
