@@ -329,3 +329,29 @@ def test_a_pending_invitation_holds_a_seat_and_is_called_an_invitation_not_a_mem
     usage = text(html.split('data-testid="usage"', 1)[1].split("</ul>", 1)[0])
     assert "Members 3 of 5 (1 invitation)" in usage
     assert 'data-testid="member-count">2<' in html
+
+
+@pytest.mark.parametrize(
+    ("language", "dismiss", "two_members"),
+    [
+        (
+            "de",
+            'aria-label="Einrichtungs-Checkliste ausblenden">Ausblenden<',
+            'member-count">2</span> Mitglieder',
+        ),
+        ("ar", 'aria-label="إخفاء قائمة الإعداد">إخفاء<', 'member-count">2</span> عضو<'),
+    ],
+)
+def test_the_overview_reads_as_one_sentence_in_german_and_arabic(
+    owner_client: Any, owner: Any, acme: Any, language: str, dismiss: str, two_members: str
+) -> None:
+    """German screen readers heard "Ausblenden die Einrichtungs-Checkliste" (two
+    messages in English order); Arabic read "2 عضوان", "two two members"."""
+    add_member(acme)
+    owner.language = language
+    owner.save(update_fields=["language"])
+
+    html = owner_client.get(f"/t/{acme.slug}/").content.decode()
+
+    assert dismiss in html
+    assert two_members in html
