@@ -134,8 +134,24 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def initials(self) -> str:
+        """ "Ada Lovelace" → "AL". In Arabic script the article "ال" is not the name's
+        letter ("ليلى الحسن" gave "لا", which is the word "no", lam and alef drawn as
+        one ligature), and a zero-width non-joiner keeps the two letters apart."""
         parts = [p for p in (self.name or self.email).replace("@", " ").split() if p]
-        return "".join(p[0] for p in parts[:2]).upper() or "?"
+        letters = [_initial(p) for p in parts[:2]]
+        if any(_is_arabic(letter) for letter in letters):
+            return "\u200c".join(letters)
+        return "".join(letters).upper() or "?"
+
+
+def _is_arabic(letter: str) -> bool:
+    return "\u0600" <= letter <= "\u06ff"
+
+
+def _initial(word: str) -> str:
+    if word.startswith("ال") and len(word) > 2:
+        return word[2]
+    return word[0]
 
 
 # --- Email: tokens, deliveries, known devices ---------------------------------

@@ -1,0 +1,26 @@
+"""The letters of a person's avatar when they have no picture."""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts.models import User
+
+
+@pytest.mark.parametrize(
+    ("name", "initials"),
+    [
+        ("Ada Lovelace", "AL"),
+        ("grace hopper", "GH"),
+        ("Plato", "P"),
+        ("", "AE"),  # from the address: ada@example.com
+        # "ل" + "ا" drew the lam-alef ligature, the word "no": the article is skipped,
+        # and the letters stay apart.
+        ("ليلى الحسن", "ل\u200cح"),
+        ("عمر", "ع"),
+        ("الحسن", "ح"),
+        ("Omar الفاروق", "O\u200cف"),
+    ],
+)
+def test_initials(name: str, initials: str) -> None:
+    assert User(name=name, email="ada@example.com").initials == initials
