@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -120,17 +121,49 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     Browsers apply it after this response's own Set-Cookie, so the "signed out"
     message is set by the next step, `signed_out`.
     """
+    # The language the person read in, carried past the cleared cookies (signed: a link
+    # cannot set someone's language).
+    language = getattr(request.user, "language", "") or request.COOKIES.get(
+        settings.LANGUAGE_COOKIE_NAME, ""
+    )
     logout(request)
-    response = redirect("accounts:signed-out")
+    target = reverse("accounts:signed-out")
+    if language in dict(settings.LANGUAGES):
+        target += "?" + urlencode({"language": signing.dumps(language, salt=_SIGNED_OUT_SALT)})
+    response = redirect(target)
     response["Clear-Site-Data"] = '"cache", "cookies"'
     return response
 
 
+_SIGNED_OUT_SALT = "accounts.signed-out.language"
+
+
 @require_GET
 def signed_out(request: HttpRequest) -> HttpResponse:
-    """Where sign-out lands once the browser has cleared this site's data."""
-    messages.info(request, _("You have been signed out."))
-    return redirect(settings.LOGOUT_REDIRECT_URL)
+    """Where sign-out lands once the browser has cleared this site's data. The pages
+    after it stay in the language the person chose (their account's, else the
+    signed-out picker's): clearing the cookies had turned them English."""
+    try:
+        language = signing.loads(request.GET.get("language", ""), salt=_SIGNED_OUT_SALT, max_age=60)
+    except signing.BadSignature:
+        language = ""
+    if language not in dict(settings.LANGUAGES):
+        messages.info(request, _("You have been signed out."))
+        return redirect(settings.LOGOUT_REDIRECT_URL)
+    with translation.override(language):
+        messages.info(request, _("You have been signed out."))
+    response = redirect(settings.LOGOUT_REDIRECT_URL)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
 
 
 def _profile_page(

@@ -407,3 +407,26 @@ def test_the_time_zone_regions_are_in_the_readers_language(auth_client: Any, use
 
     assert '<optgroup label="Europa">' in html
     assert '<optgroup label="Pazifik">' in html
+
+
+def test_sign_out_carries_the_language_past_the_cleared_cookies(client: Any) -> None:
+    client.force_login(UserFactory(language="de"))
+
+    out = client.post("/auth/sign-out/")
+    landed = client.get(out["Location"])
+
+    assert out["Clear-Site-Data"] == '"cache", "cookies"'
+    assert landed.cookies["pacetrack-language"].value == "de"
+    home = client.get(landed["Location"])
+    assert '<html lang="de"' in _html(home) and "Sie wurden abgemeldet." in _html(home)
+
+
+@pytest.mark.parametrize("value", ["ar", "not-signed", ""])
+def test_a_link_cannot_set_someones_language_through_the_signed_out_page(
+    client: Any, value: str
+) -> None:
+    """Only what sign-out signed is taken; anything else lands as before, in English."""
+    landed = client.get("/auth/signed-out/", {"language": value})
+
+    assert "pacetrack-language" not in landed.cookies
+    assert "You have been signed out." in _html(client.get(landed["Location"]))

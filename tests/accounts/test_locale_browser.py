@@ -89,3 +89,23 @@ def test_sign_up_takes_the_browsers_time_zone_and_language(berlin_page: Any, set
 
     greta = User.objects.get(email="greta@example.com")
     assert (greta.language, greta.time_zone) == ("de", "Europe/Berlin")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_signing_out_keeps_the_persons_language(page: Any, width: int) -> None:
+    """Signed out from the phone menu, an Arabic reader got "You have been signed out."
+    on an English home page and an English sign-in form (Clear-Site-Data had cleared
+    the language cookie with the others), then Arabic again at the second step."""
+    amal = UserFactory(email="amal@example.com", language="ar")
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(page, amal.email)
+    menu = "[data-testid=mobile-menu]" if width < 640 else "[data-testid=user-menu]"
+    page.locator(f"{menu} summary").click()
+    page.locator(menu).get_by_role("button", name="تسجيل الخروج").click()
+    page.wait_for_url(lambda url: "/auth/signed-out/" not in url and "/t/" not in url)
+
+    assert page.evaluate("document.documentElement.lang") == "ar"
+    assert "تم تسجيل خروجك." in page.content()
+    page.goto("/auth/sign-in/")
+    assert page.evaluate("document.documentElement.lang") == "ar"
+    assert page.evaluate("document.documentElement.dir") == "rtl"
