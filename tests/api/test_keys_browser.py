@@ -40,6 +40,9 @@ def test_an_owner_creates_a_key_on_a_phone_and_uses_it(
         page.get_by_label("Name").fill("Zapier")
         page.get_by_label("View the audit log").check()
         page.get_by_role("button", name="Create key").click()
+        # Shown once: the page opens on it, not on the header and tabs above it.
+        expect(page.get_by_test_id("new-key-value")).to_be_focused()
+        expect(page.get_by_test_id("new-key-value")).to_be_in_viewport()
         page.get_by_test_id("new-key").get_by_role("button", name="Copy").click()
         expect(page.get_by_test_id("new-key").get_by_role("button", name="Copied")).to_be_visible()
         key = page.evaluate("navigator.clipboard.readText()")  # the key as pasted elsewhere
@@ -59,6 +62,8 @@ def test_an_owner_creates_a_key_on_a_phone_and_uses_it(
         page.get_by_label("URL").fill("http://127.0.0.1:9/hooks")
         page.get_by_label("team.created: A team was created").check()
         page.get_by_role("button", name="Add endpoint").click()
+        expect(page.get_by_test_id("new-secret-value")).to_be_focused()
+        expect(page.get_by_test_id("new-secret-value")).to_be_in_viewport()
         page.get_by_test_id("new-secret").get_by_role("button", name="Copy").click()
         secret = page.get_by_test_id("new-secret-value").input_value()
         assert secret.startswith("whsec_")
