@@ -39,6 +39,10 @@ def test_adding_a_member_to_a_team_by_address(page: Any, width: int) -> None:
     assert field.input_value() == "nobody@example.com"
     assert field.get_attribute("aria-invalid") == "true"
     assert page.evaluate(OVERFLOW) <= 0
+    # Said under the field that was refused, not above the card's members list.
+    error, typed = card.get_by_role("alert").bounding_box(), field.bounding_box()
+    assert error is not None and typed is not None
+    assert 0 <= error["y"] - (typed["y"] + typed["height"]) < 60, (error, typed)
 
     field.fill("adam@example.com")
     card.get_by_role("button", name="Add member").click()
