@@ -568,3 +568,19 @@ def test_a_right_to_left_file_name_is_isolated_in_the_sentences_that_name_it(
     ).content.decode()
 
     assert f"Uploaded \u2068{name}\u2069." in page
+
+
+def test_in_arabic_no_full_stop_follows_the_list_of_types(settings, owner_client, owner, acme):
+    """After the left-to-right list, a full stop took the sentence's direction and was
+    drawn against its first item: "..log"."""
+    settings.UPLOADS_FILE_TYPES = {"log": "text/plain", "csv": "text/csv"}
+    owner.language = "ar"
+    owner.save(update_fields=["language"])
+
+    page = owner_client.get(_files_url(acme, "files:list")).content.decode()
+    refused = owner_client.post(
+        _files_url(acme, "files:upload"), {"file": SimpleUploadedFile("a.pdf", b"%PDF-")}
+    ).content.decode()
+
+    assert "الأنواع المسموح بها: \u2066.csv, .log\u2069<" in refused
+    assert "المسموح به: \u2066csv, log\u2069<" in page
