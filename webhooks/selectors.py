@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from webhooks.models import Attempt, Delivery, Endpoint
@@ -16,7 +16,25 @@ LOG_SIZE = 50
 
 
 def endpoint_list(*, tenant: Tenant) -> QuerySet[Endpoint]:
-    return Endpoint.objects.for_tenant(tenant).order_by("created_at", "pk")
+    """The endpoints with who added them and `creator_stays`: whether that person is
+    still a member (not suspended). An endpoint is the organisation's integration and
+    keeps sending when its maker leaves (an API key stops); the page says so, since a
+    removed admin's own server would otherwise go on receiving every event unnoticed."""
+    stays = Q(
+        created_by__memberships__tenant=tenant,
+        created_by__memberships__suspended_at__isnull=True,
+    )
+    return (
+        Endpoint.objects.for_tenant(tenant)
+        .select_related("created_by")
+        .annotate(creator_stays=Count("created_by__memberships", filter=stays))
+        .order_by("created_at", "pk")
+    )
+
+
+def endpoints_made_by(*, tenant: Tenant, user_id: int) -> int:
+    """How many of the organisation's endpoints `user_id` added: said when they leave."""
+    return Endpoint.objects.for_tenant(tenant).filter(created_by_id=user_id).count()
 
 
 def endpoint_get(*, tenant: Tenant, endpoint_id: int) -> Endpoint:

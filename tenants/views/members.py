@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -41,6 +42,7 @@ from tenants.selectors import (
     primary_contact_ids,
 )
 from tenants.views._base import back, organisation_only
+from webhooks.selectors import endpoints_made_by
 
 
 def _flag(request: TenantRequest, membership: Membership, counts: ContactCounts) -> Membership:
@@ -221,13 +223,24 @@ def member_role(request: TenantRequest, membership_id: int) -> HttpResponse:
 @tenant_permission_required(MEMBERS_MANAGE)
 def member_remove(request: TenantRequest, membership_id: int) -> HttpResponse:
     membership = membership_get(tenant=request.tenant, membership_id=membership_id)
+    said = _("%(email)s was removed from %(name)s.") % {
+        "email": membership.user.email,
+        "name": request.tenant.name,
+    }
+    if endpoints := endpoints_made_by(tenant=request.tenant, user_id=membership.user_id):
+        said += " " + ngettext(
+            "The webhook endpoint they added still receives this organisation's events: "
+            "check on the Webhooks page that it should.",
+            "The %(count)d webhook endpoints they added still receive this organisation's "
+            "events: check on the Webhooks page that they should.",
+            endpoints,
+        ) % {"count": endpoints}
     error = run_action(
         request,
         lambda: services.membership_remove(
             tenant=request.tenant, membership=membership, acting_user=request.user
         ),
-        success=_("%(email)s was removed from %(name)s.")
-        % {"email": membership.user.email, "name": request.tenant.name},
+        success=said,
     ).error
     if request.htmx:
         return _row(request, membership_id, error, removed=error is None)

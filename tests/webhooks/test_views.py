@@ -147,3 +147,43 @@ def test_the_log_shows_attempts_and_resends(
     assert response.status_code == 302
     delivery.refresh_from_db()
     assert delivery.attempts == 2
+
+
+def test_an_endpoint_whose_maker_was_removed_is_pointed_out(
+    client: Any, acme: Any, owner: Any
+) -> None:
+    """An admin adds an endpoint on a server of theirs, is removed, and goes on receiving
+    every member's address, invitations and file names. The endpoint is the
+    organisation's integration (it keeps sending, unlike an API key), so the removal and
+    the webhooks page say so, for an owner to decide."""
+    admin = add_member(acme, role_key="admin").user
+    endpoint_create(
+        tenant=acme,
+        url="http://127.0.0.1:9/collect",
+        description="",
+        event_types=["member.added"],
+        acting_user=admin,
+    )
+    endpoint_create(
+        tenant=acme,
+        url="http://127.0.0.1:9/ours",
+        description="",
+        event_types=["member.added"],
+        acting_user=owner,
+    )
+    client.force_login(owner)
+    membership = acme.memberships.get(user=admin)
+
+    removed = client.post(f"/t/{acme.slug}/members/{membership.pk}/remove/", follow=True)
+    page = client.get(f"/t/{acme.slug}/settings/webhooks/").content.decode()
+
+    assert (
+        "The webhook endpoint they added still receives this organisation's events: "
+        "check on the Webhooks page that it should."
+    ) in removed.content.decode().replace("&#x27;", "'")
+    gone = re.findall(r'data-testid="endpoint-creator-gone">([^<]+)<', page)
+    assert [" ".join(g.split()) for g in gone] == [
+        f"Added by {admin.email}, who is no longer a member. It still receives this "
+        "organisation's events: check that it should."
+    ]
+    assert f"Added by {owner.email}<" in page
