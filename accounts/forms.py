@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import zoneinfo
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
@@ -284,7 +285,30 @@ _NOT_OFFERED_PREFIXES = ("Etc/", "SystemV/", "US/", "Canada/", "Brazil/", "Chile
 
 
 def _offered(name: str) -> bool:
-    return name == "UTC" or ("/" in name and not name.startswith(_NOT_OFFERED_PREFIXES))
+    if name == "UTC":
+        return True
+    places = _zones_of_countries()
+    if places is not None:
+        return name in places
+    return "/" in name and not name.startswith(_NOT_OFFERED_PREFIXES)
+
+
+@cache
+def _zones_of_countries() -> frozenset[str] | None:
+    """The tz database's zone.tab: one name per place people live, each under its
+    current spelling, so the menu offers "Kolkata" once, not also "Calcutta", and
+    "Asmara" without "Asmera". None where the system has no such file (the prefix
+    rule above then leaves out the oldest names only)."""
+    for directory in zoneinfo.TZPATH:
+        path = os.path.join(directory, "zone.tab")
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as lines:
+                return frozenset(
+                    line.split("\t")[2].strip()
+                    for line in lines
+                    if line.strip() and not line.startswith("#")
+                )
+    return None
 
 
 # The tz database's regions as a menu's groups, in the reader's language.
