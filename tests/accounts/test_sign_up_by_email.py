@@ -265,6 +265,8 @@ def test_a_link_opened_elsewhere_cannot_create_the_account_with_a_strangers_pass
     guessed = client.post(emailed, {"password": PASSWORD})
 
     assert 'name="password"' in page and "enter the password chosen then" in page
+    # May wrap after its "@" only ("…@example." / "com" read as another address).
+    assert '<span dir="ltr">victim@<wbr>example.com</span>' in page
     assert "Enter the password chosen when signing up." in pressed.content.decode()
     assert "That is not the password chosen when signing up." in guessed.content.decode()
     assert pressed.status_code == guessed.status_code == 200
