@@ -111,8 +111,8 @@ def test_cancelling_asks_first_saying_until_when_and_what_is_lost(
             "detail": f"Business stays until {day.day} {day:%B %Y}; then the Free plan "  # type: ignore[union-attr]
             "applies, which does not include teams, custom roles, full audit history, API keys "
             "and single sign-on. Free allows up to 3 members per workspace (now unlimited) and "
-            "100\xa0MB of storage per workspace (now 100\xa0GB). Members and files over a limit are "
-            "kept, but nothing more can be added until there is room. Until then, you can keep "
+            "100\xa0MB of storage per workspace (now 100\xa0GB). Members and files over a limit "
+            "are kept, but nothing more can be added until there is room. Until then, you can keep "
             "the subscription.",
             "button": "Cancel at the end of the period",
             "cancel": "Keep the subscription",

@@ -256,7 +256,8 @@ def _plan(**limits: Any) -> Plan:
         (
             {"max_members": 10, "max_storage_mb": 2048},
             {"max_members": 5, "max_storage_mb": 100},
-            "up to 5 members per workspace (now 10) and 100\xa0MB of storage per workspace (now 2\xa0GB)",
+            "up to 5 members per workspace (now 10) and "
+            "100\xa0MB of storage per workspace (now 2\xa0GB)",
         ),
         (
             {"max_members": 5},
