@@ -147,3 +147,28 @@ def test_each_plan_and_its_price_show_whole_in_german(
         assert card["x"] < box["x"] and box["x"] + box["width"] < card["x"] + card["width"]
     assert price.evaluate("el => el.scrollWidth <= el.clientWidth")  # not cut inside
     assert page.get_by_role("radio", name="Pro").is_checked()  # the only other plan
+
+
+@pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
+def test_moving_up_a_plan_asks_first_with_its_price(
+    local_billing: Any, page: Any, acme: Any, width: int
+) -> None:
+    """Pro at $12 a member to Business at $299 a month was one click in the portal."""
+    upgraded_to_business(page, acme, width)
+    page.goto(f"/t/{acme.slug}/billing/portal/local/")
+    page.get_by_role("radio", name="Pro").check()
+    page.get_by_role("button", name="Change plan").click()
+    dialog(page).get_by_role("button", name="Change plan").click()
+    page.get_by_role("radio", name="Business").wait_for()
+    assert Account.objects.get(pk=acme.account_id).plan == "pro"
+
+    page.get_by_role("radio", name="Business").check()
+    page.get_by_role("button", name="Change plan").click()
+    expect_text(dialog(page), "Business costs $299 / month, flat.")
+    assert page.evaluate(_OVERFLOW) is None, "the open dialog fits the window"
+    dialog(page).get_by_role("button", name="Cancel", exact=True).click()
+    assert Account.objects.get(pk=acme.account_id).plan == "pro"
+    page.get_by_role("button", name="Change plan").click()
+    dialog(page).get_by_role("button", name="Change plan").click()
+    page.get_by_role("radio", name="Pro").wait_for()
+    assert Account.objects.get(pk=acme.account_id).plan == "business"

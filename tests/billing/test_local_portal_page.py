@@ -76,14 +76,15 @@ def test_a_per_seat_plan_follows_members_at_the_local_provider_as_at_stripe(
     )
 
 
-def test_a_downgrade_asks_first_naming_what_it_takes_away_and_an_upgrade_does_not(
+def test_a_downgrade_asks_first_naming_the_price_and_what_it_takes_away(
     on_business: Account, owner_client: Any, acme: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     page = owner_client.get(url(acme, "portal/local/")).content.decode()
 
     assert {
         "question": "Move to Pro now?",
-        "detail": "Pro does not include single sign-on. Pro allows up to 100 members per "
+        "detail": "Pro costs $12 per member / month. "
+        "Pro does not include single sign-on. Pro allows up to 100 members per "
         "workspace (now unlimited) and 10\xa0GB of storage per workspace (now 100\xa0GB). Members "
         "and files over a limit are kept, but nothing more can be added until there is room. "
         "The change takes effect at once.",
@@ -92,10 +93,19 @@ def test_a_downgrade_asks_first_naming_what_it_takes_away_and_an_upgrade_does_no
         "when": ["plan", "pro"],  # asked only when Pro is the plan sent
     } in asks_in(page)
 
+
+def test_an_upgrade_asks_too_saying_the_new_price(
+    on_business: Account, owner_client: Any, acme: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Pro at $12 a member to Business at $299 a month was one click, no price shown."""
     act(owner_client, acme, django_capture_on_commit_callbacks, action="change_plan", plan="pro")
     page = owner_client.get(url(acme, "portal/local/")).content.decode()
 
-    assert not [ask for ask in asks_in(page) if ask.get("when") == ["plan", "business"]]
+    [upgrade] = [ask for ask in asks_in(page) if ask.get("when") == ["plan", "business"]]
+    assert upgrade["question"] == "Move to Business now?"
+    assert upgrade["detail"] == (
+        "Business costs $299 / month, flat. The change takes effect at once."
+    )
 
 
 def test_cancelling_asks_first_saying_until_when_and_what_is_lost(
