@@ -28,7 +28,8 @@ from core.audit import audit_record_for_user
 from core.security_log import security_event
 from mfa.audit import MfaAction
 from ratelimit.services import ratelimit_consume, ratelimit_release
-from sessions_app.services import password_change
+from sessions_app.models import Session
+from sessions_app.services import password_change, session_revoke_all_for_user
 
 PASSWORD_CHECK_TIER = "password-check"
 
@@ -140,3 +141,21 @@ def two_factor_notice_send(*, user: User, action: str, detail: str | Promise) ->
             "reset_url": absolute_url("accounts:password-forgot"),
         },
     )
+
+
+@transaction.atomic
+def unproven_address_claimed(*, user: User) -> bool:
+    """`user`'s address was never proven, and now its owner proves it: an emailed link
+    opened, or an identity provider that speaks for the address. With instant sign-up
+    (ACCOUNTS_SIGNUP_EMAIL_CONFIRMATION=false) anyone could have made this account with
+    someone else's address and a password of their own, so the password is dropped and
+    every session ends before the address counts as verified; the owner sets a password
+    of their own (or keeps signing in through the provider). False: already proven."""
+    if user.email_verified_at is not None:
+        return False
+    user.set_unusable_password()
+    user.email_verified_at = timezone.now()
+    user.save(update_fields=["password", "email_verified_at"])
+    session_revoke_all_for_user(user=user, reason=Session.RevokedReason.PASSWORD_RESET)
+    security_event("account.unproven_password_dropped", user_id=user.pk)
+    return True

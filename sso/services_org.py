@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User, normalize_email
 from accounts.services import user_signup
+from accounts.services_security import unproven_address_claimed
 from billing.exceptions import PlanLimitReached
 from billing.plans import plan_check_members
 from core.audit import audit_record
@@ -186,6 +187,10 @@ def org_sign_in(*, connection: Connection, claims: dict[str, Any]) -> User:
         )
     if not user.is_active:
         raise SignInRefused(_("This account is closed."))
+    if user.email == email:
+        # The IdP speaks for this address: an account nobody had proven it for (made by
+        # instant sign-up, maybe by a stranger) loses the password it was made with.
+        unproven_address_claimed(user=user)
     if link is None:
         link = OrgIdentity.objects.create(
             tenant=tenant, connection=connection, user=user, subject=subject
@@ -194,9 +199,6 @@ def org_sign_in(*, connection: Connection, claims: dict[str, Any]) -> User:
     if name and user.name != name:  # the IdP owns the name of its people
         user.name = name
         changed.append("name")
-    if user.email_verified_at is None and user.email == email:
-        user.email_verified_at = timezone.now()
-        changed.append("email_verified_at")
     if changed:
         user.save(update_fields=changed)
     link.last_used_at = timezone.now()

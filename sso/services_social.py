@@ -22,6 +22,7 @@ from accounts.mail import email_enqueue
 from accounts.mail_delivery import absolute_url
 from accounts.models import User, normalize_email
 from accounts.services import user_signup
+from accounts.services_security import unproven_address_claimed
 from accounts.tokens import token_digest
 from core.audit import audit_record_for_user
 from core.security_log import email_hash, security_event
@@ -254,6 +255,9 @@ def social_link_confirm(*, token: str) -> User:
     user, provider = pending.user, _label(pending.provider)
     if not cache.add(f"sso:link:{token_digest(token)}", 1, LINK_LIFETIME):
         raise SignInRefused(_("This link was already used. Sign in instead."))
+    # The link reached the address's inbox: an account nobody had proven it for (made
+    # by instant sign-up, maybe by a stranger) loses the password it was made with.
+    unproven_address_claimed(user=user)
     requirement = sso_requirement_get(user=user)
     if requirement is not None:
         raise SsoRequired(SSO_REQUIRED % {"organisation": requirement[0].tenant.name})
