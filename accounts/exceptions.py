@@ -63,9 +63,9 @@ class EmailTaken(BadRequest):
     """The address belongs to another account."""
 
 
-class SignupPasswordWrong(BadRequest):
-    """A sign-up link opened away from the browser that started it, without the
-    password chosen then (`accounts.services_signup.signup_same_browser`)."""
+class SignupPasswordNeeded(BadRequest):
+    """A sign-up link opened away from the browser that started it, with no password
+    chosen on its page (`accounts.services_signup.signup_same_browser`)."""
 
 
 class ResendTooSoon(BadRequest):

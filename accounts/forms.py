@@ -193,7 +193,10 @@ class SignUpConfirmForm(forms.Form):
     """The emailed sign-up link opened away from the browser that started it."""
 
     password = PasswordField(
-        label=_("The password you chose"), autocomplete="current-password", required=False
+        label=_("Choose a password"),
+        autocomplete="new-password",
+        help_text=PASSWORD_HELP,
+        required=False,
     )
 
 

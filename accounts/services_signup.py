@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.exceptions import (
     EmailTaken,
-    SignupPasswordWrong,
+    SignupPasswordNeeded,
     TokenExpired,
     TokenInvalid,
     TokenUsed,
@@ -135,8 +136,8 @@ def signup_same_browser(*, pending: PendingSignup, browser_key: str) -> bool:
     Anyone can start a sign-up for someone else's address with a password of their
     choosing; had the owner clicked the emailed link, the account would have been
     created with the stranger's password (pre-registration takeover). Elsewhere than
-    in the starting browser, the link asks for that password, which the owner of the
-    address knows only if they chose it."""
+    in the starting browser, the link's page has its holder, who reads the address's
+    inbox, choose the password: whatever the form was given is dropped."""
     return bool(pending.browser_hash) and constant_time_compare(
         pending.browser_hash, token_digest(browser_key or "")
     )
@@ -146,17 +147,17 @@ def signup_same_browser(*, pending: PendingSignup, browser_key: str) -> bool:
 def signup_complete(*, raw_token: str, browser_key: str = "", password: str = "") -> User:
     """Use a sign-up link: create the user (verified: the link reached the inbox)
     with their personal workspace through `user_signup`, and retire the link. Outside
-    the browser that started it, only with the password chosen then
-    (SignupPasswordWrong)."""
+    the browser that started it, with the password chosen on the link's page
+    (SignupPasswordNeeded without one; ValidationError for one the rules refuse)."""
     pending = signup_pending_check(raw_token=raw_token, lock=True)
-    if not signup_same_browser(pending=pending, browser_key=browser_key) and not (
-        password and check_password(password, pending.password_hash)
-    ):
-        raise SignupPasswordWrong(
-            _("Enter the password chosen when signing up.")
-            if not password
-            else _("That is not the password chosen when signing up.")
+    password_hash = pending.password_hash
+    if not signup_same_browser(pending=pending, browser_key=browser_key):
+        if not password:
+            raise SignupPasswordNeeded(_("Choose a password."))
+        password_validation.validate_password(
+            password, User(email=pending.email, name=pending.name)
         )
+        password_hash = make_password(password)
     try:
         with transaction.atomic():
             user = user_signup(
@@ -169,7 +170,7 @@ def signup_complete(*, raw_token: str, browser_key: str = "", password: str = ""
     except IntegrityError:  # an invitation sign-up took the address a moment ago
         raise EmailTaken(ACCOUNT_EXISTS) from None
     now = timezone.now()
-    user.password = pending.password_hash
+    user.password = password_hash
     user.email_verified_at = now
     user.save(update_fields=["password", "email_verified_at"])
     pending.used_at = now

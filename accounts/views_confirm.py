@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import services_signup
 from accounts.decorators import TEMPLATE as VERIFY_REQUIRED_TEMPLATE
-from accounts.exceptions import EmailTaken, SignupPasswordWrong, TokenError, TokenUsed
+from accounts.exceptions import EmailTaken, SignupPasswordNeeded, TokenError, TokenUsed
 from accounts.forms import SignUpConfirmForm
 from accounts.http import session_sign_in
 from accounts.signup_browser import signup_browser_key, signup_cookie_name
@@ -58,8 +59,10 @@ def sign_up_confirm(request: HttpRequest, token: str) -> HttpResponse:
             response = redirect(settings.LOGIN_REDIRECT_URL)
             response.delete_cookie(signup_cookie_name())
             return response
-    except SignupPasswordWrong as error:
+    except SignupPasswordNeeded as error:
         form.add_error("password", str(error.args[0]))
+    except ValidationError as error:  # the password rules
+        form.add_error("password", error)
     except (TokenError, EmailTaken) as error:
         if isinstance(error, TokenUsed) and request.user.is_authenticated:
             # Their own link opened again from the email: "Sign in with your email and

@@ -844,11 +844,9 @@ RATELIMIT_TIERS = {
     # one sends an email). Apart from "auth": five colleagues signing up from one office
     # paused sign-in for everyone there who had not signed in from that browser before.
     "auth-signup-ip": _tier("auth-signup-ip", "20/15m", "memory"),
-    # Per IP: failed sign-ups through an invitation link, and sign-up links opened away
-    # from the browser that started them without the right password
-    # (RATELIMIT_OWN_BUDGET_VIEWS). A budget apart from "auth", and one that signs in
-    # gives its hit back: a team invited together accepts from one office address,
-    # whatever else was tried there.
+    # Per IP: failed sign-ups through an invitation link (RATELIMIT_OWN_BUDGET_VIEWS). A
+    # budget apart from "auth", and one that signs in gives its hit back: a team invited
+    # together accepts from one office address, whatever else was tried there.
     "auth-invite": _tier("auth-invite", "10/15m", "memory"),
     # Per IP: password reset requests and submissions. Apart from "auth", so the failed
     # sign-ins that made someone reset cannot block the way out.
@@ -893,7 +891,9 @@ RATELIMIT_AUTH_VIEWS: dict[str, str | None] = {
 RATELIMIT_OWN_BUDGET_VIEWS = {
     "accounts:sign-up": ("auth-signup-ip", False),
     "invites:sign-up": ("auth-invite", True),
-    "accounts:sign-up-confirm": ("auth-invite", True),
+    # A sign-up link's page: one that sets the password (opened in another browser)
+    # hashes it; only refusals count, the one that signs in is taken back.
+    "accounts:sign-up-confirm": ("auth-signup-ip", True),
     # Per-address budget besides: auth-reset, in the service.
     "accounts:password-forgot": ("auth-recovery", False),
     "accounts:password-reset": ("auth-recovery", False),

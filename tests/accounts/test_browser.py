@@ -38,11 +38,11 @@ def test_sign_up_by_email_lands_signed_in(page: Any, mailoutbox: list[Any]) -> N
     assert page.url.endswith("/account/")  # signed in
 
 
-def test_the_link_opened_on_a_phone_asks_for_the_password_and_then_lands_signed_in(
+def test_the_link_opened_on_a_phone_has_a_password_chosen_there_and_lands_signed_in(
     page: Any, _browser: Any, live_server: Any, mailoutbox: list[Any]
 ) -> None:
     """Signed up on a laptop, the link opened on a phone: not one click there (a
-    stranger could have started it), but the password chosen on the laptop."""
+    stranger could have started it with a password of theirs), a password chosen there."""
     page.goto("/auth/sign-up/")
     page.fill("input[name=name]", "Ada Lovelace")
     page.fill("input[name=email]", "ada@example.com")
@@ -55,14 +55,14 @@ def test_the_link_opened_on_a_phone_asks_for_the_password_and_then_lands_signed_
     try:
         on_phone = phone.new_page()
         on_phone.goto(link_in(mailoutbox[-1]))
-        password = on_phone.get_by_label("The password you chose")
+        password = on_phone.get_by_label("Choose a password")
         on_phone.get_by_role("button", name="Create my account").click()
 
         error = on_phone.locator("#id_password_error")
-        assert error.inner_text().strip() == "Enter the password chosen when signing up."
+        assert error.inner_text().strip() == "Choose a password."
         assert password.get_attribute("aria-invalid") == "true"
         assert not User.objects.filter(email="ada@example.com").exists()
-        password.fill("analytical-engine-1843")
+        password.fill("chosen-on-the-phone-1843")
         on_phone.get_by_role("button", name="Create my account").click()
         on_phone.wait_for_url("**/t/**")
         assert "Welcome to Pacetrack! Your workspace is ready." in on_phone.content()
@@ -70,4 +70,4 @@ def test_the_link_opened_on_a_phone_asks_for_the_password_and_then_lands_signed_
         assert width <= 360, "nothing wider than the phone"
     finally:
         phone.close()
-    assert User.objects.get(email="ada@example.com").check_password("analytical-engine-1843")
+    assert User.objects.get(email="ada@example.com").check_password("chosen-on-the-phone-1843")
