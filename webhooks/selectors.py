@@ -33,8 +33,13 @@ def endpoint_list(*, tenant: Tenant) -> QuerySet[Endpoint]:
 
 
 def endpoints_made_by(*, tenant: Tenant, user_id: int) -> int:
-    """How many of the organisation's endpoints `user_id` added: said when they leave."""
-    return Endpoint.objects.for_tenant(tenant).filter(created_by_id=user_id).count()
+    """How many of the organisation's endpoints `user_id` added that still send (on and
+    not paused): said when they leave."""
+    return (
+        Endpoint.objects.for_tenant(tenant)
+        .filter(created_by_id=user_id, is_active=True, paused_at__isnull=True)
+        .count()
+    )
 
 
 def endpoint_get(*, tenant: Tenant, endpoint_id: int) -> Endpoint:

@@ -223,25 +223,28 @@ def member_role(request: TenantRequest, membership_id: int) -> HttpResponse:
 @tenant_permission_required(MEMBERS_MANAGE)
 def member_remove(request: TenantRequest, membership_id: int) -> HttpResponse:
     membership = membership_get(tenant=request.tenant, membership_id=membership_id)
-    said = _("%(email)s was removed from %(name)s.") % {
-        "email": membership.user.email,
-        "name": request.tenant.name,
-    }
-    if endpoints := endpoints_made_by(tenant=request.tenant, user_id=membership.user_id):
-        said += " " + ngettext(
-            "The webhook endpoint they added still receives this organisation's events: "
-            "check on the Webhooks page that it should.",
-            "The %(count)d webhook endpoints they added still receive this organisation's "
-            "events: check on the Webhooks page that they should.",
-            endpoints,
-        ) % {"count": endpoints}
+    endpoints = endpoints_made_by(tenant=request.tenant, user_id=membership.user_id)
     error = run_action(
         request,
         lambda: services.membership_remove(
             tenant=request.tenant, membership=membership, acting_user=request.user
         ),
-        success=said,
+        success=_("%(email)s was removed from %(name)s.")
+        % {"email": membership.user.email, "name": request.tenant.name},
     ).error
+    if error is None and endpoints:
+        # A warning, which stays until dismissed: a success toast was gone in seconds.
+        messages.warning(
+            request,
+            ngettext(
+                "The webhook endpoint they added still receives this organisation's events: "
+                "check on the Webhooks page that it should.",
+                "The %(count)d webhook endpoints they added still receive this organisation's "
+                "events: check on the Webhooks page that they should.",
+                endpoints,
+            )
+            % {"count": endpoints},
+        )
     if request.htmx:
         return _row(request, membership_id, error, removed=error is None)
     return _back_to_page(request)

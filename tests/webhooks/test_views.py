@@ -177,13 +177,17 @@ def test_an_endpoint_whose_maker_was_removed_is_pointed_out(
     removed = client.post(f"/t/{acme.slug}/members/{membership.pk}/remove/", follow=True)
     page = client.get(f"/t/{acme.slug}/settings/webhooks/").content.decode()
 
+    said = removed.content.decode().replace("&#x27;", "'")
     assert (
         "The webhook endpoint they added still receives this organisation's events: "
         "check on the Webhooks page that it should."
-    ) in removed.content.decode().replace("&#x27;", "'")
+    ) in said
+    # A warning, kept until dismissed (a success toast was gone in seconds).
+    [message] = [m for m in removed.context["messages"] if "webhook" in m.message]
+    assert message.level_tag == "warning"
     gone = re.findall(r'data-testid="endpoint-creator-gone">([^<]+)<', page)
     assert [" ".join(g.split()) for g in gone] == [
-        f"Added by {admin.email}, who is no longer a member. It still receives this "
+        f"Added by {admin.email}, who is no longer an active member. It still receives this "
         "organisation's events: check that it should."
     ]
     assert f"Added by {owner.email}<" in page
