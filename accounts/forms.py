@@ -130,7 +130,8 @@ class SignUpForm(forms.Form):
         return name
 
     def clean_time_zone(self) -> str:
-        return locale_or_default(language="", time_zone=self.cleaned_data["time_zone"])[1]
+        zone = locale_or_default(language="", time_zone=self.cleaned_data["time_zone"])[1]
+        return time_zone_current_name(zone)
 
     def _locale(self) -> dict[str, str]:
         """The page's language (LocaleMiddleware chose it from the browser) and zone."""
@@ -296,6 +297,32 @@ def _offered(name: str) -> bool:
     return "/" in name and not name.startswith(_NOT_OFFERED_PREFIXES)
 
 
+def time_zone_current_name(name: str) -> str:
+    """The name the menu offers for `name`: Chromium still reports "Asia/Calcutta",
+    "Europe/Kiev", "America/Buenos_Aires", which the tz database keeps as links to
+    "Asia/Kolkata", "Europe/Kyiv"… (its tzdata.zi). `name` itself when offered or
+    when no link leads to an offered name."""
+    if _offered(name):
+        return name
+    target = _zone_links().get(name, "")
+    return target if _offered(target) else name
+
+
+@cache
+def _zone_links() -> dict[str, str]:
+    """Old name → current name, from the tz database's tzdata.zi ("L target link")."""
+    for directory in zoneinfo.TZPATH:
+        path = os.path.join(directory, "tzdata.zi")
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as lines:
+                return {
+                    parts[2]: parts[1]
+                    for parts in (line.split() for line in lines)
+                    if len(parts) == 3 and parts[0] == "L"
+                }
+    return {}
+
+
 @cache
 def _zones_of_countries() -> frozenset[str] | None:
     """The tz database's zone.tab: one name per place people live, each under its
@@ -384,7 +411,10 @@ class LocaleForm(forms.Form):
 
     def __init__(self, *args: Any, request: AuthenticatedRequest, **kwargs: Any) -> None:
         user = request.user
-        kwargs.setdefault("initial", {"language": user.language, "time_zone": user.time_zone})
+        # An old name the browser gave at sign-up ("Asia/Calcutta") shows as the place
+        # the menu offers ("Kolkata"), saved under that name with the form.
+        current = time_zone_current_name(user.time_zone)
+        kwargs.setdefault("initial", {"language": user.language, "time_zone": current})
         super().__init__(*args, **kwargs)
         self.request = request
         # Each language under its own name, so a person can find theirs in any language.
@@ -392,9 +422,9 @@ class LocaleForm(forms.Form):
         languages.choices = [("", _("The browser's language")), *settings.LANGUAGES]
         zones = cast(forms.ChoiceField, self.fields["time_zone"])
         zones.choices = _time_zone_choices(now=timezone.now())
-        if not _offered(user.time_zone) and user.time_zone in time_zone_names():
-            # A zone the browser gave at sign-up under an old name stays choosable.
-            old_name = (user.time_zone, user.time_zone.replace("_", " "))
+        if not _offered(current) and current in time_zone_names():
+            # An old name no link leads from (US/Pacific) stays choosable as it is.
+            old_name = (current, current.replace("_", " "))
             zones.choices = [old_name, *zones.choices]
 
     def save(self) -> User:
