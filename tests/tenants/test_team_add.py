@@ -202,3 +202,17 @@ def test_part_of_a_word_inside_a_name_is_no_match(owner_client: Any, acme: Any) 
 
     assert "Nobody in Acme is called am or has that address." in card
     assert not TeamMember.objects.filter(team=team).exists()
+
+
+def test_in_arabic_no_full_stop_follows_the_address(
+    owner_client: Any, owner: Any, acme: Any
+) -> None:
+    """After a left-to-right address, a full stop took the sentence's direction and was
+    drawn against its start: "….nobody@nowhere.test"."""
+    owner.language = "ar"
+    owner.save(update_fields=["language"])
+    team = make_team(acme, "Design")
+
+    card = _add(owner_client, acme, team, "nobody@nowhere.test")
+
+    assert "لا أحد في Acme لديه العنوان nobody@nowhere.test<" in card
