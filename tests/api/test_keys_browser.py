@@ -4,6 +4,7 @@ secret is added and copied the same way."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -43,6 +44,9 @@ def test_an_owner_creates_a_key_on_a_phone_and_uses_it(
         # Shown once: the page opens on it, not on the header and tabs above it.
         expect(page.get_by_test_id("new-key-value")).to_be_focused()
         expect(page.get_by_test_id("new-key-value")).to_be_in_viewport()
+        expect(page.get_by_test_id("new-key-value")).to_have_accessible_description(
+            re.compile("^Copy it now: it is shown only this once.")
+        )
         page.get_by_test_id("new-key").get_by_role("button", name="Copy").click()
         expect(page.get_by_test_id("new-key").get_by_role("button", name="Copied")).to_be_visible()
         key = page.evaluate("navigator.clipboard.readText()")  # the key as pasted elsewhere
@@ -64,6 +68,9 @@ def test_an_owner_creates_a_key_on_a_phone_and_uses_it(
         page.get_by_role("button", name="Add endpoint").click()
         expect(page.get_by_test_id("new-secret-value")).to_be_focused()
         expect(page.get_by_test_id("new-secret-value")).to_be_in_viewport()
+        expect(page.get_by_test_id("new-secret-value")).to_have_accessible_description(
+            re.compile("^Copy it into the receiving system now")
+        )
         page.get_by_test_id("new-secret").get_by_role("button", name="Copy").click()
         secret = page.get_by_test_id("new-secret-value").input_value()
         assert secret.startswith("whsec_")
