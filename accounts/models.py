@@ -15,7 +15,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from core.text import typed_name
+from core.text import is_arabic_letter, name_initial, typed_name
 
 
 class UserManager(BaseUserManager["User"]):
@@ -138,20 +138,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         letter ("ليلى الحسن" gave "لا", which is the word "no", lam and alef drawn as
         one ligature), and a zero-width non-joiner keeps the two letters apart."""
         parts = [p for p in (self.name or self.email).replace("@", " ").split() if p]
-        letters = [_initial(p) for p in parts[:2]]
-        if any(_is_arabic(letter) for letter in letters):
+        letters = [name_initial(p) for p in parts[:2]]
+        if any(is_arabic_letter(letter) for letter in letters):
             return "\u200c".join(letters)
-        return "".join(letters).upper() or "?"
-
-
-def _is_arabic(letter: str) -> bool:
-    return "\u0600" <= letter <= "\u06ff"
-
-
-def _initial(word: str) -> str:
-    if word.startswith("ال") and len(word) > 2:
-        return word[2]
-    return word[0]
+        return "".join(letters) or "?"
 
 
 # --- Email: tokens, deliveries, known devices ---------------------------------

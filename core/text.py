@@ -31,3 +31,16 @@ def isolated(value: str) -> str:
     تقرير.txt wurde hochgeladen") took the sentence's words into its right-to-left run.
     Invisible elsewhere."""
     return f"\u2068{value}\u2069"
+
+
+def name_initial(word: str) -> str:
+    """The letter a word of a name is known by, for an avatar or a badge: its first,
+    upper-cased, except in Arabic script, where the article "ال" is no letter of the
+    name ("الحسن" → "ح", not "ا")."""
+    if word.startswith("ال") and len(word) > 2:
+        return word[2]
+    return word[:1].upper()
+
+
+def is_arabic_letter(letter: str) -> bool:
+    return "\u0600" <= letter <= "\u06ff"

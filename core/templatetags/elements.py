@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from core.audit import actor_label_said
+from core.text import name_initial
 
 register = template.Library()
 
@@ -63,6 +64,13 @@ def languages_in_themselves() -> list[tuple[str, str]]:
     in Arabic "English" read "الإنجليزيّة", so someone who landed there by mistake could
     not find their way back."""
     return list(settings.LANGUAGES)
+
+
+@register.filter
+def initial(name: str) -> str:
+    """A workspace's badge letter: `core.text.name_initial` of its first word."""
+    words = str(name).split()
+    return name_initial(words[0]) if words else ""
 
 
 @register.filter
