@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from accounts.services_lifecycle import iso_or_none
-from sso.models import JoinRequest, OrgIdentity, SocialIdentity
+from sso.models import Connection, JoinRequest, OrgIdentity, SocialIdentity
 from sso.selectors import org_connections_of, social_identity_list, sso_requirement_get
 from sso.services_org import auto_join_apply, break_glass_record
 from sso.social import Provider, social_providers_enabled
@@ -86,9 +86,18 @@ def on_signed_in(*, user: User, request: HttpRequest | None = None, **kwargs: An
     """user_logged_in: auto-join (or ask to join) the org that verified the domain."""
     outcome = auto_join_apply(user=user)
     if isinstance(outcome, JoinRequest) and request is not None:
+        # Asked for them, not by them, when auto-join met a full organisation.
+        full = Connection.objects.filter(tenant=outcome.tenant, auto_join=True).exists()
         messages.info(
             request,
-            _("You asked to join %(organisation)s; an owner will decide.")
+            (
+                _(
+                    "%(organisation)s has no free seat on its current plan, so an owner will "
+                    "decide whether you join."
+                )
+                if full
+                else _("You asked to join %(organisation)s; an owner will decide.")
+            )
             % {"organisation": outcome.tenant.name},
         )
 

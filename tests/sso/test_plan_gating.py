@@ -193,10 +193,17 @@ def test_a_full_organisation_turns_an_auto_join_into_a_request_an_owner_sees(
     full_on_free.save()
     person = UserFactory(email="colleague@example.com")
 
-    client.post(reverse("accounts:sign-in"), {"email": person.email, "password": DEFAULT_PASSWORD})
+    signed_in = client.post(
+        reverse("accounts:sign-in"),
+        {"email": person.email, "password": DEFAULT_PASSWORD},
+        follow=True,
+    )
 
     assert not Membership.objects.filter(tenant=acme, user=person).exists()
     assert JoinRequest.objects.filter(tenant=acme, user=person, decided_at=None).exists()
+    said = signed_in.content.decode()
+    assert f"{acme.name} has no free seat on its current plan, so an owner will decide" in said
+    assert "You asked to join" not in said
     assert not AuditEvent.objects.filter(tenant=acme, action="sso.auto_joined").exists()
 
 
