@@ -121,8 +121,8 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     Browsers apply it after this response's own Set-Cookie, so the "signed out"
     message is set by the next step, `signed_out`.
     """
-    # The language the person read in, carried past the cleared cookies (signed: a link
-    # cannot set someone's language).
+    # The language the person read in, carried past the cleared cookies (signed, for 60 s:
+    # a made-up link sets nobody's language; a copied one, within the minute, only that).
     language = getattr(request.user, "language", "") or request.COOKIES.get(
         settings.LANGUAGE_COOKIE_NAME, ""
     )
