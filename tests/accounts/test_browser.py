@@ -12,13 +12,18 @@ from tests.accounts.mailtools import link_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_sign_up_by_email_lands_signed_in(page: Any, mailoutbox: list[Any]) -> None:
+def sign_up_as_ada(page: Any) -> None:
+    """Fill in the sign-up form as a person does, up to "Check your email"."""
     page.goto("/auth/sign-up/")
     page.fill("input[name=name]", "Ada Lovelace")
     page.fill("input[name=email]", "ada@example.com")
     page.fill("input[name=password]", "analytical-engine-1843")
     page.click("form button[type=submit]")
     page.wait_for_url("**/auth/sign-up/sent/")
+
+
+def test_sign_up_by_email_lands_signed_in(page: Any, mailoutbox: list[Any]) -> None:
+    sign_up_as_ada(page)
     assert page.locator("h1").inner_text() == "Check your email to continue"
     assert not User.objects.filter(email="ada@example.com").exists()
 
@@ -43,12 +48,7 @@ def test_the_link_opened_on_a_phone_has_a_password_chosen_there_and_lands_signed
 ) -> None:
     """Signed up on a laptop, the link opened on a phone: not one click there (a
     stranger could have started it with a password of theirs), a password chosen there."""
-    page.goto("/auth/sign-up/")
-    page.fill("input[name=name]", "Ada Lovelace")
-    page.fill("input[name=email]", "ada@example.com")
-    page.fill("input[name=password]", "analytical-engine-1843")
-    page.click("form button[type=submit]")
-    page.wait_for_url("**/auth/sign-up/sent/")
+    sign_up_as_ada(page)
     phone = _browser.new_context(
         base_url=live_server.url, viewport={"width": 360, "height": 740}, is_mobile=True
     )
