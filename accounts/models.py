@@ -227,7 +227,7 @@ class PendingSignup(models.Model):
     password_hash = models.CharField(max_length=128, editable=False)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     # SHA-256 of the cookie the sign-up form set in the browser that filled it in: the
-    # link is one click there; anywhere else it asks for the password chosen.
+    # link is one click there; anywhere else its page has the holder choose the password.
     browser_hash = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(db_index=True)

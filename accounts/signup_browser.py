@@ -1,6 +1,6 @@
 """The cookie that ties an emailed sign-up link to the browser that filled in the form
 (`accounts.services_signup.signup_same_browser`): there the link is one click, anywhere
-else it asks for the password chosen at sign-up."""
+else its page has the holder (who reads the inbox) choose the password."""
 
 from __future__ import annotations
 

@@ -45,7 +45,7 @@ def sign_up_sent(request: HttpRequest) -> HttpResponse:
 def sign_up_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows whose account the link creates; POST creates it and signs in.
     Nothing happens on GET: mail scanners open links. Away from the browser that
-    filled in the form, the password chosen there is asked too."""
+    filled in the form, its holder chooses the password on this page."""
     browser_key = signup_browser_key(request)
     form = SignUpConfirmForm(request.POST if request.method == "POST" else None)
     try:
