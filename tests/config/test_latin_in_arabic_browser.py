@@ -158,6 +158,12 @@ def test_a_latin_organisation_or_person_cut_short_keeps_its_beginning(
             assert page.evaluate(READS, ["[data-testid=mobile-menu] p", "Maximiliane"])[
                 "startShown"
             ]
+            # A Latin address that fits lines up with the Arabic menu, on its right.
+            gap = page.locator("[data-testid=mobile-menu] p", has_text=owner.email).evaluate(
+                """p => { const r = document.createRange(); r.selectNodeContents(p);
+                return p.getBoundingClientRect().right - r.getBoundingClientRect().right; }"""
+            )
+            assert 0 <= gap < 2, gap
         assert page.evaluate(READS, ["main td span", "Maximiliane"])["startShown"]
     finally:
         context.close()
