@@ -106,14 +106,6 @@ def _seat_check(*, tenant: Tenant, acting_user: User | None) -> None:
     )
 
 
-def _seat_free(*, tenant: Tenant) -> bool:
-    try:
-        _seat_check(tenant=tenant, acting_user=None)
-    except PlanLimitReached:
-        return False
-    return True
-
-
 def org_email_vouched(*, connection: Connection, claims: dict[str, Any]) -> str:
     """The address the IdP claims, normalised, once it is on a domain the connection's
     organisation verified (the only addresses its IdP speaks for); else SignInRefused."""
@@ -238,8 +230,11 @@ def auto_join_apply(*, user: User) -> Membership | JoinRequest | None:
     tenant = connection.tenant
     if Membership.objects.for_tenant(tenant).filter(user=user).exists():
         return None
-    if connection.auto_join and _seat_free(tenant=tenant):
-        return _membership_add(connection=connection, user=user, action=SsoAction.AUTO_JOINED)
+    if connection.auto_join:
+        try:
+            return _membership_add(connection=connection, user=user, action=SsoAction.AUTO_JOINED)
+        except PlanLimitReached:
+            pass  # full: asked for them below
     # Asking: the organisation takes requests, or it is full, so an owner decides
     # (and makes room) rather than the person silently not joining.
     pending = JoinRequest.objects.for_tenant(tenant).filter(user=user, decided_at__isnull=True)
