@@ -49,6 +49,16 @@ READS = r"""([selector, text]) => {
 }"""
 
 
+def _upload(org: Any, owner: Any, name: str) -> None:
+    upload_create(
+        tenant=org,
+        uploaded_by=owner,
+        file=ContentFile(b"notes", name=name),
+        extension="txt",
+        content_type="text/plain",
+    )
+
+
 @pytest.mark.parametrize("width", [1280, 360])
 def test_latin_values_read_as_typed_on_arabic_pages(
     _browser: Any, live_server: Any, settings: Any, width: int
@@ -60,13 +70,7 @@ def test_latin_values_read_as_typed_on_arabic_pages(
         tenant=org, url=URL, description="", event_types=["member.added"], acting_user=owner
     )
     make_team(org, TEAM_NAME)
-    upload_create(
-        tenant=org,
-        uploaded_by=owner,
-        file=ContentFile(b"notes", name=FILE_NAME),
-        extension="txt",
-        content_type="text/plain",
-    )
+    _upload(org, owner, FILE_NAME)
     context = _browser.new_context(
         base_url=live_server.url, viewport={"width": width, "height": 900}
     )
@@ -134,13 +138,7 @@ def test_a_latin_organisation_or_person_cut_short_keeps_its_beginning(
     "Uploaded by" the same: cut at the start, the part that tells two names apart."""
     owner = UserFactory(language="ar", name=PERSON_NAME)
     org = OrgFactory(owner=owner, name=ORG_NAME)
-    upload_create(
-        tenant=org,
-        uploaded_by=owner,
-        file=ContentFile(b"notes", name="notes.txt"),
-        extension="txt",
-        content_type="text/plain",
-    )
+    _upload(org, owner, "notes.txt")
     context = _browser.new_context(
         base_url=live_server.url, viewport={"width": width, "height": 900}
     )
