@@ -112,6 +112,10 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/sign_in.html", context)
 
 
+# Signs the language carried from sign-out to the signed-out page.
+_SIGNED_OUT_SALT = "accounts.signed-out.language"
+
+
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     """Revokes this session (the row stays, marked revoked) and clears the cookie.
@@ -135,9 +139,6 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     return response
 
 
-_SIGNED_OUT_SALT = "accounts.signed-out.language"
-
-
 @require_GET
 def signed_out(request: HttpRequest) -> HttpResponse:
     """Where sign-out lands once the browser has cleared this site's data. The pages
@@ -148,21 +149,21 @@ def signed_out(request: HttpRequest) -> HttpResponse:
     except signing.BadSignature:
         language = ""
     if language not in dict(settings.LANGUAGES):
-        messages.info(request, _("You have been signed out."))
-        return redirect(settings.LOGOUT_REDIRECT_URL)
-    with translation.override(language):
+        language = ""
+    with translation.override(language or translation.get_language()):
         messages.info(request, _("You have been signed out."))
     response = redirect(settings.LOGOUT_REDIRECT_URL)
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        path=settings.LANGUAGE_COOKIE_PATH,
-        domain=settings.LANGUAGE_COOKIE_DOMAIN,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-    )
+    if language:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
     return response
 
 
