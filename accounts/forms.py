@@ -311,16 +311,8 @@ def time_zone_current_name(name: str) -> str:
 @cache
 def _zone_links() -> dict[str, str]:
     """Old name → current name, from the tz database's tzdata.zi ("L target link")."""
-    for directory in zoneinfo.TZPATH:
-        path = os.path.join(directory, "tzdata.zi")
-        if os.path.exists(path):
-            with open(path, encoding="utf-8") as lines:
-                return {
-                    parts[2]: parts[1]
-                    for parts in (line.split() for line in lines)
-                    if len(parts) == 3 and parts[0] == "L"
-                }
-    return {}
+    rows = (line.split() for line in _tz_database_file("tzdata.zi") or [])
+    return {parts[2]: parts[1] for parts in rows if len(parts) == 3 and parts[0] == "L"}
 
 
 @cache
@@ -329,15 +321,22 @@ def _zones_of_countries() -> frozenset[str] | None:
     current spelling, so the menu offers "Kolkata" once, not also "Calcutta", and
     "Asmara" without "Asmera". None where the system has no such file (the prefix
     rule above then leaves out the oldest names only)."""
+    lines = _tz_database_file("zone.tab")
+    if lines is None:
+        return None
+    return frozenset(
+        line.split("\t")[2].strip() for line in lines if line.strip() and not line.startswith("#")
+    )
+
+
+def _tz_database_file(name: str) -> list[str] | None:
+    """The lines of one of the system tz database's files (where zoneinfo reads), or
+    None where it has none."""
     for directory in zoneinfo.TZPATH:
-        path = os.path.join(directory, "zone.tab")
+        path = os.path.join(directory, name)
         if os.path.exists(path):
             with open(path, encoding="utf-8") as lines:
-                return frozenset(
-                    line.split("\t")[2].strip()
-                    for line in lines
-                    if line.strip() and not line.startswith("#")
-                )
+                return list(lines)
     return None
 
 
