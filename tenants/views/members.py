@@ -223,7 +223,6 @@ def member_role(request: TenantRequest, membership_id: int) -> HttpResponse:
 @tenant_permission_required(MEMBERS_MANAGE)
 def member_remove(request: TenantRequest, membership_id: int) -> HttpResponse:
     membership = membership_get(tenant=request.tenant, membership_id=membership_id)
-    endpoints = endpoints_made_by(tenant=request.tenant, user_id=membership.user_id)
     error = run_action(
         request,
         lambda: services.membership_remove(
@@ -232,7 +231,8 @@ def member_remove(request: TenantRequest, membership_id: int) -> HttpResponse:
         success=_("%(email)s was removed from %(name)s.")
         % {"email": membership.user.email, "name": request.tenant.name},
     ).error
-    if error is None and endpoints:
+    endpoints = 0 if error else endpoints_made_by(tenant=request.tenant, user_id=membership.user_id)
+    if endpoints:
         # A warning, which stays until dismissed: a success toast was gone in seconds.
         messages.warning(
             request,
