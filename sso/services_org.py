@@ -129,6 +129,13 @@ def org_email_vouched(*, connection: Connection, claims: dict[str, Any]) -> str:
     return email
 
 
+def _speaks_for(*, tenant: Tenant, email: str) -> bool:
+    """Whether `email` is on a domain `tenant` verified: the only accounts its IdP may
+    sign in, whether found by address or by a subject linked earlier."""
+    domain = domain_verified_get(domain=email_domain(email))
+    return domain is not None and domain.tenant_id == tenant.pk
+
+
 def org_reauth_proven(
     *, connection: Connection, user_id: int | None, claims: dict[str, Any]
 ) -> bool:
@@ -136,15 +143,17 @@ def org_reauth_proven(
     that person at sign-in, for an address it may speak for (org_email_vouched). Any
     other account at the IdP, even a colleague's, proves nothing about this session."""
     org_email_vouched(connection=connection, claims=claims)
-    return (
-        user_id is not None
-        and OrgIdentity.objects.filter(
+    link = (
+        OrgIdentity.objects.select_related("user")
+        .filter(
             tenant=connection.tenant,
             connection=connection,
             user_id=user_id,
             subject=str(claims["sub"]),
-        ).exists()
+        )
+        .first()
     )
+    return link is not None and _speaks_for(tenant=connection.tenant, email=link.user.email)
 
 
 @transaction.atomic
@@ -161,6 +170,12 @@ def org_sign_in(*, connection: Connection, claims: dict[str, Any]) -> User:
         .filter(tenant=tenant, connection=connection, subject=subject)
         .first()
     )
+    if link is not None and not _speaks_for(tenant=tenant, email=link.user.email):
+        # The linked person moved their account to an address off the organisation's
+        # domains (they left it, say): its IdP no longer speaks for that account, and
+        # the subject now means whoever holds the address it asserts.
+        link.delete()
+        link = None
     user = link.user if link else User.objects.filter(email=email).first()
     if user is None:
         try:

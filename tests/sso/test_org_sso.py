@@ -406,3 +406,46 @@ def test_a_declined_request_adds_nobody(owner_client: Any, acme: Any, acme_sso: 
 
 def page_url(tenant: Any, name: str) -> str:
     return reverse(f"sso_settings:{name}", kwargs={"tenant_slug": tenant.slug})
+
+
+def test_the_idp_cannot_follow_its_link_to_an_account_that_left_its_domains(
+    client: Any, idp: LocalIdP, acme: Any, acme_sso: Connection
+) -> None:
+    """The attack: Pat signed in through Acme's IdP once (subject linked), then left Acme
+    and moved their account to a personal address. Whoever runs Acme's IdP asserts Pat's
+    old subject with any address on Acme's domain: it must not reach Pat's account."""
+    idp.user = {"sub": "okta-1", "email": "pat@example.com", "name": "Pat"}
+    continue_with_sso(client, idp, "pat@example.com")
+    client.post(reverse("accounts:sign-out"))
+    pat = User.objects.get(email="pat@example.com")
+    Membership.objects.filter(tenant=acme, user=pat).delete()
+    pat.email = "pat@personal.example"
+    pat.set_password("pats-own-password-123")
+    pat.save()
+
+    idp.user = {"sub": "okta-1", "email": "whoever@example.com", "name": "Whoever"}
+    attacker = Client()
+    continue_with_sso(attacker, idp, "whoever@example.com")
+
+    assert signed_in_user_id(attacker) != pat.pk
+    assert not Membership.objects.filter(tenant=acme, user=pat).exists()
+    assert not OrgIdentity.objects.filter(user=pat).exists()
+    newcomer = User.objects.get(email="whoever@example.com")
+    assert signed_in_user_id(attacker) == newcomer.pk
+    assert OrgIdentity.objects.get(subject="okta-1").user == newcomer
+
+
+def test_a_linked_person_who_changed_address_within_the_domain_is_still_found(
+    client: Any, idp: LocalIdP, acme_sso: Connection
+) -> None:
+    idp.user = {"sub": "okta-1", "email": "pat@example.com", "name": "Pat"}
+    continue_with_sso(client, idp, "pat@example.com")
+    client.post(reverse("accounts:sign-out"))
+    pat = User.objects.get(email="pat@example.com")
+    pat.email = "patricia@example.com"
+    pat.save()
+    idp.user = {**idp.user, "email": "patricia@example.com"}
+
+    continue_with_sso(client, idp, "patricia@example.com")
+
+    assert signed_in_user_id(client) == pat.pk

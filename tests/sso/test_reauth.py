@@ -11,6 +11,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from sso.models import Connection
 from tests.sso.flows import round_trip
 from tests.sso.idp import LocalIdP
@@ -86,3 +87,18 @@ def test_a_person_provisioned_by_sso_confirms_with_the_org_idp(
 
         assert response["Location"] == PROTECTED
         assert client.get(PROTECTED).status_code == 200
+
+
+def test_the_org_idp_no_longer_confirms_someone_who_moved_off_its_domains(
+    client: Any, idp: LocalIdP, acme_sso: Connection
+) -> None:
+    idp.user = {"sub": "okta-3", "email": "sam@example.com", "name": "Sam"}
+    round_trip(client, idp, reverse("sso:start"), {"email": "sam@example.com"})
+    User.objects.filter(email="sam@example.com").update(email="sam@personal.example")
+    with later():
+        response = round_trip(
+            client, idp, reverse("sso:reauth", args=[acme_sso.pk]), {"next": PROTECTED}
+        )
+
+        assert response.get("Location") != PROTECTED
+        assert client.get(PROTECTED).status_code == 302  # still asks
