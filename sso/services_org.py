@@ -143,6 +143,8 @@ def org_reauth_proven(
     that person at sign-in, for an address it may speak for (org_email_vouched). Any
     other account at the IdP, even a colleague's, proves nothing about this session."""
     org_email_vouched(connection=connection, claims=claims)
+    if user_id is None:
+        return False
     link = (
         OrgIdentity.objects.select_related("user")
         .filter(
