@@ -18,6 +18,10 @@ class AccountAction(models.TextChoices):
     PASSWORD_CHANGED = "account.password_changed", _("Password changed")
     PASSWORD_RESET = "account.password_reset", _("Password reset by email link")
     EMAIL_CHANGED = "account.email_changed", _("Email address changed")
+    ADDRESS_CLAIMED = (
+        "account.address_claimed",
+        _("Email address proven: the sign-in methods set before it were removed"),
+    )
 
 
 # What the audit log page calls the keys of these events' before/after.
@@ -28,6 +32,8 @@ FIELDS = {
     "email": _("Email"),
     # How many other devices a password change or reset signed out.
     "signed_out": _("Devices signed out"),
+    # What an address's owner claiming an account removed (the maker's ways in).
+    "providers": _("Connected providers"),
 }
 
 

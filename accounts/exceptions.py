@@ -63,9 +63,10 @@ class EmailTaken(BadRequest):
     """The address belongs to another account."""
 
 
-class SignupPasswordNeeded(BadRequest):
-    """A sign-up link opened away from the browser that started it, with no password
-    chosen on its page (`accounts.services_signup.signup_same_browser`)."""
+class PasswordNeeded(BadRequest):
+    """An emailed link that proves an address, opened away from the browser that asked
+    for it (a sign-up: `accounts.services_signup.signup_same_browser`; a verification:
+    away from the account's own session), with no password chosen on its page."""
 
 
 class ResendTooSoon(BadRequest):

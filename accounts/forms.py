@@ -190,8 +190,9 @@ class SignUpForm(forms.Form):
         )
 
 
-class SignUpConfirmForm(forms.Form):
-    """The emailed sign-up link opened away from the browser that started it."""
+class ChoosePasswordForm(forms.Form):
+    """An emailed link that proves an address (sign-up, verification), opened away from
+    the browser that asked for it: its holder chooses the password."""
 
     password = PasswordField(
         label=_("Choose a password"),

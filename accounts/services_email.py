@@ -6,17 +6,18 @@ import hashlib
 import ipaddress
 
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import AccountAction
-from accounts.exceptions import EmailTaken, ResendTooSoon
+from accounts.exceptions import EmailTaken, PasswordNeeded, ResendTooSoon
 from accounts.mail import email_deliver_later, email_enqueue
 from accounts.mail_delivery import absolute_url
 from accounts.models import EmailToken, KnownDevice, User, normalize_email
 from accounts.notices import password_reset_compose
-from accounts.services_security import password_changed_notify
+from accounts.services_security import password_changed_notify, unproven_address_claimed
 from accounts.task_queue import task_enqueue_transactional
 from accounts.tasks import password_reset_deliver
 from accounts.tokens import (
@@ -91,19 +92,39 @@ def _assert_still_free(token: EmailToken) -> None:
 
 
 @transaction.atomic
-def email_verify(*, raw_token: str) -> EmailToken:
+def email_verify(
+    *, raw_token: str, signed_in_user_id: int | None = None, password: str = ""
+) -> EmailToken:
     """Use a verification or email-change link. Returns the used token (its
-    `purpose` says which). Raises TokenError subclasses or EmailTaken."""
+    `purpose` says which). Raises TokenError subclasses or EmailTaken.
+
+    A verification link proves the address of whoever opens it, not of whoever made
+    the account: with instant sign-up anyone may have made it with someone else's
+    address. Opened in a browser signed in to the account (`signed_in_user_id`), it
+    only confirms the address; anywhere else its holder chooses the password
+    (PasswordNeeded without one, ValidationError for one the rules refuse) and what the
+    account had before goes (`unproven_address_claimed`), as when a provider proves it."""
     token = email_token_check(raw=raw_token, purposes=EMAIL_PURPOSES, lock=True)
     user = token.user
-    email_token_use(token=token)
-    now = timezone.now()
     if token.purpose == EmailToken.Purpose.VERIFY_EMAIL:
         if normalize_email(token.email) != user.email:
             raise EmailTaken(_("This link was for an address your account no longer uses."))
-        user.email_verified_at = user.email_verified_at or now
+        if verify_needs_password(token=token, signed_in_user_id=signed_in_user_id):
+            if not password:
+                raise PasswordNeeded(_("Choose a password."))
+            password_validation.validate_password(password, user)
+            email_token_use(token=token)
+            unproven_address_claimed(user=user)
+            user.set_password(password)
+            user.save(update_fields=["password"])
+            password_changed_notify(user=user, how="set")
+            return token
+        email_token_use(token=token)
+        user.email_verified_at = user.email_verified_at or timezone.now()
         user.save(update_fields=["email_verified_at"])
         return token
+    email_token_use(token=token)
+    now = timezone.now()
     old_email = user.email
     _assert_still_free(token)
     user.email = token.email
@@ -134,6 +155,18 @@ def email_verify(*, raw_token: str) -> EmailToken:
         },
     )
     return token
+
+
+def email_link_check(*, raw_token: str) -> EmailToken:
+    """The usable verification or email-change link for `raw_token`, not used (TokenError
+    subclasses otherwise)."""
+    return email_token_check(raw=raw_token, purposes=EMAIL_PURPOSES)
+
+
+def verify_needs_password(*, token: EmailToken, signed_in_user_id: int | None) -> bool:
+    """Whether using this verification link asks its holder for a password: the account's
+    address was never proven and the link is opened outside the account's own session."""
+    return token.user.email_verified_at is None and signed_in_user_id != token.user_id
 
 
 # --- Email change -------------------------------------------------------------
@@ -248,12 +281,13 @@ def password_reset_complete(*, raw_token: str, password: str) -> User:
     )
     user = token.user
     email_token_use(token=token)
-    user.set_password(password)
-    # The link reached this inbox, which proves the address too.
-    user.email_verified_at = user.email_verified_at or timezone.now()
-    user.save(update_fields=["password", "email_verified_at"])
-    email_tokens_revoke(user=user, purposes=(EmailToken.Purpose.PASSWORD_RESET,))
     signed_out = session_revoke_all_for_user(user=user, reason=Session.RevokedReason.PASSWORD_RESET)
+    # The link reached this inbox, which proves the address too: on an account nobody
+    # had proven it for, what its maker set up (second factors, providers) goes.
+    unproven_address_claimed(user=user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    email_tokens_revoke(user=user, purposes=(EmailToken.Purpose.PASSWORD_RESET,))
     audit_record_for_user(
         user_id=user.pk,
         action=AccountAction.PASSWORD_RESET,

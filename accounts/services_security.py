@@ -8,7 +8,7 @@ included.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, cast
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -22,11 +22,13 @@ from accounts.audit import AccountAction
 from accounts.mail import email_enqueue
 from accounts.mail_delivery import absolute_url
 from accounts.models import User, normalize_email
+from accounts.signals import unproven_address_claimed as address_claimed_signal
 from accounts.task_queue import task_enqueue_transactional
 from accounts.tasks import sign_in_paused_deliver
 from core.audit import audit_record_for_user
 from core.security_log import security_event
 from mfa.audit import MfaAction
+from mfa.services import two_factor_discard
 from ratelimit.services import ratelimit_consume, ratelimit_release
 from sessions_app.models import Session
 from sessions_app.services import password_change, session_revoke_all_for_user
@@ -146,16 +148,29 @@ def two_factor_notice_send(*, user: User, action: str, detail: str | Promise) ->
 @transaction.atomic
 def unproven_address_claimed(*, user: User) -> bool:
     """`user`'s address was never proven, and now its owner proves it: an emailed link
-    opened, or an identity provider that speaks for the address. With instant sign-up
-    (ACCOUNTS_SIGNUP_EMAIL_CONFIRMATION=false) anyone could have made this account with
-    someone else's address and a password of their own, so the password is dropped and
-    every session ends before the address counts as verified; the owner sets a password
-    of their own (or keeps signing in through the provider). False: already proven."""
+    opened away from the account's own sessions, or an identity provider that speaks for
+    the address. With instant sign-up (ACCOUNTS_SIGNUP_EMAIL_CONFIRMATION=false) anyone
+    could have made this account with someone else's address, a password, second factors
+    and connected providers of their own, so all of them go and every session ends
+    before the address counts as verified; the owner sets a password of their own (or
+    keeps signing in through the provider). Audited in the account's own log. False:
+    already proven."""
     if user.email_verified_at is not None:
         return False
     user.set_unusable_password()
     user.email_verified_at = timezone.now()
     user.save(update_fields=["password", "email_verified_at"])
-    session_revoke_all_for_user(user=user, reason=Session.RevokedReason.PASSWORD_RESET)
+    signed_out = session_revoke_all_for_user(user=user, reason=Session.RevokedReason.PASSWORD_RESET)
+    removed: dict[str, int] = {"signed_out": signed_out} if signed_out else {}
+    removed.update(two_factor_discard(user=user))
+    for _receiver, answer in address_claimed_signal.send(sender=User, user=user):
+        removed.update(cast("dict[str, int]", answer or {}))
+    audit_record_for_user(
+        user_id=user.pk,
+        action=AccountAction.ADDRESS_CLAIMED,
+        acting_user=None,
+        target=user,
+        after=removed,
+    )
     security_event("account.unproven_password_dropped", user_id=user.pk)
     return True

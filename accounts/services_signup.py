@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.exceptions import (
     EmailTaken,
-    SignupPasswordNeeded,
+    PasswordNeeded,
     TokenExpired,
     TokenInvalid,
     TokenUsed,
@@ -148,12 +148,12 @@ def signup_complete(*, raw_token: str, browser_key: str = "", password: str = ""
     """Use a sign-up link: create the user (verified: the link reached the inbox)
     with their personal workspace through `user_signup`, and retire the link. Outside
     the browser that started it, with the password chosen on the link's page
-    (SignupPasswordNeeded without one; ValidationError for one the rules refuse)."""
+    (PasswordNeeded without one; ValidationError for one the rules refuse)."""
     pending = signup_pending_check(raw_token=raw_token, lock=True)
     password_hash = pending.password_hash
     if not signup_same_browser(pending=pending, browser_key=browser_key):
         if not password:
-            raise SignupPasswordNeeded(_("Choose a password."))
+            raise PasswordNeeded(_("Choose a password."))
         password_validation.validate_password(
             password, User(email=pending.email, name=pending.name)
         )

@@ -37,3 +37,8 @@ sign_in_page_options = Signal()
 # confirmed). Each receiver returns HTML for other ways to confirm (sso: the connected
 # providers and the organisation's IdP, for people who have no password).
 reauth_page_options = Signal()
+
+# Sent by unproven_address_claimed with: user, once the address's owner proved it on an
+# account nobody had proven it for. Each receiver removes the ways in its app let the
+# account's maker attach, and returns {audit key: how many} (sso: connected providers).
+unproven_address_claimed = Signal()

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import services_signup
 from accounts.decorators import TEMPLATE as VERIFY_REQUIRED_TEMPLATE
-from accounts.exceptions import EmailTaken, SignupPasswordNeeded, TokenError, TokenUsed
-from accounts.forms import SignUpConfirmForm
+from accounts.exceptions import EmailTaken, PasswordNeeded, TokenError, TokenUsed
+from accounts.forms import ChoosePasswordForm
 from accounts.http import session_sign_in
 from accounts.signup_browser import signup_browser_key, signup_cookie_name
 from accounts.views_email import _link_problem, _no_referrer
@@ -47,7 +47,7 @@ def sign_up_confirm(request: HttpRequest, token: str) -> HttpResponse:
     Nothing happens on GET: mail scanners open links. Away from the browser that
     filled in the form, its holder chooses the password on this page."""
     browser_key = signup_browser_key(request)
-    form = SignUpConfirmForm(request.POST if request.method == "POST" else None)
+    form = ChoosePasswordForm(request.POST if request.method == "POST" else None)
     try:
         pending = services_signup.signup_pending_check(raw_token=token)
         if request.method == "POST" and form.is_valid():
@@ -59,7 +59,7 @@ def sign_up_confirm(request: HttpRequest, token: str) -> HttpResponse:
             response = redirect(settings.LOGIN_REDIRECT_URL)
             response.delete_cookie(signup_cookie_name())
             return response
-    except SignupPasswordNeeded as error:
+    except PasswordNeeded as error:
         form.add_error("password", str(error.args[0]))
     except ValidationError as error:  # the password rules
         form.add_error("password", error)

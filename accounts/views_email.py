@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +16,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services_email
-from accounts.exceptions import EmailTaken, ResendTooSoon, TokenError
+from accounts.exceptions import EmailTaken, PasswordNeeded, ResendTooSoon, TokenError
+from accounts.forms import ChoosePasswordForm
 from accounts.forms_email import EmailChangeForm, PasswordForgotForm, PasswordResetForm
 from accounts.http import session_sign_in, sign_in_refusal
 from accounts.models import EmailToken, User
@@ -44,24 +46,50 @@ def _link_problem(request: HttpRequest, message: str, *, kind: str) -> HttpRespo
     return _no_referrer(response)
 
 
+@sensitive_post_parameters("password")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def verify_email(request: HttpRequest, token: str) -> HttpResponse:
-    """Open a verification link: the address is confirmed at once. An email-change link
-    asks first, with a button: mail scanners open links, and one at a mistyped new
-    address would otherwise move the account there."""
-    if request.method == "GET":
-        try:
-            change = services_email.email_change_check(raw_token=token)
-        except (TokenError, EmailTaken) as error:
-            return _link_problem(request, str(error.args[0]), kind="verify")
-        if change is not None:
-            addresses = {"old_email": change.user.email, "new_email": change.email}
-            return _no_referrer(render(request, "accounts/email_change_confirm.html", addresses))
+    """Open a verification link. In a browser signed in to the account it confirms the
+    address at once; anywhere else (another device, a mail scanner, a stranger's account
+    made with your address) its page has the holder choose the password first
+    (`services_email.email_verify`). An email-change link asks first, with a button:
+    mail scanners open links, and one at a mistyped new address would otherwise move the
+    account there."""
+    signed_in = request.user.pk if isinstance(request.user, User) else None
+    form = ChoosePasswordForm(request.POST if request.method == "POST" else None)
     try:
-        used = services_email.email_verify(raw_token=token)
+        if request.method == "GET":
+            change = services_email.email_change_check(raw_token=token)
+            if change is not None:
+                addresses = {"old_email": change.user.email, "new_email": change.email}
+                return _no_referrer(
+                    render(request, "accounts/email_change_confirm.html", addresses)
+                )
+        link = services_email.email_link_check(raw_token=token)
+        claim = link.purpose == EmailToken.Purpose.VERIFY_EMAIL and (
+            services_email.verify_needs_password(token=link, signed_in_user_id=signed_in)
+        )
+        if claim and not (request.method == "POST" and form.is_valid()):
+            return _verify_claim_page(request, link, form)
+        used = services_email.email_verify(
+            raw_token=token,
+            signed_in_user_id=signed_in,
+            password=form.cleaned_data["password"] if claim else "",
+        )
+    except PasswordNeeded as error:
+        form.add_error("password", str(error.args[0]))
+        return _verify_claim_page(request, link, form)
+    except ValidationError as error:  # the password rules
+        form.add_error("password", error)
+        return _verify_claim_page(request, link, form)
     except (TokenError, EmailTaken) as error:
         return _link_problem(request, str(error.args[0]), kind="verify")
+    if claim:
+        # Every session of the account ended; this browser starts a fresh one.
+        session_sign_in(request, used.user)
+        messages.success(request, _("Your email address is confirmed and your password is set."))
+        return redirect("workspaces:app")
     is_owner = False
     if isinstance(request.user, User) and request.user.pk == used.user_id:
         is_owner = True
@@ -74,6 +102,14 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
         "is_owner": is_owner,
     }
     return _no_referrer(render(request, "accounts/verify_done.html", context))
+
+
+def _verify_claim_page(
+    request: HttpRequest, link: EmailToken, form: ChoosePasswordForm
+) -> HttpResponse:
+    status = 400 if form.errors else 200
+    context = {"email": link.user.email, "form": form, "sign_in_next": request.path}
+    return _no_referrer(render(request, "accounts/verify_claim.html", context, status=status))
 
 
 @require_POST

@@ -235,6 +235,23 @@ def two_factor_reset(*, user: User, acting_user: User | None = None) -> dict[str
     return removed
 
 
+def two_factor_discard(*, user: User) -> dict[str, int]:
+    """Remove every second factor without the notice an operator's reset sends: the
+    address's owner has just claimed an account someone else may have made
+    (accounts.services_security.unproven_address_claimed), so what was set up on it
+    belongs to its maker. The caller writes the audit event. Returns what went."""
+    user_lock(user)
+    was_enabled = has_primary_method(user)
+    removed = {
+        "authenticator_apps": TOTPDevice.objects.filter(user=user).delete()[0],
+        "passkeys": Passkey.objects.filter(user=user).delete()[0],
+        "recovery_codes": RecoveryCode.objects.filter(user=user).delete()[0],
+    }
+    if was_enabled:
+        state_changed(user=user, enabled=False)
+    return removed
+
+
 # --- Recovery codes ---------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ class SsoConfig(AppConfig):
             reauth_page_options,
             sign_in_check,
             sign_in_page_options,
+            unproven_address_claimed,
         )
         from core.audit_actions import audit_actions_register
         from mfa.signals import security_page_sections
@@ -21,6 +22,7 @@ class SsoConfig(AppConfig):
             on_account_export_requested,
             on_sign_in_check,
             on_signed_in,
+            on_unproven_address_claimed,
             reauth_options,
             security_section,
             sign_in_options,
@@ -37,6 +39,9 @@ class SsoConfig(AppConfig):
         sign_in_page_options.connect(sign_in_options, dispatch_uid="sso.sign_in_options")
         reauth_page_options.connect(reauth_options, dispatch_uid="sso.reauth_options")
         security_page_sections.connect(security_section, dispatch_uid="sso.security_section")
+        unproven_address_claimed.connect(
+            on_unproven_address_claimed, dispatch_uid="sso.unproven_address_claimed"
+        )
         user_logged_in.connect(on_signed_in, dispatch_uid="sso.auto_join")
         account_export_requested.connect(
             on_account_export_requested, dispatch_uid="sso.account_export"

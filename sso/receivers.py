@@ -37,6 +37,13 @@ def on_sign_in_check(*, user: User, method: str, **kwargs: Any) -> str | None:
     ) % {"organisation": connection.tenant.name}
 
 
+def on_unproven_address_claimed(*, user: User, **kwargs: Any) -> dict[str, int]:
+    """accounts.signals.unproven_address_claimed: the providers connected before the
+    address was proven were connected by whoever made the account, maybe a stranger
+    with their own Google account; they stop signing in to it."""
+    return {"providers": SocialIdentity.objects.filter(user=user).delete()[0]}
+
+
 def sign_in_options(*, request: HttpRequest, next_url: str, **kwargs: Any) -> SafeString:
     """accounts.signals.sign_in_page_options: provider buttons and the SSO entry."""
     context = {"providers": social_providers_enabled(), "next": next_url}
