@@ -166,5 +166,9 @@ class ConfirmMiddleware:
         view_args: tuple[Any, ...],
         view_kwargs: dict[str, Any],
     ) -> HttpResponse | None:
+        if getattr(view_func, "csrf_exempt", False):
+            # A webhook, an IdP's post, SCIM: machines that never ask a person, and whose
+            # lack of CSRF would let any site fill our "Are you sure?" page with its words.
+            return None
         ask = pending_ask(request)
         return confirmation_page(request, ask) if ask is not None else None

@@ -37,4 +37,6 @@ def same_site_page(request: HttpRequest, url: str) -> str:
     if not same_site_url(request, url):
         return ""
     parts = urlsplit(url)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+    # A path of this site may itself read as another site ("http://us//evil.example/"
+    # has the path "//evil.example/"), which a browser follows off-site.
+    return same_site_path(request, parts.path + (f"?{parts.query}" if parts.query else ""))

@@ -61,7 +61,8 @@ def address_allowed(address: IPAddress, *, allow_private: bool | None = None) ->
     shared, multicast, reserved or unspecified address, also not hidden in an
     IPv4-mapped or a 6to4 IPv6 address (2002:7f00:1:: is 127.0.0.1 on a host with a 6to4
     route; Python calls 2002::/16 global). Teredo and NAT64 prefixes are not global or
-    reserved, so they are refused as they are. sso's metadata fetch asks the same question."""
+    reserved, so they are refused as they are; nor site-local or documentation IPv6
+    (below). sso's metadata fetch asks the same question."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
     inner = address.sixtofour if isinstance(address, ipaddress.IPv6Address) else None
@@ -71,7 +72,19 @@ def address_allowed(address: IPAddress, *, allow_private: bool | None = None) ->
         return False
     if settings.WEBHOOKS_ALLOW_PRIVATE if allow_private is None else allow_private:
         return True
-    return address.is_global and not (address.is_reserved or address.is_link_local)
+    return (
+        address.is_global
+        and not (address.is_reserved or address.is_link_local)
+        and not any(address in network for network in _NOT_ROUTED_YET_GLOBAL)
+    )
+
+
+# IPv6 ranges Python 3.11 still calls global: the deprecated site-local fec0::/10 (some
+# internal networks use it) and the documentation prefix 3fff::/20 (RFC 9637).
+_NOT_ROUTED_YET_GLOBAL = (
+    ipaddress.IPv6Network("fec0::/10"),
+    ipaddress.IPv6Network("3fff::/20"),
+)
 
 
 def _resolve(host: str) -> list[IPAddress]:

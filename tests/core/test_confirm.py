@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.core.checks import run_checks
@@ -137,7 +138,15 @@ def test_cancel_goes_back_to_the_page_the_form_was_on(owner: Client, acme: Works
 
 @pytest.mark.parametrize(
     "referer",
-    ["https://evil.example/t/acme/files/", "//evil.example/", "javascript:alert(1)", ""],
+    [
+        "https://evil.example/t/acme/files/",
+        "//evil.example/",
+        "javascript:alert(1)",
+        "",
+        # A path of this site that reads as another site: "//evil.example/landing".
+        "http://testserver//evil.example/landing",
+        "http://testserver/\\evil.example/",
+    ],
 )
 def test_cancel_never_leaves_the_site(owner: Client, acme: Workspace, referer: str) -> None:
     form = form_to(files_page(owner, acme), delete_file(acme))
@@ -285,3 +294,21 @@ def test_a_team_is_deleted_only_once_confirmed(owner: Client, acme: Workspace) -
 
     post(owner, url, sent(form, confirmed="1"))
     assert not Team.objects.filter(pk=acme.team.pk).exists()
+
+
+@pytest.mark.parametrize("path", ["/billing/stripe/webhook/", "/auth/saml/999/acs/"])
+def test_a_csrf_exempt_endpoint_is_never_asked_about(path: str) -> None:
+    """The attack: another site posts a form to an endpoint without CSRF (a provider's
+    webhook, an IdP's post) carrying a question of its own, and our "Are you sure?"
+    page shows its words to the person."""
+    question = {"question": "Your session expired: call +1 555 0100", "detail": "", "button": "Go"}
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(
+        path,
+        urlencode({"confirm-ask": json.dumps(question)}),
+        content_type="application/x-www-form-urlencoded",
+        headers={"Origin": "https://evil.example"},
+    )
+
+    assert "Your session expired" not in response.content.decode()

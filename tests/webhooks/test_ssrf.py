@@ -53,6 +53,9 @@ def add(tenant: Any, owner: Any, url: str) -> Endpoint:
         "https://[2002:a00:8::1]/hook",
         "https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hook",  # Teredo
         "https://[64:ff9b::7f00:1]/hook",  # NAT64 around loopback
+        # Python calls these global: deprecated site-local, the documentation prefix.
+        "https://[fec0::1]/hook",
+        "https://[3fff::1]/hook",
     ],
 )
 def test_literal_private_and_reserved_addresses_are_refused(
