@@ -189,7 +189,10 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> Delive
             duration_ms=answer.duration_ms,
         )
         ok = answer.status is not None and 200 <= answer.status < 300
-        _settle(delivery, ok=ok, now=now, held=held is not None)
+        # Retries wait from the attempt's end: from its start, a receiver slower than
+        # the first wait (5 s, the read timeout) got the retry while still on the first.
+        ended = now + timedelta(milliseconds=answer.duration_ms)
+        _settle(delivery, ok=ok, now=ended, held=held is not None)
         if held is None:  # nothing was sent: nothing learnt about the endpoint
             _endpoint_health(
                 delivery.endpoint, ok=ok, now=now, refusal=_policy_refusal(kept), attempt=attempt

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -89,7 +90,8 @@ def test_failures_are_retried_with_backoff_until_the_endpoint_answers(
             clock.move_to(due_at)
             run_due()
 
-    assert waits == [timedelta(seconds=5), timedelta(minutes=5), timedelta(minutes=30)]
+    # From each attempt's end: a few milliseconds of the receiver's answer on top.
+    assert [round(wait.total_seconds()) for wait in waits] == [5, 5 * 60, 30 * 60]
     assert delivery.status == "succeeded" and delivery.attempts == 4
     assert len({r.headers["webhook-id"] for r in receiver.received}) == 1
     assert all(r.verified_with for r in receiver.received)
@@ -98,6 +100,24 @@ def test_failures_are_retried_with_backoff_until_the_endpoint_answers(
     )
     assert statuses == [500, 500, 500, 200]
     assert Endpoint.objects.get().failing_since is None
+
+
+def test_a_slow_failure_is_retried_only_after_it_ended(
+    acme: Any, owner: Any, receiver: Receiver, settings: Any
+) -> None:
+    """A receiver that takes longer than the first wait must not get the retry while
+    it is still working on the first attempt (two deliveries of one event at once)."""
+    settings.WEBHOOKS_READ_TIMEOUT = 3.0
+    receiver.statuses = [500]
+    receiver.during = lambda: time.sleep(1.5)
+    with time_machine.travel(timezone.now(), tick=False):
+        subscribe(acme, receiver, owner, ["team.created"])
+        make_team(acme, "Slow")
+
+    delivery = Delivery.objects.get()
+    attempt = Attempt.objects.get(delivery=delivery)
+    assert attempt.duration_ms >= 1500
+    assert delivery.next_attempt_at >= attempt.sent_at + timedelta(seconds=5 + 1.5)
 
 
 def test_an_endpoint_failing_for_three_days_is_disabled_and_owners_are_told(
