@@ -120,8 +120,10 @@ def members_remove(request: ApiRequest, member_id: int) -> Any:
 def invitations_list(
     request: ApiRequest, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
 ) -> Any:
+    # Creation order, as docs/api.md says of members, teams and invitations (the
+    # invitations page shows the newest first: people look for what they just sent).
     rows = InvitationRow.objects.for_tenant(request.api_key.tenant).select_related("role")
-    return paginate(rows, cursor=cursor, limit=limit, serialize=invitation_out, newest_first=True)
+    return paginate(rows, cursor=cursor, limit=limit, serialize=invitation_out)
 
 
 @router.post(
