@@ -17,7 +17,6 @@ from api.pagination import (
     DEFAULT_LIMIT,
     Cursor,
     Limit,
-    clamp_limit,
     cursor_after,
     page_of,
     paginate,
@@ -72,7 +71,6 @@ def invitation_out(invitation: InvitationRow) -> dict[str, Any]:
 
 @router.get("/members", response={200: MemberPage, **ERRORS}, summary="List members")
 def members_list(request: ApiRequest, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT) -> Any:
-    limit = clamp_limit(limit)
     rows = member_rows(tenant=request.api_key.tenant, after=cursor_after(cursor), limit=limit + 1)
     data, next_cursor = page_of(rows, limit=limit, pk=lambda row: row["id"])
     # A validated model: ninja sends it without validating it a second time.
