@@ -1,0 +1,43 @@
+"""What a successful answer carries besides its body: no content type without content,
+HEAD where GET is taken."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.api.conftest import Org, build_org
+
+
+@pytest.fixture
+def acme(db: None) -> Org:
+    return build_org("Acme")
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def test_a_204_has_no_content_type(client: Any, acme: Org) -> None:
+    response = client.post(f"/api/v1/teams/{acme.team.pk}/delete", headers=bearer(acme.key))
+
+    assert response.status_code == 204 and response.content == b""
+    assert "Content-Type" not in response
+
+
+def test_a_replayed_204_has_no_content_type_either(client: Any, acme: Org) -> None:
+    def add() -> Any:
+        return client.post(
+            f"/api/v1/teams/{acme.team.pk}/members",
+            json.dumps({"member_id": acme.member.pk}),
+            content_type="application/json",
+            headers={**bearer(acme.key), "Idempotency-Key": "add-1"},
+        )
+
+    first, again = add(), add()
+
+    assert first.status_code == again.status_code == 204
+    assert again["Idempotent-Replayed"] == "true"
+    assert "Content-Type" not in first and "Content-Type" not in again
