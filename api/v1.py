@@ -10,7 +10,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    BadRequest,
+    PermissionDenied,
+    SuspiciousOperation,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -143,7 +148,23 @@ def _validation(request: HttpRequest, exc: Any) -> HttpResponse:
         ]
         return problem(422, "The request is not valid.", kind="invalid", errors=errors)
     assert isinstance(exc, DjangoValidationError)
-    return problem(422, "; ".join(exc.messages), kind="invalid", errors=[])
+    return problem(
+        422, "; ".join(exc.messages), kind="invalid", errors=_service_errors(request, exc)
+    )
+
+
+def _service_errors(request: HttpRequest, exc: DjangoValidationError) -> list[dict[str, Any]]:
+    """A service's refusal (a name already taken, an address that is not one), located
+    like ninja's own errors: the field the service names is the one the client sent, in
+    the body, or in the file part of an upload; a refusal of no one field is the whole."""
+    source = "file" if request.content_type == "multipart/form-data" else "body"
+    if not hasattr(exc, "error_dict"):
+        return [{"loc": [source], "msg": message} for message in exc.messages]
+    return [
+        {"loc": [source] if field == NON_FIELD_ERRORS else [source, field], "msg": message}
+        for field, errors in exc.error_dict.items()
+        for message in DjangoValidationError(errors).messages
+    ]
 
 
 def _domain(request: HttpRequest, exc: Any) -> HttpResponse:

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from api.problems import CONTENT_TYPE, TYPE_BASE
 from api.schemas import Problem
@@ -194,3 +195,41 @@ def test_a_file_over_the_upload_limit_is_a_413_problem_before_it_is_read(
     body = problem_of(response, 413)
     assert body["type"] == TYPE_BASE + "content-too-large"
     assert body["detail"] == "The file is larger than this API accepts (1 MB)."
+
+
+@pytest.mark.parametrize(
+    ("path", "sent", "location", "words"),
+    [
+        ("/api/v1/teams", {"name": "Acme team"}, ["body", "name"], "already exists"),
+        ("/api/v1/teams", {"name": "   "}, ["body", "name"], "Give the team a name."),
+        ("/api/v1/invitations", {"email": "nope", "role_id": 0}, ["body", "email"], "email"),
+    ],
+)
+def test_a_value_the_service_refuses_is_located_like_any_invalid_field(
+    client: Any, acme: Org, path: str, sent: dict[str, Any], location: list[str], words: str
+) -> None:
+    """Refused by the pages' services rather than by the schema, still 422 at the field
+    the client sent, in the service's words."""
+    if "role_id" in sent:
+        sent["role_id"] = acme.role.pk
+
+    response = client.post(
+        path, json.dumps(sent), content_type="application/json", headers=bearer(acme.key)
+    )
+
+    body = problem_of(response, 422)
+    assert body["type"] == TYPE_BASE + "invalid"
+    [error] = body["errors"]
+    assert error["loc"] == location and words in error["msg"] and words in body["detail"]
+    Problem.model_validate(body, strict=True)
+
+
+def test_a_file_type_the_files_page_refuses_is_located_at_the_file_part(
+    client: Any, acme: Org
+) -> None:
+    upload = SimpleUploadedFile("run.exe", b"MZ\x90\x00" + b"\x00" * 60, "application/x-msdownload")
+
+    response = client.post("/api/v1/files", {"file": upload}, headers=bearer(acme.key))
+
+    [error] = problem_of(response, 422)["errors"]
+    assert error["loc"] == ["file", "file"] and error["msg"]
