@@ -85,3 +85,10 @@ def file_too_large(request: HttpRequest, limit_bytes: int | None) -> HttpRespons
     (core.request_limits): a problem, not the site's 413 page."""
     limit = f" ({megabytes(limit_bytes, localized=False)} MB)" if limit_bytes else ""
     return problem(413, f"The file is larger than this API accepts{limit}.")
+
+
+def body_too_large(request: HttpRequest, limit_bytes: int | None) -> HttpResponse:
+    """Any other operation's body over what Django reads into memory
+    (`DATA_UPLOAD_MAX_MEMORY_SIZE`): a problem, not the site's 413 page."""
+    limit = f" ({megabytes(limit_bytes, localized=False)} MB)" if limit_bytes else ""
+    return problem(413, f"The request body is larger than this API accepts{limit}.")

@@ -75,7 +75,10 @@ PROBLEM_TYPES: tuple[tuple[int, tuple[str, ...], Promise], ...] = (
     (
         413,
         ("content-too-large",),
-        _("A file over the upload limit (POST /files), refused before it is read."),
+        _(
+            "A file over the upload limit (POST /files), or any other body over what the "
+            "server reads into memory (DATA_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB by default)."
+        ),
     ),
     (
         409,

@@ -5,7 +5,7 @@ from typing import Any, cast
 from django.urls import path
 
 from api import views
-from api.problems import file_too_large, method_not_allowed_as_problem
+from api.problems import body_too_large, file_too_large, method_not_allowed_as_problem
 from api.v1 import api
 from core.request_limits import accepts_body
 
@@ -15,6 +15,11 @@ for pattern in _patterns:
     if str(pattern.pattern) == "files":
         # POST /files takes an upload: the files page's limit, refused before it is read.
         accepts_body(setting="UPLOADS_FILE_MAX_BYTES", too_large=file_too_large)(
+            cast(Any, pattern.callback)
+        )
+    else:
+        # JSON: what Django reads into memory, refused as a problem too.
+        accepts_body(setting="DATA_UPLOAD_MAX_MEMORY_SIZE", too_large=body_too_large)(
             cast(Any, pattern.callback)
         )
 

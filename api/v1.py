@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
     BadRequest,
     PermissionDenied,
+    RequestDataTooBig,
     SuspiciousOperation,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -25,7 +27,7 @@ from ninja.parser import Parser
 
 from api.auth import KeyBearer, ScopeMissing, key_pipeline
 from api.exceptions import BodyNotJson
-from api.problems import problem
+from api.problems import body_too_large, problem
 from api.routes import audit as audit_routes
 from api.routes import files, members, organisation, teams
 from core.exceptions import DomainError, refusal_message
@@ -176,6 +178,13 @@ def _domain(request: HttpRequest, exc: Any) -> HttpResponse:
     return problem(409, refusal_message(exc), kind="conflict")
 
 
+def _body_too_large(request: HttpRequest, exc: Any) -> HttpResponse:
+    """A body whose Content-Length passed the middleware's allowance (core.request_limits
+    adds a form's multipart overhead) but not Django's own limit when it is read:
+    RequestDataTooBig is a SuspiciousOperation, which would otherwise answer 404."""
+    return body_too_large(request, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+
+
 def _http_error(request: HttpRequest, exc: Any) -> HttpResponse:
     assert isinstance(exc, HttpError)
     if isinstance(exc.__cause__, BodyNotJson):  # ninja wraps what the parser raised
@@ -184,6 +193,7 @@ def _http_error(request: HttpRequest, exc: Any) -> HttpResponse:
 
 
 api.add_exception_handler(Http404, _handler(404, "not-found", "No such object here."))
+api.add_exception_handler(RequestDataTooBig, _body_too_large)
 api.add_exception_handler(SuspiciousOperation, _handler(404, "not-found", "No such object here."))
 api.add_exception_handler(ScopeMissing, _handler(403, "insufficient-scope"))
 api.add_exception_handler(DomainError, _domain)

@@ -233,3 +233,26 @@ def test_a_file_type_the_files_page_refuses_is_located_at_the_file_part(
 
     [error] = problem_of(response, 422)["errors"]
     assert error["loc"] == ["file", "file"] and error["msg"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/teams", "/api/v1/invitations", "/api/v1/members/1/role"])
+@pytest.mark.parametrize(
+    "over",
+    [
+        1024,  # within the allowance the middleware gives a form's multipart overhead
+        100 * 1024,  # refused by its Content-Length alone, before it is read
+    ],
+)
+def test_a_body_over_the_limit_is_a_413_problem_on_every_operation(
+    client: Any, acme: Org, settings: Any, path: str, over: int
+) -> None:
+    """Not the site's HTML 413 page, nor 404 "No such object here." (what Django's
+    RequestDataTooBig, a SuspiciousOperation, became)."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 128 * 1024
+    sent = json.dumps({"name": "x" * (128 * 1024 + over)})
+
+    response = client.post(path, sent, content_type="application/json", headers=bearer(acme.key))
+
+    body = problem_of(response, 413)
+    assert body["type"] == TYPE_BASE + "content-too-large"
+    assert body["detail"] == "The request body is larger than this API accepts (0.125 MB)."
