@@ -41,3 +41,22 @@ def test_a_replayed_204_has_no_content_type_either(client: Any, acme: Org) -> No
     assert first.status_code == again.status_code == 204
     assert again["Idempotent-Replayed"] == "true"
     assert "Content-Type" not in first and "Content-Type" not in again
+
+
+@pytest.mark.parametrize("path", ["/api/v1/teams", "/api/v1/organisation", "/api/v1/openapi.json"])
+def test_head_is_answered_where_get_is_with_the_same_headers(
+    client: Any, acme: Org, path: str
+) -> None:
+    get = client.get(path, headers=bearer(acme.key))
+    head = client.head(path, headers=bearer(acme.key))
+
+    assert get.status_code == head.status_code == 200 and head.content == b""
+    assert head["Content-Type"] == get["Content-Type"]
+    assert head.get("X-RateLimit-Limit") == get.get("X-RateLimit-Limit")
+
+
+def test_head_of_a_file_says_its_length_without_sending_it(client: Any, acme: Org) -> None:
+    path = f"/api/v1/files/{acme.file.pk}/content"
+    head = client.head(path, headers=bearer(acme.key))
+
+    assert head.status_code == 200 and head["Content-Length"] == str(acme.file.size)

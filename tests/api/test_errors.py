@@ -151,20 +151,33 @@ def test_each_invalid_field_is_located_by_where_it_was_sent_then_its_path(
 @pytest.mark.parametrize(
     ("method", "path", "allowed"),
     [
-        ("put", "/api/v1/teams", "GET, POST"),
-        ("delete", "/api/v1/members", "GET"),
-        ("get", "/api/v1/teams/1/delete", "POST"),
+        ("PUT", "/api/v1/teams", "GET, HEAD, POST"),
+        ("DELETE", "/api/v1/members", "GET, HEAD"),
+        ("GET", "/api/v1/teams/1/delete", "POST"),
+        ("OPTIONS", "/api/v1/teams", "GET, HEAD, POST"),  # no CORS preflight either
+        ("OPTIONS", "/api/v1/members/1", "GET, HEAD"),
+        ("TRACE", "/api/v1/teams", "GET, HEAD, POST"),
+        ("PROPFIND", "/api/v1/files", "GET, HEAD, POST"),
+        ("POST", "/api/v1/openapi.json", "GET, HEAD"),
     ],
 )
 def test_a_method_a_path_does_not_take_is_a_405_problem_naming_those_it_takes(
     client: Any, acme: Org, method: str, path: str, allowed: str
 ) -> None:
-    response = getattr(client, method)(path, headers=bearer(acme.key))
+    """Whatever the method: not the site's HTML 405 naming the site's methods."""
+    response = client.generic(method, path, headers=bearer(acme.key))
 
     body = problem_of(response, 405)
     assert body["type"] == TYPE_BASE + "method-not-allowed"
-    assert body["detail"] == f"{method.upper()} is not allowed here; this path takes {allowed}."
+    assert body["detail"] == f"{method} is not allowed here; this path takes {allowed}."
     assert response["Allow"] == allowed
+
+
+def test_head_where_only_post_is_taken_is_a_405_problem(client: Any, acme: Org) -> None:
+    response = client.head("/api/v1/teams/1/delete", headers=bearer(acme.key))
+
+    assert response.status_code == 405 and response["Content-Type"] == CONTENT_TYPE
+    assert response["Allow"] == "POST"
 
 
 def test_a_malformed_idempotency_key_is_a_bad_request_problem(client: Any, acme: Org) -> None:
