@@ -24,6 +24,8 @@ TITLES = {
     413: "Content too large",
     422: "Invalid request",
     429: "Too many requests",
+    500: "Internal server error",
+    503: "Service unavailable",
 }
 
 
@@ -39,6 +41,8 @@ KINDS = {
     413: "content-too-large",
     422: "invalid",
     429: "rate-limited",
+    500: "server-error",
+    503: "service-unavailable",
 }
 
 
