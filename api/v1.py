@@ -39,9 +39,11 @@ Authenticate with an organisation API key: `Authorization: Bearer pt_live_…`
 (created under the organisation's Settings → API keys). A key acts as the
 organisation with the permissions chosen for it. Errors are `application/problem+json`
 (RFC 9457), our own failures (500, 503) included; lists are cursor-paginated
-(`next_cursor`); POSTs accept an `Idempotency-Key` header; every answer carries
-`X-RateLimit-Limit`, `-Remaining` and `-Reset`, and, for a key that expires,
-`API-Key-Expires` (when, RFC 3339).
+(`next_cursor`); POSTs accept an `Idempotency-Key` header (the body compared byte for
+byte); every answer counted against the key's rate (an operation's, errors included,
+and 429; not 401, 405, 413 or a path with no operation) carries `X-RateLimit-Limit`,
+`-Remaining` and `-Reset`, and, for a key that expires, `API-Key-Expires` (when,
+RFC 3339).
 """
 
 

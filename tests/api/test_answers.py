@@ -60,3 +60,24 @@ def test_head_of_a_file_says_its_length_without_sending_it(client: Any, acme: Or
     head = client.head(path, headers=bearer(acme.key))
 
     assert head.status_code == 200 and head["Content-Length"] == str(acme.file.size)
+
+
+def test_rate_limit_headers_are_on_every_answer_the_limiter_counted(client: Any, acme: Org) -> None:
+    """docs/api.md, Rate limits: every answer once the key is known and counted, errors
+    included; none on what is refused before (no valid key, no such path or method)."""
+    key = bearer(acme.key)
+    counted = [
+        client.get("/api/v1/teams", headers=key),
+        client.get("/api/v1/teams/0", headers=key),  # 404: no such team
+        client.post("/api/v1/teams", "{}", content_type="application/json", headers=key),
+    ]
+    before = [
+        client.get("/api/v1/teams"),  # 401
+        client.get("/api/v1/nope", headers=key),  # 404: no such path
+        client.generic("OPTIONS", "/api/v1/teams", headers=key),  # 405
+    ]
+
+    assert [r.status_code for r in counted] == [200, 404, 422]
+    assert all("X-RateLimit-Remaining" in r for r in counted)
+    assert [r.status_code for r in before] == [401, 404, 405]
+    assert not any("X-RateLimit-Remaining" in r for r in before)
