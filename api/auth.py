@@ -152,6 +152,8 @@ def key_pipeline(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         request.api_role = key_role(key, in_effect or [])  # type: ignore[attr-defined]
         with audit_actor_label(str(key)):
             response = idempotent(run)(request, *args, **kwargs)
+        if response.status_code == 204:  # ninja labels even no content as JSON
+            del response["Content-Type"]
         api_key_touch(key=key, ip=client_ip(request))
         if key.expires_at is not None:  # seen by whoever runs the integration, in time
             response[KEY_EXPIRES_HEADER] = (

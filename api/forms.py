@@ -19,11 +19,13 @@ if TYPE_CHECKING:
     from accounts.models import User
     from tenants.models import Role, Tenant
 
+# "never" rather than "": a required field takes "" for no choice, so "Never" was refused.
+NEVER = "never"
 EXPIRY_CHOICES = [
     ("30", _("In 30 days")),
     ("90", _("In 90 days")),
     ("365", _("In a year")),
-    ("", _("Never")),
+    (NEVER, _("Never")),
 ]
 
 
@@ -61,7 +63,7 @@ class ApiKeyForm(ServiceForm):
     def save(self) -> tuple[ApiKey, str] | None:
         data = self.cleaned_data
         days = data["expires"]
-        expires_at = timezone.now() + timedelta(days=int(days)) if days else None
+        expires_at = None if days == NEVER else timezone.now() + timedelta(days=int(days))
         return self.run(
             lambda: services.api_key_create(
                 tenant=self.tenant,

@@ -26,9 +26,11 @@ Cursor = Annotated[
     str | None,
     Query(description="The previous page's `next_cursor`; leave it out for the first page"),
 ]
+# Outside 1 to MAX_LIMIT is refused (422 naming `limit`), never quietly changed: a page
+# of 1 for `limit=0` reads as a list with one row.
 Limit = Annotated[
     int,
-    Query(description=f"How many per page, 1 to {MAX_LIMIT} (a larger number gives {MAX_LIMIT})"),
+    Query(ge=1, le=MAX_LIMIT, description=f"How many per page, 1 to {MAX_LIMIT}"),
 ]
 
 
@@ -49,10 +51,6 @@ def _decode(cursor: str) -> int:
         return int(pk)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise BadCursor("The cursor is not one this API gave out.") from None
-
-
-def clamp_limit(limit: int) -> int:
-    return max(1, min(limit, MAX_LIMIT))
 
 
 def cursor_after(cursor: str | None) -> int | None:
@@ -78,7 +76,6 @@ def paginate(
     newest_first: bool = False,
 ) -> dict[str, Any]:
     """One page: `{"data": [...], "next_cursor": str | None}` (one query: limit + 1 rows)."""
-    limit = clamp_limit(limit)
     order = "-pk" if newest_first else "pk"
     rows = queryset.order_by(order)
     after = cursor_after(cursor)

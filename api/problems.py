@@ -24,6 +24,8 @@ TITLES = {
     413: "Content too large",
     422: "Invalid request",
     429: "Too many requests",
+    500: "Internal server error",
+    503: "Service unavailable",
 }
 
 
@@ -39,6 +41,8 @@ KINDS = {
     413: "content-too-large",
     422: "invalid",
     429: "rate-limited",
+    500: "server-error",
+    503: "service-unavailable",
 }
 
 
@@ -61,16 +65,27 @@ def problem(
     return response
 
 
-def method_not_allowed_as_problem(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """ninja answers a method a path does not take with an empty HTML 405: a problem
-    instead, naming the methods it takes (also in `Allow`, sorted)."""
+def methods_as_documented(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """HEAD is answered as GET is, where GET is taken (as Django's own views answer it; the
+    server drops the body). Any method a path does not take is a problem naming those it
+    takes (also in `Allow`, sorted), not ninja's empty HTML 405."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
+        head = request.method == "HEAD"
+        if head:  # ninja finds an operation by the method: the GET one answers
+            request.method = "GET"
+        try:
+            response = view(request, *args, **kwargs)
+        finally:
+            if head:
+                request.method = "HEAD"
         if response.status_code != 405 or response.get("Content-Type") == CONTENT_TYPE:
             return response
-        allowed = ", ".join(sorted(m.strip() for m in response.get("Allow", "").split(",") if m))
+        taken = {method.strip() for method in response.get("Allow", "").split(",") if method}
+        if "GET" in taken:
+            taken.add("HEAD")
+        allowed = ", ".join(sorted(taken))
         return problem(
             405,
             f"{request.method} is not allowed here; this path takes {allowed}.",
@@ -85,3 +100,10 @@ def file_too_large(request: HttpRequest, limit_bytes: int | None) -> HttpRespons
     (core.request_limits): a problem, not the site's 413 page."""
     limit = f" ({megabytes(limit_bytes, localized=False)} MB)" if limit_bytes else ""
     return problem(413, f"The file is larger than this API accepts{limit}.")
+
+
+def body_too_large(request: HttpRequest, limit_bytes: int | None) -> HttpResponse:
+    """Any other operation's body over what Django reads into memory
+    (`DATA_UPLOAD_MAX_MEMORY_SIZE`): a problem, not the site's 413 page."""
+    limit = f" ({megabytes(limit_bytes, localized=False)} MB)" if limit_bytes else ""
+    return problem(413, f"The request body is larger than this API accepts{limit}.")

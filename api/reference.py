@@ -75,7 +75,10 @@ PROBLEM_TYPES: tuple[tuple[int, tuple[str, ...], Promise], ...] = (
     (
         413,
         ("content-too-large",),
-        _("A file over the upload limit (POST /files), refused before it is read."),
+        _(
+            "A file over the upload limit (POST /files), or any other body over what the "
+            "server reads into memory (DATA_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB by default)."
+        ),
     ),
     (
         409,
@@ -95,6 +98,22 @@ PROBLEM_TYPES: tuple[tuple[int, tuple[str, ...], Promise], ...] = (
         ),
     ),
     (429, ("rate-limited",), _("Over the key's rate (Retry-After says when to try again).")),
+    (
+        500,
+        ("server-error",),
+        _(
+            "Something failed on our side (it is logged); a request with an Idempotency-Key "
+            "may be retried, as server errors are not stored."
+        ),
+    ),
+    (
+        503,
+        ("service-unavailable",),
+        _(
+            "A service the API needs (the database, Redis, file storage) is not answering "
+            "(Retry-After says when to try again)."
+        ),
+    ),
 )
 
 

@@ -3,19 +3,25 @@
 from typing import Any, cast
 
 from django.urls import path
+from django.views.decorators.http import require_GET
 
 from api import views
-from api.problems import file_too_large, method_not_allowed_as_problem
+from api.problems import body_too_large, file_too_large, methods_as_documented
 from api.v1 import api
 from core.request_limits import accepts_body
 
 _patterns, _app, _namespace = api.urls
-for pattern in _patterns:
-    pattern.callback = method_not_allowed_as_problem(cast(Any, pattern.callback))
+for pattern in cast(list[Any], _patterns):  # URLPatterns, whose callbacks we wrap
+    if pattern.name == "openapi-json":  # ninja serves it whatever the method
+        pattern.callback = require_GET(pattern.callback)
+    pattern.callback = methods_as_documented(pattern.callback)
     if str(pattern.pattern) == "files":
         # POST /files takes an upload: the files page's limit, refused before it is read.
-        accepts_body(setting="UPLOADS_FILE_MAX_BYTES", too_large=file_too_large)(
-            cast(Any, pattern.callback)
+        accepts_body(setting="UPLOADS_FILE_MAX_BYTES", too_large=file_too_large)(pattern.callback)
+    else:
+        # JSON: what Django reads into memory, refused as a problem too.
+        accepts_body(setting="DATA_UPLOAD_MAX_MEMORY_SIZE", too_large=body_too_large)(
+            pattern.callback
         )
 
 urlpatterns = [

@@ -10,7 +10,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.conf import settings
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -20,7 +27,7 @@ from ninja.parser import Parser
 
 from api.auth import KeyBearer, ScopeMissing, key_pipeline
 from api.exceptions import BodyNotJson
-from api.problems import problem
+from api.problems import body_too_large, problem
 from api.routes import audit as audit_routes
 from api.routes import files, members, organisation, teams
 from core.exceptions import DomainError, refusal_message
@@ -31,9 +38,12 @@ The organisation's members, invitations, teams, roles, files and audit log.
 Authenticate with an organisation API key: `Authorization: Bearer pt_live_…`
 (created under the organisation's Settings → API keys). A key acts as the
 organisation with the permissions chosen for it. Errors are `application/problem+json`
-(RFC 9457); lists are cursor-paginated (`next_cursor`); POSTs accept an
-`Idempotency-Key` header; every answer carries `X-RateLimit-Limit`, `-Remaining` and
-`-Reset`, and, for a key that expires, `API-Key-Expires` (when, RFC 3339).
+(RFC 9457), our own failures (500, 503) included; lists are cursor-paginated
+(`next_cursor`); POSTs accept an `Idempotency-Key` header (the body compared byte for
+byte); every answer counted against the key's rate (an operation's, errors included,
+and 429; not 401, 405, 413 or a path with no operation) carries `X-RateLimit-Limit`,
+`-Remaining` and `-Reset`, and, for a key that expires, `API-Key-Expires` (when,
+RFC 3339).
 """
 
 
@@ -143,7 +153,23 @@ def _validation(request: HttpRequest, exc: Any) -> HttpResponse:
         ]
         return problem(422, "The request is not valid.", kind="invalid", errors=errors)
     assert isinstance(exc, DjangoValidationError)
-    return problem(422, "; ".join(exc.messages), kind="invalid", errors=[])
+    return problem(
+        422, "; ".join(exc.messages), kind="invalid", errors=_service_errors(request, exc)
+    )
+
+
+def _service_errors(request: HttpRequest, exc: DjangoValidationError) -> list[dict[str, Any]]:
+    """A service's refusal (a name already taken, an address that is not one), located
+    like ninja's own errors: the field the service names is the one the client sent, in
+    the body, or in the file part of an upload; a refusal of no one field is the whole."""
+    source = "file" if request.content_type == "multipart/form-data" else "body"
+    if not hasattr(exc, "error_dict"):
+        return [{"loc": [source], "msg": message} for message in exc.messages]
+    return [
+        {"loc": [source] if field == NON_FIELD_ERRORS else [source, field], "msg": message}
+        for field, errors in exc.error_dict.items()
+        for message in DjangoValidationError(errors).messages
+    ]
 
 
 def _domain(request: HttpRequest, exc: Any) -> HttpResponse:
@@ -155,6 +181,13 @@ def _domain(request: HttpRequest, exc: Any) -> HttpResponse:
     return problem(409, refusal_message(exc), kind="conflict")
 
 
+def _body_too_large(request: HttpRequest, exc: Any) -> HttpResponse:
+    """A body whose Content-Length passed the middleware's allowance (core.request_limits
+    adds a form's multipart overhead) but not Django's own limit when it is read:
+    RequestDataTooBig is a SuspiciousOperation, which would otherwise answer 404."""
+    return body_too_large(request, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+
+
 def _http_error(request: HttpRequest, exc: Any) -> HttpResponse:
     assert isinstance(exc, HttpError)
     if isinstance(exc.__cause__, BodyNotJson):  # ninja wraps what the parser raised
@@ -163,6 +196,7 @@ def _http_error(request: HttpRequest, exc: Any) -> HttpResponse:
 
 
 api.add_exception_handler(Http404, _handler(404, "not-found", "No such object here."))
+api.add_exception_handler(RequestDataTooBig, _body_too_large)
 api.add_exception_handler(SuspiciousOperation, _handler(404, "not-found", "No such object here."))
 api.add_exception_handler(ScopeMissing, _handler(403, "insufficient-scope"))
 api.add_exception_handler(DomainError, _domain)

@@ -1,4 +1,5 @@
-"""The API keys page (/t/<slug>/settings/api-keys/), the API's docs page and its 404."""
+"""The API keys page (/t/<slug>/settings/api-keys/), the API's docs page, its 404 and
+its 500/503."""
 
 from __future__ import annotations
 
@@ -116,3 +117,13 @@ def not_found(request: HttpRequest) -> HttpResponse:
         f"{reverse('api-docs')}.",
         kind="not-found",
     )
+
+
+def server_error(request: HttpRequest, *, unavailable: bool) -> HttpResponse:
+    """handler500 under /api/ (`config.errors.server_error` decides which): a problem,
+    not the site's HTML page. What failed stays in the log, never in the answer."""
+    if unavailable:
+        return problem(
+            503, "A service this API needs is not answering just now. Retry in a few seconds."
+        )
+    return problem(500, "Something went wrong on our side. Try again in a moment.")

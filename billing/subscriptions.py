@@ -127,7 +127,10 @@ def account_subscription_apply(
         if previous_plan != account.plan:
             _audit_plan_change(account=account, before=previous_plan, acting_user=acting_user)
         _audit_end_change(account=account, previous=previous, acting_user=acting_user)
-        if (previous_plan, previous_status) != (account.plan, account.status):
+        # Setting the subscription to end (or keeping it) changes what the organisation
+        # will be on, so its integrations hear of it as of a plan or status change.
+        was = (previous_plan, previous_status, previous["cancel_at_period_end"])
+        if was != (account.plan, account.status, account.cancel_at_period_end):
             for tenant_id in account.tenants.filter(deleted_at__isnull=True).values_list(
                 "pk", flat=True
             ):

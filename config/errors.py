@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
+from api import views as api_views
 from config.context_processors import site
 from core.htmx import is_htmx, toast
 
@@ -71,9 +72,17 @@ HTMX_SERVER_ERROR = _("Something went wrong on our side. Try again in a moment."
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """handler500: 503 when a backing service is down, the plain 500 page otherwise."""
+    """handler500: 503 when a backing service is down, the plain 500 page otherwise; under
+    /api/ the same as problem documents (JSON API clients read problems, not pages)."""
     exc = sys.exc_info()[1]  # Django calls handler500 inside its `except` block
-    if not is_service_unavailable(exc):
+    unavailable = is_service_unavailable(exc)
+    if request.path_info.startswith("/api/"):
+        response = api_views.server_error(request, unavailable=unavailable)
+        if unavailable:
+            logger.warning("Service unavailable on %s: %r", request.path, exc)
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    if not unavailable:
         if is_htmx(request):
             return toast(HttpResponse(status=500), str(HTMX_SERVER_ERROR), level="error")
         return HttpResponse(_render("errors/500.html", request), status=500)

@@ -920,9 +920,10 @@ WEBHOOKS_ROTATION_OVERLAP_HOURS = env.int("WEBHOOKS_ROTATION_OVERLAP_HOURS", def
 # Paths where more methods than GET/HEAD/POST reach a view (core.request_limits).
 EXTRA_METHODS_BY_PATH_PREFIX = {
     "/scim/v2/": ("PUT", "PATCH", "DELETE"),
-    # The JSON API takes GET and POST only; the others reach it so that its answer is a
-    # problem naming the path's own methods (api/problems.py), not the site's 405 page.
-    "/api/v1/": ("PUT", "PATCH", "DELETE"),
+    # The JSON API takes GET (and HEAD) and POST only; every other method reaches it
+    # ("*") so that its answer is a problem naming the path's own methods
+    # (api/problems.py), not the site's 405 page: OPTIONS and TRACE included.
+    "/api/v1/": ("*",),
 }
 
 # --- Locale and logging ---------------------------------------------------------

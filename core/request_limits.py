@@ -4,7 +4,8 @@
   DELETE, PATCH, OPTIONS and anything else answer 405 with `Allow`, whatever the
   URL (a view that does not accept a method still refuses it itself through
   `require_http_methods`). The one exception is a protocol that needs more: the
-  paths in `settings.EXTRA_METHODS_BY_PATH_PREFIX` (SCIM's PUT, PATCH and DELETE).
+  paths in `settings.EXTRA_METHODS_BY_PATH_PREFIX` (SCIM's PUT, PATCH and DELETE;
+  "*" for the JSON API, whose own 405 names each path's methods).
 - `RequestBodyLimitMiddleware`: a body larger than its endpoint could ever accept
   answers 413 as soon as `Content-Length` says so, before CSRF (the first reader
   of a POST) or the multipart parser reads a byte. Upload views declare their
@@ -43,10 +44,10 @@ class AllowedMethodsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method not in ALLOWED_METHODS and request.method not in _extra_methods(
-            request.path
-        ):
-            return HttpResponseNotAllowed(ALLOWED_METHODS)
+        if request.method not in ALLOWED_METHODS:
+            extra = _extra_methods(request.path)
+            if request.method not in extra and "*" not in extra:
+                return HttpResponseNotAllowed(ALLOWED_METHODS)
         response = self.get_response(request)
         if response.status_code == 405 and request.method in ("GET", "HEAD"):
             return _up_to_the_page(request, response) or response

@@ -27,6 +27,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
@@ -317,6 +318,8 @@ def deliveries_due(*, now: datetime | None = None) -> list[int]:
 
 
 def payload_build(*, event_type: str, data: dict, at: datetime) -> str:
-    """The body: versioned, documented in docs/webhooks.md."""
-    body = {"type": event_type, "version": 1, "timestamp": at.isoformat(), "data": data}
-    return json.dumps(body, separators=(",", ":"), sort_keys=True, default=str)
+    """The body: versioned, documented in docs/webhooks.md. Times are written as the API
+    writes them (DjangoJSONEncoder, which ninja's renderer extends): milliseconds and Z,
+    in `timestamp` and in `data` alike."""
+    body = {"type": event_type, "version": 1, "timestamp": at, "data": data}
+    return json.dumps(body, separators=(",", ":"), sort_keys=True, cls=DjangoJSONEncoder)

@@ -35,7 +35,9 @@ EVENT_TYPES: dict[str, str | Promise] = {
     "team.deleted": _("A team was deleted"),
     "file.uploaded": _("A file was uploaded"),
     "file.deleted": _("A file was deleted"),
-    "subscription.changed": _("The plan or subscription status changed"),
+    "subscription.changed": _(
+        "The plan or subscription status changed, or the subscription was set to end or kept"
+    ),
 }
 
 # Type -> the fields of its `data`, as the reference page (/webhooks/reference/) and

@@ -52,9 +52,7 @@ def files_upload(request: ApiRequest, file: FileParam[UploadedFile]) -> Any:
     form = FileUploadForm(data={}, files={"file": file}, tenant=request.api_key.tenant)
     upload = form.save(uploaded_by=None) if form.is_valid() else None
     if upload is None:
-        raise ValidationError(
-            [str(message) for errors in form.errors.values() for message in errors]
-        )
+        raise ValidationError({field: list(errors) for field, errors in form.errors.items()})
     return Status(201, file_out(upload))
 
 

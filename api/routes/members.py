@@ -17,7 +17,6 @@ from api.pagination import (
     DEFAULT_LIMIT,
     Cursor,
     Limit,
-    clamp_limit,
     cursor_after,
     page_of,
     paginate,
@@ -72,7 +71,6 @@ def invitation_out(invitation: InvitationRow) -> dict[str, Any]:
 
 @router.get("/members", response={200: MemberPage, **ERRORS}, summary="List members")
 def members_list(request: ApiRequest, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT) -> Any:
-    limit = clamp_limit(limit)
     rows = member_rows(tenant=request.api_key.tenant, after=cursor_after(cursor), limit=limit + 1)
     data, next_cursor = page_of(rows, limit=limit, pk=lambda row: row["id"])
     # A validated model: ninja sends it without validating it a second time.
@@ -120,8 +118,10 @@ def members_remove(request: ApiRequest, member_id: int) -> Any:
 def invitations_list(
     request: ApiRequest, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
 ) -> Any:
+    # Creation order, as docs/api.md says of members, teams and invitations (the
+    # invitations page shows the newest first: people look for what they just sent).
     rows = InvitationRow.objects.for_tenant(request.api_key.tenant).select_related("role")
-    return paginate(rows, cursor=cursor, limit=limit, serialize=invitation_out, newest_first=True)
+    return paginate(rows, cursor=cursor, limit=limit, serialize=invitation_out)
 
 
 @router.post(

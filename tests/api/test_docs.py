@@ -87,7 +87,9 @@ def test_path_and_query_parameters_are_listed_with_type_and_description(page: st
     member = fields(operation(page, "members_get"))
 
     assert audit["since"] == "since string (date-time) | null Optional From this time on (ISO 8601)"
-    assert audit["limit"].startswith("limit integer Optional default: 50 How many per page")
+    assert audit["limit"] == (
+        "limit integer Optional minimum: 1 maximum: 200 default: 50 How many per page, 1 to 200"
+    )
     assert member["member_id"] == "member_id integer Required"
 
 

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from api.problems import CONTENT_TYPE, TYPE_BASE
 from api.schemas import Problem
@@ -150,20 +151,33 @@ def test_each_invalid_field_is_located_by_where_it_was_sent_then_its_path(
 @pytest.mark.parametrize(
     ("method", "path", "allowed"),
     [
-        ("put", "/api/v1/teams", "GET, POST"),
-        ("delete", "/api/v1/members", "GET"),
-        ("get", "/api/v1/teams/1/delete", "POST"),
+        ("PUT", "/api/v1/teams", "GET, HEAD, POST"),
+        ("DELETE", "/api/v1/members", "GET, HEAD"),
+        ("GET", "/api/v1/teams/1/delete", "POST"),
+        ("OPTIONS", "/api/v1/teams", "GET, HEAD, POST"),  # no CORS preflight either
+        ("OPTIONS", "/api/v1/members/1", "GET, HEAD"),
+        ("TRACE", "/api/v1/teams", "GET, HEAD, POST"),
+        ("PROPFIND", "/api/v1/files", "GET, HEAD, POST"),
+        ("POST", "/api/v1/openapi.json", "GET, HEAD"),
     ],
 )
 def test_a_method_a_path_does_not_take_is_a_405_problem_naming_those_it_takes(
     client: Any, acme: Org, method: str, path: str, allowed: str
 ) -> None:
-    response = getattr(client, method)(path, headers=bearer(acme.key))
+    """Whatever the method: not the site's HTML 405 naming the site's methods."""
+    response = client.generic(method, path, headers=bearer(acme.key))
 
     body = problem_of(response, 405)
     assert body["type"] == TYPE_BASE + "method-not-allowed"
-    assert body["detail"] == f"{method.upper()} is not allowed here; this path takes {allowed}."
+    assert body["detail"] == f"{method} is not allowed here; this path takes {allowed}."
     assert response["Allow"] == allowed
+
+
+def test_head_where_only_post_is_taken_is_a_405_problem(client: Any, acme: Org) -> None:
+    response = client.head("/api/v1/teams/1/delete", headers=bearer(acme.key))
+
+    assert response.status_code == 405 and response["Content-Type"] == CONTENT_TYPE
+    assert response["Allow"] == "POST"
 
 
 def test_a_malformed_idempotency_key_is_a_bad_request_problem(client: Any, acme: Org) -> None:
@@ -194,3 +208,64 @@ def test_a_file_over_the_upload_limit_is_a_413_problem_before_it_is_read(
     body = problem_of(response, 413)
     assert body["type"] == TYPE_BASE + "content-too-large"
     assert body["detail"] == "The file is larger than this API accepts (1 MB)."
+
+
+@pytest.mark.parametrize(
+    ("path", "sent", "location", "words"),
+    [
+        ("/api/v1/teams", {"name": "Acme team"}, ["body", "name"], "already exists"),
+        ("/api/v1/teams", {"name": "   "}, ["body", "name"], "Give the team a name."),
+        ("/api/v1/invitations", {"email": "nope", "role_id": 0}, ["body", "email"], "email"),
+    ],
+)
+def test_a_value_the_service_refuses_is_located_like_any_invalid_field(
+    client: Any, acme: Org, path: str, sent: dict[str, Any], location: list[str], words: str
+) -> None:
+    """Refused by the pages' services rather than by the schema, still 422 at the field
+    the client sent, in the service's words."""
+    if "role_id" in sent:
+        sent["role_id"] = acme.role.pk
+
+    response = client.post(
+        path, json.dumps(sent), content_type="application/json", headers=bearer(acme.key)
+    )
+
+    body = problem_of(response, 422)
+    assert body["type"] == TYPE_BASE + "invalid"
+    [error] = body["errors"]
+    assert error["loc"] == location and words in error["msg"] and words in body["detail"]
+    Problem.model_validate(body, strict=True)
+
+
+def test_a_file_type_the_files_page_refuses_is_located_at_the_file_part(
+    client: Any, acme: Org
+) -> None:
+    upload = SimpleUploadedFile("run.exe", b"MZ\x90\x00" + b"\x00" * 60, "application/x-msdownload")
+
+    response = client.post("/api/v1/files", {"file": upload}, headers=bearer(acme.key))
+
+    [error] = problem_of(response, 422)["errors"]
+    assert error["loc"] == ["file", "file"] and error["msg"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/teams", "/api/v1/invitations", "/api/v1/members/1/role"])
+@pytest.mark.parametrize(
+    "over",
+    [
+        1024,  # within the allowance the middleware gives a form's multipart overhead
+        100 * 1024,  # refused by its Content-Length alone, before it is read
+    ],
+)
+def test_a_body_over_the_limit_is_a_413_problem_on_every_operation(
+    client: Any, acme: Org, settings: Any, path: str, over: int
+) -> None:
+    """Not the site's HTML 413 page, nor 404 "No such object here." (what Django's
+    RequestDataTooBig, a SuspiciousOperation, became)."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 128 * 1024
+    sent = json.dumps({"name": "x" * (128 * 1024 + over)})
+
+    response = client.post(path, sent, content_type="application/json", headers=bearer(acme.key))
+
+    body = problem_of(response, 413)
+    assert body["type"] == TYPE_BASE + "content-too-large"
+    assert body["detail"] == "The request body is larger than this API accepts (0.125 MB)."

@@ -141,10 +141,33 @@ def test_the_page_offers_only_the_creators_permissions(client: Any, acme: Any) -
     assert f'value="{MEMBERS_MANAGE}"' not in page
     forged = client.post(
         f"/t/{acme.slug}/settings/api-keys/new/",
-        {"name": "Forged", "scopes": [MEMBERS_MANAGE], "expires": ""},
+        {"name": "Forged", "scopes": [MEMBERS_MANAGE], "expires": "never"},
     )
     assert forged.status_code == 400
     assert not ApiKey.objects.exists()
+
+
+@pytest.mark.parametrize(("expires", "days"), [("never", None), ("90", 90)])
+def test_the_page_makes_a_key_that_never_expires_or_expires_when_chosen(
+    client: Any, acme: Any, owner: Any, expires: str, days: int | None
+) -> None:
+    """Every choice the form offers can be saved: "Never" used to be refused as no choice."""
+    client.force_login(owner)
+    page = client.get(f"/t/{acme.slug}/settings/api-keys/").content.decode()
+    assert f'<option value="{expires}"' in page
+
+    created = client.post(
+        f"/t/{acme.slug}/settings/api-keys/new/",
+        {"name": "Nightly export", "scopes": [], "expires": expires},
+    )
+
+    assert created.status_code == 200
+    key = ApiKey.objects.get()
+    if days is None:
+        assert key.expires_at is None
+    else:
+        assert key.expires_at is not None
+        assert (key.expires_at - timezone.now()).days == days - 1
 
 
 def test_members_without_the_permission_get_403(client: Any, acme: Any) -> None:

@@ -5,6 +5,7 @@ button), through the one place both arrive (`account_subscription_apply`)."""
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +21,8 @@ from tests.billing.test_local_backend import act
 from tests.billing.test_views import url
 from tests.billing.test_webhooks import deliver
 from tests.tenants.factories import OrgFactory
+from webhooks.models import Delivery
+from webhooks.services import endpoint_create
 
 # The recorded subscription's period ends on 1 February 2025 (00:03:20 UTC).
 PERIOD_END = datetime(2025, 2, 1, 0, 3, 20, tzinfo=UTC)
@@ -284,3 +287,35 @@ def test_the_audit_log_page_says_it_and_filters_by_it(
     day = on_business.current_period_end.astimezone(UTC)  # type: ignore[union-attr]
     assert f"Ends on</span>: <span>{day.day} {day:%B %Y}</span>" in table
     assert f'<span class="text-slate-500 line-through">{day.day} {day:%B %Y}</span>' in table
+
+
+# --- The organisation's webhook -----------------------------------------------------------
+
+
+def test_setting_the_subscription_to_end_and_keeping_it_each_send_subscription_changed(
+    on_business: Account,
+    owner_client: Any,
+    owner: Any,
+    acme: Any,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """The plan and status stay as they were: `cancel_at_period_end` is what changed."""
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
+    endpoint_create(
+        tenant=acme,
+        url="http://127.0.0.1:9/hook",
+        description="",
+        event_types=["subscription.changed"],
+        acting_user=owner,
+    )
+
+    act(owner_client, acme, django_capture_on_commit_callbacks, action="cancel")
+    act(owner_client, acme, django_capture_on_commit_callbacks, action="resume")
+
+    sent = Delivery.objects.filter(event_type="subscription.changed").order_by("pk")
+    unchanged = {"plan": "business", "previous_plan": "business", "status": "active"}
+    assert [json.loads(delivery.payload)["data"] for delivery in sent] == [
+        {**unchanged, "cancel_at_period_end": True},
+        {**unchanged, "cancel_at_period_end": False},
+    ]

@@ -27,9 +27,10 @@ def test_the_crawl_covers_the_whole_site() -> None:
 
 
 def _unsupported(url: str, method: str) -> bool:
-    """Every URL refuses the method, but the protocol paths that declared it (SCIM)."""
+    """Every URL refuses the method, but the protocol paths that declared it (SCIM), or
+    every method (the JSON API: tests/api/test_errors.py)."""
     return not any(
-        url.startswith(prefix) and method in methods
+        url.startswith(prefix) and (method in methods or "*" in methods)
         for prefix, methods in settings.EXTRA_METHODS_BY_PATH_PREFIX.items()
     )
 

@@ -4,11 +4,14 @@ documented data (docs/webhooks.md), and nothing is sent when the change rolls ba
 from __future__ import annotations
 
 import json
+import re
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from ninja.renderers import JSONRenderer
 
 from billing.subscriptions import account_subscription_apply
 from tenants import services
@@ -20,6 +23,7 @@ from tests.tenants.factories import add_member, make_team
 from tests.webhooks.conftest import Receiver
 from uploads.forms import FileUploadForm
 from uploads.services import upload_delete
+from webhooks.delivery import payload_build
 from webhooks.events import EVENT_DATA, EVENT_TYPES
 from webhooks.models import Delivery
 from webhooks.services import endpoint_create
@@ -152,3 +156,26 @@ def test_nothing_is_sent_when_the_change_rolls_back(acme: Any, sent: list[dict[s
         raise RuntimeError("the request failed after the change")
     assert len(sent) == 0
     assert not Delivery.objects.exists()
+
+
+def test_timestamps_are_written_as_the_api_writes_them() -> None:
+    """Milliseconds and Z (docs/webhooks.md, /webhooks/reference/, the API's fields), in
+    `timestamp` and in `data` alike: not Python's microseconds and +00:00."""
+    at = datetime(2026, 12, 6, 22, 0, 0, 355276, tzinfo=UTC)
+    ends = datetime(2027, 1, 6, 9, 30, 0, 120000, tzinfo=UTC)
+
+    body = json.loads(payload_build(event_type="team.created", data={"ends_on": ends}, at=at))
+
+    assert body["timestamp"] == "2026-12-06T22:00:00.355Z"
+    assert body["data"]["ends_on"] == "2027-01-06T09:30:00.120Z"
+    api = json.loads(JSONRenderer().render(None, {"at": at}, response_status=200))
+    assert body["timestamp"] == api["at"]
+
+
+def test_a_sent_events_timestamp_has_milliseconds_and_z(
+    acme: Any, sent: list[dict[str, Any]]
+) -> None:
+    make_team(acme, "Ops")
+
+    [body] = list(sent)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z", body["timestamp"])
