@@ -93,18 +93,16 @@ class Plan:
             _size(self.max_storage_mb) if self.max_storage_mb is not None else gettext("Unlimited")
         )
 
-    @property
-    def feature_labels(self) -> list[str]:
-        return [str(feature.name) for feature in self._features()]
-
-    @property
-    def personal_feature_labels(self) -> list[str]:
-        """What the plan adds to a personal workspace: not what needs members."""
-        return [str(f.name) for f in self._features() if not f.organisations_only]
-
     def _features(self) -> list[Feature]:
         """The plan's features in settings order."""
         return [feature_get(key) for key in settings.BILLING_FEATURES if key in self.features]
+
+
+def plan_features_gained(*, current: Plan, new: Plan) -> list[Feature]:
+    """`new`'s features that `current` lacks, in settings order: what a move to `new`
+    adds. An upgrade card lists only these: Free has teams too, so "Teams" on the Pro
+    card read as something Free lacked."""
+    return [f for f in new._features() if f.key not in current.features]
 
 
 def plan_features_lost(*, current: Plan, new: Plan) -> list[Feature]:

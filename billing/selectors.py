@@ -22,7 +22,7 @@ from billing.backends import billing_backend, billing_enabled
 from billing.exceptions import BillingError
 from billing.managers import billing_manager_tenant_ids
 from billing.models import Account
-from billing.plans import Plan, plan_for_account, plan_list
+from billing.plans import Feature, Plan, plan_features_gained, plan_for_account, plan_list
 from core.permissions import BILLING_MANAGE
 
 if TYPE_CHECKING:
@@ -201,6 +201,15 @@ def account_for_stripe_object(*, obj: dict) -> Account | None:
 
 
 @dataclass(frozen=True)
+class UpgradeOffer:
+    """A paid plan on the billing page and the features it adds to the workspace's
+    plan (the page leaves out those for organisations where seats mean nothing)."""
+
+    plan: Plan
+    gains: list[Feature]
+
+
+@dataclass(frozen=True)
 class BillingOverview:
     """Everything the billing page shows, computed here so the template only displays."""
 
@@ -213,7 +222,7 @@ class BillingOverview:
     seats_paid: int | None
     over_seats: bool
     contacts: list[Membership]
-    upgrade_plans: list[Plan]
+    upgrade_offers: list[UpgradeOffer]
     # The portal ("Manage billing", invoices): for people who control the account.
     can_manage: bool
     shared_tenant_count: int
@@ -357,9 +366,7 @@ def billing_overview_get(*, tenant: Tenant, user: User) -> BillingOverview:
         seats_paid=seats_paid,
         over_seats=seats_paid is not None and seats_used > seats_paid,
         contacts=billing_contact_list(tenant=tenant),
-        upgrade_plans=(
-            [p for p in plan_list() if p.is_purchasable] if controls and not live else []
-        ),
+        upgrade_offers=upgrade_offer_list(plan=plan) if controls and not live else [],
         can_manage=enabled and controls and bool(account.stripe_customer_id),
         shared_tenant_count=account.tenants.filter(deleted_at__isnull=True).count(),
         is_home=is_home,
@@ -371,6 +378,15 @@ def billing_overview_get(*, tenant: Tenant, user: User) -> BillingOverview:
         personal=tenant.is_personal,
         storage_used=stored,
     )
+
+
+def upgrade_offer_list(*, plan: Plan) -> list[UpgradeOffer]:
+    """The plans one can buy, each with what it adds to `plan`."""
+    return [
+        UpgradeOffer(plan=offered, gains=plan_features_gained(current=plan, new=offered))
+        for offered in plan_list()
+        if offered.is_purchasable
+    ]
 
 
 def account_trial_days(*, account: Account) -> int:

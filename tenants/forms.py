@@ -20,7 +20,7 @@ from core import widgets
 from core.errors import ServiceForm
 from core.permissions import PERMISSION_CHOICES, Permission, permission_groups
 from tenants import services
-from tenants.models import Membership, Role, Team, Tenant, slug_validator
+from tenants.models import Membership, Role, Team, Tenant, slug_validator, tenant_name_validator
 from tenants.selectors import (
     membership_find_by_email,
     memberships_name_starting,
@@ -44,6 +44,8 @@ class OrgCreateForm(ServiceForm):
         widget=forms.TextInput(INPUT | {"placeholder": _("Acme Corp"), "autofocus": True}),
         help_text=_("You can rename it later."),
         error_messages={"required": _("Give the organisation a name.")},
+        # Before the service: its own check of the model would come after other refusals.
+        validators=[tenant_name_validator],
     )
     account = forms.ChoiceField(
         label=_("Billing"),
@@ -94,6 +96,8 @@ class TenantRenameForm(ServiceForm):
         max_length=100,
         widget=forms.TextInput(INPUT),
         error_messages={"required": _("Enter a name for the workspace.")},
+        # Before the service, which would have renamed the page's workspace before refusing.
+        validators=[tenant_name_validator],
     )
 
     def __init__(self, *args: Any, tenant: Tenant, user: User, **kwargs: Any) -> None:

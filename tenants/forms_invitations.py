@@ -89,7 +89,8 @@ class InvitationForm(ServiceForm):
         queryset=Team.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Optional: they join these teams when they accept."),
+        # The legend says "(optional)": said once.
+        help_text=_("They join these teams when they accept."),
         error_messages={"invalid_choice": _("Choose teams of this workspace.")},
     )
 

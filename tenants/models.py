@@ -32,6 +32,16 @@ slug_validator = RegexValidator(
 )
 
 
+def tenant_name_validator(value: str) -> None:
+    """A workspace name needs a letter or digit, in any script: "!!! ???" told no two
+    workspaces apart, and its URL name fell back to the English word "workspace". On
+    the model, so the forms, the admin and the services refuse it alike."""
+    if not any(character.isalnum() for character in value):
+        raise ValidationError(
+            _("Enter a name with at least one letter or digit."), code="no_letter_or_digit"
+        )
+
+
 class TenantQuerySet(models.QuerySet):
     def active(self) -> Self:
         """Soft-deleted orgs disappear from every list and URL."""
@@ -43,7 +53,7 @@ class Tenant(models.Model):
         PERSONAL = "personal", _("Personal")
         ORG = "org", _("Organisation")
 
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[tenant_name_validator])
     slug = models.SlugField(max_length=60, unique=True, validators=[slug_validator])
     # Set at creation, never changed: enforced in save() and by a database trigger.
     kind = models.CharField(max_length=10, choices=Kind.choices)

@@ -7,7 +7,7 @@ import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -72,13 +72,34 @@ def _show(action: str, field: str, value: Any) -> Any:
     return audit_value_label(action=action, key=field, value=value)
 
 
-def _changes(event: AuditEvent) -> list[tuple[str, Any, Any]]:
-    """(field, before, after) rows in the reader's language; the template only displays
-    them."""
+class Change(NamedTuple):
+    """One field of an event in the reader's language: its label, and its value before
+    and after, None for a side it did not have (a creation has no before). The page and
+    the CSV say the sides it has, with an arrow only between two: the CSV wrote a
+    creation as "Name:  → Customer Success"."""
+
+    field: str
+    old: Any
+    new: Any
+
+    @property
+    def both(self) -> bool:
+        return self.old is not None and self.new is not None
+
+    @property
+    def said(self) -> str:
+        """As plain text: "Name: Sales → Customer Success", "Name: Customer Success"."""
+        return f"{self.field}: " + " → ".join(
+            str(value) for value in (self.old, self.new) if value is not None
+        )
+
+
+def _changes(event: AuditEvent) -> list[Change]:
+    """The event's changed fields; the template only displays them."""
     before, after = event.before or {}, event.after or {}
     fields = list(dict.fromkeys([*before, *after]))
     return [
-        (
+        Change(
             audit_field_label(field),
             _stored(event.action, before, field),
             _stored(event.action, after, field),
@@ -274,10 +295,7 @@ def _event_rows(writer: Any, events: QuerySet[AuditEvent]) -> Iterator[str]:
         if event.actor_label:
             label = actor_label_said(event.actor_label)
             who = f"{who} ({label})" if who else label
-        changes = "; ".join(
-            f"{field}: {'' if old is None else old} → {'' if new is None else new}"
-            for field, old, new in _changes(event)
-        )
+        changes = "; ".join(change.said for change in _changes(event))
         yield writer.writerow(
             [
                 _cell(value)

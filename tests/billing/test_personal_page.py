@@ -4,9 +4,11 @@ organisation. An organisation's page keeps both."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from tenants.models import Tenant
@@ -73,3 +75,30 @@ def test_an_organisation_is_offered_every_feature(
     for offered in ("Up to 100 members", "Teams", "Custom roles", "API keys", "Billed for"):
         assert f"<li>{offered}" in upgrade or f'<li class="text-slate-500">{offered}' in upgrade
     assert "are for organisations" not in upgrade
+
+
+def _offered_features(html: str) -> dict[str, list[str]]:
+    """Each upgrade card's plan and the features its list names."""
+    features = {str(f["name"]) for f in settings.BILLING_FEATURES.values()}
+    cards = _upgrade_section(html).split('<div class="card flex flex-col">')[1:]
+    return {
+        re.search(r"<h3[^>]*>(.*?)</h3>", card)[1]: [  # type: ignore[index]
+            item for item in re.findall(r"<li>(.*?)</li>", card) if item in features
+        ]
+        for card in cards
+    }
+
+
+def test_an_upgrade_card_lists_only_what_the_plan_adds_to_free(
+    local_billing: Any, owner_client: Client, acme: Any
+) -> None:
+    """Free as shipped has teams (config/settings.py): "Teams" on the Pro and Business
+    cards read as something an upgrade brings."""
+    local_billing.BILLING_PLANS["free"]["features"] = ["teams"]
+
+    html = owner_client.get(f"/t/{acme.slug}/billing/").content.decode()
+
+    assert _offered_features(html) == {
+        "Pro": ["Custom roles", "Full audit history", "API keys"],
+        "Business": ["Custom roles", "Full audit history", "API keys", "Single sign-on"],
+    }

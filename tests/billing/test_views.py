@@ -132,7 +132,7 @@ def test_the_page_shows_plan_seats_contacts_and_upgrade_options(
     assert overview.enabled and overview.plan.key == "free"
     assert overview.seats_used == 2
     assert [c.user for c in overview.contacts] == [owner]
-    assert [p.key for p in overview.upgrade_plans] == ["pro", "business"]
+    assert [offer.plan.key for offer in overview.upgrade_offers] == ["pro", "business"]
     page = response.content.decode()
     assert "Upgrade to Pro" in page and owner.email in page
 

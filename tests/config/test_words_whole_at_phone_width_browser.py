@@ -9,8 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from billing.models import Account
+from mfa.totp import totp_code_at
+from tests.accounts.factories import UserFactory
 from tests.core.browser import sign_in, workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -88,3 +91,21 @@ def test_no_german_word_is_cut_at_phone_width(page: Any) -> None:
             assert text.bounding_box()["width"] >= 256  # the button went below it
 
     assert cut == {}
+
+
+def test_the_recovery_codes_title_breaks_its_long_word_with_a_hyphen(page: Any) -> None:
+    """ "Speichern Sie Ihre Wiederherstellungscodes" wrapped at 360 px with a lone "s" on
+    its own line. The page exists only as the answer to turning on an app, so it is
+    reached the way a person reaches it."""
+    person = UserFactory(language="de")
+    page.set_viewport_size({"width": 360, "height": 800})
+    sign_in(page, person.email, then="/account/security/authenticator/")
+    secret = page.get_by_test_id("totp-secret").text_content().replace(" ", "")
+    page.locator("input[name=code]").fill(totp_code_at(secret))
+
+    page.locator("main form button[type=submit]").click()
+
+    title = page.get_by_role("heading", level=1)
+    expect(title).to_have_text("Speichern Sie Ihre Wiederherstellungscodes")
+    assert page.evaluate(CUT_WORDS) == []
+    assert title.evaluate("h1 => h1.scrollWidth <= h1.clientWidth")

@@ -694,7 +694,7 @@ def test_filter_by_a_member_shows_only_their_events(
 
     assert _shown(html) == {"by-admin"}
     assert "owner-via-key" not in html
-    assert f'<option value="{admin_of_acme.pk}" selected>' in html
+    assert f'<option value="{admin_of_acme.pk}" dir="auto" selected>' in html
 
 
 def test_a_members_events_include_what_they_did_through_an_api_key(
@@ -970,7 +970,7 @@ def test_a_large_organisation_s_menu_lists_the_first_hundred_and_a_link_still_fi
 
     linked = _page(owner_client, acme, actor=last.pk)
     menu = linked.split('id="audit-actor"')[1].split("</select>")[0]
-    assert f'<option value="{last.pk}" selected>Zelda Last (zelda@example.com)' in menu
+    assert f'<option value="{last.pk}" dir="auto" selected>Zelda Last (zelda@example.com)' in menu
     assert "That person is not known here" not in linked
 
 
@@ -988,7 +988,7 @@ def test_a_former_members_events_are_found_by_their_link_and_named_as_such(
 
     menu = html.split('id="audit-actor"')[1].split("</select>")[0]
     assert (
-        f'<option value="{gone.user.pk}" selected>Gina Gone (gina@example.com) · '
+        f'<option value="{gone.user.pk}" dir="auto" selected>Gina Gone (gina@example.com) · '
         "no longer a member</option>"
     ) in menu
     assert "That person is not known here" not in html

@@ -283,3 +283,51 @@ def test_the_filtered_events_download_as_csv(page: Any, owner: Any, acme: Any, w
     body = download.value.path().read_text(encoding="utf-8-sig")
     assert "report.pdf" in body and "Renamed" not in body
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+# The chosen person's line in the closed "Who" menu: the direction it reads in, and the
+# widths of the whole line, of the name, and of the room the menu gives its text (its
+# padding and the arrow taken off), measured in the menu's font.
+CHOSEN_PERSON = """
+(select, name) => {
+  const option = select.selectedOptions[0];
+  const style = getComputedStyle(select);
+  const context = document.createElement("canvas").getContext("2d");
+  context.font = style.font;
+  const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+  const arrow = 24;
+  return {
+    direction: getComputedStyle(option).direction,
+    line: context.measureText(option.text).width,
+    name: context.measureText(name).width,
+    room: select.clientWidth - padding - arrow,
+  };
+}
+"""
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+@pytest.mark.parametrize("width", [1280, 360])
+def test_the_chosen_persons_name_shows_in_the_who_menu(
+    page: Any, owner: Any, acme: Any, width: int, language: str
+) -> None:
+    """An Arabic page at 1280 px showed only "@pacetrack.test)" for "Olivia Owner
+    (owner@pacetrack.test)": the line read right to left and lost its start. Chromium
+    cuts a line too long for the menu at its end, so the name shows when the line reads
+    in the name's direction (left to right for a Latin one) and the name fits."""
+    olivia = UserFactory(name="Olivia Owner", email="olivia.owner@pacetrack.test")
+    add_member(acme, olivia, "admin")
+    owner.language = language
+    owner.save(update_fields=["language"])
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(page, owner.email, then=f"/t/{acme.slug}/audit/")
+    who = page.locator("#audit-actor")
+
+    who.select_option(str(olivia.pk))
+
+    expect(page).to_have_url(re.compile(rf"\?actor={olivia.pk}$"))
+    chosen = who.evaluate(CHOSEN_PERSON, "Olivia Owner")
+    if width >= 640:  # the case the walk found: the line is longer than the menu
+        assert chosen["line"] > chosen["room"]
+    assert chosen["direction"] == "ltr"
+    assert chosen["name"] <= chosen["room"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -133,3 +134,37 @@ def test_members_and_other_organisations_get_nothing(
     assert member.get(f"/t/{acme.slug}/audit/export.csv").status_code == 403
     assert "secret" not in str(_export(owner_client, acme))
     assert owner_client.get(f"/t/{other.slug}/audit/export.csv").status_code == 404
+
+
+def test_a_creation_and_a_removal_say_their_one_value_as_the_page_does(
+    owner_client: Any, acme: Any, owner: Any
+) -> None:
+    """The CSV wrote a creation "Name:  → Customer Success", a blank before its arrow,
+    where the page says "Name: Customer Success"."""
+    AuditEvent.objects.create(
+        tenant=acme, action=A.TEAM_CREATED, target_label="cs", after={"name": "Customer Success"}
+    )
+    AuditEvent.objects.create(
+        tenant=acme,
+        action=A.TEAM_UPDATED,
+        target_label="cs",
+        before={"name": "Customer Success"},
+        after={"name": "Success"},
+    )
+    AuditEvent.objects.create(
+        tenant=acme, action=A.TEAM_DELETED, target_label="cs", before={"name": "Success"}
+    )
+
+    rows = _export(owner_client, acme)[:3]  # newest first; then "Workspace created"
+    page = owner_client.get(f"/t/{acme.slug}/audit/").content.decode()
+
+    assert [row["Change"] for row in rows] == [
+        "Name: Success",
+        "Name: Customer Success → Success",
+        "Name: Customer Success",
+    ]
+    said = [
+        " ".join(re.sub(r"<[^>]+>", " ", cell).split()).replace(" :", ":")
+        for cell in re.findall(r'data-testid="audit-change">(.*?)</div></td>', page, re.S)
+    ]
+    assert said[:3] == [row["Change"] for row in rows]

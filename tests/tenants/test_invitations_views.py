@@ -69,6 +69,23 @@ def test_owners_see_the_invite_form_and_pending_invitations(
     assert 'data-testid="pending-count">1<' in html
 
 
+@pytest.mark.parametrize(
+    ("language", "optional"), [("en", "optional"), ("de", "optional"), ("ar", "اختياري")]
+)
+def test_the_teams_choice_says_optional_once(
+    owner_client: Any, owner: Any, acme: Any, language: str, optional: str
+) -> None:
+    """ "Teams (optional)" over "Optional: they join these teams when they accept."."""
+    make_team(acme, "Design")
+    type(owner).objects.filter(pk=owner.pk).update(language=language)
+
+    html = owner_client.get(members_url(acme)).content.decode()
+
+    fieldset = html.split('data-testid="invite-form"', 1)[1].split("<fieldset", 1)[1]
+    said = re.sub(r"<[^>]+>", " ", fieldset.split('id="invite-teams"', 1)[0])
+    assert said.lower().count(optional) == 1, said
+
+
 def test_the_count_is_of_open_invitations_expired_ones_included(
     owner_client: Any, acme: Any, invite: Any
 ) -> None:

@@ -339,14 +339,15 @@ def test_a_pending_invitation_holds_a_seat_and_is_called_an_invitation_not_a_mem
             'aria-label="Einrichtungs-Checkliste ausblenden">Ausblenden<',
             'member-count">2</span> Mitglieder',
         ),
-        ("ar", 'aria-label="إخفاء قائمة الإعداد">إخفاء<', 'member-count">2</span> عضو<'),
+        ("ar", 'aria-label="إخفاء قائمة الإعداد">إخفاء<', 'member-count">عضوان</span>'),
     ],
 )
 def test_the_overview_reads_as_one_sentence_in_german_and_arabic(
     owner_client: Any, owner: Any, acme: Any, language: str, dismiss: str, two_members: str
 ) -> None:
     """German screen readers heard "Ausblenden die Einrichtungs-Checkliste" (two
-    messages in English order); Arabic read "2 عضوان", "two two members"."""
+    messages in English order); Arabic read "2 عضوان", "two two members", then "2 عضو",
+    one member's word after the figure two: the dual says two alone."""
     add_member(acme)
     owner.language = language
     owner.save(update_fields=["language"])
@@ -355,3 +356,44 @@ def test_the_overview_reads_as_one_sentence_in_german_and_arabic(
 
     assert dismiss in html
     assert two_members in html
+
+
+@pytest.mark.parametrize(
+    ("teams", "said"),
+    [
+        (0, "0 فرق"),  # zero counts a plural, not "0 فريق"
+        (1, "فريق واحد"),
+        (2, "فريقان"),  # the dual, with no figure before it
+        (3, "3 فرق"),
+        (11, "11 فريقًا"),
+    ],
+)
+def test_the_team_count_takes_each_arabic_plural_form(
+    owner_client: Any, owner: Any, acme: Any, teams: int, said: str
+) -> None:
+    """Arabic counts in six forms (0, 1, 2, 3-10, 11-99, 100 and more): the card's
+    figure is inside its message, so one and two are said as words."""
+    for number in range(teams):
+        make_team(acme, f"Team {number}")
+    owner.language = "ar"
+    owner.save(update_fields=["language"])
+
+    html = overview(owner_client, acme)
+
+    card = html.split('data-testid="teams-card"', 1)[1].split("</p>", 1)[0]
+    assert text(card.split('<p class="mt-2 text-sm text-slate-600">', 1)[1]) == said
+
+
+def test_an_arabic_member_is_told_their_role_not_called_the_member(
+    client: Client, acme: Any
+) -> None:
+    """ "أنت العضو" read "you are the member": the role's name is a label ("العضو" heads
+    the members table too), so the sentence names it as one."""
+    member = add_member(acme).user
+    member.language = "ar"
+    member.save(update_fields=["language"])
+    client.force_login(member)
+
+    html = overview(client, acme)
+
+    assert 'دورك: <span class="font-medium text-slate-700" data-testid="your-role">العضو<' in html
