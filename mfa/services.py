@@ -208,6 +208,15 @@ def totp_remove(*, user: User, acting_user: User) -> None:
         state_changed(user=user, enabled=False, acting_user=acting_user)
 
 
+def _second_factors_delete(user: User) -> dict[str, int]:
+    """Every second factor of `user` deleted: how many of each went (audit keys)."""
+    return {
+        "authenticator_apps": TOTPDevice.objects.filter(user=user).delete()[0],
+        "passkeys": Passkey.objects.filter(user=user).delete()[0],
+        "recovery_codes": RecoveryCode.objects.filter(user=user).delete()[0],
+    }
+
+
 @transaction.atomic
 def two_factor_reset(*, user: User, acting_user: User | None = None) -> dict[str, int]:
     """An operator's reset for someone who lost every second factor: their authenticator
@@ -215,11 +224,7 @@ def two_factor_reset(*, user: User, acting_user: User | None = None) -> dict[str
     Audited (as the system when `acting_user` is None) and emailed to the person."""
     user_lock(user)
     was_enabled = has_primary_method(user)
-    removed = {
-        "authenticator_apps": TOTPDevice.objects.filter(user=user).delete()[0],
-        "passkeys": Passkey.objects.filter(user=user).delete()[0],
-        "recovery_codes": RecoveryCode.objects.filter(user=user).delete()[0],
-    }
+    removed = _second_factors_delete(user)
     change_record(
         user=user,
         action=MfaAction.RESET,
@@ -242,11 +247,7 @@ def two_factor_discard(*, user: User) -> dict[str, int]:
     belongs to its maker. The caller writes the audit event. Returns what went."""
     user_lock(user)
     was_enabled = has_primary_method(user)
-    removed = {
-        "authenticator_apps": TOTPDevice.objects.filter(user=user).delete()[0],
-        "passkeys": Passkey.objects.filter(user=user).delete()[0],
-        "recovery_codes": RecoveryCode.objects.filter(user=user).delete()[0],
-    }
+    removed = _second_factors_delete(user)
     if was_enabled:
         state_changed(user=user, enabled=False)
     return removed
