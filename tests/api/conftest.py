@@ -70,6 +70,11 @@ class Org:
         }
 
 
+def bearer(key: str) -> dict[str, str]:
+    """The headers of a request made with `key`."""
+    return {"Authorization": f"Bearer {key}"}
+
+
 def build_org(name: str) -> Org:
     owner = UserFactory()
     tenant = OrgFactory(owner=owner, name=name)

@@ -8,16 +8,12 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import Org, build_org
+from tests.api.conftest import Org, bearer, build_org
 
 
 @pytest.fixture
 def acme(db: None) -> Org:
     return build_org("Acme")
-
-
-def bearer(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
 
 
 def test_a_204_has_no_content_type(client: Any, acme: Org) -> None:

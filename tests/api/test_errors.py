@@ -11,16 +11,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from api.problems import CONTENT_TYPE, TYPE_BASE
 from api.schemas import Problem
-from tests.api.conftest import Org, build_org, make_key
+from tests.api.conftest import Org, bearer, build_org, make_key
 
 
 @pytest.fixture
 def acme(db: None) -> Org:
     return build_org("Acme")
-
-
-def bearer(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
 
 
 def problem_of(response: Any, status: int) -> dict[str, Any]:

@@ -9,16 +9,12 @@ import pytest
 
 from api.problems import CONTENT_TYPE, TYPE_BASE
 from tenants.invitations import invitation_create
-from tests.api.conftest import Org, build_org
+from tests.api.conftest import Org, bearer, build_org
 
 
 @pytest.fixture
 def acme(db: None) -> Org:
     return build_org("Acme")
-
-
-def bearer(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
 
 
 def test_invitations_are_listed_in_creation_order_across_pages(client: Any, acme: Org) -> None:
