@@ -97,7 +97,14 @@ PROBLEM_TYPES: tuple[tuple[int, tuple[str, ...], Promise], ...] = (
             "request."
         ),
     ),
-    (429, ("rate-limited",), _("Over the key's rate (Retry-After says when to try again).")),
+    (
+        429,
+        ("rate-limited",),
+        _(
+            "Over the key's rate; an invitation resent within a minute of its last email "
+            "(Retry-After says when to try again)."
+        ),
+    ),
     (
         500,
         ("server-error",),

@@ -85,7 +85,12 @@ class InvitationPendingError(InvitationError):
 
 
 class InvitationResendTooSoonError(InvitationError):
-    """The invitation was emailed moments ago."""
+    """The invitation was emailed moments ago; `retry_after` says in how many seconds
+    it may be sent again (the API's Retry-After)."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class InvitationLinkError(InvitationError):

@@ -16,6 +16,7 @@ person who joined as its actor, and the inviter as "Invited by".
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -326,13 +327,15 @@ def invitation_resend(
         raise InvitationError(_("This invitation was cancelled. Invite the person again instead."))
     _assert_may_invite(tenant=tenant, acting_user=acting_user, role=invitation.role)
     now = timezone.now()
-    if now - invitation.sent_at < RESEND_COOLDOWN:
+    wait = RESEND_COOLDOWN - (now - invitation.sent_at)
+    if wait > timedelta(0):
         raise InvitationResendTooSoonError(
             _(
                 "The invitation to %(email)s was sent less than a minute ago. Give it "
                 "a moment to arrive (and check the spam folder) before sending it again."
             )
-            % {"email": invitation.email}
+            % {"email": invitation.email},
+            retry_after=math.ceil(wait.total_seconds()),
         )
     if invitation.expires_at <= now:
         # Expired invitations do not hold a seat; reviving one takes a seat again.

@@ -4,9 +4,11 @@ in the API's own words, about the first thing it got wrong."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from api.problems import CONTENT_TYPE, TYPE_BASE
@@ -265,3 +267,23 @@ def test_a_body_over_the_limit_is_a_413_problem_on_every_operation(
     body = problem_of(response, 413)
     assert body["type"] == TYPE_BASE + "content-too-large"
     assert body["detail"] == "The request body is larger than this API accepts (0.125 MB)."
+
+
+def test_an_invitation_resent_too_soon_is_a_429_saying_when_it_may_be_sent_again(
+    client: Any, acme: Org
+) -> None:
+    """A pace, not the organisation's state: 429 with Retry-After (the seconds left of
+    the minute since its last email), so a client's usual back-off handles it."""
+    path = f"/api/v1/invitations/{acme.invitation.pk}/resend"
+    sent_at = acme.invitation.sent_at
+
+    with time_machine.travel(sent_at + timedelta(seconds=20), tick=False):
+        refused = client.post(path, headers=bearer(acme.key))
+    with time_machine.travel(sent_at + timedelta(seconds=61), tick=False):
+        resent = client.post(path, headers=bearer(acme.key))
+
+    body = problem_of(refused, 429)
+    assert body["type"] == TYPE_BASE + "rate-limited"
+    assert refused["Retry-After"] == "40"
+    assert acme.invitation.email in body["detail"]
+    assert resent.status_code == 200, resent.content
