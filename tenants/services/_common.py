@@ -52,6 +52,12 @@ def acting_role(*, tenant: Tenant, acting_user: User | None) -> Role | None:
         raise NotAMemberError(_("You are not a member of this workspace.")) from None
 
 
+def _is_api_key(actor: Role) -> bool:
+    """An API key acts as a role that is never saved (`api.auth.key_role`): its refusals
+    speak of the key, not of "your role", which its caller does not have."""
+    return actor.pk is None
+
+
 def _beyond(actor: Role, role: Role) -> str:
     return ", ".join(permission_names(set(role.permissions) - set(actor.permissions)))
 
@@ -62,10 +68,11 @@ def assert_may_grant(*, actor: Role | None, role: Role) -> None:
         return
     if role.is_owner:
         raise EscalationError(_("Only an owner can make someone an owner."))
-    raise EscalationError(
-        _("You cannot grant permissions your own role does not have: %(permissions)s.")
-        % {"permissions": _beyond(actor, role)}
-    )
+    if _is_api_key(actor):
+        message = _("This API key cannot grant permissions it does not have: %(permissions)s.")
+    else:
+        message = _("You cannot grant permissions your own role does not have: %(permissions)s.")
+    raise EscalationError(message % {"permissions": _beyond(actor, role)})
 
 
 def assert_may_manage(*, actor: Role | None, membership: Membership) -> None:
@@ -76,9 +83,16 @@ def assert_may_manage(*, actor: Role | None, membership: Membership) -> None:
         return
     if membership.role.is_owner:
         raise EscalationError(_("Only an owner can change or remove another owner."))
+    if _is_api_key(actor):
+        message = _(
+            "%(email)s has permissions this API key does not have (%(permissions)s); ask an owner."
+        )
+    else:
+        message = _(
+            "%(email)s has permissions your role does not have (%(permissions)s); ask an owner."
+        )
     raise EscalationError(
-        _("%(email)s has permissions your role does not have (%(permissions)s); ask an owner.")
-        % {"email": membership.user.email, "permissions": _beyond(actor, membership.role)}
+        message % {"email": membership.user.email, "permissions": _beyond(actor, membership.role)}
     )
 
 

@@ -13,7 +13,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from api.problems import CONTENT_TYPE, TYPE_BASE
 from api.schemas import Problem
+from core.permissions import BILLING_MANAGE, MEMBERS_INVITE, MEMBERS_MANAGE
 from tests.api.conftest import Org, bearer, build_org, make_key
+from tests.tenants.factories import add_member, make_role
 
 
 @pytest.fixture
@@ -287,3 +289,30 @@ def test_an_invitation_resent_too_soon_is_a_429_saying_when_it_may_be_sent_again
     assert refused["Retry-After"] == "40"
     assert acme.invitation.email in body["detail"]
     assert resent.status_code == 200, resent.content
+
+
+def test_a_grant_beyond_the_key_says_the_key_lacks_it_not_your_role(client: Any, acme: Org) -> None:
+    """The caller of the API has no role of their own: a refusal names the key."""
+    key = make_key(acme.tenant, acme.owner, [MEMBERS_INVITE, MEMBERS_MANAGE], name="Inviter")
+    finance = make_role(acme.tenant, "Finance", [BILLING_MANAGE])
+    accountant = add_member(acme.tenant, role=finance)
+
+    invite = client.post(
+        "/api/v1/invitations",
+        json.dumps({"email": "cfo@acme.example", "role_id": finance.pk}),
+        content_type="application/json",
+        headers=bearer(key),
+    )
+    demote = client.post(
+        f"/api/v1/members/{accountant.pk}/role",
+        json.dumps({"role_id": acme.role.pk}),
+        content_type="application/json",
+        headers=bearer(key),
+    )
+
+    assert problem_of(invite, 403)["detail"] == (
+        "This API key cannot grant permissions it does not have: Manage billing."
+    )
+    detail = problem_of(demote, 403)["detail"]
+    assert detail.startswith(f"{accountant.user.email} has permissions this API key does not")
+    assert "your" not in detail
