@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from api import services
 from api.models import ApiKey
+from api.scopes import API_SCOPES
 from core import widgets
 from core.errors import ServiceForm
 from core.permissions import PERMISSIONS
@@ -54,10 +55,15 @@ class ApiKeyForm(ServiceForm):
     def __init__(self, *args: Any, tenant: Tenant, user: User, role: Role, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.tenant, self.user = tenant, user
-        # Only what the creator holds is offered; the service checks it again.
+        # Only what some operation needs and the creator holds is offered; the service
+        # checks both again.
         scopes = self.fields["scopes"]
         assert isinstance(scopes, forms.MultipleChoiceField)
-        scopes.choices = [(p.code, p.name) for p in PERMISSIONS if role.has_permission(p.code)]
+        scopes.choices = [
+            (p.code, p.name)
+            for p in PERMISSIONS
+            if p.code in API_SCOPES and role.has_permission(p.code)
+        ]
         self.fields["expires"].widget.attrs["class"] = "input"
 
     def save(self) -> tuple[ApiKey, str] | None:

@@ -13,9 +13,10 @@ from api.audit import ApiKeyAction
 from api.exceptions import ApiKeyError, ApiKeyScopeError
 from api.keys import key_generate
 from api.models import ApiKey
+from api.scopes import API_SCOPES
 from billing.plans import plan_require
 from core.audit import audit_record
-from core.permissions import ALL_PERMISSIONS, permission_names
+from core.permissions import permission_names
 from tenants.services._common import acting_role, assert_in_tenant
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ def api_key_create(
     name = name.strip()
     if not name:
         raise ApiKeyError(_("Give the key a name, so you recognise it later."))
-    unknown = set(scopes) - set(ALL_PERMISSIONS)
+    unknown = set(scopes) - set(API_SCOPES)
     if unknown:
         raise ApiKeyError(_("Unknown scopes: %(scopes)s.") % {"scopes": ", ".join(sorted(unknown))})
     role = acting_role(tenant=tenant, acting_user=acting_user)
@@ -65,7 +66,7 @@ def api_key_create(
         name=name,
         public_id=public_id,
         secret_hash=digest,
-        scopes=[code for code in ALL_PERMISSIONS if code in set(scopes)],
+        scopes=[code for code in API_SCOPES if code in set(scopes)],
         created_by=acting_user,
         expires_at=expires_at,
     )

@@ -15,8 +15,8 @@ import pytest
 import requests
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from api.scopes import API_SCOPES
 from api.services import api_key_create
-from core.permissions import ALL_PERMISSIONS
 from tenants.invitations import invitation_create
 from tests.accounts.factories import UserFactory
 from tests.tenants.factories import OrgFactory, add_member, make_role, make_team
@@ -35,7 +35,7 @@ def make_key(
     _, raw = api_key_create(
         tenant=tenant,
         name=name,
-        scopes=list(ALL_PERMISSIONS) if scopes is None else scopes,
+        scopes=list(API_SCOPES) if scopes is None else scopes,
         expires_at=expires_at,
         acting_user=creator,
     )

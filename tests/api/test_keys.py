@@ -12,11 +12,14 @@ import time_machine
 from django.utils import timezone
 
 from api.exceptions import ApiKeyError, ApiKeyScopeError
+from api.forms import ApiKeyForm
 from api.models import ApiKey
+from api.scopes import API_SCOPES
 from api.selectors import api_key_for_secret
 from api.services import TOUCH_INTERVAL, api_key_revoke, api_key_touch
 from core.models import AuditEvent
 from core.permissions import API_KEYS_MANAGE, AUDIT_VIEW, BILLING_MANAGE, MEMBERS_MANAGE
+from tenants.models import Role
 from tests.api.conftest import make_key
 from tests.mfa.helpers import age_sign_in
 from tests.tenants.factories import add_member, make_role
@@ -79,7 +82,7 @@ def test_keys_belong_to_organisations_only(user: Any) -> None:
 
 
 def test_creating_and_revoking_are_audited(acme: Any, owner: Any) -> None:
-    make_key(acme, owner, [BILLING_MANAGE], name="Exporter")
+    make_key(acme, owner, [AUDIT_VIEW], name="Exporter")
     key = ApiKey.objects.get()
     api_key_revoke(tenant=acme, key=key, acting_user=owner)
     actions = list(
@@ -187,3 +190,36 @@ def test_revoking_on_the_page(client: Any, acme: Any, owner: Any) -> None:
     row = client.get(f"/t/{acme.slug}/settings/api-keys/").content.decode()
     assert 'data-testid="key-revoked-on"' in row
     assert "6 March 2031" not in row  # the date it would have expired
+
+
+# --- What a key may hold --------------------------------------------------------------
+
+
+def test_a_key_may_hold_exactly_the_permissions_some_operation_needs(client: Any) -> None:
+    """A key with "Manage billing" would do nothing more (no operation asks for it) while
+    the keys page said it held it: the scopes on offer are those the routes declare."""
+    schema = client.get("/api/v1/openapi.json").json()
+    needed = {
+        scope
+        for operations in schema["paths"].values()
+        for operation in operations.values()
+        for requirement in operation.get("security", [])
+        for scope in requirement.get("KeyBearer", [])
+    }
+
+    assert set(API_SCOPES) == needed
+
+
+def test_the_form_offers_an_owner_only_the_apis_permissions(acme: Any, owner: Any) -> None:
+    form = ApiKeyForm(tenant=acme, user=owner, role=Role.objects.get(tenant=acme, key="owner"))
+
+    offered = [code for code, _ in form.fields["scopes"].choices]
+
+    assert offered == list(API_SCOPES)
+    assert BILLING_MANAGE not in offered and API_KEYS_MANAGE not in offered
+
+
+def test_a_permission_no_operation_needs_is_refused_even_to_an_owner(acme: Any, owner: Any) -> None:
+    with pytest.raises(ApiKeyError, match=f"Unknown scopes: {BILLING_MANAGE}"):
+        make_key(acme, owner, [AUDIT_VIEW, BILLING_MANAGE], name="Forged")
+    assert not ApiKey.objects.exists()

@@ -19,7 +19,7 @@ from accounts.models import EmailToken, User
 from accounts.services_signup import signup_request
 from accounts.tokens import email_token_issue
 from api.services import api_key_create
-from core.permissions import AUDIT_VIEW, BILLING_MANAGE, FILES_MANAGE, MEMBERS_INVITE
+from core.permissions import AUDIT_VIEW, BILLING_MANAGE, FILES_MANAGE, MEMBERS_INVITE, TEAMS_MANAGE
 from sso.services_domains import domain_add
 from tenants.invitations import invitation_create
 from tenants.models import Role, Team, Tenant
@@ -207,7 +207,7 @@ def build_world(*, outbox: list[EmailMessage]) -> World:
     api_key_create(
         tenant=org,
         name="Nightly export to the finance department's data warehouse",
-        scopes=[AUDIT_VIEW, BILLING_MANAGE, FILES_MANAGE, MEMBERS_INVITE],
+        scopes=[AUDIT_VIEW, FILES_MANAGE, MEMBERS_INVITE, TEAMS_MANAGE],
         expires_at=None,
         acting_user=owner,
     )
