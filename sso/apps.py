@@ -22,11 +22,13 @@ class SsoConfig(AppConfig):
             on_account_export_requested,
             on_sign_in_check,
             on_signed_in,
+            on_tenant_deleted,
             on_unproven_address_claimed,
             reauth_options,
             security_section,
             sign_in_options,
         )
+        from tenants.signals import tenant_deleted
 
         audit_actions_register(
             SsoAction,
@@ -43,6 +45,7 @@ class SsoConfig(AppConfig):
             on_unproven_address_claimed, dispatch_uid="sso.unproven_address_claimed"
         )
         user_logged_in.connect(on_signed_in, dispatch_uid="sso.auto_join")
+        tenant_deleted.connect(on_tenant_deleted, dispatch_uid="sso.domains_release")
         account_export_requested.connect(
             on_account_export_requested, dispatch_uid="sso.account_export"
         )

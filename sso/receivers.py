@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.services_lifecycle import iso_or_none
 from sso.models import Connection, JoinRequest, OrgIdentity, SocialIdentity
 from sso.selectors import org_connections_of, social_identity_list, sso_requirement_get
+from sso.services_domains import domains_release
 from sso.services_org import auto_join_apply, break_glass_record
 from sso.social import Provider, social_providers_enabled
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from accounts.models import User
+    from tenants.models import Tenant
 
 
 def on_sign_in_check(*, user: User, method: str, **kwargs: Any) -> str | None:
@@ -42,6 +44,12 @@ def on_unproven_address_claimed(*, user: User, **kwargs: Any) -> dict[str, int]:
     address was proven were connected by whoever made the account, maybe a stranger
     with their own Google account; they stop signing in to it."""
     return {"providers": SocialIdentity.objects.filter(user=user).delete()[0]}
+
+
+def on_tenant_deleted(*, tenant: Tenant, **kwargs: Any) -> None:
+    """tenants.signals.tenant_deleted: its domains are released for others to verify."""
+    with transaction.atomic():
+        domains_release(tenant=tenant)
 
 
 def sign_in_options(*, request: HttpRequest, next_url: str, **kwargs: Any) -> SafeString:

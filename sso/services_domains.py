@@ -184,12 +184,31 @@ def domain_remove(*, tenant: Tenant, domain: Domain, acting_user: User) -> None:
     domain.delete()
 
 
+def domains_release(*, tenant: Tenant) -> int:
+    """A deleted organisation's domains go with it: kept, a verified one would stop any
+    other organisation (the same company starting again included) from verifying it,
+    and nobody can reach the deleted organisation's pages to remove it. Each removal is
+    in its audit log; returns how many."""
+    rows = list(Domain.objects.filter(tenant=tenant))
+    for row in rows:
+        audit_record(
+            tenant=tenant,
+            action=SsoAction.DOMAIN_REMOVED,
+            acting_user=None,
+            target=row,
+            before={"domain": row.domain, "verified": row.is_verified},
+        )
+    Domain.objects.filter(pk__in=[row.pk for row in rows]).delete()
+    return len(rows)
+
+
 def domains_recheck() -> tuple[int, int]:
     """Re-check every verified domain (daily: `manage.py sso_domains_recheck`). One
     whose record is gone loses its verification, and its organisation's owners are
     emailed; a failed lookup changes nothing. Returns (checked, lost)."""
     checked = lost = 0
-    for row in Domain.objects.filter(verified_at__isnull=False).select_related("tenant"):
+    verified = Domain.objects.filter(verified_at__isnull=False, tenant__deleted_at__isnull=True)
+    for row in verified.select_related("tenant"):
         try:
             found = _has_token(row)
         except LookupFailed:

@@ -8,9 +8,12 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import AuditEvent
 from sso.models import Domain
+from sso.services_domains import domain_add, domain_verify, domains_recheck
+from tenants.services import tenant_delete
 from tests.accounts.factories import UserFactory
 from tests.sso.dns_server import LocalDNS
 from tests.tenants.factories import OrgFactory, add_member
@@ -226,3 +229,41 @@ def test_removing_a_domain_is_audited(owner_client: Any, acme: Any) -> None:
 
     assert not Domain.objects.exists()
     assert AuditEvent.objects.filter(tenant=acme, action="domain.removed").exists()
+
+
+def test_deleting_an_organisation_releases_its_domains_for_another_to_verify(
+    acme: Any, owner: Any, dns_server: LocalDNS, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Attack found: a deleted organisation kept acme.example verified for good, so the
+    same company starting again (or the real owner, after a former admin verified it in
+    a side organisation and deleted that) could never verify it; nobody could reach the
+    deleted organisation's pages to remove it."""
+    ours = domain_add(tenant=acme, domain="acme.example", acting_user=owner)
+    dns_server.publish(ours.record_name, ours.token)
+    domain_verify(tenant=acme, domain=ours, acting_user=owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        tenant_delete(tenant=acme, acting_user=owner)
+    again = OrgFactory(owner=owner, name="Acme again")
+
+    theirs = domain_add(tenant=again, domain="acme.example", acting_user=owner)
+    dns_server.publish(theirs.record_name, theirs.token)
+    domain_verify(tenant=again, domain=theirs, acting_user=owner)
+
+    assert theirs.is_verified
+    assert not Domain.objects.filter(tenant=acme).exists()
+    removed = AuditEvent.objects.get(tenant=acme, action="domain.removed")
+    assert removed.before == {"domain": "acme.example", "verified": True}
+    assert removed.actor is None
+
+
+def test_the_daily_recheck_leaves_a_deleted_organisations_domains_alone(
+    acme: Any, owner: Any, dns_server: LocalDNS
+) -> None:
+    """A row left from before deletions released them is not re-checked (nor kept
+    verified by its record); the migration removes such rows."""
+    ours = domain_add(tenant=acme, domain="acme.example", acting_user=owner)
+    dns_server.publish(ours.record_name, ours.token)
+    domain_verify(tenant=acme, domain=ours, acting_user=owner)
+    type(acme).objects.filter(pk=acme.pk).update(deleted_at=timezone.now())
+
+    assert domains_recheck() == (0, 0)

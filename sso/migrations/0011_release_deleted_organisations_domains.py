@@ -1,0 +1,16 @@
+"""Domains of organisations deleted before their deletion released them
+(sso.services_domains.domains_release): kept, a verified one stopped every other
+organisation from verifying it."""
+
+from django.db import migrations
+
+
+def release(apps, schema_editor):
+    Domain = apps.get_model("sso", "Domain")
+    Domain.objects.filter(tenant__deleted_at__isnull=False).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("sso", "0010_saml_certificate_warned_at")]
+
+    operations = [migrations.RunPython(release, migrations.RunPython.noop)]
