@@ -10,12 +10,15 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from core.text import is_arabic_letter, name_initial, typed_name
+
+EMAIL_MAX_LENGTH = 254
 
 
 class UserManager(BaseUserManager["User"]):
@@ -51,6 +54,17 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+def is_email(email: str) -> bool:
+    """Whether `email` is an address the user model would store: what an identity
+    provider asserts passes no form, and a malformed one must be refused, not fail
+    the account's `full_clean` with a 500."""
+    try:
+        validate_email(email)
+    except ValidationError:
+        return False
+    return len(email) <= EMAIL_MAX_LENGTH
+
+
 @cache
 def time_zone_names() -> frozenset[str]:
     """The IANA zone names this system knows (read once: it scans the tz database)."""
@@ -76,7 +90,7 @@ def locale_or_default(*, language: str, time_zone: str) -> tuple[str, str]:
 
 class User(AbstractBaseUser, PermissionsMixin):
     # Translated names (Django's own words): the password similarity check says them.
-    email = models.EmailField(_("email address"), max_length=254, unique=True)
+    email = models.EmailField(_("email address"), max_length=EMAIL_MAX_LENGTH, unique=True)
     name = models.CharField(_("name"), max_length=150)
     email_verified_at = models.DateTimeField(null=True, blank=True)
     # Storage key of the current avatar (`tenant-<id>/<nanoid>.png`), empty when none.

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User, normalize_email
+from accounts.models import User, is_email, normalize_email
 from accounts.services import user_signup
 from accounts.services_security import unproven_address_claimed
 from billing.exceptions import PlanLimitReached
@@ -111,6 +111,11 @@ def org_email_vouched(*, connection: Connection, claims: dict[str, Any]) -> str:
     organisation verified (the only addresses its IdP speaks for); else SignInRefused."""
     tenant = connection.tenant
     email = normalize_email(str(claims.get("email") or ""))
+    if email and not is_email(email):
+        raise SignInRefused(
+            _("Your identity provider sent “%(email)s”, which is not an email address.")
+            % {"email": email}
+        )
     domain = domain_verified_get(domain=email_domain(email)) if email else None
     if domain is None or domain.tenant_id != tenant.pk:
         raise SignInRefused(

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.mail import email_enqueue
 from accounts.mail_delivery import absolute_url
-from accounts.models import User, normalize_email
+from accounts.models import User, is_email, normalize_email
 from accounts.services import user_signup
 from accounts.services_security import unproven_address_claimed
 from accounts.tokens import token_digest
@@ -66,7 +66,7 @@ def social_sign_in(*, identity: ProviderIdentity) -> User:
         return user
     provider = _label(identity.provider)
     email = normalize_email(identity.email)
-    if not email:
+    if not is_email(email):
         raise SignInRefused(
             _("Your %(provider)s account has no email address we can use.") % {"provider": provider}
         )

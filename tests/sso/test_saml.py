@@ -584,6 +584,25 @@ def test_a_name_id_on_an_unverified_domain_is_refused(
     assert not User.objects.filter(email="boss@bank.example").exists()
 
 
+@pytest.mark.parametrize("asserted", ["ana@example.com@example.com", "ana smith@example.com"])
+def test_an_asserted_address_that_is_not_one_is_refused_not_a_server_error(
+    live_server: Any, acme_saml: Connection, saml_idp: LocalSamlIdP, asserted: str
+) -> None:
+    """Attack found: an address on the verified domain that is no address (two "@")
+    passed the domain check (the part after the last "@") and failed the account's
+    validation with a 500."""
+    session, request_id = started(live_server, saml_idp, "ana@example.com")
+    xml = saml_idp.response_xml(
+        email=asserted, acs_url=acs_url(live_server, acme_saml), in_response_to=request_id
+    )
+
+    response = post_response(session, acs_url(live_server, acme_saml), xml)
+
+    assert_refused(response, live_server, session)
+    assert "which is not an email address" in response.text
+    assert not User.objects.filter(email__startswith="ana").exists()
+
+
 @pytest.mark.parametrize(
     "relay_state",
     ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"],
