@@ -185,20 +185,21 @@ def domain_remove(*, tenant: Tenant, domain: Domain, acting_user: User) -> None:
 
 
 def domains_release(*, tenant: Tenant) -> int:
-    """A deleted organisation's domains go with it: kept, a verified one would stop any
-    other organisation (the same company starting again included) from verifying it,
-    and nobody can reach the deleted organisation's pages to remove it. Each removal is
-    in its audit log; returns how many."""
-    rows = list(Domain.objects.filter(tenant=tenant))
+    """A deleted organisation's domains lose their verification: kept, a verified one
+    would stop any other organisation (the same company starting again included) from
+    verifying it, and nobody can reach the deleted organisation's pages to remove it.
+    The rows stay, so an organisation staff restore verifies them again with one press.
+    Each is in its audit log; returns how many."""
+    rows = list(Domain.objects.filter(tenant=tenant, verified_at__isnull=False))
     for row in rows:
         audit_record(
             tenant=tenant,
-            action=SsoAction.DOMAIN_REMOVED,
+            action=SsoAction.DOMAIN_LOST,
             acting_user=None,
             target=row,
-            before={"domain": row.domain, "verified": row.is_verified},
+            before={"domain": row.domain},
         )
-    Domain.objects.filter(pk__in=[row.pk for row in rows]).delete()
+    Domain.objects.filter(pk__in=[row.pk for row in rows]).update(verified_at=None)
     return len(rows)
 
 

@@ -250,10 +250,10 @@ def test_deleting_an_organisation_releases_its_domains_for_another_to_verify(
     domain_verify(tenant=again, domain=theirs, acting_user=owner)
 
     assert theirs.is_verified
-    assert not Domain.objects.filter(tenant=acme).exists()
-    removed = AuditEvent.objects.get(tenant=acme, action="domain.removed")
-    assert removed.before == {"domain": "acme.example", "verified": True}
-    assert removed.actor is None
+    ours.refresh_from_db()
+    assert not ours.is_verified  # kept, for a restore by staff to verify again
+    lost = AuditEvent.objects.get(tenant=acme, action="domain.lost")
+    assert lost.before == {"domain": "acme.example"} and lost.actor is None
 
 
 def test_the_daily_recheck_leaves_a_deleted_organisations_domains_alone(
