@@ -80,6 +80,23 @@ def account_tenant_get(*, account: Account, tenant_id: int) -> Tenant:
     )
 
 
+def tenant_deletion_refusal(*, tenant: Tenant) -> str:
+    """Why the workspace may not be deleted yet ("" when it may): it is home to an
+    account whose subscription renews. Deleted, nobody could reach its billing pages to
+    stop the subscription, and the card would be charged for a workspace that is gone.
+    Cancelled (it runs to the period's end), it may go."""
+    account = tenant.account
+    if account.home_tenant_id != tenant.pk or account.cancel_at_period_end:
+        return ""
+    if not (billing_enabled() and account.has_live_subscription):
+        return ""
+    return _(
+        "%(name)s pays for the %(plan)s plan, and its subscription renews. Cancel the "
+        "subscription on the Billing page first (the plan stays until the end of the "
+        "period paid for); then you can delete %(name)s."
+    ) % {"name": tenant.name, "plan": plan_for_account(account).name}
+
+
 def seat_holders(prefix: str = "") -> Q:
     """The one rule for who takes a seat, billed and under a plan's member cap: a
     membership the directory has not suspended (SCIM `active: false` or a delete).

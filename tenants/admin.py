@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import HttpRequest
 
 from accounts import admin as accounts_admin
@@ -21,6 +21,7 @@ from tenants.admin_forms import (
     TenantAddForm,
     TenantChangeForm,
 )
+from tenants.exceptions import TenantDeleteRefused
 from tenants.invitations import invitation_cancel
 from tenants.models import (
     Invitation,
@@ -127,13 +128,19 @@ class TenantAdmin(StaffAuditMixin, ServiceAdminMixin, admin.ModelAdmin):
     @admin.action(description="Soft-delete selected organisations", permissions=["change"])
     def soft_delete_orgs(self, request: HttpRequest, queryset: Any) -> None:
         orgs = [t for t in queryset if t.is_org and not t.is_deleted]
+        deleted = 0
         for tenant in orgs:
-            services.tenant_delete(tenant=tenant, acting_user=None)
+            try:
+                services.tenant_delete(tenant=tenant, acting_user=None)
+            except TenantDeleteRefused as refused:  # a subscription that renews
+                self.message_user(request, str(refused), level=messages.ERROR)
+                continue
             self._audit_deleted(request, tenant)
+            deleted += 1
         skipped = queryset.count() - len(orgs)
         self.message_user(
             request,
-            f"Soft-deleted {len(orgs)} organisation(s)."
+            f"Soft-deleted {deleted} organisation(s)."
             + (f" Skipped {skipped} personal or already deleted." if skipped else ""),
         )
 

@@ -21,6 +21,10 @@ class PersonalTenantError(TenantRuleError):
     """Personal workspaces have one member and cannot be deleted or shared."""
 
 
+class TenantDeleteRefused(TenantRuleError):
+    """The workspace cannot be deleted yet (its subscription renews)."""
+
+
 class LastOwnerError(TenantRuleError):
     """The last owner cannot be demoted, removed or leave."""
 

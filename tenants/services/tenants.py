@@ -22,7 +22,7 @@ from accounts.mail import email_enqueue
 from accounts.mail_delivery import absolute_url
 from billing.audit import BillingAction
 from billing.models import Account
-from billing.selectors import account_list_manageable
+from billing.selectors import account_list_manageable, tenant_deletion_refusal
 from core.audit import audit_record
 from core.text import typed_name
 from tenants.audit import TenantAction
@@ -31,6 +31,7 @@ from tenants.exceptions import (
     NotAMemberError,
     OrgCreateLimitError,
     PersonalTenantError,
+    TenantDeleteRefused,
 )
 from tenants.models import Membership, Role, Tenant, TenantSlugRedirect
 from tenants.permissions import BUILTIN_ROLES
@@ -282,11 +283,15 @@ def tenant_change_slug(*, tenant: Tenant, slug: str, acting_user: User | None) -
 
 @transaction.atomic
 def tenant_delete(*, tenant: Tenant, acting_user: User | None) -> Tenant:
-    """Soft-delete an org: it leaves every list and URL; its rows stay for billing/audit."""
+    """Soft-delete an org: it leaves every list and URL; its rows stay for billing/audit.
+    Refused while it pays for a subscription that renews (`tenant_deletion_refusal`)."""
     if tenant.is_personal:
         raise PersonalTenantError(_("Personal workspaces cannot be deleted."))
     if tenant.is_deleted:
         return tenant
+    refusal = tenant_deletion_refusal(tenant=tenant)
+    if refusal:
+        raise TenantDeleteRefused(refusal)
     tenant.deleted_at = timezone.now()
     tenant.save(update_fields=["deleted_at", "updated_at"])
     audit_record(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
+from billing.selectors import tenant_deletion_refusal
 from core.decorators import tenant_permission_required
 from core.permissions import TENANT_DELETE, TENANT_UPDATE
 from core.types import TenantRequest
@@ -44,6 +45,8 @@ def _page(request: TenantRequest, **forms: Any) -> HttpResponse:
     if tenant.is_org and role.has_permission(TENANT_DELETE):
         forms.setdefault("delete_form", TenantDeleteForm(tenant=tenant, user=user))
         extra["files_kept_days"] = settings.UPLOADS_DELETED_WORKSPACE_DAYS
+        # Said before the owner types the name, not after: the form would be refused.
+        extra["delete_refusal"] = tenant_deletion_refusal(tenant=tenant)
     if tenant.is_org and role.is_owner:
         forms.setdefault("two_factor_form", TwoFactorPolicyForm())
         extra["members_without_two_factor"] = members_without_two_factor(tenant=tenant)

@@ -14,6 +14,7 @@ from sessions_app.models import Session
 from sessions_app.services import session_create
 from tenants.services import tenant_rename
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.billing.factories import subscribe
 from tests.sessions_app.helpers import row_of
 from tests.tenants.factories import OrgFactory, add_member
 
@@ -105,6 +106,28 @@ def test_staff_soft_delete_tenants_and_it_is_audited(staff_client: Client, staff
         ("tenant.deleted", None),
         ("staff.deleted", staff.pk),
     }
+
+
+def test_staff_cannot_soft_delete_an_organisation_whose_subscription_renews(
+    staff_client: Client, staff: Any, billing_on: Any
+) -> None:
+    """Deleted, nobody could reach its billing pages to stop the charges; the action
+    says why and deletes the others it was given."""
+    paying, free = OrgFactory(name="Paying"), OrgFactory(name="Free")
+    subscribe(paying, "pro")
+
+    response = staff_client.post(
+        "/admin/tenants/tenant/",
+        {"action": "soft_delete_orgs", "_selected_action": [paying.pk, free.pk], "index": "0"},
+        follow=True,
+    )
+
+    paying.refresh_from_db()
+    free.refresh_from_db()
+    assert not paying.is_deleted and free.is_deleted
+    html = response.content.decode()
+    assert "Paying pays for the Pro plan, and its subscription renews." in html
+    assert "Soft-deleted 1 organisation(s)." in html
 
 
 @pytest.mark.parametrize(
