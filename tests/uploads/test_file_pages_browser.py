@@ -174,6 +174,32 @@ def test_a_file_over_the_limit_is_refused_before_it_is_sent(
 
 
 @pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
+def test_pressing_upload_after_a_refused_file_keeps_the_reason(
+    page: Any, owner: Any, acme: Any, width: int, settings: Any
+) -> None:
+    """A walk found the size refusal replaced by "Choose a file to upload." once Upload
+    was pressed (as most people would): the empty form went to the server. It is not
+    sent; the reason stays and the field gets the focus."""
+    settings.UPLOADS_FILE_MAX_BYTES = 100 * 1024
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(page, owner.email, then=f"/t/{acme.slug}/files/")
+    posts: list[str] = []
+    page.on("request", lambda request: request.method == "POST" and posts.append(request.url))
+    field = page.get_by_label("File", exact=True)
+    field.set_input_files(
+        [{"name": "big.pdf", "mimeType": "application/pdf", "buffer": b"x" * 300_000}]
+    )
+
+    page.get_by_role("button", name="Upload").click()
+
+    error = page.locator("#id_file_error")
+    expect(error).to_have_text("“\u2068big.pdf\u2069”: This file is 0.3 MB; the limit is 0.1 MB.")
+    expect(field).to_be_focused()
+    expect(page.get_by_text("Choose a file to upload.")).to_have_count(0)
+    assert posts == [] and not Upload.objects.exists()
+
+
+@pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
 def test_a_member_who_cannot_upload_is_told_why_there_is_no_upload_box(
     page: Any, owner: Any, acme: Any, member_of_acme: Any, width: int
 ) -> None:

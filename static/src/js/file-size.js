@@ -11,7 +11,9 @@
 // Checked in the capture phase, before an input that posts itself on change (the
 // avatar's preview, hx-trigger="change") hears of it. A file that fits takes the refusal
 // away. Listening on the document covers inputs htmx swaps in. Without JavaScript the
-// server refuses instead.
+// server refuses instead. Sending the form with the refused file's input still empty
+// is stopped (the server would answer "Choose a file", and the reason would be gone):
+// the refusal stays, said again, and the input gets the focus.
 
 var MB = 1024 * 1024;
 
@@ -87,6 +89,25 @@ document.addEventListener(
     var shown = preview && document.querySelector(preview);
     if (shown) shown.replaceChildren();
     event.stopImmediatePropagation();
+  },
+  true,
+);
+
+document.addEventListener(
+  "submit",
+  function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    var refused = Array.prototype.find.call(form.querySelectorAll('input[type="file"]'), function (input) {
+      var error = input.id && document.getElementById(input.id + "_error");
+      return !(input.files && input.files.length) && error && error.hasAttribute("data-file-size-error");
+    });
+    if (!refused) return;
+    event.preventDefault();
+    event.stopImmediatePropagation(); // htmx, listening on the form, never hears of it
+    var error = document.getElementById(refused.id + "_error");
+    if (error.firstChild) error.replaceChildren(error.firstChild.cloneNode(true)); // said again
+    refused.focus();
   },
   true,
 );
