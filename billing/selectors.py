@@ -258,6 +258,10 @@ class BillingOverview:
     trial_days: int = 0
     # Seat holders here when more than the plan's member cap (a plan that ended), else None.
     over_member_cap: int | None = None
+    # Under a member cap: seat holders here and pending invitations, which the cap counts
+    # together (tenants.selectors.tenant_seats_taken; the overview's "5 of 5").
+    members_here: int = 0
+    invitations_here: int = 0
     # Bytes this workspace stores (every upload, as the storage cap counts them).
     storage_used: int = 0
     # A personal workspace: one person, who is its only possible billing contact.
@@ -272,6 +276,15 @@ class BillingOverview:
         """More stored than the plan allows (a plan that ended): kept, nothing added."""
         cap = self.plan.max_storage_mb
         return cap is not None and self.storage_used > cap * 1024 * 1024
+
+    @property
+    def member_cap_taken(self) -> int:
+        return self.members_here + self.invitations_here
+
+    @property
+    def member_cap_reached(self) -> bool:
+        cap = self.plan.max_members
+        return cap is not None and self.member_cap_taken >= cap
 
     @property
     def shows_seats(self) -> bool:
@@ -367,6 +380,9 @@ def billing_overview_get(*, tenant: Tenant, user: User) -> BillingOverview:
     controls = account_may_manage(account=account, user=user)
     is_home = account.home_tenant_id == tenant.pk
     members_here = tenant.memberships.filter(seat_holders()).count() if plan.max_members else 0
+    # Through the relation (billing sits below tenancy); tests/billing keeps the sum
+    # equal to tenants.selectors.tenant_seats_taken.
+    invitations_here = tenant.invitations.pending().count() if plan.max_members else 0
     # Every upload, as the storage cap counts them (uploads.selectors.upload_storage_used,
     # a layer above; tests/billing keeps the two equal).
     stored = tenant.uploads.aggregate(total=Sum("size"))["total"] or 0
@@ -394,6 +410,8 @@ def billing_overview_get(*, tenant: Tenant, user: User) -> BillingOverview:
         trial_days=account_trial_days(account=account),
         personal=tenant.is_personal,
         storage_used=stored,
+        members_here=members_here,
+        invitations_here=invitations_here,
     )
 
 

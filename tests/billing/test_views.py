@@ -9,6 +9,9 @@ from typing import Any
 from django.contrib.messages import get_messages
 
 from billing.models import Account
+from tenants.invitations import invitation_create
+from tenants.models import Role
+from tenants.selectors import tenant_seats_taken
 from tests.accounts.factories import UserFactory
 from tests.billing.conftest import PRO_PRICE
 from tests.billing.stripe_transport import recorded
@@ -463,3 +466,35 @@ def test_the_billing_page_says_how_much_is_stored_and_when_it_is_over_the_cap(
     assert 'data-testid="over-storage-cap"' not in under
     assert 'data-testid="over-storage-cap"' in over
     assert "Acme stores 1.5\xa0MB, more than the Free plan's 1\xa0MB. Every file is kept" in over
+
+
+def test_the_member_cap_counts_invitations_as_the_overview_does(
+    local_billing: Any, owner_client: Any, acme: Any, owner: Any
+) -> None:
+    """A walk found "Seats used 3 (limit 5 per workspace, pending invitations included)"
+    on this page while the overview said "5 of 5 (2 invitations) · Limit reached": the
+    seats billed and the cap are two figures, each said as what it is."""
+    plans = copy.deepcopy(local_billing.BILLING_PLANS)
+    plans["free"]["max_members"] = 5
+    local_billing.BILLING_PLANS = plans
+    add_member(acme)
+    add_member(acme)
+    for who in ("ana", "ben"):
+        invitation_create(
+            tenant=acme,
+            email=f"{who}@example.org",
+            role=Role.objects.get(tenant=acme, key="member"),
+            acting_user=owner,
+        )
+
+    page = owner_client.get(url(acme)).content.decode()
+    overview = owner_client.get(f"/t/{acme.slug}/").content.decode()
+
+    cap = re.search(r'data-testid="billing-member-cap">(.*?)</dd>', page, re.S)
+    assert cap is not None
+    assert " ".join(re.sub(r"<[^>]+>", " ", cap[1]).split()) == (
+        "5 of 5 (2 invitations) Limit reached."
+    )
+    assert tenant_seats_taken(tenant=acme) == 5
+    assert "pending invitations included" not in page
+    assert "5 of 5" in overview and "(2 invitations)" in overview
