@@ -169,6 +169,11 @@ def invitation_assert_usable(invitation: Invitation) -> None:
     """Raise the InvitationLinkError that explains why this link cannot be used, if any."""
     tenant = invitation.tenant
     inviter = _inviter_name(invitation)
+    if tenant.is_deleted:  # first: an accepted link would offer to sign in to it
+        raise InvitationCancelledError(
+            _("%(name)s no longer exists, so this invitation cannot be used.")
+            % {"name": tenant.name}
+        )
     if invitation.accepted_at is not None:
         raise InvitationUsedError(
             _(
@@ -177,13 +182,10 @@ def invitation_assert_usable(invitation: Invitation) -> None:
             )
             % {"name": tenant.name}
         )
-    if invitation.cancelled_at is not None or tenant.is_deleted:
+    if invitation.cancelled_at is not None:
         raise InvitationCancelledError(
             _("%(inviter)s cancelled this invitation to %(name)s.")
             % {"inviter": inviter, "name": tenant.name}
-            if not tenant.is_deleted
-            else _("%(name)s no longer exists, so this invitation cannot be used.")
-            % {"name": tenant.name}
         )
     if invitation.expires_at <= timezone.now():
         raise InvitationExpiredError(

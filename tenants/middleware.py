@@ -17,10 +17,15 @@ from typing import TYPE_CHECKING, Any, cast
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 
 from core.client_ip import client_ip
 from core.security_log import security_event
-from tenants.selectors import membership_for_old_slug, membership_for_request
+from tenants.selectors import (
+    membership_for_old_slug,
+    membership_for_request,
+    tenant_deleted_for_member,
+)
 from tenants.services.member_state import membership_mark_visited
 
 if TYPE_CHECKING:
@@ -83,10 +88,14 @@ class TenantMiddleware:
     def _redirect_from_old_slug(
         self, request: HttpRequest, slug: str, *, user: User
     ) -> HttpResponse:
-        """Only on a miss: follow a renamed slug for members; 404 for everyone else
-        (never reveal whether a tenant exists to someone who is not in it)."""
+        """Only on a miss: follow a renamed slug for members; say a deleted organisation
+        was deleted to its former members (410); 404 for everyone else (never reveal
+        whether a tenant exists to someone who is not in it)."""
         membership = membership_for_old_slug(user=user, slug=slug)
         if membership is None:
+            gone = tenant_deleted_for_member(user=user, slug=slug)
+            if gone is not None:
+                return render(request, "tenants/deleted.html", {"tenant": gone}, status=410)
             security_event(
                 "tenant.not_member",
                 user_id=user.pk,

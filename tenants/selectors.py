@@ -209,6 +209,15 @@ def membership_for_old_slug(*, user: User, slug: str) -> Membership | None:
         return None
 
 
+def tenant_deleted_for_member(*, user: User, slug: str) -> Tenant | None:
+    """The deleted organisation with this slug, when the user was a member of it: they
+    hear it was deleted (410) rather than a bare 404; anyone else still learns nothing
+    of it. Only asked after both live lookups missed."""
+    return Tenant.objects.filter(
+        slug=slug, deleted_at__isnull=False, memberships__user=user
+    ).first()
+
+
 def membership_for_app(*, user: User) -> Membership | None:
     """Where sign-in and /app/ land: the live workspace the user worked in last, from any
     browser (`last_visited_at`, see tenants/services/member_state.py). A workspace that

@@ -305,6 +305,23 @@ def test_a_link_to_a_deleted_organisation_does_not_suggest_asking_for_another(
     assert "can send a new invitation" not in html
 
 
+def test_an_accepted_link_to_a_deleted_organisation_says_it_no_longer_exists(
+    sent: Any, acme: Any, owner: Any, mailoutbox: list[Any], client: Any
+) -> None:
+    """A walk found the used link offering "sign in to get to" an organisation that had
+    been deleted since."""
+    from tenants.services import tenant_delete
+
+    invite(sent, acme, owner)
+    invitation_accept(raw_token=token_of(mailoutbox[0]), user=UserFactory(email="new@example.com"))
+    tenant_delete(tenant=acme, acting_user=owner)
+
+    html = " ".join(client.get(link_in(mailoutbox[0])).content.decode().split())
+
+    assert "Acme no longer exists, so this invitation cannot be used." in html
+    assert "already been accepted" not in html
+
+
 # --- Accepting ----------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tenants import services
@@ -60,9 +61,23 @@ def test_non_members_get_a_404_that_does_not_reveal_the_tenant(
     assert client.get("/t/no-such-tenant/").status_code == 404
 
 
-def test_deleted_orgs_disappear_from_urls(owner_client: Any, acme: Any, owner: Any) -> None:
+def test_deleted_orgs_disappear_from_urls(
+    owner_client: Any, acme: Any, owner: Any, other_user: Any
+) -> None:
+    """Its pages are gone for everyone; a former member hears it was deleted (a walk
+    found a colleague met a bare "Page not found"), anyone else learns nothing of it."""
     services.tenant_delete(tenant=acme, acting_user=owner)
-    assert owner_client.get(f"/t/{acme.slug}/").status_code == 404
+    stranger = Client()
+    stranger.force_login(other_user)
+
+    page = owner_client.get(f"/t/{acme.slug}/members/")
+    theirs = stranger.get(f"/t/{acme.slug}/members/")
+
+    assert page.status_code == 410
+    html = page.content.decode()
+    assert "Acme was deleted on" in html and "nobody can open it any more" in html
+    assert 'href="/account/tenants/"' in html
+    assert theirs.status_code == 404 and "Acme" not in theirs.content.decode()
 
 
 def test_old_slugs_redirect_members_to_the_same_page(
