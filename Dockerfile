@@ -14,6 +14,11 @@ COPY sessions_app sessions_app
 COPY uploads uploads
 COPY billing billing
 COPY ratelimit ratelimit
+COPY mfa mfa
+COPY sso sso
+COPY api api
+COPY webhooks webhooks
+COPY config config
 RUN npm run build
 
 FROM python:3.11-slim-bookworm

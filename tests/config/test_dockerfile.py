@@ -57,3 +57,24 @@ def test_the_assets_stage_copies_every_folder_the_stylesheet_reads() -> None:
 
     assert read, "the stylesheet names no @source folders"
     assert read <= copied, f"not copied into the assets stage: {sorted(read - copied)}"
+
+
+def test_the_stylesheet_reads_every_app_whose_python_writes_class_names() -> None:
+    """An operator found `tracking-widest` (set in mfa/forms.py) missing from the CSS:
+    mfa, sso, api, webhooks and config were not read, so their classes were never
+    built, in development as in the image."""
+    stylesheet = (ROOT / "static" / "src" / "app.css").read_text()
+    read = {
+        (ROOT / "static" / "src" / source).resolve().relative_to(ROOT).parts[0]
+        for source in re.findall(r'@source\s+"([^"]+)"', stylesheet)
+    }
+    writing = {
+        path.relative_to(ROOT).parts[0]
+        for path in ROOT.glob("*/**/*.py")
+        if path.relative_to(ROOT).parts[0] not in {"tests", "bench", ".venv", "node_modules"}
+        and "migrations" not in path.parts
+        and re.search(r'"class": "|class="', path.read_text())
+    }
+
+    assert writing, "no Python writes a class attribute"
+    assert writing <= read, f"not read by the stylesheet: {sorted(writing - read)}"
