@@ -108,8 +108,8 @@ screenshots: setup
 	$(BIN)/python -m bench.screenshots
 
 ## worker: run the background task worker (needed with TASKS_BACKEND=database)
-# It first queues again the emails overdue by 5 minutes, whose task died with a worker;
-# not --all, which would queue again what another running worker holds right now.
+# It first queues again the emails overdue by 5 minutes, whose task died with a worker.
+# For development: `setup` writes a DEBUG=true .env; production runs the two commands.
 worker: setup
 	$(MANAGE) resume_email_deliveries
 	$(MANAGE) db_worker

@@ -103,6 +103,12 @@ def _zone_or_utc(name: str) -> str:
 # --- Sending (runs in the worker) ------------------------------------------------
 
 
+# A task runs once its `run_after` has passed; a second of slack for clocks.
+DUE_SLACK = timedelta(seconds=1)
+# Longer than one send can take (RESEND_TIMEOUT, 10 s by default, and SMTP's own).
+IN_FLIGHT = timedelta(minutes=2)
+
+
 @dataclass(frozen=True)
 class DeliveryAttempt:
     """The outcome of one attempt. `retry_at` set: a transient failure to be retried
@@ -123,9 +129,20 @@ def email_delivery_attempt(*, delivery_id: int, can_retry_later: bool) -> Delive
         delivery = EmailDelivery.objects.select_for_update().get(pk=delivery_id)
         if delivery.status in (EmailDelivery.Status.SENT, EmailDelivery.Status.FAILED):
             return DeliveryAttempt(status=delivery.status)
+        now = timezone.now()
+        if delivery.next_attempt_at is not None and delivery.next_attempt_at > now + DUE_SLACK:
+            # Not due: a second task for the same email (`resume_email_deliveries` run
+            # while the worker had it), or one whose attempt is in flight. Each such
+            # task used to spend an attempt and queue a retry of its own, so an outage
+            # of 20 minutes used up the budget meant for hours. The task that is due
+            # makes the attempt.
+            return DeliveryAttempt(status=delivery.status)
         delivery.attempts += 1
-        delivery.last_attempt_at = timezone.now()
-        delivery.save(update_fields=["attempts", "last_attempt_at"])
+        delivery.last_attempt_at = now
+        # Claimed while it is sent: a duplicate arriving meanwhile finds it not due; a
+        # worker killed mid-send leaves a claim `resume_email_deliveries` sees expire.
+        delivery.next_attempt_at = now + IN_FLIGHT
+        delivery.save(update_fields=["attempts", "last_attempt_at", "next_attempt_at"])
     try:
         provider_id = _send(delivery)
     except TransientEmailError as error:

@@ -60,6 +60,8 @@ class FakeResendTransport(HTTPClient):
         answer = self.responses.pop(0) if self.responses else (200, {"id": "email-ok"})
         if isinstance(answer, BaseException):
             raise answer
+        if callable(answer):  # runs while the request is in flight
+            answer = answer(method, url)
         status, body = answer
         return _json(body), status, {"content-type": "application/json"}
 

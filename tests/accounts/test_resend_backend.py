@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from io import StringIO
+from typing import Any
 
 import pytest
 import requests
@@ -8,11 +10,14 @@ import time_machine
 from django.contrib.admin.sites import site
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.management import call_command
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from accounts.admin import EmailDeliveryAdmin
 from accounts.exceptions import PermanentEmailError, TransientEmailError
 from accounts.mail import email_enqueue
+from accounts.mail_delivery import email_delivery_attempt
 from accounts.models import EmailDelivery
 from tests.accounts.mailtools import run_worker
 
@@ -151,6 +156,51 @@ def test_a_transient_error_is_retried_later_with_backoff_and_then_sent(
     # Every attempt carried the same idempotency key, so Resend can drop a duplicate.
     keys = {call["headers"]["Idempotency-Key"] for call in resend_transport.calls}
     assert keys == {f"pacetrack-delivery-{delivery.pk}"}
+
+
+def test_duplicate_tasks_for_one_email_spend_one_attempt_per_due_time(
+    db_tasks, resend_transport, user, settings
+):
+    """An operator found `resume_email_deliveries --all` run three times beside the
+    worker gave each email four tasks, each spending an attempt and queuing a retry of
+    its own: ten attempts in 21 minutes where the backoff meant hours, then the email
+    failed for good. Only the task that is due attempts; the others end."""
+    settings.EMAIL_DELIVERY_RETRY_BASE_SECONDS = 60
+    resend_transport.responses = [OUTAGE, OUTAGE, OUTAGE]
+    email_enqueue(to=user.email, template=TEMPLATE, context={"user": user, "url": "x"})
+    run_worker()  # attempt 1 fails; its retry is due in ~60 s
+    for _ in range(3):  # the command, three times, while that retry waits
+        call_command("resume_email_deliveries", "--all", stdout=StringIO())
+
+    run_worker()  # the duplicates are not due either (queued for the same time)
+    delivery = EmailDelivery.objects.get()
+    assert delivery.attempts == 1
+    with time_machine.travel(delivery.next_attempt_at + timedelta(seconds=2)):
+        run_worker()  # four tasks due at once: one attempt, one retry queued
+
+    delivery.refresh_from_db()
+    assert delivery.attempts == 2 and len(resend_transport.calls) == 2
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+    assert delivery.next_attempt_at - delivery.last_attempt_at >= timedelta(seconds=95)
+
+
+def test_an_attempt_in_flight_is_not_made_twice(db_tasks, resend_transport, user):
+    """Two tasks due together: the first claims the email while it sends, so the second,
+    run meanwhile, finds it not due (two workers sent the same email before)."""
+    email_enqueue(to=user.email, template=TEMPLATE, context={"user": user, "url": "x"})
+    delivery = EmailDelivery.objects.get()
+    second: list[str] = []
+
+    def send_while_another_task_runs(*args: Any, **kwargs: Any) -> Any:
+        second.append(email_delivery_attempt(delivery_id=delivery.pk, can_retry_later=True).status)
+        return (200, {"id": "em_ok"})
+
+    resend_transport.responses = [send_while_another_task_runs]
+    run_worker()
+
+    delivery.refresh_from_db()
+    assert second == [EmailDelivery.Status.QUEUED]
+    assert delivery.status == EmailDelivery.Status.SENT and delivery.attempts == 1
 
 
 def test_retries_stop_after_the_maximum_and_the_email_is_kept_as_failed(

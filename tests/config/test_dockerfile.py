@@ -78,3 +78,17 @@ def test_the_stylesheet_reads_every_app_whose_python_writes_class_names() -> Non
 
     assert writing, "no Python writes a class attribute"
     assert writing <= read, f"not read by the stylesheet: {sorted(writing - read)}"
+
+
+def test_the_image_leaves_out_the_development_env_and_database() -> None:
+    """With no .dockerignore, `COPY . .` put the checkout's .env (DEBUG=true, the
+    published development SECRET_KEY) and var/ (the demo database) in the image, and a
+    process started without DEBUG in its environment came up in debug mode."""
+    ignored = {
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+
+    assert "COPY . ." in DOCKERFILE
+    assert {".env", "var/", ".venv/", "node_modules/", ".git/"} <= ignored

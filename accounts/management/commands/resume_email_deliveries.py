@@ -13,8 +13,10 @@ from accounts.mail import email_deliveries_resume
 class Command(BaseCommand):
     help = (
         "Queue again every unsent email whose task was lost (a worker killed mid-task, the "
-        "database restarting under it). Run it before the worker starts (--all) and every "
-        "few minutes (only deliveries overdue by --stale seconds)."
+        "database restarting under it). Run it before each worker starts and every few "
+        "minutes (deliveries overdue by --stale seconds). Each is queued for its own due "
+        "time, and a second task for an email that is not due ends without an attempt, "
+        "so running it beside a worker (--all too) spends no attempt twice."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -22,7 +24,7 @@ class Command(BaseCommand):
         which.add_argument(
             "--all",
             action="store_true",
-            help="every queued or retrying email: only while no worker is running",
+            help="every queued or retrying email, overdue or not",
         )
         which.add_argument(
             "--stale",
