@@ -6,6 +6,7 @@ from django.core.checks import Tags, register
 from core.audit_actions import STAFF_GROUP, StaffAction, audit_actions_register
 from core.checks import (
     check_confirm_order,
+    check_development_switches,
     check_dns_servers,
     check_htmx_messages_order,
     check_site_url,
@@ -32,3 +33,4 @@ class CoreConfig(AppConfig):
         register(check_dns_servers)
         register(check_site_url, Tags.security, deploy=True)
         register(check_tasks_backend, Tags.security, deploy=True)
+        register(check_development_switches, Tags.security, deploy=True)

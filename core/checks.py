@@ -134,3 +134,50 @@ def check_tasks_backend(**kwargs: Any) -> list[CheckMessage]:
             id="core.W006",
         )
     ]
+
+
+# Switches meant for tests, development or a benchmark, each with what it opens in
+# production. `check --deploy` said "no issues" with every one of them on.
+DEVELOPMENT_SWITCHES: tuple[tuple[str, bool, str], ...] = (
+    (
+        "WEBHOOKS_ALLOW_PRIVATE",
+        True,
+        "webhooks may be sent to loopback and private addresses (server-side request "
+        "forgery into your network)",
+    ),
+    (
+        "SSO_ALLOW_HTTP_ISSUERS",
+        True,
+        "identity providers may be reached over plain http (their tokens readable and "
+        "forgeable on the way)",
+    ),
+    (
+        "SSO_METADATA_ALLOW_PRIVATE",
+        True,
+        "SAML metadata may be fetched from loopback and private addresses (server-side "
+        "request forgery)",
+    ),
+    ("RATELIMIT_ENABLED", False, "nothing limits password guessing or email sending"),
+    ("MFA_ADMIN_REQUIRED", False, "staff reach the admin with a password alone"),
+    ("BENCH_ENDPOINTS", True, "the benchmark's unauthenticated endpoints are served"),
+)
+
+
+def check_development_switches(**kwargs: Any) -> list[CheckMessage]:
+    """Production only (`check --deploy`): an operator found every one of these on and
+    the check silent; and ALLOWED_HOSTS="*" (any Host header answered)."""
+    found: list[CheckMessage] = [
+        Warning(f"{name} is {value}: {what}.", hint=f"Unset {name} in production.", id="core.W007")
+        for name, value, what in DEVELOPMENT_SWITCHES
+        if getattr(settings, name, not value) is value
+    ]
+    if "*" in settings.ALLOWED_HOSTS:
+        found.append(
+            Warning(
+                "ALLOWED_HOSTS is '*': any Host header is answered, so a request naming "
+                "another site's host is served as ours.",
+                hint="List the hosts people open, e.g. ALLOWED_HOSTS=example.com.",
+                id="core.W008",
+            )
+        )
+    return found

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 STRONG = "k" * 20 + "3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a"
 OLD = "o" * 20 + "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d"
@@ -171,3 +173,31 @@ def test_saml_finds_xmlsec1_on_path_or_where_sso_saml_xmlsec1_says(tmp_path: Pat
 
     assert on_path[-1] == str(program)
     assert named[-1] == "/opt/xmlsec/bin/xmlsec1"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("WEBHOOKS_ALLOW_PRIVATE", "true"),
+        ("SSO_ALLOW_HTTP_ISSUERS", "true"),
+        ("SSO_METADATA_ALLOW_PRIVATE", "true"),
+        ("RATELIMIT_ENABLED", "false"),
+        ("MFA_ADMIN_REQUIRED", "false"),
+        ("BENCH_ENDPOINTS", "true"),
+    ],
+)
+def test_check_deploy_warns_of_a_development_switch_left_on(name: str, value: str) -> None:
+    """An operator turned each of these on in production and `check --deploy` said
+    "no issues" (three of them open server-side request forgery)."""
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION, **{name: value})
+
+    assert result.returncode != 0
+    assert f"(core.W007) {name} is" in result.stdout + result.stderr
+
+
+def test_check_deploy_warns_of_any_host_allowed() -> None:
+    env = {**PRODUCTION, "ALLOWED_HOSTS": "*"}
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **env)
+
+    assert result.returncode != 0
+    assert "(core.W008) ALLOWED_HOSTS is '*'" in result.stdout + result.stderr
