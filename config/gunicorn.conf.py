@@ -30,6 +30,11 @@ worker_class = "sync"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 
 
+# The access log writes each request's path; a password-reset or sign-up link's token
+# is in it (config/gunicorn_logging.py takes it out).
+logger_class = "config.gunicorn_logging.TokenRedactingLogger"
+
+
 def when_ready(server: Any) -> None:
     """In the master, after the app is loaded and before the first fork."""
     from django.db import connections

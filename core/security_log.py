@@ -21,6 +21,8 @@ import json
 import logging
 import re
 
+from django.urls import Resolver404, resolve
+
 logger = logging.getLogger("pacetrack.security")
 
 _PLAIN = re.compile(r"^[\w.:/@+,\-\[\]]*$")
@@ -36,8 +38,26 @@ def _value(value: object) -> str:
     return text if text and _PLAIN.match(text) else json.dumps(text)
 
 
+def path_for_log(path: str) -> str:
+    """`path` with the value of every URL argument named like a token replaced by
+    `[token]`: a password reset, sign-up or verification link's token works like a
+    password until it is used (and the access log wrote it down while it still did).
+    Unresolvable paths are kept as they are."""
+    try:
+        match = resolve(path.split("?", 1)[0])
+    except (Resolver404, ValueError):
+        return path
+    for name, value in match.kwargs.items():
+        if "token" in name and isinstance(value, str) and value:
+            path = path.replace(value, "[token]")
+    return path
+
+
 def security_event(event: str, *, level: int = logging.WARNING, **fields: object) -> None:
     """Log one security event. Field names become record attributes, so they must
-    not clash with LogRecord's own (`name`, `msg`, `args`, `module`…)."""
+    not clash with LogRecord's own (`name`, `msg`, `args`, `module`…). A `path` loses
+    its tokens (`path_for_log`)."""
+    if isinstance(fields.get("path"), str):
+        fields["path"] = path_for_log(str(fields["path"]))
     line = " ".join(f"{key}={_value(value)}" for key, value in fields.items())
     logger.log(level, "event=%s %s", event, line, extra={"event": event, **fields})

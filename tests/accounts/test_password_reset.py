@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -188,3 +189,16 @@ def test_the_hint_names_the_length_the_validator_in_settings_enforces(client, se
     assert "At least 14 characters, not too common and not like your name or email." in sign_up
     assert "At least 10 characters" not in sign_up
     assert "at least 14 characters" in refused
+
+
+def test_the_security_log_of_a_reset_never_holds_its_token(client, reset_link, caplog):
+    """An operator found `sign_in.succeeded … path=/auth/password/reset/<token>/`."""
+    caplog.set_level(logging.INFO, logger="pacetrack.security")
+    token = reset_link.rstrip("/").rsplit("/", 1)[1]
+
+    client.post(reset_link, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+
+    lines = [r.getMessage() for r in caplog.records if r.name == "pacetrack.security"]
+    assert any("path=/auth/password/reset/[token]/" in line for line in lines), lines
+    assert not any(token in line for line in lines)
+    assert all(token not in str(getattr(r, "path", "")) for r in caplog.records)

@@ -3,6 +3,7 @@ inside `run_with_stack_room` (core/stack_room.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -55,3 +56,42 @@ def test_a_worker_serves_requests_from_inside_the_stack_room(tmp_path: Path) -> 
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_the_access_log_never_holds_a_links_token(tmp_path: Path) -> None:
+    """An operator found `GET /auth/password/reset/<token>/` in the access log the
+    Dockerfile turns on, while the link was still valid for an hour."""
+    port = _free_port()
+    access = tmp_path / "access.log"
+    token = "Zq7xN3aT9pL2wE8rY5uI0oK4jH6gF1dS"
+    server = subprocess.Popen(
+        [
+            str(GUNICORN),
+            "--config",
+            "config/gunicorn.conf.py",
+            "--workers",
+            "1",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            str(access),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "true"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _get(f"http://127.0.0.1:{port}/healthz/")
+        for path in (f"/auth/password/reset/{token}/", f"/auth/sign-up/confirm/{token}/?x=1"):
+            with contextlib.suppress(OSError):  # whatever it answers, the line is written
+                urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    logged = access.read_text()
+    assert token not in logged
+    assert "GET /auth/password/reset/[token]/ HTTP/1.1" in logged
+    assert "GET /auth/sign-up/confirm/[token]/?x=1 HTTP/1.1" in logged
+    assert "GET /healthz/ HTTP/1.1" in logged
