@@ -3,8 +3,8 @@
 The key is derived from SECRET_KEY, so a copy of the database alone cannot produce
 codes. Secrets encrypted under a previous key in SECRET_KEY_FALLBACKS still decrypt,
 and are re-encrypted under the current key the next time a code is accepted
-(`secret_rotate`): rotate SECRET_KEY as the README says, keep the old value in
-SECRET_KEY_FALLBACKS until every active person has signed in once.
+(`secret_rotate`), and all of them by `manage.py rotate_encrypted_secrets`, after which
+the old value may leave SECRET_KEY_FALLBACKS (the README's configuration table).
 """
 
 from __future__ import annotations
@@ -48,4 +48,10 @@ def secret_decrypt(token: str) -> str:
 
 def secret_rotate(token: str) -> str:
     """`token` encrypted under the current key (unchanged content)."""
-    return _keys().rotate(token.encode()).decode()
+    try:
+        return _keys().rotate(token.encode()).decode()
+    except InvalidToken:
+        raise ImproperlyConfigured(
+            "A TOTP secret cannot be decrypted: SECRET_KEY changed. Put the previous "
+            "value in SECRET_KEY_FALLBACKS (see the README's configuration table)."
+        ) from None

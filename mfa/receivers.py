@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.http import HttpRequest
 
 from core.client_ip import client_ip
-from mfa.models import FailedSignIn
+from mfa.crypto import secret_rotate
+from mfa.models import FailedSignIn, TOTPDevice
 from mfa.services import failed_sign_in_record
 from mfa.services_trusted import trusted_browser_forget, trusted_browsers_forget_all
 from sessions_app.authentication import TRUSTED_BROWSER_KEY
@@ -71,3 +73,15 @@ def forget_trusted_browsers(
     if acting_user is None and reason in _BY_THE_PERSON:
         acting_user = user
     trusted_browsers_forget_all(user=user, acting_user=acting_user)
+
+
+def rotate_totp_secrets(**kwargs: Any) -> dict[str, int]:
+    """core.signals.encrypted_secrets_rotate: every authenticator app's secret under the
+    current SECRET_KEY (a code's use does it too, but only for people who sign in)."""
+    count = 0
+    with transaction.atomic():
+        for device in TOTPDevice.objects.select_for_update().only("pk", "secret_encrypted"):
+            device.secret_encrypted = secret_rotate(device.secret_encrypted)
+            device.save(update_fields=["secret_encrypted"])
+            count += 1
+    return {"authenticator-app secrets": count}

@@ -16,6 +16,7 @@ class SsoConfig(AppConfig):
             unproven_address_claimed,
         )
         from core.audit_actions import audit_actions_register
+        from core.signals import encrypted_secrets_rotate
         from mfa.signals import security_page_sections
         from sso.audit import FIELDS, GROUPS, VALUES, SsoAction
         from sso.receivers import (
@@ -25,6 +26,7 @@ class SsoConfig(AppConfig):
             on_tenant_deleted,
             on_unproven_address_claimed,
             reauth_options,
+            rotate_connection_secrets,
             security_section,
             sign_in_options,
         )
@@ -46,6 +48,9 @@ class SsoConfig(AppConfig):
         )
         user_logged_in.connect(on_signed_in, dispatch_uid="sso.auto_join")
         tenant_deleted.connect(on_tenant_deleted, dispatch_uid="sso.domains_release")
+        encrypted_secrets_rotate.connect(
+            rotate_connection_secrets, dispatch_uid="sso.rotate_secrets"
+        )
         account_export_requested.connect(
             on_account_export_requested, dispatch_uid="sso.account_export"
         )

@@ -43,3 +43,15 @@ def client_secret_decrypt(token: str) -> str:
             "An SSO client secret cannot be decrypted: SECRET_KEY changed. Put the previous "
             "value in SECRET_KEY_FALLBACKS, or enter the secret again on the SSO page."
         ) from None
+
+
+def client_secret_rotate(token: str) -> str:
+    """`token` encrypted under the current SECRET_KEY (unchanged content); ImproperlyConfigured
+    when no configured key opens it."""
+    try:
+        return _keys().rotate(token.encode()).decode()
+    except InvalidToken:
+        raise ImproperlyConfigured(
+            "A stored secret cannot be decrypted with SECRET_KEY or SECRET_KEY_FALLBACKS: put "
+            "the key it was encrypted under back in SECRET_KEY_FALLBACKS."
+        ) from None

@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from accounts.services_lifecycle import iso_or_none
+from sso.crypto import client_secret_rotate
 from sso.models import Connection, JoinRequest, OrgIdentity, SocialIdentity
 from sso.selectors import org_connections_of, social_identity_list, sso_requirement_get
 from sso.services_domains import domains_release
@@ -161,3 +162,20 @@ def on_account_export_requested(
             for j in joins.order_by("created_at")
         ],
     }
+
+
+def rotate_connection_secrets(**kwargs: Any) -> dict[str, int]:
+    """core.signals.encrypted_secrets_rotate: every connection's OIDC client secret and
+    SAML signing key under the current SECRET_KEY."""
+    count = 0
+    with transaction.atomic():
+        rows = Connection.objects.select_for_update().only(
+            "pk", "client_secret_encrypted", "saml_sp_key_encrypted"
+        )
+        for connection in rows:
+            for field in ("client_secret_encrypted", "saml_sp_key_encrypted"):
+                if getattr(connection, field):
+                    setattr(connection, field, client_secret_rotate(getattr(connection, field)))
+                    count += 1
+            connection.save(update_fields=["client_secret_encrypted", "saml_sp_key_encrypted"])
+    return {"single sign-on secrets and keys": count}

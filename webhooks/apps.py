@@ -9,6 +9,12 @@ class WebhooksConfig(AppConfig):
     verbose_name = "Webhooks"
 
     def ready(self) -> None:
+        from core.signals import encrypted_secrets_rotate
+        from webhooks.receivers import rotate_signing_secrets
+
+        encrypted_secrets_rotate.connect(
+            rotate_signing_secrets, dispatch_uid="webhooks.rotate_secrets"
+        )
         audit_actions_register(
             WebhookAction,
             destructive=[WebhookAction.ENDPOINT_DELETED],

@@ -6,8 +6,9 @@ from __future__ import annotations
 import base64
 import secrets
 
-from cryptography.fernet import Fernet, MultiFernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.crypto import salted_hmac
 
 KEY_SALT = "pacetrack.webhooks.signing-secret"
@@ -35,3 +36,15 @@ def secret_encrypt(secret: str) -> str:
 
 def secret_decrypt(token: str) -> str:
     return _keys().decrypt(token.encode()).decode()
+
+
+def secret_rotate(token: str) -> str:
+    """`token` encrypted under the current SECRET_KEY (unchanged content); ImproperlyConfigured
+    when no configured key opens it."""
+    try:
+        return _keys().rotate(token.encode()).decode()
+    except InvalidToken:
+        raise ImproperlyConfigured(
+            "A stored secret cannot be decrypted with SECRET_KEY or SECRET_KEY_FALLBACKS: put "
+            "the key it was encrypted under back in SECRET_KEY_FALLBACKS."
+        ) from None
