@@ -1,7 +1,7 @@
 """The pieces of the scale-out topology and how each is started (docs/scaling.md).
 
     client ─► HAProxy :8300 ─► gunicorn :8301 :8302 :8303 ─► PgBouncer :8310 ─► PostgreSQL :8311
-                 (checks /readyz/)     │                                 │ streaming
+                 (checks /healthz/)    │                                 │ streaming
                                        │                                 ▼
                                        ├─► replica reads ───────────► PostgreSQL :8312 (hot standby)
                                        ├─► Redis Cluster :8320-8325 (3 masters, 3 replicas)
@@ -221,7 +221,8 @@ def haproxy_config(
     app_ports: tuple[int, ...] = APP_PORTS,
     server_maxconn: int = 0,
 ) -> Path:
-    """Round robin over the app instances, a /readyz/ check every second; the client
+    """Round robin over the app instances, a /healthz/ check every second (liveness: a
+    shared dependency down must not take every instance out, docs/scaling.md); the client
     address goes in X-Real-IP, which HAProxy always overwrites (TRUSTED_PROXIES).
     `server_maxconn` (e.g. the sync workers per instance) makes HAProxy queue the excess
     itself, so a saturated instance still answers its health check within the interval."""
@@ -252,7 +253,7 @@ frontend web
 backend app
     balance roundrobin
     option httpchk
-    http-check send meth GET uri /readyz/ hdr Host 127.0.0.1
+    http-check send meth GET uri /healthz/ hdr Host 127.0.0.1
     http-check expect status 200
     default-server inter {HEALTH_INTERVAL_MS} fall 2 rise 2
 {servers}

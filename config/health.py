@@ -6,6 +6,8 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 
 from django.core.cache import cache
 from django.core.files.storage import default_storage
@@ -41,8 +43,32 @@ def check_cache() -> None:
         cache.get("readyz-probe")
 
 
-def check_storage() -> None:
+def _storage_exists() -> None:
     default_storage.exists("readyz-probe")
+
+
+# A stalled S3 (it accepts the connection, then never answers) held the probe for 3
+# attempts of its timeouts, ~30 s: as long as gunicorn's worker timeout, so the worker
+# was killed (a 500, not the 503), and with two probes in flight no worker was left for
+# /healthz/. The storage call runs beside the request, which waits this long for it;
+# a call still waiting from an earlier probe is waited on again, never doubled.
+STORAGE_DEADLINE_SECONDS = 3.0
+_storage_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="readyz-storage")
+_storage_call: Future[None] | None = None
+
+
+class StorageTimeout(Exception):
+    """The storage did not answer within STORAGE_DEADLINE_SECONDS."""
+
+
+def check_storage() -> None:
+    global _storage_call
+    if _storage_call is None or _storage_call.done():
+        _storage_call = _storage_pool.submit(_storage_exists)
+    try:
+        _storage_call.result(timeout=STORAGE_DEADLINE_SECONDS)
+    except FutureTimeout:
+        raise StorageTimeout(f"no answer within {STORAGE_DEADLINE_SECONDS:g} s") from None
 
 
 # The cache check is named `redis` when Redis backs it, as operators look for that name.

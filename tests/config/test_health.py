@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -89,3 +90,30 @@ def test_readyz_reports_an_outage_as_soon_as_its_short_cache_expires(
     assert client.get("/readyz/").status_code == 200  # still the cached answer
     time.sleep(0.25)
     assert client.get("/readyz/").json()["failing"] == ["redis"]
+
+
+@pytest.mark.django_db
+@pytest.mark.s3
+def test_a_stalled_storage_is_failing_within_the_deadline_not_after_its_timeouts(
+    client: Any, s3_storage: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An operator pointed S3 at a listener that never answers: the probe took 30 s,
+    gunicorn killed the worker (a 500, not the 503) and /healthz/ waited behind it."""
+    monkeypatch.setattr(health, "STORAGE_DEADLINE_SECONDS", 0.5)
+    stalled = socket.create_server(("127.0.0.1", 0))  # accepts (the backlog), never answers
+    try:
+        settings.STORAGES["default"]["OPTIONS"]["endpoint_url"] = (
+            f"http://127.0.0.1:{stalled.getsockname()[1]}"
+        )
+        settings.STORAGES = dict(settings.STORAGES)
+        started = time.monotonic()
+        response = client.get("/readyz/")
+        took = time.monotonic() - started
+        health.readyz_cache_clear()
+        again = client.get("/readyz/")  # the first call still waits: not a second one
+    finally:
+        stalled.close()
+
+    assert response.status_code == again.status_code == 503
+    assert response.json()["checks"]["storage"] == "failing: StorageTimeout"
+    assert took < 5, took
