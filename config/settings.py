@@ -454,7 +454,7 @@ if S3_ENDPOINT:
             "region_name": env.str("S3_REGION", default="us-east-1"),
             "access_key": env.str("S3_ACCESS_KEY", default=""),
             "secret_key": env.str("S3_SECRET_KEY", default=""),
-            # Explicit timeouts and at most 3 attempts, so a slow S3 cannot hold a web
+            # Explicit timeouts and at most 2 attempts, so a slow S3 cannot hold a web
             # worker for botocore's 60 s defaults. Given a client config, django-storages
             # ignores its own addressing_style/signature_version options: they live here.
             "client_config": _S3Config(
@@ -462,7 +462,9 @@ if S3_ENDPOINT:
                 signature_version="s3v4",
                 connect_timeout=env.float("S3_CONNECT_TIMEOUT", default=3.0),
                 read_timeout=env.float("S3_READ_TIMEOUT", default=10.0),
-                retries={"mode": "standard", "total_max_attempts": 3},
+                # 2 x (3 + 10) s = 26 s at worst, inside gunicorn's 30 s worker timeout
+                # (3 attempts, 39 s, had the worker killed mid-request: a 500).
+                retries={"mode": "standard", "total_max_attempts": 2},
             ),
             "default_acl": None,
             "file_overwrite": False,

@@ -46,6 +46,7 @@ def test_s3_calls_have_short_timeouts_and_bounded_retries() -> None:
     assert result.returncode == 0, result.stderr
     config = json.loads(result.stdout.strip().splitlines()[-1])
     assert (config["connect"], config["read"]) == (3.0, 10.0)
-    assert config["retries"] == {"mode": "standard", "total_max_attempts": 3}
+    # 2 x (3 + 10) s stays inside gunicorn's 30 s worker timeout (3 attempts did not).
+    assert config["retries"] == {"mode": "standard", "total_max_attempts": 2}
     assert config["addressing"] == {"addressing_style": "virtual"}
     assert config["signature"] == "s3v4"
