@@ -104,3 +104,19 @@ def test_haproxy_accepts_the_scale_profile_configuration() -> None:
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@needs_compose
+def test_the_worker_and_scheduler_wait_for_migrations_and_come_back_after_a_failure() -> None:
+    """An operator's first `docker compose up -d` left both dead: they started as soon
+    as `app` started, before its `migrate` (relation … does not exist), and had no
+    restart policy, so a PgBouncer restart later ended them for good too."""
+    services = _resolved()
+    long_running = {"app", "worker", "scheduler"}
+
+    for name in long_running:
+        assert services[name].get("restart") == "unless-stopped", name
+    for name in ("worker", "scheduler"):
+        assert services[name]["depends_on"]["app"]["condition"] == "service_healthy", name
+    assert "/healthz/" in " ".join(services["app"]["healthcheck"]["test"])
+    assert "resume_email_deliveries" in str(services["worker"]["command"])
