@@ -57,6 +57,9 @@ def rate_limited_response(
         "retry_minutes": -(-retry_after // 60),
         # The same for every address, existing or not: this reveals no account.
         "account_paused": tier == "auth-account",
+        # Failed sign-ins from this address (an office behind one NAT, say): a password
+        # reset has its own budget (auth-recovery), so it is the way on now.
+        "offer_reset": tier in ("auth", "auth-account"),
     }
     response: HttpResponse
     if wants_json(request):

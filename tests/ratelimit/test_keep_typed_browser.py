@@ -38,6 +38,31 @@ def test_back_to_the_form_after_a_429_brings_back_what_was_typed(page: Any, widt
     expect(page.get_by_label("Email")).to_have_value("")
 
 
+@pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
+def test_sign_in_paused_for_this_address_offers_a_password_reset(page: Any, width: int) -> None:
+    """A walk found someone behind an office's one address paused by colleagues' typos,
+    her right password refused too, offered only the home page and the form. A reset
+    has its own budget, so it is the way on now."""
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto("/auth/sign-in/")
+    for n in range(10):
+        page.get_by_label("Email").fill(f"colleague{n}@example.com")
+        page.get_by_label("Password").fill("not-the-password")
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+        if page.get_by_role("heading", name="Too many requests").count():
+            break
+    expect(page.get_by_role("link", name="Back to the form")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    page.get_by_role("link", name="Reset your password").click()
+
+    page.wait_for_url("**/auth/password/forgot/")
+    page.get_by_label("Email").fill("kim@example.com")
+    page.get_by_role("button", name="Send reset link").click()
+    page.wait_for_url("**/auth/password/forgot/sent/")
+
+
 def test_a_one_time_code_is_never_noted(page: Any) -> None:
     """The second step's code is a secret of a moment: sending it notes the form
     (keep-typed.js), but never the code."""
