@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
@@ -80,6 +81,11 @@ def signup_request(
                     "user": existing,
                     "url": absolute_url("accounts:sign-in"),
                     "reset_url": absolute_url("accounts:password-forgot"),
+                    # A deleted account's address: how long it stays reserved, and whom
+                    # to write to for a restore (both were left vague: "a few weeks",
+                    # "contact us").
+                    "grace_days": settings.ACCOUNTS_DELETION_GRACE_DAYS,
+                    "support_email": settings.SUPPORT_EMAIL,
                 },
             )
             return

@@ -165,12 +165,22 @@ DEVELOPMENT_SWITCHES: tuple[tuple[str, bool, str], ...] = (
 
 def check_development_switches(**kwargs: Any) -> list[CheckMessage]:
     """Production only (`check --deploy`): an operator found every one of these on and
-    the check silent; and ALLOWED_HOSTS="*" (any Host header answered)."""
+    the check silent; and ALLOWED_HOSTS="*" (any Host header answered); and no
+    SUPPORT_EMAIL (a walk met its dead end)."""
     found: list[CheckMessage] = [
         Warning(f"{name} is {value}: {what}.", hint=f"Unset {name} in production.", id="core.W007")
         for name, value, what in DEVELOPMENT_SWITCHES
         if getattr(settings, name, not value) is value
     ]
+    if not getattr(settings, "SUPPORT_EMAIL", ""):
+        found.append(
+            Warning(
+                "SUPPORT_EMAIL is not set: someone who lost every second factor is told to "
+                'ask "the people who run this site", with no address to write to.',
+                hint="Set SUPPORT_EMAIL to an address your support team reads.",
+                id="core.W009",
+            )
+        )
     if "*" in settings.ALLOWED_HOSTS:
         found.append(
             Warning(

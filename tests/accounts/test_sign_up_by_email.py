@@ -196,6 +196,33 @@ def test_a_deleted_accounts_address_gets_a_notice_without_a_sign_in_link(
     assert not PendingSignup.objects.exists()
 
 
+@pytest.mark.parametrize("support", ["help@example.com", ""])
+def test_the_deleted_accounts_notice_says_how_long_and_whom_to_write_to(
+    client: Client,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+    settings: Any,
+    support: str,
+) -> None:
+    """A walk found "reserved for a few weeks" (the pages say 30 days) and "contact us"
+    with no address to contact."""
+    settings.ACCOUNTS_DELETION_GRACE_DAYS = 30
+    settings.SUPPORT_EMAIL = support
+    UserFactory(email="gone@example.com", is_active=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        _sign_up(client, "gone@example.com")
+
+    [notice] = mailoutbox
+    html = notice.alternatives[0][0]
+    for body in (notice.body, html):
+        assert "stays reserved for 30 days after a deletion" in " ".join(body.split())
+        assert "few weeks" not in body and "contact us" not in body
+    if support:
+        assert "write to help@example.com within that time" in notice.body
+    else:
+        assert "reply to this email within that time" in notice.body
+
+
 def test_expired_pending_sign_ups_are_deleted(
     client: Client, link: str, django_capture_on_commit_callbacks: Any
 ) -> None:

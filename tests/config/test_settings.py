@@ -22,6 +22,7 @@ PRODUCTION = {
     "SITE_URL": "https://example.com",
     "RESEND_API_KEY": "re_production_key",
     "TASKS_BACKEND": "database",
+    "SUPPORT_EMAIL": "support@example.com",
 }
 
 
@@ -201,3 +202,11 @@ def test_check_deploy_warns_of_any_host_allowed() -> None:
 
     assert result.returncode != 0
     assert "(core.W008) ALLOWED_HOSTS is '*'" in result.stdout + result.stderr
+
+
+def test_check_deploy_warns_without_a_support_address() -> None:
+    env = {k: v for k, v in PRODUCTION.items() if k != "SUPPORT_EMAIL"}
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **env)
+
+    assert result.returncode != 0
+    assert "(core.W009) SUPPORT_EMAIL is not set" in result.stdout + result.stderr
