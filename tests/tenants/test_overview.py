@@ -13,6 +13,7 @@ from django.test import Client
 
 from accounts.models import User
 from billing.models import Account
+from core.audit import audit_actor_label
 from tenants import services
 from tenants.invitations import invitation_create
 from tenants.models import Membership, Role, TeamMember, Tenant
@@ -120,6 +121,21 @@ def test_without_the_audit_log_people_see_their_own_activity_only(
     assert "File uploaded: owner-only-plan.txt" not in text(html)
     assert "Team created" not in html
     assert "Storage" in html, "people who upload see the storage limit"
+
+
+def test_what_an_api_key_did_names_the_key_as_the_audit_log_does(
+    client: Any, owner: Any, acme: Any
+) -> None:
+    """A walk found "System · Team created: API Team" here while the audit log said
+    "API key CLI test"."""
+    with audit_actor_label("API key CLI test"):
+        services.team_create(tenant=acme, name="API Team", acting_user=None)
+    client.force_login(owner)
+
+    html = overview(client, acme)
+
+    assert "API key CLI test · Team created: API Team" in text(html)
+    assert "System · Team created" not in text(html)
 
 
 def test_an_admin_sees_usage_and_the_steps_they_can_take_but_not_the_plan_step(
