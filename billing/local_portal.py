@@ -202,6 +202,8 @@ class PlanMove:
     plan: Plan
     # What the confirm dialog says first: the new price, then what the move takes away.
     warning: str
+    # "danger" when the move takes a feature away or lowers a limit, else "primary".
+    tone: str = "primary"
 
 
 @dataclass(frozen=True)
@@ -266,7 +268,11 @@ def local_portal_view_get(
         cancel_at_period_end=bool(subscription["cancel_at_period_end"]),
         trialing=subscription["status"] == "trialing",
         other_plans=[
-            PlanMove(plan=p, warning=_move_warning(current=current, new=p))
+            PlanMove(
+                plan=p,
+                warning=_move_warning(current=current, new=p),
+                tone="danger" if _takes_away(current=current, new=p) else "primary",
+            )
             for p in plan_list()
             if p.is_purchasable and (current is None or p.key != current.key)
         ],
@@ -294,6 +300,15 @@ def _move_warning(*, current: Plan | None, new: Plan) -> str:
     parts += _limits_sentences(plan=new, limits=limits)
     parts.append(_("The change takes effect at once."))
     return " ".join(parts)
+
+
+def _takes_away(*, current: Plan | None, new: Plan) -> bool:
+    """Whether moving to `new` loses a feature or lowers a limit (the warning says which)."""
+    if current is None:
+        return False
+    return bool(
+        plan_features_lost(current=current, new=new) or plan_limits_said(current=current, new=new)
+    )
 
 
 def _limits_sentences(*, plan: Plan, limits: str) -> list[str]:

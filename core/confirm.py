@@ -50,6 +50,9 @@ class Ask:
     button: str = ""
     cancel: str = ""
     when: tuple[str, str] | None = None  # (field, value): asked only when it is sent
+    # "danger" (red) for what destroys or takes away; "primary" for a choice that only
+    # needs a second look, such as a move to a larger plan (a red button read as a warning).
+    tone: str = "danger"
 
     def applies_to(self, posted: Any) -> bool:
         return self.when is None or self.when[1] in posted.getlist(self.when[0])
@@ -71,14 +74,17 @@ def confirm_field(
     cancel: Any = "",
     when: str = "",
     equals: Any = None,
+    tone: str = "danger",
 ) -> SafeString:
     """The hidden field that makes a form ask before it is sent (see the module)."""
-    return _field(_text(question), _text(detail), _text(button), _text(cancel), when, str(equals))
+    return _field(
+        _text(question), _text(detail), _text(button), _text(cancel), when, str(equals), tone
+    )
 
 
 @lru_cache(maxsize=4096)
 def _field(
-    question: str, detail: str, button: str, cancel: str, when: str, equals: str
+    question: str, detail: str, button: str, cancel: str, when: str, equals: str, tone: str
 ) -> SafeString:
     """Kept per words: a list renders the same field on every row (the devices page
     and the members page ask per row; building it each time cost them 10–20%)."""
@@ -90,6 +96,8 @@ def _field(
     }
     if when:
         ask["when"] = [when, equals]
+    if tone == "primary":
+        ask["tone"] = tone
     return format_html(
         '<input type="hidden" name="{}" value="{}">', ASK_FIELD, json.dumps(ask, ensure_ascii=False)
     )
@@ -106,6 +114,7 @@ def _ask_from(raw: str) -> Ask:
             button=str(data.get("button") or ""),
             cancel=str(data.get("cancel") or ""),
             when=(str(when[0]), str(when[1])) if when else None,
+            tone="primary" if data.get("tone") == "primary" else "danger",
         )
     except (ValueError, TypeError, AttributeError, IndexError, KeyError):
         return Ask()

@@ -1,5 +1,6 @@
-"""`{% confirm_field question detail=… button=… cancel=… [when="field" equals=value] %}`:
-the hidden field that makes a destructive form ask first, with JavaScript in the dialog
+"""`{% confirm_field question detail=… button=… cancel=… [when="field" equals=value] %}`
+(and `tone="primary"` for a choice that destroys nothing): the hidden field that makes a
+destructive form ask first, with JavaScript in the dialog
 and without it on a page of its own (core/confirm.py). The words are written here once:
 `{% blocktranslate … asvar question %}` or `_("…")` for each.
 
@@ -23,7 +24,7 @@ from core.templatetags.i18n_cached import active_language
 
 register = template.Library()
 
-_WORDS = ("detail", "button", "cancel", "when", "equals")
+_WORDS = ("detail", "button", "cancel", "when", "equals", "tone")
 
 
 def _constant(expression: FilterExpression) -> bool:

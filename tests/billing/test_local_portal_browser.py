@@ -158,6 +158,9 @@ def test_moving_up_a_plan_asks_first_with_its_price(
     page.goto(f"/t/{acme.slug}/billing/portal/local/")
     page.get_by_role("radio", name="Pro").check()
     page.get_by_role("button", name="Change plan").click()
+    assert "btn-danger" in (
+        dialog(page).get_by_role("button", name="Change plan").get_attribute("class") or ""
+    )
     dialog(page).get_by_role("button", name="Change plan").click()
     page.get_by_role("radio", name="Business").wait_for()
     assert Account.objects.get(pk=acme.account_id).plan == "pro"
@@ -165,6 +168,11 @@ def test_moving_up_a_plan_asks_first_with_its_price(
     page.get_by_role("radio", name="Business").check()
     page.get_by_role("button", name="Change plan").click()
     expect_text(dialog(page), "Business costs $299 / month, flat.")
+    # A move that takes nothing away asks in the brand's colour, not as a danger (a walk
+    # read the red button as a warning); the move down above asked in red.
+    accept = dialog(page).get_by_role("button", name="Change plan")
+    assert "btn-primary" in (accept.get_attribute("class") or "")
+    assert "btn-danger" not in (accept.get_attribute("class") or "")
     assert page.evaluate(_OVERFLOW) is None, "the open dialog fits the window"
     dialog(page).get_by_role("button", name="Cancel", exact=True).click()
     assert Account.objects.get(pk=acme.account_id).plan == "pro"

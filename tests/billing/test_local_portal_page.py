@@ -14,7 +14,7 @@ from django.utils import timezone
 from billing.models import Account
 from tests.billing.test_local_backend import act, quantity_at_provider
 from tests.billing.test_views import url
-from tests.core.forms import asks, asks_in, forms_in
+from tests.core.forms import asks, asks_in, forms_in, post, sent
 from tests.tenants.factories import add_member
 
 
@@ -103,6 +103,14 @@ def test_an_upgrade_asks_too_saying_the_new_price(
     assert upgrade["detail"] == (
         "Business costs $299 / month, flat. The change takes effect at once."
     )
+    # It takes nothing away: asked with the brand's button, not a red one (a walk read
+    # the red "Change plan" as a warning), without JavaScript too.
+    assert upgrade["tone"] == "primary"
+    (form,) = [form for form in forms_in(page) if upgrade in asks(form)]
+    asked = post(owner_client, url(acme, "portal/local/act/"), sent(form, plan="business"))
+    assert asked.templates[0].name == "core/confirm.html"
+    assert 'class="btn btn-primary">Change plan</button>' in asked.content.decode()
+    assert Account.objects.get(pk=acme.account_id).plan == "pro"
 
 
 def test_cancelling_asks_first_saying_until_when_and_what_is_lost(

@@ -85,6 +85,10 @@ function ask(words, opener) {
   detail.textContent = words.detail || "";
   detail.hidden = !detail.textContent;
   accept.textContent = words.button || accept.getAttribute("data-default-label");
+  // Red for what destroys or takes away; the brand's colour for a choice that only needs
+  // a second look (core/confirm.py, `tone`).
+  accept.classList.toggle("btn-danger", words.tone !== "primary");
+  accept.classList.toggle("btn-primary", words.tone === "primary");
   cancel.textContent = words.cancel || cancel.getAttribute("data-default-label");
   dialog.returnValue = "";
   return new Promise(function (resolve) {
