@@ -12,9 +12,10 @@ from __future__ import annotations
 import base64
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.crypto import salted_hmac
+
+from core.fernet_keys import fernet_keys, fernet_rotated
 
 KEY_SALT = "pacetrack.mfa.totp-secret"
 
@@ -25,9 +26,7 @@ def _fernet(secret: str | bytes) -> Fernet:
 
 
 def _keys() -> MultiFernet:
-    return MultiFernet(
-        [_fernet(settings.SECRET_KEY), *(_fernet(k) for k in settings.SECRET_KEY_FALLBACKS)]
-    )
+    return fernet_keys(_fernet)
 
 
 def secret_encrypt(secret: str) -> str:
@@ -48,10 +47,4 @@ def secret_decrypt(token: str) -> str:
 
 def secret_rotate(token: str) -> str:
     """`token` encrypted under the current key (unchanged content)."""
-    try:
-        return _keys().rotate(token.encode()).decode()
-    except InvalidToken:
-        raise ImproperlyConfigured(
-            "A TOTP secret cannot be decrypted: SECRET_KEY changed. Put the previous "
-            "value in SECRET_KEY_FALLBACKS (see the README's configuration table)."
-        ) from None
+    return fernet_rotated(_keys(), token)

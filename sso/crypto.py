@@ -13,8 +13,9 @@ import base64
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from core.fernet_keys import fernet_keys, fernet_rotated
 
 INFO = b"pacetrack.sso.client-secret"
 
@@ -26,9 +27,7 @@ def _fernet(secret: str | bytes) -> Fernet:
 
 
 def _keys() -> MultiFernet:
-    return MultiFernet(
-        [_fernet(settings.SECRET_KEY), *(_fernet(k) for k in settings.SECRET_KEY_FALLBACKS)]
-    )
+    return fernet_keys(_fernet)
 
 
 def client_secret_encrypt(secret: str) -> str:
@@ -46,12 +45,5 @@ def client_secret_decrypt(token: str) -> str:
 
 
 def client_secret_rotate(token: str) -> str:
-    """`token` encrypted under the current SECRET_KEY (unchanged content); ImproperlyConfigured
-    when no configured key opens it."""
-    try:
-        return _keys().rotate(token.encode()).decode()
-    except InvalidToken:
-        raise ImproperlyConfigured(
-            "A stored secret cannot be decrypted with SECRET_KEY or SECRET_KEY_FALLBACKS: put "
-            "the key it was encrypted under back in SECRET_KEY_FALLBACKS."
-        ) from None
+    """`token` under the current SECRET_KEY (`rotate_encrypted_secrets`)."""
+    return fernet_rotated(_keys(), token)

@@ -6,10 +6,10 @@ from __future__ import annotations
 import base64
 import secrets
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from cryptography.fernet import Fernet, MultiFernet
 from django.utils.crypto import salted_hmac
+
+from core.fernet_keys import fernet_keys, fernet_rotated
 
 KEY_SALT = "pacetrack.webhooks.signing-secret"
 
@@ -20,9 +20,7 @@ def _fernet(key: str | bytes) -> Fernet:
 
 
 def _keys() -> MultiFernet:
-    return MultiFernet(
-        [_fernet(settings.SECRET_KEY), *(_fernet(k) for k in settings.SECRET_KEY_FALLBACKS)]
-    )
+    return fernet_keys(_fernet)
 
 
 def secret_generate() -> str:
@@ -39,12 +37,5 @@ def secret_decrypt(token: str) -> str:
 
 
 def secret_rotate(token: str) -> str:
-    """`token` encrypted under the current SECRET_KEY (unchanged content); ImproperlyConfigured
-    when no configured key opens it."""
-    try:
-        return _keys().rotate(token.encode()).decode()
-    except InvalidToken:
-        raise ImproperlyConfigured(
-            "A stored secret cannot be decrypted with SECRET_KEY or SECRET_KEY_FALLBACKS: put "
-            "the key it was encrypted under back in SECRET_KEY_FALLBACKS."
-        ) from None
+    """`token` under the current SECRET_KEY (`rotate_encrypted_secrets`)."""
+    return fernet_rotated(_keys(), token)
