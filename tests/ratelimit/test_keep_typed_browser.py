@@ -15,18 +15,24 @@ from tests.mfa.helpers import enable_totp
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
-def test_back_to_the_form_after_a_429_brings_back_what_was_typed(page: Any, width: int) -> None:
-    page.set_viewport_size({"width": width, "height": 800})
+def fail_until_paused(page: Any, addresses: list[str]) -> None:
+    """Wrong passwords from this browser's address, one per address, until the whole-page
+    429 ("Too many requests") answers."""
     page.goto("/auth/sign-in/")
-    for _ in range(10):
-        page.get_by_label("Email").fill("typed.by.hand@example.com")
+    for address in addresses:
+        page.get_by_label("Email").fill(address)
         page.get_by_label("Password").fill("not-the-password")
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_load_state()
         if page.get_by_role("heading", name="Too many requests").count():
             break
     expect(page.get_by_role("heading", name="Too many requests")).to_be_visible()
+
+
+@pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
+def test_back_to_the_form_after_a_429_brings_back_what_was_typed(page: Any, width: int) -> None:
+    page.set_viewport_size({"width": width, "height": 800})
+    fail_until_paused(page, ["typed.by.hand@example.com"] * 10)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
     page.get_by_role("link", name="Back to the form").click()
@@ -44,14 +50,7 @@ def test_sign_in_paused_for_this_address_offers_a_password_reset(page: Any, widt
     her right password refused too, offered only the home page and the form. A reset
     has its own budget, so it is the way on now."""
     page.set_viewport_size({"width": width, "height": 800})
-    page.goto("/auth/sign-in/")
-    for n in range(10):
-        page.get_by_label("Email").fill(f"colleague{n}@example.com")
-        page.get_by_label("Password").fill("not-the-password")
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state()
-        if page.get_by_role("heading", name="Too many requests").count():
-            break
+    fail_until_paused(page, [f"colleague{n}@example.com" for n in range(10)])
     expect(page.get_by_role("link", name="Back to the form")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
