@@ -26,6 +26,16 @@ def test_a_personal_workspace_shows_its_plan_without_seats_or_contacts(
     assert "Seats used" not in html and "Billing contacts" not in html
 
 
+def test_a_personal_workspace_has_no_member_cap_row(
+    auth_client: Client, user: Any, billing_on: Any
+) -> None:
+    """One person, no invitations: "Members 1 of 3" would say nothing."""
+    html = auth_client.get(f"/t/{user.personal_tenant.slug}/billing/").content.decode()
+
+    assert "Current plan" in html
+    assert 'data-testid="billing-member-cap"' not in html
+
+
 def test_seats_show_once_its_account_pays_for_an_organisation(
     auth_client: Client, user: Any
 ) -> None:
