@@ -41,6 +41,19 @@ def test_an_unknown_path_is_a_404_problem_not_the_sites_page(
     assert path in body["detail"] and "/api/v1/docs/" in body["detail"]
 
 
+@pytest.mark.parametrize("path", ["/api/v1/nope", "/api/v1/members/"])
+def test_with_debug_on_an_unknown_path_is_still_the_apis_problem(
+    client: Any, acme: Org, settings: Any, path: str
+) -> None:
+    """A walk on `make run` (DEBUG on) met Django's HTML debug page here, where
+    production answers a problem: the demo and production now answer alike."""
+    settings.DEBUG = True
+
+    body = problem_of(client.get(path, headers=bearer(acme.key)), 404)
+
+    assert body["type"] == TYPE_BASE + "not-found"
+
+
 def test_the_docs_page_still_gets_its_trailing_slash(client: Any) -> None:
     response = client.get("/api/v1/docs")
 
