@@ -167,3 +167,10 @@ def test_the_schema_is_read_once_per_process(monkeypatch: pytest.MonkeyPatch) ->
         reference.api_reference.cache_clear()
 
     assert len(built) == 1
+
+
+def test_the_page_says_the_rate_limit_reset_is_in_milliseconds(page: str) -> None:
+    """A walk found the unit only in docs/api.md; a client reading seconds would wait
+    for years."""
+    assert "(milliseconds since the epoch)" in text(page)
+    assert "every answer the key's rate counted carries" in text(page)
