@@ -43,7 +43,7 @@ def counter_key(tier: str, identity: str) -> str:
 
 def parse_key(text: str) -> tuple[str, str]:
     """Read an operator's KEY: `auth:1.2.3.4`, `rl:auth:1.2.3.4`, `rl:{auth:1.2.3.4}`,
-    `auth-account:someone@example.com` (hashed for you) or `api:42`.
+    `auth-account:someone@example.com` (hashed for you) or `api:key:42` (an API key).
 
     Returns (tier, identity) with IPs normalised and emails hashed.
     """

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from api.models import ApiKey
 from ratelimit.keys import account_identity
+from ratelimit.management.commands.ratelimit_reset import Command as ResetCommand
+from ratelimit.management.commands.ratelimit_status import Command as StatusCommand
 from ratelimit.services import ratelimit_consume
+from tests.api.conftest import make_key
 
 
 def run(*args: str) -> str:
@@ -54,3 +59,19 @@ def test_bad_keys_are_explained(key: str, message: str) -> None:
 def test_an_unreachable_store_is_reported_not_crashed(redis_down: None) -> None:
     with pytest.raises(CommandError, match="store is unavailable"):
         run("ratelimit_reset", "auth:203.0.113.7")
+
+
+@pytest.mark.django_db
+def test_an_api_keys_budget_is_read_and_cleared_by_the_key_its_help_gives(
+    acme: Any, owner: Any, client: Any
+) -> None:
+    """The help's example was `api:42`, which matched nothing: keys count under
+    `api:key:<id>`."""
+    raw = make_key(acme, owner)
+    key_id = ApiKey.objects.get().pk
+    client.get("/api/v1/members", headers={"Authorization": f"Bearer {raw}"})
+
+    assert "api:key:42" in StatusCommand.help and "api:key:42" in ResetCommand.help
+    assert "used:      1 of" in run("ratelimit_status", f"api:key:{key_id}")
+    assert "nothing to clear" not in run("ratelimit_reset", f"api:key:{key_id}")
+    assert "used:      0 of" in run("ratelimit_status", f"api:key:{key_id}")

@@ -10,7 +10,8 @@ from ratelimit.services import ratelimit_reset
 class Command(KeyCommand):
     help = (
         "Clear a rate-limit counter so its owner can retry now. "
-        "KEY is TIER:IDENTITY, e.g. auth:203.0.113.7, api:42, auth-account:ann@example.com."
+        "KEY is TIER:IDENTITY, e.g. auth:203.0.113.7, api:key:42 (an API key by id), "
+        "auth-account:ann@example.com."
     )
 
     def handle(self, *args: Any, key: str, **options: Any) -> None:

@@ -11,7 +11,8 @@ from ratelimit.services import ratelimit_status, tier_rate
 class Command(KeyCommand):
     help = (
         "Show a rate-limit counter: hits in the current window and when a slot frees. "
-        "KEY is TIER:IDENTITY, e.g. auth:203.0.113.7, api:42, auth-account:ann@example.com."
+        "KEY is TIER:IDENTITY, e.g. auth:203.0.113.7, api:key:42 (an API key by id), "
+        "auth-account:ann@example.com."
     )
 
     def handle(self, *args: Any, key: str, **options: Any) -> None:
