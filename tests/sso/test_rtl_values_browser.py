@@ -52,6 +52,11 @@ def test_addresses_records_and_keys_read_left_to_right_on_an_arabic_page(
     prefix = page.locator("span.font-mono", has_text="pt_live_").first
     assert prefix.evaluate(DIRECTION) == "ltr"
 
+    # Every workspace page's header: a walk found "t/acme-…/" with its slashes moved.
+    path = page.get_by_test_id("workspace-path")
+    assert path.evaluate(DIRECTION) == "ltr"
+    assert path.inner_text() == f"/t/{acme.slug}/"
+
 
 def test_paths_and_menu_names_in_arabic_help_read_left_to_right(
     owner_client: Any, acme: Any, owner: Any
