@@ -124,6 +124,38 @@ def test_other_filters_are_evaluated_too(scim: ScimClient) -> None:
     assert [u["userName"] for u in found.json()["Resources"]] == ["b@corp.example"]
 
 
+def test_a_filter_longer_than_any_idp_sends_is_refused_before_it_is_parsed(
+    scim: ScimClient,
+) -> None:
+    """An attack posted a 139 KB filter to /.search, parsed and matched in Python
+    against every row."""
+    long_filter = " or ".join(f'userName eq "u{n}@corp.example"' for n in range(2000))
+
+    refused = scim.post(
+        "/Users/.search",
+        {"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], "filter": long_filter},
+    )
+
+    assert refused.status_code == 400
+    assert refused.json()["scimType"] == "invalidFilter"
+    assert "at most 2000 characters" in refused.json()["detail"]
+
+
+def test_a_user_with_more_emails_than_a_person_has_is_refused_before_any_lookup(
+    scim: ScimClient, acme: Any
+) -> None:
+    """An attack sent 20,000 addresses on the verified domain: 21 s of one worker, one
+    domain lookup each, every one stored and returned on each read."""
+    emails = [{"value": f"a{n}@corp.example"} for n in range(21)]
+
+    refused = scim.post("/Users", new_user("a@corp.example", emails=emails))
+    accepted = scim.post("/Users", new_user("a@corp.example", emails=emails[:20]))
+
+    assert refused.status_code == 400 and refused.json()["scimType"] == "invalidValue"
+    assert refused.json()["detail"] == "A person may have at most 20 emails; 21 were sent."
+    assert accepted.status_code == 201, accepted.text
+
+
 def test_put_replaces_the_idp_s_view_and_never_the_sign_in_address(
     scim: ScimClient, acme: Any
 ) -> None:
