@@ -65,3 +65,28 @@ def test_an_owner_tests_pauses_and_resumes_an_endpoint(
     expect(page.get_by_text("Resumed: new events are sent to this endpoint again.")).to_be_visible()
     expect(page.get_by_test_id("endpoint-state")).to_have_count(0)
     expect(page.get_by_role("button", name="Send a test event")).to_be_visible()
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_the_way_back_to_all_endpoints_keeps_to_one_line_beside_a_long_introduction(
+    page: Any, settings: Any, language: str
+) -> None:
+    """A walk at 1280 px found "All endpoints" broken over two lines: the introduction
+    beside it, which names the organisation, took the width."""
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
+    owner = UserFactory(language=language)
+    acme = OrgFactory(owner=owner, name="Zoë & Friends — Ünïcode Løgistics GmbH Europe")
+    endpoint, _ = endpoint_create(
+        tenant=acme,
+        url="http://127.0.0.1:9/hooks",
+        description="CRM",
+        event_types=["team.created"],
+        acting_user=owner,
+    )
+    page.set_viewport_size({"width": 1280, "height": 800})
+    sign_in(page, owner.email, then=f"/t/{acme.slug}/settings/webhooks/{endpoint.pk}/")
+
+    back = page.locator(f'a.btn[href="/t/{acme.slug}/settings/webhooks/"]').first
+    box = back.bounding_box()
+    assert box is not None
+    assert box["height"] < 44, box  # one line of text: a second one makes it ~58 px
