@@ -31,7 +31,6 @@ from api.problems import body_too_large, problem
 from api.routes import audit as audit_routes
 from api.routes import files, members, organisation, teams
 from core.exceptions import DomainError, refusal_message
-from tenants.exceptions import InvitationResendTooSoonError
 
 DESCRIPTION = """\
 The organisation's members, invitations, teams, roles, files and audit log.
@@ -175,13 +174,15 @@ def _service_errors(request: HttpRequest, exc: DjangoValidationError) -> list[di
 
 def _domain(request: HttpRequest, exc: Any) -> HttpResponse:
     """A service refused: 403 when the rule is about permission (an escalation, a plan
-    cap), 429 with Retry-After for an invitation resent too soon, 409 when it is about
-    the organisation's state (last owner, already a member)."""
+    cap), 429 with Retry-After when it is about pace (a refusal carrying `retry_after`,
+    such as an invitation resent within a minute), 409 when it is about the
+    organisation's state (last owner, already a member)."""
     if isinstance(exc, PermissionDenied):
         kind = "plan-limit" if hasattr(exc, "upgrade_url") else "forbidden"
         return problem(403, refusal_message(exc), kind=kind)
-    if isinstance(exc, InvitationResendTooSoonError):  # a rate, as the key's own limit
-        headers = {"Retry-After": str(exc.retry_after)}
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:  # a pace, answered as the key's own rate limit is
+        headers = {"Retry-After": str(retry_after)}
         return problem(429, refusal_message(exc), kind="rate-limited", headers=headers)
     return problem(409, refusal_message(exc), kind="conflict")
 
