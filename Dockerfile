@@ -33,5 +33,11 @@ COPY --from=assets /app/static/build static/build
 # The manifest the running app (DEBUG off) names its files through; DEBUG=true only
 # spares the build the production secrets.
 RUN DEBUG=true STATIC_MANIFEST=true python manage.py collectstatic --noinput
+# The app runs as an unprivileged user: it owns only var/ (local files and the SQLite
+# database when no DATABASE_URL is set); the code and collected assets stay root's, so
+# a hole in the app cannot rewrite them.
+RUN useradd --system --uid 10001 --no-create-home --home-dir /app pacetrack \
+    && mkdir -p var && chown pacetrack:pacetrack var
+USER pacetrack
 EXPOSE 8000
 CMD ["gunicorn", "--config", "config/gunicorn.conf.py", "config.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

@@ -969,6 +969,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # pysaml2's schema library said "Resource 'XMLSchema.xsd' is already loaded" at
+        # INFO on every start and management command.
+        "xmlschema": {"level": "WARNING"},
         # "Forbidden (Permission denied): /path" stays, without the refusal's traceback.
         "django.request": {"filters": ["refusal_without_traceback"]},
     },

@@ -37,6 +37,9 @@ class Directory(models.Model):
 
     objects = TenantOwnedQuerySet.as_manager()
 
+    class Meta:
+        verbose_name_plural = "directories"
+
     def __str__(self) -> str:
         return f"SCIM directory of {self.tenant}"
 

@@ -34,6 +34,7 @@ class SocialIdentity(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name_plural = "social identities"
         constraints = [
             models.UniqueConstraint(
                 fields=["provider", "subject"], name="sso_socialidentity_unique_subject"
@@ -185,6 +186,8 @@ class OrgIdentity(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "organisation identity"
+        verbose_name_plural = "organisation identities"
         constraints = [
             models.UniqueConstraint(
                 fields=["tenant", "connection", "subject"], name="sso_orgidentity_unique_subject"

@@ -88,6 +88,7 @@ class Delivery(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "deliveries"
 
     def __str__(self) -> str:
         return f"{self.event_type} → {self.endpoint_id}"

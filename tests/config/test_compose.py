@@ -120,3 +120,15 @@ def test_the_worker_and_scheduler_wait_for_migrations_and_come_back_after_a_fail
         assert services[name]["depends_on"]["app"]["condition"] == "service_healthy", name
     assert "/healthz/" in " ".join(services["app"]["healthcheck"]["test"])
     assert "resume_email_deliveries" in str(services["worker"]["command"])
+
+
+def test_every_image_names_a_version_that_cannot_move_under_the_stack() -> None:
+    """`minio/minio:latest` and `edoburu/pgbouncer:latest` pulled whatever was newest,
+    so two machines running one commit could run different servers."""
+    services = yaml.safe_load(COMPOSE_FILE.read_text())["services"]
+    images = {name: service["image"] for name, service in services.items() if "image" in service}
+
+    assert images, "no service names an image"
+    for name, image in images.items():
+        tag = image.rpartition("/")[2].partition(":")[2]
+        assert tag and tag != "latest", f"{name}: {image}"

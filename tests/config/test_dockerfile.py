@@ -92,3 +92,16 @@ def test_the_image_leaves_out_the_development_env_and_database() -> None:
 
     assert "COPY . ." in DOCKERFILE
     assert {".env", "var/", ".venv/", "node_modules/", ".git/"} <= ignored
+
+
+def test_the_app_runs_as_an_unprivileged_user_that_owns_only_var() -> None:
+    """The image ran gunicorn as root: a hole in the app could rewrite the code it runs."""
+    final = DOCKERFILE.rsplit("\nFROM ", 1)[1]
+    users = re.findall(r"^USER (\S+)", final, re.M)
+    cmd_at = final.index("\nCMD ")
+
+    assert users, "the final stage never leaves root"
+    assert users[-1] not in {"root", "0", "0:0"}
+    assert final.index(f"\nUSER {users[-1]}") < cmd_at
+    # What the app writes at run time (settings.VAR_DIR: local files, SQLite) is its own.
+    assert re.search(rf"chown {users[-1]}(:\S+)? var\b", final), "var/ is not the app user's"

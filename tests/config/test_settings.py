@@ -210,3 +210,12 @@ def test_check_deploy_warns_without_a_support_address() -> None:
 
     assert result.returncode != 0
     assert "(core.W009) SUPPORT_EMAIL is not set" in result.stdout + result.stderr
+
+
+def test_a_management_command_logs_nothing_of_its_libraries_at_info() -> None:
+    """Every start and every command printed pysaml2's schema library's
+    "INFO xmlschema: Resource 'XMLSchema.xsd' is already loaded" into the logs."""
+    result = _manage("check", LOG_LEVEL="INFO")
+
+    assert result.returncode == 0, result.stderr
+    assert "xmlschema" not in result.stderr, result.stderr
