@@ -456,9 +456,12 @@ def _assert_may_invite(*, tenant: Tenant, acting_user: User | None, role: Role) 
     assert_may_grant(actor=actor, role=role)
 
 
-def _assert_inviter_may_still_grant(invitation: Invitation) -> None:
-    """An invitation is only as good as its inviter's rights today: someone removed or
-    demoted since sending it cannot let people in (or grant more than they now hold)."""
+def invitation_inviter_refusal(*, invitation: Invitation) -> InvitationRevokedError | None:
+    """Why the inviter can no longer let this person in, else None. An invitation is
+    only as good as its inviter's rights today: someone removed, demoted, suspended by
+    the directory or deactivated since sending it cannot let people in (or grant more
+    than they now hold): a leaving admin's invitation to their own other address would
+    outlive their deprovisioning. The link's pages ask at the door; joining asks again."""
     revoked = InvitationRevokedError(
         _(
             "This invitation to %(name)s can no longer be used because %(inviter)s can no "
@@ -471,20 +474,20 @@ def _assert_inviter_may_still_grant(invitation: Invitation) -> None:
             "role": invitation.role.label,
         }
     )
-    if invitation.invited_by_id is None:
-        raise revoked
-    try:
-        role = Role.objects.get(
-            tenant=invitation.tenant, memberships__user_id=invitation.invited_by_id
-        )
-    except Role.DoesNotExist:
-        raise revoked from None
-    if not role.has_permission(MEMBERS_INVITE):
-        raise revoked
+    if invitation.invited_by is None or not invitation.invited_by.is_active:
+        return revoked
+    role = Role.objects.filter(
+        tenant=invitation.tenant,
+        memberships__user_id=invitation.invited_by_id,
+        memberships__suspended_at__isnull=True,
+    ).first()
+    if role is None or not role.has_permission(MEMBERS_INVITE):
+        return revoked
     try:
         assert_may_grant(actor=role, role=invitation.role)
     except EscalationError:
-        raise revoked from None
+        return revoked
+    return None
 
 
 def invitation_seat_refusal(*, invitation: Invitation) -> InvitationSeatsFullError | None:
@@ -516,7 +519,8 @@ def _join(invitation: Invitation, user: User) -> Membership:
     now = timezone.now()
     existing = Membership.objects.for_tenant(tenant).filter(user=user).first()
     if existing is None:
-        _assert_inviter_may_still_grant(invitation)
+        if (revoked := invitation_inviter_refusal(invitation=invitation)) is not None:
+            raise revoked
         if (refusal := invitation_seat_refusal(invitation=invitation)) is not None:
             raise refusal
         membership = membership_create(

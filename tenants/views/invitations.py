@@ -34,6 +34,7 @@ from tenants.invitations import (
     invitation_already_member,
     invitation_assert_usable,
     invitation_for_token,
+    invitation_inviter_refusal,
     invitation_seat_refusal,
     invitation_teams,
 )
@@ -93,11 +94,13 @@ def _usable(request: HttpRequest, token: str) -> Invitation | HttpResponse:
         invitation_assert_usable(invitation)
     except InvitationLinkError as error:
         return _problem(request, error, invitation)
-    # A full workspace says so at the door, not after the sign-up form was filled in.
+    # An inviter who may no longer let people in, or a full workspace, says so at the
+    # door, not after the sign-up form was filled in.
     if not invitation_already_member(invitation=invitation, user=request.user) and (
-        full := invitation_seat_refusal(invitation=invitation)
+        refusal := invitation_inviter_refusal(invitation=invitation)
+        or invitation_seat_refusal(invitation=invitation)
     ):
-        return _problem(request, full, invitation)
+        return _problem(request, refusal, invitation)
     return invitation
 
 

@@ -12,6 +12,7 @@ import time_machine
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
+from accounts.models import User
 from accounts.tokens import token_digest
 from billing.exceptions import PlanLimitReached
 from billing.plans import plan_check_members
@@ -43,6 +44,7 @@ from tenants.invitations import (
 )
 from tenants.models import Invitation, Membership, Role, Team, TeamMember, Tenant
 from tenants.selectors import tenant_seats_taken
+from tenants.services.memberships import membership_suspend
 from tests.accounts.factories import UserFactory
 from tests.accounts.mailtools import link_in
 from tests.tenants.factories import add_member, make_team
@@ -460,6 +462,36 @@ def test_an_inviter_who_lost_the_right_to_invite_can_no_longer_let_people_in(
     newcomer = UserFactory(email="new@example.com")
     with pytest.raises(InvitationRevokedError, match="can no longer invite"):
         invitation_accept(raw_token=token_of(mailoutbox[0]), user=newcomer)
+
+
+def test_an_inviter_the_directory_suspended_can_no_longer_let_people_in(
+    sent: Any, acme: Any, owner: Any, admin_of_acme: Any, mailoutbox: list[Any]
+) -> None:
+    """The attack: a leaving admin invites their own other address, is deprovisioned
+    (SCIM active:false), then accepts from that address and is back in."""
+    invite(sent, acme, admin_of_acme, "elsewhere@example.com", role=role(acme, "admin"))
+    membership_suspend(
+        tenant=acme,
+        membership=Membership.objects.get(tenant=acme, user=admin_of_acme),
+        acting_user=None,
+    )
+    elsewhere = UserFactory(email="elsewhere@example.com")
+
+    with pytest.raises(InvitationRevokedError, match="can no longer invite"):
+        invitation_accept(raw_token=token_of(mailoutbox[0]), user=elsewhere)
+    assert not Membership.objects.filter(tenant=acme, user=elsewhere).exists()
+
+
+def test_an_inviter_whose_account_was_deactivated_can_no_longer_let_people_in(
+    sent: Any, acme: Any, owner: Any, admin_of_acme: Any, mailoutbox: list[Any]
+) -> None:
+    invite(sent, acme, admin_of_acme, "elsewhere@example.com")
+    User.objects.filter(pk=admin_of_acme.pk).update(is_active=False)
+    elsewhere = UserFactory(email="elsewhere@example.com")
+
+    with pytest.raises(InvitationRevokedError, match="can no longer invite"):
+        invitation_accept(raw_token=token_of(mailoutbox[0]), user=elsewhere)
+    assert not Membership.objects.filter(tenant=acme, user=elsewhere).exists()
 
 
 @pytest.mark.usefixtures("three_seat_free_plan")

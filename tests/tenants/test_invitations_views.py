@@ -581,6 +581,41 @@ def test_an_inviter_removed_since_sending_makes_the_link_explain_itself(
     )
 
 
+def test_an_inviter_suspended_since_sending_is_said_at_the_door_and_lets_nobody_in(
+    visitor: Any,
+    acme: Any,
+    owner: Any,
+    admin_of_acme: Any,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """The attack: a leaving admin invites their own other address, the directory
+    suspends them, and they accept from that address, back in as an admin. The link's
+    pages said nothing until a name and a password were typed."""
+    visitor.force_login(admin_of_acme)
+    admin = Role.objects.get(tenant=acme, key="admin")
+    with django_capture_on_commit_callbacks(execute=True):
+        visitor.post(
+            f"/t/{acme.slug}/members/invites/", {"email": "elsewhere@example.com", "role": admin.pk}
+        )
+    link = link_in(mailoutbox[-1])
+    Membership.objects.filter(tenant=acme, user=admin_of_acme).update(suspended_at=timezone.now())
+    visitor.logout()
+
+    landing = visitor.get(link)
+    sign_up = visitor.get(link.rstrip("/") + "/sign-up/")
+    joined = visitor.post(
+        link.rstrip("/") + "/sign-up/",
+        {"name": "Elsewhere", "password": "a-long-enough-passphrase-2026"},
+    )
+
+    for response in (landing, sign_up, joined):
+        page = response.content.decode()
+        assert response.status_code == 410, page
+        assert "can no longer invite people" in page and 'name="password"' not in page
+    assert not Membership.objects.filter(tenant=acme, user__email="elsewhere@example.com").exists()
+
+
 @pytest.mark.usefixtures("three_seat_free_plan")
 def test_a_full_org_at_accept_time_says_so(visitor: Any, acme: Any, invite: Any) -> None:
     link = invite("new@example.com")
