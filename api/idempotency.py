@@ -3,7 +3,8 @@
 The first request claims the key by inserting a row (unique per API key), so two
 concurrent requests with one key cannot both act: the second gets 409 until the first
 has answered, and its stored answer from then on. A key sent with a different
-request (method, path or body) is refused with 422. Answers are kept for
+request (method, path or body; a multipart body by its fields and files' bytes) is
+refused with 422. Answers are kept for
 `RETENTION`; server errors (5xx) are not kept, so the client may retry them.
 """
 
@@ -17,6 +18,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 
 from api.models import IdempotentResponse
@@ -30,11 +32,31 @@ MAX_LENGTH = 255
 def _fingerprint(request: HttpRequest) -> str:
     digest = hashlib.sha256(f"{request.method} {request.path}\n".encode())
     if request.content_type == "multipart/form-data":
-        # The body is parsed as a stream (uploads); its size stands in for it.
-        digest.update(request.META.get("CONTENT_LENGTH", "").encode())
+        _digest_parts(request, digest)
     else:
         digest.update(request.body)
     return digest.hexdigest()
+
+
+def _digest_parts(request: HttpRequest, digest: Any) -> None:
+    """A multipart body is parsed as a stream (uploads), so its fields and files are
+    hashed once parsed: its size alone let a different file of the same size replay the
+    first upload's answer as if it had been stored. The operation reads the same parsed
+    files (rewound here)."""
+    try:
+        fields, files = request.POST, request.FILES
+    except MultiPartParserError:
+        digest.update(b"unparsable")  # the operation refuses it the same way
+        return
+    for name in sorted(fields):
+        for value in fields.getlist(name):
+            digest.update(f"field {name}={value}\n".encode())
+    for name in sorted(files):
+        for upload in files.getlist(name):
+            digest.update(f"file {name} {upload.name} {upload.size}\n".encode())
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
 
 
 def _replay(row: IdempotentResponse) -> HttpResponse:

@@ -48,7 +48,11 @@ def _decode(cursor: str) -> int:
         version, _, pk = text.partition(":")
         if version != "v1":
             raise ValueError(version)
-        return int(pk)
+        after = int(pk)
+        # Only what a database key can hold: a larger number was a 500 (OverflowError).
+        if not 0 <= after <= 2**63 - 1:
+            raise ValueError(pk)
+        return after
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise BadCursor("The cursor is not one this API gave out.") from None
 

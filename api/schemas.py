@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
 from pydantic import BaseModel, Field
+
+# An id the API accepts: what a database key can hold. A larger number in a body was a
+# 500 (OverflowError converting it for the query) instead of a 422 naming the field.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class Answer(BaseModel):
@@ -102,13 +106,13 @@ class MemberPage(Answer):
 
 
 class RoleChange(Schema):
-    role_id: int
+    role_id: Id
 
 
 class InvitationIn(Schema):
     email: str = Field(max_length=254)
-    role_id: int
-    team_ids: list[int] = Field(default_factory=list)
+    role_id: Id
+    team_ids: list[Id] = Field(default_factory=list)
 
 
 class Invitation(Answer):
@@ -127,7 +131,7 @@ class InvitationPage(Answer):
 
 class TeamIn(Schema):
     name: str = Field(max_length=100)
-    parent_id: int | None = None
+    parent_id: Id | None = None
 
 
 class Team(Answer):
@@ -143,7 +147,7 @@ class TeamPage(Answer):
 
 
 class TeamMemberIn(Schema):
-    member_id: int
+    member_id: Id
 
 
 class RoleList(Answer):

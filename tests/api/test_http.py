@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ from core.models import AuditEvent
 from core.permissions import AUDIT_VIEW, MEMBERS_INVITE, MEMBERS_MANAGE, TEAMS_MANAGE
 from tenants.models import Membership, Role, Team
 from tests.api.conftest import World, make_key
+from uploads.models import Upload
 
 PROBLEM = "application/problem+json"
 
@@ -194,6 +196,49 @@ def test_the_services_refusals_come_back_as_problems(world: World, api_as: Any) 
     assert_problem(api.get("/members?cursor=not-ours"), 400)
 
 
+BEYOND_A_KEY = 10**25  # more than a database key (bigint) holds
+
+
+@pytest.mark.parametrize("path", ["/members", "/teams", "/invitations", "/files", "/audit-events"])
+def test_a_cursor_beyond_any_database_key_is_a_bad_cursor(
+    world: World, api_as: Any, path: str
+) -> None:
+    """The members list answered 500 (OverflowError in its query) to a forged cursor."""
+    cursor = base64.urlsafe_b64encode(f"v1:{BEYOND_A_KEY}".encode()).decode().rstrip("=")
+    api = api_as(world.acme.key)
+
+    assert_problem(api.get(f"{path}?cursor={cursor}"), 400)
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/invitations", {"email": "y@example.com", "role_id": 1, "team_ids": [BEYOND_A_KEY]},
+         ["body", "team_ids", "0"]),
+        ("/invitations", {"email": "y@example.com", "role_id": BEYOND_A_KEY},
+         ["body", "role_id"]),
+        ("/teams", {"name": "Night", "parent_id": BEYOND_A_KEY}, ["body", "parent_id"]),
+    ],
+)  # fmt: skip
+def test_an_id_beyond_any_database_key_is_an_invalid_field_not_a_500(
+    world: World, api_as: Any, path: str, body: dict[str, Any], field: list[str]
+) -> None:
+    invalid = assert_problem(api_as(world.acme.key).post(path, json=body), 422)
+
+    assert [error["loc"] for error in invalid["errors"]] == [field]
+
+
+def test_a_member_or_role_id_beyond_any_database_key_is_an_invalid_field(
+    world: World, api_as: Any
+) -> None:
+    api = api_as(world.acme.key)
+    member = f"/members/{world.acme.member.pk}/role"
+
+    assert_problem(api.post(member, json={"role_id": BEYOND_A_KEY}), 422)
+    team = f"/teams/{world.acme.team.pk}/members"
+    assert_problem(api.post(team, json={"member_id": BEYOND_A_KEY}), 422)
+
+
 # --- Changes, attributed to the key ------------------------------------------------------
 
 
@@ -310,6 +355,29 @@ def test_a_repeated_idempotency_key_returns_the_first_response(world: World, api
     assert sorted(stored.values_list("tenant_id", "api_key__tenant_id")) == sorted(
         [(world.acme.tenant.pk,) * 2, (world.globex.tenant.pk,) * 2]
     )
+
+
+def test_a_repeated_idempotency_key_with_another_file_of_the_same_size_is_refused(
+    world: World, api_as: Any
+) -> None:
+    """Only the body's size stood for a multipart upload: a second, different file of
+    the same size was answered 201 "Idempotent-Replayed" with the first file's record,
+    and never stored."""
+    api = api_as(world.acme.key)
+    headers = {"Idempotency-Key": "upload-1"}
+
+    a, b = ("a.txt", b"AAAAAAAAAA", "text/plain"), ("b.txt", b"BBBBBBBBBB", "text/plain")
+    first = api.post("/files", files={"file": a}, headers=headers)
+    same = api.post("/files", files={"file": a}, headers=headers)
+    other = api.post("/files", files={"file": b}, headers=headers)
+
+    assert first.status_code == same.status_code == 201, first.text
+    assert same.headers["Idempotent-Replayed"] == "true" and same.json() == first.json()
+    assert assert_problem(other, 422)["type"].endswith("idempotency-key-reused")
+    stored = Upload.objects.filter(
+        tenant=world.acme.tenant, original_filename__in=["a.txt", "b.txt"]
+    )
+    assert list(stored.values_list("original_filename", flat=True)) == ["a.txt"]
 
 
 def test_each_key_has_its_own_rate_limit_with_headers(
