@@ -474,11 +474,12 @@ def invitation_inviter_refusal(*, invitation: Invitation) -> InvitationRevokedEr
             "role": invitation.role.label,
         }
     )
-    if invitation.invited_by is None or not invitation.invited_by.is_active:
+    inviter = invitation.invited_by
+    if inviter is None or not inviter.is_active:
         return revoked
     role = Role.objects.filter(
         tenant=invitation.tenant,
-        memberships__user_id=invitation.invited_by_id,
+        memberships__user=inviter,
         memberships__suspended_at__isnull=True,
     ).first()
     if role is None or not role.has_permission(MEMBERS_INVITE):
