@@ -76,7 +76,7 @@ def test_a_request_body_lists_each_field_with_its_type_constraints_and_whether_r
 
     assert body == {
         "email": "email string Required maxLength: 254",
-        "role_id": "role_id integer Required",
+        "role_id": "role_id integer Required minimum: 1 maximum: 9223372036854775807",
         "team_ids": "team_ids array of integer Optional",
     }
     assert "application/json" in text(card)
