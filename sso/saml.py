@@ -5,11 +5,11 @@ Flows and policy live in the services; this module speaks the protocol and raise
 `SignInRefused` (or `ConnectionRefused` for bad metadata) with the reason.
 
 What is required of a Response, beyond what pysaml2 checks by default: a signature on
-the response or the assertion, exactly one assertion (signature-wrapping defence), a
-Destination and every subject confirmation's Recipient equal to our ACS URL, an
-`InResponseTo` that is a request we issued (kept server-side, single use, and named by
-this browser's signed cookie: login CSRF) or, only where the owner allowed
-IdP-initiated sign-in, none at all; and an assertion id never seen before.
+the response or the assertion made with SHA-256 or stronger, exactly one assertion
+(signature-wrapping defence), a Destination and every subject confirmation's Recipient
+equal to our ACS URL, an `InResponseTo` that is a request we issued (kept server-side,
+single use, and named by this browser's signed cookie: login CSRF) or, only where the
+owner allowed IdP-initiated sign-in, none at all; and an assertion id never seen before.
 """
 
 from __future__ import annotations
@@ -55,6 +55,26 @@ ENCRYPTED_ASSERTION = "{urn:oasis:names:tc:SAML:2.0:assertion}EncryptedAssertion
 RESPONSE = "{urn:oasis:names:tc:SAML:2.0:protocol}Response"
 _MD = "{urn:oasis:names:tc:SAML:2.0:metadata}"
 _DS = "{http://www.w3.org/2000/09/xmldsig#}"
+# What a Response may be signed with. pysaml2 (and xmlsec1) also accept SHA-1, whose
+# collisions are practical; current IdPs (Okta, Entra ID, Google, AD FS) sign with
+# SHA-256 by default.
+SIGNATURE_ALGORITHMS = frozenset(
+    {
+        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384",
+        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512",
+        "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256",
+        "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384",
+        "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512",
+    }
+)
+DIGEST_ALGORITHMS = frozenset(
+    {
+        "http://www.w3.org/2001/04/xmlenc#sha256",
+        "http://www.w3.org/2001/04/xmldsig-more#sha384",
+        "http://www.w3.org/2001/04/xmlenc#sha512",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -104,6 +124,9 @@ def _config_dict(*, data: SamlConnectionData, urls: SpUrls, metadata: str) -> di
         "entityid": urls.entity_id,
         "xmlsec_binary": xmlsec1_path(),
         "accepted_time_diff": SKEW,
+        # Our own signatures (metadata), never SHA-1 (pysaml2's default).
+        "signing_algorithm": "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+        "digest_algorithm": "http://www.w3.org/2001/04/xmlenc#sha256",
         "metadata": {"inline": [metadata]} if metadata else {},
         "service": {
             "sp": {
@@ -280,7 +303,27 @@ def _structure_check(xml: bytes) -> str:
     ):
         security_event("sso.saml_structure_refused", assertions=len(assertions))
         raise SignInRefused(_("The identity provider's response could not be verified."))
+    _algorithms_check(root)
     return root.get("InResponseTo") or ""
+
+
+def _algorithms_check(root: Any) -> None:
+    """Every signature in the Response uses an algorithm of SIGNATURE_ALGORITHMS and
+    DIGEST_ALGORITHMS; the refusal says what to change at the IdP."""
+    used = [(m.get("Algorithm") or "") for m in root.iter(f"{_DS}SignatureMethod")]
+    digests = [(m.get("Algorithm") or "") for m in root.iter(f"{_DS}DigestMethod")]
+    weak = [a for a in used if a not in SIGNATURE_ALGORITHMS] + [
+        a for a in digests if a not in DIGEST_ALGORITHMS
+    ]
+    if weak:
+        security_event("sso.saml_algorithm_refused", algorithms=",".join(sorted(set(weak)))[:200])
+        raise SignInRefused(
+            _(
+                "The identity provider signed its response with an algorithm Pacetrack no "
+                "longer accepts (SHA-1). Ask your administrator to sign with SHA-256 in the "
+                "identity provider's settings for Pacetrack."
+            )
+        )
 
 
 def response_verify(

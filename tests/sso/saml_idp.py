@@ -19,6 +19,7 @@ from saml2.config import IdPConfig
 from saml2.metadata import entity_descriptor
 from saml2.saml import NAMEID_FORMAT_EMAILADDRESS, NameID
 from saml2.server import Server
+from saml2.xmldsig import DIGEST_SHA1, DIGEST_SHA256, SIG_RSA_SHA1, SIG_RSA_SHA256
 
 from sso.saml import sp_keypair_generate, xmlsec1_path
 
@@ -99,6 +100,7 @@ class LocalSamlIdP:
         sign_response: bool = True,
         sign_assertion: bool = False,
         attributes: dict[str, list[str]] | None = None,
+        sha1: bool = False,
     ) -> str:
         identity = attributes if attributes is not None else {"email": [email]}
         return str(
@@ -111,6 +113,9 @@ class LocalSamlIdP:
                 authn={"class_ref": "urn:oasis:names:tc:SAML:2.0:ac:classes:Password"},
                 sign_response=sign_response,
                 sign_assertion=sign_assertion,
+                # SHA-256 as current IdPs sign (pysaml2's own default is SHA-1).
+                sign_alg=SIG_RSA_SHA1 if sha1 else SIG_RSA_SHA256,
+                digest_alg=DIGEST_SHA1 if sha1 else DIGEST_SHA256,
             )
         )
 

@@ -4,6 +4,7 @@ sign-in with JIT provisioning, and every refusal the issue lists."""
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -178,6 +179,30 @@ def test_an_unsigned_response_is_refused(
         why="sso.saml_response_refused",
         events=refusals,
     )
+    assert not User.objects.filter(email="eve@example.com").exists()
+
+
+@pytest.mark.parametrize("signed", ["response", "assertion"])
+def test_a_response_signed_with_sha1_is_refused_saying_what_to_change(
+    live_server: Any, acme_saml: Connection, saml_idp: LocalSamlIdP, refusals: Any, signed: str
+) -> None:
+    """pysaml2 and xmlsec1 accept RSA-SHA1 and SHA-1 digests, whose collisions are
+    practical; the same response signed with SHA-256 signs in (the other tests)."""
+    session, request_id = started(live_server, saml_idp, "eve@example.com")
+    xml = saml_idp.response_xml(
+        email="eve@example.com",
+        acs_url=acs_url(live_server, acme_saml),
+        in_response_to=request_id,
+        sign_response=signed == "response",
+        sign_assertion=signed == "assertion",
+        sha1=True,
+    )
+    assert "xmldsig#rsa-sha1" in xml
+
+    refused = post_response(session, acs_url(live_server, acme_saml), xml)
+
+    assert_refused(refused, live_server, session, why="sso.saml_algorithm_refused", events=refusals)
+    assert "sign with SHA-256" in html.unescape(refused.text)
     assert not User.objects.filter(email="eve@example.com").exists()
 
 
