@@ -16,7 +16,7 @@ from core.permissions import (
     permission_groups,
     permission_names,
 )
-from tests.tenants.factories import make_role
+from tests.tenants.factories import add_member, make_role
 
 CODE = re.compile(r"\b(?:" + "|".join(re.escape(c) for c in ALL_PERMISSIONS) + r")\b")
 
@@ -40,18 +40,33 @@ def _text(html: str) -> str:
     return re.sub(r"<[^>]+>", " ", html)
 
 
-def test_the_roles_page_shows_names_and_descriptions_not_codes(
-    owner_client: Any, acme: Any
-) -> None:
+def test_the_roles_page_shows_names_and_descriptions_not_codes(client: Any, acme: Any) -> None:
+    """To someone who cannot make roles, a guide explains each permission."""
     make_role(acme, "Finance", [BILLING_MANAGE])
-    html = owner_client.get(f"/t/{acme.slug}/roles/").content.decode()
+    client.force_login(add_member(acme).user)
+    html = client.get(f"/t/{acme.slug}/roles/").content.decode()
     assert not CODE.findall(_text(html))
     assert "Manage billing" in html and "Every permission" in html  # Finance; the owner
+    assert 'data-testid="permission-groups"' not in html  # no form to make a role
     guide = unescape(html[html.index('data-testid="permission-guide"') :])
     for group, permissions in permission_groups():
         assert f">{group}</h3>" in guide
         for permission in permissions:
             assert permission.name in guide and permission.description in guide
+
+
+def test_beside_the_new_role_form_each_permission_is_explained_once(
+    owner_client: Any, acme: Any
+) -> None:
+    """The form explains each permission at its box; the guide said it all again (at
+    360 px, one above the other: about 4,000 px of page)."""
+    html = unescape(owner_client.get(f"/t/{acme.slug}/roles/").content.decode())
+
+    assert 'data-testid="permission-groups"' in html
+    assert 'data-testid="permission-guide"' not in html
+    for _, permissions in permission_groups():
+        for permission in permissions:
+            assert html.count(permission.description) == 1, permission.description
 
 
 def test_the_role_form_lists_the_permissions_under_their_headings(
