@@ -20,6 +20,17 @@ def test_create_org_makes_the_user_owner(owner: Any) -> None:
     assert f"/t/{tenant.slug}/" in out.getvalue()
 
 
+def test_create_org_run_again_changes_nothing(owner: Any) -> None:
+    """A provisioning script run twice made a second "Umbrella" at /t/umbrella-2/."""
+    call_command("create_org", "--owner", owner.email, "--name", "Umbrella", stdout=StringIO())
+    again = StringIO()
+    call_command("create_org", "--owner", owner.email, "--name", " umbrella ", stdout=again)
+
+    made = Tenant.objects.get(name="Umbrella")
+    assert Tenant.objects.filter(name__iexact="umbrella").count() == 1
+    assert f"already owns Umbrella at /t/{made.slug}/; nothing was created" in again.getvalue()
+
+
 def test_create_org_explains_an_unknown_owner(db: None) -> None:
     with pytest.raises(CommandError, match="No user with email"):
         call_command("create_org", "--owner", "ghost@example.com", "--name", "X")

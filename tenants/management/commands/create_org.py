@@ -1,4 +1,6 @@
-"""Create an organisation owned by an existing user."""
+"""Create an organisation owned by an existing user. Running it again with the same
+owner and name changes nothing (a provisioning script may run twice): it made a second
+organisation of that name, at another address."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import User, normalize_email
+from tenants.models import Tenant
 from tenants.services import tenant_create_org
 
 
@@ -25,6 +28,23 @@ class Command(BaseCommand):
             raise CommandError(f"No user with email {owner!r}. Sign them up first.") from None
         if not name.strip():
             raise CommandError("--name cannot be empty.")
+        existing = (
+            Tenant.objects.filter(
+                kind=Tenant.Kind.ORG,
+                deleted_at__isnull=True,
+                name__iexact=name.strip(),
+                memberships__user=user,
+                memberships__role__key="owner",
+            )
+            .order_by("pk")
+            .first()
+        )
+        if existing is not None:
+            self.stdout.write(
+                f"{user.email} already owns {existing.name} at /t/{existing.slug}/; "
+                "nothing was created."
+            )
+            return
         try:
             tenant = tenant_create_org(owner=user, name=name, acting_user=None)
         except ValidationError as error:
