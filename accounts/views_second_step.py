@@ -108,9 +108,15 @@ def sign_in_verify(request: HttpRequest) -> HttpResponse:
                 ),
             )
         return response
+    if form is not None and Factor.PASSKEY in methods and "trust" in form.fields:
+        # Shown once, above the passkey button, yet sent with the code (the template).
+        form.fields["trust"].widget.attrs["form"] = "verify-code"
     context = {
         "form": form,
         "factor": factor,
+        # The person is known: their language rules this page (above), so the signed-out
+        # footer's picker, which sets the browser's, would change nothing here.
+        "language_picker": False,
         "passkey": Factor.PASSKEY in methods,
         "passkey_errors": passkey_form.errors.get("credential", []),
         "passkey_form": passkey_form,

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from mfa.models import Passkey
+from mfa.models import Passkey, TrustedBrowser
 from sessions_app.models import Session
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
 from tests.conftest import INSECURE_HOST
@@ -238,3 +238,63 @@ def test_over_plain_http_the_pages_say_passkeys_need_a_secure_connection(
         "Passkeys need a secure connection"
     )
     expect(page.get_by_role("button", name="Create passkey")).to_be_hidden()
+
+
+def passkey_person(page: Any) -> tuple[Any, Any, str, str]:
+    """A person whose second factors are a passkey ("Phone") and their recovery codes,
+    signed out again: (user, cdp, authenticator, one recovery code)."""
+    user = UserFactory()
+    cdp, authenticator = virtual_authenticator(page)
+    sign_in_with_password(page, user.email)
+    page.wait_for_url("**/t/**")
+    add_passkey(page, "Phone")
+    page.get_by_role("heading", name="Save your recovery codes").wait_for()
+    code = page.locator("[data-testid=recovery-codes] li").first.inner_text().strip()
+    sign_out(page)
+    return user, cdp, authenticator, code
+
+
+@pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
+def test_the_second_step_offers_one_trust_box_before_both_ways_in(page: Any, width: int) -> None:
+    """The box was shown twice (one per form, both `id_trust`), the passkey's after its
+    button; and the footer's language picker, which the known person's own language
+    overrides on this page, changed nothing when used."""
+    page.set_viewport_size({"width": width, "height": 800})
+    user, cdp, authenticator, _ = passkey_person(page)
+
+    hold_presence(cdp, authenticator, present=False)
+    sign_in_with_password(page, user.email)
+    page.wait_for_url("**/auth/sign-in/verify/")
+    boxes = page.get_by_label("Don't ask again on this browser for 30 days")
+
+    expect(boxes).to_have_count(1)
+    expect(boxes).to_be_visible()
+    before_button = page.evaluate(
+        "(() => { const box = document.querySelector('input[type=checkbox]');"
+        " const button = [...document.querySelectorAll('button')]"
+        "   .find(b => b.textContent.trim() === 'Use a passkey');"
+        " return !!(box.compareDocumentPosition(button) & Node.DOCUMENT_POSITION_FOLLOWING); })()"
+    )
+    assert before_button, "the box comes before the button it is for"
+    expect(page.get_by_test_id("language-picker")).to_have_count(0)
+
+    boxes.check()
+    hold_presence(cdp, authenticator, present=True)
+    page.get_by_role("button", name="Use a passkey").click()
+    page.wait_for_url("**/t/**")
+
+    assert TrustedBrowser.objects.filter(user=user).count() == 1
+
+
+def test_the_one_trust_box_is_sent_with_a_recovery_code_too(page: Any) -> None:
+    user, cdp, authenticator, code = passkey_person(page)
+
+    hold_presence(cdp, authenticator, present=False)
+    sign_in_with_password(page, user.email)
+    page.wait_for_url("**/auth/sign-in/verify/")
+    page.get_by_label("Don't ask again on this browser for 30 days").check()
+    page.get_by_label("Recovery code").fill(code)
+    page.get_by_role("button", name="Verify").click()
+    page.wait_for_url("**/t/**")
+
+    assert TrustedBrowser.objects.filter(user=user).count() == 1

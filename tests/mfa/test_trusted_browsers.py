@@ -589,7 +589,9 @@ def test_a_passkey_at_the_second_step_can_trust_the_browser_too(settings: Any) -
     client = Client()
     password_step(client, person)
     page = client.get(VERIFY).content.decode()
-    assert 'id="id_passkey_trust"' in page and 'id="id_trust"' in page  # one box per form
+    # One box, shown for both forms (its copy in the passkey form is filled by script).
+    assert page.count('type="checkbox"') == 1 and 'form="verify-code"' in page
+    assert 'name="trust" value="" data-copies="id_trust"' in page
 
     client.post(
         VERIFY,

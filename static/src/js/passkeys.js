@@ -148,6 +148,11 @@ function ceremony(form) {
 
 function submitWith(form, credential) {
   credentialField(form).value = credentialJSON(credential);
+  // A box shown once for both ways in (the second step's "Don't ask again").
+  form.querySelectorAll("input[data-copies]").forEach(function (copy) {
+    var box = document.getElementById(copy.dataset.copies);
+    copy.value = box && box.checked ? "on" : "";
+  });
   form.requestSubmit();
 }
 
