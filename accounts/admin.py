@@ -19,6 +19,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
+from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -306,6 +307,17 @@ class EmailDeliveryAdmin(admin.ModelAdmin):
         """Staff, superusers included, never see a usable reset or invitation link, even
         while it is queued: reading one would let them do what they may not (set a password)."""
         return without_live_links(obj.body_text)
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
+        """Only the filters this list offers. Django lets the query string filter on any
+        field of the model: `?body_text__regex=` answered yes or no about a queued
+        reset link's token, which staff rebuilt a character at a time."""
+        field = lookup.split(LOOKUP_SEP, 1)[0]
+        offered = {*self.list_filter, self.date_hierarchy}
+        known = {f.name for f in EmailDelivery._meta.get_fields()}
+        return (field in offered or field not in known) and super().lookup_allowed(
+            lookup, value, request
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -256,6 +256,28 @@ def test_staff_cannot_read_reset_links_in_email_deliveries(client: Client, user:
     assert "/auth/password/reset/" not in page.content.decode()
 
 
+@pytest.mark.parametrize("field", ["body_text", "body_html"])
+def test_staff_cannot_rebuild_a_queued_reset_link_by_filtering_email_bodies(
+    client: Client, user: Any, field: str
+) -> None:
+    """The attack: `?body_text__regex=/auth/password/reset/<known prefix>[A-M]` listed
+    the row or not, a yes/no oracle that gave back the whole token in ~300 requests."""
+    password_reset_send(email=user.email)
+    delivery = EmailDelivery.objects.get(to=[user.email])
+    token = delivery.body_text.split("/auth/password/reset/", 1)[1][:1]
+    _signed_in(client, staff_with("accounts.view_emaildelivery"))
+    listing = "/admin/accounts/emaildelivery/"
+
+    for lookup in (f"{field}__regex", f"{field}__contains", f"{field}__startswith", field):
+        probe = client.get(listing, {lookup: f"/auth/password/reset/{token}"})
+        assert probe.status_code == 400, lookup
+    # What the list offers still filters.
+    offered = client.get(listing, {"status__exact": delivery.status})
+    assert offered.status_code == 200 and delivery.subject in offered.content.decode()
+    dated = client.get(listing, {"created_at__year": delivery.created_at.year})
+    assert dated.status_code == 200 and delivery.subject in dated.content.decode()
+
+
 def test_staff_adding_a_user_signs_them_up_without_a_password(client: Client) -> None:
     staff = staff_with("accounts.add_user", "accounts.change_user")
     _signed_in(client, staff)
