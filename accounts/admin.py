@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.constants import LOOKUP_SEP
@@ -32,7 +33,11 @@ from accounts.mail_delivery import without_live_links
 from accounts.models import EmailDelivery, EmailToken, KnownDevice, User
 from accounts.services import user_signup
 from accounts.services_email import password_reset_send
-from accounts.services_lifecycle import account_delete
+from accounts.services_lifecycle import (
+    account_deactivate,
+    account_delete,
+    account_deletion_blockers,
+)
 from core.admin import ModelAdminBase, StaffAuditMixin
 from core.audit import personal_tenant_of
 from core.audit_actions import StaffAction
@@ -80,8 +85,26 @@ class SignUpOnAddMixin(ModelAdminBase):
         )
 
 
+class UserAdminForm(forms.ModelForm):
+    """Unticking "Active" is refused, as deleting the account is, while the person is
+    the only owner of an organisation who can act: nobody could manage it."""
+
+    def clean_is_active(self) -> bool:
+        active = bool(self.cleaned_data.get("is_active"))
+        if self.instance.pk and self.instance.is_active and not active:
+            blocking = account_deletion_blockers(user=self.instance)
+            if blocking:
+                names = ", ".join(tenant.name for tenant in blocking)
+                raise ValidationError(
+                    f"{self.instance} is the only owner of {names}: make someone else an "
+                    "owner first."
+                )
+        return active
+
+
 @admin.register(User)
 class UserAdmin(StaffAuditMixin, SignUpOnAddMixin, admin.ModelAdmin):
+    form = UserAdminForm
     ordering = ["email"]
     list_display = ["email", "name", "is_active", "is_staff", "email_verified_at", "date_joined"]
     list_filter = ["is_active", "is_staff", "is_superuser"]
@@ -117,7 +140,21 @@ class UserAdmin(StaffAuditMixin, SignUpOnAddMixin, admin.ModelAdmin):
             return []
         if request.user.is_superuser:
             return self.readonly_fields
-        return self.readonly_fields + SUPERUSER_ONLY_FIELDS
+        readonly = self.readonly_fields + SUPERUSER_ONLY_FIELDS
+        # Restoring a deleted account (reactivate, clear the workspace's deletion date)
+        # is a superuser's: staff could do half of it, leaving an account with no workspace.
+        personal = personal_tenant_of(user_id=obj.pk) if not obj.is_active else None
+        if personal is not None and personal.deleted_at is not None:
+            readonly = [*readonly, "is_active"]
+        return readonly
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        """Unticking "Active" deactivates through the service: contact roles pass on
+        and every session ends (reactivating brought an attacker's sessions back)."""
+        turned_off = change and "is_active" in form.changed_data and not obj.is_active
+        super().save_model(request, obj, form, change)
+        if turned_off:
+            account_deactivate(user=obj)
 
     def get_inlines(self, request: HttpRequest, obj: Any) -> _ListOrTuple[type[InlineModelAdmin]]:
         return self.inlines if obj is not None else []

@@ -25,7 +25,12 @@ from django.utils import timezone
 
 from accounts.exceptions import LastOwnerOfOrgsError
 from accounts.models import KnownDevice, User
-from accounts.signals import account_deleting, account_deletion_check, account_export_requested
+from accounts.signals import (
+    account_deactivating,
+    account_deleting,
+    account_deletion_check,
+    account_export_requested,
+)
 from mfa.models import FailedSignIn, Passkey, RecoveryCode, TOTPDevice
 from sessions_app.models import Session
 from sessions_app.services import session_revoke_all_for_user
@@ -53,6 +58,21 @@ def account_delete(*, user: User) -> None:
     user.is_active = False
     user.set_unusable_password()
     user.save(update_fields=["is_active", "password"])
+
+
+@transaction.atomic
+def account_deactivate(*, user: User) -> None:
+    """Staff shut an account (a compromised one, say) without deleting it. Refused, as
+    deletion is, while the person is the only owner of an org who can act; their
+    contact roles pass to an owner who can; every session ends, so reactivating the
+    account later brings none of them back (an attacker's included)."""
+    blocking = account_deletion_blockers(user=user)
+    if blocking:
+        raise LastOwnerOfOrgsError(blocking)
+    account_deactivating.send(sender=User, user=user)
+    session_revoke_all_for_user(user=user, reason=Session.RevokedReason.ADMIN)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
 
 
 def accounts_purge_deleted(*, now: Any = None) -> int:

@@ -20,6 +20,10 @@ account_deletion_check = Signal()
 # deactivated. Each receiver removes what its app holds for the person.
 account_deleting = Signal()
 
+# Sent by account_deactivate with: user, before sessions are revoked and the user is
+# deactivated. Tenancy passes the person's contact roles to an owner who can act.
+account_deactivating = Signal()
+
 # Sent by account_export with: user. Each receiver returns {section name: JSON-able data}.
 account_export_requested = Signal()
 

@@ -43,6 +43,9 @@ class TenantsConfig(AppConfig):
         account_signals.account_deletion_check.connect(
             receivers.on_account_deletion_check, dispatch_uid="tenants.deletion_check"
         )
+        account_signals.account_deactivating.connect(
+            receivers.on_account_deactivating, dispatch_uid="tenants.account_deactivating"
+        )
         account_signals.account_deleting.connect(
             receivers.on_account_deleting, dispatch_uid="tenants.account_deleting"
         )

@@ -88,6 +88,17 @@ def on_account_deletion_check(sender: Any, user: User, **kwargs: Any) -> list[Te
     return orgs_blocking_deletion(user=user)
 
 
+def on_account_deactivating(sender: Any, user: User, **kwargs: Any) -> None:
+    """Staff deactivated the person: in each live org their contact roles pass to an
+    owner who can act, as when the directory suspends them. They keep their membership
+    (and seat) until they are removed or the account deleted."""
+    memberships = Membership.objects.filter(
+        user=user, tenant__kind=Tenant.Kind.ORG, tenant__deleted_at__isnull=True
+    )
+    for membership in memberships.select_related("tenant", "role", "user"):
+        services.membership_contacts_hand_over(membership=membership)
+
+
 def on_account_deleting(sender: Any, user: User, **kwargs: Any) -> None:
     """Leave every live org through the services (seat counts follow), then soft-delete
     the personal workspace and log the deletion there. Organisations already deleted are

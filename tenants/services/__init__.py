@@ -6,6 +6,7 @@ from tenants.services.member_state import membership_checklist_dismiss, membersh
 from tenants.services.memberships import (
     billing_contact_removal_refusal,
     membership_change_role,
+    membership_contacts_hand_over,
     membership_create,
     membership_departure_refusal,
     membership_leave,
@@ -43,6 +44,7 @@ __all__ = [
     "account_choices_for",
     "billing_contact_removal_refusal",
     "membership_change_role",
+    "membership_contacts_hand_over",
     "membership_checklist_dismiss",
     "membership_create",
     "membership_departure_refusal",

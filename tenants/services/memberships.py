@@ -177,6 +177,16 @@ def membership_reactivate(
     return True
 
 
+@transaction.atomic
+def membership_contacts_hand_over(*, membership: Membership) -> None:
+    """The person can no longer act here (staff deactivated their account): their
+    primary and billing contact roles pass on as when the directory suspends them."""
+    lock_tenant(membership.tenant)
+    if membership.is_primary_contact:
+        primary_contact_hand_over(membership=membership)
+    billing_contact_hand_over(membership=membership)
+
+
 def primary_contact_hand_over(*, membership: Membership) -> None:
     """The primary contact is leaving or was deactivated: the role passes to the first
     owner who can act (not one the directory suspended), if there is another."""

@@ -15,10 +15,13 @@ from django.test import Client
 
 from accounts.models import EmailDelivery, User
 from accounts.services_email import password_reset_send
+from accounts.services_lifecycle import account_delete
 from core.models import AuditEvent
+from sessions_app.models import Session
+from tenants.models import Membership
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory, staff_with
 from tests.accounts.mailtools import link_in
-from tests.tenants.factories import OrgFactory
+from tests.tenants.factories import OrgFactory, add_member
 
 pytestmark = pytest.mark.django_db
 
@@ -336,3 +339,67 @@ def test_staff_delete_accounts_through_the_deletion_service(
     assert actions["account.deleted"] == user.pk and actions["staff.deleted"] == staff.pk
     assert other_user.is_active  # the only owner of an org is refused, and told why
     assert "only owner of Only Owner Inc" in done.content.decode()
+
+
+# --- Deactivating an account -------------------------------------------------------------
+
+
+def test_staff_cannot_deactivate_the_only_owner_of_an_organisation(
+    support_client: Client, other_user: Any
+) -> None:
+    """Unticking "Active" left Beta Org with no owner who could act, where the "Delete
+    accounts" action beside it refuses."""
+    OrgFactory(owner=other_user, name="Beta Org")
+
+    response = support_client.post(
+        f"/admin/accounts/user/{other_user.pk}/change/", _user_form(other_user, is_active="")
+    )
+
+    assert response.status_code == 200
+    assert "only owner of Beta Org: make someone else an owner first" in response.content.decode()
+    other_user.refresh_from_db()
+    assert other_user.is_active
+
+
+def test_deactivating_ends_every_session_and_hands_the_contact_roles_on(
+    support_client: Client, other_user: Any
+) -> None:
+    """Sessions only paused while the account was inactive: re-enabling a compromised
+    account brought the attacker's sessions back. The primary and billing contact
+    roles stayed with someone who could no longer act."""
+    org = OrgFactory(owner=other_user, name="Beta Org")
+    second_owner = add_member(org, role_key="owner")
+    membership = Membership.objects.get(tenant=org, user=other_user)
+    assert membership.is_primary_contact and membership.is_billing_contact
+    victim = Client()
+    victim.force_login(other_user)
+    assert victim.get("/account/").status_code == 200
+
+    deactivated = support_client.post(
+        f"/admin/accounts/user/{other_user.pk}/change/", _user_form(other_user, is_active="")
+    )
+    assert deactivated.status_code == 302
+    reactivated = support_client.post(
+        f"/admin/accounts/user/{other_user.pk}/change/", _user_form(other_user, is_active="on")
+    )
+    assert reactivated.status_code == 302
+
+    other_user.refresh_from_db()
+    assert other_user.is_active
+    assert victim.get("/account/").status_code == 302, "the old session stays ended"
+    assert Session.objects.filter(user=other_user, revoked_at__isnull=True).count() == 0
+    membership.refresh_from_db()
+    second_owner.refresh_from_db()
+    assert not membership.is_primary_contact and second_owner.is_primary_contact
+    assert second_owner.is_billing_contact  # billing email reaches someone who can act
+
+
+def test_only_a_superuser_reactivates_a_deleted_account(support_client: Client, user: Any) -> None:
+    """Staff could reactivate a deleted account but not clear its workspace's deletion
+    date (superuser-only): a half-restored account whose /app/ was a 404."""
+    account_delete(user=user)
+
+    support_client.post(f"/admin/accounts/user/{user.pk}/change/", _user_form(user))
+
+    user.refresh_from_db()
+    assert not user.is_active
