@@ -104,8 +104,9 @@ def signup_request(
         email_enqueue(
             to=email,
             template="accounts/email/signup_confirm",
+            # Not the typed name: this goes to an address nobody has proven yet, and a
+            # name such as "Your invoice is overdue, pay at https://…" rode our sender.
             context={
-                "name": name,
                 "email": email,
                 "url": absolute_url("accounts:sign-up-confirm", raw),
             },

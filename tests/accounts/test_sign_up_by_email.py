@@ -253,6 +253,23 @@ def test_each_sign_up_queues_exactly_one_email(
     ]
 
 
+def test_the_confirmation_email_does_not_carry_the_typed_name(
+    client: Client, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    """The attack: sign up a stranger's address with a "name" that is a phishing line;
+    our own sender greeted them with it ("Hi Your invoice #4411 is overdue - pay now at
+    https://pay-pacetrack.example/inv …,")."""
+    lure = "Your invoice is overdue - pay now at https://pay-pacetrack.example/inv"
+    with django_capture_on_commit_callbacks(execute=True):
+        _sign_up(client, "victim@example.org", name=lure)
+
+    message = mailoutbox[-1]
+    html = message.alternatives[0][0]
+    assert message.to == ["victim@example.org"]
+    assert "pay-pacetrack" not in message.body and "pay-pacetrack" not in html
+    assert message.body.startswith("Hello,")
+
+
 def test_sign_up_emails_to_one_address_are_capped_from_any_number_of_ips(
     client: Client, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
 ) -> None:
