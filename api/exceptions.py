@@ -12,6 +12,10 @@ class ApiKeyError(DomainError, BadRequest):
     """The key cannot be created or changed as asked."""
 
 
+class ApiKeyNameTaken(ApiKeyError):
+    """Another key of the organisation has this name (shown beside the Name field)."""
+
+
 class ApiKeyScopeError(DomainError, PermissionDenied):
     """A scope beyond what the creator holds."""
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from api import services
+from api.exceptions import ApiKeyNameTaken
 from api.models import ApiKey
 from api.scopes import API_SCOPES
 from core import widgets
@@ -31,6 +32,8 @@ EXPIRY_CHOICES = [
 
 
 class ApiKeyForm(ServiceForm):
+    refusal_fields = {ApiKeyNameTaken: "name"}
+
     name = forms.CharField(
         label=_("Name"),
         max_length=60,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from api.audit import ApiKeyAction
-from api.exceptions import ApiKeyError, ApiKeyScopeError
+from api.exceptions import ApiKeyError, ApiKeyNameTaken, ApiKeyScopeError
 from api.keys import key_generate
 from api.models import ApiKey
 from api.scopes import API_SCOPES
@@ -75,7 +75,7 @@ def api_key_create(
         with transaction.atomic():
             key.save()
     except IntegrityError:
-        raise ApiKeyError(
+        raise ApiKeyNameTaken(
             _("A key named “%(name)s” already exists. Choose another name.") % {"name": name}
         ) from None
     audit_record(

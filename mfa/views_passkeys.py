@@ -51,6 +51,8 @@ class PasskeyAddForm(ServiceForm):
         max_length=NAME_MAX,
         widget=forms.TextInput(NAME_ATTRS),
         required=False,
+        # As help text, so the field names it (aria-describedby) for screen readers.
+        help_text=gettext_lazy("So you can tell your passkeys apart later."),
     )
     credential = forms.CharField(widget=forms.HiddenInput, max_length=20_000, required=False)
 

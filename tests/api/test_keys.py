@@ -173,6 +173,23 @@ def test_the_page_makes_a_key_that_never_expires_or_expires_when_chosen(
         assert (key.expires_at - timezone.now()).days == days - 1
 
 
+def test_a_taken_name_is_said_beside_the_name_field(client: Any, acme: Any, owner: Any) -> None:
+    """It was a form-wide error: the Name field was neither marked invalid nor described
+    by it (duplicate role and team names are)."""
+    client.force_login(owner)
+    new = f"/t/{acme.slug}/settings/api-keys/new/"
+    client.post(new, {"name": "CI deploy", "scopes": [], "expires": "90"})
+
+    again = client.post(new, {"name": "CI deploy", "scopes": [], "expires": "90"})
+
+    page = again.content.decode()
+    field = re.search(r'<input[^>]*name="name"[^>]*>', page)
+    assert field and 'aria-invalid="true"' in field.group(0), page
+    assert "id_name_error" in field.group(0)
+    assert re.search(r"id=\"id_name_error\"><p>A key named “CI deploy” already exists", page)
+    assert ApiKey.objects.count() == 1
+
+
 def test_members_without_the_permission_get_403(client: Any, acme: Any) -> None:
     client.force_login(add_member(acme).user)
     assert client.get(f"/t/{acme.slug}/settings/api-keys/").status_code == 403

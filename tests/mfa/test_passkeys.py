@@ -7,6 +7,7 @@ server verifies with py_webauthn."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -121,6 +122,15 @@ def test_adding_a_passkey_needs_a_recent_sign_in(
 
     assert auth_client.post("/account/security/passkeys/options/").status_code == 307
     assert auth_client.get(ADD).status_code == 302
+
+
+def test_the_name_field_is_described_by_why_it_is_asked(auth_client: Client) -> None:
+    """The line was a paragraph beside the field, never read with it."""
+    page = auth_client.get(ADD).content.decode()
+
+    field = re.search(r'<input[^>]*name="name"[^>]*>', page)
+    assert field and 'aria-describedby="id_name_helptext"' in field.group(0)
+    assert 'id="id_name_helptext">So you can tell your passkeys apart later.' in page
 
 
 # --- Passwordless sign-in -----------------------------------------------------------------------
