@@ -161,6 +161,7 @@ class Role(models.Model):
     objects = TenantOwnedQuerySet.as_manager()
     # Display flags views set on fetched rows for their templates; never stored.
     editable: bool
+    beyond_role: bool  # custom, with permissions the viewer's role lacks
     delete_refusal: str  # why deleting it would be refused ("" when it would not)
 
     class Meta:

@@ -29,7 +29,11 @@ def _page(request: TenantRequest, form: RoleForm | None = None) -> HttpResponse:
     )
     roles = role_list(tenant=request.tenant)
     for r in roles:
-        r.editable = can_create and not r.is_builtin and role_in_reach(actor=request.role, role=r)
+        in_reach = role_in_reach(actor=request.role, role=r)
+        r.editable = can_create and not r.is_builtin and in_reach
+        # Said only where it is the reason: on a plan without custom roles the upgrade
+        # card says why nobody edits them (an owner read "Beyond your role").
+        r.beyond_role = not r.is_builtin and not in_reach
         refusal = services.role_delete_refusal(  # role_list's annotations, unknown to mypy
             role=r,
             holders=getattr(r, "member_count", 0),
@@ -87,6 +91,17 @@ def role_edit(request: TenantRequest, role_id: int) -> HttpResponse:
                 "it; ask an owner."
             )
             % {"name": role.label},
+        )
+        return back(request, "roles")
+    gate = plan_feature_gate(tenant=request.tenant, feature="custom_roles")
+    if gate is not None:  # the form opened, and refused only once saved
+        messages.error(
+            request,
+            _(
+                "The %(plan)s plan does not include custom roles: “%(name)s” keeps working "
+                "but cannot be changed."
+            )
+            % {"plan": gate.plan_name, "name": role.label},
         )
         return back(request, "roles")
     form = RoleForm(request.POST or None, tenant=request.tenant, user=request.user, role=role)

@@ -112,6 +112,36 @@ def test_roles_made_on_a_paid_plan_are_said_to_keep_working_on_the_free_plan(
     assert "Roles you made before keep working; they cannot be changed." in page
 
 
+def test_after_a_downgrade_an_owner_is_not_told_a_custom_role_is_beyond_their_role(
+    billing_on: Any, owner_client: Any, acme: Any
+) -> None:
+    """The row said "Beyond your role" to the owner, who holds every permission; the
+    upgrade card beside it says why nobody can change it."""
+    subscribe(acme, "pro")
+    make_role(acme, "Auditor", [MEMBERS_INVITE])
+    subscribe(acme, "free")
+
+    page = owner_client.get(f"/t/{acme.slug}/roles/").content.decode()
+
+    assert "Auditor" in page and "Beyond your role" not in page
+
+
+def test_a_custom_role_s_edit_page_on_the_free_plan_says_so_instead_of_a_form(
+    billing_on: Any, owner_client: Any, acme: Any
+) -> None:
+    """The form opened and refused only once it had been filled in and saved."""
+    subscribe(acme, "pro")
+    role = make_role(acme, "Auditor", [MEMBERS_INVITE])
+    subscribe(acme, "free")
+
+    response = owner_client.get(f"/t/{acme.slug}/roles/{role.pk}/", follow=True)
+
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == f"/t/{acme.slug}/roles/"
+    assert "The Free plan does not include custom roles: “Auditor” keeps working" in page
+    assert "Save role" not in page
+
+
 def test_a_member_without_billing_rights_is_told_whom_to_ask(
     billing_on: Any, client: Any, acme: Any
 ) -> None:
