@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from sso.services_domains import domain_add
 from tests.config.pagecheck import PageWatch
@@ -54,3 +55,37 @@ def test_each_value_to_paste_elsewhere_is_copied_exactly(
         "Copy the record value": domain.token,
     }
     assert redirect_uri.endswith("/auth/sso/callback/")
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_a_copy_is_announced_and_a_refused_one_says_what_to_do(
+    _browser: Any, live_server: Any, acme: Any, owner: Any, width: int
+) -> None:
+    """The button is named "Copy the record name" (aria-label), so its "Copied" was
+    never read out; a copy the browser refused showed nothing at all."""
+    domain_add(tenant=acme, domain="acme-example.com", acting_user=owner)
+    context = _browser.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": 800}
+    )
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    try:
+        page = context.new_page()
+        watch = PageWatch.attach(page)
+        sign_in(page, owner.email)
+        assert watch.check(f"/t/{acme.slug}/settings/domains/") == []
+        status = page.get_by_test_id("copy-status")
+
+        page.get_by_role("button", name="Copy the record name").click()
+        expect(status).to_have_text("Copied")
+        expect(status).to_have_attribute("role", "status")
+
+        page.evaluate(
+            "() => { navigator.clipboard.writeText = () => Promise.reject(new Error('no')); }"
+        )
+        page.get_by_role("button", name="Copy the record value").click()
+        alert = page.locator("#toasts-alert").get_by_test_id("toast")
+        expect(alert.locator(".toast-text")).to_have_text(
+            "Could not copy. Select the text and copy it yourself."
+        )
+    finally:
+        context.close()
