@@ -293,6 +293,12 @@ class BillingOverview:
         return not self.personal or self.shared_tenant_count > 1
 
     @property
+    def members_say_it(self) -> bool:
+        """The page's "Members N of M" row is shown and no per-seat price bills seats:
+        a "Seats used" figure beside it would count the same people another way."""
+        return bool(self.plan.max_members) and not self.personal and not self.plan.per_seat
+
+    @property
     def shows_contacts(self) -> bool:
         return not self.personal
 

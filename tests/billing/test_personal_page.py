@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from billing.models import Account
 from tenants.models import Tenant
 
 pytestmark = pytest.mark.django_db
@@ -51,11 +52,28 @@ def test_seats_show_once_its_account_pays_for_an_organisation(
     assert "Billing contacts" not in html
 
 
-def test_an_organisation_shows_seats_and_contacts(owner_client: Client, acme: Any) -> None:
+def test_an_organisation_on_a_capped_plan_shows_its_members_and_contacts(
+    owner_client: Client, acme: Any
+) -> None:
+    """On Free (a member cap, no price per seat) "Seats used 3" stood beside "Members 4
+    of 5 (1 invitation)": the same people counted two ways, one of them billing nothing."""
     html = owner_client.get(f"/t/{acme.slug}/billing/").content.decode()
 
     assert "Your plan, seats and payment details." in html
-    assert "Seats used" in html and "Billing contacts" in html
+    assert 'data-testid="billing-member-cap"' in html and "Billing contacts" in html
+    assert "Seats used" not in html
+
+
+def test_an_organisation_billed_per_seat_shows_the_seats(
+    local_billing: Any, owner_client: Client, acme: Any
+) -> None:
+    Account.objects.filter(pk=acme.account_id).update(
+        plan="pro", status="active", stripe_subscription_id="sub_1", stripe_customer_id="cus_1"
+    )
+
+    html = owner_client.get(f"/t/{acme.slug}/billing/").content.decode()
+
+    assert "Seats used" in html and 'data-testid="billing-member-cap"' in html
 
 
 def _upgrade_section(html: str) -> str:

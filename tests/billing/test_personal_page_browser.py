@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tenants.invitations import invitation_create
+from tenants.models import Role
 from tests.core.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,3 +34,25 @@ def test_the_personal_billing_page_is_one_full_width_plan_card(
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     hint.get_by_role("link", name="create one").click()
     page.wait_for_url("**/account/tenants/new/")
+
+
+@pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
+def test_an_organisation_on_free_counts_its_people_once(
+    local_billing: Any, page: Any, owner: Any, acme: Any, width: int
+) -> None:
+    """ "Seats used 3" stood beside "Members 4 of 5 (1 invitation)" on a plan that bills
+    no seats: the same people counted two ways."""
+    invitation_create(
+        tenant=acme,
+        email="new@example.org",
+        role=Role.objects.get(tenant=acme, key="member"),
+        acting_user=owner,
+    )
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(page, owner.email, then=f"/t/{acme.slug}/billing/")
+
+    members = page.get_by_test_id("billing-member-cap")
+    expect(members).to_be_visible()
+    expect(members).to_contain_text("(1 invitation)")
+    expect(page.get_by_text("Seats used")).to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
