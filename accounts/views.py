@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import services_email
 from accounts.forms import LocaleForm, PasswordChangeForm, ProfileForm, SignInForm, SignUpForm
-from accounts.http import session_sign_in, sign_in_options
+from accounts.http import password_in_post, session_sign_in, sign_in_options
 from accounts.signup_browser import signup_browser_key_new
 from core.cache_headers import never_cache
 from core.same_site import same_site_path
@@ -214,7 +214,7 @@ def locale(request: AuthenticatedRequest) -> HttpResponse:
 
 @sensitive_post_parameters("current_password", "new_password", "confirm_password")
 @login_required
-@reauth_required
+@reauth_required(proof=password_in_post("current_password"))
 @require_POST
 def password(request: AuthenticatedRequest) -> HttpResponse:
     """Change the password (or set the first one, for someone who signed up with a

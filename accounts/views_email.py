@@ -19,7 +19,7 @@ from accounts import services_email
 from accounts.exceptions import EmailTaken, PasswordNeeded, ResendTooSoon, TokenError
 from accounts.forms import ChoosePasswordForm
 from accounts.forms_email import EmailChangeForm, PasswordForgotForm, PasswordResetForm
-from accounts.http import session_sign_in, sign_in_refusal
+from accounts.http import password_in_post, session_sign_in, sign_in_refusal
 from accounts.models import EmailToken, User
 from core.cache_headers import never_cache
 from core.same_site import same_site_url
@@ -138,7 +138,7 @@ def verify_email_resend(request: AuthenticatedRequest) -> HttpResponse:
 
 @sensitive_post_parameters("password")
 @login_required
-@reauth_required
+@reauth_required(proof=password_in_post("password"))
 def email_change(request: AuthenticatedRequest) -> HttpResponse:
     """Ask for a new address; it replaces the current one once verified."""
     user = request.user

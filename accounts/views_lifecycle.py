@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.exceptions import LastOwnerOfOrgsError
 from accounts.forms import PasswordField, ask_password_only_if_set
+from accounts.http import password_in_post
 from accounts.services_lifecycle import account_delete, account_deletion_blockers, account_export
 from accounts.services_security import current_password_check
 from core.cache_headers import never_cache
@@ -65,7 +66,7 @@ def delete(request: AuthenticatedRequest) -> HttpResponse:
     return _page(request, AccountDeleteForm(user=request.user), blocking=blocking)
 
 
-@reauth_required
+@reauth_required(proof=password_in_post("password"))
 def _delete(request: AuthenticatedRequest) -> HttpResponse:
     form = AccountDeleteForm(request.POST, user=request.user)
     blocking = account_deletion_blockers(user=request.user)

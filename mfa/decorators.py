@@ -31,6 +31,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from mfa.reauth import FORM_PREFIX, reauth_is_recent
+from sessions_app.authentication import session_reauthenticated
 from support.exceptions import not_while_impersonating
 
 
@@ -38,7 +39,23 @@ def reauth_url(next_url: str) -> str:
     return reverse(settings.MFA_REAUTH_URL) + "?" + urlencode({"next": next_url})
 
 
-def reauth_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def reauth_required(
+    view: Callable[..., HttpResponse] | None = None,
+    *,
+    proof: Callable[[HttpRequest], bool] | None = None,
+) -> Any:
+    """`@reauth_required`, or `@reauth_required(proof=…)` for a form that asks for the
+    current password itself: when `proof(request)` says the POST carries it, right, that
+    is the re-authentication (an owner typed their password in the transfer form, then
+    again on the prompt it led to). `accounts.http.password_in_post` makes one."""
+    if view is None:
+        return lambda decorated: reauth_required(decorated, proof=proof)
+    return _reauth_required(view, proof)
+
+
+def _reauth_required(
+    view: Callable[..., HttpResponse], proof: Callable[[HttpRequest], bool] | None
+) -> Callable[..., HttpResponse]:
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
@@ -58,6 +75,9 @@ def reauth_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
                 data._mutable = False
                 # Django's own type for request.POST, which stubs narrow to a private class.
                 request.POST = data  # type: ignore[assignment]
+            return view(request, *args, **kwargs)
+        if proof is not None and request.method == "POST" and proof(request):
+            session_reauthenticated(request.session)
             return view(request, *args, **kwargs)
         url = reauth_url(request.get_full_path())
         return HttpResponseRedirect(url, preserve_request=request.method != "GET")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.http import password_in_post
 from billing.selectors import tenant_deletion_refusal
 from core.decorators import tenant_permission_required
 from core.permissions import TENANT_DELETE, TENANT_UPDATE
@@ -113,7 +114,7 @@ def owner_candidates(request: TenantRequest) -> HttpResponse:
 
 @sensitive_post_parameters("password")
 @require_POST
-@reauth_required
+@reauth_required(proof=password_in_post("password"))
 def ownership_transfer(request: TenantRequest) -> HttpResponse:
     require_owner(request)
     if request.tenant.is_personal:

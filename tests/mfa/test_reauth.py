@@ -13,11 +13,13 @@ import time_machine
 from django.test import Client
 
 from core.models import AuditEvent
+from mfa.reauth import reauth_is_recent
 from mfa.selectors import two_factor_status
 from mfa.totp import totp_code_at
 from sessions_app.authentication import session_authenticated_at
 from tests.accounts.factories import DEFAULT_PASSWORD
 from tests.mfa.helpers import age_sign_in, enable_totp
+from tests.tenants.factories import add_member
 
 pytestmark = pytest.mark.django_db
 
@@ -50,9 +52,12 @@ def test_a_recent_sign_in_needs_no_prompt(auth_client: Client, user: Any) -> Non
 
 
 def test_an_old_sign_in_is_sent_to_the_prompt_with_the_form(auth_client: Client, user: Any) -> None:
+    """With a wrong current password: a right one is itself the re-authentication (below)."""
     age_sign_in(user)
 
-    response = auth_client.post("/account/password/", CHANGE_PASSWORD)
+    response = auth_client.post(
+        "/account/password/", {**CHANGE_PASSWORD, "current_password": "not-my-password"}
+    )
 
     assert response.status_code == 307  # the browser posts the same form to the prompt
     assert response["Location"] == prompt("/account/password/")
@@ -83,15 +88,19 @@ def test_the_password_lets_the_interrupted_form_through(auth_client: Client, use
     assert user.check_password(NEW_PASSWORD)
 
 
-def test_the_whole_round_trip_as_a_browser_follows_it(auth_client: Client, user: Any) -> None:
-    age_sign_in(user)
+def test_the_whole_round_trip_as_a_browser_follows_it(
+    owner_client: Client, owner: Any, acme: Any
+) -> None:
+    age_sign_in(owner)
+    delete = f"/t/{acme.slug}/settings/delete/"
+    form = {"confirmation": acme.slug}
 
-    asked = auth_client.post("/account/password/", CHANGE_PASSWORD, follow=True)
-    assert asked.redirect_chain == [(prompt("/account/password/"), 307)]
-    done = auth_client.post(
-        prompt("/account/password/"),
+    asked = owner_client.post(delete, form, follow=True)
+    assert asked.redirect_chain == [(prompt(delete), 307)]
+    done = owner_client.post(
+        prompt(delete),
         {
-            **CHANGE_PASSWORD,
+            **form,
             "reauth-submit": "1",
             "reauth-method": "POST",
             "reauth-factor": "password",
@@ -100,8 +109,44 @@ def test_the_whole_round_trip_as_a_browser_follows_it(auth_client: Client, user:
         follow=True,
     )
 
-    assert [url for url, _ in done.redirect_chain] == ["/account/password/", "/account/"]
-    assert "Your password is changed." in done.content.decode()
+    assert [url for url, _ in done.redirect_chain] == [delete, "/account/tenants/"]
+    assert f"{acme.name} was deleted." in done.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("path", "form"),
+    [
+        ("/account/password/", CHANGE_PASSWORD),
+        ("/account/email/", {"new_email": "new.address@example.com", "password": DEFAULT_PASSWORD}),
+    ],
+)
+def test_a_form_asking_for_the_password_is_itself_the_confirmation(
+    auth_client: Client, user: Any, path: str, form: dict[str, str]
+) -> None:
+    """The password typed in the form, then again on the prompt the form led to."""
+    age_sign_in(user)
+
+    response = auth_client.post(path, form)
+
+    assert response.status_code == 302 and "reauth" not in response["Location"]
+    assert reauth_is_recent(auth_client.session)
+
+
+def test_an_owner_transfers_with_one_password_after_ten_minutes(
+    owner_client: Client, owner: Any, acme: Any
+) -> None:
+    """The walk: the password typed in the transfer form, then "Confirm it's you"."""
+    age_sign_in(owner)
+    admin = add_member(acme, role_key="admin")
+
+    response = owner_client.post(
+        f"/t/{acme.slug}/settings/transfer/",
+        {"membership": admin.pk, "password": DEFAULT_PASSWORD},
+    )
+
+    assert response.status_code == 302 and "reauth" not in response["Location"]
+    admin.refresh_from_db()
+    assert admin.role.key == "owner"
 
 
 def test_a_wrong_password_is_refused_and_asks_again(auth_client: Client, user: Any) -> None:
@@ -274,7 +319,8 @@ def test_workspace_actions_ask_again_after_ten_minutes(
     age_sign_in(owner)
     path = f"/t/{acme.slug}/{'settings/' + action if action != 'billing/portal' else action}/"
 
-    response = owner_client.post(path, {"password": DEFAULT_PASSWORD})
+    # A wrong password: a right one in the transfer form is the confirmation (above).
+    response = owner_client.post(path, {"password": "not-my-password"})
 
     assert response.status_code == 307, path
     assert response["Location"] == prompt(path)

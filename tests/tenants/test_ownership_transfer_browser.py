@@ -14,6 +14,7 @@ from tenants.models import Membership
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
 from tests.config.pagecheck import PageWatch
 from tests.core.browser import dialog, sign_in
+from tests.mfa.helpers import age_sign_in
 from tests.tenants.factories import OrgFactory, add_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -74,3 +75,29 @@ def test_the_owner_finds_the_new_owner_by_typing(
     ).to_be_visible()
     assert Membership.objects.get(tenant=acme, user__email="person-10@acme.example").role.is_owner
     assert watch.console == []
+
+
+@pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
+def test_after_ten_minutes_the_transfer_asks_for_the_password_once(
+    page: Any, owner: Any, width: int
+) -> None:
+    """The walk: the password typed in the transfer form, then "Confirm it's you"
+    asked for it again before anything happened."""
+    acme = OrgFactory(owner=owner, name="Acme")
+    admin = add_member(acme, UserFactory(name="Ada Admin"), role_key="admin")
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(page, owner.email)
+    age_sign_in(owner)
+
+    page.goto(f"/t/{acme.slug}/settings/")
+    transfer = page.locator("form[action$='/transfer/']")
+    transfer.get_by_label("New owner").select_option(str(admin.pk))
+    transfer.locator("input[name=password]").fill(DEFAULT_PASSWORD)
+    transfer.get_by_role("button", name="Transfer ownership").click()
+    dialog(page).get_by_role("button", name="Transfer ownership").click()
+
+    expect(
+        page.get_by_text(f"{admin.user.email} is now the owner. You are an admin.")
+    ).to_be_visible()
+    expect(page.get_by_role("heading", name="Confirm it's you")).to_have_count(0)
+    assert Membership.objects.get(pk=admin.pk).role.key == "owner"
