@@ -31,6 +31,11 @@ class ConnectionRefused(DomainError, BadRequest):
     settings page and emailed to owners, who each read their own language."""
 
 
+class MetadataRefused(ConnectionRefused):
+    """The SAML IdP metadata itself: missing, not valid, not one IdP's (the connection
+    form shows it beside the metadata field)."""
+
+
 class IssuerRefused(ConnectionRefused):
     """The issuer URL itself: not https, or no usable discovery document there (the
     connection form shows it beside the issuer field)."""

@@ -13,7 +13,7 @@ from core import widgets
 from core.errors import ServiceForm
 from core.exceptions import refusal_message
 from core.file_limits import file_size_limit, size_in_megabytes
-from sso.exceptions import IssuerRefused
+from sso.exceptions import IssuerRefused, MetadataRefused
 from sso.models import Connection
 from sso.protocol import issuer_check
 from tenants.forms import RoleChoiceField
@@ -46,6 +46,8 @@ class DomainForm(forms.Form):
 
 class SamlConnectionForm(ServiceForm):
     """The SAML half of the connection page (the policy fields as in ConnectionForm)."""
+
+    refusal_fields = {MetadataRefused: "idp_metadata_file"}
 
     idp_metadata_file = forms.FileField(
         label=_("IdP metadata XML file"),
@@ -198,6 +200,9 @@ class ConnectionForm(ServiceForm):
         widget=forms.PasswordInput(
             INPUT | TECHNICAL | {"autocomplete": "new-password"}, render_value=True
         ),
+        error_messages={
+            "required": _("Enter the client secret your identity provider shows for this app.")
+        },
     )
     scopes = forms.CharField(
         label=_("Scopes"),

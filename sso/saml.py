@@ -43,7 +43,7 @@ from saml2.saml import NAMEID_FORMAT_EMAILADDRESS
 
 from core.security_log import security_event
 from sso.crypto import client_secret_decrypt
-from sso.exceptions import ConnectionRefused, SignInRefused
+from sso.exceptions import ConnectionRefused, MetadataRefused, SignInRefused
 
 logger = logging.getLogger("pacetrack.sso")
 
@@ -201,8 +201,9 @@ def _require_xmlsec1() -> None:
 
 
 def idp_metadata_read(xml: str) -> tuple[str, str]:
-    """The IdP's entity id and its HTTP-Redirect SSO URL, or ConnectionRefused when the
-    metadata is not one IdP's with a signing certificate."""
+    """The IdP's entity id and its HTTP-Redirect SSO URL, or MetadataRefused when the
+    metadata is not one IdP's with a signing certificate (ConnectionRefused without
+    xmlsec1)."""
     _require_xmlsec1()
     data = SamlConnectionData(
         pk=0, idp_metadata=xml, sp_key_encrypted="", sp_certificate="", allow_idp_initiated=False
@@ -212,34 +213,32 @@ def idp_metadata_read(xml: str) -> tuple[str, str]:
         with _client(data=data, urls=urls) as client:
             idps = list(client.metadata.identity_providers())
             if not idps:  # XML of another kind, or a service provider's metadata
-                raise ConnectionRefused.because(
+                raise MetadataRefused.because(
                     gettext_noop(
                         "That XML describes no identity provider: it is not SAML IdP "
                         "metadata (perhaps a service provider's, such as ours)."
                     )
                 )
             if len(idps) != 1:
-                raise ConnectionRefused.because(
+                raise MetadataRefused.because(
                     gettext_noop("The metadata must describe exactly one identity provider.")
                 )
             entity_id = idps[0]
             sso = client.metadata.single_sign_on_service(entity_id, BINDING_HTTP_REDIRECT)
             certs = client.metadata.certs(entity_id, "idpsso", "signing")
-    except ConnectionRefused:
+    except ConnectionRefused:  # MetadataRefused above
         raise
     except Exception as error:  # pysaml2 raises many kinds on bad XML
         security_event("sso.saml_metadata_refused", error=type(error).__name__)
-        raise ConnectionRefused.because(
+        raise MetadataRefused.because(
             gettext_noop("That is not valid SAML IdP metadata XML.")
         ) from None
     if not sso:
-        raise ConnectionRefused.because(
+        raise MetadataRefused.because(
             gettext_noop("The IdP metadata has no HTTP-Redirect SingleSignOnService.")
         )
     if not certs:
-        raise ConnectionRefused.because(
-            gettext_noop("The IdP metadata has no signing certificate.")
-        )
+        raise MetadataRefused.because(gettext_noop("The IdP metadata has no signing certificate."))
     return entity_id, sso[0]["location"]
 
 

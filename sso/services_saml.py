@@ -23,7 +23,7 @@ from core.audit import audit_record
 from core.i18n import said_later
 from sso.audit import IdpMetadata, SsoAction
 from sso.crypto import client_secret_encrypt
-from sso.exceptions import ConnectionRefused, SignInRefused
+from sso.exceptions import ConnectionRefused, MetadataRefused, SignInRefused
 from sso.metadata_url import metadata_fetch
 from sso.models import Connection
 from sso.saml import SamlConnectionData, SpUrls, idp_metadata_read, sp_keypair_generate
@@ -116,7 +116,7 @@ def saml_connection_save(
     stored = connection.is_saml and bool(connection.saml_idp_metadata)
     url = idp_metadata_url.strip()
     if idp_metadata.strip() and url:
-        raise ConnectionRefused(_("Give the metadata XML or its URL, not both."))
+        raise MetadataRefused(_("Give the metadata XML or its URL, not both."))
     source = IdpMetadata.UPLOADED if idp_metadata.strip() else ""
     metadata = idp_metadata.strip()
     if url and not (stored and url == connection.saml_idp_metadata_url):
@@ -131,7 +131,7 @@ def saml_connection_save(
     elif stored:
         metadata = connection.saml_idp_metadata
     if not metadata:
-        raise ConnectionRefused(
+        raise MetadataRefused(
             _("Upload your identity provider's SAML metadata XML, or give its URL.")
         )
     if sync_teams_from_groups and not attr_groups.strip():

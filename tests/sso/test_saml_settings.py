@@ -4,6 +4,8 @@ paste into the IdP (entity id, ACS URL, certificate), and the organisation's rul
 
 from __future__ import annotations
 
+import re
+from html import unescape
 from typing import Any
 
 import pytest
@@ -73,6 +75,39 @@ def test_metadata_that_is_not_an_idps_is_refused(owner_client: Any, acme: Any) -
     assert response.status_code == 400
     assert "describes no identity provider" in response.content.decode()
     assert not Connection.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("metadata", "said"),
+    [
+        ("", "Upload your identity provider's SAML metadata XML, or give its URL."),
+        ("<EntityDescriptor>not closed", "That is not valid SAML IdP metadata XML."),
+    ],
+)
+def test_missing_or_bad_metadata_is_said_beside_the_metadata_field(
+    owner_client: Any, acme: Any, metadata: str, said: str
+) -> None:
+    """It was a form-wide error: no field was marked invalid or described by it."""
+    response = owner_client.post(
+        page(acme, "connection-saml-save"), saml_form(acme, idp_metadata=metadata)
+    )
+
+    html = unescape(response.content.decode())
+    field = re.search(r'<input[^>]*name="idp_metadata_file"[^>]*>', html)
+    assert field and 'aria-invalid="true"' in field.group(0)
+    assert re.search(r'id="saml_idp_metadata_file_error"><p>' + re.escape(said), html)
+
+
+def test_a_new_oidc_connection_without_its_secret_says_which(owner_client: Any, acme: Any) -> None:
+    """ "Client secret: This field is required." where every other field says what to do."""
+    response = owner_client.post(
+        page(acme, "connection-save"),
+        {"issuer": "https://idp.example.com", "client_id": "pacetrack"},
+    )
+
+    assert "Enter the client secret your identity provider shows for this app." in unescape(
+        response.content.decode()
+    )
 
 
 def test_a_member_may_not_change_the_saml_connection(
