@@ -44,13 +44,18 @@ def account_deletion_blockers(*, user: User) -> list[Any]:
     return [blocker for _receiver, blockers in answers for blocker in blockers or []]
 
 
+def _refuse_for_an_only_owner(user: User) -> None:
+    """Nobody could manage an org whose only owner who can act is deleted or shut out."""
+    blocking = account_deletion_blockers(user=user)
+    if blocking:
+        raise LastOwnerOfOrgsError(blocking)
+
+
 @transaction.atomic
 def account_delete(*, user: User) -> None:
     """Delete the account (the caller has checked the password, or is staff in the
     admin); refused while the user is the last owner of an org, naming those orgs."""
-    blocking = account_deletion_blockers(user=user)
-    if blocking:
-        raise LastOwnerOfOrgsError(blocking)
+    _refuse_for_an_only_owner(user)
     # Tenancy leaves the orgs and soft-deletes the personal workspace (with its audit
     # event); uploads removes the avatar.
     account_deleting.send(sender=User, user=user)
@@ -66,9 +71,7 @@ def account_deactivate(*, user: User) -> None:
     deletion is, while the person is the only owner of an org who can act; their
     contact roles pass to an owner who can; every session ends, so reactivating the
     account later brings none of them back (an attacker's included)."""
-    blocking = account_deletion_blockers(user=user)
-    if blocking:
-        raise LastOwnerOfOrgsError(blocking)
+    _refuse_for_an_only_owner(user)
     account_deactivating.send(sender=User, user=user)
     session_revoke_all_for_user(user=user, reason=Session.RevokedReason.ADMIN)
     user.is_active = False

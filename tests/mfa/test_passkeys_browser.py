@@ -117,13 +117,7 @@ def test_register_sign_in_without_a_password_then_remove(page: Any) -> None:
 
 
 def test_a_passkey_as_the_second_factor_after_the_password(page: Any) -> None:
-    user = UserFactory()
-    cdp, authenticator = virtual_authenticator(page)
-    sign_in_with_password(page, user.email)
-    page.wait_for_url("**/t/**")
-    add_passkey(page, "Phone")
-    page.get_by_role("heading", name="Save your recovery codes").wait_for()
-    sign_out(page)
+    user, cdp, authenticator, _ = passkey_person(page)
 
     hold_presence(cdp, authenticator, present=False)
     sign_in_with_password(page, user.email)

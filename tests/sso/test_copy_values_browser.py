@@ -5,6 +5,8 @@ picked up by a selection), at desktop and phone width, the pages still finished.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -17,17 +19,25 @@ from tests.core.browser import sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@contextmanager
+def clipboard_page(browser: Any, live_server: Any, width: int) -> Iterator[Any]:
+    """A page whose site may write and read the clipboard, closed after."""
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": 800}
+    )
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("width", [360, 1280])
 def test_each_value_to_paste_elsewhere_is_copied_exactly(
     _browser: Any, live_server: Any, acme: Any, owner: Any, width: int
 ) -> None:
     domain = domain_add(tenant=acme, domain="acme-example.com", acting_user=owner)
-    context = _browser.new_context(
-        base_url=live_server.url, viewport={"width": width, "height": 800}
-    )
-    context.grant_permissions(["clipboard-read", "clipboard-write"])
-    try:
-        page = context.new_page()
+    with clipboard_page(_browser, live_server, width) as page:
         watch = PageWatch.attach(page)
         sign_in(page, owner.email)
         copied: dict[str, str] = {}
@@ -44,8 +54,6 @@ def test_each_value_to_paste_elsewhere_is_copied_exactly(
         for name in ("Copy the record name", "Copy the record value"):
             page.get_by_role("button", name=name).click()
             copied[name] = page.evaluate("navigator.clipboard.readText()")
-    finally:
-        context.close()
 
     assert copied == {
         "Copy the redirect URI": redirect_uri,
@@ -64,12 +72,7 @@ def test_a_copy_is_announced_and_a_refused_one_says_what_to_do(
     """The button is named "Copy the record name" (aria-label), so its "Copied" was
     never read out; a copy the browser refused showed nothing at all."""
     domain_add(tenant=acme, domain="acme-example.com", acting_user=owner)
-    context = _browser.new_context(
-        base_url=live_server.url, viewport={"width": width, "height": 800}
-    )
-    context.grant_permissions(["clipboard-read", "clipboard-write"])
-    try:
-        page = context.new_page()
+    with clipboard_page(_browser, live_server, width) as page:
         watch = PageWatch.attach(page)
         sign_in(page, owner.email)
         assert watch.check(f"/t/{acme.slug}/settings/domains/") == []
@@ -87,5 +90,3 @@ def test_a_copy_is_announced_and_a_refused_one_says_what_to_do(
         expect(alert.locator(".toast-text")).to_have_text(
             "Could not copy. Select the text and copy it yourself."
         )
-    finally:
-        context.close()
