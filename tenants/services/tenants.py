@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone, translation
 from django.utils.crypto import get_random_string
+from django.utils.html import strip_tags
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -59,9 +61,14 @@ def slug_is_taken(slug: str, *, tenant: Tenant | None = None) -> bool:
 def tenant_slug_for(name: str) -> str:
     """A free, valid slug derived from the name (a random suffix on collision). The name
     is spelled in ASCII first: Django's slugify only strips accents, so it dropped "ß",
-    "Ł" or "Ø" and every Cyrillic, Greek or Arabic letter ("Straße" gave "strae")."""
+    "Ł" or "Ø" and every Cyrillic, Greek or Arabic letter ("Straße" gave "strae").
+    Markup and symbols are left out before: "<b>Zeta</b> 🚀" gave "bzeta-rocket" (the
+    tag's letter, the emoji's name)."""
+    words = "".join(
+        char for char in strip_tags(name) if unicodedata.category(char) not in {"So", "Sk"}
+    )
     base = (
-        re.sub(r"-{2,}", "-", slugify(anyascii(name)).replace("_", "-")).strip("-")[:48].strip("-")
+        re.sub(r"-{2,}", "-", slugify(anyascii(words)).replace("_", "-")).strip("-")[:48].strip("-")
     )
     if len(base) < 3:
         base = f"{base}-workspace".strip("-")

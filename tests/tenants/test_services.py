@@ -163,6 +163,8 @@ def test_slugs_are_unique_valid_and_never_reuse_an_old_slug(owner: Any) -> None:
         ("Москва Тех", "moskva-tekh"),  # not "workspace-…"
         ("Ἀθῆναι", "athinai"),
         ("شركة النور", "shrkh-lnwr"),
+        ("<b>Zeta Ünïcode & Co</b> 🚀", "zeta-unicode-co"),  # not "bzeta-unicode-cob-rocket"
+        ("Café ☕ Crew", "cafe-crew"),
     ],
 )
 def test_slugs_spell_names_of_any_script_in_ascii(owner: Any, name: str, slug: str) -> None:
