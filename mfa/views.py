@@ -122,6 +122,7 @@ def recovery_codes_page(request: AuthenticatedRequest, codes: list[str]) -> Http
 @reauth_required
 @never_cache
 @require_http_methods(["GET", "POST"])
+@sent_once(lambda request: reverse("mfa:security"))
 def totp_setup(request: AuthenticatedRequest) -> HttpResponse:
     """GET: a QR code and the secret to type; POST: one code from the app turns it on."""
     form = TOTPConfirmForm(request.POST or None)
@@ -142,7 +143,9 @@ def totp_setup(request: AuthenticatedRequest) -> HttpResponse:
         "replacing": two_factor_status(user=request.user).totp is not None,
         "next": set_up_return(request),
     }
-    return render(request, "mfa/totp_setup.html", context)
+    # A wrong code is a refusal (400): the same form may be sent again (`sent_once`).
+    status = 400 if form.is_bound else 200
+    return render(request, "mfa/totp_setup.html", context, status=status)
 
 
 @login_required

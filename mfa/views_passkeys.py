@@ -15,12 +15,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.cache_headers import never_cache
 from core.errors import ServiceForm, run_action
+from core.sent_once import sent_once
 from mfa.decorators import reauth_required
 from mfa.forms import CHALLENGE_GONE
 from mfa.passkeys import (
@@ -84,6 +86,7 @@ def passkey_options(request: AuthenticatedRequest) -> HttpResponse:
 @reauth_required
 @never_cache
 @require_http_methods(["GET", "POST"])
+@sent_once(lambda request: reverse("mfa:security"))
 def passkey_add(request: AuthenticatedRequest) -> HttpResponse:
     form = PasskeyAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -9,10 +9,12 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from api.models import ApiKey
 from mfa.selectors import two_factor_status
 from mfa.totp import totp_code_at
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
 from tests.mfa.helpers import age_sign_in, enable_totp
+from tests.tenants.factories import OrgFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -116,7 +118,10 @@ def test_signing_in_with_a_recovery_code_instead(page: Any) -> None:
 def test_an_old_sign_in_confirms_then_the_form_goes_through_without_javascript(
     _browser: Any, live_server: Any
 ) -> None:
+    """A form without a password of its own (a form asking for the password is its own
+    confirmation): the key's name travels through the prompt and the key is made."""
     user = UserFactory()
+    org = OrgFactory(owner=user, name="Acme")
     context = _browser.new_context(base_url=live_server.url, java_script_enabled=False)
     try:
         page = context.new_page()
@@ -124,22 +129,18 @@ def test_an_old_sign_in_confirms_then_the_form_goes_through_without_javascript(
         page.wait_for_url("**/t/**")
         age_sign_in(user)
 
-        page.goto("/account/")
-        page.get_by_label("Current password").fill(DEFAULT_PASSWORD)
-        page.get_by_label("New password", exact=True).fill("a-fresh-and-long-password-77")
-        page.get_by_label("Confirm new password").fill("a-fresh-and-long-password-77")
-        page.get_by_role("button", name="Change password").click()
+        page.goto(f"/t/{org.slug}/settings/api-keys/")
+        page.get_by_label("Name").fill("Nightly export")
+        page.get_by_role("button", name="Create key").click()
         page.wait_for_url("**/auth/confirm/**")
         assert "Confirm it's you" in page.content()
         page.get_by_label("Your password").fill(DEFAULT_PASSWORD)
         page.get_by_role("button", name="Confirm", exact=True).click()
 
-        page.wait_for_url("**/account/")
-        assert "Your password is changed." in page.content()
+        expect(page.get_by_test_id("new-key-value")).to_be_visible()
     finally:
         context.close()
-    user.refresh_from_db()
-    assert user.check_password("a-fresh-and-long-password-77")
+    assert list(ApiKey.objects.values_list("name", flat=True)) == ["Nightly export"]
 
 
 def test_an_htmx_action_asks_in_a_dialog_and_carries_on(page: Any) -> None:

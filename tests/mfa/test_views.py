@@ -12,6 +12,7 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
+from mfa.models import TOTPDevice
 from mfa.selectors import two_factor_status
 from mfa.totp import totp_code_at
 from sessions_app.authentication import session_has_second_factor
@@ -188,3 +189,25 @@ def test_removing_the_last_second_factor_says_two_factor_turns_off(
     page = auth_client.get("/account/security/").content.decode()
     assert last not in page
     assert "Signing in will no longer ask for a code from it." in page
+
+
+def test_reloading_the_recovery_codes_page_replaces_nothing(auth_client: Client, user: Any) -> None:
+    """The walk: turning the app on, then reloading "Save your recovery codes" (the
+    browser sends the form again) showed "Replace your authenticator app" with a new
+    secret, the codes gone. The repeat now makes nothing and says why."""
+    page = auth_client.get("/account/security/authenticator/")
+    secret = shown_secret(page)
+    once = re.search(r'name="once" value="([^"]+)"', page.content.decode())
+    assert once, "the form carries its one-time field"
+    form = {"code": totp_code_at(secret), "once": once.group(1)}
+    first = auth_client.post("/account/security/authenticator/", form)
+    codes = shown_codes(first)
+    device = TOTPDevice.objects.get(user=user)
+
+    again = auth_client.post("/account/security/authenticator/", form, follow=True)
+
+    assert again.redirect_chain[-1][0] == "/account/security/"
+    assert "That form was sent already, so nothing new was made." in again.content.decode()
+    assert TOTPDevice.objects.get(user=user).pk == device.pk
+    assert not any(code in again.content.decode() for code in codes)
+    assert "10 of 10 left" in again.content.decode()
