@@ -55,14 +55,16 @@ ENCRYPTED_ASSERTION = "{urn:oasis:names:tc:SAML:2.0:assertion}EncryptedAssertion
 RESPONSE = "{urn:oasis:names:tc:SAML:2.0:protocol}Response"
 _MD = "{urn:oasis:names:tc:SAML:2.0:metadata}"
 _DS = "{http://www.w3.org/2000/09/xmldsig#}"
-# What a Response may be signed with. pysaml2 (and xmlsec1) also accept SHA-1, whose
-# collisions are practical; current IdPs (Okta, Entra ID, Google, AD FS) sign with
-# SHA-256 by default.
+# What a Response may be signed with: SHA-2 (pysaml2 and xmlsec1 also accept SHA-1,
+# whose collisions are practical, and RIPEMD-160, as good as unused; the refusal names
+# SHA-1). Current IdPs (Okta, Entra ID, Google, AD FS) sign with SHA-256 by default.
 SIGNATURE_ALGORITHMS = frozenset(
     {
+        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha224",
         "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
         "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384",
         "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512",
+        "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha224",
         "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256",
         "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384",
         "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512",
@@ -70,6 +72,7 @@ SIGNATURE_ALGORITHMS = frozenset(
 )
 DIGEST_ALGORITHMS = frozenset(
     {
+        "http://www.w3.org/2001/04/xmldsig-more#sha224",
         "http://www.w3.org/2001/04/xmlenc#sha256",
         "http://www.w3.org/2001/04/xmldsig-more#sha384",
         "http://www.w3.org/2001/04/xmlenc#sha512",
