@@ -113,7 +113,7 @@ CASES = [
         name="delete team",
         person=_owner,
         url=lambda w: w.url("teams/"),
-        button="Delete",
+        button=lambda w: f"Delete: {w.team.name}",  # a row's action names its row
         confirm="Delete team",
         done=lambda w: not Team.objects.filter(pk=w.team.pk).exists(),
         scope=lambda page, w: page.locator(f"#team-{w.team.pk}"),
@@ -131,7 +131,7 @@ CASES = [
         name="delete file",
         person=_owner,
         url=lambda w: w.url("files/"),
-        button="Delete",
+        button="Delete: plan.txt",
         confirm="Delete file",
         done=lambda w: not Upload.objects.filter(pk=w.upload.pk).exists(),
         scope=_row("plan.txt"),

@@ -12,6 +12,7 @@ import pytest
 
 from tests.accounts.factories import UserFactory
 from tests.core.browser import sign_in
+from tests.sso.saml_idp import LocalSamlIdP
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -59,11 +60,13 @@ def test_a_sign_up_refused_for_its_password_focuses_the_password(page: Any) -> N
 def test_a_form_refused_as_a_whole_shows_its_error_box(
     page: Any, acme: Any, owner: Any, width: int
 ) -> None:
-    """Metadata that is not XML blames no field: the SAML form's error box, 1,700 px
-    below the top of the SSO page, is where the focus goes."""
+    """Syncing teams with no groups attribute blames no one field: the SAML form's
+    error box, 1,700 px below the top of the SSO page, is where the focus goes."""
     page.set_viewport_size({"width": width, "height": 740})
     sign_in(page, owner.email, then=f"/t/{acme.slug}/settings/sso/")
-    page.locator("textarea[name=idp_metadata]").fill("<not metadata")
+    page.locator("textarea[name=idp_metadata]").fill(LocalSamlIdP().metadata)
+    page.locator("#saml_attr_groups").fill("")
+    page.locator("#saml_sync_teams_from_groups").check()
     page.get_by_role("button", name="Save SAML connection").click()
     page.wait_for_url("**/settings/sso/saml/save/")
     page.wait_for_function("document.readyState === 'complete'")
