@@ -85,6 +85,12 @@ class SignUpOnAddMixin(ModelAdminBase):
         )
 
 
+def only_owner_said(user: User, orgs: Any) -> str:
+    """Why staff may not delete or deactivate this person (orgs they alone can manage)."""
+    names = ", ".join(tenant.name for tenant in orgs)
+    return f"{user} is the only owner of {names}: make someone else an owner first."
+
+
 class UserAdminForm(forms.ModelForm):
     """Unticking "Active" is refused, as deleting the account is, while the person is
     the only owner of an organisation who can act: nobody could manage it."""
@@ -94,11 +100,7 @@ class UserAdminForm(forms.ModelForm):
         if self.instance.pk and self.instance.is_active and not active:
             blocking = account_deletion_blockers(user=self.instance)
             if blocking:
-                names = ", ".join(tenant.name for tenant in blocking)
-                raise ValidationError(
-                    f"{self.instance} is the only owner of {names}: make someone else an "
-                    "owner first."
-                )
+                raise ValidationError(only_owner_said(self.instance, blocking))
         return active
 
 
@@ -270,12 +272,7 @@ class UserAdmin(StaffAuditMixin, SignUpOnAddMixin, admin.ModelAdmin):
                     account_delete(user=user)
                     self._audit_deleted(request, user)
             except LastOwnerOfOrgsError as error:
-                names = ", ".join(t.name for t in error.orgs)
-                self.message_user(
-                    request,
-                    f"{user} is the only owner of {names}: make someone else an owner first.",
-                    messages.ERROR,
-                )
+                self.message_user(request, only_owner_said(user, error.orgs), messages.ERROR)
             else:
                 deleted += 1
         self.message_user(

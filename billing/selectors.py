@@ -293,10 +293,15 @@ class BillingOverview:
         return not self.personal or self.shared_tenant_count > 1
 
     @property
+    def shows_member_cap(self) -> bool:
+        """The page's "Members N of M" row: an organisation on a plan with a member cap."""
+        return bool(self.plan.max_members) and not self.personal
+
+    @property
     def members_say_it(self) -> bool:
-        """The page's "Members N of M" row is shown and no per-seat price bills seats:
-        a "Seats used" figure beside it would count the same people another way."""
-        return bool(self.plan.max_members) and not self.personal and not self.plan.per_seat
+        """The "Members N of M" row is shown and no per-seat price bills seats: a "Seats
+        used" figure beside it would count the same people another way."""
+        return self.shows_member_cap and not self.plan.per_seat
 
     @property
     def shows_contacts(self) -> bool:

@@ -135,9 +135,7 @@ def membership_suspend(*, tenant: Tenant, membership: Membership, acting_user: U
         raise LastOwnerError(
             _("The only active owner cannot be suspended. Make someone else an owner first.")
         )
-    if membership.is_primary_contact:
-        primary_contact_hand_over(membership=membership)
-    billing_contact_hand_over(membership=membership)
+    _contacts_hand_over(membership)
     membership.suspended_at = timezone.now()
     membership.save(update_fields=["suspended_at"])
     audit_record(
@@ -182,6 +180,11 @@ def membership_contacts_hand_over(*, membership: Membership) -> None:
     """The person can no longer act here (staff deactivated their account): their
     primary and billing contact roles pass on as when the directory suspends them."""
     lock_tenant(membership.tenant)
+    _contacts_hand_over(membership)
+
+
+def _contacts_hand_over(membership: Membership) -> None:
+    """Both contact roles of someone who can no longer act, under the tenant lock."""
     if membership.is_primary_contact:
         primary_contact_hand_over(membership=membership)
     billing_contact_hand_over(membership=membership)
