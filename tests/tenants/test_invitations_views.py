@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pytest
 import time_machine
 from django.db import connection, reset_queries
-from django.test import Client
+from django.test import Client, TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -557,6 +557,17 @@ def test_a_made_up_link_gets_a_clear_page_not_a_bare_404(client: Any) -> None:
     assert "mistyped" in html
 
 
+def _invited_by(
+    visitor: Any, inviter: Any, tenant: Any, email: str, role_key: str, mailoutbox: list[Any]
+) -> str:
+    """`inviter` invites `email` from the members page; the emailed link (a path)."""
+    visitor.force_login(inviter)
+    role = Role.objects.get(tenant=tenant, key=role_key)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        visitor.post(f"/t/{tenant.slug}/members/invites/", {"email": email, "role": role.pk})
+    return link_in(mailoutbox[-1])
+
+
 def test_an_inviter_removed_since_sending_makes_the_link_explain_itself(
     visitor: Any,
     acme: Any,
@@ -564,15 +575,8 @@ def test_an_inviter_removed_since_sending_makes_the_link_explain_itself(
     admin_of_acme: Any,
     invite: Any,
     mailoutbox: list[Any],
-    django_capture_on_commit_callbacks: Any,
 ) -> None:
-    visitor.force_login(admin_of_acme)
-    member = Role.objects.get(tenant=acme, key="member")
-    with django_capture_on_commit_callbacks(execute=True):
-        visitor.post(
-            f"/t/{acme.slug}/members/invites/", {"email": "new@example.com", "role": member.pk}
-        )
-    link = link_in(mailoutbox[-1])
+    link = _invited_by(visitor, admin_of_acme, acme, "new@example.com", "member", mailoutbox)
     Membership.objects.filter(tenant=acme, user=admin_of_acme).delete()
     visitor.force_login(UserFactory(email="new@example.com"))
     response = visitor.post(link)
@@ -587,18 +591,11 @@ def test_an_inviter_suspended_since_sending_is_said_at_the_door_and_lets_nobody_
     owner: Any,
     admin_of_acme: Any,
     mailoutbox: list[Any],
-    django_capture_on_commit_callbacks: Any,
 ) -> None:
     """The attack: a leaving admin invites their own other address, the directory
     suspends them, and they accept from that address, back in as an admin. The link's
     pages said nothing until a name and a password were typed."""
-    visitor.force_login(admin_of_acme)
-    admin = Role.objects.get(tenant=acme, key="admin")
-    with django_capture_on_commit_callbacks(execute=True):
-        visitor.post(
-            f"/t/{acme.slug}/members/invites/", {"email": "elsewhere@example.com", "role": admin.pk}
-        )
-    link = link_in(mailoutbox[-1])
+    link = _invited_by(visitor, admin_of_acme, acme, "elsewhere@example.com", "admin", mailoutbox)
     Membership.objects.filter(tenant=acme, user=admin_of_acme).update(suspended_at=timezone.now())
     visitor.logout()
 
