@@ -1,0 +1,107 @@
+"""Migrations: the models need no new one, and every migration runs backwards.
+
+README's "Upgrading and rolling back" promises that a release is rolled back by
+migrating to the previous release's migrations; that holds only while each migration
+has a way back (a RunPython without `reverse_code` or a RunSQL without its reverse
+would stop the rollback half-way, on the production database)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Unapplies every migration of our own apps (those inside the repository), newest
+# first, then lists what is left of them. Libraries' migrations are theirs to keep
+# reversible (django-tasks' 0013 is not) and a rollback of ours never crosses them.
+UNDO_OURS = """
+from pathlib import Path
+from django.apps import apps
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+root = Path.cwd().resolve()
+ours = sorted(
+    c.label for c in apps.get_app_configs()
+    if Path(c.path).resolve().parent == root  # not the virtualenv's site-packages
+)
+executor = MigrationExecutor(connection)
+executor.migrate([(label, None) for label in ours])
+executor.loader.build_graph()
+print("APPLIED", sorted(m for m in executor.loader.applied_migrations if m[0] in ours))
+tables = set(connection.introspection.table_names())
+models = [m._meta.db_table for label in ours for m in apps.get_app_config(label).get_models()]
+print("TABLES", sorted(t for t in models if t in tables))
+print("OURS", ours)
+"""
+
+
+@pytest.mark.django_db
+def test_the_models_need_no_migration_that_is_not_written() -> None:
+    """A model change merged without its migration works in tests (they build the
+    schema from migrations… and fail) or, worse, ships a column the code expects."""
+    try:
+        call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+    except SystemExit as exit_:  # makemigrations --check exits 1 when one is missing
+        pytest.fail(f"makemigrations --check found model changes without a migration ({exit_})")
+
+
+@pytest.fixture
+def empty_database() -> Iterator[str]:
+    """A database of its own, of the suite's engine: PostgreSQL when DATABASE_URL says
+    so (its triggers' reverse SQL differs from SQLite's), else an SQLite file."""
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        import psycopg
+
+        name = f"pacetrack_migrations_{uuid.uuid4().hex[:10]}"
+        base, _, _ = url.rpartition("/")
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield f"{base}/{name}"
+        finally:
+            with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        path = Path(os.environ.get("TMPDIR", "/tmp")) / f"migrations-{uuid.uuid4().hex}.sqlite3"
+        try:
+            yield f"sqlite:///{path}"
+        finally:
+            path.unlink(missing_ok=True)
+
+
+def _manage(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
+    environment["DATABASE_URL"] = database_url
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result
+
+
+def test_every_migration_runs_backwards_to_an_empty_database_and_forwards_again(
+    empty_database: str,
+) -> None:
+    _manage("migrate", "--noinput", database_url=empty_database)
+
+    undone = _manage("shell", "-c", UNDO_OURS, database_url=empty_database).stdout
+
+    assert "'tenants'" in undone and "'accounts'" in undone, undone  # the apps were found
+    assert "APPLIED []" in undone, undone
+    assert "TABLES []" in undone, undone
+    # The way back left nothing behind that the way forward trips on (a trigger, an index).
+    _manage("migrate", "--noinput", database_url=empty_database)
