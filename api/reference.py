@@ -109,8 +109,8 @@ PROBLEM_TYPES: tuple[tuple[int, tuple[str, ...], Promise], ...] = (
         500,
         ("server-error",),
         _(
-            "Something failed on our side (it is logged); a request with an Idempotency-Key "
-            "may be retried, as server errors are not stored."
+            "Something failed on our side (it is logged; request_id names its log lines); a "
+            "request with an Idempotency-Key may be retried, as server errors are not stored."
         ),
     ),
     (

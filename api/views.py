@@ -22,6 +22,7 @@ from billing.decorators import plan_feature_required
 from billing.plans import plan_feature_gate
 from core.decorators import tenant_permission_required
 from core.permissions import API_KEYS_MANAGE, permission_names
+from core.request_id import current_request_id
 from core.sent_once import sent_once
 from core.types import TenantRequest
 from core.views import tenant_context
@@ -126,4 +127,9 @@ def server_error(request: HttpRequest, *, unavailable: bool) -> HttpResponse:
         return problem(
             503, "A service this API needs is not answering just now. Retry in a few seconds."
         )
-    return problem(500, "Something went wrong on our side. Try again in a moment.")
+    # The id of the log lines that say what failed, for a client writing to support.
+    return problem(
+        500,
+        "Something went wrong on our side. Try again in a moment.",
+        request_id=current_request_id(),
+    )

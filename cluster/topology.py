@@ -248,6 +248,10 @@ defaults
 frontend web
     bind 127.0.0.1:{port}
     http-request set-header X-Real-IP %[src]
+    # One id per request, replacing any the client sent: the app logs it and answers
+    # with it (REQUEST_ID_HEADER=X-Request-ID).
+    unique-id-format %[uuid()]
+    http-request set-header X-Request-ID %[unique-id]
     default_backend app
 
 backend app
@@ -290,6 +294,7 @@ def app_env(**extra: str) -> dict[str, str]:
         REDIS_URL="",  # never the machine's own Redis (CI exports one)
         TRUSTED_PROXIES="127.0.0.1/32",
         CLIENT_IP_HEADER="X-Real-IP",
+        REQUEST_ID_HEADER="X-Request-ID",  # set by HAProxy (haproxy_config)
         TASKS_BACKEND="database",
         # Emails are queued and sent by the two workers; the messages go nowhere.
         EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",

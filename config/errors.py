@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from api import views as api_views
 from config.context_processors import site
 from core.htmx import is_htmx, toast
+from core.request_id import current_request_id
 
 logger = logging.getLogger("pacetrack.errors")
 
@@ -63,7 +64,8 @@ def is_service_unavailable(exc: BaseException | None) -> bool:
 
 def _render(template: str, request: HttpRequest) -> str:
     # No RequestContext: its context processors would query the failing service.
-    return loader.get_template(template).render(site(request))
+    context = {**site(request), "request_id": current_request_id()}
+    return loader.get_template(template).render(context)
 
 
 # htmx requests get the status and a toast (core.htmx), never a page inside a fragment.

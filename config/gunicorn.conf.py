@@ -33,6 +33,11 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # The access log writes each request's path; a password-reset or sign-up link's token
 # is in it (config/gunicorn_logging.py takes it out).
 logger_class = "config.gunicorn_logging.TokenRedactingLogger"
+# gunicorn's own format and, last, the response's request id: the id on the app's log
+# lines of the same request (core/request_id.py).
+access_log_format = (
+    '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %({x-request-id}o)s'
+)
 
 
 def when_ready(server: Any) -> None:

@@ -75,6 +75,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 TRUSTED_PROXIES = env.str("TRUSTED_PROXIES", default="")
 # The one forwarding header your proxy sets: X-Forwarded-For, X-Real-IP or CF-Connecting-IP.
 CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="X-Forwarded-For")
+# A request id set by the load balancer, believed instead of making our own
+# (core/request_id.py); empty: never read from the request.
+REQUEST_ID_HEADER = env.str("REQUEST_ID_HEADER", default="")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -103,6 +106,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # One id per request on every log line and on the response (X-Request-ID).
+    "core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files are answered here; nothing below runs for them (whitenoise's advice).
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -960,12 +965,33 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# plain: one line of text a record; json: one JSON object a line, every field of a
+# security event (core/security_log.py) its own key, for a log shipper.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "filters": {"refusal_without_traceback": {"()": "core.log_filters.RefusalWithoutTraceback"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "filters": {
+        "refusal_without_traceback": {"()": "core.log_filters.RefusalWithoutTraceback"},
+        "request_id": {"()": "core.log_filters.RequestId"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template import loader
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -85,11 +84,6 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     if is_htmx(request):
         return htmx_refusal(404, exception)
     return render(request, "errors/404.html", status=404)
-
-
-def server_error(request: HttpRequest) -> HttpResponse:
-    # No request context: the error may come from a context processor or the database.
-    return HttpResponse(loader.get_template("errors/500.html").render(), status=500)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

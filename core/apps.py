@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.apps import AppConfig
 from django.core.checks import Tags, register
+from django.core.signals import request_finished
 
 from core.audit_actions import STAFF_GROUP, StaffAction, audit_actions_register
 from core.checks import (
@@ -13,6 +14,7 @@ from core.checks import (
     check_tasks_backend,
     check_template_library_names,
 )
+from core.request_id import request_id_forget
 
 
 class CoreConfig(AppConfig):
@@ -34,3 +36,4 @@ class CoreConfig(AppConfig):
         register(check_site_url, Tags.security, deploy=True)
         register(check_tasks_backend, Tags.security, deploy=True)
         register(check_development_switches, Tags.security, deploy=True)
+        request_finished.connect(request_id_forget, dispatch_uid="core.request_id_forget")

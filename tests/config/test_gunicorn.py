@@ -58,7 +58,9 @@ def test_a_worker_serves_requests_from_inside_the_stack_room(tmp_path: Path) -> 
         server.wait(timeout=10)
 
 
-def test_the_access_log_never_holds_a_links_token(tmp_path: Path) -> None:
+def test_the_access_log_never_holds_a_links_token_and_names_each_request_id(
+    tmp_path: Path,
+) -> None:
     """An operator found `GET /auth/password/reset/<token>/` in the access log the
     Dockerfile turns on, while the link was still valid for an hour."""
     port = _free_port()
@@ -83,6 +85,8 @@ def test_the_access_log_never_holds_a_links_token(tmp_path: Path) -> None:
     )
     try:
         _get(f"http://127.0.0.1:{port}/healthz/")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz/?again", timeout=10) as r:
+            request_id = r.headers["X-Request-ID"]
         for path in (f"/auth/password/reset/{token}/", f"/auth/sign-up/confirm/{token}/?x=1"):
             with contextlib.suppress(OSError):  # whatever it answers, the line is written
                 urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10)
@@ -95,3 +99,6 @@ def test_the_access_log_never_holds_a_links_token(tmp_path: Path) -> None:
     assert "GET /auth/password/reset/[token]/ HTTP/1.1" in logged
     assert "GET /auth/sign-up/confirm/[token]/?x=1 HTTP/1.1" in logged
     assert "GET /healthz/ HTTP/1.1" in logged
+    # Each line ends with the response's request id, the one on the app's own lines.
+    [again] = [line for line in logged.splitlines() if "GET /healthz/?again " in line]
+    assert request_id and again.endswith(f'" {request_id}'), again

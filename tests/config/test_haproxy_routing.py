@@ -10,6 +10,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -62,3 +63,35 @@ def test_pages_are_served_through_haproxy_while_redis_is_down(
     assert _status(f"{live_server.url}/readyz/") == 503  # Redis is down indeed
     assert _status(f"{live_server.url}/auth/sign-in/") == 200
     assert through == 200
+
+
+def test_haproxy_gives_each_request_its_id_and_the_app_answers_with_it(
+    live_server: Any, settings: Any, tmp_path: Path
+) -> None:
+    """The shipped configuration replaces any X-Request-ID a client sends with a UUID of
+    its own; with REQUEST_ID_HEADER (set for the instances behind it) the app's log
+    lines and answer carry that one, so the balancer's and the app's lines join."""
+    settings.REQUEST_ID_HEADER = "X-Request-ID"
+    app_port = int(live_server.url.rsplit(":", 1)[1])
+    port = _free_port()
+    cfg = haproxy_config(tmp_path, port=port, app_ports=(app_port,))
+    proxy = subprocess.Popen(
+        ["haproxy", "-db", "-f", str(cfg)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    ids = []
+    try:
+        time.sleep(2 * HEALTH_INTERVAL_MS / 1000 + 0.5)  # the server is up (rise 2)
+        for _ in range(2):
+            forged = urllib.request.Request(
+                f"http://127.0.0.1:{port}/auth/sign-in/",
+                headers={"X-Request-ID": "chosen-by-the-client"},
+            )
+            with urllib.request.urlopen(forged, timeout=5) as response:
+                ids.append(response.headers["X-Request-ID"])
+    finally:
+        proxy.terminate()
+        proxy.wait(timeout=10)
+
+    assert "chosen-by-the-client" not in ids
+    assert [str(uuid.UUID(i)) for i in ids] == ids  # HAProxy's uuid(), not the app's own
+    assert ids[0] != ids[1]
