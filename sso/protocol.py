@@ -169,10 +169,13 @@ def code_exchange(
 
 
 def id_token_validate(
-    *, endpoints: Endpoints, client_id: str, id_token: str, nonce: str
+    *, endpoints: Endpoints, client_id: str, id_token: str, nonce: str, any_tenant: bool = False
 ) -> dict[str, Any]:
     """The ID token's claims once its signature (the provider's JWKS), issuer, audience,
-    expiry and nonce are right; the nonce is accepted once only."""
+    expiry and nonce are right; the nonce is accepted once only. `any_tenant` only for
+    "Sign in with Microsoft": Entra's multi-tenant issuer names the token's own tenant
+    (`tid`), so it accepts every tenant's people; an organisation's connection never
+    does (an admin of any Entra tenant could assert an address on its domains)."""
     try:
         keys = KeySet.import_key_set(_get_json(endpoints.jwks_uri))
         token = jwt.decode(id_token, keys, algorithms=["RS256", "ES256", "PS256"])
@@ -180,8 +183,9 @@ def id_token_validate(
         security_event("sso.id_token_unverified", error=str(error)[:200])
         raise SignInRefused(_("The provider's ID token could not be verified.")) from None
     claims = dict(token.claims)
-    # Entra ID's multi-tenant discovery names the issuer with a {tenantid} placeholder.
-    issuer = endpoints.issuer.replace("{tenantid}", str(claims.get("tid", "")))
+    issuer = endpoints.issuer
+    if any_tenant:  # Entra ID's multi-tenant discovery names the issuer with {tenantid}
+        issuer = issuer.replace("{tenantid}", str(claims.get("tid", "")))
     registry = jwt.JWTClaimsRegistry(
         leeway=LEEWAY,
         iss={"essential": True, "value": issuer},

@@ -12,7 +12,7 @@ from billing.plans import plan_require
 from core.audit import audit_record
 from sso.audit import SsoAction
 from sso.crypto import client_secret_encrypt
-from sso.exceptions import ConnectionRefused
+from sso.exceptions import ConnectionRefused, IssuerRefused
 from sso.models import Connection
 from sso.protocol import discover, issuer_check
 from tenants.services._common import assert_in_tenant
@@ -66,7 +66,14 @@ def connection_save(
     if default_role.is_owner:
         raise ConnectionRefused(_("New members cannot be made owners automatically."))
     issuer = issuer_check(issuer)
-    discover(issuer)
+    if "{tenantid}" in discover(issuer).issuer:
+        raise IssuerRefused(
+            _(
+                "This issuer signs in people of every Microsoft Entra tenant, not only "
+                "yours. Enter your own tenant's issuer: "
+                "https://login.microsoftonline.com/<your tenant ID>/v2.0."
+            )
+        )
     scope_list = scopes.split()
     if "openid" not in scope_list:
         scope_list.insert(0, "openid")

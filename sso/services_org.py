@@ -20,6 +20,7 @@ from accounts.services_security import unproven_address_claimed
 from billing.exceptions import PlanLimitReached
 from billing.plans import plan_check_members
 from core.audit import audit_record
+from core.security_log import security_event
 from sso.audit import SsoAction
 from sso.crypto import client_secret_decrypt
 from sso.exceptions import SignInRefused
@@ -108,9 +109,24 @@ def _seat_check(*, tenant: Tenant, acting_user: User | None) -> None:
 
 def org_email_vouched(*, connection: Connection, claims: dict[str, Any]) -> str:
     """The address the IdP claims, normalised, once it is on a domain the connection's
-    organisation verified (the only addresses its IdP speaks for); else SignInRefused."""
+    organisation verified (the only addresses its IdP speaks for) and the IdP does not
+    say it left the address unverified; else SignInRefused.
+
+    `email_verified: false` is what an IdP open to self-registration (Keycloak, Auth0's
+    sign-ups) sends for an address anyone typed: believed, its holder would sign in as
+    the account of that address, owner included, with no second step. An IdP that
+    sends no such claim (Entra ID) is taken at its word, as the organisation chose it."""
     tenant = connection.tenant
     email = normalize_email(str(claims.get("email") or ""))
+    if email and claims.get("email_verified") in (False, "false"):
+        security_event("sso.email_unverified", tenant=tenant.pk)
+        raise SignInRefused(
+            _(
+                "Your identity provider has not verified %(email)s, so it cannot sign you "
+                "in to %(organisation)s. Ask your administrator to verify the address there."
+            )
+            % {"email": email, "organisation": tenant.name}
+        )
     if email and not is_email(email):
         raise SignInRefused(
             _("Your identity provider sent “%(email)s”, which is not an email address.")

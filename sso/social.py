@@ -104,6 +104,7 @@ def social_identity_fetch(
         client_id=config["client_id"],
         id_token=token["id_token"],
         nonce=flow.nonce,
+        any_tenant=provider == Provider.MICROSOFT,
     )
     verified = claims.get("email_verified") is True
     if provider == Provider.MICROSOFT:

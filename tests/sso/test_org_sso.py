@@ -449,3 +449,78 @@ def test_a_linked_person_who_changed_address_within_the_domain_is_still_found(
     continue_with_sso(client, idp, "patricia@example.com")
 
     assert signed_in_user_id(client) == pat.pk
+
+
+@pytest.mark.parametrize("unverified", [False, "false"])
+def test_an_address_the_idp_says_it_did_not_verify_signs_nobody_in(
+    client: Any, idp: LocalIdP, acme: Any, owner: Any, acme_sso: Connection, unverified: Any
+) -> None:
+    """Attack found: an IdP open to self-registration (Keycloak, Auth0 sign-ups) sends
+    `email_verified: false` for whatever address a stranger typed. Believed, the
+    stranger signed in as Acme's owner, past the owner's authenticator app, and the
+    stranger's subject stayed linked to the owner's account."""
+    from tests.mfa.helpers import enable_totp
+
+    enable_totp(owner)
+    idp.user = {"sub": "stranger", "email": owner.email, "email_verified": unverified}
+
+    response = continue_with_sso(client, idp, owner.email)
+
+    assert response.status_code == 400
+    assert "has not verified" in response.content.decode()
+    assert signed_in_user_id(client) is None
+    assert not OrgIdentity.objects.filter(subject="stranger").exists()
+
+
+def test_an_idp_that_sends_no_email_verified_claim_is_believed(
+    client: Any, idp: LocalIdP, acme: Any, acme_sso: Connection
+) -> None:
+    """Entra ID sends none: the organisation chose its IdP and verified the domain."""
+    person = UserFactory(email="existing@example.com")
+    idp.user = {"sub": "entra-1", "email": person.email}
+
+    continue_with_sso(client, idp, person.email)
+
+    assert signed_in_user_id(client) == person.pk
+
+
+def test_a_multi_tenant_entra_issuer_is_refused_beside_the_issuer_field(
+    owner_client: Any, acme: Any, idp: LocalIdP, settings: Any, monkeypatch: Any
+) -> None:
+    """Attack found: `https://login.microsoftonline.com/common/v2.0` names its issuer
+    with `{tenantid}`, and the token's own `tid` filled it in: an admin of any Entra
+    tenant could assert an address on Acme's domains."""
+    settings.SSO_ALLOW_HTTP_ISSUERS = True
+    discovery = idp._discovery
+    monkeypatch.setattr(idp, "_discovery", lambda: {**discovery(), "issuer": "{tenantid}"})
+
+    response = owner_client.post(page(acme, "connection-save"), connection_form(idp))
+
+    assert response.status_code == 400 and not Connection.objects.exists()
+    assert "every Microsoft Entra tenant" in response.context["form"].errors["issuer"][0]
+
+
+def test_a_connection_saved_with_a_multi_tenant_issuer_takes_no_other_tenants_token(
+    client: Any, idp: LocalIdP, acme: Any, acme_sso: Connection, monkeypatch: Any
+) -> None:
+    """A connection saved before the refusal above: its tokens' issuer is compared as
+    written, `{tenantid}` never filled in from the token."""
+    from django.core.cache import cache
+
+    victim = UserFactory(email="ceo@example.com")
+    discovery = idp._discovery
+    monkeypatch.setattr(
+        idp, "_discovery", lambda: {**discovery(), "issuer": idp.issuer + "/{tenantid}/v2.0"}
+    )
+    cache.clear()  # the discovery document as the IdP now serves it
+    idp.user = {
+        "sub": "evil",
+        "tid": "attacker-tenant",
+        "iss": f"{idp.issuer}/attacker-tenant/v2.0",
+        "email": victim.email,
+    }
+
+    response = continue_with_sso(client, idp, victim.email)
+
+    assert response.status_code == 400
+    assert signed_in_user_id(client) is None
