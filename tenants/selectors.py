@@ -66,6 +66,7 @@ def membership_for_request(*, user: User, slug: str) -> Membership | None:
     tenant.account = account
     membership.tenant = tenant
     membership.role = role
+    membership.user = user  # the rules read `membership.user` (is_active); no query
     membership.switcher = _workspace_menu(switcher)
     return membership
 

@@ -243,8 +243,12 @@ def _first_other_acting_owner(membership: Membership) -> Membership | None:
 
 
 def _acting_owner(membership: Membership) -> bool:
-    """An owner `owner_count` counts (not suspended by the directory)."""
-    return membership.role.is_owner and membership.suspended_at is None
+    """An owner `owner_count` counts (`acting_owners`: not suspended by the directory,
+    not deactivated by staff). Counted one way and tested another, a deactivated owner
+    was "the last owner" while the one who could act was the only one counted."""
+    return (
+        membership.role.is_owner and membership.suspended_at is None and membership.user.is_active
+    )
 
 
 def membership_departure_refusal(*, membership: Membership, owners: int) -> TenantRuleError | None:

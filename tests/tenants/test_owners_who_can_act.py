@@ -237,6 +237,26 @@ def test_an_owner_staff_deactivated_does_not_keep_the_org_owned(acme: Any, owner
     assert alice(acme, owner).role.is_owner
 
 
+def test_the_last_owner_who_can_act_may_remove_demote_or_suspend_a_deactivated_owner(
+    acme: Any, owner: Any
+) -> None:
+    """The review found the other side of the rule above: Carol, staff-deactivated, was
+    "the last owner" for the removal, the demotion and the suspension Alice tried,
+    while Alice was the only owner counted."""
+    member = Role.objects.get(tenant=acme, key=Role.Key.MEMBER)
+    carol = _deactivated_owner(acme, "carol@example.com")
+    membership_change_role(tenant=acme, membership=carol, role=member, acting_user=owner)
+    assert Membership.objects.get(pk=carol.pk).role == member
+
+    dan = _deactivated_owner(acme, "dan@example.com")
+    assert membership_suspend(tenant=acme, membership=dan, acting_user=None)
+
+    erin = _deactivated_owner(acme, "erin@example.com")
+    membership_remove(tenant=acme, membership=erin, acting_user=owner)
+    assert not Membership.objects.filter(pk=erin.pk).exists()
+    assert alice(acme, owner).role.is_owner
+
+
 def test_a_departing_billing_contact_hands_over_past_a_deactivated_owner(
     acme: Any, owner: Any
 ) -> None:
