@@ -37,6 +37,7 @@ from accounts.services import user_signup
 from accounts.tokens import token_digest, token_generate, token_matches
 from billing.backends import billing_enabled
 from billing.plans import plan_check_members, plan_limit
+from billing.selectors import seat_holders
 from core.audit import audit_record
 from core.i18n import said_later
 from core.paging import page_with_totals
@@ -493,10 +494,14 @@ def invitation_inviter_refusal(*, invitation: Invitation) -> InvitationRevokedEr
 
 def invitation_seat_refusal(*, invitation: Invitation) -> InvitationSeatsFullError | None:
     """Why joining would be refused for want of a seat, else None. The link's pages ask
-    before the person types a name and a password; joining asks again."""
+    before the person types a name and a password; joining asks again. Seats are held
+    as everywhere (`seat_holders`: a membership the directory suspended holds none);
+    this invitation's own pending seat is the one joining takes, so it is not counted."""
     tenant = invitation.tenant
     limit = plan_limit(tenant=tenant, limit="max_members")
-    if limit is None or Membership.objects.for_tenant(tenant).count() < limit:
+    if limit is None:
+        return None
+    if Membership.objects.for_tenant(tenant).filter(seat_holders()).count() < limit:
         return None
     message = (
         _(

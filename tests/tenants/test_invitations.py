@@ -506,6 +506,24 @@ def test_a_full_org_refuses_the_join_until_a_seat_is_free(
         invitation_accept(raw_token=token_of(mailoutbox[0]), user=newcomer)
 
 
+@pytest.mark.usefixtures("three_seat_free_plan")
+def test_a_member_the_directory_suspended_holds_no_seat_at_the_join(
+    sent: Any, acme: Any, owner: Any, mailoutbox: list[Any]
+) -> None:
+    """The review found the join counting every membership while the invite form (and
+    every other seat rule, `seat_holders`) leaves suspended ones out: the owner, one
+    member and one suspended member let the invitation be sent, then refused it."""
+    add_member(acme)
+    suspended = add_member(acme)
+    assert membership_suspend(tenant=acme, membership=suspended, acting_user=None)
+    invite(sent, acme, owner, "new@example.com")  # 2 seats held + this invitation: 3 of 3
+    newcomer = UserFactory(email="new@example.com")
+
+    joined = invitation_accept(raw_token=token_of(mailoutbox[0]), user=newcomer)
+
+    assert joined.user == newcomer and joined.tenant == acme
+
+
 def test_someone_who_joined_meanwhile_just_closes_the_invitation(
     sent: Any, acme: Any, owner: Any, mailoutbox: list[Any]
 ) -> None:
