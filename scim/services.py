@@ -40,6 +40,7 @@ from sso.selectors import domain_verified_get, email_domain, sso_requirement_get
 from tenants import services as tenancy
 from tenants.models import Membership, Role, Team, Tenant
 from tenants.selectors import tenant_seats_taken
+from tenants.services._common import lock_tenant
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -189,6 +190,9 @@ def scim_user_create(*, tenant: Tenant, fields: UserFields) -> ScimUser:
     if membership is not None and ScimUser.objects.filter(membership=membership).exists():
         raise ScimConflict(f"{email} is already provisioned under another userName.")
     if membership is None:
+        # Under the tenant's lock, as invitations and SSO take a seat: a directory
+        # pushing people in parallel would otherwise pass the cap check twice.
+        lock_tenant(tenant)
         plan_check_members(tenant=tenant, taken=tenant_seats_taken(tenant=tenant), adding=1)
         member_role = Role.objects.for_tenant(tenant).get(key=Role.Key.MEMBER)
         membership = tenancy.membership_create(
