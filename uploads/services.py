@@ -26,6 +26,7 @@ from billing.plans import plan_check_storage
 from core.audit import audit_record
 from tenants.audit import TenantAction
 from tenants.models import Tenant
+from tenants.services._common import lock_tenant
 from uploads import images
 from uploads.audit import FileAction
 from uploads.exceptions import InvalidUploadKey
@@ -174,7 +175,11 @@ def upload_create(
     content_type: str,
 ) -> Upload:
     """Store a general tenant file (its size and type already checked by the form) and
-    record it, if the plan's storage cap leaves room (PlanLimitReached otherwise)."""
+    record it, if the plan's storage cap leaves room (PlanLimitReached otherwise).
+
+    The cap is checked before the bytes are sent to storage (a file that cannot fit
+    costs no transfer) and again under the tenant's lock with the row's insert:
+    uploads sent at the same moment all passed the first check alone."""
     plan_check_storage(
         tenant=tenant,
         used_bytes=upload_storage_used(tenant=tenant),
@@ -200,6 +205,13 @@ def upload_create(
     )
     try:
         with transaction.atomic():
+            lock_tenant(tenant)
+            plan_check_storage(
+                tenant=tenant,
+                used_bytes=upload_storage_used(tenant=tenant),
+                adding_bytes=upload.size,
+                acting_user=uploaded_by,
+            )
             upload.full_clean()
             upload.save()
             audit_record(
