@@ -6,6 +6,11 @@ has answered, and its stored answer from then on. A key sent with a different
 request (method, path or body; a multipart body by its fields and files' bytes) is
 refused with 422. Answers are kept for
 `RETENTION`; server errors (5xx) are not kept, so the client may retry them.
+
+A claim whose request never answered (its worker killed: gunicorn's timeout, out of
+memory, a deploy) would hold its key at 409 for the whole `RETENTION`: one older than
+`ABANDONED_AFTER`, twice gunicorn's 30-second timeout, is taken over by the next
+request with that key (one of them, by a conditional update).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from api.problems import problem
 HEADER = "Idempotency-Key"
 RETENTION = timedelta(hours=24)
 MAX_LENGTH = 255
+ABANDONED_AFTER = timedelta(seconds=60)
 
 
 def _fingerprint(request: HttpRequest) -> str:
@@ -65,6 +71,48 @@ def _replay(row: IdempotentResponse) -> HttpResponse:
     return response
 
 
+def _claim(
+    *, key: Any, value: str, fingerprint: str, now: Any
+) -> IdempotentResponse | HttpResponse:
+    """This request's claim on the key, or the answer it gets instead (the first
+    request's, 409 while that one runs, 422 for another request)."""
+    for _ in range(2):  # the first request's row may go between our insert and our read
+        try:
+            with transaction.atomic():
+                return IdempotentResponse.objects.create(
+                    api_key=key,
+                    idempotency_key=value,
+                    fingerprint=fingerprint,
+                    status=0,
+                    content_type="",
+                    body=b"",
+                )
+        except IntegrityError:
+            first = IdempotentResponse.objects.filter(api_key=key, idempotency_key=value).first()
+        if first is None:
+            continue
+        if first.fingerprint != fingerprint:
+            return problem(
+                422,
+                f"This {HEADER} was used for a different request.",
+                kind="idempotency-key-reused",
+            )
+        if first.status != 0:
+            return _replay(first)
+        abandoned = IdempotentResponse.objects.filter(
+            pk=first.pk, status=0, created_at__lt=now - ABANDONED_AFTER
+        ).update(created_at=now)
+        if abandoned:
+            return first
+        break
+    return problem(
+        409,
+        f"The first request with this {HEADER} is still being processed.",
+        kind="idempotency-in-progress",
+        headers={"Retry-After": "1"},
+    )
+
+
 def idempotent(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @wraps(run)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -77,32 +125,10 @@ def idempotent(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         fingerprint = _fingerprint(request)
         now = timezone.now()
         IdempotentResponse.objects.filter(api_key=key, created_at__lt=now - RETENTION).delete()
-        try:
-            with transaction.atomic():
-                row = IdempotentResponse.objects.create(
-                    api_key=key,
-                    idempotency_key=value,
-                    fingerprint=fingerprint,
-                    status=0,
-                    content_type="",
-                    body=b"",
-                )
-        except IntegrityError:
-            first = IdempotentResponse.objects.get(api_key=key, idempotency_key=value)
-            if first.fingerprint != fingerprint:
-                return problem(
-                    422,
-                    f"This {HEADER} was used for a different request.",
-                    kind="idempotency-key-reused",
-                )
-            if first.status == 0:
-                return problem(
-                    409,
-                    f"The first request with this {HEADER} is still being processed.",
-                    kind="idempotency-in-progress",
-                    headers={"Retry-After": "1"},
-                )
-            return _replay(first)
+        claimed = _claim(key=key, value=value, fingerprint=fingerprint, now=now)
+        if isinstance(claimed, HttpResponse):
+            return claimed
+        row = claimed
         try:
             response = run(request, *args, **kwargs)
         except BaseException:

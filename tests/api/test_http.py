@@ -357,6 +357,30 @@ def test_a_repeated_idempotency_key_returns_the_first_response(world: World, api
     )
 
 
+def test_a_claim_whose_worker_died_is_taken_over_after_a_minute_not_held_for_a_day(
+    world: World, api_as: Any
+) -> None:
+    """The review found a key held at 409 for 24 hours once the worker serving its first
+    request was killed (gunicorn's timeout, a deploy): no code ran to free the claim."""
+    api = api_as(world.acme.key)
+    headers = {"Idempotency-Key": "create-ops-team-2"}
+    assert api.post("/teams", json={"name": "Ops"}, headers=headers).status_code == 201
+    # What a killed worker leaves: the claim, no answer, no team.
+    Team.objects.filter(tenant=world.acme.tenant, name="Ops").delete()
+    claim = IdempotentResponse.objects.filter(idempotency_key="create-ops-team-2")
+    claim.update(status=0, body=b"", content_type="")
+
+    running = api.post("/teams", json={"name": "Ops"}, headers=headers)
+    claim.update(created_at=timezone.now() - timedelta(seconds=61))
+    retried = api.post("/teams", json={"name": "Ops"}, headers=headers)
+    again = api.post("/teams", json={"name": "Ops"}, headers=headers)
+
+    assert assert_problem(running, 409)["type"].endswith("idempotency-in-progress")
+    assert retried.status_code == 201 and "Idempotent-Replayed" not in retried.headers
+    assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+    assert Team.objects.filter(tenant=world.acme.tenant, name="Ops").count() == 1
+
+
 def test_a_repeated_idempotency_key_with_another_file_of_the_same_size_is_refused(
     world: World, api_as: Any
 ) -> None:
