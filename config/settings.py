@@ -661,6 +661,7 @@ SUPPORT_IMPERSONATION_REFUSED_VIEWS = [
 SCHEDULE: dict[str, dict[str, Any]] = {
     "stripe_events_retry": {"task": "billing.jobs.stripe_events_retry", "every": "5m"},
     "email_resume": {"task": "accounts.jobs.email_deliveries_resume_stale", "every": "5m"},
+    "webhooks_resume": {"task": "webhooks.jobs.deliveries_resume_stale", "every": "5m"},
     "sessions_cleanup": {"task": "sessions_app.jobs.sessions_cleanup", "at": "03:00"},
     "deleted_accounts_purge": {"task": "accounts.jobs.deleted_accounts_purge", "at": "03:10"},
     "orphan_uploads": {"task": "uploads.jobs.orphan_uploads_delete", "at": "03:20"},

@@ -306,13 +306,18 @@ def _tell_owners(endpoint: Endpoint) -> None:
         )
 
 
-def deliveries_due(*, now: datetime | None = None) -> list[int]:
-    """Ids of pending deliveries whose time has come (a lost task, or a queue without
-    deferred tasks): `manage.py webhooks_deliver_due` sends them."""
-    now = now or timezone.now()
+def deliveries_due(
+    *, now: datetime | None = None, stale_after: timedelta = timedelta(0)
+) -> list[int]:
+    """Ids of pending deliveries due for at least `stale_after` (a lost task, or a queue
+    without deferred tasks): `manage.py webhooks_deliver_due` sends them, the
+    `webhooks_resume` job queues them again. A delivery never attempted has no time
+    yet (`_claim` counts it due): it counts from its event's moment."""
+    cutoff = (now or timezone.now()) - stale_after
+    due = Q(next_attempt_at__lte=cutoff) | Q(next_attempt_at__isnull=True, created_at__lte=cutoff)
     return list(
-        Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at")
+        Delivery.objects.filter(due, status=Delivery.Status.PENDING)
+        .order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)
     )
 

@@ -202,3 +202,46 @@ def test_redirects_are_not_followed_and_answers_are_cut_short(
     assert len(attempt.response_body) == settings.WEBHOOKS_RESPONSE_EXCERPT
     assert Delivery.objects.get().status == "pending"  # a redirect is a failure, retried
     assert len(receiver.received) == 1
+
+
+def test_the_schedule_queues_again_a_delivery_whose_task_was_lost(
+    acme: Any, owner: Any, receiver: Receiver
+) -> None:
+    """An operator killed the worker mid-send: the delivery stayed pending, its task
+    gone, and only `webhooks_deliver_due` by hand ever sent it (emails had their
+    `email_resume` job; webhooks had none)."""
+    from webhooks.jobs import deliveries_resume_stale
+
+    receiver.statuses = [500, 200]
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        subscribe(acme, receiver, owner, ["team.created"])
+        make_team(acme, "Platform")  # attempt 1 fails; the retry is due in 5 s
+        delivery = Delivery.objects.get()
+        assert delivery.status == "pending" and len(receiver.received) == 1
+
+        clock.move_to(start + timedelta(minutes=2))  # due, its task may just be late
+        assert deliveries_resume_stale() == "Queued 0 webhook delivery(ies) again."
+
+        clock.move_to(start + timedelta(minutes=6))  # due for over 5 minutes: lost
+        assert deliveries_resume_stale() == "Queued 1 webhook delivery(ies) again."
+
+    delivery.refresh_from_db()
+    assert delivery.status == "succeeded" and len(receiver.received) == 2
+
+
+def test_a_delivery_lost_before_its_first_attempt_is_due_too(
+    acme: Any, owner: Any, receiver: Receiver
+) -> None:
+    """A delivery with no time yet is due from its event's moment, as the attempt's
+    own claim counts it; the command and the job used to skip it for good."""
+    receiver.statuses = [500]
+    subscribe(acme, receiver, owner, ["team.created"])
+    make_team(acme, "Platform")
+    Delivery.objects.update(
+        next_attempt_at=None, attempts=0, created_at=timezone.now() - timedelta(minutes=10)
+    )
+
+    assert deliveries_due() == [Delivery.objects.get().pk]
+    assert deliveries_due(stale_after=timedelta(minutes=5)) == [Delivery.objects.get().pk]
+    assert deliveries_due(stale_after=timedelta(minutes=15)) == []

@@ -1,0 +1,27 @@
+"""Periodic jobs of webhooks, named in settings.SCHEDULE and run by the scheduler's task
+(`scheduler.tasks.scheduled_run_task`). Each returns the outcome the admin shows."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+
+from accounts.task_queue import task_enqueue_transactional
+from webhooks.delivery import deliveries_due
+from webhooks.tasks import webhook_deliver
+
+# A delivery's own task claims it within seconds of its time; one still due this long
+# after lost its task (a worker killed mid-send, the database restarting under it).
+STALE_AFTER = timedelta(minutes=5)
+
+
+def deliveries_resume_stale() -> str:
+    """Queue again every delivery whose task was lost. A delivery whose task is only
+    late is attempted once all the same: the first task to claim it sends, the other
+    finds it not due (`webhooks.delivery._claim`)."""
+    ids = deliveries_due(stale_after=STALE_AFTER)
+    for delivery_id in ids:
+        with transaction.atomic():
+            task_enqueue_transactional(webhook_deliver, delivery_id)
+    return f"Queued {len(ids)} webhook delivery(ies) again."
