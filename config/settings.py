@@ -675,7 +675,15 @@ SCHEDULE: dict[str, dict[str, Any]] = {
     "sso_domains_reverify": {"task": "sso.jobs.domains_reverify", "at": "04:30"},
     "sso_saml_metadata": {"task": "sso.jobs.saml_metadata_refresh", "at": "04:40"},
     "api_keys_expiring": {"task": "api.jobs.api_keys_expiring", "at": "04:50"},
+    "webhook_deliveries": {"task": "webhooks.jobs.deliveries_purge_old", "at": "05:00"},
+    "task_results": {"task": "scheduler.jobs.task_results_prune", "at": "05:10"},
+    "scheduled_runs": {"task": "scheduler.jobs.scheduled_runs_prune", "at": "05:20"},
 }
+# Days kept: finished background tasks (their arguments), scheduled runs, finished
+# webhook deliveries with their attempts (payloads hold members' addresses).
+TASKS_RESULT_RETENTION_DAYS = env.int("TASKS_RESULT_RETENTION_DAYS", default=7)
+SCHEDULER_RUN_RETENTION_DAYS = env.int("SCHEDULER_RUN_RETENTION_DAYS", default=30)
+WEBHOOKS_DELIVERY_RETENTION_DAYS = env.int("WEBHOOKS_DELIVERY_RETENTION_DAYS", default=30)
 
 # --- Billing ------------------------------------------------------------------
 

@@ -328,3 +328,19 @@ def payload_build(*, event_type: str, data: dict, at: datetime) -> str:
     in `timestamp` and in `data` alike."""
     body = {"type": event_type, "version": 1, "timestamp": at, "data": data}
     return json.dumps(body, separators=(",", ":"), sort_keys=True, cls=DjangoJSONEncoder)
+
+
+def deliveries_purge(*, older_than: timedelta, batch: int = 1000) -> int:
+    """Delete finished deliveries (delivered or failed) whose event is older than
+    `older_than`, with their attempts: payloads carry members' addresses and names, kept
+    no longer than their log is useful. Pending ones stay (3 days at most). In batches,
+    so no statement holds a large table's rows for long."""
+    cutoff = timezone.now() - older_than
+    finished = Delivery.objects.filter(created_at__lt=cutoff).exclude(
+        status=Delivery.Status.PENDING
+    )
+    deleted = 0
+    while ids := list(finished.values_list("pk", flat=True)[:batch]):
+        Attempt.objects.filter(delivery_id__in=ids).delete()
+        deleted += Delivery.objects.filter(pk__in=ids).delete()[1].get("webhooks.Delivery", 0)
+    return deleted

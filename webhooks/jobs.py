@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 
 from accounts.task_queue import task_enqueue_transactional
-from webhooks.delivery import deliveries_due
+from webhooks.delivery import deliveries_due, deliveries_purge
 from webhooks.tasks import webhook_deliver
 
 # A delivery's own task claims it within seconds of its time; one still due this long
@@ -25,3 +26,9 @@ def deliveries_resume_stale() -> str:
         with transaction.atomic():
             task_enqueue_transactional(webhook_deliver, delivery_id)
     return f"Queued {len(ids)} webhook delivery(ies) again."
+
+
+def deliveries_purge_old() -> str:
+    days = settings.WEBHOOKS_DELIVERY_RETENTION_DAYS
+    count = deliveries_purge(older_than=timedelta(days=days))
+    return f"Deleted {count} finished webhook delivery(ies) older than {days} day(s)."
