@@ -211,6 +211,11 @@ DATABASE_REPLICA_MAX_LAG = env.float("DATABASE_REPLICA_MAX_LAG", default=5.0)
 DATABASE_REPLICA_CHECK_SECONDS = env.float("DATABASE_REPLICA_CHECK_SECONDS", default=3.0)
 # `pgbouncer`: the app talks to PgBouncer in transaction pooling mode (docs/scaling.md).
 DATABASE_POOLER = env.str("DATABASE_POOLER", default="")
+if DATABASE_POOLER not in {"", "pgbouncer"}:
+    # A typo would keep prepared statements on behind PgBouncer, failing at random.
+    raise ImproperlyConfigured(
+        f"DATABASE_POOLER must be empty or pgbouncer, not {DATABASE_POOLER!r}."
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(exist_ok=True)
 for _db in DATABASES.values():
@@ -223,7 +228,9 @@ for _db in DATABASES.values():
     # new connection per request costs 4.5x, planning small joins dominates
     # without prepares (see docs/performance.md).
     _db["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=600)
-    _db["CONN_HEALTH_CHECKS"] = False
+    # Off: a connection the server or a firewall dropped while idle fails the next
+    # request on it (a 503; docs/scaling.md). On: one round trip first per request.
+    _db["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_CONN_HEALTH_CHECKS", default=False)
     _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
     if DATABASE_POOLER == "pgbouncer":
         # Transaction pooling hands each transaction to any server connection: no
@@ -242,6 +249,18 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # A Redis Cluster instead of one node: its startup nodes, `redis://h1:p1,redis://h2:p2`
 # (config/redis_cluster.py: redis-py's RedisCluster under django-redis).
 REDIS_CLUSTER_URL = env.str("REDIS_CLUSTER_URL", default="")
+for _name, _urls in (
+    ("REDIS_URL", [REDIS_URL]),
+    ("REDIS_CLUSTER_URL", REDIS_CLUSTER_URL.split(",")),
+):
+    # Without a scheme redis-py refuses it at the first sign-in (a 500), not at start.
+    # The value is not repeated: it may hold a password.
+    if any(
+        u.strip() and not u.strip().startswith(("redis://", "rediss://", "unix://")) for u in _urls
+    ):
+        raise ImproperlyConfigured(
+            f"{_name} must start with redis://, rediss:// or unix:// (e.g. redis://127.0.0.1:6379/0)."
+        )
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True  # see IGNORE_EXCEPTIONS below
 if REDIS_URL or REDIS_CLUSTER_URL:
     CACHES = {

@@ -87,6 +87,34 @@ def test_a_negative_template_memo_size_stops_the_process() -> None:
     assert "TEMPLATE_MEMO_MAX_MB must be 0 (off) or more, not -1." in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("REDIS_URL", "127.0.0.1:6379"),
+        ("REDIS_URL", "http://:s3cret-pw@cache:6379"),
+        ("REDIS_CLUSTER_URL", "redis://a:6379,b:6379"),
+    ],
+)
+def test_a_redis_url_without_its_scheme_stops_the_process_at_start(
+    variable: str, value: str
+) -> None:
+    """An operator's `REDIS_URL=127.0.0.1:6379` passed `check --deploy`, then every
+    sign-in was a 500 (redis-py refuses it at the limiter's first call)."""
+    result = _manage("check", "--deploy", **{**PRODUCTION, variable: value})
+
+    assert result.returncode != 0
+    assert f"{variable} must start with redis://, rediss:// or unix://" in result.stderr
+    assert "s3cret-pw" not in result.stderr  # a URL may hold a password: never repeated
+
+
+def test_a_mistyped_pooler_stops_the_process_at_start() -> None:
+    """`DATABASE_POOLER=pgbouncr` kept prepared statements on behind PgBouncer."""
+    result = _manage("check", DATABASE_POOLER="pgbouncr")
+
+    assert result.returncode != 0
+    assert "DATABASE_POOLER must be empty or pgbouncer, not 'pgbouncr'." in result.stderr
+
+
 def test_a_mistyped_task_backend_or_file_types_list_is_said_not_raised_as_a_traceback() -> None:
     """`TASKS_BACKEND=db` stopped the process with `KeyError: 'db'`, and
     `UPLOADS_FILE_TYPES=pdf` with django-environ's "dictionary update sequence"."""
