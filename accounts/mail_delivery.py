@@ -177,6 +177,7 @@ def email_delivery_retry_record(*, delivery_id: int, attempt: DeliveryAttempt) -
 
 REMOVED_LINK = "[one-time link removed]"
 _URL = re.compile(r"https?://[^\s<>\"']+")
+_ADDRESS = re.compile(r"[^\s<>\"'(),:;\[\]]+@[^\s<>\"'(),:;\[\]]+")
 
 
 def without_live_links(text: str) -> str:
@@ -253,7 +254,10 @@ def _transient(
             else "the tasks backend cannot retry later"
         )
         logger.error(
-            "Email %s failed (%s): %s", delivery.pk, reason.format(n=delivery.attempts), error
+            "Email %s failed (%s): %s",
+            delivery.pk,
+            reason.format(n=delivery.attempts),
+            _for_log(error),
         )
         delivery.status = EmailDelivery.Status.FAILED
         delivery.next_attempt_at = None
@@ -266,15 +270,22 @@ def _transient(
         delivery.pk,
         delivery.attempts,
         retry_at.isoformat(),
-        error,
+        _for_log(error),
     )
     return DeliveryAttempt(
         status=EmailDelivery.Status.RETRYING, retry_at=retry_at, error=delivery.last_error
     )
 
 
+def _for_log(error: Exception) -> str:
+    """The error without the addresses in it: an SMTP server's refusal names the
+    recipient ("550 <ann@example.com>: no such user"), and logs keep no addresses
+    (docs/security.md). `last_error`, read by staff in the admin, keeps them."""
+    return _ADDRESS.sub("[address]", str(error))
+
+
 def _record_failed(delivery: EmailDelivery, error: Exception) -> str:
-    logger.error("Email %s failed permanently: %s", delivery.pk, error)
+    logger.error("Email %s failed permanently: %s", delivery.pk, _for_log(error))
     delivery.status = EmailDelivery.Status.FAILED
     delivery.last_error = f"{type(error).__name__}: {error}"[:2000]
     delivery.next_attempt_at = None

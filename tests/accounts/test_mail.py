@@ -209,3 +209,32 @@ def test_resume_email_deliveries_refuses_a_negative_or_second_selection() -> Non
         call_command("resume_email_deliveries", "--stale", "-1", stdout=StringIO())
     with pytest.raises(CommandError, match="not allowed with argument"):
         call_command("resume_email_deliveries", "--all", "--stale", "5", stdout=StringIO())
+
+
+def test_an_smtp_refusal_is_logged_without_the_address_it_names(
+    user, settings, caplog, django_capture_on_commit_callbacks
+):
+    """An operator found `Recipients refused: {'member@pacetrack.test': (550, …)}` in
+    the log, which keeps no addresses (docs/security.md); staff still read it on the
+    delivery in the admin."""
+    from tests.config.smtp_peer import SmtpPeer
+
+    peer = SmtpPeer(refuse_recipients=True)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", peer.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    try:
+        with (
+            caplog.at_level("WARNING", logger="accounts.mail"),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            email_enqueue(to=[user.email], template="accounts/email/password_changed", context={})
+    finally:
+        peer.close()
+
+    delivery = EmailDelivery.objects.get()
+    assert delivery.status == EmailDelivery.Status.FAILED
+    assert user.email in delivery.last_error  # for staff, in the admin
+    [line] = [r.getMessage() for r in caplog.records if r.name == "accounts.mail"]
+    assert "failed permanently" in line and "Recipients refused" in line
+    assert user.email not in line and "[address]" in line

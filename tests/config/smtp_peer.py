@@ -1,6 +1,7 @@
 """A minimal SMTP server on loopback: what Django's SMTP backend talks to in tests
 (EHLO, MAIL, RCPT, DATA, QUIT; no TLS, no auth). Each message's envelope and data are
-kept in `messages`."""
+kept in `messages`; with `refuse_recipients` every RCPT is answered 550, as a server
+without that mailbox does."""
 
 from __future__ import annotations
 
@@ -22,7 +23,11 @@ class _Session(socketserver.StreamRequestHandler):
                 envelope["from"] = line.split(":", 1)[1].strip()
                 self._say("250 OK")
             elif verb == "RCPT":
-                envelope["rcpt"].append(line.split(":", 1)[1].strip())
+                recipient = line.split(":", 1)[1].strip()
+                if server.refuse_recipients:  # a mailbox that does not exist
+                    self._say(f"550 5.1.1 {recipient}: Recipient address rejected")
+                    continue
+                envelope["rcpt"].append(recipient)
                 self._say("250 OK")
             elif verb == "DATA":
                 self._say("354 End data with <CR><LF>.<CR><LF>")
@@ -46,8 +51,9 @@ class SmtpPeer(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self) -> None:
+    def __init__(self, *, refuse_recipients: bool = False) -> None:
         super().__init__(("127.0.0.1", 0), _Session)
+        self.refuse_recipients = refuse_recipients
         self.messages: list[dict[str, Any]] = []
         self.port = self.server_address[1]
         threading.Thread(target=self.serve_forever, daemon=True).start()
