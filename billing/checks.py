@@ -74,13 +74,19 @@ def check_plans(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMess
                 )
             )
         if not webhook_secrets():
-            errors.append(
-                checks.Warning(
-                    "STRIPE_SECRET_KEY is set without STRIPE_WEBHOOK_SECRET: every webhook "
-                    "delivery will be refused and subscriptions will not update.",
-                    hint="Copy the signing secret (whsec_…) of the webhook endpoint "
-                    f"{reverse('stripe:webhook')} from the Stripe dashboard.",
-                    id="billing.W002",
-                )
+            # An error in production: `check --deploy` then stops the deploy (a warning
+            # went unseen while every payment left its subscription unchanged). In
+            # development a warning, for a key tried before `stripe listen` runs.
+            message = (
+                "STRIPE_SECRET_KEY is set without STRIPE_WEBHOOK_SECRET: every webhook "
+                "delivery will be refused and subscriptions will not update."
             )
+            hint = (
+                "Copy the signing secret (whsec_…) of the webhook endpoint "
+                f"{reverse('stripe:webhook')} from the Stripe dashboard."
+            )
+            if settings.DEBUG:
+                errors.append(checks.Warning(message, hint=hint, id="billing.W002"))
+            else:
+                errors.append(checks.Error(message, hint=hint, id="billing.E006"))
     return errors

@@ -81,6 +81,22 @@ def test_production_settings_turn_on_hsts_and_https_only_cookies() -> None:
     ]
 
 
+def test_an_apex_domain_can_keep_hsts_to_its_own_host() -> None:
+    """An operator serving the app at example.com, whose other subdomains still use
+    http, could not turn off includeSubDomains and preload (fixed in settings)."""
+    result = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD)",
+        **PRODUCTION,
+        SECURE_HSTS_INCLUDE_SUBDOMAINS="false",
+        SECURE_HSTS_PRELOAD="false",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == ["False", "False"]
+
+
 def test_public_page_sends_every_security_header(client: Any) -> None:
     response = client.get("/auth/sign-in/", secure=True)
 

@@ -107,6 +107,24 @@ def test_a_redis_url_without_its_scheme_stops_the_process_at_start(
     assert "s3cret-pw" not in result.stderr  # a URL may hold a password: never repeated
 
 
+def test_stripe_without_its_webhook_secret_fails_the_deploy_check() -> None:
+    """It was a warning: `check --deploy` exited 0, and every Stripe webhook was then
+    refused, so no payment ever changed a subscription."""
+    stripe = {"STRIPE_SECRET_KEY": "sk_test_x", "STRIPE_PRICE_PRO": "price_pro"}
+
+    without = _manage("check", "--deploy", **{**PRODUCTION, **stripe})
+    with_secret = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        **{**PRODUCTION, **stripe, "STRIPE_WEBHOOK_SECRET": "whsec_x"},
+    )
+
+    assert without.returncode != 0 and "billing.E006" in without.stderr
+    assert with_secret.returncode == 0, with_secret.stderr
+
+
 def test_a_mistyped_pooler_stops_the_process_at_start() -> None:
     """`DATABASE_POOLER=pgbouncr` kept prepared statements on behind PgBouncer."""
     result = _manage("check", DATABASE_POOLER="pgbouncr")
