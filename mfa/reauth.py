@@ -24,12 +24,3 @@ def reauth_is_recent(session: SessionBase) -> bool:
     """The session authenticated within the last MFA_REAUTH_AGE seconds."""
     at = session_authenticated_at(session)
     return at is not None and timezone.now() - at < timedelta(seconds=settings.MFA_REAUTH_AGE)
-
-
-def reauth_expires_in(session: SessionBase) -> int:
-    """Seconds left before sensitive actions ask again (0 when they already do)."""
-    at = session_authenticated_at(session)
-    if at is None:
-        return 0
-    left = at + timedelta(seconds=settings.MFA_REAUTH_AGE) - timezone.now()
-    return max(0, int(left.total_seconds()))

@@ -136,11 +136,6 @@ def invitations_waiting_for(*, user: User) -> list[Invitation]:
     )
 
 
-def invitation_pending_count(*, tenant: Tenant) -> int:
-    """Invitations that still hold a seat: open and not expired."""
-    return Invitation.objects.for_tenant(tenant).pending().count()
-
-
 def invitation_for_token(*, raw: str, lock: bool = False) -> Invitation:
     """The invitation a link's token belongs to, whatever its state, or
     InvitationInvalidError. With `lock`, the row stays locked until the transaction ends
