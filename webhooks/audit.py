@@ -18,6 +18,7 @@ class WebhookAction(models.TextChoices):
     ENDPOINT_PAUSED = "webhook.paused", _("Webhook endpoint paused")
     ENDPOINT_RESUMED = "webhook.resumed", _("Webhook endpoint resumed")
     TEST_SENT = "webhook.test_sent", _("Webhook test event sent")
+    DELIVERY_RESENT = "webhook.delivery_resent", _("Webhook delivery sent again")
 
 
 # What the audit log page calls the keys of these events' before/after.
@@ -27,4 +28,5 @@ FIELDS = {
     "description": _("Description"),
     "events_added": _("Events added"),
     "events_removed": _("Events removed"),
+    "message_id": _("Message ID"),
 }

@@ -265,7 +265,8 @@ def endpoint_test_send(*, tenant: Tenant, endpoint: Endpoint, acting_user: User 
 
 @transaction.atomic
 def delivery_resend(*, tenant: Tenant, delivery: Delivery, acting_user: User | None) -> Delivery:
-    """Send a delivery again now (same message id: receivers deduplicate on it)."""
+    """Send a delivery again now (same message id: receivers deduplicate on it).
+    Audited as a test event is: the organisation's data goes out once more."""
     _assert_tenant(tenant, delivery)
     if delivery.endpoint.is_paused:
         raise WebhookError(_("Resume the endpoint before resending."))
@@ -274,5 +275,13 @@ def delivery_resend(*, tenant: Tenant, delivery: Delivery, acting_user: User | N
     delivery.status, delivery.next_attempt_at = Delivery.Status.PENDING, None
     delivery.retries_from = timezone.now()  # a new window of retries; the event's time stays
     delivery.save(update_fields=["status", "next_attempt_at", "retries_from"])
+    audit_record(
+        tenant=tenant,
+        action=WebhookAction.DELIVERY_RESENT,
+        acting_user=acting_user,
+        target=delivery.endpoint,
+        target_label=delivery.endpoint.url,
+        after={"message_id": delivery.message_id},
+    )
     task_enqueue_transactional(webhook_deliver, delivery.pk)
     return delivery

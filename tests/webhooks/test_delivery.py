@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from core.models import AuditEvent
 from tenants.models import Membership
 from tests.tenants.factories import add_member, make_team
 from tests.webhooks.conftest import Receiver
@@ -169,6 +170,12 @@ def test_a_delivery_can_be_resent(acme: Any, owner: Any, receiver: Receiver) -> 
     delivery_resend(tenant=acme, delivery=delivery, acting_user=owner)
     delivery.refresh_from_db()
     assert delivery.status == "succeeded" and delivery.attempts == 2
+    # The organisation's data went out once more, by someone's hand: in its log, as a
+    # test event is (the review found resends unaudited).
+    event = AuditEvent.objects.get(action="webhook.delivery_resent")
+    assert event.actor_id == owner.pk and event.tenant_id == acme.pk
+    assert event.target_label == receiver.url
+    assert event.after == {"message_id": delivery.message_id}
 
 
 def test_a_resend_opens_a_new_window_and_keeps_the_events_time(
