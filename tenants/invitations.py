@@ -61,7 +61,13 @@ from tenants.exceptions import (
 )
 from tenants.models import Invitation, Membership, Role, Team, Tenant
 from tenants.selectors import tenant_seats_taken
-from tenants.services._common import acting_role, assert_in_tenant, assert_may_grant, lock_tenant
+from tenants.services._common import (
+    acting_role,
+    assert_in_tenant,
+    assert_may_grant,
+    assert_role_still_there,
+    lock_tenant,
+)
 from tenants.services.memberships import membership_create
 from tenants.services.teams import team_directory_refusal, team_member_add
 from webhooks.events import event_emit
@@ -249,6 +255,7 @@ def invitation_create(
             )
         )
     lock_tenant(tenant)  # one cap check at a time per tenant
+    assert_role_still_there(role)
     _assert_may_invite(tenant=tenant, acting_user=acting_user, role=role)
     for team in teams:  # a directory's team is filled by the directory alone
         if (refusal := team_directory_refusal(team=team)) is not None:

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.permissions import permission_names
-from tenants.exceptions import CrossTenantError, EscalationError, NotAMemberError
+from tenants.exceptions import CrossTenantError, EscalationError, NotAMemberError, TenantRuleError
 from tenants.models import Membership, Role, Tenant
 from tenants.permissions import role_in_reach
 from tenants.selectors import acting_owners
@@ -73,6 +73,17 @@ def assert_may_grant(*, actor: Role | None, role: Role) -> None:
     else:
         message = _("You cannot grant permissions your own role does not have: %(permissions)s.")
     raise EscalationError(message % {"permissions": _beyond(actor, role)})
+
+
+def assert_role_still_there(role: Role) -> None:
+    """Under the tenant's lock (which `role_delete` takes too): the role picked on the
+    form may have been deleted since the page was drawn. Without this the insert failed
+    on its foreign key, said as "invited a moment ago" or a 500."""
+    if not Role.objects.filter(pk=role.pk).exists():
+        raise TenantRuleError(
+            _("The role “%(name)s” was deleted a moment ago. Choose another.")
+            % {"name": role.label}
+        )
 
 
 def assert_may_manage(*, actor: Role | None, membership: Membership) -> None:

@@ -28,6 +28,7 @@ from tenants.services._common import (
     assert_in_tenant,
     assert_may_grant,
     assert_may_manage,
+    assert_role_still_there,
     lock_tenant,
     member_data,
     owner_count,
@@ -95,6 +96,7 @@ def membership_change_role(
     """Give a member another role; the last owner keeps theirs."""
     assert_in_tenant(tenant, membership, role)
     lock_tenant(tenant)
+    assert_role_still_there(role)
     actor = acting_role(tenant=tenant, acting_user=acting_user)
     assert_may_manage(actor=actor, membership=membership)
     assert_may_grant(actor=actor, role=role)

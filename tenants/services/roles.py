@@ -21,6 +21,7 @@ from tenants.services._common import (
     assert_in_tenant,
     assert_may_grant,
     assert_may_manage_role,
+    lock_tenant,
 )
 
 if TYPE_CHECKING:
@@ -150,6 +151,9 @@ def role_delete(*, tenant: Tenant, role: Role, acting_user: User | None) -> None
         raise BuiltinRoleError(
             _("“%(name)s” is a built-in role and cannot be deleted.") % {"name": role.label}
         )
+    # The tenant's lock, as inviting and changing a role take it: neither can pick
+    # this role between the counts below and the delete (assert_role_still_there).
+    lock_tenant(tenant)
     current = Role.objects.select_for_update().get(pk=role.pk)
     actor = acting_role(tenant=tenant, acting_user=acting_user)
     assert_may_manage_role(actor=actor, role=current)

@@ -477,6 +477,30 @@ def test_a_role_in_use_cannot_be_deleted(acme: Any, owner: Any, member_of_acme: 
         services.role_delete(tenant=acme, role=r, acting_user=owner)
 
 
+def test_a_role_deleted_after_the_form_was_drawn_is_refused_in_words(
+    acme: Any, owner: Any, member_of_acme: Any
+) -> None:
+    """The review found an invitation or role change naming a role deleted meanwhile
+    failing on its foreign key ("invited a moment ago", or a 500). `role_delete` takes
+    the tenant's lock as both do, so under it the role is either there or gone."""
+    from tenants.exceptions import TenantRuleError
+    from tenants.invitations import invitation_create
+    from tenants.models import Invitation
+
+    stale = services.role_create(tenant=acme, name="Helper", permissions=[], acting_user=owner)
+    other_tab = Role.objects.get(pk=stale.pk)
+    services.role_delete(tenant=acme, role=other_tab, acting_user=owner)
+
+    with pytest.raises(TenantRuleError, match="“Helper” was deleted a moment ago"):
+        invitation_create(tenant=acme, email="new@example.com", role=stale, acting_user=owner)
+    with pytest.raises(TenantRuleError, match="“Helper” was deleted a moment ago"):
+        services.membership_change_role(
+            tenant=acme, membership=membership(acme, member_of_acme), role=stale, acting_user=owner
+        )
+    assert not Invitation.objects.filter(email="new@example.com").exists()
+    assert membership(acme, member_of_acme).role.key == "member"
+
+
 def test_built_in_roles_are_fixed(acme: Any, owner: Any) -> None:
     with pytest.raises(BuiltinRoleError):
         services.role_delete(tenant=acme, role=role(acme, "member"), acting_user=owner)
