@@ -132,9 +132,17 @@ def avatar_remove(*, user: User) -> None:
 
 
 def logo_update(*, tenant: Tenant, image: images.NormalizedImage, acting_user: User) -> Upload:
-    """Store a processed logo for the tenant and make it current."""
+    """Store a processed logo for the tenant and make it current, if the plan's storage
+    cap leaves room for it once the replaced logo is gone (the cap counts logos too)."""
     with _new_image_object(tenant=tenant, image=image) as key, transaction.atomic():
+        # The swap locks the tenant's row (the lock uploads take) and drops the old row.
         _image_swap(owner=tenant, field="logo", tenant=tenant, key=key, also_save=("updated_at",))
+        plan_check_storage(
+            tenant=tenant,
+            used_bytes=upload_storage_used(tenant=tenant),
+            adding_bytes=image.size,
+            acting_user=acting_user,
+        )
         upload = _image_row(
             tenant=tenant, key=key, image=image, kind=Upload.Kind.LOGO, user=acting_user
         )

@@ -169,6 +169,34 @@ def test_the_upload_service_itself_refuses_a_file_past_the_storage_cap(
     assert len(any_storage.listdir(f"tenant-{acme.pk}")[1]) == 1
 
 
+def test_a_logo_counts_against_the_storage_cap_net_of_the_one_it_replaces(
+    any_storage, settings, acme, owner, django_capture_on_commit_callbacks
+):
+    """The review found logos counted in storage used but never checked: a workspace at
+    its cap could still add one. Replacing a logo frees the old one's bytes first."""
+    cap = 1024 * 1024
+    settings.BILLING_PLANS = {
+        **settings.BILLING_PLANS,
+        "free": {**settings.BILLING_PLANS["free"], "max_storage_mb": 1},
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        logo = services.logo_update(tenant=acme, image=_image(), acting_user=owner).size
+    _upload_file(acme, owner, content=b"%PDF" + b"x" * (cap - logo - 4))  # exactly full
+
+    with django_capture_on_commit_callbacks(execute=True):  # the same logo again: fits
+        services.logo_update(tenant=acme, image=_image(), acting_user=owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.logo_remove(tenant=acme, acting_user=owner)
+    _upload_file(acme, owner, content=b"%PDF", name="Small.pdf")  # 4 bytes of its room
+
+    with pytest.raises(PlanLimitReached, match="storage limit of 1\xa0MB"):
+        services.logo_update(tenant=acme, image=_image(), acting_user=owner)
+
+    acme.refresh_from_db()
+    assert acme.logo == ""  # the refused logo changed nothing
+    assert not Upload.objects.filter(kind=Upload.Kind.LOGO).exists()
+
+
 def test_general_file_is_stored_under_a_new_key_with_its_checksum(any_storage, acme, owner):
     upload = _upload_file(acme, owner)
 
