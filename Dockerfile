@@ -28,7 +28,8 @@ WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends xmlsec1 \
     && rm -rf /var/lib/apt/lists/*
 COPY . .
-RUN pip install --no-cache-dir .
+# The versions the test suite passed with (constraints.txt), not the newest in range.
+RUN pip install --no-cache-dir -c constraints.txt .
 COPY --from=assets /app/static/build static/build
 # The manifest the running app (DEBUG off) names its files through; DEBUG=true only
 # spares the build the production secrets.

@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: help run setup deps assets env test lint messages bench soak cluster cluster-down cluster-test screenshots worker scheduler clean
+.PHONY: help run setup deps assets env test lint messages constraints bench soak cluster cluster-down cluster-test screenshots worker scheduler clean
 
 # `make run` demos paid plans with the local billing backend (its state in the database,
 # no Stripe account), so Acme Corp starts on Free and gated features show their upgrade
@@ -30,11 +30,16 @@ run: setup
 setup: deps assets env
 
 deps: $(BIN)/.installed
-$(BIN)/.installed: pyproject.toml
+$(BIN)/.installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
 	touch $@
+
+## constraints: pin every installed Python package (after changing pyproject.toml's ranges)
+constraints:
+	@{ sed -n '/^#/p' constraints.txt; $(BIN)/pip freeze --exclude-editable; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
