@@ -49,3 +49,25 @@ def test_a_strip_that_fits_does_not_fade(page: Any) -> None:
     strip = page.locator(".tabs").first
     assert strip.evaluate(EDGES) == [False, False]
     assert strip.evaluate("s => getComputedStyle(s).maskImage") == "none"
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_tab_reached_with_the_keyboard_comes_wholly_into_view(page: Any, language: str) -> None:
+    """A walk tabbed onto "Files" at 360 px with 3 of its 54 px showing past the fade,
+    its focus ring cut: the strip scrolled only one Tab later."""
+    user = UserFactory(language=language)
+    page.set_viewport_size({"width": 360, "height": 740})
+    sign_in(page, user.email)
+    page.goto("/account/security/")
+    strip = page.locator(".tabs").first
+    tabs = strip.locator("a")
+
+    for index in range(tabs.count()):
+        tabs.nth(index).focus()
+        clear = strip.evaluate(
+            """(s, i) => { const t = s.querySelectorAll('a')[i].getBoundingClientRect();
+            const r = s.getBoundingClientRect();
+            return t.left >= r.left - 1 && t.right <= r.right + 1; }""",
+            index,
+        )
+        assert clear, f"tab {index} focused but not wholly in view"
