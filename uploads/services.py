@@ -101,7 +101,8 @@ def _image_swap(
     """
     # Lock the owner so two concurrent changes cannot both replace the same old key.
     # `__class__`, not type(): request.user is a SimpleLazyObject that proxies it.
-    locked = owner.__class__._default_manager.select_for_update().get(pk=owner.pk)
+    # NO KEY: the lock lock_tenant takes (its docstring says why not FOR UPDATE).
+    locked = owner.__class__._default_manager.select_for_update(no_key=True).get(pk=owner.pk)
     old_key: str = getattr(locked, field)
     if not key and not old_key:
         return False

@@ -39,7 +39,12 @@ def lock_tenant(tenant: Tenant) -> None:
         raise transaction.TransactionManagementError(
             "lock_tenant runs inside the service's transaction (@transaction.atomic)."
         )
-    Tenant.objects.select_for_update().only("pk").get(pk=tenant.pk)
+    # FOR NO KEY UPDATE: it serialises every caller as FOR UPDATE would, but leaves the
+    # row to the key-share lock PostgreSQL takes when a deferred foreign key to the
+    # tenant (an audit row, a delivery) is checked at commit. FOR UPDATE blocked those
+    # checks, so a request holding another row and auditing deadlocked against one
+    # waiting on that row under this lock (role_update against role_delete).
+    Tenant.objects.select_for_update(no_key=True).only("pk").get(pk=tenant.pk)
 
 
 def acting_role(*, tenant: Tenant, acting_user: User | None) -> Role | None:
