@@ -22,3 +22,6 @@ class BillingConfig(AppConfig):
             BillingAction, destructive=DESTRUCTIVE, fields=FIELDS, values=VALUES, group=GROUP
         )
         checks.register(billing_checks.check_plans)
+        checks.register(
+            billing_checks.check_webhook_secret_deployed, checks.Tags.security, deploy=True
+        )

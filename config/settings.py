@@ -245,7 +245,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (and rate-limit storage) -------------------------------------------
 
-REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_URL = env.str("REDIS_URL", default="").strip()
 # A Redis Cluster instead of one node: its startup nodes, `redis://h1:p1,redis://h2:p2`
 # (config/redis_cluster.py: redis-py's RedisCluster under django-redis).
 REDIS_CLUSTER_URL = env.str("REDIS_CLUSTER_URL", default="")
@@ -255,9 +255,10 @@ for _name, _urls in (
 ):
     # Without a scheme redis-py refuses it at the first sign-in (a 500), not at start.
     # The value is not repeated: it may hold a password.
-    if any(
-        u.strip() and not u.strip().startswith(("redis://", "rediss://", "unix://")) for u in _urls
-    ):
+    # redis-py reads the scheme case-insensitively (and the cluster's list is split and
+    # stripped by config/redis_cluster.py).
+    _schemes = ("redis://", "rediss://", "unix://")
+    if any(u.strip() and not u.strip().lower().startswith(_schemes) for u in _urls):
         raise ImproperlyConfigured(
             f"{_name} must start with redis://, rediss:// or unix:// (e.g. redis://127.0.0.1:6379/0)."
         )

@@ -341,6 +341,13 @@ def deliveries_purge(*, older_than: timedelta, batch: int = 1000) -> int:
     )
     deleted = 0
     while ids := list(finished.values_list("pk", flat=True)[:batch]):
-        Attempt.objects.filter(delivery_id__in=ids).delete()
-        deleted += Delivery.objects.filter(pk__in=ids).delete()[1].get("webhooks.Delivery", 0)
+        with transaction.atomic():
+            # Locked and read again: one resent meanwhile is pending, and stays.
+            gone = list(
+                finished.filter(pk__in=ids).select_for_update().values_list("pk", flat=True)
+            )
+            Attempt.objects.filter(delivery_id__in=gone).delete()
+            deleted += Delivery.objects.filter(pk__in=gone).delete()[1].get("webhooks.Delivery", 0)
+        if not gone:
+            break
     return deleted

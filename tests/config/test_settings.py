@@ -121,8 +121,25 @@ def test_stripe_without_its_webhook_secret_fails_the_deploy_check() -> None:
         **{**PRODUCTION, **stripe, "STRIPE_WEBHOOK_SECRET": "whsec_x"},
     )
 
-    assert without.returncode != 0 and "billing.E006" in without.stderr
+    assert without.returncode != 0 and "billing.E007" in without.stderr
+    # A deploy check only: migrate and the task worker (plain checks) still start.
+    plain = _manage("check", **{**PRODUCTION, **stripe})
+    assert plain.returncode == 0 and "billing.E007" not in plain.stderr, plain.stderr
     assert with_secret.returncode == 0, with_secret.stderr
+
+
+def test_a_redis_url_redis_py_accepts_is_accepted() -> None:
+    """The check refused `REDIS://…` (redis-py reads schemes in any case) and let
+    " redis://…" through, which redis-py then refused at the first request."""
+    for value in ("REDIS://127.0.0.1:6379/0", " redis://127.0.0.1:6379/0"):
+        result = _manage(
+            "shell",
+            "-c",
+            "from django.core.cache import cache; print(cache.get('x', 'ok'))",
+            REDIS_URL=value,
+        )
+        assert result.returncode == 0, (value, result.stderr[-800:])
+        assert result.stdout.strip().splitlines()[-1] == "ok", value
 
 
 def test_a_mistyped_pooler_stops_the_process_at_start() -> None:

@@ -66,17 +66,18 @@ def test_finished_webhook_deliveries_go_after_thirty_days_pending_ones_stay(
         event_types=["team.created"],
         acting_user=owner,
     )
-    for name in ("Old", "Failed long ago", "Recent"):
+    for name in ("Old", "Failed long ago", "Recent", "Resent, pending"):
         make_team(acme, name)
-    old, failed, recent = Delivery.objects.order_by("pk")
+    old, failed, recent, pending = Delivery.objects.order_by("pk")
     long_ago = timezone.now() - timedelta(days=31)
     Delivery.objects.filter(pk=old.pk).update(status="succeeded", created_at=long_ago)
     Delivery.objects.filter(pk=failed.pk).update(status="failed", created_at=long_ago)
     Delivery.objects.filter(pk=recent.pk).update(status="failed")
+    Delivery.objects.filter(pk=pending.pk).update(status="pending", created_at=long_ago)
     assert Attempt.objects.filter(delivery=old).exists()
 
     outcome = deliveries_purge_old()
 
     assert outcome == "Deleted 2 finished webhook delivery(ies) older than 30 day(s)."
-    assert list(Delivery.objects.all()) == [recent]
+    assert list(Delivery.objects.order_by("pk")) == [recent, pending]
     assert not Attempt.objects.filter(delivery__in=[old.pk, failed.pk]).exists()
