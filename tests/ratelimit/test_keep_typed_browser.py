@@ -54,6 +54,13 @@ def test_sign_in_paused_for_this_address_offers_a_password_reset(page: Any, widt
     expect(page.get_by_role("link", name="Back to the form")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
+    # Each way on reads on one line, stacked on a phone (three side by side at 360 px
+    # wrapped each label onto three lines).
+    actions = page.locator("main .btn")
+    assert actions.count() == 3
+    heights = [actions.nth(i).bounding_box()["height"] for i in range(3)]
+    assert max(heights) < 50, heights
+
     page.get_by_role("link", name="Reset your password").click()
 
     page.wait_for_url("**/auth/password/forgot/")
