@@ -55,7 +55,12 @@ def test_arrow_keys_on_a_role_select_save_nothing_and_owner_asks_first(
     asked.get_by_role("button", name="Cancel").click()
     expect(asked).to_be_hidden()
     assert posts == [] and Membership.objects.get(pk=w.member.pk).role.key == "member"
+    # The page no longer shows what was not done: the saved role, nothing to save (a
+    # walk saw "Owner" still chosen and Save offered after cancelling).
+    expect(select).to_have_value(str(w.member.role_id))
+    expect(save).to_be_hidden()
 
+    select.select_option(label="Owner")
     save.click()
     with page.expect_response(lambda r: r.url.endswith(f"/members/{w.member.pk}/role/")):
         asked.get_by_role("button", name="Make owner").click()
@@ -97,7 +102,13 @@ def test_inviting_someone_as_an_owner_asks_first(page: Any, width: int) -> None:
     expect(asked).to_be_hidden()
     page.wait_for_timeout(300)  # time for a request that should not happen
     assert not Invitation.objects.filter(email="olga@example.com").exists()
+    # Declined: the role goes back to the form's own choice; what was typed stays.
+    expect(form.get_by_label("Role", exact=True)).to_have_value(
+        str(w.member.role_id)  # Member, the form's default
+    )
+    expect(form.get_by_label("Email address")).to_have_value("olga@example.com")
 
+    form.get_by_label("Role", exact=True).select_option(label="Owner")
     send.click()
     asked.get_by_role("button", name="Invite as owner").click()
     expect(page.get_by_test_id("invite-notice")).to_contain_text("olga@example.com")

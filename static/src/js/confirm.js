@@ -105,6 +105,26 @@ function ask(words, opener) {
   });
 }
 
+// A question asked for one choice (`when`): answered no, that choice goes back to what
+// the page was drawn with, so the form does not show what was not done (a walk saw
+// "Owner" still chosen, Save offered, after cancelling "Make … an owner?").
+function putBack(form, name) {
+  var field = form.elements[name];
+  if (!field) return;
+  var fields = field instanceof RadioNodeList ? Array.from(field) : [field];
+  fields.forEach(function (element) {
+    if (element instanceof HTMLSelectElement) {
+      Array.from(element.options).forEach(function (option) { option.selected = option.defaultSelected; });
+    } else if (element.type === "checkbox" || element.type === "radio") {
+      element.checked = element.defaultChecked;
+    } else {
+      element.value = element.defaultValue;
+    }
+    element.dispatchEvent(new Event("input", { bubbles: true }));
+    element.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+}
+
 document.addEventListener(
   "submit",
   function (event) {
@@ -126,6 +146,7 @@ document.addEventListener(
     event.preventDefault();
     event.stopImmediatePropagation();
     ask(words, submitter || form.querySelector("[type=submit], button:not([type])")).then(function (yes) {
+      if (!yes && words.when && form.isConnected) putBack(form, words.when[0]);
       if (!yes || !form.isConnected) return;
       confirmed.add(form);
       answered.add(form);
