@@ -14,7 +14,7 @@ from tenants.models import TeamMember
 from tenants.selectors import TEAM_CARD_MEMBERS
 from tenants.views import teams as team_views
 from tests.config.pagecheck import PageWatch
-from tests.core.browser import sign_in
+from tests.core.browser import dialog, sign_in
 from tests.tenants.factories import OrgFactory, make_team
 from tests.tenants.test_team_pages import big_team
 
@@ -48,9 +48,16 @@ def test_a_big_team_is_read_a_page_at_a_time_and_suggestions_come_as_you_type(
     page.wait_for_url("**/people/?page=2")
     listing = page.get_by_test_id("team-members")
     expect(listing).to_contain_text("Person 010")
-    listing.get_by_role(
+    remove = listing.get_by_role(
         "button", name=f"Remove person-012@everyone.{acme.slug}.example from Everyone"
-    ).click()
+    )
+    box = remove.bounding_box()
+    assert box["width"] >= 24 and box["height"] >= 24, box  # was 12 x 20 px
+    remove.click()
+    # One tap no longer removes at once: the page's dialog asks, naming both.
+    asked = dialog(page)
+    expect(asked).to_contain_text("Remove Person 012 from Everyone?")
+    asked.get_by_role("button", name="Remove").click()
 
     page.wait_for_url("**/people/?page=2")
     expect(page.get_by_text("removed from Everyone.")).to_be_visible()
