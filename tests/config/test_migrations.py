@@ -8,8 +8,6 @@ would stop the rollback half-way, on the production database)."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.config.test_settings import _manage
 
 # Unapplies every migration of our own apps (those inside the repository), newest
 # first, then lists what is left of them. Libraries' migrations are theirs to keep
@@ -78,30 +76,23 @@ def empty_database() -> Iterator[str]:
             path.unlink(missing_ok=True)
 
 
-def _manage(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
-    environment["DATABASE_URL"] = database_url
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+def _manage_ok(*args: str, database_url: str) -> str:
+    """A command against `database_url` (tests/config/test_settings.py `_manage`): its
+    output, once it succeeded."""
+    result = _manage(*args, DATABASE_URL=database_url)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return result
+    return result.stdout
 
 
 def test_every_migration_runs_backwards_to_an_empty_database_and_forwards_again(
     empty_database: str,
 ) -> None:
-    _manage("migrate", "--noinput", database_url=empty_database)
+    _manage_ok("migrate", "--noinput", database_url=empty_database)
 
-    undone = _manage("shell", "-c", UNDO_OURS, database_url=empty_database).stdout
+    undone = _manage_ok("shell", "-c", UNDO_OURS, database_url=empty_database)
 
     assert "'tenants'" in undone and "'accounts'" in undone, undone  # the apps were found
     assert "APPLIED []" in undone, undone
     assert "TABLES []" in undone, undone
     # The way back left nothing behind that the way forward trips on (a trigger, an index).
-    _manage("migrate", "--noinput", database_url=empty_database)
+    _manage_ok("migrate", "--noinput", database_url=empty_database)

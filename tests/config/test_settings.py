@@ -35,7 +35,7 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         env=environment,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,  # a ceiling for a hung process; migrations under a loaded CI take a while
     )
 
 

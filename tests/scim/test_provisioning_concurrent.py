@@ -6,22 +6,27 @@ check and commit. Needs PostgreSQL (real concurrent connections)."""
 from __future__ import annotations
 
 import copy
-import threading
-import time
 from typing import Any
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection
 
 from billing.exceptions import PlanLimitReached
+from scim.models import ScimUser
 from scim.services import UserFields, scim_user_create
 from tenants.models import Membership
+from tests.core.concurrency import first_holds_then_second
 from tests.scim.conftest import verified_domain
 from tests.tenants.factories import OrgFactory
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="concurrent connections need PostgreSQL"
 )
+
+
+def _person(name: str) -> UserFields:
+    address = f"{name}@corp.example"
+    return UserFields(user_name=address, emails=({"value": address, "primary": True},))
 
 
 def test_two_pushes_at_the_same_moment_take_the_last_seat_once(
@@ -32,35 +37,11 @@ def test_two_pushes_at_the_same_moment_take_the_last_seat_once(
     settings.BILLING_PLANS = plans
     org = OrgFactory(name="Acme")
     verified_domain(org, "corp.example")
-    first_in = threading.Event()
-    outcome: dict[str, Any] = {}
 
-    def provision(name: str, *, first: bool) -> None:
-        fields = UserFields(
-            user_name=f"{name}@corp.example",
-            emails=({"value": f"{name}@corp.example", "primary": True},),
-        )
-        try:
-            with transaction.atomic():
-                scim_user_create(tenant=org, fields=fields)
-                if first:  # provisioned, not yet committed: the other push starts now
-                    first_in.set()
-                    time.sleep(0.5)
-            outcome[name] = "provisioned"
-        except PlanLimitReached:
-            outcome[name] = "refused"
-        except BaseException as error:  # reported by the main thread
-            outcome[name] = error
-        finally:
-            connections.close_all()
+    ann, ben = first_holds_then_second(
+        lambda: scim_user_create(tenant=org, fields=_person("ann")),
+        lambda: scim_user_create(tenant=org, fields=_person("ben")),
+    )
 
-    first = threading.Thread(target=provision, args=("ann",), kwargs={"first": True})
-    first.start()
-    assert first_in.wait(10)
-    second = threading.Thread(target=provision, args=("ben",), kwargs={"first": False})
-    second.start()
-    first.join()
-    second.join()
-
-    assert outcome == {"ann": "provisioned", "ben": "refused"}
+    assert isinstance(ann, ScimUser) and isinstance(ben, PlanLimitReached), (ann, ben)
     assert Membership.objects.filter(tenant=org).count() == 2

@@ -6,17 +6,15 @@ against an upload, each ending in "deadlock detected" and a 500). Needs PostgreS
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, connections, transaction
+from django.db import connection
 
 from tenants import services
 from tests.accounts.factories import UserFactory
+from tests.core.concurrency import first_holds_then_second
 from tests.tenants.factories import OrgFactory
 from uploads.services import upload_create
 from webhooks.services import endpoint_create, endpoint_update
@@ -24,44 +22,6 @@ from webhooks.services import endpoint_create, endpoint_update
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="concurrent connections need PostgreSQL"
 )
-
-
-def _first_holds_then_second(first: Callable[[], None], second: Callable[[], None]) -> dict:
-    """`first` runs in a transaction held open 1 s after it is done; `second` starts
-    meanwhile. Each one's outcome: "ok" or the error it raised."""
-    first_done = threading.Event()
-    outcome: dict[str, Any] = {}
-
-    def run_first() -> None:
-        try:
-            with transaction.atomic():
-                first()
-                first_done.set()
-                time.sleep(1.0)
-            outcome["first"] = "ok"
-        except BaseException as error:
-            outcome["first"] = repr(error)
-        finally:
-            first_done.set()
-            connections.close_all()
-
-    def run_second() -> None:
-        try:
-            second()
-            outcome["second"] = "ok"
-        except BaseException as error:
-            outcome["second"] = repr(error)
-        finally:
-            connections.close_all()
-
-    a = threading.Thread(target=run_first)
-    a.start()
-    assert first_done.wait(10)
-    b = threading.Thread(target=run_second)
-    b.start()
-    a.join()
-    b.join()
-    return outcome
 
 
 def test_a_role_edit_and_its_deletion_at_the_same_moment_do_not_deadlock(
@@ -73,14 +33,15 @@ def test_a_role_edit_and_its_deletion_at_the_same_moment_do_not_deadlock(
         tenant=org, name="Editor", permissions=["files.manage"], acting_user=owner
     )
 
-    outcome = _first_holds_then_second(
+    edited, deleted = first_holds_then_second(
         lambda: services.role_update(
             tenant=org, role=role, name="Writers", permissions=[], acting_user=owner
         ),
         lambda: services.role_delete(tenant=org, role=role, acting_user=owner),
+        hold=1.0,
     )
 
-    assert outcome == {"first": "ok", "second": "ok"}
+    assert edited.name == "Writers" and deleted is None, (edited, deleted)
 
 
 def test_an_endpoint_edit_and_an_upload_at_the_same_moment_do_not_deadlock(
@@ -95,7 +56,7 @@ def test_an_endpoint_edit_and_an_upload_at_the_same_moment_do_not_deadlock(
     )
     file = SimpleUploadedFile("a.txt", b"x" * 10, content_type="text/plain")
 
-    outcome = _first_holds_then_second(
+    edited, uploaded = first_holds_then_second(
         lambda: endpoint_update(
             tenant=org,
             endpoint=endpoint,
@@ -104,12 +65,11 @@ def test_an_endpoint_edit_and_an_upload_at_the_same_moment_do_not_deadlock(
             description="CRM 2",
             acting_user=owner,
         ),
-        lambda: (
-            upload_create(
-                tenant=org, uploaded_by=owner, file=file, extension="txt", content_type="text/plain"
-            )
-            and None
+        lambda: upload_create(
+            tenant=org, uploaded_by=owner, file=file, extension="txt", content_type="text/plain"
         ),
+        hold=1.0,
     )
 
-    assert outcome == {"first": "ok", "second": "ok"}
+    assert not isinstance(edited, BaseException), edited
+    assert not isinstance(uploaded, BaseException), uploaded

@@ -6,15 +6,14 @@ is then refused, where both used to pass the check and be stored (an attacker st
 from __future__ import annotations
 
 import copy
-import threading
-import time
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, connections, transaction
+from django.db import connection
 
 from billing.exceptions import PlanLimitReached
+from tests.core.concurrency import first_holds_then_second
 from tests.tenants.factories import OrgFactory
 from uploads.models import Upload
 from uploads.services import upload_create
@@ -31,38 +30,14 @@ def test_two_uploads_at_the_same_moment_fit_the_cap_once(
     plans["free"]["max_storage_mb"] = 1
     settings.BILLING_PLANS = plans
     org = OrgFactory(name="Acme")
-    first_in = threading.Event()
-    outcome: dict[str, Any] = {}
 
-    def upload(name: str, *, first: bool) -> None:
+    def upload(name: str) -> Upload:
         file = SimpleUploadedFile(f"{name}.txt", b"x" * 600_000, content_type="text/plain")
-        try:
-            with transaction.atomic():
-                upload_create(
-                    tenant=org,
-                    uploaded_by=None,
-                    file=file,
-                    extension="txt",
-                    content_type="text/plain",
-                )
-                if first:  # recorded, not yet committed: the other upload starts now
-                    first_in.set()
-                    time.sleep(0.5)
-            outcome[name] = "stored"
-        except PlanLimitReached:
-            outcome[name] = "refused"
-        except BaseException as error:  # reported by the main thread
-            outcome[name] = error
-        finally:
-            connections.close_all()
+        return upload_create(
+            tenant=org, uploaded_by=None, file=file, extension="txt", content_type="text/plain"
+        )
 
-    first = threading.Thread(target=upload, args=("one",), kwargs={"first": True})
-    first.start()
-    assert first_in.wait(10)
-    second = threading.Thread(target=upload, args=("two",), kwargs={"first": False})
-    second.start()
-    first.join()
-    second.join()
+    one, two = first_holds_then_second(lambda: upload("one"), lambda: upload("two"))
 
-    assert outcome == {"one": "stored", "two": "refused"}
+    assert isinstance(one, Upload) and isinstance(two, PlanLimitReached), (one, two)
     assert [u.original_filename for u in Upload.objects.filter(tenant=org)] == ["one.txt"]
