@@ -65,6 +65,7 @@ def test_adding_and_removing_team_members_say_so(page: Any) -> None:
     assert TeamMember.objects.filter(team=w.team, membership=w.admin).exists()
 
     card.get_by_role("button", name="Remove adam@example.com from Design").click()
+    dialog(page).get_by_role("button", name="Remove", exact=True).click()  # it asks first
     expect(_status_toast(page).last).to_contain_text("adam@example.com removed from Design.")
     assert not TeamMember.objects.filter(team=w.team, membership=w.admin).exists()
 
@@ -193,6 +194,7 @@ def test_the_next_answer_replaces_the_confirmation_of_the_action_before(page: An
     team_delete(tenant=w.org, team=w.team, acting_user=None)  # from another device
 
     card.get_by_role("button", name="Remove adam@example.com from Design").click()
+    dialog(page).get_by_role("button", name="Remove", exact=True).click()  # it asks first
 
     expect(_alert_toast(page)).to_contain_text("That is no longer here")
     expect(_status_toast(page)).to_have_count(0)
