@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any
 
@@ -26,7 +26,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 
-from api.models import IdempotentResponse
+from api.models import ApiKey, IdempotentResponse
 from api.problems import problem
 
 HEADER = "Idempotency-Key"
@@ -72,7 +72,7 @@ def _replay(row: IdempotentResponse) -> HttpResponse:
 
 
 def _claim(
-    *, key: Any, value: str, fingerprint: str, now: Any
+    *, key: ApiKey, value: str, fingerprint: str, now: datetime
 ) -> IdempotentResponse | HttpResponse:
     """This request's claim on the key, or the answer it gets instead (the first
     request's, 409 while that one runs, 422 for another request)."""

@@ -249,16 +249,15 @@ REDIS_URL = env.str("REDIS_URL", default="").strip()
 # A Redis Cluster instead of one node: its startup nodes, `redis://h1:p1,redis://h2:p2`
 # (config/redis_cluster.py: redis-py's RedisCluster under django-redis).
 REDIS_CLUSTER_URL = env.str("REDIS_CLUSTER_URL", default="")
+# Without a scheme redis-py refuses a URL at the first sign-in (a 500), not at start; it
+# reads the scheme in any case, and config/redis_cluster.py splits and strips the
+# cluster's list. The value is not repeated in the error: it may hold a password.
+_REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 for _name, _urls in (
     ("REDIS_URL", [REDIS_URL]),
     ("REDIS_CLUSTER_URL", REDIS_CLUSTER_URL.split(",")),
 ):
-    # Without a scheme redis-py refuses it at the first sign-in (a 500), not at start.
-    # The value is not repeated: it may hold a password.
-    # redis-py reads the scheme case-insensitively (and the cluster's list is split and
-    # stripped by config/redis_cluster.py).
-    _schemes = ("redis://", "rediss://", "unix://")
-    if any(u.strip() and not u.strip().lower().startswith(_schemes) for u in _urls):
+    if any(u.strip() and not u.strip().lower().startswith(_REDIS_SCHEMES) for u in _urls):
         raise ImproperlyConfigured(
             f"{_name} must start with redis://, rediss:// or unix:// (e.g. redis://127.0.0.1:6379/0)."
         )
