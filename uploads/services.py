@@ -55,6 +55,16 @@ def _forget_after_commit(key: str) -> None:
     transaction.on_commit(forget, robust=True)
 
 
+def _room_check(*, tenant: Tenant, adding_bytes: int, acting_user: User | None) -> None:
+    """The plan's storage cap against what the tenant stores now (every kind counted)."""
+    plan_check_storage(
+        tenant=tenant,
+        used_bytes=upload_storage_used(tenant=tenant),
+        adding_bytes=adding_bytes,
+        acting_user=acting_user,
+    )
+
+
 @contextmanager
 def _new_image_object(*, tenant: Tenant, image: images.NormalizedImage) -> Iterator[str]:
     """Write the image's object before any row points at it, and delete it again if
@@ -138,12 +148,7 @@ def logo_update(*, tenant: Tenant, image: images.NormalizedImage, acting_user: U
     with _new_image_object(tenant=tenant, image=image) as key, transaction.atomic():
         # The swap locks the tenant's row (the lock uploads take) and drops the old row.
         _image_swap(owner=tenant, field="logo", tenant=tenant, key=key, also_save=("updated_at",))
-        plan_check_storage(
-            tenant=tenant,
-            used_bytes=upload_storage_used(tenant=tenant),
-            adding_bytes=image.size,
-            acting_user=acting_user,
-        )
+        _room_check(tenant=tenant, adding_bytes=image.size, acting_user=acting_user)
         upload = _image_row(
             tenant=tenant, key=key, image=image, kind=Upload.Kind.LOGO, user=acting_user
         )
@@ -189,12 +194,7 @@ def upload_create(
     The cap is checked before the bytes are sent to storage (a file that cannot fit
     costs no transfer) and again under the tenant's lock with the row's insert:
     uploads sent at the same moment all passed the first check alone."""
-    plan_check_storage(
-        tenant=tenant,
-        used_bytes=upload_storage_used(tenant=tenant),
-        adding_bytes=file.size or 0,
-        acting_user=uploaded_by,
-    )
+    _room_check(tenant=tenant, adding_bytes=file.size or 0, acting_user=uploaded_by)
     digest = hashlib.sha256()
     for chunk in file.chunks():
         digest.update(chunk)
@@ -215,12 +215,7 @@ def upload_create(
     try:
         with transaction.atomic():
             lock_tenant(tenant)
-            plan_check_storage(
-                tenant=tenant,
-                used_bytes=upload_storage_used(tenant=tenant),
-                adding_bytes=upload.size,
-                acting_user=uploaded_by,
-            )
+            _room_check(tenant=tenant, adding_bytes=upload.size, acting_user=uploaded_by)
             upload.full_clean()
             upload.save()
             audit_record(
