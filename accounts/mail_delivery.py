@@ -177,7 +177,11 @@ def email_delivery_retry_record(*, delivery_id: int, attempt: DeliveryAttempt) -
 
 REMOVED_LINK = "[one-time link removed]"
 _URL = re.compile(r"https?://[^\s<>\"']+")
-_ADDRESS = re.compile(r"[^\s<>\"'(),:;\[\]]+@[^\s<>\"'(),:;\[\]]+")
+# A local part may be quoted ("ann smith"@…) and a domain an address literal (…@[192.0.2.1]):
+# Django's EmailValidator accepts both, so an account can have either.
+_ADDRESS = re.compile(
+    r"(?:\"[^\"\r\n]*\"|[^\s<>\"'(),:;\[\]]+)@(?:\[[^\]\s]*\]|[^\s<>\"'(),:;\[\]]+)"
+)
 
 
 def without_live_links(text: str) -> str:

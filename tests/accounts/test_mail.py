@@ -10,7 +10,7 @@ from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from accounts.mail import email_enqueue
-from accounts.mail_delivery import email_render
+from accounts.mail_delivery import _for_log, email_render
 from accounts.models import EmailDelivery
 from tests.accounts.mailtools import URL_RE, run_worker
 
@@ -238,3 +238,20 @@ def test_an_smtp_refusal_is_logged_without_the_address_it_names(
     [line] = [r.getMessage() for r in caplog.records if r.name == "accounts.mail"]
     assert "failed permanently" in line and "Recipients refused" in line
     assert user.email not in line and "[address]" in line
+
+
+@pytest.mark.parametrize(
+    "address",
+    ['"ann@home"@example.com', '"ann.smith"@example.com', "ann@[192.0.2.1]", "ann@example.com"],
+)
+def test_a_logged_refusal_hides_quoted_and_literal_addresses_whole(address) -> None:
+    """Django's EmailValidator accepts a quoted local part and an address literal, so an
+    account can have one; the log's redaction left `"ann@` or `[192.0.2.1]` behind."""
+    from django.core.validators import validate_email
+
+    validate_email(address)  # an address someone can sign up with
+    refusal = Exception({address: (550, b"5.1.1 no such user")})
+    logged = _for_log(Exception(f"550 <{address}>: no such user")) + _for_log(refusal)
+
+    assert "ann" not in logged and "192.0.2.1" not in logged and "example" not in logged
+    assert logged.count("[address]") == 2
