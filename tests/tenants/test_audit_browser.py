@@ -189,6 +189,33 @@ def test_a_rows_person_shows_their_events_even_after_they_left(
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
+def test_arrowing_through_the_action_menu_is_one_request_and_one_step_back(
+    page: Any, owner: Any, acme: Any
+) -> None:
+    """Each arrow key on the closed menu changed it, and each change was a request and
+    a history entry: Back stepped through every action passed on the way."""
+    AuditEvent.objects.create(tenant=acme, action="tenant.renamed", target_label="Renamed")
+    sign_in(page, owner.email, then=f"/t/{acme.slug}/audit/")
+    base = page.url
+    swaps: list[str] = []
+    page.on("request", lambda r: swaps.append(r.url) if r.headers.get("hx-request") else None)
+    steps = page.evaluate("history.length")
+    menu = page.get_by_label("Action")
+
+    menu.focus()
+    for _ in range(4):
+        menu.press("ArrowDown")
+    chosen = menu.input_value()
+
+    assert chosen  # the keys moved it off "All actions"
+    expect(page).to_have_url(f"{base}?action={chosen}")
+    page.wait_for_timeout(600)  # past the delay: nothing more is coming
+    assert swaps == [f"{base}?action={chosen}"]
+    assert page.evaluate("history.length") == steps + 1
+    page.go_back()
+    expect(page).to_have_url(base)
+
+
 def test_the_action_menu_is_grouped_by_area(page: Any, owner: Any, acme: Any) -> None:
     sign_in(page, owner.email, then=f"/t/{acme.slug}/audit/")
 
