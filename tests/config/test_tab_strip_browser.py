@@ -1,12 +1,14 @@
 """On a phone, a strip of tabs wider than the screen says so: it fades out at each edge
 with more tabs past it (a walk read "file & password" as the first tab at 360 px, with
-nothing saying the strip scrolls). At desktop width nothing fades."""
+nothing saying the strip scrolls), with an arrow over the fade that scrolls the strip. At
+desktop width nothing fades."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.accounts.factories import UserFactory
 from tests.core.browser import sign_in
@@ -14,6 +16,9 @@ from tests.core.browser import sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 EDGES = "s => [s.hasAttribute('data-more-left'), s.hasAttribute('data-more-right')]"
+# Whether the strip's i-th tab is wholly inside the strip's box.
+CLEAR = """(s, i) => { const t = s.querySelectorAll('a')[i].getBoundingClientRect();
+    const r = s.getBoundingClientRect(); return t.left >= r.left - 1 && t.right <= r.right + 1; }"""
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
@@ -40,6 +45,41 @@ def test_a_scrolling_tab_strip_fades_where_more_tabs_are(page: Any, language: st
     assert at_end == ([True, False] if language == "en" else [False, True]), at_end
 
 
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_an_arrow_over_the_fade_scrolls_to_the_tabs_past_it(page: Any, language: str) -> None:
+    """The fade alone was taken for the strip's end (the next walk's "Roles" half gone
+    with nothing to tap): an arrow sits over it and brings the hidden tabs in."""
+    user = UserFactory(language=language)
+    page.set_viewport_size({"width": 360, "height": 740})
+    sign_in(page, user.email)
+    page.goto("/account/security/")
+    strip = page.locator(".tabs").first
+    strip.evaluate("s => { s.scrollLeft = 0; s.dispatchEvent(new Event('scroll')); }")
+    # Where the strip starts: more past its end (right in English, left in Arabic).
+    onward, back = ("right", "left") if language == "en" else ("left", "right")
+    ahead = page.locator(f".tabs-arrow[data-side='{onward}']")
+    behind = page.locator(f".tabs-arrow[data-side='{back}']")
+    expect(ahead).to_be_visible()
+    expect(behind).to_be_hidden()
+    assert ahead.bounding_box()["height"] >= 24 and ahead.bounding_box()["width"] >= 24
+    assert not strip.evaluate(CLEAR, strip.locator("a").count() - 1)
+
+    ahead.click()
+    ahead.click()  # two screenfuls reach the end of four tabs at 360 px
+
+    expect(ahead).to_be_hidden()
+    expect(behind).to_be_visible()
+    assert strip.evaluate(CLEAR, strip.locator("a").count() - 1), "the last tab is not in view"
+    behind.click()
+    behind.click()
+    expect(behind).to_be_hidden()
+    assert strip.evaluate(CLEAR, 0), "the first tab is not back in view"
+    # Pointer help only: neither arrow is a tab stop or read out.
+    assert page.locator(".tabs-arrow").evaluate_all(
+        "arrows => arrows.every(a => a.tabIndex === -1 && a.getAttribute('aria-hidden') === 'true')"
+    )
+
+
 def test_a_strip_that_fits_does_not_fade(page: Any) -> None:
     user = UserFactory()
     page.set_viewport_size({"width": 1280, "height": 800})
@@ -49,6 +89,9 @@ def test_a_strip_that_fits_does_not_fade(page: Any) -> None:
     strip = page.locator(".tabs").first
     assert strip.evaluate(EDGES) == [False, False]
     assert strip.evaluate("s => getComputedStyle(s).maskImage") == "none"
+    expect(page.locator(".tabs-arrow")).to_have_count(2)
+    for arrow in page.locator(".tabs-arrow").all():
+        expect(arrow).to_be_hidden()
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
@@ -64,10 +107,4 @@ def test_a_tab_reached_with_the_keyboard_comes_wholly_into_view(page: Any, langu
 
     for index in range(tabs.count()):
         tabs.nth(index).focus()
-        clear = strip.evaluate(
-            """(s, i) => { const t = s.querySelectorAll('a')[i].getBoundingClientRect();
-            const r = s.getBoundingClientRect();
-            return t.left >= r.left - 1 && t.right <= r.right + 1; }""",
-            index,
-        )
-        assert clear, f"tab {index} focused but not wholly in view"
+        assert strip.evaluate(CLEAR, index), f"tab {index} focused but not wholly in view"

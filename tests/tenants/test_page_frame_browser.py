@@ -23,14 +23,15 @@ def _frame(page: Any) -> dict[str, Any]:
     return page.evaluate(
         """() => {
             const nav = document.querySelector('main nav.tabs');
+            const frame = nav.closest('.tabs-frame');  // the strip and its arrows
             const current = nav.querySelector('[aria-current="page"]');
             const box = el => { const r = el.getBoundingClientRect(); return [r.left, r.width]; };
             const style = getComputedStyle(current);
-            const next = nav.nextElementSibling;
+            const next = frame.nextElementSibling;
             return {
                 h1: document.querySelector('main h1').getBoundingClientRect().left,
                 nav: box(nav),
-                navBottomMargin: getComputedStyle(nav).marginBottom,
+                navBottomMargin: getComputedStyle(frame).marginBottom,
                 current: current.textContent.trim(),
                 tabLook: [style.fontSize, style.fontWeight, style.borderBottomWidth,
                           style.borderBottomColor, style.paddingLeft],
