@@ -2,7 +2,8 @@
 
 Writes go through the members page's services with the key as the actor: the key's
 scopes play the part of the role (`api.auth.key_role`), checked by the same rules
-(`assert_may_grant`, `assert_may_manage`), and the audit log names the key.
+(`assert_may_grant`, `assert_may_manage`; for a role change or a removal inside the
+service, under the tenant's lock, as `acting_as`), and the audit log names the key.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from tenants.exceptions import NotAMemberError
 from tenants.models import Invitation as InvitationRow
 from tenants.models import Membership, Team
 from tenants.selectors import membership_get, role_get
-from tenants.services._common import acting_role, assert_may_grant, assert_may_manage
+from tenants.services._common import acting_role, assert_may_grant
 
 router = Router(tags=["Members"])
 
@@ -92,10 +93,13 @@ def members_change_role(request: ApiRequest, member_id: int, body: RoleChange) -
     tenant = request.api_key.tenant
     membership = membership_get(tenant=tenant, membership_id=member_id)
     role = role_get(tenant=tenant, role_id=body.role_id)
-    assert_may_manage(actor=request.api_role, membership=membership)
-    assert_may_grant(actor=request.api_role, role=role)
+    # The key's reach is checked by the service, under the tenant's lock.
     services.membership_change_role(
-        tenant=tenant, membership=membership, role=role, acting_user=None
+        tenant=tenant,
+        membership=membership,
+        role=role,
+        acting_user=None,
+        acting_as=request.api_role,
     )
     return member_out(membership)
 
@@ -109,8 +113,9 @@ def members_change_role(request: ApiRequest, member_id: int, body: RoleChange) -
 def members_remove(request: ApiRequest, member_id: int) -> Any:
     tenant = request.api_key.tenant
     membership = membership_get(tenant=tenant, membership_id=member_id)
-    assert_may_manage(actor=request.api_role, membership=membership)
-    services.membership_remove(tenant=tenant, membership=membership, acting_user=None)
+    services.membership_remove(
+        tenant=tenant, membership=membership, acting_user=None, acting_as=request.api_role
+    )
     return Status(204, None)
 
 

@@ -47,6 +47,24 @@ def lock_tenant(tenant: Tenant) -> None:
     Tenant.objects.select_for_update(no_key=True).only("pk").get(pk=tenant.pk)
 
 
+def member_as_stored(membership: Membership) -> None:
+    """Under the tenant's lock: the member as stored now, in place (role, suspension,
+    contact flags, whether staff deactivated them). The page, the API route or SCIM read
+    the row before the lock: an admin demoted someone an owner had just made an owner,
+    and SCIM suspended the one owner a transfer had just handed the organisation to."""
+    try:
+        membership.refresh_from_db(
+            fields=["role", "suspended_at", "is_primary_contact", "is_billing_contact"]
+        )
+    except Membership.DoesNotExist:
+        raise TenantRuleError(
+            _("%(email)s is no longer a member here.") % {"email": membership.user.email}
+        ) from None
+    # The role's permissions and the account as they are too (both change under way).
+    membership.role = Role.objects.get(pk=membership.role_id)
+    membership.user.refresh_from_db(fields=["is_active"])
+
+
 def acting_role(*, tenant: Tenant, acting_user: User | None) -> Role | None:
     """The actor's role in the tenant as it is now; None for system actions (commands)."""
     if acting_user is None:

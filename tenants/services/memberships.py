@@ -30,6 +30,7 @@ from tenants.services._common import (
     assert_may_manage,
     assert_role_still_there,
     lock_tenant,
+    member_as_stored,
     member_data,
     owner_count,
     send_membership_added,
@@ -91,13 +92,20 @@ def membership_create(
 
 @transaction.atomic
 def membership_change_role(
-    *, tenant: Tenant, membership: Membership, role: Role, acting_user: User | None
+    *,
+    tenant: Tenant,
+    membership: Membership,
+    role: Role,
+    acting_user: User | None,
+    acting_as: Role | None = None,
 ) -> Membership:
-    """Give a member another role; the last owner keeps theirs."""
+    """Give a member another role; the last owner keeps theirs. An API key passes its
+    role as `acting_as` (it is nobody's membership), checked here under the lock."""
     assert_in_tenant(tenant, membership, role)
     lock_tenant(tenant)
     assert_role_still_there(role)
-    actor = acting_role(tenant=tenant, acting_user=acting_user)
+    member_as_stored(membership)
+    actor = acting_as or acting_role(tenant=tenant, acting_user=acting_user)
     assert_may_manage(actor=actor, membership=membership)
     assert_may_grant(actor=actor, role=role)
     if _acting_owner(membership) and not role.is_owner and owner_count(tenant) <= 1:
@@ -131,6 +139,7 @@ def membership_suspend(*, tenant: Tenant, membership: Membership, acting_user: U
     The last active owner is never suspended (nobody could manage the org any more)."""
     assert_in_tenant(tenant, membership)
     lock_tenant(tenant)
+    member_as_stored(membership)
     if membership.suspended_at is not None:
         return False
     if _acting_owner(membership) and owner_count(tenant) <= 1:
@@ -159,6 +168,7 @@ def membership_reactivate(
     seat again, so under the plan's member cap like anyone joining (PlanLimitReached)."""
     assert_in_tenant(tenant, membership)
     lock_tenant(tenant)
+    member_as_stored(membership)
     if membership.suspended_at is None:
         return False
     plan_check_members(
@@ -298,14 +308,23 @@ def _delete(membership: Membership, *, action: str, acting_user: User | None) ->
 
 
 @transaction.atomic
-def membership_remove(*, tenant: Tenant, membership: Membership, acting_user: User | None) -> None:
-    """Remove someone else from an org; they lose access on their next request."""
+def membership_remove(
+    *,
+    tenant: Tenant,
+    membership: Membership,
+    acting_user: User | None,
+    acting_as: Role | None = None,
+) -> None:
+    """Remove someone else from an org; they lose access on their next request. An API
+    key passes its role as `acting_as`, as to `membership_change_role`."""
     assert_in_tenant(tenant, membership)
     lock_tenant(tenant)
     if acting_user is not None and membership.user_id == acting_user.pk:
         raise LastOwnerError(_("Use “Leave workspace” to remove yourself."))
+    member_as_stored(membership)
     assert_may_manage(
-        actor=acting_role(tenant=tenant, acting_user=acting_user), membership=membership
+        actor=acting_as or acting_role(tenant=tenant, acting_user=acting_user),
+        membership=membership,
     )
     _assert_may_go(membership)
     _delete(membership, action=TenantAction.MEMBER_REMOVED, acting_user=acting_user)
@@ -316,6 +335,7 @@ def membership_leave(*, tenant: Tenant, membership: Membership) -> None:
     """The member removes themselves (acting_user is the member)."""
     assert_in_tenant(tenant, membership)
     lock_tenant(tenant)
+    member_as_stored(membership)
     _assert_may_go(membership)
     _delete(membership, action=TenantAction.MEMBER_LEFT, acting_user=membership.user)
 
@@ -328,6 +348,7 @@ def membership_set_primary_contact(
     someone the directory deactivated."""
     assert_in_tenant(tenant, membership)
     lock_tenant(tenant)
+    member_as_stored(membership)
     if membership.suspended_at is not None:
         raise PrimaryContactError(
             _(
@@ -394,6 +415,7 @@ def membership_set_billing_contact(
     """Add or remove a billing contact; an org keeps at least one."""
     assert_in_tenant(tenant, membership)
     lock_tenant(tenant)
+    member_as_stored(membership)
     assert_may_manage(
         actor=acting_role(tenant=tenant, acting_user=acting_user), membership=membership
     )

@@ -40,6 +40,7 @@ from tenants.permissions import BUILTIN_ROLES
 from tenants.services._common import (
     assert_in_tenant,
     lock_tenant,
+    member_as_stored,
     send_membership_added,
 )
 from tenants.signals import tenant_deleted
@@ -332,6 +333,7 @@ def ownership_transfer(
         raise LastOwnerError(_("Only an owner can transfer ownership."))
     if to_membership.pk == source.pk:
         raise NotAMemberError(_("Choose another member to transfer ownership to."))
+    member_as_stored(to_membership)
     if to_membership.suspended_at is not None:  # the organisation would have no owner who can act
         raise NotAMemberError(
             _(

@@ -22,6 +22,7 @@ from tenants.exceptions import (
     PrimaryContactError,
     RoleInUseError,
     TeamCycleError,
+    TenantRuleError,
 )
 from tenants.models import Membership, Role, TeamMember, Tenant, TenantSlugRedirect
 from tenants.services._common import lock_tenant
@@ -255,6 +256,63 @@ def test_admins_cannot_demote_or_remove_an_owner(acme: Any, owner: Any, admin_of
         )
     with pytest.raises(EscalationError):
         services.membership_remove(tenant=acme, membership=second_owner, acting_user=admin_of_acme)
+
+
+def test_a_member_made_owner_after_the_page_read_them_is_out_of_an_admins_reach(
+    acme: Any, owner: Any, admin_of_acme: Any
+) -> None:
+    """The admin's page read Xavier as a member; the owner made him an owner a moment
+    later. The rules ran on the row the page read: the admin demoted (or removed) an
+    owner. They run on the member as stored once the tenant is locked."""
+    xavier = add_member(acme, role_key="member")
+    as_the_admin_read_him = membership(acme, xavier.user)
+    services.membership_change_role(
+        tenant=acme, membership=xavier, role=role(acme, "owner"), acting_user=owner
+    )
+
+    with pytest.raises(EscalationError):
+        services.membership_change_role(
+            tenant=acme,
+            membership=as_the_admin_read_him,
+            role=role(acme, "member"),
+            acting_user=admin_of_acme,
+        )
+    with pytest.raises(EscalationError):
+        services.membership_remove(
+            tenant=acme, membership=as_the_admin_read_him, acting_user=admin_of_acme
+        )
+    assert membership(acme, xavier.user).role.key == "owner"
+
+
+def test_the_owner_a_transfer_just_made_is_not_suspended_as_the_member_read_before(
+    acme: Any, owner: Any
+) -> None:
+    """A directory read Ada as an admin; the owner handed her the organisation (and
+    became an admin). Suspending the row read before left no owner who can act."""
+    ada = add_member(acme, role_key="admin")
+    as_the_directory_read_her = membership(acme, ada.user)
+    services.ownership_transfer(tenant=acme, to_membership=ada, acting_user=owner)
+
+    with pytest.raises(LastOwnerError):
+        services.membership_suspend(
+            tenant=acme, membership=as_the_directory_read_her, acting_user=None
+        )
+    assert membership(acme, ada.user).suspended_at is None
+
+
+def test_a_member_removed_a_moment_ago_is_refused_in_words_not_removed_twice(
+    acme: Any, owner: Any
+) -> None:
+    """Two tabs removed the same person: the second wrote a second "Member removed"
+    event and announced the removal again."""
+    gone = add_member(acme, role_key="member")
+    second_tab = membership(acme, gone.user)
+    services.membership_remove(tenant=acme, membership=gone, acting_user=owner)
+    events = acme.audit_events.filter(action="member.removed").count()
+
+    with pytest.raises(TenantRuleError, match="is no longer a member here"):
+        services.membership_remove(tenant=acme, membership=second_tab, acting_user=owner)
+    assert acme.audit_events.filter(action="member.removed").count() == events == 1
 
 
 def test_the_last_owner_cannot_be_demoted(acme: Any, owner: Any) -> None:
