@@ -246,9 +246,18 @@ class SignInForm(forms.Form):
 
 
 class AdminLoginForm(AdminAuthenticationForm):
-    """`/admin/login/` with the same password bound as every other form (set as
-    `admin.site.login_form` in AccountsConfig.ready())."""
+    """`/admin/login/` with the same email, password bound and sign-in rules as the app's
+    form (set as `admin.site.login_form` in AccountsConfig.ready())."""
 
+    # An EmailField as on the app's form, not Django's UsernameField: its NFKC step
+    # signed "ｓam@…" (fullwidth s) in as sam@…, each such spelling with a failure budget
+    # of its own (the limiter counts the address as posted), so staff accounts had no
+    # per-account limit here. An address signs in as stored, trimmed and lower-cased.
+    username = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
     password = PasswordField(
         label=_("Password"),
         autocomplete="current-password",
@@ -266,6 +275,13 @@ class AdminLoginForm(AdminAuthenticationForm):
                 ),
                 code="two_factor",
             )
+        # An organisation that requires its own sign-in refuses a password here too: a
+        # staff account on its domain had a full session through this page.
+        # The admin's login view always passes its request (the form types it optional).
+        request = cast(HttpRequest, self.request)
+        refusal = sign_in_refusal(request, user, method="password")
+        if refusal:
+            raise forms.ValidationError(refusal, code="sign_in_refused")
 
 
 class ProfileForm(forms.ModelForm):

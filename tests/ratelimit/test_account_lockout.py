@@ -277,3 +277,18 @@ def test_a_neighbour_failing_behind_the_same_address_cannot_pause_a_known_device
     # A new browser at that address is paused; the colleague's own browser is not.
     assert sign_in(Client(), UserFactory().email).status_code == 429
     assert sign_in(browser, colleague.email).status_code == 302
+
+
+def test_a_fullwidth_spelling_of_a_staff_address_does_not_sign_in_at_the_admin_login() -> None:
+    """Django's admin form NFKC-normalised the address: "ｓtaff@…" (fullwidth s) signed
+    in as staff@…, and every such spelling had a failure budget of its own (the limiter
+    counts the address as posted), so staff had no per-account limit at /admin/login/.
+    An address signs in there as on the app's form: as stored, trimmed and lower-cased."""
+    staff = UserFactory(email="staff@example.com", is_staff=True)
+    assert attack(ADMIN_LOGIN, staff.email, field="username")[-2:] == [429, 429]
+
+    for spelling in ["ｓtaff@example.com", "ｓｔａｆｆ@example.com", "staff@ｅxample.com"]:
+        client = Client()
+        response = sign_in(client, spelling, ip=f"192.0.2.{len(spelling)}", path=ADMIN_LOGIN)
+        assert response.status_code in (200, 429), spelling
+        assert "_auth_user_id" not in client.session, spelling

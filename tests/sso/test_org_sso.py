@@ -138,6 +138,23 @@ def test_with_sso_required_a_member_password_sign_in_is_refused(
     assert signed_in_user_id(client) is None
 
 
+def test_with_sso_required_a_staff_members_password_is_refused_at_the_admin_login_too(
+    client: Any, acme_sso: Connection, member_of_acme: Any
+) -> None:
+    """/admin/login/ never asked the organisation: a staff account on its domain (one
+    the identity provider had already removed, say) got a full session with a password."""
+    _require_sso(acme_sso)
+    User.objects.filter(pk=member_of_acme.pk).update(is_staff=True)
+
+    response = client.post(
+        "/admin/login/", {"username": member_of_acme.email, "password": DEFAULT_PASSWORD}
+    )
+
+    assert response.status_code == 200
+    assert "signs its members in with single sign-on" in response.content.decode()
+    assert signed_in_user_id(client) is None
+
+
 def test_with_sso_required_an_owner_keeps_a_break_glass_password_sign_in(
     client: Any, acme: Any, acme_sso: Connection, owner: Any
 ) -> None:
