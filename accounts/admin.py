@@ -38,7 +38,7 @@ from accounts.services_lifecycle import (
     account_delete,
     account_deletion_blockers,
 )
-from core.admin import ModelAdminBase, StaffAuditMixin
+from core.admin import ModelAdminBase, StaffAuditMixin, may_manage
 from core.audit import personal_tenant_of
 from core.audit_actions import StaffAction
 from sessions_app.admin import SessionInline
@@ -56,14 +56,6 @@ if TYPE_CHECKING:
 
 # Fields that grant or redirect access to an account: superusers only.
 SUPERUSER_ONLY_FIELDS = ["email", "is_staff", "is_superuser", "groups", "user_permissions"]
-
-
-def may_manage(request: HttpRequest, user: User | None) -> bool:
-    """Staff other than superusers manage customers, never staff or superusers
-    (themselves included): that is where admin power would leak."""
-    if request.user.is_superuser or user is None:
-        return True
-    return not (user.is_staff or user.is_superuser)
 
 
 class SignUpOnAddMixin(ModelAdminBase):

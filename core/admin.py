@@ -32,6 +32,15 @@ def staff_user(request: HttpRequest) -> User:
     return user
 
 
+def may_manage(request: HttpRequest, user: User | None) -> bool:
+    """Staff other than superusers manage customers, never staff or superusers
+    (themselves included): that is where admin power would leak. The one rule for
+    people, their memberships and their sessions in the admin."""
+    if request.user.is_superuser or user is None:
+        return True
+    return not (user.is_staff or user.is_superuser)
+
+
 class ReplicaChangeListMixin(ModelAdminBase):
     """The list page reads the replica when there is one (core/replica.py): it tolerates a
     second of lag, and it is what staff page through. The change page, actions (POST)

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from core.admin import may_manage
 from sessions_app.models import Session, SessionQuerySet
 from sessions_app.services import session_revoke
 
@@ -80,11 +81,20 @@ class SessionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke selected sessions", permissions=["change"])
     def revoke_selected(self, request: AuthenticatedRequest, queryset: QuerySet[Session]) -> None:
+        live = queryset.filter(revoked_at__isnull=True).select_related("user")
+        # Staff sign out customers; a staff account's sessions are superusers' to end.
+        ours = [s for s in live if may_manage(request, s.user)]
         revoked = sum(
             session_revoke(session=s, reason=Session.RevokedReason.ADMIN, acting_user=request.user)
-            for s in queryset.filter(revoked_at__isnull=True)
+            for s in ours
         )
         self.message_user(request, f"Revoked {revoked} session(s).", messages.SUCCESS)
+        if skipped := len(live) - len(ours):
+            self.message_user(
+                request,
+                f"Left {skipped} session(s) of staff accounts: only a superuser revokes those.",
+                messages.WARNING,
+            )
 
 
 class SessionInline(admin.TabularInline):

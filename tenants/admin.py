@@ -10,7 +10,7 @@ from django.http import HttpRequest
 
 from accounts import admin as accounts_admin
 from accounts.models import User
-from core.admin import ReadOnlyAdmin, StaffAuditMixin
+from core.admin import ReadOnlyAdmin, StaffAuditMixin, may_manage
 from tenants import services
 from tenants.admin_base import ServiceAdminMixin, ServiceInlineFormSet
 from tenants.admin_forms import (
@@ -50,6 +50,11 @@ class MembershipInline(admin.TabularInline):
     raw_id_fields = ["user", "tenant", "role"]
     fields = ["user", "tenant", "role", "is_primary_contact", "is_billing_contact", "joined_at"]
     readonly_fields = ["joined_at"]
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        # Each row's form knows who asks (staff memberships are superusers' to change).
+        kwargs["form"] = MembershipAdminForm.for_request(request)
+        return super().get_formset(request, obj, **kwargs)
 
 
 class UserMembershipInline(MembershipInline):
@@ -197,8 +202,24 @@ class MembershipAdmin(StaffAuditMixin, ServiceAdminMixin, admin.ModelAdmin):
     list_select_related = ["user", "tenant", "role"]
     actions = ["delete_selected_through_service"]
 
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        kwargs["form"] = MembershipAdminForm.for_request(request)
+        return super().get_form(request, obj, change, **kwargs)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_change_permission(request, obj) and (
+            obj is None or may_manage(request, obj.user)
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_delete_permission(request, obj) and (
+            obj is None or may_manage(request, obj.user)
+        )
+
     def delete_through_service(self, request: HttpRequest, obj: Membership) -> None:
-        services.membership_remove(tenant=obj.tenant, membership=obj, acting_user=None)
+        MembershipAdminForm.for_request(request)(instance=obj).remove()
 
 
 class TeamMemberInline(admin.TabularInline):

@@ -11,9 +11,11 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 
 from accounts.models import User, normalize_email
 from billing.plans import plan_check_members
+from core.admin import may_manage
 from core.permissions import PERMISSION_CHOICES
 from tenants import services
 from tenants.admin_base import ServiceModelForm
@@ -36,9 +38,27 @@ def _lock_on_change(form: forms.ModelForm, *names: str) -> None:
 
 
 class MembershipAdminForm(ServiceModelForm):
+    """`request` is set by the admin that builds the form (`for_request`): staff other
+    than superusers change customers' memberships only, as `may_manage` says of the
+    people themselves. Without it a staff member made their own account an owner of any
+    organisation (past "view as" and its limits) or demoted a superuser."""
+
+    request: HttpRequest | None = None
+
     class Meta:
         model = Membership
         fields = ["user", "tenant", "role", "is_primary_contact", "is_billing_contact"]
+
+    @classmethod
+    def for_request(cls, request: HttpRequest) -> type[MembershipAdminForm]:
+        return type(cls.__name__, (cls,), {"request": request})
+
+    def _assert_may_manage(self, user: User) -> None:
+        if self.request is not None and not may_manage(self.request, user):
+            raise ValidationError(
+                f"Only a superuser adds, changes or removes the memberships of a staff "
+                f"account ({user.email})."
+            )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -55,6 +75,7 @@ class MembershipAdminForm(ServiceModelForm):
     def apply(self) -> Membership:
         data = self.cleaned_data
         if not self.instance.pk:
+            self._assert_may_manage(data["user"])
             tenant = data["tenant"]
             plan_check_members(tenant=tenant, taken=tenant_seats_taken(tenant=tenant), adding=1)
             membership = services.membership_create(
@@ -70,6 +91,7 @@ class MembershipAdminForm(ServiceModelForm):
                 )
             return membership
         current = _fresh(self.instance, "tenant", "role", "user")
+        self._assert_may_manage(current.user)
         tenant = current.tenant
         if data["role"] != current.role:
             services.membership_change_role(
@@ -96,6 +118,7 @@ class MembershipAdminForm(ServiceModelForm):
 
     def remove(self) -> None:
         membership = _fresh(self.instance, "tenant", "role", "user")
+        self._assert_may_manage(membership.user)
         services.membership_remove(
             tenant=membership.tenant, membership=membership, acting_user=None
         )

@@ -62,3 +62,35 @@ def test_admin_detail_shows_hash_read_only_and_user_page_shows_sessions(
     assert 'name="token_hash"' not in detail
     user_page = client.get(f"/admin/accounts/user/{user.pk}/change/").content.decode()
     assert "curl" in user_page and "Sessions" in user_page
+
+
+def test_support_staff_revoke_customers_sessions_but_not_a_superusers(
+    client: Client, user: Any
+) -> None:
+    """With `change_session`, staff signed a superuser out of every device."""
+    from django.contrib.auth.models import Permission
+
+    from tests.accounts.factories import UserFactory
+
+    chief = UserFactory(is_staff=True, is_superuser=True)
+    chiefs_phone, customers_phone = Client(), Client()
+    sign_in(chiefs_phone, chief)
+    sign_in(customers_phone, user)
+    sam = UserFactory(is_staff=True)
+    sam.user_permissions.add(
+        *Permission.objects.filter(codename__in=["change_session", "view_session"])
+    )
+    client.force_login(sam)
+    rows = [row_of(chiefs_phone), row_of(customers_phone)]
+
+    page = client.post(
+        "/admin/sessions_app/session/",
+        {"action": "revoke_selected", "_selected_action": [r.pk for r in rows]},
+        follow=True,
+    )
+
+    text = page.content.decode()
+    assert "Revoked 1 session(s)." in text
+    assert "Left 1 session(s) of staff accounts: only a superuser revokes those." in text
+    assert chiefs_phone.get("/account/").status_code == 200
+    assert customers_phone.get("/account/").status_code == 302

@@ -228,3 +228,99 @@ def test_revoke_user_sessions_command(user: Any, capsys: Any) -> None:
 def test_revoke_user_sessions_names_an_unknown_email() -> None:
     with pytest.raises(CommandError, match="No user with the email 'ghost@example.com'"):
         call_command("revoke_user_sessions", "ghost@example.com")
+
+
+def _support_staff(*codenames: str) -> Any:
+    """A staff member who is not a superuser, with the given model permissions."""
+    from django.contrib.auth.models import Permission
+
+    person = UserFactory(is_staff=True, email="sam.support@example.com")
+    person.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    return person
+
+
+MEMBERSHIP_PERMS = ("add_membership", "change_membership", "delete_membership", "view_membership")
+
+
+def test_support_staff_cannot_make_their_own_account_an_owner_of_a_customer(
+    client: Client,
+) -> None:
+    """The membership admin let a staff member add themselves as owner of any
+    organisation: every key, webhook and member past "view as" and its limits."""
+    from tenants.models import Membership, Role
+
+    org = OrgFactory(name="Acme")
+    sam = _support_staff(*MEMBERSHIP_PERMS)
+    client.force_login(sam)
+    owner_role = Role.objects.get(tenant=org, key="owner")
+
+    page = client.post(
+        "/admin/tenants/membership/add/",
+        {"user": sam.pk, "tenant": org.pk, "role": owner_role.pk, "is_billing_contact": ""},
+    )
+
+    assert page.status_code == 200
+    assert "Only a superuser adds, changes or removes the memberships of a staff" in (
+        page.content.decode()
+    )
+    assert not Membership.objects.filter(user=sam, tenant=org).exists()
+    # A customer they may still add (the rule is about staff accounts only).
+    customer = UserFactory()
+    member_role = Role.objects.get(tenant=org, key="member")
+    added = client.post(
+        "/admin/tenants/membership/add/",
+        {"user": customer.pk, "tenant": org.pk, "role": member_role.pk},
+    )
+    assert added.status_code == 302
+    assert Membership.objects.filter(user=customer, tenant=org).exists()
+
+
+def test_support_staff_cannot_demote_or_remove_a_superusers_membership(client: Client) -> None:
+    from tenants.models import Membership, Role
+
+    chief = UserFactory(is_staff=True, is_superuser=True)
+    org = OrgFactory(name="Acme", owner=chief)
+    chiefs = Membership.objects.get(tenant=org, user=chief)
+    other_owner = add_member(org, role_key="owner")  # so no last-owner rule gets there first
+    client.force_login(_support_staff(*MEMBERSHIP_PERMS))
+    member_role = Role.objects.get(tenant=org, key="member")
+    url = f"/admin/tenants/membership/{chiefs.pk}"
+
+    change = client.post(f"{url}/change/", {"role": member_role.pk})
+    delete = client.post(f"{url}/delete/", {"post": "yes"})
+    bulk = client.post(
+        "/admin/tenants/membership/",
+        {"action": "delete_selected_through_service", "_selected_action": [chiefs.pk]},
+        follow=True,
+    )
+
+    assert change.status_code == 403 and delete.status_code == 403
+    assert "Only a superuser adds, changes or removes" in bulk.content.decode()
+    assert Membership.objects.get(pk=chiefs.pk).role.key == "owner"
+    assert other_owner.role.key == "owner"
+
+
+def test_the_membership_rows_on_an_organisations_page_know_who_asks(rf: Any) -> None:
+    """The inline rows (an organisation's page, a person's page) use the same form: it
+    refuses a staff account's row for support staff, as the membership page does."""
+    from django.contrib import admin
+
+    from tenants.admin import TenantMembershipInline, UserMembershipInline
+    from tenants.models import Role, Tenant
+
+    org = OrgFactory(name="Acme")
+    sam = _support_staff(*MEMBERSHIP_PERMS)
+    request = rf.get("/admin/")
+    request.user = sam
+    for inline, parent in [(TenantMembershipInline, org), (UserMembershipInline, sam)]:
+        model = Tenant if inline is TenantMembershipInline else type(sam)
+        form = inline(model, admin.site).get_formset(request, parent).form
+        row = form(
+            data={
+                "user": sam.pk,
+                "tenant": org.pk,
+                "role": Role.objects.get(tenant=org, key="owner").pk,
+            }
+        )
+        assert not row.is_valid(), inline
+        assert "Only a superuser adds" in str(row.errors), inline
