@@ -32,13 +32,13 @@ from accounts.mail import email_delivery_retry
 from accounts.mail_delivery import without_live_links
 from accounts.models import EmailDelivery, EmailToken, KnownDevice, User
 from accounts.services import user_signup
-from accounts.services_email import password_reset_send
+from accounts.services_email import email_set_by_staff, password_reset_send
 from accounts.services_lifecycle import (
     account_deactivate,
     account_delete,
     account_deletion_blockers,
 )
-from core.admin import ModelAdminBase, StaffAuditMixin, may_manage
+from core.admin import ModelAdminBase, StaffAuditMixin, may_manage, staff_user
 from core.audit import personal_tenant_of
 from core.audit_actions import StaffAction
 from sessions_app.admin import SessionInline
@@ -146,9 +146,12 @@ class UserAdmin(StaffAuditMixin, SignUpOnAddMixin, admin.ModelAdmin):
         """Unticking "Active" deactivates through the service: contact roles pass on
         and every session ends (reactivating brought an attacker's sessions back)."""
         turned_off = change and "is_active" in form.changed_data and not obj.is_active
+        moved = change and "email" in form.changed_data
         super().save_model(request, obj, form, change)
         if turned_off:
             account_deactivate(user=obj)
+        if moved:  # old links revoked, the old address told, Stripe updated
+            email_set_by_staff(user=obj, old_email=form.initial["email"], staff=staff_user(request))
 
     def get_inlines(self, request: HttpRequest, obj: Any) -> _ListOrTuple[type[InlineModelAdmin]]:
         return self.inlines if obj is not None else []

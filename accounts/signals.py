@@ -46,3 +46,8 @@ reauth_page_options = Signal()
 # account nobody had proven it for. Each receiver removes the ways in its app let the
 # account's maker attach, and returns {audit key: how many} (sso: connected providers).
 unproven_address_claimed = Signal()
+
+# Sent by the email services with: user, old_email, once the account's address changed
+# (the person's own change, or staff's in the admin). Tenancy has the payment provider
+# told where receipts go now, for the workspaces the person is a contact of.
+email_changed = Signal()

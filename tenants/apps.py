@@ -52,6 +52,9 @@ class TenantsConfig(AppConfig):
         account_signals.account_export_requested.connect(
             receivers.on_account_export_requested, dispatch_uid="tenants.account_export"
         )
+        account_signals.email_changed.connect(
+            receivers.on_email_changed, dispatch_uid="tenants.email_changed"
+        )
         # mfa sits below tenancy: organisations that require two-factor answer it.
         two_factor_removal_check.connect(
             receivers.on_two_factor_removal_check, dispatch_uid="tenants.two_factor_removal"

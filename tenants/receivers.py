@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import Resolver404, ResolverMatch, resolve
 from django.utils import timezone, translation
@@ -17,6 +18,7 @@ from django.utils.translation import ngettext
 from accounts.audit import AccountAction
 from accounts.models import User
 from accounts.services_lifecycle import iso_or_none
+from billing.services import account_customer_email_sync_enqueue
 from core.audit import audit_record
 from tenants import services
 from tenants.invitations import invitations_waiting_for
@@ -81,6 +83,17 @@ def _resolve_or_none(path: str) -> ResolverMatch | None:
 def on_user_signed_up(sender: Any, user: User, **kwargs: Any) -> None:
     """A new person gets their personal workspace, in the sign-up's transaction."""
     services.tenant_create_personal(user=user)
+
+
+def on_email_changed(sender: Any, user: User, **kwargs: Any) -> None:
+    """Stripe kept sending receipts and failed-payment reminders to the contact's old
+    address (one they may no longer control): each workspace the person is a billing
+    or primary contact of tells it the addresses as they are now."""
+    memberships = Membership.objects.filter(
+        user=user, tenant__deleted_at__isnull=True, suspended_at__isnull=True
+    ).filter(Q(is_billing_contact=True) | Q(is_primary_contact=True))
+    for membership in memberships.select_related("tenant__account"):
+        account_customer_email_sync_enqueue(tenant=membership.tenant)
 
 
 def on_account_deletion_check(sender: Any, user: User, **kwargs: Any) -> list[Tenant]:

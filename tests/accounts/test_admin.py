@@ -403,3 +403,36 @@ def test_only_a_superuser_reactivates_a_deleted_account(support_client: Client, 
 
     user.refresh_from_db()
     assert not user.is_active
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_superuser_moving_an_account_to_another_address_ends_the_old_mailboxs_links(
+    client: Client, user: Any, staff: Any
+) -> None:
+    """Support moved someone off a mailbox they lost: a reset link already sent there
+    still worked, the old address was not told, and the log had only "staff changed"."""
+    from django.core import mail
+
+    from accounts.exceptions import TokenError
+    from accounts.services_email import password_reset_check
+
+    old_email = user.email
+    password_reset_send(email=old_email)
+    raw = link_in(mail.outbox[-1]).rstrip("/").rsplit("/", 1)[-1]
+    password_reset_check(raw_token=raw)  # the link works until the move
+    _signed_in(client, staff)
+
+    page = client.post(
+        f"/admin/accounts/user/{user.pk}/change/", _user_form(user, email="new.home@example.com")
+    )
+
+    assert page.status_code == 302
+    user.refresh_from_db()
+    assert user.email == "new.home@example.com" and user.is_email_verified
+    with pytest.raises(TokenError):
+        password_reset_check(raw_token=raw)
+    [told] = [m for m in mail.outbox if m.to == [old_email] and "changed" in m.subject]
+    assert "new.home@example.com" in told.body
+    event = AuditEvent.objects.get(action="account.email_changed")
+    assert event.actor == staff
+    assert (event.before, event.after) == ({"email": old_email}, {"email": "new.home@example.com"})

@@ -103,3 +103,41 @@ def test_the_local_provider_keeps_the_new_address_too(
 
     stored = LocalBillingObject.objects.get(kind=Kind.CUSTOMER, object_id=customer_id)
     assert stored.data["email"] == "carol@example.com"
+
+
+def test_the_contact_changing_their_own_address_is_told_to_stripe(
+    stripe_http: Any, customer: Any, owner: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The owner (the first billing contact) moved to a new address: Stripe's receipts
+    and reminders kept going to the old one, a mailbox they may no longer control."""
+    from accounts.models import EmailToken
+    from accounts.services_email import email_verify
+    from accounts.tokens import email_token_issue
+
+    stripe_http.add("post", CUSTOMER, {"id": "cus_QX1a2b3c4d5e6f", "object": "customer"})
+    raw = email_token_issue(
+        user=owner, purpose=EmailToken.Purpose.EMAIL_CHANGE, email="owner.new@example.com"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        email_verify(raw_token=raw, signed_in_user_id=owner.pk)
+
+    assert told(stripe_http) == ["owner.new@example.com"]
+
+
+def test_a_member_who_is_no_contact_changing_their_address_tells_stripe_nothing(
+    stripe_http: Any, customer: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from accounts.models import EmailToken
+    from accounts.services_email import email_verify
+    from accounts.tokens import email_token_issue
+
+    mia = add_member(customer, UserFactory(email="mia@example.com"), "member")
+    raw = email_token_issue(
+        user=mia.user, purpose=EmailToken.Purpose.EMAIL_CHANGE, email="mia.new@example.com"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        email_verify(raw_token=raw, signed_in_user_id=mia.user_id)
+
+    assert stripe_http.requests == []
