@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.mail_delivery import absolute_url
 from api.models import ApiKey
+from core.members import members_who_can_act
 from tenants.models import Membership
 from tenants.owner_notices import owners_notify
 
@@ -90,6 +91,6 @@ def _maker(key: ApiKey) -> list[str]:
     if key.created_by is None:
         return []
     member = Membership.objects.for_tenant(key.tenant).filter(
-        user=key.created_by, suspended_at__isnull=True
+        members_who_can_act(), user=key.created_by
     )
     return [key.created_by.email] if member.exists() else []

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
 from django.utils.formats import number_format
@@ -23,6 +23,7 @@ from billing.exceptions import BillingError
 from billing.managers import billing_manager_tenant_ids
 from billing.models import Account
 from billing.plans import Feature, Plan, plan_features_gained, plan_for_account, plan_list
+from core.members import members_who_can_act, seat_holders
 from core.permissions import BILLING_MANAGE
 
 if TYPE_CHECKING:
@@ -95,22 +96,6 @@ def tenant_deletion_refusal(*, tenant: Tenant) -> str:
         "subscription on the Billing page first (the plan stays until the end of the "
         "period paid for); then you can delete %(name)s."
     ) % {"name": tenant.name, "plan": plan_for_account(account).name}
-
-
-def seat_holders(prefix: str = "") -> Q:
-    """The one rule for who takes a seat, billed and under a plan's member cap: a
-    membership the directory has not suspended (SCIM `active: false` or a delete).
-    `prefix` reaches memberships from another model: "memberships__" from a user or
-    tenant. The overview's SQL count says the same (tenants/selectors_overview.py)."""
-    return Q(**{f"{prefix}suspended_at__isnull": True})
-
-
-def members_who_can_act(prefix: str = "") -> Q:
-    """Seat holders whose account staff have not deactivated in the admin
-    (`User.is_active`: Django refuses their sign-in). The one rule for who counts as an
-    owner able to act and who gets billing email; a deactivated person still holds a
-    seat until someone removes them. `prefix` as for `seat_holders`."""
-    return seat_holders(prefix) & Q(**{f"{prefix}user__is_active": True})
 
 
 def account_seats_used(*, account: Account) -> int:

@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import PasswordField, ask_password_only_if_set
 from accounts.services_security import current_password_check
 from billing.plans import plan_for_account
-from billing.selectors import members_who_can_act
 from core import widgets
 from core.errors import ServiceForm
+from core.members import members_who_can_act
 from core.permissions import PERMISSION_CHOICES, Permission, permission_groups
 from tenants import services
 from tenants.models import Membership, Role, Team, Tenant, slug_validator, tenant_name_validator

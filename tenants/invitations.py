@@ -37,9 +37,9 @@ from accounts.services import user_signup
 from accounts.tokens import token_digest, token_generate, token_matches
 from billing.backends import billing_enabled
 from billing.plans import plan_check_members, plan_limit
-from billing.selectors import seat_holders
 from core.audit import audit_record
 from core.i18n import said_later
+from core.members import seat_holders
 from core.paging import page_with_totals
 from core.permissions import MEMBERS_INVITE
 from core.templatetags.times import relative_time

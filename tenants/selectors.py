@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 
 from billing.models import Account
 from billing.plans import plan_history_cutoff
-from billing.selectors import members_who_can_act, seat_holders
+from core.members import members_who_can_act, seat_holders
 from core.models import AuditEvent
 from core.paging import page_with_totals
 from core.prebuilt_sql import fetch_one, json_rows, json_value, select_list, table

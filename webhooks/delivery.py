@@ -37,6 +37,7 @@ from standardwebhooks.webhooks import Webhook
 from accounts.mail import email_enqueue
 from accounts.mail_delivery import absolute_url
 from core.i18n import reason_said, said_later
+from core.members import members_who_can_act
 from core.security_log import security_event
 from webhooks.crypto import secret_decrypt
 from webhooks.exceptions import AddressRefused, UnsafeDestination
@@ -265,11 +266,12 @@ def _was_refused(endpoint: Endpoint, *, before: Attempt) -> bool:
 
 def _owner_emails(endpoint: Endpoint) -> list[str]:
     # Through the ORM relation: webhooks sits below tenancy and never imports it (the
-    # rule is tenants.selectors.owner_emails: owners, not suspended ones).
+    # rule is tenants.selectors.owner_emails: owners who can act). An owner staff had
+    # deactivated was still sent the endpoint's address and its refusals.
     return list(
-        endpoint.tenant.memberships.filter(
-            role__key="owner", suspended_at__isnull=True
-        ).values_list("user__email", flat=True)
+        endpoint.tenant.memberships.filter(members_who_can_act(), role__key="owner").values_list(
+            "user__email", flat=True
+        )
     )
 
 

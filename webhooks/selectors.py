@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from core.members import members_who_can_act
 from webhooks.models import Attempt, Delivery, Endpoint
 
 if TYPE_CHECKING:
@@ -20,9 +21,9 @@ def endpoint_list(*, tenant: Tenant) -> QuerySet[Endpoint]:
     still a member (not suspended). An endpoint is the organisation's integration and
     keeps sending when its maker leaves (an API key stops); the page says so, since a
     removed admin's own server would otherwise go on receiving every event unnoticed."""
-    stays = Q(
-        created_by__memberships__tenant=tenant,
-        created_by__memberships__suspended_at__isnull=True,
+    # Who can act (core.members): a maker staff deactivated has gone too.
+    stays = Q(created_by__memberships__tenant=tenant) & members_who_can_act(
+        "created_by__memberships__"
     )
     return (
         Endpoint.objects.for_tenant(tenant)

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.plans import plan_check_members
-from billing.selectors import members_who_can_act
 from billing.services import account_customer_email_sync_enqueue
 from core.audit import audit_record
+from core.members import members_who_can_act
 from tenants.audit import TenantAction
 from tenants.exceptions import (
     AlreadyAMemberError,

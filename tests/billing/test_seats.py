@@ -147,7 +147,7 @@ def test_suspending_a_member_lowers_the_quantity_and_reactivating_raises_it(
 
 def test_suspended_members_count_nowhere_as_members(acme: Any, owner: Any) -> None:
     """The plan's cap, the account's seats, the workspace lists and the overview all
-    ask one rule (billing.selectors.seat_holders)."""
+    ask one rule (core.members.seat_holders)."""
     from billing.selectors import account_seats_used, account_tenant_list
     from tenants.selectors import membership_list_for_user_with_counts, tenant_seats_taken
     from tenants.selectors_overview import overview_get

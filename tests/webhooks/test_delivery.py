@@ -127,6 +127,8 @@ def test_an_endpoint_failing_for_three_days_is_disabled_and_owners_are_told(
     receiver.statuses = [503]
     suspended = add_member(acme, role_key="owner")  # suspended by the directory: not told
     Membership.objects.filter(pk=suspended.pk).update(suspended_at=timezone.now())
+    deactivated = add_member(acme, role_key="owner")  # nor one staff deactivated (was told)
+    type(owner).objects.filter(pk=deactivated.user_id).update(is_active=False)
     start = timezone.now()
     with time_machine.travel(start, tick=False) as clock:
         endpoint = subscribe(acme, receiver, owner, ["team.created"])

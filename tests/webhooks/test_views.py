@@ -191,3 +191,25 @@ def test_an_endpoint_whose_maker_was_removed_is_pointed_out(
         "organisation's events: check that it should."
     ]
     assert f"Added by {owner.email}<" in page
+
+
+def test_an_endpoint_whose_maker_staff_deactivated_is_pointed_out_too(
+    acme: Any, owner: Any
+) -> None:
+    """The page asked only whether the maker was suspended: an admin whose account staff
+    deactivated still counted as staying, while their API keys had stopped."""
+    from webhooks.selectors import endpoint_list
+
+    admin = add_member(acme, role_key="admin").user
+    endpoint_create(
+        tenant=acme,
+        url="http://127.0.0.1:9/collect",
+        description="",
+        event_types=["member.added"],
+        acting_user=admin,
+    )
+    assert [e.creator_stays for e in endpoint_list(tenant=acme)] == [1]
+
+    type(admin).objects.filter(pk=admin.pk).update(is_active=False)
+
+    assert [e.creator_stays for e in endpoint_list(tenant=acme)] == [0]
