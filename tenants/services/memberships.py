@@ -395,9 +395,11 @@ def billing_contact_removal_refusal(
 ) -> BillingContactError | None:
     """Why this member may not stop being a billing contact (None: they may): an org
     keeps at least one who receives billing email. `contacts` is the tenant's count of
-    them (not suspended by the directory; a suspended contact may always be taken off).
+    them who can act (`members_who_can_act`); one who cannot (suspended by the
+    directory, deactivated by staff) is not among them and may always be taken off.
     The one rule, for the service below and for the members page."""
-    if membership.is_billing_contact and membership.suspended_at is None and contacts <= 1:
+    can_act = membership.suspended_at is None and membership.user.is_active
+    if membership.is_billing_contact and can_act and contacts <= 1:
         return BillingContactError(
             _("A workspace needs at least one billing contact. Add another one first.")
         )

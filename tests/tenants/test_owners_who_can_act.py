@@ -296,6 +296,27 @@ def test_a_deactivated_billing_contact_gets_no_billing_email(acme: Any, owner: A
     assert owner.email in account_billing_manager_emails(account=acme.account)
 
 
+def test_a_billing_contact_staff_deactivated_can_be_taken_off_beside_one_who_can_act(
+    acme: Any, owner: Any
+) -> None:
+    """The owner and Carol were contacts and staff deactivated Carol: unticking her said
+    "A workspace needs at least one billing contact" (she was counted as the one left
+    while the count, of those who can act, had only the owner)."""
+    carol = add_member(acme, UserFactory(email="carol@example.com"), "billing_admin")
+    membership_set_billing_contact(
+        tenant=acme, membership=carol, is_billing_contact=True, acting_user=owner
+    )
+    type(owner).objects.filter(pk=carol.user_id).update(is_active=False)
+    carol = Membership.objects.select_related("user", "role", "tenant").get(pk=carol.pk)
+
+    membership_set_billing_contact(
+        tenant=acme, membership=carol, is_billing_contact=False, acting_user=owner
+    )
+
+    assert not Membership.objects.get(pk=carol.pk).is_billing_contact
+    assert alice(acme, owner).is_billing_contact
+
+
 def test_ownership_cannot_go_to_a_member_staff_deactivated(
     acme: Any, owner: Any, owner_client: Client
 ) -> None:
