@@ -170,17 +170,22 @@ class FileUploadForm(forms.Form):
         upload.seek(0)
         self.extension, self.content_type = file_type_check(filename=upload.name or "", head=head)
 
+    def create(self, *, uploaded_by: User | None) -> Upload:
+        """The stored upload; PlanLimitReached when the plan's storage cap has no room
+        (the API answers it as every plan cap: 403 `plan-limit`)."""
+        return services.upload_create(
+            tenant=self.tenant,
+            uploaded_by=uploaded_by,
+            file=self.cleaned_data["file"],
+            extension=self.extension,
+            content_type=self.content_type,
+        )
+
     def save(self, *, uploaded_by: User | None) -> Upload | None:
         """The stored upload, or None with the service's refusal (the plan's storage
-        cap) added to the form."""
+        cap) added to the form, for the files page."""
         try:
-            return services.upload_create(
-                tenant=self.tenant,
-                uploaded_by=uploaded_by,
-                file=self.cleaned_data["file"],
-                extension=self.extension,
-                content_type=self.content_type,
-            )
+            return self.create(uploaded_by=uploaded_by)
         except PlanLimitReached as refused:
             self.add_error("file", ValidationError(refused.message, code="plan_storage_limit"))
             return None

@@ -50,10 +50,10 @@ def files_upload(request: ApiRequest, file: FileParam[UploadedFile]) -> Any:
     """multipart/form-data with one `file` part; the files page's size, type and storage
     limits apply."""
     form = FileUploadForm(data={}, files={"file": file}, tenant=request.api_key.tenant)
-    upload = form.save(uploaded_by=None) if form.is_valid() else None
-    if upload is None:
+    if not form.is_valid():
         raise ValidationError({field: list(errors) for field, errors in form.errors.items()})
-    return Status(201, file_out(upload))
+    # The storage cap is a plan cap like the member cap: 403 plan-limit, not a 422.
+    return Status(201, file_out(form.create(uploaded_by=None)))
 
 
 @router.get("/files/{file_id}", response={200: File, **ERRORS}, summary="Get a file's details")

@@ -261,6 +261,25 @@ def test_a_file_type_the_files_page_refuses_is_located_at_the_file_part(
     assert error["loc"] == ["file", "file"] and error["msg"]
 
 
+def test_a_file_past_the_plans_storage_cap_is_a_403_plan_limit_like_every_plan_cap(
+    client: Any, acme: Org, settings: Any
+) -> None:
+    """docs/api.md promises 403 `plan-limit` for a plan's cap; the storage cap answered
+    422 `invalid` (the files page's form error), so a client branching on the kind
+    never saw it."""
+    import copy
+
+    plans = copy.deepcopy(settings.BILLING_PLANS)
+    plans["free"]["max_storage_mb"] = 1
+    settings.BILLING_PLANS = plans
+    big = SimpleUploadedFile("big.csv", b"a,b\n" * 300_000, "text/csv")
+
+    body = problem_of(client.post("/api/v1/files", {"file": big}, headers=bearer(acme.key)), 403)
+
+    assert body["type"] == TYPE_BASE + "plan-limit"
+    assert "storage" in body["detail"].lower()
+
+
 @pytest.mark.parametrize("path", ["/api/v1/teams", "/api/v1/invitations", "/api/v1/members/1/role"])
 @pytest.mark.parametrize(
     "over",
