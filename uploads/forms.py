@@ -170,12 +170,13 @@ class FileUploadForm(forms.Form):
         upload.seek(0)
         self.extension, self.content_type = file_type_check(filename=upload.name or "", head=head)
 
-    def create(self, *, uploaded_by: User | None) -> Upload:
+    def create(self, *, uploaded_by: User | None, uploaded_by_label: str = "") -> Upload:
         """The stored upload; PlanLimitReached when the plan's storage cap has no room
         (the API answers it as every plan cap: 403 `plan-limit`)."""
         return services.upload_create(
             tenant=self.tenant,
             uploaded_by=uploaded_by,
+            uploaded_by_label=uploaded_by_label,
             file=self.cleaned_data["file"],
             extension=self.extension,
             content_type=self.content_type,

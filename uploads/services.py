@@ -187,9 +187,11 @@ def upload_create(
     file: UploadedFile,
     extension: str,
     content_type: str,
+    uploaded_by_label: str = "",
 ) -> Upload:
     """Store a general tenant file (its size and type already checked by the form) and
     record it, if the plan's storage cap leaves room (PlanLimitReached otherwise).
+    `uploaded_by_label` names who uploaded it when no person did (an API key).
 
     The cap is checked before the bytes are sent to storage (a file that cannot fit
     costs no transfer) and again under the tenant's lock with the row's insert:
@@ -205,6 +207,7 @@ def upload_create(
     upload = Upload(
         tenant=tenant,
         uploaded_by=uploaded_by,
+        uploaded_by_label=uploaded_by_label[:120],
         key=key,
         original_filename=_safe_filename(file.name or f"file.{extension}"),
         content_type=content_type,

@@ -216,3 +216,35 @@ def test_a_member_who_cannot_upload_is_told_why_there_is_no_upload_box(
     )
     expect(page.get_by_role("button", name="Upload")).to_have_count(0)
     expect(page.locator("tbody tr")).to_have_count(2)
+
+
+@pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
+def test_a_file_sent_with_an_api_key_names_the_key_not_a_former_member(
+    page: Any, owner: Any, acme: Any, width: int
+) -> None:
+    """A walk uploaded with its key and the files page (and the overview) said "Former
+    member" while the key's maker was still the owner; the audit log named the key."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from tests.api.conftest import make_key
+
+    key = make_key(acme, owner, name="CLI test")
+    sent = Client().post(
+        "/api/v1/files",
+        {"file": SimpleUploadedFile("data.csv", b"a,b\n1,2\n", "text/csv")},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert sent.status_code == 201, sent.content
+    page.set_viewport_size({"width": width, "height": 800})
+    watch = PageWatch.attach(page)
+    sign_in(page, owner.email)
+
+    assert watch.check(f"/t/{acme.slug}/files/") == []
+    row = page.locator("tbody tr", has_text="data.csv")
+    expect(row.get_by_test_id("file-uploader-label")).to_have_text("API key CLI test")
+    expect(row).not_to_contain_text("Former member")
+    page.goto(f"/t/{acme.slug}/")
+    recent = page.get_by_test_id("recent-files").locator("li", has_text="data.csv")
+    expect(recent).to_contain_text("API key CLI test")
+    expect(recent).not_to_contain_text("Former member")
