@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -92,6 +93,12 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} → {self.endpoint_id}"
+
+    @property
+    def send_overdue(self) -> bool:
+        """Pending past its time: the worker is behind (or not running). The log said
+        "next 3 minutes ago", a time past called next."""
+        return self.next_attempt_at is not None and self.next_attempt_at <= timezone.now()
 
 
 def kept_error_said(kept: dict[str, Any]) -> str:

@@ -75,3 +75,50 @@ def test_the_log_says_the_reason_and_keeps_the_librarys_words_behind_a_disclosur
     expect(words).to_have_text("SSLError: [SSL: WRONG_VERSION_NUMBER] wrong version number")
     assert words.evaluate("code => getComputedStyle(code).direction") == "ltr"
     assert watch.check(detail) == []
+
+
+@pytest.mark.parametrize(
+    ("width", "language"), [(1280, "en"), (360, "ar")], ids=["desktop", "phone-ar"]
+)
+def test_a_send_past_its_time_says_it_was_due_and_one_never_tried_is_queued(
+    page: Any, width: int, language: str, dns_zone: Zone, receiver: Receiver
+) -> None:
+    """A walk read "Retrying · next 3 minutes ago" (the worker was not running): a time
+    past called "next", and a delivery never tried called "Retrying"."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    owner = UserFactory(language=language)
+    acme = OrgFactory(owner=owner, name="Acme")
+    dns_zone.answers["hooks.example.com"] = [[PUBLIC]]
+    endpoint, _ = endpoint_create(
+        tenant=acme,
+        url="https://hooks.example.com/in",
+        description="",
+        event_types=["team.created"],
+        acting_user=owner,
+    )
+    make_team(acme, "Platform")
+    make_team(acme, "Design")
+    late, fresh = Delivery.objects.order_by("pk")
+    past = timezone.now() - timedelta(minutes=3)
+    Delivery.objects.filter(pk=late.pk).update(attempts=1, next_attempt_at=past)
+    Delivery.objects.filter(pk=fresh.pk).update(
+        attempts=0, next_attempt_at=timezone.now() + timedelta(minutes=5)
+    )
+    detail = f"/t/{acme.slug}/settings/webhooks/{endpoint.pk}/"
+    page.set_viewport_size({"width": width, "height": 800})
+    watch = PageWatch.attach(page)
+    sign_in(page, owner.email, then=detail)
+
+    [overdue] = page.get_by_test_id("delivery-overdue").all()
+    if language == "en":
+        expect(overdue).to_have_text("was due 3 minutes ago")
+        expect(page.locator("tbody")).to_contain_text("Queued")
+        expect(page.locator("tbody")).to_contain_text("next in 5 minutes")
+        expect(page.locator("tbody")).not_to_contain_text("next 3 minutes ago")
+    else:
+        expect(overdue).to_contain_text("كان موعدها")
+        expect(page.locator("tbody")).to_contain_text("في قائمة الانتظار")
+    assert watch.check(detail) == []
