@@ -59,10 +59,28 @@ def problem(
         "detail": detail,
         **extra,
     }
+    body = _plain(body)
     response = HttpResponse(json.dumps(body), status=status, content_type=CONTENT_TYPE)
     for name, value in (headers or {}).items():
         response[name] = value
     return response
+
+
+# The directional isolates our sentences put around names (core.text.isolated) and the
+# translations around addresses: they lay out a page; in JSON they are invisible
+# characters in a client's logs that break matching on the message.
+_ISOLATES = dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069"))
+
+
+def _plain(value: Any) -> Any:
+    """`value` with every string in it free of directional isolates."""
+    if isinstance(value, str):
+        return value.translate(_ISOLATES)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
 
 
 def methods_as_documented(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -257,8 +257,13 @@ def test_a_file_type_the_files_page_refuses_is_located_at_the_file_part(
 
     response = client.post("/api/v1/files", {"file": upload}, headers=bearer(acme.key))
 
-    [error] = problem_of(response, 422)["errors"]
+    body = problem_of(response, 422)
+    [error] = body["errors"]
     assert error["loc"] == ["file", "file"] and error["msg"]
+    # Plain text: the isolates that lay a name out on a page were in the JSON (a walk's
+    # client logged "\u201c\u2068run.exe\u2069\u201d").
+    assert error["msg"].startswith("“run.exe”: Files of this type cannot be uploaded.")
+    assert not any(chr(c) in response.content.decode() for c in range(0x2066, 0x206A))
 
 
 def test_a_file_past_the_plans_storage_cap_is_a_403_plan_limit_like_every_plan_cap(
