@@ -48,3 +48,38 @@ def test_your_data_opens_at_once_and_the_download_asks_first(
     assert download.value.suggested_filename.startswith("pacetrack-data-")
     data = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     assert data["profile"]["email"] == user.email
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_the_delete_forms_box_sits_before_its_words_and_stays_ticked_after_an_error(
+    browser_context: Any, width: int
+) -> None:
+    """At 360 px a walk found "I understand…" on a line of its own over a bare box, laid
+    out unlike every other checkbox here."""
+    from tests.core.browser import sign_in
+
+    user = UserFactory()
+    page = browser_context.new_page()
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(page, user.email, then="/account/delete/")
+    box = page.get_by_label("I understand that this cannot be undone from here.")
+    words = page.locator(f"label[for='{box.get_attribute('id')}']")
+
+    def beside() -> bool:
+        b, w = box.bounding_box(), words.bounding_box()
+        return (
+            b["x"] + b["width"] <= w["x"]
+            and b["y"] < w["y"] + w["height"]
+            and w["y"] < b["y"] + b["height"]
+        )
+
+    assert beside(), (box.bounding_box(), words.bounding_box())
+    box.check()
+    page.get_by_label("Your password").fill("not-my-password")
+    page.get_by_role("button", name="Delete my account").click()
+    page.get_by_role("dialog").get_by_role("button", name="Delete my account").click()
+
+    expect(page.get_by_text("That isn't your current password.")).to_be_visible()
+    expect(box).to_be_checked()
+    assert beside()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
