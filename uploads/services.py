@@ -244,6 +244,10 @@ def upload_delete(*, tenant: Tenant, upload: Upload, acting_user: User | None) -
     if upload.kind != Upload.Kind.FILE:
         raise ValueError("Avatars and logos are removed through their own services.")
     with transaction.atomic():
+        # Two deletes at once (a double click, an API retry): the second waits here and
+        # finds nothing to delete, so the event is written and sent once.
+        if not Upload.objects.select_for_update().filter(pk=upload.pk).values("pk").first():
+            return
         audit_record(
             tenant=tenant,
             action=FileAction.DELETED,

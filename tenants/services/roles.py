@@ -154,7 +154,9 @@ def role_delete(*, tenant: Tenant, role: Role, acting_user: User | None) -> None
     # The tenant's lock, as inviting and changing a role take it: neither can pick
     # this role between the counts below and the delete (assert_role_still_there).
     lock_tenant(tenant)
-    current = Role.objects.select_for_update().get(pk=role.pk)
+    current = Role.objects.select_for_update().filter(pk=role.pk).first()
+    if current is None:  # deleted a moment ago (another tab): nothing left to do
+        return
     actor = acting_role(tenant=tenant, acting_user=acting_user)
     assert_may_manage_role(actor=actor, role=current)
     refusal = role_delete_refusal(

@@ -157,9 +157,15 @@ def _team_fields(team: Team) -> dict[str, Any]:
 def team_delete(
     *, tenant: Tenant, team: Team, acting_user: User | None, via_directory: bool = False
 ) -> None:
-    """Delete a team; its sub-teams move up to its parent, memberships are untouched."""
+    """Delete a team; its sub-teams move up to its parent, memberships are untouched.
+    A team deleted a moment ago (another tab) is left as it is: one event, sent once."""
     assert_in_tenant(tenant, team)
     _assert_app_may_change(team, via_directory=via_directory)
+    lock_tenant(tenant)  # as team_update: its parent is read as it is now
+    current = Team.objects.filter(pk=team.pk).values("parent_id").first()
+    if current is None:
+        return
+    team.parent_id = current["parent_id"]
     audit_record(
         tenant=tenant,
         action=TenantAction.TEAM_DELETED,

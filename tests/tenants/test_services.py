@@ -590,6 +590,27 @@ def test_personal_tenants_have_no_custom_roles(user: Any) -> None:
 # --- Teams ----------------------------------------------------------------------
 
 
+def test_a_team_or_role_deleted_from_two_tabs_is_recorded_once_and_never_a_500(
+    acme: Any, owner: Any
+) -> None:
+    """The second tab's team delete wrote a second event from the row it had read; its
+    role delete raised DoesNotExist, a 500."""
+    from core.models import AuditEvent
+    from tenants.models import Team
+
+    team = make_team(acme, "Platform")
+    custom = make_role(acme, "Auditor", [])
+    stale_team, stale_role = Team.objects.get(pk=team.pk), Role.objects.get(pk=custom.pk)
+    services.team_delete(tenant=acme, team=team, acting_user=owner)
+    services.role_delete(tenant=acme, role=custom, acting_user=owner)
+
+    services.team_delete(tenant=acme, team=stale_team, acting_user=owner)
+    services.role_delete(tenant=acme, role=stale_role, acting_user=owner)
+
+    assert AuditEvent.objects.filter(tenant=acme, action="team.deleted").count() == 1
+    assert AuditEvent.objects.filter(tenant=acme, action="role.deleted").count() == 1
+
+
 def test_teams_nest_but_never_in_a_cycle(acme: Any, owner: Any) -> None:
     root = make_team(acme, "Engineering")
     child = make_team(acme, "Backend", parent=root)

@@ -126,6 +126,20 @@ def test_removing_the_avatar_clears_it_and_deletes_the_object(
     assert not any_storage.exists(upload.key)
 
 
+def test_a_file_deleted_from_two_tabs_is_recorded_and_announced_once(any_storage, acme, owner):
+    """A double click (or an API retry) wrote two "File deleted" events and sent two
+    `file.deleted` webhooks: the second finds the row gone and does nothing."""
+    from core.models import AuditEvent
+
+    upload = _upload_file(acme, owner)
+    second_tab = Upload.objects.get(pk=upload.pk)
+    services.upload_delete(tenant=acme, upload=upload, acting_user=owner)
+
+    services.upload_delete(tenant=acme, upload=second_tab, acting_user=owner)
+
+    assert AuditEvent.objects.filter(tenant=acme, action="file.deleted").count() == 1
+
+
 def test_logo_replacement_mirrors_the_avatar(any_storage, user, django_capture_on_commit_callbacks):
     org = OrgFactory(owner=user)
     with django_capture_on_commit_callbacks(execute=True):

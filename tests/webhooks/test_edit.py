@@ -404,3 +404,17 @@ def test_another_organisations_endpoint_is_404_and_a_post_needs_its_csrf_token(
     assert strict.post(edit_url(endpoint), data).status_code == 403
     assert client.put(edit_url(endpoint)).status_code == 405
     assert as_stored(endpoint) == stored
+
+
+def test_an_endpoint_deleted_from_two_tabs_is_recorded_once(
+    acme: Any, owner: Any, endpoint: Endpoint
+) -> None:
+    from webhooks.services import endpoint_delete
+
+    second_tab = Endpoint.objects.get(pk=endpoint.pk)
+    endpoint_delete(tenant=acme, endpoint=endpoint, acting_user=owner)
+
+    endpoint_delete(tenant=acme, endpoint=second_tab, acting_user=owner)
+
+    deleted = AuditEvent.objects.filter(tenant=acme, action="webhook.deleted")
+    assert deleted.count() == 1
