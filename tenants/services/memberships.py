@@ -190,8 +190,20 @@ def membership_reactivate(
 @transaction.atomic
 def membership_contacts_hand_over(*, membership: Membership) -> None:
     """The person can no longer act here (staff deactivated their account): their
-    primary and billing contact roles pass on as when the directory suspends them."""
+    primary and billing contact roles pass on as when the directory suspends them.
+    Refused (LastOwnerError) when they are, under the lock, its only owner who can act:
+    the account's check ran before it, and a co-owner leaving at that moment left the
+    organisation with none."""
     lock_tenant(membership.tenant)
+    member_as_stored(membership)
+    if _acting_owner(membership) and owner_count(membership.tenant) <= 1:
+        raise LastOwnerError(
+            _(
+                "%(email)s is the only owner of %(name)s who can act. Make someone else an "
+                "owner first."
+            )
+            % {"email": membership.user.email, "name": membership.tenant.name}
+        )
     _contacts_hand_over(membership)
 
 

@@ -237,6 +237,23 @@ def test_an_owner_staff_deactivated_does_not_keep_the_org_owned(acme: Any, owner
     assert alice(acme, owner).role.is_owner
 
 
+def test_deactivating_an_owner_whose_co_owner_left_a_moment_ago_is_refused_under_the_lock(
+    acme: Any, owner: Any
+) -> None:
+    """Staff deactivated Alice while her co-owner Bob left: the account's check, run
+    before either held the organisation's lock, counted Bob, and the organisation was
+    left with no owner who can act. The hand-over, under the lock, counts again."""
+    from tenants.services import membership_contacts_hand_over
+
+    bob = add_member(acme, UserFactory(email="bob@example.com"), "owner")
+    as_the_check_saw_alice = alice(acme, owner)  # two owners then
+    membership_leave(tenant=acme, membership=bob)  # Bob leaves meanwhile
+
+    with pytest.raises(LastOwnerError, match="is the only owner of Acme who can act"):
+        membership_contacts_hand_over(membership=as_the_check_saw_alice)
+    assert alice(acme, owner).is_primary_contact
+
+
 def test_the_last_owner_who_can_act_may_remove_demote_or_suspend_a_deactivated_owner(
     acme: Any, owner: Any
 ) -> None:
