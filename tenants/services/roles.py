@@ -58,6 +58,7 @@ def role_create(
     if tenant.is_personal:
         raise PersonalTenantError(_("Personal workspaces have no custom roles."))
     plan_require(tenant=tenant, feature="custom_roles")
+    lock_tenant(tenant)  # the name checked free under it (two creates at once: a 500)
     name, permissions = _clean(tenant=tenant, name=name, permissions=permissions, role=None)
     role = Role(tenant=tenant, name=name, permissions=permissions)
     assert_may_grant(actor=acting_role(tenant=tenant, acting_user=acting_user), role=role)

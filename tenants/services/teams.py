@@ -91,6 +91,9 @@ def team_create(
         raise PersonalTenantError(_("Teams are for organisations: create one to work in teams."))
     assert_in_tenant(tenant, parent)
     plan_require(tenant=tenant, feature="teams")
+    # The name is checked free under the tenant's lock, as team_update checks it: two
+    # creates of one name at once passed the check and the second was a 500.
+    lock_tenant(tenant)
     team = Team(
         tenant=tenant,
         name=_clean_name(tenant=tenant, name=name, team=None),
