@@ -21,6 +21,9 @@ class BillingAction(models.TextChoices):
     # end of paid service, and who took it back.
     END_SCHEDULED = "billing.end_scheduled", _("Subscription set to end")
     KEPT = "billing.kept", _("Subscription kept")
+    # Who went to pay: the plan change that follows is the provider's (System), and a
+    # paying organisation asks who committed its money.
+    CHECKOUT_STARTED = "billing.checkout_started", _("Checkout started")
 
 
 # Scheduling the end of paid service is marked in red on the log page.

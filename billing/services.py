@@ -122,7 +122,7 @@ def checkout_start(
         "cancel_url": cancel_url,
         "trial_period_days": trial_days,
     }
-    return backend.checkout_session_create(
+    url = backend.checkout_session_create(
         customer_id=customer_id,
         price_id=plan.price_id,
         quantity=quantity,
@@ -132,6 +132,14 @@ def checkout_start(
         idempotency_key=checkout_idempotency_key(account=account, plan=plan, params=params),
         trial_period_days=trial_days,
     )
+    audit_record(
+        tenant=tenant,
+        action=BillingAction.CHECKOUT_STARTED,
+        acting_user=acting_user,
+        target=account,
+        after={"plan": plan.key},
+    )
+    return url
 
 
 def checkout_confirm(*, account: Account, session_id: str, acting_user: User) -> bool:

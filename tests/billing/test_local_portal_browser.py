@@ -180,3 +180,26 @@ def test_moving_up_a_plan_asks_first_with_its_price(
     dialog(page).get_by_role("button", name="Change plan").click()
     page.get_by_role("radio", name="Pro").wait_for()
     assert Account.objects.get(pk=acme.account_id).plan == "business"
+
+
+@pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
+def test_the_audit_log_says_who_went_to_pay_before_the_providers_plan_change(
+    local_billing: Any, page: Any, owner: Any, acme: Any, width: int
+) -> None:
+    """A walk upgraded and the log said only "Plan changed: Free → Pro" by System: who
+    committed the organisation's money was nowhere."""
+    from playwright.sync_api import expect
+
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(page, owner.email, then=f"/t/{acme.slug}/billing/")
+    page.get_by_role("button", name="Upgrade to Business").click()
+    page.get_by_text("is now on the Business plan").wait_for()
+
+    page.goto(f"/t/{acme.slug}/audit/")
+    rows = page.get_by_test_id("audit-table").locator("tbody tr")
+    started = rows.filter(has_text="Checkout started")
+    expect(started).to_have_count(1)
+    expect(started).to_contain_text(owner.email)
+    expect(started).to_contain_text("Business")
+    expect(rows.filter(has_text="Plan changed")).to_have_count(1)
+    assert page.evaluate(_OVERFLOW) is None
