@@ -18,6 +18,8 @@ class TenantAction(models.TextChoices):
     MEMBER_JOINED = "member.joined", _("Member joined")
     MEMBER_REMOVED = "member.removed", _("Member removed")
     MEMBER_LEFT = "member.left", _("Member left")
+    # Left because they deleted their account (the log said "Member left" for both).
+    MEMBER_ACCOUNT_DELETED = "member.account_deleted", _("Member deleted their account")
     MEMBER_ROLE_CHANGED = "member.role_changed", _("Role changed")
     MEMBER_CONTACT_CHANGED = "member.contact_changed", _("Contact changed")
     MEMBER_SUSPENDED = "member.suspended", _("Member suspended by the directory")
@@ -62,6 +64,7 @@ GROUPS: dict[str, StrOrPromise] = {
     TenantAction.MEMBER_JOINED: _MEMBERS,
     TenantAction.MEMBER_REMOVED: _MEMBERS,
     TenantAction.MEMBER_LEFT: _MEMBERS,
+    TenantAction.MEMBER_ACCOUNT_DELETED: _MEMBERS,
     TenantAction.MEMBER_ROLE_CHANGED: _MEMBERS,
     TenantAction.MEMBER_CONTACT_CHANGED: _MEMBERS,
     TenantAction.MEMBER_SUSPENDED: _MEMBERS,

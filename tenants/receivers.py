@@ -123,7 +123,9 @@ def on_account_deleting(sender: Any, user: User, **kwargs: Any) -> None:
     for membership in memberships.select_related("tenant", "role", "user"):
         if membership.is_primary_contact:
             services.primary_contact_hand_over(membership=membership)
-        services.membership_leave(tenant=membership.tenant, membership=membership)
+        services.membership_leave(
+            tenant=membership.tenant, membership=membership, account_deleted=True
+        )
     personal = Tenant.objects.filter(personal_owner=user).first()
     if personal is not None and not personal.is_deleted:
         personal.deleted_at = timezone.now()

@@ -343,13 +343,17 @@ def membership_remove(
 
 
 @transaction.atomic
-def membership_leave(*, tenant: Tenant, membership: Membership) -> None:
-    """The member removes themselves (acting_user is the member)."""
+def membership_leave(
+    *, tenant: Tenant, membership: Membership, account_deleted: bool = False
+) -> None:
+    """The member removes themselves (acting_user is the member); `account_deleted`:
+    because they deleted their account, which the log says so."""
     assert_in_tenant(tenant, membership)
     lock_tenant(tenant)
     member_as_stored(membership)
     _assert_may_go(membership)
-    _delete(membership, action=TenantAction.MEMBER_LEFT, acting_user=membership.user)
+    action = TenantAction.MEMBER_ACCOUNT_DELETED if account_deleted else TenantAction.MEMBER_LEFT
+    _delete(membership, action=action, acting_user=membership.user)
 
 
 @transaction.atomic
