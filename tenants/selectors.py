@@ -3,9 +3,10 @@ with `tenant=`: the selectors are where tenant scoping is applied for views."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import TYPE_CHECKING
 
 from django.core.paginator import Page, Paginator
@@ -138,6 +139,13 @@ class WorkspaceMenu:
     def hidden(self) -> int:
         """How many workspaces the switcher leaves to "All workspaces"."""
         return self.total - len(self.workspaces)
+
+    @cached_property
+    def shared_names(self) -> frozenset[str]:
+        """Names two listed workspaces share: the switcher adds their addresses (a walk
+        made a second "Acme Inc" and got two rows it could not tell apart)."""
+        counts = Counter(workspace.name for workspace in self.workspaces)
+        return frozenset(name for name, count in counts.items() if count > 1)
 
 
 def workspace_menu_for_user(*, user: User) -> WorkspaceMenu:

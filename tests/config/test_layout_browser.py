@@ -508,3 +508,25 @@ def test_error_pages_carry_the_favicon(page: Any) -> None:
     assert response.status == 404
     icon = page.locator('link[rel="icon"]').get_attribute("href")
     assert page.request.get(icon).status == 200
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_two_workspaces_of_one_name_show_their_addresses_in_the_switcher(
+    page: Any, width: int
+) -> None:
+    """A walk made a second "Acme Inc" and the switcher listed two identical rows."""
+    owner = UserFactory()
+    first = OrgFactory(owner=owner, name="Acme Inc")
+    second = OrgFactory(owner=owner, name="Acme Inc")
+    other = OrgFactory(owner=owner, name="Globex")
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(page, owner.email, then=f"/t/{other.slug}/")
+
+    menu = _menu(page, "mobile-menu" if width < 640 else "tenant-switcher")
+    menu.locator("summary").click()
+    paths = menu.locator(".menu-panel").get_by_test_id("workspace-path")
+
+    assert sorted(paths.all_inner_texts()) == sorted([f"/t/{first.slug}/", f"/t/{second.slug}/"])
+    assert _overflow(page) == 0
+    menu.locator(".menu-panel").get_by_role("link", name=f"Acme Inc /t/{second.slug}/").click()
+    page.wait_for_url(f"**/t/{second.slug}/")
