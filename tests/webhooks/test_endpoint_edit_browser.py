@@ -87,3 +87,37 @@ def test_an_owner_moves_an_endpoint_to_a_new_address_and_changes_its_events(
     assert request.path == "/hooks/moved"
     assert request.verified_with == [secret]
     assert Endpoint.objects.get().event_types == ["file.uploaded"]
+
+
+@pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
+def test_all_events_ticks_every_event_and_shows_mixed_when_some_are_ticked(
+    page: Any, width: int, receiver: Receiver, settings: Any
+) -> None:
+    """A walk ticked eleven boxes one by one: there was no "All events"."""
+    from webhooks.events import EVENT_TYPES
+
+    settings.WEBHOOKS_ALLOW_PRIVATE = True  # the receiver listens on 127.0.0.1
+    owner = UserFactory()
+    acme = OrgFactory(owner=owner, name="Acme")
+    webhooks = f"/t/{acme.slug}/settings/webhooks/"
+    page.set_viewport_size({"width": width, "height": 800})
+    watch = PageWatch.attach(page)
+    sign_in(page, owner.email, then=webhooks)
+    assert watch.check(webhooks) == []
+    every = page.get_by_label("All events")
+    one = page.get_by_label("team.created: A team was created")
+
+    every.check()
+    boxes = page.locator("input[name=event_types]")
+    expect(boxes).to_have_count(len(EVENT_TYPES))
+    assert all(box.is_checked() for box in boxes.all())
+    one.uncheck()
+    assert every.evaluate("box => !box.checked && box.indeterminate")
+    one.check()
+    expect(every).to_be_checked()
+    page.get_by_label("URL").fill(receiver.url)
+    page.get_by_role("button", name="Add endpoint").click()
+
+    expect(page.get_by_test_id("new-secret")).to_be_visible()
+    assert sorted(Endpoint.objects.get().event_types) == sorted(EVENT_TYPES)
+    assert page.evaluate(FITS)
