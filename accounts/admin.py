@@ -147,6 +147,11 @@ class UserAdmin(StaffAuditMixin, SignUpOnAddMixin, admin.ModelAdmin):
         and every session ends (reactivating brought an attacker's sessions back)."""
         turned_off = change and "is_active" in form.changed_data and not obj.is_active
         moved = change and "email" in form.changed_data
+        if turned_off:
+            # Still active as saved here: the service checks, under each organisation's
+            # lock, that they are not its only owner who can act, then shuts the account.
+            # Saved inactive first, that check counted them out and never refused.
+            obj.is_active = True
         super().save_model(request, obj, form, change)
         if turned_off:
             account_deactivate(user=obj)

@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 
-class LastOwnerOfOrgsError(Exception):
-    """The user is the only owner of these orgs (tenancy says which); `orgs` names them."""
+class LastOwnerOfOrgsError(BadRequest):
+    """The user is the only owner of these orgs (tenancy says which); `orgs` names them.
+    A 400 where no page catches it (the admin's save, refused under the lock)."""
 
     def __init__(self, orgs: list[Any]) -> None:
         self.orgs = orgs

@@ -53,6 +53,10 @@ class DirectoryManagedError(TenantRuleError):
     """A team synced from the organisation's directory changes only there."""
 
 
+class MemberGoneError(TenantRuleError):
+    """The member was removed a moment ago (another tab, the directory, a deletion)."""
+
+
 class NotAMemberError(TenantRuleError):
     """The user is not a member of this tenant."""
 

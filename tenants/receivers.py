@@ -21,6 +21,7 @@ from accounts.services_lifecycle import iso_or_none
 from billing.services import account_customer_email_sync_enqueue
 from core.audit import audit_record
 from tenants import services
+from tenants.exceptions import MemberGoneError
 from tenants.invitations import invitations_waiting_for
 from tenants.models import Invitation, Membership, Tenant
 from tenants.selectors import orgs_blocking_deletion, orgs_requiring_two_factor
@@ -108,8 +109,13 @@ def on_account_deactivating(sender: Any, user: User, **kwargs: Any) -> None:
     memberships = Membership.objects.filter(
         user=user, tenant__kind=Tenant.Kind.ORG, tenant__deleted_at__isnull=True
     )
-    for membership in memberships.select_related("tenant", "role", "user"):
-        services.membership_contacts_hand_over(membership=membership)
+    # In tenant order: two deactivations of people in the same organisations take their
+    # locks in one order (in any order, they could deadlock).
+    for membership in memberships.select_related("tenant", "role", "user").order_by("tenant_id"):
+        try:
+            services.membership_contacts_hand_over(membership=membership)
+        except MemberGoneError:  # removed since the list was read: nothing to hand over
+            continue
 
 
 def on_account_deleting(sender: Any, user: User, **kwargs: Any) -> None:
@@ -120,12 +126,15 @@ def on_account_deleting(sender: Any, user: User, **kwargs: Any) -> None:
     memberships = Membership.objects.filter(
         user=user, tenant__kind=Tenant.Kind.ORG, tenant__deleted_at__isnull=True
     )
-    for membership in memberships.select_related("tenant", "role", "user"):
+    for membership in memberships.select_related("tenant", "role", "user").order_by("tenant_id"):
         if membership.is_primary_contact:
             services.primary_contact_hand_over(membership=membership)
-        services.membership_leave(
-            tenant=membership.tenant, membership=membership, account_deleted=True
-        )
+        try:
+            services.membership_leave(
+                tenant=membership.tenant, membership=membership, account_deleted=True
+            )
+        except MemberGoneError:  # removed since the list was read: already gone
+            continue
     personal = Tenant.objects.filter(personal_owner=user).first()
     if personal is not None and not personal.is_deleted:
         personal.deleted_at = timezone.now()

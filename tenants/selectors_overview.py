@@ -235,7 +235,7 @@ def _overview_sql() -> str:
     )
     # Identifiers come from model metadata; every value is a query parameter.
     return (
-        # Members holding a seat: billing.selectors.seat_holders, in SQL.
+        # Members holding a seat: core.members.seat_holders, in SQL.
         f"SELECT (SELECT COUNT(*) FROM {table(Membership)} WHERE tenant_id = %s "  # noqa: S608
         "AND suspended_at IS NULL), "
         f"(SELECT COUNT(*) FROM {table(Invitation)} WHERE tenant_id = %s "

@@ -8,7 +8,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.permissions import permission_names
-from tenants.exceptions import CrossTenantError, EscalationError, NotAMemberError, TenantRuleError
+from tenants.exceptions import (
+    CrossTenantError,
+    EscalationError,
+    MemberGoneError,
+    NotAMemberError,
+    TenantRuleError,
+)
 from tenants.models import Membership, Role, Tenant
 from tenants.permissions import role_in_reach
 from tenants.selectors import acting_owners
@@ -57,7 +63,7 @@ def member_as_stored(membership: Membership) -> None:
             fields=["role", "suspended_at", "is_primary_contact", "is_billing_contact"]
         )
     except Membership.DoesNotExist:
-        raise TenantRuleError(
+        raise MemberGoneError(
             _("%(email)s is no longer a member here.") % {"email": membership.user.email}
         ) from None
     # The role's permissions and the account as they are too (both change under way).

@@ -14,7 +14,12 @@ from core.audit import audit_changed, audit_record
 from core.permissions import ALL_PERMISSIONS
 from core.text import typed_name
 from tenants.audit import TenantAction
-from tenants.exceptions import BuiltinRoleError, PersonalTenantError, RoleInUseError
+from tenants.exceptions import (
+    BuiltinRoleError,
+    PersonalTenantError,
+    RoleInUseError,
+    TenantRuleError,
+)
 from tenants.models import Invitation, Role, Tenant
 from tenants.services._common import (
     acting_role,
@@ -86,7 +91,12 @@ def role_update(
     # admin's form applies them first), and an owner's concurrent change must not be
     # overwritten by someone who could not have made it.
     assert_in_tenant(tenant, role)
-    current = Role.objects.select_for_update().get(pk=role.pk)
+    # The tenant first, as role_create and role_delete: a new name is checked free
+    # while no create of it can slip in (a rename beside one was a 500).
+    lock_tenant(tenant)
+    current = Role.objects.select_for_update().filter(pk=role.pk).first()
+    if current is None:
+        raise TenantRuleError(_("This role was deleted a moment ago."))
     if current.is_builtin:
         raise BuiltinRoleError(
             _("“%(name)s” is a built-in role and cannot be changed.") % {"name": current.label}

@@ -187,6 +187,24 @@ def _row(
     return render(request, "tenants/members.html#member-update", context)
 
 
+def _answer(
+    request: TenantRequest,
+    membership_id: int,
+    error: str | None,
+    *,
+    removed: bool = False,
+    also: Collection[int] = (),
+) -> HttpResponse:
+    """`_row`, unless the member was removed meanwhile (another tab): then the row goes
+    and the refusal ("… is no longer a member here") is said as a toast."""
+    if error is not None and not (
+        Membership.objects.for_tenant(request.tenant).filter(pk=membership_id).exists()
+    ):
+        messages.error(request, error)
+        return _row(request, membership_id, None, removed=True)
+    return _row(request, membership_id, error, removed=removed, also=also)
+
+
 def _find(request: TenantRequest, listed: list[Membership], membership_id: int) -> Membership:
     """A member as this page listed it, else read again (404 once removed meanwhile)."""
     found = next((m for m in listed if m.pk == membership_id), None)
@@ -215,7 +233,7 @@ def member_role(request: TenantRequest, membership_id: int) -> HttpResponse:
         if not request.htmx:
             messages.error(request, error)
     if request.htmx:
-        return _row(request, membership_id, error)
+        return _answer(request, membership_id, error)
     return _back_to_page(request)
 
 
@@ -246,7 +264,7 @@ def member_remove(request: TenantRequest, membership_id: int) -> HttpResponse:
             % {"count": endpoints},
         )
     if request.htmx:
-        return _row(request, membership_id, error, removed=error is None)
+        return _answer(request, membership_id, error, removed=error is None)
     return _back_to_page(request)
 
 
@@ -263,7 +281,7 @@ def member_primary(request: TenantRequest, membership_id: int) -> HttpResponse:
         success=_("%(email)s is now the primary contact.") % {"email": membership.user.email},
     ).error
     if request.htmx:
-        return _row(request, membership_id, error, also=previous)
+        return _answer(request, membership_id, error, also=previous)
     return _back_to_page(request)
 
 
@@ -288,7 +306,7 @@ def member_billing(request: TenantRequest, membership_id: int) -> HttpResponse:
         % {"email": membership.user.email},
     ).error
     if request.htmx:
-        return _row(request, membership_id, error)
+        return _answer(request, membership_id, error)
     return _back_to_page(request)
 
 

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from tenants.models import Role, Team
-from tenants.services import role_create, team_create
+from tenants.services import role_create, role_update, team_create
 from tests.core.concurrency import first_holds_then_second
 from tests.tenants.factories import OrgFactory
 
@@ -49,4 +49,21 @@ def test_two_roles_of_one_name_at_once_one_is_refused_in_words(org: Any) -> None
 
     assert isinstance(first, Role), first
     assert isinstance(second, ValidationError), second
+    assert Role.objects.filter(tenant=org, name="Auditor").count() == 1
+
+
+def test_a_rename_beside_a_create_of_that_name_is_refused_in_words(org: Any) -> None:
+    """role_update checked the new name under the role's lock only: a create of the
+    same name beside it passed too, and the rename was a 500."""
+    temp = role_create(tenant=org, name="Temp", permissions=[], acting_user=None)
+
+    created, renamed = first_holds_then_second(
+        lambda: role_create(tenant=org, name="Auditor", permissions=[], acting_user=None),
+        lambda: role_update(
+            tenant=org, role=temp, name="Auditor", permissions=[], acting_user=None
+        ),
+    )
+
+    assert isinstance(created, Role), created
+    assert isinstance(renamed, ValidationError), renamed
     assert Role.objects.filter(tenant=org, name="Auditor").count() == 1
