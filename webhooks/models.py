@@ -7,6 +7,7 @@ let anyone forge our signatures.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -100,6 +101,14 @@ class Delivery(models.Model):
         "next 3 minutes ago", a time past called next."""
         return self.next_attempt_at is not None and self.next_attempt_at <= timezone.now()
 
+    @property
+    def payload_indented(self) -> str:
+        """The body for a person to read: sent as compact JSON, which is what is signed."""
+        try:
+            return json.dumps(json.loads(self.payload), indent=2, ensure_ascii=False)
+        except ValueError:
+            return self.payload
+
 
 def kept_error_said(kept: dict[str, Any]) -> str:
     """An attempt's error of ours ({"text", "params", "refused", "policy"}) in the active
@@ -176,6 +185,25 @@ class Attempt(models.Model):
         if self.error_reason and self.error_reason.get("network"):
             return library_words(self.error)
         return ""
+
+    @property
+    def was_sent(self) -> bool:
+        """Whether a request left: not one the address policy refused or a pause held."""
+        return self.error_reason is None or bool(self.error_reason.get("network"))
+
+    @property
+    def response_kept(self) -> int:
+        return settings.WEBHOOKS_RESPONSE_EXCERPT
+
+    @property
+    def response_cut(self) -> bool:
+        """Whether the answer may have gone on past what was read (the excerpt is full)."""
+        return len(self.response_body.encode()) >= settings.WEBHOOKS_RESPONSE_EXCERPT
+
+    @property
+    def headers_sent(self) -> list[tuple[str, str]]:
+        """The request's headers as kept (all but the signature), by name."""
+        return sorted(self.request_headers.items(), key=lambda item: item[0].lower())
 
     @property
     def ok(self) -> bool:

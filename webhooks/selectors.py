@@ -58,6 +58,17 @@ def delivery_log(*, endpoint: Endpoint) -> list[Delivery]:
     )
 
 
+def delivery_with_attempts(*, tenant: Tenant, endpoint: Endpoint, delivery_id: int) -> Delivery:
+    """One delivery and every attempt at it, oldest first, for its own page (two queries)."""
+    return get_object_or_404(
+        Delivery.objects.for_tenant(tenant).prefetch_related(
+            Prefetch("attempt_log", queryset=Attempt.objects.order_by("number", "pk"))
+        ),
+        endpoint=endpoint,
+        pk=delivery_id,
+    )
+
+
 def delivery_get(*, tenant: Tenant, endpoint: Endpoint, delivery_id: int) -> Delivery:
     return get_object_or_404(
         Delivery.objects.for_tenant(tenant).select_related("endpoint"),

@@ -18,6 +18,11 @@ urlpatterns = [
     path("<int:endpoint_id>/test/", views.endpoint_test, name="test"),
     path("<int:endpoint_id>/delete/", views.endpoint_delete, name="delete"),
     path(
+        "<int:endpoint_id>/deliveries/<int:delivery_id>/",
+        views.delivery_detail,
+        name="delivery",
+    ),
+    path(
         "<int:endpoint_id>/deliveries/<int:delivery_id>/resend/",
         views.delivery_resend,
         name="resend",

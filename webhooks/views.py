@@ -1,5 +1,6 @@
 """Webhook pages under /t/<slug>/settings/webhooks/: endpoints, editing them, their
-delivery log, secret rotation, pausing, test events and resending."""
+delivery log and each delivery in full, secret rotation, pausing, test events and
+resending."""
 
 from __future__ import annotations
 
@@ -204,6 +205,20 @@ def endpoint_delete(request: TenantRequest, endpoint_id: int) -> HttpResponse:
     services.endpoint_delete(tenant=request.tenant, endpoint=endpoint, acting_user=request.user)
     messages.success(request, _("Removed the endpoint %(url)s.") % {"url": endpoint.url})
     return redirect("webhooks:list", tenant_slug=request.tenant.slug)
+
+
+@require_GET
+@tenant_permission_required(WEBHOOKS_MANAGE)
+def delivery_detail(request: TenantRequest, endpoint_id: int, delivery_id: int) -> HttpResponse:
+    """What was sent and what came back, in full: the log shows a line of each."""
+    endpoint = selectors.endpoint_get(tenant=request.tenant, endpoint_id=endpoint_id)
+    delivery = selectors.delivery_with_attempts(
+        tenant=request.tenant, endpoint=endpoint, delivery_id=delivery_id
+    )
+    context = tenant_context(
+        request, tab="webhooks", endpoint=endpoint, delivery=delivery, test_event=TEST_EVENT
+    )
+    return render(request, "webhooks/delivery.html", context)
 
 
 @require_POST

@@ -122,3 +122,52 @@ def test_a_send_past_its_time_says_it_was_due_and_one_never_tried_is_queued(
         expect(overdue).to_contain_text("كان موعدها")
         expect(page.locator("tbody")).to_contain_text("في قائمة الانتظار")
     assert watch.check(detail) == []
+
+
+@pytest.mark.parametrize(
+    ("width", "language"),
+    [(1280, "en"), (360, "en"), (360, "ar")],
+    ids=["desktop", "phone", "phone-ar"],
+)
+def test_a_delivery_opens_from_the_log_with_its_body_headers_and_answer(
+    page: Any, width: int, language: str, receiver: Receiver, settings: Any
+) -> None:
+    """The log showed ~100 characters of an answer and nothing of what was sent: a
+    receiver's developer could not see why it said 400."""
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
+    receiver.statuses = [422]
+    receiver.body = b'{"error": "unknown field data.team.name", "hint": "' + b"h" * 400 + b'"}'
+    owner = UserFactory(language=language)
+    acme = OrgFactory(owner=owner, name="Acme")
+    endpoint, _ = endpoint_create(
+        tenant=acme,
+        url=receiver.url,
+        description="",
+        event_types=["team.created"],
+        acting_user=owner,
+    )
+    make_team(acme, "A team with a rather long name for a narrow phone screen")
+    delivery = Delivery.objects.get()  # sent once at the commit: the receiver said 422
+    detail = f"/t/{acme.slug}/settings/webhooks/{endpoint.pk}/"
+    page.set_viewport_size({"width": width, "height": 800})
+    watch = PageWatch.attach(page)
+    sign_in(page, owner.email, then=detail)
+
+    page.get_by_test_id("delivery-link").click()
+    page.wait_for_url(f"**{detail}deliveries/{delivery.pk}/")
+    expect(page.get_by_test_id("delivery-message-id")).to_have_text(delivery.message_id)
+    body = page.get_by_test_id("delivery-body")
+    expect(body).to_contain_text(
+        '"name": "A team with a rather long name for a narrow phone screen"'
+    )
+    assert body.evaluate("pre => getComputedStyle(pre).direction") == "ltr"
+    [attempt] = page.get_by_test_id("delivery-attempt").all()
+    expect(attempt.get_by_test_id("attempt-headers")).to_contain_text(
+        f"webhook-id: {delivery.message_id}"
+    )
+    expect(attempt.get_by_test_id("attempt-response")).to_contain_text("h" * 400)
+    if language == "en":
+        expect(attempt).to_contain_text("HTTP 422")
+    assert watch.check(page.url) == []
+    page.get_by_test_id("delivery-back").click()
+    page.wait_for_url(f"**{detail}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -213,3 +214,117 @@ def test_an_endpoint_whose_maker_staff_deactivated_is_pointed_out_too(
     type(admin).objects.filter(pk=admin.pk).update(is_active=False)
 
     assert [e.creator_stays for e in endpoint_list(tenant=acme)] == [0]
+
+
+def test_a_delivery_page_shows_the_body_the_headers_and_each_answer_in_full(
+    client: Any, acme: Any, owner: Any, receiver: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The log shows a line of each answer; an endpoint's developer needs what was sent
+    and the whole answer we kept to find why their receiver said 400."""
+    receiver.statuses = [400, 200]
+    receiver.body = b'{"error": "missing field \'team\'", "trace": "' + b"x" * 300 + b'"}'
+    endpoint, _ = endpoint_create(
+        tenant=acme,
+        url=receiver.url,
+        description="",
+        event_types=["team.created"],
+        acting_user=owner,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        make_team(acme, "Logged")
+    delivery = Delivery.objects.get()
+    client.force_login(owner)
+    base = f"/t/{acme.slug}/settings/webhooks/{endpoint.pk}/"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"{base}deliveries/{delivery.pk}/resend/")
+
+    log = client.get(base).content.decode()
+    page_url = f"{base}deliveries/{delivery.pk}/"
+    assert f'href="{page_url}"' in log
+    page = html.unescape(client.get(page_url).content.decode())
+
+    assert '"name": "Logged"' in page  # the body, indented
+    assert f"webhook-id: {delivery.message_id}" in page
+    assert "User-Agent: Pacetrack-Webhooks/1" in page
+    assert page.count('data-testid="delivery-attempt"') == 2
+    assert "HTTP 400" in page and "HTTP 200" in page
+    assert "x" * 300 in page  # the whole answer kept, not the log's 120 characters
+    assert "missing field 'team'" in page
+    assert "Only the first" not in page  # under WEBHOOKS_RESPONSE_EXCERPT
+
+
+def test_a_long_answer_says_only_its_start_is_kept(
+    client: Any, acme: Any, owner: Any, receiver: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    receiver.body = b"y" * 5000
+    endpoint, _ = endpoint_create(
+        tenant=acme,
+        url=receiver.url,
+        description="",
+        event_types=["team.created"],
+        acting_user=owner,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        make_team(acme, "Logged")
+    delivery = Delivery.objects.get()
+    client.force_login(owner)
+    page = client.get(
+        f"/t/{acme.slug}/settings/webhooks/{endpoint.pk}/deliveries/{delivery.pk}/"
+    ).content.decode()
+    assert "y" * 2048 in page and "y" * 2049 not in page
+    assert "Only the first 2.0\xa0KB of the answer is read and kept." in page
+
+
+def test_a_refused_send_shows_no_headers_as_sent(
+    client: Any, acme: Any, owner: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    endpoint, _ = endpoint_create(
+        tenant=acme,
+        url="http://127.0.0.1:9/in",
+        description="",
+        event_types=["team.created"],
+        acting_user=owner,
+    )
+    settings.WEBHOOKS_ALLOW_PRIVATE = False  # plain HTTP to loopback is refused
+    with django_capture_on_commit_callbacks(execute=True):
+        make_team(acme, "Logged")
+    delivery = Delivery.objects.get()
+    client.force_login(owner)
+    page = client.get(
+        f"/t/{acme.slug}/settings/webhooks/{endpoint.pk}/deliveries/{delivery.pk}/"
+    ).content.decode()
+    assert "Refused: Webhook URLs must start with https://." in page
+    assert "Headers sent" not in page and "Response body" not in page
+
+
+def test_another_organisations_delivery_is_404_and_a_member_without_the_permission_403(
+    client: Any, acme: Any, owner: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    other_owner = add_member(acme).user
+    globex = OrgFactory(owner=other_owner, name="Globex")
+    theirs, _ = endpoint_create(
+        tenant=globex,
+        url="http://127.0.0.1:9/x",
+        description="",
+        event_types=["team.created"],
+        acting_user=other_owner,
+    )
+    ours, _ = endpoint_create(
+        tenant=acme,
+        url="http://127.0.0.1:9/y",
+        description="",
+        event_types=["team.created"],
+        acting_user=owner,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        make_team(globex, "Secret plans")
+    their_delivery = Delivery.objects.get(endpoint=theirs)
+    client.force_login(owner)
+    # Their delivery under our endpoint, and under theirs through our slug: both unknown.
+    for endpoint in (ours, theirs):
+        url = f"/t/{acme.slug}/settings/webhooks/{endpoint.pk}/deliveries/{their_delivery.pk}/"
+        response = client.get(url)
+        assert response.status_code == 404 and b"Secret plans" not in response.content
+    client.force_login(other_owner)  # a plain member of acme
+    url = f"/t/{acme.slug}/settings/webhooks/{ours.pk}/deliveries/{their_delivery.pk}/"
+    assert client.get(url).status_code == 403
