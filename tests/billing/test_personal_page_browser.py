@@ -53,6 +53,6 @@ def test_an_organisation_on_free_counts_its_people_once(
 
     members = page.get_by_test_id("billing-member-cap")
     expect(members).to_be_visible()
-    expect(members).to_contain_text("(1 invitation)")
+    expect(members).to_contain_text("(including 1 invitation)")
     expect(page.get_by_text("Seats used")).to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

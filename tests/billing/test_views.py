@@ -493,8 +493,8 @@ def test_the_member_cap_counts_invitations_as_the_overview_does(
     cap = re.search(r'data-testid="billing-member-cap">(.*?)</dd>', page, re.S)
     assert cap is not None
     assert " ".join(re.sub(r"<[^>]+>", " ", cap[1]).split()) == (
-        "5 of 5 (2 invitations) Limit reached."
+        "5 of 5 (including 2 invitations) Limit reached."
     )
     assert tenant_seats_taken(tenant=acme) == 5
     assert "pending invitations included" not in page
-    assert "5 of 5" in overview and "(2 invitations)" in overview
+    assert "5 of 5" in overview and "(including 2 invitations)" in overview

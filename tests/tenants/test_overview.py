@@ -332,7 +332,8 @@ def test_a_pending_invitation_holds_a_seat_and_is_called_an_invitation_not_a_mem
     owner_client: Any, owner: Any, acme: Any, member_of_acme: Any
 ) -> None:
     """Invitations count under the member cap (one rule: tenant_seats_taken), so the
-    usage line counts them, but says how many of the seats they are."""
+    usage line counts them, but says how many of the seats they are: "(including 1
+    invitation)", since "3 of 5 (1 invitation)" read as three members and one more."""
     invitation_create(
         tenant=acme,
         email="new.hire@example.com",
@@ -343,7 +344,7 @@ def test_a_pending_invitation_holds_a_seat_and_is_called_an_invitation_not_a_mem
     html = overview(owner_client, acme)
 
     usage = text(html.split('data-testid="usage"', 1)[1].split("</ul>", 1)[0])
-    assert "Members 3 of 5 (1 invitation)" in usage
+    assert "Members 3 of 5 (including 1 invitation)" in usage
     assert 'data-testid="member-count">2<' in html
 
 
