@@ -25,6 +25,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext
 from webauthn import generate_authentication_options, generate_registration_options
 from webauthn.helpers import base64url_to_bytes, bytes_to_base64url, options_to_json
 from webauthn.helpers.structs import (
@@ -34,6 +35,8 @@ from webauthn.helpers.structs import (
     ResidentKeyRequirement,
     UserVerificationRequirement,
 )
+
+from sessions_app.devices import device_parts
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -61,6 +64,14 @@ def rp_id() -> str:
 
 def expected_origins() -> list[str]:
     return list(settings.MFA_WEBAUTHN_ORIGINS) or [settings.SITE_URL]
+
+
+def passkey_default_name(*, user_agent: str) -> str:
+    """What a passkey left unnamed is called: the system it was made on, which a person
+    tells their passkeys apart by ("Passkey on iOS", "Passkey on Windows"); every one
+    was "Passkey"."""
+    system = device_parts(user_agent).system
+    return gettext("Passkey on %(system)s") % {"system": system} if system else gettext("Passkey")
 
 
 def user_handle(user: User) -> bytes:

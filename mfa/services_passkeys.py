@@ -30,7 +30,7 @@ from core.security_log import security_event
 from mfa.audit import MfaAction
 from mfa.exceptions import PasskeyRefused, TwoFactorStateError
 from mfa.models import Passkey, RecoveryCode, TOTPDevice
-from mfa.passkeys import credential_id_of, expected_origins, rp_id
+from mfa.passkeys import credential_id_of, expected_origins, passkey_default_name, rp_id
 from mfa.services import (
     attempt_count,
     change_record,
@@ -66,10 +66,11 @@ def _credential(raw: str) -> dict[str, Any]:
 
 
 def passkey_register(
-    *, user: User, name: str, credential: str, challenge: bytes
+    *, user: User, name: str, credential: str, challenge: bytes, user_agent: str
 ) -> tuple[Passkey, list[str]]:
-    """Add the passkey the browser just created. Returns it and, when it is the person's
-    first second factor and they hold no recovery codes, new codes (shown once)."""
+    """Add the passkey the browser just created (`user_agent`'s: an empty name is named
+    after its system). Returns it and, when it is the person's first second factor and
+    they hold no recovery codes, new codes (shown once)."""
     data = _credential(credential)
     try:
         verified = verify_registration_response(
@@ -96,7 +97,7 @@ def passkey_register(
         had_method = has_primary_method(user)
         passkey = Passkey.objects.create(
             user=user,
-            name=(name.strip() or "Passkey")[:NAME_MAX],
+            name=(name.strip() or passkey_default_name(user_agent=user_agent))[:NAME_MAX],
             credential_id=credential_id,
             public_key=verified.credential_public_key,
             sign_count=verified.sign_count,

@@ -29,6 +29,7 @@ from mfa.passkeys import (
     REGISTER,
     challenge_issue,
     challenge_take,
+    passkey_default_name,
     registration_options_json,
     session_owner,
 )
@@ -88,7 +89,12 @@ def passkey_options(request: AuthenticatedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @sent_once(lambda request: reverse("mfa:security"))
 def passkey_add(request: AuthenticatedRequest) -> HttpResponse:
+    user_agent = request.META.get("HTTP_USER_AGENT", "")
     form = PasskeyAddForm(request.POST or None)
+    unnamed = passkey_default_name(user_agent=user_agent)
+    form.fields["name"].help_text = _(
+        "So you can tell your passkeys apart later. Left empty, it is called “%(name)s”."
+    ) % {"name": unnamed}
     if request.method == "POST" and form.is_valid():
         challenge = challenge_take(request, purpose=REGISTER, owner=session_owner(request))
         if not form.cleaned_data["credential"]:
@@ -102,6 +108,7 @@ def passkey_add(request: AuthenticatedRequest) -> HttpResponse:
                     name=form.cleaned_data["name"],
                     credential=form.cleaned_data["credential"],
                     challenge=challenge,
+                    user_agent=user_agent,
                 )
             )
             if result is not None:

@@ -133,6 +133,37 @@ def test_the_name_field_is_described_by_why_it_is_asked(auth_client: Client) -> 
     assert 'id="id_name_helptext">So you can tell your passkeys apart later.' in page
 
 
+IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+)
+
+
+def add_unnamed(client: Client, device: SoftAuthenticator, *, user_agent: str) -> None:
+    options_ = json.loads(client.post("/account/security/passkeys/options/").content)
+    credential = device.create(options_)
+    client.post(ADD, {"name": "  ", "credential": credential}, headers={"user-agent": user_agent})
+
+
+def test_a_passkey_left_unnamed_is_named_after_the_system_it_was_made_on(
+    auth_client: Client, user: Any, device: SoftAuthenticator
+) -> None:
+    """Every unnamed passkey was "Passkey": two of them could not be told apart."""
+    page = auth_client.get(ADD, headers={"user-agent": IPHONE}).content.decode()
+    assert "Left empty, it is called “Passkey on iOS”." in page
+
+    add_unnamed(auth_client, device, user_agent=IPHONE)
+
+    assert Passkey.objects.get(user=user).name == "Passkey on iOS"
+
+
+def test_an_unnamed_passkey_from_an_unknown_system_is_called_passkey(
+    auth_client: Client, user: Any, device: SoftAuthenticator
+) -> None:
+    add_unnamed(auth_client, device, user_agent="curl/8.5.0")
+    assert Passkey.objects.get(user=user).name == "Passkey"
+
+
 # --- Passwordless sign-in -----------------------------------------------------------------------
 
 

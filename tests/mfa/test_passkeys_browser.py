@@ -292,3 +292,27 @@ def test_the_one_trust_box_is_sent_with_a_recovery_code_too(page: Any) -> None:
     page.wait_for_url("**/t/**")
 
     assert TrustedBrowser.objects.filter(user=user).count() == 1
+
+
+def test_a_passkey_added_without_a_name_is_named_after_this_device_at_phone_width(
+    page: Any,
+) -> None:
+    """Every unnamed passkey was "Passkey": the form now says what it will be called."""
+    user = UserFactory()
+    virtual_authenticator(page)
+    page.set_viewport_size({"width": 360, "height": 740})
+    sign_in_with_password(page, user.email)
+    page.wait_for_url("**/t/**")
+
+    page.goto("/account/security/passkeys/add/")
+    name = page.get_by_label("Name")
+    expect(name).to_have_accessible_description(
+        "So you can tell your passkeys apart later. Left empty, it is called “Passkey on Linux”."
+    )
+    page.get_by_role("button", name="Create passkey").click()
+    page.get_by_role("heading", name="Save your recovery codes").wait_for()
+
+    assert Passkey.objects.get(user=user).name == "Passkey on Linux"
+    page.goto("/account/security/")
+    expect(page.locator("#passkeys")).to_contain_text("Passkey on Linux")
+    assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth")
