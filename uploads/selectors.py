@@ -81,6 +81,18 @@ def upload_page(*, tenant: Tenant, number: str | None, per_page: int) -> UploadP
     )
 
 
+def upload_name_shared(*, tenant: Tenant, upload: Upload) -> bool:
+    """Whether another of the tenant's files has `upload`'s name: both are kept, and a
+    second row of one name appeared without a word."""
+    return (
+        Upload.objects.for_tenant(tenant)
+        .files()
+        .filter(original_filename=upload.original_filename)
+        .exclude(pk=upload.pk)
+        .exists()
+    )
+
+
 def upload_storage_used(*, tenant: Tenant) -> int:
     """Bytes the tenant's uploads take (all kinds), for the plan's storage cap."""
     total = Upload.objects.for_tenant(tenant).aggregate(total=Sum("size"))["total"]

@@ -206,9 +206,18 @@ def file_upload(request: TenantRequest) -> HttpResponse:
     upload = form.save(uploaded_by=request.user) if form.is_valid() else None
     if upload is None:
         return _file_list_page(request, form, status=400)
-    messages.success(
-        request, _("Uploaded %(name)s.") % {"name": isolated(upload.original_filename)}
-    )
+    name = {"name": isolated(upload.original_filename)}
+    if selectors.upload_name_shared(tenant=request.tenant, upload=upload):
+        messages.success(
+            request,
+            _(
+                "Uploaded %(name)s. A file of that name was already here: both are kept,"
+                " the new one listed first."
+            )
+            % name,
+        )
+    else:
+        messages.success(request, _("Uploaded %(name)s.") % name)
     return redirect("files:list", tenant_slug=request.tenant.slug)
 
 

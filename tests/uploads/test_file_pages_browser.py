@@ -248,3 +248,35 @@ def test_a_file_sent_with_an_api_key_names_the_key_not_a_former_member(
     recent = page.get_by_test_id("recent-files").locator("li", has_text="data.csv")
     expect(recent).to_contain_text("API key CLI test")
     expect(recent).not_to_contain_text("Former member")
+
+
+@pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
+def test_a_second_file_of_one_name_is_kept_and_said(
+    page: Any, owner: Any, acme: Any, width: int
+) -> None:
+    """A walk uploaded notes.txt twice and found two rows of one name without a word."""
+    page.set_viewport_size({"width": width, "height": 800})
+    watch = PageWatch.attach(page)
+    sign_in(page, owner.email)
+    files = f"/t/{acme.slug}/files/"
+    assert watch.check(files) == []
+    field = page.get_by_label("File", exact=True)
+
+    field.set_input_files([{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"one"}])
+    page.get_by_role("button", name="Upload").click()
+    expect(page.get_by_text("Uploaded \u2068notes.txt\u2069.", exact=True)).to_be_visible()
+    field.set_input_files([{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"second"}])
+    page.get_by_role("button", name="Upload").click()
+
+    expect(
+        page.get_by_text(
+            "Uploaded \u2068notes.txt\u2069. A file of that name was already here: both are "
+            "kept, the new one listed first."
+        )
+    ).to_be_visible()
+    newest_first = Upload.objects.order_by("-created_at", "-pk")
+    assert [(u.original_filename, u.size) for u in newest_first] == [
+        ("notes.txt", 6),
+        ("notes.txt", 3),
+    ]
+    assert watch.check(page.url) == []
