@@ -6,11 +6,12 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from accounts import admin as accounts_admin
 from accounts.models import User
-from core.admin import ReadOnlyAdmin, StaffAuditMixin, may_manage
+from core.admin import ReadOnlyAdmin, StaffAuditMixin, may_manage, may_manage_all
 from tenants import services
 from tenants.admin_base import ServiceAdminMixin, ServiceInlineFormSet
 from tenants.admin_forms import (
@@ -130,7 +131,12 @@ class TenantAdmin(StaffAuditMixin, ServiceAdminMixin, admin.ModelAdmin):
         # Tenants are soft-deleted (their audit log and billing rows stay): use the action.
         return False
 
-    @admin.action(description="Soft-delete selected organisations", permissions=["change"])
+    def has_soft_delete_permission(self, request: HttpRequest) -> bool:
+        """The action deletes: it asks for the delete permission, not change (a support
+        role that renames organisations soft-deleted any of them)."""
+        return request.user.has_perm("tenants.delete_tenant")
+
+    @admin.action(description="Soft-delete selected organisations", permissions=["soft_delete"])
     def soft_delete_orgs(self, request: HttpRequest, queryset: Any) -> None:
         orgs = [t for t in queryset if t.is_org and not t.is_deleted]
         deleted = 0
@@ -150,10 +156,16 @@ class TenantAdmin(StaffAuditMixin, ServiceAdminMixin, admin.ModelAdmin):
         )
 
 
+def _may_manage_role(request: HttpRequest, role: Role) -> bool:
+    """A role held by a staff account is a superuser's to change or delete (may_manage)."""
+    return may_manage_all(request, User.objects.filter(memberships__role=role))
+
+
 @admin.register(Role)
-class RoleAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class RoleAdmin(StaffAuditMixin, ServiceAdminMixin, admin.ModelAdmin):
     """Custom roles through role_create/role_update/role_delete; built-in roles are
-    shown, never changed (the services refuse it too)."""
+    shown, never changed (the services refuse it too). Each change names the staff
+    member in the organisation's audit log beside the service's event."""
 
     list_display = ["name", "tenant", "key", "permissions", "created_at"]
     list_filter = ["key"]
@@ -165,13 +177,24 @@ class RoleAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_select_related = ["tenant"]
     actions = ["delete_selected_through_service"]
 
+    def audit_tenant(self, obj: Role) -> Tenant:
+        return obj.tenant
+
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_change_permission(request, obj) and not (obj and obj.is_builtin)
+        return super().has_change_permission(request, obj) and (
+            obj is None or (not obj.is_builtin and _may_manage_role(request, obj))
+        )
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_delete_permission(request, obj) and not (obj and obj.is_builtin)
+        return super().has_delete_permission(request, obj) and (
+            obj is None or (not obj.is_builtin and _may_manage_role(request, obj))
+        )
 
     def delete_through_service(self, request: HttpRequest, obj: Role) -> None:
+        if not _may_manage_role(request, obj):  # the bulk action asks row by row
+            raise ValidationError(
+                "Only a superuser changes or removes a role a staff account holds."
+            )
         services.role_delete(tenant=obj.tenant, role=obj, acting_user=None)
 
 
@@ -231,7 +254,7 @@ class TeamMemberInline(admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class TeamAdmin(StaffAuditMixin, ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["name", "tenant", "parent", "created_at"]
     search_fields = ["name", "tenant__name", "tenant__slug"]
     list_filter = ["created_at"]
@@ -243,6 +266,9 @@ class TeamAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     def get_inlines(self, request: HttpRequest, obj: Any) -> _ListOrTuple[type[InlineModelAdmin]]:
         return self.inlines if obj is not None else []  # members join an existing team
+
+    def audit_tenant(self, obj: Team) -> Tenant:
+        return obj.tenant
 
     def delete_through_service(self, request: HttpRequest, obj: Team) -> None:
         services.team_delete(tenant=obj.tenant, team=obj, acting_user=None)

@@ -16,7 +16,7 @@ from tenants.services import tenant_rename
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
 from tests.billing.factories import subscribe
 from tests.sessions_app.helpers import row_of
-from tests.tenants.factories import OrgFactory, add_member
+from tests.tenants.factories import OrgFactory, add_member, make_role
 
 pytestmark = pytest.mark.django_db
 
@@ -324,3 +324,89 @@ def test_the_membership_rows_on_an_organisations_page_know_who_asks(rf: Any) -> 
         )
         assert not row.is_valid(), inline
         assert "Only a superuser adds" in str(row.errors), inline
+
+
+ROLE_PERMS = ("add_role", "change_role", "delete_role", "view_role")
+
+
+def test_support_staff_cannot_grant_their_own_role_every_permission(client: Client) -> None:
+    """Staff who only could change roles made a customer's custom role, which they held,
+    an owner's in all but name: audit log, API keys and webhooks past "view as"."""
+    from core.permissions import ALL_PERMISSIONS
+    from tenants.models import Role
+
+    org = OrgFactory(name="Acme")
+    sam = _support_staff(*ROLE_PERMS)
+    viewer = make_role(org, "Viewer", [])
+    add_member(org, user=sam, role=viewer)
+    client.force_login(sam)
+    url = f"/admin/tenants/role/{viewer.pk}"
+
+    change = client.post(
+        f"{url}/change/", {"name": "Viewer", "permissions": list(ALL_PERMISSIONS), "_save": "Save"}
+    )
+    delete = client.post(f"{url}/delete/", {"post": "yes"})
+    bulk = client.post(
+        "/admin/tenants/role/",
+        {"action": "delete_selected_through_service", "_selected_action": [viewer.pk]},
+        follow=True,
+    )
+
+    assert change.status_code == 403 and delete.status_code == 403
+    assert "Only a superuser changes or removes a role a staff account holds." in (
+        bulk.content.decode()
+    )
+    viewer = Role.objects.get(pk=viewer.pk)
+    assert viewer.permissions == []
+    # A role only customers hold they still change, and the audit log names them.
+    helpers = make_role(org, "Helpers", [])
+    add_member(org, role=helpers)
+    changed = client.post(
+        f"/admin/tenants/role/{helpers.pk}/change/",
+        {"name": "Helpers", "permissions": ["files.manage"], "_save": "Save"},
+    )
+    assert changed.status_code == 302
+    assert Role.objects.get(pk=helpers.pk).permissions == ["files.manage"]
+    staff_event = AuditEvent.objects.get(
+        tenant=org, action="staff.changed", target_id=str(helpers.pk)
+    )
+    assert staff_event.actor == sam and staff_event.after == {"permissions": ["files.manage"]}
+
+
+def test_a_superuser_may_change_a_role_staff_hold(client: Client) -> None:
+    from tenants.models import Role
+
+    org = OrgFactory(name="Acme")
+    sam = _support_staff(*ROLE_PERMS)
+    viewer = make_role(org, "Viewer", [])
+    add_member(org, user=sam, role=viewer)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    client.post(
+        f"/admin/tenants/role/{viewer.pk}/change/",
+        {"name": "Viewer", "permissions": ["files.manage"], "_save": "Save"},
+    )
+
+    assert Role.objects.get(pk=viewer.pk).permissions == ["files.manage"]
+
+
+def test_staff_who_may_only_change_organisations_cannot_soft_delete_one(client: Client) -> None:
+    """The action asked for the change permission: a support role that renames
+    organisations deleted any of them."""
+    from django.contrib.auth.models import Permission
+
+    org = OrgFactory(name="Acme")
+    sam = _support_staff("change_tenant", "view_tenant")
+    client.force_login(sam)
+
+    page = client.get("/admin/tenants/tenant/").content.decode()
+    client.post(
+        "/admin/tenants/tenant/",
+        {"action": "soft_delete_orgs", "_selected_action": [org.pk], "index": "0"},
+    )
+
+    assert 'value="soft_delete_orgs"' not in page
+    org.refresh_from_db()
+    assert not org.is_deleted
+    sam.user_permissions.add(Permission.objects.get(codename="delete_tenant"))
+    assert 'value="soft_delete_orgs"' in client.get("/admin/tenants/tenant/").content.decode()
