@@ -928,6 +928,9 @@ RATELIMIT_TIERS = {
     "image": _tier("image", "30/15m", "memory"),
     # Webhook test events per endpoint: each is a request to someone else's server.
     "webhook-test": _tier("webhook-test", "10/15m", "memory"),
+    # Resends per endpoint: enough to resend a page of failed deliveries after a fix,
+    # not an unbounded stream of signed requests at someone else's server.
+    "webhook-resend": _tier("webhook-resend", "60/15m", "memory"),
     # SCIM requests per organisation (scim/api.py): an IdP's full sync comes in bursts.
     "scim": _tier("scim", "3000/15m", "fail_open"),
 }

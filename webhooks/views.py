@@ -228,6 +228,8 @@ def delivery_resend(request: TenantRequest, endpoint_id: int, delivery_id: int) 
     delivery = selectors.delivery_get(
         tenant=request.tenant, endpoint=endpoint, delivery_id=delivery_id
     )
+    if refused := consume_or_429(request, tier="webhook-resend", key=f"endpoint-{endpoint.pk}"):
+        return refused
     run_action(
         request,
         lambda: services.delivery_resend(

@@ -328,3 +328,36 @@ def test_another_organisations_delivery_is_404_and_a_member_without_the_permissi
     client.force_login(other_owner)  # a plain member of acme
     url = f"/t/{acme.slug}/settings/webhooks/{ours.pk}/deliveries/{their_delivery.pk}/"
     assert client.get(url).status_code == 403
+
+
+def test_resending_is_limited_per_endpoint(
+    client: Any,
+    acme: Any,
+    owner: Any,
+    receiver: Any,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Resend had no limit: forty signed POSTs at someone else's server in three
+    seconds, past the test events' limit."""
+    settings.RATELIMIT_TIERS = {**settings.RATELIMIT_TIERS, "webhook-resend": {"rate": "2/15m"}}
+    endpoint, _ = endpoint_create(
+        tenant=acme,
+        url=receiver.url,
+        description="",
+        event_types=["team.created"],
+        acting_user=owner,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        make_team(acme, "Logged")
+    delivery = Delivery.objects.get()
+    client.force_login(owner)
+    resend = f"/t/{acme.slug}/settings/webhooks/{endpoint.pk}/deliveries/{delivery.pk}/resend/"
+
+    statuses = []
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            statuses.append(client.post(resend).status_code)
+
+    assert statuses == [302, 302, 429]
+    assert len(receiver.received) == 3  # the event, then two resends
