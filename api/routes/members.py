@@ -119,7 +119,14 @@ def members_remove(request: ApiRequest, member_id: int) -> Any:
     return Status(204, None)
 
 
-@router.get("/invitations", response={200: InvitationPage, **ERRORS}, summary="List invitations")
+@router.get(
+    "/invitations",
+    response={200: InvitationPage, **ERRORS},
+    summary="List invitations",
+    # The members page shows pending invitations only to roles that may invite: a key
+    # without the permission listed the addresses its maker's page hid.
+    auth=KeyBearer(scope=MEMBERS_INVITE),
+)
 def invitations_list(
     request: ApiRequest, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
 ) -> Any:

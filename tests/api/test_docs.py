@@ -65,7 +65,8 @@ def test_the_schema_lists_the_permission_in_the_operation_s_security() -> None:
 
     assert paths["/api/v1/invitations"]["post"]["security"] == [{"KeyBearer": ["members.invite"]}]
     assert paths["/api/v1/audit-events"]["get"]["security"] == [{"KeyBearer": ["audit.view"]}]
-    assert paths["/api/v1/invitations"]["get"]["security"] == [{"KeyBearer": []}]
+    assert paths["/api/v1/invitations"]["get"]["security"] == [{"KeyBearer": ["members.invite"]}]
+    assert paths["/api/v1/teams"]["get"]["security"] == [{"KeyBearer": []}]
 
 
 def test_a_request_body_lists_each_field_with_its_type_constraints_and_whether_required(

@@ -117,6 +117,20 @@ def test_a_key_without_the_scope_gets_403_whatever_its_query(client: Any, acme: 
     assert problem_of(response, 403)["type"] == TYPE_BASE + "insufficient-scope"
 
 
+def test_a_key_without_invite_people_cannot_list_invitations(client: Any, acme: Org) -> None:
+    """The members page shows pending invitations only to those who may invite; a key
+    without any permission listed every invited address, role and status."""
+    reader = make_key(acme.tenant, acme.owner, [], name="Reader")
+    inviter = make_key(acme.tenant, acme.owner, ["members.invite"], name="Inviter")
+
+    refused = client.get("/api/v1/invitations", headers=bearer(reader))
+    listed = client.get("/api/v1/invitations", headers=bearer(inviter))
+
+    assert problem_of(refused, 403)["type"] == TYPE_BASE + "insufficient-scope"
+    assert acme.invitation.email not in refused.content.decode()
+    assert [row["email"] for row in listed.json()["data"]] == [acme.invitation.email]
+
+
 def test_a_key_with_the_scope_still_hears_what_is_wrong_with_its_body(
     client: Any, acme: Org
 ) -> None:
