@@ -87,10 +87,11 @@ def _notice_due(now: datetime) -> Q:
 
 
 def _maker(key: ApiKey) -> list[str]:
-    """Who made the key, while they are still an active member of its organisation."""
+    """Who made the key, while they are still an active member of its organisation by
+    the membership it was made under (api.selectors: a key does not outlive it)."""
     if key.created_by is None:
         return []
     member = Membership.objects.for_tenant(key.tenant).filter(
-        members_who_can_act(), user=key.created_by
+        members_who_can_act(), user=key.created_by, joined_at__lte=key.created_at
     )
     return [key.created_by.email] if member.exists() else []

@@ -93,19 +93,22 @@ def api_key_creator_permissions(*, tenant: Tenant, keys: list[ApiKey]) -> None:
     holds now (None when they are no longer an active member), and whether the
     organisation's two-factor requirement shuts them out."""
     held = {
-        user_id: (permissions, has_two_factor)
-        for user_id, permissions, has_two_factor in Membership.objects.for_tenant(tenant)
+        user_id: (permissions, has_two_factor, joined_at)
+        for user_id, permissions, has_two_factor, joined_at in Membership.objects.for_tenant(tenant)
         .filter(
             user_id__in={key.created_by_id for key in keys if key.created_by_id},
             suspended_at__isnull=True,
             user__is_active=True,
         )
         .annotate(two_factor=two_factor_enabled("user"))
-        .values_list("user_id", "role__permissions", "two_factor")
+        .values_list("user_id", "role__permissions", "two_factor", "joined_at")
     }
     for key in keys:
-        permissions, has_two_factor = held.get(key.created_by_id or 0, (None, True))
-        key.creator_permissions = permissions
+        permissions, has_two_factor, joined_at = held.get(
+            key.created_by_id or 0, (None, True, None)
+        )
+        made_under = joined_at is not None and joined_at <= key.created_at
+        key.creator_permissions = permissions if made_under else None
         key.creator_needs_two_factor = two_factor_shuts_out(
             tenant=tenant, has_two_factor=has_two_factor
         )
@@ -117,9 +120,11 @@ def _api_key_sql() -> str:
     tenant__deleted_at__isnull=True)` written out once: every API request runs it, and
     compiling it cost the ORM more than the API's own page (bench/page_cpu.py). Its
     last columns, read in the same statement, are the creator's role's permissions while
-    they are an active member (NULL otherwise) and whether the organisation's two-factor
-    requirement shuts them out now (`two_factor_shuts_out`: required, grace over — the
-    first parameter is now — and neither an app nor a passkey)."""
+    they are an active member by the membership the key was made under (NULL otherwise:
+    one who left and came back, in whatever role, does not revive a key they kept) and
+    whether the organisation's two-factor requirement shuts them out now
+    (`two_factor_shuts_out`: required, grace over — the first parameter is now — and
+    neither an app nor a passkey)."""
     # Identifiers come from model metadata; now and the public id are query parameters.
     shut_out = (
         "CASE WHEN t.two_factor_required_at IS NOT NULL "  # noqa: S608
@@ -134,7 +139,7 @@ def _api_key_sql() -> str:
         f"INNER JOIN {table(Role)} r ON r.id = m.role_id "
         f"INNER JOIN {table(User)} u ON u.id = m.user_id "
         "WHERE m.tenant_id = k.tenant_id AND m.user_id = k.created_by_id "
-        "AND m.suspended_at IS NULL AND u.is_active)"
+        "AND m.joined_at <= k.created_at AND m.suspended_at IS NULL AND u.is_active)"
     )
     return (
         f"SELECT {select_list(ApiKey, 'k')}, {select_list(Tenant, 't')}, "  # noqa: S608

@@ -72,6 +72,22 @@ def test_a_removed_creators_key_stops(acme: Any, owner: Any, admins_key: Any) ->
     _every_use_refused(key, acme, owner)
 
 
+def test_a_creator_who_comes_back_does_not_revive_the_key_they_kept(
+    client: Any, acme: Any, owner: Any, admins_key: Any
+) -> None:
+    """A removed admin's key worked again once they were invited back, even as a member
+    whose role could never have made it."""
+    admin, key = admins_key
+    membership_remove(tenant=acme, membership=admin, acting_user=owner)
+
+    add_member(acme, user=admin.user)  # back, as a member
+
+    _every_use_refused(key, acme, owner)
+    client.force_login(owner)
+    page = client.get(f"/t/{acme.slug}/settings/api-keys/").content.decode()
+    assert "Stopped" in page[page.index("Integration") : page.index("</table>")]
+
+
 def test_a_key_stops_when_its_creator_leaves_is_suspended_or_deactivated(
     acme: Any, owner: Any
 ) -> None:
