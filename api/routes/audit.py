@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from ninja import Query, Router
+from ninja.errors import ValidationError
 
 from api.auth import ApiRequest, KeyBearer
 from api.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate
@@ -59,7 +60,10 @@ def audit_events_list(
     audit history, only the days the audit page shows."""
     # The page's selector: the plan's history window holds here too.
     events = audit_event_list(
-        tenant=request.api_key.tenant, action=action or "", since=since, until=until
+        tenant=request.api_key.tenant,
+        action=action or "",
+        since=_in_utc("since", since),
+        until=_in_utc("until", until),
     )
     if actor:
         events = (
@@ -68,3 +72,15 @@ def audit_events_list(
             else events.filter(actor__email__iexact=actor)
         )
     return paginate(events, cursor=cursor, limit=limit, serialize=event_out, newest_first=True)
+
+
+def _in_utc(name: str, value: datetime | None) -> datetime | None:
+    """A time its offset carries past the year 9999 in UTC cannot be compared with
+    anything: a 500 where a bad time is a 422."""
+    if value is None:
+        return None
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        message = "Give a time between the years 1 and 9999 in UTC."
+        raise ValidationError([{"loc": ("query", name), "msg": message}]) from None

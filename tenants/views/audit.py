@@ -322,7 +322,7 @@ def _actor_filter(
     actor = request.GET.get("actor", "")
     if not actor or actor == SYSTEM or actor in {str(p.pk) for p in people}:
         return actor, False, None
-    if actor.isdigit():
+    if actor.isdigit() and int(actor) <= 2**63 - 1:  # past a database key: a 500 was
         found = audit_actor_find(tenant=request.tenant, user_id=int(actor), using=using)
         if found is not None:
             person, is_member = found

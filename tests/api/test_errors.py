@@ -175,6 +175,19 @@ def test_each_invalid_field_is_located_by_where_it_was_sent_then_its_path(
     Problem.model_validate(body, strict=True)  # as the OpenAPI document describes it
 
 
+@pytest.mark.parametrize("name", ["since", "until"])
+def test_a_time_past_the_year_9999_in_utc_is_a_422_located_at_its_parameter(
+    client: Any, acme: Org, name: str
+) -> None:
+    """9999-12-31T23:59:59-14:00 is year 10000 in UTC: it answered 500 (OverflowError)."""
+    late = "9999-12-31T23:59:59-14:00".replace("+", "%2B")
+    response = client.get(f"/api/v1/audit-events?{name}={late}", headers=bearer(acme.key))
+
+    body = problem_of(response, 422)
+    [error] = body["errors"]
+    assert error["loc"] == ["query", name] and "9999" in error["msg"]
+
+
 @pytest.mark.parametrize(
     ("method", "path", "allowed"),
     [
