@@ -258,7 +258,10 @@ def audit_export(request: TenantRequest) -> StreamingHttpResponse:
     the reader's language (times in UTC, ISO 8601), streamed a thousand rows at a time;
     the plan's window holds as on the page (the selector)."""
     events = _filters(request, replica_alias(request)).events
-    writer = csv.writer(_Line())
+    # Every cell quoted, as OWASP advises beside the prefix: a spreadsheet that splits on
+    # ";" (Excel in German) would otherwise start a new cell, perhaps a formula, inside
+    # "x;=1+1".
+    writer = csv.writer(_Line(), quoting=csv.QUOTE_ALL)
     header = [
         _("When (UTC)"),
         _("Who"),

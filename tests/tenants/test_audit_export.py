@@ -83,6 +83,22 @@ def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_written_as_text(
     }
 
 
+def test_every_cell_is_quoted_so_a_semicolon_cannot_start_a_formula_cell(
+    owner_client: Any, acme: Any, owner: Any
+) -> None:
+    """A spreadsheet that splits on ";" (Excel in German) read x;=1+1 as two cells, the
+    second a formula: quoted, it is one cell of text."""
+    AuditEvent.objects.create(
+        tenant=acme, action=A.TEAM_CREATED, actor=owner, target_label="x;=1+1"
+    )
+
+    response = owner_client.get(f"/t/{acme.slug}/audit/export.csv?action={A.TEAM_CREATED}")
+    [_, line] = b"".join(response.streaming_content).decode().lstrip("\ufeff").splitlines()
+
+    assert line.startswith('"') and line.endswith('"')
+    assert ',"x;=1+1",' in line
+
+
 def test_the_words_are_the_readers(client: Any, acme: Any, owner: Any) -> None:
     owner.language = "de"
     owner.save(update_fields=["language"])
