@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.i18n import reason_said
 from core.models import TenantOwnedQuerySet
+from webhooks.transport import NEVER_CONNECTED
 
 
 class Endpoint(models.Model):
@@ -188,8 +189,13 @@ class Attempt(models.Model):
 
     @property
     def was_sent(self) -> bool:
-        """Whether a request left: not one the address policy refused or a pause held."""
-        return self.error_reason is None or bool(self.error_reason.get("network"))
+        """Whether a request left: not one the address policy refused, a pause held or
+        whose connection never came up (refused, unreachable, TLS handshake)."""
+        if self.error_reason is None:
+            return True
+        return bool(self.error_reason.get("network")) and (
+            self.error_reason["text"] not in NEVER_CONNECTED
+        )
 
     @property
     def response_kept(self) -> int:

@@ -215,6 +215,21 @@ def _seconds(value: float) -> str:
     return f"{value:g}"
 
 
+# Failures before the request left: the connection or its TLS handshake never came up,
+# so the delivery page shows no headers as sent.
+REFUSED_CONNECTION = gettext_noop("%(host)s refused the connection on port %(port)s.")
+UNREACHABLE = gettext_noop("%(host)s could not be reached on port %(port)s.")
+CONNECT_TIMEOUT = gettext_noop("%(host)s did not accept a connection within %(seconds)s seconds.")
+CERTIFICATE_UNVERIFIED = gettext_noop(
+    "%(host)s's certificate could not be verified: it must be valid for that "
+    "name and signed by a public certificate authority."
+)
+HANDSHAKE_FAILED = gettext_noop("A secure (HTTPS) connection to %(host)s on port %(port)s failed.")
+NEVER_CONNECTED = frozenset(
+    {REFUSED_CONNECTION, UNREACHABLE, CONNECT_TIMEOUT, CERTIFICATE_UNVERIFIED, HANDSHAKE_FAILED}
+)
+
+
 def _network_reason(
     exc: urllib3.exceptions.HTTPError, target: Target
 ) -> tuple[str, dict[str, Any]]:
@@ -225,14 +240,11 @@ def _network_reason(
     # NewConnectionError is a ConnectTimeoutError to urllib3: asked first.
     if isinstance(exc, urllib3.exceptions.NewConnectionError):
         if any(isinstance(cause, ConnectionRefusedError) for cause in causes):
-            return gettext_noop("%(host)s refused the connection on port %(port)s."), where
-        return gettext_noop("%(host)s could not be reached on port %(port)s."), where
+            return REFUSED_CONNECTION, where
+        return UNREACHABLE, where
     if isinstance(exc, urllib3.exceptions.ConnectTimeoutError):
         seconds = _seconds(settings.WEBHOOKS_CONNECT_TIMEOUT)
-        return (
-            gettext_noop("%(host)s did not accept a connection within %(seconds)s seconds."),
-            where | {"seconds": seconds},
-        )
+        return CONNECT_TIMEOUT, where | {"seconds": seconds}
     if isinstance(exc, urllib3.exceptions.ReadTimeoutError):
         seconds = _seconds(settings.WEBHOOKS_READ_TIMEOUT)
         return (
@@ -241,17 +253,8 @@ def _network_reason(
         )
     if isinstance(exc, urllib3.exceptions.SSLError):
         if any(isinstance(cause, ssl.SSLCertVerificationError) for cause in causes):
-            return (
-                gettext_noop(
-                    "%(host)s's certificate could not be verified: it must be valid for that "
-                    "name and signed by a public certificate authority."
-                ),
-                where,
-            )
-        return (
-            gettext_noop("A secure (HTTPS) connection to %(host)s on port %(port)s failed."),
-            where,
-        )
+            return CERTIFICATE_UNVERIFIED, where
+        return HANDSHAKE_FAILED, where
     if isinstance(exc, urllib3.exceptions.ProtocolError):
         return gettext_noop("%(host)s closed the connection before answering."), where
     return gettext_noop("The request to %(host)s failed."), where

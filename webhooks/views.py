@@ -230,11 +230,23 @@ def delivery_resend(request: TenantRequest, endpoint_id: int, delivery_id: int) 
     )
     if refused := consume_or_429(request, tier="webhook-resend", key=f"endpoint-{endpoint.pk}"):
         return refused
+    from_delivery = request.POST.get("back") == "delivery"
     run_action(
         request,
         lambda: services.delivery_resend(
             tenant=request.tenant, delivery=delivery, acting_user=request.user
         ),
-        success=_("Sent again: the log shows the answer."),
+        success=(
+            _("Sent again: the answer shows under Attempts.")
+            if from_delivery
+            else _("Sent again: the log shows the answer.")
+        ),
     )
+    if from_delivery:  # back where it was pressed, with the new attempt
+        return redirect(
+            "webhooks:delivery",
+            tenant_slug=request.tenant.slug,
+            endpoint_id=endpoint.pk,
+            delivery_id=delivery.pk,
+        )
     return redirect("webhooks:detail", tenant_slug=request.tenant.slug, endpoint_id=endpoint.pk)

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from tests.accounts.factories import UserFactory
 from tests.config.pagecheck import PageWatch
 from tests.core.browser import sign_in
+from tests.sso.test_copy_values_browser import clipboard_page
 from tests.tenants.factories import OrgFactory, make_team
 from tests.webhooks.conftest import Receiver, Zone
 from webhooks.delivery import delivery_attempt
@@ -171,3 +172,39 @@ def test_a_delivery_opens_from_the_log_with_its_body_headers_and_answer(
     assert watch.check(page.url) == []
     page.get_by_test_id("delivery-back").click()
     page.wait_for_url(f"**{detail}")
+
+
+@pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
+def test_copy_gives_the_body_as_signed_and_resend_comes_back_to_the_delivery(
+    _browser: Any, live_server: Any, width: int, receiver: Receiver, settings: Any
+) -> None:
+    """Copy gave the indented body, whose signature never matches; Resend on the
+    delivery's page went back to the endpoint's log."""
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
+    receiver.statuses = [500, 200]
+    owner = UserFactory()
+    acme = OrgFactory(owner=owner, name="Acme")
+    endpoint, _ = endpoint_create(
+        tenant=acme,
+        url=receiver.url,
+        description="",
+        event_types=["team.created"],
+        acting_user=owner,
+    )
+    make_team(acme, "Platform")
+    delivery = Delivery.objects.get()
+    url = f"/t/{acme.slug}/settings/webhooks/{endpoint.pk}/deliveries/{delivery.pk}/"
+    with clipboard_page(_browser, live_server, width) as page:
+        watch = PageWatch.attach(page)
+        sign_in(page, owner.email, then=url)
+
+        page.get_by_role("button", name="Copy the body as sent").click()
+        assert page.evaluate("navigator.clipboard.readText()") == delivery.payload
+        assert receiver.received[0].body.decode() == delivery.payload  # what was signed
+        page.get_by_role("button", name="Resend").click()
+
+        page.get_by_text("Sent again: the answer shows under Attempts.").wait_for()
+        assert page.url.endswith(url)
+        expect(page.get_by_test_id("delivery-attempt")).to_have_count(2)
+        expect(page.get_by_test_id("delivery-status")).to_have_text("Delivered")
+        assert watch.check(page.url) == []

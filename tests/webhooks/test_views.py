@@ -361,3 +361,25 @@ def test_resending_is_limited_per_endpoint(
 
     assert statuses == [302, 302, 429]
     assert len(receiver.received) == 3  # the event, then two resends
+
+
+def test_a_connection_that_never_came_up_shows_no_headers_as_sent(
+    client: Any, acme: Any, owner: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A refused connection was shown under "Headers sent": nothing left."""
+    endpoint, _ = endpoint_create(
+        tenant=acme,
+        url="http://127.0.0.1:9/refused",  # nothing listens on the discard port
+        description="",
+        event_types=["team.created"],
+        acting_user=owner,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        make_team(acme, "Logged")
+    delivery = Delivery.objects.get()
+    client.force_login(owner)
+    page = client.get(
+        f"/t/{acme.slug}/settings/webhooks/{endpoint.pk}/deliveries/{delivery.pk}/"
+    ).content.decode()
+    assert "127.0.0.1 refused the connection on port 9." in page
+    assert "Headers sent" not in page
