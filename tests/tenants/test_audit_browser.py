@@ -303,6 +303,35 @@ def test_on_a_phone_the_actors_address_wraps_after_its_at_sign(page: Any, acme: 
     assert actor.evaluate(LINES) == ["owner.of.acme@", "pacetrack.test"]
 
 
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_a_long_one_word_target_leaves_the_person_whole_at_desktop_width(
+    page: Any, acme: Any, language: str
+) -> None:
+    """A team named a hundred "T"s squeezed the Who column: the avatar's two letters
+    stacked in a sliver, and "nadia2@example.com" broke over three lines."""
+    owner = acme.memberships.get(role__key="owner").user
+    owner.email = "nadia2@example.com"
+    owner.language = language
+    owner.save(update_fields=["email", "language"])
+    AuditEvent.objects.create(
+        tenant=acme,
+        action="team.created",
+        actor=owner,
+        target_label="T" * 100,
+        after={"name": "T" * 100},
+    )
+    page.set_viewport_size({"width": 1280, "height": 800})
+    watch = PageWatch.attach(page)
+    sign_in(page, owner.email, then=f"/t/{acme.slug}/audit/")
+
+    actor = page.get_by_test_id("audit-actor").first
+    assert actor.evaluate(LINES) == ["nadia2@example.com"]
+    avatar = actor.locator("xpath=preceding-sibling::*[1]")
+    box = avatar.bounding_box()
+    assert box is not None and round(box["width"]) == round(box["height"]) == 24
+    assert watch.check(page.url) == []
+
+
 @pytest.mark.parametrize("width", [1280, 360])
 def test_the_filtered_events_download_as_csv(page: Any, owner: Any, acme: Any, width: int) -> None:
     """After choosing a filter (swapped in by htmx), the link downloads what it shows."""

@@ -29,13 +29,14 @@ def avatar(person: Any, size: str = "", text: str = "") -> SafeString:
     size = size or "h-8 w-8"
     if person.avatar:
         return format_html(
-            '<img src="{}" alt="" class="{} rounded-full object-cover ring-1 ring-slate-200">',
+            '<img src="{}" alt="" class="{} shrink-0 rounded-full object-cover ring-1 '
+            'ring-slate-200">',
             upload_url(person.avatar),
             size,
         )
     return format_html(
-        '<span class="{} inline-flex items-center justify-center rounded-full bg-brand-100 {} '
-        'font-semibold text-brand-700" aria-hidden="true" translate="no">{}</span>',
+        '<span class="{} inline-flex shrink-0 items-center justify-center rounded-full '
+        'bg-brand-100 {} font-semibold text-brand-700" aria-hidden="true" translate="no">{}</span>',
         size,
         text or "text-xs",
         person.initials,
