@@ -26,6 +26,10 @@ for pattern in cast(list[Any], _patterns):  # URLPatterns, whose callbacks we wr
 
 urlpatterns = [
     path("v1/docs/", views.docs, name="api-docs"),
+    # The root has no operation: the API's 404 problem, also with DEBUG on, where an
+    # Http404 from the include below answered Django's HTML debug page.
+    path("", views.not_found),
+    path("v1/", views.not_found),
     path("v1/", (_patterns, _app, _namespace)),
     # Any other path under v1/ is the API's 404 problem here, not only through
     # handler404: with DEBUG on (`make run`) Django answered its HTML debug page, so

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -112,12 +112,21 @@ def docs(request: HttpRequest) -> HttpResponse:
 def not_found(request: HttpRequest) -> HttpResponse:
     """No operation at this path: a problem like every other API error, not the site's
     HTML 404 page (`config.views.page_not_found` sends every path under /api/ here)."""
+    said = f"There is no operation at {request.path}."
+    if request.path.endswith("/") and _operation_at(request.path.removesuffix("/")):
+        # Every page of the site ends in "/", so a newcomer tries that first.
+        said += f" Did you mean {request.path.removesuffix('/')} (no slash at the end)?"
     return problem(
-        404,
-        f"There is no operation at {request.path}. The reference lists them all: "
-        f"{reverse('api-docs')}.",
-        kind="not-found",
+        404, f"{said} The reference lists them all: {reverse('api-docs')}.", kind="not-found"
     )
+
+
+def _operation_at(path: str) -> bool:
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    return match.func is not not_found
 
 
 def server_error(request: HttpRequest, *, unavailable: bool) -> HttpResponse:

@@ -54,6 +54,33 @@ def test_with_debug_on_an_unknown_path_is_still_the_apis_problem(
     assert body["type"] == TYPE_BASE + "not-found"
 
 
+@pytest.mark.parametrize("debug", [True, False], ids=["debug", "production"])
+@pytest.mark.parametrize("path", ["/api/", "/api/v1/"])
+def test_the_apis_root_is_its_404_problem_pointing_at_the_reference(
+    client: Any, settings: Any, path: str, debug: bool
+) -> None:
+    """With DEBUG on (`make run`) the root answered Django's HTML "Page not found"."""
+    settings.DEBUG = debug
+
+    body = problem_of(client.get(path), 404)
+
+    assert body["detail"] == (
+        f"There is no operation at {path}. The reference lists them all: /api/v1/docs/."
+    )
+
+
+def test_a_trailing_slash_on_an_operation_says_which_path_was_meant(client: Any, acme: Org) -> None:
+    """Every page of the site ends in "/": a newcomer's first try at the API was a bare
+    "There is no operation at /api/v1/members/"."""
+    body = problem_of(client.get("/api/v1/members/", headers=bearer(acme.key)), 404)
+    member = problem_of(client.get("/api/v1/members/5/", headers=bearer(acme.key)), 404)
+    unknown = problem_of(client.get("/api/v1/nope/", headers=bearer(acme.key)), 404)
+
+    assert "Did you mean /api/v1/members (no slash at the end)?" in body["detail"]
+    assert "Did you mean /api/v1/members/5 (no slash at the end)?" in member["detail"]
+    assert "Did you mean" not in unknown["detail"]
+
+
 def test_the_docs_page_still_gets_its_trailing_slash(client: Any) -> None:
     response = client.get("/api/v1/docs")
 
