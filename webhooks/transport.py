@@ -149,10 +149,12 @@ def target_check(url: str) -> Target:
             host=host,
         )
     if refused:
+        # The address stays in the security log (`address`), never in what the form or
+        # the log says: whoever may add an endpoint would map our internal DNS with it.
         raise AddressRefused.because(
             gettext_noop(
-                "%(host)s leads to %(address)s, a private or reserved address; webhooks only "
-                "go to public addresses."
+                "%(host)s leads to a private or reserved address; webhooks only go to "
+                "public addresses."
             ),
             host=host,
             address=str(refused[0]),

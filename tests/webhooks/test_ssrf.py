@@ -148,7 +148,7 @@ def test_a_refused_or_unsent_attempt_is_said_in_the_readers_language(
         make_team(acme, "Target")
     refused = Attempt.objects.get()
     assert refused.error == (
-        "Not sent (address policy): rebind.example.com leads to 127.0.0.1, a private or "
+        "Not sent (address policy): rebind.example.com leads to a private or "
         "reserved address; webhooks only go to public addresses."
     )
     Endpoint.objects.filter(pk=endpoint.pk).update(is_active=False)
@@ -199,3 +199,22 @@ def test_the_development_setting_lets_loopback_through(settings: Any) -> None:
     assert target_check("http://127.0.0.1:8000/hook").address == "127.0.0.1"
     with pytest.raises(UnsafeDestination):
         target_check("http://224.0.0.1/hook")  # multicast never
+
+
+def test_the_endpoint_form_never_says_where_an_internal_name_leads(
+    client: Any, acme: Any, owner: Any, dns_zone: Zone
+) -> None:
+    """ "db.corp.internal leads to 10.1.2.3": whoever may add an endpoint mapped our
+    internal DNS through the form (a delivery's refusal keeps the address for the
+    security log, `test_every_retry_checks_the_address_again_when_it_connects`)."""
+    dns_zone.answers["db.corp.internal"] = [["10.1.2.3"]]
+    client.force_login(owner)
+
+    page = client.post(
+        f"/t/{acme.slug}/settings/webhooks/new/",
+        {"url": "https://db.corp.internal/", "event_types": ["team.created"]},
+    ).content.decode()
+
+    assert "db.corp.internal leads to a private or reserved address" in page
+    assert "10.1.2.3" not in page
+    assert not Endpoint.objects.exists()
