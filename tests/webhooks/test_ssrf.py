@@ -159,7 +159,7 @@ def test_a_refused_or_unsent_attempt_is_said_in_the_readers_language(
     type(owner).objects.filter(pk=owner.pk).update(language="de")
     html = owner_client.get(f"/t/{acme.slug}/settings/webhooks/{endpoint.pk}/").content.decode()
     assert (
-        "Nicht gesendet (Adressrichtlinie): rebind.example.com führt zu 127.0.0.1, einer "
+        "Nicht gesendet (Adressrichtlinie): rebind.example.com führt zu einer "
         "privaten oder reservierten Adresse; Webhooks werden nur an öffentliche Adressen "
         "gesendet."
     ) in html
