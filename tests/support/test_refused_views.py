@@ -88,6 +88,7 @@ ALLOWED = {
     "sso_settings:domains": "reading",
     "webhooks:list": "reading",
     "webhooks:detail": "reading",
+    "webhooks:delivery": "reading",
     "webhooks:test": "a test event to the endpoint the organisation chose",
     "webhooks:resend": "a delivery again, to the endpoint the organisation chose",
     "webhooks:pause": "stops sending",
