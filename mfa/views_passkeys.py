@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import conditional_escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -92,9 +93,10 @@ def passkey_add(request: AuthenticatedRequest) -> HttpResponse:
     user_agent = request.META.get("HTTP_USER_AGENT", "")
     form = PasskeyAddForm(request.POST or None)
     unnamed = passkey_default_name(user_agent=user_agent)
+    # Help text is written as markup (form_field.html); the name comes from the browser.
     form.fields["name"].help_text = _(
         "So you can tell your passkeys apart later. Left empty, it is called “%(name)s”."
-    ) % {"name": unnamed}
+    ) % {"name": conditional_escape(unnamed)}
     if request.method == "POST" and form.is_valid():
         challenge = challenge_take(request, purpose=REGISTER, owner=session_owner(request))
         if not form.cleaned_data["credential"]:

@@ -400,7 +400,9 @@ class RoleForm(ServiceForm):
 def _posted_id(form: forms.Form, name: str) -> int | None:
     """The id a bound form posted for `name`, if it is one."""
     value = form.data.get(form.add_prefix(name)) if form.is_bound else None
-    return int(value) if isinstance(value, str) and value.isdigit() else None
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None
 
 
 class TeamForm(ServiceForm):

@@ -14,7 +14,6 @@ from webhooks import services
 from webhooks.events import EVENT_TYPES
 from webhooks.exceptions import UnsafeDestination
 from webhooks.models import Endpoint
-from webhooks.transport import target_check
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -62,7 +61,7 @@ class _EndpointFields(ServiceForm):
         url = data.get("url")
         if url and self.errors and url != self.initial.get("url"):
             try:
-                target_check(url)
+                services.destination_check(url=url, tenant=self.tenant, acting_user=self.user)
             except UnsafeDestination as refusal:
                 self.add_error("url", refusal_message(refusal))
         return data

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.i18n import reason_said
 from core.models import TenantOwnedQuerySet
-from webhooks.transport import NEVER_CONNECTED
+from webhooks.transport import NEVER_CONNECTED, REWORDED
 
 
 class Endpoint(models.Model):
@@ -115,7 +115,7 @@ def kept_error_said(kept: dict[str, Any]) -> str:
     """An attempt's error of ours ({"text", "params", "refused", "policy"}) in the active
     language: a policy refusal says that nothing was sent, apart from the network's
     "refused the connection"."""
-    said = reason_said(kept["text"], kept["params"])
+    said = reason_said(REWORDED.get(kept["text"], kept["text"]), kept["params"])
     if kept.get("policy"):
         return gettext("Not sent (address policy): %(reason)s") % {"reason": said}
     return gettext("Refused: %(reason)s") % {"reason": said} if kept["refused"] else said
@@ -152,6 +152,9 @@ class Attempt(models.Model):
     request_headers = models.JSONField(default=dict)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
     response_body = models.TextField(blank=True)  # the first WEBHOOKS_RESPONSE_EXCERPT bytes
+    # The answer went on past them. A database default too: the old code, running for a
+    # moment beside the new schema during a deploy, inserts attempts without it.
+    response_truncated = models.BooleanField(default=False, db_default=False)
     # In English, as the worker wrote it (network errors as urllib3 says them) …
     error = models.CharField(max_length=300, blank=True)
     # … and its text of ours (a refusal, a disabled endpoint, what a network error means)
@@ -191,8 +194,11 @@ class Attempt(models.Model):
     def was_sent(self) -> bool:
         """Whether a request left: not one the address policy refused, a pause held or
         whose connection never came up (refused, unreachable, TLS handshake)."""
-        if self.error_reason is None:
-            return True
+        if self.error_reason is None:  # an answer, or an error kept before reasons were
+            return not self.error
+        if "connected" in self.error_reason:
+            return bool(self.error_reason["connected"])
+        # Kept before `connected` was: by its words.
         return bool(self.error_reason.get("network")) and (
             self.error_reason["text"] not in NEVER_CONNECTED
         )
@@ -200,11 +206,6 @@ class Attempt(models.Model):
     @property
     def response_kept(self) -> int:
         return settings.WEBHOOKS_RESPONSE_EXCERPT
-
-    @property
-    def response_cut(self) -> bool:
-        """Whether the answer may have gone on past what was read (the excerpt is full)."""
-        return len(self.response_body.encode()) >= settings.WEBHOOKS_RESPONSE_EXCERPT
 
     @property
     def headers_sent(self) -> list[tuple[str, str]]:

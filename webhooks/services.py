@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 
 from accounts.task_queue import task_enqueue_transactional
 from core.audit import audit_record
+from core.security_log import security_event
 from webhooks.audit import WebhookAction
 from webhooks.crypto import secret_encrypt, secret_generate
 from webhooks.events import EVENT_TYPES, event_emit_test
-from webhooks.exceptions import WebhookError
+from webhooks.exceptions import AddressRefused, WebhookError
 from webhooks.models import Delivery, Endpoint
 from webhooks.tasks import webhook_deliver
 from webhooks.transport import target_check
@@ -43,6 +44,24 @@ def _clean_types(event_types: list[str]) -> list[str]:
     return [t for t in EVENT_TYPES if t in set(event_types)]
 
 
+def destination_check(*, url: str, tenant: Tenant, acting_user: User | None) -> None:
+    """`target_check` for a URL someone typed: a refused private address goes to the
+    security log with who tried it (the form no longer says where the name leads, and
+    naming internal hosts one after another is how the DNS behind us would be mapped)."""
+    try:
+        target_check(url)
+    except AddressRefused as refusal:
+        params = refusal.kept[1] if refusal.kept else {}
+        security_event(
+            "webhook.address_refused",
+            tenant=tenant.pk,
+            user_id=acting_user.pk if acting_user else None,
+            host=params.get("host", ""),
+            address=params.get("address", ""),
+        )
+        raise
+
+
 @transaction.atomic
 def endpoint_create(
     *, tenant: Tenant, url: str, description: str, event_types: list[str], acting_user: User | None
@@ -51,7 +70,7 @@ def endpoint_create(
     lead to a public address now (and is checked again at every delivery)."""
     if tenant.is_personal:
         raise WebhookError(_("Webhooks belong to organisations. Create an organisation first."))
-    target_check(url)
+    destination_check(url=url, tenant=tenant, acting_user=acting_user)
     secret = secret_generate()
     endpoint = Endpoint(
         tenant=tenant,
@@ -110,7 +129,7 @@ def endpoint_update(
     description = description.strip()
     new_url = url != current.url
     if new_url:
-        target_check(url)
+        destination_check(url=url, tenant=tenant, acting_user=acting_user)
     before, after = _changes(
         before={
             "url": current.url,
@@ -189,7 +208,7 @@ def endpoint_enable(*, tenant: Tenant, endpoint: Endpoint, acting_user: User | N
     """Turn a disabled endpoint back on (its failure streak starts again)."""
     _assert_tenant(tenant, endpoint)
     if not endpoint.is_active:
-        target_check(endpoint.url)
+        destination_check(url=endpoint.url, tenant=tenant, acting_user=acting_user)
         endpoint.is_active, endpoint.failing_since, endpoint.disabled_reason = True, None, ""
         endpoint.save(update_fields=["is_active", "failing_since", "disabled_reason"])
         audit_record(

@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import certifi
+import dns.exception
 import urllib3
 from django.conf import settings
 from django.utils.translation import gettext_noop
@@ -53,6 +54,7 @@ class Answer:
     duration_ms: int
     # A network error as a sentence of ours, untranslated with its values (the page).
     reason: tuple[str, dict[str, Any]] | None = None
+    truncated: bool = False  # the answer went on past WEBHOOKS_RESPONSE_EXCERPT bytes
 
 
 def address_allowed(address: IPAddress, *, allow_private: bool | None = None) -> bool:
@@ -98,12 +100,15 @@ def _resolve(host: str) -> list[IPAddress]:
             refusal = UnsafeDestination.because(
                 gettext_noop("%(host)s does not resolve to any address."), host=host
             )
-        else:
+        elif isinstance(failed.error, dns.exception.Timeout):
             refusal = UnsafeDestination.because(
-                gettext_noop("%(host)s could not be resolved (%(error)s)."),
+                gettext_noop("%(host)s could not be resolved: the DNS did not answer in time."),
                 host=host,
-                error=str(failed.error),
             )
+        else:
+            # Not dnspython's words: they name our resolver ("Server Do53:10.0.0.2@53
+            # answered SERVFAIL"), for anyone whose domain fails on purpose to read.
+            refusal = UnsafeDestination.because(DNS_FAILED, host=host)
         raise refusal from None
 
 
@@ -151,14 +156,7 @@ def target_check(url: str) -> Target:
     if refused:
         # The address stays in the security log (`address`), never in what the form or
         # the log says: whoever may add an endpoint would map our internal DNS with it.
-        raise AddressRefused.because(
-            gettext_noop(
-                "%(host)s leads to a private or reserved address; webhooks only go to "
-                "public addresses."
-            ),
-            host=host,
-            address=str(refused[0]),
-        )
+        raise AddressRefused.because(PRIVATE_ADDRESS, host=host, address=str(refused[0]))
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return Target(parts.scheme, host, port, path, str(addresses[0]))
 
@@ -198,7 +196,9 @@ def target_post(target: Target, *, body: bytes, headers: dict[str, str]) -> Answ
             assert_same_host=False,
         )
         try:
-            excerpt = response.read(settings.WEBHOOKS_RESPONSE_EXCERPT, decode_content=False)
+            # One byte more than is kept: whether the answer was cut, in bytes (its
+            # decoded text can be longer: each invalid byte becomes U+FFFD).
+            excerpt = response.read(settings.WEBHOOKS_RESPONSE_EXCERPT + 1, decode_content=False)
         finally:
             response.release_conn()
             response.close()
@@ -210,12 +210,31 @@ def target_post(target: Target, *, body: bytes, headers: dict[str, str]) -> Answ
     finally:
         pool.close()
     duration = int((time.monotonic() - started) * 1000)
-    return Answer(status, excerpt.decode("utf-8", "replace"), "", duration)
+    kept = excerpt[: settings.WEBHOOKS_RESPONSE_EXCERPT]
+    return Answer(
+        status,
+        kept.decode("utf-8", "replace"),
+        "",
+        duration,
+        truncated=len(excerpt) > len(kept),
+    )
 
 
 def _seconds(value: float) -> str:
     return f"{value:g}"
 
+
+PRIVATE_ADDRESS = gettext_noop(
+    "%(host)s leads to a private or reserved address; webhooks only go to public addresses."
+)
+DNS_FAILED = gettext_noop("%(host)s could not be resolved: its DNS servers failed to answer.")
+# What two reasons said before they were reworded: attempts kept since then show as the
+# new words (webhooks.models.kept_error_said), without the internal address or resolver.
+REWORDED = {
+    "%(host)s leads to %(address)s, a private or reserved address; webhooks only go to "
+    "public addresses.": PRIVATE_ADDRESS,
+    "%(host)s could not be resolved (%(error)s).": DNS_FAILED,
+}
 
 # Failures before the request left: the connection or its TLS handshake never came up,
 # so the delivery page shows no headers as sent.

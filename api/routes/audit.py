@@ -79,8 +79,10 @@ def _in_utc(name: str, value: datetime | None) -> datetime | None:
     anything: a 500 where a bad time is a 422."""
     if value is None:
         return None
+    if value.tzinfo is None:  # without an offset: UTC, as the ORM reads it
+        value = value.replace(tzinfo=UTC)
     try:
         return value.astimezone(UTC)
-    except OverflowError:
+    except (OverflowError, ValueError):
         message = "Give a time between the years 1 and 9999 in UTC."
         raise ValidationError([{"loc": ("query", name), "msg": message}]) from None

@@ -325,7 +325,8 @@ def _actor_filter(
     actor = request.GET.get("actor", "")
     if not actor or actor == SYSTEM or actor in {str(p.pk) for p in people}:
         return actor, False, None
-    if actor.isdigit() and int(actor) <= 2**63 - 1:  # past a database key: a 500 was
+    # ASCII digits within a database key: "²" is a digit to isdigit(), and both were 500s.
+    if actor.isascii() and actor.isdigit() and int(actor) <= 2**63 - 1:
         found = audit_actor_find(tenant=request.tenant, user_id=int(actor), using=using)
         if found is not None:
             person, is_member = found

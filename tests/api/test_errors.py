@@ -215,6 +215,15 @@ def test_a_time_past_the_year_9999_in_utc_is_a_422_located_at_its_parameter(
     assert error["loc"] == ["query", name] and "9999" in error["msg"]
 
 
+def test_a_time_without_an_offset_is_read_as_utc_even_in_the_year_1(client: Any, acme: Org) -> None:
+    """The 9999 fix converted times without an offset as local ones: year 1 became a 500."""
+    response = client.get(
+        "/api/v1/audit-events?since=0001-01-01T00:00:00&until=9999-12-31T00:00:00",
+        headers=bearer(acme.key),
+    )
+    assert response.status_code == 200 and response.json()["data"]
+
+
 @pytest.mark.parametrize(
     ("method", "path", "allowed"),
     [

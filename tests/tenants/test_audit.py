@@ -742,7 +742,7 @@ def test_a_person_with_no_matching_events_says_the_filters_match_nothing(
     assert "Nothing has happened here yet" not in html
 
 
-@pytest.mark.parametrize("actor", ["999999", "nope", "-1", " 1", "9" * 23])
+@pytest.mark.parametrize("actor", ["999999", "nope", "-1", " 1", "9" * 23, "²"])
 def test_an_unknown_person_shows_everyone_and_says_so(
     owner_client: Any, acme: Any, owner: Any, admin_of_acme: Any, actor: str
 ) -> None:

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from dnslib import AAAA, QTYPE, RR, A
+from dnslib import AAAA, QTYPE, RCODE, RR, A
 from dnslib.server import BaseResolver, DNSLogger, DNSServer
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
@@ -89,12 +89,16 @@ class Zone(BaseResolver):
     def __init__(self) -> None:
         self.answers: dict[str, list[list[str]]] = {}
         self.queries: list[tuple[str, str]] = []
+        self.failing: set[str] = set()  # names answered SERVFAIL
 
     def resolve(self, request: Any, handler: Any) -> Any:
         reply = request.reply()
         name = str(request.q.qname).rstrip(".")
         kind = QTYPE[request.q.qtype]
         self.queries.append((name, kind))
+        if name in self.failing:
+            reply.header.rcode = RCODE.SERVFAIL
+            return reply
         turns = self.answers.get(name)
         if turns:
             ips = turns.pop(0) if kind == "A" and len(turns) > 1 else turns[0]

@@ -202,19 +202,74 @@ def test_the_development_setting_lets_loopback_through(settings: Any) -> None:
 
 
 def test_the_endpoint_form_never_says_where_an_internal_name_leads(
-    client: Any, acme: Any, owner: Any, dns_zone: Zone
+    client: Any, acme: Any, owner: Any, dns_zone: Zone, caplog: Any
 ) -> None:
     """ "db.corp.internal leads to 10.1.2.3": whoever may add an endpoint mapped our
-    internal DNS through the form (a delivery's refusal keeps the address for the
-    security log, `test_every_retry_checks_the_address_again_when_it_connects`)."""
+    internal DNS through the form. The security log says who tried which name."""
     dns_zone.answers["db.corp.internal"] = [["10.1.2.3"]]
     client.force_login(owner)
 
-    page = client.post(
-        f"/t/{acme.slug}/settings/webhooks/new/",
-        {"url": "https://db.corp.internal/", "event_types": ["team.created"]},
-    ).content.decode()
+    with caplog.at_level("INFO", logger="pacetrack.security"):
+        page = client.post(
+            f"/t/{acme.slug}/settings/webhooks/new/",
+            {"url": "https://db.corp.internal/", "event_types": ["team.created"]},
+        ).content.decode()
 
     assert "db.corp.internal leads to a private or reserved address" in page
     assert "10.1.2.3" not in page
     assert not Endpoint.objects.exists()
+    logged = [r for r in caplog.records if getattr(r, "event", "") == "webhook.address_refused"]
+    assert [(r.tenant, r.user_id, r.host, r.address) for r in logged] == [  # type: ignore[attr-defined]
+        (acme.pk, owner.pk, "db.corp.internal", "10.1.2.3")
+    ]
+
+
+def test_a_failing_dns_server_is_said_without_naming_our_resolver(
+    client: Any, acme: Any, owner: Any, dns_zone: Zone, settings: Any
+) -> None:
+    """dnspython's words named the resolver ("Server Do53:10.0.0.2@53 answered
+    SERVFAIL"): a domain that fails on purpose read our DNS server's address."""
+    dns_zone.failing.add("broken.example.com")
+    client.force_login(owner)
+
+    page = client.post(
+        f"/t/{acme.slug}/settings/webhooks/new/",
+        {"url": "https://broken.example.com/", "event_types": ["team.created"]},
+    ).content.decode()
+
+    assert "broken.example.com could not be resolved: its DNS servers failed to answer." in page
+    resolver = settings.WEBHOOKS_DNS_SERVERS[0]
+    assert resolver not in page and "SERVFAIL" not in page
+
+
+@pytest.mark.parametrize(
+    ("kept", "said"),
+    [
+        (
+            {
+                "text": "%(host)s leads to %(address)s, a private or reserved address; "
+                "webhooks only go to public addresses.",
+                "params": {"host": "db.corp.internal", "address": "10.1.2.3"},
+                "refused": True,
+                "policy": True,
+            },
+            "Not sent (address policy): db.corp.internal leads to a private or reserved "
+            "address; webhooks only go to public addresses.",
+        ),
+        (
+            {
+                "text": "%(host)s could not be resolved (%(error)s).",
+                "params": {"host": "x.example.com", "error": "Server Do53:10.0.0.2@53 answered"},
+                "refused": True,
+            },
+            "Refused: x.example.com could not be resolved: its DNS servers failed to answer.",
+        ),
+    ],
+    ids=["address", "resolver"],
+)
+def test_attempts_kept_in_the_old_words_show_without_the_internal_address(
+    kept: dict[str, Any], said: str
+) -> None:
+    from webhooks.models import kept_error_said
+
+    assert kept_error_said(kept) == said

@@ -275,6 +275,66 @@ def test_a_long_answer_says_only_its_start_is_kept(
     assert "Only the first 2.0\xa0KB of the answer is read and kept." in page
 
 
+@pytest.mark.parametrize(
+    "body", [b"z" * 2048, "é".encode("latin-1") * 800], ids=["exactly-the-excerpt", "latin-1"]
+)
+def test_an_answer_that_fits_is_not_said_to_be_cut(
+    client: Any,
+    acme: Any,
+    owner: Any,
+    receiver: Any,
+    django_capture_on_commit_callbacks: Any,
+    body: bytes,
+) -> None:
+    """Measured after decoding, 800 bytes of Latin-1 (each one U+FFFD, three bytes) and
+    an answer of exactly 2 KB were both "only the first 2 KB"."""
+    receiver.body = body
+    endpoint, _ = endpoint_create(
+        tenant=acme,
+        url=receiver.url,
+        description="",
+        event_types=["team.created"],
+        acting_user=owner,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        make_team(acme, "Logged")
+    delivery = Delivery.objects.get()
+    client.force_login(owner)
+    page = client.get(
+        f"/t/{acme.slug}/settings/webhooks/{endpoint.pk}/deliveries/{delivery.pk}/"
+    ).content.decode()
+    assert 'data-testid="attempt-response"' in page and "Only the first" not in page
+
+
+def test_a_delivery_not_sent_yet_or_held_by_a_pause_says_so_without_resend(
+    client: Any, acme: Any, owner: Any, receiver: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from webhooks.delivery import delivery_attempt
+    from webhooks.services import endpoint_pause
+
+    endpoint, _ = endpoint_create(
+        tenant=acme,
+        url=receiver.url,
+        description="",
+        event_types=["team.created"],
+        acting_user=owner,
+    )
+    make_team(acme, "Queued")  # no commit callbacks run: queued, never tried
+    delivery = Delivery.objects.get()
+    client.force_login(owner)
+    url = f"/t/{acme.slug}/settings/webhooks/{endpoint.pk}/deliveries/{delivery.pk}/"
+
+    queued = client.get(url).content.decode()
+    endpoint_pause(tenant=acme, endpoint=endpoint, acting_user=owner)
+    delivery_attempt(delivery_id=delivery.pk, now=delivery.next_attempt_at)
+    held = client.get(url).content.decode()
+
+    assert "Not sent yet." in queued and "Queued" in queued and ">Resend<" in queued
+    assert "Not sent: the endpoint is paused." in held
+    assert "Headers sent" not in held and ">Resend<" not in held
+    assert receiver.received == []
+
+
 def test_a_refused_send_shows_no_headers_as_sent(
     client: Any, acme: Any, owner: Any, settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
