@@ -168,6 +168,29 @@ def test_a_maker_who_left_is_not_told(
     assert notice.to == [owner.email]
 
 
+def test_a_maker_who_left_and_came_back_is_not_told_of_the_key_they_left_behind(
+    acme: Any,
+    owner: Any,
+    maker: Any,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """The key stopped when they left and stays stopped (api.selectors): it is not
+    theirs to hear about, as it was not theirs to use."""
+    from tenants.services import membership_remove
+
+    raw = make_key(acme, maker, [], expires_at=timezone.now() + timedelta(days=3))
+    _use(raw)
+    membership = Membership.objects.get(tenant=acme, user=maker)
+    membership_remove(tenant=acme, membership=membership, acting_user=owner)
+    add_member(acme, user=maker)
+
+    _daily(django_capture_on_commit_callbacks)
+
+    [notice] = mailoutbox
+    assert notice.to == [owner.email]
+
+
 def test_each_reader_gets_it_in_their_language(
     acme: Any,
     owner: Any,
