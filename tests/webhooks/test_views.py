@@ -216,6 +216,23 @@ def test_an_endpoint_whose_maker_staff_deactivated_is_pointed_out_too(
     assert [e.creator_stays for e in endpoint_list(tenant=acme)] == [0]
 
 
+def _one_delivery(tenant: Any, owner: Any, url: str, capture: Any) -> tuple[Endpoint, Delivery]:
+    """An endpoint at `url` and the one delivery of a team made then, sent at its commit."""
+    endpoint, _ = endpoint_create(
+        tenant=tenant, url=url, description="", event_types=["team.created"], acting_user=owner
+    )
+    with capture(execute=True):
+        make_team(tenant, "Logged")
+    return endpoint, Delivery.objects.get(endpoint=endpoint)
+
+
+def _page_of(delivery: Delivery) -> str:
+    return (
+        f"/t/{delivery.tenant.slug}/settings/webhooks/{delivery.endpoint_id}/deliveries/"
+        f"{delivery.pk}/"
+    )
+
+
 def test_a_delivery_page_shows_the_body_the_headers_and_each_answer_in_full(
     client: Any, acme: Any, owner: Any, receiver: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -223,16 +240,9 @@ def test_a_delivery_page_shows_the_body_the_headers_and_each_answer_in_full(
     and the whole answer we kept to find why their receiver said 400."""
     receiver.statuses = [400, 200]
     receiver.body = b'{"error": "missing field \'team\'", "trace": "' + b"x" * 300 + b'"}'
-    endpoint, _ = endpoint_create(
-        tenant=acme,
-        url=receiver.url,
-        description="",
-        event_types=["team.created"],
-        acting_user=owner,
+    endpoint, delivery = _one_delivery(
+        acme, owner, receiver.url, django_capture_on_commit_callbacks
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        make_team(acme, "Logged")
-    delivery = Delivery.objects.get()
     client.force_login(owner)
     base = f"/t/{acme.slug}/settings/webhooks/{endpoint.pk}/"
     with django_capture_on_commit_callbacks(execute=True):
@@ -257,20 +267,11 @@ def test_a_long_answer_says_only_its_start_is_kept(
     client: Any, acme: Any, owner: Any, receiver: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     receiver.body = b"y" * 5000
-    endpoint, _ = endpoint_create(
-        tenant=acme,
-        url=receiver.url,
-        description="",
-        event_types=["team.created"],
-        acting_user=owner,
+    endpoint, delivery = _one_delivery(
+        acme, owner, receiver.url, django_capture_on_commit_callbacks
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        make_team(acme, "Logged")
-    delivery = Delivery.objects.get()
     client.force_login(owner)
-    page = client.get(
-        f"/t/{acme.slug}/settings/webhooks/{endpoint.pk}/deliveries/{delivery.pk}/"
-    ).content.decode()
+    page = client.get(_page_of(delivery)).content.decode()
     assert "y" * 2048 in page and "y" * 2049 not in page
     assert "Only the first 2.0\xa0KB of the answer is read and kept." in page
 
@@ -289,20 +290,11 @@ def test_an_answer_that_fits_is_not_said_to_be_cut(
     """Measured after decoding, 800 bytes of Latin-1 (each one U+FFFD, three bytes) and
     an answer of exactly 2 KB were both "only the first 2 KB"."""
     receiver.body = body
-    endpoint, _ = endpoint_create(
-        tenant=acme,
-        url=receiver.url,
-        description="",
-        event_types=["team.created"],
-        acting_user=owner,
+    endpoint, delivery = _one_delivery(
+        acme, owner, receiver.url, django_capture_on_commit_callbacks
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        make_team(acme, "Logged")
-    delivery = Delivery.objects.get()
     client.force_login(owner)
-    page = client.get(
-        f"/t/{acme.slug}/settings/webhooks/{endpoint.pk}/deliveries/{delivery.pk}/"
-    ).content.decode()
+    page = client.get(_page_of(delivery)).content.decode()
     assert 'data-testid="attempt-response"' in page and "Only the first" not in page
 
 
@@ -350,9 +342,7 @@ def test_a_refused_send_shows_no_headers_as_sent(
         make_team(acme, "Logged")
     delivery = Delivery.objects.get()
     client.force_login(owner)
-    page = client.get(
-        f"/t/{acme.slug}/settings/webhooks/{endpoint.pk}/deliveries/{delivery.pk}/"
-    ).content.decode()
+    page = client.get(_page_of(delivery)).content.decode()
     assert "Refused: Webhook URLs must start with https://." in page
     assert "Headers sent" not in page and "Response body" not in page
 
@@ -401,16 +391,9 @@ def test_resending_is_limited_per_endpoint(
     """Resend had no limit: forty signed POSTs at someone else's server in three
     seconds, past the test events' limit."""
     settings.RATELIMIT_TIERS = {**settings.RATELIMIT_TIERS, "webhook-resend": {"rate": "2/15m"}}
-    endpoint, _ = endpoint_create(
-        tenant=acme,
-        url=receiver.url,
-        description="",
-        event_types=["team.created"],
-        acting_user=owner,
+    endpoint, delivery = _one_delivery(
+        acme, owner, receiver.url, django_capture_on_commit_callbacks
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        make_team(acme, "Logged")
-    delivery = Delivery.objects.get()
     client.force_login(owner)
     resend = f"/t/{acme.slug}/settings/webhooks/{endpoint.pk}/deliveries/{delivery.pk}/resend/"
 
@@ -438,8 +421,6 @@ def test_a_connection_that_never_came_up_shows_no_headers_as_sent(
         make_team(acme, "Logged")
     delivery = Delivery.objects.get()
     client.force_login(owner)
-    page = client.get(
-        f"/t/{acme.slug}/settings/webhooks/{endpoint.pk}/deliveries/{delivery.pk}/"
-    ).content.decode()
+    page = client.get(_page_of(delivery)).content.decode()
     assert "127.0.0.1 refused the connection on port 9." in page
     assert "Headers sent" not in page
