@@ -14,6 +14,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import EmailToken, User
 from accounts.services_signup import signup_request
@@ -30,6 +31,8 @@ from tests.tenants.factories import OrgFactory, add_member, make_role, make_team
 from tests.uploads.conftest import make_image
 from uploads import images
 from uploads import services as upload_services
+from webhooks.delivery import payload_build
+from webhooks.models import Attempt, Delivery
 from webhooks.services import endpoint_create
 
 PERSONAS = ("anonymous", "newcomer", "owner", "admin", "member")
@@ -49,6 +52,7 @@ class World:
     people: dict[str, User]
     anonymous_links: list[Visit] = field(default_factory=list)
     endpoint: Any = None
+    delivery: Any = None
 
     def personal_slug(self, persona: str) -> str:
         return self.people[persona].personal_tenant.slug
@@ -124,6 +128,11 @@ class World:
             ("webhooks:list", {}, managers),
             ("webhooks:detail", {"endpoint_id": self.endpoint.pk}, managers),
             ("webhooks:edit", {"endpoint_id": self.endpoint.pk}, managers),
+            (
+                "webhooks:delivery",
+                {"endpoint_id": self.endpoint.pk, "delivery_id": self.delivery.pk},
+                managers,
+            ),
             ("files:list", {}, everyone),
             ("billing:overview", {}, billing),
             ("billing:success", {}, billing),
@@ -219,6 +228,7 @@ def build_world(*, outbox: list[EmailMessage]) -> World:
         event_types=["member.added", "member.removed", "invitation.created", "team.created"],
         acting_user=owner,
     )
+    delivery = _delivery_answered(endpoint)
     newcomer = UserFactory(name="Noah Newcomer", email="noah.newcomer@example.com", unverified=True)
     return World(
         org=org,
@@ -232,7 +242,39 @@ def build_world(*, outbox: list[EmailMessage]) -> World:
         },
         anonymous_links=_email_links(invite_link=invite_link, outbox=outbox),
         endpoint=endpoint,
+        delivery=delivery,
     )
+
+
+def _delivery_answered(endpoint: Any) -> Delivery:
+    """A delivery with a long answer, as the worker would have kept it (nothing is sent:
+    the endpoint's address is public and the crawl is offline)."""
+    now = timezone.now()
+    delivery = Delivery.objects.create(
+        tenant=endpoint.tenant,
+        endpoint=endpoint,
+        message_id="msg_crawl0000000000000000",
+        event_type="team.created",
+        payload=payload_build(
+            event_type="team.created",
+            data={"team_id": 1, "name": "Platform engineering and operations", "parent_id": None},
+            at=now,
+        ),
+        status=Delivery.Status.SUCCEEDED,
+        attempts=1,
+        created_at=now,
+        retries_from=now,
+    )
+    Attempt.objects.create(
+        delivery=delivery,
+        number=1,
+        sent_at=now,
+        request_headers={"Content-Type": "application/json", "webhook-id": delivery.message_id},
+        response_status=200,
+        response_body='{"received": true, "trace": "' + "0123456789abcdef" * 40 + '"}',
+        duration_ms=182,
+    )
+    return delivery
 
 
 def _email_links(*, invite_link: str, outbox: list[EmailMessage]) -> list[Visit]:

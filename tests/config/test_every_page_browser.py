@@ -50,6 +50,9 @@ NOT_PAGES = {
         "organisation (tests/tenants/test_ownership_transfer_browser.py)"
     ),
     "set_language": "Django's language switch: a redirect to `next` (the footer picker posts)",
+    "api.views.not_found": (
+        "the API's 404 problem (JSON) at /api/ and /api/v1/ (tests/api/test_errors.py)"
+    ),
     **{
         f"scim-api:{name}": "SCIM JSON for identity providers (tests/scim)"
         for name in (
