@@ -274,6 +274,10 @@ def test_a_second_file_of_one_name_is_kept_and_said(
             "kept, the new one listed first."
         )
     ).to_be_visible()
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("6\xa0bytes")  # the new one, listed first
+    expect(rows.last).to_contain_text("3\xa0bytes")
     newest_first = Upload.objects.order_by("-created_at", "-pk")
     assert [(u.original_filename, u.size) for u in newest_first] == [
         ("notes.txt", 6),
