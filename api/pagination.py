@@ -15,6 +15,8 @@ from django.core.exceptions import BadRequest
 from django.db.models import Model, QuerySet
 from ninja import Query
 
+from core.ids import MAX_ID
+
 M = TypeVar("M", bound=Model)
 R = TypeVar("R")
 
@@ -49,8 +51,7 @@ def _decode(cursor: str) -> int:
         if version != "v1":
             raise ValueError(version)
         after = int(pk)
-        # Only what a database key can hold: a larger number was a 500 (OverflowError).
-        if not 0 <= after <= 2**63 - 1:
+        if not 0 <= after <= MAX_ID:
             raise ValueError(pk)
         return after
     except (ValueError, binascii.Error, UnicodeDecodeError):

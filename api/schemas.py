@@ -8,9 +8,11 @@ from typing import Annotated, Any
 from ninja import Schema
 from pydantic import BaseModel, Field
 
+from core.ids import MAX_ID
+
 # An id the API accepts: what a database key can hold. A larger number in a body was a
 # 500 (OverflowError converting it for the query) instead of a 422 naming the field.
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class Answer(BaseModel):

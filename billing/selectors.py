@@ -23,6 +23,7 @@ from billing.exceptions import BillingError
 from billing.managers import billing_manager_tenant_ids
 from billing.models import Account
 from billing.plans import Feature, Plan, plan_features_gained, plan_for_account, plan_list
+from core.ids import id_from_text
 from core.members import members_who_can_act, seat_holders
 from core.permissions import BILLING_MANAGE
 
@@ -197,8 +198,8 @@ def account_for_stripe_object(*, obj: dict) -> Account | None:
         if account is not None:
             return account
     account_id = (obj.get("metadata") or {}).get("account_id") or obj.get("client_reference_id")
-    if account_id and str(account_id).isdigit():
-        return Account.objects.filter(pk=int(account_id), stripe_customer_id="").first()
+    if (pk := id_from_text(account_id)) is not None:
+        return Account.objects.filter(pk=pk, stripe_customer_id="").first()
     return None
 
 

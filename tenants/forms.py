@@ -17,6 +17,7 @@ from accounts.services_security import current_password_check
 from billing.plans import plan_for_account
 from core import widgets
 from core.errors import ServiceForm
+from core.ids import id_from_text
 from core.members import members_who_can_act
 from core.permissions import PERMISSION_CHOICES, Permission, permission_groups
 from tenants import services
@@ -399,10 +400,7 @@ class RoleForm(ServiceForm):
 
 def _posted_id(form: forms.Form, name: str) -> int | None:
     """The id a bound form posted for `name`, if it is one."""
-    value = form.data.get(form.add_prefix(name)) if form.is_bound else None
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
-        return int(value)
-    return None
+    return id_from_text(form.data.get(form.add_prefix(name))) if form.is_bound else None
 
 
 class TeamForm(ServiceForm):

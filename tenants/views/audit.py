@@ -28,6 +28,7 @@ from core.audit_actions import (
     audit_value_label,
 )
 from core.decorators import tenant_permission_required
+from core.ids import id_from_text
 from core.models import AuditEvent
 from core.permissions import AUDIT_VIEW, permission_names
 from core.replica import replica_alias
@@ -325,9 +326,8 @@ def _actor_filter(
     actor = request.GET.get("actor", "")
     if not actor or actor == SYSTEM or actor in {str(p.pk) for p in people}:
         return actor, False, None
-    # ASCII digits within a database key: "²" is a digit to isdigit(), and both were 500s.
-    if actor.isascii() and actor.isdigit() and int(actor) <= 2**63 - 1:
-        found = audit_actor_find(tenant=request.tenant, user_id=int(actor), using=using)
+    if (user_id := id_from_text(actor)) is not None:
+        found = audit_actor_find(tenant=request.tenant, user_id=user_id, using=using)
         if found is not None:
             person, is_member = found
             person.former = not is_member  # type: ignore[attr-defined]  # the menu's note
