@@ -42,7 +42,7 @@ from core.security_log import security_event
 from webhooks.crypto import secret_decrypt
 from webhooks.exceptions import AddressRefused, UnsafeDestination
 from webhooks.models import Attempt, Delivery, Endpoint, kept_error_said
-from webhooks.transport import NEVER_CONNECTED, Answer, target_check, target_post
+from webhooks.transport import Answer, target_check, target_post
 
 # Wait after the 1st, 2nd… failed attempt (the Standard Webhooks / Svix schedule).
 RETRY_SCHEDULE = [
@@ -108,16 +108,13 @@ def _kept(
     policy: bool = False,
 ) -> dict[str, Any]:
     """An error of ours as Attempt keeps it: untranslated, with its values; `network`:
-    said of a network error, whose own words stay in the error column; `connected`
-    with it: whether the request left (not a connection refused, unreachable, timed out
-    or failed at TLS); `policy`: our address policy refused the destination (nothing
-    was sent)."""
+    said of a network error, whose own words stay in the error column; `policy`: our
+    address policy refused the destination (nothing was sent)."""
     return {
         "text": text,
         "params": params,
         "refused": refused,
         "network": network,
-        "connected": network and text not in NEVER_CONNECTED,
         "policy": policy,
     }
 

@@ -196,12 +196,8 @@ class Attempt(models.Model):
         whose connection never came up (refused, unreachable, TLS handshake)."""
         if self.error_reason is None:  # an answer, or an error kept before reasons were
             return not self.error
-        if "connected" in self.error_reason:
-            return bool(self.error_reason["connected"])
-        # Kept before `connected` was: by its words.
-        return bool(self.error_reason.get("network")) and (
-            self.error_reason["text"] not in NEVER_CONNECTED
-        )
+        text = REWORDED.get(self.error_reason["text"], self.error_reason["text"])
+        return bool(self.error_reason.get("network")) and text not in NEVER_CONNECTED
 
     @property
     def response_kept(self) -> int:

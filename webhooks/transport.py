@@ -57,6 +57,35 @@ class Answer:
     truncated: bool = False  # the answer went on past WEBHOOKS_RESPONSE_EXCERPT bytes
 
 
+# Reasons said in more than one place (the log, the delivery page, kept attempts).
+PRIVATE_ADDRESS = gettext_noop(
+    "%(host)s leads to a private or reserved address; webhooks only go to public addresses."
+)
+DNS_FAILED = gettext_noop("%(host)s could not be resolved: its DNS servers failed to answer.")
+# A reason reworded: its old words to its new ones, so that attempts kept before show
+# as the new words (webhooks.models.kept_error_said, without the internal address or
+# resolver they named) and are classed by them (`Attempt.was_sent`).
+REWORDED = {
+    "%(host)s leads to %(address)s, a private or reserved address; webhooks only go to "
+    "public addresses.": PRIVATE_ADDRESS,
+    "%(host)s could not be resolved (%(error)s).": DNS_FAILED,
+}
+
+# Failures before the request left: the connection or its TLS handshake never came up,
+# so the delivery page shows no headers as sent.
+REFUSED_CONNECTION = gettext_noop("%(host)s refused the connection on port %(port)s.")
+UNREACHABLE = gettext_noop("%(host)s could not be reached on port %(port)s.")
+CONNECT_TIMEOUT = gettext_noop("%(host)s did not accept a connection within %(seconds)s seconds.")
+CERTIFICATE_UNVERIFIED = gettext_noop(
+    "%(host)s's certificate could not be verified: it must be valid for that "
+    "name and signed by a public certificate authority."
+)
+HANDSHAKE_FAILED = gettext_noop("A secure (HTTPS) connection to %(host)s on port %(port)s failed.")
+NEVER_CONNECTED = frozenset(
+    {REFUSED_CONNECTION, UNREACHABLE, CONNECT_TIMEOUT, CERTIFICATE_UNVERIFIED, HANDSHAKE_FAILED}
+)
+
+
 def address_allowed(address: IPAddress, *, allow_private: bool | None = None) -> bool:
     """Public unicast only (unless `allow_private`, by default WEBHOOKS_ALLOW_PRIVATE):
     no private, loopback, link-local (169.254.169.254, the cloud metadata service),
@@ -222,33 +251,6 @@ def target_post(target: Target, *, body: bytes, headers: dict[str, str]) -> Answ
 
 def _seconds(value: float) -> str:
     return f"{value:g}"
-
-
-PRIVATE_ADDRESS = gettext_noop(
-    "%(host)s leads to a private or reserved address; webhooks only go to public addresses."
-)
-DNS_FAILED = gettext_noop("%(host)s could not be resolved: its DNS servers failed to answer.")
-# What two reasons said before they were reworded: attempts kept since then show as the
-# new words (webhooks.models.kept_error_said), without the internal address or resolver.
-REWORDED = {
-    "%(host)s leads to %(address)s, a private or reserved address; webhooks only go to "
-    "public addresses.": PRIVATE_ADDRESS,
-    "%(host)s could not be resolved (%(error)s).": DNS_FAILED,
-}
-
-# Failures before the request left: the connection or its TLS handshake never came up,
-# so the delivery page shows no headers as sent.
-REFUSED_CONNECTION = gettext_noop("%(host)s refused the connection on port %(port)s.")
-UNREACHABLE = gettext_noop("%(host)s could not be reached on port %(port)s.")
-CONNECT_TIMEOUT = gettext_noop("%(host)s did not accept a connection within %(seconds)s seconds.")
-CERTIFICATE_UNVERIFIED = gettext_noop(
-    "%(host)s's certificate could not be verified: it must be valid for that "
-    "name and signed by a public certificate authority."
-)
-HANDSHAKE_FAILED = gettext_noop("A secure (HTTPS) connection to %(host)s on port %(port)s failed.")
-NEVER_CONNECTED = frozenset(
-    {REFUSED_CONNECTION, UNREACHABLE, CONNECT_TIMEOUT, CERTIFICATE_UNVERIFIED, HANDSHAKE_FAILED}
-)
 
 
 def _network_reason(
