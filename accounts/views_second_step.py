@@ -117,6 +117,8 @@ def sign_in_verify(request: HttpRequest) -> HttpResponse:
         # The person is known: their language rules this page (above), so the signed-out
         # footer's picker, which sets the browser's, would change nothing here.
         "language_picker": False,
+        # Half signed in: the header's "Sign in" and "Get started" would only confuse.
+        "second_step": True,
         "passkey": Factor.PASSKEY in methods,
         "passkey_errors": passkey_form.errors.get("credential", []),
         "passkey_form": passkey_form,

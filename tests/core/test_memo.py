@@ -22,6 +22,8 @@ from accounts.models import User
 from core.templatetags import memo
 from tenants.models import Membership, Role, Tenant
 from tenants.services import membership_change_role, membership_remove
+from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.mfa.helpers import enable_totp
 from tests.tenants.factories import OrgFactory, add_member
 
 pytestmark = pytest.mark.django_db
@@ -96,6 +98,23 @@ def test_the_header_follows_every_value_it_reads(
         change()
         header = _header(_same_page(owner_client, url, fresh))
         assert shown in header and (not gone or gone not in header), (url, shown, gone)
+
+
+def test_between_the_sign_in_steps_the_header_is_not_the_sign_in_pages(
+    client: Client, fresh: Any
+) -> None:
+    """Someone half signed in (password right, code to come) was offered "Sign in" and
+    "Get started" above the code form: that header, kept from the sign-in page, must not
+    be the one shown, and the next signed-out page has its links back."""
+    person = UserFactory()
+    enable_totp(person)
+    assert b"Get started" in _header(client.get("/auth/sign-in/").content)
+
+    client.post("/auth/sign-in/", {"email": person.email, "password": DEFAULT_PASSWORD})
+    between = _header(_same_page(client, "/auth/sign-in/verify/", fresh))
+
+    assert b"Get started" not in between and b'href="/auth/sign-in/"' not in between
+    assert b"Get started" in _header(_same_page(client, "/auth/sign-up/", fresh))
 
 
 def test_a_kept_header_is_never_another_persons(acme: Tenant, fresh: Any) -> None:
