@@ -39,18 +39,22 @@ def allowed_file_types() -> dict[str, str]:
     return {ext.lower(): ctype for ext, ctype in settings.UPLOADS_FILE_TYPES.items()}
 
 
+def allowed_types_listed() -> str:
+    """The allowed extensions as people read them, ".csv, .docx", in one spelling for the
+    form's hint and the refusal. Isolated left to right (U+2066 … U+2069): inside an
+    Arabic sentence the dots would otherwise move to the wrong ends of the words."""
+    return "\u2066" + ", ".join(f".{e}" for e in sorted(allowed_file_types())) + "\u2069"
+
+
 def file_type_check(*, filename: str, head: bytes) -> tuple[str, str]:
     """Return (extension, content type) for an allowed file; raise ValidationError otherwise."""
     types = allowed_file_types()
     _stem, dot, ext = filename.rpartition(".")
     ext = ext.lower() if dot else ""
     if not ext or not _EXTENSION_RE.fullmatch(ext) or ext not in types:
-        # Isolated left to right (U+2066 … U+2069): inside an Arabic sentence the dots
-        # of ".csv, .docx" would otherwise move to the wrong ends of the words.
-        listed = "\u2066" + ", ".join(f".{e}" for e in sorted(types)) + "\u2069"
         raise ValidationError(
             _("Files of this type cannot be uploaded. Allowed types: %(types)s.")
-            % {"types": listed},
+            % {"types": allowed_types_listed()},
             code="file_type",
         )
     signatures = SIGNATURES.get(ext)

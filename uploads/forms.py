@@ -15,7 +15,12 @@ from billing.exceptions import PlanLimitReached
 from core.file_limits import file_size_limit, size_in_megabytes
 from core.text import isolated
 from uploads import images, services
-from uploads.filetypes import SIGNATURE_BYTES, allowed_file_types, file_type_check
+from uploads.filetypes import (
+    SIGNATURE_BYTES,
+    allowed_file_types,
+    allowed_types_listed,
+    file_type_check,
+)
 from uploads.models import Upload
 
 if TYPE_CHECKING:
@@ -143,7 +148,7 @@ class FileUploadForm(forms.Form):
         self.fields["file"].widget.attrs["accept"] = ",".join(f".{e}" for e in sorted(types))
         self.fields["file"].help_text = _("Up to %(size)s. Allowed: %(types)s.") % {
             "size": size_in_megabytes(settings.UPLOADS_FILE_MAX_BYTES),
-            "types": "\u2066" + ", ".join(sorted(types)) + "\u2069",  # see file_type_check
+            "types": allowed_types_listed(),
         }
         file_size_limit(self.fields["file"], settings.UPLOADS_FILE_MAX_BYTES)
 

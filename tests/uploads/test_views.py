@@ -407,8 +407,10 @@ def test_allowed_types_come_from_settings(settings, owner_client, acme):
     refused = owner_client.post(
         _files_url(acme, "files:upload"), {"file": SimpleUploadedFile("a.pdf", b"%PDF-")}
     )
-    # The list is isolated left to right (Arabic sentences put the dots at the wrong ends).
+    # The list is isolated left to right (Arabic sentences put the dots at the wrong ends),
+    # and spelled as the form's hint spells it (they said "log" and ".log").
     assert "Allowed types: \u2066.log\u2069." in refused.content.decode()
+    assert "Allowed: \u2066.log\u2069." in refused.content.decode()
 
 
 def test_plain_members_cannot_upload_or_delete(client, owner_client, acme):
