@@ -585,4 +585,4 @@ def test_in_arabic_no_full_stop_follows_the_list_of_types(settings, owner_client
     ).content.decode()
 
     assert "الأنواع المسموح بها: \u2066.csv, .log\u2069<" in refused
-    assert "المسموح به: \u2066csv, log\u2069<" in page
+    assert "المسموح به: \u2066.csv, .log\u2069<" in page
