@@ -32,6 +32,16 @@ WEBHOOKS_MANAGE = "webhooks.manage"
 SSO_MANAGE = "sso.manage"
 SCIM_MANAGE = "scim.manage"
 
+# Held by the owner role alone, never by a custom role: whoever sets up the identity
+# provider can sign in as anyone on the organisation's verified domains (its owners
+# included, and with them every other organisation those accounts belong to), and
+# directory sync suspends whom it likes. Giving that to a role is making an owner.
+OWNER_ONLY_PERMISSIONS = frozenset({SSO_MANAGE, SCIM_MANAGE})
+OWNER_ONLY_REASON = gettext_lazy(
+    "Single sign-on and directory sync stay with owners: whoever sets up the identity "
+    "provider can sign in as anyone on the organisation's domains, owners included."
+)
+
 
 @dataclass(frozen=True)
 class Permission:

@@ -19,7 +19,13 @@ from core import widgets
 from core.errors import ServiceForm
 from core.ids import id_from_text
 from core.members import members_who_can_act
-from core.permissions import PERMISSION_CHOICES, Permission, permission_groups
+from core.permissions import (
+    OWNER_ONLY_PERMISSIONS,
+    OWNER_ONLY_REASON,
+    PERMISSION_CHOICES,
+    Permission,
+    permission_groups,
+)
 from tenants import services
 from tenants.models import Membership, Role, Team, Tenant, slug_validator, tenant_name_validator
 from tenants.selectors import (
@@ -164,8 +170,13 @@ class TenantDeleteForm(ServiceForm):
         self.tenant, self.user = tenant, user
         # confirm.js sends a mismatch without its warning dialog: the answer says so.
         self.fields["confirmation"].widget.attrs["data-must-equal"] = tenant.slug
+        # The label names what to type: a walk typed the workspace's name, which the
+        # heading and button show, under "Type the workspace URL name".
+        self.fields["confirmation"].label = gettext("Type “%(slug)s” to confirm") % {
+            "slug": tenant.slug
+        }
         self.fields["confirmation"].help_text = gettext(
-            "Type <strong>%(slug)s</strong> exactly."
+            "Its web address, /t/%(slug)s/, not its name."
         ) % {"slug": tenant.slug}
         self.fields["confirmation"].error_messages["required"] = gettext(
             "Type “%(slug)s” to delete this workspace."
@@ -368,13 +379,25 @@ class RoleForm(ServiceForm):
         super().__init__(*args, **kwargs)
         self.tenant, self.user, self.role = tenant, user, role
 
-    def permission_groups(self) -> list[tuple[str, list[tuple[BoundWidget, Permission]]]]:
-        """The checkboxes under their headings, each with the permission it grants."""
+    def permission_groups(
+        self,
+    ) -> list[tuple[str, list[tuple[BoundWidget | None, Permission]]]]:
+        """The checkboxes under their headings, each with the permission it grants; the
+        owner-only ones without a box, explained all the same (core/permissions.py says
+        why; the service refuses them)."""
         boxes = {box.data["value"]: box for box in self["permissions"]}
         return [
-            (group, [(boxes[p.code], p) for p in permissions])
+            (
+                group,
+                [
+                    (None if p.code in OWNER_ONLY_PERMISSIONS else boxes[p.code], p)
+                    for p in permissions
+                ],
+            )
             for group, permissions in permission_groups()
         ]
+
+    owner_only_reason = OWNER_ONLY_REASON
 
     def save(self) -> Role | None:
         data, role = self.cleaned_data, self.role

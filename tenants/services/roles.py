@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 
 from billing.plans import plan_require
 from core.audit import audit_changed, audit_record
-from core.permissions import ALL_PERMISSIONS
+from core.permissions import ALL_PERMISSIONS, OWNER_ONLY_PERMISSIONS, OWNER_ONLY_REASON
 from core.text import typed_name
 from tenants.audit import TenantAction
 from tenants.exceptions import (
@@ -44,6 +44,8 @@ def _clean(
         raise ValidationError(
             {"permissions": _("Unknown permission: %(codes)s.") % {"codes": ", ".join(unknown)}}
         )
+    if OWNER_ONLY_PERMISSIONS & set(permissions):
+        raise ValidationError({"permissions": str(OWNER_ONLY_REASON)})
     clash = Role.objects.for_tenant(tenant).filter(name__iexact=name)
     if role is not None:
         clash = clash.exclude(pk=role.pk)
