@@ -221,6 +221,10 @@ def _addresses(user_name: str, emails: Iterable[dict[str, Any]]) -> set[str]:
 # More addresses than any directory gives one person: an attack sent 20,000 (one domain
 # lookup each, 21 s of a worker, all stored and returned on every read).
 MAX_EMAILS = 20
+# Longer than any address or label a directory sends: an attack sent twenty 120,000-
+# character types (2.4 MB stored for one person, returned on every read of the list).
+MAX_EMAIL_VALUE = 254
+MAX_EMAIL_TYPE = 64
 
 
 def _assert_addresses(*, tenant: Tenant, fields: UserFields, known: set[str]) -> None:
@@ -236,6 +240,16 @@ def _assert_addresses(*, tenant: Tenant, fields: UserFields, known: set[str]) ->
             _("A person may have at most %(limit)s emails; %(count)s were sent.")
             % {"limit": MAX_EMAILS, "count": len(fields.emails)}
         )
+    for email in fields.emails:
+        if len(str(email.get("value") or "")) > MAX_EMAIL_VALUE:
+            raise ScimInvalidValue(
+                _("An email may be at most %(limit)s characters long.") % {"limit": MAX_EMAIL_VALUE}
+            )
+        if len(str(email.get("type") or "")) > MAX_EMAIL_TYPE:
+            raise ScimInvalidValue(
+                _("An email's type may be at most %(limit)s characters long.")
+                % {"limit": MAX_EMAIL_TYPE}
+            )
     for address in sorted(_addresses(fields.user_name, fields.emails) - known):
         domain = domain_verified_get(domain=email_domain(address))
         if domain is None or domain.tenant_id != tenant.pk:

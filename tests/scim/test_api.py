@@ -156,6 +156,31 @@ def test_a_user_with_more_emails_than_a_person_has_is_refused_before_any_lookup(
     assert accepted.status_code == 201, accepted.text
 
 
+def test_an_email_type_longer_than_any_label_is_refused_not_stored(
+    scim: ScimClient, acme: Any
+) -> None:
+    """An attack put twenty 120,000-character types on one person: 2.4 MB stored and
+    returned on every read of the list, outside any storage cap."""
+    user = scim.post("/Users", new_user("ada@corp.example")).json()
+    long_type = [{"value": "ada@corp.example", "type": "A" * 65, "primary": True}]
+
+    refused = scim.put(f"/Users/{user['id']}", new_user("ada@corp.example", emails=long_type))
+    created = scim.post("/Users", new_user("bo@corp.example", emails=long_type))
+    work = [{"value": "ada@corp.example", "type": "work", "primary": True}]
+    kept = scim.put(f"/Users/{user['id']}", new_user("ada@corp.example", emails=work))
+
+    for answer in (refused, created):
+        assert answer.status_code == 400 and answer.json()["scimType"] == "invalidValue"
+        assert answer.json()["detail"] == "An email's type may be at most 64 characters long."
+    assert kept.status_code == 200, kept.text
+    assert scim.get(f"/Users/{user['id']}").json()["emails"][0]["type"] == "work"
+    assert scim.get("/Users").json()["totalResults"] == 1
+    long_value = [{"value": "a" * 250 + "@corp.example", "type": "work"}]
+    too_long = scim.put(f"/Users/{user['id']}", new_user("ada@corp.example", emails=long_value))
+    assert too_long.status_code == 400
+    assert too_long.json()["detail"] == "An email may be at most 254 characters long."
+
+
 def test_put_replaces_the_idp_s_view_and_never_the_sign_in_address(
     scim: ScimClient, acme: Any
 ) -> None:
