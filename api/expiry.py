@@ -35,7 +35,8 @@ def api_key_expires_soon(*, key: ApiKey, now: datetime | None = None) -> bool:
 
 
 def api_keys_expiring_notify(*, now: datetime | None = None) -> list[ApiKey]:
-    """Email about every used, live key of a live organisation that entered one of
+    """Email about every used, live key (its maker still an active member by the
+    membership it was made under) of a live organisation that entered one of
     EXPIRY_NOTICES' windows since it was last announced (the `api_keys_expiring` job,
     daily); the keys announced are returned."""
     now = now or timezone.now()
@@ -52,6 +53,11 @@ def api_keys_expiring_notify(*, now: datetime | None = None) -> list[ApiKey]:
     )
     announced = []
     for key in due:
+        maker = _maker(key)
+        if not maker:
+            # Stopped already (401 since its maker left or was suspended): not "expires
+            # soon", as the keys page does not say it either.
+            continue
         with transaction.atomic():
             claimed = ApiKey.objects.filter(_notice_due(now), pk=key.pk).update(
                 expiry_notice_sent_at=now
@@ -68,7 +74,7 @@ def api_keys_expiring_notify(*, now: datetime | None = None) -> list[ApiKey]:
                     "last_used_at": key.last_used_at,
                     "url": absolute_url("api-keys:list", key.tenant.slug),
                 },
-                also=_maker(key),
+                also=maker,
             )
         announced.append(key)
     return announced
