@@ -139,6 +139,9 @@ def totp_setup(request: AuthenticatedRequest) -> HttpResponse:
     context = {
         "form": form,
         "qr_data_uri": totp_qr_data_uri(uri),
+        # On a phone the QR code is on the phone it should be scanned with: the link
+        # hands the same URI to the authenticator app installed there.
+        "otpauth_uri": uri,
         "secret": totp_secret_display(secret),
         "replacing": two_factor_status(user=request.user).totp is not None,
         "next": set_up_return(request),

@@ -301,3 +301,30 @@ def test_the_typed_key_breaks_only_between_its_groups_on_a_phone(
     assert key.evaluate("code => code.getBoundingClientRect().height") > 30, "wraps at 360"
     assert key.evaluate(KEY_GROUPS) == {"whole": True, "ltr": True}
     assert no_horizontal_overflow(page)
+
+
+@pytest.mark.parametrize("width", [360, 1280], ids=["phone", "desktop"])
+def test_on_a_phone_the_app_is_opened_from_the_page_not_scanned(
+    browser_context: Any, width: int
+) -> None:
+    """A walk on a phone met a QR code to scan with the phone showing it, and the key
+    folded away: the phone gets a link that hands the same key to its authenticator
+    app (the otpauth:// URI the QR code holds); a wide screen keeps the QR code."""
+    person = UserFactory(email="phone@example.com")
+    page = browser_context.new_page()
+    page.set_viewport_size({"width": width, "height": 740})
+    sign_in_with_password(page, person.email)
+    page.wait_for_url("**/t/**")
+    page.goto("/account/security/authenticator/")
+
+    link = page.get_by_role("link", name="On this phone? Add it to your authenticator app")
+    if width == 360:
+        expect(link).to_be_visible()
+        href = link.get_attribute("href") or ""
+        secret = page.get_by_test_id("totp-secret").inner_text().replace(" ", "")
+        assert href.startswith("otpauth://totp/") and f"secret={secret}" in href
+        assert "phone%40example.com" in href and "issuer=" in href
+        assert no_horizontal_overflow(page)
+    else:
+        expect(link).to_be_hidden()
+    expect(page.get_by_test_id("totp-qr")).to_be_visible()
