@@ -120,6 +120,9 @@ def sign_in_verify(request: HttpRequest) -> HttpResponse:
         # Half signed in: the header's "Sign in" and "Get started" would only confuse.
         "second_step": True,
         "passkey": Factor.PASSKEY in methods,
+        # A code asked for by name ("Use a recovery code") or just typed wrong is the way
+        # this person chose: its form leads, not the passkey button above it.
+        "code_first": asked in code_methods,
         "passkey_errors": passkey_form.errors.get("credential", []),
         "passkey_form": passkey_form,
         "other_methods": [m for m in code_methods if m != factor],

@@ -3,6 +3,7 @@ WebAuthn domain) plays the phone; the server verifies with py_webauthn, nothing 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from mfa.models import Passkey, TrustedBrowser
 from sessions_app.models import Session
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
 from tests.conftest import INSECURE_HOST
-from tests.mfa.helpers import age_sign_in
+from tests.mfa.helpers import age_sign_in, enable_totp
 from tests.mfa.test_browser import sign_in_with_password
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -316,3 +317,25 @@ def test_a_passkey_added_without_a_name_is_named_after_this_device_at_phone_widt
     page.goto("/account/security/")
     expect(page.locator("#passkeys")).to_contain_text("Passkey on Linux")
     assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth")
+
+
+@pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
+def test_a_code_asked_for_by_name_leads_over_the_passkey_button(page: Any, width: int) -> None:
+    """After "Use a recovery code" the filled, focused button was still "Use a passkey"
+    and the code's "Verify" an outline one: the way chosen leads."""
+    page.set_viewport_size({"width": width, "height": 800})
+    user, cdp, authenticator, _ = passkey_person(page)
+    enable_totp(user)
+    hold_presence(cdp, authenticator, present=False)
+    sign_in_with_password(page, user.email)
+    page.wait_for_url("**/auth/sign-in/verify/")
+    passkey = page.get_by_role("button", name="Use a passkey")
+    verify = page.get_by_role("button", name="Verify")
+    expect(passkey).to_have_class(re.compile(r"\bbtn-primary\b"))  # offered first
+    expect(verify).to_have_class(re.compile(r"\bbtn-secondary\b"))
+
+    page.get_by_role("link", name="Use a recovery code").click()
+
+    expect(verify).to_have_class(re.compile(r"\bbtn-primary\b"))
+    expect(passkey).to_have_class(re.compile(r"\bbtn-secondary\b"))
+    expect(page.get_by_label("Recovery code")).to_be_focused()
