@@ -97,7 +97,10 @@ def passkey_register(
         had_method = has_primary_method(user)
         passkey = Passkey.objects.create(
             user=user,
-            name=(name.strip() or passkey_default_name(user_agent=user_agent))[:NAME_MAX],
+            name=_name_free(
+                user=user,
+                name=(name.strip() or passkey_default_name(user_agent=user_agent))[:NAME_MAX],
+            ),
             credential_id=credential_id,
             public_key=verified.credential_public_key,
             sign_count=verified.sign_count,
@@ -175,13 +178,32 @@ def passkey_verify(
     return passkey
 
 
+def _name_free(*, user: User, name: str, passkey_id: int | None = None) -> str:
+    """`name`, or "name (2)", "name (3)"… when another of the person's passkeys has it:
+    two rows of one name on the security page cannot be told apart, nor which to
+    remove. Called under the person's lock (`user_lock`)."""
+    others = Passkey.objects.filter(user=user)
+    if passkey_id is not None:
+        others = others.exclude(pk=passkey_id)
+    taken = {n.casefold() for n in others.values_list("name", flat=True)}
+    candidate, number = name, 2
+    while candidate.casefold() in taken:
+        suffix = f" ({number})"
+        candidate = name[: NAME_MAX - len(suffix)] + suffix
+        number += 1
+    return candidate
+
+
 @transaction.atomic
 def passkey_rename(*, user: User, passkey_id: int, name: str) -> Passkey:
     passkey = Passkey.objects.filter(user=user, pk=passkey_id).first()
     if passkey is None:
         raise TwoFactorStateError(gettext("That passkey doesn't exist any more."))
+    user_lock(user)  # as passkey_register: the name is checked free under it
     before = passkey.name
-    passkey.name = (name.strip() or passkey.name)[:NAME_MAX]
+    passkey.name = _name_free(
+        user=user, name=(name.strip() or passkey.name)[:NAME_MAX], passkey_id=passkey.pk
+    )
     passkey.save(update_fields=["name"])
     if passkey.name != before:  # in the person's log; no email for a label
         audit_record_for_user(

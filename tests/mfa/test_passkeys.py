@@ -396,6 +396,28 @@ def test_a_name_of_spaces_is_refused_with_a_reason(person_with_passkey: Any) -> 
     assert passkey.name == "Laptop"
 
 
+def test_two_passkeys_never_share_a_name(auth_client: Client, user: Any) -> None:
+    """A walk added "Work laptop" twice: two identical rows with the same Rename and
+    Remove, told apart only by "Added 1 minute ago". The browser's credential already
+    exists when the name is checked, so the second is numbered rather than refused."""
+    for _ in range(3):
+        register(auth_client, SoftAuthenticator(rp_id=RP_ID, origin=ORIGIN), name="Work laptop")
+    first, second, third = Passkey.objects.filter(user=user).order_by("pk")
+    assert [first.name, second.name, third.name] == [
+        "Work laptop",
+        "Work laptop (2)",
+        "Work laptop (3)",
+    ]
+
+    auth_client.post(f"/account/security/passkeys/{third.pk}/rename/", {"name": "WORK LAPTOP"})
+    auth_client.post(f"/account/security/passkeys/{first.pk}/rename/", {"name": "Work laptop"})
+
+    third.refresh_from_db()
+    first.refresh_from_db()
+    assert third.name == "WORK LAPTOP (3)"  # case aside, the name is taken
+    assert first.name == "Work laptop"  # its own name is not "taken"
+
+
 def test_nobody_removes_or_renames_someone_elses_passkey(
     person_with_passkey: Any, auth_client: Client
 ) -> None:
