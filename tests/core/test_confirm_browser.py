@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.models import User
 from mfa.models import RecoveryCode
@@ -357,3 +358,26 @@ def test_an_empty_password_is_refused_by_the_page_but_spaces_are_asked_about(
     dialog(page).get_by_role("button", name="Delete my account").wait_for()
     page.keyboard.press("Escape")
     assert User.objects.get(pk=loner.pk).is_active
+
+
+@pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
+def test_the_delete_field_names_what_to_type(page: Any, width: int) -> None:
+    """A walk typed the workspace's name, which the heading and the button show, under
+    "Type the workspace URL name to confirm": the label now names the value itself."""
+    w = workspace()
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(page, w.owner.email, then=w.url("settings/"))
+    field = page.get_by_label(f"Type “{w.org.slug}” to confirm")
+    expect(field).to_be_visible()
+    expect(page.get_by_text(f"Its web address, /t/{w.org.slug}/, not its name.")).to_be_visible()
+
+    field.fill(w.org.name)
+    page.get_by_role("button", name="Delete Acme", exact=True).click()
+    page.get_by_text(
+        f"That does not match. Type “{w.org.slug}” to delete this workspace."
+    ).wait_for()
+
+    page.get_by_label(f"Type “{w.org.slug}” to confirm").fill(w.org.slug)
+    page.get_by_role("button", name="Delete Acme", exact=True).click()
+    dialog(page).get_by_role("button", name="Delete organisation").wait_for()
+    assert Tenant.objects.get(pk=w.org.pk).deleted_at is None

@@ -110,7 +110,7 @@ def test_the_settings_page_says_so_and_leads_to_billing(
         sign_in(page, owner.email, then=f"/t/{org.slug}/settings/")
         notice = page.get_by_test_id("delete-refusal")
         expect(notice).to_contain_text("Cancel the subscription on the Billing page first")
-        expect(page.get_by_label("Type the workspace URL name to confirm")).to_have_count(0)
+        expect(page.get_by_label(f"Type “{org.slug}” to confirm")).to_have_count(0)
         assert no_horizontal_overflow(page)
         notice.get_by_role("link", name="Go to Billing").click()
         expect(page).to_have_url(f"{live_server.url}/t/{org.slug}/billing/")
