@@ -67,3 +67,27 @@ def test_account_and_workspace_tabs_share_one_frame(page: Any, owner: Any) -> No
         assert frame["tabLook"] == first["tabLook"], f"{name}: another tab style"
         if name != "overview":
             assert frame["tabHeading"] == frame["current"], f"{name}: the tab's own heading"
+
+
+def test_on_account_pages_the_switcher_shows_tiles_not_an_empty_square(
+    page: Any, owner: Any
+) -> None:
+    """With no workspace open the switcher's mark was a dark square holding a "·",
+    which a walk took for a broken image."""
+    acme = OrgFactory(owner=owner, name="Acme")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto("/auth/sign-in/")
+    page.fill("input[name=email]", owner.email)
+    page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/t/**")
+    switcher = page.get_by_test_id("tenant-switcher").locator("summary")
+
+    page.goto("/account/security/")
+    assert switcher.inner_text().strip() == "Workspaces"
+    tiles = switcher.get_by_test_id("switcher-tiles")
+    assert tiles.is_visible() and tiles.bounding_box()["width"] >= 16
+
+    page.goto(f"/t/{acme.slug}/")
+    assert switcher.inner_text().split() == ["A", "Acme"]
+    assert switcher.get_by_test_id("switcher-tiles").count() == 0
