@@ -208,3 +208,36 @@ def test_copy_gives_the_body_as_signed_and_resend_comes_back_to_the_delivery(
         expect(page.get_by_test_id("delivery-attempt")).to_have_count(2)
         expect(page.get_by_test_id("delivery-status")).to_have_text("Delivered")
         assert watch.check(page.url) == []
+
+
+@pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
+def test_in_arabic_an_attempts_pieces_read_right_to_left_in_their_order(
+    page: Any, width: int, receiver: Receiver, settings: Any
+) -> None:
+    """A walk read "#1 منذ دقيقة واحدة · · HTTP 200": the left-to-right status pulled the
+    dots around it together. Each piece is isolated, so they stand right to left."""
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
+    owner = UserFactory(language="ar")
+    acme = OrgFactory(owner=owner, name="Acme")
+    endpoint, _ = endpoint_create(
+        tenant=acme,
+        url=receiver.url,
+        description="",
+        event_types=["team.created"],
+        acting_user=owner,
+    )
+    make_team(acme, "Platform")
+    delivery = Delivery.objects.get()
+    delivery_attempt(delivery_id=delivery.pk, now=delivery.next_attempt_at)
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(page, owner.email, then=f"/t/{acme.slug}/settings/webhooks/{endpoint.pk}/")
+
+    line = page.get_by_test_id("attempt-line").first
+    pieces = line.evaluate(
+        "li => [...li.children].filter(e => e.tagName === 'BDI')"
+        ".map(e => { const r = e.getBoundingClientRect();"
+        " return [e.textContent.trim(), Math.round(r.top), r.right]; })"
+    )
+    assert pieces[0][0] == "#1" and "HTTP 200" in pieces[2][0]
+    # Read as Arabic is: line by line, each piece left of the one before (a phone wraps).
+    assert sorted(pieces, key=lambda p: (p[1], -p[2])) == pieces, pieces
