@@ -39,7 +39,7 @@ from billing.backends import billing_enabled
 from billing.plans import plan_check_members, plan_limit
 from core.audit import audit_record
 from core.i18n import said_later
-from core.members import seat_holders
+from core.members import members_who_can_act, seat_holders
 from core.paging import page_with_totals
 from core.permissions import MEMBERS_INVITE
 from core.templatetags.times import relative_time
@@ -464,7 +464,10 @@ def invitation_inviter_refusal(*, invitation: Invitation) -> InvitationRevokedEr
     only as good as its inviter's rights today: someone removed, demoted, suspended by
     the directory or deactivated since sending it cannot let people in (or grant more
     than they now hold): a leaving admin's invitation to their own other address would
-    outlive their deprovisioning. The link's pages ask at the door; joining asks again."""
+    outlive their deprovisioning. Only the membership they sent it under counts (it
+    began before `sent_at`), as for an API key: an admin removed and added back later
+    did not revive the links they had sent. The link's pages ask at the door; joining
+    asks again."""
     revoked = InvitationRevokedError(
         _(
             "This invitation to %(name)s can no longer be used because %(inviter)s can no "
@@ -478,12 +481,13 @@ def invitation_inviter_refusal(*, invitation: Invitation) -> InvitationRevokedEr
         }
     )
     inviter = invitation.invited_by
-    if inviter is None or not inviter.is_active:
+    if inviter is None:
         return revoked
     role = Role.objects.filter(
+        members_who_can_act("memberships__"),
         tenant=invitation.tenant,
         memberships__user=inviter,
-        memberships__suspended_at__isnull=True,
+        memberships__joined_at__lte=invitation.sent_at,
     ).first()
     if role is None or not role.has_permission(MEMBERS_INVITE):
         return revoked

@@ -43,7 +43,7 @@ from tenants.invitations import (
 )
 from tenants.models import Invitation, Membership, Role, Team, TeamMember, Tenant
 from tenants.selectors import tenant_seats_taken
-from tenants.services.memberships import membership_suspend
+from tenants.services.memberships import membership_remove, membership_suspend
 from tests.accounts.factories import UserFactory
 from tests.accounts.mailtools import link_in
 from tests.tenants.factories import add_member, make_team
@@ -496,6 +496,25 @@ def test_an_inviter_whose_account_was_deactivated_can_no_longer_let_people_in(
     with pytest.raises(InvitationRevokedError, match="can no longer invite"):
         invitation_accept(raw_token=token_of(mailoutbox[0]), user=elsewhere)
     assert not Membership.objects.filter(tenant=acme, user=elsewhere).exists()
+
+
+def test_an_inviter_removed_and_added_back_does_not_revive_what_they_sent_before(
+    sent: Any, acme: Any, owner: Any, admin_of_acme: Any, mailoutbox: list[Any]
+) -> None:
+    """Only the membership an invitation was sent under counts, as for an API key: the
+    admin's link from before their removal stays dead; one sent since works."""
+    invite(sent, acme, admin_of_acme, "before@example.com")
+    admin = Membership.objects.get(tenant=acme, user=admin_of_acme)
+    membership_remove(tenant=acme, membership=admin, acting_user=owner)
+    with time_machine.travel(timezone.now() + timedelta(hours=1)):
+        add_member(acme, admin_of_acme, "admin")
+        invite(sent, acme, admin_of_acme, "since@example.com")
+        before, since = (token_of(message) for message in mailoutbox)
+
+        with pytest.raises(InvitationRevokedError, match="can no longer invite"):
+            invitation_accept(raw_token=before, user=UserFactory(email="before@example.com"))
+        joined = invitation_accept(raw_token=since, user=UserFactory(email="since@example.com"))
+    assert joined.tenant == acme
 
 
 @pytest.mark.usefixtures("three_seat_free_plan")
