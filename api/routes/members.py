@@ -178,11 +178,15 @@ def _not_a_member(key: Any) -> bool:
     auth=KeyBearer(scope=MEMBERS_INVITE),
 )
 def invitations_resend(request: ApiRequest, invitation_id: int) -> Any:
-    tenant = request.api_key.tenant
+    """Sent again in the name of the key's creator, as `invitations_create` sends it:
+    they become the inviter, so the new link does not hang on whoever sent the first
+    (an inviter removed since would have made it a link that refuses at the door)."""
+    key = request.api_key
+    tenant = key.tenant
     invitation = invitations.invitation_get(tenant=tenant, invitation_id=invitation_id)
     assert_may_grant(actor=request.api_role, role=invitation.role)
     invitation = invitations.invitation_resend(
-        tenant=tenant, invitation=invitation, acting_user=None
+        tenant=tenant, invitation=invitation, acting_user=key.created_by
     )
     return invitation_out(invitation)
 
