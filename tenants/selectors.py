@@ -292,7 +292,11 @@ def membership_page(
         owners=Count("pk", filter=acting_owners()),
         billing_contacts=Count("pk", filter=Q(is_billing_contact=True) & members_who_can_act()),
     )
-    return page, ContactCounts(owners=totals["owners"], billing_contacts=totals["billing_contacts"])
+    return page, ContactCounts(
+        owners=totals["owners"],
+        billing_contacts=totals["billing_contacts"],
+        primary_contact=primary_contact_get(tenant=tenant),
+    )
 
 
 def membership_find_by_email(*, tenant: Tenant, email: str) -> Membership | None:
@@ -393,6 +397,16 @@ def owner_emails(*, tenant: Tenant) -> list[str]:
     )
 
 
+def primary_contact_get(*, tenant: Tenant) -> Membership | None:
+    """The tenant's primary contact (at most one: a constraint), with user and role."""
+    return (
+        Membership.objects.for_tenant(tenant)
+        .filter(is_primary_contact=True)
+        .select_related("user", "role")
+        .first()
+    )
+
+
 def primary_contact_ids(*, tenant: Tenant) -> list[int]:
     return list(
         Membership.objects.for_tenant(tenant)
@@ -436,12 +450,14 @@ def members_without_two_factor(*, tenant: Tenant) -> int:
 
 @dataclass(frozen=True)
 class ContactCounts:
-    """A tenant's owners and billing contacts: what the last-owner and last-billing-
-    contact rules (tenants/services/memberships.py) need to know. Counted over the whole
-    tenant, never one page of it."""
+    """A tenant's owners and billing contacts, and its primary contact: what the
+    last-owner, last-billing-contact and primary-contact rules
+    (tenants/services/memberships.py) need to know. Counted over the whole tenant,
+    never one page of it."""
 
     owners: int
     billing_contacts: int
+    primary_contact: Membership | None
 
 
 def role_list(*, tenant: Tenant) -> list[Role]:

@@ -16,6 +16,7 @@ from tenants.services.memberships import (
     membership_set_primary_contact,
     membership_suspend,
     primary_contact_hand_over,
+    primary_contact_refusal,
 )
 from tenants.services.roles import role_create, role_delete, role_delete_refusal, role_update
 from tenants.services.teams import (
@@ -57,6 +58,7 @@ __all__ = [
     "membership_suspend",
     "ownership_transfer",
     "primary_contact_hand_over",
+    "primary_contact_refusal",
     "role_create",
     "role_delete",
     "role_delete_refusal",

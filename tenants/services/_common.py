@@ -119,10 +119,17 @@ def assert_may_manage(*, actor: Role | None, membership: Membership) -> None:
     """Nobody manages a member who holds more than they do: only owners change or remove
     an owner, and a member whose role has a permission the actor lacks is out of reach.
     `actor` None is the system (commands, signals)."""
+    refusal = manage_refusal(actor=actor, membership=membership)
+    if refusal is not None:
+        raise refusal
+
+
+def manage_refusal(*, actor: Role | None, membership: Membership) -> EscalationError | None:
+    """Why `assert_may_manage` refuses, else None: for rules that gather refusals."""
     if actor is None or role_in_reach(actor=actor, role=membership.role):
-        return
+        return None
     if membership.role.is_owner:
-        raise EscalationError(_("Only an owner can change or remove another owner."))
+        return EscalationError(_("Only an owner can change or remove another owner."))
     if _is_api_key(actor):
         message = _(
             "%(email)s has permissions this API key does not have (%(permissions)s); ask an owner."
@@ -131,7 +138,7 @@ def assert_may_manage(*, actor: Role | None, membership: Membership) -> None:
         message = _(
             "%(email)s has permissions your role does not have (%(permissions)s); ask an owner."
         )
-    raise EscalationError(
+    return EscalationError(
         message % {"email": membership.user.email, "permissions": _beyond(actor, membership.role)}
     )
 

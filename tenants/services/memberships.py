@@ -11,18 +11,20 @@ from django.utils.translation import gettext as _
 from billing.plans import plan_check_members
 from billing.services import account_customer_email_sync_enqueue
 from core.audit import audit_record
+from core.exceptions import DomainError
 from core.members import members_who_can_act
 from tenants.audit import TenantAction
 from tenants.exceptions import (
     AlreadyAMemberError,
     BillingContactError,
+    EscalationError,
     LastOwnerError,
     PersonalTenantError,
     PrimaryContactError,
     TenantRuleError,
 )
 from tenants.models import Membership, Role, Tenant
-from tenants.selectors import acting_owners, tenant_seats_taken
+from tenants.selectors import acting_owners, primary_contact_get, tenant_seats_taken
 from tenants.services._common import (
     acting_role,
     assert_in_tenant,
@@ -30,6 +32,7 @@ from tenants.services._common import (
     assert_may_manage,
     assert_role_still_there,
     lock_tenant,
+    manage_refusal,
     member_as_stored,
     member_data,
     owner_count,
@@ -356,32 +359,61 @@ def membership_leave(
     _delete(membership, action=action, acting_user=membership.user)
 
 
-@transaction.atomic
-def membership_set_primary_contact(
-    *, tenant: Tenant, membership: Membership, acting_user: User | None
-) -> Membership:
-    """Make this member the org's one primary contact (moved from whoever had it); not
-    someone the directory deactivated."""
-    assert_in_tenant(tenant, membership)
-    lock_tenant(tenant)
-    member_as_stored(membership)
+def primary_contact_refusal(
+    *, membership: Membership, current: Membership | None, actor: Role | None
+) -> DomainError | None:
+    """Why `actor` may not make this member the primary contact (None: they may). The
+    one rule, for the service below and for the members page, which offers "Make
+    primary" only where it succeeds. `current` is the primary contact now: the role is
+    taken from them, so they must be in the actor's reach too (an admin was offered the
+    button while an owner was the contact, then refused). Not someone the directory or
+    staff deactivated. `actor` None is the system."""
+    email = membership.user.email
     if membership.suspended_at is not None:
-        raise PrimaryContactError(
+        return PrimaryContactError(
             _(
                 "%(email)s was deactivated by your identity provider and cannot be the "
                 "primary contact."
             )
-            % {"email": membership.user.email}
+            % {"email": email}
         )
     if not membership.user.is_active:
-        raise PrimaryContactError(
+        return PrimaryContactError(
             _("The account of %(email)s was deactivated and cannot be the primary contact.")
-            % {"email": membership.user.email}
+            % {"email": email}
         )
-    actor = acting_role(tenant=tenant, acting_user=acting_user)
-    current = Membership.objects.for_tenant(tenant).filter(is_primary_contact=True).first()
-    for touched in {m for m in (membership, current) if m is not None}:
-        assert_may_manage(actor=actor, membership=touched)
+    refusal = manage_refusal(actor=actor, membership=membership)
+    if refusal is not None:
+        return refusal
+    if current is None or current.pk == membership.pk:
+        return None
+    if manage_refusal(actor=actor, membership=current) is not None:
+        return EscalationError(
+            _(
+                "%(email)s is the primary contact and holds more than your role does; ask "
+                "an owner to make someone else the primary contact."
+            )
+            % {"email": current.user.email}
+        )
+    return None
+
+
+@transaction.atomic
+def membership_set_primary_contact(
+    *, tenant: Tenant, membership: Membership, acting_user: User | None
+) -> Membership:
+    """Make this member the org's one primary contact, moved from whoever had it
+    (`primary_contact_refusal` says who may)."""
+    assert_in_tenant(tenant, membership)
+    lock_tenant(tenant)
+    member_as_stored(membership)
+    refusal = primary_contact_refusal(
+        membership=membership,
+        current=primary_contact_get(tenant=tenant),
+        actor=acting_role(tenant=tenant, acting_user=acting_user),
+    )
+    if refusal is not None:
+        raise refusal
     previous = list(
         Membership.objects.for_tenant(tenant)
         .filter(is_primary_contact=True)

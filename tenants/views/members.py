@@ -60,7 +60,12 @@ def _flag(request: TenantRequest, membership: Membership, counts: ContactCounts)
     # services refuse it), but can still be taken off the billing contacts.
     active = membership.suspended_at is None and membership.user.is_active
     membership.primary_editable = (
-        org and role.has_permission(MEMBERS_MANAGE) and in_reach and active
+        org
+        and role.has_permission(MEMBERS_MANAGE)
+        and services.primary_contact_refusal(
+            membership=membership, current=counts.primary_contact, actor=role
+        )
+        is None
     )
     membership.billing_editable = (
         org

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 
 from billing.models import Account
+from tenants import services
+from tenants.exceptions import EscalationError
 from tenants.models import Membership, Role, Team, TeamMember, Tenant
 from tests.accounts.factories import DEFAULT_PASSWORD
 from tests.billing.factories import subscribe
@@ -112,6 +114,40 @@ def test_contacts_can_be_moved(owner_client: Any, acme: Any, member_of_acme: Any
     owner_client.post(f"/t/{acme.slug}/members/{m.pk}/billing/", {"is_billing_contact": "on"})
     m.refresh_from_db()
     assert m.is_primary_contact and m.is_billing_contact
+
+
+def _offers_primary(client: Any, acme: Any, membership: Membership) -> bool:
+    page = client.get(f"/t/{acme.slug}/members/").content.decode()
+    return f'action="/t/{acme.slug}/members/{membership.pk}/primary/"' in page
+
+
+def test_an_admin_is_not_offered_make_primary_while_an_owner_is_the_contact(
+    client: Any, acme: Any, admin_of_acme: Any, member_of_acme: Any
+) -> None:
+    """Making someone the primary contact takes it from the owner, whom an admin cannot
+    manage: the button was offered, then refused with "Only an owner can…"."""
+    m = Membership.objects.get(tenant=acme, user=member_of_acme)
+    client.force_login(admin_of_acme)
+
+    assert not _offers_primary(client, acme, m)
+    with pytest.raises(EscalationError, match="is the primary contact and holds more"):
+        services.membership_set_primary_contact(
+            tenant=acme, membership=m, acting_user=admin_of_acme
+        )
+
+
+def test_an_admin_is_offered_make_primary_when_the_contact_is_in_their_reach(
+    client: Any, acme: Any, owner: Any, admin_of_acme: Any, member_of_acme: Any
+) -> None:
+    contact = Membership.objects.get(tenant=acme, user=member_of_acme)
+    services.membership_set_primary_contact(tenant=acme, membership=contact, acting_user=owner)
+    bo = add_member(acme)
+    client.force_login(admin_of_acme)
+
+    assert _offers_primary(client, acme, bo)
+    client.post(f"/t/{acme.slug}/members/{bo.pk}/primary/")
+    bo.refresh_from_db()
+    assert bo.is_primary_contact
 
 
 def test_billing_contacts_are_changed_by_billing_managers_only(
