@@ -30,6 +30,7 @@ from tenants.services.teams import (
 from tenants.services.tenants import (
     account_choices_for,
     ownership_transfer,
+    ownership_transfer_moves_contact,
     personal_workspace_ensure,
     roles_create_builtin,
     slug_is_taken,
@@ -57,6 +58,7 @@ __all__ = [
     "membership_set_primary_contact",
     "membership_suspend",
     "ownership_transfer",
+    "ownership_transfer_moves_contact",
     "primary_contact_hand_over",
     "primary_contact_refusal",
     "role_create",

@@ -43,6 +43,7 @@ from tenants.services._common import (
     member_as_stored,
     send_membership_added,
 )
+from tenants.services.memberships import membership_change_role, membership_set_primary_contact
 from tenants.signals import tenant_deleted
 
 if TYPE_CHECKING:
@@ -313,11 +314,21 @@ def tenant_delete(*, tenant: Tenant, acting_user: User | None) -> Tenant:
     return tenant
 
 
+def ownership_transfer_moves_contact(*, source: Membership) -> bool:
+    """Whether handing over ownership also makes the new owner the primary contact: when
+    the owner handing it over is the primary contact (someone else who is keeps it).
+    The one rule, for the service below and for the form that says so."""
+    return source.is_primary_contact
+
+
 @transaction.atomic
 def ownership_transfer(
     *, tenant: Tenant, to_membership: Membership, acting_user: User
 ) -> Membership:
-    """Make another member the owner (and primary contact); the acting owner becomes an admin.
+    """Make another member the owner; the acting owner becomes an admin, and their
+    primary contact role passes to the new owner (`ownership_transfer_moves_contact`).
+    Each change goes through its own service, so it is logged, sent as a webhook event
+    and told to the payment provider as when made on the members page.
 
     The caller has confirmed the acting user's password.
     """
@@ -351,14 +362,17 @@ def ownership_transfer(
             % {"email": to_membership.user.email}
         )
     roles = {r.key: r for r in Role.objects.for_tenant(tenant).exclude(key="")}
-    if source.is_primary_contact:
-        Membership.objects.filter(pk=source.pk).update(is_primary_contact=False)
-        source.is_primary_contact = False
-        to_membership.is_primary_contact = True
-    to_membership.role = roles[Role.Key.OWNER]
-    to_membership.save(update_fields=["role", "is_primary_contact"])
-    source.role = roles[Role.Key.ADMIN]
-    source.save(update_fields=["role"])
+    # The new owner first: demoting the acting owner before would leave no owner.
+    membership_change_role(
+        tenant=tenant, membership=to_membership, role=roles[Role.Key.OWNER], acting_user=acting_user
+    )
+    if ownership_transfer_moves_contact(source=source):
+        membership_set_primary_contact(
+            tenant=tenant, membership=to_membership, acting_user=acting_user
+        )
+    membership_change_role(
+        tenant=tenant, membership=source, role=roles[Role.Key.ADMIN], acting_user=acting_user
+    )
     audit_record(
         tenant=tenant,
         action=TenantAction.OWNERSHIP_TRANSFERRED,

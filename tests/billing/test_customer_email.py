@@ -18,6 +18,7 @@ from tenants.services import (
     membership_set_billing_contact,
     membership_set_primary_contact,
     membership_suspend,
+    ownership_transfer,
     tenant_create_org,
 )
 from tests.accounts.factories import UserFactory
@@ -72,6 +73,23 @@ def test_a_contact_the_directory_deactivated_stops_getting_stripe_s_emails(
         membership_suspend(tenant=customer, membership=carol, acting_user=None)
 
     assert told(stripe_http)[-1] == owner.email  # handed over to the owner
+
+
+def test_a_transfer_that_hands_over_the_primary_contact_tells_stripe(
+    stripe_http: Any, customer: Any, owner: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The primary contact comes first among the billing contacts Stripe is told: the
+    transfer moved it without a word to Stripe."""
+    stripe_http.add("post", CUSTOMER, {"id": "cus_QX1a2b3c4d5e6f", "object": "customer"})
+    ada = add_member(customer, UserFactory(email="ada@example.com"))
+    membership_set_billing_contact(
+        tenant=customer, membership=ada, is_billing_contact=True, acting_user=owner
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ownership_transfer(tenant=customer, to_membership=ada, acting_user=owner)
+
+    assert told(stripe_http) == ["ada@example.com"]
 
 
 def test_a_workspace_the_account_only_pays_for_tells_stripe_nothing(

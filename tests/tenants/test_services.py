@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from django.db import transaction
 from django.db.transaction import TransactionManagementError
 
 from billing.models import Account
+from core.models import AuditEvent
 from tenants import services
 from tenants.exceptions import (
     AlreadyAMemberError,
@@ -29,6 +31,8 @@ from tenants.services._common import lock_tenant
 from tenants.signals import membership_added, membership_removed, tenant_deleted
 from tests.accounts.factories import UserFactory
 from tests.tenants.factories import OrgFactory, add_member, make_role, make_team
+from webhooks.models import Delivery
+from webhooks.services import endpoint_create
 
 pytestmark = pytest.mark.django_db
 
@@ -422,6 +426,49 @@ def test_ownership_transfer_swaps_owner_and_primary_contact(
     new, old = membership(acme, member_of_acme), membership(acme, owner)
     assert new.role.key == "owner" and new.is_primary_contact
     assert old.role.key == "admin" and not old.is_primary_contact
+
+
+def test_a_transfer_is_logged_and_sent_as_the_role_and_contact_changes_it_makes(
+    acme: Any, owner: Any, member_of_acme: Any, settings: Any
+) -> None:
+    """As when made on the members page: "member.role_changed" for both (a webhook
+    endpoint heard of neither), and the primary contact's move in the audit log."""
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
+    endpoint_create(
+        tenant=acme,
+        url="http://127.0.0.1:9/hook",
+        description="",
+        event_types=["member.role_changed"],
+        acting_user=owner,
+    )
+    new = membership(acme, member_of_acme)
+
+    services.ownership_transfer(tenant=acme, to_membership=new, acting_user=owner)
+
+    sent = Delivery.objects.filter(tenant=acme, event_type="member.role_changed").order_by("pk")
+    changed = [
+        (data["user"]["email"], data["previous_role"]["name"], data["role"]["name"])
+        for data in (json.loads(delivery.payload)["data"] for delivery in sent)
+    ]
+    assert changed == [(member_of_acme.email, "Member", "Owner"), (owner.email, "Owner", "Admin")]
+    contact = AuditEvent.objects.get(tenant=acme, action="member.contact_changed")
+    assert contact.actor_id == owner.pk
+    assert contact.before == {"primary_contact": owner.email}
+    assert contact.after == {"primary_contact": member_of_acme.email}
+    assert acme.audit_events.latest("pk").action == "tenant.ownership_transferred"
+
+
+def test_a_transfer_leaves_the_primary_contact_with_whoever_else_has_it(
+    acme: Any, owner: Any, member_of_acme: Any, admin_of_acme: Any
+) -> None:
+    contact = membership(acme, admin_of_acme)
+    services.membership_set_primary_contact(tenant=acme, membership=contact, acting_user=owner)
+
+    services.ownership_transfer(
+        tenant=acme, to_membership=membership(acme, member_of_acme), acting_user=owner
+    )
+    assert membership(acme, admin_of_acme).is_primary_contact
+    assert not membership(acme, member_of_acme).is_primary_contact
 
 
 def test_the_new_owner_is_told_by_email_in_their_language(
