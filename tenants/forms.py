@@ -227,12 +227,21 @@ class OwnershipTransferForm(ServiceForm):
         label=_("Your password"),
         autocomplete="current-password",
         error_messages={"required": _("Enter your password to confirm.")},
-        help_text=_("You become an admin; the new owner also becomes the primary contact."),
     )
 
-    def __init__(self, *args: Any, tenant: Tenant, user: User, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, tenant: Tenant, user: User, source: Membership, **kwargs: Any
+    ) -> None:
+        """`source` is the owner's own membership: what it hands over."""
         super().__init__(*args, **kwargs)
         self.tenant, self.user = tenant, user
+        # The page says the new owner becomes the primary contact only when they do.
+        self.moves_contact = services.ownership_transfer_moves_contact(source=source)
+        self.fields["password"].help_text = (
+            _("You become an admin; the new owner also becomes the primary contact.")
+            if self.moves_contact
+            else _("You become an admin.")
+        )
         ask_password_only_if_set(self, field="password", user=user)
         # Not someone the directory suspended or staff deactivated: the service refuses
         # them (no owner could act).

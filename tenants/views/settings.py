@@ -41,7 +41,10 @@ def _page(request: TenantRequest, **forms: Any) -> HttpResponse:
         forms.setdefault("slug_form", TenantSlugForm(tenant=tenant, user=user))
         forms.setdefault("logo_form", LogoForm(tenant=tenant))
     if tenant.is_org and role.is_owner:
-        forms.setdefault("transfer_form", OwnershipTransferForm(tenant=tenant, user=user))
+        forms.setdefault(
+            "transfer_form",
+            OwnershipTransferForm(tenant=tenant, user=user, source=request.membership),
+        )
     extra: dict[str, Any] = {}
     if tenant.is_org and role.has_permission(TENANT_DELETE):
         forms.setdefault("delete_form", TenantDeleteForm(tenant=tenant, user=user))
@@ -119,7 +122,9 @@ def ownership_transfer(request: TenantRequest) -> HttpResponse:
     require_owner(request)
     if request.tenant.is_personal:
         raise PermissionDenied("A personal workspace cannot change hands.")
-    form = OwnershipTransferForm(request.POST, tenant=request.tenant, user=request.user)
+    form = OwnershipTransferForm(
+        request.POST, tenant=request.tenant, user=request.user, source=request.membership
+    )
     if form.is_valid():
         new_owner = form.save()
         if new_owner is not None:

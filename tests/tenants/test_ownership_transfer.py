@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import User
-from tenants import forms
+from tenants import forms, services
 from tenants.models import Membership, Role
 from tests.accounts.factories import DEFAULT_PASSWORD
 from tests.tenants.factories import add_member
@@ -103,3 +103,24 @@ def test_only_the_owner_gets_suggestions(
     client.force_login(admin.user)
     response = client.get(f"/t/{acme.slug}/settings/transfer/candidates/", {"membership": "zoe"})
     assert response.status_code == 403 and b"zoe@x.test" not in response.content
+
+
+def test_the_page_says_the_new_owner_becomes_primary_contact_when_the_owner_is_it(
+    owner_client: Client, acme: Any, member_of_acme: Any
+) -> None:
+    html = settings_html(owner_client, acme)
+    assert "You become an admin; the new owner also becomes the primary contact." in html
+    assert "They become the owner and primary contact;" in html
+
+
+def test_the_page_does_not_promise_the_primary_contact_someone_else_keeps(
+    owner_client: Client, acme: Any, owner: Any, member_of_acme: Any, admin_of_acme: Any
+) -> None:
+    """The transfer leaves the primary contact with whoever else has it: the page said
+    the new owner became it all the same."""
+    contact = Membership.objects.get(tenant=acme, user=admin_of_acme)
+    services.membership_set_primary_contact(tenant=acme, membership=contact, acting_user=owner)
+
+    html = settings_html(owner_client, acme)
+    assert "primary contact" not in html
+    assert "You become an admin." in html and "They become the owner;" in html
