@@ -107,6 +107,12 @@ def _seat_check(*, tenant: Tenant, acting_user: User | None) -> None:
     )
 
 
+def _email_verified_or_unsaid(value: Any) -> bool:
+    if value is None:
+        return True
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
 def org_email_vouched(*, connection: Connection, claims: dict[str, Any]) -> str:
     """The address the IdP claims, normalised, once it is on a domain the connection's
     organisation verified (the only addresses its IdP speaks for) and the IdP does not
@@ -114,11 +120,14 @@ def org_email_vouched(*, connection: Connection, claims: dict[str, Any]) -> str:
 
     `email_verified: false` is what an IdP open to self-registration (Keycloak, Auth0's
     sign-ups) sends for an address anyone typed: believed, its holder would sign in as
-    the account of that address, owner included, with no second step. An IdP that
-    sends no such claim (Entra ID) is taken at its word, as the organisation chose it."""
+    the account of that address, owner included, with no second step. So a claim that
+    is there vouches only as `true` (or the string "true", any case): "False", "no", 0
+    and the like are all "not verified", not a true-ish string. An IdP that sends no
+    such claim (absent or null: Entra ID) is taken at its word, as the organisation
+    chose it."""
     tenant = connection.tenant
     email = normalize_email(str(claims.get("email") or ""))
-    if email and claims.get("email_verified") in (False, "false"):
+    if email and not _email_verified_or_unsaid(claims.get("email_verified")):
         security_event("sso.email_unverified", tenant=tenant.pk)
         raise SignInRefused(
             _(

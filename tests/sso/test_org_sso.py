@@ -468,14 +468,15 @@ def test_a_linked_person_who_changed_address_within_the_domain_is_still_found(
     assert signed_in_user_id(client) == pat.pk
 
 
-@pytest.mark.parametrize("unverified", [False, "false"])
+@pytest.mark.parametrize("unverified", [False, "false", "False", "FALSE", "no", "0", 0])
 def test_an_address_the_idp_says_it_did_not_verify_signs_nobody_in(
     client: Any, idp: LocalIdP, acme: Any, owner: Any, acme_sso: Connection, unverified: Any
 ) -> None:
     """Attack found: an IdP open to self-registration (Keycloak, Auth0 sign-ups) sends
     `email_verified: false` for whatever address a stranger typed. Believed, the
     stranger signed in as Acme's owner, past the owner's authenticator app, and the
-    stranger's subject stayed linked to the owner's account."""
+    stranger's subject stayed linked to the owner's account. Attack found later: only
+    `false` and "false" were refused, so "False", "no" or 0 still signed the stranger in."""
     from tests.mfa.helpers import enable_totp
 
     enable_totp(owner)
@@ -487,6 +488,18 @@ def test_an_address_the_idp_says_it_did_not_verify_signs_nobody_in(
     assert "has not verified" in response.content.decode()
     assert signed_in_user_id(client) is None
     assert not OrgIdentity.objects.filter(subject="stranger").exists()
+
+
+@pytest.mark.parametrize("verified", [True, "true", "TRUE"])
+def test_an_address_the_idp_says_it_verified_signs_in(
+    client: Any, idp: LocalIdP, acme: Any, acme_sso: Connection, verified: Any
+) -> None:
+    person = UserFactory(email="existing@example.com")
+    idp.user = {"sub": "okta-2", "email": person.email, "email_verified": verified}
+
+    continue_with_sso(client, idp, person.email)
+
+    assert signed_in_user_id(client) == person.pk
 
 
 def test_an_idp_that_sends_no_email_verified_claim_is_believed(
