@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.http import session_sign_in
 from accounts.models import User
 from core.exceptions import refusal_message
+from core.members import members_who_can_act
 from core.permissions import SSO_MANAGE
 from mfa.pending import pending_sign_in_start
 from mfa.selectors import second_step_required
@@ -112,12 +113,14 @@ def reauth_finish(
 
 
 def _may_test(request: HttpRequest, *, user_id: int | None, connection: Connection) -> bool:
+    """Who started the test, still a member who can act (not suspended by the directory,
+    not deactivated by staff: `members_who_can_act`) and still managing SSO."""
     if not request.user.is_authenticated or request.user.pk != user_id:
         return False
     membership = (
         Membership.objects.for_tenant(connection.tenant)
         .select_related("role")
-        .filter(user=request.user)
+        .filter(members_who_can_act(), user=request.user)
         .first()
     )
     return membership is not None and membership.role.has_permission(SSO_MANAGE)

@@ -333,6 +333,29 @@ def test_test_connection_runs_a_real_round_trip_and_shows_the_claims(
     assert not OrgIdentity.objects.exists()  # a test signs nobody in or up
 
 
+def test_a_test_whose_starter_was_suspended_before_the_callback_shows_and_records_nothing(
+    client: Any, acme: Any, idp: LocalIdP, acme_sso: Connection
+) -> None:
+    """Attack found: the callback re-checked the role itself and ignored a suspension,
+    so a co-owner the directory suspended mid-test still saw what the IdP sends and
+    wrote a "connection tested" row under Acme's name."""
+    from django.utils import timezone
+
+    from tests.tenants.factories import add_member
+
+    co_owner = add_member(acme, role_key="owner")
+    client.force_login(co_owner.user)
+    idp.user = {"sub": "okta-co", "email": co_owner.user.email, "groups": "eng"}
+    authorize = leave(client, page(acme, "connection-test"))
+    Membership.objects.filter(pk=co_owner.pk).update(suspended_at=timezone.now())
+
+    response = client.get(local(idp.consent(authorize)))
+
+    assert response.status_code == 400
+    assert "okta-co" not in response.content.decode()
+    assert not AuditEvent.objects.filter(tenant=acme, action="sso.connection_tested").exists()
+
+
 def test_a_password_reset_does_not_sign_in_a_member_who_must_use_sso(
     client: Any, acme_sso: Connection, member_of_acme: Any
 ) -> None:
