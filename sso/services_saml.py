@@ -253,6 +253,8 @@ def saml_claims(*, connection: Connection, verified: dict[str, Any]) -> dict[str
 # a same-site GET (sso.views_saml.saml_finish), where the session is back.
 
 OUTCOME_LIFETIME = 60  # seconds between the ACS and the finish view
+# A sign-in started at the IdP waits for its person to read "Continue as …?" and press.
+CONFIRM_LIFETIME = 5 * 60
 
 
 @dataclass(frozen=True)
@@ -260,7 +262,7 @@ class SamlOutcome:
     """A verified assertion waiting for its finish view, and what it was started for."""
 
     connection_id: int
-    purpose: str  # "reauth" or "test"
+    purpose: str  # "reauth", "test" or "idp" (a sign-in started at the IdP, to confirm)
     user_id: int | None  # who started it (the session's user then)
     session: str  # sso.flow_cookie.session_binding of the session that started it
     next_url: str
@@ -277,8 +279,9 @@ def saml_outcome_keep(
     session: str,
     next_url: str,
     verified: dict[str, Any],
+    lifetime: int = OUTCOME_LIFETIME,
 ) -> str:
-    """Keep a verified assertion for OUTCOME_LIFETIME; the token names it, once."""
+    """Keep a verified assertion for `lifetime` seconds; the token names it, once."""
     token = secrets.token_urlsafe(32)
     outcome = SamlOutcome(
         connection_id=connection.pk,
@@ -288,10 +291,19 @@ def saml_outcome_keep(
         next_url=next_url,
         claims=saml_claims(connection=connection, verified=verified),
         attributes=verified["attributes"],
-        expires=time.time() + OUTCOME_LIFETIME,
+        expires=time.time() + lifetime,
     )
-    cache.set(f"sso:saml:outcome:{token}", outcome, OUTCOME_LIFETIME)
+    cache.set(f"sso:saml:outcome:{token}", outcome, lifetime)
     return token
+
+
+def saml_outcome_peek(*, token: str, connection: Connection) -> SamlOutcome | None:
+    """The outcome `token` names, left in place (the confirmation page shows it; only
+    its POST takes it). None as for saml_outcome_take."""
+    outcome = cache.get(f"sso:saml:outcome:{token}") if token else None
+    if not isinstance(outcome, SamlOutcome) or outcome.connection_id != connection.pk:
+        return None
+    return outcome if outcome.expires >= time.time() else None
 
 
 def saml_outcome_take(*, token: str, connection: Connection) -> SamlOutcome | None:

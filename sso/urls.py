@@ -14,6 +14,7 @@ urlpatterns = [
     ),
     path("auth/saml/<int:tenant_id>/acs/", views_saml.saml_acs, name="saml-acs"),
     path("auth/saml/<int:tenant_id>/finish/", views_saml.saml_finish, name="saml-finish"),
+    path("auth/saml/<int:tenant_id>/continue/", views_saml.saml_continue, name="saml-continue"),
     path("auth/sso/<int:connection_id>/confirm/", views_org.org_reauth, name="reauth"),
     # Before the provider routes: "link" is not a provider.
     path("auth/social/link/<str:token>/", views_social.social_link, name="social-link"),

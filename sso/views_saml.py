@@ -1,13 +1,21 @@
 """SAML 2.0: the SP metadata an owner pastes into the IdP, the Assertion Consumer
 Service the IdP POSTs the signed Response to (sso.saml says what is verified), and the
-finish view where a re-authentication or a "Test connection" ends.
+finish view where a re-authentication or a "Test connection" ends, and the page where
+a sign-in started at the IdP is confirmed.
 
 Why a finish view: the session cookie is SameSite=Lax, so the IdP's cross-site POST
 reaches the ACS without it. A sign-in needs no session (it makes one); a
 re-authentication and a test are about the session's user. The ACS verifies the
 Response exactly as for a sign-in, keeps the outcome for a minute (single use, named by
 a cookie only this browser has, bound to the session that started it), and redirects;
-the top-level GET that follows carries the session cookie again."""
+the top-level GET that follows carries the session cookie again.
+
+Why a confirmation: a Response nobody here asked for (IdP-initiated) proves only that
+the IdP vouches for someone, not that this browser's person wants to be them. Posted
+from any page by an organisation whose IdP signs for its own account, it would sign the
+visitor in as that account (login CSRF), replacing their own session. So it is kept
+like a handed-over outcome, and only "Continue" on our page (a same-site POST with
+the CSRF token; framing is denied) signs in."""
 
 from __future__ import annotations
 
@@ -15,10 +23,11 @@ import hmac
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.cache_headers import never_cache
 from core.same_site import same_site_path
@@ -35,12 +44,14 @@ from sso.flow_cookie import (
 )
 from sso.models import Connection
 from sso.saml import REQUEST_LIFETIME, authn_request, response_verify, sp_metadata_xml
-from sso.services_org import org_reauth_proven, org_sign_in
+from sso.services_org import org_email_vouched, org_reauth_proven, org_sign_in
 from sso.services_saml import (
+    CONFIRM_LIFETIME,
     OUTCOME_LIFETIME,
     saml_claims,
     saml_data,
     saml_outcome_keep,
+    saml_outcome_peek,
     saml_outcome_take,
     saml_urls,
 )
@@ -55,6 +66,8 @@ from sso.views_flow import (
 
 # What the ACS hands over to the finish view instead of signing in.
 HANDED_OVER = frozenset({"reauth", "test"})
+# A sign-in started at the IdP, kept for its confirmation page.
+IDP_INITIATED = "idp"
 
 
 def _saml_connection(tenant_id: int) -> Connection:
@@ -128,8 +141,11 @@ def saml_acs(request: HttpRequest, tenant_id: int) -> HttpResponse:
             browser_request_id=started.request_id if started else "",
         )
         # Only a Response to this browser's request is a re-authentication or a test
-        # (response_verify matched the two); an IdP-initiated one is a sign-in.
-        if started is not None and verified["in_response_to"] and started.purpose in HANDED_OVER:
+        # (response_verify matched the two); an IdP-initiated one is a sign-in, to be
+        # confirmed on our page first (the module's docstring says why).
+        if not verified["in_response_to"]:
+            response = _confirm_first(connection, verified, next_url=next_url)
+        elif started is not None and started.purpose in HANDED_OVER:
             response = _hand_over(connection, started, verified)
         else:
             user = org_sign_in(
@@ -167,6 +183,70 @@ def _hand_over(
     saml_finish_cookie_set(
         response, token=token, connection_id=connection.pk, max_age=OUTCOME_LIFETIME
     )
+    return response
+
+
+def _confirm_first(
+    connection: Connection, verified: dict[str, Any], *, next_url: str
+) -> HttpResponse:
+    """Keep an IdP-initiated sign-in for its confirmation page; nobody is signed in here.
+    The address is checked now, so the page never offers one the IdP cannot vouch for."""
+    org_email_vouched(
+        connection=connection, claims=saml_claims(connection=connection, verified=verified)
+    )
+    token = saml_outcome_keep(
+        connection=connection,
+        purpose=IDP_INITIATED,
+        user_id=None,
+        session="",
+        next_url=next_url,
+        verified=verified,
+        lifetime=CONFIRM_LIFETIME,
+    )
+    response = HttpResponseRedirect(
+        reverse("sso:saml-continue", kwargs={"tenant_id": connection.tenant_id})
+    )
+    saml_finish_cookie_set(
+        response, token=token, connection_id=connection.pk, max_age=CONFIRM_LIFETIME
+    )
+    return response
+
+
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def saml_continue(request: HttpRequest, tenant_id: int) -> HttpResponse:
+    """A sign-in started at the IdP: GET asks "Continue to <org> as <email>?", only the
+    POST (this browser's cookie names the outcome, taken once) signs in."""
+    connection = _saml_connection(tenant_id)
+    token = saml_finish_cookie_load(request, connection_id=connection.pk, max_age=CONFIRM_LIFETIME)
+    fetch = saml_outcome_peek if request.method == "GET" else saml_outcome_take
+    outcome = fetch(token=token, connection=connection)
+    try:
+        if outcome is None or outcome.purpose != IDP_INITIATED:
+            security_event("sso.saml_continue_unknown", connection=connection.pk)
+            raise SignInRefused(_("This confirmation expired or was already used. Start again."))
+        if request.method == "GET":
+            email = str(outcome.claims.get("email") or "")
+            user = request.user
+            context = {
+                "organisation": connection.tenant.name,
+                "email": email,
+                # Continuing replaces a session of someone else: say so.
+                "signed_in_as": user.email if user.is_authenticated and user.email != email else "",
+            }
+            return render(request, "sso/saml_continue.html", context)
+        user = org_sign_in(connection=connection, claims=outcome.claims)
+        next_url = outcome.next_url or reverse(
+            "tenant:dashboard", kwargs={"tenant_slug": connection.tenant.slug}
+        )
+        # The IdP is the organisation's authority on how its people authenticate.
+        response = sign_in_finish(
+            request, user, factor=Factor.SSO, next_url=next_url, second_step=False
+        )
+    except SignInRefused as error:
+        response = refused(request, error)
+    saml_finish_cookie_clear(response)  # single use, whatever the answer
     return response
 
 

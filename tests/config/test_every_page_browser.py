@@ -40,6 +40,11 @@ NOT_PAGES = {
         "sso:callback), the re-authentication's redirect and sso/test_result.html "
         "(tests/sso/test_saml_browser.py, tests/sso/test_saml_reauth.py)"
     ),
+    "sso:saml-continue": (
+        "reached only by the SAML ACS's redirect after an IdP-initiated Response, with "
+        "the cookie it sets (tests/sso/test_saml_idp_initiated.py, "
+        "tests/sso/test_saml_idp_initiated_browser.py); without it, sso/refused.html"
+    ),
     "tenant:invite-create": "a redirect to the members page's invitation form (no-JS back link)",
     "tenant:team-member-suggest": (
         "the <option>s a team card's add field asks for as people type "
