@@ -26,6 +26,7 @@ from mfa.crypto import secret_decrypt, secret_encrypt, secret_rotate
 from mfa.exceptions import SecondFactorInvalid, SecondFactorThrottled, TwoFactorStateError
 from mfa.models import FailedSignIn, Passkey, RecoveryCode, TOTPDevice
 from mfa.recovery import COUNT, recovery_code_hash, recovery_code_new
+from mfa.selectors import second_step_required
 from mfa.services_trusted import trusted_browsers_forget_all
 from mfa.signals import (
     second_factor_paused,
@@ -124,14 +125,6 @@ def removal_assert_allowed(*, user: User, remaining: bool) -> None:
         )
 
 
-def has_primary_method(user: User) -> bool:
-    """An authenticator app or a passkey: what recovery codes back up."""
-    return (
-        TOTPDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
-        or Passkey.objects.filter(user=user).exists()
-    )
-
-
 # --- Authenticator app ----------------------------------------------------------
 
 
@@ -171,7 +164,7 @@ def totp_confirm(*, user: User, code: str) -> list[str]:
                 "enter the newest code."
             )
         )
-    was_enabled = has_primary_method(user)
+    was_enabled = second_step_required(user=user)
     replaced, _ = TOTPDevice.objects.filter(user=user, confirmed_at__isnull=False).delete()
     pending.confirmed_at = now
     pending.last_used_at = now
@@ -203,7 +196,7 @@ def totp_remove(*, user: User, acting_user: User) -> None:
     removal_assert_allowed(user=user, remaining=Passkey.objects.filter(user=user).exists())
     active.delete()
     change_record(user=user, action=MfaAction.TOTP_REMOVED, acting_user=acting_user)
-    if not has_primary_method(user):
+    if not second_step_required(user=user):
         RecoveryCode.objects.filter(user=user).delete()
         state_changed(user=user, enabled=False, acting_user=acting_user)
 
@@ -223,7 +216,7 @@ def two_factor_reset(*, user: User, acting_user: User | None = None) -> dict[str
     app, passkeys and recovery codes are removed, so the password alone signs in again.
     Audited (as the system when `acting_user` is None) and emailed to the person."""
     user_lock(user)
-    was_enabled = has_primary_method(user)
+    was_enabled = second_step_required(user=user)
     removed = _second_factors_delete(user)
     change_record(
         user=user,
@@ -246,7 +239,7 @@ def two_factor_discard(*, user: User) -> dict[str, int]:
     (accounts.services_security.unproven_address_claimed), so what was set up on it
     belongs to its maker. The caller writes the audit event. Returns what went."""
     user_lock(user)
-    was_enabled = has_primary_method(user)
+    was_enabled = second_step_required(user=user)
     removed = _second_factors_delete(user)
     if was_enabled:
         state_changed(user=user, enabled=False)
@@ -276,7 +269,7 @@ def recovery_codes_replace(*, user: User, acting_user: User | None) -> list[str]
 def recovery_codes_generate(*, user: User) -> list[str]:
     """A new set of recovery codes (the old ones stop working); shown once."""
     user_lock(user)
-    if not has_primary_method(user):
+    if not second_step_required(user=user):
         raise TwoFactorStateError(
             gettext("Recovery codes back up an authenticator app or a passkey. Add one first.")
         )

@@ -31,10 +31,10 @@ from mfa.audit import MfaAction
 from mfa.exceptions import PasskeyRefused, TwoFactorStateError
 from mfa.models import Passkey, RecoveryCode, TOTPDevice
 from mfa.passkeys import credential_id_of, expected_origins, passkey_default_name, rp_id
+from mfa.selectors import second_step_required
 from mfa.services import (
     attempt_count,
     change_record,
-    has_primary_method,
     recovery_codes_replace,
     removal_assert_allowed,
     state_changed,
@@ -94,7 +94,7 @@ def passkey_register(
         user_lock(user)
         if Passkey.objects.filter(credential_id=credential_id).exists():
             raise PasskeyRefused(gettext("This passkey is already registered."))
-        had_method = has_primary_method(user)
+        had_method = second_step_required(user=user)
         passkey = Passkey.objects.create(
             user=user,
             name=_name_free(
