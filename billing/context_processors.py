@@ -11,6 +11,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from billing.models import Account
+from core.permissions import BILLING_MANAGE
 
 # Statuses where the subscription still runs but a payment needs fixing.
 _BANNER_STATUSES = {Account.Status.PAST_DUE, Account.Status.UNPAID}
@@ -23,6 +24,6 @@ def billing(request: HttpRequest) -> dict[str, Any]:
         return {}
     # Owners and billing admins of the account's home can fix a failed payment; other
     # members, and workspaces the account merely pays for, cannot.
-    if not role.has_permission("billing.manage") or tenant.account.home_tenant_id != tenant.pk:
+    if not role.has_permission(BILLING_MANAGE) or tenant.account.home_tenant_id != tenant.pk:
         return {}
     return {"billing_past_due": tenant.account.status in _BANNER_STATUSES}

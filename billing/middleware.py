@@ -10,6 +10,7 @@ from django.shortcuts import render
 
 from billing.exceptions import PlanLimitReached
 from core.htmx import is_htmx, toast
+from core.permissions import BILLING_MANAGE
 
 
 class PlanLimitMiddleware:
@@ -31,7 +32,7 @@ class PlanLimitMiddleware:
             {
                 "message": exception.message,
                 "upgrade_url": exception.upgrade_url,
-                "can_upgrade": role is not None and role.has_permission("billing.manage"),
+                "can_upgrade": role is not None and role.has_permission(BILLING_MANAGE),
             },
             status=403,
         )

@@ -26,6 +26,7 @@ from billing.selectors import account_may_manage, account_tenant_get, billing_ov
 from billing.webhooks import stripe_event_receive
 from core.decorators import tenant_permission_required
 from core.errors import run_action
+from core.permissions import BILLING_MANAGE
 from core.types import TenantRequest
 from core.views import tenant_context
 from mfa.decorators import reauth_required
@@ -39,7 +40,7 @@ def _overview_url(request: TenantRequest) -> str:
 
 
 @require_GET
-@tenant_permission_required("billing.manage")
+@tenant_permission_required(BILLING_MANAGE)
 def overview(request: TenantRequest) -> HttpResponse:
     context = tenant_context(
         request,
@@ -50,7 +51,7 @@ def overview(request: TenantRequest) -> HttpResponse:
 
 
 @require_POST
-@tenant_permission_required("billing.manage")
+@tenant_permission_required(BILLING_MANAGE)
 @verified_email_required
 def checkout(request: TenantRequest) -> HttpResponse:
     slug = request.tenant.slug
@@ -72,7 +73,7 @@ def checkout(request: TenantRequest) -> HttpResponse:
 
 
 @require_POST
-@tenant_permission_required("billing.manage")
+@tenant_permission_required(BILLING_MANAGE)
 @reauth_required
 def portal(request: TenantRequest) -> HttpResponse:
     outcome = run_action(
@@ -94,7 +95,7 @@ def _to_provider(request: TenantRequest, url: str | None) -> HttpResponse:
 
 
 @require_GET
-@tenant_permission_required("billing.manage")
+@tenant_permission_required(BILLING_MANAGE)
 def portal_local(request: TenantRequest) -> HttpResponse:
     """The local backend's billing portal; with any other backend there is none, and
     the billing page is where "Manage billing" starts."""
@@ -117,7 +118,7 @@ def portal_local(request: TenantRequest) -> HttpResponse:
 
 
 @require_POST
-@tenant_permission_required("billing.manage")
+@tenant_permission_required(BILLING_MANAGE)
 @reauth_required
 def portal_local_act(request: TenantRequest) -> HttpResponse:
     outcome = run_action(
@@ -135,7 +136,7 @@ def portal_local_act(request: TenantRequest) -> HttpResponse:
 
 
 @require_GET
-@tenant_permission_required("billing.manage")
+@tenant_permission_required(BILLING_MANAGE)
 def success(request: TenantRequest) -> HttpResponse:
     account = request.tenant.account
     session_id = request.GET.get("session_id", "")
@@ -159,20 +160,20 @@ def success(request: TenantRequest) -> HttpResponse:
 
 
 @require_GET
-@tenant_permission_required("billing.manage")
+@tenant_permission_required(BILLING_MANAGE)
 def cancel(request: TenantRequest) -> HttpResponse:
     return render(request, "billing/cancel.html")
 
 
 @require_POST
-@tenant_permission_required("billing.manage")
+@tenant_permission_required(BILLING_MANAGE)
 def detach(request: TenantRequest) -> HttpResponse:
     """This workspace stops using the account of the workspace that pays for it."""
     return _detach(request, request.tenant)
 
 
 @require_POST
-@tenant_permission_required("billing.manage")
+@tenant_permission_required(BILLING_MANAGE)
 def tenant_detach(request: TenantRequest, tenant_id: int) -> HttpResponse:
     """The account's home stops paying for another workspace (404 unless it pays for it)."""
     other = account_tenant_get(account=request.tenant.account, tenant_id=tenant_id)
