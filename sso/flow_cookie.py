@@ -171,19 +171,28 @@ def saml_request_cookie_clear(response: HttpResponse) -> None:
 
 SAML_FINISH_COOKIE_NAME = "pacetrack-saml-finish"
 SAML_FINISH_SALT = "pacetrack.sso.saml-finish"
+# A sign-in started at the IdP waits for its confirmation page under a cookie of its own:
+# sharing the finish cookie, an unsolicited Response replaced a re-authentication or test
+# under way, and a link to the confirmation page cancelled them.
+SAML_CONTINUE_COOKIE_NAME = "pacetrack-saml-continue"
+SAML_CONTINUE_SALT = "pacetrack.sso.saml-continue"
+_KINDS = {
+    "finish": (SAML_FINISH_COOKIE_NAME, SAML_FINISH_SALT),
+    "continue": (SAML_CONTINUE_COOKIE_NAME, SAML_CONTINUE_SALT),
+}
 
 
-def saml_finish_cookie_name() -> str:
+def saml_finish_cookie_name(kind: str = "finish") -> str:
     prefix = "__Host-" if settings.SESSION_COOKIE_SECURE else ""
-    return f"{prefix}{SAML_FINISH_COOKIE_NAME}"
+    return f"{prefix}{_KINDS[kind][0]}"
 
 
 def saml_finish_cookie_set(
-    response: HttpResponse, *, token: str, connection_id: int, max_age: int
+    response: HttpResponse, *, token: str, connection_id: int, max_age: int, kind: str = "finish"
 ) -> None:
     response.set_cookie(
-        saml_finish_cookie_name(),
-        signing.dumps({"t": token, "c": connection_id}, salt=SAML_FINISH_SALT),
+        saml_finish_cookie_name(kind),
+        signing.dumps({"t": token, "c": connection_id}, salt=_KINDS[kind][1]),
         max_age=max_age,
         secure=settings.SESSION_COOKIE_SECURE,
         httponly=True,
@@ -191,22 +200,24 @@ def saml_finish_cookie_set(
     )
 
 
-def saml_finish_cookie_load(request: HttpRequest, *, connection_id: int, max_age: int) -> str:
+def saml_finish_cookie_load(
+    request: HttpRequest, *, connection_id: int, max_age: int, kind: str = "finish"
+) -> str:
     """The token of the outcome the ACS kept for this browser ("" when none)."""
     data = signed_cookie_load(
         request,
-        name=saml_finish_cookie_name(),
-        salt=SAML_FINISH_SALT,
+        name=saml_finish_cookie_name(kind),
+        salt=_KINDS[kind][1],
         max_age=max_age,
-        tampered_event="sso.saml_finish_cookie_tampered",
+        tampered_event=f"sso.saml_{kind}_cookie_tampered",
     )
     if not isinstance(data, dict) or data.get("c") != connection_id:
         return ""
     return str(data.get("t") or "")
 
 
-def saml_finish_cookie_clear(response: HttpResponse) -> None:
-    response.delete_cookie(saml_finish_cookie_name(), samesite="Lax")
+def saml_finish_cookie_clear(response: HttpResponse, *, kind: str = "finish") -> None:
+    response.delete_cookie(saml_finish_cookie_name(kind), samesite="Lax")
 
 
 def session_binding(request: HttpRequest) -> str:

@@ -188,6 +188,25 @@ def org_reauth_proven(
     return link is not None and _speaks_for(tenant=connection.tenant, email=link.user.email)
 
 
+def _subject_link(*, connection: Connection, claims: dict[str, Any]) -> OrgIdentity | None:
+    return (
+        OrgIdentity.objects.select_related("user")
+        .filter(tenant=connection.tenant, connection=connection, subject=str(claims["sub"]))
+        .first()
+    )
+
+
+def org_sign_in_account(*, connection: Connection, claims: dict[str, Any]) -> User | None:
+    """Whom `org_sign_in` signs in for these claims (None: an account it will make for
+    the address), read only: the page that asks first must name that account, which is
+    the subject's linked one before the address the IdP asserts beside it."""
+    email = org_email_vouched(connection=connection, claims=claims)
+    link = _subject_link(connection=connection, claims=claims)
+    if link is not None and _speaks_for(tenant=connection.tenant, email=link.user.email):
+        return link.user
+    return User.objects.filter(email=email).first()
+
+
 @transaction.atomic
 def org_sign_in(*, connection: Connection, claims: dict[str, Any]) -> User:
     """The person the IdP vouched for: found by the IdP's subject or by address, or
@@ -197,11 +216,7 @@ def org_sign_in(*, connection: Connection, claims: dict[str, Any]) -> User:
     email = org_email_vouched(connection=connection, claims=claims)
     subject = str(claims["sub"])
     name = str(claims.get("name") or "").strip()[:150]
-    link = (
-        OrgIdentity.objects.select_related("user")
-        .filter(tenant=tenant, connection=connection, subject=subject)
-        .first()
-    )
+    link = _subject_link(connection=connection, claims=claims)
     if link is not None and not _speaks_for(tenant=tenant, email=link.user.email):
         # The linked person moved their account to an address off the organisation's
         # domains (they left it, say): its IdP no longer speaks for that account, and

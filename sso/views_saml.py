@@ -22,8 +22,9 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -44,7 +45,12 @@ from sso.flow_cookie import (
 )
 from sso.models import Connection
 from sso.saml import REQUEST_LIFETIME, authn_request, response_verify, sp_metadata_xml
-from sso.services_org import org_email_vouched, org_reauth_proven, org_sign_in
+from sso.services_org import (
+    org_email_vouched,
+    org_reauth_proven,
+    org_sign_in,
+    org_sign_in_account,
+)
 from sso.services_saml import (
     CONFIRM_LIFETIME,
     OUTCOME_LIFETIME,
@@ -207,7 +213,11 @@ def _confirm_first(
         reverse("sso:saml-continue", kwargs={"tenant_id": connection.tenant_id})
     )
     saml_finish_cookie_set(
-        response, token=token, connection_id=connection.pk, max_age=CONFIRM_LIFETIME
+        response,
+        token=token,
+        connection_id=connection.pk,
+        max_age=CONFIRM_LIFETIME,
+        kind="continue",
     )
     return response
 
@@ -216,24 +226,41 @@ def _confirm_first(
 @never_cache
 @require_http_methods(["GET", "POST"])
 def saml_continue(request: HttpRequest, tenant_id: int) -> HttpResponse:
-    """A sign-in started at the IdP: GET asks "Continue to <org> as <email>?", only the
-    POST (this browser's cookie names the outcome, taken once) signs in."""
+    """A sign-in started at the IdP: GET asks "Continue to <org> as <email>?" naming the
+    account Continue signs in; only the POST (this browser's cookie names the outcome,
+    taken once) signs in, or, with "It wasn't me", forgets it."""
     connection = _saml_connection(tenant_id)
-    token = saml_finish_cookie_load(request, connection_id=connection.pk, max_age=CONFIRM_LIFETIME)
+    token = saml_finish_cookie_load(
+        request, connection_id=connection.pk, max_age=CONFIRM_LIFETIME, kind="continue"
+    )
     fetch = saml_outcome_peek if request.method == "GET" else saml_outcome_take
     outcome = fetch(token=token, connection=connection)
     try:
         if outcome is None or outcome.purpose != IDP_INITIATED:
             security_event("sso.saml_continue_unknown", connection=connection.pk)
             raise SignInRefused(_("This confirmation expired or was already used. Start again."))
+        if not connection.saml_allow_idp_initiated:
+            # Turned off since the Response came (an owner who saw it abused).
+            raise SignInRefused(
+                _("This organisation no longer accepts sign-ins started at its identity provider.")
+            )
+        if request.method == "POST" and "decline" in request.POST:
+            security_event("sso.saml_continue_declined", connection=connection.pk)
+            messages.info(request, _("Nothing was signed in."))
+            home = redirect("home")
+            saml_finish_cookie_clear(home, kind="continue")
+            return home
         if request.method == "GET":
-            email = str(outcome.claims.get("email") or "")
+            account = org_sign_in_account(connection=connection, claims=outcome.claims)
+            email = account.email if account else str(outcome.claims.get("email") or "")
             user = request.user
             context = {
                 "organisation": connection.tenant.name,
                 "email": email,
                 # Continuing replaces a session of someone else: say so.
-                "signed_in_as": user.email if user.is_authenticated and user.email != email else "",
+                "signed_in_as": user.email
+                if user.is_authenticated and (account is None or account.pk != user.pk)
+                else "",
             }
             return render(request, "sso/saml_continue.html", context)
         user = org_sign_in(connection=connection, claims=outcome.claims)
@@ -246,7 +273,7 @@ def saml_continue(request: HttpRequest, tenant_id: int) -> HttpResponse:
         )
     except SignInRefused as error:
         response = refused(request, error)
-    saml_finish_cookie_clear(response)  # single use, whatever the answer
+    saml_finish_cookie_clear(response, kind="continue")  # single use, whatever the answer
     return response
 
 

@@ -29,7 +29,7 @@ from tests.sso.test_saml_reauth import cross_site_post, signed_in_with_password
 pytestmark = [pytest.mark.xmlsec1, pytest.mark.django_db(transaction=True)]
 
 EVE = "eve@example.com"  # Acme's own account: its IdP may sign for it
-FINISH_COOKIE = "pacetrack-saml-finish"  # over http (sso.flow_cookie)
+CONTINUE_COOKIE = "pacetrack-saml-continue"  # over http (sso.flow_cookie)
 
 
 @pytest.fixture
@@ -142,12 +142,13 @@ def test_a_confirmation_is_used_once(
     browser = requests.Session()
     unsolicited_post(live_server, saml_idp, idp_initiated, browser)
     page = confirmation(live_server, browser).text
-    kept = browser.cookies.get(FINISH_COOKIE)
+    kept = browser.cookies.get(CONTINUE_COOKIE)
     assert press_continue(live_server, browser, page).status_code == 302
 
     again = requests.Session()  # the cookie kept from before the answer cleared it
-    again.cookies.set(FINISH_COOKIE, kept)
+    again.cookies.set(CONTINUE_COOKIE, kept)
     page_again = confirmation(live_server, again)
+    again.cookies.set(CONTINUE_COOKIE, kept)  # the refused page cleared it in turn
     replayed = press_continue(live_server, again, page_again.text)
 
     assert page_again.status_code == 400 and EVE not in page_again.text
@@ -202,4 +203,114 @@ def test_an_unsolicited_address_the_idp_cannot_vouch_for_is_refused_before_askin
 
     assert response.status_code == 400
     assert "not on a domain verified by" in response.text
-    assert not browser.cookies.get(FINISH_COOKIE)
+    assert not browser.cookies.get(CONTINUE_COOKIE)
+
+
+def _press(
+    live_server: Any, browser: requests.Session, page: str, **data: str
+) -> requests.Response:
+    url = live_server.url + reverse("sso:saml-continue", kwargs={"tenant_id": _tenant_id()})
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page)
+    assert token is not None
+    return browser.post(
+        url,
+        data={"csrfmiddlewaretoken": token[1], **data},
+        headers={"Referer": url},
+        allow_redirects=False,
+        timeout=30,
+    )
+
+
+def test_the_page_names_the_account_continue_signs_in_not_the_address_beside_it(
+    live_server: Any, acme: Any, idp_initiated: Connection, saml_idp: LocalSamlIdP
+) -> None:
+    """The IdP's subject linked to Eve, with the victim's own address beside it: the page
+    read "Continue to Acme as victim@example.com?" without a warning, and Continue signed
+    the victim in as Eve (the review of the first fix)."""
+    eve = UserFactory(email=EVE)
+    OrgIdentity.objects.create(tenant=acme, connection=idp_initiated, user=eve, subject=EVE)
+    victim = UserFactory(email="victim@example.com")
+    browser = signed_in_with_password(live_server, victim)
+    acs = acs_url(live_server, idp_initiated)
+    xml = saml_idp.response_xml(
+        email=EVE, acs_url=acs, in_response_to=None, attributes={"email": [victim.email]}
+    )
+    cross_site_post(browser, acs, xml)
+
+    page = confirmation(live_server, browser)
+
+    assert f"Continue to Acme as {EVE}?" in page.text
+    assert f"You are signed in as {victim.email}; continuing signs you out of it." in page.text
+    assert press_continue(live_server, browser, page.text).status_code == 302
+    assert signed_in_as(live_server, browser) == EVE  # whom the page named
+
+
+def test_the_person_signed_in_is_not_warned_about_themselves(
+    live_server: Any, idp_initiated: Connection, saml_idp: LocalSamlIdP
+) -> None:
+    """The warning compared the asserted address as typed: "Eve@Example.com" told Eve
+    that continuing signs her out of eve@example.com."""
+    eve = UserFactory(email=EVE)
+    browser = signed_in_with_password(live_server, eve)
+    acs = acs_url(live_server, idp_initiated)
+    cross_site_post(
+        browser,
+        acs,
+        saml_idp.response_xml(email="Eve@Example.com", acs_url=acs, in_response_to=None),
+    )
+
+    page = confirmation(live_server, browser)
+
+    assert page.status_code == 200 and f"as {EVE}?" in page.text
+    assert "You are signed in as" not in page.text
+
+
+def test_it_wasnt_me_forgets_the_kept_sign_in(
+    live_server: Any, idp_initiated: Connection, saml_idp: LocalSamlIdP
+) -> None:
+    """It was a link home: Back, on a shared computer, still offered Continue as Eve."""
+    browser = requests.Session()
+    unsolicited_post(live_server, saml_idp, idp_initiated, browser)
+    page = confirmation(live_server, browser).text
+    kept = browser.cookies.get(CONTINUE_COOKIE)
+
+    declined = _press(live_server, browser, page, decline="1")
+    browser.cookies.set(CONTINUE_COOKIE, kept)  # Back, with the cookie as it was
+    back = confirmation(live_server, browser)
+    browser.cookies.set(CONTINUE_COOKIE, kept)
+    pressed = press_continue(live_server, browser, page)
+
+    assert declined.status_code == 302 and declined.headers["Location"] == "/"
+    assert back.status_code == 400 and pressed.status_code == 400
+    assert signed_in_as(live_server, browser) is None
+    assert not User.objects.filter(email=EVE).exists()
+
+
+def test_turned_off_meanwhile_a_kept_sign_in_no_longer_signs_in(
+    live_server: Any, idp_initiated: Connection, saml_idp: LocalSamlIdP
+) -> None:
+    """An owner who saw it abused turns IdP-initiated sign-in off: what was kept in the
+    five minutes before does not sign in after."""
+    browser = requests.Session()
+    unsolicited_post(live_server, saml_idp, idp_initiated, browser)
+    page = confirmation(live_server, browser).text
+    Connection.objects.filter(pk=idp_initiated.pk).update(saml_allow_idp_initiated=False)
+
+    response = press_continue(live_server, browser, page)
+
+    assert response.status_code == 400
+    assert "no longer accepts sign-ins started at its identity provider" in response.text
+    assert signed_in_as(live_server, browser) is None
+
+
+def test_a_link_to_the_confirmation_page_leaves_a_re_authentication_under_way_alone(
+    live_server: Any, idp_initiated: Connection, saml_idp: LocalSamlIdP
+) -> None:
+    """Both flows shared one cookie: a top-level link to the confirmation page (the Lax
+    cookie is sent) cleared the one naming a re-authentication or test in progress."""
+    browser = requests.Session()
+    browser.cookies.set("pacetrack-saml-finish", "a-reauth-under-way")
+
+    confirmation(live_server, browser)
+
+    assert browser.cookies.get("pacetrack-saml-finish") == "a-reauth-under-way"
