@@ -189,7 +189,7 @@ def _name_free(*, user: User, name: str, passkey_id: int | None = None) -> str:
     candidate, number = name, 2
     while candidate.casefold() in taken:
         suffix = f" ({number})"
-        candidate = name[: NAME_MAX - len(suffix)] + suffix
+        candidate = name[: NAME_MAX - len(suffix)].rstrip() + suffix
         number += 1
     return candidate
 

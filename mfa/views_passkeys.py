@@ -128,13 +128,16 @@ def passkey_add(request: AuthenticatedRequest) -> HttpResponse:
 def passkey_rename_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = PasskeyRenameForm(request.POST)
     if form.is_valid():
-        run_action(
+        outcome = run_action(
             request,
             lambda: passkey_rename(
                 user=request.user, passkey_id=pk, name=form.cleaned_data["name"]
             ),
-            success=_("Passkey renamed."),
         )
+        if outcome.value is not None:  # its name, numbered when another passkey had it
+            messages.success(
+                request, _("Passkey renamed to “%(name)s”.") % {"name": outcome.value.name}
+            )
     else:  # a name of spaces: said, where it used to come back unchanged without a word
         messages.error(request, str(form.errors["name"][0]))
     return redirect("mfa:security")

@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from accounts.models import User, normalize_email
 from billing.plans import plan_check_members
 from core.admin import may_manage
-from core.permissions import PERMISSION_CHOICES
+from core.permissions import OWNER_ONLY_PERMISSIONS, OWNER_ONLY_REASON, PERMISSION_CHOICES
 from tenants import services
 from tenants.admin_base import ServiceModelForm
 from tenants.exceptions import PrimaryContactError
@@ -125,8 +125,12 @@ class MembershipAdminForm(ServiceModelForm):
 
 
 class RoleAdminForm(ServiceModelForm):
+    # Not the owner-only ones (core/permissions.py): the role service refuses them.
     permissions = forms.MultipleChoiceField(
-        choices=PERMISSION_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
+        choices=[c for c in PERMISSION_CHOICES if c[0] not in OWNER_ONLY_PERMISSIONS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=OWNER_ONLY_REASON,
     )
 
     class Meta:

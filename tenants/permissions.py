@@ -14,8 +14,7 @@ from django.utils.translation import gettext_noop
 from core.permissions import (
     ALL_PERMISSIONS,
     BILLING_MANAGE,
-    SCIM_MANAGE,
-    SSO_MANAGE,
+    OWNER_ONLY_PERMISSIONS,
     TENANT_DELETE,
 )
 
@@ -32,7 +31,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         [
             p
             for p in ALL_PERMISSIONS
-            if p not in (BILLING_MANAGE, TENANT_DELETE, SSO_MANAGE, SCIM_MANAGE)
+            if p not in OWNER_ONLY_PERMISSIONS | {BILLING_MANAGE, TENANT_DELETE}
         ],
     ),
     "billing_admin": (gettext_noop("Billing admin"), [BILLING_MANAGE]),

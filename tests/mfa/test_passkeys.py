@@ -409,7 +409,10 @@ def test_two_passkeys_never_share_a_name(auth_client: Client, user: Any) -> None
         "Work laptop (3)",
     ]
 
-    auth_client.post(f"/account/security/passkeys/{third.pk}/rename/", {"name": "WORK LAPTOP"})
+    renamed = auth_client.post(
+        f"/account/security/passkeys/{third.pk}/rename/", {"name": "WORK LAPTOP"}, follow=True
+    )
+    assert "Passkey renamed to “WORK LAPTOP (3)”." in renamed.content.decode()
     auth_client.post(f"/account/security/passkeys/{first.pk}/rename/", {"name": "Work laptop"})
 
     third.refresh_from_db()

@@ -82,3 +82,13 @@ def test_a_role_that_held_them_before_loses_them_and_its_holder_the_pages(
     assert client.get(f"/t/{acme.slug}/settings/scim/").status_code == 403
     owner_role = Role.objects.get(tenant=acme, key="owner")
     assert {SSO_MANAGE, SCIM_MANAGE} <= set(owner_role.permissions)
+
+
+def test_the_staff_admins_role_form_does_not_offer_them_either() -> None:
+    """It listed every permission, and ticking these ended in the service's refusal."""
+    from tenants.admin_forms import RoleAdminForm
+
+    offered = {code for code, _ in RoleAdminForm().fields["permissions"].choices}
+
+    assert "files.manage" in offered
+    assert not offered & {SSO_MANAGE, SCIM_MANAGE}
