@@ -17,8 +17,7 @@ from django.utils import timezone
 
 from accounts.mail_delivery import absolute_url
 from api.models import ApiKey
-from core.members import members_who_can_act
-from tenants.models import Membership
+from api.selectors import api_key_creator_permissions
 from tenants.owner_notices import owners_notify
 
 # How long before a key's expiry its organisation is told: a week, then the day before.
@@ -53,11 +52,12 @@ def api_keys_expiring_notify(*, now: datetime | None = None) -> list[ApiKey]:
     )
     announced = []
     for key in due:
-        maker = _maker(key)
-        if not maker:
-            # Stopped already (401 since its maker left or was suspended): not "expires
-            # soon", as the keys page does not say it either.
+        # The keys page's rule for "stopped": its maker no longer an active member by
+        # the membership it was made under (401 already), so not "expires soon" either.
+        api_key_creator_permissions(tenant=key.tenant, keys=[key])
+        if key.creator_permissions is None or key.created_by is None:
             continue
+        maker = [key.created_by.email]
         with transaction.atomic():
             claimed = ApiKey.objects.filter(_notice_due(now), pk=key.pk).update(
                 expiry_notice_sent_at=now
@@ -90,14 +90,3 @@ def _notice_due(now: datetime) -> Q:
         )
         due |= Q(expires_at__lte=now + window) & untold
     return due
-
-
-def _maker(key: ApiKey) -> list[str]:
-    """Who made the key, while they are still an active member of its organisation by
-    the membership it was made under (api.selectors: a key does not outlive it)."""
-    if key.created_by is None:
-        return []
-    member = Membership.objects.for_tenant(key.tenant).filter(
-        members_who_can_act(), user=key.created_by, joined_at__lte=key.created_at
-    )
-    return [key.created_by.email] if member.exists() else []
