@@ -53,7 +53,9 @@ def confirmation(live_server: Any, browser: requests.Session) -> requests.Respon
     return browser.get(url, allow_redirects=False, timeout=30)
 
 
-def press_continue(live_server: Any, browser: requests.Session, page: str) -> requests.Response:
+def press_continue(
+    live_server: Any, browser: requests.Session, page: str, **data: str
+) -> requests.Response:
     """The page's Continue button: a same-site POST with the page's CSRF token (any page
     of ours has one, in its <meta>: a refused page's serves to try it all the same)."""
     url = live_server.url + reverse("sso:saml-continue", kwargs={"tenant_id": _tenant_id()})
@@ -61,7 +63,7 @@ def press_continue(live_server: Any, browser: requests.Session, page: str) -> re
     assert token is not None, page[:2000]
     return browser.post(
         url,
-        data={"csrfmiddlewaretoken": token[1]},
+        data={"csrfmiddlewaretoken": token[1], **data},
         headers={"Referer": url},
         allow_redirects=False,
         timeout=30,
@@ -206,21 +208,6 @@ def test_an_unsolicited_address_the_idp_cannot_vouch_for_is_refused_before_askin
     assert not browser.cookies.get(CONTINUE_COOKIE)
 
 
-def _press(
-    live_server: Any, browser: requests.Session, page: str, **data: str
-) -> requests.Response:
-    url = live_server.url + reverse("sso:saml-continue", kwargs={"tenant_id": _tenant_id()})
-    token = re.search(r'name="csrf-token" content="([^"]+)"', page)
-    assert token is not None
-    return browser.post(
-        url,
-        data={"csrfmiddlewaretoken": token[1], **data},
-        headers={"Referer": url},
-        allow_redirects=False,
-        timeout=30,
-    )
-
-
 def test_the_page_names_the_account_continue_signs_in_not_the_address_beside_it(
     live_server: Any, acme: Any, idp_initiated: Connection, saml_idp: LocalSamlIdP
 ) -> None:
@@ -274,7 +261,7 @@ def test_it_wasnt_me_forgets_the_kept_sign_in(
     page = confirmation(live_server, browser).text
     kept = browser.cookies.get(CONTINUE_COOKIE)
 
-    declined = _press(live_server, browser, page, decline="1")
+    declined = press_continue(live_server, browser, page, decline="1")
     browser.cookies.set(CONTINUE_COOKIE, kept)  # Back, with the cookie as it was
     back = confirmation(live_server, browser)
     browser.cookies.set(CONTINUE_COOKIE, kept)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.accounts.factories import DEFAULT_PASSWORD
+from tests.core.browser import sign_in
 from tests.tenants.factories import OrgFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -76,14 +77,9 @@ def test_on_account_pages_the_switcher_shows_tiles_not_an_empty_square(
     which a walk took for a broken image."""
     acme = OrgFactory(owner=owner, name="Acme")
     page.set_viewport_size({"width": 1280, "height": 800})
-    page.goto("/auth/sign-in/")
-    page.fill("input[name=email]", owner.email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/t/**")
+    sign_in(page, owner.email, then="/account/security/")
     switcher = page.get_by_test_id("tenant-switcher").locator("summary")
 
-    page.goto("/account/security/")
     assert switcher.inner_text().strip() == "Workspaces"
     tiles = switcher.get_by_test_id("switcher-tiles")
     assert tiles.is_visible() and tiles.bounding_box()["width"] >= 16
