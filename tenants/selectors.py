@@ -295,7 +295,7 @@ def membership_page(
     return page, ContactCounts(
         owners=totals["owners"],
         billing_contacts=totals["billing_contacts"],
-        primary_contact=primary_contact_get(tenant=tenant),
+        tenant=tenant,
     )
 
 
@@ -448,7 +448,7 @@ def members_without_two_factor(*, tenant: Tenant) -> int:
     )
 
 
-@dataclass(frozen=True)
+@dataclass
 class ContactCounts:
     """A tenant's owners and billing contacts, and its primary contact: what the
     last-owner, last-billing-contact and primary-contact rules
@@ -457,7 +457,13 @@ class ContactCounts:
 
     owners: int
     billing_contacts: int
-    primary_contact: Membership | None
+    tenant: Tenant
+
+    @cached_property
+    def primary_contact(self) -> Membership | None:
+        """Read when first asked (one query): only a viewer who is not an owner needs it
+        (the members page's query count is pinned for an owner's)."""
+        return primary_contact_get(tenant=self.tenant)
 
 
 def role_list(*, tenant: Tenant) -> list[Role]:

@@ -63,7 +63,10 @@ def _flag(request: TenantRequest, membership: Membership, counts: ContactCounts)
         org
         and role.has_permission(MEMBERS_MANAGE)
         and services.primary_contact_refusal(
-            membership=membership, current=counts.primary_contact, actor=role
+            membership=membership,
+            # Owners reach every member, so whoever holds it now is not read for them.
+            current=None if role.is_owner else counts.primary_contact,
+            actor=role,
         )
         is None
     )

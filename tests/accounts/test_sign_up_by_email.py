@@ -309,7 +309,7 @@ def test_a_link_opened_elsewhere_cannot_create_the_account_with_a_strangers_pass
     pressed = client.post(emailed)
     weak = client.post(emailed, {"password": "victim"})
 
-    assert 'name="password"' in page and "choose your password here" in page
+    assert 'name="password"' in page and "choose a password here" in page
     # May wrap after its "@" only ("…@example." / "com" read as another address).
     assert '<span dir="ltr">victim@<wbr>example.com</span>' in page
     assert "Choose a password." in pressed.content.decode()
