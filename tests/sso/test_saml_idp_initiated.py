@@ -70,6 +70,16 @@ def press_continue(
     )
 
 
+def kept_sign_in(
+    live_server: Any, saml_idp: LocalSamlIdP, connection: Connection
+) -> tuple[requests.Session, str]:
+    """A signed-out browser the unsolicited Response was posted from, and the
+    confirmation page it was shown."""
+    browser = requests.Session()
+    unsolicited_post(live_server, saml_idp, connection, browser)
+    return browser, confirmation(live_server, browser).text
+
+
 def _tenant_id() -> int:
     return Connection.objects.get().tenant_id
 
@@ -141,9 +151,7 @@ def test_a_cross_site_post_cannot_press_continue(
 def test_a_confirmation_is_used_once(
     live_server: Any, idp_initiated: Connection, saml_idp: LocalSamlIdP
 ) -> None:
-    browser = requests.Session()
-    unsolicited_post(live_server, saml_idp, idp_initiated, browser)
-    page = confirmation(live_server, browser).text
+    browser, page = kept_sign_in(live_server, saml_idp, idp_initiated)
     kept = browser.cookies.get(CONTINUE_COOKIE)
     assert press_continue(live_server, browser, page).status_code == 302
 
@@ -161,9 +169,7 @@ def test_a_confirmation_is_used_once(
 def test_a_confirmation_expires_after_five_minutes(
     live_server: Any, idp_initiated: Connection, saml_idp: LocalSamlIdP
 ) -> None:
-    browser = requests.Session()
-    unsolicited_post(live_server, saml_idp, idp_initiated, browser)
-    page = confirmation(live_server, browser).text
+    browser, page = kept_sign_in(live_server, saml_idp, idp_initiated)
 
     with time_machine.travel(timezone.now() + timedelta(minutes=6), tick=False):
         response = press_continue(live_server, browser, page)
@@ -256,9 +262,7 @@ def test_it_wasnt_me_forgets_the_kept_sign_in(
     live_server: Any, idp_initiated: Connection, saml_idp: LocalSamlIdP
 ) -> None:
     """It was a link home: Back, on a shared computer, still offered Continue as Eve."""
-    browser = requests.Session()
-    unsolicited_post(live_server, saml_idp, idp_initiated, browser)
-    page = confirmation(live_server, browser).text
+    browser, page = kept_sign_in(live_server, saml_idp, idp_initiated)
     kept = browser.cookies.get(CONTINUE_COOKIE)
 
     declined = press_continue(live_server, browser, page, decline="1")
@@ -278,9 +282,7 @@ def test_turned_off_meanwhile_a_kept_sign_in_no_longer_signs_in(
 ) -> None:
     """An owner who saw it abused turns IdP-initiated sign-in off: what was kept in the
     five minutes before does not sign in after."""
-    browser = requests.Session()
-    unsolicited_post(live_server, saml_idp, idp_initiated, browser)
-    page = confirmation(live_server, browser).text
+    browser, page = kept_sign_in(live_server, saml_idp, idp_initiated)
     Connection.objects.filter(pk=idp_initiated.pk).update(saml_allow_idp_initiated=False)
 
     response = press_continue(live_server, browser, page)
