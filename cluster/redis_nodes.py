@@ -115,10 +115,3 @@ def masters(port: int) -> dict[int, str]:
             found[int(addr.split("@")[0].rsplit(":", 1)[1])] = node_id
     return found
 
-
-def replica_of(port: int, master_id: str) -> int | None:
-    for line in redis_cli(port, "CLUSTER", "NODES").splitlines():
-        parts = line.split()
-        if "slave" in parts[2] and parts[3] == master_id and "fail" not in parts[2]:
-            return int(parts[1].split("@")[0].rsplit(":", 1)[1])
-    return None
