@@ -114,4 +114,3 @@ def masters(port: int) -> dict[int, str]:
         if "master" in flags and "fail" not in flags:
             found[int(addr.split("@")[0].rsplit(":", 1)[1])] = node_id
     return found
-

@@ -7,6 +7,7 @@ apply. The admin names the staff member in the audit log next to the service's e
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -183,11 +184,21 @@ class TenantAddForm(ServiceModelForm):
 
 class TenantChangeForm(ServiceModelForm):
     """Name and URL through the services; `deleted_at` (superusers only, see the admin)
-    clears or sets the soft deletion, e.g. to undo a deletion within the grace period."""
+    sets the soft deletion or clears it to undo one, both through their services (the
+    seats, the audit log). The date itself is not rewritten: it starts the files' purge."""
 
     class Meta:
         model = Tenant
         fields = ["name", "slug", "deleted_at"]
+
+    def clean_deleted_at(self) -> datetime | None:
+        value: datetime | None = self.cleaned_data["deleted_at"]
+        stored = self.instance.deleted_at
+        if value is not None and stored is not None and value != stored:
+            raise ValidationError(
+                "The date of a deletion is not changed: clear it to restore the organisation."
+            )
+        return value
 
     def apply(self) -> Tenant:
         data = self.cleaned_data
@@ -197,10 +208,9 @@ class TenantChangeForm(ServiceModelForm):
         if data["slug"] != tenant.slug:
             services.tenant_change_slug(tenant=tenant, slug=data["slug"], acting_user=None)
         if "deleted_at" in self.fields and data["deleted_at"] != tenant.deleted_at:
-            if data["deleted_at"] is not None and not tenant.is_deleted:
-                return services.tenant_delete(tenant=tenant, acting_user=None)
-            tenant.deleted_at = data["deleted_at"]
-            tenant.save(update_fields=["deleted_at", "updated_at"])
+            if data["deleted_at"] is None:
+                return services.tenant_restore(tenant=tenant, acting_user=None)
+            return services.tenant_delete(tenant=tenant, acting_user=None)
         return tenant
 
 

@@ -25,6 +25,7 @@ class TenantsConfig(AppConfig):
             membership_removed,
             membership_suspension_changed,
             tenant_deleted,
+            tenant_restored,
         )
         from tenants.triggers import ensure_sqlite_kind_trigger
 
@@ -69,3 +70,4 @@ class TenantsConfig(AppConfig):
             on_membership_changed, dispatch_uid="billing.seats.suspension"
         )
         tenant_deleted.connect(on_membership_changed, dispatch_uid="billing.seats.tenant_deleted")
+        tenant_restored.connect(on_membership_changed, dispatch_uid="billing.seats.tenant_restored")

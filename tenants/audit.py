@@ -39,6 +39,7 @@ class TenantAction(models.TextChoices):
     TENANT_RENAMED = "tenant.renamed", _("Workspace renamed")
     TENANT_SLUG_CHANGED = "tenant.slug_changed", _("Workspace URL changed")
     TENANT_DELETED = "tenant.deleted", _("Workspace deleted")
+    TENANT_RESTORED = "tenant.restored", _("Workspace restored")
     LOGO_CHANGED = "tenant.logo_changed", _("Logo changed")
     LOGO_REMOVED = "tenant.logo_removed", _("Logo removed")
     TWO_FACTOR_REQUIRED = "tenant.2fa_required", _("Two-factor authentication required")
@@ -84,6 +85,7 @@ GROUPS: dict[str, StrOrPromise] = {
     TenantAction.TENANT_RENAMED: _WORKSPACE,
     TenantAction.TENANT_SLUG_CHANGED: _WORKSPACE,
     TenantAction.TENANT_DELETED: _WORKSPACE,
+    TenantAction.TENANT_RESTORED: _WORKSPACE,
     TenantAction.LOGO_CHANGED: _WORKSPACE,
     TenantAction.LOGO_REMOVED: _WORKSPACE,
     TenantAction.TWO_FACTOR_REQUIRED: _SECURITY,

@@ -15,3 +15,5 @@ membership_removed = Signal()
 membership_suspension_changed = Signal()
 # Sent after commit with: tenant (soft-deleted; its rows stay for billing and audit).
 tenant_deleted = Signal()
+# Sent after commit with: tenant (a soft deletion undone; its members take seats again).
+tenant_restored = Signal()

@@ -39,6 +39,7 @@ from tenants.services.tenants import (
     tenant_create_personal,
     tenant_delete,
     tenant_rename,
+    tenant_restore,
     tenant_slug_for,
 )
 
@@ -78,6 +79,7 @@ __all__ = [
     "personal_workspace_ensure",
     "tenant_create_personal",
     "tenant_delete",
+    "tenant_restore",
     "tenant_rename",
     "tenant_slug_for",
 ]

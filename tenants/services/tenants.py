@@ -44,7 +44,7 @@ from tenants.services._common import (
     send_membership_added,
 )
 from tenants.services.memberships import membership_change_role, membership_set_primary_contact
-from tenants.signals import tenant_deleted
+from tenants.signals import tenant_deleted, tenant_restored
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -311,6 +311,31 @@ def tenant_delete(*, tenant: Tenant, acting_user: User | None) -> Tenant:
         after={"deleted_at": tenant.deleted_at.isoformat()},
     )
     transaction.on_commit(lambda: tenant_deleted.send(sender=Tenant, tenant=tenant))
+    return tenant
+
+
+@transaction.atomic
+def tenant_restore(*, tenant: Tenant, acting_user: User | None) -> Tenant:
+    """Undo a soft deletion (staff, from the admin): the organisation is back in its
+    members' lists and URLs and its members take seats again, so the subscription's
+    quantity is synced as after any change of members. Its verified domains were
+    released when it was deleted (another organisation may hold them now): they are
+    verified again from its settings, as files already purged are not brought back."""
+    lock_tenant(tenant)
+    deleted_at = Tenant.objects.values_list("deleted_at", flat=True).get(pk=tenant.pk)
+    if deleted_at is None:
+        tenant.deleted_at = None
+        return tenant
+    tenant.deleted_at = None
+    tenant.save(update_fields=["deleted_at", "updated_at"])
+    audit_record(
+        tenant=tenant,
+        action=TenantAction.TENANT_RESTORED,
+        acting_user=acting_user,
+        target=tenant,
+        before={"deleted_at": deleted_at.isoformat()},
+    )
+    transaction.on_commit(lambda: tenant_restored.send(sender=Tenant, tenant=tenant))
     return tenant
 
 

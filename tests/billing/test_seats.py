@@ -114,6 +114,31 @@ def test_people_in_several_tenants_of_one_account_take_one_seat(
     assert account_seats_used(account=subscribed.account) == 2
 
 
+def test_deleting_a_sister_organisation_frees_its_seats_and_restoring_it_takes_them_again(
+    stripe_http: Any, subscribed: Any, owner: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from tenants.services import tenant_create_org, tenant_delete, tenant_restore
+
+    second = tenant_create_org(owner=owner, name="Sister org", account=subscribed.account)
+    add_member(second)
+    Account.objects.filter(pk=subscribed.account_id).update(seats=2)
+    stripe_http.add("get", SUB, subscription_with(2))
+    stripe_http.add("post", SUB, subscription_with(1))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tenant_delete(tenant=second, acting_user=owner)
+
+    assert stripe_http.calls("post", SUB)[-1].params["items[0][quantity]"] == "1"
+    stripe_http.add("get", SUB, subscription_with(1))
+    stripe_http.add("post", SUB, subscription_with(2))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tenant_restore(tenant=second, acting_user=None)
+
+    assert stripe_http.calls("post", SUB)[-1].params["items[0][quantity]"] == "2"
+    assert Account.objects.get(pk=subscribed.account_id).seats == 2
+
+
 # --- Suspended members (SCIM `active: false`) hold no seat --------------------------------
 
 

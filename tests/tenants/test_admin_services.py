@@ -386,6 +386,28 @@ def test_superusers_undo_a_soft_deletion(client: Client, acme: Any) -> None:
     assert response.status_code == 302
     acme.refresh_from_db()
     assert not acme.is_deleted
+    restored = AuditEvent.objects.get(tenant=acme, action="tenant.restored")
+    assert restored.before.keys() == {"deleted_at"}
+
+
+def test_the_date_of_a_deletion_is_not_rewritten(client: Client, acme: Any) -> None:
+    """It starts the 30 days after which the files are purged: moving it would keep
+    them, or purge them early."""
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    client.post(
+        "/admin/tenants/tenant/",
+        {"action": "soft_delete_orgs", "_selected_action": [acme.pk]},
+    )
+    acme.refresh_from_db()
+    deleted_at = acme.deleted_at
+    url, form = _tenant_page(client, acme)
+
+    response = client.post(url, {**form, "deleted_at_0": "2099-01-01", "deleted_at_1": "00:00"})
+
+    assert response.status_code == 200
+    assert "clear it to restore the organisation" in response.content.decode()
+    acme.refresh_from_db()
+    assert acme.deleted_at == deleted_at
 
 
 def test_admin_renames_and_moves_tenants_through_the_services(client: Client, acme: Any) -> None:
