@@ -152,7 +152,7 @@ def _sign_in_methods(*, user: User, using: str) -> dict[str, Any]:
     """Two-factor set-up, passkeys and failed sign-ins (mfa sits below accounts): when
     each was added and used, never a secret (the authenticator's key, a code's hash,
     a passkey's public key)."""
-    app = TOTPDevice.objects.using(using).filter(user=user, confirmed_at__isnull=False).first()
+    app = TOTPDevice.objects.using(using).filter(user=user).active().first()
     codes = list(
         RecoveryCode.objects.using(using).filter(user=user).values_list("created_at", "used_at")
     )

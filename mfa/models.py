@@ -15,6 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from sessions_app.devices import BROWSER_MAX_LENGTH, SYSTEM_MAX_LENGTH, device_said
 
 
+class TOTPDeviceQuerySet(models.QuerySet["TOTPDevice"]):
+    def active(self) -> TOTPDeviceQuerySet:
+        """Apps whose set-up is finished: only these sign anyone in or count as a factor."""
+        return self.filter(confirmed_at__isnull=False)
+
+
 class TOTPDevice(models.Model):
     """An authenticator app (RFC 6238 TOTP). A device is active once `confirmed_at` is
     set by one valid code; until then it is a set-up in progress. A person has at most
@@ -30,6 +36,8 @@ class TOTPDevice(models.Model):
     # The 30-second time step of the last accepted code: a code from this step or an
     # earlier one is a replay (RFC 6238 section 5.2), refused even inside its window.
     last_used_step = models.BigIntegerField(default=0, editable=False)
+
+    objects = TOTPDeviceQuerySet.as_manager()
 
     class Meta:
         verbose_name = "authenticator app"

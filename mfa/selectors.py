@@ -47,7 +47,7 @@ class TwoFactorStatus:
 
 def two_factor_status(*, user: User) -> TwoFactorStatus:
     """Three small queries: the active app, the passkeys, the unused recovery codes."""
-    totp = TOTPDevice.objects.filter(user=user, confirmed_at__isnull=False).first()
+    totp = TOTPDevice.objects.filter(user=user).active().first()
     passkeys = list(Passkey.objects.filter(user=user).order_by("created_at", "pk"))
     left = (
         RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
@@ -60,7 +60,7 @@ def two_factor_status(*, user: User) -> TwoFactorStatus:
 def second_step_required(*, user: User) -> bool:
     """Whether signing in as `user` takes a second factor after the password."""
     return (
-        TOTPDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
+        TOTPDevice.objects.filter(user=user).active().exists()
         or Passkey.objects.filter(user=user).exists()
     )
 
@@ -68,7 +68,7 @@ def second_step_required(*, user: User) -> bool:
 def two_factor_enabled(user_ref: str) -> Case:
     """An expression for querysets: whether the person at `user_ref` (a field path to a
     user, e.g. "user" on memberships) has two-factor sign-in on. Subqueries, no extra query."""
-    app = TOTPDevice.objects.filter(user=OuterRef(user_ref), confirmed_at__isnull=False)
+    app = TOTPDevice.objects.filter(user=OuterRef(user_ref)).active()
     passkey = Passkey.objects.filter(user=OuterRef(user_ref))
     return Case(
         When(Q(Exists(app)) | Q(Exists(passkey)), then=Value(True)),

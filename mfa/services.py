@@ -165,7 +165,7 @@ def totp_confirm(*, user: User, code: str) -> list[str]:
             )
         )
     was_enabled = second_step_required(user=user)
-    replaced, _ = TOTPDevice.objects.filter(user=user, confirmed_at__isnull=False).delete()
+    replaced, _ = TOTPDevice.objects.filter(user=user).active().delete()
     pending.confirmed_at = now
     pending.last_used_at = now
     pending.last_used_step = step  # the code just typed cannot be replayed at sign-in
@@ -190,7 +190,7 @@ def totp_remove(*, user: User, acting_user: User) -> None:
     """Remove the active authenticator app. Without another method left, two-factor
     sign-in is off and the recovery codes go with it."""
     user_lock(user)
-    active = TOTPDevice.objects.filter(user=user, confirmed_at__isnull=False)
+    active = TOTPDevice.objects.filter(user=user).active()
     if not active.exists():
         raise TwoFactorStateError(gettext("There is no authenticator app to remove."))
     removal_assert_allowed(user=user, remaining=Passkey.objects.filter(user=user).exists())
@@ -283,11 +283,7 @@ def _totp_accept(*, user: User, code: str) -> bool:
     """True once per time step for a right code (the step is recorded under a lock,
     so a code replayed in parallel is refused too)."""
     with transaction.atomic():
-        device = (
-            TOTPDevice.objects.select_for_update()
-            .filter(user=user, confirmed_at__isnull=False)
-            .first()
-        )
+        device = TOTPDevice.objects.select_for_update().filter(user=user).active().first()
         if device is None:
             return False
         step = totp_match_step(secret_decrypt(device.secret_encrypted), code)

@@ -229,7 +229,7 @@ def passkey_remove(*, user: User, passkey_id: int, acting_user: User) -> None:
     name = passkey.name
     others = (
         Passkey.objects.filter(user=user).exclude(pk=passkey.pk).exists()
-        or TOTPDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
+        or TOTPDevice.objects.filter(user=user).active().exists()
     )
     removal_assert_allowed(user=user, remaining=others)
     passkey.delete()
