@@ -40,7 +40,7 @@ class Upload(models.Model):
     )
     # Who uploaded it when no person did: an API key ("API key CLI", as its audit
     # events name it). Kept as text: the key may be deleted, the file stays.
-    uploaded_by_label = models.CharField(max_length=120, blank=True, default="")
+    uploaded_by_label = models.CharField(max_length=120, blank=True, default="", db_default="")
     # `tenant-<id>/<nanoid21>.<ext>`, built only by uploads.keys.upload_key_build.
     # Unique per tenant in the database (what a distributed table can enforce); the
     # nanoid makes it unique everywhere. Indexed for /serve's lookup by key.

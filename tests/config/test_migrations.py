@@ -96,3 +96,58 @@ def test_every_migration_runs_backwards_to_an_empty_database_and_forwards_again(
     assert "TABLES []" in undone, undone
     # The way back left nothing behind that the way forward trips on (a trigger, an index).
     _manage_ok("migrate", "--noinput", database_url=empty_database)
+
+
+# Added as NOT NULL with only Django's default, before this rule: each added its column
+# on a release where nothing old wrote the table yet, except uploads.0003, whose old
+# release's uploads failed until uploads.0004 gave the column its database default.
+NOT_NULL_WITHOUT_DB_DEFAULT_BEFORE_THE_RULE = {
+    ("accounts", "0004_language_time_zone"),
+    ("accounts", "0006_pending_signup_browser"),
+    ("core", "0002_auditevent_actor_label"),
+    ("mfa", "0003_device_parts"),
+    ("sessions_app", "0004_device_parts"),
+    ("sso", "0004_saml_connections"),
+    ("sso", "0005_saml_metadata_url"),
+    ("sso", "0006_connection_sync_teams_from_groups"),
+    ("sso", "0007_saml_metadata_failing"),
+    ("sso", "0008_saml_metadata_error_params"),
+    ("tenants", "0001_initial"),
+    ("tenants", "0013_membership_suspended_at_team_directory_managed"),
+    ("tenants", "0014_teammember_via_sso"),
+    ("uploads", "0003_upload_uploaded_by_label"),
+    ("webhooks", "0001_initial"),
+    ("webhooks", "0004_delivery_retries_from"),
+}
+
+
+def test_a_column_added_to_a_table_is_nullable_or_has_a_database_default() -> None:
+    """README's rolling upgrade runs the old release against the new schema for a
+    moment: its INSERTs leave a new column out, which a NOT NULL column refuses unless
+    the database fills it (`db_default`; Django drops its own `default` from the table
+    once the column is added). One such column made every upload of the old release a
+    500 (uploads.0003)."""
+    from django.apps import apps
+    from django.db import migrations
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.models import NOT_PROVIDED
+
+    root = Path.cwd().resolve()
+    ours = {
+        c.label for c in apps.get_app_configs() if Path(c.path).resolve().parent == root
+    }  # not a library's (the virtualenv's site-packages)
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    unsafe = []
+    for (app, name), migration in loader.disk_migrations.items():
+        if app not in ours:
+            continue
+        for operation in migration.operations:
+            if not isinstance(operation, migrations.AddField):
+                continue
+            field = operation.field
+            if field.null or field.many_to_many or field.db_default is not NOT_PROVIDED:
+                continue
+            if (app, name) not in NOT_NULL_WITHOUT_DB_DEFAULT_BEFORE_THE_RULE:
+                unsafe.append(f"{app}.{name}: {operation.model_name}.{operation.name}")
+
+    assert unsafe == [], "give these columns a db_default (or make them nullable)"
