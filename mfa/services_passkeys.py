@@ -196,10 +196,11 @@ def _name_free(*, user: User, name: str, passkey_id: int | None = None) -> str:
 
 @transaction.atomic
 def passkey_rename(*, user: User, passkey_id: int, name: str) -> Passkey:
+    user_lock(user)  # as passkey_register: the name is checked free under it, and the
+    # passkey read after it (one removed in another tab meanwhile is gone, not a 500)
     passkey = Passkey.objects.filter(user=user, pk=passkey_id).first()
     if passkey is None:
         raise TwoFactorStateError(gettext("That passkey doesn't exist any more."))
-    user_lock(user)  # as passkey_register: the name is checked free under it
     before = passkey.name
     passkey.name = _name_free(
         user=user, name=(name.strip() or passkey.name)[:NAME_MAX], passkey_id=passkey.pk
