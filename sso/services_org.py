@@ -196,15 +196,24 @@ def _subject_link(*, connection: Connection, claims: dict[str, Any]) -> OrgIdent
     )
 
 
-def org_sign_in_account(*, connection: Connection, claims: dict[str, Any]) -> User | None:
-    """Whom `org_sign_in` signs in for these claims (None: an account it will make for
-    the address), read only: the page that asks first must name that account, which is
-    the subject's linked one before the address the IdP asserts beside it."""
-    email = org_email_vouched(connection=connection, claims=claims)
+def _claimed_account(
+    *, connection: Connection, claims: dict[str, Any], email: str
+) -> tuple[OrgIdentity | None, User | None]:
+    """Whom these claims sign in, one rule for `org_sign_in` and for the page that asks
+    first (which must name the account Continue signs in): the subject's linked account
+    while the organisation's IdP still speaks for its address, else the account with the
+    address asserted (None: one is made). The link comes back only while it stands."""
     link = _subject_link(connection=connection, claims=claims)
     if link is not None and _speaks_for(tenant=connection.tenant, email=link.user.email):
-        return link.user
-    return User.objects.filter(email=email).first()
+        return link, link.user
+    return None, User.objects.filter(email=email).first()
+
+
+def org_sign_in_account(*, connection: Connection, claims: dict[str, Any]) -> User | None:
+    """Whom `org_sign_in` signs in for these claims (None: an account it will make for
+    the address), read only."""
+    email = org_email_vouched(connection=connection, claims=claims)
+    return _claimed_account(connection=connection, claims=claims, email=email)[1]
 
 
 @transaction.atomic
@@ -216,14 +225,12 @@ def org_sign_in(*, connection: Connection, claims: dict[str, Any]) -> User:
     email = org_email_vouched(connection=connection, claims=claims)
     subject = str(claims["sub"])
     name = str(claims.get("name") or "").strip()[:150]
-    link = _subject_link(connection=connection, claims=claims)
-    if link is not None and not _speaks_for(tenant=tenant, email=link.user.email):
-        # The linked person moved their account to an address off the organisation's
-        # domains (they left it, say): its IdP no longer speaks for that account, and
-        # the subject now means whoever holds the address it asserts.
-        link.delete()
-        link = None
-    user = link.user if link else User.objects.filter(email=email).first()
+    link, user = _claimed_account(connection=connection, claims=claims, email=email)
+    if link is None:
+        # A link left from a person who moved their account to an address off the
+        # organisation's domains (they left it, say) goes: its IdP no longer speaks for
+        # that account, and the subject now means whoever holds the address it asserts.
+        OrgIdentity.objects.filter(tenant=tenant, connection=connection, subject=subject).delete()
     if user is None:
         try:
             with transaction.atomic():
