@@ -66,7 +66,7 @@ class ApiKeyAdmin(StaffAuditMixin, ReadOnlyAdmin):
             with transaction.atomic():
                 # The service's event names the staff member as the actor; the staff
                 # event files it with the other staff changes in the tenant's log.
-                api_key_revoke(tenant=key.tenant, key=key, acting_user=staff)
+                api_key_revoke(tenant=key.tenant, key=key, acting_user=staff, acting_role=None)
                 after = self._values(key, ["revoked_at"])
                 self.audit_staff(request, key, StaffAction.CHANGED, after=after)
             revoked += 1

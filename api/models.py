@@ -49,6 +49,7 @@ class ApiKey(models.Model):
     paused: bool
     usable: bool
     expires_soon: bool
+    in_reach: bool  # whether the viewer may revoke it (api.services.api_key_in_reach)
 
     objects = TenantOwnedQuerySet.as_manager()
 

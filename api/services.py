@@ -21,7 +21,7 @@ from tenants.services._common import acting_role, assert_in_tenant
 
 if TYPE_CHECKING:
     from accounts.models import User
-    from tenants.models import Tenant
+    from tenants.models import Role, Tenant
 
 # Like sessions' activity: a busy key costs one UPDATE per interval, not one per request.
 TOUCH_INTERVAL = timedelta(minutes=5)
@@ -92,10 +92,34 @@ def api_key_create(
     return key, raw
 
 
+def api_key_in_reach(*, key: ApiKey, actor: Role | None, user_id: int | None) -> bool:
+    """Whether `actor` may revoke `key`: its creator, an owner, or a role holding every
+    permission the key does (one they could have made), as `role_in_reach` keeps people
+    off what a more powerful member holds: an owner's integration is not stopped by a
+    member whose role lacks what it does. None is staff in the admin or a command. The
+    service enforces it and the page asks it which Revoke buttons to show."""
+    if actor is None or actor.is_owner or key.created_by_id == user_id:
+        return True
+    return set(key.scopes) <= set(actor.permissions)
+
+
 @transaction.atomic
-def api_key_revoke(*, tenant: Tenant, key: ApiKey, acting_user: User | None) -> ApiKey:
-    """Stop the key at once: its next request gets 401."""
+def api_key_revoke(
+    *, tenant: Tenant, key: ApiKey, acting_user: User | None, acting_role: Role | None
+) -> ApiKey:
+    """Stop the key at once: its next request gets 401. `acting_role` is the acting
+    member's role (None: staff in the admin, a command), held to `api_key_in_reach`."""
     assert_in_tenant(tenant, key)
+    if not api_key_in_reach(
+        key=key, actor=acting_role, user_id=acting_user.pk if acting_user else None
+    ):
+        raise ApiKeyScopeError(
+            _(
+                "Only an owner, the person who created the key “%(name)s”, or someone whose "
+                "role has all its permissions can revoke it."
+            )
+            % {"name": key.name}
+        )
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])

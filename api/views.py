@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
@@ -21,6 +20,7 @@ from api.reference import PROBLEM_TYPES, TAG_HEADINGS, api_reference
 from billing.decorators import plan_feature_required
 from billing.plans import plan_feature_gate
 from core.decorators import tenant_permission_required
+from core.errors import run_action
 from core.permissions import API_KEYS_MANAGE, permission_names
 from core.request_id import current_request_id
 from core.sent_once import sent_once
@@ -48,6 +48,9 @@ def _page(
         key.held_back_names = permission_names([code for code in key.scopes if code not in shown])
         key.usable = key.is_usable(now) and not key.creator_gone and not key.paused
         key.expires_soon = not key.creator_gone and api_key_expires_soon(key=key, now=now)
+        key.in_reach = services.api_key_in_reach(
+            key=key, actor=request.role, user_id=request.user.pk
+        )
     # On a plan without API keys: what they do and the upgrade, instead of the form.
     gate = plan_feature_gate(tenant=tenant, feature="api_keys") if tenant.is_org else None
     if form is None and tenant.is_org and gate is None:
@@ -84,9 +87,12 @@ def key_create(request: TenantRequest) -> HttpResponse:
 @tenant_permission_required(API_KEYS_MANAGE)
 def key_revoke(request: TenantRequest, key_id: int) -> HttpResponse:
     key = selectors.api_key_get(tenant=request.tenant, key_id=key_id)
-    services.api_key_revoke(tenant=request.tenant, key=key, acting_user=request.user)
-    messages.success(
-        request, _("Revoked the key “%(name)s”. It stops working at once.") % {"name": key.name}
+    run_action(
+        request,
+        lambda: services.api_key_revoke(
+            tenant=request.tenant, key=key, acting_user=request.user, acting_role=request.role
+        ),
+        success=_("Revoked the key “%(name)s”. It stops working at once.") % {"name": key.name},
     )
     return redirect("api-keys:list", tenant_slug=request.tenant.slug)
 

@@ -86,7 +86,7 @@ def api_key(user: Any, org_slug: str) -> str | None:
     # A re-used volume keeps the last run's key, whose secret is gone (only its hash is
     # stored) and whose live name is unique: revoke it and make a new one.
     for old in ApiKey.objects.filter(tenant=tenant, name=name, revoked_at__isnull=True):
-        api_key_revoke(tenant=tenant, key=old, acting_user=user)
+        api_key_revoke(tenant=tenant, key=old, acting_user=user, acting_role=None)
     _, raw = api_key_create(
         tenant=tenant,
         name=name,

@@ -48,7 +48,7 @@ def test_staff_cannot_add_move_widen_or_unrevoke_keys(
     globex = OrgFactory(name="Globex")
     make_key(acme, owner, [AUDIT_VIEW])
     key = ApiKey.objects.get()
-    api_key_revoke(tenant=acme, key=key, acting_user=owner)
+    api_key_revoke(tenant=acme, key=key, acting_user=owner, acting_role=None)
     revoked_at = ApiKey.objects.get().revoked_at
     forged = _key_form(key, name="Backdoor", public_id="forged000000", tenant=acme.pk)
 

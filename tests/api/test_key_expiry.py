@@ -106,7 +106,7 @@ def test_a_key_replaced_after_the_first_notice_gets_no_second(
     _use(make_key(acme, owner, [], name="Deploy", expires_at=expires))
     with time_machine.travel(expires - timedelta(days=6)):
         _daily(django_capture_on_commit_callbacks)
-        api_key_revoke(tenant=acme, key=ApiKey.objects.get(), acting_user=owner)
+        api_key_revoke(tenant=acme, key=ApiKey.objects.get(), acting_user=owner, acting_role=None)
     with time_machine.travel(expires - timedelta(hours=20)):
         assert _daily(django_capture_on_commit_callbacks).startswith("Told 0 organisation(s)")
     assert len(mailoutbox) == 1
@@ -141,7 +141,9 @@ def test_keys_nobody_depends_on_are_left_alone(
     make_key(acme, owner, [], name="Never used", expires_at=expires)
     revoked = make_key(acme, owner, [], name="Revoked", expires_at=expires)
     _use(revoked)
-    api_key_revoke(tenant=acme, key=ApiKey.objects.get(name="Revoked"), acting_user=owner)
+    api_key_revoke(
+        tenant=acme, key=ApiKey.objects.get(name="Revoked"), acting_user=owner, acting_role=None
+    )
     make_key(acme, owner, [], name="Forever")  # no expiry
     gone = make_key(globex, globex_owner, [], name="Gone", expires_at=expires)
     _use(gone)

@@ -84,7 +84,7 @@ def test_keys_belong_to_organisations_only(user: Any) -> None:
 def test_creating_and_revoking_are_audited(acme: Any, owner: Any) -> None:
     make_key(acme, owner, [AUDIT_VIEW], name="Exporter")
     key = ApiKey.objects.get()
-    api_key_revoke(tenant=acme, key=key, acting_user=owner)
+    api_key_revoke(tenant=acme, key=key, acting_user=owner, acting_role=None)
     actions = list(
         AuditEvent.objects.for_tenant(acme)
         .filter(action__startswith="api_key.")
@@ -207,6 +207,55 @@ def test_revoking_on_the_page(client: Any, acme: Any, owner: Any) -> None:
     row = client.get(f"/t/{acme.slug}/settings/api-keys/").content.decode()
     assert 'data-testid="key-revoked-on"' in row
     assert "6 March 2031" not in row  # the date it would have expired
+
+
+def test_a_member_cannot_revoke_an_owners_key_that_holds_more_than_their_role(
+    client: Any, acme: Any, owner: Any
+) -> None:
+    """The attack: someone allowed to manage keys, whose role lacks what the owner's
+    integration does, stopped it with one POST (nobody changes what a more powerful
+    member holds)."""
+    raw = make_key(acme, owner, [MEMBERS_MANAGE, AUDIT_VIEW])
+    theirs = ApiKey.objects.get()
+    keeper = add_member(acme, role=make_role(acme, "Key keeper", [API_KEYS_MANAGE, AUDIT_VIEW]))
+    make_key(acme, keeper.user, [AUDIT_VIEW], name="Keeper's")
+    own = ApiKey.objects.get(name="Keeper's")
+    client.force_login(keeper.user)
+
+    page = client.get(f"/t/{acme.slug}/settings/api-keys/").content.decode()
+    refused = client.post(f"/t/{acme.slug}/settings/api-keys/{theirs.pk}/revoke/", follow=True)
+    allowed = client.post(f"/t/{acme.slug}/settings/api-keys/{own.pk}/revoke/")
+
+    assert page.count('data-testid="key-beyond-reach"') == 1
+    assert f"/api-keys/{theirs.pk}/revoke/" not in page
+    assert f"/api-keys/{own.pk}/revoke/" in page
+    assert "can revoke it" in refused.content.decode()
+    theirs.refresh_from_db()
+    assert theirs.revoked_at is None
+    assert api_key_for_secret(raw=raw) is not None
+    assert not AuditEvent.objects.filter(action="api_key.revoked", target_id=str(theirs.pk))
+    assert allowed.status_code == 302
+    own.refresh_from_db()
+    assert own.revoked_at is not None
+
+
+def test_a_role_holding_every_permission_of_a_key_may_revoke_it_and_one_short_may_not(
+    acme: Any, owner: Any
+) -> None:
+    make_key(acme, owner, [AUDIT_VIEW], name="Narrow")
+    make_key(acme, owner, [MEMBERS_MANAGE], name="Wide")
+    role = make_role(acme, "Auditor keys", [API_KEYS_MANAGE, AUDIT_VIEW])
+    auditor = add_member(acme, role=role).user
+    narrow, wide = ApiKey.objects.get(name="Narrow"), ApiKey.objects.get(name="Wide")
+
+    api_key_revoke(tenant=acme, key=narrow, acting_user=auditor, acting_role=role)
+    with pytest.raises(ApiKeyScopeError):
+        api_key_revoke(tenant=acme, key=wide, acting_user=auditor, acting_role=role)
+
+    narrow.refresh_from_db()
+    wide.refresh_from_db()
+    assert narrow.revoked_at is not None
+    assert wide.revoked_at is None
 
 
 # --- What a key may hold --------------------------------------------------------------
