@@ -6,6 +6,8 @@ seats and billing email; webhooks and API keys for whether their maker can still
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q
 
 
@@ -23,3 +25,9 @@ def members_who_can_act(prefix: str = "") -> Q:
     owner able to act and who gets billing email; a deactivated person still holds a
     seat until someone removes them. `prefix` as for `seat_holders`."""
     return seat_holders(prefix) & Q(**{f"{prefix}user__is_active": True})
+
+
+def member_can_act(membership: Any) -> bool:
+    """`members_who_can_act` for one membership already read with its user, so a page
+    and a service that hold the row test what the counts filter on."""
+    return membership.suspended_at is None and membership.user.is_active

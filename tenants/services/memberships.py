@@ -12,7 +12,7 @@ from billing.plans import plan_check_members
 from billing.services import account_customer_email_sync_enqueue
 from core.audit import audit_record
 from core.exceptions import DomainError
-from core.members import members_who_can_act
+from core.members import member_can_act, members_who_can_act
 from tenants.audit import TenantAction
 from tenants.exceptions import (
     AlreadyAMemberError,
@@ -273,9 +273,7 @@ def _acting_owner(membership: Membership) -> bool:
     """An owner `owner_count` counts (`acting_owners`: not suspended by the directory,
     not deactivated by staff). Counted one way and tested another, a deactivated owner
     was "the last owner" while the one who could act was the only one counted."""
-    return (
-        membership.role.is_owner and membership.suspended_at is None and membership.user.is_active
-    )
+    return membership.role.is_owner and member_can_act(membership)
 
 
 def membership_departure_refusal(*, membership: Membership, owners: int) -> TenantRuleError | None:
@@ -446,8 +444,7 @@ def billing_contact_removal_refusal(
     them who can act (`members_who_can_act`); one who cannot (suspended by the
     directory, deactivated by staff) is not among them and may always be taken off.
     The one rule, for the service below and for the members page."""
-    can_act = membership.suspended_at is None and membership.user.is_active
-    if membership.is_billing_contact and can_act and contacts <= 1:
+    if membership.is_billing_contact and member_can_act(membership) and contacts <= 1:
         return BillingContactError(
             _("A workspace needs at least one billing contact. Add another one first.")
         )

@@ -19,6 +19,7 @@ from accounts.decorators import verified_email_required
 from core.decorators import tenant_permission_required
 from core.errors import attempt, run_action
 from core.exceptions import refusal_message
+from core.members import member_can_act
 from core.paging import page_number, page_query
 from core.permissions import BILLING_MANAGE, MEMBERS_INVITE, MEMBERS_MANAGE
 from core.types import TenantRequest
@@ -58,7 +59,7 @@ def _flag(request: TenantRequest, membership: Membership, counts: ContactCounts)
     )
     # Someone the directory or staff deactivated is offered neither contact role (the
     # services refuse it), but can still be taken off the billing contacts.
-    active = membership.suspended_at is None and membership.user.is_active
+    active = member_can_act(membership)
     membership.primary_editable = (
         org
         and role.has_permission(MEMBERS_MANAGE)
