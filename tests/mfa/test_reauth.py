@@ -360,3 +360,30 @@ def test_wrong_passwords_and_codes_to_confirm_are_listed_on_the_security_page(
         "Failed “Confirm it's you”: wrong two-factor code",
         "Failed “Confirm it's you”: wrong password",
     ]
+
+
+@pytest.mark.parametrize(
+    ("factors", "asks"),
+    [
+        ((), "Enter your password to continue."),
+        (("totp",), "Enter your password or a code from your authenticator app to continue."),
+        (("passkey",), "Use a passkey or your password to continue."),
+        (
+            ("passkey", "totp"),
+            "Use a passkey, your password or a code from your authenticator app to continue.",
+        ),
+    ],
+)
+def test_the_prompt_names_the_ways_this_person_can_confirm(
+    auth_client: Client, user: Any, factors: tuple[str, ...], asks: str
+) -> None:
+    from mfa.models import Passkey
+
+    if "totp" in factors:
+        enable_totp(user)
+    if "passkey" in factors:
+        Passkey.objects.create(user=user, name="Laptop", credential_id="c-1", public_key=b"\x01k")
+
+    page = auth_client.get(prompt("/account/password/")).content.decode()
+
+    assert asks in page
