@@ -737,9 +737,13 @@ def test_a_person_with_no_matching_events_says_the_filters_match_nothing(
     _events_by_whom(acme, owner, admin_of_acme)
 
     html = _page(owner_client, acme, actor=admin_of_acme.pk, action=A.TENANT_RENAMED)
+    unfiltered = _page(owner_client, acme)
 
     assert "No events match the chosen filters." in html
     assert "Nothing has happened here yet" not in html
+    # A way out of the empty page (the walk found none), only where a filter is set.
+    assert f'href="/t/{acme.slug}/audit/" data-testid="audit-clear-filters"' in html
+    assert 'data-testid="audit-clear-filters"' not in unfiltered
 
 
 @pytest.mark.parametrize("actor", ["999999", "nope", "-1", " 1", "9" * 23, "²"])
