@@ -162,10 +162,7 @@ def email_change(request: AuthenticatedRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _(
-                    "We sent a link to %(email)s. Your email changes when you click it "
-                    "(within 48 hours)."
-                )
+                _("We sent a link to %(email)s. Your email changes when you open it.")
                 % {"email": new_email},
             )
             return redirect("accounts:email-change")

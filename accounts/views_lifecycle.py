@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 class AccountDeleteForm(forms.Form):
     password = PasswordField(label=gettext_lazy("Your password"), autocomplete="current-password")
     confirm = forms.BooleanField(
-        label=gettext_lazy("I understand that this cannot be undone from here."),
+        label=gettext_lazy("I understand that I cannot undo this myself."),
         error_messages={"required": gettext_lazy("Tick the box to confirm.")},
     )
 

@@ -62,7 +62,7 @@ def test_the_delete_forms_box_sits_before_its_words_and_stays_ticked_after_an_er
     page = browser_context.new_page()
     page.set_viewport_size({"width": width, "height": 800})
     sign_in(page, user.email, then="/account/delete/")
-    box = page.get_by_label("I understand that this cannot be undone from here.")
+    box = page.get_by_label("I understand that I cannot undo this myself.")
     words = page.locator(f"label[for='{box.get_attribute('id')}']")
 
     def beside() -> bool:
