@@ -95,7 +95,7 @@ def test_the_count_is_of_open_invitations_expired_ones_included(
     Invitation.objects.filter(email="late@example.com").update(expires_at=timezone.now())
     html = " ".join(owner_client.get(members_url(acme)).content.decode().split())
     assert (
-        'Open invitations <span class="badge badge-gray ms-1" data-testid="pending-count">2<'
+        'Invitations not yet accepted <span class="badge badge-gray ms-1" data-testid="pending-count">2<'
         in html
     )
     assert "Pending invitations" not in html
