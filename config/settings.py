@@ -659,12 +659,13 @@ SUPPORT_IMPERSONATION_REFUSED_VIEWS = [
     "mfa:trusted-*",
     # Access that outlives the view: an invitation (as Owner, to an address support
     # reads), a role change or a role's permissions, an invitation accepted as the
-    # person, a sign-in provider linked to the account, sign-in flows.
+    # person (or declined for them), a sign-in provider linked to the account, sign-in flows.
     "tenant:invite-create",
     "tenant:member-role",
     "tenant:role-*",
     "invites:*",
     "workspaces:invitation-accept",
+    "workspaces:invitation-decline",
     "sso:*",
     "sso_settings:connection-*",
     "sso_settings:domain-*",

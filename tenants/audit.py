@@ -29,6 +29,7 @@ class TenantAction(models.TextChoices):
     ROLE_DELETED = "role.deleted", _("Role deleted")
     INVITATION_RESENT = "invitation.resent", _("Invitation resent")
     INVITATION_CANCELLED = "invitation.cancelled", _("Invitation cancelled")
+    INVITATION_DECLINED = "invitation.declined", _("Invitation declined")
     TEAM_CREATED = "team.created", _("Team created")
     TEAM_UPDATED = "team.updated", _("Team renamed or moved")
     TEAM_DELETED = "team.deleted", _("Team deleted")
@@ -75,6 +76,7 @@ GROUPS: dict[str, StrOrPromise] = {
     TenantAction.ROLE_DELETED: _MEMBERS,
     TenantAction.INVITATION_RESENT: _MEMBERS,
     TenantAction.INVITATION_CANCELLED: _MEMBERS,
+    TenantAction.INVITATION_DECLINED: _MEMBERS,
     TenantAction.OWNERSHIP_TRANSFERRED: _MEMBERS,
     TenantAction.TEAM_CREATED: _TEAMS,
     TenantAction.TEAM_UPDATED: _TEAMS,

@@ -119,6 +119,12 @@ class InvitationCancelledError(InvitationLinkError):
     reason = "cancelled"
 
 
+class InvitationDeclinedError(InvitationCancelledError):
+    """The invitee declined it (a cancellation by the one invited)."""
+
+    reason = "declined"
+
+
 class InvitationUsedError(InvitationLinkError):
     reason = "used"
 

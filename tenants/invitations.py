@@ -48,6 +48,7 @@ from tenants.exceptions import (
     AlreadyAMemberError,
     EscalationError,
     InvitationCancelledError,
+    InvitationDeclinedError,
     InvitationEmailMismatchError,
     InvitationError,
     InvitationExpiredError,
@@ -183,6 +184,14 @@ def invitation_assert_usable(invitation: Invitation) -> None:
                 "link works once."
             )
             % {"name": tenant.name}
+        )
+    if invitation.declined_at is not None:
+        raise InvitationDeclinedError(
+            _(
+                "This invitation to %(name)s was declined. If that was a mistake, ask "
+                "%(inviter)s to invite you again."
+            )
+            % {"inviter": inviter, "name": tenant.name}
         )
     if invitation.cancelled_at is not None:
         raise InvitationCancelledError(
@@ -400,6 +409,48 @@ def invitation_cancel(
 
 
 @transaction.atomic
+def invitation_decline(*, raw_token: str, user: User | None) -> Invitation:
+    """The person invited says no: the link stops working, the seat it held is freed
+    and the members page stops listing it as waiting (its admins read "Invitation
+    declined" in the audit log). Whoever holds the link may, as whoever holds it may
+    make the account that accepts; signed in (`user`), only as the invited address.
+    A link that cannot be used any more (accepted, cancelled, expired) says why."""
+    invitation = invitation_for_token(raw=raw_token, lock=True)
+    invitation_assert_usable(invitation)
+    if user is not None and user.email != invitation.email:
+        raise InvitationEmailMismatchError(
+            _("This invitation is for %(email)s.") % {"email": invitation.email}
+        )
+    return _decline(invitation)
+
+
+@transaction.atomic
+def invitation_decline_waiting(*, invitation_id: int, user: User) -> Invitation:
+    """`invitation_decline` for one listed on the workspaces page, as
+    `invitation_accept_waiting` joins: only for the verified address it was sent to."""
+    invitation = _waiting_for(invitation_id=invitation_id, user=user)
+    invitation_assert_usable(invitation)
+    return _decline(invitation)
+
+
+def _decline(invitation: Invitation) -> Invitation:
+    invitation.cancelled_at = invitation.declined_at = timezone.now()
+    invitation.save(update_fields=["cancelled_at", "declined_at"])
+    audit_record(
+        tenant=invitation.tenant,
+        action=TenantAction.INVITATION_DECLINED,
+        acting_user=None,
+        target=invitation,
+        target_label=invitation.email,
+        before={"role": invitation.role.name},
+    )
+    event_emit(
+        tenant_id=invitation.tenant_id, type="invitation.declined", data=_event_data(invitation)
+    )
+    return invitation
+
+
+@transaction.atomic
 def invitation_accept(*, raw_token: str, user: User) -> Membership:
     """The signed-in `user` accepts: they join with the invited role and teams.
 
@@ -420,14 +471,20 @@ def invitation_accept_waiting(*, invitation_id: int, user: User) -> Membership:
     """The signed-in `user` accepts an invitation listed for them on their workspaces
     page (`invitations_waiting_for`): the same join as by the link, for an address
     already verified, since no link proves it here."""
+    invitation = _waiting_for(invitation_id=invitation_id, user=user)
+    invitation_assert_usable(invitation)
+    return _join(invitation, user)
+
+
+def _waiting_for(*, invitation_id: int, user: User) -> Invitation:
+    """The invitation `invitation_id`, locked, if it was sent to `user`'s verified address."""
     rows = Invitation.objects.select_related("tenant", "role", "invited_by")
     invitation = rows.select_for_update(of=("self",)).filter(pk=invitation_id).first()
     # Someone else's (ids are guessable): as if it did not exist, naming nobody.
     mine = invitation is not None and invitation.email == normalize_email(user.email)
     if invitation is None or not mine or user.email_verified_at is None:
         raise InvitationInvalidError(_("This invitation does not exist, or it is not for you."))
-    invitation_assert_usable(invitation)
-    return _join(invitation, user)
+    return invitation
 
 
 @transaction.atomic

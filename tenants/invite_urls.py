@@ -10,4 +10,5 @@ urlpatterns = [
     path("<str:token>/", invitations.invite_accept, name="accept"),
     path("<str:token>/sign-up/", invitations.invite_sign_up, name="sign-up"),
     path("<str:token>/switch-account/", invitations.invite_switch_account, name="switch"),
+    path("<str:token>/decline/", invitations.invite_decline, name="decline"),
 ]

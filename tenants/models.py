@@ -364,6 +364,7 @@ class Invitation(models.Model):
         EXPIRED = "expired", _("Expired")
         ACCEPTED = "accepted", _("Accepted")
         CANCELLED = "cancelled", _("Cancelled")
+        DECLINED = "declined", _("Declined")
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="invitations")
     # Stored lower-cased, like User.email, so comparisons are exact.
@@ -392,6 +393,9 @@ class Invitation(models.Model):
         related_name="+",
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Set with cancelled_at when the invitee said no (invitation_decline): cancelled all
+    # the same (the seat is freed, the link stops), but by them, which the link says.
+    declined_at = models.DateTimeField(null=True, blank=True)
 
     objects = InvitationQuerySet.as_manager()
     # Display flags views set on fetched rows for their templates; never stored.
@@ -425,6 +429,8 @@ class Invitation(models.Model):
     def status(self) -> str:
         if self.accepted_at is not None:
             return self.Status.ACCEPTED
+        if self.declined_at is not None:
+            return self.Status.DECLINED
         if self.cancelled_at is not None:
             return self.Status.CANCELLED
         if self.expires_at <= timezone.now():

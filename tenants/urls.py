@@ -17,4 +17,9 @@ urlpatterns = [
         invitations.invitation_accept_listed,
         name="invitation-accept",
     ),
+    path(
+        "account/tenants/invitations/<int:invitation_id>/decline/",
+        invitations.invitation_decline_listed,
+        name="invitation-decline",
+    ),
 ]

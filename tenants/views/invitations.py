@@ -33,6 +33,8 @@ from tenants.invitations import (
     invitation_account_exists,
     invitation_already_member,
     invitation_assert_usable,
+    invitation_decline,
+    invitation_decline_waiting,
     invitation_for_token,
     invitation_inviter_refusal,
     invitation_seat_refusal,
@@ -59,6 +61,7 @@ PROBLEM_STATUS = {
     "invalid": 404,
     "expired": 410,
     "cancelled": 410,
+    "declined": 410,
     "used": 410,
     "revoked": 410,
     "full": 409,
@@ -137,6 +140,7 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
             pass  # the address changed meanwhile: show the mismatch page below
         else:
             return _joined(request, membership)
+
     accept_url = reverse("invites:accept", args=[token])
     context = {
         "invitation": invitation,
@@ -152,6 +156,25 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
     }
     status = 403 if context["state"] == "mismatch" else 200
     return _token_page(render(request, "tenants/invites/accept.html", context, status=status))
+
+
+@require_POST
+def invite_decline(request: HttpRequest, token: str) -> HttpResponse:
+    """The invitee says no (signed out, or signed in as the invited address); the link
+    then shows that it was declined."""
+    user = request.user if request.user.is_authenticated else None
+    try:
+        invitation = invitation_decline(raw_token=token, user=user)
+    except InvitationLinkError:
+        pass  # no longer usable: the link's page says why
+    except InvitationEmailMismatchError:
+        pass  # signed in as someone else: the link's page offers to switch
+    else:
+        messages.success(
+            request,
+            _("You declined the invitation to %(name)s.") % {"name": invitation.tenant.name},
+        )
+    return redirect("invites:accept", token=token)
 
 
 def _sign_in_url(invitation: Invitation, accept_url: str) -> str:
@@ -226,3 +249,19 @@ def invitation_accept_listed(request: AuthenticatedRequest, invitation_id: int) 
         messages.error(request, str(error))
         return redirect("workspaces:list")
     return _joined(request, membership)
+
+
+@login_required
+@require_POST
+def invitation_decline_listed(request: AuthenticatedRequest, invitation_id: int) -> HttpResponse:
+    """Decline from the workspaces page, as `invitation_accept_listed` joins."""
+    try:
+        invitation = invitation_decline_waiting(invitation_id=invitation_id, user=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("You declined the invitation to %(name)s.") % {"name": invitation.tenant.name},
+        )
+    return redirect("workspaces:list")

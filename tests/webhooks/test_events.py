@@ -15,7 +15,12 @@ from ninja.renderers import JSONRenderer
 
 from billing.subscriptions import account_subscription_apply
 from tenants import services
-from tenants.invitations import invitation_accept, invitation_cancel, invitation_create
+from tenants.invitations import (
+    invitation_accept,
+    invitation_cancel,
+    invitation_create,
+    invitation_decline,
+)
 from tenants.models import Role
 from tests.accounts.factories import UserFactory
 from tests.accounts.mailtools import link_in
@@ -94,6 +99,8 @@ def test_invitation_events(
     invitation_accept(raw_token=token, user=UserFactory(email="bo@example.com"))
     other = invitation_create(tenant=acme, email="cy@example.com", role=role, acting_user=owner)
     invitation_cancel(tenant=acme, invitation=other, acting_user=owner)
+    invitation_create(tenant=acme, email="di@example.com", role=role, acting_user=owner)
+    invitation_decline(raw_token=link_in(mailoutbox[-1]).strip("/").split("/")[-1], user=None)
     bodies = list(sent)
     assert_documented(bodies)
     assert types(bodies) == [
@@ -102,7 +109,10 @@ def test_invitation_events(
         "invitation.accepted",
         "invitation.created",
         "invitation.cancelled",
+        "invitation.created",
+        "invitation.declined",
     ]
+    assert bodies[-1]["data"]["email"] == "di@example.com"
     assert bodies[2]["data"]["email"] == "bo@example.com" and bodies[2]["data"]["member_id"]
 
 

@@ -1,0 +1,46 @@
+"""Declining an invitation from the emailed link, on a phone and on a laptop: the link
+page offers it below the way in, the dialog asks first, and the page then says it was
+declined; the inviter's members page no longer lists it as waiting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from tenants.invitations import invitation_create
+from tenants.models import Invitation, Role
+from tests.accounts.factories import UserFactory
+from tests.accounts.mailtools import link_in
+from tests.config.pagecheck import PageWatch
+from tests.tenants.factories import OrgFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_an_invitee_declines_from_the_link(page: Any, mailoutbox: list[Any], width: int) -> None:
+    owner = UserFactory(name="Olive Owner")
+    org = OrgFactory(owner=owner, name="Compilers Ltd")
+    with transaction.atomic():
+        invitation_create(
+            tenant=org,
+            email="grace@example.com",
+            role=Role.objects.get(tenant=org, key="member"),
+            acting_user=owner,
+        )
+    link = link_in(mailoutbox[-1])
+    page.set_viewport_size({"width": width, "height": 800})
+    watch = PageWatch.attach(page)
+
+    assert watch.check(link) == []
+    page.get_by_test_id("invite-decline").click()
+    dialog = page.get_by_test_id("confirm-dialog")
+    assert "Decline the invitation to Compilers Ltd?" in dialog.inner_text()
+    page.locator("#confirm-dialog-accept").click()
+    page.get_by_text("You declined the invitation to Compilers Ltd.").wait_for()
+
+    assert page.get_by_role("heading", level=1).inner_text() == "This invitation was declined"
+    assert Invitation.objects.get().status == Invitation.Status.DECLINED
+    assert watch.check(link, status=410) == []
