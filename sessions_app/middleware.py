@@ -25,6 +25,7 @@ from core.client_ip import client_ip, client_ip_once
 from core.security_log import security_event
 from sessions_app.auth import session_user
 from sessions_app.backends.db import SessionStore
+from sessions_app.notices import signed_out_notice
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -59,6 +60,18 @@ class SessionMiddleware(DjangoSessionMiddleware):
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
         request.session = session
+
+    def process_view(self, request: HttpRequest, *args: Any) -> None:
+        """A cookie of a session signed out from another device, by staff or by a
+        password change: tell why on the page this request shows or leads to (the
+        sign-in page, through login_required's redirect). Here, because the messages
+        are ready (MessageMiddleware's process_request has run) and the view has not
+        rendered yet. The session was loaded above if the request had a cookie
+        (`accounts.middleware.UserLocaleMiddleware` reads `request.user`); one not
+        loaded yet is not loaded for this, so it stays free when nothing reads it."""
+        session = request.session
+        if isinstance(session, SessionStore) and session.ended_reason:
+            signed_out_notice(request)
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         session = getattr(request, "session", None)

@@ -120,6 +120,14 @@ class Session(models.Model):
         """After this moment no renewal helps: the user must sign in again."""
         return self.created_at + timedelta(seconds=settings.SESSIONS_ABSOLUTE_LIFETIME)
 
+    @property
+    def revoked_while_valid(self) -> bool:
+        """Revoked before it expired: ended by a sign-out, another device, staff or a
+        password change, not by time (revoking everyone's sessions marks expired rows too)."""
+        if self.revoked_at is None:
+            return False
+        return self.revoked_at < min(self.expires_at, self.absolute_expiry)
+
     def is_valid(self, *, now: datetime | None = None) -> bool:
         now = now or timezone.now()
         return self.revoked_at is None and now < self.expires_at and now < self.absolute_expiry

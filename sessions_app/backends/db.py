@@ -72,6 +72,10 @@ class SessionStore(SessionBase):
         self.key_changed = False
         # Why the row is revoked when flush()/delete() runs; auth sets it on a stale hash.
         self.revoke_reason: str = Session.RevokedReason.SIGNED_OUT
+        # Why the session this cookie named ended, if it was revoked (here or before this
+        # request) rather than expired: its `revoked_reason`. "" for no cookie, a forged
+        # or unknown one, plain expiry, or a live session (sessions_app.notices reads it).
+        self.ended_reason: str = ""
         super().__init__(session_key)
 
     # --- Keys -------------------------------------------------------------------
@@ -129,6 +133,9 @@ class SessionStore(SessionBase):
             row = session_with_user_get(token_hash=token_hash(token))
         if row is None or not row.is_valid():
             # Expired, revoked or unknown: anonymous, and the middleware clears the cookie.
+            # The row was read anyway, so why it was revoked costs no query.
+            if row is not None and row.revoked_while_valid:
+                self.ended_reason = row.revoked_reason
             self._session_key = None
             self._row = None
             return {}
@@ -195,6 +202,7 @@ class SessionStore(SessionBase):
             self._row = None
             if row is not None:
                 session_revoke(session=row, reason=self.revoke_reason)
+                self.ended_reason = self.revoke_reason
                 return
             session_key = self.session_key
         token = token_unsign(session_key)
