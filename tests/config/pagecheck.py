@@ -183,6 +183,15 @@ class PageWatch:
         if response is None or response.status != status:
             got = response.status if response else "no response"
             problems.append(f"answered {got}, expected {status} (now at {self.page.url})")
+        return self._problems(response, status, problems)
+
+    def check_here(self) -> list[str]:
+        """The same checks on the page as it is, without opening it again: one reached by
+        a click whose content a second visit would change (a notice shown once). Console
+        errors count since the last check."""
+        return self._problems(None, 200, [])
+
+    def _problems(self, response: Any, status: int, problems: list[str]) -> list[str]:
         if overflow := self.page.evaluate(_OVERFLOW):
             problems.append(f"horizontal overflow: {overflow}")
         problems += [f"overlap: {pair}" for pair in self.page.evaluate(_CONTROL_OVERLAPS)]
