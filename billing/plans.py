@@ -10,6 +10,7 @@ Plans live in `settings.BILLING_PLANS` (read at use time). The API for other app
     plan_limit(tenant=t, limit="max_members") -> int | None # None means unlimited
     plan_check_members(tenant=t, taken=n, adding=1) -> None # before adding/inviting people
     plan_check_storage(tenant=t, used_bytes=u, adding_bytes=n) -> None  # before an upload
+    plan_storage_room(tenant=t, used_bytes=u) -> StorageRoom | None  # what the cap leaves
     plan_usage(tenant=t, seats_taken=n, storage_bytes=u) -> list[PlanUsage]  # to show
 
 Each `plan_check_*`/`plan_require` raises `billing.exceptions.PlanLimitReached`
@@ -39,6 +40,7 @@ from django.utils.translation import gettext, ngettext
 from billing.backends import billing_enabled
 from billing.exceptions import PlanLimitReached
 from billing.managers import billing_manager_tenant_ids
+from core.file_limits import size_in_megabytes
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -419,36 +421,69 @@ def plan_check_members(
         )
 
 
+@dataclass(frozen=True)
+class StorageRoom:
+    """What the plan's storage cap leaves a tenant, and the words that refuse a file
+    needing more: the server's (`plan_check_storage`) and, said before sending, the
+    files page's (uploads/views.py puts them on the file input)."""
+
+    tenant: Tenant
+    plan: Plan
+    left: int  # bytes; 0 for a tenant at or over the cap
+
+    def refusal(self, *, size: str, may_upgrade: bool) -> PlanLimitReached:
+        """The refusal of a file of `size` (as said: "24 MB", or the script's slot);
+        `may_upgrade`: whether its reader may buy a bigger plan (told whom to ask if not,
+        how to make room while billing is off)."""
+        assert self.plan.max_storage_mb is not None
+        values = {
+            "size": size,
+            "left": size_in_megabytes(self.left, rounded_down=True),
+            "plan": self.plan.name,
+            "limit": _size(self.plan.max_storage_mb),
+        }
+        billing = billing_enabled()
+        may_upgrade = billing and may_upgrade
+        if not billing:
+            message = gettext(
+                "This file is %(size)s; %(left)s of the %(plan)s plan's %(limit)s of storage "
+                "is left. Delete files to make room."
+            )
+        elif may_upgrade:
+            message = gettext(
+                "This file is %(size)s; %(left)s of the %(plan)s plan's %(limit)s of storage "
+                "is left. Delete files or upgrade your plan."
+            )
+        else:
+            message = gettext(
+                "This file is %(size)s; %(left)s of the %(plan)s plan's %(limit)s of storage "
+                "is left. Delete files, or ask an owner or billing admin to upgrade."
+            )
+        return PlanLimitReached(
+            message % values, upgrade_url=upgrade_url(self.tenant) if may_upgrade else ""
+        )
+
+
+def plan_storage_room(*, tenant: Tenant, used_bytes: int) -> StorageRoom | None:
+    """What the plan's storage cap leaves once `used_bytes` are stored; None without a
+    cap (an unlimited plan)."""
+    plan = plan_for_tenant(tenant)
+    if plan.max_storage_mb is None:
+        return None
+    left = max(0, plan.max_storage_mb * 1024 * 1024 - used_bytes)
+    return StorageRoom(tenant=tenant, plan=plan, left=left)
+
+
 def plan_check_storage(
     *, tenant: Tenant, used_bytes: int, adding_bytes: int, acting_user: User | None = None
 ) -> None:
     """Raise PlanLimitReached if storing `adding_bytes` more would pass the storage cap.
     `acting_user`: who is refused, so the message says what they can do."""
-    plan = plan_for_tenant(tenant)
-    if plan.max_storage_mb is None:
-        return
-    cap = plan.max_storage_mb * 1024 * 1024
-    if used_bytes + adding_bytes > cap:
-        values = {"name": tenant.name, "plan": plan.name, "size": _size(plan.max_storage_mb)}
-        billing = billing_enabled()
-        may_upgrade = billing and _may_upgrade(tenant=tenant, user=acting_user)
-        if not billing:
-            message = gettext(
-                "This upload would take %(name)s past the %(plan)s plan's storage "
-                "limit of %(size)s. Delete files to make room."
-            )
-        elif may_upgrade:
-            message = gettext(
-                "This upload would take %(name)s past the %(plan)s plan's storage "
-                "limit of %(size)s. Delete files or upgrade your plan."
-            )
-        else:
-            message = gettext(
-                "This upload would take %(name)s past the %(plan)s plan's storage "
-                "limit of %(size)s. Delete files, or ask an owner or billing admin to upgrade."
-            )
-        raise PlanLimitReached(
-            message % values, upgrade_url=upgrade_url(tenant) if may_upgrade else ""
+    room = plan_storage_room(tenant=tenant, used_bytes=used_bytes)
+    if room is not None and adding_bytes > room.left:
+        raise room.refusal(
+            size=size_in_megabytes(adding_bytes),
+            may_upgrade=_may_upgrade(tenant=tenant, user=acting_user),
         )
 
 

@@ -15,10 +15,12 @@ from django.utils.translation import gettext as _
 from core.text import isolated
 
 
-def size_in_megabytes(n: int) -> str:
+def size_in_megabytes(n: int, *, rounded_down: bool = False) -> str:
     """Megabytes in the reader's numbers, rounded up to a tenth: a file a byte over a
-    25 MB limit reads "25.1 MB", not "25 MB; the limit is 25 MB"."""
-    tenths = math.ceil(n * 10 / (1024 * 1024))
+    25 MB limit reads "25.1 MB", not "25 MB; the limit is 25 MB". Room left is
+    `rounded_down`: 4 MB less a byte reads "3.9 MB", never as much as a 4 MB file."""
+    rounding = math.floor if rounded_down else math.ceil
+    tenths = rounding(n * 10 / (1024 * 1024))
     size = number_format(tenths / 10, decimal_pos=0 if tenths % 10 == 0 else 1)
     return _("%(size)s MB") % {"size": size}
 

@@ -130,6 +130,10 @@ class LogoForm(ImageUploadForm):
 
 
 class FileUploadForm(forms.Form):
+    # Set when the plan's storage cap refused the file, for the link after the refusal
+    # (as core.errors.ServiceForm's, for a plan cap's button).
+    upgrade_url: str = ""
+
     file = _NamedFileField(
         label=gettext_lazy("File"),
         max_length=255,
@@ -193,5 +197,8 @@ class FileUploadForm(forms.Form):
         try:
             return self.create(uploaded_by=uploaded_by)
         except PlanLimitReached as refused:
-            self.add_error("file", ValidationError(refused.message, code="plan_storage_limit"))
+            self.upgrade_url = refused.upgrade_url
+            name = self.cleaned_data["file"].name
+            cap = ValidationError(refused.message, code="plan_storage_limit")
+            self.add_error("file", _named(name, cap))
             return None

@@ -124,8 +124,11 @@ def test_the_storage_cap(billing_settings: Any, acme: Any) -> None:
 
     with pytest.raises(PlanLimitReached) as exc:
         plan_check_storage(tenant=acme, used_bytes=99 * mb, adding_bytes=mb + 1)
-    assert "storage limit of 100\xa0MB" in exc.value.message
-    assert exc.value.message.endswith("Delete files or upgrade your plan.")
+    assert exc.value.message == (
+        "This file is 1.1 MB; 1 MB of the Free plan's 100\xa0MB of storage is left. "
+        "Delete files or upgrade your plan."
+    )
+    assert exc.value.upgrade_url == f"/t/{acme.slug}/billing/"
 
 
 def test_someone_who_cannot_upgrade_is_told_whom_to_ask(billing_settings: Any, acme: Any) -> None:
@@ -159,7 +162,7 @@ def test_without_billing_a_full_storage_cap_says_to_delete_files(
     with pytest.raises(PlanLimitReached) as exc:
         plan_check_storage(tenant=acme, used_bytes=99 * mb, adding_bytes=mb + 1)
     assert exc.value.message == (
-        f"This upload would take {acme.name} past the Free plan's storage limit of 100\xa0MB. "
+        "This file is 1.1 MB; 1 MB of the Free plan's 100\xa0MB of storage is left. "
         "Delete files to make room."
     )
     assert exc.value.upgrade_url == ""

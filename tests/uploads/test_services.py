@@ -176,7 +176,7 @@ def test_the_upload_service_itself_refuses_a_file_past_the_storage_cap(
     }
     _upload_file(acme, owner, content=b"%PDF" + b"x" * 700_000)
 
-    with pytest.raises(PlanLimitReached, match="storage limit of 1\xa0MB"):
+    with pytest.raises(PlanLimitReached, match="of the Free plan's 1\xa0MB of storage is left"):
         _upload_file(acme, owner, content=b"%PDF" + b"y" * 400_000, name="Second.pdf")
 
     assert list(Upload.objects.values_list("original_filename", flat=True)) == ["Report.pdf"]
@@ -203,7 +203,7 @@ def test_a_logo_counts_against_the_storage_cap_net_of_the_one_it_replaces(
         services.logo_remove(tenant=acme, acting_user=owner)
     _upload_file(acme, owner, content=b"%PDF", name="Small.pdf")  # 4 bytes of its room
 
-    with pytest.raises(PlanLimitReached, match="storage limit of 1\xa0MB"):
+    with pytest.raises(PlanLimitReached, match="of the Free plan's 1\xa0MB of storage is left"):
         services.logo_update(tenant=acme, image=_image(), acting_user=owner)
 
     acme.refresh_from_db()
