@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from billing.exceptions import PlanLimitReached
-from core.file_limits import file_size_limit, size_in_megabytes
+from core.file_limits import file_room_limit, file_size_limit, size_in_megabytes, size_slot
 from core.text import isolated
 from uploads import images, services
 from uploads.filetypes import (
@@ -25,6 +25,7 @@ from uploads.models import Upload
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from billing.plans import StorageRoom
     from tenants.models import Tenant
 
 IMAGE_ACCEPT = "image/png,image/jpeg,image/webp,image/gif"
@@ -155,6 +156,17 @@ class FileUploadForm(forms.Form):
             "types": allowed_types_listed(),
         }
         file_size_limit(self.fields["file"], settings.UPLOADS_FILE_MAX_BYTES)
+
+    def room_limit(self, room: StorageRoom, *, may_upgrade: bool) -> None:
+        """Let the browser refuse a file the plan's storage cap has no room for, in the
+        words `save` would refuse it with once sent."""
+        refused = room.refusal(size=size_slot(), may_upgrade=may_upgrade)
+        file_room_limit(
+            self.fields["file"],
+            room_bytes=room.left,
+            refusal=refused.message,
+            upgrade_url=refused.upgrade_url,
+        )
 
     def clean_file(self) -> Any:
         """The refusal names the file: the browser empties the field after the post, so

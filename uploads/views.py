@@ -20,10 +20,10 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.decorators import verified_email_required
-from billing.plans import plan_for_tenant
+from billing.plans import plan_for_tenant, plan_storage_room
 from core.decorators import tenant_permission_required
 from core.paging import page_query
-from core.permissions import FILES_MANAGE, TENANT_UPDATE
+from core.permissions import BILLING_MANAGE, FILES_MANAGE, TENANT_UPDATE
 from core.request_limits import accepts_body
 from core.same_site import same_site_url
 from core.text import isolated
@@ -163,6 +163,8 @@ def _file_list_page(
     )
     page = listed.page
     can_manage = request.role.has_permission(FILES_MANAGE)
+    if can_manage and listed.storage_used is not None:
+        _room_limit(request, form, listed.storage_used)
     context = tenant_context(
         request,
         tab="files",
@@ -190,6 +192,17 @@ def _storage_against_cap(request: TenantRequest, used: int | None) -> dict[str, 
         "plan": plan.name,
         "over": used >= plan.max_storage_mb * 1024 * 1024,
     }
+
+
+def _room_limit(request: TenantRequest, form: FileUploadForm, used: int) -> None:
+    """Let the browser refuse a file the plan's storage cap has no room for, before
+    sending it (the server still checks: billing.plans.plan_check_storage). Whether the
+    refusal offers an upgrade is read from the role the request already holds (as the
+    billing middleware's 403 page does), not asked of the database again: the page's
+    query count is pinned."""
+    room = plan_storage_room(tenant=request.tenant, used_bytes=used)
+    if room is not None:
+        form.room_limit(room, may_upgrade=request.role.has_permission(BILLING_MANAGE))
 
 
 @require_GET

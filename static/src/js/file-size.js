@@ -5,7 +5,12 @@
 //   data-max-bytes="26214400"       the limit in bytes
 //   data-too-large="“{name}”: …"    the refusal, translated on the server ({size} in MB)
 //   data-decimal-separator=","      how the page writes 30,1
-// A file over it is taken out of the input (the form cannot send it), the input marked
+// A file input may also say the room the plan's storage limit leaves (core/file_limits.py,
+// from what the server counts against it, billing.plans.plan_storage_room):
+//   data-room-bytes="4194304"       the room in bytes; absent where there is no limit
+//   data-no-room="“{name}”: …"      the server's refusal ({size} in MB)
+//   data-upgrade-url, data-upgrade-label   the link after it, for whom may buy more
+// A file over either is taken out of the input (the form cannot send it), the input marked
 // aria-invalid and the refusal shown under it as the server shows a field's errors
 // (templates/elements/field_errors.html: the <id>_error that aria-describedby names).
 // Checked in the capture phase, before an input that posts itself on change (the
@@ -33,7 +38,7 @@ function describedBy(input, id, present) {
   else input.removeAttribute("aria-describedby");
 }
 
-function refuse(input, file) {
+function refuse(input, file, words) {
   var id = input.id + "_error";
   var error = input.id && document.getElementById(id);
   if (!error) {
@@ -48,9 +53,18 @@ function refuse(input, file) {
     size: megabytes(file.size, input.getAttribute("data-decimal-separator") || "."),
   };
   var line = document.createElement("p");
-  line.textContent = input.getAttribute("data-too-large").replace(/\{(name|size)\}/g, function (_, key) {
+  line.textContent = input.getAttribute(words).replace(/\{(name|size)\}/g, function (_, key) {
     return values[key];
   });
+  var upgrade = words === "data-no-room" && input.getAttribute("data-upgrade-url");
+  if (upgrade) {
+    // As the server links it (templates/elements/field_errors.html, error_link).
+    var link = document.createElement("a");
+    link.className = "font-semibold underline";
+    link.href = upgrade;
+    link.textContent = input.getAttribute("data-upgrade-label");
+    line.append(" ", link);
+  }
   error.replaceChildren(line);
   // Nothing else on the page changes: said aloud as it appears.
   error.setAttribute("role", "alert");
@@ -73,16 +87,29 @@ document.addEventListener(
     var input = event.target;
     if (!(input instanceof HTMLInputElement) || input.type !== "file") return;
     var limit = Number(input.getAttribute("data-max-bytes"));
-    if (!limit) return;
-    var tooLarge = Array.prototype.find.call(input.files || [], function (file) {
-      return file.size > limit;
-    });
-    if (!tooLarge) {
+    var hasRoom = input.hasAttribute("data-room-bytes");
+    if (!limit && !hasRoom) return;
+    var files = input.files || [];
+    var tooLarge =
+      limit &&
+      Array.prototype.find.call(files, function (file) {
+        return file.size > limit;
+      });
+    // The files chosen together take the room together: the one that would pass it.
+    var room = hasRoom ? Number(input.getAttribute("data-room-bytes")) : Infinity;
+    var taken = 0;
+    var noRoom =
+      !tooLarge &&
+      Array.prototype.find.call(files, function (file) {
+        taken += file.size;
+        return taken > room;
+      });
+    if (!tooLarge && !noRoom) {
       accept(input);
       return;
     }
     input.value = "";
-    refuse(input, tooLarge);
+    refuse(input, tooLarge || noRoom, tooLarge ? "data-too-large" : "data-no-room");
     // A preview drawn of a file chosen before (the avatar's, its hx-target) would show
     // an image the emptied input will not send.
     var preview = input.getAttribute("hx-target");
