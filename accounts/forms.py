@@ -123,6 +123,11 @@ class SignUpForm(forms.Form):
         required=False, widget=forms.HiddenInput(attrs={"data-browser-time-zone": ""})
     )
 
+    def focus_email(self) -> None:
+        """Back from "Check your email" to correct the address: typing goes on there."""
+        self.fields["name"].widget.attrs.pop("autofocus", None)
+        self.fields["email"].widget.attrs["autofocus"] = True
+
     def clean_name(self) -> str:
         name = typed_name(self.cleaned_data["name"])
         if not name:

@@ -1,17 +1,35 @@
 """The cookie that ties an emailed sign-up link to the browser that filled in the form
 (`accounts.services_signup.signup_same_browser`): there the link is one click, anywhere
-else its page has the holder (who reads the inbox) choose the password."""
+else its page has the holder (who reads the inbox) choose the password.
+
+It also keeps what that browser typed (the address and the name, never the password),
+so "Check your email" can name the address the message went to and "Use a different
+address" can bring the form back filled in. Signed, not stored: the session engine
+keeps no anonymous sessions. It says nothing about the address: a new and a taken one
+get the same cookie, carrying what was typed."""
 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import signing
 from django.http import HttpRequest, HttpResponse
 
 from accounts.services_signup import SIGNUP_LIFETIME
+from core.signed_cookies import signed_cookie_load
 
 COOKIE_NAME = "pacetrack-signup"
+SALT = "pacetrack.signup-browser"
+
+
+@dataclass(frozen=True)
+class SignupTyped:
+    """What this browser typed into the sign-up form it sent."""
+
+    name: str
+    email: str
 
 
 def signup_cookie_name() -> str:
@@ -19,13 +37,15 @@ def signup_cookie_name() -> str:
     return f"__Host-{COOKIE_NAME}" if settings.SESSION_COOKIE_SECURE else COOKIE_NAME
 
 
-def signup_browser_key_new(response: HttpResponse) -> str:
-    """A fresh key for one sign-up, set on `response`. Set for every submission, the
-    address new or taken alike, so the answer still says nothing about the address."""
+def signup_browser_key_new(response: HttpResponse, *, email: str, name: str) -> str:
+    """A fresh key for one sign-up, set on `response` with the `email` and `name` typed.
+    Set for every submission, the address new or taken alike, so the answer still says
+    nothing about the address."""
     key = secrets.token_urlsafe(32)
+    value = signing.dumps({"k": key, "e": email, "n": name}, salt=SALT, compress=True)
     response.set_cookie(
         signup_cookie_name(),
-        key,
+        value,
         max_age=int(SIGNUP_LIFETIME.total_seconds()),
         path="/",
         secure=settings.SESSION_COOKIE_SECURE,
@@ -35,5 +55,26 @@ def signup_browser_key_new(response: HttpResponse) -> str:
     return key
 
 
+def _cookie(request: HttpRequest) -> dict[str, str]:
+    value = signed_cookie_load(
+        request,
+        name=signup_cookie_name(),
+        salt=SALT,
+        max_age=int(SIGNUP_LIFETIME.total_seconds()),
+        tampered_event="signup_cookie.tampered",
+    )
+    if not isinstance(value, dict):
+        return {}
+    return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}
+
+
 def signup_browser_key(request: HttpRequest) -> str:
-    return request.COOKIES.get(signup_cookie_name(), "")[:100]
+    return _cookie(request).get("k", "")[:100]
+
+
+def signup_typed(request: HttpRequest) -> SignupTyped | None:
+    """The address and name this browser sent the sign-up form with, if it did."""
+    cookie = _cookie(request)
+    if not cookie.get("e"):
+        return None
+    return SignupTyped(name=cookie.get("n", ""), email=cookie["e"])

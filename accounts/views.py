@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import services_email
 from accounts.forms import LocaleForm, PasswordChangeForm, ProfileForm, SignInForm, SignUpForm
 from accounts.http import password_in_post, session_sign_in, sign_in_options
-from accounts.signup_browser import signup_browser_key_new
+from accounts.signup_browser import signup_browser_key_new, signup_typed
 from core.cache_headers import never_cache
 from core.same_site import same_site_path
 from mfa.decorators import reauth_required
@@ -58,11 +58,22 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.method == "GET":
         return redirect(_after_sign_in(request))
     form = SignUpForm(request.POST or None)
+    # "Use a different address" on "Check your email": the form as this browser sent
+    # it, but for the password, with the address to correct focused.
+    changing = request.method == "GET" and request.GET.get("change") == "email"
+    if changing and (typed := signup_typed(request)):
+        form = SignUpForm(initial={"name": typed.name, "email": typed.email})
+        form.focus_email()
     if request.method == "POST" and form.is_valid():
         if settings.ACCOUNTS_SIGNUP_EMAIL_CONFIRMATION:
             # New or taken address: the same redirect, to the same page, the same cookie.
             response = redirect("accounts:sign-up-sent")
-            form.send_confirmation(browser_key=signup_browser_key_new(response))
+            # The cookie keeps what was typed: the next page names the address, and
+            # "Use a different address" brings the form back filled in.
+            key = signup_browser_key_new(
+                response, email=form.cleaned_data["email"], name=form.cleaned_data["name"]
+            )
+            form.send_confirmation(browser_key=key)
             return response
         user = form.save()
         services_email.email_verification_send(user=user)
