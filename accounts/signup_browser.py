@@ -10,6 +10,7 @@ get the same cookie, carrying what was typed."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -55,7 +56,16 @@ def signup_browser_key_new(response: HttpResponse, *, email: str, name: str) -> 
     return key
 
 
+# What the cookie held before it kept what was typed: the bare key (43 URL-safe
+# characters, no ":"). Read as the key alone for the 48 hours such a cookie lives, so
+# a sign-up begun before an upgrade keeps its one click and is not logged as tampered.
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]{43}")
+
+
 def _cookie(request: HttpRequest) -> dict[str, str]:
+    raw = request.COOKIES.get(signup_cookie_name(), "")
+    if _BARE_KEY.fullmatch(raw):
+        return {"k": raw}
     value = signed_cookie_load(
         request,
         name=signup_cookie_name(),

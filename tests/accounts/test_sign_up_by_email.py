@@ -356,6 +356,21 @@ def test_in_the_browser_that_signed_up_the_link_is_one_click(client: Client, lin
     assert response.cookies["pacetrack-signup"]["max-age"] == 0, "the cookie has done its job"
 
 
+def test_a_cookie_set_before_it_kept_what_was_typed_still_makes_the_link_one_click(
+    client: Client, link: str
+) -> None:
+    """Cookies from before the upgrade held the bare key: a sign-up begun then keeps its
+    one click for the 48 hours the cookie lives (and is not logged as tampered)."""
+    name = signup_browser.signup_cookie_name()
+    signed = client.cookies[name].value
+    bare = signing.loads(signed, salt=signup_browser.SALT)["k"]
+    client.cookies[name] = bare
+
+    page = client.get(link).content.decode()
+
+    assert 'name="password"' not in page and "One click and your workspace is ready." in page
+
+
 def test_the_browser_cookie_is_set_alike_for_a_new_and_a_taken_address(client: Client) -> None:
     """The answer must not say whether an address has an account (6.3.8)."""
     UserFactory(email="taken@example.com")
