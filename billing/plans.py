@@ -91,8 +91,9 @@ class Plan:
 
     @property
     def storage_label(self) -> str:
+        """The cap as it reads after "of" ("12 MB of 100 MB", "12 MB of unlimited")."""
         return (
-            _size(self.max_storage_mb) if self.max_storage_mb is not None else gettext("Unlimited")
+            _size(self.max_storage_mb) if self.max_storage_mb is not None else gettext("unlimited")
         )
 
     def _features(self) -> list[Feature]:
@@ -314,7 +315,7 @@ def plan_usage(
                 label=gettext("Members"),
                 used_label=str(seats_taken),
                 limit_label=(
-                    str(plan.max_members) if plan.max_members is not None else gettext("Unlimited")
+                    str(plan.max_members) if plan.max_members is not None else gettext("unlimited")
                 ),
                 percent=_percent(seats_taken, plan.max_members),
                 upgradable=upgradable,

@@ -168,6 +168,21 @@ def test_without_billing_a_full_storage_cap_says_to_delete_files(
     assert exc.value.upgrade_url == ""
 
 
+def test_an_unlimited_limit_reads_in_lower_case_after_of(settings: Any, acme: Any) -> None:
+    """ "4 of unlimited": German read "4 von Unbegrenzt", one word serving a label and a
+    limit; the plan list says "Unlimited storage" (it read "Unlimited of storage")."""
+    from django.utils import translation
+
+    plans = {**settings.BILLING_PLANS, "free": {**settings.BILLING_PLANS["free"]}}
+    plans["free"].update(max_members=None, max_storage_mb=None)
+    settings.BILLING_PLANS = plans
+
+    with translation.override("de"):
+        labels = [u.limit_label for u in plan_usage(tenant=acme, seats_taken=4, storage_bytes=0)]
+
+    assert labels == ["unbegrenzt", "unbegrenzt"]
+
+
 def test_usage_offers_an_upgrade_only_while_billing_is_on(
     settings: Any, billing_settings: Any, acme: Any
 ) -> None:
