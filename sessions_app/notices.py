@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sessions_app.backends.db import SessionStore
 from sessions_app.models import Session
+from sessions_app.services import session_end_told
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -43,12 +44,16 @@ def signed_out_notice(request: HttpRequest) -> bool:
     """Add the notice for the page this request shows or leads to (the sign-in page,
     usually), if its session cookie named a session ended from elsewhere; True if it did.
 
-    Read from the session already loaded (`SessionStore.ended_reason`), so it costs no
-    query, and told once: the middleware clears the stale cookie on this response."""
+    Read from the session already loaded (`SessionStore.ended_reason`), and told once:
+    the middleware clears the stale cookie on this response, and the row is marked as
+    told (`session_end_told`), so the same cookie replayed later, by whoever kept a
+    copy, learns nothing more than a forged one."""
     session = request.session
     if not isinstance(session, SessionStore) or session.ended_reason not in WHY:
         return False
     why = WHY[session.ended_reason]
     session.ended_reason = ""  # told
+    if session.ended_row_id is not None and not session_end_told(row_id=session.ended_row_id):
+        return False  # told before (a copy of the cookie, or two requests at once)
     messages.info(request, why, fail_silently=True)
     return True

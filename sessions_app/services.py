@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from core.audit import audit_record_for_user
@@ -146,6 +147,17 @@ def session_revoke(*, session: Session, reason: str, acting_user: User | None = 
                 reason,
             )
     return bool(updated)
+
+
+def session_end_told(*, row_id: int) -> bool:
+    """Mark a revoked session's end as told to its browser (`sessions_app.notices`),
+    once: its expiry moves back to the moment it was revoked, when it ended anyway, so
+    it no longer counts as revoked while valid and its cookie, replayed by whoever kept
+    a copy, says nothing. True if this call marked it (a copy racing it is not told)."""
+    marked = Session.objects.filter(
+        pk=row_id, revoked_at__isnull=False, expires_at__gt=F("revoked_at")
+    ).update(expires_at=F("revoked_at"))
+    return bool(marked)
 
 
 def session_revoke_all_for_user(

@@ -76,6 +76,7 @@ class SessionStore(SessionBase):
         # request) rather than expired: its `revoked_reason`. "" for no cookie, a forged
         # or unknown one, plain expiry, or a live session (sessions_app.notices reads it).
         self.ended_reason: str = ""
+        self.ended_row_id: int | None = None  # its row, which the notice marks as told
         super().__init__(session_key)
 
     # --- Keys -------------------------------------------------------------------
@@ -135,7 +136,7 @@ class SessionStore(SessionBase):
             # Expired, revoked or unknown: anonymous, and the middleware clears the cookie.
             # The row was read anyway, so why it was revoked costs no query.
             if row is not None and row.revoked_while_valid:
-                self.ended_reason = row.revoked_reason
+                self.ended_reason, self.ended_row_id = row.revoked_reason, row.pk
             self._session_key = None
             self._row = None
             return {}
@@ -202,7 +203,7 @@ class SessionStore(SessionBase):
             self._row = None
             if row is not None:
                 session_revoke(session=row, reason=self.revoke_reason)
-                self.ended_reason = self.revoke_reason
+                self.ended_reason, self.ended_row_id = self.revoke_reason, row.pk
                 return
             session_key = self.session_key
         token = token_unsign(session_key)

@@ -180,16 +180,36 @@ def test_an_htmx_click_sends_the_whole_page_to_sign_in_where_the_notice_waits(
     assert FROM_ANOTHER_DEVICE in page
 
 
-def test_telling_costs_no_query_beyond_the_session_lookup(
+def test_telling_costs_one_write_beside_the_session_lookup(
     laptop: Client, phone: Client, django_assert_num_queries: Any
 ) -> None:
+    """The lookup every request with a cookie makes, and the UPDATE marking the end as
+    told, made only on the request that tells it (signed-in pages are pinned apart)."""
     laptop.post("/account/sessions/revoke-others/")
 
-    with django_assert_num_queries(1):  # the one statement every request with a cookie makes
+    with django_assert_num_queries(2):
         phone.get("/account/")
 
 
 # --- The device's own doing, or no session at all: nothing to tell ------------------
+
+
+def test_a_copy_of_the_old_cookie_replayed_later_learns_nothing(
+    laptop: Client, phone: Client
+) -> None:
+    """Told once for good, not once per browser: whoever kept a copy of the cookie (a
+    thief whose session was ended) cannot ask again and again why it ended."""
+    stolen = cookie(phone)
+    laptop.post("/account/sessions/revoke-others/")
+    assert FROM_ANOTHER_DEVICE in _next_click(phone)
+
+    replays = []
+    for _ in range(3):
+        thief = Client()
+        thief.cookies[NAME] = stolen
+        replays.append(thief.get("/auth/sign-in/").content.decode())
+
+    assert all(ANY_NOTICE not in html for html in replays)
 
 
 def test_own_sign_out_says_nothing_even_when_the_old_cookie_comes_back(phone: Client) -> None:
