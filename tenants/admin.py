@@ -118,7 +118,8 @@ class TenantAdmin(StaffAuditMixin, ServiceAdminMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> _ListOrTuple[str]:
         if obj is None:
             return []
-        # Undoing a soft deletion bypasses the services: superusers only.
+        # Soft-deleting and restoring by the date (through the services) brings an
+        # organisation back for every member: a superuser's call, as the date itself.
         return self.readonly_fields + ([] if request.user.is_superuser else ["deleted_at"])
 
     def get_inlines(self, request: HttpRequest, obj: Any) -> _ListOrTuple[type[InlineModelAdmin]]:

@@ -191,10 +191,14 @@ class TenantChangeForm(ServiceModelForm):
         model = Tenant
         fields = ["name", "slug", "deleted_at"]
 
+    def _deletion_changed(self) -> bool:
+        """Whether the date was edited: the widget shows no microseconds, so the stored
+        value never comes back equal (Django's changed_data allows for that)."""
+        return "deleted_at" in self.fields and "deleted_at" in self.changed_data
+
     def clean_deleted_at(self) -> datetime | None:
         value: datetime | None = self.cleaned_data["deleted_at"]
-        stored = self.instance.deleted_at
-        if value is not None and stored is not None and value != stored:
+        if self._deletion_changed() and value is not None and self.instance.deleted_at:
             raise ValidationError(
                 "The date of a deletion is not changed: clear it to restore the organisation."
             )
@@ -207,7 +211,7 @@ class TenantChangeForm(ServiceModelForm):
             services.tenant_rename(tenant=tenant, name=data["name"], acting_user=None)
         if data["slug"] != tenant.slug:
             services.tenant_change_slug(tenant=tenant, slug=data["slug"], acting_user=None)
-        if "deleted_at" in self.fields and data["deleted_at"] != tenant.deleted_at:
+        if self._deletion_changed():
             if data["deleted_at"] is None:
                 return services.tenant_restore(tenant=tenant, acting_user=None)
             return services.tenant_delete(tenant=tenant, acting_user=None)

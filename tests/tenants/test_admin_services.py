@@ -390,6 +390,25 @@ def test_superusers_undo_a_soft_deletion(client: Client, acme: Any) -> None:
     assert restored.before.keys() == {"deleted_at"}
 
 
+def test_a_deleted_organisation_is_renamed_and_stays_deleted(client: Client, acme: Any) -> None:
+    """The form sends the date back without its microseconds (the widget has none): the
+    same deletion, not a rewritten one, so a rename saves."""
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    client.post(
+        "/admin/tenants/tenant/",
+        {"action": "soft_delete_orgs", "_selected_action": [acme.pk]},
+    )
+    acme.refresh_from_db()
+    deleted_at = acme.deleted_at
+    url, form = _tenant_page(client, acme)
+
+    response = client.post(url, {**form, "name": "Acme (closed)"})
+
+    assert response.status_code == 302
+    acme.refresh_from_db()
+    assert (acme.name, acme.deleted_at) == ("Acme (closed)", deleted_at)
+
+
 def test_the_date_of_a_deletion_is_not_rewritten(client: Client, acme: Any) -> None:
     """It starts the 30 days after which the files are purged: moving it would keep
     them, or purge them early."""
