@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from tests.config.test_settings import _manage
@@ -132,10 +133,11 @@ def test_a_column_added_to_a_table_is_nullable_or_has_a_database_default() -> No
     from django.db.migrations.loader import MigrationLoader
     from django.db.models import NOT_PROVIDED
 
-    root = Path.cwd().resolve()
+    root = Path(settings.BASE_DIR).resolve()
     ours = {
         c.label for c in apps.get_app_configs() if Path(c.path).resolve().parent == root
     }  # not a library's (the virtualenv's site-packages)
+    assert {"accounts", "tenants", "uploads"} <= ours  # found from any working directory
     loader = MigrationLoader(None, ignore_no_migrations=True)
     unsafe = []
     for (app, name), migration in loader.disk_migrations.items():
