@@ -121,7 +121,7 @@ class Invitation(Answer):
     id: int
     email: str
     role: RoleRef
-    status: str = Field(description="pending, expired, accepted or cancelled")
+    status: str = Field(description="pending, expired, accepted, cancelled or declined")
     sent_at: datetime
     expires_at: datetime
 

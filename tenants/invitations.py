@@ -332,7 +332,12 @@ def invitation_resend(
     grant is theirs from now on."""
     assert_in_tenant(tenant, invitation)
     lock_tenant(tenant)
-    invitation = Invitation.objects.select_related("tenant", "role").get(pk=invitation.pk)
+    # Locked as a decline or an acceptance locks it: one of them waits for the other.
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("tenant", "role")
+        .get(pk=invitation.pk)
+    )
     if invitation.accepted_at is not None:
         raise InvitationError(
             _("%(email)s already accepted this invitation.") % {"email": invitation.email}
@@ -421,7 +426,7 @@ def invitation_decline(*, raw_token: str, user: User | None) -> Invitation:
         raise InvitationEmailMismatchError(
             _("This invitation is for %(email)s.") % {"email": invitation.email}
         )
-    return _decline(invitation)
+    return _decline(invitation, user=user)
 
 
 @transaction.atomic
@@ -430,16 +435,17 @@ def invitation_decline_waiting(*, invitation_id: int, user: User) -> Invitation:
     `invitation_accept_waiting` joins: only for the verified address it was sent to."""
     invitation = _waiting_for(invitation_id=invitation_id, user=user)
     invitation_assert_usable(invitation)
-    return _decline(invitation)
+    return _decline(invitation, user=user)
 
 
-def _decline(invitation: Invitation) -> Invitation:
+def _decline(invitation: Invitation, *, user: User | None) -> Invitation:
+    """`user`: the invitee signed in, named in the audit log (else it shows no one)."""
     invitation.cancelled_at = invitation.declined_at = timezone.now()
     invitation.save(update_fields=["cancelled_at", "declined_at"])
     audit_record(
         tenant=invitation.tenant,
         action=TenantAction.INVITATION_DECLINED,
-        acting_user=None,
+        acting_user=user,
         target=invitation,
         target_label=invitation.email,
         before={"role": invitation.role.name},
