@@ -114,6 +114,8 @@ def test_the_workspaces_page_declines_only_the_persons_own_invitation(
     assert "You declined the invitation to Acme." in declined.content.decode()
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.DECLINED
+    event = AuditEvent.objects.get(action="invitation.declined")
+    assert event.actor is not None and event.actor.email == "grace@example.com"
     assert 'data-testid="waiting-invitations"' not in declined.content.decode()
 
 
