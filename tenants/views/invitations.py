@@ -160,21 +160,16 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_POST
 def invite_decline(request: HttpRequest, token: str) -> HttpResponse:
-    """The invitee says no (signed out, or signed in as the invited address); the link
-    then shows that it was declined."""
+    """The invitee says no (signed out, or signed in as the invited address) and reads
+    that it is done; the link, opened again, says it was declined. A link that can no
+    longer be used, or someone signed in as another address, is sent back to it."""
     user = request.user if request.user.is_authenticated else None
     try:
         invitation = invitation_decline(raw_token=token, user=user)
-    except InvitationLinkError:
-        pass  # no longer usable: the link's page says why
-    except InvitationEmailMismatchError:
-        pass  # signed in as someone else: the link's page offers to switch
-    else:
-        messages.success(
-            request,
-            _("You declined the invitation to %(name)s.") % {"name": invitation.tenant.name},
-        )
-    return redirect("invites:accept", token=token)
+    except (InvitationLinkError, InvitationEmailMismatchError):
+        return redirect("invites:accept", token=token)
+    context = {"tenant": invitation.tenant, "inviter": invitation.invited_by}
+    return _token_page(render(request, "tenants/invites/declined.html", context))
 
 
 def _sign_in_url(invitation: Invitation, accept_url: str) -> str:

@@ -39,8 +39,10 @@ def test_an_invitee_declines_from_the_link(page: Any, mailoutbox: list[Any], wid
     dialog = page.get_by_test_id("confirm-dialog")
     assert "Decline the invitation to Compilers Ltd?" in dialog.inner_text()
     page.locator("#confirm-dialog-accept").click()
-    page.get_by_text("You declined the invitation to Compilers Ltd.").wait_for()
+    page.get_by_test_id("invite-declined").wait_for()
 
-    assert page.get_by_role("heading", level=1).inner_text() == "This invitation was declined"
+    assert page.get_by_role("heading", level=1).inner_text() == "Invitation declined"
+    assert "Ask Olive Owner to invite you again." in page.inner_text("main")
+    assert watch.check_here() == []
     assert Invitation.objects.get().status == Invitation.Status.DECLINED
     assert watch.check(link, status=410) == []
