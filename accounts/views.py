@@ -245,11 +245,11 @@ def password(request: AuthenticatedRequest) -> HttpResponse:
         message = _("Your password is set.")
     elif others:
         message = ngettext(
-            "Your password is changed. %(count)s other device was signed out.",
-            "Your password is changed. %(count)s other devices were signed out.",
+            "Your password has been changed. %(count)s other device was signed out.",
+            "Your password has been changed. %(count)s other devices were signed out.",
             others,
         ) % {"count": others}
     else:
-        message = _("Your password is changed.")
+        message = _("Your password has been changed.")
     messages.success(request, message)
     return redirect("accounts:profile")

@@ -67,6 +67,11 @@ class ApiKeyForm(ServiceForm):
             for p in PERMISSIONS
             if p.code in API_SCOPES and role.has_permission(p.code)
         ]
+        if not scopes.choices:  # the help text would speak of boxes there are none of
+            scopes.help_text = _(
+                "Your role has none of the permissions a key can carry, so your keys can "
+                "read the members, teams, roles and files, and change nothing."
+            )
         self.fields["expires"].widget.attrs["class"] = "input"
 
     def save(self) -> tuple[ApiKey, str] | None:

@@ -320,7 +320,9 @@ def test_password_change_reports_signed_out_devices(auth_client: Client, user: A
         },
         follow=True,
     )
-    assert "Your password is changed. 1 other device was signed out." in (response.content.decode())
+    assert "Your password has been changed. 1 other device was signed out." in (
+        response.content.decode()
+    )
     user.refresh_from_db()
     assert user.check_password("fresh-passphrase-9")
     assert other.get("/account/").status_code == 302

@@ -239,6 +239,18 @@ def test_a_member_cannot_revoke_an_owners_key_that_holds_more_than_their_role(
     assert own.revoked_at is not None
 
 
+def test_a_role_with_no_permission_a_key_carries_is_told_its_keys_only_read(
+    client: Any, acme: Any
+) -> None:
+    keeper = add_member(acme, role=make_role(acme, "Key keeper", [API_KEYS_MANAGE]))
+    client.force_login(keeper.user)
+
+    page = " ".join(client.get(f"/t/{acme.slug}/settings/api-keys/").content.decode().split())
+
+    assert "Your role has none of the permissions a key can carry" in page
+    assert 'name="scopes"' not in page
+
+
 def test_a_role_holding_every_permission_of_a_key_may_revoke_it_and_one_short_may_not(
     acme: Any, owner: Any
 ) -> None:
