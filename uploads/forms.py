@@ -161,6 +161,25 @@ class FileUploadForm(forms.Form):
         """Let the browser refuse a file the plan's storage cap has no room for, in the
         words `save` would refuse it with once sent."""
         refused = room.refusal(size=size_slot(), may_upgrade=may_upgrade)
+        if room.left < settings.UPLOADS_FILE_MAX_BYTES:
+            # The hint's "Up to 25 MB" would promise more than the plan has room for.
+            values = {
+                "size": size_in_megabytes(room.left, rounded_down=True),
+                "plan": room.plan.name,
+                "limit": room.plan.storage_label,
+                "types": allowed_types_listed(),
+            }
+            self.fields["file"].help_text = (
+                _(
+                    "Up to %(size)s: what is left of the %(plan)s plan's %(limit)s of storage. "
+                    "Allowed: %(types)s."
+                )
+                if room.left
+                else _(
+                    "The %(plan)s plan's %(limit)s of storage is full: delete files to upload "
+                    "more. Allowed: %(types)s."
+                )
+            ) % values
         file_room_limit(
             self.fields["file"],
             room_bytes=room.left,

@@ -6,6 +6,7 @@ the file first (test_storage_room_browser.py), in the words the server refuses i
 
 from __future__ import annotations
 
+import html
 from html import unescape
 from html.parser import HTMLParser
 from typing import Any
@@ -101,6 +102,20 @@ def test_the_page_gives_the_browser_the_room_left_and_the_servers_own_words(
     assert _refusal_of(sent).startswith(in_the_browser + " <a "), "the same words"
     assert said["data-upgrade-url"] == f"/t/{acme.slug}/billing/"
     assert said["data-upgrade-label"] == "See plans and upgrade"
+
+
+def test_the_hint_under_the_input_says_the_room_left_when_it_is_less_than_a_file_may_be(
+    billing_on: Any, owner_client: Any, owner: Any, acme: Any
+) -> None:
+    """It said "Up to 25 MB" with 4 MB left (the walk)."""
+    _four_files_of_24_mb(acme, owner)
+
+    page = html.unescape(owner_client.get(f"/t/{acme.slug}/files/").content.decode())
+    page = " ".join(page.split())
+
+    # (split() takes the no-break space in "100 MB" too)
+    assert "Up to 4 MB: what is left of the Free plan's 100 MB of storage." in page
+    assert "Up to 25" not in page
 
 
 def test_the_room_left_is_rounded_down_so_it_never_reads_as_much_as_the_file(
