@@ -371,13 +371,18 @@ def test_admin_cannot_put_a_tenant_on_another_account_or_delete_it_by_hand(
     assert (leech.kind, leech.deleted_at) == ("org", None)
 
 
-def test_superusers_undo_a_soft_deletion(client: Client, acme: Any) -> None:
+def _deleted_by_a_superuser(client: Client, acme: Any) -> None:
+    """A superuser signed in on `client` soft-deletes `acme` with the admin's action."""
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     client.post(
         "/admin/tenants/tenant/",
         {"action": "soft_delete_orgs", "_selected_action": [acme.pk]},
     )
     acme.refresh_from_db()
+
+
+def test_superusers_undo_a_soft_deletion(client: Client, acme: Any) -> None:
+    _deleted_by_a_superuser(client, acme)
     assert acme.is_deleted
     url, form = _tenant_page(client, acme)
 
@@ -393,12 +398,7 @@ def test_superusers_undo_a_soft_deletion(client: Client, acme: Any) -> None:
 def test_a_deleted_organisation_is_renamed_and_stays_deleted(client: Client, acme: Any) -> None:
     """The form sends the date back without its microseconds (the widget has none): the
     same deletion, not a rewritten one, so a rename saves."""
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    client.post(
-        "/admin/tenants/tenant/",
-        {"action": "soft_delete_orgs", "_selected_action": [acme.pk]},
-    )
-    acme.refresh_from_db()
+    _deleted_by_a_superuser(client, acme)
     deleted_at = acme.deleted_at
     url, form = _tenant_page(client, acme)
 
@@ -412,12 +412,7 @@ def test_a_deleted_organisation_is_renamed_and_stays_deleted(client: Client, acm
 def test_the_date_of_a_deletion_is_not_rewritten(client: Client, acme: Any) -> None:
     """It starts the 30 days after which the files are purged: moving it would keep
     them, or purge them early."""
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    client.post(
-        "/admin/tenants/tenant/",
-        {"action": "soft_delete_orgs", "_selected_action": [acme.pk]},
-    )
-    acme.refresh_from_db()
+    _deleted_by_a_superuser(client, acme)
     deleted_at = acme.deleted_at
     url, form = _tenant_page(client, acme)
 
