@@ -25,6 +25,10 @@ class TenantDeleteRefused(TenantRuleError):
     """The workspace cannot be deleted yet (its subscription renews)."""
 
 
+class TenantRestoreRefused(TenantRuleError):
+    """The workspace cannot come back as it is (no owner who can act)."""
+
+
 class LastOwnerError(TenantRuleError):
     """The last owner cannot be demoted, removed or leave."""
 

@@ -34,6 +34,7 @@ from tenants.exceptions import (
     OrgCreateLimitError,
     PersonalTenantError,
     TenantDeleteRefused,
+    TenantRestoreRefused,
 )
 from tenants.models import Membership, Role, Tenant, TenantSlugRedirect
 from tenants.permissions import BUILTIN_ROLES
@@ -41,6 +42,7 @@ from tenants.services._common import (
     assert_in_tenant,
     lock_tenant,
     member_as_stored,
+    owner_count,
     send_membership_added,
 )
 from tenants.services.memberships import membership_change_role, membership_set_primary_contact
@@ -326,6 +328,14 @@ def tenant_restore(*, tenant: Tenant, acting_user: User | None) -> Tenant:
     if deleted_at is None:
         tenant.deleted_at = None
         return tenant
+    if owner_count(tenant) == 0:  # its only owner deleted their account since, say
+        raise TenantRestoreRefused(
+            _(
+                "%(name)s has no owner who can act: make one of its members an owner "
+                "first, then restore it."
+            )
+            % {"name": tenant.name}
+        )
     tenant.deleted_at = None
     tenant.save(update_fields=["deleted_at", "updated_at"])
     audit_record(

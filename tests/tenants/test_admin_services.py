@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from accounts.models import User
 from core.models import AuditEvent
 from tenants.models import Membership, Role, Team, TeamMember, TenantSlugRedirect
 from tests.accounts.factories import UserFactory, staff_with
@@ -393,6 +394,23 @@ def test_superusers_undo_a_soft_deletion(client: Client, acme: Any) -> None:
     assert not acme.is_deleted
     restored = AuditEvent.objects.get(tenant=acme, action="tenant.restored")
     assert restored.before.keys() == {"deleted_at"}
+
+
+def test_an_organisation_whose_owners_cannot_act_is_not_restored(
+    client: Client, acme: Any, owner: Any
+) -> None:
+    """It would come back with nobody able to run it (its only owner deleted their
+    account or was deactivated since): staff make a member an owner first."""
+    _deleted_by_a_superuser(client, acme)
+    User.objects.filter(pk=owner.pk).update(is_active=False)
+    url, form = _tenant_page(client, acme)
+
+    response = client.post(url, {**form, "deleted_at_0": "", "deleted_at_1": ""})
+
+    assert response.status_code == 200
+    assert "has no owner who can act" in response.content.decode()
+    acme.refresh_from_db()
+    assert acme.is_deleted
 
 
 def test_a_deleted_organisation_is_renamed_and_stays_deleted(client: Client, acme: Any) -> None:
