@@ -430,6 +430,7 @@ class StorageRoom:
 
     tenant: Tenant
     plan: Plan
+    used: int  # bytes stored
     left: int  # bytes; 0 for a tenant at or over the cap
 
     def refusal(self, *, size: str, may_upgrade: bool) -> PlanLimitReached:
@@ -472,7 +473,7 @@ def plan_storage_room(*, tenant: Tenant, used_bytes: int) -> StorageRoom | None:
     if plan.max_storage_mb is None:
         return None
     left = max(0, plan.max_storage_mb * 1024 * 1024 - used_bytes)
-    return StorageRoom(tenant=tenant, plan=plan, left=left)
+    return StorageRoom(tenant=tenant, plan=plan, used=used_bytes, left=left)
 
 
 def plan_check_storage(

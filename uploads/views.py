@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.decorators import verified_email_required
-from billing.plans import plan_for_tenant, plan_storage_room
+from billing.plans import plan_storage_room
 from core.decorators import tenant_permission_required
 from core.paging import page_query
 from core.permissions import BILLING_MANAGE, FILES_MANAGE, TENANT_UPDATE
@@ -35,6 +35,7 @@ from uploads.forms import AvatarForm, FileUploadForm, ImageUploadForm, LogoForm
 from uploads.images import image_preview_data_uri
 
 if TYPE_CHECKING:
+    from billing.plans import StorageRoom
     from core.types import AuthenticatedRequest
 
 AVATAR_CARD = "uploads/avatar_card.html"
@@ -163,8 +164,17 @@ def _file_list_page(
     )
     page = listed.page
     can_manage = request.role.has_permission(FILES_MANAGE)
-    if can_manage and listed.storage_used is not None:
-        _room_limit(request, form, listed.storage_used)
+    # What the plan's storage cap leaves; `storage_used` came with the page's rows (the
+    # page's query count is pinned), None for a workspace without files.
+    room = (
+        plan_storage_room(tenant=request.tenant, used_bytes=listed.storage_used)
+        if can_manage and listed.storage_used is not None
+        else None
+    )
+    if room is not None:
+        # Whether the refusal offers an upgrade: the role the request already holds, as
+        # the billing middleware's 403 page reads it, not the database again.
+        form.room_limit(room, may_upgrade=request.role.has_permission(BILLING_MANAGE))
     context = tenant_context(
         request,
         tab="files",
@@ -173,36 +183,20 @@ def _file_list_page(
         total_size=listed.files_size,
         form=form if can_manage else None,
         can_manage=can_manage,
-        storage=_storage_against_cap(request, listed.storage_used) if can_manage else None,
+        storage=_storage_against_cap(room) if room is not None else None,
     )
     return render(request, "uploads/file_list.html", context, status=status)
 
 
-def _storage_against_cap(request: TenantRequest, used: int | None) -> dict[str, Any] | None:
+def _storage_against_cap(room: StorageRoom) -> dict[str, Any]:
     """What the plan's storage cap leaves, said beside the upload form: the walk first
-    learnt a downgrade had left it over the cap from a refused upload. None without a
-    cap, and for a workspace without files (nothing to say yet). `used` came with the
-    page's rows: the page's query count is pinned."""
-    plan = plan_for_tenant(request.tenant)
-    if plan.max_storage_mb is None or used is None:
-        return None
+    learnt a downgrade had left it over the cap from a refused upload."""
     return {
-        "used": used,
-        "cap": plan.storage_label,
-        "plan": plan.name,
-        "over": used >= plan.max_storage_mb * 1024 * 1024,
+        "used": room.used,
+        "cap": room.plan.storage_label,
+        "plan": room.plan.name,
+        "over": not room.left,
     }
-
-
-def _room_limit(request: TenantRequest, form: FileUploadForm, used: int) -> None:
-    """Let the browser refuse a file the plan's storage cap has no room for, before
-    sending it (the server still checks: billing.plans.plan_check_storage). Whether the
-    refusal offers an upgrade is read from the role the request already holds (as the
-    billing middleware's 403 page does), not asked of the database again: the page's
-    query count is pinned."""
-    room = plan_storage_room(tenant=request.tenant, used_bytes=used)
-    if room is not None:
-        form.room_limit(room, may_upgrade=request.role.has_permission(BILLING_MANAGE))
 
 
 @require_GET
