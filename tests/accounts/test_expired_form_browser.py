@@ -28,7 +28,8 @@ def test_a_form_sent_after_signing_out_elsewhere_says_nothing_was_saved(
         sign_in(kept, user.email, then="/account/")
         other.goto("/account/")
         other.evaluate("document.querySelector('form[action$=\"/auth/sign-out/\"]').submit()")
-        other.wait_for_url("**/")
+        # The other tab's sign-out has run its course (cleared cookies, then the notice).
+        expect(other.get_by_text("You have been signed out.")).to_be_visible()
 
         kept.get_by_label("Name", exact=True).fill("Ada Lovelace")
         kept.get_by_role("button", name="Save profile").click()
