@@ -61,6 +61,7 @@ test: setup
 	$(BIN)/mypy
 	$(BIN)/pytest -n auto
 
+## lint: fix what ruff can and reformat (make test only checks)
 lint:
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
