@@ -137,6 +137,19 @@ def signup_pending_check(*, raw_token: str, lock: bool = False) -> PendingSignup
     return pending
 
 
+def signup_used_from_browser(*, browser_key: str) -> bool:
+    """A sign-up this browser started has since been completed, here or from the link
+    anywhere else: what the browser typed is no longer shown (a shared computer's next
+    person read the address and name on "Check your email" for two days). A read of
+    used rows only, which stay until they expire: a taken address, which has no row,
+    answers like a waiting one."""
+    if not browser_key:
+        return False
+    return PendingSignup.objects.filter(
+        browser_hash=token_digest(browser_key), used_at__isnull=False
+    ).exists()
+
+
 def signup_same_browser(*, pending: PendingSignup, browser_key: str) -> bool:
     """The link is opened in the browser that filled in the sign-up form.
 

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 
-from accounts.services_signup import SIGNUP_LIFETIME
+from accounts.services_signup import SIGNUP_LIFETIME, signup_used_from_browser
 from core.signed_cookies import signed_cookie_load
 
 COOKIE_NAME = "pacetrack-signup"
@@ -83,8 +83,18 @@ def signup_browser_key(request: HttpRequest) -> str:
 
 
 def signup_typed(request: HttpRequest) -> SignupTyped | None:
-    """The address and name this browser sent the sign-up form with, if it did."""
+    """The address and name this browser sent the sign-up form with, if it did and
+    that sign-up is not completed yet (then `signup_cookie_forget` drops the cookie)."""
     cookie = _cookie(request)
-    if not cookie.get("e"):
+    if not cookie.get("e") or signup_used_from_browser(browser_key=cookie.get("k", "")):
         return None
     return SignupTyped(name=cookie.get("n", ""), email=cookie["e"])
+
+
+def signup_cookie_forget(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Deletes the sign-up cookie from this browser when the sign-up it ties is
+    completed (`signup_typed` already shows nothing of it)."""
+    cookie = _cookie(request)
+    if cookie.get("k") and signup_used_from_browser(browser_key=cookie["k"]):
+        response.delete_cookie(signup_cookie_name())
+    return response

@@ -8,11 +8,13 @@ browser typed, never whether the address has an account."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
 
 from tests.accounts.factories import UserFactory
+from tests.accounts.mailtools import link_in
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +133,37 @@ def test_a_name_in_arabic_and_markup_in_it_come_back_as_typed_and_escaped(
     page = client.get(_different_address_link(sent)).content.decode()
 
     assert 'value="ليلى &lt;b&gt;"' in _input(page, "name")
+
+
+def test_once_the_sign_up_is_completed_elsewhere_the_next_person_sees_nothing_of_it(
+    client: Client, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    """A shared computer: Ivy signs up there and finishes from the link on her phone
+    (choosing the password there). The next person at the computer opened "Check your
+    email" and "Use a different address" for two days and read her address and name,
+    the form filled in. Now neither names them, and the cookie that held them goes."""
+    with django_capture_on_commit_callbacks(execute=True):
+        _sign_up(client, email="ivy@example.org")
+    phone = Client()
+    link = link_in(mailoutbox[-1])
+    phone.post(link, {"password": "another-engine-1843"})
+    assert phone.get("/account/").status_code == 200
+
+    sent = client.get("/auth/sign-up/sent/")
+    again = client.get("/auth/sign-up/?change=email")
+
+    assert GENERIC in sent.content.decode()
+    for response in (sent, again):
+        body = response.content.decode()
+        assert "ivy@example.org" not in body and "Ivy Example" not in body
+    assert sent.cookies["pacetrack-signup"]["max-age"] == 0
+    assert client.cookies["pacetrack-signup"].value == ""
+
+
+def test_a_taken_address_is_still_named_like_a_new_one(client: Client) -> None:
+    """Only a completed sign-up of this browser's own hides what it typed: a taken
+    address (no sign-up waiting, none completed) is still named, like a new one."""
+    UserFactory(email="taken@example.org")
+    _sign_up(client, email="taken@example.org")
+
+    assert "taken@example.org" in client.get("/auth/sign-up/sent/").content.decode()
