@@ -342,6 +342,11 @@ def invitation_resend(
         raise InvitationError(
             _("%(email)s already accepted this invitation.") % {"email": invitation.email}
         )
+    if invitation.declined_at is not None:  # a decline also sets cancelled_at
+        raise InvitationError(
+            _("%(email)s declined this invitation. Invite them again if they changed their mind.")
+            % {"email": invitation.email}
+        )
     if invitation.cancelled_at is not None:
         raise InvitationError(_("This invitation was cancelled. Invite the person again instead."))
     _assert_may_invite(tenant=tenant, acting_user=acting_user, role=invitation.role)

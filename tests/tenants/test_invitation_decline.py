@@ -139,3 +139,23 @@ def test_declining_without_the_confirmation_asks_first(
     assert "Decline the invitation to Acme?" in response.content.decode()
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.PENDING
+
+
+def test_resending_a_declined_invitation_says_it_was_declined_not_cancelled(
+    acme: Any, owner_client: Any, invited: tuple[Invitation, str], mailoutbox: list[Any]
+) -> None:
+    """A tab still showing the invitation as waiting: its Resend is refused, and the
+    admin is told the invitee declined (they were told someone here cancelled it)."""
+    invitation, link = invited
+    Client().post(f"{link}decline/", CONFIRMED)
+    sent = len(mailoutbox)
+
+    page = owner_client.post(
+        f"/t/{acme.slug}/members/invites/{invitation.pk}/resend/", follow=True
+    ).content.decode()
+
+    assert "grace@example.com declined this invitation." in html.unescape(page)
+    assert "was cancelled" not in page
+    assert len(mailoutbox) == sent
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.DECLINED
