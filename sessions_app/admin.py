@@ -25,6 +25,7 @@ SESSION_FIELDS: tuple[str, ...] = (
     "created_at",
 )
 SESSION_FIELDS += ("last_activity_at", "expires_at", "revoked_at", "revoked_reason", "revoked_by")
+SESSION_FIELDS += ("end_told_at",)
 SESSION_FIELDS += ("token_hash", "data")
 INLINE_FIELDS: tuple[str, ...] = (
     "device",

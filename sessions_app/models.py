@@ -73,6 +73,9 @@ class Session(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # When the browser was told why it was signed out (`sessions_app.notices`): once.
+    # A column of its own, so the row's times stay as they were when it ended.
+    end_told_at = models.DateTimeField("signed-out notice shown at", null=True, blank=True)
     # Any other keys Django code writes into request.session (auth's backend and
     # password hash, for instance); kept small by design.
     data = models.JSONField(default=dict, blank=True)
@@ -122,9 +125,10 @@ class Session(models.Model):
 
     @property
     def revoked_while_valid(self) -> bool:
-        """Revoked before it expired: ended by a sign-out, another device, staff or a
-        password change, not by time (revoking everyone's sessions marks expired rows too)."""
-        if self.revoked_at is None:
+        """Revoked before it expired and not yet told so: ended by a sign-out, another
+        device, staff or a password change, not by time (revoking everyone's sessions
+        marks expired rows too)."""
+        if self.revoked_at is None or self.end_told_at is not None:
             return False
         return self.revoked_at < min(self.expires_at, self.absolute_expiry)
 

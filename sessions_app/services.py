@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from core.audit import audit_record_for_user
@@ -151,12 +150,13 @@ def session_revoke(*, session: Session, reason: str, acting_user: User | None = 
 
 def session_end_told(*, row_id: int) -> bool:
     """Mark a revoked session's end as told to its browser (`sessions_app.notices`),
-    once: its expiry moves back to the moment it was revoked, when it ended anyway, so
-    it no longer counts as revoked while valid and its cookie, replayed by whoever kept
-    a copy, says nothing. True if this call marked it (a copy racing it is not told)."""
+    once: its cookie, replayed by whoever kept a copy, then says nothing. Its own
+    column: the times of the row (its expiry, when it was revoked) stay as they were
+    for whoever looks into it later, and a copy of the cookie cannot change them.
+    True if this call marked it (a copy racing it is not told)."""
     marked = Session.objects.filter(
-        pk=row_id, revoked_at__isnull=False, expires_at__gt=F("revoked_at")
-    ).update(expires_at=F("revoked_at"))
+        pk=row_id, revoked_at__isnull=False, end_told_at__isnull=True
+    ).update(end_told_at=timezone.now())
     return bool(marked)
 
 

@@ -212,6 +212,25 @@ def test_a_copy_of_the_old_cookie_replayed_later_learns_nothing(
     assert all(ANY_NOTICE not in html for html in replays)
 
 
+def test_telling_leaves_the_row_as_it_ended_for_whoever_looks_into_it(
+    laptop: Client, phone: Client
+) -> None:
+    """The row of an ended session is evidence (when it was revoked, when it would have
+    expired): telling its browser marks a column of its own. The expiry was moved back
+    to the revocation, so a stolen copy of the cookie, replayed, rewrote the record."""
+    stolen = cookie(phone)
+    laptop.post("/account/sessions/revoke-others/")
+    ended = row_of(phone)
+    thief = Client()
+    thief.cookies[NAME] = stolen
+
+    assert FROM_ANOTHER_DEVICE in _next_click(thief)
+    told = Session.objects.get(pk=ended.pk)
+    assert (told.expires_at, told.revoked_at) == (ended.expires_at, ended.revoked_at)
+    assert told.end_told_at is not None and ended.end_told_at is None
+    assert ANY_NOTICE not in _next_click(phone)  # told once, whichever copy came first
+
+
 def test_own_sign_out_says_nothing_even_when_the_old_cookie_comes_back(phone: Client) -> None:
     value = cookie(phone)
     phone.post("/auth/sign-out/")
