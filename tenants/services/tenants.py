@@ -321,8 +321,10 @@ def tenant_restore(*, tenant: Tenant, acting_user: User | None) -> Tenant:
     """Undo a soft deletion (staff, from the admin): the organisation is back in its
     members' lists and URLs and its members take seats again, so the subscription's
     quantity is synced as after any change of members. Its verified domains were
-    released when it was deleted (another organisation may hold them now): they are
-    verified again from its settings, as files already purged are not brought back."""
+    released when it was deleted (another organisation may hold them now): they come
+    back unverified, and an owner verifies them again from its settings (what rests on
+    them, SSO and auto-join by domain, is off until then), as files already purged are
+    not brought back."""
     lock_tenant(tenant)
     deleted_at = Tenant.objects.values_list("deleted_at", flat=True).get(pk=tenant.pk)
     if deleted_at is None:
