@@ -1,9 +1,11 @@
-"""Forms whose answer must not be repeated by a reload: the ones that make a secret
-shown once on their answer (an API key, a webhook endpoint or its new signing secret,
-the SCIM token, recovery codes).
+"""Forms whose answer must not be repeated by a reload or by Back: the ones that make a
+secret shown once on their answer (an API key, a webhook endpoint or its new signing
+secret, the SCIM token, recovery codes), and the ones that make something a second
+copy of which nobody wants (an organisation).
 
 Reloading that answer, or going Back to it, sends the POST again: another key, or a
-replaced token that silently stops the one just pasted into the identity provider.
+replaced token that silently stops the one just pasted into the identity provider, or a
+second organisation of the same name.
 The form carries a random `once` field (`{% once_field %}`, core/templatetags/once.py);
 the view runs for its first POST only (a refused one does not count: nothing was
 made). A repeat goes back to the page with a warning.
@@ -24,11 +26,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 View = Callable[..., HttpResponse]
 FIELD = "once"
 LIFETIME = 24 * 3600  # longer than any page stays open
+SECRET_SENT = gettext_lazy(
+    "That form was sent already, so nothing new was made. A secret is shown only once: "
+    "if you did not copy it, make a new one."
+)
 
 
 def once_field() -> SafeString:
@@ -37,8 +43,9 @@ def once_field() -> SafeString:
     )
 
 
-def sent_once(back_to: Callable[..., str]) -> Callable[[View], View]:
-    """Run the view for a form's first POST only; a repeat is redirected to
+def sent_once(back_to: Callable[..., str], *, said: Any = SECRET_SENT) -> Callable[[View], View]:
+    """Run the view for a form's first POST only; a repeat is told `said` and
+    redirected where the first answer redirected (the organisation it made), else to
     `back_to(request, *args, **kwargs)` (the page the form is on). Put it below
     `reauth_required`, so a form held for the password is not spent yet."""
 
@@ -50,19 +57,17 @@ def sent_once(back_to: Callable[..., str]) -> Callable[[View], View]:
                 return view(request, *args, **kwargs)
             key = f"sent-once:{request.user.pk}:{token}"
             if cache.add(key, 1, LIFETIME) is False:
-                messages.warning(
-                    request,
-                    _(
-                        "That form was sent already, so nothing new was made. A secret is "
-                        "shown only once: if you did not copy it, make a new one."
-                    ),
-                )
-                return redirect(back_to(request, *args, **kwargs))
+                messages.warning(request, str(said))
+                first = cache.get(key)
+                same_site = isinstance(first, str) and first[:1] == "/" and first[:2] != "//"
+                return redirect(first if same_site else back_to(request, *args, **kwargs))
             response = view(request, *args, **kwargs)
             if response.status_code >= 400:
                 # Refused (a name taken, an address refused): nothing was made, so the
                 # same form may be sent again, and a reload shows the refusal again.
                 cache.delete(key)
+            elif response.status_code in (301, 302, 303) and response["Location"]:
+                cache.set(key, response["Location"], LIFETIME)  # where a repeat goes too
             return response
 
         return wrapped

@@ -48,7 +48,11 @@ class OrgCreateForm(ServiceForm):
     name = forms.CharField(
         label=_("Name"),
         max_length=100,
-        widget=forms.TextInput(INPUT | {"placeholder": _("Acme Corp"), "autofocus": True}),
+        # Not restored by Back (autocomplete off): the form came back filled in, and
+        # "Create organisation" again made a second one of the same name.
+        widget=forms.TextInput(
+            INPUT | {"placeholder": _("Acme Corp"), "autofocus": True, "autocomplete": "off"}
+        ),
         help_text=_("You can rename it later."),
         error_messages={"required": _("Give the organisation a name.")},
         # Before the service: its own check of the model would come after other refusals.

@@ -8,10 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.decorators import verified_email_required
 from billing.plans import plan_for_account
+from core.sent_once import sent_once
 from tenants.forms import OrgCreateForm
 from tenants.invitations import invitations_waiting_for
 from tenants.selectors import membership_for_app, membership_list_for_user_with_counts
@@ -55,6 +58,12 @@ def tenant_list(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 @verified_email_required
+@sent_once(
+    lambda request: reverse("workspaces:list"),
+    # Back to the filled-in form and "Create organisation" again: a second one of the
+    # same name, told apart nowhere. The repeat opens the one the form made.
+    said=gettext_lazy("That form was sent already, so no second organisation was made."),
+)
 def org_create(request: AuthenticatedRequest) -> HttpResponse:
     form = OrgCreateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -64,4 +73,5 @@ def org_create(request: AuthenticatedRequest) -> HttpResponse:
                 request, _("%(name)s is ready. You are its owner.") % {"name": tenant.name}
             )
             return redirect("tenant:dashboard", tenant_slug=tenant.slug)
-    return render(request, "tenants/org_create.html", {"form": form})
+    status = 400 if form.is_bound else 200  # refused: the same form may be sent again
+    return render(request, "tenants/org_create.html", {"form": form}, status=status)

@@ -118,7 +118,7 @@ def test_removed_billing_admin_is_no_longer_offered_the_account(
     forged = create_org(client, "Leech two", acme.account)
 
     assert "Existing: Acme" not in form
-    assert forged.status_code == 200
+    assert forged.status_code == 400
     assert forged.context["form"].errors["account"] == [
         "Choose a new account or one of the accounts listed."
     ]

@@ -16,6 +16,7 @@ from api.models import ApiKey
 from core.models import AuditEvent
 from mfa.models import RecoveryCode
 from scim.models import Directory
+from tenants.models import Tenant
 from tests.mfa.helpers import enable_totp
 from webhooks.models import Endpoint
 from webhooks.services import endpoint_create
@@ -148,3 +149,42 @@ def test_a_refused_form_may_be_sent_again(client: Any, acme: Any, owner: Any) ->
     data["name"] = "Deploy"
     assert client.post(url + "new/", data).status_code == 200
     assert list(ApiKey.objects.values_list("name", flat=True)) == ["Deploy"]
+
+
+def test_creating_an_organisation_again_from_the_same_form_opens_the_one_made(
+    client: Any, owner: Any
+) -> None:
+    """Back to the filled-in "New organisation" form and "Create organisation" again
+    made a second organisation of the same name, the two told apart nowhere."""
+    client.force_login(owner)
+    page = client.get("/account/tenants/new/").content.decode()
+    once = re.search(r'name="once" value="([^"]+)"', page)
+    assert once, "the form carries its one-time field"
+    data = {"name": "Newco Labs", "account": "new", "once": once.group(1)}
+
+    first = client.post("/account/tenants/new/", data)
+    again = client.post("/account/tenants/new/", data, follow=True)
+
+    [made] = Tenant.objects.filter(name="Newco Labs")
+    assert first.status_code == 302 and first["Location"] == f"/t/{made.slug}/"
+    assert again.redirect_chain == [(f"/t/{made.slug}/", 302)]
+    assert "That form was sent already, so no second organisation was made." in (
+        again.content.decode()
+    )
+
+
+def test_an_organisation_form_refused_for_its_name_may_be_sent_again(
+    client: Any, owner: Any
+) -> None:
+    client.force_login(owner)
+    page = client.get("/account/tenants/new/").content.decode()
+    once = re.search(r'name="once" value="([^"]+)"', page)
+    assert once
+    data = {"name": "", "account": "new", "once": once.group(1)}
+
+    assert client.post("/account/tenants/new/", data).status_code == 400
+    data["name"] = "Newco Labs"
+    made = client.post("/account/tenants/new/", data)
+
+    assert made.status_code == 302
+    assert Tenant.objects.filter(name="Newco Labs").count() == 1

@@ -137,7 +137,7 @@ def test_org_creation_capped_per_day(settings: Any, auth_client: Client, user: A
 
     refused = _create(auth_client, "Four")
 
-    assert refused.status_code == 200
+    assert refused.status_code == 400
     assert "You have created 3 organisations in the last 24 hours" in refused.content.decode()
     assert not Tenant.objects.filter(name="Four").exists()
     with time_machine.travel(timezone.now() + timedelta(hours=24, minutes=1)):

@@ -29,7 +29,7 @@ def test_a_new_organisation_named_only_in_punctuation_is_refused(
 
     response = auth_client.post("/account/tenants/new/", {"name": "!!! ???", "account": "new"})
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert REFUSAL[language] in response.content.decode()
     assert not Tenant.objects.filter(name="!!! ???").exists()
 
