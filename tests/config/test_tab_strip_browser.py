@@ -87,6 +87,33 @@ def test_an_arrow_over_the_fade_scrolls_to_the_tabs_past_it(page: Any, language:
     )
 
 
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_each_chevron_sits_on_its_arrows_outer_solid_side(page: Any, language: str) -> None:
+    """Over the fade, each arrow is solid at the screen's edge and clear towards the tabs;
+    its chevron must be on the solid side. In Arabic both chevrons sat on the clear side,
+    drawn over the fading tabs' letters."""
+    user = UserFactory(language=language)
+    page.set_viewport_size({"width": 360, "height": 740})
+    sign_in(page, user.email)
+    page.goto("/account/security/")
+    strip = page.locator(".tabs").first
+    strip.evaluate(
+        """s => { const half = (s.scrollWidth - s.clientWidth) / 2;
+        s.scrollLeft = getComputedStyle(s).direction === 'rtl' ? -half : half;
+        s.dispatchEvent(new Event('scroll')); }"""
+    )  # midway: both arrows show
+
+    for side in ("left", "right"):
+        arrow = page.locator(f".tabs-arrow[data-side='{side}']")
+        expect(arrow).to_be_visible()
+        box, chevron = arrow.bounding_box(), arrow.locator("svg").bounding_box()
+        if side == "left":
+            gap = chevron["x"] - box["x"]
+        else:
+            gap = (box["x"] + box["width"]) - (chevron["x"] + chevron["width"])
+        assert gap <= 2, f"the {side} chevron is {gap:.0f}px in from the screen's edge"
+
+
 def test_a_strip_that_fits_does_not_fade(page: Any) -> None:
     user = UserFactory()
     page.set_viewport_size({"width": 1280, "height": 800})
