@@ -56,14 +56,14 @@ def _snapshot(account: Account) -> dict[str, Any]:
 
 
 def account_reconcile(*, account: Account) -> Reconciliation:
-    """Re-read the account's subscription, apply it, set a per-seat one's quantity to
-    the seats in use, and report the fields that changed."""
+    """Re-read the account's subscription, apply it, set its quantity to what the plan
+    bills for (the seats in use, or 1 on a flat plan), and report the fields that changed."""
     result = Reconciliation(account=account)
     before = _snapshot(account)
     try:
         result.found = account_sync(account=account)
         account.refresh_from_db()
-        # The quantity the provider held, before it is set back to the seats in use.
+        # The quantity the provider held, before it is set back to the one due.
         provider_seats = account.seats
         if result.found and account_seats_sync(account=account):
             account.refresh_from_db()

@@ -114,6 +114,13 @@ def account_seats_used(*, account: Account) -> int:
     )
 
 
+def account_quantity_due(*, account: Account, plan: Plan) -> int:
+    """The quantity a subscription of the account to `plan` is billed for: the seats in
+    use on a per-seat plan, 1 on a flat one (whatever quantity Stripe kept when the
+    plan changed)."""
+    return max(1, account_seats_used(account=account)) if plan.per_seat else 1
+
+
 def billing_contact_list(*, tenant: Tenant) -> list[Membership]:
     """The tenant's billing contacts (with their users), primary contact first; not
     those the directory suspended or staff deactivated: a deprovisioned person gets no

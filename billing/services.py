@@ -26,7 +26,7 @@ from billing.selectors import (
     account_customer_email,
     account_may_detach,
     account_may_manage,
-    account_seats_used,
+    account_quantity_due,
     account_trial_days,
 )
 from billing.subscriptions import account_subscription_apply, backend_or_refuse
@@ -111,7 +111,7 @@ def checkout_start(
             % {"plan": current.name}
         )
     customer_id = account_customer_ensure(account=account, tenant=tenant, acting_user=acting_user)
-    quantity = max(1, account_seats_used(account=account)) if plan.per_seat else 1
+    quantity = account_quantity_due(account=account, plan=plan)
     metadata = {"account_id": str(account.pk), "plan": plan.key}
     trial_days = account_trial_days(account=account)
     params = {
@@ -232,7 +232,9 @@ def account_customer_email_sync_enqueue(*, tenant: Tenant) -> None:
 def account_seats_sync_enqueue(*, account_id: int) -> None:
     """Schedule a seat-count update after the current transaction commits.
 
-    Only per-seat subscriptions are touched; everything else returns at once.
+    Only per-seat subscriptions are touched (a flat plan's quantity does not follow
+    members; `account_seats_sync` sets it back to 1 when a plan change or reconciliation
+    finds it otherwise); everything else returns at once.
     """
     account = Account.objects.filter(pk=account_id).first()
     if account is None or not account.has_live_subscription or not billing_enabled():

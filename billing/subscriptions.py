@@ -21,7 +21,7 @@ from billing.backends import billing_backend
 from billing.exceptions import BillingNotConfigured
 from billing.models import Account
 from billing.plans import plan_for_price, plan_get
-from billing.selectors import account_seats_used, first_billing_contact_email
+from billing.selectors import account_quantity_due, first_billing_contact_email
 from core.audit import audit_record
 from webhooks.events import event_emit
 
@@ -209,17 +209,22 @@ def account_sync(*, account: Account) -> bool:
 
 
 def account_seats_sync(*, account: Account) -> bool:
-    """Set the subscription quantity to the seats in use now (read at run time, so
-    tasks that run late or out of order still converge). Returns whether it changed."""
+    """Set the subscription quantity to what its plan bills for now: the seats in use on
+    a per-seat plan, 1 on a flat one (read at run time, so tasks that run late or out of
+    order still converge). Returns whether it changed.
+
+    A flat plan is checked too: Stripe keeps the quantity when its portal changes the
+    price, so Pro for three people moved to Business would be billed Business three times.
+    """
     backend = backend_or_refuse()
     plan = plan_get(account.plan)
-    if not account.has_live_subscription or plan is None or not plan.per_seat:
+    if not account.has_live_subscription or plan is None:
         return False
-    used = max(1, account_seats_used(account=account))
-    if used == account.seats:
+    due = account_quantity_due(account=account, plan=plan)
+    if due == account.seats:
         return False
     subscription = backend.subscription_quantity_update(
-        subscription_id=account.stripe_subscription_id, quantity=used
+        subscription_id=account.stripe_subscription_id, quantity=due
     )
     account_subscription_apply(account=account, subscription=subscription, as_of=None)
     return True

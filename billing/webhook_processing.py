@@ -242,10 +242,11 @@ def _acting_user(event: dict[str, Any]) -> User | None:
 
 
 def _seats_follow_members(*, account_pk: int) -> None:
-    """A per-seat subscription is billed for the seats in use, whatever quantity it
-    arrived with: Stripe keeps the quantity when a plan changes (a flat plan's 1 moving
-    back to a per-seat one) and its portal may let a customer type one. A no-op when
-    they already agree; a provider error fails the event, which is retried."""
+    """A per-seat subscription is billed for the seats in use and a flat one for 1,
+    whatever quantity it arrived with: Stripe keeps the quantity when a plan changes (a
+    flat plan's 1 moving to a per-seat one, or Pro's seats moving to Business) and its
+    portal may let a customer type one. A no-op when they already agree; a provider
+    error fails the event, which is retried."""
     account_seats_sync(account=Account.objects.get(pk=account_pk))
 
 

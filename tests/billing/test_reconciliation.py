@@ -3,6 +3,7 @@ drift and reports what it changed. Stripe answers through the recorded transport
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from billing.jobs import ReconciliationIncomplete, stripe_reconcile
 from billing.models import Account
 from core.models import AuditEvent
+from tests.billing.conftest import BUSINESS_PRICE
 from tests.billing.stripe_transport import recorded, subscription_with
 from tests.tenants.factories import add_member
 
@@ -62,6 +64,29 @@ def test_a_quantity_set_at_stripe_is_put_back_to_the_seats_in_use(
     assert update.params["items[0][quantity]"] == "1"
     assert Account.objects.get(pk=account.pk).seats == 1
     assert "seats 5 → 1" in outcome
+
+
+def test_a_flat_plan_billed_for_several_seats_is_set_back_to_one(
+    stripe_http: Any, account: Account
+) -> None:
+    """Business is a flat price: left billed for the three seats Pro had (the event that
+    moved it was lost), it is billed once, and the report says so."""
+    add_member(account.home_tenant)
+    add_member(account.home_tenant)
+    on_business = subscription_with(3)
+    on_business["items"]["data"][0]["price"]["id"] = BUSINESS_PRICE
+    once = copy.deepcopy(on_business)
+    once["items"]["data"][0]["quantity"] = 1
+    stripe_http.add("get", f"/v1/subscriptions/{SUB}", on_business)
+    stripe_http.add("post", f"/v1/subscriptions/{SUB}", once)
+
+    outcome = stripe_reconcile()
+
+    (update,) = stripe_http.calls("post", f"/v1/subscriptions/{SUB}")
+    assert update.params["items[0][quantity]"] == "1"
+    account.refresh_from_db()
+    assert (account.plan, account.seats) == ("business", 1)
+    assert "seats 3 → 1" in outcome
 
 
 def test_an_account_in_sync_is_left_alone(stripe_http: Any, account: Account) -> None:

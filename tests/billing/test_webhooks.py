@@ -3,6 +3,7 @@ in whatever order Stripe delivers them."""
 
 from __future__ import annotations
 
+import copy
 import json
 import time
 from datetime import timedelta
@@ -16,7 +17,7 @@ from core.permissions import BILLING_MANAGE
 from tenants.models import Tenant
 from tenants.services import membership_suspend, tenant_create_org
 from tests.accounts.factories import UserFactory
-from tests.billing.conftest import WEBHOOK_SECRET
+from tests.billing.conftest import BUSINESS_PRICE, WEBHOOK_SECRET
 from tests.billing.stripe_transport import event, recorded, sign, subscription_with
 from tests.tenants.factories import add_member, make_role
 
@@ -225,6 +226,28 @@ def test_a_plan_change_that_kept_the_old_quantity_is_billed_for_the_seats_in_use
     (update,) = stripe_http.calls("post", f"/v1/subscriptions/{moved['id']}")
     assert update.params["items[0][quantity]"] == "3"
     assert Account.objects.get(pk=account.pk).seats == 3
+
+
+def test_a_move_from_pro_to_a_flat_plan_is_billed_once_not_for_each_seat(
+    stripe_http: Any, account: Account, post: Any
+) -> None:
+    """Stripe's portal swaps the price and keeps the quantity: Pro for three people
+    arrives as Business three times over, and is set back to one."""
+    add_member(account.home_tenant)
+    add_member(account.home_tenant)
+    moved = subscription_with(3)
+    moved["items"]["data"][0]["price"]["id"] = BUSINESS_PRICE
+    on_business_once = copy.deepcopy(moved)
+    on_business_once["items"]["data"][0]["quantity"] = 1
+    stripe_http.add("get", f"/v1/subscriptions/{moved['id']}", moved)
+    stripe_http.add("post", f"/v1/subscriptions/{moved['id']}", on_business_once)
+
+    post(event("customer.subscription.updated", moved))
+
+    (update,) = stripe_http.calls("post", f"/v1/subscriptions/{moved['id']}")
+    assert update.params["items[0][quantity]"] == "1"
+    account.refresh_from_db()
+    assert (account.plan, account.seats) == ("business", 1)
 
 
 def test_events_of_the_same_second_are_settled_by_asking_stripe(
