@@ -215,16 +215,25 @@ def account_seats_sync(*, account: Account) -> bool:
 
     A flat plan is checked too: Stripe keeps the quantity when its portal changes the
     price, so Pro for three people moved to Business would be billed Business three times.
+
+    One sync per account at a time: the account's row stays locked from reading the seats
+    in use until the quantity Stripe answers with is stored. Two members joining at once
+    used to start two syncs that both read before either wrote, and the slower one's
+    Stripe call, carrying the older count, landed last. The lock is held across the
+    Stripe call (bounded by STRIPE_TIMEOUT), as webhook processing already holds it; FOR
+    NO KEY UPDATE leaves the row to the key-share locks of rows that merely point to it.
     """
     backend = backend_or_refuse()
-    plan = plan_get(account.plan)
-    if not account.has_live_subscription or plan is None:
-        return False
-    due = account_quantity_due(account=account, plan=plan)
-    if due == account.seats:
-        return False
-    subscription = backend.subscription_quantity_update(
-        subscription_id=account.stripe_subscription_id, quantity=due
-    )
-    account_subscription_apply(account=account, subscription=subscription, as_of=None)
+    with transaction.atomic():
+        account = Account.objects.select_for_update(no_key=True).get(pk=account.pk)
+        plan = plan_get(account.plan)
+        if not account.has_live_subscription or plan is None:
+            return False
+        due = account_quantity_due(account=account, plan=plan)
+        if due == account.seats:
+            return False
+        subscription = backend.subscription_quantity_update(
+            subscription_id=account.stripe_subscription_id, quantity=due
+        )
+        account_subscription_apply(account=account, subscription=subscription, as_of=None)
     return True
