@@ -57,6 +57,8 @@ class Account(models.Model):
 
 
 LIVE_STATUSES = {Account.Status.ACTIVE, Account.Status.TRIALING, Account.Status.PAST_DUE}
+# A subscription in these has ended for good: a new one takes its place.
+TERMINAL_STATUSES = {Account.Status.CANCELED, Account.Status.INCOMPLETE_EXPIRED}
 
 
 class StripeEventQuerySet(models.QuerySet):

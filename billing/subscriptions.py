@@ -19,7 +19,7 @@ from django.utils import timezone
 from billing.audit import BillingAction
 from billing.backends import billing_backend
 from billing.exceptions import BillingNotConfigured
-from billing.models import Account
+from billing.models import TERMINAL_STATUSES, Account
 from billing.plans import plan_for_price, plan_get
 from billing.selectors import account_quantity_due, first_billing_contact_email
 from core.audit import audit_record
@@ -29,8 +29,6 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 logger = logging.getLogger("billing")
-
-TERMINAL_STATUSES = {Account.Status.CANCELED, Account.Status.INCOMPLETE_EXPIRED}
 
 
 def backend_or_refuse() -> Any:
@@ -195,14 +193,33 @@ def _audit_end_change(
 
 def account_sync(*, account: Account) -> bool:
     """Re-read the account's subscription from the provider and apply it as current.
-    Returns False when the customer has no subscription."""
+    Returns False when the customer has no subscription.
+
+    When the stored subscription has ended, the customer's other subscriptions are
+    looked at too: one started since (its checkout webhook lost) is applied in its
+    place, audited like any plan change. Reading only the stored one, reconciliation
+    left such a customer paying for a plan while the account stayed on Free."""
     backend = backend_or_refuse()
+    subscription = None
     if account.stripe_subscription_id:
         subscription = backend.subscription_get(subscription_id=account.stripe_subscription_id)
-    elif account.stripe_customer_id:
-        subscription = backend.subscription_find(customer_id=account.stripe_customer_id)
-    else:
-        return False
+    if account.stripe_customer_id and (
+        subscription is None or subscription.get("status") in TERMINAL_STATUSES
+    ):
+        found = backend.subscription_find(customer_id=account.stripe_customer_id)
+        if found is not None and (
+            subscription is None
+            or (found["id"] != subscription["id"] and found.get("status") not in TERMINAL_STATUSES)
+        ):
+            if subscription is not None:
+                logger.warning(
+                    "Account %s: subscription %s has ended; following %s (%s)",
+                    account.pk,
+                    subscription["id"],
+                    found["id"],
+                    found.get("status"),
+                )
+            subscription = found
     if subscription is None:
         return False
     return account_subscription_apply(account=account, subscription=subscription, as_of=None)

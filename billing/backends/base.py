@@ -4,9 +4,12 @@ items.data[0].quantity, current_period_end, cancel_at_period_end, metadata)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+
+from billing.models import LIVE_STATUSES, TERMINAL_STATUSES
 
 # What a person is told when the provider refuses a request; never the provider's own
 # text (it can name hosts, ids, prices), which goes to the `billing` log.
@@ -19,6 +22,20 @@ PROVIDER_REFUSED = _(
 # read by webhook processing while the local backend is the provider. Stripe's events
 # carry no such key: Stripe does not tell who used its portal.
 LOCAL_ACTOR_KEY = "pacetrack_acting_user_id"
+
+
+def subscription_preferred(subscriptions: Iterable[dict[str, Any]]) -> dict[str, Any] | None:
+    """Of a customer's subscriptions, newest first, the one the account should follow:
+    the newest that grants its plan (active, trialing, past due), else the newest not
+    ended, else the newest. The newest alone can be a checkout abandoned after the one
+    the customer pays for (`incomplete_expired`)."""
+
+    def rank(subscription: dict[str, Any]) -> int:
+        status = subscription.get("status")
+        return 0 if status in LIVE_STATUSES else 2 if status in TERMINAL_STATUSES else 1
+
+    # min() keeps the first of equals: the newest of the best rank.
+    return min(subscriptions, key=rank, default=None)
 
 
 class BaseBillingBackend:
@@ -71,7 +88,8 @@ class BaseBillingBackend:
         raise NotImplementedError
 
     def subscription_find(self, *, customer_id: str) -> dict[str, Any] | None:
-        """The customer's most recent subscription (any status), or None."""
+        """The customer's subscription the account should follow, of any status
+        (`subscription_preferred`), or None when it has none."""
         raise NotImplementedError
 
     def subscription_quantity_update(

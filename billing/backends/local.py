@@ -21,7 +21,12 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from billing.backends.base import LOCAL_ACTOR_KEY, PROVIDER_REFUSED, BaseBillingBackend
+from billing.backends.base import (
+    LOCAL_ACTOR_KEY,
+    PROVIDER_REFUSED,
+    BaseBillingBackend,
+    subscription_preferred,
+)
 from billing.exceptions import BillingProviderError
 from billing.models import Account, LocalBillingObject
 from billing.plans import plan_for_price
@@ -197,12 +202,10 @@ class LocalBillingBackend(BaseBillingBackend):
         return dict(self._get(Kind.SUBSCRIPTION, subscription_id).data)
 
     def subscription_find(self, *, customer_id: str) -> dict[str, Any] | None:
-        row = (
-            LocalBillingObject.objects.filter(kind=Kind.SUBSCRIPTION, customer_id=customer_id)
-            .order_by("-created_at", "-pk")
-            .first()
-        )
-        return dict(row.data) if row else None
+        rows = LocalBillingObject.objects.filter(
+            kind=Kind.SUBSCRIPTION, customer_id=customer_id
+        ).order_by("-created_at", "-pk")
+        return subscription_preferred(dict(row.data) for row in rows)
 
     def subscription_quantity_update(
         self, *, subscription_id: str, quantity: int

@@ -18,7 +18,7 @@ import stripe
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from billing.backends.base import PROVIDER_REFUSED, BaseBillingBackend
+from billing.backends.base import PROVIDER_REFUSED, BaseBillingBackend, subscription_preferred
 from billing.exceptions import BillingNotConfigured, BillingProviderError
 
 logger = logging.getLogger("billing")
@@ -157,11 +157,12 @@ class StripeBillingBackend(BaseBillingBackend):
         ).to_dict()
 
     def subscription_find(self, *, customer_id: str) -> dict[str, Any] | None:
+        # Newest first, every status, one page (a customer has a handful at most).
         page = self._call(
             self._client().v1.subscriptions.list,
-            {"customer": customer_id, "status": "all", "limit": 1},
+            {"customer": customer_id, "status": "all", "limit": 100},
         )
-        return page.data[0].to_dict() if page.data else None
+        return subscription_preferred(subscription.to_dict() for subscription in page.data)
 
     def subscription_quantity_update(
         self, *, subscription_id: str, quantity: int

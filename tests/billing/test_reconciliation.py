@@ -89,6 +89,80 @@ def test_a_flat_plan_billed_for_several_seats_is_set_back_to_one(
     assert "seats 3 → 1" in outcome
 
 
+def listing(*subscriptions: dict[str, Any]) -> dict[str, Any]:
+    """Stripe's list of a customer's subscriptions, newest first."""
+    return {
+        "object": "list",
+        "data": list(subscriptions),
+        "has_more": False,
+        "url": "/v1/subscriptions",
+    }
+
+
+def test_a_subscription_started_after_the_stored_one_ended_is_followed(
+    stripe_http: Any, account: Account
+) -> None:
+    """The account still points at the cancelled subscription; the customer has paid
+    for a new one since, whose checkout webhook was lost. It is found and applied."""
+    Account.objects.filter(pk=account.pk).update(status="canceled")
+    stripe_http.add("get", f"/v1/subscriptions/{SUB}", recorded("subscription", status="canceled"))
+    new = recorded("subscription", id="sub_NEW", status="active")
+    stripe_http.add("get", "/v1/subscriptions", listing(new))
+
+    outcome = stripe_reconcile()
+
+    (lookup,) = stripe_http.calls("get", "/v1/subscriptions")
+    assert (lookup.params["customer"], lookup.params["status"]) == ("cus_QX1a2b3c4d5e6f", "all")
+    account.refresh_from_db()
+    assert (account.stripe_subscription_id, account.plan, account.status) == (
+        "sub_NEW",
+        "pro",
+        "active",
+    )
+    assert f"stripe_subscription_id '{SUB}' → 'sub_NEW'" in outcome
+    assert "plan 'free' → 'pro'" in outcome
+    # In the workspace's audit log, like the plan change of any repair.
+    change = AuditEvent.objects.get(tenant=account.home_tenant, action="billing.plan_changed")
+    assert (change.before, change.after) == ({"plan": "free"}, {"plan": "pro", "status": "active"})
+
+
+def test_the_subscription_paid_for_is_followed_not_a_newer_abandoned_checkout(
+    stripe_http: Any, account: Account
+) -> None:
+    """The newest subscription is a checkout left unpaid (`incomplete_expired`): the one
+    before it is the one that grants the plan."""
+    Account.objects.filter(pk=account.pk).update(status="canceled")
+    stripe_http.add("get", f"/v1/subscriptions/{SUB}", recorded("subscription", status="canceled"))
+    abandoned = recorded("subscription", id="sub_ABANDONED", status="incomplete_expired")
+    paid = recorded("subscription", id="sub_PAID", status="active")
+    stripe_http.add("get", "/v1/subscriptions", listing(abandoned, paid))
+
+    stripe_reconcile()
+
+    account.refresh_from_db()
+    assert (account.stripe_subscription_id, account.plan) == ("sub_PAID", "pro")
+
+
+def test_an_ended_subscription_without_a_successor_stays_ended(
+    stripe_http: Any, account: Account
+) -> None:
+    ended = recorded("subscription", status="canceled")
+    Account.objects.filter(pk=account.pk).update(status="canceled")
+    stripe_http.add("get", f"/v1/subscriptions/{SUB}", ended)
+    stripe_http.add("get", "/v1/subscriptions", listing(ended))
+    stripe_reconcile()  # first pass brings the period and the rest in line
+
+    outcome = stripe_reconcile()
+
+    account.refresh_from_db()
+    assert (account.stripe_subscription_id, account.plan, account.status) == (
+        SUB,
+        "free",
+        "canceled",
+    )
+    assert outcome == "Checked 1 account(s): 0 repaired, 0 failed."
+
+
 def test_an_account_in_sync_is_left_alone(stripe_http: Any, account: Account) -> None:
     stripe_http.add("get", f"/v1/subscriptions/{SUB}", recorded("subscription"))
     stripe_reconcile()  # first pass brings it in line
