@@ -32,6 +32,7 @@ from billing.selectors import (
 from billing.subscriptions import account_subscription_apply, backend_or_refuse
 from billing.tasks import account_customer_email_sync_task, account_seats_sync_task
 from core.audit import audit_record
+from webhooks.events import event_emit
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -176,7 +177,8 @@ def account_tenant_detach(*, tenant: Tenant, acting_user: User | None) -> Accoun
     """Stop an account paying for a workspace other than its home: the workspace moves to
     a new Free account of its own, whose home it is. Allowed to whom `account_may_detach`
     allows (`acting_user` None: the system). Logged in the workspace and in the account's
-    home; the old account's paid seats follow."""
+    home; the workspace's integrations hear of its plan change (`subscription.changed`),
+    as of any other; the old account's paid seats follow."""
     with transaction.atomic():
         # The tenant's own model: billing sits below tenants and does not import it.
         tenant = (
@@ -211,6 +213,17 @@ def account_tenant_detach(*, tenant: Tenant, acting_user: User | None) -> Accoun
                 target=tenant,
                 before=before,
                 after=after,
+            )
+        if after["plan"] != before["plan"]:
+            event_emit(
+                tenant_id=tenant.pk,
+                type="subscription.changed",
+                data={
+                    "plan": account.plan,
+                    "previous_plan": before["plan"],
+                    "status": account.status,
+                    "cancel_at_period_end": account.cancel_at_period_end,
+                },
             )
         account_seats_sync_enqueue(account_id=old.pk)
     return account

@@ -4,6 +4,7 @@ workspace it pays for sees the plan and nothing more, and the payer can stop pay
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -11,11 +12,14 @@ from django.contrib.messages import get_messages
 
 from billing.audit import BillingAction
 from billing.models import Account
+from billing.services import account_tenant_detach
 from core.models import AuditEvent
 from tenants.models import Membership, Tenant
 from tests.accounts.factories import UserFactory
 from tests.billing.stripe_transport import recorded, subscription_with
 from tests.tenants.factories import OrgFactory, add_member
+from webhooks.models import Delivery
+from webhooks.services import endpoint_create
 
 CUSTOMER = "cus_QX1a2b3c4d5e6f"
 SESSION = "cs_test_a1B2c3D4e5F6g7H8"
@@ -244,6 +248,49 @@ def test_the_payers_owner_stops_paying_for_a_workspace_and_seats_follow(
         assert event.after == {"billing_account": "Leech", "plan": "free"}
     client.force_login(mallory.user)
     assert client.get(f"/t/{org.slug}/billing/").context["billing"].plan.key == "free"
+
+
+def hook(tenant: Tenant, owner: Any, settings: Any) -> None:
+    """An integration of the workspace that listens for plan changes."""
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
+    endpoint_create(
+        tenant=tenant,
+        url="http://127.0.0.1:9/hook",
+        description="",
+        event_types=["subscription.changed"],
+        acting_user=owner,
+    )
+
+
+def test_a_workspace_no_longer_paid_for_tells_its_integrations_it_is_on_free(
+    leech: tuple[Tenant, Membership], acme: Tenant, owner: Any, settings: Any
+) -> None:
+    org, mallory = leech
+    hook(org, mallory.user, settings)
+    hook(acme, owner, settings)
+
+    account_tenant_detach(tenant=org, acting_user=None)
+
+    (sent,) = Delivery.objects.filter(event_type="subscription.changed")
+    assert sent.tenant_id == org.pk  # Acme's plan did not change
+    assert json.loads(sent.payload)["data"] == {
+        "plan": "free",
+        "previous_plan": "pro",
+        "status": "",
+        "cancel_at_period_end": False,
+    }
+
+
+def test_a_workspace_whose_payer_is_on_free_hears_of_no_change_when_it_leaves(
+    leech: tuple[Tenant, Membership], acme: Tenant, settings: Any
+) -> None:
+    org, mallory = leech
+    Account.objects.filter(pk=acme.account_id).update(plan="free", status="canceled")
+    hook(org, mallory.user, settings)
+
+    account_tenant_detach(tenant=org, acting_user=None)
+
+    assert not Delivery.objects.filter(event_type="subscription.changed").exists()
 
 
 def test_the_attached_workspaces_billing_manager_can_leave_the_account(
