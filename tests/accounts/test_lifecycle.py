@@ -149,6 +149,11 @@ def test_export_downloads_profile_memberships_sessions_and_uploads(
     assert {m["workspace"] for m in data["memberships"]} >= {"Export Org"}
     assert data["uploads"][0]["filename"] == "a.txt"
     assert isinstance(data["sessions"], list) and data["sessions"]
+    # The files are listed, not included, and the page offering it says so (it said
+    # "and the files you uploaded", and a walk looked for them in the 3 KB file).
+    assert "hi" not in json.dumps(data["uploads"])
+    offer = " ".join(auth_client.get("/account/delete/").content.decode().split())
+    assert "and a list of the files you uploaded (names, sizes, dates;" in offer
 
 
 def test_export_holds_everything_about_the_person_and_no_secret(
