@@ -326,6 +326,9 @@ def test_an_accepted_link_to_a_deleted_organisation_says_it_no_longer_exists(
 
     assert "Acme no longer exists, so this invitation cannot be used." in html
     assert "already been accepted" not in html
+    # Headed as what happened: "This invitation was cancelled" read as if someone had.
+    assert "<h1" in html and "This invitation can no longer be used" in html
+    assert "was cancelled" not in html
 
 
 # --- Accepting ----------------------------------------------------------------------
