@@ -176,7 +176,9 @@ def _words(value: dt.datetime | dt.date, now: dt.datetime, formats: _Formats) ->
 @register.filter
 def when(value: dt.datetime | dt.date | None, style: str = "") -> SafeString | str:
     """`<time datetime=… title="2 March 2026, 14:05 UTC">5 minutes ago</time>`;
-    with "date", the date itself. Empty for None, so `|default:"—"` works after it."""
+    with "date", the date itself (its year only when not this year's); with "day", the
+    date with its year always (an invoice's, read beside others for a tax return).
+    Empty for None, so `|default:"—"` works after it."""
     if value is None or value == "":
         return ""
     # The clock, the reader's zone and language read once per call: each read of the
@@ -192,6 +194,8 @@ def when(value: dt.datetime | dt.date | None, style: str = "") -> SafeString | s
     formats = _formats(translation.get_language())
     if style == "date":
         words = _date(day, now.date(), formats)
+    elif style == "day":
+        words = _exact(day, formats)
     elif style == "exact":
         words = _exact(value, formats)
     else:

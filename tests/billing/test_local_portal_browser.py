@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from billing.models import Account
 from tests.config.pagecheck import _OVERFLOW, PageWatch
@@ -70,6 +71,10 @@ def test_an_ended_subscription_says_so_and_its_invoices_fit_a_phone(
     assert invoices.count() >= 1
     box = invoices.first.bounding_box()
     assert box is not None and box["x"] + box["width"] <= width
+    # An invoice's date carries its year, this year's too ("8 December" beside a renewal
+    # on "7 January 2027" read as if from another year).
+    dated = invoices.first.locator("td").nth(1).inner_text()
+    assert str(timezone.localdate().year) in dated, dated
 
 
 @pytest.mark.parametrize("width", [1280, 360], ids=["desktop", "phone"])
