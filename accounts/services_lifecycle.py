@@ -24,6 +24,7 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 
 from accounts.exceptions import LastOwnerOfOrgsError
+from accounts.mail import email_enqueue
 from accounts.models import KnownDevice, User
 from accounts.signals import (
     account_deactivating,
@@ -54,7 +55,9 @@ def _refuse_for_an_only_owner(user: User) -> None:
 @transaction.atomic
 def account_delete(*, user: User) -> None:
     """Delete the account (the caller has checked the password, or is staff in the
-    admin); refused while the user is the last owner of an org, naming those orgs."""
+    admin); refused while the user is the last owner of an org, naming those orgs.
+    Its address is told (a security notice: someone holding the password deleted it
+    silently, and the days left to restore it went by unknown)."""
     _refuse_for_an_only_owner(user)
     # Tenancy leaves the orgs and soft-deletes the personal workspace (with its audit
     # event); uploads removes the avatar.
@@ -63,6 +66,15 @@ def account_delete(*, user: User) -> None:
     user.is_active = False
     user.set_unusable_password()
     user.save(update_fields=["is_active", "password"])
+    email_enqueue(
+        to=user.email,
+        template="accounts/email/account_deleted",
+        context={
+            "user": user,
+            "grace_days": settings.ACCOUNTS_DELETION_GRACE_DAYS,
+            "support_email": settings.SUPPORT_EMAIL,
+        },
+    )
 
 
 @transaction.atomic

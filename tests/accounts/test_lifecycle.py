@@ -106,6 +106,29 @@ def test_deleting_removes_memberships_sessions_and_the_personal_workspace(
     assert left.get_action_display() == "Member deleted their account"
 
 
+def test_the_address_is_told_the_account_was_deleted_and_how_to_restore_it(
+    auth_client: Any,
+    user: Any,
+    settings: Any,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """A security notice: someone holding the password (and a session) deleted the
+    account silently, and the 30 days left to restore it went by unknown."""
+    settings.SUPPORT_EMAIL = "help@pacetrack.test"
+    type(user).objects.filter(pk=user.pk).update(language="de")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _delete(auth_client)
+
+    [notice] = [m for m in mailoutbox if m.to == [user.email]]
+    assert notice.subject == "Ihr Pacetrack-Konto wurde gelöscht"
+    body = " ".join(notice.body.split())
+    assert f"({user.email})" in body and "30 Tage" in body
+    assert "help@pacetrack.test" in body
+    assert "http" not in body  # nothing to click: restoring goes through support
+
+
 def test_the_email_is_freed_after_the_grace_period(
     auth_client: Any, user: Any, settings: Any
 ) -> None:
