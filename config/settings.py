@@ -968,6 +968,8 @@ WEBHOOKS_DNS_SERVERS = env.list("WEBHOOKS_DNS_SERVERS", default=[])
 WEBHOOKS_DNS_TIMEOUT = 3.0
 WEBHOOKS_CONNECT_TIMEOUT = env.float("WEBHOOKS_CONNECT_TIMEOUT", default=3.0)
 WEBHOOKS_READ_TIMEOUT = env.float("WEBHOOKS_READ_TIMEOUT", default=5.0)
+# The whole request, answer included (the two above bound each connection and each read).
+WEBHOOKS_TOTAL_TIMEOUT = env.float("WEBHOOKS_TOTAL_TIMEOUT", default=15.0)
 WEBHOOKS_RESPONSE_EXCERPT = 2048  # bytes of an endpoint's answer read and kept
 WEBHOOKS_ROTATION_OVERLAP_HOURS = env.int("WEBHOOKS_ROTATION_OVERLAP_HOURS", default=24)
 

@@ -27,6 +27,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F, Q
@@ -54,7 +55,17 @@ RETRY_SCHEDULE = [
     *[timedelta(hours=10)] * 7,
 ]
 RETRY_FOR = timedelta(days=3)
-CLAIM_FOR = timedelta(minutes=2)  # longer than connect + read timeouts
+# Claimed, a delivery is kept from other workers for as long as an attempt can last (its
+# DNS lookups, then the request's WEBHOOKS_TOTAL_TIMEOUT) and this on top, to record it.
+CLAIM_MARGIN = timedelta(minutes=1)
+
+
+def claim_for() -> timedelta:
+    """How long an attempt's claim lasts: a claim that ran out while the attempt was
+    still on the wire let `webhooks_resume` queue the delivery again, and a second
+    worker sent it too."""
+    lookups = 2 * settings.WEBHOOKS_DNS_TIMEOUT  # A and AAAA
+    return timedelta(seconds=lookups + settings.WEBHOOKS_TOTAL_TIMEOUT) + CLAIM_MARGIN
 
 
 def signatures(endpoint: Endpoint, *, message_id: str, at: datetime, payload: str) -> str:
@@ -75,7 +86,7 @@ def _claim(delivery_id: int, now: datetime) -> bool:
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     return bool(
         Delivery.objects.filter(due, pk=delivery_id, status=Delivery.Status.PENDING).update(
-            attempts=F("attempts") + 1, next_attempt_at=now + CLAIM_FOR
+            attempts=F("attempts") + 1, next_attempt_at=now + claim_for()
         )
     )
 

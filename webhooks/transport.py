@@ -5,8 +5,9 @@ own DNS server with WEBHOOKS_DNS_SERVERS), every address is checked, and the
 connection goes to the checked address itself, with the name only in the Host header
 and, for HTTPS, in SNI and certificate verification. A DNS answer that changes
 between the check and the connection (DNS rebinding) therefore changes nothing.
-Redirects are not followed, timeouts are short, and at most
-WEBHOOKS_RESPONSE_EXCERPT bytes of the answer are read.
+Redirects are not followed, timeouts are short (each connection, each read, and the
+whole request: `_Deadline`), and at most WEBHOOKS_RESPONSE_EXCERPT bytes of the answer
+are read.
 
 WEBHOOKS_ALLOW_PRIVATE (local development and tests only) lets private and
 loopback addresses, and plain http, through.
@@ -14,8 +15,11 @@ loopback addresses, and plain http, through.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
+import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -81,6 +85,7 @@ CERTIFICATE_UNVERIFIED = gettext_noop(
     "name and signed by a public certificate authority."
 )
 HANDSHAKE_FAILED = gettext_noop("A secure (HTTPS) connection to %(host)s on port %(port)s failed.")
+TOOK_TOO_LONG = gettext_noop("%(host)s took longer than %(seconds)s seconds to answer.")
 NEVER_CONNECTED = frozenset(
     {REFUSED_CONNECTION, UNREACHABLE, CONNECT_TIMEOUT, CERTIFICATE_UNVERIFIED, HANDSHAKE_FAILED}
 )
@@ -190,11 +195,81 @@ def target_check(url: str) -> Target:
     return Target(parts.scheme, host, port, path, str(addresses[0]))
 
 
+class _Deadline:
+    """Cuts an attempt's connection once WEBHOOKS_TOTAL_TIMEOUT has passed. urllib3's
+    timeouts bound each socket operation, not the request: a receiver sending one byte
+    every second (of its TLS handshake, status line, headers or body) held the worker
+    for as long as it liked, past the delivery's claim, and a second worker then sent
+    the delivery too. Shutting the socket down from a timer thread ends the read it is
+    blocked in."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.passed = False  # final once the `with` block has ended
+        self._over = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._cut)
+        self._timer.daemon = True
+
+    def watch(self, sock: socket.socket) -> None:
+        # A descriptor of our own: shut down whatever wraps the original (TLS takes it
+        # over) or has closed it, and never one the process has reused meanwhile.
+        own = sock.dup()
+        with self._lock:
+            self._sockets.append(own)
+            if self.passed:
+                _shut(own)
+
+    def _cut(self) -> None:
+        with self._lock:
+            if self._over:
+                return
+            self.passed = True
+            for sock in self._sockets:
+                _shut(sock)
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+        with self._lock:
+            self._over = True
+            for sock in self._sockets:
+                sock.close()
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # not connected (any more): nothing left to cut
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+class _WatchedConnection(urllib3.connection.HTTPConnection):
+    """A connection whose socket its attempt's `_Deadline` watches."""
+
+    def __init__(self, *args: Any, deadline: _Deadline, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.deadline = deadline
+
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        self.deadline.watch(sock)
+        return sock
+
+
+class _WatchedHTTPSConnection(_WatchedConnection, urllib3.connection.HTTPSConnection):
+    pass
+
+
 def target_post(target: Target, *, body: bytes, headers: dict[str, str]) -> Answer:
-    """POST to the checked address; never raises for network trouble (it is an Answer)."""
+    """POST to the checked address; never raises for network trouble (it is an Answer).
+    The whole request, the answer's excerpt read, takes at most WEBHOOKS_TOTAL_TIMEOUT."""
     timeout = urllib3.Timeout(
         connect=settings.WEBHOOKS_CONNECT_TIMEOUT, read=settings.WEBHOOKS_READ_TIMEOUT
     )
+    deadline = _Deadline(settings.WEBHOOKS_TOTAL_TIMEOUT)
     pool: urllib3.HTTPConnectionPool
     if target.scheme == "https":
         pool = urllib3.HTTPSConnectionPool(
@@ -207,38 +282,56 @@ def target_post(target: Target, *, body: bytes, headers: dict[str, str]) -> Answ
             assert_hostname=target.host,
             cert_reqs="CERT_REQUIRED",
             ca_certs=certifi.where(),
+            deadline=deadline,
         )
+        pool.ConnectionCls = _WatchedHTTPSConnection
     else:
         pool = urllib3.HTTPConnectionPool(
-            target.address, target.port, timeout=timeout, retries=False, maxsize=1
-        )
-    started = time.monotonic()
-    try:
-        response = pool.urlopen(
-            "POST",
-            target.path,
-            body=body,
-            headers={**headers, "Host": target.host_header},
-            redirect=False,
+            target.address,
+            target.port,
+            timeout=timeout,
             retries=False,
-            preload_content=False,
-            assert_same_host=False,
+            maxsize=1,
+            deadline=deadline,
         )
-        try:
-            # One byte more than is kept: whether the answer was cut, in bytes (its
-            # decoded text can be longer: each invalid byte becomes U+FFFD).
-            excerpt = response.read(settings.WEBHOOKS_RESPONSE_EXCERPT + 1, decode_content=False)
-        finally:
-            response.release_conn()
-            response.close()
-        status, error = response.status, ""
+        pool.ConnectionCls = _WatchedConnection
+    started = time.monotonic()
+    failure: urllib3.exceptions.HTTPError | None = None
+    try:
+        with deadline:
+            response = pool.urlopen(
+                "POST",
+                target.path,
+                body=body,
+                headers={**headers, "Host": target.host_header},
+                redirect=False,
+                retries=False,
+                preload_content=False,
+                assert_same_host=False,
+            )
+            try:
+                # One byte more than is kept: whether the answer was cut, in bytes (its
+                # decoded text can be longer: each invalid byte becomes U+FFFD).
+                excerpt = response.read(
+                    settings.WEBHOOKS_RESPONSE_EXCERPT + 1, decode_content=False
+                )
+            finally:
+                response.release_conn()
+                response.close()
+            status = response.status
     except urllib3.exceptions.HTTPError as exc:
-        duration = int((time.monotonic() - started) * 1000)
-        error = f"{type(exc).__name__}: {exc}"[:300]
-        return Answer(None, "", error, duration, reason=_network_reason(exc, target))
+        failure = exc
     finally:
         pool.close()
     duration = int((time.monotonic() - started) * 1000)
+    if deadline.passed:  # what was cut short says nothing (a hang-up, a short answer)
+        seconds = _seconds(deadline.seconds)
+        error = f"TimeoutError: the request took longer than {seconds} s in all."
+        reason = (TOOK_TOO_LONG, {"host": target.host, "port": target.port, "seconds": seconds})
+        return Answer(None, "", error, duration, reason=reason)
+    if failure is not None:
+        error = f"{type(failure).__name__}: {failure}"[:300]
+        return Answer(None, "", error, duration, reason=_network_reason(failure, target))
     kept = excerpt[: settings.WEBHOOKS_RESPONSE_EXCERPT]
     return Answer(
         status,

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
 from django.utils import timezone
 
 from core.models import AuditEvent
@@ -119,6 +120,28 @@ def test_a_slow_failure_is_retried_only_after_it_ended(
     attempt = Attempt.objects.get(delivery=delivery)
     assert attempt.duration_ms >= 1500
     assert delivery.next_attempt_at >= attempt.sent_at + timedelta(seconds=5 + 1.5)
+
+
+def test_a_delivery_on_the_wire_stays_claimed_for_longer_than_its_attempt_can_take(
+    acme: Any, owner: Any, receiver: Receiver, settings: Any
+) -> None:
+    """Its claim ran out after 2 minutes whatever the attempt could take: the
+    `webhooks_resume` job then queued it again and a second worker sent it too."""
+    settings.WEBHOOKS_TOTAL_TIMEOUT = 5 * 60
+    claimed_until: list[Any] = []
+
+    def look() -> None:  # on the receiver's thread, while the request is on the wire
+        claimed_until.append(Delivery.objects.values_list("next_attempt_at", flat=True).get())
+        connection.close()
+
+    receiver.during = look
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        subscribe(acme, receiver, owner, ["team.created"])
+        make_team(acme, "Slow")
+
+    longest = 2 * settings.WEBHOOKS_DNS_TIMEOUT + settings.WEBHOOKS_TOTAL_TIMEOUT
+    assert claimed_until[0] > start + timedelta(seconds=longest)
 
 
 def test_an_endpoint_failing_for_three_days_is_disabled_and_owners_are_told(

@@ -1,13 +1,14 @@
 """When an endpoint cannot be reached, its owner reads what happened in their language,
 with the HTTP library's own words folded under it (internals left out); the peers are
-real sockets on loopback that refuse, never accept, never answer, hang up, or present a
-certificate nobody signed."""
+real sockets on loopback that refuse, never accept, never answer, hang up, trickle their
+answer a byte at a time, or present a certificate nobody signed."""
 
 from __future__ import annotations
 
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,37 @@ def self_signed(tmp_path: Path) -> Iterator[int]:
     yield from _serve(_listener(), handshake)
 
 
+def _trickle(start: bytes, then: bytes) -> Callable[[socket.socket], None]:
+    """Reads the request, sends `start`, then `then` a byte every 0.1 s: each read
+    gets something well within the read timeout, the answer never ends in time."""
+
+    def handle(conn: socket.socket) -> None:
+        conn.recv(65536)
+        try:
+            conn.sendall(start)
+            for byte in then:
+                time.sleep(0.1)
+                conn.sendall(bytes([byte]))
+        except OSError:  # the client cut it
+            pass
+        conn.close()
+
+    return handle
+
+
+# What a trickling peer has sent before it slows down, and what it then trickles.
+TRICKLES = {
+    "status line": (b"", b"HTTP/1.1 200 OK\r\n" * 4),
+    "headers": (b"HTTP/1.1 200 OK\r\n", b"X-Slow: " + b"a" * 60),
+    "body": (b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n", b"x" * 60),
+}
+
+
+@pytest.fixture
+def trickles(request: pytest.FixtureRequest) -> Iterator[int]:
+    yield from _serve(_listener(), _trickle(*TRICKLES[request.param]))
+
+
 def _attempt_to(acme: Any, owner: Any, url: str) -> Attempt:
     endpoint_create(
         tenant=acme, url=url, description="", event_types=["team.created"], acting_user=owner
@@ -213,3 +245,20 @@ def test_the_endpoint_page_says_it_in_the_owners_language(
     assert '<code class="block break-all text-start" dir="ltr">NewConnectionError: ' in detail
     assert "object at 0x" not in html and "Connection(host=" not in html
     assert "refused the connection" not in html
+
+
+@pytest.mark.parametrize(
+    ("trickles", "scheme"),
+    [("status line", "http"), ("headers", "http"), ("body", "http")],
+    indirect=["trickles"],
+)
+def test_a_receiver_trickling_its_answer_is_cut_off_at_the_total_timeout(
+    acme: Any, owner: Any, settings: Any, trickles: int, scheme: str
+) -> None:
+    """Each read got a byte within the read timeout, so a receiver could hold the worker
+    as long as it liked, past the delivery's claim (another worker then sent it too)."""
+    settings.WEBHOOKS_TOTAL_TIMEOUT = 0.8
+    attempt = _attempt_to(acme, owner, f"{scheme}://127.0.0.1:{trickles}/hook")
+    assert attempt.error_said == "127.0.0.1 took longer than 0.8 seconds to answer."
+    assert attempt.error_detail == "TimeoutError: the request took longer than 0.8 s in all."
+    assert 800 <= attempt.duration_ms < 2000  # not the 6 s the peer would trickle for
