@@ -3,8 +3,10 @@
 An attempt claims the delivery (a conditional UPDATE: two workers never send the same
 attempt), checks and sends outside any transaction, then records the answer. A 2xx
 succeeds; anything else is retried on RETRY_SCHEDULE for up to RETRY_FOR, after which
-the delivery fails. An endpoint whose every attempt has failed for RETRY_FOR is
-disabled and the organisation's owners are emailed. A delivery whose endpoint is off or
+the delivery fails. An endpoint whose every attempt has failed for RETRY_FOR (or for the
+whole window of a delivery that gives up) is disabled and the organisation's owners are
+emailed; a streak of failures with no attempt for longer than the schedule's longest
+wait is over, and one starts afresh at the next failure. A delivery whose endpoint is off or
 paused when its attempt comes is not sent: the attempt says why, the delivery fails (it
 can be resent once the endpoint is on again), and the endpoint's health is untouched.
 
@@ -55,6 +57,9 @@ RETRY_SCHEDULE = [
     *[timedelta(hours=10)] * 7,
 ]
 RETRY_FOR = timedelta(days=3)
+# A failure streak with no attempt for this long is over: nothing tried the endpoint in
+# between (the schedule's longest wait, and an hour for a slow attempt or a late worker).
+STREAK_LAPSES_AFTER = max(RETRY_SCHEDULE) + timedelta(hours=1)
 # Claimed, a delivery is kept from other workers for as long as an attempt can last (its
 # DNS lookups, then the request's WEBHOOKS_TOTAL_TIMEOUT) and this on top, to record it.
 CLAIM_MARGIN = timedelta(minutes=1)
@@ -206,15 +211,23 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> Delive
         # Retries wait from the attempt's end: from its start, a receiver slower than
         # the first wait (5 s, the read timeout) got the retry while still on the first.
         ended = now + timedelta(milliseconds=answer.duration_ms)
-        _settle(delivery, ok=ok, now=ended, held=held is not None)
+        gave_up = _settle(delivery, ok=ok, now=ended, held=held is not None)
         if held is None:  # nothing was sent: nothing learnt about the endpoint
             _endpoint_health(
-                delivery.endpoint, ok=ok, now=now, refusal=_policy_refusal(kept), attempt=attempt
+                delivery.endpoint,
+                ok=ok,
+                now=now,
+                refusal=_policy_refusal(kept),
+                attempt=attempt,
+                gave_up=delivery if gave_up else None,
             )
     return delivery
 
 
-def _settle(delivery: Delivery, *, ok: bool, now: datetime, held: bool) -> None:
+def _settle(delivery: Delivery, *, ok: bool, now: datetime, held: bool) -> bool:
+    """Record where the delivery stands; True when it failed because its window of
+    retries ran out."""
+    gave_up = False
     if ok:
         delivery.status, delivery.next_attempt_at = Delivery.Status.SUCCEEDED, None
     else:
@@ -222,9 +235,11 @@ def _settle(delivery: Delivery, *, ok: bool, now: datetime, held: bool) -> None:
         retry_at = now + wait
         if retry_at > delivery.retries_from + RETRY_FOR or held:
             delivery.status, delivery.next_attempt_at = Delivery.Status.FAILED, None
+            gave_up = not held
         else:
             delivery.next_attempt_at = retry_at
     delivery.save(update_fields=["status", "next_attempt_at"])
+    return gave_up
 
 
 def _policy_refusal(kept: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -238,21 +253,34 @@ def _endpoint_health(
     now: datetime,
     refusal: dict[str, Any] | None,
     attempt: Attempt,
+    gave_up: Delivery | None,
 ) -> None:
-    """`refusal`: the `attempt`'s policy refusal, if it was one."""
+    """`refusal`: the `attempt`'s policy refusal, if it was one; `gave_up`: its delivery,
+    when this attempt was the last of its window.
+
+    The disable check used to run only at an attempt 3 days into a streak: an endpoint
+    failing every attempt of every delivery stayed on once they had all given up, and
+    weeks later a single failure found that old streak and turned it off at once."""
     endpoint = Endpoint.objects.select_for_update().select_related("tenant").get(pk=endpoint.pk)
-    if refusal is not None and not _was_refused(endpoint, before=attempt):
+    previous = _previous_attempt(endpoint, before=attempt)
+    if refusal is not None and not (previous and _was_refusal(previous)):
         _tell_owners_refused(endpoint, refusal)
     if ok:
         if endpoint.failing_since is not None:
             endpoint.failing_since = None
             endpoint.save(update_fields=["failing_since"])
         return
-    if endpoint.failing_since is None:
+    lapsed = previous is None or now - previous.sent_at > STREAK_LAPSES_AFTER
+    if endpoint.failing_since is None or lapsed:
         endpoint.failing_since = now
         endpoint.save(update_fields=["failing_since"])
-    elif (
-        endpoint.is_active and not endpoint.is_paused and now - endpoint.failing_since >= RETRY_FOR
+        return
+    # Its whole window failed, every attempt to the endpoint meanwhile too.
+    window_failed = gave_up is not None and endpoint.failing_since <= _window_opened(gave_up)
+    if (
+        endpoint.is_active
+        and not endpoint.is_paused
+        and (now - endpoint.failing_since >= RETRY_FOR or window_failed)
     ):
         # Not a paused one: paused while this attempt was on the wire, it would be off and
         # paused at once; its streak starts again when it is resumed.
@@ -263,17 +291,32 @@ def _endpoint_health(
         _tell_owners(endpoint)
 
 
-def _was_refused(endpoint: Endpoint, *, before: Attempt) -> bool:
-    """Whether the endpoint's last attempt before `before` was a policy refusal too
-    (the owners have then been told already: one email per run of refusals)."""
-    previous = (
+def _previous_attempt(endpoint: Endpoint, *, before: Attempt) -> Attempt | None:
+    """The endpoint's last attempt before `before` (None: none is kept)."""
+    return (
         Attempt.objects.filter(delivery__endpoint=endpoint)
         .exclude(pk=before.pk)
         .order_by("-sent_at", "-pk")
-        .values_list("error_reason", flat=True)
+        .only("sent_at", "error_reason")
         .first()
     )
-    return bool(previous and previous.get("policy"))
+
+
+def _was_refusal(attempt: Attempt) -> bool:
+    """Whether `attempt` was a policy refusal (before another, the owners have been told
+    already: one email per run of refusals)."""
+    return bool(attempt.error_reason and attempt.error_reason.get("policy"))
+
+
+def _window_opened(delivery: Delivery) -> datetime:
+    """When the first attempt of the delivery's window of retries was made."""
+    first = (
+        delivery.attempt_log.filter(sent_at__gte=delivery.retries_from)
+        .order_by("sent_at", "pk")
+        .values_list("sent_at", flat=True)
+        .first()
+    )
+    return first or delivery.retries_from
 
 
 def _owner_emails(endpoint: Endpoint) -> list[str]:

@@ -156,6 +156,9 @@ def test_an_endpoint_failing_for_three_days_is_disabled_and_owners_are_told(
     with time_machine.travel(start, tick=False) as clock:
         endpoint = subscribe(acme, receiver, owner, ["team.created"])
         make_team(acme, "Doomed")
+        while (retry := Delivery.objects.get().next_attempt_at) < start + timedelta(days=2):
+            clock.move_to(retry)  # in order: a clock going back reads as days without attempts
+            run_due()
         clock.move_to(start + timedelta(days=2))
         make_team(acme, "Also doomed")  # a second event keeps the streak going
         for _ in range(40):
@@ -171,6 +174,62 @@ def test_an_endpoint_failing_for_three_days_is_disabled_and_owners_are_told(
     assert set(Delivery.objects.values_list("status", flat=True)) == {"failed"}
     [notice] = [m for m in mailoutbox if "webhook" in m.subject.lower()]
     assert notice.to == [owner.email] and receiver.url in notice.body
+
+
+def run_until_settled(clock: Any) -> None:
+    """Each pending delivery's attempts at their times, until none is pending."""
+    while due := Delivery.objects.filter(status="pending").order_by("next_attempt_at").first():
+        clock.move_to(due.next_attempt_at)
+        run_due()
+
+
+def test_an_endpoint_is_turned_off_when_a_delivery_failing_all_along_gives_up(
+    acme: Any, owner: Any, receiver: Receiver, mailoutbox: list[Any]
+) -> None:
+    """Its last retry comes before 3 days have passed, and the check ran only at an
+    attempt: an endpoint failing every attempt of every delivery stayed on."""
+    receiver.statuses = [503]
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        endpoint = subscribe(acme, receiver, owner, ["team.created"])
+        make_team(acme, "Never arrives")
+        run_until_settled(clock)
+
+    endpoint.refresh_from_db()
+    assert Delivery.objects.get().status == "failed"
+    assert not endpoint.is_active and "3 days" in endpoint.disabled_reason
+    [notice] = [m for m in mailoutbox if "webhook" in m.subject.lower()]
+    assert notice.to == [owner.email]
+
+
+def test_a_failure_streak_with_no_attempt_for_longer_than_the_longest_wait_is_over(
+    acme: Any, owner: Any, receiver: Receiver
+) -> None:
+    """A streak left behind by a delivery that gave up (another had got through
+    meanwhile, so not all of its window failed) was still running a month later,
+    and a single failure then turned the endpoint off at once."""
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        endpoint = subscribe(acme, receiver, owner, ["team.created"])
+        receiver.statuses = [500]
+        make_team(acme, "Refused all along")
+        clock.move_to(start + timedelta(days=1))
+        receiver.statuses = [200]
+        make_team(acme, "Got through")  # the streak starts again at the next failure
+        receiver.statuses = [500]
+        run_until_settled(clock)
+        endpoint.refresh_from_db()
+        assert endpoint.is_active and endpoint.failing_since is not None
+
+        clock.move_to(start + timedelta(days=30))
+        receiver.statuses = [500, 200]
+        make_team(acme, "A month later")  # fails once, then is delivered
+        endpoint.refresh_from_db()
+        assert endpoint.is_active and endpoint.failing_since == timezone.now()
+        run_until_settled(clock)
+
+    endpoint.refresh_from_db()
+    assert endpoint.is_active and endpoint.failing_since is None
+    assert Delivery.objects.order_by("pk").last().status == "succeeded"
 
 
 def test_during_a_rotation_both_secrets_sign(acme: Any, owner: Any, receiver: Receiver) -> None:
