@@ -231,7 +231,8 @@ def _settle(delivery: Delivery, *, ok: bool, now: datetime, held: bool) -> bool:
     if ok:
         delivery.status, delivery.next_attempt_at = Delivery.Status.SUCCEEDED, None
     else:
-        wait = RETRY_SCHEDULE[min(delivery.attempts, len(RETRY_SCHEDULE)) - 1]
+        in_window = max(delivery.attempts - delivery.attempts_before_window, 1)
+        wait = RETRY_SCHEDULE[min(in_window, len(RETRY_SCHEDULE)) - 1]
         retry_at = now + wait
         if retry_at > delivery.retries_from + RETRY_FOR or held:
             delivery.status, delivery.next_attempt_at = Delivery.Status.FAILED, None
@@ -311,8 +312,8 @@ def _was_refusal(attempt: Attempt) -> bool:
 def _window_opened(delivery: Delivery) -> datetime:
     """When the first attempt of the delivery's window of retries was made."""
     first = (
-        delivery.attempt_log.filter(sent_at__gte=delivery.retries_from)
-        .order_by("sent_at", "pk")
+        delivery.attempt_log.filter(number__gt=delivery.attempts_before_window)
+        .order_by("number")
         .values_list("sent_at", flat=True)
         .first()
     )

@@ -80,12 +80,15 @@ class Delivery(models.Model):
     event_type = models.CharField(max_length=40)
     payload = models.TextField()  # the exact JSON body that is signed and sent
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)  # all of them, resends included
     next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField()  # the event's moment, shown in the log
     # Where its window of retries (delivery.RETRY_FOR) starts: the event, or the last
     # Resend, which must not rewrite when the event happened.
     retries_from = models.DateTimeField()
+    # The attempts made before that window opened: a resent delivery's retries start
+    # again at the schedule's first step (it waited 10 h after one more error).
+    attempts_before_window = models.PositiveSmallIntegerField(default=0, db_default=0)
 
     objects = TenantOwnedQuerySet.as_manager()
 

@@ -294,9 +294,16 @@ def delivery_resend(*, tenant: Tenant, delivery: Delivery, acting_user: User | N
         raise WebhookError(_("Resume the endpoint before resending."))
     if not delivery.endpoint.sends:
         raise WebhookError(_("Turn the endpoint back on before resending."))
-    delivery.status, delivery.next_attempt_at = Delivery.Status.PENDING, None
-    delivery.retries_from = timezone.now()  # a new window of retries; the event's time stays
-    delivery.save(update_fields=["status", "next_attempt_at", "retries_from"])
+    # As stored, locked: the worker counts its attempts concurrently.
+    current = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    current.status, current.next_attempt_at = Delivery.Status.PENDING, None
+    # A new window of retries from the schedule's first step; the event's time stays.
+    current.retries_from = timezone.now()
+    current.attempts_before_window = current.attempts
+    fields = ["status", "next_attempt_at", "retries_from", "attempts_before_window"]
+    current.save(update_fields=fields)
+    for name in [*fields, "attempts"]:  # the caller's copy too
+        setattr(delivery, name, getattr(current, name))
     audit_record(
         tenant=tenant,
         action=WebhookAction.DELIVERY_RESENT,

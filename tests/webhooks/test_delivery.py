@@ -19,7 +19,12 @@ from tests.tenants.factories import add_member, make_team
 from tests.webhooks.conftest import Receiver
 from webhooks.delivery import RETRY_FOR, deliveries_due, delivery_attempt
 from webhooks.models import Attempt, Delivery, Endpoint
-from webhooks.services import delivery_resend, endpoint_create, endpoint_secret_rotate
+from webhooks.services import (
+    delivery_resend,
+    endpoint_create,
+    endpoint_enable,
+    endpoint_secret_rotate,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -278,6 +283,54 @@ def test_a_resend_opens_a_new_window_and_keeps_the_events_time(
         assert delivery.status == "pending" and delivery.next_attempt_at is not None
         assert delivery.retries_from > happened + RETRY_FOR
     assert delivery.created_at == happened
+
+
+def test_a_resent_delivery_is_retried_from_the_schedules_first_step(
+    acme: Any, owner: Any, receiver: Receiver
+) -> None:
+    """Its backoff went on from where its window had ended: one more error after a
+    Resend and its next try waited 10 hours, not 5 seconds."""
+    receiver.statuses = [500]
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        endpoint = subscribe(acme, receiver, owner, ["team.created"])
+        make_team(acme, "Down for days")
+        delivery = Delivery.objects.get()
+        while delivery.status == "pending":
+            clock.move_to(delivery.next_attempt_at)
+            run_due()
+            delivery.refresh_from_db()
+        assert delivery.status == "failed"
+        tried = delivery.attempts
+
+        clock.move_to(start + RETRY_FOR + timedelta(days=1))  # the receiver is fixed, …
+        endpoint.refresh_from_db()
+        assert not endpoint.is_active
+        endpoint_enable(tenant=acme, endpoint=endpoint, acting_user=owner)
+        delivery_resend(tenant=acme, delivery=delivery, acting_user=owner)  # … but not quite
+        delivery.refresh_from_db()
+        print(
+            "DBG",
+            delivery.status,
+            delivery.attempts,
+            delivery.next_attempt_at,
+            list(
+                Attempt.objects.order_by("-pk").values_list("number", "error", "response_status")[
+                    :2
+                ]
+            ),
+            Endpoint.objects.values_list("is_active", "failing_since").get(),
+        )
+        waits = [delivery.next_attempt_at - timezone.now()]
+        clock.move_to(delivery.next_attempt_at)
+        run_due()
+        delivery.refresh_from_db()
+        waits.append(delivery.next_attempt_at - timezone.now())
+
+    assert [round(wait.total_seconds()) for wait in waits] == [5, 5 * 60]
+    assert delivery.attempts == tried + 2  # every attempt still counted and numbered
+    numbers = list(delivery.attempt_log.order_by("number").values_list("number", flat=True))
+    assert numbers == list(range(1, tried + 3))
 
 
 def test_redirects_are_not_followed_and_answers_are_cut_short(
