@@ -89,9 +89,10 @@ def signatures(endpoint: Endpoint, *, message_id: str, at: datetime, payload: st
 
 def _claim(delivery_id: int, now: datetime) -> bool:
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    until = now + claim_for()
     return bool(
         Delivery.objects.filter(due, pk=delivery_id, status=Delivery.Status.PENDING).update(
-            attempts=F("attempts") + 1, next_attempt_at=now + claim_for()
+            attempts=F("attempts") + 1, next_attempt_at=until, claimed_until=until
         )
     )
 
@@ -239,7 +240,8 @@ def _settle(delivery: Delivery, *, ok: bool, now: datetime, held: bool) -> bool:
             gave_up = not held
         else:
             delivery.next_attempt_at = retry_at
-    delivery.save(update_fields=["status", "next_attempt_at"])
+    delivery.claimed_until = None
+    delivery.save(update_fields=["status", "next_attempt_at", "claimed_until"])
     return gave_up
 
 

@@ -89,6 +89,9 @@ class Delivery(models.Model):
     # The attempts made before that window opened: a resent delivery's retries start
     # again at the schedule's first step (it waited 10 h after one more error).
     attempts_before_window = models.PositiveSmallIntegerField(default=0, db_default=0)
+    # Until when a worker's attempt holds it (delivery._claim), None once recorded: a
+    # Resend meanwhile would have sent it a second time, at once.
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     objects = TenantOwnedQuerySet.as_manager()
 

@@ -288,7 +288,8 @@ def endpoint_test_send(*, tenant: Tenant, endpoint: Endpoint, acting_user: User 
 @transaction.atomic
 def delivery_resend(*, tenant: Tenant, delivery: Delivery, acting_user: User | None) -> Delivery:
     """Send a delivery again now (same message id: receivers deduplicate on it).
-    Audited as a test event is: the organisation's data goes out once more."""
+    Audited as a test event is: the organisation's data goes out once more. Refused
+    while an attempt of it is on the wire: it would go out twice at once."""
     _assert_tenant(tenant, delivery)
     if delivery.endpoint.is_paused:
         raise WebhookError(_("Resume the endpoint before resending."))
@@ -296,6 +297,13 @@ def delivery_resend(*, tenant: Tenant, delivery: Delivery, acting_user: User | N
         raise WebhookError(_("Turn the endpoint back on before resending."))
     # As stored, locked: the worker counts its attempts concurrently.
     current = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    if current.claimed_until is not None and current.claimed_until > timezone.now():
+        raise WebhookError(
+            _(
+                "This delivery is being sent right now. Resend it once that attempt has "
+                "finished, if it fails."
+            )
+        )
     current.status, current.next_attempt_at = Delivery.Status.PENDING, None
     # A new window of retries from the schedule's first step; the event's time stays.
     current.retries_from = timezone.now()

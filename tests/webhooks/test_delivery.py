@@ -333,6 +333,38 @@ def test_a_resent_delivery_is_retried_from_the_schedules_first_step(
     assert numbers == list(range(1, tried + 3))
 
 
+def test_a_resend_while_an_attempt_is_on_the_wire_is_refused_saying_why(
+    acme: Any, owner: Any, receiver: Receiver, client: Any
+) -> None:
+    """Resend cleared the claim of the attempt still on the wire, and its own task sent
+    the delivery a second time at once."""
+    subscribe(acme, receiver, owner, ["team.created"])
+    client.force_login(owner)
+    pages: list[str] = []
+
+    def resend_meanwhile() -> None:  # on the receiver's thread, the first request open
+        if pages:
+            return
+        delivery = Delivery.objects.get()
+        pages.append("")
+        page = client.post(
+            f"/t/{acme.slug}/settings/webhooks/{delivery.endpoint_id}/deliveries/"
+            f"{delivery.pk}/resend/",
+            follow=True,
+        )
+        pages[0] = page.content.decode()
+        connection.close()
+
+    receiver.during = resend_meanwhile
+    make_team(acme, "Platform")
+
+    assert len(receiver.received) == 1
+    assert "This delivery is being sent right now." in pages[0]
+    delivery = Delivery.objects.get()
+    assert delivery.status == "succeeded" and delivery.claimed_until is None
+    assert not AuditEvent.objects.filter(action="webhook.delivery_resent").exists()
+
+
 def test_redirects_are_not_followed_and_answers_are_cut_short(
     acme: Any, owner: Any, receiver: Receiver, settings: Any
 ) -> None:
