@@ -186,13 +186,19 @@ def endpoint_secret_rotate(*, tenant: Tenant, endpoint: Endpoint, acting_user: U
     """A new secret (returned, shown once); the current one keeps signing alongside it
     for WEBHOOKS_ROTATION_OVERLAP_HOURS, so receivers can switch without losing events."""
     _assert_tenant(tenant, endpoint)
+    # As stored, locked: two rotations at once both kept the secret their page had read
+    # as the previous one, and the secret the first of them showed never signed.
+    current = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
     secret = secret_generate()
-    endpoint.previous_secret = endpoint.secret
-    endpoint.previous_secret_expires_at = timezone.now() + timedelta(
+    current.previous_secret = current.secret
+    current.previous_secret_expires_at = timezone.now() + timedelta(
         hours=settings.WEBHOOKS_ROTATION_OVERLAP_HOURS
     )
-    endpoint.secret = secret_encrypt(secret)
-    endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
+    current.secret = secret_encrypt(secret)
+    fields = ["secret", "previous_secret", "previous_secret_expires_at"]
+    current.save(update_fields=fields)
+    for name in fields:  # the caller's copy too
+        setattr(endpoint, name, getattr(current, name))
     audit_record(
         tenant=tenant,
         action=WebhookAction.SECRET_ROTATED,

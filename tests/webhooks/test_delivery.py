@@ -250,6 +250,20 @@ def test_during_a_rotation_both_secrets_sign(acme: Any, owner: Any, receiver: Re
     assert receiver.received[-1].verified_with == [new]
 
 
+def test_two_rotations_at_once_keep_both_new_secrets_signing(
+    acme: Any, owner: Any, receiver: Receiver
+) -> None:
+    """Two pages each read the endpoint, then rotated: both kept the original secret as
+    the previous one, so the secret the first page showed never signed anything."""
+    subscribe(acme, receiver, owner, ["team.created"])
+    first_page, second_page = Endpoint.objects.get(), Endpoint.objects.get()
+    first = endpoint_secret_rotate(tenant=acme, endpoint=first_page, acting_user=owner)
+    second = endpoint_secret_rotate(tenant=acme, endpoint=second_page, acting_user=owner)
+    receiver.secrets = [first, second]
+    make_team(acme, "After both")
+    assert receiver.received[-1].verified_with == [first, second]
+
+
 def test_a_delivery_can_be_resent(acme: Any, owner: Any, receiver: Receiver) -> None:
     receiver.statuses = [500, 200]
     subscribe(acme, receiver, owner, ["team.created"])
