@@ -70,8 +70,11 @@ def signup_request(
     with transaction.atomic():
         PendingSignup.objects.filter(expires_at__lte=now).delete()
         # Only the newest link for an address works: a sign-up someone else started
-        # with this address (and their password) cannot be completed after yours.
-        PendingSignup.objects.filter(email=email).delete()
+        # with this address (and their password) cannot be completed after yours. A
+        # used one stays until it expires: it tells its browser the sign-up is done
+        # (`signup_used_from_browser`), and a later attempt with the address, from
+        # anywhere, brought the typed name and address back on that browser's pages.
+        PendingSignup.objects.filter(email=email, used_at__isnull=True).delete()
         existing = User.objects.filter(email=email).first()
         if existing is not None:
             email_enqueue(

@@ -160,6 +160,23 @@ def test_once_the_sign_up_is_completed_elsewhere_the_next_person_sees_nothing_of
     assert client.cookies["pacetrack-signup"].value == ""
 
 
+def test_a_later_attempt_with_the_taken_address_does_not_bring_it_back(
+    client: Client, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    """Anyone sending the sign-up form with Ivy's address afterwards deleted her used
+    sign-up, the one sign that hers is done: the shared computer named her again."""
+    with django_capture_on_commit_callbacks(execute=True):
+        _sign_up(client, email="ivy@example.org")
+    Client().post(link_in(mailoutbox[-1]), {"password": "another-engine-1843"})
+    kept = client.cookies["pacetrack-signup"].value  # the tab that never reloaded
+
+    _sign_up(Client(), email="ivy@example.org")  # someone, somewhere
+    client.cookies["pacetrack-signup"] = kept
+
+    page = client.get("/auth/sign-up/sent/").content.decode()
+    assert "ivy@example.org" not in page and GENERIC in page
+
+
 def test_a_taken_address_is_still_named_like_a_new_one(client: Client) -> None:
     """Only a completed sign-up of this browser's own hides what it typed: a taken
     address (no sign-up waiting, none completed) is still named, like a new one."""
