@@ -237,7 +237,9 @@ def account_seats_sync(*, account: Account) -> bool:
     in use until the quantity Stripe answers with is stored. Two members joining at once
     used to start two syncs that both read before either wrote, and the slower one's
     Stripe call, carrying the older count, landed last. The lock is held across the
-    Stripe call (bounded by STRIPE_TIMEOUT), as webhook processing already holds it; FOR
+    Stripe call (STRIPE_TIMEOUT per try, with the client's STRIPE_MAX_NETWORK_RETRIES
+    retries: about half a minute at worst, in a worker; checkout and the processing of
+    the account's Stripe events wait meanwhile), as webhook processing holds it; FOR
     NO KEY UPDATE leaves the row to the key-share locks of rows that merely point to it.
     """
     backend = backend_or_refuse()

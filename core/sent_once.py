@@ -28,6 +28,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy
 
+from core.same_site import same_site_path
+
 View = Callable[..., HttpResponse]
 FIELD = "once"
 LIFETIME = 24 * 3600  # longer than any page stays open
@@ -59,8 +61,8 @@ def sent_once(back_to: Callable[..., str], *, said: Any = SECRET_SENT) -> Callab
             if cache.add(key, 1, LIFETIME) is False:
                 messages.warning(request, str(said))
                 first = cache.get(key)
-                same_site = isinstance(first, str) and first[:1] == "/" and first[:2] != "//"
-                return redirect(first if same_site else back_to(request, *args, **kwargs))
+                here = same_site_path(request, first) if isinstance(first, str) else ""
+                return redirect(here or back_to(request, *args, **kwargs))
             response = view(request, *args, **kwargs)
             if response.status_code >= 400:
                 # Refused (a name taken, an address refused): nothing was made, so the

@@ -265,21 +265,30 @@ def _endpoint_health(
     failing every attempt of every delivery stayed on once they had all given up, and
     weeks later a single failure found that old streak and turned it off at once."""
     endpoint = Endpoint.objects.select_for_update().select_related("tenant").get(pk=endpoint.pk)
-    previous = _previous_attempt(endpoint, before=attempt)
-    if refusal is not None and not (previous and _was_refusal(previous)):
-        _tell_owners_refused(endpoint, refusal)
     if ok:
         if endpoint.failing_since is not None:
             endpoint.failing_since = None
             endpoint.save(update_fields=["failing_since"])
         return
+    # Read for failures only: a success, most attempts, needs no look back (a join of
+    # the endpoint's attempts, under its lock).
+    previous = _previous_attempt(endpoint, before=attempt)
+    if refusal is not None and not (previous and _was_refusal(previous)):
+        _tell_owners_refused(endpoint, refusal)
     lapsed = previous is None or now - previous.sent_at > STREAK_LAPSES_AFTER
     if endpoint.failing_since is None or lapsed:
         endpoint.failing_since = now
         endpoint.save(update_fields=["failing_since"])
         return
-    # Its whole window failed, every attempt to the endpoint meanwhile too.
-    window_failed = gave_up is not None and endpoint.failing_since <= _window_opened(gave_up)
+    # Its whole window failed, every attempt to the endpoint meanwhile too, and the
+    # streak is as long as a window's retries (within the longest wait of 3 days): after
+    # a backlog (workers down for days) deliveries give up on their first attempt, and
+    # two of them a moment apart turned the endpoint off.
+    window_failed = (
+        gave_up is not None
+        and endpoint.failing_since <= _window_opened(gave_up)
+        and now - endpoint.failing_since >= RETRY_FOR - max(RETRY_SCHEDULE)
+    )
     if (
         endpoint.is_active
         and not endpoint.is_paused

@@ -221,6 +221,12 @@ class _Deadline:
             if self.passed:
                 _shut(own)
 
+    def finish(self) -> None:
+        """The answer is read: the timer firing from now on (between the read and the
+        end of the `with` block) would have called a finished request timed out."""
+        with self._lock:
+            self._over = True
+
     def _cut(self) -> None:
         with self._lock:
             if self._over:
@@ -315,6 +321,7 @@ def target_post(target: Target, *, body: bytes, headers: dict[str, str]) -> Answ
                 excerpt = response.read(
                     settings.WEBHOOKS_RESPONSE_EXCERPT + 1, decode_content=False
                 )
+                deadline.finish()
             finally:
                 response.release_conn()
                 response.close()

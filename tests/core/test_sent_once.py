@@ -188,3 +188,17 @@ def test_an_organisation_form_refused_for_its_name_may_be_sent_again(
 
     assert made.status_code == 302
     assert Tenant.objects.filter(name="Newco Labs").count() == 1
+
+
+def test_a_repeat_goes_only_to_a_path_of_this_site(client: Any, owner: Any) -> None:
+    """Where a repeat is sent is what the first answer said; a value that is not a path
+    of this site ("/\\\\evil.com" browsers follow elsewhere) sends it back to the form's
+    page instead."""
+    from django.core.cache import cache
+
+    client.force_login(owner)
+    cache.set(f"sent-once:{owner.pk}:tok", "/\\\\evil.example", 60)
+
+    again = client.post("/account/tenants/new/", {"name": "X", "account": "new", "once": "tok"})
+
+    assert again.status_code == 302 and again["Location"] == "/account/tenants/"

@@ -77,6 +77,14 @@ def test_the_date_style_names_the_day() -> None:
 
 
 @time_machine.travel(NOW, tick=False)
+def test_the_day_style_gives_the_year_even_this_years() -> None:
+    """An invoice's date: "15 March" beside a renewal on "7 January 2027" read as if from
+    another year."""
+    html = _render('{{ at|when:"day" }}', at=NOW + dt.timedelta(days=3))
+    assert ">15 March 2026</time>" in html
+
+
+@time_machine.travel(NOW, tick=False)
 def test_the_exact_style_names_the_day_and_time_with_the_zone() -> None:
     """A deadline to the minute (a webhook secret's overlap ends): no "in 23 hours"."""
     html = _render('{{ at|when:"exact" }}', at=NOW + dt.timedelta(hours=23))

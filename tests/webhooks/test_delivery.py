@@ -18,6 +18,7 @@ from tenants.models import Membership
 from tests.tenants.factories import add_member, make_team
 from tests.webhooks.conftest import Receiver
 from webhooks.delivery import RETRY_FOR, deliveries_due, delivery_attempt
+from webhooks.events import payload_build
 from webhooks.models import Attempt, Delivery, Endpoint
 from webhooks.services import (
     delivery_resend,
@@ -188,6 +189,35 @@ def run_until_settled(clock: Any) -> None:
         run_due()
 
 
+def test_a_backlog_giving_up_at_once_does_not_turn_the_endpoint_off(
+    acme: Any, owner: Any, receiver: Receiver
+) -> None:
+    """Workers down for over 3 days: each queued delivery's first attempt comes after its
+    window, so it gives up on its first failure. Two such failures a moment apart (a
+    receiver's blip as the backlog drains) turned the endpoint off and told the owners
+    it had failed for 3 days."""
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        endpoint = subscribe(acme, receiver, owner, ["team.created"])
+        for n in range(2):
+            Delivery.objects.create(
+                tenant=acme,
+                endpoint=endpoint,
+                message_id=f"msg_backlog{n}",
+                event_type="team.created",
+                payload=payload_build(event_type="team.created", data={}, at=start),
+                created_at=start,
+                retries_from=start,
+            )
+        clock.move_to(start + RETRY_FOR + timedelta(hours=1))
+        receiver.statuses = [503, 503, 200]
+        run_due()
+
+    endpoint.refresh_from_db()
+    assert endpoint.is_active and not endpoint.disabled_reason
+    assert Attempt.objects.filter(response_status=503).count() == 2
+
+
 def test_an_endpoint_is_turned_off_when_a_delivery_failing_all_along_gives_up(
     acme: Any, owner: Any, receiver: Receiver, mailoutbox: list[Any]
 ) -> None:
@@ -323,18 +353,6 @@ def test_a_resent_delivery_is_retried_from_the_schedules_first_step(
         endpoint_enable(tenant=acme, endpoint=endpoint, acting_user=owner)
         delivery_resend(tenant=acme, delivery=delivery, acting_user=owner)  # … but not quite
         delivery.refresh_from_db()
-        print(
-            "DBG",
-            delivery.status,
-            delivery.attempts,
-            delivery.next_attempt_at,
-            list(
-                Attempt.objects.order_by("-pk").values_list("number", "error", "response_status")[
-                    :2
-                ]
-            ),
-            Endpoint.objects.values_list("is_active", "failing_since").get(),
-        )
         waits = [delivery.next_attempt_at - timezone.now()]
         clock.move_to(delivery.next_attempt_at)
         run_due()
