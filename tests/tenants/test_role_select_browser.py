@@ -59,6 +59,9 @@ def test_arrow_keys_on_a_role_select_save_nothing_and_owner_asks_first(
     # walk saw "Owner" still chosen and Save offered after cancelling).
     expect(select).to_have_value(str(w.member.role_id))
     expect(save).to_be_hidden()
+    # Focus is back on the choice, not lost to the page (the Save that opened the
+    # dialog is hidden again): a keyboard goes on from where it was.
+    expect(select).to_be_focused()
 
     select.select_option(label="Owner")
     save.click()

@@ -125,6 +125,18 @@ function putBack(form, name) {
   });
 }
 
+// After putBack, the button that asked (a role's Save) is hidden again and focus fell to
+// <body> (a keyboard walk: the next Shift+Tab started over): the choice takes it.
+function focusChoice(form, name) {
+  var active = document.activeElement;
+  if (active && active !== document.body && active.getClientRects().length) return;
+  var field = form.elements[name];
+  if (field instanceof RadioNodeList) {
+    field = Array.from(field).find(function (radio) { return radio.checked; }) || field[0];
+  }
+  if (field && field.focus) field.focus();
+}
+
 document.addEventListener(
   "submit",
   function (event) {
@@ -146,7 +158,10 @@ document.addEventListener(
     event.preventDefault();
     event.stopImmediatePropagation();
     ask(words, submitter || form.querySelector("[type=submit], button:not([type])")).then(function (yes) {
-      if (!yes && words.when && form.isConnected) putBack(form, words.when[0]);
+      if (!yes && words.when && form.isConnected) {
+        putBack(form, words.when[0]);
+        focusChoice(form, words.when[0]);
+      }
       if (!yes || !form.isConnected) return;
       confirmed.add(form);
       answered.add(form);
