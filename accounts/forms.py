@@ -208,6 +208,7 @@ class ChoosePasswordForm(forms.Form):
 
 
 class SignInForm(forms.Form):
+    errors_id = "sign-in-error"  # the refusal's alert (elements/form_errors.html)
     email = forms.EmailField(
         label=_("Email"),
         max_length=254,
@@ -223,6 +224,15 @@ class SignInForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound and self.initial.get("email"):
             self._focus_password()  # an invitation's link brings the address
+
+    def _refused_fields(self) -> None:
+        """Both fields are read out with the refusal, which is the form's (the page
+        cannot say which field was wrong): a screen reader heard only "Password, edit,
+        protected" after a failed sign-in. The password, the usual slip, is marked
+        invalid (the first invalid field takes the focus, static/src/js)."""
+        for name in ("email", "password"):
+            self.fields[name].widget.attrs["aria-describedby"] = self.errors_id
+        self.fields["password"].widget.attrs["aria-invalid"] = "true"
 
     def _focus_password(self) -> None:
         """Typing goes on in the password: the email is there (and kept on a refusal)."""
@@ -242,10 +252,12 @@ class SignInForm(forms.Form):
                 # Either may be wrong (the page cannot say which); the usual slip is
                 # the password, typed unseen.
                 self._focus_password()
+                self._refused_fields()
                 raise forms.ValidationError(BAD_CREDENTIALS, code="invalid_login")
             refusal = sign_in_refusal(self.request, self.user, method="password")
             if refusal:
                 self.user = None
+                self._refused_fields()
                 raise forms.ValidationError(refusal, code="sign_in_refused")
         return cleaned
 

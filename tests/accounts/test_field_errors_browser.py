@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -79,6 +80,12 @@ def test_a_wrong_password_keeps_the_email_and_puts_the_cursor_in_the_password(
     expect(page.get_by_label("Email")).to_have_value(user.email)
     expect(page.get_by_label("Password")).to_have_value("")
     expect(page.get_by_label("Password")).to_be_focused()
+    # Read out with the field a screen reader lands on ("Password, edit, protected"
+    # alone before), and with the email; the password marked as the one to retype.
+    refusal = "That email and password don't match an account."
+    for field in (page.get_by_label("Password"), page.get_by_label("Email")):
+        expect(field).to_have_accessible_description(re.compile(re.escape(refusal)))
+    expect(page.get_by_label("Password")).to_have_attribute("aria-invalid", "true")
 
 
 def test_an_invitation_link_with_the_address_starts_at_the_password(page: Any, user: Any) -> None:
