@@ -272,6 +272,8 @@ def test_the_second_step_offers_one_trust_box_before_both_ways_in(page: Any, wid
     )
     assert before_button, "the box comes before the button it is for"
     expect(page.get_by_test_id("language-picker")).to_have_count(0)
+    # No empty navigation landmark in the header (it held the sign-in links, none here).
+    expect(page.locator("header nav")).to_have_count(0)
 
     boxes.check()
     hold_presence(cdp, authenticator, present=True)
