@@ -9,6 +9,7 @@ product's name and favicon.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -264,6 +265,13 @@ def test_wide_screens_keep_the_switcher_and_the_user_menu(page: Any) -> None:
             assert box["x"] >= 0 and box["x"] + box["width"] <= width, (testid, width)
             assert _overflow(page) == 0
             page.keyboard.press("Escape")
+    # Each says what it is to a screen reader (the switcher was named "<the org>" alone).
+    expect(_menu(page, "tenant-switcher").locator("summary")).to_have_accessible_name(
+        re.compile(r"\(switch workspace\)$")
+    )
+    expect(_menu(page, "user-menu").locator("summary")).to_have_accessible_name(
+        re.compile(r"\(account menu\)$")
+    )
 
 
 @pytest.mark.parametrize("width", [360, 390, 1280])
