@@ -47,7 +47,7 @@ def _revoke_url(pk: int, *, pattern: str) -> str:
     return pattern.replace(str(_PK_PLACEHOLDER), str(pk), 1)
 
 
-def _render_list(request: AuthRequest, *, notice: str = "", status: int = 200) -> HttpResponse:
+def _render_list(request: AuthRequest, *, status: int = 200) -> HttpResponse:
     current = request.session.row
     now = timezone.now()
     sessions = session_rows(user=request.user, now=now)
@@ -65,7 +65,6 @@ def _render_list(request: AuthRequest, *, notice: str = "", status: int = 200) -
         "sessions": sessions,
         "current_id": current_id,
         "others_count": sum(1 for s in sessions if current is None or s.pk != current.pk),
-        "notice": notice,
         "session_limit": settings.SESSIONS_MAX_PER_USER,
         "signed_out_by_limit": _signed_out_by_limit(request),
     }
@@ -111,9 +110,11 @@ def revoke(request: AuthRequest, pk: int) -> HttpResponse:
         if session.device
         else _("Signed out the device.")
     )
-    if request.htmx:
-        return _render_list(request, notice=notice)
+    # Said in the page's toast region, there from its load (an htmx answer's messages
+    # become toasts, core.htmx): a note inside the swapped list was often not read out.
     messages.success(request, notice)
+    if request.htmx:
+        return _render_list(request)
     return redirect("sessions:list")
 
 
@@ -133,9 +134,9 @@ def revoke_others(request: AuthRequest) -> HttpResponse:
         if count
         else _("No other devices were signed in.")
     )
-    if request.htmx:
-        return _render_list(request, notice=notice)
     messages.success(request, notice)
+    if request.htmx:
+        return _render_list(request)
     return redirect("sessions:list")
 
 

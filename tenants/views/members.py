@@ -349,7 +349,6 @@ def invite_panel(
     request: TenantRequest,
     *,
     form: InvitationForm | None = None,
-    notice: str = "",
     error: str = "",
     invites_number: str | None = None,
     members_number: str | None = None,
@@ -373,7 +372,6 @@ def invite_panel(
         "invites_page": invites,
         "members_page_number": members_page,
         "invites_keep": _keep("page", members_page),
-        "invite_notice": notice,
         "invite_error": error,
     }
 
@@ -408,9 +406,11 @@ def invite_create(request: TenantRequest) -> HttpResponse:
         notice = _("Invitation sent to %(email)s. The link is valid for 7 days.") % {
             "email": invitation.email
         }
-        if request.htmx:  # the newest invitation: on the first page
-            return _panel(request, notice=notice, invites_number=None)
+        # Said in the page's toast region, there from its load (an htmx answer's messages
+        # become toasts, core.htmx): a note inside the swapped panel was often not read out.
         messages.success(request, notice)
+        if request.htmx:  # the newest invitation: on the first page
+            return _panel(request, invites_number=None)
         return back(request, "members")
     if request.htmx:
         return _panel(request, form=form)
@@ -448,9 +448,11 @@ def invite_cancel(request: TenantRequest, invitation_id: int) -> HttpResponse:
 
 
 def _act(request: TenantRequest, action: Any, *, success: str) -> HttpResponse:
-    error = run_action(request, action, success=success, in_place=True).error
-    if request.htmx:  # the panel says how it went
-        return _panel(request, notice="" if error else success, error=error or "")
+    # The success is a toast (its region is there from the page's load, so it is read
+    # out); a refusal is said in the panel, beside what it refuses.
+    error = run_action(request, action, success=success).error
+    if request.htmx:
+        return _panel(request, error=error or "")
     return redirect(_members_url(request) + _panel_query(request) + "#invite-panel")
 
 

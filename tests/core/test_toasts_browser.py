@@ -12,9 +12,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from sessions_app.services import session_create
 from tenants.models import Membership, Role, TeamMember
 from tenants.services import membership_change_role, team_delete
 from tests.core.browser import dialog, sign_in, workspace
+from tests.sessions_app.helpers import FIREFOX_LINUX
 
 pytestmark = [
     pytest.mark.browser,
@@ -248,8 +250,49 @@ def test_the_button_is_disabled_and_spins_while_its_request_is_in_flight(page: A
     assert len(held) == 1
 
     held[0].continue_()
-    expect(page.get_by_test_id("invite-notice")).to_contain_text("Invitation sent to ada@")
+    expect(page.get_by_test_id("toast")).to_contain_text("Invitation sent to ada@")
     expect(
         page.get_by_test_id("invite-form").get_by_role("button", name="Send invitation")
     ).to_be_enabled()
     assert len(held) == 1
+
+
+# Said in the toast region, there since the page loaded (marked here before the action):
+# a role="status" inserted already filled with the swapped HTML was often not read out.
+MARK_REGION = "() => { document.getElementById('toasts-status').dataset.since = 'load'; }"
+
+
+def _said_once_by_the_region(page: Any, words: str) -> None:
+    expect(page.locator("#toasts-status[data-since=load]").get_by_test_id("toast")).to_contain_text(
+        words
+    )
+    expect(page.locator("main").get_by_text(words)).to_have_count(0)  # not said twice
+    expect(page.locator("main [role=status]:not(:empty)")).to_have_count(0)
+
+
+def test_signing_out_a_device_says_so_in_the_toast_region(page: Any) -> None:
+    w = workspace()
+    session_create(user_id=w.owner.pk, token="f" * 43, user_agent=FIREFOX_LINUX)
+    sign_in(page, w.owner.email, then="/account/sessions/")
+    page.evaluate(MARK_REGION)
+    page.get_by_role("button", name="Sign out Firefox on Linux").click()
+    dialog(page).get_by_role("button", name="Sign out device").click()
+
+    expect(page.locator("#session-list li")).to_have_count(1)
+    _said_once_by_the_region(page, "Signed out Firefox on Linux.")
+
+
+def test_sending_and_cancelling_an_invitation_say_so_in_the_toast_region(page: Any) -> None:
+    w = workspace()
+    sign_in(page, w.owner.email, then=w.url("members/"))
+    page.evaluate(MARK_REGION)
+    form = page.get_by_test_id("invite-form")
+    form.get_by_label("Email address").fill("ada@example.com")
+    form.get_by_role("button", name="Send invitation").click()
+    _said_once_by_the_region(page, "Invitation sent to ada@example.com.")
+
+    row = page.locator(f"#invite-{w.invitation.pk}")
+    row.get_by_role("button", name="Cancel").click()
+    dialog(page).get_by_role("button", name="Cancel invitation").click()
+    expect(row).to_have_count(0)
+    _said_once_by_the_region(page, f"The invitation to {w.invitation.email} was cancelled")

@@ -35,9 +35,7 @@ def test_invite_a_new_person_who_signs_up_from_the_email_and_lands_in_the_org(
     assert form.get_by_label("Synced staff").count() == 0
     form.get_by_label("Backend").check()
     form.get_by_role("button", name="Send invitation").click()
-    notice = page.get_by_test_id("invite-notice")
-    notice.wait_for()
-    assert "Invitation sent to grace@example.com" in notice.inner_text()
+    expect(page.get_by_test_id("toast")).to_contain_text("Invitation sent to grace@example.com")
     assert "grace@example.com" in page.get_by_test_id("invites-table").inner_text()
 
     [email] = mailoutbox
@@ -91,7 +89,7 @@ def test_with_hundreds_of_teams_the_invite_form_keeps_them_in_a_box_of_their_own
     form.locator("input[name=email]").fill("lin@example.com")
     form.get_by_label("Squad 149").check()  # scrolled into view inside the box
     form.get_by_role("button", name="Send invitation").click()
-    page.get_by_test_id("invite-notice").wait_for()
+    page.get_by_test_id("toast").wait_for()
 
     invitation = org.invitations.get(email="lin@example.com")
     assert list(invitation.teams.all()) == [teams[-1]]
@@ -136,7 +134,7 @@ def test_with_hundreds_of_teams_typing_finds_the_ones_to_pick(page: Any, width: 
 
     form.locator("input[name=email]").fill("lin@example.com")
     form.get_by_role("button", name="Send invitation").click()
-    page.get_by_test_id("invite-notice").wait_for()
+    page.get_by_test_id("toast").wait_for()
     invitation = org.invitations.get(email="lin@example.com")
     assert sorted(t.name for t in invitation.teams.all()) == ["Squad 142", zurich.name]
     # The panel came back through htmx: its box works again.
@@ -198,7 +196,7 @@ def test_the_keyboard_reaches_the_teams_before_send_invitation(page: Any, width:
     expect(form.get_by_role("button", name="Send invitation")).to_be_focused()
     page.keyboard.press("Enter")
 
-    expect(page.get_by_test_id("invite-notice")).to_contain_text("kim@example.com")
+    expect(page.get_by_test_id("toast")).to_contain_text("kim@example.com")
     invitation = Invitation.objects.get(tenant=org, email="kim@example.com")
     assert [team.name for team in invitation.teams.all()] == ["Backend"]
 

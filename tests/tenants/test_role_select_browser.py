@@ -114,7 +114,7 @@ def test_inviting_someone_as_an_owner_asks_first(page: Any, width: int) -> None:
     form.get_by_label("Role", exact=True).select_option(label="Owner")
     send.click()
     asked.get_by_role("button", name="Invite as owner").click()
-    expect(page.get_by_test_id("invite-notice")).to_contain_text("olga@example.com")
+    expect(page.get_by_test_id("toast")).to_contain_text("olga@example.com")
     assert Invitation.objects.get(email="olga@example.com").role.key == "owner"
 
 
@@ -124,6 +124,6 @@ def test_inviting_as_a_member_sends_without_a_question(page: Any) -> None:
     form = page.get_by_test_id("invite-form")
     form.get_by_label("Email address").fill("pat@example.com")
     form.get_by_role("button", name="Send invitation").click()
-    expect(page.get_by_test_id("invite-notice")).to_contain_text("pat@example.com")
+    expect(page.get_by_test_id("toast")).to_contain_text("pat@example.com")
     expect(dialog(page)).to_be_hidden()
     assert Invitation.objects.get(email="pat@example.com").role.key == "member"
