@@ -16,6 +16,7 @@ from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from billing.plans import plan_feature_gate
@@ -191,6 +192,8 @@ def audit_log(request: TenantRequest) -> HttpResponse:
         event.changes = _changes(event)
         event.is_destructive = audit_action_is_destructive(event.action)
     groups = audit_action_groups()
+    # What the filter's menu calls the action, for "No … events yet."
+    action_label = dict(choice for _area, choices in groups for choice in choices).get(action, "")
     context = tenant_context(
         request,
         tab="audit",
@@ -199,10 +202,7 @@ def audit_log(request: TenantRequest) -> HttpResponse:
         action=action,
         unknown_action=unknown_action,
         action_groups=groups,
-        # What the filter's menu calls the action, for "No … events yet."
-        action_label=dict(choice for _area, choices in groups for choice in choices).get(
-            action, ""
-        ),
+        action_label=action_label,
         actor=actor,
         unknown_actor=unknown_actor,
         people=people,
@@ -213,6 +213,12 @@ def audit_log(request: TenantRequest) -> HttpResponse:
         since=shown_since,
         until=shown_until,
         period_refusal=period.refusal,
+        results_said=_results_said(
+            count=paginator.count,
+            refusal=period.refusal,
+            action_label=action_label,
+            narrowed=bool(actor or shown_since or shown_until),
+        ),
         # What the page links keep of the filters ("action=…&actor=…&"), before "page=".
         filter_query=_filter_query(action=action, actor=actor, since=since_day, until=until_day),
         # The same without the person, before a row's "actor=<id>" (their events only).
@@ -233,6 +239,23 @@ def audit_log(request: TenantRequest) -> HttpResponse:
     if request.htmx and not request.htmx.boosted:
         template += "#events"
     return render(request, template, context)
+
+
+def _results_said(*, count: int, refusal: str, action_label: str, narrowed: bool) -> str:
+    """What the page's status says when the filters bring new results (the table's
+    empty row in words, without its link), after a refused period if there is one."""
+    if count:
+        found = ngettext("%(count)s event", "%(count)s events", count) % {"count": count}
+    elif narrowed:
+        found = _("No events match the chosen filters.")
+    elif action_label:
+        found = _("No “%(action)s” events yet.") % {"action": action_label}
+    else:
+        found = _(
+            "Nothing has happened here yet. Changes to members, roles, files, billing and "
+            "settings will appear here."
+        )
+    return f"{refusal} {found}" if refusal else found
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection):

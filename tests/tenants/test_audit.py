@@ -601,7 +601,8 @@ def test_filter_by_action_and_htmx_partial(owner_client: Any, acme: Any, owner: 
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.lstrip().startswith('<div id="audit-events">')  # the partial only
+    assert html.lstrip().startswith('<div id="audit-events"')  # the partial only
+    assert 'data-said="1 event"' in html  # what the page's status says of it
     assert "Editors" in html and "Acme Two" not in html
 
 
@@ -909,7 +910,8 @@ def test_a_day_that_cannot_be_used_shows_every_date_and_says_why(
 
     html = _page(owner_client, acme, **query)
 
-    assert html.count(said) == 1
+    assert html.count(f">{said}</p>") == 1  # shown once
+    assert re.search(rf'data-said="{re.escape(said)} \d+ events"', html)  # and by the status
     assert _labels(html) == ["at 2026-03-20 00:00", "at 2026-03-01 00:00"]
     for name, value in zip(("since", "until"), shown, strict=True):
         assert f'value="{value}"' in html.split(f'id="audit-{name}"')[1].split(">")[0]

@@ -397,3 +397,52 @@ def test_the_chosen_persons_name_shows_in_the_who_menu(
         assert chosen["line"] > chosen["room"]
     assert chosen["direction"] == "ltr"
     assert chosen["name"] <= chosen["room"]
+
+
+SAID_LOG = """() => {
+  const region = document.querySelector('[data-testid=audit-said]');
+  region.dataset.since = 'load';
+  window.__said = [];
+  new MutationObserver(() => window.__said.push(region.textContent)).observe(
+    region, { childList: true, characterData: true, subtree: true });
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_a_filter_change_is_said_by_a_status_that_was_there_before_it(
+    page: Any, owner: Any, acme: Any, width: int
+) -> None:
+    """The table changed silently under the menu the focus stays on: a polite status,
+    in the page from its load (one inserted with the results is often not read out),
+    says how many events there are now, or that none match; the same words again too."""
+    for n in range(3):
+        AuditEvent.objects.create(tenant=acme, action="tenant.renamed", target_label=f"N{n}")
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(page, owner.email, then=f"/t/{acme.slug}/audit/")
+    said = page.locator("[data-testid=audit-said][role=status]")
+    expect(said).to_have_text("")  # nothing to say before a change
+    page.evaluate(SAID_LOG)
+    said = page.locator("[data-testid=audit-said][data-since=load]")  # the same one after
+    menu = page.get_by_label("Action")
+
+    menu.focus()
+    menu.select_option("tenant.renamed")
+    expect(said).to_have_text("3 events")
+    expect(menu).to_be_focused()
+
+    page.get_by_label("From", exact=True).fill("2030-01-01")
+    expect(said).to_have_text("No events match the chosen filters.")
+
+    page.get_by_label("From", exact=True).fill("")
+    expect(said).to_have_text("3 events")
+    page.get_by_label("To", exact=True).fill("2030-01-01")  # the same three
+    expect(page).to_have_url(re.compile(r"until=2030-01-01"))
+    page.wait_for_function("() => window.__said.filter((t) => t === '3 events').length === 3")
+    # Emptied before each saying, so the same words are read out again.
+    assert page.evaluate("window.__said.filter((t) => t !== '')") == [
+        "3 events",
+        "No events match the chosen filters.",
+        "3 events",
+        "3 events",
+    ]
+    assert page.locator("#audit-events [role=status]").count() == 0
