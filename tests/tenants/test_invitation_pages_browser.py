@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tenants.models import Invitation
 from tenants.views.members import INVITES_PAGE_SIZE
@@ -43,7 +44,15 @@ def test_many_invitations_are_paged_and_cancelled_in_place(
     target = Invitation.objects.get(pk=newest_first[INVITES_PAGE_SIZE])
     page.evaluate("window.notReloaded = true")
     watch.console.clear()
-    page.locator(f"#invite-{target.pk}").get_by_role("button", name="Cancel").click()
+    row = page.locator(f"#invite-{target.pk}")
+    # Each row's buttons say whose invitation they act on (a screen reader's list of
+    # buttons read "Resend, Cancel, Resend, Cancel").
+    for said in (
+        f"Resend the invitation to {target.email}",
+        f"Cancel the invitation to {target.email}",
+    ):
+        expect(row.get_by_role("button", name=said, exact=True)).to_be_visible()
+    row.get_by_role("button", name="Cancel").click()
     page.get_by_role("dialog").get_by_role("button", name="Cancel invitation").click()
     page.get_by_text(f"The invitation to {target.email} was cancelled").wait_for()
 
