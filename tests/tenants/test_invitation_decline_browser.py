@@ -21,8 +21,8 @@ from tests.tenants.factories import OrgFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.mark.parametrize("width", [360, 1280])
-def test_an_invitee_declines_from_the_link(page: Any, mailoutbox: list[Any], width: int) -> None:
+def _olive_invites_grace(mailoutbox: list[Any]) -> tuple[Any, str]:
+    """Olive Owner's Compilers Ltd invites grace@example.com; Olive and the emailed link."""
     owner = UserFactory(name="Olive Owner")
     org = OrgFactory(owner=owner, name="Compilers Ltd")
     with transaction.atomic():
@@ -32,7 +32,12 @@ def test_an_invitee_declines_from_the_link(page: Any, mailoutbox: list[Any], wid
             role=Role.objects.get(tenant=org, key="member"),
             acting_user=owner,
         )
-    link = link_in(mailoutbox[-1])
+    return owner, link_in(mailoutbox[-1])
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_an_invitee_declines_from_the_link(page: Any, mailoutbox: list[Any], width: int) -> None:
+    _, link = _olive_invites_grace(mailoutbox)
     page.set_viewport_size({"width": width, "height": 800})
     watch = PageWatch.attach(page)
 
@@ -56,16 +61,7 @@ def test_the_inviter_opening_their_own_link_is_not_told_to_ask_themselves(
 ) -> None:
     """An owner checking the link they sent lands on the "signed in as someone else"
     card; its last line said "Or ask Olive Owner to invite …" to Olive Owner."""
-    owner = UserFactory(name="Olive Owner")
-    org = OrgFactory(owner=owner, name="Compilers Ltd")
-    with transaction.atomic():
-        invitation_create(
-            tenant=org,
-            email="grace@example.com",
-            role=Role.objects.get(tenant=org, key="member"),
-            acting_user=owner,
-        )
-    link = link_in(mailoutbox[-1])
+    owner, link = _olive_invites_grace(mailoutbox)
     page.set_viewport_size({"width": width, "height": 800})
     watch = PageWatch.attach(page)
     sign_in(page, owner.email)
