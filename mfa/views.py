@@ -46,9 +46,7 @@ if TYPE_CHECKING:
 LOW_RECOVERY_CODES = 3
 
 
-def security_page(
-    request: AuthenticatedRequest, *, notice: str = "", error: str = ""
-) -> HttpResponse:
+def security_page(request: AuthenticatedRequest, *, error: str = "") -> HttpResponse:
     """The page, or for htmx its two-factor section (what the section's buttons change)."""
     status = two_factor_status(user=request.user)
     context = {
@@ -57,7 +55,6 @@ def security_page(
         "recovery_codes_low": 0 < status.recovery_codes_left <= LOW_RECOVERY_CODES,
         # Removing it turns two-factor off: its confirmation says so.
         "last_method": (1 if status.totp else 0) + len(status.passkeys) == 1,
-        "notice": notice,
         "error": error,
         # Part of the section: turning two-factor off forgets them, and the list says so.
         "trust_offered": status.enabled and trust_is_offered(),
@@ -159,11 +156,10 @@ def totp_remove_view(request: AuthenticatedRequest) -> HttpResponse:
     outcome = run_action(
         request,
         lambda: totp_remove(user=request.user, acting_user=request.user),
-        success=done,
-        in_place=True,  # the security section says it
+        success=done,  # a toast: its region is there from the page's load, so it is read out
     )
-    if request.htmx:
-        return security_page(request, notice=done if outcome.ok else "", error=outcome.error or "")
+    if request.htmx:  # a refusal is said in the section, beside what it refuses
+        return security_page(request, error=outcome.error or "")
     return redirect("mfa:security")
 
 

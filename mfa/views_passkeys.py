@@ -151,9 +151,8 @@ def passkey_remove_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     outcome = run_action(
         request,
         lambda: passkey_remove(user=request.user, passkey_id=pk, acting_user=request.user),
-        success=done,
-        in_place=True,  # the security section says it
+        success=done,  # a toast: its region is there from the page's load, so it is read out
     )
-    if request.htmx:
-        return security_page(request, notice=done if outcome.ok else "", error=outcome.error or "")
+    if request.htmx:  # a refusal is said in the section, beside what it refuses
+        return security_page(request, error=outcome.error or "")
     return redirect("mfa:security")

@@ -158,6 +158,12 @@ def test_an_htmx_action_asks_in_a_dialog_and_carries_on(page: Any) -> None:
     prompt.get_by_role("button", name="Confirm", exact=True).click()
 
     page.get_by_text("Your authenticator app is removed.").wait_for()
+    # Said in the toast region, there since the page loaded (a status inserted already
+    # filled with the swapped section was often not read out), and only there.
+    expect(page.locator("#toasts-status").get_by_test_id("toast")).to_contain_text(
+        "Your authenticator app is removed."
+    )
+    expect(page.locator("main").get_by_text("Your authenticator app is removed.")).to_have_count(0)
     assert page.get_by_test_id("two-factor-status").inner_text() == "Off"
     assert page.locator("dialog[data-reauth]").count() == 0
     assert page.url.endswith("/account/security/")  # no page load: htmx swapped the section

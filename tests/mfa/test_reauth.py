@@ -4,6 +4,7 @@ interrupted form reaches its action afterwards, with or without htmx."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -261,7 +262,10 @@ def test_htmx_gets_the_prompt_as_a_dialog_and_a_signal_once_confirmed(
     assert "pacetrack:reauthenticated" in done["HX-Trigger"]
     # The page's script now sends the original request again.
     again = auth_client.post("/account/security/authenticator/remove/", **htmx)
-    assert "Your authenticator app is removed." in again.content.decode()
+    # Said as a toast (its region is there from the page's load, so it is read out).
+    toasts = json.loads(again["HX-Trigger"])["toast"]["items"]
+    assert {"level": "success", "message": "Your authenticator app is removed."} in toasts
+    assert "Your authenticator app is removed." not in again.content.decode()
     assert not two_factor_status(user=user).enabled
 
 
