@@ -158,7 +158,7 @@ CASES = [
         name="cancel invitation",
         person=_owner,
         url=lambda w: w.url("members/"),
-        button="Cancel",
+        button=lambda w: f"Cancel: {w.invitation.email}",  # named with its address
         confirm="Cancel invitation",
         done=lambda w: Invitation.objects.get(pk=w.invitation.pk).cancelled_at is not None,
         scope=lambda page, w: page.locator(f"#invite-{w.invitation.pk}"),

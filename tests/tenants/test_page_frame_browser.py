@@ -85,5 +85,5 @@ def test_on_account_pages_the_switcher_shows_tiles_not_an_empty_square(
     assert tiles.is_visible() and tiles.bounding_box()["width"] >= 16
 
     page.goto(f"/t/{acme.slug}/")
-    assert switcher.inner_text().split() == ["A", "Acme"]
+    assert switcher.inner_text().split() == ["A", "Acme", "(switch", "workspace)"]  # sr-only
     assert switcher.get_by_test_id("switcher-tiles").count() == 0
