@@ -24,10 +24,13 @@ def recorded(name: str, **overrides: Any) -> dict[str, Any]:
     return body
 
 
-def subscription_with(quantity: int) -> dict[str, Any]:
-    """The recorded subscription with another quantity (seats)."""
+def subscription_with(quantity: int, *, price: str = "") -> dict[str, Any]:
+    """The recorded subscription with another quantity (seats), and another price."""
     sub = recorded("subscription")
-    sub["items"]["data"][0]["quantity"] = quantity
+    item = sub["items"]["data"][0]
+    item["quantity"] = quantity
+    if price:
+        item["price"]["id"] = price
     return sub
 
 

@@ -3,7 +3,6 @@ drift and reports what it changed. Stripe answers through the recorded transport
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import pytest
@@ -73,10 +72,8 @@ def test_a_flat_plan_billed_for_several_seats_is_set_back_to_one(
     moved it was lost), it is billed once, and the report says so."""
     add_member(account.home_tenant)
     add_member(account.home_tenant)
-    on_business = subscription_with(3)
-    on_business["items"]["data"][0]["price"]["id"] = BUSINESS_PRICE
-    once = copy.deepcopy(on_business)
-    once["items"]["data"][0]["quantity"] = 1
+    on_business = subscription_with(3, price=BUSINESS_PRICE)
+    once = subscription_with(1, price=BUSINESS_PRICE)
     stripe_http.add("get", f"/v1/subscriptions/{SUB}", on_business)
     stripe_http.add("post", f"/v1/subscriptions/{SUB}", once)
 

@@ -3,7 +3,6 @@ in whatever order Stripe delivers them."""
 
 from __future__ import annotations
 
-import copy
 import json
 import time
 from datetime import timedelta
@@ -235,10 +234,8 @@ def test_a_move_from_pro_to_a_flat_plan_is_billed_once_not_for_each_seat(
     arrives as Business three times over, and is set back to one."""
     add_member(account.home_tenant)
     add_member(account.home_tenant)
-    moved = subscription_with(3)
-    moved["items"]["data"][0]["price"]["id"] = BUSINESS_PRICE
-    on_business_once = copy.deepcopy(moved)
-    on_business_once["items"]["data"][0]["quantity"] = 1
+    moved = subscription_with(3, price=BUSINESS_PRICE)
+    on_business_once = subscription_with(1, price=BUSINESS_PRICE)
     stripe_http.add("get", f"/v1/subscriptions/{moved['id']}", moved)
     stripe_http.add("post", f"/v1/subscriptions/{moved['id']}", on_business_once)
 
