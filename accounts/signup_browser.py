@@ -82,19 +82,20 @@ def signup_browser_key(request: HttpRequest) -> str:
     return _cookie(request).get("k", "")[:100]
 
 
-def signup_typed(request: HttpRequest) -> SignupTyped | None:
-    """The address and name this browser sent the sign-up form with, if it did and
-    that sign-up is not completed yet (then `signup_cookie_forget` drops the cookie)."""
-    cookie = _cookie(request)
-    if not cookie.get("e") or signup_used_from_browser(browser_key=cookie.get("k", "")):
-        return None
-    return SignupTyped(name=cookie.get("n", ""), email=cookie["e"])
+@dataclass(frozen=True)
+class SignupCookie:
+    """What this browser's sign-up cookie says: what it typed, shown while that sign-up
+    waits (None once it is completed, or when nothing was typed); `spent`: the sign-up
+    is completed, so the pages that read it delete the cookie too."""
+
+    typed: SignupTyped | None
+    spent: bool
 
 
-def signup_cookie_forget(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    """Deletes the sign-up cookie from this browser when the sign-up it ties is
-    completed (`signup_typed` already shows nothing of it)."""
+def signup_cookie_read(request: HttpRequest) -> SignupCookie:
     cookie = _cookie(request)
-    if cookie.get("k") and signup_used_from_browser(browser_key=cookie["k"]):
-        response.delete_cookie(signup_cookie_name())
-    return response
+    key = cookie.get("k", "")
+    spent = bool(key) and signup_used_from_browser(browser_key=key)
+    email = cookie.get("e", "")
+    typed = SignupTyped(name=cookie.get("n", ""), email=email) if email and not spent else None
+    return SignupCookie(typed=typed, spent=spent)

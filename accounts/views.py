@@ -23,7 +23,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import services_email
 from accounts.forms import LocaleForm, PasswordChangeForm, ProfileForm, SignInForm, SignUpForm
 from accounts.http import password_in_post, session_sign_in, sign_in_options
-from accounts.signup_browser import signup_browser_key_new, signup_cookie_forget, signup_typed
+from accounts.signup_browser import (
+    signup_browser_key_new,
+    signup_cookie_name,
+    signup_cookie_read,
+)
 from core.cache_headers import never_cache
 from core.same_site import same_site_path
 from mfa.decorators import reauth_required
@@ -61,7 +65,8 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     # "Use a different address" on "Check your email": the form as this browser sent
     # it, but for the password, with the address to correct focused.
     changing = request.method == "GET" and request.GET.get("change") == "email"
-    typed = signup_typed(request) if changing else None
+    cookie = signup_cookie_read(request) if changing else None
+    typed = cookie.typed if cookie else None
     if typed:
         form = SignUpForm(initial={"name": typed.name, "email": typed.email})
         form.focus_email()
@@ -91,7 +96,9 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         + (f"?{urlencode({'next': next_url})}" if next_url else ""),
     }
     page = render(request, "accounts/sign_up.html", context)
-    return signup_cookie_forget(request, page) if changing and not typed else page
+    if cookie and cookie.spent:
+        page.delete_cookie(signup_cookie_name())
+    return page
 
 
 @sensitive_post_parameters("password")

@@ -23,12 +23,7 @@ from accounts.decorators import TEMPLATE as VERIFY_REQUIRED_TEMPLATE
 from accounts.exceptions import EmailTaken, PasswordNeeded, TokenError, TokenUsed
 from accounts.forms import ChoosePasswordForm
 from accounts.http import session_sign_in
-from accounts.signup_browser import (
-    signup_browser_key,
-    signup_cookie_forget,
-    signup_cookie_name,
-    signup_typed,
-)
+from accounts.signup_browser import signup_browser_key, signup_cookie_name, signup_cookie_read
 from accounts.views_email import _link_problem, _no_referrer
 from core.cache_headers import never_cache
 from core.same_site import same_site_url
@@ -43,9 +38,11 @@ def sign_up_sent(request: HttpRequest) -> HttpResponse:
     """Where every valid sign-up lands, whether or not the address has an account.
     The browser that sent the form is shown the address it typed (a typo can be
     spotted); opened anywhere else, the page names none."""
-    typed = signup_typed(request)
-    response = render(request, "accounts/sign_up_sent.html", {"typed": typed})
-    return response if typed else signup_cookie_forget(request, response)
+    cookie = signup_cookie_read(request)
+    response = render(request, "accounts/sign_up_sent.html", {"typed": cookie.typed})
+    if cookie.spent:
+        response.delete_cookie(signup_cookie_name())
+    return response
 
 
 @sensitive_post_parameters("password")
